@@ -1,0 +1,48 @@
+# Dossier: `make run` sets up .venv and opens the app; `make test` runs the suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install install-test system-deps screenshot clean
+
+run: $(STAMP)
+	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
+	$(BIN)/dossier $(ARGS)
+
+test: $(STAMP).test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+install-test: $(STAMP).test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(STAMP).test: $(STAMP) pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+# Qt's X11 plugin needs a few XCB libraries that minimal Debian/Ubuntu
+# systems lack; `make run` calls this only when Qt cannot load that plugin.
+XCB_PACKAGES := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
+	libxcb-randr0 libxcb-xinerama0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+system-deps:
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq $(XCB_PACKAGES) >/dev/null; \
+	elif command -v apt-get >/dev/null; then \
+		echo "Qt needs: sudo apt-get install $(XCB_PACKAGES)"; exit 1; \
+	else echo "Qt's xcb platform plugin cannot load; install the XCB libraries for your system."; exit 1; fi
+
+# A screenshot of the main window on the seeds, for the README.
+screenshot: $(STAMP)
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.screenshot docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

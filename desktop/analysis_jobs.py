@@ -1,0 +1,59 @@
+"""Analysing stored articles: the glue between :mod:`desktop.analysis` and
+:mod:`storage`, shared by ``dossier analyse`` and the GUI's worker thread.
+
+No Qt here: progress and cancellation are plain callables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+
+from sqlite_utils import Database
+
+from desktop.analysis.analyse import analyse_texts
+from desktop.analysis.pipeline import LoadedPipeline
+from storage import analyses, articles
+
+BATCH_SIZE = 8
+
+
+def analyse_pending(
+    db: Database,
+    loaded: LoadedPipeline,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_article: Callable[[int], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Analyse every article this pipeline has not analysed in its current text.
+
+    Each article's result is stored in its own transaction as soon as it is
+    ready, so a cancel or a crash keeps what was done. Returns the number of
+    articles analysed.
+    """
+    pending = analyses.pending_article_ids(db, loaded.name, loaded.version)
+    total, done = len(pending), 0
+    if on_progress:
+        on_progress(0, total)
+    for offset in range(0, total, BATCH_SIZE):
+        if is_cancelled and is_cancelled():
+            break
+        batch = [articles.get_article(db, i) for i in pending[offset:offset + BATCH_SIZE]]
+        batch = [a for a in batch if a is not None]
+        results = analyse_texts(loaded, (a["text"] for a in batch), batch_size=BATCH_SIZE)
+        for article, result in zip(batch, results):
+            analyses.save_analysis(
+                db, article_id=article["id"], text_hash=article["text_hash"],
+                pipeline=loaded.name, pipeline_version=loaded.version,
+                degraded=loaded.degraded,
+                entities=[asdict(e) for e in result.entities],
+                quotes=[asdict(q) for q in result.quotes])
+            done += 1
+            if on_article:
+                on_article(article["id"])
+            if on_progress:
+                on_progress(done, total)
+            if is_cancelled and is_cancelled():
+                break
+    return done

@@ -1,0 +1,85 @@
+"""Start-up of the GUI: the QApplication, opening (or choosing) the
+database, first-run seeding, and the main window.
+
+Nothing here imports spaCy: the window is on screen before the analysis
+worker has loaded the language pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+import resources
+from desktop.data_location import APP_NAME, default_database_path
+from desktop.first_run import ensure_codebook, ensure_seeded
+from desktop.main_window import MainWindow
+from desktop.preferences import Preferences
+from storage import DatabaseError, open_database
+
+log = logging.getLogger(__name__)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once, named and styled."""
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resources.path("icons/dossier.svg"))))
+    style = resources.path("style.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text("utf-8"))
+    return app
+
+
+def open_or_choose(path: Path, parent=None):
+    """Open ``path``; if it cannot be opened, explain and offer another file.
+
+    Returns ``(db, path)`` or ``(None, None)`` if the user gives up.
+    """
+    while True:
+        try:
+            return open_database(path), path
+        except DatabaseError as error:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
+                              f"{error}\n\nNothing in that file was changed.", parent=parent)
+            other = box.addButton("Open another file…", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.exec()
+            if box.clickedButton() is not other:
+                return None, None
+            chosen, _ = QFileDialog.getSaveFileName(
+                parent, "Open or create a Dossier database", str(path.parent),
+                "Dossier database (*.db *.sqlite);;All files (*)",
+                options=QFileDialog.Option.DontConfirmOverwrite)
+            if not chosen:
+                return None, None
+            path = Path(chosen)
+
+
+def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
+                   analyse: bool = True, preferences: Preferences | None = None):
+    """Open the database (seeding it on first run) and build the main window."""
+    db, path = open_or_choose(db_path or default_database_path())
+    if db is None:
+        return None
+    ensure_codebook(db)
+    ensure_seeded(db)
+    return MainWindow(db, path, preferences, pipeline=pipeline, analyse=analyse)
+
+
+def run_gui(db_path: Path | None = None, pipeline: str | None = None) -> int:
+    """Run the application until its window closes; returns the exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = application()
+    window = prepare_window(db_path, pipeline=pipeline)
+    if window is None:
+        return 1
+    window.show()
+    status = app.exec()
+    window.db.close()
+    return status

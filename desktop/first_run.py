@@ -1,0 +1,45 @@
+"""Preparing a database on first use: the default codebook and the seeds.
+
+Plain Python (no Qt), so the GUI, the command line and tests share it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+import resources
+import seeds
+from desktop.text_import import ImportReport, import_files
+from storage import tags
+from storage.database import get_meta, set_meta
+
+
+def default_tags() -> list[dict]:
+    """The shipped default tag set (name, colour, description)."""
+    return json.loads(resources.path("default_tags.json").read_text("utf-8"))
+
+
+def ensure_codebook(db: Database) -> None:
+    """Install the default tags once per database."""
+    if get_meta(db, "default_tags_installed"):
+        return
+    with db.atomic():
+        tags.ensure_tags(db, default_tags())
+        set_meta(db, "default_tags_installed", "1")
+
+
+def ensure_seeded(db: Database) -> ImportReport | None:
+    """Import the shipped seed articles into a database that never had them.
+
+    Only an empty database is seeded, and only once: articles the analyst
+    deletes later do not come back.
+    """
+    if get_meta(db, "seeded"):
+        return None
+    report = None
+    if not db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+        report = import_files(db, seeds.seed_files())
+    set_meta(db, "seeded", "1")
+    return report

@@ -1,0 +1,503 @@
+"""The main window: article list, reader, codebook and side panels, menus.
+
+It wires widgets (plain data in, signals out) to storage functions on the
+GUI thread's own connection; spaCy, imports and exports run in workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QProgressDialog, QSplitter, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from desktop.preferences import Preferences, PreferencesDialog
+from desktop.workers import AnalysisThread, Task
+from storage import analyses, articles, passages, tags
+from storage.passages import PassageError
+from storage.tags import TagError
+from widgets.article_list import ArticleList, meta_line
+from widgets.article_view import ArticleView
+from widgets.entity_panel import EntityPanel
+from widgets.legend import Legend
+from widgets.passage_list import PassageList
+from widgets.passage_menu import ask_note, confirm_delete_passage
+from widgets.quote_panel import QuotePanel
+from widgets.tag_panel import TagPanel
+
+log = logging.getLogger(__name__)
+
+
+def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if bold_size:
+        font = label.font()
+        font.setPointSizeF(font.pointSizeF() * bold_size)
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
+class MainWindow(QMainWindow):
+    """Dossier's main window on one open database."""
+
+    def __init__(self, db, db_path: Path, preferences: Preferences | None = None, *,
+                 pipeline: str | None = None, analyse: bool = True):
+        super().__init__()
+        self.db, self.db_path = db, Path(db_path)
+        self.preferences = preferences or Preferences()
+        self.current_id: int | None = None
+        self._tags: list[dict] = []
+        self._tasks: list[Task] = []
+        self.setWindowTitle("Dossier")
+        self.resize(1400, 860)
+        self._build_widgets()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self.refresh_tags()
+        self.refresh_articles()
+        self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
+                                       self)
+        self._connect_analysis()
+        if analyse:
+            QTimer.singleShot(0, self.start_analysis)
+
+    # -- construction --------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.article_list = ArticleList()
+        self.article_list.setMinimumWidth(220)
+
+        self.title_label = _plain_label(bold_size=1.35)
+        self.meta_label = _plain_label()
+        self.meta_label.setStyleSheet("color: palette(placeholder-text);")
+        self.degraded_banner = _plain_label()
+        self.degraded_banner.setStyleSheet(
+            "background: #fff3bf; color: #5c4400; border: 1px solid #e5c100;"
+            " padding: 6px; border-radius: 3px;")
+        self.degraded_banner.hide()
+        self.legend = Legend()
+        self.view = ArticleView()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(8, 6, 8, 0)
+        for widget in (self.degraded_banner, self.title_label, self.meta_label, self.legend):
+            column.addWidget(widget)
+        column.addWidget(self.view, 1)
+
+        self.tag_panel = TagPanel()
+        self.passage_list = PassageList()
+        self.entity_panel = EntityPanel()
+        self.quote_panel = QuotePanel()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.passage_list, "Passages")
+        self.side_tabs.addTab(self.entity_panel, "Entities")
+        self.side_tabs.addTab(self.quote_panel, "Quotes")
+        tags_box = QWidget()
+        tags_layout = QVBoxLayout(tags_box)
+        tags_layout.setContentsMargins(0, 0, 0, 0)
+        tags_layout.addWidget(_plain_label("Tags — select text, then press the key"))
+        tags_layout.addWidget(self.tag_panel)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(tags_box)
+        right.addWidget(self.side_tabs)
+        right.setSizes([330, 470])
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.article_list, centre, right):
+            self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 760, 380])
+        self.setCentralWidget(self.splitter)
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Import text files…", self.import_files, "Ctrl+I")
+        self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
+        self.export_action = self._action(file_menu, "&Export tagged passages…",
+                                          self.export_passages, "Ctrl+E")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Preferences…", self.edit_preferences, QKeySequence.StandardKey.Preferences)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        go_menu = self.menuBar().addMenu("&Go")
+        self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
+        self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
+        self._action(go_menu, "Article &list", self.article_list.setFocus, "Ctrl+L")
+        self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Dossier", self.about)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.pipeline_label = QLabel("Loading the language pipeline…")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setFormat("Analysing %v/%m")
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop analysing; finished articles are kept")
+        self.cancel_button.clicked.connect(lambda: self.analysis.worker.cancel())
+        for widget in (self.progress_bar, self.cancel_button):
+            widget.hide()
+        status.addPermanentWidget(self.pipeline_label)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+
+    def _connect(self) -> None:
+        self.article_list.articleSelected.connect(self.show_article)
+        view = self.view
+        view.tagKeyPressed.connect(self.tag_with_key)
+        view.tagRequested.connect(self.tag_selection)
+        view.emptySelectionKey.connect(
+            lambda: self.statusBar().showMessage("Select some text first, then press a tag key.", 4000))
+        view.passageNoteRequested.connect(self.edit_note)
+        view.passageRetagRequested.connect(self.retag)
+        view.passageDeleteRequested.connect(self.delete_passage)
+        self.legend.hiddenChanged.connect(view.set_hidden_keys)
+        panel = self.tag_panel
+        panel.applyRequested.connect(self.tag_selection)
+        panel.createRequested.connect(self.create_tag)
+        panel.renameRequested.connect(self.rename_tag)
+        panel.recolourRequested.connect(self.recolour_tag)
+        panel.deleteRequested.connect(self.delete_tag)
+        plist = self.passage_list
+        plist.passageActivated.connect(self.go_to_passage)
+        plist.noteRequested.connect(self.edit_note)
+        plist.retagRequested.connect(self.retag)
+        plist.deleteRequested.connect(self.delete_passage)
+        self.entity_panel.spanActivated.connect(self.go_to_span)
+        self.quote_panel.spanActivated.connect(self.go_to_span)
+
+    def _connect_analysis(self) -> None:
+        worker = self.analysis.worker
+        worker.pipelineLoaded.connect(self._pipeline_loaded)
+        worker.progress.connect(self._analysis_progress)
+        worker.articleAnalysed.connect(self._article_analysed)
+        worker.finished.connect(self._analysis_finished)
+        worker.failed.connect(self._analysis_failed)
+
+    # -- articles ------------------------------------------------------
+    def refresh_articles(self, select: int | None = None) -> None:
+        rows = articles.list_articles(self.db)
+        keep = select or self.current_id or (rows[0]["id"] if rows else None)
+        self.article_list.set_articles(rows, current=keep)
+        if not rows:
+            self.current_id = None
+            self.title_label.setText("No articles yet")
+            self.meta_label.setText("Import .txt files with File → Import (Ctrl+I).")
+            self.view.set_article("")
+
+    def step_article(self, step: int) -> None:
+        model = self.article_list.list_model
+        row = model.row_of(self.current_id) if self.current_id is not None else -1
+        row = max(0, min(model.rowCount() - 1, (row if row is not None else -1) + step))
+        if model.rowCount():
+            self.article_list.select_article(model.article(row)["id"])
+
+    def show_article(self, article_id: int) -> None:
+        article = articles.get_article(self.db, article_id)
+        if article is None:
+            return
+        self.current_id = article_id
+        analysis = analyses.latest_analysis(self.db, article_id)
+        self.title_label.setText(article["title"])
+        self._update_meta(article, analysis)
+        entities = analysis["entities"] if analysis else []
+        quotes = analysis["quotes"] if analysis else []
+        rows = passages.passages_for_article(self.db, article_id)
+        self.view.set_tags(self._tags)
+        self.view.set_article(article["text"], entities=entities, quotes=quotes, passages=rows)
+        self._show_analysis_panels(entities, quotes)
+        self.passage_list.set_passages(rows, self._tags)
+
+    def _update_meta(self, article: dict, analysis: dict | None) -> None:
+        parts = [meta_line(article) or "source unknown"]
+        if analysis:
+            parts.append(f"entities by {analysis['pipeline']} {analysis['pipeline_version']}"
+                         + (" (degraded)" if analysis["degraded"] else ""))
+        else:
+            parts.append("not analysed yet")
+        self.meta_label.setText(" · ".join(parts))
+
+    def _show_analysis_panels(self, entities: list[dict], quotes: list[dict]) -> None:
+        self.legend.set_labels({e["label"] for e in entities})
+        self.entity_panel.set_entities(entities)
+        self.quote_panel.set_quotes(quotes)
+        self.side_tabs.setTabText(1, f"Entities ({len(entities)})")
+        self.side_tabs.setTabText(2, f"Quotes ({len(quotes)})")
+
+    def go_to_span(self, start: int, end: int) -> None:
+        self.view.select_range(start, end)
+        self.view.setFocus()
+
+    def go_to_passage(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage and passage["article_id"] == self.current_id:
+            self.go_to_span(passage["start"], passage["end"])
+
+    # -- tagging -------------------------------------------------------
+    def _guard(self, title: str, function, *args):
+        """Run a storage call; show the user why it failed instead of crashing."""
+        try:
+            return function(*args)
+        except (TagError, PassageError) as error:
+            QMessageBox.warning(self, title, str(error))
+        except sqlite3.Error as error:
+            log.exception("%s failed", title)
+            QMessageBox.critical(self, title, f"The database refused the change: {error}")
+        return None
+
+    def tag_with_key(self, key: int) -> None:
+        tag = next((t for t in self._tags if t["shortcut"] == key), None)
+        if tag is None:
+            self.statusBar().showMessage(f"No tag has the key {key}.", 4000)
+            return
+        self.tag_selection(tag["id"])
+
+    def tag_selection(self, tag_id: int) -> None:
+        selected = self.view.selection_range()
+        if self.current_id is None or selected is None:
+            self.statusBar().showMessage("Select some text first, then pick a tag.", 4000)
+            return
+        start, end = self._trim(*selected)
+        passage_id = self._guard("Tag passage", lambda: passages.add_passage(
+            self.db, article_id=self.current_id, tag_id=tag_id, start=start, end=end,
+            analyst=self.preferences.analyst))
+        if passage_id is None:
+            return
+        tag = next(t for t in self._tags if t["id"] == tag_id)
+        self.statusBar().showMessage(f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
+        self.refresh_passages()
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        """Drop white space at the edges of a selection."""
+        text = self.view.article_text()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def refresh_passages(self) -> None:
+        """Re-read passages and counts after any change."""
+        self.refresh_tags()
+        if self.current_id is None:
+            return
+        rows = passages.passages_for_article(self.db, self.current_id)
+        self.view.set_passages(rows)
+        self.passage_list.set_passages(rows, self._tags)
+        self.article_list.list_model.set_passage_count(self.current_id, len(rows))
+
+    def refresh_tags(self) -> None:
+        self._tags = tags.list_tags(self.db)
+        self.tag_panel.set_tags(self._tags)
+        self.view.set_tags(self._tags)
+
+    def edit_note(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        note = ask_note(self, passage) if passage else None
+        if note is not None:
+            self._guard("Edit note", passages.set_note, self.db, passage_id, note)
+            self.refresh_passages()
+
+    def retag(self, passage_id: int, tag_id: int) -> None:
+        self._guard("Re-tag passage", passages.retag_passage, self.db, passage_id, tag_id)
+        self.refresh_passages()
+
+    def delete_passage(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage and confirm_delete_passage(self, passage):
+            self._guard("Delete passage", passages.delete_passage, self.db, passage_id)
+            self.refresh_passages()
+
+    def create_tag(self, name: str, color: str) -> None:
+        if self._guard("New tag", lambda: tags.create_tag(self.db, name, color)):
+            self.refresh_tags()
+
+    def rename_tag(self, tag_id: int, name: str) -> None:
+        self._guard("Rename tag", tags.rename_tag, self.db, tag_id, name)
+        self.refresh_passages()
+
+    def recolour_tag(self, tag_id: int, color: str) -> None:
+        self._guard("Tag colour", tags.recolour_tag, self.db, tag_id, color)
+        self.refresh_passages()
+
+    def delete_tag(self, tag_id: int, move_to: int) -> None:
+        self._guard("Delete tag", lambda: tags.delete_tag(
+            self.db, tag_id, move_passages_to=move_to or None))
+        self.refresh_passages()
+        for row in articles.list_articles(self.db):
+            self.article_list.list_model.set_passage_count(row["id"], row["passage_count"])
+
+    # -- analysis ------------------------------------------------------
+    def start_analysis(self) -> None:
+        self.analysis.request()
+
+    def _pipeline_loaded(self, name: str, version: str, degraded: bool, warnings: list) -> None:
+        self.pipeline_label.setText(f"Pipeline: {name} {version}"
+                                    + (" — entities degraded" if degraded else ""))
+        if warnings:
+            self.degraded_banner.setText("\n".join(warnings))
+            self.degraded_banner.show()
+
+    def _analysis_progress(self, done: int, total: int) -> None:
+        busy = done < total
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+
+    def _article_analysed(self, article_id: int) -> None:
+        if article_id != self.current_id:
+            return
+        analysis = analyses.latest_analysis(self.db, article_id)
+        if analysis:
+            self.view.set_analysis(analysis["entities"], analysis["quotes"])
+            self._show_analysis_panels(analysis["entities"], analysis["quotes"])
+            self._update_meta(articles.get_article(self.db, article_id), analysis)
+
+    def _analysis_finished(self, done: int) -> None:
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+        if done:
+            self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
+
+    def _analysis_failed(self, message: str) -> None:
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+        self.pipeline_label.setText("Analysis failed")
+        QMessageBox.warning(self, "Analysis failed",
+                            f"Entities and quotes could not be computed:\n{message}")
+
+    # -- import and export ---------------------------------------------
+    def _run_task(self, title: str, function, on_success) -> Task:
+        """Run ``function`` in a worker with a cancellable progress dialog."""
+        dialog = QProgressDialog(title, "Cancel", 0, 0, self)
+        dialog.setWindowTitle(title)
+        dialog.setMinimumDuration(400)
+        task = Task(function, self)
+        self._tasks.append(task)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(done)
+
+        def finish() -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            if task in self._tasks:
+                self._tasks.remove(task)
+
+        def failed(message: str) -> None:
+            finish()
+            QMessageBox.warning(self, title, f"{title} failed: {message}")
+
+        task.progress.connect(progress)
+        task.succeeded.connect(lambda result: (finish(), on_success(result)))
+        task.failed.connect(failed)
+        dialog.canceled.connect(task.cancel)
+        task.start()
+        return task
+
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import articles", "",
+                                                "Text files (*.txt);;All files (*)")
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of articles")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> Task:
+        from desktop.text_import import import_files
+        from storage import open_database
+
+        db_path = self.db_path
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return import_files(db, paths, on_progress=on_progress,
+                                    is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        return self._run_task("Importing", work, self._imported)
+
+    def _imported(self, report) -> None:
+        first_new = report.added[0][1] if report.added else None
+        self.refresh_articles(select=first_new)
+        self.start_analysis()
+        message = report.summary() + "."
+        if report.skipped:
+            details = "\n".join(f"{path}: {reason}" for path, reason in report.skipped)
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import", message, parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setDetailedText(details)
+            box.exec()
+        else:
+            self.statusBar().showMessage(message, 6000)
+
+    def export_passages(self, path: Path | None = None) -> Task | None:
+        from desktop.exporting import export_passages, format_for
+
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export tagged passages", str(Path.home() / "passages.csv"),
+                "CSV (*.csv);;JSON Lines (*.jsonl)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        fmt = format_for(path)
+        if fmt is None:
+            path, fmt = path.with_suffix(".csv"), "csv"
+        db_path = self.db_path
+
+        def work(on_progress, is_cancelled):
+            from storage import open_database
+            db = open_database(db_path)
+            try:
+                return export_passages(db, path, fmt, on_progress=on_progress,
+                                       is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        return self._run_task("Exporting", work, lambda count: self.statusBar().showMessage(
+            f"Exported {count} passage(s) to {path}.", 8000))
+
+    # -- misc ----------------------------------------------------------
+    def edit_preferences(self) -> None:
+        PreferencesDialog(self.preferences, self).exec()
+
+    def about(self) -> None:
+        from desktop import __version__
+        box = QMessageBox(QMessageBox.Icon.Information, "About Dossier",
+                          f"Dossier {__version__}\nA review bench for close reading of "
+                          f"news coverage.\n\nDatabase: {self.db_path}", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def closeEvent(self, event) -> None:
+        self.analysis.stop()
+        for task in list(self._tasks):
+            task.cancel()
+            task.wait()
+        super().closeEvent(event)

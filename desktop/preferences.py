@@ -1,0 +1,70 @@
+"""User preferences (analyst name, spaCy pipeline) kept in QSettings, and
+the dialog that edits them."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or password database
+        return os.environ.get("USER") or "analyst"
+
+
+class Preferences:
+    """Typed access to Dossier's QSettings."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self.settings = settings or QSettings()
+
+    @property
+    def analyst(self) -> str:
+        value = str(self.settings.value("analyst/name", "") or "").strip()
+        return value or _os_user()
+
+    @analyst.setter
+    def analyst(self, name: str) -> None:
+        self.settings.setValue("analyst/name", name.strip())
+
+    @property
+    def pipeline(self) -> str | None:
+        value = str(self.settings.value("analysis/pipeline", "") or "").strip()
+        return value or None
+
+    @pipeline.setter
+    def pipeline(self, name: str | None) -> None:
+        self.settings.setValue("analysis/pipeline", (name or "").strip())
+
+
+class PreferencesDialog(QDialog):
+    """Edits the analyst name and the spaCy pipeline."""
+
+    def __init__(self, preferences: Preferences, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.preferences = preferences
+        form = QFormLayout(self)
+        self.analyst = QLineEdit(preferences.analyst)
+        self.analyst.setToolTip("Recorded with every passage you tag")
+        self.pipeline = QLineEdit(preferences.pipeline or "")
+        self.pipeline.setPlaceholderText("default: en_core_web_sm")
+        self.pipeline.setToolTip("An installed spaCy pipeline package or a path to one; "
+                                 "used from the next start")
+        form.addRow("Analyst name:", self.analyst)
+        form.addRow("spaCy pipeline:", self.pipeline)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self.preferences.analyst = self.analyst.text()
+        self.preferences.pipeline = self.pipeline.text()
+        super().accept()

@@ -1,0 +1,73 @@
+"""``python -m desktop.screenshot OUT.png``: the main window on the seeds,
+with a few tagged passages, captured from the screen (run under xvfb-run).
+
+Used for the README's screenshot and to look at the app as a user does.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+
+class _Receiver(QObject):
+    def __init__(self, callback):
+        super().__init__()
+        self.callback = callback
+
+    @Slot()
+    def fire(self, *_args) -> None:
+        self.callback()
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "screenshot.png")
+    from desktop.app import application, prepare_window
+    from storage import passages, tags
+
+    app = application()
+    folder = Path(tempfile.mkdtemp(prefix="dossier-shot-"))
+    window = prepare_window(folder / "dossier.db")
+    db = window.db
+    article = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
+    by_name = {t["name"]: t["id"] for t in tags.list_tags(db)}
+    for phrase, tag, note in (
+            ("more support for the training of the Kingdom’s police officers",
+             "Training & capacity building", ""),
+            ("fight against cybercrime", "Cybercrime", ""),
+            ("congratulated Cambodia on its removal from the Financial Action Task Force "
+             "(FATF) grey list for money laundering", "Money laundering",
+             "Check the FATF plenary date")):
+        start = article[1].find(phrase)
+        if start >= 0:
+            passages.add_passage(db, article_id=article[0], tag_id=by_name[tag], start=start,
+                                 end=start + len(phrase), analyst="analyst", note=note)
+    window.refresh_articles(select=article[0])
+    window.refresh_passages()
+    window.resize(1500, 900)
+    window.show()
+
+    def shoot() -> None:
+        window.show_article(article[0])
+        app.processEvents()
+        screen = window.screen()
+        image = screen.grabWindow(0, window.frameGeometry().x(), window.frameGeometry().y(),
+                                  window.frameGeometry().width(), window.frameGeometry().height())
+        if image.isNull():
+            image = window.grab()
+        image.save(str(out))
+        print(f"saved {out}")
+        window.close()
+
+    # a receiver living in the GUI thread, so the slot runs there
+    receiver = _Receiver(lambda: QTimer.singleShot(500, shoot))
+    window.analysis.worker.finished.connect(receiver.fire)
+    window.analysis.worker.failed.connect(receiver.fire)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

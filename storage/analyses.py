@@ -1,0 +1,91 @@
+"""Stored NLP results: entities and quotes per (article, pipeline, text hash).
+
+Analysis runs once per article text and pipeline; opening an article reads
+the stored result and never runs spaCy.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.database import utc_now
+
+ENTITY_FIELDS = ("start", "end", "label", "text")
+QUOTE_FIELDS = ("start", "end", "text", "kind", "speaker", "speaker_kind",
+                "speaker_start", "speaker_end", "cue")
+
+
+def save_analysis(db: Database, *, article_id: int, text_hash: str,
+                  pipeline: str, pipeline_version: str, degraded: bool,
+                  entities: list[dict], quotes: list[dict]) -> int | None:
+    """Store one article's entities and quotes in one transaction.
+
+    Replaces an earlier result of the same pipeline for the same text. If
+    the article's text changed (or the article was deleted) since the
+    analysis started, nothing is stored and None is returned.
+    """
+    with db.atomic():
+        current = db.execute("SELECT text_hash FROM articles WHERE id = ?",
+                             [article_id]).fetchone()
+        if current is None or current[0] != text_hash:
+            return None
+        db.execute(
+            "DELETE FROM analyses WHERE article_id = ? AND pipeline = ? "
+            "AND pipeline_version = ? AND text_hash = ?",
+            [article_id, pipeline, pipeline_version, text_hash])
+        analysis_id = db.table("analyses").insert({
+            "article_id": article_id, "text_hash": text_hash,
+            "pipeline": pipeline, "pipeline_version": pipeline_version,
+            "degraded": int(degraded), "created_at": utc_now(),
+        }).last_pk
+        db.table("entities").insert_all(
+            ({"analysis_id": analysis_id, **{k: e[k] for k in ENTITY_FIELDS}}
+             for e in entities), batch_size=500)
+        db.table("quotes").insert_all(
+            ({"analysis_id": analysis_id, **{k: q.get(k) for k in QUOTE_FIELDS}}
+             for q in quotes), batch_size=500)
+    return analysis_id
+
+
+def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> list[int]:
+    """Articles with no analysis by this pipeline for their current text."""
+    return [r[0] for r in db.execute(
+        """
+        SELECT a.id FROM articles a
+        WHERE NOT EXISTS (
+            SELECT 1 FROM analyses n
+            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+              AND n.pipeline = ? AND n.pipeline_version = ?)
+        ORDER BY a.id
+        """,
+        [pipeline, pipeline_version])]
+
+
+def latest_analysis(db: Database, article_id: int) -> dict | None:
+    """The newest analysis of the article's current text, or None.
+
+    Returns ``{"pipeline", "pipeline_version", "degraded", "created_at",
+    "entities": [...], "quotes": [...]}`` with entities and quotes in text
+    order.
+    """
+    rows = list(db.query(
+        """
+        SELECT n.id, n.pipeline, n.pipeline_version, n.degraded, n.created_at
+        FROM analyses n JOIN articles a ON a.id = n.article_id
+        WHERE n.article_id = ? AND n.text_hash = a.text_hash
+        ORDER BY n.degraded, n.id DESC LIMIT 1
+        """,
+        [article_id]))
+    if not rows:
+        return None
+    analysis = rows[0]
+    analysis_id = analysis.pop("id")
+    analysis["degraded"] = bool(analysis["degraded"])
+    analysis["entities"] = list(db.query(
+        "SELECT start, end, label, text FROM entities WHERE analysis_id = ? "
+        "ORDER BY start, end", [analysis_id]))
+    analysis["quotes"] = list(db.query(
+        f"SELECT {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? "
+        "ORDER BY start, end", [analysis_id]))
+    return analysis
+

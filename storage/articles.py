@@ -1,0 +1,76 @@
+"""Articles: adding (deduplicated by content hash), reading and listing."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlite_utils import Database
+
+from storage.database import utc_now
+
+#: Columns a caller may set besides title and text.
+METADATA_FIELDS = ("source", "author", "published", "url", "filename")
+
+
+def text_hash(text: str) -> str:
+    """The SHA-256 hex digest of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def find_by_hash(db: Database, digest: str) -> int | None:
+    """The id of the article whose text has hash ``digest``, if any."""
+    row = db.execute(
+        "SELECT id FROM articles WHERE text_hash = ?", [digest]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int, bool]:
+    """Store an article unless the same text is already stored.
+
+    Returns ``(article_id, created)``; ``created`` is False when an article
+    with identical text existed (its id is returned and nothing is written).
+    """
+    unknown = set(metadata) - set(METADATA_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown article fields: {sorted(unknown)}")
+    if not text.strip():
+        raise ValueError("an article needs some text")
+    digest = text_hash(text)
+    with db.atomic():
+        existing = find_by_hash(db, digest)
+        if existing is not None:
+            return existing, False
+        row = {"title": title, "text": text, "text_hash": digest,
+               "imported_at": utc_now()}
+        row.update({k: v for k, v in metadata.items() if v})
+        article_id = db.table("articles").insert(row).last_pk
+    return article_id, True
+
+
+def get_article(db: Database, article_id: int) -> dict | None:
+    """One article with all its columns, or None."""
+    rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+    return rows[0] if rows else None
+
+
+def list_articles(db: Database) -> list[dict]:
+    """Every article's id, title, metadata and passage count, oldest first.
+
+    The text is not loaded.
+    """
+    return list(db.query(
+        """
+        SELECT a.id, a.title, a.source, a.author, a.published, a.url,
+               a.filename, a.imported_at,
+               (SELECT count(*) FROM passages p WHERE p.article_id = a.id)
+                   AS passage_count
+        FROM articles a
+        ORDER BY a.id
+        """
+    ))
+
+
+def article_count(db: Database) -> int:
+    """How many articles are stored."""
+    return db.execute("SELECT count(*) FROM articles").fetchone()[0]

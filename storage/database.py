@@ -1,0 +1,119 @@
+"""Opening a Dossier database: checks, pragmas and migrations.
+
+A Dossier database is an SQLite file whose ``PRAGMA application_id`` is
+:data:`APPLICATION_ID`. Opening refuses files that are not SQLite, SQLite
+files that belong to something else, and databases written by a newer
+Dossier; it writes nothing to a file before those checks pass.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+#: "DOSS" as a big-endian 32-bit integer, stored in the SQLite file header.
+APPLICATION_ID = 0x444F5353
+
+#: How long a writer waits for another connection's lock before failing.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+class DatabaseError(Exception):
+    """A database cannot be opened; the message is meant for the user."""
+
+
+class NotADossierDatabaseError(DatabaseError):
+    """The file exists but is not a Dossier database (nor an empty one)."""
+
+
+class NewerDatabaseError(DatabaseError):
+    """The database was written by a newer Dossier with a newer schema."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    return conn
+
+
+def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise unless ``conn`` is empty or a Dossier database we can read."""
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise NotADossierDatabaseError(
+            f"{path} is not a Dossier database ({error})"
+        ) from error
+    if application_id != APPLICATION_ID:
+        if tables:
+            raise NotADossierDatabaseError(
+                f"{path} is an SQLite database, but not a Dossier database"
+            )
+        return  # an empty SQLite file: fine to initialise
+    if user_version > SCHEMA_VERSION:
+        raise NewerDatabaseError(
+            f"{path} was written by a newer version of Dossier "
+            f"(schema {user_version}, this version reads up to {SCHEMA_VERSION})"
+        )
+
+
+def open_database(path: str | Path, *, create: bool = True) -> Database:
+    """Open (and if needed create and migrate) the Dossier database at ``path``.
+
+    Each thread must call this for its own connection. Raises
+    :class:`DatabaseError` subclasses with a user-readable message.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise DatabaseError(f"{path} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif path.is_dir():
+        raise NotADossierDatabaseError(f"{path} is a folder, not a database file")
+    conn = _connect(path)
+    try:
+        _check_existing(conn, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: an acknowledged tag survives a crash of the whole machine,
+        # not just of Dossier; a commit costs one fsync.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = Database(conn)
+        if MIGRATIONS.pending(db):
+            MIGRATIONS.apply(db)
+            with db.atomic():
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
+    """Read a value from the ``meta`` key/value table."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: Database, key: str, value: str) -> None:
+    """Write a value into the ``meta`` key/value table (one transaction)."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC timestamp with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

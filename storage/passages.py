@@ -1,0 +1,128 @@
+"""Tagged passages: add, re-tag, annotate, delete, list and export rows.
+
+A passage is a character range ``[start, end)`` in Python code points into
+the stored article text. It also keeps its exact text and up to
+:data:`CONTEXT_CHARS` characters either side, so that it can be re-anchored
+if the article text ever changes.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.database import utc_now
+
+CONTEXT_CHARS = 40
+
+#: Columns of :func:`export_rows`, in order.
+EXPORT_COLUMNS = ("passage_id", "article_id", "article_title", "tag", "start",
+                  "end", "text", "note", "analyst", "created_at")
+
+
+class PassageError(ValueError):
+    """A passage change was refused; the message is meant for the user."""
+
+
+def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
+                end: int, analyst: str, note: str = "") -> int:
+    """Tag ``text[start:end]`` of an article; returns the new passage id.
+
+    The range is checked against the stored text, and the exact text with
+    its context is stored with it, in one transaction.
+    """
+    with db.atomic():
+        row = db.execute("SELECT text FROM articles WHERE id = ?",
+                         [article_id]).fetchone()
+        if row is None:
+            raise PassageError(f"There is no article {article_id}.")
+        text = row[0]
+        if not (0 <= start < end <= len(text)):
+            raise PassageError(
+                f"Range {start}–{end} is outside the article (0–{len(text)}).")
+        if not text[start:end].strip():
+            raise PassageError("Only blank space is selected.")
+        now = utc_now()
+        return db.table("passages").insert({
+            "article_id": article_id, "tag_id": tag_id,
+            "start": start, "end": end, "text": text[start:end],
+            "prefix": text[max(0, start - CONTEXT_CHARS):start],
+            "suffix": text[end:end + CONTEXT_CHARS],
+            "note": note, "analyst": analyst,
+            "created_at": now, "updated_at": now,
+        }).last_pk
+
+
+def _update(db: Database, passage_id: int, column: str, value) -> None:
+    with db.atomic():
+        changed = db.execute(
+            f"UPDATE passages SET {column} = ?, updated_at = ? WHERE id = ?",
+            [value, utc_now(), passage_id],
+        ).rowcount
+        if not changed:
+            raise PassageError(f"There is no passage {passage_id}.")
+
+
+def set_note(db: Database, passage_id: int, note: str) -> None:
+    """Replace a passage's note."""
+    _update(db, passage_id, "note", note)
+
+
+def retag_passage(db: Database, passage_id: int, tag_id: int) -> None:
+    """Move a passage to another tag."""
+    _update(db, passage_id, "tag_id", tag_id)
+
+
+def delete_passage(db: Database, passage_id: int) -> None:
+    """Delete one passage."""
+    with db.atomic():
+        db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
+
+
+def get_passage(db: Database, passage_id: int) -> dict | None:
+    """One passage with its tag's name and colour, or None."""
+    rows = list(db.query(
+        _PASSAGE_SELECT + " WHERE p.id = ?", [passage_id]))
+    return rows[0] if rows else None
+
+
+_PASSAGE_SELECT = """
+    SELECT p.id, p.article_id, p.tag_id, t.name AS tag, t.color, p.start,
+           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at
+    FROM passages p JOIN tags t ON t.id = p.tag_id
+"""
+
+
+def passages_for_article(db: Database, article_id: int) -> list[dict]:
+    """An article's passages in text order, with tag name and colour."""
+    return list(db.query(
+        _PASSAGE_SELECT + " WHERE p.article_id = ? ORDER BY p.start, p.end, p.id",
+        [article_id]))
+
+
+def export_rows(db: Database, *, tag: str | None = None):
+    """Yield one dict per passage (columns :data:`EXPORT_COLUMNS`).
+
+    Ordered by article then position; ``tag`` keeps only that tag's
+    passages (case-insensitive name).
+    """
+    where, params = "", []
+    if tag is not None:
+        where, params = "WHERE t.name = ? COLLATE NOCASE", [tag]
+    yield from db.query(
+        f"""
+        SELECT p.id AS passage_id, p.article_id, a.title AS article_title,
+               t.name AS tag, p.start, p.end, p.text, p.note, p.analyst,
+               p.created_at
+        FROM passages p
+        JOIN tags t ON t.id = p.tag_id
+        JOIN articles a ON a.id = p.article_id
+        {where}
+        ORDER BY p.article_id, p.start, p.end, p.id
+        """,
+        params,
+    )
+
+
+def passage_count(db: Database) -> int:
+    """How many passages are stored."""
+    return db.execute("SELECT count(*) FROM passages").fetchone()[0]

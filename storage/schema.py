@@ -1,0 +1,142 @@
+"""The Dossier schema, as an ordered set of sqlite-utils migrations.
+
+Every table is created with explicit columns, types, keys and defaults; no
+insert ever defines a schema. To change the schema, append a migration and
+bump :data:`SCHEMA_VERSION` (written to ``PRAGMA user_version`` so that an
+older Dossier can tell it is looking at a newer database).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import ForeignKey
+
+MIGRATIONS = Migrations("dossier")
+
+#: The number of migrations below; stored as ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+
+
+def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
+    return ForeignKey(
+        table=table, column=column, other_table=other, other_column="id",
+        on_delete=on_delete,
+    )
+
+
+@MIGRATIONS(name="0001_initial")
+def initial_schema(db: Database) -> None:
+    """Articles, tags, passages, stored analyses and a key/value table."""
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+
+    db.table("articles").create(
+        {
+            "id": int,
+            "title": str,
+            "text": str,
+            "text_hash": str,
+            "source": str,
+            "author": str,
+            "published": str,
+            "url": str,
+            "filename": str,
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"title", "text", "text_hash", "imported_at"},
+    )
+    db.table("articles").create_index(["text_hash"], unique=True)
+
+    db.table("tags").create(
+        {
+            "id": int,
+            "name": str,
+            "color": str,
+            "shortcut": int,
+            "description": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "color", "description", "created_at"},
+        defaults={"description": ""},
+    )
+    db.table("tags").create_index(["name"], unique=True)
+
+    db.table("passages").create(
+        {
+            "id": int,
+            "article_id": int,
+            "tag_id": int,
+            "start": int,
+            "end": int,
+            "text": str,
+            "prefix": str,
+            "suffix": str,
+            "note": str,
+            "analyst": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            _fk("passages", "article_id", "articles", "CASCADE"),
+            # A tag with passages is deleted only after its passages were
+            # deleted or moved (storage.tags.delete_tag asks which).
+            _fk("passages", "tag_id", "tags", "RESTRICT"),
+        ],
+        not_null={"article_id", "tag_id", "start", "end", "text", "prefix",
+                  "suffix", "note", "analyst", "created_at", "updated_at"},
+        defaults={"note": "", "prefix": "", "suffix": ""},
+    )
+    db.table("passages").create_index(["article_id", "start"])
+    db.table("passages").create_index(["tag_id"])
+
+    db.table("analyses").create(
+        {
+            "id": int,
+            "article_id": int,
+            "text_hash": str,
+            "pipeline": str,
+            "pipeline_version": str,
+            "degraded": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[_fk("analyses", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "text_hash", "pipeline", "pipeline_version",
+                  "degraded", "created_at"},
+        defaults={"degraded": 0},
+    )
+    db.table("analyses").create_index(
+        ["article_id", "pipeline", "pipeline_version", "text_hash"], unique=True
+    )
+
+    db.table("entities").create(
+        {"id": int, "analysis_id": int, "start": int, "end": int,
+         "label": str, "text": str},
+        pk="id",
+        foreign_keys=[_fk("entities", "analysis_id", "analyses", "CASCADE")],
+        not_null={"analysis_id", "start", "end", "label", "text"},
+    )
+    db.table("entities").create_index(["analysis_id"])
+
+    db.table("quotes").create(
+        {
+            "id": int,
+            "analysis_id": int,
+            "start": int,
+            "end": int,
+            "text": str,
+            "kind": str,
+            "speaker": str,
+            "speaker_kind": str,
+            "speaker_start": int,
+            "speaker_end": int,
+            "cue": str,
+        },
+        pk="id",
+        foreign_keys=[_fk("quotes", "analysis_id", "analyses", "CASCADE")],
+        not_null={"analysis_id", "start", "end", "text", "kind", "speaker_kind"},
+        defaults={"speaker_kind": "unknown"},
+    )
+    db.table("quotes").create_index(["analysis_id"])

@@ -1,0 +1,131 @@
+"""Tags (the codebook): create, rename, recolour, delete, list with counts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+
+from storage.database import utc_now
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class TagError(ValueError):
+    """A tag change was refused; the message is meant for the user."""
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise TagError("A tag needs a name.")
+    return name
+
+
+def _check_color(color: str) -> str:
+    if not _COLOR.match(color):
+        raise TagError(f"{color!r} is not a colour like #a1b2c3.")
+    return color.lower()
+
+
+def list_tags(db: Database) -> list[dict]:
+    """Every tag with its passage count, in shortcut then name order."""
+    return list(db.query(
+        """
+        SELECT t.id, t.name, t.color, t.shortcut, t.description,
+               (SELECT count(*) FROM passages p WHERE p.tag_id = t.id)
+                   AS passage_count
+        FROM tags t
+        ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
+        """
+    ))
+
+
+def get_tag(db: Database, tag_id: int) -> dict | None:
+    """One tag, or None."""
+    rows = list(db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))
+    return rows[0] if rows else None
+
+
+def find_tag(db: Database, name: str) -> dict | None:
+    """The tag called ``name`` (case-insensitive), or None."""
+    rows = list(db.query(
+        "SELECT * FROM tags WHERE name = ? COLLATE NOCASE", [_clean_name(name)]
+    ))
+    return rows[0] if rows else None
+
+
+def _free_shortcut(db: Database) -> int | None:
+    used = {r[0] for r in db.execute(
+        "SELECT shortcut FROM tags WHERE shortcut IS NOT NULL")}
+    return next((n for n in range(1, 10) if n not in used), None)
+
+
+def create_tag(db: Database, name: str, color: str, *, description: str = "",
+               shortcut: int | None = None) -> int:
+    """Create a tag and return its id; it gets the first free key 1–9."""
+    name, color = _clean_name(name), _check_color(color)
+    with db.atomic():
+        if find_tag(db, name):
+            raise TagError(f"A tag called “{name}” already exists.")
+        if shortcut is None:
+            shortcut = _free_shortcut(db)
+        return db.table("tags").insert({
+            "name": name, "color": color, "shortcut": shortcut,
+            "description": description, "created_at": utc_now(),
+        }).last_pk
+
+
+def rename_tag(db: Database, tag_id: int, name: str) -> None:
+    """Give a tag a new, unique name."""
+    name = _clean_name(name)
+    with db.atomic():
+        other = find_tag(db, name)
+        if other and other["id"] != tag_id:
+            raise TagError(f"A tag called “{name}” already exists.")
+        db.execute("UPDATE tags SET name = ? WHERE id = ?", [name, tag_id])
+
+
+def recolour_tag(db: Database, tag_id: int, color: str) -> None:
+    """Give a tag a new colour (``#rrggbb``)."""
+    color = _check_color(color)
+    with db.atomic():
+        db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, tag_id])
+
+
+def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:
+    """Delete a tag and deal with its passages in the same transaction.
+
+    With ``move_passages_to`` its passages are re-tagged to that tag;
+    without, they are deleted. Returns how many passages were affected.
+    """
+    if move_passages_to == tag_id:
+        raise TagError("Cannot move passages to the tag being deleted.")
+    with db.atomic():
+        if move_passages_to is not None:
+            if get_tag(db, move_passages_to) is None:
+                raise TagError("The tag to move passages to does not exist.")
+            affected = db.execute(
+                "UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
+                [move_passages_to, utc_now(), tag_id],
+            ).rowcount
+        else:
+            affected = db.execute(
+                "DELETE FROM passages WHERE tag_id = ?", [tag_id]).rowcount
+        db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
+    return affected
+
+
+def ensure_tags(db: Database, tags: list[dict]) -> int:
+    """Create each ``{"name", "color", "description"}`` tag that is missing.
+
+    Returns how many were created. Used to install the default codebook.
+    """
+    created = 0
+    with db.atomic():
+        for tag in tags:
+            if not find_tag(db, tag["name"]):
+                create_tag(db, tag["name"], tag["color"],
+                           description=tag.get("description", ""))
+                created += 1
+    return created

@@ -1,0 +1,244 @@
+"""The article reader: read-only text with entities, quotes and tagged
+passages highlighted, selection in code-point offsets, tagging keys 1–9.
+
+All offsets in and out of this widget are Python code-point offsets into the
+article text; conversion to Qt's UTF-16 positions happens only here.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
+
+from widgets import palette
+from widgets.passage_menu import add_passage_actions, add_tag_actions
+from widgets.text_offsets import OffsetMap
+
+
+class ArticleView(QTextEdit):
+    """Shows one article. Emits intents; never stores anything itself."""
+
+    #: digit 1–9 pressed (with a non-empty selection)
+    tagKeyPressed = Signal(int)
+    #: a tag picked from the context menu for the current selection
+    tagRequested = Signal(int)
+    passageNoteRequested = Signal(int)
+    passageRetagRequested = Signal(int, int)
+    passageDeleteRequested = Signal(int)
+    #: a digit was pressed with nothing selected
+    emptySelectionKey = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setAcceptRichText(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.document().setDocumentMargin(18)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.15)
+        self.setFont(font)
+        self.setMouseTracking(True)
+        self._text = ""
+        self._offsets = OffsetMap("")
+        self._entities: list[dict] = []
+        self._quotes: list[dict] = []
+        self._passages: list[dict] = []
+        self._tags: list[dict] = []
+        self._hidden: set[str] = set()
+
+    # -- data in -------------------------------------------------------
+    def set_article(self, text: str, *, entities=(), quotes=(), passages=()) -> None:
+        """Show ``text`` (as plain text, never markup) with its highlights."""
+        self._text = text
+        self._offsets = OffsetMap(text)
+        self.setPlainText(text)
+        self._entities, self._quotes = list(entities), list(quotes)
+        self._passages = list(passages)
+        self._apply_formats()
+        self._apply_passages()
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def set_analysis(self, entities, quotes) -> None:
+        """Replace entity and quote highlights, keeping scroll and selection."""
+        self._entities, self._quotes = list(entities), list(quotes)
+        self._apply_formats()
+
+    def set_passages(self, passages) -> None:
+        """Replace the tagged-passage highlights."""
+        self._passages = list(passages)
+        self._apply_passages()
+
+    def set_tags(self, tags: list[dict]) -> None:
+        """The codebook, for the context menu."""
+        self._tags = list(tags)
+
+    def set_hidden_keys(self, hidden: set[str]) -> None:
+        """Entity labels (and QUOTES / PASSAGES) not to highlight."""
+        self._hidden = set(hidden)
+        self._apply_formats()
+        self._apply_passages()
+
+    # -- data out ------------------------------------------------------
+    def article_text(self) -> str:
+        return self._text
+
+    def selection_range(self) -> tuple[int, int] | None:
+        """The selected ``(start, end)`` in code points, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._offsets.from_utf16(cursor.selectionStart())
+        end = self._offsets.from_utf16(cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select ``text[start:end]`` and scroll it into view."""
+        cursor = self.textCursor()
+        cursor.setPosition(self._offsets.to_utf16(start))
+        cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def passage_ranges_shown(self) -> list[tuple[int, int]]:
+        """Code-point ranges currently highlighted as passages."""
+        return [(self._offsets.from_utf16(s.cursor.selectionStart()),
+                 self._offsets.from_utf16(s.cursor.selectionEnd()))
+                for s in self.extraSelections()]
+
+    def format_at(self, offset: int) -> QTextCharFormat:
+        """The character format of the character at code point ``offset``."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(offset) + 1)
+        return cursor.charFormat()
+
+    # -- rendering -----------------------------------------------------
+    def _cursor_for(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(start))
+        cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _apply_formats(self) -> None:
+        document = self.document()
+        whole = QTextCursor(document)
+        whole.select(QTextCursor.SelectionType.Document)
+        whole.setCharFormat(QTextCharFormat())
+        if palette.QUOTES_KEY not in self._hidden:
+            quote = QTextCharFormat()
+            quote.setBackground(QColor(palette.QUOTE_BACKGROUND))
+            quote.setForeground(QColor(palette.QUOTE_FOREGROUND))
+            quote.setFontItalic(True)
+            for q in self._quotes:
+                self._cursor_for(q["start"], q["end"]).mergeCharFormat(quote)
+        for entity in self._entities:
+            if entity["label"] in self._hidden:
+                continue
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(palette.entity_color(entity["label"])))
+            self._cursor_for(entity["start"], entity["end"]).mergeCharFormat(fmt)
+
+    def _apply_passages(self) -> None:
+        selections = []
+        if palette.PASSAGES_KEY not in self._hidden:
+            for passage in self._passages:
+                color = QColor(passage["color"])
+                fill = QColor(color)
+                fill.setAlpha(palette.PASSAGE_ALPHA)
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = self._cursor_for(passage["start"], passage["end"])
+                selection.format.setBackground(fill)
+                selection.format.setUnderlineStyle(
+                    QTextCharFormat.UnderlineStyle.SingleUnderline)
+                selection.format.setUnderlineColor(color)
+                selections.append(selection)
+        self.setExtraSelections(selections)
+
+    # -- interaction ---------------------------------------------------
+    def offset_at(self, point) -> int | None:
+        """The code-point offset of the character under a viewport point."""
+        cursor = self.cursorForPosition(point)
+        rect = self.cursorRect(cursor)
+        if abs(rect.center().y() - point.y()) > rect.height():
+            return None
+        position = cursor.position()
+        # cursorForPosition gives the nearest gap; use the character on the left
+        # of it when the point lies left of the cursor
+        if point.x() < rect.x() and position > 0:
+            position -= 1
+        offset = self._offsets.from_utf16(position)
+        return offset if offset < len(self._text) else None
+
+    def _covering(self, items, offset):
+        return [i for i in items if i["start"] <= offset < i["end"]]
+
+    def tooltip_html(self, offset: int) -> str:
+        """Escaped HTML naming what covers ``offset`` (entities, quote, passages)."""
+        lines = []
+        for e in self._covering(self._entities, offset):
+            if e["label"] not in self._hidden:
+                lines.append(f"<b>{html.escape(e['label'])}</b> · {html.escape(e['text'])}")
+        if palette.QUOTES_KEY not in self._hidden:
+            for q in self._covering(self._quotes, offset):
+                who = f" — {html.escape(q['speaker'])}" if q.get("speaker") else ""
+                lines.append(f"<i>{html.escape(q.get('kind') or 'direct')} quote</i>{who}")
+        if palette.PASSAGES_KEY not in self._hidden:
+            for p in self._covering(self._passages, offset):
+                note = f"<br/>{html.escape(p['note'])}" if p.get("note") else ""
+                lines.append(f"<span style='color:{html.escape(p['color'])}'>■</span> "
+                             f"<b>{html.escape(p['tag'])}</b> ({html.escape(p['analyst'])})"
+                             f"{note}")
+        return "<br/>".join(lines)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            point = self.viewport().mapFromGlobal(event.globalPos())
+            offset = self.offset_at(point)
+            tip = self.tooltip_html(offset) if offset is not None else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), f"<qt>{tip}</qt>", self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if len(text) == 1 and text in "123456789" and modifiers in (
+                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            if self.selection_range():
+                self.tagKeyPressed.emit(int(text))
+            else:
+                self.emptySelectionKey.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        if self.selection_range():
+            tag_menu = QMenu("Tag selection as", menu)
+            add_tag_actions(tag_menu, self._tags, self.tagRequested.emit)
+            first = menu.actions()[0] if menu.actions() else None
+            if first is None:
+                menu.addMenu(tag_menu)
+            else:
+                menu.insertMenu(first, tag_menu)
+                menu.insertSeparator(first)
+        offset = self.offset_at(event.pos())
+        if offset is not None:
+            for passage in self._covering(self._passages, offset):
+                add_passage_actions(
+                    menu, passage, self._tags,
+                    on_note=self.passageNoteRequested.emit,
+                    on_retag=self.passageRetagRequested.emit,
+                    on_delete=self.passageDeleteRequested.emit)
+        menu.exec(event.globalPos())
+        menu.deleteLater()

@@ -1,0 +1,69 @@
+"""The legend: one coloured toggle per entity label, plus quotes and passages."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+
+from widgets import palette
+
+#: Entity labels always listed, in this order; others follow alphabetically.
+COMMON_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE")
+
+_LABEL_NAMES = {palette.QUOTES_KEY: "Quotes", palette.PASSAGES_KEY: "Passages"}
+
+
+class Legend(QWidget):
+    """Toggles for highlight kinds; emits the set of hidden keys."""
+
+    hiddenChanged = Signal(set)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(6, 2, 6, 2)
+        self._layout.setSpacing(6)
+        self._layout.addWidget(QLabel("Show:"))
+        self._boxes: dict[str, QCheckBox] = {}
+        self._hidden: set[str] = set()
+        self._layout.addStretch(1)
+        self.set_labels([])
+
+    def hidden(self) -> set[str]:
+        return set(self._hidden)
+
+    def checkbox(self, key: str) -> QCheckBox | None:
+        return self._boxes.get(key)
+
+    def set_labels(self, labels) -> None:
+        """Show toggles for these entity labels (plus the common ones)."""
+        present = set(labels)
+        ordered = [label for label in COMMON_LABELS] + sorted(present - set(COMMON_LABELS))
+        keys = ordered + [palette.QUOTES_KEY, palette.PASSAGES_KEY]
+        for key, box in list(self._boxes.items()):
+            if key not in keys:
+                self._layout.removeWidget(box)
+                box.deleteLater()
+                del self._boxes[key]
+        for index, key in enumerate(keys):
+            box = self._boxes.get(key) or self._make_box(key)
+            self._layout.insertWidget(1 + index, box)
+
+    def _make_box(self, key: str) -> QCheckBox:
+        box = QCheckBox(_LABEL_NAMES.get(key, key))
+        color = (palette.QUOTE_BACKGROUND if key == palette.QUOTES_KEY else
+                 "#f0e0a0" if key == palette.PASSAGES_KEY else palette.entity_color(key))
+        box.setStyleSheet(f"QCheckBox {{ background: {color}; border-radius: 3px;"
+                          f" padding: 1px 4px; color: #202020; }}")
+        box.setChecked(key not in self._hidden)
+        box.setToolTip(f"Highlight {_LABEL_NAMES.get(key, key + ' entities').lower()}")
+        box.toggled.connect(lambda checked, k=key: self._toggle(k, checked))
+        self._boxes[key] = box
+        return box
+
+    def _toggle(self, key: str, checked: bool) -> None:
+        if checked:
+            self._hidden.discard(key)
+        else:
+            self._hidden.add(key)
+        self.hiddenChanged.emit(set(self._hidden))

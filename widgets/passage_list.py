@@ -1,0 +1,72 @@
+"""The current article's tagged passages: tag, text, note; click to jump."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
+
+from widgets.passage_menu import add_passage_actions, color_icon
+from widgets.plain_text import plain_tooltip
+
+
+class PassageList(QTreeWidget):
+    """Emits intents for passages; shows plain data."""
+
+    passageActivated = Signal(int)
+    noteRequested = Signal(int)
+    retagRequested = Signal(int, int)
+    deleteRequested = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._passages: dict[int, dict] = {}
+        self._tags: list[dict] = []
+        self.setRootIsDecorated(False)
+        self.setHeaderLabels(["Tag", "Passage", "Note"])
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        self.itemClicked.connect(self._activate)
+        self.itemActivated.connect(self._activate)
+
+    def set_passages(self, passages: list[dict], tags: list[dict]) -> None:
+        self._tags = list(tags)
+        self._passages = {p["id"]: p for p in passages}
+        self.clear()
+        for passage in passages:
+            snippet = " ".join(passage["text"].split())
+            item = QTreeWidgetItem([passage["tag"], snippet, passage.get("note") or ""])
+            item.setIcon(0, color_icon(passage["color"]))
+            item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
+            item.setToolTip(1, plain_tooltip(snippet[:500]))
+            self.addTopLevelItem(item)
+
+    def passage_ids(self) -> list[int]:
+        return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                for i in range(self.topLevelItemCount())]
+
+    def _activate(self, item, _column=0) -> None:
+        self.passageActivated.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _current_passage(self) -> dict | None:
+        item = self.currentItem()
+        return self._passages.get(item.data(0, Qt.ItemDataRole.UserRole)) if item else None
+
+    def contextMenuEvent(self, event) -> None:
+        item = self.itemAt(event.pos())
+        if item is None:
+            return
+        self.setCurrentItem(item)
+        menu = QMenu(self)
+        add_passage_actions(menu, self._current_passage(), self._tags,
+                            on_note=self.noteRequested.emit,
+                            on_retag=self.retagRequested.emit,
+                            on_delete=self.deleteRequested.emit)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def keyPressEvent(self, event) -> None:
+        passage = self._current_passage()
+        if passage and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.deleteRequested.emit(passage["id"])
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,73 @@
+"""Menus and small dialogs shared by every view that shows tagged passages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+
+
+def color_icon(color: str, size: int = 14) -> QIcon:
+    """A square swatch of ``color``."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def tag_label(tag: dict) -> str:
+    """A tag's menu text, with its shortcut key when it has one."""
+    name = tag["name"].replace("&", "&&")
+    return f"{name}\t{tag['shortcut']}" if tag.get("shortcut") else name
+
+
+def add_tag_actions(menu: QMenu, tags: list[dict], on_pick: Callable[[int], None],
+                    exclude: int | None = None) -> None:
+    """One action per tag (with colour swatch) calling ``on_pick(tag_id)``."""
+    for tag in tags:
+        if tag["id"] == exclude:
+            continue
+        action = menu.addAction(color_icon(tag["color"]), tag_label(tag))
+        action.triggered.connect(lambda _=False, tag_id=tag["id"]: on_pick(tag_id))
+    if not tags:
+        menu.addAction("(no tags yet)").setEnabled(False)
+
+
+def add_passage_actions(menu: QMenu, passage: dict, tags: list[dict], *,
+                        on_note: Callable[[int], None],
+                        on_retag: Callable[[int, int], None],
+                        on_delete: Callable[[int], None]) -> None:
+    """Edit note / re-tag / delete actions for one passage."""
+    snippet = passage["text"][:30] + ("…" if len(passage["text"]) > 30 else "")
+    header = menu.addSection(f"{passage['tag']}: {snippet}".replace("&", "&&"))
+    header.setEnabled(False)
+    menu.addAction("Edit note…").triggered.connect(lambda: on_note(passage["id"]))
+    retag = menu.addMenu("Re-tag as")
+    add_tag_actions(retag, tags, lambda tag_id: on_retag(passage["id"], tag_id),
+                    exclude=passage["tag_id"])
+    menu.addAction("Delete passage").triggered.connect(lambda: on_delete(passage["id"]))
+
+
+def ask_note(parent: QWidget, passage: dict) -> str | None:
+    """Ask for a passage's note; None if the user cancelled."""
+    note, ok = QInputDialog.getMultiLineText(
+        parent, "Passage note", f"Note on “{passage['text'][:60]}”:", passage.get("note", ""))
+    return note if ok else None
+
+
+def confirm_delete_passage(parent: QWidget, passage: dict) -> bool:
+    """Ask before deleting a passage."""
+    return ask_plain_question(
+        parent, "Delete passage",
+        f"Delete the passage tagged “{passage['tag']}”?\n\n{passage['text'][:200]}")
+
+
+def ask_plain_question(parent: QWidget, title: str, text: str) -> bool:
+    """A Yes/No question whose text is never interpreted as HTML."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                      parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -1,0 +1,160 @@
+"""The codebook panel: tags with colour, shortcut key and passage count,
+and the dialogs to create, rename, recolour and delete them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
+                               QDialogButtonBox, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QRadioButton, QToolButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from widgets.passage_menu import ask_plain_question, color_icon
+from widgets.plain_text import plain_tooltip
+
+#: Colours offered to new tags, in turn.
+NEW_TAG_COLORS = ("#3584e4", "#33d17a", "#f6d32d", "#ff7800", "#e01b24",
+                  "#9141ac", "#986a44", "#5e5c64", "#0f9d9a", "#ed5aa6")
+
+
+class DeleteTagDialog(QDialog):
+    """Asks what happens to a tag's passages: delete them or move them."""
+
+    def __init__(self, tag: dict, others: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Delete tag")
+        layout = QVBoxLayout(self)
+        label = QLabel(f"The tag “{tag['name']}” has {tag['passage_count']} "
+                       f"passage(s). What should happen to them?")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.delete_radio = QRadioButton("Delete the passages too")
+        self.move_radio = QRadioButton("Move them to:")
+        self.target = QComboBox()
+        for other in others:
+            self.target.addItem(color_icon(other["color"]), other["name"], other["id"])
+        group = QButtonGroup(self)
+        group.addButton(self.delete_radio)
+        group.addButton(self.move_radio)
+        self.move_radio.setEnabled(bool(others))
+        (self.move_radio if others else self.delete_radio).setChecked(True)
+        row = QHBoxLayout()
+        row.addWidget(self.move_radio)
+        row.addWidget(self.target, 1)
+        layout.addWidget(self.delete_radio)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Delete tag")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def move_to(self) -> int | None:
+        return self.target.currentData() if self.move_radio.isChecked() else None
+
+
+class TagPanel(QWidget):
+    """Lists the codebook; emits what the analyst wants done with tags."""
+
+    applyRequested = Signal(int)
+    createRequested = Signal(str, str)
+    renameRequested = Signal(int, str)
+    recolourRequested = Signal(int, str)
+    #: tag id, and the tag to move its passages to (0: delete them)
+    deleteRequested = Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._tags: list[dict] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setHeaderLabels(["Tag", "Key", "Passages"])
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
+            item.data(0, Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.tree)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for key, text, tip, slot in (
+                ("apply", "Tag selection", "Tag the selected text with this tag (Enter)",
+                 lambda: self._with_current(self.applyRequested.emit)),
+                ("new", "New…", "Create a tag", self.ask_create),
+                ("rename", "Rename…", "Rename the tag", lambda: self._with_current(self.ask_rename)),
+                ("colour", "Colour…", "Change the tag's colour",
+                 lambda: self._with_current(self.ask_recolour)),
+                ("delete", "Delete…", "Delete the tag", lambda: self._with_current(self.ask_delete))):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[key] = button
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def set_tags(self, tags: list[dict]) -> None:
+        current = self.current_tag_id()
+        self._tags = list(tags)
+        self.tree.clear()
+        for tag in tags:
+            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
+                                    str(tag.get("passage_count", 0))])
+            item.setIcon(0, color_icon(tag["color"]))
+            item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
+            item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+            self.tree.addTopLevelItem(item)
+            if tag["id"] == current:
+                self.tree.setCurrentItem(item)
+
+    def tags(self) -> list[dict]:
+        return list(self._tags)
+
+    def current_tag_id(self) -> int | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def _tag(self, tag_id: int) -> dict:
+        return next(t for t in self._tags if t["id"] == tag_id)
+
+    def _with_current(self, action) -> None:
+        tag_id = self.current_tag_id()
+        if tag_id is not None:
+            action(tag_id)
+
+    # dialogs: each ends in one signal
+    def ask_create(self) -> None:
+        name, ok = QInputDialog.getText(self, "New tag", "Name of the new tag:")
+        if ok and name.strip():
+            color = NEW_TAG_COLORS[len(self._tags) % len(NEW_TAG_COLORS)]
+            self.createRequested.emit(name.strip(), color)
+
+    def ask_rename(self, tag_id: int) -> None:
+        tag = self._tag(tag_id)
+        name, ok = QInputDialog.getText(self, "Rename tag", "New name:", text=tag["name"])
+        if ok and name.strip() and name.strip() != tag["name"]:
+            self.renameRequested.emit(tag_id, name.strip())
+
+    def ask_recolour(self, tag_id: int) -> None:
+        tag = self._tag(tag_id)
+        color = QColorDialog.getColor(QColor(tag["color"]), self, f"Colour of {tag['name']}")
+        if color.isValid():
+            self.recolourRequested.emit(tag_id, color.name())
+
+    def ask_delete(self, tag_id: int) -> None:
+        tag = self._tag(tag_id)
+        if not tag.get("passage_count"):
+            if ask_plain_question(self, "Delete tag", f"Delete the tag “{tag['name']}”?"):
+                self.deleteRequested.emit(tag_id, 0)
+            return
+        dialog = DeleteTagDialog(tag, [t for t in self._tags if t["id"] != tag_id], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.deleteRequested.emit(tag_id, dialog.move_to() or 0)
