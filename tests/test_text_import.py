@@ -1,0 +1,67 @@
+"""Importing .txt articles: titles, page furniture, bad files."""
+
+from __future__ import annotations
+
+from desktop.text_import import clean_article, import_files, shorten
+from storage import articles
+
+from conftest import SEEDS
+
+
+def test_headline_strip_and_related_news_are_removed_from_seed_004():
+    raw = next(SEEDS.glob("004_*.txt")).read_text("utf-8")
+    article = clean_article(raw)
+    assert article.title == ("Cambodia Seeks to Enhance Immigration Management and Crime "
+                             "Prevention with Australian Expertise")
+    assert "|" not in article.text
+    assert "Related News" not in article.text
+    assert article.text.startswith("Phnom Penh, June 13, 2024:")
+    assert article.published == "2024-06-13"
+
+
+def test_title_is_the_first_sentence_trimmed():
+    raw = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
+    title = clean_article(raw).title
+    assert title.startswith("Cambodia asked Australia to provide more support")
+    assert len(title) <= 101 and title.endswith("…")
+
+
+def test_short_first_sentence_is_the_whole_title():
+    assert clean_article("Police seize drugs. More text follows here.").title == "Police seize drugs"
+
+
+def test_shorten_prefers_a_clause_boundary():
+    sentence = "A" * 70 + ", which then goes on and on for a very long time indeed beyond the limit"
+    assert shorten(sentence) == "A" * 70
+
+
+def test_line_endings_and_bom_are_normalised(tmp_path, db):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("\ufeffFirst line.\r\n\r\nSecond line.\r\n".encode("utf-8"))
+    report = import_files(db, [path])
+    [(_, article_id)] = report.added
+    assert articles.get_article(db, article_id)["text"] == "First line.\n\nSecond line."
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_imported(tmp_path, db):
+    good = tmp_path / "good.txt"
+    good.write_text("A perfectly good article about money laundering.", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    report = import_files(db, [tmp_path, tmp_path / "missing.txt"])
+    reasons = {path.rsplit("/", 1)[-1]: reason for path, reason in report.skipped}
+    assert reasons == {"latin1.txt": "not UTF-8 text (byte 3)",
+                       "binary.txt": "binary file, not text",
+                       "empty.txt": "no article text",
+                       "missing.txt": "no such file or folder"}
+    assert [p.rsplit("/", 1)[-1] for p, _ in report.added] == ["good.txt"]
+    assert articles.article_count(db) == 1
+
+
+def test_importing_the_same_file_twice_reports_a_duplicate(tmp_path, db):
+    path = tmp_path / "a.txt"
+    path.write_text("Same article text.", encoding="utf-8")
+    import_files(db, [path])
+    report = import_files(db, [path])
+    assert report.added == [] and len(report.duplicates) == 1
