@@ -29,6 +29,16 @@ def select_with_keys(qtbot, view, start: int, length: int) -> None:
         qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
 
 
+def assert_bar_painted(view, color: str) -> None:
+    """A passage bar in ``color`` is really on screen (pixels, not just state)."""
+    bars = [rect for rect, c, _ in view.passage_bars() if c == QColor(color)]
+    assert bars
+    image = view.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    centre = bars[0].center()
+    assert image.pixelColor(int(centre.x() * ratio), int(centre.y() * ratio)) == QColor(color)
+
+
 def stored_passages(db_path):
     db = open_database(db_path)
     try:
@@ -69,6 +79,7 @@ def test_select_press_key_saves_passage_and_survives_restart(open_window, analys
     again = open_window(analysed_db_path)
     assert again.current_id == 1
     assert again.view.passage_ranges_shown() == [(start, start + 12)]
+    assert_bar_painted(again.view, tags.find_tag(again.db, "Cybercrime")["color"])
 
 
 def test_tagging_after_an_emoji_stores_code_point_offsets(open_window, tmp_path, qtbot):
@@ -86,6 +97,10 @@ def test_tagging_after_an_emoji_stores_code_point_offsets(open_window, tmp_path,
     assert row["text"] == text[row["start"]:row["end"]] == "money laundering"
     assert row["tag"] == "Money laundering"
     assert window.view.passage_ranges_shown() == [(start, start + 16)]
+    [(bar, _, _)] = window.view.passage_bars()
+    # the bar starts under "money", not two UTF-16 units further on
+    word = window.view.cursorRect(window.view._cursor_for(start, start))
+    assert abs(bar.left() - word.left()) <= 2
 
 
 def test_tag_panel_button_tags_the_selection(open_window, analysed_db_path, qtbot):

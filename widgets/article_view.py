@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import (QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
+                           QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette
@@ -58,6 +59,7 @@ class ArticleView(QTextEdit):
         self._text = text
         self._offsets = OffsetMap(text)
         self.setPlainText(text)
+        self._set_line_height()
         self._entities, self._quotes = list(entities), list(quotes)
         self._passages = list(passages)
         self._apply_formats()
@@ -105,12 +107,6 @@ class ArticleView(QTextEdit):
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
-    def passage_ranges_shown(self) -> list[tuple[int, int]]:
-        """Code-point ranges currently highlighted as passages."""
-        return [(self._offsets.from_utf16(s.cursor.selectionStart()),
-                 self._offsets.from_utf16(s.cursor.selectionEnd()))
-                for s in self.extraSelections()]
-
     def format_at(self, offset: int) -> QTextCharFormat:
         """The character format of the character at code point ``offset``."""
         cursor = QTextCursor(self.document())
@@ -143,21 +139,80 @@ class ArticleView(QTextEdit):
             fmt.setBackground(QColor(palette.entity_color(entity["label"])))
             self._cursor_for(entity["start"], entity["end"]).mergeCharFormat(fmt)
 
+    def _set_line_height(self) -> None:
+        """Room under each line for the passage bars."""
+        block_format = QTextBlockFormat()
+        block_format.setLineHeight(palette.LINE_HEIGHT_PERCENT,
+                                   QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        whole = QTextCursor(self.document())
+        whole.select(QTextCursor.SelectionType.Document)
+        whole.mergeBlockFormat(block_format)
+
     def _apply_passages(self) -> None:
-        selections = []
-        if palette.PASSAGES_KEY not in self._hidden:
-            for passage in self._passages:
-                color = QColor(passage["color"])
-                fill = QColor(color)
-                fill.setAlpha(palette.PASSAGE_ALPHA)
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = self._cursor_for(passage["start"], passage["end"])
-                selection.format.setBackground(fill)
-                selection.format.setUnderlineStyle(
-                    QTextCharFormat.UnderlineStyle.SingleUnderline)
-                selection.format.setUnderlineColor(color)
-                selections.append(selection)
-        self.setExtraSelections(selections)
+        """Passages are drawn as bars in the tag colour (see paintEvent)."""
+        self.viewport().update()
+
+    def _shown_passages(self) -> list[dict]:
+        return [] if palette.PASSAGES_KEY in self._hidden else self._passages
+
+    def _bar_levels(self) -> list[int]:
+        """A stacking level per passage so overlapping bars never coincide."""
+        levels, ends = [], []       # ends[level] = end of the last passage there
+        for passage in self._shown_passages():
+            level = next((i for i, end in enumerate(ends) if end <= passage["start"]),
+                         len(ends))
+            if level == len(ends):
+                ends.append(0)
+            ends[level] = passage["end"]
+            levels.append(level)
+        return levels
+
+    def passage_bars(self) -> list[tuple[QRect, QColor, int]]:
+        """``(rect, colour, passage id)`` of each bar, in viewport coordinates.
+
+        A passage gets one bar per line it covers, under the text, stacked
+        by :meth:`_bar_levels` where passages overlap.
+        """
+        bars = []
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
+        document = self.document()
+        for passage, level in zip(self._shown_passages(), self._bar_levels()):
+            color = QColor(passage["color"])
+            start = self._offsets.to_utf16(passage["start"])
+            end = self._offsets.to_utf16(passage["end"])
+            block = document.findBlock(start)
+            while block.isValid() and block.position() < end:
+                layout, base = block.layout(), block.position()
+                origin = layout.position()
+                for index in range(layout.lineCount()):
+                    line = layout.lineAt(index)
+                    a = max(start, base + line.textStart())
+                    b = min(end, base + line.textStart() + line.textLength())
+                    if a >= b:
+                        continue
+                    x1 = line.cursorToX(a - base)[0]
+                    x2 = line.cursorToX(b - base)[0]
+                    y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
+                    bars.append((QRect(int(origin.x() + x1 + dx), int(y + dy),
+                                       max(1, int(x2 - x1)), 3), color, passage["id"]))
+                block = block.next()
+        return bars
+
+    def passage_ranges_shown(self) -> list[tuple[int, int]]:
+        """Code-point ranges of the passages currently drawn."""
+        return [(p["start"], p["end"]) for p in self._shown_passages()]
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._shown_passages():
+            return
+        painter = QPainter(self.viewport())
+        visible = event.rect()
+        for rect, color, _id in self.passage_bars():
+            if rect.intersects(visible):
+                painter.fillRect(rect, color)
+        painter.end()
 
     # -- interaction ---------------------------------------------------
     def offset_at(self, point) -> int | None:

@@ -15,8 +15,8 @@ OTHER_ENTITY_COLOR = "#dddddd"
 QUOTE_BACKGROUND = "#e6eefb"
 QUOTE_FOREGROUND = "#1d3f7a"
 
-#: Opacity (0–255) of a tagged passage's colour over the text.
-PASSAGE_ALPHA = 95
+#: Line height (percent) leaving room for stacked passage bars.
+LINE_HEIGHT_PERCENT = 135
 
 #: Legend keys that are not entity labels.
 QUOTES_KEY = "QUOTES"
