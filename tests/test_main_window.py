@@ -39,6 +39,15 @@ def assert_bar_painted(view, color: str) -> None:
     assert image.pixelColor(int(centre.x() * ratio), int(centre.y() * ratio)) == QColor(color)
 
 
+def database_with(tmp_path, title: str, text: str):
+    """A new database file holding one article (no seeds: it is not empty)."""
+    db_path = tmp_path / "one-article.db"
+    db = open_database(db_path)
+    articles.add_article(db, title=title, text=text)
+    db.close()
+    return db_path
+
+
 def stored_passages(db_path):
     db = open_database(db_path)
     try:
@@ -83,11 +92,8 @@ def test_select_press_key_saves_passage_and_survives_restart(open_window, analys
 
 
 def test_tagging_after_an_emoji_stores_code_point_offsets(open_window, tmp_path, qtbot):
-    db_path = tmp_path / "emoji.db"
-    db = open_database(db_path)
     text = "Scam ring 😀🚓 busted. Then the money laundering case began."
-    articles.add_article(db, title="Emoji", text=text)
-    db.close()
+    db_path = database_with(tmp_path, "Emoji", text)
     window = open_window(db_path)
     start = text.index("money laundering")
     select_with_keys(qtbot, window.view, start, len("money laundering"))
@@ -158,11 +164,8 @@ def test_tooltips_name_the_label_and_passage_note_as_text(open_window, analysed_
 
 
 def test_markup_in_an_article_shows_literally(open_window, tmp_path):
-    db_path = tmp_path / "markup.db"
-    db = open_database(db_path)
     text = "<script>alert('x')</script> and <b>not bold</b> & more"
-    articles.add_article(db, title="<i>Markup</i>", text=text)
-    db.close()
+    db_path = database_with(tmp_path, "<i>Markup</i>", text)
     window = open_window(db_path)
     assert window.view.toPlainText() == text
     assert window.title_label.text() == "<i>Markup</i>"
