@@ -63,10 +63,20 @@ def test_odd_marks_never_crash_and_stay_inside(text):
         assert text[quote.start:quote.end] == quote.text
 
 
-def test_partial_and_scare_quotes_are_not_speech():
+def test_words_quoted_inside_a_sentence_are_fragments_not_speech():
     text = "He praised the “close relationship” and the so-called “experts” there."
     kinds = [(q.text, q.kind) for q in find_quotes(text)]
-    assert kinds == [("close relationship", "partial"), ("experts", "scare")]
+    assert kinds == [("close relationship", "fragment"), ("experts", "fragment")]
+
+
+def test_a_short_quote_opened_mid_sentence_is_a_fragment_even_with_a_full_stop():
+    assert [q.kind for q in find_quotes("A witness described it as “chaos.”")] == ["fragment"]
+    assert [q.kind for q in find_quotes("“No.” He left.")] == ["direct"]
+
+
+def test_quoted_titles():
+    [quote] = find_quotes("The documentary “Scam State” premiered on Saturday.")
+    assert quote.kind == "title"
 
 
 def test_seed_001_quote_spanning_two_paragraphs():

@@ -1,10 +1,12 @@
-"""Running a loaded pipeline over texts: entities plus quotes per text."""
+"""Running a loaded pipeline over texts: entities, and quotes with their
+speakers, per text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from desktop.analysis.attribution import attribute_quotes
 from desktop.analysis.entities import Entity, entities_from_doc
 from desktop.analysis.pipeline import LoadedPipeline
 from desktop.analysis.quotes import Quote, find_quotes
@@ -22,7 +24,7 @@ def analyse_texts(loaded: LoadedPipeline, texts: Iterable[str], *,
                   batch_size: int = 16) -> Iterator[Analysis]:
     """Analyse ``texts`` lazily, in order, one :class:`Analysis` each."""
     for doc in loaded.nlp.pipe(texts, batch_size=batch_size):
-        yield Analysis(entities_from_doc(doc), find_quotes(doc.text))
+        yield Analysis(entities_from_doc(doc), attribute_quotes(doc, find_quotes(doc.text)))
 
 
 def analyse_text(loaded: LoadedPipeline, text: str) -> Analysis:

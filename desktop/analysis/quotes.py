@@ -8,9 +8,11 @@ does not close, the next paragraph opens again) and also bridges a
 paragraph broken mid-sentence. A mark that never closes ends its quote at
 its paragraph's end, so broken marks never swallow the rest of the article.
 
-Each quote is the *content* between the marks, with a ``kind``:
-``direct`` (reported speech), ``partial`` (a fragment quoted inside a
-sentence) or ``scare`` (a single quoted word or title).
+Each quote is the *content* between the marks, with a ``kind``: ``direct``
+(reported speech), ``title`` (a quoted name of a work, e.g. the documentary
+“Scam State”) or ``fragment`` (words quoted inside a sentence), which
+:mod:`.attribution` turns into ``partial`` (someone's words) or ``scare``
+(nobody's: so-called “experts”).
 """
 
 from __future__ import annotations
@@ -63,10 +65,32 @@ def _first_visible(text: str, start: int, end: int) -> int:
     return start
 
 
-def _classify(content: str, multi_paragraph: bool) -> str:
-    if multi_paragraph or _ENDS_CLAUSE.search(content):
+_TITLE_WORD = re.compile(r"^(?:[A-Z0-9][\w\u2019'’:-]*|of|the|and|a|an|in|on|for|to)$")
+
+
+def _opens_mid_sentence(text: str, open_mark: int) -> bool:
+    """True if the quote mark follows words of a sentence not ending in : or ,."""
+    before = text[max(0, text.rfind("\n", 0, open_mark) + 1):open_mark].rstrip()
+    sentence = re.split(r"[.!?]\s+", before)[-1]
+    return bool(re.search(r"[a-z]", sentence)) and not sentence.endswith((":", ","))
+
+
+def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
+    """``direct`` speech, a ``title``, or a ``fragment`` (a partial or scare
+    quote; attribution later tells the two apart by whether anyone said it)."""
+    content = text[start:end]
+    words = content.split()
+    if multi_paragraph:
         return "direct"
-    return "partial" if len(content.split()) >= 2 else "scare"
+    if len(words) <= 6 and all(_TITLE_WORD.match(w) for w in words) and \
+            words[0][:1].isupper() and not _ENDS_CLAUSE.search(content) and \
+            _opens_mid_sentence(text, start - 1):
+        return "title"
+    if _ENDS_CLAUSE.search(content) and not (
+            _opens_mid_sentence(text, start - 1)
+            and (content[:1].islower() or len(words) <= 3)):
+        return "direct"
+    return "fragment"
 
 
 class _Scanner:
@@ -86,9 +110,8 @@ class _Scanner:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            content = text[start:end]
-            self.quotes.append(Quote(start, end, content,
-                                     _classify(content, self.spans_paragraphs)))
+            self.quotes.append(Quote(start, end, text[start:end],
+                                     _classify(text, start, end, self.spans_paragraphs)))
         self.open_at = self.open_mark = None
         self.spans_paragraphs = False
 

@@ -1,0 +1,418 @@
+"""Who said it: attributing each quote to a speaker.
+
+Works on a parsed spaCy ``Doc`` plus the quotes from :mod:`.quotes`:
+
+1. Find the *cue* next to the quote — a reporting verb after it
+   (``“…,” he said``, ``“…,” said the post``), a dash (``“…” — Commissioner
+   X``), or a cue before it (``X said: “…”``, ``according to X, “…”``,
+   ``what X called “…”``).
+2. Resolve the *mention* that goes with the cue to the fullest name in the
+   article: ``Sokha`` → ``Sar Sokha``; ``he`` → the person the article last
+   put forward as a subject; ``the ambassador`` → the person introduced with
+   that role; ``it`` / ``the post`` / ``the statement`` → the document or
+   organisation introduced earlier.
+3. A quote with no cue inherits the speaker of the quote before it when they
+   share a paragraph (or the quote runs straight on from it).
+
+Speaker kinds: ``person``, ``organisation``, ``document``, ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from desktop.analysis.quotes import Quote
+
+VERB_FORMS = (
+    "said says say told tells added adds noted notes wrote writes warned warns "
+    "reported reports explained explains stated states claimed claims insisted "
+    "insists stressed stresses emphasised emphasized emphasises emphasizes "
+    "continued continues asked asks replied replies announced announces confirmed "
+    "confirms acknowledged acknowledges argued argues cautioned cautions remarked "
+    "remarks commented comments observed observes recalled recalls admitted admits "
+    "declared declares urged urges conceded concedes predicted predicts responded "
+    "responds described describes called calls dubbed dubs termed terms tweeted "
+    "posted posts quipped underlined underlines highlighted highlights pointed "
+    "points concluded concludes vowed vows promised promises suggested suggests "
+    "maintained maintains believes believed thinks thought hopes hoped"
+).split()
+_VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
+#: Verbs that introduce someone's words quoted inside a sentence.
+PARTIAL_VERB_FORMS = (
+    "praised praises welcomed welcomes condemned condemns criticised criticized "
+    "criticises criticizes hailed hails labelled labeled branded brands promised "
+    "pledged pledges denied denies rejected rejects defended defends"
+).split()
+_PARTIAL_VERB = "|".join(sorted(VERB_FORMS + PARTIAL_VERB_FORMS, key=len, reverse=True))
+
+DOCUMENT_HEADS = ("press release", "release", "statement", "post", "report", "letter",
+                  "document", "announcement", "notice", "communique", "communiqué",
+                  "tweet", "article", "website", "filing", "memo", "readout", "bulletin",
+                  "transcript", "email", "message", "note")
+ORGANISATION_HEADS = ("ministry", "government", "police", "embassy", "department",
+                      "agency", "company", "court", "office", "council", "commission",
+                      "authorities", "army", "military", "group", "organisation",
+                      "organization", "bank", "firm", "union", "party", "team",
+                      "force", "unit", "committee", "secretariat", "institute")
+ROLE_WORDS = ("ambassador", "minister", "spokesman", "spokeswoman", "spokesperson",
+              "commissioner", "chief", "director", "official", "officer", "lecturer",
+              "researcher", "analyst", "president", "secretary", "commander",
+              "governor", "expert", "professor", "fellow", "head", "leader", "chairman",
+              "chairwoman", "chair", "premier", "mayor", "general", "colonel", "judge",
+              "prosecutor", "lawyer", "envoy", "diplomat", "inspector", "deputy")
+TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
+          "president", "general", "colonel", "secretary", "judge", "senator", "governor",
+          "chief", "inspector", "director", "deputy", "prime", "sir", "madam", "lt",
+          "gen", "col", "capt", "sgt", "major", "premier", "mayor", "officer", "police"}
+SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "while",
+                     "as", "after", "before", "if", "since", "for", "with", "by", "from",
+                     "to", "of", "during", "meanwhile", "separately", "later", "then",
+                     "this", "that", "these", "those", "it", "he", "she", "they", "we",
+                     "according", "last", "next", "both", "also", "however", "yet", "so"}
+_AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "also",
+                "had", "been", "be", "then", "later", "once", "who", "which", "that"}
+PRONOUNS_PERSON = {"he", "she", "him", "her"}
+PRONOUNS_SOURCE = {"it"}
+PRONOUNS_PLURAL = {"they", "we", "i"}
+
+_AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>[^\n.;]{1,80})")
+_AFTER_SUBJ_VERB = re.compile(
+    r"^\s*,?\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,80}?)\s+(?:also\s+|later\s+|then\s+|"
+    r"further\s+|again\s+)?(?P<verb>" + _VERB + r")\b")
+_AFTER_VERB_SUBJ = re.compile(
+    r"^\s*,?\s*(?P<verb>" + _VERB + r")\s+(?P<subj>[^,;.\n\u201c\u201d\"]{1,100}?)"
+    r"(?=\s*(?:[,.;:!?]|$|\s(?:on|in|at|during|after|before|when|while|to|as|who|which|"
+    r"that|from|last|this|earlier|later|yesterday|today|told)\b))")
+_BEFORE_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<subj>[^\n]{1,120}?),\s*$")
+
+
+def _before_subj_verb(verbs: str) -> re.Pattern:
+    return re.compile(
+        r"(?P<subj>[^.!?\n\u201c\u201d\"]{1,160}?)\s+(?:also\s+|then\s+|later\s+)?"
+        r"(?P<verb>" + verbs + r")(?:\s+(?:as|that|it|[\w\u2019'-]+(?:\s+[\w\u2019'-]+){0,3}?))?"
+        r"\s*(?P<colon>[:,])?\s*$")
+
+
+_BEFORE_SUBJ_VERB = _before_subj_verb(_VERB)
+_BEFORE_FRAGMENT = _before_subj_verb(_PARTIAL_VERB)
+_DOC_PHRASE = re.compile(
+    r"\b(?i:a|an|the|its|their|his|her)\s+(?P<phrase>(?:[\w\u2019'-]+\s+){0,6}?(?i:"
+    + "|".join(re.escape(h) for h in DOCUMENT_HEADS) + r"))\b"
+    r"(?P<source>\s+(?:(?:from|by|of)\s+(?:the\s+)?[A-Z][\w-]+(?:\s+(?:of\s+)?[A-Z][\w-]+){0,4}"
+    r"|(?:from|by)\s+the\s+(?:" + "|".join(ORGANISATION_HEADS) + r")\b))?")
+#: Words that cannot be inside a document's name: a phrase is cut after them.
+_PHRASE_BREAKS = {"a", "an", "the", "in", "on", "at", "of", "to", "by", "its", "their",
+                  "his", "her", "and", "with", "for", "that", "this"} | set(VERB_FORMS)
+_MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
+                        r"September|October|November|December)\s+\d{1,2}\b\s*")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A resolved source."""
+
+    name: str
+    kind: str
+    start: int | None = None      # the mention next to the cue
+    end: int | None = None
+
+
+@dataclass
+class _Event:
+    offset: int
+    speaker: Speaker
+
+
+def _norm_tokens(text: str) -> list[str]:
+    text = re.sub(r"[\u2019']s\b", "", text)
+    return [t for t in re.findall(r"[\w-]+", text)]
+
+
+class _Article:
+    """What attribution needs to know about one parsed article."""
+
+    def __init__(self, doc: Any, quotes: list[Quote]):
+        self.doc, self.text = doc, doc.text
+        self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
+        self.people = [self._repair_person(e) for e in doc.ents if e.label_ == "PERSON"]
+        self.orgs = [(e.start_char, e.end_char, self._clean(e.text))
+                     for e in doc.ents if e.label_ in ("ORG", "NORP", "GPE")]
+        self.person_names = [name for _, _, name in self.people]
+        self.roles = self._roles()
+        self.events = self._subject_events()
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        text = re.sub(r"[\u2019']s$", "", text.strip())
+        text = re.sub(r"^(?:the|The)\s+", "", text)
+        text = re.sub(r"\s+(?:and|of)$", "", text)
+        return " ".join(text.split())
+
+    def _repair_person(self, ent) -> tuple[int, int, str]:
+        """Strip titles; take in a capitalised word that starts the sentence
+        right before the name (``Am Sam Ath`` tagged as ``Sam Ath``)."""
+        tokens = list(ent)
+        while tokens and tokens[0].text.lower().rstrip(".") in TITLES and len(tokens) > 1:
+            tokens = tokens[1:]
+        start = tokens[0].i
+        previous = self.doc[start - 1] if start > 0 else None
+        if (previous is not None and previous.is_title and previous.is_sent_start
+                and previous.text.lower() not in SENTENCE_STARTERS
+                and previous.text.lower() not in TITLES and len(previous.text) <= 6):
+            start -= 1
+        span = self.doc[start:tokens[-1].i + 1]
+        return span.start_char, span.end_char, self._clean(span.text)
+
+    def inside_quote(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.quote_spans)
+
+    def fullest_person(self, mention: str) -> str:
+        """The longest person name in the article containing ``mention``'s words."""
+        words = _norm_tokens(mention)
+        if not words:
+            return mention
+        best = " ".join(words)
+        for name in self.person_names:
+            name_words = _norm_tokens(name)
+            n = len(words)
+            if any(name_words[i:i + n] == words for i in range(len(name_words) - n + 1)) \
+                    and len(name_words) > len(_norm_tokens(best)):
+                best = " ".join(name_words)
+        return best
+
+    def _roles(self) -> list[tuple[int, str, str]]:
+        """(offset, role word, person) for people introduced with a role."""
+        found = []
+        for start, end, name in self.people:
+            before = self.text[max(0, start - 60):start].lower()
+            after = self.text[end:end + 80].lower()
+            words = re.findall(r"[a-z]+", before)[-5:]
+            appositive = re.match(r"^,\s+(?:a|an|the)?\s*([a-z\s-]{0,60}?)(?:,| at | of | for )",
+                                  after)
+            if appositive:
+                words += re.findall(r"[a-z]+", appositive.group(1))
+            for word in words:
+                if word in ROLE_WORDS:
+                    found.append((start, word, self.fullest_person(name)))
+        return found
+
+    def _subject_events(self) -> list[_Event]:
+        """People and sources the article puts forward, in text order."""
+        events = []
+        for ent in self.doc.ents:
+            if self.inside_quote(ent.start_char):
+                continue
+            if ent.label_ == "PERSON" and (ent.root.dep_ in ("nsubj", "nsubjpass")
+                                           or ent.start == ent.sent.start):
+                name = self.fullest_person(self._repair_person(ent)[2])
+                events.append(_Event(ent.start_char, Speaker(name, "person")))
+        for match in _DOC_PHRASE.finditer(self.text):
+            if not self.inside_quote(match.start()):
+                offset = match.start("phrase")
+                events.append(_Event(offset, Speaker(
+                    self._document_for(self._document_name(match).lower(), offset + 1),
+                    "document")))
+        events.sort(key=lambda e: e.offset)
+        return events
+
+    @staticmethod
+    def _document_name(match: re.Match) -> str:
+        """A document's name from a phrase match: no determiner, no date."""
+        words = match.group("phrase").split()
+        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.lower() in _PHRASE_BREAKS),
+                  default=0)
+        name = " ".join(words[cut:]) + (match.group("source") or "")
+        name = _MONTH_DAY.sub("", name)
+        name = re.sub(r"\b(?:from|by|of) the\b", lambda m: m.group().split()[0] + " the", name)
+        return " ".join(name.split())
+
+    # -- resolution ----------------------------------------------------
+    def latest(self, before: int, kinds: tuple[str, ...]) -> Speaker | None:
+        for event in reversed(self.events):
+            if event.offset < before and event.speaker.kind in kinds:
+                return event.speaker
+        return None
+
+    def resolve(self, start: int, end: int) -> Speaker | None:
+        """The speaker a subject phrase ``text[start:end]`` refers to."""
+        text = self.text
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        if start >= end:
+            return None
+        phrase = text[start:end]
+        lower = phrase.lower()
+        words = lower.split()
+        for p_start, p_end, name in self.people:
+            if p_start < end and start < p_end:
+                return Speaker(self.fullest_person(name), "person", p_start, p_end)
+        if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
+            found = self.latest(start, ("person",))
+            return replace(found, start=start, end=end) if found else None
+        if lower in PRONOUNS_SOURCE:
+            found = self.latest(start, ("document", "organisation"))
+            return replace(found, start=start, end=end) if found else None
+        for head in DOCUMENT_HEADS:
+            if lower.endswith(head):
+                found = self._document_for(head, start)
+                return Speaker(found, "document", start, end)
+        role = next((w for w in reversed(words) if w in ROLE_WORDS), None)
+        if role and not any(w[:1].isupper() for w in phrase.split()[1:]):
+            person = next((p for o, r, p in reversed(self.roles) if r == role and o < start),
+                          None)
+            if person:
+                return Speaker(person, "person", start, end)
+        known = {w for name in self.person_names for w in _norm_tokens(name)}
+        named = [w for w in _norm_tokens(phrase) if w in known and w[:1].isupper()]
+        if named:
+            first = start + phrase.index(named[0])
+            last = start + phrase.rindex(named[-1]) + len(named[-1])
+            return Speaker(self.fullest_person(" ".join(named)), "person", first, last)
+        for o_start, o_end, name in self.orgs:
+            if o_start < end and start < o_end:
+                return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
+        head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
+        if head:
+            return Speaker(self._organisation_for(head, start), "organisation", start, end)
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        names = [t.text for t in span or () if t.pos_ == "PROPN"
+                 and t.text.lower() not in TITLES | SENTENCE_STARTERS]
+        if names and len(words) <= 5:
+            return Speaker(self.fullest_person(" ".join(names)), "person", start, end)
+        if lower in PRONOUNS_PLURAL:
+            return None
+        return Speaker(self._clean(phrase), "unknown", start, end)
+
+    def _document_for(self, head: str, before: int) -> str:
+        """The fullest name of the latest earlier document ending in ``head``.
+
+        ``the release`` after ``a June 16 press release from the ministry``
+        is the ``press release from the ministry``.
+        """
+        best = head
+        head_word = head.split()[-1]
+        for match in _DOC_PHRASE.finditer(self.text[:before]):
+            name = self._document_name(match)
+            base = match.group("phrase").lower()
+            if base.endswith(head_word) and len(name) >= len(best):
+                best = name
+        return best
+
+    def _organisation_for(self, head: str, before: int) -> str:
+        best = head
+        for o_start, _, name in self.orgs:
+            if o_start < before and head in name.lower() and len(name) > len(best):
+                best = name
+        if best == head:
+            pattern = re.compile(r"\b(?:the\s+)?((?:[\w-]+\s+){0,2}" + re.escape(head) + r")\b",
+                                 re.IGNORECASE)
+            for match in pattern.finditer(self.text[:before]):
+                candidate = match.group(1)
+                first = candidate.split()[0].lower()
+                if first not in SENTENCE_STARTERS and len(candidate) > len(best):
+                    best = candidate
+        return self._clean(best)
+
+    def _fullest_org(self, name: str) -> str:
+        best = name
+        for _, _, other in self.orgs:
+            if name in other and len(other) > len(best) and len(other) < 60:
+                best = other
+        return best
+
+
+def _paragraph_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, (len(text) if end < 0 else end)
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    match = re.search(r"[.!?](?=\s|$)", text[start:limit])
+    return start + match.end() if match else limit
+
+
+def _find_cue(article: _Article, quote: Quote):
+    """``(subject start, subject end, cue)`` for a quote, or None."""
+    text = article.text
+    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"" else quote.end
+    _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
+    after_end = _sentence_end(text, close, para_end)
+    after = text[close:after_end]
+    for pattern in (_AFTER_DASH, _AFTER_SUBJ_VERB, _AFTER_VERB_SUBJ):
+        match = pattern.match(after)
+        if match and match.group("subj").strip():
+            cue = match.groupdict().get("verb") or "\u2014"
+            subj = match.group("subj")
+            if pattern is _AFTER_SUBJ_VERB and len(subj.split()) > 8:
+                continue
+            return close + match.start("subj"), close + match.end("subj"), cue
+    open_mark = quote.start - 1
+    para_start, _ = _paragraph_bounds(text, open_mark)
+    before = text[para_start:max(para_start, open_mark)]
+    sentence_start = max((m.end() for m in re.finditer(r"[.!?]\s+", before)), default=0)
+    before = before[sentence_start:]
+    base = para_start + sentence_start
+    match = _BEFORE_ACCORDING.search(before)
+    if match:
+        return base + match.start("subj"), base + match.end("subj"), "according to"
+    if quote.kind == "fragment":
+        match = _BEFORE_FRAGMENT.search(before)
+        if match:   # the few words right before the verb: "what Somchai called"
+            subj = match.group("subj")
+            words = list(re.finditer(r"\S+", subj))
+            while words and words[-1].group().lower() in _AUXILIARIES:
+                words.pop()
+            if words:
+                first = words[max(0, len(words) - 3)].start()
+                return (base + match.start("subj") + first,
+                        base + match.start("subj") + words[-1].end(), match.group("verb"))
+        return None
+    match = _BEFORE_SUBJ_VERB.search(before)
+    if match:
+        return base + match.start("subj"), base + match.end("subj"), match.group("verb")
+    return None
+
+
+def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
+    """The quotes with speaker, speaker kind, mention span and cue filled in."""
+    article = _Article(doc, quotes)
+    text = article.text
+    result: list[Quote] = []
+    for quote in quotes:
+        if quote.kind == "title":
+            result.append(quote)
+            continue
+        cue = _find_cue(article, quote)
+        speaker, cue_word = None, None
+        if cue:
+            speaker = article.resolve(cue[0], cue[1])
+            cue_word = cue[2]
+        if quote.kind == "fragment":
+            known = speaker is not None and speaker.kind != "unknown"
+            quote = replace(quote, kind="partial" if known else "scare")
+            if not known:
+                result.append(quote)
+                continue
+        if speaker is None and result:
+            previous = result[-1]
+            same_para = _paragraph_bounds(text, previous.end)[0] == \
+                _paragraph_bounds(text, quote.start)[0]
+            gap = text[previous.end + 1:quote.start - 1]
+            straight_on = not gap.strip() or (gap.count("\n") and not gap.strip(" \n\u201c\""))
+            if previous.speaker and (same_para or straight_on):
+                speaker = Speaker(previous.speaker, previous.speaker_kind)
+        if speaker is None:
+            result.append(replace(quote, cue=cue_word))
+            continue
+        result.append(replace(quote, speaker=speaker.name, speaker_kind=speaker.kind,
+                              speaker_start=speaker.start, speaker_end=speaker.end,
+                              cue=cue_word))
+        if quote.kind == "direct":
+            article.events.append(_Event(quote.end, Speaker(speaker.name, speaker.kind)))
+            article.events.sort(key=lambda e: e.offset)
+    return result
