@@ -65,15 +65,21 @@ ROLE_WORDS = ("ambassador", "minister", "spokesman", "spokeswoman", "spokesperso
 TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
           "president", "general", "colonel", "secretary", "judge", "senator", "governor",
           "chief", "inspector", "director", "deputy", "prime", "sir", "madam", "lt",
-          "gen", "col", "capt", "sgt", "major", "premier", "mayor", "officer", "police"}
+          "gen", "col", "capt", "sgt", "major", "premier", "mayor", "officer", "police",
+          # ministry words in titles such as "Interior Minister" or "Minister of Interior"
+          "interior", "foreign", "home", "justice", "defence", "defense", "finance",
+          "immigration", "national", "of", "affairs", "state", "vice", "spokesman"}
 SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "while",
                      "as", "after", "before", "if", "since", "for", "with", "by", "from",
                      "to", "of", "during", "meanwhile", "separately", "later", "then",
                      "this", "that", "these", "those", "it", "he", "she", "they", "we",
-                     "according", "last", "next", "both", "also", "however", "yet", "so"}
+                     "according", "last", "next", "both", "also", "however", "yet", "so",
+                     "what", "who", "whom", "whose", "which", "where", "why", "how", "said",
+                     "says", "told", "added", "asked", "critics", "officials", "police"}
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "also",
                 "had", "been", "be", "then", "later", "once", "who", "which", "that"}
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
+_NOT_NAME_POS = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "ADV", "PART", "NUM", "PUNCT"}
 PRONOUNS_SOURCE = {"it"}
 PRONOUNS_PLURAL = {"they", "we", "i"}
 
@@ -159,6 +165,7 @@ class _Article:
         start = tokens[0].i
         previous = self.doc[start - 1] if start > 0 else None
         if (previous is not None and previous.is_title and previous.is_sent_start
+                and previous.pos_ not in _NOT_NAME_POS
                 and previous.text.lower() not in SENTENCE_STARTERS
                 and previous.text.lower() not in TITLES and len(previous.text) <= 6):
             start -= 1
@@ -169,18 +176,30 @@ class _Article:
         return any(s <= offset < e for s, e in self.quote_spans)
 
     def fullest_person(self, mention: str) -> str:
-        """The longest person name in the article containing ``mention``'s words."""
+        """The longest name in the article containing ``mention``'s words.
+
+        Looks at the people spaCy found and at capitalised words written
+        right before the mention anywhere in the text (``Minister of
+        Interior Sar Sokha`` gives ``Sar Sokha`` for ``Sokha``).
+        """
         words = _norm_tokens(mention)
         if not words:
             return mention
-        best = " ".join(words)
-        for name in self.person_names:
-            name_words = _norm_tokens(name)
-            n = len(words)
+        candidates = [_norm_tokens(name) for name in self.person_names]
+        pattern = re.compile(r"((?:\b[A-Z][a-z\u2019'-]+\s+){1,2})" + re.escape(" ".join(words))
+                             + r"\b")
+        for match in pattern.finditer(self.text):
+            before = match.group(1).split()
+            while before and before[0].lower() in TITLES | SENTENCE_STARTERS | set(ROLE_WORDS):
+                before = before[1:]
+            if before and not any(w.lower() in TITLES for w in before):
+                candidates.append(before + words)
+        best, n = words, len(words)
+        for name_words in candidates:
             if any(name_words[i:i + n] == words for i in range(len(name_words) - n + 1)) \
-                    and len(name_words) > len(_norm_tokens(best)):
-                best = " ".join(name_words)
-        return best
+                    and len(name_words) > len(best):
+                best = name_words
+        return " ".join(best)
 
     def _roles(self) -> list[tuple[int, str, str]]:
         """(offset, role word, person) for people introduced with a role."""

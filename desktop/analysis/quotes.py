@@ -71,6 +71,8 @@ _TITLE_WORD = re.compile(r"^(?:[A-Z0-9][\w\u2019'’:-]*|of|the|and|a|an|in|on|f
 def _opens_mid_sentence(text: str, open_mark: int) -> bool:
     """True if the quote mark follows words of a sentence not ending in : or ,."""
     before = text[max(0, text.rfind("\n", 0, open_mark) + 1):open_mark].rstrip()
+    if re.search(r"[.!?\u201d\"]$", before):
+        return False        # a new sentence, or straight after another quote
     sentence = re.split(r"[.!?]\s+", before)[-1]
     return bool(re.search(r"[a-z]", sentence)) and not sentence.endswith((":", ","))
 
