@@ -13,7 +13,8 @@ from sqlite_utils import Database
 
 from desktop.analysis.analyse import analyse_texts
 from desktop.analysis.pipeline import LoadedPipeline
-from storage import analyses, articles
+from desktop.analysis.recycled import QuoteText, find_links
+from storage import analyses, articles, quotes
 
 BATCH_SIZE = 8
 
@@ -29,11 +30,11 @@ def analyse_pending(
     """Analyse every article this pipeline has not analysed in its current text.
 
     Each article's result is stored in its own transaction as soon as it is
-    ready, so a cancel or a crash keeps what was done. Returns the number of
-    articles analysed.
+    ready, so a cancel or a crash keeps what was done. Recycled quotes are
+    linked once the run ends. Returns the number of articles analysed.
     """
     pending = analyses.pending_article_ids(db, loaded.name, loaded.version)
-    total, done = len(pending), 0
+    total, done, analysed = len(pending), 0, []
     if on_progress:
         on_progress(0, total)
     for offset in range(0, total, BATCH_SIZE):
@@ -50,10 +51,27 @@ def analyse_pending(
                 entities=[asdict(e) for e in result.entities],
                 quotes=[asdict(q) for q in result.quotes])
             done += 1
+            analysed.append(article["id"])
             if on_article:
                 on_article(article["id"])
             if on_progress:
                 on_progress(done, total)
             if is_cancelled and is_cancelled():
                 break
+    if analysed:
+        link_recycled_quotes(db, analysed)
     return done
+
+
+def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
+    """Link the spoken quotes of these articles to the same words elsewhere.
+
+    Returns the number of links stored (one per pair).
+    """
+    corpus = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
+              for q in quotes.all_quotes(db, kinds=quotes.SPOKEN)]
+    wanted = set(article_ids)
+    new = [q for q in corpus if q.article_id in wanted]
+    links = find_links(new, corpus)
+    quotes.save_links(db, [q.id for q in new], links)
+    return len(links)

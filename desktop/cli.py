@@ -112,6 +112,25 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", "speaker",
+                 "speaker_kind", "cue")
+
+
+def cmd_quotes(args) -> int:
+    from storage import quotes
+
+    rows = [{k: q[k] for k in QUOTE_COLUMNS}
+            for q in quotes.all_quotes(_database(args, create=False), speaker=args.speaker)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for row in rows:
+        text = " ".join(row["text"].split())
+        text = text if len(text) <= 90 else text[:89] + "…"
+        print(f"{row['article_id']:>5}  {row['kind']:<8} {row['speaker'] or '—':<32} “{text}”")
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from storage import stats
 
@@ -158,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=[common], help="list articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("quotes", parents=[common], help="list quotes with their speakers")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--speaker", metavar="NAME", help="only this speaker's quotes")
+    p.set_defaults(func=cmd_quotes)
 
     p = sub.add_parser("stats", parents=[common], help="print counts as JSON")
     p.set_defaults(func=cmd_stats)

@@ -11,6 +11,18 @@ from sqlite_utils import Database
 from storage.database import utc_now
 
 ENTITY_FIELDS = ("start", "end", "label", "text")
+
+#: ``current(article_id, title, analysis_id)``: the analysis shown for each
+#: article — of its current text, trained pipelines before degraded ones,
+#: newest first. Every corpus-wide query of NLP results starts from it.
+CURRENT_ANALYSES = """
+    WITH current AS (
+        SELECT a.id AS article_id, a.title AS title,
+               (SELECT n.id FROM analyses n
+                WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+                ORDER BY n.degraded, n.id DESC LIMIT 1) AS analysis_id
+        FROM articles a)
+"""
 QUOTE_FIELDS = ("start", "end", "text", "kind", "speaker", "speaker_kind",
                 "speaker_start", "speaker_end", "cue")
 
@@ -69,11 +81,10 @@ def latest_analysis(db: Database, article_id: int) -> dict | None:
     order.
     """
     rows = list(db.query(
-        """
+        CURRENT_ANALYSES + """
         SELECT n.id, n.pipeline, n.pipeline_version, n.degraded, n.created_at
-        FROM analyses n JOIN articles a ON a.id = n.article_id
-        WHERE n.article_id = ? AND n.text_hash = a.text_hash
-        ORDER BY n.degraded, n.id DESC LIMIT 1
+        FROM current c JOIN analyses n ON n.id = c.analysis_id
+        WHERE c.article_id = ?
         """,
         [article_id]))
     if not rows:
@@ -85,7 +96,7 @@ def latest_analysis(db: Database, article_id: int) -> dict | None:
         "SELECT start, end, label, text FROM entities WHERE analysis_id = ? "
         "ORDER BY start, end", [analysis_id]))
     analysis["quotes"] = list(db.query(
-        f"SELECT {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? "
+        f"SELECT id, {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? "
         "ORDER BY start, end", [analysis_id]))
     return analysis
 

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -140,3 +140,21 @@ def initial_schema(db: Database) -> None:
         defaults={"speaker_kind": "unknown"},
     )
     db.table("quotes").create_index(["analysis_id"])
+
+
+@MIGRATIONS(name="0002_quote_links")
+def quote_links(db: Database) -> None:
+    """Links between recycled quotes: the same or nearly the same words in
+    two articles. One row per direction; both ends vanish with their quotes."""
+    db.table("quote_links").create(
+        {"quote_id": int, "other_quote_id": int, "score": float},
+        pk=("quote_id", "other_quote_id"),
+        foreign_keys=[
+            ForeignKey(table="quote_links", column="quote_id", other_table="quotes",
+                       other_column="id", on_delete="CASCADE"),
+            ForeignKey(table="quote_links", column="other_quote_id", other_table="quotes",
+                       other_column="id", on_delete="CASCADE"),
+        ],
+        not_null={"score"},
+    )
+    db.table("quote_links").create_index(["other_quote_id"])

@@ -110,3 +110,24 @@ def test_export_unknown_tag_is_an_error(seeded_db_path, tmp_path, capsys):
                          "--tag", "Nonsense", "--db", str(seeded_db_path))
     assert status == 2 and "no tag called" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys):
+    status, out, _ = run(capsys, "quotes", "--json", "--db", str(analysed_db_path))
+    assert status == 0
+    rows = json.loads(out)
+    assert set(rows[0]) == {"article_id", "article_title", "start", "end", "text", "kind",
+                            "speaker", "speaker_kind", "cue"}
+    db = open_database(analysed_db_path)
+    for row in rows:
+        assert articles.get_article(db, row["article_id"])["text"][row["start"]:row["end"]] \
+            == row["text"]
+    spoken = [r for r in rows if r["kind"] == "direct"]
+    assert len(spoken) == 17
+    by_speaker = {r["text"][:32]: (r["speaker"], r["speaker_kind"], r["cue"]) for r in spoken}
+    assert by_speaker["It may affect social order, or e"] == ("Am Sam Ath", "person", "said")
+    assert by_speaker["Both sides also agreed on the ne"] == (
+        "press release from the ministry", "document", "said")
+    status, out, _ = run(capsys, "quotes", "--speaker", "Am Sam Ath", "--db",
+                         str(analysed_db_path))
+    assert out.count("Am Sam Ath") == 1

@@ -1,0 +1,86 @@
+"""Quotes across the corpus: listing, speakers, and recycled-quote links.
+
+Only each article's current analysis counts (see
+:data:`storage.analyses.CURRENT_ANALYSES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from storage.analyses import CURRENT_ANALYSES
+
+_QUOTE_ROWS = CURRENT_ANALYSES + """
+    SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
+           q.kind, q.speaker, q.speaker_kind, q.cue
+    FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
+"""
+
+#: Kinds that are somebody's words (scare quotes and titles are not).
+SPOKEN = ("direct", "partial")
+
+
+def all_quotes(db: Database, *, article_id: int | None = None,
+               speaker: str | None = None, kinds: Iterable[str] | None = None):
+    """Yield quote rows (id, article_id, article_title, start, end, text,
+    kind, speaker, speaker_kind, cue) in article and text order."""
+    where, params = [], []
+    if article_id is not None:
+        where.append("c.article_id = ?")
+        params.append(article_id)
+    if speaker is not None:
+        where.append("q.speaker = ?")
+        params.append(speaker)
+    if kinds is not None:
+        kinds = list(kinds)
+        where.append(f"q.kind IN ({', '.join('?' for _ in kinds)})")
+        params += kinds
+    sql = _QUOTE_ROWS + (" WHERE " + " AND ".join(where) if where else "")
+    yield from db.query(sql + " ORDER BY c.article_id, q.start, q.end", params)
+
+
+def speakers(db: Database) -> list[dict]:
+    """Every speaker of spoken quotes with quote and article counts, most quoted first."""
+    return list(db.query(
+        CURRENT_ANALYSES + f"""
+        SELECT q.speaker, q.speaker_kind, count(*) AS quote_count,
+               count(DISTINCT c.article_id) AS article_count
+        FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
+        WHERE q.speaker IS NOT NULL AND q.kind IN {SPOKEN!r}
+        GROUP BY q.speaker, q.speaker_kind
+        ORDER BY quote_count DESC, q.speaker COLLATE NOCASE
+        """))
+
+
+def save_links(db: Database, quote_ids: Iterable[int],
+               links: Iterable[tuple[int, int, float]]) -> None:
+    """Replace the links of ``quote_ids`` by ``links`` (stored both ways)."""
+    quote_ids = list(quote_ids)
+    with db.atomic():
+        for quote_id in quote_ids:
+            db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
+                       [quote_id, quote_id])
+        rows = [{"quote_id": a, "other_quote_id": b, "score": s}
+                for first, second, s in links for a, b in ((first, second), (second, first))]
+        db.table("quote_links").upsert_all(rows, pk=("quote_id", "other_quote_id"))
+
+
+def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
+    """For each quote of the article, the quotes in other articles it recurs in."""
+    links: dict[int, list[dict]] = {}
+    for row in db.query(
+            CURRENT_ANALYSES + """
+            SELECT l.quote_id, l.score, o.id AS other_quote_id, oc.article_id,
+                   oc.title AS article_title, o.start, o.end, o.speaker
+            FROM current c
+            JOIN quotes q ON q.analysis_id = c.analysis_id
+            JOIN quote_links l ON l.quote_id = q.id
+            JOIN quotes o ON o.id = l.other_quote_id
+            JOIN current oc ON oc.analysis_id = o.analysis_id
+            WHERE c.article_id = ?
+            ORDER BY l.score DESC
+            """, [article_id]):
+        links.setdefault(row.pop("quote_id"), []).append(row)
+    return links

@@ -1,0 +1,57 @@
+"""Recycled quotes: linking the same or reworded words across articles."""
+
+from __future__ import annotations
+
+from desktop.analysis.recycled import QuoteText, find_links, sentences
+from storage import open_database, quotes
+
+
+def test_sentences_skip_short_fragments():
+    assert sentences("Yes. This is a long enough sentence here.\n\n“And another one "
+                     "that is long.") == ["This is a long enough sentence here.",
+                                          "And another one that is long."]
+
+
+def test_reworded_quote_by_the_same_speaker_is_linked():
+    a = QuoteText(1, 10, "Cybersecurity is a serious threat to state security due to its "
+                         "subtle, shadowy nature,", "Thong Mengdavid")
+    b = QuoteText(2, 20, "Cybersecurity is a significant concern for national security due "
+                         "to its covert and elusive nature.", "Thong Mengdavid")
+    [(first, second, score)] = find_links([a], [a, b])
+    assert (first, second) == (1, 2) and 60 <= score < 88
+
+
+def test_reworded_words_in_another_mouth_are_not_linked_but_copies_are():
+    a = QuoteText(1, 10, "Cybersecurity is a serious threat to state security due to its "
+                         "subtle, shadowy nature,", "Thong Mengdavid")
+    reworded = QuoteText(2, 20, "Cybersecurity is a significant concern for national "
+                                "security due to its covert and elusive nature.", "Someone Else")
+    copied = QuoteText(3, 30, "Cybersecurity is a serious threat to state security due to "
+                              "its subtle and shadowy nature.", "Someone Else")
+    assert [(x, y) for x, y, _ in find_links([a], [a, reworded, copied])] == [(1, 3)]
+
+
+def test_quotes_in_the_same_article_are_not_linked():
+    a = QuoteText(1, 10, "The same words said twice in one article today.", "X")
+    b = QuoteText(2, 10, "The same words said twice in one article today.", "X")
+    assert find_links([a], [a, b]) == []
+
+
+def test_seed_quotes_of_thong_mengdavid_are_linked_across_three_articles(analysed_db_path):
+    db = open_database(analysed_db_path)
+    links = quotes.links_for_article(db, 1)
+    texts = {q["id"]: q["text"] for q in quotes.all_quotes(db, article_id=1)}
+    threat = next(i for i, t in texts.items() if t.startswith("Cybersecurity is a serious"))
+    assert {link["article_id"] for link in links[threat]} == {2, 3}
+    assert max(link["score"] for link in links[threat]) == 100.0
+    linked_speakers = {link["speaker"] for ls in links.values() for link in ls}
+    assert linked_speakers == {"Thong Mengdavid"}
+
+
+def test_speakers_are_counted_across_the_corpus(analysed_db_path):
+    db = open_database(analysed_db_path)
+    by_name = {s["speaker"]: s for s in quotes.speakers(db)}
+    assert (by_name["Thong Mengdavid"]["quote_count"],
+            by_name["Thong Mengdavid"]["article_count"]) == (5, 3)
+    assert by_name["Neth Savoeun"]["quote_count"] == 5
+    assert by_name["National Police social media post"]["speaker_kind"] == "document"
