@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox,
 
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, tags
+from storage import analyses, articles, passages, quotes, tags
 from storage.passages import PassageError
 from storage.tags import TagError
 from widgets.article_list import ArticleList, meta_line
@@ -28,6 +28,7 @@ from widgets.legend import Legend
 from widgets.passage_list import PassageList
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
+from widgets.speakers_view import SpeakersView
 from widgets.tag_panel import TagPanel
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.refresh_tags()
         self.refresh_articles()
+        self.refresh_speakers()
         self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
@@ -74,7 +76,11 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------
     def _build_widgets(self) -> None:
         self.article_list = ArticleList()
-        self.article_list.setMinimumWidth(220)
+        self.speakers_view = SpeakersView()
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(self.article_list, "Articles")
+        self.left_tabs.addTab(self.speakers_view, "Speakers")
+        self.left_tabs.setMinimumWidth(220)
 
         self.title_label = _plain_label(bold_size=1.35)
         self.meta_label = _plain_label()
@@ -112,7 +118,7 @@ class MainWindow(QMainWindow):
         right.setSizes([330, 470])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.article_list, centre, right):
+        for widget in (self.left_tabs, centre, right):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 760, 380])
@@ -138,7 +144,8 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
-        self._action(go_menu, "Article &list", self.article_list.setFocus, "Ctrl+L")
+        self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
+        self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Dossier", self.about)
@@ -183,6 +190,10 @@ class MainWindow(QMainWindow):
         plist.deleteRequested.connect(self.delete_passage)
         self.entity_panel.spanActivated.connect(self.go_to_span)
         self.quote_panel.spanActivated.connect(self.go_to_span)
+        self.quote_panel.linkActivated.connect(self.go_to_quote)
+        self.quote_panel.quoteTagRequested.connect(self.tag_quote)
+        self.speakers_view.speakerSelected.connect(self.show_speaker)
+        self.speakers_view.quoteActivated.connect(self.go_to_quote)
 
     def _connect_analysis(self) -> None:
         worker = self.analysis.worker
@@ -219,12 +230,17 @@ class MainWindow(QMainWindow):
         self.title_label.setText(article["title"])
         self._update_meta(article, analysis)
         entities = analysis["entities"] if analysis else []
-        quotes = analysis["quotes"] if analysis else []
+        found = self._with_links(article_id, analysis["quotes"]) if analysis else []
         rows = passages.passages_for_article(self.db, article_id)
         self.view.set_tags(self._tags)
-        self.view.set_article(article["text"], entities=entities, quotes=quotes, passages=rows)
-        self._show_analysis_panels(entities, quotes)
+        self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
+        self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
+
+    def _with_links(self, article_id: int, rows: list[dict]) -> list[dict]:
+        """Quotes with ``also_in``: where else the same words were quoted."""
+        links = quotes.links_for_article(self.db, article_id)
+        return [{**q, "also_in": links.get(q["id"], [])} for q in rows]
 
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
         parts = [meta_line(article) or "source unknown"]
@@ -245,6 +261,33 @@ class MainWindow(QMainWindow):
     def go_to_span(self, start: int, end: int) -> None:
         self.view.select_range(start, end)
         self.view.setFocus()
+
+    def go_to_quote(self, article_id: int, start: int, end: int) -> None:
+        """Open an article (if needed) and select a span in it."""
+        if article_id != self.current_id:
+            self.article_list.select_article(article_id)
+        if article_id == self.current_id:
+            self.go_to_span(start, end)
+
+    def tag_quote(self, digit: int, start: int, end: int) -> None:
+        """Tag a whole quote with the tag on key ``digit``."""
+        self.view.select_range(start, end)
+        self.tag_with_key(digit)
+
+    def focus_article_list(self) -> None:
+        self.left_tabs.setCurrentWidget(self.article_list)
+        self.article_list.setFocus()
+
+    def focus_speakers(self) -> None:
+        self.left_tabs.setCurrentWidget(self.speakers_view)
+        self.speakers_view.speakers.setFocus()
+
+    def refresh_speakers(self) -> None:
+        self.speakers_view.set_speakers(quotes.speakers(self.db))
+
+    def show_speaker(self, speaker: str) -> None:
+        rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
+        self.speakers_view.set_quotes(speaker, rows)
 
     def go_to_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
@@ -368,13 +411,17 @@ class MainWindow(QMainWindow):
             return
         analysis = analyses.latest_analysis(self.db, article_id)
         if analysis:
-            self.view.set_analysis(analysis["entities"], analysis["quotes"])
-            self._show_analysis_panels(analysis["entities"], analysis["quotes"])
+            found = self._with_links(article_id, analysis["quotes"])
+            self.view.set_analysis(analysis["entities"], found)
+            self._show_analysis_panels(analysis["entities"], found)
             self._update_meta(articles.get_article(self.db, article_id), analysis)
 
     def _analysis_finished(self, done: int) -> None:
         self.progress_bar.hide()
         self.cancel_button.hide()
+        self.refresh_speakers()
+        if done and self.current_id is not None:
+            self._article_analysed(self.current_id)   # recycled-quote links are new
         if done:
             self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
 

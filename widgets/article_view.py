@@ -22,7 +22,8 @@ from widgets.text_offsets import OffsetMap
 class ArticleView(QTextEdit):
     """Shows one article. Emits intents; never stores anything itself."""
 
-    #: digit 1–9 pressed (with a non-empty selection)
+    #: digit 1–9 pressed with a selection (or with the caret in a quote,
+    #: which is then selected)
     tagKeyPressed = Signal(int)
     #: a tag picked from the context menu for the current selection
     tagRequested = Signal(int)
@@ -232,6 +233,11 @@ class ArticleView(QTextEdit):
     def _covering(self, items, offset):
         return [i for i in items if i["start"] <= offset < i["end"]]
 
+    def _spoken_quote_at(self, offset: int) -> dict | None:
+        spoken = [q for q in self._covering(self._quotes, offset)
+                  if q.get("kind") in ("direct", "partial")]
+        return spoken[0] if spoken else None
+
     def tooltip_html(self, offset: int) -> str:
         """Escaped HTML naming what covers ``offset`` (entities, quote, passages)."""
         lines = []
@@ -242,6 +248,8 @@ class ArticleView(QTextEdit):
             for q in self._covering(self._quotes, offset):
                 who = f" — {html.escape(q['speaker'])}" if q.get("speaker") else ""
                 lines.append(f"<i>{html.escape(q.get('kind') or 'direct')} quote</i>{who}")
+                for link in q.get("also_in", []):
+                    lines.append(f"&nbsp;&nbsp;also in: {html.escape(link['article_title'])}")
         if palette.PASSAGES_KEY not in self._hidden:
             for p in self._covering(self._passages, offset):
                 note = f"<br/>{html.escape(p['note'])}" if p.get("note") else ""
@@ -268,6 +276,11 @@ class ArticleView(QTextEdit):
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if len(text) == 1 and text in "123456789" and modifiers in (
                 Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            if not self.selection_range():
+                quote = self._spoken_quote_at(self._offsets.from_utf16(
+                    self.textCursor().position()))
+                if quote:   # one key turns the quote under the caret into a passage
+                    self.select_range(quote["start"], quote["end"])
             if self.selection_range():
                 self.tagKeyPressed.emit(int(text))
             else:

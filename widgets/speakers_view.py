@@ -1,0 +1,89 @@
+"""Speakers across the corpus: each with quote and article counts; selecting
+one lists all their quotes, and activating a quote opens it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHeaderView, QLabel, QSplitter, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from widgets.plain_text import plain_tooltip
+
+QUOTE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class SpeakersView(QWidget):
+    """Plain rows in, intents out."""
+
+    speakerSelected = Signal(str)
+    #: article id, start, end
+    quoteActivated = Signal(int, int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.speakers = QTreeWidget()
+        self.speakers.setRootIsDecorated(False)
+        self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles"])
+        self.speakers.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.speakers.currentItemChanged.connect(self._speaker_changed)
+        self.quotes = QTreeWidget()
+        self.quotes.setRootIsDecorated(False)
+        self.quotes.setHeaderLabels(["Quote", "Article"])
+        self.quotes.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.quotes.itemActivated.connect(self._quote_activated)
+        self.quotes.itemClicked.connect(self._quote_activated)
+        self.caption = QLabel("Select a speaker to list their quotes.")
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.caption)
+        lower_layout.addWidget(self.quotes)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.speakers)
+        splitter.addWidget(lower)
+        layout.addWidget(splitter)
+
+    def set_speakers(self, rows: list[dict]) -> None:
+        current = self.current_speaker()
+        self.speakers.clear()
+        for row in rows:
+            item = QTreeWidgetItem([row["speaker"], row["speaker_kind"],
+                                    str(row["quote_count"]), str(row["article_count"])])
+            item.setData(0, QUOTE_ROLE, row["speaker"])
+            for column in (2, 3):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            self.speakers.addTopLevelItem(item)
+            if row["speaker"] == current:
+                self.speakers.setCurrentItem(item)
+
+    def current_speaker(self) -> str | None:
+        item = self.speakers.currentItem()
+        return item.data(0, QUOTE_ROLE) if item else None
+
+    def select_speaker(self, name: str) -> None:
+        for i in range(self.speakers.topLevelItemCount()):
+            item = self.speakers.topLevelItem(i)
+            if item.data(0, QUOTE_ROLE) == name:
+                self.speakers.setCurrentItem(item)
+                return
+
+    def set_quotes(self, speaker: str, rows: list[dict]) -> None:
+        self.caption.setText(f"{len(rows)} quote(s) by {speaker}")
+        self.quotes.clear()
+        for row in rows:
+            text = " ".join(row["text"].split())
+            item = QTreeWidgetItem([f"“{text}”", row["article_title"]])
+            item.setData(0, QUOTE_ROLE, (row["article_id"], row["start"], row["end"]))
+            item.setToolTip(0, plain_tooltip(text[:600]))
+            item.setToolTip(1, plain_tooltip(row["article_title"]))
+            self.quotes.addTopLevelItem(item)
+
+    def _speaker_changed(self, current, _previous) -> None:
+        if current is not None:
+            self.speakerSelected.emit(current.data(0, QUOTE_ROLE))
+
+    def _quote_activated(self, item, _column=0) -> None:
+        self.quoteActivated.emit(*item.data(0, QUOTE_ROLE))
