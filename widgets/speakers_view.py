@@ -27,11 +27,16 @@ class SpeakersView(QWidget):
         self.speakers.setRootIsDecorated(False)
         self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles"])
         self.speakers.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            self.speakers.header().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
         self.speakers.currentItemChanged.connect(self._speaker_changed)
         self.quotes = QTreeWidget()
         self.quotes.setRootIsDecorated(False)
         self.quotes.setHeaderLabels(["Quote", "Article"])
         self.quotes.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.quotes.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.quotes.header().setStretchLastSection(False)
         self.quotes.itemActivated.connect(self._quote_activated)
         self.quotes.itemClicked.connect(self._quote_activated)
         self.caption = QLabel("Select a speaker to list their quotes.")
