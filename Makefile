@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps screenshot clean
+.PHONY: run test install install-test system-deps screenshot bench bench-quotes clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -13,6 +13,15 @@ run: $(STAMP)
 
 test: $(STAMP).test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print the figures the README quotes.
+bench: bench-quotes
+bench-quotes: $(STAMP).bench
+	$(BIN)/python -m benchmarks.quotes_eval
+
+$(STAMP).bench: $(STAMP) pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e '.[bench]'
+	touch $@
 
 install: $(STAMP)
 install-test: $(STAMP).test
