@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from sqlite_utils import Database
 
-from desktop.analysis.analyse import analyse_texts
+from desktop.analysis.analyse import analyse_texts, result_version
 from desktop.analysis.pipeline import LoadedPipeline
 from desktop.analysis.recycled import QuoteText, find_links
 from storage import analyses, articles, quotes
@@ -33,7 +33,8 @@ def analyse_pending(
     ready, so a cancel or a crash keeps what was done. Recycled quotes are
     linked once the run ends. Returns the number of articles analysed.
     """
-    pending = analyses.pending_article_ids(db, loaded.name, loaded.version)
+    version = result_version(loaded)
+    pending = analyses.pending_article_ids(db, loaded.name, version)
     total, done, analysed = len(pending), 0, []
     if on_progress:
         on_progress(0, total)
@@ -46,7 +47,7 @@ def analyse_pending(
         for article, result in zip(batch, results):
             analyses.save_analysis(
                 db, article_id=article["id"], text_hash=article["text_hash"],
-                pipeline=loaded.name, pipeline_version=loaded.version,
+                pipeline=loaded.name, pipeline_version=version,
                 degraded=loaded.degraded,
                 entities=[asdict(e) for e in result.entities],
                 quotes=[asdict(q) for q in result.quotes])

@@ -53,3 +53,16 @@ def test_a_broken_configured_pipeline_falls_back_and_says_so():
     loaded = load_pipeline("/no/such/pipeline")
     assert not loaded.degraded
     assert any("/no/such/pipeline" in w for w in loaded.warnings)
+
+
+def test_results_are_recomputed_when_dossiers_analysis_changes(seeded_db_path, pipeline,
+                                                               monkeypatch):
+    from desktop.analysis import analyse
+    from desktop.analysis_jobs import analyse_pending
+    from storage import open_database
+
+    db = open_database(seeded_db_path)
+    assert analyse_pending(db, pipeline) == 5
+    assert analyse_pending(db, pipeline) == 0
+    monkeypatch.setattr(analyse, "ANALYSIS_VERSION", analyse.ANALYSIS_VERSION + 1)
+    assert analyse_pending(db, pipeline) == 5

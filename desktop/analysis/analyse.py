@@ -12,6 +12,16 @@ from desktop.analysis.pipeline import LoadedPipeline
 from desktop.analysis.quotes import Quote, find_quotes
 
 
+#: Bumped whenever Dossier's own analysis (entity clean-up, quote finding,
+#: attribution) changes its output, so stored results are recomputed.
+ANALYSIS_VERSION = 2
+
+
+def result_version(loaded: LoadedPipeline) -> str:
+    """The version stored with results: the pipeline's and Dossier's analysis."""
+    return f"{loaded.version}+dossier.{ANALYSIS_VERSION}"
+
+
 @dataclass
 class Analysis:
     """What analysis found in one text."""
