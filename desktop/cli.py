@@ -139,6 +139,13 @@ def cmd_stats(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    import os
+
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        raise CommandError("no display to open the window on (run it in a desktop "
+                           "session, or under xvfb-run); the subcommands work without one")
     from desktop.app import run_gui
 
     return run_gui(db_path=Path(args.db) if args.db else None,

@@ -131,3 +131,11 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
     status, out, _ = run(capsys, "quotes", "--speaker", "Am Sam Ath", "--db",
                          str(analysed_db_path))
     assert out.count("Am Sam Ath") == 1
+
+
+def test_gui_without_a_display_says_so(monkeypatch, capsys):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    status, _, err = run(capsys)
+    assert status == 2 and "no display" in err
