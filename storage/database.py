@@ -65,6 +65,24 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _migrate(db: Database, path: Path) -> None:
+    """Bring the schema up to date in one transaction.
+
+    An existing database (one with tables) is first copied, as it was, to
+    ``<name>.before-schema-<N>.db`` beside it.
+    """
+    from storage.backup import copy_database
+
+    old_version = db.execute("PRAGMA user_version").fetchone()[0]
+    if db.table_names():
+        copy_database(db.conn, path.with_name(
+            f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
+    with db.atomic():
+        MIGRATIONS.apply(db)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 def open_database(path: str | Path, *, create: bool = True) -> Database:
     """Open (and if needed create and migrate) the Dossier database at ``path``.
 
@@ -88,10 +106,7 @@ def open_database(path: str | Path, *, create: bool = True) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
         if MIGRATIONS.pending(db):
-            MIGRATIONS.apply(db)
-            with db.atomic():
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            _migrate(db, path)
     except BaseException:
         conn.close()
         raise

@@ -1,0 +1,88 @@
+"""Backups (SQLite backup API), restoring them, and migrating an older schema
+in one transaction after a backup."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage import articles, open_database, passages, tags
+from storage.backup import list_backups, prune, restore_backup, take_backup
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def test_backup_is_a_consistent_copy_and_restores(tmp_path):
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="One", text="First article.")
+    backup = take_backup(db, path)
+    articles.add_article(db, title="Two", text="Second article.")
+    assert articles.article_count(db) == 2
+    db.close()
+
+    copy = sqlite3.connect(backup)
+    assert copy.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()
+
+    restore_backup(backup, path)
+    db = open_database(path)
+    assert [a["title"] for a in articles.list_articles(db)] == ["One"]
+
+
+def test_only_the_newest_backups_are_kept(tmp_path):
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    made = [take_backup(db, path, keep=3) for _ in range(5)]
+    kept = [b.path for b in list_backups(path)]
+    assert kept == made[:-4:-1]      # newest first
+    assert prune(path, 1) == made[-2:-4:-1]
+
+
+def _old_schema_database(path):
+    """A database as schema version 1 wrote it, holding one tagged passage."""
+    conn = sqlite3.connect(path)
+    from sqlite_utils import Database
+    db = Database(conn)
+    MIGRATIONS.apply(db, stop_before="0002_quote_links")
+    db.execute("PRAGMA application_id = 1146049363")
+    db.execute("PRAGMA user_version = 1")
+    with db.atomic():
+        article_id, _ = articles.add_article(db, title="Old", text="Old article text.")
+        tag_id = tags.create_tag(db, "Old tag", "#123456")
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=3,
+                             analyst="a")
+    conn.close()
+
+
+def test_older_schema_is_migrated_after_a_backup(tmp_path):
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+    db = open_database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "quote_links" in db.table_names()
+    assert passages.passage_count(db) == 1
+    [backup] = tmp_path.glob("old.db.before-schema-*.db")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
+
+
+def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+    original = MIGRATIONS._migrations[-1].fn
+
+    def broken(db):
+        original(db)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(MIGRATIONS._migrations[-1], "fn", broken)
+    with pytest.raises(RuntimeError):
+        open_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "quote_links" not in tables
+    assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
