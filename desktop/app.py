@@ -15,7 +15,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import resources
-from desktop.data_location import APP_NAME, default_database_path
+from desktop.data_location import APP_NAME, data_folder, default_database_path
+from desktop.error_reporting import ErrorReporter, configure_logging
 from desktop.first_run import ensure_codebook, ensure_seeded
 from desktop.main_window import MainWindow
 from desktop.preferences import Preferences
@@ -74,11 +75,15 @@ def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
 
 def run_gui(db_path: Path | None = None, pipeline: str | None = None) -> int:
     """Run the application until its window closes; returns the exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = application()
+    log_path = configure_logging(data_folder())
+    reporter = ErrorReporter(log_path)
+    reporter.install()
+    log.info("Dossier starting")
     window = prepare_window(db_path, pipeline=pipeline)
     if window is None:
         return 1
+    window.log_path = log_path
     window.show()
     status = app.exec()
     window.db.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QProgressDialog, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.db, self.db_path = db, Path(db_path)
         self.preferences = preferences or Preferences()
         self.current_id: int | None = None
+        self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
         self.setWindowTitle("Dossier")
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
+        self.backup_timer = QTimer(self)
+        self.backup_timer.timeout.connect(self.back_up_in_background)
+        self._schedule_backups()
         if analyse:
             QTimer.singleShot(0, self.start_analysis)
 
@@ -138,6 +142,9 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           self.export_passages, "Ctrl+E")
         file_menu.addSeparator()
+        self._action(file_menu, "&Back up now", self.back_up_now)
+        self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
+        file_menu.addSeparator()
         self._action(file_menu, "&Preferences…", self.edit_preferences, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -148,6 +155,7 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "Show &log", self.show_log)
         self._action(help_menu, "&About Dossier", self.about)
 
     def _build_status_bar(self) -> None:
@@ -301,6 +309,14 @@ class MainWindow(QMainWindow):
             return function(*args)
         except (TagError, PassageError) as error:
             QMessageBox.warning(self, title, str(error))
+        except sqlite3.OperationalError as error:
+            log.warning("%s failed: %s", title, error)
+            if "locked" in str(error) or "busy" in str(error):
+                QMessageBox.warning(self, title, "The database is busy: another Dossier window "
+                                    "or a dossier command is writing to it. Nothing was "
+                                    "changed; try again in a moment.")
+            else:
+                QMessageBox.critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
             log.exception("%s failed", title)
             QMessageBox.critical(self, title, f"The database refused the change: {error}")
@@ -530,9 +546,88 @@ class MainWindow(QMainWindow):
         return self._run_task("Exporting", work, lambda count: self.statusBar().showMessage(
             f"Exported {count} passage(s) to {path}.", 8000))
 
+    # -- backups -------------------------------------------------------
+    def _schedule_backups(self) -> None:
+        minutes = self.preferences.backup_minutes
+        if minutes > 0:
+            self.backup_timer.start(minutes * 60_000)
+        else:
+            self.backup_timer.stop()
+
+    def back_up_in_background(self) -> Task:
+        """A scheduled backup from the worker's own connection."""
+        from storage import open_database
+        from storage.backup import take_backup
+
+        db_path, keep = self.db_path, self.preferences.backups_kept
+
+        def work(_progress, _cancelled):
+            db = open_database(db_path)
+            try:
+                return take_backup(db, db_path, keep=keep)
+            finally:
+                db.close()
+
+        task = Task(work, self)
+        self._tasks.append(task)
+        task.succeeded.connect(lambda path: self._backup_done(task, path))
+        task.failed.connect(lambda message: self._backup_done(task, None, message))
+        task.start()
+        return task
+
+    def _backup_done(self, task: Task, path, message: str = "") -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if path:
+            self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
+        else:
+            log.warning("backup failed: %s", message)
+            self.statusBar().showMessage(f"Backup failed: {message}", 8000)
+
+    def back_up_now(self) -> None:
+        self.back_up_in_background()
+
+    def restore_from_backup(self) -> None:
+        from desktop.restore_dialog import RestoreDialog
+        from storage.backup import list_backups
+
+        dialog = RestoreDialog(list_backups(self.db_path), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
+            self.restore(dialog.chosen().path)
+
+    def restore(self, backup: Path) -> None:
+        """Replace the database by ``backup`` (backing up the current state first)."""
+        from storage import open_database
+        from storage.backup import restore_backup, take_backup
+
+        self.analysis.stop()
+        for task in list(self._tasks):
+            task.cancel()
+            task.wait()
+        take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
+                    label="before-restore")
+        self.db.close()
+        restore_backup(backup, self.db_path)
+        self.db = open_database(self.db_path)
+        self.current_id = None
+        self.refresh_tags()
+        self.refresh_articles()
+        self.refresh_speakers()
+        self.analysis = AnalysisThread(self.db_path, self.preferences.pipeline, self)
+        self._connect_analysis()
+        self.start_analysis()
+        self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
+
     # -- misc ----------------------------------------------------------
     def edit_preferences(self) -> None:
-        PreferencesDialog(self.preferences, self).exec()
+        if PreferencesDialog(self.preferences, self).exec():
+            self._schedule_backups()
+
+    def show_log(self) -> None:
+        from desktop.error_reporting import LOG_NAME, LogDialog
+        from desktop.data_location import data_folder
+
+        LogDialog(self.log_path or data_folder() / LOG_NAME, self).exec()
 
     def about(self) -> None:
         from desktop import __version__
@@ -543,8 +638,15 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def closeEvent(self, event) -> None:
+        from storage.backup import take_backup
+
+        self.backup_timer.stop()
         self.analysis.stop()
         for task in list(self._tasks):
             task.cancel()
             task.wait()
+        try:
+            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept)
+        except Exception:   # never keep the analyst from quitting
+            log.exception("backup on exit failed")
         super().closeEvent(event)

@@ -1,5 +1,5 @@
-"""User preferences (analyst name, spaCy pipeline) kept in QSettings, and
-the dialog that edits them."""
+"""User preferences (analyst name, spaCy pipeline, backups) kept in
+QSettings, and the dialog that edits them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import getpass
 import os
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox
 
 
 def _os_user() -> str:
@@ -42,6 +42,31 @@ class Preferences:
         self.settings.setValue("analysis/pipeline", (name or "").strip())
 
 
+    @property
+    def backup_minutes(self) -> int:
+        """Minutes between automatic backups (0: only on exit)."""
+        return _int(self.settings.value("backup/every_minutes", 30), 30)
+
+    @backup_minutes.setter
+    def backup_minutes(self, minutes: int) -> None:
+        self.settings.setValue("backup/every_minutes", int(minutes))
+
+    @property
+    def backups_kept(self) -> int:
+        return max(1, _int(self.settings.value("backup/kept", 10), 10))
+
+    @backups_kept.setter
+    def backups_kept(self, count: int) -> None:
+        self.settings.setValue("backup/kept", int(count))
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 class PreferencesDialog(QDialog):
     """Edits the analyst name and the spaCy pipeline."""
 
@@ -56,8 +81,18 @@ class PreferencesDialog(QDialog):
         self.pipeline.setPlaceholderText("default: en_core_web_sm")
         self.pipeline.setToolTip("An installed spaCy pipeline package or a path to one; "
                                  "used from the next start")
+        self.backup_minutes = QSpinBox()
+        self.backup_minutes.setRange(0, 24 * 60)
+        self.backup_minutes.setSuffix(" min")
+        self.backup_minutes.setSpecialValueText("only on exit")
+        self.backup_minutes.setValue(preferences.backup_minutes)
+        self.backups_kept = QSpinBox()
+        self.backups_kept.setRange(1, 1000)
+        self.backups_kept.setValue(preferences.backups_kept)
         form.addRow("Analyst name:", self.analyst)
         form.addRow("spaCy pipeline:", self.pipeline)
+        form.addRow("Back up every:", self.backup_minutes)
+        form.addRow("Backups kept:", self.backups_kept)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -67,4 +102,6 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         self.preferences.analyst = self.analyst.text()
         self.preferences.pipeline = self.pipeline.text()
+        self.preferences.backup_minutes = self.backup_minutes.value()
+        self.preferences.backups_kept = self.backups_kept.value()
         super().accept()

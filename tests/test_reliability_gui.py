@@ -1,0 +1,81 @@
+"""Reliability in the window: busy databases, restoring backups, the error
+dialog and the log."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.error_reporting import ErrorReporter, LogDialog, configure_logging
+from storage import articles, passages
+from storage.backup import list_backups
+
+
+def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    window = open_window(analysed_db_path)
+    window.db.execute("PRAGMA busy_timeout = 100")
+    shown = []
+    monkeypatch.setattr("desktop.main_window.QMessageBox.warning",
+                        lambda parent, title, text: shown.append(text))
+    other = sqlite3.connect(analysed_db_path)
+    other.execute("BEGIN IMMEDIATE")          # another writer holds the lock
+    window.view.select_range(0, 8)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert shown and "busy" in shown[0] and "Nothing was changed" in shown[0]
+    other.rollback()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)   # once free, the same key works
+    other.close()
+    assert passages.passage_count(window.db) == 1
+
+
+def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)
+    task = window.back_up_in_background()
+    assert task.wait(10000)
+    QApplication.processEvents()
+    [backup] = list_backups(analysed_db_path)
+    with window.db.atomic():
+        window.db.execute("DELETE FROM passages")
+        window.db.execute("DELETE FROM articles WHERE id > 1")
+    window.refresh_articles()
+    assert window.article_list.list_model.rowCount() == 1
+
+    window.restore(backup.path)
+    assert window.article_list.list_model.rowCount() == 5
+    assert passages.passage_count(window.db) == 1
+    assert articles.article_count(window.db) == 5
+    labels = [b.path.name for b in list_backups(analysed_db_path)]
+    assert any("before-restore" in name for name in labels)
+
+
+def test_closing_the_window_takes_a_backup(open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    window.close()
+    assert len(list_backups(analysed_db_path)) == 1
+
+
+def test_unexpected_errors_are_logged_and_shown_not_fatal(qtbot, tmp_path):
+    log_path = configure_logging(tmp_path)
+    reporter = ErrorReporter(log_path)
+    try:
+        raise ValueError("something odd <b>here</b>")
+    except ValueError as error:
+        with qtbot.waitSignal(reporter.reported, timeout=2000):
+            reporter.handle(type(error), error, error.__traceback__)
+    qtbot.waitUntil(lambda: reporter.shown == 1)
+    box = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QMessageBox) and w.isVisible())
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert "something odd <b>here</b>" in box.text()
+    box.close()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "ValueError: something odd" in log_path.read_text("utf-8")
+    dialog = LogDialog(log_path)
+    assert "ValueError: something odd" in dialog.text.toPlainText()
