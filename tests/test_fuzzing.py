@@ -1,0 +1,130 @@
+"""Property-based tests over arbitrary text: the quote finder, attribution,
+import clean-up, offsets, passages and exports never crash, keep offsets
+inside the text, and round-trip exactly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.analysis.attribution import attribute_quotes
+from desktop.analysis.quotes import find_quotes
+from desktop.exporting import export_passages
+from desktop.first_run import ensure_codebook
+from desktop.text_import import ImportProblem, clean_article, normalise
+from storage import articles, open_database, passages, tags
+from widgets.text_offsets import OffsetMap
+
+# Text rich in what breaks parsers: quote marks, apostrophes, line breaks,
+# emoji (astral), right-to-left script, control characters.
+TRICKY = st.lists(
+    st.one_of(
+        st.sampled_from(list("“”‘’\"' \n.,;:—-–!?«»")),
+        st.sampled_from(["said", "he", "Sokha", "Sar", "the", "post", "according to", "\n\n"]),
+        st.sampled_from(["😀", "🚓", "𝔸", "ש", "ل", "\u200f", "\x0b", "\x1f", "\ufeff",
+                         "\r", "\t", "\u2028", "<b>", "&amp;"]),
+        st.characters(codec="utf-8")),
+    max_size=120).map("".join)
+
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+
+@FAST
+@given(TRICKY)
+def test_quote_finder_never_crashes_and_stays_inside_the_text(text):
+    quotes = find_quotes(text)
+    previous_end = -1
+    for quote in quotes:
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert text[quote.start:quote.end] == quote.text
+        assert quote.start > previous_end          # ordered, never overlapping
+        previous_end = quote.end
+        assert quote.kind in ("direct", "title", "fragment")
+
+
+@FAST
+@given(TRICKY)
+def test_attribution_with_the_degraded_pipeline_keeps_mentions_inside(text):
+    nlp = _blank()
+    doc = nlp(text)
+    for quote in attribute_quotes(doc, find_quotes(text)):
+        if quote.speaker_start is not None:
+            assert 0 <= quote.speaker_start < quote.speaker_end <= len(text)
+        assert quote.kind in ("direct", "title", "partial", "scare")
+
+
+_NLP = []
+
+
+def _blank():
+    from desktop.analysis.pipeline import blank_pipeline
+    if not _NLP:
+        _NLP.append(blank_pipeline().nlp)
+    return _NLP[0]
+
+
+@FAST
+@given(TRICKY)
+def test_normalise_is_idempotent_and_leaves_no_carriage_returns(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert "\r" not in once
+
+
+@FAST
+@given(TRICKY)
+def test_clean_article_gives_text_or_a_reason(text):
+    try:
+        article = clean_article(text)
+    except ImportProblem as problem:
+        assert str(problem)
+    else:
+        assert article.text.strip() and article.title is not None
+
+
+@FAST
+@given(TRICKY, st.data())
+def test_offsets_convert_both_ways(text, data):
+    offsets = OffsetMap(text)
+    offset = data.draw(st.integers(0, len(text)))
+    utf16 = offsets.to_utf16(offset)
+    assert utf16 == len(text[:offset].encode("utf-16-le")) // 2
+    assert offsets.from_utf16(utf16) == offset
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(TRICKY.filter(lambda t: t.strip()), TRICKY), min_size=1,
+                max_size=4))
+def test_passages_round_trip_through_csv_and_jsonl(items):
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "f.db")
+        ensure_codebook(db)
+        tag_id = tags.list_tags(db)[0]["id"]
+        expected = []
+        for number, (passage_text, note) in enumerate(items):
+            text = f"Article {number}: " + passage_text + " end."
+            article_id, _ = articles.add_article(db, title=f"T{number}", text=text)
+            start = text.index(passage_text)
+            if not passage_text.strip():
+                continue
+            passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                 end=start + len(passage_text), analyst="a", note=note)
+            expected.append((passage_text, note))
+        for fmt in ("csv", "jsonl"):
+            out = Path(folder) / f"out.{fmt}"
+            export_passages(db, out, fmt)
+            if fmt == "csv":
+                with out.open(encoding="utf-8", newline="") as handle:
+                    rows = list(csv.DictReader(handle))
+            else:
+                rows = [json.loads(line) for line in
+                        out.read_text("utf-8").split("\n") if line]
+            assert [(r["text"], r["note"]) for r in rows] == expected
+        db.close()
