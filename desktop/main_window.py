@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Preferences…", self.edit_preferences, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        article_menu = self.menuBar().addMenu("&Article")
+        self._action(article_menu, "Edit &text…", self.edit_article_text)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
@@ -300,7 +302,37 @@ class MainWindow(QMainWindow):
     def go_to_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
         if passage and passage["article_id"] == self.current_id:
+            if passage["anchor"] == "orphaned":
+                self.statusBar().showMessage("This passage's words are no longer in the "
+                                             "article; it is kept with its text and note.", 6000)
+                return
             self.go_to_span(passage["start"], passage["end"])
+
+    def edit_article_text(self) -> None:
+        from widgets.text_edit_dialog import TextEditDialog
+
+        if self.current_id is None:
+            return
+        dialog = TextEditDialog("Edit article text", self.view.article_text(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.replace_article_text(dialog.text())
+
+    def replace_article_text(self, text: str) -> dict | None:
+        """Store corrected text, re-anchor the passages, re-analyse."""
+        if text == self.view.article_text():
+            return None
+        try:
+            counts = articles.replace_article_text(self.db, self.current_id, text)
+        except ValueError as error:
+            QMessageBox.warning(self, "Edit article text", str(error))
+            return None
+        self.show_article(self.current_id)
+        self.refresh_passages()
+        self.start_analysis()
+        message = (f"Text saved: {counts['kept']} passage(s) in place, {counts['moved']} "
+                   f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
+        self.statusBar().showMessage(message, 10000)
+        return counts
 
     # -- tagging -------------------------------------------------------
     def _guard(self, title: str, function, *args):

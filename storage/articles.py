@@ -6,7 +6,9 @@ import hashlib
 
 from sqlite_utils import Database
 
+from storage.anchoring import reanchor
 from storage.database import utc_now
+from storage.passages import CONTEXT_CHARS
 
 #: Columns a caller may set besides title and text.
 METADATA_FIELDS = ("source", "author", "published", "url", "filename")
@@ -74,3 +76,42 @@ def list_articles(db: Database) -> list[dict]:
 def article_count(db: Database) -> int:
     """How many articles are stored."""
     return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def replace_article_text(db: Database, article_id: int, text: str) -> dict:
+    """Give an article new text and re-anchor its passages, in one transaction.
+
+    Passages move to where their exact text (with the best-matching context)
+    now is; those whose text is gone keep their old offsets and are flagged
+    ``orphaned``. Returns counts ``{"kept", "moved", "orphaned"}``.
+    """
+    if not text.strip():
+        raise ValueError("an article needs some text")
+    counts = {"kept": 0, "moved": 0, "orphaned": 0}
+    digest = text_hash(text)
+    with db.atomic():
+        other = find_by_hash(db, digest)
+        if other is not None and other != article_id:
+            raise ValueError(f"article {other} already has exactly this text")
+        db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
+                   [text, digest, article_id])
+        now = utc_now()
+        rows = db.execute("SELECT id, start, end, text, prefix, suffix FROM passages "
+                          "WHERE article_id = ?", [article_id]).fetchall()
+        for passage_id, start, end, exact, prefix, suffix in rows:
+            found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
+            if found is None:
+                db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "
+                           "WHERE id = ?", [now, passage_id])
+                counts["orphaned"] += 1
+                continue
+            new_start, new_end = found
+            moved = (new_start, new_end) != (start, end)
+            db.execute(
+                "UPDATE passages SET start = ?, end = ?, prefix = ?, suffix = ?, anchor = ?, "
+                "updated_at = ? WHERE id = ?",
+                [new_start, new_end, text[max(0, new_start - CONTEXT_CHARS):new_start],
+                 text[new_end:new_end + CONTEXT_CHARS], "moved" if moved else "ok", now,
+                 passage_id])
+            counts["moved" if moved else "kept"] += 1
+    return counts

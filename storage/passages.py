@@ -16,7 +16,7 @@ CONTEXT_CHARS = 40
 
 #: Columns of :func:`export_rows`, in order.
 EXPORT_COLUMNS = ("passage_id", "article_id", "article_title", "tag", "start",
-                  "end", "text", "note", "analyst", "created_at")
+                  "end", "text", "note", "analyst", "created_at", "anchor")
 
 
 class PassageError(ValueError):
@@ -87,7 +87,7 @@ def get_passage(db: Database, passage_id: int) -> dict | None:
 
 _PASSAGE_SELECT = """
     SELECT p.id, p.article_id, p.tag_id, t.name AS tag, t.color, p.start,
-           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at
+           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at, p.anchor
     FROM passages p JOIN tags t ON t.id = p.tag_id
 """
 
@@ -112,7 +112,7 @@ def export_rows(db: Database, *, tag: str | None = None):
         f"""
         SELECT p.id AS passage_id, p.article_id, a.title AS article_title,
                t.name AS tag, p.start, p.end, p.text, p.note, p.analyst,
-               p.created_at
+               p.created_at, p.anchor
         FROM passages p
         JOIN tags t ON t.id = p.tag_id
         JOIN articles a ON a.id = p.article_id

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -158,3 +158,10 @@ def quote_links(db: Database) -> None:
         not_null={"score"},
     )
     db.table("quote_links").create_index(["other_quote_id"])
+
+
+@MIGRATIONS(name="0003_passage_anchor")
+def passage_anchor(db: Database) -> None:
+    """Whether a passage still sits on its text: ``ok``, ``moved`` (re-anchored
+    after the article text changed) or ``orphaned`` (its text is gone; kept)."""
+    db.table("passages").add_column("anchor", str, not_null_default="ok")

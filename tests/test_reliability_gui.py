@@ -79,3 +79,22 @@ def test_unexpected_errors_are_logged_and_shown_not_fatal(qtbot, tmp_path):
     assert "ValueError: something odd" in log_path.read_text("utf-8")
     dialog = LogDialog(log_path)
     assert "ValueError: something odd" in dialog.text.toPlainText()
+
+
+def test_editing_the_text_keeps_passages_on_their_words(open_window, analysed_db_path,
+                                                        qtbot):
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    start = text.index("Peter Sykora")
+    window.view.select_range(start, start + 12)
+    window.tag_with_key(6)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)
+    counts = window.replace_article_text("Correction appended first. " +
+                                         text.replace("Cambodia asked", "Phnom Penh asked", 1))
+    assert counts == {"kept": 0, "moved": 1, "orphaned": 1}
+    new_start = window.view.article_text().index("Peter Sykora")
+    assert window.view.passage_ranges_shown() == [(new_start, new_start + 12)]
+    items = [window.passage_list.topLevelItem(i).text(1)
+             for i in range(window.passage_list.topLevelItemCount())]
+    assert "⚠ Cambodia" in items

@@ -154,7 +154,11 @@ class ArticleView(QTextEdit):
         self.viewport().update()
 
     def _shown_passages(self) -> list[dict]:
-        return [] if palette.PASSAGES_KEY in self._hidden else self._passages
+        """Passages to draw: none when hidden; never orphaned ones (their
+        offsets no longer point at their words)."""
+        if palette.PASSAGES_KEY in self._hidden:
+            return []
+        return [p for p in self._passages if p.get("anchor", "ok") != "orphaned"]
 
     def _bar_levels(self) -> list[int]:
         """A stacking level per passage so overlapping bars never coincide."""
@@ -251,7 +255,7 @@ class ArticleView(QTextEdit):
                 for link in q.get("also_in", []):
                     lines.append(f"&nbsp;&nbsp;also in: {html.escape(link['article_title'])}")
         if palette.PASSAGES_KEY not in self._hidden:
-            for p in self._covering(self._passages, offset):
+            for p in self._covering(self._shown_passages(), offset):
                 note = f"<br/>{html.escape(p['note'])}" if p.get("note") else ""
                 lines.append(f"<span style='color:{html.escape(p['color'])}'>■</span> "
                              f"<b>{html.escape(p['tag'])}</b> ({html.escape(p['analyst'])})"
@@ -302,7 +306,7 @@ class ArticleView(QTextEdit):
                 menu.insertSeparator(first)
         offset = self.offset_at(event.pos())
         if offset is not None:
-            for passage in self._covering(self._passages, offset):
+            for passage in self._covering(self._shown_passages(), offset):
                 add_passage_actions(
                     menu, passage, self._tags,
                     on_note=self.passageNoteRequested.emit,

@@ -34,10 +34,14 @@ class PassageList(QTreeWidget):
         self.clear()
         for passage in passages:
             snippet = " ".join(passage["text"].split())
-            item = QTreeWidgetItem([passage["tag"], snippet, passage.get("note") or ""])
+            orphaned = passage.get("anchor") == "orphaned"
+            item = QTreeWidgetItem([passage["tag"], ("⚠ " if orphaned else "") + snippet,
+                                    passage.get("note") or ""])
             item.setIcon(0, color_icon(passage["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
-            item.setToolTip(1, plain_tooltip(snippet[:500]))
+            item.setToolTip(1, plain_tooltip(
+                ("These words are no longer in the article (its text was changed); the "
+                 "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
             self.addTopLevelItem(item)
 
     def passage_ids(self) -> list[int]:

@@ -1,0 +1,65 @@
+"""Passages survive changes to their article's text."""
+
+from __future__ import annotations
+
+from storage import articles, passages, tags
+from storage.anchoring import reanchor
+
+TEXT = ("The police said the raid was large. Later the police said the raid was "
+        "the biggest this year.")
+
+
+def _tagged(db, text, phrase, occurrence=0):
+    article_id, _ = articles.add_article(db, title="T", text=text)
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(phrase, start + 1)
+    pid = passages.add_passage(db, article_id=article_id, tag_id=tags.list_tags(db)[0]["id"],
+                               start=start, end=start + len(phrase), analyst="a")
+    return article_id, pid
+
+
+def test_inserted_text_moves_the_passage(db):
+    article_id, pid = _tagged(db, TEXT, "the biggest this year")
+    new = "BREAKING: " + TEXT
+    assert articles.replace_article_text(db, article_id, new) == {
+        "kept": 0, "moved": 1, "orphaned": 0}
+    passage = passages.get_passage(db, pid)
+    assert new[passage["start"]:passage["end"]] == "the biggest this year"
+    assert passage["anchor"] == "moved"
+
+
+def test_repeated_words_follow_their_own_context(db):
+    article_id, pid = _tagged(db, TEXT, "the raid was", occurrence=1)   # "… the biggest"
+    new = ("Later the police said the raid was the biggest this year. "
+           "The police said the raid was large.")
+    articles.replace_article_text(db, article_id, new)
+    passage = passages.get_passage(db, pid)
+    assert new[passage["end"]:].startswith(" the biggest")
+
+
+def test_a_short_passage_does_not_jump_to_other_surroundings(db):
+    article_id, pid = _tagged(db, "Cambodia asked for help. Later Cambodia agreed.", "Cambodia")
+    articles.replace_article_text(db, article_id, "Phnom Penh asked for help. Later "
+                                                  "Cambodia agreed.")
+    assert passages.get_passage(db, pid)["anchor"] == "orphaned"
+
+
+def test_removed_words_orphan_the_passage_but_keep_it(db):
+    article_id, pid = _tagged(db, TEXT, "the biggest this year")
+    counts = articles.replace_article_text(db, article_id, "A completely rewritten story.")
+    assert counts == {"kept": 0, "moved": 0, "orphaned": 1}
+    passage = passages.get_passage(db, pid)
+    assert passage["anchor"] == "orphaned" and passage["text"] == "the biggest this year"
+    [row] = list(passages.export_rows(db))
+    assert row["anchor"] == "orphaned"
+
+
+def test_unchanged_passages_stay_ok(db):
+    article_id, pid = _tagged(db, TEXT, "The police")
+    articles.replace_article_text(db, article_id, TEXT + " More follows.")
+    assert passages.get_passage(db, pid)["anchor"] == "ok"
+
+
+def test_reanchor_without_the_words_is_none():
+    assert reanchor("abc", start=0, exact="xyz", prefix="", suffix="") is None
