@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -20,7 +22,8 @@ from desktop.error_reporting import ErrorReporter, configure_logging
 from desktop.first_run import ensure_codebook, ensure_seeded
 from desktop.main_window import MainWindow
 from desktop.preferences import Preferences
-from storage import DatabaseError, open_database
+from storage import DamagedDatabaseError, DatabaseError, open_database
+from storage.backup import list_backups, restore_backup
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +41,28 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 
 def open_or_choose(path: Path, parent=None):
-    """Open ``path``; if it cannot be opened, explain and offer another file.
+    """Open ``path``; if it cannot be opened, explain and offer a way on.
 
-    Returns ``(db, path)`` or ``(None, None)`` if the user gives up.
+    The choices: another file, and for a damaged database with backups, its
+    latest backup (the damaged file is kept beside it). Returns
+    ``(db, path)`` or ``(None, None)`` if the user gives up.
     """
     while True:
         try:
             return open_database(path), path
         except DatabaseError as error:
+            backups = list_backups(path) if isinstance(error, DamagedDatabaseError) else []
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
                               f"{error}\n\nNothing in that file was changed.", parent=parent)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            restore = box.addButton("Restore the latest backup",
+                                    QMessageBox.ButtonRole.AcceptRole) if backups else None
             other = box.addButton("Open another file…", QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.exec()
+            if restore is not None and box.clickedButton() is restore:
+                set_aside_and_restore(path, backups[0].path)
+                continue
             if box.clickedButton() is not other:
                 return None, None
             chosen, _ = QFileDialog.getSaveFileName(
@@ -60,6 +72,20 @@ def open_or_choose(path: Path, parent=None):
             if not chosen:
                 return None, None
             path = Path(chosen)
+
+
+def set_aside_and_restore(path: Path, backup: Path) -> Path:
+    """Keep a damaged database as ``<name>.damaged-<time>`` and restore ``backup``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    damaged = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.replace(damaged)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(damaged.with_name(damaged.name + suffix))
+    restore_backup(backup, path)
+    log.warning("restored %s from %s; damaged file kept as %s", path, backup, damaged)
+    return damaged
 
 
 def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,

@@ -7,6 +7,7 @@ worker threads and tests all share them.
 """
 
 from storage.database import (  # noqa: F401
+    DamagedDatabaseError,
     DatabaseError,
     NewerDatabaseError,
     NotADossierDatabaseError,

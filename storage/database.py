@@ -35,6 +35,15 @@ class NewerDatabaseError(DatabaseError):
     """The database was written by a newer Dossier with a newer schema."""
 
 
+class DamagedDatabaseError(DatabaseError):
+    """The file is an SQLite database, but damaged (malformed pages)."""
+
+
+def _damaged(path: Path, error: Exception) -> DamagedDatabaseError:
+    return DamagedDatabaseError(
+        f"{path} is damaged ({error}). Restore a backup, or open another file.")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     return conn
@@ -49,6 +58,8 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
         ).fetchone()[0]
     except sqlite3.DatabaseError as error:
+        if "malformed" in str(error):
+            raise _damaged(path, error) from error
         raise NotADossierDatabaseError(
             f"{path} is not a Dossier database ({error})"
         ) from error
@@ -107,6 +118,11 @@ def open_database(path: str | Path, *, create: bool = True) -> Database:
         db = Database(conn)
         if MIGRATIONS.pending(db):
             _migrate(db, path)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        if "malformed" in str(error) or "not a database" in str(error):
+            raise _damaged(path, error) from error
+        raise
     except BaseException:
         conn.close()
         raise

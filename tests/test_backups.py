@@ -86,3 +86,47 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "quote_links" not in tables
     assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
+
+
+def _damage(path):
+    db = open_database(path)
+    articles.add_article(db, title="A", text="Some text. " * 2000)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    data[8192:12288] = b"\xab" * 4096
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_a_damaged_database_is_reported_as_damaged_and_untouched(tmp_path):
+    from storage import DamagedDatabaseError
+    path = tmp_path / "d.db"
+    before = _damage(path)
+    with pytest.raises(DamagedDatabaseError, match="damaged"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qtbot,
+                                                                    monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.app import open_or_choose
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="Safe", text="Backed up article.")
+    take_backup(db, path)
+    db.close()
+    damaged_bytes = _damage(path)
+
+    def click_restore(box):
+        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
+        box.clickedButton = lambda: restore
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    db, opened = open_or_choose(path)
+    assert opened == path
+    assert [a["title"] for a in articles.list_articles(db)] == ["Safe"]
+    [kept] = tmp_path.glob("d.db.damaged-*")
+    assert kept.read_bytes() == damaged_bytes
