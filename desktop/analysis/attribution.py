@@ -68,7 +68,14 @@ TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commission
           "gen", "col", "capt", "sgt", "major", "premier", "mayor", "officer", "police",
           # ministry words in titles such as "Interior Minister" or "Minister of Interior"
           "interior", "foreign", "home", "justice", "defence", "defense", "finance",
-          "immigration", "national", "of", "affairs", "state", "vice", "spokesman"}
+          "immigration", "national", "of", "affairs", "state", "vice", "spokesman",
+          "lieutenant", "superintendent", "detective", "assistant", "senior", "sergeant",
+          "constable", "brigadier", "admiral", "captain", "attorney", "justice", "sheriff",
+          "ambassador", "envoy", "councillor", "councilor", "rev", "father", "sister"}
+#: Titles that make an entity a person even when spaCy calls it an organisation.
+RANKS = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
+         "general", "colonel", "lieutenant", "superintendent", "detective", "inspector",
+         "sergeant", "captain", "senator", "governor", "judge", "president", "premier"}
 SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "while",
                      "as", "after", "before", "if", "since", "for", "with", "by", "from",
                      "to", "of", "during", "meanwhile", "separately", "later", "then",
@@ -79,6 +86,11 @@ SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "also",
                 "had", "been", "be", "then", "later", "once", "who", "which", "that"}
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
+#: Entity labels a name of a person is never inside (spaCy's small model
+#: sometimes labels a lone first name EVENT or WORK_OF_ART).
+_PLACES = {"ORG", "GPE", "NORP", "LOC", "FAC"}
+_NOT_NAMES = {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+              "QUANTITY"}
 _NOT_NAME_POS = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "ADV", "PART", "NUM", "PUNCT"}
 PRONOUNS_SOURCE = {"it"}
 PRONOUNS_PLURAL = {"they", "we", "i"}
@@ -91,6 +103,9 @@ _AFTER_VERB_SUBJ = re.compile(
     r"^\s*,?\s*(?P<verb>" + _VERB + r")\s+(?P<subj>[^,;.\n\u201c\u201d\"]{1,100}?)"
     r"(?=\s*(?:[,.;:!?]|$|\s(?:on|in|at|during|after|before|when|while|to|as|who|which|"
     r"that|from|last|this|earlier|later|yesterday|today|told)\b))")
+_SENTENCE_SUBJ_VERB = re.compile(
+    r"^\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,60}?)\s+(?:also\s+|later\s+|then\s+)?"
+    r"(?P<verb>" + _VERB + r")\b")
 _BEFORE_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<subj>[^\n]{1,120}?),\s*$")
 
 
@@ -106,11 +121,14 @@ _BEFORE_FRAGMENT = _before_subj_verb(_PARTIAL_VERB)
 _DOC_PHRASE = re.compile(
     r"\b(?i:a|an|the|its|their|his|her)\s+(?P<phrase>(?:[\w\u2019'-]+\s+){0,6}?(?i:"
     + "|".join(re.escape(h) for h in DOCUMENT_HEADS) + r"))\b"
-    r"(?P<source>\s+(?:(?:from|by|of)\s+(?:the\s+)?[A-Z][\w-]+(?:\s+(?:of\s+)?[A-Z][\w-]+){0,4}"
+    r"(?P<source>\s+(?:(?:from|by|of)\s+(?:the\s+)?[A-Z][\w-]+(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w-]+){0,6}"
     r"|(?:from|by)\s+the\s+(?:" + "|".join(ORGANISATION_HEADS) + r")\b))?")
 #: Words that cannot be inside a document's name: a phrase is cut after them.
 _PHRASE_BREAKS = {"a", "an", "the", "in", "on", "at", "of", "to", "by", "its", "their",
                   "his", "her", "and", "with", "for", "that", "this"} | set(VERB_FORMS)
+_DESCRIPTIVE = {"new", "latest", "recent", "annual", "joint", "separate", "official", "brief",
+                "short", "long", "detailed", "preliminary", "final", "written", "earlier",
+                "previous", "first", "second", "third", "last"}
 _MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
                         r"September|October|November|December)\s+\d{1,2}\b\s*")
 
@@ -142,9 +160,14 @@ class _Article:
     def __init__(self, doc: Any, quotes: list[Quote]):
         self.doc, self.text = doc, doc.text
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
-        self.people = [self._repair_person(e) for e in doc.ents if e.label_ == "PERSON"]
-        self.orgs = [(e.start_char, e.end_char, self._clean(e.text))
-                     for e in doc.ents if e.label_ in ("ORG", "NORP", "GPE")]
+        ranked = [e for e in doc.ents if e.label_ != "PERSON" and self._person_in(e)]
+        self.people = sorted([self._repair_person(e) for e in doc.ents if e.label_ == "PERSON"]
+                             + [self._person_in(e) for e in ranked])
+        self.orgs = [(e.start_char, e.end_char, self._clean(e.text)) for e in doc.ents
+                     if e.label_ in ("ORG", "NORP", "GPE") and e not in ranked]
+        # any named thing, for the fullest name of "the commission" and the like
+        self.named = [(e.start_char, self._clean(e.text)) for e in doc.ents
+                      if e.label_ not in _NOT_NAMES and e not in ranked]
         self.person_names = [name for _, _, name in self.people]
         self.roles = self._roles()
         self.events = self._subject_events()
@@ -155,6 +178,18 @@ class _Article:
         text = re.sub(r"^(?:the|The)\s+", "", text)
         text = re.sub(r"\s+(?:and|of)$", "", text)
         return " ".join(text.split())
+
+    def _person_in(self, ent) -> tuple[int, int, str] | None:
+        """A titled name inside a non-person entity ("Police Lieutenant General
+        Anuchit Prasertsuk" tagged ORG): the name after the last rank."""
+        tokens = list(ent)
+        ranks = [i for i, t in enumerate(tokens) if t.text.lower().rstrip(".") in RANKS]
+        if not ranks or ranks[-1] + 1 >= len(tokens):
+            return None
+        name = tokens[ranks[-1] + 1:]
+        if not all(t.is_title and t.lower_ not in ORGANISATION_HEADS for t in name):
+            return None
+        return name[0].idx, name[-1].idx + len(name[-1].text), " ".join(t.text for t in name)
 
     def _repair_person(self, ent) -> tuple[int, int, str]:
         """Strip titles; take in a capitalised word that starts the sentence
@@ -227,8 +262,15 @@ class _Article:
                                            or ent.start == ent.sent.start):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
+        for ent in self.doc.ents:
+            if ent.label_ == "ORG" and ent.root.dep_ in ("nsubj", "nsubjpass") \
+                    and not self.inside_quote(ent.start_char) and not self._person_in(ent):
+                events.append(_Event(ent.start_char, Speaker(
+                    self._fullest_org(self._clean(ent.text)), "organisation")))
         for match in _DOC_PHRASE.finditer(self.text):
-            if not self.inside_quote(match.start()):
+            channel = re.search(r"\b(?:said|says|announced|added|wrote)\s+in\s+$",
+                                self.text[max(0, match.start() - 20):match.start()])
+            if not self.inside_quote(match.start()) and not channel:
                 offset = match.start("phrase")
                 events.append(_Event(offset, Speaker(
                     self._document_for(self._document_name(match).lower(), offset + 1),
@@ -242,7 +284,10 @@ class _Article:
         words = match.group("phrase").split()
         cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.lower() in _PHRASE_BREAKS),
                   default=0)
-        name = " ".join(words[cut:]) + (match.group("source") or "")
+        words = words[cut:]
+        while len(words) > 1 and (words[0].lower() in _DESCRIPTIVE or words[0].isdigit()):
+            words = words[1:]
+        name = " ".join(words) + (match.group("source") or "")
         name = _MONTH_DAY.sub("", name)
         name = re.sub(r"\b(?:from|by|of) the\b", lambda m: m.group().split()[0] + " the", name)
         return " ".join(name.split())
@@ -272,7 +317,7 @@ class _Article:
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",))
             return replace(found, start=start, end=end) if found else None
-        if lower in PRONOUNS_SOURCE:
+        if lower in PRONOUNS_SOURCE or words[-1] in PRONOUNS_SOURCE:
             found = self.latest(start, ("document", "organisation"))
             return replace(found, start=start, end=end) if found else None
         for head in DOCUMENT_HEADS:
@@ -291,17 +336,20 @@ class _Article:
             first = start + phrase.index(named[0])
             last = start + phrase.rindex(named[-1]) + len(named[-1])
             return Speaker(self.fullest_person(" ".join(named)), "person", first, last)
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        names = [t for t in span or () if t.pos_ == "PROPN" and t.ent_type_ not in _PLACES
+                 and t.is_title and t.text.lower() not in TITLES | SENTENCE_STARTERS]
+        if names and not any(o_start < end and start < o_end for o_start, o_end, _ in self.orgs
+                             if o_start <= names[0].idx < o_end):
+            first, last = names[0].idx, names[-1].idx + len(names[-1].text)
+            run = [t.text for t in names if first <= t.idx <= last]
+            return Speaker(self.fullest_person(" ".join(run)), "person", first, last)
         for o_start, o_end, name in self.orgs:
             if o_start < end and start < o_end:
                 return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
             return Speaker(self._organisation_for(head, start), "organisation", start, end)
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        names = [t.text for t in span or () if t.pos_ == "PROPN"
-                 and t.text.lower() not in TITLES | SENTENCE_STARTERS]
-        if names and len(words) <= 5:
-            return Speaker(self.fullest_person(" ".join(names)), "person", start, end)
         if lower in PRONOUNS_PLURAL:
             return None
         return Speaker(self._clean(phrase), "unknown", start, end)
@@ -323,7 +371,7 @@ class _Article:
 
     def _organisation_for(self, head: str, before: int) -> str:
         best = head
-        for o_start, _, name in self.orgs:
+        for o_start, name in self.named:
             if o_start < before and head in name.lower() and len(name) > len(best):
                 best = name
         if best == head:
@@ -348,6 +396,14 @@ def _paragraph_bounds(text: str, offset: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
     return start, (len(text) if end < 0 else end)
+
+
+def _previous_paragraph_end(text: str, para_start: int) -> int:
+    """An offset inside the paragraph before the one starting at ``para_start``."""
+    position = para_start - 1
+    while position > 0 and text[position].isspace():
+        position -= 1
+    return max(position, 0)
 
 
 def _sentence_end(text: str, start: int, limit: int) -> int:
@@ -394,6 +450,16 @@ def _find_cue(article: _Article, quote: Quote):
     match = _BEFORE_SUBJ_VERB.search(before)
     if match:
         return base + match.start("subj"), base + match.end("subj"), match.group("verb")
+    # "Dizon told reporters that … . “…" — a reporting sentence earlier in the
+    # paragraph, outside any quote, names the speaker
+    earlier = text[para_start:base]
+    for sentence in reversed(list(re.finditer(r"[^.!?]+[.!?]?", earlier))):
+        if "\u201c" in sentence.group() or "\u201d" in sentence.group() or '"' in sentence.group():
+            break
+        match = _SENTENCE_SUBJ_VERB.match(sentence.group())
+        if match and len(match.group("subj").split()) <= 6:
+            offset = para_start + sentence.start()
+            return offset + match.start("subj"), offset + match.end("subj"), match.group("verb")
     return None
 
 
@@ -423,7 +489,13 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
                 _paragraph_bounds(text, quote.start)[0]
             gap = text[previous.end + 1:quote.start - 1]
             straight_on = not gap.strip() or (gap.count("\n") and not gap.strip(" \n\u201c\""))
-            if previous.speaker and (same_para or straight_on):
+            # news convention: a paragraph opening with a quote, right after the
+            # paragraph of the previous quote, continues that speaker
+            this_para = _paragraph_bounds(text, quote.start)[0]
+            follows = (this_para == quote.start - 1 and _paragraph_bounds(
+                text, _previous_paragraph_end(text, this_para))[0] ==
+                _paragraph_bounds(text, previous.end)[0])
+            if previous.speaker and (same_para or straight_on or follows):
                 speaker = Speaker(previous.speaker, previous.speaker_kind)
         if speaker is None:
             result.append(replace(quote, cue=cue_word))
