@@ -93,3 +93,18 @@ def test_seed_000_quotes():
     quotes = find_quotes(text)
     assert [q.kind for q in quotes].count("direct") == 10
     assert any(q.text.startswith("Cybersecurity is a serious threat") for q in quotes)
+
+
+def test_british_single_quotes_are_primary_when_they_dominate():
+    text = ("‘We did not expect this,’ the minister said. ‘The officers’ work was "
+            "excellent and we don’t “celebrate” early.’\n\nShe called it ‘a start’ too.")
+    quotes = [(q.text, q.kind) for q in find_quotes(text)]
+    assert quotes == [("We did not expect this,", "direct"),
+                      ("The officers’ work was excellent and we don’t “celebrate” early.",
+                       "direct"),
+                      ("a start", "fragment")]
+
+
+def test_a_few_single_quotes_in_double_quoted_text_stay_nested():
+    text = "“He said ‘never’ twice,” she said. ‘Odd’, one added."
+    assert [q.text for q in find_quotes(text)] == ["He said ‘never’ twice,"]

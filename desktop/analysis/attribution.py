@@ -414,7 +414,8 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
 def _find_cue(article: _Article, quote: Quote):
     """``(subject start, subject end, cue)`` for a quote, or None."""
     text = article.text
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"" else quote.end
+    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
+        else quote.end
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]

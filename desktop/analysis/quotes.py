@@ -1,8 +1,11 @@
 """Direct quotes: finding quoted spans in news text.
 
-Handles curly “ ” and straight " marks; single marks (‘ ’ and ') are never
-quote boundaries, so apostrophes (don’t, ’90s, Cambodia’s) and nested
-‘quotes within quotes’ stay inside the quote around them. Follows the news
+Handles curly “ ” and straight " marks; single marks (‘ ’ and ') are then
+never quote boundaries, so apostrophes (don’t, ’90s, Cambodia’s) and nested
+‘quotes within quotes’ stay inside the quote around them. Text in British
+style — more ‘ than “ opening quotes — is read the other way round: ‘ ’ are
+the quote marks (an apostrophe inside a word or a plural possessive is not a
+closing mark) and “ ” nest inside. Follows the news
 convention for quotes running over paragraphs (a paragraph opens with “ and
 does not close, the next paragraph opens again) and also bridges a
 paragraph broken mid-sentence. A mark that never closes ends its quote at
@@ -21,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 OPEN_CURLY, CLOSE_CURLY, STRAIGHT = "\u201c", "\u201d", '"'
+OPEN_SINGLE, CLOSE_SINGLE = "\u2018", "\u2019"
 
 _LINE = re.compile(r"[^\n]+")
 _ENDS_CLAUSE = re.compile(r"[.,!?;:\u2026\u2014\u2013-]['\u2019\u201d\"]*\s*$")
@@ -98,8 +102,9 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
 class _Scanner:
     """Walks the text once, paragraph by paragraph, collecting quotes."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, single: bool = False):
         self.text = text
+        self.single = single         # British style: ‘ ’ primary, “ ” nested
         self.quotes: list[Quote] = []
         self.open_at: int | None = None      # index just after the opening mark
         self.open_mark: str | None = None
@@ -124,7 +129,7 @@ class _Scanner:
         """Where scanning resumes if the open quote runs on into ``para``."""
         text = self.text
         first = _first_visible(text, *para)
-        if text[first] in (OPEN_CURLY, STRAIGHT):
+        if text[first] in ((OPEN_SINGLE,) if self.single else (OPEN_CURLY, STRAIGHT)):
             return first + 1           # the news convention: the mark re-opens
         prev_text = text[previous[0]:previous[1]]
         if text[first].islower() and not _ENDS_SENTENCE.search(prev_text):
@@ -153,7 +158,9 @@ class _Scanner:
 
     def step(self, i: int) -> None:
         char = self.text[i]
-        if char == OPEN_CURLY:
+        if self.single:
+            self.step_single(i, char)
+        elif char == OPEN_CURLY:
             if self.open_at is not None:     # the previous quote never closed
                 self.close(i)
             self.open(i + 1, OPEN_CURLY)
@@ -167,8 +174,37 @@ class _Scanner:
                 self.open(i + 1, STRAIGHT)
 
 
+    def step_single(self, i: int, char: str) -> None:
+        """‘ opens (after space or punctuation); ’ closes unless it is an
+        apostrophe: inside a word (don’t), or a plural possessive (officers’ work)."""
+        text = self.text
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if char == OPEN_SINGLE and not before.isalnum():
+            if self.open_at is not None:
+                self.close(i)
+            self.open(i + 1, OPEN_SINGLE)
+        elif char == CLOSE_SINGLE and self.open_at is not None and not after.isalnum():
+            possessive = (before == "s" and after == " " and i + 2 < len(text)
+                          and text[i + 2].islower())
+            if not possessive:
+                self.close(i)
+
+
+def _single_quotes_are_primary(text: str, doubles: list[Quote]) -> bool:
+    """True for British style: more ‘ openers outside double quotes than
+    double quotes."""
+    inside = [(q.start, q.end) for q in doubles]
+    singles = [m.end() for m in re.finditer(r"(?:^|[\s(\[\u2014\u2013])\u2018", text,
+                                            re.MULTILINE)
+               if not any(s <= m.end() < e for s, e in inside)]
+    return len(singles) > len(doubles)
+
+
 def find_quotes(text: str) -> list[Quote]:
     """All quoted spans of ``text`` in order; never raises on odd marks."""
-    if CLOSE_CURLY not in text and OPEN_CURLY not in text and STRAIGHT not in text:
-        return []
-    return _Scanner(text).scan()
+    doubles = [] if (CLOSE_CURLY not in text and OPEN_CURLY not in text
+                     and STRAIGHT not in text) else _Scanner(text).scan()
+    if OPEN_SINGLE in text and _single_quotes_are_primary(text, doubles):
+        return _Scanner(text, single=True).scan()
+    return doubles
