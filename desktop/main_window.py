@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 6000)
 
     def export_passages(self, path: Path | None = None) -> Task | None:
-        from desktop.exporting import export_passages, format_for
+        from desktop.exporters import export_passages, format_for
 
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
@@ -480,8 +480,8 @@ class MainWindow(QMainWindow):
             finally:
                 db.close()
 
-        return self._run_task("Exporting", work, lambda count: self.statusBar().showMessage(
-            f"Exported {count} passage(s) to {path}.", 8000))
+        return self._run_task("Exporting", work, lambda result: self.statusBar().showMessage(
+            f"Exported {result.count} passage(s) to {path}.", 8000))
 
     # -- misc ----------------------------------------------------------
     def edit_preferences(self) -> None:
