@@ -52,8 +52,12 @@ def cmd_import(args) -> int:
 
     missing = [p for p in args.paths if not Path(p).exists()]
     db = _database(args, create=True)
-    report = import_files(db, [Path(p) for p in args.paths if Path(p).exists()])
+    projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    report = import_files(db, [Path(p) for p in args.paths
+                               if Path(p).exists() and Path(p) not in projects])
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
+    for project in projects:
+        _import_project(db, project, report)
     for path, article_id in report.added:
         print(f"imported {path} as article {article_id}")
     for path, article_id in report.duplicates:
@@ -62,6 +66,21 @@ def cmd_import(args) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_PROBLEMS if report.skipped else EXIT_OK
+
+
+def _import_project(db, path: Path, report) -> None:
+    """Import one REFI-QDA project, merging its articles into ``report``."""
+    from desktop.refi_qda.import_project import QdpxError, import_qdpx
+
+    try:
+        project = import_qdpx(db, path)
+    except QdpxError as error:
+        report.skipped.append((str(path), str(error)))
+        return
+    report.added += [(f"{path}: {name}", i) for name, i in project.articles_added]
+    report.duplicates += [(f"{path}: {name}", i) for name, i in project.articles_existing]
+    report.skipped += [(f"{path}: {what}", why) for what, why in project.skipped]
+    print(f"{path}: {project.summary()}")
 
 
 def cmd_analyse(args) -> int:
@@ -164,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, opens the window.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[common], help="import .txt files or folders")
+    p = sub.add_parser("import", parents=[common],
+                       help="import .txt files or folders, or REFI-QDA projects (.qdpx)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_import)
 
