@@ -104,3 +104,12 @@ def test_import_a_refi_qda_project_from_the_window(open_window, seeded_db_path, 
     # the first imported article is shown, with its passages
     assert window.current_id == before + 1
     assert window.title_label.text() == articles.get_article(window.db, before + 1)["title"]
+
+
+def test_pdf_export_runs_in_the_background_task(open_window, tricky_db_path, qtbot, tmp_path):
+    window = open_window(tricky_db_path)
+    target = tmp_path / "report.pdf"
+    window.export_passages(target)
+    qtbot.waitUntil(lambda: "Exported 7 passage(s)" in window.statusBar().currentMessage(),
+                    timeout=15000)
+    assert target.read_bytes().startswith(b"%PDF")
