@@ -52,8 +52,12 @@ def cmd_import(args) -> int:
 
     missing = [p for p in args.paths if not Path(p).exists()]
     db = _database(args, create=True)
-    report = import_files(db, [Path(p) for p in args.paths if Path(p).exists()])
+    projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    report = import_files(db, [Path(p) for p in args.paths
+                               if Path(p).exists() and Path(p) not in projects])
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
+    for project in projects:
+        _import_project(db, project, report)
     for path, article_id in report.added:
         print(f"imported {path} as article {article_id}")
     for path, article_id in report.duplicates:
@@ -62,6 +66,21 @@ def cmd_import(args) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_PROBLEMS if report.skipped else EXIT_OK
+
+
+def _import_project(db, path: Path, report) -> None:
+    """Import one REFI-QDA project, merging its articles into ``report``."""
+    from desktop.refi_qda.import_project import QdpxError, import_qdpx
+
+    try:
+        project = import_qdpx(db, path)
+    except QdpxError as error:
+        report.skipped.append((str(path), str(error)))
+        return
+    report.added += [(f"{path}: {name}", i) for name, i in project.articles_added]
+    report.duplicates += [(f"{path}: {name}", i) for name, i in project.articles_existing]
+    report.skipped += [(f"{path}: {what}", why) for what, why in project.skipped]
+    print(f"{path}: {project.summary()}")
 
 
 def cmd_analyse(args) -> int:
@@ -79,21 +98,44 @@ def cmd_analyse(args) -> int:
     return EXIT_OK
 
 
+def _export_filter(args, db):
+    from datetime import date
+
+    from storage import articles, tags
+    from storage.export_selection import PassageFilter
+
+    for name in args.tag:
+        if not tags.find_tag(db, name):
+            raise CommandError(f"there is no tag called {name!r}")
+    for article_id in args.article:
+        if articles.get_article(db, article_id) is None:
+            raise CommandError(f"there is no article {article_id}")
+    for value in (args.since, args.until):
+        try:
+            value and date.fromisoformat(value)
+        except ValueError as error:
+            raise CommandError(f"{value!r} is not a date like 2024-06-13") from error
+    return PassageFilter(tags=tuple(args.tag), article_ids=tuple(args.article),
+                         since=args.since, until=args.until, date_of=args.date_of,
+                         analysts=tuple(args.analyst))
+
+
 def cmd_export(args) -> int:
-    from desktop.exporting import export_passages
-    from storage import tags
+    from desktop.exporters import ExportOptions, export_passages
 
     db = _database(args, create=False)
-    if args.tag and not tags.find_tag(db, args.tag):
-        raise CommandError(f"there is no tag called {args.tag!r}")
+    chosen = _export_filter(args, db)
     output = Path(args.output)
     if not output.parent.is_dir():
         raise CommandError(f"folder {output.parent} does not exist")
+    options = ExportOptions(bom=args.bom, **({"title": args.title} if args.title else {}))
     try:
-        count = export_passages(db, output, args.format, tag=args.tag)
+        result = export_passages(db, output, args.format, filter=chosen, options=options)
     except OSError as error:
-        raise CommandError(f"cannot write {output}: {error.strerror}") from error
-    print(f"exported {count} passage(s) to {output}")
+        raise CommandError(f"cannot write {output}: {error.strerror or error}") from error
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"exported {result.count} passage(s) to {output}")
     return EXIT_OK
 
 
@@ -167,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, opens the window.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[common], help="import .txt files or folders")
+    p = sub.add_parser("import", parents=[common],
+                       help="import .txt files or folders, or REFI-QDA projects (.qdpx)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_import)
 
@@ -175,10 +218,28 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run entity and quote analysis on articles not yet analysed")
     p.set_defaults(func=cmd_analyse)
 
-    p = sub.add_parser("export", parents=[common], help="export tagged passages")
-    p.add_argument("--format", choices=("csv", "jsonl"), required=True)
+    from desktop.exporters.registry import FORMATS
+
+    p = sub.add_parser("export", parents=[common], help="export tagged passages",
+                       description="Export tagged passages. Formats: " + "; ".join(
+                           f"{f.name}: {f.purpose}" for f in FORMATS.values()))
+    p.add_argument("--format", choices=tuple(FORMATS), required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument("--tag", metavar="NAME", help="only passages with this tag")
+    p.add_argument("--tag", metavar="NAME", action="append", default=[],
+                   help="only passages with this tag (repeatable)")
+    p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
+                   help="only this article (repeatable; ids from `dossier list`)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive)")
+    p.add_argument("--date-of", choices=("published", "tagged"), default="published",
+                   help="the date --since/--until apply to: the article's published date "
+                        "(default; undated articles are then left out) or when the "
+                        "passage was tagged")
+    p.add_argument("--analyst", metavar="NAME", action="append", default=[],
+                   help="only passages tagged by this analyst (repeatable)")
+    p.add_argument("--bom", action="store_true",
+                   help="csv: start with a UTF-8 byte-order mark (for Excel)")
+    p.add_argument("--title", help="html/pdf/qdpx: the report or project title")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("list", parents=[common], help="list articles")

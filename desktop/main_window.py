@@ -139,8 +139,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import text files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
+        self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
         self.export_action = self._action(file_menu, "&Export tagged passages…",
-                                          self.export_passages, "Ctrl+E")
+                                          lambda: self.export_passages(), "Ctrl+E")
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
@@ -541,42 +542,94 @@ class MainWindow(QMainWindow):
         first_new = report.added[0][1] if report.added else None
         self.refresh_articles(select=first_new)
         self.start_analysis()
-        message = report.summary() + "."
-        if report.skipped:
-            details = "\n".join(f"{path}: {reason}" for path, reason in report.skipped)
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import", message, parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setDetailedText(details)
-            box.exec()
-        else:
-            self.statusBar().showMessage(message, 6000)
+        self._report("Import", report.summary() + ".",
+                     [f"{path}: {reason}" for path, reason in report.skipped])
 
-    def export_passages(self, path: Path | None = None) -> Task | None:
-        from desktop.exporting import export_passages, format_for
+    def import_refi_qda(self, path: Path | None = None) -> Task | None:
+        """Import a .qdpx project (asks for the file unless given) in the background."""
+        from desktop.refi_qda.import_project import ImportCancelled, import_qdpx
+        from storage import open_database
 
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export tagged passages", str(Path.home() / "passages.csv"),
-                "CSV (*.csv);;JSON Lines (*.jsonl)")
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Import a REFI-QDA project", str(Path.home()),
+                "REFI-QDA project (*.qdpx);;All files (*)")
             if not chosen:
                 return None
             path = Path(chosen)
-        fmt = format_for(path)
-        if fmt is None:
-            path, fmt = path.with_suffix(".csv"), "csv"
         db_path = self.db_path
 
         def work(on_progress, is_cancelled):
-            from storage import open_database
             db = open_database(db_path)
             try:
-                return export_passages(db, path, fmt, on_progress=on_progress,
-                                       is_cancelled=is_cancelled)
+                return import_qdpx(db, path, on_progress=on_progress, is_cancelled=is_cancelled)
+            except ImportCancelled:
+                return None
             finally:
                 db.close()
 
-        return self._run_task("Exporting", work, lambda count: self.statusBar().showMessage(
-            f"Exported {count} passage(s) to {path}.", 8000))
+        return self._run_task("Importing project", work, self._project_imported)
+
+    def _project_imported(self, report) -> None:
+        if report is None:
+            self.statusBar().showMessage("Import cancelled; nothing was stored.", 6000)
+            return
+        self.refresh_tags()
+        self.refresh_articles(select=report.articles_added[0][1] if report.articles_added
+                              else None)
+        self.start_analysis()
+        self._report("Import REFI-QDA project", report.summary() + ".",
+                     [f"{what}: {why}" for what, why in report.skipped])
+
+    def _report(self, title: str, message: str, problems: list[str]) -> None:
+        """A status-bar message, or a warning box listing the problems."""
+        if not problems:
+            self.statusBar().showMessage(message, 8000)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDetailedText("\n".join(problems))
+        box.exec()
+
+    def export_passages(self, path: Path | None = None) -> Task | None:
+        """Export with the dialog's choices, or everything to ``path`` if given."""
+        from desktop.export_dialog import ExportDialog, ExportRequest
+        from storage.export_selection import analysts
+
+        if path is not None:
+            return self.run_export(ExportRequest.for_path(Path(path)))
+        request = ExportDialog.ask(self, tags=self._tags,
+                                   articles=articles.list_articles(self.db),
+                                   analysts=analysts(self.db), current_article=self.current_id,
+                                   folder=Path.home())
+        return self.run_export(request) if request else None
+
+    def run_export(self, request) -> Task:
+        """Run an :class:`~desktop.export_dialog.ExportRequest` in the background."""
+        from desktop.exporters import ExportCancelled, export_passages
+        from storage import open_database
+
+        db_path = self.db_path
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return export_passages(db, request.path, request.fmt, filter=request.filter,
+                                       options=request.options, on_progress=on_progress,
+                                       is_cancelled=is_cancelled)
+            except ExportCancelled:
+                return None
+            finally:
+                db.close()
+
+        def done(result) -> None:
+            if result is None:
+                self.statusBar().showMessage("Export cancelled; no file was written.", 6000)
+            else:
+                self._report("Export", f"Exported {result.count} passage(s) to "
+                             f"{request.path}.", result.warnings)
+
+        return self._run_task("Exporting", work, done)
 
     # -- backups -------------------------------------------------------
     def _schedule_backups(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage.database import utc_now
+from storage.export_selection import PassageFilter, selected_passages
 
 CONTEXT_CHARS = 40
 
@@ -24,11 +25,13 @@ class PassageError(ValueError):
 
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
-                end: int, analyst: str, note: str = "") -> int:
+                end: int, analyst: str, note: str = "",
+                created_at: str | None = None) -> int:
     """Tag ``text[start:end]`` of an article; returns the new passage id.
 
     The range is checked against the stored text, and the exact text with
-    its context is stored with it, in one transaction.
+    its context is stored with it, in one transaction. ``created_at`` keeps
+    the time of a passage imported from elsewhere (default: now).
     """
     with db.atomic():
         row = db.execute("SELECT text FROM articles WHERE id = ?",
@@ -42,13 +45,14 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
         if not text[start:end].strip():
             raise PassageError("Only blank space is selected.")
         now = utc_now()
+        created_at = created_at or now
         return db.table("passages").insert({
             "article_id": article_id, "tag_id": tag_id,
             "start": start, "end": end, "text": text[start:end],
             "prefix": text[max(0, start - CONTEXT_CHARS):start],
             "suffix": text[end:end + CONTEXT_CHARS],
             "note": note, "analyst": analyst,
-            "created_at": now, "updated_at": now,
+            "created_at": created_at, "updated_at": now,
         }).last_pk
 
 
@@ -99,28 +103,25 @@ def passages_for_article(db: Database, article_id: int) -> list[dict]:
         [article_id]))
 
 
+def find_passage(db: Database, *, article_id: int, tag_id: int, start: int,
+                 end: int) -> int | None:
+    """The id of the passage with exactly this article, tag and range, if any."""
+    row = db.execute(
+        "SELECT id FROM passages WHERE article_id = ? AND tag_id = ? AND start = ? "
+        "AND end = ? ORDER BY id LIMIT 1", [article_id, tag_id, start, end]).fetchone()
+    return row[0] if row else None
+
+
 def export_rows(db: Database, *, tag: str | None = None):
     """Yield one dict per passage (columns :data:`EXPORT_COLUMNS`).
 
     Ordered by article then position; ``tag`` keeps only that tag's
-    passages (case-insensitive name).
+    passages (case-insensitive name). Richer filters:
+    :func:`storage.export_selection.selected_passages`.
     """
-    where, params = "", []
-    if tag is not None:
-        where, params = "WHERE t.name = ? COLLATE NOCASE", [tag]
-    yield from db.query(
-        f"""
-        SELECT p.id AS passage_id, p.article_id, a.title AS article_title,
-               t.name AS tag, p.start, p.end, p.text, p.note, p.analyst,
-               p.created_at, p.anchor
-        FROM passages p
-        JOIN tags t ON t.id = p.tag_id
-        JOIN articles a ON a.id = p.article_id
-        {where}
-        ORDER BY p.article_id, p.start, p.end, p.id
-        """,
-        params,
-    )
+    chosen = PassageFilter(tags=(tag,) if tag is not None else ())
+    for row in selected_passages(db, chosen):
+        yield {column: row[column] for column in EXPORT_COLUMNS}
 
 
 def passage_count(db: Database) -> int:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from desktop.analysis.attribution import attribute_quotes
 from desktop.analysis.quotes import find_quotes
-from desktop.exporting import export_passages
+from desktop.exporters import export_passages
+from desktop.exporters.tabular import neutralise_formula
 from desktop.first_run import ensure_codebook
 from desktop.text_import import ImportProblem, clean_article, normalise
 from storage import articles, open_database, passages, tags
@@ -126,5 +127,9 @@ def test_passages_round_trip_through_csv_and_jsonl(items):
             else:
                 rows = [json.loads(line) for line in
                         out.read_text("utf-8").split("\n") if line]
-            assert [(r["text"], r["note"]) for r in rows] == expected
+            if fmt == "csv":   # formula-like cells are neutralised, nothing else changes
+                wanted = [(neutralise_formula(t), neutralise_formula(n)) for t, n in expected]
+            else:
+                wanted = expected
+            assert [(r["text"], r["note"]) for r in rows] == wanted
         db.close()

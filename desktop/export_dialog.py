@@ -1,0 +1,208 @@
+"""The export dialog: format, filters and file, returned as an ExportRequest.
+
+Plain data in (tags, articles, analysts as dicts and strings), a request
+out; no SQL here — the main window reads the database and runs the export
+in a background task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog,
+                               QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from desktop.exporters import FORMATS, ExportOptions, format_for
+from storage.export_selection import PassageFilter
+
+#: Formats that use the title option.
+TITLED = ("html", "pdf", "qdpx")
+
+
+@dataclass
+class ExportRequest:
+    """What to export, how, and where."""
+
+    path: Path
+    fmt: str
+    filter: PassageFilter = field(default_factory=PassageFilter)
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    @classmethod
+    def for_path(cls, path: Path) -> "ExportRequest":
+        """Everything, in the format the file name implies (CSV if none)."""
+        fmt = format_for(path)
+        if fmt is None:
+            path, fmt = path.with_suffix(".csv"), "csv"
+        return cls(Path(path), fmt)
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def _checkable_list(items: list[tuple[str, object, QIcon | None]]) -> QListWidget:
+    widget = QListWidget()
+    for text, data, icon in items:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        if icon is not None:
+            item.setIcon(icon)
+        widget.addItem(item)
+    widget.setMaximumHeight(130)
+    return widget
+
+
+def checked(widget: QListWidget) -> list:
+    """The data of every checked item."""
+    return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked]
+
+
+class ExportDialog(QDialog):
+    """Choose a format, filters and a file; :meth:`request` has the result."""
+
+    def __init__(self, tags: list[dict], articles: list[dict], analysts: list[str], *,
+                 current_article: int | None = None, folder: Path | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Export tagged passages")
+        self.folder = folder or Path.home()
+        self.format_box = QComboBox()
+        for fmt in FORMATS.values():
+            self.format_box.addItem(f"{fmt.label} — {fmt.purpose}", fmt.name)
+        self.path_edit = QLineEdit(str(self.folder / "passages.csv"))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self.choose_file)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+
+        self.tag_list = _checkable_list([(t["name"], t["name"], _swatch(t["color"]))
+                                         for t in tags])
+        self.article_list = _checkable_list([(a["title"], a["id"], None) for a in articles])
+        self.current_button = QPushButton("Current article only")
+        self.current_button.clicked.connect(lambda: self._check_only(current_article))
+        self.current_button.setVisible(current_article is not None)
+        self.since_check, self.since_edit = QCheckBox("From"), self._date_edit()
+        self.until_check, self.until_edit = QCheckBox("to"), self._date_edit()
+        self.date_of_box = QComboBox()
+        self.date_of_box.addItem("article published", "published")
+        self.date_of_box.addItem("passage tagged", "tagged")
+        dates = QHBoxLayout()
+        for widget in (self.since_check, self.since_edit, self.until_check,
+                       self.until_edit, QLabel("by date"), self.date_of_box):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        self.since_check.toggled.connect(self.since_edit.setEnabled)
+        self.until_check.toggled.connect(self.until_edit.setEnabled)
+        self.analyst_box = QComboBox()
+        self.analyst_box.addItem("Any analyst", None)
+        for name in analysts:
+            self.analyst_box.addItem(name, name)
+        self.bom_check = QCheckBox("Start with a byte-order mark, so Excel reads UTF-8")
+        self.bom_check.setChecked(True)
+        self.title_edit = QLineEdit(ExportOptions().title)
+
+        form = QFormLayout()
+        form.addRow("Format", self.format_box)
+        form.addRow("File", path_row)
+        form.addRow("Tags", self.tag_list)
+        articles_box = QVBoxLayout()
+        articles_box.addWidget(self.article_list)
+        articles_box.addWidget(self.current_button, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow("Articles", articles_box)
+        form.addRow("Dates", dates)
+        form.addRow("Analyst", self.analyst_box)
+        form.addRow("CSV", self.bom_check)
+        form.addRow("Title", self.title_edit)
+        hint = QLabel("Nothing ticked in a list means all of them.")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.buttons)
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.path_edit.textChanged.connect(self._update_ok)
+        self._format_changed()
+
+    @staticmethod
+    def _date_edit() -> QDateEdit:
+        edit = QDateEdit(QDate.currentDate())
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setEnabled(False)
+        return edit
+
+    def _check_only(self, article_id: int) -> None:
+        for i in range(self.article_list.count()):
+            item = self.article_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked
+                               if item.data(Qt.ItemDataRole.UserRole) == article_id
+                               else Qt.CheckState.Unchecked)
+
+    def fmt(self) -> str:
+        return self.format_box.currentData()
+
+    def set_format(self, name: str) -> None:
+        self.format_box.setCurrentIndex(self.format_box.findData(name))
+
+    def _format_changed(self) -> None:
+        fmt = FORMATS[self.fmt()]
+        text = self.path_edit.text().strip()
+        if text and format_for(text) != fmt.name:
+            self.path_edit.setText(str(Path(text).with_suffix(fmt.suffixes[0])))
+        self.bom_check.setEnabled(fmt.name == "csv")
+        self.title_edit.setEnabled(fmt.name in TITLED)
+        self._update_ok()
+
+    def _update_ok(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self.path_edit.text().strip()))
+
+    def choose_file(self) -> None:
+        fmt = FORMATS[self.fmt()]
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text(),
+                                                fmt.file_filter())
+        if chosen:
+            path = Path(chosen)
+            if format_for(path) != fmt.name:
+                path = path.with_suffix(fmt.suffixes[0])
+            self.path_edit.setText(str(path))
+
+    def request(self) -> ExportRequest:
+        """The choices made, as an export request."""
+        analyst = self.analyst_box.currentData()
+        chosen = PassageFilter(
+            tags=tuple(checked(self.tag_list)),
+            article_ids=tuple(checked(self.article_list)),
+            since=(self.since_edit.date().toString("yyyy-MM-dd")
+                   if self.since_check.isChecked() else None),
+            until=(self.until_edit.date().toString("yyyy-MM-dd")
+                   if self.until_check.isChecked() else None),
+            date_of=self.date_of_box.currentData(),
+            analysts=(analyst,) if analyst else ())
+        options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
+                                title=self.title_edit.text().strip() or ExportOptions().title)
+        return ExportRequest(Path(self.path_edit.text().strip()).expanduser(), self.fmt(),
+                             chosen, options)
+
+    @classmethod
+    def ask(cls, parent: QWidget, **kwargs) -> ExportRequest | None:
+        """Show the dialog; the request, or None if cancelled."""
+        dialog = cls(parent=parent, **kwargs)
+        return dialog.request() if dialog.exec() == QDialog.DialogCode.Accepted else None

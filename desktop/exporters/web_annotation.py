@@ -1,0 +1,78 @@
+"""W3C Web Annotation (JSON-LD): one annotation per passage.
+
+The file is one ``AnnotationCollection`` whose embedded first (and only)
+``AnnotationPage`` holds the annotations in ``items``, so it is a single
+JSON-LD document using the standard context
+``http://www.w3.org/ns/anno.jsonld``.
+
+Each annotation targets the article — its URL when known, otherwise
+``urn:dossier:article:<sha256 of the text>`` — with two selectors: a
+``TextQuoteSelector`` (``exact`` is the stored passage text, ``prefix``
+and ``suffix`` the stored 40 characters of context) and a
+``TextPositionSelector`` (``start``/``end`` in Unicode code points into
+Dossier's stored article text, end exclusive, as the model requires). A
+tool anchoring on a live web page should prefer the quote. The tag is a
+``TextualBody`` with ``purpose: tagging``; a note is a second
+``TextualBody`` with ``purpose: commenting``. ``creator`` is the analyst,
+``created``/``modified`` the passage's timestamps, and ids are stable
+``urn:uuid:`` URNs (see :mod:`desktop.exporters.identifiers`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from desktop import __version__
+from desktop.exporters.base import ExportJob, ExportResult
+from desktop.exporters.identifiers import StableIds
+from storage.export_selection import selected_passages
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+
+def annotation(row: dict, ids: StableIds) -> dict:
+    """The Web Annotation for one selected passage row."""
+    body = [{"type": "TextualBody", "purpose": "tagging", "value": row["tag"]}]
+    if row["note"]:
+        body.append({"type": "TextualBody", "purpose": "commenting",
+                     "value": row["note"], "format": "text/plain"})
+    source = ids.article_iri({"url": row["article_url"], "text_hash": row["article_hash"]})
+    return {
+        "id": f"urn:uuid:{ids.of('passage', row['passage_id'])}",
+        "type": "Annotation",
+        "motivation": "tagging" if not row["note"] else ["tagging", "commenting"],
+        "created": row["created_at"],
+        "modified": row["updated_at"],
+        "creator": {"type": "Person", "name": row["analyst"]},
+        "body": body,
+        "target": {
+            "source": source,
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": row["text"],
+                 "prefix": row["prefix"], "suffix": row["suffix"]},
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+            ],
+        },
+    }
+
+
+def write_annotations(path: Path, job: ExportJob) -> ExportResult:
+    ids = StableIds(job.db)
+    items = []
+    for row in selected_passages(job.db, job.filter):
+        items.append(annotation(row, ids))
+        job.progress.step()
+    collection = {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{ids.of('collection', job.filter.describe())}",
+        "type": "AnnotationCollection",
+        "label": f"Dossier passages ({job.filter.describe()})",
+        "generator": {"type": "Software", "name": f"Dossier {__version__}"},
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        json.dump(collection, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+    return ExportResult(len(items))

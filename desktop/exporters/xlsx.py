@@ -1,0 +1,89 @@
+"""XLSX (openpyxl): a sheet of passages and a sheet of tags.
+
+*Passages* has the CSV columns plus the 40 characters of context either
+side; each tag cell is filled with a tint of the tag's colour. *Tags* lists
+the exported tags with their colour as the cell fill, key, description and
+how many of the exported passages carry them.
+
+Every text cell is stored as a string cell, so a value like ``=1+1`` is
+text, never a formula (no apostrophe is needed, unlike CSV). XML-illegal
+control characters are replaced by a space (offsets stay valid), and a
+cell longer than Excel's limit of 32,767 characters is cut, with a warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from desktop.exporters.base import ExportJob, ExportResult, tint, xml_safe
+from desktop.exporters.tabular import COLUMNS, rows
+from storage.export_selection import selected_tags
+
+EXCEL_CELL_LIMIT = 32767
+PASSAGE_COLUMNS = COLUMNS + ("prefix", "suffix")
+TAG_COLUMNS = ("tag", "color", "key", "description", "passages")
+_WIDTHS = {"article_title": 40, "tag": 24, "text": 60, "note": 40, "prefix": 30,
+           "suffix": 30, "created_at": 26, "description": 60, "color": 10}
+
+
+def _fill(color: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=color[1:].upper(),
+                       end_color=color[1:].upper())
+
+
+class _Sheet:
+    """Appends rows to a worksheet, keeping text cells text."""
+
+    def __init__(self, sheet, columns, warnings: list[str]):
+        self.sheet, self.columns, self.warnings = sheet, columns, warnings
+        self.row = 1
+        for col, name in enumerate(columns, 1):
+            self.sheet.cell(1, col, name).font = Font(bold=True)
+            letter = self.sheet.cell(1, col).column_letter
+            self.sheet.column_dimensions[letter].width = _WIDTHS.get(name, 12)
+        self.sheet.freeze_panes = "A2"
+
+    def append(self, values: dict) -> dict:
+        self.row += 1
+        cells = {}
+        for col, name in enumerate(self.columns, 1):
+            value = values.get(name)
+            cell = self.sheet.cell(self.row, col)
+            if isinstance(value, str):
+                value = xml_safe(value)
+                if len(value) > EXCEL_CELL_LIMIT:
+                    self.warnings.append(
+                        f"{self.sheet.title} row {self.row}, {name}: cut to "
+                        f"{EXCEL_CELL_LIMIT} characters (Excel's limit)")
+                    value = value[:EXCEL_CELL_LIMIT]
+                cell.value = value
+                cell.data_type = "s"  # never a formula
+            else:
+                cell.value = value
+            cells[name] = cell
+        return cells
+
+
+def write_xlsx(path: Path, job: ExportJob) -> ExportResult:
+    warnings: list[str] = []
+    workbook = Workbook()
+    passages = _Sheet(workbook.active, PASSAGE_COLUMNS, warnings)
+    passages.sheet.title = "Passages"
+    tags = selected_tags(job.db, job.filter)
+    colours = {t["name"]: t["color"] for t in tags}
+    count = 0
+    for count, row in enumerate(rows(job), 1):
+        cells = passages.append(row)
+        cells["tag"].fill = _fill(tint(colours.get(row["tag"], "#ffffff")))
+    tag_sheet = _Sheet(workbook.create_sheet("Tags"), TAG_COLUMNS, warnings)
+    for tag in tags:
+        cells = tag_sheet.append({"tag": tag["name"], "color": tag["color"],
+                                  "key": tag["shortcut"], "description": tag["description"],
+                                  "passages": tag["passage_count"]})
+        cells["color"].fill = _fill(tag["color"])
+    job.progress.check()
+    workbook.save(path)
+    return ExportResult(count, warnings)

@@ -1,0 +1,12 @@
+"""REFI-QDA project exchange (``.qdpx``): export and import.
+
+A ``.qdpx`` is a zip holding ``project.qde`` (XML in the namespace
+:data:`NAMESPACE`, schema ``tests/data/Project-mrt2019.xsd``) and the
+plain-text sources as ``sources/<GUID>.txt``, referenced from the XML as
+``internal://<GUID>.txt``. Dossier maps articles to ``TextSource``, tags to
+``Code`` (with colour and description), passages to ``PlainTextSelection``
+with one ``Coding``, analysts to ``User`` and passage notes to ``Note``
+elements referenced by ``NoteRef``.
+"""
+
+NAMESPACE = "urn:QDA-XML:project:1.0"

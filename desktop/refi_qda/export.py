@@ -1,0 +1,155 @@
+"""Writing a REFI-QDA project (``.qdpx``) from the chosen passages.
+
+Which articles go in: every article the filter's article-level part admits
+(all of them without a filter), tagged or not; the codebook: every tag, or
+the filter's tags. Children of ``Project`` follow the schema's order
+(Users, CodeBook, Sources, Notes). GUIDs are stable per object across
+exports (:mod:`desktop.exporters.identifiers`); a source file is named by
+its TextSource's GUID.
+
+Text: sources are written as UTF-8 with LF line breaks, positions computed
+on exactly that text (:mod:`desktop.refi_qda.line_breaks`); otherwise the
+file holds the stored text unchanged. Names, descriptions and notes inside
+the XML have XML-illegal control characters replaced by a space; the
+source files keep them (they are legal in a text file), so positions and
+text survive a round trip.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from itertools import groupby
+from pathlib import Path
+
+from desktop import __version__
+from desktop.exporters.base import ExportJob, ExportResult, xml_safe
+from desktop.exporters.identifiers import StableIds
+from desktop.refi_qda import NAMESPACE
+from desktop.refi_qda.line_breaks import normalise_line_breaks
+from storage.database import utc_now
+from storage.export_selection import selected_articles, selected_passages, selected_tags
+
+ET.register_namespace("", NAMESPACE)
+SELECTION_NAME_LENGTH = 60
+#: Article metadata written into a TextSource's Description, one "Label: value" a line.
+METADATA_LABELS = {"source": "Source", "author": "Author", "published": "Published",
+                   "url": "URL"}
+
+
+def _el(parent, tag: str, **attributes) -> ET.Element:
+    attrs = {k: xml_safe(str(v)) for k, v in attributes.items() if v not in (None, "")}
+    if parent is None:
+        return ET.Element(f"{{{NAMESPACE}}}{tag}", attrs)
+    return ET.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrs)
+
+
+def _text_el(parent, tag: str, text: str) -> ET.Element:
+    element = _el(parent, tag)
+    element.text = xml_safe(text)
+    return element
+
+
+def _selection_name(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SELECTION_NAME_LENGTH else text[:SELECTION_NAME_LENGTH] + "…"
+
+
+class _ProjectWriter:
+    def __init__(self, job: ExportJob):
+        self.job, self.ids = job, StableIds(job.db)
+        self.root = _el(None, "Project", name=job.options.title, origin=f"Dossier {__version__}",
+                        creationDateTime=utc_now())
+        self.users: dict[str, str] = {}
+        self.notes: list[tuple[str, dict]] = []
+
+    def user(self, analyst: str) -> str:
+        if analyst not in self.users:
+            self.users[analyst] = self.ids.of("user", analyst)
+        return self.users[analyst]
+
+    def codebook(self) -> dict[int, str]:
+        tags = selected_tags(self.job.db, self.job.filter)
+        guids = {t["id"]: self.ids.of("tag", t["id"]) for t in tags}
+        if tags:
+            codes = _el(_el(self.root, "CodeBook"), "Codes")
+            for tag in tags:
+                code = _el(codes, "Code", guid=guids[tag["id"]], name=tag["name"],
+                           isCodable="true", color=tag["color"])
+                if tag["description"]:
+                    _text_el(code, "Description", tag["description"])
+        return guids
+
+    def source(self, parent, article: dict, rows: list[dict], code_guids) -> bytes:
+        guid = self.ids.of("article", article["text_hash"])
+        text, position = normalise_line_breaks(article["text"])
+        source = _el(parent, "TextSource", guid=guid, name=article["title"],
+                     plainTextPath=f"internal://{guid}.txt",
+                     creationDateTime=article["imported_at"])
+        metadata = "\n".join(f"{label}: {article[key]}" for key, label in METADATA_LABELS.items()
+                             if article.get(key))
+        if metadata:
+            _text_el(source, "Description", metadata)
+        for row in rows:
+            if row["tag_id"] not in code_guids:
+                continue
+            start, end = position(row["start"]), position(row["end"])
+            user = self.user(row["analyst"])
+            selection = _el(source, "PlainTextSelection",
+                            guid=self.ids.of("passage", row["passage_id"]),
+                            name=_selection_name(text[start:end]), startPosition=start,
+                            endPosition=end, creatingUser=user,
+                            creationDateTime=row["created_at"], modifyingUser=user,
+                            modifiedDateTime=row["updated_at"])
+            coding = _el(selection, "Coding", guid=self.ids.of("coding", row["passage_id"]),
+                         creatingUser=user, creationDateTime=row["created_at"])
+            _el(coding, "CodeRef", targetGUID=code_guids[row["tag_id"]])
+            if row["note"]:
+                note_guid = self.ids.of("note", row["passage_id"])
+                _el(selection, "NoteRef", targetGUID=note_guid)
+                self.notes.append((note_guid, row))
+            self.job.progress.step()
+        return text.encode("utf-8")
+
+    def notes_element(self) -> None:
+        if not self.notes:
+            return
+        notes = _el(self.root, "Notes")
+        for guid, row in self.notes:
+            note = _el(notes, "Note", guid=guid, name=f"Note on “{_selection_name(row['text'])}”",
+                       creatingUser=self.users[row["analyst"]],
+                       creationDateTime=row["created_at"], modifiedDateTime=row["updated_at"])
+            _text_el(note, "PlainTextContent", row["note"])
+
+    def users_element(self) -> None:
+        if not self.users:
+            return
+        users = _el(None, "Users")
+        for name, guid in self.users.items():
+            _el(users, "User", guid=guid, name=name)
+        self.root.insert(0, users)  # Users come first
+
+
+def write_qdpx(path: Path, job: ExportJob) -> ExportResult:
+    writer = _ProjectWriter(job)
+    code_guids = writer.codebook()
+    by_article = {article_id: list(rows) for article_id, rows in groupby(
+        selected_passages(job.db, job.filter), key=lambda row: row["article_id"])}
+    files: list[tuple[str, bytes]] = []
+    sources = None
+    for article in selected_articles(job.db, job.filter):
+        job.progress.check()
+        if sources is None:
+            sources = _el(writer.root, "Sources")
+        rows = by_article.get(article["id"], [])
+        files.append((writer.ids.of("article", article["text_hash"]),
+                      writer.source(sources, article, rows, code_guids)))
+    writer.notes_element()
+    writer.users_element()
+    ET.indent(writer.root)
+    project = ET.tostring(writer.root, encoding="utf-8", xml_declaration=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", project)
+        for guid, data in files:
+            archive.writestr(f"sources/{guid}.txt", data)
+    return ExportResult(job.progress.done)

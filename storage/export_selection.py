@@ -1,0 +1,169 @@
+"""What an export covers: passages, articles and tags chosen by a filter.
+
+A :class:`PassageFilter` narrows the passages by tag names, article ids, a
+date range and analysts. The date range applies either to the article's
+``published`` date (the default: "coverage between March and June") or to
+the passage's ``created_at`` ("what we tagged this week"); both ends are
+inclusive ``YYYY-MM-DD`` days, and an article without a published date is
+left out whenever a published-date range is given.
+
+Articles are chosen by the *article-level* part of the filter only (ids
+and, with ``date_of="published"``, the date range), so an unfiltered
+project export (REFI-QDA) holds every article, tagged or not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+DATE_OF = ("published", "tagged")
+
+
+@dataclass(frozen=True)
+class PassageFilter:
+    """Which passages to export; empty fields do not filter."""
+
+    tags: tuple[str, ...] = ()
+    article_ids: tuple[int, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    date_of: str = "published"
+    analysts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.date_of not in DATE_OF:
+            raise ValueError(f"date_of must be one of {DATE_OF}, not {self.date_of!r}")
+
+    def describe(self) -> str:
+        """A short human description, e.g. for a report's heading."""
+        parts = []
+        if self.tags:
+            parts.append("tags: " + ", ".join(self.tags))
+        if self.article_ids:
+            parts.append("articles: " + ", ".join(map(str, self.article_ids)))
+        if self.since or self.until:
+            what = "published" if self.date_of == "published" else "tagged"
+            parts.append(f"{what} {self.since or '…'} – {self.until or '…'}")
+        if self.analysts:
+            parts.append("analysts: " + ", ".join(self.analysts))
+        return "; ".join(parts) or "all passages"
+
+
+def _in(column: str, values, *, nocase: bool = False) -> tuple[str, list]:
+    marks = ", ".join("?" for _ in values)
+    collate = " COLLATE NOCASE" if nocase else ""
+    return f"{column}{collate} IN ({marks})", list(values)
+
+
+def _date_range(column: str, f: PassageFilter) -> list[tuple[str, list]]:
+    clauses = []
+    if f.since:
+        clauses.append((f"substr({column}, 1, 10) >= ?", [f.since]))
+    if f.until:
+        clauses.append((f"substr({column}, 1, 10) <= ?", [f.until]))
+    return clauses
+
+
+def _article_clauses(f: PassageFilter) -> list[tuple[str, list]]:
+    clauses = []
+    if f.article_ids:
+        clauses.append(_in("a.id", f.article_ids))
+    if f.date_of == "published":
+        clauses += _date_range("a.published", f)
+    return clauses
+
+
+def _passage_clauses(f: PassageFilter) -> list[tuple[str, list]]:
+    clauses = _article_clauses(f)
+    if f.tags:
+        clauses.append(_in("t.name", f.tags, nocase=True))
+    if f.analysts:
+        clauses.append(_in("p.analyst", f.analysts))
+    if f.date_of == "tagged":
+        clauses += _date_range("p.created_at", f)
+    return clauses
+
+
+def _where(clauses: list[tuple[str, list]]) -> tuple[str, list]:
+    if not clauses:
+        return "", []
+    params = [value for _, values in clauses for value in values]
+    return "WHERE " + " AND ".join(sql for sql, _ in clauses), params
+
+
+_PASSAGES = """
+    SELECT p.id AS passage_id, p.article_id, a.title AS article_title,
+           t.name AS tag, p.start, p.end, p.text, p.note, p.analyst,
+           p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
+           t.color AS tag_color, a.published AS article_published,
+           a.source AS article_source, a.url AS article_url,
+           a.text_hash AS article_hash
+    FROM passages p
+    JOIN tags t ON t.id = p.tag_id
+    JOIN articles a ON a.id = p.article_id
+"""
+
+
+def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
+    """Yield the chosen passages, by article then position.
+
+    Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
+    ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
+    article_source, article_url, article_hash``.
+    """
+    where, params = _where(_passage_clauses(f))
+    yield from db.query(
+        f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params)
+
+
+def count_passages(db: Database, f: PassageFilter = PassageFilter()) -> int:
+    """How many passages :func:`selected_passages` yields."""
+    where, params = _where(_passage_clauses(f))
+    return db.execute(
+        f"SELECT count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
+        f"JOIN articles a ON a.id = p.article_id {where}", params).fetchone()[0]
+
+
+def selected_articles(db: Database, f: PassageFilter = PassageFilter()):
+    """Yield every article (all columns, text included) the filter's
+    article-level part admits, oldest first."""
+    where, params = _where(_article_clauses(f))
+    yield from db.query(f"SELECT a.* FROM articles a {where} ORDER BY a.id", params)
+
+
+def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict]:
+    """The filter's tags (all tags without a tag filter), in codebook order,
+    each with ``passage_count``: how many of its passages the filter selects."""
+    where, params = _where(_passage_clauses(f))
+    counts = dict(db.execute(
+        f"SELECT p.tag_id, count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
+        f"JOIN articles a ON a.id = p.article_id {where} GROUP BY p.tag_id", params))
+    tag_where, tag_params = _where([_in("t.name", f.tags, nocase=True)] if f.tags else [])
+    rows = list(db.query(
+        f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at
+        FROM tags t {tag_where}
+        ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE""", tag_params))
+    for row in rows:
+        row["passage_count"] = counts.get(row["id"], 0)
+    return rows
+
+
+def analysts(db: Database) -> list[str]:
+    """Every analyst who tagged a passage, alphabetically."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT analyst FROM passages ORDER BY analyst COLLATE NOCASE")]
+
+
+def project_guid(db: Database) -> str:
+    """This database's own UUID, made once and kept in ``meta``.
+
+    Exports derive their stable identifiers (REFI-QDA GUIDs, annotation
+    ids) from it, so re-exporting the same database gives the same ids.
+    """
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_guid', ?)",
+                   [str(uuid.uuid4())])
+        return db.execute("SELECT value FROM meta WHERE key = 'project_guid'").fetchone()[0]

@@ -1,0 +1,62 @@
+"""``dossier export`` in every format and with filters, run in-process on
+real database files."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from desktop.cli import main
+
+from export_fixtures import tricky_db_path  # noqa: F401
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("fmt,suffix", [
+    ("csv", "csv"), ("jsonl", "jsonl"), ("xlsx", "xlsx"), ("qdpx", "qdpx"),
+    ("w3c", "jsonld"), ("spacy", "spacy"), ("html", "html"), ("pdf", "pdf")])
+def test_every_format_from_the_command_line(tricky_db_path, tmp_path, capsys, fmt, suffix):
+    out = tmp_path / f"out.{suffix}"
+    status, printed, err = run(capsys, "export", "--format", fmt, "-o", str(out),
+                               "--tag", "Key quote", "--tag", "cybercrime",
+                               "--db", str(tricky_db_path))
+    assert status == 0, err
+    assert "exported 4 passage(s)" in printed and out.stat().st_size > 0
+
+
+def test_filters_on_the_command_line(tricky_db_path, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+
+    def exported(*flags):
+        status, _, err = run(capsys, "export", "--format", "csv", "-o", str(out), *flags,
+                             "--db", str(tricky_db_path))
+        assert status == 0, err
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            return [row["text"] for row in csv.DictReader(handle)]
+
+    assert exported("--article", "2") == ["scam compound raid"]
+    assert exported("--analyst", "bo") == ["scam compound raid"]
+    assert exported("--since", "2024-07-01", "--until", "2024-12-31") == ["scam compound raid"]
+    assert len(exported("--since", "2000-01-01", "--date-of", "tagged")) == 7
+    assert exported("--until", "2000-01-01", "--date-of", "tagged") == []
+    assert len(exported("--tag", "Key quote", "--article", "1", "--analyst", "ana")) == 3
+    exported("--bom")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--since", "13/05/2024"], "not a date"),
+    (["--article", "99"], "no article 99"),
+    (["--tag", "Nonsense"], "no tag called"),
+])
+def test_bad_filters_are_errors(tricky_db_path, tmp_path, capsys, flags, message):
+    out = tmp_path / "x.csv"
+    status, _, err = run(capsys, "export", "--format", "csv", "-o", str(out), *flags,
+                         "--db", str(tricky_db_path))
+    assert status == 2 and message in err and not out.exists()

@@ -1,0 +1,115 @@
+"""The export dialog and the window's export and REFI-QDA import, driven
+like a user would; assertions on the files written and the database."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from desktop.export_dialog import ExportDialog
+from storage import articles, open_database, passages, tags
+
+from export_fixtures import export_qdpx, tricky_db_path  # noqa: F401
+
+TAGS = [{"name": "Cybercrime", "color": "#e01b24"}, {"name": "Key quote", "color": "#ed5aa6"}]
+ARTICLES = [{"id": 1, "title": "First"}, {"id": 2, "title": "Second"}]
+
+
+def tick(widget, text: str) -> None:
+    [item] = widget.findItems(text, Qt.MatchFlag.MatchExactly)
+    item.setCheckState(Qt.CheckState.Checked)
+
+
+def test_dialog_turns_choices_into_a_request(qtbot, tmp_path):
+    dialog = ExportDialog(TAGS, ARTICLES, ["ana", "bo"], current_article=2, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    request = dialog.request()
+    assert (request.fmt, request.path) == ("csv", tmp_path / "passages.csv")
+    assert request.options.bom  # the dialog's CSV is for Excel
+    assert request.filter.tags == () and request.filter.since is None
+
+    dialog.set_format("xlsx")
+    assert dialog.path_edit.text() == str(tmp_path / "passages.xlsx")
+    assert not dialog.bom_check.isEnabled() and not dialog.title_edit.isEnabled()
+    tick(dialog.tag_list, "Key quote")
+    tick(dialog.article_list, "First")
+    qtbot.mouseClick(dialog.current_button, Qt.MouseButton.LeftButton)  # unticks First
+    dialog.since_check.setChecked(True)
+    dialog.since_edit.setDate(QDate(2024, 5, 1))
+    dialog.date_of_box.setCurrentIndex(dialog.date_of_box.findData("tagged"))
+    dialog.analyst_box.setCurrentIndex(dialog.analyst_box.findData("bo"))
+    request = dialog.request()
+    assert request.fmt == "xlsx" and not request.options.bom
+    assert request.filter.tags == ("Key quote",) and request.filter.article_ids == (2,)
+    assert (request.filter.since, request.filter.until) == ("2024-05-01", None)
+    assert request.filter.date_of == "tagged" and request.filter.analysts == ("bo",)
+
+    dialog.set_format("html")
+    dialog.title_edit.setText("Weekly")
+    assert dialog.request().options.title == "Weekly"
+    dialog.path_edit.setText("")
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_export_through_the_dialog_from_the_window(open_window, tricky_db_path, qtbot, tmp_path):
+    window = open_window(tricky_db_path)
+    target = tmp_path / "key-quotes.jsonld"
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ExportDialog)
+        dialog.set_format("w3c")
+        dialog.path_edit.setText(str(target))
+        tick(dialog.tag_list, "Key quote")
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, fill_in)
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: "Exported 3 passage(s)" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    items = json.loads(target.read_text("utf-8"))["first"]["items"]
+    assert [i["body"][0]["value"] for i in items] == ["Key quote"] * 3
+    assert not window._tasks
+
+
+def test_cancelling_the_dialog_exports_nothing(open_window, tricky_db_path, tmp_path):
+    window = open_window(tricky_db_path)
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
+    assert window.export_passages() is None
+    assert not window._tasks
+
+
+def test_import_a_refi_qda_project_from_the_window(open_window, seeded_db_path, tricky_db_path,
+                                                   qtbot, tmp_path):
+    source = open_database(tricky_db_path)
+    project = export_qdpx(source, tmp_path)
+    source.close()
+    window = open_window(seeded_db_path)
+    before = window.article_list.list_model.rowCount()
+    window.import_refi_qda(project)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 3,
+                    timeout=10000)
+    assert "7 passage(s) imported" in window.statusBar().currentMessage()
+    db = open_database(seeded_db_path)
+    try:
+        assert passages.passage_count(db) == 7
+        assert tags.find_tag(db, "Key quote")["color"] == "#ed5aa6"
+        titles = [a["title"] for a in articles.list_articles(db)]
+        assert "Scam compound raid" in titles
+    finally:
+        db.close()
+    # the first imported article is shown, with its passages
+    assert window.current_id == before + 1
+    assert window.title_label.text() == articles.get_article(window.db, before + 1)["title"]
+
+
+def test_pdf_export_runs_in_the_background_task(open_window, tricky_db_path, qtbot, tmp_path):
+    window = open_window(tricky_db_path)
+    target = tmp_path / "report.pdf"
+    window.export_passages(target)
+    qtbot.waitUntil(lambda: "Exported 7 passage(s)" in window.statusBar().currentMessage(),
+                    timeout=15000)
+    assert target.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,70 @@
+"""Choosing what an export covers: filters by tag, article, date and analyst."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage import passages
+from storage.export_selection import (PassageFilter, analysts, count_passages,
+                                      project_guid, selected_articles, selected_passages,
+                                      selected_tags)
+
+from export_fixtures import tricky, tricky_db_path  # noqa: F401
+
+
+def texts(db, **kwargs) -> list[str]:
+    return [row["text"] for row in selected_passages(db, PassageFilter(**kwargs))]
+
+
+def test_no_filter_selects_every_passage_in_article_order(tricky):
+    rows = list(selected_passages(tricky))
+    assert len(rows) == count_passages(tricky) == passages.passage_count(tricky) == 7
+    assert [(r["article_id"], r["start"]) for r in rows] == sorted(
+        (r["article_id"], r["start"]) for r in rows)
+    assert {"prefix", "suffix", "tag_color", "article_published", "article_hash"} <= set(rows[0])
+
+
+def test_filters_combine(tricky):
+    assert texts(tricky, tags=("key QUOTE",)) == [
+        "مرحبا بالعالم", "שלום עולם", "<script>alert(1)</script>"]
+    assert len(texts(tricky, tags=("Key quote", "Cybercrime"))) == 4
+    assert texts(tricky, article_ids=(2,)) == ["scam compound raid"]
+    assert texts(tricky, analysts=("bo",)) == ["scam compound raid"]
+    assert texts(tricky, analysts=("ana",), tags=("Cybercrime",)) == []
+    # published dates, both ends inclusive
+    assert len(texts(tricky, since="2024-05-01", until="2024-05-01")) == 6
+    assert texts(tricky, since="2024-06-01") == ["scam compound raid"]
+    assert texts(tricky, until="2024-04-30") == []
+    # tagged dates: every passage was tagged today
+    assert len(texts(tricky, since="2000-01-01", date_of="tagged")) == 7
+    assert texts(tricky, until="2000-01-01", date_of="tagged") == []
+    assert count_passages(tricky, PassageFilter(tags=("Key quote",), analysts=("ana",))) == 3
+
+
+def test_articles_follow_only_the_article_level_filter(tricky):
+    titles = [a["title"] for a in selected_articles(tricky)]
+    assert len(titles) == 3 and titles[2] == "Untagged, undated"
+    # a tag filter does not drop articles; a published range drops undated ones
+    assert len(list(selected_articles(tricky, PassageFilter(tags=("Cybercrime",))))) == 3
+    assert [a["id"] for a in selected_articles(tricky, PassageFilter(since="2024-01-01"))] == [1, 2]
+    assert [a["id"] for a in selected_articles(tricky, PassageFilter(article_ids=(3,)))] == [3]
+
+
+def test_tags_with_counts_and_analysts(tricky):
+    every = selected_tags(tricky)
+    assert len(every) == 9
+    counts = {t["name"]: t["passage_count"] for t in every}
+    assert counts["Key quote"] == 3 and counts["Drugs"] == 0
+    only = selected_tags(tricky, PassageFilter(tags=("cybercrime",), analysts=("ana",)))
+    assert [(t["name"], t["passage_count"]) for t in only] == [("Cybercrime", 0)]
+    assert analysts(tricky) == ["ana", "bo"]
+
+
+def test_project_guid_is_made_once(tricky):
+    first = project_guid(tricky)
+    assert project_guid(tricky) == first and len(first) == 36
+
+
+def test_a_bad_date_field_is_refused():
+    with pytest.raises(ValueError):
+        PassageFilter(date_of="imported")

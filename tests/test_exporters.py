@@ -1,0 +1,240 @@
+"""Each export format, read back and checked against what is stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from desktop.exporters import ExportCancelled, ExportOptions, export_passages, format_for
+from desktop.exporters.base import xml_safe
+from storage import articles
+from storage.export_selection import PassageFilter
+
+from export_fixtures import (SECOND_TEXT, TRICKY_TEXT, TRICKY_TITLE, tricky,  # noqa: F401
+                             tricky_db_path)
+
+
+def export(db, tmp_path, fmt, name=None, **kwargs):
+    path = tmp_path / (name or f"out.{fmt}")
+    result = export_passages(db, path, fmt, **kwargs)
+    return path, result
+
+
+def test_format_for_file_names():
+    assert format_for("a.CSV") == "csv" and format_for("a.ndjson") == "jsonl"
+    assert format_for("x.qdpx") == "qdpx" and format_for("x.jsonld") == "w3c"
+    assert format_for("x.spacy") == "spacy" and format_for("x.htm") == "html"
+    assert format_for("x.txt") is None
+
+
+def test_csv_quotes_newlines_formulas_and_code_points(tricky, tmp_path):
+    path, result = export(tricky, tmp_path, "csv")
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert result.count == len(rows) == 7
+    first = rows[0]
+    assert first["text"] == 'said "we will not back down",\nthen left 😀'
+    assert TRICKY_TEXT[int(first["start"]):int(first["end"])] == first["text"]
+    assert first["note"] == 'Check "exact" wording,\nsee =1+1 and \x0b.'
+    assert first["article_title"] == TRICKY_TITLE and first["article_published"] == "2024-05-01"
+    by_text = {r["text"]: r for r in rows}
+    # would-be formulas get an apostrophe; offsets still point at the real text
+    formula = by_text["'=SUM(A1:A9)"]
+    assert formula["note"] == "'@risky"
+    assert TRICKY_TEXT[int(formula["start"]):int(formula["end"])] == "=SUM(A1:A9)"
+    assert by_text["مرحبا بالعالم"]["note"] == "تحية"
+
+
+def test_csv_with_bom_for_excel(tricky, tmp_path):
+    path, _ = export(tricky, tmp_path, "csv", options=ExportOptions(bom=True))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfpassage_id,")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 7
+
+
+def test_jsonl_keeps_every_value_exactly(tricky, tmp_path):
+    path, _ = export(tricky, tmp_path, "jsonl", filter=PassageFilter(tags=("Claim to verify",)))
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert [r["text"] for r in rows] == ["=SUM(A1:A9)", "Control\x0bcharacters\x1fhere"]
+    for row in rows:
+        assert TRICKY_TEXT[row["start"]:row["end"]] == row["text"]
+        assert isinstance(row["start"], int)
+
+
+def test_xlsx_has_passages_and_tags_sheets(tricky, tmp_path):
+    from openpyxl import load_workbook
+
+    path, result = export(tricky, tmp_path, "xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["Passages", "Tags"]
+    sheet = book["Passages"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert result.count == len(rows) == 7
+    by_start = {r["start"]: r for r in rows}
+    formula = by_start[TRICKY_TEXT.index("=SUM")]
+    # a string cell, not a formula, and not prefixed either
+    assert formula["text"] == "=SUM(A1:A9)" and formula["note"] == "@risky"
+    assert sheet.cell(rows.index(formula) + 2, header.index("text") + 1).data_type == "s"
+    control = by_start[TRICKY_TEXT.index("Control")]
+    assert control["text"] == "Control characters here"  # one space each: same length
+    assert len(control["text"]) == control["end"] - control["start"]
+    first = by_start[TRICKY_TEXT.index("said")]
+    assert first["text"] == 'said "we will not back down",\nthen left 😀'
+    assert first["note"] == 'Check "exact" wording,\nsee =1+1 and  .'
+    tags_sheet = book["Tags"]
+    tag_rows = {r[0].value: r for r in tags_sheet.iter_rows(min_row=2)}
+    assert len(tag_rows) == 9
+    diplomacy = tag_rows["Diplomacy"]
+    assert diplomacy[1].value == "#1c71d8"
+    assert diplomacy[1].fill.start_color.rgb.endswith("1C71D8")
+    assert diplomacy[4].value == 1
+
+
+def test_w3c_annotations(tricky, tmp_path):
+    path, result = export(tricky, tmp_path, "w3c", name="out.jsonld")
+    data = json.loads(path.read_text("utf-8"))
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection" and data["total"] == result.count == 7
+    items = data["first"]["items"]
+    first = items[0]
+    assert first["type"] == "Annotation" and first["id"].startswith("urn:uuid:")
+    quote, position = first["target"]["selector"]
+    assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+    assert quote["exact"] == TRICKY_TEXT[position["start"]:position["end"]]
+    assert quote["exact"].endswith("😀")  # positions are code points, not UTF-16 units
+    assert TRICKY_TEXT[:position["start"]].endswith(quote["prefix"])
+    assert TRICKY_TEXT[position["end"]:].startswith(quote["suffix"])
+    assert first["target"]["source"] == (
+        f"urn:dossier:article:{articles.get_article(tricky, 1)['text_hash']}")
+    assert first["body"] == [
+        {"type": "TextualBody", "purpose": "tagging", "value": "Diplomacy"},
+        {"type": "TextualBody", "purpose": "commenting", "format": "text/plain",
+         "value": 'Check "exact" wording,\nsee =1+1 and \x0b.'}]
+    assert first["creator"] == {"type": "Person", "name": "ana"}
+    assert first["created"].startswith("20")
+    last = items[-1]
+    assert last["target"]["source"] == "https://example.org/news/raid"
+    assert [b["purpose"] for b in last["body"]] == ["tagging"]
+    # ids are stable across exports
+    again, _ = export(tricky, tmp_path, "w3c", name="again.jsonld")
+    assert [i["id"] for i in json.loads(again.read_text("utf-8"))["first"]["items"]] == [
+        i["id"] for i in items]
+
+
+def test_spacy_docbin_has_spans_and_entities(analysed_db_path, tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    from storage import open_database, passages, tags
+
+    db = open_database(analysed_db_path)
+    text = articles.get_article(db, 1)["text"]
+    start = text.index("Neth Savoeun")
+    passages.add_passage(db, article_id=1, tag_id=tags.find_tag(db, "Diplomacy")["id"],
+                         start=start + 2, end=start + 12, analyst="ana")  # mid-token start
+    path, result = export(db, tmp_path, "spacy")
+    db.close()
+    assert result.count == 1 and not result.warnings
+    [doc] = DocBin().from_bytes(path.read_bytes()).get_docs(spacy.blank("en").vocab)
+    assert doc.text == text and doc.user_data["dossier_article_id"] == 1
+    [span] = doc.spans["dossier"]
+    assert (span.label_, span.text, span.start_char) == ("Diplomacy", "Neth Savoeun", start)
+    assert len(doc.ents) > 5 and "PERSON" in {e.label_ for e in doc.ents}
+    assert all(a.end <= b.start for a, b in zip(doc.ents, doc.ents[1:]))
+
+
+def test_spacy_docbin_keeps_astral_and_rtl_offsets(tricky, tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    path, result = export(tricky, tmp_path, "spacy")
+    assert result.count == 7
+    docs = list(DocBin().from_bytes(path.read_bytes()).get_docs(spacy.blank("en").vocab))
+    assert [d.user_data["dossier_article_id"] for d in docs] == [1, 2]  # tagged articles only
+    spans = {s.text: s for s in docs[0].spans["dossier"]}
+    assert spans['said "we will not back down",\nthen left 😀'].label_ == "Diplomacy"
+    assert spans["مرحبا بالعالم"].label_ == "Key quote"
+    assert spans["שלום עולם"].start_char == TRICKY_TEXT.index("שלום")
+    assert not docs[0].ents  # not analysed: no entities
+
+
+def test_spacy_reports_passages_that_cannot_align():
+    import spacy
+
+    from desktop.exporters.spacy_docbin import article_doc
+
+    warnings = []
+    row = {"passage_id": 9, "start": 3, "end": 99, "tag": "Drugs"}
+    doc, aligned = article_doc(spacy.blank("en"), {"id": 1, "title": "Short", "text": "Too short."},
+                               [row], [], warnings)
+    assert aligned == 0 and not doc.spans["dossier"]
+    assert "passage 9" in warnings[0] and "Short" in warnings[0]
+
+
+def test_html_report_groups_by_tag_and_escapes(tricky, tmp_path):
+    path, result = export(tricky, tmp_path, "html", options=ExportOptions(title="Q2 <review>"))
+    page = path.read_text("utf-8")
+    assert result.count == 7
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<title>Q2 &lt;review&gt;</title>" in page
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in page
+    assert "\x0b" not in page and "\x1f" not in page and "Control characters here" in page
+    # codebook order: Cybercrime (key 1) … Claim to verify (8), Key quote (9)
+    order = [page.index(f">{name} <span") for name in
+             ("Cybercrime", "Diplomacy", "Claim to verify", "Key quote")]
+    assert order == sorted(order)
+    # the passage in context, with the note and the date
+    assert ("The minister " in page and "said &quot;we will not back down&quot;,\nthen left 😀"
+            in page and " the room." in page)
+    assert "Check &quot;exact&quot; wording" in page and "2024-05-01" in page
+    assert 'dir="rtl"' in page
+
+
+def test_pdf_report(tricky, tmp_path, qapp):
+    from pypdf import PdfReader
+
+    path, result = export(tricky, tmp_path, "pdf", options=ExportOptions(title="Weekly review"))
+    assert path.read_bytes().startswith(b"%PDF")
+    assert result.count == 7
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+    for expected in ("Weekly review", "Diplomacy", "Scam compound raid", "scam compound raid",
+                     "<script>alert(1)</script>", "Check \"exact\" wording"):
+        assert expected in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "qdpx", "spacy", "html"])
+def test_a_cancelled_export_leaves_no_file(tricky, tmp_path, fmt):
+    target = tmp_path / f"out.{fmt}"
+    target.write_bytes(b"old")
+    with pytest.raises(ExportCancelled):
+        export_passages(tricky, target, fmt, is_cancelled=lambda: True)
+    assert target.read_bytes() == b"old"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".dossier-export-")]
+
+
+def test_progress_is_reported(tricky, tmp_path):
+    seen = []
+    export(tricky, tmp_path, "jsonl", on_progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (7, 7)
+
+
+def test_xml_safe_keeps_length():
+    assert xml_safe("a\x0bb\x1fc\x00d\ufffe") == "a b c d "
+    assert xml_safe("tab\tnew\nline\rok") == "tab\tnew\nline\rok"
+
+
+def test_filters_reach_every_format(tricky, tmp_path):
+    only_bo = PassageFilter(analysts=("bo",))
+    for fmt in ("csv", "jsonl", "xlsx", "w3c", "spacy", "html", "qdpx"):
+        _, result = export(tricky, tmp_path, fmt, filter=only_bo)
+        assert result.count == 1, fmt
+    path, _ = export(tricky, tmp_path, "jsonl", filter=only_bo, name="bo.jsonl")
+    assert json.loads(path.read_text("utf-8"))["text"] == "scam compound raid"
+    assert SECOND_TEXT.index("scam compound raid") == json.loads(
+        path.read_text("utf-8"))["start"]

@@ -1,0 +1,165 @@
+"""REFI-QDA import: a round trip through an empty database, a foreign
+project, hostile archives, cancelling, and ``dossier import`` of a .qdpx."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from desktop.cli import main
+from desktop.exporters.base import xml_safe
+from desktop.refi_qda.import_project import ImportCancelled, QdpxError, import_qdpx
+from storage import articles, open_database, passages, tags
+
+from export_fixtures import (export_qdpx, read_qdpx, tricky, tricky_db_path,  # noqa: F401
+                             validate_qde)
+
+
+def test_round_trip_into_an_empty_database(tricky, tmp_path):
+    path = export_qdpx(tricky, tmp_path)
+    target = open_database(tmp_path / "fresh.db")
+    report = import_qdpx(target, path)
+    assert (len(report.articles_added), report.passages_added, report.skipped) == (3, 7, [])
+
+    def article_rows(db):
+        return sorted((a["title"], a["text"], a["published"], a["source"], a["url"])
+                      for a in (articles.get_article(db, r["id"])
+                                for r in articles.list_articles(db)))
+
+    def tag_rows(db):
+        return {(t["name"], t["color"], t["description"]) for t in tags.list_tags(db)}
+
+    def passage_rows(db, clean_notes=False):
+        return sorted((p["article_title"], p["start"], p["end"], p["text"], p["tag"],
+                       xml_safe(p["note"]) if clean_notes else p["note"], p["analyst"],
+                       p["created_at"]) for p in passages.export_rows(db))
+
+    assert article_rows(target) == article_rows(tricky)
+    # only the codes used by a coding come in as tags
+    assert {"Diplomacy", "Key quote", "Claim to verify", "Cybercrime"} == {
+        name for name, _, _ in tag_rows(target)}
+    assert tag_rows(target) <= tag_rows(tricky)
+    # notes lose XML-illegal characters (one space each), nothing else
+    assert passage_rows(target) == passage_rows(tricky, clean_notes=True)
+
+    again = import_qdpx(target, path)
+    assert (again.passages_added, again.passages_existing, len(again.articles_existing)) == (
+        0, 7, 3)
+    target.close()
+
+
+def _zip(path, project: str, files: dict[str, bytes] | None = None):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+        for name, data in (files or {}).items():
+            archive.writestr(name, data)
+    return path
+
+
+FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="From elsewhere">
+  <Users><User guid="{AD68FBE7-E1EE-4A82-A279-23CC698C89EB}" name="Sam"/></Users>
+  <CodeBook><Codes>
+    <Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="Topics" isCodable="false">
+      <Code guid="d7aa29da-519b-4946-9b90-253b6db8fd0a" name="Economy" isCodable="true" color="#FF0"/>
+    </Code>
+    <Code guid="0dcef2f5-e55c-49da-8c33-9b0803c7aeb4" name="Health" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="11111111-2222-3333-4444-555555555555" name="Inline text">
+      <PlainTextContent>Jobs and taxes. Doctors too.</PlainTextContent>
+      <PlainTextSelection guid="21111111-2222-3333-4444-555555555555" startPosition="0"
+          endPosition="14" creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB">
+        <Description>a memo on the selection</Description>
+        <Coding guid="31111111-2222-3333-4444-555555555555">
+          <CodeRef targetGUID="{D7AA29DA-519B-4946-9B90-253B6DB8FD0A}"/>
+        </Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="41111111-2222-3333-4444-555555555555" startPosition="16"
+          endPosition="999"><Coding guid="51111111-2222-3333-4444-555555555555">
+          <CodeRef targetGUID="0dcef2f5-e55c-49da-8c33-9b0803c7aeb4"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="61111111-2222-3333-4444-555555555555" name="Escaping" plainTextPath="internal://../../etc/passwd"/>
+    <TextSource guid="71111111-2222-3333-4444-555555555555" name="Missing" plainTextPath="internal://nothere.txt"/>
+    <TextSource guid="81111111-2222-3333-4444-555555555555" name="Upper" plainTextPath="internal://ABC.TXT">
+      <Coding guid="91111111-2222-3333-4444-555555555555">
+        <CodeRef targetGUID="0dcef2f5-e55c-49da-8c33-9b0803c7aeb4"/></Coding>
+    </TextSource>
+    <PictureSource guid="a1111111-2222-3333-4444-555555555555" name="photo.jpg" path="internal://x.jpg"/>
+  </Sources>
+</Project>"""
+
+
+def test_a_foreign_project_imports_what_it_can(db, tmp_path):
+    path = _zip(tmp_path / "foreign.qdpx", FOREIGN, {
+        "Sources/ABC.TXT": "\ufeffWhole document\r\ncoded.".encode("utf-8"),
+        "../outside.txt": b"never read", "/etc/absolute.txt": b"never read"})
+    report = import_qdpx(db, path)
+    assert [name for name, _ in report.articles_added] == ["Inline text", "Upper"]
+    assert report.tags_added == ["Economy", "Health"]
+    assert tags.find_tag(db, "Economy")["color"] == "#ffff00"
+    rows = {p["text"]: p for p in passages.export_rows(db)}
+    assert rows["Jobs and taxes"]["analyst"] == "Sam"
+    assert rows["Jobs and taxes"]["note"] == "a memo on the selection"
+    assert rows["Whole document\ncoded."]["tag"] == "Health"  # whole-source coding, LF only
+    reasons = " | ".join(f"{what}: {why}" for what, why in report.skipped)
+    assert "unsafe source path" in reasons and "missing from the archive" in reasons
+    assert "outside the article" in reasons and "only text sources" in reasons
+    assert report.passages_added == 2
+
+
+def test_bad_files_are_refused_with_a_message(db, tmp_path):
+    not_zip = tmp_path / "not.qdpx"
+    not_zip.write_bytes(b"hello")
+    with pytest.raises(QdpxError, match="not a REFI-QDA project"):
+        import_qdpx(db, not_zip)
+    with pytest.raises(QdpxError, match="no project.qde"):
+        with zipfile.ZipFile(tmp_path / "empty.qdpx", "w") as archive:
+            archive.writestr("readme.txt", "x")
+        import_qdpx(db, tmp_path / "empty.qdpx")
+    bomb = '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Project name="x">&a;</Project>'
+    with pytest.raises(QdpxError, match="DOCTYPE"):
+        import_qdpx(db, _zip(tmp_path / "bomb.qdpx", bomb))
+    with pytest.raises(QdpxError, match="well-formed"):
+        import_qdpx(db, _zip(tmp_path / "broken.qdpx", "<Project"))
+    assert articles.article_count(db) == 0
+
+
+def test_a_cancelled_import_stores_nothing(tricky, tmp_path):
+    path = export_qdpx(tricky, tmp_path)
+    target = open_database(tmp_path / "fresh.db")
+    calls = iter([False, True])
+    with pytest.raises(ImportCancelled):
+        import_qdpx(target, path, is_cancelled=lambda: next(calls))
+    assert articles.article_count(target) == 0 and passages.passage_count(target) == 0
+    target.close()
+
+
+def run_cli(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
+    project = tmp_path / "project.qdpx"
+    assert run_cli(capsys, "export", "--format", "qdpx", "-o", str(project),
+               "--db", str(tricky_db_path))[0] == 0
+    validate_qde(read_qdpx(project)[0])
+    fresh = tmp_path / "fresh.db"
+    status, out, err = run_cli(capsys, "import", str(project), "--db", str(fresh))
+    assert status == 0, err
+    assert "7 passage(s) imported" in out and "3 imported" in out
+    db = open_database(fresh)
+    assert passages.passage_count(db) == 7
+    db.close()
+    # a broken project is named among the skipped files, with exit status 1
+    broken = tmp_path / "broken.qdpx"
+    broken.write_bytes(b"not a zip")
+    status, out, err = run_cli(capsys, "import", str(broken), "--db", str(fresh))
+    assert status == 1 and "broken.qdpx" in err and "not a REFI-QDA project" in err
+    status, out, _ = run_cli(capsys, "stats", "--db", str(fresh))
+    assert json.loads(out)["passages"] == 7
