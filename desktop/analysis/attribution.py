@@ -36,7 +36,11 @@ VERB_FORMS = (
     "responds described describes called calls dubbed dubs termed terms tweeted "
     "posted posts quipped underlined underlines highlighted highlights pointed "
     "points concluded concludes vowed vows promised promises suggested suggests "
-    "maintained maintains believes believed thinks thought hopes hoped"
+    "maintained maintains believes believed thinks thought hopes hoped countered counters "
+    "retorted retorts testified testifies recounted recounts boasted boasts complained "
+    "complains lamented laments joked jokes mused muses reiterated reiterates disclosed "
+    "discloses revealed reveals alleged alleges ruled rules wondered wonders shouted "
+    "added adds summed sums offered offers"
 ).split()
 _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 #: Verbs that introduce someone's words quoted inside a sentence.
@@ -50,7 +54,9 @@ _PARTIAL_VERB = "|".join(sorted(VERB_FORMS + PARTIAL_VERB_FORMS, key=len, revers
 DOCUMENT_HEADS = ("press release", "release", "statement", "post", "report", "letter",
                   "document", "announcement", "notice", "communique", "communiqué",
                   "tweet", "article", "website", "filing", "memo", "readout", "bulletin",
-                  "transcript", "email", "message", "note")
+                  "transcript", "email", "message", "note", "indictment", "complaint",
+                  "affidavit", "ruling", "judgment", "judgement", "verdict", "lawsuit",
+                  "charge sheet", "court documents", "documents", "guidelines", "advisory")
 ORGANISATION_HEADS = ("ministry", "government", "police", "embassy", "department",
                       "agency", "company", "court", "office", "council", "commission",
                       "authorities", "army", "military", "group", "organisation",
@@ -61,7 +67,17 @@ ROLE_WORDS = ("ambassador", "minister", "spokesman", "spokeswoman", "spokesperso
               "researcher", "analyst", "president", "secretary", "commander",
               "governor", "expert", "professor", "fellow", "head", "leader", "chairman",
               "chairwoman", "chair", "premier", "mayor", "general", "colonel", "judge",
-              "prosecutor", "lawyer", "envoy", "diplomat", "inspector", "deputy")
+              "prosecutor", "lawyer", "envoy", "diplomat", "inspector", "deputy",
+              "attorney", "magistrate", "agent", "investigator", "counsel", "detective",
+              "superintendent", "spokesperson", "senator", "mp")
+#: A role in a cue ("the prosecutor") also finds people introduced with these.
+ROLE_SYNONYMS = {"prosecutor": {"prosecutor", "attorney"},
+                 "magistrate": {"magistrate", "judge"}, "judge": {"judge", "magistrate"},
+                 "spokesman": {"spokesman", "spokeswoman", "spokesperson"},
+                 "spokeswoman": {"spokesman", "spokeswoman", "spokesperson"},
+                 "spokesperson": {"spokesman", "spokeswoman", "spokesperson"},
+                 "lawyer": {"lawyer", "attorney", "counsel"},
+                 "minister": {"minister", "secretary"}, "officer": {"officer", "agent"}}
 TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
           "president", "general", "colonel", "secretary", "judge", "senator", "governor",
           "chief", "inspector", "director", "deputy", "prime", "sir", "madam", "lt",
@@ -71,11 +87,14 @@ TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commission
           "immigration", "national", "of", "affairs", "state", "vice", "spokesman",
           "lieutenant", "superintendent", "detective", "assistant", "senior", "sergeant",
           "constable", "brigadier", "admiral", "captain", "attorney", "justice", "sheriff",
-          "ambassador", "envoy", "councillor", "councilor", "rev", "father", "sister"}
+          "ambassador", "envoy", "councillor", "councilor", "rev", "father", "sister",
+          "special", "agent", "magistrate", "u.s.", "us", "u", "s", "homeland", "security",
+          "investigations", "federal", "chief", "acting", "associate"}
 #: Titles that make an entity a person even when spaCy calls it an organisation.
 RANKS = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
          "general", "colonel", "lieutenant", "superintendent", "detective", "inspector",
-         "sergeant", "captain", "senator", "governor", "judge", "president", "premier"}
+         "sergeant", "captain", "senator", "governor", "judge", "president", "premier",
+         "agent", "magistrate", "spokesperson", "spokesman", "spokeswoman"}
 SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "while",
                      "as", "after", "before", "if", "since", "for", "with", "by", "from",
                      "to", "of", "during", "meanwhile", "separately", "later", "then",
@@ -106,6 +125,10 @@ _AFTER_VERB_SUBJ = re.compile(
 _SENTENCE_SUBJ_VERB = re.compile(
     r"^\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,60}?)\s+(?:also\s+|later\s+|then\s+)?"
     r"(?P<verb>" + _VERB + r")\b")
+_LEADING_HEAD = re.compile(
+    r"^(?i:the|a|an)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:" + "|".join(
+        re.escape(h) for h in ORGANISATION_HEADS + DOCUMENT_HEADS) + r")\b(?=\s*,)")
+_AFTER_ACCORDING = re.compile(r"^\s*,?\s*according to (?P<subj>[^.;\n]{1,100})")
 _BEFORE_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<subj>[^\n]{1,120}?),\s*$")
 
 
@@ -262,6 +285,8 @@ class _Article:
                                            or ent.start == ent.sent.start):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
+        for chunk in self._subject_chunks():
+            events.append(chunk)
         for ent in self.doc.ents:
             if ent.label_ == "ORG" and ent.root.dep_ in ("nsubj", "nsubjpass") \
                     and not self.inside_quote(ent.start_char) and not self._person_in(ent):
@@ -278,19 +303,51 @@ class _Article:
         events.sort(key=lambda e: e.offset)
         return events
 
-    @staticmethod
-    def _document_name(match: re.Match) -> str:
-        """A document's name from a phrase match: no determiner, no date."""
+    def _subject_chunks(self) -> list[_Event]:
+        """Organisations put forward as subjects without being named entities:
+        "The Chinese Embassy in Bangkok welcomed …", "The department said …"."""
+        found = []
+        try:
+            chunks = list(self.doc.noun_chunks)
+        except ValueError:      # no parser (the degraded pipeline)
+            return found
+        for chunk in chunks:
+            head = chunk.root.text.lower()
+            if chunk.root.dep_ not in ("nsubj", "nsubjpass") or head not in ORGANISATION_HEADS \
+                    or self.inside_quote(chunk.start_char):
+                continue
+            extent = chunk.end_char
+            place = re.match(r"\s+(?:in|of|for)\s+(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*",
+                             self.text[extent:])
+            if place:
+                extent += place.end()
+            name = self._clean(self.text[chunk.start_char:extent])
+            if name.lower() == head:
+                name = self._organisation_for(head, chunk.start_char + 1)
+            found.append(_Event(chunk.start_char, Speaker(name, "organisation")))
+        return found
+
+    def _document_name(self, match: re.Match) -> str:
+        """A document's name from a phrase match: no determiner, date or
+        adjective; an owner's possessive becomes "from": "the department's
+        statement" → "statement from the Department of Foreign Affairs"."""
         words = match.group("phrase").split()
         cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.lower() in _PHRASE_BREAKS),
                   default=0)
         words = words[cut:]
+        owner = ""
+        possessive = max((i for i, w in enumerate(words[:-1])
+                          if re.search(r"[\u2019']s$", w)), default=None)
+        if possessive is not None:
+            owned = " ".join(words[:possessive + 1])[:-2]
+            head = owned.split()[-1].lower()
+            owner = " from the " + (self._organisation_for(head, match.start())
+                                    if head in ORGANISATION_HEADS else owned)
+            words = words[possessive + 1:]
         while len(words) > 1 and (words[0].lower() in _DESCRIPTIVE or words[0].isdigit()):
             words = words[1:]
-        name = " ".join(words) + (match.group("source") or "")
-        name = _MONTH_DAY.sub("", name)
-        name = re.sub(r"\b(?:from|by|of) the\b", lambda m: m.group().split()[0] + " the", name)
-        return " ".join(name.split())
+        name = " ".join(words) + (match.group("source") or "") + owner
+        return " ".join(_MONTH_DAY.sub("", name).split())
 
     # -- resolution ----------------------------------------------------
     def latest(self, before: int, kinds: tuple[str, ...]) -> Speaker | None:
@@ -311,6 +368,9 @@ class _Article:
         phrase = text[start:end]
         lower = phrase.lower()
         words = lower.split()
+        lead = _LEADING_HEAD.match(phrase)
+        if lead and len(words) > 2:   # "The bank, which the NCA declined to name,"
+            return self.resolve(start, start + lead.end())
         for p_start, p_end, name in self.people:
             if p_start < end and start < p_end:
                 return Speaker(self.fullest_person(name), "person", p_start, p_end)
@@ -326,8 +386,9 @@ class _Article:
                 return Speaker(found, "document", start, end)
         role = next((w for w in reversed(words) if w in ROLE_WORDS), None)
         if role and not any(w[:1].isupper() for w in phrase.split()[1:]):
-            person = next((p for o, r, p in reversed(self.roles) if r == role and o < start),
-                          None)
+            accepted = ROLE_SYNONYMS.get(role, {role})
+            person = next((p for o, r, p in reversed(self.roles)
+                           if r in accepted and o < start), None)
             if person:
                 return Speaker(person, "person", start, end)
         known = {w for name in self.person_names for w in _norm_tokens(name)}
@@ -350,8 +411,8 @@ class _Article:
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
             return Speaker(self._organisation_for(head, start), "organisation", start, end)
-        if lower in PRONOUNS_PLURAL:
-            return None
+        if lower in PRONOUNS_PLURAL or len(words) > 4:
+            return None   # not a name: rather no speaker than a clause
         return Speaker(self._clean(phrase), "unknown", start, end)
 
     def _document_for(self, head: str, before: int) -> str:
@@ -419,10 +480,11 @@ def _find_cue(article: _Article, quote: Quote):
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]
-    for pattern in (_AFTER_DASH, _AFTER_SUBJ_VERB, _AFTER_VERB_SUBJ):
+    for pattern in (_AFTER_DASH, _AFTER_ACCORDING, _AFTER_SUBJ_VERB, _AFTER_VERB_SUBJ):
         match = pattern.match(after)
         if match and match.group("subj").strip():
-            cue = match.groupdict().get("verb") or "\u2014"
+            cue = match.groupdict().get("verb") or (
+                "according to" if pattern is _AFTER_ACCORDING else "\u2014")
             subj = match.group("subj")
             if pattern is _AFTER_SUBJ_VERB and len(subj.split()) > 8:
                 continue
@@ -451,15 +513,27 @@ def _find_cue(article: _Article, quote: Quote):
     match = _BEFORE_SUBJ_VERB.search(before)
     if match:
         return base + match.start("subj"), base + match.end("subj"), match.group("verb")
-    # "Dizon told reporters that … . “…" — a reporting sentence earlier in the
-    # paragraph, outside any quote, names the speaker
-    earlier = text[para_start:base]
+    # "X, a lawyer, struck a different note: “…" / "X’s advice — “…": the
+    # sentence introducing the quote names the speaker
+    intro = before.rstrip()
+    if intro.endswith((":", "\u2014", "\u2013")) and len(intro) > 2:
+        return base, base + len(intro) - 1, intro[-1]
+    return None
+
+
+def _narrative_cue(article: _Article, quote: Quote, after: int):
+    """"Dizon told reporters that … . “…": a reporting sentence earlier in the
+    quote's paragraph (after ``after``, outside quotes) names the speaker."""
+    text = article.text
+    para_start, _ = _paragraph_bounds(text, quote.start - 1)
+    start = max(para_start, after)
+    earlier = text[start:quote.start - 1]
     for sentence in reversed(list(re.finditer(r"[^.!?]+[.!?]?", earlier))):
-        if "\u201c" in sentence.group() or "\u201d" in sentence.group() or '"' in sentence.group():
+        if any(mark in sentence.group() for mark in "\u201c\u201d\"\u2018"):
             break
         match = _SENTENCE_SUBJ_VERB.match(sentence.group())
         if match and len(match.group("subj").split()) <= 6:
-            offset = para_start + sentence.start()
+            offset = start + sentence.start()
             return offset + match.start("subj"), offset + match.end("subj"), match.group("verb")
     return None
 
@@ -498,6 +572,11 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
                 _paragraph_bounds(text, previous.end)[0])
             if previous.speaker and (same_para or straight_on or follows):
                 speaker = Speaker(previous.speaker, previous.speaker_kind)
+        if speaker is None and quote.kind == "direct":
+            narrative = _narrative_cue(article, quote, result[-1].end + 1 if result else 0)
+            if narrative:
+                speaker = article.resolve(narrative[0], narrative[1])
+                cue_word = narrative[2]
         if speaker is None:
             result.append(replace(quote, cue=cue_word))
             continue

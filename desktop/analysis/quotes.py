@@ -96,6 +96,8 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
             _opens_mid_sentence(text, start - 1)
             and (content[:1].islower() or len(words) <= 3)):
         return "direct"
+    if len(words) >= 6 and re.search(r"[.!?]$", content):
+        return "direct"      # a whole sentence quoted: told reporters that “many … quotas.”
     return "fragment"
 
 
