@@ -25,7 +25,7 @@ def test_new_database_has_schema_version_wal_and_foreign_keys(tmp_path):
 def test_reopening_applies_no_migration_twice(tmp_path):
     open_database(tmp_path / "a.db").close()
     db = open_database(tmp_path / "a.db")
-    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_text_file_is_refused_and_left_untouched(tmp_path):
