@@ -48,7 +48,7 @@ def _progress_bar(description: str):
 
 
 def cmd_import(args) -> int:
-    from desktop.text_import import import_files
+    from desktop.importers import import_files
 
     missing = [p for p in args.paths if not Path(p).exists()]
     db = _database(args, create=True)

@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]) -> Task:
-        from desktop.text_import import import_files
+        from desktop.importers import import_files
         from storage import open_database
 
         db_path = self.db_path
