@@ -12,22 +12,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QProgressDialog, QSplitter, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QProgressDialog, QSplitter,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, tags
+from storage import analyses, articles, passages, similarity, tags
 from storage.passages import PassageError
 from storage.tags import TagError
-from widgets.article_list import ArticleList, meta_line
+from widgets.article_details_dialog import ArticleDetailsDialog
+from widgets.article_list import ArticleList, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.passage_list import PassageList
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
+from widgets.similar_articles import SimilarArticles
 from widgets.tag_panel import TagPanel
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         self._tasks: list[Task] = []
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
+        self.setAcceptDrops(True)  # files and folders dropped on the window are imported
         self._build_widgets()
         self._build_menus()
         self._build_status_bar()
@@ -89,7 +92,8 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(8, 6, 8, 0)
-        for widget in (self.degraded_banner, self.title_label, self.meta_label, self.legend):
+        for widget in (self.degraded_banner, self.title_label, self.meta_label,
+                       self._build_article_tools(), self.legend):
             column.addWidget(widget)
         column.addWidget(self.view, 1)
 
@@ -118,6 +122,21 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([300, 760, 380])
         self.setCentralWidget(self.splitter)
 
+    def _build_article_tools(self) -> QWidget:
+        """The row under the header: similar articles, and Edit details…."""
+        self.similar_bar = SimilarArticles()
+        self.similar_bar.articleActivated.connect(self.article_list.select_article)
+        self.details_button = QToolButton()
+        self.details_button.setText("Edit details…")
+        self.details_button.setToolTip("Edit the title, source, author, date and URL (F2)")
+        self.details_button.clicked.connect(self.edit_article_details)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.similar_bar, 1)
+        layout.addWidget(self.details_button)
+        return row
+
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(slot)
@@ -127,7 +146,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Import text files…", self.import_files, "Ctrl+I")
+        self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           self.export_passages, "Ctrl+E")
@@ -140,6 +159,9 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
         self._action(go_menu, "Article &list", self.article_list.setFocus, "Ctrl+L")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        article_menu = self.menuBar().addMenu("&Article")
+        self.details_action = self._action(article_menu, "Edit &details…",
+                                           self.edit_article_details, "F2")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Dossier", self.about)
 
@@ -200,7 +222,9 @@ class MainWindow(QMainWindow):
         if not rows:
             self.current_id = None
             self.title_label.setText("No articles yet")
-            self.meta_label.setText("Import .txt files with File → Import (Ctrl+I).")
+            self.meta_label.setText("Import articles with File → Import (Ctrl+I), or drop "
+                                    "files or folders on this window.")
+            self.similar_bar.set_articles([])
             self.view.set_article("")
 
     def step_article(self, step: int) -> None:
@@ -218,6 +242,7 @@ class MainWindow(QMainWindow):
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self._update_meta(article, analysis)
+        self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = analysis["entities"] if analysis else []
         quotes = analysis["quotes"] if analysis else []
         rows = passages.passages_for_article(self.db, article_id)
@@ -227,7 +252,7 @@ class MainWindow(QMainWindow):
         self.passage_list.set_passages(rows, self._tags)
 
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
-        parts = [meta_line(article) or "source unknown"]
+        parts = [header_line(article) or "source unknown"]
         if analysis:
             parts.append(f"entities by {analysis['pipeline']} {analysis['pipeline_version']}"
                          + (" (degraded)" if analysis["degraded"] else ""))
@@ -256,7 +281,7 @@ class MainWindow(QMainWindow):
         """Run a storage call; show the user why it failed instead of crashing."""
         try:
             return function(*args)
-        except (TagError, PassageError) as error:
+        except (TagError, PassageError, articles.ArticleError) as error:
             QMessageBox.warning(self, title, str(error))
         except sqlite3.Error as error:
             log.exception("%s failed", title)
@@ -416,8 +441,11 @@ class MainWindow(QMainWindow):
         return task
 
     def import_files(self) -> None:
+        from desktop.importers.dispatch import SUPPORTED_SUFFIXES
+
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
         files, _ = QFileDialog.getOpenFileNames(self, "Import articles", "",
-                                                "Text files (*.txt);;All files (*)")
+                                                f"Articles ({patterns});;All files (*)")
         if files:
             self.import_paths([Path(f) for f in files])
 
@@ -448,13 +476,58 @@ class MainWindow(QMainWindow):
         self.start_analysis()
         message = report.summary() + "."
         if report.skipped:
-            details = "\n".join(f"{path}: {reason}" for path, reason in report.skipped)
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import", message, parent=self)
+            lines = [f"{Path(path).name}: {reason}" for path, reason in report.skipped]
+            shown = lines[:12] + ([f"… and {len(lines) - 12} more"] if len(lines) > 12 else [])
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import",
+                              message + "\n\nSkipped:\n" + "\n".join(shown), parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setDetailedText(details)
+            box.setDetailedText("\n".join(f"{path}: {reason}"
+                                          for path, reason in report.skipped))
             box.exec()
         else:
             self.statusBar().showMessage(message, 6000)
+
+    def _dropped_paths(self, event) -> list[Path]:
+        mime = event.mimeData()
+        urls = mime.urls() if mime.hasUrls() else []
+        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = self._dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_paths(paths)
+
+    def edit_article_details(self) -> None:
+        """Edit the current article's metadata in a dialog; saved on OK."""
+        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+        if article is None:
+            self.statusBar().showMessage("Open an article first.", 4000)
+            return
+        dialog = ArticleDetailsDialog(article, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_details(article["id"], dialog.values()))
+        dialog.open()
+
+    def _save_details(self, article_id: int, values: dict) -> None:
+        if self._guard("Edit article details", lambda: articles.update_details(
+                self.db, article_id, **values)) is None:
+            return
+        self.refresh_articles(select=article_id)
+        if article_id == self.current_id:
+            self.show_article(article_id)
+        self.statusBar().showMessage("Article details saved.", 4000)
 
     def export_passages(self, path: Path | None = None) -> Task | None:
         from desktop.exporting import export_passages, format_for
