@@ -58,6 +58,9 @@ def cmd_import(args) -> int:
         print(f"imported {path} as article {article_id}")
     for path, article_id in report.duplicates:
         print(f"already present: {path} (article {article_id})")
+    for article_id, other_id, score in report.similar:
+        print(f"article {article_id} is similar to article {other_id} "
+              f"(similarity {score:.2f})")
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
@@ -141,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, opens the window.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[common], help="import .txt files or folders")
+    p = sub.add_parser("import", parents=[common],
+                       help="import articles (.txt .md .html .docx .pdf .eml, and .csv "
+                            ".json .jsonl with one article a row) or folders of them")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_import)
 
