@@ -121,6 +121,14 @@ def test_broken_protected_and_scanned_pdfs_are_skipped(tmp_path, db):
     assert articles.article_count(db) == 0
 
 
+def test_a_pdf_encrypted_only_against_printing_opens(tmp_path, db):
+    path = tmp_path / "restricted.pdf"
+    path.write_bytes(pdf_bytes([["Police seize drugs in Phnom Penh."]], password="",
+                               owner_password="owner"))
+    assert only_article(db, import_files(db, [path]))["text"] == \
+        "Police seize drugs in Phnom Penh."
+
+
 def test_a_pdf_is_read_as_pdf_whatever_its_name(tmp_path, db):
     path = tmp_path / "download.txt"
     path.write_bytes(pdf_bytes([["Police seize drugs in Phnom Penh."]]))
