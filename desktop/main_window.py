@@ -133,7 +133,8 @@ class MainWindow(QMainWindow):
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.similar_bar, 1)
+        layout.addWidget(self.similar_bar)
+        layout.addStretch(1)
         layout.addWidget(self.details_button)
         return row
 

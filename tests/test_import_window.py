@@ -145,6 +145,20 @@ def test_similar_articles_are_shown_and_lead_to_each_other(open_window, seeded_d
     assert window.current_id == 5
     assert window.title_label.text().startswith("Cambodia Seeks to Enhance")
     assert [b.text() for b in window.similar_bar.buttons] == [
-        "Cambodia and Australia agreed to deepen coopera…"]
+        "Cambodia and Australia agreed to deepen…"]
     qtbot.keyClick(window.article_list, Qt.Key.Key_Up)  # seed 003: no near-duplicate
     assert not window.similar_bar.isVisible()
+
+
+def test_many_similar_articles_fold_into_a_menu(qtbot):
+    from widgets.similar_articles import SimilarArticles
+
+    bar = SimilarArticles()
+    qtbot.addWidget(bar)
+    bar.set_articles([{"id": i, "title": f"Story {i} & more", "source": None,
+                       "published": None, "score": 0.5} for i in range(1, 6)])
+    assert [b.text() for b in bar.buttons] == ["Story 1 && more", "Story 2 && more",
+                                               "Story 3 && more", "2 more"]
+    with qtbot.waitSignal(bar.articleActivated) as activated:
+        bar.buttons[-1].menu().actions()[1].trigger()
+    assert activated.args == [5]

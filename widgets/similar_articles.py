@@ -1,15 +1,17 @@
 """The "Similar articles" row above the text: one button per article linked
-as a near-duplicate, emitting its id when clicked. Hidden when there are none."""
+as a near-duplicate (the rest under a "more" menu), emitting its id when
+clicked. Hidden when there are none."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from widgets.plain_text import plain_tooltip
 
-#: How much of a title a button shows.
-TITLE_CHARS = 48
+#: How much of a title a button shows, and how many buttons before "more".
+TITLE_CHARS = 40
+MAX_BUTTONS = 3
 
 
 def _button_text(title: str) -> str:
@@ -38,16 +40,34 @@ class SimilarArticles(QWidget):
         for button in self.buttons:
             button.deleteLater()
         self.buttons = []
-        for article in articles:
+        for article in articles[:MAX_BUTTONS]:
             button = QToolButton(self)
             button.setText(_button_text(article["title"]))
-            details = " · ".join(str(x) for x in (article.get("source"),
-                                                  article.get("published")) if x)
-            button.setToolTip(plain_tooltip(
-                f"{article['title']}\n{details}\nsimilarity {article['score']:.0%}".replace(
-                    "\n\n", "\n")))
+            button.setToolTip(plain_tooltip(_description(article)))
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _=False, i=article["id"]: self.articleActivated.emit(i))
-            self._layout.insertWidget(self._layout.count() - 1, button)
-            self.buttons.append(button)
+            self._add(button)
+        if len(articles) > MAX_BUTTONS:
+            more = QToolButton(self)
+            more.setText(f"{len(articles) - MAX_BUTTONS} more")
+            more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(more)
+            for article in articles[MAX_BUTTONS:]:
+                action = menu.addAction(_button_text(article["title"]))
+                action.setToolTip(_description(article))
+                action.triggered.connect(
+                    lambda _=False, i=article["id"]: self.articleActivated.emit(i))
+            more.setMenu(menu)
+            self._add(more)
         self.setVisible(bool(articles))
+
+    def _add(self, button: QToolButton) -> None:
+        self._layout.insertWidget(self._layout.count() - 1, button)
+        self.buttons.append(button)
+
+
+def _description(article: dict) -> str:
+    details = " · ".join(str(x) for x in (article.get("source"), article.get("published"))
+                         if x)
+    return "\n".join(x for x in (article["title"], details,
+                                 f"similarity {article['score']:.0%}") if x)
