@@ -54,7 +54,7 @@ class SimilarArticles(QWidget):
             menu = QMenu(more)
             for article in articles[MAX_BUTTONS:]:
                 action = menu.addAction(_button_text(article["title"]))
-                action.setToolTip(_description(article))
+                action.setToolTip(plain_tooltip(_description(article)))
                 action.triggered.connect(
                     lambda _=False, i=article["id"]: self.articleActivated.emit(i))
             more.setMenu(menu)
