@@ -48,7 +48,7 @@ def _progress_bar(description: str):
 
 
 def cmd_import(args) -> int:
-    from desktop.text_import import import_files
+    from desktop.importers import import_files
 
     missing = [p for p in args.paths if not Path(p).exists()]
     db = _database(args, create=True)
@@ -62,6 +62,9 @@ def cmd_import(args) -> int:
         print(f"imported {path} as article {article_id}")
     for path, article_id in report.duplicates:
         print(f"already present: {path} (article {article_id})")
+    for article_id, other_id, score in report.similar:
+        print(f"article {article_id} is similar to article {other_id} "
+              f"(similarity {score:.2f})")
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
@@ -210,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", parents=[common],
-                       help="import .txt files or folders, or REFI-QDA projects (.qdpx)")
+                       help="import articles (.txt .md .html .docx .pdf .eml, and .csv "
+                            ".json .jsonl with one article a row), folders of them, "
+                            "or REFI-QDA projects (.qdpx)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_import)
 

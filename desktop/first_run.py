@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 import resources
 import seeds
-from desktop.text_import import ImportReport, import_files
+from desktop.importers import ImportReport, import_files
 from storage import tags
 from storage.database import get_meta, set_meta
 

@@ -12,22 +12,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QProgressDialog, QSplitter, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QProgressDialog, QSplitter,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, quotes, tags
+from storage import analyses, articles, passages, quotes, similarity, tags
 from storage.passages import PassageError
 from storage.tags import TagError
-from widgets.article_list import ArticleList, meta_line
+from widgets.article_details_dialog import ArticleDetailsDialog
+from widgets.article_list import ArticleList, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.passage_list import PassageList
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
+from widgets.similar_articles import SimilarArticles
 from widgets.speakers_view import SpeakersView
 from widgets.tag_panel import TagPanel
 
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self._tasks: list[Task] = []
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
+        self.setAcceptDrops(True)  # files and folders dropped on the window are imported
         self._build_widgets()
         self._build_menus()
         self._build_status_bar()
@@ -99,7 +102,8 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(8, 6, 8, 0)
-        for widget in (self.degraded_banner, self.title_label, self.meta_label, self.legend):
+        for widget in (self.degraded_banner, self.title_label, self.meta_label,
+                       self._build_article_tools(), self.legend):
             column.addWidget(widget)
         column.addWidget(self.view, 1)
 
@@ -128,6 +132,22 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([300, 760, 380])
         self.setCentralWidget(self.splitter)
 
+    def _build_article_tools(self) -> QWidget:
+        """The row under the header: similar articles, and Edit details…."""
+        self.similar_bar = SimilarArticles()
+        self.similar_bar.articleActivated.connect(self.article_list.select_article)
+        self.details_button = QToolButton()
+        self.details_button.setText("Edit details…")
+        self.details_button.setToolTip("Edit the title, source, author, date and URL (F2)")
+        self.details_button.clicked.connect(self.edit_article_details)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.similar_bar)
+        layout.addStretch(1)
+        layout.addWidget(self.details_button)
+        return row
+
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(slot)
@@ -137,7 +157,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Import text files…", self.import_files, "Ctrl+I")
+        self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
         self.export_action = self._action(file_menu, "&Export tagged passages…",
@@ -157,6 +177,9 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        article_menu = self.menuBar().addMenu("&Article")
+        self.details_action = self._action(article_menu, "Edit &details…",
+                                           self.edit_article_details, "F2")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Show &log", self.show_log)
         self._action(help_menu, "&About Dossier", self.about)
@@ -222,7 +245,9 @@ class MainWindow(QMainWindow):
         if not rows:
             self.current_id = None
             self.title_label.setText("No articles yet")
-            self.meta_label.setText("Import .txt files with File → Import (Ctrl+I).")
+            self.meta_label.setText("Import articles with File → Import (Ctrl+I), or drop "
+                                    "files or folders on this window.")
+            self.similar_bar.set_articles([])
             self.view.set_article("")
 
     def step_article(self, step: int) -> None:
@@ -240,6 +265,7 @@ class MainWindow(QMainWindow):
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self._update_meta(article, analysis)
+        self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = analysis["entities"] if analysis else []
         found = self._with_links(article_id, analysis["quotes"]) if analysis else []
         rows = passages.passages_for_article(self.db, article_id)
@@ -254,7 +280,7 @@ class MainWindow(QMainWindow):
         return [{**q, "also_in": links.get(q["id"], [])} for q in rows]
 
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
-        parts = [meta_line(article) or "source unknown"]
+        parts = [header_line(article) or "source unknown"]
         if analysis:
             parts.append(f"entities by {analysis['pipeline']} {analysis['pipeline_version']}"
                          + (" (degraded)" if analysis["degraded"] else ""))
@@ -340,7 +366,7 @@ class MainWindow(QMainWindow):
         """Run a storage call; show the user why it failed instead of crashing."""
         try:
             return function(*args)
-        except (TagError, PassageError) as error:
+        except (TagError, PassageError, articles.ArticleError) as error:
             QMessageBox.warning(self, title, str(error))
         except sqlite3.OperationalError as error:
             log.warning("%s failed: %s", title, error)
@@ -512,8 +538,11 @@ class MainWindow(QMainWindow):
         return task
 
     def import_files(self) -> None:
+        from desktop.importers.dispatch import SUPPORTED_SUFFIXES
+
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
         files, _ = QFileDialog.getOpenFileNames(self, "Import articles", "",
-                                                "Text files (*.txt);;All files (*)")
+                                                f"Articles ({patterns});;All files (*)")
         if files:
             self.import_paths([Path(f) for f in files])
 
@@ -523,7 +552,7 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]) -> Task:
-        from desktop.text_import import import_files
+        from desktop.importers import import_files
         from storage import open_database
 
         db_path = self.db_path
@@ -543,7 +572,50 @@ class MainWindow(QMainWindow):
         self.refresh_articles(select=first_new)
         self.start_analysis()
         self._report("Import", report.summary() + ".",
-                     [f"{path}: {reason}" for path, reason in report.skipped])
+                     [f"{path}: {reason}" for path, reason in report.skipped],
+                     [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
+
+    def _dropped_paths(self, event) -> list[Path]:
+        mime = event.mimeData()
+        urls = mime.urls() if mime.hasUrls() else []
+        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = self._dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_paths(paths)
+
+    def edit_article_details(self) -> None:
+        """Edit the current article's metadata in a dialog; saved on OK."""
+        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+        if article is None:
+            self.statusBar().showMessage("Open an article first.", 4000)
+            return
+        dialog = ArticleDetailsDialog(article, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_details(article["id"], dialog.values()))
+        dialog.open()
+
+    def _save_details(self, article_id: int, values: dict) -> None:
+        if self._guard("Edit article details", lambda: articles.update_details(
+                self.db, article_id, **values)) is None:
+            return
+        self.refresh_articles(select=article_id)
+        if article_id == self.current_id:
+            self.show_article(article_id)
+        self.statusBar().showMessage("Article details saved.", 4000)
 
     def import_refi_qda(self, path: Path | None = None) -> Task | None:
         """Import a .qdpx project (asks for the file unless given) in the background."""
@@ -581,12 +653,17 @@ class MainWindow(QMainWindow):
         self._report("Import REFI-QDA project", report.summary() + ".",
                      [f"{what}: {why}" for what, why in report.skipped])
 
-    def _report(self, title: str, message: str, problems: list[str]) -> None:
-        """A status-bar message, or a warning box listing the problems."""
+    def _report(self, title: str, message: str, problems: list[str],
+                short: list[str] | None = None) -> None:
+        """A status-bar message, or a warning box naming the first dozen
+        problems (``short`` forms if given) with all of them in its details."""
         if not problems:
             self.statusBar().showMessage(message, 8000)
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        lines = short or problems
+        shown = lines[:12] + ([f"… and {len(lines) - 12} more"] if len(lines) > 12 else [])
+        box = QMessageBox(QMessageBox.Icon.Warning, title,
+                          message + "\n\nSkipped:\n" + "\n".join(shown), parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDetailedText("\n".join(problems))
         box.exec()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 from sqlite_utils import Database
 
@@ -12,6 +13,13 @@ from storage.passages import CONTEXT_CHARS
 
 #: Columns a caller may set besides title and text.
 METADATA_FIELDS = ("source", "author", "published", "url", "filename")
+
+#: Columns the analyst may edit after import (never the text).
+EDITABLE_FIELDS = ("title", "source", "author", "published", "url")
+
+
+class ArticleError(ValueError):
+    """An article change was refused; the message is meant for the user."""
 
 
 def text_hash(text: str) -> str:
@@ -115,3 +123,31 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
                  passage_id])
             counts["moved" if moved else "kept"] += 1
     return counts
+
+
+def update_details(db: Database, article_id: int, **details: str | None) -> dict:
+    """Change an article's title, source, author, published date or URL.
+
+    One transaction; the text (and so every offset into it) is never
+    touched. ``published`` must be an ISO date (YYYY-MM-DD) or empty; empty
+    values are stored as NULL; the title may not be empty. Returns the
+    updated article.
+    """
+    unknown = set(details) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    values = {k: (v or "").strip() or None for k, v in details.items()}
+    if "title" in values and not values["title"]:
+        raise ArticleError("An article needs a title.")
+    if values.get("published"):
+        try:
+            values["published"] = date.fromisoformat(values["published"]).isoformat()
+        except ValueError:
+            raise ArticleError(f"“{values['published']}” is not a date like 2024-06-17."
+                               ) from None
+    with db.atomic():
+        if get_article(db, article_id) is None:
+            raise ArticleError(f"There is no article {article_id}.")
+        if values:
+            db.table("articles").update(article_id, values)
+    return get_article(db, article_id)

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -165,3 +165,37 @@ def passage_anchor(db: Database) -> None:
     """Whether a passage still sits on its text: ``ok``, ``moved`` (re-anchored
     after the article text changed) or ``orphaned`` (its text is gone; kept)."""
     db.table("passages").add_column("anchor", str, not_null_default="ok")
+
+
+@MIGRATIONS(name="0004_similar_articles")
+def similar_articles(db: Database) -> None:
+    """Near-duplicate fingerprints (MinHash bands) and links between similar articles.
+
+    ``article_fingerprints`` says which articles were fingerprinted and how;
+    ``fingerprint_bands`` holds their locality-sensitive-hashing buckets, so
+    candidates are found with an index lookup instead of comparing texts;
+    ``similar_articles`` holds each similar pair once, lower id first.
+    """
+    db.table("article_fingerprints").create(
+        {"article_id": int, "method": str, "created_at": str},
+        pk="article_id",
+        foreign_keys=[_fk("article_fingerprints", "article_id", "articles", "CASCADE")],
+        not_null={"method", "created_at"},
+    )
+    db.table("fingerprint_bands").create(
+        {"article_id": int, "band": int, "bucket": int},
+        pk=("article_id", "band"),
+        foreign_keys=[_fk("fingerprint_bands", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "band", "bucket"},
+    )
+    db.table("fingerprint_bands").create_index(["band", "bucket"])
+
+    db.table("similar_articles").create(
+        {"article_id": int, "other_id": int, "score": float, "method": str,
+         "created_at": str},
+        pk=("article_id", "other_id"),
+        foreign_keys=[_fk("similar_articles", "article_id", "articles", "CASCADE"),
+                      _fk("similar_articles", "other_id", "articles", "CASCADE")],
+        not_null={"article_id", "other_id", "score", "method", "created_at"},
+    )
+    db.table("similar_articles").create_index(["other_id"])

@@ -139,3 +139,29 @@ def test_gui_without_a_display_says_so(monkeypatch, capsys):
     monkeypatch.setattr("sys.platform", "linux")
     status, _, err = run(capsys)
     assert status == 2 and "no display" in err
+
+
+def test_import_of_mixed_formats_names_each_skipped_file_and_exits_1(tmp_path, capsys):
+    from document_files import WEB_PAGE, write_docx
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_text(WEB_PAGE, "utf-8")
+    write_docx(folder / "memo.docx", ["Memo about the AFP training programme."])
+    (folder / "feed.csv").write_text("title,body\nOne,First row text.\nTwo,\n", "utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 cut off")
+    for seed in sorted(SEEDS.glob("00[14]_*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    db_path = str(tmp_path / "cli.db")
+    status, out, err = run(capsys, "import", str(folder), "--db", db_path)
+    assert status == 1
+    assert err.splitlines() == [
+        f"skipped {folder / 'broken.pdf'}: incomplete PDF (no end-of-file marker: truncated?)",
+        f"skipped {folder / 'feed.csv'} (row 3): no article text"]
+    assert "article 2 is similar to article 1 (similarity 0.36)" in out
+    assert out.splitlines()[-1] == ("5 imported, 0 already present, 2 skipped, "
+                                    "1 similar to other articles")
+    listed = json.loads(run(capsys, "list", "--json", "--db", db_path)[1])
+    assert {a["title"] for a in listed} >= {
+        "Cambodia and Australia deepen police cooperation", "One",
+        "Memo about the AFP training programme"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.text_import import clean_article, import_files, shorten
+from desktop.importers import import_files
+from desktop.importers.article_text import clean_article, shorten
 from storage import articles
 
 from conftest import SEEDS
@@ -46,14 +47,15 @@ def test_line_endings_and_bom_are_normalised(tmp_path, db):
 def test_bad_files_are_skipped_with_reasons_and_the_rest_imported(tmp_path, db):
     good = tmp_path / "good.txt"
     good.write_text("A perfectly good article about money laundering.", encoding="utf-8")
-    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    (tmp_path / "furniture.txt").write_text(
+        "Home | World | Politics | Business | Sport | Culture | Opinion\n", encoding="utf-8")
     report = import_files(db, [tmp_path, tmp_path / "missing.txt"])
     reasons = {path.rsplit("/", 1)[-1]: reason for path, reason in report.skipped}
-    assert reasons == {"latin1.txt": "not UTF-8 text (byte 3)",
-                       "binary.txt": "binary file, not text",
-                       "empty.txt": "no article text",
+    assert reasons == {"binary.txt": "binary file, not text",
+                       "empty.txt": "empty file",
+                       "furniture.txt": "no article text",
                        "missing.txt": "no such file or folder"}
     assert [p.rsplit("/", 1)[-1] for p, _ in report.added] == ["good.txt"]
     assert articles.article_count(db) == 1

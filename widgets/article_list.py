@@ -20,6 +20,15 @@ def meta_line(article: dict) -> str:
     return line or article.get("filename") or ""
 
 
+def header_line(article: dict) -> str:
+    """Everything known about where an article came from: "source · date ·
+    by author · URL · file name", for the header above the text."""
+    parts = [article.get("source"), article.get("published"),
+             f"by {article['author']}" if article.get("author") else None,
+             article.get("url"), article.get("filename")]
+    return " · ".join(p for p in parts if p)
+
+
 class ArticleListModel(QAbstractListModel):
     """Articles as rows; data comes from plain dicts."""
 

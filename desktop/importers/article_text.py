@@ -1,0 +1,112 @@
+"""Deciding the stored text of an article, once: normalised line endings,
+page furniture removed (a leading line of other headlines joined by ``|``,
+a trailing "Related News"), a title taken from the file or derived from
+the text, and a dateline date. Offsets into the stored text never move
+afterwards, so this runs only at import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from desktop.importers.drafts import ArticleDraft, ImportProblem
+
+TITLE_LENGTH = 100
+
+_FURNITURE_TAIL = re.compile(
+    r"\n\s*(Related (News|Articles|Stories)|Read more|Share this( article)?)\s*$",
+    re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^[A-Z][\w .'-]{1,40}, (?P<date>(January|February|March|April|May|June|July|"
+    r"August|September|October|November|December) \d{1,2}, \d{4})\s*[:\u2014\u2013-]")
+
+
+def normalise(text: str) -> str:
+    """Unix line endings, no BOM, no trailing blank space at either end."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def paragraphs_text(paragraphs) -> str:
+    """Paragraphs (each tidied to single spaces) joined by blank lines; empty
+    ones dropped. For formats whose reader sees paragraphs, not lines."""
+    tidy = (re.sub(r"[^\S\n]+", " ", p).strip() for p in paragraphs)
+    return "\n\n".join(p for p in tidy if p)
+
+
+def _is_headline_strip(line: str) -> bool:
+    return line.count("|") >= 2 and len(line) > 40
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = line.split()
+    return (0 < len(words) <= 20 and not re.search(r"[.!?:;,]\s*$", line)
+            and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of the first paragraph."""
+    paragraph = text.strip().split("\n", 1)[0].strip()
+    match = re.search(r"(?<=[a-z0-9\)\u2019\u201d][.!?])\s+(?=[A-Z\u201c\"])", paragraph)
+    return paragraph[:match.start()] if match else paragraph
+
+
+def shorten(sentence: str, limit: int = TITLE_LENGTH) -> str:
+    """Trim to about ``limit`` characters at a clause or word boundary."""
+    sentence = sentence.strip().rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    comma = sentence.rfind(", ", 0, limit + 20)
+    if comma >= limit // 2:
+        return sentence[:comma]
+    cut = sentence.rfind(" ", 0, limit)
+    return sentence[:cut if cut > 0 else limit].rstrip(",;: ") + "\u2026"
+
+
+def strip_furniture(text: str) -> str:
+    """Drop a leading strip of other headlines and a trailing "Related News"."""
+    lines = text.split("\n")
+    if lines and _is_headline_strip(lines[0]):
+        text = "\n".join(lines[1:]).strip()
+    return _FURNITURE_TAIL.sub("", text).strip()
+
+
+def _same_words(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", "", s).lower().split())
+    return key(a) == key(b)
+
+
+def finish(draft: ArticleDraft) -> ArticleDraft:
+    """The article as it will be stored: cleaned text, and always a title.
+
+    A title the file gave (page metadata, e-mail subject, a CSV column) is
+    kept, and the text's first line is dropped when it repeats it; without
+    one, a headline-like first line becomes the title, else the first
+    sentence, shortened. Raises :class:`ImportProblem` if no text is left.
+    """
+    text = strip_furniture(normalise(draft.text))
+    title = " ".join((draft.title or "").split()) or None
+    if title:
+        head, _, rest = text.partition("\n")
+        if _same_words(head, title):
+            text = rest.strip()
+    else:
+        head, _, rest = text.partition("\n")
+        if rest.strip() and _looks_like_headline(head.strip()):
+            title, text = head.strip(), rest.strip()
+    if not text:
+        raise ImportProblem("no article text")
+    published = draft.published
+    dateline = _DATELINE.match(text)
+    if not published and dateline:
+        published = datetime.strptime(dateline["date"], "%B %d, %Y").date().isoformat()
+    return replace(draft, text=text, title=title or shorten(first_sentence(text)),
+                   published=published)
+
+
+def clean_article(raw: str) -> ArticleDraft:
+    """Stored text, derived title and dateline date of a raw plain text."""
+    return finish(ArticleDraft(text=raw))

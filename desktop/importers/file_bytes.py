@@ -1,0 +1,94 @@
+"""Reading a file's bytes within a size limit, and decoding text in any of
+the encodings analysts' files come in (UTF-8 with or without BOM, UTF-16,
+cp1252, latin-1), detected with charset-normalizer."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from pathlib import Path
+
+from desktop.importers.drafts import ImportProblem
+
+MB = 1024 * 1024
+#: The largest file holding one article (text, page, e-mail, Word, PDF).
+MAX_ARTICLE_BYTES = 50 * MB
+#: The largest batch file (.csv, .json, .jsonl).
+MAX_BATCH_BYTES = 200 * MB
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+         (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+         (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+         (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+#: What charset-normalizer may choose from when a file is not UTF-8. cp1252
+#: covers latin-1 text too (they differ only in C1 control codes, which real
+#: text does not use).
+_CANDIDATES = ["utf_16_le", "utf_16_be", "cp1252", "latin_1"]
+_ALLOWED_CONTROLS = set("\t\n\r\f\v")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes; :class:`ImportProblem` if unreadable, empty or larger
+    than ``limit`` (default :data:`MAX_ARTICLE_BYTES`)."""
+    limit = limit or MAX_ARTICLE_BYTES
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportProblem(f"too large: {size / MB:.1f} MB, the limit is "
+                                f"{limit / MB:g} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportProblem(f"cannot be read: {error.strerror or error}") from error
+    if not data.strip():
+        raise ImportProblem("empty file")
+    return data
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text[:20000]
+                   if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
+    return "\x00" in text or controls > max(2, len(text[:20000]) // 200)
+
+
+def decode_text(data: bytes) -> str:
+    """Text from bytes: a BOM decides; else UTF-8 if it decodes; else the
+    encoding charset-normalizer finds. Binary data raises :class:`ImportProblem`."""
+    text = None
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as error:
+                raise ImportProblem(f"damaged {name} text (byte {error.start})") from error
+            break
+    if text is None and b"\x00" not in data[:8192]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if text is None:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
+        if best is None:
+            raise ImportProblem("binary file, not text")
+        text = str(best)
+    if _looks_binary(text):
+        raise ImportProblem("binary file, not text")
+    return text
+
+
+def decode_html(data: bytes) -> str:
+    """A web page's text: its BOM, else a charset its <meta> declares, else
+    as :func:`decode_text` finds."""
+    if not any(data.startswith(bom) for bom, _, _ in _BOMS):
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong declaration: detect instead
+    return decode_text(data)

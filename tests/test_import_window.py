@@ -1,0 +1,164 @@
+"""Importing and article details in the real window: drag-and-drop of files
+and folders, the import report, the details dialog, similar articles."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from storage import articles, open_database
+from widgets.article_details_dialog import ArticleDetailsDialog
+from widgets.article_list import META_ROLE
+
+from document_files import STORY, WEB_PAGE, write_docx
+
+
+def stored_articles(db_path) -> dict[str, dict]:
+    db = open_database(db_path)
+    try:
+        return {a["title"]: a for a in articles.list_articles(db)}
+    finally:
+        db.close()
+
+
+def drop_on(widget, paths=(), text=None) -> tuple[bool, bool]:
+    """Drag ``paths`` (or plain text) over ``widget`` and drop them; returns
+    whether the enter and the drop were accepted."""
+    mime = QMimeData()
+    if paths:
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    if text:
+        mime.setText(text)
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(QPointF(20, 20), actions, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    drop = QDropEvent(QPointF(20, 20), actions, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+def no_analysis(window) -> list:
+    """Record analysis requests instead of loading spaCy in these tests."""
+    requests = []
+    window.analysis.request = lambda: requests.append(True)
+    return requests
+
+
+def test_dropping_files_and_a_folder_on_the_text_imports_them(open_window, seeded_db_path,
+                                                             tmp_path, qtbot):
+    window = open_window(seeded_db_path)
+    requests = no_analysis(window)
+    (tmp_path / "page.html").write_text(WEB_PAGE, "utf-8")
+    write_docx(tmp_path / "memo.docx", ["Memo text about the AFP training programme."],
+               heading="AFP training memo")
+    folder = tmp_path / "clippings"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Police seize drugs in Sihanoukville.", "utf-8")
+
+    assert window.acceptDrops()  # drops on widgets that take none reach the window
+    accepted = drop_on(window.view.viewport(),
+                       [tmp_path / "page.html", tmp_path / "memo.docx", folder])
+    assert accepted == (True, True)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 8, timeout=10000)
+
+    stored = stored_articles(seeded_db_path)
+    page = stored["Cambodia and Australia deepen police cooperation"]
+    assert (page["source"], page["published"], page["filename"]) == (
+        "The Phnom Penh Post", "2024-06-17", "page.html")
+    assert {"AFP training memo", "Police seize drugs in Sihanoukville"} <= set(stored)
+    # the first new article is shown, its metadata in the list and the header
+    assert window.current_id == page["id"]
+    model = window.article_list.list_model
+    assert model.index(model.row_of(page["id"])).data(META_ROLE) == \
+        "The Phnom Penh Post · 2024-06-17"
+    assert "by Hin Pisei" in window.meta_label.text()
+    assert requests  # the new articles go to the background analysis
+
+
+def test_dropping_text_that_is_not_a_file_is_refused(open_window, seeded_db_path):
+    window = open_window(seeded_db_path)
+    assert drop_on(window, text="just some text") == (False, False)
+    assert window.article_list.list_model.rowCount() == 5
+
+
+def test_skipped_files_are_listed_with_reasons(open_window, seeded_db_path, tmp_path,
+                                               qtbot, monkeypatch):
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    (tmp_path / "good.txt").write_text(STORY, "utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
+    drop_on(window, [tmp_path])
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert shown == ["1 imported, 0 already present, 1 skipped.\n\nSkipped:\n"
+                     "broken.pdf: incomplete PDF (no end-of-file marker: truncated?)"]
+    assert window.article_list.list_model.rowCount() == 6
+
+
+def test_edit_details_dialog_saves_metadata_not_text(open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    qtbot.keyClick(window.article_list, Qt.Key.Key_Down)
+    assert window.current_id == 2
+    text_before = window.view.article_text()
+    qtbot.mouseClick(window.details_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ArticleDetailsDialog)
+    qtbot.waitExposed(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    title = dialog.fields["title"]
+    title.selectAll()
+    qtbot.keyClicks(title, "Cambodia and Australia agree on cybercrime training")
+    qtbot.keyClicks(dialog.fields["source"], "The Phnom Penh Post")
+    qtbot.keyClicks(dialog.fields["author"], "Hin Pisei")
+    qtbot.keyClicks(dialog.fields["published"], "17 June")
+    assert not ok.isEnabled() and "YYYY-MM-DD" in dialog.problem.text()
+    dialog.fields["published"].clear()
+    qtbot.keyClicks(dialog.fields["published"], "2024-06-17")
+    qtbot.keyClicks(dialog.fields["url"], "https://www.phnompenhpost.com/x")
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    after = stored_articles(seeded_db_path)
+    row = after["Cambodia and Australia agree on cybercrime training"]
+    assert (row["id"], row["source"], row["author"], row["published"], row["url"]) == (
+        2, "The Phnom Penh Post", "Hin Pisei", "2024-06-17", "https://www.phnompenhpost.com/x")
+    db = open_database(seeded_db_path)
+    assert articles.get_article(db, 2)["text"] == text_before
+    db.close()
+    assert window.title_label.text() == "Cambodia and Australia agree on cybercrime training"
+    assert window.meta_label.text().startswith("The Phnom Penh Post · 2024-06-17 · by Hin Pisei")
+
+
+def test_similar_articles_are_shown_and_lead_to_each_other(open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    qtbot.keyClick(window.article_list, Qt.Key.Key_Down)  # seed 001
+    bar = window.similar_bar
+    assert bar.isVisible()
+    texts = [b.text() for b in bar.buttons]
+    assert len(texts) == 2 and any(t.startswith("Cambodia Seeks to Enhance") for t in texts)
+    button = next(b for b in bar.buttons if b.text().startswith("Cambodia Seeks"))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.current_id == 5
+    assert window.title_label.text().startswith("Cambodia Seeks to Enhance")
+    assert [b.text() for b in window.similar_bar.buttons] == [
+        "Cambodia and Australia agreed to deepen…"]
+    qtbot.keyClick(window.article_list, Qt.Key.Key_Up)  # seed 003: no near-duplicate
+    assert not window.similar_bar.isVisible()
+
+
+def test_many_similar_articles_fold_into_a_menu(qtbot):
+    from widgets.similar_articles import SimilarArticles
+
+    bar = SimilarArticles()
+    qtbot.addWidget(bar)
+    bar.set_articles([{"id": i, "title": f"Story {i} & more", "source": None,
+                       "published": None, "score": 0.5} for i in range(1, 6)])
+    assert [b.text() for b in bar.buttons] == ["Story 1 && more", "Story 2 && more",
+                                               "Story 3 && more", "2 more"]
+    with qtbot.waitSignal(bar.articleActivated) as activated:
+        bar.buttons[-1].menu().actions()[1].trigger()
+    assert activated.args == [5]
