@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         article_menu = self.menuBar().addMenu("&Article")
+        self.details_action = self._action(article_menu, "Edit &details…",
+                                           self.edit_article_details, "F2")
         self._action(article_menu, "Edit &text…", self.edit_article_text)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
@@ -177,9 +179,6 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
-        article_menu = self.menuBar().addMenu("&Article")
-        self.details_action = self._action(article_menu, "Edit &details…",
-                                           self.edit_article_details, "F2")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Show &log", self.show_log)
         self._action(help_menu, "&About Dossier", self.about)
@@ -282,7 +281,8 @@ class MainWindow(QMainWindow):
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
         parts = [header_line(article) or "source unknown"]
         if analysis:
-            parts.append(f"entities by {analysis['pipeline']} {analysis['pipeline_version']}"
+            version = analysis["pipeline_version"].split("+")[0]   # not Dossier's own part
+            parts.append(f"entities by {analysis['pipeline']} {version}"
                          + (" (degraded)" if analysis["degraded"] else ""))
         else:
             parts.append("not analysed yet")
