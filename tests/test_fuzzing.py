@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -132,4 +133,51 @@ def test_passages_round_trip_through_csv_and_jsonl(items):
             else:
                 wanted = expected
             assert [(r["text"], r["note"]) for r in rows] == wanted
+        db.close()
+
+
+IMPORT_SUFFIXES = [".txt", ".md", ".html", ".csv", ".json", ".jsonl", ".eml", ".pdf",
+                   ".docx"]
+
+
+def _file_contents():
+    """Bytes that are sometimes well-formed for their kind and often not."""
+    text = TRICKY
+    return st.one_of(
+        st.binary(max_size=400),
+        text.map(lambda t: t.encode("utf-8")),
+        text.map(lambda t: t.encode("utf-16")),
+        st.tuples(text, text).map(lambda p: f"title,text\n\"{p[0]}\",\"{p[1]}\"\n".encode()),
+        st.tuples(text, text).map(lambda p: json.dumps([{"title": p[0], "text": p[1]}])
+                                  .encode()),
+        text.map(lambda t: f"<html><head><title>{t}</title></head><body><article><p>{t}"
+                           f"</p></article></body></html>".encode("utf-8", "replace")),
+        text.map(lambda t: f"From: a@b.c\nSubject: {t[:20]}\n\n{t}".encode("utf-8",
+                                                                           "replace")),
+        st.just(b"%PDF-1.4\n%broken"),
+        st.just(b"PK\x03\x04not really a docx"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(IMPORT_SUFFIXES), _file_contents()),
+                min_size=1, max_size=5))
+def test_importing_arbitrary_files_never_crashes_and_accounts_for_each(files):
+    from desktop.importers import import_files
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, (suffix, data) in enumerate(files):
+            path = Path(folder) / f"file{number}{suffix}"
+            path.write_bytes(data)
+            paths.append(path)
+        db = open_database(Path(folder) / "fuzz.db")
+        report = import_files(db, paths)
+        accounted = {re.sub(r" \((?:row|item|line) \d+\)$", "", p)
+                     for p, _ in report.added + report.duplicates + report.skipped}
+        assert {str(p) for p in paths} <= accounted
+        assert all(reason for _, reason in report.skipped)
+        for row in db.query("SELECT text, title FROM articles"):
+            assert row["text"].strip() and "\r" not in row["text"]
+            assert row["title"] is not None
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.close()
