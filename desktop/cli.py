@@ -54,7 +54,8 @@ def cmd_import(args) -> int:
     db = _database(args, create=True)
     projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
     report = import_files(db, [Path(p) for p in args.paths
-                               if Path(p).exists() and Path(p) not in projects])
+                               if Path(p).exists() and Path(p) not in projects],
+                          update=args.update)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
@@ -62,6 +63,10 @@ def cmd_import(args) -> int:
         print(f"imported {path} as article {article_id}")
     for path, article_id in report.duplicates:
         print(f"already present: {path} (article {article_id})")
+    for path, article_id, counts in report.updated:
+        print(f"updated article {article_id} from {path}: {counts['kept']} passage(s) in "
+              f"place, {counts['moved']} moved, {counts['orphaned']} no longer found "
+              f"(kept, anchor=orphaned)")
     for article_id, other_id, score in report.similar:
         print(f"article {article_id} is similar to article {other_id} "
               f"(similarity {score:.2f})")
@@ -217,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
                             ".json .jsonl with one article a row), folders of them, "
                             "or REFI-QDA projects (.qdpx)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--update", action="store_true",
+                   help="a changed version of an article already imported (same URL or "
+                        "file name) replaces its text; passages follow their words")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],

@@ -86,6 +86,22 @@ def article_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
+def find_earlier_version(db: Database, *, url: str | None, filename: str | None,
+                         text: str) -> int | None:
+    """An article that a re-imported text is a newer version of: the same URL
+    (or, without one, the same file name) but different text. None if the
+    text is already stored or no such article exists."""
+    if find_by_hash(db, text_hash(text)) is not None:
+        return None
+    for column, value in (("url", url), ("filename", filename)):
+        if value:
+            row = db.execute(f"SELECT id FROM articles WHERE {column} = ? "
+                             "ORDER BY id DESC LIMIT 1", [value]).fetchone()
+            if row:
+                return row[0]
+    return None
+
+
 def replace_article_text(db: Database, article_id: int, text: str) -> dict:
     """Give an article new text and re-anchor its passages, in one transaction.
 

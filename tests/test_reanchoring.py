@@ -63,3 +63,35 @@ def test_unchanged_passages_stay_ok(db):
 
 def test_reanchor_without_the_words_is_none():
     assert reanchor("abc", start=0, exact="xyz", prefix="", suffix="") is None
+
+
+def test_reimporting_a_changed_file_with_update_reanchors(tmp_path, capsys):
+    from desktop.cli import main
+    from storage import open_database
+
+    source = tmp_path / "story.txt"
+    source.write_text("Police met in Phnom Penh. The raid freed 300 people.", "utf-8")
+    db_path = str(tmp_path / "r.db")
+    assert main(["import", str(source), "--db", db_path]) == 0
+    db = open_database(db_path)
+    text = articles.get_article(db, 1)["text"]
+    start = text.index("The raid freed")
+    pid = passages.add_passage(db, article_id=1, tag_id=tags.list_tags(db)[0]["id"],
+                               start=start, end=start + 14, analyst="a")
+    db.close()
+    source.write_text("UPDATED. Police met in Phnom Penh on Monday. The raid freed 300 "
+                      "people.", "utf-8")
+    capsys.readouterr()
+    assert main(["import", "--update", str(source), "--db", db_path]) == 0
+    out = capsys.readouterr().out
+    assert "updated article 1" in out and "1 moved" in out
+    db = open_database(db_path)
+    assert articles.article_count(db) == 1
+    passage = passages.get_passage(db, pid)
+    new_text = articles.get_article(db, 1)["text"]
+    assert new_text[passage["start"]:passage["end"]] == "The raid freed"
+    assert passage["anchor"] == "moved"
+    # without --update the changed file would have become a second article
+    source.write_text("Yet another version of the story, entirely rewritten.", "utf-8")
+    assert main(["import", str(source), "--db", db_path]) == 0
+    assert articles.article_count(db) == 2

@@ -34,11 +34,16 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: (new article id, similar article id, score) for each link made.
     similar: list[tuple[int, int, float]] = field(default_factory=list)
+    #: with ``update``: (label, article id, re-anchoring counts) per article
+    #: whose text was replaced by a newer version of its file
+    updated: list[tuple[str, int, dict]] = field(default_factory=list)
     cancelled: bool = False
 
     def summary(self) -> str:
         text = (f"{len(self.added)} imported, {len(self.duplicates)} already "
                 f"present, {len(self.skipped)} skipped")
+        if self.updated:
+            text += f", {len(self.updated)} updated"
         flagged = len({new for new, _, _ in self.similar})
         if flagged:
             text += f", {flagged} similar to other articles"
@@ -67,13 +72,13 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
 
 
 def _store_file(db: Database, path: Path, report: ImportReport,
-                is_cancelled: Callable[[], bool] | None) -> None:
+                is_cancelled: Callable[[], bool] | None, update: bool = False) -> None:
     """Store one file's articles in one transaction; the report is updated
     only once it has committed."""
     entries = read_entries(path)
     if not entries:
         raise ImportProblem("no articles in the file")
-    added, duplicates, skipped, similar = [], [], [], []
+    added, duplicates, skipped, similar, updated = [], [], [], [], []
     with db.atomic():
         for number, (label, entry) in enumerate(entries, 1):
             if is_cancelled and number % _CANCEL_CHECK_ROWS == 0 and is_cancelled():
@@ -84,6 +89,13 @@ def _store_file(db: Database, path: Path, report: ImportReport,
                 draft = finish(entry)
             except ImportProblem as problem:
                 skipped.append((label, str(problem)))
+                continue
+            earlier = articles.find_earlier_version(
+                db, url=draft.url, filename=path.name if len(entries) == 1 else None,
+                text=draft.text) if update else None
+            if earlier is not None:
+                counts = articles.replace_article_text(db, earlier, draft.text)
+                updated.append((label, earlier, counts))
                 continue
             article_id, created = articles.add_article(
                 db, title=draft.title, text=draft.text, filename=path.name,
@@ -100,12 +112,20 @@ def _store_file(db: Database, path: Path, report: ImportReport,
     report.duplicates += duplicates
     report.skipped += skipped
     report.similar += similar
+    report.updated += updated
 
 
 def import_files(db: Database, paths: Iterable[Path], *,
                  on_progress: Callable[[int, int], None] | None = None,
-                 is_cancelled: Callable[[], bool] | None = None) -> ImportReport:
+                 is_cancelled: Callable[[], bool] | None = None,
+                 update: bool = False) -> ImportReport:
     """Import files and folders of any supported kind into ``db``.
+
+    With ``update``, a file whose article is already stored (same URL, or
+    same file name for a one-article file) but whose text changed replaces
+    that article's text, and its passages are re-anchored
+    (:func:`storage.articles.replace_article_text`) instead of a second
+    article being added.
 
     Articles stored before near-duplicate fingerprints existed are
     fingerprinted first. Cancelling stops between files (or within a batch
@@ -119,7 +139,7 @@ def import_files(db: Database, paths: Iterable[Path], *,
             report.cancelled = True
             break
         try:
-            _store_file(db, path, report, is_cancelled)
+            _store_file(db, path, report, is_cancelled, update)
         except ImportProblem as problem:
             report.skipped.append((str(path), str(problem)))
         except _Cancelled:
