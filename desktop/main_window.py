@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.left_tabs.addTab(self.article_list, "Articles")
         self.left_tabs.addTab(self.speakers_view, "Speakers")
         self.left_tabs.setMinimumWidth(220)
+        self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
 
         self.title_label = _plain_label(bold_size=1.35)
         self.meta_label = _plain_label()
@@ -320,7 +321,10 @@ class MainWindow(QMainWindow):
         self.speakers_view.speakers.setFocus()
 
     def refresh_speakers(self) -> None:
-        self.speakers_view.set_speakers(quotes.speakers(self.db))
+        """Re-read the corpus-wide speakers — only while their tab is shown
+        (it is a query over every quote; start-up should not wait for it)."""
+        if self.left_tabs.currentWidget() is self.speakers_view:
+            self.speakers_view.set_speakers(quotes.speakers(self.db))
 
     def show_speaker(self, speaker: str) -> None:
         rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
