@@ -251,3 +251,16 @@ def test_keyboard_moves_between_articles(open_window, analysed_db_path, qtbot):
     qtbot.keyClick(window.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert window.current_id == 3
     assert window.view.toPlainText().startswith("Minister of Interior Sar Sokha")
+
+
+def test_legend_drops_labels_the_next_article_lacks(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    assert window.legend.checkbox("MONEY") is not None      # seed 000 has money
+    window.article_list.select_article(2)                    # seed 001 has none
+    shown = [window.legend._layout.itemAt(i).widget()
+             for i in range(window.legend._layout.count())]
+    texts = [w.text() for w in shown if w is not None and w.isVisible()]
+    assert "MONEY" not in texts and "Quotes" in texts
+    money = [w for w in window.legend.findChildren(type(window.legend.checkbox("PERSON")))
+             if w.text() == "MONEY"]
+    assert all(not w.isVisible() for w in money)

@@ -43,6 +43,7 @@ class Legend(QWidget):
         for key, box in list(self._boxes.items()):
             if key not in keys:
                 self._layout.removeWidget(box)
+                box.hide()          # at once: deleteLater waits for the event loop
                 box.deleteLater()
                 del self._boxes[key]
         for index, key in enumerate(keys):
