@@ -281,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # output piped into a command that stopped reading (| head): not an error
+        # worth a traceback; point stdout at devnull so the exit flush is quiet
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":
