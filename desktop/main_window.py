@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
 from storage import analyses, articles, passages, quotes, similarity, tags
+from storage.database import database_version
 from storage.passages import PassageError
 from storage.tags import TagError
 from widgets.article_details_dialog import ArticleDetailsDialog
@@ -34,6 +35,9 @@ from widgets.speakers_view import SpeakersView
 from widgets.tag_panel import TagPanel
 
 log = logging.getLogger(__name__)
+
+#: How often the window looks for commits by other windows or commands.
+EXTERNAL_CHECK_MS = 2000
 
 
 def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
@@ -77,6 +81,11 @@ class MainWindow(QMainWindow):
         self.backup_timer = QTimer(self)
         self.backup_timer.timeout.connect(self.back_up_in_background)
         self._schedule_backups()
+        # another window or a dossier command writing to the same file
+        self._data_version = database_version(self.db)
+        self.external_timer = QTimer(self)
+        self.external_timer.timeout.connect(self.check_external_changes)
+        self.external_timer.start(EXTERNAL_CHECK_MS)
         if analyse:
             QTimer.singleShot(0, self.start_analysis)
 
@@ -711,6 +720,27 @@ class MainWindow(QMainWindow):
                              f"{request.path}.", result.warnings)
 
         return self._run_task("Exporting", work, done)
+
+    # -- other writers -------------------------------------------------
+    def check_external_changes(self) -> bool:
+        """Re-read what is shown if another connection committed since the last
+        look (``PRAGMA data_version``: a cheap counter, no query of the data)."""
+        version = database_version(self.db)
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        scroll = self.view.verticalScrollBar().value()
+        selected = self.view.selection_range()
+        self.refresh_tags()
+        self.refresh_articles()
+        if self.current_id is not None:
+            self._article_analysed(self.current_id)
+            self.refresh_passages()
+        # the reader stays where the analyst was reading
+        if selected:
+            self.view.select_range(*selected)
+        self.view.verticalScrollBar().setValue(scroll)
+        return True
 
     # -- backups -------------------------------------------------------
     def _schedule_backups(self) -> None:

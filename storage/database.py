@@ -148,3 +148,8 @@ def set_meta(db: Database, key: str, value: str) -> None:
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC timestamp with seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def database_version(db: Database) -> int:
+    """``PRAGMA data_version``: changes when another connection commits."""
+    return db.execute("PRAGMA data_version").fetchone()[0]

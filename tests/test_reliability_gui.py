@@ -98,3 +98,27 @@ def test_editing_the_text_keeps_passages_on_their_words(open_window, analysed_db
     items = [window.passage_list.topLevelItem(i).text(1)
              for i in range(window.passage_list.topLevelItemCount())]
     assert "⚠ Cambodia" in items
+
+
+def test_a_change_by_another_process_shows_up_in_the_window(open_window, analysed_db_path,
+                                                            capsys):
+    from desktop.cli import main as dossier
+
+    window = open_window(analysed_db_path)
+    assert not window.check_external_changes()          # nothing new yet
+    window.view.select_range(300, 310)
+    window.view.verticalScrollBar().setValue(200)
+    source = analysed_db_path.parent / "new.txt"
+    source.write_text("A brand new article about a money laundering ring.", "utf-8")
+    assert dossier(["import", str(source), "--db", str(analysed_db_path)]) == 0
+    assert window.check_external_changes()
+    assert window.article_list.list_model.rowCount() == 6
+    assert window.view.verticalScrollBar().value() == 200   # the reader did not jump
+    assert window.view.selection_range() == (300, 310)
+    other = sqlite3.connect(analysed_db_path)
+    other.execute("INSERT INTO passages (article_id, tag_id, start, end, text, analyst, "
+                  "created_at, updated_at) VALUES (1, 1, 0, 8, 'Cambodia', 'other', 'x', 'x')")
+    other.commit()
+    other.close()
+    assert window.check_external_changes()
+    assert window.view.passage_ranges_shown() == [(0, 8)]
