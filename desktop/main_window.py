@@ -837,6 +837,7 @@ class MainWindow(QMainWindow):
         from storage.backup import take_backup
 
         self.backup_timer.stop()
+        self.external_timer.stop()
         self.analysis.stop()
         for task in list(self._tasks):
             task.cancel()

@@ -23,10 +23,13 @@ _DATELINE = re.compile(
     r"August|September|October|November|December) \d{1,2}, \d{4})\s*[:\u2014\u2013-]")
 
 
+_EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
+
 def normalise(text: str) -> str:
-    """Unix line endings, no BOM, no trailing blank space at either end."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
+    """Unix line endings; no blank space or byte-order mark at either end."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _EDGES.sub("", text)
 
 
 def paragraphs_text(paragraphs) -> str:
