@@ -28,6 +28,7 @@ from widgets.article_list import ID_ROLE, ArticleList, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
+from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.passage_list, "Passages")
         self.side_tabs.addTab(self.entity_panel, "Entities")
         self.side_tabs.addTab(self.quote_panel, "Quotes")
+        self.memo_editor = MemoEditor()
+        self.memo_editor.memoEdited.connect(self.save_memo)
+        self.side_tabs.addTab(self.memo_editor, "Memo")
         tags_box = QWidget()
         tags_layout = QVBoxLayout(tags_box)
         tags_layout.setContentsMargins(0, 0, 0, 0)
@@ -183,7 +187,8 @@ class MainWindow(QMainWindow):
         article_menu = self.menuBar().addMenu("&Article")
         self.details_action = self._action(article_menu, "Edit &details…",
                                            self.edit_article_details, "F2")
-        self._action(article_menu, "Edit &text…", self.edit_article_text)
+        self.edit_text_action = self._action(article_menu, "Edit &text…",
+                                             self.edit_article_text)
         self._build_review_actions(article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
@@ -234,6 +239,7 @@ class MainWindow(QMainWindow):
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
         plist.noteRequested.connect(self.edit_note)
+        plist.noteEdited.connect(self.set_note)
         plist.retagRequested.connect(self.retag)
         plist.deleteRequested.connect(self.delete_passage)
         self.entity_panel.spanActivated.connect(self.go_to_span)
@@ -279,6 +285,8 @@ class MainWindow(QMainWindow):
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self.review_box.set_status(article["review_status"])
+        self.memo_editor.set_memo(article_id, article["memo"])
+        self._show_memo_mark(article["memo"])
         self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = analysis["entities"] if analysis else []
@@ -464,6 +472,18 @@ class MainWindow(QMainWindow):
     def flush_edits(self) -> None:
         """Save anything typed but not yet stored (the memo); before closing
         the window or showing another article."""
+        self.memo_editor.flush()
+
+    def save_memo(self, article_id: int, text: str) -> None:
+        """Store an article's memo (one transaction per save)."""
+        if self._guard("Save memo", lambda: review.set_memo(self.db, article_id, text)
+                       or True) and article_id == self.current_id:
+            self._show_memo_mark(text)
+
+    def _show_memo_mark(self, memo: str) -> None:
+        """The Memo tab says whether the article has a memo."""
+        self.side_tabs.setTabText(self.side_tabs.indexOf(self.memo_editor),
+                                  "Memo •" if memo.strip() else "Memo")
 
     # -- tagging -------------------------------------------------------
     def _guard(self, title: str, function, *args):
@@ -886,6 +906,7 @@ class MainWindow(QMainWindow):
         from storage import open_database
         from storage.backup import restore_backup, take_backup
 
+        self.flush_edits()
         self.analysis.stop()
         for task in list(self._tasks):
             task.cancel()
