@@ -7,6 +7,7 @@ GUI thread's own connection; spaCy, imports and exports run in workers.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
         font.setBold(True)
         label.setFont(font)
     return label
+
+
+def _menu_label(text: str) -> str:
+    """A menu text without its mnemonic marks (``&&`` is a literal ``&``)."""
+    return re.sub(r"&(.)", r"\1", text).split("\t")[0]
 
 
 class MainWindow(QMainWindow):
@@ -196,7 +202,11 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        self._build_navigation_actions(go_menu)
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts",
+                                             self.show_shortcuts)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
         self._action(help_menu, "Show &log", self.show_log)
         self._action(help_menu, "&About Dossier", self.about)
 
@@ -383,6 +393,80 @@ class MainWindow(QMainWindow):
                    f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
         self.statusBar().showMessage(message, 10000)
         return counts
+
+    # -- keyboard ------------------------------------------------------
+    #: (menu text, what, step, key) for stepping through the text
+    STEPS = (("Next &passage", "passage", 1, "Ctrl+]"),
+             ("Previous p&assage", "passage", -1, "Ctrl+["),
+             ("Next &quote", "quote", 1, "F3"),
+             ("Previous q&uote", "quote", -1, "Shift+F3"),
+             ("Next &entity", "entity", 1, "F4"),
+             ("Previous e&ntity", "entity", -1, "Shift+F4"))
+
+    def _build_navigation_actions(self, menu) -> None:
+        menu.addSeparator()
+        for text, kind, step, key in self.STEPS:
+            self._action(menu, text, lambda _=False, k=kind, s=step: self.step_in_text(k, s),
+                         key)
+        menu.addSeparator()
+        #: the search box's action; whoever adds a search field sets
+        #: ``search_target`` to it and Ctrl+F focuses it
+        self.search_target: QWidget | None = None
+        self.focus_search_action = self._action(menu, "&Find…", self.focus_search,
+                                                QKeySequence.StandardKey.Find)
+
+    def step_in_text(self, kind: str, step: int) -> None:
+        """Select the next/previous passage, quote or entity; 1–9 then tags it."""
+        found = self.view.step_to(kind, step)
+        self.view.setFocus()
+        if found is None:
+            self.statusBar().showMessage(f"This article has no {kind}s to go to.", 4000)
+            return
+        what = found.get("tag") or found.get("label") or found.get("speaker") or kind
+        self.statusBar().showMessage(f"{kind.capitalize()}: {what} — press 1–9 to tag it.",
+                                     4000)
+
+    def focus_search(self) -> None:
+        """Focus the search field (``search_target``), with its text selected."""
+        target = self.search_target
+        if target is None:
+            self.statusBar().showMessage("There is no search field yet.", 4000)
+            return
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if hasattr(target, "selectAll"):
+            target.selectAll()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """Every shortcut of the window, from its actual actions, plus the
+        tag keys of the codebook and the keys widgets handle themselves."""
+        rows = []
+
+        def walk(menu, group: str) -> None:
+            for action in menu.actions():
+                if action.menu():
+                    walk(action.menu(), group)
+                elif action.shortcuts():
+                    keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                                     for k in action.shortcuts())
+                    rows.append((group, _menu_label(action.text()), keys))
+        for top in self.menuBar().actions():
+            if top.menu():
+                walk(top.menu(), _menu_label(top.text()))
+        rows += [("Tags", f"Tag the selection as “{t['name']}”", str(t["shortcut"]))
+                 for t in self._tags if t.get("shortcut")]
+        rows += [("In lists and text", what, keys) for what, keys in (
+            ("Next / previous article in the list", "Up, Down"),
+            ("Tag the quote or entity under the caret", "1–9"),
+            ("Tag the selected quote in the Quotes tab", "1–9"),
+            ("Delete the selected passage in the Passages tab", "Delete"),
+            ("Edit a passage's note in place", "Double-click the note"))]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        from widgets.shortcuts_sheet import ShortcutsSheet
+
+        self.shortcuts_sheet = ShortcutsSheet(self.shortcut_rows(), self)
+        self.shortcuts_sheet.show()
 
     # -- review status -------------------------------------------------
     def _build_review_actions(self, menu) -> None:
