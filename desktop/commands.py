@@ -118,26 +118,47 @@ class DeletePassage(StorageCommand):
         snapshots.remove_passages(self.db, [self.passage_id])
 
 
-class ChangePassage(StorageCommand):
-    """A note edit or a re-tag: snapshot, change, snapshot."""
+class SnapshotCommand(StorageCommand):
+    """A change whose undo and redo write back a snapshot taken by
+    :meth:`take` before and after :meth:`change`, with :meth:`put`."""
+
+    def take(self):
+        raise NotImplementedError
+
+    def put(self, state) -> None:
+        raise NotImplementedError
+
+    def change(self) -> None:
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        self.before = self.take()
+        self.change()
+        self.after = self.take()
+
+    def restore_before(self) -> None:
+        self.put(self.before)
+
+    def restore_after(self) -> None:
+        self.put(self.after)
+
+
+class ChangePassage(SnapshotCommand):
+    """A note edit or a re-tag of one passage."""
 
     def __init__(self, host, text: str, passage_id: int, change, *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
-        self.passage_id, self.change = passage_id, change
-        self.before: list[dict] = []
-        self.after: list[dict] = []
+        self.passage_id, self._change = passage_id, change
 
-    def apply(self) -> None:
-        self.before = snapshots.passage_rows(self.db, [self.passage_id])
-        self.change(self.db, self.passage_id)
-        self.after = snapshots.passage_rows(self.db, [self.passage_id])
+    def take(self) -> list[dict]:
+        return snapshots.passage_rows(self.db, [self.passage_id])
 
-    def restore_before(self) -> None:
-        snapshots.restore_passages(self.db, self.before)
+    def put(self, rows: list[dict]) -> None:
+        snapshots.restore_passages(self.db, rows)
 
-    def restore_after(self) -> None:
-        snapshots.restore_passages(self.db, self.after)
+    def change(self) -> None:
+        self._change(self.db, self.passage_id)
 
 
 class CreateTag(StorageCommand):
@@ -206,7 +227,7 @@ class ChangeTags(StorageCommand):
         self._write(self.after, self.before)
 
 
-class EditDetails(StorageCommand):
+class EditDetails(SnapshotCommand):
     """Title, source, author, date, URL of one article."""
 
     changes = frozenset({ARTICLE})
@@ -214,22 +235,18 @@ class EditDetails(StorageCommand):
     def __init__(self, host, article_id: int, values: dict):
         super().__init__(host, "Edit article details", article_id=article_id)
         self.values = values
-        self.before: dict = {}
-        self.after: dict = {}
 
-    def apply(self) -> None:
-        self.before = snapshots.article_details(self.db, self.article_id)
+    def take(self) -> dict:
+        return snapshots.article_details(self.db, self.article_id)
+
+    def put(self, details: dict) -> None:
+        snapshots.restore_article_details(self.db, self.article_id, details)
+
+    def change(self) -> None:
         articles.update_details(self.db, self.article_id, **self.values)
-        self.after = snapshots.article_details(self.db, self.article_id)
-
-    def restore_before(self) -> None:
-        snapshots.restore_article_details(self.db, self.article_id, self.before)
-
-    def restore_after(self) -> None:
-        snapshots.restore_article_details(self.db, self.article_id, self.after)
 
 
-class ReplaceText(StorageCommand):
+class ReplaceText(SnapshotCommand):
     """New article text with its passages re-anchored; undo puts back the
     old text and every passage's old offsets, context and anchor."""
 
@@ -239,19 +256,15 @@ class ReplaceText(StorageCommand):
         super().__init__(host, "Edit article text", article_id=article_id)
         self.text = text
         self.counts: dict = {}
-        self.before: dict = {}
-        self.after: dict = {}
 
-    def apply(self) -> None:
-        self.before = snapshots.article_text_state(self.db, self.article_id)
+    def take(self) -> dict:
+        return snapshots.article_text_state(self.db, self.article_id)
+
+    def put(self, state: dict) -> None:
+        snapshots.restore_article_text_state(self.db, self.article_id, state)
+
+    def change(self) -> None:
         self.counts = articles.replace_article_text(self.db, self.article_id, self.text)
-        self.after = snapshots.article_text_state(self.db, self.article_id)
-
-    def restore_before(self) -> None:
-        snapshots.restore_article_text_state(self.db, self.article_id, self.before)
-
-    def restore_after(self) -> None:
-        snapshots.restore_article_text_state(self.db, self.article_id, self.after)
 
 
 class SetReviewStatus(StorageCommand):
