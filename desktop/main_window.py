@@ -7,29 +7,34 @@ GUI thread's own connection; spaCy, imports and exports run in workers.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QProgressDialog, QSplitter,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
+from desktop import commands
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, quotes, similarity, tags
+from storage import analyses, articles, passages, quotes, review, similarity, tags
 from storage.database import database_version
 from storage.passages import PassageError
+from storage.review import ReviewError
 from storage.tags import TagError
 from widgets.article_details_dialog import ArticleDetailsDialog
-from widgets.article_list import ArticleList, header_line
+from widgets.article_list import ID_ROLE, ArticleList, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
+from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
+from widgets.review_status import ReviewMarkDelegate, ReviewStatusBox, progress_text
 from widgets.similar_articles import SimilarArticles
 from widgets.speakers_view import SpeakersView
 from widgets.tag_panel import TagPanel
@@ -53,6 +58,11 @@ def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
     return label
 
 
+def _menu_label(text: str) -> str:
+    """A menu text without its mnemonic marks (``&&`` is a literal ``&``)."""
+    return re.sub(r"&(.)", r"\1", text).split("\t")[0]
+
+
 class MainWindow(QMainWindow):
     """Dossier's main window on one open database."""
 
@@ -65,6 +75,8 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
+        self._review_statuses: dict[int, str] = {}
+        self.undo_stack = QUndoStack(self)
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # files and folders dropped on the window are imported
@@ -75,6 +87,7 @@ class MainWindow(QMainWindow):
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
+        self._show_review_marks()
         self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
@@ -125,6 +138,9 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.passage_list, "Passages")
         self.side_tabs.addTab(self.entity_panel, "Entities")
         self.side_tabs.addTab(self.quote_panel, "Quotes")
+        self.memo_editor = MemoEditor()
+        self.memo_editor.memoEdited.connect(self.save_memo)
+        self.side_tabs.addTab(self.memo_editor, "Memo")
         tags_box = QWidget()
         tags_layout = QVBoxLayout(tags_box)
         tags_layout.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +171,9 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.similar_bar)
         layout.addStretch(1)
+        self.review_box = ReviewStatusBox(review.STATUSES)
+        self.review_box.statusChosen.connect(self.set_review_status)
+        layout.addWidget(self.review_box)
         layout.addWidget(self.details_button)
         return row
 
@@ -179,17 +198,24 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Preferences…", self.edit_preferences, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._build_edit_menu()
         article_menu = self.menuBar().addMenu("&Article")
         self.details_action = self._action(article_menu, "Edit &details…",
                                            self.edit_article_details, "F2")
-        self._action(article_menu, "Edit &text…", self.edit_article_text)
+        self.edit_text_action = self._action(article_menu, "Edit &text…",
+                                             self.edit_article_text)
+        self._build_review_actions(article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        self._build_navigation_actions(go_menu)
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts",
+                                             self.show_shortcuts)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
         self._action(help_menu, "Show &log", self.show_log)
         self._action(help_menu, "&About Dossier", self.about)
 
@@ -205,6 +231,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(lambda: self.analysis.worker.cancel())
         for widget in (self.progress_bar, self.cancel_button):
             widget.hide()
+        self.review_label = QLabel()
+        self.review_label.setToolTip("Articles reviewed (Article → Review status)")
+        status.addPermanentWidget(self.review_label)
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
@@ -229,6 +258,7 @@ class MainWindow(QMainWindow):
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
         plist.noteRequested.connect(self.edit_note)
+        plist.noteEdited.connect(self.set_note)
         plist.retagRequested.connect(self.retag)
         plist.deleteRequested.connect(self.delete_passage)
         self.entity_panel.spanActivated.connect(self.go_to_span)
@@ -273,6 +303,9 @@ class MainWindow(QMainWindow):
         self.current_id = article_id
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
+        self.review_box.set_status(article["review_status"])
+        self.memo_editor.set_memo(article_id, article["memo"])
+        self._show_memo_mark(article["memo"])
         self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = analysis["entities"] if analysis else []
@@ -361,25 +394,197 @@ class MainWindow(QMainWindow):
         """Store corrected text, re-anchor the passages, re-analyse."""
         if text == self.view.article_text():
             return None
-        try:
-            counts = articles.replace_article_text(self.db, self.current_id, text)
-        except ValueError as error:
-            QMessageBox.warning(self, "Edit article text", str(error))
+        command = commands.ReplaceText(self, self.current_id, text)
+        if not self.run_command(command, "Edit article text"):
             return None
-        self.show_article(self.current_id)
-        self.refresh_passages()
-        self.start_analysis()
+        counts = command.counts
         message = (f"Text saved: {counts['kept']} passage(s) in place, {counts['moved']} "
                    f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
         self.statusBar().showMessage(message, 10000)
         return counts
+
+    # -- keyboard ------------------------------------------------------
+    #: (menu text, what, step, key) for stepping through the text
+    STEPS = (("Next &passage", "passage", 1, "Ctrl+]"),
+             ("Previous p&assage", "passage", -1, "Ctrl+["),
+             ("Next &quote", "quote", 1, "F3"),
+             ("Previous q&uote", "quote", -1, "Shift+F3"),
+             ("Next &entity", "entity", 1, "F4"),
+             ("Previous e&ntity", "entity", -1, "Shift+F4"))
+
+    def _build_navigation_actions(self, menu) -> None:
+        menu.addSeparator()
+        for text, kind, step, key in self.STEPS:
+            self._action(menu, text, lambda _=False, k=kind, s=step: self.step_in_text(k, s),
+                         key)
+        menu.addSeparator()
+        #: the search box's action; whoever adds a search field sets
+        #: ``search_target`` to it and Ctrl+F focuses it
+        self.search_target: QWidget | None = None
+        self.focus_search_action = self._action(menu, "&Find…", self.focus_search,
+                                                QKeySequence.StandardKey.Find)
+
+    def step_in_text(self, kind: str, step: int) -> None:
+        """Select the next/previous passage, quote or entity; 1–9 then tags it."""
+        found = self.view.step_to(kind, step)
+        self.view.setFocus()
+        if found is None:
+            self.statusBar().showMessage(f"This article has no {kind}s to go to.", 4000)
+            return
+        what = found.get("tag") or found.get("label") or found.get("speaker") or kind
+        self.statusBar().showMessage(f"{kind.capitalize()}: {what} — press 1–9 to tag it.",
+                                     4000)
+
+    def focus_search(self) -> None:
+        """Focus the search field (``search_target``), with its text selected."""
+        target = self.search_target
+        if target is None:
+            self.statusBar().showMessage("There is no search field yet.", 4000)
+            return
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if hasattr(target, "selectAll"):
+            target.selectAll()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """Every shortcut of the window, from its actual actions, plus the
+        tag keys of the codebook and the keys widgets handle themselves."""
+        rows = []
+
+        def walk(menu, group: str) -> None:
+            for action in menu.actions():
+                if action.menu():
+                    walk(action.menu(), group)
+                elif action.shortcuts():
+                    keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                                     for k in action.shortcuts())
+                    rows.append((group, _menu_label(action.text()), keys))
+        for top in self.menuBar().actions():
+            if top.menu():
+                walk(top.menu(), _menu_label(top.text()))
+        rows += [("Tags", f"Tag the selection as “{t['name']}”", str(t["shortcut"]))
+                 for t in self._tags if t.get("shortcut")]
+        rows += [("In lists and text", what, keys) for what, keys in (
+            ("Next / previous article in the list", "Up, Down"),
+            ("Tag the quote or entity under the caret", "1–9"),
+            ("Tag the selected quote in the Quotes tab", "1–9"),
+            ("Delete the selected passage in the Passages tab", "Delete"),
+            ("Edit a passage's note in place", "Double-click the note"))]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        from widgets.shortcuts_sheet import ShortcutsSheet
+
+        self.shortcuts_sheet = ShortcutsSheet(self.shortcut_rows(), self)
+        self.shortcuts_sheet.show()
+
+    # -- review status -------------------------------------------------
+    def _build_review_actions(self, menu) -> None:
+        status_menu = menu.addMenu("&Review status")
+        self.review_actions = {}
+        for status, key in zip(review.STATUSES, ("Ctrl+1", "Ctrl+2", "Ctrl+3")):
+            self.review_actions[status] = self._action(
+                status_menu, f"Mark as {status}",
+                lambda _=False, s=status: self.set_review_status(s), key)
+
+    def _show_review_marks(self) -> None:
+        """A mark per row of the article list: amber in progress, green done."""
+        self._review_statuses = review.review_statuses(self.db)
+        inner = self.article_list.itemDelegate()
+        self.article_list.setItemDelegate(ReviewMarkDelegate(
+            inner, self._review_statuses.get, ID_ROLE, self.article_list))
+        self.review_changed()
+
+    def set_review_status(self, status: str) -> None:
+        """Set the current article's review status (undoable)."""
+        if self.current_id is None:
+            return
+        if review.review_status(self.db, self.current_id) != status:
+            self.run_command(commands.SetReviewStatus(self, self.current_id, status),
+                             "Review status")
+        self.statusBar().showMessage(f"Marked as {status}.", 3000)
+
+    def review_changed(self) -> None:
+        """Re-read review statuses: the header, the list marks, the progress."""
+        self._review_statuses.clear()
+        self._review_statuses.update(review.review_statuses(self.db))
+        if self.current_id in self._review_statuses:
+            self.review_box.set_status(self._review_statuses[self.current_id])
+        self.review_label.setText(progress_text(review.review_progress(self.db)))
+        self.article_list.viewport().update()
+
+    # -- undo and redo -------------------------------------------------
+    def _build_edit_menu(self) -> None:
+        """Edit → Undo / Redo, naming what they will undo or redo."""
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.edit_menu = edit_menu
+
+    def run_command(self, command: commands.StorageCommand, title: str) -> bool:
+        """Make an undoable change; pushed on the undo stack only if it worked."""
+        if self._guard(title, lambda: command.first_apply() or True) is None:
+            return False
+        self.undo_stack.push(command)   # already applied: its first redo does nothing
+        self.command_done(command)
+        return True
+
+    def command_done(self, command: commands.StorageCommand) -> None:
+        """Show the result of a change, an undo or a redo."""
+        changes = command.changes
+        article_id = command.article_id
+        if article_id is not None and article_id != self.current_id:
+            self.article_list.select_article(article_id)   # shows it as stored now
+        if commands.ARTICLE in changes:
+            self.refresh_articles(select=article_id)
+            if article_id == self.current_id:
+                self.show_article(article_id)
+        if commands.TEXT in changes:
+            if article_id == self.current_id:
+                self.show_article(article_id)
+            self.start_analysis()
+        if commands.PASSAGES in changes or commands.TAGS in changes:
+            self.refresh_passages()
+        if commands.TAGS in changes and article_id is None:
+            self._refresh_all_counts()
+        self.review_changed()
+
+    def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
+        """An undo or redo the database refused: the history no longer matches
+        the stored data, so it is cleared (nothing half-done is kept)."""
+        log.warning("%s could not be undone/redone: %s", command.text(), error)
+        QTimer.singleShot(0, self.undo_stack.clear)
+        self.refresh_passages()
+        self.statusBar().showMessage(
+            f"“{command.text()}” could not be undone or redone ({error}); the data was "
+            "changed elsewhere meanwhile. The undo history was cleared.", 10000)
+
+    def flush_edits(self) -> None:
+        """Save anything typed but not yet stored (the memo); before closing
+        the window or showing another article."""
+        self.memo_editor.flush()
+
+    def save_memo(self, article_id: int, text: str) -> None:
+        """Store an article's memo (one transaction per save)."""
+        if self._guard("Save memo", lambda: review.set_memo(self.db, article_id, text)
+                       or True) and article_id == self.current_id:
+            self._show_memo_mark(text)
+
+    def _show_memo_mark(self, memo: str) -> None:
+        """The Memo tab says whether the article has a memo."""
+        self.side_tabs.setTabText(self.side_tabs.indexOf(self.memo_editor),
+                                  "Memo •" if memo.strip() else "Memo")
 
     # -- tagging -------------------------------------------------------
     def _guard(self, title: str, function, *args):
         """Run a storage call; show the user why it failed instead of crashing."""
         try:
             return function(*args)
-        except (TagError, PassageError, articles.ArticleError) as error:
+        except (TagError, PassageError, articles.ArticleError, ReviewError,
+                ValueError) as error:
             QMessageBox.warning(self, title, str(error))
         except sqlite3.OperationalError as error:
             log.warning("%s failed: %s", title, error)
@@ -407,14 +612,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select some text first, then pick a tag.", 4000)
             return
         start, end = self._trim(*selected)
-        passage_id = self._guard("Tag passage", lambda: passages.add_passage(
-            self.db, article_id=self.current_id, tag_id=tag_id, start=start, end=end,
-            analyst=self.preferences.analyst))
-        if passage_id is None:
-            return
         tag = next(t for t in self._tags if t["id"] == tag_id)
-        self.statusBar().showMessage(f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
-        self.refresh_passages()
+        if self.run_command(commands.AddPassages(
+                self, f"Tag as “{tag['name']}”", [dict(
+                    article_id=self.current_id, tag_id=tag_id, start=start, end=end)],
+                self.preferences.analyst, article_id=self.current_id), "Tag passage"):
+            self.statusBar().showMessage(
+                f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
@@ -444,35 +648,57 @@ class MainWindow(QMainWindow):
         passage = passages.get_passage(self.db, passage_id)
         note = ask_note(self, passage) if passage else None
         if note is not None:
-            self._guard("Edit note", passages.set_note, self.db, passage_id, note)
-            self.refresh_passages()
+            self.set_note(passage_id, note)
+
+    def set_note(self, passage_id: int, note: str) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage is None or passage["note"] == note:
+            return
+        self.run_command(commands.ChangePassage(
+            self, "Edit note", passage_id, lambda db, pid: passages.set_note(db, pid, note),
+            article_id=passage["article_id"]), "Edit note")
 
     def retag(self, passage_id: int, tag_id: int) -> None:
-        self._guard("Re-tag passage", passages.retag_passage, self.db, passage_id, tag_id)
-        self.refresh_passages()
+        passage = passages.get_passage(self.db, passage_id)
+        if passage is None:
+            return
+        self.run_command(commands.ChangePassage(
+            self, "Re-tag passage", passage_id,
+            lambda db, pid: passages.retag_passage(db, pid, tag_id),
+            article_id=passage["article_id"]), "Re-tag passage")
 
     def delete_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
         if passage and confirm_delete_passage(self, passage):
-            self._guard("Delete passage", passages.delete_passage, self.db, passage_id)
-            self.refresh_passages()
+            self.run_command(commands.DeletePassage(self, passage_id,
+                                                    article_id=passage["article_id"]),
+                             "Delete passage")
 
     def create_tag(self, name: str, color: str) -> None:
-        if self._guard("New tag", lambda: tags.create_tag(self.db, name, color)):
-            self.refresh_tags()
+        self.run_command(commands.CreateTag(self, name, color), "New tag")
+
+    def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
+        return self.run_command(commands.ChangeTags(self, text, tag_ids, change), title)
 
     def rename_tag(self, tag_id: int, name: str) -> None:
-        self._guard("Rename tag", tags.rename_tag, self.db, tag_id, name)
-        self.refresh_passages()
+        self._change_tags("Rename tag", f"Rename tag to “{name}”", [tag_id],
+                          lambda db: tags.rename_tag(db, tag_id, name))
 
     def recolour_tag(self, tag_id: int, color: str) -> None:
-        self._guard("Tag colour", tags.recolour_tag, self.db, tag_id, color)
-        self.refresh_passages()
+        self._change_tags("Tag colour", "Recolour tag", [tag_id],
+                          lambda db: tags.recolour_tag(db, tag_id, color))
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
-        self._guard("Delete tag", lambda: tags.delete_tag(
-            self.db, tag_id, move_passages_to=move_to or None))
-        self.refresh_passages()
+        tag = tags.get_tag(self.db, tag_id)
+        if tag is None:
+            return
+        self._change_tags("Delete tag", f"Delete tag “{tag['name']}”",
+                          [tag_id] + ([move_to] if move_to else []),
+                          lambda db: tags.delete_tag(db, tag_id,
+                                                     move_passages_to=move_to or None))
+
+    def _refresh_all_counts(self) -> None:
+        """Passage counts of every article in the list (after a codebook change)."""
         for row in articles.list_articles(self.db):
             self.article_list.list_model.set_passage_count(row["id"], row["passage_count"])
 
@@ -583,6 +809,7 @@ class MainWindow(QMainWindow):
     def _imported(self, report) -> None:
         first_new = report.added[0][1] if report.added else None
         self.refresh_articles(select=first_new)
+        self.review_changed()
         self.start_analysis()
         self._report("Import", report.summary() + ".",
                      [f"{path}: {reason}" for path, reason in report.skipped],
@@ -622,13 +849,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _save_details(self, article_id: int, values: dict) -> None:
-        if self._guard("Edit article details", lambda: articles.update_details(
-                self.db, article_id, **values)) is None:
-            return
-        self.refresh_articles(select=article_id)
-        if article_id == self.current_id:
-            self.show_article(article_id)
-        self.statusBar().showMessage("Article details saved.", 4000)
+        if self.run_command(commands.EditDetails(self, article_id, values),
+                            "Edit article details"):
+            self.statusBar().showMessage("Article details saved.", 4000)
 
     def import_refi_qda(self, path: Path | None = None) -> Task | None:
         """Import a .qdpx project (asks for the file unless given) in the background."""
@@ -662,6 +885,7 @@ class MainWindow(QMainWindow):
         self.refresh_tags()
         self.refresh_articles(select=report.articles_added[0][1] if report.articles_added
                               else None)
+        self.review_changed()
         self.start_analysis()
         self._report("Import REFI-QDA project", report.summary() + ".",
                      [f"{what}: {why}" for what, why in report.skipped])
@@ -796,6 +1020,7 @@ class MainWindow(QMainWindow):
         from storage import open_database
         from storage.backup import restore_backup, take_backup
 
+        self.flush_edits()
         self.analysis.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -806,9 +1031,11 @@ class MainWindow(QMainWindow):
         restore_backup(backup, self.db_path)
         self.db = open_database(self.db_path)
         self.current_id = None
+        self.undo_stack.clear()   # the history was of the replaced database
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
+        self.review_changed()
         self.analysis = AnalysisThread(self.db_path, self.preferences.pipeline, self)
         self._connect_analysis()
         self.start_analysis()
@@ -836,6 +1063,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         from storage.backup import take_backup
 
+        self.flush_edits()
         self.backup_timer.stop()
         self.external_timer.stop()
         self.analysis.stop()

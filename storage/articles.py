@@ -72,7 +72,7 @@ def list_articles(db: Database) -> list[dict]:
     return list(db.query(
         """
         SELECT a.id, a.title, a.source, a.author, a.published, a.url,
-               a.filename, a.imported_at,
+               a.filename, a.imported_at, a.review_status,
                (SELECT count(*) FROM passages p WHERE p.article_id = a.id)
                    AS passage_count
         FROM articles a

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -199,3 +199,14 @@ def similar_articles(db: Database) -> None:
         not_null={"article_id", "other_id", "score", "method", "created_at"},
     )
     db.table("similar_articles").create_index(["other_id"])
+
+
+@MIGRATIONS(name="0005_workflow_review_memo_codebook")
+def workflow(db: Database) -> None:
+    """The analyst's working day: each article's review status (``new``,
+    ``in progress``, ``done``) and memo, and a parent for each tag (the
+    codebook as a hierarchy; NULL for a top-level tag)."""
+    db.table("articles").add_column("review_status", str, not_null_default="new")
+    db.table("articles").add_column("memo", str, not_null_default="")
+    db.table("tags").add_column("parent_id", int)
+    db.table("articles").create_index(["review_status"])

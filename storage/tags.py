@@ -112,6 +112,7 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
         else:
             affected = db.execute(
                 "DELETE FROM passages WHERE tag_id = ?", [tag_id]).rowcount
+        db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
         db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
     return affected
 

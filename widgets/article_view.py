@@ -22,8 +22,8 @@ from widgets.text_offsets import OffsetMap
 class ArticleView(QTextEdit):
     """Shows one article. Emits intents; never stores anything itself."""
 
-    #: digit 1–9 pressed with a selection (or with the caret in a quote,
-    #: which is then selected)
+    #: digit 1–9 pressed with a selection (or with the caret in a quote or
+    #: an entity, which is then selected)
     tagKeyPressed = Signal(int)
     #: a tag picked from the context menu for the current selection
     tagRequested = Signal(int)
@@ -237,6 +237,39 @@ class ArticleView(QTextEdit):
     def _covering(self, items, offset):
         return [i for i in items if i["start"] <= offset < i["end"]]
 
+    def _entity_at(self, offset: int) -> dict | None:
+        shown = [e for e in self._covering(self._entities, offset)
+                 if e["label"] not in self._hidden]
+        return shown[0] if shown else None
+
+    def _navigable(self, kind: str) -> list[dict]:
+        if kind == "passage":
+            items = self._shown_passages()
+        elif kind == "quote":
+            items = [] if palette.QUOTES_KEY in self._hidden else self._quotes
+        elif kind == "entity":
+            items = [e for e in self._entities if e["label"] not in self._hidden]
+        else:
+            raise ValueError(f"nothing to step through called {kind!r}")
+        return sorted(items, key=lambda i: (i["start"], i["end"]))
+
+    def step_to(self, kind: str, step: int) -> dict | None:
+        """Select the next (``step`` 1) or previous (-1) passage, quote or
+        entity after or before the selection or caret, wrapping around at
+        the ends; returns it, or None if the article has none."""
+        items = self._navigable(kind)
+        if not items:
+            return None
+        cursor = self.textCursor()
+        here = self._offsets.from_utf16(cursor.selectionStart())
+        if step > 0:
+            chosen = next((i for i in items if i["start"] > here
+                           or (i["start"] == here and not cursor.hasSelection())), items[0])
+        else:
+            chosen = next((i for i in reversed(items) if i["start"] < here), items[-1])
+        self.select_range(chosen["start"], chosen["end"])
+        return chosen
+
     def _spoken_quote_at(self, offset: int) -> dict | None:
         spoken = [q for q in self._covering(self._quotes, offset)
                   if q.get("kind") in ("direct", "partial")]
@@ -281,10 +314,11 @@ class ArticleView(QTextEdit):
         if len(text) == 1 and text in "123456789" and modifiers in (
                 Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
             if not self.selection_range():
-                quote = self._spoken_quote_at(self._offsets.from_utf16(
-                    self.textCursor().position()))
-                if quote:   # one key turns the quote under the caret into a passage
-                    self.select_range(quote["start"], quote["end"])
+                caret = self._offsets.from_utf16(self.textCursor().position())
+                # one key turns the quote (else the entity) under the caret into a passage
+                span = self._spoken_quote_at(caret) or self._entity_at(caret)
+                if span:
+                    self.select_range(span["start"], span["end"])
             if self.selection_range():
                 self.tagKeyPressed.emit(int(text))
             else:

@@ -1,9 +1,14 @@
-"""The current article's tagged passages: tag, text, note; click to jump."""
+"""The current article's tagged passages: tag, text, note; click to jump.
+
+The note is edited in place: double-click it (or Edit note… in the context
+menu), type, press Enter; ``noteEdited`` carries the new note.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTreeWidget,
+                               QTreeWidgetItem)
 
 from widgets.passage_menu import add_passage_actions, color_icon
 from widgets.plain_text import plain_tooltip
@@ -16,6 +21,10 @@ class PassageList(QTreeWidget):
     noteRequested = Signal(int)
     retagRequested = Signal(int, int)
     deleteRequested = Signal(int)
+    #: a note edited in place: passage id, new note
+    noteEdited = Signal(int, str)
+
+    NOTE_COLUMN = 2
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -27,10 +36,14 @@ class PassageList(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.itemDoubleClicked.connect(self._double_clicked)
+        self.itemChanged.connect(self._item_changed)
 
     def set_passages(self, passages: list[dict], tags: list[dict]) -> None:
         self._tags = list(tags)
         self._passages = {p["id"]: p for p in passages}
+        self.blockSignals(True)   # filling the list is not an edit
         self.clear()
         for passage in passages:
             snippet = " ".join(passage["text"].split())
@@ -42,7 +55,10 @@ class PassageList(QTreeWidget):
             item.setToolTip(1, plain_tooltip(
                 ("These words are no longer in the article (its text was changed); the "
                  "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(self.NOTE_COLUMN, "Double-click to edit the note")
             self.addTopLevelItem(item)
+        self.blockSignals(False)
 
     def passage_ids(self) -> list[int]:
         return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
@@ -50,6 +66,28 @@ class PassageList(QTreeWidget):
 
     def _activate(self, item, _column=0) -> None:
         self.passageActivated.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def edit_note_in_place(self, passage_id: int) -> None:
+        """Open the note cell of a passage for typing."""
+        for index in range(self.topLevelItemCount()):
+            item = self.topLevelItem(index)
+            if item.data(0, Qt.ItemDataRole.UserRole) == passage_id:
+                self.setCurrentItem(item)
+                self.editItem(item, self.NOTE_COLUMN)
+                return
+
+    def _double_clicked(self, item, column: int) -> None:
+        if column == self.NOTE_COLUMN:
+            self.editItem(item, column)
+
+    def _item_changed(self, item, column: int) -> None:
+        passage = self._passages.get(item.data(0, Qt.ItemDataRole.UserRole))
+        if column == self.NOTE_COLUMN and passage is not None:
+            note = item.text(column)
+            if note != (passage.get("note") or ""):
+                # after the editor has finished committing: the receiver
+                # refills this list, which must not happen inside the commit
+                QTimer.singleShot(0, lambda: self.noteEdited.emit(passage["id"], note))
 
     def _current_passage(self) -> dict | None:
         item = self.currentItem()
@@ -62,7 +100,7 @@ class PassageList(QTreeWidget):
         self.setCurrentItem(item)
         menu = QMenu(self)
         add_passage_actions(menu, self._current_passage(), self._tags,
-                            on_note=self.noteRequested.emit,
+                            on_note=self.edit_note_in_place,
                             on_retag=self.retagRequested.emit,
                             on_delete=self.deleteRequested.emit)
         menu.exec(event.globalPos())

@@ -1,0 +1,137 @@
+"""Keyboard-first reading: stepping through passages, quotes and entities,
+tagging what the caret is on, the review keys, the shortcuts sheet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLineEdit
+
+from storage import analyses, passages
+from tests.test_main_window import click_at, select_with_keys
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+def test_f3_steps_through_quotes_and_a_digit_tags_the_quote(open_window, analysed_db_path,
+                                                            qtbot):
+    window = open_window(analysed_db_path)
+    quotes = sorted(analyses.latest_analysis(window.db, 1)["quotes"],
+                    key=lambda q: (q["start"], q["end"]))
+    assert len(quotes) >= 2
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    assert window.view.selection_range() == (quotes[0]["start"], quotes[0]["end"])
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    assert window.view.selection_range() == (quotes[1]["start"], quotes[1]["end"])
+    qtbot.keyClick(window.view, Qt.Key.Key_F3, SHIFT)
+    assert window.view.selection_range() == (quotes[0]["start"], quotes[0]["end"])
+    qtbot.keyClick(window.view, Qt.Key.Key_F3, SHIFT)        # wraps to the last one
+    assert window.view.selection_range() == (quotes[-1]["start"], quotes[-1]["end"])
+    qtbot.keyClick(window.view, Qt.Key.Key_9)
+    [row] = passages.passages_for_article(window.db, 1)
+    assert (row["start"], row["end"], row["tag"]) == (quotes[-1]["start"], quotes[-1]["end"],
+                                                       "Key quote")
+
+
+def test_f4_steps_through_entities_and_caret_in_an_entity_tags_it(open_window,
+                                                                  analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    entities = sorted(analyses.latest_analysis(window.db, 1)["entities"],
+                      key=lambda e: (e["start"], e["end"]))
+    qtbot.keyClick(window.view, Qt.Key.Key_F4)
+    qtbot.keyClick(window.view, Qt.Key.Key_F4)
+    assert window.view.selection_range() == (entities[1]["start"], entities[1]["end"])
+    assert window.statusBar().currentMessage().startswith(f"Entity: {entities[1]['label']}")
+
+    # accept an entity as a passage: caret inside it (outside any quote), press a key
+    text = window.view.article_text()
+    person = text.index("Neth Savoeun")
+    click_at(qtbot, window.view, person + 3)
+    assert window.view.selection_range() is None
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    [row] = passages.passages_for_article(window.db, 1)
+    assert (row["text"], row["tag"]) == ("Neth Savoeun", "Diplomacy")
+
+
+def test_ctrl_brackets_step_through_passages(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    for words in ("Phnom Penh", "Neth Savoeun"):
+        select_with_keys(qtbot, window.view, text.index(words), len(words))
+        qtbot.keyClick(window.view, Qt.Key.Key_2)
+    first, second = sorted((text.index(w), text.index(w) + len(w))
+                           for w in ("Phnom Penh", "Neth Savoeun"))
+    click_at(qtbot, window.view, 0)
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketRight, CTRL)
+    assert window.view.selection_range() == first
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketRight, CTRL)
+    assert window.view.selection_range() == second
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft, CTRL)
+    assert window.view.selection_range() == first
+
+
+def test_no_quotes_says_so(open_window, tmp_path, qtbot):
+    from tests.test_main_window import database_with
+
+    window = open_window(database_with(tmp_path, "Plain", "No quotes here at all."))
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    assert window.view.selection_range() is None
+    assert "no quotes" in window.statusBar().currentMessage()
+
+
+def test_ctrl_f_focuses_the_search_field_once_there_is_one(open_window, analysed_db_path,
+                                                           qtbot):
+    window = open_window(analysed_db_path)
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    assert "no search field" in window.statusBar().currentMessage()
+    field = QLineEdit("old query")
+    window.statusBar().addWidget(field)
+    field.show()
+    window.search_target = field
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    assert field.hasFocus() and field.selectedText() == "old query"
+
+
+def test_shortcuts_sheet_lists_every_action_shortcut(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    qtbot.keyClick(window.view, Qt.Key.Key_F1)
+    sheet = window.shortcuts_sheet
+    assert sheet.isVisible()
+    shown = {keys for _group, _what, keys in sheet.rows()}
+    actions = [a for a in window.findChildren(QAction) if a.shortcuts()]
+    assert len(actions) >= 20
+    for action in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                         for k in action.shortcuts())
+        assert keys in shown, action.text()
+    rows = sheet.rows()
+    assert ("Edit", "Undo", "Ctrl+Z") in rows
+    assert ("Go", "Next quote", "F3") in rows
+    assert ("Tags", "Tag the selection as “Cybercrime”", "1") in rows
+    sheet.close()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClicks(window.view, "?")
+    assert window.shortcuts_sheet.isVisible()
+
+
+def test_review_mark_is_painted_in_the_article_list(open_window, analysed_db_path, qtbot):
+    from widgets.review_status import MARK_COLORS
+
+    window = open_window(analysed_db_path)
+    qtbot.keyClick(window.view, Qt.Key.Key_3, CTRL)          # article 1 done
+    window.article_list.select_article(2)
+    qtbot.keyClick(window.view, Qt.Key.Key_2, CTRL)          # article 2 in progress
+    lst = window.article_list
+    image = lst.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+
+    def mark(row: int):
+        rect = lst.visualRect(lst.model().index(row, 0))
+        return image.pixelColor(int((rect.left() + 1) * ratio),
+                                int(rect.center().y() * ratio)).name()
+    assert mark(0) == MARK_COLORS["done"]
+    assert mark(1) == MARK_COLORS["in progress"]
+    assert mark(2) not in MARK_COLORS.values()
+    assert [a["review_status"] for a in __import__("storage").articles.list_articles(
+        window.db)] == ["done", "in progress", "new", "new", "new"]

@@ -1,0 +1,83 @@
+"""The article memo (saved as you type, never lost) and passage notes edited
+in place, driven with the keyboard; assertions on the stored rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from storage import open_database, passages, review
+from tests.test_main_window import select_with_keys
+from tests.test_undo import pick_from_next_menu, right_click
+from widgets.memo_editor import SAVE_DELAY_MS
+
+
+def stored_memo(db_path, article_id: int) -> str:
+    db = open_database(db_path)
+    try:
+        return review.memo(db, article_id)
+    finally:
+        db.close()
+
+
+def open_memo(window):
+    window.side_tabs.setCurrentWidget(window.memo_editor)
+    window.memo_editor.setFocus()
+    return window.memo_editor
+
+
+def test_memo_is_saved_once_after_typing_stops(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    saves = []
+    memo.memoEdited.connect(lambda article_id, text: saves.append((article_id, text)))
+    qtbot.keyClicks(memo, "Check the FATF date")
+    assert stored_memo(analysed_db_path, 1) == ""          # not on every keystroke
+    qtbot.waitUntil(lambda: stored_memo(analysed_db_path, 1) == "Check the FATF date",
+                    timeout=SAVE_DELAY_MS * 6)
+    assert saves == [(1, "Check the FATF date")]             # one save for the burst
+    assert window.side_tabs.tabText(window.side_tabs.indexOf(memo)) == "Memo •"
+
+    # another article shows its own (empty) memo; back again shows the saved one
+    qtbot.keyClick(window.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.current_id == 2 and memo.toPlainText() == ""
+    qtbot.keyClick(window.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert memo.toPlainText() == "Check the FATF date"
+
+
+def test_memo_typed_just_before_switching_article_is_kept(open_window, analysed_db_path,
+                                                          qtbot):
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "source is a press release")
+    assert memo.pending()
+    qtbot.keyClick(memo, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.current_id == 2
+    assert stored_memo(analysed_db_path, 1) == "source is a press release"
+    assert stored_memo(analysed_db_path, 2) == ""
+
+
+def test_memo_typed_just_before_closing_is_kept(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "last thought")
+    window.close()
+    assert stored_memo(analysed_db_path, 1) == "last thought"
+
+
+def test_passage_note_edited_in_place_from_the_context_menu(open_window, analysed_db_path,
+                                                            qtbot):
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    plist = window.passage_list
+    item = plist.topLevelItem(0)
+    pick_from_next_menu(["Edit note…"])
+    right_click(plist.viewport(), plist.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "venue of the talks")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == "venue of the talks")
+    assert window.undo_action.text() == "&Undo Edit note"

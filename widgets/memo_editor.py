@@ -1,0 +1,58 @@
+"""The article memo: a plain-text note on the whole article, saved as you type.
+
+Typing restarts a short timer; when it runs out (or :meth:`MemoEditor.flush`
+is called — before another article is shown, before the window closes)
+``memoEdited(article_id, text)`` is emitted once. The widget stores nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QPlainTextEdit
+
+#: Milliseconds of quiet typing before the memo is saved.
+SAVE_DELAY_MS = 500
+
+
+class MemoEditor(QPlainTextEdit):
+    """Edits one article's memo; emits ``memoEdited`` debounced."""
+
+    memoEdited = Signal(int, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setPlaceholderText("Memo on this article: what it tells you, what to check, "
+                                "how it fits — saved as you type.")
+        self.article_id: int | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SAVE_DELAY_MS)
+        self.timer.timeout.connect(self.flush)
+        self.textChanged.connect(self._typed)
+        self._loading = False
+        self._dirty = False
+
+    def set_memo(self, article_id: int | None, text: str) -> None:
+        """Show another article's memo (saving any pending edit first)."""
+        self.flush()
+        self._loading = True
+        self.article_id = article_id
+        self.setPlainText(text)
+        self._loading = False
+        self.setEnabled(article_id is not None)
+
+    def pending(self) -> bool:
+        """Whether typed text is waiting to be saved."""
+        return self._dirty
+
+    def _typed(self) -> None:
+        if not self._loading and self.article_id is not None:
+            self._dirty = True
+            self.timer.start()
+
+    def flush(self) -> None:
+        """Emit the memo now if an edit is waiting."""
+        self.timer.stop()
+        if self._dirty:
+            self._dirty = False
+            self.memoEdited.emit(self.article_id, self.toPlainText())
