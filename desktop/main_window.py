@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
 
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, quotes, similarity, tags
+from storage import analyses, article_query, articles, passages, quotes, similarity, tags
 from storage.passages import PassageError
 from storage.tags import TagError
 from widgets.article_details_dialog import ArticleDetailsDialog
-from widgets.article_list import ArticleList, header_line
+from widgets.article_filters import ArticleFilters
+from widgets.article_list import ArticleList, RowSource, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
+        self.query = article_query.ArticleQuery()
+        self._analysis_paused = False
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # files and folders dropped on the window are imported
@@ -83,9 +86,16 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------
     def _build_widgets(self) -> None:
         self.article_list = ArticleList()
+        self.article_filters = ArticleFilters()
+        self.articles_box = QWidget()
+        articles_layout = QVBoxLayout(self.articles_box)
+        articles_layout.setContentsMargins(0, 0, 0, 0)
+        articles_layout.setSpacing(2)
+        articles_layout.addWidget(self.article_filters)
+        articles_layout.addWidget(self.article_list, 1)
         self.speakers_view = SpeakersView()
         self.left_tabs = QTabWidget()
-        self.left_tabs.addTab(self.article_list, "Articles")
+        self.left_tabs.addTab(self.articles_box, "Articles")
         self.left_tabs.addTab(self.speakers_view, "Speakers")
         self.left_tabs.setMinimumWidth(220)
         self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
@@ -178,6 +188,8 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
+        self._action(go_menu, "Searc&h articles", self.focus_search,
+                     QKeySequence.StandardKey.Find)
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
         help_menu = self.menuBar().addMenu("&Help")
@@ -193,15 +205,28 @@ class MainWindow(QMainWindow):
         self.cancel_button = QToolButton()
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip("Stop analysing; finished articles are kept")
-        self.cancel_button.clicked.connect(lambda: self.analysis.worker.cancel())
-        for widget in (self.progress_bar, self.cancel_button):
+        self.cancel_button.clicked.connect(self.cancel_analysis)
+        self.pause_button = QToolButton()
+        self.pause_button.setText("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Pause analysing after the current batch; Resume "
+                                     "goes on where it stopped (so does the next start)")
+        self.pause_button.toggled.connect(self.pause_analysis)
+        for widget in self._analysis_widgets():
             widget.hide()
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.pause_button)
         status.addPermanentWidget(self.cancel_button)
+
+    def _analysis_widgets(self) -> tuple:
+        return self.progress_bar, self.pause_button, self.cancel_button
 
     def _connect(self) -> None:
         self.article_list.articleSelected.connect(self.show_article)
+        self.article_filters.queryChanged.connect(self.apply_query)
+        self.article_list.list_model.totalChanged.connect(
+            lambda total: self.article_filters.set_hit_count(total, self.query.is_filtered()))
         view = self.view
         view.tagKeyPressed.connect(self.tag_with_key)
         view.tagRequested.connect(self.tag_selection)
@@ -238,17 +263,57 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._analysis_failed)
 
     # -- articles ------------------------------------------------------
-    def refresh_articles(self, select: int | None = None) -> None:
-        rows = articles.list_articles(self.db)
-        keep = select or self.current_id or (rows[0]["id"] if rows else None)
-        self.article_list.set_articles(rows, current=keep)
-        if not rows:
-            self.current_id = None
+    def _row_source(self, query: article_query.ArticleQuery) -> RowSource:
+        """The list's rows, read from storage a page at a time."""
+        return RowSource(
+            count=lambda: article_query.count_articles(self.db, query),
+            page=lambda offset, limit: article_query.article_page(self.db, query, offset,
+                                                                  limit),
+            position=lambda article_id: article_query.article_position(self.db, query,
+                                                                       article_id))
+
+    def apply_query(self, values: dict) -> None:
+        """Search, filter or sort the article list (from the filter bar)."""
+        try:
+            query = article_query.ArticleQuery(**values)
+        except ValueError as error:
+            self.article_filters.show_error(str(error))
+            return
+        previous, self.query = self.query, query
+        if not self.refresh_articles():
+            self.query = previous
+
+    def refresh_articles(self, select: int | None = None) -> bool:
+        """Re-read the list (a page of it) and keep or pick the current article.
+
+        Returns False (and leaves the list as it was) if the query cannot run.
+        """
+        try:
+            self.article_list.set_source(self._row_source(self.query))
+        except article_query.SearchError as error:
+            self.article_filters.show_error(str(error))
+            return False
+        self.article_filters.show_error("")
+        model = self.article_list.list_model
+        keep = select or self.current_id
+        if keep is not None and self.article_list.select_article(keep):
+            return True
+        if model.rowCount():
+            self.article_list.select_article(model.article(0)["id"])
+            return True
+        self.current_id = None
+        if self.query.is_filtered():
+            self.title_label.setText("No article matches")
+            self.meta_label.setText("Change the search or the filters above the list.")
+        else:
             self.title_label.setText("No articles yet")
             self.meta_label.setText("Import articles with File → Import (Ctrl+I), or drop "
                                     "files or folders on this window.")
-            self.similar_bar.set_articles([])
-            self.view.set_article("")
+        self.similar_bar.set_articles([])
+        self.view.set_article("")
+        self._show_analysis_panels([], [])
+        self.passage_list.set_passages([], self._tags)
+        return True
 
     def step_article(self, step: int) -> None:
         model = self.article_list.list_model
@@ -271,6 +336,9 @@ class MainWindow(QMainWindow):
         rows = passages.passages_for_article(self.db, article_id)
         self.view.set_tags(self._tags)
         self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
+        if self.query.search:
+            self.view.set_search_matches(
+                article_query.search_matches(self.db, article_id, self.query.search))
         self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
 
@@ -313,8 +381,13 @@ class MainWindow(QMainWindow):
         self.tag_with_key(digit)
 
     def focus_article_list(self) -> None:
-        self.left_tabs.setCurrentWidget(self.article_list)
+        self.left_tabs.setCurrentWidget(self.articles_box)
         self.article_list.setFocus()
+
+    def focus_search(self) -> None:
+        self.left_tabs.setCurrentWidget(self.articles_box)
+        self.article_filters.search.setFocus()
+        self.article_filters.search.selectAll()
 
     def focus_speakers(self) -> None:
         self.left_tabs.setCurrentWidget(self.speakers_view)
@@ -430,6 +503,7 @@ class MainWindow(QMainWindow):
         self._tags = tags.list_tags(self.db)
         self.tag_panel.set_tags(self._tags)
         self.view.set_tags(self._tags)
+        self.article_filters.set_tags(self._tags)
 
     def edit_note(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
@@ -464,12 +538,36 @@ class MainWindow(QMainWindow):
         self._guard("Delete tag", lambda: tags.delete_tag(
             self.db, tag_id, move_passages_to=move_to or None))
         self.refresh_passages()
-        for row in articles.list_articles(self.db):
-            self.article_list.list_model.set_passage_count(row["id"], row["passage_count"])
+        self.refresh_articles(select=self.current_id)   # counts (and their order) changed
 
     # -- analysis ------------------------------------------------------
     def start_analysis(self) -> None:
-        self.analysis.request()
+        """Analyse whatever is pending, unless the analyst paused analysis."""
+        if not self._analysis_paused:
+            self.analysis.request()
+
+    def pause_analysis(self, paused: bool) -> None:
+        """Pause after the current batch (results so far are stored), or resume."""
+        self._analysis_paused = paused
+        self.pause_button.setChecked(paused)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.progress_bar.setFormat(("Paused %v/%m" if paused else "Analysing %v/%m"))
+        if paused:
+            self.analysis.worker.cancel()
+        else:
+            self.start_analysis()
+
+    def cancel_analysis(self) -> None:
+        """Stop analysing; what is left is analysed at the next start or import."""
+        self.pause_button.blockSignals(True)
+        self._analysis_paused = False
+        self.pause_button.setChecked(False)
+        self.pause_button.setText("Pause")
+        self.pause_button.blockSignals(False)
+        self.progress_bar.setFormat("Analysing %v/%m")
+        self.analysis.worker.cancel()
+        for widget in self._analysis_widgets():
+            widget.hide()
 
     def _pipeline_loaded(self, name: str, version: str, degraded: bool, warnings: list) -> None:
         self.pipeline_label.setText(f"Pipeline: {name} {version}"
@@ -480,8 +578,8 @@ class MainWindow(QMainWindow):
 
     def _analysis_progress(self, done: int, total: int) -> None:
         busy = done < total
-        self.progress_bar.setVisible(busy)
-        self.cancel_button.setVisible(busy)
+        for widget in self._analysis_widgets():
+            widget.setVisible(busy)
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
 
@@ -496,8 +594,9 @@ class MainWindow(QMainWindow):
             self._update_meta(articles.get_article(self.db, article_id), analysis)
 
     def _analysis_finished(self, done: int) -> None:
-        self.progress_bar.hide()
-        self.cancel_button.hide()
+        if not self._analysis_paused:   # a paused run keeps its bar and Resume
+            for widget in self._analysis_widgets():
+                widget.hide()
         self.refresh_speakers()
         if done and self.current_id is not None:
             self._article_analysed(self.current_id)   # recycled-quote links are new
@@ -505,8 +604,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
 
     def _analysis_failed(self, message: str) -> None:
-        self.progress_bar.hide()
-        self.cancel_button.hide()
+        for widget in self._analysis_widgets():
+            widget.hide()
         self.pipeline_label.setText("Analysis failed")
         QMessageBox.warning(self, "Analysis failed",
                             f"Entities and quotes could not be computed:\n{message}")
