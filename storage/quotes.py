@@ -6,11 +6,13 @@ Only each article's current analysis counts (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
+from storage.schema import QUOTES_FTS
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
     SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
@@ -84,3 +86,45 @@ def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
             """, [article_id]):
         links.setdefault(row.pop("quote_id"), []).append(row)
     return links
+
+
+#: Words too common to tell quotes apart; left out of the candidate search.
+_COMMON = frozenset("""about after also been being could from have into more most
+other over said says some such than that their them then there these they this
+those very were what when where which while will with would your""".split())
+_WORDS = re.compile(r"\w{4,}")
+
+
+def recycling_candidates(db: Database, text: str, article_id: int, *,
+                         limit: int = 40, words: int = 24) -> list[dict]:
+    """Spoken quotes of other articles' current analyses that share the most
+    (and the rarest) words with ``text``: at most ``limit``, best first.
+
+    A bounded prefilter for recycled-quote linking: one FTS5 query over
+    ``quotes_fts`` (BM25 ranking) instead of a comparison with every quote.
+    Rows: ``id, article_id, text, speaker``.
+    """
+    terms = []
+    for word in _WORDS.findall(text.lower()):
+        if word not in _COMMON and word not in terms:
+            terms.append(word)
+    terms = sorted(terms, key=len, reverse=True)[:words]
+    if not terms:
+        return []
+    expression = " OR ".join(f'"{term}"' for term in terms)
+    return list(db.query(
+        f"""
+        WITH ranked AS (
+            SELECT rowid AS id, rank FROM {QUOTES_FTS}
+            WHERE {QUOTES_FTS} MATCH ? ORDER BY rank LIMIT ?)
+        SELECT q.id, n.article_id, q.text, q.speaker
+        FROM ranked r
+        JOIN quotes q ON q.id = r.id
+        JOIN analyses n ON n.id = q.analysis_id
+        JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
+        WHERE n.article_id != ? AND q.kind IN {SPOKEN!r}
+          AND n.id = (SELECT c.id FROM analyses c
+                      WHERE c.article_id = n.article_id AND c.text_hash = n.text_hash
+                      ORDER BY c.degraded, c.id DESC LIMIT 1)
+        ORDER BY r.rank LIMIT ?
+        """, [expression, limit * 3, article_id, limit]))
