@@ -25,8 +25,10 @@ _DATELINE = re.compile(
 
 def normalise(text: str) -> str:
     """Unix line endings, no BOM, no trailing blank space at either end."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # a BOM behind leading blank space (" \ufeff…") is dropped too, so that
+    # normalising twice changes nothing
+    return re.sub(r"^[\s\ufeff]+", "", text).strip()
 
 
 def paragraphs_text(paragraphs) -> str:
