@@ -73,9 +73,10 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     """Link the spoken quotes of these articles to the same words elsewhere.
 
     Bounded whatever the corpus size: each quote is compared with at most
-    :data:`CANDIDATES` quotes of other articles that share the most words
-    with it (:func:`storage.quotes.recycling_candidates`), and with the other
-    new quotes. Returns the number of links stored (one per pair).
+    2 × :data:`CANDIDATES` quotes of other articles — the newest holding its
+    rarest words and the newest of its speaker
+    (:func:`storage.quotes.recycling_candidates`) — and with the other new
+    quotes. Returns the number of links stored (one per pair).
     """
     new = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
            for article_id in article_ids
@@ -83,8 +84,8 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     links = []
     for quote in new:
         candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"])
-                      for c in quotes.recycling_candidates(db, quote.text, quote.article_id,
-                                                           limit=CANDIDATES)]
+                      for c in quotes.recycling_candidates(
+                          db, quote.text, quote.article_id, quote.speaker, limit=CANDIDATES)]
         links += find_links([quote], candidates + [q for q in new if q.id != quote.id])
     unique = {}
     for first, second, score in links:

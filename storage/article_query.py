@@ -22,13 +22,14 @@ from sqlite_utils import Database
 
 from storage.schema import ARTICLES_FTS
 
-#: name → (SQL sort expression, natural direction is descending)
+#: name → (SQL sort expression over ``a``, natural direction is descending,
+#: the index of migration 0005 that holds it)
 SORTS = {
-    "imported": ("a.id", False),
-    "published": ("ifnull(a.published, '')", True),
-    "title": ("a.title COLLATE NOCASE", False),
-    "source": ("ifnull(a.source, '') COLLATE NOCASE", False),
-    "passages": ("a.passage_count", True),
+    "imported": ("a.id", False, "articles_by_id"),
+    "published": ("ifnull(a.published, '')", True, "articles_by_published"),
+    "title": ("a.title COLLATE NOCASE", False, "articles_by_title"),
+    "source": ("ifnull(a.source, '') COLLATE NOCASE", False, "articles_by_source"),
+    "passages": ("a.passage_count", True, "articles_by_passage_count"),
 }
 
 #: The columns of a list row (never the text).
@@ -64,6 +65,12 @@ class ArticleQuery:
     @property
     def is_descending(self) -> bool:
         return SORTS[self.sort][1] if self.descending is None else self.descending
+
+    def search_only(self) -> bool:
+        """Whether the search box is the only filter."""
+        return bool(fts_expression(self.search)) and not (
+            self.tag_id is not None or self.entity.strip() or self.speaker.strip()
+            or self.source.strip() or self.since or self.until)
 
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
@@ -124,14 +131,16 @@ def _filters(q: ArticleQuery) -> tuple[list[str], list]:
         clauses.append("""a.id IN (
             SELECT n.article_id FROM entities e
             JOIN analyses n ON n.id = e.analysis_id
-            JOIN articles x ON x.id = n.article_id AND x.text_hash = n.text_hash
+            JOIN articles x INDEXED BY idx_articles_text_hash
+                ON x.text_hash = n.text_hash AND x.id = n.article_id
             WHERE e.text = ? COLLATE NOCASE)""")
         params.append(q.entity.strip())
     if q.speaker.strip():
         clauses.append("""a.id IN (
             SELECT n.article_id FROM quotes s
             JOIN analyses n ON n.id = s.analysis_id
-            JOIN articles x ON x.id = n.article_id AND x.text_hash = n.text_hash
+            JOIN articles x INDEXED BY idx_articles_text_hash
+                ON x.text_hash = n.text_hash AND x.id = n.article_id
             WHERE s.speaker = ? COLLATE NOCASE)""")
         params.append(q.speaker.strip())
     if q.source.strip():
@@ -154,9 +163,27 @@ def _where(q: ArticleQuery) -> tuple[str, list]:
 
 
 def _order(q: ArticleQuery) -> str:
-    expression, _ = SORTS[q.sort]
+    expression, _, _ = SORTS[q.sort]
     direction = "DESC" if q.is_descending else "ASC"
     return f"ORDER BY {expression} {direction}, a.id {direction}"
+
+
+def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
+    """``articles a``, walked along an index when filtering, so that the
+    filters test ids in the index and do not read article rows (which hold
+    the texts): the sort order's index for a page (the walk stops after it),
+    for a count the index holding the source or date filtered on."""
+    if not q.is_filtered():
+        return "articles a"
+    index = SORTS[q.sort][2]
+    if not ordered:
+        if q.source.strip():
+            index = SORTS["source"][2]
+        elif q.since or q.until:
+            index = SORTS["published"][2]
+        else:
+            index = SORTS["imported"][2]
+    return f"articles a INDEXED BY {index}"
 
 
 def _run(db: Database, sql: str, params: list):
@@ -170,8 +197,12 @@ def _run(db: Database, sql: str, params: list):
 
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
+    if q.search_only():   # the FTS index holds one row per article
+        return _run(db, f"SELECT count(*) FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?",
+                    [fts_expression(q.search)]).fetchone()[0]
     where, params = _where(q)
-    return _run(db, f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
+    return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
+                params).fetchone()[0]
 
 
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:
@@ -179,15 +210,16 @@ def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list
     :data:`ROW_COLUMNS`, never the text)."""
     where, params = _where(q)
     columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
-    cursor = _run(db, f"SELECT {columns} FROM articles a {where} {_order(q)} "
-                      f"LIMIT ? OFFSET ?", params + [limit, offset])
+    cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
+                      f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
+                      f"{_order(q)}", params + [limit, offset])
     return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
 
 
 def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | None:
     """The row of ``article_id`` in the list, or None if the query leaves it out."""
     where, params = _where(q)
-    expression, _ = SORTS[q.sort]
+    expression, _, _ = SORTS[q.sort]
     row = _run(db, f"SELECT {expression}, a.id FROM articles a {where} "
                    f"{'AND' if where else 'WHERE'} a.id = ?", params + [article_id]).fetchone()
     if row is None:
@@ -195,7 +227,8 @@ def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | No
     key, _ = row
     before = "<" if not q.is_descending else ">"
     clause = f"({expression} {before} ? OR ({expression} = ? AND a.id {before} ?))"
-    return _run(db, f"SELECT count(*) FROM articles a {where} "
+    scan = "articles a" if (q.source.strip() or q.since or q.until) else _scan(q)
+    return _run(db, f"SELECT count(*) FROM {scan} {where} "
                     f"{'AND' if where else 'WHERE'} {clause}",
                 params + [key, key, article_id]).fetchone()[0]
 

@@ -258,14 +258,17 @@ _CORPUS_SCALE_SQL = [
     """UPDATE articles SET passage_count =
         (SELECT count(*) FROM passages p WHERE p.article_id = articles.id)""",
     # Sorting the article list: one index per order (ties broken by id; the
-    # expressions are exactly those storage.article_query orders by).
+    # expressions are exactly those storage.article_query orders by). Each
+    # covers what a filter needs (the id), so a page is found without
+    # reading the articles' rows, which hold their texts.
+    "CREATE INDEX articles_by_id ON articles (id)",
     "CREATE INDEX articles_by_published ON articles (ifnull(published, ''), id)",
     "CREATE INDEX articles_by_title ON articles (title COLLATE NOCASE, id)",
     "CREATE INDEX articles_by_source ON articles (ifnull(source, '') COLLATE NOCASE, id)",
     "CREATE INDEX articles_by_passage_count ON articles (passage_count, id)",
     # Filtering it: by tag, entity and speaker.
     "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id)",
-    "CREATE INDEX entities_by_text ON entities (text COLLATE NOCASE)",
+    "CREATE INDEX entities_by_text ON entities (text COLLATE NOCASE, analysis_id)",
     "CREATE INDEX quotes_by_speaker ON quotes (speaker COLLATE NOCASE)",
 ]
 
