@@ -64,9 +64,15 @@ def save_links(db: Database, quote_ids: Iterable[int],
         for quote_id in quote_ids:
             db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
                        [quote_id, quote_id])
-        rows = [{"quote_id": a, "other_quote_id": b, "score": s}
-                for first, second, s in links for a, b in ((first, second), (second, first))]
-        db.table("quote_links").upsert_all(rows, pk=("quote_id", "other_quote_id"))
+        # Plain SQL: sqlite-utils' upsert_all first probes the SQLite version
+        # by creating and dropping a table, a schema change that every other
+        # connection must then reload (and SQLite 3.40 can fail a DELETE that
+        # fires an FTS5 trigger right after such a reload).
+        db.conn.executemany(
+            "INSERT INTO quote_links (quote_id, other_quote_id, score) VALUES (?, ?, ?) "
+            "ON CONFLICT (quote_id, other_quote_id) DO UPDATE SET score = excluded.score",
+            [(a, b, s) for first, second, s in links
+             for a, b in ((first, second), (second, first))])
 
 
 def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
