@@ -31,6 +31,7 @@ class ArticleFilters(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._shown_tags: list[tuple] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -124,6 +125,10 @@ class ArticleFilters(QWidget):
     # -- data in -------------------------------------------------------
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the tag filter (keeps the chosen tag if it still exists)."""
+        shown = [(t["id"], t["name"], t["color"]) for t in tags]
+        if shown == self._shown_tags:
+            return
+        self._shown_tags = shown
         chosen = self.tag.currentData()
         self.tag.blockSignals(True)
         self.tag.clear()
