@@ -36,6 +36,9 @@ from widgets.tag_panel import TagPanel
 
 log = logging.getLogger(__name__)
 
+#: How many articles the export dialog offers to pick from (the list's first).
+EXPORT_CHOICES = 2000
+
 
 def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
     label = QLabel(text)
@@ -807,8 +810,11 @@ class MainWindow(QMainWindow):
 
         if path is not None:
             return self.run_export(ExportRequest.for_path(Path(path)))
+        # the dialog offers the list's articles (its search, filters and
+        # order), at most EXPORT_CHOICES of them: never the whole corpus
         request = ExportDialog.ask(self, tags=self._tags,
-                                   articles=articles.list_articles(self.db),
+                                   articles=article_query.article_page(
+                                       self.db, self.query, 0, EXPORT_CHOICES),
                                    analysts=analysts(self.db), current_article=self.current_id,
                                    folder=Path.home())
         return self.run_export(request) if request else None
