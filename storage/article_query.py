@@ -116,6 +116,16 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
+#: Articles whose analysis of their current text has an entity (or a quote)
+#: whose text (or speaker) is the parameter, in any case.
+_ANALYSED_WITH = """a.id IN (
+    SELECT n.article_id FROM {table} r
+    JOIN analyses n ON n.id = r.analysis_id
+    JOIN articles x INDEXED BY idx_articles_text_hash
+        ON x.text_hash = n.text_hash AND x.id = n.article_id
+    WHERE r.{column} = ? COLLATE NOCASE)"""
+
+
 def _filters(q: ArticleQuery) -> tuple[list[str], list]:
     """WHERE clauses and their parameters over ``articles a``."""
     clauses, params = [], []
@@ -127,22 +137,10 @@ def _filters(q: ArticleQuery) -> tuple[list[str], list]:
     if q.tag_id is not None:
         clauses.append("a.id IN (SELECT p.article_id FROM passages p WHERE p.tag_id = ?)")
         params.append(q.tag_id)
-    if q.entity.strip():
-        clauses.append("""a.id IN (
-            SELECT n.article_id FROM entities e
-            JOIN analyses n ON n.id = e.analysis_id
-            JOIN articles x INDEXED BY idx_articles_text_hash
-                ON x.text_hash = n.text_hash AND x.id = n.article_id
-            WHERE e.text = ? COLLATE NOCASE)""")
-        params.append(q.entity.strip())
-    if q.speaker.strip():
-        clauses.append("""a.id IN (
-            SELECT n.article_id FROM quotes s
-            JOIN analyses n ON n.id = s.analysis_id
-            JOIN articles x INDEXED BY idx_articles_text_hash
-                ON x.text_hash = n.text_hash AND x.id = n.article_id
-            WHERE s.speaker = ? COLLATE NOCASE)""")
-        params.append(q.speaker.strip())
+    for table, column, value in (("entities", "text", q.entity), ("quotes", "speaker", q.speaker)):
+        if value.strip():
+            clauses.append(_ANALYSED_WITH.format(table=table, column=column))
+            params.append(value.strip())
     if q.source.strip():
         clauses.append("ifnull(a.source, '') = ? COLLATE NOCASE")
         params.append(q.source.strip())

@@ -4,16 +4,12 @@ filters, sort orders, hit counts, positions, passage counts, and migration
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from sqlite_utils import Database
 
 from storage import analyses, articles, open_database, passages, tags
 from storage.article_query import (ArticleQuery, SearchError, article_page,
                                    article_position, count_articles, fts_expression,
                                    search_matches)
-from storage.schema import MIGRATIONS
 
 
 @pytest.fixture
@@ -171,19 +167,12 @@ def test_passage_counts_follow_every_change(db):
 
 
 def test_migration_0005_indexes_the_articles_already_stored(tmp_path):
+    from test_backups import _old_schema_database
+
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    old = Database(conn)
-    MIGRATIONS.apply(old, stop_before="0005_corpus_scale")
-    old.execute("PRAGMA application_id = 1146049363")
-    old.execute("PRAGMA user_version = 4")
-    with old.atomic():
-        a = articles.add_article(old, title="Old story", text="Stored before search.")[0]
-        tag = tags.create_tag(old, "T", "#112233")
-        passages.add_passage(old, article_id=a, tag_id=tag, start=0, end=6, analyst="x")
-    conn.close()
+    _old_schema_database(path)                 # schema 1: one article, one passage
     db = open_database(path)
-    assert _ids(db, ArticleQuery(search='"before search"')) == [a]
+    [old] = _ids(db, ArticleQuery(search='"old article text"'))
     assert article_page(db, ArticleQuery(), 0, 1)[0]["passage_count"] == 1
-    b = articles.add_article(db, title="New", text="Stored after the migration.")[0]
-    assert _ids(db, ArticleQuery(search="stored")) == [a, b]
+    new = articles.add_article(db, title="New", text="A text stored after the migration.")[0]
+    assert _ids(db, ArticleQuery(search="text")) == [old, new]
