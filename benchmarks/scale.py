@@ -228,11 +228,14 @@ def bare_throughput(texts: list[str]) -> dict:
 def run(articles: int, folder: Path, analyse_articles: int = 150) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from benchmarks.corpus import FIRST, LAST, SOURCES, ensure_corpus
+    from benchmarks.corpus import FIRST, LAST, SOURCES, corpus_path
     from desktop.main_window import MainWindow
     from storage import open_database
 
-    path = ensure_corpus(articles, folder=folder)
+    path = corpus_path(articles, folder)
+    if not path.exists():   # generated in its own process: not in this one's peak memory
+        subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--articles",
+                        str(articles), "--folder", str(folder)], check=True)
     results = {"corpus": {"articles": articles, "file_mb": round(path.stat().st_size / 1e6)}}
     results["cold_start"] = cold_start(path)
 

@@ -36,6 +36,9 @@ from widgets.tag_panel import TagPanel
 
 log = logging.getLogger(__name__)
 
+#: After a new search, filter or order, the current article stays current
+#: only if it is among the list's first rows (see refresh_articles).
+KEEP_CURRENT_WITHIN = 1000
 #: How many articles the export dialog offers to pick from (the list's first).
 EXPORT_CHOICES = 2000
 
@@ -298,8 +301,12 @@ class MainWindow(QMainWindow):
             return False
         self.article_filters.show_error("")
         model = self.article_list.list_model
-        keep = select or self.current_id
-        if keep is not None and self.article_list.select_article(keep):
+        if select is not None and self.article_list.select_article(select):
+            return True
+        # the article being read stays current if the new list has it near
+        # the top; otherwise the list's first article opens
+        if self.current_id is not None and self.article_list.select_article(
+                self.current_id, within=KEEP_CURRENT_WITHIN):
             return True
         if model.rowCount():
             self.article_list.select_article(model.article(0)["id"])

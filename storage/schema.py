@@ -269,7 +269,7 @@ _CORPUS_SCALE_SQL = [
     # Filtering it: by tag, entity and speaker.
     "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id)",
     "CREATE INDEX entities_by_text ON entities (text COLLATE NOCASE, analysis_id)",
-    "CREATE INDEX quotes_by_speaker ON quotes (speaker COLLATE NOCASE)",
+    "CREATE INDEX quotes_by_speaker ON quotes (speaker COLLATE NOCASE, analysis_id)",
 ]
 
 

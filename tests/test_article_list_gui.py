@@ -74,6 +74,11 @@ def test_selecting_a_far_article_loads_rows_up_to_it(tmp_path, qtbot):
     assert view.list_model.rowCount() >= 501                  # row of id 1500, descending
     assert view.list_model.cached_row_count() < 2000
     assert not view.select_article(99999)
+    assert not view.select_article(2, within=1000)            # row 1997: too far to keep
+    rows = view.list_model.rowCount()
+    view.list_model.set_passage_count(1500, 4)                # repainted, not laid out
+    assert view.list_model.rowCount() == rows
+    assert view.list_model.article(view.list_model.row_of(1500))["passage_count"] == 4
     db.close()
 
 

@@ -136,15 +136,15 @@ class ArticleListModel(QAbstractListModel):
         rows = self._page(row // self.PAGE)
         return rows[row % self.PAGE]
 
-    def row_of(self, article_id: int) -> int | None:
+    def row_of(self, article_id: int, *, within: int | None = None) -> int | None:
         """The row of an article, loading rows up to it if needed; None if
-        the list leaves it out."""
+        the list leaves it out (or puts it at ``within`` or further)."""
         for number, rows in self._pages.items():
             for i, row in enumerate(rows):
                 if row["id"] == article_id:
                     return number * self.PAGE + i
         row = self._source.position(article_id)
-        if row is None or row >= self._total:
+        if row is None or row >= self._total or (within is not None and row >= within):
             return None
         if row >= self._loaded:
             self._grow(row + 1 - self._loaded)
@@ -260,9 +260,21 @@ class ArticleList(QListView):
         if current is not None:
             self.select_article(current)
 
-    def select_article(self, article_id: int) -> bool:
-        """Make an article current (scrolling to it); False if it is not listed."""
-        row = self.list_model.row_of(article_id)
+    def dataChanged(self, top_left, bottom_right, roles=()) -> None:
+        """A changed passage count is repainted, not laid out: QListView lays
+        out every loaded row on dataChanged, asking the model for its row
+        count twice per row (90,000 rows: a quarter of a second)."""
+        if roles and set(roles) <= {COUNT_ROLE}:
+            for row in range(top_left.row(), bottom_right.row() + 1):
+                self.viewport().update(self.visualRect(self.list_model.index(row)))
+            return
+        super().dataChanged(top_left, bottom_right, roles)
+
+    def select_article(self, article_id: int, *, within: int | None = None) -> bool:
+        """Make an article current (scrolling to it); False if it is not
+        listed — or, with ``within``, not among the list's first ``within``
+        rows (loading rows up to a far one costs a layout of all of them)."""
+        row = self.list_model.row_of(article_id, within=within)
         if row is None:
             return False
         index = self.list_model.index(row)
