@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps screenshot bench bench-quotes clean
+.PHONY: run test install install-test system-deps screenshot bench bench-quotes bench-scale bench-corpus clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -15,9 +15,17 @@ test: $(STAMP).test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print the figures the README quotes.
-bench: bench-quotes
+bench: bench-quotes bench-scale
 bench-quotes: $(STAMP).bench
 	$(BIN)/python -m benchmarks.quotes_eval
+# Issue 6 on a synthetic 100,000-article corpus, generated (about 3 minutes,
+# 1.4 GB) into $(BENCH_DIR) when missing; ARTICLES=5000 for a quick run.
+BENCH_DIR ?= /tmp/dossier-bench
+ARTICLES  ?= 100000
+bench-corpus: $(STAMP)
+	$(BIN)/python -m benchmarks.corpus --articles $(ARTICLES) --folder $(BENCH_DIR)
+bench-scale: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.scale --articles $(ARTICLES) --folder $(BENCH_DIR)
 
 $(STAMP).bench: $(STAMP) pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e '.[bench]'

@@ -17,6 +17,9 @@ from desktop.analysis.recycled import QuoteText, find_links
 from storage import analyses, articles, quotes
 
 BATCH_SIZE = 8
+#: Quotes of other articles each new quote is compared with (see
+#: :func:`link_recycled_quotes`).
+CANDIDATES = 40
 
 
 def analyse_pending(
@@ -30,8 +33,9 @@ def analyse_pending(
     """Analyse every article this pipeline has not analysed in its current text.
 
     Each article's result is stored in its own transaction as soon as it is
-    ready, so a cancel or a crash keeps what was done. Recycled quotes are
-    linked once the run ends. Returns the number of articles analysed.
+    ready, so a cancel or a crash keeps what was done; the recycled quotes
+    of each batch are linked right after it (a bounded amount of work, see
+    :func:`link_recycled_quotes`). Returns the number of articles analysed.
     """
     version = result_version(loaded)
     pending = analyses.pending_article_ids(db, loaded.name, version)
@@ -59,20 +63,33 @@ def analyse_pending(
                 on_progress(done, total)
             if is_cancelled and is_cancelled():
                 break
-    if analysed:
-        link_recycled_quotes(db, analysed)
+        if analysed:
+            link_recycled_quotes(db, analysed)
+            analysed = []
     return done
 
 
 def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     """Link the spoken quotes of these articles to the same words elsewhere.
 
-    Returns the number of links stored (one per pair).
+    Bounded whatever the corpus size: each quote is compared with at most
+    2 × :data:`CANDIDATES` quotes of other articles — the newest holding its
+    rarest words and the newest of its speaker
+    (:func:`storage.quotes.recycling_candidates`) — and with the other new
+    quotes. Returns the number of links stored (one per pair).
     """
-    corpus = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
-              for q in quotes.all_quotes(db, kinds=quotes.SPOKEN)]
-    wanted = set(article_ids)
-    new = [q for q in corpus if q.article_id in wanted]
-    links = find_links(new, corpus)
-    quotes.save_links(db, [q.id for q in new], links)
-    return len(links)
+    new = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
+           for article_id in article_ids
+           for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)]
+    links = []
+    for quote in new:
+        candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"])
+                      for c in quotes.recycling_candidates(
+                          db, quote.text, quote.article_id, quote.speaker, limit=CANDIDATES)]
+        links += find_links([quote], candidates + [q for q in new if q.id != quote.id])
+    unique = {}
+    for first, second, score in links:
+        key = (min(first, second), max(first, second))
+        unique[key] = max(score, unique.get(key, 0.0))
+    quotes.save_links(db, [q.id for q in new], [(a, b, s) for (a, b), s in unique.items()])
+    return len(unique)

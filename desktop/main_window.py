@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
 from desktop import commands
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, articles, passages, quotes, review, similarity, tags
+from storage import analyses, article_query, articles, passages, quotes, review, similarity, tags
 from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
 from storage.tags import TagError
 from widgets.article_details_dialog import ArticleDetailsDialog
-from widgets.article_list import ID_ROLE, ArticleList, header_line
+from widgets.article_filters import ArticleFilters
+from widgets.article_list import ID_ROLE, ArticleList, RowSource, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
@@ -43,6 +44,11 @@ log = logging.getLogger(__name__)
 
 #: How often the window looks for commits by other windows or commands.
 EXTERNAL_CHECK_MS = 2000
+#: After a new search, filter or order, the current article stays current
+#: only if it is among the list's first rows (see refresh_articles).
+KEEP_CURRENT_WITHIN = 1000
+#: How many articles the export dialog offers to pick from (the list's first).
+EXPORT_CHOICES = 2000
 
 
 def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
@@ -77,6 +83,8 @@ class MainWindow(QMainWindow):
         self._tasks: list[Task] = []
         self._review_statuses: dict[int, str] = {}
         self.undo_stack = QUndoStack(self)
+        self.query = article_query.ArticleQuery()
+        self._analysis_paused = False
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # files and folders dropped on the window are imported
@@ -105,9 +113,16 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------
     def _build_widgets(self) -> None:
         self.article_list = ArticleList()
+        self.article_filters = ArticleFilters()
+        self.articles_box = QWidget()
+        articles_layout = QVBoxLayout(self.articles_box)
+        articles_layout.setContentsMargins(0, 0, 0, 0)
+        articles_layout.setSpacing(2)
+        articles_layout.addWidget(self.article_filters)
+        articles_layout.addWidget(self.article_list, 1)
         self.speakers_view = SpeakersView()
         self.left_tabs = QTabWidget()
-        self.left_tabs.addTab(self.article_list, "Articles")
+        self.left_tabs.addTab(self.articles_box, "Articles")
         self.left_tabs.addTab(self.speakers_view, "Speakers")
         self.left_tabs.setMinimumWidth(220)
         self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
@@ -228,18 +243,31 @@ class MainWindow(QMainWindow):
         self.cancel_button = QToolButton()
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip("Stop analysing; finished articles are kept")
-        self.cancel_button.clicked.connect(lambda: self.analysis.worker.cancel())
-        for widget in (self.progress_bar, self.cancel_button):
+        self.cancel_button.clicked.connect(self.cancel_analysis)
+        self.pause_button = QToolButton()
+        self.pause_button.setText("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Pause analysing after the current batch; Resume "
+                                     "goes on where it stopped (so does the next start)")
+        self.pause_button.toggled.connect(self.pause_analysis)
+        for widget in self._analysis_widgets():
             widget.hide()
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
         status.addPermanentWidget(self.review_label)
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.pause_button)
         status.addPermanentWidget(self.cancel_button)
+
+    def _analysis_widgets(self) -> tuple:
+        return self.progress_bar, self.pause_button, self.cancel_button
 
     def _connect(self) -> None:
         self.article_list.articleSelected.connect(self.show_article)
+        self.article_filters.queryChanged.connect(self.apply_query)
+        self.article_list.list_model.totalChanged.connect(
+            lambda total: self.article_filters.set_hit_count(total, self.query.is_filtered()))
         view = self.view
         view.tagKeyPressed.connect(self.tag_with_key)
         view.tagRequested.connect(self.tag_selection)
@@ -277,17 +305,61 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._analysis_failed)
 
     # -- articles ------------------------------------------------------
-    def refresh_articles(self, select: int | None = None) -> None:
-        rows = articles.list_articles(self.db)
-        keep = select or self.current_id or (rows[0]["id"] if rows else None)
-        self.article_list.set_articles(rows, current=keep)
-        if not rows:
-            self.current_id = None
+    def _row_source(self, query: article_query.ArticleQuery) -> RowSource:
+        """The list's rows, read from storage a page at a time."""
+        return RowSource(
+            count=lambda: article_query.count_articles(self.db, query),
+            page=lambda offset, limit: article_query.article_page(self.db, query, offset,
+                                                                  limit),
+            position=lambda article_id: article_query.article_position(self.db, query,
+                                                                       article_id))
+
+    def apply_query(self, values: dict) -> None:
+        """Search, filter or sort the article list (from the filter bar)."""
+        try:
+            query = article_query.ArticleQuery(**values)
+        except ValueError as error:
+            self.article_filters.show_error(str(error))
+            return
+        previous, self.query = self.query, query
+        if not self.refresh_articles():
+            self.query = previous
+
+    def refresh_articles(self, select: int | None = None) -> bool:
+        """Re-read the list (a page of it) and keep or pick the current article.
+
+        Returns False (and leaves the list as it was) if the query cannot run.
+        """
+        try:
+            self.article_list.set_source(self._row_source(self.query))
+        except article_query.SearchError as error:
+            self.article_filters.show_error(str(error))
+            return False
+        self.article_filters.show_error("")
+        model = self.article_list.list_model
+        if select is not None and self.article_list.select_article(select):
+            return True
+        # the article being read stays current if the new list has it near
+        # the top; otherwise the list's first article opens
+        if self.current_id is not None and self.article_list.select_article(
+                self.current_id, within=KEEP_CURRENT_WITHIN):
+            return True
+        if model.rowCount():
+            self.article_list.select_article(model.article(0)["id"])
+            return True
+        self.current_id = None
+        if self.query.is_filtered():
+            self.title_label.setText("No article matches")
+            self.meta_label.setText("Change the search or the filters above the list.")
+        else:
             self.title_label.setText("No articles yet")
             self.meta_label.setText("Import articles with File → Import (Ctrl+I), or drop "
                                     "files or folders on this window.")
-            self.similar_bar.set_articles([])
-            self.view.set_article("")
+        self.similar_bar.set_articles([])
+        self.view.set_article("")
+        self._show_analysis_panels([], [])
+        self.passage_list.set_passages([], self._tags)
+        return True
 
     def step_article(self, step: int) -> None:
         model = self.article_list.list_model
@@ -313,6 +385,9 @@ class MainWindow(QMainWindow):
         rows = passages.passages_for_article(self.db, article_id)
         self.view.set_tags(self._tags)
         self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
+        if self.query.search:
+            self.view.set_search_matches(
+                article_query.search_matches(self.db, article_id, self.query.search))
         self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
 
@@ -355,18 +430,44 @@ class MainWindow(QMainWindow):
         self.tag_with_key(digit)
 
     def focus_article_list(self) -> None:
-        self.left_tabs.setCurrentWidget(self.article_list)
+        self.left_tabs.setCurrentWidget(self.articles_box)
         self.article_list.setFocus()
 
     def focus_speakers(self) -> None:
         self.left_tabs.setCurrentWidget(self.speakers_view)
         self.speakers_view.speakers.setFocus()
 
-    def refresh_speakers(self) -> None:
-        """Re-read the corpus-wide speakers — only while their tab is shown
-        (it is a query over every quote; start-up should not wait for it)."""
-        if self.left_tabs.currentWidget() is self.speakers_view:
-            self.speakers_view.set_speakers(quotes.speakers(self.db))
+    def refresh_speakers(self) -> Task | None:
+        """Re-read the corpus-wide speakers — only while their tab is shown,
+        and in a worker: it is a query over every quote (about 2 s on
+        100,000 articles), which neither start-up nor the GUI thread waits for."""
+        if self.left_tabs.currentWidget() is not self.speakers_view:
+            return None
+        from storage import open_database
+
+        db_path = self.db_path
+
+        def work(_progress, _cancelled):
+            db = open_database(db_path)
+            try:
+                return quotes.speakers(db)
+            finally:
+                db.close()
+
+        task = Task(work, self)
+        self._tasks.append(task)
+
+        def done(rows) -> None:
+            if task in self._tasks:
+                self._tasks.remove(task)
+            if rows is not None:
+                self.speakers_view.set_speakers(rows)
+
+        task.succeeded.connect(done)
+        task.failed.connect(lambda message: (done(None), log.warning(
+            "speakers failed: %s", message)))
+        task.start()
+        return task
 
     def show_speaker(self, speaker: str) -> None:
         rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
@@ -420,7 +521,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         #: the search box's action; whoever adds a search field sets
         #: ``search_target`` to it and Ctrl+F focuses it
-        self.search_target: QWidget | None = None
+        self.search_target: QWidget | None = self.article_filters.search
         self.focus_search_action = self._action(menu, "&Find…", self.focus_search,
                                                 QKeySequence.StandardKey.Find)
 
@@ -441,6 +542,8 @@ class MainWindow(QMainWindow):
         if target is None:
             self.statusBar().showMessage("There is no search field yet.", 4000)
             return
+        if target is self.article_filters.search:
+            self.left_tabs.setCurrentWidget(self.articles_box)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if hasattr(target, "selectAll"):
             target.selectAll()
@@ -629,9 +732,10 @@ class MainWindow(QMainWindow):
             end -= 1
         return start, end
 
-    def refresh_passages(self) -> None:
-        """Re-read passages and counts after any change."""
-        self.refresh_tags()
+    def refresh_passages(self, *, tags_changed: bool = True) -> None:
+        """Re-read the current article's passages and the counts after a change."""
+        if tags_changed:
+            self.refresh_tags()
         if self.current_id is None:
             return
         rows = passages.passages_for_article(self.db, self.current_id)
@@ -643,6 +747,7 @@ class MainWindow(QMainWindow):
         self._tags = tags.list_tags(self.db)
         self.tag_panel.set_tags(self._tags)
         self.view.set_tags(self._tags)
+        self.article_filters.set_tags(self._tags)
 
     def edit_note(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
@@ -698,13 +803,38 @@ class MainWindow(QMainWindow):
                                                      move_passages_to=move_to or None))
 
     def _refresh_all_counts(self) -> None:
-        """Passage counts of every article in the list (after a codebook change)."""
-        for row in articles.list_articles(self.db):
-            self.article_list.list_model.set_passage_count(row["id"], row["passage_count"])
+        """Passage counts of the listed articles (after a codebook change): the
+        lazy list re-reads its pages, nothing counts every article."""
+        self.refresh_articles(select=self.current_id)
 
     # -- analysis ------------------------------------------------------
     def start_analysis(self) -> None:
-        self.analysis.request()
+        """Analyse whatever is pending, unless the analyst paused analysis."""
+        if not self._analysis_paused:
+            self.analysis.request()
+
+    def pause_analysis(self, paused: bool) -> None:
+        """Pause after the current batch (results so far are stored), or resume."""
+        self._analysis_paused = paused
+        self.pause_button.setChecked(paused)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.progress_bar.setFormat(("Paused %v/%m" if paused else "Analysing %v/%m"))
+        if paused:
+            self.analysis.worker.cancel()
+        else:
+            self.start_analysis()
+
+    def cancel_analysis(self) -> None:
+        """Stop analysing; what is left is analysed at the next start or import."""
+        self.pause_button.blockSignals(True)
+        self._analysis_paused = False
+        self.pause_button.setChecked(False)
+        self.pause_button.setText("Pause")
+        self.pause_button.blockSignals(False)
+        self.progress_bar.setFormat("Analysing %v/%m")
+        self.analysis.worker.cancel()
+        for widget in self._analysis_widgets():
+            widget.hide()
 
     def _pipeline_loaded(self, name: str, version: str, degraded: bool, warnings: list) -> None:
         self.pipeline_label.setText(f"Pipeline: {name} {version}"
@@ -715,8 +845,8 @@ class MainWindow(QMainWindow):
 
     def _analysis_progress(self, done: int, total: int) -> None:
         busy = done < total
-        self.progress_bar.setVisible(busy)
-        self.cancel_button.setVisible(busy)
+        for widget in self._analysis_widgets():
+            widget.setVisible(busy)
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
 
@@ -731,8 +861,9 @@ class MainWindow(QMainWindow):
             self._update_meta(articles.get_article(self.db, article_id), analysis)
 
     def _analysis_finished(self, done: int) -> None:
-        self.progress_bar.hide()
-        self.cancel_button.hide()
+        if not self._analysis_paused:   # a paused run keeps its bar and Resume
+            for widget in self._analysis_widgets():
+                widget.hide()
         self.refresh_speakers()
         if done and self.current_id is not None:
             self._article_analysed(self.current_id)   # recycled-quote links are new
@@ -740,8 +871,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
 
     def _analysis_failed(self, message: str) -> None:
-        self.progress_bar.hide()
-        self.cancel_button.hide()
+        for widget in self._analysis_widgets():
+            widget.hide()
         self.pipeline_label.setText("Analysis failed")
         QMessageBox.warning(self, "Analysis failed",
                             f"Entities and quotes could not be computed:\n{message}")
@@ -912,8 +1043,11 @@ class MainWindow(QMainWindow):
 
         if path is not None:
             return self.run_export(ExportRequest.for_path(Path(path)))
+        # the dialog offers the list's articles (its search, filters and
+        # order), at most EXPORT_CHOICES of them: never the whole corpus
         request = ExportDialog.ask(self, tags=self._tags,
-                                   articles=articles.list_articles(self.db),
+                                   articles=article_query.article_page(
+                                       self.db, self.query, 0, EXPORT_CHOICES),
                                    analysts=analysts(self.db), current_article=self.current_id,
                                    folder=Path.home())
         return self.run_export(request) if request else None

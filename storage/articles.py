@@ -67,14 +67,13 @@ def get_article(db: Database, article_id: int) -> dict | None:
 def list_articles(db: Database) -> list[dict]:
     """Every article's id, title, metadata and passage count, oldest first.
 
-    The text is not loaded.
+    The text is not loaded. For the command line; the window reads pages
+    (:mod:`storage.article_query`).
     """
     return list(db.query(
         """
         SELECT a.id, a.title, a.source, a.author, a.published, a.url,
-               a.filename, a.imported_at, a.review_status,
-               (SELECT count(*) FROM passages p WHERE p.article_id = a.id)
-                   AS passage_count
+               a.filename, a.imported_at, a.review_status, a.passage_count
         FROM articles a
         ORDER BY a.id
         """

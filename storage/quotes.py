@@ -6,11 +6,13 @@ Only each article's current analysis counts (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
+from storage.schema import QUOTES_FTS
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
     SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
@@ -62,25 +64,96 @@ def save_links(db: Database, quote_ids: Iterable[int],
         for quote_id in quote_ids:
             db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
                        [quote_id, quote_id])
-        rows = [{"quote_id": a, "other_quote_id": b, "score": s}
-                for first, second, s in links for a, b in ((first, second), (second, first))]
-        db.table("quote_links").upsert_all(rows, pk=("quote_id", "other_quote_id"))
+        # Plain SQL: sqlite-utils' upsert_all first probes the SQLite version
+        # by creating and dropping a table, a schema change that every other
+        # connection must then reload (and SQLite 3.40 can fail a DELETE that
+        # fires an FTS5 trigger right after such a reload).
+        db.conn.executemany(
+            "INSERT INTO quote_links (quote_id, other_quote_id, score) VALUES (?, ?, ?) "
+            "ON CONFLICT (quote_id, other_quote_id) DO UPDATE SET score = excluded.score",
+            [(a, b, s) for first, second, s in links
+             for a, b in ((first, second), (second, first))])
 
 
 def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
-    """For each quote of the article, the quotes in other articles it recurs in."""
+    """For each quote of the article, the quotes in other articles it recurs in.
+
+    Index lookups from this article's current analysis out (never the
+    corpus-wide ``current`` table, which would be built for every article).
+    """
     links: dict[int, list[dict]] = {}
     for row in db.query(
-            CURRENT_ANALYSES + """
-            SELECT l.quote_id, l.score, o.id AS other_quote_id, oc.article_id,
-                   oc.title AS article_title, o.start, o.end, o.speaker
-            FROM current c
-            JOIN quotes q ON q.analysis_id = c.analysis_id
+            f"""
+            SELECT l.quote_id, l.score, o.id AS other_quote_id, n.article_id,
+                   a.title AS article_title, o.start, o.end, o.speaker
+            FROM quotes q
             JOIN quote_links l ON l.quote_id = q.id
             JOIN quotes o ON o.id = l.other_quote_id
-            JOIN current oc ON oc.analysis_id = o.analysis_id
-            WHERE c.article_id = ?
+            JOIN analyses n ON n.id = o.analysis_id
+            JOIN articles a ON a.id = n.article_id
+            WHERE q.analysis_id = {_CURRENT_OF.format(article="?")}
+              AND n.id = {_CURRENT_OF.format(article="n.article_id")}
             ORDER BY l.score DESC
             """, [article_id]):
         links.setdefault(row.pop("quote_id"), []).append(row)
     return links
+
+
+#: The id of the analysis shown for an article (see ``CURRENT_ANALYSES``),
+#: for one article at a time.
+_CURRENT_OF = """(SELECT c.id FROM analyses c JOIN articles ca ON ca.id = c.article_id
+                  WHERE c.article_id = {article} AND c.text_hash = ca.text_hash
+                  ORDER BY c.degraded, c.id DESC LIMIT 1)"""
+
+
+#: Words too common to tell quotes apart; left out of the candidate search.
+_COMMON = frozenset("""about after also been being could from have into more most
+other over said says some such than that their them then there these they this
+those very were what when where which while will with would your""".split())
+_WORDS = re.compile(r"\w{4,}")
+
+
+def _probe_expression(text: str) -> str | None:
+    """FTS5: quotes holding all of the three longest words of ``text``, or all
+    of the next three (longer words are rarer; a near-copy has them all)."""
+    words = sorted(dict.fromkeys(w for w in _WORDS.findall(text.lower())
+                                 if w not in _COMMON), key=len, reverse=True)
+    groups = [words[i:i + 3] for i in (0, 3) if len(words[i:i + 3]) >= 2]
+    return " OR ".join("(" + " AND ".join(f'"{w}"' for w in group) + ")"
+                       for group in groups) or None
+
+
+def recycling_candidates(db: Database, text: str, article_id: int,
+                         speaker: str | None = None, *, limit: int = 40) -> list[dict]:
+    """Spoken quotes of other articles' current analyses that may recur
+    ``text``: the newest ``limit`` holding its rarest words (FTS5 over
+    ``quotes_fts``) and the newest ``limit`` of the same ``speaker``.
+
+    A bounded prefilter for recycled-quote linking — two index lookups that
+    stop after ``limit`` rows — instead of a comparison with every quote.
+    Rows: ``id, article_id, text, speaker``.
+    """
+    ids: list[int] = []
+    expression = _probe_expression(text)
+    if expression:
+        ids += [r[0] for r in db.execute(
+            f"SELECT rowid FROM {QUOTES_FTS} WHERE {QUOTES_FTS} MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?", [expression, limit])]
+    if speaker:
+        ids += [r[0] for r in db.execute(
+            "SELECT id FROM quotes WHERE speaker = ? COLLATE NOCASE ORDER BY id DESC "
+            "LIMIT ?", [speaker, limit])]
+    if not ids:
+        return []
+    ids = list(dict.fromkeys(ids))
+    return list(db.query(
+        f"""
+        SELECT q.id, n.article_id, q.text, q.speaker
+        FROM quotes q
+        JOIN analyses n ON n.id = q.analysis_id
+        JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
+        WHERE q.id IN ({", ".join("?" for _ in ids)})
+          AND n.article_id != ? AND q.kind IN {SPOKEN!r}
+          AND n.id = {_CURRENT_OF.format(article="n.article_id")}
+        ORDER BY q.id DESC
+        """, ids + [article_id]))

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -210,3 +210,91 @@ def workflow(db: Database) -> None:
     db.table("articles").add_column("memo", str, not_null_default="")
     db.table("tags").add_column("parent_id", int)
     db.table("articles").create_index(["review_status"])
+
+
+#: The full-text index over article titles and texts (FTS5, external content:
+#: the text is stored once, in ``articles``). Diacritics are folded, so
+#: "Phnom Penh" finds "Phnôm Pénh".
+ARTICLES_FTS = "articles_fts"
+QUOTES_FTS = "quotes_fts"
+
+_CORPUS_SCALE_SQL = [
+    # Search: articles_fts mirrors articles(title, text) through triggers.
+    f"""CREATE VIRTUAL TABLE {ARTICLES_FTS} USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO {ARTICLES_FTS} (rowid, title, text)
+        VALUES (new.id, new.title, new.text);
+    END""",
+    f"""CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO {ARTICLES_FTS} ({ARTICLES_FTS}, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END""",
+    f"""CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO {ARTICLES_FTS} ({ARTICLES_FTS}, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO {ARTICLES_FTS} (rowid, title, text)
+        VALUES (new.id, new.title, new.text);
+    END""",
+    f"INSERT INTO {ARTICLES_FTS} ({ARTICLES_FTS}) VALUES ('rebuild')",
+    # Recycled-quote candidates: quotes_fts mirrors quotes(text).
+    f"""CREATE VIRTUAL TABLE {QUOTES_FTS} USING fts5(
+        text, content='quotes', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+        INSERT INTO {QUOTES_FTS} (rowid, text) VALUES (new.id, new.text);
+    END""",
+    f"""CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+        INSERT INTO {QUOTES_FTS} ({QUOTES_FTS}, rowid, text) VALUES ('delete', old.id, old.text);
+    END""",
+    f"""CREATE TRIGGER quotes_fts_update AFTER UPDATE OF text ON quotes BEGIN
+        INSERT INTO {QUOTES_FTS} ({QUOTES_FTS}, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO {QUOTES_FTS} (rowid, text) VALUES (new.id, new.text);
+    END""",
+    f"INSERT INTO {QUOTES_FTS} ({QUOTES_FTS}) VALUES ('rebuild')",
+    # The passage count per article, kept by triggers (sorting by it, and a
+    # list row, then need no count over passages).
+    """CREATE TRIGGER passages_count_insert AFTER INSERT ON passages BEGIN
+        UPDATE articles SET passage_count = passage_count + 1 WHERE id = new.article_id;
+    END""",
+    """CREATE TRIGGER passages_count_delete AFTER DELETE ON passages BEGIN
+        UPDATE articles SET passage_count = passage_count - 1 WHERE id = old.article_id;
+    END""",
+    """CREATE TRIGGER passages_count_move AFTER UPDATE OF article_id ON passages
+    WHEN new.article_id IS NOT old.article_id BEGIN
+        UPDATE articles SET passage_count = passage_count - 1 WHERE id = old.article_id;
+        UPDATE articles SET passage_count = passage_count + 1 WHERE id = new.article_id;
+    END""",
+    """UPDATE articles SET passage_count =
+        (SELECT count(*) FROM passages p WHERE p.article_id = articles.id)""",
+    # Sorting the article list: one index per order (ties broken by id; the
+    # expressions are exactly those storage.article_query orders by). Each
+    # covers what a filter needs (the id), so a page is found without
+    # reading the articles' rows, which hold their texts.
+    "CREATE INDEX articles_by_id ON articles (id)",
+    "CREATE INDEX articles_by_published ON articles (ifnull(published, ''), id)",
+    "CREATE INDEX articles_by_title ON articles (title COLLATE NOCASE, id)",
+    "CREATE INDEX articles_by_source ON articles (ifnull(source, '') COLLATE NOCASE, id)",
+    "CREATE INDEX articles_by_passage_count ON articles (passage_count, id)",
+    # Filtering it: by tag, entity and speaker.
+    "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id)",
+    "CREATE INDEX entities_by_text ON entities (text COLLATE NOCASE, analysis_id)",
+    "CREATE INDEX quotes_by_speaker ON quotes (speaker COLLATE NOCASE, analysis_id)",
+]
+
+
+@MIGRATIONS(name="0006_corpus_scale")
+def corpus_scale(db: Database) -> None:
+    """What a corpus of 100,000 articles needs to stay fast.
+
+    - ``articles_fts``: FTS5 over title and text, kept in sync by triggers
+      and filled here for the articles already stored;
+    - ``quotes_fts``: FTS5 over quote texts, so that recycled-quote linking
+      compares a new quote with a few candidates instead of every quote;
+    - ``articles.passage_count``, kept by triggers on ``passages``;
+    - indexes for each sort order of the article list and for its filters.
+    """
+    db.table("articles").add_column("passage_count", int, not_null_default=0)
+    for statement in _CORPUS_SCALE_SQL:
+        db.execute(statement)

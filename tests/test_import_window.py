@@ -3,7 +3,7 @@ and folders, the import report, the details dialog, similar articles."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
@@ -31,8 +31,12 @@ def drop_on(widget, paths=(), text=None) -> tuple[bool, bool]:
     if text:
         mime.setText(text)
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(20, 20), actions, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    try:   # PySide6 6.12 takes a QPointF, 6.11 (the pinned one) a QPoint
+        enter = QDragEnterEvent(QPointF(20, 20), actions, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
+    except TypeError:
+        enter = QDragEnterEvent(QPoint(20, 20), actions, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, enter)
     drop = QDropEvent(QPointF(20, 20), actions, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLineEdit
 
 from storage import analyses, passages
 from tests.test_main_window import click_at, select_with_keys
@@ -79,16 +78,14 @@ def test_no_quotes_says_so(open_window, tmp_path, qtbot):
     assert "no quotes" in window.statusBar().currentMessage()
 
 
-def test_ctrl_f_focuses_the_search_field_once_there_is_one(open_window, analysed_db_path,
-                                                           qtbot):
+def test_ctrl_f_focuses_the_article_search(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
+    window.focus_speakers()                      # even from another tab
+    field = window.article_filters.search
+    field.setText("old query")
+    window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
-    assert "no search field" in window.statusBar().currentMessage()
-    field = QLineEdit("old query")
-    window.statusBar().addWidget(field)
-    field.show()
-    window.search_target = field
-    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    assert window.left_tabs.currentWidget() is window.articles_box
     assert field.hasFocus() and field.selectedText() == "old query"
 
 

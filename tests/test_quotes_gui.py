@@ -105,6 +105,7 @@ def test_speakers_view_lists_a_speakers_quotes_across_articles(open_window, anal
     window = open_window(analysed_db_path)
     window.focus_speakers()
     speakers = window.speakers_view.speakers
+    qtbot.waitUntil(lambda: speakers.topLevelItemCount() > 0, timeout=5000)  # read in a worker
     names = [speakers.topLevelItem(i).text(0) for i in range(speakers.topLevelItemCount())]
     assert names[:2] == ["Neth Savoeun", "Thong Mengdavid"]
     item = speakers.topLevelItem(1)

@@ -1,7 +1,20 @@
 """The article list: title, source and date, and the number of tagged
-passages, for a list of plain article dicts."""
+passages, read lazily from a :class:`RowSource`.
+
+The model never holds the corpus: it asks its source for the row count and
+for pages of :attr:`ArticleListModel.PAGE` rows as the view needs them, keeps
+at most :attr:`ArticleListModel.MAX_PAGES` pages (least recently used pages
+are dropped and read again when needed), and grows its row count page by page
+through ``canFetchMore``/``fetchMore`` as the view scrolls. A source is three
+plain callables — the main window binds storage functions to them; tests may
+use :meth:`RowSource.from_rows`.
+"""
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
@@ -29,38 +42,139 @@ def header_line(article: dict) -> str:
     return " · ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class RowSource:
+    """Where the rows come from: ``count()``, ``page(offset, limit)`` (a list
+    of article dicts with at least ``id`` and ``title``) and
+    ``position(article_id)`` (its row, or None)."""
+
+    count: Callable[[], int]
+    page: Callable[[int, int], list[dict]]
+    position: Callable[[int], int | None]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> "RowSource":
+        rows = list(rows)
+        ids = {row["id"]: i for i, row in enumerate(rows)}
+        return cls(count=lambda: len(rows),
+                   page=lambda offset, limit: [dict(r) for r in rows[offset:offset + limit]],
+                   position=ids.get)
+
+
+EMPTY = RowSource.from_rows([])
+
+
 class ArticleListModel(QAbstractListModel):
-    """Articles as rows; data comes from plain dicts."""
+    """Articles as rows, read a page at a time from a :class:`RowSource`."""
+
+    PAGE = 100
+    MAX_PAGES = 8
+    #: the total number of rows the source has (the hit count)
+    totalChanged = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[dict] = []
+        self._source = EMPTY
+        self._total = 0
+        self._loaded = 0           # rows the view knows of (grows by fetchMore)
+        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+
+    # -- data in -------------------------------------------------------
+    def set_source(self, source: RowSource) -> None:
+        """Show another list (a new search, filter or order)."""
+        total = source.count()        # may raise: the model stays as it was
+        self.beginResetModel()
+        self._source = source
+        self._pages.clear()
+        self._total = total
+        self._loaded = min(self.PAGE, total)
+        self.endResetModel()
+        self.totalChanged.emit(self._total)
 
     def set_articles(self, articles: list[dict]) -> None:
+        self.set_source(RowSource.from_rows(articles))
+
+    def reload(self) -> None:
+        """Read the rows again (after counts or details changed), keeping
+        how far the list was scrolled."""
+        loaded, total = self._loaded, self._source.count()
         self.beginResetModel()
-        self._rows = list(articles)
+        self._pages.clear()
+        self._total = total
+        self._loaded = min(max(loaded, self.PAGE), total)
         self.endResetModel()
-
-    def row_of(self, article_id: int) -> int | None:
-        return next((i for i, a in enumerate(self._rows) if a["id"] == article_id), None)
-
-    def article(self, row: int) -> dict:
-        return self._rows[row]
+        self.totalChanged.emit(self._total)
 
     def set_passage_count(self, article_id: int, count: int) -> None:
-        row = self.row_of(article_id)
-        if row is not None:
-            self._rows[row]["passage_count"] = count
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [COUNT_ROLE])
+        for number, rows in self._pages.items():
+            for i, row in enumerate(rows):
+                if row["id"] == article_id:
+                    row["passage_count"] = count
+                    index = self.index(number * self.PAGE + i)
+                    self.dataChanged.emit(index, index, [COUNT_ROLE])
+
+    # -- data out ------------------------------------------------------
+    def total(self) -> int:
+        return self._total
+
+    def cached_row_count(self) -> int:
+        """How many rows are held in memory now."""
+        return sum(len(rows) for rows in self._pages.values())
+
+    def _page(self, number: int) -> list[dict]:
+        rows = self._pages.get(number)
+        if rows is None:
+            rows = self._source.page(number * self.PAGE, self.PAGE)
+            self._pages[number] = rows
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return rows
+
+    def article(self, row: int) -> dict:
+        rows = self._page(row // self.PAGE)
+        return rows[row % self.PAGE]
+
+    def row_of(self, article_id: int, *, within: int | None = None) -> int | None:
+        """The row of an article, loading rows up to it if needed; None if
+        the list leaves it out (or puts it at ``within`` or further)."""
+        for number, rows in self._pages.items():
+            for i, row in enumerate(rows):
+                if row["id"] == article_id:
+                    return number * self.PAGE + i
+        row = self._source.position(article_id)
+        if row is None or row >= self._total or (within is not None and row >= within):
+            return None
+        if row >= self._loaded:
+            self._grow(row + 1 - self._loaded)
+        return row
+
+    def _grow(self, count: int) -> None:
+        count = min(count, self._total - self._loaded)
+        if count <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + count - 1)
+        self._loaded += count
+        self.endInsertRows()
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._loaded
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self._loaded < self._total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if not parent.isValid():
+            self._grow(self.PAGE)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if not index.isValid() or index.row() >= self._loaded:
             return None
-        article = self._rows[index.row()]
+        try:
+            article = self.article(index.row())
+        except IndexError:   # the corpus shrank under the list; reload() fixes it
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return article["title"]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -138,14 +252,35 @@ class ArticleList(QListView):
         self.selectionModel().currentChanged.connect(self._current_changed)
 
     def set_articles(self, articles: list[dict], current: int | None = None) -> None:
-        self.list_model.set_articles(articles)
+        self.set_source(RowSource.from_rows(articles), current)
+
+    def set_source(self, source: RowSource, current: int | None = None) -> None:
+        """Show another list; select ``current`` if it is in it."""
+        self.list_model.set_source(source)
         if current is not None:
             self.select_article(current)
 
-    def select_article(self, article_id: int) -> None:
-        row = self.list_model.row_of(article_id)
-        if row is not None:
-            self.setCurrentIndex(self.list_model.index(row))
+    def dataChanged(self, top_left, bottom_right, roles=()) -> None:
+        """A changed passage count is repainted, not laid out: QListView lays
+        out every loaded row on dataChanged, asking the model for its row
+        count twice per row (90,000 rows: a quarter of a second)."""
+        if roles and set(roles) <= {COUNT_ROLE}:
+            for row in range(top_left.row(), bottom_right.row() + 1):
+                self.viewport().update(self.visualRect(self.list_model.index(row)))
+            return
+        super().dataChanged(top_left, bottom_right, roles)
+
+    def select_article(self, article_id: int, *, within: int | None = None) -> bool:
+        """Make an article current (scrolling to it); False if it is not
+        listed — or, with ``within``, not among the list's first ``within``
+        rows (loading rows up to a far one costs a layout of all of them)."""
+        row = self.list_model.row_of(article_id, within=within)
+        if row is None:
+            return False
+        index = self.list_model.index(row)
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+        return True
 
     def current_article_id(self) -> int | None:
         index = self.currentIndex()

@@ -53,6 +53,7 @@ class ArticleView(QTextEdit):
         self._passages: list[dict] = []
         self._tags: list[dict] = []
         self._hidden: set[str] = set()
+        self._matches: list[tuple[int, int]] = []
 
     # -- data in -------------------------------------------------------
     def set_article(self, text: str, *, entities=(), quotes=(), passages=()) -> None:
@@ -63,9 +64,32 @@ class ArticleView(QTextEdit):
         self._set_line_height()
         self._entities, self._quotes = list(entities), list(quotes)
         self._passages = list(passages)
+        self._matches = []
+        self.setExtraSelections([])
         self._apply_formats()
         self._apply_passages()
         self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def set_search_matches(self, ranges) -> None:
+        """Mark what the list's search matched (code-point ranges) and
+        scroll to the first match; the marks go with the next article."""
+        self._matches = [(start, end) for start, end in ranges]
+        marks = []
+        for start, end in self._matches:
+            mark = QTextEdit.ExtraSelection()
+            mark.cursor = self._cursor_for(start, end)
+            mark.format.setBackground(QColor(palette.SEARCH_BACKGROUND))
+            marks.append(mark)
+        self.setExtraSelections(marks)
+        if self._matches:
+            cursor = self.textCursor()
+            cursor.setPosition(self._offsets.to_utf16(self._matches[0][0]))
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+
+    def search_matches(self) -> list[tuple[int, int]]:
+        """The code-point ranges marked as search matches."""
+        return list(self._matches)
 
     def set_analysis(self, entities, quotes) -> None:
         """Replace entity and quote highlights, keeping scroll and selection."""

@@ -15,6 +15,10 @@ OTHER_ENTITY_COLOR = "#dddddd"
 QUOTE_BACKGROUND = "#e6eefb"
 QUOTE_FOREGROUND = "#1d3f7a"
 
+#: What the article list's search matched: a highlighter yellow over any
+#: entity or quote colour.
+SEARCH_BACKGROUND = "#ffe135"
+
 #: Line height (percent) leaving room for stacked passage bars.
 LINE_HEIGHT_PERCENT = 135
 

@@ -19,9 +19,10 @@ class Entity:
 def entities_from_doc(doc: Any) -> list[Entity]:
     """The document's entities, in text order, with surrounding space trimmed."""
     found = []
+    text = doc.text   # built from the tokens on every access: once, not per entity
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
-        surface = doc.text[start:end]
+        surface = text[start:end]
         stripped = surface.strip()
         if not stripped:
             continue

@@ -1,0 +1,362 @@
+"""Dossier on a 100,000-article corpus: the figures of issue 6, and the bars.
+
+Generates the corpus first if needed (:mod:`benchmarks.corpus`), then
+measures on this machine, headless (``QT_QPA_PLATFORM=offscreen``):
+
+- cold start: a new process runs ``prepare_window`` on the corpus as
+  ``dossier`` does and reports once the window is shown and has processed its
+  events (:mod:`benchmarks.startup_probe`); the time counts from the spawn,
+  Python's own start and the Qt import included;
+- opening an article with its highlights (``MainWindow.show_article`` plus
+  the paint that follows);
+- searching, filtering and sorting the list (``MainWindow.apply_query``:
+  count, first page, the current article re-selected or the first hit opened);
+- saving a tag through the window (``tag_selection``: the passage is
+  committed with ``synchronous=FULL``, then the side panels are refreshed),
+  and the storage call alone;
+- exporting every passage to CSV;
+- analysis: new articles analysed by the window's own worker, against bare
+  ``nlp.pipe`` of the same pipeline over the same texts in the same process,
+  with a 5 ms QTimer on the GUI thread recording the longest gap meanwhile;
+- peak memory of the window process on the corpus.
+
+Usage: ``python -m benchmarks.scale [--articles N] [--json]``. The test
+articles and passages it adds are deleted again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _stats(samples_ms: list[float]) -> dict:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(p95, 1), "max_ms": round(ordered[-1], 1)}
+
+
+def _vm(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024)
+    return 0
+
+
+def cold_start(path: Path, runs: int = 5) -> dict:
+    """Spawn-to-usable times of fresh processes (the file is in the page
+    cache after the first run; the first run is reported on its own)."""
+    times, rss, probe = [], [], None
+    for _ in range(runs):
+        started = time.time()
+        out = subprocess.run([sys.executable, "-m", "benchmarks.startup_probe", str(path)],
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        probe = json.loads(out.stdout.strip().splitlines()[-1])
+        times.append((probe["usable_at"] - started) * 1000)
+        rss.append(probe["VmHWM"])
+    watch = subprocess.run([sys.executable, "-m", "benchmarks.startup_probe", str(path),
+                            "--watch", "4"], capture_output=True, text=True, check=True)
+    watched = json.loads(watch.stdout.strip().splitlines()[-1])
+    return {"first_ms": round(times[0]), **_stats(times), "listed_rows": probe["listed"],
+            "total": probe["total"], "rss_at_start_mb": max(rss),
+            "stall_while_spacy_loads_ms": watched["max_gap_ms"],
+            "rss_after_4s_mb": watched["after_VmHWM"]}
+
+
+def _timed(app, function) -> float:
+    started = time.perf_counter()
+    function()
+    app.processEvents()
+    return (time.perf_counter() - started) * 1000
+
+
+def open_articles(app, window, ids: list[int]) -> dict:
+    return _stats([_timed(app, lambda i=i: window.show_article(i)) for i in ids])
+
+
+def queries(app, window, runs: list[dict]) -> dict:
+    base = window.article_filters.values()
+    samples = []
+    for values in runs:
+        samples.append(_timed(app, lambda v=values: window.apply_query({**base, **v})))
+        window.apply_query(base)
+    return _stats(samples)
+
+
+def tag_saves(app, window, db, ids: list[int]) -> tuple[dict, dict]:
+    from storage import passages
+
+    tag_ids = [t["id"] for t in window._tags]
+    gui, storage, made = [], [], []
+    for article_id in ids:
+        window.article_list.select_article(article_id)
+        app.processEvents()
+        text = window.view.article_text()
+        start = random.randrange(0, max(1, len(text) - 80))
+        window.view.select_range(start, start + 60)
+        before = {p["id"] for p in passages.passages_for_article(db, article_id)}
+        gui.append(_timed(app, lambda: window.tag_selection(random.choice(tag_ids))))
+        made += [p["id"] for p in passages.passages_for_article(db, article_id)
+                 if p["id"] not in before]
+        began = time.perf_counter()
+        made.append(passages.add_passage(db, article_id=article_id,
+                                         tag_id=random.choice(tag_ids), start=start,
+                                         end=start + 40, analyst="bench"))
+        storage.append((time.perf_counter() - began) * 1000)
+    with db.atomic():
+        for passage_id in made:
+            passages.delete_passage(db, passage_id)
+    return _stats(gui), _stats(storage)
+
+
+def export_csv(db) -> dict:
+    from desktop.exporters import export_passages
+
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        result = export_passages(db, Path(folder) / "all.csv", "csv")
+        seconds = time.perf_counter() - began
+    return {"passages": result.count, "seconds": round(seconds, 1),
+            "passages_per_s": round(result.count / seconds)}
+
+
+def _wait(app, predicate, timeout_s: float) -> None:
+    deadline = time.time() + timeout_s
+    while not predicate():
+        if time.time() > deadline:
+            raise TimeoutError("analysis did not finish")
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def analysis(app, window, db, texts: list[str]) -> dict:
+    """Dossier's worker vs bare nlp.pipe over the same texts, with the GUI stall."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from desktop.analysis_jobs import BATCH_SIZE
+    from storage import articles
+
+    finished = []
+    worker = window.analysis.worker
+    worker.finished.connect(lambda done: finished.append(done))
+    clock, gaps = QElapsedTimer(), []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    clock.start()
+    timer.start()
+    window.start_analysis()                  # loads the pipeline; nothing is pending
+    _wait(app, lambda: finished, 300)
+    load_stall = max(gaps)
+    loaded = worker._loaded
+    words = sum(len(t.split()) for t in texts)
+
+    def bare(**options) -> float:
+        began = time.perf_counter()
+        for _doc in loaded.nlp.pipe(texts, batch_size=BATCH_SIZE, **options):
+            pass
+        return words / (time.perf_counter() - began)
+
+    bare_before = bare()
+    ids = [articles.add_article(db, title=f"Benchmark article {i}", text=text)[0]
+           for i, text in enumerate(texts)]
+    finished.clear()
+    gaps.clear()
+    clock.restart()
+    began = time.perf_counter()
+    window.start_analysis()
+    _wait(app, lambda: finished, 1200)
+    dossier = words / (time.perf_counter() - began)
+    stall = max(gaps)
+    timer.stop()
+    bare_after = bare()
+    processes = _bare_in_fresh_process(texts)
+    with db.atomic():
+        for article_id in ids:
+            db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+    bare_rate = (bare_before + bare_after) / 2
+    return {"articles": len(texts), "words": words, "analysed": finished[0],
+            "dossier_words_per_s": round(dossier), "bare_words_per_s": round(bare_rate),
+            "ratio": round(dossier / bare_rate, 2),
+            "fresh_process_words_per_s": processes,
+            "max_gui_stall_ms": stall, "stall_while_pipeline_loads_ms": load_stall,
+            "pipes": list(loaded.nlp.pipe_names)}
+
+
+def _bare_in_fresh_process(texts: list[str]) -> dict:
+    """Bare nlp.pipe with n_process 1 and 2, in a process of its own: spaCy's
+    worker processes are forked, and a fork must not inherit an open SQLite
+    connection (its exit would checkpoint and remove the parent's WAL)."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "texts.json"
+        data.write_text(json.dumps(texts))
+        out = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--bare", str(data)],
+                             capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bare_throughput(texts: list[str]) -> dict:
+    """Words per second of bare nlp.pipe (Dossier's pipeline and batch size),
+    with one process and with two."""
+    from desktop.analysis.pipeline import load_pipeline
+    from desktop.analysis_jobs import BATCH_SIZE
+
+    nlp = load_pipeline().nlp
+    words = sum(len(t.split()) for t in texts)
+    rates = {}
+    for processes in (1, 2, 1):
+        began = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE, n_process=processes):
+            pass
+        rates[f"n_process_{processes}"] = round(words / (time.perf_counter() - began))
+    return rates
+
+
+def run(articles: int, folder: Path, analyse_articles: int = 150) -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.corpus import FIRST, LAST, SOURCES, corpus_path
+    from desktop.main_window import MainWindow
+    from storage import open_database
+
+    path = corpus_path(articles, folder)
+    if not path.exists():   # generated in its own process: not in this one's peak memory
+        subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--articles",
+                        str(articles), "--folder", str(folder)], check=True)
+    results = {"corpus": {"articles": articles, "file_mb": round(path.stat().st_size / 1e6)}}
+    results["cold_start"] = cold_start(path)
+
+    random.seed(6)
+    app = QApplication.instance() or QApplication([])
+    db = open_database(path)
+    window = MainWindow(db, path, analyse=False)
+    window.resize(1400, 860)
+    window.show()
+    app.processEvents()
+    sample = random.sample(range(1, articles + 1), 200)
+    results["open_article"] = open_articles(app, window, sample)
+
+    searches = ["police", "cybercrime", '"transnational crime"', '"money laundering"',
+                "cyber*", "traffick*", "extradition", "Interpol", "Cambodia OR Thailand",
+                "scam compound", "telecom fraud", "memorandum understanding", "sanction*",
+                "nonexistentword", "DSR-0" + str(random.randint(10000, 99999))]
+    searches += [f'"{random.choice(FIRST)} {random.choice(LAST)}"' for _ in range(15)]
+    runs = [{"search": s} for s in searches]
+    runs += [{"search": s, "sort": sort} for s in searches[:6]
+             for sort in ("published", "title", "passages")]
+    results["search"] = queries(app, window, runs)
+
+    tag_ids = [t["id"] for t in window._tags]
+    speakers = [r[0] for r in db.execute(
+        "SELECT speaker FROM quotes WHERE speaker IS NOT NULL AND id % 997 = 0 LIMIT 8")]
+    filters = [{"tag_id": t} for t in tag_ids]
+    filters += [{"source": s} for s in SOURCES[:6]]
+    filters += [{"since": f"{y}-01-01", "until": f"{y}-06-30"} for y in (2015, 2018, 2021, 2024)]
+    filters += [{"entity": e} for e in ("Interpol", "Australia", "Thailand", "ASEAN",
+                                         f"{random.choice(FIRST)} {random.choice(LAST)}")]
+    filters += [{"speaker": s} for s in speakers]
+    filters += [{"search": "police", "tag_id": tag_ids[0], "source": SOURCES[0]},
+                {"search": "cyber*", "since": "2019-01-01", "until": "2020-12-31",
+                 "sort": "published"}]
+    filters += [{"sort": s} for s in ("published", "title", "source", "passages")]
+    results["filter_and_sort"] = queries(app, window, filters)
+    results["entity_filter_common"] = queries(app, window, [{"entity": "Cambodia"}] * 3)
+
+    gui, storage = tag_saves(app, window, db, random.sample(range(1, articles + 1), 60))
+    results["tag_save_window"] = gui
+    results["tag_save_storage"] = storage
+    results["rss_window_open_mb"] = _vm("VmHWM")
+    results["export_csv"] = export_csv(db)
+
+    texts = [t.replace("Reference DSR-", "Reference BENCH-") for (t,) in db.execute(
+        "SELECT text FROM articles WHERE id % 661 = 0 LIMIT ?", [analyse_articles])]
+    results["analysis"] = analysis(app, window, db, texts)
+    results["rss_peak_with_spacy_mb"] = _vm("VmHWM")
+    window.analysis.stop()
+    return results
+
+
+BARS = [
+    ("Window usable after a cold start", lambda r: r["cold_start"]["median_ms"], "ms",
+     "< 1500 ms", lambda v: v < 1500),
+    ("Open an article with highlights, p95", lambda r: r["open_article"]["p95_ms"], "ms",
+     "< 50 ms", lambda v: v < 50),
+    ("Search, p95", lambda r: r["search"]["p95_ms"], "ms", "< 100 ms", lambda v: v < 100),
+    ("Filter and sort, p95", lambda r: r["filter_and_sort"]["p95_ms"], "ms", "< 100 ms",
+     lambda v: v < 100),
+    ("Save a tag (window), p95", lambda r: r["tag_save_window"]["p95_ms"], "ms", "< 10 ms",
+     lambda v: v < 10),
+    ("Longest GUI stall during analysis", lambda r: r["analysis"]["max_gui_stall_ms"], "ms",
+     "≤ 100 ms", lambda v: v <= 100),
+    ("Analysis vs bare spaCy", lambda r: r["analysis"]["ratio"], "×", "≥ 0.9×",
+     lambda v: v >= 0.9),
+    ("Peak RSS, 100k database open", lambda r: r["rss_window_open_mb"], "MB", "< 600 MB",
+     lambda v: v < 600),
+]
+
+
+def table(r: dict) -> str:
+    lines = ["| measure | measured | bar | met |", "|---|---|---|---|"]
+    for name, get, unit, bar, ok in BARS:
+        value = get(r)
+        lines.append(f"| {name} | {value} {unit} | {bar} | {'yes' if ok(value) else '**no**'} |")
+    a, c = r["analysis"], r["cold_start"]
+    lines += [
+        "",
+        f"Corpus: {r['corpus']['articles']:,} articles, {r['corpus']['file_mb']:,} MB. "
+        f"Cold start: first run {c['first_ms']} ms, median {c['median_ms']} ms, p95 "
+        f"{c['p95_ms']} ms over {c['n']} runs; {c['listed_rows']} of {c['total']:,} rows "
+        f"loaded; longest event-loop gap while the worker imports spaCy "
+        f"{c['stall_while_spacy_loads_ms']} ms.",
+        f"Open article: median {r['open_article']['median_ms']} ms. Search: median "
+        f"{r['search']['median_ms']} ms ({r['search']['n']} queries). Filter/sort: median "
+        f"{r['filter_and_sort']['median_ms']} ms ({r['filter_and_sort']['n']}); an entity in "
+        f"80% of articles (Cambodia): p95 {r['entity_filter_common']['p95_ms']} ms.",
+        f"Tag save: window median {r['tag_save_window']['median_ms']} ms; storage alone "
+        f"median {r['tag_save_storage']['median_ms']} ms, p95 "
+        f"{r['tag_save_storage']['p95_ms']} ms.",
+        f"Export CSV: {r['export_csv']['passages']:,} passages in "
+        f"{r['export_csv']['seconds']} s = {r['export_csv']['passages_per_s']:,} passages/s.",
+        f"Analysis: {a['articles']} articles, {a['words']:,} words; Dossier "
+        f"{a['dossier_words_per_s']:,} words/s, bare nlp.pipe {a['bare_words_per_s']:,} "
+        f"words/s (ratio {a['ratio']}); bare in a fresh process: n_process=1 "
+        f"{a['fresh_process_words_per_s']['n_process_1']:,} words/s, n_process=2 "
+        f"{a['fresh_process_words_per_s']['n_process_2']:,} words/s; pipes {', '.join(a['pipes'])}; "
+        f"longest GUI gap while the pipeline loads {a['stall_while_pipeline_loads_ms']} ms.",
+        f"Peak RSS: {r['rss_window_open_mb']} MB with the window on the corpus, "
+        f"{r['rss_peak_with_spacy_mb']} MB once spaCy has analysed; a fresh start "
+        f"{c['rss_at_start_mb']} MB.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/dossier-bench"))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare:
+        print(json.dumps(bare_throughput(json.loads(args.bare.read_text()))))
+        return 0
+    results = run(args.articles, args.folder)
+    print(json.dumps(results, indent=2) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,259 @@
+"""The article list as a query: search, filters, sort order, and pages of rows.
+
+An :class:`ArticleQuery` says which articles the list shows and in what
+order; :func:`count_articles`, :func:`article_page` and
+:func:`article_position` answer it with a bounded amount of work each, so the
+list never reads the whole corpus. Search uses the FTS5 index ``articles_fts``
+(migration 0005) over title and text: words (all must occur), ``"exact
+phrases"``, ``prefix*`` and ``OR``; :func:`fts_expression` turns what the
+analyst typed into a safe FTS5 expression, and :func:`search_matches` gives the
+code-point ranges the search matched in one article, for highlighting.
+
+Entity and speaker filters look at analyses of the article's current text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from storage.schema import ARTICLES_FTS
+
+#: name → (SQL sort expression over ``a``, natural direction is descending,
+#: the index of migration 0005 that holds it)
+SORTS = {
+    "imported": ("a.id", False, "articles_by_id"),
+    "published": ("ifnull(a.published, '')", True, "articles_by_published"),
+    "title": ("a.title COLLATE NOCASE", False, "articles_by_title"),
+    "source": ("ifnull(a.source, '') COLLATE NOCASE", False, "articles_by_source"),
+    "passages": ("a.passage_count", True, "articles_by_passage_count"),
+}
+
+#: The columns of a list row (never the text).
+ROW_COLUMNS = ("id", "title", "source", "author", "published", "url", "filename",
+               "imported_at", "passage_count")
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+class SearchError(ValueError):
+    """A search or filter cannot be run; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Which articles to list, and in what order. Empty fields do not filter."""
+
+    search: str = ""
+    tag_id: int | None = None
+    entity: str = ""
+    speaker: str = ""
+    source: str = ""
+    since: str = ""      # YYYY-MM-DD, inclusive, on the published date
+    until: str = ""      # YYYY-MM-DD, inclusive
+    sort: str = "imported"
+    descending: bool | None = None   # None: the sort's natural direction
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {sorted(SORTS)}, not {self.sort!r}")
+
+    @property
+    def is_descending(self) -> bool:
+        return SORTS[self.sort][1] if self.descending is None else self.descending
+
+    def search_only(self) -> bool:
+        """Whether the search box is the only filter."""
+        return bool(fts_expression(self.search)) and not (
+            self.tag_id is not None or self.entity.strip() or self.speaker.strip()
+            or self.source.strip() or self.since or self.until)
+
+    def is_filtered(self) -> bool:
+        return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
+                    or self.speaker or self.source or self.since or self.until)
+
+
+def fts_expression(search: str) -> str | None:
+    """An FTS5 MATCH expression for what the analyst typed, or None if empty.
+
+    ``"a phrase"`` stays a phrase; ``word*`` is a prefix; ``OR`` between
+    terms is kept; everything else is quoted, so no input is a syntax error.
+    Terms with no letters or digits are dropped.
+    """
+    parts: list[str] = []
+    for match in _TOKEN.finditer(search):
+        phrase, word = match.group(1), match.group(2)
+        if phrase is not None:
+            words = _WORD.findall(phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        if word == "OR":
+            if parts and parts[-1] != "OR":
+                parts.append("OR")
+            continue
+        prefix = word.endswith("*")
+        words = _WORD.findall(word)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        parts.append(term + ("*" if prefix else ""))
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    if parts and parts[0] == "OR":
+        parts.pop(0)
+    return " ".join(parts) or None
+
+
+def _day(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
+
+
+#: Articles whose analysis of their current text has an entity (or a quote)
+#: whose text (or speaker) is the parameter, in any case.
+_ANALYSED_WITH = """a.id IN (
+    SELECT n.article_id FROM {table} r
+    JOIN analyses n ON n.id = r.analysis_id
+    JOIN articles x INDEXED BY idx_articles_text_hash
+        ON x.text_hash = n.text_hash AND x.id = n.article_id
+    WHERE r.{column} = ? COLLATE NOCASE)"""
+
+
+def _filters(q: ArticleQuery) -> tuple[list[str], list]:
+    """WHERE clauses and their parameters over ``articles a``."""
+    clauses, params = [], []
+    expression = fts_expression(q.search)
+    if expression:
+        clauses.append(f"a.id IN (SELECT rowid FROM {ARTICLES_FTS} "
+                       f"WHERE {ARTICLES_FTS} MATCH ?)")
+        params.append(expression)
+    if q.tag_id is not None:
+        clauses.append("a.id IN (SELECT p.article_id FROM passages p WHERE p.tag_id = ?)")
+        params.append(q.tag_id)
+    for table, column, value in (("entities", "text", q.entity), ("quotes", "speaker", q.speaker)):
+        if value.strip():
+            clauses.append(_ANALYSED_WITH.format(table=table, column=column))
+            params.append(value.strip())
+    if q.source.strip():
+        clauses.append("ifnull(a.source, '') = ? COLLATE NOCASE")
+        params.append(q.source.strip())
+    if q.since:
+        clauses.append("ifnull(a.published, '') >= ?")
+        params.append(_day(q.since, "From").isoformat())
+    if q.until:
+        clauses.append("ifnull(a.published, '') < ?")
+        params.append((_day(q.until, "To") + timedelta(days=1)).isoformat())
+    if q.since or q.until:
+        clauses.append("ifnull(a.published, '') != ''")
+    return clauses, params
+
+
+def _where(q: ArticleQuery) -> tuple[str, list]:
+    clauses, params = _filters(q)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _order(q: ArticleQuery) -> str:
+    expression, _, _ = SORTS[q.sort]
+    direction = "DESC" if q.is_descending else "ASC"
+    return f"ORDER BY {expression} {direction}, a.id {direction}"
+
+
+def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
+    """``articles a``, walked along an index when filtering, so that the
+    filters test ids in the index and do not read article rows (which hold
+    the texts): the sort order's index for a page (the walk stops after it),
+    for a count the index holding the source or date filtered on."""
+    if not q.is_filtered():
+        return "articles a"
+    index = SORTS[q.sort][2]
+    if not ordered:
+        if q.source.strip():
+            index = SORTS["source"][2]
+        elif q.since or q.until:
+            index = SORTS["published"][2]
+        else:
+            index = SORTS["imported"][2]
+    return f"articles a INDEXED BY {index}"
+
+
+def _run(db: Database, sql: str, params: list):
+    try:
+        return db.execute(sql, params)
+    except Exception as error:   # an FTS expression FTS5 still refuses
+        if "fts5" in str(error).lower():
+            raise SearchError(f"Cannot search for that: {error}") from error
+        raise
+
+
+def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
+    """How many articles the query lists (the hit count)."""
+    if q.search_only():   # the FTS index holds one row per article
+        return _run(db, f"SELECT count(*) FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?",
+                    [fts_expression(q.search)]).fetchone()[0]
+    where, params = _where(q)
+    return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
+                params).fetchone()[0]
+
+
+def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:
+    """Rows ``offset`` … ``offset + limit - 1`` of the list (columns
+    :data:`ROW_COLUMNS`, never the text)."""
+    where, params = _where(q)
+    columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
+    cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
+                      f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
+                      f"{_order(q)}", params + [limit, offset])
+    return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
+
+
+def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | None:
+    """The row of ``article_id`` in the list, or None if the query leaves it out."""
+    where, params = _where(q)
+    expression, _, _ = SORTS[q.sort]
+    row = _run(db, f"SELECT {expression}, a.id FROM articles a {where} "
+                   f"{'AND' if where else 'WHERE'} a.id = ?", params + [article_id]).fetchone()
+    if row is None:
+        return None
+    key, _ = row
+    before = "<" if not q.is_descending else ">"
+    clause = f"({expression} {before} ? OR ({expression} = ? AND a.id {before} ?))"
+    scan = "articles a" if (q.source.strip() or q.since or q.until) else _scan(q)
+    return _run(db, f"SELECT count(*) FROM {scan} {where} "
+                    f"{'AND' if where else 'WHERE'} {clause}",
+                params + [key, key, article_id]).fetchone()[0]
+
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def search_matches(db: Database, article_id: int, search: str) -> list[tuple[int, int]]:
+    """Code-point ranges in the article's text that ``search`` matched
+    (as FTS5 tokenises it: case and diacritics folded, prefixes, phrases)."""
+    expression = fts_expression(search)
+    if not expression:
+        return []
+    row = _run(db, f"SELECT highlight({ARTICLES_FTS}, 1, ?, ?) FROM {ARTICLES_FTS} "
+                   f"WHERE {ARTICLES_FTS} MATCH ? AND rowid = ?",
+               [_OPEN, _CLOSE, expression, article_id]).fetchone()
+    if row is None or row[0] is None:
+        return []
+    marked = row[0]
+    ranges, offset, start = [], 0, None
+    for piece in re.split(f"([{_OPEN}{_CLOSE}])", marked):
+        if piece == _OPEN:
+            start = offset
+        elif piece == _CLOSE:
+            if start is not None and offset > start:
+                ranges.append((start, offset))
+            start = None
+        else:
+            offset += len(piece)
+    return ranges

@@ -1,0 +1,45 @@
+"""The analysis queue at scale (issue 6): stopping and resuming where it
+stopped, recycled quotes linked batch by batch against a bounded number of
+candidates."""
+
+from __future__ import annotations
+
+from desktop import analysis_jobs
+from desktop.analysis_jobs import analyse_pending
+from storage import open_database, quotes
+
+
+def test_a_stopped_run_resumes_where_it_stopped(seeded_db_path, pipeline):
+    db = open_database(seeded_db_path)
+    seen = []
+    done = analyse_pending(db, pipeline, on_article=seen.append,
+                           is_cancelled=lambda: len(seen) >= 2)
+    assert done == 2
+    db.close()
+    db = open_database(seeded_db_path)                        # "after a restart"
+    again = []
+    assert analyse_pending(db, pipeline, on_article=again.append) == 3
+    assert sorted(seen + again) == [1, 2, 3, 4, 5] and not set(seen) & set(again)
+    assert analyse_pending(db, pipeline) == 0
+
+
+def test_quotes_are_linked_batch_by_batch(seeded_db_path, pipeline, monkeypatch):
+    monkeypatch.setattr(analysis_jobs, "BATCH_SIZE", 2)
+    db = open_database(seeded_db_path)
+    assert analyse_pending(db, pipeline) == 5
+    links = quotes.links_for_article(db, 1)
+    texts = {q["id"]: q["text"] for q in quotes.all_quotes(db, article_id=1)}
+    threat = next(i for i, t in texts.items() if t.startswith("Cybersecurity is a serious"))
+    assert {link["article_id"] for link in links[threat]} == {2, 3}
+    # stored both ways: the later article links back
+    back = quotes.links_for_article(db, 3)
+    assert any(link["article_id"] == 1 for ls in back.values() for link in ls)
+
+
+def test_candidates_are_bounded_and_come_from_other_articles(analysed_db_path):
+    db = open_database(analysed_db_path)
+    [quote] = [q for q in quotes.all_quotes(db, article_id=1)
+               if q["text"].startswith("Cybersecurity is a serious")]
+    found = quotes.recycling_candidates(db, quote["text"], 1, quote["speaker"], limit=2)
+    assert 0 < len(found) <= 4 and all(c["article_id"] != 1 for c in found)
+    assert quotes.recycling_candidates(db, "a an the of", 1) == []

@@ -1,0 +1,171 @@
+"""The lazy article list and its search bar in the real window (issue 6):
+pages fetched as the view needs them, never the whole corpus in memory;
+search, filters, sort and hit count driven with keys; matches marked in the
+reader; pause and resume of analysis."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from storage import article_query, articles, open_database, tags
+from widgets.article_list import ArticleList, ArticleListModel, RowSource
+
+
+def big_database(tmp_path, count: int = 2000):
+    """``count`` articles (every 7th about smuggling); the seeds' meta is set
+    so that the window does not add its five seed articles."""
+    from storage.database import set_meta
+
+    path = tmp_path / "big.db"
+    db = open_database(path)
+    with db.atomic():
+        for i in range(count):
+            topic = "smuggling" if i % 7 == 0 else "diplomacy"
+            articles.add_article(db, title=f"Story {i:04}", text=f"Story {i} about {topic}.",
+                                 source=("Reuters", "Khmer Times")[i % 2],
+                                 published=f"{2000 + i % 25}-01-01")
+        set_meta(db, "seeded", "1")
+    db.close()
+    return path
+
+
+def sql_source(db, query=article_query.ArticleQuery()):
+    return RowSource(count=lambda: article_query.count_articles(db, query),
+                     page=lambda o, n: article_query.article_page(db, query, o, n),
+                     position=lambda i: article_query.article_position(db, query, i))
+
+
+def test_the_model_reads_pages_and_never_holds_the_whole_corpus(tmp_path, qtbot):
+    db = open_database(big_database(tmp_path))
+    model = ArticleListModel()
+    pages = []
+    source = sql_source(db)
+    model.set_source(RowSource(source.count, lambda o, n: pages.append(o) or source.page(o, n),
+                               source.position))
+    assert model.total() == 2000
+    assert model.rowCount() == ArticleListModel.PAGE and model.canFetchMore()
+    assert model.cached_row_count() == 0                      # nothing read until shown
+    assert model.index(5).data() == "Story 0005" and pages == [0]
+    seen = 0
+    while model.canFetchMore():
+        before = model.rowCount()
+        model.fetchMore()
+        assert model.rowCount() == before + ArticleListModel.PAGE
+        for row in range(before, model.rowCount()):
+            assert model.index(row).data() == f"Story {row:04}"
+            seen += 1
+        assert model.cached_row_count() <= ArticleListModel.PAGE * ArticleListModel.MAX_PAGES
+    assert model.rowCount() == 2000 and seen == 1900
+    assert model.cached_row_count() < 2000
+    assert model.article(3)["title"] == "Story 0003"          # an evicted page is read again
+    assert pages.count(0) == 2
+    db.close()
+
+
+def test_selecting_a_far_article_loads_rows_up_to_it(tmp_path, qtbot):
+    db = open_database(big_database(tmp_path))
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.set_source(sql_source(db, article_query.ArticleQuery(sort="title",
+                                                              descending=True)))
+    with qtbot.waitSignal(view.articleSelected) as signal:
+        assert view.select_article(1500)
+    assert signal.args == [1500] and view.current_article_id() == 1500
+    assert view.list_model.rowCount() >= 501                  # row of id 1500, descending
+    assert view.list_model.cached_row_count() < 2000
+    assert not view.select_article(99999)
+    assert not view.select_article(2, within=1000)            # row 1997: too far to keep
+    rows = view.list_model.rowCount()
+    view.list_model.set_passage_count(1500, 4)                # repainted, not laid out
+    assert view.list_model.rowCount() == rows
+    assert view.list_model.article(view.list_model.row_of(1500))["passage_count"] == 4
+    db.close()
+
+
+def test_search_box_filters_the_list_and_shows_the_hit_count(open_window, tmp_path, qtbot):
+    window = open_window(big_database(tmp_path))
+    bar = window.article_filters
+    model = window.article_list.list_model
+    assert model.rowCount() == ArticleListModel.PAGE and model.total() == 2000
+    assert bar.count_label.text() == "2,000 articles"
+    bar.search.setFocus()
+    qtbot.keyClicks(bar.search, "smugg*")
+    qtbot.keyClick(bar.search, Qt.Key.Key_Return)
+    assert model.total() == 286 and bar.count_label.text() == "286 articles match"
+    assert window.current_id == 1                             # the first hit is opened
+    text = window.view.article_text()
+    assert [text[s:e] for s, e in window.view.search_matches()] == ["smuggling"]
+    window.article_list.setFocus()
+    qtbot.keyClick(window.article_list, Qt.Key.Key_Down)      # keys still move through hits
+    assert window.current_id == 8
+    assert window.view.search_matches()                       # and mark the new article
+    bar.search.clear()                                        # the clear button: all again
+    qtbot.waitUntil(lambda: model.total() == 2000, timeout=3000)
+    assert window.current_id == 8 and window.view.search_matches() == []
+
+
+def test_filters_sort_and_a_bad_date(open_window, tmp_path, qtbot):
+    window = open_window(big_database(tmp_path, 300))
+    bar = window.article_filters
+    model = window.article_list.list_model
+    qtbot.mouseClick(bar.filters_button, Qt.MouseButton.LeftButton)
+    assert bar.panel.isVisible()
+    qtbot.keyClicks(bar.source, "reuters")
+    qtbot.keyClick(bar.source, Qt.Key.Key_Return)
+    assert model.total() == 150 and bar.count_label.text() == "150 articles match"
+    qtbot.keyClicks(bar.since, "2024-01-01")
+    qtbot.keyClick(bar.since, Qt.Key.Key_Return)
+    assert model.total() == 6                                 # i % 25 == 24 and i even
+    bar.sort.setCurrentIndex(bar.sort.findData("title"))
+    titles = [model.article(r)["title"] for r in range(model.rowCount())]
+    assert titles == sorted(titles)
+    qtbot.mouseClick(bar.reverse, Qt.MouseButton.LeftButton)
+    assert [model.article(r)["title"] for r in range(model.rowCount())] == titles[::-1]
+    qtbot.keyClicks(bar.until, "soon")
+    qtbot.keyClick(bar.until, Qt.Key.Key_Return)
+    assert bar.error_label.isVisible() and "not a date" in bar.error_label.text()
+    assert model.total() == 6                                 # the list stays as it was
+    qtbot.mouseClick(bar.clear_button, Qt.MouseButton.LeftButton)
+    assert model.total() == 300 and not bar.error_label.isVisible()
+
+
+def test_tag_filter_and_nothing_found(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    tag = tags.find_tag(window.db, "Diplomacy")
+    window.view.select_range(0, 20)
+    window.tag_selection(tag["id"])
+    bar = window.article_filters
+    bar.tag.setCurrentIndex(bar.tag.findData(tag["id"]))
+    assert window.article_list.list_model.total() == 1
+    assert window.article_list.list_model.article(0)["passage_count"] == 1
+    bar.set_search("nonexistentword")
+    assert window.article_list.list_model.total() == 0
+    assert window.title_label.text() == "No article matches"
+    assert window.current_id is None
+
+
+def test_entity_and_speaker_filters_on_analysed_seeds(open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    model = window.article_list.list_model
+    window.apply_query({"speaker": "Thong Mengdavid"})
+    assert model.total() == 3
+    window.apply_query({"entity": "australia"})        # the entity's text, any case
+    expected = {r[0] for r in window.db.execute(
+        "SELECT n.article_id FROM entities e JOIN analyses n ON n.id = e.analysis_id "
+        "WHERE e.text = 'Australia'")}
+    assert len(expected) >= 3
+    assert {model.article(r)["id"] for r in range(model.rowCount())} == expected
+
+
+def test_pause_keeps_the_bar_and_resume_goes_on(open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    window.pause_analysis(True)
+    assert window.pause_button.text() == "Resume" and window._analysis_paused
+    window.start_analysis()                                   # paused: nothing requested
+    window.pause_analysis(False)
+    with qtbot.waitSignal(window.analysis.worker.finished, timeout=120000):
+        pass
+    assert window.pause_button.text() == "Pause"
+    db = open_database(seeded_db_path)
+    assert db.execute("SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0] == 5
+    db.close()

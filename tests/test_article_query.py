@@ -1,0 +1,178 @@
+"""The article list as SQL (issue 6): FTS5 search kept in sync by triggers,
+filters, sort orders, hit counts, positions, passage counts, and migration
+0005 on an older database — real SQLite files, small data."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage import analyses, articles, open_database, passages, tags
+from storage.article_query import (ArticleQuery, SearchError, article_page,
+                                   article_position, count_articles, fts_expression,
+                                   search_matches)
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = open_database(tmp_path / "dossier.db")
+    yield db
+    db.close()
+
+
+def _add(db, title, text, **meta):
+    return articles.add_article(db, title=title, text=text, **meta)[0]
+
+
+def _ids(db, query, limit=100):
+    return [row["id"] for row in article_page(db, query, 0, limit)]
+
+
+def test_words_phrases_prefixes_and_or(db):
+    a = _add(db, "Police cooperation", "Cambodia and Australia fight transnational crime.")
+    b = _add(db, "Scam compounds", "Cybercrime rings moved across the border. Crime pays.")
+    c = _add(db, "Trade talks", "Ministers discussed crime transnationally, and trade.")
+    assert _ids(db, ArticleQuery(search="crime")) == [a, b, c]
+    assert _ids(db, ArticleQuery(search='"transnational crime"')) == [a]
+    assert _ids(db, ArticleQuery(search="transnational*")) == [a, c]
+    assert _ids(db, ArticleQuery(search="cyber*")) == [b]
+    assert _ids(db, ArticleQuery(search="police trade")) == []          # all words must occur
+    assert _ids(db, ArticleQuery(search="police OR trade")) == [a, c]
+    assert _ids(db, ArticleQuery(search="POLICE")) == [a]               # case folded, title too
+    assert count_articles(db, ArticleQuery(search="crime")) == 3
+
+
+def test_any_typed_text_is_a_valid_search(db):
+    _add(db, "One", "Some text with (brackets) and a-hyphen and AND NOT near.")
+    for typed in ['"', "(", "AND", "NOT x", "a:b", "*", '"unclosed phrase', "OR", "—",
+                  "near(", "x OR OR y", "^start"]:
+        count_articles(db, ArticleQuery(search=typed))        # never a syntax error
+    assert fts_expression("  ") is None and fts_expression('"" * —') is None
+    assert fts_expression('cyber* "joint teams" OR police') == \
+        '"cyber"* "joint teams" OR "police"'
+
+
+def test_the_index_follows_inserts_updates_and_deletes(db):
+    a = _add(db, "Before", "The original words about smuggling.")
+    assert _ids(db, ArticleQuery(search="smuggling")) == [a]
+    articles.replace_article_text(db, a, "New words about extradition.")
+    assert _ids(db, ArticleQuery(search="smuggling")) == []
+    assert _ids(db, ArticleQuery(search="extradition")) == [a]
+    articles.update_details(db, a, title="Renamed headline")
+    assert _ids(db, ArticleQuery(search="renamed")) == [a]
+    assert _ids(db, ArticleQuery(search="before")) == []
+    with db.atomic():
+        db.execute("DELETE FROM articles WHERE id = ?", [a])
+    assert _ids(db, ArticleQuery(search="extradition")) == []
+    assert db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_search_matches_are_code_point_ranges_of_the_text(db):
+    text = "Phnôm Pénh 👮 police met; the police-led “cyber” unit. Cybercrime."
+    a = _add(db, "Title", text)
+    ranges = search_matches(db, a, "police cyber*")
+    assert [text[s:e] for s, e in ranges] == ["police", "police", "cyber", "Cybercrime"]
+    assert [text[s:e] for s, e in search_matches(db, a, "phnom")] == ["Phnôm"]
+    assert search_matches(db, a, "") == [] and search_matches(db, a, "absent") == []
+
+
+def test_sort_orders_and_their_directions(db):
+    rows = [("Bravo", "2021-05-01", "Reuters"), ("alpha", None, "ABC"),
+            ("Charlie", "2019-01-01", None), ("delta", "2023-12-31", "abc")]
+    ids = [_add(db, title, f"text {title}", published=published, source=source)
+           for title, published, source in rows]
+    tag = tags.create_tag(db, "T", "#112233")
+    for _ in range(2):
+        passages.add_passage(db, article_id=ids[2], tag_id=tag, start=0, end=4, analyst="a")
+    passages.add_passage(db, article_id=ids[0], tag_id=tag, start=0, end=4, analyst="a")
+    assert _ids(db, ArticleQuery()) == ids
+    assert _ids(db, ArticleQuery(sort="title")) == [ids[1], ids[0], ids[2], ids[3]]
+    assert _ids(db, ArticleQuery(sort="title", descending=True)) == \
+        [ids[3], ids[2], ids[0], ids[1]]
+    assert _ids(db, ArticleQuery(sort="published")) == [ids[3], ids[0], ids[2], ids[1]]
+    assert _ids(db, ArticleQuery(sort="source")) == [ids[2], ids[1], ids[3], ids[0]]
+    assert _ids(db, ArticleQuery(sort="passages")) == [ids[2], ids[0], ids[3], ids[1]]
+    for sort in ("imported", "published", "title", "source", "passages"):
+        for descending in (False, True):
+            query = ArticleQuery(sort=sort, descending=descending)
+            order = _ids(db, query)
+            assert [article_position(db, query, i) for i in order] == [0, 1, 2, 3]
+
+
+def test_pages_and_positions_with_filters(db):
+    ids = [_add(db, f"Article {i:03}", f"Story {i} about {'police' if i % 3 else 'trade'}.",
+                published=f"2020-01-{1 + i % 28:02}") for i in range(120)]
+    query = ArticleQuery(search="police", sort="published", descending=False)
+    expected = sorted((i for n, i in enumerate(ids) if n % 3),
+                      key=lambda i: (f"2020-01-{1 + (i - ids[0]) % 28:02}", i))
+    assert count_articles(db, query) == 80
+    pages = article_page(db, query, 0, 50) + article_page(db, query, 50, 50)
+    assert [r["id"] for r in pages] == expected
+    assert "text" not in pages[0]
+    assert article_position(db, query, expected[63]) == 63
+    assert article_position(db, query, ids[0]) is None          # filtered out
+
+
+def test_filters_by_tag_entity_speaker_source_and_dates(db):
+    a = _add(db, "A", "Text A.", source="Khmer Times", published="2024-03-05")
+    b = _add(db, "B", "Text B.", source="khmer times", published="2024-07-01")
+    c = _add(db, "C", "Text C.", source="Reuters")
+    tag = tags.create_tag(db, "Drugs", "#112233")
+    passages.add_passage(db, article_id=b, tag_id=tag, start=0, end=4, analyst="x")
+    for article_id, entity, speaker in ((a, "Interpol", "Sar Sokha"), (c, "interpol", None)):
+        article = articles.get_article(db, article_id)
+        analyses.save_analysis(
+            db, article_id=article_id, text_hash=article["text_hash"], pipeline="p",
+            pipeline_version="1", degraded=False,
+            entities=[{"start": 0, "end": 4, "label": "ORG", "text": entity}],
+            quotes=[{"start": 0, "end": 4, "text": "Text", "kind": "direct",
+                     "speaker": speaker, "speaker_kind": "person"}])
+
+    def ids(**fields):
+        query = ArticleQuery(**fields)
+        found = _ids(db, query)
+        assert count_articles(db, query) == len(found)
+        return found
+    assert ids(tag_id=tag) == [b]
+    assert ids(entity="INTERPOL") == [a, c]
+    assert ids(speaker="sar sokha") == [a]
+    assert ids(source="Khmer Times") == [a, b]
+    assert ids(since="2024-03-05", until="2024-06-30") == [a]
+    assert ids(since="2024-01-01") == [a, b]                     # undated drop out
+    assert ids(until="2024-07-01") == [a, b]                     # inclusive
+    assert ids(source="khmer times", entity="interpol") == [a]
+    assert not ArticleQuery().is_filtered() and ArticleQuery(source="x").is_filtered()
+    articles.replace_article_text(db, c, "Text C, rewritten.")   # its analysis is stale
+    assert ids(entity="interpol") == [a]
+    with pytest.raises(SearchError, match="not a date"):
+        count_articles(db, ArticleQuery(since="last week"))
+
+
+def test_passage_counts_follow_every_change(db):
+    a = _add(db, "A", "Some text here.")
+    b = _add(db, "B", "Other text here.")
+    tag = tags.create_tag(db, "T", "#112233")
+    other = tags.create_tag(db, "U", "#445566")
+    first = passages.add_passage(db, article_id=a, tag_id=tag, start=0, end=4, analyst="x")
+    passages.add_passage(db, article_id=a, tag_id=other, start=5, end=9, analyst="x")
+    passages.add_passage(db, article_id=b, tag_id=tag, start=0, end=5, analyst="x")
+
+    def counts():
+        return {r["id"]: r["passage_count"] for r in article_page(db, ArticleQuery(), 0, 10)}
+    assert counts() == {a: 2, b: 1}
+    passages.delete_passage(db, first)
+    assert counts() == {a: 1, b: 1}
+    tags.delete_tag(db, other)
+    assert counts() == {a: 0, b: 1}
+    assert [r["passage_count"] for r in articles.list_articles(db)] == [0, 1]
+
+
+def test_migration_0005_indexes_the_articles_already_stored(tmp_path):
+    from test_backups import _old_schema_database
+
+    path = tmp_path / "old.db"
+    _old_schema_database(path)                 # schema 1: one article, one passage
+    db = open_database(path)
+    [old] = _ids(db, ArticleQuery(search='"old article text"'))
+    assert article_page(db, ArticleQuery(), 0, 1)[0]["passage_count"] == 1
+    new = articles.add_article(db, title="New", text="A text stored after the migration.")[0]
+    assert _ids(db, ArticleQuery(search="text")) == [old, new]

@@ -1,0 +1,186 @@
+"""The bar above the article list: a search box, filters, the sort order and
+the hit count.
+
+Plain data out: :attr:`ArticleFilters.queryChanged` carries a dict with the
+fields of :class:`storage.article_query.ArticleQuery` (this module imports
+nothing from storage). Typing in a text box waits a moment before asking
+(so a search runs once per pause, not per key); Enter asks at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from widgets.passage_menu import color_icon
+
+#: (label, sort name) in the order offered
+SORTS = (("Imported", "imported"), ("Date", "published"), ("Title", "title"),
+         ("Source", "source"), ("Tagged passages", "passages"))
+#: Which way each sort runs unless reversed (newest and most tagged first).
+NATURAL_DESCENDING = {"published", "passages"}
+
+DEBOUNCE_MS = 250
+
+
+class ArticleFilters(QWidget):
+    """Search, filter and sort controls for the article list."""
+
+    queryChanged = Signal(dict)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._shown_tags: list[tuple] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText('Search — words, "a phrase", prefix*')
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip('All words must occur (title or text). "Quotes" find a '
+                               'phrase, a trailing * a prefix (cyber*), OR either term.')
+        self.filters_button = QToolButton()
+        self.filters_button.setText("Filters")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setToolTip("Filter by tag, entity, speaker, source and date")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filters_button)
+
+        self.tag = QComboBox()
+        self.tag.addItem("Any tag", None)
+        self.entity = QLineEdit()
+        self.entity.setPlaceholderText("e.g. Interpol")
+        self.speaker = QLineEdit()
+        self.speaker.setPlaceholderText("e.g. Sar Sokha")
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("e.g. Khmer Times")
+        self.since = QLineEdit()
+        self.since.setPlaceholderText("from YYYY-MM-DD")
+        self.until = QLineEdit()
+        self.until.setPlaceholderText("to YYYY-MM-DD")
+        dates = QHBoxLayout()
+        dates.addWidget(self.since)
+        dates.addWidget(self.until)
+        self.clear_button = QToolButton()
+        self.clear_button.setText("Clear filters")
+        self.clear_button.clicked.connect(self.clear)
+        self.panel = QWidget()
+        form = QFormLayout(self.panel)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Tag", self.tag)
+        form.addRow("Entity", self.entity)
+        form.addRow("Speaker", self.speaker)
+        form.addRow("Source", self.source)
+        form.addRow("Published", dates)
+        form.addRow("", self.clear_button)
+        # Review status (issue 7) is not stored yet; its filter belongs here.
+        self.panel.hide()
+        self.filters_button.toggled.connect(self.panel.setVisible)
+
+        self.sort = QComboBox()
+        for label, name in SORTS:
+            self.sort.addItem(label, name)
+        self.sort.setToolTip("Order of the list")
+        self.reverse = QToolButton()
+        self.reverse.setCheckable(True)
+        self.reverse.setToolTip("Reverse the order")
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(QLabel("Sort"))
+        bottom.addWidget(self.sort)
+        bottom.addWidget(self.reverse)
+
+        self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #a51d2d;")
+        self.error_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.panel)
+        layout.addLayout(bottom)
+        layout.addWidget(self.error_label)
+
+        for box in (self.search, self.entity, self.speaker, self.source, self.since,
+                    self.until):
+            box.textEdited.connect(lambda _text: self._timer.start())
+            box.returnPressed.connect(self._emit)
+        # the clear button empties the box without textEdited
+        self.search.textChanged.connect(lambda text: None if text else self._timer.start())
+        self.tag.currentIndexChanged.connect(lambda _i: self._emit())
+        self.sort.currentIndexChanged.connect(lambda _i: self._emit())
+        self.reverse.toggled.connect(lambda _on: self._emit())
+        self._update_arrow()
+
+    # -- data in -------------------------------------------------------
+    def set_tags(self, tags: list[dict]) -> None:
+        """The codebook, for the tag filter (keeps the chosen tag if it still exists)."""
+        shown = [(t["id"], t["name"], t["color"]) for t in tags]
+        if shown == self._shown_tags:
+            return
+        self._shown_tags = shown
+        chosen = self.tag.currentData()
+        self.tag.blockSignals(True)
+        self.tag.clear()
+        self.tag.addItem("Any tag", None)
+        for tag in tags:
+            self.tag.addItem(color_icon(tag["color"]), tag["name"], tag["id"])
+        index = self.tag.findData(chosen)
+        self.tag.setCurrentIndex(max(index, 0))
+        self.tag.blockSignals(False)
+        if chosen is not None and index < 0:
+            self._emit()
+
+    def set_hit_count(self, shown: int, filtered: bool) -> None:
+        noun = "article" if shown == 1 else "articles"
+        self.count_label.setText(f"{shown:,} {noun}" + (" match" if filtered else ""))
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    def set_search(self, text: str) -> None:
+        """Type ``text`` into the search box and search at once."""
+        self.search.setText(text)
+        self._emit()
+
+    def clear(self) -> None:
+        """Empty every filter (not the search box) and ask again."""
+        for box in (self.entity, self.speaker, self.source, self.since, self.until):
+            box.clear()
+        self.tag.blockSignals(True)
+        self.tag.setCurrentIndex(0)
+        self.tag.blockSignals(False)
+        self._emit()
+
+    # -- data out ------------------------------------------------------
+    def values(self) -> dict:
+        """The query, as the keyword arguments of ``ArticleQuery``."""
+        sort = self.sort.currentData()
+        natural = sort in NATURAL_DESCENDING
+        return {"search": self.search.text().strip(), "tag_id": self.tag.currentData(),
+                "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
+                "source": self.source.text().strip(), "since": self.since.text().strip(),
+                "until": self.until.text().strip(), "sort": sort,
+                "descending": natural != self.reverse.isChecked()}
+
+    def _update_arrow(self) -> None:
+        descending = self.values()["descending"]
+        self.reverse.setText("↓" if descending else "↑")
+        self.reverse.setToolTip("Descending — click for ascending" if descending
+                                else "Ascending — click for descending")
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        self._update_arrow()
+        self.queryChanged.emit(self.values())
