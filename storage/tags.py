@@ -32,9 +32,7 @@ def list_tags(db: Database) -> list[dict]:
     """Every tag with its passage count, in shortcut then name order."""
     return list(db.query(
         """
-        SELECT t.id, t.name, t.color, t.shortcut, t.description,
-               (SELECT count(*) FROM passages p WHERE p.tag_id = t.id)
-                   AS passage_count
+        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
         """

@@ -148,3 +148,24 @@ def test_analysis_of_outdated_text_is_not_stored(db):
     assert stored is None
     assert analyses.latest_analysis(db, article_id) is None
     assert analyses.pending_article_ids(db, "p", "1") == [article_id]
+
+
+def test_tag_counts_follow_every_passage_change(db):
+    def counts():
+        return {t["name"]: t["passage_count"] for t in tags.list_tags(db)
+                if t["passage_count"]}
+
+    def true_counts():
+        return {name: n for name, n in db.execute(
+            "SELECT t.name, count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
+            "GROUP BY t.id")}
+
+    drugs, diplomacy = _two_passages(db)
+    assert counts() == true_counts() == {"Drugs": 2}
+    first = passages.export_rows(db).__next__()["passage_id"]
+    passages.retag_passage(db, first, diplomacy)
+    assert counts() == true_counts() == {"Drugs": 1, "Diplomacy": 1}
+    passages.delete_passage(db, first)
+    assert counts() == true_counts() == {"Drugs": 1}
+    tags.delete_tag(db, drugs, move_passages_to=diplomacy)
+    assert counts() == true_counts() == {"Diplomacy": 1}
