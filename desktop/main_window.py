@@ -27,7 +27,7 @@ from storage.review import ReviewError
 from storage.tags import TagError
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_filters import ArticleFilters
-from widgets.article_list import ID_ROLE, ArticleList, RowSource, header_line
+from widgets.article_list import REVIEW_ROLE, ArticleList, RowSource, header_line
 from widgets.article_view import ArticleView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
@@ -81,7 +81,6 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
-        self._review_statuses: dict[int, str] = {}
         self.undo_stack = QUndoStack(self)
         self.query = article_query.ArticleQuery()
         self._analysis_paused = False
@@ -590,11 +589,11 @@ class MainWindow(QMainWindow):
                 lambda _=False, s=status: self.set_review_status(s), key)
 
     def _show_review_marks(self) -> None:
-        """A mark per row of the article list: amber in progress, green done."""
-        self._review_statuses = review.review_statuses(self.db)
+        """A mark per row of the article list: amber in progress, green done.
+        The status comes with each listed row (no read of every article)."""
         inner = self.article_list.itemDelegate()
         self.article_list.setItemDelegate(ReviewMarkDelegate(
-            inner, self._review_statuses.get, ID_ROLE, self.article_list))
+            inner, lambda status: status, REVIEW_ROLE, self.article_list))
         self.review_changed()
 
     def set_review_status(self, status: str) -> None:
@@ -606,14 +605,20 @@ class MainWindow(QMainWindow):
                              "Review status")
         self.statusBar().showMessage(f"Marked as {status}.", 3000)
 
-    def review_changed(self) -> None:
-        """Re-read review statuses: the header, the list marks, the progress."""
-        self._review_statuses.clear()
-        self._review_statuses.update(review.review_statuses(self.db))
-        if self.current_id in self._review_statuses:
-            self.review_box.set_status(self._review_statuses[self.current_id])
+    def review_changed(self, article_id: int | None = None) -> None:
+        """Show a review status change: the header, that article's list mark
+        (``article_id``, default the current one), the progress count."""
+        article_id = self.current_id if article_id is None else article_id
+        if article_id is not None:
+            try:
+                status = review.review_status(self.db, article_id)
+            except review.ReviewError:
+                status = None
+            if status:
+                self.article_list.list_model.set_review_status(article_id, status)
+                if article_id == self.current_id:
+                    self.review_box.set_status(status)
         self.review_label.setText(progress_text(review.review_progress(self.db)))
-        self.article_list.viewport().update()
 
     # -- undo and redo -------------------------------------------------
     def _build_edit_menu(self) -> None:
@@ -653,7 +658,8 @@ class MainWindow(QMainWindow):
             self.refresh_passages()
         if commands.TAGS in changes and article_id is None:
             self._refresh_all_counts()
-        self.review_changed()
+        if commands.REVIEW in changes:
+            self.review_changed(article_id)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
         """An undo or redo the database refused: the history no longer matches

@@ -34,7 +34,7 @@ SORTS = {
 
 #: The columns of a list row (never the text).
 ROW_COLUMNS = ("id", "title", "source", "author", "published", "url", "filename",
-               "imported_at", "passage_count")
+               "imported_at", "passage_count", "review_status")
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")

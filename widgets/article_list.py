@@ -24,6 +24,7 @@ from widgets.plain_text import plain_tooltip
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 META_ROLE = Qt.ItemDataRole.UserRole + 2
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
+REVIEW_ROLE = Qt.ItemDataRole.UserRole + 4
 
 
 def meta_line(article: dict) -> str:
@@ -106,12 +107,19 @@ class ArticleListModel(QAbstractListModel):
         self.totalChanged.emit(self._total)
 
     def set_passage_count(self, article_id: int, count: int) -> None:
+        self._set_field(article_id, "passage_count", count, COUNT_ROLE)
+
+    def set_review_status(self, article_id: int, status: str) -> None:
+        self._set_field(article_id, "review_status", status, REVIEW_ROLE)
+
+    def _set_field(self, article_id: int, field: str, value, role) -> None:
+        """Change one field of a loaded row in place (no re-query)."""
         for number, rows in self._pages.items():
             for i, row in enumerate(rows):
                 if row["id"] == article_id:
-                    row["passage_count"] = count
+                    row[field] = value
                     index = self.index(number * self.PAGE + i)
-                    self.dataChanged.emit(index, index, [COUNT_ROLE])
+                    self.dataChanged.emit(index, index, [role])
 
     # -- data out ------------------------------------------------------
     def total(self) -> int:
@@ -185,6 +193,8 @@ class ArticleListModel(QAbstractListModel):
             return meta_line(article)
         if role == COUNT_ROLE:
             return article.get("passage_count", 0)
+        if role == REVIEW_ROLE:
+            return article.get("review_status")
         return None
 
 
@@ -264,7 +274,7 @@ class ArticleList(QListView):
         """A changed passage count is repainted, not laid out: QListView lays
         out every loaded row on dataChanged, asking the model for its row
         count twice per row (90,000 rows: a quarter of a second)."""
-        if roles and set(roles) <= {COUNT_ROLE}:
+        if roles and set(roles) <= {COUNT_ROLE, REVIEW_ROLE}:
             for row in range(top_left.row(), bottom_right.row() + 1):
                 self.viewport().update(self.visualRect(self.list_model.index(row)))
             return
