@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
+        self._state_at_backup: tuple[int, int] | None = self._state_if_backed_up()
         self.backup_timer = QTimer(self)
         self.backup_timer.timeout.connect(self.back_up_in_background)
         self._schedule_backups()
@@ -1135,10 +1136,33 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
+    def _state_if_backed_up(self) -> tuple[int, int] | None:
+        """The database state now, if its newest backup is newer than its last
+        write (files' modification times); else None (changes not backed up)."""
+        from storage.backup import list_backups
+
+        backups = list_backups(self.db_path)
+        written = [p.stat().st_mtime for p in (self.db_path,
+                   self.db_path.with_name(self.db_path.name + "-wal")) if p.exists()]
+        if backups and written and backups[0].path.stat().st_mtime >= max(written):
+            return (self.db.conn.total_changes, database_version(self.db))
+        return None
+
+    def _changed_since_backup(self) -> bool:
+        """True unless the newest backup was taken after the last change by
+        this window or any other connection (so an exit after only reading
+        does not copy a large database again)."""
+        from storage.backup import list_backups
+
+        state = (self.db.conn.total_changes, database_version(self.db))
+        return not list_backups(self.db_path) or state != self._state_at_backup
+
     def _backup_done(self, task: Task, path, message: str = "") -> None:
         if task in self._tasks:
             self._tasks.remove(task)
         if path:
+            # the worker's own copy shows up in data_version: remember it as seen
+            self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
             self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
         else:
             log.warning("backup failed: %s", message)
@@ -1211,7 +1235,8 @@ class MainWindow(QMainWindow):
             task.cancel()
             task.wait()
         try:
-            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept)
+            if self._changed_since_backup():
+                take_backup(self.db, self.db_path, keep=self.preferences.backups_kept)
         except Exception:   # never keep the analyst from quitting
             log.exception("backup on exit failed")
         super().closeEvent(event)

@@ -122,3 +122,22 @@ def test_a_change_by_another_process_shows_up_in_the_window(open_window, analyse
     other.close()
     assert window.check_external_changes()
     assert window.view.passage_ranges_shown() == [(0, 8)]
+
+
+def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    task = window.back_up_in_background()
+    assert task.wait(10000)
+    qtbot.waitUntil(lambda: window._state_at_backup is not None, timeout=5000)
+    window.close()
+    assert len(list_backups(analysed_db_path)) == 1     # reading only: no new copy
+
+    reader = open_window(analysed_db_path)             # a new window that only reads
+    reader.close()
+    assert len(list_backups(analysed_db_path)) == 1
+
+    again = open_window(analysed_db_path)
+    again.view.select_range(0, 8)
+    again.tag_with_key(1)
+    again.close()
+    assert len(list_backups(analysed_db_path)) == 2     # a change: a new copy
