@@ -97,7 +97,7 @@ class Score:
 
 def load_gold(paths: tuple[Path, ...] = (GOLD, HELD_OUT, BLIND_2)) -> list[GoldArticle]:
     """The gold articles with their text as Dossier stores it."""
-    from desktop.text_import import clean_article
+    from desktop.importers.article_text import clean_article
 
     articles = []
     entries = [(path, entry) for path in paths

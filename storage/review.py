@@ -31,11 +31,6 @@ def set_review_status(db: Database, article_id: int, status: str) -> None:
             raise ReviewError(f"There is no article {article_id}.")
 
 
-def review_statuses(db: Database) -> dict[int, str]:
-    """Every article's review status by id."""
-    return dict(db.execute("SELECT id, review_status FROM articles").fetchall())
-
-
 def review_progress(db: Database) -> dict[str, int]:
     """How many articles have each status, and ``total``."""
     counts = {status: 0 for status in STATUSES}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.analysis.analyse import analyse_text
 from desktop.analysis.pipeline import DEGRADED_WARNING, load_pipeline
-from desktop.text_import import clean_article
+from desktop.importers.article_text import clean_article
 
 from conftest import SEEDS
 

@@ -18,7 +18,8 @@ from desktop.analysis.quotes import find_quotes
 from desktop.exporters import export_passages
 from desktop.exporters.tabular import neutralise_formula
 from desktop.first_run import ensure_codebook
-from desktop.text_import import ImportProblem, clean_article, normalise
+from desktop.importers.article_text import clean_article, normalise
+from desktop.importers.drafts import ImportProblem
 from storage import articles, open_database, passages, tags
 from widgets.text_offsets import OffsetMap
 

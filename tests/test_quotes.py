@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.analysis.quotes import find_quotes
-from desktop.text_import import clean_article
+from desktop.importers.article_text import clean_article
 
 from conftest import SEEDS
 
