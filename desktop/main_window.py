@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
                                QMessageBox, QProgressBar, QProgressDialog, QSplitter,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from desktop import commands
+from desktop import autotag, commands
+from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
 from storage import analyses, article_query, articles, passages, quotes, review, similarity, tags
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
+        self.autotag_dialog: AutoTagDialog | None = None
+        self._autotag_task: Task | None = None
         self.undo_stack = QUndoStack(self)
         self.query = article_query.ArticleQuery()
         self._analysis_paused = False
@@ -631,6 +634,9 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.autotag_action = self._action(edit_menu, "&Auto-tag…",
+                                           lambda: self.open_auto_tag(), "Ctrl+Shift+A")
         self.edit_menu = edit_menu
 
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
@@ -729,6 +735,90 @@ class MainWindow(QMainWindow):
                 self.preferences.analyst, article_id=self.current_id), "Tag passage"):
             self.statusBar().showMessage(
                 f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
+
+    # -- auto-tag ------------------------------------------------------
+    def open_auto_tag(self) -> AutoTagDialog:
+        """Edit → Auto-tag…: a non-modal dialog whose previews this window
+        computes and whose "Tag N passages" it makes one undoable step."""
+        if self.autotag_dialog is not None:
+            self.autotag_dialog.reject()
+        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+        dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
+                               if article else None, self)
+        dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
+        dialog.tagRequested.connect(self.auto_tag)
+        dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
+        self.autotag_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:
+        if self._autotag_task is not None:
+            self._autotag_task.cancel()
+            self._autotag_task = None
+        if self.autotag_dialog is dialog:
+            self.autotag_dialog = None
+        dialog.deleteLater()
+
+    def preview_auto_tag(self, dialog: AutoTagDialog,
+                         request: autotag.AutoTagRequest) -> Task | None:
+        """Candidates for ``request``: at once for one article, in a worker
+        (its own connection, articles read in batches) for the corpus."""
+        if self._autotag_task is not None:
+            self._autotag_task.cancel()
+            self._autotag_task = None
+        if request.article_id is not None:
+            try:
+                dialog.show_candidates(request, autotag.find_candidates(self.db, request))
+            except autotag.AutoTagError as error:
+                dialog.show_error(str(error), request)
+            return None
+        from storage import open_database
+
+        db_path = self.db_path
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return autotag.find_candidates(db, request, on_progress=on_progress,
+                                               is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        task = Task(work, self)
+        self._tasks.append(task)
+        self._autotag_task = task
+
+        def current() -> bool:
+            if task in self._tasks:
+                self._tasks.remove(task)
+            is_current = task is self._autotag_task and self.autotag_dialog is dialog
+            if task is self._autotag_task:
+                self._autotag_task = None
+            return is_current
+
+        task.progress.connect(lambda done, total: task is self._autotag_task
+                              and self.autotag_dialog is dialog
+                              and dialog.show_progress(done, total))
+        task.succeeded.connect(lambda rows: current() and dialog.show_candidates(request, rows))
+        task.failed.connect(lambda message: current() and dialog.show_error(message, request))
+        task.start()
+        return task
+
+    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> bool:
+        """Tag every candidate in one undoable step (one transaction)."""
+        tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
+        if tag is None or not candidates:
+            return False
+        count = len(candidates)
+        what = f"{count} passage{'s' if count != 1 else ''}"
+        if self.run_command(commands.AddPassages(
+                self, f"Auto-tag {what} as “{tag['name']}”",
+                autotag.passage_ranges(request, candidates), self.preferences.analyst,
+                article_id=request.article_id), "Auto-tag"):
+            self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
+            return True
+        return False
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
