@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         panel.createRequested.connect(self.create_tag)
         panel.renameRequested.connect(self.rename_tag)
         panel.recolourRequested.connect(self.recolour_tag)
+        panel.detailsRequested.connect(self.describe_tag)
         panel.deleteRequested.connect(self.delete_tag)
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
@@ -889,6 +890,17 @@ class MainWindow(QMainWindow):
     def recolour_tag(self, tag_id: int, color: str) -> None:
         self._change_tags("Tag colour", "Recolour tag", [tag_id],
                           lambda db: tags.recolour_tag(db, tag_id, color))
+
+    def describe_tag(self, tag_id: int, description: str, key: int) -> None:
+        """A tag's description and key (0: none); a tag that had the key swaps."""
+        tag = tags.get_tag(self.db, tag_id)
+        if tag is None:
+            return
+        other = tags.tag_with_shortcut(self.db, key) if key else None
+        self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
+                          [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
+                          lambda db: tags.describe_tag(db, tag_id, description=description,
+                                                       shortcut=key or None))
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
         tag = tags.get_tag(self.db, tag_id)

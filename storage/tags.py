@@ -1,4 +1,4 @@
-"""Tags (the codebook): create, rename, recolour, delete, list with counts."""
+"""Tags (the codebook): create, rename, recolour, describe, delete, list with counts."""
 
 from __future__ import annotations
 
@@ -89,6 +89,36 @@ def recolour_tag(db: Database, tag_id: int, color: str) -> None:
     color = _check_color(color)
     with db.atomic():
         db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, tag_id])
+
+
+def tag_with_shortcut(db: Database, shortcut: int) -> dict | None:
+    """The tag on key ``shortcut`` (1–9), or None."""
+    rows = list(db.query("SELECT * FROM tags WHERE shortcut = ? ORDER BY id LIMIT 1",
+                         [shortcut]))
+    return rows[0] if rows else None
+
+
+def describe_tag(db: Database, tag_id: int, *, description: str,
+                 shortcut: int | None) -> int | None:
+    """Set a tag's description and key (1–9, or None for no key).
+
+    If another tag has that key, the two swap keys (the other gets this
+    tag's old key, possibly none); returns that other tag's id, or None.
+    """
+    if shortcut is not None and not 1 <= shortcut <= 9:
+        raise TagError(f"{shortcut} is not a key from 1 to 9.")
+    with db.atomic():
+        tag = get_tag(db, tag_id)
+        if tag is None:
+            raise TagError(f"There is no tag {tag_id}.")
+        other = tag_with_shortcut(db, shortcut) if shortcut is not None else None
+        other_id = other["id"] if other and other["id"] != tag_id else None
+        if other_id is not None:
+            db.execute("UPDATE tags SET shortcut = ? WHERE id = ?",
+                       [tag["shortcut"], other_id])
+        db.execute("UPDATE tags SET description = ?, shortcut = ? WHERE id = ?",
+                   [description.strip(), shortcut, tag_id])
+    return other_id
 
 
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:

@@ -169,3 +169,26 @@ def test_tag_counts_follow_every_passage_change(db):
     assert counts() == true_counts() == {"Drugs": 1}
     tags.delete_tag(db, drugs, move_passages_to=diplomacy)
     assert counts() == true_counts() == {"Diplomacy": 1}
+
+
+def test_describe_tag_sets_description_and_swaps_keys(db):
+    from storage.tags import TagError, describe_tag, find_tag, tag_with_shortcut
+
+    drugs, diplomacy = find_tag(db, "Drugs"), find_tag(db, "Diplomacy")
+    assert tag_with_shortcut(db, drugs["shortcut"])["id"] == drugs["id"]
+    swapped = describe_tag(db, diplomacy["id"], description="  Talks between states. ",
+                           shortcut=drugs["shortcut"])
+    assert swapped == drugs["id"]
+    assert find_tag(db, "Diplomacy")["shortcut"] == drugs["shortcut"]
+    assert find_tag(db, "Diplomacy")["description"] == "Talks between states."
+    assert find_tag(db, "Drugs")["shortcut"] == diplomacy["shortcut"]
+    # its own key again, then no key at all: nobody else changes
+    assert describe_tag(db, diplomacy["id"], description="x",
+                        shortcut=drugs["shortcut"]) is None
+    assert describe_tag(db, diplomacy["id"], description="", shortcut=None) is None
+    assert find_tag(db, "Diplomacy")["shortcut"] is None
+    assert find_tag(db, "Drugs")["shortcut"] == diplomacy["shortcut"]
+    with pytest.raises(TagError, match="not a key"):
+        describe_tag(db, diplomacy["id"], description="", shortcut=10)
+    with pytest.raises(TagError, match="no tag"):
+        describe_tag(db, 999, description="", shortcut=None)

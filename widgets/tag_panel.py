@@ -1,13 +1,14 @@
 """The codebook panel: tags with colour, shortcut key and passage count,
-and the dialogs to create, rename, recolour and delete them."""
+and the dialogs to create, rename, recolour, describe and delete them."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
-                               QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QRadioButton, QToolButton,
+                               QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QPlainTextEdit, QRadioButton,
+                               QToolButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import ask_plain_question, color_icon
@@ -56,6 +57,40 @@ class DeleteTagDialog(QDialog):
         return self.target.currentData() if self.move_radio.isChecked() else None
 
 
+class TagDetailsDialog(QDialog):
+    """A tag's description and key (1–9 or none); a key another tag has is
+    offered as a swap."""
+
+    def __init__(self, tag: dict, tags: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Details of “{tag['name']}”")
+        self.description = QPlainTextEdit(tag.get("description") or "")
+        self.description.setTabChangesFocus(True)
+        self.key_box = QComboBox()
+        self.key_box.addItem("No key", 0)
+        holders = {t["shortcut"]: t for t in tags if t["shortcut"] and t["id"] != tag["id"]}
+        for key in range(1, 10):
+            other = holders.get(key)
+            self.key_box.addItem(f"{key}  (swap with “{other['name']}”)" if other
+                                 else str(key), key)
+        self.key_box.setCurrentIndex(self.key_box.findData(tag["shortcut"] or 0))
+        form = QFormLayout()
+        form.addRow("&Description:", self.description)
+        form.addRow("&Key:", self.key_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def values(self) -> tuple[str, int]:
+        """(description, key) — key 0 is no key."""
+        return self.description.toPlainText().strip(), self.key_box.currentData()
+
+
 class TagPanel(QWidget):
     """Lists the codebook; emits what the analyst wants done with tags."""
 
@@ -63,12 +98,15 @@ class TagPanel(QWidget):
     createRequested = Signal(str, str)
     renameRequested = Signal(int, str)
     recolourRequested = Signal(int, str)
+    #: tag id, description, key (0: no key)
+    detailsRequested = Signal(int, str, int)
     #: tag id, and the tag to move its passages to (0: delete them)
     deleteRequested = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tags: list[dict] = []
+        self.details_dialog: TagDetailsDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget()
@@ -90,6 +128,8 @@ class TagPanel(QWidget):
                 ("rename", "Rename…", "Rename the tag", lambda: self._with_current(self.ask_rename)),
                 ("colour", "Colour…", "Change the tag's colour",
                  lambda: self._with_current(self.ask_recolour)),
+                ("details", "Details…", "The tag's description and key",
+                 lambda: self._with_current(self.ask_details)),
                 ("delete", "Delete…", "Delete the tag", lambda: self._with_current(self.ask_delete))):
             button = QToolButton()
             button.setText(text)
@@ -148,6 +188,25 @@ class TagPanel(QWidget):
         color = QColorDialog.getColor(QColor(tag["color"]), self, f"Colour of {tag['name']}")
         if color.isValid():
             self.recolourRequested.emit(tag_id, color.name())
+
+    def ask_details(self, tag_id: int) -> TagDetailsDialog:
+        """Opens the details dialog (window-modal, not blocking); OK emits
+        detailsRequested if something changed."""
+        tag = self._tag(tag_id)
+        dialog = TagDetailsDialog(tag, self._tags, self)
+        self.details_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.details_dialog = None
+            dialog.deleteLater()
+            description, key = dialog.values()
+            if result == QDialog.DialogCode.Accepted and (
+                    description != (tag.get("description") or "")
+                    or key != (tag["shortcut"] or 0)):
+                self.detailsRequested.emit(tag_id, description, key)
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
     def ask_delete(self, tag_id: int) -> None:
         tag = self._tag(tag_id)

@@ -1,0 +1,89 @@
+"""The codebook panel's details dialog (description and key), driven with
+keys and clicks; assertions on the stored tags, then undo and redo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from storage import open_database
+from tests.test_undo import check_undo_redo, stored_state
+
+
+def stored_tags(db_path) -> dict[str, tuple]:
+    db = open_database(db_path)
+    try:
+        return {r[0]: (r[1], r[2]) for r in db.execute(
+            "SELECT name, description, shortcut FROM tags")}
+    finally:
+        db.close()
+
+
+def select_tag(qtbot, panel, name: str) -> None:
+    [item] = panel.tree.findItems(name, Qt.MatchFlag.MatchExactly)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.tree.visualItemRect(item).center())
+    assert panel.current_tag_id() == item.data(0, Qt.ItemDataRole.UserRole)
+
+
+def open_details(qtbot, panel, name: str):
+    select_tag(qtbot, panel, name)
+    qtbot.mouseClick(panel.buttons["details"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is not None
+                    and panel.details_dialog.isVisible())
+    return panel.details_dialog
+
+
+def test_describe_a_tag_and_take_another_tags_key(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    first = stored_tags(analysed_db_path)
+    drugs_key, diplomacy_key = first["Drugs"][1], first["Diplomacy"][1]
+    assert drugs_key and diplomacy_key and drugs_key != diplomacy_key
+
+    before = stored_state(analysed_db_path)
+    dialog = open_details(qtbot, panel, "Diplomacy")
+    assert dialog.key_box.currentData() == diplomacy_key
+    dialog.description.selectAll()
+    qtbot.keyClicks(dialog.description, "Talks between governments")
+    dialog.key_box.setFocus()
+    while dialog.key_box.currentData() != drugs_key:
+        qtbot.keyClick(dialog.key_box, Qt.Key.Key_Down if dialog.key_box.currentData()
+                       < drugs_key else Qt.Key.Key_Up)
+    assert "swap with “Drugs”" in dialog.key_box.currentText()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    after = stored_tags(analysed_db_path)
+    assert after["Diplomacy"] == ("Talks between governments", drugs_key)
+    assert after["Drugs"][1] == diplomacy_key
+    [item] = panel.tree.findItems("Diplomacy", Qt.MatchFlag.MatchExactly)
+    assert item.text(1) == str(drugs_key) and item.toolTip(0)
+    check_undo_redo(qtbot, window, analysed_db_path, before,
+                    "Edit details of “Diplomacy”")
+
+    # the window's codebook (what the keys 1–9 tag with) has the new key
+    assert next(t for t in window._tags if t["name"] == "Diplomacy")["shortcut"] == drugs_key
+
+
+def test_no_key_and_cancel(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    first = stored_tags(analysed_db_path)
+
+    dialog = open_details(qtbot, panel, "Drugs")
+    qtbot.keyClicks(dialog.description, "never stored")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+    assert stored_tags(analysed_db_path) == first
+    assert window.undo_stack.count() == 0
+
+    dialog = open_details(qtbot, panel, "Drugs")
+    dialog.key_box.setFocus()
+    qtbot.keyClick(dialog.key_box, Qt.Key.Key_Home)
+    assert dialog.key_box.currentData() == 0
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+    after = stored_tags(analysed_db_path)
+    assert after["Drugs"][1] is None
+    assert {k: v for k, v in after.items() if k != "Drugs"} == {
+        k: v for k, v in first.items() if k != "Drugs"}
