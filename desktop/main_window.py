@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
         panel.renameRequested.connect(self.rename_tag)
         panel.recolourRequested.connect(self.recolour_tag)
         panel.detailsRequested.connect(self.describe_tag)
+        panel.mergeRequested.connect(self.merge_tags)
         panel.deleteRequested.connect(self.delete_tag)
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
@@ -901,6 +902,14 @@ class MainWindow(QMainWindow):
                           [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
                           lambda db: tags.describe_tag(db, tag_id, description=description,
                                                        shortcut=key or None))
+
+    def merge_tags(self, tag_id: int, into: int) -> None:
+        """Merge a tag into another: one undoable step."""
+        tag, target = tags.get_tag(self.db, tag_id), tags.get_tag(self.db, into)
+        if tag is None or target is None:
+            return
+        self._change_tags("Merge tags", f"Merge “{tag['name']}” into “{target['name']}”",
+                          [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
         tag = tags.get_tag(self.db, tag_id)

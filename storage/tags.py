@@ -1,4 +1,5 @@
-"""Tags (the codebook): create, rename, recolour, describe, delete, list with counts."""
+"""Tags (the codebook): create, rename, recolour, describe, merge, delete,
+list with counts."""
 
 from __future__ import annotations
 
@@ -143,6 +144,44 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
         db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
         db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
     return affected
+
+
+def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
+    """Merge tag ``source_id`` into ``target_id`` in one transaction.
+
+    The source's passages move to the target, except one at exactly the
+    range of a target passage in the same article: that one is dropped, its
+    note (if any, and different) appended to the target passage's note. The
+    source's child tags become the target's; the source is deleted.
+    Returns ``{"moved": n, "merged": n}``.
+    """
+    if source_id == target_id:
+        raise TagError("A tag cannot be merged into itself.")
+    with db.atomic():
+        if get_tag(db, source_id) is None or get_tag(db, target_id) is None:
+            raise TagError("Both tags must exist to merge them.")
+        now = utc_now()
+        twins = list(db.execute(
+            """
+            SELECT s.id, s.note, t.id, t.note FROM passages s
+            JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
+                 AND t.start = s.start AND t.end = s.end
+            WHERE s.tag_id = ?
+            GROUP BY s.id
+            """, [target_id, source_id]))
+        for source_passage, source_note, target_passage, target_note in twins:
+            source_note, target_note = source_note or "", target_note or ""
+            if source_note.strip() and source_note.strip() not in target_note:
+                note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
+                db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
+                           [note, now, target_passage])
+            db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
+        moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
+                           [target_id, now, source_id]).rowcount
+        db.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ? AND id != ?",
+                   [target_id, source_id, target_id])
+        db.execute("DELETE FROM tags WHERE id = ?", [source_id])
+    return {"moved": moved, "merged": len(twins)}
 
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:

@@ -87,3 +87,50 @@ def test_no_key_and_cancel(open_window, analysed_db_path, qtbot):
     assert after["Drugs"][1] is None
     assert {k: v for k, v in after.items() if k != "Drugs"} == {
         k: v for k, v in first.items() if k != "Drugs"}
+
+
+def test_merge_two_tags_in_one_undoable_step(open_window, analysed_db_path, qtbot):
+    from tests.test_undo import tag_words
+
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    panel = window.tag_panel
+    keys = stored_tags(analysed_db_path)
+    drugs_key, traff_key = (Qt.Key(Qt.Key.Key_0 + keys[name][1])
+                            for name in ("Drugs", "Trafficking"))
+    tag_words(qtbot, window, "Cambodia", drugs_key)
+    tag_words(qtbot, window, "Cambodia", traff_key)        # the same words, both tags
+    tag_words(qtbot, window, "Australia", drugs_key)
+
+    def passages_by_tag() -> list[tuple]:
+        db = open_database(analysed_db_path)
+        try:
+            return [tuple(r) for r in db.execute(
+                "SELECT t.name, p.text FROM passages p JOIN tags t ON t.id = p.tag_id "
+                "ORDER BY p.start, t.name")]
+        finally:
+            db.close()
+    assert sorted(passages_by_tag()) == [("Drugs", "Australia"), ("Drugs", "Cambodia"),
+                                         ("Trafficking", "Cambodia")]
+
+    before = stored_state(analysed_db_path)
+    select_tag(qtbot, panel, "Drugs")
+    qtbot.mouseClick(panel.buttons["merge"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.merge_dialog is not None and panel.merge_dialog.isVisible())
+    dialog = panel.merge_dialog
+    dialog.target.setFocus()
+    while dialog.target.currentText() != "Trafficking":
+        index = dialog.target.currentIndex()
+        qtbot.keyClick(dialog.target, Qt.Key.Key_Down)
+        assert dialog.target.currentIndex() != index
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.merge_dialog is None)
+
+    assert sorted(passages_by_tag()) == [("Trafficking", "Australia"),
+                                         ("Trafficking", "Cambodia")]
+    assert "Drugs" not in stored_tags(analysed_db_path)
+    assert not panel.tree.findItems("Drugs", Qt.MatchFlag.MatchExactly)
+    [item] = panel.tree.findItems("Trafficking", Qt.MatchFlag.MatchExactly)
+    assert item.text(2) == "2"
+    check_undo_redo(qtbot, window, analysed_db_path, before,
+                    "Merge “Drugs” into “Trafficking”")

@@ -192,3 +192,33 @@ def test_describe_tag_sets_description_and_swaps_keys(db):
         describe_tag(db, diplomacy["id"], description="", shortcut=10)
     with pytest.raises(TagError, match="no tag"):
         describe_tag(db, 999, description="", shortcut=None)
+
+
+def test_merge_tags_moves_passages_and_folds_twins(db):
+    from storage import articles, passages
+    from storage.tags import TagError, find_tag, get_tag, merge_tags
+
+    article_id, _ = articles.add_article(db, title="t", text="alpha beta gamma delta")
+    drugs, traff = find_tag(db, "Drugs")["id"], find_tag(db, "Trafficking")["id"]
+    add = lambda tag, start, end, note="": passages.add_passage(  # noqa: E731
+        db, article_id=article_id, tag_id=tag, start=start, end=end, analyst="a", note=note)
+    only_source = add(drugs, 0, 5)
+    twin_source = add(drugs, 6, 10, "from drugs")
+    twin_target = add(traff, 6, 10, "from trafficking")
+    quiet_twin = add(drugs, 11, 16)
+    quiet_target = add(traff, 11, 16, "kept")
+    db.execute("UPDATE tags SET parent_id = ? WHERE name = 'Diplomacy'", [drugs])
+
+    assert merge_tags(db, drugs, traff) == {"moved": 1, "merged": 2}
+    assert get_tag(db, drugs) is None
+    assert get_tag(db, traff)["passage_count"] == 3
+    assert passages.get_passage(db, only_source)["tag"] == "Trafficking"
+    assert passages.get_passage(db, twin_source) is None
+    assert passages.get_passage(db, quiet_twin) is None
+    assert passages.get_passage(db, twin_target)["note"] == "from trafficking\nfrom drugs"
+    assert passages.get_passage(db, quiet_target)["note"] == "kept"
+    assert find_tag(db, "Diplomacy")["parent_id"] == traff
+    with pytest.raises(TagError, match="itself"):
+        merge_tags(db, traff, traff)
+    with pytest.raises(TagError, match="must exist"):
+        merge_tags(db, drugs, traff)

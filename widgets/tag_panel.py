@@ -1,5 +1,5 @@
 """The codebook panel: tags with colour, shortcut key and passage count,
-and the dialogs to create, rename, recolour, describe and delete them."""
+and the dialogs to create, rename, recolour, describe, merge and delete them."""
 
 from __future__ import annotations
 
@@ -91,6 +91,35 @@ class TagDetailsDialog(QDialog):
         return self.description.toPlainText().strip(), self.key_box.currentData()
 
 
+class MergeTagDialog(QDialog):
+    """Which tag to merge a tag into."""
+
+    def __init__(self, tag: dict, others: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Merge “{tag['name']}”")
+        label = QLabel(f"Move the {tag.get('passage_count', 0)} passage(s) of “{tag['name']}” "
+                       "to the tag below and delete it. A passage the other tag already "
+                       "has at the same place is kept once, with both notes.")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        self.target = QComboBox()
+        for other in others:
+            self.target.addItem(color_icon(other["color"]), other["name"], other["id"])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Merge")
+        self.ok_button.setEnabled(bool(others))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Into:", self.target)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
 class TagPanel(QWidget):
     """Lists the codebook; emits what the analyst wants done with tags."""
 
@@ -100,6 +129,8 @@ class TagPanel(QWidget):
     recolourRequested = Signal(int, str)
     #: tag id, description, key (0: no key)
     detailsRequested = Signal(int, str, int)
+    #: the tag merged (it goes away), the tag it is merged into
+    mergeRequested = Signal(int, int)
     #: tag id, and the tag to move its passages to (0: delete them)
     deleteRequested = Signal(int, int)
 
@@ -107,6 +138,7 @@ class TagPanel(QWidget):
         super().__init__(parent)
         self._tags: list[dict] = []
         self.details_dialog: TagDetailsDialog | None = None
+        self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget()
@@ -130,6 +162,8 @@ class TagPanel(QWidget):
                  lambda: self._with_current(self.ask_recolour)),
                 ("details", "Details…", "The tag's description and key",
                  lambda: self._with_current(self.ask_details)),
+                ("merge", "Merge…", "Merge the tag into another one",
+                 lambda: self._with_current(self.ask_merge)),
                 ("delete", "Delete…", "Delete the tag", lambda: self._with_current(self.ask_delete))):
             button = QToolButton()
             button.setText(text)
@@ -204,6 +238,23 @@ class TagPanel(QWidget):
                     description != (tag.get("description") or "")
                     or key != (tag["shortcut"] or 0)):
                 self.detailsRequested.emit(tag_id, description, key)
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def ask_merge(self, tag_id: int) -> MergeTagDialog:
+        """Opens the merge dialog (window-modal, not blocking); Merge emits
+        mergeRequested."""
+        dialog = MergeTagDialog(self._tag(tag_id),
+                                [t for t in self._tags if t["id"] != tag_id], self)
+        self.merge_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.merge_dialog = None
+            dialog.deleteLater()
+            target = dialog.target.currentData()
+            if result == QDialog.DialogCode.Accepted and target is not None:
+                self.mergeRequested.emit(tag_id, target)
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
