@@ -213,6 +213,37 @@ def cmd_autotag(args) -> int:
     return EXIT_OK
 
 
+def cmd_codebook(args) -> int:
+    from desktop.codebook_json import CodebookFileError, read_codebook, write_codebook
+    from storage.codebook import apply_codebook, codebook_entries
+    from storage.tags import TagError
+
+    db = _database(args, create=False)
+    path = Path(args.file)
+    if args.action == "export":
+        if not path.parent.is_dir():
+            raise CommandError(f"folder {path.parent} does not exist")
+        entries = codebook_entries(db)
+        try:
+            write_codebook(path, entries)
+        except OSError as error:
+            raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
+        print(f"exported {len(entries)} tag(s) to {path}")
+        return EXIT_OK
+    if not path.is_file():
+        raise CommandError(f"no codebook file at {path}")
+    try:
+        result = apply_codebook(db, read_codebook(path))
+    except (CodebookFileError, TagError) as error:
+        raise CommandError(f"{path}: {error}") from error
+    for name in result["created"]:
+        print(f"created tag “{name}”")
+    for name in result["updated"]:
+        print(f"updated tag “{name}”")
+    print(f"{len(result['created'])} tag(s) created, {len(result['updated'])} updated")
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from storage import stats
 
@@ -313,6 +344,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
                    help="the analyst recorded on the new passages")
     p.set_defaults(func=cmd_autotag)
+
+    p = sub.add_parser("codebook", parents=[common],
+                       help="export the codebook (tags, colours, descriptions, keys, parents) "
+                            "to JSON, or import one: missing tags are created, existing ones "
+                            "take its colours and descriptions")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", metavar="FILE", help="the JSON file to write or read")
+    p.set_defaults(func=cmd_codebook)
 
     p = sub.add_parser("stats", parents=[common], help="print counts as JSON")
     p.set_defaults(func=cmd_stats)

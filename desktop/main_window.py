@@ -209,6 +209,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           lambda: self.export_passages(), "Ctrl+E")
+        self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
+        self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
@@ -910,6 +912,50 @@ class MainWindow(QMainWindow):
             return
         self._change_tags("Merge tags", f"Merge “{tag['name']}” into “{target['name']}”",
                           [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
+
+    def export_codebook(self, path: Path | None = None) -> bool:
+        """Write the codebook to a JSON file (File → Export codebook…)."""
+        from desktop.codebook_json import write_codebook
+        from storage.codebook import codebook_entries
+
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export codebook", str(Path.home() / "codebook.json"),
+                "Codebook (*.json)")
+            if not chosen:
+                return False
+            path = Path(chosen)
+        entries = codebook_entries(self.db)
+        try:
+            write_codebook(path, entries)
+        except OSError as error:
+            QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
+            return False
+        self.statusBar().showMessage(f"Exported {len(entries)} tags to {path}.", 5000)
+        return True
+
+    def import_codebook(self, path: Path | None = None) -> bool:
+        """Merge a JSON codebook into the tags, as one undoable step."""
+        from desktop.codebook_json import CodebookFileError, read_codebook
+
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Import codebook", str(Path.home()),
+                                                    "Codebook (*.json)")
+            if not chosen:
+                return False
+            path = Path(chosen)
+        try:
+            entries = read_codebook(path)
+        except CodebookFileError as error:
+            QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
+            return False
+        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}", entries)
+        if not self.run_command(command, "Import codebook"):
+            return False
+        result = command.result
+        self.statusBar().showMessage(f"Codebook imported: {len(result['created'])} tag(s) "
+                                     f"created, {len(result['updated'])} updated.", 8000)
+        return True
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
         tag = tags.get_tag(self.db, tag_id)

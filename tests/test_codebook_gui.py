@@ -134,3 +134,46 @@ def test_merge_two_tags_in_one_undoable_step(open_window, analysed_db_path, qtbo
     assert item.text(2) == "2"
     check_undo_redo(qtbot, window, analysed_db_path, before,
                     "Merge “Drugs” into “Trafficking”")
+
+
+def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbot,
+                                             tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window(analysed_db_path)
+    exported = tmp_path / "codebook.json"
+    assert window.export_codebook(exported)
+    data = json.loads(exported.read_text("utf-8"))
+    assert [t["name"] for t in data["tags"]] == [
+        window.tag_panel.tree.topLevelItem(i).text(0)
+        for i in range(window.tag_panel.tree.topLevelItemCount())]
+
+    edited = tmp_path / "edited.json"
+    data["tags"][0]["color"] = "#010203"
+    data["tags"].append({"name": "Scam compounds", "color": "#445566",
+                         "description": "Compounds", "parent": "Cybercrime"})
+    edited.write_text(json.dumps(data), "utf-8")
+    before = stored_state(analysed_db_path)
+    assert window.import_codebook(edited)
+    now = stored_tags(analysed_db_path)
+    assert now["Scam compounds"][0] == "Compounds"
+    assert window.tag_panel.tree.findItems("Scam compounds", Qt.MatchFlag.MatchExactly)
+    db = open_database(analysed_db_path)
+    first = db.execute("SELECT color FROM tags WHERE name = ?",
+                       [data["tags"][0]["name"]]).fetchone()[0]
+    parent = db.execute("SELECT p.name FROM tags t JOIN tags p ON p.id = t.parent_id "
+                        "WHERE t.name = 'Scam compounds'").fetchone()[0]
+    db.close()
+    assert (first, parent) == ("#010203", "Cybercrime")
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Import codebook edited.json")
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"name": "X", "color": "blue"}]', "utf-8")
+    after = stored_state(analysed_db_path)
+    assert not window.import_codebook(broken)
+    assert warnings and "colour 'blue'" in warnings[0]
+    assert stored_state(analysed_db_path) == after
