@@ -894,16 +894,21 @@ class MainWindow(QMainWindow):
         self._change_tags("Tag colour", "Recolour tag", [tag_id],
                           lambda db: tags.recolour_tag(db, tag_id, color))
 
-    def describe_tag(self, tag_id: int, description: str, key: int) -> None:
-        """A tag's description and key (0: none); a tag that had the key swaps."""
+    def describe_tag(self, tag_id: int, description: str, key: int, parent: int = 0) -> None:
+        """A tag's description, key (0: none) and parent (0: top level); a tag
+        that had the key swaps keys with it."""
         tag = tags.get_tag(self.db, tag_id)
         if tag is None:
             return
         other = tags.tag_with_shortcut(self.db, key) if key else None
+
+        def change(db) -> None:
+            with db.atomic():   # both or neither
+                tags.describe_tag(db, tag_id, description=description, shortcut=key or None)
+                tags.set_parent(db, tag_id, parent or None)
         self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
                           [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
-                          lambda db: tags.describe_tag(db, tag_id, description=description,
-                                                       shortcut=key or None))
+                          change)
 
     def merge_tags(self, tag_id: int, into: int) -> None:
         """Merge a tag into another: one undoable step."""

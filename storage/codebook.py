@@ -23,15 +23,6 @@ def codebook_entries(db: Database) -> list[dict]:
             for t in tags.list_tags(db)]
 
 
-def _ancestors(db: Database, tag_id: int) -> set[int]:
-    seen: set[int] = set()
-    while tag_id is not None and tag_id not in seen:
-        seen.add(tag_id)
-        row = db.execute("SELECT parent_id FROM tags WHERE id = ?", [tag_id]).fetchone()
-        tag_id = row[0] if row else None
-    return seen
-
-
 def apply_codebook(db: Database, entries: list[dict]) -> dict:
     """Merge ``entries`` into the codebook, in one transaction.
 
@@ -74,7 +65,7 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
                 raise TagError(f"The parent “{entry['parent']}” of “{entry['name']}” "
                                "is not in the codebook.")
             parent_id = parent["id"] if parent else None
-            if parent_id is not None and tag["id"] in _ancestors(db, parent_id):
+            if parent_id is not None and tag["id"] in tags.ancestor_ids(db, parent_id):
                 raise TagError(f"“{entry['parent']}” cannot be the parent of "
                                f"“{entry['name']}”: that would make a loop.")
             if parent_id != tag["parent_id"]:

@@ -30,10 +30,11 @@ def _check_color(color: str) -> str:
 
 
 def list_tags(db: Database) -> list[dict]:
-    """Every tag with its passage count, in shortcut then name order."""
+    """Every tag with its passage count and parent, in shortcut then name order."""
     return list(db.query(
         """
-        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count
+        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count,
+               t.parent_id
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
         """
@@ -120,6 +121,32 @@ def describe_tag(db: Database, tag_id: int, *, description: str,
         db.execute("UPDATE tags SET description = ?, shortcut = ? WHERE id = ?",
                    [description.strip(), shortcut, tag_id])
     return other_id
+
+
+def ancestor_ids(db: Database, tag_id: int | None) -> set[int]:
+    """``tag_id`` and every tag above it (its parent, the parent's parent …)."""
+    seen: set[int] = set()
+    while tag_id is not None and tag_id not in seen:
+        seen.add(tag_id)
+        row = db.execute("SELECT parent_id FROM tags WHERE id = ?", [tag_id]).fetchone()
+        tag_id = row[0] if row else None
+    return seen
+
+
+def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
+    """Place a tag under another (None: at the top); loops are refused."""
+    with db.atomic():
+        tag = get_tag(db, tag_id)
+        if tag is None:
+            raise TagError(f"There is no tag {tag_id}.")
+        if parent_id is not None:
+            parent = get_tag(db, parent_id)
+            if parent is None:
+                raise TagError(f"There is no tag {parent_id}.")
+            if tag_id in ancestor_ids(db, parent_id):
+                raise TagError(f"“{parent['name']}” cannot hold “{tag['name']}”: "
+                               "that would make a loop.")
+        db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag_id])
 
 
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:

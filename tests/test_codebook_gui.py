@@ -159,7 +159,9 @@ def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbo
     assert window.import_codebook(edited)
     now = stored_tags(analysed_db_path)
     assert now["Scam compounds"][0] == "Compounds"
-    assert window.tag_panel.tree.findItems("Scam compounds", Qt.MatchFlag.MatchExactly)
+    [item] = window.tag_panel.tree.findItems(
+        "Scam compounds", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    assert item.parent().text(0) == "Cybercrime"          # shown under its parent
     db = open_database(analysed_db_path)
     first = db.execute("SELECT color FROM tags WHERE name = ?",
                        [data["tags"][0]["name"]]).fetchone()[0]
@@ -177,3 +179,47 @@ def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbo
     assert not window.import_codebook(broken)
     assert warnings and "colour 'blue'" in warnings[0]
     assert stored_state(analysed_db_path) == after
+
+
+def test_place_a_tag_under_another_shows_a_tree_with_counts(open_window, analysed_db_path,
+                                                            qtbot):
+    from tests.test_undo import tag_words
+
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    panel = window.tag_panel
+    keys = stored_tags(analysed_db_path)
+    tag_words(qtbot, window, "Cambodia", Qt.Key(Qt.Key.Key_0 + keys["Drugs"][1]))
+    tag_words(qtbot, window, "Australia", Qt.Key(Qt.Key.Key_0 + keys["Cybercrime"][1]))
+    assert not panel.tree.rootIsDecorated()
+
+    before = stored_state(analysed_db_path)
+    dialog = open_details(qtbot, panel, "Drugs")
+    # Drugs cannot be put under itself
+    assert dialog.parent_box.findText("Drugs") == -1
+    dialog.parent_box.setFocus()
+    while dialog.parent_box.currentText() != "Cybercrime":
+        index = dialog.parent_box.currentIndex()
+        qtbot.keyClick(dialog.parent_box, Qt.Key.Key_Down)
+        assert dialog.parent_box.currentIndex() != index
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    db = open_database(analysed_db_path)
+    parent = db.execute("SELECT p.name FROM tags t JOIN tags p ON p.id = t.parent_id "
+                        "WHERE t.name = 'Drugs'").fetchone()
+    db.close()
+    assert parent == ("Cybercrime",)
+    assert not panel.tree.findItems("Drugs", Qt.MatchFlag.MatchExactly)   # not top level
+    [cyber] = panel.tree.findItems("Cybercrime", Qt.MatchFlag.MatchExactly)
+    assert cyber.childCount() == 1 and cyber.child(0).text(0) == "Drugs"
+    assert cyber.text(2) == "1 (2)" and cyber.child(0).text(2) == "1"
+    assert panel.tree.rootIsDecorated() and cyber.isExpanded()
+
+    # Cybercrime cannot now go under Drugs, which is below it
+    dialog = open_details(qtbot, panel, "Cybercrime")
+    assert dialog.parent_box.findText("Drugs") == -1
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Edit details of “Drugs”")

@@ -222,3 +222,22 @@ def test_merge_tags_moves_passages_and_folds_twins(db):
         merge_tags(db, traff, traff)
     with pytest.raises(TagError, match="must exist"):
         merge_tags(db, drugs, traff)
+
+
+def test_set_parent_refuses_loops(db):
+    from storage.tags import TagError, ancestor_ids, find_tag, list_tags, set_parent
+
+    drugs, cyber, key = (find_tag(db, n)["id"] for n in ("Drugs", "Cybercrime", "Key quote"))
+    set_parent(db, drugs, cyber)
+    set_parent(db, key, drugs)
+    assert ancestor_ids(db, key) == {key, drugs, cyber}
+    assert {t["id"]: t["parent_id"] for t in list_tags(db)}[key] == drugs
+    with pytest.raises(TagError, match="loop"):
+        set_parent(db, cyber, key)
+    with pytest.raises(TagError, match="loop"):
+        set_parent(db, cyber, cyber)
+    with pytest.raises(TagError, match="no tag"):
+        set_parent(db, cyber, 999)
+    set_parent(db, drugs, None)
+    assert find_tag(db, "Drugs")["parent_id"] is None
+    assert find_tag(db, "Cybercrime")["parent_id"] is None

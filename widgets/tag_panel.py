@@ -57,6 +57,16 @@ class DeleteTagDialog(QDialog):
         return self.target.currentData() if self.move_radio.isChecked() else None
 
 
+def descendant_ids(tags: list[dict], tag_id: int) -> set[int]:
+    """``tag_id`` and every tag below it, from the tags' ``parent_id``."""
+    found, grew = {tag_id}, True
+    while grew:
+        more = {t["id"] for t in tags if t.get("parent_id") in found} - found
+        found |= more
+        grew = bool(more)
+    return found
+
+
 class TagDetailsDialog(QDialog):
     """A tag's description and key (1–9 or none); a key another tag has is
     offered as a swap."""
@@ -74,9 +84,18 @@ class TagDetailsDialog(QDialog):
             self.key_box.addItem(f"{key}  (swap with “{other['name']}”)" if other
                                  else str(key), key)
         self.key_box.setCurrentIndex(self.key_box.findData(tag["shortcut"] or 0))
+        self.parent_box = QComboBox()
+        self.parent_box.addItem("None (top level)", 0)
+        below = descendant_ids(tags, tag["id"])
+        for other in tags:
+            if other["id"] not in below:
+                self.parent_box.addItem(color_icon(other["color"]), other["name"], other["id"])
+        self.parent_box.setCurrentIndex(
+            max(0, self.parent_box.findData(tag.get("parent_id") or 0)))
         form = QFormLayout()
         form.addRow("&Description:", self.description)
         form.addRow("&Key:", self.key_box)
+        form.addRow("&Under:", self.parent_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -86,9 +105,10 @@ class TagDetailsDialog(QDialog):
         layout.addWidget(buttons)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
 
-    def values(self) -> tuple[str, int]:
-        """(description, key) — key 0 is no key."""
-        return self.description.toPlainText().strip(), self.key_box.currentData()
+    def values(self) -> tuple[str, int, int]:
+        """(description, key, parent id) — 0 is no key, no parent."""
+        return (self.description.toPlainText().strip(), self.key_box.currentData(),
+                self.parent_box.currentData())
 
 
 class MergeTagDialog(QDialog):
@@ -127,8 +147,8 @@ class TagPanel(QWidget):
     createRequested = Signal(str, str)
     renameRequested = Signal(int, str)
     recolourRequested = Signal(int, str)
-    #: tag id, description, key (0: no key)
-    detailsRequested = Signal(int, str, int)
+    #: tag id, description, key (0: no key), parent tag id (0: top level)
+    detailsRequested = Signal(int, str, int, int)
     #: the tag merged (it goes away), the tag it is merged into
     mergeRequested = Signal(int, int)
     #: tag id, and the tag to move its passages to (0: delete them)
@@ -142,7 +162,7 @@ class TagPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget()
-        self.tree.setRootIsDecorated(False)
+        self.tree.setRootIsDecorated(False)   # until a tag has a parent
         self.tree.setHeaderLabels(["Tag", "Key", "Passages"])
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -178,16 +198,31 @@ class TagPanel(QWidget):
         current = self.current_tag_id()
         self._tags = list(tags)
         self.tree.clear()
+        known = {tag["id"] for tag in tags}
+        items: dict[int, QTreeWidgetItem] = {}
         for tag in tags:
-            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
-                                    str(tag.get("passage_count", 0))])
+            own = tag.get("passage_count", 0)
+            count = str(own)
+            if any(t.get("parent_id") == tag["id"] for t in tags):
+                # a parent: its own passages and, in brackets, with all below it
+                family = descendant_ids(tags, tag["id"])
+                count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family)})"
+            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""), count])
             item.setIcon(0, color_icon(tag["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
-            self.tree.addTopLevelItem(item)
-            if tag["id"] == current:
-                self.tree.setCurrentItem(item)
+            items[tag["id"]] = item
+        for tag in tags:   # in list order at every level
+            parent = tag.get("parent_id")
+            if parent in known and parent != tag["id"]:
+                items[parent].addChild(items[tag["id"]])
+            else:
+                self.tree.addTopLevelItem(items[tag["id"]])
+        self.tree.setRootIsDecorated(any(item.childCount() for item in items.values()))
+        self.tree.expandAll()
+        if current in items:
+            self.tree.setCurrentItem(items[current])
 
     def tags(self) -> list[dict]:
         return list(self._tags)
@@ -233,11 +268,12 @@ class TagPanel(QWidget):
         def finished(result: int) -> None:
             self.details_dialog = None
             dialog.deleteLater()
-            description, key = dialog.values()
+            description, key, parent = dialog.values()
             if result == QDialog.DialogCode.Accepted and (
                     description != (tag.get("description") or "")
-                    or key != (tag["shortcut"] or 0)):
-                self.detailsRequested.emit(tag_id, description, key)
+                    or key != (tag["shortcut"] or 0)
+                    or parent != (tag.get("parent_id") or 0)):
+                self.detailsRequested.emit(tag_id, description, key, parent)
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
