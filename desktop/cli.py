@@ -181,6 +181,69 @@ def cmd_quotes(args) -> int:
     return EXIT_OK
 
 
+def cmd_autotag(args) -> int:
+    from desktop import autotag
+    from storage import articles, passages, tags
+
+    db = _database(args, create=False)
+    tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
+    if tag is None:
+        raise CommandError(f"there is no tag called {args.tag!r}")
+    if args.article is not None and articles.get_article(db, args.article) is None:
+        raise CommandError(f"there is no article {args.article}")
+    mode, query = next((mode, value) for mode, value in (
+        (autotag.REGEX, args.pattern), (autotag.PHRASE, args.phrase),
+        (autotag.SPEAKER, args.speaker), (autotag.ENTITY, args.entity)) if value is not None)
+    request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
+                                     ignore_case=not args.case_sensitive)
+    try:
+        found = autotag.find_candidates(db, request)
+    except autotag.AutoTagError as error:
+        raise CommandError(str(error)) from error
+    if not args.dry_run:
+        with db.atomic():
+            for r in autotag.passage_ranges(request, found):
+                passages.add_passage(db, analyst=args.analyst, **r)
+    for c in found:
+        text = " ".join(c["text"].split())
+        text = text if len(text) <= 80 else text[:79] + "…"
+        print(f"{c['article_id']:>5}  {c['start']:>6}–{c['end']:<6} “{text}”")
+    verb = "would tag" if args.dry_run else "tagged"
+    print(f"{verb} {len(found)} passage(s) as “{tag['name']}”")
+    return EXIT_OK
+
+
+def cmd_codebook(args) -> int:
+    from desktop.codebook_json import CodebookFileError, read_codebook, write_codebook
+    from storage.codebook import apply_codebook, codebook_entries
+    from storage.tags import TagError
+
+    db = _database(args, create=False)
+    path = Path(args.file)
+    if args.action == "export":
+        if not path.parent.is_dir():
+            raise CommandError(f"folder {path.parent} does not exist")
+        entries = codebook_entries(db)
+        try:
+            write_codebook(path, entries)
+        except OSError as error:
+            raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
+        print(f"exported {len(entries)} tag(s) to {path}")
+        return EXIT_OK
+    if not path.is_file():
+        raise CommandError(f"no codebook file at {path}")
+    try:
+        result = apply_codebook(db, read_codebook(path))
+    except (CodebookFileError, TagError) as error:
+        raise CommandError(f"{path}: {error}") from error
+    for name in result["created"]:
+        print(f"created tag “{name}”")
+    for name in result["updated"]:
+        print(f"updated tag “{name}”")
+    print(f"{len(result['created'])} tag(s) created, {len(result['updated'])} updated")
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from storage import stats
 
@@ -263,6 +326,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--speaker", metavar="NAME", help="only this speaker's quotes")
     p.set_defaults(func=cmd_quotes)
+
+    p = sub.add_parser("autotag", parents=[common],
+                       help="tag every match of a pattern or phrase, every quote of a "
+                            "speaker or every mention of an entity")
+    p.add_argument("--tag", metavar="NAME", required=True, help="the tag to give them")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--pattern", metavar="REGEX", help="a Python regular expression")
+    what.add_argument("--phrase", metavar="TEXT", help="a phrase, matched literally")
+    what.add_argument("--speaker", metavar="NAME", help="the speaker's spoken quotes")
+    what.add_argument("--entity", metavar="NAME", help="mentions of this entity")
+    p.add_argument("--article", metavar="ID", type=int,
+                   help="only this article (default: every article)")
+    p.add_argument("--case-sensitive", action="store_true",
+                   help="--pattern/--phrase: match case exactly (default: ignore case)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
+    p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
+                   help="the analyst recorded on the new passages")
+    p.set_defaults(func=cmd_autotag)
+
+    p = sub.add_parser("codebook", parents=[common],
+                       help="export the codebook (tags, colours, descriptions, keys, parents) "
+                            "to JSON, or import one: missing tags are created, existing ones "
+                            "take its colours and descriptions")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", metavar="FILE", help="the JSON file to write or read")
+    p.set_defaults(func=cmd_codebook)
 
     p = sub.add_parser("stats", parents=[common], help="print counts as JSON")
     p.set_defaults(func=cmd_stats)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from storage import articles, passages, review, snapshots, tags
+from storage import articles, codebook, passages, review, snapshots, tags
 
 #: What a command changed, so the window refreshes only that.
 PASSAGES, TAGS, ARTICLE, TEXT, REVIEW = "passages", "tags", "article", "text", "review"
@@ -225,6 +225,40 @@ class ChangeTags(StorageCommand):
 
     def restore_after(self) -> None:
         self._write(self.after, self.before)
+
+
+class ImportCodebook(StorageCommand):
+    """Codebook entries merged into the tags: every tag row is snapshotted
+    before and after; undo deletes the tags the import created (they have
+    no passages yet) and writes the old rows back."""
+
+    changes = frozenset({TAGS})
+
+    def __init__(self, host, text: str, entries: list[dict]):
+        super().__init__(host, text)
+        self.entries = entries
+        self.before: list[dict] = []
+        self.after: list[dict] = []
+        self.result: dict = {}
+
+    def _rows(self) -> list[dict]:
+        return snapshots.tag_rows(self.db, [t["id"] for t in tags.list_tags(self.db)])
+
+    def apply(self) -> None:
+        before = self._rows()
+        self.result = codebook.apply_codebook(self.db, self.entries)
+        self.before, self.after = before, self._rows()
+
+    def restore_before(self) -> None:
+        kept = {row["id"] for row in self.before}
+        with self.db.atomic():
+            snapshots.restore_tags(self.db, self.before)
+            for row in self.after:
+                if row["id"] not in kept:
+                    snapshots.remove_tag(self.db, row["id"])
+
+    def restore_after(self) -> None:
+        snapshots.restore_tags(self.db, self.after)
 
 
 class EditDetails(SnapshotCommand):

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
                                QMessageBox, QProgressBar, QProgressDialog, QSplitter,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from desktop import commands
+from desktop import autotag, commands
+from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
 from storage import analyses, article_query, articles, passages, quotes, review, similarity, tags
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self._tags: list[dict] = []
         self._tasks: list[Task] = []
+        self.autotag_dialog: AutoTagDialog | None = None
+        self._autotag_task: Task | None = None
         self.undo_stack = QUndoStack(self)
         self.query = article_query.ArticleQuery()
         self._analysis_paused = False
@@ -206,6 +209,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           lambda: self.export_passages(), "Ctrl+E")
+        self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
+        self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
@@ -282,6 +287,8 @@ class MainWindow(QMainWindow):
         panel.createRequested.connect(self.create_tag)
         panel.renameRequested.connect(self.rename_tag)
         panel.recolourRequested.connect(self.recolour_tag)
+        panel.detailsRequested.connect(self.describe_tag)
+        panel.mergeRequested.connect(self.merge_tags)
         panel.deleteRequested.connect(self.delete_tag)
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
@@ -631,6 +638,9 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.autotag_action = self._action(edit_menu, "&Auto-tag…",
+                                           lambda: self.open_auto_tag(), "Ctrl+Shift+A")
         self.edit_menu = edit_menu
 
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
@@ -730,6 +740,90 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
 
+    # -- auto-tag ------------------------------------------------------
+    def open_auto_tag(self) -> AutoTagDialog:
+        """Edit → Auto-tag…: a non-modal dialog whose previews this window
+        computes and whose "Tag N passages" it makes one undoable step."""
+        if self.autotag_dialog is not None:
+            self.autotag_dialog.reject()
+        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+        dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
+                               if article else None, self)
+        dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
+        dialog.tagRequested.connect(self.auto_tag)
+        dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
+        self.autotag_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:
+        if self._autotag_task is not None:
+            self._autotag_task.cancel()
+            self._autotag_task = None
+        if self.autotag_dialog is dialog:
+            self.autotag_dialog = None
+        dialog.deleteLater()
+
+    def preview_auto_tag(self, dialog: AutoTagDialog,
+                         request: autotag.AutoTagRequest) -> Task | None:
+        """Candidates for ``request``: at once for one article, in a worker
+        (its own connection, articles read in batches) for the corpus."""
+        if self._autotag_task is not None:
+            self._autotag_task.cancel()
+            self._autotag_task = None
+        if request.article_id is not None:
+            try:
+                dialog.show_candidates(request, autotag.find_candidates(self.db, request))
+            except autotag.AutoTagError as error:
+                dialog.show_error(str(error), request)
+            return None
+        from storage import open_database
+
+        db_path = self.db_path
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return autotag.find_candidates(db, request, on_progress=on_progress,
+                                               is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        task = Task(work, self)
+        self._tasks.append(task)
+        self._autotag_task = task
+
+        def current() -> bool:
+            if task in self._tasks:
+                self._tasks.remove(task)
+            is_current = task is self._autotag_task and self.autotag_dialog is dialog
+            if task is self._autotag_task:
+                self._autotag_task = None
+            return is_current
+
+        task.progress.connect(lambda done, total: task is self._autotag_task
+                              and self.autotag_dialog is dialog
+                              and dialog.show_progress(done, total))
+        task.succeeded.connect(lambda rows: current() and dialog.show_candidates(request, rows))
+        task.failed.connect(lambda message: current() and dialog.show_error(message, request))
+        task.start()
+        return task
+
+    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> bool:
+        """Tag every candidate in one undoable step (one transaction)."""
+        tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
+        if tag is None or not candidates:
+            return False
+        count = len(candidates)
+        what = f"{count} passage{'s' if count != 1 else ''}"
+        if self.run_command(commands.AddPassages(
+                self, f"Auto-tag {what} as “{tag['name']}”",
+                autotag.passage_ranges(request, candidates), self.preferences.analyst,
+                article_id=request.article_id), "Auto-tag"):
+            self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
+            return True
+        return False
+
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
         text = self.view.article_text()
@@ -799,6 +893,74 @@ class MainWindow(QMainWindow):
     def recolour_tag(self, tag_id: int, color: str) -> None:
         self._change_tags("Tag colour", "Recolour tag", [tag_id],
                           lambda db: tags.recolour_tag(db, tag_id, color))
+
+    def describe_tag(self, tag_id: int, description: str, key: int, parent: int = 0) -> None:
+        """A tag's description, key (0: none) and parent (0: top level); a tag
+        that had the key swaps keys with it."""
+        tag = tags.get_tag(self.db, tag_id)
+        if tag is None:
+            return
+        other = tags.tag_with_shortcut(self.db, key) if key else None
+
+        def change(db) -> None:
+            with db.atomic():   # both or neither
+                tags.describe_tag(db, tag_id, description=description, shortcut=key or None)
+                tags.set_parent(db, tag_id, parent or None)
+        self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
+                          [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
+                          change)
+
+    def merge_tags(self, tag_id: int, into: int) -> None:
+        """Merge a tag into another: one undoable step."""
+        tag, target = tags.get_tag(self.db, tag_id), tags.get_tag(self.db, into)
+        if tag is None or target is None:
+            return
+        self._change_tags("Merge tags", f"Merge “{tag['name']}” into “{target['name']}”",
+                          [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
+
+    def export_codebook(self, path: Path | None = None) -> bool:
+        """Write the codebook to a JSON file (File → Export codebook…)."""
+        from desktop.codebook_json import write_codebook
+        from storage.codebook import codebook_entries
+
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export codebook", str(Path.home() / "codebook.json"),
+                "Codebook (*.json)")
+            if not chosen:
+                return False
+            path = Path(chosen)
+        entries = codebook_entries(self.db)
+        try:
+            write_codebook(path, entries)
+        except OSError as error:
+            QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
+            return False
+        self.statusBar().showMessage(f"Exported {len(entries)} tags to {path}.", 5000)
+        return True
+
+    def import_codebook(self, path: Path | None = None) -> bool:
+        """Merge a JSON codebook into the tags, as one undoable step."""
+        from desktop.codebook_json import CodebookFileError, read_codebook
+
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Import codebook", str(Path.home()),
+                                                    "Codebook (*.json)")
+            if not chosen:
+                return False
+            path = Path(chosen)
+        try:
+            entries = read_codebook(path)
+        except CodebookFileError as error:
+            QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
+            return False
+        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}", entries)
+        if not self.run_command(command, "Import codebook"):
+            return False
+        result = command.result
+        self.statusBar().showMessage(f"Codebook imported: {len(result['created'])} tag(s) "
+                                     f"created, {len(result['updated'])} updated.", 8000)
+        return True
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
         tag = tags.get_tag(self.db, tag_id)

@@ -1,4 +1,5 @@
-"""Tags (the codebook): create, rename, recolour, delete, list with counts."""
+"""Tags (the codebook): create, rename, recolour, describe, merge, delete,
+list with counts."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ def _check_color(color: str) -> str:
 
 
 def list_tags(db: Database) -> list[dict]:
-    """Every tag with its passage count, in shortcut then name order."""
+    """Every tag with its passage count and parent, in shortcut then name order."""
     return list(db.query(
         """
-        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count
+        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count,
+               t.parent_id
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
         """
@@ -91,6 +93,62 @@ def recolour_tag(db: Database, tag_id: int, color: str) -> None:
         db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, tag_id])
 
 
+def tag_with_shortcut(db: Database, shortcut: int) -> dict | None:
+    """The tag on key ``shortcut`` (1–9), or None."""
+    rows = list(db.query("SELECT * FROM tags WHERE shortcut = ? ORDER BY id LIMIT 1",
+                         [shortcut]))
+    return rows[0] if rows else None
+
+
+def describe_tag(db: Database, tag_id: int, *, description: str,
+                 shortcut: int | None) -> int | None:
+    """Set a tag's description and key (1–9, or None for no key).
+
+    If another tag has that key, the two swap keys (the other gets this
+    tag's old key, possibly none); returns that other tag's id, or None.
+    """
+    if shortcut is not None and not 1 <= shortcut <= 9:
+        raise TagError(f"{shortcut} is not a key from 1 to 9.")
+    with db.atomic():
+        tag = get_tag(db, tag_id)
+        if tag is None:
+            raise TagError(f"There is no tag {tag_id}.")
+        other = tag_with_shortcut(db, shortcut) if shortcut is not None else None
+        other_id = other["id"] if other and other["id"] != tag_id else None
+        if other_id is not None:
+            db.execute("UPDATE tags SET shortcut = ? WHERE id = ?",
+                       [tag["shortcut"], other_id])
+        db.execute("UPDATE tags SET description = ?, shortcut = ? WHERE id = ?",
+                   [description.strip(), shortcut, tag_id])
+    return other_id
+
+
+def ancestor_ids(db: Database, tag_id: int | None) -> set[int]:
+    """``tag_id`` and every tag above it (its parent, the parent's parent …)."""
+    seen: set[int] = set()
+    while tag_id is not None and tag_id not in seen:
+        seen.add(tag_id)
+        row = db.execute("SELECT parent_id FROM tags WHERE id = ?", [tag_id]).fetchone()
+        tag_id = row[0] if row else None
+    return seen
+
+
+def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
+    """Place a tag under another (None: at the top); loops are refused."""
+    with db.atomic():
+        tag = get_tag(db, tag_id)
+        if tag is None:
+            raise TagError(f"There is no tag {tag_id}.")
+        if parent_id is not None:
+            parent = get_tag(db, parent_id)
+            if parent is None:
+                raise TagError(f"There is no tag {parent_id}.")
+            if tag_id in ancestor_ids(db, parent_id):
+                raise TagError(f"“{parent['name']}” cannot hold “{tag['name']}”: "
+                               "that would make a loop.")
+        db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag_id])
+
+
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:
     """Delete a tag and deal with its passages in the same transaction.
 
@@ -113,6 +171,44 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
         db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
         db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
     return affected
+
+
+def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
+    """Merge tag ``source_id`` into ``target_id`` in one transaction.
+
+    The source's passages move to the target, except one at exactly the
+    range of a target passage in the same article: that one is dropped, its
+    note (if any, and different) appended to the target passage's note. The
+    source's child tags become the target's; the source is deleted.
+    Returns ``{"moved": n, "merged": n}``.
+    """
+    if source_id == target_id:
+        raise TagError("A tag cannot be merged into itself.")
+    with db.atomic():
+        if get_tag(db, source_id) is None or get_tag(db, target_id) is None:
+            raise TagError("Both tags must exist to merge them.")
+        now = utc_now()
+        twins = list(db.execute(
+            """
+            SELECT s.id, s.note, t.id, t.note FROM passages s
+            JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
+                 AND t.start = s.start AND t.end = s.end
+            WHERE s.tag_id = ?
+            GROUP BY s.id
+            """, [target_id, source_id]))
+        for source_passage, source_note, target_passage, target_note in twins:
+            source_note, target_note = source_note or "", target_note or ""
+            if source_note.strip() and source_note.strip() not in target_note:
+                note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
+                db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
+                           [note, now, target_passage])
+            db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
+        moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
+                           [target_id, now, source_id]).rowcount
+        db.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ? AND id != ?",
+                   [target_id, source_id, target_id])
+        db.execute("DELETE FROM tags WHERE id = ?", [source_id])
+    return {"moved": moved, "merged": len(twins)}
 
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:

@@ -169,3 +169,75 @@ def test_tag_counts_follow_every_passage_change(db):
     assert counts() == true_counts() == {"Drugs": 1}
     tags.delete_tag(db, drugs, move_passages_to=diplomacy)
     assert counts() == true_counts() == {"Diplomacy": 1}
+
+
+def test_describe_tag_sets_description_and_swaps_keys(db):
+    from storage.tags import TagError, describe_tag, find_tag, tag_with_shortcut
+
+    drugs, diplomacy = find_tag(db, "Drugs"), find_tag(db, "Diplomacy")
+    assert tag_with_shortcut(db, drugs["shortcut"])["id"] == drugs["id"]
+    swapped = describe_tag(db, diplomacy["id"], description="  Talks between states. ",
+                           shortcut=drugs["shortcut"])
+    assert swapped == drugs["id"]
+    assert find_tag(db, "Diplomacy")["shortcut"] == drugs["shortcut"]
+    assert find_tag(db, "Diplomacy")["description"] == "Talks between states."
+    assert find_tag(db, "Drugs")["shortcut"] == diplomacy["shortcut"]
+    # its own key again, then no key at all: nobody else changes
+    assert describe_tag(db, diplomacy["id"], description="x",
+                        shortcut=drugs["shortcut"]) is None
+    assert describe_tag(db, diplomacy["id"], description="", shortcut=None) is None
+    assert find_tag(db, "Diplomacy")["shortcut"] is None
+    assert find_tag(db, "Drugs")["shortcut"] == diplomacy["shortcut"]
+    with pytest.raises(TagError, match="not a key"):
+        describe_tag(db, diplomacy["id"], description="", shortcut=10)
+    with pytest.raises(TagError, match="no tag"):
+        describe_tag(db, 999, description="", shortcut=None)
+
+
+def test_merge_tags_moves_passages_and_folds_twins(db):
+    from storage import articles, passages
+    from storage.tags import TagError, find_tag, get_tag, merge_tags
+
+    article_id, _ = articles.add_article(db, title="t", text="alpha beta gamma delta")
+    drugs, traff = find_tag(db, "Drugs")["id"], find_tag(db, "Trafficking")["id"]
+    add = lambda tag, start, end, note="": passages.add_passage(  # noqa: E731
+        db, article_id=article_id, tag_id=tag, start=start, end=end, analyst="a", note=note)
+    only_source = add(drugs, 0, 5)
+    twin_source = add(drugs, 6, 10, "from drugs")
+    twin_target = add(traff, 6, 10, "from trafficking")
+    quiet_twin = add(drugs, 11, 16)
+    quiet_target = add(traff, 11, 16, "kept")
+    db.execute("UPDATE tags SET parent_id = ? WHERE name = 'Diplomacy'", [drugs])
+
+    assert merge_tags(db, drugs, traff) == {"moved": 1, "merged": 2}
+    assert get_tag(db, drugs) is None
+    assert get_tag(db, traff)["passage_count"] == 3
+    assert passages.get_passage(db, only_source)["tag"] == "Trafficking"
+    assert passages.get_passage(db, twin_source) is None
+    assert passages.get_passage(db, quiet_twin) is None
+    assert passages.get_passage(db, twin_target)["note"] == "from trafficking\nfrom drugs"
+    assert passages.get_passage(db, quiet_target)["note"] == "kept"
+    assert find_tag(db, "Diplomacy")["parent_id"] == traff
+    with pytest.raises(TagError, match="itself"):
+        merge_tags(db, traff, traff)
+    with pytest.raises(TagError, match="must exist"):
+        merge_tags(db, drugs, traff)
+
+
+def test_set_parent_refuses_loops(db):
+    from storage.tags import TagError, ancestor_ids, find_tag, list_tags, set_parent
+
+    drugs, cyber, key = (find_tag(db, n)["id"] for n in ("Drugs", "Cybercrime", "Key quote"))
+    set_parent(db, drugs, cyber)
+    set_parent(db, key, drugs)
+    assert ancestor_ids(db, key) == {key, drugs, cyber}
+    assert {t["id"]: t["parent_id"] for t in list_tags(db)}[key] == drugs
+    with pytest.raises(TagError, match="loop"):
+        set_parent(db, cyber, key)
+    with pytest.raises(TagError, match="loop"):
+        set_parent(db, cyber, cyber)
+    with pytest.raises(TagError, match="no tag"):
+        set_parent(db, cyber, 999)
+    set_parent(db, drugs, None)
+    assert find_tag(db, "Drugs")["parent_id"] is None
+    assert find_tag(db, "Cybercrime")["parent_id"] is None

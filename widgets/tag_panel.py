@@ -1,13 +1,14 @@
 """The codebook panel: tags with colour, shortcut key and passage count,
-and the dialogs to create, rename, recolour and delete them."""
+and the dialogs to create, rename, recolour, describe, merge and delete them."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
-                               QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QRadioButton, QToolButton,
+                               QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QPlainTextEdit, QRadioButton,
+                               QToolButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import ask_plain_question, color_icon
@@ -56,6 +57,89 @@ class DeleteTagDialog(QDialog):
         return self.target.currentData() if self.move_radio.isChecked() else None
 
 
+def descendant_ids(tags: list[dict], tag_id: int) -> set[int]:
+    """``tag_id`` and every tag below it, from the tags' ``parent_id``."""
+    found, grew = {tag_id}, True
+    while grew:
+        more = {t["id"] for t in tags if t.get("parent_id") in found} - found
+        found |= more
+        grew = bool(more)
+    return found
+
+
+class TagDetailsDialog(QDialog):
+    """A tag's description and key (1–9 or none); a key another tag has is
+    offered as a swap."""
+
+    def __init__(self, tag: dict, tags: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Details of “{tag['name']}”")
+        self.description = QPlainTextEdit(tag.get("description") or "")
+        self.description.setTabChangesFocus(True)
+        self.key_box = QComboBox()
+        self.key_box.addItem("No key", 0)
+        holders = {t["shortcut"]: t for t in tags if t["shortcut"] and t["id"] != tag["id"]}
+        for key in range(1, 10):
+            other = holders.get(key)
+            self.key_box.addItem(f"{key}  (swap with “{other['name']}”)" if other
+                                 else str(key), key)
+        self.key_box.setCurrentIndex(self.key_box.findData(tag["shortcut"] or 0))
+        self.parent_box = QComboBox()
+        self.parent_box.addItem("None (top level)", 0)
+        below = descendant_ids(tags, tag["id"])
+        for other in tags:
+            if other["id"] not in below:
+                self.parent_box.addItem(color_icon(other["color"]), other["name"], other["id"])
+        self.parent_box.setCurrentIndex(
+            max(0, self.parent_box.findData(tag.get("parent_id") or 0)))
+        form = QFormLayout()
+        form.addRow("&Description:", self.description)
+        form.addRow("&Key:", self.key_box)
+        form.addRow("&Under:", self.parent_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def values(self) -> tuple[str, int, int]:
+        """(description, key, parent id) — 0 is no key, no parent."""
+        return (self.description.toPlainText().strip(), self.key_box.currentData(),
+                self.parent_box.currentData())
+
+
+class MergeTagDialog(QDialog):
+    """Which tag to merge a tag into."""
+
+    def __init__(self, tag: dict, others: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Merge “{tag['name']}”")
+        label = QLabel(f"Move the {tag.get('passage_count', 0)} passage(s) of “{tag['name']}” "
+                       "to the tag below and delete it. A passage the other tag already "
+                       "has at the same place is kept once, with both notes.")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        self.target = QComboBox()
+        for other in others:
+            self.target.addItem(color_icon(other["color"]), other["name"], other["id"])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Merge")
+        self.ok_button.setEnabled(bool(others))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Into:", self.target)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
 class TagPanel(QWidget):
     """Lists the codebook; emits what the analyst wants done with tags."""
 
@@ -63,16 +147,22 @@ class TagPanel(QWidget):
     createRequested = Signal(str, str)
     renameRequested = Signal(int, str)
     recolourRequested = Signal(int, str)
+    #: tag id, description, key (0: no key), parent tag id (0: top level)
+    detailsRequested = Signal(int, str, int, int)
+    #: the tag merged (it goes away), the tag it is merged into
+    mergeRequested = Signal(int, int)
     #: tag id, and the tag to move its passages to (0: delete them)
     deleteRequested = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tags: list[dict] = []
+        self.details_dialog: TagDetailsDialog | None = None
+        self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget()
-        self.tree.setRootIsDecorated(False)
+        self.tree.setRootIsDecorated(False)   # until a tag has a parent
         self.tree.setHeaderLabels(["Tag", "Key", "Passages"])
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -90,6 +180,10 @@ class TagPanel(QWidget):
                 ("rename", "Rename…", "Rename the tag", lambda: self._with_current(self.ask_rename)),
                 ("colour", "Colour…", "Change the tag's colour",
                  lambda: self._with_current(self.ask_recolour)),
+                ("details", "Details…", "The tag's description and key",
+                 lambda: self._with_current(self.ask_details)),
+                ("merge", "Merge…", "Merge the tag into another one",
+                 lambda: self._with_current(self.ask_merge)),
                 ("delete", "Delete…", "Delete the tag", lambda: self._with_current(self.ask_delete))):
             button = QToolButton()
             button.setText(text)
@@ -104,16 +198,31 @@ class TagPanel(QWidget):
         current = self.current_tag_id()
         self._tags = list(tags)
         self.tree.clear()
+        known = {tag["id"] for tag in tags}
+        items: dict[int, QTreeWidgetItem] = {}
         for tag in tags:
-            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
-                                    str(tag.get("passage_count", 0))])
+            own = tag.get("passage_count", 0)
+            count = str(own)
+            if any(t.get("parent_id") == tag["id"] for t in tags):
+                # a parent: its own passages and, in brackets, with all below it
+                family = descendant_ids(tags, tag["id"])
+                count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family)})"
+            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""), count])
             item.setIcon(0, color_icon(tag["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
-            self.tree.addTopLevelItem(item)
-            if tag["id"] == current:
-                self.tree.setCurrentItem(item)
+            items[tag["id"]] = item
+        for tag in tags:   # in list order at every level
+            parent = tag.get("parent_id")
+            if parent in known and parent != tag["id"]:
+                items[parent].addChild(items[tag["id"]])
+            else:
+                self.tree.addTopLevelItem(items[tag["id"]])
+        self.tree.setRootIsDecorated(any(item.childCount() for item in items.values()))
+        self.tree.expandAll()
+        if current in items:
+            self.tree.setCurrentItem(items[current])
 
     def tags(self) -> list[dict]:
         return list(self._tags)
@@ -148,6 +257,43 @@ class TagPanel(QWidget):
         color = QColorDialog.getColor(QColor(tag["color"]), self, f"Colour of {tag['name']}")
         if color.isValid():
             self.recolourRequested.emit(tag_id, color.name())
+
+    def ask_details(self, tag_id: int) -> TagDetailsDialog:
+        """Opens the details dialog (window-modal, not blocking); OK emits
+        detailsRequested if something changed."""
+        tag = self._tag(tag_id)
+        dialog = TagDetailsDialog(tag, self._tags, self)
+        self.details_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.details_dialog = None
+            dialog.deleteLater()
+            description, key, parent = dialog.values()
+            if result == QDialog.DialogCode.Accepted and (
+                    description != (tag.get("description") or "")
+                    or key != (tag["shortcut"] or 0)
+                    or parent != (tag.get("parent_id") or 0)):
+                self.detailsRequested.emit(tag_id, description, key, parent)
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def ask_merge(self, tag_id: int) -> MergeTagDialog:
+        """Opens the merge dialog (window-modal, not blocking); Merge emits
+        mergeRequested."""
+        dialog = MergeTagDialog(self._tag(tag_id),
+                                [t for t in self._tags if t["id"] != tag_id], self)
+        self.merge_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.merge_dialog = None
+            dialog.deleteLater()
+            target = dialog.target.currentData()
+            if result == QDialog.DialogCode.Accepted and target is not None:
+                self.mergeRequested.emit(tag_id, target)
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
     def ask_delete(self, tag_id: int) -> None:
         tag = self._tag(tag_id)

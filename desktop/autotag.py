@@ -1,0 +1,120 @@
+"""Auto-tag: find the passages a tag would get from a phrase, a regular
+expression, a speaker's quotes or an entity's mentions.
+
+Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
+``article_id, article_title, start, end, text, before, after`` in article
+and offset order (offsets are code points into the stored text), leaving
+out spans the tag already has at the same offsets. Tagging them is the
+caller's business (``commands.AddPassages`` in the window, one
+transaction in the CLI).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage import autotag_queries
+
+PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
+MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
+CONTEXT = autotag_queries.CONTEXT
+
+
+class AutoTagError(ValueError):
+    """The request cannot run (empty query, invalid pattern); the message is
+    meant for the user."""
+
+
+@dataclass(frozen=True)
+class AutoTagRequest:
+    """What to look for: ``mode`` (one of :data:`MODES`), the ``query``,
+    ``article_id`` (None: the whole corpus), and for phrase and regex
+    whether case is ignored."""
+
+    tag_id: int
+    mode: str
+    query: str
+    article_id: int | None = None
+    ignore_case: bool = True
+
+
+def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> re.Pattern:
+    """The regular expression for a phrase (matched literally, runs of white
+    space matching any white space) or a pattern; AutoTagError if invalid."""
+    if not query.strip():
+        raise AutoTagError("Type what to look for.")
+    flags = re.IGNORECASE if ignore_case else 0
+    if mode == PHRASE:
+        return re.compile(r"\s+".join(re.escape(word) for word in query.split()), flags)
+    try:
+        return re.compile(query, flags)
+    except re.error as error:
+        raise AutoTagError(f"“{query}” is not a valid regular expression: {error}") from None
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pattern_matches(db: Database, pattern: re.Pattern, article_id: int | None,
+                     on_progress, is_cancelled):
+    total = (1 if article_id is not None else
+             db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    done = 0
+    for batch in autotag_queries.article_batches(db, article_id=article_id):
+        for article in batch:
+            text = article["text"]
+            for match in pattern.finditer(text):
+                start, end = _trimmed(text, *match.span())
+                if start < end:
+                    yield {"article_id": article["id"], "article_title": article["title"],
+                           "start": start, "end": end, "text": text[start:end],
+                           "before": text[max(0, start - CONTEXT):start],
+                           "after": text[end:end + CONTEXT]}
+        done += len(batch)
+        on_progress(done, total)
+        if is_cancelled():
+            return
+
+
+def find_candidates(db: Database, request: AutoTagRequest, *,
+                    on_progress: Callable[[int, int], None] = lambda done, total: None,
+                    is_cancelled: Callable[[], bool] = lambda: False) -> list[dict]:
+    """Every span ``request`` finds that its tag does not already cover."""
+    if request.mode in (PHRASE, REGEX):
+        pattern = compile_pattern(request.mode, request.query,
+                                  ignore_case=request.ignore_case)
+        rows = _pattern_matches(db, pattern, request.article_id, on_progress, is_cancelled)
+    elif request.mode in (SPEAKER, ENTITY):
+        name = " ".join(request.query.split())
+        if not name:
+            raise AutoTagError("Type a name.")
+        find = (autotag_queries.speaker_quotes if request.mode == SPEAKER
+                else autotag_queries.entity_mentions)
+        rows = find(db, name, article_id=request.article_id)
+    else:
+        raise AutoTagError(f"Unknown auto-tag mode {request.mode!r}.")
+    tagged = autotag_queries.tagged_spans(db, request.tag_id, article_id=request.article_id)
+    found, seen = [], set()
+    for row in rows:
+        key = (row["article_id"], row["start"], row["end"])
+        if key in tagged or key in seen or not row["text"].strip():
+            continue
+        seen.add(key)
+        found.append(row)
+    found.sort(key=lambda r: (r["article_id"], r["start"], r["end"]))
+    return found
+
+
+def passage_ranges(request: AutoTagRequest, candidates: list[dict]) -> list[dict]:
+    """The ranges ``storage.passages.add_passage`` (and ``AddPassages``) take."""
+    return [{"article_id": c["article_id"], "tag_id": request.tag_id,
+             "start": c["start"], "end": c["end"]} for c in candidates]

@@ -1,0 +1,199 @@
+"""The Auto-tag dialog: tag, what to look for, where, and a preview.
+
+Plain data in (tags as dicts, the current article's id and title), an
+:class:`~desktop.autotag.AutoTagRequest` out through ``previewRequested``;
+the main window searches (in a worker for the whole corpus) and hands the
+candidates back with :meth:`AutoTagDialog.show_candidates`. "Tag N
+passages" emits ``tagRequested(request, candidates)`` — the window makes it
+one undoable step — and closes the dialog. No SQL here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QRadioButton, QVBoxLayout)
+
+from desktop.autotag import ENTITY, PHRASE, REGEX, SPEAKER, AutoTagRequest
+
+#: How many candidates the preview lists (the count covers them all).
+PREVIEW_ROWS = 200
+#: Typing pauses this long before the preview is recomputed.
+PREVIEW_DELAY_MS = 350
+
+_MODES = ((PHRASE, "Phrase"), (REGEX, "Regular expression"),
+          (SPEAKER, "Quotes of a speaker"), (ENTITY, "Mentions of an entity"))
+_PLACEHOLDERS = {PHRASE: "e.g. transnational crime", REGEX: r"e.g. cyber\w+",
+                 SPEAKER: "e.g. Sar Sokha", ENTITY: "e.g. Phnom Penh"}
+
+
+def preview_line(candidate: dict) -> str:
+    """``Title · …before[text]after…`` on one line."""
+    def flat(text: str) -> str:
+        return re.sub(r"\s+", " ", text)
+    before, after = flat(candidate.get("before", "")), flat(candidate.get("after", ""))
+    return (f"{candidate['article_title']} · …{before.lstrip()}[{flat(candidate['text'])}]"
+            f"{after.rstrip()}…")
+
+
+class AutoTagDialog(QDialog):
+    previewRequested = Signal(object)       # AutoTagRequest
+    tagRequested = Signal(object, list)     # AutoTagRequest, candidates
+
+    def __init__(self, tags: list[dict], current_article: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Auto-tag")
+        self.resize(760, 520)
+        self._request: AutoTagRequest | None = None
+        self._candidates: list[dict] = []
+
+        self.tag_box = QComboBox()
+        for tag in tags:
+            self.tag_box.addItem(tag["name"], tag["id"])
+        self.mode_box = QComboBox()
+        for mode, label in _MODES:
+            self.mode_box.addItem(label, mode)
+        self.query_edit = QLineEdit()
+        self.query_edit.setClearButtonEnabled(True)
+        self.ignore_case = QCheckBox("Ignore case")
+        self.ignore_case.setChecked(True)
+        query_row = QHBoxLayout()
+        query_row.addWidget(self.query_edit, 1)
+        query_row.addWidget(self.ignore_case)
+        self.corpus_button = QRadioButton("Every article")
+        self.article_button = QRadioButton(
+            f"This article: {current_article['title']}" if current_article else "This article")
+        self._article_id = current_article["id"] if current_article else None
+        self.article_button.setEnabled(current_article is not None)
+        (self.article_button if current_article else self.corpus_button).setChecked(True)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.corpus_button)
+        scope_row.addWidget(self.article_button, 1)
+
+        form = QFormLayout()
+        form.addRow("&Tag:", self.tag_box)
+        form.addRow("&Find:", self.mode_box)
+        form.addRow("&Query:", query_row)
+        form.addRow("In:", scope_row)
+
+        self.count_label = QLabel("Type what to look for.")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setWordWrap(True)
+        self.preview = QListWidget()
+        self.preview.setWordWrap(True)
+        self.preview.setAlternatingRowColors(True)
+
+        # Not a QDialogButtonBox: it would make "Tag" the default button, and
+        # Enter in the query field (which asks for a preview) would then tag
+        # before the analyst has seen what.
+        self.tag_button = QPushButton("Tag 0 passages")
+        self.tag_button.setEnabled(False)
+        self.cancel_button = QPushButton("Cancel")
+        for button in (self.tag_button, self.cancel_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.cancel_button)
+        self.buttons.addWidget(self.tag_button)
+        self.cancel_button.clicked.connect(self.reject)
+        self.tag_button.clicked.connect(self._tag)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(self.buttons)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(PREVIEW_DELAY_MS)
+        self.timer.timeout.connect(self.request_preview)
+        self.query_edit.textChanged.connect(self._changed)
+        self.query_edit.returnPressed.connect(self.request_preview)
+        for box in (self.tag_box, self.mode_box):
+            box.currentIndexChanged.connect(self._changed)
+        for button in (self.ignore_case, self.corpus_button, self.article_button):
+            button.toggled.connect(self._changed)
+        self.mode_box.currentIndexChanged.connect(self._mode_changed)
+        self._mode_changed()
+        self.query_edit.setFocus()
+
+    # -- what the analyst asks for ---------------------------------------
+    def request(self) -> AutoTagRequest:
+        return AutoTagRequest(
+            tag_id=self.tag_box.currentData(), mode=self.mode_box.currentData(),
+            query=self.query_edit.text(),
+            article_id=self._article_id if self.article_button.isChecked() else None,
+            ignore_case=self.ignore_case.isChecked())
+
+    def _mode_changed(self) -> None:
+        mode = self.mode_box.currentData()
+        self.query_edit.setPlaceholderText(_PLACEHOLDERS[mode])
+        self.ignore_case.setEnabled(mode in (PHRASE, REGEX))
+
+    def _changed(self) -> None:
+        """Inputs changed: the shown preview no longer applies."""
+        self._request, self._candidates = None, []
+        self.tag_button.setEnabled(False)
+        self.timer.start()
+
+    def request_preview(self) -> None:
+        self.timer.stop()
+        request = self.request()
+        if not request.query.strip():
+            self.show_error("Type what to look for.")
+            return
+        if request.tag_id is None:
+            self.show_error("The codebook has no tags; create one first.")
+            return
+        self._request = request
+        self.count_label.setText("Searching…")
+        self.preview.clear()
+        self.previewRequested.emit(request)
+
+    # -- what the window hands back --------------------------------------
+    def show_candidates(self, request: AutoTagRequest, candidates: list[dict]) -> None:
+        if request != self._request:      # an answer to an earlier question
+            return
+        self._candidates = list(candidates)
+        articles = len({c["article_id"] for c in candidates})
+        count = len(candidates)
+        text = (f"{count} passage{'s' if count != 1 else ''} to tag in {articles} "
+                f"article{'s' if articles != 1 else ''}" if count else
+                "Nothing to tag (no match, or every match already has this tag).")
+        if count > PREVIEW_ROWS:
+            text += f"; the first {PREVIEW_ROWS} are listed"
+        self.count_label.setText(text + ("." if count else ""))
+        self.preview.clear()
+        self.preview.addItems([preview_line(c) for c in candidates[:PREVIEW_ROWS]])
+        self.tag_button.setText(f"Tag {count} passage{'s' if count != 1 else ''}")
+        self.tag_button.setEnabled(count > 0)
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.count_label.setText(f"Searching… {done} of {total} articles")
+
+    def show_error(self, message: str, request: AutoTagRequest | None = None) -> None:
+        if request is not None and request != self._request:
+            return
+        self._request, self._candidates = None, []
+        self.count_label.setText(message)
+        self.preview.clear()
+        self.tag_button.setText("Tag 0 passages")
+        self.tag_button.setEnabled(False)
+
+    @property
+    def candidates(self) -> list[dict]:
+        return list(self._candidates)
+
+    def _tag(self) -> None:
+        if self._request is None or not self._candidates:
+            return
+        request, candidates = self._request, self.candidates
+        self._request, self._candidates = None, []   # tagged once, never twice
+        self.tag_button.setEnabled(False)
+        self.tagRequested.emit(request, candidates)
+        self.accept()

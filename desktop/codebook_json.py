@@ -1,0 +1,86 @@
+"""Codebook files: JSON written and read, entries checked before anything is
+stored.
+
+The file is ``{"dossier_codebook": 1, "tags": [entry, …]}`` (entries as in
+:mod:`storage.codebook`); a plain list of entries — like
+``resources/default_tags.json`` — is read too. Plain Python, no Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+FORMAT_VERSION = 1
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class CodebookFileError(ValueError):
+    """The file is not a codebook Dossier can read; the message says why."""
+
+
+def codebook_json(entries: list[dict]) -> str:
+    return json.dumps({"dossier_codebook": FORMAT_VERSION, "tags": entries},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+def write_codebook(path: Path, entries: list[dict]) -> None:
+    """Write the file through a temporary one, renamed into place."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(codebook_json(entries), encoding="utf-8")
+    temporary.replace(path)
+
+
+def parse_codebook(text: str) -> list[dict]:
+    """The checked entries of a codebook file's text."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CodebookFileError(f"not JSON ({error.msg}, line {error.lineno})") from None
+    if isinstance(data, dict):
+        if data.get("dossier_codebook") not in (None, FORMAT_VERSION):
+            raise CodebookFileError(
+                f"codebook format {data['dossier_codebook']!r} is newer than this Dossier")
+        data = data.get("tags")
+    if not isinstance(data, list):
+        raise CodebookFileError("expected a list of tags (or {\"tags\": [...]})")
+    entries, names = [], set()
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            raise CodebookFileError(f"tag {number} is not an object")
+        name = " ".join(str(item.get("name") or "").split())
+        if not name:
+            raise CodebookFileError(f"tag {number} has no name")
+        if name.casefold() in names:
+            raise CodebookFileError(f"“{name}” is listed twice")
+        names.add(name.casefold())
+        color = item.get("color")
+        if not isinstance(color, str) or not _COLOR.match(color):
+            raise CodebookFileError(f"“{name}”: colour {color!r} is not like #a1b2c3")
+        entry = {"name": name, "color": color.lower()}
+        if "description" in item:
+            if not isinstance(item["description"], (str, type(None))):
+                raise CodebookFileError(f"“{name}”: the description is not text")
+            entry["description"] = item["description"] or ""
+        shortcut = item.get("shortcut")
+        if shortcut is not None and (not isinstance(shortcut, int) or isinstance(
+                shortcut, bool) or not 1 <= shortcut <= 9):
+            raise CodebookFileError(f"“{name}”: key {shortcut!r} is not 1–9")
+        entry["shortcut"] = shortcut
+        if "parent" in item:
+            parent = item["parent"]
+            if parent is not None and not isinstance(parent, str):
+                raise CodebookFileError(f"“{name}”: the parent is not a tag name")
+            entry["parent"] = " ".join(parent.split()) if parent else None
+        entries.append(entry)
+    return entries
+
+
+def read_codebook(path: Path) -> list[dict]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CodebookFileError(f"cannot read {path}: {error}") from None
+    return parse_codebook(text)

@@ -1,0 +1,94 @@
+"""Reads for auto-tagging: articles in batches, a speaker's quotes, an
+entity's mentions, and the spans a tag already covers.
+
+Only each article's current analysis counts (see
+:data:`storage.analyses.CURRENT_ANALYSES`). Context is cut in SQL
+(``substr`` counts code points), so no article text is loaded for quotes
+and entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+from storage.analyses import CURRENT_ANALYSES
+from storage.quotes import SPOKEN
+
+#: Characters of context either side of a candidate, for previews.
+CONTEXT = 40
+
+_CONTEXT_COLUMNS = f"""
+    substr(a.text, max(1, {{start}} + 1 - {CONTEXT}), min({{start}}, {CONTEXT})) AS before,
+    substr(a.text, {{end}} + 1, {CONTEXT}) AS after
+"""
+
+
+def article_batches(db: Database, *, article_id: int | None = None,
+                    batch_size: int = 200) -> Iterator[list[dict]]:
+    """Yield lists of ``{id, title, text}`` in id order, ``batch_size`` at a
+    time (keyset paging: the corpus is never loaded at once)."""
+    if article_id is not None:
+        rows = list(db.query("SELECT id, title, text FROM articles WHERE id = ?",
+                             [article_id]))
+        if rows:
+            yield rows
+        return
+    last = 0
+    while True:
+        rows = list(db.query(
+            "SELECT id, title, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            [last, batch_size]))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
+def speaker_quotes(db: Database, speaker: str, *,
+                   article_id: int | None = None) -> list[dict]:
+    """Spoken quotes of ``speaker`` (case-insensitive), as candidate rows
+    ``article_id, article_title, start, end, text, before, after``."""
+    where, params = "", [speaker]
+    if article_id is not None:
+        where, params = " AND c.article_id = ?", params + [article_id]
+    return list(db.query(
+        CURRENT_ANALYSES + f"""
+        SELECT c.article_id, c.title AS article_title, q.start, q.end, q.text,
+               {_CONTEXT_COLUMNS.format(start="q.start", end="q.end")}
+        FROM current c
+        JOIN quotes q ON q.analysis_id = c.analysis_id
+        JOIN articles a ON a.id = c.article_id
+        WHERE q.speaker = ? COLLATE NOCASE AND q.kind IN {SPOKEN!r}{where}
+        ORDER BY c.article_id, q.start, q.end
+        """, params))
+
+
+def entity_mentions(db: Database, name: str, *,
+                    article_id: int | None = None) -> list[dict]:
+    """Entities whose text is ``name`` (case-insensitive), as candidate rows
+    ``article_id, article_title, start, end, text, before, after``."""
+    where, params = "", [" ".join(name.split())]
+    if article_id is not None:
+        where, params = " AND c.article_id = ?", params + [article_id]
+    return list(db.query(
+        CURRENT_ANALYSES + f"""
+        SELECT DISTINCT c.article_id, c.title AS article_title, e.start, e.end,
+               substr(a.text, e.start + 1, e.end - e.start) AS text,
+               {_CONTEXT_COLUMNS.format(start="e.start", end="e.end")}
+        FROM current c
+        JOIN entities e ON e.analysis_id = c.analysis_id
+        JOIN articles a ON a.id = c.article_id
+        WHERE e.text = ? COLLATE NOCASE{where}
+        ORDER BY c.article_id, e.start, e.end
+        """, params))
+
+
+def tagged_spans(db: Database, tag_id: int, *,
+                 article_id: int | None = None) -> set[tuple[int, int, int]]:
+    """``(article_id, start, end)`` of every passage with this tag."""
+    sql, params = "SELECT article_id, start, end FROM passages WHERE tag_id = ?", [tag_id]
+    if article_id is not None:
+        sql, params = sql + " AND article_id = ?", params + [article_id]
+    return {tuple(row) for row in db.execute(sql, params)}

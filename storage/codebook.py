@@ -1,0 +1,75 @@
+"""The codebook as plain entries, for JSON export and import.
+
+An entry is ``{"name", "color", "description", "shortcut", "parent"}``;
+``parent`` is the parent tag's *name* (or None), so a codebook moves between
+databases whose ids differ. Reading and writing files is done elsewhere
+(:mod:`desktop.codebook_json`).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage import tags
+from storage.tags import TagError
+
+
+def codebook_entries(db: Database) -> list[dict]:
+    """Every tag as an entry, in the codebook panel's order."""
+    names = {r[0]: r[1] for r in db.execute("SELECT id, name FROM tags")}
+    parents = {r[0]: r[1] for r in db.execute("SELECT id, parent_id FROM tags")}
+    return [{"name": t["name"], "color": t["color"], "description": t["description"] or "",
+             "shortcut": t["shortcut"], "parent": names.get(parents[t["id"]])}
+            for t in tags.list_tags(db)]
+
+
+def apply_codebook(db: Database, entries: list[dict]) -> dict:
+    """Merge ``entries`` into the codebook, in one transaction.
+
+    A tag that is missing (by name, any case) is created, with the entry's
+    key if that key is free (else the first free one). An existing tag
+    takes the entry's colour and description; it keeps its key. A
+    ``parent`` given in the entry is set (a parent that would make a cycle
+    is refused). Returns ``{"created": [names], "updated": [names]}``.
+    """
+    created, updated = [], []
+    with db.atomic():
+        for entry in entries:
+            tag = tags.find_tag(db, entry["name"])
+            if tag is None:
+                shortcut = entry.get("shortcut")
+                if shortcut is not None and tags.tag_with_shortcut(db, shortcut):
+                    shortcut = None
+                tags.create_tag(db, entry["name"], entry["color"],
+                                description=entry.get("description") or "",
+                                shortcut=shortcut)
+                created.append(tags.find_tag(db, entry["name"])["name"])
+                continue
+            changed = False
+            if entry["color"].lower() != tag["color"]:
+                tags.recolour_tag(db, tag["id"], entry["color"])
+                changed = True
+            description = (entry.get("description") or "").strip()
+            if "description" in entry and description != (tag["description"] or ""):
+                db.execute("UPDATE tags SET description = ? WHERE id = ?",
+                           [description, tag["id"]])
+                changed = True
+            if changed:
+                updated.append(tag["name"])
+        for entry in entries:
+            if "parent" not in entry:
+                continue
+            tag = tags.find_tag(db, entry["name"])
+            parent = tags.find_tag(db, entry["parent"]) if entry["parent"] else None
+            if entry["parent"] and parent is None:
+                raise TagError(f"The parent “{entry['parent']}” of “{entry['name']}” "
+                               "is not in the codebook.")
+            parent_id = parent["id"] if parent else None
+            if parent_id is not None and tag["id"] in tags.ancestor_ids(db, parent_id):
+                raise TagError(f"“{entry['parent']}” cannot be the parent of "
+                               f"“{entry['name']}”: that would make a loop.")
+            if parent_id != tag["parent_id"]:
+                db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag["id"]])
+                if tag["name"] not in created and tag["name"] not in updated:
+                    updated.append(tag["name"])
+    return {"created": created, "updated": updated}

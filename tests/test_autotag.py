@@ -1,0 +1,150 @@
+"""Auto-tag candidates (desktop.autotag) on the analysed seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from desktop.autotag import (ENTITY, PHRASE, REGEX, SPEAKER, AutoTagError, AutoTagRequest,
+                             find_candidates, passage_ranges)
+from storage import open_database, passages, quotes, tags
+
+
+@pytest.fixture
+def analysed(analysed_db_path):
+    database = open_database(analysed_db_path)
+    yield database
+    database.close()
+
+
+def tag_id(db, name="Cybercrime") -> int:
+    return tags.find_tag(db, name)["id"]
+
+
+def texts(db) -> dict[int, str]:
+    return {r["id"]: r["text"] for r in db.query("SELECT id, text FROM articles")}
+
+
+def test_speaker_quotes_across_three_articles(analysed):
+    found = find_candidates(analysed, AutoTagRequest(tag_id(analysed), SPEAKER,
+                                                     "thong  MENGDAVID"))
+    assert len(found) == 5
+    assert sorted({c["article_id"] for c in found}) == [1, 2, 3]
+    assert [(c["article_id"], c["start"]) for c in found] == sorted(
+        (c["article_id"], c["start"]) for c in found)
+    stored = texts(analysed)
+    spoken = {(q["article_id"], q["start"], q["end"]) for q in quotes.all_quotes(
+        analysed, speaker="Thong Mengdavid", kinds=quotes.SPOKEN)}
+    assert {(c["article_id"], c["start"], c["end"]) for c in found} == spoken
+    for c in found:
+        assert stored[c["article_id"]][c["start"]:c["end"]] == c["text"]
+        assert set(c) >= {"article_id", "article_title", "start", "end", "text"}
+
+
+def test_entity_mentions_match_case_insensitively(analysed):
+    found = find_candidates(analysed, AutoTagRequest(tag_id(analysed), ENTITY, "phnom penh"))
+    assert [c["article_id"] for c in found] == [1, 5]
+    stored = texts(analysed)
+    for c in found:
+        assert c["text"] == "Phnom Penh" == stored[c["article_id"]][c["start"]:c["end"]]
+        assert stored[c["article_id"]][c["start"] - len(c["before"]):c["start"]] == c["before"]
+        assert stored[c["article_id"]][c["end"]:].startswith(c["after"])
+    one = find_candidates(analysed, AutoTagRequest(tag_id(analysed), ENTITY, "Phnom Penh",
+                                                   article_id=5))
+    assert [c["article_id"] for c in one] == [5]
+
+
+def test_regex_counts_and_case_option(analysed):
+    tid = tag_id(analysed)
+    found = find_candidates(analysed, AutoTagRequest(tid, REGEX, r"cyber\w+"))
+    assert len(found) == 17
+    assert [c["article_id"] for c in found].count(1) == 6
+    assert {c["text"].lower() for c in found} == {"cybercrime", "cybersecurity",
+                                                  "cybercrimes"}
+    sensitive = find_candidates(analysed, AutoTagRequest(tid, REGEX, r"cyber\w+",
+                                                         ignore_case=False))
+    assert len(sensitive) == 17 - sum(len(re.findall(r"Cyber\w+", t))
+                                      for t in texts(analysed).values())
+    assert all(c["text"].startswith("cyber") for c in sensitive)
+    one = find_candidates(analysed, AutoTagRequest(tid, REGEX, r"cyber\w+", article_id=4))
+    assert [(c["article_id"], c["text"]) for c in one] == [(4, "cybercrime")]
+
+
+def test_regex_reads_the_corpus_in_batches(analysed, monkeypatch):
+    from storage import autotag_queries
+
+    sizes = []
+    original = autotag_queries.article_batches
+
+    def small_batches(db, **kwargs):
+        for batch in original(db, **{**kwargs, "batch_size": 2}):
+            sizes.append(len(batch))
+            yield batch
+    monkeypatch.setattr(autotag_queries, "article_batches", small_batches)
+    progress = []
+    found = find_candidates(analysed, AutoTagRequest(tag_id(analysed), REGEX, r"cyber\w+"),
+                            on_progress=lambda done, total: progress.append((done, total)))
+    assert len(found) == 17 and sizes == [2, 2, 1]
+    assert progress == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_phrase_is_literal_and_spans_line_breaks(db):
+    from storage import articles
+
+    article_id, _ = articles.add_article(
+        db, title="t", text="The Phnom\nPenh office (a.k.a. HQ) and phnom penh again.")
+    tid = tag_id(db)
+    found = find_candidates(db, AutoTagRequest(tid, PHRASE, "Phnom Penh"))
+    assert [c["text"] for c in found] == ["Phnom\nPenh", "phnom penh"]
+    assert [c["text"] for c in find_candidates(
+        db, AutoTagRequest(tid, PHRASE, "(a.k.a. HQ)"))] == ["(a.k.a. HQ)"]
+    assert find_candidates(db, AutoTagRequest(tid, PHRASE, "a.k.a", article_id=article_id))
+    assert find_candidates(db, AutoTagRequest(tid, PHRASE, "phnom PENH",
+                                              ignore_case=False)) == []
+
+
+def test_skips_spans_already_tagged_with_the_same_tag(analysed):
+    tid, other = tag_id(analysed), tag_id(analysed, "Key quote")
+    request = AutoTagRequest(tid, REGEX, r"cyber\w+")
+    first = find_candidates(analysed, request)
+    c = first[0]
+    passages.add_passage(analysed, article_id=c["article_id"], tag_id=tid, start=c["start"],
+                         end=c["end"], analyst="a")
+    # another tag at the same offsets, and this tag over a wider span, do not count
+    passages.add_passage(analysed, article_id=first[1]["article_id"], tag_id=other,
+                         start=first[1]["start"], end=first[1]["end"], analyst="a")
+    passages.add_passage(analysed, article_id=first[2]["article_id"], tag_id=tid,
+                         start=first[2]["start"] - 1, end=first[2]["end"], analyst="a")
+    again = find_candidates(analysed, request)
+    assert again == first[1:]
+
+
+def test_ranges_add_as_passages(analysed):
+    tid = tag_id(analysed)
+    request = AutoTagRequest(tid, SPEAKER, "Thong Mengdavid")
+    for r in passage_ranges(request, find_candidates(analysed, request)):
+        passages.add_passage(analysed, analyst="a", **r)
+    assert tags.get_tag(analysed, tid)["passage_count"] == 5
+    assert find_candidates(analysed, request) == []
+
+
+@pytest.mark.parametrize("mode,query,message", [
+    (REGEX, "cyber(", "not a valid regular expression"),
+    (REGEX, "  ", "Type what to look for"),
+    (PHRASE, "", "Type what to look for"),
+    (SPEAKER, " ", "Type a name"),
+    ("colour", "x", "Unknown auto-tag mode"),
+])
+def test_bad_requests_say_why(db, mode, query, message):
+    with pytest.raises(AutoTagError, match=message):
+        find_candidates(db, AutoTagRequest(tag_id(db), mode, query))
+
+
+def test_blank_matches_are_left_out(db):
+    from storage import articles
+
+    articles.add_article(db, title="t", text="one  two\n\nthree")
+    assert find_candidates(db, AutoTagRequest(tag_id(db), REGEX, r"\s*")) == []
+    assert [c["text"] for c in find_candidates(
+        db, AutoTagRequest(tag_id(db), REGEX, r"\s*t\w+\s*"))] == ["two", "three"]

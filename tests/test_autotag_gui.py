@@ -1,0 +1,125 @@
+"""Edit → Auto-tag…, driven with keys and clicks; assertions on the stored rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from storage import open_database
+from tests.test_undo import redo, stored_state, undo
+
+
+def stored(db_path, tag="Cybercrime") -> list[tuple]:
+    db = open_database(db_path)
+    try:
+        return [tuple(r) for r in db.execute(
+            "SELECT p.article_id, p.start, p.end, p.text, p.analyst FROM passages p "
+            "JOIN tags t ON t.id = p.tag_id WHERE t.name = ? ORDER BY p.article_id, p.start",
+            [tag])]
+    finally:
+        db.close()
+
+
+def choose(qtbot, box, text: str) -> None:
+    """Pick an entry of a combo box with the keyboard."""
+    box.setFocus()
+    while box.currentText() != text:
+        before = box.currentIndex()
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+        assert box.currentIndex() != before, f"{text!r} not in the list"
+
+
+def open_dialog(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.autotag_dialog is not None
+                    and window.autotag_dialog.isVisible())
+    return window.autotag_dialog
+
+
+def test_auto_tag_a_pattern_across_the_corpus_in_one_undoable_step(
+        qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    before = stored_state(analysed_db_path)
+    dialog = open_dialog(qtbot, window)
+    assert window.autotag_action.shortcut().toString() == "Ctrl+Shift+A"
+    choose(qtbot, dialog.tag_box, "Cybercrime")
+    choose(qtbot, dialog.mode_box, "Regular expression")
+    qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
+    assert dialog.corpus_button.isChecked()
+    qtbot.keyClicks(dialog.query_edit, r"cyber\w+")
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled(), timeout=10000)
+    assert dialog.count_label.text() == "17 passages to tag in 4 articles."
+    assert dialog.tag_button.text() == "Tag 17 passages"
+    assert dialog.preview.count() == 17
+    assert dialog.preview.item(0).text().startswith("Cambodia asked Australia")
+    assert "in the fight against [cybercrime], which is" in dialog.preview.item(0).text()
+    assert stored(analysed_db_path) == []          # a preview stores nothing
+
+    qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.autotag_dialog is None)
+    rows = stored(analysed_db_path)
+    assert len(rows) == 17 and {r[0] for r in rows} == {1, 2, 3, 4}
+    assert {r[3].lower() for r in rows} == {"cybercrime", "cybersecurity", "cybercrimes"}
+    assert {r[4] for r in rows} == {"Test Analyst"}
+    assert window.undo_action.text() == "&Undo Auto-tag 17 passages as “Cybercrime”"
+    after = stored_state(analysed_db_path)
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+    undo(qtbot, window)
+    assert stored(analysed_db_path) == []
+    assert stored_state(analysed_db_path) == before
+    redo(qtbot, window)
+    assert stored_state(analysed_db_path) == after
+
+
+def test_auto_tag_a_speaker_in_the_current_article_skips_what_is_tagged(
+        qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    dialog = open_dialog(qtbot, window)
+    assert dialog.article_button.isChecked()        # the current article by default
+    choose(qtbot, dialog.tag_box, "Key quote")
+    choose(qtbot, dialog.mode_box, "Quotes of a speaker")
+    qtbot.keyClicks(dialog.query_edit, "Thong Mengdavid")
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled())
+    count = int(dialog.tag_button.text().split()[1])
+    assert count == 3 and dialog.count_label.text() == "3 passages to tag in 1 article."
+    assert stored(analysed_db_path, "Key quote") == []   # Enter previews, never tags
+    qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    rows = stored(analysed_db_path, "Key quote")
+    assert len(rows) == count and {r[0] for r in rows} == {1}
+
+    # the same request again finds nothing left to tag
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.tag_box, "Key quote")
+    choose(qtbot, dialog.mode_box, "Quotes of a speaker")
+    qtbot.keyClicks(dialog.query_edit, "Thong Mengdavid")
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.count_label.text().startswith("Nothing to tag"))
+    assert not dialog.tag_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.autotag_dialog is None)
+    assert len(stored(analysed_db_path, "Key quote")) == count
+
+
+def test_an_invalid_pattern_is_explained_and_nothing_is_tagged(
+        qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.mode_box, "Regular expression")
+    qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.query_edit, "cyber(")
+    qtbot.waitUntil(lambda: "not a valid regular expression" in dialog.count_label.text(),
+                    timeout=10000)
+    assert not dialog.tag_button.isEnabled() and dialog.preview.count() == 0
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled(), timeout=10000)
+    assert dialog.tag_button.text() == f"Tag {dialog.preview.count()} passages"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.autotag_dialog is None)
+    assert stored(analysed_db_path) == []

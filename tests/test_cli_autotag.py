@@ -1,0 +1,82 @@
+"""`dossier autotag` on real, analysed database files."""
+
+from __future__ import annotations
+
+from desktop.cli import main
+from storage import open_database, tags
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def stored_passages(db_path) -> list[tuple]:
+    db = open_database(db_path)
+    try:
+        return [tuple(r) for r in db.execute(
+            "SELECT p.article_id, t.name, p.start, p.end, p.text, p.analyst FROM passages p "
+            "JOIN tags t ON t.id = p.tag_id ORDER BY p.article_id, p.start")]
+    finally:
+        db.close()
+
+
+def test_autotag_speaker_stores_and_prints_each_passage(analysed_db_path, capsys):
+    status, out, err = run(capsys, "autotag", "--tag", "key quote", "--speaker",
+                           "Thong Mengdavid", "--analyst", "Ana", "--db", str(analysed_db_path))
+    assert status == 0, err
+    rows = stored_passages(analysed_db_path)
+    assert len(rows) == 5 and {r[0] for r in rows} == {1, 2, 3}
+    assert {r[1] for r in rows} == {"Key quote"} and {r[5] for r in rows} == {"Ana"}
+    lines = out.splitlines()
+    assert lines[-1] == "tagged 5 passage(s) as “Key quote”"
+    assert len(lines) == 6 and lines[0].split()[0] == "1"
+    # a second run finds nothing new
+    status, out, _ = run(capsys, "autotag", "--tag", "Key quote", "--speaker",
+                         "Thong Mengdavid", "--db", str(analysed_db_path))
+    assert status == 0 and out.strip() == "tagged 0 passage(s) as “Key quote”"
+    assert len(stored_passages(analysed_db_path)) == 5
+
+
+def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):
+    status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                         "--dry-run", "--db", str(analysed_db_path))
+    assert status == 0 and out.splitlines()[-1] == "would tag 17 passage(s) as “Cybercrime”"
+    assert stored_passages(analysed_db_path) == []
+    status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                         "--article", "4", "--db", str(analysed_db_path))
+    assert status == 0 and "tagged 1 passage(s)" in out
+    assert [(r[0], r[4]) for r in stored_passages(analysed_db_path)] == [(4, "cybercrime")]
+    status, out, _ = run(capsys, "autotag", "--tag", "Diplomacy", "--entity", "phnom penh",
+                         "--db", str(analysed_db_path))
+    assert status == 0 and "tagged 2 passage(s)" in out
+
+
+def test_autotag_case_sensitive_phrase(analysed_db_path, capsys):
+    status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--phrase", "Cybersecurity",
+                         "--case-sensitive", "--dry-run", "--db", str(analysed_db_path))
+    loose = run(capsys, "autotag", "--tag", "Cybercrime", "--phrase", "Cybersecurity",
+                "--dry-run", "--db", str(analysed_db_path))[1]
+    count = int(out.splitlines()[-1].split()[2])
+    assert status == 0 and 0 < count < int(loose.splitlines()[-1].split()[2])
+
+
+def test_autotag_errors_are_one_line_and_store_nothing(analysed_db_path, tmp_path, capsys):
+    db = str(analysed_db_path)
+    for argv, message in [
+        (("--tag", "Nope", "--pattern", "x", "--db", db), "there is no tag called 'Nope'"),
+        (("--tag", "Cybercrime", "--pattern", "cyber(", "--db", db),
+         "is not a valid regular expression"),
+        (("--tag", "Cybercrime", "--pattern", "x", "--article", "99", "--db", db),
+         "there is no article 99"),
+        (("--tag", "Cybercrime", "--pattern", "x", "--db", str(tmp_path / "none.db")),
+         "no database at"),
+    ]:
+        status, out, err = run(capsys, "autotag", *argv)
+        assert status == 2 and out == ""
+        assert err.count("\n") == 1 and err.startswith("dossier: error: ") and message in err
+    assert stored_passages(analysed_db_path) == []
+    check = open_database(analysed_db_path)
+    assert all(t["passage_count"] == 0 for t in tags.list_tags(check))
+    check.close()

@@ -1,0 +1,225 @@
+"""The codebook panel's details dialog (description and key), driven with
+keys and clicks; assertions on the stored tags, then undo and redo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from storage import open_database
+from tests.test_undo import check_undo_redo, stored_state
+
+
+def stored_tags(db_path) -> dict[str, tuple]:
+    db = open_database(db_path)
+    try:
+        return {r[0]: (r[1], r[2]) for r in db.execute(
+            "SELECT name, description, shortcut FROM tags")}
+    finally:
+        db.close()
+
+
+def select_tag(qtbot, panel, name: str) -> None:
+    [item] = panel.tree.findItems(name, Qt.MatchFlag.MatchExactly)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.tree.visualItemRect(item).center())
+    assert panel.current_tag_id() == item.data(0, Qt.ItemDataRole.UserRole)
+
+
+def open_details(qtbot, panel, name: str):
+    select_tag(qtbot, panel, name)
+    qtbot.mouseClick(panel.buttons["details"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is not None
+                    and panel.details_dialog.isVisible())
+    return panel.details_dialog
+
+
+def test_describe_a_tag_and_take_another_tags_key(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    first = stored_tags(analysed_db_path)
+    drugs_key, diplomacy_key = first["Drugs"][1], first["Diplomacy"][1]
+    assert drugs_key and diplomacy_key and drugs_key != diplomacy_key
+
+    before = stored_state(analysed_db_path)
+    dialog = open_details(qtbot, panel, "Diplomacy")
+    assert dialog.key_box.currentData() == diplomacy_key
+    dialog.description.selectAll()
+    qtbot.keyClicks(dialog.description, "Talks between governments")
+    dialog.key_box.setFocus()
+    while dialog.key_box.currentData() != drugs_key:
+        qtbot.keyClick(dialog.key_box, Qt.Key.Key_Down if dialog.key_box.currentData()
+                       < drugs_key else Qt.Key.Key_Up)
+    assert "swap with “Drugs”" in dialog.key_box.currentText()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    after = stored_tags(analysed_db_path)
+    assert after["Diplomacy"] == ("Talks between governments", drugs_key)
+    assert after["Drugs"][1] == diplomacy_key
+    [item] = panel.tree.findItems("Diplomacy", Qt.MatchFlag.MatchExactly)
+    assert item.text(1) == str(drugs_key) and item.toolTip(0)
+    check_undo_redo(qtbot, window, analysed_db_path, before,
+                    "Edit details of “Diplomacy”")
+
+    # the window's codebook (what the keys 1–9 tag with) has the new key
+    assert next(t for t in window._tags if t["name"] == "Diplomacy")["shortcut"] == drugs_key
+
+
+def test_no_key_and_cancel(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    first = stored_tags(analysed_db_path)
+
+    dialog = open_details(qtbot, panel, "Drugs")
+    qtbot.keyClicks(dialog.description, "never stored")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+    assert stored_tags(analysed_db_path) == first
+    assert window.undo_stack.count() == 0
+
+    dialog = open_details(qtbot, panel, "Drugs")
+    dialog.key_box.setFocus()
+    qtbot.keyClick(dialog.key_box, Qt.Key.Key_Home)
+    assert dialog.key_box.currentData() == 0
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+    after = stored_tags(analysed_db_path)
+    assert after["Drugs"][1] is None
+    assert {k: v for k, v in after.items() if k != "Drugs"} == {
+        k: v for k, v in first.items() if k != "Drugs"}
+
+
+def test_merge_two_tags_in_one_undoable_step(open_window, analysed_db_path, qtbot):
+    from tests.test_undo import tag_words
+
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    panel = window.tag_panel
+    keys = stored_tags(analysed_db_path)
+    drugs_key, traff_key = (Qt.Key(Qt.Key.Key_0 + keys[name][1])
+                            for name in ("Drugs", "Trafficking"))
+    tag_words(qtbot, window, "Cambodia", drugs_key)
+    tag_words(qtbot, window, "Cambodia", traff_key)        # the same words, both tags
+    tag_words(qtbot, window, "Australia", drugs_key)
+
+    def passages_by_tag() -> list[tuple]:
+        db = open_database(analysed_db_path)
+        try:
+            return [tuple(r) for r in db.execute(
+                "SELECT t.name, p.text FROM passages p JOIN tags t ON t.id = p.tag_id "
+                "ORDER BY p.start, t.name")]
+        finally:
+            db.close()
+    assert sorted(passages_by_tag()) == [("Drugs", "Australia"), ("Drugs", "Cambodia"),
+                                         ("Trafficking", "Cambodia")]
+
+    before = stored_state(analysed_db_path)
+    select_tag(qtbot, panel, "Drugs")
+    qtbot.mouseClick(panel.buttons["merge"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.merge_dialog is not None and panel.merge_dialog.isVisible())
+    dialog = panel.merge_dialog
+    dialog.target.setFocus()
+    while dialog.target.currentText() != "Trafficking":
+        index = dialog.target.currentIndex()
+        qtbot.keyClick(dialog.target, Qt.Key.Key_Down)
+        assert dialog.target.currentIndex() != index
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.merge_dialog is None)
+
+    assert sorted(passages_by_tag()) == [("Trafficking", "Australia"),
+                                         ("Trafficking", "Cambodia")]
+    assert "Drugs" not in stored_tags(analysed_db_path)
+    assert not panel.tree.findItems("Drugs", Qt.MatchFlag.MatchExactly)
+    [item] = panel.tree.findItems("Trafficking", Qt.MatchFlag.MatchExactly)
+    assert item.text(2) == "2"
+    check_undo_redo(qtbot, window, analysed_db_path, before,
+                    "Merge “Drugs” into “Trafficking”")
+
+
+def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbot,
+                                             tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window(analysed_db_path)
+    exported = tmp_path / "codebook.json"
+    assert window.export_codebook(exported)
+    data = json.loads(exported.read_text("utf-8"))
+    assert [t["name"] for t in data["tags"]] == [
+        window.tag_panel.tree.topLevelItem(i).text(0)
+        for i in range(window.tag_panel.tree.topLevelItemCount())]
+
+    edited = tmp_path / "edited.json"
+    data["tags"][0]["color"] = "#010203"
+    data["tags"].append({"name": "Scam compounds", "color": "#445566",
+                         "description": "Compounds", "parent": "Cybercrime"})
+    edited.write_text(json.dumps(data), "utf-8")
+    before = stored_state(analysed_db_path)
+    assert window.import_codebook(edited)
+    now = stored_tags(analysed_db_path)
+    assert now["Scam compounds"][0] == "Compounds"
+    [item] = window.tag_panel.tree.findItems(
+        "Scam compounds", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    assert item.parent().text(0) == "Cybercrime"          # shown under its parent
+    db = open_database(analysed_db_path)
+    first = db.execute("SELECT color FROM tags WHERE name = ?",
+                       [data["tags"][0]["name"]]).fetchone()[0]
+    parent = db.execute("SELECT p.name FROM tags t JOIN tags p ON p.id = t.parent_id "
+                        "WHERE t.name = 'Scam compounds'").fetchone()[0]
+    db.close()
+    assert (first, parent) == ("#010203", "Cybercrime")
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Import codebook edited.json")
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"name": "X", "color": "blue"}]', "utf-8")
+    after = stored_state(analysed_db_path)
+    assert not window.import_codebook(broken)
+    assert warnings and "colour 'blue'" in warnings[0]
+    assert stored_state(analysed_db_path) == after
+
+
+def test_place_a_tag_under_another_shows_a_tree_with_counts(open_window, analysed_db_path,
+                                                            qtbot):
+    from tests.test_undo import tag_words
+
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    panel = window.tag_panel
+    keys = stored_tags(analysed_db_path)
+    tag_words(qtbot, window, "Cambodia", Qt.Key(Qt.Key.Key_0 + keys["Drugs"][1]))
+    tag_words(qtbot, window, "Australia", Qt.Key(Qt.Key.Key_0 + keys["Cybercrime"][1]))
+    assert not panel.tree.rootIsDecorated()
+
+    before = stored_state(analysed_db_path)
+    dialog = open_details(qtbot, panel, "Drugs")
+    # Drugs cannot be put under itself
+    assert dialog.parent_box.findText("Drugs") == -1
+    dialog.parent_box.setFocus()
+    while dialog.parent_box.currentText() != "Cybercrime":
+        index = dialog.parent_box.currentIndex()
+        qtbot.keyClick(dialog.parent_box, Qt.Key.Key_Down)
+        assert dialog.parent_box.currentIndex() != index
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    db = open_database(analysed_db_path)
+    parent = db.execute("SELECT p.name FROM tags t JOIN tags p ON p.id = t.parent_id "
+                        "WHERE t.name = 'Drugs'").fetchone()
+    db.close()
+    assert parent == ("Cybercrime",)
+    assert not panel.tree.findItems("Drugs", Qt.MatchFlag.MatchExactly)   # not top level
+    [cyber] = panel.tree.findItems("Cybercrime", Qt.MatchFlag.MatchExactly)
+    assert cyber.childCount() == 1 and cyber.child(0).text(0) == "Drugs"
+    assert cyber.text(2) == "1 (2)" and cyber.child(0).text(2) == "1"
+    assert panel.tree.rootIsDecorated() and cyber.isExpanded()
+
+    # Cybercrime cannot now go under Drugs, which is below it
+    dialog = open_details(qtbot, panel, "Cybercrime")
+    assert dialog.parent_box.findText("Drugs") == -1
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.details_dialog is None)
+
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Edit details of “Drugs”")

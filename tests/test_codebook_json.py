@@ -1,0 +1,107 @@
+"""Codebook JSON export and import: storage.codebook, desktop.codebook_json
+and `dossier codebook`, on real database files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop.cli import main
+from desktop.codebook_json import CodebookFileError, parse_codebook, read_codebook
+from storage import open_database, tags
+from storage.codebook import apply_codebook, codebook_entries
+from storage.tags import TagError
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def tag_rows(db) -> list[tuple]:
+    return [tuple(r) for r in db.execute(
+        "SELECT t.name, t.color, t.description, t.shortcut, p.name FROM tags t "
+        "LEFT JOIN tags p ON p.id = t.parent_id ORDER BY t.name")]
+
+
+def test_round_trip_between_databases(db, tmp_path, capsys):
+    diplomacy = tags.find_tag(db, "Diplomacy")["id"]
+    visits = tags.create_tag(db, "State visits", "#123456", description="Who went where")
+    db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [diplomacy, visits])
+    path = tmp_path / "codebook.json"
+    status, out, _ = run(capsys, "codebook", "export", str(path), "--db", str(tmp_path / "new.db"))
+    assert status == 0 and out.strip() == f"exported 10 tag(s) to {path}"
+    data = json.loads(path.read_text("utf-8"))
+    assert data["dossier_codebook"] == 1 and len(data["tags"]) == 10
+    assert {"name": "State visits", "color": "#123456", "description": "Who went where",
+            "shortcut": None, "parent": "Diplomacy"} in data["tags"]
+    assert read_codebook(path) == codebook_entries(db)
+
+    other = tmp_path / "other.db"
+    other_db = open_database(other)          # no default codebook: an empty one
+    other_db.close()
+    status, out, _ = run(capsys, "codebook", "import", str(path), "--db", str(other))
+    # the CLI installs the default codebook first, so only the new tag is created
+    assert status == 0 and "created tag “State visits”" in out
+    assert out.splitlines()[-1] == "1 tag(s) created, 0 updated"
+    copied = open_database(other)
+    assert tag_rows(copied) == tag_rows(db)
+    # importing the same file again changes nothing
+    assert apply_codebook(copied, read_codebook(path)) == {"created": [], "updated": []}
+    copied.close()
+
+
+def test_import_updates_colours_descriptions_and_parents_and_keeps_keys(db):
+    keys = {t["name"]: t["shortcut"] for t in tags.list_tags(db)}
+    result = apply_codebook(db, parse_codebook(json.dumps([
+        {"name": "drugs", "color": "#000000", "description": "Narcotics", "shortcut": 9},
+        {"name": "Heroin", "color": "#111111", "shortcut": keys["Drugs"], "parent": "Drugs"},
+    ])))
+    assert result == {"created": ["Heroin"], "updated": ["Drugs"]}
+    drugs, heroin = tags.find_tag(db, "Drugs"), tags.find_tag(db, "Heroin")
+    assert (drugs["color"], drugs["description"], drugs["shortcut"]) == (
+        "#000000", "Narcotics", keys["Drugs"])
+    assert heroin["parent_id"] == drugs["id"]
+    assert heroin["shortcut"] is None          # its key was taken, and 1–9 all are
+
+
+@pytest.mark.parametrize("text,message", [
+    ("{", "not JSON"),
+    ('{"tags": 3}', "expected a list"),
+    ('{"dossier_codebook": 7, "tags": []}', "newer than this Dossier"),
+    ('[{"color": "#000000"}]', "tag 1 has no name"),
+    ('[{"name": "A", "color": "red"}]', "colour 'red'"),
+    ('[{"name": "A", "color": "#000000"}, {"name": " a ", "color": "#000000"}]',
+     "listed twice"),
+    ('[{"name": "A", "color": "#000000", "shortcut": 12}]', "key 12 is not 1–9"),
+    ('[{"name": "A", "color": "#000000", "parent": 3}]', "not a tag name"),
+])
+def test_bad_files_are_refused(text, message):
+    with pytest.raises(CodebookFileError, match=message):
+        parse_codebook(text)
+
+
+def test_refused_imports_store_nothing(db, tmp_path, capsys):
+    before = tag_rows(db)
+    loop = [{"name": "A", "color": "#000000", "parent": "B"},
+            {"name": "B", "color": "#000000", "parent": "A"}]
+    with pytest.raises(TagError, match="loop"):
+        apply_codebook(db, parse_codebook(json.dumps(loop)))
+    with pytest.raises(TagError, match="not in the codebook"):
+        apply_codebook(db, parse_codebook(json.dumps(
+            [{"name": "C", "color": "#000000", "parent": "Nowhere"}])))
+    assert tag_rows(db) == before
+
+    db_path = str(tmp_path / "new.db")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(loop), "utf-8")
+    for argv, message in [
+        (("import", str(bad)), "would make a loop"),
+        (("import", str(tmp_path / "none.json")), "no codebook file at"),
+        (("export", str(tmp_path / "no" / "x.json")), "does not exist"),
+    ]:
+        status, out, err = run(capsys, "codebook", *argv, "--db", db_path)
+        assert status == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert tag_rows(db) == before
