@@ -218,6 +218,27 @@ def workflow(db: Database) -> None:
 ARTICLES_FTS = "articles_fts"
 QUOTES_FTS = "quotes_fts"
 
+def _passage_count_sql(table: str, key: str, trigger: str) -> list[str]:
+    """Statements keeping ``<table>.passage_count`` equal to the number of
+    passages whose ``<key>`` points at the row (insert, delete, move), and
+    filling it for the rows already there."""
+    return [
+        f"""CREATE TRIGGER {trigger}_insert AFTER INSERT ON passages BEGIN
+        UPDATE {table} SET passage_count = passage_count + 1 WHERE id = new.{key};
+    END""",
+        f"""CREATE TRIGGER {trigger}_delete AFTER DELETE ON passages BEGIN
+        UPDATE {table} SET passage_count = passage_count - 1 WHERE id = old.{key};
+    END""",
+        f"""CREATE TRIGGER {trigger}_move AFTER UPDATE OF {key} ON passages
+    WHEN new.{key} IS NOT old.{key} BEGIN
+        UPDATE {table} SET passage_count = passage_count - 1 WHERE id = old.{key};
+        UPDATE {table} SET passage_count = passage_count + 1 WHERE id = new.{key};
+    END""",
+        f"""UPDATE {table} SET passage_count =
+        (SELECT count(*) FROM passages p WHERE p.{key} = {table}.id)""",
+    ]
+
+
 _CORPUS_SCALE_SQL = [
     # Search: articles_fts mirrors articles(title, text) through triggers.
     f"""CREATE VIRTUAL TABLE {ARTICLES_FTS} USING fts5(
@@ -255,19 +276,7 @@ _CORPUS_SCALE_SQL = [
     f"INSERT INTO {QUOTES_FTS} ({QUOTES_FTS}) VALUES ('rebuild')",
     # The passage count per article, kept by triggers (sorting by it, and a
     # list row, then need no count over passages).
-    """CREATE TRIGGER passages_count_insert AFTER INSERT ON passages BEGIN
-        UPDATE articles SET passage_count = passage_count + 1 WHERE id = new.article_id;
-    END""",
-    """CREATE TRIGGER passages_count_delete AFTER DELETE ON passages BEGIN
-        UPDATE articles SET passage_count = passage_count - 1 WHERE id = old.article_id;
-    END""",
-    """CREATE TRIGGER passages_count_move AFTER UPDATE OF article_id ON passages
-    WHEN new.article_id IS NOT old.article_id BEGIN
-        UPDATE articles SET passage_count = passage_count - 1 WHERE id = old.article_id;
-        UPDATE articles SET passage_count = passage_count + 1 WHERE id = new.article_id;
-    END""",
-    """UPDATE articles SET passage_count =
-        (SELECT count(*) FROM passages p WHERE p.article_id = articles.id)""",
+    *_passage_count_sql("articles", "article_id", "passages_count"),
     # Sorting the article list: one index per order (ties broken by id; the
     # expressions are exactly those storage.article_query orders by). Each
     # covers what a filter needs (the id), so a page is found without
@@ -300,27 +309,10 @@ def corpus_scale(db: Database) -> None:
         db.execute(statement)
 
 
-_TAG_COUNT_SQL = [
-    """CREATE TRIGGER passages_tag_count_insert AFTER INSERT ON passages BEGIN
-        UPDATE tags SET passage_count = passage_count + 1 WHERE id = new.tag_id;
-    END""",
-    """CREATE TRIGGER passages_tag_count_delete AFTER DELETE ON passages BEGIN
-        UPDATE tags SET passage_count = passage_count - 1 WHERE id = old.tag_id;
-    END""",
-    """CREATE TRIGGER passages_tag_count_move AFTER UPDATE OF tag_id ON passages
-    WHEN new.tag_id IS NOT old.tag_id BEGIN
-        UPDATE tags SET passage_count = passage_count - 1 WHERE id = old.tag_id;
-        UPDATE tags SET passage_count = passage_count + 1 WHERE id = new.tag_id;
-    END""",
-    """UPDATE tags SET passage_count =
-        (SELECT count(*) FROM passages p WHERE p.tag_id = tags.id)""",
-]
-
-
 @MIGRATIONS(name="0007_tag_passage_count")
 def tag_passage_count(db: Database) -> None:
     """``tags.passage_count``, kept by triggers on ``passages``: the codebook
     shows its counts without counting 200,000 passages after every tag."""
     db.table("tags").add_column("passage_count", int, not_null_default=0)
-    for statement in _TAG_COUNT_SQL:
+    for statement in _passage_count_sql("tags", "tag_id", "passages_tag_count"):
         db.execute(statement)
