@@ -27,6 +27,23 @@ def test_a_surname_resolves_to_the_full_name(pipeline):
     assert (speaker, kind, cue) == ("Sar Sokha", "person", "told")
 
 
+def test_she_refers_back_to_an_unnamed_woman(pipeline):
+    text = ("Police commander Chhay Kim Khoeun led the raid.\n\n"
+            "A 24-year-old Indonesian woman, who asked not to be named, said she had "
+            "answered an advertisement.\n\n"
+            "“They took my passport,” she said through an interpreter.")
+    [(_, _, speaker, kind, _)] = speakers(pipeline, text)
+    assert (speaker, kind) == ("24-year-old Indonesian woman", "person")
+
+
+def test_he_skips_an_unnamed_woman_for_the_named_man_before_her(pipeline):
+    text = ("Police commander Chhay Kim Khoeun led the raid.\n\n"
+            "A woman from the compound said the guards had left.\n\n"
+            "“We found forty phones,” he said.")
+    [(_, _, speaker, kind, _)] = speakers(pipeline, text)
+    assert (speaker, kind) == ("Chhay Kim Khoeun", "person")
+
+
 def test_inverted_cue_with_a_document_source(pipeline):
     text = ("According to a police press release, the raid freed 300 people.\n\n"
             "“The operation continues,” said the release.")

@@ -105,6 +105,17 @@ SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "also",
                 "had", "been", "be", "then", "later", "once", "who", "which", "that"}
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
+#: Nouns for a person the article does not name ("a 24-year-old Indonesian
+#: woman, who asked not to be named, said …"), with the pronoun that can
+#: refer back to them. Only nouns that say which: "a witness … he said" is
+#: too weak a link to beat the named person the article follows.
+PERSON_NOUNS = {
+    "woman": "she", "girl": "she", "mother": "she", "wife": "she", "daughter": "she",
+    "sister": "she", "grandmother": "she", "widow": "she", "businesswoman": "she",
+    "man": "he", "boy": "he", "father": "he", "husband": "he", "son": "he",
+    "brother": "he", "grandfather": "he", "businessman": "he",
+}
+_PRONOUN_GENDER = {"he": "he", "him": "he", "she": "she", "her": "she"}
 #: Entity labels a name of a person is never inside (spaCy's small model
 #: sometimes labels a lone first name EVENT or WORK_OF_ART).
 _PLACES = {"ORG", "GPE", "NORP", "LOC", "FAC"}
@@ -170,6 +181,7 @@ class Speaker:
 class _Event:
     offset: int
     speaker: Speaker
+    pronoun: str = ""    # "he"/"she" for an unnamed person, who only a pronoun finds
 
 
 def _norm_tokens(text: str) -> list[str]:
@@ -303,9 +315,17 @@ class _Article:
         events.sort(key=lambda e: e.offset)
         return events
 
+    @staticmethod
+    def _unnamed_person(text: str) -> str:
+        """How an unnamed person is called: the phrase without its article or
+        possessive ("A 24-year-old Indonesian woman" → "24-year-old Indonesian
+        woman")."""
+        return re.sub(r"^(?i:a|an|the|one|another|his|her|their)\s+", "", text.strip())
+
     def _subject_chunks(self) -> list[_Event]:
-        """Organisations put forward as subjects without being named entities:
-        "The Chinese Embassy in Bangkok welcomed …", "The department said …"."""
+        """Organisations and unnamed people put forward as subjects without
+        being named entities: "The Chinese Embassy in Bangkok welcomed …",
+        "The department said …", "A 24-year-old woman … said"."""
         found = []
         try:
             chunks = list(self.doc.noun_chunks)
@@ -313,8 +333,15 @@ class _Article:
             return found
         for chunk in chunks:
             head = chunk.root.text.lower()
-            if chunk.root.dep_ not in ("nsubj", "nsubjpass") or head not in ORGANISATION_HEADS \
-                    or self.inside_quote(chunk.start_char):
+            if chunk.root.dep_ not in ("nsubj", "nsubjpass") or self.inside_quote(chunk.start_char):
+                continue
+            if head in PERSON_NOUNS and chunk.root.tag_ == "NN" \
+                    and not any(s < chunk.end_char and chunk.start_char < e
+                                for s, e, _ in self.people):
+                found.append(_Event(chunk.start_char, Speaker(
+                    self._unnamed_person(chunk.text), "person"), PERSON_NOUNS[head]))
+                continue
+            if head not in ORGANISATION_HEADS:
                 continue
             extent = chunk.end_char
             place = re.match(r"\s+(?:in|of|for)\s+(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*",
@@ -350,9 +377,12 @@ class _Article:
         return " ".join(_MONTH_DAY.sub("", name).split())
 
     # -- resolution ----------------------------------------------------
-    def latest(self, before: int, kinds: tuple[str, ...]) -> Speaker | None:
+    def latest(self, before: int, kinds: tuple[str, ...], pronoun: str = "") -> Speaker | None:
+        """The last speaker of these kinds put forward before ``before``; a
+        pronoun skips people whose noun says otherwise ("she" ≠ "the man")."""
         for event in reversed(self.events):
-            if event.offset < before and event.speaker.kind in kinds:
+            if event.offset < before and event.speaker.kind in kinds \
+                    and (not event.pronoun or event.pronoun == pronoun):
                 return event.speaker
         return None
 
@@ -375,7 +405,7 @@ class _Article:
             if p_start < end and start < p_end:
                 return Speaker(self.fullest_person(name), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
-            found = self.latest(start, ("person",))
+            found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
             return replace(found, start=start, end=end) if found else None
         if lower in PRONOUNS_SOURCE or words[-1] in PRONOUNS_SOURCE:
             found = self.latest(start, ("document", "organisation"))
