@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from desktop import near_duplicates
 from storage import articles, codebook, passages, review, snapshots, tags
 
 #: What a command changed, so the window refreshes only that.
@@ -296,9 +297,11 @@ class ReplaceText(SnapshotCommand):
 
     def put(self, state: dict) -> None:
         snapshots.restore_article_text_state(self.db, self.article_id, state)
+        near_duplicates.link_similar(self.db, self.article_id, state["text"])
 
     def change(self) -> None:
         self.counts = articles.replace_article_text(self.db, self.article_id, self.text)
+        near_duplicates.link_similar(self.db, self.article_id, self.text)
 
 
 class SetReviewStatus(StorageCommand):

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from storage import similarity
 from storage.anchoring import reanchor
 from storage.database import utc_now
 from storage.passages import CONTEXT_CHARS
@@ -106,7 +107,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
 
     Passages move to where their exact text (with the best-matching context)
     now is; those whose text is gone keep their old offsets and are flagged
-    ``orphaned``. Returns counts ``{"kept", "moved", "orphaned"}``.
+    ``orphaned``. The article's near-duplicate fingerprint and links are
+    dropped (see :func:`storage.similarity.forget`). Returns counts
+    ``{"kept", "moved", "orphaned"}``.
     """
     if not text.strip():
         raise ValueError("an article needs some text")
@@ -118,6 +121,7 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
             raise ValueError(f"article {other} already has exactly this text")
         db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
                    [text, digest, article_id])
+        similarity.forget(db, article_id)
         now = utc_now()
         rows = db.execute("SELECT id, start, end, text, prefix, suffix FROM passages "
                           "WHERE article_id = ?", [article_id]).fetchall()

@@ -75,6 +75,17 @@ def link(db: Database, article_id: int, other_id: int, score: float, method: str
             [low, high, score, method, utc_now()])
 
 
+def forget(db: Database, article_id: int) -> None:
+    """Drop an article's fingerprint and similar-article links: its text has
+    changed, so they no longer describe it (they are made again from the new
+    text by :func:`desktop.near_duplicates.link_similar`)."""
+    with db.atomic():
+        db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM article_fingerprints WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM similar_articles WHERE article_id = ? OR other_id = ?",
+                   [article_id, article_id])
+
+
 def similar_to(db: Database, article_id: int) -> list[dict]:
     """Articles linked as similar to ``article_id``: id, title, source,
     published and score, most similar first."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import similarity
+
 #: Every column of a passage row, in table order.
 PASSAGE_COLUMNS = ("id", "article_id", "tag_id", "start", "end", "text", "prefix",
                    "suffix", "note", "analyst", "created_at", "updated_at", "anchor")
@@ -149,6 +151,7 @@ def restore_article_text_state(db: Database, article_id: int, state: dict) -> No
     with db.atomic():
         db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
                    [state["text"], state["text_hash"], article_id])
+        similarity.forget(db, article_id)
         for passage in state["passages"]:
             db.execute("UPDATE passages SET " + ", ".join(
                 f'"{c}" = ?' for c in ANCHOR_COLUMNS if c != "id") + " WHERE id = ?",

@@ -114,3 +114,37 @@ def test_update_details_of_a_missing_article(db):
         articles.update_details(db, 99, title="x")
     with pytest.raises(TypeError):
         articles.update_details(db, 1, text="never")
+
+
+def _seed_ids(db):
+    report = ensure_seeded(db)
+    return {label.rsplit("/", 1)[-1][:3]: i for label, i in report.added}
+
+
+def test_a_changed_text_loses_its_old_links_and_is_linked_anew(db):
+    ids = _seed_ids(db)
+    s001, s002, s003, s004 = ids["001"], ids["002"], ids["003"], ids["004"]
+    other_story = articles.get_article(db, s003)["text"] + "\n\nA later paragraph."
+    articles.replace_article_text(db, s004, other_story)
+    assert s004 not in ids_similar_to(db, s001)      # no longer the same story
+    assert similarity.unfingerprinted(db, near_duplicates.METHOD) == [s004]
+    assert near_duplicates.link_similar(db, s004, other_story)[0][0] == s003
+    assert ids_similar_to(db, s004) == [s003] and ids_similar_to(db, s001) == [s002]
+
+
+def test_editing_a_text_in_the_window_relinks_it_and_undo_brings_the_links_back(
+        open_window, seeded_db_path, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = open_window(seeded_db_path)
+    pairs = set(window.db.execute("SELECT article_id, other_id FROM similar_articles"))
+    assert len(pairs) == 2
+    (low, high), _ = sorted(pairs)
+    window.show_article(high)
+    window.replace_article_text("An unrelated note about the weather in Hobart, "
+                                "with Tasmania, Launceston, Devonport and Burnie "
+                                "named, and Bass Strait, Cradle Mountain, Bruny Island.")
+    assert set(window.db.execute("SELECT article_id, other_id FROM similar_articles")) \
+        == pairs - {(low, high)}
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert set(window.db.execute("SELECT article_id, other_id FROM similar_articles")) == pairs

@@ -95,6 +95,8 @@ def _store_file(db: Database, path: Path, report: ImportReport,
                 text=draft.text) if update else None
             if earlier is not None:
                 counts = articles.replace_article_text(db, earlier, draft.text)
+                links = near_duplicates.link_similar(db, earlier, draft.text)
+                similar.extend((earlier, other, score) for other, score in links)
                 updated.append((label, earlier, counts))
                 continue
             article_id, created = articles.add_article(
