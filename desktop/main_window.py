@@ -318,8 +318,8 @@ class MainWindow(QMainWindow):
             count=lambda: article_query.count_articles(self.db, query),
             page=lambda offset, limit: article_query.article_page(self.db, query, offset,
                                                                   limit),
-            position=lambda article_id: article_query.article_position(self.db, query,
-                                                                       article_id))
+            position=lambda article_id, within=None: article_query.article_position(
+                self.db, query, article_id, within))
 
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""
