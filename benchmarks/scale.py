@@ -318,7 +318,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
             "SELECT text FROM articles WHERE id % 661 = 0 LIMIT ?", [analyse_articles])]
         results["analysis"] = analysis(app, window, db, texts)
         results["rss_peak_with_spacy_mb"] = _vm("VmHWM")
-        window.analysis.stop()
+    window.analysis.stop()
     return results
 
 BARS = [

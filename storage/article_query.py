@@ -155,8 +155,8 @@ _ANALYSED_WITH = """a.id IN (
 
 
 def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
-    """The search, tag and review filters as sets of article ids (SELECTs
-    each row of which is a distinct id) and their parameters."""
+    """The search, tag, review, source and date filters as sets of article
+    ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
     expression = fts_expression(q.search)
     if expression:
@@ -173,12 +173,22 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     if q.tag_id is not None:
         sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?",
                      [q.tag_id]))
+    # Each of these is read from an index holding the ids: no article row
+    # (which holds the text) is read.
     if q.review:
         statuses = REVIEW_FILTERS[q.review]
-        # the review_status index holds the ids: no article row is read
         sets.append((f"SELECT id FROM articles INDEXED BY idx_articles_review_status "
                      f"WHERE review_status IN ({', '.join('?' * len(statuses))})",
                      list(statuses)))
+    if q.source.strip():
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
+    if q.since or q.until:
+        since = _day(q.since, "From").isoformat() if q.since else ""
+        until = (_day(q.until, "To") + timedelta(days=1)).isoformat() if q.until else "9"
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
+                     f"WHERE ifnull(published, '') >= ? AND ifnull(published, '') < ? "
+                     f"AND ifnull(published, '') != ''", [since, until]))
     return sets
 
 
@@ -192,17 +202,6 @@ def _filters(q: ArticleQuery) -> tuple[list[str], list]:
         if value.strip():
             clauses.append("+" + _ANALYSED_WITH.format(table=table, column=column))
             params.append(value.strip())
-    if q.source.strip():
-        clauses.append("ifnull(a.source, '') = ? COLLATE NOCASE")
-        params.append(q.source.strip())
-    if q.since:
-        clauses.append("ifnull(a.published, '') >= ?")
-        params.append(_day(q.since, "From").isoformat())
-    if q.until:
-        clauses.append("ifnull(a.published, '') < ?")
-        params.append((_day(q.until, "To") + timedelta(days=1)).isoformat())
-    if q.since or q.until:
-        clauses.append("ifnull(a.published, '') != ''")
     return clauses, params
 
 
@@ -221,18 +220,10 @@ def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
     """``articles a``, walked along an index when filtering, so that the
     filters test ids in the index and do not read article rows (which hold
     the texts): the sort order's index for a page (the walk stops after it),
-    for a count the index holding the source or date filtered on."""
+    the ids' own index for a count."""
     if not q.is_filtered():
         return "articles a"
-    index = SORTS[q.sort][2]
-    if not ordered:
-        if q.source.strip():
-            index = SORTS["source"][2]
-        elif q.since or q.until:
-            index = SORTS["published"][2]
-        else:
-            index = SORTS["imported"][2]
-    return f"articles a INDEXED BY {index}"
+    return f"articles a INDEXED BY {SORTS[q.sort if ordered else 'imported'][2]}"
 
 
 def _run(db: Database, sql: str, params: list):
