@@ -20,7 +20,8 @@ measures on this machine, headless (``QT_QPA_PLATFORM=offscreen``):
   with a 5 ms QTimer on the GUI thread recording the longest gap meanwhile;
 - peak memory of the window process on the corpus.
 
-Usage: ``python -m benchmarks.scale [--articles N] [--json]``. The test
+Usage: ``python -m benchmarks.scale [--articles N] [--json] [--only queries]
+[--per-query]`` (``--only`` repeatable: measure only those parts). The test
 articles and passages it adds are deleted again.
 """
 
@@ -87,13 +88,53 @@ def open_articles(app, window, ids: list[int]) -> dict:
     return _stats([_timed(app, lambda i=i: window.show_article(i)) for i in ids])
 
 
-def queries(app, window, runs: list[dict]) -> dict:
+def queries(app, window, runs: list[dict], per_query: list | None = None) -> dict:
+    """Times of ``apply_query`` for each run (from the unfiltered list);
+    with ``per_query``, each run and its time are appended to it."""
     base = window.article_filters.values()
     samples = []
     for values in runs:
         samples.append(_timed(app, lambda v=values: window.apply_query({**base, **v})))
+        if per_query is not None:
+            per_query.append((values, round(samples[-1], 1)))
         window.apply_query(base)
     return _stats(samples)
+
+
+def search_runs(rng: random.Random) -> list[dict]:
+    """The searches measured: words, phrases, prefixes, OR, rare and absent
+    words, names; the first six also under each other sort order."""
+    from benchmarks.corpus import FIRST, LAST
+
+    searches = ["police", "cybercrime", '"transnational crime"', '"money laundering"',
+                "cyber*", "traffick*", "extradition", "Interpol", "Cambodia OR Thailand",
+                "scam compound", "telecom fraud", "memorandum understanding", "sanction*",
+                "nonexistentword", "DSR-0" + str(rng.randint(10000, 99999))]
+    searches += [f'"{rng.choice(FIRST)} {rng.choice(LAST)}"' for _ in range(15)]
+    runs = [{"search": s} for s in searches]
+    runs += [{"search": s, "sort": sort} for s in searches[:6]
+             for sort in ("published", "title", "passages")]
+    return runs
+
+
+def filter_runs(rng: random.Random, db, tag_ids: list[int]) -> list[dict]:
+    """The filters and sorts measured: each tag, six sources, four half-years,
+    five entities, eight speakers, combinations, each sort order."""
+    from benchmarks.corpus import FIRST, LAST, SOURCES
+
+    speakers = [r[0] for r in db.execute(
+        "SELECT speaker FROM quotes WHERE speaker IS NOT NULL AND id % 997 = 0 LIMIT 8")]
+    filters = [{"tag_id": t} for t in tag_ids]
+    filters += [{"source": s} for s in SOURCES[:6]]
+    filters += [{"since": f"{y}-01-01", "until": f"{y}-06-30"} for y in (2015, 2018, 2021, 2024)]
+    filters += [{"entity": e} for e in ("Interpol", "Australia", "Thailand", "ASEAN",
+                                         f"{rng.choice(FIRST)} {rng.choice(LAST)}")]
+    filters += [{"speaker": s} for s in speakers]
+    filters += [{"search": "police", "tag_id": tag_ids[0], "source": SOURCES[0]},
+                {"search": "cyber*", "since": "2019-01-01", "until": "2020-12-31",
+                 "sort": "published"}]
+    filters += [{"sort": s} for s in ("published", "title", "source", "passages")]
+    return filters
 
 
 def tag_saves(app, window, db, ids: list[int]) -> tuple[dict, dict]:
@@ -225,10 +266,15 @@ def bare_throughput(texts: list[str]) -> dict:
     return rates
 
 
-def run(articles: int, folder: Path, analyse_articles: int = 150) -> dict:
+#: The parts of the benchmark, for ``--only``.
+PARTS = ("cold_start", "open_article", "queries", "tag_save", "export", "analysis")
+
+
+def run(articles: int, folder: Path, analyse_articles: int = 150,
+        only: tuple[str, ...] = PARTS, per_query: list | None = None) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from benchmarks.corpus import FIRST, LAST, SOURCES, corpus_path
+    from benchmarks.corpus import corpus_path
     from desktop.main_window import MainWindow
     from storage import open_database
 
@@ -237,7 +283,8 @@ def run(articles: int, folder: Path, analyse_articles: int = 150) -> dict:
         subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--articles",
                         str(articles), "--folder", str(folder)], check=True)
     results = {"corpus": {"articles": articles, "file_mb": round(path.stat().st_size / 1e6)}}
-    results["cold_start"] = cold_start(path)
+    if "cold_start" in only:
+        results["cold_start"] = cold_start(path)
 
     random.seed(6)
     app = QApplication.instance() or QApplication([])
@@ -247,47 +294,32 @@ def run(articles: int, folder: Path, analyse_articles: int = 150) -> dict:
     window.show()
     app.processEvents()
     sample = random.sample(range(1, articles + 1), 200)
-    results["open_article"] = open_articles(app, window, sample)
+    if "open_article" in only:
+        results["open_article"] = open_articles(app, window, sample)
 
-    searches = ["police", "cybercrime", '"transnational crime"', '"money laundering"',
-                "cyber*", "traffick*", "extradition", "Interpol", "Cambodia OR Thailand",
-                "scam compound", "telecom fraud", "memorandum understanding", "sanction*",
-                "nonexistentword", "DSR-0" + str(random.randint(10000, 99999))]
-    searches += [f'"{random.choice(FIRST)} {random.choice(LAST)}"' for _ in range(15)]
-    runs = [{"search": s} for s in searches]
-    runs += [{"search": s, "sort": sort} for s in searches[:6]
-             for sort in ("published", "title", "passages")]
-    results["search"] = queries(app, window, runs)
+    if "queries" in only:
+        tag_ids = [t["id"] for t in window._tags]
+        results["search"] = queries(app, window, search_runs(random), per_query)
+        results["filter_and_sort"] = queries(app, window, filter_runs(random, db, tag_ids),
+                                             per_query)
+        results["entity_filter_common"] = queries(app, window, [{"entity": "Cambodia"}] * 3,
+                                                  per_query)
 
-    tag_ids = [t["id"] for t in window._tags]
-    speakers = [r[0] for r in db.execute(
-        "SELECT speaker FROM quotes WHERE speaker IS NOT NULL AND id % 997 = 0 LIMIT 8")]
-    filters = [{"tag_id": t} for t in tag_ids]
-    filters += [{"source": s} for s in SOURCES[:6]]
-    filters += [{"since": f"{y}-01-01", "until": f"{y}-06-30"} for y in (2015, 2018, 2021, 2024)]
-    filters += [{"entity": e} for e in ("Interpol", "Australia", "Thailand", "ASEAN",
-                                         f"{random.choice(FIRST)} {random.choice(LAST)}")]
-    filters += [{"speaker": s} for s in speakers]
-    filters += [{"search": "police", "tag_id": tag_ids[0], "source": SOURCES[0]},
-                {"search": "cyber*", "since": "2019-01-01", "until": "2020-12-31",
-                 "sort": "published"}]
-    filters += [{"sort": s} for s in ("published", "title", "source", "passages")]
-    results["filter_and_sort"] = queries(app, window, filters)
-    results["entity_filter_common"] = queries(app, window, [{"entity": "Cambodia"}] * 3)
-
-    gui, storage = tag_saves(app, window, db, random.sample(range(1, articles + 1), 60))
-    results["tag_save_window"] = gui
-    results["tag_save_storage"] = storage
+    if "tag_save" in only:
+        gui, storage = tag_saves(app, window, db, random.sample(range(1, articles + 1), 60))
+        results["tag_save_window"] = gui
+        results["tag_save_storage"] = storage
     results["rss_window_open_mb"] = _vm("VmHWM")
-    results["export_csv"] = export_csv(db)
+    if "export" in only:
+        results["export_csv"] = export_csv(db)
 
-    texts = [t.replace("Reference DSR-", "Reference BENCH-") for (t,) in db.execute(
-        "SELECT text FROM articles WHERE id % 661 = 0 LIMIT ?", [analyse_articles])]
-    results["analysis"] = analysis(app, window, db, texts)
-    results["rss_peak_with_spacy_mb"] = _vm("VmHWM")
+    if "analysis" in only:
+        texts = [t.replace("Reference DSR-", "Reference BENCH-") for (t,) in db.execute(
+            "SELECT text FROM articles WHERE id % 661 = 0 LIMIT ?", [analyse_articles])]
+        results["analysis"] = analysis(app, window, db, texts)
+        results["rss_peak_with_spacy_mb"] = _vm("VmHWM")
     window.analysis.stop()
     return results
-
 
 BARS = [
     ("Window usable after a cold start", lambda r: r["cold_start"]["median_ms"], "ms",
@@ -311,8 +343,13 @@ BARS = [
 def table(r: dict) -> str:
     lines = ["| measure | measured | bar | met |", "|---|---|---|---|"]
     for name, get, unit, bar, ok in BARS:
-        value = get(r)
+        try:
+            value = get(r)
+        except KeyError:     # a part left out with --only
+            continue
         lines.append(f"| {name} | {value} {unit} | {bar} | {'yes' if ok(value) else '**no**'} |")
+    if set(r) != {"corpus", *_ALL_KEYS}:
+        return "\n".join(lines + ["", json.dumps(r, indent=2)])
     a, c = r["analysis"], r["cold_start"]
     lines += [
         "",
@@ -343,17 +380,30 @@ def table(r: dict) -> str:
     return "\n".join(lines)
 
 
+_ALL_KEYS = ("cold_start", "open_article", "search", "filter_and_sort",
+             "entity_filter_common", "tag_save_window", "tag_save_storage",
+             "rss_window_open_mb", "export_csv", "analysis", "rss_peak_with_spacy_mb")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/dossier-bench"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--only", action="append", choices=PARTS,
+                        help="measure only this part (repeatable); default: all")
+    parser.add_argument("--per-query", action="store_true",
+                        help="also print the time of each search and filter run")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare:
         print(json.dumps(bare_throughput(json.loads(args.bare.read_text()))))
         return 0
-    results = run(args.articles, args.folder)
+    per_query = [] if args.per_query else None
+    results = run(args.articles, args.folder, only=tuple(args.only or PARTS),
+                  per_query=per_query)
+    for values, ms in per_query or []:
+        print(f"{ms:8.1f} ms  {json.dumps(values)}")
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0
 

@@ -318,8 +318,8 @@ class MainWindow(QMainWindow):
             count=lambda: article_query.count_articles(self.db, query),
             page=lambda offset, limit: article_query.article_page(self.db, query, offset,
                                                                   limit),
-            position=lambda article_id: article_query.article_position(self.db, query,
-                                                                       article_id))
+            position=lambda article_id, within=None: article_query.article_position(
+                self.db, query, article_id, within))
 
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""
@@ -384,7 +384,6 @@ class MainWindow(QMainWindow):
         self.title_label.setText(article["title"])
         self.review_box.set_status(article["review_status"])
         self.memo_editor.set_memo(article_id, article["memo"])
-        self._show_memo_mark(article["memo"])
         self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = analysis["entities"] if analysis else []
@@ -392,11 +391,22 @@ class MainWindow(QMainWindow):
         rows = passages.passages_for_article(self.db, article_id)
         self.view.set_tags(self._tags)
         self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
-        if self.query.search:
+        if self.query.searches_text():
             self.view.set_search_matches(
                 article_query.search_matches(self.db, article_id, self.query.search))
         self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
+        self._show_note_matches(article["memo"])
+
+    def _show_note_matches(self, memo: str) -> None:
+        """When the search looks in notes: the current article's notes (and
+        memo) that it matched are marked."""
+        matched, memo_matched = set(), False
+        if self.query.searches_notes() and self.current_id is not None:
+            matched, memo_matched = article_query.note_matches(self.db, self.current_id,
+                                                               self.query.search)
+        self.passage_list.set_note_matches(matched)
+        self._show_memo_mark(memo, matched=memo_matched)
 
     def _with_links(self, article_id: int, rows: list[dict]) -> list[dict]:
         """Quotes with ``also_in``: where else the same words were quoted."""
@@ -667,9 +677,13 @@ class MainWindow(QMainWindow):
             self.start_analysis()
         if commands.PASSAGES in changes or commands.TAGS in changes:
             self.refresh_passages()
+            if self.query.searches_notes():   # a note may bring it into the list or out
+                self.refresh_articles(select=article_id)
         if commands.TAGS in changes and article_id is None:
             self._refresh_all_counts()
         if commands.REVIEW in changes:
+            if self.query.review:      # it may enter or leave the filtered list
+                self.refresh_articles(select=article_id)
             self.review_changed(article_id)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
@@ -693,10 +707,12 @@ class MainWindow(QMainWindow):
                        or True) and article_id == self.current_id:
             self._show_memo_mark(text)
 
-    def _show_memo_mark(self, memo: str) -> None:
-        """The Memo tab says whether the article has a memo."""
+    def _show_memo_mark(self, memo: str, *, matched: bool = False) -> None:
+        """The Memo tab says whether the article has a memo (and whether the
+        search matched it)."""
         self.side_tabs.setTabText(self.side_tabs.indexOf(self.memo_editor),
-                                  "Memo •" if memo.strip() else "Memo")
+                                  "Memo ✓ search" if matched
+                                  else "Memo •" if memo.strip() else "Memo")
 
     # -- tagging -------------------------------------------------------
     def _guard(self, title: str, function, *args):

@@ -7,9 +7,18 @@ list never reads the whole corpus. Search uses the FTS5 index ``articles_fts``
 (migration 0005) over title and text: words (all must occur), ``"exact
 phrases"``, ``prefix*`` and ``OR``; :func:`fts_expression` turns what the
 analyst typed into a safe FTS5 expression, and :func:`search_matches` gives the
-code-point ranges the search matched in one article, for highlighting.
+code-point ranges the search matched in one article, for highlighting. The
+search can look instead (or as well) in the analyst's own words — article memos
+and passage notes (``memos_fts``, ``passage_notes_fts``, migration 0009);
+:func:`note_matches` says which of an article's notes matched.
 
 Entity and speaker filters look at analyses of the article's current text.
+
+How the work stays bounded at 100,000 articles: a filter is a set of ids
+tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
+unary plus stops SQLite from turning the set into thousands of index probes);
+a page stops after its rows; a count of one filter alone counts that set;
+keeping the current article asks only whether it is among the first rows.
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from storage.schema import ARTICLES_FTS
+from storage.review import STATUSES
+from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)
@@ -35,6 +45,13 @@ SORTS = {
 #: The columns of a list row (never the text).
 ROW_COLUMNS = ("id", "title", "source", "author", "published", "url", "filename",
                "imported_at", "passage_count", "review_status")
+
+#: Review filter choices beyond the statuses themselves: name → statuses.
+REVIEW_FILTERS = {**{s: (s,) for s in STATUSES},
+                  "not done": tuple(s for s in STATUSES if s != "done")}
+#: Where the search looks: the articles' title and text, the analyst's
+#: notes and memos, or both.
+SEARCH_SCOPES = ("text", "notes", "all")
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -55,26 +72,37 @@ class ArticleQuery:
     source: str = ""
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
+    review: str = ""     # a key of REVIEW_FILTERS
+    search_in: str = "text"   # one of SEARCH_SCOPES
     sort: str = "imported"
     descending: bool | None = None   # None: the sort's natural direction
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise ValueError(f"sort must be one of {sorted(SORTS)}, not {self.sort!r}")
+        if self.review and self.review not in REVIEW_FILTERS:
+            raise ValueError(f"review must be one of {sorted(REVIEW_FILTERS)}, "
+                             f"not {self.review!r}")
+        if self.search_in not in SEARCH_SCOPES:
+            raise ValueError(f"search_in must be one of {SEARCH_SCOPES}, "
+                             f"not {self.search_in!r}")
 
     @property
     def is_descending(self) -> bool:
         return SORTS[self.sort][1] if self.descending is None else self.descending
 
-    def search_only(self) -> bool:
-        """Whether the search box is the only filter."""
-        return bool(fts_expression(self.search)) and not (
-            self.tag_id is not None or self.entity.strip() or self.speaker.strip()
-            or self.source.strip() or self.since or self.until)
-
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
-                    or self.speaker or self.source or self.since or self.until)
+                    or self.speaker or self.source or self.since or self.until
+                    or self.review)
+
+    def searches_text(self) -> bool:
+        """Whether a search looks in the articles' texts (so matches can be
+        marked in the reader)."""
+        return bool(fts_expression(self.search)) and self.search_in in ("text", "all")
+
+    def searches_notes(self) -> bool:
+        return bool(fts_expression(self.search)) and self.search_in in ("notes", "all")
 
 
 def fts_expression(search: str) -> str | None:
@@ -126,32 +154,57 @@ _ANALYSED_WITH = """a.id IN (
     WHERE r.{column} = ? COLLATE NOCASE)"""
 
 
+def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
+    """The search, tag, review, source and date filters as sets of article
+    ids (SELECTs each row of which is a distinct id) and their parameters."""
+    sets = []
+    if q.tag_id is not None:
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?",
+                     [q.tag_id]))
+    # Each of these is read from an index holding the ids: no article row
+    # (which holds the text) is read.
+    if q.review:
+        statuses = REVIEW_FILTERS[q.review]
+        sets.append((f"SELECT id FROM articles INDEXED BY idx_articles_review_status "
+                     f"WHERE review_status IN ({', '.join('?' * len(statuses))})",
+                     list(statuses)))
+    if q.source.strip():
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
+    if q.since or q.until:
+        # two range bounds the index answers alone (undated articles, '', are
+        # left out by the lower one): no condition is tested on the rows
+        lower = ">= ?" if q.since else "> ?"
+        since = _day(q.since, "From").isoformat() if q.since else ""
+        until = (_day(q.until, "To") + timedelta(days=1)).isoformat() if q.until else "9"
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
+                     f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
+                     [since, until]))
+    expression = fts_expression(q.search)
+    if expression:
+        parts, params = [], []
+        if q.search_in in ("text", "all"):
+            parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
+            params.append(expression)
+        if q.search_in in ("notes", "all"):
+            parts += [f"SELECT rowid FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ?",
+                      f"SELECT p.article_id FROM passages p WHERE p.id IN "
+                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)"]
+            params += [expression, expression]
+        sets.append((" UNION ".join(parts), params))
+    return sets
+
+
 def _filters(q: ArticleQuery) -> tuple[list[str], list]:
     """WHERE clauses and their parameters over ``articles a``."""
     clauses, params = [], []
-    expression = fts_expression(q.search)
-    if expression:
-        clauses.append(f"a.id IN (SELECT rowid FROM {ARTICLES_FTS} "
-                       f"WHERE {ARTICLES_FTS} MATCH ?)")
-        params.append(expression)
-    if q.tag_id is not None:
-        clauses.append("a.id IN (SELECT p.article_id FROM passages p WHERE p.tag_id = ?)")
-        params.append(q.tag_id)
+    for id_set, set_params in _id_sets(q):
+        clauses.append(f"+a.id IN ({id_set})")
+        params += set_params
     for table, column, value in (("entities", "text", q.entity), ("quotes", "speaker", q.speaker)):
         if value.strip():
-            clauses.append(_ANALYSED_WITH.format(table=table, column=column))
+            clauses.append("+" + _ANALYSED_WITH.format(table=table, column=column))
             params.append(value.strip())
-    if q.source.strip():
-        clauses.append("ifnull(a.source, '') = ? COLLATE NOCASE")
-        params.append(q.source.strip())
-    if q.since:
-        clauses.append("ifnull(a.published, '') >= ?")
-        params.append(_day(q.since, "From").isoformat())
-    if q.until:
-        clauses.append("ifnull(a.published, '') < ?")
-        params.append((_day(q.until, "To") + timedelta(days=1)).isoformat())
-    if q.since or q.until:
-        clauses.append("ifnull(a.published, '') != ''")
     return clauses, params
 
 
@@ -170,18 +223,10 @@ def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
     """``articles a``, walked along an index when filtering, so that the
     filters test ids in the index and do not read article rows (which hold
     the texts): the sort order's index for a page (the walk stops after it),
-    for a count the index holding the source or date filtered on."""
+    the ids' own index for a count."""
     if not q.is_filtered():
         return "articles a"
-    index = SORTS[q.sort][2]
-    if not ordered:
-        if q.source.strip():
-            index = SORTS["source"][2]
-        elif q.since or q.until:
-            index = SORTS["published"][2]
-        else:
-            index = SORTS["imported"][2]
-    return f"articles a INDEXED BY {index}"
+    return f"articles a INDEXED BY {SORTS[q.sort if ordered else 'imported'][2]}"
 
 
 def _run(db: Database, sql: str, params: list):
@@ -195,10 +240,15 @@ def _run(db: Database, sql: str, params: list):
 
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
-    if q.search_only():   # the FTS index holds one row per article
-        return _run(db, f"SELECT count(*) FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?",
-                    [fts_expression(q.search)]).fetchone()[0]
+    clauses, params = _filters(q)
+    sets = _id_sets(q)
+    if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
+        id_set, params = sets[0]
+        return _run(db, f"SELECT count(*) FROM ({id_set})", params).fetchone()[0]
     where, params = _where(q)
+    # the first filter (the search comes last) drives: its ids are looked up
+    # in the index, the others tested, instead of walking every article
+    where = where.replace("WHERE +a.id IN", "WHERE a.id IN", 1)
     return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
                 params).fetchone()[0]
 
@@ -214,24 +264,47 @@ def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list
     return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
 
 
-def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | None:
-    """The row of ``article_id`` in the list, or None if the query leaves it out."""
+def article_position(db: Database, q: ArticleQuery, article_id: int,
+                     within: int | None = None) -> int | None:
+    """The row of ``article_id`` in the list, or None if the query leaves it
+    out — or, with ``within``, if it is not among the first ``within`` rows
+    (then only those rows are walked)."""
     where, params = _where(q)
-    expression, _, _ = SORTS[q.sort]
-    row = _run(db, f"SELECT {expression}, a.id FROM articles a {where} "
-                   f"{'AND' if where else 'WHERE'} a.id = ?", params + [article_id]).fetchone()
+    if within is not None:
+        ids = [r[0] for r in _run(db, f"SELECT a.id FROM {_scan(q)} {where} {_order(q)} "
+                                      f"LIMIT ?", params + [within])]
+        return ids.index(article_id) if article_id in ids else None
+    expression, _, index = SORTS[q.sort]
+    row = db.execute(f"SELECT {expression} FROM articles a WHERE a.id = ?",
+                     [article_id]).fetchone()
     if row is None:
         return None
-    key, _ = row
     before = "<" if not q.is_descending else ">"
     clause = f"({expression} {before} ? OR ({expression} = ? AND a.id {before} ?))"
-    scan = "articles a" if (q.source.strip() or q.since or q.until) else _scan(q)
-    return _run(db, f"SELECT count(*) FROM {scan} {where} "
-                    f"{'AND' if where else 'WHERE'} {clause}",
-                params + [key, key, article_id]).fetchone()[0]
+    # one walk of the order's index: the rows before it, and whether it is listed
+    before_count, listed = _run(
+        db, f"SELECT count(*) FILTER (WHERE {clause}), count(*) FILTER (WHERE a.id = ?) "
+            f"FROM articles a INDEXED BY {index} {where}",
+        [row[0], row[0], article_id, article_id] + params).fetchone()
+    return before_count if listed else None
 
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def note_matches(db: Database, article_id: int, search: str) -> tuple[set[int], bool]:
+    """Which of an article's passages have a note that ``search`` matches,
+    and whether its memo does."""
+    expression = fts_expression(search)
+    if not expression:
+        return set(), False
+    passage_ids = {r[0] for r in _run(
+        db, f"SELECT p.id FROM passages p WHERE p.article_id = ? AND p.note != '' AND p.id IN "
+            f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)",
+        [article_id, expression])}
+    memo = _run(db, f"SELECT count(*) FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ? "
+                    f"AND rowid = ?", [expression, article_id]).fetchone()[0]
+    return passage_ids, bool(memo)
 
 
 def search_matches(db: Database, article_id: int, search: str) -> list[tuple[int, int]]:

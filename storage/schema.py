@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9   # 0008 is taken by another branch; numbers are kept
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -217,6 +217,11 @@ def workflow(db: Database) -> None:
 #: "Phnom Penh" finds "Phnôm Pénh".
 ARTICLES_FTS = "articles_fts"
 QUOTES_FTS = "quotes_fts"
+#: The analyst's own words, searchable (migration 0009): passage notes and
+#: article memos. External content (the words stay in ``passages.note`` and
+#: ``articles.memo``); only non-empty notes and memos are indexed.
+NOTES_FTS = "passage_notes_fts"
+MEMOS_FTS = "memos_fts"
 
 def _passage_count_sql(table: str, key: str, trigger: str) -> list[str]:
     """Statements keeping ``<table>.passage_count`` equal to the number of
@@ -315,4 +320,36 @@ def tag_passage_count(db: Database) -> None:
     shows its counts without counting 200,000 passages after every tag."""
     db.table("tags").add_column("passage_count", int, not_null_default=0)
     for statement in _passage_count_sql("tags", "tag_id", "passages_tag_count"):
+        db.execute(statement)
+
+
+def _own_words_sql(fts: str, table: str, column: str) -> list[str]:
+    """An external-content FTS5 index over ``<table>.<column>`` holding only
+    the rows where it is not empty, kept by triggers, filled for the rows
+    already there. (A 'delete' must repeat exactly what was inserted, so each
+    statement is guarded by the same emptiness test.)"""
+    index_new = (f"INSERT INTO {fts} (rowid, {column}) "
+                 f"SELECT new.id, new.{column} WHERE new.{column} != '';")
+    drop_old = (f"INSERT INTO {fts} ({fts}, rowid, {column}) "
+                f"SELECT 'delete', old.id, old.{column} WHERE old.{column} != '';")
+    return [
+        f"""CREATE VIRTUAL TABLE {fts} USING fts5(
+        {column}, content='{table}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2')""",
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {index_new} END",
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {drop_old} END",
+        f"""CREATE TRIGGER {fts}_update AFTER UPDATE OF {column} ON {table}
+        BEGIN {drop_old} {index_new} END""",
+        f"INSERT INTO {fts} (rowid, {column}) SELECT id, {column} FROM {table} "
+        f"WHERE {column} != ''",
+    ]
+
+
+@MIGRATIONS(name="0009_note_search")
+def note_search(db: Database) -> None:
+    """Search in the analyst's own words: FTS5 over passage notes
+    (``passage_notes_fts``) and article memos (``memos_fts``), so the article
+    list finds articles by their memo or by a note on one of their passages."""
+    for statement in (_own_words_sql(NOTES_FTS, "passages", "note")
+                      + _own_words_sql(MEMOS_FTS, "articles", "memo")):
         db.execute(statement)

@@ -32,7 +32,8 @@ def big_database(tmp_path, count: int = 2000):
 def sql_source(db, query=article_query.ArticleQuery()):
     return RowSource(count=lambda: article_query.count_articles(db, query),
                      page=lambda o, n: article_query.article_page(db, query, o, n),
-                     position=lambda i: article_query.article_position(db, query, i))
+                     position=lambda i, within=None: article_query.article_position(
+                         db, query, i, within))
 
 
 def test_the_model_reads_pages_and_never_holds_the_whole_corpus(tmp_path, qtbot):

@@ -176,3 +176,148 @@ def test_migration_0005_indexes_the_articles_already_stored(tmp_path):
     assert article_page(db, ArticleQuery(), 0, 1)[0]["passage_count"] == 1
     new = articles.add_article(db, title="New", text="A text stored after the migration.")[0]
     assert _ids(db, ArticleQuery(search="text")) == [old, new]
+
+
+def _corpus_with_workflow(db, count=90):
+    """``count`` articles with sources, dates, review statuses, tags, memos
+    and notes; returns, per article id, what a brute-force filter needs."""
+    from storage import review
+
+    tag_ids = [tags.create_tag(db, name, "#445566") for name in ("Alpha", "Beta")]
+    facts = {}
+    for i in range(count):
+        words = ("police raid" if i % 3 == 0 else "trade talks") + (" border" if i % 4 else "")
+        article_id = _add(db, f"Item {i:03}", f"Story {i}: {words}.",
+                          source=("Reuters", "Khmer Times", None)[i % 3],
+                          published=None if i % 10 == 9 else f"20{10 + i % 12}-0{1 + i % 9}-15")
+        status = review.STATUSES[i % 3 if i % 5 else 2]
+        review.set_review_status(db, article_id, status)
+        memo = "check the ledger" if i % 7 == 0 else ""
+        review.set_memo(db, article_id, memo)
+        tagged = set()
+        for n in range(i % 4):
+            tag_id = tag_ids[n % 2]
+            note = "ledger entry" if (i + n) % 5 == 0 else ""
+            passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=n,
+                                 end=n + 3, analyst="x", note=note)
+            tagged.add(tag_id)
+        facts[article_id] = {"words": words, "source": ("Reuters", "Khmer Times", None)[i % 3],
+                             "status": status, "tags": tagged, "memo": memo,
+                             "notes": {"ledger entry" for n in range(i % 4)
+                                       if (i + n) % 5 == 0}}
+    return tag_ids, facts
+
+
+def test_every_filter_combination_agrees_with_brute_force(db):
+    """Counts, pages (all sort orders, both directions) and positions — the
+    fast paths (a set counted alone, capped positions) included — agree with
+    filtering and sorting the facts in Python."""
+    import itertools
+
+    tag_ids, facts = _corpus_with_workflow(db)
+    listed = {r["id"]: r for r in article_page(db, ArticleQuery(), 0, 1000)}
+    searches = [("", "text"), ("police", "text"), ("ledger", "notes"), ("ledger", "all"),
+                ("border", "all")]
+
+    def keep(article_id, search, scope, tag_id, source, review):
+        f = facts[article_id]
+        if search:
+            in_text = search in f["words"]
+            in_notes = search in f["memo"] or any(search in n for n in f["notes"])
+            if not {"text": in_text, "notes": in_notes, "all": in_text or in_notes}[scope]:
+                return False
+        if tag_id is not None and tag_id not in f["tags"]:
+            return False
+        if source and f["source"] != source:
+            return False
+        if review == "not done":
+            return f["status"] != "done"
+        return not review or f["status"] == review
+
+    keys = {"imported": lambda r: r["id"], "published": lambda r: r["published"] or "",
+            "title": lambda r: r["title"].lower(), "source": lambda r: (r["source"] or "").lower(),
+            "passages": lambda r: r["passage_count"]}
+    checked = 0
+    for (search, scope), tag_id, source, review in itertools.product(
+            searches, [None, tag_ids[1]], ["", "Reuters"], ["", "done", "not done"]):
+        expected_ids = [i for i in facts if keep(i, search, scope, tag_id, source, review)]
+        for sort in ("imported", "title", "passages"):
+            query = ArticleQuery(search=search, search_in=scope, tag_id=tag_id, source=source,
+                                 review=review, sort=sort)
+            expected = sorted(expected_ids, key=lambda i: (keys[sort](listed[i]), i),
+                              reverse=query.is_descending)
+            assert count_articles(db, query) == len(expected), query
+            assert _ids(db, query) == expected, query
+            for row, article_id in list(enumerate(expected))[::7]:
+                assert article_position(db, query, article_id) == row
+                assert article_position(db, query, article_id, within=row + 1) == row
+                assert article_position(db, query, article_id, within=row) is None
+            left_out = next((i for i in facts if i not in expected), None)
+            if left_out is not None:
+                assert article_position(db, query, left_out) is None
+                assert article_position(db, query, left_out, within=1000) is None
+            checked += 1
+    assert checked == 5 * 2 * 2 * 3 * 3
+
+
+def test_review_filter_follows_status_changes(db):
+    from storage import review
+
+    a, b, c = (_add(db, t, f"Text {t}.") for t in "ABC")
+    assert _ids(db, ArticleQuery(review="new")) == [a, b, c]
+    review.set_review_status(db, b, "done")
+    review.set_review_status(db, c, "in progress")
+    assert _ids(db, ArticleQuery(review="done")) == [b]
+    assert _ids(db, ArticleQuery(review="not done")) == [a, c]
+    assert count_articles(db, ArticleQuery(review="in progress")) == 1
+    assert ArticleQuery(review="done").is_filtered()
+    with pytest.raises(ValueError, match="review must be"):
+        ArticleQuery(review="finished")
+
+
+def test_notes_and_memos_are_searchable_and_kept_current(db):
+    from storage import review
+    from storage.article_query import note_matches
+
+    tag = tags.create_tag(db, "Drugs", "#112233")
+    a = _add(db, "A", "Nothing about it here.")
+    b = _add(db, "B", "Nor here.")
+    review.set_memo(db, a, "Ask the ministry about the Phnôm Pénh figures")
+    pid = passages.add_passage(db, article_id=b, tag_id=tag, start=0, end=3, analyst="x",
+                               note="ministry denies")
+    notes = ArticleQuery(search="ministry", search_in="notes")
+    assert _ids(db, notes) == [a, b] and count_articles(db, notes) == 2
+    assert _ids(db, ArticleQuery(search="ministry")) == []          # not in the texts
+    assert _ids(db, ArticleQuery(search="phnom penh", search_in="all")) == [a]  # folded
+    assert note_matches(db, b, "ministry") == ({pid}, False)
+    assert note_matches(db, a, "ministry") == (set(), True)
+    passages.set_note(db, pid, "confirmed")                          # the index follows
+    review.set_memo(db, a, "")
+    assert _ids(db, notes) == []
+    assert _ids(db, ArticleQuery(search="confirmed", search_in="notes")) == [b]
+    passages.delete_passage(db, pid)
+    assert _ids(db, ArticleQuery(search="confirmed", search_in="notes")) == []
+    review.set_memo(db, a, "ministry memo")
+    passages.add_passage(db, article_id=a, tag_id=tag, start=0, end=3, analyst="x",
+                         note="ministry note")
+    with db.atomic():                                                # passages cascade
+        db.execute("DELETE FROM articles WHERE id = ?", [a])
+    assert _ids(db, notes) == []
+    # the external-content indexes hold exactly the non-empty notes and memos
+    db.execute("INSERT INTO passage_notes_fts (passage_notes_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO memos_fts (memos_fts) VALUES ('integrity-check')")
+
+
+def test_migration_0009_indexes_notes_and_memos_already_stored(tmp_path):
+    from test_backups import _old_schema_database
+
+    path = tmp_path / "old.db"
+    _old_schema_database(path)                 # schema 1: one article, one passage
+    raw = __import__("sqlite3").connect(path)
+    raw.execute("UPDATE passages SET note = 'an older note'")
+    raw.commit()
+    raw.close()
+    db = open_database(path)
+    [old] = _ids(db, ArticleQuery(search="older", search_in="notes"))
+    assert count_articles(db, ArticleQuery(search="note", search_in="all")) == 1
+    db.close()

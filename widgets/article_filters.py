@@ -1,5 +1,6 @@
-"""The bar above the article list: a search box, filters, the sort order and
-the hit count.
+"""The bar above the article list: a search box and where it looks (the
+articles' text, the analyst's notes and memos, or both), filters (tag, entity,
+speaker, source, dates, review status), the sort order and the hit count.
 
 Plain data out: :attr:`ArticleFilters.queryChanged` carries a dict with the
 fields of :class:`storage.article_query.ArticleQuery` (this module imports
@@ -20,6 +21,13 @@ SORTS = (("Imported", "imported"), ("Date", "published"), ("Title", "title"),
          ("Source", "source"), ("Tagged passages", "passages"))
 #: Which way each sort runs unless reversed (newest and most tagged first).
 NATURAL_DESCENDING = {"published", "passages"}
+#: (label, review filter) in the order offered; "" lists every article.
+REVIEW_CHOICES = (("Any status", ""), ("New", "new"), ("In progress", "in progress"),
+                  ("Done", "done"), ("Not done", "not done"))
+#: (label, search scope, tooltip)
+SEARCH_SCOPES = (("Text", "text", "Search the articles' titles and texts"),
+                 ("Notes", "notes", "Search your article memos and passage notes"),
+                 ("Both", "all", "Search texts, memos and passage notes"))
 
 DEBOUNCE_MS = 250
 
@@ -45,10 +53,18 @@ class ArticleFilters(QWidget):
         self.filters_button = QToolButton()
         self.filters_button.setText("Filters")
         self.filters_button.setCheckable(True)
-        self.filters_button.setToolTip("Filter by tag, entity, speaker, source and date")
+        self.filters_button.setToolTip("Filter by tag, entity, speaker, source, date and "
+                                       "review status")
+        self.scope = QComboBox()
+        for label, scope, tip in SEARCH_SCOPES:
+            self.scope.addItem(label, scope)
+            self.scope.setItemData(self.scope.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.scope.setToolTip("Where the search looks: article texts, your notes and "
+                              "memos, or both")
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.search, 1)
+        top.addWidget(self.scope)
         top.addWidget(self.filters_button)
 
         self.tag = QComboBox()
@@ -63,6 +79,9 @@ class ArticleFilters(QWidget):
         self.since.setPlaceholderText("from YYYY-MM-DD")
         self.until = QLineEdit()
         self.until.setPlaceholderText("to YYYY-MM-DD")
+        self.review = QComboBox()
+        for label, value in REVIEW_CHOICES:
+            self.review.addItem(label, value)
         dates = QHBoxLayout()
         dates.addWidget(self.since)
         dates.addWidget(self.until)
@@ -77,8 +96,8 @@ class ArticleFilters(QWidget):
         form.addRow("Speaker", self.speaker)
         form.addRow("Source", self.source)
         form.addRow("Published", dates)
+        form.addRow("Review", self.review)
         form.addRow("", self.clear_button)
-        # Review status (issue 7) is not stored yet; its filter belongs here.
         self.panel.hide()
         self.filters_button.toggled.connect(self.panel.setVisible)
 
@@ -118,6 +137,9 @@ class ArticleFilters(QWidget):
         # the clear button empties the box without textEdited
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
+        self.review.currentIndexChanged.connect(lambda _i: self._emit())
+        self.scope.currentIndexChanged.connect(
+            lambda _i: self._emit() if self.search.text().strip() else None)
         self.sort.currentIndexChanged.connect(lambda _i: self._emit())
         self.reverse.toggled.connect(lambda _on: self._emit())
         self._update_arrow()
@@ -158,9 +180,10 @@ class ArticleFilters(QWidget):
         """Empty every filter (not the search box) and ask again."""
         for box in (self.entity, self.speaker, self.source, self.since, self.until):
             box.clear()
-        self.tag.blockSignals(True)
-        self.tag.setCurrentIndex(0)
-        self.tag.blockSignals(False)
+        for combo in (self.tag, self.review):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
         self._emit()
 
     # -- data out ------------------------------------------------------
@@ -171,7 +194,8 @@ class ArticleFilters(QWidget):
         return {"search": self.search.text().strip(), "tag_id": self.tag.currentData(),
                 "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
                 "source": self.source.text().strip(), "since": self.since.text().strip(),
-                "until": self.until.text().strip(), "sort": sort,
+                "until": self.until.text().strip(), "review": self.review.currentData(),
+                "search_in": self.scope.currentData(), "sort": sort,
                 "descending": natural != self.reverse.isChecked()}
 
     def _update_arrow(self) -> None:

@@ -47,19 +47,25 @@ def header_line(article: dict) -> str:
 class RowSource:
     """Where the rows come from: ``count()``, ``page(offset, limit)`` (a list
     of article dicts with at least ``id`` and ``title``) and
-    ``position(article_id)`` (its row, or None)."""
+    ``position(article_id, within)`` (its row, or None — also when ``within``
+    is given and the row is not below it, which a source may find cheaply)."""
 
     count: Callable[[], int]
     page: Callable[[int, int], list[dict]]
-    position: Callable[[int], int | None]
+    position: Callable[[int, int | None], int | None]
 
     @classmethod
     def from_rows(cls, rows: list[dict]) -> "RowSource":
         rows = list(rows)
         ids = {row["id"]: i for i, row in enumerate(rows)}
+
+        def position(article_id: int, within: int | None = None) -> int | None:
+            row = ids.get(article_id)
+            return None if row is None or (within is not None and row >= within) else row
+
         return cls(count=lambda: len(rows),
                    page=lambda offset, limit: [dict(r) for r in rows[offset:offset + limit]],
-                   position=ids.get)
+                   position=position)
 
 
 EMPTY = RowSource.from_rows([])
@@ -151,7 +157,7 @@ class ArticleListModel(QAbstractListModel):
             for i, row in enumerate(rows):
                 if row["id"] == article_id:
                     return number * self.PAGE + i
-        row = self._source.position(article_id)
+        row = self._source.position(article_id, within)
         if row is None or row >= self._total or (within is not None and row >= within):
             return None
         if row >= self._loaded:

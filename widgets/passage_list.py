@@ -60,6 +60,25 @@ class PassageList(QTreeWidget):
             self.addTopLevelItem(item)
         self.blockSignals(False)
 
+    def set_note_matches(self, passage_ids: set[int]) -> None:
+        """Mark the notes a search matched (bold, with a tooltip)."""
+        for index in range(self.topLevelItemCount()):
+            item = self.topLevelItem(index)
+            matched = item.data(0, Qt.ItemDataRole.UserRole) in passage_ids
+            font = item.font(self.NOTE_COLUMN)
+            font.setBold(matched)
+            self.blockSignals(True)   # marking is not an edit
+            item.setFont(self.NOTE_COLUMN, font)
+            item.setToolTip(self.NOTE_COLUMN, "The search matched this note — double-click "
+                            "to edit it" if matched else "Double-click to edit the note")
+            self.blockSignals(False)
+
+    def note_matches(self) -> list[int]:
+        """The passages whose note is marked as matched."""
+        return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                for i in range(self.topLevelItemCount())
+                if self.topLevelItem(i).font(self.NOTE_COLUMN).bold()]
+
     def passage_ids(self) -> list[int]:
         return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
                 for i in range(self.topLevelItemCount())]
