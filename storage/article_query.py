@@ -9,7 +9,9 @@ phrases"``, ``prefix*`` and ``OR``; :func:`fts_expression` turns what the
 analyst typed into a safe FTS5 expression, and :func:`search_matches` gives the
 code-point ranges the search matched in one article, for highlighting.
 
-Entity and speaker filters look at analyses of the article's current text.
+Entity and speaker filters look at analyses of the article's current text:
+the entity filter through ``article_entities`` (migration 0008), for the
+typed name and, if the analyst merged it with others, all its aliases.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from storage.entity_index import count_articles_with, filter_clause, filter_keys
 from storage.schema import ARTICLES_FTS
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
@@ -65,6 +68,12 @@ class ArticleQuery:
     @property
     def is_descending(self) -> bool:
         return SORTS[self.sort][1] if self.descending is None else self.descending
+
+    def entity_only(self) -> bool:
+        """Whether an entity is the only filter (the search box empty)."""
+        return bool(self.entity.strip()) and not (
+            fts_expression(self.search) or self.tag_id is not None
+            or self.speaker.strip() or self.source.strip() or self.since or self.until)
 
     def search_only(self) -> bool:
         """Whether the search box is the only filter."""
@@ -116,8 +125,8 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
-#: Articles whose analysis of their current text has an entity (or a quote)
-#: whose text (or speaker) is the parameter, in any case.
+#: Articles whose analysis of their current text has a quote whose speaker
+#: (a row of ``{table}`` whose ``{column}``) is the parameter, in any case.
 _ANALYSED_WITH = """a.id IN (
     SELECT n.article_id FROM {table} r
     JOIN analyses n ON n.id = r.analysis_id
@@ -126,7 +135,7 @@ _ANALYSED_WITH = """a.id IN (
     WHERE r.{column} = ? COLLATE NOCASE)"""
 
 
-def _filters(q: ArticleQuery) -> tuple[list[str], list]:
+def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
     """WHERE clauses and their parameters over ``articles a``."""
     clauses, params = [], []
     expression = fts_expression(q.search)
@@ -137,10 +146,13 @@ def _filters(q: ArticleQuery) -> tuple[list[str], list]:
     if q.tag_id is not None:
         clauses.append("a.id IN (SELECT p.article_id FROM passages p WHERE p.tag_id = ?)")
         params.append(q.tag_id)
-    for table, column, value in (("entities", "text", q.entity), ("quotes", "speaker", q.speaker)):
-        if value.strip():
-            clauses.append(_ANALYSED_WITH.format(table=table, column=column))
-            params.append(value.strip())
+    if q.entity.strip():
+        keys = filter_keys(db, q.entity)
+        clauses.append(filter_clause(keys))
+        params += keys
+    if q.speaker.strip():
+        clauses.append(_ANALYSED_WITH.format(table="quotes", column="speaker"))
+        params.append(q.speaker.strip())
     if q.source.strip():
         clauses.append("ifnull(a.source, '') = ? COLLATE NOCASE")
         params.append(q.source.strip())
@@ -155,8 +167,8 @@ def _filters(q: ArticleQuery) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _where(q: ArticleQuery) -> tuple[str, list]:
-    clauses, params = _filters(q)
+def _where(q: ArticleQuery, db: Database) -> tuple[str, list]:
+    clauses, params = _filters(q, db)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -198,7 +210,9 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     if q.search_only():   # the FTS index holds one row per article
         return _run(db, f"SELECT count(*) FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?",
                     [fts_expression(q.search)]).fetchone()[0]
-    where, params = _where(q)
+    if q.entity_only():   # the entity index holds the articles of each key
+        return count_articles_with(db, filter_keys(db, q.entity))
+    where, params = _where(q, db)
     return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
                 params).fetchone()[0]
 
@@ -206,7 +220,7 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:
     """Rows ``offset`` … ``offset + limit - 1`` of the list (columns
     :data:`ROW_COLUMNS`, never the text)."""
-    where, params = _where(q)
+    where, params = _where(q, db)
     columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
     cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
                       f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
@@ -216,7 +230,7 @@ def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list
 
 def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | None:
     """The row of ``article_id`` in the list, or None if the query leaves it out."""
-    where, params = _where(q)
+    where, params = _where(q, db)
     expression, _, _ = SORTS[q.sort]
     row = _run(db, f"SELECT {expression}, a.id FROM articles a {where} "
                    f"{'AND' if where else 'WHERE'} a.id = ?", params + [article_id]).fetchone()
