@@ -148,7 +148,7 @@ def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
         params.append(q.tag_id)
     if q.entity.strip():
         keys = filter_keys(db, q.entity)
-        clauses.append(filter_clause(keys))
+        clauses.append(filter_clause(db, keys))
         params += keys
     if q.speaker.strip():
         clauses.append(_ANALYSED_WITH.format(table="quotes", column="speaker"))
@@ -237,6 +237,11 @@ def article_position(db: Database, q: ArticleQuery, article_id: int) -> int | No
     if row is None:
         return None
     key, _ = row
+    if q.entity_only() and q.sort == "imported":   # ids in the entity index
+        keys = filter_keys(db, q.entity)
+        if q.is_descending:
+            return count_articles_with(db, keys, after=article_id)
+        return count_articles_with(db, keys, before=article_id)
     before = "<" if not q.is_descending else ">"
     clause = f"({expression} {before} ? OR ({expression} = ? AND a.id {before} ?))"
     scan = "articles a" if (q.source.strip() or q.since or q.until) else _scan(q)

@@ -195,3 +195,24 @@ def test_migration_0008_summarises_the_analyses_already_stored(tmp_path):
     assert count_articles(db, ArticleQuery(entity="Thailand")) == 0
     _assert_consistent(db)
     db.close()
+
+
+@pytest.mark.parametrize("common_from", [0, 10**9])   # tested per article, or read first
+def test_entity_filter_pages_counts_and_positions_agree(adb, monkeypatch, common_from):
+    from storage import entity_index
+    from storage.article_query import article_position
+
+    monkeypatch.setattr(entity_index, "COMMON_ENTITY_ARTICLES", common_from)
+    merge_entities(adb, [_row(adb, "Sokha", "PERSON"), _row(adb, "Sar Sokha", "ORG")],
+                   "Sar Sokha", "PERSON")
+    expected = {a for a, in adb.execute(
+        "SELECT article_id FROM article_entities WHERE lower(name) IN ('sokha', 'sar sokha')")}
+    for sort, descending in (("imported", False), ("imported", True), ("title", None)):
+        query = ArticleQuery(entity="Sar Sokha", sort=sort, descending=descending)
+        page = [r["id"] for r in article_page(adb, query, 0, 100)]
+        assert set(page) == expected and count_articles(adb, query) == len(expected)
+        assert [article_position(adb, query, a) for a in page] == list(range(len(page)))
+        if sort == "imported":
+            assert page == sorted(page, reverse=bool(descending))
+    outside = next(a for a, in adb.execute("SELECT id FROM articles") if a not in expected)
+    assert article_position(adb, ArticleQuery(entity="Sar Sokha"), outside) is None
