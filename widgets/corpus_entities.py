@@ -102,17 +102,20 @@ class CorpusEntitiesView(QWidget):
         self.merge_button.clicked.connect(self.ask_merge)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.group)
-        top.addWidget(self.search, 1)
+        top.addWidget(self.group, 1)
         top.addWidget(self.merge_button)
 
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
-        self.tree.setHeaderLabels(["Entity", "Label", "Mentions", "Articles"])
+        # short headers: the tab is narrow; the tooltips say what they count
+        self.tree.setHeaderLabels(["Entity", "Label", "Ment.", "Art."])
+        self.tree.headerItem().setToolTip(MENTIONS, "Mentions in the corpus")
+        self.tree.headerItem().setToolTip(ARTICLES, "Articles that mention it")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(MENTIONS, Qt.SortOrder.DescendingOrder)
         header = self.tree.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in (LABEL, MENTIONS, ARTICLES):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -127,6 +130,7 @@ class CorpusEntitiesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.search)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.caption)
 
@@ -153,7 +157,7 @@ class CorpusEntitiesView(QWidget):
             item.setData(MENTIONS, Qt.ItemDataRole.DisplayRole, row["mentions"])
             item.setData(ARTICLES, Qt.ItemDataRole.DisplayRole, row["articles"])
             item.setData(NAME, ROW_ROLE, row)
-            item.setIcon(LABEL, color_icon(entity_color(row["label"])))
+            item.setIcon(NAME, color_icon(entity_color(row["label"])))
             for column in (MENTIONS, ARTICLES):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             if row.get("canon_id") is not None:
@@ -165,6 +169,8 @@ class CorpusEntitiesView(QWidget):
             self.tree.addTopLevelItem(item)
             item.setSelected(self._identity(row) in chosen)
         self.tree.setSortingEnabled(True)
+        labels = self.group.currentData()   # one label: its column says nothing
+        self.tree.setColumnHidden(LABEL, labels is not None and len(labels) == 1)
         shown = f"{len(rows):,} entities"
         self.caption.setText(shown + (" (the most mentioned; search to find others)"
                                       if limited else ""))
