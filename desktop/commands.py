@@ -23,6 +23,7 @@ from storage import articles, codebook, passages, review, snapshots, tags
 
 #: What a command changed, so the window refreshes only that.
 PASSAGES, TAGS, ARTICLE, TEXT, REVIEW = "passages", "tags", "article", "text", "review"
+ENTITIES = "entities"
 
 
 class StorageCommand(QUndoCommand):
@@ -323,3 +324,24 @@ class SetReviewStatus(StorageCommand):
 
     def restore_after(self) -> None:
         review.set_review_status(self.db, self.article_id, self.status)
+
+
+class CorrectEntities(SnapshotCommand):
+    """A merge, unmerge or label correction of corpus entities: the analyst's
+    entity corrections (a few rows, never the analyses) are snapshotted
+    before and after; ``change(db)`` is a ``storage.entity_corrections`` call."""
+
+    changes = frozenset({ENTITIES})
+
+    def __init__(self, host, text: str, change):
+        super().__init__(host, text)
+        self._change = change
+
+    def take(self) -> dict:
+        return snapshots.entity_corrections(self.db)
+
+    def put(self, state: dict) -> None:
+        snapshots.restore_entity_corrections(self.db, state)
+
+    def change(self) -> None:
+        self._change(self.db)

@@ -21,7 +21,8 @@ from desktop import autotag, commands
 from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.workers import AnalysisThread, Task
-from storage import analyses, article_query, articles, passages, quotes, review, similarity, tags
+from storage import (analyses, article_query, articles, entity_corrections, entity_index,
+                     passages, quotes, review, similarity, tags)
 from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
@@ -30,6 +31,7 @@ from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import REVIEW_ROLE, ArticleList, RowSource, header_line
 from widgets.article_view import ArticleView
+from widgets.corpus_entities import CorpusEntitiesView
 from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.memo_editor import MemoEditor
@@ -50,6 +52,8 @@ EXTERNAL_CHECK_MS = 2000
 KEEP_CURRENT_WITHIN = 1000
 #: How many articles the export dialog offers to pick from (the list's first).
 EXPORT_CHOICES = 2000
+#: How many corpus entities the Entities tab lists (the most mentioned).
+CORPUS_ENTITIES_SHOWN = 1000
 
 
 def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
@@ -127,8 +131,12 @@ class MainWindow(QMainWindow):
         self.left_tabs = QTabWidget()
         self.left_tabs.addTab(self.articles_box, "Articles")
         self.left_tabs.addTab(self.speakers_view, "Speakers")
+        self.entities_view = CorpusEntitiesView(entity_index.LABEL_GROUPS,
+                                                list(entity_corrections.NAMED_LABELS))
+        self.left_tabs.addTab(self.entities_view, "Entities")
         self.left_tabs.setMinimumWidth(220)
         self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
+        self.left_tabs.currentChanged.connect(lambda _index: self.refresh_corpus_entities())
 
         self.title_label = _plain_label(bold_size=1.35)
         self.meta_label = _plain_label()
@@ -230,6 +238,7 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
         self._action(go_menu, "Article &list", self.focus_article_list, "Ctrl+L")
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
+        self._action(go_menu, "&Entities", self.focus_corpus_entities, "Ctrl+Shift+E")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
         self._build_navigation_actions(go_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -302,6 +311,12 @@ class MainWindow(QMainWindow):
         self.quote_panel.quoteTagRequested.connect(self.tag_quote)
         self.speakers_view.speakerSelected.connect(self.show_speaker)
         self.speakers_view.quoteActivated.connect(self.go_to_quote)
+        entities = self.entities_view
+        entities.queryChanged.connect(lambda _query: self.refresh_corpus_entities())
+        entities.mergeRequested.connect(self.merge_entities)
+        entities.labelCorrectionRequested.connect(self.correct_entity_label)
+        entities.unmergeRequested.connect(self.unmerge_entity)
+        entities.showArticlesRequested.connect(self.show_entity_articles)
 
     def _connect_analysis(self) -> None:
         worker = self.analysis.worker
@@ -386,7 +401,7 @@ class MainWindow(QMainWindow):
         self.memo_editor.set_memo(article_id, article["memo"])
         self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
-        entities = analysis["entities"] if analysis else []
+        entities = self._corrected(analysis)
         found = self._with_links(article_id, analysis["quotes"]) if analysis else []
         rows = passages.passages_for_article(self.db, article_id)
         self.view.set_tags(self._tags)
@@ -407,6 +422,12 @@ class MainWindow(QMainWindow):
                                                                self.query.search)
         self.passage_list.set_note_matches(matched)
         self._show_memo_mark(memo, matched=memo_matched)
+
+    def _corrected(self, analysis: dict | None) -> list[dict]:
+        """The analysis's entities with the analyst's merges and labels applied."""
+        if not analysis:
+            return []
+        return entity_corrections.corrected_entities(self.db, analysis["entities"])
 
     def _with_links(self, article_id: int, rows: list[dict]) -> list[dict]:
         """Quotes with ``also_in``: where else the same words were quoted."""
@@ -454,12 +475,9 @@ class MainWindow(QMainWindow):
         self.left_tabs.setCurrentWidget(self.speakers_view)
         self.speakers_view.speakers.setFocus()
 
-    def refresh_speakers(self) -> Task | None:
-        """Re-read the corpus-wide speakers — only while their tab is shown,
-        and in a worker: it is a query over every quote (about 2 s on
-        100,000 articles), which neither start-up nor the GUI thread waits for."""
-        if self.left_tabs.currentWidget() is not self.speakers_view:
-            return None
+    def _read_in_worker(self, what: str, read, show) -> Task:
+        """``read(db)`` on a connection of its own in a worker, then ``show(rows)``
+        on the GUI thread (nothing if it failed: logged)."""
         from storage import open_database
 
         db_path = self.db_path
@@ -467,7 +485,7 @@ class MainWindow(QMainWindow):
         def work(_progress, _cancelled):
             db = open_database(db_path)
             try:
-                return quotes.speakers(db)
+                return read(db)
             finally:
                 db.close()
 
@@ -478,13 +496,68 @@ class MainWindow(QMainWindow):
             if task in self._tasks:
                 self._tasks.remove(task)
             if rows is not None:
-                self.speakers_view.set_speakers(rows)
+                show(rows)
 
         task.succeeded.connect(done)
         task.failed.connect(lambda message: (done(None), log.warning(
-            "speakers failed: %s", message)))
+            "%s failed: %s", what, message)))
         task.start()
         return task
+
+    def refresh_speakers(self) -> Task | None:
+        """Re-read the corpus-wide speakers — only while their tab is shown,
+        and in a worker: it is a query over every quote (about 2 s on
+        100,000 articles), which neither start-up nor the GUI thread waits for."""
+        if self.left_tabs.currentWidget() is not self.speakers_view:
+            return None
+        return self._read_in_worker("speakers", quotes.speakers,
+                                    self.speakers_view.set_speakers)
+
+    def focus_corpus_entities(self) -> None:
+        self.left_tabs.setCurrentWidget(self.entities_view)
+        self.entities_view.tree.setFocus()
+
+    def refresh_corpus_entities(self) -> Task | None:
+        """Re-read the corpus entities — only while their tab is shown, in a
+        worker (a few ms on 100,000 articles from ``entity_counts``, but a
+        busy disk or another writer must not freeze the window)."""
+        if self.left_tabs.currentWidget() is not self.entities_view:
+            return None
+        query = self.entities_view.query()
+
+        def read(db):
+            return entity_index.corpus_entities(db, labels=query["labels"],
+                                                search=query["search"],
+                                                limit=CORPUS_ENTITIES_SHOWN)
+
+        def show(rows):
+            if self.entities_view.query() == query:   # else a newer read is coming
+                self.entities_view.set_entities(
+                    rows, limited=len(rows) >= CORPUS_ENTITIES_SHOWN)
+        return self._read_in_worker("corpus entities", read, show)
+
+    def _correct_entities(self, title: str, text: str, change) -> bool:
+        return self.run_command(commands.CorrectEntities(self, text, change), title)
+
+    def merge_entities(self, rows: list[dict], name: str, label: str) -> bool:
+        """One canonical entity of ``rows`` (undoable)."""
+        return self._correct_entities(
+            "Merge entities", f"Merge {len(rows)} entities into “{name}”",
+            lambda db: entity_corrections.merge_entities(db, rows, name, label))
+
+    def correct_entity_label(self, row: dict, label: str) -> bool:
+        return self._correct_entities(
+            "Correct label", f"Label “{row['name']}” {label}",
+            lambda db: entity_corrections.correct_label(db, row, label))
+
+    def unmerge_entity(self, canon_id: int) -> bool:
+        return self._correct_entities("Unmerge entity", "Unmerge entity",
+                                      lambda db: entity_corrections.unmerge(db, canon_id))
+
+    def show_entity_articles(self, name: str) -> None:
+        """Filter the article list by an entity (and all its aliases)."""
+        self.article_filters.set_entity(name)
+        self.left_tabs.setCurrentWidget(self.articles_box)
 
     def show_speaker(self, speaker: str) -> None:
         rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
@@ -685,6 +758,12 @@ class MainWindow(QMainWindow):
             if self.query.review:      # it may enter or leave the filtered list
                 self.refresh_articles(select=article_id)
             self.review_changed(article_id)
+        if commands.ENTITIES in changes:
+            self.refresh_corpus_entities()
+            if self.query.entity:   # the filter's aliases changed
+                self.refresh_articles(select=self.current_id)
+            if self.current_id is not None:
+                self._article_analysed(self.current_id)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
         """An undo or redo the database refused: the history no longer matches
@@ -1041,8 +1120,9 @@ class MainWindow(QMainWindow):
         analysis = analyses.latest_analysis(self.db, article_id)
         if analysis:
             found = self._with_links(article_id, analysis["quotes"])
-            self.view.set_analysis(analysis["entities"], found)
-            self._show_analysis_panels(analysis["entities"], found)
+            entities = self._corrected(analysis)
+            self.view.set_analysis(entities, found)
+            self._show_analysis_panels(entities, found)
             self._update_meta(articles.get_article(self.db, article_id), analysis)
 
     def _analysis_finished(self, done: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage.database import utc_now
+from storage.entity_index import refresh_article
 
 ENTITY_FIELDS = ("start", "end", "label", "text")
 
@@ -56,6 +57,7 @@ def save_analysis(db: Database, *, article_id: int, text_hash: str,
         db.table("quotes").insert_all(
             ({"analysis_id": analysis_id, **{k: q.get(k) for k in QUOTE_FIELDS}}
              for q in quotes), batch_size=500)
+        refresh_article(db, article_id)   # the corpus entity counts and filter
     return analysis_id
 
 

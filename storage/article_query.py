@@ -12,7 +12,9 @@ search can look instead (or as well) in the analyst's own words — article memo
 and passage notes (``memos_fts``, ``passage_notes_fts``, migration 0009);
 :func:`note_matches` says which of an article's notes matched.
 
-Entity and speaker filters look at analyses of the article's current text.
+Entity and speaker filters look at analyses of the article's current text:
+the entity filter through ``article_entities`` (migration 0008), for the
+typed name and, if the analyst merged it with others, all its aliases.
 
 How the work stays bounded at 100,000 articles: a filter is a set of ids
 tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
@@ -29,6 +31,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from storage.entity_index import count_articles_with, filter_clause, filter_keys
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 
@@ -91,6 +94,12 @@ class ArticleQuery:
     def is_descending(self) -> bool:
         return SORTS[self.sort][1] if self.descending is None else self.descending
 
+    def entity_only(self) -> bool:
+        """Whether an entity is the only filter (the search box empty)."""
+        return bool(self.entity.strip()) and not (
+            fts_expression(self.search) or self.tag_id is not None or self.review
+            or self.speaker.strip() or self.source.strip() or self.since or self.until)
+
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
@@ -144,8 +153,8 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
-#: Articles whose analysis of their current text has an entity (or a quote)
-#: whose text (or speaker) is the parameter, in any case.
+#: Articles whose analysis of their current text has a quote whose speaker
+#: (a row of ``{table}`` whose ``{column}``) is the parameter, in any case.
 _ANALYSED_WITH = """a.id IN (
     SELECT n.article_id FROM {table} r
     JOIN analyses n ON n.id = r.analysis_id
@@ -195,21 +204,24 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     return sets
 
 
-def _filters(q: ArticleQuery) -> tuple[list[str], list]:
+def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
     """WHERE clauses and their parameters over ``articles a``."""
     clauses, params = [], []
     for id_set, set_params in _id_sets(q):
         clauses.append(f"+a.id IN ({id_set})")
         params += set_params
-    for table, column, value in (("entities", "text", q.entity), ("quotes", "speaker", q.speaker)):
-        if value.strip():
-            clauses.append("+" + _ANALYSED_WITH.format(table=table, column=column))
-            params.append(value.strip())
+    if q.entity.strip():
+        keys = filter_keys(db, q.entity)
+        clauses.append(filter_clause(db, keys))
+        params += keys
+    if q.speaker.strip():
+        clauses.append("+" + _ANALYSED_WITH.format(table="quotes", column="speaker"))
+        params.append(q.speaker.strip())
     return clauses, params
 
 
-def _where(q: ArticleQuery) -> tuple[str, list]:
-    clauses, params = _filters(q)
+def _where(q: ArticleQuery, db: Database) -> tuple[str, list]:
+    clauses, params = _filters(q, db)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -240,12 +252,14 @@ def _run(db: Database, sql: str, params: list):
 
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
-    clauses, params = _filters(q)
+    if q.entity_only():   # the entity index holds the articles of each key
+        return count_articles_with(db, filter_keys(db, q.entity))
+    clauses, params = _filters(q, db)
     sets = _id_sets(q)
     if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
         id_set, params = sets[0]
         return _run(db, f"SELECT count(*) FROM ({id_set})", params).fetchone()[0]
-    where, params = _where(q)
+    where, params = _where(q, db)
     # the first filter (the search comes last) drives: its ids are looked up
     # in the index, the others tested, instead of walking every article
     where = where.replace("WHERE +a.id IN", "WHERE a.id IN", 1)
@@ -256,7 +270,7 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:
     """Rows ``offset`` … ``offset + limit - 1`` of the list (columns
     :data:`ROW_COLUMNS`, never the text)."""
-    where, params = _where(q)
+    where, params = _where(q, db)
     columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
     cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
                       f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
@@ -269,11 +283,19 @@ def article_position(db: Database, q: ArticleQuery, article_id: int,
     """The row of ``article_id`` in the list, or None if the query leaves it
     out — or, with ``within``, if it is not among the first ``within`` rows
     (then only those rows are walked)."""
-    where, params = _where(q)
+    where, params = _where(q, db)
     if within is not None:
         ids = [r[0] for r in _run(db, f"SELECT a.id FROM {_scan(q)} {where} {_order(q)} "
                                       f"LIMIT ?", params + [within])]
         return ids.index(article_id) if article_id in ids else None
+    if q.entity_only() and q.sort == "imported":   # ids in the entity index
+        if _run(db, f"SELECT 1 FROM articles a {where} AND a.id = ?",
+                params + [article_id]).fetchone() is None:
+            return None
+        keys = filter_keys(db, q.entity)
+        if q.is_descending:
+            return count_articles_with(db, keys, after=article_id)
+        return count_articles_with(db, keys, before=article_id)
     expression, _, index = SORTS[q.sort]
     row = db.execute(f"SELECT {expression} FROM articles a WHERE a.id = ?",
                      [article_id]).fetchone()

@@ -14,7 +14,7 @@ from sqlite_utils.db import ForeignKey
 MIGRATIONS = Migrations("dossier")
 
 #: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 9   # 0008 is taken by another branch; numbers are kept
+SCHEMA_VERSION = 9
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -320,6 +320,99 @@ def tag_passage_count(db: Database) -> None:
     shows its counts without counting 200,000 passages after every tag."""
     db.table("tags").add_column("passage_count", int, not_null_default=0)
     for statement in _passage_count_sql("tags", "tag_id", "passages_tag_count"):
+        db.execute(statement)
+
+
+def article_entities_sql(article_id: str) -> str:
+    """The INSERT filling ``article_entities`` for one article from its current
+    analysis (as ``storage.analyses.CURRENT_ANALYSES`` picks it: of its current
+    text, trained before degraded, newest first); ``article_id`` is an SQL
+    expression (``?`` or a trigger's ``new.id``)."""
+    return f"""INSERT INTO article_entities (article_id, name, label, mentions)
+        SELECT {article_id}, min(e.text), e.label, count(*) FROM entities e
+        WHERE e.analysis_id = (
+            SELECT n.id FROM analyses n JOIN articles a ON a.id = n.article_id
+            WHERE n.article_id = {article_id} AND n.text_hash = a.text_hash
+            ORDER BY n.degraded, n.id DESC LIMIT 1)
+        GROUP BY lower(e.text), e.label"""
+
+
+_CORPUS_ENTITIES_SQL = [
+    # every article's current analysis, summarised at once (the CURRENT_ANALYSES
+    # choice, written out here so that the migration does not depend on code
+    # that may change later)
+    """INSERT INTO article_entities (article_id, name, label, mentions)
+        SELECT c.article_id, min(e.text), e.label, count(*)
+        FROM (SELECT a.id AS article_id,
+                     (SELECT n.id FROM analyses n
+                      WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+                      ORDER BY n.degraded, n.id DESC LIMIT 1) AS analysis_id
+              FROM articles a) c
+        JOIN entities e ON e.analysis_id = c.analysis_id
+        GROUP BY c.article_id, lower(e.text), e.label""",
+    """INSERT INTO entity_counts (key, label, name, mentions, articles)
+        SELECT lower(name), label, min(name), sum(mentions), count(*)
+        FROM article_entities GROUP BY lower(name), label""",
+    "CREATE INDEX article_entities_by_article ON article_entities (article_id)",
+    # the entity filter: the articles of one or more keys, from the index alone
+    "CREATE INDEX article_entities_by_key ON article_entities (lower(name), article_id)",
+    "CREATE INDEX entity_counts_by_mentions ON entity_counts (mentions DESC)",
+    """CREATE TRIGGER article_entities_insert AFTER INSERT ON article_entities BEGIN
+        INSERT INTO entity_counts (key, label, name, mentions, articles)
+        VALUES (lower(new.name), new.label, new.name, new.mentions, 1)
+        ON CONFLICT (key, label) DO UPDATE
+        SET mentions = mentions + excluded.mentions, articles = articles + 1;
+    END""",
+    """CREATE TRIGGER article_entities_delete AFTER DELETE ON article_entities BEGIN
+        UPDATE entity_counts SET mentions = mentions - old.mentions, articles = articles - 1
+        WHERE key = lower(old.name) AND label = old.label;
+        DELETE FROM entity_counts
+        WHERE key = lower(old.name) AND label = old.label AND articles <= 0;
+    END""",
+    # a new text (an edit, or its undo) has another current analysis, or none
+    f"""CREATE TRIGGER articles_text_hash_entities AFTER UPDATE OF text_hash ON articles
+    WHEN new.text_hash IS NOT old.text_hash BEGIN
+        DELETE FROM article_entities WHERE article_id = new.id;
+        {article_entities_sql("new.id")};
+    END""",
+]
+
+
+@MIGRATIONS(name="0008_corpus_entities")
+def corpus_entities(db: Database) -> None:
+    """Entities across the corpus, and the analyst's corrections of them.
+
+    - ``article_entities``: per article, each entity of its current analysis
+      once per (surface, label) with its mention count — refilled whenever the
+      article's current analysis changes (``storage.entity_index``);
+    - ``entity_counts``: per (key, label) the corpus totals, kept by triggers
+      on ``article_entities`` (the corpus list reads a few hundred rows, not
+      millions);
+    - ``entity_canon`` and ``entity_aliases``: the analyst's canonical entities
+      and the surfaces (key + label as analysed) that belong to each — merges
+      and label corrections. They are applied when reading, never written into
+      the analyses, so they survive re-analysis.
+
+    A key is the surface text lower-cased by SQLite's ``lower()`` (ASCII, the
+    same folding as ``COLLATE NOCASE``).
+    """
+    db.table("entity_canon").create(
+        {"id": int, "name": str, "label": str, "created_at": str},
+        pk="id", not_null={"name", "label", "created_at"})
+    db.table("entity_aliases").create(
+        {"key": str, "label": str, "name": str, "canon_id": int},
+        pk=("key", "label"),
+        foreign_keys=[_fk("entity_aliases", "canon_id", "entity_canon", "CASCADE")],
+        not_null={"key", "label", "name", "canon_id"})
+    db.table("entity_aliases").create_index(["canon_id"])
+    db.table("article_entities").create(
+        {"article_id": int, "name": str, "label": str, "mentions": int},
+        foreign_keys=[_fk("article_entities", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "name", "label", "mentions"})
+    db.table("entity_counts").create(
+        {"key": str, "label": str, "name": str, "mentions": int, "articles": int},
+        pk=("key", "label"), not_null={"key", "label", "name", "mentions", "articles"})
+    for statement in _CORPUS_ENTITIES_SQL:
         db.execute(statement)
 
 

@@ -156,3 +156,31 @@ def restore_article_text_state(db: Database, article_id: int, state: dict) -> No
             db.execute("UPDATE passages SET " + ", ".join(
                 f'"{c}" = ?' for c in ANCHOR_COLUMNS if c != "id") + " WHERE id = ?",
                 [passage[c] for c in ANCHOR_COLUMNS if c != "id"] + [passage["id"]])
+
+
+# -- entity corrections ---------------------------------------------------
+#: The columns of the two tables of entity corrections.
+ENTITY_CANON_COLUMNS = ("id", "name", "label", "created_at")
+ENTITY_ALIAS_COLUMNS = ("key", "label", "name", "canon_id")
+
+
+def entity_corrections(db: Database) -> dict:
+    """Every canonical entity and alias row (the analyst's few, not the corpus)."""
+    return {"canon": list(db.query(f"SELECT {_columns_sql(ENTITY_CANON_COLUMNS)} "
+                                   "FROM entity_canon ORDER BY id")),
+            "aliases": list(db.query(f"SELECT {_columns_sql(ENTITY_ALIAS_COLUMNS)} "
+                                     "FROM entity_aliases ORDER BY key, label"))}
+
+
+def restore_entity_corrections(db: Database, state: dict) -> None:
+    """Put the entity corrections back exactly as in ``state`` (one transaction)."""
+    with db.atomic():
+        db.execute("DELETE FROM entity_aliases")
+        db.execute("DELETE FROM entity_canon")
+        for table, columns, rows in (("entity_canon", ENTITY_CANON_COLUMNS, state["canon"]),
+                                     ("entity_aliases", ENTITY_ALIAS_COLUMNS,
+                                      state["aliases"])):
+            marks = ", ".join("?" for _ in columns)
+            for row in rows:
+                db.execute(f"INSERT INTO {table} ({_columns_sql(columns)}) VALUES ({marks})",
+                           [row[c] for c in columns])

@@ -176,6 +176,12 @@ class ArticleFilters(QWidget):
         self.search.setText(text)
         self._emit()
 
+    def set_entity(self, name: str) -> None:
+        """Filter by the entity ``name`` at once (the filters shown)."""
+        self.entity.setText(name)
+        self.filters_button.setChecked(True)
+        self._emit()
+
     def clear(self) -> None:
         """Empty every filter (not the search box) and ask again."""
         for box in (self.entity, self.speaker, self.source, self.since, self.until):

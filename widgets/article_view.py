@@ -304,7 +304,10 @@ class ArticleView(QTextEdit):
         lines = []
         for e in self._covering(self._entities, offset):
             if e["label"] not in self._hidden:
-                lines.append(f"<b>{html.escape(e['label'])}</b> · {html.escape(e['text'])}")
+                name = e.get("name") or e["text"]
+                also = f" → {html.escape(name)}" if name != e["text"] else ""
+                lines.append(f"<b>{html.escape(e['label'])}</b> · {html.escape(e['text'])}"
+                             + also)
         if palette.QUOTES_KEY not in self._hidden:
             for q in self._covering(self._quotes, offset):
                 who = f" — {html.escape(q['speaker'])}" if q.get("speaker") else ""

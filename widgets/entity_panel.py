@@ -1,6 +1,8 @@
 """The current article's entities, grouped by label, with mention counts.
 
-Activating an entity selects its next mention in the text.
+An entity's ``name`` (the canonical name the analyst merged it under, if
+given) groups its aliases in one row; activating a row selects its next
+mention in the text.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class EntityPanel(QTreeWidget):
         self._next.clear()
         by_label: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for entity in entities:
-            by_label[entity["label"]][entity["text"]].append((entity["start"], entity["end"]))
+            name = entity.get("name") or entity["text"]
+            by_label[entity["label"]][name].append((entity["start"], entity["end"]))
         for label in sorted(by_label, key=lambda k: (-sum(map(len, by_label[k].values())), k)):
             mentions = by_label[label]
             group = QTreeWidgetItem([label, str(sum(map(len, mentions.values())))])
@@ -43,6 +46,7 @@ class EntityPanel(QTreeWidget):
             group.setFirstColumnSpanned(False)
             self.addTopLevelItem(group)
             for text, spans in sorted(mentions.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+                spans.sort()
                 child = QTreeWidgetItem([text, str(len(spans))])
                 child.setData(0, SPANS_ROLE, spans)
                 group.addChild(child)

@@ -1,0 +1,152 @@
+"""Entities across the corpus: per-article summaries, corpus counts, the filter.
+
+``article_entities`` holds, per article, each (surface, label) of its current
+analysis once with its mention count; :func:`refresh_article` refills it when
+an analysis is stored (a trigger does the same when an article's text
+changes). ``entity_counts`` holds the corpus totals, kept by triggers. Both
+come from migration 0008. The analyst's merges and label corrections
+(``storage.entity_corrections``) are applied here, when reading.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.schema import article_entities_sql
+
+#: The labels each group of the corpus panel lists.
+LABEL_GROUPS = {
+    "People": ("PERSON",),
+    "Organisations": ("ORG",),
+    "Places": ("GPE", "LOC", "FAC"),
+}
+
+#: ``str.translate`` table folding case exactly as SQLite's ``lower()`` does
+#: (ASCII letters only), so keys computed here match keys computed in SQL.
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+def entity_key(text: str) -> str:
+    """The key of a surface text: ``lower(text)`` as SQLite computes it."""
+    return text.translate(_ASCII_LOWER)
+
+
+def refresh_article(db: Database, article_id: int) -> None:
+    """Refill the article's summary from its current analysis (one transaction;
+    called by ``storage.analyses.save_analysis``)."""
+    with db.atomic():
+        db.execute("DELETE FROM article_entities WHERE article_id = ?", [article_id])
+        db.execute(article_entities_sql(":id"), {"id": article_id})
+
+
+#: The keys the entity filter looks for: the typed text's, and if it names a
+#: canonical entity or one of its aliases, every alias of that entity.
+FILTER_KEYS = """
+    SELECT lower(:entity) UNION
+    SELECT x.key FROM entity_aliases x WHERE x.canon_id IN (
+        SELECT k.id FROM entity_canon k WHERE lower(k.name) = lower(:entity)
+        UNION SELECT y.canon_id FROM entity_aliases y WHERE y.key = lower(:entity))"""
+
+
+def filter_keys(db: Database, entity: str) -> list[str]:
+    """The keys :data:`FILTER_KEYS` finds for ``entity`` (alias-aware)."""
+    return sorted(r[0] for r in db.execute(FILTER_KEYS, {"entity": entity.strip()}))
+
+
+#: From how many matching articles the filter probes the index per listed
+#: article (a page stops after its rows) instead of reading every match first.
+COMMON_ENTITY_ARTICLES = 2000
+
+
+def filter_clause(db: Database, keys: list[str]) -> str:
+    """A WHERE clause over ``articles a``: it has an entity with one of ``keys``
+    (one ``?`` per key), answered from the index ``article_entities_by_key``.
+
+    A common entity (Cambodia, in 80 % of the articles) is tested per article,
+    so a page in any order stops after its rows; a rare one's few articles
+    are read first and looked up."""
+    marks = ", ".join("?" for _ in keys)
+    matches = db.execute(f"SELECT ifnull(sum(articles), 0) FROM entity_counts "
+                         f"WHERE key IN ({marks})", keys).fetchone()[0]
+    if matches >= COMMON_ENTITY_ARTICLES:
+        return (f"EXISTS (SELECT 1 FROM article_entities ae WHERE lower(ae.name) "
+                f"IN ({marks}) AND ae.article_id = a.id)")
+    return (f"a.id IN (SELECT ae.article_id FROM article_entities ae "
+            f"WHERE lower(ae.name) IN ({marks}))")
+
+
+def count_articles_with(db: Database, keys: list[str], *, before: int | None = None,
+                        after: int | None = None) -> int:
+    """How many articles have an entity with one of ``keys`` (from the index),
+    of those with an id below ``before`` or above ``after`` if given."""
+    marks = ", ".join("?" for _ in keys)
+    sql, params = (f"SELECT count(DISTINCT article_id) FROM article_entities "
+                   f"WHERE lower(name) IN ({marks})"), list(keys)
+    if before is not None:
+        sql, params = sql + " AND article_id < ?", params + [before]
+    if after is not None:
+        sql, params = sql + " AND article_id > ?", params + [after]
+    return db.execute(sql, params).fetchone()[0]
+
+
+def _labels_clause(column: str, labels) -> tuple[str, list]:
+    if not labels:
+        return "1", []
+    return f"{column} IN ({', '.join('?' for _ in labels)})", list(labels)
+
+
+def corpus_entities(db: Database, *, labels=None, search: str = "",
+                    limit: int = 500) -> list[dict]:
+    """The corpus's entities, most mentioned first, with corrections applied.
+
+    Each row: ``canon_id`` (None for an entity as analysed), ``key`` and
+    ``original_label`` (of an entity as analysed), ``name``, ``label`` (as
+    corrected), ``mentions``, ``articles``, ``aliases`` (how many surfaces a
+    canonical entity groups). ``labels`` filters on the corrected label;
+    ``search`` on the name (and a canonical entity's aliases).
+    """
+    like = f"%{search.strip()}%" if search.strip() else "%"
+    raw_labels, raw_params = _labels_clause("c.label", labels)
+    canon_labels, canon_params = _labels_clause("k.label", labels)
+    rows = db.execute(
+        f"""
+        SELECT * FROM (
+            SELECT NULL AS canon_id, c.key, c.label AS original_label, c.name,
+                   c.label, c.mentions, c.articles, 1 AS aliases
+            FROM entity_counts c
+            WHERE {raw_labels} AND c.name LIKE ?
+              AND NOT EXISTS (SELECT 1 FROM entity_aliases x
+                              WHERE x.key = c.key AND x.label = c.label)
+            UNION ALL
+            SELECT k.id, NULL, NULL, k.name, k.label,
+                   (SELECT ifnull(sum(c.mentions), 0) FROM entity_aliases x
+                    JOIN entity_counts c ON c.key = x.key AND c.label = x.label
+                    WHERE x.canon_id = k.id),
+                   NULL,
+                   (SELECT count(*) FROM entity_aliases x WHERE x.canon_id = k.id)
+            FROM entity_canon k
+            WHERE {canon_labels} AND (k.name LIKE ? OR EXISTS (
+                SELECT 1 FROM entity_aliases x WHERE x.canon_id = k.id AND x.name LIKE ?))
+        ) WHERE mentions > 0
+        ORDER BY mentions DESC, name COLLATE NOCASE LIMIT ?
+        """,
+        raw_params + [like] + canon_params + [like, like, limit])
+    columns = [d[0] for d in rows.description]
+    found = [dict(zip(columns, row)) for row in rows]
+    for row in found:   # the articles of a merged entity: counted once each
+        if row["canon_id"] is not None:
+            row["articles"] = _canon_articles(db, row["canon_id"])
+    return found
+
+
+def _canon_articles(db: Database, canon_id: int) -> int:
+    keys = [r[0] for r in db.execute(
+        "SELECT DISTINCT key FROM entity_aliases WHERE canon_id = ?", [canon_id])]
+    if not keys:
+        return 0
+    marks = ", ".join("?" for _ in keys)
+    return db.execute(
+        f"""SELECT count(DISTINCT ae.article_id) FROM article_entities ae
+            JOIN entity_aliases x ON x.key = lower(ae.name) AND x.label = ae.label
+            WHERE lower(ae.name) IN ({marks}) AND x.canon_id = ?""",
+        keys + [canon_id]).fetchone()[0]
