@@ -4,7 +4,7 @@ theme (System / Light / Dark)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QKeySequence
 
 from desktop.session import ZOOM
@@ -43,6 +43,8 @@ class ViewMenu(QObject):
         #: panels whose text follows the reader's zoom, with their own size
         self._followers = {widget: QFont(widget.font()).pointSizeF()
                            for widget in (window.passage_list, window.quote_panel)}
+        for widget in self._followers:
+            widget.installEventFilter(self)
         view.zoomChanged.connect(self.zoomed)
 
     def _zoom_action(self, text: str, slot, keys: tuple[str, ...]):
@@ -50,6 +52,20 @@ class ViewMenu(QObject):
         action.triggered.connect(slot)
         action.setShortcuts([QKeySequence(key) for key in keys])
         return action
+
+    def _follow(self, widget) -> None:
+        size = self._followers[widget] * self.window.view.zoom() / 100
+        if widget.font().pointSizeF() != size:
+            font = QFont(widget.font())
+            font.setPointSizeF(size)
+            widget.setFont(font)
+
+    def eventFilter(self, watched, event) -> bool:
+        """A style sheet restyling (a theme change) puts a panel's saved font
+        back: zoom it again."""
+        if event.type() == QEvent.Type.FontChange and watched in self._followers:
+            self._follow(watched)
+        return False
 
     def show_panel(self, name: str, shown: bool) -> None:
         """Show or hide the article list ("articles") or the codebook with
@@ -64,9 +80,7 @@ class ViewMenu(QObject):
     def zoomed(self, percent: int) -> None:
         """The reader's zoom changed: the passage and quote panels follow,
         and the zoom is kept for the next start."""
-        for widget, size in self._followers.items():
-            font = QFont(widget.font())
-            font.setPointSizeF(size * percent / 100)
-            widget.setFont(font)
+        for widget in self._followers:
+            self._follow(widget)
         self.window.preferences.settings.setValue(ZOOM, percent)
         self.window.statusBar().showMessage(f"Text zoom {percent} %", 2000)

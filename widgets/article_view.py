@@ -41,6 +41,7 @@ class ArticleView(QTextEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._zoom = 100
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setAcceptRichText(False)
@@ -51,8 +52,6 @@ class ArticleView(QTextEdit):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.15)
         self.setFont(font)
-        self._base_point_size = font.pointSizeF()
-        self._zoom = 100
         self._scheme = palette.LIGHT
         self.setMouseTracking(True)
         self._text = ""
@@ -142,13 +141,27 @@ class ArticleView(QTextEdit):
             return percent
         top = self.top_position()
         self._zoom = percent
-        font = QFont(self.font())
-        font.setPointSizeF(self._base_point_size * percent / 100)
-        self.setFont(font)
+        self._apply_zoom()
         if top[0]:
             self.scroll_to_position(*top)
         self.zoomChanged.emit(percent)
         return percent
+
+    def text_point_size(self) -> float:
+        """The point size the text is shown in (the widget's font, zoomed)."""
+        return self.document().defaultFont().pointSizeF()
+
+    def _apply_zoom(self) -> None:
+        """Zoom the document's font, not the widget's: a style sheet puts back
+        a widget font it saved whenever it restyles (a theme change)."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * self._zoom / 100)
+        self.document().setDefaultFont(font)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)   # QTextEdit gives the document the widget's font
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self._apply_zoom()
 
     def zoom_step(self, step: int) -> int:
         """One step (``step`` 1 or -1) along ZOOM_STEPS from the current zoom."""

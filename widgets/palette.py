@@ -148,14 +148,14 @@ _DARK_UI = {
 
 LIGHT = Scheme("light", entity_colors=dict(ENTITY_COLORS), ui=_LIGHT_UI)
 
-#: Dark: displaCy's hues as deep tints (a third of the colour over the
+#: Dark: displaCy's hues as deep tints (30 % of the colour over the
 #: background) under light text; the quote wash a deep blue under pale blue
 #: text; search marks stay highlighter yellow with dark text.
 DARK = Scheme(
     "dark", dark=True, text=_DARK_TEXT, base=_DARK_BASE, ui=_DARK_UI,
-    entity_colors={label: mix(color, _DARK_BASE, 0.35) for label, color in ENTITY_COLORS.items()},
-    other_entity=mix(OTHER_ENTITY_COLOR, _DARK_BASE, 0.35),
-    quote_background="#22324d", quote_foreground="#b4cdff",
+    entity_colors={label: mix(color, _DARK_BASE, 0.3) for label, color in ENTITY_COLORS.items()},
+    other_entity=mix(OTHER_ENTITY_COLOR, _DARK_BASE, 0.3),
+    quote_background="#22324d", quote_foreground="#c4d8ff",
     search_background=SEARCH_BACKGROUND, search_foreground="#1a1a1a",
     passages_key=mix("#f0e0a0", _DARK_BASE, 0.35), legend_text=_DARK_TEXT,
     banner_background="#453a10", banner_foreground="#ffe9a3", banner_border="#8a7214")
