@@ -17,6 +17,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
+from desktop.preferences import as_int
+
 log = logging.getLogger(__name__)
 
 #: Settings keys shared by every database.
@@ -33,18 +35,11 @@ def database_group(db_path: Path) -> str:
     return "databases/" + hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:16]
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _ints(value) -> list[int] | None:
     """A list of non-negative ints (INI files give a one-element list back
     as a plain string), or None."""
     items = value if isinstance(value, (list, tuple)) else [value]
-    numbers = [_int(item) for item in items]
+    numbers = [as_int(item) for item in items]
     if not numbers or any(n is None or n < 0 for n in numbers):
         return None
     return numbers
@@ -173,7 +168,7 @@ class Session(QObject):
     def _restore_layout(self) -> None:
         settings = self.settings
         for tabs in self._tabs():
-            index = _int(settings.value(f"tabs/{tabs.objectName()}"))
+            index = as_int(settings.value(f"tabs/{tabs.objectName()}"))
             if index is not None and 0 <= index < tabs.count():
                 tabs.setCurrentIndex(index)
         for name in self.window.view_menu.panels:
@@ -182,13 +177,13 @@ class Session(QObject):
                 self.window.view_menu.show_panel(name, shown)
 
     def _restore_view(self) -> None:
-        zoom = _int(self.settings.value(ZOOM))
+        zoom = as_int(self.settings.value(ZOOM))
         if zoom is not None:
             self.window.view.set_zoom(zoom)
         self.window.legend.set_hidden(_strings(self.settings.value(HIDDEN)))
 
     def _restore_article(self) -> None:
-        article = _int(self.settings.value(f"{self.group}/article"))
+        article = as_int(self.settings.value(f"{self.group}/article"))
         if article is None:
             return
         window = self.window
@@ -197,8 +192,8 @@ class Session(QObject):
             window.article_list.select_article(article, within=self.keep_within)
             if window.current_id != article:
                 return
-        offset = _int(self.settings.value(f"{self.group}/offset")) or 0
-        pixels = _int(self.settings.value(f"{self.group}/pixels")) or 0
+        offset = as_int(self.settings.value(f"{self.group}/offset")) or 0
+        pixels = as_int(self.settings.value(f"{self.group}/pixels")) or 0
         if offset > 0 or pixels > 0:
             self._position = (article, max(0, offset), max(0, pixels))
 
