@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
 from desktop import autotag, commands
 from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
+from desktop.session import Session
+from desktop.themes import ThemeController
+from desktop.view_menu import ViewMenu
 from desktop.workers import AnalysisThread, Task
 from storage import (analyses, article_query, articles, entity_corrections, entity_index,
                      passages, quotes, review, similarity, tags)
@@ -114,6 +117,12 @@ class MainWindow(QMainWindow):
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
+        # the theme, and the session as the analyst left it
+        self.themes.schemeChanged.connect(self._apply_scheme)
+        self.themes.apply()
+        self.session = Session(self, self.preferences.settings,
+                               keep_within=KEEP_CURRENT_WITHIN)
+        self.session.restore()
         if analyse:
             QTimer.singleShot(0, self.start_analysis)
 
@@ -135,16 +144,14 @@ class MainWindow(QMainWindow):
                                                 list(entity_corrections.NAMED_LABELS))
         self.left_tabs.addTab(self.entities_view, "Entities")
         self.left_tabs.setMinimumWidth(220)
+        self.left_tabs.setObjectName("left_tabs")
         self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
         self.left_tabs.currentChanged.connect(lambda _index: self.refresh_corpus_entities())
 
         self.title_label = _plain_label(bold_size=1.35)
         self.meta_label = _plain_label()
         self.meta_label.setStyleSheet("color: palette(placeholder-text);")
-        self.degraded_banner = _plain_label()
-        self.degraded_banner.setStyleSheet(
-            "background: #fff3bf; color: #5c4400; border: 1px solid #e5c100;"
-            " padding: 6px; border-radius: 3px;")
+        self.degraded_banner = _plain_label()   # coloured by _apply_scheme
         self.degraded_banner.hide()
         self.legend = Legend()
         self.view = ArticleView()
@@ -161,6 +168,7 @@ class MainWindow(QMainWindow):
         self.entity_panel = EntityPanel()
         self.quote_panel = QuotePanel()
         self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("side_tabs")
         self.side_tabs.addTab(self.passage_list, "Passages")
         self.side_tabs.addTab(self.entity_panel, "Entities")
         self.side_tabs.addTab(self.quote_panel, "Quotes")
@@ -172,12 +180,14 @@ class MainWindow(QMainWindow):
         tags_layout.setContentsMargins(0, 0, 0, 0)
         tags_layout.addWidget(_plain_label("Tags — select text, then press the key"))
         tags_layout.addWidget(self.tag_panel)
-        right = QSplitter(Qt.Orientation.Vertical)
+        right = self.side_splitter = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("side_splitter")
         right.addWidget(tags_box)
         right.addWidget(self.side_tabs)
         right.setSizes([330, 470])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
         for widget in (self.left_tabs, centre, right):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
@@ -241,6 +251,8 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Entities", self.focus_corpus_entities, "Ctrl+Shift+E")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
         self._build_navigation_actions(go_menu)
+        self.themes = ThemeController(self.preferences.settings, self)
+        self.view_menu = ViewMenu(self, self.menuBar().addMenu("&View"), self.themes)
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts",
                                              self.show_shortcuts)
@@ -468,10 +480,12 @@ class MainWindow(QMainWindow):
         self.tag_with_key(digit)
 
     def focus_article_list(self) -> None:
+        self.view_menu.show_panel("articles", True)
         self.left_tabs.setCurrentWidget(self.articles_box)
         self.article_list.setFocus()
 
     def focus_speakers(self) -> None:
+        self.view_menu.show_panel("articles", True)
         self.left_tabs.setCurrentWidget(self.speakers_view)
         self.speakers_view.speakers.setFocus()
 
@@ -633,6 +647,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("There is no search field yet.", 4000)
             return
         if target is self.article_filters.search:
+            self.view_menu.show_panel("articles", True)
             self.left_tabs.setCurrentWidget(self.articles_box)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if hasattr(target, "selectAll"):
@@ -1464,6 +1479,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
 
     # -- misc ----------------------------------------------------------
+    def _apply_scheme(self, scheme) -> None:
+        """Repaint what Dossier colours by hand in the new theme's colours."""
+        self.view.set_scheme(scheme)
+        self.legend.set_scheme(scheme)
+        self.degraded_banner.setStyleSheet(scheme.banner_style())
+
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.preferences, self).exec():
             self._schedule_backups()
@@ -1486,6 +1507,7 @@ class MainWindow(QMainWindow):
         from storage.backup import take_backup
 
         self.flush_edits()
+        self.session.save()
         self.backup_timer.stop()
         self.external_timer.stop()
         self.analysis.stop()

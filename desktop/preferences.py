@@ -45,7 +45,7 @@ class Preferences:
     @property
     def backup_minutes(self) -> int:
         """Minutes between automatic backups (0: only on exit)."""
-        return _int(self.settings.value("backup/every_minutes", 30), 30)
+        return as_int(self.settings.value("backup/every_minutes", 30), 30)
 
     @backup_minutes.setter
     def backup_minutes(self, minutes: int) -> None:
@@ -53,17 +53,18 @@ class Preferences:
 
     @property
     def backups_kept(self) -> int:
-        return max(1, _int(self.settings.value("backup/kept", 10), 10))
+        return max(1, as_int(self.settings.value("backup/kept", 10), 10))
 
     @backups_kept.setter
     def backups_kept(self, count: int) -> None:
         self.settings.setValue("backup/kept", int(count))
 
 
-def _int(value, default: int) -> int:
+def as_int(value, default=None):
+    """A settings value as an int, or ``default`` if it is not one."""
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
 
 

@@ -1,11 +1,15 @@
-"""``python -m desktop.screenshot OUT.png``: the main window on the seeds,
-with a few tagged passages, captured from the screen (run under xvfb-run).
+"""``python -m desktop.screenshot OUT.png [--theme light|dark]``: the main
+window on the seeds, with a few tagged passages, captured from the screen
+(run under xvfb-run).
 
-Used for the README's screenshot and to look at the app as a user does.
+Used for the README's screenshot (light) and to look at the app as a user
+does. Its settings live in the temporary folder: never the user's session,
+theme or zoom.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -24,13 +28,22 @@ class _Receiver(QObject):
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "screenshot.png")
+    parser = argparse.ArgumentParser(prog="python -m desktop.screenshot")
+    parser.add_argument("out", nargs="?", default="screenshot.png", type=Path)
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    args = parser.parse_args(argv)
+    out = args.out
+    from PySide6.QtCore import QSettings
+
     from desktop.app import application, prepare_window
+    from desktop.preferences import Preferences
     from storage import passages, tags
 
     app = application()
     folder = Path(tempfile.mkdtemp(prefix="dossier-shot-"))
-    window = prepare_window(folder / "dossier.db")
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/theme", args.theme)
+    window = prepare_window(folder / "dossier.db", preferences=Preferences(settings))
     db = window.db
     article = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
     by_name = {t["name"]: t["id"] for t in tags.list_tags(db)}

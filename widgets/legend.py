@@ -26,6 +26,7 @@ class Legend(QWidget):
         self._layout.addWidget(QLabel("Show:"))
         self._boxes: dict[str, QCheckBox] = {}
         self._hidden: set[str] = set()
+        self._scheme = palette.LIGHT
         self._layout.addStretch(1)
         self.set_labels([])
 
@@ -34,6 +35,25 @@ class Legend(QWidget):
 
     def checkbox(self, key: str) -> QCheckBox | None:
         return self._boxes.get(key)
+
+    def set_hidden(self, keys) -> None:
+        """Hide these keys (e.g. as the last session left them); emits
+        ``hiddenChanged`` once if that changes anything."""
+        hidden = {str(key) for key in keys}
+        if hidden == self._hidden:
+            return
+        self._hidden = hidden
+        for key, box in self._boxes.items():
+            box.blockSignals(True)
+            box.setChecked(key not in hidden)
+            box.blockSignals(False)
+        self.hiddenChanged.emit(set(self._hidden))
+
+    def set_scheme(self, scheme: palette.Scheme) -> None:
+        """Colour the toggles as the reader colours what they stand for."""
+        self._scheme = scheme
+        for key, box in self._boxes.items():
+            self._style_box(key, box)
 
     def set_labels(self, labels) -> None:
         """Show toggles for these entity labels (plus the common ones)."""
@@ -52,15 +72,20 @@ class Legend(QWidget):
 
     def _make_box(self, key: str) -> QCheckBox:
         box = QCheckBox(_LABEL_NAMES.get(key, key))
-        color = (palette.QUOTE_BACKGROUND if key == palette.QUOTES_KEY else
-                 "#f0e0a0" if key == palette.PASSAGES_KEY else palette.entity_color(key))
-        box.setStyleSheet(f"QCheckBox {{ background: {color}; border-radius: 3px;"
-                          f" padding: 1px 4px; color: #202020; }}")
+        self._style_box(key, box)
         box.setChecked(key not in self._hidden)
         box.setToolTip(f"Highlight {_LABEL_NAMES.get(key, key + ' entities').lower()}")
         box.toggled.connect(lambda checked, k=key: self._toggle(k, checked))
         self._boxes[key] = box
         return box
+
+    def _style_box(self, key: str, box: QCheckBox) -> None:
+        scheme = self._scheme
+        color = (scheme.quote_background if key == palette.QUOTES_KEY else
+                 scheme.passages_key if key == palette.PASSAGES_KEY else
+                 scheme.entity_color(key))
+        box.setStyleSheet(f"QCheckBox {{ background: {color}; border-radius: 3px;"
+                          f" padding: 1px 4px; color: {scheme.legend_text}; }}")
 
     def _toggle(self, key: str, checked: bool) -> None:
         if checked:

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
-    """A square swatch of ``color``."""
+    """A square swatch of ``color``, edged in half-transparent grey so that
+    a dark tag colour still shows on a dark theme (and a pale one on light)."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(128, 128, 128, 160))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
     return QIcon(pixmap)
 
 

@@ -1,0 +1,86 @@
+"""The View menu: show or hide the article list and the side panels, text
+zoom (Ctrl++ or Ctrl+=, Ctrl+−, Ctrl+0; Ctrl+wheel on the reader) and the
+theme (System / Light / Dark)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFont, QKeySequence
+
+from desktop.session import ZOOM
+
+#: (panel, menu text, key)
+PANELS = (("articles", "&Article list", "F9"),
+          ("side", "&Codebook and side panels", "Shift+F9"))
+
+
+class ViewMenu(QObject):
+    """Builds the View menu of a main window and carries out its choices."""
+
+    def __init__(self, window, menu, themes):
+        super().__init__(window)
+        self.window, self.menu, self.themes = window, menu, themes
+        #: what the panel toggles show or hide
+        self.panels = {"articles": window.left_tabs, "side": window.side_splitter}
+        self.panel_actions = {}
+        for name, text, key in PANELS:
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setShortcut(QKeySequence(key))
+            action.toggled.connect(lambda shown, n=name: self.show_panel(n, shown))
+            self.panel_actions[name] = action
+        menu.addSeparator()
+        view = window.view
+        self.zoom_in_action = self._zoom_action("Zoom &in", lambda: view.zoom_step(1),
+                                                ("Ctrl++", "Ctrl+="))
+        self.zoom_out_action = self._zoom_action("Zoom &out", lambda: view.zoom_step(-1),
+                                                 ("Ctrl+-",))
+        self.zoom_reset_action = self._zoom_action("&Actual size", lambda: view.set_zoom(100),
+                                                   ("Ctrl+0",))
+        menu.addSeparator()
+        themes.add_menu(menu.addMenu("&Theme"))
+        #: panels whose text follows the reader's zoom, with their own size
+        self._followers = {widget: QFont(widget.font()).pointSizeF()
+                           for widget in (window.passage_list, window.quote_panel)}
+        for widget in self._followers:
+            widget.installEventFilter(self)
+        view.zoomChanged.connect(self.zoomed)
+
+    def _zoom_action(self, text: str, slot, keys: tuple[str, ...]):
+        action = self.menu.addAction(text)
+        action.triggered.connect(slot)
+        action.setShortcuts([QKeySequence(key) for key in keys])
+        return action
+
+    def _follow(self, widget) -> None:
+        size = self._followers[widget] * self.window.view.zoom() / 100
+        if widget.font().pointSizeF() != size:
+            font = QFont(widget.font())
+            font.setPointSizeF(size)
+            widget.setFont(font)
+
+    def eventFilter(self, watched, event) -> bool:
+        """A style sheet restyling (a theme change) puts a panel's saved font
+        back: zoom it again."""
+        if event.type() == QEvent.Type.FontChange and watched in self._followers:
+            self._follow(watched)
+        return False
+
+    def show_panel(self, name: str, shown: bool) -> None:
+        """Show or hide the article list ("articles") or the codebook with
+        the side tabs ("side")."""
+        self.panels[name].setVisible(shown)
+        action = self.panel_actions[name]
+        if action.isChecked() != shown:
+            action.blockSignals(True)
+            action.setChecked(shown)
+            action.blockSignals(False)
+
+    def zoomed(self, percent: int) -> None:
+        """The reader's zoom changed: the passage and quote panels follow,
+        and the zoom is kept for the next start."""
+        for widget in self._followers:
+            self._follow(widget)
+        self.window.preferences.settings.setValue(ZOOM, percent)
+        self.window.statusBar().showMessage(f"Text zoom {percent} %", 2000)
