@@ -4,8 +4,8 @@ clicked. Hidden when there are none."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from widgets.plain_text import plain_tooltip
 
@@ -17,6 +17,32 @@ MAX_BUTTONS = 3
 def _button_text(title: str) -> str:
     short = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
     return short.replace("&", "&&")  # a literal ampersand, not a mnemonic
+
+
+#: The narrowest a title button gets (the title is cut with "…" to fit).
+MIN_BUTTON_WIDTH = 48
+
+
+class _TitleButton(QToolButton):
+    """A button showing as much of a title as fits: it shrinks with the
+    reader instead of holding the window wide."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self._title = title
+        self.setText(_button_text(title))
+        self._full_size = super().sizeHint()     # what the whole (short) title needs
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(MIN_BUTTON_WIDTH)
+
+    def sizeHint(self) -> QSize:
+        return self._full_size
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        room = max(0, event.size().width() - 12)
+        short = self.fontMetrics().elidedText(self._title, Qt.TextElideMode.ElideRight, room)
+        self.setText(_button_text(short if len(short) < len(self._title) else self._title))
 
 
 class SimilarArticles(QWidget):
@@ -41,8 +67,7 @@ class SimilarArticles(QWidget):
             button.deleteLater()
         self.buttons = []
         for article in articles[:MAX_BUTTONS]:
-            button = QToolButton(self)
-            button.setText(_button_text(article["title"]))
+            button = _TitleButton(article["title"], self)
             button.setToolTip(plain_tooltip(_description(article)))
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _=False, i=article["id"]: self.articleActivated.emit(i))
