@@ -169,3 +169,19 @@ def test_zoom_survives_a_theme_change(open_window, analysed_db_path, qtbot):
         window.themes.actions[choice].trigger()
         assert window.view.text_point_size() == size
         assert window.quote_panel.font().pointSizeF() == quotes
+
+
+def test_problem_texts_stay_readable_when_the_theme_turns_dark(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    from widgets.palette import contrast_ratio
+    from widgets.problem_label import ProblemLabel
+
+    label = ProblemLabel("Cannot search for that")
+    qtbot.addWidget(label)
+    for window_colour in ("#ffffff", "#2d2e31"):
+        palette = QPalette(label.palette())
+        palette.setColor(QPalette.ColorRole.Window, QColor(window_colour))
+        label.setPalette(palette)
+        shown = label.styleSheet().removeprefix("color: ").rstrip(";")
+        assert contrast_ratio(shown, window_colour) >= 4.5, (shown, window_colour)

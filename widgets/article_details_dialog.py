@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
+from widgets.problem_label import ProblemLabel
+
 #: The editable fields and their labels, in form order.
 FIELDS = (("title", "&Title"), ("source", "&Source (outlet)"), ("author", "&Author"),
           ("published", "&Published"), ("url", "&URL"))
@@ -52,8 +54,7 @@ class ArticleDetailsDialog(QDialog):
         self.fields["url"].setPlaceholderText("https://…")
         form.addRow("Imported from", _plain(details.get("filename") or "—"))
         form.addRow("Imported at", _plain(details.get("imported_at") or "—"))
-        self.problem = _plain("")
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem = ProblemLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)

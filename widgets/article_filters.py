@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
+from widgets.problem_label import ProblemLabel
 
 #: (label, sort name) in the order offered
 SORTS = (("Imported", "imported"), ("Date", "published"), ("Title", "title"),
@@ -117,10 +118,7 @@ class ArticleFilters(QWidget):
         bottom.addWidget(self.sort)
         bottom.addWidget(self.reverse)
 
-        self.error_label = QLabel()
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #a51d2d;")
+        self.error_label = ProblemLabel()
         self.error_label.hide()
 
         layout = QVBoxLayout(self)
