@@ -1508,6 +1508,9 @@ class MainWindow(QMainWindow):
 
         self.flush_edits()
         self.session.save()
+        # gone from the screen at once; stopping the analysis and the exit
+        # backup (seconds for a very large database) happen behind it
+        self.hide()
         self.backup_timer.stop()
         self.external_timer.stop()
         self.analysis.stop()
