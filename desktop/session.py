@@ -28,6 +28,10 @@ ZOOM, HIDDEN = "view/zoom", "view/hidden_highlights"
 #: shown, in case the window manager resized it meanwhile.
 SETTLE_MS = 250
 
+#: Widths on a first start (0: what is left), set once the window has its
+#: real size — set before, QSplitter scales them to the unshown window's.
+FIRST_SIZES = {"main_splitter": (300, 0, 400)}
+
 
 def database_group(db_path: Path) -> str:
     """The settings group of one database file (by its absolute path)."""
@@ -164,6 +168,11 @@ class Session(QObject):
             sizes = _ints(self.settings.value(f"splitters/{splitter.objectName()}"))
             if sizes and len(sizes) == splitter.count() and sum(sizes) > 0:
                 splitter.setSizes(sizes)
+            elif splitter.objectName() in FIRST_SIZES:   # a first start: the panels'
+                sizes = FIRST_SIZES[splitter.objectName()]  # widths, the rest to the reader
+                rest = sum(splitter.sizes()) - sum(s for s in sizes if s)
+                if rest > 0:
+                    splitter.setSizes([s or rest for s in sizes])
 
     def _restore_layout(self) -> None:
         settings = self.settings
@@ -194,8 +203,8 @@ class Session(QObject):
                 return
         offset = as_int(self.settings.value(f"{self.group}/offset")) or 0
         pixels = as_int(self.settings.value(f"{self.group}/pixels")) or 0
-        if offset > 0 or pixels > 0:
-            self._position = (article, max(0, offset), max(0, pixels))
+        if offset > 0 or pixels != 0:
+            self._position = (article, max(0, offset), max(-1000, min(pixels, 100_000)))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Show:

@@ -7,7 +7,11 @@ import os
 import shutil
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Headless, on a desktop-sized screen (the offscreen default is 800 x 800,
+# smaller than any analyst's): windows get the room they would have.
+_SCREEN = Path(__file__).resolve().parent / "data" / "offscreen-screen.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 import pytest  # noqa: E402
 

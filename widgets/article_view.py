@@ -185,13 +185,14 @@ class ArticleView(QTextEdit):
     def top_position(self) -> tuple[int, int]:
         """Where the reader is: ``(offset, pixels)`` — the code-point offset of
         the first character of the top visible line, and how many pixels of
-        that line are scrolled out above the view."""
+        that line are scrolled out above the view (negative: the view's top is
+        that many pixels above the line, in the space between paragraphs)."""
         if not self._text:
             return 0, 0
         cursor = self.cursorForPosition(QPoint(0, 0))
         cursor.movePosition(QTextCursor.MoveOperation.StartOfLine)
         rect = self.cursorRect(cursor)
-        return self._offsets.from_utf16(cursor.position()), max(0, -rect.top())
+        return self._offsets.from_utf16(cursor.position()), -rect.top()
 
     def scroll_to_position(self, offset: int, pixels: int = 0) -> None:
         """Scroll so that the line holding ``offset`` is at the top of the view
@@ -321,8 +322,11 @@ class ArticleView(QTextEdit):
                     x1 = line.cursorToX(a - base)[0]
                     x2 = line.cursorToX(b - base)[0]
                     y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
-                    bars.append((QRect(int(origin.x() + x1 + dx), int(y + dy),
-                                       max(1, int(x2 - x1)), 3), color, passage["id"]))
+                    # both ends rounded (not the start and the width truncated,
+                    # which could leave the bar pixels short of its last letter)
+                    left, right = round(origin.x() + x1 + dx), round(origin.x() + x2 + dx)
+                    bars.append((QRect(left, int(y + dy), max(1, right - left), 3), color,
+                                 passage["id"]))
                 block = block.next()
         return bars
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 
 from widgets import palette
+from widgets.flow_layout import FlowLayout
 
 #: Entity labels always listed, in this order; others follow alphabetically.
 COMMON_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE")
@@ -20,14 +21,16 @@ class Legend(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
+        # toggles wrap onto a second line rather than hold the reader wide
+        self._layout = FlowLayout(self)
         self._layout.setContentsMargins(6, 2, 6, 2)
-        self._layout.setSpacing(6)
         self._layout.addWidget(QLabel("Show:"))
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self._boxes: dict[str, QCheckBox] = {}
         self._hidden: set[str] = set()
         self._scheme = palette.LIGHT
-        self._layout.addStretch(1)
         self.set_labels([])
 
     def hidden(self) -> set[str]:

@@ -171,7 +171,8 @@ class TagPanel(QWidget):
         self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
             item.data(0, Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.tree)
-        buttons = QHBoxLayout()
+        # two rows, so the panel (and the window) can be narrow
+        rows = [QHBoxLayout(), QHBoxLayout()]
         self.buttons = {}
         for key, text, tip, slot in (
                 ("apply", "Tag selection", "Tag the selected text with this tag (Enter)",
@@ -189,10 +190,11 @@ class TagPanel(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
-            buttons.addWidget(button)
+            rows[len(self.buttons) >= 4].addWidget(button)
             self.buttons[key] = button
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        for row in rows:
+            row.addStretch(1)
+            layout.addLayout(row)
 
     def set_tags(self, tags: list[dict]) -> None:
         current = self.current_tag_id()
