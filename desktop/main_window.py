@@ -919,47 +919,56 @@ class MainWindow(QMainWindow):
                           [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
 
     def export_codebook(self, path: Path | None = None) -> bool:
-        """Write the codebook to a JSON file (File → Export codebook…)."""
-        from desktop.codebook_json import write_codebook
-        from storage.codebook import codebook_entries
+        """Write the codebook (File → Export codebook…) as JSON or as a
+        REFI-QDA codebook (.qdc): the format by the chosen file filter, or
+        by the extension of ``path``."""
+        from desktop.codebook_files import FILTERS, export_codebook, format_of, with_suffix
+        from desktop.codebook_json import CodebookFileError
 
+        fmt = format_of(path) if path is not None else None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
+            chosen, chosen_filter = QFileDialog.getSaveFileName(
                 self, "Export codebook", str(Path.home() / "codebook.json"),
-                "Codebook (*.json)")
+                ";;".join(FILTERS.values()))
             if not chosen:
                 return False
-            path = Path(chosen)
-        entries = codebook_entries(self.db)
+            fmt = next((f for f, text in FILTERS.items() if text == chosen_filter),
+                       format_of(Path(chosen)))
+            path = with_suffix(Path(chosen), fmt)
         try:
-            write_codebook(path, entries)
-        except OSError as error:
+            count = export_codebook(self.db, path, fmt)
+        except (OSError, CodebookFileError) as error:
             QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
             return False
-        self.statusBar().showMessage(f"Exported {len(entries)} tags to {path}.", 5000)
+        self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
         return True
 
     def import_codebook(self, path: Path | None = None) -> bool:
-        """Merge a JSON codebook into the tags, as one undoable step."""
-        from desktop.codebook_json import CodebookFileError, read_codebook
+        """Merge a JSON or REFI-QDA (.qdc) codebook into the tags, as one
+        undoable step; what was created, updated and skipped is reported."""
+        from desktop.codebook_files import FILTERS, import_lines, read_codebook_file
+        from desktop.codebook_json import CodebookFileError
 
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Import codebook", str(Path.home()),
-                                                    "Codebook (*.json)")
+            patterns = " ".join(f"*.{fmt}" for fmt in FILTERS)
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Import codebook", str(Path.home()),
+                ";;".join([f"Codebook ({patterns})", *FILTERS.values()]))
             if not chosen:
                 return False
             path = Path(chosen)
         try:
-            entries = read_codebook(path)
+            found = read_codebook_file(path)
         except CodebookFileError as error:
             QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
             return False
-        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}", entries)
+        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}",
+                                          found.entries)
         if not self.run_command(command, "Import codebook"):
             return False
-        result = command.result
-        self.statusBar().showMessage(f"Codebook imported: {len(result['created'])} tag(s) "
-                                     f"created, {len(result['updated'])} updated.", 8000)
+        summary, _details = import_lines(command.result, found.skipped)
+        self._report("Import codebook", f"Codebook imported: {summary}.",
+                     [f"{what}: {why}" for what, why in found.skipped])
         return True
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
