@@ -183,7 +183,7 @@ def cmd_quotes(args) -> int:
 
 def cmd_autotag(args) -> int:
     from desktop import autotag
-    from storage import articles, passages, tags
+    from storage import articles, tags
 
     db = _database(args, create=False)
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
@@ -201,9 +201,7 @@ def cmd_autotag(args) -> int:
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
     if not args.dry_run:
-        with db.atomic():
-            for r in autotag.passage_ranges(request, found):
-                passages.add_passage(db, analyst=args.analyst, **r)
+        autotag.insert_passages(db, request, found, args.analyst)
     for c in found:
         text = " ".join(c["text"].split())
         text = text if len(text) <= 80 else text[:79] + "…"

@@ -809,20 +809,41 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
-    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> bool:
-        """Tag every candidate in one undoable step (one transaction)."""
+    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> Task | None:
+        """Tag every candidate as one undoable step. The passages are stored
+        in a worker (its own connection, one transaction, a progress dialog
+        whose Cancel stores nothing); the stored rows come back through the
+        task's signal and become the undo command."""
         tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
         if tag is None or not candidates:
-            return False
+            return None
+        from storage import open_database
+
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
-        if self.run_command(commands.AddPassages(
-                self, f"Auto-tag {what} as “{tag['name']}”",
-                autotag.passage_ranges(request, candidates), self.preferences.analyst,
-                article_id=request.article_id), "Auto-tag"):
-            self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
-            return True
-        return False
+        db_path, analyst = self.db_path, self.preferences.analyst
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return autotag.insert_passages(db, request, candidates, analyst,
+                                               on_progress=on_progress,
+                                               is_cancelled=is_cancelled)
+            except autotag.AutoTagCancelled:
+                return None
+            finally:
+                db.close()
+
+        def stored(rows: list[dict] | None) -> None:
+            if rows is None:
+                self.statusBar().showMessage("Auto-tag cancelled; nothing was tagged.", 6000)
+                return
+            if self.run_command(commands.StoredPassages(
+                    self, f"Auto-tag {what} as “{tag['name']}”", rows,
+                    article_id=request.article_id), "Auto-tag"):
+                self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
+
+        return self._run_task(f"Tagging {what}", work, stored)
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
