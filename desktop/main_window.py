@@ -941,8 +941,8 @@ class MainWindow(QMainWindow):
 
     def export_codebook(self, path: Path | None = None) -> bool:
         """Write the codebook (File → Export codebook…) as JSON or as a
-        REFI-QDA codebook (.qdc): the format by the chosen file filter, or
-        by the extension of ``path``."""
+        REFI-QDA codebook (.qdc): the format by the extension of the name,
+        else by the chosen file filter."""
         from desktop.codebook_files import FILTERS, export_codebook, format_of, with_suffix
         from desktop.codebook_json import CodebookFileError
 
@@ -953,8 +953,9 @@ class MainWindow(QMainWindow):
                 ";;".join(FILTERS.values()))
             if not chosen:
                 return False
-            fmt = next((f for f, text in FILTERS.items() if text == chosen_filter),
-                       format_of(Path(chosen)))
+            # a name typed with .json or .qdc says the format; else the filter does
+            fmt = format_of(Path(chosen), next(
+                (f for f, text in FILTERS.items() if text == chosen_filter), "json"))
             path = with_suffix(Path(chosen), fmt)
         try:
             count = export_codebook(self.db, path, fmt)

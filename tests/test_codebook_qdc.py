@@ -260,6 +260,11 @@ def test_import_and_export_through_the_file_menu_then_undo(
                         lambda *a, **k: (str(exported), "REFI-QDA codebook (*.qdc)"))
     action("Export &codebook…").trigger()
     validate_qdc((tmp_path / "exported.qdc").read_bytes())
+    # a name typed with .json is JSON whatever the filter
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "b.json"), "REFI-QDA codebook (*.qdc)"))
+    action("Export &codebook…").trigger()
+    assert (tmp_path / "b.json").read_text("utf-8").startswith('{')
 
     path = tmp_path / "other.qdc"
     path.write_text(OTHER_TOOL.replace("""  <qda:Sets>
