@@ -4,9 +4,9 @@ expression, a speaker's quotes or an entity's mentions.
 Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
 and offset order (offsets are code points into the stored text), leaving
-out spans the tag already has at the same offsets. Tagging them is the
-caller's business (``commands.AddPassages`` in the window, one
-transaction in the CLI).
+out spans the tag already has at the same offsets. :func:`insert_passages`
+stores them in one transaction (in a worker in the window, whose undo
+command gets the stored rows back; directly in the CLI).
 """
 
 from __future__ import annotations
@@ -17,11 +17,16 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage import autotag_queries
+from storage import autotag_queries, passages, snapshots
+from storage.database import write_transaction
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
 CONTEXT = autotag_queries.CONTEXT
+
+
+class AutoTagCancelled(Exception):
+    """The analyst cancelled the tagging; nothing was stored."""
 
 
 class AutoTagError(ValueError):
@@ -118,3 +123,26 @@ def passage_ranges(request: AutoTagRequest, candidates: list[dict]) -> list[dict
     """The ranges ``storage.passages.add_passage`` (and ``AddPassages``) take."""
     return [{"article_id": c["article_id"], "tag_id": request.tag_id,
              "start": c["start"], "end": c["end"]} for c in candidates]
+
+
+def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict],
+                    analyst: str, *,
+                    on_progress: Callable[[int, int], None] = lambda done, total: None,
+                    is_cancelled: Callable[[], bool] = lambda: False) -> list[dict]:
+    """Tag every candidate in ONE transaction and return the stored rows
+    (:func:`storage.snapshots.passage_rows`: what undo and redo write back).
+
+    Progress is reported every few hundred passages; a cancel seen then
+    raises :class:`AutoTagCancelled` and rolls everything back.
+    """
+    def progress(done: int, total: int) -> None:
+        if is_cancelled():
+            raise AutoTagCancelled()
+        on_progress(done, total)
+
+    if is_cancelled():
+        raise AutoTagCancelled()
+    with write_transaction(db):     # waits for another writer rather than failing
+        ids = passages.add_passages(db, passage_ranges(request, candidates), analyst=analyst,
+                                    on_progress=progress)
+        return snapshots.passage_rows(db, ids)

@@ -183,7 +183,7 @@ def cmd_quotes(args) -> int:
 
 def cmd_autotag(args) -> int:
     from desktop import autotag
-    from storage import articles, passages, tags
+    from storage import articles, tags
 
     db = _database(args, create=False)
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
@@ -201,9 +201,7 @@ def cmd_autotag(args) -> int:
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
     if not args.dry_run:
-        with db.atomic():
-            for r in autotag.passage_ranges(request, found):
-                passages.add_passage(db, analyst=args.analyst, **r)
+        autotag.insert_passages(db, request, found, args.analyst)
     for c in found:
         text = " ".join(c["text"].split())
         text = text if len(text) <= 80 else text[:79] + "…"
@@ -214,8 +212,10 @@ def cmd_autotag(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from desktop.codebook_json import CodebookFileError, read_codebook, write_codebook
-    from storage.codebook import apply_codebook, codebook_entries
+    from desktop.codebook_files import (export_codebook, format_of, import_lines,
+                                        read_codebook_file)
+    from desktop.codebook_json import CodebookFileError
+    from storage.codebook import apply_codebook
     from storage.tags import TagError
 
     db = _database(args, create=False)
@@ -223,24 +223,25 @@ def cmd_codebook(args) -> int:
     if args.action == "export":
         if not path.parent.is_dir():
             raise CommandError(f"folder {path.parent} does not exist")
-        entries = codebook_entries(db)
         try:
-            write_codebook(path, entries)
+            count = export_codebook(db, path, args.format or format_of(path))
+        except CodebookFileError as error:
+            raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
-        print(f"exported {len(entries)} tag(s) to {path}")
+        print(f"exported {count} tag(s) to {path}")
         return EXIT_OK
     if not path.is_file():
         raise CommandError(f"no codebook file at {path}")
     try:
-        result = apply_codebook(db, read_codebook(path))
+        found = read_codebook_file(path)
+        result = apply_codebook(db, found.entries)
     except (CodebookFileError, TagError) as error:
         raise CommandError(f"{path}: {error}") from error
-    for name in result["created"]:
-        print(f"created tag “{name}”")
-    for name in result["updated"]:
-        print(f"updated tag “{name}”")
-    print(f"{len(result['created'])} tag(s) created, {len(result['updated'])} updated")
+    summary, details = import_lines(result, found.skipped)
+    for line in details:
+        print(line)
+    print(summary)
     return EXIT_OK
 
 
@@ -347,10 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("codebook", parents=[common],
                        help="export the codebook (tags, colours, descriptions, keys, parents) "
-                            "to JSON, or import one: missing tags are created, existing ones "
-                            "take its colours and descriptions")
+                            "to JSON or a REFI-QDA codebook (.qdc), or import one: missing "
+                            "tags are created, existing ones take its colours and descriptions")
     p.add_argument("action", choices=("export", "import"))
-    p.add_argument("file", metavar="FILE", help="the JSON file to write or read")
+    p.add_argument("file", metavar="FILE",
+                   help="the file to write or read: .qdc is a REFI-QDA codebook, "
+                        "anything else JSON")
+    p.add_argument("--format", choices=("json", "qdc"),
+                   help="export: the format (default: by FILE's extension, else json)")
     p.set_defaults(func=cmd_codebook)
 
     p = sub.add_parser("stats", parents=[common], help="print counts as JSON")

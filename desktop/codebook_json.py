@@ -25,12 +25,17 @@ def codebook_json(entries: list[dict]) -> str:
                       ensure_ascii=False, indent=2) + "\n"
 
 
-def write_codebook(path: Path, entries: list[dict]) -> None:
-    """Write the file through a temporary one, renamed into place."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` through a temporary file renamed into place, so a
+    failed write never leaves half a codebook."""
     path = Path(path)
     temporary = path.with_name(path.name + ".part")
-    temporary.write_text(codebook_json(entries), encoding="utf-8")
+    temporary.write_bytes(data)
     temporary.replace(path)
+
+
+def write_codebook(path: Path, entries: list[dict]) -> None:
+    replace_file(path, codebook_json(entries).encode("utf-8"))
 
 
 def parse_codebook(text: str) -> list[dict]:

@@ -101,6 +101,19 @@ class AddPassages(StorageCommand):
         snapshots.restore_passages(self.db, self.rows)
 
 
+class StoredPassages(AddPassages):
+    """Passages a worker already stored in one transaction (auto-tag): the
+    command starts from their rows, handed over through the worker's
+    signal; undo deletes exactly these, redo writes them back."""
+
+    def __init__(self, host, text: str, rows: list[dict], *, article_id: int | None = None):
+        super().__init__(host, text, [], "", article_id=article_id)
+        self.rows = list(rows)
+
+    def apply(self) -> None:
+        """Nothing to do: the rows are stored already."""
+
+
 class DeletePassage(StorageCommand):
     """Delete one passage; undo re-inserts the same row (same id)."""
 

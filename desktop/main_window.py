@@ -919,20 +919,41 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
-    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> bool:
-        """Tag every candidate in one undoable step (one transaction)."""
+    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> Task | None:
+        """Tag every candidate as one undoable step. The passages are stored
+        in a worker (its own connection, one transaction, a progress dialog
+        whose Cancel stores nothing); the stored rows come back through the
+        task's signal and become the undo command."""
         tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
         if tag is None or not candidates:
-            return False
+            return None
+        from storage import open_database
+
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
-        if self.run_command(commands.AddPassages(
-                self, f"Auto-tag {what} as “{tag['name']}”",
-                autotag.passage_ranges(request, candidates), self.preferences.analyst,
-                article_id=request.article_id), "Auto-tag"):
-            self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
-            return True
-        return False
+        db_path, analyst = self.db_path, self.preferences.analyst
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path)
+            try:
+                return autotag.insert_passages(db, request, candidates, analyst,
+                                               on_progress=on_progress,
+                                               is_cancelled=is_cancelled)
+            except autotag.AutoTagCancelled:
+                return None
+            finally:
+                db.close()
+
+        def stored(rows: list[dict] | None) -> None:
+            if rows is None:
+                self.statusBar().showMessage("Auto-tag cancelled; nothing was tagged.", 6000)
+                return
+            if self.run_command(commands.StoredPassages(
+                    self, f"Auto-tag {what} as “{tag['name']}”", rows,
+                    article_id=request.article_id), "Auto-tag"):
+                self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
+
+        return self._run_task(f"Tagging {what}", work, stored)
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
@@ -1029,47 +1050,57 @@ class MainWindow(QMainWindow):
                           [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
 
     def export_codebook(self, path: Path | None = None) -> bool:
-        """Write the codebook to a JSON file (File → Export codebook…)."""
-        from desktop.codebook_json import write_codebook
-        from storage.codebook import codebook_entries
+        """Write the codebook (File → Export codebook…) as JSON or as a
+        REFI-QDA codebook (.qdc): the format by the extension of the name,
+        else by the chosen file filter."""
+        from desktop.codebook_files import FILTERS, export_codebook, format_of, with_suffix
+        from desktop.codebook_json import CodebookFileError
 
+        fmt = format_of(path) if path is not None else None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
+            chosen, chosen_filter = QFileDialog.getSaveFileName(
                 self, "Export codebook", str(Path.home() / "codebook.json"),
-                "Codebook (*.json)")
+                ";;".join(FILTERS.values()))
             if not chosen:
                 return False
-            path = Path(chosen)
-        entries = codebook_entries(self.db)
+            # a name typed with .json or .qdc says the format; else the filter does
+            fmt = format_of(Path(chosen), next(
+                (f for f, text in FILTERS.items() if text == chosen_filter), "json"))
+            path = with_suffix(Path(chosen), fmt)
         try:
-            write_codebook(path, entries)
-        except OSError as error:
+            count = export_codebook(self.db, path, fmt)
+        except (OSError, CodebookFileError) as error:
             QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
             return False
-        self.statusBar().showMessage(f"Exported {len(entries)} tags to {path}.", 5000)
+        self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
         return True
 
     def import_codebook(self, path: Path | None = None) -> bool:
-        """Merge a JSON codebook into the tags, as one undoable step."""
-        from desktop.codebook_json import CodebookFileError, read_codebook
+        """Merge a JSON or REFI-QDA (.qdc) codebook into the tags, as one
+        undoable step; what was created, updated and skipped is reported."""
+        from desktop.codebook_files import FILTERS, import_lines, read_codebook_file
+        from desktop.codebook_json import CodebookFileError
 
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Import codebook", str(Path.home()),
-                                                    "Codebook (*.json)")
+            patterns = " ".join(f"*.{fmt}" for fmt in FILTERS)
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Import codebook", str(Path.home()),
+                ";;".join([f"Codebook ({patterns})", *FILTERS.values()]))
             if not chosen:
                 return False
             path = Path(chosen)
         try:
-            entries = read_codebook(path)
+            found = read_codebook_file(path)
         except CodebookFileError as error:
             QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
             return False
-        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}", entries)
+        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}",
+                                          found.entries)
         if not self.run_command(command, "Import codebook"):
             return False
-        result = command.result
-        self.statusBar().showMessage(f"Codebook imported: {len(result['created'])} tag(s) "
-                                     f"created, {len(result['updated'])} updated.", 8000)
+        summary, _details = import_lines(command.result, found.skipped)
+        self._report("Import codebook", f"Codebook imported: {summary}.",
+                     [f"{what}: {why}" for what, why in found.skipped])
         return True
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:

@@ -28,7 +28,9 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
 
     A tag that is missing (by name, any case) is created, with the entry's
     key if that key is free (else the first free one). An existing tag
-    takes the entry's colour and description; it keeps its key. A
+    takes the entry's colour (unless the entry has ``keep_color``: the
+    file gave none, its ``color`` is only for a new tag) and description
+    (when the entry has one); it keeps its key. A
     ``parent`` given in the entry is set (a parent that would make a cycle
     is refused). Returns ``{"created": [names], "updated": [names]}``.
     """
@@ -46,7 +48,7 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
                 created.append(tags.find_tag(db, entry["name"])["name"])
                 continue
             changed = False
-            if entry["color"].lower() != tag["color"]:
+            if not entry.get("keep_color") and entry["color"].lower() != tag["color"]:
                 tags.recolour_tag(db, tag["id"], entry["color"])
                 changed = True
             description = (entry.get("description") or "").strip()

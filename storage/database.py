@@ -3,12 +3,15 @@
 A Dossier database is an SQLite file whose ``PRAGMA application_id`` is
 :data:`APPLICATION_ID`. Opening refuses files that are not SQLite, SQLite
 files that belong to something else, and databases written by a newer
-Dossier; it writes nothing to a file before those checks pass.
+Dossier; it writes nothing to a file before those checks pass. Also the
+transaction a worker's long batch of writes runs in (:func:`write_transaction`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -143,6 +146,32 @@ def set_meta(db: Database, key: str, value: str) -> None:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """Like ``db.atomic()``, but the transaction takes the write lock as it
+    begins (``BEGIN IMMEDIATE``), waiting up to the busy timeout for another
+    writer to finish. A plain ``BEGIN`` that reads first and writes later
+    fails at once with "database is locked" when another connection writes
+    meanwhile (SQLite cannot wait there without risking a deadlock) — for a
+    worker's long batch that would be a spurious failure. Nested use falls
+    back to a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
 
 
 def utc_now() -> str:

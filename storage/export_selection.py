@@ -143,7 +143,7 @@ def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict
         f"JOIN articles a ON a.id = p.article_id {where} GROUP BY p.tag_id", params))
     tag_where, tag_params = _where([_in("t.name", f.tags, nocase=True)] if f.tags else [])
     rows = list(db.query(
-        f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at
+        f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at, t.parent_id
         FROM tags t {tag_where}
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE""", tag_params))
     for row in rows:

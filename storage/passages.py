@@ -8,6 +8,8 @@ if the article text ever changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 
 from storage.database import utc_now
@@ -24,6 +26,33 @@ class PassageError(ValueError):
     """A passage change was refused; the message is meant for the user."""
 
 
+_INSERT_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix",
+                   "note", "analyst", "created_at", "updated_at")
+_INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in _INSERT_COLUMNS), ", ".join("?" for _ in _INSERT_COLUMNS))
+
+
+def _article_text(db: Database, article_id: int) -> str:
+    row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        raise PassageError(f"There is no article {article_id}.")
+    return row[0]
+
+
+def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int, end: int,
+            analyst: str, note: str = "", created_at: str | None = None) -> int:
+    """Check one range against its article's ``text`` and store it; the new id."""
+    if not (0 <= start < end <= len(text)):
+        raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
+    if not text[start:end].strip():
+        raise PassageError("Only blank space is selected.")
+    now = utc_now()
+    return db.execute(_INSERT, [
+        article_id, tag_id, start, end, text[start:end],
+        text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
+        note, analyst, created_at or now, now]).lastrowid
+
+
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
                 created_at: str | None = None) -> int:
@@ -34,26 +63,31 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
     the time of a passage imported from elsewhere (default: now).
     """
     with db.atomic():
-        row = db.execute("SELECT text FROM articles WHERE id = ?",
-                         [article_id]).fetchone()
-        if row is None:
-            raise PassageError(f"There is no article {article_id}.")
-        text = row[0]
-        if not (0 <= start < end <= len(text)):
-            raise PassageError(
-                f"Range {start}–{end} is outside the article (0–{len(text)}).")
-        if not text[start:end].strip():
-            raise PassageError("Only blank space is selected.")
-        now = utc_now()
-        created_at = created_at or now
-        return db.table("passages").insert({
-            "article_id": article_id, "tag_id": tag_id,
-            "start": start, "end": end, "text": text[start:end],
-            "prefix": text[max(0, start - CONTEXT_CHARS):start],
-            "suffix": text[end:end + CONTEXT_CHARS],
-            "note": note, "analyst": analyst,
-            "created_at": created_at, "updated_at": now,
-        }).last_pk
+        return _insert(db, _article_text(db, article_id), article_id=article_id,
+                       tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
+                       created_at=created_at)
+
+
+def add_passages(db: Database, ranges: list[dict], *, analyst: str,
+                 on_progress: Callable[[int, int], None] | None = None,
+                 every: int = 500) -> list[int]:
+    """Tag many ranges (``article_id, tag_id, start, end``) in one
+    transaction, with :func:`add_passage`'s checks; returns the new ids in
+    the order of ``ranges``. Consecutive ranges of one article read its
+    text once. ``on_progress(done, total)`` is called every ``every``
+    passages and at the end; an exception it raises (a cancel) or a refused
+    range rolls back every passage of the call."""
+    ids: list[int] = []
+    article_id, text = None, ""
+    with db.atomic():
+        for done, r in enumerate(ranges, 1):
+            if r["article_id"] != article_id:
+                article_id, text = r["article_id"], _article_text(db, r["article_id"])
+            ids.append(_insert(db, text, article_id=article_id, tag_id=r["tag_id"],
+                               start=r["start"], end=r["end"], analyst=analyst))
+            if on_progress and (done % every == 0 or done == len(ranges)):
+                on_progress(done, len(ranges))
+    return ids
 
 
 def _update(db: Database, passage_id: int, column: str, value) -> None:

@@ -40,14 +40,20 @@ def _upsert(db: Database, table: str, columns: tuple[str, ...], row: dict) -> No
 
 
 # -- passages -----------------------------------------------------------
+#: Ids per ``IN (…)`` list: SQLite caps the parameters of one statement.
+IDS_PER_QUERY = 5000
+
+
 def passage_rows(db: Database, passage_ids) -> list[dict]:
     """Full rows of the given passages (those that exist), by id."""
-    ids = list(passage_ids)
-    if not ids:
-        return []
-    marks = ", ".join("?" for _ in ids)
-    return list(db.query(f"SELECT {_columns_sql(PASSAGE_COLUMNS)} FROM passages "
-                         f"WHERE id IN ({marks}) ORDER BY id", ids))
+    ids = sorted(set(passage_ids))
+    rows: list[dict] = []
+    for first in range(0, len(ids), IDS_PER_QUERY):
+        chunk = ids[first:first + IDS_PER_QUERY]
+        marks = ", ".join("?" for _ in chunk)
+        rows += db.query(f"SELECT {_columns_sql(PASSAGE_COLUMNS)} FROM passages "
+                         f"WHERE id IN ({marks}) ORDER BY id", chunk)
+    return rows
 
 
 def tag_passage_rows(db: Database, tag_id: int) -> list[dict]:
@@ -64,10 +70,14 @@ def restore_passages(db: Database, rows: list[dict]) -> None:
 
 
 def remove_passages(db: Database, passage_ids) -> None:
-    """Delete passages by id (one transaction)."""
+    """Delete passages by id (one transaction; thousands at a time for an
+    auto-tag's undo, so a few statements rather than one per passage)."""
+    ids = list(passage_ids)
     with db.atomic():
-        for passage_id in passage_ids:
-            db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
+        for first in range(0, len(ids), IDS_PER_QUERY):
+            chunk = ids[first:first + IDS_PER_QUERY]
+            db.execute(f"DELETE FROM passages WHERE id IN ({', '.join('?' for _ in chunk)})",
+                       chunk)
 
 
 # -- tags ---------------------------------------------------------------

@@ -28,6 +28,12 @@ def choose(qtbot, box, text: str) -> None:
         assert box.currentIndex() != before, f"{text!r} not in the list"
 
 
+def wait_stored(qtbot, window, what: str, timeout: int = 10000) -> None:
+    """The worker stored the passages and the undo step is there."""
+    qtbot.waitUntil(lambda: window.undo_action.text() == f"&Undo Auto-tag {what}",
+                    timeout=timeout)
+
+
 def open_dialog(qtbot, window):
     qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
@@ -58,6 +64,7 @@ def test_auto_tag_a_pattern_across_the_corpus_in_one_undoable_step(
 
     qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.autotag_dialog is None)
+    wait_stored(qtbot, window, "17 passages as “Cybercrime”")
     rows = stored(analysed_db_path)
     assert len(rows) == 17 and {r[0] for r in rows} == {1, 2, 3, 4}
     assert {r[3].lower() for r in rows} == {"cybercrime", "cybersecurity", "cybercrimes"}
@@ -90,10 +97,13 @@ def test_auto_tag_a_speaker_in_the_current_article_skips_what_is_tagged(
     assert count == 3 and dialog.count_label.text() == "3 passages to tag in 1 article."
     assert stored(analysed_db_path, "Key quote") == []   # Enter previews, never tags
     qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    wait_stored(qtbot, window, "3 passages as “Key quote”")
     rows = stored(analysed_db_path, "Key quote")
     assert len(rows) == count and {r[0] for r in rows} == {1}
 
     # the same request again finds nothing left to tag
+    window.activateWindow()             # the offscreen platform does not give it back
+    qtbot.waitUntil(window.isActiveWindow)
     dialog = open_dialog(qtbot, window)
     choose(qtbot, dialog.tag_box, "Key quote")
     choose(qtbot, dialog.mode_box, "Quotes of a speaker")

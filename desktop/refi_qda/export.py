@@ -2,8 +2,9 @@
 
 Which articles go in: every article the filter's article-level part admits
 (all of them without a filter), tagged or not; the codebook: every tag, or
-the filter's tags. Children of ``Project`` follow the schema's order
-(Users, CodeBook, Sources, Notes). GUIDs are stable per object across
+the filter's tags, nested like the codebook tree (:mod:`desktop.refi_qda.codes`).
+Children of ``Project`` follow the schema's order (Users, CodeBook,
+Sources, Notes). GUIDs are stable per object across
 exports (:mod:`desktop.exporters.identifiers`); a source file is named by
 its TextSource's GUID.
 
@@ -26,6 +27,7 @@ from desktop import __version__
 from desktop.exporters.base import ExportJob, ExportResult, xml_safe
 from desktop.exporters.identifiers import StableIds
 from desktop.refi_qda import NAMESPACE
+from desktop.refi_qda.codes import write_codes
 from desktop.refi_qda.line_breaks import normalise_line_breaks
 from storage.database import utc_now
 from storage.export_selection import selected_articles, selected_passages, selected_tags
@@ -72,12 +74,7 @@ class _ProjectWriter:
         tags = selected_tags(self.job.db, self.job.filter)
         guids = {t["id"]: self.ids.of("tag", t["id"]) for t in tags}
         if tags:
-            codes = _el(_el(self.root, "CodeBook"), "Codes")
-            for tag in tags:
-                code = _el(codes, "Code", guid=guids[tag["id"]], name=tag["name"],
-                           isCodable="true", color=tag["color"])
-                if tag["description"]:
-                    _text_el(code, "Description", tag["description"])
+            write_codes(_el(_el(self.root, "CodeBook"), "Codes"), tags, guids, NAMESPACE)
         return guids
 
     def source(self, parent, article: dict, rows: list[dict], code_guids) -> bytes:

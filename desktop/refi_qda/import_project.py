@@ -28,7 +28,6 @@ Line breaks: CRLF/CR become LF and positions move with them
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ from sqlite_utils import Database
 from desktop.first_run import default_tags
 from desktop.refi_qda.export import METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
+from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
+                                          local, parse_untrusted)
 from storage import articles, passages, tags
 from storage.passages import PassageError
 from storage.tags import TagError
@@ -76,32 +77,6 @@ class QdpxReport:
                 f"{len(self.skipped)} item(s) skipped")
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element, name: str):
-    return [child for child in element if _local(child.tag) == name]
-
-
-def _child_text(element, name: str) -> str | None:
-    found = _children(element, name)
-    return found[0].text or "" if found else None
-
-
-def _color(value: str | None, fallback: str) -> str:
-    value = (value or "").strip().lower()
-    if re.fullmatch(r"#[0-9a-f]{6}", value):
-        return value
-    if re.fullmatch(r"#[0-9a-f]{3}", value):
-        return "#" + "".join(c * 2 for c in value[1:])
-    return fallback
-
-
-def _guid(value: str | None) -> str:
-    return (value or "").strip("{}").lower()
-
-
 class _Archive:
     """A .qdpx opened in memory: the project XML and its internal sources."""
 
@@ -128,18 +103,15 @@ class _Archive:
             raise QdpxError(f"{name} in {self.path.name} is too large")
         return data
 
-    def project(self) -> ET.Element:
+    def project(self):
         names = [n for n in self.entries if "/" not in n and n.endswith(".qde")]
         if not names:
             raise QdpxError(f"{self.path.name} holds no project.qde")
         name = "project.qde" if "project.qde" in names else names[0]
-        data = self.read(name, MAX_PROJECT_BYTES)
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            raise QdpxError(f"{name} declares a DOCTYPE or entities; refused")
         try:
-            return ET.fromstring(data)
-        except ET.ParseError as error:
-            raise QdpxError(f"{name} is not well-formed XML: {error}") from error
+            return parse_untrusted(self.read(name, MAX_PROJECT_BYTES))
+        except UnsafeXmlError as error:
+            raise QdpxError(f"{name} in {self.path.name}: {error}") from error
 
     def internal_text(self, reference: str) -> str:
         """The text of ``internal://<name>``, from ``sources/<name>``."""
@@ -159,14 +131,14 @@ class _Importer:
     def __init__(self, db: Database, archive: _Archive, report: QdpxReport):
         self.db, self.archive, self.report = db, archive, report
         root = archive.project()
-        if _local(root.tag) != "Project":
+        if local(root.tag) != "Project":
             raise QdpxError(f"{archive.path.name}: the XML root is not a REFI-QDA Project")
         self.root = root
-        self.users = {_guid(u.get("guid")): u.get("name") or u.get("id") or DEFAULT_ANALYST
-                      for u in root.iter() if _local(u.tag) == "User"}
-        self.codes = {_guid(c.get("guid")): c for c in root.iter() if _local(c.tag) == "Code"}
-        self.notes = {_guid(n.get("guid")): n for notes in _children(root, "Notes")
-                      for n in _children(notes, "Note")}
+        self.users = {guid(u.get("guid")): u.get("name") or u.get("id") or DEFAULT_ANALYST
+                      for u in root.iter() if local(u.tag) == "User"}
+        self.codes = {guid(c.get("guid")): c for c in root.iter() if local(c.tag) == "Code"}
+        self.notes = {guid(n.get("guid")): n for notes in children(root, "Notes")
+                      for n in children(notes, "Note")}
         self.tag_ids: dict[str, int | None] = {}
         self._palette = [t["color"] for t in default_tags()]
 
@@ -186,8 +158,8 @@ class _Importer:
             else:
                 fallback = self._palette[len(self.report.tags_added) % len(self._palette)]
                 try:
-                    tag_id = tags.create_tag(self.db, name, _color(code.get("color"), fallback),
-                                             description=_child_text(code, "Description") or "")
+                    tag_id = tags.create_tag(self.db, name, color(code.get("color"), fallback),
+                                             description=child_text(code, "Description") or "")
                     self.report.tags_added.append(name)
                 except TagError as error:
                     self.report.skipped.append((f"code “{name}”", str(error)))
@@ -197,11 +169,11 @@ class _Importer:
     # -- notes ---------------------------------------------------------
     def note_text(self, element) -> str:
         texts = []
-        for ref in _children(element, "NoteRef"):
-            note = self.notes.get(_guid(ref.get("targetGUID")))
+        for ref in children(element, "NoteRef"):
+            note = self.notes.get(guid(ref.get("targetGUID")))
             if note is None:
                 continue
-            text = _child_text(note, "PlainTextContent")
+            text = child_text(note, "PlainTextContent")
             if text is None and (note.get("plainTextPath") or "").startswith("internal://"):
                 try:
                     text = self.archive.internal_text(note.get("plainTextPath"))
@@ -211,7 +183,7 @@ class _Importer:
                 texts.append(text.strip())
         if texts:
             return "\n\n".join(texts)
-        return (_child_text(element, "Description") or "").strip()
+        return (child_text(element, "Description") or "").strip()
 
     # -- sources -------------------------------------------------------
     def source_text(self, source) -> str:
@@ -220,7 +192,7 @@ class _Importer:
             if not path.startswith("internal://"):
                 raise ValueError(f"external source {path!r} is not imported")
             return self.archive.internal_text(path)
-        content = _child_text(source, "PlainTextContent")
+        content = child_text(source, "PlainTextContent")
         if content is None:
             raise ValueError("no text (neither plainTextPath nor PlainTextContent)")
         return content
@@ -238,14 +210,14 @@ class _Importer:
             return
         metadata = {}
         labels = {label.lower(): key for key, label in METADATA_LABELS.items()}
-        for line in (_child_text(source, "Description") or "").splitlines():
+        for line in (child_text(source, "Description") or "").splitlines():
             label, _, value = line.partition(": ")
             if label.strip().lower() in labels and value.strip():
                 metadata[labels[label.strip().lower()]] = value.strip()
         article_id, created = articles.add_article(self.db, title=name, text=text, **metadata)
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
-        for selection in _children(source, "PlainTextSelection"):
+        for selection in children(source, "PlainTextSelection"):
             try:
                 start = position(int(selection.get("startPosition")))
                 end = position(int(selection.get("endPosition")))
@@ -259,17 +231,17 @@ class _Importer:
 
     def codings(self, element, name: str, article_id: int, start: int, end: int,
                 user: str | None, created: str | None) -> None:
-        note = self.note_text(element) if _children(element, "Coding") else ""
-        for coding in _children(element, "Coding"):
-            refs = _children(coding, "CodeRef")
-            tag_id = self.tag_id(_guid(refs[0].get("targetGUID"))) if refs else None
+        note = self.note_text(element) if children(element, "Coding") else ""
+        for coding in children(element, "Coding"):
+            refs = children(coding, "CodeRef")
+            tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
             if tag_id is None:
                 continue
             if passages.find_passage(self.db, article_id=article_id, tag_id=tag_id,
                                      start=start, end=end):
                 self.report.passages_existing += 1
                 continue
-            analyst = self.users.get(_guid(coding.get("creatingUser") or user), DEFAULT_ANALYST)
+            analyst = self.users.get(guid(coding.get("creatingUser") or user), DEFAULT_ANALYST)
             try:
                 passages.add_passage(self.db, article_id=article_id, tag_id=tag_id, start=start,
                                      end=end, analyst=analyst, note=note,
@@ -279,7 +251,7 @@ class _Importer:
                 self.report.skipped.append((f"selection {start}–{end} in “{name}”", str(error)))
 
     def sources(self):
-        for sources in _children(self.root, "Sources"):
+        for sources in children(self.root, "Sources"):
             yield from sources
 
 
@@ -298,10 +270,10 @@ def import_qdpx(db: Database, path: str | Path, *,
             for done, source in enumerate(sources, 1):
                 if is_cancelled and is_cancelled():
                     raise ImportCancelled()
-                if _local(source.tag) == "TextSource":
+                if local(source.tag) == "TextSource":
                     importer.import_source(source)
                 else:
-                    report.skipped.append((f"{_local(source.tag)} “{source.get('name') or ''}”",
+                    report.skipped.append((f"{local(source.tag)} “{source.get('name') or ''}”",
                                            "only text sources are imported"))
                 if on_progress:
                     on_progress(done, len(sources))

@@ -1,0 +1,147 @@
+"""REFI-QDA codebook exchange (``.qdc``): the codebook written and read.
+
+Writing: one XML file, ``<CodeBook origin="Dossier …">`` in the namespace
+:data:`CODEBOOK_NAMESPACE` holding ``<Codes>``, every tag a ``Code`` nested
+like the codebook tree (:mod:`desktop.refi_qda.codes`, the same GUIDs as a
+``.qdpx`` export of the same database). It is valid against the codebook
+schema of REFI-QDA 1.5, section 5.2 (``tests/data/Codebook.xsd``).
+
+Reading: a ``.qdc`` from any tool — in the codebook namespace, the project
+one or none; GUIDs with or without braces; ``#rgb`` or ``#rrggbb`` — becomes
+codebook entries (:mod:`storage.codebook`: name, colour, description,
+parent name) that :func:`storage.codebook.apply_codebook` merges by name.
+Code folders (``isCodable="false"``) become tags too: Dossier has no
+folders, and they carry the hierarchy. A code without a name is skipped
+(its children move up to its parent); a code whose name was already read
+is skipped (merged by name: its children go under the first one). A code
+without a colour leaves an existing tag's colour alone; a new tag gets one
+from the default palette. ``Sets`` are not read (Dossier has none). What is
+skipped is reported, with the reason.
+
+Safety: the file is size-capped and parsed by
+:func:`desktop.refi_qda.xml_reading.parse_untrusted` (any DOCTYPE refused,
+so no entity is ever expanded or fetched); nothing is stored unless the
+whole file was read.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from desktop import __version__
+from desktop.codebook_json import CodebookFileError, replace_file
+from desktop.exporters.identifiers import StableIds
+from desktop.first_run import default_tags
+from desktop.refi_qda.codes import write_codes
+from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color,
+                                          local, parse_untrusted)
+from storage import tags
+
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+MAX_CODEBOOK_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class QdcCodebook:
+    """What a ``.qdc`` holds, as codebook entries, and what was left out."""
+
+    entries: list[dict] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+# -- writing ---------------------------------------------------------------
+def qdc_xml(db: Database) -> bytes:
+    """The whole codebook as ``.qdc`` XML (UTF-8, with declaration)."""
+    rows = tags.list_tags(db)
+    ids = StableIds(db)
+    # unqualified names under an explicit xmlns: ET.register_namespace is
+    # global (it would take the default prefix from the .qdpx project
+    # namespace) and ET.tostring(default_namespace=) refuses plain attributes
+    root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NAMESPACE,
+                                   "origin": f"Dossier {__version__}"})
+    codes = ET.SubElement(root, "Codes")
+    write_codes(codes, rows, {row["id"]: ids.of("tag", row["id"]) for row in rows}, None)
+    ET.indent(root)
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n")
+
+
+def write_qdc(path: Path, db: Database) -> int:
+    """Write the codebook to ``path``; returns how many tags went out.
+
+    An empty codebook cannot be written: the schema wants at least one Code.
+    """
+    count = len(tags.list_tags(db))
+    if not count:
+        raise CodebookFileError("the codebook has no tags to export")
+    replace_file(path, qdc_xml(db))
+    return count
+
+
+# -- reading ---------------------------------------------------------------
+class _Reader:
+    def __init__(self):
+        self.result = QdcCodebook()
+        self.seen: dict[str, str] = {}      # casefolded name -> name as first read
+        self.palette = [t["color"] for t in default_tags()]
+
+    def code(self, element, parent: str | None, path: str) -> None:
+        name = " ".join((element.get("name") or "").split())
+        label = f"code “{name}”" if name else f"nameless code in {path}"
+        if not name:
+            self.result.skipped.append((label, "it has no name; its codes go one level up"))
+            here = parent
+        elif name.casefold() in self.seen:
+            here = self.seen[name.casefold()]
+            self.result.skipped.append(
+                (label, f"a code called “{here}” was read before; its codes go under it"))
+        else:
+            here = self.seen[name.casefold()] = name
+            given = color(element.get("color"), None)
+            fallback = self.palette[len(self.result.entries) % len(self.palette)]
+            entry = {"name": name, "color": given or fallback, "parent": parent}
+            if given is None:
+                entry["keep_color"] = True
+            description = child_text(element, "Description")
+            if description is not None:
+                entry["description"] = description.strip()
+            self.result.entries.append(entry)
+        for child in children(element, "Code"):
+            self.code(child, here, f"“{here}”" if here else path)
+
+
+def parse_qdc(data: bytes, source: str = "the file") -> QdcCodebook:
+    """The entries of a ``.qdc``'s bytes; :class:`CodebookFileError` if it
+    is not a REFI-QDA codebook (nothing is read in part)."""
+    try:
+        root = parse_untrusted(data)
+    except UnsafeXmlError as error:
+        raise CodebookFileError(f"{source}: {error}") from None
+    if local(root.tag) != "CodeBook":
+        raise CodebookFileError(f"{source}: the XML root is <{local(root.tag)}>, "
+                                "not a REFI-QDA <CodeBook>")
+    reader = _Reader()
+    for codes in children(root, "Codes"):
+        for code in children(codes, "Code"):
+            reader.code(code, None, "the codebook")
+    if children(root, "Sets"):
+        reader.result.skipped.append(("sets", "Dossier has no sets of codes; not imported"))
+    if not reader.result.entries:
+        raise CodebookFileError(f"{source}: it holds no codes")
+    return reader.result
+
+
+def read_qdc(path: Path) -> QdcCodebook:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CODEBOOK_BYTES + 1)
+    except OSError as error:
+        raise CodebookFileError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_CODEBOOK_BYTES:
+        raise CodebookFileError(f"{path.name} is too large for a codebook")
+    return parse_qdc(data, path.name)
