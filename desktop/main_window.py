@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainW
 from desktop import autotag, commands
 from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
-from desktop.workers import AnalysisThread, Task
+from desktop.workers import AnalysisProcess, Task
 from storage import analyses, article_query, articles, passages, quotes, review, similarity, tags
 from storage.database import database_version
 from storage.passages import PassageError
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.refresh_articles()
         self.refresh_speakers()
         self._show_review_marks()
-        self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
+        self.analysis = AnalysisProcess(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
         self._state_at_backup: tuple[int, int] | None = self._state_if_backed_up()
@@ -1362,7 +1362,7 @@ class MainWindow(QMainWindow):
         self.refresh_articles()
         self.refresh_speakers()
         self.review_changed()
-        self.analysis = AnalysisThread(self.db_path, self.preferences.pipeline, self)
+        self.analysis = AnalysisProcess(self.db_path, self.preferences.pipeline, self)
         self._connect_analysis()
         self.start_analysis()
         self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
