@@ -98,6 +98,9 @@ def _worker_main(db_path: str, configured: str | None, tasks, results, cancelled
                 continue
             if batch is None:
                 return
+            if cancelled.is_set():      # queued before a cancel: skipped
+                results.put(("batch", None))
+                continue
             try:
                 analyse_articles(db, loaded, batch,
                                  on_article=lambda i: results.put(("article", i)),
@@ -212,6 +215,7 @@ class AnalysisPool:
                 stopping = True
                 self._cancelled.set()
                 batches.clear()
+                queued -= self._take_back()
             message = self._next()
             if message is None:
                 continue
@@ -228,6 +232,16 @@ class AnalysisPool:
                 raise RuntimeError(data)
         self._cancelled.clear()
         return done
+
+    def _take_back(self) -> int:
+        """Remove the batches no worker has taken yet; how many there were."""
+        taken = 0
+        while True:
+            try:
+                self._tasks.get_nowait()
+            except queue.Empty:
+                return taken
+            taken += 1
 
     def _drain(self, queued: int) -> None:
         """Wait (briefly) for the batches in flight after a failure."""
