@@ -160,7 +160,7 @@ class AnalysisPool:
             self._check_workers()
             return None
 
-    def _load(self) -> dict:
+    def load(self) -> dict:
         """Start one worker and wait until its pipeline is loaded."""
         self._start_workers(1)
         while self.info is None:
@@ -182,7 +182,7 @@ class AnalysisPool:
         from desktop.analysis.pipeline import LoadedPipeline
         from storage import analyses, open_database
 
-        info = self._load()
+        info = self.load()
         version = result_version(LoadedPipeline(None, info["name"], info["version"]))
         db = open_database(self.db_path, create=False)
         try:
