@@ -9,6 +9,8 @@ Dossier; it writes nothing to a file before those checks pass.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -153,3 +155,29 @@ def utc_now() -> str:
 def database_version(db: Database) -> int:
     """``PRAGMA data_version``: changes when another connection commits."""
     return db.execute("PRAGMA data_version").fetchone()[0]
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A unit of change that takes the write lock when it begins
+    (``BEGIN IMMEDIATE``), waiting for another writer up to the busy timeout.
+
+    For writers that run side by side (the analysis processes): a
+    transaction that reads first and writes later would instead fail at
+    once with "database is locked" when another connection commits in
+    between (SQLite never waits to upgrade a read to a write). Inside an
+    open transaction it is a plain :meth:`Database.atomic` savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():       # a savepoint: sqlite-utils' own error handling
+            yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
+from storage.database import write_transaction
 from storage.schema import QUOTES_FTS
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
@@ -60,7 +61,7 @@ def save_links(db: Database, quote_ids: Iterable[int],
                links: Iterable[tuple[int, int, float]]) -> None:
     """Replace the links of ``quote_ids`` by ``links`` (stored both ways)."""
     quote_ids = list(quote_ids)
-    with db.atomic():
+    with write_transaction(db):     # analysis processes link side by side
         for quote_id in quote_ids:
             db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
                        [quote_id, quote_id])
