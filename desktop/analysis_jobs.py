@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from desktop.analysis.analyse import analyse_texts, result_version
 from desktop.analysis.pipeline import LoadedPipeline
-from desktop.analysis.recycled import QuoteText, find_links
+from desktop.analysis.recycled import QuoteText, find_links, sentences
 from storage import analyses, articles, quotes
 
 BATCH_SIZE = 8
@@ -109,6 +109,8 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
            for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)]
     links = []
     for quote in new:
+        if not sentences(quote.text):
+            continue    # too short to compare: no candidates needed
         candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"])
                       for c in quotes.recycling_candidates(
                           db, quote.text, quote.article_id, quote.speaker, limit=CANDIDATES)]
