@@ -38,8 +38,17 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Worker processes run this much nicer than the window, so that the
-#: window always gets the CPU first when the analyst does something.
+#: window always gets the CPU first when the analyst does something
+#: (``DOSSIER_ANALYSIS_NICENESS`` overrides it).
 WORKER_NICENESS = 10
+
+
+def worker_niceness() -> int:
+    """How much nicer than the window the workers run."""
+    try:
+        return int(os.environ.get("DOSSIER_ANALYSIS_NICENESS", WORKER_NICENESS))
+    except ValueError:
+        return WORKER_NICENESS
 #: At most this many worker processes (each holds a pipeline in memory).
 MAX_PROCESSES = 4
 #: A second worker is only started for at least this many pending batches:
@@ -74,7 +83,7 @@ def _worker_main(db_path: str, configured: str | None, tasks, results, cancelled
     from storage import open_database
 
     try:
-        os.nice(WORKER_NICENESS)
+        os.nice(worker_niceness())
     except OSError:
         pass
     parent = multiprocessing.parent_process()
