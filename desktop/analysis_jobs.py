@@ -101,19 +101,18 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     Bounded whatever the corpus size: each quote is compared with at most
     2 × :data:`CANDIDATES` quotes of other articles — the newest holding its
     rarest words and the newest of its speaker
-    (:func:`storage.quotes.recycling_candidates`) — and with the other new
+    (:func:`storage.quotes.recycling_candidates_many`) — and with the other new
     quotes. Returns the number of links stored (one per pair).
     """
     new = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
            for article_id in article_ids
            for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)]
+    comparable = [quote for quote in new if sentences(quote.text)]   # the rest are too short
+    found = quotes.recycling_candidates_many(
+        db, [(q.text, q.article_id, q.speaker) for q in comparable], limit=CANDIDATES)
     links = []
-    for quote in new:
-        if not sentences(quote.text):
-            continue    # too short to compare: no candidates needed
-        candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"])
-                      for c in quotes.recycling_candidates(
-                          db, quote.text, quote.article_id, quote.speaker, limit=CANDIDATES)]
+    for quote, rows in zip(comparable, found):
+        candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"]) for c in rows]
         links += find_links([quote], candidates + [q for q in new if q.id != quote.id])
     unique = {}
     for first, second, score in links:
