@@ -18,11 +18,16 @@ class CommandError(Exception):
     """A command cannot proceed; the message is shown as one line."""
 
 
-def _database(args, *, create: bool):
+def _database_path(args) -> Path:
     from desktop.data_location import default_database_path
+
+    return Path(args.db) if args.db else default_database_path()
+
+
+def _database(args, *, create: bool):
     from storage import DatabaseError, open_database
 
-    path = Path(args.db) if args.db else default_database_path()
+    path = _database_path(args)
     if not create and not path.exists():
         raise CommandError(f"no database at {path}")
     try:
@@ -92,17 +97,21 @@ def _import_project(db, path: Path, report) -> None:
 
 
 def cmd_analyse(args) -> int:
-    from desktop.analysis.pipeline import load_pipeline
-    from desktop.analysis_jobs import analyse_pending
+    from desktop.analysis_service import AnalysisPool
 
-    db = _database(args, create=False)
-    loaded = load_pipeline(args.pipeline)
-    for warning in loaded.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    bar, update = _progress_bar(f"Analysing ({loaded.name} {loaded.version})")
-    with bar:
-        done = analyse_pending(db, loaded, on_progress=update)
-    print(f"analysed {done} article(s) with {loaded.name} {loaded.version}")
+    _database(args, create=False).close()     # checked, migrated, codebook in place
+    pool = AnalysisPool(_database_path(args), args.pipeline, processes=args.processes)
+    try:
+        info = pool.load()
+        for warning in info["warnings"]:
+            print(f"warning: {warning}", file=sys.stderr)
+        bar, update = _progress_bar(f"Analysing ({info['name']} {info['version']})")
+        pool.on_event = lambda kind, data: update(*data) if kind == "progress" else None
+        with bar:
+            done = pool.analyse()
+    finally:
+        pool.close()
+    print(f"analysed {done} article(s) with {info['name']} {info['version']}")
     return EXIT_OK
 
 
@@ -293,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyse", parents=[common, pipeline],
                        help="run entity and quote analysis on articles not yet analysed")
+    p.add_argument("--processes", type=int, metavar="N", default=None,
+                   help="worker processes, each with its own pipeline (default: one "
+                        "per core, up to 4)")
     p.set_defaults(func=cmd_analyse)
 
     from desktop.exporters.registry import FORMATS

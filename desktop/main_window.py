@@ -23,7 +23,7 @@ from desktop.preferences import Preferences, PreferencesDialog
 from desktop.session import Session
 from desktop.themes import ThemeController
 from desktop.view_menu import ViewMenu
-from desktop.workers import AnalysisThread, Task
+from desktop.workers import AnalysisProcess, Task
 from storage import (analyses, article_query, articles, entity_corrections, entity_index,
                      passages, quotes, review, similarity, tags)
 from storage.database import database_version
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.refresh_articles()
         self.refresh_speakers()
         self._show_review_marks()
-        self.analysis = AnalysisThread(self.db_path, pipeline or self.preferences.pipeline,
+        self.analysis = AnalysisProcess(self.db_path, pipeline or self.preferences.pipeline,
                                        self)
         self._connect_analysis()
         self._state_at_backup: tuple[int, int] | None = self._state_if_backed_up()
@@ -1504,7 +1504,7 @@ class MainWindow(QMainWindow):
         self.refresh_articles()
         self.refresh_speakers()
         self.review_changed()
-        self.analysis = AnalysisThread(self.db_path, self.preferences.pipeline, self)
+        self.analysis = AnalysisProcess(self.db_path, self.preferences.pipeline, self)
         self._connect_analysis()
         self.start_analysis()
         self.statusBar().showMessage(f"Restored {backup.name}.", 8000)

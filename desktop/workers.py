@@ -1,26 +1,26 @@
-"""Background work for the GUI: spaCy analysis and one-off tasks (export,
-import) in their own threads, each with its own database connection;
-results, progress and errors arrive through Qt signals.
+"""Background work for the GUI: spaCy analysis in a process of its own
+(:mod:`desktop.analysis_service`), one-off tasks (export, import) in their
+own threads, each with its own database connection; results, progress and
+errors arrive through Qt signals.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, Signal
 
 log = logging.getLogger(__name__)
 
 
-class AnalysisWorker(QObject):
-    """Loads the spaCy pipeline once, then analyses pending articles on request.
-
-    Lives in its own QThread (see :class:`AnalysisThread`); spaCy is
-    imported in that thread, so the window never waits for it.
-    """
+class AnalysisSignals(QObject):
+    """What the window hears of analysis (the service's events as signals)."""
 
     pipelineLoaded = Signal(str, str, bool, list)   # name, version, degraded, warnings
     progress = Signal(int, int)
@@ -28,64 +28,131 @@ class AnalysisWorker(QObject):
     finished = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, db_path: Path, configured: str | None):
-        super().__init__()
-        self.db_path, self.configured = db_path, configured
-        self._loaded = None
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    @Slot()
-    def analyse(self) -> None:
-        from desktop.analysis.pipeline import load_pipeline
-        from desktop.analysis_jobs import analyse_pending
-        from storage import open_database
-
-        self._cancelled = False
-        try:
-            if self._loaded is None:
-                self._loaded = load_pipeline(self.configured)
-                loaded = self._loaded
-                self.pipelineLoaded.emit(loaded.name, loaded.version, loaded.degraded,
-                                         list(loaded.warnings))
-            db = open_database(self.db_path)
-            try:
-                done = analyse_pending(db, self._loaded, on_progress=self.progress.emit,
-                                       on_article=self.articleAnalysed.emit,
-                                       is_cancelled=lambda: self._cancelled)
-            finally:
-                db.close()
-        except Exception as error:  # reported to the user, never lost
-            log.exception("analysis failed")
-            self.failed.emit(f"{type(error).__name__}: {error}")
-            return
-        self.finished.emit(done)
-
-
-class AnalysisThread(QObject):
-    """Owns the analysis worker and its thread."""
-
-    requested = Signal()
-
-    def __init__(self, db_path: Path, configured: str | None, parent=None):
+    def __init__(self, cancel: Callable[[], None], parent=None):
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("dossier-analysis")
-        self.worker = AnalysisWorker(db_path, configured)
-        self.worker.moveToThread(self.thread)
-        self.requested.connect(self.worker.analyse)
-        self.thread.start()
+        self.cancel = cancel
+
+
+class AnalysisProcess(QObject):
+    """Runs :mod:`desktop.analysis_service` in a process of its own.
+
+    Started at the first :meth:`request`; the process keeps its pipeline
+    loaded between requests. Its events arrive on the GUI thread through
+    the QProcess's pipe and are re-emitted by :attr:`worker`; the window's
+    process never imports spaCy nor waits for it. A process that dies is
+    reported through ``failed`` and started again at the next request.
+    """
+
+    #: stderr lines kept to explain a crash
+    STDERR_LINES = 20
+    STOPPING = "dossierStopping"
+
+    def __init__(self, db_path: Path, configured: str | None, parent=None, *,
+                 processes: int | None = None):
+        super().__init__(parent)
+        self.db_path, self.configured, self.processes = Path(db_path), configured, processes
+        self.worker = AnalysisSignals(self.cancel, self)
+        self.info: dict | None = None       # the service's "pipeline" event
+        self.process: QProcess | None = None
+        self._stderr: list[str] = []
+
+    def _start(self) -> QProcess:
+        process = QProcess(self)
+        arguments = ["-m", "desktop.analysis_service", str(self.db_path)]
+        if self.configured:
+            arguments += ["--pipeline", self.configured]
+        if self.processes:
+            arguments += ["--processes", str(self.processes)]
+        environment = QProcessEnvironment.systemEnvironment()
+        root = str(Path(__file__).resolve().parent.parent)
+        path = environment.value("PYTHONPATH")
+        environment.insert("PYTHONPATH", root + (os.pathsep + path if path else ""))
+        process.setProcessEnvironment(environment)
+        process.readyReadStandardOutput.connect(lambda: self._read_events(process))
+        process.readyReadStandardError.connect(lambda: self._read_errors(process))
+        process.finished.connect(lambda code, status: self._ended(process, code, status))
+        process.errorOccurred.connect(lambda error: self._error(process, error))
+        self._stderr = []
+        process.start(sys.executable, arguments)
+        self.process = process
+        return process
+
+    def _send(self, command: str) -> None:
+        if self.process is not None:
+            self.process.write(json.dumps({"cmd": command}).encode() + b"\n")
 
     def request(self) -> None:
-        """Analyse whatever is pending (queued behind a running analysis)."""
-        self.requested.emit()
+        """Analyse whatever is pending (after the current run, if any)."""
+        if self.process is None:
+            self._start()
+        self._send("analyse")
 
-    def stop(self, wait_ms: int = 30000) -> None:
-        self.worker.cancel()
-        self.thread.quit()
-        self.thread.wait(wait_ms)
+    def cancel(self) -> None:
+        """Stop the current run after the articles being stored; dropped
+        requests made before the cancel."""
+        self._send("cancel")
+
+    def stop(self, wait_ms: int = 5000) -> None:
+        """End the process and its workers (asked, then terminated, then killed)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.setProperty(self.STOPPING, True)
+        if process.state() != QProcess.ProcessState.NotRunning:
+            process.write(b'{"cmd": "quit"}\n')
+            process.closeWriteChannel()
+            if not process.waitForFinished(wait_ms):
+                process.terminate()
+                if not process.waitForFinished(3000):
+                    process.kill()
+                    process.waitForFinished(3000)
+
+    # -- from the process ----------------------------------------------
+    def _read_events(self, process: QProcess) -> None:
+        while process.canReadLine():
+            line = bytes(process.readLine()).decode("utf-8", "replace").strip()
+            try:
+                event = json.loads(line)
+            except ValueError:
+                log.warning("analysis service said: %s", line)
+                continue
+            kind = event.pop("event", None)
+            if kind == "pipeline":
+                self.info = event
+                self.worker.pipelineLoaded.emit(event["name"], event["version"],
+                                                event["degraded"], event["warnings"])
+            elif kind == "progress":
+                self.worker.progress.emit(event["done"], event["total"])
+            elif kind == "article":
+                self.worker.articleAnalysed.emit(event["id"])
+            elif kind == "finished":
+                self.worker.finished.emit(event["done"])
+            elif kind == "failed":
+                self.worker.failed.emit(event["message"])
+
+    def _read_errors(self, process: QProcess) -> None:
+        text = bytes(process.readAllStandardError()).decode("utf-8", "replace")
+        for line in text.splitlines():
+            log.info("analysis service: %s", line)
+        self._stderr = (self._stderr + text.splitlines())[-self.STDERR_LINES:]
+
+    def _ended(self, process: QProcess, code: int, status) -> None:
+        self._read_events(process)
+        if process is self.process:
+            self.process = None
+        if process.property(self.STOPPING):
+            return
+        last = next((line for line in reversed(self._stderr) if line.strip()), "")
+        how = ("crashed" if status == QProcess.ExitStatus.CrashExit
+               else f"stopped (exit code {code})")
+        self.worker.failed.emit(f"The analysis process {how}." + (f" {last}" if last else ""))
+
+    def _error(self, process: QProcess, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            if process is self.process:
+                self.process = None
+            self.worker.failed.emit(f"The analysis process could not start: "
+                                    f"{process.errorString()}")
 
 
 class _CallThread(QThread):

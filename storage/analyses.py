@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.database import utc_now
+from storage.database import utc_now, write_transaction
 from storage.entity_index import refresh_article
 
 ENTITY_FIELDS = ("start", "end", "label", "text")
@@ -37,7 +37,7 @@ def save_analysis(db: Database, *, article_id: int, text_hash: str,
     the article's text changed (or the article was deleted) since the
     analysis started, nothing is stored and None is returned.
     """
-    with db.atomic():
+    with write_transaction(db):     # analysis processes write side by side
         current = db.execute("SELECT text_hash FROM articles WHERE id = ?",
                              [article_id]).fetchone()
         if current is None or current[0] != text_hash:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
+from storage.database import write_transaction
 from storage.schema import QUOTES_FTS
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
@@ -60,7 +61,7 @@ def save_links(db: Database, quote_ids: Iterable[int],
                links: Iterable[tuple[int, int, float]]) -> None:
     """Replace the links of ``quote_ids`` by ``links`` (stored both ways)."""
     quote_ids = list(quote_ids)
-    with db.atomic():
+    with write_transaction(db):     # analysis processes link side by side
         for quote_id in quote_ids:
             db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
                        [quote_id, quote_id])
@@ -131,29 +132,47 @@ def recycling_candidates(db: Database, text: str, article_id: int,
 
     A bounded prefilter for recycled-quote linking — two index lookups that
     stop after ``limit`` rows — instead of a comparison with every quote.
-    Rows: ``id, article_id, text, speaker``.
+    Rows: ``id, article_id, text, speaker``, newest first.
     """
-    ids: list[int] = []
-    expression = _probe_expression(text)
-    if expression:
-        ids += [r[0] for r in db.execute(
-            f"SELECT rowid FROM {QUOTES_FTS} WHERE {QUOTES_FTS} MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", [expression, limit])]
-    if speaker:
-        ids += [r[0] for r in db.execute(
-            "SELECT id FROM quotes WHERE speaker = ? COLLATE NOCASE ORDER BY id DESC "
-            "LIMIT ?", [speaker, limit])]
-    if not ids:
-        return []
-    ids = list(dict.fromkeys(ids))
-    return list(db.query(
-        f"""
-        SELECT q.id, n.article_id, q.text, q.speaker
-        FROM quotes q
-        JOIN analyses n ON n.id = q.analysis_id
-        JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
-        WHERE q.id IN ({", ".join("?" for _ in ids)})
-          AND n.article_id != ? AND q.kind IN {SPOKEN!r}
-          AND n.id = {_CURRENT_OF.format(article="n.article_id")}
-        ORDER BY q.id DESC
-        """, ids + [article_id]))
+    return recycling_candidates_many(db, [(text, article_id, speaker)], limit=limit)[0]
+
+
+def recycling_candidates_many(db: Database,
+                              probes: list[tuple[str, int, str | None]], *,
+                              limit: int = 40) -> list[list[dict]]:
+    """:func:`recycling_candidates` of each ``(text, article_id, speaker)``,
+    with each speaker looked up once and the rows of all read in one query
+    (a batch of new quotes often repeats its speakers)."""
+    by_speaker: dict[str, list[int]] = {}
+    wanted: list[list[int]] = []
+    for text, _article_id, speaker in probes:
+        ids: list[int] = []
+        expression = _probe_expression(text)
+        if expression:
+            ids += [r[0] for r in db.execute(
+                f"SELECT rowid FROM {QUOTES_FTS} WHERE {QUOTES_FTS} MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?", [expression, limit])]
+        if speaker:
+            if speaker not in by_speaker:
+                by_speaker[speaker] = [r[0] for r in db.execute(
+                    "SELECT id FROM quotes WHERE speaker = ? COLLATE NOCASE "
+                    "ORDER BY id DESC LIMIT ?", [speaker, limit])]
+            ids += by_speaker[speaker]
+        wanted.append(list(dict.fromkeys(ids)))
+    every = sorted({i for ids in wanted for i in ids})
+    rows: dict[int, dict] = {}
+    for offset in range(0, len(every), 500):       # SQLite's bound parameters
+        chunk = every[offset:offset + 500]
+        rows.update((row["id"], row) for row in db.query(
+            f"""
+            SELECT q.id, n.article_id, q.text, q.speaker
+            FROM quotes q
+            JOIN analyses n ON n.id = q.analysis_id
+            JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
+            WHERE q.id IN ({", ".join("?" for _ in chunk)})
+              AND q.kind IN {SPOKEN!r}
+              AND n.id = {_CURRENT_OF.format(article="n.article_id")}
+            """, chunk))
+    return [[rows[i] for i in sorted(ids, reverse=True)
+             if i in rows and rows[i]["article_id"] != article_id]
+            for ids, (_text, article_id, _speaker) in zip(wanted, probes)]

@@ -43,3 +43,13 @@ def test_candidates_are_bounded_and_come_from_other_articles(analysed_db_path):
     found = quotes.recycling_candidates(db, quote["text"], 1, quote["speaker"], limit=2)
     assert 0 < len(found) <= 4 and all(c["article_id"] != 1 for c in found)
     assert quotes.recycling_candidates(db, "a an the of", 1) == []
+
+
+def test_candidates_of_a_batch_are_those_of_each_quote(analysed_db_path):
+    db = open_database(analysed_db_path)
+    spoken = [(q["text"], q["article_id"], q["speaker"])
+              for q in quotes.all_quotes(db, kinds=quotes.SPOKEN)]
+    assert len(spoken) > 10 and len({s for _, _, s in spoken if s}) > 3
+    together = quotes.recycling_candidates_many(db, spoken, limit=3)
+    alone = [quotes.recycling_candidates(db, t, a, s, limit=3) for t, a, s in spoken]
+    assert together == alone and any(together)

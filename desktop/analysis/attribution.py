@@ -194,14 +194,16 @@ class _Article:
 
     def __init__(self, doc: Any, quotes: list[Quote]):
         self.doc, self.text = doc, doc.text
+        self.ents = list(doc.ents)      # spaCy builds the spans on every access
+        self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
-        ranked = [e for e in doc.ents if e.label_ != "PERSON" and self._person_in(e)]
-        self.people = sorted([self._repair_person(e) for e in doc.ents if e.label_ == "PERSON"]
+        ranked = [e for e in self.ents if e.label_ != "PERSON" and self._person_in(e)]
+        self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"]
                              + [self._person_in(e) for e in ranked])
-        self.orgs = [(e.start_char, e.end_char, self._clean(e.text)) for e in doc.ents
+        self.orgs = [(e.start_char, e.end_char, self._clean(e.text)) for e in self.ents
                      if e.label_ in ("ORG", "NORP", "GPE") and e not in ranked]
         # any named thing, for the fullest name of "the commission" and the like
-        self.named = [(e.start_char, self._clean(e.text)) for e in doc.ents
+        self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
                       if e.label_ not in _NOT_NAMES and e not in ranked]
         self.person_names = [name for _, _, name in self.people]
         self.roles = self._roles()
@@ -250,8 +252,14 @@ class _Article:
 
         Looks at the people spaCy found and at capitalised words written
         right before the mention anywhere in the text (``Minister of
-        Interior Sar Sokha`` gives ``Sar Sokha`` for ``Sokha``).
+        Interior Sar Sokha`` gives ``Sar Sokha`` for ``Sokha``). Remembered
+        per mention: the people of the article are known from the start.
         """
+        if mention not in self._fullest:
+            self._fullest[mention] = self._find_fullest_person(mention)
+        return self._fullest[mention]
+
+    def _find_fullest_person(self, mention: str) -> str:
         words = _norm_tokens(mention)
         if not words:
             return mention
@@ -290,7 +298,7 @@ class _Article:
     def _subject_events(self) -> list[_Event]:
         """People and sources the article puts forward, in text order."""
         events = []
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if self.inside_quote(ent.start_char):
                 continue
             if ent.label_ == "PERSON" and (ent.root.dep_ in ("nsubj", "nsubjpass")
@@ -299,7 +307,7 @@ class _Article:
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
         for chunk in self._subject_chunks():
             events.append(chunk)
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ == "ORG" and ent.root.dep_ in ("nsubj", "nsubjpass") \
                     and not self.inside_quote(ent.start_char) and not self._person_in(ent):
                 events.append(_Event(ent.start_char, Speaker(

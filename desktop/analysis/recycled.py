@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
@@ -35,8 +36,16 @@ class QuoteText:
 
 def sentences(text: str) -> list[str]:
     """The quote's sentences long enough to compare."""
+    return [sentence for sentence, _ in _prepared(text)]
+
+
+@lru_cache(maxsize=8192)
+def _prepared(text: str) -> tuple[tuple[str, str], ...]:
+    """``(sentence, sentence as RapidFuzz compares it)`` for each sentence of
+    a quote: a batch compares each new quote with the same quotes many times
+    over, so they are split and normalised once."""
     parts = (p.strip(" \u201c\u201d\"") for p in _SENTENCE_BREAK.split(text))
-    return [p for p in parts if len(p.split()) >= MIN_WORDS]
+    return tuple((p, utils.default_process(p)) for p in parts if len(p.split()) >= MIN_WORDS)
 
 
 def _same_speaker(a: QuoteText, b: QuoteText) -> bool:
@@ -48,17 +57,16 @@ def find_links(new: Iterable[QuoteText], corpus: Iterable[QuoteText]
     """``(new quote id, corpus quote id, score)`` for quotes recurring in
     other articles. ``corpus`` may include the new quotes themselves."""
     new = list(new)
-    pool = [(quote, sentence) for quote in corpus for sentence in sentences(quote.text)]
+    pool = [(quote, processed) for quote in corpus for _, processed in _prepared(quote.text)]
     if not pool:
         return []
-    choices = [sentence for _, sentence in pool]
+    choices = [processed for _, processed in pool]
     best: dict[tuple[int, int], float] = {}
     for quote in new:
-        queries = sentences(quote.text)
+        queries = [processed for _, processed in _prepared(quote.text)]
         if not queries:
             continue
         scores = process.cdist(queries, choices, scorer=fuzz.token_set_ratio,
-                               processor=utils.default_process,
                                score_cutoff=SAME_SPEAKER_SCORE)
         for row in scores:
             for index in row.nonzero()[0]:

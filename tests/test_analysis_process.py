@@ -1,0 +1,190 @@
+"""Analysis in a process of its own (issue 6): the same rows as the
+in-process path, a prompt cancel, no process left behind when the window
+closes, and a crash of the analysis process reported while the window
+lives on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from desktop import analysis_jobs, analysis_service
+from desktop.analysis_service import AnalysisPool
+from storage import articles, open_database
+
+
+def _rows(path: Path) -> dict:
+    """Everything analysis stored, without ids and times."""
+    db = open_database(path)
+    try:
+        entities = sorted(db.execute(
+            "SELECT n.article_id, e.start, e.end, e.label, e.text FROM entities e "
+            "JOIN analyses n ON n.id = e.analysis_id"))
+        quotes = sorted(db.execute(
+            "SELECT n.article_id, q.start, q.end, q.text, q.kind, q.speaker, q.speaker_kind, "
+            "q.speaker_start, q.speaker_end, q.cue FROM quotes q "
+            "JOIN analyses n ON n.id = q.analysis_id"))
+        links = sorted(db.execute(
+            "SELECT qa.start, na.article_id, qb.start, nb.article_id, l.score "
+            "FROM quote_links l JOIN quotes qa ON qa.id = l.quote_id "
+            "JOIN analyses na ON na.id = qa.analysis_id "
+            "JOIN quotes qb ON qb.id = l.other_quote_id "
+            "JOIN analyses nb ON nb.id = qb.analysis_id"))
+        versions = set(db.execute("SELECT pipeline, pipeline_version, degraded FROM analyses"))
+    finally:
+        db.close()
+    return {"entities": entities, "quotes": quotes, "links": links, "versions": versions}
+
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _add_copies(path: Path, copies: int) -> int:
+    """More articles than one batch: the seeds again, each with a new line."""
+    db = open_database(path)
+    seeds = [a["text"] for a in db.query("SELECT text FROM articles ORDER BY id")]
+    with db.atomic():
+        for i in range(copies):
+            articles.add_article(db, title=f"Copy {i}",
+                                 text=seeds[i % len(seeds)] + f"\n\nUpdate {i}.")
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    db.close()
+    return total
+
+
+def test_two_worker_processes_store_what_the_in_process_path_stores(
+        seeded_db_path, analysed_template, monkeypatch):
+    # one article a batch and a second worker from two batches on: both
+    # workers store and link in parallel
+    monkeypatch.setattr(analysis_jobs, "BATCH_SIZE", 1)
+    monkeypatch.setattr(analysis_service, "BATCHES_PER_EXTRA_PROCESS", 2)
+    events = []
+    pool = AnalysisPool(seeded_db_path, processes=2,
+                        on_event=lambda kind, data: events.append((kind, data)))
+    try:
+        assert pool.analyse() == 5
+        assert len(pool._workers) == 2
+        assert pool.analyse() == 0                     # nothing pending any more
+    finally:
+        pool.close()
+    assert not any(w.is_alive() for w in pool._workers)
+    assert sorted(d for k, d in events if k == "article") == [1, 2, 3, 4, 5]
+    assert [d for k, d in events if k == "progress"][-2:] == [(5, 5), (0, 0)]
+    assert events[0][0] == "pipeline" and not events[0][1]["degraded"]
+    ours, reference = _rows(seeded_db_path), _rows(analysed_template)
+    assert ours["entities"] and ours["quotes"] and ours["links"]
+    assert ours == reference
+
+
+def test_cancel_stops_the_analysis_process_promptly(open_window, seeded_db_path, qtbot):
+    total = _add_copies(seeded_db_path, 35)
+    window = open_window(seeded_db_path)
+    worker = window.analysis.worker
+    finished = []
+    worker.finished.connect(finished.append)
+    with qtbot.waitSignal(worker.articleAnalysed, timeout=120000):
+        window.start_analysis()
+    began = time.monotonic()
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: bool(finished), timeout=10000)
+    assert time.monotonic() - began < 5
+    assert not window.progress_bar.isVisible()
+    db = open_database(seeded_db_path)
+    stored = db.execute("SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0]
+    db.close()
+    assert 0 < finished[0] == stored < total
+    # the process stays, pipeline loaded, and goes on where it stopped
+    pid = window.analysis.process.processId()
+    with qtbot.waitSignal(worker.finished, timeout=120000) as rest:
+        window.start_analysis()
+    assert rest.args == [total - stored]
+    assert window.analysis.process.processId() == pid
+
+
+def test_closing_the_window_leaves_no_analysis_process(open_window, seeded_db_path, qtbot):
+    _add_copies(seeded_db_path, 35)
+    window = open_window(seeded_db_path)
+    with qtbot.waitSignal(window.analysis.worker.articleAnalysed, timeout=120000):
+        window.start_analysis()                  # closed in the middle of a run
+    service = window.analysis.process.processId()
+    workers = _children(service)
+    assert workers
+    began = time.monotonic()
+    window.close()
+    assert time.monotonic() - began < 10
+    assert not _alive(service)
+    qtbot.waitUntil(lambda: not any(_alive(pid) for pid in workers), timeout=5000)
+    assert window.analysis.process is None
+
+
+def test_a_crashed_analysis_process_is_reported_and_the_window_lives(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    total = _add_copies(seeded_db_path, 35)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    window = open_window(seeded_db_path)
+    with qtbot.waitSignal(window.analysis.worker.articleAnalysed, timeout=120000):
+        window.start_analysis()
+    service = window.analysis.process.processId()
+    workers = _children(service)
+    with qtbot.waitSignal(window.analysis.worker.failed, timeout=10000) as failed:
+        os.kill(service, signal.SIGKILL)
+    assert "analysis process crashed" in failed.args[0]
+    assert warnings and "analysis process crashed" in warnings[0]
+    assert window.isVisible() and window.pipeline_label.text() == "Analysis failed"
+    # its workers notice and end too: nothing is left running
+    qtbot.waitUntil(lambda: not any(_alive(pid) for pid in workers), timeout=10000)
+    # the next request starts a new process, which finishes the job
+    with qtbot.waitSignal(window.analysis.worker.finished, timeout=120000):
+        window.start_analysis()
+    assert window.analysis.process.processId() != service
+    db = open_database(seeded_db_path)
+    assert db.execute("SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0] == total
+    db.close()
+
+
+def test_a_worker_killed_mid_run_fails_the_run_not_the_service(seeded_db_path):
+    _add_copies(seeded_db_path, 35)
+    events = []
+    pool = AnalysisPool(seeded_db_path, processes=1,
+                        on_event=lambda kind, data: events.append(kind))
+
+    def kill_after_first() -> bool:
+        if "article" in events and pool._workers[0].is_alive():
+            os.kill(pool._workers[0].pid, signal.SIGKILL)
+        return False
+
+    try:
+        try:
+            pool.analyse(kill_after_first)
+        except analysis_service.WorkerDied as error:
+            assert "exit code -9" in str(error)
+        else:
+            raise AssertionError("the dead worker went unnoticed")
+    finally:
+        pool.close()
