@@ -5,13 +5,10 @@ check reads what was stored."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from storage import open_database, passages, review
 from tests.test_article_list_gui import big_database
-from tests.test_main_window import select_with_keys
-from tests.test_notes import open_memo, stored_memo
-from tests.test_undo import pick_from_next_menu, right_click
+from tests.test_notes import open_memo, stored_memo, tag_and_write_note
 from widgets.memo_editor import SAVE_DELAY_MS
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -113,20 +110,7 @@ def test_a_memo_typed_in_the_window_is_found_by_a_notes_search(open_window, anal
 def test_a_passage_note_is_found_and_undoing_it_removes_the_hit(open_window, analysed_db_path,
                                                                 qtbot):
     window = open_window(analysed_db_path)
-    text = window.view.article_text()
-    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
-    qtbot.keyClick(window.view, Qt.Key.Key_6)
-    plist = window.passage_list
-    item = plist.topLevelItem(0)
-    pick_from_next_menu(["Edit note…"])
-    right_click(plist.viewport(), plist.visualItemRect(item).center())
-    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
-    editor = QApplication.focusWidget()
-    qtbot.keyClicks(editor, "venue of the ceasefire talks")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"]
-                    == "venue of the ceasefire talks")
-
+    tag_and_write_note(qtbot, window, "venue of the ceasefire talks")
     search_notes(qtbot, window, "ceasefire")
     assert listed(window) == [1] and window.current_id == 1
     assert window.passage_list.note_matches() == [1]          # the note itself is marked

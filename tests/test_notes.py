@@ -57,6 +57,23 @@ def test_memo_typed_just_before_switching_article_is_kept(open_window, analysed_
     assert stored_memo(analysed_db_path, 2) == ""
 
 
+def tag_and_write_note(qtbot, window, note: str) -> None:
+    """Tag "Phnom Penh" with key 6, then write ``note`` on that passage in
+    place (right-click → Edit note…, type, Enter) and wait until it is stored."""
+    text = window.view.article_text()
+    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    plist = window.passage_list
+    item = plist.topLevelItem(0)
+    pick_from_next_menu(["Edit note…"])
+    right_click(plist.viewport(), plist.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, note)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == note)
+
+
 def test_memo_typed_just_before_closing_is_kept(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
     memo = open_memo(window)
@@ -68,16 +85,5 @@ def test_memo_typed_just_before_closing_is_kept(open_window, analysed_db_path, q
 def test_passage_note_edited_in_place_from_the_context_menu(open_window, analysed_db_path,
                                                             qtbot):
     window = open_window(analysed_db_path)
-    text = window.view.article_text()
-    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
-    qtbot.keyClick(window.view, Qt.Key.Key_6)
-    plist = window.passage_list
-    item = plist.topLevelItem(0)
-    pick_from_next_menu(["Edit note…"])
-    right_click(plist.viewport(), plist.visualItemRect(item).center())
-    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
-    editor = QApplication.focusWidget()
-    qtbot.keyClicks(editor, "venue of the talks")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == "venue of the talks")
+    tag_and_write_note(qtbot, window, "venue of the talks")
     assert window.undo_action.text() == "&Undo Edit note"
