@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from desktop import analysis_jobs
 from desktop.analysis_jobs import analyse_pending
-from storage import open_database, quotes
+from storage import analyses, articles, open_database, quotes
 
 
 def test_a_stopped_run_resumes_where_it_stopped(seeded_db_path, pipeline):
@@ -53,3 +53,22 @@ def test_candidates_of_a_batch_are_those_of_each_quote(analysed_db_path):
     together = quotes.recycling_candidates_many(db, spoken, limit=3)
     alone = [quotes.recycling_candidates(db, t, a, s, limit=3) for t, a, s in spoken]
     assert together == alone and any(together)
+
+
+def test_speaker_candidates_are_the_newest_quotes_of_that_speaker(tmp_path):
+    db = open_database(tmp_path / "speaker.db")
+    stored = []
+    for n in range(5):
+        text = f"Statement number {n} on border security cooperation."
+        article_id, _ = articles.add_article(db, title=f"Article {n}", text=f"“{text}” she said.")
+        hash_ = articles.get_article(db, article_id)["text_hash"]
+        analyses.save_analysis(
+            db, article_id=article_id, text_hash=hash_, pipeline="test", pipeline_version="1",
+            degraded=False, entities=[],
+            quotes=[{"start": 1, "end": 1 + len(text), "text": text, "kind": "direct",
+                     "speaker": "Jane Doe" if n != 3 else "John Roe",
+                     "speaker_kind": "person"}])
+        stored.append(article_id)
+    # words too short to probe the text index: only the speaker finds candidates
+    found = quotes.recycling_candidates(db, "a an of", 0, "jane doe", limit=2)
+    assert [c["article_id"] for c in found] == [stored[4], stored[2]]
