@@ -26,6 +26,7 @@ from desktop.view_menu import ViewMenu
 from desktop.workers import AnalysisProcess, Task
 from storage import (analyses, article_query, articles, entity_corrections, entity_index,
                      passages, quotes, review, similarity, tags)
+from storage.article_listing import ArticleListing
 from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
@@ -293,7 +294,8 @@ class MainWindow(QMainWindow):
         self.article_list.articleSelected.connect(self.show_article)
         self.article_filters.queryChanged.connect(self.apply_query)
         self.article_list.list_model.totalChanged.connect(
-            lambda total: self.article_filters.set_hit_count(total, self.query.is_filtered()))
+            lambda total, exact: self.article_filters.set_hit_count(
+                total, self.query.is_filtered(), exact))
         view = self.view
         view.tagKeyPressed.connect(self.tag_with_key)
         view.tagRequested.connect(self.tag_selection)
@@ -339,14 +341,21 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._analysis_failed)
 
     # -- articles ------------------------------------------------------
-    def _row_source(self, query: article_query.ArticleQuery) -> RowSource:
-        """The list's rows, read from storage a page at a time."""
-        return RowSource(
-            count=lambda: article_query.count_articles(self.db, query),
-            page=lambda offset, limit: article_query.article_page(self.db, query, offset,
-                                                                  limit),
-            position=lambda article_id, within=None: article_query.article_position(
-                self.db, query, article_id, within))
+    def _show_listing(self, listing: ArticleListing) -> None:
+        """Show a query's list; a long one's count is read in a worker, so the
+        first rows and the article appear without waiting for it."""
+        source = RowSource(count=listing.count, page=listing.page, position=listing.position)
+        known = listing.known_count()
+        self.article_list.set_source(source, total=listing.lower_bound(),
+                                     exact=known is not None)
+        if known is None:
+            query = listing.query
+
+            def counted(count: int) -> None:
+                listing.set_count(count)
+                self.article_list.list_model.set_total(source, count)
+            self._read_in_worker("article count",
+                                 lambda db: article_query.count_articles(db, query), counted)
 
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""
@@ -365,7 +374,7 @@ class MainWindow(QMainWindow):
         Returns False (and leaves the list as it was) if the query cannot run.
         """
         try:
-            self.article_list.set_source(self._row_source(self.query))
+            self._show_listing(ArticleListing(self.db, self.query))
         except article_query.SearchError as error:
             self.article_filters.show_error(str(error))
             return False

@@ -278,16 +278,36 @@ def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list
     return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
 
 
+def first_ids(db: Database, q: ArticleQuery, limit: int) -> list[int]:
+    """The ids of the list's first ``limit`` rows, in order: one walk of the
+    order's index that stops after them (the filters' id sets are built once)."""
+    where, params = _where(q, db)
+    return [r[0] for r in _run(db, f"SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ?",
+                               params + [limit])]
+
+
+def rows_of(db: Database, ids: list[int]) -> list[dict]:
+    """List rows (columns :data:`ROW_COLUMNS`) of these articles, in the order
+    given; ids no longer stored are left out. Primary-key look-ups only."""
+    columns = ", ".join(ROW_COLUMNS)
+    found: dict[int, dict] = {}
+    for offset in range(0, len(ids), 500):        # SQLite's bound parameters
+        chunk = ids[offset:offset + 500]
+        found.update((row[0], dict(zip(ROW_COLUMNS, row))) for row in db.execute(
+            f"SELECT {columns} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk))
+    return [found[i] for i in ids if i in found]
+
+
 def article_position(db: Database, q: ArticleQuery, article_id: int,
                      within: int | None = None) -> int | None:
     """The row of ``article_id`` in the list, or None if the query leaves it
     out — or, with ``within``, if it is not among the first ``within`` rows
     (then only those rows are walked)."""
-    where, params = _where(q, db)
     if within is not None:
-        ids = [r[0] for r in _run(db, f"SELECT a.id FROM {_scan(q)} {where} {_order(q)} "
-                                      f"LIMIT ?", params + [within])]
+        ids = first_ids(db, q, within)
         return ids.index(article_id) if article_id in ids else None
+    where, params = _where(q, db)
     if q.entity_only() and q.sort == "imported":   # ids in the entity index
         if _run(db, f"SELECT 1 FROM articles a {where} AND a.id = ?",
                 params + [article_id]).fetchone() is None:

@@ -83,6 +83,42 @@ def test_selecting_a_far_article_loads_rows_up_to_it(tmp_path, qtbot):
     db.close()
 
 
+def test_a_list_counted_later_scrolls_to_its_lower_bound_then_to_the_end(tmp_path, qtbot):
+    db = open_database(big_database(tmp_path))
+    model = ArticleListModel()
+    totals = []
+    model.totalChanged.connect(lambda total, exact: totals.append((total, exact)))
+    source = sql_source(db)
+    model.set_source(source, 1000, exact=False)
+    assert model.total() == 1000 and not model.total_is_exact()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 1000                           # as far as is known
+    assert not model.set_total(sql_source(db), 5)             # another list's count: ignored
+    assert model.set_total(source, 2000) and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 1100 and model.index(1099).data() == "Story 1099"
+    assert totals == [(1000, False), (2000, True)]
+    db.close()
+
+
+def test_a_long_hit_list_is_shown_before_it_is_counted(open_window, tmp_path, qtbot):
+    window = open_window(big_database(tmp_path))
+    bar = window.article_filters
+    model = window.article_list.list_model
+    shown = []
+    model.totalChanged.connect(lambda total, exact: shown.append((bar.count_label.text(),
+                                                                  window.current_id)))
+    bar.search.setFocus()
+    qtbot.keyClicks(bar.search, "diplomacy")
+    qtbot.keyClick(bar.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.total_is_exact(), timeout=5000)
+    # the first rows and the label come at once (the head holds 1,000 of the
+    # 1,714 hits), the exact count from a worker; the article never waits
+    assert shown == [("1,000+ articles match", 1), ("1,714 articles match", 2)]
+    assert window.current_id == 2 and model.total() == 1714
+
+
 def test_search_box_filters_the_list_and_shows_the_hit_count(open_window, tmp_path, qtbot):
     window = open_window(big_database(tmp_path))
     bar = window.article_filters

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from storage import analyses, articles, open_database, passages, tags
+from storage.article_listing import ArticleListing
 from storage.article_query import (ArticleQuery, SearchError, article_page,
                                    article_position, count_articles, fts_expression,
                                    search_matches)
@@ -256,6 +257,18 @@ def test_every_filter_combination_agrees_with_brute_force(db):
             if left_out is not None:
                 assert article_position(db, query, left_out) is None
                 assert article_position(db, query, left_out, within=1000) is None
+            # the listing answers the same from its head of 4 ids, and beyond it
+            listing = ArticleListing(db, query, head=4)
+            assert listing.known_count() == (
+                len(expected) if len(expected) < 4 or not query.is_filtered() else None)
+            assert listing.lower_bound() == (listing.known_count() or min(len(expected), 4))
+            assert [r["id"] for r in listing.page(0, 2) + listing.page(2, 100)] == expected
+            assert [listing.position(i) for i in expected] == list(range(len(expected)))
+            assert [listing.position(i, within=3) for i in expected[:4]] == [0, 1, 2, None][
+                :len(expected)]
+            if left_out is not None:
+                assert listing.position(left_out) is None
+            assert listing.count() == len(expected) == listing.known_count()
             checked += 1
     assert checked == 5 * 2 * 2 * 3 * 3
 

@@ -161,9 +161,12 @@ class ArticleFilters(QWidget):
         if chosen is not None and index < 0:
             self._emit()
 
-    def set_hit_count(self, shown: int, filtered: bool) -> None:
-        noun = "article" if shown == 1 else "articles"
-        self.count_label.setText(f"{shown:,} {noun}" + (" match" if filtered else ""))
+    def set_hit_count(self, shown: int, filtered: bool, exact: bool = True) -> None:
+        """"N articles (match)"; with ``exact`` False, "N+ …" while counting."""
+        noun = "article" if shown == 1 and exact else "articles"
+        self.count_label.setText(f"{shown:,}{'' if exact else '+'} {noun}"
+                                 + (" match" if filtered else ""))
+        self.count_label.setToolTip("" if exact else "Counting the rest…")
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -76,27 +76,47 @@ class ArticleListModel(QAbstractListModel):
 
     PAGE = 100
     MAX_PAGES = 8
-    #: the total number of rows the source has (the hit count)
-    totalChanged = Signal(int)
+    #: the number of rows the source has (the hit count), and whether that
+    #: is exact (False: at least that many; :meth:`set_total` follows)
+    totalChanged = Signal(int, bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._source = EMPTY
         self._total = 0
+        self._exact = True
         self._loaded = 0           # rows the view knows of (grows by fetchMore)
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
 
     # -- data in -------------------------------------------------------
-    def set_source(self, source: RowSource) -> None:
-        """Show another list (a new search, filter or order)."""
-        total = source.count()        # may raise: the model stays as it was
+    def set_source(self, source: RowSource, total: int | None = None, *,
+                   exact: bool = True) -> None:
+        """Show another list (a new search, filter or order) of ``total`` rows
+        — asked of the source if not given; with ``exact`` False, at least
+        that many, until :meth:`set_total` says how many (the rows can be
+        shown and scrolled meanwhile)."""
+        if total is None:
+            total = source.count()        # may raise: the model stays as it was
         self.beginResetModel()
         self._source = source
         self._pages.clear()
-        self._total = total
+        self._total, self._exact = total, exact
         self._loaded = min(self.PAGE, total)
         self.endResetModel()
-        self.totalChanged.emit(self._total)
+        self.totalChanged.emit(self._total, exact)
+
+    def set_total(self, source: RowSource, total: int) -> bool:
+        """The exact number of rows of ``source``, counted after it was shown;
+        ignored (False) if another list is shown by now."""
+        if source is not self._source:
+            return False
+        if total < self._loaded:       # the corpus shrank meanwhile
+            self.beginRemoveRows(QModelIndex(), total, self._loaded - 1)
+            self._loaded = total
+            self.endRemoveRows()
+        self._total, self._exact = total, True
+        self.totalChanged.emit(total, True)
+        return True
 
     def set_articles(self, articles: list[dict]) -> None:
         self.set_source(RowSource.from_rows(articles))
@@ -107,10 +127,10 @@ class ArticleListModel(QAbstractListModel):
         loaded, total = self._loaded, self._source.count()
         self.beginResetModel()
         self._pages.clear()
-        self._total = total
+        self._total, self._exact = total, True
         self._loaded = min(max(loaded, self.PAGE), total)
         self.endResetModel()
-        self.totalChanged.emit(self._total)
+        self.totalChanged.emit(self._total, True)
 
     def set_passage_count(self, article_id: int, count: int) -> None:
         self._set_field(article_id, "passage_count", count, COUNT_ROLE)
@@ -130,6 +150,11 @@ class ArticleListModel(QAbstractListModel):
     # -- data out ------------------------------------------------------
     def total(self) -> int:
         return self._total
+
+    def total_is_exact(self) -> bool:
+        """False while the rows are still being counted (:meth:`total` is
+        then a lower bound)."""
+        return self._exact
 
     def cached_row_count(self) -> int:
         """How many rows are held in memory now."""
@@ -270,9 +295,11 @@ class ArticleList(QListView):
     def set_articles(self, articles: list[dict], current: int | None = None) -> None:
         self.set_source(RowSource.from_rows(articles), current)
 
-    def set_source(self, source: RowSource, current: int | None = None) -> None:
-        """Show another list; select ``current`` if it is in it."""
-        self.list_model.set_source(source)
+    def set_source(self, source: RowSource, current: int | None = None, *,
+                   total: int | None = None, exact: bool = True) -> None:
+        """Show another list (see :meth:`ArticleListModel.set_source`);
+        select ``current`` if it is in it."""
+        self.list_model.set_source(source, total, exact=exact)
         if current is not None:
             self.select_article(current)
 
