@@ -157,6 +157,7 @@ class TagPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tags: list[dict] = []
+        self._items: dict[int, QTreeWidgetItem] = {}
         self.details_dialog: TagDetailsDialog | None = None
         self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
@@ -197,19 +198,21 @@ class TagPanel(QWidget):
             layout.addLayout(row)
 
     def set_tags(self, tags: list[dict]) -> None:
+        tags = list(tags)
+        if self._shape(tags) == self._shape(self._tags) and self._items:
+            self._tags = tags       # only counts changed (a tag saved): no rebuild
+            for tag in tags:
+                self._items[tag["id"]].setText(2, self._count_text(tag, tags))
+            return
         current = self.current_tag_id()
-        self._tags = list(tags)
+        self._tags = tags
         self.tree.clear()
         known = {tag["id"] for tag in tags}
         items: dict[int, QTreeWidgetItem] = {}
+        self._items = items
         for tag in tags:
-            own = tag.get("passage_count", 0)
-            count = str(own)
-            if any(t.get("parent_id") == tag["id"] for t in tags):
-                # a parent: its own passages and, in brackets, with all below it
-                family = descendant_ids(tags, tag["id"])
-                count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family)})"
-            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""), count])
+            item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
+                                    self._count_text(tag, tags)])
             item.setIcon(0, color_icon(tag["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
@@ -225,6 +228,21 @@ class TagPanel(QWidget):
         self.tree.expandAll()
         if current in items:
             self.tree.setCurrentItem(items[current])
+
+    @staticmethod
+    def _shape(tags: list[dict]) -> list[tuple]:
+        """Everything the tree shows of the codebook but the counts."""
+        return [(t["id"], t["name"], t["color"], t["shortcut"], t.get("parent_id"),
+                 t.get("description")) for t in tags]
+
+    @staticmethod
+    def _count_text(tag: dict, tags: list[dict]) -> str:
+        """A tag's passages; a parent's also, in brackets, with all below it."""
+        count = str(tag.get("passage_count", 0))
+        if any(t.get("parent_id") == tag["id"] for t in tags):
+            family = descendant_ids(tags, tag["id"])
+            count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family)})"
+        return count
 
     def tags(self) -> list[dict]:
         return list(self._tags)
