@@ -12,9 +12,10 @@ search can look instead (or as well) in the analyst's own words — article memo
 and passage notes (``memos_fts``, ``passage_notes_fts``, migration 0009);
 :func:`note_matches` says which of an article's notes matched.
 
-Entity and speaker filters look at analyses of the article's current text:
-the entity filter through ``article_entities`` (migration 0008), for the
-typed name and, if the analyst merged it with others, all its aliases.
+Entity and speaker filters look at analyses of the article's current text,
+through their per-article summaries: ``article_entities`` (migration 0008),
+for the typed name and, if the analyst merged it with others, all its
+aliases; ``article_speakers`` (migration 0010).
 
 How the work stays bounded at 100,000 articles: a filter is a set of ids
 tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
@@ -153,14 +154,10 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
-#: Articles whose analysis of their current text has a quote whose speaker
-#: (a row of ``{table}`` whose ``{column}``) is the parameter, in any case.
-_ANALYSED_WITH = """a.id IN (
-    SELECT n.article_id FROM {table} r
-    JOIN analyses n ON n.id = r.analysis_id
-    JOIN articles x INDEXED BY idx_articles_text_hash
-        ON x.text_hash = n.text_hash AND x.id = n.article_id
-    WHERE r.{column} = ? COLLATE NOCASE)"""
+#: Articles whose current analysis quotes the parameter (any case), from the
+#: per-article summary ``article_speakers`` (migration 0010).
+_QUOTING = ("a.id IN (SELECT s.article_id FROM article_speakers s "
+            "WHERE lower(s.speaker) = lower(?))")
 
 
 def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
@@ -215,7 +212,7 @@ def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
         clauses.append(filter_clause(db, keys))
         params += keys
     if q.speaker.strip():
-        clauses.append("+" + _ANALYSED_WITH.format(table="quotes", column="speaker"))
+        clauses.append("+" + _QUOTING)
         params.append(q.speaker.strip())
     return clauses, params
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.schema import article_entities_sql
+from storage.schema import (ALL_ARTICLE_ENTITIES_SQL, ALL_ARTICLE_SPEAKERS_SQL,
+                            article_entities_sql, article_speakers_sql)
 
 #: The labels each group of the corpus panel lists.
 LABEL_GROUPS = {
@@ -32,11 +33,24 @@ def entity_key(text: str) -> str:
 
 
 def refresh_article(db: Database, article_id: int) -> None:
-    """Refill the article's summary from its current analysis (one transaction;
-    called by ``storage.analyses.save_analysis``)."""
+    """Refill the article's summaries — its entities and its speakers
+    (``article_speakers``, migration 0010) — from its current analysis (one
+    transaction; called by ``storage.analyses.save_analysis``)."""
     with db.atomic():
         db.execute("DELETE FROM article_entities WHERE article_id = ?", [article_id])
         db.execute(article_entities_sql(":id"), {"id": article_id})
+        db.execute("DELETE FROM article_speakers WHERE article_id = ?", [article_id])
+        db.execute(article_speakers_sql(":id"), {"id": article_id})
+
+
+def rebuild(db: Database) -> None:
+    """Refill every article's summaries at once (for a database whose analyses
+    were written in bulk, bypassing :func:`refresh_article`)."""
+    with db.atomic():
+        db.execute("DELETE FROM article_entities")     # its triggers empty the counts
+        db.execute("DELETE FROM article_speakers")
+        db.execute(ALL_ARTICLE_ENTITIES_SQL)
+        db.execute(ALL_ARTICLE_SPEAKERS_SQL)
 
 
 #: The keys the entity filter looks for: the typed text's, and if it names a

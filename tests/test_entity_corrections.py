@@ -1,8 +1,9 @@
 """Corpus entities (issue 7) and their fast filter (issue 6): the per-article
 summary and corpus counts stay equal to the current analyses, merges and
 label corrections change what is read (counts, filter, an article's
-entities) and survive re-analysis by the real pipeline; migration 0008 on
-a schema-7 database. Real SQLite files."""
+entities) and survive re-analysis by the real pipeline; the per-article
+speakers of the speaker filter likewise; migrations 0008 and 0010 on a
+schema-7 database. Real SQLite files."""
 
 from __future__ import annotations
 
@@ -36,10 +37,23 @@ def _expected_summary(db) -> Counter:
     return found
 
 
+def _expected_speakers(db) -> Counter:
+    """(article, speaker key) → quotes, recomputed from the current analyses."""
+    found = Counter()
+    for article_id, speaker in db.execute(
+            CURRENT_ANALYSES + "SELECT c.article_id, q.speaker FROM current c "
+            "JOIN quotes q ON q.analysis_id = c.analysis_id WHERE q.speaker IS NOT NULL"):
+        found[(article_id, entity_key(speaker))] += 1
+    return found
+
+
 def _assert_consistent(db) -> None:
     stored = Counter({(a, entity_key(n), lab): m for a, n, lab, m in db.execute(
         "SELECT article_id, name, label, mentions FROM article_entities")})
     assert stored == _expected_summary(db)
+    speakers = Counter({(a, entity_key(s)): n for a, s, n in db.execute(
+        "SELECT article_id, speaker, quotes FROM article_speakers")})
+    assert speakers == _expected_speakers(db)
     totals = {(k, lab): (m, n) for k, lab, m, n in db.execute(
         "SELECT key, label, mentions, articles FROM entity_counts")}
     expected: dict = {}
@@ -64,17 +78,23 @@ def _ids(db, entity) -> list[int]:
 
 def test_summary_and_counts_follow_analyses_text_edits_undo_and_deletes(adb):
     _assert_consistent(adb)
+    assert _expected_speakers(adb)
     cambodia = _row(adb, "Cambodia", "GPE")
     assert cambodia["articles"] == 5 and cambodia["mentions"] == 20
     article_id = _ids(adb, "Cambodia")[0]
+    quoting = ArticleQuery(speaker="THONG MENGDAVID")     # any case
+    speaker_ids = [r["id"] for r in article_page(adb, quoting, 0, 10)]
+    assert article_id in speaker_ids and count_articles(adb, quoting) == len(speaker_ids)
     before = snapshots.article_text_state(adb, article_id)
     articles.replace_article_text(adb, article_id, "A new text about Thailand.")
     _assert_consistent(adb)     # no current analysis: the article leaves the counts
     assert _row(adb, "Cambodia", "GPE")["articles"] == 4
     assert article_id not in _ids(adb, "Cambodia")
+    assert count_articles(adb, quoting) == len(speaker_ids) - 1
     snapshots.restore_article_text_state(adb, article_id, before)   # an undo
     _assert_consistent(adb)
     assert _row(adb, "Cambodia", "GPE") == cambodia
+    assert [r["id"] for r in article_page(adb, quoting, 0, 10)] == speaker_ids
     with adb.atomic():
         adb.execute("DELETE FROM articles WHERE id = ?", [article_id])
     _assert_consistent(adb)
@@ -160,7 +180,7 @@ def test_corrections_survive_reanalysis(adb, pipeline):
             if e["text"] == "Sokha" and e["original_label"] == "PERSON"} == {"Sar Sokha"}
 
 
-def test_migration_0008_summarises_the_analyses_already_stored(tmp_path):
+def test_migrations_0008_and_0010_summarise_the_analyses_already_stored(tmp_path):
     from sqlite_utils import Database
 
     from storage.schema import MIGRATIONS, SCHEMA_VERSION
@@ -184,15 +204,25 @@ def test_migration_0008_summarises_the_analyses_already_stored(tmp_path):
             old.table("entities").insert_all(
                 {"analysis_id": analysis_id, "start": 0, "end": 8, "label": label,
                  "text": text} for text, label in found)
+            old.table("quotes").insert_all(
+                {"analysis_id": analysis_id, "start": 0, "end": 8, "text": "Interpol",
+                 "kind": "direct", "speaker": speaker, "speaker_kind": "person"}
+                for speaker in {"rules": ["Ann Lee"], "trained": ["Bo Tan", "BO TAN"],
+                                "stale": ["Cy Ng"]}[pipeline])
     conn.close()
 
     db = open_database(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
     assert [(r["key"], r["label"], r["mentions"], r["articles"])
             for r in corpus_entities(db)] == [("interpol", "ORG", 2, 1)]
     assert [r["id"] for r in article_page(db, ArticleQuery(entity="interpol"), 0, 5)] \
         == [article_id]
     assert count_articles(db, ArticleQuery(entity="Thailand")) == 0
+    # 0010: the speakers of the current (trained) analysis, any case once
+    assert list(db.execute("SELECT article_id, quotes FROM article_speakers")) == [
+        (article_id, 2)]
+    assert count_articles(db, ArticleQuery(speaker="bo tan")) == 1
+    assert count_articles(db, ArticleQuery(speaker="Cy Ng")) == 0
     _assert_consistent(db)
     db.close()
 
@@ -216,3 +246,17 @@ def test_entity_filter_pages_counts_and_positions_agree(adb, monkeypatch, common
             assert page == sorted(page, reverse=bool(descending))
     outside = next(a for a, in adb.execute("SELECT id FROM articles") if a not in expected)
     assert article_position(adb, ArticleQuery(entity="Sar Sokha"), outside) is None
+
+
+def test_rebuild_refills_summaries_written_around(adb):
+    from storage.entity_index import rebuild
+
+    counts = list(adb.execute("SELECT * FROM entity_counts ORDER BY key, label"))
+    with adb.atomic():      # as a bulk load leaves them: analyses, no summaries
+        adb.execute("DELETE FROM article_entities")
+        adb.execute("DELETE FROM article_speakers")
+    assert count_articles(adb, ArticleQuery(speaker="Thong Mengdavid")) == 0
+    rebuild(adb)
+    _assert_consistent(adb)
+    assert list(adb.execute("SELECT * FROM entity_counts ORDER BY key, label")) == counts
+    assert count_articles(adb, ArticleQuery(speaker="Thong Mengdavid")) == 3
