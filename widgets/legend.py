@@ -63,6 +63,8 @@ class Legend(QWidget):
         present = set(labels)
         ordered = [label for label in COMMON_LABELS] + sorted(present - set(COMMON_LABELS))
         keys = ordered + [palette.QUOTES_KEY, palette.PASSAGES_KEY]
+        if keys == list(self._boxes):
+            return          # the same toggles: no new layout of the window
         for key, box in list(self._boxes.items()):
             if key not in keys:
                 self._layout.removeWidget(box)
@@ -72,6 +74,7 @@ class Legend(QWidget):
         for index, key in enumerate(keys):
             box = self._boxes.get(key) or self._make_box(key)
             self._layout.insertWidget(1 + index, box)
+        self._boxes = {key: self._boxes[key] for key in keys}    # in the order shown
 
     def _make_box(self, key: str) -> QCheckBox:
         box = QCheckBox(_LABEL_NAMES.get(key, key))
