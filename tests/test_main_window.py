@@ -264,3 +264,35 @@ def test_legend_drops_labels_the_next_article_lacks(open_window, analysed_db_pat
     money = [w for w in window.legend.findChildren(type(window.legend.checkbox("PERSON")))
              if w.text() == "MONEY"]
     assert all(not w.isVisible() for w in money)
+
+
+def test_a_new_passage_repaints_its_bar_and_not_the_whole_reader(open_window, analysed_db_path,
+                                                                 qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+
+    window = open_window(analysed_db_path)
+    view = window.view
+    text = view.article_text()
+    start = text.index("Peter Sykora")
+    select_with_keys(qtbot, view, start, len("Peter Sykora"))
+
+    class Painted(QObject):
+        region = QRegion()
+
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                Painted.region += event.region()
+            return False
+
+    painted = Painted()
+    view.viewport().installEventFilter(painted)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: not Painted.region.isEmpty())
+    view.viewport().removeEventFilter(painted)
+    [bar] = [rect for rect, _, pid in view.passage_bars()
+             if pid == stored_passages(analysed_db_path)[0]["id"]]
+    assert Painted.region.contains(bar)                    # the new bar is drawn …
+    whole = view.viewport().rect()
+    assert Painted.region.boundingRect().height() < whole.height() / 4   # … a strip only
+    assert_bar_painted(view, palette.LIGHT.bar_color(window._tags[1]["color"]))

@@ -62,6 +62,12 @@ class ArticleView(QTextEdit):
         self._tags: list[dict] = []
         self._hidden: set[str] = set()
         self._matches: list[tuple[int, int]] = []
+        # the passage bars in document coordinates, computed at most once per
+        # layout (a paint, a tooltip and a tag each asked for all of them)
+        self._bars: list[tuple[QRect, QColor, int]] | None = None
+        document = self.document()
+        document.contentsChanged.connect(self._forget_bars)
+        document.documentLayout().update.connect(self._forget_bars)
 
     # -- data in -------------------------------------------------------
     def set_article(self, text: str, *, entities=(), quotes=(), passages=()) -> None:
@@ -112,9 +118,16 @@ class ArticleView(QTextEdit):
         self._apply_formats()
 
     def set_passages(self, passages) -> None:
-        """Replace the tagged-passage highlights."""
+        """Replace the tagged-passage highlights; only where bars changed is
+        repainted (a tag saved repaints a few lines, not the whole reader)."""
+        before = set(self._bar_keys())
         self._passages = list(passages)
-        self._apply_passages()
+        self._bars = None
+        after = set(self._bar_keys())
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
+        for left, top, width, height, *_ in before ^ after:
+            self.viewport().update(QRect(left + dx - 1, top + dy - 1, width + 2, height + 2))
 
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the context menu."""
@@ -281,7 +294,19 @@ class ArticleView(QTextEdit):
 
     def _apply_passages(self) -> None:
         """Passages are drawn as bars in the tag colour (see paintEvent)."""
+        self._bars = None
         self.viewport().update()
+
+    def _forget_bars(self, *_args) -> None:
+        self._bars = None
+
+    def resizeEvent(self, event) -> None:
+        self._bars = None           # lines wrap anew
+        super().resizeEvent(event)
+
+    def _bar_keys(self):
+        return ((r.left(), r.top(), r.width(), r.height(), c.rgba(), i)
+                for r, c, i in self._document_bars())
 
     def _shown_passages(self) -> list[dict]:
         """Passages to draw: none when hidden; never orphaned ones (their
@@ -308,9 +333,20 @@ class ArticleView(QTextEdit):
         A passage gets one bar per line it covers, under the text, stacked
         by :meth:`_bar_levels` where passages overlap.
         """
-        bars = []
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
+        return [(rect.translated(dx, dy), color, passage_id)
+                for rect, color, passage_id in self._document_bars()]
+
+    def _document_bars(self) -> list[tuple[QRect, QColor, int]]:
+        """:meth:`passage_bars` in document coordinates, kept until the
+        passages, the text, its formats or its layout change."""
+        if self._bars is None:
+            self._bars = self._compute_bars()
+        return self._bars
+
+    def _compute_bars(self) -> list[tuple[QRect, QColor, int]]:
+        bars = []
         document = self.document()
         for passage, level in zip(self._shown_passages(), self._bar_levels()):
             color = QColor(self._scheme.bar_color(passage["color"]))
@@ -331,8 +367,8 @@ class ArticleView(QTextEdit):
                     y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
                     # both ends rounded (not the start and the width truncated,
                     # which could leave the bar pixels short of its last letter)
-                    left, right = round(origin.x() + x1 + dx), round(origin.x() + x2 + dx)
-                    bars.append((QRect(left, int(y + dy), max(1, right - left), 3), color,
+                    left, right = round(origin.x() + x1), round(origin.x() + x2)
+                    bars.append((QRect(left, int(y), max(1, right - left), 3), color,
                                  passage["id"]))
                 block = block.next()
         return bars
