@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtWidgets import QSplitter
 
-from desktop.session import ZOOM
+from desktop.session import FIRST_SIZES, ZOOM
 
 #: (panel, menu text, key)
 PANELS = (("articles", "&Article list", "F9"),
@@ -69,13 +70,30 @@ class ViewMenu(QObject):
 
     def show_panel(self, name: str, shown: bool) -> None:
         """Show or hide the article list ("articles") or the codebook with
-        the side tabs ("side")."""
-        self.panels[name].setVisible(shown)
+        the side tabs ("side"). A panel shown with no width (it was hidden
+        when the session was saved) gets its first-start width back."""
+        panel = self.panels[name]
+        panel.setVisible(shown)
+        if shown:
+            self._give_room(panel)
         action = self.panel_actions[name]
         if action.isChecked() != shown:
             action.blockSignals(True)
             action.setChecked(shown)
             action.blockSignals(False)
+
+    def _give_room(self, panel) -> None:
+        splitter = panel.parentWidget()
+        if not isinstance(splitter, QSplitter) or splitter.objectName() not in FIRST_SIZES:
+            return
+        index, sizes = splitter.indexOf(panel), splitter.sizes()
+        if sizes[index] > 0:
+            return
+        wanted = FIRST_SIZES[splitter.objectName()][index] or 300
+        donor = max((i for i in range(len(sizes)) if i != index), key=lambda i: sizes[i])
+        given = min(wanted, sizes[donor] // 2)
+        sizes[index], sizes[donor] = given, sizes[donor] - given
+        splitter.setSizes(sizes)
 
     def zoomed(self, percent: int) -> None:
         """The reader's zoom changed: the passage and quote panels follow,

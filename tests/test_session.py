@@ -134,6 +134,20 @@ def test_hidden_article_list_and_its_shortcut(open_window, analysed_db_path, pre
     qtbot.keyClick(again, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert not again.left_tabs.isHidden()
     assert again.view_menu.panel_actions["articles"].isChecked()
+    # saved while hidden (its width 0), it comes back as wide as on a first start
+    assert again.splitter.sizes()[0] == 300
+
+
+def test_side_panels_hidden_at_quit_come_back_with_room(open_window, analysed_db_path,
+                                                        preferences, qtbot):
+    window = open_window(analysed_db_path)
+    qtbot.keyClick(window, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    assert window.side_splitter.isHidden()
+    again = reopen(window, open_window, analysed_db_path)
+    assert again.side_splitter.isHidden() and again.splitter.sizes()[2] == 0
+    qtbot.keyClick(again, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: again.tag_panel.isVisible())
+    assert again.splitter.sizes()[2] == 400 and again.tag_panel.width() > 300
 
 
 def test_last_article_is_per_database(open_window, analysed_db_path, tmp_path, preferences,
