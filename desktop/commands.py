@@ -23,7 +23,7 @@ from storage import articles, codebook, passages, review, snapshots, tags
 
 #: What a command changed, so the window refreshes only that.
 PASSAGES, TAGS, ARTICLE, TEXT, REVIEW = "passages", "tags", "article", "text", "review"
-ENTITIES = "entities"
+ENTITIES, MEMO = "entities", "memo"
 
 
 class StorageCommand(QUndoCommand):
@@ -337,6 +337,39 @@ class SetReviewStatus(StorageCommand):
 
     def restore_after(self) -> None:
         review.set_review_status(self.db, self.article_id, self.status)
+
+
+class SetMemo(StorageCommand):
+    """An article's memo as saved after a pause in typing. Consecutive saves
+    of the same article's memo merge into one step, so one undo takes back
+    a whole stretch of writing, not the last half-second of it."""
+
+    changes = frozenset({MEMO})
+    #: :meth:`QUndoCommand.id` of memo saves (merging needs one)
+    ID = 7001
+
+    def __init__(self, host, article_id: int, text: str):
+        super().__init__(host, "Edit memo", article_id=article_id)
+        self.before, self.text = "", text
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other) -> bool:
+        if not isinstance(other, SetMemo) or other.article_id != self.article_id:
+            return False
+        self.text = other.text
+        return True
+
+    def apply(self) -> None:
+        self.before = review.memo(self.db, self.article_id)
+        review.set_memo(self.db, self.article_id, self.text)
+
+    def restore_before(self) -> None:
+        review.set_memo(self.db, self.article_id, self.before)
+
+    def restore_after(self) -> None:
+        review.set_memo(self.db, self.article_id, self.text)
 
 
 class CorrectEntities(SnapshotCommand):

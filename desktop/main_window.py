@@ -391,6 +391,9 @@ class MainWindow(QMainWindow):
             self.article_list.select_article(model.article(0)["id"])
             return True
         self.current_id = None
+        self._article_tools_enabled(False)     # nothing is shown to edit
+        self.memo_editor.set_memo(None, "")
+        self._show_memo_mark("")
         if self.query.is_filtered():
             self.title_label.setText("No article matches")
             self.meta_label.setText("Change the search or the filters above the list.")
@@ -416,6 +419,7 @@ class MainWindow(QMainWindow):
         if article is None:
             return
         self.current_id = article_id
+        self._article_tools_enabled(True)
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self.review_box.set_status(article["review_status"])
@@ -433,6 +437,11 @@ class MainWindow(QMainWindow):
         self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
         self._show_note_matches(article["memo"])
+
+    def _article_tools_enabled(self, enabled: bool) -> None:
+        """The review chooser and Edit details… act on the article shown."""
+        self.review_box.setEnabled(enabled)
+        self.details_button.setEnabled(enabled)
 
     def _show_note_matches(self, memo: str) -> None:
         """When the search looks in notes: the current article's notes (and
@@ -782,6 +791,13 @@ class MainWindow(QMainWindow):
             if self.query.review:      # it may enter or leave the filtered list
                 self.refresh_articles(select=article_id)
             self.review_changed(article_id)
+        if commands.MEMO in changes:      # an undo or redo (see save_memo)
+            memo = review.memo(self.db, article_id)
+            if article_id == self.current_id:
+                self.memo_editor.show_stored(article_id, memo)
+                self._show_memo_mark(memo)
+            if self.query.searches_notes():
+                self.refresh_articles(select=article_id)
         if commands.ENTITIES in changes:
             self.refresh_corpus_entities()
             if self.query.entity:   # the filter's aliases changed
@@ -805,9 +821,16 @@ class MainWindow(QMainWindow):
         self.memo_editor.flush()
 
     def save_memo(self, article_id: int, text: str) -> None:
-        """Store an article's memo (one transaction per save)."""
-        if self._guard("Save memo", lambda: review.set_memo(self.db, article_id, text)
-                       or True) and article_id == self.current_id:
+        """Store an article's memo (one transaction per save), undoably.
+
+        Not through :meth:`run_command`: a save may come while another
+        article is being shown (the editor saves before it switches), and
+        must not bring the reader back to this one; undo and redo do."""
+        command = commands.SetMemo(self, article_id, text)
+        if self._guard("Save memo", lambda: command.first_apply() or True) is None:
+            return
+        self.undo_stack.push(command)        # merged into the last save if it is this memo's
+        if article_id == self.current_id:
             self._show_memo_mark(text)
 
     def _show_memo_mark(self, memo: str, *, matched: bool = False) -> None:

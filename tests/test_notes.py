@@ -87,3 +87,52 @@ def test_passage_note_edited_in_place_from_the_context_menu(open_window, analyse
     window = open_window(analysed_db_path)
     tag_and_write_note(qtbot, window, "venue of the talks")
     assert window.undo_action.text() == "&Undo Edit note"
+
+
+def test_memo_writing_is_one_undo_step_from_anywhere(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "Check the FATF date")
+    qtbot.waitUntil(lambda: stored_memo(analysed_db_path, 1) == "Check the FATF date",
+                    timeout=SAVE_DELAY_MS * 6)
+    qtbot.keyClicks(memo, " and the MoU")               # a second save of the same memo
+    qtbot.waitUntil(lambda: not memo.pending(), timeout=SAVE_DELAY_MS * 6)
+    assert stored_memo(analysed_db_path, 1) == "Check the FATF date and the MoU"
+    assert window.undo_action.text() == "&Undo Edit memo"
+    # on to the next article and into the reader: the window's Ctrl+Z goes
+    # back to article 1 and takes the whole stretch of writing back
+    qtbot.keyClick(memo, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored_memo(analysed_db_path, 1) == ""
+    assert window.current_id == 1 and memo.toPlainText() == ""
+    assert window.side_tabs.tabText(window.side_tabs.indexOf(memo)) == "Memo"
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert stored_memo(analysed_db_path, 1) == "Check the FATF date and the MoU"
+    assert memo.toPlainText() == "Check the FATF date and the MoU"
+
+
+def test_leaving_the_memo_saves_it(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "ask the embassy")
+    assert memo.pending()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: not memo.hasFocus())
+    assert not memo.pending() and stored_memo(analysed_db_path, 1) == "ask the embassy"
+
+
+def test_no_article_listed_leaves_nothing_to_write_in(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    bar = window.article_filters
+    bar.search.setFocus()
+    qtbot.keyClicks(bar.search, "nonexistentword")
+    qtbot.keyClick(bar.search, Qt.Key.Key_Return)
+    assert window.current_id is None
+    memo = window.memo_editor
+    assert not memo.isEnabled() and memo.toPlainText() == "" and memo.article_id is None
+    assert not window.review_box.isEnabled() and not window.details_button.isEnabled()
+    bar.search.clear()                                 # all articles again
+    qtbot.waitUntil(lambda: window.current_id is not None)
+    assert memo.isEnabled() and window.review_box.isEnabled()

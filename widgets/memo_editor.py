@@ -1,8 +1,9 @@
 """The article memo: a plain-text note on the whole article, saved as you type.
 
 Typing restarts a short timer; when it runs out (or :meth:`MemoEditor.flush`
-is called — before another article is shown, before the window closes)
-``memoEdited(article_id, text)`` is emitted once. The widget stores nothing.
+is called — when the editor loses the focus, before another article is
+shown, before the window closes) ``memoEdited(article_id, text)`` is
+emitted once. The widget stores nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ class MemoEditor(QPlainTextEdit):
         self.setPlainText(text)
         self._loading = False
         self.setEnabled(article_id is not None)
+
+    def show_stored(self, article_id: int, text: str) -> None:
+        """The memo as stored now (after an undo or redo): shown unless
+        newer typing is waiting to be saved, which is never dropped."""
+        if self._dirty or article_id != self.article_id or text == self.toPlainText():
+            return
+        self._loading = True
+        self.setPlainText(text)
+        self._loading = False
+
+    def focusOutEvent(self, event) -> None:
+        """Leaving the memo saves it (an undo from elsewhere then finds it stored)."""
+        self.flush()
+        super().focusOutEvent(event)
 
     def pending(self) -> bool:
         """Whether typed text is waiting to be saved."""
