@@ -2,7 +2,8 @@
 entity's mentions, and the spans a tag already covers.
 
 Only each article's current analysis counts (see
-:data:`storage.analyses.CURRENT_ANALYSES`). Context is cut in SQL
+:data:`storage.analyses.CURRENT_ANALYSES`); an entity is found with the
+aliases the analyst merged it with. Context is cut in SQL
 (``substr`` counts code points), so no article text is loaded for quotes
 and entities.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
+from storage.entity_index import filter_keys
 from storage.quotes import SPOKEN
 
 #: Characters of context either side of a candidate, for previews.
@@ -67,22 +69,33 @@ def speaker_quotes(db: Database, speaker: str, *,
 
 def entity_mentions(db: Database, name: str, *,
                     article_id: int | None = None) -> list[dict]:
-    """Entities whose text is ``name`` (case-insensitive), as candidate rows
-    ``article_id, article_title, start, end, text, before, after``."""
-    where, params = "", [" ".join(name.split())]
+    """Mentions of the entity ``name`` (case-insensitive) — and, if the
+    analyst merged it with others, of every alias, as the article list's
+    entity filter finds them — as candidate rows ``article_id,
+    article_title, start, end, text, before, after``.
+
+    The articles come from the entity index (``article_entities``), then
+    each one's current analysis is read: no pass over the whole corpus."""
+    keys = filter_keys(db, " ".join(name.split()))
+    marks = ", ".join("?" for _ in keys)
+    where, params = "", list(keys)
     if article_id is not None:
-        where, params = " AND c.article_id = ?", params + [article_id]
+        where, params = " AND ae.article_id = ?", params + [article_id]
     return list(db.query(
-        CURRENT_ANALYSES + f"""
-        SELECT DISTINCT c.article_id, c.title AS article_title, e.start, e.end,
+        f"""
+        SELECT DISTINCT a.id AS article_id, a.title AS article_title, e.start, e.end,
                substr(a.text, e.start + 1, e.end - e.start) AS text,
                {_CONTEXT_COLUMNS.format(start="e.start", end="e.end")}
-        FROM current c
-        JOIN entities e ON e.analysis_id = c.analysis_id
-        JOIN articles a ON a.id = c.article_id
-        WHERE e.text = ? COLLATE NOCASE{where}
-        ORDER BY c.article_id, e.start, e.end
-        """, params))
+        FROM (SELECT DISTINCT article_id FROM article_entities ae
+              WHERE lower(ae.name) IN ({marks}){where}) listed
+        JOIN articles a ON a.id = listed.article_id
+        JOIN entities e ON e.analysis_id = (
+            SELECT n.id FROM analyses n
+            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+            ORDER BY n.degraded, n.id DESC LIMIT 1)
+        WHERE lower(e.text) IN ({marks})
+        ORDER BY a.id, e.start, e.end
+        """, params + list(keys)))
 
 
 def tagged_spans(db: Database, tag_id: int, *,

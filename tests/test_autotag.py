@@ -55,6 +55,23 @@ def test_entity_mentions_match_case_insensitively(analysed):
     assert [c["article_id"] for c in one] == [5]
 
 
+def test_entity_mentions_include_the_aliases_merged_with_it(analysed):
+    from storage.entity_corrections import merge_entities
+    from storage.entity_index import corpus_entities
+
+    def mentions(name):
+        return {(c["article_id"], c["text"]) for c in find_candidates(
+            analysed, AutoTagRequest(tag_id(analysed), ENTITY, name))}
+
+    sokha, sar_sokha = mentions("Sokha"), mentions("Sar Sokha")
+    assert sokha and sar_sokha and not sokha & sar_sokha
+    refs = [r for r in corpus_entities(analysed, limit=10_000)
+            if r["name"] in ("Sokha", "Sar Sokha")]
+    merge_entities(analysed, refs, "Sar Sokha", "PERSON")
+    # the merged entity's mentions are its aliases' (as the article filter finds them)
+    assert mentions("Sar Sokha") == mentions("sokha") == sokha | sar_sokha
+
+
 def test_regex_counts_and_case_option(analysed):
     tid = tag_id(analysed)
     found = find_candidates(analysed, AutoTagRequest(tid, REGEX, r"cyber\w+"))
