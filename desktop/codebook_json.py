@@ -61,10 +61,11 @@ def parse_codebook(text: str) -> list[dict]:
         if name.casefold() in names:
             raise CodebookFileError(f"“{name}” is listed twice")
         names.add(name.casefold())
-        color = item.get("color")
-        if not isinstance(color, str) or not _COLOR.match(color):
-            raise CodebookFileError(f"“{name}”: colour {color!r} is not like #a1b2c3")
-        entry = {"name": name, "color": color.lower()}
+        color = item.get("color")       # none: an existing tag keeps its own
+        if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
+            raise CodebookFileError(f"“{name}”: the colour {json.dumps(color)} is not a "
+                                    "colour like #a1b2c3")
+        entry = {"name": name, "color": color.lower() if color else None}
         if "description" in item:
             if not isinstance(item["description"], (str, type(None))):
                 raise CodebookFileError(f"“{name}”: the description is not text")

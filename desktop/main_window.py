@@ -1043,8 +1043,13 @@ class MainWindow(QMainWindow):
                                                     article_id=passage["article_id"]),
                              "Delete passage")
 
-    def create_tag(self, name: str, color: str) -> None:
-        self.run_command(commands.CreateTag(self, name, color), "New tag")
+    def create_tag(self, name: str, color: str | None = None) -> None:
+        """A new tag — by default in a colour unlike every other tag's — made
+        the current tag of the codebook, ready for its key or colour."""
+        color = color or tags.unused_colour(t["color"] for t in self._tags)
+        command = commands.CreateTag(self, name, color)
+        if self.run_command(command, "New tag"):
+            self.tag_panel.select_tag(command.row["id"])
 
     def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
         return self.run_command(commands.ChangeTags(self, text, tag_ids, change), title)

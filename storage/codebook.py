@@ -1,6 +1,7 @@
 """The codebook as plain entries, for JSON export and import.
 
-An entry is ``{"name", "color", "description", "shortcut", "parent"}``;
+An entry is ``{"name", "color", "description", "shortcut", "parent"}``
+(``color`` None: the file gave none);
 ``parent`` is the parent tag's *name* (or None), so a codebook moves between
 databases whose ids differ. Reading and writing files is done elsewhere
 (:mod:`desktop.codebook_json`).
@@ -27,10 +28,11 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
     """Merge ``entries`` into the codebook, in one transaction.
 
     A tag that is missing (by name, any case) is created, with the entry's
-    key if that key is free (else the first free one). An existing tag
-    takes the entry's colour (unless the entry has ``keep_color``: the
-    file gave none, its ``color`` is only for a new tag) and description
-    (when the entry has one); it keeps its key. A
+    key if that key is free (else the first free one) and its colour (if
+    the entry has none, one unlike the codebook's:
+    :func:`storage.tags.unused_colour`). An existing tag takes the entry's
+    colour (if it has one) and description (when the entry has one); it
+    keeps its key. A
     ``parent`` given in the entry is set (a parent that would make a cycle
     is refused). Returns ``{"created": [names], "updated": [names]}``.
     """
@@ -42,13 +44,15 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
                 shortcut = entry.get("shortcut")
                 if shortcut is not None and tags.tag_with_shortcut(db, shortcut):
                     shortcut = None
-                tags.create_tag(db, entry["name"], entry["color"],
+                color = entry.get("color") or tags.unused_colour(
+                    t["color"] for t in tags.list_tags(db))
+                tags.create_tag(db, entry["name"], color,
                                 description=entry.get("description") or "",
                                 shortcut=shortcut)
                 created.append(tags.find_tag(db, entry["name"])["name"])
                 continue
             changed = False
-            if not entry.get("keep_color") and entry["color"].lower() != tag["color"]:
+            if entry.get("color") and entry["color"].lower() != tag["color"]:
                 tags.recolour_tag(db, tag["id"], entry["color"])
                 changed = True
             description = (entry.get("description") or "").strip()

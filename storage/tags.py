@@ -29,6 +29,32 @@ def _check_color(color: str) -> str:
     return color.lower()
 
 
+#: Colours a new tag may get: saturated enough for a bar under the text, and
+#: far apart (the default codebook's among them).
+TAG_COLOURS = ("#e01b24", "#1c71d8", "#2ec27e", "#ff7800", "#9141ac", "#f5c211",
+               "#0f9d9a", "#ed5aa6", "#c64600", "#5e5c64", "#986a44", "#00a6d6",
+               "#7bb800", "#a51d2d", "#6c71c4", "#d33682", "#1a5fb4", "#26a269",
+               "#b5835a")
+
+
+def _distance(a: str, b: str) -> float:
+    """How far apart two colours look ("redmean", a cheap perceptual distance)."""
+    r1, g1, b1 = (int(a[i:i + 2], 16) for i in (1, 3, 5))
+    r2, g2, b2 = (int(b[i:i + 2], 16) for i in (1, 3, 5))
+    mean = (r1 + r2) / 2
+    return ((2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2
+            + (2 + (255 - mean) / 256) * (b1 - b2) ** 2) ** 0.5
+
+
+def unused_colour(used) -> str:
+    """Of :data:`TAG_COLOURS`, the one that looks least like any colour in
+    ``used`` (the codebook's), so a new tag is never mistaken for another."""
+    used = [c.lower() for c in used if c and _COLOR.match(c)]
+    if not used:
+        return TAG_COLOURS[0]
+    return max(TAG_COLOURS, key=lambda c: min(_distance(c, u) for u in used))
+
+
 def list_tags(db: Database) -> list[dict]:
     """Every tag with its passage count and parent, in shortcut then name order."""
     return list(db.query(

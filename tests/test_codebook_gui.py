@@ -177,7 +177,7 @@ def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbo
     broken.write_text('[{"name": "X", "color": "blue"}]', "utf-8")
     after = stored_state(analysed_db_path)
     assert not window.import_codebook(broken)
-    assert warnings and "colour 'blue'" in warnings[0]
+    assert warnings and 'the colour "blue"' in warnings[0]
     assert stored_state(analysed_db_path) == after
 
 

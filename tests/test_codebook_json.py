@@ -67,12 +67,34 @@ def test_import_updates_colours_descriptions_and_parents_and_keeps_keys(db):
     assert heroin["shortcut"] is None          # its key was taken, and 1–9 all are
 
 
+def test_a_colour_is_optional_and_a_new_tag_without_one_gets_an_unused_colour(db):
+    before = {t["name"]: t["color"] for t in tags.list_tags(db)}
+    result = apply_codebook(db, parse_codebook(json.dumps([
+        {"name": "Cybercrime", "parent": "Drugs"},          # existing: only its parent
+        {"name": "Online scams", "parent": "Cybercrime"}])))  # new: no colour given
+    assert result == {"created": ["Online scams"], "updated": ["Cybercrime"]}
+    after = {t["name"]: t for t in tags.list_tags(db)}
+    assert after["Cybercrime"]["color"] == before["Cybercrime"]
+    assert after["Cybercrime"]["parent_id"] == after["Drugs"]["id"]
+    assert after["Online scams"]["color"] not in before.values()
+
+
+def test_unused_colour_is_unlike_every_colour_taken():
+    from storage.tags import TAG_COLOURS, unused_colour
+
+    assert unused_colour([]) == TAG_COLOURS[0]
+    taken = list(TAG_COLOURS[:9])
+    assert unused_colour(taken) not in taken
+    assert unused_colour(["#e01b24"]) != "#a51d2d"          # not the red's darker twin
+    assert unused_colour(TAG_COLOURS) in TAG_COLOURS        # all taken: still a colour
+
+
 @pytest.mark.parametrize("text,message", [
     ("{", "not JSON"),
     ('{"tags": 3}', "expected a list"),
     ('{"dossier_codebook": 7, "tags": []}', "newer than this Dossier"),
     ('[{"color": "#000000"}]', "tag 1 has no name"),
-    ('[{"name": "A", "color": "red"}]', "colour 'red'"),
+    ('[{"name": "A", "color": "red"}]', 'the colour "red" is not'),
     ('[{"name": "A", "color": "#000000"}, {"name": " a ", "color": "#000000"}]',
      "listed twice"),
     ('[{"name": "A", "color": "#000000", "shortcut": 12}]', "key 12 is not 1–9"),

@@ -67,8 +67,8 @@ def test_every_hand_coloured_pair_is_readable_in_both_schemes():
     # the article list's passage-count badge: Base text on Mid
     assert palette.contrast_ratio(palette.DARK.ui["Base"], palette.DARK.ui["Mid"]) >= 4.5
     # every colour offered to new tags makes a visible bar on the dark reader
-    from widgets.tag_panel import NEW_TAG_COLORS
-    for color in NEW_TAG_COLORS + ("#000000", "#202020"):
+    from storage.tags import TAG_COLOURS
+    for color in TAG_COLOURS + ("#000000", "#202020"):
         assert palette.contrast_ratio(palette.DARK.bar_color(color), palette.DARK.base) >= 3
         assert palette.LIGHT.bar_color(color) == color
 

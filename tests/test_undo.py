@@ -159,7 +159,11 @@ def test_tag_create_rename_recolour_undo_redo(open_window, analysed_db_path, qtb
                         lambda *a, **k: QColor("#123456"))
 
     before = stored_state(analysed_db_path)
+    colours = {t["color"] for t in tags.list_tags(window.db)}
     qtbot.mouseClick(panel.buttons["new"], Qt.MouseButton.LeftButton)
+    created = tags.find_tag(window.db, "Scam compounds")
+    assert panel.current_tag_id() == created["id"]       # ready for its key or colour
+    assert created["color"] not in colours              # never another tag's colour
     check_undo_redo(qtbot, window, analysed_db_path, before, "New tag “Scam compounds”")
     created = tags.find_tag(window.db, "Scam compounds")
 

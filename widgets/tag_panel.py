@@ -14,11 +14,6 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
 from widgets.passage_menu import ask_plain_question, color_icon
 from widgets.plain_text import plain_tooltip
 
-#: Colours offered to new tags, in turn.
-NEW_TAG_COLORS = ("#3584e4", "#33d17a", "#f6d32d", "#ff7800", "#e01b24",
-                  "#9141ac", "#986a44", "#5e5c64", "#0f9d9a", "#ed5aa6")
-
-
 class DeleteTagDialog(QDialog):
     """Asks what happens to a tag's passages: delete them or move them."""
 
@@ -144,7 +139,8 @@ class TagPanel(QWidget):
     """Lists the codebook; emits what the analyst wants done with tags."""
 
     applyRequested = Signal(int)
-    createRequested = Signal(str, str)
+    #: a new tag's name (the window gives it a colour unlike the others)
+    createRequested = Signal(str)
     renameRequested = Signal(int, str)
     recolourRequested = Signal(int, str)
     #: tag id, description, key (0: no key), parent tag id (0: top level)
@@ -166,6 +162,7 @@ class TagPanel(QWidget):
         self.tree.setRootIsDecorated(False)   # until a tag has a parent
         self.tree.setHeaderLabels(["Tag", "Key", "Passages"])
         header = self.tree.header()
+        header.setStretchLastSection(False)     # the names get the room, not the counts
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -247,6 +244,14 @@ class TagPanel(QWidget):
     def tags(self) -> list[dict]:
         return list(self._tags)
 
+    def select_tag(self, tag_id: int) -> None:
+        """Make a tag the current one (shown, with the keyboard focus)."""
+        item = self._items.get(tag_id)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+            self.tree.scrollToItem(item)
+            self.tree.setFocus()
+
     def current_tag_id(self) -> int | None:
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item else None
@@ -263,8 +268,7 @@ class TagPanel(QWidget):
     def ask_create(self) -> None:
         name, ok = QInputDialog.getText(self, "New tag", "Name of the new tag:")
         if ok and name.strip():
-            color = NEW_TAG_COLORS[len(self._tags) % len(NEW_TAG_COLORS)]
-            self.createRequested.emit(name.strip(), color)
+            self.createRequested.emit(name.strip())
 
     def ask_rename(self, tag_id: int) -> None:
         tag = self._tag(tag_id)

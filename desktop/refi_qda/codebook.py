@@ -35,7 +35,6 @@ from sqlite_utils import Database
 from desktop import __version__
 from desktop.codebook_json import CodebookFileError, replace_file
 from desktop.exporters.identifiers import StableIds
-from desktop.first_run import default_tags
 from desktop.refi_qda.codes import write_codes
 from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color,
                                           local, parse_untrusted)
@@ -87,7 +86,6 @@ class _Reader:
     def __init__(self):
         self.result = QdcCodebook()
         self.seen: dict[str, str] = {}      # casefolded name -> name as first read
-        self.palette = [t["color"] for t in default_tags()]
 
     def code(self, element, parent: str | None, path: str) -> None:
         name = " ".join((element.get("name") or "").split())
@@ -101,11 +99,8 @@ class _Reader:
                 (label, f"a code called “{here}” was read before; its codes go under it"))
         else:
             here = self.seen[name.casefold()] = name
-            given = color(element.get("color"), None)
-            fallback = self.palette[len(self.result.entries) % len(self.palette)]
-            entry = {"name": name, "color": given or fallback, "parent": parent}
-            if given is None:
-                entry["keep_color"] = True
+            entry = {"name": name, "color": color(element.get("color"), None),
+                     "parent": parent}
             description = child_text(element, "Description")
             if description is not None:
                 entry["description"] = description.strip()

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from desktop.first_run import default_tags
 from desktop.refi_qda.export import METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
 from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
@@ -140,7 +139,6 @@ class _Importer:
         self.notes = {guid(n.get("guid")): n for notes in children(root, "Notes")
                       for n in children(notes, "Note")}
         self.tag_ids: dict[str, int | None] = {}
-        self._palette = [t["color"] for t in default_tags()]
 
     # -- tags ----------------------------------------------------------
     def tag_id(self, code_guid: str) -> int | None:
@@ -156,7 +154,7 @@ class _Importer:
             if existing:
                 tag_id = existing["id"]
             else:
-                fallback = self._palette[len(self.report.tags_added) % len(self._palette)]
+                fallback = tags.unused_colour(t["color"] for t in tags.list_tags(self.db))
                 try:
                     tag_id = tags.create_tag(self.db, name, color(code.get("color"), fallback),
                                              description=child_text(code, "Description") or "")
