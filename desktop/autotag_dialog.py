@@ -76,7 +76,9 @@ class AutoTagDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Tag:", self.tag_box)
         form.addRow("&Find:", self.mode_box)
-        form.addRow("&Query:", query_row)
+        query_label = QLabel("&Query:")       # a row of widgets has no buddy of its own
+        query_label.setBuddy(self.query_edit)
+        form.addRow(query_label, query_row)
         form.addRow("In:", scope_row)
 
         self.count_label = QLabel("Type what to look for.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from storage import open_database
 from tests.test_undo import redo, stored_state, undo
@@ -133,3 +134,14 @@ def test_an_invalid_pattern_is_explained_and_nothing_is_tagged(
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.autotag_dialog is None)
     assert stored(analysed_db_path) == []
+
+
+def test_every_field_of_the_dialog_has_its_alt_key(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    dialog = open_dialog(qtbot, window)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    for key, field in ((Qt.Key.Key_T, dialog.tag_box), (Qt.Key.Key_Q, dialog.query_edit),
+                       (Qt.Key.Key_F, dialog.mode_box), (Qt.Key.Key_Q, dialog.query_edit)):
+        qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(field.hasFocus)
