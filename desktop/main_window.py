@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Speakers", self.focus_speakers, "Ctrl+Shift+S")
         self._action(go_menu, "&Entities", self.focus_corpus_entities, "Ctrl+Shift+E")
         self._action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
+        self._action(go_menu, "This article's &passages", self.focus_passages, "Ctrl+Shift+P")
         self._build_navigation_actions(go_menu)
         self.themes = ThemeController(self.preferences.settings, self)
         self.view_menu = ViewMenu(self, self.menuBar().addMenu("&View"), self.themes)
@@ -545,6 +546,16 @@ class MainWindow(QMainWindow):
         return self._read_in_worker("speakers", quotes.speakers,
                                     self.speakers_view.set_speakers)
 
+    def focus_passages(self) -> None:
+        """The Passages tab, its first passage current: ↑/↓ go through them,
+        Enter shows one in the text, F2 edits its note, Delete deletes it."""
+        self.view_menu.show_panel("side", True)
+        self.side_tabs.setCurrentWidget(self.passage_list)
+        plist = self.passage_list
+        if plist.currentItem() is None and plist.topLevelItemCount():
+            plist.setCurrentItem(plist.topLevelItem(0))
+        plist.setFocus()
+
     def focus_corpus_entities(self) -> None:
         self.left_tabs.setCurrentWidget(self.entities_view)
         self.entities_view.tree.setFocus()
@@ -694,7 +705,8 @@ class MainWindow(QMainWindow):
             ("Tag the quote or entity under the caret", "1–9"),
             ("Tag the selected quote in the Quotes tab", "1–9"),
             ("Delete the selected passage in the Passages tab", "Delete"),
-            ("Edit a passage's note in place", "Double-click the note"))]
+            ("Edit the selected passage's note in the Passages tab",
+             "F2, or double-click the note"))]
         return rows
 
     def show_shortcuts(self) -> None:

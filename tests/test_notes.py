@@ -4,7 +4,7 @@ in place, driven with the keyboard; assertions on the stored rows."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from storage import open_database, passages, review
 from tests.test_main_window import select_with_keys
@@ -136,3 +136,24 @@ def test_no_article_listed_leaves_nothing_to_write_in(open_window, analysed_db_p
     bar.search.clear()                                 # all articles again
     qtbot.waitUntil(lambda: window.current_id is not None)
     assert memo.isEnabled() and window.review_box.isEnabled()
+
+
+def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.view, Qt.Key.Key_P, ctrl_shift)          # to the Passages tab
+    plist = window.passage_list
+    assert plist.hasFocus() and plist.currentItem() is plist.topLevelItem(0)
+    qtbot.keyClick(plist, Qt.Key.Key_F2)              # F2 is Edit details… elsewhere
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    assert window.findChild(QDialog) is None or not window.findChild(QDialog).isVisible()
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "where the talks were held")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"]
+                    == "where the talks were held")
+    tip = plist.topLevelItem(0).toolTip(plist.NOTE_COLUMN)
+    assert "where the talks were held" in tip                  # the whole note on hover

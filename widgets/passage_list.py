@@ -1,12 +1,13 @@
 """The current article's tagged passages: tag, text, note; click to jump.
 
-The note is edited in place: double-click it (or Edit note… in the context
-menu), type, press Enter; ``noteEdited`` carries the new note.
+The note is edited in place: double-click it (or F2, or Edit note… in the
+context menu), type, press Enter; ``noteEdited`` carries the new note. Its
+tooltip shows the whole note.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTreeWidget,
                                QTreeWidgetItem)
 
@@ -32,7 +33,12 @@ class PassageList(QTreeWidget):
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)
         self.setHeaderLabels(["Tag", "Passage", "Note"])
-        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.header()
+        header.setStretchLastSection(False)      # passage and note share the room
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 110)
+        for column in (1, self.NOTE_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
@@ -56,7 +62,8 @@ class PassageList(QTreeWidget):
                 ("These words are no longer in the article (its text was changed); the "
                  "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(self.NOTE_COLUMN, "Double-click to edit the note")
+            item.setToolTip(0, plain_tooltip(passage["tag"]))
+            item.setToolTip(self.NOTE_COLUMN, self._note_tip(passage.get("note") or ""))
             self.addTopLevelItem(item)
         self.blockSignals(False)
 
@@ -69,9 +76,16 @@ class PassageList(QTreeWidget):
             font.setBold(matched)
             self.blockSignals(True)   # marking is not an edit
             item.setFont(self.NOTE_COLUMN, font)
-            item.setToolTip(self.NOTE_COLUMN, "The search matched this note — double-click "
-                            "to edit it" if matched else "Double-click to edit the note")
+            note = self._passages.get(item.data(0, Qt.ItemDataRole.UserRole), {}).get("note")
+            item.setToolTip(self.NOTE_COLUMN, self._note_tip(note or "", matched=matched))
             self.blockSignals(False)
+
+    @staticmethod
+    def _note_tip(note: str, *, matched: bool = False) -> str:
+        """The whole note (a cell shows its start), and how to edit it."""
+        how = "Double-click or F2 to edit the note"
+        head = ("The search matched this note.\n\n" if matched else "")
+        return plain_tooltip(head + (f"{note[:1000]}\n\n{how}" if note else how))
 
     def note_matches(self) -> list[int]:
         """The passages whose note is marked as matched."""
@@ -125,9 +139,23 @@ class PassageList(QTreeWidget):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
+    def event(self, event) -> bool:
+        """F2 edits the current passage's note here, though the window uses
+        F2 elsewhere (Edit details…): the list claims the key while it has
+        the focus."""
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_F2
+                and not event.modifiers() and self._current_passage()
+                and self.state() != self.State.EditingState):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:
         passage = self._current_passage()
         if passage and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.deleteRequested.emit(passage["id"])
+            return
+        if passage and event.key() == Qt.Key.Key_F2 and not event.modifiers():
+            self.edit_note_in_place(passage["id"])
             return
         super().keyPressEvent(event)

@@ -14,19 +14,24 @@ class ShortcutsSheet(QDialog):
     def __init__(self, rows: list[tuple[str, str, str]], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(560, 640)
+        self.resize(760, 680)
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Action", "Keys"])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)     # the descriptions get the room
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         groups: dict[str, QTreeWidgetItem] = {}
         for group, what, keys in rows:
             if group not in groups:
                 groups[group] = QTreeWidgetItem([group, ""])
                 self.tree.addTopLevelItem(groups[group])
                 groups[group].setExpanded(True)
-            groups[group].addChild(QTreeWidgetItem([what, keys]))
+            item = QTreeWidgetItem([what, keys])
+            item.setToolTip(0, what)            # in full, should the sheet be narrow
+            groups[group].addChild(item)
         layout.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
