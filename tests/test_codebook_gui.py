@@ -223,3 +223,19 @@ def test_place_a_tag_under_another_shows_a_tree_with_counts(open_window, analyse
     qtbot.waitUntil(lambda: panel.details_dialog is None)
 
     check_undo_redo(qtbot, window, analysed_db_path, before, "Edit details of “Drugs”")
+
+
+def test_f2_renames_and_delete_deletes_the_tag_selected_in_the_tree(open_window,
+                                                                    analysed_db_path, qtbot,
+                                                                    monkeypatch):
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    monkeypatch.setattr("widgets.tag_panel.QInputDialog.getText",
+                        lambda *a, **k: ("Narcotics", True))
+    asked = []
+    monkeypatch.setattr(panel, "ask_delete", asked.append)
+    select_tag(qtbot, panel, "Drugs")
+    qtbot.keyClick(panel.tree, Qt.Key.Key_F2)           # not Edit details… of the article
+    assert stored_tags(analysed_db_path).get("Narcotics") is not None
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
+    assert asked == [panel.current_tag_id()]

@@ -3,7 +3,7 @@ and the dialogs to create, rename, recolour, describe, merge and delete them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
@@ -168,6 +168,7 @@ class TagPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
             item.data(0, Qt.ItemDataRole.UserRole)))
+        self.tree.installEventFilter(self)      # F2 renames, Delete deletes
         layout.addWidget(self.tree)
         # two rows, so the panel (and the window) can be narrow
         rows = [QHBoxLayout(), QHBoxLayout()]
@@ -243,6 +244,22 @@ class TagPanel(QWidget):
 
     def tags(self) -> list[dict]:
         return list(self._tags)
+
+    #: keys of the tree and what they open for the current tag
+    _TREE_KEYS = {Qt.Key.Key_F2: "ask_rename", Qt.Key.Key_Delete: "ask_delete"}
+
+    def eventFilter(self, watched, event) -> bool:
+        """F2 (Rename…) and Delete (Delete…) on the current tag: the tree
+        claims F2 from the window's Edit details… while it has the focus."""
+        if watched is self.tree and event.type() in (QEvent.Type.ShortcutOverride,
+                                                     QEvent.Type.KeyPress):
+            action = self._TREE_KEYS.get(event.key())
+            if action and not event.modifiers() and self.current_tag_id() is not None:
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    getattr(self, action)(self.current_tag_id())
+                return True
+        return super().eventFilter(watched, event)
 
     def select_tag(self, tag_id: int) -> None:
         """Make a tag the current one (shown, with the keyboard focus)."""
