@@ -590,7 +590,7 @@ class MainWindow(QMainWindow):
 
     def correct_entity_label(self, row: dict, label: str) -> bool:
         return self._correct_entities(
-            "Correct label", f"Label “{row['name']}” {label}",
+            "Correct label", f"Label “{row['name']}” as {label}",
             lambda db: entity_corrections.correct_label(db, row, label))
 
     def unmerge_entity(self, canon_id: int) -> bool:
@@ -1043,8 +1043,9 @@ class MainWindow(QMainWindow):
         passage = passages.get_passage(self.db, passage_id)
         if passage is None:
             return
+        tag = next((t for t in self._tags if t["id"] == tag_id), None)
         self.run_command(commands.ChangePassage(
-            self, "Re-tag passage", passage_id,
+            self, f"Re-tag passage as “{tag['name']}”" if tag else "Re-tag passage", passage_id,
             lambda db, pid: passages.retag_passage(db, pid, tag_id),
             article_id=passage["article_id"]), "Re-tag passage")
 
@@ -1066,12 +1067,15 @@ class MainWindow(QMainWindow):
     def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
         return self.run_command(commands.ChangeTags(self, text, tag_ids, change), title)
 
+    def _tag_name(self, tag_id: int) -> str:
+        return next((t["name"] for t in self._tags if t["id"] == tag_id), "tag")
+
     def rename_tag(self, tag_id: int, name: str) -> None:
-        self._change_tags("Rename tag", f"Rename tag to “{name}”", [tag_id],
-                          lambda db: tags.rename_tag(db, tag_id, name))
+        self._change_tags("Rename tag", f"Rename “{self._tag_name(tag_id)}” to “{name}”",
+                          [tag_id], lambda db: tags.rename_tag(db, tag_id, name))
 
     def recolour_tag(self, tag_id: int, color: str) -> None:
-        self._change_tags("Tag colour", "Recolour tag", [tag_id],
+        self._change_tags("Tag colour", f"Recolour “{self._tag_name(tag_id)}”", [tag_id],
                           lambda db: tags.recolour_tag(db, tag_id, color))
 
     def describe_tag(self, tag_id: int, description: str, key: int, parent: int = 0) -> None:

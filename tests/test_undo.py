@@ -118,7 +118,7 @@ def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path,
     pick_from_next_menu(["Re-tag as", "Drugs"])
     right_click(plist.viewport(), plist.visualItemRect(item).center())
     qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["tag"] == "Drugs")
-    check_undo_redo(qtbot, window, analysed_db_path, before, "Re-tag passage")
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Re-tag passage as “Drugs”")
 
     # delete with the Delete key (the confirmation is answered yes)
     monkeypatch.setattr("desktop.main_window.confirm_delete_passage", lambda *a: True)
@@ -178,13 +178,14 @@ def test_tag_create_rename_recolour_undo_redo(open_window, analysed_db_path, qtb
     select_tag("Scam compounds")
     qtbot.mouseClick(panel.buttons["rename"], Qt.MouseButton.LeftButton)
     assert tags.get_tag(window.db, created["id"])["name"] == "Scam centres"
-    check_undo_redo(qtbot, window, analysed_db_path, before, "Rename tag to “Scam centres”")
+    check_undo_redo(qtbot, window, analysed_db_path, before,
+                    "Rename “Scam compounds” to “Scam centres”")
 
     before = stored_state(analysed_db_path)
     select_tag("Diplomacy")
     qtbot.mouseClick(panel.buttons["colour"], Qt.MouseButton.LeftButton)
     assert tags.find_tag(window.db, "Diplomacy")["color"] == "#123456"
-    check_undo_redo(qtbot, window, analysed_db_path, before, "Recolour tag")
+    check_undo_redo(qtbot, window, analysed_db_path, before, "Recolour “Diplomacy”")
     assert window.tag_panel.tree.findItems("Diplomacy", Qt.MatchFlag.MatchExactly)
 
 

@@ -36,9 +36,10 @@ class EntityDialog(QDialog):
     """The name and label of a merged entity, or just a corrected label."""
 
     def __init__(self, title: str, labels: list[str], label: str, *,
-                 names: list[str] | None = None, parent=None):
+                 names: list[str] | None = None, about: str = "", parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(440)       # the title bar cuts a long title: ``about`` says it
         form = QFormLayout()
         self.name = None
         if names is not None:
@@ -58,8 +59,11 @@ class EntityDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if names is not None:
-            note = QLabel("The selected entities become one, under the name below; "
-                          "their articles all match it in the entity filter.")
+            about = (about + "\n\n" if about else "") + (
+                "They become one entity, under the name below; their articles all "
+                "match it in the entity filter.")
+        if about:
+            note = QLabel(about)
             note.setTextFormat(Qt.TextFormat.PlainText)
             note.setWordWrap(True)
             layout.addWidget(note)
@@ -171,7 +175,7 @@ class CorpusEntitiesView(QWidget):
         self.tree.setSortingEnabled(True)
         labels = self.group.currentData()   # one label: its column says nothing
         self.tree.setColumnHidden(LABEL, labels is not None and len(labels) == 1)
-        shown = f"{len(rows):,} entities"
+        shown = f"{len(rows):,} entit{'y' if len(rows) == 1 else 'ies'}"
         self.caption.setText(shown + (" (the most mentioned; search to find others)"
                                       if limited else ""))
         self._update_buttons()
@@ -247,8 +251,12 @@ class CorpusEntitiesView(QWidget):
         # the longest, most mentioned name first: usually the full one
         names = list(dict.fromkeys(r["name"] for r in sorted(
             rows, key=lambda r: (-len(r["name"]), -r["mentions"]))))
+        listed = "\n".join(f"• {r['name']} ({r['label']}, {r['mentions']:,} "
+                           f"mention{'s' if r['mentions'] != 1 else ''})" for r in rows[:12])
+        more = f"\n… and {len(rows) - 12} more" if len(rows) > 12 else ""
         dialog = EntityDialog(f"Merge {len(rows)} entities", self._labels,
-                              rows[0]["label"], names=names, parent=self)
+                              rows[0]["label"], names=names,
+                              about=f"Merging:\n{listed}{more}", parent=self)
 
         def accepted(name: str, label: str) -> None:
             if name:
@@ -256,8 +264,13 @@ class CorpusEntitiesView(QWidget):
         return self._open(dialog, accepted)
 
     def ask_label(self, row: dict) -> EntityDialog:
-        dialog = EntityDialog(f"Correct the label of “{row['name']}”", self._labels,
-                              row["label"], parent=self)
+        articles = row.get("articles")
+        where = f" in {articles:,} article{'s' if articles != 1 else ''}" if articles else ""
+        dialog = EntityDialog(
+            f"Correct the label of “{row['name']}”", self._labels, row["label"],
+            about=f"“{row['name']}” is labelled {row['label']}{where}. Every mention with "
+                  "this text takes the label you choose; re-analysis keeps it.",
+            parent=self)
 
         def accepted(_name: str, label: str) -> None:
             if label != row["label"]:
