@@ -185,3 +185,18 @@ def test_problem_texts_stay_readable_when_the_theme_turns_dark(qtbot):
         label.setPalette(palette)
         shown = label.styleSheet().removeprefix("color: ").rstrip(";")
         assert contrast_ratio(shown, window_colour) >= 4.5, (shown, window_colour)
+
+
+def test_dark_entity_colours_keep_the_labels_apart():
+    """Labels an analyst reads side by side never share a dark tint."""
+    def distance(a, b):         # "redmean": roughly how different they look
+        (r1, g1, b1), (r2, g2, b2) = palette._channels(a), palette._channels(b)
+        mean = (r1 + r2) / 2
+        return ((2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2
+                + (2 + (255 - mean) / 256) * (b1 - b2) ** 2) ** 0.5
+
+    apart = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "CARDINAL")
+    dark = {label: palette.DARK.entity_color(label) for label in apart}
+    closest = min((distance(dark[a], dark[b]), a, b) for a in apart for b in apart if a < b)
+    assert closest[0] >= 40, closest        # a 30 % mix put PERSON and NORP 18 apart
+    assert set(palette.DARK.entity_colors) == set(palette.ENTITY_COLORS)

@@ -148,13 +148,22 @@ _DARK_UI = {
 
 LIGHT = Scheme("light", entity_colors=dict(ENTITY_COLORS), ui=_LIGHT_UI)
 
-#: Dark: displaCy's hues as deep tints (30 % of the colour over the
-#: background) under light text; the quote wash a deep blue under pale blue
-#: text; search marks stay highlighter yellow with dark text.
+#: Dark: deep tints of displaCy's hues under light text, chosen by hand so
+#: that labels whose displaCy colours are near (PERSON lavender and NORP
+#: violet, DATE and the numbers) stay apart once darkened — a plain 30 % mix
+#: over the background made people and nationalities the same grey-purple.
+_DARK_NUMBERS = "#46492e"
+DARK_ENTITY_COLORS = {
+    "PERSON": "#433a85", "ORG": "#15565a", "GPE": "#5c4616", "LOC": "#6a3220",
+    "NORP": "#6a2a5e", "DATE": "#2c4d38", "TIME": "#2c4d38",
+    **{label: _DARK_NUMBERS for label in ("MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+                                          "PERCENT")},
+}
+#: The quote wash a deep blue under pale blue text; search marks stay
+#: highlighter yellow with dark text.
 DARK = Scheme(
     "dark", dark=True, text=_DARK_TEXT, base=_DARK_BASE, ui=_DARK_UI,
-    entity_colors={label: mix(color, _DARK_BASE, 0.3) for label, color in ENTITY_COLORS.items()},
-    other_entity=mix(OTHER_ENTITY_COLOR, _DARK_BASE, 0.3),
+    entity_colors=dict(DARK_ENTITY_COLORS), other_entity="#444444",
     quote_background="#22324d", quote_foreground="#c4d8ff",
     search_background=SEARCH_BACKGROUND, search_foreground="#1a1a1a",
     passages_key=mix("#f0e0a0", _DARK_BASE, 0.35), legend_text=_DARK_TEXT,
