@@ -3,9 +3,11 @@
 Plain data in (tags as dicts, the current article's id and title), an
 :class:`~desktop.autotag.AutoTagRequest` out through ``previewRequested``;
 the main window searches (in a worker for the whole corpus) and hands the
-candidates back with :meth:`AutoTagDialog.show_candidates`. "Tag N
-passages" emits ``tagRequested(request, candidates)`` — the window makes it
-one undoable step — and closes the dialog. No SQL here.
+candidates back with :meth:`AutoTagDialog.show_candidates`. Each listed
+match can be unticked (a false positive is left out); double-clicking one
+emits ``showRequested`` to see it in its article. "Tag N passages" emits
+``tagRequested(request, candidates)`` — the window makes it one undoable
+step — and closes the dialog. No SQL here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QRadioButton, QVBoxLayout)
+                               QListWidgetItem, QPushButton, QRadioButton, QVBoxLayout)
 
 from desktop.autotag import ENTITY, PHRASE, REGEX, SPEAKER, AutoTagRequest
 
@@ -42,6 +44,7 @@ def preview_line(candidate: dict) -> str:
 class AutoTagDialog(QDialog):
     previewRequested = Signal(object)       # AutoTagRequest
     tagRequested = Signal(object, list)     # AutoTagRequest, candidates
+    showRequested = Signal(int, int, int)   # article id, start, end: a match in its text
 
     def __init__(self, tags: list[dict], current_article: dict | None = None, parent=None):
         super().__init__(parent)
@@ -87,6 +90,10 @@ class AutoTagDialog(QDialog):
         self.preview = QListWidget()
         self.preview.setWordWrap(True)
         self.preview.setAlternatingRowColors(True)
+        self.preview.setToolTip("Untick a match to leave it out (Space); double-click "
+                                "it to see it in its article")
+        self.preview.itemChanged.connect(lambda _item: self._show_count())
+        self.preview.itemActivated.connect(self._show_match)     # double-click, Enter
 
         # Not a QDialogButtonBox: it would make "Tag" the default button, and
         # Enter in the query field (which asks for a preview) would then tag
@@ -170,10 +177,30 @@ class AutoTagDialog(QDialog):
         if count > PREVIEW_ROWS:
             text += f"; the first {PREVIEW_ROWS} are listed"
         self.count_label.setText(text + ("." if count else ""))
+        self.preview.blockSignals(True)
         self.preview.clear()
-        self.preview.addItems([preview_line(c) for c in candidates[:PREVIEW_ROWS]])
+        for candidate in candidates[:PREVIEW_ROWS]:
+            item = QListWidgetItem(preview_line(candidate))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.preview.addItem(item)
+        self.preview.blockSignals(False)
+        self._show_count()
+
+    def chosen(self) -> list[dict]:
+        """The candidates to tag: all but those unticked in the preview."""
+        left_out = {row for row in range(self.preview.count())
+                    if self.preview.item(row).checkState() != Qt.CheckState.Checked}
+        return [c for row, c in enumerate(self._candidates) if row not in left_out]
+
+    def _show_count(self) -> None:
+        count = len(self.chosen())
         self.tag_button.setText(f"Tag {count} passage{'s' if count != 1 else ''}")
         self.tag_button.setEnabled(count > 0)
+
+    def _show_match(self, item) -> None:
+        candidate = self._candidates[self.preview.row(item)]
+        self.showRequested.emit(candidate["article_id"], candidate["start"], candidate["end"])
 
     def show_progress(self, done: int, total: int) -> None:
         self.count_label.setText(f"Searching… {done} of {total} articles")
@@ -192,9 +219,9 @@ class AutoTagDialog(QDialog):
         return list(self._candidates)
 
     def _tag(self) -> None:
-        if self._request is None or not self._candidates:
+        if self._request is None or not self.chosen():
             return
-        request, candidates = self._request, self.candidates
+        request, candidates = self._request, self.chosen()
         self._request, self._candidates = None, []   # tagged once, never twice
         self.tag_button.setEnabled(False)
         self.tagRequested.emit(request, candidates)

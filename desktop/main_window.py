@@ -905,6 +905,7 @@ class MainWindow(QMainWindow):
                                if article else None, self)
         dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
         dialog.tagRequested.connect(self.auto_tag)
+        dialog.showRequested.connect(self.go_to_quote)
         dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
         self.autotag_dialog = dialog
         dialog.open()

@@ -145,3 +145,35 @@ def test_every_field_of_the_dialog_has_its_alt_key(open_window, analysed_db_path
                        (Qt.Key.Key_F, dialog.mode_box), (Qt.Key.Key_Q, dialog.query_edit)):
         qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(field.hasFocus)
+
+
+def test_false_positives_are_unticked_and_a_match_can_be_looked_at(
+        qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.mode_box, "Regular expression")
+    qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.query_edit, r"cyber\w+")
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled(), timeout=10000)
+    candidates = dialog.candidates
+    preview = dialog.preview
+    # the last match is in another article: double-click shows it there
+    last = preview.item(preview.count() - 1)
+    preview.scrollToItem(last)
+    where = preview.visualItemRect(last).center()
+    qtbot.mouseClick(preview.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(preview.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    far = candidates[-1]
+    qtbot.waitUntil(lambda: window.current_id == far["article_id"])
+    assert window.view.selection_range() == (far["start"], far["end"])
+    # Space unticks the first two matches
+    preview.setFocus()
+    for row in (0, 1):
+        preview.setCurrentRow(row)
+        qtbot.keyClick(preview, Qt.Key.Key_Space)
+    assert dialog.tag_button.text() == f"Tag {len(candidates) - 2} passages"
+    qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    wait_stored(qtbot, window, f"{len(candidates) - 2} passages as “Cybercrime”")
+    rows = {(r[0], r[1], r[2]) for r in stored(analysed_db_path)}
+    kept = {(c["article_id"], c["start"], c["end"]) for c in candidates[2:]}
+    assert rows == kept
