@@ -209,6 +209,11 @@ def cmd_autotag(args) -> int:
         found = autotag.find_candidates(db, request)
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
+    if len(found) > args.max and not args.dry_run:
+        # a pattern that matches far more than meant ('.', '[a-z]') would
+        # otherwise bury the codebook in thousands of one-letter passages
+        raise CommandError(f"this would tag {len(found):,} passages, more than --max "
+                           f"{args.max:,}; look with --dry-run, then raise --max if meant")
     if not args.dry_run:
         autotag.insert_passages(db, request, found, args.analyst)
     for c in found:
@@ -354,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case-sensitive", action="store_true",
                    help="--pattern/--phrase: match case exactly (default: ignore case)")
     p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
+    p.add_argument("--max", metavar="N", type=int, default=5000,
+                   help="refuse to tag more than N passages at once (default 5000)")
     p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
                    help="the analyst recorded on the new passages")
     p.set_defaults(func=cmd_autotag)

@@ -72,6 +72,11 @@ def test_autotag_errors_are_one_line_and_store_nothing(analysed_db_path, tmp_pat
          "there is no article 99"),
         (("--tag", "Cybercrime", "--pattern", "x", "--db", str(tmp_path / "none.db")),
          "no database at"),
+        # a runaway pattern: one passage per letter
+        (("--tag", "Cybercrime", "--pattern", "[a-z]", "--db", db),
+         "more than --max 5,000; look with --dry-run"),
+        (("--tag", "Cybercrime", "--pattern", "cyber\\w+", "--max", "3", "--db", db),
+         "this would tag 17 passages, more than --max 3"),
     ]:
         status, out, err = run(capsys, "autotag", *argv)
         assert status == 2 and out == ""
