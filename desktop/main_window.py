@@ -665,9 +665,17 @@ class MainWindow(QMainWindow):
         if found is None:
             self.statusBar().showMessage(f"This article has no {kind}s to go to.", 4000)
             return
-        what = found.get("tag") or found.get("label") or found.get("speaker") or kind
-        self.statusBar().showMessage(f"{kind.capitalize()}: {what} — press 1–9 to tag it.",
-                                     4000)
+        if kind == "entity":
+            what = f"{found['text']} ({found['label']})"
+        elif kind == "quote":
+            what = found.get("speaker") or "no speaker found"
+        else:
+            what = found.get("tag") or kind
+        items = self.view.navigable(kind)
+        # "3 of 11": where the step landed, so a wrap from the last to the first shows
+        where = f" {items.index(found) + 1} of {len(items)}" if found in items else ""
+        self.statusBar().showMessage(
+            f"{kind.capitalize()}{where}: {what} — press 1–9 to tag it.", 4000)
 
     def focus_search(self) -> None:
         """Focus the search field (``search_target``), with its text selected."""

@@ -26,6 +26,8 @@ def test_f3_steps_through_quotes_and_a_digit_tags_the_quote(open_window, analyse
     assert window.view.selection_range() == (quotes[0]["start"], quotes[0]["end"])
     qtbot.keyClick(window.view, Qt.Key.Key_F3, SHIFT)        # wraps to the last one
     assert window.view.selection_range() == (quotes[-1]["start"], quotes[-1]["end"])
+    assert window.statusBar().currentMessage().startswith(
+        f"Quote {len(quotes)} of {len(quotes)}: ")            # and says so
     qtbot.keyClick(window.view, Qt.Key.Key_9)
     [row] = passages.passages_for_article(window.db, 1)
     assert (row["start"], row["end"], row["tag"]) == (quotes[-1]["start"], quotes[-1]["end"],
@@ -40,7 +42,8 @@ def test_f4_steps_through_entities_and_caret_in_an_entity_tags_it(open_window,
     qtbot.keyClick(window.view, Qt.Key.Key_F4)
     qtbot.keyClick(window.view, Qt.Key.Key_F4)
     assert window.view.selection_range() == (entities[1]["start"], entities[1]["end"])
-    assert window.statusBar().currentMessage().startswith(f"Entity: {entities[1]['label']}")
+    assert window.statusBar().currentMessage().startswith(
+        f"Entity 2 of {len(entities)}: {entities[1]['text']} ({entities[1]['label']})")
 
     # accept an entity as a passage: caret inside it (outside any quote), press a key
     text = window.view.article_text()
@@ -130,5 +133,10 @@ def test_review_mark_is_painted_in_the_article_list(open_window, analysed_db_pat
     assert mark(0) == MARK_COLORS["done"]
     assert mark(1) == MARK_COLORS["in progress"]
     assert mark(2) not in MARK_COLORS.values()
+    # and in words, not colour alone
+    from widgets.article_list import META_ROLE
+    metas = [lst.model().index(row, 0).data(META_ROLE) for row in range(3)]
+    assert metas[0].startswith("✓ done · ") and metas[1].startswith("◐ in progress · ")
+    assert "done" not in metas[2] and "progress" not in metas[2]
     assert [a["review_status"] for a in __import__("storage").articles.list_articles(
         window.db)] == ["done", "in progress", "new", "new", "new"]

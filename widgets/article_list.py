@@ -27,11 +27,18 @@ COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
 REVIEW_ROLE = Qt.ItemDataRole.UserRole + 4
 
 
+#: How a list row says an article's review status in words (the mark at the
+#: row's edge says it in colour only).
+REVIEW_WORDS = {"in progress": "◐ in progress", "done": "✓ done"}
+
+
 def meta_line(article: dict) -> str:
-    """"source · date" (or the file name when neither is known)."""
+    """"source · date" (or the file name when neither is known), and the
+    review status unless the article is new."""
     parts = [article.get("source"), article.get("published")]
-    line = " · ".join(p for p in parts if p)
-    return line or article.get("filename") or ""
+    line = " · ".join(p for p in parts if p) or article.get("filename") or ""
+    status = REVIEW_WORDS.get(article.get("review_status") or "")
+    return " · ".join(p for p in (status, line) if p)
 
 
 def header_line(article: dict) -> str:

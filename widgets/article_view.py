@@ -411,6 +411,10 @@ class ArticleView(QTextEdit):
                  if e["label"] not in self._hidden]
         return shown[0] if shown else None
 
+    def navigable(self, kind: str) -> list[dict]:
+        """The passages, quotes or entities F3/F4/Ctrl+] step through, in order."""
+        return self._navigable(kind)
+
     def _navigable(self, kind: str) -> list[dict]:
         if kind == "passage":
             items = self._shown_passages()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 MARK_COLORS = {"new": None, "in progress": "#e5a50a", "done": "#26a269"}
 
 #: Width in pixels of the mark at the left edge of a list row.
-MARK_WIDTH = 4
+MARK_WIDTH = 5
 
 
 class ReviewStatusBox(QComboBox):
