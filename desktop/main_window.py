@@ -176,6 +176,19 @@ class MainWindow(QMainWindow):
         self.memo_editor = MemoEditor()
         self.memo_editor.memoEdited.connect(self.save_memo)
         self.side_tabs.addTab(self.memo_editor, "Memo")
+        # two "Entities" tabs: the left one is the corpus's, this one the article's
+        for tabs, tips in ((self.left_tabs, (
+                "The article list: search, filters, sort (Ctrl+L)",
+                "Every speaker in the corpus and their quotes (Ctrl+Shift+S)",
+                "People, organisations and places across the corpus: merge aliases, "
+                "correct labels, filter the list (Ctrl+Shift+E)")),
+                           (self.side_tabs, (
+                "This article's tagged passages (Ctrl+Shift+P)",
+                "This article's entities, by label",
+                "This article's quotes, by speaker",
+                "A note on the whole article, saved as you type"))):
+            for index, tip in enumerate(tips):
+                tabs.setTabToolTip(index, tip)
         tags_box = QWidget()
         tags_layout = QVBoxLayout(tags_box)
         tags_layout.setContentsMargins(0, 0, 0, 0)
