@@ -42,11 +42,12 @@ class ArticleDetailsDialog(QDialog):
     def __init__(self, details: dict, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Article details")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(680)        # a headline fits, and is read from its start
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         for key, label in FIELDS:
             edit = QLineEdit(details.get(key) or "")
+            edit.setCursorPosition(0)
             edit.setObjectName(key)
             self.fields[key] = edit
             form.addRow(label, edit)
