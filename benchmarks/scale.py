@@ -58,11 +58,37 @@ def _vm(field: str) -> int:
     return 0
 
 
+def _analysis_processes(path: Path) -> list[int]:
+    """Pids of analysis services (and their workers) still at work on ``path``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "analysis_service" in command and str(path) in command or (
+                "multiprocessing" in command and "spawn_main" in command):
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for_quiet(path: Path, timeout_s: float = 30) -> None:
+    """Until the analysis a probe started has stopped (its window is gone,
+    but its service finishes loading spaCy first): each cold start begins on
+    an idle machine, not beside the last one's spaCy import."""
+    deadline = time.time() + timeout_s
+    while _analysis_processes(path) and time.time() < deadline:
+        time.sleep(0.1)
+
+
 def cold_start(path: Path, runs: int = 5) -> dict:
     """Spawn-to-usable times of fresh processes (the file is in the page
     cache after the first run; the first run is reported on its own)."""
     times, rss, probe = [], [], None
     for _ in range(runs):
+        _wait_for_quiet(path)
         started = time.time()
         out = subprocess.run([sys.executable, "-m", "benchmarks.startup_probe", str(path)],
                              capture_output=True, text=True, check=True,
@@ -70,8 +96,10 @@ def cold_start(path: Path, runs: int = 5) -> dict:
         probe = json.loads(out.stdout.strip().splitlines()[-1])
         times.append((probe["usable_at"] - started) * 1000)
         rss.append(probe["VmHWM"])
+    _wait_for_quiet(path)
     watch = subprocess.run([sys.executable, "-m", "benchmarks.startup_probe", str(path),
                             "--watch", "4"], capture_output=True, text=True, check=True)
+    _wait_for_quiet(path)
     watched = json.loads(watch.stdout.strip().splitlines()[-1])
     return {"first_ms": round(times[0]), **_stats(times), "listed_rows": probe["listed"],
             "total": probe["total"], "rss_at_start_mb": max(rss),
