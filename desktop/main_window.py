@@ -2,6 +2,12 @@
 
 It wires widgets (plain data in, signals out) to storage functions on the
 GUI thread's own connection; spaCy, imports and exports run in workers.
+Construction, the article list and reader, tagging, review status, notes,
+the keyboard and undo live here; the rest is in mixins, one module each:
+:mod:`desktop.window_corpus` (speakers, corpus entities),
+:mod:`desktop.window_autotag`, :mod:`desktop.window_codebook`,
+:mod:`desktop.window_analysis`, :mod:`desktop.window_files` (import,
+export) and :mod:`desktop.window_backups` (other writers, backups).
 """
 
 from __future__ import annotations
@@ -13,19 +19,46 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QProgressDialog, QSplitter,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QProgressDialog,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop import autotag, commands
+from desktop import commands
 from desktop.autotag_dialog import AutoTagDialog
 from desktop.preferences import Preferences, PreferencesDialog
 from desktop.session import Session
 from desktop.themes import ThemeController
 from desktop.view_menu import ViewMenu
+from desktop.window_analysis import AnalysisActions
+from desktop.window_autotag import AutoTagActions
+from desktop.window_backups import BackupActions
+from desktop.window_codebook import CodebookActions
+from desktop.window_corpus import CorpusActions
+from desktop.window_files import FileActions
 from desktop.workers import AnalysisProcess, Task
-from storage import (analyses, article_query, articles, entity_corrections, entity_index,
-                     passages, quotes, review, similarity, tags)
+from storage import (
+    analyses,
+    article_query,
+    articles,
+    entity_corrections,
+    entity_index,
+    passages,
+    quotes,
+    review,
+    similarity,
+    tags,
+)
 from storage.article_listing import ArticleListing
 from storage.database import database_version
 from storage.passages import PassageError
@@ -54,10 +87,6 @@ EXTERNAL_CHECK_MS = 2000
 #: After a new search, filter or order, the current article stays current
 #: only if it is among the list's first rows (see refresh_articles).
 KEEP_CURRENT_WITHIN = 1000
-#: How many articles the export dialog offers to pick from (the list's first).
-EXPORT_CHOICES = 2000
-#: How many corpus entities the Entities tab lists (the most mentioned).
-CORPUS_ENTITIES_SHOWN = 1000
 
 
 def _plain_label(text: str = "", *, bold_size: float | None = None) -> QLabel:
@@ -78,7 +107,8 @@ def _menu_label(text: str) -> str:
     return re.sub(r"&(.)", r"\1", text).split("\t")[0]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions,
+                 FileActions, BackupActions, QMainWindow):
     """Dossier's main window on one open database."""
 
     def __init__(self, db, db_path: Path, preferences: Preferences | None = None, *,
@@ -516,11 +546,6 @@ class MainWindow(QMainWindow):
         self.left_tabs.setCurrentWidget(self.articles_box)
         self.article_list.setFocus()
 
-    def focus_speakers(self) -> None:
-        self.view_menu.show_panel("articles", True)
-        self.left_tabs.setCurrentWidget(self.speakers_view)
-        self.speakers_view.speakers.setFocus()
-
     def _read_in_worker(self, what: str, read, show) -> Task:
         """``read(db)`` on a connection of its own in a worker, then ``show(rows)``
         on the GUI thread (nothing if it failed: logged)."""
@@ -550,15 +575,6 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
-    def refresh_speakers(self) -> Task | None:
-        """Re-read the corpus-wide speakers — only while their tab is shown,
-        and in a worker: it is a query over every quote (about 2 s on
-        100,000 articles), which neither start-up nor the GUI thread waits for."""
-        if self.left_tabs.currentWidget() is not self.speakers_view:
-            return None
-        return self._read_in_worker("speakers", quotes.speakers,
-                                    self.speakers_view.set_speakers)
-
     def focus_passages(self) -> None:
         """The Passages tab, its first passage current: ↑/↓ go through them,
         Enter shows one in the text, F2 edits its note, Delete deletes it."""
@@ -568,56 +584,6 @@ class MainWindow(QMainWindow):
         if plist.currentItem() is None and plist.topLevelItemCount():
             plist.setCurrentItem(plist.topLevelItem(0))
         plist.setFocus()
-
-    def focus_corpus_entities(self) -> None:
-        self.left_tabs.setCurrentWidget(self.entities_view)
-        self.entities_view.tree.setFocus()
-
-    def refresh_corpus_entities(self) -> Task | None:
-        """Re-read the corpus entities — only while their tab is shown, in a
-        worker (a few ms on 100,000 articles from ``entity_counts``, but a
-        busy disk or another writer must not freeze the window)."""
-        if self.left_tabs.currentWidget() is not self.entities_view:
-            return None
-        query = self.entities_view.query()
-
-        def read(db):
-            return entity_index.corpus_entities(db, labels=query["labels"],
-                                                search=query["search"],
-                                                limit=CORPUS_ENTITIES_SHOWN)
-
-        def show(rows):
-            if self.entities_view.query() == query:   # else a newer read is coming
-                self.entities_view.set_entities(
-                    rows, limited=len(rows) >= CORPUS_ENTITIES_SHOWN)
-        return self._read_in_worker("corpus entities", read, show)
-
-    def _correct_entities(self, title: str, text: str, change) -> bool:
-        return self.run_command(commands.CorrectEntities(self, text, change), title)
-
-    def merge_entities(self, rows: list[dict], name: str, label: str) -> bool:
-        """One canonical entity of ``rows`` (undoable)."""
-        return self._correct_entities(
-            "Merge entities", f"Merge {len(rows)} entities into “{name}”",
-            lambda db: entity_corrections.merge_entities(db, rows, name, label))
-
-    def correct_entity_label(self, row: dict, label: str) -> bool:
-        return self._correct_entities(
-            "Correct label", f"Label “{row['name']}” as {label}",
-            lambda db: entity_corrections.correct_label(db, row, label))
-
-    def unmerge_entity(self, canon_id: int) -> bool:
-        return self._correct_entities("Unmerge entity", "Unmerge entity",
-                                      lambda db: entity_corrections.unmerge(db, canon_id))
-
-    def show_entity_articles(self, name: str) -> None:
-        """Filter the article list by an entity (and all its aliases)."""
-        self.article_filters.set_entity(name)
-        self.left_tabs.setCurrentWidget(self.articles_box)
-
-    def show_speaker(self, speaker: str) -> None:
-        rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
-        self.speakers_view.set_quotes(speaker, rows)
 
     def go_to_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
@@ -915,112 +881,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
 
-    # -- auto-tag ------------------------------------------------------
-    def open_auto_tag(self) -> AutoTagDialog:
-        """Edit → Auto-tag…: a non-modal dialog whose previews this window
-        computes and whose "Tag N passages" it makes one undoable step."""
-        if self.autotag_dialog is not None:
-            self.autotag_dialog.reject()
-        article = articles.get_article(self.db, self.current_id) if self.current_id else None
-        dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
-                               if article else None, self)
-        dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
-        dialog.tagRequested.connect(self.auto_tag)
-        dialog.showRequested.connect(self.go_to_quote)
-        dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
-        self.autotag_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:
-        if self._autotag_task is not None:
-            self._autotag_task.cancel()
-            self._autotag_task = None
-        if self.autotag_dialog is dialog:
-            self.autotag_dialog = None
-        dialog.deleteLater()
-
-    def preview_auto_tag(self, dialog: AutoTagDialog,
-                         request: autotag.AutoTagRequest) -> Task | None:
-        """Candidates for ``request``: at once for one article, in a worker
-        (its own connection, articles read in batches) for the corpus."""
-        if self._autotag_task is not None:
-            self._autotag_task.cancel()
-            self._autotag_task = None
-        if request.article_id is not None:
-            try:
-                dialog.show_candidates(request, autotag.find_candidates(self.db, request))
-            except autotag.AutoTagError as error:
-                dialog.show_error(str(error), request)
-            return None
-        from storage import open_database
-
-        db_path = self.db_path
-
-        def work(on_progress, is_cancelled):
-            db = open_database(db_path)
-            try:
-                return autotag.find_candidates(db, request, on_progress=on_progress,
-                                               is_cancelled=is_cancelled)
-            finally:
-                db.close()
-
-        task = Task(work, self)
-        self._tasks.append(task)
-        self._autotag_task = task
-
-        def current() -> bool:
-            if task in self._tasks:
-                self._tasks.remove(task)
-            is_current = task is self._autotag_task and self.autotag_dialog is dialog
-            if task is self._autotag_task:
-                self._autotag_task = None
-            return is_current
-
-        task.progress.connect(lambda done, total: task is self._autotag_task
-                              and self.autotag_dialog is dialog
-                              and dialog.show_progress(done, total))
-        task.succeeded.connect(lambda rows: current() and dialog.show_candidates(request, rows))
-        task.failed.connect(lambda message: current() and dialog.show_error(message, request))
-        task.start()
-        return task
-
-    def auto_tag(self, request: autotag.AutoTagRequest, candidates: list[dict]) -> Task | None:
-        """Tag every candidate as one undoable step. The passages are stored
-        in a worker (its own connection, one transaction, a progress dialog
-        whose Cancel stores nothing); the stored rows come back through the
-        task's signal and become the undo command."""
-        tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
-        if tag is None or not candidates:
-            return None
-        from storage import open_database
-
-        count = len(candidates)
-        what = f"{count} passage{'s' if count != 1 else ''}"
-        db_path, analyst = self.db_path, self.preferences.analyst
-
-        def work(on_progress, is_cancelled):
-            db = open_database(db_path)
-            try:
-                return autotag.insert_passages(db, request, candidates, analyst,
-                                               on_progress=on_progress,
-                                               is_cancelled=is_cancelled)
-            except autotag.AutoTagCancelled:
-                return None
-            finally:
-                db.close()
-
-        def stored(rows: list[dict] | None) -> None:
-            if rows is None:
-                self.statusBar().showMessage("Auto-tag cancelled; nothing was tagged.", 6000)
-                return
-            if self.run_command(commands.StoredPassages(
-                    self, f"Auto-tag {what} as “{tag['name']}”", rows,
-                    article_id=request.article_id), "Auto-tag"):
-                self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
-
-        return self._run_task(f"Tagging {what}", work, stored)
-
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """Drop white space at the edges of a selection."""
         text = self.view.article_text()
@@ -1078,192 +938,7 @@ class MainWindow(QMainWindow):
                                                     article_id=passage["article_id"]),
                              "Delete passage")
 
-    def create_tag(self, name: str, color: str | None = None) -> None:
-        """A new tag — by default in a colour unlike every other tag's — made
-        the current tag of the codebook, ready for its key or colour."""
-        color = color or tags.unused_colour(t["color"] for t in self._tags)
-        command = commands.CreateTag(self, name, color)
-        if self.run_command(command, "New tag"):
-            self.tag_panel.select_tag(command.row["id"])
-
-    def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
-        return self.run_command(commands.ChangeTags(self, text, tag_ids, change), title)
-
-    def _tag_name(self, tag_id: int) -> str:
-        return next((t["name"] for t in self._tags if t["id"] == tag_id), "tag")
-
-    def rename_tag(self, tag_id: int, name: str) -> None:
-        self._change_tags("Rename tag", f"Rename “{self._tag_name(tag_id)}” to “{name}”",
-                          [tag_id], lambda db: tags.rename_tag(db, tag_id, name))
-
-    def recolour_tag(self, tag_id: int, color: str) -> None:
-        self._change_tags("Tag colour", f"Recolour “{self._tag_name(tag_id)}”", [tag_id],
-                          lambda db: tags.recolour_tag(db, tag_id, color))
-
-    def describe_tag(self, tag_id: int, description: str, key: int, parent: int = 0) -> None:
-        """A tag's description, key (0: none) and parent (0: top level); a tag
-        that had the key swaps keys with it."""
-        tag = tags.get_tag(self.db, tag_id)
-        if tag is None:
-            return
-        other = tags.tag_with_shortcut(self.db, key) if key else None
-
-        def change(db) -> None:
-            with db.atomic():   # both or neither
-                tags.describe_tag(db, tag_id, description=description, shortcut=key or None)
-                tags.set_parent(db, tag_id, parent or None)
-        self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
-                          [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
-                          change)
-
-    def merge_tags(self, tag_id: int, into: int) -> None:
-        """Merge a tag into another: one undoable step."""
-        tag, target = tags.get_tag(self.db, tag_id), tags.get_tag(self.db, into)
-        if tag is None or target is None:
-            return
-        self._change_tags("Merge tags", f"Merge “{tag['name']}” into “{target['name']}”",
-                          [tag_id, into], lambda db: tags.merge_tags(db, tag_id, into))
-
-    def export_codebook(self, path: Path | None = None) -> bool:
-        """Write the codebook (File → Export codebook…) as JSON or as a
-        REFI-QDA codebook (.qdc): the format by the extension of the name,
-        else by the chosen file filter."""
-        from desktop.codebook_files import FILTERS, export_codebook, format_of, with_suffix
-        from desktop.codebook_json import CodebookFileError
-
-        fmt = format_of(path) if path is not None else None
-        if path is None:
-            chosen, chosen_filter = QFileDialog.getSaveFileName(
-                self, "Export codebook", str(Path.home() / "codebook.json"),
-                ";;".join(FILTERS.values()))
-            if not chosen:
-                return False
-            # a name typed with .json or .qdc says the format; else the filter does
-            fmt = format_of(Path(chosen), next(
-                (f for f, text in FILTERS.items() if text == chosen_filter), "json"))
-            path = with_suffix(Path(chosen), fmt)
-        try:
-            count = export_codebook(self.db, path, fmt)
-        except (OSError, CodebookFileError) as error:
-            QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
-            return False
-        self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
-        return True
-
-    def import_codebook(self, path: Path | None = None) -> bool:
-        """Merge a JSON or REFI-QDA (.qdc) codebook into the tags, as one
-        undoable step; what was created, updated and skipped is reported."""
-        from desktop.codebook_files import FILTERS, import_lines, read_codebook_file
-        from desktop.codebook_json import CodebookFileError
-
-        if path is None:
-            patterns = " ".join(f"*.{fmt}" for fmt in FILTERS)
-            chosen, _ = QFileDialog.getOpenFileName(
-                self, "Import codebook", str(Path.home()),
-                ";;".join([f"Codebook ({patterns})", *FILTERS.values()]))
-            if not chosen:
-                return False
-            path = Path(chosen)
-        try:
-            found = read_codebook_file(path)
-        except CodebookFileError as error:
-            QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
-            return False
-        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}",
-                                          found.entries)
-        if not self.run_command(command, "Import codebook"):
-            return False
-        summary, _details = import_lines(command.result, found.skipped)
-        self._report("Import codebook", f"Codebook imported: {summary}.",
-                     [f"{what}: {why}" for what, why in found.skipped])
-        return True
-
-    def delete_tag(self, tag_id: int, move_to: int) -> None:
-        tag = tags.get_tag(self.db, tag_id)
-        if tag is None:
-            return
-        self._change_tags("Delete tag", f"Delete tag “{tag['name']}”",
-                          [tag_id] + ([move_to] if move_to else []),
-                          lambda db: tags.delete_tag(db, tag_id,
-                                                     move_passages_to=move_to or None))
-
-    def _refresh_all_counts(self) -> None:
-        """Passage counts of the listed articles (after a codebook change): the
-        lazy list re-reads its pages, nothing counts every article."""
-        self.refresh_articles(select=self.current_id)
-
-    # -- analysis ------------------------------------------------------
-    def start_analysis(self) -> None:
-        """Analyse whatever is pending, unless the analyst paused analysis."""
-        if not self._analysis_paused:
-            self.analysis.request()
-
-    def pause_analysis(self, paused: bool) -> None:
-        """Pause after the current batch (results so far are stored), or resume."""
-        self._analysis_paused = paused
-        self.pause_button.setChecked(paused)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.progress_bar.setFormat(("Paused %v/%m" if paused else "Analysing %v/%m"))
-        if paused:
-            self.analysis.worker.cancel()
-        else:
-            self.start_analysis()
-
-    def cancel_analysis(self) -> None:
-        """Stop analysing; what is left is analysed at the next start or import."""
-        self.pause_button.blockSignals(True)
-        self._analysis_paused = False
-        self.pause_button.setChecked(False)
-        self.pause_button.setText("Pause")
-        self.pause_button.blockSignals(False)
-        self.progress_bar.setFormat("Analysing %v/%m")
-        self.analysis.worker.cancel()
-        for widget in self._analysis_widgets():
-            widget.hide()
-
-    def _pipeline_loaded(self, name: str, version: str, degraded: bool, warnings: list) -> None:
-        self.pipeline_label.setText(f"Pipeline: {name} {version}"
-                                    + (" — entities degraded" if degraded else ""))
-        if warnings:
-            self.degraded_banner.setText("\n".join(warnings))
-            self.degraded_banner.show()
-
-    def _analysis_progress(self, done: int, total: int) -> None:
-        busy = done < total
-        for widget in self._analysis_widgets():
-            widget.setVisible(busy)
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-
-    def _article_analysed(self, article_id: int) -> None:
-        if article_id != self.current_id:
-            return
-        analysis = analyses.latest_analysis(self.db, article_id)
-        if analysis:
-            found = self._with_links(article_id, analysis["quotes"])
-            entities = self._corrected(analysis)
-            self.view.set_analysis(entities, found)
-            self._show_analysis_panels(entities, found)
-            self._update_meta(articles.get_article(self.db, article_id), analysis)
-
-    def _analysis_finished(self, done: int) -> None:
-        if not self._analysis_paused:   # a paused run keeps its bar and Resume
-            for widget in self._analysis_widgets():
-                widget.hide()
-        self.refresh_speakers()
-        if done and self.current_id is not None:
-            self._article_analysed(self.current_id)   # recycled-quote links are new
-        if done:
-            self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
-
-    def _analysis_failed(self, message: str) -> None:
-        for widget in self._analysis_widgets():
-            widget.hide()
-        self.pipeline_label.setText("Analysis failed")
-        QMessageBox.warning(self, "Analysis failed",
-                            f"Entities and quotes could not be computed:\n{message}")
-
-    # -- import and export ---------------------------------------------
+    # -- workers and article details -------------------------------------
     def _run_task(self, title: str, function, on_success) -> Task:
         """Run ``function`` in a worker with a cancellable progress dialog."""
         dialog = QProgressDialog(title, "Cancel", 0, 0, self)
@@ -1293,67 +968,6 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
-    def import_files(self) -> None:
-        from desktop.importers.dispatch import SUPPORTED_SUFFIXES
-
-        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "Import articles", "",
-                                                f"Articles ({patterns});;All files (*)")
-        if files:
-            self.import_paths([Path(f) for f in files])
-
-    def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of articles")
-        if folder:
-            self.import_paths([Path(folder)])
-
-    def import_paths(self, paths: list[Path]) -> Task:
-        from desktop.importers import import_files
-        from storage import open_database
-
-        db_path = self.db_path
-
-        def work(on_progress, is_cancelled):
-            db = open_database(db_path)
-            try:
-                return import_files(db, paths, on_progress=on_progress,
-                                    is_cancelled=is_cancelled)
-            finally:
-                db.close()
-
-        return self._run_task("Importing", work, self._imported)
-
-    def _imported(self, report) -> None:
-        first_new = report.added[0][1] if report.added else None
-        self.refresh_articles(select=first_new)
-        self.review_changed()
-        self.start_analysis()
-        self._report("Import", report.summary() + ".",
-                     [f"{path}: {reason}" for path, reason in report.skipped],
-                     [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
-
-    def _dropped_paths(self, event) -> list[Path]:
-        mime = event.mimeData()
-        urls = mime.urls() if mime.hasUrls() else []
-        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-
-    def dragEnterEvent(self, event) -> None:
-        if self._dropped_paths(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event) -> None:
-        paths = self._dropped_paths(event)
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.import_paths(paths)
-
     def edit_article_details(self) -> None:
         """Edit the current article's metadata in a dialog; saved on OK."""
         article = articles.get_article(self.db, self.current_id) if self.current_id else None
@@ -1370,220 +984,6 @@ class MainWindow(QMainWindow):
                             "Edit article details"):
             self.statusBar().showMessage("Article details saved.", 4000)
 
-    def import_refi_qda(self, path: Path | None = None) -> Task | None:
-        """Import a .qdpx project (asks for the file unless given) in the background."""
-        from desktop.refi_qda.import_project import ImportCancelled, import_qdpx
-        from storage import open_database
-
-        if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(
-                self, "Import a REFI-QDA project", str(Path.home()),
-                "REFI-QDA project (*.qdpx);;All files (*)")
-            if not chosen:
-                return None
-            path = Path(chosen)
-        db_path = self.db_path
-
-        def work(on_progress, is_cancelled):
-            db = open_database(db_path)
-            try:
-                return import_qdpx(db, path, on_progress=on_progress, is_cancelled=is_cancelled)
-            except ImportCancelled:
-                return None
-            finally:
-                db.close()
-
-        return self._run_task("Importing project", work, self._project_imported)
-
-    def _project_imported(self, report) -> None:
-        if report is None:
-            self.statusBar().showMessage("Import cancelled; nothing was stored.", 6000)
-            return
-        self.refresh_tags()
-        self.refresh_articles(select=report.articles_added[0][1] if report.articles_added
-                              else None)
-        self.review_changed()
-        self.start_analysis()
-        self._report("Import REFI-QDA project", report.summary() + ".",
-                     [f"{what}: {why}" for what, why in report.skipped])
-
-    def _report(self, title: str, message: str, problems: list[str],
-                short: list[str] | None = None) -> None:
-        """A status-bar message, or a warning box naming the first dozen
-        problems (``short`` forms if given) with all of them in its details."""
-        if not problems:
-            self.statusBar().showMessage(message, 8000)
-            return
-        lines = short or problems
-        shown = lines[:12] + ([f"… and {len(lines) - 12} more"] if len(lines) > 12 else [])
-        box = QMessageBox(QMessageBox.Icon.Warning, title,
-                          message + "\n\nSkipped:\n" + "\n".join(shown), parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDetailedText("\n".join(problems))
-        box.exec()
-
-    def export_passages(self, path: Path | None = None) -> Task | None:
-        """Export with the dialog's choices, or everything to ``path`` if given."""
-        from desktop.export_dialog import ExportDialog, ExportRequest
-        from storage.export_selection import analysts
-
-        if path is not None:
-            return self.run_export(ExportRequest.for_path(Path(path)))
-        # the dialog offers the list's articles (its search, filters and
-        # order), at most EXPORT_CHOICES of them: never the whole corpus
-        request = ExportDialog.ask(self, tags=self._tags,
-                                   articles=article_query.article_page(
-                                       self.db, self.query, 0, EXPORT_CHOICES),
-                                   analysts=analysts(self.db), current_article=self.current_id,
-                                   folder=Path.home())
-        return self.run_export(request) if request else None
-
-    def run_export(self, request) -> Task:
-        """Run an :class:`~desktop.export_dialog.ExportRequest` in the background."""
-        from desktop.exporters import ExportCancelled, export_passages
-        from storage import open_database
-
-        db_path = self.db_path
-
-        def work(on_progress, is_cancelled):
-            db = open_database(db_path)
-            try:
-                return export_passages(db, request.path, request.fmt, filter=request.filter,
-                                       options=request.options, on_progress=on_progress,
-                                       is_cancelled=is_cancelled)
-            except ExportCancelled:
-                return None
-            finally:
-                db.close()
-
-        def done(result) -> None:
-            if result is None:
-                self.statusBar().showMessage("Export cancelled; no file was written.", 6000)
-            else:
-                self._report("Export", f"Exported {result.count} passage(s) to "
-                             f"{request.path}.", result.warnings)
-
-        return self._run_task("Exporting", work, done)
-
-    # -- other writers -------------------------------------------------
-    def check_external_changes(self) -> bool:
-        """Re-read what is shown if another connection committed since the last
-        look (``PRAGMA data_version``: a cheap counter, no query of the data)."""
-        version = database_version(self.db)
-        if version == self._data_version:
-            return False
-        self._data_version = version
-        scroll = self.view.verticalScrollBar().value()
-        selected = self.view.selection_range()
-        self.refresh_tags()
-        self.refresh_articles()
-        if self.current_id is not None:
-            self._article_analysed(self.current_id)
-            self.refresh_passages()
-        # the reader stays where the analyst was reading
-        if selected:
-            self.view.select_range(*selected)
-        self.view.verticalScrollBar().setValue(scroll)
-        return True
-
-    # -- backups -------------------------------------------------------
-    def _schedule_backups(self) -> None:
-        minutes = self.preferences.backup_minutes
-        if minutes > 0:
-            self.backup_timer.start(minutes * 60_000)
-        else:
-            self.backup_timer.stop()
-
-    def back_up_in_background(self) -> Task:
-        """A scheduled backup from the worker's own connection."""
-        from storage import open_database
-        from storage.backup import take_backup
-
-        db_path, keep = self.db_path, self.preferences.backups_kept
-
-        def work(_progress, _cancelled):
-            db = open_database(db_path)
-            try:
-                return take_backup(db, db_path, keep=keep)
-            finally:
-                db.close()
-
-        task = Task(work, self)
-        self._tasks.append(task)
-        task.succeeded.connect(lambda path: self._backup_done(task, path))
-        task.failed.connect(lambda message: self._backup_done(task, None, message))
-        task.start()
-        return task
-
-    def _state_if_backed_up(self) -> tuple[int, int] | None:
-        """The database state now, if its newest backup is newer than its last
-        write (files' modification times); else None (changes not backed up)."""
-        from storage.backup import list_backups
-
-        backups = list_backups(self.db_path)
-        written = [p.stat().st_mtime for p in (self.db_path,
-                   self.db_path.with_name(self.db_path.name + "-wal")) if p.exists()]
-        if backups and written and backups[0].path.stat().st_mtime >= max(written):
-            return (self.db.conn.total_changes, database_version(self.db))
-        return None
-
-    def _changed_since_backup(self) -> bool:
-        """True unless the newest backup was taken after the last change by
-        this window or any other connection (so an exit after only reading
-        does not copy a large database again)."""
-        from storage.backup import list_backups
-
-        state = (self.db.conn.total_changes, database_version(self.db))
-        return not list_backups(self.db_path) or state != self._state_at_backup
-
-    def _backup_done(self, task: Task, path, message: str = "") -> None:
-        if task in self._tasks:
-            self._tasks.remove(task)
-        if path:
-            # the worker's own copy shows up in data_version: remember it as seen
-            self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
-            self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
-        else:
-            log.warning("backup failed: %s", message)
-            self.statusBar().showMessage(f"Backup failed: {message}", 8000)
-
-    def back_up_now(self) -> None:
-        self.back_up_in_background()
-
-    def restore_from_backup(self) -> None:
-        from desktop.restore_dialog import RestoreDialog
-        from storage.backup import list_backups
-
-        dialog = RestoreDialog(list_backups(self.db_path), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
-            self.restore(dialog.chosen().path)
-
-    def restore(self, backup: Path) -> None:
-        """Replace the database by ``backup`` (backing up the current state first)."""
-        from storage import open_database
-        from storage.backup import restore_backup, take_backup
-
-        self.flush_edits()
-        self.analysis.stop()
-        for task in list(self._tasks):
-            task.cancel()
-            task.wait()
-        take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                    label="before-restore")
-        self.db.close()
-        restore_backup(backup, self.db_path)
-        self.db = open_database(self.db_path)
-        self.current_id = None
-        self.undo_stack.clear()   # the history was of the replaced database
-        self.refresh_tags()
-        self.refresh_articles()
-        self.refresh_speakers()
-        self.review_changed()
-        self.analysis = AnalysisProcess(self.db_path, self.preferences.pipeline, self)
-        self._connect_analysis()
-        self.start_analysis()
-        self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
-
     # -- misc ----------------------------------------------------------
     def _apply_scheme(self, scheme) -> None:
         """Repaint what Dossier colours by hand in the new theme's colours."""
@@ -1596,8 +996,8 @@ class MainWindow(QMainWindow):
             self._schedule_backups()
 
     def show_log(self) -> None:
-        from desktop.error_reporting import LOG_NAME, LogDialog
         from desktop.data_location import data_folder
+        from desktop.error_reporting import LOG_NAME, LogDialog
 
         LogDialog(self.log_path or data_folder() / LOG_NAME, self).exec()
 
