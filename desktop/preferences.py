@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import getpass
 import os
+from functools import cache
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox
 
 
+@cache
 def _os_user() -> str:
+    """The system user name (looked up once: every tag asks for it)."""
     try:
         return getpass.getuser()
     except Exception:  # no user name in the environment or password database

@@ -296,3 +296,19 @@ def test_a_new_passage_repaints_its_bar_and_not_the_whole_reader(open_window, an
     whole = view.viewport().rect()
     assert Painted.region.boundingRect().height() < whole.height() / 4   # … a strip only
     assert_bar_painted(view, palette.LIGHT.bar_color(window._tags[1]["color"]))
+
+
+def test_a_new_passage_is_inserted_in_the_list_in_text_order(open_window, analysed_db_path,
+                                                            qtbot):
+    window = open_window(analysed_db_path)
+    view, plist = window.view, window.passage_list
+    text = view.article_text()
+    for phrase, key in (("Peter Sykora", Qt.Key.Key_2), ("Neth Savoeun", Qt.Key.Key_1)):
+        select_with_keys(qtbot, view, text.index(phrase), len(phrase))
+        first = plist.topLevelItem(0)
+        qtbot.keyClick(view, key)
+    # Neth Savoeun comes first in the text: inserted above, the other row kept as it was
+    assert [plist.topLevelItem(i).text(1) for i in range(2)] == ["Neth Savoeun", "Peter Sykora"]
+    assert plist.topLevelItem(1) is first
+    assert [p["text"] for p in stored_passages(analysed_db_path)] == ["Peter Sykora",
+                                                                     "Neth Savoeun"]

@@ -47,25 +47,38 @@ class PassageList(QTreeWidget):
         self.itemChanged.connect(self._item_changed)
 
     def set_passages(self, passages: list[dict], tags: list[dict]) -> None:
+        """Show these passages (in this order). Passages added to an unchanged
+        list are inserted where they belong, the rest kept: a tag saved
+        repaints one row, not the whole list."""
         self._tags = list(tags)
+        old, shown = self._passages, self.passage_ids()
         self._passages = {p["id"]: p for p in passages}
         self.blockSignals(True)   # filling the list is not an edit
-        self.clear()
-        for passage in passages:
-            snippet = " ".join(passage["text"].split())
-            orphaned = passage.get("anchor") == "orphaned"
-            item = QTreeWidgetItem([passage["tag"], ("⚠ " if orphaned else "") + snippet,
-                                    passage.get("note") or ""])
-            item.setIcon(0, color_icon(passage["color"]))
-            item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
-            item.setToolTip(1, plain_tooltip(
-                ("These words are no longer in the article (its text was changed); the "
-                 "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(0, plain_tooltip(passage["tag"]))
-            item.setToolTip(self.NOTE_COLUMN, self._note_tip(passage.get("note") or ""))
-            self.addTopLevelItem(item)
+        kept = [p["id"] for p in passages if p["id"] in old]
+        if kept == shown and all(old[i] == self._passages[i] for i in kept):
+            for row, passage in enumerate(passages):
+                if passage["id"] not in old:
+                    self.insertTopLevelItem(row, self._item(passage))
+        else:
+            self.clear()
+            for passage in passages:
+                self.addTopLevelItem(self._item(passage))
         self.blockSignals(False)
+
+    def _item(self, passage: dict) -> QTreeWidgetItem:
+        snippet = " ".join(passage["text"].split())
+        orphaned = passage.get("anchor") == "orphaned"
+        item = QTreeWidgetItem([passage["tag"], ("⚠ " if orphaned else "") + snippet,
+                                passage.get("note") or ""])
+        item.setIcon(0, color_icon(passage["color"]))
+        item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
+        item.setToolTip(1, plain_tooltip(
+            ("These words are no longer in the article (its text was changed); the "
+             "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        item.setToolTip(0, plain_tooltip(passage["tag"]))
+        item.setToolTip(self.NOTE_COLUMN, self._note_tip(passage.get("note") or ""))
+        return item
 
     def set_note_matches(self, passage_ids: set[int]) -> None:
         """Mark the notes a search matched (bold, with a tooltip)."""

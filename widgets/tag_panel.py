@@ -200,7 +200,9 @@ class TagPanel(QWidget):
         if self._shape(tags) == self._shape(self._tags) and self._items:
             self._tags = tags       # only counts changed (a tag saved): no rebuild
             for tag in tags:
-                self._items[tag["id"]].setText(2, self._count_text(tag, tags))
+                item, text = self._items[tag["id"]], self._count_text(tag, tags)
+                if item.text(2) != text:
+                    item.setText(2, text)
             return
         current = self.current_tag_id()
         self._tags = tags
