@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from storage.analyses import CURRENT_ANALYSES
 from storage.entity_index import filter_keys
 from storage.quotes import SPOKEN
+from storage.schema import current_analysis_sql
 
 #: Characters of context either side of a candidate, for previews.
 CONTEXT = 40
@@ -89,10 +90,7 @@ def entity_mentions(db: Database, name: str, *,
         FROM (SELECT DISTINCT article_id FROM article_entities ae
               WHERE lower(ae.name) IN ({marks}){where}) listed
         JOIN articles a ON a.id = listed.article_id
-        JOIN entities e ON e.analysis_id = (
-            SELECT n.id FROM analyses n
-            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
-            ORDER BY n.degraded, n.id DESC LIMIT 1)
+        JOIN entities e ON e.analysis_id = {current_analysis_sql("a.id")}
         WHERE lower(e.text) IN ({marks})
         ORDER BY a.id, e.start, e.end
         """, params + list(keys)))

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
 from storage.database import write_transaction
-from storage.schema import QUOTES_FTS
+from storage.schema import QUOTES_FTS, current_analysis_sql
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
     SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
@@ -92,19 +92,14 @@ def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
             JOIN quotes o ON o.id = l.other_quote_id
             JOIN analyses n ON n.id = o.analysis_id
             JOIN articles a ON a.id = n.article_id
-            WHERE q.analysis_id = {_CURRENT_OF.format(article="?")}
-              AND n.id = {_CURRENT_OF.format(article="n.article_id")}
+            WHERE q.analysis_id = {current_analysis_sql("?")}
+              AND n.id = {current_analysis_sql("n.article_id")}
             ORDER BY l.score DESC
             """, [article_id]):
         links.setdefault(row.pop("quote_id"), []).append(row)
     return links
 
 
-#: The id of the analysis shown for an article (see ``CURRENT_ANALYSES``),
-#: for one article at a time.
-_CURRENT_OF = """(SELECT c.id FROM analyses c JOIN articles ca ON ca.id = c.article_id
-                  WHERE c.article_id = {article} AND c.text_hash = ca.text_hash
-                  ORDER BY c.degraded, c.id DESC LIMIT 1)"""
 
 
 #: Words too common to tell quotes apart; left out of the candidate search.
@@ -175,7 +170,7 @@ def recycling_candidates_many(db: Database,
             JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
             WHERE q.id IN ({", ".join("?" for _ in chunk)})
               AND q.kind IN {SPOKEN!r}
-              AND n.id = {_CURRENT_OF.format(article="n.article_id")}
+              AND n.id = {current_analysis_sql("n.article_id")}
             """, chunk))
     return [[rows[i] for i in sorted(ids, reverse=True)
              if i in rows and rows[i]["article_id"] != article_id]

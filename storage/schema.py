@@ -323,17 +323,24 @@ def tag_passage_count(db: Database) -> None:
         db.execute(statement)
 
 
+def current_analysis_sql(article_id: str) -> str:
+    """A subquery: the id of the analysis shown for one article (as
+    ``storage.analyses.CURRENT_ANALYSES`` picks it: of its current text,
+    trained before degraded, newest first). ``article_id`` is an SQL
+    expression — ``?``, a trigger's ``new.id`` or a column of the outer query
+    (its own aliases are ones no caller uses)."""
+    return f"""(SELECT cur_n.id FROM analyses cur_n
+            JOIN articles cur_a ON cur_a.id = cur_n.article_id
+            WHERE cur_n.article_id = {article_id} AND cur_n.text_hash = cur_a.text_hash
+            ORDER BY cur_n.degraded, cur_n.id DESC LIMIT 1)"""
+
+
 def article_entities_sql(article_id: str) -> str:
     """The INSERT filling ``article_entities`` for one article from its current
-    analysis (as ``storage.analyses.CURRENT_ANALYSES`` picks it: of its current
-    text, trained before degraded, newest first); ``article_id`` is an SQL
-    expression (``?`` or a trigger's ``new.id``)."""
+    analysis; ``article_id`` is an SQL expression (``?`` or ``new.id``)."""
     return f"""INSERT INTO article_entities (article_id, name, label, mentions)
         SELECT {article_id}, min(e.text), e.label, count(*) FROM entities e
-        WHERE e.analysis_id = (
-            SELECT n.id FROM analyses n JOIN articles a ON a.id = n.article_id
-            WHERE n.article_id = {article_id} AND n.text_hash = a.text_hash
-            ORDER BY n.degraded, n.id DESC LIMIT 1)
+        WHERE e.analysis_id = {current_analysis_sql(article_id)}
         GROUP BY lower(e.text), e.label"""
 
 
@@ -455,10 +462,7 @@ def article_speakers_sql(article_id: str) -> str:
     analysis (chosen as in :func:`article_entities_sql`)."""
     return f"""INSERT INTO article_speakers (article_id, speaker, quotes)
         SELECT {article_id}, min(q.speaker), count(*) FROM quotes q
-        WHERE q.speaker IS NOT NULL AND q.analysis_id = (
-            SELECT n.id FROM analyses n JOIN articles a ON a.id = n.article_id
-            WHERE n.article_id = {article_id} AND n.text_hash = a.text_hash
-            ORDER BY n.degraded, n.id DESC LIMIT 1)
+        WHERE q.speaker IS NOT NULL AND q.analysis_id = {current_analysis_sql(article_id)}
         GROUP BY lower(q.speaker)"""
 
 
