@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QKeySequence
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QSplitter, QToolButton
 
 from desktop.session import FIRST_SIZES, ZOOM
 
@@ -47,6 +47,13 @@ class ViewMenu(QObject):
         for widget in self._followers:
             widget.installEventFilter(self)
         view.zoomChanged.connect(self.zoomed)
+        #: the zoom, in the status bar while it is not 100 % (click: back to 100 %)
+        self.zoom_button = QToolButton()
+        self.zoom_button.setAutoRaise(True)
+        self.zoom_button.setToolTip("Text zoom — click for actual size (Ctrl+0)")
+        self.zoom_button.clicked.connect(lambda: view.set_zoom(100))
+        window.statusBar().addPermanentWidget(self.zoom_button)
+        self._show_zoom(view.zoom())
 
     def _zoom_action(self, text: str, slot, keys: tuple[str, ...]):
         action = self.menu.addAction(text)
@@ -101,4 +108,8 @@ class ViewMenu(QObject):
         for widget in self._followers:
             self._follow(widget)
         self.window.preferences.settings.setValue(ZOOM, percent)
-        self.window.statusBar().showMessage(f"Text zoom {percent} %", 2000)
+        self._show_zoom(percent)
+
+    def _show_zoom(self, percent: int) -> None:
+        self.zoom_button.setText(f"Zoom {percent} %")
+        self.zoom_button.setVisible(percent != 100)

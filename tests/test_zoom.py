@@ -25,14 +25,20 @@ def test_zoom_keys_change_the_reader_and_are_stored(open_window, analysed_db_pat
     size = view.text_point_size()
     quotes_size = window.quote_panel.font().pointSizeF()
 
+    assert window.view_menu.zoom_button.isHidden()            # 100 %: nothing to say
     qtbot.keyClick(window, Qt.Key.Key_Plus, CTRL)
     assert view.zoom() == 110 == stored_zoom(preferences)
     assert view.text_point_size() == size * 1.1
+    assert not window.view_menu.zoom_button.isHidden()
+    assert window.view_menu.zoom_button.text() == "Zoom 110 %"
     assert window.quote_panel.font().pointSizeF() == quotes_size * 1.1
     qtbot.keyClick(window, Qt.Key.Key_Equal, CTRL)     # Ctrl+= without Shift
     assert view.zoom() == 125 == stored_zoom(preferences)
     qtbot.keyClick(window, Qt.Key.Key_Minus, CTRL)
     assert view.zoom() == 110 == stored_zoom(preferences)
+    qtbot.mouseClick(window.view_menu.zoom_button, Qt.MouseButton.LeftButton)
+    assert view.zoom() == 100 and window.view_menu.zoom_button.isHidden()
+    qtbot.keyClick(window, Qt.Key.Key_Plus, CTRL)
     qtbot.keyClick(window, Qt.Key.Key_0, CTRL)
     assert view.zoom() == 100 == stored_zoom(preferences)
     assert view.text_point_size() == size
