@@ -15,11 +15,23 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QRadioButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
 
 from desktop.autotag import ENTITY, PHRASE, REGEX, SPEAKER, AutoTagRequest
+from widgets.article_filters import name_completer
 
 #: How many candidates the preview lists (the count covers them all).
 PREVIEW_ROWS = 200
@@ -52,6 +64,7 @@ class AutoTagDialog(QDialog):
         self.resize(760, 520)
         self._request: AutoTagRequest | None = None
         self._candidates: list[dict] = []
+        self._names: dict[str, list[str]] = {}       # mode -> names to complete
 
         self.tag_box = QComboBox()
         for tag in tags:
@@ -139,10 +152,18 @@ class AutoTagDialog(QDialog):
             article_id=self._article_id if self.article_button.isChecked() else None,
             ignore_case=self.ignore_case.isChecked())
 
+    def set_completions(self, names: dict[str, list[str]]) -> None:
+        """Speaker and entity names the query field offers in those modes."""
+        self._names = {SPEAKER: names.get("speaker", []), ENTITY: names.get("entity", [])}
+        self._mode_changed()
+
     def _mode_changed(self) -> None:
         mode = self.mode_box.currentData()
         self.query_edit.setPlaceholderText(_PLACEHOLDERS[mode])
         self.ignore_case.setEnabled(mode in (PHRASE, REGEX))
+        names = self._names.get(mode)
+        self.query_edit.setCompleter(
+            name_completer(names, self.query_edit, self.request_preview) if names else None)
 
     def _changed(self) -> None:
         """Inputs changed: the shown preview no longer applies."""

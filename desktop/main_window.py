@@ -337,6 +337,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def _connect(self) -> None:
         self.article_list.articleSelected.connect(self.show_article)
         self.article_filters.queryChanged.connect(self.apply_query)
+        self.article_filters.filters_button.toggled.connect(
+            lambda shown: self.refresh_completions() if shown else None)
         self.article_list.list_model.totalChanged.connect(
             lambda total, exact: self.article_filters.set_hit_count(
                 total, self.query.is_filtered(), exact))
@@ -481,6 +483,17 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._show_analysis_panels(entities, found)
         self.passage_list.set_passages(rows, self._tags)
         self._show_note_matches(article["memo"])
+
+    def refresh_completions(self) -> Task:
+        """Entity, speaker and source names for the filter fields (and the
+        auto-tag dialog), read in a worker when the Filters panel opens."""
+        from storage.completions import all_names
+
+        def show(names: dict) -> None:
+            self.article_filters.set_completions(names)
+            if self.autotag_dialog is not None:
+                self.autotag_dialog.set_completions(names)
+        return self._read_in_worker("completions", all_names, show)
 
     def _article_tools_enabled(self, enabled: bool) -> None:
         """The review chooser and Edit details… act on the article shown."""

@@ -35,6 +35,7 @@ class AutoTagActions:
         dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
         self.autotag_dialog = dialog
         dialog.open()
+        self.refresh_completions()      # speakers and entities to pick from
         return dialog
 
     def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:

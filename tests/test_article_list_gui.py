@@ -206,3 +206,21 @@ def test_pause_keeps_the_bar_and_resume_goes_on(open_window, seeded_db_path, qtb
     db = open_database(seeded_db_path)
     assert db.execute("SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0] == 5
     db.close()
+
+
+def test_a_speaker_is_picked_from_the_names_offered_while_typing(open_window,
+                                                               analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    bar = window.article_filters
+    qtbot.mouseClick(bar.filters_button, Qt.MouseButton.LeftButton)   # names read now
+    qtbot.waitUntil(lambda: bar.speaker.completer() is not None, timeout=5000)
+    bar.speaker.setFocus()
+    qtbot.keyClicks(bar.speaker, "mengd")              # part of the name, any case
+    popup = bar.speaker.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert bar.speaker.completer().currentCompletion() == "Thong Mengdavid"
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.query.speaker == "Thong Mengdavid")
+    model = window.article_list.list_model
+    assert [model.article(r)["id"] for r in range(model.rowCount())] == [1, 2, 3]

@@ -177,3 +177,24 @@ def test_false_positives_are_unticked_and_a_match_can_be_looked_at(
     rows = {(r[0], r[1], r[2]) for r in stored(analysed_db_path)}
     kept = {(c["article_id"], c["start"], c["end"]) for c in candidates[2:]}
     assert rows == kept
+
+
+def test_a_speaker_to_auto_tag_is_picked_from_the_names_offered(open_window,
+                                                              analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.mode_box, "Quotes of a speaker")
+    qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.query_edit.completer() is not None, timeout=5000)
+    dialog.query_edit.setFocus()
+    qtbot.keyClicks(dialog.query_edit, "thong")
+    popup = dialog.query_edit.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled(), timeout=10000)
+    assert dialog.query_edit.text() == "Thong Mengdavid"
+    assert dialog.tag_button.text() == "Tag 5 passages"
+    dialog.mode_box.setFocus()
+    qtbot.keyClick(dialog.mode_box, Qt.Key.Key_Home)     # "Phrase": no names to offer
+    assert dialog.query_edit.completer() is None

@@ -260,3 +260,20 @@ def test_rebuild_refills_summaries_written_around(adb):
     _assert_consistent(adb)
     assert list(adb.execute("SELECT * FROM entity_counts ORDER BY key, label")) == counts
     assert count_articles(adb, ArticleQuery(speaker="Thong Mengdavid")) == 3
+
+
+def test_completion_names_come_from_the_summaries(adb):
+    from storage.completions import entity_names, source_names, speaker_names
+
+    speakers = speaker_names(adb)
+    assert speakers[0] == "Thong Mengdavid"             # quoted in the most articles
+    assert len({s.lower() for s in speakers}) == len(speakers)
+    assert "Cambodia" in entity_names(adb)
+    canon = merge_entities(adb, [_row(adb, "Sokha", "PERSON"), _row(adb, "Sar Sokha", "ORG")],
+                           "Deputy Prime Minister Sar Sokha")
+    assert canon and entity_names(adb)[0] == "Deputy Prime Minister Sar Sokha"
+    assert entity_names(adb, limit=3) == entity_names(adb)[:3]
+    for n, source in enumerate(("Khmer Times", "Reuters", "reuters", "", None)):
+        articles.add_article(adb, title=f"S{n}", text=f"Source test {n}.", source=source)
+    assert source_names(adb)[:2] == ["Reuters", "Khmer Times"]   # most articles first
+    assert "" not in source_names(adb) and None not in source_names(adb)

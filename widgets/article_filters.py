@@ -11,8 +11,17 @@ nothing from storage). Typing in a text box waits a moment before asking
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
@@ -31,6 +40,19 @@ SEARCH_SCOPES = (("Text", "text", "Search the articles' titles and texts"),
                  ("Both", "all", "Search texts, memos and passage notes"))
 
 DEBOUNCE_MS = 250
+
+
+def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
+    """A completer offering ``names`` that contain what was typed, any case;
+    ``on_pick()`` runs when one is chosen."""
+    completer = QCompleter(names, parent)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setMaxVisibleItems(12)
+    if on_pick is not None:
+        # after the completer has put the name in the field
+        completer.activated.connect(lambda _text: QTimer.singleShot(0, on_pick))
+    return completer
 
 
 class ArticleFilters(QWidget):
@@ -160,6 +182,15 @@ class ArticleFilters(QWidget):
         self.tag.blockSignals(False)
         if chosen is not None and index < 0:
             self._emit()
+
+    def set_completions(self, names: dict[str, list[str]]) -> None:
+        """Names the entity, speaker and source fields offer while typing
+        (``{"entity": […], "speaker": […], "source": […]}``): any part of a
+        name, any case; picking one applies the filter."""
+        for field, box in (("entity", self.entity), ("speaker", self.speaker),
+                           ("source", self.source)):
+            if field in names:
+                box.setCompleter(name_completer(names[field], box, self._emit))
 
     def set_hit_count(self, shown: int, filtered: bool, exact: bool = True) -> None:
         """"N articles (match)"; with ``exact`` False, "N+ …" while counting."""
