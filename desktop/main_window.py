@@ -19,20 +19,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QProgressDialog,
-    QSplitter,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QProgressDialog, QSplitter, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from desktop import commands
 from desktop.autotag_dialog import AutoTagDialog
@@ -47,18 +36,8 @@ from desktop.window_codebook import CodebookActions
 from desktop.window_corpus import CorpusActions
 from desktop.window_files import FileActions
 from desktop.workers import AnalysisProcess, Task
-from storage import (
-    analyses,
-    article_query,
-    articles,
-    entity_corrections,
-    entity_index,
-    passages,
-    quotes,
-    review,
-    similarity,
-    tags,
-)
+from storage import (analyses, article_query, articles, entity_corrections, entity_index,
+                     passages, quotes, review, similarity, tags)
 from storage.article_listing import ArticleListing
 from storage.database import database_version
 from storage.passages import PassageError
@@ -938,9 +917,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         passage = passages.get_passage(self.db, passage_id)
         if passage is None:
             return
-        tag = next((t for t in self._tags if t["id"] == tag_id), None)
         self.run_command(commands.ChangePassage(
-            self, f"Re-tag passage as “{tag['name']}”" if tag else "Re-tag passage", passage_id,
+            self, f"Re-tag passage as “{self._tag_name(tag_id)}”", passage_id,
             lambda db, pid: passages.retag_passage(db, pid, tag_id),
             article_id=passage["article_id"]), "Re-tag passage")
 

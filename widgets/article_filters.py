@@ -11,17 +11,8 @@ nothing from storage). Typing in a text box waits a moment before asking
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
