@@ -62,7 +62,7 @@ system-deps:
 
 # A screenshot of the main window on the seeds, for the README.
 screenshot: $(STAMP)
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.screenshot docs/screenshot.png
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.gui.screenshot docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

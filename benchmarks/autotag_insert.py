@@ -104,8 +104,9 @@ def _wait(app, predicate, timeout_s: float = 300) -> None:
 
 
 def run(articles: int, per_article: int) -> dict:
-    from desktop import autotag, commands
-    from desktop.app import application, prepare_window
+    from desktop import autotag
+    from desktop.gui import commands
+    from desktop.gui.app import application, prepare_window
     from desktop.first_run import ensure_codebook
     from storage import open_database, tags
 

@@ -188,7 +188,7 @@ def filter_runs(rng: random.Random, db, tag_ids: list[int]) -> list[dict]:
 def corpus_entity_lists(db, runs: int = 5) -> dict:
     """The Entities tab's query (``entity_index.corpus_entities``, as the window
     reads it in its worker): each label group, all labels, and name searches."""
-    from desktop.window_corpus import CORPUS_ENTITIES_SHOWN
+    from desktop.gui.window_corpus import CORPUS_ENTITIES_SHOWN
     from storage.entity_index import LABEL_GROUPS, corpus_entities
 
     asks = [{"labels": list(labels)} for labels in LABEL_GROUPS.values()]
@@ -358,7 +358,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.corpus import corpus_path
-    from desktop.main_window import MainWindow
+    from desktop.gui.main_window import MainWindow
     from storage import open_database
 
     path = corpus_path(articles, folder)

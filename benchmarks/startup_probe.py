@@ -32,7 +32,7 @@ def main() -> int:
     watch = float(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--watch" else 0.0
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from desktop.app import application, prepare_window
+    from desktop.gui.app import application, prepare_window
 
     app = application()
     window = prepare_window(db_path)

@@ -7,7 +7,7 @@ reads commands from stdin, one JSON object a line — ``{"cmd": "analyse"}``,
 writes events to stdout, one JSON object a line: ``pipeline`` (name,
 version, degraded, warnings, pipes), ``progress`` (done, total), ``article``
 (id), ``finished`` (done) and ``failed`` (message). The window's side is
-:class:`desktop.workers.AnalysisProcess`; ``dossier analyse`` uses
+:class:`desktop.gui.workers.AnalysisProcess`; ``dossier analyse`` uses
 :class:`AnalysisPool` directly.
 
 :class:`AnalysisPool` hands batches of pending article ids to worker

@@ -274,7 +274,7 @@ def cmd_gui(args) -> int:
             or os.environ.get("QT_QPA_PLATFORM")):
         raise CommandError("no display to open the window on (run it in a desktop "
                            "session, or under xvfb-run); the subcommands work without one")
-    from desktop.app import run_gui
+    from desktop.gui.app import run_gui
 
     return run_gui(db_path=Path(args.db) if args.db else None,
                    pipeline=args.pipeline)
@@ -379,7 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="print counts as JSON")
     p.set_defaults(func=cmd_stats)
+
+    import importlib
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub, common)
     return parser
+
+
+#: Modules that each add their own subcommands: ``add_parser(sub, common)``
+#: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
+SUBCOMMAND_MODULES: list[str] = [
+]
 
 
 def main(argv: list[str] | None = None) -> int:

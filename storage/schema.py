@@ -2,7 +2,7 @@
 
 Every table is created with explicit columns, types, keys and defaults; no
 insert ever defines a schema. To change the schema, append a migration and
-bump :data:`SCHEMA_VERSION` (written to ``PRAGMA user_version`` so that an
+let :data:`SCHEMA_VERSION` count it (written to ``PRAGMA user_version`` so that an
 older Dossier can tell it is looking at a newer database).
 """
 
@@ -13,8 +13,6 @@ from sqlite_utils.db import ForeignKey
 
 MIGRATIONS = Migrations("dossier")
 
-#: The number of migrations below; stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 10
 
 
 def _fk(table: str, column: str, other: str, on_delete: str) -> ForeignKey:
@@ -504,3 +502,7 @@ def article_speakers(db: Database) -> None:
         not_null={"article_id", "speaker", "quotes"})
     for statement in _ARTICLE_SPEAKERS_SQL:
         db.execute(statement)
+
+
+#: The number of migrations above; stored as ``PRAGMA user_version``.
+SCHEMA_VERSION = len(MIGRATIONS._migrations)

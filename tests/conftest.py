@@ -13,6 +13,12 @@ _SCREEN = Path(__file__).resolve().parent / "data" / "offscreen-screen.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
+# The per-user data folder (desktop.data_location) of every test, and of the
+# subprocesses it starts, is a throwaway one: never the real user's.
+import tempfile  # noqa: E402
+
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dossier-test-data-")
+
 import pytest  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -101,7 +107,7 @@ def db(tmp_path):
 def preferences(tmp_path):
     from PySide6.QtCore import QSettings
 
-    from desktop.preferences import Preferences
+    from desktop.gui.preferences import Preferences
 
     prefs = Preferences(QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
     prefs.analyst = "Test Analyst"
@@ -114,7 +120,7 @@ def open_window(qtbot, preferences):
     windows = []
 
     def opener(db_path: Path, *, analyse: bool = False):
-        from desktop.app import application, prepare_window
+        from desktop.gui.app import application, prepare_window
 
         application()
         window = prepare_window(db_path, analyse=analyse, preferences=preferences)

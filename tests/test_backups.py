@@ -112,7 +112,7 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
                                                                     monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.app import open_or_choose
+    from desktop.gui.app import open_or_choose
     path = tmp_path / "d.db"
     db = open_database(path)
     articles.add_article(db, title="Safe", text="Backed up article.")

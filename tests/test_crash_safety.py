@@ -23,7 +23,7 @@ TAGGER = textwrap.dedent("""
     import random, sys
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from desktop.app import application, prepare_window
+    from desktop.gui.app import application, prepare_window
     app = application()
     window = prepare_window(sys.argv[1], analyse=False)
     window.show()

@@ -8,7 +8,7 @@ import json
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from desktop.export_dialog import ExportDialog
+from desktop.gui.export_dialog import ExportDialog
 from storage import articles, open_database, passages, tags
 
 from export_fixtures import export_qdpx, tricky_db_path  # noqa: F401

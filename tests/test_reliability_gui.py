@@ -9,7 +9,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.error_reporting import ErrorReporter, LogDialog, configure_logging
+from desktop.gui.error_reporting import ErrorReporter, LogDialog, configure_logging
 from storage import articles, passages
 from storage.backup import list_backups
 
@@ -19,7 +19,7 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     window = open_window(analysed_db_path)
     window.db.execute("PRAGMA busy_timeout = 100")
     shown = []
-    monkeypatch.setattr("desktop.main_window.QMessageBox.warning",
+    monkeypatch.setattr("desktop.gui.main_window.QMessageBox.warning",
                         lambda parent, title, text: shown.append(text))
     other = sqlite3.connect(analysed_db_path)
     other.execute("BEGIN IMMEDIATE")          # another writer holds the lock

@@ -8,7 +8,7 @@ from PySide6.QtCore import QByteArray, QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from desktop.session import database_group
+from desktop.gui.session import database_group
 from storage import open_database
 
 
@@ -206,12 +206,12 @@ def test_damaged_settings_are_ignored(open_window, analysed_db_path, preferences
 
 
 def test_corrupt_settings_file_is_ignored(open_window, analysed_db_path, tmp_path, qtbot):
-    from desktop.preferences import Preferences
+    from desktop.gui.preferences import Preferences
 
     path = tmp_path / "broken.ini"
     path.write_bytes(b"[window]\ngeometry=@ByteArray(\xff\xfe\x00\x01)\n[\x00\x01\n"
                      b"splitters\\main_splitter=1, 2, 3, 4, 5\n")
-    from desktop.app import prepare_window
+    from desktop.gui.app import prepare_window
 
     window = prepare_window(analysed_db_path, analyse=False,
                             preferences=Preferences(QSettings(str(path),

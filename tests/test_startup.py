@@ -62,7 +62,7 @@ def _run_python(code: str, **kwargs) -> subprocess.Popen:
 def test_window_is_built_without_importing_spacy(tmp_path):
     code = f"""
         import sys
-        from desktop.app import application, prepare_window
+        from desktop.gui.app import application, prepare_window
         app = application()
         window = prepare_window({str(tmp_path / 'x.db')!r}, analyse=False)
         window.show()
@@ -79,7 +79,7 @@ def test_a_tag_survives_sigkill_right_after_saving(seeded_db_path):
         import sys
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
-        from desktop.app import application, prepare_window
+        from desktop.gui.app import application, prepare_window
         app = application()
         window = prepare_window({str(seeded_db_path)!r}, analyse=False)
         window.show()

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QSplitter, QToolButton
 
-from desktop.session import FIRST_SIZES, ZOOM
+from desktop.gui.session import FIRST_SIZES, ZOOM
 
 #: (panel, menu text, key)
 PANELS = (("articles", "&Article list", "F9"),

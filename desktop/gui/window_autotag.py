@@ -2,7 +2,7 @@
 corpus searched in a worker) and the passages stored in a worker as one
 undoable step.
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from desktop import autotag, commands
-from desktop.autotag_dialog import AutoTagDialog
-from desktop.workers import Task
+from desktop import autotag
+from desktop.gui import commands
+from desktop.gui.autotag_dialog import AutoTagDialog
+from desktop.gui.workers import Task
 from storage import articles
 
 log = logging.getLogger(__name__)

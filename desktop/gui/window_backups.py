@@ -2,7 +2,7 @@
 scheduled and on-demand backups (from a worker's own connection), and
 restoring one.
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog
 
-from desktop.workers import AnalysisProcess, Task
+from desktop.gui.workers import AnalysisProcess, Task
 from storage.database import database_version
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class BackupActions:
         self.back_up_in_background()
 
     def restore_from_backup(self) -> None:
-        from desktop.restore_dialog import RestoreDialog
+        from desktop.gui.restore_dialog import RestoreDialog
         from storage.backup import list_backups
 
         dialog = RestoreDialog(list_backups(self.db_path), self)

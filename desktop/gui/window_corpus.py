@@ -2,14 +2,14 @@
 tab (read in workers), and the analyst's entity merges and label
 corrections (undoable).
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 
 from __future__ import annotations
 
-from desktop import commands
-from desktop.workers import Task
+from desktop.gui import commands
+from desktop.gui.workers import Task
 from storage import entity_corrections, entity_index, quotes
 
 #: How many corpus entities the Entities tab lists (the most mentioned).

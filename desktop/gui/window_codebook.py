@@ -2,7 +2,7 @@
 describe, merge and delete tags (each one undoable step), and codebook
 files (JSON, REFI-QDA .qdc) exported and imported.
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop import commands
+from desktop.gui import commands
 from storage import tags
 
 log = logging.getLogger(__name__)

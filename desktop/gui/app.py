@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import resources
 from desktop.data_location import APP_NAME, data_folder, default_database_path
-from desktop.error_reporting import ErrorReporter, configure_logging
+from desktop.gui.error_reporting import ErrorReporter, configure_logging
 from desktop.first_run import ensure_codebook, ensure_seeded
-from desktop.main_window import MainWindow
-from desktop.preferences import Preferences
+from desktop.gui.main_window import MainWindow
+from desktop.gui.preferences import Preferences
 from storage import DamagedDatabaseError, DatabaseError, open_database
 from storage.backup import list_backups, restore_backup
 

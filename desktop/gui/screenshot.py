@@ -1,4 +1,4 @@
-"""``python -m desktop.screenshot OUT.png [--theme light|dark]``: the main
+"""``python -m desktop.gui.screenshot OUT.png [--theme light|dark]``: the main
 window on the seeds, with a few tagged passages, captured from the screen
 (run under xvfb-run).
 
@@ -28,15 +28,15 @@ class _Receiver(QObject):
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m desktop.screenshot")
+    parser = argparse.ArgumentParser(prog="python -m desktop.gui.screenshot")
     parser.add_argument("out", nargs="?", default="screenshot.png", type=Path)
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     args = parser.parse_args(argv)
     out = args.out
     from PySide6.QtCore import QSettings
 
-    from desktop.app import application, prepare_window
-    from desktop.preferences import Preferences
+    from desktop.gui.app import application, prepare_window
+    from desktop.gui.preferences import Preferences
     from storage import passages, tags
 
     app = application()

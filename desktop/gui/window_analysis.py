@@ -2,7 +2,7 @@
 cancel, and what its events change on screen (progress bar, banner, the
 article's highlights once it is analysed).
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 

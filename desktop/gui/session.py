@@ -17,7 +17,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
-from desktop.preferences import as_int
+from desktop.gui.preferences import as_int
 
 log = logging.getLogger(__name__)
 

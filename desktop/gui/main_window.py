@@ -4,10 +4,10 @@ It wires widgets (plain data in, signals out) to storage functions on the
 GUI thread's own connection; spaCy, imports and exports run in workers.
 Construction, the article list and reader, tagging, review status, notes,
 the keyboard and undo live here; the rest is in mixins, one module each:
-:mod:`desktop.window_corpus` (speakers, corpus entities),
-:mod:`desktop.window_autotag`, :mod:`desktop.window_codebook`,
-:mod:`desktop.window_analysis`, :mod:`desktop.window_files` (import,
-export) and :mod:`desktop.window_backups` (other writers, backups).
+:mod:`desktop.gui.window_corpus` (speakers, corpus entities),
+:mod:`desktop.gui.window_autotag`, :mod:`desktop.gui.window_codebook`,
+:mod:`desktop.gui.window_analysis`, :mod:`desktop.gui.window_files` (import,
+export) and :mod:`desktop.gui.window_backups` (other writers, backups).
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessa
                                QProgressBar, QProgressDialog, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
-from desktop import commands
-from desktop.autotag_dialog import AutoTagDialog
-from desktop.preferences import Preferences, PreferencesDialog
-from desktop.session import Session
-from desktop.themes import ThemeController
-from desktop.view_menu import ViewMenu
-from desktop.window_analysis import AnalysisActions
-from desktop.window_autotag import AutoTagActions
-from desktop.window_backups import BackupActions
-from desktop.window_codebook import CodebookActions
-from desktop.window_corpus import CorpusActions
-from desktop.window_files import FileActions
-from desktop.workers import AnalysisProcess, Task
+from desktop.gui import commands
+from desktop.gui.autotag_dialog import AutoTagDialog
+from desktop.gui.preferences import Preferences, PreferencesDialog
+from desktop.gui.session import Session
+from desktop.gui.themes import ThemeController
+from desktop.gui.view_menu import ViewMenu
+from desktop.gui.window_analysis import AnalysisActions
+from desktop.gui.window_autotag import AutoTagActions
+from desktop.gui.window_backups import BackupActions
+from desktop.gui.window_codebook import CodebookActions
+from desktop.gui.window_corpus import CorpusActions
+from desktop.gui.window_files import FileActions
+from desktop.gui.workers import AnalysisProcess, Task
 from storage import (analyses, article_query, articles, entity_corrections, entity_index,
                      passages, quotes, review, similarity, tags)
 from storage.article_listing import ArticleListing
@@ -988,7 +988,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder
-        from desktop.error_reporting import LOG_NAME, LogDialog
+        from desktop.gui.error_reporting import LOG_NAME, LogDialog
 
         LogDialog(self.log_path or data_folder() / LOG_NAME, self).exec()
 

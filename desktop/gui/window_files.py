@@ -2,7 +2,7 @@
 REFI-QDA projects) and exporting passages, each in a worker with a
 cancellable progress dialog.
 
-A mixin of :class:`desktop.main_window.MainWindow`: its methods use the
+A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop.workers import Task
+from desktop.gui.workers import Task
 from storage import article_query
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class FileActions:
 
     def export_passages(self, path: Path | None = None) -> Task | None:
         """Export with the dialog's choices, or everything to ``path`` if given."""
-        from desktop.export_dialog import ExportDialog, ExportRequest
+        from desktop.gui.export_dialog import ExportDialog, ExportRequest
         from storage.export_selection import analysts
 
         if path is not None:
@@ -156,7 +156,7 @@ class FileActions:
         return self.run_export(request) if request else None
 
     def run_export(self, request) -> Task:
-        """Run an :class:`~desktop.export_dialog.ExportRequest` in the background."""
+        """Run an :class:`~desktop.gui.export_dialog.ExportRequest` in the background."""
         from desktop.exporters import ExportCancelled, export_passages
         from storage import open_database
 

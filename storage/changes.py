@@ -1,0 +1,75 @@
+"""What an operation changed: the one message every panel refreshes from.
+
+Each write (a journal step, its undo or redo, a step another process
+committed, an import, an analysis run) reports a :class:`Changes`. The
+window publishes it on one signal; each area looks at the kinds and ids it
+cares about and updates only that, instead of re-reading everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The kinds of change; a panel tests ``changes.touches(PASSAGES)``.
+PASSAGES = "passages"      # passages added, removed, re-tagged, noted, re-anchored
+TAGS = "tags"              # the codebook: names, colours, parents, keys
+ARTICLE = "article"        # an article's details (title, source, date …)
+TEXT = "text"              # an article's text
+ARTICLES = "articles"      # articles added or deleted
+REVIEW = "review"          # review status
+MEMO = "memo"              # an article's memo
+ENTITIES = "entities"      # the analyst's entity corrections
+SPEAKERS = "speakers"      # the analyst's speaker and quote corrections
+ANALYSIS = "analysis"      # analysis results (entities, quotes) stored for articles
+ASSIGNMENTS = "assignments"  # which analyst codes which article
+
+ALL_KINDS = frozenset({PASSAGES, TAGS, ARTICLE, TEXT, ARTICLES, REVIEW, MEMO,
+                       ENTITIES, SPEAKERS, ANALYSIS, ASSIGNMENTS})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The kinds of data an operation changed and the ids it touched.
+
+    ``article_ids`` are the articles whose rows or children (passages, memo,
+    review, analysis) changed; an empty ``article_ids`` with a kind set means
+    "not known per article" (refresh that kind everywhere). ``foreign`` is
+    true when the change was committed by another process or window.
+    ``name`` is the journal step's name, when there is one."""
+
+    kinds: frozenset[str] = frozenset()
+    article_ids: frozenset[int] = frozenset()
+    passage_ids: frozenset[int] = frozenset()
+    tag_ids: frozenset[int] = frozenset()
+    foreign: bool = False
+    name: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, *kinds: str, article_ids=(), passage_ids=(), tag_ids=(),
+           foreign: bool = False, name: str = "") -> "Changes":
+        """A Changes of the given kinds and ids (any iterables)."""
+        unknown = set(kinds) - ALL_KINDS
+        if unknown:
+            raise ValueError(f"unknown kinds of change: {sorted(unknown)}")
+        return cls(frozenset(kinds), frozenset(article_ids), frozenset(passage_ids),
+                   frozenset(tag_ids), foreign, name)
+
+    def touches(self, *kinds: str) -> bool:
+        """True if any of ``kinds`` changed."""
+        return not self.kinds.isdisjoint(kinds)
+
+    def touches_article(self, article_id: int | None) -> bool:
+        """True if this may concern ``article_id`` (an unknown set concerns all)."""
+        return bool(self.kinds) and (not self.article_ids or article_id in self.article_ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(self.kinds | other.kinds, self.article_ids | other.article_ids,
+                       self.passage_ids | other.passage_ids, self.tag_ids | other.tag_ids,
+                       self.foreign or other.foreign, self.name or other.name)
+
+
+NOTHING = Changes()
