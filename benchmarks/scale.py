@@ -188,7 +188,7 @@ def filter_runs(rng: random.Random, db, tag_ids: list[int]) -> list[dict]:
 def corpus_entity_lists(db, runs: int = 5) -> dict:
     """The Entities tab's query (``entity_index.corpus_entities``, as the window
     reads it in its worker): each label group, all labels, and name searches."""
-    from desktop.gui.window_corpus import CORPUS_ENTITIES_SHOWN
+    from desktop.gui.corpus_controller import CORPUS_ENTITIES_SHOWN
     from storage.entity_index import LABEL_GROUPS, corpus_entities
 
     asks = [{"labels": list(labels)} for labels in LABEL_GROUPS.values()]

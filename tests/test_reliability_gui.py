@@ -19,7 +19,7 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     window = open_window(analysed_db_path)
     window.db.execute("PRAGMA busy_timeout = 100")
     shown = []
-    monkeypatch.setattr("desktop.gui.main_window.QMessageBox.warning",
+    monkeypatch.setattr("desktop.gui.operations.QMessageBox.warning",
                         lambda parent, title, text: shown.append(text))
     other = sqlite3.connect(analysed_db_path)
     other.execute("BEGIN IMMEDIATE")          # another writer holds the lock
@@ -128,7 +128,7 @@ def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_pat
     window = open_window(analysed_db_path)
     task = window.back_up_in_background()
     assert task.wait(10000)
-    qtbot.waitUntil(lambda: window._state_at_backup is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.controllers.backups._state_at_backup is not None, timeout=5000)
     window.close()
     assert len(list_backups(analysed_db_path)) == 1     # reading only: no new copy
 
