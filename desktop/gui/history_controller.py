@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
@@ -33,7 +33,7 @@ def command_changes(command: commands.StorageCommand) -> Changes:
                       article_ids=[article_id] if article_id is not None else [],
                       passage_ids=passage_ids,
                       tag_ids=getattr(command, "tag_ids", []) or [],
-                      name=command.text())
+                      name=QUndoCommand.text(command))
 
 
 class HistoryController(Controller):
