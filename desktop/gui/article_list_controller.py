@@ -155,6 +155,9 @@ class ArticleListController(Controller):
             if changes.foreign:
                 self.refresh_articles(keep_current=True)
             else:
-                self.refresh_articles(select=changes.extra.get("select", self.current_id))
+                # the article the change was made to (an undo may bring it back)
+                only = next(iter(changes.article_ids)) if len(changes.article_ids) == 1 \
+                    else self.current_id
+                self.refresh_articles(select=changes.extra.get("select", only))
         if changes.touches(REVIEW, ARTICLES):
             self.review_changed(changes.article_ids if changes.touches(REVIEW) else ())
