@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage import autotag_queries, passages, snapshots
+from storage import articles, autotag_queries, passages, snapshots
 from storage.database import write_transaction
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
@@ -72,7 +72,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def _pattern_matches(db: Database, pattern: re.Pattern, article_id: int | None,
                      on_progress, is_cancelled):
     total = (1 if article_id is not None else
-             db.execute("SELECT count(*) FROM articles").fetchone()[0])
+             articles.article_count(db))
     done = 0
     for batch in autotag_queries.article_batches(db, article_id=article_id):
         for article in batch:

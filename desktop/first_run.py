@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 import resources
 import seeds
-from storage import tags
+from storage import articles, tags
 from storage.database import get_meta, set_meta
 
 if TYPE_CHECKING:
@@ -28,9 +28,7 @@ def ensure_codebook(db: Database) -> None:
     """Install the default tags once per database."""
     if get_meta(db, "default_tags_installed"):
         return
-    with db.atomic():
-        tags.ensure_tags(db, default_tags())
-        set_meta(db, "default_tags_installed", "1")
+    tags.install_default_tags(db, default_tags(), meta_key="default_tags_installed")
 
 
 def ensure_seeded(db: Database) -> ImportReport | None:
@@ -45,7 +43,7 @@ def ensure_seeded(db: Database) -> ImportReport | None:
     from desktop.importers import import_files
 
     report = None
-    if not db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+    if not articles.has_articles(db):
         report = import_files(db, seeds.seed_files())
     set_meta(db, "seeded", "1")
     return report

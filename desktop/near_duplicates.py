@@ -26,6 +26,7 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from storage import similarity
+from storage.database import transaction
 
 #: Stored with every fingerprint and link; change it when the method changes
 #: so that old fingerprints are recomputed.
@@ -99,7 +100,7 @@ def link_similar(db: Database, article_id: int, text: str) -> list[tuple[int, fl
     if len(tokens) < MIN_TOKENS:
         similarity.store_fingerprint(db, article_id, METHOD, [])
         return []
-    with db.atomic():
+    with transaction(db):
         similarity.store_fingerprint(db, article_id, METHOD, band_buckets(tokens))
         found = similarity.candidates(db, article_id, MAX_CANDIDATES)
         others = similarity.texts(db, [other for other, _ in found])

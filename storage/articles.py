@@ -86,6 +86,17 @@ def article_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
+def has_articles(db: Database) -> bool:
+    """Whether any article is stored (cheaper than counting them)."""
+    return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
+
+def first_article(db: Database) -> dict | None:
+    """The first stored article (lowest id) with its ``id`` and ``text``, or None."""
+    row = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
+    return {"id": row[0], "text": row[1]} if row else None
+
+
 def find_earlier_version(db: Database, *, url: str | None, filename: str | None,
                          text: str) -> int | None:
     """An article that a re-imported text is a newer version of: the same URL

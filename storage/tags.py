@@ -7,7 +7,7 @@ import re
 
 from sqlite_utils import Database
 
-from storage.database import utc_now
+from storage.database import get_meta, set_meta, utc_now
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -173,6 +173,18 @@ def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
                 raise TagError(f"“{parent['name']}” cannot hold “{tag['name']}”: "
                                "that would make a loop.")
         db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag_id])
+
+
+def install_default_tags(db: Database, rows: list[dict], *, meta_key: str) -> bool:
+    """Create the default tags ``rows`` once per database: in one transaction
+    with the ``meta_key`` mark that says they were installed. False if the
+    mark was there already (nothing is changed then)."""
+    if get_meta(db, meta_key):
+        return False
+    with db.atomic():
+        ensure_tags(db, rows)
+        set_meta(db, meta_key, "1")
+    return True
 
 
 def set_details(db: Database, tag_id: int, *, description: str, shortcut: int | None,

@@ -40,6 +40,7 @@ from desktop.refi_qda.line_breaks import normalise_line_breaks
 from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
                                           local, parse_untrusted)
 from storage import articles, passages, tags
+from storage.database import transaction
 from storage.passages import PassageError
 from storage.tags import TagError
 
@@ -264,7 +265,7 @@ def import_qdpx(db: Database, path: str | Path, *,
     with archive.zip:
         importer = _Importer(db, archive, report)
         sources = list(importer.sources())
-        with db.atomic():
+        with transaction(db):
             for done, source in enumerate(sources, 1):
                 if is_cancelled and is_cancelled():
                     raise ImportCancelled()
