@@ -5,10 +5,10 @@ makes the change with the ordinary storage function (tagging, re-tagging,
 renaming …) and records snapshots before and after (``storage.snapshots``);
 undo writes the "before" snapshot back, redo the "after" one — the same rows,
 same ids, same timestamps. The window pushes a command only after its first
-:meth:`apply` succeeded (see :meth:`MainWindow.run_command`), so a refused
+:meth:`apply` succeeded (see :meth:`HistoryController.run_command`), so a refused
 change never enters the history.
 
-A command talks to its *host* (the main window) through two methods:
+A command talks to its *host* (the history controller) through two methods:
 ``host.command_done(command)`` to refresh the views after a change, undo or
 redo, and ``host.command_failed(command, error)`` when an undo or redo was
 refused by the database (another program changed the same rows meanwhile).
