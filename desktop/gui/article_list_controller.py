@@ -57,6 +57,7 @@ class ArticleListController(Controller):
         previous, self.state.query = self.query, query
         if not self.refresh_articles():
             self.state.query = previous
+        self.state.selected_tags = {self.query.tag_id} if self.query.tag_id else set()
 
     def refresh_articles(self, select: int | None = None, *, keep_current: bool = False) -> bool:
         """Re-read the list (a page of it) and keep or pick the current article.
@@ -136,8 +137,10 @@ class ArticleListController(Controller):
     def _list_concerned(self, changes: Changes) -> bool:
         """Whether ``changes`` may change which rows the list has, or their text."""
         query = self.query
-        if changes.touches(ARTICLES, ARTICLE, TEXT):
-            return True
+        if changes.touches(ARTICLES, ARTICLE):
+            return True     # rows in or out, or a title, source or date
+        if changes.touches(TEXT) and (query.search or not changes.article_ids):
+            return True     # the search may find the new text, or no longer
         if changes.touches(PASSAGES, TAGS) and (not changes.article_ids
                                                 or query.searches_notes()):
             return True     # counts of every row, or a note in or out of the search
