@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.log_path: Path | None = None
         self.state = WindowState(query=article_query.ArticleQuery(),
                                  analyst=self.preferences.analyst)
-        self.ops = Operations(self, self.db_path)
+        self.ops = Operations(self, lambda: self.db_path)
         self.setWindowTitle("Dossier")
         self.resize(1400, 860)
         self._build_widgets()

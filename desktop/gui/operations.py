@@ -205,11 +205,18 @@ class Operations(QObject):
     #: every operation's, undo's and redo's :class:`storage.changes.Changes`
     changed = Signal(object)
 
-    def __init__(self, parent_widget: QWidget, db_path: Path):
+    def __init__(self, parent_widget: QWidget, db_path: Path | Callable[[], Path]):
         super().__init__(parent_widget)
-        self.parent_widget, self.db_path = parent_widget, Path(db_path)
+        self.parent_widget = parent_widget
+        self._db_path = db_path
         #: the workers running now (cancelled and waited for on close)
         self.tasks: list[Task] = []
+
+    @property
+    def db_path(self) -> Path:
+        """The database file workers open (given, or read from a callable each
+        time: the window may switch to another file)."""
+        return Path(self._db_path() if callable(self._db_path) else self._db_path)
 
     def query(self, op: Callable, success: Callable[[Any], None] | None = None) -> QueryOp:
         """A read: ``op(db)`` in a worker, then ``success(result)``."""
