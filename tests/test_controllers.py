@@ -213,3 +213,16 @@ def test_an_own_passage_updates_the_passages_but_not_the_list(open_window,
     assert len(passages.passages_for_article(window.db, window.current_id)) == 1
     assert window.passage_list.topLevelItemCount() == 1    # the passages controller heard it
     assert refreshed == []                                 # the list had nothing to re-read
+
+
+def test_another_program_deleting_the_article_shown_opens_the_first(open_window,
+                                                                    analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(3)
+    other = open_database(analysed_db_path)
+    other.execute("DELETE FROM articles WHERE id = 3")
+    other.conn.commit()
+    other.close()
+    assert window.check_external_changes()
+    assert window.current_id is not None and window.current_id != 3
+    assert window.title_label.text() != ""

@@ -6,7 +6,7 @@ and the names offered by the filter fields.
 from __future__ import annotations
 
 from desktop.gui.controller import Controller
-from storage import article_query, review
+from storage import article_query, articles, review
 from storage.article_listing import ArticleListing
 from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, MEMO, PASSAGES, REVIEW,
                              TAGS, TEXT, Changes)
@@ -80,8 +80,9 @@ class ArticleListController(Controller):
         if self.current_id is not None and self.article_list.select_article(
                 self.current_id, within=KEEP_CURRENT_WITHIN):
             return True
-        if keep_current and self.current_id is not None:
-            return True
+        if keep_current and self.current_id is not None and \
+                articles.get_article(self.db, self.current_id) is not None:
+            return True     # still stored: the reader keeps it, wherever it is listed
         if model.rowCount():
             self.article_list.select_article(model.article(0)["id"])
             return True
