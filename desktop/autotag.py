@@ -5,8 +5,8 @@ Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
 and offset order (offsets are code points into the stored text), leaving
 out spans the tag already has at the same offsets. :func:`insert_passages`
-stores them in one transaction (in a worker in the window, whose undo
-command gets the stored rows back; directly in the CLI).
+stores them as one journal step (in a worker in the window, whose undo
+command then replays that step; directly in the CLI).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage import autotag_queries, passages, snapshots
-from storage.database import write_transaction
+from storage import autotag_queries, journal, passages
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
@@ -128,9 +127,12 @@ def passage_ranges(request: AutoTagRequest, candidates: list[dict]) -> list[dict
 def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict],
                     analyst: str, *,
                     on_progress: Callable[[int, int], None] = lambda done, total: None,
-                    is_cancelled: Callable[[], bool] = lambda: False) -> list[dict]:
-    """Tag every candidate in ONE transaction and return the stored rows
-    (:func:`storage.snapshots.passage_rows`: what undo and redo write back).
+                    is_cancelled: Callable[[], bool] = lambda: False,
+                    step_name: str = "Auto-tag", origin: str = "") -> journal.Step:
+    """Tag every candidate as ONE journal step (one transaction, taking the
+    write lock as it begins, so it waits for another writer rather than
+    failing) and return the step: its id is what undo replays, its
+    ``changes`` what the window refreshes.
 
     Progress is reported every few hundred passages; a cancel seen then
     raises :class:`AutoTagCancelled` and rolls everything back.
@@ -142,7 +144,7 @@ def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict
 
     if is_cancelled():
         raise AutoTagCancelled()
-    with write_transaction(db):     # waits for another writer rather than failing
-        ids = passages.add_passages(db, passage_ranges(request, candidates), analyst=analyst,
-                                    on_progress=progress)
-        return snapshots.passage_rows(db, ids)
+    with journal.step(db, step_name, analyst=analyst, origin=origin) as step:
+        passages.add_passages(db, passage_ranges(request, candidates), analyst=analyst,
+                              on_progress=progress)
+    return step

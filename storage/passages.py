@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.database import utc_now
 from storage.export_selection import PassageFilter, selected_passages
 
@@ -62,7 +63,7 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
     its context is stored with it, in one transaction. ``created_at`` keeps
     the time of a passage imported from elsewhere (default: now).
     """
-    with db.atomic():
+    with journal.recorded(db, "Tag passage", analyst=analyst):
         return _insert(db, _article_text(db, article_id), article_id=article_id,
                        tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
                        created_at=created_at)
@@ -79,7 +80,7 @@ def add_passages(db: Database, ranges: list[dict], *, analyst: str,
     range rolls back every passage of the call."""
     ids: list[int] = []
     article_id, text = None, ""
-    with db.atomic():
+    with journal.recorded(db, "Tag passages", analyst=analyst):
         for done, r in enumerate(ranges, 1):
             if r["article_id"] != article_id:
                 article_id, text = r["article_id"], _article_text(db, r["article_id"])
@@ -91,7 +92,7 @@ def add_passages(db: Database, ranges: list[dict], *, analyst: str,
 
 
 def _update(db: Database, passage_id: int, column: str, value) -> None:
-    with db.atomic():
+    with journal.recorded(db, "Edit passage"):
         changed = db.execute(
             f"UPDATE passages SET {column} = ?, updated_at = ? WHERE id = ?",
             [value, utc_now(), passage_id],
@@ -112,7 +113,7 @@ def retag_passage(db: Database, passage_id: int, tag_id: int) -> None:
 
 def delete_passage(db: Database, passage_id: int) -> None:
     """Delete one passage."""
-    with db.atomic():
+    with journal.recorded(db, "Delete passage"):
         db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
 
 

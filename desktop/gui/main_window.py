@@ -36,7 +36,7 @@ from desktop.gui.window_codebook import CodebookActions
 from desktop.gui.window_corpus import CorpusActions
 from desktop.gui.window_files import FileActions
 from desktop.gui.workers import AnalysisProcess, Task
-from storage import (analyses, article_query, articles, entity_corrections, entity_index,
+from storage import (analyses, article_query, articles, entity_corrections, entity_index, journal,
                      passages, quotes, review, similarity, tags)
 from storage.article_listing import ArticleListing
 from storage.database import database_version
@@ -102,6 +102,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.autotag_dialog: AutoTagDialog | None = None
         self._autotag_task: Task | None = None
         self.undo_stack = QUndoStack(self)
+        #: this window's origin in the change journal: its own undo history
+        self.journal_origin = journal.new_origin()
         self.query = article_query.ArticleQuery()
         self._analysis_paused = False
         self.setWindowTitle("Dossier")
@@ -797,14 +799,13 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 self._article_analysed(self.current_id)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
-        """An undo or redo the database refused: the history no longer matches
-        the stored data, so it is cleared (nothing half-done is kept)."""
+        """An undo or redo the journal refused (someone else changed the same
+        rows since): nothing changed, so the stack's position is put back and
+        the step stays where it was in the history; the message names it."""
         log.warning("%s could not be undone/redone: %s", command.text(), error)
-        QTimer.singleShot(0, self.undo_stack.clear)
-        self.refresh_passages()
-        self.statusBar().showMessage(
-            f"“{command.text()}” could not be undone or redone ({error}); the data was "
-            "changed elsewhere meanwhile. The undo history was cleared.", 10000)
+        stack, moved = self.undo_stack, getattr(command, "refused_move", 0)
+        QTimer.singleShot(0, lambda: stack.setIndex(stack.index() - moved))
+        self.statusBar().showMessage(str(error), 15000)
 
     def flush_edits(self) -> None:
         """Save anything typed but not yet stored (the memo); before closing

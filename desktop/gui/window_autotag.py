@@ -105,25 +105,27 @@ class AutoTagActions:
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
         db_path, analyst = self.db_path, self.preferences.analyst
+        text, origin = f"Auto-tag {what} as “{tag['name']}”", self.journal_origin
 
         def work(on_progress, is_cancelled):
             db = open_database(db_path)
             try:
                 return autotag.insert_passages(db, request, candidates, analyst,
                                                on_progress=on_progress,
-                                               is_cancelled=is_cancelled)
+                                               is_cancelled=is_cancelled,
+                                               step_name=text, origin=origin)
             except autotag.AutoTagCancelled:
                 return None
             finally:
                 db.close()
 
-        def stored(rows: list[dict] | None) -> None:
-            if rows is None:
+        def stored(step) -> None:
+            if step is None:
                 self.statusBar().showMessage("Auto-tag cancelled; nothing was tagged.", 6000)
                 return
             if self.run_command(commands.StoredPassages(
-                    self, f"Auto-tag {what} as “{tag['name']}”", rows,
-                    article_id=request.article_id), "Auto-tag"):
+                    self, text, step.id, article_id=request.article_id,
+                    result=step.changes), "Auto-tag"):
                 self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
 
         return self._run_task(f"Tagging {what}", work, stored)

@@ -122,7 +122,7 @@ class CodebookActions:
                                           found.entries)
         if not self.run_command(command, "Import codebook"):
             return False
-        summary, _details = import_lines(command.result, found.skipped)
+        summary, _details = import_lines(command.counts, found.skipped)
         self._report("Import codebook", f"Codebook imported: {summary}.",
                      [f"{what}: {why}" for what, why in found.skipped])
         return True

@@ -15,7 +15,7 @@ from desktop import near_duplicates
 from desktop.importers.article_text import finish
 from desktop.importers.dispatch import SUPPORTED_SUFFIXES, read_entries
 from desktop.importers.drafts import ImportProblem
-from storage import articles
+from storage import articles, journal
 
 #: How often (in rows of a batch file) a running import checks for Cancel.
 _CANCEL_CHECK_ROWS = 100
@@ -79,7 +79,7 @@ def _store_file(db: Database, path: Path, report: ImportReport,
     if not entries:
         raise ImportProblem("no articles in the file")
     added, duplicates, skipped, similar, updated = [], [], [], [], []
-    with db.atomic():
+    with journal.step(db, f"Import {path.name}"):
         for number, (label, entry) in enumerate(entries, 1):
             if is_cancelled and number % _CANCEL_CHECK_ROWS == 0 and is_cancelled():
                 raise _Cancelled
