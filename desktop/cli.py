@@ -112,6 +112,8 @@ def cmd_import(args) -> int:
     for article_id, other_id, score in report.similar:
         print(f"article {article_id} is similar to article {other_id} "
               f"(similarity {score:.2f})")
+    for path, note in report.notes:
+        print(f"note: {path}: {note}", file=sys.stderr)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
