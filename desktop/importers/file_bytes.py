@@ -47,9 +47,9 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
-def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text[:20000]
-                   if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
+def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
+    controls = dropped_nuls + sum(1 for ch in text[:20000] if ch not in _ALLOWED_CONTROLS
+                                  and unicodedata.category(ch) == "Cc")
     return "\x00" in text or controls > max(2, len(text[:20000]) // 200)
 
 
@@ -95,11 +95,13 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
     nuls = text.count("\x00")
     if _few_nuls(nuls, len(text)):
         text = text.replace("\x00", "")
-        if notes is not None:
-            notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
-                         f"control character, not text)")
-    if _looks_binary(text):
+    else:
+        nuls = 0
+    if _looks_binary(text, nuls):
         raise ImportProblem("binary file, not text")
+    if nuls and notes is not None:
+        notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
+                     f"control character, not text)")
     return text
 
 
