@@ -66,3 +66,26 @@ def test_an_article_over_a_million_characters_is_analysed_with_the_others(
         assert db.execute("SELECT count(*) FROM analyses WHERE article_id = ?",
                           [article_id]).fetchone()[0] == 1
     db.close()
+
+
+def test_an_article_the_pipeline_fails_on_does_not_stop_the_batch(tmp_path, monkeypatch):
+    """Whatever else makes spaCy raise on one text, the others are stored."""
+    from desktop.analysis.pipeline import load_pipeline
+
+    loaded = load_pipeline()
+    poison = "This text makes the pipeline fail, whatever the reason."
+
+    @__import__("spacy").Language.component("dossier_test_poison")
+    def poison_component(doc):
+        if doc.text == poison:
+            raise ValueError("poisoned text")
+        return doc
+    loaded.nlp.add_pipe("dossier_test_poison", last=True)
+    db = open_database(tmp_path / "p.db", create=True)
+    texts = [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))[:2]]
+    ids = [articles.add_article(db, title=f"A{n}", text=t)[0]
+           for n, t in enumerate([texts[0], poison, texts[1]])]
+    assert analyse_articles(db, loaded, ids) == [ids[0], ids[2]]
+    assert [r[0] for r in db.execute("SELECT article_id FROM analyses ORDER BY 1")] \
+        == [ids[0], ids[2]]
+    db.close()
