@@ -16,6 +16,12 @@ tool anchoring on a live web page should prefer the quote. The tag is a
 ``TextualBody`` with ``purpose: commenting``. ``creator`` is the analyst,
 ``created``/``modified`` the passage's timestamps, and ids are stable
 ``urn:uuid:`` URNs (see :mod:`desktop.exporters.identifiers`).
+
+Each annotation also carries ``dossier:anchor`` (``ok``, ``moved`` or
+``orphaned``; the collection's context adds the ``dossier:`` prefix). An
+orphaned passage's words are no longer in the article and its offsets are
+stale, so it gets the quote selector only, no position; the export's
+warnings count them.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ def annotation(row: dict, ids: StableIds) -> dict:
     source = ids.article_iri({"url": row["article_url"], "text_hash": row["article_hash"]})
     selectors = [{"type": "TextQuoteSelector", "exact": row["text"],
                   "prefix": row["prefix"], "suffix": row["suffix"]}]
-    if row["anchor"] != "orphaned":     # an orphan's offsets are stale: no position
+    if row.get("anchor") != "orphaned":     # an orphan's offsets are stale: no position
         selectors.append({"type": "TextPositionSelector", "start": row["start"],
                           "end": row["end"]})
     found = {
@@ -57,7 +63,7 @@ def annotation(row: dict, ids: StableIds) -> dict:
         "target": {"source": source, "selector": selectors},
         # ok, moved (re-anchored after the text changed) or orphaned (its
         # words are no longer in the text)
-        "dossier:anchor": row["anchor"],
+        "dossier:anchor": row.get("anchor", "ok"),
     }
     return found
 

@@ -14,6 +14,10 @@ file holds the stored text unchanged. Names, descriptions and notes inside
 the XML have XML-illegal control characters replaced by a space; the
 source files keep them (they are legal in a text file), so positions and
 text survive a round trip.
+
+Orphaned passages (their words no longer in the text) are empty selections
+at 0–0 flagged in their ``Description`` (:mod:`desktop.refi_qda.orphans`),
+never selections at stale positions; the export's warnings count them.
 """
 
 from __future__ import annotations
