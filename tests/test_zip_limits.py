@@ -38,7 +38,7 @@ def _inflated(source: Path, target: Path, megabytes: int) -> None:
     """``source`` with its word/document.xml padded (white space inside the
     body) to ``megabytes`` MB, written in a stream: a real ZIP bomb."""
     with zipfile.ZipFile(source) as original, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bomb:
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
         for member in original.infolist():
             data = original.read(member)
             if member.filename != "word/document.xml":
@@ -53,7 +53,6 @@ def _inflated(source: Path, target: Path, megabytes: int) -> None:
                 out.write(tail)
 
 
-@pytest.mark.slow
 def test_a_docx_bomb_is_refused_before_it_is_inflated(tmp_path):
     plain = tmp_path / "plain.docx"
     _word_file(plain)
@@ -75,7 +74,7 @@ def test_a_large_but_ordinary_docx_still_imports(tmp_path):
     import docx
 
     document = docx.Document()
-    for number in range(3000):
+    for number in range(800):
         document.add_paragraph(f"Paragraph {number}: the court in Phnom Penh heard "
                                f"witness {number} on the scam compound raid.")
     document.save(str(path))
