@@ -52,6 +52,7 @@ from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
+from widgets.plain_text import plain_critical, plain_warning
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
 from widgets.review_status import ReviewMarkDelegate, ReviewStatusBox, progress_text
@@ -289,6 +290,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.pipeline_label = QLabel("Loading the language pipeline…")
+        self.pipeline_label.setTextFormat(Qt.TextFormat.PlainText)   # the name is data
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("Analysing %v/%m")
@@ -839,18 +841,18 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             return function(*args)
         except (TagError, PassageError, articles.ArticleError, ReviewError,
                 ValueError) as error:
-            QMessageBox.warning(self, title, str(error))
+            plain_warning(self, title, str(error))
         except sqlite3.OperationalError as error:
             log.warning("%s failed: %s", title, error)
             if "locked" in str(error) or "busy" in str(error):
-                QMessageBox.warning(self, title, "The database is busy: another Dossier window "
-                                    "or a dossier command is writing to it. Nothing was "
-                                    "changed; try again in a moment.")
+                plain_warning(self, title, "The database is busy: another Dossier window "
+                              "or a dossier command is writing to it. Nothing was "
+                              "changed; try again in a moment.")
             else:
-                QMessageBox.critical(self, title, f"The database refused the change: {error}")
+                plain_critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
             log.exception("%s failed", title)
-            QMessageBox.critical(self, title, f"The database refused the change: {error}")
+            plain_critical(self, title, f"The database refused the change: {error}")
         return None
 
     def tag_with_key(self, key: int) -> None:
@@ -951,7 +953,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
 
         def failed(message: str) -> None:
             finish()
-            QMessageBox.warning(self, title, f"{title} failed: {message}")
+            plain_warning(self, title, f"{title} failed: {message}")
 
         task.progress.connect(progress)
         task.succeeded.connect(lambda result: (finish(), on_success(result)))
