@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop import leftovers
 from desktop.exporters.base import ExportJob, ExportOptions, ExportResult
 from storage.export_selection import PassageFilter
 
@@ -91,7 +92,7 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     path = Path(path)
     job = ExportJob(db, filter, options, on_progress, is_cancelled)
     fd, temp = tempfile.mkstemp(prefix=".dossier-export-", dir=path.parent)
-    os.close(fd)
+    held = leftovers.hold(fd, path.parent)   # a killed export's temp file is cleaned up
     try:
         result = writer(Path(temp), job)
         job.progress.check()
@@ -100,4 +101,6 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     except BaseException:
         os.unlink(temp)
         raise
+    finally:
+        held.release()
     return result
