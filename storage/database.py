@@ -154,6 +154,8 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
             f"{path} is not a Dossier database ({error})"
         ) from error
     if application_id != APPLICATION_ID:
+        if tables and _has_backups(path):
+            raise _damaged(path, "its header no longer says it is a Dossier database")
         if tables:
             raise NotADossierDatabaseError(
                 f"{path} is an SQLite database, but not a Dossier database"

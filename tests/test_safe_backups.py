@@ -330,15 +330,26 @@ def test_cli_reads_a_read_only_file_and_refuses_changes_clearly(read_only_db):
 def test_the_window_opens_a_read_only_file_with_a_banner(read_only_db):
     code = f"""
         import sqlite3
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QMessageBox
         from desktop.gui.app import application, prepare_window
         from desktop.gui.error_reporting import ErrorReporter
+        warnings = []
+        QMessageBox.warning = lambda parent, title, text, *a: warnings.append((title, text))
         app = application()
         window = prepare_window({str(read_only_db)!r})
         window.show()
         app.processEvents()
         print("banner:", window.read_only_banner.text())
         print("articles:", window.article_list.list_model.rowCount())
-        reporter = ErrorReporter()
+        window.article_list.select_article(1)
+        app.processEvents()
+        window.view.select_range(0, 12)
+        QTest.keyClick(window.view, Qt.Key.Key_1)        # tag the selection
+        app.processEvents()
+        print("warning:", " | ".join(warnings[-1]))
+        reporter = ErrorReporter()                        # a write outside the guard
         try:
             with window.db.atomic():
                 window.db.execute("DELETE FROM articles")
@@ -346,6 +357,7 @@ def test_the_window_opens_a_read_only_file_with_a_banner(read_only_db):
             reporter.handle(type(error), error, None)
         app.processEvents()
         print("box:", reporter.last_box.windowTitle(), "|", reporter.last_box.text())
+        print("analysis started:", window.analysis.process is not None)
         window.close()
         print("backups:", window._changed_since_backup())
     """
@@ -355,7 +367,9 @@ def test_the_window_opens_a_read_only_file_with_a_banner(read_only_db):
     assert process.returncode == 0, err
     assert "banner: Read-only: you cannot write to" in out
     assert "articles: 15" in out
+    assert "warning: Tag passage | This database is open read-only" in out, out
     assert "box: Read-only database | This database is open read-only" in out
+    assert "analysis started: False" in out
     assert "backups: False" in out
     assert read_only_db.read_bytes() == before
     assert not backup_folder(read_only_db).exists()

@@ -845,6 +845,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 QMessageBox.warning(self, title, "The database is busy: another Dossier window "
                                     "or a dossier command is writing to it. Nothing was "
                                     "changed; try again in a moment.")
+            elif "readonly" in str(error):
+                from desktop.gui.error_reporting import READ_ONLY_TEXT
+                QMessageBox.warning(self, title, READ_ONLY_TEXT)
             else:
                 QMessageBox.critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
