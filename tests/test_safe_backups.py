@@ -87,6 +87,7 @@ def assert_one_line_error(result, *words: str) -> None:
 
 # -- 1. backups of a damaged database ----------------------------------------
 
+@pytest.mark.slow
 def test_ten_exit_backups_of_a_damaged_database_keep_the_last_good_one(tmp_path):
     path = seeded(tmp_path / "dossier.db")
     assert dossier("backup", "--db", path).returncode == 0
@@ -205,6 +206,7 @@ def test_start_up_skips_a_damaged_backup_for_the_newest_good_one(tmp_path):
     assert newest_good_backup(path).path == good
 
 
+@pytest.mark.slow
 def test_the_window_finds_damage_in_the_background_and_restores(tmp_path, qtbot,
                                                                 preferences):
     from PySide6.QtWidgets import QMessageBox
@@ -476,3 +478,31 @@ def test_a_failed_check_leaves_no_partial_file(tmp_path):
         take_backup(Database(db), path)
     db.close()
     assert not list(backup_folder(path).glob("*"))
+
+
+def test_the_window_refuses_to_restore_a_damaged_backup(tmp_path, qtbot, preferences,
+                                                       monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.app import application, prepare_window
+    from desktop.gui.database_health import CHECK_MINUTES
+
+    path = seeded(tmp_path / "dossier.db", count=10)
+    db = open_database(path)
+    backup = take_backup(db, path)
+    db.close()
+    overwrite_pages(backup, pages=4)
+    application()
+    window = prepare_window(path, analyse=False, preferences=preferences)
+    qtbot.addWidget(window)
+    assert window.health.timer.interval() == CHECK_MINUTES * 60_000
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    before = articles.article_count(window.db)
+    articles.add_article(window.db, title="After", text="Written after the backup.")
+    window.restore(backup)
+    assert shown and "is damaged" in shown[0]
+    assert articles.article_count(window.db) == before + 1      # nothing replaced
+    assert not list(tmp_path.glob("dossier.db.damaged-*"))
+    window.close()
+    window.db.close()

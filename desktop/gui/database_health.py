@@ -126,7 +126,7 @@ class DatabaseHealth(QObject):
         box.open()
 
     def _restore(self, backup: Path) -> None:
-        self.window.restore(backup)
+        self.window.restore(backup, checked=True)
         self.reported = False          # the restored file is watched again
         self.timer.start()
 

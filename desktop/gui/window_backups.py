@@ -56,19 +56,24 @@ class BackupActions:
     def back_up_in_background(self) -> Task:
         """A scheduled backup from the worker's own connection."""
         from storage import DamagedDatabaseError, open_database
-        from storage.backup import take_backup
+        from storage.backup import newest_good_backup, take_backup
 
         db_path, keep = self.db_path, self.preferences.backups_kept
+
+        def damaged(error):
+            # no backup written, none pruned; look for the good one here, not
+            # on the GUI thread (a check reads every page of each backup tried)
+            return error, newest_good_backup(db_path)
 
         def work(_progress, _cancelled):
             try:
                 db = open_database(db_path)
             except DamagedDatabaseError as error:
-                return error
+                return damaged(error)
             try:
                 return take_backup(db, db_path, keep=keep)
             except DamagedDatabaseError as error:
-                return error       # no backup written, none pruned
+                return damaged(error)
             finally:
                 db.close()
 
@@ -103,18 +108,15 @@ class BackupActions:
         return not list_backups(self.db_path) or state != self._state_at_backup
 
     def _backup_done(self, task: Task, path, message: str = "") -> None:
-        from storage import DamagedDatabaseError
-        from storage.backup import newest_good_backup
-
         if task in self._tasks:
             self._tasks.remove(task)
-        if isinstance(path, DamagedDatabaseError):
-            log.error("backup refused: %s", path)
+        if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
+            error, backup = path
+            log.error("backup refused: %s", error)
             self.statusBar().showMessage("Not backed up: the database is damaged.", 8000)
             health = getattr(self, "health", None)
             if health is not None:
-                backup = newest_good_backup(self.db_path)
-                health.report([str(path)], backup.path if backup else None)
+                health.report([str(error)], backup.path if backup else None)
             return
         if path:
             # the worker's own copy shows up in data_version: remember it as seen
@@ -135,14 +137,15 @@ class BackupActions:
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
             self.restore(dialog.chosen().path)
 
-    def restore(self, backup: Path) -> None:
+    def restore(self, backup: Path, *, checked: bool = False) -> None:
         """Replace the database by ``backup`` (backing up the current state
-        first, or keeping a damaged database aside as ``<name>.damaged-<time>``)."""
+        first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
+        ``checked``: the backup was just checked (else it is checked here)."""
         from storage import DamagedDatabaseError, open_database
         from storage.backup import BackupError, restore_backup, set_aside, take_backup
         from storage.database import check_file
 
-        problems = check_file(backup)
+        problems = [] if checked else check_file(backup)
         if problems:
             box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
                               f"{backup.name} is damaged ({problems[0]}); nothing was "
