@@ -31,8 +31,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.database import (DamagedDatabaseError, DatabaseError, _damaged, check_file,
-                              file_uri, integrity_problems, summary)
+from storage.database import (DatabaseError, check_file, damaged_error, file_uri,
+                              integrity_problems, summary)
 
 try:
     import fcntl
@@ -155,11 +155,11 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
     except BackupError as error:
         problems = integrity_problems(db.conn)
         if problems:
-            raise _damaged(Path(db_path), summary(problems)) from error
+            raise damaged_error(Path(db_path), summary(problems)) from error
         raise
     except sqlite3.DatabaseError as error:
         if "malformed" in str(error) or "not a database" in str(error):
-            raise _damaged(Path(db_path), error) from error
+            raise damaged_error(Path(db_path), error) from error
         raise
     prune(db_path, keep)
     return target

@@ -59,7 +59,9 @@ class ReadOnlyDatabaseError(DatabaseError):
     """A change was asked of a database opened read-only."""
 
 
-def _damaged(path: Path, error: Exception | str) -> DamagedDatabaseError:
+def damaged_error(path: Path, error: Exception | str) -> DamagedDatabaseError:
+    """The error saying the database at ``path`` is damaged (``error``: what
+    SQLite or its check said)."""
     return DamagedDatabaseError(
         f"{path} is damaged ({error}). Restore a backup, or open another file.")
 
@@ -149,13 +151,13 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
         ).fetchone()[0]
     except sqlite3.DatabaseError as error:
         if "malformed" in str(error) or _has_backups(path):
-            raise _damaged(path, error) from error
+            raise damaged_error(path, error) from error
         raise NotADossierDatabaseError(
             f"{path} is not a Dossier database ({error})"
         ) from error
     if application_id != APPLICATION_ID:
         if tables and _has_backups(path):
-            raise _damaged(path, "its header no longer says it is a Dossier database")
+            raise damaged_error(path, "its header no longer says it is a Dossier database")
         if tables:
             raise NotADossierDatabaseError(
                 f"{path} is an SQLite database, but not a Dossier database"
@@ -263,7 +265,7 @@ def open_database(path: str | Path, *, create: bool = True,
     except sqlite3.DatabaseError as error:
         conn.close()
         if "malformed" in str(error) or "not a database" in str(error):
-            raise _damaged(path, error) from error
+            raise damaged_error(path, error) from error
         raise
     except BaseException:
         conn.close()
