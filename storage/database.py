@@ -83,7 +83,9 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True,
                                timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as error:
+        if "unable to open" not in str(error):
+            raise
         # a WAL database in a folder we cannot write either: its -shm cannot
         # be made, so read the file as it is (nobody can write it meanwhile
         # through this folder's permissions)
@@ -131,8 +133,7 @@ def check_file(path: str | Path) -> list[str]:
     """:func:`integrity_problems` of the database file at ``path``, read
     through a read-only connection of its own (any thread)."""
     try:
-        conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True,
-                               timeout=BUSY_TIMEOUT_SECONDS)
+        conn = _connect(Path(path), read_only=True)
     except sqlite3.DatabaseError as error:
         return [str(error)]
     try:
