@@ -61,8 +61,10 @@ def _database_path(args) -> Path:
     return Path(args.db) if args.db else default_database_path()
 
 
-def _database(args, *, create: bool):
-    from storage import DatabaseError, open_database
+def _database(args, *, create: bool, writes: bool = False):
+    """The database of ``--db``, opened (read-only if its file is write-
+    protected: then ``writes`` — the command changes it — is refused)."""
+    from storage import DatabaseError, is_read_only, open_database
 
     path = _database_path(args)
     if not create and not path.exists():
@@ -71,9 +73,46 @@ def _database(args, *, create: bool):
         db = open_database(path, create=create)
     except DatabaseError as error:
         raise CommandError(str(error)) from error
+    from desktop.leftovers import clean_leftovers
+    clean_leftovers(path)
+    if is_read_only(db):
+        if writes:
+            db.close()
+            raise CommandError(_read_only_message(path, args))
+        return db
     from desktop.first_run import ensure_codebook
     ensure_codebook(db)
     return db
+
+
+def _read_only_message(path: Path, args) -> str:
+    return (f"{path} is read-only (you cannot write to the file or its folder), and "
+            f"`dossier {args.command}` would change it; list, stats, quotes and export "
+            f"still work, or copy the file somewhere you can write to")
+
+
+def _database_failure(error: Exception, args) -> str | None:
+    """A one-line message for an SQLite error met while a command ran (a
+    damaged page, a write-protected file), or None for anything else."""
+    import sqlite3
+
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    path = _database_path(args)
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return _read_only_message(path, args)
+    if "malformed" in text or "not a database" in text:
+        return (f"{path} is damaged ({text}); nothing was changed. See its backups with "
+                f"`dossier backups --db {_quoted(path)}` and restore the newest good one "
+                f"with `dossier restore --db {_quoted(path)}` (the damaged file is kept)")
+    return None
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _progress_bar(description: str):
@@ -93,7 +132,7 @@ def cmd_import(args) -> int:
     from desktop.importers import import_files
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    db = _database(args, create=True)
+    db = _database(args, create=True, writes=True)
     projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
     report = import_files(db, [Path(p) for p in args.paths
                                if Path(p).exists() and Path(p) not in projects],
@@ -138,7 +177,7 @@ def _import_project(db, path: Path, report) -> None:
 def cmd_analyse(args) -> int:
     from desktop.analysis_service import AnalysisPool
 
-    _database(args, create=False).close()     # checked, migrated, codebook in place
+    _database(args, create=False, writes=True).close()  # checked, migrated, codebook in place
     pool = AnalysisPool(_database_path(args), args.pipeline, processes=args.processes)
     try:
         info = pool.load()
@@ -236,7 +275,7 @@ def cmd_autotag(args) -> int:
     from desktop import autotag
     from storage import articles, tags
 
-    db = _database(args, create=False)
+    db = _database(args, create=False, writes=not args.dry_run)
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
     if tag is None:
         raise CommandError(f"there is no tag called {args.tag!r}")
@@ -275,7 +314,7 @@ def cmd_codebook(args) -> int:
     from storage.codebook import apply_codebook
     from storage.tags import TagError
 
-    db = _database(args, create=False)
+    db = _database(args, create=False, writes=args.action == "import")
     path = Path(args.file)
     if args.action == "export":
         if not path.parent.is_dir():
@@ -440,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_journal",
+    "desktop.cli_backups",
 ]
 
 
@@ -451,6 +491,12 @@ def main(argv: list[str] | None = None) -> int:
         return func(args)
     except CommandError as error:
         print(f"dossier: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:
+        message = _database_failure(error, args)
+        if message is None:
+            raise
+        print(f"dossier: error: {message}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)

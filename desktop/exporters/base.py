@@ -28,6 +28,7 @@ from typing import TypeVar
 
 from sqlite_utils import Database
 
+from desktop import leftovers
 from storage.export_selection import PassageFilter, count_passages
 
 
@@ -174,7 +175,11 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
     real = resolve_target(path)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX,
                                 dir=real.parent if real is not None else None)
-    os.close(fd)
+    if real is None:
+        os.close(fd)
+        held = None
+    else:   # locked while written; a killed export's file is cleaned up later
+        held = leftovers.hold(fd, real.parent)
     try:
         result = write(Path(temp))
         if real is None:
@@ -194,4 +199,7 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+    finally:
+        if held is not None:
+            held.release()
     return result

@@ -848,6 +848,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 plain_warning(self, title, "The database is busy: another Dossier window "
                               "or a dossier command is writing to it. Nothing was "
                               "changed; try again in a moment.")
+            elif "readonly" in str(error):
+                from desktop.gui.error_reporting import READ_ONLY_TEXT
+                plain_warning(self, title, READ_ONLY_TEXT)
             else:
                 plain_critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
