@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 import resources
 import seeds
-from storage import articles, tags
+from storage import articles, journal, tags
 from storage.database import get_meta, set_meta
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ def ensure_codebook(db: Database) -> None:
     """Install the default tags once per database."""
     if get_meta(db, "default_tags_installed"):
         return
-    tags.install_default_tags(db, default_tags(), meta_key="default_tags_installed")
+    with journal.recorded(db, "Install the default tags"):
+        tags.ensure_tags(db, default_tags())
+        set_meta(db, "default_tags_installed", "1")
 
 
 def ensure_seeded(db: Database) -> ImportReport | None:

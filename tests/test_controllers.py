@@ -113,11 +113,11 @@ def test_a_failed_write_calls_the_failure_callback_and_stores_nothing(ops, db, q
 
 
 def test_a_write_without_failure_callback_shows_the_error_dialog(ops, qtbot, monkeypatch):
-    from desktop.gui import operations
+    from PySide6.QtWidgets import QMessageBox
 
     shown = []
-    monkeypatch.setattr(operations.QMessageBox, "warning",
-                        lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: shown.append((box.windowTitle(), box.text())))
 
     def broken(_db):
         raise RuntimeError("disk on fire")

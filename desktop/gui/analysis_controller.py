@@ -5,11 +5,10 @@ article published as a change (the reader re-reads the article it shows).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
-
 from desktop.gui.controller import Controller
 from desktop.gui.workers import AnalysisProcess
 from storage.changes import ANALYSIS, ARTICLES, TEXT, Changes
+from widgets.plain_text import plain_warning
 
 
 class AnalysisController(Controller):
@@ -108,5 +107,5 @@ class AnalysisController(Controller):
         for widget in self._analysis_widgets():
             widget.hide()
         self.pipeline_label.setText("Analysis failed")
-        QMessageBox.warning(self.window, "Analysis failed",
-                            f"Entities and quotes could not be computed:\n{message}")
+        plain_warning(self.window, "Analysis failed",
+                      f"Entities and quotes could not be computed:\n{message}")

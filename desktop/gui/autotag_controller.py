@@ -32,6 +32,7 @@ class AutoTagController(Controller):
         dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
                                if article else None, self.window)
         dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
+        dialog.stopRequested.connect(self._stop_auto_tag_preview)
         dialog.tagRequested.connect(self.auto_tag)
         dialog.showRequested.connect(self.controllers.reader.go_to_quote)
         dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
@@ -41,25 +42,22 @@ class AutoTagController(Controller):
         return dialog
 
     def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:
-        if self._autotag_task is not None:
-            self._autotag_task.cancel()
-            self._autotag_task = None
+        self._stop_auto_tag_preview()
         if self.autotag_dialog is dialog:
             self.autotag_dialog = None
         dialog.deleteLater()
 
-    def preview_auto_tag(self, dialog: AutoTagDialog, request: autotag.AutoTagRequest):
-        """Candidates for ``request``: at once for one article, in a worker
-        (its own connection, articles read in batches) for the corpus."""
+    def _stop_auto_tag_preview(self) -> None:
         if self._autotag_task is not None:
             self._autotag_task.cancel()
             self._autotag_task = None
-        if request.article_id is not None:
-            try:
-                dialog.show_candidates(request, autotag.find_candidates(self.db, request))
-            except autotag.AutoTagError as error:
-                dialog.show_error(str(error), request)
-            return None
+
+    def preview_auto_tag(self, dialog: AutoTagDialog, request: autotag.AutoTagRequest):
+        """Candidates for ``request``, always in a worker (its own
+        connection, articles read in batches): a pattern runs with a time
+        limit per article and never on the GUI thread, and the dialog's Stop
+        drops the search at once (the worker ends within the time limit)."""
+        self._stop_auto_tag_preview()
         task = None
 
         def current() -> bool:
@@ -75,7 +73,8 @@ class AutoTagController(Controller):
         task = self.ops.query(
             lambda db, **progress: autotag.find_candidates(db, request, **progress),
             lambda rows: current() and dialog.show_candidates(request, rows)).failure(
-            lambda error: current() and dialog.show_error(str(error), request)).with_progress(
+            lambda error: current() and dialog.show_error(
+                str(error) or type(error).__name__, request)).with_progress(
             on_progress=progress).named("auto-tag preview").run()
         self._autotag_task = task
         return task
@@ -90,15 +89,18 @@ class AutoTagController(Controller):
             return None
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
-        analyst = self.preferences.analyst
+        history = self.controllers.history
+        analyst, origin = self.preferences.analyst, history.journal_origin
+        text = f"Auto-tag {what} as “{tag['name']}”"
 
         def work(db, **progress):
-            return autotag.insert_passages(db, request, candidates, analyst, **progress)
+            return autotag.insert_passages(db, request, candidates, analyst, **progress,
+                                           step_name=text, origin=origin)
 
-        def stored(rows: list[dict]) -> None:
+        def stored(step) -> None:
             if self.run_command(commands.StoredPassages(
-                    self.controllers.history, f"Auto-tag {what} as “{tag['name']}”", rows,
-                    article_id=request.article_id), "Auto-tag"):
+                    history, text, step.id, article_id=request.article_id,
+                    result=step.changes), "Auto-tag"):
                 self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
 
         return self.ops.write(work, stored).with_progress(f"Tagging {what}").cancelled_by(

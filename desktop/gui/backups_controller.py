@@ -1,6 +1,10 @@
 """The database file: noticing other writers' commits (published as a
 foreign change that leaves the reader where it is), scheduled, on-demand
 and on-exit backups (from a worker's own connection), and restoring one.
+A backup that finds the database damaged hands the damage to the window's
+:class:`~desktop.gui.database_health.DatabaseHealth` (``window.health``); a
+restore over a damaged database keeps it aside instead of backing it up. A
+read-only database (``window.read_only``) is never backed up.
 """
 
 from __future__ import annotations
@@ -8,8 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.controller import Controller
 from storage.changes import ALL_KINDS, Changes
@@ -54,19 +58,37 @@ class BackupsController(Controller):
 
     def _schedule_backups(self) -> None:
         minutes = self.preferences.backup_minutes
-        if minutes > 0:
+        if minutes > 0 and not getattr(self.window, "read_only", False):
             self.backup_timer.start(minutes * 60_000)
         else:
             self.backup_timer.stop()
 
     def back_up_in_background(self):
         """A scheduled backup from the worker's own connection."""
-        from storage.backup import take_backup
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import newest_good_backup, take_backup
 
         db_path, keep = self.db_path, self.preferences.backups_kept
-        return self.ops.query(lambda db: take_backup(db, db_path, keep=keep),
-                              self._backup_done).failure(
-            lambda error: self._backup_done(None, str(error))).named("backup").run()
+
+        def damaged(error):
+            # no backup written, none pruned; look for the good one here, not
+            # on the GUI thread (a check reads every page of each backup tried)
+            return error, newest_good_backup(db_path)
+
+        def work(path):
+            try:
+                db = open_database(path)
+            except DamagedDatabaseError as error:
+                return damaged(error)
+            try:
+                return take_backup(db, path, keep=keep)
+            except DamagedDatabaseError as error:
+                return damaged(error)
+            finally:
+                db.close()
+
+        return self.ops.query(work, self._backup_done).failure(
+            lambda error: self._backup_done(None, str(error))).on_path().named("backup").run()
 
     def _state_if_backed_up(self) -> tuple[int, int] | None:
         """The database state now, if its newest backup is newer than its last
@@ -86,10 +108,20 @@ class BackupsController(Controller):
         does not copy a large database again)."""
         from storage.backup import list_backups
 
+        if getattr(self.window, "read_only", False):
+            return False
         state = (self.db.conn.total_changes, database_version(self.db))
         return not list_backups(self.db_path) or state != self._state_at_backup
 
     def _backup_done(self, path, message: str = "") -> None:
+        if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
+            error, backup = path
+            log.error("backup refused: %s", error)
+            self.statusBar().showMessage("Not backed up: the database is damaged.", 8000)
+            health = getattr(self.window, "health", None)
+            if health is not None:
+                health.report([str(error)], backup.path if backup else None)
+            return
         if path:
             # the worker's own copy shows up in data_version: remember it as seen
             self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
@@ -119,18 +151,36 @@ class BackupsController(Controller):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
             self.restore(dialog.chosen().path)
 
-    def restore(self, backup: Path) -> None:
-        """Replace the database by ``backup`` (backing up the current state first)."""
-        from storage import open_database
-        from storage.backup import restore_backup, take_backup
+    def restore(self, backup: Path, *, checked: bool = False) -> None:
+        """Replace the database by ``backup`` (backing up the current state
+        first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
+        ``checked``: the backup was just checked (else it is checked here)."""
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import BackupError, restore_backup, set_aside, take_backup
+        from storage.database import check_file
 
+        problems = [] if checked else check_file(backup)
+        if problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
+                              f"{backup.name} is damaged ({problems[0]}); nothing was "
+                              f"changed. Choose another backup.", parent=self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            return
         controllers = self.controllers
         controllers.reader.flush_edits()
         controllers.analysis.process.stop()
         self.ops.cancel_all()
-        take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                    label="before-restore")
+        try:
+            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
+                        label="before-restore")
+            damaged = None
+        except (DamagedDatabaseError, BackupError):
+            damaged = True
         self.db.close()
+        if damaged:
+            damaged = set_aside(self.db_path)
+            log.warning("damaged database kept as %s", damaged)
         restore_backup(backup, self.db_path)
         self.window.db = open_database(self.db_path)
         self._data_version = database_version(self.db)
@@ -138,4 +188,5 @@ class BackupsController(Controller):
         controllers.history.undo_stack.clear()   # the history was of the replaced database
         controllers.analysis.start_process()
         self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
-        self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
+        self.statusBar().showMessage(f"Restored {backup.name}." + (
+            f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)

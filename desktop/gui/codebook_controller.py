@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import tags
 from storage.changes import PASSAGES, TAGS, Changes
+from widgets.plain_text import plain_warning
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class CodebookController(Controller):
         try:
             count = export_codebook(self.db, path, fmt)
         except (OSError, CodebookFileError) as error:
-            QMessageBox.warning(self.window, "Export codebook", f"Cannot write {path}: {error}")
+            plain_warning(self.window, "Export codebook", f"Cannot write {path}: {error}")
             return False
         self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
         return True
@@ -129,13 +130,13 @@ class CodebookController(Controller):
         try:
             found = read_codebook_file(path)
         except CodebookFileError as error:
-            QMessageBox.warning(self.window, "Import codebook", f"{Path(path).name}: {error}")
+            plain_warning(self.window, "Import codebook", f"{Path(path).name}: {error}")
             return False
         command = commands.ImportCodebook(self.controllers.history, f"Import codebook {Path(path).name}",
                                           found.entries)
         if not self.run_command(command, "Import codebook"):
             return False
-        summary, _details = import_lines(command.result, found.skipped)
+        summary, _details = import_lines(command.counts, found.skipped)
         self.ops.report("Import codebook", f"Codebook imported: {summary}.",
                         [f"{what}: {why}" for what, why in found.skipped],
                         status=lambda text: self.statusBar().showMessage(text, 8000))

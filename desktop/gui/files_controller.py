@@ -64,7 +64,8 @@ class FilesController(Controller):
     def _imported(self, report) -> None:
         first_new = report.added[0][1] if report.added else None
         self.ops.publish(_imported_changes({ARTICLES}, report.added, first_new))
-        self._report("Import", report.summary() + ".",
+        notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
+        self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],
                      [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
 

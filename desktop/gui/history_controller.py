@@ -3,8 +3,8 @@ Undo / Redo, and each change, undo and redo published as a
 :class:`storage.changes.Changes` on the window's one changes signal.
 
 Commands talk to their *host* — this controller — through ``db``,
-:meth:`HistoryController.command_done` and
-:meth:`HistoryController.command_failed`.
+``journal_origin``, ``preferences``, :meth:`HistoryController.command_done`
+and :meth:`HistoryController.command_failed`.
 """
 
 from __future__ import annotations
@@ -16,24 +16,22 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
+from storage import journal
 from storage.changes import Changes
 
 log = logging.getLogger(__name__)
 
 
 def command_changes(command: commands.StorageCommand) -> Changes:
-    """What a command (its change, undo or redo) changed, as a Changes: its
-    kinds, its article, and the passages and tags it names."""
+    """What a command (its change, undo or redo) changed: the journal's
+    ``Changes`` of the step (``command.result``: kinds, articles, passages,
+    tags), with the command's own kinds and article added."""
     article_id = command.article_id
-    passage_ids = [row["id"] for row in getattr(command, "rows", []) or []
-                   if isinstance(row, dict) and "id" in row]
-    if isinstance(command, commands.ChangePassage):
-        passage_ids = [command.passage_id]
-    return Changes.of(*command.changes,
-                      article_ids=[article_id] if article_id is not None else [],
-                      passage_ids=passage_ids,
-                      tag_ids=getattr(command, "tag_ids", []) or [],
-                      name=QUndoCommand.text(command))
+    own = Changes.of(*command.changes,
+                     article_ids=[article_id] if article_id is not None else [],
+                     name=QUndoCommand.text(command))
+    result = getattr(command, "result", None)
+    return own | result if isinstance(result, Changes) and result else own
 
 
 class HistoryController(Controller):
@@ -41,6 +39,8 @@ class HistoryController(Controller):
 
     def __init__(self, window, state, ops):
         super().__init__(window, state, ops)
+        #: this window's origin in the change journal: its own undo history
+        self.journal_origin = journal.new_origin()
         self.undo_stack = QUndoStack(self)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
@@ -69,11 +69,10 @@ class HistoryController(Controller):
         self.ops.publish(command_changes(command))
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
-        """An undo or redo the database refused: the history no longer matches
-        the stored data, so it is cleared (nothing half-done is kept)."""
-        log.warning("%s could not be undone/redone: %s", command.text(), error)
-        QTimer.singleShot(0, self.undo_stack.clear)
-        self.controllers.passages.refresh_passages()
-        self.statusBar().showMessage(
-            f"“{command.text()}” could not be undone or redone ({error}); the data was "
-            "changed elsewhere meanwhile. The undo history was cleared.", 10000)
+        """An undo or redo the journal refused (someone else changed the same
+        rows since): nothing changed, so the stack's position is put back and
+        the step stays where it was in the history; the message names it."""
+        log.warning("%s could not be undone/redone: %s", QUndoCommand.text(command), error)
+        stack, moved = self.undo_stack, getattr(command, "refused_move", 0)
+        QTimer.singleShot(0, lambda: stack.setIndex(stack.index() - moved))
+        self.statusBar().showMessage(str(error), 15000)

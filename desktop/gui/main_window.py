@@ -75,9 +75,9 @@ DELEGATED = {
               "export_passages", "run_export"),
     "analysis": ("start_analysis", "pause_analysis", "cancel_analysis"),
     "autotag": ("open_auto_tag", "auto_tag", "preview_auto_tag", "autotag_dialog"),
-    "backups": ("check_external_changes", "back_up_in_background", "back_up_now",
+    "backups": ("check_external_changes", "back_up_in_background", "back_up_now", "backup_timer",
                 "restore", "restore_from_backup"),
-    "history": ("run_command", "undo_stack", "undo_action", "redo_action"),
+    "history": ("run_command", "undo_stack", "undo_action", "redo_action", "journal_origin"),
     "keyboard": ("step_in_text", "focus_search", "shortcut_rows", "show_shortcuts",
                  "shortcuts_sheet", "search_target"),
 }
@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.pipeline_label = QLabel("Loading the language pipeline…")
+        self.pipeline_label.setTextFormat(Qt.TextFormat.PlainText)   # the name is data
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("Analysing %v/%m")

@@ -37,6 +37,7 @@ from storage.changes import Changes
 from storage.passages import PassageError
 from storage.review import ReviewError
 from storage.tags import TagError
+from widgets.plain_text import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +48,23 @@ USER_ERRORS: tuple[type[Exception], ...] = (TagError, PassageError, ArticleError
 _CANCELLED = object()
 
 
-def error_message(title: str, error: Exception) -> tuple[QMessageBox.Icon, str]:
-    """The icon and plain text an error dialog shows for ``error``."""
+def error_message(title: str, error: Exception) -> tuple[str, str]:
+    """The icon ("warning" or "critical") and plain text an error dialog
+    shows for ``error``."""
     if isinstance(error, USER_ERRORS):
-        return QMessageBox.Icon.Warning, str(error)
+        return "warning", str(error)
     if isinstance(error, sqlite3.OperationalError):
         if "locked" in str(error) or "busy" in str(error):
-            return QMessageBox.Icon.Warning, (
-                "The database is busy: another Dossier window or a dossier command is "
-                "writing to it. Nothing was changed; try again in a moment.")
-        return QMessageBox.Icon.Critical, f"The database refused the change: {error}"
+            return "warning", ("The database is busy: another Dossier window or a dossier "
+                               "command is writing to it. Nothing was changed; try again "
+                               "in a moment.")
+        if "readonly" in str(error):
+            from desktop.gui.error_reporting import READ_ONLY_TEXT
+            return "warning", READ_ONLY_TEXT
+        return "critical", f"The database refused the change: {error}"
     if isinstance(error, sqlite3.Error):
-        return QMessageBox.Icon.Critical, f"The database refused the change: {error}"
-    return QMessageBox.Icon.Warning, f"{title} failed: {str(error) or type(error).__name__}"
+        return "critical", f"The database refused the change: {error}"
+    return "warning", f"{title} failed: {str(error) or type(error).__name__}"
 
 
 def show_error(parent: QWidget | None, title: str, error: Exception) -> None:
@@ -67,10 +72,7 @@ def show_error(parent: QWidget | None, title: str, error: Exception) -> None:
     icon, text = error_message(title, error)
     if isinstance(error, sqlite3.Error):
         log.warning("%s failed: %s", title, error)
-    if icon == QMessageBox.Icon.Critical:
-        QMessageBox.critical(parent, title, text)
-    else:
-        QMessageBox.warning(parent, title, text)
+    plain_message(parent, title, text, icon)
 
 
 class _BackgroundOp:
@@ -84,6 +86,7 @@ class _BackgroundOp:
         self._on_progress: Callable[[int, int], None] | None = None
         self._progress_args = False
         self._cancel_errors: tuple[type[BaseException], ...] = ()
+        self._own_connection = True
         self._on_cancel: Callable[[], None] = lambda: None
         self.what = getattr(op, "__name__", "operation")
 
@@ -114,6 +117,13 @@ class _BackgroundOp:
         self._cancel_errors, self._on_cancel = errors, then
         return self
 
+    def on_path(self) -> _BackgroundOp:
+        """Call the op with the database *path* instead of a connection: it
+        opens the file itself (a backup that must report a database too
+        damaged to open)."""
+        self._own_connection = False
+        return self
+
     def named(self, what: str) -> _BackgroundOp:
         """What the op is called in logs and error dialogs."""
         self.what = what
@@ -128,18 +138,22 @@ class _BackgroundOp:
         ops, op, cancel_errors = self._ops, self._op, self._cancel_errors
         db_path, progress_args = ops.db_path, self._progress_args
 
+        own_connection = self._own_connection
+
         def work(on_progress, is_cancelled):
             from storage import open_database
 
-            db = open_database(db_path)
+            db = open_database(db_path) if own_connection else None
             try:
+                target = db if own_connection else db_path
                 if progress_args:
-                    return op(db, on_progress=on_progress, is_cancelled=is_cancelled)
-                return op(db)
+                    return op(target, on_progress=on_progress, is_cancelled=is_cancelled)
+                return op(target)
             except cancel_errors:
                 return _CANCELLED
             finally:
-                db.close()
+                if db is not None:
+                    db.close()
 
         task = Task(work, ops)
         ops.tasks.append(task)
