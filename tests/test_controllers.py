@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.window_state import WindowState
-from storage import open_database, passages, tags
+from storage import articles, journal, open_database, passages, tags
 from storage.changes import MEMO, PASSAGES, Changes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,14 +94,13 @@ def test_a_query_runs_on_its_own_connection_and_returns_to_success(ops, db, qtbo
 
 
 def test_a_failed_write_calls_the_failure_callback_and_stores_nothing(ops, db, qtbot):
-    article_id = db.execute("INSERT INTO articles (title, text, text_hash, imported_at) "
-                            "VALUES ('t', 'some text', 'h', '2026-01-01')").lastrowid
+    with journal.step(db, "Add an article"):
+        article_id, _new = articles.add_article(db, title="t", text="some text")
     tag_id = tags.list_tags(db)[0]["id"]
     errors, successes = [], []
 
     def write(worker_db):
-        from storage.database import transaction
-        with transaction(worker_db):
+        with journal.step(worker_db, "Tag passage", analyst="ana"):
             passages.add_passage(worker_db, article_id=article_id, tag_id=tag_id, start=0,
                                  end=4, analyst="ana")
             raise ValueError("refused half-way")
@@ -192,7 +191,8 @@ def test_another_programs_commit_keeps_the_reader_where_it_was(open_window,
     scroll = _scrolled(qtbot, window)
     other = open_database(analysed_db_path)
     tag_id = tags.list_tags(other)[0]["id"]
-    passages.add_passage(other, article_id=4, tag_id=tag_id, start=0, end=10, analyst="bo")
+    with journal.step(other, "Tag passage", analyst="bo", origin="another window"):
+        passages.add_passage(other, article_id=4, tag_id=tag_id, start=0, end=10, analyst="bo")
     other.close()
     assert window.check_external_changes()
     assert window.current_id == 2
@@ -220,9 +220,49 @@ def test_another_program_deleting_the_article_shown_opens_the_first(open_window,
     window = open_window(analysed_db_path)
     window.article_list.select_article(3)
     other = open_database(analysed_db_path)
-    other.execute("DELETE FROM articles WHERE id = 3")
-    other.conn.commit()
+    with journal.step(other, "Delete an article", origin="another window"):
+        other.execute("DELETE FROM articles WHERE id = 3")
     other.close()
     assert window.check_external_changes()
     assert window.current_id is not None and window.current_id != 3
     assert window.title_label.text() != ""
+
+
+def test_changes_joined_stay_unknown_per_article_when_one_side_is():
+    one = Changes.of(PASSAGES, article_ids=[1])
+    assert (one | Changes.of(MEMO, article_ids=[2])).article_ids == {1, 2}
+    everywhere = one | Changes.of(MEMO)
+    assert everywhere.kinds == {PASSAGES, MEMO} and everywhere.touches_article(7)
+    assert (one | Changes()).article_ids == {1}
+
+
+def _many_articles(db_path: Path, count: int) -> None:
+    db = open_database(db_path)
+    with journal.step(db, "Add articles"):
+        for number in range(count):
+            articles.add_article(db, title=f"Filler {number:04}",
+                                 text=f"Filler article number {number} about nothing.")
+    db.close()
+
+
+def test_a_commit_elsewhere_reaches_the_window_without_moving_a_far_article(
+        open_window, analysed_db_path, qtbot):
+    """The current article far below row 1,000: another window's tag on it
+    shows within a second, and the reader neither jumps nor changes article."""
+    _many_articles(analysed_db_path, 1100)
+    window = open_window(analysed_db_path)
+    window.apply_query({"sort": "imported", "descending": True})   # the seeds come last
+    far = 3
+    assert window.article_list.list_model.row_of(far) > 1000
+    window.article_list.select_article(far)
+    assert window.current_id == far
+    scroll = _scrolled(qtbot, window)
+    other = open_database(analysed_db_path)
+    tag_id = tags.list_tags(other)[0]["id"]
+    with journal.step(other, "Tag passage", analyst="bo", origin="another window"):
+        passages.add_passage(other, article_id=far, tag_id=tag_id, start=0, end=8,
+                             analyst="bo")
+    other.close()
+    qtbot.waitUntil(lambda: window.view.passage_ranges_shown() == [(0, 8)], timeout=1000)
+    assert window.current_id == far
+    assert window.view.verticalScrollBar().value() == scroll

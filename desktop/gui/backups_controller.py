@@ -16,13 +16,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.controller import Controller
-from storage.changes import ALL_KINDS, Changes
+from storage import journal
+from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
 
 log = logging.getLogger(__name__)
 
-#: How often the window looks for commits by other windows or commands.
-EXTERNAL_CHECK_MS = 2000
+#: How often the window looks for commits by other windows or commands (a
+#: cheap PRAGMA; the journal is read only when something was committed).
+EXTERNAL_CHECK_MS = 500
 
 
 class BackupsController(Controller):
@@ -36,6 +38,7 @@ class BackupsController(Controller):
         self._schedule_backups()
         # another window or a dossier command writing to the same file
         self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
@@ -45,15 +48,27 @@ class BackupsController(Controller):
         self.external_timer.stop()
 
     def check_external_changes(self) -> bool:
-        """Publish a foreign change if another connection committed since the
-        last look (``PRAGMA data_version``: a cheap counter, no query of the
-        data); the reader stays where the analyst was reading."""
+        """Publish what other connections committed since the last look.
+
+        ``PRAGMA data_version`` says cheaply whether anyone committed; the
+        journal's steps since the last one seen (not this window's own) say
+        exactly what changed, published as foreign changes: panels update
+        only that, and the reader stays where the analyst was reading. A
+        commit without a step (analysis results) is published as ANALYSIS."""
         version = database_version(self.db)
         if version == self._data_version:
             return False
         self._data_version = version
+        steps = journal.steps_since(self.db, self._last_step,
+                                    exclude_origin=self.controllers.history.journal_origin)
+        self._last_step = journal.last_step_id(self.db)
+        changes = Changes()
+        for step in steps:
+            changes = changes | step["changes"]
+        if not changes:
+            changes = Changes.of(ANALYSIS, foreign=True)
         with self.controllers.reader.keeping_position():
-            self.ops.publish(Changes.of(*ALL_KINDS, foreign=True))
+            self.ops.publish(changes)
         return True
 
     def _schedule_backups(self) -> None:
@@ -184,6 +199,7 @@ class BackupsController(Controller):
         restore_backup(backup, self.db_path)
         self.window.db = open_database(self.db_path)
         self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
         self.state.article_id = None
         controllers.history.undo_stack.clear()   # the history was of the replaced database
         controllers.analysis.start_process()
