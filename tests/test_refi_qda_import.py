@@ -37,10 +37,8 @@ def test_round_trip_into_an_empty_database(tricky, tmp_path):
                        p["created_at"]) for p in passages.export_rows(db))
 
     assert article_rows(target) == article_rows(tricky)
-    # only the codes used by a coding come in as tags
-    assert {"Diplomacy", "Key quote", "Claim to verify", "Cybercrime"} == {
-        name for name, _, _ in tag_rows(target)}
-    assert tag_rows(target) <= tag_rows(tricky)
+    # the whole codebook comes in, used or not, as it was
+    assert tag_rows(target) == tag_rows(tricky)
     # notes lose XML-illegal characters (one space each), nothing else
     assert passage_rows(target) == passage_rows(tricky, clean_notes=True)
 
@@ -99,7 +97,8 @@ def test_a_foreign_project_imports_what_it_can(db, tmp_path):
         "../outside.txt": b"never read", "/etc/absolute.txt": b"never read"})
     report = import_qdpx(db, path)
     assert [name for name, _ in report.articles_added] == ["Inline text", "Upper"]
-    assert report.tags_added == ["Economy", "Health"]
+    assert report.tags_added == ["Topics", "Economy", "Health"]   # the folder too
+    assert tags.find_tag(db, "Economy")["parent_id"] == tags.find_tag(db, "Topics")["id"]
     assert tags.find_tag(db, "Economy")["color"] == "#ffff00"
     rows = {p["text"]: p for p in passages.export_rows(db)}
     assert rows["Jobs and taxes"]["analyst"] == "Sam"
