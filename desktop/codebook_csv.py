@@ -98,6 +98,8 @@ def parse_codebook_csv(text: str) -> list[dict]:
         if parent_at is not None:
             item["parent"] = _uncell(get(row, parent_at)).strip() or None
         items.append(item)
+    if not items:
+        raise CodebookFileError("it holds no tags (no row under the header)")
     return check_entries(items)
 
 
