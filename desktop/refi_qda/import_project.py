@@ -316,6 +316,7 @@ class _Importer:
         self.db, self.archive, self.project, self.report = db, archive, project, report
         self.tag_ids: dict[str, int | None] = {}
         self.source_notes: set[str] = set()     # notes a source points to (annotations)
+        self.stored: dict[int, set[tuple[int, int, int]]] = {}   # article -> (tag, start, end)
 
     # -- the codebook --------------------------------------------------------------
     def import_codebook(self) -> None:
@@ -502,8 +503,10 @@ class _Importer:
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
             if tag_id is None:
                 continue
-            if passages.find_passage(self.db, article_id=article_id, tag_id=tag_id,
-                                     start=place.start, end=place.end):
+            if article_id not in self.stored:     # read once per article, not per coding
+                self.stored[article_id] = {(p["tag_id"], p["start"], p["end"]) for p in
+                                           passages.passages_for_article(self.db, article_id)}
+            if (tag_id, place.start, place.end) in self.stored[article_id]:
                 self.report.passages_existing += 1
                 continue
             analyst = self.project.users.get(guid(coding.get("creatingUser") or user),
@@ -517,6 +520,7 @@ class _Importer:
                 self.report.skipped.append(
                     (f"selection {place.start}–{place.end} in “{name}”", str(error)))
                 continue
+            self.stored[article_id].add((tag_id, place.start, place.end))
             self.report.passages_added += 1
             self.report.readings[place.reading] += 1
 

@@ -30,7 +30,7 @@ breaks, no BOM).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
@@ -65,36 +65,40 @@ def name_matches(name: str, coded: str) -> bool:
     return False
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
 class _Units:
-    """Maps positions counted in some unit to code points of one string."""
+    """Maps positions counted in UTF-16 or UTF-8 units to code points of
+    one string. Only the characters wider than one unit are listed (found
+    by a regular expression, so a long text costs little), and a position
+    is turned back into a code point by bisection."""
 
     def __init__(self, text: str, unit: str):
         self.length = len(text)
-        self.starts: list[int] | None = None   # unit offset where each code point starts
         if unit == "utf-16":
-            if all(ord(c) < 0x10000 for c in text):
-                return
-            sizes = [2 if ord(c) >= 0x10000 else 1 for c in text]
+            found = [(m.start(), 1) for m in _ASTRAL.finditer(text)]
         else:
-            if text.isascii():
-                return
-            sizes = [len(c.encode("utf-8", "surrogatepass")) for c in text]
-        starts, total = [], 0
-        for size in sizes:
-            starts.append(total)
-            total += size
-        starts.append(total)
-        self.starts = starts
+            found = [(m.start(), len(m.group().encode("utf-8", "surrogatepass")) - 1)
+                     for m in _NON_ASCII.finditer(text)]
+        self.wide = [index for index, _ in found]          # code points wider than 1 unit
+        self.extra = [0]                                   # extra units before each of them
+        for _, extra in found:
+            self.extra.append(self.extra[-1] + extra)
+        self.unit_starts = [index + self.extra[k] for k, index in enumerate(self.wide)]
+
+    def units(self, point: int) -> int:
+        """How many units the first ``point`` code points take."""
+        return point + self.extra[bisect_left(self.wide, point)]
 
     def to_code_point(self, position: int) -> int | None:
         """The code point at unit ``position``; None if it falls inside a
         character or past the end."""
-        if self.starts is None:
+        if not self.wide:
             return position if 0 <= position <= self.length else None
-        index = bisect_right(self.starts, position) - 1
-        if index < 0 or self.starts[index] != position:
-            return None
-        return index
+        point = position - self.extra[bisect_left(self.unit_starts, position)]
+        return point if 0 <= point <= self.length and self.units(point) == position else None
 
 
 @dataclass
@@ -122,8 +126,7 @@ class SourcePositions:
                           if self.has_crlf else self._raw_units)
         self._raw_length = len(raw)
         self._to_stored = to_stored
-        self._crlf_at = {i + 1 for i in range(len(raw) - 1)
-                         if raw[i] == "\r" and raw[i + 1] == "\n"} if self.has_crlf else set()
+        self._crlf_at = {m.start() + 1 for m in re.finditer("\r\n", raw)}
 
     def _raw_point(self, position: int) -> int | None:
         # a position between CR and LF of a CRLF is no place in the stored text
