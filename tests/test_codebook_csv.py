@@ -87,3 +87,40 @@ def test_batch_import_says_what_a_codebook_or_highlights_csv_is():
     assert "a codebook" in recognise_header(["name", "description", "color", "parent"])
     assert recognise_header(["title", "content", "tag"]) is None     # articles with a tag
     assert recognise_header(["name", "text"]) is None
+
+
+def test_the_file_menu_exports_and_imports_csv(open_window, analysed_db_path, tmp_path,
+                                                monkeypatch):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = open_window(analysed_db_path)
+    file_menu = window.menuBar().actions()[0].menu()
+
+    def action(text: str):
+        return next(a for a in file_menu.actions() if a.text() == text)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (
+        str(tmp_path / "for-taguette"), FILTERS["csv"]))
+    action("Export &codebook…").trigger()
+    written = (tmp_path / "for-taguette.csv").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfname,description,color,parent\r\n")
+
+    taguette = (Path(__file__).resolve().parent / "data" / "interop" / "taguette"
+                / "taguette_codebook.csv")
+    offered = []
+
+    def open_name(_parent, _title, _folder, filters):
+        offered.append(filters)
+        return str(taguette), ""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_name)
+    action("Import c&odebook…").trigger()
+    assert "*.csv" in offered[0] and FILTERS["csv"] in offered[0]
+    db = open_database(analysed_db_path)
+    try:
+        assert tags.find_tag(db, "Cybercrime.Online scams.Romance 💔") is not None
+        assert tags.find_tag(db, "interesting")["description"] == "Further review required"
+    finally:
+        db.close()
+    assert window.statusBar().currentMessage().startswith("Codebook imported: 6 tag(s) created")

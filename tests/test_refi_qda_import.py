@@ -162,3 +162,17 @@ def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
     assert status == 1 and "broken.qdpx" in err and "not a REFI-QDA project" in err
     status, out, _ = run_cli(capsys, "stats", "--db", str(fresh))
     assert json.loads(out)["passages"] == 7
+
+
+@pytest.mark.parametrize("value, stored, written", [
+    ("2026-12-02T04:18:37+00:00Z", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T04:18:37Z", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T06:18:37.123+02:00", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T04:18:37", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("yesterday", None, None), ("", None, None), (None, None, None),
+])
+def test_timestamps_are_read_leniently_and_written_as_xs_datetime(value, stored, written):
+    from desktop.refi_qda.timestamps import stored_timestamp, xml_timestamp
+
+    assert stored_timestamp(value) == stored
+    assert xml_timestamp(value) == written
