@@ -136,7 +136,7 @@ class _Reader:
             if description is not None:
                 entry["description"] = description.strip()
             self.result.entries.append(entry)
-        if here and element.get("guid"):
+        if name and element.get("guid"):       # a nameless code tags nothing
             self.result.guids[guid(element.get("guid"))] = here
         return here
 
