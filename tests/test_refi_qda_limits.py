@@ -144,3 +144,15 @@ def test_a_project_with_codes_5000_deep_is_refused_with_a_message(tmp_path):
         import_qdpx(db, path)
     assert articles.article_count(db) == 0
     db.close()
+
+
+def test_an_encrypted_project_is_refused_with_a_message(tmp_path):
+    path = _project(tmp_path / "locked.qdpx", "")
+    data = bytearray(path.read_bytes())
+    for header, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # "encrypted" bit
+        data[data.find(header) + flags] |= 1
+    path.write_bytes(bytes(data))
+    db = open_database(tmp_path / "x.db")
+    with pytest.raises(QdpxError, match="project.qde cannot be read: .*encrypted"):
+        import_qdpx(db, path)
+    db.close()

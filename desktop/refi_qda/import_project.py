@@ -154,6 +154,9 @@ class _Archive:
             LimitedReader(self.zip, self.entries[self.project_name], MAX_PROJECT_BYTES).close()
         except ZipLimitError as error:
             raise QdpxError(f"{path.name}: {error}") from error
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as error:
+            # encrypted, or compressed in a way zipfile cannot read
+            raise QdpxError(f"{path.name}: {self.project_name} cannot be read: {error}") from None
 
     def project_stream(self, *, recover: bool) -> XmlStream:
         reader = LimitedReader(self.zip, self.entries[self.project_name], MAX_PROJECT_BYTES)
@@ -171,7 +174,8 @@ class _Archive:
             data = read_limited(self.zip, info, MAX_SOURCE_BYTES)
         except ZipLimitError as error:
             raise ValueError(str(error)) from None
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError,
+                NotImplementedError) as error:
             raise ValueError(f"{reference} cannot be read: {error}") from None
         try:
             return data.decode("utf-8")
