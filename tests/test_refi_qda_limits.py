@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import zipfile
 
 import pytest
@@ -40,20 +39,22 @@ _CHILD = """
 import resource, sys
 from desktop.cli import main
 code = main(sys.argv[1:])
-print("peak-rss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print("cpu-seconds", usage.ru_utime + usage.ru_stime, "peak-rss-kb", usage.ru_maxrss,
+      file=sys.stderr)
 sys.exit(code)
 """
 
 
-def _run(*args, timeout=60):
-    """``dossier ARGS`` in a child process: (exit code, stdout, stderr,
-    seconds, the child's peak RSS in MB)."""
-    started = time.monotonic()
+def _run(*args, timeout=120):
+    """``dossier ARGS`` in a child process: (exit code, stdout, stderr, the
+    child's CPU seconds — wall time on this shared machine varies 5× —
+    and its peak RSS in MB)."""
     done = subprocess.run([sys.executable, "-c", _CHILD, *map(str, args)],
                           capture_output=True, text=True, timeout=timeout)
-    seconds = time.monotonic() - started
-    err, _, peak = done.stderr.rpartition("peak-rss-kb ")
-    return done.returncode, done.stdout, err, seconds, int(peak or 0) / 1024
+    err, _, figures = done.stderr.rpartition("cpu-seconds ")
+    cpu, _, peak = figures.partition(" peak-rss-kb ")
+    return done.returncode, done.stdout, err, float(cpu or "nan"), int(peak or 0) / 1024
 
 
 def _bomb(path, megabytes: int):
@@ -74,7 +75,7 @@ def test_a_project_inflating_to_150_mb_is_refused_at_once(tmp_path):
     code, _, err, seconds, peak = _run("import", path, "--db", tmp_path / "x.db")
     assert code == 1 and "project.qde would inflate to 150.0 MB (at most 100 MB)" in err
     assert "Traceback" not in err
-    assert seconds < 15 and 0 < peak < 300     # 126 s and 6.7 GB before
+    assert seconds < 10 and 0 < peak < 300     # 126 s and 6.7 GB before
     # under the size limit, but inflating 1,000 times: refused by the ratio
     code, _, err, _, _ = _run("import", _bomb(tmp_path / "small.qdpx", 20),
                               "--db", tmp_path / "x.db")
