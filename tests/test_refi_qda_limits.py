@@ -36,12 +36,14 @@ def _project(path, selections: str, tail: str = TAIL):
 
 
 _CHILD = """
-import resource, sys
+import re, resource, sys
 from desktop.cli import main
 code = main(sys.argv[1:])
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print("cpu-seconds", usage.ru_utime + usage.ru_stime, "peak-rss-kb", usage.ru_maxrss,
-      file=sys.stderr)
+# VmHWM, not ru_maxrss: ru_maxrss keeps the forking parent's peak across exec
+with open("/proc/self/status") as status:
+    peak = re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1)
+print("cpu-seconds", usage.ru_utime + usage.ru_stime, "peak-rss-kb", peak, file=sys.stderr)
 sys.exit(code)
 """
 
