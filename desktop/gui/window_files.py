@@ -122,8 +122,7 @@ class FileActions:
                               else None)
         self.review_changed()
         self.start_analysis()
-        self._report("Import REFI-QDA project", report.summary() + ".",
-                     [f"{what}: {why}" for what, why in report.skipped])
+        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines())
 
     def _report(self, title: str, message: str, problems: list[str],
                 short: list[str] | None = None) -> None:
