@@ -171,6 +171,10 @@ def _import_project(db, path: Path, report) -> None:
     report.added += [(f"{path}: {name}", i) for name, i in project.articles_added]
     report.duplicates += [(f"{path}: {name}", i) for name, i in project.articles_existing]
     report.skipped += [(f"{path}: {what}", why) for what, why in project.skipped]
+    for line in project.warnings:
+        print(f"warning: {path}: {line}", file=sys.stderr)
+    for what, why in project.not_imported:
+        print(f"not imported from {path}: {what}: {why}")
     print(f"{path}: {project.summary()}")
 
 
@@ -456,13 +460,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("codebook", parents=[common],
                        help="export the codebook (tags, colours, descriptions, keys, parents) "
-                            "to JSON or a REFI-QDA codebook (.qdc), or import one: missing "
+                            "to JSON, a REFI-QDA codebook (.qdc) or CSV (Taguette), or import "
+                            "one: missing "
                             "tags are created, existing ones take its colours and descriptions")
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", metavar="FILE",
-                   help="the file to write or read: .qdc is a REFI-QDA codebook, "
-                        "anything else JSON")
-    p.add_argument("--format", choices=("json", "qdc"),
+                   help="the file to write or read: .qdc is a REFI-QDA codebook, .csv "
+                        "a CSV codebook (name, description, color, parent), anything "
+                        "else JSON")
+    p.add_argument("--format", choices=("json", "qdc", "csv"),
                    help="export: the format (default: by FILE's extension, else json)")
     p.set_defaults(func=cmd_codebook)
 

@@ -52,6 +52,12 @@ def parse_codebook(text: str) -> list[dict]:
         data = data.get("tags")
     if not isinstance(data, list):
         raise CodebookFileError("expected a list of tags (or {\"tags\": [...]})")
+    return check_entries(data)
+
+
+def check_entries(data: list) -> list[dict]:
+    """Entries checked and cleaned (names, colours, keys, parents), from
+    any file format; :class:`CodebookFileError` names the first mistake."""
     entries, names = [], set()
     for number, item in enumerate(data, 1):
         if not isinstance(item, dict):

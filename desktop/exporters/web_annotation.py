@@ -8,7 +8,10 @@ JSON-LD document using the standard context
 Each annotation targets the article — its URL when known, otherwise
 ``urn:dossier:article:<sha256 of the text>`` — with two selectors: a
 ``TextQuoteSelector`` (``exact`` is the stored passage text, ``prefix``
-and ``suffix`` the stored 40 characters of context) and a
+and ``suffix`` the nearest context, at most :data:`QUOTE_CONTEXT` characters
+— counted as JavaScript counts them, in UTF-16 units, because the
+Hypothesis lineage of anchoring libraries refuses a longer prefix or
+suffix — cut from the stored 40) and a
 ``TextPositionSelector`` (``start``/``end`` in Unicode code points into
 Dossier's stored article text, end exclusive, as the model requires). A
 tool anchoring on a live web page should prefer the quote. The tag is a
@@ -37,6 +40,22 @@ from storage.export_selection import selected_passages
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: Dossier's own terms (``dossier:anchor``), after the W3C context.
 DOSSIER_CONTEXT = {"dossier": "urn:dossier:terms#"}
+#: The longest prefix and suffix written (UTF-16 units).
+QUOTE_CONTEXT = 32
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def quote_context(prefix: str, suffix: str) -> tuple[str, str]:
+    """The last and first characters of the stored context that fit in
+    :data:`QUOTE_CONTEXT` UTF-16 units (never half a character)."""
+    while _utf16_length(prefix) > QUOTE_CONTEXT:
+        prefix = prefix[1:]
+    while _utf16_length(suffix) > QUOTE_CONTEXT:
+        suffix = suffix[:-1]
+    return prefix, suffix
 
 
 def annotation(row: dict, ids: StableIds) -> dict:
@@ -46,13 +65,13 @@ def annotation(row: dict, ids: StableIds) -> dict:
         body.append({"type": "TextualBody", "purpose": "commenting",
                      "value": row["note"], "format": "text/plain"})
     source = ids.article_iri({"url": row["article_url"], "text_hash": row["article_hash"]})
+    prefix, suffix = quote_context(row["prefix"] or "", row["suffix"] or "")
     selectors = [{"type": "TextQuoteSelector", "exact": row["text"],
-                  "prefix": row["prefix"], "suffix": row["suffix"]}]
+                  "prefix": prefix, "suffix": suffix}]
     if row.get("anchor") != "orphaned":     # an orphan's offsets are stale: no position
         selectors.append({"type": "TextPositionSelector", "start": row["start"],
                           "end": row["end"]})
     found = {
-
         "id": f"urn:uuid:{ids.of('passage', row['passage_id'])}",
         "type": "Annotation",
         "motivation": "tagging" if not row["note"] else ["tagging", "commenting"],

@@ -110,8 +110,7 @@ class FilesController(Controller):
         first = report.articles_added[0][1] if report.articles_added else None
         self.ops.publish(_imported_changes({ARTICLES, TAGS, PASSAGES},
                                            report.articles_added, first))
-        self._report("Import REFI-QDA project", report.summary() + ".",
-                     [f"{what}: {why}" for what, why in report.skipped])
+        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines())
 
     def export_passages(self, path: Path | None = None):
         """Export with the dialog's choices, or everything to ``path`` if given."""

@@ -22,6 +22,7 @@ import json
 import re
 from pathlib import Path
 
+from desktop.codebook_csv import recognise_header
 from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
 from desktop.importers import file_bytes
 from desktop.importers.file_bytes import decode_text, read_bytes
@@ -127,6 +128,8 @@ def read_csv(path: Path) -> list[Entry]:
     for dialect in dialects:
         reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
         headers.append(reader.fieldnames or [])
+        if (what := recognise_header(headers[-1])) is not None:
+            raise ImportProblem(f"not articles: {what}")
         if _has_text_field(headers[-1]):
             break
     else:

@@ -56,6 +56,12 @@ def read_entries(path: Path) -> Entries:
         return _guarded(BATCH[suffix], path)
     reader = sniffed or SINGLE.get(suffix)
     if reader is None:
+        if head.startswith(b"SQLite format 3\0"):
+            raise ImportProblem("an SQLite database (a Taguette project export, or another "
+                                "program's), not articles; Dossier does not read it")
+        if suffix == ".qdc":
+            raise ImportProblem("a REFI-QDA codebook; import it with File → Import codebook… "
+                                "or “dossier codebook import FILE”")
         if suffix:
             raise ImportProblem(f"unsupported file type {suffix} (Dossier imports "
                                 f"{' '.join(SUPPORTED_SUFFIXES)})")
