@@ -389,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that each add their own subcommands: ``add_parser(sub, common)``
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
+    "desktop.cli_agreement",
 ]
 
 

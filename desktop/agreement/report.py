@@ -1,0 +1,185 @@
+"""An agreement report over a database: read, measure, explain, export.
+
+Qt-free: the CLI (``dossier agreement``) and the report window's worker
+both call :func:`agreement_report`; :func:`write_csv` writes the measures
+and one "diagnosis" row per disagreement (article, span, each analyst's
+tags there) for a team to go through.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
+from storage.agreement_data import CODED_BY_ANY, AgreementData, agreement_data, article_texts
+
+#: What each measure is, for tooltips, the CLI's help and the notes.
+EXPLANATIONS = {
+    "alpha_char": "Krippendorff's α, each character a unit, the tag applied or not",
+    "u_alpha": "unitizing uα: passage boundaries and tags together",
+    "bu_alpha": "|uα: where passages are, whatever their tag",
+    "cu_alpha": "cuα: the tags of overlapping passages (undefined for one tag)",
+    "kappa_presence": "Cohen's κ (2 analysts) or Fleiss' κ (3+) on 'tag present in the "
+                      "article'",
+    "percent_agreement": "share of analyst pairs agreeing on 'tag present in the article' "
+                         "— not chance-corrected",
+    "kappa_char": "Cohen's/Fleiss' κ, each character a unit",
+    "percent_agreement_char": "share of analyst pairs agreeing per character — not "
+                              "chance-corrected",
+}
+
+#: Short column headings.
+HEADINGS = {"alpha_char": "α (chars)", "u_alpha": "uα", "bu_alpha": "|uα", "cu_alpha": "cuα",
+            "kappa_presence": "κ (presence)", "percent_agreement": "% agree",
+            "kappa_char": "κ (chars)", "percent_agreement_char": "% agree (chars)"}
+
+
+class AgreementError(ValueError):
+    """The report cannot be computed; the message is meant for the user."""
+
+
+class Cancelled(Exception):
+    """The report was cancelled."""
+
+
+@dataclass
+class AgreementReport:
+    """Per-tag rows (``{"tag": name, measure: value …}``), the overall row,
+    and what they were computed over."""
+
+    analysts: list[str]
+    rows: list[dict]
+    overall: dict
+    articles: int
+    characters: int
+    passages: dict[str, int]
+    data: AgreementData
+
+    def as_json(self) -> dict:
+        """The report as plain JSON-able data."""
+        return {"analysts": self.analysts, "articles": self.articles,
+                "characters": self.characters, "passages": self.passages,
+                "tags": self.rows, "overall": self.overall}
+
+    def codings(self) -> Codings:
+        """The spans as :class:`Codings` (for :func:`diagnosis_rows`)."""
+        return _codings(self.data)
+
+
+def _codings(data: AgreementData) -> Codings:
+    import numpy as np
+
+    spans = np.asarray(data.spans, dtype=np.int64).reshape(-1, 5)
+    return Codings.from_arrays(data.lengths, *spans.T, n_coders=len(data.analysts),
+                               n_tags=len(data.tags))
+
+
+def _plain(value):
+    return None if value is None else round(float(value), 6)
+
+
+def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None = None,
+                     tag_ids: list[int] | None = None, scope: str = CODED_BY_ANY,
+                     on_progress: Callable[[int, int], None] | None = None,
+                     is_cancelled: Callable[[], bool] | None = None) -> AgreementReport:
+    """Read and measure: raises :class:`AgreementError` for fewer than two
+    analysts or nothing to compare, :class:`Cancelled` when asked to stop."""
+    names = list(dict.fromkeys(a.strip() for a in analysts if a.strip()))
+    if len(names) < 2:
+        raise AgreementError("choose at least two analysts to compare")
+
+    def step(done: int) -> None:
+        if is_cancelled and is_cancelled():
+            raise Cancelled()
+        if on_progress:
+            on_progress(done, 3)
+
+    step(0)
+    data = agreement_data(db, names, article_ids=article_ids, tag_ids=tag_ids, scope=scope)
+    if not data.article_ids:
+        raise AgreementError("no articles to compare: none of these analysts has coded any")
+    if not data.tags:
+        raise AgreementError("no tags to compare: these analysts used none in these articles")
+    step(1)
+    result = measure(_codings(data))
+    step(2)
+    rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES}}
+            for tag, row in zip(data.tags, result["tags"])]
+    overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES}}
+    step(3)
+    return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
+                           dict(data.passages_per_analyst), data)
+
+
+def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterator[dict]:
+    """One dict per disagreement: the article, the span, its text (up to
+    ``context`` characters) and each analyst's tags there."""
+    data = report.data
+    found = list(disagreements(report.codings()))
+    texts = article_texts(db, [data.article_ids[a] for a, *_ in found])
+    for article, start, end, tag_lists in found:
+        article_id = data.article_ids[article]
+        title, text = texts.get(article_id, ("", ""))
+        snippet = text[start:end]
+        if len(snippet) > context:
+            snippet = snippet[:context - 1] + "…"
+        yield {"article_id": article_id, "article_title": title, "start": start, "end": end,
+               "text": " ".join(snippet.split()),
+               "tags": {name: [data.tags[t]["name"] for t in tags]
+                        for name, tags in zip(data.analysts, tag_lists)}}
+
+
+def csv_columns(analysts: list[str]) -> list[str]:
+    """The CSV's columns: the kind of row, the measures, the diagnosis."""
+    return (["row", "tag", *MEASURES, "article_id", "article_title", "start", "end", "text",
+             "analysts"] + [f"tags: {name}" for name in analysts])
+
+
+def write_csv(db, report: AgreementReport, path: str | Path, *,
+              is_cancelled: Callable[[], bool] | None = None) -> int:
+    """Write the measures (one "tag" row per tag, one "overall" row) and
+    one "diagnosis" row per disagreement; returns the number of diagnosis
+    rows. Written to a temporary file first, so a failure or a cancel
+    leaves no half-written report behind."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    try:
+        with open(partial, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=csv_columns(report.analysts))
+            writer.writeheader()
+            for row in report.rows:
+                writer.writerow({"row": "tag", **row})
+            writer.writerow({"row": "overall", **report.overall})
+            for found in diagnosis_rows(db, report):
+                if is_cancelled and count % 1000 == 0 and is_cancelled():
+                    raise Cancelled()
+                tags = found.pop("tags")
+                writer.writerow({"row": "diagnosis", **found,
+                                 "analysts": "; ".join(report.analysts),
+                                 **{f"tags: {name}": "; ".join(t) or "—"
+                                    for name, t in tags.items()}})
+                count += 1
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def format_table(report: AgreementReport) -> str:
+    """The report as an aligned plain-text table (the CLI's output)."""
+    keys = list(MEASURES)
+    header = ["tag", *keys]
+    lines = [[row["tag"], *("—" if row[k] is None else f"{row[k]:.3f}" for k in keys)]
+             for row in [*report.rows, report.overall]]
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in lines]
+    out.append(f"{report.articles:,} article(s), {report.characters:,} characters; passages: "
+               + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
+    out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
+               "— means undefined (nothing to disagree about)")
+    return "\n".join(out)
