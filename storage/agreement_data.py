@@ -33,6 +33,7 @@ class AgreementData:
     article_ids: list[int]
     lengths: list[int]
     spans: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    #: the passages compared (orphaned ones left out), per analyst
     passages_per_analyst: dict[str, int] = field(default_factory=dict)
 
 
@@ -48,6 +49,11 @@ def _placeholders(values) -> str:
     return ", ".join("?" for _ in values)
 
 
+#: Memory-mapped reading for the duration of a report (2 GB, SQLite's
+#: default ceiling): a scan of the passages then costs no read() per page.
+MMAP_BYTES = 2 ** 31
+
+
 def agreement_data(db: Database, analyst_names: list[str], *,
                    article_ids: list[int] | None = None,
                    tag_ids: list[int] | None = None,
@@ -57,69 +63,80 @@ def agreement_data(db: Database, analyst_names: list[str], *,
     ``article_ids`` names the articles (missing ids are skipped); otherwise
     ``scope`` says which: :data:`CODED_BY_ANY` or :data:`ALL_ARTICLES`.
     ``tag_ids`` names the tags; otherwise every tag any chosen analyst used
-    in those articles, in codebook order (by name)."""
+    in those articles, in codebook order (by name). One scan of the
+    passages and one of the articles' lengths."""
     names = list(dict.fromkeys(analyst_names))
     if not names:
         raise ValueError("choose at least one analyst")
-    by_analyst = f"p.analyst IN ({_placeholders(names)})"
     conn = db.conn
-    conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
-    conn.execute("CREATE TEMP TABLE agreement_articles (id INTEGER PRIMARY KEY)")
+    mmap_before = conn.execute("PRAGMA mmap_size").fetchone()[0]
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     try:
-        if article_ids is not None:
-            conn.executemany("INSERT OR IGNORE INTO temp.agreement_articles (id) "
-                             "SELECT id FROM articles WHERE id = ?",
-                             [(int(i),) for i in article_ids])
-        elif scope == ALL_ARTICLES:
-            conn.execute("INSERT INTO temp.agreement_articles (id) SELECT id FROM articles")
-        else:
-            conn.execute("INSERT OR IGNORE INTO temp.agreement_articles (id) "
-                         f"SELECT DISTINCT p.article_id FROM passages p WHERE {by_analyst}",
-                         names)
+        return _read(conn, names, article_ids, tag_ids, scope)
+    finally:
+        conn.execute(f"PRAGMA mmap_size = {int(mmap_before)}")
+
+
+def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
+    analyst_index = " ".join("WHEN ? THEN ?" for _ in names)
+    where = [f"analyst IN ({_placeholders(names)})", "anchor != 'orphaned'"]
+    parameters: list = [x for i, n in enumerate(names) for x in (n, i)] + names
+    if tag_ids is not None:
+        wanted = [int(t) for t in tag_ids]
+        where.append(f"tag_id IN ({_placeholders(wanted)})")
+        parameters += wanted
+    if article_ids is not None:
+        wanted_articles = sorted({int(i) for i in article_ids})
+        conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
+        conn.execute("CREATE TEMP TABLE agreement_articles (id INTEGER PRIMARY KEY)")
+        conn.executemany("INSERT INTO temp.agreement_articles (id) VALUES (?)",
+                         [(i,) for i in wanted_articles])
+        where.append("article_id IN (SELECT id FROM temp.agreement_articles)")
+    try:
         rows = conn.execute(
-            "SELECT a.id, length(a.text) FROM articles a "
-            "JOIN temp.agreement_articles c ON c.id = a.id ORDER BY a.id").fetchall()
-        ids = [r[0] for r in rows]
-        lengths = [r[1] for r in rows]
-
-        if tag_ids is None:
-            tags = [{"id": i, "name": n} for i, n in conn.execute(
-                "SELECT t.id, t.name FROM tags t WHERE t.id IN ("
-                "  SELECT DISTINCT p.tag_id FROM passages p "
-                f"  JOIN temp.agreement_articles c ON c.id = p.article_id WHERE {by_analyst}"
-                ") ORDER BY t.name COLLATE NOCASE", names).fetchall()]
+            f"SELECT article_id, CASE analyst {analyst_index} END, tag_id, start, end "
+            f"FROM passages WHERE {' AND '.join(where)}", parameters).fetchall()
+        if article_ids is not None:
+            lengths = conn.execute(
+                "SELECT a.id, length(a.text) FROM articles a "
+                "JOIN temp.agreement_articles c ON c.id = a.id ORDER BY a.id").fetchall()
         else:
-            wanted = [int(t) for t in tag_ids]
-            found = dict(conn.execute(
-                f"SELECT id, name FROM tags WHERE id IN ({_placeholders(wanted)})",
-                wanted).fetchall()) if wanted else {}
-            tags = [{"id": t, "name": found[t]} for t in wanted if t in found]
-
-        analyst_index = " ".join("WHEN ? THEN ?" for _ in names)
-        tag_index = " ".join("WHEN ? THEN ?" for _ in tags)
-        parameters = [x for i, n in enumerate(names) for x in (n, i)]
-        parameters += [x for i, t in enumerate(tags) for x in (t["id"], i)]
-        spans: list[tuple] = []
-        if tags and ids:
-            # the article's index is its rank among the chosen ids: one
-            # window over the temp table, joined back
-            spans = conn.execute(
-                "WITH chosen AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n "
-                "                FROM temp.agreement_articles) "
-                f"SELECT c.n, CASE p.analyst {analyst_index} END, "
-                f"       CASE p.tag_id {tag_index} END, p.start, p.end "
-                "FROM passages p JOIN chosen c ON c.id = p.article_id "
-                f"WHERE {by_analyst} AND p.tag_id IN ({_placeholders(tags)}) "
-                "AND p.anchor != 'orphaned'",
-                parameters + names + [t["id"] for t in tags]).fetchall()
-        counts = dict(conn.execute(
-            "SELECT p.analyst, count(*) FROM passages p "
-            f"JOIN temp.agreement_articles c ON c.id = p.article_id WHERE {by_analyst} "
-            "GROUP BY p.analyst", names).fetchall())
+            lengths = conn.execute(
+                "SELECT id, length(text) FROM articles ORDER BY id").fetchall()
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
-    return AgreementData(names, tags, ids, lengths, spans,
-                         {n: counts.get(n, 0) for n in names})
+    if article_ids is None and scope != ALL_ARTICLES:
+        if tag_ids is None:
+            coded = {r[0] for r in rows}
+        else:       # coded with any tag, not only the ones asked about
+            coded = {r[0] for r in conn.execute(
+                f"SELECT DISTINCT article_id FROM passages WHERE analyst IN "
+                f"({_placeholders(names)}) AND anchor != 'orphaned'", names)}
+        lengths = [r for r in lengths if r[0] in coded]
+    ids = [r[0] for r in lengths]
+    index = {article_id: n for n, article_id in enumerate(ids)}
+
+    if tag_ids is None:
+        used = sorted({r[2] for r in rows})
+        names_of = dict(conn.execute(
+            f"SELECT id, name FROM tags WHERE id IN ({_placeholders(used)})",
+            used).fetchall()) if used else {}
+        tags = sorted(({"id": t, "name": names_of[t]} for t in used if t in names_of),
+                      key=lambda t: t["name"].casefold())
+    else:
+        wanted = [int(t) for t in tag_ids]
+        names_of = dict(conn.execute(
+            f"SELECT id, name FROM tags WHERE id IN ({_placeholders(wanted)})",
+            wanted).fetchall()) if wanted else {}
+        tags = [{"id": t, "name": names_of[t]} for t in wanted if t in names_of]
+    tag_index = {t["id"]: n for n, t in enumerate(tags)}
+    spans = [(index[a], coder, tag_index[t], start, end)
+             for a, coder, t, start, end in rows if t in tag_index and a in index]
+    counts = [0] * len(names)
+    for span in spans:
+        counts[span[1]] += 1
+    return AgreementData(names, tags, ids, [r[1] for r in lengths], spans,
+                         dict(zip(names, counts)))
 
 
 def article_texts(db: Database, article_ids: list[int]) -> dict[int, tuple[str, str]]:

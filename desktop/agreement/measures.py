@@ -189,6 +189,15 @@ def pairwise_agreement(value_counts, weights=None) -> float | None:
 
 # -- the continuum of all chosen articles -----------------------------------
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of integers by sorting (numpy 2's hashing unique is
+    several times slower on a million values)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
+
+
 class _Grid:
     """The articles end to end, cut at every passage boundary into
     elementary intervals over which every analyst's coding is constant."""
@@ -200,7 +209,7 @@ class _Grid:
         self.offsets = offsets
         g_start = offsets[codings.article] + codings.start
         g_end = offsets[codings.article] + codings.end
-        self.points = np.unique(np.concatenate([offsets, g_start, g_end]))
+        self.points = _sorted_unique(np.concatenate([offsets, g_start, g_end]))
         self.length = np.diff(self.points).astype(np.float64)
         left = self.points[:-1]
         self.first = np.isin(left, offsets[:-1])       # an interval that starts an article
@@ -226,9 +235,30 @@ class _Grid:
         return values[change], np.bincount(run_id, weights=self.length), run_id
 
 
-def _binary_unitized(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _unit_lengths(grid: _Grid, mask: np.ndarray) -> np.ndarray:
+    """The lengths of one coder's units of one tag: the passages selected by
+    ``mask`` merged where they overlap or touch (within an article)."""
+    c = grid.codings
+    article = c.article[mask]
+    start = grid.offsets[article] + c.start[mask]
+    end = grid.offsets[article] + c.end[mask]
+    if len(start) == 0:
+        return np.zeros(0)
+    order = np.lexsort((start, article))
+    article, start, end = article[order], start[order], end[order]
+    reach = np.maximum.accumulate(end)     # positions only grow from article to article
+    new = np.r_[True, (start[1:] > reach[:-1]) | (article[1:] != article[:-1])]
+    unit = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    last_reach = np.maximum.reduceat(end, first)
+    return (last_reach - start[first]).astype(np.float64)[: unit[-1] + 1]
+
+
+def _binary_unitized(grid: _Grid, cover: np.ndarray, tag: int) -> tuple[np.ndarray, np.ndarray]:
     """Observed coincidences (2 × 2: gap, tag) and self-pair corrections of
-    one tag's binary continuum; ``cover`` is (coders × intervals)."""
+    one tag's binary continuum; ``cover`` is (coders × intervals). A unit
+    pairs with itself :math:`l^2` times, a gap's characters once each, so
+    the gaps' correction is the length not covered by units."""
     m = cover.shape[0]
     k = cover.sum(axis=0)
     n_k = np.bincount(k, weights=grid.length, minlength=m + 1)
@@ -236,11 +266,14 @@ def _binary_unitized(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.nda
     observed = np.array([
         [n_k @ ((m - ks) * (m - ks - 1)), n_k @ (ks * (m - ks))],
         [n_k @ (ks * (m - ks)), n_k @ (ks * (ks - 1))]]) / (m - 1)
+    total = float(grid.length.sum())
     self_pairs = np.zeros(2)
-    for row in cover:
-        value, length, _ = grid.runs(row)
-        self_pairs[0] += length[~value].sum()
-        self_pairs[1] += (length[value] ** 2).sum()
+    c = grid.codings
+    of_tag = c.tag == tag
+    for i in range(m):
+        units = _unit_lengths(grid, of_tag & (c.coder == i))
+        self_pairs[0] += total - units.sum()
+        self_pairs[1] += (units ** 2).sum()
     return observed, self_pairs
 
 
@@ -263,6 +296,14 @@ def _kappa_of_patterns(cover: np.ndarray, grid: _Grid) -> float | None:
     return fleiss_kappa(counts, weights)
 
 
+def _presence_patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Units (rows of ``present``, units × coders) grouped by how many coders
+    said "present": value counts ``[[m-k, k] …]`` and how many units each."""
+    m = present.shape[1]
+    ks = np.arange(m + 1)
+    return np.stack([m - ks, ks], axis=1), np.bincount(present.sum(axis=1), minlength=m + 1)
+
+
 def _presence_kappa(present: np.ndarray) -> float | None:
     """κ on presence; ``present`` is (units × coders) bool."""
     if len(present) == 0:
@@ -270,15 +311,13 @@ def _presence_kappa(present: np.ndarray) -> float | None:
     if present.shape[1] == 2:
         a, b = present[:, 0], present[:, 1]
         return cohen_kappa([[np.sum(~a & ~b), np.sum(~a & b)], [np.sum(a & ~b), np.sum(a & b)]])
-    k = present.sum(axis=1)
-    return fleiss_kappa(np.stack([present.shape[1] - k, k], axis=1))
+    return fleiss_kappa(*_presence_patterns(present))
 
 
 def _presence_agreement(present: np.ndarray) -> float | None:
     if len(present) == 0:
         return None
-    k = present.sum(axis=1)
-    return pairwise_agreement(np.stack([present.shape[1] - k, k], axis=1))
+    return pairwise_agreement(*_presence_patterns(present))
 
 
 def _value_ids(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,9 +326,23 @@ def _value_ids(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``ids`` is (coders × intervals) and ``codes`` (values × tags, bool) says
     which tags each id stands for. Id 0 is the gap when anyone left one."""
     n_tags, m, n = cover.shape
+    if n_tags <= 62:
+        key = np.zeros((m, n), dtype=np.int64)
+        for t in range(n_tags):
+            key |= cover[t].astype(np.int64) << t
+        if n_tags <= 20:                       # a look-up table beats sorting
+            seen = np.flatnonzero(np.bincount(key.ravel(), minlength=1 << n_tags))
+            table = np.zeros(1 << n_tags, dtype=np.int64)
+            table[seen] = np.arange(len(seen))
+            ids = table[key]
+        else:
+            seen, inverse = np.unique(key.ravel(), return_inverse=True)
+            ids = inverse.reshape(m, n)
+        codes = ((seen[:, None] >> np.arange(n_tags)) & 1).astype(bool)
+        return ids, codes
     packed = np.packbits(cover.transpose(1, 2, 0), axis=2)     # coders × intervals × bytes
-    flat = packed.reshape(m * n, -1)
-    keys = np.ascontiguousarray(flat).view(np.dtype((np.void, flat.shape[1])))[:, 0]
+    flat = np.ascontiguousarray(packed.reshape(m * n, -1))
+    keys = flat.view(np.dtype((np.void, flat.shape[1])))[:, 0]
     unique, inverse = np.unique(keys, return_inverse=True)
     codes = np.unpackbits(unique.view(np.uint8).reshape(len(unique), -1), axis=1)[:, :n_tags]
     return inverse.reshape(m, n), codes.astype(bool)
@@ -355,7 +408,7 @@ def measure(codings: Codings) -> dict:
     all_observed = np.zeros((2, 2))
     all_counts, all_weights = [], []
     for t in range(n_tags):
-        observed, self_pairs = _binary_unitized(grid, cover[t])
+        observed, self_pairs = _binary_unitized(grid, cover[t], t)
         all_observed += observed
         counts, weights = _pattern_counts(grid, cover[t])
         all_counts.append(counts)
