@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import threading
@@ -74,7 +75,8 @@ def derive_codings(db, *, seed: int = 18) -> int:
 
 def _in_thread(function):
     """Run ``function`` in a worker thread; the main thread ticks every
-    5 ms meanwhile. Returns (result, seconds, longest main-thread gap)."""
+    5 ms meanwhile. Returns (result, seconds, CPU seconds of the process,
+    longest main-thread gap)."""
     box: dict = {}
 
     def work():
@@ -84,17 +86,17 @@ def _in_thread(function):
             box["error"] = error
 
     worker = threading.Thread(target=work)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     worker.start()
     last, longest = started, 0.0
     while worker.is_alive():
         time.sleep(0.005)
         now = time.perf_counter()
         longest, last = max(longest, now - last), now
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     if "error" in box:
         raise box["error"]
-    return box["result"], elapsed, longest
+    return box["result"], elapsed, cpu, longest
 
 
 def main(argv=None) -> int:
@@ -130,19 +132,23 @@ def main(argv=None) -> int:
         finally:
             own.close()
 
-    result, seconds, gap = _in_thread(report)
+    result, seconds, cpu, gap = _in_thread(report)
     figures["report_seconds"] = round(seconds, 2)
+    figures["report_cpu_seconds"] = round(cpu, 2)
+    figures["load_average_1min"] = round(os.getloadavg()[0], 1)
     figures["main_thread_longest_gap_ms"] = round(gap * 1000, 1)
     figures["articles"], figures["characters"] = result.articles, result.characters
     figures["overall"] = result.overall
 
     db = open_database(args.work)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     data = agreement_data(db, list(ANALYSTS))
     figures["read_seconds"] = round(time.perf_counter() - started, 2)
-    started = time.perf_counter()
+    figures["read_cpu_seconds"] = round(time.process_time() - cpu, 2)
+    started, cpu = time.perf_counter(), time.process_time()
     measure(_codings(data))
     figures["measure_seconds"] = round(time.perf_counter() - started, 2)
+    figures["measure_cpu_seconds"] = round(time.process_time() - cpu, 2)
     if not args.no_diagnosis:
         target = args.work.with_name("agreement-diagnosis.csv")
         started = time.perf_counter()

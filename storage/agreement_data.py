@@ -23,18 +23,17 @@ class AgreementData:
     """The chosen articles, tags and analysts' spans, ready for
     :class:`desktop.agreement.measures.Codings`.
 
-    ``article_ids[i]`` has ``lengths[i]`` characters; ``spans`` holds
-    ``(article index, analyst index, tag index, start, end)`` tuples with
-    indexes into ``article_ids``, ``analysts`` and ``tags`` (dicts with
-    ``id`` and ``name``)."""
+    ``article_ids[i]`` has ``lengths[i]`` characters (ascending ids);
+    ``rows`` holds the passages as read, ``(article id, analyst index, tag
+    id, start, end)`` with the analyst's index into ``analysts``; rows of
+    articles or tags not chosen may be among them (the caller keeps those
+    in ``article_ids`` and ``tags``, dicts with ``id`` and ``name``)."""
 
     analysts: list[str]
     tags: list[dict]
     article_ids: list[int]
     lengths: list[int]
-    spans: list[tuple[int, int, int, int, int]] = field(default_factory=list)
-    #: the passages compared (orphaned ones left out), per analyst
-    passages_per_analyst: dict[str, int] = field(default_factory=dict)
+    rows: list[tuple[int, int, int, int, int]] = field(default_factory=list)
 
 
 def analysts(db: Database) -> list[dict]:
@@ -107,14 +106,13 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
         conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
     if article_ids is None and scope != ALL_ARTICLES:
         if tag_ids is None:
-            coded = {r[0] for r in rows}
+            coded = set(next(iter(zip(*rows)), ()))
         else:       # coded with any tag, not only the ones asked about
             coded = {r[0] for r in conn.execute(
                 f"SELECT DISTINCT article_id FROM passages WHERE analyst IN "
                 f"({_placeholders(names)}) AND anchor != 'orphaned'", names)}
         lengths = [r for r in lengths if r[0] in coded]
     ids = [r[0] for r in lengths]
-    index = {article_id: n for n, article_id in enumerate(ids)}
 
     if tag_ids is None:
         used = sorted({r[2] for r in rows})
@@ -129,14 +127,7 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
             f"SELECT id, name FROM tags WHERE id IN ({_placeholders(wanted)})",
             wanted).fetchall()) if wanted else {}
         tags = [{"id": t, "name": names_of[t]} for t in wanted if t in names_of]
-    tag_index = {t["id"]: n for n, t in enumerate(tags)}
-    spans = [(index[a], coder, tag_index[t], start, end)
-             for a, coder, t, start, end in rows if t in tag_index and a in index]
-    counts = [0] * len(names)
-    for span in spans:
-        counts[span[1]] += 1
-    return AgreementData(names, tags, ids, [r[1] for r in lengths], spans,
-                         dict(zip(names, counts)))
+    return AgreementData(names, tags, ids, [r[1] for r in lengths], rows)
 
 
 def article_texts(db: Database, article_ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
 from storage.agreement_data import CODED_BY_ANY, AgreementData, agreement_data, article_texts
 
@@ -48,7 +50,8 @@ class Cancelled(Exception):
 @dataclass
 class AgreementReport:
     """Per-tag rows (``{"tag": name, measure: value …}``), the overall row,
-    and what they were computed over."""
+    and what they were computed over (``passages``: each analyst's passages
+    compared — of the chosen tags, not orphaned)."""
 
     analysts: list[str]
     rows: list[dict]
@@ -70,10 +73,28 @@ class AgreementReport:
 
 
 def _codings(data: AgreementData) -> Codings:
-    import numpy as np
-
-    spans = np.asarray(data.spans, dtype=np.int64).reshape(-1, 5)
-    return Codings.from_arrays(data.lengths, *spans.T, n_coders=len(data.analysts),
+    """The rows as read, turned into indexes with numpy (no Python loop
+    over the passages)."""
+    rows = np.asarray(data.rows, dtype=np.int64).reshape(-1, 5)
+    ids = np.asarray(data.article_ids, dtype=np.int64)
+    article = np.searchsorted(ids, rows[:, 0]) if len(ids) else np.zeros(len(rows), np.int64)
+    known = article < len(ids)
+    known[known] = ids[article[known]] == rows[known, 0]
+    tag_ids = np.asarray([t["id"] for t in data.tags], dtype=np.int64)
+    order = np.argsort(tag_ids)
+    where = np.searchsorted(tag_ids[order], rows[:, 2]) if len(tag_ids) else None
+    if where is None:
+        tag = np.zeros(len(rows), np.int64)
+        known[:] = False
+    else:
+        inside = where < len(tag_ids)
+        tag = np.zeros(len(rows), np.int64)
+        tag[inside] = order[where[inside]]
+        known &= inside
+        known[known] = tag_ids[tag[known]] == rows[known, 2]
+    rows = rows[known]
+    return Codings.from_arrays(data.lengths, article[known], rows[:, 1], tag[known],
+                               rows[:, 3], rows[:, 4], n_coders=len(data.analysts),
                                n_tags=len(data.tags))
 
 
@@ -104,14 +125,16 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
     if not data.tags:
         raise AgreementError("no tags to compare: these analysts used none in these articles")
     step(1)
-    result = measure(_codings(data))
+    codings = _codings(data)
+    result = measure(codings)
+    compared = np.bincount(codings.coder, minlength=len(names))
     step(2)
     rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES}}
             for tag, row in zip(data.tags, result["tags"])]
     overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES}}
     step(3)
     return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
-                           dict(data.passages_per_analyst), data)
+                           {n: int(c) for n, c in zip(names, compared)}, data)
 
 
 def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterator[dict]:
