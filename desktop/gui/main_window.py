@@ -243,6 +243,11 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             action.setShortcut(QKeySequence(shortcut))
         return action
 
+    def open_agreement_report(self):
+        """File → Agreement report… (imported late: it brings numpy)."""
+        from desktop.gui.agreement_dialog import open_agreement_report
+        return open_agreement_report(self)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
@@ -252,6 +257,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                                           lambda: self.export_passages(), "Ctrl+E")
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
         self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
+        self._action(file_menu, "A&greement report…", self.open_agreement_report)
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
