@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QScrollArea,
+                               QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 #: Krippendorff's (2019) thresholds: .800 to rely on, .667 for tentative conclusions.
 THRESHOLDS = (0.667, 0.800)
@@ -124,10 +125,18 @@ class AgreementView(QWidget):
         self.table.horizontalHeader().sectionClicked.connect(self._column_chosen)
         self.table.currentCellChanged.connect(lambda _r, column, *_: self._column_chosen(column))
         self.chart = AgreementChart()
+        scroll = QScrollArea()
+        scroll.setWidget(self.chart)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([300, 260])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.chart)
+        layout.addWidget(splitter)
 
     def set_report(self, rows: list[dict], overall: dict) -> None:
         """``rows``: one dict per tag with ``tag`` and each measure;

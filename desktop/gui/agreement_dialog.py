@@ -63,7 +63,7 @@ class AgreementDialog(QDialog):
             self.scope_box.addItem("Articles in the current list", CURRENT_LIST)
         self.scope_box.addItem("All articles (uncoded text counts as agreeing)", EVERY_ARTICLE)
         self.tag_list = QListWidget()
-        self.tag_list.setMaximumHeight(130)
+        self.tag_list.setMaximumHeight(110)
         for tag in tags:
             _checkable(self.tag_list, tag["name"], tag["id"], False)
         form = QFormLayout()
@@ -105,7 +105,7 @@ class AgreementDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.compute)
-        self.resize(860, 720)
+        self.resize(900, 860)
         self._busy(False)
         self._load_analysts()
 
