@@ -140,3 +140,26 @@ def test_view_shows_undefined_as_a_dash(qtbot, rows):
     view.show()
     qtbot.waitExposed(view)
     view.chart.repaint()                               # paints without a value
+
+
+def test_status_bar_names_the_analyst_and_a_click_changes_it(open_window, seeded_db_path,
+                                                             preferences, qtbot):
+    from PySide6.QtCore import QTimer
+
+    from desktop.gui.preferences import PreferencesDialog
+
+    preferences.analyst = "ana"
+    window = open_window(seeded_db_path)
+    label = window.analyst_label
+    assert label.text() == "Analyst: ana" and label.isVisible()
+
+    def rename() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, PreferencesDialog) and w.isVisible())
+        dialog.analyst.setText("<b>ben</b>")
+        dialog.accept()
+
+    QTimer.singleShot(200, rename)
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: label.text() == "Analyst: <b>ben</b>", timeout=5000)
+    assert preferences.analyst == "<b>ben</b>"

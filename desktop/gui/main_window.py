@@ -43,6 +43,7 @@ from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
 from storage.tags import TagError
+from widgets.analyst_label import AnalystLabel
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import REVIEW_ROLE, ArticleList, RowSource, header_line
@@ -310,6 +311,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             widget.hide()
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
+        self.analyst_label = AnalystLabel(self.preferences.analyst)
+        self.analyst_label.clicked_to_change.connect(self.edit_preferences)
+        status.addPermanentWidget(self.analyst_label)
         status.addPermanentWidget(self.review_label)
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
@@ -991,6 +995,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.preferences, self).exec():
             self._schedule_backups()
+            self.analyst_label.set_analyst(self.preferences.analyst)
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder
