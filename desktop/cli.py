@@ -391,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_agreement",
     "desktop.cli_merge",
+    "desktop.cli_assign",
 ]
 
 

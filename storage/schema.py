@@ -504,5 +504,20 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0016_assignments")
+def assignments(db: Database) -> None:
+    """Which analyst codes which article (issue 18): one row per (article,
+    analyst), with that analyst's own review status of the article
+    (``new``, ``in progress``, ``done``) and when it was assigned. The list's
+    "assigned to me" filter reads the (analyst, article) index alone."""
+    db.table("assignments").create(
+        {"article_id": int, "analyst": str, "status": str, "assigned_at": str},
+        pk=("article_id", "analyst"),
+        foreign_keys=[_fk("assignments", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "analyst", "status", "assigned_at"},
+        defaults={"status": "new"})
+    db.execute("CREATE INDEX assignments_by_analyst ON assignments (analyst, article_id)")
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -312,6 +312,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
         self.analyst_label = AnalystLabel(self.preferences.analyst)
+        self.article_filters.set_analyst(self.preferences.analyst)
         self.analyst_label.clicked_to_change.connect(self.edit_preferences)
         status.addPermanentWidget(self.analyst_label)
         status.addPermanentWidget(self.review_label)
@@ -996,6 +997,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         if PreferencesDialog(self.preferences, self).exec():
             self._schedule_backups()
             self.analyst_label.set_analyst(self.preferences.analyst)
+            self.article_filters.set_analyst(self.preferences.analyst)
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder
