@@ -132,6 +132,10 @@ def main(argv=None) -> int:
         finally:
             own.close()
 
+    # the same ticking with nothing to compete with: what the machine's
+    # load alone does to a 5 ms timer
+    _, _, _, idle_gap = _in_thread(lambda: time.sleep(3))
+    figures["idle_longest_gap_ms"] = round(idle_gap * 1000, 1)
     result, seconds, cpu, gap = _in_thread(report)
     figures["report_seconds"] = round(seconds, 2)
     figures["report_cpu_seconds"] = round(cpu, 2)
