@@ -106,7 +106,9 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
         conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
     if article_ids is None and scope != ALL_ARTICLES:
         if tag_ids is None:
-            coded = set(next(iter(zip(*rows)), ()))
+            # a loop, not zip(*rows): that holds the GIL (and a GUI thread
+            # waiting for it) for a second on 600,000 rows
+            coded = {r[0] for r in rows}
         else:       # coded with any tag, not only the ones asked about
             coded = {r[0] for r in conn.execute(
                 f"SELECT DISTINCT article_id FROM passages WHERE analyst IN "
