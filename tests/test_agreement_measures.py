@@ -278,3 +278,14 @@ def test_disagreements_name_each_stretch_and_each_coders_tags():
                     (0, 15, 20, [[1], [], []]),
                     (0, 20, 25, [[1], [0], []]),
                     (1, 3, 7, [[], [], [1]])]
+
+
+def test_empty_articles_change_nothing():
+    spans = [(1, 0, 0, 2, 8), (1, 1, 0, 3, 9), (3, 1, 0, 0, 5), (3, 0, 0, 1, 4)]
+    with_empty = measure(Codings.from_spans([0, 10, 0, 5, 0], spans, 2, 1))
+    without = measure(Codings.from_spans(
+        [10, 5], [(0 if a == 1 else 1, *rest) for a, *rest in spans], 2, 1))
+    for key in ("alpha_char", "u_alpha", "bu_alpha", "kappa_char"):
+        assert with_empty["overall"][key] == pytest.approx(without["overall"][key]), key
+    assert [row[:3] for row in disagreements(Codings.from_spans([0, 10, 0, 5, 0], spans, 2, 1))
+            ] == [(1, 2, 3), (1, 8, 9), (3, 0, 1), (3, 4, 5)]
