@@ -127,3 +127,32 @@ def test_merge_refuses_this_very_database(seeded_db_path):
     db = open_database(seeded_db_path)
     with pytest.raises(MergeError, match="this database"):
         merge_database(db, seeded_db_path)
+
+
+def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    from storage.backup import list_backups
+
+    ours_path, theirs_path = two_databases
+    window = open_window(ours_path)
+    before = window.article_list.list_model.rowCount()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(theirs_path), "")))
+    [action] = [a for a in window.menuBar().actions()[0].menu().actions()
+                if a.text() == "&Merge from…"]
+    action.trigger()
+
+    def report_box():
+        return next((w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, QMessageBox) and w.objectName() == "mergeReport"
+                     and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: report_box() is not None, timeout=20000)
+    box = report_box()
+    assert "2 passage(s) added" in box.text() and "Merged dossier.db" in box.windowTitle()
+    assert "conflict: tag “Cybercrime”" in box.detailedText()
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 2,
+                    timeout=5000)
+    assert any("before-merge" in b.path.name for b in list_backups(ours_path))
+    box.accept()

@@ -249,6 +249,11 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         from desktop.gui.agreement_dialog import open_agreement_report
         return open_agreement_report(self)
 
+    def merge_from(self, path=None):
+        """File → Merge from… (desktop.gui.merge_action)."""
+        from desktop.gui.merge_action import merge_from
+        return merge_from(self, path)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
@@ -259,6 +264,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
         self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
         self._action(file_menu, "A&greement report…", self.open_agreement_report)
+        self._action(file_menu, "&Merge from…", lambda: self.merge_from())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
