@@ -217,10 +217,12 @@ def format_table(report: AgreementReport) -> str:
     lines = [[row["tag"], *("—" if row[k] is None else f"{row[k]:.3f}" for k in keys)]
              for row in [*report.rows, report.overall]]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
-    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
-    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in lines]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
+            for line in lines]
     out.append(f"{report.articles:,} article(s), {report.characters:,} characters; passages: "
                + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
-               "— means undefined (nothing to disagree about)")
+               "— means undefined: nothing to disagree about (and cu_alpha per tag: "
+               "one tag has no values to compare)")
     return "\n".join(out)
