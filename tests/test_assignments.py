@@ -80,3 +80,35 @@ def test_assigned_to_me_filter_in_the_window(open_window, seeded_db_path, prefer
     qtbot.mouseClick(filters.clear_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.query.assigned_to == "", timeout=5000)
     assert not filters.assigned.isChecked()
+
+
+def test_assign_from_the_article_menu_and_the_list_menu(open_window, seeded_db_path,
+                                                        preferences, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.gui.assign_action import context_menu
+
+    preferences.analyst = "ana"
+    window = open_window(seeded_db_path)
+    window.article_list.setFocus()
+    qtbot.keyClick(window.article_list, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.current_id is not None, timeout=5000)
+    article = window.current_id
+    article_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Article")
+    [mine] = [a for a in article_menu.actions() if a.text() == "Assign to &me"]
+    mine.trigger()
+    db = open_database(seeded_db_path)
+    assert assignments.analysts_of(db, article) == [{"analyst": "ana", "status": "new"}]
+    # the list's menu now offers to unassign, not to assign again
+    texts = [a.text() for a in context_menu(window).actions()]
+    assert "&Unassign from me" in texts and "Assign to &me" not in texts
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: ("ben, chea", True)))
+    [other] = [a for a in context_menu(window).actions() if a.text() == "Assign to &others…"]
+    other.trigger()
+    assert [a["analyst"] for a in assignments.analysts_of(db, article)] == ["ana", "ben",
+                                                                             "chea"]
+    [drop] = [a for a in context_menu(window).actions() if a.text() == "&Unassign from me"]
+    drop.trigger()
+    assert [a["analyst"] for a in assignments.analysts_of(db, article)] == ["ben", "chea"]
+    db.close()

@@ -279,6 +279,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.edit_text_action = self._action(article_menu, "Edit &text…",
                                              self.edit_article_text)
         self._build_review_actions(article_menu)
+        from desktop.gui.assign_action import add_assignment_actions
+        add_assignment_actions(self, article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
