@@ -233,6 +233,9 @@ def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, i
                 else:
                     report.conflicts.append(f"article {row[0]}: their memo differs, ours kept")
             continue
+        if not (a["text"] or "").strip():
+            report.skipped.append(f"their article {a['id']} “{a['title']}”: no text")
+            continue
         for key in (("url", a["url"] if "url" in metadata else None),
                     ("file", a["filename"] if "filename" in metadata else None)):
             if key[1] and key in our_by_url:

@@ -156,3 +156,18 @@ def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch
                     timeout=5000)
     assert any("before-merge" in b.path.name for b in list_backups(ours_path))
     box.accept()
+
+
+def test_an_article_without_text_is_skipped_and_said(two_databases):
+    import sqlite3
+
+    ours_path, theirs_path = two_databases
+    raw = sqlite3.connect(theirs_path)
+    raw.execute("INSERT INTO articles (title, text, text_hash, imported_at) "
+                "VALUES ('Blank', '   ', 'blank-hash', '2026-01-01')")
+    raw.commit()
+    raw.close()
+    db = open_database(ours_path)
+    report = merge_database(db, theirs_path)
+    assert any("“Blank”: no text" in s for s in report.skipped)
+    assert report.articles_added == 2
