@@ -58,7 +58,9 @@ def derive_codings(db, *, seed: int = 18) -> int:
             if rng.random() < 0.04:              # one of their own nearby
                 s = rng.randrange(max(1, length - 80))
                 rows.append((article_id, rng.choice(tag_ids), s, min(length, s + 60), analyst))
-    with db.atomic():
+    from storage import journal
+
+    with journal.unrecorded(db):        # a generated benchmark corpus, not a change
         db.execute("CREATE TEMP TABLE derived (article_id INT, tag_id INT, start INT, "
                    "end INT, analyst TEXT)")
         db.conn.executemany("INSERT INTO temp.derived VALUES (?, ?, ?, ?, ?)", rows)

@@ -16,7 +16,7 @@ def cmd_merge(args) -> int:
 
     db = _database(args, create=False)
     try:
-        report = merge_database(db, Path(args.file))
+        report = merge_database(db, Path(args.file), analyst=args.analyst)
     except MergeError as error:
         raise CommandError(str(error)) from error
     for line in report.conflicts:
@@ -34,4 +34,6 @@ def add_parser(sub, common) -> None:
         help="merge a colleague's Dossier database into this one (articles by text, tags "
              "by name, passages by article, tag, range and analyst; twice adds nothing)")
     p.add_argument("file", metavar="FILE", help="the other Dossier database (.db)")
+    p.add_argument("--analyst", metavar="NAME", default="",
+                   help="who merges (recorded on the journal step; dossier undo undoes it)")
     p.set_defaults(func=cmd_merge)

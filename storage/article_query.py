@@ -35,6 +35,8 @@ from sqlite_utils import Database
 from storage.entity_index import count_articles_with, filter_clause, filter_keys
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
+# the list filters by assignments, and a step that changed them must say so
+import storage.assignments  # noqa: E402,F401  (registers its kind of change)
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage import similarity
 from storage.anchoring import reanchor
 from storage.database import utc_now
@@ -48,7 +49,7 @@ def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int
     if not text.strip():
         raise ValueError("an article needs some text")
     digest = text_hash(text)
-    with db.atomic():
+    with journal.recorded(db, "Import article"):
         existing = find_by_hash(db, digest)
         if existing is not None:
             return existing, False
@@ -115,7 +116,7 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
         raise ValueError("an article needs some text")
     counts = {"kept": 0, "moved": 0, "orphaned": 0}
     digest = text_hash(text)
-    with db.atomic():
+    with journal.recorded(db, "Edit article text"):
         other = find_by_hash(db, digest)
         if other is not None and other != article_id:
             raise ValueError(f"article {other} already has exactly this text")
@@ -164,7 +165,7 @@ def update_details(db: Database, article_id: int, **details: str | None) -> dict
         except ValueError:
             raise ArticleError(f"“{values['published']}” is not a date like 2024-06-17."
                                ) from None
-    with db.atomic():
+    with journal.recorded(db, "Edit article details"):
         if get_article(db, article_id) is None:
             raise ArticleError(f"There is no article {article_id}.")
         if values:

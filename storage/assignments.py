@@ -3,7 +3,8 @@
 An article can be assigned to several analysts (the same articles coded
 independently, for an agreement report) or split between them. Each
 assignment carries that analyst's own review status. Every write is one
-transaction and returns the :class:`~storage.changes.Changes` it made.
+journal step (undoable) and returns the :class:`~storage.changes.Changes`
+it made.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import random
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.changes import ASSIGNMENTS, Changes
 from storage.database import utc_now
+
+# a step that changed assignments says so (storage.journal.step_changes)
+journal.register_kind("assignments", ASSIGNMENTS)
 
 #: An analyst's review status of an assigned article.
 STATUSES = ("new", "in progress", "done")
@@ -30,11 +35,19 @@ def _names(analysts) -> list[str]:
     return names
 
 
-def assign(db: Database, article_ids, analysts) -> Changes:
+def _step_name(verb: str, ids: list[int], names: list[str]) -> str:
+    what = f"article {ids[0]}" if len(ids) == 1 else f"{len(ids)} articles"
+    return f"{verb} {what} {'to' if verb == 'Assign' else 'from'} {', '.join(names)}"
+
+
+def assign(db: Database, article_ids, analysts, *, by: str = "") -> Changes:
     """Assign every article to every analyst (those already assigned stay
-    as they are). Unknown article ids are refused, nothing written."""
+    as they are) in one journal step made by ``by``. Unknown article ids are
+    refused, nothing written."""
     ids, names = sorted({int(i) for i in article_ids}), _names(analysts)
-    with db.atomic():
+    if not ids:
+        return Changes()
+    with journal.step(db, _step_name("Assign", ids, names), analyst=by) as step:
         found = {r[0] for r in db.execute(
             "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
             [_json(ids)])}
@@ -45,19 +58,23 @@ def assign(db: Database, article_ids, analysts) -> Changes:
         db.conn.executemany(
             "INSERT OR IGNORE INTO assignments (article_id, analyst, status, assigned_at) "
             "VALUES (?, ?, 'new', ?)", [(i, n, now) for i in ids for n in names])
-    return Changes.of(ASSIGNMENTS, article_ids=ids)
+    return step.changes
 
 
-def unassign(db: Database, article_ids, analysts) -> Changes:
-    """Take the articles away from the analysts (their passages stay)."""
+def unassign(db: Database, article_ids, analysts, *, by: str = "") -> Changes:
+    """Take the articles away from the analysts (their passages stay), in
+    one journal step."""
     ids, names = sorted({int(i) for i in article_ids}), _names(analysts)
-    with db.atomic():
+    if not ids:
+        return Changes()
+    with journal.step(db, _step_name("Unassign", ids, names), analyst=by) as step:
         db.conn.executemany("DELETE FROM assignments WHERE article_id = ? AND analyst = ?",
                             [(i, n) for i in ids for n in names])
-    return Changes.of(ASSIGNMENTS, article_ids=ids)
+    return step.changes
 
 
-def assign_sample(db: Database, analysts, count: int, *, seed: int | None = None) -> list[int]:
+def assign_sample(db: Database, analysts, count: int, *, seed: int | None = None,
+                  by: str = "") -> list[int]:
     """Assign ``count`` articles drawn at random among those none of the
     analysts has yet to *all* the analysts (a reliability sample); returns
     their ids."""
@@ -67,7 +84,7 @@ def assign_sample(db: Database, analysts, count: int, *, seed: int | None = None
         f"WHERE analyst IN ({', '.join('?' for _ in names)})) ORDER BY id", names)]
     chosen = sorted(random.Random(seed).sample(candidates, min(count, len(candidates))))
     if chosen:
-        assign(db, chosen, names)
+        assign(db, chosen, names, by=by)
     return chosen
 
 
@@ -75,7 +92,8 @@ def set_status(db: Database, article_id: int, analyst: str, status: str) -> Chan
     """Set one analyst's review status of an article assigned to them."""
     if status not in STATUSES:
         raise AssignmentError(f"status must be one of {', '.join(STATUSES)}")
-    with db.atomic():
+    with journal.recorded(db, f"Mark article {article_id} {status} for {analyst}",
+                          analyst=analyst):
         if not db.execute("UPDATE assignments SET status = ? WHERE article_id = ? "
                           "AND analyst = ?", [status, article_id, analyst]).rowcount:
             raise AssignmentError(f"article {article_id} is not assigned to {analyst}")

@@ -11,8 +11,16 @@ conflict (a tag of the same name with another colour or parent; an article
 with the same URL or file name whose text differs, which comes in as an
 article of its own; a note or memo both sides wrote differently).
 
-The other file is opened read-only and never changed. All writes happen in
-one transaction: a failure leaves this database as it was.
+Stable ids (the journal's ``uuid`` columns) are used where both sides have
+them: a tag or passage with the same uuid is the same one even if renamed
+or moved (a difference is a conflict, ours kept), and an article with the
+same uuid but other text is an article one side edited (a conflict; theirs
+comes in as an article of its own). Rows that come in keep their uuid
+unless ours already uses it.
+
+The other file is opened read-only and never changed. The merge is one
+journal step (one transaction, undoable): a failure leaves this database as
+it was.
 """
 
 from __future__ import annotations
@@ -23,8 +31,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.articles import METADATA_FIELDS, add_article
-from storage.changes import ARTICLES, MEMO, PASSAGES, TAGS, Changes
+from storage.changes import Changes
 from storage.database import APPLICATION_ID, utc_now
 from storage.schema import SCHEMA_VERSION
 
@@ -87,17 +96,28 @@ def _same_file(db: Database, path: Path) -> bool:
     return bool(row and row[2]) and Path(row[2]).resolve() == path.resolve()
 
 
-def merge_database(db: Database, path: str | Path) -> MergeReport:
-    """Merge the Dossier database at ``path`` into ``db`` (one transaction)."""
+def merge_database(db: Database, path: str | Path, *, analyst: str = "") -> MergeReport:
+    """Merge the Dossier database at ``path`` into ``db``: one journal step
+    named "Merge <file name>", made by ``analyst``."""
     path = Path(path)
     if _same_file(db, path):
         raise MergeError("that is this database; choose a colleague's copy")
     other = _open_other(path)
     try:
-        with db.atomic():
-            return _merge(db, other)
+        with journal.step(db, f"Merge {path.name}", analyst=analyst) as step:
+            report = _merge(db, other)
     finally:
         other.close()
+    report.changes = step.changes
+    return report
+
+
+def _uuids(conn, table: str) -> dict[str, int]:
+    """``{uuid: id}`` of a table, or {} when it has no uuid column."""
+    if "uuid" not in _columns(conn, table):
+        return {}
+    return {u: i for i, u in conn.execute(
+        f"SELECT id, uuid FROM {table} WHERE uuid IS NOT NULL").fetchall()}
 
 
 def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
@@ -108,19 +128,29 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
 
     theirs = _columns(other, "passages")
     anchor = "anchor" if "anchor" in theirs else "'ok'"
-    ours = {}
+    their_uuid = "uuid" if "uuid" in theirs else "NULL AS uuid"
+    our_uuids = _uuids(db.conn, "passages")
+    ours, by_id = {}, {}
     for row in db.execute("SELECT id, article_id, tag_id, start, end, analyst, note "
                           "FROM passages").fetchall():
         ours[row[1:6]] = (row[0], row[6])
+        by_id[row[0]] = row[1:6]
     for p in other.execute(f"SELECT article_id, tag_id, start, end, text, prefix, suffix, "
-                           f"note, analyst, created_at, updated_at, {anchor} AS anchor "
-                           f"FROM passages ORDER BY id"):
+                           f"note, analyst, created_at, updated_at, {anchor} AS anchor, "
+                           f"{their_uuid} FROM passages ORDER BY id"):
         article_id, tag_id = article_map.get(p["article_id"]), tag_map.get(p["tag_id"])
         if article_id is None or tag_id is None:
             report.skipped.append(f"a passage of their article {p['article_id']} "
                                   "whose article or tag did not come in")
             continue
         key = (article_id, tag_id, p["start"], p["end"], p["analyst"])
+        same = our_uuids.get(p["uuid"]) if p["uuid"] else None
+        if same is not None and by_id.get(same) != key:
+            report.passages_matched += 1
+            report.conflicts.append(
+                f"passage {same}: the same passage has another tag, range or analyst "
+                "there; ours kept")
+            continue
         if key in ours:
             report.passages_matched += 1
             passage_id, note = ours[key]
@@ -135,22 +165,21 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
                         f"passage {passage_id} ({p['analyst']}): their note differs, "
                         f"ours kept — theirs: {p['note']!r}")
             continue
+        keep_uuid = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else None
         passage_id = db.execute(
             "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
-            "note, analyst, created_at, updated_at, anchor) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, analyst, created_at, updated_at, anchor"
+            + (", uuid" if keep_uuid else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + (", ?" if keep_uuid else "") + ")",
             [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
-             p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"]]).lastrowid
+             p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"]]
+            + ([keep_uuid] if keep_uuid else [])).lastrowid
+        if keep_uuid:
+            our_uuids[keep_uuid] = passage_id
         ours[key] = (passage_id, p["note"])
         new_passages.append(passage_id)
         touched_articles.add(article_id)
         report.passages_added += 1
-    kinds = [kind for kind, changed in ((ARTICLES, report.articles_added),
-                                        (TAGS, report.tags_added or touched_tags),
-                                        (PASSAGES, new_passages),
-                                        (MEMO, report.memos_added)) if changed]
-    report.changes = Changes.of(*kinds, article_ids=touched_articles,
-                                passage_ids=new_passages, tag_ids=touched_tags)
     return report
 
 
@@ -175,6 +204,9 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
         if ours is not None:
             mapping[tag["id"]] = ours["id"]
             report.tags_matched += 1
+            if ours["name"].casefold() != tag["name"].casefold():
+                report.conflicts.append(f"tag “{ours['name']}” is called “{tag['name']}” "
+                                        "there; ours kept")
             if (ours["color"] or "").lower() != (tag["color"] or "").lower():
                 report.conflicts.append(f"tag “{ours['name']}”: their colour {tag['color']}, "
                                         f"ours {ours['color']} kept")
@@ -188,7 +220,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
         row = {"name": tag["name"], "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
                "shortcut": None}
-        if by_uuid and tag.get("uuid"):
+        if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
             row["uuid"] = tag["uuid"]
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
@@ -198,7 +230,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
         touched.add(new_id)
         report.tags_added += 1
     for tag in their_tags:       # parents of the tags that came in
-        if mapping[tag["id"]] in touched and tag.get("parent_id") in mapping:
+        if mapping.get(tag["id"]) in touched and tag.get("parent_id") in mapping:
             db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
                        [mapping[tag["parent_id"]], mapping[tag["id"]]])
     return mapping
@@ -207,7 +239,8 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
 def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     """Their article ids → ours, adding the articles we lack."""
     theirs_cols = _columns(other, "articles")
-    extra = [c for c in ("memo", "review_status") if c in theirs_cols]
+    extra = [c for c in ("memo", "review_status", "uuid") if c in theirs_cols]
+    our_uuids = _uuids(db.conn, "articles")
     metadata = [c for c in METADATA_FIELDS if c in theirs_cols]
     our_by_url = {}
     for i, url, filename in db.execute(
@@ -236,8 +269,17 @@ def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, i
         if not (a["text"] or "").strip():
             report.skipped.append(f"their article {a['id']} “{a['title']}”: no text")
             continue
-        for key in (("url", a["url"] if "url" in metadata else None),
+        their_uuid = a["uuid"] if "uuid" in extra else None
+        for key in (("uuid", their_uuid),
+                    ("url", a["url"] if "url" in metadata else None),
                     ("file", a["filename"] if "filename" in metadata else None)):
+            if key[0] == "uuid":
+                if key[1] and key[1] in our_uuids:
+                    report.conflicts.append(
+                        f"article “{a['title']}”: our article {our_uuids[key[1]]} with "
+                        "another text (edited on one side); added as an article of its own")
+                    break
+                continue
             if key[1] and key in our_by_url:
                 report.conflicts.append(
                     f"article “{a['title']}”: same {'URL' if key[0] == 'url' else 'file name'} "
@@ -248,6 +290,9 @@ def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, i
                                     **{c: a[c] for c in metadata if a[c]})
         if "memo" in extra and a["memo"]:
             db.execute("UPDATE articles SET memo = ? WHERE id = ?", [a["memo"], article_id])
+        if their_uuid and their_uuid not in our_uuids:
+            db.execute("UPDATE articles SET uuid = ? WHERE id = ?", [their_uuid, article_id])
+            our_uuids[their_uuid] = article_id
         if "review_status" in extra and a["review_status"]:
             db.execute("UPDATE articles SET review_status = ? WHERE id = ?",
                        [a["review_status"], article_id])

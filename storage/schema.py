@@ -504,6 +504,22 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0011_journal")
+def change_journal(db: Database) -> None:
+    """The change journal (``storage.journal``): ``journal_steps`` (one row per
+    named change, with a stable uuid), ``journal_changes`` (each row a step
+    changed, before and after), ``journal_open`` and ``journal_tracked``;
+    triggers on every table analysts edit; a ``uuid`` column on each of them,
+    filled for the rows already there. Later migrations in the same run write
+    unrecorded (``journal_open`` step 0, cleared by ``database._migrate``)."""
+    from storage import journal
+
+    journal.create_journal(db)
+    for table, exclude in journal.TRACKED.items():
+        journal.track(db, table, exclude=exclude)
+    db.execute("INSERT INTO journal_open (id, step_id) VALUES (1, 0)")
+
+
 @MIGRATIONS(name="0016_assignments")
 def assignments(db: Database) -> None:
     """Which analyst codes which article (issue 18): one row per (article,
@@ -517,6 +533,10 @@ def assignments(db: Database) -> None:
         not_null={"article_id", "analyst", "status", "assigned_at"},
         defaults={"status": "new"})
     db.execute("CREATE INDEX assignments_by_analyst ON assignments (analyst, article_id)")
+    from storage import journal
+
+    # an analyst-facing table: every change a journal step (undoable)
+    journal.track(db, "assignments")
 
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.

@@ -11,7 +11,7 @@ import pytest
 
 from desktop.agreement.measures import cohen_kappa
 from desktop.cli import main
-from storage import articles, open_database, passages, tags
+from storage import articles, journal, open_database, passages, tags
 from storage.agreement_data import ALL_ARTICLES, agreement_data, analysts
 
 
@@ -32,7 +32,7 @@ def _code(db_path):
     passages.add_passage(db, article_id=2, tag_id=cyber, start=0, end=20, analyst="ana")
     orphan = passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=10,
                                   analyst="chea")
-    with db.atomic():
+    with journal.step(db, "Orphan a passage"):
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [orphan])
     lengths = {a: len(articles.get_article(db, a)["text"]) for a in (1, 2)}
     db.close()

@@ -112,3 +112,18 @@ def test_assign_from_the_article_menu_and_the_list_menu(open_window, seeded_db_p
     drop.trigger()
     assert [a["analyst"] for a in assignments.analysts_of(db, article)] == ["ben", "chea"]
     db.close()
+
+
+def test_assignments_are_journal_steps(db):
+    from storage import articles, journal
+
+    article = articles.add_article(db, title="t", text="some text")[0]
+    changes = assignments.assign(db, [article], ["ana", "ben"], by="ana")
+    assert changes.touches("assignments") and article in changes.article_ids
+    [last] = journal.history(db, limit=1)
+    assert last["name"] == f"Assign article {article} to ana, ben"
+    journal.undo(db)
+    assert assignments.analysts_of(db, article) == []
+    with pytest.raises(Exception, match="outside a journal step"):
+        db.execute("INSERT INTO assignments (article_id, analyst, status, assigned_at) "
+                   "VALUES (?, 'x', 'new', '')", [article])

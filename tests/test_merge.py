@@ -92,8 +92,8 @@ def test_merge_brings_in_what_is_missing_and_reports_conflicts(two_databases):
 def test_merge_fills_an_empty_note_and_counts_it(two_databases):
     ours_path, theirs_path = two_databases
     db = open_database(ours_path)
-    db.execute("UPDATE passages SET note = '' WHERE article_id = 2")
-    db.conn.commit()
+    [(passage,)] = db.execute("SELECT id FROM passages WHERE article_id = 2").fetchall()
+    passages.set_note(db, passage, "")
     report = merge_database(db, theirs_path)
     assert report.notes_added == 1
     assert db.execute("SELECT note FROM passages WHERE article_id = 2").fetchall() == [
@@ -159,15 +159,31 @@ def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch
 
 
 def test_an_article_without_text_is_skipped_and_said(two_databases):
-    import sqlite3
+    from storage import journal
 
     ours_path, theirs_path = two_databases
-    raw = sqlite3.connect(theirs_path)
-    raw.execute("INSERT INTO articles (title, text, text_hash, imported_at) "
-                "VALUES ('Blank', '   ', 'blank-hash', '2026-01-01')")
-    raw.commit()
-    raw.close()
+    theirs = open_database(theirs_path)
+    with journal.unrecorded(theirs):        # what add_article would refuse
+        theirs.execute("INSERT INTO articles (title, text, text_hash, imported_at) "
+                       "VALUES ('Blank', '   ', 'blank-hash', '2026-01-01')")
+    theirs.close()
     db = open_database(ours_path)
     report = merge_database(db, theirs_path)
     assert any("“Blank”: no text" in s for s in report.skipped)
     assert report.articles_added == 2
+
+
+def test_a_merge_is_one_undoable_step(two_databases):
+    from storage import journal
+
+    ours_path, theirs_path = two_databases
+    db = open_database(ours_path)
+    counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("articles", "tags", "passages")]
+    report = merge_database(db, theirs_path, analyst="ana")
+    assert report.passages_added == 2
+    [last] = journal.history(db, limit=1)
+    assert last["name"] == "Merge dossier.db"
+    journal.undo(db)
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "tags", "passages")] == counts

@@ -1,8 +1,8 @@
 """Assigning the current article to analysts, from the Article menu and the
 article list's context menu: "Assign to me", "Unassign from me",
-"Assign to…" (names, comma-separated). Each is one storage transaction
-(:mod:`storage.assignments`); the list is re-read when it shows only the
-analyst's assignments.
+"Assign to others…" (names, comma-separated). Each is one journal step
+(:mod:`storage.assignments`, ``dossier undo`` undoes it); the list is re-read
+when it shows only the analyst's assignments.
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ def assign(window, analysts: list[str] | None, *, remove: bool = False) -> bool:
         if not analysts:
             return False
     try:
+        me = window.preferences.analyst
         if remove:
-            assignments.unassign(window.db, [article_id], analysts)
+            assignments.unassign(window.db, [article_id], analysts, by=me)
         else:
-            assignments.assign(window.db, [article_id], analysts)
+            assignments.assign(window.db, [article_id], analysts, by=me)
     except assignments.AssignmentError as error:
         window.statusBar().showMessage(str(error), 5000)
         return False

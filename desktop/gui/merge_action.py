@@ -1,10 +1,11 @@
 """File → Merge from…: a colleague's Dossier database merged into this one.
 
-The merge (:func:`storage.merge.merge_database`, one transaction) runs in a
-worker on its own connection, after a backup labelled ``before-merge`` (a
-merge has no undo yet); the window then re-reads what it shows, as after
-any other connection's commit, and a message lists what came in, what
-matched and every conflict (plain text: names come from another file).
+The merge (:func:`storage.merge.merge_database`, one journal step, so
+``dossier undo`` takes it back) runs in a worker on its own connection,
+after a backup labelled ``before-merge`` (a large merge is worth a copy);
+the window then re-reads what it shows, as after any other connection's
+commit, and a message lists what came in, what matched and every conflict
+(plain text: names come from another file).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
             return None
     path = Path(path)
     db_path, keep = window.db_path, window.preferences.backups_kept
+    analyst = window.preferences.analyst
 
     def work(_progress, _cancelled):
         from storage import open_database
@@ -36,7 +38,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         db = open_database(db_path)
         try:
             take_backup(db, db_path, keep=keep, label="before-merge")
-            return merge_database(db, path)
+            return merge_database(db, path, analyst=analyst)
         finally:
             db.close()
 

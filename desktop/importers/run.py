@@ -15,7 +15,7 @@ from desktop import near_duplicates
 from desktop.importers.article_text import finish
 from desktop.importers.dispatch import SUPPORTED_SUFFIXES, read_entries
 from desktop.importers.drafts import ImportProblem
-from storage import articles
+from storage import articles, journal
 
 #: How often (in rows of a batch file) a running import checks for Cancel.
 _CANCEL_CHECK_ROWS = 100
@@ -37,6 +37,9 @@ class ImportReport:
     #: with ``update``: (label, article id, re-anchoring counts) per article
     #: whose text was replaced by a newer version of its file
     updated: list[tuple[str, int, dict]] = field(default_factory=list)
+    #: (label, note) for what a reader changed in a file it imported (e.g.
+    #: stray NUL bytes dropped)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
     def summary(self) -> str:
@@ -78,8 +81,8 @@ def _store_file(db: Database, path: Path, report: ImportReport,
     entries = read_entries(path)
     if not entries:
         raise ImportProblem("no articles in the file")
-    added, duplicates, skipped, similar, updated = [], [], [], [], []
-    with db.atomic():
+    added, duplicates, skipped, similar, updated, notes = [], [], [], [], [], []
+    with journal.step(db, f"Import {path.name}"):
         for number, (label, entry) in enumerate(entries, 1):
             if is_cancelled and number % _CANCEL_CHECK_ROWS == 0 and is_cancelled():
                 raise _Cancelled
@@ -90,6 +93,7 @@ def _store_file(db: Database, path: Path, report: ImportReport,
             except ImportProblem as problem:
                 skipped.append((label, str(problem)))
                 continue
+            notes.extend((label, note) for note in draft.notes)
             earlier = articles.find_earlier_version(
                 db, url=draft.url, filename=path.name if len(entries) == 1 else None,
                 text=draft.text) if update else None
@@ -115,6 +119,7 @@ def _store_file(db: Database, path: Path, report: ImportReport,
     report.skipped += skipped
     report.similar += similar
     report.updated += updated
+    report.notes += notes
 
 
 def import_files(db: Database, paths: Iterable[Path], *,
