@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag clean
+.PHONY: run test install install-test system-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -27,6 +27,9 @@ bench-corpus: $(STAMP)
 # Auto-tag of 6,000 passages over 2,000 generated articles: the GUI-thread stall.
 bench-autotag: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.autotag_insert
+# The agreement report for 3 analysts derived from the 100k corpus (a copy).
+bench-agreement: $(STAMP)
+	$(BIN)/python -m benchmarks.agreement_report
 bench-scale: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.scale --articles $(ARTICLES) --folder $(BENCH_DIR)
 

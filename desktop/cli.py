@@ -486,6 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_journal",
     "desktop.cli_backups",
+    "desktop.cli_agreement",
+    "desktop.cli_merge",
+    "desktop.cli_assign",
 ]
 
 

@@ -504,7 +504,6 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
-
 @MIGRATIONS(name="0011_journal")
 def change_journal(db: Database) -> None:
     """The change journal (``storage.journal``): ``journal_steps`` (one row per
@@ -519,6 +518,26 @@ def change_journal(db: Database) -> None:
     for table, exclude in journal.TRACKED.items():
         journal.track(db, table, exclude=exclude)
     db.execute("INSERT INTO journal_open (id, step_id) VALUES (1, 0)")
+
+
+@MIGRATIONS(name="0016_assignments")
+def assignments(db: Database) -> None:
+    """Which analyst codes which article (issue 18): one row per (article,
+    analyst), with that analyst's own review status of the article
+    (``new``, ``in progress``, ``done``) and when it was assigned. The list's
+    "assigned to me" filter reads the (analyst, article) index alone."""
+    db.table("assignments").create(
+        {"article_id": int, "analyst": str, "status": str, "assigned_at": str},
+        pk=("article_id", "analyst"),
+        foreign_keys=[_fk("assignments", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "analyst", "status", "assigned_at"},
+        defaults={"status": "new"})
+    db.execute("CREATE INDEX assignments_by_analyst ON assignments (analyst, article_id)")
+    from storage import journal
+
+    # an analyst-facing table: every change a journal step (undoable)
+    journal.track(db, "assignments")
+
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

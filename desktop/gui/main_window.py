@@ -43,6 +43,7 @@ from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
 from storage.tags import TagError
+from widgets.analyst_label import AnalystLabel
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import REVIEW_ROLE, ArticleList, RowSource, header_line
@@ -246,6 +247,16 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             action.setShortcut(QKeySequence(shortcut))
         return action
 
+    def open_agreement_report(self):
+        """File → Agreement report… (imported late: it brings numpy)."""
+        from desktop.gui.agreement_dialog import open_agreement_report
+        return open_agreement_report(self)
+
+    def merge_from(self, path=None):
+        """File → Merge from… (desktop.gui.merge_action)."""
+        from desktop.gui.merge_action import merge_from
+        return merge_from(self, path)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
@@ -255,6 +266,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                                           lambda: self.export_passages(), "Ctrl+E")
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
         self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
+        self._action(file_menu, "A&greement report…", self.open_agreement_report)
+        self._action(file_menu, "&Merge from…", lambda: self.merge_from())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
@@ -269,6 +282,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.edit_text_action = self._action(article_menu, "Edit &text…",
                                              self.edit_article_text)
         self._build_review_actions(article_menu)
+        from desktop.gui.assign_action import add_assignment_actions
+        add_assignment_actions(self, article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
@@ -308,6 +323,10 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             widget.hide()
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
+        self.analyst_label = AnalystLabel(self.preferences.analyst)
+        self.article_filters.set_analyst(self.preferences.analyst)
+        self.analyst_label.clicked_to_change.connect(self.edit_preferences)
+        status.addPermanentWidget(self.analyst_label)
         status.addPermanentWidget(self.review_label)
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
@@ -991,6 +1010,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.preferences, self).exec():
             self._schedule_backups()
+            self.analyst_label.set_analyst(self.preferences.analyst)
+            self.article_filters.set_analyst(self.preferences.analyst)
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder
