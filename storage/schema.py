@@ -504,5 +504,18 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
+
+@MIGRATIONS(name="0013_article_signatures")
+def article_signatures(db: Database) -> None:
+    """``article_fingerprints.signature``: each article's near-duplicate
+    signature (its smallest token hashes, packed uint32), stored once at
+    import so that candidates are compared signature to signature instead
+    of re-tokenising their texts. Fingerprints of the earlier method have
+    no signature: they are dropped and remade at the next import (the
+    similar-article links already found are kept)."""
+    db.execute("DELETE FROM fingerprint_bands")
+    db.execute("DELETE FROM article_fingerprints")
+    db.table("article_fingerprints").add_column("signature", bytes)
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

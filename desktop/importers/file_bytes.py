@@ -14,7 +14,8 @@ from desktop.importers.drafts import ImportProblem
 MB = 1024 * 1024
 #: The largest file holding one article (text, page, e-mail, Word, PDF).
 MAX_ARTICLE_BYTES = 50 * MB
-#: The largest batch file (.csv, .json, .jsonl).
+#: The largest .json batch file (read whole; .csv and .jsonl are streamed, any
+#: size).
 MAX_BATCH_BYTES = 200 * MB
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
@@ -47,7 +48,8 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """Whether decoded text is really binary data (NULs, many control codes)."""
     controls = sum(1 for ch in text[:20000]
                    if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
     return "\x00" in text or controls > max(2, len(text[:20000]) // 200)
@@ -76,7 +78,7 @@ def decode_text(data: bytes) -> str:
         if best is None:
             raise ImportProblem("binary file, not text")
         text = str(best)
-    if _looks_binary(text):
+    if looks_binary(text):
         raise ImportProblem("binary file, not text")
     return text
 
