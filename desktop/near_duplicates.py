@@ -81,20 +81,19 @@ _PERM_A = (_rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64
            << _U64(1)) | _U64(1)
 _PERM_B = _rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64)
 _SHIFT = _U64(32)
+_NO_LIMIT = 2**32
 
 
 def salient_tokens(text: str) -> set[str]:
     """Capitalised words and numbers of ``text``, lower-cased, without
     function words (so a sentence-initial "The" does not count)."""
     tokens = set()
-    for word in _TOKEN.findall(text):
-        first = word[0]
-        if first.isupper() or first.isdigit():
-            lowered = word.lower().rstrip("'’")
-            if lowered.endswith(("'s", "’s")):
-                lowered = lowered[:-2]
-            if lowered not in _FUNCTION_WORDS:
-                tokens.add(lowered)
+    for word in {w for w in _TOKEN.findall(text) if w[0].isupper() or w[0].isdigit()}:
+        lowered = word.lower().rstrip("'’")
+        if lowered.endswith(("'s", "’s")):
+            lowered = lowered[:-2]
+        if lowered not in _FUNCTION_WORDS:
+            tokens.add(lowered)
     return tokens
 
 
@@ -134,8 +133,9 @@ def text_fingerprint(text: str) -> Fingerprint | None:
     return fingerprint(salient_tokens(text))
 
 
-def similarities(mine: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """The Jaccard similarity of ``mine`` with each of ``others`` (signatures).
+def similarities(mine: np.ndarray, others: list[bytes]) -> np.ndarray:
+    """The Jaccard similarity of signature ``mine`` with each of ``others``
+    (stored signatures: packed uint32).
 
     Exact when both token sets fit in a signature; otherwise the bottom-k
     estimate (both sketches cut at the smaller of their largest hashes).
@@ -143,23 +143,27 @@ def similarities(mine: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """
     if not others:
         return np.zeros(0)
-    lengths = np.fromiter((len(o) for o in others), dtype=np.int64, count=len(others))
-    flat = np.concatenate(others)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    full = SIGNATURE_SIZE
-    # the cut: everything when neither sketch is truncated
-    limit = np.full(len(others), np.iinfo(np.uint32).max, dtype=np.uint64)
-    other_max = flat[starts + lengths - 1].astype(np.uint64)
-    truncated = lengths >= full
-    limit[truncated] = other_max[truncated]
-    if len(mine) >= full:
-        limit = np.minimum(limit, np.uint64(mine[-1]))
-    owner_limit = np.repeat(limit, lengths)
-    kept = flat.astype(np.uint64) <= owner_limit
-    shared = np.isin(flat, mine, assume_unique=True) & kept
-    inter = np.add.reduceat(shared.astype(np.int64), starts)
-    theirs = np.add.reduceat(kept.astype(np.int64), starts)
-    ours = np.searchsorted(mine.astype(np.uint64), limit, side="right")
+    lengths = np.array([len(o) // 4 for o in others], dtype=np.int64)
+    flat = np.frombuffer(b"".join(others), dtype=np.uint32)
+    starts = np.zeros(len(others), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    # both sorted: where each of theirs would sit in mine, and is it there
+    places = np.searchsorted(mine, flat)
+    np.minimum(places, len(mine) - 1, out=places)
+    shared = mine[places] == flat
+    if len(mine) < SIGNATURE_SIZE and lengths.max() < SIGNATURE_SIZE:
+        inter = np.add.reduceat(shared, starts, dtype=np.int64)
+        return inter / (len(mine) + lengths - inter)
+    # a truncated sketch: compare below the smaller of the two largest hashes
+    limit = np.full(len(others), _NO_LIMIT, dtype=np.int64)
+    truncated = lengths >= SIGNATURE_SIZE
+    limit[truncated] = flat[(starts + lengths - 1)[truncated]]
+    if len(mine) >= SIGNATURE_SIZE:
+        limit = np.minimum(limit, int(mine[-1]))
+    kept = flat.astype(np.int64) <= np.repeat(limit, lengths)
+    inter = np.add.reduceat(shared & kept, starts, dtype=np.int64)
+    theirs = np.add.reduceat(kept, starts, dtype=np.int64)
+    ours = np.searchsorted(mine.astype(np.int64), limit, side="right")
     union = ours + theirs - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
@@ -186,9 +190,8 @@ def link_fingerprint(db: Database, article_id: int,
     if not signatures:
         return []
     ids = list(signatures)
-    scores = similarities(found.signature,
-                          [np.frombuffer(signatures[i], dtype=np.uint32) for i in ids])
-    links = [(other, round(float(score), 3)) for other, score in zip(ids, scores)
+    scores = similarities(found.signature, [signatures[i] for i in ids]).tolist()
+    links = [(other, round(score, 3)) for other, score in zip(ids, scores)
              if score >= THRESHOLD]
     similarity.link_many(db, article_id, links, METHOD)
     return sorted(links, key=lambda link: (-link[1], link[0]))

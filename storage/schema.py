@@ -507,15 +507,29 @@ def article_speakers(db: Database) -> None:
 
 @MIGRATIONS(name="0013_article_signatures")
 def article_signatures(db: Database) -> None:
-    """``article_fingerprints.signature``: each article's near-duplicate
-    signature (its smallest token hashes, packed uint32), stored once at
-    import so that candidates are compared signature to signature instead
-    of re-tokenising their texts. Fingerprints of the earlier method have
-    no signature: they are dropped and remade at the next import (the
-    similar-article links already found are kept)."""
-    db.execute("DELETE FROM fingerprint_bands")
+    """Near-duplicate fingerprints that are never recomputed from texts.
+
+    - ``article_fingerprints.signature``: each article's signature (its
+      smallest token hashes, packed uint32), stored once at import so that
+      candidates are compared signature to signature;
+    - ``lsh_buckets`` replaces ``fingerprint_bands``: one B-tree keyed
+      (band, bucket, article_id) (WITHOUT ROWID), so a bucket's newest
+      members are read from the key alone, newest first, and an insert
+      touches one tree plus the by-article index that deletes use.
+
+    Fingerprints of the earlier method have no signature: they are dropped
+    and remade at the next import (the similar-article links already found
+    are kept).
+    """
+    db.execute("DROP TABLE fingerprint_bands")
     db.execute("DELETE FROM article_fingerprints")
     db.table("article_fingerprints").add_column("signature", bytes)
+    db.execute("""CREATE TABLE lsh_buckets (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX lsh_buckets_by_article ON lsh_buckets (article_id)")
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -28,15 +28,15 @@ def store_fingerprint(db: Database, article_id: int, method: str,
     to fingerprint, recorded as looked at) and ``buckets[i]``, band ``i``'s
     LSH bucket. Runs in the caller's transaction."""
     execute = db.conn.execute
-    execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+    execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
     execute("INSERT INTO article_fingerprints (article_id, method, created_at, signature) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET "
             "method = excluded.method, created_at = excluded.created_at, "
             "signature = excluded.signature",
             [article_id, method, utc_now(), signature])
     db.conn.executemany(
-        "INSERT INTO fingerprint_bands (article_id, band, bucket) VALUES (?, ?, ?)",
-        [(article_id, band, bucket) for band, bucket in enumerate(buckets)])
+        "INSERT INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
+        [(band, bucket, article_id) for band, bucket in enumerate(buckets)])
 
 
 _MEMBERS_SQL: dict[int, str] = {}
@@ -46,16 +46,17 @@ def bucket_members(db: Database, buckets: list[int], cap: int, *,
                    exclude: int) -> list[int]:
     """The articles in each of ``buckets`` (band ``i``'s is ``buckets[i]``),
     at most ``cap`` a bucket, the newest first, ``exclude`` left out; an
-    article appears once per bucket it shares. One statement of indexed
-    lookups, each stopping after ``cap`` rows: the cost is bounded however
-    large a bucket grows (thousands of wire copies share all of theirs)."""
+    article appears once per bucket it shares. One statement of lookups in
+    the ``lsh_buckets`` key, each stopping after ``cap`` rows: the cost is
+    bounded however large a bucket grows (thousands of wire copies share
+    all of theirs)."""
     if not buckets:
         return []
     sql = _MEMBERS_SQL.get(len(buckets))
     if sql is None:
-        part = ("SELECT * FROM (SELECT article_id FROM fingerprint_bands "
+        part = ("SELECT * FROM (SELECT article_id FROM lsh_buckets "
                 "WHERE band = {band} AND bucket = ? AND article_id != ? "
-                "ORDER BY rowid DESC LIMIT ?)")
+                "ORDER BY article_id DESC LIMIT ?)")
         sql = _MEMBERS_SQL[len(buckets)] = " UNION ALL ".join(
             part.format(band=band) for band in range(len(buckets)))
     params = []
@@ -118,7 +119,7 @@ def forget(db: Database, article_id: int) -> None:
     changed, so they no longer describe it (they are made again from the new
     text by :func:`desktop.near_duplicates.link_similar`)."""
     with db.atomic():
-        db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM article_fingerprints WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM similar_articles WHERE article_id = ? OR other_id = ?",
                    [article_id, article_id])

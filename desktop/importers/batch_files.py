@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
@@ -58,6 +59,7 @@ LIST_KEYS = ("articles", "items", "data", "results", "entries", "records",
 Entry = tuple[str, "ArticleDraft | ImportProblem"]
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", str(name)).lower()
 
