@@ -46,9 +46,9 @@ def _progress_bar(description: str):
                disable=None)
 
     def update(done: int, total: int) -> None:
+        # update() by the difference keeps tqdm's rate and ETA right
         bar.total = total
-        bar.n = done
-        bar.refresh()
+        bar.update(done - bar.n)
     return bar, update
 
 
@@ -58,9 +58,11 @@ def cmd_import(args) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     db = _database(args, create=True)
     projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
-    report = import_files(db, [Path(p) for p in args.paths
-                               if Path(p).exists() and Path(p) not in projects],
-                          update=args.update)
+    bar, update = _progress_bar("Importing")
+    with bar:
+        report = import_files(db, [Path(p) for p in args.paths
+                                   if Path(p).exists() and Path(p) not in projects],
+                              update=args.update, on_progress=update)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
@@ -77,8 +79,10 @@ def cmd_import(args) -> int:
               f"(similarity {score:.2f})")
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, count in report.unlisted:
+        print(f"skipped {count} more rows of {path} (not listed)", file=sys.stderr)
     print(report.summary())
-    return EXIT_PROBLEMS if report.skipped else EXIT_OK
+    return EXIT_PROBLEMS if report.skipped_count() else EXIT_OK
 
 
 def _import_project(db, path: Path, report) -> None:
