@@ -197,3 +197,22 @@ def test_the_command_line_shows_a_progress_bar_with_rate_and_eta(tmp_path):
     final = [f for f in frames if "1500/1500" in f]
     assert final and "Importing: 100%" in final[-1] and "article/s" in final[-1]
     assert any("/1500 [" in f and "<" in f for f in frames)   # elapsed<remaining
+
+
+def test_the_window_s_import_dialog_counts_rows_of_a_batch_file(open_window, seeded_db_path,
+                                                                  tmp_path, qtbot,
+                                                                  monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    labels = []
+    real = QProgressDialog.setLabelText
+    monkeypatch.setattr(QProgressDialog, "setLabelText",
+                        lambda self, text: (labels.append(text), real(self, text)))
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1200))
+    task = window.import_paths([path])
+    qtbot.waitUntil(lambda: task not in window._tasks, timeout=60000)
+    assert articles.article_count(window.db) == 1205
+    assert "Importing articles: 100 of 1,200" in labels
+    assert labels[-1] == "Importing articles: 1,200 of 1,200"

@@ -930,8 +930,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                              "Delete passage")
 
     # -- workers and article details -------------------------------------
-    def _run_task(self, title: str, function, on_success) -> Task:
-        """Run ``function`` in a worker with a cancellable progress dialog."""
+    def _run_task(self, title: str, function, on_success, describe=None) -> Task:
+        """Run ``function`` in a worker with a cancellable progress dialog;
+        ``describe(done, total)``, if given, is the dialog's text as it runs."""
         dialog = QProgressDialog(title, "Cancel", 0, 0, self)
         dialog.setWindowTitle(title)
         dialog.setMinimumDuration(400)
@@ -941,6 +942,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
+            if describe:
+                dialog.setLabelText(describe(done, total))
 
         def finish() -> None:
             dialog.reset()
