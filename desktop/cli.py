@@ -54,15 +54,20 @@ def _progress_bar(description: str):
 
 def cmd_import(args) -> int:
     from desktop.importers import import_files
+    from desktop.importers.web import split_sources
 
-    missing = [p for p in args.paths if not Path(p).exists()]
+    urls, paths = split_sources(args.paths)
+    missing = [p for p in paths if not Path(p).exists()]
     db = _database(args, create=True)
-    projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    projects = [Path(p) for p in paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
     bar, update = _progress_bar("Importing")
     with bar:
-        report = import_files(db, [Path(p) for p in args.paths
+        report = import_files(db, [Path(p) for p in paths
                                    if Path(p).exists() and Path(p) not in projects],
                               update=args.update, on_progress=update)
+    if urls:
+        from desktop.cli_feeds import import_web
+        import_web(db, urls, args.delay, report)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
@@ -302,11 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common],
                        help="import articles (.txt .md .html .docx .pdf .eml, and .csv "
                             ".json .jsonl with one article a row), folders of them, "
-                            "or REFI-QDA projects (.qdpx)")
+                            "REFI-QDA projects (.qdpx), or web pages (https://… or "
+                            "a .txt listing URLs)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--update", action="store_true",
                    help="a changed version of an article already imported (same URL or "
                         "file name) replaces its text; passages follow their words")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="web pages (https://… or a .txt of URLs): the least time between "
+                        "two requests to one site (default 1)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],
@@ -393,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that each add their own subcommands: ``add_parser(sub, common)``
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
+    "desktop.cli_feeds",
 ]
 
 
@@ -417,4 +427,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the imported module, so subcommand modules' CommandError (from
+    # desktop.cli) is the class main() catches, not a copy in __main__
+    from desktop.cli import main as _main
+    sys.exit(_main())

@@ -531,5 +531,19 @@ def article_signatures(db: Database) -> None:
         PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID""")
     db.execute("CREATE INDEX lsh_buckets_by_article ON lsh_buckets (article_id)")
 
+
+@MIGRATIONS(name="0014_feeds")
+def feeds(db: Database) -> None:
+    """``feeds``: the RSS/Atom feeds the analyst follows (``dossier feeds``,
+    the Feeds dialog): URL (unique), title, when added, and the outcome of
+    the last fetch; ``articles.url`` gets an index, since fetched pages are
+    deduplicated by URL before they are downloaded."""
+    db.table("feeds").create(
+        {"id": int, "url": str, "title": str, "added_at": str, "fetched_at": str,
+         "status": str},
+        pk="id", not_null={"url", "added_at"})
+    db.table("feeds").create_index(["url"], unique=True)
+    db.execute("CREATE INDEX IF NOT EXISTS articles_by_url ON articles (url)")
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
