@@ -248,6 +248,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
+        from desktop.gui import web_import
+        web_import.install(self, file_menu)
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           lambda: self.export_passages(), "Ctrl+E")
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
