@@ -43,8 +43,8 @@ from storage import similarity
 
 #: Stored with every fingerprint and link; change it when the method changes
 #: so that old fingerprints are recomputed.
-METHOD = "salient-tokens-bottom128-minhash64x2-v2"
-PERMUTATIONS, ROWS_PER_BAND = 64, 2
+METHOD = "salient-tokens-bottom128-minhash40x2-v2"
+PERMUTATIONS, ROWS_PER_BAND = 40, 2
 BANDS = PERMUTATIONS // ROWS_PER_BAND
 #: How many of the smallest token hashes a signature keeps.
 SIGNATURE_SIZE = 128
@@ -56,9 +56,9 @@ THRESHOLD = 0.3
 #: Fewer salient tokens than this and an article is not fingerprinted.
 MIN_TOKENS = 8
 #: How many of a bucket's articles (the newest) are candidates.
-BUCKET_CAP = 16
+BUCKET_CAP = 8
 #: How many candidates are compared (those sharing the most buckets).
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 32
 
 _TOKEN = re.compile(r"\w[\w'’-]*")
 _FUNCTION_WORDS = frozenset("""

@@ -27,6 +27,7 @@ from desktop.importers.article_text import finish
 from desktop.importers.dispatch import BATCH, SUPPORTED_SUFFIXES, open_entries
 from desktop.importers.drafts import ImportProblem
 from storage import articles
+from storage.database import use_bulk_cache
 
 #: Rows of a batch file committed together.
 CHUNK_ROWS = 500
@@ -276,6 +277,8 @@ def import_files(db: Database, paths: Iterable[Path], *,
     report = ImportReport(skipped=problems)
     near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled)
     opened, total = _open_all(files)
+    if total > CHUNK_ROWS:
+        use_bulk_cache(db)
     progress = _Progress(total, on_progress)
     for path, rows in opened:
         if is_cancelled and is_cancelled():
