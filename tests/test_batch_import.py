@@ -69,6 +69,27 @@ def test_cancel_keeps_the_committed_chunks(tmp_path, db):
     assert articles.article_count(db) == CHUNK_ROWS == len(report.added)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
 def test_a_killed_import_keeps_whole_chunks_and_the_same_import_continues(tmp_path):
     from benchmarks.import_speed import generate
@@ -90,8 +111,14 @@ def test_a_killed_import_keeps_whole_chunks_and_the_same_import_continues(tmp_pa
             break
         time.sleep(0.02)
     assert process.poll() is None, "the import finished before it could be killed"
+    helpers = _children(process.pid)        # the process preparing rows
+    assert helpers
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.1)
+    assert not [pid for pid in helpers if _alive(pid)], "a helper process outlived the kill"
 
     with sqlite3.connect(database) as look:
         assert look.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -15,8 +15,10 @@ Progress counts articles: one a single file, one a row of a batch file
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,10 @@ CHUNK_ROWS = 500
 #: How often (in rows of a batch file) a running import checks for Cancel
 #: and reports progress.
 _CANCEL_CHECK_ROWS = 100
+#: Batch files of at least this many rows are prepared (text cleaned,
+#: fingerprinted) in a second process while this one writes, on a machine
+#: with more than one core.
+PARALLEL_ROWS = 2000
 #: Skipped rows listed one by one per file; beyond, they are only counted
 #: (a million rows without text must not cost a million report lines).
 MAX_LISTED_SKIPS = 1000
@@ -119,21 +125,41 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
     return files, problems
 
 
+def prepare(entries: list[tuple[str, object]]) -> list[tuple[str, object, object]]:
+    """The CPU-only half of storing: each ``(label, draft or problem)`` as
+    ``(label, finished draft or problem, fingerprint)``; picklable both ways,
+    so a second process can do it while the first one writes."""
+    prepared = []
+    for label, entry in entries:
+        if isinstance(entry, ImportProblem):
+            prepared.append((label, entry, None))
+            continue
+        try:
+            draft = finish(entry)
+            draft.check_text()
+        except ImportProblem as problem:
+            prepared.append((label, problem, None))
+            continue
+        prepared.append((label, draft, near_duplicates.text_fingerprint(draft.text)))
+    return prepared
+
+
 def store_draft(db: Database, label: str, draft, pending: _Pending, *,
                 filename: str | None = None, update: bool = False,
-                same_file: bool = True) -> None:
+                same_file: bool = True, prepared: tuple | None = None) -> None:
     """Store one article draft in the caller's transaction: finished,
     checked, deduplicated by text hash (or, with ``update``, replacing an
     earlier version with the same URL, or with ``same_file`` the same file
     name), fingerprinted and linked to similar articles. A draft that
-    cannot be used is recorded in ``pending.skipped``."""
-    try:
-        draft = finish(draft)
-        draft.check_text()
-    except ImportProblem as problem:
-        pending.skipped.append((label, str(problem)))
+    cannot be used is recorded in ``pending.skipped``. ``prepared`` is
+    ``(finished draft, fingerprint)`` when :func:`prepare` ran already."""
+    if prepared is None:
+        [(_, draft, found)] = prepare([(label, draft)])
+    else:
+        draft, found = prepared
+    if isinstance(draft, ImportProblem):
+        pending.skipped.append((label, str(draft)))
         return
-    found = near_duplicates.text_fingerprint(draft.text)
     earlier = articles.find_earlier_version(
         db, url=draft.url, filename=filename if same_file else None,
         text=draft.text) if update else None
@@ -183,48 +209,103 @@ class _Progress:
             self.callback(self.done, self.total)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In the preparing process: leave as soon as the importer is gone (a
+    killed import must not leave a process behind)."""
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _prepared_rows(iterator, parallel: bool):
+    """``(label, finished draft or problem, fingerprint)`` for each row; with
+    ``parallel``, rows are prepared :data:`CHUNK_ROWS` at a time in a second
+    process, one chunk ahead of the writer. A reading error is raised
+    where it happened, after the rows before it."""
+    if not parallel:
+        for item in iterator:
+            yield from prepare([item])
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    failure = []
+    in_flight = deque()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        def submit() -> None:
+            if failure:
+                return
+            batch = []
+            try:
+                batch.extend(islice(iterator, CHUNK_ROWS))
+            except Exception as error:   # raised below, after the rows before it
+                failure.append(error)
+            if batch:
+                in_flight.append(pool.submit(prepare, batch))
+        submit()
+        submit()
+        while in_flight:
+            chunk = in_flight.popleft().result()
+            submit()
+            yield from chunk
+    if failure:
+        raise failure[0]
+
+
 def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                  is_cancelled: Callable[[], bool] | None, update: bool,
                  progress: _Progress) -> None:
     """A batch file's rows, :data:`CHUNK_ROWS` a transaction; the report
     takes each chunk once it has committed. A reading error stops the file
     after the rows before it (raised as :class:`ImportProblem`)."""
-    iterator = iter(rows)
     expected = getattr(rows, "total", 0)
+    parallel = expected >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
+    iterator = _prepared_rows(iter(rows), parallel)
     listed = seen = 0
     failure = None
     finished = False
-    while not finished:
-        pending = _Pending()
-        with db.atomic():
-            for _ in range(CHUNK_ROWS):
-                try:
-                    label, entry = next(iterator)
-                except StopIteration:
-                    finished = True
-                    break
-                except ImportProblem as problem:
-                    failure, finished = problem, True
-                    break
-                except (MemoryError, RecursionError, ValueError, OSError) as error:
-                    failure = ImportProblem(f"cannot be read ({type(error).__name__}: "
-                                            f"{error})")
-                    finished = True
-                    break
-                seen += 1
-                if seen % _CANCEL_CHECK_ROWS == 0:
-                    if is_cancelled and is_cancelled():
-                        raise _Cancelled
-                    progress.step(_CANCEL_CHECK_ROWS)
-                if isinstance(entry, ImportProblem):
-                    pending.skipped.append((label, str(entry)))
-                    continue
-                try:
-                    store_draft(db, label, entry, pending, filename=path.name,
-                                update=update, same_file=False)
-                except (ValueError, UnicodeError) as error:
-                    pending.skipped.append((label, f"could not be stored ({error})"))
-        listed += pending.commit_to(report, listed)
+    try:
+        while not finished:
+            pending = _Pending()
+            with db.atomic():
+                for _ in range(CHUNK_ROWS):
+                    try:
+                        label, draft, found = next(iterator)
+                    except StopIteration:
+                        finished = True
+                        break
+                    except ImportProblem as problem:
+                        failure, finished = problem, True
+                        break
+                    except (MemoryError, RecursionError, ValueError, OSError,
+                            BrokenProcessPool) as error:
+                        failure = ImportProblem(f"cannot be read ({type(error).__name__}: "
+                                                f"{error})")
+                        finished = True
+                        break
+                    seen += 1
+                    if seen % _CANCEL_CHECK_ROWS == 0:
+                        if is_cancelled and is_cancelled():
+                            raise _Cancelled
+                        progress.step(_CANCEL_CHECK_ROWS)
+                    try:
+                        store_draft(db, label, None, pending, filename=path.name,
+                                    update=update, same_file=False,
+                                    prepared=(draft, found))
+                    except (ValueError, UnicodeError) as error:
+                        pending.skipped.append((label, f"could not be stored ({error})"))
+            listed += pending.commit_to(report, listed)
+    finally:
+        iterator.close()      # stops the second process
     progress.step(seen % _CANCEL_CHECK_ROWS + max(0, expected - seen))
     if listed > MAX_LISTED_SKIPS:
         report.unlisted.append((str(path), listed - MAX_LISTED_SKIPS))
