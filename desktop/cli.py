@@ -18,6 +18,43 @@ class CommandError(Exception):
     """A command cannot proceed; the message is shown as one line."""
 
 
+#: The largest row id SQLite can store (a signed 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(value: str) -> int:
+    """An argparse ``type`` for ids (articles, passages, tags): a whole number
+    from 1 to :data:`MAX_ROW_ID`. Anything else is a one-line usage error —
+    a larger number would otherwise reach SQLite and end in an
+    OverflowError traceback."""
+    import argparse
+
+    try:
+        number = int(value.strip(), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an id (a whole number; see `dossier list`)") from None
+    if not 1 <= number <= MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `dossier list`)")
+    return number
+
+
+def _seconds(value: str) -> float:
+    """An argparse ``type``: a positive number of seconds (at most a day)."""
+    import argparse
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 86400:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds "
+                                         f"(more than 0, at most 86400)")
+    return seconds
+
+
 def _database_path(args) -> Path:
     from desktop.data_location import default_database_path
 
@@ -82,6 +119,8 @@ def cmd_import(args) -> int:
     for article_id, other_id, score in report.similar:
         print(f"article {article_id} is similar to article {other_id} "
               f"(similarity {score:.2f})")
+    for path, note in report.notes:
+        print(f"note: {path}: {note}", file=sys.stderr)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for path, count in report.unlisted:
@@ -148,6 +187,7 @@ def _export_filter(args, db):
 
 def cmd_export(args) -> int:
     from desktop.exporters import ExportOptions, export_passages
+    from desktop.exporters.base import is_stdout
 
     db = _database(args, create=False)
     chosen = _export_filter(args, db)
@@ -161,7 +201,9 @@ def cmd_export(args) -> int:
         raise CommandError(f"cannot write {output}: {error.strerror or error}") from error
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"exported {result.count} passage(s) to {output}")
+    print(f"exported {result.count} passage(s) to "
+          + ("standard output" if is_stdout(args.output) else str(output)),
+          file=sys.stderr if is_stdout(args.output) else sys.stdout)
     return EXIT_OK
 
 
@@ -215,7 +257,7 @@ def cmd_autotag(args) -> int:
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
                                      ignore_case=not args.case_sensitive)
     try:
-        found = autotag.find_candidates(db, request)
+        found = autotag.find_candidates(db, request, time_limit=args.time_limit)
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
     if len(found) > args.max and not args.dry_run:
@@ -238,6 +280,7 @@ def cmd_codebook(args) -> int:
     from desktop.codebook_files import (export_codebook, format_of, import_lines,
                                         read_codebook_file)
     from desktop.codebook_json import CodebookFileError
+    from desktop.exporters.base import is_stdout
     from storage.codebook import apply_codebook
     from storage.tags import TagError
 
@@ -252,7 +295,9 @@ def cmd_codebook(args) -> int:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
-        print(f"exported {count} tag(s) to {path}")
+        print(f"exported {count} tag(s) to "
+              + ("standard output" if is_stdout(args.file) else str(path)),
+              file=sys.stderr if is_stdout(args.file) else sys.stdout)
         return EXIT_OK
     if not path.is_file():
         raise CommandError(f"no codebook file at {path}")
@@ -331,10 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Export tagged passages. Formats: " + "; ".join(
                            f"{f.name}: {f.purpose}" for f in FORMATS.values()))
     p.add_argument("--format", choices=tuple(FORMATS), required=True)
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write (a symbolic link is written through to its "
+                        "target; - is standard output; FIFOs and devices are refused)")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
                    help="only passages with this tag (repeatable)")
-    p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
+    p.add_argument("--article", metavar="ID", type=row_id, action="append", default=[],
                    help="only this article (repeatable; ids from `dossier list`)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive)")
@@ -367,11 +414,14 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--phrase", metavar="TEXT", help="a phrase, matched literally")
     what.add_argument("--speaker", metavar="NAME", help="the speaker's spoken quotes")
     what.add_argument("--entity", metavar="NAME", help="mentions of this entity")
-    p.add_argument("--article", metavar="ID", type=int,
+    p.add_argument("--article", metavar="ID", type=row_id,
                    help="only this article (default: every article)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="--pattern/--phrase: match case exactly (default: ignore case)")
     p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
+    p.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=None,
+                   help="--pattern/--phrase: stop with an error when the pattern runs "
+                        "longer than this on one article (default 5)")
     p.add_argument("--max", metavar="N", type=int, default=5000,
                    help="refuse to tag more than N passages at once (default 5000)")
     p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
@@ -402,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that each add their own subcommands: ``add_parser(sub, common)``
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
+    "desktop.cli_journal",
     "desktop.cli_feeds",
 ]
 

@@ -92,7 +92,13 @@ def _migrate(db: Database, path: Path) -> None:
         copy_database(db.conn, path.with_name(
             f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
     with db.atomic():
+        journaled = "journal_open" in db.table_names()
+        if journaled:   # migrations fill columns unrecorded (storage.journal)
+            db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, 0)")
         MIGRATIONS.apply(db)
+        from storage import journal
+        journal.retrack_all(db)
+        db.execute("DELETE FROM journal_open")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 

@@ -505,6 +505,22 @@ def article_speakers(db: Database) -> None:
 
 
 
+@MIGRATIONS(name="0011_journal")
+def change_journal(db: Database) -> None:
+    """The change journal (``storage.journal``): ``journal_steps`` (one row per
+    named change, with a stable uuid), ``journal_changes`` (each row a step
+    changed, before and after), ``journal_open`` and ``journal_tracked``;
+    triggers on every table analysts edit; a ``uuid`` column on each of them,
+    filled for the rows already there. Later migrations in the same run write
+    unrecorded (``journal_open`` step 0, cleared by ``database._migrate``)."""
+    from storage import journal
+
+    journal.create_journal(db)
+    for table, exclude in journal.TRACKED.items():
+        journal.track(db, table, exclude=exclude)
+    db.execute("INSERT INTO journal_open (id, step_id) VALUES (1, 0)")
+
+
 @MIGRATIONS(name="0013_article_signatures")
 def article_signatures(db: Database) -> None:
     """Near-duplicate fingerprints that are never recomputed from texts.

@@ -99,7 +99,7 @@ def test_xlsx_has_passages_and_tags_sheets(tricky, tmp_path):
 def test_w3c_annotations(tricky, tmp_path):
     path, result = export(tricky, tmp_path, "w3c", name="out.jsonld")
     data = json.loads(path.read_text("utf-8"))
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
     assert data["type"] == "AnnotationCollection" and data["total"] == result.count == 7
     items = data["first"]["items"]
     first = items[0]

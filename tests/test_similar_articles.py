@@ -8,7 +8,7 @@ import pytest
 from desktop import near_duplicates
 from desktop.first_run import ensure_seeded
 from desktop.importers import import_files
-from storage import articles, similarity
+from storage import articles, journal, similarity
 from storage.articles import ArticleError
 
 from conftest import SEEDS
@@ -78,7 +78,7 @@ def test_candidates_come_from_the_bucket_key_newest_first_without_a_scan_or_sort
 
 def test_deleting_an_article_deletes_its_links(db):
     ensure_seeded(db)
-    with db.atomic():
+    with journal.step(db, "Delete article"):
         db.execute("DELETE FROM articles WHERE id = 5")
     assert similarity.pair_count(db) == 1
     assert db.execute("SELECT count(*) FROM lsh_buckets WHERE article_id = 5"

@@ -36,7 +36,7 @@ from desktop.gui.window_codebook import CodebookActions
 from desktop.gui.window_corpus import CorpusActions
 from desktop.gui.window_files import FileActions
 from desktop.gui.workers import AnalysisProcess, Task
-from storage import (analyses, article_query, articles, entity_corrections, entity_index,
+from storage import (analyses, article_query, articles, entity_corrections, entity_index, journal,
                      passages, quotes, review, similarity, tags)
 from storage.article_listing import ArticleListing
 from storage.database import database_version
@@ -52,6 +52,7 @@ from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
+from widgets.plain_text import plain_critical, plain_warning
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
 from widgets.review_status import ReviewMarkDelegate, ReviewStatusBox, progress_text
@@ -102,6 +103,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.autotag_dialog: AutoTagDialog | None = None
         self._autotag_task: Task | None = None
         self.undo_stack = QUndoStack(self)
+        #: this window's origin in the change journal: its own undo history
+        self.journal_origin = journal.new_origin()
         self.query = article_query.ArticleQuery()
         self._analysis_paused = False
         self.setWindowTitle("Dossier")
@@ -289,6 +292,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.pipeline_label = QLabel("Loading the language pipeline…")
+        self.pipeline_label.setTextFormat(Qt.TextFormat.PlainText)   # the name is data
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("Analysing %v/%m")
@@ -799,14 +803,13 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 self._article_analysed(self.current_id)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
-        """An undo or redo the database refused: the history no longer matches
-        the stored data, so it is cleared (nothing half-done is kept)."""
+        """An undo or redo the journal refused (someone else changed the same
+        rows since): nothing changed, so the stack's position is put back and
+        the step stays where it was in the history; the message names it."""
         log.warning("%s could not be undone/redone: %s", command.text(), error)
-        QTimer.singleShot(0, self.undo_stack.clear)
-        self.refresh_passages()
-        self.statusBar().showMessage(
-            f"“{command.text()}” could not be undone or redone ({error}); the data was "
-            "changed elsewhere meanwhile. The undo history was cleared.", 10000)
+        stack, moved = self.undo_stack, getattr(command, "refused_move", 0)
+        QTimer.singleShot(0, lambda: stack.setIndex(stack.index() - moved))
+        self.statusBar().showMessage(str(error), 15000)
 
     def flush_edits(self) -> None:
         """Save anything typed but not yet stored (the memo); before closing
@@ -840,18 +843,18 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             return function(*args)
         except (TagError, PassageError, articles.ArticleError, ReviewError,
                 ValueError) as error:
-            QMessageBox.warning(self, title, str(error))
+            plain_warning(self, title, str(error))
         except sqlite3.OperationalError as error:
             log.warning("%s failed: %s", title, error)
             if "locked" in str(error) or "busy" in str(error):
-                QMessageBox.warning(self, title, "The database is busy: another Dossier window "
-                                    "or a dossier command is writing to it. Nothing was "
-                                    "changed; try again in a moment.")
+                plain_warning(self, title, "The database is busy: another Dossier window "
+                              "or a dossier command is writing to it. Nothing was "
+                              "changed; try again in a moment.")
             else:
-                QMessageBox.critical(self, title, f"The database refused the change: {error}")
+                plain_critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
             log.exception("%s failed", title)
-            QMessageBox.critical(self, title, f"The database refused the change: {error}")
+            plain_critical(self, title, f"The database refused the change: {error}")
         return None
 
     def tag_with_key(self, key: int) -> None:
@@ -955,7 +958,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
 
         def failed(message: str) -> None:
             finish()
-            QMessageBox.warning(self, title, f"{title} failed: {message}")
+            plain_warning(self, title, f"{title} failed: {message}")
 
         task.progress.connect(progress)
         task.succeeded.connect(lambda result: (finish(), on_success(result)))

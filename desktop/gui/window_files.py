@@ -64,7 +64,8 @@ class FileActions:
         self.refresh_articles(select=first_new)
         self.review_changed()
         self.start_analysis()
-        self._report("Import", report.summary() + ".",
+        notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
+        self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],
                      [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
 

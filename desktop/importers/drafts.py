@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -23,6 +23,9 @@ class ArticleDraft:
     author: str | None = None
     published: str | None = None
     url: str | None = None
+    #: What the reader changed on the way in, one line each (e.g. NUL bytes
+    #: removed); reported with the file, never stored.
+    notes: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict:
         """Source, author, published and URL, for :func:`storage.articles.add_article`."""

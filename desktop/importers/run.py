@@ -28,7 +28,7 @@ from desktop import near_duplicates
 from desktop.importers.article_text import finish
 from desktop.importers.dispatch import BATCH, SUPPORTED_SUFFIXES, open_entries
 from desktop.importers.drafts import ImportProblem
-from storage import articles
+from storage import articles, journal
 from storage.database import use_bulk_cache
 
 #: Rows of a batch file committed together.
@@ -65,6 +65,9 @@ class ImportReport:
     updated: list[tuple[str, int, dict]] = field(default_factory=list)
     #: (file, how many) skipped rows beyond :data:`MAX_LISTED_SKIPS` a file
     unlisted: list[tuple[str, int]] = field(default_factory=list)
+    #: (label, note) for what a reader changed in a file it imported (e.g.
+    #: stray NUL bytes dropped)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
     def skipped_count(self) -> int:
@@ -92,8 +95,10 @@ class _Pending:
     similar: list = field(default_factory=list)
     links: int = 0
     updated: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def commit_to(self, report: ImportReport, listed_skips: int = 0) -> int:
+        report.notes += self.notes
         report.added += self.added
         report.duplicates += self.duplicates
         report.similar += self.similar
@@ -160,6 +165,7 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
     if isinstance(draft, ImportProblem):
         pending.skipped.append((label, str(draft)))
         return
+    pending.notes.extend((label, note) for note in draft.notes)
     earlier = articles.find_earlier_version(
         db, url=draft.url, filename=filename if same_file else None,
         text=draft.text) if update else None
@@ -188,7 +194,7 @@ def _store_single(db: Database, path: Path, entries, report: ImportReport,
                   update: bool) -> None:
     """One file of one article, in one transaction."""
     pending = _Pending()
-    with db.atomic():
+    with journal.step(db, f"Import {path.name}"):
         for label, entry in entries:
             if isinstance(entry, ImportProblem):
                 pending.skipped.append((str(path), str(entry)))
@@ -276,7 +282,8 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     try:
         while not finished:
             pending = _Pending()
-            with db.atomic():
+            # one journal step a chunk: undo takes back the last chunk
+            with journal.step(db, f"Import {path.name} (rows {seen + 1}–)"):
                 for _ in range(CHUNK_ROWS):
                     try:
                         label, draft, found = next(iterator)

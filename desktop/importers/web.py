@@ -35,6 +35,7 @@ from desktop.importers.file_bytes import decode_html
 from desktop.importers.run import ImportReport, _Pending, store_draft
 from desktop.importers.web_page import extract_article
 from storage import feeds as feed_store
+from storage import journal
 
 #: Seconds between two requests to the same host, by default.
 DEFAULT_DELAY = 1.0
@@ -249,7 +250,7 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
                 report.duplicates.append((url, existing))
                 continue
             pending = _Pending()
-            with db.atomic():
+            with journal.step(db, f"Import {url}"):
                 store_draft(db, url, draft, pending, filename=None)
             pending.commit_to(report)
         finally:

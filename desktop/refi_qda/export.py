@@ -14,6 +14,10 @@ file holds the stored text unchanged. Names, descriptions and notes inside
 the XML have XML-illegal control characters replaced by a space; the
 source files keep them (they are legal in a text file), so positions and
 text survive a round trip.
+
+Orphaned passages (their words no longer in the text) are empty selections
+at 0–0 flagged in their ``Description`` (:mod:`desktop.refi_qda.orphans`),
+never selections at stale positions; the export's warnings count them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from desktop.exporters.identifiers import StableIds
 from desktop.refi_qda import NAMESPACE
 from desktop.refi_qda.codes import write_codes
 from desktop.refi_qda.line_breaks import normalise_line_breaks
+from desktop.refi_qda.orphans import orphan_description
 from storage.database import utc_now
 from storage.export_selection import selected_articles, selected_passages, selected_tags
 
@@ -64,6 +69,7 @@ class _ProjectWriter:
                         creationDateTime=utc_now())
         self.users: dict[str, str] = {}
         self.notes: list[tuple[str, dict]] = []
+        self.orphans = 0
 
     def user(self, analyst: str) -> str:
         if analyst not in self.users:
@@ -90,14 +96,19 @@ class _ProjectWriter:
         for row in rows:
             if row["tag_id"] not in code_guids:
                 continue
-            start, end = position(row["start"]), position(row["end"])
+            orphaned = row["anchor"] == "orphaned"
+            # an orphan's offsets are stale (maybe past the end): 0–0, flagged
+            start, end = (0, 0) if orphaned else (position(row["start"]), position(row["end"]))
             user = self.user(row["analyst"])
             selection = _el(source, "PlainTextSelection",
                             guid=self.ids.of("passage", row["passage_id"]),
-                            name=_selection_name(text[start:end]), startPosition=start,
-                            endPosition=end, creatingUser=user,
+                            name=_selection_name(row["text"] if orphaned else text[start:end]),
+                            startPosition=start, endPosition=end, creatingUser=user,
                             creationDateTime=row["created_at"], modifyingUser=user,
                             modifiedDateTime=row["updated_at"])
+            if orphaned:
+                _text_el(selection, "Description", orphan_description(row))
+                self.orphans += 1
             coding = _el(selection, "Coding", guid=self.ids.of("coding", row["passage_id"]),
                          creatingUser=user, creationDateTime=row["created_at"])
             _el(coding, "CodeRef", targetGUID=code_guids[row["tag_id"]])
@@ -149,4 +160,7 @@ def write_qdpx(path: Path, job: ExportJob) -> ExportResult:
         archive.writestr("project.qde", project)
         for guid, data in files:
             archive.writestr(f"sources/{guid}.txt", data)
-    return ExportResult(job.progress.done)
+    warnings = [f"{writer.orphans} orphaned passage(s) (their words are no longer in the "
+                f"article) exported as empty selections at 0–0, flagged in their "
+                f"Description"] if writer.orphans else []
+    return ExportResult(job.progress.done, warnings)

@@ -37,9 +37,10 @@ from sqlite_utils import Database
 
 from desktop.refi_qda.export import METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
+from desktop.refi_qda.orphans import orphan_from_description
 from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
                                           local, parse_untrusted)
-from storage import articles, passages, tags
+from storage import articles, journal, passages, tags
 from storage.passages import PassageError
 from storage.tags import TagError
 
@@ -216,6 +217,8 @@ class _Importer:
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
         for selection in children(source, "PlainTextSelection"):
+            if self.import_orphan(selection, name, article_id):
+                continue
             try:
                 start = position(int(selection.get("startPosition")))
                 end = position(int(selection.get("endPosition")))
@@ -226,6 +229,31 @@ class _Importer:
                          selection.get("creatingUser"), selection.get("creationDateTime"))
         self.codings(source, name, article_id, 0, len(text), source.get("creatingUser"),
                      source.get("creationDateTime"))
+
+    def import_orphan(self, selection, name: str, article_id: int) -> bool:
+        """A selection Dossier exported as an orphaned passage
+        (:mod:`desktop.refi_qda.orphans`): stored orphaned again, with its
+        words and context, instead of being skipped. False for any other."""
+        found = orphan_from_description(child_text(selection, "Description"))
+        if found is None:
+            return False
+        note = self.note_text(selection) if children(selection, "Coding") else ""
+        for coding in children(selection, "Coding"):
+            refs = children(coding, "CodeRef")
+            tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
+            if tag_id is None:
+                continue
+            analyst = self.users.get(guid(coding.get("creatingUser")
+                                          or selection.get("creatingUser")), DEFAULT_ANALYST)
+            added = passages.add_orphaned_passage(
+                self.db, article_id=article_id, tag_id=tag_id, analyst=analyst, note=note,
+                created_at=coding.get("creationDateTime") or selection.get("creationDateTime"),
+                **found)
+            if added is None:
+                self.report.passages_existing += 1
+            else:
+                self.report.passages_added += 1
+        return True
 
     def codings(self, element, name: str, article_id: int, start: int, end: int,
                 user: str | None, created: str | None) -> None:
@@ -264,7 +292,7 @@ def import_qdpx(db: Database, path: str | Path, *,
     with archive.zip:
         importer = _Importer(db, archive, report)
         sources = list(importer.sources())
-        with db.atomic():
+        with journal.step(db, f"Import {path.name}"):
             for done, source in enumerate(sources, 1):
                 if is_cancelled and is_cancelled():
                     raise ImportCancelled()
