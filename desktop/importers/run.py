@@ -283,7 +283,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
         while not finished:
             pending = _Pending()
             # one journal step a chunk: undo takes back the last chunk
-            with journal.step(db, f"Import {path.name} (rows {seen + 1}–)"):
+            with journal.step(db, f"Import {path.name} from row {seen + 1}"):
                 for _ in range(CHUNK_ROWS):
                     try:
                         label, draft, found = next(iterator)
