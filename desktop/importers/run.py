@@ -363,7 +363,9 @@ def import_files(db: Database, paths: Iterable[Path], *,
     """
     files, problems = collect_files(Path(p) for p in paths)
     report = ImportReport(skipped=problems)
-    near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled)
+    # (after an upgrade, every stored article once: progress shows it)
+    near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled,
+                                        on_progress=on_progress)
     opened, total = _open_all(files)
     if total > CHUNK_ROWS:
         use_bulk_cache(db)
