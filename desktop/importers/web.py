@@ -11,7 +11,8 @@ https; pages larger than :data:`MAX_PAGE_BYTES` are refused.
 Each page is stored in its own transaction with its URL, outlet, author
 and date — nothing half-stored — and deduplicated twice: by URL before it
 is downloaded (the requested URL without its #fragment, and the URL after
-redirects) and by text hash when stored. A failure is reported for its URL and the others go on.
+redirects) and by text hash when stored. A failure is reported for its
+URL and the others go on.
 
 Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
 (:mod:`desktop.cli_feeds`) and the window's web import and Feeds dialogs.
