@@ -231,6 +231,9 @@ def test_the_window_s_import_dialog_counts_rows_of_a_batch_file(open_window, see
                                                                   monkeypatch):
     from PySide6.QtWidgets import QProgressDialog
 
+    from desktop.importers import run
+
+    monkeypatch.setattr(run, "PARALLEL_ROWS", 1000)   # the helper process, from a QThread
     labels = []
     real = QProgressDialog.setLabelText
     monkeypatch.setattr(QProgressDialog, "setLabelText",
