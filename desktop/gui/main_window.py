@@ -262,6 +262,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
+        from desktop.gui import web_import
+        web_import.install(self, file_menu)
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           lambda: self.export_passages(), "Ctrl+E")
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
@@ -955,8 +957,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                              "Delete passage")
 
     # -- workers and article details -------------------------------------
-    def _run_task(self, title: str, function, on_success) -> Task:
-        """Run ``function`` in a worker with a cancellable progress dialog."""
+    def _run_task(self, title: str, function, on_success, describe=None) -> Task:
+        """Run ``function`` in a worker with a cancellable progress dialog;
+        ``describe(done, total)``, if given, is the dialog's text as it runs."""
         dialog = QProgressDialog(title, "Cancel", 0, 0, self)
         dialog.setWindowTitle(title)
         dialog.setMinimumDuration(400)
@@ -966,6 +969,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
+            if describe:
+                dialog.setLabelText(describe(done, total))
 
         def finish() -> None:
             dialog.reset()

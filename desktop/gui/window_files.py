@@ -54,7 +54,10 @@ class FileActions:
             finally:
                 db.close()
 
-        return self._run_task("Importing", work, self._imported)
+        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
+        return self._run_task("Importing", work, self._imported,
+                              describe=lambda done, total: f"Importing articles: "
+                                                           f"{done:,} of {total:,}")
 
     def _imported(self, report) -> None:
         first_new = report.added[0][1] if report.added else None
