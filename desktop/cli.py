@@ -122,21 +122,28 @@ def _progress_bar(description: str):
                disable=None)
 
     def update(done: int, total: int) -> None:
+        # update() by the difference keeps tqdm's rate and ETA right
         bar.total = total
-        bar.n = done
-        bar.refresh()
+        bar.update(done - bar.n)
     return bar, update
 
 
 def cmd_import(args) -> int:
     from desktop.importers import import_files
+    from desktop.importers.web import split_sources
 
-    missing = [p for p in args.paths if not Path(p).exists()]
+    urls, paths = split_sources(args.paths)
+    missing = [p for p in paths if not Path(p).exists()]
     db = _database(args, create=True, writes=True)
-    projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
-    report = import_files(db, [Path(p) for p in args.paths
-                               if Path(p).exists() and Path(p) not in projects],
-                          update=args.update)
+    projects = [Path(p) for p in paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    bar, update = _progress_bar("Importing")
+    with bar:
+        report = import_files(db, [Path(p) for p in paths
+                                   if Path(p).exists() and Path(p) not in projects],
+                              update=args.update, on_progress=update)
+    if urls:
+        from desktop.cli_feeds import import_web
+        import_web(db, urls, args.delay, report)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
@@ -155,8 +162,10 @@ def cmd_import(args) -> int:
         print(f"note: {path}: {note}", file=sys.stderr)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, count in report.unlisted:
+        print(f"skipped {count} more rows of {path} (not listed)", file=sys.stderr)
     print(report.summary())
-    return EXIT_PROBLEMS if report.skipped else EXIT_OK
+    return EXIT_PROBLEMS if report.skipped_count() else EXIT_OK
 
 
 def _import_project(db, path: Path, report) -> None:
@@ -386,11 +395,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common],
                        help="import articles (.txt .md .html .docx .pdf .eml, and .csv "
                             ".json .jsonl with one article a row), folders of them, "
-                            "or REFI-QDA projects (.qdpx)")
+                            "REFI-QDA projects (.qdpx), or web pages (https://… or "
+                            "a .txt listing URLs)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--update", action="store_true",
                    help="a changed version of an article already imported (same URL or "
                         "file name) replaces its text; passages follow their words")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="web pages (https://… or a .txt of URLs): the least time between "
+                        "two requests to one site (default 1)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],
@@ -486,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_journal",
     "desktop.cli_backups",
+    "desktop.cli_agreement",
+    "desktop.cli_merge",
+    "desktop.cli_assign",
+    "desktop.cli_feeds",
 ]
 
 
@@ -516,4 +533,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the imported module, so subcommand modules' CommandError (from
+    # desktop.cli) is the class main() catches, not a copy in __main__
+    from desktop.cli import main as _main
+    sys.exit(_main())

@@ -58,8 +58,11 @@ class FilesController(Controller):
     def import_paths(self, paths: list[Path]):
         from desktop.importers import import_files
 
+        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
         return self.ops.write(lambda db, **progress: import_files(db, paths, **progress),
-                              self._imported).with_progress("Importing").run()
+                              self._imported).with_progress(
+            "Importing", describe=lambda done, total: f"Importing articles: "
+                                                      f"{done:,} of {total:,}").run()
 
     def _imported(self, report) -> None:
         first_new = report.added[0][1] if report.added else None
@@ -88,6 +91,17 @@ class FilesController(Controller):
         if kind == QEvent.Type.Drop:
             self.import_paths(paths)
         return True
+
+    # -- other databases and reports ---------------------------------------------------
+    def merge_from(self, path=None):
+        """File → Merge from… (:mod:`desktop.gui.merge_action`)."""
+        from desktop.gui.merge_action import merge_from
+        return merge_from(self.window, path)
+
+    def open_agreement_report(self):
+        """File → Agreement report… (imported late: it brings numpy)."""
+        from desktop.gui.agreement_dialog import open_agreement_report
+        return open_agreement_report(self.window)
 
     # -- REFI-QDA projects and exports ----------------------------------------------
     def import_refi_qda(self, path: Path | None = None):

@@ -40,6 +40,7 @@ from desktop.gui.themes import ThemeController
 from desktop.gui.view_menu import ViewMenu
 from desktop.window_state import WindowState
 from storage import article_query, entity_corrections, entity_index, review
+from widgets.analyst_label import AnalystLabel
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import ArticleList
 from widgets.article_view import ArticleView
@@ -72,7 +73,7 @@ DELEGATED = {
                "refresh_corpus_entities", "merge_entities", "correct_entity_label",
                "unmerge_entity", "show_speaker", "show_entity_articles"),
     "files": ("import_files", "import_folder", "import_paths", "import_refi_qda",
-              "export_passages", "run_export"),
+              "export_passages", "run_export", "open_agreement_report", "merge_from"),
     "analysis": ("start_analysis", "pause_analysis", "cancel_analysis"),
     "autotag": ("open_auto_tag", "auto_tag", "preview_auto_tag", "autotag_dialog"),
     "backups": ("check_external_changes", "back_up_in_background", "back_up_now", "backup_timer",
@@ -115,8 +116,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_controllers(pipeline)
         self._build_menus()
-        for widget in (self.review_label, self.pipeline_label, self.progress_bar,
-                       self.pause_button, self.cancel_button):   # after the View menu's zoom
+        for widget in (self.analyst_label, self.review_label, self.pipeline_label,
+                       self.progress_bar, self.pause_button,
+                       self.cancel_button):   # after the View menu's zoom
             self.statusBar().addPermanentWidget(widget)
         for controller in vars(self.controllers).values():
             controller.connect_signals()
@@ -283,10 +285,14 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Import files…", c.files.import_files, "Ctrl+I")
         action(file_menu, "Import &folder…", c.files.import_folder, "Ctrl+Shift+I")
         action(file_menu, "Import &REFI-QDA project…", lambda: c.files.import_refi_qda())
+        from desktop.gui import web_import
+        web_import.install(self, file_menu)
         self.export_action = action(file_menu, "&Export tagged passages…",
                                     lambda: c.files.export_passages(), "Ctrl+E")
         action(file_menu, "Export &codebook…", lambda: c.codebook.export_codebook())
         action(file_menu, "Import c&odebook…", lambda: c.codebook.import_codebook())
+        action(file_menu, "A&greement report…", c.files.open_agreement_report)
+        action(file_menu, "&Merge from…", lambda: c.files.merge_from())
         file_menu.addSeparator()
         action(file_menu, "&Back up now", c.backups.back_up_now)
         action(file_menu, "&Restore from backup…", c.backups.restore_from_backup)
@@ -309,6 +315,8 @@ class MainWindow(QMainWindow):
             status: action(status_menu, f"Mark as {status}",
                            lambda _=False, s=status: c.reader.set_review_status(s), key)
             for status, key in zip(review.STATUSES, ("Ctrl+1", "Ctrl+2", "Ctrl+3"))}
+        from desktop.gui.assign_action import add_assignment_actions
+        add_assignment_actions(self, article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         action(go_menu, "&Next article", lambda: c.articles.step_article(1), "Alt+Down")
         action(go_menu, "&Previous article", lambda: c.articles.step_article(-1), "Alt+Up")
@@ -343,6 +351,9 @@ class MainWindow(QMainWindow):
                                      "goes on where it stopped (so does the next start)")
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
+        self.analyst_label = AnalystLabel(self.preferences.analyst)
+        self.article_filters.set_analyst(self.preferences.analyst)
+        self.analyst_label.clicked_to_change.connect(self.edit_preferences)
 
 
     # -- misc ----------------------------------------------------------
@@ -356,6 +367,8 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self.preferences, self).exec():
             self.controllers.backups._schedule_backups()
             self.state.analyst = self.preferences.analyst
+            self.analyst_label.set_analyst(self.preferences.analyst)
+            self.article_filters.set_analyst(self.preferences.analyst)
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder

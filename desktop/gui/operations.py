@@ -84,6 +84,7 @@ class _BackgroundOp:
         self._failure: Callable[[Exception], None] | None = None
         self._title: str | None = None
         self._on_progress: Callable[[int, int], None] | None = None
+        self._describe: Callable[[int, int], str] | None = None
         self._progress_args = False
         self._cancel_errors: tuple[type[BaseException], ...] = ()
         self._own_connection = True
@@ -101,11 +102,14 @@ class _BackgroundOp:
         return self
 
     def with_progress(self, title: str | None = None, *,
-                      on_progress: Callable[[int, int], None] | None = None) -> _BackgroundOp:
+                      on_progress: Callable[[int, int], None] | None = None,
+                      describe: Callable[[int, int], str] | None = None) -> _BackgroundOp:
         """Call the op with ``on_progress`` and ``is_cancelled``; show a
-        progress dialog named ``title`` (its Cancel cancels the op) and/or
-        pass progress to ``on_progress(done, total)``."""
+        progress dialog named ``title`` (its Cancel cancels the op; its text
+        ``describe(done, total)`` as it runs, if given) and/or pass progress
+        to ``on_progress(done, total)``."""
         self._title, self._on_progress, self._progress_args = title, on_progress, True
+        self._describe = describe
         if title:
             self.what = title
         return self
@@ -168,6 +172,8 @@ class _BackgroundOp:
             if dialog is not None:
                 dialog.setMaximum(max(total, 1))
                 dialog.setValue(done)
+                if self._describe is not None:
+                    dialog.setLabelText(self._describe(done, total))
             if self._on_progress is not None:
                 self._on_progress(done, total)
 

@@ -32,6 +32,20 @@ class ArticleDraft:
         return {"source": self.source, "author": self.author,
                 "published": self.published, "url": self.url}
 
+    def check_text(self) -> None:
+        """:class:`ImportProblem` if a field holds something that is not text:
+        an unpaired surrogate (JSON's ``"\\ud800"``), which cannot be stored."""
+        for name in ("text", "title", "source", "author", "published", "url"):
+            value = getattr(self, name)
+            if not value:
+                continue
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise ImportProblem(
+                    f"the {name} holds an unpaired surrogate "
+                    f"(U+{ord(value[error.start]):04X}), which is not text") from None
+
 
 _YEAR = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)")
 

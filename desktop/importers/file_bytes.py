@@ -14,7 +14,8 @@ from desktop.importers.drafts import ImportProblem
 MB = 1024 * 1024
 #: The largest file holding one article (text, page, e-mail, Word, PDF).
 MAX_ARTICLE_BYTES = 50 * MB
-#: The largest batch file (.csv, .json, .jsonl).
+#: The largest .json batch file (read whole; .csv and .jsonl are streamed, any
+#: size).
 MAX_BATCH_BYTES = 200 * MB
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
@@ -45,6 +46,11 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     if not data.strip():
         raise ImportProblem("empty file")
     return data
+
+
+def looks_binary(text: str) -> bool:
+    """Whether decoded text is really binary data (NULs, many control codes)."""
+    return _looks_binary(text)
 
 
 def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
