@@ -44,6 +44,8 @@ class Quote:
     speaker_start: int | None = None
     speaker_end: int | None = None
     cue: str | None = None
+    #: how the speaker was found: see :data:`desktop.analysis.attribution.METHODS`
+    method: str | None = None
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
