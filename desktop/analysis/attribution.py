@@ -40,7 +40,9 @@ VERB_FORMS = (
     "retorted retorts testified testifies recounted recounts boasted boasts complained "
     "complains lamented laments joked jokes mused muses reiterated reiterates disclosed "
     "discloses revealed reveals alleged alleges ruled rules wondered wonders shouted "
-    "added adds summed sums offered offers"
+    "added adds summed sums offered offers reacted reacts echoed echoes answered answers "
+    "shot fired snapped quipped tweeted explained elaborated elaborates wrote "
+    "acknowledged"
 ).split()
 _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 #: Verbs that introduce someone's words quoted inside a sentence.
@@ -163,6 +165,24 @@ _PHRASE_BREAKS = {"a", "an", "the", "in", "on", "at", "of", "to", "by", "its", "
 _DESCRIPTIVE = {"new", "latest", "recent", "annual", "joint", "separate", "official", "brief",
                 "short", "long", "detailed", "preliminary", "final", "written", "earlier",
                 "previous", "first", "second", "third", "last"}
+#: Abbreviations whose full stop ends no sentence: honorifics and ranks
+#: ("Mr. Smith said", "Maj. Sok Dara", "Det. Supt. Hale", "Rep. Tiberi") and
+#: a middle initial ("Michael J. Petrilli"). The cue patterns read a copy of
+#: the text with these stops masked, so a name is never cut at its title.
+_ABBREVIATION_STOP = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|Supt|"
+    r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
+    r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
+    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])")
+_MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
+
+
+def masked_text(text: str) -> str:
+    """``text`` with the full stop of each abbreviation (see
+    :data:`_ABBREVIATION_STOP`) replaced by a one-character dot leader."""
+    return _ABBREVIATION_STOP.sub(lambda m: m.group()[:-1] + _MASKED_STOP, text)
+
+
 _MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
                         r"September|October|November|December)\s+\d{1,2}\b\s*")
 
@@ -194,6 +214,7 @@ class _Article:
 
     def __init__(self, doc: Any, quotes: list[Quote]):
         self.doc, self.text = doc, doc.text
+        self.masked = masked_text(self.text)
         self.ents = list(doc.ents)      # spaCy builds the spans on every access
         self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
@@ -512,7 +533,7 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
 
 def _find_cue(article: _Article, quote: Quote):
     """``(subject start, subject end, cue)`` for a quote, or None."""
-    text = article.text
+    text = article.masked
     close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
         else quote.end
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
@@ -559,10 +580,100 @@ def _find_cue(article: _Article, quote: Quote):
     return None
 
 
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+#: Dependents that belong to a name or a role phrase ("White House press
+#: secretary Josh Earnest", "Sen. Ted Cruz", "the state prosecutors' office").
+_NAME_DEPS = ("compound", "flat", "amod", "det", "poss", "case", "nmod", "nummod", "punct")
+
+
+def _subject_extent(article: _Article, head) -> tuple[int, int]:
+    """The characters of a subject: its head with the compounds, adjectives
+    and possessors before it (not its appositions or relative clauses)."""
+    first = head
+    for child in head.lefts:
+        if child.dep_ in _NAME_DEPS:
+            first = min(first, child.left_edge, key=lambda t: t.i)
+    last = head
+    for child in head.rights:     # "Sen. Ted Cruz (R-Tex.)": flat names after the head
+        if child.dep_ in ("flat", "compound") and child.i == last.i + 1:
+            last = child
+    return first.idx, last.idx + len(last.text)
+
+
+def _clause_subject(article: _Article, token):
+    """The subject of the clause ``token`` is in, climbing from a participle
+    or an infinitive to the verb it depends on ("X tied …, saying “…",
+    "Y emailed supporters, telling them “…"): the reporting verb's subject."""
+    for verb in [token, *token.ancestors]:
+        if verb.pos_ not in ("VERB", "AUX"):
+            continue
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS
+                    and not article.inside_quote(c.idx)]
+        if subjects:
+            return subjects[0]
+        if verb.dep_ in ("ccomp", "relcl") and verb.i < token.i:
+            return None      # the quote belongs to a reported clause, not its speaker
+    return None
+
+
+def _parse_cue(article: _Article, quote: Quote):
+    """A cue read from the dependency parse when the patterns found none.
+
+    - The quote opens inside a sentence ("Petrilli … tied those scores to
+      graduation rates, saying the law helped “…", "Rubio said that by
+      refusing …, Democrats are “…") or after a paragraph ending in a colon
+      ("Cruz called them on it:" / next paragraph “…"): the subject of the
+      clause right before the mark, climbing from participles to the
+      reporting verb.
+    - The quote ends a clause and the sentence goes on with the verb
+      ("“…,” Cruz, who has proposed …, said at the time", "“…” reacted
+      Trump"): that verb's subject.
+    """
+    doc, text = article.doc, article.masked
+    open_mark = quote.start - 1
+    para_start, _ = _paragraph_bounds(text, max(open_mark, 0))
+    before = text[para_start:max(para_start, open_mark)]
+    sentence_start = max((m.end() for m in re.finditer(r"[.!?][\u201d\"]?\s+", before)),
+                         default=0)
+    intro = before[sentence_start:].rstrip()
+    anchor = None
+    if intro and re.search(r"\w", intro) and not intro.endswith((".", "!", "?")):
+        anchor = para_start + sentence_start + len(intro) - 1
+    elif not before.strip() and para_start > 1:
+        previous = _previous_paragraph_end(text, para_start - 1)
+        if text[previous] == ":":
+            anchor = previous    # a colon paragraph introduces this one
+    if anchor is not None:
+        span = doc.char_span(max(0, anchor - 40), anchor + 1, alignment_mode="expand")
+        tokens = [t for t in span or () if not t.is_punct and t.idx <= anchor] if span else []
+        if tokens:
+            subject = _clause_subject(article, tokens[-1])
+            if subject is not None and subject.idx < open_mark:
+                start, end = _subject_extent(article, subject)
+                return start, end, "parse"
+    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
+        else quote.end
+    _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
+    after_end = _sentence_end(text, close, para_end)
+    after = text[close:after_end]
+    ends_clause = quote.text.rstrip()[-1:] in ",?!\u2014-" or after[:2].strip()[:1].islower()
+    if not ends_clause or not after.strip() or any(m in after for m in "\u201c\""):
+        return None
+    span = doc.char_span(close, after_end, alignment_mode="expand")
+    for token in span or ():
+        if token.pos_ == "VERB" and token.text.lower() in VERB_FORMS:
+            subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS]
+            if subjects and subjects[0].idx >= close:
+                start, end = _subject_extent(article, subjects[0])
+                return start, end, token.text
+            break
+    return None
+
+
 def _narrative_cue(article: _Article, quote: Quote, after: int):
     """"Dizon told reporters that … . “…": a reporting sentence earlier in the
     quote's paragraph (after ``after``, outside quotes) names the speaker."""
-    text = article.text
+    text = article.masked
     para_start, _ = _paragraph_bounds(text, quote.start - 1)
     start = max(para_start, after)
     earlier = text[start:quote.start - 1]
@@ -590,6 +701,11 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
         if cue:
             speaker = article.resolve(cue[0], cue[1])
             cue_word = cue[2]
+        if speaker is None:
+            cue = _parse_cue(article, quote)
+            if cue:
+                speaker = article.resolve(cue[0], cue[1])
+                cue_word = cue[2] if speaker else cue_word
         if quote.kind == "fragment":
             known = speaker is not None and speaker.kind != "unknown"
             quote = replace(quote, kind="partial" if known else "scare")
