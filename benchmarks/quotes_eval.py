@@ -90,6 +90,11 @@ class GoldArticle:
     #: "exact": the normalised name equals an accepted one; "words": the
     #: predicted name holds every word of an accepted one (titles aside)
     match: str = "exact"
+    #: the kinds of Dossier quote the set counts: the project's gold holds
+    #: reported speech only; PolNeAR holds every quoted stretch of someone's
+    #: words (partial quotes of four words or more that fill most of the
+    #: attributed content)
+    kinds: tuple[str, ...] = ("direct",)
 
 
 @dataclass
@@ -189,7 +194,8 @@ def load_polnear(folder: Path | None = None) -> list[GoldArticle]:
             accepted = list(q["speaker"])
             quotes.append(GoldQuote(start, end, accepted[0], accepted[1:], "unknown",
                                     bool(q.get("optional", False))))
-        articles.append(GoldArticle(name, text, quotes, "polnear", match="words"))
+        articles.append(GoldArticle(name, text, quotes, "polnear", match="words",
+                                    kinds=("direct", "partial")))
     return articles
 
 
@@ -263,16 +269,17 @@ def score_article(gold: GoldArticle, predictions: list[Prediction],
     return score
 
 
-def dossier_predictions(nlp, text: str) -> list[Prediction]:
+def dossier_predictions(nlp, text: str,
+                        kinds: tuple[str, ...] = ("direct",)) -> list[Prediction]:
     from desktop.analysis.attribution import attribute_quotes
     from desktop.analysis.quotes import find_quotes
 
     quotes = attribute_quotes(nlp(text), find_quotes(text))
     return [Prediction(q.start, q.end, q.speaker, q.method)
-            for q in quotes if q.kind == "direct"]
+            for q in quotes if q.kind in kinds]
 
 
-def textacy_predictions(nlp, text: str) -> list[Prediction]:
+def textacy_predictions(nlp, text: str, kinds: tuple[str, ...] = ()) -> list[Prediction]:
     from textacy.extract.triples import direct_quotations
 
     return [Prediction(q.content.start_char, q.content.end_char,
@@ -290,7 +297,7 @@ def evaluate(system, nlp, articles: list[GoldArticle],
     for article in articles:
         wanted = errors if error_groups is None or article.group in error_groups else None
         try:
-            result = score_article(article, system(nlp, article.text), wanted)
+            result = score_article(article, system(nlp, article.text, article.kinds), wanted)
         except Exception as error:  # a peer giving up on an article scores nothing
             result = Score(gold=sum(not q.optional for q in article.quotes),
                            failures=[f"{article.file}: {type(error).__name__}"])

@@ -90,8 +90,20 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
     words = content.split()
     if multi_paragraph:
         return "direct"
+    # a headline with its byline: “Met accused of whitewashing,” by Post's
+    # Kathianne Boniello — a work's title, nobody's speech
+    if re.match(r"[\u201d\"\u2019']\s*,?\s*by\s+(?:the\s+)?[A-Z]", text[end:end + 40]):
+        return "title"
     if len(words) <= 6 and all(_TITLE_WORD.match(w) for w in words) and \
             words[0][:1].isupper() and not _ENDS_CLAUSE.search(content) and \
+            _opens_mid_sentence(text, start - 1):
+        return "title"
+    # US style puts the comma inside the marks: a short Title Case name in
+    # mid-sentence is a work's or show's name even so ("on ABC's “This
+    # Week,” Carson said", "the “Gang of Eight,” which …")
+    bare = re.sub(r"[,.]$", "", content.strip()).split()
+    if bare and len(bare) <= 5 and all(_TITLE_WORD.match(w) for w in bare) and \
+            sum(w[:1].isupper() for w in bare) >= max(2, len(bare) - 1) and \
             _opens_mid_sentence(text, start - 1):
         return "title"
     if _ENDS_CLAUSE.search(content) and not (
@@ -165,6 +177,13 @@ class _Scanner:
         if self.single:
             self.step_single(i, char)
         elif char == OPEN_CURLY:
+            text = self.text
+            before = text[i - 1] if i > 0 else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if self.open_at is not None and not before.isspace() and \
+                    (after.isspace() or after in ".,;:"):
+                self.close(i)                # a wrong-way mark in a closing place: ,“ said
+                return
             if self.open_at is not None:     # the previous quote never closed
                 self.close(i)
             self.open(i + 1, OPEN_CURLY)
