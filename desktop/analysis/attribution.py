@@ -600,19 +600,33 @@ def _subject_extent(article: _Article, head) -> tuple[int, int]:
     return first.idx, last.idx + len(last.text)
 
 
+#: Reporting verbs in the forms a participle clause uses ("…, saying “…").
+_REPORTING_FORMS = frozenset(VERB_FORMS + PARTIAL_VERB_FORMS + (
+    "say tell call write note ask add state argue warn claim describe explain insist "
+    "declare urge suggest tweet post welcome praise label brand "
+    "saying telling calling writing noting asking adding stating arguing warning "
+    "claiming describing explaining insisting declaring urging suggesting tweeting "
+    "posting welcoming praising labeling labelling branding dubbing terming "
+    "quoting replying responding answering"
+).split())
+
+
 def _clause_subject(article: _Article, token):
-    """The subject of the clause ``token`` is in, climbing from a participle
-    or an infinitive to the verb it depends on ("X tied …, saying “…",
-    "Y emailed supporters, telling them “…"): the reporting verb's subject."""
-    for verb in [token, *token.ancestors]:
-        if verb.pos_ not in ("VERB", "AUX"):
-            continue
+    """The speaker of a quote introduced mid-sentence: the subject of the
+    reporting verb above the words before the mark, climbing from a
+    participle to the verb it hangs on ("X tied …, saying “…", "Y emailed
+    supporters, telling them “…") and past a reported clause ("Rubio said
+    that …, Democrats are “…" → Rubio, not Democrats). No reporting verb
+    above: no cue (the quote is more likely someone else's words)."""
+    chain = [t for t in [token, *token.ancestors] if t.pos_ in ("VERB", "AUX")]
+    first = next((i for i, t in enumerate(chain) if t.text.lower() in _REPORTING_FORMS), None)
+    if first is None:
+        return None
+    for verb in chain[first:]:
         subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS
                     and not article.inside_quote(c.idx)]
         if subjects:
             return subjects[0]
-        if verb.dep_ in ("ccomp", "relcl") and verb.i < token.i:
-            return None      # the quote belongs to a reported clause, not its speaker
     return None
 
 
