@@ -504,5 +504,15 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0012_quote_attribution")
+def quote_attribution(db: Database) -> None:
+    """``quotes.method``: how the speaker was found — ``cue`` (named in the
+    quote's sentence), ``pronoun`` (a pronoun or description resolved to an
+    earlier mention), ``inherited`` (from the quote before), ``guessed`` (an
+    earlier reporting sentence) — or NULL (no speaker, or analysed before
+    this column: the analysis version went up, so those are redone)."""
+    db.execute("ALTER TABLE quotes ADD COLUMN method TEXT")
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

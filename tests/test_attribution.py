@@ -104,3 +104,54 @@ def test_quote_and_speaker_quality_bar_on_the_gold(pipeline, group):
     score = evaluate(dossier_predictions, pipeline.nlp, load_gold(), errors)[group]
     assert score.f1 >= 0.95, errors
     assert score.speaker_accuracy >= 0.95, errors
+
+
+# -- issue 15: rules for real news, each on a short text ------------------------------
+
+def test_an_honorific_with_a_full_stop_never_cuts_the_name(pipeline):
+    text = "“Other nations have changed their tax codes,” said Rep. Patrick J. Tiberi."
+    [(_, _, speaker, kind, _)] = speakers(pipeline, text)
+    assert (speaker.replace(".", ""), kind) == ("Patrick J Tiberi", "person")
+
+
+def test_a_participle_clause_gives_the_quote_to_the_main_verbs_subject(pipeline):
+    text = ("Michael Petrilli, president of the Fordham Institute, tied the scores to "
+            "graduation rates, saying the law helped “millions of kids who would have "
+            "been on the streets.”")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert (quote.speaker, quote.method) == ("Michael Petrilli", "cue")
+
+
+def test_a_colon_paragraph_introduces_the_next_paragraphs_quote(pipeline):
+    text = ("Senator Ted Cruz spoke last.\n\nThe moderators asked about taxes. Cruz called "
+            "them on it:\n\n“The questions asked in this debate illustrate why the "
+            "American people don’t trust the media.”")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == "Ted Cruz"
+
+
+def test_a_wrong_way_opening_mark_in_a_closing_place_closes_the_quote(pipeline):
+    text = "“It's unusual,“ said Larry Noble, an attorney with the Campaign Legal Center."
+    [quote] = analyse_text(pipeline, text).quotes
+    assert (quote.text, quote.speaker) == ("It's unusual,", "Larry Noble")
+
+
+def test_a_show_title_with_the_comma_inside_is_not_a_quote(pipeline):
+    text = "Speaking on ABC’s “This Week,” Carson admitted that the course name was wrong."
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.kind == "title"
+
+
+def test_the_method_says_how_each_speaker_was_found(pipeline):
+    text = ("Police chief Neth Savoeun met officials in Phnom Penh on Monday.\n\n"
+            "“We will act,” Savoeun said. “And we will stay.”\n\n"
+            "“The raids go on,” he said.")
+    methods = [(q.speaker, q.method) for q in analyse_text(pipeline, text).quotes]
+    assert methods == [("Neth Savoeun", "cue"), ("Neth Savoeun", "inherited"),
+                       ("Neth Savoeun", "pronoun")]
+
+
+def test_a_quote_nobody_said_has_no_method(pipeline):
+    text = "The sign on the door read: “Closed.”\n\n“Nothing works here.”"
+    quotes = analyse_text(pipeline, text).quotes
+    assert all(q.method is None for q in quotes if q.speaker is None)

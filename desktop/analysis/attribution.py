@@ -25,6 +25,22 @@ from typing import Any
 
 from desktop.analysis.quotes import Quote
 
+#: How a quote's speaker was found (``Quote.method``):
+#:
+#: - ``cue``: a cue in the quote's own sentence names the speaker
+#:   ("…,” Sokha said; said Rep. Tiberi; according to the ministry);
+#: - ``pronoun``: the cue's mention refers back and was resolved to an
+#:   earlier mention (he, she, it, the ambassador, the release);
+#: - ``inherited``: no cue; the speaker of the quote before it in the same
+#:   or the previous paragraph;
+#: - ``guessed``: no cue near the quote; the subject of an earlier reporting
+#:   sentence in its paragraph.
+#:
+#: ``None`` when no speaker was found. Every method but ``cue`` is worth a
+#: second look (:data:`TO_CHECK`).
+METHODS = ("cue", "pronoun", "inherited", "guessed")
+TO_CHECK = ("pronoun", "inherited", "guessed")
+
 VERB_FORMS = (
     "said says say told tells added adds noted notes wrote writes warned warns "
     "reported reports explained explains stated states claimed claims insisted "
@@ -195,6 +211,9 @@ class Speaker:
     kind: str
     start: int | None = None      # the mention next to the cue
     end: int | None = None
+    #: "named" when the cue's mention names the source, "resolved" when it
+    #: refers back (he, it, the ambassador, the release)
+    how: str = "named"
 
 
 @dataclass
@@ -435,21 +454,22 @@ class _Article:
                 return Speaker(self.fullest_person(name), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
-            return replace(found, start=start, end=end) if found else None
+            return replace(found, start=start, end=end, how="resolved") if found else None
         if lower in PRONOUNS_SOURCE or words[-1] in PRONOUNS_SOURCE:
             found = self.latest(start, ("document", "organisation"))
-            return replace(found, start=start, end=end) if found else None
+            return replace(found, start=start, end=end, how="resolved") if found else None
         for head in DOCUMENT_HEADS:
             if lower.endswith(head):
                 found = self._document_for(head, start)
-                return Speaker(found, "document", start, end)
+                return Speaker(found, "document", start, end,
+                               "named" if found.lower() == lower else "resolved")
         role = next((w for w in reversed(words) if w in ROLE_WORDS), None)
         if role and not any(w[:1].isupper() for w in phrase.split()[1:]):
             accepted = ROLE_SYNONYMS.get(role, {role})
             person = next((p for o, r, p in reversed(self.roles)
                            if r in accepted and o < start), None)
             if person:
-                return Speaker(person, "person", start, end)
+                return Speaker(person, "person", start, end, "resolved")
         known = {w for name in self.person_names for w in _norm_tokens(name)}
         named = [w for w in _norm_tokens(phrase) if w in known and w[:1].isupper()]
         if named:
@@ -534,7 +554,7 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
 def _find_cue(article: _Article, quote: Quote):
     """``(subject start, subject end, cue)`` for a quote, or None."""
     text = article.masked
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
+    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019\u201c" \
         else quote.end
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
@@ -665,7 +685,7 @@ def _parse_cue(article: _Article, quote: Quote):
             if subject is not None and subject.idx < open_mark:
                 start, end = _subject_extent(article, subject)
                 return start, end, "parse"
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
+    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019\u201c" \
         else quote.end
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
@@ -711,7 +731,7 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
             result.append(quote)
             continue
         cue = _find_cue(article, quote)
-        speaker, cue_word = None, None
+        speaker, cue_word, method = None, None, None
         if cue:
             speaker = article.resolve(cue[0], cue[1])
             cue_word = cue[2]
@@ -720,6 +740,8 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
             if cue:
                 speaker = article.resolve(cue[0], cue[1])
                 cue_word = cue[2] if speaker else cue_word
+        if speaker is not None:
+            method = "cue" if speaker.how == "named" else "pronoun"
         if quote.kind == "fragment":
             known = speaker is not None and speaker.kind != "unknown"
             quote = replace(quote, kind="partial" if known else "scare")
@@ -740,17 +762,19 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
                 _paragraph_bounds(text, previous.end)[0])
             if previous.speaker and (same_para or straight_on or follows):
                 speaker = Speaker(previous.speaker, previous.speaker_kind)
+                method = "inherited"
         if speaker is None and quote.kind == "direct":
             narrative = _narrative_cue(article, quote, result[-1].end + 1 if result else 0)
             if narrative:
                 speaker = article.resolve(narrative[0], narrative[1])
                 cue_word = narrative[2]
+                method = "guessed" if speaker else None
         if speaker is None:
             result.append(replace(quote, cue=cue_word))
             continue
         result.append(replace(quote, speaker=speaker.name, speaker_kind=speaker.kind,
                               speaker_start=speaker.start, speaker_end=speaker.end,
-                              cue=cue_word))
+                              cue=cue_word, method=method))
         if quote.kind == "direct":
             article.events.append(_Event(quote.end, Speaker(speaker.name, speaker.kind)))
             article.events.sort(key=lambda e: e.offset)
