@@ -163,7 +163,8 @@ _BEFORE_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<subj>[^\n]{1,120}?),\s*$"
 
 def _before_subj_verb(verbs: str) -> re.Pattern:
     return re.compile(
-        r"(?P<subj>[^.!?\n\u201c\u201d\"]{1,160}?)\s+(?:also\s+|then\s+|later\s+)?"
+        r"(?P<subj>[^.!?\n\u201c\u201d\"]{1,160}?)\s+(?:(?:also|then|later|has|have|had|"
+        r"would|will|once|had\s+also|has\s+also)\s+)?"
         r"(?P<verb>" + verbs + r")(?:\s+(?:as|that|it|[\w\u2019'-]+(?:\s+[\w\u2019'-]+){0,3}?))?"
         r"\s*(?P<colon>[:,])?\s*$")
 
@@ -449,9 +450,11 @@ class _Article:
         lead = _LEADING_HEAD.match(phrase)
         if lead and len(words) > 2:   # "The bank, which the NCA declined to name,"
             return self.resolve(start, start + lead.end())
-        for p_start, p_end, name in self.people:
-            if p_start < end and start < p_end:
-                return Speaker(self.fullest_person(name), "person", p_start, p_end)
+        inside = [(p_start, p_end, name) for p_start, p_end, name in self.people
+                  if p_start < end and start < p_end]
+        if inside:
+            p_start, p_end, name = self._head_person(inside)
+            return Speaker(self.fullest_person(name), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
             return replace(found, start=start, end=end, how="resolved") if found else None
@@ -493,6 +496,33 @@ class _Article:
         if lower in PRONOUNS_PLURAL or len(words) > 4:
             return None   # not a name: rather no speaker than a clause
         return Speaker(self._clean(phrase), "unknown", start, end)
+
+    def _head_person(self, people: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+        """Of several people in a cue's phrase, the one it is about: a
+        subject (or its apposition) over a modifier or an object — "Clinton
+        spokesman Josh Schwerin", "Carson’s business manager, Armstrong
+        Williams", "Asked by Stephanopoulos …, Carson", "said Ayotte campaign
+        manager Jon Kohan" — the first among equals."""
+        if len(people) == 1:
+            return people[0]
+
+        def rank(person) -> int:
+            span = self.doc.char_span(person[0], person[1], alignment_mode="expand")
+            if span is None:
+                return 1
+            root = span.root
+            if any(t.dep_ in ("relcl", "acl", "advcl") for t in [root, *root.ancestors]
+                   if t.i < root.i or t is root):
+                return 0       # inside a clause about someone else
+            if root.dep_ in _SUBJECT_DEPS or (root.dep_ == "appos"
+                                              and root.head.dep_ in _SUBJECT_DEPS):
+                return 3
+            if root.dep_ in ("compound", "poss", "pobj", "dobj", "dative", "agent", "npadvmod"):
+                return 0       # "Clinton spokesman", "Carson’s manager", "by Ingraham"
+            return 1
+
+        best = max(rank(p) for p in people)
+        return next(p for p in people if rank(p) == best)
 
     def _document_for(self, head: str, before: int) -> str:
         """The fullest name of the latest earlier document ending in ``head``.
