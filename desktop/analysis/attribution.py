@@ -58,7 +58,8 @@ VERB_FORMS = (
     "discloses revealed reveals alleged alleges ruled rules wondered wonders shouted "
     "added adds summed sums offered offers reacted reacts echoed echoes answered answers "
     "shot fired snapped quipped tweeted explained elaborated elaborates wrote "
-    "acknowledged"
+    "acknowledged proclaimed proclaims asserted asserts observed contended contends "
+    "insisted responded remarked explained noted"
 ).split()
 _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 #: Verbs that introduce someone's words quoted inside a sentence.
@@ -147,6 +148,11 @@ _AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>[^\n.;]{1,80})")
 _AFTER_SUBJ_VERB = re.compile(
     r"^\s*,?\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,80}?)\s+(?:also\s+|later\s+|then\s+|"
     r"further\s+|again\s+)?(?P<verb>" + _VERB + r")\b")
+#: "“…,” Gene Sperling, a top outside Clinton adviser, said" / "“…,” Helen
+#: Marsh, 47, told reporters": a description between the name and the verb.
+_AFTER_APPOS_VERB = re.compile(
+    r"^\s*,?\s*(?P<subj>(?:[A-Z][\w\u2024\u2019'-]*\s+){0,4}[A-Z][\w\u2019'-]+),\s+"
+    r"[^,;:\n\u201c\u201d\"]{1,90},\s+(?:also\s+|later\s+|then\s+)?(?P<verb>" + _VERB + r")\b")
 _AFTER_VERB_SUBJ = re.compile(
     r"^\s*,?\s*(?P<verb>" + _VERB + r")\s+(?P<subj>[^,;.\n\u201c\u201d\"]{1,100}?)"
     r"(?=\s*(?:[,.;:!?]|$|\s(?:on|in|at|during|after|before|when|while|to|as|who|which|"
@@ -589,7 +595,9 @@ def _find_cue(article: _Article, quote: Quote):
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]
-    for pattern in (_AFTER_DASH, _AFTER_ACCORDING, _AFTER_SUBJ_VERB, _AFTER_VERB_SUBJ):
+    deferred = None
+    for pattern in (_AFTER_DASH, _AFTER_ACCORDING, _AFTER_SUBJ_VERB, _AFTER_APPOS_VERB,
+                    _AFTER_VERB_SUBJ):
         match = pattern.match(after)
         if match and match.group("subj").strip():
             cue = match.groupdict().get("verb") or (
@@ -597,11 +605,27 @@ def _find_cue(article: _Article, quote: Quote):
             subj = match.group("subj")
             if pattern is _AFTER_SUBJ_VERB and len(subj.split()) > 8:
                 continue
-            return close + match.start("subj"), close + match.end("subj"), cue
+            found = close + match.start("subj"), close + match.end("subj"), cue
+            if pattern is _AFTER_SUBJ_VERB and quote.text.rstrip().endswith(".") \
+                    and len(subj.split()) > 2:
+                # a full stop ends the quote's sentence: "X called him “… amnesty.”
+                # Former governor Mike Huckabee called …" — a cue before the quote wins
+                deferred = found
+                break
+            return found
+    found = _find_cue_before(article, quote)
+    return found if found is not None else deferred
+
+
+def _find_cue_before(article: _Article, quote: Quote):
+    """A cue in the quote's sentence before it (see :func:`_find_cue`)."""
+    text = article.masked
     open_mark = quote.start - 1
     para_start, _ = _paragraph_bounds(text, open_mark)
     before = text[para_start:max(para_start, open_mark)]
-    sentence_start = max((m.end() for m in re.finditer(r"[.!?]\s+", before)), default=0)
+    # a sentence ends at . ! ? even behind a closing mark (Clinton: "… ISIS." Bush: "…")
+    sentence_start = max((m.end() for m in re.finditer(r"[.!?][\u201d\"\u2019]?\s+", before)),
+                         default=0)
     before = before[sentence_start:]
     base = para_start + sentence_start
     match = _BEFORE_ACCORDING.search(before)
@@ -609,7 +633,16 @@ def _find_cue(article: _Article, quote: Quote):
         return base + match.start("subj"), base + match.end("subj"), "according to"
     if quote.kind == "fragment":
         match = _BEFORE_FRAGMENT.search(before)
-        if match:   # the few words right before the verb: "what Somchai called"
+        if match:
+            # the verb's subject in the parse ("Marty West, a professor who …, called
+            # it “…”", "Tanden wrote that Soros “…”"), else the few words right
+            # before the verb ("what Somchai called")
+            verb = article.doc.char_span(base + match.start("verb"), base + match.end("verb"),
+                                         alignment_mode="expand")
+            subject = _clause_subject(article, verb.root) if verb is not None else None
+            if subject is not None and subject.idx < quote.start:
+                first, last = _subject_extent(article, subject)
+                return first, last, match.group("verb")
             subj = match.group("subj")
             words = list(re.finditer(r"\S+", subj))
             while words and words[-1].group().lower() in _AUXILIARIES:
@@ -625,7 +658,7 @@ def _find_cue(article: _Article, quote: Quote):
     # "X, a lawyer, struck a different note: “…" / "X’s advice — “…": the
     # sentence introducing the quote names the speaker
     intro = before.rstrip()
-    if intro.endswith((":", "\u2014", "\u2013")) and len(intro) > 2:
+    if intro.endswith((":", "\u2014", "\u2013", "--", " -")) and len(intro) > 2:
         return base, base + len(intro) - 1, intro[-1]
     return None
 
@@ -638,7 +671,12 @@ _NAME_DEPS = ("compound", "flat", "amod", "det", "poss", "case", "nmod", "nummod
 
 def _subject_extent(article: _Article, head) -> tuple[int, int]:
     """The characters of a subject: its head with the compounds, adjectives
-    and possessors before it (not its appositions or relative clauses)."""
+    and possessors before it (not its relative clauses); a role named by
+    its apposition is that name ("The leader of the League, Jonathan
+    Greenblatt, warned" → Jonathan Greenblatt)."""
+    named = [c for c in head.rights if c.dep_ == "appos" and c.ent_type_ == "PERSON"]
+    if named and head.ent_type_ != "PERSON":
+        head = named[0]
     first = head
     for child in head.lefts:
         if child.dep_ in _NAME_DEPS:
@@ -671,6 +709,15 @@ def _clause_subject(article: _Article, token):
     chain = [t for t in [token, *token.ancestors] if t.pos_ in ("VERB", "AUX")]
     first = next((i for i, t in enumerate(chain) if t.text.lower() in _REPORTING_FORMS), None)
     if first is None:
+        # "As White House press secretary Josh Earnest explained, three taxes were
+        # postponed …, “…": the reporting verb of an as-clause of the sentence
+        for verb in chain:
+            for clause in verb.children:
+                if clause.dep_ == "advcl" and clause.text.lower() in _REPORTING_FORMS and \
+                        any(c.dep_ == "mark" and c.lower_ == "as" for c in clause.children):
+                    subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+                    if subjects:
+                        return subjects[0]
         return None
     for verb in chain[first:]:
         subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS
@@ -765,11 +812,11 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
         if cue:
             speaker = article.resolve(cue[0], cue[1])
             cue_word = cue[2]
-        if speaker is None:
-            cue = _parse_cue(article, quote)
-            if cue:
-                speaker = article.resolve(cue[0], cue[1])
-                cue_word = cue[2] if speaker else cue_word
+        if speaker is None or speaker.kind == "unknown":
+            parsed = _parse_cue(article, quote)
+            better = article.resolve(parsed[0], parsed[1]) if parsed else None
+            if better is not None and (speaker is None or better.kind != "unknown"):
+                speaker, cue_word = better, parsed[2]
         if speaker is not None:
             method = "cue" if speaker.how == "named" else "pronoun"
         if quote.kind == "fragment":

@@ -62,6 +62,10 @@ def _straight_opens(text: str, i: int) -> bool:
 def _straight_closes(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if before == " " and after.isspace():
+        # a spaced closing mark after the quote's last punctuation: `table, " said`,
+        # `'above the president,' " said`
+        return bool(re.search(r"[,.!?;\u2019'\u2014-] $", text[max(0, i - 3):i]))
     return not before.isspace() and (after.isspace() or not after.isalnum())
 
 
