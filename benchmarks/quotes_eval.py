@@ -59,6 +59,7 @@ mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister
 sen senator rep representative gov governor lt gen col maj capt sgt cpl det supt
 insp cmdr adm brig pres president vice minister prime secretary chief judge
 justice ambassador commissioner mayor speaker chairman chairwoman chair
+spokesman spokeswoman spokesperson congressman congresswoman councilman councilwoman
 former candidate the a an
 """.split())
 
