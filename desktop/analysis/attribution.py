@@ -546,18 +546,27 @@ class _Article:
         return best
 
     def _organisation_for(self, head: str, before: int) -> str:
+        """The organisation "the <head>" refers to: the nearest earlier mention
+        that fits, kept whole ("the office" → "state prosecutors' office",
+        "police" → "Devon and Cornwall police"): a named entity holding the
+        head word, else the words written before the head (possessives and
+        "X and Y" included, no sentence opener)."""
         best = head
         for o_start, name in self.named:
-            if o_start < before and head in name.lower() and len(name) > len(best):
-                best = name
+            if o_start < before and re.search(r"\b" + re.escape(head) + r"\b", name.lower()) \
+                    and len(name) > len(head) and not self.inside_quote(o_start):
+                best = name             # the nearest: later mentions replace earlier ones
         if best == head:
-            pattern = re.compile(r"\b(?:the\s+)?((?:[\w-]+\s+){0,2}" + re.escape(head) + r")\b",
-                                 re.IGNORECASE)
+            pattern = re.compile(
+                r"\b(?:the\s+)?((?:[\w\u2019'-]+\s+(?:and\s+)?){0,3}" + re.escape(head) + r")\b",
+                re.IGNORECASE)
             for match in pattern.finditer(self.text[:before]):
                 candidate = match.group(1)
-                first = candidate.split()[0].lower()
-                if first not in SENTENCE_STARTERS and len(candidate) > len(best):
-                    best = candidate
+                words = candidate.split()
+                while words and words[0].lower() in SENTENCE_STARTERS | {"and"}:
+                    words = words[1:]
+                if len(words) > 1 and not self.inside_quote(match.start(1)):
+                    best = " ".join(words)
         return self._clean(best)
 
     def _fullest_org(self, name: str) -> str:
