@@ -286,7 +286,8 @@ class _Article:
         if (previous is not None and previous.is_title and previous.is_sent_start
                 and previous.pos_ not in _NOT_NAME_POS
                 and previous.text.lower() not in SENTENCE_STARTERS
-                and previous.text.lower() not in TITLES and len(previous.text) <= 6):
+                and previous.text.lower().rstrip(".") not in TITLES
+                and not previous.text.endswith(".") and len(previous.text) <= 6):
             start -= 1
         span = self.doc[start:tokens[-1].i + 1]
         return span.start_char, span.end_char, self._clean(span.text)
@@ -352,6 +353,12 @@ class _Article:
                                            or ent.start == ent.sent.start):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
+                # coordinated subjects, "X and Y met …": a later "they" is both
+                others = [self._person_at(c) for c in ent.root.children if c.dep_ == "conj"]
+                others = [o for o in others if o]
+                if ent.root.dep_ in _SUBJECT_DEPS and others:
+                    events.append(_Event(ent.start_char + 1, Speaker(
+                        " and ".join([name, *others]), "person"), "they"))
         for chunk in self._subject_chunks():
             events.append(chunk)
         for ent in self.ents:
@@ -369,6 +376,13 @@ class _Article:
                     "document")))
         events.sort(key=lambda e: e.offset)
         return events
+
+    def _person_at(self, token) -> str | None:
+        """The fullest name of the person whose name holds ``token``, if any."""
+        for start, end, name in self.people:
+            if start <= token.idx < end:
+                return self.fullest_person(name)
+        return None
 
     @staticmethod
     def _unnamed_person(text: str) -> str:
@@ -432,12 +446,20 @@ class _Article:
         return " ".join(_MONTH_DAY.sub("", name).split())
 
     # -- resolution ----------------------------------------------------
+    def _near(self, speaker: Speaker, offset: int) -> bool:
+        """Whether ``speaker`` was put forward in the paragraph of ``offset``
+        or the one before it."""
+        para = _paragraph_bounds(self.text, offset)[0]
+        earlier = _paragraph_bounds(self.text, _previous_paragraph_end(self.text, para))[0] \
+            if para > 0 else para
+        return any(e.speaker == speaker and earlier <= e.offset < offset for e in self.events)
+
     def latest(self, before: int, kinds: tuple[str, ...], pronoun: str = "") -> Speaker | None:
         """The last speaker of these kinds put forward before ``before``; a
         pronoun skips people whose noun says otherwise ("she" ≠ "the man")."""
         for event in reversed(self.events):
             if event.offset < before and event.speaker.kind in kinds \
-                    and (not event.pronoun or event.pronoun == pronoun):
+                    and (event.pronoun == pronoun or (not event.pronoun and pronoun != "they")):
                 return event.speaker
         return None
 
@@ -499,6 +521,11 @@ class _Article:
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
             return Speaker(self._organisation_for(head, start), "organisation", start, end)
+        if lower == "they":
+            # two people put forward together in this or the paragraph before
+            found = self.latest(start, ("person",), "they")
+            if found and self._near(found, start):
+                return replace(found, start=start, end=end, how="resolved")
         if lower in PRONOUNS_PLURAL or len(words) > 4:
             return None   # not a name: rather no speaker than a clause
         return Speaker(self._clean(phrase), "unknown", start, end)
