@@ -254,6 +254,7 @@ class _Article:
                       if e.label_ not in _NOT_NAMES and e not in ranked]
         self.person_names = [name for _, _, name in self.people]
         self.roles = self._roles()
+        self.genders = self._genders()
         self.events = self._subject_events()
 
     @staticmethod
@@ -343,14 +344,48 @@ class _Article:
                     found.append((start, word, self.fullest_person(name)))
         return found
 
+    def _genders(self) -> dict[str, str]:
+        """"he" or "she" for the people the article tells it of: an honorific
+        (Mr., Mrs., Ms., Sir, Dame) before a mention, else the first he/she/
+        his/her after their mention as the subject of a sentence naming nobody
+        else. Pronouns then skip people of the other gender."""
+        honorifics = {"mr": "he", "sir": "he", "mrs": "she", "ms": "she", "miss": "she",
+                      "dame": "she", "lady": "she"}
+        pronouns = {"he": "he", "his": "he", "him": "he", "she": "she", "her": "she"}
+        found: dict[str, str] = {}
+        for ent in self.ents:
+            if ent.label_ != "PERSON" or self.inside_quote(ent.start_char):
+                continue
+            name = self.fullest_person(self._repair_person(ent)[2])
+            words = [t.lower_.rstrip(".") for t in ent[:2]]
+            if ent.start > 0:
+                words.insert(0, self.doc[ent.start - 1].lower_.rstrip("."))
+            title = next((honorifics[w] for w in words if w in honorifics), None)
+            if title:
+                found.setdefault(name, title)
+                continue
+            sent = ent.sent
+            if ent.root.dep_ in _SUBJECT_DEPS and name not in found and \
+                    sum(e.label_ == "PERSON" for e in sent.ents) == 1:
+                after = next((pronouns[t.lower_] for t in self.doc[ent.end:sent.end]
+                              if t.lower_ in pronouns and not self.inside_quote(t.idx)), None)
+                if after:
+                    found[name] = after
+        return found
+
     def _subject_events(self) -> list[_Event]:
         """People and sources the article puts forward, in text order."""
         events = []
         for ent in self.ents:
             if self.inside_quote(ent.start_char):
                 continue
-            if ent.label_ == "PERSON" and (ent.root.dep_ in ("nsubj", "nsubjpass")
-                                           or ent.start == ent.sent.start):
+            root = ent.root
+            if ent.label_ == "PERSON" and (
+                    root.dep_ in ("nsubj", "nsubjpass")
+                    # "X's daughter, Y, said …": the apposition is the subject, the
+                    # possessor is not
+                    or (root.dep_ == "appos" and root.head.dep_ in _SUBJECT_DEPS)
+                    or (ent.start == ent.sent.start and root.dep_ != "poss")):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
                 # coordinated subjects, "X and Y met …": a later "they" is both
@@ -459,7 +494,8 @@ class _Article:
         pronoun skips people whose noun says otherwise ("she" ≠ "the man")."""
         for event in reversed(self.events):
             if event.offset < before and event.speaker.kind in kinds \
-                    and (event.pronoun == pronoun or (not event.pronoun and pronoun != "they")):
+                    and (event.pronoun == pronoun or (not event.pronoun and pronoun != "they")) \
+                    and self.genders.get(event.speaker.name, pronoun) == pronoun:
                 return event.speaker
         return None
 
