@@ -361,14 +361,19 @@ class _Article:
             if ent.start > 0:
                 words.insert(0, self.doc[ent.start - 1].lower_.rstrip("."))
             title = next((honorifics[w] for w in words if w in honorifics), None)
+            if title is None and ent.root.dep_ == "appos":     # "His wife, Sok Channary"
+                title = PERSON_NOUNS.get(ent.root.head.lower_)
             if title:
                 found.setdefault(name, title)
                 continue
             sent = ent.sent
             if ent.root.dep_ in _SUBJECT_DEPS and name not in found and \
                     sum(e.label_ == "PERSON" for e in sent.ents) == 1:
+                # a subject or possessive pronoun; an object pronoun in the same
+                # clause ("Rith sat beside her") is someone else
                 after = next((pronouns[t.lower_] for t in self.doc[ent.end:sent.end]
-                              if t.lower_ in pronouns and not self.inside_quote(t.idx)), None)
+                              if t.lower_ in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
+                              and not self.inside_quote(t.idx)), None)
                 if after:
                     found[name] = after
         return found
@@ -439,7 +444,9 @@ class _Article:
             head = chunk.root.text.lower()
             if chunk.root.dep_ not in ("nsubj", "nsubjpass") or self.inside_quote(chunk.start_char):
                 continue
-            if head in PERSON_NOUNS and chunk.root.tag_ == "NN" \
+            named = any(c.dep_ == "appos" and c.ent_type_ == "PERSON"
+                        for c in chunk.root.children)    # "His wife, Sok Channary," is named
+            if head in PERSON_NOUNS and chunk.root.tag_ == "NN" and not named \
                     and not any(s < chunk.end_char and chunk.start_char < e
                                 for s, e, _ in self.people):
                 found.append(_Event(chunk.start_char, Speaker(
@@ -492,12 +499,24 @@ class _Article:
     def latest(self, before: int, kinds: tuple[str, ...], pronoun: str = "") -> Speaker | None:
         """The last speaker of these kinds put forward before ``before``; a
         pronoun skips people whose noun says otherwise ("she" ≠ "the man")."""
+        fallback = None
+        para = _paragraph_bounds(self.text, before)[0]
+        window = _paragraph_bounds(self.text, _previous_paragraph_end(self.text, para))[0] \
+            if para > 0 else 0
         for event in reversed(self.events):
             if event.offset < before and event.speaker.kind in kinds \
                     and (event.pronoun == pronoun or (not event.pronoun and pronoun != "they")) \
                     and self.genders.get(event.speaker.name, pronoun) == pronoun:
-                return event.speaker
-        return None
+                if pronoun not in ("he", "she") or event.pronoun or \
+                        event.speaker.name in self.genders:
+                    # the nearest whose gender is known to fit, within this and
+                    # the previous paragraph, beats a nearer one of unknown gender
+                    if fallback is None or event.offset >= window:
+                        return event.speaker
+                    return fallback
+                if fallback is None:
+                    fallback = event.speaker
+        return fallback
 
     def resolve(self, start: int, end: int) -> Speaker | None:
         """The speaker a subject phrase ``text[start:end]`` refers to."""
