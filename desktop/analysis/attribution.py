@@ -841,10 +841,12 @@ def _parse_cue(article: _Article, quote: Quote):
     anchor = None
     if intro and re.search(r"\w", intro) and not intro.endswith((".", "!", "?")):
         anchor = para_start + sentence_start + len(intro) - 1
-    elif not before.strip() and para_start > 1:
+    colon_paragraph = False
+    if anchor is None and not before.strip() and para_start > 1:
         previous = _previous_paragraph_end(text, para_start - 1)
         if text[previous] == ":":
             anchor = previous    # a colon paragraph introduces this one
+            colon_paragraph = True
     if anchor is not None:
         span = doc.char_span(max(0, anchor - 40), anchor + 1, alignment_mode="expand")
         tokens = [t for t in span or () if not t.is_punct and t.idx <= anchor] if span else []
@@ -853,6 +855,12 @@ def _parse_cue(article: _Article, quote: Quote):
             if subject is not None and subject.idx < open_mark:
                 start, end = _subject_extent(article, subject)
                 return start, end, "parse"
+        if colon_paragraph:
+            # "Says Keo to the Daily:" / "Keo continues:": a short introducing
+            # paragraph names the speaker however it is built
+            intro_start, _ = _paragraph_bounds(text, anchor)
+            if len(text[intro_start:anchor].split()) <= 8:
+                return intro_start, anchor, ":"
     close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019\u201c" \
         else quote.end
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
