@@ -150,6 +150,9 @@ class _Scanner:
         text = self.text
         first = _first_visible(text, *para)
         if text[first] in ((OPEN_SINGLE,) if self.single else (OPEN_CURLY, STRAIGHT)):
+            prev_text = text[previous[0]:previous[1]].rstrip()
+            if not re.search(r"[.,!?;:\u2026\u2014-]$", prev_text):
+                return None            # an unclosed subhead ('Nobody listened) ends there
             return first + 1           # the news convention: the mark re-opens
         prev_text = text[previous[0]:previous[1]]
         if text[first].islower() and not _ENDS_SENTENCE.search(prev_text):
@@ -207,7 +210,10 @@ class _Scanner:
         text = self.text
         before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        if char == OPEN_SINGLE and not before.isalnum():
+        paragraph_start = i == 0 or text[i - 1] == "\n"
+        if char == OPEN_SINGLE and not before.isalnum() or (
+                char == CLOSE_SINGLE and self.open_at is None and paragraph_start
+                and after.isalpha()):     # a paragraph opening with a wrong-way ’
             if self.open_at is not None:
                 self.close(i)
             self.open(i + 1, OPEN_SINGLE)
@@ -222,16 +228,45 @@ def _single_quotes_are_primary(text: str, doubles: list[Quote]) -> bool:
     """True for British style: more ‘ openers outside double quotes than
     double quotes."""
     inside = [(q.start, q.end) for q in doubles]
-    singles = [m.end() for m in re.finditer(r"(?:^|[\s(\[\u2014\u2013])\u2018", text,
-                                            re.MULTILINE)
+    singles = [m.end() for m in re.finditer(r"(?:^|[\s(\[\u2014\u2013])\u2018|^\u2019(?=[A-Za-z])",
+                                            text, re.MULTILINE)
                if not any(s <= m.end() < e for s, e in inside)]
     return len(singles) > len(doubles)
+
+
+#: A quote in single straight marks, as some US copy writes them: opens at a
+#: paragraph start or after a space or a dash with a letter, closes right
+#: after the quote's own , . ? or ! and before a space or the line's end —
+#: so apostrophes (don't, '90s, the officers' work) never open or close one.
+_SINGLE_STRAIGHT = re.compile(
+    r"(?:(?<=^)|(?<=[\s\u2014\u2013(]))'(?=[A-Za-z])"
+    r"(?P<content>[^'\n\"\u201c\u201d]*?(?:'[a-z][^'\n\"\u201c\u201d]*?)*[,.?!])'(?=\s|$)",
+    re.MULTILINE)
+
+
+def _single_straight_quotes(text: str, doubles: list[Quote]) -> list[Quote]:
+    """Quotes in single straight marks outside double quotes (three words or
+    more: a shorter one is a nickname or a title)."""
+    inside = [(q.start - 1, q.end + 1) for q in doubles]
+    found = []
+    for match in _SINGLE_STRAIGHT.finditer(text):
+        start, end = match.start("content"), match.end("content")
+        if len(match.group("content").split()) < 3 or \
+                any(s <= start < e or s < end <= e for s, e in inside):
+            continue
+        found.append(Quote(start, end, text[start:end], _classify(text, start, end, False)))
+    return found
 
 
 def find_quotes(text: str) -> list[Quote]:
     """All quoted spans of ``text`` in order; never raises on odd marks."""
     doubles = [] if (CLOSE_CURLY not in text and OPEN_CURLY not in text
                      and STRAIGHT not in text) else _Scanner(text).scan()
-    if OPEN_SINGLE in text and _single_quotes_are_primary(text, doubles):
+    if (OPEN_SINGLE in text or CLOSE_SINGLE in text) and \
+            _single_quotes_are_primary(text, doubles):
         return _Scanner(text, single=True).scan()
+    if "'" in text:
+        singles = _single_straight_quotes(text, doubles)
+        if singles:
+            return sorted(doubles + singles, key=lambda q: (q.start, q.end))
     return doubles
