@@ -537,6 +537,15 @@ class _Article:
                   if p_start < end and start < p_end]
         if inside:
             p_start, p_end, name = self._head_person(inside)
+            subject = self._proper_subject(start, end) \
+                if self._person_rank((p_start, p_end, name)) == 0 else None
+            if subject is not None:
+                # every person named is a modifier or an object ("After Tanden
+                # informed Soros …, Tanden wrote"): the proper noun the parse makes
+                # the subject, though the entity tagger missed it
+                first, last = _subject_extent(self, subject)
+                return Speaker(self.fullest_person(self._clean(self.text[first:last])),
+                               "person", first, last)
             return Speaker(self.fullest_person(name), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
@@ -594,23 +603,33 @@ class _Article:
         if len(people) == 1:
             return people[0]
 
-        def rank(person) -> int:
-            span = self.doc.char_span(person[0], person[1], alignment_mode="expand")
-            if span is None:
-                return 1
-            root = span.root
-            if any(t.dep_ in ("relcl", "acl", "advcl") for t in [root, *root.ancestors]
-                   if t.i < root.i or t is root):
-                return 0       # inside a clause about someone else
-            if root.dep_ in _SUBJECT_DEPS or (root.dep_ == "appos"
-                                              and root.head.dep_ in _SUBJECT_DEPS):
-                return 3
-            if root.dep_ in ("compound", "poss", "pobj", "dobj", "dative", "agent", "npadvmod"):
-                return 0       # "Clinton spokesman", "Carson’s manager", "by Ingraham"
-            return 1
+        best = max(self._person_rank(p) for p in people)
+        return next(p for p in people if self._person_rank(p) == best)
 
-        best = max(rank(p) for p in people)
-        return next(p for p in people if rank(p) == best)
+    def _person_rank(self, person: tuple[int, int, str]) -> int:
+        """3: a subject (or its apposition); 1: anything else; 0: a modifier,
+        an object or inside a clause about someone else."""
+        span = self.doc.char_span(person[0], person[1], alignment_mode="expand")
+        if span is None:
+            return 1
+        root = span.root
+        if any(t.dep_ in ("relcl", "acl", "advcl") for t in [root, *root.ancestors]
+               if t.i < root.i or t is root):
+            return 0       # inside a clause about someone else
+        if root.dep_ in _SUBJECT_DEPS or (root.dep_ == "appos"
+                                          and root.head.dep_ in _SUBJECT_DEPS):
+            return 3
+        if root.dep_ in ("compound", "poss", "pobj", "dobj", "dative", "agent", "npadvmod"):
+            return 0       # "Clinton spokesman", "Carson’s manager", "by Ingraham"
+        return 1
+
+    def _proper_subject(self, start: int, end: int):
+        """A proper noun in ``text[start:end]`` that is the subject of a
+        reporting verb, outside quotes; the last one."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        found = [t for t in span or () if t.dep_ in _SUBJECT_DEPS and t.pos_ == "PROPN"
+                 and t.head.text.lower() in _REPORTING_FORMS and not self.inside_quote(t.idx)]
+        return found[-1] if found else None
 
     def _document_for(self, head: str, before: int) -> str:
         """The fullest name of the latest earlier document ending in ``head``.
