@@ -579,9 +579,10 @@ class _Article:
             first, last = names[0].idx, names[-1].idx + len(names[-1].text)
             run = [t.text for t in names if first <= t.idx <= last]
             return Speaker(self.fullest_person(" ".join(run)), "person", first, last)
-        for o_start, o_end, name in self.orgs:
-            if o_start < end and start < o_end:
-                return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
+        orgs = [o for o in self.orgs if o[0] < end and start < o[1]]
+        if orgs:     # "The Israeli newspaper Haaretz": the subject, not its modifier
+            o_start, o_end, name = self._head_person(orgs)
+            return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
             return Speaker(self._organisation_for(head, start), "organisation", start, end)
