@@ -838,6 +838,29 @@ def _clause_subject(article: _Article, token):
     return None
 
 
+def _introducing_subject(article: _Article, token):
+    """The speaker of a sentence ending in a colon that introduces a quote:
+    the reporting verb's subject (:func:`_clause_subject`), else the subject
+    of an as-clause anywhere in it ("as Joel Pollak observed, the biggest
+    victor was …:"), else its main verb's subject when that is a name
+    ("President Clinton released the following statement:")."""
+    found = _clause_subject(article, token)
+    if found is not None:
+        return found
+    sentence = token.sent
+    for clause in sentence:
+        if clause.dep_ == "advcl" and clause.text.lower() in _REPORTING_FORMS and \
+                any(c.dep_ == "mark" and c.lower_ == "as" for c in clause.children):
+            subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+            if subjects:
+                return subjects[0]
+    subjects = [c for c in sentence.root.children if c.dep_ in _SUBJECT_DEPS]
+    if subjects and (subjects[0].ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+                     or subjects[0].pos_ == "PROPN"):
+        return subjects[0]
+    return None
+
+
 def _parse_cue(article: _Article, quote: Quote):
     """A cue read from the dependency parse when the patterns found none.
 
@@ -871,7 +894,9 @@ def _parse_cue(article: _Article, quote: Quote):
         span = doc.char_span(max(0, anchor - 40), anchor + 1, alignment_mode="expand")
         tokens = [t for t in span or () if not t.is_punct and t.idx <= anchor] if span else []
         if tokens:
-            subject = _clause_subject(article, tokens[-1])
+            introduces = text[anchor] == ":" or intro.endswith(":")
+            subject = (_introducing_subject if introduces else _clause_subject)(
+                article, tokens[-1])
             if subject is not None and subject.idx < open_mark:
                 start, end = _subject_extent(article, subject)
                 return start, end, "parse"
@@ -944,8 +969,11 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
             if not known:
                 result.append(quote)
                 continue
-        if speaker is None and result:
-            previous = result[-1]
+        spoken = [r for r in result if r.kind in ("direct", "partial")]
+        if speaker is None and spoken:
+            # the quote before it that someone said: a title or a scare quote in
+            # between ("Clinton said on ABC’s “This Week” on Sunday. “…") is nobody's
+            previous = spoken[-1]
             same_para = _paragraph_bounds(text, previous.end)[0] == \
                 _paragraph_bounds(text, quote.start)[0]
             gap = text[previous.end + 1:quote.start - 1]
