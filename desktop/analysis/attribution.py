@@ -81,6 +81,11 @@ ORGANISATION_HEADS = ("ministry", "government", "police", "embassy", "department
                       "authorities", "army", "military", "group", "organisation",
                       "organization", "bank", "firm", "union", "party", "team",
                       "force", "unit", "committee", "secretariat", "institute")
+#: "the force" is the police named before; "the ministry" a department …
+ORGANISATION_SYNONYMS = {"force": ("force", "police", "constabulary"),
+                         "police": ("police", "constabulary"),
+                         "ministry": ("ministry", "department"),
+                         "department": ("department", "ministry")}
 ROLE_WORDS = ("ambassador", "minister", "spokesman", "spokeswoman", "spokesperson",
               "commissioner", "chief", "director", "official", "officer", "lecturer",
               "researcher", "analyst", "president", "secretary", "commander",
@@ -245,10 +250,14 @@ class _Article:
         self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
         ranked = [e for e in self.ents if e.label_ != "PERSON" and self._person_in(e)]
-        self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"]
+        self.orgs = self._organisations([e for e in self.ents if e not in ranked and (
+            e.label_ in ("ORG", "NORP", "GPE") or e.label_ == "PERSON"
+            and self._ORG_JOINED.match(self.text[e.end_char:e.end_char + 60]))])
+        # a "person" joined to an organisation ("Devon and Cornwall police") is none
+        self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"
+                              and not any(a <= e.start_char < b and b > e.end_char
+                                          for a, b, _ in self.orgs)]
                              + [self._person_in(e) for e in ranked])
-        self.orgs = [(e.start_char, e.end_char, self._clean(e.text)) for e in self.ents
-                     if e.label_ in ("ORG", "NORP", "GPE") and e not in ranked]
         # any named thing, for the fullest name of "the commission" and the like
         self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
                       if e.label_ not in _NOT_NAMES and e not in ranked]
@@ -256,6 +265,33 @@ class _Article:
         self.roles = self._roles()
         self.genders = self._genders()
         self.events = self._subject_events()
+
+    _ORG_AND = re.compile(r"\s+and\s+$")
+    _ORG_JOINED = re.compile(r"\s+and\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+(?:"
+                             + "|".join(ORGANISATION_HEADS) + r")\b", re.IGNORECASE)
+    _ORG_HEAD_AFTER = re.compile(r"^\s+(?:" + "|".join(ORGANISATION_HEADS) + r")\b", re.IGNORECASE)
+
+    def _organisations(self, ents) -> list[tuple[int, int, str]]:
+        """Organisations kept whole: places joined by "and" and a head word
+        after them are one organisation ("Devon and Cornwall police", "Thai
+        police", "Cambodian Defence Ministry")."""
+        found: list[list[int]] = []
+        for ent in ents:
+            start, end = ent.start_char, ent.end_char
+            if ent.label_ == "PERSON":      # the first of "Devon and Cornwall police"
+                found.append([start, end])
+                continue
+            if found and self._ORG_AND.match(self.text[found[-1][1]:start]):
+                head = self._ORG_HEAD_AFTER.match(self.text[end:end + 30])
+                if head or ent.root.lower_ in ORGANISATION_HEADS:
+                    # "Devon and Cornwall police": one organisation
+                    found[-1][1] = end + (head.end() if head else 0)
+                    continue
+            head = self._ORG_HEAD_AFTER.match(self.text[end:end + 30])
+            if head and ent.label_ in ("GPE", "NORP"):
+                end += head.end()
+            found.append([start, end])
+        return [(a, b, self._clean(self.text[a:b])) for a, b in found]
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -654,8 +690,13 @@ class _Article:
         head word, else the words written before the head (possessives and
         "X and Y" included, no sentence opener)."""
         best = head
-        for o_start, name in self.named:
-            if o_start < before and re.search(r"\b" + re.escape(head) + r"\b", name.lower()) \
+        heads = ORGANISATION_SYNONYMS.get(head, (head,))
+        mentions = [(o[0], o[2]) for o in self.orgs] + [
+            (start, name) for start, name in self.named       # not part of an org's name
+            if not any(a <= start < b for a, b, _ in self.orgs)]
+        for o_start, name in sorted(mentions):
+            if o_start < before and any(re.search(r"\b" + re.escape(h) + r"\b", name.lower())
+                                        for h in heads) \
                     and len(name) > len(head) and not self.inside_quote(o_start):
                 best = name             # the nearest: later mentions replace earlier ones
         if best == head:
