@@ -237,3 +237,17 @@ def test_speaker_accuracy_on_the_polnear_development_set(pipeline):
     score = evaluate(dossier_predictions, pipeline.nlp, load_polnear(), errors)["polnear"]
     assert score.speaker_accuracy >= 0.90, errors
     assert score.f1 >= 0.90, errors
+
+
+def test_two_people_sharing_a_surname_are_told_apart_by_the_honorific(pipeline):
+    text = ("Mary Smith and her husband John Smith ran the shop. “We lost everything,” "
+            "Mrs. Smith said. “Nothing is left,” Mr. Smith added.")
+    assert [q.speaker for q in analyse_text(pipeline, text).quotes] == ["Mary Smith",
+                                                                         "John Smith"]
+
+
+def test_places_joined_by_and_before_police_are_one_organisation(pipeline):
+    text = ("Devon and Cornwall Police said a man had been arrested. “Inquiries are "
+            "continuing,” the force said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert (quote.speaker, quote.speaker_kind) == ("Devon and Cornwall Police", "organisation")

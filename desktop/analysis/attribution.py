@@ -399,6 +399,10 @@ class _Article:
             title = next((honorifics[w] for w in words if w in honorifics), None)
             if title is None and ent.root.dep_ == "appos":     # "His wife, Sok Channary"
                 title = PERSON_NOUNS.get(ent.root.head.lower_)
+            last = _norm_tokens(name)[-1:]
+            if len({n for n in self.person_names if _norm_tokens(n)[-1:] == last
+                    and len(_norm_tokens(n)) > 1}) > 1 and len(_norm_tokens(ent.text)) == 1:
+                continue        # "Mrs. Smith" with two Smiths: not this name's evidence
             if title:
                 found.setdefault(name, title)
                 continue
@@ -418,8 +422,9 @@ class _Article:
         """People and sources the article puts forward, in text order."""
         events = []
         for ent in self.ents:
-            if self.inside_quote(ent.start_char):
-                continue
+            if self.inside_quote(ent.start_char) or (ent.label_ == "PERSON" and any(
+                    a <= ent.start_char and ent.end_char < b for a, b, _ in self.orgs)):
+                continue     # inside a quote, or the first place of "Devon and Cornwall police"
             root = ent.root
             if ent.label_ == "PERSON" and (
                     root.dep_ in ("nsubj", "nsubjpass")
@@ -435,6 +440,19 @@ class _Article:
                 if ent.root.dep_ in _SUBJECT_DEPS and others:
                     events.append(_Event(ent.start_char + 1, Speaker(
                         " and ".join([name, *others]), "person"), "they"))
+        # a proper-noun subject of a reporting verb the entity tagger missed
+        # ("Detective Constable Ian Pearce, who led the inquiry, said …")
+        for token in self.doc:
+            if token.dep_ in _SUBJECT_DEPS and token.pos_ == "PROPN" and not token.ent_type_ \
+                    and token.head.text.lower() in _REPORTING_FORMS \
+                    and not self.inside_quote(token.idx):
+                first, last = _subject_extent(self, token)
+                words = self.text[first:last].split()
+                while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+                    words = words[1:]
+                if all(w[:1].isupper() for w in words):
+                    events.append(_Event(first, Speaker(
+                        self.fullest_person(self._clean(" ".join(words))), "person")))
         for chunk in self._subject_chunks():
             events.append(chunk)
         for ent in self.ents:
@@ -582,7 +600,7 @@ class _Article:
                 first, last = _subject_extent(self, subject)
                 return Speaker(self.fullest_person(self._clean(self.text[first:last])),
                                "person", first, last)
-            return Speaker(self.fullest_person(name), "person", p_start, p_end)
+            return Speaker(self._person_by_honorific(name, p_start), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
             return replace(found, start=start, end=end, how="resolved") if found else None
@@ -642,6 +660,27 @@ class _Article:
 
         best = max(self._person_rank(p) for p in people)
         return next(p for p in people if self._person_rank(p) == best)
+
+    _HONORIFIC_GENDER = {"mr": "he", "sir": "he", "mrs": "she", "ms": "she", "miss": "she",
+                         "dame": "she", "lady": "she"}
+
+    def _honorific_before(self, offset: int) -> str | None:
+        """"he"/"she" from an honorific written right before ``offset``."""
+        word = re.search(r"(\w+)[.\u2024]?\s+$", self.text[max(0, offset - 8):offset])
+        return self._HONORIFIC_GENDER.get(word.group(1).lower()) if word else None
+
+    def _person_by_honorific(self, name: str, offset: int) -> str:
+        """The fullest name of a mention; of two people sharing a surname
+        ("John Smith and his wife Mary Smith … Mrs. Smith said"), the one the
+        honorific before the mention fits."""
+        full = self.fullest_person(name)
+        gender = self._honorific_before(offset)
+        if gender is None or self.genders.get(full) == gender:
+            return full
+        last = _norm_tokens(name)[-1:]
+        fits = [n for n in dict.fromkeys(self.fullest_person(p) for p in self.person_names)
+                if _norm_tokens(n)[-1:] == last and self.genders.get(n) == gender]
+        return fits[-1] if len(fits) == 1 else full
 
     def _person_rank(self, person: tuple[int, int, str]) -> int:
         """3: a subject (or its apposition); 1: anything else; 0: a modifier,
