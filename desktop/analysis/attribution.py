@@ -66,7 +66,11 @@ _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 PARTIAL_VERB_FORMS = (
     "praised praises welcomed welcomes condemned condemns criticised criticized "
     "criticises criticizes hailed hails labelled labeled branded brands promised "
-    "pledged pledges denied denies rejected rejects defended defends"
+    "pledged pledges denied denies rejected rejects defended defends "
+    # communication verbs that quote a few of someone's words
+    "proposed proposes promising pledging vowing vowed threatened threatening groused "
+    "accused accuses slammed slams blasted blasts dismissed dismisses touted touts "
+    "decried decries derided derides mocked mocks dubbed"
 ).split()
 _PARTIAL_VERB = "|".join(sorted(VERB_FORMS + PARTIAL_VERB_FORMS, key=len, reverse=True))
 

@@ -56,7 +56,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _straight_opens(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{\u2014\u2013-/") and not after.isspace()
+    return (before.isspace() or before in "([{\u2014\u2013-/:") and not after.isspace()
 
 
 def _straight_closes(text: str, i: int) -> bool:
