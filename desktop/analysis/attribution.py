@@ -782,11 +782,17 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     return start + match.end() if match else limit
 
 
+def _after_close(text: str, end: int) -> int:
+    """Where the text after a quote starts: past its closing mark, also a
+    spaced one (`table, " said`)."""
+    match = re.match(r" ?[\u201d\"\u2019\u201c]", text[end:end + 2])
+    return end + match.end() if match else end
+
+
 def _find_cue(article: _Article, quote: Quote):
     """``(subject start, subject end, cue)`` for a quote, or None."""
     text = article.masked
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019\u201c" \
-        else quote.end
+    close = _after_close(text, quote.end)
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]
@@ -990,8 +996,7 @@ def _parse_cue(article: _Article, quote: Quote):
             intro_start, _ = _paragraph_bounds(text, anchor)
             if len(text[intro_start:anchor].split()) <= 8:
                 return intro_start, anchor, ":"
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019\u201c" \
-        else quote.end
+    close = _after_close(text, quote.end)
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]
