@@ -20,6 +20,7 @@ Speaker kinds: ``person``, ``organisation``, ``document``, ``unknown``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -393,6 +394,20 @@ class _Article:
                       "dame": "she", "lady": "she"}
         pronouns = {"he": "he", "his": "he", "him": "he", "she": "she", "her": "she"}
         found: dict[str, str] = {}
+        # sentences as token ranges, and how many people each names (ent.sent
+        # walks the tokens on every call)
+        bounds = [(sent.start, sent.end) for sent in self.doc.sents]
+        starts = [b[0] for b in bounds]
+        people_in: dict[int, int] = {}
+        for ent in self.ents:
+            if ent.label_ == "PERSON":
+                key = bisect_right(starts, ent.start) - 1
+                people_in[key] = people_in.get(key, 0) + 1
+        surnames: dict[str, set[str]] = {}
+        for other in self.person_names:
+            tokens = _norm_tokens(other)
+            if len(tokens) > 1:
+                surnames.setdefault(tokens[-1], set()).add(other)
         for ent in self.ents:
             if ent.label_ != "PERSON" or self.inside_quote(ent.start_char):
                 continue
@@ -403,19 +418,18 @@ class _Article:
             title = next((honorifics[w] for w in words if w in honorifics), None)
             if title is None and ent.root.dep_ == "appos":     # "His wife, Sok Channary"
                 title = PERSON_NOUNS.get(ent.root.head.lower_)
-            last = _norm_tokens(name)[-1:]
-            if len({n for n in self.person_names if _norm_tokens(n)[-1:] == last
-                    and len(_norm_tokens(n)) > 1}) > 1 and len(_norm_tokens(ent.text)) == 1:
+            last = (_norm_tokens(name) or [""])[-1]
+            if len(surnames.get(last, ())) > 1 and len(_norm_tokens(ent.text)) == 1:
                 continue        # "Mrs. Smith" with two Smiths: not this name's evidence
             if title:
                 found.setdefault(name, title)
                 continue
-            sent = ent.sent
+            sentence = bisect_right(starts, ent.start) - 1
             if ent.root.dep_ in _SUBJECT_DEPS and name not in found and \
-                    sum(e.label_ == "PERSON" for e in sent.ents) == 1:
+                    people_in.get(sentence) == 1:
                 # a subject or possessive pronoun; an object pronoun in the same
                 # clause ("Rith sat beside her") is someone else
-                after = next((pronouns[t.lower_] for t in self.doc[ent.end:sent.end]
+                after = next((pronouns[t.lower_] for t in self.doc[ent.end:bounds[sentence][1]]
                               if t.lower_ in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
                               and not self.inside_quote(t.idx)), None)
                 if after:
