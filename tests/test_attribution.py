@@ -251,3 +251,10 @@ def test_places_joined_by_and_before_police_are_one_organisation(pipeline):
             "continuing,” the force said.")
     [quote] = analyse_text(pipeline, text).quotes
     assert (quote.speaker, quote.speaker_kind) == ("Devon and Cornwall Police", "organisation")
+
+
+def test_an_initialism_with_full_stops_does_not_cut_the_name(pipeline):
+    text = ("“These defendants preyed on victims across the country,” said U.S. Attorney "
+            "Martin Estrada.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == "Martin Estrada"

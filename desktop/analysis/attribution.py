@@ -206,7 +206,8 @@ _ABBREVIATION_STOP = re.compile(
     r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|Supt|"
     r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
     r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
-    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])")
+    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
+    r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])")    # U.S. Attorney
 _MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
 
 
