@@ -207,7 +207,8 @@ _ABBREVIATION_STOP = re.compile(
     r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
     r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
     r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
-    r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])")    # U.S. Attorney
+    r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])"    # U.S. Attorney
+    r"|(?<=\b[A-Z][a-z])\.(?=\))|(?<=\b[A-Z][a-z]{2})\.(?=\))")          # (R-Ky.), (D-Conn.)
 _MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
 
 
@@ -611,7 +612,7 @@ class _Article:
         if inside:
             p_start, p_end, name = self._head_person(inside)
             subject = self._proper_subject(start, end) \
-                if self._person_rank((p_start, p_end, name)) == 0 else None
+                if self._person_rank((p_start, p_end, name)) <= 0 else None
             if subject is not None:
                 # every person named is a modifier or an object ("After Tanden
                 # informed Soros …, Tanden wrote"): the proper noun the parse makes
@@ -678,7 +679,8 @@ class _Article:
             return people[0]
 
         best = max(self._person_rank(p) for p in people)
-        return next(p for p in people if self._person_rank(p) == best)
+        # among equals the last: the name nearest the verb ("Of Carson, Levine, …, said")
+        return [p for p in people if self._person_rank(p) == best][-1]
 
     _HONORIFIC_GENDER = {"mr": "he", "sir": "he", "mrs": "she", "ms": "she", "miss": "she",
                          "dame": "she", "lady": "she"}
@@ -702,15 +704,15 @@ class _Article:
         return fits[-1] if len(fits) == 1 else full
 
     def _person_rank(self, person: tuple[int, int, str]) -> int:
-        """3: a subject (or its apposition); 1: anything else; 0: a modifier,
-        an object or inside a clause about someone else."""
+        """3: a subject (or its apposition); 1: anything else; 0: a modifier
+        or an object; -1: inside a clause about someone else."""
         span = self.doc.char_span(person[0], person[1], alignment_mode="expand")
         if span is None:
             return 1
         root = span.root
         if any(t.dep_ in ("relcl", "acl", "advcl") for t in [root, *root.ancestors]
                if t.i < root.i or t is root):
-            return 0       # inside a clause about someone else
+            return -1      # inside a clause about someone else
         if root.dep_ in _SUBJECT_DEPS or (root.dep_ == "appos"
                                           and root.head.dep_ in _SUBJECT_DEPS):
             return 3
