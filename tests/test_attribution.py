@@ -258,3 +258,24 @@ def test_an_initialism_with_full_stops_does_not_cut_the_name(pipeline):
             "Martin Estrada.")
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker == "Martin Estrada"
+
+
+def test_a_role_subject_is_the_person_its_apposition_names(pipeline):
+    text = ("“We will not stop,” said Commissioner Reece Kershaw.\n\nCambodia’s national "
+            "police chief, Sar Thet, met Kershaw on Monday. “This is a new chapter,” he said.")
+    assert [q.speaker for q in analyse_text(pipeline, text).quotes] == ["Reece Kershaw",
+                                                                         "Sar Thet"]
+
+
+def test_said_in_a_statement_makes_the_organisation_the_source(pipeline):
+    text = ("The company said in a statement that it had cooperated fully. “We have zero "
+            "tolerance for fraud,” it said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert (quote.speaker, quote.speaker_kind) == ("company", "organisation")
+
+
+def test_an_apostrophe_inside_a_name_stays(pipeline):
+    text = ("Home Affairs Minister Clare O'Neil said the scams cost billions. “This is an "
+            "epidemic,” she said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == "Clare O'Neil"

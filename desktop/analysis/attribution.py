@@ -244,7 +244,8 @@ class _Event:
 
 def _norm_tokens(text: str) -> list[str]:
     text = re.sub(r"[\u2019']s\b", "", text)
-    return [t for t in re.findall(r"[\w-]+", text)]
+    # an apostrophe inside a name stays (O'Neil, D’Souza); around a word it goes
+    return [t.strip("\u2019'") for t in re.findall(r"[\w-]+(?:[\u2019'][\w-]+)*", text)]
 
 
 class _Article:
@@ -461,8 +462,18 @@ class _Article:
                     events.append(_Event(ent.start_char + 1, Speaker(
                         " and ".join([name, *others]), "person"), "they"))
         # a proper-noun subject of a reporting verb the entity tagger missed
-        # ("Detective Constable Ian Pearce, who led the inquiry, said …")
+        # ("Detective Constable Ian Pearce, who led the inquiry, said …"), and a
+        # role subject named by its apposition whatever the tagger called the name
+        # ("Cambodia’s national police chief, Sar Thet, met …")
         for token in self.doc:
+            if token.dep_ in _SUBJECT_DEPS and token.lower_ in ROLE_WORDS \
+                    and not self.inside_quote(token.idx):
+                named = [c for c in token.rights if c.dep_ == "appos" and c.pos_ == "PROPN"]
+                if named and named[0].ent_type_ != "PERSON":
+                    first, last = _subject_extent(self, named[0])
+                    events.append(_Event(first, Speaker(
+                        self.fullest_person(self._clean(self.text[first:last])), "person")))
+                continue
             if token.dep_ in _SUBJECT_DEPS and token.pos_ == "PROPN" and not token.ent_type_ \
                     and token.head.text.lower() in _REPORTING_FORMS \
                     and not self.inside_quote(token.idx):
@@ -481,8 +492,11 @@ class _Article:
                 events.append(_Event(ent.start_char, Speaker(
                     self._fullest_org(self._clean(ent.text)), "organisation")))
         for match in _DOC_PHRASE.finditer(self.text):
+            # "X said in a statement": the statement is X's channel, not a source
             channel = re.search(r"\b(?:said|says|announced|added|wrote)\s+in\s+$",
-                                self.text[max(0, match.start() - 20):match.start()])
+                                self.text[max(0, match.start() - 20):match.start()]) or \
+                re.search(r"\b(?:said|says|announced|added|wrote|stated)\s+in\s+\w+\s",
+                          match.group("phrase"))
             if not self.inside_quote(match.start()) and not channel:
                 offset = match.start("phrase")
                 events.append(_Event(offset, Speaker(
@@ -656,6 +670,11 @@ class _Article:
         orgs = [o for o in self.orgs if o[0] < end and start < o[1]]
         if orgs:     # "The Israeli newspaper Haaretz": the subject, not its modifier
             o_start, o_end, name = self._head_person(orgs)
+            span = self.doc.char_span(o_start, o_end, alignment_mode="expand")
+            if span is not None and span.root.dep_ == "appos" and \
+                    span.root.head.lower_ in ROLE_WORDS:
+                # "the national police chief, Sar Thet," — a person whatever the tagger said
+                return Speaker(self.fullest_person(name), "person", o_start, o_end)
             return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
@@ -892,7 +911,8 @@ def _subject_extent(article: _Article, head) -> tuple[int, int]:
     and possessors before it (not its relative clauses); a role named by
     its apposition is that name ("The leader of the League, Jonathan
     Greenblatt, warned" → Jonathan Greenblatt)."""
-    named = [c for c in head.rights if c.dep_ == "appos" and c.ent_type_ == "PERSON"]
+    named = [c for c in head.rights if c.dep_ == "appos" and (
+        c.ent_type_ == "PERSON" or c.pos_ == "PROPN" and head.lower_ in ROLE_WORDS)]
     if named and head.ent_type_ != "PERSON":
         head = named[0]
     first = head
