@@ -279,3 +279,16 @@ def test_an_apostrophe_inside_a_name_stays(pipeline):
             "epidemic,” she said.")
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker == "Clare O'Neil"
+
+
+def test_a_role_with_its_department_before_the_name_in_a_colon_paragraph(pipeline):
+    text = ("Minister for Security Dan Jarvis said:\n\n"
+            "“Those who exploit vulnerable people will be found.”")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == "Dan Jarvis"
+
+
+def test_a_relative_clause_between_the_quote_and_the_verb_is_skipped(pipeline):
+    text = "“It's a disaster,” the official, who asked not to be named, told AFP."
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker != "who"

@@ -627,11 +627,12 @@ class _Article:
             p_start, p_end, name = self._head_person(inside)
             subject = self._proper_subject(start, end) \
                 if self._person_rank((p_start, p_end, name)) <= 0 else None
-            if subject is not None:
+            extent = _subject_extent(self, subject) if subject is not None else None
+            if extent and not any(a < extent[1] and extent[0] < b for a, b, _ in inside):
                 # every person named is a modifier or an object ("After Tanden
                 # informed Soros …, Tanden wrote"): the proper noun the parse makes
                 # the subject, though the entity tagger missed it
-                first, last = _subject_extent(self, subject)
+                first, last = extent
                 return Speaker(self.fullest_person(self._clean(self.text[first:last])),
                                "person", first, last)
             return Speaker(self._person_by_honorific(name, p_start), "person", p_start, p_end)
@@ -923,6 +924,12 @@ def _subject_extent(article: _Article, head) -> tuple[int, int]:
     for child in head.rights:     # "Sen. Ted Cruz (R-Tex.)": flat names after the head
         if child.dep_ in ("flat", "compound") and child.i == last.i + 1:
             last = child
+    subtree = list(head.subtree)
+    if subtree[-1].i > last.i and not any(t.pos_ in ("VERB", "AUX") or t.text in ",;()\u2014"
+                                          for t in subtree):
+        # a name after the role, with no clause or comma: "Minister for Security Dan
+        # Jarvis said:" — the whole phrase, for resolution to find the name in it
+        first, last = min(first, subtree[0], key=lambda t: t.i), subtree[-1]
     return first.idx, last.idx + len(last.text)
 
 
@@ -1043,7 +1050,10 @@ def _parse_cue(article: _Article, quote: Quote):
     span = doc.char_span(close, after_end, alignment_mode="expand")
     for token in span or ():
         if token.pos_ == "VERB" and token.text.lower() in VERB_FORMS:
-            subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS]
+            if token.dep_ in ("relcl", "acl"):
+                continue     # "the official, who asked not to be named, told AFP"
+            subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS
+                        and c.lower_ not in ("who", "which", "that")]
             if subjects and subjects[0].idx >= close:
                 start, end = _subject_extent(article, subjects[0])
                 return start, end, token.text
