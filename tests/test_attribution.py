@@ -292,3 +292,10 @@ def test_a_relative_clause_between_the_quote_and_the_verb_is_skipped(pipeline):
     text = "“It's a disaster,” the official, who asked not to be named, told AFP."
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker != "who"
+
+
+def test_a_gendered_noun_names_its_apposition_for_pronouns(pipeline):
+    text = ("Police chief Sar Thet spoke first. The victim's mother, Sreymom, said she had not "
+            "heard from her daughter in weeks. “She was only 19,” she said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == "Sreymom"

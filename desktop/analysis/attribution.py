@@ -466,13 +466,16 @@ class _Article:
         # role subject named by its apposition whatever the tagger called the name
         # ("Cambodia’s national police chief, Sar Thet, met …")
         for token in self.doc:
-            if token.dep_ in _SUBJECT_DEPS and token.lower_ in ROLE_WORDS \
+            if token.dep_ in _SUBJECT_DEPS and (token.lower_ in ROLE_WORDS
+                                                or token.lower_ in PERSON_NOUNS) \
                     and not self.inside_quote(token.idx):
                 named = [c for c in token.rights if c.dep_ == "appos" and c.pos_ == "PROPN"]
                 if named and named[0].ent_type_ != "PERSON":
                     first, last = _subject_extent(self, named[0])
-                    events.append(_Event(first, Speaker(
-                        self.fullest_person(self._clean(self.text[first:last])), "person")))
+                    name = self.fullest_person(self._clean(self.text[first:last]))
+                    events.append(_Event(first, Speaker(name, "person")))
+                    if token.lower_ in PERSON_NOUNS:     # "The victim's mother, Sreymom,"
+                        self.genders.setdefault(name, PERSON_NOUNS[token.lower_])
                 continue
             if token.dep_ in _SUBJECT_DEPS and token.pos_ == "PROPN" and not token.ent_type_ \
                     and token.head.text.lower() in _REPORTING_FORMS \
@@ -532,7 +535,7 @@ class _Article:
             head = chunk.root.text.lower()
             if chunk.root.dep_ not in ("nsubj", "nsubjpass") or self.inside_quote(chunk.start_char):
                 continue
-            named = any(c.dep_ == "appos" and c.ent_type_ == "PERSON"
+            named = any(c.dep_ == "appos" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN")
                         for c in chunk.root.children)    # "His wife, Sok Channary," is named
             if head in PERSON_NOUNS and chunk.root.tag_ == "NN" and not named \
                     and not any(s < chunk.end_char and chunk.start_char < e
