@@ -299,3 +299,16 @@ def test_a_gendered_noun_names_its_apposition_for_pronouns(pipeline):
             "heard from her daughter in weeks. “She was only 19,” she said.")
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker == "Sreymom"
+
+
+def test_they_is_an_organisation_spoken_of_as_a_body(pipeline):
+    text = "Thai police raided the compound on Monday. “We found 200 phones,” they said."
+    [quote] = analyse_text(pipeline, text).quotes
+    assert (quote.speaker, quote.method) == ("Thai police", "pronoun")
+
+
+def test_they_is_a_group_put_forward_after_the_organisation(pipeline):
+    text = ("Police raided the compound on Monday.\n\nResidents said they were scared. "
+            "“We heard shots all night,” they said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker.lower() == "residents"

@@ -537,6 +537,15 @@ class _Article:
                 continue
             named = any(c.dep_ == "appos" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN")
                         for c in chunk.root.children)    # "His wife, Sok Channary," is named
+            if chunk.root.tag_ == "NNS" and head not in ORGANISATION_HEADS and not named \
+                    and chunk.root.head.text.lower() in _REPORTING_FORMS \
+                    and chunk.root.ent_type_ == "" and not any(
+                        s < chunk.end_char and chunk.start_char < e for s, e, _ in self.orgs):
+                # a group put forward as a subject ("Residents said …"): a later "they"
+                # is them rather than an organisation named before
+                found.append(_Event(chunk.start_char, Speaker(
+                    self._unnamed_person(chunk.text), "person"), "they"))
+                continue
             if head in PERSON_NOUNS and chunk.root.tag_ == "NN" and not named \
                     and not any(s < chunk.end_char and chunk.start_char < e
                                 for s, e, _ in self.people):
@@ -686,6 +695,11 @@ class _Article:
         if lower == "they":
             # two people put forward together in this or the paragraph before
             found = self.latest(start, ("person",), "they")
+            if found and self._near(found, start):
+                return replace(found, start=start, end=end, how="resolved")
+            # else an organisation spoken of as a body, put forward as a subject here
+            # or in the paragraph before ("Police raided …. “…,” they said")
+            found = self.latest(start, ("organisation",))
             if found and self._near(found, start):
                 return replace(found, start=start, end=end, how="resolved")
         if lower in PRONOUNS_PLURAL or len(words) > 4:
