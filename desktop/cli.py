@@ -266,13 +266,14 @@ def cmd_list(args) -> int:
 
 
 QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", "speaker",
-                 "speaker_kind", "cue")
+                 "speaker_kind", "cue", "method")
 
 
 def cmd_quotes(args) -> int:
     from storage import quotes
 
-    rows = [{k: q[k] for k in QUOTE_COLUMNS}
+    rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),
+             **{k: q[k] for k in QUOTE_COLUMNS}, "to_check": quotes.to_check(q)}
             for q in quotes.all_quotes(_database(args, create=False), speaker=args.speaker)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -520,6 +520,16 @@ def change_journal(db: Database) -> None:
     db.execute("INSERT INTO journal_open (id, step_id) VALUES (1, 0)")
 
 
+@MIGRATIONS(name="0012_quote_attribution")
+def quote_attribution(db: Database) -> None:
+    """``quotes.method``: how the speaker was found — ``cue`` (named in the
+    quote's sentence), ``pronoun`` (a pronoun or description resolved to an
+    earlier mention), ``inherited`` (from the quote before), ``guessed`` (an
+    earlier reporting sentence) — or NULL (no speaker, or analysed before
+    this column: the analysis version went up, so those are redone)."""
+    db.execute("ALTER TABLE quotes ADD COLUMN method TEXT")
+
+
 @MIGRATIONS(name="0013_article_signatures")
 def article_signatures(db: Database) -> None:
     """Near-duplicate fingerprints that are never recomputed from texts.
