@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessa
 
 from desktop.gui import commands
 from desktop.gui.autotag_dialog import AutoTagDialog
+from desktop.gui.overview_controller import OverviewController
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.session import Session
 from desktop.gui.themes import ThemeController
@@ -135,6 +136,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.session = Session(self, self.preferences.settings,
                                keep_within=KEEP_CURRENT_WITHIN)
         self.session.restore()
+        self.overview = OverviewController(self)   # Go → Overview, entity dossiers
         if analyse:
             QTimer.singleShot(0, self.start_analysis)
 

@@ -1,0 +1,265 @@
+"""The Overview's controller: counts what the article list shows in a worker
+(``storage.overview``), lays the networks out there too (networkx), draws
+the charts in :class:`widgets.overview_window.OverviewWindow`, and turns a
+click on a mark into the article list's filters.
+
+Wired into the main window by one line (``OverviewController(self)``): it
+adds Go → Overview (Ctrl+Shift+O) and follows the list's query and theme.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import networkx as nx
+from PySide6.QtCore import QObject
+
+from storage import overview, tags as tag_store
+from storage.article_query import ArticleQuery
+from widgets.overview_window import OverviewWindow
+from widgets.palette import entity_color
+
+log = logging.getLogger(__name__)
+
+#: Bars in the speakers and entities charts.
+TOP = 20
+#: The networks keep their strongest edges only, and at most this many nodes.
+MAX_EDGES, MAX_NODES = 120, 60
+
+
+def _tag_rows(tags: list[dict], used: set) -> list[dict]:
+    return [{"key": t["id"], "label": t["name"], "color": t["color"]}
+            for t in tags if t["id"] in used]
+
+
+def _heat(tags: list[dict], rows: list[dict], column: str, title: str,
+          label=lambda key: key or "(none)") -> dict:
+    values = {(r["tag_id"], r[column]): r["passages"] for r in rows}
+    totals: dict = {}
+    for r in rows:
+        totals[r[column]] = totals.get(r[column], 0) + r["passages"]
+    columns = [{"key": c, "label": label(c)} for c in sorted(totals, key=lambda c: -totals[c])]
+    return {"rows": _tag_rows(tags, {r["tag_id"] for r in rows}), "columns": columns,
+            "values": values, "title": title}
+
+
+def _layout(nodes: list[dict], edges: list[dict]) -> dict:
+    """Spring layout of the graph (positions in [-1, 1]), weighted, seeded."""
+    graph = nx.Graph()
+    graph.add_nodes_from(n["key"] for n in nodes)
+    graph.add_weighted_edges_from((e["a"], e["b"], e["weight"]) for e in edges)
+    if not graph:
+        return {}
+    positions = nx.spring_layout(graph, weight="weight", seed=7, iterations=60)
+    return {key: (float(x), float(y)) for key, (x, y) in positions.items()}
+
+
+def thin(edges: list[dict], max_edges: int = MAX_EDGES, max_nodes: int = MAX_NODES) -> list[dict]:
+    """The strongest edges: at most ``max_edges``, touching at most
+    ``max_nodes`` nodes (strongest first)."""
+    kept, nodes = [], set()
+    for edge in sorted(edges, key=lambda e: -e["weight"]):
+        new = {edge["a"], edge["b"]} - nodes
+        if len(nodes) + len(new) > max_nodes:
+            continue
+        kept.append(edge)
+        nodes |= new
+        if len(kept) >= max_edges:
+            break
+    return kept
+
+
+def _network(edges: list[dict], labels: dict, kinds: dict, colors: dict, title: str,
+             unit: str, total: int) -> dict:
+    kept = thin(edges)
+    degree: dict = {}
+    for e in kept:
+        for end in (e["a"], e["b"]):
+            degree[end] = degree.get(end, 0) + e["weight"]
+    top = max(degree.values(), default=1)
+    nodes = [{"key": key, "label": labels[key], "kind": kinds[key], "color": colors[key],
+              "size": weight / top,
+              "tip": f"{labels[key]} ({kinds[key]}): {weight:,} {unit} in the network"}
+             for key, weight in degree.items()]
+    for e in kept:
+        e.update(a_label=labels[e["a"]], b_label=labels[e["b"]], unit=unit)
+    note = (f"The {len(kept)} strongest of {total:,} links, over the list's newest "
+            f"{overview.NETWORK_ARTICLES:,} articles at most. Squares: speakers; circles: "
+            f"entities (colour: label).")
+    return {"nodes": nodes, "edges": kept, "positions": _layout(nodes, kept),
+            "title": title, "note": note}
+
+
+def compute(db, query: ArticleQuery, options: dict) -> dict:
+    """Every chart's drawing data for ``query`` (run in a worker). Also
+    ``"seconds"``: how long each chart's counts took."""
+    tags = tag_store.list_tags(db)
+    fold, unit = options.get("fold", False), options.get("unit", "month")
+    charts, seconds = {}, {}
+
+    def timed(name, function):
+        start = time.perf_counter()
+        charts[name] = function()
+        seconds[name] = time.perf_counter() - start
+
+    def over_time():
+        rows = overview.tags_over_time(db, query, period=unit, fold=fold)
+        periods = sorted({r["period"] for r in rows})
+        used = {r["tag_id"] for r in rows}
+        series = [{"key": t["id"], "name": t["name"], "color": t["color"]}
+                  for t in tags if t["id"] in used]
+        return {"periods": periods, "series": series,
+                "values": {(r["period"], r["tag_id"]): r["passages"] for r in rows},
+                "title": f"Tagged passages per {unit} of publication"}
+
+    def cooccurrence():
+        mode = options.get("mode", "article")
+        rows = overview.tag_cooccurrence(db, query, mode=mode, fold=fold)
+        used = {r["tag_a"] for r in rows} | {r["tag_b"] for r in rows}
+        values = {}
+        for r in rows:
+            values[(r["tag_a"], r["tag_b"])] = values[(r["tag_b"], r["tag_a"])] = r["count"]
+        unit_name = "articles with both" if mode == "article" else "overlapping pairs"
+        return {"rows": _tag_rows(tags, used),
+                "columns": [{"key": t["id"], "label": t["name"]} for t in tags
+                            if t["id"] in used],
+                "values": values, "unit": unit_name,
+                "title": "Tags together: " + ("in the same article" if mode == "article"
+                                              else "passages that overlap")}
+
+    def speakers():
+        rows = overview.top_speakers(db, query, limit=TOP)
+        return {"bars": [{"label": r["speaker"], "value": r["quotes"], "key": r["speaker"],
+                          "color": "#5b8bd9",
+                          "tip": f"{r['speaker']}: {r['quotes']:,} quotes in "
+                                 f"{r['articles']:,} articles"} for r in rows],
+                "title": "Quoted most"}
+
+    def entities():
+        rows = overview.top_entities(db, query, limit=TOP)
+        return {"bars": [{"label": f"{r['name']} ({r['label']})", "value": r["mentions"],
+                          "key": r["name"], "color": entity_color(r["label"]),
+                          "tip": f"{r['name']} ({r['label']}): {r['mentions']:,} mentions "
+                                 f"in {r['articles']:,} articles"} for r in rows],
+                "title": "Mentioned most"}
+
+    def speaker_network():
+        rows = overview.speaker_entity_edges(db, query)
+        labels, kinds, colors, edges = {}, {}, {}, []
+        for r in rows:
+            s, e = ("speaker", r["speaker"].lower()), ("entity", r["entity"].lower())
+            labels.setdefault(s, r["speaker"])
+            labels.setdefault(e, r["entity"])
+            kinds[s], kinds[e] = "speaker", r["label"]
+            colors[s], colors[e] = "#5b8bd9", entity_color(r["label"])
+            edges.append({"a": s, "b": e, "weight": r["weight"]})
+        return _network(edges, labels, kinds, colors, "Speakers and what their quotes mention",
+                        "mentions", len(edges))
+
+    def entity_network():
+        rows = overview.entity_cooccurrence_edges(db, query, min_articles=2)
+        labels, kinds, colors, edges = {}, {}, {}, []
+        for r in rows:
+            a, b = ("entity", r["a"].lower()), ("entity", r["b"].lower())
+            labels.setdefault(a, r["a"])
+            labels.setdefault(b, r["b"])
+            kinds[a], kinds[b] = r["a_label"], r["b_label"]
+            colors[a], colors[b] = entity_color(r["a_label"]), entity_color(r["b_label"])
+            edges.append({"a": a, "b": b, "weight": r["weight"]})
+        return _network(edges, labels, kinds, colors,
+                        "Entities in the same articles (2 or more)", "articles", len(edges))
+
+    timed("time", over_time)
+    timed("sources", lambda: _heat(tags, overview.tags_by_source(db, query, fold=fold),
+                                   "source", "Passages per tag and source"))
+    timed("analysts", lambda: _heat(tags, overview.tags_by_analyst(db, query, fold=fold),
+                                    "analyst", "Passages per tag and analyst"))
+    timed("cooccurrence", cooccurrence)
+    timed("speakers", speakers)
+    timed("entities", entities)
+    timed("speaker_network", speaker_network)
+    timed("entity_network", entity_network)
+    return {"charts": charts, "seconds": seconds}
+
+
+class OverviewController(QObject):
+    """Go → Overview: the window of charts, kept in step with the list."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.view: OverviewWindow | None = None
+        self._generation = 0
+        self.last_seconds: dict = {}
+        go_menu = next(a.menu() for a in window.menuBar().actions()
+                       if a.text().replace("&", "") == "Go")
+        self.action = window._action(go_menu, "&Overview (charts, networks)", self.show,
+                                     "Ctrl+Shift+O")
+        window.article_filters.queryChanged.connect(lambda _values: self.refresh())
+        window.themes.schemeChanged.connect(lambda _scheme: self.refresh())
+
+    def show(self) -> OverviewWindow:
+        if self.view is None:
+            self.view = OverviewWindow(self.window)
+            self.view.optionsChanged.connect(lambda _options: self.refresh())
+            self.view.refreshRequested.connect(self.refresh)
+            self.view.markActivated.connect(self.activate)
+        self.view.show()
+        self.view.raise_()
+        self.view.activateWindow()
+        self.refresh()
+        return self.view
+
+    def refresh(self):
+        """Count again for the list's current query (in a worker)."""
+        if self.view is None or not self.view.isVisible():
+            return None
+        scheme = self.window.themes.scheme
+        self.view.set_colors(scheme.text if scheme.dark else "#202020",
+                             scheme.base if scheme.dark else "#ffffff")
+        self._generation += 1
+        generation, query, options = self._generation, self.window.query, self.view.options()
+        self.view.set_status("Counting…")
+        started = time.perf_counter()
+
+        def show(result: dict) -> None:
+            if generation != self._generation or self.view is None:
+                return          # a newer count is on its way
+            for name, data in result["charts"].items():
+                self.view.set_chart(name, data)
+            self.last_seconds = result["seconds"]
+            self.view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
+        return self.window._read_in_worker("overview", lambda db: compute(db, query, options),
+                                           show)
+
+    def activate(self, chart: str, key) -> None:
+        """Narrow the article list to what the clicked mark counts."""
+        values: dict = {}
+        note = ""
+        if chart == "time":
+            period, tag_id = key
+            since, until = overview.period_bounds(self.view.options()["unit"], period)
+            values = {"tag_id": tag_id, "since": since, "until": until}
+        elif chart == "sources":
+            tag_id, source = key
+            values = {"tag_id": tag_id, "source": source}
+        elif chart == "analysts":
+            values = {"tag_id": key[0]}
+            note = "The list has no analyst filter: it shows the tag's articles."
+        elif chart == "cooccurrence":
+            values = {"tag_id": key[0]}
+            note = "The list filters by one tag: it shows the first tag's articles."
+        elif chart == "speakers":
+            values = {"speaker": key}
+        elif chart == "entities":
+            values = {"entity": key}
+        elif chart in ("speaker_network", "entity_network"):
+            kind, name = key
+            label = self.view.views[chart].nodes[key].toolTip().split(" (")[0]
+            values = {"speaker": label} if kind == "speaker" else {"entity": label}
+        if values:
+            self.window.article_filters.set_filters(values)
+            self.window.left_tabs.setCurrentWidget(self.window.articles_box)
+        if note:
+            self.window.statusBar().showMessage(note, 6000)
