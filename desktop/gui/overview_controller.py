@@ -15,6 +15,7 @@ import time
 import networkx as nx
 from PySide6.QtCore import QObject
 
+from desktop.gui.entity_dossier import EntityDossierController
 from storage import overview, tags as tag_store
 from storage.article_query import ArticleQuery
 from widgets.overview_window import OverviewWindow
@@ -196,6 +197,7 @@ class OverviewController(QObject):
                        if a.text().replace("&", "") == "Go")
         self.action = window._action(go_menu, "&Overview (charts, networks)", self.show,
                                      "Ctrl+Shift+O")
+        self.dossiers = EntityDossierController(window, go_menu)
         window.article_filters.queryChanged.connect(lambda _values: self.refresh())
         window.themes.schemeChanged.connect(lambda _scheme: self.refresh())
 
