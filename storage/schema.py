@@ -545,6 +545,8 @@ _OVERVIEW_SQL = [
     END""",
     # tags × analysts from an index alone (the passages' rows hold texts)
     "CREATE INDEX passages_by_analyst_tag ON passages (analyst, tag_id, article_id)",
+    # overlapping passages found from an index alone
+    'CREATE INDEX passages_by_article_span ON passages (article_id, start, "end", tag_id)',
     """CREATE TABLE speaker_counts (key TEXT PRIMARY KEY, name TEXT NOT NULL,
         quotes INTEGER NOT NULL, articles INTEGER NOT NULL)""",
     """INSERT INTO speaker_counts (key, name, quotes, articles)
@@ -575,7 +577,7 @@ def overview(db: Database) -> None:
     - ``speaker_counts``: per speaker (any case) the corpus's quotes and
       articles, kept by triggers on ``article_speakers`` (as
       ``entity_counts`` is on ``article_entities``);
-    - an index of passages by analyst and tag.
+    - indexes of passages by analyst and tag, and by article and span.
     """
     for statement in _OVERVIEW_SQL:
         db.execute(statement)

@@ -39,6 +39,13 @@ def _open_overview(qtbot, window):
     return controller.view
 
 
+def _show(qtbot, overview, name):
+    """Show a chart's tab: it is counted then (in a worker)."""
+    overview.show_chart(name)
+    qtbot.waitUntil(lambda: overview.status.text().startswith("Counted"), timeout=20000)
+    return overview.views[name]
+
+
 def _click(qtbot, view, mark_or_point):
     from PySide6.QtCore import QRectF
     rect = mark_or_point if isinstance(mark_or_point, QRectF) else \
@@ -68,8 +75,7 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
     qtbot.waitUntil(lambda: len(_listed(window)) == 5, timeout=5000)
     qtbot.waitUntil(lambda: overview.views["time"].mark_with_key(("2024-05", 1)) is not None,
                     timeout=20000)
-    heat = overview.views["sources"]
-    overview.show_chart("sources")
+    heat = _show(qtbot, overview, "sources")
     cell = heat.mark_with_key((1, "Khmer Times"))
     assert "Cybercrime × Khmer Times: 2 passages" in cell.toolTip()
     _click(qtbot, heat, cell)
@@ -82,8 +88,7 @@ def test_keyboard_picks_a_mark_and_charts_save_as_png_and_svg(qtbot, open_window
     _prepare(seeded_db_path)
     window = open_window(seeded_db_path)
     overview = _open_overview(qtbot, window)
-    overview.show_chart("cooccurrence")
-    heat = overview.views["cooccurrence"]
+    heat = _show(qtbot, overview, "cooccurrence")
     assert heat.mark_with_key((1, 6)).toolTip().endswith(": 1 articles with both")
     heat.setFocus()
     qtbot.keyClick(heat, Qt.Key.Key_Right)
@@ -91,6 +96,7 @@ def test_keyboard_picks_a_mark_and_charts_save_as_png_and_svg(qtbot, open_window
     qtbot.keyClick(heat, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.query.tag_id == first[0], timeout=5000)
     for name in ("time", "sources", "speaker_network"):
+        _show(qtbot, overview, name)
         png = overview.views[name].save(tmp_path / f"{name}.png")
         image = QImage(str(png))
         assert not image.isNull() and image.width() > 100
@@ -105,12 +111,11 @@ def test_keyboard_picks_a_mark_and_charts_save_as_png_and_svg(qtbot, open_window
 def test_clicking_a_network_node_filters_by_that_entity(qtbot, open_window, analysed_db_path):
     window = open_window(analysed_db_path)
     overview = _open_overview(qtbot, window)
-    network = overview.views["speaker_network"]
+    network = _show(qtbot, overview, "speaker_network")
     assert network.nodes, "the seeds' quotes mention entities"
     key = next(k for k in network.nodes if k[0] == "entity")
     node = network.nodes[key]
     name = node.toolTip().split(" (")[0]
-    overview.show_chart("speaker_network")
     _click(qtbot, network, node)
     qtbot.waitUntil(lambda: window.query.entity == name, timeout=5000)
     assert 0 < len(_listed(window)) <= 5

@@ -11,13 +11,14 @@ print their count.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import (QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView)
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsScene, QGraphicsSimpleTextItem,
+                               QGraphicsView, QToolTip)
 
 from widgets.palette import contrast_ratio, mix
 
@@ -64,18 +65,61 @@ def save_scene(scene: QGraphicsScene, path: str | Path, *, background: str = "#f
     return path
 
 
-class Mark(QGraphicsRectItem):
-    """A bar, a segment or a cell: a key for the click, a tooltip."""
+class Mark:
+    """A bar, a segment or a cell: where it is, its key for the click, its
+    tooltip and fill. Marks are painted together by one :class:`_MarksLayer`
+    (thousands of items would stall the GUI thread while being made)."""
+
+    __slots__ = ("rect", "key", "tip", "brush", "pen")
 
     def __init__(self, rect: QRectF, key, tip: str, color: str,
                  pattern=Qt.BrushStyle.SolidPattern, outline: str = "#00000000"):
-        super().__init__(rect)
-        self.key = key
-        self.setToolTip(tip)
-        self.setBrush(QBrush(QColor(color), pattern))
-        self.setPen(QPen(QColor(outline), 0.8))
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.rect, self.key, self.tip = rect, key, tip
+        self.brush, self.pen = _brush(color, pattern), _pen(outline)
+
+    def toolTip(self) -> str:
+        return self.tip
+
+    def sceneBoundingRect(self) -> QRectF:
+        return self.rect
+
+
+@lru_cache(maxsize=512)
+def _brush(color: str, pattern) -> QBrush:
+    return QBrush(QColor(color), pattern)
+
+
+@lru_cache(maxsize=128)
+def _pen(color: str) -> QPen:
+    return QPen(QColor(color), 0.8)
+
+
+class _MarksLayer(QGraphicsItem):
+    """Paints a chart's marks in one item."""
+
+    def __init__(self, marks: list[Mark]):
+        super().__init__()
+        self.marks = marks
+        self._bounds = QRectF()
+
+    def update_bounds(self) -> None:
+        self.prepareGeometryChange()
+        if not self.marks:
+            self._bounds = QRectF()
+            return
+        rects = [m.rect.getCoords() for m in self.marks]
+        left, top = min(r[0] for r in rects), min(r[1] for r in rects)
+        right, bottom = max(r[2] for r in rects), max(r[3] for r in rects)
+        self._bounds = QRectF(left - 1, top - 1, right - left + 2, bottom - top + 2)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter, _option, _widget=None) -> None:
+        for mark in self.marks:
+            painter.setBrush(mark.brush)
+            painter.setPen(mark.pen)
+            painter.drawRect(mark.rect)
 
 
 class ChartView(QGraphicsView):
@@ -103,6 +147,8 @@ class ChartView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.marks, self._current, self._focus_frame = [], -1, None
+        self._layer = _MarksLayer(self.marks)
+        scene.addItem(self._layer)
         return scene
 
     def _text(self, text: str, x: float, y: float, *, bold=False, size: float | None = None,
@@ -119,24 +165,39 @@ class ChartView(QGraphicsView):
         return item
 
     def _add_mark(self, mark: Mark) -> Mark:
-        self.scene().addItem(mark)
         self.marks.append(mark)
         return mark
 
     def _finish(self) -> None:
+        if getattr(self, "_layer", None) is not None:
+            self._layer.update_bounds()
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-8, -8, 8, 8))
 
     def mark_with_key(self, key) -> Mark | None:
         return next((m for m in self.marks if m.key == key), None)
 
+    def mark_at(self, point) -> Mark | None:
+        """The mark under a viewport point."""
+        scene_point = self.mapToScene(point)
+        for mark in reversed(self.marks):
+            if mark.rect.contains(scene_point):
+                return mark
+        return None
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            mark = self.mark_at(event.pos())
+            if mark is not None:
+                QToolTip.showText(event.globalPos(), mark.tip, self)
+                return True
+        return super().viewportEvent(event)
+
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            item = self.itemAt(event.position().toPoint())
-            while item is not None and not isinstance(item, Mark):
-                item = item.parentItem()
-            if isinstance(item, Mark):
-                self._select(self.marks.index(item))
-                self.markActivated.emit(item.key)
+            mark = self.mark_at(event.position().toPoint())
+            if mark is not None:
+                self._select(self.marks.index(mark))
+                self.markActivated.emit(mark.key)
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -149,8 +210,8 @@ class ChartView(QGraphicsView):
         if self._focus_frame is None:
             self._focus_frame = self.scene().addRect(QRectF(), QPen(QColor(self.text_color), 2))
             self._focus_frame.setZValue(10)
-        self._focus_frame.setRect(mark.sceneBoundingRect().adjusted(-2, -2, 2, 2))
-        self.ensureVisible(mark)
+        self._focus_frame.setRect(mark.rect.adjusted(-2, -2, 2, 2))
+        self.ensureVisible(mark.rect)
         self.setToolTip(mark.toolTip())
 
     def keyPressEvent(self, event) -> None:
@@ -243,6 +304,7 @@ class StackedColumns(ChartView):
             ty = base - height * tick / top
             self._text(f"{tick:,}", 0, ty - 8, size=7)
         every = max(1, round(len(periods) / 12))
+        colors = [readable_on(s["color"], self.background) for s in series]
         for index, period in enumerate(periods):
             x = 40 + index * column
             y = base
@@ -251,7 +313,7 @@ class StackedColumns(ChartView):
                 if not n:
                     continue
                 h = height * n / top
-                color = readable_on(s["color"], self.background)
+                color = colors[number]
                 tip = (f"{s['name']}, {period}: {n:,} {unit}"
                        f" (of {totals[period]:,} that period)")
                 self._add_mark(Mark(QRectF(x + 1, y - h, column - 2, h), (period, s["key"]),

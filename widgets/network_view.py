@@ -116,7 +116,6 @@ class NetworkView(ChartView):
         for line, edge in lines:
             self.nodes[edge["a"]].edges.append((line, "a"))
             self.nodes[edge["b"]].edges.append((line, "b"))
-        self.marks = []       # nodes are stepped through with the keyboard too
         self._finish()
 
     def node_position(self, key) -> QPointF:

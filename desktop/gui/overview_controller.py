@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: Bars in the speakers and entities charts.
 TOP = 20
+#: Columns in the chart over time (the latest periods).
+MAX_PERIODS = 156
 #: The networks keep their strongest edges only, and at most this many nodes.
 MAX_EDGES, MAX_NODES = 120, 60
 
@@ -92,14 +94,17 @@ def _network(edges: list[dict], labels: dict, kinds: dict, colors: dict, title: 
             "title": title, "note": note}
 
 
-def compute(db, query: ArticleQuery, options: dict) -> dict:
-    """Every chart's drawing data for ``query`` (run in a worker). Also
-    ``"seconds"``: how long each chart's counts took."""
+def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
+    """Every chart's drawing data for ``query`` (run in a worker), or only
+    the charts named in ``only``. Also ``"seconds"``: how long each chart's
+    counts took."""
     tags = tag_store.list_tags(db)
     fold, unit = options.get("fold", False), options.get("unit", "month")
     charts, seconds = {}, {}
 
     def timed(name, function):
+        if only and name not in only:
+            return
         start = time.perf_counter()
         charts[name] = function()
         seconds[name] = time.perf_counter() - start
@@ -107,12 +112,18 @@ def compute(db, query: ArticleQuery, options: dict) -> dict:
     def over_time():
         rows = overview.tags_over_time(db, query, period=unit, fold=fold)
         periods = sorted({r["period"] for r in rows})
+        note = ""
+        if len(periods) > MAX_PERIODS:     # drawn at once, so the window never stalls
+            note = f" — the last {MAX_PERIODS} of {len(periods)} (filter by date for others)"
+            periods = periods[-MAX_PERIODS:]
+            kept = set(periods)
+            rows = [r for r in rows if r["period"] in kept]
         used = {r["tag_id"] for r in rows}
         series = [{"key": t["id"], "name": t["name"], "color": t["color"]}
                   for t in tags if t["id"] in used]
         return {"periods": periods, "series": series,
                 "values": {(r["period"], r["tag_id"]): r["passages"] for r in rows},
-                "title": f"Tagged passages per {unit} of publication"}
+                "title": f"Tagged passages per {unit} of publication{note}"}
 
     def cooccurrence():
         mode = options.get("mode", "article")
@@ -192,6 +203,7 @@ class OverviewController(QObject):
         self.window = window
         self.view: OverviewWindow | None = None
         self._generation = 0
+        self._drawn: set[str] = set()
         self.last_seconds: dict = {}
         go_menu = next(a.menu() for a in window.menuBar().actions()
                        if a.text().replace("&", "") == "Go")
@@ -207,6 +219,8 @@ class OverviewController(QObject):
             self.view.optionsChanged.connect(lambda _options: self.refresh())
             self.view.refreshRequested.connect(self.refresh)
             self.view.markActivated.connect(self.activate)
+            self.view.tabs.currentChanged.connect(
+                lambda _index: self._count(self.view.current_name()))
         self.view.show()
         self.view.raise_()
         self.view.activateWindow()
@@ -214,13 +228,21 @@ class OverviewController(QObject):
         return self.view
 
     def refresh(self):
-        """Count again for the list's current query (in a worker)."""
+        """Count again for the list's current query: the chart shown now (in
+        a worker); the others when their tab is shown."""
         if self.view is None or not self.view.isVisible():
             return None
         scheme = self.window.themes.scheme
         self.view.set_colors(scheme.text if scheme.dark else "#202020",
                              scheme.base if scheme.dark else "#ffffff")
         self._generation += 1
+        self._drawn = set()
+        return self._count(self.view.current_name())
+
+    def _count(self, name: str):
+        if self.view is None or name in self._drawn:
+            return None
+        self._drawn.add(name)
         generation, query, options = self._generation, self.window.query, self.view.options()
         self.view.set_status("Counting…")
         started = time.perf_counter()
@@ -228,12 +250,12 @@ class OverviewController(QObject):
         def show(result: dict) -> None:
             if generation != self._generation or self.view is None:
                 return          # a newer count is on its way
-            for name, data in result["charts"].items():
-                self.view.set_chart(name, data)
-            self.last_seconds = result["seconds"]
+            for chart, data in result["charts"].items():
+                self.view.set_chart(chart, data)
+            self.last_seconds.update(result["seconds"])
             self.view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
-        return self.window._read_in_worker("overview", lambda db: compute(db, query, options),
-                                           show)
+        return self.window._read_in_worker(
+            "overview", lambda db: compute(db, query, options, only=(name,)), show)
 
     def activate(self, chart: str, key) -> None:
         """Narrow the article list to what the clicked mark counts."""
