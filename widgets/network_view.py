@@ -117,6 +117,20 @@ class NetworkView(ChartView):
             self.nodes[edge["a"]].edges.append((line, "a"))
             self.nodes[edge["b"]].edges.append((line, "b"))
         self._finish()
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the whole graph (never enlarged beyond its natural size)."""
+        self.resetTransform()
+        rect = self.scene().sceneRect()
+        view = self.viewport().rect()
+        if rect.width() > view.width() or rect.height() > view.height():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.nodes:
+            self.fit()
 
     def node_position(self, key) -> QPointF:
         return self.nodes[key].sceneBoundingRect().center()

@@ -77,6 +77,18 @@ def merge_refs(dossier: dict, chosen: list[dict]) -> list[dict]:
     return refs
 
 
+def merged_label(dossier: dict, chosen: list[dict]) -> str:
+    """The label of the merged entity: a canonical entity keeps its own; else
+    the label most of the mentions have (spaCy may call a person an ORG)."""
+    if dossier["canon_id"] is not None:
+        return dossier["label"]
+    mentions: dict[str, int] = {}
+    for row in dossier["surfaces"] + chosen:
+        mentions[row["label"]] = mentions.get(row["label"], 0) + row["mentions"]
+    return max(mentions, key=lambda label: (mentions[label], label == dossier["label"]),
+               default=dossier["label"])
+
+
 class EntityDossierController(QObject):
     """Opens dossier pages and acts on what they ask."""
 
@@ -137,7 +149,7 @@ class EntityDossierController(QObject):
             return False
         dossier = self.dossier
         done = self.window.merge_entities(merge_refs(dossier, chosen), dossier["name"],
-                                          dossier["label"])
+                                          merged_label(dossier, chosen))
         if done:
             self.window.refresh_corpus_entities()
             self.open(dossier["name"])

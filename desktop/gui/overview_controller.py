@@ -48,14 +48,36 @@ def _heat(tags: list[dict], rows: list[dict], column: str, title: str,
 
 
 def _layout(nodes: list[dict], edges: list[dict]) -> dict:
-    """Spring layout of the graph (positions in [-1, 1]), weighted, seeded."""
+    """Force layout (networkx, weighted, seeded) of each connected part,
+    the parts packed in rows, largest first; positions in [-1, 1]."""
     graph = nx.Graph()
     graph.add_nodes_from(n["key"] for n in nodes)
     graph.add_weighted_edges_from((e["a"], e["b"], e["weight"]) for e in edges)
     if not graph:
         return {}
-    positions = nx.spring_layout(graph, weight="weight", seed=7, iterations=60)
-    return {key: (float(x), float(y)) for key, (x, y) in positions.items()}
+    parts = sorted((graph.subgraph(c) for c in nx.connected_components(graph)),
+                   key=lambda g: (-len(g), sorted(map(str, g.nodes))[0]))
+    placed: dict = {}
+    x = y = row_height = 0.0
+    width = 2.0 + 1.2 * len(parts) ** 0.5       # the packing's row length
+    for part in parts:
+        size = 0.35 + 0.25 * len(part) ** 0.5   # a part's box grows with its nodes
+        if len(part) == 1:
+            local = {next(iter(part.nodes)): (0.0, 0.0)}
+        else:
+            local = nx.spring_layout(part, weight="weight", seed=7, iterations=80,
+                                     k=1.6 / len(part) ** 0.5)
+        if x + size > width and x > 0:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for key, (px, py) in local.items():
+            placed[key] = (x + size / 2 + px * size / 2.2, y + size / 2 + py * size / 2.2)
+        x += size
+        row_height = max(row_height, size)
+    xs = [p[0] for p in placed.values()]
+    ys = [p[1] for p in placed.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    return {key: (float(2 * (px - min(xs)) / span - 1), float(2 * (py - min(ys)) / span - 1))
+            for key, (px, py) in placed.items()}
 
 
 def thin(edges: list[dict], max_edges: int = MAX_EDGES, max_nodes: int = MAX_NODES) -> list[dict]:
