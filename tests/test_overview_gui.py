@@ -134,3 +134,31 @@ def test_clicking_a_network_node_filters_by_that_entity(qtbot, open_window, anal
     QApplication.sendEvent(network.viewport(), move)
     qtbot.mouseRelease(network.viewport(), Qt.MouseButton.LeftButton, pos=end)
     assert network.node_position(key) != before
+
+
+def test_hover_gives_the_exact_numbers_and_dark_theme_stays_readable(qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from widgets.charts import BarChart, readable_on
+    from widgets.palette import DARK, contrast_ratio
+
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.set_colors(DARK.text, DARK.base)
+    chart.set_bars([{"label": "Sar Sokha", "value": 1234, "key": "Sar Sokha",
+                     "color": "#1e1f30"}, {"label": "Interpol", "value": 7, "key": "Interpol"}])
+    chart.resize(700, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    mark = chart.mark_with_key("Sar Sokha")
+    # a dark bar colour is lightened until it stands out from the dark background
+    assert contrast_ratio(mark.brush.color().name(), DARK.base) >= 3
+    assert readable_on("#ffffff", "#ffffff") != "#ffffff"
+    point = chart.mapFromScene(mark.rect.center())
+    QApplication.sendEvent(chart.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, point, chart.viewport().mapToGlobal(point)))
+    assert QToolTip.text() == "Sar Sokha: 1,234"
+    QApplication.sendEvent(chart.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, QPoint(2, 2), chart.viewport().mapToGlobal(QPoint(2, 2))))

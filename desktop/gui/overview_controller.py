@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 
-import networkx as nx
 from PySide6.QtCore import QObject
 
 from desktop.gui.entity_dossier import EntityDossierController
@@ -50,6 +49,8 @@ def _heat(tags: list[dict], rows: list[dict], column: str, title: str,
 def _layout(nodes: list[dict], edges: list[dict]) -> dict:
     """Force layout (networkx, weighted, seeded) of each connected part,
     the parts packed in rows, largest first; positions in [-1, 1]."""
+    import networkx as nx     # in the worker, and never at start-up
+
     graph = nx.Graph()
     graph.add_nodes_from(n["key"] for n in nodes)
     graph.add_weighted_edges_from((e["a"], e["b"], e["weight"]) for e in edges)
