@@ -96,3 +96,36 @@ def test_sar_sokha_page_roles_articles_and_accepting_an_alias(qtbot, open_window
     window.undo_stack.undo()
     assert db.execute("SELECT count(*) FROM entity_aliases").fetchone()[0] == 0
     db.close()
+
+
+@pytest.mark.slow
+def test_the_dossier_of_the_entity_at_the_readers_caret(qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(5)
+    qtbot.waitUntil(lambda: window.current_id == 5, timeout=5000)
+    dossiers = window.overview.dossiers
+    text = window.view.article_text()
+    # “Sar Sokha” selected where the pipeline did not mark it: his page by that name
+    start = text.index("Sar Sokha")
+    assert not any(e["start"] <= start < e["end"] for e in window.view._entities)
+    window.view.select_range(start, start + len("Sar Sokha"))
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: dossiers.page is not None and dossiers.page.name == "Sar Sokha",
+                    timeout=10000)
+    page = dossiers.page
+    assert "Minister of Interior" in page.role_texts()
+    # the caret on an entity (Andrew Giles, a PERSON here)
+    window.windowHandle().requestActivate()     # the page had become the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    entity = next(e for e in window.view._entities if e["text"] == "Andrew Giles")
+    window.view.select_range(entity["start"], entity["start"])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: page.name == "Andrew Giles", timeout=10000)
+    assert "Australia's Minister for Immigration" in page.role_texts()
+    # the page's button lists the entity's articles
+    qtbot.mouseClick(page.list_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.query.entity == "Andrew Giles", timeout=5000)

@@ -67,6 +67,8 @@ class NetworkView(ChartView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.nodes: dict = {}
+        #: node key → its label (the name a click filters by)
+        self.labels: dict = {}
         self._pressed = None
         self.setDragMode(ChartView.DragMode.NoDrag)
 
@@ -74,6 +76,7 @@ class NetworkView(ChartView):
                   title: str = "", note: str = "") -> None:
         scene = self._clear()
         self.nodes = {}
+        self.labels = {n["key"]: n["label"] for n in nodes}
         if title:
             self._text(title, -SPREAD, -SPREAD - 60, bold=True)
         if note:

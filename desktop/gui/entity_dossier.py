@@ -103,7 +103,8 @@ class EntityDossierController(QObject):
 
     def open_current(self) -> bool:
         """The dossier of the entity at the reader's caret, else of the one
-        selected in the corpus Entities tab."""
+        selected in the corpus Entities tab, else of the name selected in
+        the text (one the pipeline missed)."""
         window = self.window
         entity = window.view.entity_at_caret() if window.view.hasFocus() else None
         if entity is None and window.left_tabs.currentWidget() is window.entities_view:
@@ -111,6 +112,11 @@ class EntityDossierController(QObject):
             entity = rows[0] if rows else None
         if entity is None:
             entity = window.view.entity_at_caret()
+        selected = window.view.selection_range()
+        if entity is None and selected and selected[1] - selected[0] <= 80:
+            # a name the pipeline did not mark: its page, by that name
+            text = " ".join(window.view.article_text()[selected[0]:selected[1]].split())
+            entity = {"name": text} if text else None
         if entity is None:
             window.statusBar().showMessage(
                 "Put the caret on an entity in the text (F4 steps through them), or select "

@@ -302,8 +302,8 @@ class OverviewController(QObject):
         elif chart == "entities":
             values = {"entity": key}
         elif chart in ("speaker_network", "entity_network"):
-            kind, name = key
-            label = self.view.views[chart].nodes[key].toolTip().split(" (")[0]
+            kind = key[0]
+            label = self.view.views[chart].labels[key]
             values = {"speaker": label} if kind == "speaker" else {"entity": label}
         if values:
             self.window.article_filters.set_filters(values)
