@@ -134,6 +134,13 @@ def test_clicking_a_network_node_filters_by_that_entity(qtbot, open_window, anal
     QApplication.sendEvent(network.viewport(), move)
     qtbot.mouseRelease(network.viewport(), Qt.MouseButton.LeftButton, pos=end)
     assert network.node_position(key) != before
+    # the keyboard: → picks the largest node, Enter filters by it
+    network.setFocus()
+    qtbot.keyClick(network, Qt.Key.Key_Right)
+    first = network.current_key()
+    label, field = network.labels[first], "speaker" if first[0] == "speaker" else "entity"
+    qtbot.keyClick(network, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(window.query, field) == label, timeout=5000)
 
 
 def test_hover_gives_the_exact_numbers_and_dark_theme_stays_readable(qtbot):

@@ -135,6 +135,31 @@ class NetworkView(ChartView):
         if self.nodes:
             self.fit()
 
+    def keyPressEvent(self, event) -> None:
+        """←/→ step through the nodes (largest first), Enter filters by one."""
+        key = event.key()
+        order = list(self.nodes)
+        if order and key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up):
+            step = 1 if key in (Qt.Key.Key_Right, Qt.Key.Key_Down) else -1
+            self._current = (self._current + step) % len(order) if self._current >= 0 else 0
+            node = self.nodes[order[self._current]]
+            self.scene().clearSelection()
+            if self._focus_frame is None:
+                self._focus_frame = self.scene().addRect(QRectF(), QPen(QColor(self.text_color), 2))
+                self._focus_frame.setZValue(10)
+            self._focus_frame.setRect(node.sceneBoundingRect().adjusted(-3, -3, 3, 3))
+            self.ensureVisible(node)
+            self.setToolTip(node.toolTip())
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and 0 <= self._current < len(order):
+            self.nodeActivated.emit(order[self._current])
+            return
+        super().keyPressEvent(event)
+
+    def current_key(self):
+        order = list(self.nodes)
+        return order[self._current] if 0 <= self._current < len(order) else None
+
     def node_position(self, key) -> QPointF:
         return self.nodes[key].sceneBoundingRect().center()
 

@@ -107,7 +107,7 @@ def _network(edges: list[dict], labels: dict, kinds: dict, colors: dict, title: 
     nodes = [{"key": key, "label": labels[key], "kind": kinds[key], "color": colors[key],
               "size": weight / top,
               "tip": f"{labels[key]} ({kinds[key]}): {weight:,} {unit} in the network"}
-             for key, weight in degree.items()]
+             for key, weight in sorted(degree.items(), key=lambda kv: -kv[1])]
     for e in kept:
         e.update(a_label=labels[e["a"]], b_label=labels[e["b"]], unit=unit)
     note = (f"The {len(kept)} strongest of {total:,} links, over the list's newest "
