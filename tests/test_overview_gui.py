@@ -71,6 +71,14 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
     qtbot.waitUntil(lambda: time_chart.mark_with_key(("2024-05", 1)) is None
                     and overview.status.text().startswith("Counted"), timeout=20000)
 
+    # tagging a passage (here with key 1, Cybercrime, in June's article 3) counts again
+    window.view.select_range(20, 40)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: time_chart.mark_with_key(("2024-06", 1)) is not None and
+                    "Cybercrime, 2024-06: 2 passages" in
+                    time_chart.mark_with_key(("2024-06", 1)).toolTip(), timeout=20000)
+
     window.article_filters.clear()
     qtbot.waitUntil(lambda: len(_listed(window)) == 5, timeout=5000)
     qtbot.waitUntil(lambda: overview.views["time"].mark_with_key(("2024-05", 1)) is not None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from desktop.gui.entity_dossier import EntityDossierController
 from storage import overview, tags as tag_store
@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 #: Bars in the speakers and entities charts.
 TOP = 20
+#: After a change the analyst made, the shown chart is counted again this
+#: long after the last of a burst of changes.
+CHANGE_DELAY_MS = 400
 #: Columns in the chart over time (the latest periods).
 MAX_PERIODS = 156
 #: The networks keep their strongest edges only, and at most this many nodes.
@@ -234,6 +237,13 @@ class OverviewController(QObject):
                                      "Ctrl+Shift+O")
         self.dossiers = EntityDossierController(window, go_menu)
         window.article_filters.queryChanged.connect(lambda _values: self.refresh())
+        # a change the analyst made (tagging, a merge, its undo): count again,
+        # once per burst of changes
+        self._changed = QTimer(self)
+        self._changed.setSingleShot(True)
+        self._changed.setInterval(CHANGE_DELAY_MS)
+        self._changed.timeout.connect(self.refresh)
+        window.undo_stack.indexChanged.connect(lambda _index: self._changed.start())
         window.themes.schemeChanged.connect(lambda _scheme: self.refresh())
 
     def show(self) -> OverviewWindow:
