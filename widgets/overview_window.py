@@ -6,7 +6,7 @@ networks. Plain data in (:meth:`OverviewWindow.set_chart` with what
 ``desktop.gui.overview_controller`` computed), signals out:
 :attr:`optionsChanged` (period unit, fold child tags, co-occurrence mode),
 :attr:`markActivated` (chart name, the mark's key) and :attr:`saveRequested`.
-Ctrl+S saves the shown chart (PNG or SVG); Ctrl+PgDown/PgUp change tab.
+Ctrl+S saves the shown chart (PNG or SVG); Ctrl+Tab changes tab; F5 counts again.
 """
 
 from __future__ import annotations
