@@ -63,8 +63,9 @@ def store_article(db: Database, *, title: str, text: str, **metadata) -> tuple[i
     existing = find_by_hash(db, digest)
     if existing is not None:
         return existing, False
-    row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now(),
-           "uuid": str(uuid.uuid4())}
+    row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now()}
+    if journal.ready(db):     # (a database mid-migration has no uuid column yet)
+        row["uuid"] = str(uuid.uuid4())
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))

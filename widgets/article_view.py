@@ -333,6 +333,11 @@ class ArticleView(ReadingTextEdit):
                  if e["label"] not in self._hidden]
         return shown[0] if shown else None
 
+    def entity_at_caret(self) -> dict | None:
+        """The shown entity under the caret or at the start of the selection."""
+        offset = self._offsets.from_utf16(self.textCursor().selectionStart())
+        return self._entity_at(offset)
+
     def navigable(self, kind: str) -> list[dict]:
         """The passages, quotes or entities F3/F4/Ctrl+] step through, in order."""
         return self._navigable(kind)

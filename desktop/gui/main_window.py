@@ -32,6 +32,7 @@ from desktop.gui.files_controller import FilesController
 from desktop.gui.history_controller import HistoryController
 from desktop.gui.keyboard_controller import KeyboardController
 from desktop.gui.operations import Operations
+from desktop.gui.overview_controller import OverviewController
 from desktop.gui.passages_controller import PassagesController
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.reader_controller import ReaderController
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self, self.preferences.settings,
                                keep_within=KEEP_CURRENT_WITHIN)
         self.session.restore()
+        self.overview = OverviewController(self)   # Go → Overview, entity dossiers
         if analyse:
             QTimer.singleShot(0, c.analysis.start_analysis)
 
