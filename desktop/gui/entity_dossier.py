@@ -141,7 +141,8 @@ class EntityDossierController(QObject):
             self.dossier = dossier
             if self.page is not None:
                 self.page.set_dossier(dossier)
-        return self.window._read_in_worker("entity dossier", lambda db: build(db, name), show)
+        return self.window.ops.query(lambda db: build(db, name), show).named(
+            "entity dossier").run()
 
     def _show_article(self, article_id: int) -> None:
         self.window.left_tabs.setCurrentWidget(self.window.articles_box)

@@ -1,11 +1,9 @@
 """The main window: it builds the layout, the menus and the controllers.
 
-Everything the window does is done by a controller, one per area, each in
-its own module and owning its signal connections (see
-:mod:`desktop.gui.controller`): reader, article list, passages, codebook,
-corpus panels (speakers, entities), files (import, export), analysis,
-auto-tag, backups (other writers, backups), history (undo) and keyboard.
-They share the Qt-free :class:`desktop.window_state.WindowState` (current
+Everything it does is done by a controller, one per area, each owning its
+signal connections (:mod:`desktop.gui.controller`): reader, article list,
+passages, codebook, corpus panels, files, analysis, auto-tag, backups,
+history (undo), keyboard, overview. They share the Qt-free :class:`desktop.window_state.WindowState` (current
 article, query, tags …) and the :class:`desktop.gui.operations.Operations`
 (workers with their own connection, the error dialog, the one changes
 signal every operation's :class:`storage.changes.Changes` is published on).

@@ -287,8 +287,8 @@ class OverviewController(QObject):
                 self.view.set_chart(chart, data)
             self.last_seconds.update(result["seconds"])
             self.view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
-        return self.window._read_in_worker(
-            "overview", lambda db: compute(db, query, options, only=(name,)), show)
+        return self.window.ops.query(
+            lambda db: compute(db, query, options, only=(name,)), show).named("overview").run()
 
     def activate(self, chart: str, key) -> None:
         """Narrow the article list to what the clicked mark counts."""
