@@ -591,5 +591,18 @@ def assignments(db: Database) -> None:
     journal.track(db, "assignments")
 
 
+@MIGRATIONS(name="0018_consensus")
+def consensus(db: Database) -> None:
+    """The consensus layer of adjudication (issue 18): a passage settled
+    between analysts is stored with ``analyst = 'consensus'`` and
+    ``passages.decided_by`` naming who decided it (NULL on every other
+    passage). The column is journaled, like the rest of the passage, so each
+    decision is an undoable step."""
+    db.execute("ALTER TABLE passages ADD COLUMN decided_by TEXT")
+    from storage import journal
+
+    journal.track(db, "passages", exclude=journal.TRACKED["passages"])
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

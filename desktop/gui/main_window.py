@@ -28,6 +28,7 @@ from desktop.gui.autotag_dialog import AutoTagDialog
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.session import Session
 from desktop.gui.themes import ThemeController
+from desktop.gui.passage_visibility import PassageVisibility
 from desktop.gui.view_menu import ViewMenu
 from desktop.gui.window_analysis import AnalysisActions
 from desktop.gui.window_autotag import AutoTagActions
@@ -297,6 +298,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._build_navigation_actions(go_menu)
         self.themes = ThemeController(self.preferences.settings, self)
         self.view_menu = ViewMenu(self, self.menuBar().addMenu("&View"), self.themes)
+        self.passage_visibility = PassageVisibility(self, self.view_menu.menu)  # blind coding
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts",
                                              self.show_shortcuts)
@@ -410,7 +412,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""
         try:
-            query = article_query.ArticleQuery(**values)
+            query = article_query.ArticleQuery(**{"analysts": self.query.analysts, **values})
         except ValueError as error:
             self.article_filters.show_error(str(error))
             return
@@ -478,7 +480,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = self._corrected(analysis)
         found = self._with_links(article_id, analysis["quotes"]) if analysis else []
-        rows = passages.passages_for_article(self.db, article_id)
+        rows = passages.passages_for_article(self.db, article_id,
+                                             analysts=self.query.analysts)
         self.view.set_tags(self._tags)
         self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
         if self.query.searches_text():
@@ -915,13 +918,14 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             self.refresh_tags()
         if self.current_id is None:
             return
-        rows = passages.passages_for_article(self.db, self.current_id)
+        rows = passages.passages_for_article(self.db, self.current_id,
+                                             analysts=self.query.analysts)
         self.view.set_passages(rows)
         self.passage_list.set_passages(rows, self._tags)
         self.article_list.list_model.set_passage_count(self.current_id, len(rows))
 
     def refresh_tags(self) -> None:
-        self._tags = tags.list_tags(self.db)
+        self._tags = tags.list_tags(self.db, analysts=self.query.analysts)
         self.tag_panel.set_tags(self._tags)
         self.view.set_tags(self._tags)
         self.article_filters.set_tags(self._tags)
@@ -1017,6 +1021,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             self._schedule_backups()
             self.analyst_label.set_analyst(self.preferences.analyst)
             self.article_filters.set_analyst(self.preferences.analyst)
+            self.passage_visibility.analyst_changed()
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder
