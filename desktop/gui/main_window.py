@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessa
                                QToolButton, QVBoxLayout, QWidget)
 
 from desktop.gui import commands
+from desktop.gui.adjudication_dialog import open_adjudication
 from desktop.gui.autotag_dialog import AutoTagDialog
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.session import Session
@@ -270,6 +271,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
         self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
         self._action(file_menu, "A&greement report…", self.open_agreement_report)
+        self._action(file_menu, "A&djudicate disagreements…", lambda: open_adjudication(self))
         self._action(file_menu, "&Merge from…", lambda: self.merge_from())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)

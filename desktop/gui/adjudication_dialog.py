@@ -1,0 +1,249 @@
+"""File → Adjudicate…: walk the disagreements of two analysts and settle
+each into the consensus layer (issue 18).
+
+Choose the two analysts and **Find disagreements** (the agreement report's
+diagnosis rows, computed in a worker). Then, with the keyboard
+(:class:`widgets.adjudication_view.AdjudicationView`): **A** / **B** take one
+analyst's tags over the span, **H** both, **N** neither; Shift/Ctrl+arrows
+adjust the span first. Each decision is one undoable step of the window's
+journal ("Adjudicate …": consensus passages with ``decided_by`` = the
+analyst in Preferences, see :mod:`storage.consensus`); **Ctrl+Z** here
+undoes the dialog's last decision. **Accept where they agree** makes every
+span both analysts tagged alike consensus, in one step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout)
+
+from desktop.gui import commands
+from desktop.gui.workers import Task
+from widgets.adjudication_view import AdjudicationView
+
+#: characters of context shown either side of a disagreement
+CONTEXT = 300
+
+
+class AdjudicationDialog(QDialog):
+    """Decide the disagreements of two analysts one by one."""
+
+    def __init__(self, window, analysts: list[str], parent=None):
+        super().__init__(parent or window)
+        self.window = window
+        self.setWindowTitle("Adjudicate disagreements")
+        self.items: list = []
+        self.index = 0
+        self.decisions: dict[int, str] = {}
+        self.spans: dict[int, tuple[int, int]] = {}
+        #: (item index, decision, command or None) in the order decided
+        self.history: list[tuple[int, str, commands.StorageCommand | None]] = []
+        self.task: Task | None = None
+        self.first_box, self.second_box = QComboBox(), QComboBox()
+        names = [a for a in analysts]
+        for box, pick in ((self.first_box, 0), (self.second_box, 1)):
+            box.addItems(names)
+            if len(names) > pick:
+                box.setCurrentIndex(pick)
+        self.find_button = QPushButton("&Find disagreements")
+        self.find_button.clicked.connect(self.find)
+        self.agree_button = QPushButton("Accept where they &agree")
+        self.agree_button.clicked.connect(self.accept_agreements)
+        top = QHBoxLayout()
+        for widget in (QLabel("A:"), self.first_box, QLabel("B:"), self.second_box,
+                       self.find_button, self.agree_button):
+            top.addWidget(widget)
+        top.addStretch(1)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.view = AdjudicationView()
+        self.view.decided.connect(self.decide)
+        self.view.stepped.connect(self.step)
+        self.view.spanAdjusted.connect(self.adjust)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        self.resize(820, 560)
+
+    # -- the analysts' disagreements ----------------------------------------
+    def pair(self) -> tuple[str, str]:
+        return self.first_box.currentText(), self.second_box.currentText()
+
+    def find(self) -> Task | None:
+        """Compute the disagreements of the chosen pair in a worker."""
+        first, second = self.pair()
+        if not first or not second or first == second:
+            self.status.setText("Choose two different analysts.")
+            return None
+        if self.task is not None:
+            return None
+        from desktop.agreement.adjudication import disagreements_between
+        from storage import open_database
+
+        db_path = self.window.db_path
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path, create=False)
+            try:
+                return disagreements_between(db, first, second, on_progress=on_progress,
+                                             is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        self.task = Task(work, self)
+        self.task.succeeded.connect(self._found)
+        self.task.failed.connect(self._failed)
+        self.find_button.setEnabled(False)
+        self.status.setText(f"Looking for the disagreements of {first} and {second}…")
+        self.task.start()
+        return self.task
+
+    def _failed(self, message: str) -> None:
+        self.task = None
+        self.find_button.setEnabled(True)
+        self.status.setText(f"Could not list the disagreements: {message}")
+
+    def _found(self, items) -> None:
+        self.task = None
+        self.find_button.setEnabled(True)
+        self.items, self.index = list(items), 0
+        self.decisions.clear()
+        self.spans.clear()
+        self.history.clear()
+        first, second = self.pair()
+        self.status.setText(f"{len(self.items):,} disagreement(s) of {first} and {second}.")
+        self._show()
+        self.view.setFocus()
+
+    def _span(self, index: int) -> tuple[int, int]:
+        item = self.items[index]
+        return self.spans.get(index, (item.start, item.end))
+
+    def _show(self) -> None:
+        if not self.items:
+            self.view.show_message("No disagreements: nothing to decide.")
+            return
+        from storage import articles
+
+        item = self.items[self.index]
+        start, end = self._span(self.index)
+        article = articles.get_article(self.window.db, item.article_id)
+        text = article["text"] if article else ""
+        first, second = self.pair()
+        self.view.show_item({
+            "index": self.index, "total": len(self.items), "title": item.title,
+            "start": start, "end": end, "before": text[max(0, start - CONTEXT):start],
+            "span": text[start:end], "after": text[end:end + CONTEXT],
+            "first": first, "second": second,
+            "first_tags": [n for _, n in item.first], "second_tags": [n for _, n in item.second],
+            "decision": self.decisions.get(self.index)})
+
+    def step(self, delta: int) -> None:
+        if self.items:
+            self.index = max(0, min(len(self.items) - 1, self.index + delta))
+            self._show()
+
+    def adjust(self, start_delta: int, end_delta: int) -> None:
+        """Move the current span's start or end (kept inside the article and
+        at least one character long)."""
+        if not self.items:
+            return
+        from storage import articles
+
+        item = self.items[self.index]
+        length = len(articles.get_article(self.window.db, item.article_id)["text"])
+        start, end = self._span(self.index)
+        start = max(0, min(start + start_delta, end - 1))
+        end = min(length, max(end + end_delta, start + 1))
+        self.spans[self.index] = (start, end)
+        self._show()
+
+    # -- decisions -----------------------------------------------------------
+    def decide(self, choice: str) -> bool:
+        """Settle the current disagreement (one undoable step), then go to
+        the next one."""
+        if not self.items:
+            return False
+        from desktop.agreement.adjudication import tags_for
+        from storage import consensus
+
+        item = self.items[self.index]
+        start, end = self._span(self.index)
+        tag_ids = tags_for(item, choice)
+        decider = self.window.preferences.analyst
+        command = None
+        if tag_ids:
+            names = ", ".join(n for t, n in item.first + item.second if t in tag_ids)
+            command = commands.Change(
+                self.window, f"Adjudicate {start}–{end} of article {item.article_id}: {names}",
+                lambda db: consensus.decide(db, article_id=item.article_id, start=start,
+                                            end=end, tag_ids=tag_ids, decided_by=decider),
+                article_id=item.article_id, kinds=frozenset({commands.PASSAGES}))
+            if not self.window.run_command(command, "Adjudicate"):
+                return False
+        self.decisions[self.index] = choice
+        self.history.append((self.index, choice, command))
+        if self.index + 1 < len(self.items):
+            self.index += 1
+        self._show()
+        self.view.setFocus()
+        return True
+
+    def undo_last(self) -> None:
+        """Undo the dialog's last decision (its journal step, if it wrote one)."""
+        if not self.history:
+            return
+        index, _choice, command = self.history[-1]
+        stack = self.window.undo_stack
+        if command is not None:
+            if stack.index() == 0 or stack.command(stack.index() - 1) is not command:
+                self.status.setText("The last decision is no longer the window's last "
+                                    "change: undo it from the Edit menu.")
+                return
+            stack.undo()
+            if stack.index() > 0 and stack.command(stack.index() - 1) is command:
+                return                      # the journal refused (the window says why)
+        self.history.pop()
+        self.decisions.pop(index, None)
+        self.index = index
+        self._show()
+        self.view.setFocus()
+
+    def accept_agreements(self) -> bool:
+        """Every span the two analysts tagged alike becomes consensus (one step)."""
+        first, second = self.pair()
+        if not first or not second or first == second:
+            self.status.setText("Choose two different analysts.")
+            return False
+        from storage import consensus
+
+        decider = self.window.preferences.analyst
+        counted = {}
+
+        def change(db):
+            counted["spans"] = consensus.accept_agreements(db, first, second,
+                                                           decided_by=decider)
+        done = self.window.run_command(commands.Change(
+            self.window, f"Accept where {first} and {second} agree", change,
+            kinds=frozenset({commands.PASSAGES})), "Accept agreements")
+        if done:
+            self.status.setText(f"{counted.get('spans', 0):,} agreed span(s) are consensus.")
+        return done
+
+
+def open_adjudication(window) -> AdjudicationDialog:
+    """Open the dialog for the main window's database (the one call the
+    main window makes)."""
+    from storage.consensus import CONSENSUS
+    from storage.export_selection import analysts
+
+    names = [a for a in analysts(window.db) if a != CONSENSUS]
+    dialog = AdjudicationDialog(window, names)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
