@@ -12,7 +12,8 @@ The choice lives in the window's :class:`~storage.article_query.ArticleQuery`
 (``analysts``), so every read that shows passages obeys it: the reader's
 bars, the article's Passages tab, the codebook's counts, the list's passage
 counts and badges, the tag filter and the note search. The export dialog
-starts with the same analysts ticked, and says so.
+starts with the same analysts ticked, and says so. The same menu has the
+compare view (:mod:`desktop.gui.compare_lanes`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ class PassageVisibility(QObject):
             action.triggered.connect(lambda _=False, m=mode: self._chosen_from_menu(m))
             self.actions[mode] = action
         self.actions["mine"].setShortcut(QKeySequence("Ctrl+Shift+B"))
+        menu.addSeparator()
+        from desktop.gui.compare_lanes import CompareLanes
+
+        #: the compare view: a lane per analyst beside the reader
+        self.compare = CompareLanes(window, menu)
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         window.statusBar().addPermanentWidget(self.label)
