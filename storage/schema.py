@@ -597,8 +597,12 @@ def consensus(db: Database) -> None:
     between analysts is stored with ``analyst = 'consensus'`` and
     ``passages.decided_by`` naming who decided it (NULL on every other
     passage). The column is journaled, like the rest of the passage, so each
-    decision is an undoable step."""
+    decision is an undoable step. ``passages_by_tag_analyst`` serves the
+    reads of blind coding (counts and the tag filter per analyst)."""
     db.execute("ALTER TABLE passages ADD COLUMN decided_by TEXT")
+    # blind coding (View → Passages: mine only): a tag's count of one
+    # analyst's passages, and the tag filter's articles, from the index alone
+    db.execute("CREATE INDEX passages_by_tag_analyst ON passages (tag_id, analyst, article_id)")
     from storage import journal
 
     journal.track(db, "passages", exclude=journal.TRACKED["passages"])

@@ -139,3 +139,21 @@ def test_undo_of_a_decision_from_the_journal(seeded_db_path, choice):
             assert _consensus(db) == []
     finally:
         db.close()
+
+
+def test_scope_and_minimum_length(open_window, seeded_db_path, qtbot):
+    from desktop.gui.adjudication_dialog import AdjudicationDialog
+
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    assert len(disagreements_between(db, "ana", "ben", min_length=21)) == 2   # not [0, 20)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(ids["second"])
+    qtbot.waitUntil(lambda: window.current_id == ids["second"])
+    dialog = AdjudicationDialog(window, ["ana", "ben"])
+    qtbot.addWidget(dialog)
+    dialog.scope_box.setCurrentIndex(dialog.scope_box.findData("current"))
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)
+    assert [(d.article_id, d.start, d.end) for d in dialog.items] == [(ids["second"], 0, 20)]

@@ -34,12 +34,15 @@ class Disagreement:
 
 
 def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_ids=None,
+                          min_length: int = 1,
                           on_progress: Callable[[int, int], None] | None = None,
                           is_cancelled: Callable[[], bool] | None = None
                           ) -> list[Disagreement]:
     """Every disagreement of ``first`` and ``second``, in article and text
-    order (the agreement report's diagnosis rows). None at all: an empty
-    list (no passages to compare is not an error here)."""
+    order (the agreement report's diagnosis rows); stretches shorter than
+    ``min_length`` characters (boundaries a character or two apart) are
+    left out. None at all: an empty list (no passages to compare is not an
+    error here)."""
     try:
         report = agreement_report(db, [first, second], article_ids=article_ids,
                                   tag_ids=tag_ids, on_progress=on_progress,
@@ -51,6 +54,8 @@ def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_
     ids = {t["name"]: t["id"] for t in report.data.tags}
     found = []
     for row in diagnosis_rows(db, report, context=0):
+        if row["end"] - row["start"] < min_length:
+            continue
         tags = list(row["tags"].values())
         found.append(Disagreement(row["article_id"], row["article_title"], row["start"],
                                   row["end"], [(ids[n], n) for n in tags[0]],

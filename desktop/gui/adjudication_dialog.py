@@ -1,8 +1,9 @@
 """File → Adjudicate…: walk the disagreements of two analysts and settle
 each into the consensus layer (issue 18).
 
-Choose the two analysts and **Find disagreements** (the agreement report's
-diagnosis rows, computed in a worker). Then, with the keyboard
+Choose the two analysts, every article they coded or the current one, the
+shortest difference worth a decision, and **Find disagreements** (the
+agreement report's diagnosis rows, computed in a worker). Then, with the keyboard
 (:class:`widgets.adjudication_view.AdjudicationView`): **A** / **B** take one
 analyst's tags over the span, **H** both, **N** neither; Shift/Ctrl+arrows
 adjust the span first. Each decision is one undoable step of the window's
@@ -17,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout)
+                               QSpinBox, QVBoxLayout)
 
 from desktop.gui import commands
 from desktop.gui.workers import Task
@@ -47,15 +48,28 @@ class AdjudicationDialog(QDialog):
             box.addItems(names)
             if len(names) > pick:
                 box.setCurrentIndex(pick)
+        self.scope_box = QComboBox()
+        self.scope_box.addItem("Every article they coded", "all")
+        self.scope_box.addItem("The current article", "current")
+        self.min_length = QSpinBox()
+        self.min_length.setRange(1, 10_000)
+        self.min_length.setPrefix("at least ")
+        self.min_length.setSuffix(" characters")
+        self.min_length.setToolTip("Leave out differences shorter than this (boundaries a "
+                                   "character or two apart)")
         self.find_button = QPushButton("&Find disagreements")
         self.find_button.clicked.connect(self.find)
         self.agree_button = QPushButton("Accept where they &agree")
         self.agree_button.clicked.connect(self.accept_agreements)
         top = QHBoxLayout()
         for widget in (QLabel("A:"), self.first_box, QLabel("B:"), self.second_box,
-                       self.find_button, self.agree_button):
+                       self.scope_box, self.min_length):
             top.addWidget(widget)
         top.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.find_button)
+        actions.addWidget(self.agree_button)
+        actions.addStretch(1)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -65,6 +79,7 @@ class AdjudicationDialog(QDialog):
         self.view.spanAdjusted.connect(self.adjust)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
@@ -86,11 +101,19 @@ class AdjudicationDialog(QDialog):
         from storage import open_database
 
         db_path = self.window.db_path
+        article_ids = None
+        if self.scope_box.currentData() == "current":
+            if self.window.current_id is None:
+                self.status.setText("No article is open.")
+                return None
+            article_ids = [self.window.current_id]
+        min_length = self.min_length.value()
 
         def work(on_progress, is_cancelled):
             db = open_database(db_path, create=False)
             try:
-                return disagreements_between(db, first, second, on_progress=on_progress,
+                return disagreements_between(db, first, second, article_ids=article_ids,
+                                             min_length=min_length, on_progress=on_progress,
                                              is_cancelled=is_cancelled)
             finally:
                 db.close()
