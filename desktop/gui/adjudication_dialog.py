@@ -10,7 +10,8 @@ adjust the span first. Each decision is one undoable step of the window's
 journal ("Adjudicate …": consensus passages with ``decided_by`` = the
 analyst in Preferences, see :mod:`storage.consensus`); **Ctrl+Z** here
 undoes the dialog's last decision. **Accept where they agree** makes every
-span both analysts tagged alike consensus, in one step.
+span both analysts tagged alike consensus (in the chosen articles), in one
+step written in a worker.
 """
 
 from __future__ import annotations
@@ -101,12 +102,9 @@ class AdjudicationDialog(QDialog):
         from storage import open_database
 
         db_path = self.window.db_path
-        article_ids = None
-        if self.scope_box.currentData() == "current":
-            if self.window.current_id is None:
-                self.status.setText("No article is open.")
-                return None
-            article_ids = [self.window.current_id]
+        article_ids = self._scope_ids()
+        if article_ids is False:
+            return None
         min_length = self.min_length.value()
 
         def work(on_progress, is_cancelled):
@@ -129,7 +127,8 @@ class AdjudicationDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.task = None
         self.find_button.setEnabled(True)
-        self.status.setText(f"Could not list the disagreements: {message}")
+        self.agree_button.setEnabled(True)
+        self.status.setText(f"That did not work; nothing changed: {message}")
 
     def _found(self, items) -> None:
         self.task = None
@@ -237,26 +236,60 @@ class AdjudicationDialog(QDialog):
         self._show()
         self.view.setFocus()
 
-    def accept_agreements(self) -> bool:
-        """Every span the two analysts tagged alike becomes consensus (one step)."""
+    def _scope_ids(self) -> list[int] | None | bool:
+        """The articles of the chosen scope: None for all, False if the
+        current article is chosen and none is open."""
+        if self.scope_box.currentData() != "current":
+            return None
+        if self.window.current_id is None:
+            self.status.setText("No article is open.")
+            return False
+        return [self.window.current_id]
+
+    def accept_agreements(self) -> Task | None:
+        """Every span the two analysts tagged alike (in the chosen articles)
+        becomes consensus: one journal step, written in a worker, then on
+        the window's undo stack."""
         first, second = self.pair()
         if not first or not second or first == second:
             self.status.setText("Choose two different analysts.")
-            return False
-        from storage import consensus
+            return None
+        article_ids = self._scope_ids()
+        if article_ids is False or self.task is not None:
+            return None
+        from storage import consensus, journal, open_database
 
-        decider = self.window.preferences.analyst
-        counted = {}
+        window = self.window
+        db_path, origin = window.db_path, window.journal_origin
+        decider = window.preferences.analyst
+        text = f"Accept where {first} and {second} agree"
 
-        def change(db):
-            counted["spans"] = consensus.accept_agreements(db, first, second,
-                                                           decided_by=decider)
-        done = self.window.run_command(commands.Change(
-            self.window, f"Accept where {first} and {second} agree", change,
-            kinds=frozenset({commands.PASSAGES})), "Accept agreements")
-        if done:
-            self.status.setText(f"{counted.get('spans', 0):,} agreed span(s) are consensus.")
-        return done
+        def work(_progress, _cancelled):
+            db = open_database(db_path, create=False)
+            try:
+                with journal.step(db, text, analyst=decider, origin=origin) as step:
+                    count = consensus.accept_agreements(db, first, second, decided_by=decider,
+                                                        article_ids=article_ids)
+                return count, step
+            finally:
+                db.close()
+
+        def stored(result) -> None:
+            self.task = None
+            self.agree_button.setEnabled(True)
+            count, step = result
+            if step.changes and not window.run_command(commands.StoredPassages(
+                    window, text, step.id, result=step.changes), "Accept agreements"):
+                return
+            self.status.setText(f"{count:,} agreed span(s) are consensus.")
+
+        self.task = Task(work, self)
+        self.task.succeeded.connect(stored)
+        self.task.failed.connect(self._failed)
+        self.agree_button.setEnabled(False)
+        self.status.setText(f"Accepting where {first} and {second} agree…")
+        self.task.start()
+        return self.task
 
 
 def open_adjudication(window) -> AdjudicationDialog:
