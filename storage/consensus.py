@@ -28,40 +28,54 @@ def add_consensus(db: Database, *, article_id: int, tag_id: int, start: int, end
                   decided_by: str) -> int:
     """Make ``[start, end)`` of the article consensus for the tag; returns the
     consensus passage that now covers it (joined with any consensus passage
-    of the tag it overlaps or touches, whose notes are kept)."""
+    of the tag it overlaps or touches, whose notes are kept). White space at
+    the span's edges is left out; a blank span is refused
+    (:class:`~storage.passages.PassageError`)."""
     with journal.recorded(db, "Adjudicate", analyst=decided_by):
-        text = _article_text(db, article_id)
-        if not text[start:end].strip():
-            raise PassageError("Only blank space is in this span.")
-        near = db.execute(
-            "SELECT id, start, end, note FROM passages WHERE article_id = ? AND tag_id = ? "
-            "AND analyst = ? AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned' "
-            "ORDER BY start, id", [article_id, tag_id, CONSENSUS, end, start]).fetchall()
-        if len(near) == 1 and near[0][1] <= start and near[0][2] >= end:
-            return near[0][0]                   # already consensus
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        low = min([start, *(r[1] for r in near)])
-        high = max([end, *(r[2] for r in near)])
-        note = "\n".join(r[3] for r in near if r[3])
-        for row in near:
-            db.execute("DELETE FROM passages WHERE id = ?", [row[0]])
-        passage_id = _insert(db, text, article_id=article_id, tag_id=tag_id, start=low,
-                             end=high, analyst=CONSENSUS, note=note)
-        db.execute("UPDATE passages SET decided_by = ? WHERE id = ?", [decided_by, passage_id])
-        return passage_id
+        return _add(db, _article_text(db, article_id), article_id, tag_id, start, end,
+                    decided_by)
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    return not text[start:end].strip()
+
+
+def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end: int,
+         decided_by: str) -> int:
+    if _blank(text, start, end):
+        raise PassageError("Only blank space is in this span.")
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    near = db.execute(
+        "SELECT id, start, end, note FROM passages WHERE article_id = ? AND tag_id = ? "
+        "AND analyst = ? AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned' "
+        "ORDER BY start, id", [article_id, tag_id, CONSENSUS, end, start]).fetchall()
+    if len(near) == 1 and near[0][1] <= start and near[0][2] >= end:
+        return near[0][0]                   # already consensus
+    low = min([start, *(r[1] for r in near)])
+    high = max([end, *(r[2] for r in near)])
+    note = "\n".join(r[3] for r in near if r[3])
+    for row in near:
+        db.execute("DELETE FROM passages WHERE id = ?", [row[0]])
+    passage_id = _insert(db, text, article_id=article_id, tag_id=tag_id, start=low,
+                         end=high, analyst=CONSENSUS, note=note)
+    db.execute("UPDATE passages SET decided_by = ? WHERE id = ?", [decided_by, passage_id])
+    return passage_id
 
 
 def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,
            decided_by: str) -> list[int]:
     """One decision: ``[start, end)`` is consensus for each of ``tag_ids``
-    (none: "neither" — nothing is written). The consensus passages, in one
-    transaction."""
+    (none: "neither" — nothing is written; a blank span: nothing either).
+    The consensus passages, in one transaction."""
     with journal.recorded(db, "Adjudicate", analyst=decided_by):
-        return [add_consensus(db, article_id=article_id, tag_id=t, start=start, end=end,
-                              decided_by=decided_by) for t in dict.fromkeys(tag_ids)]
+        text = _article_text(db, article_id)
+        if _blank(text, start, end):
+            return []
+        return [_add(db, text, article_id, t, start, end, decided_by)
+                for t in dict.fromkeys(tag_ids)]
 
 
 def agreed_spans(db: Database, first: str, second: str,
@@ -87,13 +101,17 @@ def agreed_spans(db: Database, first: str, second: str,
 def accept_agreements(db: Database, first: str, second: str, *, decided_by: str,
                       article_ids=None) -> int:
     """Make consensus every span where the two analysts agree (one step);
-    returns the number of agreed spans."""
+    returns the number of agreed spans (blank ones are left out)."""
     spans = agreed_spans(db, first, second, article_ids)
+    accepted, article, text = 0, None, ""
     with journal.recorded(db, "Accept agreements", analyst=decided_by):
         for article_id, tag_id, start, end in spans:
-            add_consensus(db, article_id=article_id, tag_id=tag_id, start=start, end=end,
-                          decided_by=decided_by)
-    return len(spans)
+            if article_id != article:
+                article, text = article_id, _article_text(db, article_id)
+            if not _blank(text, start, end):     # two passages overlapping in a space
+                _add(db, text, article_id, tag_id, start, end, decided_by)
+                accepted += 1
+    return accepted
 
 
 def consensus_tags(db: Database, article_id: int, start: int, end: int) -> list[int]:

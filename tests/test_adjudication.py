@@ -159,3 +159,22 @@ def test_scope_and_minimum_length(open_window, seeded_db_path, qtbot):
     dialog.find()
     qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)
     assert [(d.article_id, d.start, d.end) for d in dialog.items] == [(ids["second"], 0, 20)]
+
+
+def test_blank_agreements_and_decisions_write_nothing(db):
+    """Two passages overlapping only in white space agree on nothing worth
+    keeping; a decision over blank space writes nothing."""
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="Spaces", text="alpha   beta gamma")
+    passages.add_passage(db, article_id=article, tag_id=drugs, start=0, end=7, analyst="ana")
+    passages.add_passage(db, article_id=article, tag_id=drugs, start=6, end=12, analyst="ben")
+    assert consensus.agreed_spans(db, "ana", "ben") == [(article, drugs, 6, 7)]
+    assert consensus.accept_agreements(db, "ana", "ben", decided_by=ME) == 0
+    assert consensus.decide(db, article_id=article, start=5, end=8, tag_ids=[drugs],
+                            decided_by=ME) == []
+    # edges trimmed: " beta " becomes "beta"
+    [passage_id] = consensus.decide(db, article_id=article, start=7, end=13,
+                                    tag_ids=[drugs], decided_by=ME)
+    assert passages.get_passage(db, passage_id)["text"] == "beta"
+    assert _consensus(db) == [(article, "Drugs", 8, 12, "consensus")]
