@@ -18,7 +18,13 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage import journal
-from storage.passages import PassageError, _article_text, _insert
+from storage.database import utc_now
+from storage.passages import CONTEXT_CHARS, PassageError, _article_text
+
+_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix", "note",
+            "analyst", "created_at", "updated_at", "decided_by")
+_INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join("?" for _ in _COLUMNS))
 
 #: The analyst name of the consensus layer.
 CONSENSUS = "consensus"
@@ -59,10 +65,11 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
     note = "\n".join(r[3] for r in near if r[3])
     for row in near:
         db.execute("DELETE FROM passages WHERE id = ?", [row[0]])
-    passage_id = _insert(db, text, article_id=article_id, tag_id=tag_id, start=low,
-                         end=high, analyst=CONSENSUS, note=note)
-    db.execute("UPDATE passages SET decided_by = ? WHERE id = ?", [decided_by, passage_id])
-    return passage_id
+    now = utc_now()
+    return db.execute(_INSERT, [
+        article_id, tag_id, low, high, text[low:high],
+        text[max(0, low - CONTEXT_CHARS):low], text[high:high + CONTEXT_CHARS],
+        note, CONSENSUS, now, now, decided_by]).lastrowid
 
 
 def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,
@@ -99,13 +106,17 @@ def agreed_spans(db: Database, first: str, second: str,
 
 
 def accept_agreements(db: Database, first: str, second: str, *, decided_by: str,
-                      article_ids=None) -> int:
+                      article_ids=None, on_progress=None, every: int = 2000) -> int:
     """Make consensus every span where the two analysts agree (one step);
-    returns the number of agreed spans (blank ones are left out)."""
+    returns the number of agreed spans (blank ones are left out).
+    ``on_progress(done, total)`` every ``every`` spans; an exception it
+    raises (a cancel) rolls the whole step back."""
     spans = agreed_spans(db, first, second, article_ids)
     accepted, article, text = 0, None, ""
     with journal.recorded(db, "Accept agreements", analyst=decided_by):
-        for article_id, tag_id, start, end in spans:
+        for done, (article_id, tag_id, start, end) in enumerate(spans, 1):
+            if on_progress and done % every == 0:
+                on_progress(done, len(spans))
             if article_id != article:
                 article, text = article_id, _article_text(db, article_id)
             if not _blank(text, start, end):     # two passages overlapping in a space

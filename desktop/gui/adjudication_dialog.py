@@ -216,6 +216,13 @@ class AdjudicationDialog(QDialog):
         self.view.setFocus()
         return True
 
+    def done(self, result: int) -> None:
+        """Closing stops the work under way (an accept rolls back)."""
+        if self.task is not None:
+            self.task.cancel()
+            self.task.wait(60000)
+        super().done(result)
+
     def undo_last(self) -> None:
         """Undo the dialog's last decision (its journal step, if it wrote one)."""
         if not self.history:
@@ -264,19 +271,30 @@ class AdjudicationDialog(QDialog):
         decider = window.preferences.analyst
         text = f"Accept where {first} and {second} agree"
 
-        def work(_progress, _cancelled):
+        def work(on_progress, is_cancelled):
+            def progress(done: int, total: int) -> None:
+                if is_cancelled():
+                    raise Stopped()
+                on_progress(done, total)
+
             db = open_database(db_path, create=False)
             try:
                 with journal.step(db, text, analyst=decider, origin=origin) as step:
                     count = consensus.accept_agreements(db, first, second, decided_by=decider,
-                                                        article_ids=article_ids)
+                                                        article_ids=article_ids,
+                                                        on_progress=progress)
                 return count, step
+            except Stopped:
+                return None
             finally:
                 db.close()
 
         def stored(result) -> None:
             self.task = None
             self.agree_button.setEnabled(True)
+            if result is None:
+                self.status.setText("Stopped; nothing was accepted.")
+                return
             count, step = result
             if step.changes and not window.run_command(commands.StoredPassages(
                     window, text, step.id, result=step.changes), "Accept agreements"):
@@ -286,10 +304,16 @@ class AdjudicationDialog(QDialog):
         self.task = Task(work, self)
         self.task.succeeded.connect(stored)
         self.task.failed.connect(self._failed)
+        self.task.progress.connect(lambda done, total: self.status.setText(
+            f"Accepting where {first} and {second} agree… {done:,} of {total:,}"))
         self.agree_button.setEnabled(False)
         self.status.setText(f"Accepting where {first} and {second} agree…")
         self.task.start()
         return self.task
+
+
+class Stopped(Exception):
+    """The dialog was closed while it accepted agreements: the step rolls back."""
 
 
 def open_adjudication(window) -> AdjudicationDialog:
