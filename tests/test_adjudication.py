@@ -159,6 +159,16 @@ def test_scope_and_minimum_length(open_window, seeded_db_path, qtbot):
     dialog.find()
     qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)
     assert [(d.article_id, d.start, d.end) for d in dialog.items] == [(ids["second"], 0, 20)]
+    # the current list's articles: a search that finds only the first one
+    window.article_filters.search.setText("First")
+    window.apply_query(window.article_filters.values())
+    assert window.query.is_filtered()
+    listed = AdjudicationDialog(window, ["ana", "ben"])
+    qtbot.addWidget(listed)
+    listed.scope_box.setCurrentIndex(listed.scope_box.findData("list"))
+    listed.find()
+    qtbot.waitUntil(lambda: listed.task is None and bool(listed.items), timeout=20000)
+    assert {d.article_id for d in listed.items} == {ids["first"]}
 
 
 def test_blank_agreements_and_decisions_write_nothing(db):

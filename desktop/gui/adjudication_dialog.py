@@ -1,7 +1,8 @@
 """File → Adjudicate…: walk the disagreements of two analysts and settle
 each into the consensus layer (issue 18).
 
-Choose the two analysts, every article they coded or the current one, the
+Choose the two analysts, every article they coded, the current one or the
+articles of the current list (say, "Assigned to me": a reliability sample), the
 shortest difference worth a decision, and **Find disagreements** (the
 agreement report's diagnosis rows, computed in a worker). Then, with the keyboard
 (:class:`widgets.adjudication_view.AdjudicationView`): **A** / **B** take one
@@ -52,6 +53,8 @@ class AdjudicationDialog(QDialog):
         self.scope_box = QComboBox()
         self.scope_box.addItem("Every article they coded", "all")
         self.scope_box.addItem("The current article", "current")
+        if window.query.is_filtered():      # e.g. "Assigned to me": a sample
+            self.scope_box.addItem("Articles in the current list", "list")
         self.min_length = QSpinBox()
         self.min_length.setRange(1, 10_000)
         self.min_length.setPrefix("at least ")
@@ -110,7 +113,8 @@ class AdjudicationDialog(QDialog):
         def work(on_progress, is_cancelled):
             db = open_database(db_path, create=False)
             try:
-                return disagreements_between(db, first, second, article_ids=article_ids,
+                return disagreements_between(db, first, second,
+                                             article_ids=_ids(db, article_ids),
                                              min_length=min_length, on_progress=on_progress,
                                              is_cancelled=is_cancelled)
             finally:
@@ -243,9 +247,12 @@ class AdjudicationDialog(QDialog):
         self._show()
         self.view.setFocus()
 
-    def _scope_ids(self) -> list[int] | None | bool:
-        """The articles of the chosen scope: None for all, False if the
-        current article is chosen and none is open."""
+    def _scope_ids(self):
+        """The articles of the chosen scope: None for all, the list's query
+        (its ids are read in the worker), False if the current article is
+        chosen and none is open."""
+        if self.scope_box.currentData() == "list":
+            return self.window.query
         if self.scope_box.currentData() != "current":
             return None
         if self.window.current_id is None:
@@ -281,7 +288,7 @@ class AdjudicationDialog(QDialog):
             try:
                 with journal.step(db, text, analyst=decider, origin=origin) as step:
                     count = consensus.accept_agreements(db, first, second, decided_by=decider,
-                                                        article_ids=article_ids,
+                                                        article_ids=_ids(db, article_ids),
                                                         on_progress=progress)
                 return count, step
             except Stopped:
@@ -310,6 +317,15 @@ class AdjudicationDialog(QDialog):
         self.status.setText(f"Accepting where {first} and {second} agree…")
         self.task.start()
         return self.task
+
+
+def _ids(db, scope):
+    """Article ids of a scope from :meth:`AdjudicationDialog._scope_ids`."""
+    if scope is None or isinstance(scope, list):
+        return scope
+    from storage import article_query
+
+    return article_query.first_ids(db, scope, 1 << 62)
 
 
 class Stopped(Exception):
