@@ -25,7 +25,7 @@ import regex
 
 from sqlite_utils import Database
 
-from storage import autotag_queries, journal, passages
+from storage import articles, autotag_queries, journal, passages
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
@@ -99,7 +99,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def _pattern_matches(db: Database, pattern: regex.Pattern, query: str,
                      article_id: int | None, on_progress, is_cancelled, time_limit: float):
     total = (1 if article_id is not None else
-             db.execute("SELECT count(*) FROM articles").fetchone()[0])
+             articles.article_count(db))
     done = 0
     for batch in autotag_queries.article_batches(db, article_id=article_id):
         for article in batch:

@@ -270,6 +270,16 @@ def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
     return f"articles a INDEXED BY {SORTS[q.sort if ordered else 'imported'][2]}"
 
 
+def id_set(db: Database, q: ArticleQuery) -> tuple[str, list] | None:
+    """A SELECT of the ids of the articles ``q`` lists (in no order) and its
+    parameters, to be used as ``… IN (sql)``; None when ``q`` filters nothing
+    (every article). Used by ``storage.overview`` to count what the list shows."""
+    if not q.is_filtered():
+        return None
+    where, params = _where(q, db)
+    return f"SELECT a.id FROM {_scan(q, ordered=False)} {where}", params
+
+
 def _run(db: Database, sql: str, params: list):
     try:
         return db.execute(sql, params)

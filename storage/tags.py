@@ -183,6 +183,17 @@ def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
         db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag_id])
 
 
+def set_details(db: Database, tag_id: int, *, description: str, shortcut: int | None,
+                parent_id: int | None) -> int | None:
+    """A tag's description, key and parent in one transaction (both or
+    neither: :func:`describe_tag`, then :func:`set_parent`). Returns the id
+    of the tag that gave up the key, or None."""
+    with db.atomic():
+        other_id = describe_tag(db, tag_id, description=description, shortcut=shortcut)
+        set_parent(db, tag_id, parent_id)
+    return other_id
+
+
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:
     """Delete a tag and deal with its passages in the same transaction.
 

@@ -210,6 +210,24 @@ class ArticleFilters(QWidget):
         self.filters_button.setChecked(True)
         self._emit()
 
+    def set_filters(self, values: dict) -> None:
+        """Set some filters at once (keys of :meth:`values`: ``tag_id``,
+        ``entity``, ``speaker``, ``source``, ``since``, ``until``), keep the
+        others, show the filters and ask once."""
+        boxes = {"entity": self.entity, "speaker": self.speaker, "source": self.source,
+                 "since": self.since, "until": self.until}
+        for field, value in values.items():
+            if field == "tag_id":
+                self.tag.blockSignals(True)
+                self.tag.setCurrentIndex(max(0, self.tag.findData(value)))
+                self.tag.blockSignals(False)
+            elif field in boxes:
+                boxes[field].setText(value or "")
+            else:
+                raise ValueError(f"no filter called {field!r}")
+        self.filters_button.setChecked(True)
+        self._emit()
+
     def clear(self) -> None:
         """Empty every filter (not the search box) and ask again."""
         for box in (self.entity, self.speaker, self.source, self.since, self.until):

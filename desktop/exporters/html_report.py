@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from itertools import groupby
 from pathlib import Path
 
+from desktop.exporters import report_charts
 from desktop.exporters.base import ExportJob, ExportResult, tint, xml_safe
 from storage.export_selection import selected_passages, selected_tags
 from storage.passages import CONTEXT_CHARS
@@ -70,8 +71,10 @@ def _passage(row: dict) -> str:
     return "\n".join(parts)
 
 
-def render(job: ExportJob) -> tuple[str, int]:
-    """The report as one HTML document, and how many passages it shows."""
+def render(job: ExportJob, *, images: bool = False) -> tuple[str, int]:
+    """The report as one HTML document, and how many passages it shows.
+    With ``job.options.charts``, an overview of the passages opens it (its
+    chart inline SVG, or with ``images`` an ``<img>`` the PDF supplies)."""
     tags = [t for t in selected_tags(job.db, job.filter) if t["passage_count"]]
     order = {t["id"]: i for i, t in enumerate(tags)}
     rows = sorted(selected_passages(job.db, job.filter),
@@ -83,6 +86,8 @@ def render(job: ExportJob) -> tuple[str, int]:
            f'<h1>{title}</h1>',
            f'<p style="color: #666;">{len(rows)} passage(s) · '
            f'{_text(job.filter.describe())} · exported {now}</p>']
+    if job.options.charts and rows:
+        out.append(report_charts.section(rows, images=images))
     tag_by_id = {t["id"]: t for t in tags}
     for tag_id, group in groupby(rows, key=lambda r: r["tag_id"]):
         group = list(group)

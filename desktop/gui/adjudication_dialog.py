@@ -205,8 +205,9 @@ class AdjudicationDialog(QDialog):
         command = None
         if tag_ids:
             names = ", ".join(n for t, n in item.first + item.second if t in tag_ids)
+            text = f"Adjudicate {start}–{end} of article {item.article_id}: {names}"
             command = commands.Change(
-                self.window, f"Adjudicate {start}–{end} of article {item.article_id}: {names}",
+                _host(self.window), text,
                 lambda db: consensus.decide(db, article_id=item.article_id, start=start,
                                             end=end, tag_ids=tag_ids, decided_by=decider),
                 article_id=item.article_id, kinds=frozenset({commands.PASSAGES}))
@@ -304,7 +305,7 @@ class AdjudicationDialog(QDialog):
                 return
             count, step = result
             if step.changes and not window.run_command(commands.StoredPassages(
-                    window, text, step.id, result=step.changes), "Accept agreements"):
+                    _host(window), text, step.id, result=step.changes), "Accept agreements"):
                 return
             self.status.setText(f"{count:,} agreed span(s) are consensus.")
 
@@ -317,6 +318,11 @@ class AdjudicationDialog(QDialog):
         self.status.setText(f"Accepting where {first} and {second} agree…")
         self.task.start()
         return self.task
+
+
+def _host(window):
+    """Who the window's undoable commands report to: its history controller."""
+    return window.controllers.history
 
 
 def _ids(db, scope):

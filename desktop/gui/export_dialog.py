@@ -131,6 +131,7 @@ class ExportDialog(QDialog):
         self.bom_check = QCheckBox("Start with a byte-order mark, so Excel reads UTF-8")
         self.bom_check.setChecked(True)
         self.title_edit = QLineEdit(ExportOptions().title)
+        self.charts_check = QCheckBox("Open the report with the Overview's charts")
 
         form = QFormLayout()
         form.addRow("Format", self.format_box)
@@ -145,6 +146,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.blind_label)
         form.addRow("CSV", self.bom_check)
         form.addRow("Title", self.title_edit)
+        form.addRow("", self.charts_check)
         hint = QLabel("Nothing ticked in a list means all of them.")
         hint.setStyleSheet("color: palette(placeholder-text);")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -188,6 +190,7 @@ class ExportDialog(QDialog):
             self.path_edit.setText(str(Path(text).with_suffix(fmt.suffixes[0])))
         self.bom_check.setEnabled(fmt.name == "csv")
         self.title_edit.setEnabled(fmt.name in TITLED)
+        self.charts_check.setEnabled(fmt.name in ("html", "pdf"))
         self._update_ok()
 
     def _update_ok(self) -> None:
@@ -218,7 +221,8 @@ class ExportDialog(QDialog):
             analysts=(tuple(analyst) if isinstance(analyst, (tuple, list))
                       else (analyst,) if analyst else ()))
         options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
-                                title=self.title_edit.text().strip() or ExportOptions().title)
+                                title=self.title_edit.text().strip() or ExportOptions().title,
+                                charts=self.charts_check.isChecked())
         return ExportRequest(Path(self.path_edit.text().strip()).expanduser(), self.fmt(),
                              chosen, options)
 

@@ -44,12 +44,12 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
             db.close()
 
     task = Task(work, window)
-    window._tasks.append(task)
+    window.ops.tasks.append(task)
     window.statusBar().showMessage(f"Merging {path.name}…")
 
     def finished() -> None:
-        if task in window._tasks:
-            window._tasks.remove(task)
+        if task in window.ops.tasks:
+            window.ops.tasks.remove(task)
         window.statusBar().clearMessage()
 
     def succeeded(report) -> None:

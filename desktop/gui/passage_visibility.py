@@ -138,7 +138,7 @@ class PassageVisibility(QObject):
         self.label.setText({"all": "", "mine": "Blind coding: only your passages",
                             "chosen": "Passages of " + ", ".join(shown)}[self.mode])
         self.label.setVisible(self.mode != "all")
-        window.query = replace(window.query, analysts=shown)
+        window.state.query = replace(window.query, analysts=shown)
         if refresh:
             window.refresh_tags()
             window.refresh_articles()

@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
 
     from desktop.gui.app import application, prepare_window
     from desktop.gui.preferences import Preferences
-    from storage import passages, tags
+    from storage import articles, passages, tags
 
     app = application()
     folder = Path(tempfile.mkdtemp(prefix="dossier-shot-"))
@@ -45,7 +45,8 @@ def main(argv: list[str]) -> int:
     settings.setValue("view/theme", args.theme)
     window = prepare_window(folder / "dossier.db", preferences=Preferences(settings))
     db = window.db
-    article = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
+    first = articles.first_article(db)
+    article = (first["id"], first["text"])
     by_name = {t["name"]: t["id"] for t in tags.list_tags(db)}
     for phrase, tag, note in (
             ("more support for the training of the Kingdom’s police officers",

@@ -1,25 +1,59 @@
-"""The main window's side of the analysis service: start, pause, resume and
-cancel, and what its events change on screen (progress bar, banner, the
-article's highlights once it is analysed).
-
-A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
-window's widgets, connection and helpers.
+"""The window's side of the analysis service: start, pause, resume and
+cancel, the status-bar progress, the pipeline's banner, and each analysed
+article published as a change (the reader re-reads the article it shows).
 """
 
 from __future__ import annotations
 
+from desktop.gui.controller import Controller
+from desktop.gui.workers import AnalysisProcess
+from storage.changes import ANALYSIS, ARTICLES, TEXT, Changes
 from widgets.plain_text import plain_warning
 
-from storage import analyses, articles
 
-
-class AnalysisActions:
+class AnalysisController(Controller):
     """Analysis controls and what the service's events change on screen."""
+
+    WIDGETS = ("pipeline_label", "progress_bar", "pause_button", "cancel_button",
+               "degraded_banner")
+
+    def __init__(self, window, state, ops, *, pipeline: str | None = None):
+        super().__init__(window, state, ops)
+        self._analysis_paused = False
+        self.pipeline = pipeline
+        self.process: AnalysisProcess | None = None
+        for widget in self._analysis_widgets():
+            widget.hide()
+
+    def connect_signals(self) -> None:
+        self.cancel_button.clicked.connect(self.cancel_analysis)
+        self.pause_button.toggled.connect(self.pause_analysis)
+
+    def start_process(self) -> AnalysisProcess:
+        """A (new) analysis process on the window's database file."""
+        self.process = AnalysisProcess(self.db_path, self.pipeline or self.preferences.pipeline,
+                                       self.window)
+        worker = self.process.worker
+        worker.pipelineLoaded.connect(self._pipeline_loaded)
+        worker.progress.connect(self._analysis_progress)
+        worker.articleAnalysed.connect(self._article_analysed)
+        worker.finished.connect(self._analysis_finished)
+        worker.failed.connect(self._analysis_failed)
+        return self.process
+
+    def _analysis_widgets(self) -> tuple:
+        return self.progress_bar, self.pause_button, self.cancel_button
+
+    def on_changes(self, changes: Changes) -> None:
+        """New or changed text of this window's making is analysed (another
+        program's is analysed by that program)."""
+        if changes.touches(TEXT, ARTICLES) and not changes.foreign:
+            self.start_analysis()
 
     def start_analysis(self) -> None:
         """Analyse whatever is pending, unless the analyst paused analysis."""
         if not self._analysis_paused:
-            self.analysis.request()
+            self.process.request()
 
     def pause_analysis(self, paused: bool) -> None:
         """Pause after the current batch (results so far are stored), or resume."""
@@ -28,7 +62,7 @@ class AnalysisActions:
         self.pause_button.setText("Resume" if paused else "Pause")
         self.progress_bar.setFormat(("Paused %v/%m" if paused else "Analysing %v/%m"))
         if paused:
-            self.analysis.worker.cancel()
+            self.process.worker.cancel()
         else:
             self.start_analysis()
 
@@ -40,7 +74,7 @@ class AnalysisActions:
         self.pause_button.setText("Pause")
         self.pause_button.blockSignals(False)
         self.progress_bar.setFormat("Analysing %v/%m")
-        self.analysis.worker.cancel()
+        self.process.worker.cancel()
         for widget in self._analysis_widgets():
             widget.hide()
 
@@ -59,29 +93,19 @@ class AnalysisActions:
         self.progress_bar.setValue(done)
 
     def _article_analysed(self, article_id: int) -> None:
-        if article_id != self.current_id:
-            return
-        analysis = analyses.latest_analysis(self.db, article_id)
-        if analysis:
-            found = self._with_links(article_id, analysis["quotes"])
-            entities = self._corrected(analysis)
-            self.view.set_analysis(entities, found)
-            self._show_analysis_panels(entities, found)
-            self._update_meta(articles.get_article(self.db, article_id), analysis)
+        self.ops.publish(Changes.of(ANALYSIS, article_ids=[article_id]))
 
     def _analysis_finished(self, done: int) -> None:
         if not self._analysis_paused:   # a paused run keeps its bar and Resume
             for widget in self._analysis_widgets():
                 widget.hide()
-        self.refresh_speakers()
-        if done and self.current_id is not None:
-            self._article_analysed(self.current_id)   # recycled-quote links are new
-        if done:
+        if done:   # the speakers, and the shown article's recycled-quote links, are new
+            self.ops.publish(Changes.of(ANALYSIS))
             self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
 
     def _analysis_failed(self, message: str) -> None:
         for widget in self._analysis_widgets():
             widget.hide()
         self.pipeline_label.setText("Analysis failed")
-        plain_warning(self, "Analysis failed",
+        plain_warning(self.window, "Analysis failed",
                       f"Entities and quotes could not be computed:\n{message}")

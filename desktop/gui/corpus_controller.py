@@ -1,43 +1,62 @@
-"""The main window's corpus-wide panels: the Speakers tab and the Entities
-tab (read in workers), and the analyst's entity merges and label
+"""The corpus-wide panels: the Speakers tab and the Entities tab (read in
+workers, only while shown), and the analyst's entity merges and label
 corrections (undoable).
-
-A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
-window's widgets, connection and helpers.
 """
 
 from __future__ import annotations
 
 from desktop.gui import commands
-from desktop.gui.workers import Task
+from desktop.gui.controller import Controller
 from storage import entity_corrections, entity_index, quotes
+from storage.changes import ANALYSIS, ENTITIES, SPEAKERS, Changes
 
 #: How many corpus entities the Entities tab lists (the most mentioned).
 CORPUS_ENTITIES_SHOWN = 1000
 
 
-class CorpusActions:
+class CorpusController(Controller):
     """The Speakers and Entities tabs and the entity corrections."""
 
+    WIDGETS = ("left_tabs", "speakers_view", "entities_view", "article_filters", "articles_box")
+
+    def connect_signals(self) -> None:
+        self.left_tabs.currentChanged.connect(lambda _index: self.refresh_speakers())
+        self.left_tabs.currentChanged.connect(lambda _index: self.refresh_corpus_entities())
+        self.speakers_view.speakerSelected.connect(self.show_speaker)
+        self.speakers_view.quoteActivated.connect(self.controllers.reader.go_to_quote)
+        entities = self.entities_view
+        entities.queryChanged.connect(lambda _query: self.refresh_corpus_entities())
+        entities.mergeRequested.connect(self.merge_entities)
+        entities.labelCorrectionRequested.connect(self.correct_entity_label)
+        entities.unmergeRequested.connect(self.unmerge_entity)
+        entities.showArticlesRequested.connect(self.show_entity_articles)
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches(ENTITIES):
+            self.refresh_corpus_entities()
+        # a finished analysis run (not each article of it), or the speakers
+        if changes.touches(SPEAKERS) or (changes.touches(ANALYSIS) and not changes.article_ids):
+            self.refresh_speakers()
+
     def focus_speakers(self) -> None:
-        self.view_menu.show_panel("articles", True)
+        self.window.view_menu.show_panel("articles", True)
         self.left_tabs.setCurrentWidget(self.speakers_view)
         self.speakers_view.speakers.setFocus()
 
-    def refresh_speakers(self) -> Task | None:
+    def refresh_speakers(self):
         """Re-read the corpus-wide speakers — only while their tab is shown,
         and in a worker: it is a query over every quote (about 2 s on
         100,000 articles), which neither start-up nor the GUI thread waits for."""
         if self.left_tabs.currentWidget() is not self.speakers_view:
             return None
-        return self._read_in_worker("speakers", quotes.speakers,
-                                    self.speakers_view.set_speakers)
+        return self.ops.query(quotes.speakers,
+                              self.speakers_view.set_speakers).named("speakers").run()
 
     def focus_corpus_entities(self) -> None:
         self.left_tabs.setCurrentWidget(self.entities_view)
         self.entities_view.tree.setFocus()
 
-    def refresh_corpus_entities(self) -> Task | None:
+    def refresh_corpus_entities(self):
         """Re-read the corpus entities — only while their tab is shown, in a
         worker (a few ms on 100,000 articles from ``entity_counts``, but a
         busy disk or another writer must not freeze the window)."""
@@ -54,10 +73,11 @@ class CorpusActions:
             if self.entities_view.query() == query:   # else a newer read is coming
                 self.entities_view.set_entities(
                     rows, limited=len(rows) >= CORPUS_ENTITIES_SHOWN)
-        return self._read_in_worker("corpus entities", read, show)
+        return self.ops.query(read, show).named("corpus entities").run()
 
     def _correct_entities(self, title: str, text: str, change) -> bool:
-        return self.run_command(commands.CorrectEntities(self, text, change), title)
+        return self.run_command(commands.CorrectEntities(self.controllers.history, text,
+                                                         change), title)
 
     def merge_entities(self, rows: list[dict], name: str, label: str) -> bool:
         """One canonical entity of ``rows`` (undoable)."""

@@ -1,9 +1,6 @@
-"""The main window's codebook operations: create, rename, recolour,
-describe, merge and delete tags (each one undoable step), and codebook
-files (JSON, REFI-QDA .qdc) exported and imported.
-
-A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
-window's widgets, connection and helpers.
+"""The codebook: create, rename, recolour, describe, merge and delete tags
+(each one undoable step), the tag panel and every view of the tags, and
+codebook files (JSON, REFI-QDA .qdc) exported and imported.
 """
 
 from __future__ import annotations
@@ -14,25 +11,42 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui import commands
+from desktop.gui.controller import Controller
 from storage import tags
+from storage.changes import PASSAGES, TAGS, Changes
 from widgets.plain_text import plain_warning
 
 log = logging.getLogger(__name__)
 
 
-class CodebookActions:
-    """Undoable codebook changes, and codebook files."""
+class CodebookController(Controller):
+    """Undoable codebook changes, the views of the tags, and codebook files."""
+
+    WIDGETS = ("tag_panel", "view", "article_filters")
+
+    def __init__(self, window, state, ops):
+        super().__init__(window, state, ops)
+        state.events.tags.connect(self._show_tags)
+
+    def connect_signals(self) -> None:
+        panel = self.tag_panel
+        panel.createRequested.connect(self.create_tag)
+        panel.renameRequested.connect(self.rename_tag)
+        panel.recolourRequested.connect(self.recolour_tag)
+        panel.detailsRequested.connect(self.describe_tag)
+        panel.mergeRequested.connect(self.merge_tags)
+        panel.deleteRequested.connect(self.delete_tag)
 
     def create_tag(self, name: str, color: str | None = None) -> None:
         """A new tag — by default in a colour unlike every other tag's — made
         the current tag of the codebook, ready for its key or colour."""
         color = color or tags.unused_colour(t["color"] for t in self._tags)
-        command = commands.CreateTag(self, name, color)
+        command = commands.CreateTag(self.controllers.history, name, color)
         if self.run_command(command, "New tag"):
             self.tag_panel.select_tag(command.row["id"])
 
     def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
-        return self.run_command(commands.ChangeTags(self, text, tag_ids, change), title)
+        return self.run_command(commands.ChangeTags(self.controllers.history, text, tag_ids, change), title)
 
     def _tag_name(self, tag_id: int) -> str:
         return next((t["name"] for t in self._tags if t["id"] == tag_id), "tag")
@@ -54,9 +68,8 @@ class CodebookActions:
         other = tags.tag_with_shortcut(self.db, key) if key else None
 
         def change(db) -> None:
-            with db.atomic():   # both or neither
-                tags.describe_tag(db, tag_id, description=description, shortcut=key or None)
-                tags.set_parent(db, tag_id, parent or None)
+            tags.set_details(db, tag_id, description=description, shortcut=key or None,
+                             parent_id=parent or None)
         self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
                           [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
                           change)
@@ -84,7 +97,7 @@ class CodebookActions:
         fmt = format_of(path) if path is not None else None
         if path is None:
             chosen, chosen_filter = QFileDialog.getSaveFileName(
-                self, "Export codebook", str(Path.home() / "codebook.json"),
+                self.window, "Export codebook", str(Path.home() / "codebook.json"),
                 ";;".join(FILTERS.values()))
             if not chosen:
                 return False
@@ -95,7 +108,7 @@ class CodebookActions:
         try:
             count = export_codebook(self.db, path, fmt)
         except (OSError, CodebookFileError) as error:
-            plain_warning(self, "Export codebook", f"Cannot write {path}: {error}")
+            plain_warning(self.window, "Export codebook", f"Cannot write {path}: {error}")
             return False
         self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
         return True
@@ -109,7 +122,7 @@ class CodebookActions:
         if path is None:
             patterns = " ".join(f"*.{fmt}" for fmt in FILTERS)
             chosen, _ = QFileDialog.getOpenFileName(
-                self, "Import codebook", str(Path.home()),
+                self.window, "Import codebook", str(Path.home()),
                 ";;".join([f"Codebook ({patterns})", *FILTERS.values()]))
             if not chosen:
                 return False
@@ -117,15 +130,16 @@ class CodebookActions:
         try:
             found = read_codebook_file(path)
         except CodebookFileError as error:
-            plain_warning(self, "Import codebook", f"{Path(path).name}: {error}")
+            plain_warning(self.window, "Import codebook", f"{Path(path).name}: {error}")
             return False
-        command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}",
+        command = commands.ImportCodebook(self.controllers.history, f"Import codebook {Path(path).name}",
                                           found.entries)
         if not self.run_command(command, "Import codebook"):
             return False
         summary, _details = import_lines(command.counts, found.skipped)
-        self._report("Import codebook", f"Codebook imported: {summary}.",
-                     [f"{what}: {why}" for what, why in found.skipped])
+        self.ops.report("Import codebook", f"Codebook imported: {summary}.",
+                        [f"{what}: {why}" for what, why in found.skipped],
+                        status=lambda text: self.statusBar().showMessage(text, 8000))
         return True
 
     def delete_tag(self, tag_id: int, move_to: int) -> None:
@@ -137,7 +151,16 @@ class CodebookActions:
                           lambda db: tags.delete_tag(db, tag_id,
                                                      move_passages_to=move_to or None))
 
-    def _refresh_all_counts(self) -> None:
-        """Passage counts of the listed articles (after a codebook change): the
-        lazy list re-reads its pages, nothing counts every article."""
-        self.refresh_articles(select=self.current_id)
+    def refresh_tags(self) -> None:
+        """Re-read the codebook (names, keys, colours, passage counts)."""
+        self.state.tags = tags.list_tags(self.db, analysts=self.query.analysts)
+
+    def _show_tags(self, rows: list[dict]) -> None:
+        self.tag_panel.set_tags(rows)
+        self.view.set_tags(rows)
+        self.article_filters.set_tags(rows)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Passage counts and the tags themselves live in the codebook."""
+        if changes.touches(TAGS, PASSAGES):
+            self.refresh_tags()
