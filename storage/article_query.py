@@ -81,6 +81,10 @@ class ArticleQuery:
     review: str = ""     # a key of REVIEW_FILTERS
     assigned_to: str = ""   # only articles assigned to this analyst
     search_in: str = "text"   # one of SEARCH_SCOPES
+    #: whose passages count (blind coding): the tag filter, the note search and
+    #: each row's ``passage_count`` see only these analysts' passages; empty:
+    #: everybody's. Not a filter of the list by itself.
+    analysts: tuple[str, ...] = ()
     sort: str = "imported"
     descending: bool | None = None   # None: the sort's natural direction
 
@@ -168,9 +172,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     """The search, tag, review, source and date filters as sets of article
     ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
+    whose, whose_params = analyst_clause(q.analysts)
     if q.tag_id is not None:
-        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?",
-                     [q.tag_id]))
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?"
+                     + whose, [q.tag_id] + whose_params))
     # Each of these is read from an index holding the ids: no article row
     # (which holds the text) is read.
     if q.review:
@@ -202,10 +207,30 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         if q.search_in in ("notes", "all"):
             parts += [f"SELECT rowid FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ?",
                       f"SELECT p.article_id FROM passages p WHERE p.id IN "
-                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)"]
-            params += [expression, expression]
+                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)" + whose]
+            params += [expression, expression] + whose_params
         sets.append((" UNION ".join(parts), params))
     return sets
+
+
+def analyst_clause(analysts, alias: str = "p") -> tuple[str, list]:
+    """`` AND p.analyst IN (…)`` and its parameters, or nothing for no analysts."""
+    if not analysts:
+        return "", []
+    return (f" AND {alias}.analyst IN ({', '.join('?' * len(analysts))})",
+            list(analysts))
+
+
+def _row_columns(analysts, alias: str = "a") -> tuple[str, list]:
+    """The SELECT list of :data:`ROW_COLUMNS` over ``alias``: with analysts,
+    ``passage_count`` counts only their passages (blind coding)."""
+    if not analysts:
+        return ", ".join(f"{alias}.{c}" for c in ROW_COLUMNS), []
+    whose, params = analyst_clause(analysts)
+    count = (f"(SELECT count(*) FROM passages p WHERE p.article_id = {alias}.id{whose}) "
+             "AS passage_count")
+    return ", ".join(count if c == "passage_count" else f"{alias}.{c}"
+                     for c in ROW_COLUMNS), params
 
 
 def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
@@ -285,10 +310,10 @@ def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list
     """Rows ``offset`` … ``offset + limit - 1`` of the list (columns
     :data:`ROW_COLUMNS`, never the text)."""
     where, params = _where(q, db)
-    columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
+    columns, column_params = _row_columns(q.analysts)
     cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
                       f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
-                      f"{_order(q)}", params + [limit, offset])
+                      f"{_order(q)}", column_params + params + [limit, offset])
     return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
 
 
@@ -300,16 +325,17 @@ def first_ids(db: Database, q: ArticleQuery, limit: int) -> list[int]:
                                params + [limit])]
 
 
-def rows_of(db: Database, ids: list[int]) -> list[dict]:
+def rows_of(db: Database, ids: list[int], analysts=()) -> list[dict]:
     """List rows (columns :data:`ROW_COLUMNS`) of these articles, in the order
-    given; ids no longer stored are left out. Primary-key look-ups only."""
-    columns = ", ".join(ROW_COLUMNS)
+    given; ids no longer stored are left out. Primary-key look-ups only.
+    ``analysts``: as :attr:`ArticleQuery.analysts`."""
+    columns, column_params = _row_columns(analysts)
     found: dict[int, dict] = {}
     for offset in range(0, len(ids), 500):        # SQLite's bound parameters
         chunk = ids[offset:offset + 500]
         found.update((row[0], dict(zip(ROW_COLUMNS, row))) for row in db.execute(
-            f"SELECT {columns} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk))
+            f"SELECT {columns} FROM articles a WHERE a.id IN "
+            f"({', '.join('?' * len(chunk))})", column_params + chunk))
     return [found[i] for i in ids if i in found]
 
 

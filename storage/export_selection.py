@@ -100,7 +100,7 @@ _PASSAGES = """
            p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
            t.color AS tag_color, a.published AS article_published,
            a.source AS article_source, a.url AS article_url,
-           a.text_hash AS article_hash
+           a.text_hash AS article_hash, p.decided_by
     FROM passages p
     JOIN tags t ON t.id = p.tag_id
     JOIN articles a ON a.id = p.article_id
@@ -112,7 +112,8 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
-    article_source, article_url, article_hash``.
+    article_source, article_url, article_hash, decided_by`` (who decided a
+    consensus passage, see :mod:`storage.consensus`; else None).
     """
     where, params = _where(_passage_clauses(f))
     yield from db.query(

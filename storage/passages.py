@@ -126,16 +126,22 @@ def get_passage(db: Database, passage_id: int) -> dict | None:
 
 _PASSAGE_SELECT = """
     SELECT p.id, p.article_id, p.tag_id, t.name AS tag, t.color, p.start,
-           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at, p.anchor
+           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at, p.anchor,
+           p.decided_by
     FROM passages p JOIN tags t ON t.id = p.tag_id
 """
 
 
-def passages_for_article(db: Database, article_id: int) -> list[dict]:
-    """An article's passages in text order, with tag name and colour."""
+def passages_for_article(db: Database, article_id: int, *,
+                         analysts: tuple[str, ...] = ()) -> list[dict]:
+    """An article's passages in text order, with tag name and colour.
+    ``analysts``: only theirs (blind coding); empty: everybody's."""
+    whose = ""
+    if analysts:
+        whose = f" AND p.analyst IN ({', '.join('?' * len(analysts))})"
     return list(db.query(
-        _PASSAGE_SELECT + " WHERE p.article_id = ? ORDER BY p.start, p.end, p.id",
-        [article_id]))
+        _PASSAGE_SELECT + f" WHERE p.article_id = ?{whose} ORDER BY p.start, p.end, p.id",
+        [article_id, *analysts]))
 
 
 def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,

@@ -657,5 +657,19 @@ def overview(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0018_consensus")
+def consensus(db: Database) -> None:
+    """The consensus layer of adjudication (issue 18): a passage settled
+    between analysts is stored with ``analyst = 'consensus'`` and
+    ``passages.decided_by`` naming who decided it (NULL on every other
+    passage). The column is journaled, like the rest of the passage, so each
+    decision is an undoable step. (The reads of blind coding — counts and
+    the tag filter per analyst — use 0017's ``passages_by_analyst_tag``.)"""
+    db.execute("ALTER TABLE passages ADD COLUMN decided_by TEXT")
+    from storage import journal
+
+    journal.track(db, "passages", exclude=journal.TRACKED["passages"])
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

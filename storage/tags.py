@@ -56,15 +56,22 @@ def unused_colour(used) -> str:
     return max(TAG_COLOURS, key=lambda c: min(_distance(c, u) for u in used))
 
 
-def list_tags(db: Database) -> list[dict]:
-    """Every tag with its passage count and parent, in shortcut then name order."""
+def list_tags(db: Database, *, analysts: tuple[str, ...] = ()) -> list[dict]:
+    """Every tag with its passage count and parent, in shortcut then name order.
+    ``analysts``: ``passage_count`` counts only their passages (blind coding);
+    empty: everybody's (the stored count)."""
+    count, params = "t.passage_count", []
+    if analysts:
+        count = ("(SELECT count(*) FROM passages p WHERE p.tag_id = t.id AND p.analyst IN "
+                 f"({', '.join('?' * len(analysts))})) AS passage_count")
+        params = list(analysts)
     return list(db.query(
-        """
-        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count,
+        f"""
+        SELECT t.id, t.name, t.color, t.shortcut, t.description, {count},
                t.parent_id
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
-        """
+        """, params
     ))
 
 

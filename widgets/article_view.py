@@ -36,6 +36,8 @@ class ArticleView(ReadingTextEdit):
     passageDeleteRequested = Signal(int)
     #: a digit was pressed with nothing selected
     emptySelectionKey = Signal()
+    #: an article or its passages were shown anew (the compare lanes follow)
+    passagesShown = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -83,6 +85,7 @@ class ArticleView(ReadingTextEdit):
         block.endEditBlock()
         self._apply_passages()
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.passagesShown.emit()
 
     def set_search_matches(self, ranges, *, scroll: bool = True) -> None:
         """Mark what the list's search matched (code-point ranges) and
@@ -123,6 +126,19 @@ class ArticleView(ReadingTextEdit):
         dy = -self.verticalScrollBar().value()
         for left, top, width, height, *_ in before ^ after:
             self.viewport().update(QRect(left + dx - 1, top + dy - 1, width + 2, height + 2))
+        self.passagesShown.emit()
+
+    def vertical_span(self, start: int, end: int) -> tuple[int, int]:
+        """The top of the line holding code-point ``start`` and the bottom of
+        the line holding ``end``, in viewport coordinates (for lanes drawn
+        beside the reader)."""
+        first = QTextCursor(self.document())
+        first.setPosition(self._offsets.to_utf16(max(0, min(start, len(self._text)))))
+        last = QTextCursor(self.document())
+        last.setPosition(self._offsets.to_utf16(max(0, min(max(start, end - 1),
+                                                           len(self._text)))))
+        top, bottom = self.cursorRect(first), self.cursorRect(last)
+        return top.top(), bottom.bottom()
 
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the context menu."""

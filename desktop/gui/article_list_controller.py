@@ -50,7 +50,7 @@ class ArticleListController(Controller):
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""
         try:
-            query = article_query.ArticleQuery(**values)
+            query = article_query.ArticleQuery(**{"analysts": self.query.analysts, **values})
         except ValueError as error:
             self.article_filters.show_error(str(error))
             return

@@ -153,7 +153,7 @@ class CodebookController(Controller):
 
     def refresh_tags(self) -> None:
         """Re-read the codebook (names, keys, colours, passage counts)."""
-        self.state.tags = tags.list_tags(self.db)
+        self.state.tags = tags.list_tags(self.db, analysts=self.query.analysts)
 
     def _show_tags(self, rows: list[dict]) -> None:
         self.tag_panel.set_tags(rows)

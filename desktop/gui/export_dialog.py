@@ -73,7 +73,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, tags: list[dict], articles: list[dict], analysts: list[str], *,
                  current_article: int | None = None, folder: Path | None = None,
-                 parent=None):
+                 shown_analysts: tuple[str, ...] = (), parent=None):
         super().__init__(parent)
         self.setWindowTitle("Export tagged passages")
         self.folder = folder or Path.home()
@@ -109,6 +109,25 @@ class ExportDialog(QDialog):
         self.analyst_box.addItem("Any analyst", None)
         for name in analysts:
             self.analyst_box.addItem(name, name)
+        #: blind coding (View → Passages): the export starts with the
+        #: passages the window shows, and says so
+        self.blind_label = QLabel()
+        self.blind_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.blind_label.setWordWrap(True)
+        self.blind_label.setVisible(bool(shown_analysts))
+        if shown_analysts:
+            shown = tuple(shown_analysts)
+            if len(shown) == 1:
+                if self.analyst_box.findData(shown[0]) < 0:
+                    self.analyst_box.addItem(shown[0], shown[0])
+                self.analyst_box.setCurrentIndex(self.analyst_box.findData(shown[0]))
+            else:
+                self.analyst_box.addItem("Shown analysts: " + ", ".join(shown), shown)
+                self.analyst_box.setCurrentIndex(self.analyst_box.count() - 1)
+            self.blind_label.setText(
+                "The window shows only the passages of " + ", ".join(shown)
+                + " (View → Passages), so only theirs are exported. Choose “Any analyst” "
+                  "to export everyone's.")
         self.bom_check = QCheckBox("Start with a byte-order mark, so Excel reads UTF-8")
         self.bom_check.setChecked(True)
         self.title_edit = QLineEdit(ExportOptions().title)
@@ -124,6 +143,7 @@ class ExportDialog(QDialog):
         form.addRow("Articles", articles_box)
         form.addRow("Dates", dates)
         form.addRow("Analyst", self.analyst_box)
+        form.addRow("", self.blind_label)
         form.addRow("CSV", self.bom_check)
         form.addRow("Title", self.title_edit)
         form.addRow("", self.charts_check)
@@ -198,7 +218,8 @@ class ExportDialog(QDialog):
             until=(self.until_edit.date().toString("yyyy-MM-dd")
                    if self.until_check.isChecked() else None),
             date_of=self.date_of_box.currentData(),
-            analysts=(analyst,) if analyst else ())
+            analysts=(tuple(analyst) if isinstance(analyst, (tuple, list))
+                      else (analyst,) if analyst else ()))
         options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
                                 title=self.title_edit.text().strip() or ExportOptions().title,
                                 charts=self.charts_check.isChecked())

@@ -139,7 +139,7 @@ class FilesController(Controller):
                                    articles=article_query.article_page(
                                        self.db, self.query, 0, EXPORT_CHOICES),
                                    analysts=analysts(self.db), current_article=self.current_id,
-                                   folder=Path.home())
+                                   folder=Path.home(), shown_analysts=self.query.analysts)
         return self.run_export(request) if request else None
 
     def run_export(self, request):

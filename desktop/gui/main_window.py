@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
+from desktop.gui.adjudication_dialog import open_adjudication
 from desktop.gui.analysis_controller import AnalysisController
 from desktop.gui.article_list_controller import KEEP_CURRENT_WITHIN, ArticleListController
 from desktop.gui.autotag_controller import AutoTagController
@@ -31,6 +32,7 @@ from desktop.gui.history_controller import HistoryController
 from desktop.gui.keyboard_controller import KeyboardController
 from desktop.gui.operations import Operations
 from desktop.gui.overview_controller import OverviewController
+from desktop.gui.passage_visibility import PassageVisibility
 from desktop.gui.passages_controller import PassagesController
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.reader_controller import ReaderController
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "Export &codebook…", lambda: c.codebook.export_codebook())
         action(file_menu, "Import c&odebook…", lambda: c.codebook.import_codebook())
         action(file_menu, "A&greement report…", c.files.open_agreement_report)
+        action(file_menu, "A&djudicate disagreements…", lambda: open_adjudication(self))
         action(file_menu, "&Merge from…", lambda: c.files.merge_from())
         file_menu.addSeparator()
         action(file_menu, "&Back up now", c.backups.back_up_now)
@@ -328,6 +331,7 @@ class MainWindow(QMainWindow):
         c.keyboard.add_navigation_actions(go_menu, action)
         self.themes = ThemeController(self.preferences.settings, self)
         self.view_menu = ViewMenu(self, self.menuBar().addMenu("&View"), self.themes)
+        self.passage_visibility = PassageVisibility(self, self.view_menu.menu)  # blind coding
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = action(help_menu, "&Keyboard shortcuts",
                                        c.keyboard.show_shortcuts)
@@ -369,6 +373,7 @@ class MainWindow(QMainWindow):
             self.state.analyst = self.preferences.analyst
             self.analyst_label.set_analyst(self.preferences.analyst)
             self.article_filters.set_analyst(self.preferences.analyst)
+            self.passage_visibility.analyst_changed()
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder

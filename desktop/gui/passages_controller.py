@@ -76,7 +76,8 @@ class PassagesController(Controller):
             self.controllers.codebook.refresh_tags()
         if self.current_id is None:
             return
-        rows = passages.passages_for_article(self.db, self.current_id)
+        rows = passages.passages_for_article(self.db, self.current_id,
+                                             analysts=self.query.analysts)
         self.view.set_passages(rows)
         self.passage_list.set_passages(rows, self._tags)
         self.article_list.list_model.set_passage_count(self.current_id, len(rows))

@@ -53,7 +53,8 @@ class ReaderController(Controller):
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = self._corrected(analysis)
         found = self._with_links(article_id, analysis["quotes"]) if analysis else []
-        rows = passages.passages_for_article(self.db, article_id)
+        rows = passages.passages_for_article(self.db, article_id,
+                                             analysts=self.query.analysts)
         self.view.set_tags(self._tags)
         self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
         if self.query.searches_text():
