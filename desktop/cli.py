@@ -280,16 +280,31 @@ def cmd_gui(args) -> int:
                    pipeline=args.pipeline)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH",
+def _options_parser(parser: argparse.ArgumentParser, *, default,
+                    pipeline: bool = True) -> argparse.ArgumentParser:
+    """Add ``--db`` (and ``--pipeline``) to ``parser`` with ``default``."""
+    parser.add_argument("--db", metavar="PATH", default=default,
                         help="the database file (default: in the per-user data folder)")
+    if pipeline:
+        parser.add_argument("--pipeline", metavar="NAME_OR_PATH", default=default,
+                            help="spaCy pipeline to use instead of the default")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The top-level parser sets the defaults (None); the subcommands' copies of
+    # --db and --pipeline default to SUPPRESS, so ``dossier --db X import …``
+    # keeps X: argparse lets a subparser's default overwrite what the parent
+    # parsed, which once sent such an import into the default database.
+    top = _options_parser(argparse.ArgumentParser(add_help=False), default=None)
+    common = _options_parser(argparse.ArgumentParser(add_help=False),
+                             default=argparse.SUPPRESS, pipeline=False)
     pipeline = argparse.ArgumentParser(add_help=False)
-    pipeline.add_argument("--pipeline", metavar="NAME_OR_PATH",
+    pipeline.add_argument("--pipeline", metavar="NAME_OR_PATH", default=argparse.SUPPRESS,
                           help="spaCy pipeline to use instead of the default")
 
     parser = argparse.ArgumentParser(
-        prog="dossier", parents=[common, pipeline],
+        prog="dossier", parents=[top],
         description="Dossier: read news articles with entities and quotes "
                     "highlighted, tag passages, export them. "
                     "Without a command, opens the window.")
@@ -389,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that each add their own subcommands: ``add_parser(sub, common)``
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
+    "desktop.cli_tags",
 ]
 
 
