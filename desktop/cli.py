@@ -157,10 +157,22 @@ def cmd_export(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from storage import articles
+    from storage import article_query
 
+    db = _database(args, create=False)
+    try:
+        query = article_query.ArticleQuery(since=args.since or "", until=args.until or "",
+                                           undated=args.undated)
+        total = article_query.count_articles(db, query)
+        listed = article_query.article_page(db, query, 0, max(total, 1))
+        left_out = article_query.undated_left_out(db, query)
+    except article_query.SearchError as error:
+        raise CommandError(str(error)) from error
     rows = [{k: a[k] for k in ("id", "title", "source", "published", "passage_count")}
-            for a in articles.list_articles(_database(args, create=False))]
+            for a in listed]
+    if left_out:
+        print(f"left out {left_out} undated article(s) (list them with --undated)",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -342,8 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive)")
     p.add_argument("--date-of", choices=("published", "tagged"), default="published",
                    help="the date --since/--until apply to: the article's published date "
-                        "(default; undated articles are then left out) or when the "
-                        "passage was tagged")
+                        "(default; undated articles are then left out, and counted) or "
+                        "when the passage was tagged")
     p.add_argument("--analyst", metavar="NAME", action="append", default=[],
                    help="only passages tagged by this analyst (repeatable)")
     p.add_argument("--bom", action="store_true",
@@ -353,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", parents=[common], help="list articles")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--undated", action="store_true",
+                   help="only articles without a published date")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="published from this day")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="published up to this day")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("quotes", parents=[common], help="list quotes with their speakers")

@@ -27,7 +27,7 @@ keeping the current article asks only whether it is among the first rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
@@ -77,6 +77,7 @@ class ArticleQuery:
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
+    undated: bool = False  # only articles without a published date
     search_in: str = "text"   # one of SEARCH_SCOPES
     sort: str = "imported"
     descending: bool | None = None   # None: the sort's natural direction
@@ -99,12 +100,13 @@ class ArticleQuery:
         """Whether an entity is the only filter (the search box empty)."""
         return bool(self.entity.strip()) and not (
             fts_expression(self.search) or self.tag_id is not None or self.review
-            or self.speaker.strip() or self.source.strip() or self.since or self.until)
+            or self.speaker.strip() or self.source.strip() or self.since or self.until
+            or self.undated)
 
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
-                    or self.review)
+                    or self.review or self.undated)
 
     def searches_text(self) -> bool:
         """Whether a search looks in the articles' texts (so matches can be
@@ -177,7 +179,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     if q.source.strip():
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
                      f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
-    if q.since or q.until:
+    if q.undated:
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
+                     f"WHERE ifnull(published, '') = ''", []))
+    elif q.since or q.until:
         # two range bounds the index answers alone (undated articles, '', are
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
@@ -262,6 +267,14 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     where = where.replace("WHERE +a.id IN", "WHERE a.id IN", 1)
     return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
                 params).fetchone()[0]
+
+
+def undated_left_out(db: Database, q: ArticleQuery) -> int:
+    """How many undated articles the query's published-date range leaves out
+    (those that every other filter admits); 0 without a date range."""
+    if not (q.since or q.until) or q.undated:
+        return 0
+    return count_articles(db, replace(q, since="", until="", undated=True))
 
 
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:

@@ -5,7 +5,8 @@ date range and analysts. The date range applies either to the article's
 ``published`` date (the default: "coverage between March and June") or to
 the passage's ``created_at`` ("what we tagged this week"); both ends are
 inclusive ``YYYY-MM-DD`` days, and an article without a published date is
-left out whenever a published-date range is given.
+left out whenever a published-date range is given (:func:`undated_left_out`
+counts the passages that leaves out, so the export can say so).
 
 Articles are chosen by the *article-level* part of the filter only (ids
 and, with ``date_of="published"``, the date range), so an unfiltered
@@ -15,7 +16,7 @@ project export (REFI-QDA) holds every article, tagged or not.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
@@ -122,6 +123,21 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
 def count_passages(db: Database, f: PassageFilter = PassageFilter()) -> int:
     """How many passages :func:`selected_passages` yields."""
     where, params = _where(_passage_clauses(f))
+    return db.execute(
+        f"SELECT count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
+        f"JOIN articles a ON a.id = p.article_id {where}", params).fetchone()[0]
+
+
+def undated_left_out(db: Database, f: PassageFilter = PassageFilter()) -> int:
+    """How many passages a published-date range leaves out because their
+    article has no published date (every other part of the filter admits
+    them); 0 when the filter has no such range. Said beside an export, so
+    that undated coverage is never dropped without a word."""
+    if f.date_of != "published" or not (f.since or f.until):
+        return 0
+    undated = replace(f, since=None, until=None)
+    where, params = _where(_passage_clauses(undated)
+                           + [("ifnull(a.published, '') = ''", [])])
     return db.execute(
         f"SELECT count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
         f"JOIN articles a ON a.id = p.article_id {where}", params).fetchone()[0]

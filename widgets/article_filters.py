@@ -1,6 +1,6 @@
 """The bar above the article list: a search box and where it looks (the
 articles' text, the analyst's notes and memos, or both), filters (tag, entity,
-speaker, source, dates, review status), the sort order and the hit count.
+speaker, source, dates or undated, review status), the sort order and the hit count.
 
 Plain data out: :attr:`ArticleFilters.queryChanged` carries a dict with the
 fields of :class:`storage.article_query.ArticleQuery` (this module imports
@@ -11,7 +11,7 @@ nothing from storage). Typing in a text box waits a moment before asking
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
@@ -96,9 +96,13 @@ class ArticleFilters(QWidget):
         self.review = QComboBox()
         for label, value in REVIEW_CHOICES:
             self.review.addItem(label, value)
+        self.undated = QCheckBox("Undated")
+        self.undated.setToolTip("Only articles without a published date (set one with "
+                                "Edit details…, F2)")
         dates = QHBoxLayout()
         dates.addWidget(self.since)
         dates.addWidget(self.until)
+        dates.addWidget(self.undated)
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear filters")
         self.clear_button.clicked.connect(self.clear)
@@ -124,9 +128,16 @@ class ArticleFilters(QWidget):
         self.reverse.setToolTip("Reverse the order")
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        #: "3 undated left out": a date range never drops articles silently
+        self.undated_label = QLabel()
+        self.undated_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.undated_label.setToolTip("Articles without a published date are outside "
+                                      "any date range; tick Undated to list them")
+        self.undated_label.hide()
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.count_label)
+        bottom.addWidget(self.undated_label, 1)
         bottom.addWidget(QLabel("Sort"))
         bottom.addWidget(self.sort)
         bottom.addWidget(self.reverse)
@@ -149,6 +160,7 @@ class ArticleFilters(QWidget):
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
         self.review.currentIndexChanged.connect(lambda _i: self._emit())
+        self.undated.toggled.connect(self._undated_toggled)
         self.scope.currentIndexChanged.connect(
             lambda _i: self._emit() if self.search.text().strip() else None)
         self.sort.currentIndexChanged.connect(lambda _i: self._emit())
@@ -190,6 +202,16 @@ class ArticleFilters(QWidget):
                                  + (" match" if filtered else ""))
         self.count_label.setToolTip("" if exact else "Counting the rest…")
 
+    def set_undated_left_out(self, count: int) -> None:
+        """Say how many undated articles the date range leaves out (0: nothing)."""
+        self.undated_label.setText(f"· {count:,} undated left out" if count else "")
+        self.undated_label.setVisible(bool(count))
+
+    def _undated_toggled(self, on: bool) -> None:
+        for box in (self.since, self.until):
+            box.setEnabled(not on)
+        self._emit()
+
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
@@ -213,6 +235,11 @@ class ArticleFilters(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        self.undated.blockSignals(True)
+        self.undated.setChecked(False)
+        self.undated.blockSignals(False)
+        for box in (self.since, self.until):
+            box.setEnabled(True)
         self._emit()
 
     # -- data out ------------------------------------------------------
@@ -222,8 +249,10 @@ class ArticleFilters(QWidget):
         natural = sort in NATURAL_DESCENDING
         return {"search": self.search.text().strip(), "tag_id": self.tag.currentData(),
                 "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
-                "source": self.source.text().strip(), "since": self.since.text().strip(),
-                "until": self.until.text().strip(), "review": self.review.currentData(),
+                "source": self.source.text().strip(),
+                "since": "" if self.undated.isChecked() else self.since.text().strip(),
+                "until": "" if self.undated.isChecked() else self.until.text().strip(),
+                "undated": self.undated.isChecked(), "review": self.review.currentData(),
                 "search_in": self.scope.currentData(), "sort": sort,
                 "descending": natural != self.reverse.isChecked()}
 

@@ -381,6 +381,11 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 self.article_list.list_model.set_total(source, count)
             self._read_in_worker("article count",
                                  lambda db: article_query.count_articles(db, query), counted)
+        self.article_filters.set_undated_left_out(0)
+        if (dated := listing.query).since or dated.until:   # say what the range left out
+            self._read_in_worker("undated count", lambda db: article_query.undated_left_out(
+                db, dated), lambda n: self.query is dated and self.article_filters
+                .set_undated_left_out(n))
 
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 from desktop.importers.article_text import paragraphs_text
+from desktop.importers.dates import metadata_date
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 from desktop.importers.file_bytes import read_bytes
 
@@ -45,4 +46,6 @@ def read_pdf(path: Path) -> ArticleDraft:
     if title.lower().startswith(_UNHELPFUL_TITLES) or title.lower().endswith(
             (".pdf", ".doc", ".docx")):
         title = ""
-    return ArticleDraft(text=text, title=title or None)
+    created = info.get("/CreationDate") if info else None
+    return ArticleDraft(text=text, title=title or None,
+                        file_date=metadata_date(str(created)) if created else None)

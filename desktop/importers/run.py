@@ -86,7 +86,7 @@ def _store_file(db: Database, path: Path, report: ImportReport,
             try:
                 if isinstance(entry, ImportProblem):
                     raise entry
-                draft = finish(entry)
+                draft = finish(entry, filename=path.name if len(entries) == 1 else None)
             except ImportProblem as problem:
                 skipped.append((label, str(problem)))
                 continue
