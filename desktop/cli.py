@@ -132,9 +132,17 @@ def _export_filter(args, db):
             value and date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"{value!r} is not a date like 2024-06-13") from error
+    if args.tag and not args.without_sub_tags:
+        chosen = [tags.find_tag(db, name)["id"] for name in args.tag]
+        below = sorted(tags.get_tag(db, i)["name"]
+                       for i in tags.descendant_ids(db, chosen) - set(chosen))
+        if below:     # say so: a parent tag stands for the tags under it
+            print(f"with the tags under them: {', '.join(below)} "
+                  f"(--without-sub-tags leaves them out)", file=sys.stderr)
     return PassageFilter(tags=tuple(args.tag), article_ids=tuple(args.article),
                          since=args.since, until=args.until, date_of=args.date_of,
-                         analysts=tuple(args.analyst))
+                         analysts=tuple(args.analyst),
+                         include_children=not args.without_sub_tags)
 
 
 def cmd_export(args) -> int:
@@ -347,7 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=tuple(FORMATS), required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
-                   help="only passages with this tag (repeatable)")
+                   help="only passages with this tag or a tag under it (repeatable)")
+    p.add_argument("--without-sub-tags", action="store_true",
+                   help="--tag: only the named tags, not the tags under them")
     p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
                    help="only this article (repeatable; ids from `dossier list`)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")

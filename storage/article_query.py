@@ -35,6 +35,7 @@ from sqlite_utils import Database
 from storage.entity_index import count_articles_with, filter_clause, filter_keys
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
+from storage.tags import subtree_sql
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)
@@ -71,6 +72,7 @@ class ArticleQuery:
 
     search: str = ""
     tag_id: int | None = None
+    tag_children: bool = True   # the tag filter admits the tags below it too
     entity: str = ""
     speaker: str = ""
     source: str = ""
@@ -166,7 +168,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     """The search, tag, review, source and date filters as sets of article
     ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
-    if q.tag_id is not None:
+    if q.tag_id is not None and q.tag_children:
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id IN "
+                     f"({subtree_sql('SELECT ?')})", [q.tag_id]))
+    elif q.tag_id is not None:
         sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?",
                      [q.tag_id]))
     # Each of these is read from an index holding the ids: no article row

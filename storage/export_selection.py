@@ -1,7 +1,8 @@
 """What an export covers: passages, articles and tags chosen by a filter.
 
-A :class:`PassageFilter` narrows the passages by tag names, article ids, a
-date range and analysts. The date range applies either to the article's
+A :class:`PassageFilter` narrows the passages by tag names (each with the
+tags below it, unless ``include_children`` is off), article ids, a date
+range and analysts. The date range applies either to the article's
 ``published`` date (the default: "coverage between March and June") or to
 the passage's ``created_at`` ("what we tagged this week"); both ends are
 inclusive ``YYYY-MM-DD`` days, and an article without a published date is
@@ -20,6 +21,8 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from storage.tags import subtree_sql
+
 DATE_OF = ("published", "tagged")
 
 
@@ -33,6 +36,8 @@ class PassageFilter:
     until: str | None = None
     date_of: str = "published"
     analysts: tuple[str, ...] = ()
+    #: a tag in ``tags`` stands for itself and every tag below it
+    include_children: bool = True
 
     def __post_init__(self) -> None:
         if self.date_of not in DATE_OF:
@@ -42,7 +47,9 @@ class PassageFilter:
         """A short human description, e.g. for a report's heading."""
         parts = []
         if self.tags:
-            parts.append("tags: " + ", ".join(self.tags))
+            parts.append("tags: " + ", ".join(self.tags)
+                         + (" (with the tags under them)" if self.include_children
+                            else " (without the tags under them)"))
         if self.article_ids:
             parts.append("articles: " + ", ".join(map(str, self.article_ids)))
         if self.since or self.until:
@@ -80,12 +87,20 @@ def _article_clauses(f: PassageFilter) -> list[tuple[str, list]]:
 def _passage_clauses(f: PassageFilter) -> list[tuple[str, list]]:
     clauses = _article_clauses(f)
     if f.tags:
-        clauses.append(_in("t.name", f.tags, nocase=True))
+        clauses.append(_tag_clause("p.tag_id", f))
     if f.analysts:
         clauses.append(_in("p.analyst", f.analysts))
     if f.date_of == "tagged":
         clauses += _date_range("p.created_at", f)
     return clauses
+
+
+def _tag_clause(column: str, f: PassageFilter) -> tuple[str, list]:
+    """``column`` is one of the filter's tags (by name, any case) or, with
+    ``include_children``, a tag below one of them."""
+    named, params = _in("name", f.tags, nocase=True)
+    chosen = f"SELECT id FROM tags WHERE {named}"
+    return f"{column} IN ({subtree_sql(chosen) if f.include_children else chosen})", params
 
 
 def _where(clauses: list[tuple[str, list]]) -> tuple[str, list]:
@@ -157,7 +172,7 @@ def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict
     counts = dict(db.execute(
         f"SELECT p.tag_id, count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
         f"JOIN articles a ON a.id = p.article_id {where} GROUP BY p.tag_id", params))
-    tag_where, tag_params = _where([_in("t.name", f.tags, nocase=True)] if f.tags else [])
+    tag_where, tag_params = _where([_tag_clause("t.id", f)] if f.tags else [])
     rows = list(db.query(
         f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at, t.parent_id
         FROM tags t {tag_where}

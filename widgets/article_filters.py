@@ -46,6 +46,29 @@ def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
     return completer
 
 
+def tree_order(tags: list[dict]) -> list[tuple[int, dict]]:
+    """``(depth, tag)``: each tag followed by the tags under it (``parent_id``),
+    siblings in the order given; a tag whose parent is missing is at the top."""
+    def key(tag):
+        return tag.get("id", tag.get("name"))
+    ids = {key(t) for t in tags}
+    children: dict = {}
+    for tag in tags:
+        parent = tag.get("parent_id")
+        children.setdefault(parent if parent in ids else None, []).append(tag)
+    out: list[tuple[int, dict]] = []
+    seen: set = set()
+
+    def walk(parent, depth):
+        for tag in children.get(parent, []):
+            if key(tag) not in seen:
+                seen.add(key(tag))
+                out.append((depth, tag))
+                walk(key(tag), depth + 1)
+    walk(None, 0)
+    return out
+
+
 class ArticleFilters(QWidget):
     """Search, filter and sort controls for the article list."""
 
@@ -83,6 +106,13 @@ class ArticleFilters(QWidget):
 
         self.tag = QComboBox()
         self.tag.addItem("Any tag", None)
+        self.tag_children = QCheckBox("and the tags under it")
+        self.tag_children.setChecked(True)
+        self.tag_children.setToolTip("A tag stands for itself and every tag under it in "
+                                     "the codebook; untick for the tag alone")
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(self.tag, 1)
+        tag_row.addWidget(self.tag_children)
         self.entity = QLineEdit()
         self.entity.setPlaceholderText("e.g. Interpol")
         self.speaker = QLineEdit()
@@ -109,7 +139,7 @@ class ArticleFilters(QWidget):
         self.panel = QWidget()
         form = QFormLayout(self.panel)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Tag", self.tag)
+        form.addRow("Tag", tag_row)
         form.addRow("Entity", self.entity)
         form.addRow("Speaker", self.speaker)
         form.addRow("Source", self.source)
@@ -160,6 +190,8 @@ class ArticleFilters(QWidget):
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
         self.review.currentIndexChanged.connect(lambda _i: self._emit())
+        self.tag_children.toggled.connect(
+            lambda _on: self._emit() if self.tag.currentData() is not None else None)
         self.undated.toggled.connect(self._undated_toggled)
         self.scope.currentIndexChanged.connect(
             lambda _i: self._emit() if self.search.text().strip() else None)
@@ -170,7 +202,7 @@ class ArticleFilters(QWidget):
     # -- data in -------------------------------------------------------
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the tag filter (keeps the chosen tag if it still exists)."""
-        shown = [(t["id"], t["name"], t["color"]) for t in tags]
+        shown = [(t["id"], t["name"], t["color"], t.get("parent_id")) for t in tags]
         if shown == self._shown_tags:
             return
         self._shown_tags = shown
@@ -178,8 +210,9 @@ class ArticleFilters(QWidget):
         self.tag.blockSignals(True)
         self.tag.clear()
         self.tag.addItem("Any tag", None)
-        for tag in tags:
-            self.tag.addItem(color_icon(tag["color"]), tag["name"], tag["id"])
+        for depth, tag in tree_order(tags):
+            self.tag.addItem(color_icon(tag["color"]), "    " * depth + tag["name"],
+                             tag["id"])
         index = self.tag.findData(chosen)
         self.tag.setCurrentIndex(max(index, 0))
         self.tag.blockSignals(False)
@@ -248,6 +281,7 @@ class ArticleFilters(QWidget):
         sort = self.sort.currentData()
         natural = sort in NATURAL_DESCENDING
         return {"search": self.search.text().strip(), "tag_id": self.tag.currentData(),
+                "tag_children": self.tag_children.isChecked(),
                 "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
                 "source": self.source.text().strip(),
                 "since": "" if self.undated.isChecked() else self.since.text().strip(),
