@@ -16,6 +16,7 @@ project export (REFI-QDA) holds every article, tagged or not.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, replace
 
@@ -38,6 +39,8 @@ class PassageFilter:
     analysts: tuple[str, ...] = ()
     #: a tag in ``tags`` stands for itself and every tag below it
     include_children: bool = True
+    #: only these passages (the Passages workspace's "Export these…")
+    passage_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.date_of not in DATE_OF:
@@ -57,6 +60,8 @@ class PassageFilter:
             parts.append(f"{what} {self.since or '…'} – {self.until or '…'}")
         if self.analysts:
             parts.append("analysts: " + ", ".join(self.analysts))
+        if self.passage_ids:
+            parts.append(f"{len(self.passage_ids)} chosen passage(s)")
         return "; ".join(parts) or "all passages"
 
 
@@ -90,6 +95,9 @@ def _passage_clauses(f: PassageFilter) -> list[tuple[str, list]]:
         clauses.append(_tag_clause("p.tag_id", f))
     if f.analysts:
         clauses.append(_in("p.analyst", f.analysts))
+    if f.passage_ids:       # one parameter, however many passages
+        clauses.append(("p.id IN (SELECT value FROM json_each(?))",
+                        [json.dumps(list(f.passage_ids))]))
     if f.date_of == "tagged":
         clauses += _date_range("p.created_at", f)
     return clauses

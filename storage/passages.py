@@ -116,6 +116,32 @@ def delete_passage(db: Database, passage_id: int) -> None:
         db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
 
 
+def delete_passages(db: Database, passage_ids) -> int:
+    """Delete many passages in one transaction; returns how many were deleted."""
+    ids = [int(i) for i in passage_ids]
+    with db.atomic():
+        return sum(db.execute(f"DELETE FROM passages WHERE id IN "
+                              f"({', '.join('?' * len(chunk))})", chunk).rowcount
+                   for chunk in _chunks(ids))
+
+
+def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
+    """Move many passages to one tag in one transaction; returns how many moved."""
+    ids = [int(i) for i in passage_ids]
+    with db.atomic():
+        if db.execute("SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
+            raise PassageError(f"There is no tag {tag_id}.")
+        now = utc_now()
+        return sum(db.execute(f"UPDATE passages SET tag_id = ?, updated_at = ? WHERE id IN "
+                              f"({', '.join('?' * len(chunk))})", [tag_id, now, *chunk]
+                              ).rowcount for chunk in _chunks(ids))
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def get_passage(db: Database, passage_id: int) -> dict | None:
     """One passage with its tag's name and colour, or None."""
     rows = list(db.query(

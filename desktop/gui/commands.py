@@ -176,6 +176,37 @@ class ChangePassage(SnapshotCommand):
         self._change(self.db, self.passage_id)
 
 
+class ChangePassages(ChangePassage):
+    """One change to many passages (a re-tag in the Passages workspace),
+    made by ``change(db, ids)`` in one transaction; one undo step."""
+
+    def take(self) -> list[dict]:
+        return snapshots.passage_rows(self.db, self.passage_id)
+
+    def change(self) -> None:
+        self._change(self.db, list(self.passage_id))
+
+
+class DeletePassages(StorageCommand):
+    """Delete many passages in one transaction; undo re-inserts the same rows."""
+
+    def __init__(self, host, text: str, passage_ids: list[int], *,
+                 article_id: int | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self.passage_ids = list(passage_ids)
+        self.rows: list[dict] = []
+
+    def apply(self) -> None:
+        self.rows = snapshots.passage_rows(self.db, self.passage_ids)
+        passages.delete_passages(self.db, self.passage_ids)
+
+    def restore_before(self) -> None:
+        snapshots.restore_passages(self.db, self.rows)
+
+    def restore_after(self) -> None:
+        snapshots.remove_passages(self.db, self.passage_ids)
+
+
 class CreateTag(StorageCommand):
     """A new tag; undo deletes it (it has no passages yet)."""
 

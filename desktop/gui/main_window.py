@@ -29,6 +29,7 @@ from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.session import Session
 from desktop.gui.themes import ThemeController
 from desktop.gui.view_menu import ViewMenu
+from desktop.gui.workspace_controller import WorkspaceController
 from desktop.gui.window_analysis import AnalysisActions
 from desktop.gui.window_autotag import AutoTagActions
 from desktop.gui.window_backups import BackupActions
@@ -111,6 +112,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._build_menus()
         self._build_status_bar()
         self._connect()
+        self.workspace = WorkspaceController(self)    # the Passages workspace tab
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
