@@ -36,8 +36,9 @@ COLUMNS = (("Passage", "text"), ("Tag", "tag"), ("Article", "title"), ("Date", "
            ("Analyst", "analyst"), ("Note", "note"))
 PASSAGE, TAG, ARTICLE, DATE, ANALYST, NOTE = range(len(COLUMNS))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-#: characters of context either side of the passage in its one line
-CONTEXT = 40
+#: characters of context before and after the passage in its one line (little
+#: before it, so that a narrow column still shows the passage itself)
+BEFORE, AFTER = 20, 40
 DEBOUNCE_MS = 250
 
 
@@ -74,9 +75,10 @@ def context_line(row: dict) -> str:
     """The passage in a line of its context: "…before «passage» after…"."""
     def flat(text: str) -> str:
         return " ".join(text.split())
-    before = flat(row.get("prefix") or "")[-CONTEXT:]
-    after = flat(row.get("suffix") or "")[:CONTEXT]
-    return f"…{before} «{flat(row['text'])}» {after}…"
+    before = flat(row.get("prefix") or "")[-BEFORE:]
+    after = flat(row.get("suffix") or "")[:AFTER]
+    return (f"…{before} " if before else "") + f"«{flat(row['text'])}»" + (
+        f" {after}…" if after else "")
 
 
 class PassageTableModel(QAbstractTableModel):
@@ -337,8 +339,12 @@ class PassageWorkspace(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(PASSAGE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((TAG, 150), (ARTICLE, 220), (DATE, 90), (ANALYST, 110),
-                              (NOTE, 200)):
+        header.setMinimumSectionSize(40)
+        header.setStretchLastSection(False)
+        # the passage takes what the others leave (they can be widened)
+        for column, width in ((TAG, 105), (ARTICLE, 140), (DATE, 78), (ANALYST, 60),
+                              (NOTE, 130)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(False)
