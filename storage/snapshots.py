@@ -194,3 +194,32 @@ def restore_entity_corrections(db: Database, state: dict) -> None:
             for row in rows:
                 db.execute(f"INSERT INTO {table} ({_columns_sql(columns)}) VALUES ({marks})",
                            [row[c] for c in columns])
+
+
+# -- articles -------------------------------------------------------------
+def article_rows(db: Database, article_ids) -> list[dict]:
+    """Full rows of the given articles (text, memo and review status
+    included), by id."""
+    ids = sorted(set(article_ids))
+    marks = ", ".join("?" for _ in ids)
+    return list(db.query(f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id", ids))
+
+
+def article_passage_rows(db: Database, article_ids) -> list[dict]:
+    """Full rows of every passage of the given articles."""
+    ids = sorted(set(article_ids))
+    marks = ", ".join("?" for _ in ids)
+    return list(db.query(f"SELECT {_columns_sql(PASSAGE_COLUMNS)} FROM passages "
+                         f"WHERE article_id IN ({marks}) ORDER BY id", ids))
+
+
+def restore_articles(db: Database, rows: list[dict], passages: list[dict]) -> None:
+    """Put deleted articles back with their passages (one transaction). Their
+    passage counts are refilled by the triggers as the passages go back; the
+    analyses and similarity links, deleted with them, are made again by the
+    next analysis run and import."""
+    with db.atomic():
+        for row in rows:
+            db.table("articles").insert({**row, "passage_count": 0})
+        for row in passages:
+            _upsert(db, "passages", PASSAGE_COLUMNS, row)

@@ -1,4 +1,5 @@
-"""The Passages workspace, driven with keys and mouse on a real database:
+"""The Passages workspace (a dock beside the reader), driven with keys and
+mouse on a real database: Ctrl+Shift+W shows it (and, pressed in it, hides it);
 filters (a parent tag includes its children, with a switch), counts, sort
 by a header click, Enter/double-click open the passage in the reader, a
 note edited in place, multi-select re-tag and delete, each undoable with
@@ -74,6 +75,12 @@ def test_storage_query_filters_and_sorts(seeded_db_path):
 def test_keyboard_opens_workspace_and_filters_by_tag_and_note(workspace, qtbot):
     window, controller, widget, ids, (cyber, scams, drugs) = workspace
     assert widget.table.hasFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not controller.is_shown(), timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: controller.is_shown() and widget.table.hasFocus(), timeout=3000)
     assert widget.count_label.text() == "4 passages"
     assert _listed(widget) == [ids["a"], ids["b"], ids["c"], ids["d"]]
     widget.tag.setFocus()
@@ -112,7 +119,7 @@ def test_enter_and_double_click_open_the_passage_in_the_reader(workspace, qtbot)
     qtbot.keyClick(table, Qt.Key.Key_Down)
     qtbot.keyClick(table, Qt.Key.Key_Down)          # passage c, article 3
     qtbot.keyClick(table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not controller.is_shown(), timeout=3000)
+    qtbot.waitUntil(lambda: window.view.hasFocus(), timeout=3000)   # the reader beside it
     stored = passages.get_passage(window.db, ids["c"])
     assert window.current_id == 3
     assert window.view.selection_range() == (stored["start"], stored["end"])
@@ -121,7 +128,7 @@ def test_enter_and_double_click_open_the_passage_in_the_reader(workspace, qtbot)
     rect = table.visualRect(widget.model.index(row, PASSAGE))
     QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: window.current_id == 2 and not controller.is_shown(), timeout=3000)
+    qtbot.waitUntil(lambda: window.current_id == 2 and window.view.hasFocus(), timeout=3000)
 
 
 def test_note_edited_in_place_and_undone(workspace, qtbot):

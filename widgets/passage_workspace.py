@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.article_filters import REVIEW_CHOICES, name_completer, tree_order
+from widgets.flow_layout import FlowLayout
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.problem_label import ProblemLabel
@@ -302,15 +303,25 @@ class PassageWorkspace(QWidget):
         for box in (self.since, self.until):
             box.setMaximumWidth(130)
 
-        first = QHBoxLayout()
-        for widget in (QLabel("Tag"), self.tag, self.tag_children, self.analyst, self.review,
-                       self.this_article):
-            first.addWidget(widget)
-        first.addStretch(1)
-        second = QHBoxLayout()
-        for widget in (self.note, self.source, self.speaker, QLabel("Published"),
-                       self.since, self.until):
-            second.addWidget(widget)
+        # the filters wrap onto more lines in a narrow window (never holding
+        # the window wider than the screen); a label stays with its field
+        self.filters_box = QWidget()
+        filters = FlowLayout(self.filters_box)
+        filters.setContentsMargins(0, 0, 0, 0)
+        for group in ((QLabel("Tag"), self.tag, self.tag_children), (self.analyst,),
+                      (self.review,), (self.this_article,), (self.note,), (self.source,),
+                      (self.speaker,), (QLabel("Published"), self.since, self.until)):
+            if len(group) == 1:
+                filters.addWidget(group[0])
+                continue
+            holder = QWidget()
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in group:
+                row.addWidget(widget)
+            filters.addWidget(holder)
+        for box in (self.note, self.source, self.speaker):
+            box.setMinimumWidth(140)
 
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -360,8 +371,7 @@ class PassageWorkspace(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(first)
-        layout.addLayout(second)
+        layout.addWidget(self.filters_box)
         layout.addWidget(self.error_label)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)

@@ -207,6 +207,30 @@ class DeletePassages(StorageCommand):
         snapshots.remove_passages(self.db, self.passage_ids)
 
 
+class DeleteArticles(StorageCommand):
+    """Delete articles with their passages; undo puts the same rows back
+    (their analysis runs again: ``TEXT``)."""
+
+    changes = frozenset({ARTICLE, PASSAGES, TEXT})
+
+    def __init__(self, host, text: str, article_ids: list[int]):
+        super().__init__(host, text)
+        self.article_ids = list(article_ids)
+        self.rows: list[dict] = []
+        self.passages: list[dict] = []
+
+    def apply(self) -> None:
+        self.rows = snapshots.article_rows(self.db, self.article_ids)
+        self.passages = snapshots.article_passage_rows(self.db, self.article_ids)
+        articles.delete_articles(self.db, self.article_ids)
+
+    def restore_before(self) -> None:
+        snapshots.restore_articles(self.db, self.rows, self.passages)
+
+    def restore_after(self) -> None:
+        articles.delete_articles(self.db, self.article_ids)
+
+
 class CreateTag(StorageCommand):
     """A new tag; undo deletes it (it has no passages yet)."""
 

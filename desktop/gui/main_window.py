@@ -30,6 +30,7 @@ from desktop.gui.session import Session
 from desktop.gui.themes import ThemeController
 from desktop.gui.view_menu import ViewMenu
 from desktop.gui.workspace_controller import WorkspaceController
+from desktop.gui.project_files import ProjectFiles
 from desktop.gui.window_analysis import AnalysisActions
 from desktop.gui.window_autotag import AutoTagActions
 from desktop.gui.window_backups import BackupActions
@@ -113,6 +114,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._build_status_bar()
         self._connect()
         self.workspace = WorkspaceController(self)    # the Passages workspace tab
+        self.project_files = ProjectFiles(self)       # New/Open database, title, delete
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
@@ -135,6 +137,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.session = Session(self, self.preferences.settings,
                                keep_within=KEEP_CURRENT_WITHIN)
         self.session.restore()
+        self.analyse_on_start = analyse     # and so do windows opened from this one
         if analyse:
             QTimer.singleShot(0, self.start_analysis)
 

@@ -71,7 +71,9 @@ def main(argv: list[str]) -> int:
     def shoot() -> None:
         window.show_article(article[0])
         if args.workspace:
+            from PySide6.QtCore import Qt
             window.workspace.show()
+            window.resizeDocks([window.workspace.dock], [480], Qt.Orientation.Vertical)
         app.processEvents()
         screen = window.screen()
         image = screen.grabWindow(0, window.frameGeometry().x(), window.frameGeometry().y(),

@@ -1,5 +1,6 @@
-"""The Passages workspace in the window: a tab beside the reader (View →
-Passages workspace, Ctrl+Shift+W) listing every passage of the corpus.
+"""The Passages workspace in the window: a dock beside the reader (View →
+Passages workspace, Ctrl+Shift+W; below the reader at first, movable,
+floatable) listing every passage of the corpus.
 
 The controller owns the :class:`widgets.passage_workspace.PassageWorkspace`,
 reads its rows through :mod:`storage.passage_listing` (a count and the first
@@ -16,9 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QTabWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 
 from desktop.gui import commands
 from storage import passage_listing, passages, tags
@@ -37,18 +38,16 @@ class WorkspaceController(QObject):
         self.widget = PassageWorkspace()
         self.query = passage_listing.PassageQuery()
         self._stale = True
-        # the reader and the workspace share the centre as two tabs
-        splitter = window.splitter
-        centre = splitter.widget(1)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("centre_tabs")
-        self.tabs.setDocumentMode(True)
-        splitter.replaceWidget(1, self.tabs)
-        self.tabs.addTab(centre, "Reader")
-        self.tabs.addTab(self.widget, "Passages workspace")
-        self.tabs.setTabToolTip(1, "Every passage of the corpus: filter, sort, re-tag, "
-                                   f"annotate, export ({SHORTCUT})")
-        self.tabs.currentChanged.connect(self._tab_changed)
+        # a dock beside the reader (below it at first; it can be moved,
+        # tabbed or floated, and the window's saved state remembers where)
+        self.dock = QDockWidget("Passages workspace", window)
+        self.dock.setObjectName("workspace_dock")
+        self.dock.setWidget(self.widget)
+        self.dock.setToolTip("Every passage of the corpus: filter, sort, re-tag, annotate, "
+                             f"export ({SHORTCUT})")
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock.visibilityChanged.connect(self._visibility_changed)
         self.action = QAction("Passages &workspace", window)
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.triggered.connect(self.show)
@@ -76,15 +75,21 @@ class WorkspaceController(QObject):
             self.refresh()
 
     def show(self) -> None:
-        """Bring the workspace up, its table focused."""
-        self.tabs.setCurrentWidget(self.widget)
+        """Bring the workspace up (or, shown and focused already, put it
+        away: the same key toggles), its table focused."""
+        if self.is_shown() and self.widget.isAncestorOf(QApplication.focusWidget()):
+            self.dock.hide()
+            self.window.view.setFocus()
+            return
+        self.dock.show()
+        self.dock.raise_()
         self.widget.table.setFocus()
 
     def is_shown(self) -> bool:
-        return self.tabs.currentWidget() is self.widget
+        return self.dock.isVisible()
 
-    def _tab_changed(self, _index: int) -> None:
-        if self.is_shown() and self._stale:
+    def _visibility_changed(self, visible: bool) -> None:
+        if visible and self._stale:
             self.widget.set_current_article(self.window.current_id)
             self.refresh(keep=False)
 
@@ -127,7 +132,6 @@ class WorkspaceController(QObject):
         if passage is None:
             return
         window = self.window
-        self.tabs.setCurrentIndex(0)
         if passage["article_id"] != window.current_id and not \
                 window.article_list.select_article(passage["article_id"]):
             window.show_article(passage["article_id"])    # not in the filtered list
