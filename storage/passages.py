@@ -116,6 +116,26 @@ def delete_passage(db: Database, passage_id: int) -> None:
         db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
 
 
+def set_range(db: Database, passage_id: int, start: int, end: int) -> None:
+    """Move a passage's boundaries to ``text[start:end]`` of its article (its
+    text and context follow), in one transaction."""
+    with db.atomic():
+        row = db.execute("SELECT article_id FROM passages WHERE id = ?",
+                         [passage_id]).fetchone()
+        if row is None:
+            raise PassageError(f"There is no passage {passage_id}.")
+        text = _article_text(db, row[0])
+        if not (0 <= start < end <= len(text)):
+            raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
+        if not text[start:end].strip():
+            raise PassageError("Only blank space is selected.")
+        db.execute(
+            "UPDATE passages SET start = ?, end = ?, text = ?, prefix = ?, suffix = ?, "
+            "anchor = 'ok', updated_at = ? WHERE id = ?",
+            [start, end, text[start:end], text[max(0, start - CONTEXT_CHARS):start],
+             text[end:end + CONTEXT_CHARS], utc_now(), passage_id])
+
+
 def delete_passages(db: Database, passage_ids) -> int:
     """Delete many passages in one transaction; returns how many were deleted."""
     ids = [int(i) for i in passage_ids]

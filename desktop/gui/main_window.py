@@ -31,6 +31,7 @@ from desktop.gui.themes import ThemeController
 from desktop.gui.view_menu import ViewMenu
 from desktop.gui.workspace_controller import WorkspaceController
 from desktop.gui.project_files import ProjectFiles
+from desktop.gui.reading_friction import ReadingFriction
 from desktop.gui.window_analysis import AnalysisActions
 from desktop.gui.window_autotag import AutoTagActions
 from desktop.gui.window_backups import BackupActions
@@ -115,6 +116,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._connect()
         self.workspace = WorkspaceController(self)    # the Passages workspace tab
         self.project_files = ProjectFiles(self)       # New/Open database, title, delete
+        self.reading_friction = ReadingFriction(self)  # focus, word snapping, boundaries
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
