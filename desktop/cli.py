@@ -224,7 +224,8 @@ def cmd_autotag(args) -> int:
         (autotag.REGEX, args.pattern), (autotag.PHRASE, args.phrase),
         (autotag.SPEAKER, args.speaker), (autotag.ENTITY, args.entity)) if value is not None)
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
-                                     ignore_case=not args.case_sensitive)
+                                     ignore_case=not args.case_sensitive,
+                                     extent=args.extent)
     try:
         found = autotag.find_candidates(db, request)
     except autotag.AutoTagError as error:
@@ -399,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this article (default: every article)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="--pattern/--phrase: match case exactly (default: ignore case)")
+    p.add_argument("--extent", choices=("match", "sentence", "paragraph"), default="match",
+                   help="tag each match (default), or its whole sentence or paragraph")
     p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
     p.add_argument("--max", metavar="N", type=int, default=5000,
                    help="refuse to tag more than N passages at once (default 5000)")
