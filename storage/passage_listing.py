@@ -130,9 +130,15 @@ def _clauses(q: PassageQuery) -> tuple[list[str], list]:
         params += [since, until]
     if q.review:
         statuses = REVIEW_FILTERS[q.review]
-        clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY "
-                       "idx_articles_review_status WHERE review_status IN "
-                       f"({', '.join('?' * len(statuses))}))")
+        marks = ", ".join("?" * len(statuses))
+        if "new" in statuses:
+            # most articles are new: the few that are not make the smaller set
+            # (all 100,000 new: 26 ms instead of 73)
+            clauses.append("p.article_id NOT IN (SELECT id FROM articles INDEXED BY "
+                           f"idx_articles_review_status WHERE review_status NOT IN ({marks}))")
+        else:
+            clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY "
+                           f"idx_articles_review_status WHERE review_status IN ({marks}))")
         params += list(statuses)
     if q.speaker.strip():
         # from their quotes (the speaker index) in an analysis of each

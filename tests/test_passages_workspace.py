@@ -187,3 +187,30 @@ def test_export_these_exports_exactly_the_listed(workspace, qtbot, tmp_path):
     with target.open(encoding="utf-8-sig") as handle:
         exported = sorted(int(r["passage_id"]) for r in csv.DictReader(handle))
     assert exported == sorted([ids["a"], ids["c"]])
+
+
+def test_review_filters_either_way(seeded_db_path):
+    from storage import review
+
+    ids, *_ = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    review.set_review_status(db, 3, "done")
+    review.set_review_status(db, 2, "in progress")
+    assert sorted(passage_ids(db, PassageQuery(review="new"))) == [ids["a"]]
+    assert sorted(passage_ids(db, PassageQuery(review="not done"))) == sorted(
+        [ids["a"], ids["b"]])
+    assert sorted(passage_ids(db, PassageQuery(review="done"))) == sorted([ids["c"], ids["d"]])
+
+
+def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path, qtbot):
+    from storage import articles
+
+    db = open_database(seeded_db_path)
+    articles.update_details(db, 2, source="Khmer Times")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.workspace.show()
+    widget = window.workspace.widget
+    qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
+    model = widget.source.completer().model()
+    assert "Khmer Times" in [model.index(i, 0).data() for i in range(model.rowCount())]

@@ -38,6 +38,7 @@ class WorkspaceController(QObject):
         self.widget = PassageWorkspace()
         self.query = passage_listing.PassageQuery()
         self._stale = True
+        self._names_read = False
         # a dock beside the reader (below it at first; it can be moved,
         # tabbed or floated, and the window's saved state remembers where)
         self.dock = QDockWidget("Passages workspace", window)
@@ -89,6 +90,12 @@ class WorkspaceController(QObject):
         return self.dock.isVisible()
 
     def _visibility_changed(self, visible: bool) -> None:
+        if visible and not self._names_read:     # sources and speakers to offer
+            from storage.completions import all_names
+
+            self._names_read = True
+            self.window._read_in_worker("workspace completions", all_names,
+                                        self.widget.set_completions)
         if visible and self._stale:
             self.widget.set_current_article(self.window.current_id)
             self.refresh(keep=False)
