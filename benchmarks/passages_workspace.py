@@ -68,7 +68,7 @@ def measure(db_path: Path, rounds: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from storage import open_database
-    from storage.passage_listing import PassageQuery, count_passages, passage_page
+    from storage.passage_listing import PassageListing, PassageQuery, count_passages
     from widgets.passage_workspace import PassageSource, PassageWorkspace
 
     app = QApplication.instance() or QApplication([])
@@ -83,12 +83,12 @@ def measure(db_path: Path, rounds: int) -> dict:
 
     def change(values: dict) -> float:
         started = time.perf_counter()
-        query = PassageQuery(**values)
-        total = count_passages(db, query)
-        first = passage_page(db, query, 0, widget.model.PAGE)
+        listing = PassageListing(db, PassageQuery(**values))   # as the controller reads
+        total = listing.count()
+        first = listing.page(0, widget.model.PAGE)
         read = time.perf_counter()
         source = PassageSource(count=lambda: total, page=lambda o, n: first if o == 0
-                               else passage_page(db, query, o, n))
+                               else listing.page(o, n))
         widget.set_source(source, total)
         widget.table.viewport().repaint()       # the first page shown and painted
         if values:

@@ -193,11 +193,41 @@ def passage_page(db: Database, q: PassageQuery, offset: int, limit: int) -> list
     those (so an article row is read for the page's passages only)."""
     ids_sql, params = _ordered_ids(q)
     ids = [r[0] for r in _run(db, f"{ids_sql} LIMIT ? OFFSET ?", params + [limit, offset])]
+    return rows_of(db, ids)
+
+
+def rows_of(db: Database, ids: list[int]) -> list[dict]:
+    """The rows (columns :data:`ROW_COLUMNS`) of these passages, in this order."""
     if not ids:
         return []
     rows = {row[0]: dict(zip(ROW_COLUMNS, row)) for row in db.execute(
         f"{_SELECT} WHERE p.id IN ({', '.join('?' * len(ids))})", ids)}
     return [rows[i] for i in ids if i in rows]
+
+
+class PassageListing:
+    """One query's list as the workspace reads it: :meth:`count` and
+    :meth:`page`. A query whose matches are costly to find (the speaker
+    filter walks thousands of quotes) is run once for its ids, which then
+    give the count and every page; the others count and page in SQL."""
+
+    def __init__(self, db: Database, query: PassageQuery):
+        self.db, self.query = db, query
+        self._ids: list[int] | None = None
+        self._count: int | None = None
+        if query.speaker.strip():
+            self._ids = passage_ids(db, query)
+            self._count = len(self._ids)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = count_passages(self.db, self.query)
+        return self._count
+
+    def page(self, offset: int, limit: int) -> list[dict]:
+        if self._ids is not None:
+            return rows_of(self.db, self._ids[offset:offset + limit])
+        return passage_page(self.db, self.query, offset, limit)
 
 
 def passage_ids(db: Database, q: PassageQuery) -> list[int]:

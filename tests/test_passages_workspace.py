@@ -214,3 +214,27 @@ def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path,
     qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
     model = widget.source.completer().model()
     assert "Khmer Times" in [model.index(i, 0).data() for i in range(model.rowCount())]
+
+
+def test_speaker_filter_lists_passages_overlapping_their_quotes(analysed_db_path):
+    from storage.passage_listing import PassageListing
+
+    db = open_database(analysed_db_path)
+    quote = db.execute("SELECT q.start, q.end, q.speaker, a.article_id FROM quotes q "
+                       "JOIN analyses a ON a.id = q.analysis_id WHERE q.speaker != '' "
+                       "ORDER BY q.id LIMIT 1").fetchone()
+    start, end, speaker, article_id = quote
+    tag_id = tags.find_tag(db, "Key quote")["id"]
+    inside = passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                  end=min(end, start + 12), analyst="a")
+    text = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    quoted = {(s, e) for s, e in db.execute(
+        "SELECT q.start, q.end FROM quotes q JOIN analyses a ON a.id = q.analysis_id "
+        "WHERE a.article_id = ? AND lower(q.speaker) = lower(?)", [article_id, speaker])}
+    free = next(i for i in range(0, len(text) - 5)
+                if text[i:i + 5].strip() and all(not (s < i + 5 and e > i) for s, e in quoted))
+    passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=free, end=free + 5,
+                         analyst="a")
+    listing = PassageListing(db, PassageQuery(speaker=speaker.upper()))
+    assert listing.count() == 1 == count_passages(db, PassageQuery(speaker=speaker))
+    assert [r["id"] for r in listing.page(0, 10)] == [inside]

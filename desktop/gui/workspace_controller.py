@@ -122,15 +122,14 @@ class WorkspaceController(QObject):
         if not keep:
             self.widget.set_analysts(passage_listing.analysts(db))
         try:
-            total = passage_listing.count_passages(db, query)
+            listing = passage_listing.PassageListing(db, query)
+            total = listing.count()
         except SearchError as error:
             self.widget.show_error(str(error))
             return
         self.widget.show_error("")
-        source = PassageSource(
-            count=lambda: passage_listing.count_passages(db, query),
-            page=lambda offset, limit: passage_listing.passage_page(db, query, offset, limit))
-        self.widget.set_source(source, total, keep=keep)
+        self.widget.set_source(PassageSource(count=listing.count, page=listing.page), total,
+                               keep=keep)
 
     # -- acting --------------------------------------------------------
     def open_passage(self, passage_id: int) -> None:
