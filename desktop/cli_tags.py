@@ -4,6 +4,7 @@ articles from a script.
 ``tag add`` creates a tag (so that ``dossier autotag`` has one to use
 without a codebook import); ``tag list`` prints the codebook, nested;
 ``delete ID…`` deletes articles with their passages, in one transaction.
+Each is one journal step (``dossier undo`` takes it back).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def cmd_tag_add(args) -> int:
         if parent is None:
             raise CommandError(f"there is no tag called {args.parent!r} (--parent)")
     colour = args.color or tags.unused_colour(t["color"] for t in tags.list_tags(db))
+    from storage import journal
+
     try:
-        with db.atomic():
+        with journal.step(db, f"New tag “{args.name.strip()}”", analyst="dossier tag add"):
             tag_id = tags.create_tag(db, args.name, colour,
                                      description=args.description or "")
             if parent is not None:
@@ -78,8 +81,12 @@ def cmd_delete(args) -> int:
     from storage.articles import ArticleError, delete_articles
 
     db = _database(args, create=False)
+    from storage import journal
+
     try:
-        counts = delete_articles(db, args.ids)
+        with journal.step(db, f"Delete {len(set(args.ids))} article(s)",
+                          analyst="dossier delete"):
+            counts = delete_articles(db, args.ids)
     except ArticleError as error:
         raise CommandError(str(error)) from error
     print(f"deleted {counts['articles']} article(s) and {counts['passages']} passage(s)")

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 import resources
 import seeds
-from storage import tags
+from storage import journal, tags
 from storage.database import get_meta, set_meta
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def ensure_codebook(db: Database) -> None:
     """Install the default tags once per database."""
     if get_meta(db, "default_tags_installed"):
         return
-    with db.atomic():
+    with journal.recorded(db, "Install the default tags"):
         tags.ensure_tags(db, default_tags())
         set_meta(db, "default_tags_installed", "1")
 

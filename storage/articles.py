@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage import similarity
 from storage.anchoring import reanchor
 from storage.database import utc_now
@@ -47,16 +49,28 @@ def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int
         raise TypeError(f"unknown article fields: {sorted(unknown)}")
     if not text.strip():
         raise ValueError("an article needs some text")
+    with journal.recorded(db, "Import article"):
+        return store_article(db, title=title, text=text, **metadata)
+
+
+def store_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int, bool]:
+    """:func:`add_article` inside the caller's open journal step, without
+    checks of its own beyond the hash: the batch importer's path (hundreds
+    of rows a step). ``text`` must not be blank; ``metadata`` keys are
+    :data:`METADATA_FIELDS`. The row's ``uuid`` is given here, sparing the
+    trigger's second write of every new row."""
     digest = text_hash(text)
-    with db.atomic():
-        existing = find_by_hash(db, digest)
-        if existing is not None:
-            return existing, False
-        row = {"title": title, "text": text, "text_hash": digest,
-               "imported_at": utc_now()}
-        row.update({k: v for k, v in metadata.items() if v})
-        article_id = db.table("articles").insert(row).last_pk
-    return article_id, True
+    existing = find_by_hash(db, digest)
+    if existing is not None:
+        return existing, False
+    row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now(),
+           "uuid": str(uuid.uuid4())}
+    row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    cursor = db.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})",
+                             list(row.values()))
+    return cursor.lastrowid, True
 
 
 def get_article(db: Database, article_id: int) -> dict | None:
@@ -115,7 +129,7 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
         raise ValueError("an article needs some text")
     counts = {"kept": 0, "moved": 0, "orphaned": 0}
     digest = text_hash(text)
-    with db.atomic():
+    with journal.recorded(db, "Edit article text"):
         other = find_by_hash(db, digest)
         if other is not None and other != article_id:
             raise ValueError(f"article {other} already has exactly this text")
@@ -164,7 +178,7 @@ def update_details(db: Database, article_id: int, **details: str | None) -> dict
         except ValueError:
             raise ArticleError(f"“{values['published']}” is not a date like 2024-06-17."
                                ) from None
-    with db.atomic():
+    with journal.recorded(db, "Edit article details"):
         if get_article(db, article_id) is None:
             raise ArticleError(f"There is no article {article_id}.")
         if values:
@@ -174,7 +188,8 @@ def update_details(db: Database, article_id: int, **details: str | None) -> dict
 
 def delete_articles(db: Database, article_ids) -> dict:
     """Delete articles with their passages (and everything stored for them:
-    analyses, memo, similarity links …) in one transaction.
+    analyses, memo, similarity links …) in one transaction, a journal step
+    (undo puts the articles and passages back; analyses are made again).
 
     Unknown ids are refused before anything is deleted. Returns
     ``{"articles": n, "passages": m}``.
@@ -183,7 +198,7 @@ def delete_articles(db: Database, article_ids) -> dict:
     if not ids:
         return {"articles": 0, "passages": 0}
     marks = ", ".join("?" for _ in ids)
-    with db.atomic():
+    with journal.recorded(db, "Delete articles"):
         found = {r[0] for r in db.execute(
             f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
         missing = [i for i in ids if i not in found]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage import tags
 from storage.tags import TagError
 
@@ -37,7 +38,7 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
     is refused). Returns ``{"created": [names], "updated": [names]}``.
     """
     created, updated = [], []
-    with db.atomic():
+    with journal.recorded(db, "Import codebook"):
         for entry in entries:
             tag = tags.find_tag(db, entry["name"])
             if tag is None:

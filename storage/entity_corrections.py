@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.database import utc_now
 from storage.entity_index import entity_key
 
@@ -64,7 +65,7 @@ def merge_entities(db: Database, refs: list[dict], name: str,
     label = label or (named or refs)[0]["label"]
     canons = [r["canon_id"] for r in refs if r.get("canon_id") is not None]
     named_canons = [r["canon_id"] for r in named if r.get("canon_id") is not None]
-    with db.atomic():
+    with journal.recorded(db, "Merge entities"):
         keep = (named_canons or canons or [None])[0]
         if keep is None:
             keep = _new_canon(db, name, label)
@@ -82,7 +83,7 @@ def merge_entities(db: Database, refs: list[dict], name: str,
 
 def unmerge(db: Database, canon_id: int) -> None:
     """Undo a canonical entity: its aliases are listed as analysed again."""
-    with db.atomic():
+    with journal.recorded(db, "Unmerge entity"):
         db.execute("DELETE FROM entity_aliases WHERE canon_id = ?", [canon_id])
         db.execute("DELETE FROM entity_canon WHERE id = ?", [canon_id])
 
@@ -94,7 +95,7 @@ def correct_label(db: Database, ref: dict, label: str) -> int | None:
     also found it so). Returns the canonical id (None if nothing changed)."""
     if label not in NAMED_LABELS:
         raise EntityError(f"“{label}” is not an entity label.")
-    with db.atomic():
+    with journal.recorded(db, "Correct entity label"):
         if ref.get("canon_id") is not None:
             db.execute("UPDATE entity_canon SET label = ? WHERE id = ?",
                        [label, ref["canon_id"]])

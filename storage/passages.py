@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.database import utc_now
 from storage.export_selection import PassageFilter, selected_passages
 
@@ -62,7 +63,7 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
     its context is stored with it, in one transaction. ``created_at`` keeps
     the time of a passage imported from elsewhere (default: now).
     """
-    with db.atomic():
+    with journal.recorded(db, "Tag passage", analyst=analyst):
         return _insert(db, _article_text(db, article_id), article_id=article_id,
                        tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
                        created_at=created_at)
@@ -79,7 +80,7 @@ def add_passages(db: Database, ranges: list[dict], *, analyst: str,
     range rolls back every passage of the call."""
     ids: list[int] = []
     article_id, text = None, ""
-    with db.atomic():
+    with journal.recorded(db, "Tag passages", analyst=analyst):
         for done, r in enumerate(ranges, 1):
             if r["article_id"] != article_id:
                 article_id, text = r["article_id"], _article_text(db, r["article_id"])
@@ -91,7 +92,7 @@ def add_passages(db: Database, ranges: list[dict], *, analyst: str,
 
 
 def _update(db: Database, passage_id: int, column: str, value) -> None:
-    with db.atomic():
+    with journal.recorded(db, "Edit passage"):
         changed = db.execute(
             f"UPDATE passages SET {column} = ?, updated_at = ? WHERE id = ?",
             [value, utc_now(), passage_id],
@@ -112,14 +113,14 @@ def retag_passage(db: Database, passage_id: int, tag_id: int) -> None:
 
 def delete_passage(db: Database, passage_id: int) -> None:
     """Delete one passage."""
-    with db.atomic():
+    with journal.recorded(db, "Delete passage"):
         db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
 
 
 def set_range(db: Database, passage_id: int, start: int, end: int) -> None:
     """Move a passage's boundaries to ``text[start:end]`` of its article (its
-    text and context follow), in one transaction."""
-    with db.atomic():
+    text and context follow), in one transaction (a journal step)."""
+    with journal.recorded(db, "Adjust passage boundaries"):
         row = db.execute("SELECT article_id FROM passages WHERE id = ?",
                          [passage_id]).fetchone()
         if row is None:
@@ -137,18 +138,20 @@ def set_range(db: Database, passage_id: int, start: int, end: int) -> None:
 
 
 def delete_passages(db: Database, passage_ids) -> int:
-    """Delete many passages in one transaction; returns how many were deleted."""
+    """Delete many passages in one transaction (a journal step); returns how
+    many were deleted."""
     ids = [int(i) for i in passage_ids]
-    with db.atomic():
+    with journal.recorded(db, "Delete passages"):
         return sum(db.execute(f"DELETE FROM passages WHERE id IN "
                               f"({', '.join('?' * len(chunk))})", chunk).rowcount
                    for chunk in _chunks(ids))
 
 
 def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
-    """Move many passages to one tag in one transaction; returns how many moved."""
+    """Move many passages to one tag in one transaction (a journal step);
+    returns how many moved."""
     ids = [int(i) for i in passage_ids]
-    with db.atomic():
+    with journal.recorded(db, "Re-tag passages"):
         if db.execute("SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
             raise PassageError(f"There is no tag {tag_id}.")
         now = utc_now()
@@ -181,6 +184,28 @@ def passages_for_article(db: Database, article_id: int) -> list[dict]:
     return list(db.query(
         _PASSAGE_SELECT + " WHERE p.article_id = ? ORDER BY p.start, p.end, p.id",
         [article_id]))
+
+
+def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,
+                         prefix: str, suffix: str, analyst: str, note: str = "",
+                         created_at: str | None = None) -> int | None:
+    """Store a passage whose words are no longer in its article's text (as
+    a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
+    its exact text and context as they were, its range 0–0 (there is no
+    place for it in the text). None, and nothing stored, if the article
+    already has an orphaned passage with this tag and text."""
+    with journal.recorded(db, "Import orphaned passage", analyst=analyst):
+        _article_text(db, article_id)
+        if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
+                      "text = ? AND anchor = 'orphaned'",
+                      [article_id, tag_id, text]).fetchone():
+            return None
+        now = utc_now()
+        passage_id = db.execute(_INSERT, [
+            article_id, tag_id, 0, 0, text, prefix, suffix, note, analyst,
+            created_at or now, now]).lastrowid
+        db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
+        return passage_id
 
 
 def find_passage(db: Database, *, article_id: int, tag_id: int, start: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import journal
 #: The review statuses, in workflow order.
 STATUSES = ("new", "in progress", "done")
 
@@ -25,7 +26,7 @@ def set_review_status(db: Database, article_id: int, status: str) -> None:
     """Set an article's review status (one of :data:`STATUSES`)."""
     if status not in STATUSES:
         raise ReviewError(f"{status!r} is not a review status ({', '.join(STATUSES)}).")
-    with db.atomic():
+    with journal.recorded(db, f"Mark article {status}"):
         if not db.execute("UPDATE articles SET review_status = ? WHERE id = ?",
                           [status, article_id]).rowcount:
             raise ReviewError(f"There is no article {article_id}.")
@@ -48,7 +49,7 @@ def memo(db: Database, article_id: int) -> str:
 
 def set_memo(db: Database, article_id: int, text: str) -> None:
     """Replace an article's memo (one transaction)."""
-    with db.atomic():
+    with journal.recorded(db, "Edit memo"):
         if not db.execute("UPDATE articles SET memo = ? WHERE id = ?",
                           [text, article_id]).rowcount:
             raise ReviewError(f"There is no article {article_id}.")

@@ -7,6 +7,7 @@ import re
 
 from sqlite_utils import Database
 
+from storage import journal
 from storage.database import utc_now
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -91,7 +92,7 @@ def create_tag(db: Database, name: str, color: str, *, description: str = "",
                shortcut: int | None = None) -> int:
     """Create a tag and return its id; it gets the first free key 1–9."""
     name, color = _clean_name(name), _check_color(color)
-    with db.atomic():
+    with journal.recorded(db, f"New tag “{name}”"):
         if find_tag(db, name):
             raise TagError(f"A tag called “{name}” already exists.")
         if shortcut is None:
@@ -105,7 +106,7 @@ def create_tag(db: Database, name: str, color: str, *, description: str = "",
 def rename_tag(db: Database, tag_id: int, name: str) -> None:
     """Give a tag a new, unique name."""
     name = _clean_name(name)
-    with db.atomic():
+    with journal.recorded(db, f"Rename tag “{name}”"):
         other = find_tag(db, name)
         if other and other["id"] != tag_id:
             raise TagError(f"A tag called “{name}” already exists.")
@@ -115,7 +116,7 @@ def rename_tag(db: Database, tag_id: int, name: str) -> None:
 def recolour_tag(db: Database, tag_id: int, color: str) -> None:
     """Give a tag a new colour (``#rrggbb``)."""
     color = _check_color(color)
-    with db.atomic():
+    with journal.recorded(db, "Recolour tag"):
         db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, tag_id])
 
 
@@ -135,7 +136,7 @@ def describe_tag(db: Database, tag_id: int, *, description: str,
     """
     if shortcut is not None and not 1 <= shortcut <= 9:
         raise TagError(f"{shortcut} is not a key from 1 to 9.")
-    with db.atomic():
+    with journal.recorded(db, "Edit tag"):
         tag = get_tag(db, tag_id)
         if tag is None:
             raise TagError(f"There is no tag {tag_id}.")
@@ -179,7 +180,7 @@ def descendant_ids(db: Database, tag_ids) -> set[int]:
 
 def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
     """Place a tag under another (None: at the top); loops are refused."""
-    with db.atomic():
+    with journal.recorded(db, "Move tag"):
         tag = get_tag(db, tag_id)
         if tag is None:
             raise TagError(f"There is no tag {tag_id}.")
@@ -201,7 +202,7 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
     """
     if move_passages_to == tag_id:
         raise TagError("Cannot move passages to the tag being deleted.")
-    with db.atomic():
+    with journal.recorded(db, "Delete tag"):
         if move_passages_to is not None:
             if get_tag(db, move_passages_to) is None:
                 raise TagError("The tag to move passages to does not exist.")
@@ -228,7 +229,7 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     """
     if source_id == target_id:
         raise TagError("A tag cannot be merged into itself.")
-    with db.atomic():
+    with journal.recorded(db, "Merge tags"):
         if get_tag(db, source_id) is None or get_tag(db, target_id) is None:
             raise TagError("Both tags must exist to merge them.")
         now = utc_now()
@@ -261,7 +262,7 @@ def ensure_tags(db: Database, tags: list[dict]) -> int:
     Returns how many were created. Used to install the default codebook.
     """
     created = 0
-    with db.atomic():
+    with journal.recorded(db, "Create tags"):
         for tag in tags:
             if not find_tag(db, tag["name"]):
                 create_tag(db, tag["name"], tag["color"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import analyses, articles, open_database, passages, tags
+from storage import analyses, articles, journal, open_database, passages, tags
 from storage.article_listing import ArticleListing
 from storage.article_query import (ArticleQuery, SearchError, article_page,
                                    article_position, count_articles, fts_expression,
@@ -61,7 +61,7 @@ def test_the_index_follows_inserts_updates_and_deletes(db):
     articles.update_details(db, a, title="Renamed headline")
     assert _ids(db, ArticleQuery(search="renamed")) == [a]
     assert _ids(db, ArticleQuery(search="before")) == []
-    with db.atomic():
+    with journal.step(db, "Delete article"):
         db.execute("DELETE FROM articles WHERE id = ?", [a])
     assert _ids(db, ArticleQuery(search="extradition")) == []
     assert db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
@@ -313,7 +313,7 @@ def test_notes_and_memos_are_searchable_and_kept_current(db):
     review.set_memo(db, a, "ministry memo")
     passages.add_passage(db, article_id=a, tag_id=tag, start=0, end=3, analyst="x",
                          note="ministry note")
-    with db.atomic():                                                # passages cascade
+    with journal.step(db, "Delete article"):                       # passages cascade
         db.execute("DELETE FROM articles WHERE id = ?", [a])
     assert _ids(db, notes) == []
     # the external-content indexes hold exactly the non-empty notes and memos

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from benchmarks.autotag_insert import PHRASE, GapMeter, generate_articles
 from desktop import autotag
-from storage import open_database, passages, tags
+from storage import journal, open_database, passages, tags
 from storage.passages import PassageError
 from tests.test_autotag_gui import choose, open_dialog, wait_stored
 from tests.test_undo import stored_state, undo
@@ -75,8 +75,9 @@ def test_insert_passages_is_one_transaction_with_progress_and_cancel(corpus_path
         autotag.insert_passages(db, request, broken, "ana")
     assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
 
-    rows = autotag.insert_passages(db, request, candidates, "ana")
-    assert len(rows) == MATCHES and {r["analyst"] for r in rows} == {"ana"}
+    step = autotag.insert_passages(db, request, candidates, "ana", step_name="Auto-tag test")
+    rows = [passages.get_passage(db, i) for i in sorted(step.changes.passage_ids)]
+    assert len(rows) == MATCHES and journal.history(db, limit=1)[0]["name"] == "Auto-tag test" and {r["analyst"] for r in rows} == {"ana"}
     assert {r["text"].lower() for r in rows} == {PHRASE}
     first = passages.get_passage(db, rows[0]["id"])
     assert (first["start"], first["end"], first["text"]) == (
@@ -97,11 +98,11 @@ def test_storing_waits_for_another_writer_instead_of_failing(corpus_path):
     release = threading.Timer(0.5, blocker.rollback)
     release.start()
     try:
-        rows = autotag.insert_passages(db, request, candidates[:50], "ana")
+        step = autotag.insert_passages(db, request, candidates[:50], "ana")
     finally:
         release.join()
         blocker.close()
-    assert len(rows) == 50
+    assert len(step.changes.passage_ids) == 50
     db.close()
 
 

@@ -31,10 +31,23 @@ SUBCOMMAND_ARGS = {
     "stats": [],
     "tag": ["list", "--json"],
     "delete": ["5"],
+    "history": [],
+    "undo": [],
+    "redo": [],
+    "backups": [],
+    "backup": [],
+    "restore": [],
+    "agreement": ["--analysts", "ana,bo"],
+    "merge": ["{tmp}/other.db"],
+    "assign": [],
+    "feeds": ["list"],
 }
 
-#: Subcommands run end to end below (analyse loads spaCy: parsed only).
-RUN = sorted(set(SUBCOMMAND_ARGS) - {"analyse"})
+#: Subcommands run end to end below; the others are parsed only (analyse
+#: loads spaCy; undo/redo/restore/merge/agreement/assign/backup need a
+#: history, a file or options a seeded database has not).
+RUN = sorted({"import", "export", "list", "quotes", "autotag", "codebook", "stats", "tag",
+              "delete", "history", "backups", "feeds"})
 
 
 def _subcommands() -> set[str]:

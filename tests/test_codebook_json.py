@@ -29,7 +29,7 @@ def tag_rows(db) -> list[tuple]:
 def test_round_trip_between_databases(db, tmp_path, capsys):
     diplomacy = tags.find_tag(db, "Diplomacy")["id"]
     visits = tags.create_tag(db, "State visits", "#123456", description="Who went where")
-    db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [diplomacy, visits])
+    tags.set_parent(db, visits, diplomacy)
     path = tmp_path / "codebook.json"
     status, out, _ = run(capsys, "codebook", "export", str(path), "--db", str(tmp_path / "new.db"))
     assert status == 0 and out.strip() == f"exported 10 tag(s) to {path}"

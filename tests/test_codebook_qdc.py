@@ -14,7 +14,7 @@ from desktop.cli import main
 from desktop.codebook_files import read_codebook_file
 from desktop.codebook_json import CodebookFileError
 from desktop.refi_qda.codebook import CODEBOOK_NAMESPACE, parse_qdc, qdc_xml
-from storage import open_database, tags
+from storage import journal, open_database, tags
 from storage.codebook import apply_codebook
 from tests.test_undo import stored_state, undo
 
@@ -239,7 +239,8 @@ def test_cli_export_format_option_and_empty_codebook(db, tmp_path, capsys):
                          "--db", db_path)
     assert status == 0 and out_path.read_bytes().startswith(b'<?xml')
     validate_qdc(out_path.read_bytes())
-    db.execute("DELETE FROM tags")
+    with journal.step(db, "Delete every tag"):
+        db.execute("DELETE FROM tags")
     status, _, err = run(capsys, "codebook", "export", tmp_path / "none.qdc", "--db", db_path)
     assert status == 2 and "no tags" in err and not (tmp_path / "none.qdc").exists()
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.gui.error_reporting import ErrorReporter, LogDialog, configure_logging
-from storage import articles, passages
+from storage import articles, journal, open_database, passages
 from storage.backup import list_backups
 
 
@@ -19,8 +19,7 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     window = open_window(analysed_db_path)
     window.db.execute("PRAGMA busy_timeout = 100")
     shown = []
-    monkeypatch.setattr("desktop.gui.main_window.QMessageBox.warning",
-                        lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     other = sqlite3.connect(analysed_db_path)
     other.execute("BEGIN IMMEDIATE")          # another writer holds the lock
     window.view.select_range(0, 8)
@@ -40,7 +39,7 @@ def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_
     assert task.wait(10000)
     QApplication.processEvents()
     [backup] = list_backups(analysed_db_path)
-    with window.db.atomic():
+    with journal.step(window.db, "Delete passages and articles"):
         window.db.execute("DELETE FROM passages")
         window.db.execute("DELETE FROM articles WHERE id > 1")
     window.refresh_articles()
@@ -115,10 +114,9 @@ def test_a_change_by_another_process_shows_up_in_the_window(open_window, analyse
     assert window.article_list.list_model.rowCount() == 6
     assert window.view.verticalScrollBar().value() == 200   # the reader did not jump
     assert window.view.selection_range() == (300, 310)
-    other = sqlite3.connect(analysed_db_path)
-    other.execute("INSERT INTO passages (article_id, tag_id, start, end, text, analyst, "
-                  "created_at, updated_at) VALUES (1, 1, 0, 8, 'Cambodia', 'other', 'x', 'x')")
-    other.commit()
+    other = open_database(analysed_db_path)      # another window or analyst
+    with journal.step(other, "Tag passage", analyst="other", origin="other window"):
+        passages.add_passage(other, article_id=1, tag_id=1, start=0, end=8, analyst="other")
     other.close()
     assert window.check_external_changes()
     assert window.view.passage_ranges_shown() == [(0, 8)]

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from desktop.gui.session import database_group
-from storage import open_database
+from storage import journal, open_database
 
 
 def drag(qtbot, widget, start: QPoint, end: QPoint) -> None:
@@ -174,7 +174,7 @@ def test_deleted_last_article_falls_back_to_the_first(open_window, analysed_db_p
     window.close()
     window.db.close()
     db = open_database(analysed_db_path)
-    with db.atomic():
+    with journal.step(db, "Delete article"):
         db.execute("DELETE FROM articles WHERE id = 5")
     db.close()
     again = open_window(analysed_db_path)

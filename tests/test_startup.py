@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor
 
-from storage import open_database
+from storage import journal, open_database
 from widgets import palette
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def test_first_run_seeds_five_articles_once(open_window, tmp_path):
     assert window.article_list.list_model.rowCount() == 5
     titles = [window.article_list.list_model.article(i)["title"] for i in range(5)]
     assert titles[4].startswith("Cambodia Seeks to Enhance Immigration Management")
-    with window.db.atomic():
+    with journal.step(window.db, "Delete articles"):
         window.db.execute("DELETE FROM articles")
     window.close()
     window.db.close()

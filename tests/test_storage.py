@@ -211,7 +211,7 @@ def test_merge_tags_moves_passages_and_folds_twins(db):
     twin_target = add(traff, 6, 10, "from trafficking")
     quiet_twin = add(drugs, 11, 16)
     quiet_target = add(traff, 11, 16, "kept")
-    db.execute("UPDATE tags SET parent_id = ? WHERE name = 'Diplomacy'", [drugs])
+    tags.set_parent(db, tags.find_tag(db, "Diplomacy")["id"], drugs)
 
     assert merge_tags(db, drugs, traff) == {"moved": 1, "merged": 2}
     assert get_tag(db, drugs) is None

@@ -11,8 +11,8 @@ nothing from storage). Typing in a text box waits a moment before asking
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
@@ -123,6 +123,9 @@ class ArticleFilters(QWidget):
         self.since.setPlaceholderText("from YYYY-MM-DD")
         self.until = QLineEdit()
         self.until.setPlaceholderText("to YYYY-MM-DD")
+        self.analyst = ""
+        self.assigned = QCheckBox("Assigned to me")
+        self.assigned.setToolTip("Only the articles assigned to you (dossier assign)")
         self.review = QComboBox()
         for label, value in REVIEW_CHOICES:
             self.review.addItem(label, value)
@@ -145,6 +148,7 @@ class ArticleFilters(QWidget):
         form.addRow("Source", self.source)
         form.addRow("Published", dates)
         form.addRow("Review", self.review)
+        form.addRow("", self.assigned)
         form.addRow("", self.clear_button)
         self.panel.hide()
         self.filters_button.toggled.connect(self.panel.setVisible)
@@ -193,6 +197,7 @@ class ArticleFilters(QWidget):
         self.tag_children.toggled.connect(
             lambda _on: self._emit() if self.tag.currentData() is not None else None)
         self.undated.toggled.connect(self._undated_toggled)
+        self.assigned.toggled.connect(lambda _on: self._emit())
         self.scope.currentIndexChanged.connect(
             lambda _i: self._emit() if self.search.text().strip() else None)
         self.sort.currentIndexChanged.connect(lambda _i: self._emit())
@@ -273,7 +278,17 @@ class ArticleFilters(QWidget):
         self.undated.blockSignals(False)
         for box in (self.since, self.until):
             box.setEnabled(True)
+        self.assigned.blockSignals(True)
+        self.assigned.setChecked(False)
+        self.assigned.blockSignals(False)
         self._emit()
+
+    def set_analyst(self, name: str) -> None:
+        """Whose assignments "Assigned to me" shows."""
+        changed = name != self.analyst
+        self.analyst = name
+        if changed and self.assigned.isChecked():
+            self._emit()
 
     # -- data out ------------------------------------------------------
     def values(self) -> dict:
@@ -287,6 +302,7 @@ class ArticleFilters(QWidget):
                 "since": "" if self.undated.isChecked() else self.since.text().strip(),
                 "until": "" if self.undated.isChecked() else self.until.text().strip(),
                 "undated": self.undated.isChecked(), "review": self.review.currentData(),
+                "assigned_to": self.analyst if self.assigned.isChecked() else "",
                 "search_in": self.scope.currentData(), "sort": sort,
                 "descending": natural != self.reverse.isChecked()}
 

@@ -1,17 +1,18 @@
-"""Undoable changes: one ``QUndoCommand`` per change an analyst makes.
+"""Undoable changes: the window's ``QUndoCommand`` side of the change journal.
 
-Each command calls storage functions only. The first time, :meth:`apply`
-makes the change with the ordinary storage function (tagging, re-tagging,
-renaming …) and records snapshots before and after (``storage.snapshots``);
-undo writes the "before" snapshot back, redo the "after" one — the same rows,
-same ids, same timestamps. The window pushes a command only after its first
-:meth:`apply` succeeded (see :meth:`MainWindow.run_command`), so a refused
-change never enters the history.
+A command makes its change once, inside one journal step
+(``storage.journal.step``), and remembers the step's id; undo and redo ask
+the journal to replay that step (``journal.undo`` / ``journal.redo``), which
+checks that every row still holds what the step left there and refuses
+otherwise, changing nothing. The QUndoStack only orders the steps and names
+them in the Edit menu; the rows, the conflicts and "what changed" are the
+journal's (each command's :attr:`result` is the last ``Changes`` it made).
 
-A command talks to its *host* (the main window) through two methods:
-``host.command_done(command)`` to refresh the views after a change, undo or
-redo, and ``host.command_failed(command, error)`` when an undo or redo was
-refused by the database (another program changed the same rows meanwhile).
+A command talks to its *host* (the window) through ``host.db``,
+``host.journal_origin`` (this window's origin in the journal) and two
+callbacks: ``host.command_done(command)`` after a change, undo or redo, and
+``host.command_failed(command, error)`` when the journal refused an undo or
+redo (someone else changed the same rows meanwhile).
 """
 
 from __future__ import annotations
@@ -19,220 +20,200 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from desktop import near_duplicates
-from storage import articles, codebook, passages, review, snapshots, tags
+from storage import articles, codebook, journal, passages, review, tags
+from storage.changes import (ARTICLE, ENTITIES, MEMO, PASSAGES, REVIEW, TAGS, TEXT,
+                             Changes)
 
-#: What a command changed, so the window refreshes only that.
-PASSAGES, TAGS, ARTICLE, TEXT, REVIEW = "passages", "tags", "article", "text", "review"
-ENTITIES, MEMO = "entities", "memo"
+__all__ = ["ARTICLE", "ENTITIES", "MEMO", "PASSAGES", "REVIEW", "TAGS", "TEXT"]
 
 
 class StorageCommand(QUndoCommand):
-    """Base class: ``apply`` once, then ``restore_after`` / ``restore_before``."""
+    """Base class: :meth:`change` once inside a journal step; undo and redo
+    replay that step."""
 
-    #: what this kind of command changes (a subset of the names above)
+    #: what this kind of command changes (``storage.changes`` kinds), for
+    #: views that refresh by kind before the journal's ``Changes`` arrive
     changes: frozenset[str] = frozenset({PASSAGES, TAGS})
+    #: consecutive steps with the same key merge into one (memo typing)
+    merge_key: str | None = None
 
     def __init__(self, host, text: str, *, article_id: int | None = None):
         super().__init__(text)
         self.host = host
         self.article_id = article_id
+        self.step_id: int | None = None
+        self.result: Changes = Changes()
         self._applied = False
 
     @property
     def db(self):
         return self.host.db
 
-    # subclasses implement these three
-    def apply(self) -> None:
-        """Make the change the first time (raises if storage refuses)."""
+    @property
+    def origin(self) -> str:
+        return getattr(self.host, "journal_origin", "")
+
+    def _analyst(self) -> str:
+        preferences = getattr(self.host, "preferences", None)
+        return getattr(preferences, "analyst", "") or ""
+
+    def change(self) -> None:
+        """Make the change with storage functions (inside the step)."""
         raise NotImplementedError
 
-    def restore_before(self) -> None:
-        raise NotImplementedError
-
-    def restore_after(self) -> None:
-        raise NotImplementedError
+    def replayed(self) -> None:
+        """After an undo or redo: derived data to bring up to date (none)."""
 
     def first_apply(self) -> None:
-        self.apply()
+        """Make the change the first time, as one journal step (raises if
+        storage refuses; nothing is written then). A change that changed
+        nothing is marked obsolete, so the stack drops it."""
+        with journal.step(self.db, self.text(), analyst=self._analyst(), origin=self.origin,
+                          merge_key=self.merge_key) as step:
+            self.change()
+        self.step_id, self.result = step.id, step.changes
         self._applied = True
+        if not step.changes:
+            self.setObsolete(True)
 
     def redo(self) -> None:
         if self._applied:          # pushed right after first_apply: already done
             self._applied = False
             return
-        self._run(self.restore_after)
+        self._run(lambda: journal.redo(self.db, origin=self.origin, analyst=self._analyst(),
+                                       target_id=self.step_id), moved=+1)
 
     def undo(self) -> None:
-        self._run(self.restore_before)
+        self._run(lambda: journal.undo(self.db, origin=self.origin, analyst=self._analyst(),
+                                       step_id=self.step_id), moved=-1)
 
-    def _run(self, step) -> None:
+    #: set after a refused undo/redo: the stack's call that puts its index
+    #: back (see :meth:`_run`) must do nothing
+    _put_back = False
+
+    def _run(self, replay, *, moved: int = 0) -> None:
+        if self._put_back:
+            self._put_back = False
+            return
         try:
-            step()
+            self.result = replay().changes
+            self.replayed()
         except Exception as error:   # the stack must not crash the window
+            # nothing changed: the stack's index moves back where it was
+            # (``host.command_failed`` does it, then this command is a no-op)
+            self._put_back = True
+            self.refused_move = moved
             self.host.command_failed(self, error)
             return
         self.host.command_done(self)
 
 
+class Change(StorageCommand):
+    """Any change made by ``change(db)`` (a call of storage functions)."""
+
+    def __init__(self, host, text: str, change, *, article_id: int | None = None,
+                 kinds: frozenset[str] | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self._change = change
+        if kinds is not None:
+            self.changes = kinds
+
+    def change(self) -> None:
+        self._change(self.db)
+
+
 class AddPassages(StorageCommand):
-    """Tag one or more ranges; undo deletes exactly these passages."""
+    """Tag one or more ranges."""
 
     def __init__(self, host, text: str, ranges: list[dict], analyst: str, *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
         self.ranges, self.analyst = list(ranges), analyst
-        self.rows: list[dict] = []
+        self.passage_ids: list[int] = []
 
-    def apply(self) -> None:
-        with self.db.atomic():
-            ids = [passages.add_passage(self.db, analyst=self.analyst, **r)
-                   for r in self.ranges]
-        self.rows = snapshots.passage_rows(self.db, ids)
-
-    @property
-    def passage_ids(self) -> list[int]:
-        return [row["id"] for row in self.rows]
-
-    def restore_before(self) -> None:
-        snapshots.remove_passages(self.db, self.passage_ids)
-
-    def restore_after(self) -> None:
-        snapshots.restore_passages(self.db, self.rows)
+    def change(self) -> None:
+        self.passage_ids = [passages.add_passage(self.db, analyst=self.analyst, **r)
+                            for r in self.ranges]
 
 
-class StoredPassages(AddPassages):
-    """Passages a worker already stored in one transaction (auto-tag): the
-    command starts from their rows, handed over through the worker's
-    signal; undo deletes exactly these, redo writes them back."""
+class StoredPassages(StorageCommand):
+    """Passages a worker already stored as journal step ``step_id`` (auto-tag):
+    undo and redo replay that step."""
 
-    def __init__(self, host, text: str, rows: list[dict], *, article_id: int | None = None):
-        super().__init__(host, text, [], "", article_id=article_id)
-        self.rows = list(rows)
+    def __init__(self, host, text: str, step_id: int, *, article_id: int | None = None,
+                 result: Changes | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self.step_id, self.result = step_id, result or Changes()
 
-    def apply(self) -> None:
-        """Nothing to do: the rows are stored already."""
+    def first_apply(self) -> None:
+        """Nothing to do: the step is stored already."""
+        self._applied = True
 
 
 class DeletePassage(StorageCommand):
-    """Delete one passage; undo re-inserts the same row (same id)."""
+    """Delete one passage."""
 
     def __init__(self, host, passage_id: int, *, article_id: int | None = None):
         super().__init__(host, "Delete passage", article_id=article_id)
         self.passage_id = passage_id
-        self.rows: list[dict] = []
-
-    def apply(self) -> None:
-        self.rows = snapshots.passage_rows(self.db, [self.passage_id])
-        passages.delete_passage(self.db, self.passage_id)
-
-    def restore_before(self) -> None:
-        snapshots.restore_passages(self.db, self.rows)
-
-    def restore_after(self) -> None:
-        snapshots.remove_passages(self.db, [self.passage_id])
-
-
-class SnapshotCommand(StorageCommand):
-    """A change whose undo and redo write back a snapshot taken by
-    :meth:`take` before and after :meth:`change`, with :meth:`put`."""
-
-    def take(self):
-        raise NotImplementedError
-
-    def put(self, state) -> None:
-        raise NotImplementedError
 
     def change(self) -> None:
-        raise NotImplementedError
-
-    def apply(self) -> None:
-        self.before = self.take()
-        self.change()
-        self.after = self.take()
-
-    def restore_before(self) -> None:
-        self.put(self.before)
-
-    def restore_after(self) -> None:
-        self.put(self.after)
+        passages.delete_passage(self.db, self.passage_id)
 
 
-class ChangePassage(SnapshotCommand):
-    """A note edit or a re-tag of one passage."""
+class ChangePassage(StorageCommand):
+    """A note edit or a re-tag of one passage: ``change(db, passage_id)``."""
 
     def __init__(self, host, text: str, passage_id: int, change, *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
         self.passage_id, self._change = passage_id, change
 
-    def take(self) -> list[dict]:
-        return snapshots.passage_rows(self.db, [self.passage_id])
-
-    def put(self, rows: list[dict]) -> None:
-        snapshots.restore_passages(self.db, rows)
-
     def change(self) -> None:
         self._change(self.db, self.passage_id)
 
 
-class ChangePassages(ChangePassage):
-    """One change to many passages (a re-tag in the Passages workspace),
-    made by ``change(db, ids)`` in one transaction; one undo step."""
+class ChangePassages(StorageCommand):
+    """One change to many passages (a re-tag in the Passages workspace):
+    ``change(db, ids)``, one journal step."""
 
-    def take(self) -> list[dict]:
-        return snapshots.passage_rows(self.db, self.passage_id)
+    def __init__(self, host, text: str, passage_ids: list[int], change, *,
+                 article_id: int | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self.passage_ids, self._change = list(passage_ids), change
 
     def change(self) -> None:
-        self._change(self.db, list(self.passage_id))
+        self._change(self.db, list(self.passage_ids))
 
 
 class DeletePassages(StorageCommand):
-    """Delete many passages in one transaction; undo re-inserts the same rows."""
+    """Delete many passages, one journal step."""
 
     def __init__(self, host, text: str, passage_ids: list[int], *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
         self.passage_ids = list(passage_ids)
-        self.rows: list[dict] = []
 
-    def apply(self) -> None:
-        self.rows = snapshots.passage_rows(self.db, self.passage_ids)
+    def change(self) -> None:
         passages.delete_passages(self.db, self.passage_ids)
-
-    def restore_before(self) -> None:
-        snapshots.restore_passages(self.db, self.rows)
-
-    def restore_after(self) -> None:
-        snapshots.remove_passages(self.db, self.passage_ids)
 
 
 class DeleteArticles(StorageCommand):
-    """Delete articles with their passages; undo puts the same rows back
-    (their analysis runs again: ``TEXT``)."""
+    """Delete articles with their passages, one journal step; undo puts the
+    same rows back (their analysis runs again: ``TEXT``)."""
 
     changes = frozenset({ARTICLE, PASSAGES, TEXT})
 
     def __init__(self, host, text: str, article_ids: list[int]):
         super().__init__(host, text)
         self.article_ids = list(article_ids)
-        self.rows: list[dict] = []
-        self.passages: list[dict] = []
 
-    def apply(self) -> None:
-        self.rows = snapshots.article_rows(self.db, self.article_ids)
-        self.passages = snapshots.article_passage_rows(self.db, self.article_ids)
-        articles.delete_articles(self.db, self.article_ids)
-
-    def restore_before(self) -> None:
-        snapshots.restore_articles(self.db, self.rows, self.passages)
-
-    def restore_after(self) -> None:
+    def change(self) -> None:
         articles.delete_articles(self.db, self.article_ids)
 
 
 class CreateTag(StorageCommand):
-    """A new tag; undo deletes it (it has no passages yet)."""
+    """A new tag; :attr:`row` is the stored tag."""
 
     changes = frozenset({TAGS})
 
@@ -241,97 +222,39 @@ class CreateTag(StorageCommand):
         self.name, self.color, self.options = name, color, options
         self.row: dict | None = None
 
-    def apply(self) -> None:
+    def change(self) -> None:
         tag_id = tags.create_tag(self.db, self.name, self.color, **self.options)
-        self.row = snapshots.tag_row(self.db, tag_id)
-
-    def restore_before(self) -> None:
-        snapshots.remove_tag(self.db, self.row["id"])
-
-    def restore_after(self) -> None:
-        snapshots.restore_tag(self.db, self.row)
+        self.row = tags.get_tag(self.db, tag_id)
 
 
 class ChangeTags(StorageCommand):
     """Any change to tags and their passages — rename, recolour, describe,
-    delete, merge: the affected tags and their passages are snapshotted
-    before and after; undo and redo write the snapshots back (a tag that
-    no longer exists in a snapshot is deleted, after its passages)."""
+    delete, merge — made by ``change(db)``; the journal records exactly the
+    rows it changed (a rename: one row, however many passages the tag has)."""
 
     def __init__(self, host, text: str, tag_ids: list[int], change):
         super().__init__(host, text)
-        self.tag_ids, self.change = list(tag_ids), change
-        self.before: dict = {}
-        self.after: dict = {}
+        self.tag_ids, self._change = list(tag_ids), change
 
-    def _snapshot(self, child_ids: list[int]) -> dict:
-        return {"tags": snapshots.tag_rows(self.db, self.tag_ids),
-                "children": snapshots.tag_rows(self.db, child_ids),
-                "passages": [p for tag_id in self.tag_ids
-                             for p in snapshots.tag_passage_rows(self.db, tag_id)]}
-
-    def apply(self) -> None:
-        children = [c for c in snapshots.child_tag_ids(self.db, self.tag_ids)
-                    if c not in self.tag_ids]
-        before = self._snapshot(children)
-        self.change(self.db)
-        self.before, self.after = before, self._snapshot(children)
-
-    def _write(self, state: dict, other: dict) -> None:
-        present = {row["id"] for row in state["tags"]}
-        kept_passages = {p["id"] for p in state["passages"]}
-        with self.db.atomic():
-            snapshots.remove_passages(self.db, [p["id"] for p in other["passages"]
-                                                if p["id"] not in kept_passages
-                                                and p["tag_id"] not in present])
-            snapshots.restore_tags(self.db, state["tags"] + state["children"],
-                                   state["passages"])
-            for row in other["tags"]:
-                if row["id"] not in present:
-                    snapshots.remove_tag(self.db, row["id"])
-
-    def restore_before(self) -> None:
-        self._write(self.before, self.after)
-
-    def restore_after(self) -> None:
-        self._write(self.after, self.before)
+    def change(self) -> None:
+        self._change(self.db)
 
 
 class ImportCodebook(StorageCommand):
-    """Codebook entries merged into the tags: every tag row is snapshotted
-    before and after; undo deletes the tags the import created (they have
-    no passages yet) and writes the old rows back."""
+    """Codebook entries merged into the tags; :attr:`result_counts` says how."""
 
     changes = frozenset({TAGS})
 
     def __init__(self, host, text: str, entries: list[dict]):
         super().__init__(host, text)
         self.entries = entries
-        self.before: list[dict] = []
-        self.after: list[dict] = []
-        self.result: dict = {}
+        self.counts: dict = {}
 
-    def _rows(self) -> list[dict]:
-        return snapshots.tag_rows(self.db, [t["id"] for t in tags.list_tags(self.db)])
-
-    def apply(self) -> None:
-        before = self._rows()
-        self.result = codebook.apply_codebook(self.db, self.entries)
-        self.before, self.after = before, self._rows()
-
-    def restore_before(self) -> None:
-        kept = {row["id"] for row in self.before}
-        with self.db.atomic():
-            snapshots.restore_tags(self.db, self.before)
-            for row in self.after:
-                if row["id"] not in kept:
-                    snapshots.remove_tag(self.db, row["id"])
-
-    def restore_after(self) -> None:
-        snapshots.restore_tags(self.db, self.after)
+    def change(self) -> None:
+        self.counts = codebook.apply_codebook(self.db, self.entries)
 
 
-class EditDetails(SnapshotCommand):
+class EditDetails(StorageCommand):
     """Title, source, author, date, URL of one article."""
 
     changes = frozenset({ARTICLE})
@@ -340,37 +263,32 @@ class EditDetails(SnapshotCommand):
         super().__init__(host, "Edit article details", article_id=article_id)
         self.values = values
 
-    def take(self) -> dict:
-        return snapshots.article_details(self.db, self.article_id)
-
-    def put(self, details: dict) -> None:
-        snapshots.restore_article_details(self.db, self.article_id, details)
-
     def change(self) -> None:
         articles.update_details(self.db, self.article_id, **self.values)
 
 
-class ReplaceText(SnapshotCommand):
-    """New article text with its passages re-anchored; undo puts back the
-    old text and every passage's old offsets, context and anchor."""
+class ReplaceText(StorageCommand):
+    """New article text with its passages re-anchored (one step); undo puts
+    back the old text and every passage's offsets, context and anchor, and
+    is refused if passages were tagged on the new text since."""
 
     changes = frozenset({TEXT, PASSAGES, TAGS})
 
     def __init__(self, host, article_id: int, text: str):
         super().__init__(host, "Edit article text", article_id=article_id)
-        self.text = text
+        self.text_ = text
         self.counts: dict = {}
 
-    def take(self) -> dict:
-        return snapshots.article_text_state(self.db, self.article_id)
-
-    def put(self, state: dict) -> None:
-        snapshots.restore_article_text_state(self.db, self.article_id, state)
-        near_duplicates.link_similar(self.db, self.article_id, state["text"])
-
     def change(self) -> None:
-        self.counts = articles.replace_article_text(self.db, self.article_id, self.text)
-        near_duplicates.link_similar(self.db, self.article_id, self.text)
+        self.counts = articles.replace_article_text(self.db, self.article_id, self.text_)
+
+    def first_apply(self) -> None:
+        super().first_apply()
+        near_duplicates.link_similar(self.db, self.article_id, self.text_)
+
+    def replayed(self) -> None:
+        near_duplicates.link_similar(self.db, self.article_id,
+                                     articles.get_article(self.db, self.article_id)["text"])
 
 
 class SetReviewStatus(StorageCommand):
@@ -381,23 +299,15 @@ class SetReviewStatus(StorageCommand):
     def __init__(self, host, article_id: int, status: str):
         super().__init__(host, f"Mark article {status}", article_id=article_id)
         self.status = status
-        self.before = ""
 
-    def apply(self) -> None:
-        self.before = review.review_status(self.db, self.article_id)
-        review.set_review_status(self.db, self.article_id, self.status)
-
-    def restore_before(self) -> None:
-        review.set_review_status(self.db, self.article_id, self.before)
-
-    def restore_after(self) -> None:
+    def change(self) -> None:
         review.set_review_status(self.db, self.article_id, self.status)
 
 
 class SetMemo(StorageCommand):
     """An article's memo as saved after a pause in typing. Consecutive saves
-    of the same article's memo merge into one step, so one undo takes back
-    a whole stretch of writing, not the last half-second of it."""
+    of the same article's memo are one journal step (``merge_key``) and one
+    stack entry, so one undo takes back a whole stretch of writing."""
 
     changes = frozenset({MEMO})
     #: :meth:`QUndoCommand.id` of memo saves (merging needs one)
@@ -405,44 +315,26 @@ class SetMemo(StorageCommand):
 
     def __init__(self, host, article_id: int, text: str):
         super().__init__(host, "Edit memo", article_id=article_id)
-        self.before, self.text = "", text
+        self.text_ = text
+        self.merge_key = f"memo:{article_id}"
 
     def id(self) -> int:
         return self.ID
 
     def mergeWith(self, other) -> bool:
-        if not isinstance(other, SetMemo) or other.article_id != self.article_id:
-            return False
-        self.text = other.text
-        return True
+        # the journal merged the two saves into one step only if nothing else
+        # was written between them; the stack follows it
+        return isinstance(other, SetMemo) and other.step_id == self.step_id
 
-    def apply(self) -> None:
-        self.before = review.memo(self.db, self.article_id)
-        review.set_memo(self.db, self.article_id, self.text)
-
-    def restore_before(self) -> None:
-        review.set_memo(self.db, self.article_id, self.before)
-
-    def restore_after(self) -> None:
-        review.set_memo(self.db, self.article_id, self.text)
+    def change(self) -> None:
+        review.set_memo(self.db, self.article_id, self.text_)
 
 
-class CorrectEntities(SnapshotCommand):
-    """A merge, unmerge or label correction of corpus entities: the analyst's
-    entity corrections (a few rows, never the analyses) are snapshotted
-    before and after; ``change(db)`` is a ``storage.entity_corrections`` call."""
+class CorrectEntities(Change):
+    """A merge, unmerge or label correction of corpus entities:
+    ``change(db)`` is a ``storage.entity_corrections`` call."""
 
     changes = frozenset({ENTITIES})
 
     def __init__(self, host, text: str, change):
-        super().__init__(host, text)
-        self._change = change
-
-    def take(self) -> dict:
-        return snapshots.entity_corrections(self.db)
-
-    def put(self, state: dict) -> None:
-        snapshots.restore_entity_corrections(self.db, state)
-
-    def change(self) -> None:
-        self._change(self.db)
+        super().__init__(host, text, change)

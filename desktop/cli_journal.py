@@ -1,0 +1,73 @@
+"""``dossier history`` and ``dossier undo`` / ``dossier redo``: the change
+journal from the command line (``storage.journal``).
+
+``history`` lists the newest steps (who, when, what, how many rows);
+``undo`` takes back the newest step still in effect (or ``--step ID``) and
+``redo`` puts back the one most recently undone — each refused, changing
+nothing, when someone changed the same rows since.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def cmd_history(args) -> int:
+    from desktop.cli import _database
+    from storage import journal
+
+    db = _database(args, create=False)
+    steps = journal.history(db, limit=args.limit)
+    if args.json:
+        print(json.dumps(steps, ensure_ascii=False, indent=2))
+        return 0
+    for s in steps:
+        state = "" if s["state"] == journal.DONE else f" [{s['state']}]"
+        who = f" by {s['analyst']}" if s["analyst"] else ""
+        print(f"{s['id']:>6}  {s['created_at']}  {s['name']}{who} "
+              f"({s['rows']} row{'s' if s['rows'] != 1 else ''}){state}")
+    return 0
+
+
+def _replay(args, action) -> int:
+    from desktop.cli import CommandError, _database
+    from storage import journal
+
+    db = _database(args, create=False)
+    try:
+        step = action(db, journal)
+    except journal.JournalError as error:
+        raise CommandError(str(error)) from error
+    print(f"{step.name}: {len(step.changes.passage_ids)} passage(s), "
+          f"{len(step.changes.article_ids)} article(s), {len(step.changes.tag_ids)} tag(s) "
+          "changed")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    return _replay(args, lambda db, journal: journal.undo(
+        db, step_id=args.step, analyst=args.analyst or ""))
+
+
+def cmd_redo(args) -> int:
+    return _replay(args, lambda db, journal: journal.redo(db, analyst=args.analyst or ""))
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("history", parents=[common],
+                       help="list the newest changes in the journal (each one undoable step)")
+    p.add_argument("--limit", type=int, default=30, metavar="N",
+                   help="how many steps (default 30)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("undo", parents=[common],
+                       help="undo the newest change still in effect (or --step ID); refused, "
+                            "changing nothing, if its rows were changed since")
+    p.add_argument("--step", type=int, metavar="ID", help="the step to undo (see history)")
+    p.add_argument("--analyst", metavar="NAME", help="recorded on the undo step")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("redo", parents=[common], help="redo the change most recently undone")
+    p.add_argument("--analyst", metavar="NAME", help="recorded on the redo step")
+    p.set_defaults(func=cmd_redo)

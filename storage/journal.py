@@ -1,0 +1,643 @@
+"""The change journal: every analyst-facing change as one named step, with
+undo, redo and "what changed" read from it.
+
+How it works (sqlite.org's "Automatic Undo/Redo Using SQLite", Anki's
+``transact``):
+
+- A *step* is one transaction: ``with journal.step(db, "Rename tag “Drugs”",
+  analyst=…) as step:``. It begins with ``BEGIN IMMEDIATE``, writes a row to
+  ``journal_steps`` and marks itself open in ``journal_open``.
+- Triggers on every journaled table (:data:`TRACKED`, and any table a later
+  migration passes to :func:`track`) record, for each row the step touches,
+  its state *before* the step's first change to it. A write to a journaled
+  table while no step is open is refused by the trigger itself, so no write
+  can forget to record itself.
+- When the step ends, each touched row's state *after* is read once; rows
+  whose state did not change are dropped. A step is thus the exact net set
+  of rows it changed, each with its before and after (JSON objects of the
+  row's journaled columns; NULL where the row did not exist).
+- :func:`undo` replays a step backwards in a new step (kind ``undo``) and
+  :func:`redo` forwards (kind ``redo``): each row must still hold what the
+  step left there, or nothing changes and :class:`JournalConflict` names the
+  step and the row. The undo or redo itself may change exactly the step's
+  rows and no other (a cascade into another analyst's rows is a conflict
+  too). Cost: proportional to the rows the step changed.
+- :func:`step_changes` turns a step's rows into :class:`storage.changes.Changes`
+  for the window; :func:`steps_since` reads the steps other processes
+  committed, so a window learns exactly what they changed.
+
+Each step carries a stable ``uuid``, and each journaled row a ``uuid``
+column (where the table has an ``id``), so that steps can leave the machine
+(a team hub syncs this journal).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid as uuid_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from storage import changes as kinds
+from storage.changes import Changes
+from storage.database import utc_now, write_transaction
+
+#: Tables whose rows analysts change, and the columns left out of their
+#: journal (derived ones, kept by triggers from other tables).
+TRACKED: dict[str, tuple[str, ...]] = {
+    "articles": ("passage_count",),
+    "tags": ("passage_count",),
+    "passages": (),
+    "entity_canon": (),
+    "entity_aliases": (),
+}
+
+#: The kind of each step: made by the analyst, an undo of one, a redo of one,
+#: or pulled from a team hub.
+DO, UNDO, REDO, PULLED = "do", "undo", "redo", "pulled"
+#: The state of a ``do`` step: in effect, undone, or undone and no longer
+#: redoable (a newer step from the same origin came after its undo).
+DONE, UNDONE, DROPPED = "done", "undone", "dropped"
+
+#: An SQL expression giving a random version-4 UUID string.
+UUID_SQL = ("lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+            "substr(lower(hex(randomblob(2))), 2) || '-' || "
+            "substr('89ab', 1 + (abs(random()) % 4), 1) || "
+            "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))")
+
+
+class JournalError(Exception):
+    """A journal operation cannot proceed; the message is meant for the user."""
+
+
+class NothingToUndo(JournalError):
+    """There is no step to undo (or redo)."""
+
+
+class JournalConflict(JournalError):
+    """An undo or redo was refused: a row no longer holds what the step left
+    there (someone else changed it since). Nothing was changed."""
+
+
+@dataclass
+class Step:
+    """An open (then committed) journal step; :attr:`changes` is filled when
+    the step ends."""
+
+    id: int
+    uuid: str
+    name: str
+    analyst: str
+    origin: str
+    kind: str = DO
+    changes: Changes = field(default_factory=Changes)
+
+
+# -- schema ---------------------------------------------------------------
+def create_journal(db: Database) -> None:
+    """The journal's tables (called by migration 0011)."""
+    db.execute("""CREATE TABLE journal_steps (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        analyst TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'do',
+        state TEXT NOT NULL DEFAULT 'done',
+        target_id INTEGER REFERENCES journal_steps(id),
+        merge_key TEXT,
+        created_at TEXT NOT NULL,
+        pushed_at TEXT)""")
+    db.execute("CREATE INDEX journal_steps_by_origin ON journal_steps (origin, kind, state)")
+    db.execute("CREATE INDEX journal_steps_by_target ON journal_steps (target_id)")
+    db.execute("""CREATE TABLE journal_changes (
+        id INTEGER PRIMARY KEY,
+        step_id INTEGER NOT NULL REFERENCES journal_steps(id) ON DELETE CASCADE,
+        tbl TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        before TEXT,
+        after TEXT,
+        UNIQUE (step_id, tbl, row_id))""")
+    # One row while a step is open (inside its transaction only): the
+    # triggers read the step id from it, and refuse a write without it.
+    db.execute("""CREATE TABLE journal_open (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        step_id INTEGER NOT NULL)""")
+    db.execute("""CREATE TABLE journal_tracked (
+        tbl TEXT PRIMARY KEY,
+        columns TEXT NOT NULL)""")
+
+
+def _table_columns(db: Database, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _row_json_sql(columns, alias: str) -> str:
+    """``json_object('c', alias.c, …)``: one row's journaled state."""
+    return "json_object(" + ", ".join(f"'{c}', {alias}.\"{c}\"" for c in columns) + ")"
+
+
+def track(db: Database, table: str, exclude=()) -> None:
+    """Journal ``table``: record every change to its rows in the open step
+    (and refuse changes outside one). Call it from the migration that
+    creates an analyst-editable table; calling it again (after a column was
+    added) re-creates the triggers with the table's current columns. A table
+    with an ``id`` gets a ``uuid`` column, filled for new rows."""
+    columns = _table_columns(db, table)
+    if "id" in columns and "uuid" not in columns:
+        db.execute(f'ALTER TABLE "{table}" ADD COLUMN uuid TEXT')
+        db.execute(f'UPDATE "{table}" SET uuid = {UUID_SQL}')
+        db.execute(f'CREATE UNIQUE INDEX "{table}_by_uuid" ON "{table}" (uuid)')
+        columns.append("uuid")
+    if "uuid" in columns:
+        db.execute(f'DROP TRIGGER IF EXISTS "{table}_uuid"')
+        db.execute(f"""CREATE TRIGGER "{table}_uuid" AFTER INSERT ON "{table}"
+            WHEN new.uuid IS NULL BEGIN
+            UPDATE "{table}" SET uuid = {UUID_SQL} WHERE rowid = new.rowid; END""")
+    journaled = [c for c in columns if c not in set(exclude)]
+    refuse = (f"SELECT RAISE(ABORT, 'Dossier: a change to {table} outside a journal step') "
+              "WHERE NOT EXISTS (SELECT 1 FROM journal_open);")
+    # step 0: an unrecorded change (a migration filling a column, see
+    # :func:`unrecorded`) is allowed but not journaled
+    record = ("INSERT OR IGNORE INTO journal_changes (step_id, tbl, row_id, before) "
+              f"SELECT step_id, '{table}', {{rowid}}, {{before}} FROM journal_open "
+              "WHERE step_id > 0;")
+    for event in ("insert", "update", "delete"):
+        db.execute(f'DROP TRIGGER IF EXISTS "journal_{table}_{event}"')
+    db.execute(f"""CREATE TRIGGER "journal_{table}_insert" AFTER INSERT ON "{table}" BEGIN
+        {refuse} {record.format(rowid="new.rowid", before="NULL")} END""")
+    of = ", ".join(f'"{c}"' for c in journaled)
+    db.execute(f"""CREATE TRIGGER "journal_{table}_update" AFTER UPDATE OF {of} ON "{table}"
+        BEGIN {refuse} {record.format(rowid="old.rowid",
+                                      before=_row_json_sql(journaled, "old"))} END""")
+    db.execute(f"""CREATE TRIGGER "journal_{table}_delete" AFTER DELETE ON "{table}" BEGIN
+        {refuse} {record.format(rowid="old.rowid",
+                                before=_row_json_sql(journaled, "old"))} END""")
+    db.execute("INSERT INTO journal_tracked (tbl, columns) VALUES (?, ?) "
+               "ON CONFLICT(tbl) DO UPDATE SET columns = excluded.columns",
+               [table, json.dumps(journaled)])
+
+
+def retrack_all(db: Database) -> None:
+    """Re-create the triggers of every journaled table with its current
+    columns (after migrations, which may have added columns)."""
+    for table, columns in db.execute("SELECT tbl, columns FROM journal_tracked").fetchall():
+        if table not in db.table_names():
+            continue
+        excluded = [c for c in _table_columns(db, table) if c not in json.loads(columns)]
+        keep_excluded = TRACKED.get(table, tuple(excluded))
+        track(db, table, exclude=keep_excluded)
+
+
+def _tracked_columns(db: Database) -> dict[str, list[str]]:
+    cache = getattr(db, "_journal_columns", None)
+    if cache is None:
+        cache = {t: json.loads(c) for t, c in
+                 db.execute("SELECT tbl, columns FROM journal_tracked").fetchall()}
+        db._journal_columns = cache
+    return cache
+
+
+# -- steps ----------------------------------------------------------------
+def new_origin() -> str:
+    """A fresh origin id: one per window or command, so each has its own undo."""
+    return str(uuid_module.uuid4())
+
+
+def _journal_ready(db: Database) -> bool:
+    """Whether the database has the journal (migration 0011 applied)."""
+    if getattr(db, "_journal_ready", False):
+        return True
+    ready = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                       "AND name = 'journal_open'").fetchone() is not None
+    if ready:
+        db._journal_ready = True
+    return ready
+
+
+def _open_step(db: Database) -> Step | None:
+    return getattr(db, "_journal_step", None)
+
+
+def _mergeable(db: Database, origin: str, merge_key: str | None) -> int | None:
+    """The step a new one with ``merge_key`` continues: the newest step of the
+    journal if it is this origin's, done, with the same key."""
+    if not merge_key:
+        return None
+    row = db.execute("SELECT id, origin, merge_key, state, kind FROM journal_steps "
+                     "ORDER BY id DESC LIMIT 1").fetchone()
+    if row and row[1] == origin and row[2] == merge_key and row[3] == DONE and row[4] == DO:
+        return row[0]
+    return None
+
+
+@contextmanager
+def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
+         kind: str = DO, target_id: int | None = None,
+         merge_key: str | None = None, step_uuid: str | None = None) -> Iterator[Step]:
+    """One named, undoable change in one transaction.
+
+    Everything written inside is recorded; when the block ends, the step's
+    net changes are computed and available as ``step.changes``. If an
+    exception leaves the block, nothing is written (the step included).
+    Nested inside another open step (on this connection), it joins that step.
+    ``merge_key``: consecutive steps of one origin with the same key are one
+    step (a stretch of memo typing is one undo).
+    """
+    outer = _open_step(db)
+    if outer is not None:
+        with db.atomic():
+            yield outer
+        return
+    if not _journal_ready(db):
+        # a database still at an older schema (mid-migration, or a test
+        # building one): it has no journal and no triggers yet
+        with db.atomic():
+            yield Step(0, "", name, analyst, origin, kind)
+        return
+    with write_transaction(db):
+        reused = _mergeable(db, origin, merge_key) if kind == DO else None
+        if reused is not None:
+            step_id = reused
+            step_uuid = db.execute("SELECT uuid FROM journal_steps WHERE id = ?",
+                                   [step_id]).fetchone()[0]
+        else:
+            step_uuid = step_uuid or str(uuid_module.uuid4())
+            step_id = db.execute(
+                "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, target_id, "
+                "merge_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [step_uuid, name, analyst or "", origin or "", kind, target_id, merge_key,
+                 utc_now()]).lastrowid
+        # (a row left by a transaction that committed inside a step is stale:
+        # this step holds the write lock now)
+        db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, ?)",
+                   [step_id])
+        current = Step(step_id, step_uuid, name, analyst, origin, kind)
+        db._journal_step = current
+        try:
+            yield current
+            _close(db, current)
+            if kind == DO and origin and reused is None:
+                # a new step ends what could be redone from this origin
+                db.execute("UPDATE journal_steps SET state = ? WHERE origin = ? AND "
+                           "kind = ? AND state = ?", [DROPPED, origin, DO, UNDONE])
+        finally:
+            db._journal_step = None
+    current.changes = step_changes(db, current.id, name=name)
+
+
+@contextmanager
+def recorded(db: Database, name: str, **options) -> Iterator[Database]:
+    """For storage functions that write: inside an open step, a savepoint of
+    it; otherwise a step of its own named ``name``. Either way one
+    transaction, journaled."""
+    with step(db, name, **options):
+        yield db
+
+
+def _close(db: Database, current: Step) -> None:
+    """Fill in each touched row's state after the step; drop unchanged rows;
+    close the step."""
+    for table, columns in _tracked_columns(db).items():
+        db.execute(f"""UPDATE journal_changes SET after =
+            (SELECT {_row_json_sql(columns, 't')} FROM "{table}" t WHERE t.rowid = row_id)
+            WHERE step_id = ? AND tbl = ?""", [current.id, table])
+    db.execute("DELETE FROM journal_changes WHERE step_id = ? AND before IS after",
+               [current.id])
+    db.execute("DELETE FROM journal_open")
+    if current.kind == DO and not db.execute(
+            "SELECT 1 FROM journal_changes WHERE step_id = ? LIMIT 1",
+            [current.id]).fetchone():
+        # nothing changed: no step in the history
+        db.execute("DELETE FROM journal_steps WHERE id = ?", [current.id])
+
+
+@contextmanager
+def unrecorded(db: Database) -> Iterator[Database]:
+    """A transaction whose writes to journaled tables are allowed but not
+    journaled: only for schema migrations that fill a new column and for
+    generated benchmark corpora — never for an analyst's change."""
+    with write_transaction(db):
+        db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, 0)")
+        try:
+            yield db
+        finally:
+            db.execute("DELETE FROM journal_open")
+
+
+# -- what a step changed --------------------------------------------------
+_DETAIL_COLUMNS = ("title", "source", "author", "published", "url", "filename")
+
+
+def _differs(column: str) -> str:
+    return f"json_extract(before, '$.{column}') IS NOT json_extract(after, '$.{column}')"
+
+
+def step_changes(db: Database, step_id: int, *, name: str = "",
+                 foreign: bool = False) -> Changes:
+    """The :class:`Changes` of one committed step, from its rows (a few
+    aggregate queries, whatever the number of rows)."""
+    found: set[str] = set()
+    article_ids: set[int] = set()
+    passage_ids: set[int] = set()
+    tag_ids: set[int] = set()
+    for table, in db.execute("SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?",
+                             [step_id]).fetchall():
+        if table == "passages":
+            found.add(kinds.PASSAGES)
+            for row_id, *ids in db.execute(
+                    "SELECT row_id, json_extract(before, '$.article_id'), "
+                    "json_extract(after, '$.article_id'), json_extract(before, '$.tag_id'), "
+                    "json_extract(after, '$.tag_id') FROM journal_changes "
+                    "WHERE step_id = ? AND tbl = 'passages'", [step_id]):
+                passage_ids.add(row_id)
+                article_ids.update(i for i in ids[:2] if i is not None)
+                tag_ids.update(i for i in ids[2:] if i is not None)
+        elif table == "tags":
+            found.add(kinds.TAGS)
+            tag_ids.update(r for (r,) in db.execute(
+                "SELECT row_id FROM journal_changes WHERE step_id = ? AND tbl = 'tags'",
+                [step_id]))
+        elif table == "articles":
+            details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
+            for row_id, created, text, memo, status, detail in db.execute(
+                    f"""SELECT row_id, before IS NULL OR after IS NULL, {_differs('text')},
+                    {_differs('memo')}, {_differs('review_status')}, {details}
+                    FROM journal_changes WHERE step_id = ? AND tbl = 'articles'""",
+                    [step_id]):
+                article_ids.add(row_id)
+                for flag, kind in ((created, kinds.ARTICLES), (text, kinds.TEXT),
+                                   (memo, kinds.MEMO), (status, kinds.REVIEW),
+                                   (detail, kinds.ARTICLE)):
+                    if flag and (kind == kinds.ARTICLES or not created):
+                        found.add(kind)
+        elif table in ("entity_canon", "entity_aliases"):
+            found.add(kinds.ENTITIES)
+        else:
+            found.add(_OTHER_KINDS.get(table, kinds.ARTICLE))
+            article_ids.update(r for (r,) in db.execute(
+                "SELECT json_extract(coalesce(after, before), '$.article_id') "
+                "FROM journal_changes WHERE step_id = ? AND tbl = ?", [step_id, table])
+                if isinstance(r, int))
+    return Changes(frozenset(found), frozenset(article_ids), frozenset(passage_ids),
+                   frozenset(tag_ids), foreign, name)
+
+
+#: The kind of change of tables journaled by later migrations.
+_OTHER_KINDS: dict[str, str] = {}
+
+
+def register_kind(table: str, kind: str) -> None:
+    """Say which kind of change (``storage.changes``) a journaled table's
+    rows are, for :func:`step_changes`."""
+    _OTHER_KINDS[table] = kind
+
+
+def last_step_id(db: Database) -> int:
+    """The id of the newest step in the journal (0 for none)."""
+    return db.execute("SELECT ifnull(max(id), 0) FROM journal_steps").fetchone()[0]
+
+
+def steps_since(db: Database, after_id: int, *, exclude_origin: str = "") -> list[dict]:
+    """Steps committed after step ``after_id``, oldest first, except those of
+    ``exclude_origin``: ``{"id", "name", "analyst", "origin", "kind", "changes"}``.
+    (A merged memo step keeps its id; it is read again when its rows change,
+    through :func:`last_change_id`.)"""
+    rows = db.execute("SELECT id, name, analyst, origin, kind FROM journal_steps "
+                      "WHERE id > ? AND origin != ? ORDER BY id",
+                      [after_id, exclude_origin]).fetchall()
+    return [{"id": r[0], "name": r[1], "analyst": r[2], "origin": r[3], "kind": r[4],
+             "changes": step_changes(db, r[0], name=r[1], foreign=True)} for r in rows]
+
+
+# -- undo and redo --------------------------------------------------------
+def _describe(table: str, state: str | None, row_id: int) -> str:
+    data = json.loads(state) if state else {}
+    if table == "passages":
+        text = (data.get("text") or "")[:40]
+        return f"the passage “{text}”" if text else f"passage {row_id}"
+    if table == "tags":
+        return f"the tag “{data.get('name', row_id)}”"
+    if table == "articles":
+        return f"the article “{(data.get('title') or str(row_id))[:60]}”"
+    return f"a row of {table}"
+
+
+def _same_state(now: str | None, expected: str | None) -> bool:
+    """Whether a row's current state is the one expected: the same JSON, or
+    (for a step recorded before a column was added) the same values in every
+    column the step recorded."""
+    if now == expected:
+        return True
+    if now is None or expected is None:
+        return False
+    current, wanted = json.loads(now), json.loads(expected)
+    return all(current.get(k) == v for k, v in wanted.items())
+
+
+#: The order rows are written back in: parents inserted before their
+#: children, children deleted before their parents (a tag's passages are a
+#: RESTRICT reference, checked at once even with deferred foreign keys).
+_PARENTS_FIRST = ("articles", "tags", "entity_canon", "entity_aliases", "passages")
+
+
+def _table_order(tables) -> list[str]:
+    known = [t for t in _PARENTS_FIRST if t in tables]
+    return known + sorted(t for t in tables if t not in _PARENTS_FIRST)
+
+
+def _conflicts(db: Database, table: str, columns, step_id: int, have: str) -> list:
+    """Rows of ``table`` in step ``step_id`` whose current state is not
+    ``have`` (the step's ``before`` or ``after`` column): one query."""
+    found = db.execute(
+        f"""SELECT c.row_id, c.{have}, {_row_json_sql(columns, 't')}, t.rowid
+        FROM journal_changes c LEFT JOIN "{table}" t ON t.rowid = c.row_id
+        WHERE c.step_id = ? AND c.tbl = ?
+        AND (CASE WHEN t.rowid IS NULL THEN NULL ELSE {_row_json_sql(columns, 't')} END)
+            IS NOT c.{have}""", [step_id, table]).fetchall()
+    # a step recorded before a column was added matches on the columns it has
+    return [(row_id, expected, now if present is not None else None)
+            for row_id, expected, now, present in found
+            if not _same_state(now if present is not None else None, expected)]
+
+
+def _write_back(db: Database, table: str, columns, step_id: int, have: str,
+                want: str, what: str) -> None:
+    """One statement per kind of write: make every row of ``table`` in the
+    step hold its ``want`` state — ``what`` is ``insert``, ``update`` or
+    ``delete``."""
+    rows = f"SELECT row_id FROM journal_changes WHERE step_id = {int(step_id)} AND tbl = ?"
+    if what == "delete":
+        db.execute(f'DELETE FROM "{table}" WHERE rowid IN ({rows} AND {want} IS NULL)',
+                   [table])
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f"json_extract(c.{want}, '$.\"{c}\"')" for c in columns)
+    if what == "insert":
+        key = "" if "id" in columns else "rowid, "
+        key_value = "" if "id" in columns else "c.row_id, "
+        db.execute(f"""INSERT INTO "{table}" ({key}{names})
+            SELECT {key_value}{values} FROM journal_changes c
+            WHERE c.step_id = ? AND c.tbl = ? AND c.{have} IS NULL AND c.{want} IS NOT NULL
+            ORDER BY c.id""", [step_id, table])
+        return
+    db.execute(f"""UPDATE "{table}" SET ({names}) = (
+            SELECT {values} FROM journal_changes c
+            WHERE c.step_id = ? AND c.tbl = ? AND c.row_id = "{table}".rowid)
+        WHERE rowid IN ({rows} AND {have} IS NOT NULL AND {want} IS NOT NULL)""",
+        [step_id, table, table])
+
+
+def _replay(db: Database, target: dict, *, backwards: bool, origin: str,
+            analyst: str) -> Step:
+    """Undo (``backwards``) or redo step ``target`` in a new step: check every
+    row still holds what the step left (one query per table), then write the
+    rows back with a few set-based statements per table."""
+    columns = _tracked_columns(db)
+    verb = "Undo" if backwards else "Redo"
+    kind = UNDO if backwards else REDO
+    have, want = ("after", "before") if backwards else ("before", "after")
+    target_id = target["id"]
+    tables = [t for (t,) in db.execute(
+        "SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?", [target_id])]
+    with step(db, f"{verb} “{target['name']}”", analyst=analyst, origin=origin,
+              kind=kind, target_id=target_id) as current:
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        for table in tables:
+            conflicts = _conflicts(db, table, columns[table], target_id, have)
+            if conflicts:
+                row_id, expected, now = conflicts[0]
+                raise JournalConflict(
+                    f"Cannot {verb.lower()} “{target['name']}”: "
+                    f"{_describe(table, expected or now, row_id)} was changed by someone "
+                    "else since. Nothing was changed.")
+        order = _table_order(tables)
+        try:
+            for table in order:
+                _write_back(db, table, columns[table], target_id, have, want, "insert")
+            for table in order:
+                _write_back(db, table, columns[table], target_id, have, want, "update")
+            for table in reversed(order):
+                _write_back(db, table, columns[table], target_id, have, want, "delete")
+        except sqlite3.IntegrityError as error:
+            raise JournalConflict(
+                f"Cannot {verb.lower()} “{target['name']}”: rows added since depend on "
+                f"what it would remove ({error}). Nothing was changed.") from error
+        _check_only_expected(db, current.id, target_id, verb, target["name"])
+        _check_text_passages(db, target_id, target["name"], verb)
+    return current
+
+
+def _check_only_expected(db: Database, step_id: int, target_id: int, verb: str,
+                         name: str) -> None:
+    """Refuse an undo/redo that changed a row the step never touched (a
+    cascade into rows added since, e.g. another analyst's passage)."""
+    stray = db.execute(
+        "SELECT u.tbl, u.row_id, u.before FROM journal_changes u WHERE u.step_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM journal_changes t WHERE t.step_id = ? "
+        "AND t.tbl = u.tbl AND t.row_id = u.row_id) LIMIT 1",
+        [step_id, target_id]).fetchone()
+    if stray:
+        table, row_id, before = stray
+        raise JournalConflict(
+            f"Cannot {verb.lower()} “{name}”: it would also change "
+            f"{_describe(table, before, row_id)}, added or changed since. "
+            "Nothing was changed.")
+
+
+def _check_text_passages(db: Database, target_id: int, name: str, verb: str) -> None:
+    """Refuse an undo/redo that changes an article's text under passages the
+    step did not re-anchor (tagged since): they would sit at wrong offsets."""
+    stray = db.execute(
+        """SELECT p.text FROM journal_changes a JOIN passages p ON p.article_id = a.row_id
+        WHERE a.step_id = ? AND a.tbl = 'articles' AND a.before IS NOT NULL
+        AND a.after IS NOT NULL
+        AND json_extract(a.before, '$.text') IS NOT json_extract(a.after, '$.text')
+        AND NOT EXISTS (SELECT 1 FROM journal_changes c WHERE c.step_id = a.step_id
+                        AND c.tbl = 'passages' AND c.row_id = p.rowid)
+        LIMIT 1""", [target_id]).fetchone()
+    if stray:
+        raise JournalConflict(
+            f"Cannot {verb.lower()} “{name}”: the passage “{stray[0][:40]}” was tagged "
+            "on the article's text since, and would no longer sit on its words. "
+            "Nothing was changed.")
+
+
+def _step_row(db: Database, where: str, params) -> dict | None:
+    row = db.execute(f"SELECT id, name, analyst, origin, kind, state FROM journal_steps "
+                     f"WHERE {where} ORDER BY id DESC LIMIT 1", params).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("id", "name", "analyst", "origin", "kind", "state"), row))
+
+
+def undoable(db: Database, origin: str | None = None) -> dict | None:
+    """The step :func:`undo` would undo (of ``origin``; of anyone if None)."""
+    if origin is None:
+        return _step_row(db, "kind = ? AND state = ?", [DO, DONE])
+    return _step_row(db, "kind = ? AND state = ? AND origin = ?", [DO, DONE, origin])
+
+
+def redoable(db: Database, origin: str | None = None) -> dict | None:
+    """The step :func:`redo` would redo: the one most recently undone (by
+    ``origin``) and not dropped by a newer step."""
+    where = "s.kind = ? AND s.state = ?" + ("" if origin is None else " AND s.origin = ?")
+    params = [UNDO, DONE] + ([] if origin is None else [origin])
+    row = db.execute(
+        f"SELECT t.id, t.name, t.analyst, t.origin, t.kind, t.state FROM journal_steps s "
+        f"JOIN journal_steps t ON t.id = s.target_id WHERE {where} AND t.state = ? "
+        "ORDER BY s.id DESC LIMIT 1", params + [UNDONE]).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("id", "name", "analyst", "origin", "kind", "state"), row))
+
+
+def undo(db: Database, *, origin: str | None = None, analyst: str = "",
+         step_id: int | None = None) -> Step:
+    """Undo the newest step of ``origin`` (or step ``step_id``) in one
+    transaction; returns the undo step (its ``changes`` say what changed).
+    Raises :class:`NothingToUndo` or :class:`JournalConflict`."""
+    target = (_step_row(db, "id = ? AND kind = ?", [step_id, DO]) if step_id
+              else undoable(db, origin))
+    if target is None or target["state"] != DONE:
+        raise NothingToUndo("There is nothing to undo.")
+    with write_transaction(db):
+        done = _replay(db, target, backwards=True, origin=origin or "", analyst=analyst)
+        db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [UNDONE, target["id"]])
+        db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [DONE, done.id])
+    return done
+
+
+def redo(db: Database, *, origin: str | None = None, analyst: str = "",
+         target_id: int | None = None) -> Step:
+    """Redo the step most recently undone (by ``origin``), or step
+    ``target_id`` if it is undone; returns the redo step. Raises
+    :class:`NothingToUndo` or :class:`JournalConflict`."""
+    target = (_step_row(db, "id = ? AND kind = ? AND state = ?", [target_id, DO, UNDONE])
+              if target_id else redoable(db, origin))
+    if target is None:
+        raise NothingToUndo("There is nothing to redo.")
+    with write_transaction(db):
+        done = _replay(db, target, backwards=False, origin=origin or "", analyst=analyst)
+        db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [DONE, target["id"]])
+        # the undo step has been used: it is no longer what redo would take
+        db.execute("UPDATE journal_steps SET state = ? WHERE kind = ? AND target_id = ?",
+                   [DROPPED, UNDO, target["id"]])
+    return done
+
+
+# -- history --------------------------------------------------------------
+def history(db: Database, *, limit: int = 50, origin: str | None = None) -> list[dict]:
+    """The newest steps, newest first: id, uuid, name, analyst, origin, kind,
+    state, created_at and the number of rows changed."""
+    where, params = ("WHERE s.origin = ?", [origin]) if origin else ("", [])
+    rows = db.execute(
+        "SELECT s.id, s.uuid, s.name, s.analyst, s.origin, s.kind, s.state, s.created_at, "
+        "(SELECT count(*) FROM journal_changes c WHERE c.step_id = s.id) "
+        f"FROM journal_steps s {where} ORDER BY s.id DESC LIMIT ?", params + [limit])
+    keys = ("id", "uuid", "name", "analyst", "origin", "kind", "state", "created_at", "rows")
+    return [dict(zip(keys, row)) for row in rows]
