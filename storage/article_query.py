@@ -27,7 +27,7 @@ keeping the current article asks only whether it is among the first rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
@@ -37,6 +37,7 @@ from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 # the list filters by assignments, and a step that changed them must say so
 import storage.assignments  # noqa: E402,F401  (registers its kind of change)
+from storage.tags import subtree_sql
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)
@@ -73,12 +74,14 @@ class ArticleQuery:
 
     search: str = ""
     tag_id: int | None = None
+    tag_children: bool = True   # the tag filter admits the tags below it too
     entity: str = ""
     speaker: str = ""
     source: str = ""
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
+    undated: bool = False  # only articles without a published date
     assigned_to: str = ""   # only articles assigned to this analyst
     search_in: str = "text"   # one of SEARCH_SCOPES
     #: whose passages count (blind coding): the tag filter, the note search and
@@ -107,12 +110,12 @@ class ArticleQuery:
         return bool(self.entity.strip()) and not (
             fts_expression(self.search) or self.tag_id is not None or self.review
             or self.speaker.strip() or self.source.strip() or self.since or self.until
-            or self.assigned_to)
+            or self.undated or self.assigned_to)
 
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
-                    or self.review or self.assigned_to)
+                    or self.review or self.undated or self.assigned_to)
 
     def searches_text(self) -> bool:
         """Whether a search looks in the articles' texts (so matches can be
@@ -173,7 +176,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
     whose, whose_params = analyst_clause(q.analysts)
-    if q.tag_id is not None:
+    if q.tag_id is not None and q.tag_children:
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id IN "
+                     f"({subtree_sql('SELECT ?')})" + whose, [q.tag_id] + whose_params))
+    elif q.tag_id is not None:
         sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?"
                      + whose, [q.tag_id] + whose_params))
     # Each of these is read from an index holding the ids: no article row
@@ -189,7 +195,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     if q.source.strip():
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
                      f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
-    if q.since or q.until:
+    if q.undated:
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
+                     f"WHERE ifnull(published, '') = ''", []))
+    elif q.since or q.until:
         # two range bounds the index answers alone (undated articles, '', are
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
@@ -304,6 +313,14 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     where = where.replace("WHERE +a.id IN", "WHERE a.id IN", 1)
     return _run(db, f"SELECT count(*) FROM {_scan(q, ordered=False)} {where}",
                 params).fetchone()[0]
+
+
+def undated_left_out(db: Database, q: ArticleQuery) -> int:
+    """How many undated articles the query's published-date range leaves out
+    (those that every other filter admits); 0 without a date range."""
+    if not (q.since or q.until) or q.undated:
+        return 0
+    return count_articles(db, replace(q, since="", until="", undated=True))
 
 
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:

@@ -196,3 +196,27 @@ def update_details(db: Database, article_id: int, **details: str | None) -> dict
         if values:
             db.table("articles").update(article_id, values)
     return get_article(db, article_id)
+
+
+def delete_articles(db: Database, article_ids) -> dict:
+    """Delete articles with their passages (and everything stored for them:
+    analyses, memo, similarity links …) in one transaction, a journal step
+    (undo puts the articles and passages back; analyses are made again).
+
+    Unknown ids are refused before anything is deleted. Returns
+    ``{"articles": n, "passages": m}``.
+    """
+    ids = sorted({int(i) for i in article_ids})
+    if not ids:
+        return {"articles": 0, "passages": 0}
+    marks = ", ".join("?" for _ in ids)
+    with journal.recorded(db, "Delete articles"):
+        found = {r[0] for r in db.execute(
+            f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ArticleError("There is no article " + ", ".join(map(str, missing)) + ".")
+        removed = db.execute(f"DELETE FROM passages WHERE article_id IN ({marks})",
+                             ids).rowcount
+        db.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)
+    return {"articles": len(ids), "passages": removed}

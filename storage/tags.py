@@ -167,6 +167,24 @@ def ancestor_ids(db: Database, tag_id: int | None) -> set[int]:
     return seen
 
 
+def subtree_sql(chosen: str) -> str:
+    """A SELECT of the ids ``chosen`` (a SELECT of tag ids) selects and of
+    every tag below them; UNION (not UNION ALL) stops at a loop."""
+    return (f"WITH RECURSIVE subtree(id) AS ({chosen} UNION SELECT t.id FROM tags t "
+            f"JOIN subtree s ON t.parent_id = s.id) SELECT id FROM subtree")
+
+
+def descendant_ids(db: Database, tag_ids) -> set[int]:
+    """``tag_ids`` and the ids of every tag below them (children, their
+    children …): what a tag filter that includes sub-tags admits."""
+    ids = [int(i) for i in tag_ids]
+    if not ids:
+        return set()
+    marks = ", ".join("?" for _ in ids)
+    return {r[0] for r in db.execute(
+        subtree_sql(f"SELECT id FROM tags WHERE id IN ({marks})"), ids)}
+
+
 def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
     """Place a tag under another (None: at the top); loops are refused."""
     with journal.recorded(db, "Move tag"):

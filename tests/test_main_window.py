@@ -59,7 +59,7 @@ def stored_passages(db_path):
 
 def test_window_opens_on_the_seeds(open_window, analysed_db_path):
     window = open_window(analysed_db_path)
-    assert window.windowTitle() == "Dossier"
+    assert window.windowTitle() == "dossier — Dossier"   # the project: its file name
     assert window.article_list.list_model.rowCount() == 5
     assert window.current_id == 1
     assert window.view.toPlainText().startswith("Cambodia asked Australia")

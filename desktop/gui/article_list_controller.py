@@ -46,6 +46,12 @@ class ArticleListController(Controller):
                 self.article_list.list_model.set_total(source, count)
             self.ops.query(lambda db: article_query.count_articles(db, query),
                            counted).named("article count").run()
+        self.article_filters.set_undated_left_out(0)
+        if (dated := listing.query).since or dated.until:   # say what the range left out
+            self.ops.query(lambda db: article_query.undated_left_out(db, dated),
+                           lambda n: self.query is dated
+                           and self.article_filters.set_undated_left_out(n)
+                           ).named("undated count").run()
 
     def apply_query(self, values: dict) -> None:
         """Search, filter or sort the article list (from the filter bar)."""

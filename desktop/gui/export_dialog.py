@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog,
 
 from desktop.exporters import FORMATS, ExportOptions, format_for
 from storage.export_selection import PassageFilter
+from widgets.article_filters import tree_order
 
 #: Formats that use the title option.
 TITLED = ("html", "pdf", "qdpx")
@@ -87,8 +88,12 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
 
-        self.tag_list = _checkable_list([(t["name"], t["name"], _swatch(t["color"]))
-                                         for t in tags])
+        self.tag_list = _checkable_list([("    " * depth + t["name"], t["name"],
+                                          _swatch(t["color"]))
+                                         for depth, t in tree_order(tags)])
+        self.children_check = QCheckBox("A ticked tag includes the tags under it")
+        self.children_check.setChecked(True)
+        self.children_check.setToolTip("Untick to export only the ticked tags themselves")
         self.article_list = _checkable_list([(a["title"], a["id"], None) for a in articles])
         self.current_button = QPushButton("Current article only")
         self.current_button.clicked.connect(lambda: self._check_only(current_article))
@@ -136,7 +141,10 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Format", self.format_box)
         form.addRow("File", path_row)
-        form.addRow("Tags", self.tag_list)
+        tags_box = QVBoxLayout()
+        tags_box.addWidget(self.tag_list)
+        tags_box.addWidget(self.children_check)
+        form.addRow("Tags", tags_box)
         articles_box = QVBoxLayout()
         articles_box.addWidget(self.article_list)
         articles_box.addWidget(self.current_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -219,7 +227,8 @@ class ExportDialog(QDialog):
                    if self.until_check.isChecked() else None),
             date_of=self.date_of_box.currentData(),
             analysts=(tuple(analyst) if isinstance(analyst, (tuple, list))
-                      else (analyst,) if analyst else ()))
+                      else (analyst,) if analyst else ()),
+            include_children=self.children_check.isChecked())
         options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
                                 title=self.title_edit.text().strip() or ExportOptions().title,
                                 charts=self.charts_check.isChecked())

@@ -39,6 +39,9 @@ from desktop.gui.reader_controller import ReaderController
 from desktop.gui.session import Session
 from desktop.gui.themes import ThemeController
 from desktop.gui.view_menu import ViewMenu
+from desktop.gui.project_files import ProjectFiles
+from desktop.gui.reading_friction import ReadingFriction
+from desktop.gui.workspace_controller import WorkspaceController
 from desktop.window_state import WindowState
 from storage import article_query, entity_corrections, entity_index, review
 from widgets.analyst_label import AnalystLabel
@@ -136,6 +139,10 @@ class MainWindow(QMainWindow):
                                keep_within=KEEP_CURRENT_WITHIN)
         self.session.restore()
         self.overview = OverviewController(self)   # Go → Overview, entity dossiers
+        self.analyse_on_start = analyse     # and so do windows opened from this one
+        self.workspace = WorkspaceController(self)    # the Passages workspace dock
+        self.project_files = ProjectFiles(self)       # New/Open database, title, delete
+        self.reading_friction = ReadingFriction(self)  # focus, word snapping, boundaries
         if analyse:
             QTimer.singleShot(0, c.analysis.start_analysis)
 
