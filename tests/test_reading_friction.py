@@ -1,7 +1,7 @@
 """Friction a new user hit, driven with keys and mouse: a click in the
 Passages tab keeps the focus there (F2 edits the note, not the article's
 title); mouse selections snap to whole words unless Alt is held; a
-passage's boundaries moved to the selection (Ctrl+Shift+B), undoably; undo
+passage's boundaries moved to the selection (Ctrl+Alt+B), undoably; undo
 and redo replace the status message they made stale."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_passage_boundaries_move_to_the_selection_and_back(open_window, seeded_d
     wider = text.index("Cambodia asked Australia")
     window.view.select_range(wider, wider + len("Cambodia asked Australia"))
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)
+                   | Qt.KeyboardModifier.AltModifier)
     stored = passages.get_passage(window.db, pid)
     assert (stored["start"], stored["text"]) == (wider, "Cambodia asked Australia")
     assert window.undo_stack.undoText() == "Adjust passage boundaries"

@@ -185,7 +185,7 @@ class ProjectFiles(QObject):
         if not ids:
             return False
         text = "Delete article" if len(ids) == 1 else f"Delete {len(ids)} articles"
-        if not self.window.run_command(commands.DeleteArticles(self.window, text, ids),
+        if not self.window.run_command(commands.DeleteArticles(self.window.controllers.history, text, ids),
                                        text):
             return False
         self.window.statusBar().showMessage(

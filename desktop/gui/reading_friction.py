@@ -25,7 +25,7 @@ from desktop.gui import commands
 from storage import passages
 
 _WORD = re.compile(r"\w")
-ADJUST_SHORTCUT = "Ctrl+Shift+B"
+ADJUST_SHORTCUT = "Ctrl+Alt+B"
 
 
 def snapped(text: str, start: int, end: int) -> tuple[int, int]:
@@ -97,7 +97,7 @@ class ReadingFriction(QObject):
         passage_id = item.data(0, Qt.ItemDataRole.UserRole)
         start, end = window.controllers.passages._trim(*selected)
         done = window.run_command(commands.ChangePassage(
-            window, "Adjust passage boundaries", passage_id,
+            window.controllers.history, "Adjust passage boundaries", passage_id,
             lambda db, pid: passages.set_range(db, pid, start, end),
             article_id=window.current_id), "Adjust passage")
         if done:

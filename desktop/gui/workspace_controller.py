@@ -151,14 +151,14 @@ class WorkspaceController(QObject):
         text = (f"Re-tag passage as “{name}”" if len(passage_ids) == 1
                 else f"Re-tag {len(passage_ids)} passages as “{name}”")
         if self.window.run_command(commands.ChangePassages(
-                self.window, text, list(passage_ids),
+                self.window.controllers.history, text, list(passage_ids),
                 lambda db, ids: passages.retag_passages(db, ids, tag_id)), "Re-tag passages"):
             self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
 
     def delete(self, passage_ids: list[int]) -> None:
         text = ("Delete passage" if len(passage_ids) == 1
                 else f"Delete {len(passage_ids)} passages")
-        if self.window.run_command(commands.DeletePassages(self.window, text, passage_ids),
+        if self.window.run_command(commands.DeletePassages(self.window.controllers.history, text, passage_ids),
                                    "Delete passages"):
             self.window.statusBar().showMessage(f"{text}: done. Ctrl+Z brings them back.",
                                                 5000)
