@@ -5,13 +5,13 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag clean
+.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
 	$(BIN)/dossier $(ARGS)
 
-test: $(STAMP).test
+test: $(STAMP).test postgres-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print the figures the README quotes.
@@ -59,6 +59,16 @@ system-deps:
 	elif command -v apt-get >/dev/null; then \
 		echo "Qt needs: sudo apt-get install $(XCB_PACKAGES)"; exit 1; \
 	else echo "Qt's xcb platform plugin cannot load; install the XCB libraries for your system."; exit 1; fi
+
+# The team-hub tests start a throwaway PostgreSQL cluster (initdb in a
+# temporary folder): install Debian's server when its binaries are missing.
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	elif command -v apt-get >/dev/null; then \
+		echo "The hub tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; \
+	else echo "The hub tests need PostgreSQL 15 or newer (initdb, postgres)."; exit 1; fi
 
 # A screenshot of the main window on the seeds, for the README.
 screenshot: $(STAMP)
