@@ -390,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_journal",
+    "desktop.cli_hub",
 ]
 
 

@@ -73,11 +73,12 @@ class HubServer:
             if self.process.poll() is not None:
                 raise RuntimeError((self.folder / "server.log").read_text()[-2000:])
             if (self.folder / f".s.PGSQL.{self.port}").exists():
+                import psycopg
                 try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    psycopg.connect(self.admin_url("postgres"), connect_timeout=2).close()
                     return
-                except OSError:
-                    pass
+                except psycopg.OperationalError:
+                    pass    # "the database system is starting up"
             time.sleep(0.05)
         raise RuntimeError("PostgreSQL did not start in 30 s")
 
