@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -60,7 +61,8 @@ LOCAL_ONLY = {"id", "passage_count"}
 LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, HUB_URL = (
     "hub_last_seq", "hub_analysis_seq", "hub_analyses_pushed", "hub_url")
 PUSHABLE = ("do", "undo", "redo")
-BATCH = 500
+#: Steps per pull transaction (``$DOSSIER_HUB_BATCH`` for tests).
+BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
 DELETED_MARK = " (deleted on hub)"
 
 
@@ -253,7 +255,7 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     marks: list[tuple[str, int]] = []
     try:
         while True:
-            steps = _take_steps(db, BATCH)
+            steps = _take_steps(db, min(BATCH, 100))
             if not steps:
                 break
             for s in steps:
@@ -368,9 +370,36 @@ class _Applier:
             return None
         return row[0] if row else None
 
+    def _anchor(self, state: dict) -> None:
+        """A passage arriving for an article whose text is not the one it
+        was tagged on (edited since, here or there): re-anchored on arrival,
+        flagged orphaned if its words are gone."""
+        from storage.passages import CONTEXT_CHARS
+
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?",
+                              [state.get("article_id")]).fetchone()
+        if row is None or "start" not in state:
+            return
+        text = row[0]
+        if text[state["start"]:state["end"]] == state.get("text"):
+            return
+        found = reanchor(text, start=state["start"], exact=state.get("text") or "",
+                         prefix=state.get("prefix") or "", suffix=state.get("suffix") or "")
+        if found is None:
+            state["anchor"] = "orphaned"
+            self.result.conflicts.append(
+                f"The passage “{(state.get('text') or '')[:40]}” lost its words in an edited "
+                "text: kept, flagged orphaned.")
+            return
+        start, end = found
+        state.update(start=start, end=end, prefix=text[max(0, start - CONTEXT_CHARS):start],
+                     suffix=text[end:end + CONTEXT_CHARS], anchor="moved")
+
     def upsert(self, table: str, key: str, data: dict) -> int:
         """Make the local row ``key`` hold ``data``; returns its local id."""
         state = self.local_state(table, data)
+        if table == "passages":
+            self._anchor(state)
         local = self.local_id(table, key)
         if local is None and table != "entity_aliases":
             local = self._adopt(table, key, state)
@@ -464,6 +493,7 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     docstring); ``result.changes`` says what changed locally."""
     result = result or SyncResult()
     try:
+        _catch_up_revealed(db, conn, result)
         total = conn.execute("SELECT count(*) FROM dossier_hub.steps WHERE seq > %s",
                              [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()[0]
         done = 0
@@ -484,6 +514,31 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pulling: {str(error).strip()}") from error
     return result
+
+
+def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+    """Blind coding turned off by a lead since the last pull: the passages it
+    hid (their steps were pulled without them) are copied from the hub's
+    current state, as one pulled step."""
+    blind = conn.execute("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead()"
+                         ).fetchone()[0]
+    was_blind = get_meta(db, "hub_blind", "off") == "on"
+    if blind or not was_blind:
+        set_meta(db, "hub_blind", "on" if blind else "off")
+        return
+    applier = _Applier(db, conn, result)
+    rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
+    with write_transaction(db):
+        marker = journal.new_origin()
+        with journal.step(db, "Passages revealed by the lead", analyst="",
+                          origin=f"hub:{marker}", kind=journal.PULLED,
+                          step_uuid=marker) as revealed:
+            for key, data in rows:
+                if applier.local_id("passages", key) is None:
+                    applier.upsert("passages", key, data)
+        db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
+        set_meta(db, "hub_blind", "off")
+    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
 
 
 def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) -> None:

@@ -163,3 +163,232 @@ def test_a_forbidden_local_step_is_refused_by_the_hub_and_reported(tmp_path, hub
     with hub.conn("lea") as conn:
         names = {r[0]["name"] for r in conn.execute("SELECT data FROM dossier_hub.tags")}
     assert "Renamed by an analyst" not in names
+
+
+# -- exactly once ---------------------------------------------------------------
+def many_steps(db, analyst: str, count: int) -> None:
+    """``count`` one-passage steps (in one SQLite transaction, for speed)."""
+    from storage.database import write_transaction
+
+    article_ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id")]
+    tag_id = db.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    with write_transaction(db):
+        for i in range(count):
+            with journal.step(db, f"Tag passage {i}", analyst=analyst, origin="bulk"):
+                passages.add_passage(db, article_id=article_ids[i % len(article_ids)],
+                                     tag_id=tag_id, start=i % 200, end=i % 200 + 5,
+                                     analyst=analyst)
+
+
+def cli(hub, member: str, path, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DOSSIER_HUB_PASSWORD=f"pw-{member}", DOSSIER_HUB_BATCH="20",
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    return subprocess.Popen([sys.executable, "-m", "desktop.cli", "hub", *args, "--db",
+                             str(path)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def hub_count(hub, what: str) -> int:
+    with hub.conn("lea") as conn:
+        return conn.execute(what).fetchone()[0]
+
+
+def test_a_kill_mid_push_and_mid_pull_loses_and_duplicates_nothing(tmp_path, hub, lead_db):
+    import signal
+
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    count = 600
+    many_steps(ana, "ana", count)
+    ana.close()
+    pushing = cli(hub, "ana", tmp_path / "ana.db", "sync")
+    ana_steps = "SELECT count(*) FROM dossier_hub.steps WHERE analyst = 'ana'"
+    wait_until(lambda: hub_count(hub, ana_steps) >= 50)
+    pushing.send_signal(signal.SIGKILL)
+    pushing.wait()
+    killed_at = hub_count(hub, ana_steps)
+    assert 0 < killed_at < count, "the kill should land mid-push"
+    ana = open_database(tmp_path / "ana.db")
+    hub_sync.sync(ana, hub.conn("ana"))
+    assert hub_count(hub, ana_steps) == count
+    assert hub_count(hub, "SELECT count(*) FROM dossier_hub.passages") == count
+    assert hub_sync.waiting(ana) == 0
+
+    # bob pulls them, killed mid-pull (20 steps a transaction here)
+    bob.close()
+    pulling = cli(hub, "bob", tmp_path / "bob.db", "sync")
+    probe = open_database(tmp_path / "bob.db")
+
+    def pulled() -> int:
+        return probe.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    wait_until(lambda: pulled() >= 100)
+    pulling.send_signal(signal.SIGKILL)
+    pulling.wait()
+    assert 0 < pulled() < count, "the kill should land mid-pull"
+    bob = open_database(tmp_path / "bob.db")
+    hub_sync.sync(bob, hub.conn("bob"))
+    assert pulled() == count
+    assert passage_set(bob) == passage_set(ana)
+    assert bob.execute("SELECT count(*), count(DISTINCT uuid) FROM journal_steps "
+                       "WHERE kind = 'pulled'").fetchone() == (count, count)
+
+
+def test_the_server_stopped_mid_sync_loses_and_duplicates_nothing(tmp_path, hub, lead_db):
+    import threading
+
+    ana = member_db(tmp_path, hub, "ana")
+    count = 400
+    many_steps(ana, "ana", count)
+    conn = hub.conn("ana")
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            hub_sync.push(open_database(tmp_path / "ana.db"), conn)
+        except BaseException as error:   # noqa: BLE001 - checked below
+            failure.append(error)
+
+    worker = threading.Thread(target=run)
+    ana_steps = "SELECT count(*) FROM dossier_hub.steps WHERE analyst = 'ana'"
+    worker.start()
+    wait_until(lambda: hub_count(hub, ana_steps) >= 30)
+    hub.server.stop()
+    worker.join(60)
+    assert failure and isinstance(failure[0], hub_sync.HubOffline)
+    hub.server.start()
+    stopped_at = hub_count(hub, ana_steps)
+    assert 0 < stopped_at < count
+    assert hub_sync.waiting(ana) >= count - stopped_at
+    hub_sync.sync(ana, hub.conn("ana"))
+    assert hub_count(hub, ana_steps) == count
+    assert hub_count(hub, "SELECT count(*) FROM dossier_hub.passages") == count
+    assert hub_sync.waiting(ana) == 0
+
+
+# -- conflicts ----------------------------------------------------------------
+def test_two_leads_rename_one_tag_the_later_write_wins_the_other_is_kept(tmp_path, hub,
+                                                                         lead_db):
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    name = lead_db.execute("SELECT name FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    for db, new, who in ((lead_db, "Renamed by Lea", "lea"), (leo, "Renamed by Leo", "leo")):
+        tag_id = db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0]
+        with journal.step(db, f"Rename tag “{name}”", analyst=who, origin=who):
+            tags.rename_tag(db, tag_id, new)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    later = hub_sync.sync(leo, hub.conn("leo"))
+    assert any("replaced by a later change (yours)" in c for c in later.conflicts)
+    earlier = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert earlier.pulled == 1
+    for db in (lead_db, leo):
+        names = {r[0] for r in db.execute("SELECT name FROM tags")}
+        assert "Renamed by Leo" in names and "Renamed by Lea" not in names and name not in names
+    # the hub keeps both renames in its history
+    with hub.conn("lea") as conn:
+        afters = [r[0]["name"] for r in conn.execute(
+            "SELECT c.after FROM dossier_hub.changes c WHERE c.tbl = 'tags' AND "
+            "c.before->>'name' = %s ORDER BY c.seq", [name])]
+    assert afters == ["Renamed by Lea", "Renamed by Leo"]
+
+
+def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
+        tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    name = lead_db.execute("SELECT name FROM tags WHERE passage_count = 0 ORDER BY name "
+                           "LIMIT 1").fetchone()[0]
+    tag_id = lead_db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0]
+    with journal.step(lead_db, f"Delete tag “{name}”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, tag_id)
+    tag_passage(ana, "ana", tag=name)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert any("deleted on the hub" in c for c in result.conflicts)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    flagged = name + hub_sync.DELETED_MARK
+    for db in (ana, lead_db):
+        rows = db.execute("SELECT p.analyst FROM passages p JOIN tags t ON t.id = p.tag_id "
+                          "WHERE t.name = ?", [flagged]).fetchall()
+        assert rows == [("ana",)]
+        assert db.execute("SELECT count(*) FROM tags WHERE name = ?", [name]).fetchone()[0] == 0
+
+
+def test_text_edited_while_others_code_re_anchors_on_arrival(tmp_path, hub, lead_db):
+    from storage import articles
+
+    ana = member_db(tmp_path, hub, "ana")
+    article_id, text = ana.execute("SELECT id, text FROM articles ORDER BY title LIMIT 1"
+                                   ).fetchone()
+    words = text[100:140]
+    start = text.index(words)
+    tag_passage(ana, "ana", start=start, end=start + len(words), article=article_id)
+    # and one whose words the lead's edit removes
+    gone = text[300:330]
+    tag_passage(ana, "ana", start=300, end=330, article=article_id)
+    lead_article = lead_db.execute(
+        "SELECT id FROM articles WHERE text = ?", [text]).fetchone()[0]
+    new_text = "EDITED LEAD PARAGRAPH.\n\n" + text[:300] + text[330:]
+    with journal.step(lead_db, "Edit article text", analyst="lea", origin="lea"):
+        articles.replace_article_text(lead_db, lead_article, new_text)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        current = db.execute("SELECT text FROM articles WHERE uuid = (SELECT uuid FROM articles "
+                             "WHERE text = ?)", [new_text]).fetchone()[0]
+        rows = {r[0]: r for r in db.execute(
+            "SELECT text, start, end, anchor FROM passages WHERE analyst = 'ana'")}
+        kept = rows[words]
+        assert current[kept[1]:kept[2]] == words and kept[3] == "moved"
+        assert rows[gone][3] == "orphaned"          # kept, flagged, never dropped
+
+
+@pytest.mark.slow
+def test_analysis_results_are_shared_by_text_hash(tmp_path, hub, analysed_template):
+    from storage.analyses import latest_analysis, pending_article_ids
+
+    path = tmp_path / "lea.db"
+    shutil.copy(analysed_template, path)
+    lead = open_database(path)
+    hub_sync.first_sync(lead, hub.conn("lea"), hub.url("lea"))
+    ana = member_db(tmp_path, hub, "ana")
+    pipeline, version = lead.execute("SELECT pipeline, pipeline_version FROM analyses LIMIT 1"
+                                     ).fetchone()
+    assert pending_article_ids(ana, pipeline, version) == []     # nothing left for spaCy
+    for uuid, lead_id in lead.execute("SELECT uuid, id FROM articles"):
+        ana_id = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+        mine, theirs = latest_analysis(ana, ana_id), latest_analysis(lead, lead_id)
+        assert mine["entities"] == theirs["entities"]
+        assert [q["speaker"] for q in mine["quotes"]] == [q["speaker"] for q in theirs["quotes"]]
+
+
+def test_blind_coding_hides_others_passages_until_a_lead_reveals_them(tmp_path, hub, lead_db):
+    hub_sync.set_blind(hub.conn("lea"), True)
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    tag_passage(ana, "ana")
+    tag_passage(bob, "bob", start=40, end=60)
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana"), (lead_db, "lea")):
+        hub_sync.sync(db, hub.conn(member))
+    assert {p[4] for p in passage_set(ana)} == {"ana"}
+    assert {p[4] for p in passage_set(bob)} == {"bob"}
+    assert {p[4] for p in passage_set(lead_db)} == {"ana", "bob"}
+    with hub.conn("bob") as conn:      # not even with psql
+        assert conn.execute("SELECT count(*) FROM dossier_hub.passages").fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE dossier_hub.settings SET value = 'off' WHERE key = 'blind'")
+    hub_sync.set_blind(hub.conn("lea"), False)
+    revealed = hub_sync.sync(ana, hub.conn("ana"))
+    assert revealed.changes.touches(PASSAGES)
+    assert passage_set(ana) == passage_set(lead_db)
