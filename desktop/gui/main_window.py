@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessa
                                QProgressBar, QProgressDialog, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
-from desktop.gui import commands
+from desktop.gui import commands, hub_controller
 from desktop.gui.autotag_dialog import AutoTagDialog
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.session import Session
@@ -129,6 +129,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
+        self.hub = hub_controller.install(self)   # File → Connect to team hub…, status
         # the theme, and the session as the analyst left it
         self.themes.schemeChanged.connect(self._apply_scheme)
         self.themes.apply()

@@ -1,0 +1,104 @@
+"""The team hub in the window: the connect dialog, the first sync, the
+background worker (push at once, pull on NOTIFY), the status bar."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+
+import psycopg
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop import hub_credentials
+from desktop.gui.hub_controller import HubDialog, hub_url
+from storage import hub_sync, journal, open_database, passages
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def gui_hub(hub_server, tmp_path, seeded_template, monkeypatch):
+    monkeypatch.setattr(hub_credentials, "_keyring", lambda: None)
+    monkeypatch.setattr(hub_credentials, "_SESSION", {})
+    name = f"gui_hub_{next(_numbers)}"
+    with psycopg.connect(hub_server.admin_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    with hub_sync.connect(hub_server.admin_url(name)) as admin:
+        hub_sync.init_hub(admin)
+        hub_sync.add_member(admin, "lea", "lead", "pw-lea")
+        hub_sync.add_member(admin, "ana", "analyst", "pw-ana")
+    lead_path = tmp_path / "lea.db"
+    shutil.copy(seeded_template, lead_path)
+    lead = open_database(lead_path)
+    lea_url = hub_server.url("lea", "pw-lea", name)
+    hub_sync.first_sync(lead, hub_sync.connect(lea_url), lea_url)
+    return name, lead, lea_url
+
+
+def test_hub_url_from_the_dialog_fields():
+    assert hub_url("hub.example.org/dossier", "ana") == "postgresql://ana@hub.example.org/dossier"
+    assert hub_url("postgresql://x@h:5433/db", "ana") == "postgresql://ana@h:5433/db"
+
+
+def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_window, tmp_path,
+                                                              hub_server, gui_hub):
+    name, lead, lea_url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    assert window.hub.label.text() == ""
+    assert any("Connect to team" in a.text() for a in window.menuBar().actions()[0].menu()
+               .actions())
+    dialog = HubDialog(window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.address, f"127.0.0.1:{hub_server.port}/{name}")
+    qtbot.keyClicks(dialog.user, "ana")
+    qtbot.keyClicks(dialog.password, "pw-ana")
+    assert dialog.password.echoMode() == dialog.password.EchoMode.Password
+    assert window.hub.connect_to(dialog.url(), dialog.password.text())
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    # the seeded file adopted the hub's articles and tags (same texts, same names)
+    assert {r[0] for r in window.db.execute("SELECT uuid FROM articles")} == \
+        {r[0] for r in lead.execute("SELECT uuid FROM articles")}
+
+    # the lead tags and pushes: the window's file has it within 2 s (NOTIFY)
+    article_id = lead.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    tag_id = lead.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    with journal.step(lead, "Tag passage", analyst="lea", origin="lea"):
+        passages.add_passage(lead, article_id=article_id, tag_id=tag_id, start=0, end=10,
+                             analyst="lea")
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    pushed = time.monotonic()
+    qtbot.waitUntil(lambda: window.db.execute(
+        "SELECT count(*) FROM passages WHERE analyst = 'lea'").fetchone()[0] == 1, timeout=2000)
+    assert time.monotonic() - pushed < 2.0
+    # … and the window shows it (it reads other connections' commits)
+    qtbot.waitUntil(lambda: window.check_external_changes() or True, timeout=1000)
+
+    # the analyst tags in the window's file: pushed at once, the lead pulls it
+    with journal.step(window.db, "Tag passage", analyst="ana", origin=window.journal_origin):
+        passages.add_passage(window.db, article_id=window.db.execute(
+            "SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0],
+            tag_id=window.db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0],
+            start=20, end=30, analyst="ana")
+    qtbot.waitUntil(lambda: hub_sync.waiting(window.db) == 0, timeout=5000)
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    assert lead.execute("SELECT count(*) FROM passages WHERE analyst = 'ana'").fetchone()[0] == 1
+
+    # offline: the changes queue and the status says so; back online they go up
+    hub_server.stop()
+    try:
+        with journal.step(window.db, "Edit note", analyst="ana", origin=window.journal_origin):
+            window.db.execute("UPDATE passages SET note = 'offline note' WHERE analyst = 'ana'")
+        qtbot.waitUntil(lambda: window.hub.label.text().startswith("hub: offline")
+                        and "1 change waiting" in window.hub.label.text(), timeout=15000)
+    finally:
+        hub_server.start()
+    qtbot.mouseClick(window.hub.label, Qt.MouseButton.LeftButton)   # sync now
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=15000)
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    assert lead.execute("SELECT note FROM passages WHERE analyst = 'ana'").fetchone()[0] == \
+        "offline note"
+    # the password is kept for the session only (no keyring here), never in the file
+    assert hub_credentials._SESSION
+    assert b"pw-ana" not in (tmp_path / "ana.db").read_bytes()
