@@ -63,6 +63,8 @@ LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, HUB_URL = (
 PUSHABLE = ("do", "undo", "redo")
 #: Steps per pull transaction (``$DOSSIER_HUB_BATCH`` for tests).
 BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
+#: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
+PUSH_BATCH = int(os.environ.get("DOSSIER_HUB_PUSH_BATCH", "50"))
 DELETED_MARK = " (deleted on hub)"
 
 
@@ -244,50 +246,67 @@ _INSERT_CHANGE = ("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_
                   "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '')")
 
 
+def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
+    """Store one step and its rows (inside the caller's transaction)."""
+    stored = conn.execute(_INSERT_STEP, [s["uuid"], s["name"], s["analyst"], s["kind"],
+                                         s["created_at"]]).fetchone()
+    if stored is None:
+        result.duplicates += 1      # pushed before a crash: already there
+        return
+    with conn.cursor() as cursor:
+        cursor.executemany(_INSERT_CHANGE, [
+            (s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
+             Jsonb(a) if a is not None else None)
+            for n, (t, k, b, a) in enumerate(s["changes"])])
+    result.pushed += 1
+
+
 def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
-         on_progress: Progress = None) -> SyncResult:
+         on_progress: Progress = None, per_transaction: int = 0) -> SyncResult:
     """Push every local step not yet pushed, oldest first (see the module
-    docstring). Raises :class:`HubOffline` if the hub goes away; what was
-    pushed by then stays pushed, the rest goes next time."""
+    docstring): up to ``per_transaction`` steps in one PostgreSQL
+    transaction; if the hub refuses one, that group is pushed again one step
+    a transaction, so only the refused step is refused. Raises
+    :class:`HubOffline` if the hub goes away; what was pushed by then stays
+    pushed (and marked), the rest goes next time."""
     result = result or SyncResult()
+    per_transaction = per_transaction or PUSH_BATCH
     total = waiting(db)
     done = 0
-    marks: list[tuple[str, int]] = []
     try:
         while True:
-            steps = _take_steps(db, min(BATCH, 100))
+            steps = _take_steps(db, per_transaction)
             if not steps:
                 break
-            for s in steps:
-                try:
-                    with conn.transaction():
-                        stored = conn.execute(_INSERT_STEP, [s["uuid"], s["name"], s["analyst"],
-                                                             s["kind"], s["created_at"]]
-                                              ).fetchone()
-                        if stored is None:
-                            result.duplicates += 1
-                        else:
-                            with conn.cursor() as cursor:
-                                cursor.executemany(_INSERT_CHANGE, [
-                                    (s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
-                                     Jsonb(a) if a is not None else None)
-                                    for n, (t, k, b, a) in enumerate(s["changes"])])
-                            result.pushed += 1
-                    marks.append((utc_now(), s["id"]))
-                except psycopg.OperationalError:
-                    raise
-                except psycopg.DatabaseError as error:
-                    message = str(error).strip().splitlines()[0]
-                    result.refused.append(f"“{s['name']}”: {message}")
-                    marks.append((f"refused {utc_now()}: {message}", s["id"]))
-                done += 1
-                if len(marks) >= 100:
-                    _mark(db, marks)
-                if on_progress:
-                    on_progress("Pushing", done, total)
+            marks: list[tuple[str, int]] = []
+            try:
+                attempt = SyncResult()
+                with conn.transaction():
+                    for s in steps:
+                        _push_one(conn, s, attempt)
+                result.pushed += attempt.pushed
+                result.duplicates += attempt.duplicates
+                marks = [(utc_now(), s["id"]) for s in steps]
+            except psycopg.OperationalError:
+                raise
+            except psycopg.DatabaseError:
+                for s in steps:
+                    try:
+                        with conn.transaction():
+                            _push_one(conn, s, result)
+                        marks.append((utc_now(), s["id"]))
+                    except psycopg.OperationalError:
+                        _mark(db, marks)
+                        raise
+                    except psycopg.DatabaseError as error:
+                        message = str(error).strip().splitlines()[0]
+                        result.refused.append(f"“{s['name']}”: {message}")
+                        marks.append((f"refused {utc_now()}: {message}", s["id"]))
             _mark(db, marks)
+            done += len(steps)
+            if on_progress:
+                on_progress("Pushing", done, total)
     except psycopg.OperationalError as error:
-        _mark(db, marks)
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
     return result
 
@@ -516,6 +535,19 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     return result
 
 
+def merge_changes(many: list[Changes]) -> Changes:
+    """Many steps' :class:`Changes` as one (foreign), in one pass: ``|`` on
+    each would copy the growing id sets again for every step."""
+    kinds, articles, passage_ids, tag_ids = set(), set(), set(), set()
+    for c in many:
+        kinds |= c.kinds
+        articles |= c.article_ids
+        passage_ids |= c.passage_ids
+        tag_ids |= c.tag_ids
+    return Changes(frozenset(kinds), frozenset(articles), frozenset(passage_ids),
+                   frozenset(tag_ids), True, many[0].name if len(many) == 1 else "")
+
+
 def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
     """Blind coding turned off by a lead since the last pull: the passages it
     hid (their steps were pulled without them) are copied from the hub's
@@ -545,6 +577,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     """One SQLite transaction: each hub step as a local ``pulled`` step (its
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
+    gathered: list[Changes] = []
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps it
@@ -584,8 +617,9 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
             db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
                        [pulled.id])
             result.pulled += 1
-            result.changes = result.changes | dataclasses.replace(pulled.changes, foreign=True)
+            gathered.append(pulled.changes)
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
+    result.changes = result.changes | merge_changes(gathered)
 
 
 # -- analyses ---------------------------------------------------------------

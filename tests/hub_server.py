@@ -57,8 +57,12 @@ class HubServer:
                         "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
                         "--no-sync", "--locale=C.UTF-8"],
                        check=True, capture_output=True, user=self._user)
-        self.start()
-        self._create_database()
+        try:
+            self.start()
+            self._create_database()
+        except BaseException:
+            self.close()
+            raise
 
     def start(self) -> None:
         """Start the server (again, after :meth:`stop`) and wait until it answers."""

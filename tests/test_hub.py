@@ -186,6 +186,7 @@ def cli(hub, member: str, path, *args: str):
     import sys
 
     env = dict(os.environ, DOSSIER_HUB_PASSWORD=f"pw-{member}", DOSSIER_HUB_BATCH="20",
+               DOSSIER_HUB_PUSH_BATCH="5",
                PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     return subprocess.Popen([sys.executable, "-m", "desktop.cli", "hub", *args, "--db",
                              str(path)], env=env, stdout=subprocess.PIPE,
@@ -257,7 +258,7 @@ def test_the_server_stopped_mid_sync_loses_and_duplicates_nothing(tmp_path, hub,
 
     def run() -> None:
         try:
-            hub_sync.push(open_database(tmp_path / "ana.db"), conn)
+            hub_sync.push(open_database(tmp_path / "ana.db"), conn, per_transaction=5)
         except BaseException as error:   # noqa: BLE001 - checked below
             failure.append(error)
 
