@@ -155,10 +155,14 @@ def test_the_server_refuses_a_change_to_another_analysts_passage(tmp_path, hub, 
 def test_a_forbidden_local_step_is_refused_by_the_hub_and_reported(tmp_path, hub, lead_db):
     ana = member_db(tmp_path, hub, "ana")
     tag_id = ana.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    tag_passage(ana, "ana", start=0, end=10)
     with journal.step(ana, "Rename tag", analyst="ana", origin="w"):
         tags.rename_tag(ana, tag_id, "Renamed by an analyst")
+    tag_passage(ana, "ana", start=20, end=30)
     result = hub_sync.sync(ana, hub.conn("ana"))
-    assert result.pushed == 0 and len(result.refused) == 1
+    # the steps around it, pushed in the same group, are accepted
+    assert result.pushed == 2 and len(result.refused) == 1
+    assert "Rename tag" in result.refused[0]
     assert hub_sync.waiting(ana) == 0
     with hub.conn("lea") as conn:
         names = {r[0]["name"] for r in conn.execute("SELECT data FROM dossier_hub.tags")}
