@@ -771,6 +771,9 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
             from error
+    except psycopg.DatabaseError as error:
+        raise HubError("The hub refused the first sync (an empty hub takes its corpus from a "
+                       f"lead): {str(error).strip().splitlines()[0]}") from error
     sync_result.changes = Changes(ALL_KINDS, foreign=True, name="First sync with the hub")
     sync_result.conflicts = result.conflicts + sync_result.conflicts
     return sync_result

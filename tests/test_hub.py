@@ -397,3 +397,13 @@ def test_blind_coding_hides_others_passages_until_a_lead_reveals_them(tmp_path, 
     revealed = hub_sync.sync(ana, hub.conn("ana"))
     assert revealed.changes.touches(PASSAGES)
     assert passage_set(ana) == passage_set(lead_db)
+
+
+def test_only_a_lead_starts_an_empty_hub_with_a_corpus(tmp_path, hub, seeded_template):
+    path = tmp_path / "ana.db"
+    shutil.copy(seeded_template, path)
+    ana = open_database(path)
+    with pytest.raises(hub_sync.HubError, match="refused the first sync"):
+        hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.articles").fetchone()[0] == 0
