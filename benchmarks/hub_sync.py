@@ -5,8 +5,8 @@
 own thread with its own local file and connections, each adding
 ``--passages`` passages (default 1,000) as one journal step per passage, in
 rounds of ``--per-round`` (default 50); after each round it syncs (push,
-then pull) and then waits for the hub's NOTIFY, as the window's worker
-does. For every step: the time from its push (the hub's ``pushed_at``)
+then pull) and for ``--pause`` seconds (default 0: as fast as it can) pulls
+whenever the hub NOTIFYs, as the window's worker does. For every step: the time from its push (the hub's ``pushed_at``)
 until every other analyst's file holds it.
 
 ``first-sync``: a lead uploads a corpus file (``--corpus``, e.g. the 100k
@@ -70,7 +70,7 @@ def _seeded_lead(folder: Path) -> Path:
     return path
 
 
-def bench_analysts(analysts: int, per_analyst: int, per_round: int) -> dict:
+def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float = 0.0) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-"))
     names = [f"analyst{i:02d}" for i in range(analysts)]
     server = _server_and_hub([("lead", "lead"), *[(n, "analyst") for n in names]])
@@ -110,8 +110,14 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int) -> dict:
                             made += 1
                     hub_sync.sync(db, conn)
                     seen[name].append((time.time(), int(get_meta(db, hub_sync.LAST_SEQ))))
-                    for _ in listener.notifies(timeout=0.2, stop_after=1):
-                        pass
+                    # between rounds (an analyst reading): pull on each NOTIFY
+                    until = time.time() + max(pause, 0.2)
+                    while time.time() < until:
+                        if any(True for _ in listener.notifies(
+                                timeout=max(0.01, until - time.time()), stop_after=1)):
+                            hub_sync.sync(db, conn)
+                            seen[name].append((time.time(),
+                                               int(get_meta(db, hub_sync.LAST_SEQ))))
                 # keep pulling on NOTIFY until every step is here
                 while not all_pushed.is_set() or \
                         int(get_meta(db, hub_sync.LAST_SEQ)) < last_seq[0]:
@@ -157,6 +163,7 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int) -> dict:
         check = open_database(folder / f"{names[0]}.db")
         visible = check.execute("SELECT count(*) FROM passages").fetchone()[0]
         return {"analysts": analysts, "passages_each": per_analyst, "per_round": per_round,
+                "pause_s": pause,
                 "steps": total_steps, "wall_s": round(elapsed, 1),
                 "steps_per_s": round(total_steps / elapsed, 1),
                 "passages_in_one_file": visible,
@@ -238,12 +245,14 @@ def main() -> None:
     p.add_argument("--analysts", type=int, default=20)
     p.add_argument("--passages", type=int, default=1000)
     p.add_argument("--per-round", type=int, default=50)
+    p.add_argument("--pause", type=float, default=0.0,
+                   help="seconds between an analyst's rounds (pulling on NOTIFY meanwhile)")
     p = sub.add_parser("first-sync")
     p.add_argument("--corpus", type=Path, default=Path("/tmp/dossier-bench/corpus-100000.db"))
     p.add_argument("--analyses", type=int, default=2000)
     args = parser.parse_args()
     if args.what == "analysts":
-        out = bench_analysts(args.analysts, args.passages, args.per_round)
+        out = bench_analysts(args.analysts, args.passages, args.per_round, args.pause)
     else:
         out = bench_first_sync(args.corpus, args.analyses)
     print(json.dumps(out, indent=2))
