@@ -102,3 +102,22 @@ def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_windo
     # the password is kept for the session only (no keyring here), never in the file
     assert hub_credentials._SESSION
     assert b"pw-ana" not in (tmp_path / "ana.db").read_bytes()
+
+
+def test_a_connected_file_resumes_syncing_when_opened_again(qtbot, open_window, tmp_path,
+                                                           hub_server, gui_hub):
+    name, lead, lea_url = gui_hub
+    path = tmp_path / "ana.db"
+    window = open_window(path)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    window.close()
+    # a new session without a keyring: asked again (the status says how)
+    hub_credentials._SESSION.clear()
+    again = open_window(path)
+    assert again.hub.label.text().startswith("hub: sign in")
+    assert again.hub.worker is None
+    # with the password known (the keyring's, here this session's), it syncs at once
+    hub_credentials.remember(url, "pw-ana")
+    third = open_window(path)
+    qtbot.waitUntil(lambda: third.hub.label.text() == "hub: synced", timeout=10000)
