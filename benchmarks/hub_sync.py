@@ -96,7 +96,7 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float
                 db = open_database(folder / f"{name}.db")
                 url = server.url(name, f"pw-{name}")
                 conn, listener = hub_sync.connect(url), hub_sync.connect(url)
-                listener.execute("LISTEN dossier_hub")
+                hub_sync.listen(listener)
                 articles = [r[0] for r in db.execute("SELECT id FROM articles")]
                 tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
                 made = 0

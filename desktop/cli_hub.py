@@ -146,8 +146,7 @@ def cmd_connect(args) -> int:
         result = hub_sync.first_sync(db, conn, args.url, on_progress=_progress)
     except hub_sync.HubError as error:
         raise CommandError(str(error)) from error
-    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("articles", "tags", "passages")}
+    counts = hub_sync.local_counts(db)
     print(f"connected as {conn.info.user} ({role}): {counts['articles']} articles, "
           f"{counts['tags']} tags, {counts['passages']} passages")
     _report(result)

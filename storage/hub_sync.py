@@ -103,6 +103,17 @@ def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psyc
         raise HubOffline(f"Cannot reach the hub: {str(error).strip()}") from error
 
 
+#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq).
+CHANNEL = "dossier_hub"
+
+
+def listen(conn: psycopg.Connection) -> psycopg.Connection:
+    """Make ``conn`` (autocommit, used for nothing else) receive the hub's
+    notifications: ``conn.notifies(timeout=…)`` yields one per pushed step."""
+    conn.execute(f"LISTEN {CHANNEL}")
+    return conn
+
+
 def strip_password(url: str) -> str:
     """``url`` without a password (what is stored in the local file)."""
     if "://" not in url:
@@ -197,6 +208,12 @@ def to_hub(table: str, state: dict | None, uuids: _Uuids) -> dict | None:
         if column in out:
             out[column.removesuffix("_id") + "_uuid"] = uuids(other, out.pop(column))
     return out
+
+
+def local_counts(db: Database) -> dict[str, int]:
+    """Articles, tags and passages in the local file (for a report)."""
+    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "tags", "passages")}
 
 
 # -- push -------------------------------------------------------------------

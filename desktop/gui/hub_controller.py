@@ -168,7 +168,7 @@ class HubWorker(QObject):
                     if conn is None:
                         conn = hub_sync.connect(self.url, password=self.password)
                         listener = hub_sync.connect(self.url, password=self.password)
-                        listener.execute("LISTEN dossier_hub")
+                        hub_sync.listen(listener)
                     show("syncing", waiting)
                     result = hub_sync.sync(db, conn)
                     next_sync = time.monotonic() + SYNC_EVERY_S
