@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag clean
+.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -27,6 +27,14 @@ bench-corpus: $(STAMP)
 # Auto-tag of 6,000 passages over 2,000 generated articles: the GUI-thread stall.
 bench-autotag: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.autotag_insert
+# The agreement report for 3 analysts derived from the 100k corpus (a copy).
+bench-agreement: $(STAMP)
+	$(BIN)/python -m benchmarks.agreement_report
+# Batch import of a news-shaped JSONL (20,000 and 100,000 rows, 30 % wire
+# copies, generated into $(BENCH_DIR)) beside a bare sqlite-utils insert with FTS5.
+IMPORT_ROWS ?= 20000 100000
+bench-import: $(STAMP)
+	$(BIN)/python -m benchmarks.import_speed --rows $(IMPORT_ROWS) --folder $(BENCH_DIR)
 bench-scale: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.scale --articles $(ARTICLES) --folder $(BENCH_DIR)
 

@@ -2,19 +2,27 @@
 :mod:`storage`, shared by ``dossier analyse`` and the GUI's worker thread.
 
 No Qt here: progress and cancellation are plain callables.
+
+One article never stops a run: long texts are analysed in pieces (see
+:mod:`desktop.analysis.analyse`), and if the pipeline fails on a batch its
+articles are retried one by one; an article that fails on its own is left
+out (logged, and still pending) while the others are stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 from sqlite_utils import Database
 
-from desktop.analysis.analyse import analyse_texts, result_version
+from desktop.analysis.analyse import Analysis, analyse_text, analyse_texts, result_version
 from desktop.analysis.pipeline import LoadedPipeline
 from desktop.analysis.recycled import QuoteText, find_links, sentences
 from storage import analyses, articles, quotes
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 8
 #: Quotes of other articles each new quote is compared with (see
@@ -77,8 +85,9 @@ def analyse_articles(
     batch = [articles.get_article(db, i) for i in article_ids]
     batch = [a for a in batch if a is not None]
     analysed: list[int] = []
-    results = analyse_texts(loaded, (a["text"] for a in batch), batch_size=BATCH_SIZE)
-    for article, result in zip(batch, results):
+    for article, result in _results(loaded, batch):
+        if result is None:
+            continue
         analyses.save_analysis(
             db, article_id=article["id"], text_hash=article["text_hash"],
             pipeline=loaded.name, pipeline_version=version,
@@ -93,6 +102,30 @@ def analyse_articles(
     if analysed:
         link_recycled_quotes(db, analysed)
     return analysed
+
+
+def _results(loaded: LoadedPipeline, batch: list[dict]
+             ) -> Iterator[tuple[dict, Analysis | None]]:
+    """``(article, analysis)`` in order; None for an article the pipeline
+    fails on even alone (logged). A failure in the batch retries the rest
+    one by one."""
+    done = 0
+    try:
+        for result in analyse_texts(loaded, (a["text"] for a in batch), batch_size=BATCH_SIZE):
+            yield batch[done], result
+            done += 1
+        return
+    except Exception:
+        log.warning("analysis of a batch failed; its articles are retried one by one",
+                    exc_info=True)
+    for article in batch[done:]:
+        try:
+            result = analyse_text(loaded, article["text"])
+        except Exception as error:
+            log.error("analysis of article %s failed, left out: %s: %s", article["id"],
+                      type(error).__name__, error)
+            result = None
+        yield article, result
 
 
 def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:

@@ -7,13 +7,21 @@ and offset order (offsets are code points into the stored text), leaving
 out spans the tag already has at the same offsets. :func:`insert_passages`
 stores them as one journal step (in a worker in the window, whose undo
 command then replays that step; directly in the CLI).
+
+Patterns run with the ``regex`` package (the same syntax as :mod:`re`)
+and a time limit per article (:data:`TIME_LIMIT`): a pattern that
+backtracks catastrophically (``(a+)+$`` on a line of ``a``s) raises
+:class:`AutoTagTimeout` instead of running for ever. ``regex`` releases
+the GIL while it matches, so the window stays responsive while a worker
+runs one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import regex
 
 from sqlite_utils import Database
 
@@ -33,6 +41,15 @@ class AutoTagError(ValueError):
     meant for the user."""
 
 
+class AutoTagTimeout(AutoTagError):
+    """A pattern ran longer than its time limit on one article and was stopped."""
+
+
+#: Seconds a phrase or pattern may run over ONE article's text before it is
+#: stopped (:class:`AutoTagTimeout`). Ordinary patterns take milliseconds.
+TIME_LIMIT = 5.0
+
+
 @dataclass(frozen=True)
 class AutoTagRequest:
     """What to look for: ``mode`` (one of :data:`MODES`), the ``query``,
@@ -46,18 +63,29 @@ class AutoTagRequest:
     ignore_case: bool = True
 
 
-def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> re.Pattern:
+def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> regex.Pattern:
     """The regular expression for a phrase (matched literally, runs of white
-    space matching any white space) or a pattern; AutoTagError if invalid."""
+    space matching any white space) or a pattern (``regex``'s VERSION0:
+    :mod:`re`'s syntax); AutoTagError if invalid."""
     if not query.strip():
         raise AutoTagError("Type what to look for.")
-    flags = re.IGNORECASE if ignore_case else 0
+    flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     if mode == PHRASE:
-        return re.compile(r"\s+".join(re.escape(word) for word in query.split()), flags)
+        return regex.compile(r"\s+".join(regex.escape(word) for word in query.split()),
+                             flags)
     try:
-        return re.compile(query, flags)
-    except re.error as error:
+        return regex.compile(query, flags)
+    except (regex.error, OverflowError, RecursionError, ValueError) as error:
         raise AutoTagError(f"“{query}” is not a valid regular expression: {error}") from None
+
+
+def _timed_out(query: str, article: dict, time_limit: float) -> AutoTagTimeout:
+    title = " ".join((article["title"] or "").split())
+    title = title if len(title) <= 60 else title[:59] + "…"
+    return AutoTagTimeout(
+        f"The search was stopped: “{query}” ran for more than {time_limit:g} s on article "
+        f"{article['id']} (“{title}”). Such a pattern tries too many ways to match "
+        f"(nested repeats like (a+)+ do); simplify it.")
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -68,21 +96,28 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _pattern_matches(db: Database, pattern: re.Pattern, article_id: int | None,
-                     on_progress, is_cancelled):
+def _pattern_matches(db: Database, pattern: regex.Pattern, query: str,
+                     article_id: int | None, on_progress, is_cancelled, time_limit: float):
     total = (1 if article_id is not None else
              db.execute("SELECT count(*) FROM articles").fetchone()[0])
     done = 0
     for batch in autotag_queries.article_batches(db, article_id=article_id):
         for article in batch:
+            if is_cancelled():
+                return
             text = article["text"]
-            for match in pattern.finditer(text):
-                start, end = _trimmed(text, *match.span())
-                if start < end:
-                    yield {"article_id": article["id"], "article_title": article["title"],
-                           "start": start, "end": end, "text": text[start:end],
-                           "before": text[max(0, start - CONTEXT):start],
-                           "after": text[end:end + CONTEXT]}
+            try:
+                # the time limit covers the whole scan of this article
+                for match in pattern.finditer(text, timeout=time_limit):
+                    start, end = _trimmed(text, *match.span())
+                    if start < end:
+                        yield {"article_id": article["id"],
+                               "article_title": article["title"],
+                               "start": start, "end": end, "text": text[start:end],
+                               "before": text[max(0, start - CONTEXT):start],
+                               "after": text[end:end + CONTEXT]}
+            except TimeoutError:
+                raise _timed_out(query, article, time_limit) from None
         done += len(batch)
         on_progress(done, total)
         if is_cancelled():
@@ -91,12 +126,19 @@ def _pattern_matches(db: Database, pattern: re.Pattern, article_id: int | None,
 
 def find_candidates(db: Database, request: AutoTagRequest, *,
                     on_progress: Callable[[int, int], None] = lambda done, total: None,
-                    is_cancelled: Callable[[], bool] = lambda: False) -> list[dict]:
-    """Every span ``request`` finds that its tag does not already cover."""
+                    is_cancelled: Callable[[], bool] = lambda: False,
+                    time_limit: float | None = None) -> list[dict]:
+    """Every span ``request`` finds that its tag does not already cover.
+
+    A phrase or pattern that runs longer than ``time_limit`` seconds
+    (default :data:`TIME_LIMIT`) on one article raises
+    :class:`AutoTagTimeout`; a cancel is seen between articles."""
+    time_limit = time_limit or TIME_LIMIT
     if request.mode in (PHRASE, REGEX):
         pattern = compile_pattern(request.mode, request.query,
                                   ignore_case=request.ignore_case)
-        rows = _pattern_matches(db, pattern, request.article_id, on_progress, is_cancelled)
+        rows = _pattern_matches(db, pattern, request.query, request.article_id,
+                                on_progress, is_cancelled, time_limit)
     elif request.mode in (SPEAKER, ENTITY):
         name = " ".join(request.query.split())
         if not name:

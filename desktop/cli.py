@@ -18,14 +18,53 @@ class CommandError(Exception):
     """A command cannot proceed; the message is shown as one line."""
 
 
+#: The largest row id SQLite can store (a signed 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(value: str) -> int:
+    """An argparse ``type`` for ids (articles, passages, tags): a whole number
+    from 1 to :data:`MAX_ROW_ID`. Anything else is a one-line usage error —
+    a larger number would otherwise reach SQLite and end in an
+    OverflowError traceback."""
+    import argparse
+
+    try:
+        number = int(value.strip(), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an id (a whole number; see `dossier list`)") from None
+    if not 1 <= number <= MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `dossier list`)")
+    return number
+
+
+def _seconds(value: str) -> float:
+    """An argparse ``type``: a positive number of seconds (at most a day)."""
+    import argparse
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 86400:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds "
+                                         f"(more than 0, at most 86400)")
+    return seconds
+
+
 def _database_path(args) -> Path:
     from desktop.data_location import default_database_path
 
     return Path(args.db) if args.db else default_database_path()
 
 
-def _database(args, *, create: bool):
-    from storage import DatabaseError, open_database
+def _database(args, *, create: bool, writes: bool = False):
+    """The database of ``--db``, opened (read-only if its file is write-
+    protected: then ``writes`` — the command changes it — is refused)."""
+    from storage import DatabaseError, is_read_only, open_database
 
     path = _database_path(args)
     if not create and not path.exists():
@@ -34,9 +73,46 @@ def _database(args, *, create: bool):
         db = open_database(path, create=create)
     except DatabaseError as error:
         raise CommandError(str(error)) from error
+    from desktop.leftovers import clean_leftovers
+    clean_leftovers(path)
+    if is_read_only(db):
+        if writes:
+            db.close()
+            raise CommandError(_read_only_message(path, args))
+        return db
     from desktop.first_run import ensure_codebook
     ensure_codebook(db)
     return db
+
+
+def _read_only_message(path: Path, args) -> str:
+    return (f"{path} is read-only (you cannot write to the file or its folder), and "
+            f"`dossier {args.command}` would change it; list, stats, quotes and export "
+            f"still work, or copy the file somewhere you can write to")
+
+
+def _database_failure(error: Exception, args) -> str | None:
+    """A one-line message for an SQLite error met while a command ran (a
+    damaged page, a write-protected file), or None for anything else."""
+    import sqlite3
+
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    path = _database_path(args)
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return _read_only_message(path, args)
+    if "malformed" in text or "not a database" in text:
+        return (f"{path} is damaged ({text}); nothing was changed. See its backups with "
+                f"`dossier backups --db {_quoted(path)}` and restore the newest good one "
+                f"with `dossier restore --db {_quoted(path)}` (the damaged file is kept)")
+    return None
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _progress_bar(description: str):
@@ -46,21 +122,28 @@ def _progress_bar(description: str):
                disable=None)
 
     def update(done: int, total: int) -> None:
+        # update() by the difference keeps tqdm's rate and ETA right
         bar.total = total
-        bar.n = done
-        bar.refresh()
+        bar.update(done - bar.n)
     return bar, update
 
 
 def cmd_import(args) -> int:
     from desktop.importers import import_files
+    from desktop.importers.web import split_sources
 
-    missing = [p for p in args.paths if not Path(p).exists()]
-    db = _database(args, create=True)
-    projects = [Path(p) for p in args.paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
-    report = import_files(db, [Path(p) for p in args.paths
-                               if Path(p).exists() and Path(p) not in projects],
-                          update=args.update)
+    urls, paths = split_sources(args.paths)
+    missing = [p for p in paths if not Path(p).exists()]
+    db = _database(args, create=True, writes=True)
+    projects = [Path(p) for p in paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    bar, update = _progress_bar("Importing")
+    with bar:
+        report = import_files(db, [Path(p) for p in paths
+                                   if Path(p).exists() and Path(p) not in projects],
+                              update=args.update, on_progress=update)
+    if urls:
+        from desktop.cli_feeds import import_web
+        import_web(db, urls, args.delay, report)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
@@ -75,10 +158,14 @@ def cmd_import(args) -> int:
     for article_id, other_id, score in report.similar:
         print(f"article {article_id} is similar to article {other_id} "
               f"(similarity {score:.2f})")
+    for path, note in report.notes:
+        print(f"note: {path}: {note}", file=sys.stderr)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, count in report.unlisted:
+        print(f"skipped {count} more rows of {path} (not listed)", file=sys.stderr)
     print(report.summary())
-    return EXIT_PROBLEMS if report.skipped else EXIT_OK
+    return EXIT_PROBLEMS if report.skipped_count() else EXIT_OK
 
 
 def _import_project(db, path: Path, report) -> None:
@@ -93,13 +180,17 @@ def _import_project(db, path: Path, report) -> None:
     report.added += [(f"{path}: {name}", i) for name, i in project.articles_added]
     report.duplicates += [(f"{path}: {name}", i) for name, i in project.articles_existing]
     report.skipped += [(f"{path}: {what}", why) for what, why in project.skipped]
+    for line in project.warnings:
+        print(f"warning: {path}: {line}", file=sys.stderr)
+    for what, why in project.not_imported:
+        print(f"not imported from {path}: {what}: {why}")
     print(f"{path}: {project.summary()}")
 
 
 def cmd_analyse(args) -> int:
     from desktop.analysis_service import AnalysisPool
 
-    _database(args, create=False).close()     # checked, migrated, codebook in place
+    _database(args, create=False, writes=True).close()  # checked, migrated, codebook in place
     pool = AnalysisPool(_database_path(args), args.pipeline, processes=args.processes)
     try:
         info = pool.load()
@@ -139,6 +230,7 @@ def _export_filter(args, db):
 
 def cmd_export(args) -> int:
     from desktop.exporters import ExportOptions, export_passages
+    from desktop.exporters.base import is_stdout
 
     db = _database(args, create=False)
     chosen = _export_filter(args, db)
@@ -152,7 +244,9 @@ def cmd_export(args) -> int:
         raise CommandError(f"cannot write {output}: {error.strerror or error}") from error
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"exported {result.count} passage(s) to {output}")
+    print(f"exported {result.count} passage(s) to "
+          + ("standard output" if is_stdout(args.output) else str(output)),
+          file=sys.stderr if is_stdout(args.output) else sys.stdout)
     return EXIT_OK
 
 
@@ -172,13 +266,14 @@ def cmd_list(args) -> int:
 
 
 QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", "speaker",
-                 "speaker_kind", "cue")
+                 "speaker_kind", "cue", "method")
 
 
 def cmd_quotes(args) -> int:
     from storage import quotes
 
-    rows = [{k: q[k] for k in QUOTE_COLUMNS}
+    rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),
+             **{k: q[k] for k in QUOTE_COLUMNS}, "to_check": quotes.to_check(q)}
             for q in quotes.all_quotes(_database(args, create=False), speaker=args.speaker)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -194,7 +289,7 @@ def cmd_autotag(args) -> int:
     from desktop import autotag
     from storage import articles, tags
 
-    db = _database(args, create=False)
+    db = _database(args, create=False, writes=not args.dry_run)
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
     if tag is None:
         raise CommandError(f"there is no tag called {args.tag!r}")
@@ -206,7 +301,7 @@ def cmd_autotag(args) -> int:
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
                                      ignore_case=not args.case_sensitive)
     try:
-        found = autotag.find_candidates(db, request)
+        found = autotag.find_candidates(db, request, time_limit=args.time_limit)
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
     if len(found) > args.max and not args.dry_run:
@@ -229,10 +324,11 @@ def cmd_codebook(args) -> int:
     from desktop.codebook_files import (export_codebook, format_of, import_lines,
                                         read_codebook_file)
     from desktop.codebook_json import CodebookFileError
+    from desktop.exporters.base import is_stdout
     from storage.codebook import apply_codebook
     from storage.tags import TagError
 
-    db = _database(args, create=False)
+    db = _database(args, create=False, writes=args.action == "import")
     path = Path(args.file)
     if args.action == "export":
         if not path.parent.is_dir():
@@ -243,7 +339,9 @@ def cmd_codebook(args) -> int:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
-        print(f"exported {count} tag(s) to {path}")
+        print(f"exported {count} tag(s) to "
+              + ("standard output" if is_stdout(args.file) else str(path)),
+              file=sys.stderr if is_stdout(args.file) else sys.stdout)
         return EXIT_OK
     if not path.is_file():
         raise CommandError(f"no codebook file at {path}")
@@ -298,11 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common],
                        help="import articles (.txt .md .html .docx .pdf .eml, and .csv "
                             ".json .jsonl with one article a row), folders of them, "
-                            "or REFI-QDA projects (.qdpx)")
+                            "REFI-QDA projects (.qdpx), or web pages (https://… or "
+                            "a .txt listing URLs)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--update", action="store_true",
                    help="a changed version of an article already imported (same URL or "
                         "file name) replaces its text; passages follow their words")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="web pages (https://… or a .txt of URLs): the least time between "
+                        "two requests to one site (default 1)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],
@@ -318,10 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Export tagged passages. Formats: " + "; ".join(
                            f"{f.name}: {f.purpose}" for f in FORMATS.values()))
     p.add_argument("--format", choices=tuple(FORMATS), required=True)
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write (a symbolic link is written through to its "
+                        "target; - is standard output; FIFOs and devices are refused)")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
                    help="only passages with this tag (repeatable)")
-    p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
+    p.add_argument("--article", metavar="ID", type=row_id, action="append", default=[],
                    help="only this article (repeatable; ids from `dossier list`)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive)")
@@ -354,11 +458,14 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--phrase", metavar="TEXT", help="a phrase, matched literally")
     what.add_argument("--speaker", metavar="NAME", help="the speaker's spoken quotes")
     what.add_argument("--entity", metavar="NAME", help="mentions of this entity")
-    p.add_argument("--article", metavar="ID", type=int,
+    p.add_argument("--article", metavar="ID", type=row_id,
                    help="only this article (default: every article)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="--pattern/--phrase: match case exactly (default: ignore case)")
     p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
+    p.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=None,
+                   help="--pattern/--phrase: stop with an error when the pattern runs "
+                        "longer than this on one article (default 5)")
     p.add_argument("--max", metavar="N", type=int, default=5000,
                    help="refuse to tag more than N passages at once (default 5000)")
     p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
@@ -367,13 +474,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("codebook", parents=[common],
                        help="export the codebook (tags, colours, descriptions, keys, parents) "
-                            "to JSON or a REFI-QDA codebook (.qdc), or import one: missing "
+                            "to JSON, a REFI-QDA codebook (.qdc) or CSV (Taguette), or import "
+                            "one: missing "
                             "tags are created, existing ones take its colours and descriptions")
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", metavar="FILE",
-                   help="the file to write or read: .qdc is a REFI-QDA codebook, "
-                        "anything else JSON")
-    p.add_argument("--format", choices=("json", "qdc"),
+                   help="the file to write or read: .qdc is a REFI-QDA codebook, .csv "
+                        "a CSV codebook (name, description, color, parent), anything "
+                        "else JSON")
+    p.add_argument("--format", choices=("json", "qdc", "csv"),
                    help="export: the format (default: by FILE's extension, else json)")
     p.set_defaults(func=cmd_codebook)
 
@@ -390,6 +499,11 @@ def build_parser() -> argparse.ArgumentParser:
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_journal",
+    "desktop.cli_backups",
+    "desktop.cli_agreement",
+    "desktop.cli_merge",
+    "desktop.cli_assign",
+    "desktop.cli_feeds",
     "desktop.cli_hub",
 ]
 
@@ -403,6 +517,12 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"dossier: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as error:
+        message = _database_failure(error, args)
+        if message is None:
+            raise
+        print(f"dossier: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
@@ -415,4 +535,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the imported module, so subcommand modules' CommandError (from
+    # desktop.cli) is the class main() catches, not a copy in __main__
+    from desktop.cli import main as _main
+    sys.exit(_main())

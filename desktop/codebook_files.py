@@ -1,6 +1,7 @@
-"""Codebook files in either format, told apart by their extension: JSON
-(:mod:`desktop.codebook_json`) or a REFI-QDA codebook ``.qdc``
-(:mod:`desktop.refi_qda.codebook`). Shared by File → Export/Import codebook
+"""Codebook files in any of three formats, told apart by their extension:
+JSON (:mod:`desktop.codebook_json`), a REFI-QDA codebook ``.qdc``
+(:mod:`desktop.refi_qda.codebook`) or CSV (:mod:`desktop.codebook_csv`,
+the one Taguette reads). Shared by File → Export/Import codebook
 and ``dossier codebook``; plain Python, no Qt.
 """
 
@@ -11,18 +12,21 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop.codebook_csv import read_codebook_csv, write_codebook_csv
 from desktop.codebook_json import read_codebook, write_codebook
 from desktop.refi_qda.codebook import read_qdc, write_qdc
 from storage.codebook import codebook_entries
 
-JSON, QDC = "json", "qdc"
-FORMATS = (JSON, QDC)
+JSON, QDC, CSV = "json", "qdc", "csv"
+FORMATS = (JSON, QDC, CSV)
 #: File-dialog filters, one per format (the first is the default).
-FILTERS = {JSON: "JSON codebook (*.json)", QDC: "REFI-QDA codebook (*.qdc)"}
+FILTERS = {JSON: "JSON codebook (*.json)", QDC: "REFI-QDA codebook (*.qdc)",
+           CSV: "CSV codebook, for Taguette and spreadsheets (*.csv)"}
 
 
 def format_of(path: Path, default: str = JSON) -> str:
-    """``qdc`` for a ``.qdc`` file (any case), ``json`` for ``.json``, else ``default``."""
+    """``qdc`` for a ``.qdc`` file (any case), ``csv`` for ``.csv``, ``json``
+    for ``.json``, else ``default``."""
     suffix = Path(path).suffix.lower().lstrip(".")
     return suffix if suffix in FORMATS else default
 
@@ -36,10 +40,11 @@ def with_suffix(path: Path, fmt: str) -> Path:
 def export_codebook(db: Database, path: Path, fmt: str | None = None) -> int:
     """Write the codebook to ``path`` (format by extension unless given);
     returns how many tags were written."""
-    if (fmt or format_of(path)) == QDC:
+    fmt = fmt or format_of(path)
+    if fmt == QDC:
         return write_qdc(path, db)
     entries = codebook_entries(db)
-    write_codebook(path, entries)
+    (write_codebook_csv if fmt == CSV else write_codebook)(path, entries)
     return len(entries)
 
 
@@ -53,11 +58,13 @@ class CodebookFile:
 
 
 def read_codebook_file(path: Path) -> CodebookFile:
-    """Read a ``.qdc`` or JSON codebook (by extension); raises
+    """Read a ``.qdc``, CSV or JSON codebook (by extension); raises
     :class:`~desktop.codebook_json.CodebookFileError` if it cannot be used."""
     if format_of(path) == QDC:
         qdc = read_qdc(path)
         return CodebookFile(qdc.entries, qdc.skipped)
+    if format_of(path) == CSV:
+        return CodebookFile(read_codebook_csv(path))
     return CodebookFile(read_codebook(path))
 
 

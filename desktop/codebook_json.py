@@ -27,11 +27,12 @@ def codebook_json(entries: list[dict]) -> str:
 
 def replace_file(path: Path, data: bytes) -> None:
     """Write ``data`` through a temporary file renamed into place, so a
-    failed write never leaves half a codebook."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    failed write never leaves half a codebook; ``-`` is standard output, a
+    symbolic link is written through, a FIFO or device is refused
+    (:func:`desktop.exporters.base.write_file`)."""
+    from desktop.exporters.base import write_file
+
+    write_file(path, lambda temporary: temporary.write_bytes(data))
 
 
 def write_codebook(path: Path, entries: list[dict]) -> None:
@@ -51,6 +52,12 @@ def parse_codebook(text: str) -> list[dict]:
         data = data.get("tags")
     if not isinstance(data, list):
         raise CodebookFileError("expected a list of tags (or {\"tags\": [...]})")
+    return check_entries(data)
+
+
+def check_entries(data: list) -> list[dict]:
+    """Entries checked and cleaned (names, colours, keys, parents), from
+    any file format; :class:`CodebookFileError` names the first mistake."""
     entries, names = [], set()
     for number, item in enumerate(data, 1):
         if not isinstance(item, dict):

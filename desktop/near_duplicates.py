@@ -1,36 +1,53 @@
 """Near-duplicates: the same story from two outlets, flagged and linked.
 
-An article's fingerprint is a MinHash (datasketch) of its *salient
-tokens* — capitalised words and numbers, lower-cased, minus common function
-words: the names, places, organisations and dates a story is about. Two
-write-ups of one event share most of those even when every sentence is
-reworded, which shared word n-grams do not capture (seeds 001 and 004 share
-almost no three-word phrase).
+An article's fingerprint is made of its *salient tokens* — capitalised
+words and numbers, lower-cased, minus common function words: the names,
+places, organisations and dates a story is about. Two write-ups of one
+event share most of those even when every sentence is reworded, which
+shared word n-grams do not capture (seeds 001 and 004 share almost no
+three-word phrase).
 
-The MinHash is cut into bands (locality-sensitive hashing); each band's
-hash is a bucket stored in SQLite with an index, so the candidates for a new
-article are found by index lookups whose cost depends on bucket sizes, not
-on the number of articles. Only the few best candidates are then compared
-exactly (Jaccard similarity of the token sets) and linked when they reach
-:data:`THRESHOLD`.
+Each article is tokenised **once**, at import, into two things:
 
-Plain Python: no Qt; the SQL is in :mod:`storage.similarity`.
+- a *signature* (stored in ``article_fingerprints.signature``): the
+  :data:`SIGNATURE_SIZE` smallest 32-bit hashes of its tokens, sorted (a
+  bottom-k sketch). For an article with fewer tokens than that — nearly
+  every news story — the signature *is* its token set, so the similarity
+  of two signatures is the exact Jaccard similarity of the token sets; for
+  longer ones it is the standard bottom-k estimate.
+- a MinHash of :data:`PERMUTATIONS` permutations, cut into bands of
+  :data:`ROWS_PER_BAND` (locality-sensitive hashing); each band is a 64-bit
+  bucket stored in SQLite with an index.
+
+A new article's candidates are the articles sharing a bucket with it, at
+most :data:`BUCKET_CAP` of the newest per bucket, so the work per article
+is bounded whatever the corpus size, even when thousands of wire copies
+share every bucket. The :data:`MAX_CANDIDATES` sharing the most buckets
+are compared signature to signature (vectorised, never re-reading a
+text) and linked when they reach :data:`THRESHOLD`.
+
+Plain Python and numpy: no Qt; the SQL is in :mod:`storage.similarity`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
 
+import numpy as np
 from sqlite_utils import Database
 
 from storage import similarity
 
 #: Stored with every fingerprint and link; change it when the method changes
 #: so that old fingerprints are recomputed.
-METHOD = "salient-tokens-minhash-64x2-v1"
-PERMUTATIONS, ROWS_PER_BAND = 64, 2
+METHOD = "salient-tokens-bottom128-minhash40x2-v2"
+PERMUTATIONS, ROWS_PER_BAND = 40, 2
+BANDS = PERMUTATIONS // ROWS_PER_BAND
+#: How many of the smallest token hashes a signature keeps.
+SIGNATURE_SIZE = 128
 #: Jaccard similarity of salient tokens from which two articles are linked.
 #: On the seeds: 001/004 (one visit, two outlets) 0.36, 001/002 (the same
 #: outlet's preview of that visit, re-using a paragraph) 0.42; the other
@@ -38,8 +55,10 @@ PERMUTATIONS, ROWS_PER_BAND = 64, 2
 THRESHOLD = 0.3
 #: Fewer salient tokens than this and an article is not fingerprinted.
 MIN_TOKENS = 8
-#: How many candidates are compared exactly.
-MAX_CANDIDATES = 50
+#: How many of a bucket's articles (the newest) are candidates.
+BUCKET_CAP = 8
+#: How many candidates are compared (those sharing the most buckets).
+MAX_CANDIDATES = 32
 
 _TOKEN = re.compile(r"\w[\w'’-]*")
 _FUNCTION_WORDS = frozenset("""
@@ -52,19 +71,29 @@ through to too under until up very was we were what when where which while who
 whom why will with would you your yes mr mrs ms dr according however meanwhile
 """.split())
 
+_U64 = np.uint64
+_rng = np.random.RandomState(20240617)
+#: Multiply-shift hash functions (odd multipliers): one mixes the CRC-32 of
+#: a token into the signature's hash, the others are the MinHash permutations.
+_MIX_A = _U64(0x9E3779B97F4A7C15)
+_MIX_B = _U64(0x632BE59BD9B4E019)
+_PERM_A = (_rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64)
+           << _U64(1)) | _U64(1)
+_PERM_B = _rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64)
+_SHIFT = _U64(32)
+_NO_LIMIT = 2**32
+
 
 def salient_tokens(text: str) -> set[str]:
     """Capitalised words and numbers of ``text``, lower-cased, without
     function words (so a sentence-initial "The" does not count)."""
     tokens = set()
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        if word[0].isupper() or word[0].isdigit():
-            lowered = word.lower().rstrip("'’")
-            if lowered.endswith(("'s", "’s")):
-                lowered = lowered[:-2]
-            if lowered not in _FUNCTION_WORDS:
-                tokens.add(lowered)
+    for word in {w for w in _TOKEN.findall(text) if w[0].isupper() or w[0].isdigit()}:
+        lowered = word.lower().rstrip("'’")
+        if lowered.endswith(("'s", "’s")):
+            lowered = lowered[:-2]
+        if lowered not in _FUNCTION_WORDS:
+            tokens.add(lowered)
     return tokens
 
 
@@ -74,54 +103,129 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
-def band_buckets(tokens: set[str]) -> list[int]:
-    """The LSH bucket of each band of the tokens' MinHash (signed 64-bit)."""
-    from datasketch import MinHash
+class Fingerprint:
+    """An article's signature (sorted uint32 token hashes, at most
+    :data:`SIGNATURE_SIZE`) and LSH buckets (one signed 64-bit int a band)."""
 
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
-    minhash.update_batch([t.encode("utf-8") for t in sorted(tokens)])
-    values = minhash.hashvalues.astype("<u8")
-    buckets = []
-    for start in range(0, PERMUTATIONS, ROWS_PER_BAND):
-        digest = hashlib.blake2b(values[start:start + ROWS_PER_BAND].tobytes(),
-                                 digest_size=8).digest()
-        buckets.append(int.from_bytes(digest, "big", signed=True))
-    return buckets
+    __slots__ = ("signature", "buckets")
+
+    def __init__(self, signature: np.ndarray, buckets: list[int]):
+        self.signature, self.buckets = signature, buckets
+
+
+def fingerprint(tokens: Iterable[str]) -> Fingerprint | None:
+    """The fingerprint of a token set; None below :data:`MIN_TOKENS` tokens."""
+    tokens = list(tokens)
+    if len(tokens) < MIN_TOKENS:
+        return None
+    crcs = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens),
+                       dtype=_U64, count=len(tokens))
+    hashes = np.unique(((crcs * _MIX_A + _MIX_B) >> _SHIFT).astype(np.uint32))
+    values = hashes.astype(_U64)
+    minhash = ((values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) >> _SHIFT).min(axis=1)
+    pairs = minhash.reshape(BANDS, ROWS_PER_BAND)
+    buckets = ((pairs[:, 0] << _SHIFT) | pairs[:, 1]).view(np.int64).tolist()
+    return Fingerprint(hashes[:SIGNATURE_SIZE], buckets)
+
+
+def text_fingerprint(text: str) -> Fingerprint | None:
+    """:func:`fingerprint` of a text's salient tokens."""
+    return fingerprint(salient_tokens(text))
+
+
+def similarities(mine: np.ndarray, others: list[bytes]) -> np.ndarray:
+    """The Jaccard similarity of signature ``mine`` with each of ``others``
+    (stored signatures: packed uint32).
+
+    Exact when both token sets fit in a signature; otherwise the bottom-k
+    estimate (both sketches cut at the smaller of their largest hashes).
+    One vectorised pass over all of ``others``.
+    """
+    if not others:
+        return np.zeros(0)
+    lengths = np.array([len(o) // 4 for o in others], dtype=np.int64)
+    flat = np.frombuffer(b"".join(others), dtype=np.uint32)
+    starts = np.zeros(len(others), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    # both sorted: where each of theirs would sit in mine, and is it there
+    places = np.searchsorted(mine, flat)
+    np.minimum(places, len(mine) - 1, out=places)
+    shared = mine[places] == flat
+    if len(mine) < SIGNATURE_SIZE and lengths.max() < SIGNATURE_SIZE:
+        inter = np.add.reduceat(shared, starts, dtype=np.int64)
+        return inter / (len(mine) + lengths - inter)
+    # a truncated sketch: compare below the smaller of the two largest hashes
+    limit = np.full(len(others), _NO_LIMIT, dtype=np.int64)
+    truncated = lengths >= SIGNATURE_SIZE
+    limit[truncated] = flat[(starts + lengths - 1)[truncated]]
+    if len(mine) >= SIGNATURE_SIZE:
+        limit = np.minimum(limit, int(mine[-1]))
+    kept = flat.astype(np.int64) <= np.repeat(limit, lengths)
+    inter = np.add.reduceat(shared & kept, starts, dtype=np.int64)
+    theirs = np.add.reduceat(kept, starts, dtype=np.int64)
+    ours = np.searchsorted(mine.astype(np.int64), limit, side="right")
+    union = ours + theirs - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+
+def link_fingerprint(db: Database, article_id: int,
+                     found: Fingerprint | None) -> list[tuple[int, float]]:
+    """Store an article's fingerprint and link it to the similar ones.
+
+    Runs in the caller's transaction (no savepoint of its own: a batch
+    import wraps hundreds of articles in one). Returns ``(other_id, score)``
+    for each link made, most similar first.
+    """
+    if found is None:
+        similarity.store_fingerprint(db, article_id, METHOD, None, [])
+        return []
+    shared = Counter(similarity.bucket_members(db, found.buckets, BUCKET_CAP,
+                                               exclude=article_id))
+    best = [other for other, _ in sorted(shared.items(),
+                                         key=lambda item: (-item[1], -item[0]))
+            [:MAX_CANDIDATES]]
+    signatures = similarity.signatures(db, best, METHOD)
+    similarity.store_fingerprint(db, article_id, METHOD, found.signature.tobytes(),
+                                 found.buckets)
+    if not signatures:
+        return []
+    ids = list(signatures)
+    scores = similarities(found.signature, [signatures[i] for i in ids]).tolist()
+    links = [(other, round(score, 3)) for other, score in zip(ids, scores)
+             if score >= THRESHOLD]
+    similarity.link_many(db, article_id, links, METHOD)
+    return sorted(links, key=lambda link: (-link[1], link[0]))
 
 
 def link_similar(db: Database, article_id: int, text: str) -> list[tuple[int, float]]:
     """Fingerprint one stored article and link it to the similar ones.
 
-    Runs inside the caller's transaction when there is one. Returns
+    One transaction (a savepoint inside the caller's). Returns
     ``(other_id, score)`` for each link made, most similar first.
     """
-    tokens = salient_tokens(text)
-    if len(tokens) < MIN_TOKENS:
-        similarity.store_fingerprint(db, article_id, METHOD, [])
-        return []
+    found = text_fingerprint(text)
     with db.atomic():
-        similarity.store_fingerprint(db, article_id, METHOD, band_buckets(tokens))
-        found = similarity.candidates(db, article_id, MAX_CANDIDATES)
-        others = similarity.texts(db, [other for other, _ in found])
-        links = []
-        for other, other_text in others.items():
-            score = round(jaccard(tokens, salient_tokens(other_text)), 3)
-            if score >= THRESHOLD:
-                similarity.link(db, article_id, other, score, METHOD)
-                links.append((other, score))
-    return sorted(links, key=lambda link: (-link[1], link[0]))
+        return link_fingerprint(db, article_id, found)
 
 
 def fingerprint_missing(db: Database, *,
-                        is_cancelled: Callable[[], bool] | None = None) -> int:
+                        is_cancelled: Callable[[], bool] | None = None,
+                        on_progress: Callable[[int, int], None] | None = None,
+                        chunk: int = 500) -> int:
     """Fingerprint (and link) articles stored before fingerprints existed or
-    with an older method, one transaction each. Returns how many."""
+    with an older method, ``chunk`` articles a transaction. Returns how many."""
+    missing = similarity.unfingerprinted(db, METHOD)
     done = 0
-    for article_id in similarity.unfingerprinted(db, METHOD):
+    for start in range(0, len(missing), chunk):
         if is_cancelled and is_cancelled():
             break
-        text = similarity.texts(db, [article_id]).get(article_id)
-        if text is not None:
-            link_similar(db, article_id, text)
-            done += 1
+        ids = missing[start:start + chunk]
+        texts = similarity.texts(db, ids)
+        with db.atomic():
+            for article_id in ids:
+                if article_id in texts:
+                    link_fingerprint(db, article_id, text_fingerprint(texts[article_id]))
+                    done += 1
+        if on_progress:
+            on_progress(start + len(ids), len(missing))
     return done

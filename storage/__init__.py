@@ -11,5 +11,8 @@ from storage.database import (  # noqa: F401
     DatabaseError,
     NewerDatabaseError,
     NotADossierDatabaseError,
+    NotARegularFileError,
+    ReadOnlyDatabaseError,
+    is_read_only,
     open_database,
 )

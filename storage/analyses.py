@@ -25,7 +25,7 @@ CURRENT_ANALYSES = """
         FROM articles a)
 """
 QUOTE_FIELDS = ("start", "end", "text", "kind", "speaker", "speaker_kind",
-                "speaker_start", "speaker_end", "cue")
+                "speaker_start", "speaker_end", "cue", "method")
 
 
 def save_analysis(db: Database, *, article_id: int, text_hash: str,

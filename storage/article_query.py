@@ -35,6 +35,8 @@ from sqlite_utils import Database
 from storage.entity_index import count_articles_with, filter_clause, filter_keys
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
+# the list filters by assignments, and a step that changed them must say so
+import storage.assignments  # noqa: E402,F401  (registers its kind of change)
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)
@@ -77,6 +79,7 @@ class ArticleQuery:
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
+    assigned_to: str = ""   # only articles assigned to this analyst
     search_in: str = "text"   # one of SEARCH_SCOPES
     sort: str = "imported"
     descending: bool | None = None   # None: the sort's natural direction
@@ -99,12 +102,13 @@ class ArticleQuery:
         """Whether an entity is the only filter (the search box empty)."""
         return bool(self.entity.strip()) and not (
             fts_expression(self.search) or self.tag_id is not None or self.review
-            or self.speaker.strip() or self.source.strip() or self.since or self.until)
+            or self.speaker.strip() or self.source.strip() or self.since or self.until
+            or self.assigned_to)
 
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
-                    or self.review)
+                    or self.review or self.assigned_to)
 
     def searches_text(self) -> bool:
         """Whether a search looks in the articles' texts (so matches can be
@@ -174,6 +178,9 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append((f"SELECT id FROM articles INDEXED BY idx_articles_review_status "
                      f"WHERE review_status IN ({', '.join('?' * len(statuses))})",
                      list(statuses)))
+    if q.assigned_to:
+        sets.append(("SELECT article_id FROM assignments INDEXED BY assignments_by_analyst "
+                     "WHERE analyst = ?", [q.assigned_to]))
     if q.source.strip():
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
                      f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))

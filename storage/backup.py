@@ -3,21 +3,55 @@
 A backup is a consistent snapshot even while other connections write. Each
 database keeps its backups in a folder beside it (``dossier.db`` →
 ``dossier.db.backups/``), the newest :data:`DEFAULT_KEEP` by default.
+
+Every copy is checked (``PRAGMA quick_check``) before it takes its place. A
+copy that fails the check is deleted at once: it never counts towards the
+limit and never pushes a good backup out. If the database itself is damaged
+the backup raises :class:`~storage.database.DamagedDatabaseError`, so the
+caller can offer to restore the newest good backup (:func:`newest_good_backup`)
+after setting the damaged file aside (:func:`set_aside`), never deleting it.
+
+A copy is written as ``<name>.partial`` and renamed when complete; while it
+is written the file holds an exclusive ``flock`` so that another Dossier
+cleaning up leftovers of killed backups (:func:`clean_partial_backups`) can
+tell a live copy from a dead one.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.database import (DatabaseError, check_file, damaged_error, file_uri,
+                              integrity_problems, summary)
+
+try:
+    import fcntl
+except ImportError:          # Windows: an open file cannot be deleted anyway
+    fcntl = None
+
 DEFAULT_KEEP = 10
 _STAMP = "%Y%m%d-%H%M%S-%f"
 _STAMP_IN_NAME = re.compile(r"\d{8}-\d{6}-\d{6}")
+PARTIAL = ".partial"
+
+#: A leftover younger than this is never removed: its writer may have only
+#: just created it (and, without ``flock``, may still be writing it).
+LEFTOVER_MIN_AGE_SECONDS = 60
+LEFTOVER_MIN_AGE_UNLOCKED_SECONDS = 24 * 3600
+
+
+class BackupError(DatabaseError):
+    """A backup could not be written or restored; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -35,27 +69,98 @@ def backup_folder(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.name + ".backups")
 
 
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Write a consistent copy of ``source`` to the file ``target`` (replaced)."""
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    destination = sqlite3.connect(partial)
+@contextmanager
+def held_while_written(path: Path) -> Iterator[None]:
+    """Create ``path`` and hold an exclusive ``flock`` on it for the block:
+    :func:`in_use` is True meanwhile, in this process and any other."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        source.backup(destination)
-        destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
-        destination.close()
-    partial.replace(target)
+        os.close(fd)          # releases the lock
+
+
+def in_use(path: Path) -> bool:
+    """True if a live writer holds ``path`` (:func:`held_while_written`)."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def remove_if_stale(path: Path, now: float | None = None) -> bool:
+    """Delete the leftover ``path`` unless someone is writing it or it is
+    recent; returns True if it was deleted."""
+    try:
+        age = (now or time.time()) - path.stat().st_mtime
+    except OSError:
+        return False
+    minimum = LEFTOVER_MIN_AGE_SECONDS if fcntl else LEFTOVER_MIN_AGE_UNLOCKED_SECONDS
+    if age < minimum or in_use(path):
+        return False
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Write a consistent copy of ``source`` to the file ``target`` (replaced),
+    checked with ``PRAGMA quick_check`` before it replaces ``target``.
+
+    Raises :class:`BackupError` if the copy fails the check (the copy is
+    deleted; ``target`` is left as it was)."""
+    partial = target.with_name(target.name + PARTIAL)
+    partial.unlink(missing_ok=True)
+    with held_while_written(partial):
+        destination = sqlite3.connect(partial)
+        try:
+            source.backup(destination)
+            destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            problems = integrity_problems(destination)
+        finally:
+            destination.close()
+        if problems:
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"the copy failed its check ({summary(problems)})")
+        partial.replace(target)
 
 
 def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
                 label: str = "") -> Path:
-    """Back up the open database ``db`` (stored at ``db_path``); prune old ones."""
+    """Back up the open database ``db`` (stored at ``db_path``); prune old ones.
+
+    Raises :class:`~storage.database.DamagedDatabaseError` if the database is
+    damaged (no backup is written and none is pruned) and :class:`BackupError`
+    if the copy came out damaged although the database is sound.
+    """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     target = folder / f"{Path(db_path).stem}-{stamp}{'-' + label if label else ''}.db"
-    copy_database(db.conn, target)
+    try:
+        copy_database(db.conn, target)
+    except BackupError as error:
+        problems = integrity_problems(db.conn)
+        if problems:
+            raise damaged_error(Path(db_path), summary(problems)) from error
+        raise
+    except sqlite3.DatabaseError as error:
+        if "malformed" in str(error) or "not a database" in str(error):
+            raise damaged_error(Path(db_path), error) from error
+        raise
     prune(db_path, keep)
     return target
 
@@ -64,12 +169,16 @@ def list_backups(db_path: str | Path) -> list[Backup]:
     """The backups of a database, newest first."""
     found = []
     for path in backup_folder(db_path).glob("*.db"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue      # removed meanwhile (another window pruning)
         stamp = _STAMP_IN_NAME.search(path.stem)
         if stamp:
             taken = datetime.strptime(stamp.group(), _STAMP).replace(tzinfo=timezone.utc)
         else:
-            taken = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
-        found.append(Backup(path, taken, path.stat().st_size))
+            taken = datetime.fromtimestamp(info.st_mtime, timezone.utc)
+        found.append(Backup(path, taken, info.st_size))
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
 
 
@@ -82,16 +191,64 @@ def prune(db_path: str | Path, keep: int) -> list[Path]:
     return removed
 
 
+def newest_good_backup(db_path: str | Path) -> Backup | None:
+    """The newest backup of the database that passes ``PRAGMA quick_check``
+    (older backups are checked only while newer ones fail), or None."""
+    for backup in list_backups(db_path):
+        if not check_file(backup.path):
+            return backup
+    return None
+
+
+def set_aside(path: str | Path) -> Path:
+    """Rename a damaged database (and its ``-wal``/``-shm``) to
+    ``<name>.damaged-<time>`` beside it; returns the new name. Nothing is
+    deleted: what can still be read stays there for a specialist."""
+    path = Path(path)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    damaged = path.with_name(f"{path.name}.damaged-{stamp}")
+    if path.exists():
+        path.replace(damaged)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(damaged.with_name(damaged.name + suffix))
+    return damaged
+
+
 def restore_backup(backup: Path, db_path: str | Path) -> None:
     """Replace the database at ``db_path`` by the backup's content.
 
-    No connection to ``db_path`` may be open. The content is written with
-    the backup API into the existing file, so its WAL stays consistent.
+    No connection to ``db_path`` may be open. The backup is checked first
+    (:class:`BackupError` if it is damaged: nothing is changed). The content
+    is written with the backup API into the existing file, so its WAL stays
+    consistent.
     """
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    problems = check_file(backup)
+    if problems:
+        raise BackupError(f"the backup {Path(backup).name} is damaged "
+                          f"({summary(problems)}); choose another")
+    source = sqlite3.connect(file_uri(backup, mode="ro"), uri=True)
     target = sqlite3.connect(db_path)
     try:
         source.backup(target)
     finally:
         source.close()
         target.close()
+
+
+def clean_partial_backups(db_path: str | Path) -> list[Path]:
+    """Delete ``*.db.partial`` files left by backups (or pre-migration copies)
+    of this database whose writer was killed: only Dossier's own, beside the
+    database or in its backup folder, older than a minute and not being
+    written by a live process. Returns what was deleted."""
+    db_path = Path(db_path)
+    candidates = list(backup_folder(db_path).glob(f"*.db{PARTIAL}"))
+    candidates += db_path.parent.glob(f"{glob_escape(db_path.name)}.before-schema-*{PARTIAL}")
+    now = time.time()
+    return [path for path in candidates if remove_if_stale(path, now)]
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters (``*?[``) taken literally."""
+    return re.sub(r"([*?[])", r"[\1]", name)

@@ -138,6 +138,28 @@ def passages_for_article(db: Database, article_id: int) -> list[dict]:
         [article_id]))
 
 
+def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,
+                         prefix: str, suffix: str, analyst: str, note: str = "",
+                         created_at: str | None = None) -> int | None:
+    """Store a passage whose words are no longer in its article's text (as
+    a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
+    its exact text and context as they were, its range 0–0 (there is no
+    place for it in the text). None, and nothing stored, if the article
+    already has an orphaned passage with this tag and text."""
+    with journal.recorded(db, "Import orphaned passage", analyst=analyst):
+        _article_text(db, article_id)
+        if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
+                      "text = ? AND anchor = 'orphaned'",
+                      [article_id, tag_id, text]).fetchone():
+            return None
+        now = utc_now()
+        passage_id = db.execute(_INSERT, [
+            article_id, tag_id, 0, 0, text, prefix, suffix, note, analyst,
+            created_at or now, now]).lastrowid
+        db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
+        return passage_id
+
+
 def find_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                  end: int) -> int | None:
     """The id of the passage with exactly this article, tag and range, if any."""

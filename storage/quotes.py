@@ -17,18 +17,37 @@ from storage.schema import QUOTES_FTS, current_analysis_sql
 
 _QUOTE_ROWS = CURRENT_ANALYSES + """
     SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
-           q.kind, q.speaker, q.speaker_kind, q.cue
+           q.kind, q.speaker, q.speaker_kind, q.cue, q.method, n.text_hash
     FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
+    JOIN analyses n ON n.id = c.analysis_id
 """
 
 #: Kinds that are somebody's words (scare quotes and titles are not).
 SPOKEN = ("direct", "partial")
+#: Attribution methods worth a second look (see
+#: ``desktop.analysis.attribution.METHODS``): everything but a cue naming
+#: the speaker in the quote's own sentence.
+TO_CHECK = ("pronoun", "inherited", "guessed")
+
+
+def quote_key(text_hash: str, start: int, end: int) -> str:
+    """A quote's stable key: the same words of the same article text keep it
+    through re-analysis (a correction made to a quote can be stored by it)."""
+    return f"{text_hash}:{start}-{end}"
+
+
+def to_check(row: dict) -> bool:
+    """Whether a spoken quote's speaker is uncertain: not found, or found
+    other than by a cue in its sentence."""
+    return row.get("kind") in SPOKEN and (
+        not row.get("speaker") or row.get("method") in TO_CHECK)
 
 
 def all_quotes(db: Database, *, article_id: int | None = None,
                speaker: str | None = None, kinds: Iterable[str] | None = None):
     """Yield quote rows (id, article_id, article_title, start, end, text,
-    kind, speaker, speaker_kind, cue) in article and text order."""
+    kind, speaker, speaker_kind, cue, method, text_hash) in article and text
+    order."""
     where, params = [], []
     if article_id is not None:
         where.append("c.article_id = ?")
@@ -45,11 +64,14 @@ def all_quotes(db: Database, *, article_id: int | None = None,
 
 
 def speakers(db: Database) -> list[dict]:
-    """Every speaker of spoken quotes with quote and article counts, most quoted first."""
+    """Every speaker of spoken quotes with quote and article counts, most
+    quoted first; ``to_check`` counts the quotes whose attribution is
+    uncertain (:data:`TO_CHECK`)."""
     return list(db.query(
         CURRENT_ANALYSES + f"""
         SELECT q.speaker, q.speaker_kind, count(*) AS quote_count,
-               count(DISTINCT c.article_id) AS article_count
+               count(DISTINCT c.article_id) AS article_count,
+               sum(q.method IS NOT NULL AND q.method IN {TO_CHECK!r}) AS to_check
         FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
         WHERE q.speaker IS NOT NULL AND q.kind IN {SPOKEN!r}
         GROUP BY q.speaker, q.speaker_kind

@@ -504,7 +504,6 @@ def article_speakers(db: Database) -> None:
         db.execute(statement)
 
 
-
 @MIGRATIONS(name="0011_journal")
 def change_journal(db: Database) -> None:
     """The change journal (``storage.journal``): ``journal_steps`` (one row per
@@ -519,6 +518,78 @@ def change_journal(db: Database) -> None:
     for table, exclude in journal.TRACKED.items():
         journal.track(db, table, exclude=exclude)
     db.execute("INSERT INTO journal_open (id, step_id) VALUES (1, 0)")
+
+
+@MIGRATIONS(name="0012_quote_attribution")
+def quote_attribution(db: Database) -> None:
+    """``quotes.method``: how the speaker was found — ``cue`` (named in the
+    quote's sentence), ``pronoun`` (a pronoun or description resolved to an
+    earlier mention), ``inherited`` (from the quote before), ``guessed`` (an
+    earlier reporting sentence) — or NULL (no speaker, or analysed before
+    this column: the analysis version went up, so those are redone)."""
+    db.execute("ALTER TABLE quotes ADD COLUMN method TEXT")
+
+
+@MIGRATIONS(name="0013_article_signatures")
+def article_signatures(db: Database) -> None:
+    """Near-duplicate fingerprints that are never recomputed from texts.
+
+    - ``article_fingerprints.signature``: each article's signature (its
+      smallest token hashes, packed uint32), stored once at import so that
+      candidates are compared signature to signature;
+    - ``lsh_buckets`` replaces ``fingerprint_bands``: one B-tree keyed
+      (band, bucket, article_id) (WITHOUT ROWID), so a bucket's newest
+      members are read from the key alone, newest first, and an insert
+      touches one tree plus the by-article index that deletes use.
+
+    Fingerprints of the earlier method have no signature: they are dropped
+    and remade at the next import (the similar-article links already found
+    are kept).
+    """
+    db.execute("DROP TABLE fingerprint_bands")
+    db.execute("DELETE FROM article_fingerprints")
+    db.table("article_fingerprints").add_column("signature", bytes)
+    db.execute("""CREATE TABLE lsh_buckets (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX lsh_buckets_by_article ON lsh_buckets (article_id)")
+
+
+@MIGRATIONS(name="0014_feeds")
+def feeds(db: Database) -> None:
+    """``feeds``: the RSS/Atom feeds the analyst follows (``dossier feeds``,
+    the Feeds dialog): URL (unique), title, when added, and the outcome of
+    the last fetch; ``articles.url`` gets an index, since fetched pages are
+    deduplicated by URL before they are downloaded."""
+    db.table("feeds").create(
+        {"id": int, "url": str, "title": str, "added_at": str, "fetched_at": str,
+         "status": str},
+        pk="id", not_null={"url", "added_at"})
+    db.table("feeds").create_index(["url"], unique=True)
+    db.execute("CREATE INDEX IF NOT EXISTS articles_by_url ON articles (url)")
+
+
+
+@MIGRATIONS(name="0016_assignments")
+def assignments(db: Database) -> None:
+    """Which analyst codes which article (issue 18): one row per (article,
+    analyst), with that analyst's own review status of the article
+    (``new``, ``in progress``, ``done``) and when it was assigned. The list's
+    "assigned to me" filter reads the (analyst, article) index alone."""
+    db.table("assignments").create(
+        {"article_id": int, "analyst": str, "status": str, "assigned_at": str},
+        pk=("article_id", "analyst"),
+        foreign_keys=[_fk("assignments", "article_id", "articles", "CASCADE")],
+        not_null={"article_id", "analyst", "status", "assigned_at"},
+        defaults={"status": "new"})
+    db.execute("CREATE INDEX assignments_by_analyst ON assignments (analyst, article_id)")
+    from storage import journal
+
+    # an analyst-facing table: every change a journal step (undoable)
+    journal.track(db, "assignments")
+
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -1,8 +1,10 @@
-"""Near-duplicate bookkeeping: fingerprint buckets, candidates, similar pairs.
+"""Near-duplicate bookkeeping: signatures, LSH buckets, candidates, similar pairs.
 
-Only SQL lives here; the fingerprints themselves (MinHash bands) are
-computed by :mod:`desktop.near_duplicates`. A pair of similar articles is
-stored once, lower id first, and read from both sides.
+Only SQL lives here; the fingerprints themselves (a signature of token
+hashes, MinHash bands) are computed by :mod:`desktop.near_duplicates`. A
+pair of similar articles is stored once, lower id first, and read from
+both sides. Nothing here opens a transaction of its own except where
+said: a batch import stores hundreds of articles in one.
 """
 
 from __future__ import annotations
@@ -21,38 +23,75 @@ def unfingerprinted(db: Database, method: str) -> list[int]:
 
 
 def store_fingerprint(db: Database, article_id: int, method: str,
-                      buckets: list[int]) -> None:
-    """Replace an article's fingerprint; ``buckets[i]`` is band ``i``'s bucket.
-
-    An empty list records that the article was looked at but is too short
-    to fingerprint.
-    """
-    with db.atomic():
-        db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
-        db.execute(
-            "INSERT INTO article_fingerprints (article_id, method, created_at) "
-            "VALUES (?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET "
-            "method = excluded.method, created_at = excluded.created_at",
-            [article_id, method, utc_now()])
-        db.conn.executemany(
-            "INSERT INTO fingerprint_bands (article_id, band, bucket) VALUES (?, ?, ?)",
-            [(article_id, band, bucket) for band, bucket in enumerate(buckets)])
+                      signature: bytes | None, buckets: list[int]) -> None:
+    """Replace an article's fingerprint: its ``signature`` (None: too short
+    to fingerprint, recorded as looked at) and ``buckets[i]``, band ``i``'s
+    LSH bucket. Runs in the caller's transaction."""
+    execute = db.conn.execute
+    execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
+    execute("INSERT INTO article_fingerprints (article_id, method, created_at, signature) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET "
+            "method = excluded.method, created_at = excluded.created_at, "
+            "signature = excluded.signature",
+            [article_id, method, utc_now(), signature])
+    db.conn.executemany(
+        "INSERT INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
+        [(band, bucket, article_id) for band, bucket in enumerate(buckets)])
 
 
-def candidates(db: Database, article_id: int, limit: int) -> list[tuple[int, int]]:
-    """Articles sharing at least one bucket with ``article_id``'s fingerprint.
+_MEMBERS_SQL: dict[int, str] = {}
 
-    Returns ``(other_id, shared_bands)``, most shared first, at most ``limit``.
-    Uses the (band, bucket) index: the cost grows with the size of the
-    buckets, not of the corpus.
-    """
-    return [tuple(row) for row in db.execute(
-        """SELECT o.article_id, count(*) AS shared
-           FROM fingerprint_bands mine
-           JOIN fingerprint_bands o ON o.band = mine.band AND o.bucket = mine.bucket
-           WHERE mine.article_id = ? AND o.article_id != mine.article_id
-           GROUP BY o.article_id ORDER BY shared DESC, o.article_id LIMIT ?""",
-        [article_id, limit])]
+
+def bucket_members(db: Database, buckets: list[int], cap: int, *,
+                   exclude: int) -> list[int]:
+    """The articles in each of ``buckets`` (band ``i``'s is ``buckets[i]``),
+    at most ``cap`` a bucket, the newest first, ``exclude`` left out; an
+    article appears once per bucket it shares. One statement of lookups in
+    the ``lsh_buckets`` key, each stopping after ``cap`` rows: the cost is
+    bounded however large a bucket grows (thousands of wire copies share
+    all of theirs)."""
+    if not buckets:
+        return []
+    sql = _MEMBERS_SQL.get(len(buckets))
+    if sql is None:
+        part = ("SELECT * FROM (SELECT article_id FROM lsh_buckets "
+                "WHERE band = {band} AND bucket = ? AND article_id != ? "
+                "ORDER BY article_id DESC LIMIT ?)")
+        sql = _MEMBERS_SQL[len(buckets)] = " UNION ALL ".join(
+            part.format(band=band) for band in range(len(buckets)))
+    params = []
+    for bucket in buckets:
+        params += (bucket, exclude, cap)
+    return [row[0] for row in db.conn.execute(sql, params)]
+
+
+def signatures(db: Database, article_ids: list[int], method: str) -> dict[int, bytes]:
+    """The stored signature of each of ``article_ids`` made by ``method``
+    (articles without one are left out)."""
+    if not article_ids:
+        return {}
+    marks = ",".join("?" * len(article_ids))
+    return dict(db.conn.execute(
+        f"SELECT article_id, signature FROM article_fingerprints "
+        f"WHERE article_id IN ({marks}) AND method = ? AND signature IS NOT NULL",
+        [*article_ids, method]).fetchall())
+
+
+def link_many(db: Database, article_id: int, links: list[tuple[int, float]],
+              method: str) -> None:
+    """Record ``(other_id, score)`` pairs as similar to ``article_id`` (see
+    :func:`link`), in the caller's transaction."""
+    now = utc_now()
+    rows = []
+    for other_id, score in links:
+        if other_id == article_id:
+            raise ValueError("an article is not similar to itself")
+        low, high = sorted((article_id, other_id))
+        rows.append((low, high, score, method, now))
+    db.conn.executemany(
+        "INSERT INTO similar_articles (article_id, other_id, score, method, created_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id, other_id) DO UPDATE SET "
+        "score = excluded.score, method = excluded.method", rows)
 
 
 def texts(db: Database, article_ids: list[int]) -> dict[int, str]:
@@ -80,7 +119,7 @@ def forget(db: Database, article_id: int) -> None:
     changed, so they no longer describe it (they are made again from the new
     text by :func:`desktop.near_duplicates.link_similar`)."""
     with db.atomic():
-        db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM article_fingerprints WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM similar_articles WHERE article_id = ? OR other_id = ?",
                    [article_id, article_id])

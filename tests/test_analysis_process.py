@@ -146,7 +146,7 @@ def test_a_crashed_analysis_process_is_reported_and_the_window_lives(
         open_window, seeded_db_path, qtbot, monkeypatch):
     total = _add_copies(seeded_db_path, 35)
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()))
     window = open_window(seeded_db_path)
     with qtbot.waitSignal(window.analysis.worker.articleAnalysed, timeout=120000):
         window.start_analysis()

@@ -116,8 +116,12 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
     status, out, _ = run(capsys, "quotes", "--json", "--db", str(analysed_db_path))
     assert status == 0
     rows = json.loads(out)
-    assert set(rows[0]) == {"article_id", "article_title", "start", "end", "text", "kind",
-                            "speaker", "speaker_kind", "cue"}
+    assert set(rows[0]) == {"key", "article_id", "article_title", "start", "end", "text",
+                            "kind", "speaker", "speaker_kind", "cue", "method", "to_check"}
+    assert {r["method"] for r in rows if r["speaker"]} <= {"cue", "pronoun", "inherited",
+                                                          "guessed"}
+    assert all(r["to_check"] == (r["method"] != "cue") for r in rows
+               if r["kind"] == "direct")
     db = open_database(analysed_db_path)
     for row in rows:
         assert articles.get_article(db, row["article_id"])["text"][row["start"]:row["end"]] \

@@ -172,7 +172,7 @@ def test_codebook_export_and_undoable_import(open_window, analysed_db_path, qtbo
     check_undo_redo(qtbot, window, analysed_db_path, before, "Import codebook edited.json")
 
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()))
     broken = tmp_path / "broken.json"
     broken.write_text('[{"name": "X", "color": "blue"}]', "utf-8")
     after = stored_state(analysed_db_path)

@@ -99,7 +99,7 @@ def test_xlsx_has_passages_and_tags_sheets(tricky, tmp_path):
 def test_w3c_annotations(tricky, tmp_path):
     path, result = export(tricky, tmp_path, "w3c", name="out.jsonld")
     data = json.loads(path.read_text("utf-8"))
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
     assert data["type"] == "AnnotationCollection" and data["total"] == result.count == 7
     items = data["first"]["items"]
     first = items[0]
@@ -110,6 +110,12 @@ def test_w3c_annotations(tricky, tmp_path):
     assert quote["exact"].endswith("😀")  # positions are code points, not UTF-16 units
     assert TRICKY_TEXT[:position["start"]].endswith(quote["prefix"])
     assert TRICKY_TEXT[position["end"]:].startswith(quote["suffix"])
+    # anchoring libraries of the Hypothesis lineage refuse prefixes/suffixes over 32
+    quotes = [item["target"]["selector"][0] for item in items]
+    assert all(len(q[side].encode("utf-16-le")) <= 64 for q in quotes
+               for side in ("prefix", "suffix"))
+    assert max(len(q["prefix"]) for q in quotes) == 32
+    assert max(len(q["suffix"]) for q in quotes) == 32
     assert first["target"]["source"] == (
         f"urn:dossier:article:{articles.get_article(tricky, 1)['text_hash']}")
     assert first["body"] == [
@@ -238,3 +244,12 @@ def test_filters_reach_every_format(tricky, tmp_path):
     assert json.loads(path.read_text("utf-8"))["text"] == "scam compound raid"
     assert SECOND_TEXT.index("scam compound raid") == json.loads(
         path.read_text("utf-8"))["start"]
+
+
+def test_w3c_quote_context_counts_utf16_units_and_never_halves_a_character():
+    from desktop.exporters.web_annotation import quote_context
+
+    prefix, suffix = quote_context("x" * 40 + "😀" * 3 + "a" * 26, "b" * 29 + "😀" * 3)
+    assert prefix == "😀" * 3 + "a" * 26         # 32 units: 3 × 2 + 26
+    assert suffix == "b" * 29 + "😀"              # a second emoji would make 33
+    assert quote_context("short", "") == ("short", "")

@@ -228,12 +228,23 @@ def test_newsapi_json_and_jsonl(tmp_path, db):
     assert rows["Line two"]["author"] == "A. Writer, B. Writer"
 
 
-def test_a_batch_file_with_a_bad_line_leaves_nothing_behind(tmp_path, db):
+def test_a_bad_line_of_a_batch_file_is_skipped_on_its_own(tmp_path, db):
     path = tmp_path / "feed.jsonl"
-    path.write_text(json.dumps({"text": "A good first article."}) + "\n{not json\n", "utf-8")
+    path.write_text(json.dumps({"text": "A good first article."}) + "\n{not json\n"
+                    + json.dumps({"text": "A good third article."}) + "\n", "utf-8")
     report = import_files(db, [path])
-    assert reasons(report) == {"feed.jsonl": "line 2 is not valid JSON "
-                                             "(Expecting property name enclosed in double quotes)"}
+    assert reasons(report) == {"feed.jsonl (line 2)": "line 2 is not valid JSON "
+                                                      "(Expecting property name enclosed in "
+                                                      "double quotes)"}
+    assert articles.article_count(db) == 2
+
+
+def test_a_file_whose_first_line_is_not_json_is_not_jsonl(tmp_path, db):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("title,text\n" + json.dumps({"text": "A good article."}) + "\n", "utf-8")
+    report = import_files(db, [path])
+    assert reasons(report) == {"feed.jsonl": "line 1 is not valid JSON "
+                                             "(Expecting value)"}
     assert articles.article_count(db) == 0
 
 
@@ -243,15 +254,15 @@ def test_a_failure_mid_file_rolls_the_whole_file_back(tmp_path, db, monkeypatch)
                                 for n in range(3)]), "utf-8")
     other = tmp_path / "other.txt"
     other.write_text("Another article entirely.", "utf-8")
-    real, calls = near_duplicates.link_similar, []
+    real, calls = near_duplicates.link_fingerprint, []
 
-    def failing(db, article_id, text):
+    def failing(db, article_id, found):
         calls.append(article_id)
         if len(calls) == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        return real(db, article_id, text)
+        return real(db, article_id, found)
 
-    monkeypatch.setattr(near_duplicates, "link_similar", failing)
+    monkeypatch.setattr(near_duplicates, "link_fingerprint", failing)
     report = import_files(db, [path, other])
     assert reasons(report) == {"feed.json": "could not be stored (disk I/O error)"}
     assert [a["title"] for a in articles.list_articles(db)] == ["Another article entirely"]

@@ -108,3 +108,32 @@ def test_british_single_quotes_are_primary_when_they_dominate():
 def test_a_few_single_quotes_in_double_quoted_text_stay_nested():
     text = "“He said ‘never’ twice,” she said. ‘Odd’, one added."
     assert [q.text for q in find_quotes(text)] == ["He said ‘never’ twice,"]
+
+
+# -- issue 15: detection on real copy ----------------------------------------------------
+
+def test_single_straight_marks_in_us_copy_are_quotes_apostrophes_are_not():
+    text = ("'This is not the end of the investigation, it is the beginning,' said Maria "
+            "Delgado. It's the officers' work since the '90s, declared as 'ceramic goods'.")
+    assert [q.text for q in find_quotes(text)] == [
+        "This is not the end of the investigation, it is the beginning,"]
+
+
+def test_a_paragraph_opening_with_a_wrong_way_mark_in_british_copy():
+    text = ("Police said ‘nothing’ had changed.\n\n’We were never paid,’ she said.\n\n"
+            "‘It is over,’ he said.")
+    assert [q.text for q in find_quotes(text)] == ["nothing", "We were never paid,",
+                                                   "It is over,"]
+
+
+def test_an_unclosed_single_quoted_subhead_does_not_swallow_the_next_quote():
+    text = "‘Nobody listened\n\n‘We asked for help for months,’ said Dara.\n\n‘Later,’ she said."
+    assert [q.text for q in find_quotes(text)][-2:] == ["We asked for help for months,",
+                                                        "Later,"]
+    assert find_quotes(text)[0].text == "Nobody listened"
+
+
+def test_a_spaced_straight_closing_mark_closes_the_quote():
+    text = '"Watch a fully formed fetus on the table, " said Carly Fiorina during the debate.'
+    [quote] = find_quotes(text)
+    assert quote.text == "Watch a fully formed fetus on the table,"

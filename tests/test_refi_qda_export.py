@@ -105,3 +105,56 @@ def test_line_break_mapping():
     clean, position = normalise_line_breaks("a\r\nb\r\n\r\nc")
     assert clean == "a\nb\n\nc"
     assert [position(i) for i in (0, 1, 2, 3, 4, 6, 8, 9)] == [0, 1, 1, 2, 3, 4, 5, 6]
+
+
+def test_notes_memos_and_times_as_qualcoder_and_maxqda_read_them(tricky, tmp_path):
+    from storage import review
+
+    first = 1
+    review.set_memo(tricky, first, "Memo line one\nSource: not metadata")
+    project, _ = read_qdpx(export_qdpx(tricky, tmp_path))
+    validate_qde(project)
+    root = ET.fromstring(project)
+    source = next(root.iter(Q + "TextSource"))
+    assert source.find(Q + "Description").text == (
+        "Source: Test Wire\nPublished: 2024-05-01\n\nMemo line one\nSource: not metadata")
+    described = {s.get("name"): s.find(Q + "Description") for s in root.iter(
+        Q + "PlainTextSelection")}
+    notes = {p["text"]: p["note"] for p in passages.export_rows(tricky)}
+    with_note = [name for name, d in described.items() if d is not None]
+    assert len(with_note) == sum(1 for n in notes.values() if n) == 4
+    assert described["=SUM(A1:A9)"].text == "@risky"
+    # every time is an xs:dateTime in UTC with Z (the schema check above
+    # passes "+00:00" too, so look at the form)
+    times = re.findall(rb'(?:creation|modified)DateTime="([^"]+)"', project)
+    assert times and all(re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times)
+    # and back: the memo comes home, metadata stays metadata
+    target = open_database(tmp_path / "back.db")
+    from desktop.refi_qda.import_project import import_qdpx
+    import_qdpx(target, export_qdpx(tricky, tmp_path, name="again.qdpx"))
+    article_id = articles.find_by_hash(target, articles.get_article(tricky, first)["text_hash"])
+    assert review.memo(target, article_id) == "Memo line one\nSource: not metadata"
+    assert articles.get_article(target, article_id)["source"] == "Test Wire"
+    target.close()
+
+
+def test_a_qualcoder_round_trip_stays_schema_valid(tmp_path):
+    """QualCoder's "…+00:00Z" times (not xs:dateTime) come in normalised and
+    go out valid; its re-export of a Dossier project exports valid again."""
+    from pathlib import Path
+
+    from desktop.refi_qda.import_project import import_qdpx
+
+    data = Path(__file__).resolve().parent / "data" / "interop" / "qualcoder"
+    db = open_database(tmp_path / "qc.db")
+    import_qdpx(db, data / "dossier_via_qualcoder_reexport.qdpx")
+    import_qdpx(db, data / "made_by_qualcoder.qdpx")
+    project, _ = read_qdpx(export_qdpx(db, tmp_path))
+    validate_qde(project)
+    assert b"+00:00Z" not in project
+    root = ET.fromstring(project)
+    codes = {c.get("name"): c for c in root.iter(Q + "Code")}
+    # QualCoder's category holds its codes in the export again
+    assert codes["Crime types"].find(Q + "Code").get("name") == "Fraud & scams"
+    assert sum(1 for _ in root.iter(Q + "PlainTextSelection")) == 57 + 7
+    db.close()

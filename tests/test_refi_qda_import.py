@@ -37,10 +37,8 @@ def test_round_trip_into_an_empty_database(tricky, tmp_path):
                        p["created_at"]) for p in passages.export_rows(db))
 
     assert article_rows(target) == article_rows(tricky)
-    # only the codes used by a coding come in as tags
-    assert {"Diplomacy", "Key quote", "Claim to verify", "Cybercrime"} == {
-        name for name, _, _ in tag_rows(target)}
-    assert tag_rows(target) <= tag_rows(tricky)
+    # the whole codebook comes in, used or not, as it was
+    assert tag_rows(target) == tag_rows(tricky)
     # notes lose XML-illegal characters (one space each), nothing else
     assert passage_rows(target) == passage_rows(tricky, clean_notes=True)
 
@@ -99,7 +97,8 @@ def test_a_foreign_project_imports_what_it_can(db, tmp_path):
         "../outside.txt": b"never read", "/etc/absolute.txt": b"never read"})
     report = import_qdpx(db, path)
     assert [name for name, _ in report.articles_added] == ["Inline text", "Upper"]
-    assert report.tags_added == ["Economy", "Health"]
+    assert report.tags_added == ["Topics", "Economy", "Health"]   # the folder too
+    assert tags.find_tag(db, "Economy")["parent_id"] == tags.find_tag(db, "Topics")["id"]
     assert tags.find_tag(db, "Economy")["color"] == "#ffff00"
     rows = {p["text"]: p for p in passages.export_rows(db)}
     assert rows["Jobs and taxes"]["analyst"] == "Sam"
@@ -163,3 +162,17 @@ def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
     assert status == 1 and "broken.qdpx" in err and "not a REFI-QDA project" in err
     status, out, _ = run_cli(capsys, "stats", "--db", str(fresh))
     assert json.loads(out)["passages"] == 7
+
+
+@pytest.mark.parametrize("value, stored, written", [
+    ("2026-12-02T04:18:37+00:00Z", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T04:18:37Z", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T06:18:37.123+02:00", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("2026-12-02T04:18:37", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
+    ("yesterday", None, None), ("", None, None), (None, None, None),
+])
+def test_timestamps_are_read_leniently_and_written_as_xs_datetime(value, stored, written):
+    from desktop.refi_qda.timestamps import stored_timestamp, xml_timestamp
+
+    assert stored_timestamp(value) == stored
+    assert xml_timestamp(value) == written

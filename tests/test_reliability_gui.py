@@ -19,8 +19,7 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     window = open_window(analysed_db_path)
     window.db.execute("PRAGMA busy_timeout = 100")
     shown = []
-    monkeypatch.setattr("desktop.gui.main_window.QMessageBox.warning",
-                        lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     other = sqlite3.connect(analysed_db_path)
     other.execute("BEGIN IMMEDIATE")          # another writer holds the lock
     window.view.select_range(0, 8)

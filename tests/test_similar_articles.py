@@ -65,12 +65,15 @@ def test_short_texts_are_not_linked(tmp_path, db):
     assert len(report.added) == 2 and report.similar == []
 
 
-def test_candidates_come_from_the_bucket_index_not_a_scan(db):
-    plan = " ".join(str(row) for row in db.execute(
-        "EXPLAIN QUERY PLAN SELECT o.article_id FROM fingerprint_bands mine "
-        "JOIN fingerprint_bands o ON o.band = mine.band AND o.bucket = mine.bucket "
-        "WHERE mine.article_id = 1 AND o.article_id != mine.article_id"))
-    assert "idx_fingerprint_bands_band_bucket" in plan and "SCAN o" not in plan
+def test_candidates_come_from_the_bucket_key_newest_first_without_a_scan_or_sort(db):
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    similarity.bucket_members(db, [11, 22, 33], 16, exclude=1)
+    db.conn.set_trace_callback(None)
+    [sql] = [s for s in statements if "lsh_buckets" in s]
+    plan = " ".join(str(row) for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+    assert plan.count("SEARCH lsh_buckets USING PRIMARY KEY (band=? AND bucket=?)") == 3
+    assert "SCAN lsh_buckets" not in plan and "TEMP B-TREE" not in plan
 
 
 def test_deleting_an_article_deletes_its_links(db):
@@ -78,7 +81,7 @@ def test_deleting_an_article_deletes_its_links(db):
     with journal.step(db, "Delete article"):
         db.execute("DELETE FROM articles WHERE id = 5")
     assert similarity.pair_count(db) == 1
-    assert db.execute("SELECT count(*) FROM fingerprint_bands WHERE article_id = 5"
+    assert db.execute("SELECT count(*) FROM lsh_buckets WHERE article_id = 5"
                       ).fetchone()[0] == 0
 
 

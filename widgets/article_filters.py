@@ -11,8 +11,8 @@ nothing from storage). Typing in a text box waits a moment before asking
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
@@ -93,6 +93,9 @@ class ArticleFilters(QWidget):
         self.since.setPlaceholderText("from YYYY-MM-DD")
         self.until = QLineEdit()
         self.until.setPlaceholderText("to YYYY-MM-DD")
+        self.analyst = ""
+        self.assigned = QCheckBox("Assigned to me")
+        self.assigned.setToolTip("Only the articles assigned to you (dossier assign)")
         self.review = QComboBox()
         for label, value in REVIEW_CHOICES:
             self.review.addItem(label, value)
@@ -111,6 +114,7 @@ class ArticleFilters(QWidget):
         form.addRow("Source", self.source)
         form.addRow("Published", dates)
         form.addRow("Review", self.review)
+        form.addRow("", self.assigned)
         form.addRow("", self.clear_button)
         self.panel.hide()
         self.filters_button.toggled.connect(self.panel.setVisible)
@@ -149,6 +153,7 @@ class ArticleFilters(QWidget):
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
         self.review.currentIndexChanged.connect(lambda _i: self._emit())
+        self.assigned.toggled.connect(lambda _on: self._emit())
         self.scope.currentIndexChanged.connect(
             lambda _i: self._emit() if self.search.text().strip() else None)
         self.sort.currentIndexChanged.connect(lambda _i: self._emit())
@@ -213,7 +218,17 @@ class ArticleFilters(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        self.assigned.blockSignals(True)
+        self.assigned.setChecked(False)
+        self.assigned.blockSignals(False)
         self._emit()
+
+    def set_analyst(self, name: str) -> None:
+        """Whose assignments "Assigned to me" shows."""
+        changed = name != self.analyst
+        self.analyst = name
+        if changed and self.assigned.isChecked():
+            self._emit()
 
     # -- data out ------------------------------------------------------
     def values(self) -> dict:
@@ -224,6 +239,7 @@ class ArticleFilters(QWidget):
                 "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
                 "source": self.source.text().strip(), "since": self.since.text().strip(),
                 "until": self.until.text().strip(), "review": self.review.currentData(),
+                "assigned_to": self.analyst if self.assigned.isChecked() else "",
                 "search_in": self.scope.currentData(), "sort": sort,
                 "descending": natural != self.reverse.isChecked()}
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette
 from widgets.passage_menu import add_passage_actions, add_tag_actions
+from widgets.quote_panel import check_note, needs_check
 from widgets.text_offsets import OffsetMap
 
 #: Text zoom steps in percent; :meth:`ArticleView.zoom_step` moves along them.
@@ -273,8 +274,11 @@ class ArticleView(QTextEdit):
             quote.setBackground(QColor(self._scheme.quote_background))
             quote.setForeground(QColor(self._scheme.quote_foreground))
             quote.setFontItalic(True)
+            uncertain = QTextCharFormat(quote)     # a speaker to check: dotted underline
+            uncertain.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             for q in self._quotes:
-                self._cursor_for(q["start"], q["end"]).mergeCharFormat(quote)
+                self._cursor_for(q["start"], q["end"]).mergeCharFormat(
+                    uncertain if needs_check(q) else quote)
         for entity in self._entities:
             if entity["label"] in self._hidden:
                 continue
@@ -461,6 +465,8 @@ class ArticleView(QTextEdit):
             for q in self._covering(self._quotes, offset):
                 who = f" — {html.escape(q['speaker'])}" if q.get("speaker") else ""
                 lines.append(f"<i>{html.escape(q.get('kind') or 'direct')} quote</i>{who}")
+                if needs_check(q):
+                    lines.append(f"<i>{html.escape(check_note(q))}</i>")
                 for link in q.get("also_in", []):
                     lines.append(f"&nbsp;&nbsp;also in: {html.escape(link['article_title'])}")
         if palette.PASSAGES_KEY not in self._hidden:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from widgets.palette import entity_color
 from widgets.passage_menu import color_icon
+from widgets.plain_text import plain_tooltip
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DEBOUNCE_MS = 250
@@ -165,8 +166,8 @@ class CorpusEntitiesView(QWidget):
             for column in (MENTIONS, ARTICLES):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             if row.get("canon_id") is not None:
-                item.setToolTip(NAME, f"{row['name']} — {row['aliases']} merged or "
-                                      "corrected name(s)")
+                item.setToolTip(NAME, plain_tooltip(f"{row['name']} — {row['aliases']} "
+                                                   "merged or corrected name(s)"))
                 font = item.font(NAME)
                 font.setBold(True)
                 item.setFont(NAME, font)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox, QWidget
+
+from widgets.plain_text import plain_labels
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
@@ -56,9 +58,13 @@ def add_passage_actions(menu: QMenu, passage: dict, tags: list[dict], *,
 
 def ask_note(parent: QWidget, passage: dict) -> str | None:
     """Ask for a passage's note; None if the user cancelled."""
-    note, ok = QInputDialog.getMultiLineText(
-        parent, "Passage note", f"Note on “{passage['text'][:60]}”:", passage.get("note", ""))
-    return note if ok else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Passage note")
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setLabelText(f"Note on “{passage['text'][:60]}”:")
+    dialog.setTextValue(passage.get("note", ""))
+    plain_labels(dialog)            # the passage's words are never rendered as markup
+    return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def confirm_delete_passage(parent: QWidget, passage: dict) -> bool:

@@ -1,10 +1,13 @@
 """The current article's quotes grouped by speaker, with the articles each
 quote recurs in ("also in"). Click a quote to select it in the text; press
-1–9 on it to tag it; activate an "also in" line to jump there."""
+1–9 on it to tag it; activate an "also in" line to jump there. A quote whose
+speaker is uncertain (no cue in its sentence) is marked "?"; right-click →
+*List quotes to check first* puts them, and their speakers, first."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from widgets.plain_text import plain_tooltip
@@ -14,6 +17,27 @@ LINK_ROLE = Qt.ItemDataRole.UserRole + 1
 
 UNATTRIBUTED = "Unattributed"
 NOT_SPEECH = "Scare quotes and titles"
+SPOKEN_KINDS = ("direct", "partial")
+#: How an uncertain speaker was found (attribution's ``method``), as the
+#: reader's tooltip says it; a cue in the quote's own sentence is certain.
+UNCERTAIN_METHODS = {"pronoun": "a pronoun or description resolved to an earlier mention",
+                     "inherited": "inherited from the quote before",
+                     "guessed": "guessed from an earlier sentence"}
+
+
+def needs_check(quote: dict) -> bool:
+    """Whether a quote's speaker is worth a second look: someone's words with
+    no speaker found, or a speaker found other than by a cue in its sentence."""
+    return quote.get("kind", "direct") in SPOKEN_KINDS and (
+        not quote.get("speaker") or quote.get("method") in UNCERTAIN_METHODS)
+
+
+def check_note(quote: dict) -> str:
+    """"? speaker to check: …" for an uncertain quote, else ""."""
+    if not needs_check(quote):
+        return ""
+    how = UNCERTAIN_METHODS.get(quote.get("method"), "no speaker found")
+    return f"? speaker to check: {how}"
 
 
 def quote_group(quote: dict) -> str:
@@ -39,14 +63,27 @@ class QuotePanel(QTreeWidget):
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
+        self._quotes: list[dict] = []
+        self.check_first_action = QAction("List quotes to check first", self)
+        self.check_first_action.setCheckable(True)
+        self.check_first_action.toggled.connect(lambda _on: self.set_quotes(self._quotes))
+        self.addAction(self.check_first_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def set_quotes(self, quotes: list[dict]) -> None:
+        self._quotes = list(quotes)
         self.clear()
         groups: dict[str, list[dict]] = {}
         for quote in quotes:
             groups.setdefault(quote_group(quote), []).append(quote)
-        order = sorted(groups, key=lambda g: (g in (UNATTRIBUTED, NOT_SPEECH), g == NOT_SPEECH,
-                                              -len(groups[g]), g))
+        check_first = self.check_first_action.isChecked()
+        if check_first:    # uncertain quotes first in each group, groups with more first
+            for members in groups.values():
+                members.sort(key=lambda q: not needs_check(q))
+        order = sorted(groups, key=lambda g: (
+            g == NOT_SPEECH,
+            -sum(map(needs_check, groups[g])) if check_first else 0,
+            g == UNATTRIBUTED, -len(groups[g]), g))
         for name in order:
             members = groups[name]
             kind = members[0].get("speaker_kind")
@@ -60,11 +97,14 @@ class QuotePanel(QTreeWidget):
 
     def _quote_item(self, quote: dict) -> QTreeWidgetItem:
         text = " ".join(quote["text"].split())
-        item = QTreeWidgetItem([f"“{text}”", quote.get("kind") or ""])
+        uncertain = needs_check(quote)
+        item = QTreeWidgetItem([f"“{text}”",
+                                (quote.get("kind") or "") + (" ?" if uncertain else "")])
         item.setData(0, SPAN_ROLE, (quote["start"], quote["end"]))
         cue = f" ({quote['cue']})" if quote.get("cue") else ""
+        note = f"\n{check_note(quote)}" if uncertain else ""
         item.setToolTip(0, plain_tooltip(f"{quote.get('speaker') or 'No speaker'}{cue}: "
-                                         f"{text[:600]}"))
+                                         f"{text[:600]}{note}"))
         for link in quote.get("also_in", []):
             child = QTreeWidgetItem([f"also in: {link['article_title']}",
                                      f"{link['score']:.0f}%"])

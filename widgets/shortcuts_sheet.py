@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
+from widgets.plain_text import plain_tooltip
+
 
 class ShortcutsSheet(QDialog):
     """A read-only table of shortcuts grouped by menu."""
@@ -30,7 +32,7 @@ class ShortcutsSheet(QDialog):
                 self.tree.addTopLevelItem(groups[group])
                 groups[group].setExpanded(True)
             item = QTreeWidgetItem([what, keys])
-            item.setToolTip(0, what)            # in full, should the sheet be narrow
+            item.setToolTip(0, plain_tooltip(what))            # in full, should the sheet be narrow
             groups[group].addChild(item)
         layout.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -1,13 +1,17 @@
-"""Speakers across the corpus: each with quote and article counts; selecting
-one lists all their quotes, and activating a quote opens it."""
+"""Speakers across the corpus: each with quote and article counts and how
+many of their quotes are to check (speaker found by a pronoun, inherited or
+guessed); selecting one lists all their quotes, and activating a quote opens
+it. *To check first* puts speakers with quotes to check, and those quotes,
+first."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHeaderView, QLabel, QSplitter, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from widgets.plain_text import plain_tooltip
+from widgets.quote_panel import check_note, needs_check
 
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -25,9 +29,9 @@ class SpeakersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.speakers = QTreeWidget()
         self.speakers.setRootIsDecorated(False)
-        self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles"])
+        self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles", "To check"])
         self.speakers.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             self.speakers.header().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.speakers.currentItemChanged.connect(self._speaker_changed)
@@ -46,19 +50,37 @@ class SpeakersView(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.caption)
         lower_layout.addWidget(self.quotes)
+        self.check_first = QCheckBox("To check first")
+        self.check_first.setToolTip("List speakers with quotes to check, and those quotes, "
+                                    "first: speakers found by a pronoun, inherited from "
+                                    "the quote before or guessed")
+        self.check_first.toggled.connect(self._resort)
+        self._speaker_rows: list[dict] = []
+        self._quote_rows: tuple[str, list[dict]] | None = None
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(self.check_first)
+        upper_layout.addWidget(self.speakers)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.speakers)
+        splitter.addWidget(upper)
         splitter.addWidget(lower)
         layout.addWidget(splitter)
 
     def set_speakers(self, rows: list[dict]) -> None:
+        self._speaker_rows = list(rows)
         current = self.current_speaker()
+        self.speakers.blockSignals(True)
         self.speakers.clear()
+        self.speakers.blockSignals(False)
+        if self.check_first.isChecked():    # stable: most quoted first among equals
+            rows = sorted(rows, key=lambda r: -(r.get("to_check") or 0))
         for row in rows:
             item = QTreeWidgetItem([row["speaker"], row["speaker_kind"],
-                                    str(row["quote_count"]), str(row["article_count"])])
+                                    str(row["quote_count"]), str(row["article_count"]),
+                                    str(row.get("to_check") or 0)])
             item.setData(0, QUOTE_ROLE, row["speaker"])
-            for column in (2, 3):
+            for column in (2, 3, 4):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             self.speakers.addTopLevelItem(item)
             if row["speaker"] == current:
@@ -76,15 +98,27 @@ class SpeakersView(QWidget):
                 return
 
     def set_quotes(self, speaker: str, rows: list[dict]) -> None:
-        self.caption.setText(f"{len(rows)} quote(s) by {speaker}")
+        self._quote_rows = (speaker, list(rows))
+        checks = sum(map(needs_check, rows))
+        self.caption.setText(f"{len(rows)} quote(s) by {speaker}"
+                             + (f", {checks} to check" if checks else ""))
         self.quotes.clear()
+        if self.check_first.isChecked():
+            rows = sorted(rows, key=lambda r: not needs_check(r))
         for row in rows:
             text = " ".join(row["text"].split())
-            item = QTreeWidgetItem([f"“{text}”", row["article_title"]])
+            mark = "? " if needs_check(row) else ""
+            item = QTreeWidgetItem([f"{mark}“{text}”", row["article_title"]])
             item.setData(0, QUOTE_ROLE, (row["article_id"], row["start"], row["end"]))
-            item.setToolTip(0, plain_tooltip(text[:600]))
+            note = f"\n{check_note(row)}" if mark else ""
+            item.setToolTip(0, plain_tooltip(text[:600] + note))
             item.setToolTip(1, plain_tooltip(row["article_title"]))
             self.quotes.addTopLevelItem(item)
+
+    def _resort(self, _checked: bool = False) -> None:
+        self.set_speakers(self._speaker_rows)
+        if self._quote_rows is not None:
+            self.set_quotes(*self._quote_rows)
 
     def _speaker_changed(self, current, _previous) -> None:
         if current is not None:

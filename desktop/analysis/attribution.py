@@ -20,10 +20,27 @@ Speaker kinds: ``person``, ``organisation``, ``document``, ``unknown``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop.analysis.quotes import Quote
+
+#: How a quote's speaker was found (``Quote.method``):
+#:
+#: - ``cue``: a cue in the quote's own sentence names the speaker
+#:   ("…,” Sokha said; said Rep. Tiberi; according to the ministry);
+#: - ``pronoun``: the cue's mention refers back and was resolved to an
+#:   earlier mention (he, she, it, the ambassador, the release);
+#: - ``inherited``: no cue; the speaker of the quote before it in the same
+#:   or the previous paragraph;
+#: - ``guessed``: no cue near the quote; the subject of an earlier reporting
+#:   sentence in its paragraph.
+#:
+#: ``None`` when no speaker was found. Every method but ``cue`` is worth a
+#: second look (:data:`TO_CHECK`).
+METHODS = ("cue", "pronoun", "inherited", "guessed")
+TO_CHECK = ("pronoun", "inherited", "guessed")
 
 VERB_FORMS = (
     "said says say told tells added adds noted notes wrote writes warned warns "
@@ -40,14 +57,21 @@ VERB_FORMS = (
     "retorted retorts testified testifies recounted recounts boasted boasts complained "
     "complains lamented laments joked jokes mused muses reiterated reiterates disclosed "
     "discloses revealed reveals alleged alleges ruled rules wondered wonders shouted "
-    "added adds summed sums offered offers"
+    "added adds summed sums offered offers reacted reacts echoed echoes answered answers "
+    "shot fired snapped quipped tweeted explained elaborated elaborates wrote "
+    "acknowledged proclaimed proclaims asserted asserts observed contended contends "
+    "insisted responded remarked explained noted"
 ).split()
 _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 #: Verbs that introduce someone's words quoted inside a sentence.
 PARTIAL_VERB_FORMS = (
     "praised praises welcomed welcomes condemned condemns criticised criticized "
     "criticises criticizes hailed hails labelled labeled branded brands promised "
-    "pledged pledges denied denies rejected rejects defended defends"
+    "pledged pledges denied denies rejected rejects defended defends "
+    # communication verbs that quote a few of someone's words
+    "proposed proposes promising pledging vowing vowed threatened threatening groused "
+    "accused accuses slammed slams blasted blasts dismissed dismisses touted touts "
+    "decried decries derided derides mocked mocks dubbed"
 ).split()
 _PARTIAL_VERB = "|".join(sorted(VERB_FORMS + PARTIAL_VERB_FORMS, key=len, reverse=True))
 
@@ -62,6 +86,11 @@ ORGANISATION_HEADS = ("ministry", "government", "police", "embassy", "department
                       "authorities", "army", "military", "group", "organisation",
                       "organization", "bank", "firm", "union", "party", "team",
                       "force", "unit", "committee", "secretariat", "institute")
+#: "the force" is the police named before; "the ministry" a department …
+ORGANISATION_SYNONYMS = {"force": ("force", "police", "constabulary"),
+                         "police": ("police", "constabulary"),
+                         "ministry": ("ministry", "department"),
+                         "department": ("department", "ministry")}
 ROLE_WORDS = ("ambassador", "minister", "spokesman", "spokeswoman", "spokesperson",
               "commissioner", "chief", "director", "official", "officer", "lecturer",
               "researcher", "analyst", "president", "secretary", "commander",
@@ -129,6 +158,11 @@ _AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>[^\n.;]{1,80})")
 _AFTER_SUBJ_VERB = re.compile(
     r"^\s*,?\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,80}?)\s+(?:also\s+|later\s+|then\s+|"
     r"further\s+|again\s+)?(?P<verb>" + _VERB + r")\b")
+#: "“…,” Gene Sperling, a top outside Clinton adviser, said" / "“…,” Helen
+#: Marsh, 47, told reporters": a description between the name and the verb.
+_AFTER_APPOS_VERB = re.compile(
+    r"^\s*,?\s*(?P<subj>(?:[A-Z][\w\u2024\u2019'-]*\s+){0,4}[A-Z][\w\u2019'-]+),\s+"
+    r"[^,;:\n\u201c\u201d\"]{1,90},\s+(?:also\s+|later\s+|then\s+)?(?P<verb>" + _VERB + r")\b")
 _AFTER_VERB_SUBJ = re.compile(
     r"^\s*,?\s*(?P<verb>" + _VERB + r")\s+(?P<subj>[^,;.\n\u201c\u201d\"]{1,100}?)"
     r"(?=\s*(?:[,.;:!?]|$|\s(?:on|in|at|during|after|before|when|while|to|as|who|which|"
@@ -145,7 +179,8 @@ _BEFORE_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<subj>[^\n]{1,120}?),\s*$"
 
 def _before_subj_verb(verbs: str) -> re.Pattern:
     return re.compile(
-        r"(?P<subj>[^.!?\n\u201c\u201d\"]{1,160}?)\s+(?:also\s+|then\s+|later\s+)?"
+        r"(?P<subj>[^.!?\n\u201c\u201d\"]{1,160}?)\s+(?:(?:also|then|later|has|have|had|"
+        r"would|will|once|had\s+also|has\s+also)\s+)?"
         r"(?P<verb>" + verbs + r")(?:\s+(?:as|that|it|[\w\u2019'-]+(?:\s+[\w\u2019'-]+){0,3}?))?"
         r"\s*(?P<colon>[:,])?\s*$")
 
@@ -163,6 +198,26 @@ _PHRASE_BREAKS = {"a", "an", "the", "in", "on", "at", "of", "to", "by", "its", "
 _DESCRIPTIVE = {"new", "latest", "recent", "annual", "joint", "separate", "official", "brief",
                 "short", "long", "detailed", "preliminary", "final", "written", "earlier",
                 "previous", "first", "second", "third", "last"}
+#: Abbreviations whose full stop ends no sentence: honorifics and ranks
+#: ("Mr. Smith said", "Maj. Sok Dara", "Det. Supt. Hale", "Rep. Tiberi") and
+#: a middle initial ("Michael J. Petrilli"). The cue patterns read a copy of
+#: the text with these stops masked, so a name is never cut at its title.
+_ABBREVIATION_STOP = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|Supt|"
+    r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
+    r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
+    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
+    r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])"    # U.S. Attorney
+    r"|(?<=\b[A-Z][a-z])\.(?=\))|(?<=\b[A-Z][a-z]{2})\.(?=\))")          # (R-Ky.), (D-Conn.)
+_MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
+
+
+def masked_text(text: str) -> str:
+    """``text`` with the full stop of each abbreviation (see
+    :data:`_ABBREVIATION_STOP`) replaced by a one-character dot leader."""
+    return _ABBREVIATION_STOP.sub(lambda m: m.group()[:-1] + _MASKED_STOP, text)
+
+
 _MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
                         r"September|October|November|December)\s+\d{1,2}\b\s*")
 
@@ -175,6 +230,9 @@ class Speaker:
     kind: str
     start: int | None = None      # the mention next to the cue
     end: int | None = None
+    #: "named" when the cue's mention names the source, "resolved" when it
+    #: refers back (he, it, the ambassador, the release)
+    how: str = "named"
 
 
 @dataclass
@@ -186,7 +244,8 @@ class _Event:
 
 def _norm_tokens(text: str) -> list[str]:
     text = re.sub(r"[\u2019']s\b", "", text)
-    return [t for t in re.findall(r"[\w-]+", text)]
+    # an apostrophe inside a name stays (O'Neil, D’Souza); around a word it goes
+    return [t.strip("\u2019'") for t in re.findall(r"[\w-]+(?:[\u2019'][\w-]+)*", text)]
 
 
 class _Article:
@@ -194,20 +253,53 @@ class _Article:
 
     def __init__(self, doc: Any, quotes: list[Quote]):
         self.doc, self.text = doc, doc.text
+        self.masked = masked_text(self.text)
         self.ents = list(doc.ents)      # spaCy builds the spans on every access
         self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
         ranked = [e for e in self.ents if e.label_ != "PERSON" and self._person_in(e)]
-        self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"]
+        self.orgs = self._organisations([e for e in self.ents if e not in ranked and (
+            e.label_ in ("ORG", "NORP", "GPE") or e.label_ == "PERSON"
+            and self._ORG_JOINED.match(self.text[e.end_char:e.end_char + 60]))])
+        # a "person" joined to an organisation ("Devon and Cornwall police") is none
+        self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"
+                              and not any(a <= e.start_char < b and b > e.end_char
+                                          for a, b, _ in self.orgs)]
                              + [self._person_in(e) for e in ranked])
-        self.orgs = [(e.start_char, e.end_char, self._clean(e.text)) for e in self.ents
-                     if e.label_ in ("ORG", "NORP", "GPE") and e not in ranked]
         # any named thing, for the fullest name of "the commission" and the like
         self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
                       if e.label_ not in _NOT_NAMES and e not in ranked]
         self.person_names = [name for _, _, name in self.people]
         self.roles = self._roles()
+        self.genders = self._genders()
         self.events = self._subject_events()
+
+    _ORG_AND = re.compile(r"\s+and\s+$")
+    _ORG_JOINED = re.compile(r"\s+and\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+(?:"
+                             + "|".join(ORGANISATION_HEADS) + r")\b", re.IGNORECASE)
+    _ORG_HEAD_AFTER = re.compile(r"^\s+(?:" + "|".join(ORGANISATION_HEADS) + r")\b", re.IGNORECASE)
+
+    def _organisations(self, ents) -> list[tuple[int, int, str]]:
+        """Organisations kept whole: places joined by "and" and a head word
+        after them are one organisation ("Devon and Cornwall police", "Thai
+        police", "Cambodian Defence Ministry")."""
+        found: list[list[int]] = []
+        for ent in ents:
+            start, end = ent.start_char, ent.end_char
+            if ent.label_ == "PERSON":      # the first of "Devon and Cornwall police"
+                found.append([start, end])
+                continue
+            if found and self._ORG_AND.match(self.text[found[-1][1]:start]):
+                head = self._ORG_HEAD_AFTER.match(self.text[end:end + 30])
+                if head or ent.root.lower_ in ORGANISATION_HEADS:
+                    # "Devon and Cornwall police": one organisation
+                    found[-1][1] = end + (head.end() if head else 0)
+                    continue
+            head = self._ORG_HEAD_AFTER.match(self.text[end:end + 30])
+            if head and ent.label_ in ("GPE", "NORP"):
+                end += head.end()
+            found.append([start, end])
+        return [(a, b, self._clean(self.text[a:b])) for a, b in found]
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -239,7 +331,8 @@ class _Article:
         if (previous is not None and previous.is_title and previous.is_sent_start
                 and previous.pos_ not in _NOT_NAME_POS
                 and previous.text.lower() not in SENTENCE_STARTERS
-                and previous.text.lower() not in TITLES and len(previous.text) <= 6):
+                and previous.text.lower().rstrip(".") not in TITLES
+                and not previous.text.endswith(".") and len(previous.text) <= 6):
             start -= 1
         span = self.doc[start:tokens[-1].i + 1]
         return span.start_char, span.end_char, self._clean(span.text)
@@ -295,16 +388,105 @@ class _Article:
                     found.append((start, word, self.fullest_person(name)))
         return found
 
+    def _genders(self) -> dict[str, str]:
+        """"he" or "she" for the people the article tells it of: an honorific
+        (Mr., Mrs., Ms., Sir, Dame) before a mention, else the first he/she/
+        his/her after their mention as the subject of a sentence naming nobody
+        else. Pronouns then skip people of the other gender."""
+        honorifics = {"mr": "he", "sir": "he", "mrs": "she", "ms": "she", "miss": "she",
+                      "dame": "she", "lady": "she"}
+        pronouns = {"he": "he", "his": "he", "him": "he", "she": "she", "her": "she"}
+        found: dict[str, str] = {}
+        # sentences as token ranges, and how many people each names (ent.sent
+        # walks the tokens on every call)
+        bounds = [(sent.start, sent.end) for sent in self.doc.sents]
+        starts = [b[0] for b in bounds]
+        people_in: dict[int, int] = {}
+        for ent in self.ents:
+            if ent.label_ == "PERSON":
+                key = bisect_right(starts, ent.start) - 1
+                people_in[key] = people_in.get(key, 0) + 1
+        surnames: dict[str, set[str]] = {}
+        for other in self.person_names:
+            tokens = _norm_tokens(other)
+            if len(tokens) > 1:
+                surnames.setdefault(tokens[-1], set()).add(other)
+        for ent in self.ents:
+            if ent.label_ != "PERSON" or self.inside_quote(ent.start_char):
+                continue
+            name = self.fullest_person(self._repair_person(ent)[2])
+            words = [t.lower_.rstrip(".") for t in ent[:2]]
+            if ent.start > 0:
+                words.insert(0, self.doc[ent.start - 1].lower_.rstrip("."))
+            title = next((honorifics[w] for w in words if w in honorifics), None)
+            if title is None and ent.root.dep_ == "appos":     # "His wife, Sok Channary"
+                title = PERSON_NOUNS.get(ent.root.head.lower_)
+            last = (_norm_tokens(name) or [""])[-1]
+            if len(surnames.get(last, ())) > 1 and len(_norm_tokens(ent.text)) == 1:
+                continue        # "Mrs. Smith" with two Smiths: not this name's evidence
+            if title:
+                found.setdefault(name, title)
+                continue
+            sentence = bisect_right(starts, ent.start) - 1
+            if ent.root.dep_ in _SUBJECT_DEPS and name not in found and \
+                    people_in.get(sentence) == 1:
+                # a subject or possessive pronoun; an object pronoun in the same
+                # clause ("Rith sat beside her") is someone else
+                after = next((pronouns[t.lower_] for t in self.doc[ent.end:bounds[sentence][1]]
+                              if t.lower_ in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
+                              and not self.inside_quote(t.idx)), None)
+                if after:
+                    found[name] = after
+        return found
+
     def _subject_events(self) -> list[_Event]:
         """People and sources the article puts forward, in text order."""
         events = []
         for ent in self.ents:
-            if self.inside_quote(ent.start_char):
-                continue
-            if ent.label_ == "PERSON" and (ent.root.dep_ in ("nsubj", "nsubjpass")
-                                           or ent.start == ent.sent.start):
+            if self.inside_quote(ent.start_char) or (ent.label_ == "PERSON" and any(
+                    a <= ent.start_char and ent.end_char < b for a, b, _ in self.orgs)):
+                continue     # inside a quote, or the first place of "Devon and Cornwall police"
+            root = ent.root
+            if ent.label_ == "PERSON" and (
+                    root.dep_ in ("nsubj", "nsubjpass")
+                    # "X's daughter, Y, said …": the apposition is the subject, the
+                    # possessor is not
+                    or (root.dep_ == "appos" and root.head.dep_ in _SUBJECT_DEPS)
+                    or (ent.start == ent.sent.start and root.dep_ != "poss")):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
+                # coordinated subjects, "X and Y met …": a later "they" is both
+                others = [self._person_at(c) for c in ent.root.children if c.dep_ == "conj"]
+                others = [o for o in others if o]
+                if ent.root.dep_ in _SUBJECT_DEPS and others:
+                    events.append(_Event(ent.start_char + 1, Speaker(
+                        " and ".join([name, *others]), "person"), "they"))
+        # a proper-noun subject of a reporting verb the entity tagger missed
+        # ("Detective Constable Ian Pearce, who led the inquiry, said …"), and a
+        # role subject named by its apposition whatever the tagger called the name
+        # ("Cambodia’s national police chief, Sar Thet, met …")
+        for token in self.doc:
+            if token.dep_ in _SUBJECT_DEPS and (token.lower_ in ROLE_WORDS
+                                                or token.lower_ in PERSON_NOUNS) \
+                    and not self.inside_quote(token.idx):
+                named = [c for c in token.rights if c.dep_ == "appos" and c.pos_ == "PROPN"]
+                if named and named[0].ent_type_ != "PERSON":
+                    first, last = _subject_extent(self, named[0])
+                    name = self.fullest_person(self._clean(self.text[first:last]))
+                    events.append(_Event(first, Speaker(name, "person")))
+                    if token.lower_ in PERSON_NOUNS:     # "The victim's mother, Sreymom,"
+                        self.genders.setdefault(name, PERSON_NOUNS[token.lower_])
+                continue
+            if token.dep_ in _SUBJECT_DEPS and token.pos_ == "PROPN" and not token.ent_type_ \
+                    and token.head.text.lower() in _REPORTING_FORMS \
+                    and not self.inside_quote(token.idx):
+                first, last = _subject_extent(self, token)
+                words = self.text[first:last].split()
+                while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+                    words = words[1:]
+                if all(w[:1].isupper() for w in words):
+                    events.append(_Event(first, Speaker(
+                        self.fullest_person(self._clean(" ".join(words))), "person")))
         for chunk in self._subject_chunks():
             events.append(chunk)
         for ent in self.ents:
@@ -313,8 +495,11 @@ class _Article:
                 events.append(_Event(ent.start_char, Speaker(
                     self._fullest_org(self._clean(ent.text)), "organisation")))
         for match in _DOC_PHRASE.finditer(self.text):
+            # "X said in a statement": the statement is X's channel, not a source
             channel = re.search(r"\b(?:said|says|announced|added|wrote)\s+in\s+$",
-                                self.text[max(0, match.start() - 20):match.start()])
+                                self.text[max(0, match.start() - 20):match.start()]) or \
+                re.search(r"\b(?:said|says|announced|added|wrote|stated)\s+in\s+\w+\s",
+                          match.group("phrase"))
             if not self.inside_quote(match.start()) and not channel:
                 offset = match.start("phrase")
                 events.append(_Event(offset, Speaker(
@@ -322,6 +507,13 @@ class _Article:
                     "document")))
         events.sort(key=lambda e: e.offset)
         return events
+
+    def _person_at(self, token) -> str | None:
+        """The fullest name of the person whose name holds ``token``, if any."""
+        for start, end, name in self.people:
+            if start <= token.idx < end:
+                return self.fullest_person(name)
+        return None
 
     @staticmethod
     def _unnamed_person(text: str) -> str:
@@ -343,7 +535,18 @@ class _Article:
             head = chunk.root.text.lower()
             if chunk.root.dep_ not in ("nsubj", "nsubjpass") or self.inside_quote(chunk.start_char):
                 continue
-            if head in PERSON_NOUNS and chunk.root.tag_ == "NN" \
+            named = any(c.dep_ == "appos" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN")
+                        for c in chunk.root.children)    # "His wife, Sok Channary," is named
+            if chunk.root.tag_ == "NNS" and head not in ORGANISATION_HEADS and not named \
+                    and chunk.root.head.text.lower() in _REPORTING_FORMS \
+                    and chunk.root.ent_type_ == "" and not any(
+                        s < chunk.end_char and chunk.start_char < e for s, e, _ in self.orgs):
+                # a group put forward as a subject ("Residents said …"): a later "they"
+                # is them rather than an organisation named before
+                found.append(_Event(chunk.start_char, Speaker(
+                    self._unnamed_person(chunk.text), "person"), "they"))
+                continue
+            if head in PERSON_NOUNS and chunk.root.tag_ == "NN" and not named \
                     and not any(s < chunk.end_char and chunk.start_char < e
                                 for s, e, _ in self.people):
                 found.append(_Event(chunk.start_char, Speaker(
@@ -385,14 +588,35 @@ class _Article:
         return " ".join(_MONTH_DAY.sub("", name).split())
 
     # -- resolution ----------------------------------------------------
+    def _near(self, speaker: Speaker, offset: int) -> bool:
+        """Whether ``speaker`` was put forward in the paragraph of ``offset``
+        or the one before it."""
+        para = _paragraph_bounds(self.text, offset)[0]
+        earlier = _paragraph_bounds(self.text, _previous_paragraph_end(self.text, para))[0] \
+            if para > 0 else para
+        return any(e.speaker == speaker and earlier <= e.offset < offset for e in self.events)
+
     def latest(self, before: int, kinds: tuple[str, ...], pronoun: str = "") -> Speaker | None:
         """The last speaker of these kinds put forward before ``before``; a
         pronoun skips people whose noun says otherwise ("she" ≠ "the man")."""
+        fallback = None
+        para = _paragraph_bounds(self.text, before)[0]
+        window = _paragraph_bounds(self.text, _previous_paragraph_end(self.text, para))[0] \
+            if para > 0 else 0
         for event in reversed(self.events):
             if event.offset < before and event.speaker.kind in kinds \
-                    and (not event.pronoun or event.pronoun == pronoun):
-                return event.speaker
-        return None
+                    and (event.pronoun == pronoun or (not event.pronoun and pronoun != "they")) \
+                    and self.genders.get(event.speaker.name, pronoun) == pronoun:
+                if pronoun not in ("he", "she") or event.pronoun or \
+                        event.speaker.name in self.genders:
+                    # the nearest whose gender is known to fit, within this and
+                    # the previous paragraph, beats a nearer one of unknown gender
+                    if fallback is None or event.offset >= window:
+                        return event.speaker
+                    return fallback
+                if fallback is None:
+                    fallback = event.speaker
+        return fallback
 
     def resolve(self, start: int, end: int) -> Speaker | None:
         """The speaker a subject phrase ``text[start:end]`` refers to."""
@@ -409,26 +633,39 @@ class _Article:
         lead = _LEADING_HEAD.match(phrase)
         if lead and len(words) > 2:   # "The bank, which the NCA declined to name,"
             return self.resolve(start, start + lead.end())
-        for p_start, p_end, name in self.people:
-            if p_start < end and start < p_end:
-                return Speaker(self.fullest_person(name), "person", p_start, p_end)
+        inside = [(p_start, p_end, name) for p_start, p_end, name in self.people
+                  if p_start < end and start < p_end]
+        if inside:
+            p_start, p_end, name = self._head_person(inside)
+            subject = self._proper_subject(start, end) \
+                if self._person_rank((p_start, p_end, name)) <= 0 else None
+            extent = _subject_extent(self, subject) if subject is not None else None
+            if extent and not any(a < extent[1] and extent[0] < b for a, b, _ in inside):
+                # every person named is a modifier or an object ("After Tanden
+                # informed Soros …, Tanden wrote"): the proper noun the parse makes
+                # the subject, though the entity tagger missed it
+                first, last = extent
+                return Speaker(self.fullest_person(self._clean(self.text[first:last])),
+                               "person", first, last)
+            return Speaker(self._person_by_honorific(name, p_start), "person", p_start, p_end)
         if words[-1] in PRONOUNS_PERSON or lower in PRONOUNS_PERSON:
             found = self.latest(start, ("person",), _PRONOUN_GENDER[words[-1]])
-            return replace(found, start=start, end=end) if found else None
+            return replace(found, start=start, end=end, how="resolved") if found else None
         if lower in PRONOUNS_SOURCE or words[-1] in PRONOUNS_SOURCE:
             found = self.latest(start, ("document", "organisation"))
-            return replace(found, start=start, end=end) if found else None
+            return replace(found, start=start, end=end, how="resolved") if found else None
         for head in DOCUMENT_HEADS:
             if lower.endswith(head):
                 found = self._document_for(head, start)
-                return Speaker(found, "document", start, end)
+                return Speaker(found, "document", start, end,
+                               "named" if found.lower() == lower else "resolved")
         role = next((w for w in reversed(words) if w in ROLE_WORDS), None)
         if role and not any(w[:1].isupper() for w in phrase.split()[1:]):
             accepted = ROLE_SYNONYMS.get(role, {role})
             person = next((p for o, r, p in reversed(self.roles)
                            if r in accepted and o < start), None)
             if person:
-                return Speaker(person, "person", start, end)
+                return Speaker(person, "person", start, end, "resolved")
         known = {w for name in self.person_names for w in _norm_tokens(name)}
         named = [w for w in _norm_tokens(phrase) if w in known and w[:1].isupper()]
         if named:
@@ -443,15 +680,90 @@ class _Article:
             first, last = names[0].idx, names[-1].idx + len(names[-1].text)
             run = [t.text for t in names if first <= t.idx <= last]
             return Speaker(self.fullest_person(" ".join(run)), "person", first, last)
-        for o_start, o_end, name in self.orgs:
-            if o_start < end and start < o_end:
-                return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
+        orgs = [o for o in self.orgs if o[0] < end and start < o[1]]
+        if orgs:     # "The Israeli newspaper Haaretz": the subject, not its modifier
+            o_start, o_end, name = self._head_person(orgs)
+            span = self.doc.char_span(o_start, o_end, alignment_mode="expand")
+            if span is not None and span.root.dep_ == "appos" and \
+                    span.root.head.lower_ in ROLE_WORDS:
+                # "the national police chief, Sar Thet," — a person whatever the tagger said
+                return Speaker(self.fullest_person(name), "person", o_start, o_end)
+            return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
             return Speaker(self._organisation_for(head, start), "organisation", start, end)
+        if lower == "they":
+            # two people put forward together in this or the paragraph before
+            found = self.latest(start, ("person",), "they")
+            if found and self._near(found, start):
+                return replace(found, start=start, end=end, how="resolved")
+            # else an organisation spoken of as a body, put forward as a subject here
+            # or in the paragraph before ("Police raided …. “…,” they said")
+            found = self.latest(start, ("organisation",))
+            if found and self._near(found, start):
+                return replace(found, start=start, end=end, how="resolved")
         if lower in PRONOUNS_PLURAL or len(words) > 4:
             return None   # not a name: rather no speaker than a clause
         return Speaker(self._clean(phrase), "unknown", start, end)
+
+    def _head_person(self, people: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+        """Of several people in a cue's phrase, the one it is about: a
+        subject (or its apposition) over a modifier or an object — "Clinton
+        spokesman Josh Schwerin", "Carson’s business manager, Armstrong
+        Williams", "Asked by Stephanopoulos …, Carson", "said Ayotte campaign
+        manager Jon Kohan" — the first among equals."""
+        if len(people) == 1:
+            return people[0]
+
+        best = max(self._person_rank(p) for p in people)
+        # among equals the last: the name nearest the verb ("Of Carson, Levine, …, said")
+        return [p for p in people if self._person_rank(p) == best][-1]
+
+    _HONORIFIC_GENDER = {"mr": "he", "sir": "he", "mrs": "she", "ms": "she", "miss": "she",
+                         "dame": "she", "lady": "she"}
+
+    def _honorific_before(self, offset: int) -> str | None:
+        """"he"/"she" from an honorific written right before ``offset``."""
+        word = re.search(r"(\w+)[.\u2024]?\s+$", self.text[max(0, offset - 8):offset])
+        return self._HONORIFIC_GENDER.get(word.group(1).lower()) if word else None
+
+    def _person_by_honorific(self, name: str, offset: int) -> str:
+        """The fullest name of a mention; of two people sharing a surname
+        ("John Smith and his wife Mary Smith … Mrs. Smith said"), the one the
+        honorific before the mention fits."""
+        full = self.fullest_person(name)
+        gender = self._honorific_before(offset)
+        if gender is None or self.genders.get(full) == gender:
+            return full
+        last = _norm_tokens(name)[-1:]
+        fits = [n for n in dict.fromkeys(self.fullest_person(p) for p in self.person_names)
+                if _norm_tokens(n)[-1:] == last and self.genders.get(n) == gender]
+        return fits[-1] if len(fits) == 1 else full
+
+    def _person_rank(self, person: tuple[int, int, str]) -> int:
+        """3: a subject (or its apposition); 1: anything else; 0: a modifier
+        or an object; -1: inside a clause about someone else."""
+        span = self.doc.char_span(person[0], person[1], alignment_mode="expand")
+        if span is None:
+            return 1
+        root = span.root
+        if any(t.dep_ in ("relcl", "acl", "advcl") for t in [root, *root.ancestors]
+               if t.i < root.i or t is root):
+            return -1      # inside a clause about someone else
+        if root.dep_ in _SUBJECT_DEPS or (root.dep_ == "appos"
+                                          and root.head.dep_ in _SUBJECT_DEPS):
+            return 3
+        if root.dep_ in ("compound", "poss", "pobj", "dobj", "dative", "agent", "npadvmod"):
+            return 0       # "Clinton spokesman", "Carson’s manager", "by Ingraham"
+        return 1
+
+    def _proper_subject(self, start: int, end: int):
+        """A proper noun in ``text[start:end]`` that is the subject of a
+        reporting verb, outside quotes; the last one."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        found = [t for t in span or () if t.dep_ in _SUBJECT_DEPS and t.pos_ == "PROPN"
+                 and t.head.text.lower() in _REPORTING_FORMS and not self.inside_quote(t.idx)]
+        return found[-1] if found else None
 
     def _document_for(self, head: str, before: int) -> str:
         """The fullest name of the latest earlier document ending in ``head``.
@@ -469,18 +781,32 @@ class _Article:
         return best
 
     def _organisation_for(self, head: str, before: int) -> str:
+        """The organisation "the <head>" refers to: the nearest earlier mention
+        that fits, kept whole ("the office" → "state prosecutors' office",
+        "police" → "Devon and Cornwall police"): a named entity holding the
+        head word, else the words written before the head (possessives and
+        "X and Y" included, no sentence opener)."""
         best = head
-        for o_start, name in self.named:
-            if o_start < before and head in name.lower() and len(name) > len(best):
-                best = name
+        heads = ORGANISATION_SYNONYMS.get(head, (head,))
+        mentions = [(o[0], o[2]) for o in self.orgs] + [
+            (start, name) for start, name in self.named       # not part of an org's name
+            if not any(a <= start < b for a, b, _ in self.orgs)]
+        for o_start, name in sorted(mentions):
+            if o_start < before and any(re.search(r"\b" + re.escape(h) + r"\b", name.lower())
+                                        for h in heads) \
+                    and len(name) > len(head) and not self.inside_quote(o_start):
+                best = name             # the nearest: later mentions replace earlier ones
         if best == head:
-            pattern = re.compile(r"\b(?:the\s+)?((?:[\w-]+\s+){0,2}" + re.escape(head) + r")\b",
-                                 re.IGNORECASE)
+            pattern = re.compile(
+                r"\b(?:the\s+)?((?:[\w\u2019'-]+\s+(?:and\s+)?){0,3}" + re.escape(head) + r")\b",
+                re.IGNORECASE)
             for match in pattern.finditer(self.text[:before]):
                 candidate = match.group(1)
-                first = candidate.split()[0].lower()
-                if first not in SENTENCE_STARTERS and len(candidate) > len(best):
-                    best = candidate
+                words = candidate.split()
+                while words and words[0].lower() in SENTENCE_STARTERS | {"and"}:
+                    words = words[1:]
+                if len(words) > 1 and not self.inside_quote(match.start(1)):
+                    best = " ".join(words)
         return self._clean(best)
 
     def _fullest_org(self, name: str) -> str:
@@ -510,15 +836,23 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     return start + match.end() if match else limit
 
 
+def _after_close(text: str, end: int) -> int:
+    """Where the text after a quote starts: past its closing mark, also a
+    spaced one (`table, " said`)."""
+    match = re.match(r" ?[\u201d\"\u2019\u201c]", text[end:end + 2])
+    return end + match.end() if match else end
+
+
 def _find_cue(article: _Article, quote: Quote):
     """``(subject start, subject end, cue)`` for a quote, or None."""
-    text = article.text
-    close = quote.end + 1 if quote.end < len(text) and text[quote.end] in "\u201d\"\u2019" \
-        else quote.end
+    text = article.masked
+    close = _after_close(text, quote.end)
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
     after_end = _sentence_end(text, close, para_end)
     after = text[close:after_end]
-    for pattern in (_AFTER_DASH, _AFTER_ACCORDING, _AFTER_SUBJ_VERB, _AFTER_VERB_SUBJ):
+    deferred = None
+    for pattern in (_AFTER_DASH, _AFTER_ACCORDING, _AFTER_SUBJ_VERB, _AFTER_APPOS_VERB,
+                    _AFTER_VERB_SUBJ):
         match = pattern.match(after)
         if match and match.group("subj").strip():
             cue = match.groupdict().get("verb") or (
@@ -526,11 +860,27 @@ def _find_cue(article: _Article, quote: Quote):
             subj = match.group("subj")
             if pattern is _AFTER_SUBJ_VERB and len(subj.split()) > 8:
                 continue
-            return close + match.start("subj"), close + match.end("subj"), cue
+            found = close + match.start("subj"), close + match.end("subj"), cue
+            if pattern is _AFTER_SUBJ_VERB and quote.text.rstrip().endswith(".") \
+                    and len(subj.split()) > 2:
+                # a full stop ends the quote's sentence: "X called him “… amnesty.”
+                # Former governor Mike Huckabee called …" — a cue before the quote wins
+                deferred = found
+                break
+            return found
+    found = _find_cue_before(article, quote)
+    return found if found is not None else deferred
+
+
+def _find_cue_before(article: _Article, quote: Quote):
+    """A cue in the quote's sentence before it (see :func:`_find_cue`)."""
+    text = article.masked
     open_mark = quote.start - 1
     para_start, _ = _paragraph_bounds(text, open_mark)
     before = text[para_start:max(para_start, open_mark)]
-    sentence_start = max((m.end() for m in re.finditer(r"[.!?]\s+", before)), default=0)
+    # a sentence ends at . ! ? even behind a closing mark (Clinton: "… ISIS." Bush: "…")
+    sentence_start = max((m.end() for m in re.finditer(r"[.!?][\u201d\"\u2019]?\s+", before)),
+                         default=0)
     before = before[sentence_start:]
     base = para_start + sentence_start
     match = _BEFORE_ACCORDING.search(before)
@@ -538,7 +888,16 @@ def _find_cue(article: _Article, quote: Quote):
         return base + match.start("subj"), base + match.end("subj"), "according to"
     if quote.kind == "fragment":
         match = _BEFORE_FRAGMENT.search(before)
-        if match:   # the few words right before the verb: "what Somchai called"
+        if match:
+            # the verb's subject in the parse ("Marty West, a professor who …, called
+            # it “…”", "Tanden wrote that Soros “…”"), else the few words right
+            # before the verb ("what Somchai called")
+            verb = article.doc.char_span(base + match.start("verb"), base + match.end("verb"),
+                                         alignment_mode="expand")
+            subject = _clause_subject(article, verb.root) if verb is not None else None
+            if subject is not None and subject.idx < quote.start:
+                first, last = _subject_extent(article, subject)
+                return first, last, match.group("verb")
             subj = match.group("subj")
             words = list(re.finditer(r"\S+", subj))
             while words and words[-1].group().lower() in _AUXILIARIES:
@@ -554,15 +913,175 @@ def _find_cue(article: _Article, quote: Quote):
     # "X, a lawyer, struck a different note: “…" / "X’s advice — “…": the
     # sentence introducing the quote names the speaker
     intro = before.rstrip()
-    if intro.endswith((":", "\u2014", "\u2013")) and len(intro) > 2:
+    if intro.endswith((":", "\u2014", "\u2013", "--", " -")) and len(intro) > 2:
         return base, base + len(intro) - 1, intro[-1]
+    return None
+
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+#: Dependents that belong to a name or a role phrase ("White House press
+#: secretary Josh Earnest", "Sen. Ted Cruz", "the state prosecutors' office").
+_NAME_DEPS = ("compound", "flat", "amod", "det", "poss", "case", "nmod", "nummod", "punct")
+
+
+def _subject_extent(article: _Article, head) -> tuple[int, int]:
+    """The characters of a subject: its head with the compounds, adjectives
+    and possessors before it (not its relative clauses); a role named by
+    its apposition is that name ("The leader of the League, Jonathan
+    Greenblatt, warned" → Jonathan Greenblatt)."""
+    named = [c for c in head.rights if c.dep_ == "appos" and (
+        c.ent_type_ == "PERSON" or c.pos_ == "PROPN" and head.lower_ in ROLE_WORDS)]
+    if named and head.ent_type_ != "PERSON":
+        head = named[0]
+    first = head
+    for child in head.lefts:
+        if child.dep_ in _NAME_DEPS:
+            first = min(first, child.left_edge, key=lambda t: t.i)
+    last = head
+    for child in head.rights:     # "Sen. Ted Cruz (R-Tex.)": flat names after the head
+        if child.dep_ in ("flat", "compound") and child.i == last.i + 1:
+            last = child
+    subtree = list(head.subtree)
+    if subtree[-1].i > last.i and not any(t.pos_ in ("VERB", "AUX") or t.text in ",;()\u2014"
+                                          for t in subtree):
+        # a name after the role, with no clause or comma: "Minister for Security Dan
+        # Jarvis said:" — the whole phrase, for resolution to find the name in it
+        first, last = min(first, subtree[0], key=lambda t: t.i), subtree[-1]
+    return first.idx, last.idx + len(last.text)
+
+
+#: Reporting verbs in the forms a participle clause uses ("…, saying “…").
+_REPORTING_FORMS = frozenset(VERB_FORMS + PARTIAL_VERB_FORMS + (
+    "say tell call write note ask add state argue warn claim describe explain insist "
+    "declare urge suggest tweet post welcome praise label brand "
+    "saying telling calling writing noting asking adding stating arguing warning "
+    "claiming describing explaining insisting declaring urging suggesting tweeting "
+    "posting welcoming praising labeling labelling branding dubbing terming "
+    "quoting replying responding answering"
+).split())
+
+
+def _clause_subject(article: _Article, token):
+    """The speaker of a quote introduced mid-sentence: the subject of the
+    reporting verb above the words before the mark, climbing from a
+    participle to the verb it hangs on ("X tied …, saying “…", "Y emailed
+    supporters, telling them “…") and past a reported clause ("Rubio said
+    that …, Democrats are “…" → Rubio, not Democrats). No reporting verb
+    above: no cue (the quote is more likely someone else's words)."""
+    chain = [t for t in [token, *token.ancestors] if t.pos_ in ("VERB", "AUX")]
+    first = next((i for i, t in enumerate(chain) if t.text.lower() in _REPORTING_FORMS), None)
+    if first is None:
+        # "As White House press secretary Josh Earnest explained, three taxes were
+        # postponed …, “…": the reporting verb of an as-clause of the sentence
+        for verb in chain:
+            for clause in verb.children:
+                if clause.dep_ == "advcl" and clause.text.lower() in _REPORTING_FORMS and \
+                        any(c.dep_ == "mark" and c.lower_ == "as" for c in clause.children):
+                    subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+                    if subjects:
+                        return subjects[0]
+        return None
+    for verb in chain[first:]:
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS
+                    and not article.inside_quote(c.idx)]
+        if subjects:
+            return subjects[0]
+    return None
+
+
+def _introducing_subject(article: _Article, token):
+    """The speaker of a sentence ending in a colon that introduces a quote:
+    the reporting verb's subject (:func:`_clause_subject`), else the subject
+    of an as-clause anywhere in it ("as Joel Pollak observed, the biggest
+    victor was …:"), else its main verb's subject when that is a name
+    ("President Clinton released the following statement:")."""
+    found = _clause_subject(article, token)
+    if found is not None:
+        return found
+    sentence = token.sent
+    for clause in sentence:
+        if clause.dep_ == "advcl" and clause.text.lower() in _REPORTING_FORMS and \
+                any(c.dep_ == "mark" and c.lower_ == "as" for c in clause.children):
+            subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+            if subjects:
+                return subjects[0]
+    subjects = [c for c in sentence.root.children if c.dep_ in _SUBJECT_DEPS]
+    if subjects and (subjects[0].ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+                     or subjects[0].pos_ == "PROPN"):
+        return subjects[0]
+    return None
+
+
+def _parse_cue(article: _Article, quote: Quote):
+    """A cue read from the dependency parse when the patterns found none.
+
+    - The quote opens inside a sentence ("Petrilli … tied those scores to
+      graduation rates, saying the law helped “…", "Rubio said that by
+      refusing …, Democrats are “…") or after a paragraph ending in a colon
+      ("Cruz called them on it:" / next paragraph “…"): the subject of the
+      clause right before the mark, climbing from participles to the
+      reporting verb.
+    - The quote ends a clause and the sentence goes on with the verb
+      ("“…,” Cruz, who has proposed …, said at the time", "“…” reacted
+      Trump"): that verb's subject.
+    """
+    doc, text = article.doc, article.masked
+    open_mark = quote.start - 1
+    para_start, _ = _paragraph_bounds(text, max(open_mark, 0))
+    before = text[para_start:max(para_start, open_mark)]
+    sentence_start = max((m.end() for m in re.finditer(r"[.!?][\u201d\"]?\s+", before)),
+                         default=0)
+    intro = before[sentence_start:].rstrip()
+    anchor = None
+    if intro and re.search(r"\w", intro) and not intro.endswith((".", "!", "?")):
+        anchor = para_start + sentence_start + len(intro) - 1
+    colon_paragraph = False
+    if anchor is None and not before.strip() and para_start > 1:
+        previous = _previous_paragraph_end(text, para_start - 1)
+        if text[previous] == ":":
+            anchor = previous    # a colon paragraph introduces this one
+            colon_paragraph = True
+    if anchor is not None:
+        span = doc.char_span(max(0, anchor - 40), anchor + 1, alignment_mode="expand")
+        tokens = [t for t in span or () if not t.is_punct and t.idx <= anchor] if span else []
+        if tokens:
+            introduces = text[anchor] == ":" or intro.endswith(":")
+            subject = (_introducing_subject if introduces else _clause_subject)(
+                article, tokens[-1])
+            if subject is not None and subject.idx < open_mark:
+                start, end = _subject_extent(article, subject)
+                return start, end, "parse"
+        if colon_paragraph:
+            # "Says Keo to the Daily:" / "Keo continues:": a short introducing
+            # paragraph names the speaker however it is built
+            intro_start, _ = _paragraph_bounds(text, anchor)
+            if len(text[intro_start:anchor].split()) <= 8:
+                return intro_start, anchor, ":"
+    close = _after_close(text, quote.end)
+    _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
+    after_end = _sentence_end(text, close, para_end)
+    after = text[close:after_end]
+    ends_clause = quote.text.rstrip()[-1:] in ",?!\u2014-" or after[:2].strip()[:1].islower()
+    if not ends_clause or not after.strip() or any(m in after for m in "\u201c\""):
+        return None
+    span = doc.char_span(close, after_end, alignment_mode="expand")
+    for token in span or ():
+        if token.pos_ == "VERB" and token.text.lower() in VERB_FORMS:
+            if token.dep_ in ("relcl", "acl"):
+                continue     # "the official, who asked not to be named, told AFP"
+            subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS
+                        and c.lower_ not in ("who", "which", "that")]
+            if subjects and subjects[0].idx >= close:
+                start, end = _subject_extent(article, subjects[0])
+                return start, end, token.text
+            break
     return None
 
 
 def _narrative_cue(article: _Article, quote: Quote, after: int):
     """"Dizon told reporters that … . “…": a reporting sentence earlier in the
     quote's paragraph (after ``after``, outside quotes) names the speaker."""
-    text = article.text
+    text = article.masked
     para_start, _ = _paragraph_bounds(text, quote.start - 1)
     start = max(para_start, after)
     earlier = text[start:quote.start - 1]
@@ -586,18 +1105,28 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
             result.append(quote)
             continue
         cue = _find_cue(article, quote)
-        speaker, cue_word = None, None
+        speaker, cue_word, method = None, None, None
         if cue:
             speaker = article.resolve(cue[0], cue[1])
             cue_word = cue[2]
+        if speaker is None or speaker.kind == "unknown":
+            parsed = _parse_cue(article, quote)
+            better = article.resolve(parsed[0], parsed[1]) if parsed else None
+            if better is not None and (speaker is None or better.kind != "unknown"):
+                speaker, cue_word = better, parsed[2]
+        if speaker is not None:
+            method = "cue" if speaker.how == "named" else "pronoun"
         if quote.kind == "fragment":
             known = speaker is not None and speaker.kind != "unknown"
             quote = replace(quote, kind="partial" if known else "scare")
             if not known:
                 result.append(quote)
                 continue
-        if speaker is None and result:
-            previous = result[-1]
+        spoken = [r for r in result if r.kind in ("direct", "partial")]
+        if speaker is None and spoken:
+            # the quote before it that someone said: a title or a scare quote in
+            # between ("Clinton said on ABC’s “This Week” on Sunday. “…") is nobody's
+            previous = spoken[-1]
             same_para = _paragraph_bounds(text, previous.end)[0] == \
                 _paragraph_bounds(text, quote.start)[0]
             gap = text[previous.end + 1:quote.start - 1]
@@ -610,17 +1139,19 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
                 _paragraph_bounds(text, previous.end)[0])
             if previous.speaker and (same_para or straight_on or follows):
                 speaker = Speaker(previous.speaker, previous.speaker_kind)
+                method = "inherited"
         if speaker is None and quote.kind == "direct":
             narrative = _narrative_cue(article, quote, result[-1].end + 1 if result else 0)
             if narrative:
                 speaker = article.resolve(narrative[0], narrative[1])
                 cue_word = narrative[2]
+                method = "guessed" if speaker else None
         if speaker is None:
             result.append(replace(quote, cue=cue_word))
             continue
         result.append(replace(quote, speaker=speaker.name, speaker_kind=speaker.kind,
                               speaker_start=speaker.start, speaker_end=speaker.end,
-                              cue=cue_word))
+                              cue=cue_word, method=method))
         if quote.kind == "direct":
             article.events.append(_Event(quote.end, Speaker(speaker.name, speaker.kind)))
             article.events.sort(key=lambda e: e.offset)

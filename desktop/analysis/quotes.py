@@ -44,6 +44,8 @@ class Quote:
     speaker_start: int | None = None
     speaker_end: int | None = None
     cue: str | None = None
+    #: how the speaker was found: see :data:`desktop.analysis.attribution.METHODS`
+    method: str | None = None
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -54,12 +56,16 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _straight_opens(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{\u2014\u2013-/") and not after.isspace()
+    return (before.isspace() or before in "([{\u2014\u2013-/:") and not after.isspace()
 
 
 def _straight_closes(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if before == " " and after.isspace():
+        # a spaced closing mark after the quote's last punctuation: `table, " said`,
+        # `'above the president,' " said`
+        return bool(re.search(r"[,.!?;\u2019'\u2014-] $", text[max(0, i - 3):i]))
     return not before.isspace() and (after.isspace() or not after.isalnum())
 
 
@@ -88,8 +94,20 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
     words = content.split()
     if multi_paragraph:
         return "direct"
+    # a headline with its byline: “Met accused of whitewashing,” by Post's
+    # Kathianne Boniello — a work's title, nobody's speech
+    if re.match(r"[\u201d\"\u2019']\s*,?\s*by\s+(?:the\s+)?[A-Z]", text[end:end + 40]):
+        return "title"
     if len(words) <= 6 and all(_TITLE_WORD.match(w) for w in words) and \
             words[0][:1].isupper() and not _ENDS_CLAUSE.search(content) and \
+            _opens_mid_sentence(text, start - 1):
+        return "title"
+    # US style puts the comma inside the marks: a short Title Case name in
+    # mid-sentence is a work's or show's name even so ("on ABC's “This
+    # Week,” Carson said", "the “Gang of Eight,” which …")
+    bare = re.sub(r"[,.]$", "", content.strip()).split()
+    if bare and len(bare) <= 5 and all(_TITLE_WORD.match(w) for w in bare) and \
+            sum(w[:1].isupper() for w in bare) >= max(2, len(bare) - 1) and \
             _opens_mid_sentence(text, start - 1):
         return "title"
     if _ENDS_CLAUSE.search(content) and not (
@@ -132,6 +150,9 @@ class _Scanner:
         text = self.text
         first = _first_visible(text, *para)
         if text[first] in ((OPEN_SINGLE,) if self.single else (OPEN_CURLY, STRAIGHT)):
+            prev_text = text[previous[0]:previous[1]].rstrip()
+            if not re.search(r"[.,!?;:\u2026\u2014-]$", prev_text):
+                return None            # an unclosed subhead ('Nobody listened) ends there
             return first + 1           # the news convention: the mark re-opens
         prev_text = text[previous[0]:previous[1]]
         if text[first].islower() and not _ENDS_SENTENCE.search(prev_text):
@@ -163,6 +184,13 @@ class _Scanner:
         if self.single:
             self.step_single(i, char)
         elif char == OPEN_CURLY:
+            text = self.text
+            before = text[i - 1] if i > 0 else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if self.open_at is not None and not before.isspace() and \
+                    (after.isspace() or after in ".,;:"):
+                self.close(i)                # a wrong-way mark in a closing place: ,“ said
+                return
             if self.open_at is not None:     # the previous quote never closed
                 self.close(i)
             self.open(i + 1, OPEN_CURLY)
@@ -182,7 +210,10 @@ class _Scanner:
         text = self.text
         before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        if char == OPEN_SINGLE and not before.isalnum():
+        paragraph_start = i == 0 or text[i - 1] == "\n"
+        if char == OPEN_SINGLE and not before.isalnum() or (
+                char == CLOSE_SINGLE and self.open_at is None and paragraph_start
+                and after.isalpha()):     # a paragraph opening with a wrong-way ’
             if self.open_at is not None:
                 self.close(i)
             self.open(i + 1, OPEN_SINGLE)
@@ -197,16 +228,45 @@ def _single_quotes_are_primary(text: str, doubles: list[Quote]) -> bool:
     """True for British style: more ‘ openers outside double quotes than
     double quotes."""
     inside = [(q.start, q.end) for q in doubles]
-    singles = [m.end() for m in re.finditer(r"(?:^|[\s(\[\u2014\u2013])\u2018", text,
-                                            re.MULTILINE)
+    singles = [m.end() for m in re.finditer(r"(?:^|[\s(\[\u2014\u2013])\u2018|^\u2019(?=[A-Za-z])",
+                                            text, re.MULTILINE)
                if not any(s <= m.end() < e for s, e in inside)]
     return len(singles) > len(doubles)
+
+
+#: A quote in single straight marks, as some US copy writes them: opens at a
+#: paragraph start or after a space or a dash with a letter, closes right
+#: after the quote's own , . ? or ! and before a space or the line's end —
+#: so apostrophes (don't, '90s, the officers' work) never open or close one.
+_SINGLE_STRAIGHT = re.compile(
+    r"(?:(?<=^)|(?<=[\s\u2014\u2013(]))'(?=[A-Za-z])"
+    r"(?P<content>[^'\n\"\u201c\u201d]*?(?:'[a-z][^'\n\"\u201c\u201d]*?)*[,.?!])'(?=\s|$)",
+    re.MULTILINE)
+
+
+def _single_straight_quotes(text: str, doubles: list[Quote]) -> list[Quote]:
+    """Quotes in single straight marks outside double quotes (three words or
+    more: a shorter one is a nickname or a title)."""
+    inside = [(q.start - 1, q.end + 1) for q in doubles]
+    found = []
+    for match in _SINGLE_STRAIGHT.finditer(text):
+        start, end = match.start("content"), match.end("content")
+        if len(match.group("content").split()) < 3 or \
+                any(s <= start < e or s < end <= e for s, e in inside):
+            continue
+        found.append(Quote(start, end, text[start:end], _classify(text, start, end, False)))
+    return found
 
 
 def find_quotes(text: str) -> list[Quote]:
     """All quoted spans of ``text`` in order; never raises on odd marks."""
     doubles = [] if (CLOSE_CURLY not in text and OPEN_CURLY not in text
                      and STRAIGHT not in text) else _Scanner(text).scan()
-    if OPEN_SINGLE in text and _single_quotes_are_primary(text, doubles):
+    if (OPEN_SINGLE in text or CLOSE_SINGLE in text) and \
+            _single_quotes_are_primary(text, doubles):
         return _Scanner(text, single=True).scan()
+    if "'" in text:
+        singles = _single_straight_quotes(text, doubles)
+        if singles:
+            return sorted(doubles + singles, key=lambda q: (q.start, q.end))
     return doubles

@@ -4,16 +4,31 @@ cancellation, its result, and making text safe for XML.
 Exporters are plain Python (no Qt, except the PDF report): each is a
 function ``write(path, job) -> ExportResult`` that writes one file at
 ``path`` (a temporary file that the registry renames into place).
+
+:func:`write_file` is how every export (and the codebook export) reaches
+its target: ``-`` (or ``/dev/stdout``) is standard output, a symbolic
+link is written through to its target (the link stays), a new or regular
+file is replaced atomically, and anything else — a FIFO, a device, a
+socket, a folder — is refused with :class:`ExportTargetError` before a
+byte is written, instead of being replaced by a regular file.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
+from desktop import leftovers
 from storage.export_selection import PassageFilter, count_passages
 
 
@@ -94,3 +109,97 @@ def tint(color: str, strength: float = 0.3) -> str:
     """``#rrggbb`` mixed with white: ``strength`` 1 is the colour, 0 white."""
     channels = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - (255 - c) * strength):02x}" for c in channels)
+
+
+# -- where an export goes ---------------------------------------------------
+#: Targets that mean standard output.
+STDOUT_NAMES = ("-", "/dev/stdout")
+#: Prefix of the temporary file an export is written to before it is renamed.
+TEMP_PREFIX = ".dossier-export-"
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+T = TypeVar("T")
+
+
+class ExportTargetError(OSError):
+    """The export target cannot be written (not a regular file, no such
+    folder); the message is one line for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.strerror = message
+
+
+def is_stdout(path: str | Path) -> bool:
+    """Whether ``path`` means standard output (``-`` or ``/dev/stdout``)."""
+    return str(path) in STDOUT_NAMES
+
+
+def resolve_target(path: str | Path) -> Path | None:
+    """Where writing ``path`` really goes: None for standard output, else
+    the path with every symbolic link resolved. Raises
+    :class:`ExportTargetError` for an existing target that is not a
+    regular file, and for a missing folder."""
+    if is_stdout(path):
+        return None
+    path = Path(path)
+    try:
+        info = path.stat()                  # follows symbolic links
+    except FileNotFoundError:
+        info = None                         # new (or a link to a new file)
+    except OSError as error:
+        raise ExportTargetError(f"{path}: {error.strerror or error}") from error
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+        raise ExportTargetError(
+            f"{path} is {kind}, not a regular file; exports are written only to new "
+            f"or regular files (use - for standard output)")
+    real = Path(os.path.realpath(path))
+    if not real.parent.is_dir():
+        raise ExportTargetError(f"folder {real.parent} does not exist")
+    return real
+
+
+def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
+    """Call ``write(temporary_path)`` and put what it wrote at ``path``.
+
+    The temporary file sits beside the real target (symbolic links
+    resolved) and is renamed onto it, so a failed or cancelled write
+    (``write`` raising) leaves no file and an existing one untouched; an
+    existing file keeps its permissions. For standard output (see
+    :data:`STDOUT_NAMES`) the bytes are copied there once complete.
+    """
+    real = resolve_target(path)
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX,
+                                dir=real.parent if real is not None else None)
+    if real is None:
+        os.close(fd)
+        held = None
+    else:   # locked while written; a killed export's file is cleaned up later
+        held = leftovers.hold(fd, real.parent)
+    try:
+        result = write(Path(temp))
+        if real is None:
+            with open(temp, "rb") as source:
+                sys.stdout.flush()
+                shutil.copyfileobj(source, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            os.unlink(temp)
+        else:
+            try:
+                mode = stat.S_IMODE(real.stat().st_mode)
+            except FileNotFoundError:
+                mode = 0o644
+            os.chmod(temp, mode)
+            os.replace(temp, real)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    finally:
+        if held is not None:
+            held.release()
+    return result

@@ -51,6 +51,8 @@ def _passage(row: dict) -> str:
     meta = [_text(row["article_published"] or "date unknown")]
     if row["article_source"]:
         meta.append(_text(row["article_source"]))
+    if row.get("anchor") == "orphaned":
+        meta.append("⚠ orphaned: these words are no longer in the article")
     parts = [
         '<div style="margin: 0 0 1.2em 0;">',
         f'<p style="margin: 0;"><b>{_text(row["article_title"])}</b>'

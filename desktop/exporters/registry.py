@@ -3,21 +3,21 @@
 Each format's writer is imported only when used, so a CSV export never
 loads spaCy or Qt. Every format is written to a temporary file beside the
 target and renamed into place: a failed or cancelled export leaves no file
-(and an existing file at the target untouched).
+(and an existing file at the target untouched). ``-`` is standard output;
+a FIFO, device or folder is refused (:func:`~desktop.exporters.base.write_file`).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from desktop.exporters.base import ExportJob, ExportOptions, ExportResult
+from desktop.exporters.base import (ExportJob, ExportOptions, ExportResult, resolve_target,
+                                    write_file)
 from storage.export_selection import PassageFilter
 
 
@@ -82,22 +82,19 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     """Write the filtered passages to ``path`` in format ``fmt``.
 
     Raises :class:`~desktop.exporters.base.ExportCancelled` if cancelled
-    and ``OSError`` if the file cannot be written; either way no file is
+    and ``OSError`` if the file cannot be written
+    (:class:`~desktop.exporters.base.ExportTargetError` if ``path`` is not
+    a new or regular file; ``-`` is standard output); either way no file is
     left at ``path`` that was not there before.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     writer = FORMATS[fmt].load_writer()
-    path = Path(path)
+    resolve_target(path)        # refused before the passages are read
     job = ExportJob(db, filter, options, on_progress, is_cancelled)
-    fd, temp = tempfile.mkstemp(prefix=".dossier-export-", dir=path.parent)
-    os.close(fd)
-    try:
-        result = writer(Path(temp), job)
+
+    def write(temp: Path) -> ExportResult:
+        result = writer(temp, job)
         job.progress.check()
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
-    return result
+        return result
+    return write_file(path, write)

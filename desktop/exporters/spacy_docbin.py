@@ -34,7 +34,13 @@ def article_doc(nlp, article: dict, rows: list[dict], entities: list[dict],
 
     doc = nlp.make_doc(article["text"])
     spans = []
+    orphans = [row for row in rows if row.get("anchor") == "orphaned"]
+    if orphans:
+        warnings.append(f"{len(orphans)} orphaned passage(s) in “{article['title']}” left "
+                        f"out: their words are no longer in the article text")
     for row in rows:
+        if row.get("anchor") == "orphaned":
+            continue
         span = doc.char_span(row["start"], row["end"], label=row["tag"],
                              alignment_mode="expand")
         if span is None:

@@ -8,7 +8,10 @@ JSON-LD document using the standard context
 Each annotation targets the article — its URL when known, otherwise
 ``urn:dossier:article:<sha256 of the text>`` — with two selectors: a
 ``TextQuoteSelector`` (``exact`` is the stored passage text, ``prefix``
-and ``suffix`` the stored 40 characters of context) and a
+and ``suffix`` the nearest context, at most :data:`QUOTE_CONTEXT` characters
+— counted as JavaScript counts them, in UTF-16 units, because the
+Hypothesis lineage of anchoring libraries refuses a longer prefix or
+suffix — cut from the stored 40) and a
 ``TextPositionSelector`` (``start``/``end`` in Unicode code points into
 Dossier's stored article text, end exclusive, as the model requires). A
 tool anchoring on a live web page should prefer the quote. The tag is a
@@ -16,6 +19,12 @@ tool anchoring on a live web page should prefer the quote. The tag is a
 ``TextualBody`` with ``purpose: commenting``. ``creator`` is the analyst,
 ``created``/``modified`` the passage's timestamps, and ids are stable
 ``urn:uuid:`` URNs (see :mod:`desktop.exporters.identifiers`).
+
+Each annotation also carries ``dossier:anchor`` (``ok``, ``moved`` or
+``orphaned``; the collection's context adds the ``dossier:`` prefix). An
+orphaned passage's words are no longer in the article and its offsets are
+stale, so it gets the quote selector only, no position; the export's
+warnings count them.
 """
 
 from __future__ import annotations
@@ -29,6 +38,24 @@ from desktop.exporters.identifiers import StableIds
 from storage.export_selection import selected_passages
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: Dossier's own terms (``dossier:anchor``), after the W3C context.
+DOSSIER_CONTEXT = {"dossier": "urn:dossier:terms#"}
+#: The longest prefix and suffix written (UTF-16 units).
+QUOTE_CONTEXT = 32
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def quote_context(prefix: str, suffix: str) -> tuple[str, str]:
+    """The last and first characters of the stored context that fit in
+    :data:`QUOTE_CONTEXT` UTF-16 units (never half a character)."""
+    while _utf16_length(prefix) > QUOTE_CONTEXT:
+        prefix = prefix[1:]
+    while _utf16_length(suffix) > QUOTE_CONTEXT:
+        suffix = suffix[:-1]
+    return prefix, suffix
 
 
 def annotation(row: dict, ids: StableIds) -> dict:
@@ -38,7 +65,13 @@ def annotation(row: dict, ids: StableIds) -> dict:
         body.append({"type": "TextualBody", "purpose": "commenting",
                      "value": row["note"], "format": "text/plain"})
     source = ids.article_iri({"url": row["article_url"], "text_hash": row["article_hash"]})
-    return {
+    prefix, suffix = quote_context(row["prefix"] or "", row["suffix"] or "")
+    selectors = [{"type": "TextQuoteSelector", "exact": row["text"],
+                  "prefix": prefix, "suffix": suffix}]
+    if row.get("anchor") != "orphaned":     # an orphan's offsets are stale: no position
+        selectors.append({"type": "TextPositionSelector", "start": row["start"],
+                          "end": row["end"]})
+    found = {
         "id": f"urn:uuid:{ids.of('passage', row['passage_id'])}",
         "type": "Annotation",
         "motivation": "tagging" if not row["note"] else ["tagging", "commenting"],
@@ -46,15 +79,12 @@ def annotation(row: dict, ids: StableIds) -> dict:
         "modified": row["updated_at"],
         "creator": {"type": "Person", "name": row["analyst"]},
         "body": body,
-        "target": {
-            "source": source,
-            "selector": [
-                {"type": "TextQuoteSelector", "exact": row["text"],
-                 "prefix": row["prefix"], "suffix": row["suffix"]},
-                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
-            ],
-        },
+        "target": {"source": source, "selector": selectors},
+        # ok, moved (re-anchored after the text changed) or orphaned (its
+        # words are no longer in the text)
+        "dossier:anchor": row.get("anchor", "ok"),
     }
+    return found
 
 
 def write_annotations(path: Path, job: ExportJob) -> ExportResult:
@@ -64,7 +94,7 @@ def write_annotations(path: Path, job: ExportJob) -> ExportResult:
         items.append(annotation(row, ids))
         job.progress.step()
     collection = {
-        "@context": CONTEXT,
+        "@context": [CONTEXT, DOSSIER_CONTEXT],
         "id": f"urn:uuid:{ids.of('collection', job.filter.describe())}",
         "type": "AnnotationCollection",
         "label": f"Dossier passages ({job.filter.describe()})",
@@ -75,4 +105,8 @@ def write_annotations(path: Path, job: ExportJob) -> ExportResult:
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         json.dump(collection, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    return ExportResult(len(items))
+    orphans = sum(1 for item in items if item["dossier:anchor"] == "orphaned")
+    warnings = [f"{orphans} orphaned passage(s) (their words are no longer in the article) "
+                f"exported with their quote only, no position, marked "
+                f"\"dossier:anchor\": \"orphaned\""] if orphans else []
+    return ExportResult(len(items), warnings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,8 +21,8 @@ from desktop.gui.error_reporting import ErrorReporter, configure_logging
 from desktop.first_run import ensure_codebook, ensure_seeded
 from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
-from storage import DamagedDatabaseError, DatabaseError, open_database
-from storage.backup import list_backups, restore_backup
+from storage import DamagedDatabaseError, DatabaseError, is_read_only, open_database
+from storage.backup import list_backups, newest_good_backup, restore_backup, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def open_or_choose(path: Path, parent=None):
     """Open ``path``; if it cannot be opened, explain and offer a way on.
 
     The choices: another file, and for a damaged database with backups, its
-    latest backup (the damaged file is kept beside it). Returns
+    newest good backup (the damaged file is kept beside it). Returns
     ``(db, path)`` or ``(None, None)`` if the user gives up.
     """
     while True:
@@ -61,7 +60,7 @@ def open_or_choose(path: Path, parent=None):
             box.addButton(QMessageBox.StandardButton.Close)
             box.exec()
             if restore is not None and box.clickedButton() is restore:
-                set_aside_and_restore(path, backups[0].path)
+                restore_newest_good(path, parent)
                 continue
             if box.clickedButton() is not other:
                 return None, None
@@ -74,15 +73,27 @@ def open_or_choose(path: Path, parent=None):
             path = Path(chosen)
 
 
+def restore_newest_good(path: Path, parent=None) -> Path | None:
+    """Restore the newest backup that passes its check (the damaged database
+    kept aside); say so if none does. Returns the damaged file's new name."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        backup = newest_good_backup(path)
+    finally:
+        QApplication.restoreOverrideCursor()
+    if backup is None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "No good backup",
+                          f"Every backup of {path} is damaged too; nothing was changed.",
+                          parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+        return None
+    return set_aside_and_restore(path, backup.path)
+
+
 def set_aside_and_restore(path: Path, backup: Path) -> Path:
     """Keep a damaged database as ``<name>.damaged-<time>`` and restore ``backup``."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    damaged = path.with_name(f"{path.name}.damaged-{stamp}")
-    path.replace(damaged)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(damaged.with_name(damaged.name + suffix))
+    damaged = set_aside(path)
     restore_backup(backup, path)
     log.warning("restored %s from %s; damaged file kept as %s", path, backup, damaged)
     return damaged
@@ -91,18 +102,30 @@ def set_aside_and_restore(path: Path, backup: Path) -> Path:
 def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
                    analyse: bool = True, preferences: Preferences | None = None):
     """Open the database (seeding it on first run) and build the main window."""
+    from desktop.gui.database_health import watch_database
+    from desktop.leftovers import clean_leftovers
+
     db, path = open_or_choose(db_path or default_database_path())
     if db is None:
         return None
-    ensure_codebook(db)
-    ensure_seeded(db)
-    return MainWindow(db, path, preferences, pipeline=pipeline, analyse=analyse)
+    clean_leftovers(path)
+    read_only = is_read_only(db)
+    if not read_only:
+        ensure_codebook(db)
+        ensure_seeded(db)
+    window = MainWindow(db, path, preferences, pipeline=pipeline,
+                        analyse=analyse and not read_only)
+    watch_database(window, read_only=read_only)
+    return window
 
 
 def run_gui(db_path: Path | None = None, pipeline: str | None = None) -> int:
     """Run the application until its window closes; returns the exit status."""
     app = application()
     log_path = configure_logging(data_folder())
+    if log_path.parent != data_folder():
+        print(f"dossier: the data folder {data_folder()} cannot be written; logging to "
+              f"{log_path}", file=sys.stderr)
     reporter = ErrorReporter(log_path)
     reporter.install()
     log.info("Dossier starting")

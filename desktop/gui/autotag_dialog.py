@@ -7,7 +7,8 @@ candidates back with :meth:`AutoTagDialog.show_candidates`. Each listed
 match can be unticked (a false positive is left out); double-clicking one
 emits ``showRequested`` to see it in its article. "Tag N passages" emits
 ``tagRequested(request, candidates)`` — the window makes it one undoable
-step — and closes the dialog. No SQL here.
+step — and closes the dialog. While a search runs, **Stop** (or Escape)
+emits ``stopRequested`` and the dialog stays open. No SQL here.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class AutoTagDialog(QDialog):
     previewRequested = Signal(object)       # AutoTagRequest
     tagRequested = Signal(object, list)     # AutoTagRequest, candidates
     showRequested = Signal(int, int, int)   # article id, start, end: a match in its text
+    stopRequested = Signal()                # drop the search that is running
 
     def __init__(self, tags: list[dict], current_article: dict | None = None, parent=None):
         super().__init__(parent)
@@ -53,6 +55,7 @@ class AutoTagDialog(QDialog):
         self.resize(760, 520)
         self._request: AutoTagRequest | None = None
         self._candidates: list[dict] = []
+        self._searching = False
         self._names: dict[str, list[str]] = {}       # mode -> names to complete
 
         self.tag_box = QComboBox()
@@ -103,14 +106,19 @@ class AutoTagDialog(QDialog):
         self.tag_button = QPushButton("Tag 0 passages")
         self.tag_button.setEnabled(False)
         self.cancel_button = QPushButton("Cancel")
-        for button in (self.tag_button, self.cancel_button):
+        self.stop_button = QPushButton("&Stop search")
+        self.stop_button.setToolTip("Stop the search that is running (Esc)")
+        self.stop_button.hide()
+        self.stop_button.clicked.connect(self.stop_search)
+        for button in (self.tag_button, self.cancel_button, self.stop_button):
             button.setAutoDefault(False)
             button.setDefault(False)
         self.buttons = QHBoxLayout()
+        self.buttons.addWidget(self.stop_button)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.cancel_button)
         self.buttons.addWidget(self.tag_button)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(lambda: QDialog.reject(self))   # closes, always
         self.tag_button.clicked.connect(self._tag)
 
         layout = QVBoxLayout(self)
@@ -155,7 +163,11 @@ class AutoTagDialog(QDialog):
             name_completer(names, self.query_edit, self.request_preview) if names else None)
 
     def _changed(self) -> None:
-        """Inputs changed: the shown preview no longer applies."""
+        """Inputs changed: the shown preview (or the running search) no longer applies."""
+        if self._searching:
+            self.stopRequested.emit()
+            self._searching = False
+            self.stop_button.hide()
         self._request, self._candidates = None, []
         self.tag_button.setEnabled(False)
         self.timer.start()
@@ -172,12 +184,34 @@ class AutoTagDialog(QDialog):
         self._request = request
         self.count_label.setText("Searching…")
         self.preview.clear()
+        self._searching = True
+        self.stop_button.show()
         self.previewRequested.emit(request)
+
+    def searching(self) -> bool:
+        """Whether a search is running (asked for, not yet answered)."""
+        return self._searching
+
+    def stop_search(self) -> None:
+        """Drop the running search: the dialog stays open, nothing is listed."""
+        if not self.searching():
+            return
+        self.stopRequested.emit()
+        self.show_error("Search stopped.")
+
+    def reject(self) -> None:
+        """Escape stops a running search first; a second Escape closes."""
+        if self.searching():
+            self.stop_search()
+            return
+        super().reject()
 
     # -- what the window hands back --------------------------------------
     def show_candidates(self, request: AutoTagRequest, candidates: list[dict]) -> None:
         if request != self._request:      # an answer to an earlier question
             return
+        self._searching = False
+        self.stop_button.hide()
         self._candidates = list(candidates)
         articles = len({c["article_id"] for c in candidates})
         count = len(candidates)
@@ -219,6 +253,8 @@ class AutoTagDialog(QDialog):
         if request is not None and request != self._request:
             return
         self._request, self._candidates = None, []
+        self._searching = False
+        self.stop_button.hide()
         self.count_label.setText(message)
         self.preview.clear()
         self.tag_button.setText("Tag 0 passages")

@@ -1,11 +1,17 @@
-"""Errors: a rotating log file in the data folder, and a dialog (instead of a
-closed window) for any unexpected exception, from any thread."""
+"""Errors: a rotating log file in the data folder (or, if that folder cannot
+be written, in the system's temporary folder), and a dialog (instead of a
+closed window) for any unexpected exception, from any thread. A write refused
+because the database is open read-only is explained as such, not as an
+unexpected error."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+import sqlite3
 import sys
+import tempfile
 import threading
 import traceback
 from pathlib import Path
@@ -20,15 +26,39 @@ LOG_FILES_KEPT = 5
 
 log = logging.getLogger("dossier")
 
+READ_ONLY = "read-only"
+READ_ONLY_TEXT = ("This database is open read-only: you cannot write to its file (or its "
+                  "folder), so the change was not made. Reading, searching and exporting "
+                  "work. To work on it, copy the file somewhere you can write to and open "
+                  "the copy (dossier --db COPY).")
 
-def configure_logging(folder: Path) -> Path:
-    """Log INFO and above to ``folder/dossier.log`` (rotating), warnings to stderr."""
-    folder.mkdir(parents=True, exist_ok=True)
+
+def _log_handler(folder: Path) -> tuple[Path, logging.Handler | None]:
     path = folder / LOG_NAME
     root = logging.getLogger()
-    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=LOG_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8")
+    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        return path, None
+    folder.mkdir(parents=True, exist_ok=True)
+    return path, logging.handlers.RotatingFileHandler(
+        path, maxBytes=LOG_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8")
+
+
+def fallback_log_folder() -> Path:
+    """Where the log goes when the data folder cannot be written."""
+    user = getattr(os, "getuid", lambda: os.environ.get("USERNAME", "user"))()
+    return Path(tempfile.gettempdir()) / f"Dossier-log-{user}"
+
+
+def configure_logging(folder: Path) -> Path:
+    """Log INFO and above to ``folder/dossier.log`` (rotating), warnings to
+    stderr; returns the log file's path, in :func:`fallback_log_folder` if
+    ``folder`` cannot be written."""
+    try:
+        path, handler = _log_handler(folder)
+    except OSError:
+        path, handler = _log_handler(fallback_log_folder())
+    root = logging.getLogger()
+    if handler is not None:
         handler.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
         root.addHandler(handler)
@@ -57,6 +87,10 @@ class ErrorReporter(QObject):
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc_value, exc_traceback)
             return
+        if issubclass(exc_type, sqlite3.OperationalError) and "readonly" in str(exc_value):
+            log.warning("change refused, the database is read-only: %s", exc_value)
+            self.reported.emit(READ_ONLY, "")
+            return
         details = "".join(traceback.format_exception(exc_type, exc_value, exc_traceback))
         log.error("unexpected error\n%s", details)
         self.reported.emit(f"{exc_type.__name__}: {exc_value}", details)
@@ -65,6 +99,14 @@ class ErrorReporter(QObject):
     def _show(self, summary: str, details: str) -> None:
         self.shown += 1
         if QApplication.instance() is None:
+            return
+        if summary == READ_ONLY:
+            box = QMessageBox(QMessageBox.Icon.Information, "Read-only database",
+                              READ_ONLY_TEXT, parent=QApplication.activeWindow())
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.last_box = box
+            box.open()
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
                           "Dossier ran into an unexpected error. Your tags are saved as you "

@@ -43,6 +43,7 @@ from storage.database import database_version
 from storage.passages import PassageError
 from storage.review import ReviewError
 from storage.tags import TagError
+from widgets.analyst_label import AnalystLabel
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import REVIEW_ROLE, ArticleList, RowSource, header_line
@@ -52,6 +53,7 @@ from widgets.entity_panel import EntityPanel
 from widgets.legend import Legend
 from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
+from widgets.plain_text import plain_critical, plain_warning
 from widgets.passage_menu import ask_note, confirm_delete_passage
 from widgets.quote_panel import QuotePanel
 from widgets.review_status import ReviewMarkDelegate, ReviewStatusBox, progress_text
@@ -246,15 +248,29 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             action.setShortcut(QKeySequence(shortcut))
         return action
 
+    def open_agreement_report(self):
+        """File → Agreement report… (imported late: it brings numpy)."""
+        from desktop.gui.agreement_dialog import open_agreement_report
+        return open_agreement_report(self)
+
+    def merge_from(self, path=None):
+        """File → Merge from… (desktop.gui.merge_action)."""
+        from desktop.gui.merge_action import merge_from
+        return merge_from(self, path)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Import &folder…", self.import_folder, "Ctrl+Shift+I")
         self._action(file_menu, "Import &REFI-QDA project…", lambda: self.import_refi_qda())
+        from desktop.gui import web_import
+        web_import.install(self, file_menu)
         self.export_action = self._action(file_menu, "&Export tagged passages…",
                                           lambda: self.export_passages(), "Ctrl+E")
         self._action(file_menu, "Export &codebook…", lambda: self.export_codebook())
         self._action(file_menu, "Import c&odebook…", lambda: self.import_codebook())
+        self._action(file_menu, "A&greement report…", self.open_agreement_report)
+        self._action(file_menu, "&Merge from…", lambda: self.merge_from())
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", self.back_up_now)
         self._action(file_menu, "&Restore from backup…", self.restore_from_backup)
@@ -269,6 +285,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self.edit_text_action = self._action(article_menu, "Edit &text…",
                                              self.edit_article_text)
         self._build_review_actions(article_menu)
+        from desktop.gui.assign_action import add_assignment_actions
+        add_assignment_actions(self, article_menu)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Next article", lambda: self.step_article(1), "Alt+Down")
         self._action(go_menu, "&Previous article", lambda: self.step_article(-1), "Alt+Up")
@@ -290,6 +308,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.pipeline_label = QLabel("Loading the language pipeline…")
+        self.pipeline_label.setTextFormat(Qt.TextFormat.PlainText)   # the name is data
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setFormat("Analysing %v/%m")
@@ -307,6 +326,10 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             widget.hide()
         self.review_label = QLabel()
         self.review_label.setToolTip("Articles reviewed (Article → Review status)")
+        self.analyst_label = AnalystLabel(self.preferences.analyst)
+        self.article_filters.set_analyst(self.preferences.analyst)
+        self.analyst_label.clicked_to_change.connect(self.edit_preferences)
+        status.addPermanentWidget(self.analyst_label)
         status.addPermanentWidget(self.review_label)
         status.addPermanentWidget(self.pipeline_label)
         status.addPermanentWidget(self.progress_bar)
@@ -840,18 +863,21 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
             return function(*args)
         except (TagError, PassageError, articles.ArticleError, ReviewError,
                 ValueError) as error:
-            QMessageBox.warning(self, title, str(error))
+            plain_warning(self, title, str(error))
         except sqlite3.OperationalError as error:
             log.warning("%s failed: %s", title, error)
             if "locked" in str(error) or "busy" in str(error):
-                QMessageBox.warning(self, title, "The database is busy: another Dossier window "
-                                    "or a dossier command is writing to it. Nothing was "
-                                    "changed; try again in a moment.")
+                plain_warning(self, title, "The database is busy: another Dossier window "
+                              "or a dossier command is writing to it. Nothing was "
+                              "changed; try again in a moment.")
+            elif "readonly" in str(error):
+                from desktop.gui.error_reporting import READ_ONLY_TEXT
+                plain_warning(self, title, READ_ONLY_TEXT)
             else:
-                QMessageBox.critical(self, title, f"The database refused the change: {error}")
+                plain_critical(self, title, f"The database refused the change: {error}")
         except sqlite3.Error as error:
             log.exception("%s failed", title)
-            QMessageBox.critical(self, title, f"The database refused the change: {error}")
+            plain_critical(self, title, f"The database refused the change: {error}")
         return None
 
     def tag_with_key(self, key: int) -> None:
@@ -932,8 +958,9 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                              "Delete passage")
 
     # -- workers and article details -------------------------------------
-    def _run_task(self, title: str, function, on_success) -> Task:
-        """Run ``function`` in a worker with a cancellable progress dialog."""
+    def _run_task(self, title: str, function, on_success, describe=None) -> Task:
+        """Run ``function`` in a worker with a cancellable progress dialog;
+        ``describe(done, total)``, if given, is the dialog's text as it runs."""
         dialog = QProgressDialog(title, "Cancel", 0, 0, self)
         dialog.setWindowTitle(title)
         dialog.setMinimumDuration(400)
@@ -943,6 +970,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
+            if describe:
+                dialog.setLabelText(describe(done, total))
 
         def finish() -> None:
             dialog.reset()
@@ -952,7 +981,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
 
         def failed(message: str) -> None:
             finish()
-            QMessageBox.warning(self, title, f"{title} failed: {message}")
+            plain_warning(self, title, f"{title} failed: {message}")
 
         task.progress.connect(progress)
         task.succeeded.connect(lambda result: (finish(), on_success(result)))
@@ -987,6 +1016,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.preferences, self).exec():
             self._schedule_backups()
+            self.analyst_label.set_analyst(self.preferences.analyst)
+            self.article_filters.set_analyst(self.preferences.analyst)
 
     def show_log(self) -> None:
         from desktop.data_location import data_folder

@@ -19,7 +19,8 @@ class RestoreDialog(QDialog):
         layout = QVBoxLayout(self)
         note = QLabel("Restoring replaces the current database with the backup. The "
                       "current state is backed up first, so this can be undone by "
-                      "restoring that backup.")
+                      "restoring that backup (a damaged database is kept aside instead). "
+                      "The backup is checked before it is restored.")
         note.setWordWrap(True)
         layout.addWidget(note)
         self.list = QListWidget()

@@ -8,7 +8,7 @@ window's widgets, connection and helpers.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from widgets.plain_text import plain_warning
 
 from storage import analyses, articles
 
@@ -83,5 +83,5 @@ class AnalysisActions:
         for widget in self._analysis_widgets():
             widget.hide()
         self.pipeline_label.setText("Analysis failed")
-        QMessageBox.warning(self, "Analysis failed",
-                            f"Entities and quotes could not be computed:\n{message}")
+        plain_warning(self, "Analysis failed",
+                      f"Entities and quotes could not be computed:\n{message}")

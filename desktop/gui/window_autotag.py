@@ -31,6 +31,7 @@ class AutoTagActions:
         dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
                                if article else None, self)
         dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
+        dialog.stopRequested.connect(self._stop_auto_tag_preview)
         dialog.tagRequested.connect(self.auto_tag)
         dialog.showRequested.connect(self.go_to_quote)
         dialog.finished.connect(lambda _result: self._auto_tag_closed(dialog))
@@ -40,26 +41,23 @@ class AutoTagActions:
         return dialog
 
     def _auto_tag_closed(self, dialog: AutoTagDialog) -> None:
-        if self._autotag_task is not None:
-            self._autotag_task.cancel()
-            self._autotag_task = None
+        self._stop_auto_tag_preview()
         if self.autotag_dialog is dialog:
             self.autotag_dialog = None
         dialog.deleteLater()
 
-    def preview_auto_tag(self, dialog: AutoTagDialog,
-                         request: autotag.AutoTagRequest) -> Task | None:
-        """Candidates for ``request``: at once for one article, in a worker
-        (its own connection, articles read in batches) for the corpus."""
+    def _stop_auto_tag_preview(self) -> None:
         if self._autotag_task is not None:
             self._autotag_task.cancel()
             self._autotag_task = None
-        if request.article_id is not None:
-            try:
-                dialog.show_candidates(request, autotag.find_candidates(self.db, request))
-            except autotag.AutoTagError as error:
-                dialog.show_error(str(error), request)
-            return None
+
+    def preview_auto_tag(self, dialog: AutoTagDialog,
+                         request: autotag.AutoTagRequest) -> Task | None:
+        """Candidates for ``request``, always in a worker (its own
+        connection, articles read in batches): a pattern runs with a time
+        limit per article and never on the GUI thread, and the dialog's Stop
+        drops the search at once (the worker ends within the time limit)."""
+        self._stop_auto_tag_preview()
         from storage import open_database
 
         db_path = self.db_path

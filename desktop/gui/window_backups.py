@@ -1,6 +1,9 @@
 """The main window and the database file: noticing other writers' commits,
 scheduled and on-demand backups (from a worker's own connection), and
-restoring one.
+restoring one. A backup that finds the database damaged hands the damage to
+the window's :class:`~desktop.gui.database_health.DatabaseHealth`; a restore
+over a damaged database keeps it aside instead of backing it up. A
+read-only database is never backed up.
 
 A mixin of :class:`desktop.gui.main_window.MainWindow`: its methods use the
 window's widgets, connection and helpers.
@@ -11,7 +14,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.workers import AnalysisProcess, Task
 from storage.database import database_version
@@ -44,22 +48,32 @@ class BackupActions:
 
     def _schedule_backups(self) -> None:
         minutes = self.preferences.backup_minutes
-        if minutes > 0:
+        if minutes > 0 and not getattr(self, "read_only", False):
             self.backup_timer.start(minutes * 60_000)
         else:
             self.backup_timer.stop()
 
     def back_up_in_background(self) -> Task:
         """A scheduled backup from the worker's own connection."""
-        from storage import open_database
-        from storage.backup import take_backup
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import newest_good_backup, take_backup
 
         db_path, keep = self.db_path, self.preferences.backups_kept
 
+        def damaged(error):
+            # no backup written, none pruned; look for the good one here, not
+            # on the GUI thread (a check reads every page of each backup tried)
+            return error, newest_good_backup(db_path)
+
         def work(_progress, _cancelled):
-            db = open_database(db_path)
+            try:
+                db = open_database(db_path)
+            except DamagedDatabaseError as error:
+                return damaged(error)
             try:
                 return take_backup(db, db_path, keep=keep)
+            except DamagedDatabaseError as error:
+                return damaged(error)
             finally:
                 db.close()
 
@@ -88,12 +102,22 @@ class BackupActions:
         does not copy a large database again)."""
         from storage.backup import list_backups
 
+        if getattr(self, "read_only", False):
+            return False
         state = (self.db.conn.total_changes, database_version(self.db))
         return not list_backups(self.db_path) or state != self._state_at_backup
 
     def _backup_done(self, task: Task, path, message: str = "") -> None:
         if task in self._tasks:
             self._tasks.remove(task)
+        if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
+            error, backup = path
+            log.error("backup refused: %s", error)
+            self.statusBar().showMessage("Not backed up: the database is damaged.", 8000)
+            health = getattr(self, "health", None)
+            if health is not None:
+                health.report([str(error)], backup.path if backup else None)
+            return
         if path:
             # the worker's own copy shows up in data_version: remember it as seen
             self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
@@ -113,19 +137,37 @@ class BackupActions:
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
             self.restore(dialog.chosen().path)
 
-    def restore(self, backup: Path) -> None:
-        """Replace the database by ``backup`` (backing up the current state first)."""
-        from storage import open_database
-        from storage.backup import restore_backup, take_backup
+    def restore(self, backup: Path, *, checked: bool = False) -> None:
+        """Replace the database by ``backup`` (backing up the current state
+        first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
+        ``checked``: the backup was just checked (else it is checked here)."""
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import BackupError, restore_backup, set_aside, take_backup
+        from storage.database import check_file
 
+        problems = [] if checked else check_file(backup)
+        if problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
+                              f"{backup.name} is damaged ({problems[0]}); nothing was "
+                              f"changed. Choose another backup.", parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            return
         self.flush_edits()
         self.analysis.stop()
         for task in list(self._tasks):
             task.cancel()
             task.wait()
-        take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                    label="before-restore")
+        try:
+            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
+                        label="before-restore")
+            damaged = None
+        except (DamagedDatabaseError, BackupError):
+            damaged = True
         self.db.close()
+        if damaged:
+            damaged = set_aside(self.db_path)
+            log.warning("damaged database kept as %s", damaged)
         restore_backup(backup, self.db_path)
         self.db = open_database(self.db_path)
         self.current_id = None
@@ -137,4 +179,6 @@ class BackupActions:
         self.analysis = AnalysisProcess(self.db_path, self.preferences.pipeline, self)
         self._connect_analysis()
         self.start_analysis()
-        self.statusBar().showMessage(f"Restored {backup.name}.", 8000)
+        self._data_version = database_version(self.db)
+        self.statusBar().showMessage(f"Restored {backup.name}." + (
+            f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui import commands
 from storage import tags
+from widgets.plain_text import plain_warning
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class CodebookActions:
         try:
             count = export_codebook(self.db, path, fmt)
         except (OSError, CodebookFileError) as error:
-            QMessageBox.warning(self, "Export codebook", f"Cannot write {path}: {error}")
+            plain_warning(self, "Export codebook", f"Cannot write {path}: {error}")
             return False
         self.statusBar().showMessage(f"Exported {count} tags to {path}.", 5000)
         return True
@@ -116,7 +117,7 @@ class CodebookActions:
         try:
             found = read_codebook_file(path)
         except CodebookFileError as error:
-            QMessageBox.warning(self, "Import codebook", f"{Path(path).name}: {error}")
+            plain_warning(self, "Import codebook", f"{Path(path).name}: {error}")
             return False
         command = commands.ImportCodebook(self, f"Import codebook {Path(path).name}",
                                           found.entries)

@@ -54,14 +54,18 @@ class FileActions:
             finally:
                 db.close()
 
-        return self._run_task("Importing", work, self._imported)
+        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
+        return self._run_task("Importing", work, self._imported,
+                              describe=lambda done, total: f"Importing articles: "
+                                                           f"{done:,} of {total:,}")
 
     def _imported(self, report) -> None:
         first_new = report.added[0][1] if report.added else None
         self.refresh_articles(select=first_new)
         self.review_changed()
         self.start_analysis()
-        self._report("Import", report.summary() + ".",
+        notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
+        self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],
                      [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
 
@@ -121,8 +125,7 @@ class FileActions:
                               else None)
         self.review_changed()
         self.start_analysis()
-        self._report("Import REFI-QDA project", report.summary() + ".",
-                     [f"{what}: {why}" for what, why in report.skipped])
+        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines())
 
     def _report(self, title: str, message: str, problems: list[str],
                 short: list[str] | None = None) -> None:

@@ -8,23 +8,37 @@ the variants in :data:`FIELDS` (``content``/``body`` for the text,
 ``publishedAt``/``pubDate`` for the date, ``link`` for the URL, NewsAPI's
 ``source: {"name": …}`` …). HTML in the text field is turned into text.
 
-A batch file is one file for the all-or-nothing rule: a file that cannot
-be parsed, or that has no text field, is skipped whole. A row without text
-is reported as skipped on its own (``feed.csv (row 7)``) and the file's
-other rows go in, together in one transaction.
+Batch files are *streamed*: CSV and JSONL row by row (any size; memory
+does not grow with the file), a JSON array read whole up to
+:data:`~desktop.importers.file_bytes.MAX_BATCH_BYTES` (use JSONL beyond).
+Each reader returns :class:`BatchRows`: an estimate of the row count (for
+progress) and an iterator of ``(label, draft or problem)``. A file that
+cannot be parsed at all, or that has no text field, is skipped whole; a
+row without text, with invalid JSON or with something that is not text
+(an unpaired surrogate) is reported as skipped on its own
+(``feed.csv (row 7)``) and the other rows go in. The importer commits
+rows in chunks (:mod:`desktop.importers.run`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from desktop.codebook_csv import recognise_header
 from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
 from desktop.importers import file_bytes
 from desktop.importers.file_bytes import decode_text, read_bytes
+
+#: How much of a file decides its encoding and CSV dialect.
+_HEAD_BYTES = 64 * 1024
+_BLOCK = 1024 * 1024
 
 #: Accepted field names (compared after :func:`_key`), in order of preference.
 FIELDS = {
@@ -46,6 +60,7 @@ LIST_KEYS = ("articles", "items", "data", "results", "entries", "records",
 Entry = tuple[str, "ArticleDraft | ImportProblem"]
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", str(name)).lower()
 
@@ -81,68 +96,173 @@ def draft_from_record(record: dict) -> ArticleDraft:
     if looks_like_html(text):
         text = fragment_text(text)
     raw_date = _field(record, "published", keys)
-    return ArticleDraft(
+    draft = ArticleDraft(
         text=text, title=_as_text(_field(record, "title", keys)),
         source=_as_text(_field(record, "source", keys)),
         author=_as_text(_field(record, "author", keys)),
         published=iso_date(raw_date if isinstance(raw_date, (int, float))
                             else _as_text(raw_date)),
         url=_as_text(_field(record, "url", keys)))
+    draft.check_text()
+    return draft
 
 
 def _has_text_field(names) -> bool:
     return any(_key(n) in FIELDS["text"] for n in names)
 
 
-def _entries(path: Path, unit: str, records) -> list[Entry]:
-    entries = []
+@dataclass
+class BatchRows:
+    """The rows of a batch file: ``total`` (an estimate, for progress) and
+    ``entries``, an iterator of ``(label, draft or problem)`` read lazily."""
+
+    total: int
+    entries: Iterator[Entry]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+
+def _entry(label: str, record) -> Entry:
+    if not isinstance(record, dict):
+        return label, ImportProblem("not an object with fields")
+    try:
+        return label, draft_from_record(record)
+    except ImportProblem as problem:
+        return label, problem
+
+
+def _entries(path: Path, unit: str, records) -> Iterator[Entry]:
     for number, record in records:
-        label = f"{path} ({unit} {number})"
-        if not isinstance(record, dict):
-            entries.append((label, ImportProblem("not an object with fields")))
-            continue
-        try:
-            entries.append((label, draft_from_record(record)))
-        except ImportProblem as problem:
-            entries.append((label, problem))
-    return entries
+        yield _entry(f"{path} ({unit} {number})", record)
 
 
 def _batch_text(path: Path) -> str:
     return decode_text(read_bytes(path, file_bytes.MAX_BATCH_BYTES)).lstrip("\ufeff")
 
 
-def read_csv(path: Path) -> list[Entry]:
-    """Rows of a CSV file with a header; labels count rows as a spreadsheet
-    does (the header is row 1)."""
-    text = _batch_text(path)
+def _encoding(path: Path, count: bytes | None = None) -> tuple[str, int]:
+    """The codec a streamed batch file is read with, and how many times
+    ``count`` occurs in it (its lines, for a JSONL file's row estimate).
+
+    A BOM decides; else UTF-8 if the whole file decodes as UTF-8 (checked
+    block by block, never holding the file); else what
+    :func:`~desktop.importers.file_bytes.decode_text` finds in the head.
+    Binary and empty files raise :class:`ImportProblem`.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+            if not head.strip():
+                raise ImportProblem("empty file")
+            for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                               (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                               (codecs.BOM_UTF16_BE, "utf-16")):
+                if head.startswith(bom):
+                    _refuse_binary(head, codec)
+                    return codec, 0
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            found, utf8 = 0, b"\x00" not in head
+            while block := handle.read(_BLOCK):
+                if count:
+                    found += block.count(count)
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                        if not count:
+                            break
+            if utf8:
+                decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    except OSError as error:
+        raise ImportProblem(f"cannot be read: {error.strerror or error}") from error
+    if utf8:
+        _refuse_binary(head, "utf-8")
+        return "utf-8", found
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(head, cp_isolation=file_bytes._CANDIDATES).best()
+    if best is None:
+        raise ImportProblem("binary file, not text")
+    _refuse_binary(head, best.encoding)
+    return best.encoding, found
+
+
+def _refuse_binary(head: bytes, codec: str) -> None:
+    if file_bytes.looks_binary(head.decode(codec, "ignore")):
+        raise ImportProblem("binary file, not text")
+
+
+def _open_text(path: Path, codec: str):
+    try:
+        return path.open(encoding=codec, newline="")
+    except OSError as error:
+        raise ImportProblem(f"cannot be read: {error.strerror or error}") from error
+
+
+def read_csv(path: Path) -> BatchRows:
+    """Rows of a CSV file with a header, streamed; labels count rows as a
+    spreadsheet does (the header is row 1)."""
+    codec, _ = _encoding(path)
     # article texts are long: the default limit (128 KiB a field) is too small
     csv.field_size_limit(file_bytes.MAX_BATCH_BYTES)
+    with _open_text(path, codec) as handle:
+        sample = handle.read(20000).lstrip("\ufeff")
     dialects = [csv.excel, csv.excel_tab]
     try:
-        dialects.insert(0, csv.Sniffer().sniff(text[:20000], delimiters=",;\t|"))
+        dialects.insert(0, csv.Sniffer().sniff(sample, delimiters=",;\t|"))
     except csv.Error:
         pass
     headers = []
     for dialect in dialects:
-        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-        headers.append(reader.fieldnames or [])
-        if _has_text_field(headers[-1]):
+        with _open_text(path, codec) as handle:
+            first = next(csv.reader(_no_bom(handle), dialect=dialect), [])
+        headers.append(first)
+        if (what := recognise_header(first)) is not None:
+            raise ImportProblem(f"not articles: {what}")
+        if _has_text_field(first):
             break
     else:
         names = ", ".join(h for h in headers[0] if h) or "none"
         raise ImportProblem(f"no text column (looked for {', '.join(FIELDS['text'][:3])}, "
                             f"…; the columns are: {names})")
-    try:
-        rows = [(number, {k: v for k, v in row.items() if k is not None})
-                for number, row in enumerate(reader, 2)]
-    except csv.Error as error:
-        raise ImportProblem(f"not valid CSV near line {reader.line_num}: {error}") from error
-    return _entries(path, "row", rows)
+    with _open_text(path, codec) as handle:
+        total = sum(1 for _ in csv.reader(_no_bom(handle), dialect=dialect)) - 1
+    return BatchRows(max(total, 0), _csv_rows(path, codec, dialect))
 
 
-def read_json(path: Path) -> list[Entry]:
-    """Objects of a JSON file: a list, an object holding a list, or one article."""
+def _no_bom(handle):
+    first = True
+    for line in handle:
+        if first:
+            line, first = line.lstrip("\ufeff"), False
+        yield line
+
+
+def _csv_rows(path: Path, codec: str, dialect) -> Iterator[Entry]:
+    with _open_text(path, codec) as handle:
+        reader = csv.DictReader(_no_bom(handle), dialect=dialect)
+        number = 1
+        try:
+            for number, row in enumerate(reader, 2):
+                yield _entry(f"{path} (row {number})",
+                             {k: v for k, v in row.items() if k is not None})
+        except csv.Error as error:
+            raise ImportProblem(f"not valid CSV near line {reader.line_num}: {error}"
+                                ) from error
+        except UnicodeDecodeError as error:
+            raise ImportProblem(f"damaged text after row {number} ({error.reason})"
+                                ) from error
+
+
+def read_json(path: Path) -> BatchRows:
+    """Objects of a JSON file: a list, an object holding a list, or one
+    article. Read whole, so limited to ``MAX_BATCH_BYTES`` (use JSONL for
+    bigger exports)."""
     try:
         data = json.loads(_batch_text(path))
     except json.JSONDecodeError as error:
@@ -163,20 +283,56 @@ def read_json(path: Path) -> list[Entry]:
         raise ImportProblem("no articles found (not a list of objects)")
     if not data:
         raise ImportProblem("no articles in the file")
-    return _entries(path, "item", enumerate(data, 1))
+    return BatchRows(len(data), _json_items(path, data))
 
 
-def read_json_lines(path: Path) -> list[Entry]:
-    """One JSON object a line; any invalid line skips the whole file."""
-    records = []
-    text = _batch_text(path)
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            records.append((number, json.loads(line)))
-        except json.JSONDecodeError as error:
-            raise ImportProblem(f"line {number} is not valid JSON ({error.msg})") from error
-    if not records:
+def _json_items(path: Path, data: list) -> Iterator[Entry]:
+    for number in range(len(data)):
+        record, data[number] = data[number], None   # let stored rows go
+        yield _entry(f"{path} (item {number + 1})", record)
+
+
+def read_json_lines(path: Path) -> BatchRows:
+    """One JSON object a line, streamed. A first line that is not JSON
+    skips the file (it is not JSONL); a later invalid line is skipped on
+    its own."""
+    codec, lines = _encoding(path, b"\n")
+    rows = _json_lines(path, codec)
+    first = next(rows, None)
+    if first is None:
         raise ImportProblem("no articles in the file")
-    return _entries(path, "line", records)
+    if isinstance(first[1], _NotJson):
+        raise ImportProblem(str(first[1]))
+
+    def entries():
+        yield first
+        yield from rows
+    return BatchRows(max(lines, 1), entries())
+
+
+class _NotJson(ImportProblem):
+    pass
+
+
+def _json_lines(path: Path, codec: str) -> Iterator[Entry]:
+    with _open_text(path, codec) as handle:
+        number = 0
+        try:
+            for number, line in enumerate(handle, 1):
+                if number == 1:
+                    line = line.lstrip("\ufeff")
+                if not line.strip():
+                    continue
+                label = f"{path} (line {number})"
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    yield label, _NotJson(f"line {number} is not valid JSON ({error.msg})")
+                    continue
+                except RecursionError:
+                    yield label, ImportProblem("nested too deeply")
+                    continue
+                yield _entry(label, record)
+        except UnicodeDecodeError as error:
+            raise ImportProblem(f"damaged text after line {number} ({error.reason})"
+                                ) from error

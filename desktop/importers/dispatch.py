@@ -45,6 +45,14 @@ def _sniff(head: bytes) -> Callable | None:
 def read_entries(path: Path) -> Entries:
     """The articles in one file as ``(label, draft or problem)``; raises
     :class:`ImportProblem` when the file as a whole cannot be used."""
+    return list(open_entries(path)[1])
+
+
+def open_entries(path: Path) -> tuple[bool, "batch_files.BatchRows | Entries"]:
+    """``(is_batch, rows)``: a batch file's rows are streamed
+    (:class:`~desktop.importers.batch_files.BatchRows`, with an estimated
+    ``total``); any other file gives a one-entry list. Raises
+    :class:`ImportProblem` when the file as a whole cannot be used."""
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as handle:
@@ -53,14 +61,20 @@ def read_entries(path: Path) -> Entries:
         raise ImportProblem(f"cannot be read: {error.strerror or error}") from error
     sniffed = _sniff(head)
     if suffix in BATCH and sniffed is None:
-        return _guarded(BATCH[suffix], path)
+        return True, _guarded(BATCH[suffix], path)
     reader = sniffed or SINGLE.get(suffix)
     if reader is None:
+        if head.startswith(b"SQLite format 3\0"):
+            raise ImportProblem("an SQLite database (a Taguette project export, or another "
+                                "program's), not articles; Dossier does not read it")
+        if suffix == ".qdc":
+            raise ImportProblem("a REFI-QDA codebook; import it with File → Import codebook… "
+                                "or “dossier codebook import FILE”")
         if suffix:
             raise ImportProblem(f"unsupported file type {suffix} (Dossier imports "
                                 f"{' '.join(SUPPORTED_SUFFIXES)})")
         reader = plain_text.read_plain_text
-    return [(str(path), _guarded(reader, path))]
+    return False, [(str(path), _guarded(reader, path))]
 
 
 def _guarded(reader: Callable, path: Path):

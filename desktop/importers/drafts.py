@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -23,11 +23,28 @@ class ArticleDraft:
     author: str | None = None
     published: str | None = None
     url: str | None = None
+    #: What the reader changed on the way in, one line each (e.g. NUL bytes
+    #: removed); reported with the file, never stored.
+    notes: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict:
         """Source, author, published and URL, for :func:`storage.articles.add_article`."""
         return {"source": self.source, "author": self.author,
                 "published": self.published, "url": self.url}
+
+    def check_text(self) -> None:
+        """:class:`ImportProblem` if a field holds something that is not text:
+        an unpaired surrogate (JSON's ``"\\ud800"``), which cannot be stored."""
+        for name in ("text", "title", "source", "author", "published", "url"):
+            value = getattr(self, name)
+            if not value:
+                continue
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise ImportProblem(
+                    f"the {name} holds an unpaired surrogate "
+                    f"(U+{ord(value[error.start]):04X}), which is not text") from None
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)")

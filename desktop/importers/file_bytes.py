@@ -14,7 +14,8 @@ from desktop.importers.drafts import ImportProblem
 MB = 1024 * 1024
 #: The largest file holding one article (text, page, e-mail, Word, PDF).
 MAX_ARTICLE_BYTES = 50 * MB
-#: The largest batch file (.csv, .json, .jsonl).
+#: The largest .json batch file (read whole; .csv and .jsonl are streamed, any
+#: size).
 MAX_BATCH_BYTES = 200 * MB
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
@@ -47,15 +48,35 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
-def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text[:20000]
-                   if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
+def looks_binary(text: str) -> bool:
+    """Whether decoded text is really binary data (NULs, many control codes)."""
+    return _looks_binary(text)
+
+
+def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
+    controls = dropped_nuls + sum(1 for ch in text[:20000] if ch not in _ALLOWED_CONTROLS
+                                  and unicodedata.category(ch) == "Cc")
     return "\x00" in text or controls > max(2, len(text[:20000]) // 200)
 
 
-def decode_text(data: bytes) -> str:
+#: At most this share of a file's bytes may be NUL for it to count as text
+#: with stray NULs (dropped, with a note). UTF-16 without a BOM, which this
+#: must not be mistaken for, has NULs in about half its bytes in Latin
+#: scripts, and is not UTF-8 once they are gone in others.
+STRAY_NUL_SHARE = 0.05
+
+
+def _few_nuls(count: int, length: int) -> bool:
+    return 0 < count <= max(1, int(length * STRAY_NUL_SHARE))
+
+
+def decode_text(data: bytes, notes: list[str] | None = None) -> str:
     """Text from bytes: a BOM decides; else UTF-8 if it decodes; else the
-    encoding charset-normalizer finds. Binary data raises :class:`ImportProblem`."""
+    encoding charset-normalizer finds. Binary data raises :class:`ImportProblem`.
+
+    A few stray NUL bytes in otherwise good text (a UTF-8 or ASCII file
+    with one NUL used to be read as UTF-16 mojibake) are dropped, and a note
+    saying how many is appended to ``notes``."""
     text = None
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
@@ -64,7 +85,8 @@ def decode_text(data: bytes) -> str:
             except UnicodeDecodeError as error:
                 raise ImportProblem(f"damaged {name} text (byte {error.start})") from error
             break
-    if text is None and b"\x00" not in data[:8192]:
+    if text is None and (b"\x00" not in data[:8192]
+                         or _few_nuls(data.count(b"\x00"), len(data))):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -76,8 +98,16 @@ def decode_text(data: bytes) -> str:
         if best is None:
             raise ImportProblem("binary file, not text")
         text = str(best)
-    if _looks_binary(text):
+    nuls = text.count("\x00")
+    if _few_nuls(nuls, len(text)):
+        text = text.replace("\x00", "")
+    else:
+        nuls = 0
+    if _looks_binary(text, nuls):
         raise ImportProblem("binary file, not text")
+    if nuls and notes is not None:
+        notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
+                     f"control character, not text)")
     return text
 
 

@@ -17,10 +17,13 @@ _FRONT_KEYS = {"title": "title", "date": "published", "published": "published",
 
 def read_plain_text(path: Path) -> ArticleDraft:
     """One article from a text file in any supported encoding."""
-    text = decode_text(read_bytes(path))
+    notes: list[str] = []
+    text = decode_text(read_bytes(path), notes)
     if path.suffix.lower() in (".md", ".markdown"):
-        return markdown_draft(text)
-    return ArticleDraft(text=text)
+        draft = markdown_draft(text)
+        draft.notes = notes
+        return draft
+    return ArticleDraft(text=text, notes=notes)
 
 
 def markdown_draft(text: str) -> ArticleDraft:

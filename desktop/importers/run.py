@@ -1,11 +1,24 @@
 """Importing files and folders: the entry point the GUI and the command line
-call. Each file is one transaction — all its articles or none — and a file
-that cannot be used is skipped with its reason while the rest go in."""
+call.
+
+A file of one article (text, page, Word, PDF, e-mail) is one transaction.
+A batch file (.csv, .json, .jsonl) is streamed and committed in chunks of
+:data:`CHUNK_ROWS` rows: a crash or a kill keeps every committed chunk and
+never half a row, and importing the same file again continues where it
+stopped (rows already stored are recognised by their text's hash and
+reported as already present). A file, or a row, that cannot be used is
+skipped with its reason while the rest go in.
+
+Progress counts articles: one a single file, one a row of a batch file
+(rows are counted before the import starts).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +26,23 @@ from sqlite_utils import Database
 
 from desktop import near_duplicates
 from desktop.importers.article_text import finish
-from desktop.importers.dispatch import SUPPORTED_SUFFIXES, read_entries
+from desktop.importers.dispatch import BATCH, SUPPORTED_SUFFIXES, open_entries
 from desktop.importers.drafts import ImportProblem
 from storage import articles, journal
+from storage.database import use_bulk_cache
 
-#: How often (in rows of a batch file) a running import checks for Cancel.
+#: Rows of a batch file committed together.
+CHUNK_ROWS = 500
+#: How often (in rows of a batch file) a running import checks for Cancel
+#: and reports progress.
 _CANCEL_CHECK_ROWS = 100
+#: Batch files of at least this many rows are prepared (text cleaned,
+#: fingerprinted) in a second process while this one writes, on a machine
+#: with more than one core.
+PARALLEL_ROWS = 2000
+#: Skipped rows listed one by one per file; beyond, they are only counted
+#: (a million rows without text must not cost a million report lines).
+MAX_LISTED_SKIPS = 1000
 
 
 class _Cancelled(Exception):
@@ -32,22 +56,57 @@ class ImportReport:
     added: list[tuple[str, int]] = field(default_factory=list)
     duplicates: list[tuple[str, int]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    #: (new article id, similar article id, score) for each link made.
+    #: (new article id, most similar article id, score), one per new article
+    #: linked to others; ``links`` counts every link made.
     similar: list[tuple[int, int, float]] = field(default_factory=list)
+    links: int = 0
     #: with ``update``: (label, article id, re-anchoring counts) per article
     #: whose text was replaced by a newer version of its file
     updated: list[tuple[str, int, dict]] = field(default_factory=list)
+    #: (file, how many) skipped rows beyond :data:`MAX_LISTED_SKIPS` a file
+    unlisted: list[tuple[str, int]] = field(default_factory=list)
+    #: (label, note) for what a reader changed in a file it imported (e.g.
+    #: stray NUL bytes dropped)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
+
+    def skipped_count(self) -> int:
+        """Skipped files and rows, listed or not."""
+        return len(self.skipped) + sum(n for _, n in self.unlisted)
 
     def summary(self) -> str:
         text = (f"{len(self.added)} imported, {len(self.duplicates)} already "
-                f"present, {len(self.skipped)} skipped")
+                f"present, {self.skipped_count()} skipped")
         if self.updated:
             text += f", {len(self.updated)} updated"
         flagged = len({new for new, _, _ in self.similar})
         if flagged:
             text += f", {flagged} similar to other articles"
         return text + (" (cancelled)" if self.cancelled else "")
+
+
+@dataclass
+class _Pending:
+    """One transaction's outcome, added to the report once it has committed."""
+
+    added: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    similar: list = field(default_factory=list)
+    links: int = 0
+    updated: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def commit_to(self, report: ImportReport, listed_skips: int = 0) -> int:
+        report.notes += self.notes
+        report.added += self.added
+        report.duplicates += self.duplicates
+        report.similar += self.similar
+        report.links += self.links
+        report.updated += self.updated
+        room = max(0, MAX_LISTED_SKIPS - listed_skips)
+        report.skipped += self.skipped[:room]
+        return len(self.skipped)
 
 
 def _wanted(path: Path, root: Path) -> bool:
@@ -71,50 +130,217 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
     return files, problems
 
 
-def _store_file(db: Database, path: Path, report: ImportReport,
-                is_cancelled: Callable[[], bool] | None, update: bool = False) -> None:
-    """Store one file's articles in one transaction; the report is updated
-    only once it has committed."""
-    entries = read_entries(path)
-    if not entries:
-        raise ImportProblem("no articles in the file")
-    added, duplicates, skipped, similar, updated = [], [], [], [], []
+def prepare(entries: list[tuple[str, object]]) -> list[tuple[str, object, object]]:
+    """The CPU-only half of storing: each ``(label, draft or problem)`` as
+    ``(label, finished draft or problem, fingerprint)``; picklable both ways,
+    so a second process can do it while the first one writes."""
+    prepared = []
+    for label, entry in entries:
+        if isinstance(entry, ImportProblem):
+            prepared.append((label, entry, None))
+            continue
+        try:
+            draft = finish(entry)
+            draft.check_text()
+        except ImportProblem as problem:
+            prepared.append((label, problem, None))
+            continue
+        prepared.append((label, draft, near_duplicates.text_fingerprint(draft.text)))
+    return prepared
+
+
+def store_draft(db: Database, label: str, draft, pending: _Pending, *,
+                filename: str | None = None, update: bool = False,
+                same_file: bool = True, prepared: tuple | None = None) -> None:
+    """Store one article draft in the caller's transaction: finished,
+    checked, deduplicated by text hash (or, with ``update``, replacing an
+    earlier version with the same URL, or with ``same_file`` the same file
+    name), fingerprinted and linked to similar articles. A draft that
+    cannot be used is recorded in ``pending.skipped``. ``prepared`` is
+    ``(finished draft, fingerprint)`` when :func:`prepare` ran already."""
+    if prepared is None:
+        [(_, draft, found)] = prepare([(label, draft)])
+    else:
+        draft, found = prepared
+    if isinstance(draft, ImportProblem):
+        pending.skipped.append((label, str(draft)))
+        return
+    pending.notes.extend((label, note) for note in draft.notes)
+    earlier = articles.find_earlier_version(
+        db, url=draft.url, filename=filename if same_file else None,
+        text=draft.text) if update else None
+    if earlier is not None:
+        counts = articles.replace_article_text(db, earlier, draft.text)
+        _linked(pending, earlier, near_duplicates.link_fingerprint(db, earlier, found))
+        pending.updated.append((label, earlier, counts))
+        return
+    article_id, created = articles.store_article(
+        db, title=draft.title, text=draft.text, filename=filename or None,
+        **draft.metadata())
+    if created:
+        pending.added.append((label, article_id))
+        _linked(pending, article_id, near_duplicates.link_fingerprint(db, article_id, found))
+    else:
+        pending.duplicates.append((label, article_id))
+
+
+def _linked(pending: _Pending, article_id: int, links: list[tuple[int, float]]) -> None:
+    if links:
+        pending.similar.append((article_id, *links[0]))
+        pending.links += len(links)
+
+
+def _store_single(db: Database, path: Path, entries, report: ImportReport,
+                  update: bool) -> None:
+    """One file of one article, in one transaction."""
+    pending = _Pending()
     with journal.step(db, f"Import {path.name}"):
-        for number, (label, entry) in enumerate(entries, 1):
-            if is_cancelled and number % _CANCEL_CHECK_ROWS == 0 and is_cancelled():
-                raise _Cancelled
+        for label, entry in entries:
+            if isinstance(entry, ImportProblem):
+                pending.skipped.append((str(path), str(entry)))
+                continue
+            store_draft(db, label, entry, pending, filename=path.name, update=update)
+    pending.skipped = [(str(path), reason) for _, reason in pending.skipped]
+    pending.commit_to(report)
+
+
+class _Progress:
+    def __init__(self, total: int, on_progress: Callable[[int, int], None] | None):
+        self.done, self.total, self.callback = 0, total, on_progress
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        self.total = max(self.total, self.done)
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the preparing process: leave as soon as the importer is gone (a
+    killed import must not leave a process behind)."""
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _prepared_rows(iterator, parallel: bool):
+    """``(label, finished draft or problem, fingerprint)`` for each row; with
+    ``parallel``, rows are prepared :data:`CHUNK_ROWS` at a time in a second
+    process, one chunk ahead of the writer. A reading error is raised
+    where it happened, after the rows before it."""
+    if not parallel:
+        for item in iterator:
+            yield from prepare([item])
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    failure = []
+    in_flight = deque()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        def submit() -> None:
+            if failure:
+                return
+            batch = []
             try:
-                if isinstance(entry, ImportProblem):
-                    raise entry
-                draft = finish(entry)
+                batch.extend(islice(iterator, CHUNK_ROWS))
+            except Exception as error:   # raised below, after the rows before it
+                failure.append(error)
+            if batch:
+                in_flight.append(pool.submit(prepare, batch))
+        submit()
+        submit()
+        while in_flight:
+            chunk = in_flight.popleft().result()
+            submit()
+            yield from chunk
+    if failure:
+        raise failure[0]
+
+
+def _store_batch(db: Database, path: Path, rows, report: ImportReport,
+                 is_cancelled: Callable[[], bool] | None, update: bool,
+                 progress: _Progress) -> None:
+    """A batch file's rows, :data:`CHUNK_ROWS` a transaction; the report
+    takes each chunk once it has committed. A reading error stops the file
+    after the rows before it (raised as :class:`ImportProblem`)."""
+    expected = getattr(rows, "total", 0)
+    parallel = expected >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
+    iterator = _prepared_rows(iter(rows), parallel)
+    listed = seen = 0
+    failure = None
+    finished = False
+    try:
+        while not finished:
+            pending = _Pending()
+            # one journal step a chunk: undo takes back the last chunk
+            with journal.step(db, f"Import {path.name} from row {seen + 1}"):
+                for _ in range(CHUNK_ROWS):
+                    try:
+                        label, draft, found = next(iterator)
+                    except StopIteration:
+                        finished = True
+                        break
+                    except ImportProblem as problem:
+                        failure, finished = problem, True
+                        break
+                    except (MemoryError, RecursionError, ValueError, OSError,
+                            BrokenProcessPool) as error:
+                        failure = ImportProblem(f"cannot be read ({type(error).__name__}: "
+                                                f"{error})")
+                        finished = True
+                        break
+                    seen += 1
+                    if seen % _CANCEL_CHECK_ROWS == 0:
+                        if is_cancelled and is_cancelled():
+                            raise _Cancelled
+                        progress.step(_CANCEL_CHECK_ROWS)
+                    try:
+                        store_draft(db, label, None, pending, filename=path.name,
+                                    update=update, same_file=False,
+                                    prepared=(draft, found))
+                    except (ValueError, UnicodeError) as error:
+                        pending.skipped.append((label, f"could not be stored ({error})"))
+            listed += pending.commit_to(report, listed)
+    finally:
+        iterator.close()      # stops the second process
+    progress.step(seen % _CANCEL_CHECK_ROWS + max(0, expected - seen))
+    if listed > MAX_LISTED_SKIPS:
+        report.unlisted.append((str(path), listed - MAX_LISTED_SKIPS))
+    if failure is not None:
+        where = f"after {seen} row(s), which were kept" if seen else "no rows read"
+        raise ImportProblem(f"{failure} ({where})")
+    if seen == 0:
+        raise ImportProblem("no articles in the file")
+
+
+def _open_all(files: list[Path]) -> tuple[list, int]:
+    """Each file with its rows (batch files, counted now) or None, and the
+    number of articles expected in all."""
+    opened, total = [], 0
+    for path in files:
+        if path.suffix.lower() in BATCH:
+            try:
+                is_batch, rows = open_entries(path)
             except ImportProblem as problem:
-                skipped.append((label, str(problem)))
+                opened.append((path, problem))
+                total += 1
                 continue
-            earlier = articles.find_earlier_version(
-                db, url=draft.url, filename=path.name if len(entries) == 1 else None,
-                text=draft.text) if update else None
-            if earlier is not None:
-                counts = articles.replace_article_text(db, earlier, draft.text)
-                links = near_duplicates.link_similar(db, earlier, draft.text)
-                similar.extend((earlier, other, score) for other, score in links)
-                updated.append((label, earlier, counts))
-                continue
-            article_id, created = articles.add_article(
-                db, title=draft.title, text=draft.text, filename=path.name,
-                **draft.metadata())
-            if created:
-                added.append((label, article_id))
-                links = near_duplicates.link_similar(db, article_id, draft.text)
-                similar.extend((article_id, other, score) for other, score in links)
-            else:
-                duplicates.append((label, article_id))
-    if len(entries) == 1 and skipped:
-        skipped = [(str(path), skipped[0][1])]
-    report.added += added
-    report.duplicates += duplicates
-    report.skipped += skipped
-    report.similar += similar
-    report.updated += updated
+            opened.append((path, (is_batch, rows)))
+            total += getattr(rows, "total", 1) if is_batch else 1
+        else:
+            opened.append((path, None))
+            total += 1
+    return opened, total
 
 
 def import_files(db: Database, paths: Iterable[Path], *,
@@ -123,25 +349,40 @@ def import_files(db: Database, paths: Iterable[Path], *,
                  update: bool = False) -> ImportReport:
     """Import files and folders of any supported kind into ``db``.
 
-    With ``update``, a file whose article is already stored (same URL, or
-    same file name for a one-article file) but whose text changed replaces
-    that article's text, and its passages are re-anchored
+    ``on_progress(done, total)`` counts articles (a batch file's rows one by
+    one). With ``update``, a file whose article is already stored (same URL,
+    or same file name for a one-article file) but whose text changed
+    replaces that article's text, and its passages are re-anchored
     (:func:`storage.articles.replace_article_text`) instead of a second
     article being added.
 
-    Articles stored before near-duplicate fingerprints existed are
-    fingerprinted first. Cancelling stops between files (or within a batch
-    file, which is then rolled back whole); what was imported stays.
+    Articles stored before near-duplicate fingerprints existed (or with an
+    older method) are fingerprinted first. Cancelling stops between files,
+    or within a batch file after its last committed chunk; what was
+    committed stays.
     """
     files, problems = collect_files(Path(p) for p in paths)
     report = ImportReport(skipped=problems)
-    near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled)
-    for number, path in enumerate(files, 1):
+    # (after an upgrade, every stored article once: progress shows it)
+    near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled,
+                                        on_progress=on_progress)
+    opened, total = _open_all(files)
+    if total > CHUNK_ROWS:
+        use_bulk_cache(db)
+    progress = _Progress(total, on_progress)
+    for path, rows in opened:
         if is_cancelled and is_cancelled():
             report.cancelled = True
             break
+        before = progress.done
         try:
-            _store_file(db, path, report, is_cancelled, update)
+            if isinstance(rows, ImportProblem):
+                raise rows
+            is_batch, rows = rows if rows is not None else open_entries(path)
+            if is_batch:
+                _store_batch(db, path, rows, report, is_cancelled, update, progress)
+            else:
+                _store_single(db, path, rows, report, update)
         except ImportProblem as problem:
             report.skipped.append((str(path), str(problem)))
         except _Cancelled:
@@ -149,6 +390,8 @@ def import_files(db: Database, paths: Iterable[Path], *,
             break
         except sqlite3.Error as error:
             report.skipped.append((str(path), f"could not be stored ({error})"))
-        if on_progress:
-            on_progress(number, len(files))
+        if progress.done == before:
+            progress.step()
+    if not report.cancelled and progress.done < progress.total:
+        progress.step(progress.total - progress.done)
     return report

@@ -1,7 +1,14 @@
 """Saved web pages (.html, .htm): the article body and its title, date,
 author, outlet and URL from the page's metadata and markup, via
 trafilatura, which leaves navigation, ads and "related" boxes out. Works
-offline: nothing is fetched."""
+offline: nothing is fetched.
+
+Joiners: trafilatura drops every character Python does not call printable,
+which takes out U+200D ZERO WIDTH JOINER (it holds emoji sequences such as
+👨‍👩‍👧 together) and U+200C ZERO WIDTH NON-JOINER (Persian, Kurdish and
+Indic spelling: می‌خواهم). They are swapped for placeholder characters
+absent from the page before extraction and put back after it
+(:func:`_protect_joiners`)."""
 
 from __future__ import annotations
 
@@ -22,24 +29,56 @@ def read_web_page(path: Path) -> ArticleDraft:
     return extract_article(decode_html(read_bytes(path)))
 
 
+#: U+200D ZWJ and U+200C ZWNJ, as characters or HTML character references.
+_JOINERS = {"\u200d": re.compile(r"\u200d|&zwj;|&#0*8205;|&#x0*200d;", re.I),
+            "\u200c": re.compile(r"\u200c|&zwnj;|&#0*8204;|&#x0*200c;", re.I)}
+#: Printable characters (Tangut ideographs) that stand in for a joiner while
+#: trafilatura runs; the first two a page does not contain are used.
+_STAND_INS = tuple(chr(code) for code in range(0x17000, 0x17020))
+
+
+def _protect_joiners(html: str) -> tuple[str, dict[str, str]]:
+    """``html`` with each joiner replaced by a stand-in absent from it, and
+    the map from stand-in back to joiner."""
+    back: dict[str, str] = {}
+    free = (c for c in _STAND_INS if c not in html)
+    for joiner, pattern in _JOINERS.items():
+        if pattern.search(html):
+            stand_in = next(free, None)
+            if stand_in is None:
+                break
+            html = pattern.sub(stand_in, html)
+            back[stand_in] = joiner
+    return html, back
+
+
+def _restore(text: str | None, back: dict[str, str]) -> str | None:
+    if not text:
+        return text
+    for stand_in, joiner in back.items():
+        text = text.replace(stand_in, joiner)
+    return text
+
+
 def extract_article(html: str, *, url: str | None = None) -> ArticleDraft:
     """The main article of an HTML page, with the page's metadata."""
     if not _MARKUP.search(html[:20000]):
         raise ImportProblem("not an HTML page")
     import trafilatura
 
+    html, back = _protect_joiners(html)
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False,
         include_tables=True, deduplicate=False,
         date_extraction_params={"extensive_search": False, "original_date": True})
-    text = (document.text if document is not None else None) or ""
+    text = _restore((document.text if document is not None else None) or "", back)
     if not text.strip():
         raise ImportProblem("no article text found in the page")
     return ArticleDraft(
         text=paragraphs_text(text.split("\n")),
-        title=document.title or None,
+        title=_restore(document.title, back) or None,
         source=document.sitename or document.hostname or None,
-        author=document.author or None,
+        author=_restore(document.author, back) or None,
         published=iso_date(document.date),
         url=document.url or url or None)
 

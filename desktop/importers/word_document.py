@@ -1,7 +1,9 @@
 """Word documents (.docx) via python-docx: paragraphs and tables in order,
 the title from the document properties or a leading Title/Heading 1
 paragraph. Encrypted (password-protected) and old-format (.doc) files are
-recognised and refused with a reason.
+recognised and refused with a reason, and so is an archive that would
+inflate beyond :data:`~desktop.importers.zip_limits.WORD_LIMITS` (checked
+before anything is decompressed).
 
 Word's "author" property names whoever created the file, not the article's
 journalist, so it is not used."""
@@ -15,6 +17,7 @@ from pathlib import Path
 from desktop.importers.article_text import paragraphs_text
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 from desktop.importers.file_bytes import read_bytes
+from desktop.importers.zip_limits import WORD_LIMITS, ZipLimitError, check_zip
 
 #: The signature of an OLE compound file: an encrypted Office file, or .doc.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -36,7 +39,11 @@ def read_word_document(path: Path) -> ArticleDraft:
     from docx.table import Table
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, WORD_LIMITS)
         document = docx.Document(io.BytesIO(data))
+    except ZipLimitError as error:
+        raise ImportProblem(f"refused: {error}") from error
     except zipfile.BadZipFile as error:
         raise ImportProblem("damaged .docx (incomplete ZIP archive)") from error
     except (PackageNotFoundError, KeyError, ValueError) as error:

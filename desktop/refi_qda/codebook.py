@@ -16,7 +16,11 @@ folders, and they carry the hierarchy. A code without a name is skipped
 is skipped (merged by name: its children go under the first one). A code
 without a colour leaves an existing tag's colour alone; a new tag gets one
 from the default palette. ``Sets`` are not read (Dossier has none). What is
-skipped is reported, with the reason.
+skipped is reported, with the reason. A flat file (no code inside another)
+leaves existing tags where they are in the tree; a nested one places them
+as it nests them. Codes nested more than :data:`MAX_CODE_DEPTH` levels
+deep, or more than :data:`MAX_CODES` codes, are refused with a message
+(the tree is walked without recursion).
 
 Safety: the file is size-capped and parsed by
 :func:`desktop.refi_qda.xml_reading.parse_untrusted` (any DOCTYPE refused,
@@ -36,12 +40,15 @@ from desktop import __version__
 from desktop.codebook_json import CodebookFileError, replace_file
 from desktop.exporters.identifiers import StableIds
 from desktop.refi_qda.codes import write_codes
-from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color,
+from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
                                           local, parse_untrusted)
 from storage import tags
 
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 MAX_CODEBOOK_BYTES = 20 * 1024 * 1024
+#: How deep codes may be nested, and how many there may be, in one file.
+MAX_CODE_DEPTH = 100
+MAX_CODES = 50_000
 
 
 @dataclass
@@ -50,6 +57,8 @@ class QdcCodebook:
 
     entries: list[dict] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: each code's GUID (lower case, no braces) -> the tag name it became
+    guids: dict[str, str] = field(default_factory=dict)
 
 
 # -- writing ---------------------------------------------------------------
@@ -83,11 +92,33 @@ def write_qdc(path: Path, db: Database) -> int:
 
 # -- reading ---------------------------------------------------------------
 class _Reader:
+    """Codes read into entries, the tree walked with a stack (no recursion:
+    a file may nest codes thousands deep), refused beyond
+    :data:`MAX_CODE_DEPTH` levels or :data:`MAX_CODES` codes."""
+
     def __init__(self):
         self.result = QdcCodebook()
         self.seen: dict[str, str] = {}      # casefolded name -> name as first read
+        self.count = 0
 
-    def code(self, element, parent: str | None, path: str) -> None:
+    def codes(self, top: list) -> None:
+        """Read ``top`` (the ``Code`` elements under ``Codes``) and all below."""
+        stack = [(element, None, "the codebook", 1) for element in reversed(top)]
+        while stack:
+            element, parent, path, depth = stack.pop()
+            if depth > MAX_CODE_DEPTH:
+                raise CodebookFileError(f"codes are nested more than {MAX_CODE_DEPTH} levels "
+                                        "deep; refused")
+            self.count += 1
+            if self.count > MAX_CODES:
+                raise CodebookFileError(f"it holds more than {MAX_CODES:,} codes; refused")
+            here = self.code(element, parent, path)
+            below = f"“{here}”" if here else path
+            stack.extend((child, here, below, depth + 1)
+                         for child in reversed(children(element, "Code")))
+
+    def code(self, element, parent: str | None, path: str) -> str | None:
+        """Read one code; the name its children go under."""
         name = " ".join((element.get("name") or "").split())
         label = f"code “{name}”" if name else f"nameless code in {path}"
         if not name:
@@ -100,13 +131,33 @@ class _Reader:
         else:
             here = self.seen[name.casefold()] = name
             entry = {"name": name, "color": color(element.get("color"), None),
-                     "parent": parent}
+                     "parent": parent, "codable": element.get("isCodable") != "false"}
             description = child_text(element, "Description")
             if description is not None:
                 entry["description"] = description.strip()
             self.result.entries.append(entry)
-        for child in children(element, "Code"):
-            self.code(child, here, f"“{here}”" if here else path)
+        if name and element.get("guid"):       # a nameless code tags nothing
+            self.result.guids[guid(element.get("guid"))] = here
+        return here
+
+
+def read_codes(codebook) -> QdcCodebook:
+    """The codes of a ``CodeBook`` element (from a ``.qdc`` or a ``.qdpx``)
+    as entries; :class:`CodebookFileError` if nested too deep or too many.
+
+    A file whose codes are all at the top level (a flat list, as Taguette
+    writes) gives no ``parent``: importing it leaves tags where they are
+    in the codebook, instead of moving nested ones to the top."""
+    reader = _Reader()
+    for codes in children(codebook, "Codes"):
+        reader.codes(children(codes, "Code"))
+    entries = reader.result.entries
+    if all(entry["parent"] is None for entry in entries):
+        for entry in entries:
+            del entry["parent"]
+    for entry in entries:
+        del entry["codable"]
+    return reader.result
 
 
 def parse_qdc(data: bytes, source: str = "the file") -> QdcCodebook:
@@ -119,15 +170,15 @@ def parse_qdc(data: bytes, source: str = "the file") -> QdcCodebook:
     if local(root.tag) != "CodeBook":
         raise CodebookFileError(f"{source}: the XML root is <{local(root.tag)}>, "
                                 "not a REFI-QDA <CodeBook>")
-    reader = _Reader()
-    for codes in children(root, "Codes"):
-        for code in children(codes, "Code"):
-            reader.code(code, None, "the codebook")
+    try:
+        result = read_codes(root)
+    except CodebookFileError as error:
+        raise CodebookFileError(f"{source}: {error}") from None
     if children(root, "Sets"):
-        reader.result.skipped.append(("sets", "Dossier has no sets of codes; not imported"))
-    if not reader.result.entries:
+        result.skipped.append(("sets", "Dossier has no sets of codes; not imported"))
+    if not result.entries:
         raise CodebookFileError(f"{source}: it holds no codes")
-    return reader.result
+    return result
 
 
 def read_qdc(path: Path) -> QdcCodebook:

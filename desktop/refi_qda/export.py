@@ -8,12 +8,23 @@ Sources, Notes). GUIDs are stable per object across
 exports (:mod:`desktop.exporters.identifiers`); a source file is named by
 its TextSource's GUID.
 
+Notes: a passage's note is written twice — as a ``Note`` its selection
+points to with ``NoteRef`` (the standard's way) and as the selection's
+``Description`` (where QualCoder and MAXQDA read a coding memo); the
+article memo goes into the source's ``Description`` after the metadata
+lines (``Source: …``), separated by a blank line. Times are written as
+``xs:dateTime`` in UTC with ``Z`` (:mod:`desktop.refi_qda.timestamps`).
+
 Text: sources are written as UTF-8 with LF line breaks, positions computed
 on exactly that text (:mod:`desktop.refi_qda.line_breaks`); otherwise the
 file holds the stored text unchanged. Names, descriptions and notes inside
 the XML have XML-illegal control characters replaced by a space; the
 source files keep them (they are legal in a text file), so positions and
 text survive a round trip.
+
+Orphaned passages (their words no longer in the text) are empty selections
+at 0–0 flagged in their ``Description`` (:mod:`desktop.refi_qda.orphans`),
+never selections at stale positions; the export's warnings count them.
 """
 
 from __future__ import annotations
@@ -29,6 +40,8 @@ from desktop.exporters.identifiers import StableIds
 from desktop.refi_qda import NAMESPACE
 from desktop.refi_qda.codes import write_codes
 from desktop.refi_qda.line_breaks import normalise_line_breaks
+from desktop.refi_qda.orphans import orphan_description
+from desktop.refi_qda.timestamps import xml_timestamp
 from storage.database import utc_now
 from storage.export_selection import selected_articles, selected_passages, selected_tags
 
@@ -57,13 +70,23 @@ def _selection_name(text: str) -> str:
     return text if len(text) <= SELECTION_NAME_LENGTH else text[:SELECTION_NAME_LENGTH] + "…"
 
 
+def source_description(article: dict) -> str:
+    """A TextSource's Description: the article's metadata, one "Label: value"
+    a line, then a blank line and the article memo."""
+    metadata = "\n".join(f"{label}: {' '.join(str(article[key]).split())}"
+                         for key, label in METADATA_LABELS.items() if article.get(key))
+    memo = (article.get("memo") or "").strip()
+    return "\n\n".join(part for part in (metadata, memo) if part)
+
+
 class _ProjectWriter:
     def __init__(self, job: ExportJob):
         self.job, self.ids = job, StableIds(job.db)
         self.root = _el(None, "Project", name=job.options.title, origin=f"Dossier {__version__}",
-                        creationDateTime=utc_now())
+                        creationDateTime=xml_timestamp(utc_now()))
         self.users: dict[str, str] = {}
         self.notes: list[tuple[str, dict]] = []
+        self.orphans = 0
 
     def user(self, analyst: str) -> str:
         if analyst not in self.users:
@@ -82,24 +105,31 @@ class _ProjectWriter:
         text, position = normalise_line_breaks(article["text"])
         source = _el(parent, "TextSource", guid=guid, name=article["title"],
                      plainTextPath=f"internal://{guid}.txt",
-                     creationDateTime=article["imported_at"])
-        metadata = "\n".join(f"{label}: {article[key]}" for key, label in METADATA_LABELS.items()
-                             if article.get(key))
-        if metadata:
-            _text_el(source, "Description", metadata)
+                     creationDateTime=xml_timestamp(article["imported_at"]))
+        description = source_description(article)
+        if description:
+            _text_el(source, "Description", description)
         for row in rows:
             if row["tag_id"] not in code_guids:
                 continue
-            start, end = position(row["start"]), position(row["end"])
+            orphaned = row["anchor"] == "orphaned"
+            # an orphan's offsets are stale (maybe past the end): 0–0, flagged
+            start, end = (0, 0) if orphaned else (position(row["start"]), position(row["end"]))
             user = self.user(row["analyst"])
             selection = _el(source, "PlainTextSelection",
                             guid=self.ids.of("passage", row["passage_id"]),
-                            name=_selection_name(text[start:end]), startPosition=start,
-                            endPosition=end, creatingUser=user,
-                            creationDateTime=row["created_at"], modifyingUser=user,
-                            modifiedDateTime=row["updated_at"])
+                            name=_selection_name(row["text"] if orphaned else text[start:end]),
+                            startPosition=start, endPosition=end, creatingUser=user,
+                            creationDateTime=xml_timestamp(row["created_at"]),
+                            modifyingUser=user,
+                            modifiedDateTime=xml_timestamp(row["updated_at"]))
+            if orphaned:
+                _text_el(selection, "Description", orphan_description(row))
+                self.orphans += 1
+            elif row["note"]:     # QualCoder and MAXQDA read a coding memo here
+                _text_el(selection, "Description", row["note"])
             coding = _el(selection, "Coding", guid=self.ids.of("coding", row["passage_id"]),
-                         creatingUser=user, creationDateTime=row["created_at"])
+                         creatingUser=user, creationDateTime=xml_timestamp(row["created_at"]))
             _el(coding, "CodeRef", targetGUID=code_guids[row["tag_id"]])
             if row["note"]:
                 note_guid = self.ids.of("note", row["passage_id"])
@@ -115,7 +145,8 @@ class _ProjectWriter:
         for guid, row in self.notes:
             note = _el(notes, "Note", guid=guid, name=f"Note on “{_selection_name(row['text'])}”",
                        creatingUser=self.users[row["analyst"]],
-                       creationDateTime=row["created_at"], modifiedDateTime=row["updated_at"])
+                       creationDateTime=xml_timestamp(row["created_at"]),
+                       modifiedDateTime=xml_timestamp(row["updated_at"]))
             _text_el(note, "PlainTextContent", row["note"])
 
     def users_element(self) -> None:
@@ -149,4 +180,7 @@ def write_qdpx(path: Path, job: ExportJob) -> ExportResult:
         archive.writestr("project.qde", project)
         for guid, data in files:
             archive.writestr(f"sources/{guid}.txt", data)
-    return ExportResult(job.progress.done)
+    warnings = [f"{writer.orphans} orphaned passage(s) (their words are no longer in the "
+                f"article) exported as empty selections at 0–0, flagged in their "
+                f"Description"] if writer.orphans else []
+    return ExportResult(job.progress.done, warnings)

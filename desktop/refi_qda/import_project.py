@@ -1,52 +1,87 @@
 """Reading a REFI-QDA project (``.qdpx``) into the database.
 
-What comes in: each ``TextSource`` as an article (text from its internal
-``sources/`` file or its ``PlainTextContent``; title from its name;
-source/author/published/URL from a Description written by Dossier), each
-``Code`` used by a coding as a tag (name, colour — ``#rgb`` is widened,
-none gets a colour from the default palette — and description; nested
-codes are flattened; a tag that already exists by name keeps its own
-colour), and each ``Coding`` of a ``PlainTextSelection`` as a passage
-(positions in code points, end exclusive; analyst from the coding's or
+What comes in: the codebook — every ``Code``, nested as in the file, code
+folders (``isCodable="false"``, QualCoder's categories) as tags too (they
+hold the hierarchy), read like a ``.qdc`` (:func:`desktop.refi_qda.codebook.read_codes`);
+a tag that already exists by name keeps its colour, description and place;
+each ``TextSource`` as an article (text from its internal ``sources/``
+file or its ``PlainTextContent``; title from its name; source, author,
+published and URL from the "Label: value" lines Dossier writes at the top
+of its ``Description``, the rest of the Description — QualCoder's file
+memo — as the article memo); and each ``Coding`` of a
+``PlainTextSelection`` as a passage (analyst from the coding's or
 selection's ``creatingUser``; note from the ``Note``\\ s its ``NoteRef``\\ s
-point to, else its ``Description``). A coding of a whole source becomes a
-passage over the whole article. Other source kinds (PDF, pictures, audio,
-video) are skipped and named in the report.
+point to, else its ``Description``, where QualCoder and MAXQDA keep a
+coding memo; times normalised by :mod:`desktop.refi_qda.timestamps`). A
+coding of a whole source becomes a passage over the whole article.
 
-Safety: the archive is read in memory and never extracted; a source is only
-looked up as ``sources/<name>`` where ``internal://<name>`` is one plain
-file name (no folders, no ``..``, no absolute path), so nothing can reach
-outside the archive; sizes are capped; XML with a DOCTYPE (entity tricks) is
-refused. Articles already stored (same text) and passages already stored
-(same article, tag and range) are not added twice. Everything is stored in
-one transaction: a failed or cancelled import stores nothing.
+Positions are checked, never trusted: each selection is placed by
+:mod:`desktop.refi_qda.positions` (code points, UTF-16 units, CRLF counted
+as one, UTF-8 bytes — the reading whose words are the selection's
+``name``), and a selection no reading fits is reported and not stored.
 
-Line breaks: CRLF/CR become LF and positions move with them
-(:mod:`desktop.refi_qda.line_breaks`); a leading BOM is dropped.
+What is not brought in is reported by name: other source kinds (PDF,
+pictures, audio, video), annotations (notes on a stretch of a source),
+journals and other free notes, the project memo, cases, variables, sets,
+links and graphs.
+
+Safety and cost: the archive is never extracted; a source is only looked
+up as ``sources/<name>`` where ``internal://<name>`` is one plain file name
+(no folders, no ``..``, no absolute path); sizes and compression ratios are
+checked before anything is inflated (:mod:`desktop.refi_qda.zip_limits`);
+``project.qde`` is parsed incrementally, twice (codebook, users and notes
+first; then one source at a time, each dropped once stored), so memory
+stays about one source's worth; XML with a DOCTYPE is refused. Control
+characters XML does not allow (QualCoder writes them into attributes) are
+read as spaces. A ``project.qde`` that is not well-formed XML is read in
+libxml2's recovery mode and the report says so, with the line; text on a
+line with an error (a note, a memo) is left out, and the selections are
+still checked against their words. Articles already stored (same text) and
+passages already stored (same article, tag and range) are not added twice.
+Everything is stored in one transaction: a failed or cancelled import
+stores nothing.
+
+Line breaks: CRLF/CR become LF (:mod:`desktop.refi_qda.line_breaks`); a
+leading BOM is dropped.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop.codebook_json import CodebookFileError
+from desktop.refi_qda.codebook import read_codes
 from desktop.refi_qda.export import METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
-from desktop.refi_qda.xml_reading import (UnsafeXmlError, child_text, children, color, guid,
-                                          local, parse_untrusted)
-from storage import articles, passages, tags
+from desktop.refi_qda.orphans import MARK, orphan_from_description
+from desktop.refi_qda.positions import (CODE_POINTS, Placed, SourcePositions, comparable,
+                                        place_selections)
+from desktop.refi_qda.timestamps import stored_timestamp
+from desktop.refi_qda.xml_reading import (UnsafeXmlError, XmlStream, child_text, children,
+                                          guid, local)
+from desktop.refi_qda.zip_limits import (LimitedReader, ZipLimitError, check_archive,
+                                         read_limited)
+from storage import articles, journal, passages, review, tags
 from storage.passages import PassageError
 from storage.tags import TagError
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
-MAX_PROJECT_BYTES = 200 * 1024 * 1024
+MAX_PROJECT_BYTES = 100 * 1024 * 1024
+#: Selections and notes one project may hold (each costs a few rows and checks).
+MAX_SELECTIONS = 500_000
+MAX_NOTES = 500_000
 DEFAULT_ANALYST = "imported"
 _SAFE_NAME = re.compile(r"^[^/\\:]+$")
+_SOURCE_KINDS = {"TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource"}
+_NOT_READ = {"Cases": "cases", "Variables": "variables", "Sets": "sets", "Links": "links",
+             "Graphs": "graphs"}
 
 
 class QdpxError(Exception):
@@ -66,137 +101,356 @@ class QdpxReport:
     tags_added: list[str] = field(default_factory=list)
     passages_added: int = 0
     passages_existing: int = 0
+    #: what could not be imported (a failure), with the reason
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: what the file holds that Dossier does not keep (no failure), with why
+    not_imported: list[tuple[str, str]] = field(default_factory=list)
+    #: how the selections' positions were counted: reading -> how many
+    readings: Counter = field(default_factory=Counter)
+    #: problems with the file itself that were worked around
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.articles_added)} article(s) imported, "
+        text = (f"{len(self.articles_added)} article(s) imported, "
                 f"{len(self.articles_existing)} already present, "
                 f"{len(self.tags_added)} new tag(s), {self.passages_added} passage(s) "
                 f"imported, {self.passages_existing} already present, "
                 f"{len(self.skipped)} item(s) skipped")
+        if self.not_imported:
+            text += f", {len(self.not_imported)} item(s) Dossier does not keep"
+        other = {r: n for r, n in self.readings.items() if r != CODE_POINTS}
+        if other:
+            text += "; positions read as " + ", ".join(
+                f"{reading} ({count})" for reading, count in sorted(other.items()))
+        return text
+
+    def detail_lines(self) -> list[str]:
+        """One line per warning, skipped item and item not kept."""
+        return (self.warnings
+                + [f"skipped {what}: {why}" for what, why in self.skipped]
+                + [f"not imported: {what}: {why}" for what, why in self.not_imported])
 
 
+# -- the archive ---------------------------------------------------------------
 class _Archive:
-    """A .qdpx opened in memory: the project XML and its internal sources."""
+    """A .qdpx opened in place: the project XML and its internal sources."""
 
     def __init__(self, path: Path):
         try:
             self.zip = zipfile.ZipFile(path)
+            check_archive(self.zip)
         except (zipfile.BadZipFile, OSError) as error:
             raise QdpxError(f"{path.name} is not a REFI-QDA project (.qdpx): {error}") from error
+        except ZipLimitError as error:
+            raise QdpxError(f"{path.name}: {error}") from error
         # only plain relative names are ever looked up
         self.entries = {info.filename.lower(): info for info in self.zip.infolist()
                         if not info.is_dir() and not info.filename.startswith(("/", "\\"))
                         and ".." not in re.split(r"[/\\]", info.filename)}
         self.path = path
-
-    def read(self, name: str, limit: int) -> bytes | None:
-        info = self.entries.get(name.lower())
-        if info is None:
-            return None
-        if info.file_size > limit:
-            raise QdpxError(f"{name} in {self.path.name} is too large")
-        with self.zip.open(info) as handle:
-            data = handle.read(limit + 1)
-        if len(data) > limit:
-            raise QdpxError(f"{name} in {self.path.name} is too large")
-        return data
-
-    def project(self):
         names = [n for n in self.entries if "/" not in n and n.endswith(".qde")]
         if not names:
-            raise QdpxError(f"{self.path.name} holds no project.qde")
-        name = "project.qde" if "project.qde" in names else names[0]
-        try:
-            return parse_untrusted(self.read(name, MAX_PROJECT_BYTES))
-        except UnsafeXmlError as error:
-            raise QdpxError(f"{name} in {self.path.name}: {error}") from error
+            raise QdpxError(f"{path.name} holds no project.qde")
+        self.project_name = "project.qde" if "project.qde" in names else names[0]
+        try:        # refused before anything is inflated
+            LimitedReader(self.zip, self.entries[self.project_name], MAX_PROJECT_BYTES).close()
+        except ZipLimitError as error:
+            raise QdpxError(f"{path.name}: {error}") from error
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as error:
+            # encrypted, or compressed in a way zipfile cannot read
+            raise QdpxError(f"{path.name}: {self.project_name} cannot be read: {error}") from None
+
+    def project_stream(self, *, recover: bool) -> XmlStream:
+        reader = LimitedReader(self.zip, self.entries[self.project_name], MAX_PROJECT_BYTES)
+        return XmlStream(reader, recover=recover)
 
     def internal_text(self, reference: str) -> str:
         """The text of ``internal://<name>``, from ``sources/<name>``."""
         name = reference[len("internal://"):]
         if not _SAFE_NAME.match(name) or name in (".", ".."):
             raise ValueError(f"unsafe source path {reference!r}")
-        data = self.read(f"sources/{name}", MAX_SOURCE_BYTES)
-        if data is None:
+        info = self.entries.get(f"sources/{name}".lower())
+        if info is None:
             raise ValueError(f"{reference} is missing from the archive")
+        try:
+            data = read_limited(self.zip, info, MAX_SOURCE_BYTES)
+        except ZipLimitError as error:
+            raise ValueError(str(error)) from None
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError,
+                NotImplementedError) as error:
+            raise ValueError(f"{reference} cannot be read: {error}") from None
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ValueError(f"{reference} is not UTF-8") from error
 
 
+# -- reading project.qde ----------------------------------------------------------
+def _clear(element) -> None:
+    """Free a handled element and the siblings before it (lxml keeps them)."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+@dataclass
+class _Note:
+    guid: str
+    name: str
+    text: str | None
+    path: str | None
+    annotation: bool        # it holds a PlainTextSelection: a note on a stretch of text
+    damaged: bool = False
+    used: bool = False
+
+
+@dataclass
+class _Project:
+    """What the first reading of project.qde gathered."""
+
+    users: dict[str, str] = field(default_factory=dict)
+    codebook: object = None          # QdcCodebook or None
+    notes: dict[str, _Note] = field(default_factory=dict)
+    memo: str | None = None
+    sources: int = 0
+    selections: int = 0
+    other_parts: Counter = field(default_factory=Counter)
+    error_lines: set[int] = field(default_factory=set)
+    recover: bool = False
+
+
+def _damaged(element, text: str | None, error_lines: set[int]) -> bool:
+    """Whether a text element read in recovery mode was touched by an error:
+    an error on one of its lines, or elements inside it."""
+    if not error_lines:
+        return False
+    first = element.sourceline or 0
+    last = first + (text or "").count("\n") + 1
+    return any(first <= line <= last for line in error_lines) or len(element) > 0
+
+
+def _text_child(element, name: str, error_lines: set[int]) -> tuple[str | None, bool]:
+    found = children(element, name)
+    if not found:
+        return None, False
+    text = "".join(found[0].itertext())
+    return text, _damaged(found[0], text, error_lines)
+
+
+def _first_pass(archive: _Archive, project: _Project) -> None:
+    stream = archive.project_stream(recover=project.recover)
+    path: list[str] = []
+    for event, element in stream:
+        name = local(element.tag)
+        if event == "start":
+            path.append(name)
+            if len(path) == 1 and name != "Project":
+                raise QdpxError(f"{archive.path.name}: the XML root is not a REFI-QDA Project")
+            continue
+        path.pop()
+        depth = len(path)
+        if depth == 2 and path[1] == "Users" and name == "User":
+            project.users[guid(element.get("guid"))] = (
+                element.get("name") or element.get("id") or DEFAULT_ANALYST)
+            _clear(element)
+        elif depth == 1 and name == "CodeBook":
+            project.codebook = read_codes(element)
+            _clear(element)
+        elif depth == 2 and path[1] == "Notes" and name == "Note":
+            text, damaged = _text_child(element, "PlainTextContent", project.error_lines)
+            note = _Note(guid(element.get("guid")), element.get("name") or "", text,
+                         element.get("plainTextPath"),
+                         bool(children(element, "PlainTextSelection")), damaged)
+            project.notes[note.guid] = note
+            if len(project.notes) > MAX_NOTES:
+                raise QdpxError(f"{archive.path.name} holds more than {MAX_NOTES:,} notes")
+            _clear(element)
+        elif depth == 2 and path[1] == "Sources" and name in _SOURCE_KINDS:
+            project.sources += 1
+            _clear(element)
+        elif depth == 3 and path[1] == "Sources" and name == "PlainTextSelection":
+            project.selections += 1
+            if project.selections > MAX_SELECTIONS:
+                raise QdpxError(f"{archive.path.name} holds more than {MAX_SELECTIONS:,} "
+                                "selections")
+        elif depth == 1 and name == "Description":
+            text = "".join(element.itertext())
+            if not _damaged(element, text, project.error_lines):
+                project.memo = text
+        elif depth == 1 and name in _NOT_READ:
+            project.other_parts[name] = len(element)
+            _clear(element)
+    if stream.replaced:
+        project.other_parts["control characters"] = stream.replaced
+    project.error_lines |= {line for line, _ in stream.errors}
+
+
+def _read_project(archive: _Archive, report: QdpxReport) -> _Project:
+    project = _Project()
+    try:
+        _first_pass(archive, project)
+        return project
+    except UnsafeXmlError as error:
+        if "well-formed" not in str(error):
+            raise QdpxError(f"{archive.project_name} in {archive.path.name}: {error}") from None
+        first_error = str(error)
+    except (ZipLimitError, CodebookFileError) as error:
+        raise QdpxError(f"{archive.path.name}: {error}") from None
+    # not well-formed: read again in recovery mode, knowing where the errors are
+    project = _Project(recover=True)
+    try:
+        _first_pass(archive, project)           # collects the error lines
+        lines = set(project.error_lines)
+        project = _Project(recover=True, error_lines=lines)
+        _first_pass(archive, project)           # texts on those lines left out
+    except (UnsafeXmlError, ZipLimitError, CodebookFileError) as error:
+        raise QdpxError(f"{archive.project_name} in {archive.path.name}: {error}") from None
+    if not project.sources and project.codebook is None:
+        raise QdpxError(f"{archive.project_name} in {archive.path.name}: {first_error}")
+    report.warnings.append(
+        f"{archive.project_name} {first_error.removeprefix('it ')}; it was read in recovery "
+        f"mode: notes and memos on line(s) {', '.join(map(str, sorted(lines)[:10]))} are left "
+        "out, and every selection was checked against its text")
+    return project
+
+
+# -- storing ---------------------------------------------------------------------
 class _Importer:
-    def __init__(self, db: Database, archive: _Archive, report: QdpxReport):
-        self.db, self.archive, self.report = db, archive, report
-        root = archive.project()
-        if local(root.tag) != "Project":
-            raise QdpxError(f"{archive.path.name}: the XML root is not a REFI-QDA Project")
-        self.root = root
-        self.users = {guid(u.get("guid")): u.get("name") or u.get("id") or DEFAULT_ANALYST
-                      for u in root.iter() if local(u.tag) == "User"}
-        self.codes = {guid(c.get("guid")): c for c in root.iter() if local(c.tag) == "Code"}
-        self.notes = {guid(n.get("guid")): n for notes in children(root, "Notes")
-                      for n in children(notes, "Note")}
+    def __init__(self, db: Database, archive: _Archive, project: _Project, report: QdpxReport):
+        self.db, self.archive, self.project, self.report = db, archive, project, report
         self.tag_ids: dict[str, int | None] = {}
+        self.source_notes: set[str] = set()     # notes a source points to (annotations)
+        self.stored: dict[int, set[tuple[int, int, int]]] = {}   # article -> (tag, start, end)
 
-    # -- tags ----------------------------------------------------------
-    def tag_id(self, code_guid: str) -> int | None:
-        if code_guid in self.tag_ids:
-            return self.tag_ids[code_guid]
-        code = self.codes.get(code_guid)
-        tag_id = None
-        if code is None:
-            self.report.skipped.append((f"code {code_guid}", "not in the codebook"))
-        else:
-            name = code.get("name") or "Unnamed code"
-            existing = tags.find_tag(self.db, name) if name.strip() else None
+    # -- the codebook --------------------------------------------------------------
+    def import_codebook(self) -> None:
+        codebook = self.project.codebook
+        if codebook is None:
+            return
+        self.report.skipped += codebook.skipped
+        ids: dict[str, int] = {}
+        for entry in codebook.entries:
+            existing = tags.find_tag(self.db, entry["name"])
             if existing:
-                tag_id = existing["id"]
-            else:
-                fallback = tags.unused_colour(t["color"] for t in tags.list_tags(self.db))
-                try:
-                    tag_id = tags.create_tag(self.db, name, color(code.get("color"), fallback),
-                                             description=child_text(code, "Description") or "")
-                    self.report.tags_added.append(name)
-                except TagError as error:
-                    self.report.skipped.append((f"code “{name}”", str(error)))
-        self.tag_ids[code_guid] = tag_id
-        return tag_id
+                ids[entry["name"]] = existing["id"]
+                continue
+            fallback = tags.unused_colour(t["color"] for t in tags.list_tags(self.db))
+            try:
+                tag_id = tags.create_tag(self.db, entry["name"], entry["color"] or fallback,
+                                         description=entry.get("description") or "")
+            except TagError as error:
+                self.report.skipped.append((f"code “{entry['name']}”", str(error)))
+                continue
+            ids[entry["name"]] = tag_id
+            self.report.tags_added.append(entry["name"])
+            parent = ids.get(entry.get("parent") or "")
+            if parent is not None:
+                tags.set_parent(self.db, tag_id, parent)
+        self.tag_ids = {code_guid: ids.get(name) for code_guid, name in codebook.guids.items()}
 
-    # -- notes ---------------------------------------------------------
+    def tag_id(self, code_guid: str) -> int | None:
+        if code_guid not in self.tag_ids:
+            self.report.skipped.append((f"code {code_guid}", "not in the codebook"))
+            self.tag_ids[code_guid] = None
+        return self.tag_ids[code_guid]
+
+    # -- notes ---------------------------------------------------------------------
+    def _note_text(self, note: _Note) -> str | None:
+        if note.text is None and (note.path or "").startswith("internal://"):
+            try:
+                note.text = self.archive.internal_text(note.path).lstrip("\ufeff")
+            except ValueError:
+                return None
+        return note.text
+
     def note_text(self, element) -> str:
         texts = []
         for ref in children(element, "NoteRef"):
-            note = self.notes.get(guid(ref.get("targetGUID")))
+            note = self.project.notes.get(guid(ref.get("targetGUID")))
             if note is None:
                 continue
-            text = child_text(note, "PlainTextContent")
-            if text is None and (note.get("plainTextPath") or "").startswith("internal://"):
-                try:
-                    text = self.archive.internal_text(note.get("plainTextPath"))
-                except ValueError:
-                    text = None
+            note.used = True
+            if note.damaged:
+                self.report.skipped.append((f"note “{note.name or note.guid}”",
+                                            "its text is damaged in the file"))
+                continue
+            text = self._note_text(note)
             if text and text.strip():
                 texts.append(text.strip())
         if texts:
             return "\n\n".join(texts)
-        return (child_text(element, "Description") or "").strip()
+        text, damaged = _text_child(element, "Description", self.project.error_lines)
+        return "" if damaged else (text or "").strip()
 
-    # -- sources -------------------------------------------------------
+    def report_unused(self) -> None:
+        """Name what the file holds that was not brought in."""
+        for note in self.project.notes.values():
+            if note.used:
+                continue
+            text = "" if note.damaged else comparable(self._note_text(note) or "")
+            shown = (f"“{text[:60]}{'…' if len(text) > 60 else ''}”" if text
+                     else "(its text damaged in the file)" if note.damaged else "(empty)")
+            if note.annotation or note.guid in self.source_notes:
+                self.report.not_imported.append(
+                    (f"annotation {shown}", "Dossier has no annotations on a stretch of text; "
+                     "tag the passage and give it a note instead"))
+            else:
+                label = f"journal “{note.name}”" if note.name else f"note {shown}"
+                self.report.not_imported.append(
+                    (label, "Dossier has no journals or free notes; not imported"))
+        if self.project.memo and self.project.memo.strip():
+            memo = comparable(self.project.memo)
+            self.report.not_imported.append(
+                (f"project memo “{memo[:60]}{'…' if len(memo) > 60 else ''}”",
+                 "Dossier has no project memo; not imported"))
+        for part, count in self.project.other_parts.items():
+            if part == "control characters":
+                self.report.warnings.append(
+                    f"{count} control character(s) XML does not allow were read as spaces")
+            elif count:
+                self.report.not_imported.append(
+                    (f"{count} {_NOT_READ[part]}", "Dossier does not keep them"))
+
+    # -- sources -------------------------------------------------------------------
     def source_text(self, source) -> str:
         path = source.get("plainTextPath")
         if path:
             if not path.startswith("internal://"):
                 raise ValueError(f"external source {path!r} is not imported")
             return self.archive.internal_text(path)
-        content = child_text(source, "PlainTextContent")
+        content, damaged = _text_child(source, "PlainTextContent", self.project.error_lines)
         if content is None:
             raise ValueError("no text (neither plainTextPath nor PlainTextContent)")
+        if damaged:
+            raise ValueError("its text is damaged in the file")
         return content
+
+    def description(self, source) -> tuple[dict, str]:
+        """The article metadata Dossier wrote at the top of a source's
+        Description ("Label: value" lines), and the rest as a memo."""
+        text, damaged = _text_child(source, "Description", self.project.error_lines)
+        if damaged:
+            self.report.skipped.append((f"description of “{source.get('name') or ''}”",
+                                        "its text is damaged in the file"))
+            return {}, ""
+        labels = {label.lower(): key for key, label in METADATA_LABELS.items()}
+        metadata, lines = {}, (text or "").strip().splitlines()
+        while lines:
+            label, separator, value = lines[0].partition(": ")
+            key = labels.get(label.strip().lower())
+            if not separator or key is None or key in metadata:
+                break
+            if value.strip():
+                metadata[key] = value.strip()
+            lines.pop(0)
+        return metadata, "\n".join(lines).strip()
 
     def import_source(self, source) -> None:
         name = source.get("name") or "Untitled"
+        for ref in children(source, "NoteRef"):
+            self.source_notes.add(guid(ref.get("targetGUID")))
         try:
             raw = self.source_text(source).lstrip("\ufeff")
         except ValueError as error:
@@ -206,51 +460,121 @@ class _Importer:
         if not text.strip():
             self.report.skipped.append((f"source “{name}”", "no text"))
             return
-        metadata = {}
-        labels = {label.lower(): key for key, label in METADATA_LABELS.items()}
-        for line in (child_text(source, "Description") or "").splitlines():
-            label, _, value = line.partition(": ")
-            if label.strip().lower() in labels and value.strip():
-                metadata[labels[label.strip().lower()]] = value.strip()
+        metadata, memo = self.description(source)
         article_id, created = articles.add_article(self.db, title=name, text=text, **metadata)
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
-        for selection in children(source, "PlainTextSelection"):
-            try:
-                start = position(int(selection.get("startPosition")))
-                end = position(int(selection.get("endPosition")))
-            except (TypeError, ValueError):
-                self.report.skipped.append((f"selection in “{name}”", "positions are not numbers"))
-                continue
-            self.codings(selection, name, article_id, start, end,
-                         selection.get("creatingUser"), selection.get("creationDateTime"))
-        self.codings(source, name, article_id, 0, len(text), source.get("creatingUser"),
-                     source.get("creationDateTime"))
+        self.bring_memo(article_id, name, memo)
+        self.selections(source, name, article_id, SourcePositions(raw, text, position))
+        self.codings(source, name, article_id, Placed(0, len(text), CODE_POINTS),
+                     source.get("creatingUser"), source.get("creationDateTime"))
 
-    def codings(self, element, name: str, article_id: int, start: int, end: int,
-                user: str | None, created: str | None) -> None:
-        note = self.note_text(element) if children(element, "Coding") else ""
-        for coding in children(element, "Coding"):
+    def bring_memo(self, article_id: int, name: str, memo: str) -> None:
+        if not memo:
+            return
+        current = review.memo(self.db, article_id)
+        if not current.strip():
+            review.set_memo(self.db, article_id, memo)
+        elif comparable(current) != comparable(memo):
+            self.report.not_imported.append(
+                (f"description of “{name}”", "the article already has a memo; kept as it was"))
+
+    def selections(self, source, name: str, article_id: int,
+                   positions: SourcePositions) -> None:
+        found, wanted = [], []
+        for selection in children(source, "PlainTextSelection"):
+            if self.import_orphan(selection, name, article_id):
+                continue
+            try:
+                start = int(selection.get("startPosition"))
+                end = int(selection.get("endPosition"))
+            except (TypeError, ValueError):
+                self.report.skipped.append((f"selection in “{name}”",
+                                            "positions are not numbers"))
+                continue
+            found.append(selection)
+            wanted.append((start, end, selection.get("name")))
+        for selection, (start, end, _), place in zip(
+                found, wanted, place_selections(positions, wanted)):
+            if isinstance(place, str):
+                self.report.skipped.append((f"selection {start}–{end} in “{name}”", place))
+                continue
+            self.codings(selection, name, article_id, place, selection.get("creatingUser"),
+                         selection.get("creationDateTime"))
+
+    def import_orphan(self, selection, name: str, article_id: int) -> bool:
+        """A selection Dossier exported as an orphaned passage
+        (:mod:`desktop.refi_qda.orphans`): stored orphaned again, with its
+        words and context, instead of being skipped. False for any other."""
+        found = orphan_from_description(child_text(selection, "Description"))
+        if found is None:
+            return False
+        note = self.note_text(selection) if children(selection, "Coding") else ""
+        if MARK in note:    # no note of its own: the Description is the orphan's mark
+            note = ""
+        for coding in children(selection, "Coding"):
             refs = children(coding, "CodeRef")
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
             if tag_id is None:
                 continue
-            if passages.find_passage(self.db, article_id=article_id, tag_id=tag_id,
-                                     start=start, end=end):
+            analyst = self.project.users.get(guid(coding.get("creatingUser")
+                                                  or selection.get("creatingUser")),
+                                             DEFAULT_ANALYST)
+            added = passages.add_orphaned_passage(
+                self.db, article_id=article_id, tag_id=tag_id, analyst=analyst, note=note,
+                created_at=stored_timestamp(coding.get("creationDateTime")
+                                            or selection.get("creationDateTime")),
+                **found)
+            if added is None:
+                self.report.passages_existing += 1
+            else:
+                self.report.passages_added += 1
+        return True
+
+    def codings(self, element, name: str, article_id: int, place: Placed,
+                user: str | None, created: str | None) -> None:
+        codings = children(element, "Coding")
+        note = self.note_text(element) if codings else ""
+        for coding in codings:
+            refs = children(coding, "CodeRef")
+            tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
+            if tag_id is None:
+                continue
+            if article_id not in self.stored:     # read once per article, not per coding
+                self.stored[article_id] = {(p["tag_id"], p["start"], p["end"]) for p in
+                                           passages.passages_for_article(self.db, article_id)}
+            if (tag_id, place.start, place.end) in self.stored[article_id]:
                 self.report.passages_existing += 1
                 continue
-            analyst = self.users.get(guid(coding.get("creatingUser") or user), DEFAULT_ANALYST)
+            analyst = self.project.users.get(guid(coding.get("creatingUser") or user),
+                                             DEFAULT_ANALYST)
             try:
-                passages.add_passage(self.db, article_id=article_id, tag_id=tag_id, start=start,
-                                     end=end, analyst=analyst, note=note,
-                                     created_at=coding.get("creationDateTime") or created)
-                self.report.passages_added += 1
+                passages.add_passage(
+                    self.db, article_id=article_id, tag_id=tag_id, start=place.start,
+                    end=place.end, analyst=analyst, note=note,
+                    created_at=stored_timestamp(coding.get("creationDateTime") or created))
             except PassageError as error:
-                self.report.skipped.append((f"selection {start}–{end} in “{name}”", str(error)))
+                self.report.skipped.append(
+                    (f"selection {place.start}–{place.end} in “{name}”", str(error)))
+                continue
+            self.stored[article_id].add((tag_id, place.start, place.end))
+            self.report.passages_added += 1
+            self.report.readings[place.reading] += 1
 
-    def sources(self):
-        for sources in children(self.root, "Sources"):
-            yield from sources
+
+def _sources(archive: _Archive, project: _Project):
+    """Each element under ``Sources``, read one at a time (second pass)."""
+    path: list[str] = []
+    for event, element in archive.project_stream(recover=project.recover):
+        if event == "start":
+            path.append(local(element.tag))
+            continue
+        path.pop()
+        if len(path) == 2 and path[1] == "Sources":
+            yield element
+            _clear(element)
+        elif len(path) == 1 and local(element.tag) != "Sources":
+            _clear(element)         # read in the first pass
 
 
 def import_qdpx(db: Database, path: str | Path, *,
@@ -262,17 +586,26 @@ def import_qdpx(db: Database, path: str | Path, *,
     report = QdpxReport()
     archive = _Archive(path)
     with archive.zip:
-        importer = _Importer(db, archive, report)
-        sources = list(importer.sources())
-        with db.atomic():
-            for done, source in enumerate(sources, 1):
-                if is_cancelled and is_cancelled():
-                    raise ImportCancelled()
-                if local(source.tag) == "TextSource":
-                    importer.import_source(source)
-                else:
-                    report.skipped.append((f"{local(source.tag)} “{source.get('name') or ''}”",
-                                           "only text sources are imported"))
-                if on_progress:
-                    on_progress(done, len(sources))
+        project = _read_project(archive, report)
+        importer = _Importer(db, archive, project, report)
+        try:
+            with journal.step(db, f"Import {path.name}"):
+                importer.import_codebook()
+                done = 0
+                for source in _sources(archive, project):
+                    if is_cancelled and is_cancelled():
+                        raise ImportCancelled()
+                    kind = local(source.tag)
+                    if kind == "TextSource":
+                        importer.import_source(source)
+                    else:
+                        report.skipped.append((f"{kind} “{source.get('name') or ''}”",
+                                               "only text sources are imported"))
+                    done += 1
+                    if on_progress:
+                        on_progress(done, project.sources)
+                importer.report_unused()
+        except (UnsafeXmlError, ZipLimitError) as error:
+            raise QdpxError(f"{archive.project_name} in {path.name}: {error}") from None
     return report
+

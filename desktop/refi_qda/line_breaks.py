@@ -8,6 +8,7 @@ LF in place.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 
@@ -15,8 +16,7 @@ from collections.abc import Callable
 def normalise_line_breaks(text: str) -> tuple[str, Callable[[int], int]]:
     """``text`` with LF line breaks, and a function mapping an offset in
     ``text`` to the same place in the result."""
-    dropped = [i for i, char in enumerate(text)
-               if char == "\r" and text[i + 1:i + 2] == "\n"] if "\r" in text else []
+    dropped = [m.start() for m in re.finditer("\r\n", text)] if "\r" in text else []
     if not dropped:
         return text.replace("\r", "\n"), lambda offset: offset
     clean = text.replace("\r\n", "\n").replace("\r", "\n")

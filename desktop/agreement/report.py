@@ -1,0 +1,228 @@
+"""An agreement report over a database: read, measure, explain, export.
+
+Qt-free: the CLI (``dossier agreement``) and the report window's worker
+both call :func:`agreement_report`; :func:`write_csv` writes the measures
+and one "diagnosis" row per disagreement (article, span, each analyst's
+tags there) for a team to go through.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
+from storage.agreement_data import CODED_BY_ANY, AgreementData, agreement_data, article_texts
+
+#: What each measure is, for tooltips, the CLI's help and the notes.
+EXPLANATIONS = {
+    "alpha_char": "Krippendorff's α, each character a unit, the tag applied or not",
+    "u_alpha": "unitizing uα: passage boundaries and tags together",
+    "bu_alpha": "|uα: where passages are, whatever their tag",
+    "cu_alpha": "cuα: the tags of overlapping passages (undefined for one tag)",
+    "kappa_presence": "Cohen's κ (2 analysts) or Fleiss' κ (3+) on 'tag present in the "
+                      "article'",
+    "percent_agreement": "share of analyst pairs agreeing on 'tag present in the article' "
+                         "— not chance-corrected",
+    "kappa_char": "Cohen's/Fleiss' κ, each character a unit",
+    "percent_agreement_char": "share of analyst pairs agreeing per character — not "
+                              "chance-corrected",
+}
+
+#: Short column headings.
+HEADINGS = {"alpha_char": "α (chars)", "u_alpha": "uα", "bu_alpha": "|uα", "cu_alpha": "cuα",
+            "kappa_presence": "κ (presence)", "percent_agreement": "% agree",
+            "kappa_char": "κ (chars)", "percent_agreement_char": "% agree (chars)"}
+
+
+class AgreementError(ValueError):
+    """The report cannot be computed; the message is meant for the user."""
+
+
+class Cancelled(Exception):
+    """The report was cancelled."""
+
+
+@dataclass
+class AgreementReport:
+    """Per-tag rows (``{"tag": name, measure: value …}``), the overall row,
+    and what they were computed over (``passages``: each analyst's passages
+    compared — of the chosen tags, not orphaned)."""
+
+    analysts: list[str]
+    rows: list[dict]
+    overall: dict
+    articles: int
+    characters: int
+    passages: dict[str, int]
+    data: AgreementData
+
+    def as_json(self) -> dict:
+        """The report as plain JSON-able data."""
+        return {"analysts": self.analysts, "articles": self.articles,
+                "characters": self.characters, "passages": self.passages,
+                "tags": self.rows, "overall": self.overall}
+
+    def codings(self) -> Codings:
+        """The spans as :class:`Codings` (for :func:`diagnosis_rows`)."""
+        return _codings(self.data)
+
+
+#: Rows converted to numpy at a time: a conversion holds the GIL, and the
+#: window's thread needs it between two chunks (600,000 rows at once held
+#: it for 0.7 s on a loaded machine).
+CHUNK_ROWS = 20_000
+
+
+def _as_array(rows: list[tuple]) -> np.ndarray:
+    result = np.empty((len(rows), 5), dtype=np.int64)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        result[start:start + CHUNK_ROWS] = rows[start:start + CHUNK_ROWS]
+        time.sleep(0)                     # let a waiting thread take the GIL
+    return result
+
+
+def _codings(data: AgreementData) -> Codings:
+    """The rows as read, turned into indexes with numpy (no Python loop
+    over the passages)."""
+    rows = _as_array(data.rows)
+    ids = np.asarray(data.article_ids, dtype=np.int64)
+    article = np.searchsorted(ids, rows[:, 0]) if len(ids) else np.zeros(len(rows), np.int64)
+    known = article < len(ids)
+    known[known] = ids[article[known]] == rows[known, 0]
+    tag_ids = np.asarray([t["id"] for t in data.tags], dtype=np.int64)
+    order = np.argsort(tag_ids)
+    where = np.searchsorted(tag_ids[order], rows[:, 2]) if len(tag_ids) else None
+    if where is None:
+        tag = np.zeros(len(rows), np.int64)
+        known[:] = False
+    else:
+        inside = where < len(tag_ids)
+        tag = np.zeros(len(rows), np.int64)
+        tag[inside] = order[where[inside]]
+        known &= inside
+        known[known] = tag_ids[tag[known]] == rows[known, 2]
+    rows = rows[known]
+    return Codings.from_arrays(data.lengths, article[known], rows[:, 1], tag[known],
+                               rows[:, 3], rows[:, 4], n_coders=len(data.analysts),
+                               n_tags=len(data.tags))
+
+
+def _plain(value):
+    return None if value is None else round(float(value), 6)
+
+
+def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None = None,
+                     tag_ids: list[int] | None = None, scope: str = CODED_BY_ANY,
+                     on_progress: Callable[[int, int], None] | None = None,
+                     is_cancelled: Callable[[], bool] | None = None) -> AgreementReport:
+    """Read and measure: raises :class:`AgreementError` for fewer than two
+    analysts or nothing to compare, :class:`Cancelled` when asked to stop."""
+    names = list(dict.fromkeys(a.strip() for a in analysts if a.strip()))
+    if len(names) < 2:
+        raise AgreementError("choose at least two analysts to compare")
+
+    def step(done: int) -> None:
+        if is_cancelled and is_cancelled():
+            raise Cancelled()
+        if on_progress:
+            on_progress(done, 3)
+
+    step(0)
+    data = agreement_data(db, names, article_ids=article_ids, tag_ids=tag_ids, scope=scope)
+    if not data.article_ids:
+        raise AgreementError("no articles to compare: none of these analysts has coded any")
+    if not data.tags:
+        raise AgreementError("no tags to compare: these analysts used none in these articles")
+    step(1)
+    codings = _codings(data)
+    result = measure(codings)
+    compared = np.bincount(codings.coder, minlength=len(names))
+    step(2)
+    rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES}}
+            for tag, row in zip(data.tags, result["tags"])]
+    overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES}}
+    step(3)
+    return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
+                           {n: int(c) for n, c in zip(names, compared)}, data)
+
+
+def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterator[dict]:
+    """One dict per disagreement: the article, the span, its text (up to
+    ``context`` characters) and each analyst's tags there."""
+    data = report.data
+    found = list(disagreements(report.codings()))
+    texts = article_texts(db, [data.article_ids[a] for a, *_ in found])
+    for article, start, end, tag_lists in found:
+        article_id = data.article_ids[article]
+        title, text = texts.get(article_id, ("", ""))
+        snippet = text[start:end]
+        if len(snippet) > context:
+            snippet = snippet[:context - 1] + "…"
+        yield {"article_id": article_id, "article_title": title, "start": start, "end": end,
+               "text": " ".join(snippet.split()),
+               "tags": {name: [data.tags[t]["name"] for t in tags]
+                        for name, tags in zip(data.analysts, tag_lists)}}
+
+
+def csv_columns(analysts: list[str]) -> list[str]:
+    """The CSV's columns: the kind of row, the measures, the diagnosis."""
+    return (["row", "tag", *MEASURES, "article_id", "article_title", "start", "end", "text",
+             "analysts"] + [f"tags: {name}" for name in analysts])
+
+
+def write_csv(db, report: AgreementReport, path: str | Path, *,
+              is_cancelled: Callable[[], bool] | None = None) -> int:
+    """Write the measures (one "tag" row per tag, one "overall" row) and
+    one "diagnosis" row per disagreement; returns the number of diagnosis
+    rows. Written to a temporary file first, so a failure or a cancel
+    leaves no half-written report behind."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    try:
+        with open(partial, "w", newline="", encoding="utf-8") as handle:
+            columns = csv_columns(report.analysts)
+            writer = csv.writer(handle)            # lists, not dicts: 430,000 rows
+            writer.writerow(columns)
+            blank = [""] * (len(columns) - 1 - len(MEASURES) - 1)
+            for kind, row in [*(("tag", r) for r in report.rows), ("overall", report.overall)]:
+                writer.writerow([kind, row["tag"], *(("" if row[k] is None else row[k])
+                                                     for k in MEASURES), *blank])
+            measures_blank = [""] * (1 + len(MEASURES))
+            everyone = "; ".join(report.analysts)
+            for found in diagnosis_rows(db, report):
+                if is_cancelled and count % 1000 == 0 and is_cancelled():
+                    raise Cancelled()
+                writer.writerow(["diagnosis", *measures_blank, found["article_id"],
+                                 found["article_title"], found["start"], found["end"],
+                                 found["text"], everyone,
+                                 *("; ".join(t) or "—" for t in found["tags"].values())])
+                count += 1
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def format_table(report: AgreementReport) -> str:
+    """The report as an aligned plain-text table (the CLI's output)."""
+    keys = list(MEASURES)
+    header = ["tag", *keys]
+    lines = [[row["tag"], *("—" if row[k] is None else f"{row[k]:.3f}" for k in keys)]
+             for row in [*report.rows, report.overall]]
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
+            for line in lines]
+    out.append(f"{report.articles:,} article(s), {report.characters:,} characters; passages: "
+               + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
+    out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
+               "— means undefined: nothing to disagree about (and cu_alpha per tag: "
+               "one tag has no values to compare)")
+    return "\n".join(out)

@@ -1,0 +1,63 @@
+"""``dossier assign``: which analyst codes which article.
+
+``dossier assign --analyst A,B --article 3 --article 4`` assigns articles;
+``--sample N`` assigns N random articles none of them has yet to all of
+them (a reliability sample for ``dossier agreement``); ``--remove`` takes
+articles away; ``--progress`` (or no articles) prints each analyst's
+progress: assigned, coded, in progress, done.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def cmd_assign(args) -> int:
+    from desktop.cli import EXIT_OK, CommandError, _database
+    from storage import assignments
+
+    db = _database(args, create=False)
+    names = [a.strip() for a in (args.analyst or "").split(",") if a.strip()]
+    try:
+        if args.article or args.sample:
+            if not names:
+                raise CommandError("name the analyst(s) with --analyst A[,B]")
+            if args.remove:
+                assignments.unassign(db, args.article, names)
+                print(f"took {len(set(args.article))} article(s) away from "
+                      + ", ".join(names))
+            else:
+                ids = list(args.article)
+                if args.article:
+                    assignments.assign(db, args.article, names)
+                if args.sample:
+                    ids += assignments.assign_sample(db, names, args.sample, seed=args.seed)
+                print(f"assigned {len(set(ids))} article(s) to " + ", ".join(names))
+    except assignments.AssignmentError as error:
+        raise CommandError(str(error)) from error
+    rows = assignments.progress(db)
+    if names:
+        rows = [r for r in rows if r["analyst"] in names]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not (args.article or args.sample) or args.progress:
+        for r in rows:
+            print(f"{r['analyst']:<20} {r['assigned']:>6} assigned  {r['coded']:>6} coded  "
+                  f"{r['in_progress']:>6} in progress  {r['done']:>6} done")
+    return EXIT_OK
+
+
+def add_parser(sub, common) -> None:
+    """Add ``dossier assign``."""
+    p = sub.add_parser("assign", parents=[common],
+                       help="assign articles to analysts, or show each analyst's progress")
+    p.add_argument("--analyst", metavar="A[,B]", help="the analyst(s), comma-separated")
+    p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
+                   help="an article to assign (repeatable)")
+    p.add_argument("--sample", metavar="N", type=int, default=0,
+                   help="assign N random articles none of them has yet, to all of them")
+    p.add_argument("--seed", type=int, default=None, help="--sample: the random seed")
+    p.add_argument("--remove", action="store_true", help="take the --article(s) away")
+    p.add_argument("--progress", action="store_true", help="print each analyst's progress")
+    p.add_argument("--json", action="store_true", help="print the progress as JSON")
+    p.set_defaults(func=cmd_assign)

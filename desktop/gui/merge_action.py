@@ -1,0 +1,80 @@
+"""File → Merge from…: a colleague's Dossier database merged into this one.
+
+The merge (:func:`storage.merge.merge_database`, one journal step, so
+``dossier undo`` takes it back) runs in a worker on its own connection,
+after a backup labelled ``before-merge`` (a large merge is worth a copy);
+the window then re-reads what it shows, as after any other connection's
+commit, and a message lists what came in, what matched and every conflict
+(plain text: names come from another file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop.gui.workers import Task
+
+
+def merge_from(window, path: str | Path | None = None) -> Task | None:
+    """Ask for the other database (unless ``path``) and merge it in."""
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(
+            window, "Merge a colleague's Dossier database", str(Path.home()),
+            "Dossier databases (*.db);;All files (*)")
+        if not path:
+            return None
+    path = Path(path)
+    db_path, keep = window.db_path, window.preferences.backups_kept
+    analyst = window.preferences.analyst
+
+    def work(_progress, _cancelled):
+        from storage import open_database
+        from storage.backup import take_backup
+        from storage.merge import merge_database
+
+        db = open_database(db_path)
+        try:
+            take_backup(db, db_path, keep=keep, label="before-merge")
+            return merge_database(db, path, analyst=analyst)
+        finally:
+            db.close()
+
+    task = Task(work, window)
+    window._tasks.append(task)
+    window.statusBar().showMessage(f"Merging {path.name}…")
+
+    def finished() -> None:
+        if task in window._tasks:
+            window._tasks.remove(task)
+        window.statusBar().clearMessage()
+
+    def succeeded(report) -> None:
+        finished()
+        window.check_external_changes()
+        _tell(window, QMessageBox.Icon.Information, f"Merged {path.name}",
+              report.summary(), "\n".join(
+                  [f"conflict: {c}" for c in report.conflicts]
+                  + [f"skipped: {s}" for s in report.skipped]))
+
+    def failed(message: str) -> None:
+        finished()
+        _tell(window, QMessageBox.Icon.Warning, "Merge failed",
+              f"{path.name} was not merged; nothing changed.\n\n{message}", "")
+
+    task.succeeded.connect(succeeded)
+    task.failed.connect(failed)
+    task.start()
+    return task
+
+
+def _tell(window, icon, title: str, text: str, details: str) -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    box.setObjectName("mergeReport")
+    box.open()
+    return box

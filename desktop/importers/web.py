@@ -1,0 +1,319 @@
+"""Articles from the web: pages by URL (one by one, or a .txt list of
+URLs) and RSS/Atom feeds (feedparser), each page's article read by
+trafilatura (:func:`desktop.importers.web_page.extract_article`).
+
+Politeness: robots.txt is asked before any request to a host
+(``urllib.robotparser``; a robots.txt that cannot be read allows, as
+crawlers do, unless it answers 401/403), and requests to one host are at
+least :data:`DEFAULT_DELAY` seconds apart (configurable). Only http and
+https; pages larger than :data:`MAX_PAGE_BYTES` are refused.
+
+Each page is stored in its own transaction with its URL, outlet, author
+and date — nothing half-stored — and deduplicated twice: by URL before it
+is downloaded (the requested URL without its #fragment, and the URL after
+redirects) and by text hash when stored. A failure is reported for its
+URL and the others go on.
+
+Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
+(:mod:`desktop.cli_feeds`) and the window's web import and Feeds dialogs.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import urllib.robotparser
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
+from desktop.importers.file_bytes import decode_html
+from desktop.importers.run import ImportReport, _Pending, store_draft
+from desktop.importers.web_page import extract_article
+from storage import feeds as feed_store
+from storage import journal
+
+#: Seconds between two requests to the same host, by default.
+DEFAULT_DELAY = 1.0
+#: The largest page or feed downloaded.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+TIMEOUT = 30
+USER_AGENT = "Dossier/1.0 (news reader for analysts; respects robots.txt)"
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` is an http(s) address."""
+    return str(text).strip().lower().startswith(("http://", "https://"))
+
+
+def url_list(path: Path) -> list[str] | None:
+    """The URLs of a .txt file that holds only URLs (one a line; blank lines
+    and ``#`` comments allowed), else None: it is an article."""
+    if path.suffix.lower() != ".txt":
+        return None
+    try:
+        if path.stat().st_size > 5 * 1024 * 1024:
+            return None
+        lines = path.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return urls if urls and all(is_url(u) and " " not in u for u in urls) else None
+
+
+def split_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Command-line arguments split into URLs (given, or listed in a .txt of
+    URLs) and the other paths."""
+    urls, paths = [], []
+    for source in sources:
+        if is_url(source):
+            urls.append(source.strip())
+            continue
+        listed = url_list(Path(source))
+        if listed is None:
+            paths.append(source)
+        else:
+            urls.extend(listed)
+    return urls, paths
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; the message is one line for the user."""
+
+
+@dataclass
+class Fetched:
+    url: str          # after redirects
+    data: bytes
+    content_type: str
+
+
+class Fetcher:
+    """HTTP GET with robots.txt and a per-host delay.
+
+    ``delay`` is the least time between two requests to one host; ``clock``
+    and ``sleep`` are for tests.
+    """
+
+    def __init__(self, *, delay: float = DEFAULT_DELAY, user_agent: str = USER_AGENT,
+                 timeout: float = TIMEOUT, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.delay, self.user_agent, self.timeout = delay, user_agent, timeout
+        self.clock, self.sleep = clock, sleep
+        self._last: dict[str, float] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+
+    @staticmethod
+    def _host(url: str) -> str:
+        parts = urllib.parse.urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    def _wait_turn(self, host: str) -> None:
+        last = self._last.get(host)
+        if last is not None:
+            wait = last + self.delay - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+
+    def _get(self, url: str, limit: int = MAX_PAGE_BYTES) -> Fetched:
+        host = self._host(url)
+        self._wait_turn(host)
+        try:
+            return self._request(url, limit)
+        finally:
+            # the delay counts from the end of a request: the host gets a rest
+            self._last[host] = self.clock()
+
+    def _request(self, url: str, limit: int) -> Fetched:
+        request = urllib.request.Request(url, headers={
+            "User-Agent": self.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
+                      "application/atom+xml,application/xml;q=0.9,*/*;q=0.5"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read(limit + 1)
+                final = response.geturl()
+                content_type = response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as error:
+            raise FetchError(f"HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            raise FetchError(f"cannot be reached ({error.reason})") from None
+        except (TimeoutError, OSError, ValueError) as error:
+            raise FetchError(f"cannot be fetched ({error})") from None
+        if len(data) > limit:
+            raise FetchError(f"larger than {limit // (1024 * 1024)} MB")
+        if not is_url(final):
+            raise FetchError(f"redirected away from the web ({final})")
+        return Fetched(final, data, content_type)
+
+    def allowed(self, url: str) -> bool:
+        """Whether the host's robots.txt lets Dossier fetch ``url``."""
+        host = self._host(url)
+        if host not in self._robots:
+            parser = urllib.robotparser.RobotFileParser(f"{host}/robots.txt")
+            try:
+                fetched = self._get(f"{host}/robots.txt", limit=512 * 1024)
+                parser.parse(fetched.data.decode("utf-8", "replace").splitlines())
+            except FetchError as error:
+                text = str(error)
+                if text.startswith(("HTTP 401", "HTTP 403")):
+                    parser.disallow_all = True
+                else:
+                    parser.allow_all = True   # no robots.txt (404) or unreachable
+            self._robots[host] = parser
+        return self._robots[host].can_fetch(self.user_agent, url)
+
+    def fetch(self, url: str) -> Fetched:
+        """The document at ``url``; :class:`FetchError` when robots.txt
+        forbids it, or it cannot be fetched."""
+        if not is_url(url):
+            raise FetchError("not an http:// or https:// address")
+        if not self.allowed(url):
+            raise FetchError(f"robots.txt of {self._host(url)} does not allow fetching it")
+        return self._get(url)
+
+
+def _clean_url(url: str) -> str:
+    return urllib.parse.urldefrag(url.strip())[0]
+
+
+@dataclass
+class FeedItem:
+    """A page to fetch, with what its feed said about it."""
+
+    url: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    source: str | None = None
+    summary: str | None = None
+
+
+def _page_draft(fetched: Fetched, item: FeedItem) -> ArticleDraft:
+    draft = extract_article(decode_html(fetched.data), url=fetched.url)
+    draft.url = item.url
+    draft.title = draft.title or item.title
+    draft.author = draft.author or item.author
+    draft.published = draft.published or item.published
+    draft.source = item.source or draft.source
+    return draft
+
+
+@dataclass
+class WebReport(ImportReport):
+    """An :class:`ImportReport` whose labels are URLs; ``feeds`` lists
+    ``(feed url, outcome)`` for a feed fetch."""
+
+    feeds: list[tuple[str, str]] = field(default_factory=list)
+
+
+def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None = None,
+                 report: WebReport | None = None,
+                 on_progress: Callable[[int, int], None] | None = None,
+                 is_cancelled: Callable[[], bool] | None = None,
+                 progress_offset: int = 0, progress_total: int | None = None) -> WebReport:
+    """Fetch and store each page, one transaction each; pages already stored
+    under their URL are not downloaded again."""
+    fetcher = fetcher or Fetcher()
+    report = report or WebReport()
+    total = progress_total if progress_total is not None else len(items)
+    seen: set[str] = set()
+    for number, item in enumerate(items, 1):
+        if is_cancelled and is_cancelled():
+            report.cancelled = True
+            break
+        url = _clean_url(item.url)
+        item.url = url
+        try:
+            if url in seen:
+                continue
+            seen.add(url)
+            existing = feed_store.article_with_url(db, [url])
+            if existing is not None:
+                report.duplicates.append((url, existing))
+                continue
+            try:
+                fetched = fetcher.fetch(url)
+                draft = _page_draft(fetched, item)
+            except (FetchError, ImportProblem) as problem:
+                report.skipped.append((url, str(problem)))
+                continue
+            except Exception as error:   # a damaged page can make a parser raise anything
+                report.skipped.append((url, f"cannot be read ({type(error).__name__})"))
+                continue
+            existing = feed_store.article_with_url(db, [fetched.url])
+            if existing is not None:
+                report.duplicates.append((url, existing))
+                continue
+            pending = _Pending()
+            with journal.step(db, f"Import {url}"):
+                store_draft(db, url, draft, pending, filename=None)
+            pending.commit_to(report)
+        finally:
+            if on_progress:
+                on_progress(progress_offset + number, total)
+    return report
+
+
+def import_urls(db: Database, urls: Iterable[str], **options) -> WebReport:
+    """:func:`import_items` for plain URLs."""
+    return import_items(db, [FeedItem(u) for u in urls], **options)
+
+
+def feed_items(data: bytes, feed_url: str) -> tuple[str | None, list[FeedItem]]:
+    """The title and entries of an RSS or Atom document; :class:`ImportProblem`
+    if it is not a feed."""
+    import feedparser
+
+    parsed = feedparser.parse(data, response_headers={"content-location": feed_url})
+    if not parsed.entries and (parsed.bozo or not parsed.feed):
+        raise ImportProblem("not an RSS or Atom feed")
+    title = parsed.feed.get("title") or None
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link:
+            continue
+        link = urllib.parse.urljoin(feed_url, link)
+        date = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append(FeedItem(
+            url=link, title=entry.get("title") or None, author=entry.get("author") or None,
+            published=iso_date(time.strftime("%Y-%m-%d", date)) if date else None,
+            source=title, summary=entry.get("summary") or None))
+    return title, items
+
+
+def fetch_feeds(db: Database, urls: list[str] | None = None, *,
+                fetcher: Fetcher | None = None,
+                on_progress: Callable[[int, int], None] | None = None,
+                is_cancelled: Callable[[], bool] | None = None) -> WebReport:
+    """Fetch every followed feed (or those of ``urls``) and import the pages
+    its entries link to. Progress counts the feeds first, then the pages."""
+    fetcher = fetcher or Fetcher()
+    report = WebReport()
+    followed = urls if urls is not None else [f["url"] for f in feed_store.list_feeds(db)]
+    found: list[FeedItem] = []
+    for number, url in enumerate(followed, 1):
+        if is_cancelled and is_cancelled():
+            report.cancelled = True
+            return report
+        try:
+            title, items = feed_items(fetcher.fetch(url).data, url)
+        except (FetchError, ImportProblem) as problem:
+            report.feeds.append((url, str(problem)))
+            report.skipped.append((url, str(problem)))
+            feed_store.record_fetch(db, url, f"failed: {problem}")
+        else:
+            report.feeds.append((url, f"{len(items)} entries"))
+            feed_store.record_fetch(db, url, f"{len(items)} entries", title)
+            found.extend(items)
+        if on_progress:
+            on_progress(number, len(followed) + len(found))
+    return import_items(db, found, fetcher=fetcher, report=report, on_progress=on_progress,
+                        is_cancelled=is_cancelled, progress_offset=len(followed),
+                        progress_total=len(followed) + len(found))

@@ -1,0 +1,302 @@
+"""Merge a colleague's Dossier database into this one.
+
+Articles are matched by the hash of their text, tags by stable id (a
+``uuid`` column, when both databases have one) and then by name (ignoring
+case), passages by (article, tag, range, analyst). What matches is not
+copied again, so merging the same file twice adds nothing the second time.
+Nothing is lost on either side: this database's tags, colours, notes and
+memos are kept; the other's are added where they are missing, and every
+difference that cannot be settled without a person is reported as a
+conflict (a tag of the same name with another colour or parent; an article
+with the same URL or file name whose text differs, which comes in as an
+article of its own; a note or memo both sides wrote differently).
+
+Stable ids (the journal's ``uuid`` columns) are used where both sides have
+them: a tag or passage with the same uuid is the same one even if renamed
+or moved (a difference is a conflict, ours kept), and an article with the
+same uuid but other text is an article one side edited (a conflict; theirs
+comes in as an article of its own). Rows that come in keep their uuid
+unless ours already uses it.
+
+The other file is opened read-only and never changed. The merge is one
+journal step (one transaction, undoable): a failure leaves this database as
+it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import journal
+from storage.articles import METADATA_FIELDS, add_article
+from storage.changes import Changes
+from storage.database import APPLICATION_ID, utc_now
+from storage.schema import SCHEMA_VERSION
+
+
+class MergeError(ValueError):
+    """The other file cannot be merged; the message is meant for the user."""
+
+
+@dataclass
+class MergeReport:
+    """What came in, what matched, what conflicted."""
+
+    articles_added: int = 0
+    articles_matched: int = 0
+    tags_added: int = 0
+    tags_matched: int = 0
+    passages_added: int = 0
+    passages_matched: int = 0
+    notes_added: int = 0
+    memos_added: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+    def summary(self) -> str:
+        """One line for the CLI and the window."""
+        return (f"{self.articles_added} article(s) added, {self.articles_matched} matched; "
+                f"{self.tags_added} tag(s) added, {self.tags_matched} matched; "
+                f"{self.passages_added} passage(s) added, {self.passages_matched} already "
+                f"here; {self.notes_added} note(s) and {self.memos_added} memo(s) filled in; "
+                f"{len(self.conflicts)} conflict(s), {len(self.skipped)} skipped")
+
+
+def _open_other(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise MergeError(f"no database at {path}")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise MergeError(f"{path} is not a Dossier database ({error})") from error
+    if application_id != APPLICATION_ID:
+        conn.close()
+        raise MergeError(f"{path} is not a Dossier database")
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise MergeError(f"{path} was written by a newer Dossier (schema {version}); "
+                         "update Dossier first")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _columns(conn, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _same_file(db: Database, path: Path) -> bool:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return bool(row and row[2]) and Path(row[2]).resolve() == path.resolve()
+
+
+def merge_database(db: Database, path: str | Path, *, analyst: str = "") -> MergeReport:
+    """Merge the Dossier database at ``path`` into ``db``: one journal step
+    named "Merge <file name>", made by ``analyst``."""
+    path = Path(path)
+    if _same_file(db, path):
+        raise MergeError("that is this database; choose a colleague's copy")
+    other = _open_other(path)
+    try:
+        with journal.step(db, f"Merge {path.name}", analyst=analyst) as step:
+            report = _merge(db, other)
+    finally:
+        other.close()
+    report.changes = step.changes
+    return report
+
+
+def _uuids(conn, table: str) -> dict[str, int]:
+    """``{uuid: id}`` of a table, or {} when it has no uuid column."""
+    if "uuid" not in _columns(conn, table):
+        return {}
+    return {u: i for i, u in conn.execute(
+        f"SELECT id, uuid FROM {table} WHERE uuid IS NOT NULL").fetchall()}
+
+
+def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
+    report = MergeReport()
+    touched_articles, touched_tags, new_passages = set(), set(), []
+    tag_map = _merge_tags(db, other, report, touched_tags)
+    article_map = _merge_articles(db, other, report, touched_articles)
+
+    theirs = _columns(other, "passages")
+    anchor = "anchor" if "anchor" in theirs else "'ok'"
+    their_uuid = "uuid" if "uuid" in theirs else "NULL AS uuid"
+    our_uuids = _uuids(db.conn, "passages")
+    ours, by_id = {}, {}
+    for row in db.execute("SELECT id, article_id, tag_id, start, end, analyst, note "
+                          "FROM passages").fetchall():
+        ours[row[1:6]] = (row[0], row[6])
+        by_id[row[0]] = row[1:6]
+    for p in other.execute(f"SELECT article_id, tag_id, start, end, text, prefix, suffix, "
+                           f"note, analyst, created_at, updated_at, {anchor} AS anchor, "
+                           f"{their_uuid} FROM passages ORDER BY id"):
+        article_id, tag_id = article_map.get(p["article_id"]), tag_map.get(p["tag_id"])
+        if article_id is None or tag_id is None:
+            report.skipped.append(f"a passage of their article {p['article_id']} "
+                                  "whose article or tag did not come in")
+            continue
+        key = (article_id, tag_id, p["start"], p["end"], p["analyst"])
+        same = our_uuids.get(p["uuid"]) if p["uuid"] else None
+        if same is not None and by_id.get(same) != key:
+            report.passages_matched += 1
+            report.conflicts.append(
+                f"passage {same}: the same passage has another tag, range or analyst "
+                "there; ours kept")
+            continue
+        if key in ours:
+            report.passages_matched += 1
+            passage_id, note = ours[key]
+            if p["note"] and p["note"] != note:
+                if not note:
+                    db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
+                               [p["note"], utc_now(), passage_id])
+                    report.notes_added += 1
+                    new_passages.append(passage_id)
+                else:
+                    report.conflicts.append(
+                        f"passage {passage_id} ({p['analyst']}): their note differs, "
+                        f"ours kept — theirs: {p['note']!r}")
+            continue
+        keep_uuid = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else None
+        passage_id = db.execute(
+            "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
+            "note, analyst, created_at, updated_at, anchor"
+            + (", uuid" if keep_uuid else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + (", ?" if keep_uuid else "") + ")",
+            [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
+             p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"]]
+            + ([keep_uuid] if keep_uuid else [])).lastrowid
+        if keep_uuid:
+            our_uuids[keep_uuid] = passage_id
+        ours[key] = (passage_id, p["note"])
+        new_passages.append(passage_id)
+        touched_articles.add(article_id)
+        report.passages_added += 1
+    return report
+
+
+def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
+    """Their tag ids → ours, adding the tags we lack (parents afterwards)."""
+    theirs_cols = _columns(other, "tags")
+    by_uuid = "uuid" in theirs_cols and "uuid" in _columns(db.conn, "tags")
+    select = ["id", "name", "color", "description", "created_at"]
+    select += [c for c in ("parent_id", "uuid") if c in theirs_cols]
+    their_tags = [dict(r) for r in other.execute(f"SELECT {', '.join(select)} FROM tags")]
+    our_cols = "id, name, color, parent_id" + (", uuid" if by_uuid else "")
+    our_tags = [dict(zip(our_cols.split(", "), r))
+                for r in db.execute(f"SELECT {our_cols} FROM tags").fetchall()]
+    our_by_name = {t["name"].casefold(): t for t in our_tags}
+    our_by_uuid = {t["uuid"]: t for t in our_tags if by_uuid and t.get("uuid")}
+    our_names = {t["id"]: t["name"] for t in our_tags}
+    their_names = {t["id"]: t["name"] for t in their_tags}
+    mapping: dict[int, int] = {}
+    for tag in their_tags:
+        ours = (our_by_uuid.get(tag.get("uuid")) if by_uuid and tag.get("uuid") else None) \
+            or our_by_name.get(tag["name"].casefold())
+        if ours is not None:
+            mapping[tag["id"]] = ours["id"]
+            report.tags_matched += 1
+            if ours["name"].casefold() != tag["name"].casefold():
+                report.conflicts.append(f"tag “{ours['name']}” is called “{tag['name']}” "
+                                        "there; ours kept")
+            if (ours["color"] or "").lower() != (tag["color"] or "").lower():
+                report.conflicts.append(f"tag “{ours['name']}”: their colour {tag['color']}, "
+                                        f"ours {ours['color']} kept")
+            their_parent = their_names.get(tag.get("parent_id"))
+            our_parent = our_names.get(ours["parent_id"])
+            if (their_parent or "").casefold() != (our_parent or "").casefold():
+                report.conflicts.append(
+                    f"tag “{ours['name']}”: their parent “{their_parent or '(none)'}”, "
+                    f"ours “{our_parent or '(none)'}” kept")
+            continue
+        row = {"name": tag["name"], "color": tag["color"],
+               "description": tag["description"] or "", "created_at": tag["created_at"],
+               "shortcut": None}
+        if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
+            row["uuid"] = tag["uuid"]
+        new_id = db.table("tags").insert(row).last_pk
+        mapping[tag["id"]] = new_id
+        our_names[new_id] = tag["name"]
+        our_by_name[tag["name"].casefold()] = {"id": new_id, "name": tag["name"],
+                                               "color": tag["color"], "parent_id": None}
+        touched.add(new_id)
+        report.tags_added += 1
+    for tag in their_tags:       # parents of the tags that came in
+        if mapping.get(tag["id"]) in touched and tag.get("parent_id") in mapping:
+            db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
+                       [mapping[tag["parent_id"]], mapping[tag["id"]]])
+    return mapping
+
+
+def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, int]:
+    """Their article ids → ours, adding the articles we lack."""
+    theirs_cols = _columns(other, "articles")
+    extra = [c for c in ("memo", "review_status", "uuid") if c in theirs_cols]
+    our_uuids = _uuids(db.conn, "articles")
+    metadata = [c for c in METADATA_FIELDS if c in theirs_cols]
+    our_by_url = {}
+    for i, url, filename in db.execute(
+            "SELECT id, url, filename FROM articles WHERE coalesce(url, '') != '' "
+            "OR coalesce(filename, '') != ''").fetchall():
+        for key in (("url", url), ("file", filename)):
+            if key[1]:
+                our_by_url.setdefault(key, i)
+    mapping: dict[int, int] = {}
+    for a in other.execute(f"SELECT id, title, text, text_hash, imported_at, "
+                           f"{', '.join(metadata + extra) or 'NULL AS none'} FROM articles"):
+        row = db.execute("SELECT id, memo FROM articles WHERE text_hash = ?",
+                         [a["text_hash"]]).fetchone()
+        if row is not None:
+            mapping[a["id"]] = row[0]
+            report.articles_matched += 1
+            their_memo = a["memo"] if "memo" in extra else ""
+            if their_memo and their_memo != row[1]:
+                if not row[1]:
+                    db.execute("UPDATE articles SET memo = ? WHERE id = ?", [their_memo, row[0]])
+                    report.memos_added += 1
+                    touched.add(row[0])
+                else:
+                    report.conflicts.append(f"article {row[0]}: their memo differs, ours kept")
+            continue
+        if not (a["text"] or "").strip():
+            report.skipped.append(f"their article {a['id']} “{a['title']}”: no text")
+            continue
+        their_uuid = a["uuid"] if "uuid" in extra else None
+        for key in (("uuid", their_uuid),
+                    ("url", a["url"] if "url" in metadata else None),
+                    ("file", a["filename"] if "filename" in metadata else None)):
+            if key[0] == "uuid":
+                if key[1] and key[1] in our_uuids:
+                    report.conflicts.append(
+                        f"article “{a['title']}”: our article {our_uuids[key[1]]} with "
+                        "another text (edited on one side); added as an article of its own")
+                    break
+                continue
+            if key[1] and key in our_by_url:
+                report.conflicts.append(
+                    f"article “{a['title']}”: same {'URL' if key[0] == 'url' else 'file name'} "
+                    f"as our article {our_by_url[key]} but other text; added as an article "
+                    "of its own")
+                break
+        article_id, _ = add_article(db, title=a["title"], text=a["text"],
+                                    **{c: a[c] for c in metadata if a[c]})
+        if "memo" in extra and a["memo"]:
+            db.execute("UPDATE articles SET memo = ? WHERE id = ?", [a["memo"], article_id])
+        if their_uuid and their_uuid not in our_uuids:
+            db.execute("UPDATE articles SET uuid = ? WHERE id = ?", [their_uuid, article_id])
+            our_uuids[their_uuid] = article_id
+        if "review_status" in extra and a["review_status"]:
+            db.execute("UPDATE articles SET review_status = ? WHERE id = ?",
+                       [a["review_status"], article_id])
+        mapping[a["id"]] = article_id
+        touched.add(article_id)
+        report.articles_added += 1
+    return mapping

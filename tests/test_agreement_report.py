@@ -1,0 +1,132 @@
+"""Agreement report over a real database: what storage.agreement_data reads,
+``dossier agreement`` (table, --json, --tag, --article, --diagnosis CSV)
+and its errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from desktop.agreement.measures import cohen_kappa
+from desktop.cli import main
+from storage import articles, journal, open_database, passages, tags
+from storage.agreement_data import ALL_ARTICLES, agreement_data, analysts
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _code(db_path):
+    """ana and ben code article 1 with Drugs at [0,100) and [50,150);
+    ana also tags article 2 [0,20) Cybercrime, which ben leaves alone;
+    chea has one passage that is orphaned (left out)."""
+    db = open_database(db_path)
+    drugs, cyber = tags.find_tag(db, "Drugs")["id"], tags.find_tag(db, "Cybercrime")["id"]
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=100, analyst="ana")
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=50, end=150, analyst="ben")
+    passages.add_passage(db, article_id=2, tag_id=cyber, start=0, end=20, analyst="ana")
+    orphan = passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=10,
+                                  analyst="chea")
+    with journal.step(db, "Orphan a passage"):
+        db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [orphan])
+    lengths = {a: len(articles.get_article(db, a)["text"]) for a in (1, 2)}
+    db.close()
+    return lengths
+
+
+def test_storage_reads_spans_and_code_point_lengths(db):
+    text = "Café 🚢 crew — arrested. " * 4
+    first, _ = articles.add_article(db, title="one", text=text)
+    second, _ = articles.add_article(db, title="two", text="plain text here")
+    tag = tags.find_tag(db, "Drugs")["id"]
+    passages.add_passage(db, article_id=first, tag_id=tag, start=5, end=6, analyst="b")
+    passages.add_passage(db, article_id=second, tag_id=tag, start=0, end=5, analyst="a")
+    passages.add_passage(db, article_id=second, tag_id=tag, start=0, end=5, analyst="z")
+    data = agreement_data(db, ["a", "b"])
+    assert data.article_ids == sorted([first, second])
+    assert dict(zip(data.article_ids, data.lengths)) == {first: len(text), second: 15}
+    assert data.tags == [{"id": tag, "name": "Drugs"}]
+    assert sorted(data.rows) == sorted([(first, 1, tag, 5, 6), (second, 0, tag, 0, 5)])
+    everything = agreement_data(db, ["a", "b"], scope=ALL_ARTICLES)
+    assert len(everything.article_ids) == db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert agreement_data(db, ["a", "b"], article_ids=[second, 99999]).article_ids == [second]
+    assert [a["analyst"] for a in analysts(db)] == ["a", "b", "z"]
+
+
+def test_cli_json_gives_every_measure_per_tag_and_overall(seeded_db_path, capsys):
+    lengths = _code(seeded_db_path)
+    status, out, err = run(capsys, "agreement", "--analysts", "ana,ben", "--json",
+                           "--db", str(seeded_db_path))
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["articles"] == 2 and report["characters"] == lengths[1] + lengths[2]
+    assert report["passages"] == {"ana": 2, "ben": 1}
+    rows = {row["tag"]: row for row in report["tags"]}
+    assert set(rows) == {"Cybercrime", "Drugs"}
+    for row in [*rows.values(), report["overall"]]:
+        assert {"alpha_char", "u_alpha", "bu_alpha", "cu_alpha", "kappa_presence",
+                "percent_agreement"} <= set(row)
+    n = lengths[1] + lengths[2]
+    drugs = cohen_kappa([[n - 150, 50], [50, 50]])
+    assert rows["Drugs"]["kappa_char"] == pytest.approx(drugs, abs=1e-6)
+    # both coded Drugs in article 1 and not in 2; Cybercrime only ana, in 2
+    assert rows["Drugs"]["percent_agreement"] == 1.0
+    assert rows["Drugs"]["kappa_presence"] == 1.0
+    assert rows["Cybercrime"]["percent_agreement"] == 0.5
+    assert rows["Cybercrime"]["kappa_presence"] == 0.0
+    assert rows["Cybercrime"]["alpha_char"] < 0.1
+
+
+def test_cli_filters_by_tag_and_article(seeded_db_path, capsys):
+    lengths = _code(seeded_db_path)
+    out = run(capsys, "agreement", "--analysts", "ana,ben", "--json", "--tag", "drugs",
+              "--article", "1", "--db", str(seeded_db_path))[1]
+    report = json.loads(out)
+    assert [row["tag"] for row in report["tags"]] == ["Drugs"]
+    assert report["characters"] == lengths[1]
+    n = lengths[1]
+    assert report["tags"][0]["kappa_char"] == pytest.approx(
+        cohen_kappa([[n - 150, 50], [50, 50]]), abs=1e-6)
+    # a tag asked for that nobody used: a row of undefined measures, not zeros
+    out = run(capsys, "agreement", "--analysts", "ana,ben", "--json", "--tag", "Diplomacy",
+              "--db", str(seeded_db_path))[1]
+    row = json.loads(out)["tags"][0]
+    assert row["tag"] == "Diplomacy" and row["alpha_char"] is None and row["u_alpha"] is None
+
+
+def test_cli_table_and_diagnosis_csv(seeded_db_path, tmp_path, capsys):
+    _code(seeded_db_path)
+    target = tmp_path / "diagnosis.csv"
+    status, out, err = run(capsys, "agreement", "--analysts", "ana,ben", "--diagnosis",
+                           str(target), "--db", str(seeded_db_path))
+    assert status == 0
+    assert "alpha_char" in out and "Drugs" in out and "not chance-corrected" in out
+    assert "3 diagnosis row(s)" in err
+    with open(target, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["row"] for r in rows] == ["tag", "tag", "overall", "diagnosis", "diagnosis",
+                                        "diagnosis"]
+    diagnosis = [(r["article_id"], r["start"], r["end"], r["tags: ana"], r["tags: ben"])
+                 for r in rows if r["row"] == "diagnosis"]
+    assert diagnosis == [("1", "0", "50", "Drugs", "—"), ("1", "100", "150", "—", "Drugs"),
+                         ("2", "0", "20", "Cybercrime", "—")]
+    db = open_database(seeded_db_path)
+    assert rows[3]["text"] == " ".join(articles.get_article(db, 1)["text"][:50].split())
+    assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--analysts", "ana"], "at least two analysts"),
+    (["--analysts", "ana,nobody"], "no passages by 'nobody'"),
+    (["--analysts", "ana,ben", "--tag", "No such"], "no tag called"),
+    (["--analysts", "ana,ben", "--article", "999"], "no article 999"),
+])
+def test_cli_errors_are_one_line(seeded_db_path, capsys, argv, message):
+    _code(seeded_db_path)
+    status, out, err = run(capsys, "agreement", *argv, "--db", str(seeded_db_path))
+    assert status == 2 and message in err and out == ""

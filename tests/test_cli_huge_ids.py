@@ -1,0 +1,48 @@
+"""Ids beyond SQLite's range on the command line: ``--article
+1180591620717411303424`` gave an OverflowError traceback; now every option
+that takes an id answers with one clear usage line (real processes)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from export_fixtures import tricky_db_path  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dossier(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "desktop", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+COMMANDS = [("autotag", "--tag", "Key quote", "--phrase", "minister", "--dry-run"),
+            ("export", "--format", "csv", "-o", "{out}")]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=["autotag", "export"])
+@pytest.mark.parametrize("value", ["1180591620717411303424", str(2**63), "-3", "0",
+                                   "12abc", "1e9"])
+def test_an_id_out_of_range_is_a_usage_error(tricky_db_path, tmp_path, command, value):
+    out = tmp_path / "out.csv"
+    args = [a.format(out=out) for a in command]
+    done = dossier(*args, "--article", value, "--db", str(tricky_db_path))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "OverflowError" not in done.stderr
+    assert "argument --article: " in done.stderr and "not an id" in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=["autotag", "export"])
+def test_the_largest_id_is_simply_not_there(tricky_db_path, tmp_path, command):
+    args = [a.format(out=tmp_path / "out.csv") for a in command]
+    done = dossier(*args, "--article", str(2**63 - 1), "--db", str(tricky_db_path))
+    assert done.returncode == 2 and "there is no article 9223372036854775807" in done.stderr
+    done = dossier(*args, "--article", " 2 ", "--db", str(tricky_db_path))
+    assert done.returncode == 0, done.stderr

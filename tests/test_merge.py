@@ -1,0 +1,189 @@
+"""Merging a colleague's database (storage.merge, ``dossier merge``): what
+comes in, what matches, what conflicts; twice adds nothing; nothing of
+either side is lost; the other file is not touched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from desktop.cli import main
+from storage import articles, open_database, passages, tags
+from storage.merge import MergeError, merge_database
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def two_databases(seeded_db_path, tmp_path):
+    """Ours and a colleague's copy of the same seeded database, coded apart."""
+    theirs_path = tmp_path / "colleague" / "dossier.db"
+    theirs_path.parent.mkdir()
+    shutil.copy(seeded_db_path, theirs_path)
+    ours = open_database(seeded_db_path)
+    drugs = tags.find_tag(ours, "Drugs")["id"]
+    passages.add_passage(ours, article_id=1, tag_id=drugs, start=0, end=10, analyst="ana")
+    passages.add_passage(ours, article_id=2, tag_id=drugs, start=5, end=15, analyst="ana",
+                         note="ours")
+    ours.close()
+
+    theirs = open_database(theirs_path)
+    drugs = tags.find_tag(theirs, "Drugs")["id"]
+    passages.add_passage(theirs, article_id=1, tag_id=drugs, start=0, end=10, analyst="ana")
+    passages.add_passage(theirs, article_id=2, tag_id=drugs, start=5, end=15, analyst="ana",
+                         note="theirs")
+    passages.add_passage(theirs, article_id=1, tag_id=drugs, start=20, end=40, analyst="ben",
+                         note="ben's note")
+    new_tag = tags.create_tag(theirs, "Smuggling", "#112233")
+    tags.set_parent(theirs, new_tag, drugs)
+    tags.recolour_tag(theirs, tags.find_tag(theirs, "Cybercrime")["id"], "#000000")
+    article, _ = articles.add_article(theirs, title="Only theirs",
+                                      text="A boat was stopped at the border.", url="https://x/1")
+    passages.add_passage(theirs, article_id=article, tag_id=new_tag, start=2, end=6,
+                         analyst="ben")
+    # an article they changed: same URL as one of ours, other text
+    ours_db = open_database(seeded_db_path)
+    articles.update_details(ours_db, 3, url="https://x/3")
+    ours_db.close()
+    articles.add_article(theirs, title="Edited", text="Another version entirely.",
+                         url="https://x/3")
+    theirs.close()
+    return seeded_db_path, theirs_path
+
+
+def test_merge_brings_in_what_is_missing_and_reports_conflicts(two_databases):
+    ours_path, theirs_path = two_databases
+    before = _digest(theirs_path)
+    db = open_database(ours_path)
+    count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    report = merge_database(db, theirs_path)
+    assert (report.articles_added, report.articles_matched) == (2, count)
+    assert report.tags_added == 1 and report.passages_added == 2
+    assert report.passages_matched == 2
+    assert any("Cybercrime" in c and "#000000" in c for c in report.conflicts)
+    assert any("their note differs" in c for c in report.conflicts)
+    assert any("same URL" in c for c in report.conflicts)
+    assert report.changes.touches("passages", "articles", "tags")
+
+    smuggling = tags.find_tag(db, "Smuggling")
+    assert smuggling["parent_id"] == tags.find_tag(db, "Drugs")["id"]
+    assert tags.find_tag(db, "Cybercrime")["color"] != "#000000"     # ours kept
+    rows = db.execute("SELECT analyst, start, end, note FROM passages WHERE article_id = 1 "
+                      "ORDER BY start").fetchall()
+    assert rows == [("ana", 0, 10, ""), ("ben", 20, 40, "ben's note")]
+    assert db.execute("SELECT note FROM passages WHERE article_id = 2").fetchall() == [("ours",)]
+    only = db.execute("SELECT id FROM articles WHERE title = 'Only theirs'").fetchone()[0]
+    [(text,)] = db.execute("SELECT p.text FROM passages p WHERE article_id = ?", [only])
+    assert text == "boat"
+    assert db.execute("SELECT count(*) FROM articles WHERE url = 'https://x/3'").fetchone()[0] == 2
+    assert _digest(theirs_path) == before                  # theirs untouched
+
+    # merging again adds nothing
+    again = merge_database(db, theirs_path)
+    assert (again.articles_added, again.tags_added, again.passages_added) == (0, 0, 0)
+    assert again.passages_matched == 4 and again.articles_matched == count + 2
+    assert not again.changes
+
+
+def test_merge_fills_an_empty_note_and_counts_it(two_databases):
+    ours_path, theirs_path = two_databases
+    db = open_database(ours_path)
+    [(passage,)] = db.execute("SELECT id FROM passages WHERE article_id = 2").fetchall()
+    passages.set_note(db, passage, "")
+    report = merge_database(db, theirs_path)
+    assert report.notes_added == 1
+    assert db.execute("SELECT note FROM passages WHERE article_id = 2").fetchall() == [
+        ("theirs",)]
+
+
+def test_cli_merge_twice(two_databases, capsys):
+    ours_path, theirs_path = two_databases
+    assert main(["merge", str(theirs_path), "--db", str(ours_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 passage(s) added" in out and "conflict: tag “Cybercrime”" in out
+    assert main(["merge", str(theirs_path), "--db", str(ours_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 article(s) added" in out and "0 passage(s) added, 4 already here" in out
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: None, "no database at"),
+    (lambda p: p.write_text("not a database, just text " * 100), "not a Dossier database"),
+])
+def test_merge_refuses_what_is_not_a_dossier_database(db, tmp_path, make, message):
+    other = tmp_path / "other.db"
+    make(other)
+    before = db.execute("SELECT count(*) FROM passages").fetchone()[0]
+    with pytest.raises(MergeError, match=message):
+        merge_database(db, other)
+    assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == before
+
+
+def test_merge_refuses_this_very_database(seeded_db_path):
+    db = open_database(seeded_db_path)
+    with pytest.raises(MergeError, match="this database"):
+        merge_database(db, seeded_db_path)
+
+
+def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    from storage.backup import list_backups
+
+    ours_path, theirs_path = two_databases
+    window = open_window(ours_path)
+    before = window.article_list.list_model.rowCount()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(theirs_path), "")))
+    [action] = [a for a in window.menuBar().actions()[0].menu().actions()
+                if a.text() == "&Merge from…"]
+    action.trigger()
+
+    def report_box():
+        return next((w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, QMessageBox) and w.objectName() == "mergeReport"
+                     and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: report_box() is not None, timeout=20000)
+    box = report_box()
+    assert "2 passage(s) added" in box.text() and "Merged dossier.db" in box.windowTitle()
+    assert "conflict: tag “Cybercrime”" in box.detailedText()
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 2,
+                    timeout=5000)
+    assert any("before-merge" in b.path.name for b in list_backups(ours_path))
+    box.accept()
+
+
+def test_an_article_without_text_is_skipped_and_said(two_databases):
+    from storage import journal
+
+    ours_path, theirs_path = two_databases
+    theirs = open_database(theirs_path)
+    with journal.unrecorded(theirs):        # what add_article would refuse
+        theirs.execute("INSERT INTO articles (title, text, text_hash, imported_at) "
+                       "VALUES ('Blank', '   ', 'blank-hash', '2026-01-01')")
+    theirs.close()
+    db = open_database(ours_path)
+    report = merge_database(db, theirs_path)
+    assert any("“Blank”: no text" in s for s in report.skipped)
+    assert report.articles_added == 2
+
+
+def test_a_merge_is_one_undoable_step(two_databases):
+    from storage import journal
+
+    ours_path, theirs_path = two_databases
+    db = open_database(ours_path)
+    counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("articles", "tags", "passages")]
+    report = merge_database(db, theirs_path, analyst="ana")
+    assert report.passages_added == 2
+    [last] = journal.history(db, limit=1)
+    assert last["name"] == "Merge dossier.db"
+    journal.undo(db)
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "tags", "passages")] == counts

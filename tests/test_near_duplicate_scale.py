@@ -1,0 +1,126 @@
+"""Near-duplicate detection at scale: signatures stored once and compared
+without re-reading texts, and bounded work per article on a corpus where
+most articles are wire copies of a few stories (every copy in the same LSH
+buckets: the hard case)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+
+from desktop import near_duplicates
+from desktop.importers import import_files
+from storage import similarity
+
+STORIES = [
+    ("Kampot", "Sok Chea", "Interpol", "Sihanoukville", "Golden Fortune", "Vietnam", "Kenya",
+     "214", "31"),
+    ("Bavet", "Lim Dara", "Europol", "Svay Rieng", "Jin Bei", "Indonesia", "Uganda",
+     "87", "12"),
+    ("Poipet", "Keo Vanna", "Aseanapol", "Banteay Meanchey", "Crown Resort", "Laos",
+     "Ethiopia", "402", "56"),
+    ("Koh Kong", "Chan Sothy", "UNODC", "Thailand", "Huione Pay", "Myanmar", "Nigeria",
+     "1,180", "9"),
+]
+
+
+def story_text(number: int, story: int, rng: random.Random) -> str:
+    place, officer, agency, province, company, country, other, freed, held = STORIES[story]
+    body = (f"police in {place} raided the {company} compound in {province} on the first "
+            f"day of the week and freed {freed} workers from {country} and {other}, "
+            f"{officer} said. officers from {agency} took part. {officer} told reporters "
+            f"that {held} managers were detained and phones seized. the {company} group "
+            f"denied any wrongdoing in a statement. prosecutors in {province} will charge "
+            f"the managers with trafficking, according to {officer}.")
+    outlet = rng.choice(["Reuters", "AFP", "Khmer Times", "VOD", "Kyodo", "Xinhua"])
+    return (f"{outlet.upper()} — filed by our correspondent, dispatch {number}.\n\n"
+            f"{body}\n\nreporting by {rng.choice(['Anna', 'Boris', 'Chen'])} "
+            f"{rng.choice(['Lee', 'Ito', 'Roy'])}; copy {number}.")
+
+
+@pytest.mark.slow
+def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
+        tmp_path, db, monkeypatch):
+    rng = random.Random(5)
+    count = 3000
+    path = tmp_path / "wire.jsonl"
+    story_of = {}
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            story = n % len(STORIES)
+            story_of[n] = story
+            out.write(json.dumps({"title": f"Raid {n}", "text": story_text(n, story, rng),
+                                  "url": f"https://example.org/{n}"}) + "\n")
+    members, compared = [], []
+    real_members, real_signatures = similarity.bucket_members, similarity.signatures
+
+    def counting_members(db, buckets, cap, *, exclude):
+        found = real_members(db, buckets, cap, exclude=exclude)
+        members.append(len(found))
+        return found
+
+    def counting_signatures(db, ids, method):
+        compared.append(len(ids))
+        return real_signatures(db, ids, method)
+
+    def no_texts(db, ids):
+        raise AssertionError("a candidate's text was read")
+
+    monkeypatch.setattr(similarity, "bucket_members", counting_members)
+    monkeypatch.setattr(similarity, "signatures", counting_signatures)
+    monkeypatch.setattr(similarity, "texts", no_texts)
+    stamps = []
+    report = import_files(db, [path], on_progress=lambda done, total: stamps.append(
+        (done, time.perf_counter())))
+    assert len(report.added) == count and not report.skipped
+
+    # bounded: whatever the bucket sizes (750 copies a story), a fixed number
+    # of rows and signatures per article
+    assert max(members) <= near_duplicates.BANDS * near_duplicates.BUCKET_CAP
+    assert max(compared) <= near_duplicates.MAX_CANDIDATES
+    assert members[-1] >= 0.75 * near_duplicates.BANDS * near_duplicates.BUCKET_CAP  # full
+    # the last thousand rows cost about what the second thousand did
+    rate = {done: at for done, at in stamps}
+    second, last = rate[2000] - rate[1000], rate[3000] - rate[2000]
+    assert last < 2.5 * second, (second, last)
+
+    # every copy is linked to copies of its own story, never to another story
+    ids = {i: n for n, (_, i) in enumerate(report.added)}
+    pairs = db.execute("SELECT article_id, other_id, score FROM similar_articles").fetchall()
+    assert pairs and all(story_of[ids[a]] == story_of[ids[b]] for a, b, _ in pairs)
+    linked = {a for a, _, _ in pairs} | {b for _, b, _ in pairs}
+    assert len(linked) == count
+    per_article = {}
+    for a, b, _ in pairs:
+        per_article[a] = per_article.get(a, 0) + 1
+        per_article[b] = per_article.get(b, 0) + 1
+    assert report.links == len(pairs)
+    assert max(n for n in per_article.values()) <= 3 * near_duplicates.MAX_CANDIDATES
+
+
+def test_scores_are_exact_jaccard_of_the_salient_tokens(tmp_path, db):
+    rng = random.Random(1)
+    texts = [story_text(n, n % 2, rng) for n in range(6)]
+    (tmp_path / "w.jsonl").write_text("".join(json.dumps({"text": t}) + "\n"
+                                              for t in texts), "utf-8")
+    report = import_files(db, [tmp_path / "w.jsonl"])
+    stored = dict(db.execute("SELECT id, text FROM articles"))
+    for a, b, score in db.execute("SELECT article_id, other_id, score FROM similar_articles"):
+        exact = near_duplicates.jaccard(near_duplicates.salient_tokens(stored[a]),
+                                        near_duplicates.salient_tokens(stored[b]))
+        assert score == round(exact, 3)
+    assert report.links == similarity.pair_count(db) > 0
+
+
+def test_a_long_article_is_compared_by_its_bottom_k_estimate():
+    tokens_a = {f"name{n}" for n in range(1000)}
+    tokens_b = {f"name{n}" for n in range(500, 1500)}    # true Jaccard 1/3
+    a, b = near_duplicates.fingerprint(tokens_a), near_duplicates.fingerprint(tokens_b)
+    assert len(a.signature) == near_duplicates.SIGNATURE_SIZE
+    [estimate] = near_duplicates.similarities(a.signature, [b.signature.tobytes()])
+    assert abs(estimate - 1 / 3) < 0.1
+    [same] = near_duplicates.similarities(a.signature, [a.signature.tobytes()])
+    assert same == 1.0

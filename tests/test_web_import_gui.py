@@ -1,0 +1,80 @@
+"""The window's web import: File → Import from web… takes URLs typed in a
+dialog, File → Feeds… adds a feed and fetches it in the background; both
+against a local HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from desktop.gui import web_import
+from storage import articles, feeds, open_database
+
+from test_web_import import Site
+
+
+@pytest.fixture
+def site():
+    served = Site().serve()
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+def stored_urls(db_path) -> set[str]:
+    db = open_database(db_path)
+    try:
+        return {a["url"] for a in articles.list_articles(db)}
+    finally:
+        db.close()
+
+
+def menu_action(window, text):
+    for top in window.menuBar().actions():
+        for action in top.menu().actions():
+            if action.text().replace("&", "") == text:
+                return action
+    raise AssertionError(f"no menu item {text}")
+
+
+def test_import_from_web_fetches_the_typed_urls_in_the_background(
+        open_window, seeded_db_path, site, qtbot, monkeypatch):
+    monkeypatch.setattr(web_import, "DELAY", 0.0)
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    menu_action(window, "Import from web…").trigger()
+    dialog = window.findChild(web_import.WebImportDialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()                       # nothing typed yet
+    qtbot.keyClicks(dialog.edit, site.url("/news/kampot.html"))
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.edit, "not a url")
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.edit, site.url("/news/bavet.html"))
+    assert dialog.urls() == [site.url("/news/kampot.html"), site.url("/news/bavet.html")]
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window._web_task not in window._tasks, timeout=60000)
+    assert {site.url("/news/kampot.html"), site.url("/news/bavet.html")} <= \
+        stored_urls(seeded_db_path)
+    assert "2 imported" in window.statusBar().currentMessage()
+
+
+def test_the_feeds_dialog_adds_a_feed_and_fetches_it(open_window, seeded_db_path, site,
+                                                     qtbot, monkeypatch):
+    monkeypatch.setattr(web_import, "DELAY", 0.0)
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    menu_action(window, "Feeds…").trigger()
+    dialog = window.findChild(web_import.FeedsDialog)
+    assert dialog.list.count() == 0 and not dialog.fetch_button.isEnabled()
+    qtbot.keyClicks(dialog.url_edit, site.url("/atom.xml"))
+    qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
+    assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/atom.xml")]
+    assert dialog.list.count() == 1 and "never fetched" in dialog.list.item(0).text()
+    qtbot.mouseClick(dialog.fetch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "1 entries" in dialog.list.item(0).text(), timeout=60000)
+    assert dialog.list.item(0).text().startswith("Ledger Atom")
+    assert site.url("/news/poipet.html") in stored_urls(seeded_db_path)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert feeds.list_feeds(window.db) == [] and dialog.list.count() == 0
