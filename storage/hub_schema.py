@@ -13,8 +13,9 @@ Everything lives in the schema ``dossier_hub``:
   Inserting a change *applies* it to the current-state table of its kind,
   as the pushing role — so row-level security on the state tables decides
   whether a step is accepted, whoever connects and however.
-- ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``:
-  the current state, keyed by uuid (aliases by key + label), for a new
+- ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
+  ``assignments``: the current state, keyed by uuid (aliases by key +
+  label, assignments by article uuid + analyst), for a new
   member's first sync (a snapshot, not a replay of every step).
 - ``analyses``: entities and quotes keyed by text hash + pipeline + version,
   so one analyst's spaCy run serves everyone.
@@ -30,7 +31,9 @@ from __future__ import annotations
 SCHEMA = "dossier_hub"
 ROLES = ("lead", "analyst", "viewer")
 #: The state tables, in the order a snapshot applies them (parents first).
-STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "passages")
+STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignments",
+                "passages")
+_TABLE_LIST = ", ".join(f"'{t}'" for t in STATE_TABLES)
 #: Bumped when this file's schema changes; stored in ``settings``.
 HUB_VERSION = "1"
 
@@ -79,7 +82,7 @@ CREATE FUNCTION dossier_hub.row_exists(tbl text, k text) RETURNS boolean LANGUAG
   STABLE SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS $$
 DECLARE found boolean;
 BEGIN
-  IF tbl NOT IN ('articles', 'tags', 'passages', 'entity_canon', 'entity_aliases') THEN
+  IF tbl NOT IN (@TABLES@) THEN
     RETURN false; END IF;
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM dossier_hub.%I WHERE key = $1)', tbl)
     INTO found USING k;
@@ -108,7 +111,7 @@ END $$;
 CREATE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
-  IF NEW.tbl NOT IN ('articles', 'tags', 'passages', 'entity_canon', 'entity_aliases') THEN
+  IF NEW.tbl NOT IN (@TABLES@) THEN
     RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
   END IF;
   IF NEW.after IS NULL THEN
@@ -244,6 +247,11 @@ _POLICIES = [
     ("entity_canon", "ALL", "dossier_hub.is_writer()"),
     ("entity_aliases", "SELECT", "true"),
     ("entity_aliases", "ALL", "dossier_hub.is_writer()"),
+    # leads assign articles; analysts set their own review status of them
+    ("assignments", "SELECT", "true"),
+    ("assignments", "INSERT", "dossier_hub.is_lead()"),
+    ("assignments", "UPDATE", "dossier_hub.is_writer()"),
+    ("assignments", "DELETE", "dossier_hub.is_lead()"),
     ("passages", "SELECT", "dossier_hub.can_see(owner)"),
     ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("passages", "UPDATE", "(owner = current_user AND dossier_hub.is_writer()) "
@@ -271,7 +279,8 @@ def init_statements(*, blind: bool = False) -> list[str]:
     """Every statement creating a hub, in order (run in one transaction by
     a superuser or the database's owner)."""
     tables = ["steps", "changes", *STATE_TABLES, "analyses", "settings"]
-    statements = [_ROLES_SQL, *_TABLES_SQL, _FUNCTIONS_SQL, *_TRIGGERS_SQL]
+    statements = [_ROLES_SQL, *_TABLES_SQL, _FUNCTIONS_SQL.replace("@TABLES@", _TABLE_LIST),
+                  *_TRIGGERS_SQL]
     for table in tables:
         statements.append(f"ALTER TABLE dossier_hub.{table} ENABLE ROW LEVEL SECURITY")
         statements.append(f"ALTER TABLE dossier_hub.{table} FORCE ROW LEVEL SECURITY")

@@ -55,6 +55,12 @@ REFERENCES: dict[str, dict[str, str]] = {
     "passages": {"article_id": "articles", "tag_id": "tags"},
     "tags": {"parent_id": "tags"},
     "entity_aliases": {"canon_id": "entity_canon"},
+    "assignments": {"article_id": "articles"},
+}
+#: Tables without a uuid: the hub-side columns that key a row.
+KEYED: dict[str, tuple[str, ...]] = {
+    "entity_aliases": ("key", "label"),
+    "assignments": ("article_uuid", "analyst"),
 }
 #: Columns never sent (derived locally, or the local id itself).
 LOCAL_ONLY = {"id", "passage_count"}
@@ -169,9 +175,10 @@ def my_role(conn: psycopg.Connection) -> str | None:
 
 # -- translating rows -------------------------------------------------------
 def row_key(table: str, state: dict) -> str:
-    """The hub's key of a row: its uuid, or for entity aliases key + label."""
-    if table == "entity_aliases":
-        return f"{state['key']}\x1f{state['label']}"
+    """The hub's key of a row (in the hub's form): its uuid, or for a table
+    without one its :data:`KEYED` columns."""
+    if table in KEYED:
+        return "\x1f".join(str(state[c]) for c in KEYED[table])
     return state["uuid"]
 
 
@@ -243,6 +250,8 @@ def _take_steps(db: Database, limit: int) -> list[dict]:
             for table, before, after in db.execute(
                     "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
                     "ORDER BY id", [s["id"]]):
+                if table not in hub_schema.STATE_TABLES:
+                    continue        # a table the hub does not share (yet): stays local
                 b = to_hub(table, json.loads(before) if before else None, uuids)
                 a = to_hub(table, json.loads(after) if after else None, uuids)
                 s["changes"].append((table, row_key(table, a or b), b, a))
@@ -350,10 +359,19 @@ class _Applier:
     def local_id(self, table: str, key: str) -> int | None:
         if (table, key) in self.ids:
             return self.ids[(table, key)]
-        if table == "entity_aliases":
-            k, label = key.split("\x1f", 1)
-            row = self.db.execute("SELECT rowid FROM entity_aliases WHERE key = ? AND label = ?",
-                                  [k, label]).fetchone()
+        if table in KEYED:
+            where, values = [], []
+            for column, value in zip(KEYED[table], key.split("\x1f")):
+                if column.endswith("_uuid"):
+                    local = column.removesuffix("_uuid") + "_id"
+                    value = self.local_id(REFERENCES[table][local], value)
+                    if value is None:
+                        return None
+                    column = local
+                where.append(f'"{column}" = ?')
+                values.append(value)
+            row = self.db.execute(f'SELECT rowid FROM "{table}" WHERE {" AND ".join(where)}',
+                                  values).fetchone()
         else:
             row = self.db.execute(f'SELECT id FROM "{table}" WHERE uuid = ?', [key]).fetchone()
         if row is None:
@@ -437,7 +455,7 @@ class _Applier:
         if table == "passages":
             self._anchor(state)
         local = self.local_id(table, key)
-        if local is None and table != "entity_aliases":
+        if local is None and table not in KEYED:
             local = self._adopt(table, key, state)
         if table == "articles" and local is not None and "text" in state:
             old = self.db.execute("SELECT text FROM articles WHERE id = ?", [local]).fetchone()
@@ -473,8 +491,8 @@ class _Applier:
                 f"The tag “{name}” was deleted on the hub while passages here use it: "
                 "they stay, under “" + name + DELETED_MARK + "”.")
             return
-        if table == "entity_aliases":
-            self.db.execute("DELETE FROM entity_aliases WHERE rowid = ?", [local])
+        if table in KEYED:
+            self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])
         else:
             self.db.execute(f'DELETE FROM "{table}" WHERE id = ?', [local])
         self.ids.pop((table, key), None)

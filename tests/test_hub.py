@@ -407,3 +407,27 @@ def test_only_a_lead_starts_an_empty_hub_with_a_corpus(tmp_path, hub, seeded_tem
         hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
     with hub.conn("lea") as conn:
         assert conn.execute("SELECT count(*) FROM dossier_hub.articles").fetchone()[0] == 0
+
+
+def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
+    from storage import assignments
+
+    ana = member_db(tmp_path, hub, "ana")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["ana"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert [a["analyst"] for a in assignments.analysts_of(ana, ana_article)] == ["ana"]
+    assignments.set_status(ana, ana_article, "ana", "done")
+    # an analyst may not assign: refused by the hub
+    other = ana.execute("SELECT id FROM articles WHERE id != ? LIMIT 1", [ana_article]
+                        ).fetchone()[0]
+    assignments.assign(ana, [other], ["bob"], by="ana")
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert result.pushed == 1 and len(result.refused) == 1
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
+            ] == [("ana", "done")]
+    assert lead_db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 1
