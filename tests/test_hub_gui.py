@@ -121,3 +121,17 @@ def test_a_connected_file_resumes_syncing_when_opened_again(qtbot, open_window, 
     hub_credentials.remember(url, "pw-ana")
     third = open_window(path)
     qtbot.waitUntil(lambda: third.hub.label.text() == "hub: synced", timeout=10000)
+
+
+def test_a_wrong_password_says_so_in_plain_text_and_keeps_nothing(qtbot, open_window, tmp_path,
+                                                                  hub_server, gui_hub):
+    name, _lead, _url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert not window.hub.connect_to(url, "<b>wrong</b>")
+    box = window.hub.error_box
+    assert box.isVisible() and box.textFormat() == Qt.TextFormat.PlainText
+    assert "password authentication failed" in box.text()
+    box.close()
+    assert window.hub.worker is None and not hub_credentials._SESSION
+    assert window.hub.stored_url() is None

@@ -301,7 +301,11 @@ class HubController(QObject):
             task.thread.wait(20)
         dialog.close()
         if "error" in outcome:
-            QMessageBox.warning(self.window, "Team hub", outcome["error"])
+            box = QMessageBox(QMessageBox.Icon.Warning, "Team hub", outcome["error"],
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)      # never rich text from a server
+            self.error_box = box
+            box.open()
             return False
         hub_credentials.remember(hub_sync.strip_password(url), password)
         self._synced(outcome["result"])
