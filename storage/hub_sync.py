@@ -223,6 +223,73 @@ def local_counts(db: Database) -> dict[str, int]:
             for t in ("articles", "tags", "passages")}
 
 
+# -- refusing locally what the hub would refuse ---------------------------------
+ROLE = "hub_role"
+
+
+def _refuse(name: str, event: str, table: str, message: str, when: str = "") -> str:
+    message = message.replace("'", "''")
+    return (f'CREATE TEMP TRIGGER "hub_guard_{name}" BEFORE {event} ON main."{table}" '
+            f"{when} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+def guard_statements(role: str | None, analyst: str,
+                     columns: dict[str, list[str]] | None = None) -> list[str]:
+    """TEMP triggers refusing, on one connection, the edits the hub refuses
+    for ``role`` (``analyst``: the name on this analyst's passages;
+    ``columns``: each table's journaled columns — an UPDATE of a derived
+    column, such as a tag's passage count, is not an edit)."""
+    if role in (None, "lead"):
+        return []
+    columns = columns or {}
+
+    def update(table: str) -> str:
+        names = [c for c in columns.get(table, []) if c not in ("id", "uuid")]
+        return "UPDATE OF " + ", ".join(f'"{c}"' for c in names) if names else "UPDATE"
+
+    statements = []
+    if role == "viewer":
+        for table in hub_schema.STATE_TABLES:
+            for event in ("INSERT", update(table), "DELETE"):
+                statements.append(_refuse(f"{table}_{event.split()[0].lower()}", event, table,
+                                          "Viewers of this team hub do not change anything."))
+        return statements
+    codebook = "Only a lead changes the codebook on this team hub."
+    articles = "Only a lead adds, deletes or edits the text of articles on this team hub."
+    assigning = "Only a lead assigns articles on this team hub."
+    others = "On this team hub you change only your own passages."
+    who = analyst.replace("'", "''")
+    for event in ("INSERT", update("tags"), "DELETE"):
+        statements.append(_refuse(f"tags_{event.split()[0].lower()}", event, "tags", codebook))
+    statements += [
+        _refuse("articles_insert", "INSERT", "articles", articles),
+        _refuse("articles_delete", "DELETE", "articles", articles),
+        _refuse("articles_text", "UPDATE OF text", "articles", articles,
+                "WHEN new.text IS NOT old.text"),
+        _refuse("assignments_insert", "INSERT", "assignments", assigning),
+        _refuse("assignments_delete", "DELETE", "assignments", assigning),
+        _refuse("passages_update", update("passages"), "passages", others,
+                f"WHEN old.analyst IS NOT '{who}'"),
+        _refuse("passages_delete", "DELETE", "passages", others,
+                f"WHEN old.analyst IS NOT '{who}'"),
+    ]
+    return statements
+
+
+def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
+    """Make ``db``'s connection (the window's) refuse at once what the hub
+    would refuse from this member, instead of the hub refusing it at the
+    next push. Syncing uses connections of its own, never guarded."""
+    for (name,) in db.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
+                              "AND name LIKE 'hub_guard_%'").fetchall():
+        db.execute(f'DROP TRIGGER temp."{name}"')
+    tables = set(db.table_names())
+    for statement in guard_statements(role, analyst, journal._tracked_columns(db)):
+        table = statement.split(' ON main."', 1)[1].split('"', 1)[0]
+        if table in tables:
+            db.execute(statement)
+
+
 # -- push -------------------------------------------------------------------
 def waiting(db: Database) -> int:
     """The number of local steps not yet pushed."""
@@ -725,6 +792,7 @@ def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
 def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
     """Push, then pull (steps, then analysis results)."""
     result = SyncResult()
+    set_meta(db, ROLE, my_role(conn) or "")
     push(db, conn, result=result, on_progress=on_progress)
     try:
         push_analyses(db, conn, result)
@@ -788,6 +856,7 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     then push what the file had of its own and pull analysis results."""
     result = SyncResult()
     set_meta(db, HUB_URL, strip_password(url))
+    set_meta(db, ROLE, my_role(conn) or "")
     try:
         empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM dossier_hub.steps)").fetchone()[0]
         if empty:

@@ -80,16 +80,18 @@ def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_windo
         passages.add_passage(window.db, article_id=window.db.execute(
             "SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0],
             tag_id=window.db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0],
-            start=20, end=30, analyst="ana")
+            start=20, end=30, analyst=window.preferences.analyst)
     qtbot.waitUntil(lambda: hub_sync.waiting(window.db) == 0, timeout=5000)
     hub_sync.sync(lead, hub_sync.connect(lea_url))
-    assert lead.execute("SELECT count(*) FROM passages WHERE analyst = 'ana'").fetchone()[0] == 1
+    assert lead.execute("SELECT count(*) FROM passages WHERE analyst = ?",
+                        [window.preferences.analyst]).fetchone()[0] == 1
 
     # offline: the changes queue and the status says so; back online they go up
     hub_server.stop()
     try:
         with journal.step(window.db, "Edit note", analyst="ana", origin=window.journal_origin):
-            window.db.execute("UPDATE passages SET note = 'offline note' WHERE analyst = 'ana'")
+            window.db.execute("UPDATE passages SET note = 'offline note' WHERE analyst = ?",
+                              [window.preferences.analyst])
         qtbot.waitUntil(lambda: window.hub.label.text().startswith("hub: offline")
                         and "1 change waiting" in window.hub.label.text(), timeout=15000)
     finally:
@@ -97,8 +99,8 @@ def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_windo
     qtbot.mouseClick(window.hub.label, Qt.MouseButton.LeftButton)   # sync now
     qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=15000)
     hub_sync.sync(lead, hub_sync.connect(lea_url))
-    assert lead.execute("SELECT note FROM passages WHERE analyst = 'ana'").fetchone()[0] == \
-        "offline note"
+    assert lead.execute("SELECT note FROM passages WHERE analyst = ?",
+                        [window.preferences.analyst]).fetchone()[0] == "offline note"
     # the password is kept for the session only (no keyring here), never in the file
     assert hub_credentials._SESSION
     assert b"pw-ana" not in (tmp_path / "ana.db").read_bytes()
@@ -135,3 +137,35 @@ def test_a_wrong_password_says_so_in_plain_text_and_keeps_nothing(qtbot, open_wi
     box.close()
     assert window.hub.worker is None and not hub_credentials._SESSION
     assert window.hub.stored_url() is None
+
+
+def test_the_window_refuses_at_once_what_the_hub_would_refuse(qtbot, open_window, tmp_path,
+                                                             hub_server, gui_hub, monkeypatch):
+    from desktop.gui import main_window
+
+    shown: list[str] = []
+    monkeypatch.setattr(main_window, "plain_critical", lambda _w, _t, text: shown.append(text))
+    name, lead, lea_url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    tag_id, tag_name = window.db.execute("SELECT id, name FROM tags ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    window.rename_tag(tag_id, "Renamed by an analyst")
+    assert shown and "Only a lead changes the codebook" in shown[-1]
+    assert window.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0] == \
+        tag_name
+    assert hub_sync.waiting(window.db) == 0
+    # the lead's passage (pulled) cannot be changed here either
+    with journal.step(lead, "Tag passage", analyst="lea", origin="lea"):
+        passages.add_passage(lead, article_id=lead.execute(
+            "SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0],
+            tag_id=lead.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0],
+            start=0, end=10, analyst="lea")
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    qtbot.waitUntil(lambda: window.db.execute(
+        "SELECT count(*) FROM passages WHERE analyst = 'lea'").fetchone()[0] == 1, timeout=5000)
+    with pytest.raises(Exception, match="only your own passages"):
+        with journal.step(window.db, "Edit note", analyst="x", origin=window.journal_origin):
+            window.db.execute("UPDATE passages SET note = 'mine now' WHERE analyst = 'lea'")

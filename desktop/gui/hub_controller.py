@@ -247,11 +247,24 @@ class HubController(QObject):
         url = self.stored_url()
         if not url:
             return
+        self.guard()
         password = hub_credentials.get_password(url)
         if password is None:
             self.label.setText("hub: sign in (File → Connect to team hub…)")
             return
         self.start_worker(url, password)
+
+    def guard(self) -> None:
+        """Refuse in the window what the hub would refuse from this member's
+        role (``storage.hub_sync.guard_local_edits``)."""
+        from storage import hub_sync
+        from storage.database import get_meta
+
+        role = get_meta(self.window.db, hub_sync.ROLE) or None
+        analyst = getattr(getattr(self.window, "preferences", None), "analyst", "") or ""
+        if (role, analyst) != getattr(self, "_guarded", None):
+            hub_sync.guard_local_edits(self.window.db, role, analyst)
+            self._guarded = (role, analyst)
 
     def connect_dialog(self) -> bool:
         dialog = HubDialog(self.window, url=self.stored_url() or "",
@@ -342,6 +355,7 @@ class HubController(QObject):
 
     def _synced(self, result) -> None:
         self.last_result = result
+        self.guard()
         if result.changes:
             self.changesArrived.emit(result.changes)
         notes = [*(f"refused: {r}" for r in result.refused), *result.conflicts]
