@@ -6,7 +6,8 @@ own thread with its own local file and connections, each adding
 ``--passages`` passages (default 1,000) as one journal step per passage, in
 rounds of ``--per-round`` (default 50); after each round it syncs (push,
 then pull) and for ``--pause`` seconds (default 0: as fast as it can) pulls
-whenever the hub NOTIFYs, as the window's worker does. For every step: the time from its push (the hub's ``pushed_at``)
+whenever the hub NOTIFYs, as the window's worker does. For every step: the
+time from its push (the hub's ``pushed_at``)
 until every other analyst's file holds it.
 
 ``first-sync``: a lead uploads a corpus file (``--corpus``, e.g. the 100k

@@ -66,7 +66,6 @@ KEYED: dict[str, tuple[str, ...]] = {
 LOCAL_ONLY = {"id", "passage_count"}
 LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, HUB_URL = (
     "hub_last_seq", "hub_analysis_seq", "hub_analyses_pushed", "hub_url")
-PUSHABLE = ("do", "undo", "redo")
 #: Steps per pull transaction (``$DOSSIER_HUB_BATCH`` for tests).
 BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
 #: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
