@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import clean
+.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import bench-hub clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -37,6 +37,13 @@ bench-import: $(STAMP)
 	$(BIN)/python -m benchmarks.import_speed --rows $(IMPORT_ROWS) --folder $(BENCH_DIR)
 bench-scale: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.scale --articles $(ARTICLES) --folder $(BENCH_DIR)
+
+# The team hub (issue 19): 20 analysts × 1,000 passages through a throwaway
+# PostgreSQL cluster, then the first sync of the 100k corpus when it exists.
+bench-hub: $(STAMP) postgres-deps
+	$(BIN)/python -m benchmarks.hub_sync analysts
+	@if [ -f $(BENCH_DIR)/corpus-100000.db ]; then \
+		$(BIN)/python -m benchmarks.hub_sync first-sync --corpus $(BENCH_DIR)/corpus-100000.db; fi
 
 $(STAMP).bench: $(STAMP) pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e '.[bench]'
