@@ -5,13 +5,13 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import clean
+.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import bench-hub clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
 	$(BIN)/dossier $(ARGS)
 
-test: $(STAMP).test
+test: $(STAMP).test postgres-deps
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -38,6 +38,13 @@ bench-import: $(STAMP)
 	$(BIN)/python -m benchmarks.import_speed --rows $(IMPORT_ROWS) --folder $(BENCH_DIR)
 bench-scale: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.scale --articles $(ARTICLES) --folder $(BENCH_DIR)
+
+# The team hub (issue 19): 20 analysts × 1,000 passages through a throwaway
+# PostgreSQL cluster, then the first sync of the 100k corpus when it exists.
+bench-hub: $(STAMP) postgres-deps
+	$(BIN)/python -m benchmarks.hub_sync analysts
+	@if [ -f $(BENCH_DIR)/corpus-100000.db ]; then \
+		$(BIN)/python -m benchmarks.hub_sync first-sync --corpus $(BENCH_DIR)/corpus-100000.db; fi
 
 $(STAMP).bench: $(STAMP) pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e '.[bench]'
@@ -68,6 +75,16 @@ system-deps:
 	elif command -v apt-get >/dev/null; then \
 		echo "Qt needs: sudo apt-get install $(XCB_PACKAGES)"; exit 1; \
 	else echo "Qt's xcb platform plugin cannot load; install the XCB libraries for your system."; exit 1; fi
+
+# The team-hub tests start a throwaway PostgreSQL cluster (initdb in a
+# temporary folder): install Debian's server when its binaries are missing.
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	elif command -v apt-get >/dev/null; then \
+		echo "The hub tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; \
+	else echo "The hub tests need PostgreSQL 15 or newer (initdb, postgres)."; exit 1; fi
 
 # A screenshot of the main window on the seeds, for the README.
 screenshot: $(STAMP)

@@ -549,6 +549,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "desktop.cli_merge",
     "desktop.cli_assign",
     "desktop.cli_feeds",
+    "desktop.cli_hub",
 ]
 
 

@@ -137,3 +137,13 @@ def open_window(qtbot, preferences):
     for window in windows:
         window.close()
         window.db.close()
+
+
+@pytest.fixture(scope="session")
+def hub_server():
+    """A throwaway PostgreSQL cluster for the team-hub tests (tests/hub_server.py)."""
+    from tests.hub_server import HubServer
+
+    server = HubServer()
+    yield server
+    server.close()

@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
+from desktop.gui import hub_controller
 from desktop.gui.adjudication_dialog import open_adjudication
 from desktop.gui.analysis_controller import AnalysisController
 from desktop.gui.article_list_controller import KEEP_CURRENT_WITHIN, ArticleListController
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
                                keep_within=KEEP_CURRENT_WITHIN)
         self.session.restore()
         self.overview = OverviewController(self)   # Go → Overview, entity dossiers
+        self.hub = hub_controller.install(self)   # File → Connect to team hub…, status
         self.analyse_on_start = analyse     # and so do windows opened from this one
         self.workspace = WorkspaceController(self)    # the Passages workspace dock
         self.project_files = ProjectFiles(self)       # New/Open database, title, delete

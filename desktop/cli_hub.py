@@ -1,0 +1,223 @@
+"""``dossier hub …``: set up a team hub on PostgreSQL and sync with it
+(``storage.hub_schema``, ``storage.hub_sync``).
+
+- ``hub init URL [--blind]``: schema, roles and row-level security (run as
+  the database's superuser or owner);
+- ``hub add-analyst NAME --role lead|analyst|viewer --url URL``: a login
+  role (password from ``--password-env VAR``, asked, or generated and
+  printed once); ``hub remove-analyst NAME --url URL``; ``hub blind on|off``;
+- ``hub connect postgresql://NAME@host/db --db LOCAL.db``: join (first sync:
+  corpus, codebook, passages, analysis results, with progress);
+- ``hub sync --db LOCAL.db``: push the local steps not yet pushed, pull the
+  others'; ``hub status``.
+
+The analyst's password comes from ``$DOSSIER_HUB_PASSWORD``, the system
+keyring, or a prompt (then kept in the keyring where there is one).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import sys
+
+
+def _hub():
+    from storage import hub_sync
+    return hub_sync
+
+
+def _connect(url: str, *, ask: bool = True):
+    from desktop.cli import CommandError
+    from desktop.hub_credentials import get_password, remember
+
+    hub_sync = _hub()
+    public = hub_sync.strip_password(url)
+    password = None if public != url else get_password(public)
+    if password is None and public == url and ask and sys.stdin.isatty() \
+            and "host=" not in url:
+        password = getpass.getpass(f"Password for {public}: ")
+        remember(public, password)
+    try:
+        return hub_sync.connect(url, password=password)
+    except hub_sync.HubError as error:
+        raise CommandError(str(error)) from error
+
+
+def _local(args):
+    from desktop.cli import CommandError, _database_path
+    from storage import DatabaseError, open_database
+
+    try:
+        return open_database(_database_path(args))
+    except DatabaseError as error:
+        raise CommandError(str(error)) from error
+
+
+def _progress(what: str, done: int, total: int) -> None:
+    if sys.stderr.isatty() or os.environ.get("DOSSIER_PROGRESS"):
+        print(f"\r{what}: {done:,}/{total:,}", end="\n" if done >= total else "",
+              file=sys.stderr, flush=True)
+
+
+def _report(result) -> None:
+    print(f"pushed {result.pushed} step(s)"
+          + (f" ({result.duplicates} already on the hub)" if result.duplicates else "")
+          + f", pulled {result.pulled}; analysis results: {result.analyses_pushed} sent, "
+          f"{result.analyses_pulled} received")
+    for line in result.refused:
+        print(f"refused by the hub: {line}")
+    for line in result.conflicts:
+        print(f"conflict: {line}")
+
+
+def cmd_init(args) -> int:
+    from desktop.cli import CommandError
+
+    hub_sync = _hub()
+    conn = _connect(args.url)
+    try:
+        hub_sync.init_hub(conn, blind=args.blind)
+    except hub_sync.HubError as error:
+        raise CommandError(str(error)) from error
+    except Exception as error:     # psycopg.Error: no rights, an old server …
+        raise CommandError(f"Cannot create the hub: {str(error).strip()}") from error
+    version = conn.info.server_version
+    if version < 150000:
+        print(f"warning: PostgreSQL {version // 10000} is older than 15", file=sys.stderr)
+    print(f"hub created ({'blind coding on' if args.blind else 'blind coding off'})")
+    return 0
+
+
+def cmd_add_analyst(args) -> int:
+    from desktop.cli import CommandError
+
+    password = os.environ.get(args.password_env) if args.password_env else None
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = getpass.getpass(f"Password for {args.name} (empty: generate one): ")
+        if not password:
+            password, generated = secrets.token_urlsafe(15), True
+    conn = _connect(args.url)
+    try:
+        created = _hub().add_member(conn, args.name, args.role, password)
+    except Exception as error:
+        raise CommandError(f"Cannot add {args.name}: {str(error).strip()}") from error
+    print(f"{'created' if created else 'updated'} {args.name} as {args.role}")
+    if generated:
+        print(f"password (give it to {args.name}, it is not shown again): {password}")
+    return 0
+
+
+def cmd_remove_analyst(args) -> int:
+    from desktop.cli import CommandError
+
+    try:
+        _hub().remove_member(_connect(args.url), args.name)
+    except Exception as error:
+        raise CommandError(f"Cannot remove {args.name}: {str(error).strip()}") from error
+    print(f"{args.name} can no longer log in; their passages and history stay")
+    return 0
+
+
+def cmd_blind(args) -> int:
+    from desktop.cli import CommandError
+
+    try:
+        _hub().set_blind(_connect(args.url), args.state == "on")
+    except Exception as error:
+        raise CommandError(f"Cannot change blind coding: {str(error).strip()}") from error
+    print(f"blind coding {args.state}")
+    return 0
+
+
+def cmd_connect(args) -> int:
+    from desktop.cli import CommandError
+
+    hub_sync = _hub()
+    db = _local(args)
+    conn = _connect(args.url)
+    role = hub_sync.my_role(conn)
+    if role is None:
+        raise CommandError(f"{conn.info.user} is not a member of this hub")
+    try:
+        result = hub_sync.first_sync(db, conn, args.url, on_progress=_progress)
+    except hub_sync.HubError as error:
+        raise CommandError(str(error)) from error
+    counts = hub_sync.local_counts(db)
+    print(f"connected as {conn.info.user} ({role}): {counts['articles']} articles, "
+          f"{counts['tags']} tags, {counts['passages']} passages")
+    _report(result)
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from desktop.cli import CommandError
+    from storage.database import get_meta
+
+    hub_sync = _hub()
+    db = _local(args)
+    url = args.url or get_meta(db, hub_sync.HUB_URL)
+    if not url:
+        raise CommandError("this file is not connected to a hub (dossier hub connect URL)")
+    try:
+        result = hub_sync.sync(db, _connect(url), on_progress=_progress)
+    except hub_sync.HubError as error:
+        raise CommandError(f"{error} ({hub_sync.waiting(db)} change(s) waiting)") from error
+    _report(result)
+    return 0
+
+
+def cmd_status(args) -> int:
+    from storage.database import get_meta
+
+    hub_sync = _hub()
+    db = _local(args)
+    url = get_meta(db, hub_sync.HUB_URL)
+    print(f"hub: {url or 'not connected'}; {hub_sync.waiting(db)} change(s) waiting; "
+          f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}")
+    return 0
+
+
+def add_parser(sub, common) -> None:
+    hub = sub.add_parser("hub", help="a team hub on PostgreSQL: set up, connect, sync")
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="HUB_COMMAND", required=True)
+
+    p = hub_sub.add_parser("init", help="create the hub's schema, roles and row-level security")
+    p.add_argument("url", metavar="URL", help="postgresql://admin@host/db")
+    p.add_argument("--blind", action="store_true",
+                   help="blind coding: others' passages unreadable until a lead reveals them")
+    p.set_defaults(func=cmd_init)
+
+    p = hub_sub.add_parser("add-analyst", help="create a member's login role")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", choices=("lead", "analyst", "viewer"), default="analyst")
+    p.add_argument("--url", required=True, help="the admin's postgresql:// URL")
+    p.add_argument("--password-env", metavar="VAR",
+                   help="read the new password from this environment variable")
+    p.set_defaults(func=cmd_add_analyst)
+
+    p = hub_sub.add_parser("remove-analyst", help="take away a member's login")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--url", required=True, help="the admin's postgresql:// URL")
+    p.set_defaults(func=cmd_remove_analyst)
+
+    p = hub_sub.add_parser("blind", help="blind coding on, or off (reveals every passage)")
+    p.add_argument("state", choices=("on", "off"))
+    p.add_argument("--url", required=True, help="a lead's postgresql:// URL")
+    p.set_defaults(func=cmd_blind)
+
+    p = hub_sub.add_parser("connect", parents=[common],
+                           help="join a hub: first sync of corpus, codebook and passages")
+    p.add_argument("url", metavar="URL", help="postgresql://NAME@host/db")
+    p.set_defaults(func=cmd_connect)
+
+    p = hub_sub.add_parser("sync", parents=[common],
+                           help="push local changes not yet pushed, pull the others'")
+    p.add_argument("--url", help="override the hub URL stored in the file")
+    p.set_defaults(func=cmd_sync)
+
+    p = hub_sub.add_parser("status", parents=[common], help="hub URL and changes waiting")
+    p.set_defaults(func=cmd_status)

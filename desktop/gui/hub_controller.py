@@ -1,0 +1,378 @@
+"""The team hub in the window: File → Connect to team hub…, a worker that
+syncs in the background, and the status bar's "hub: synced / N changes
+waiting / offline".
+
+Self-contained: :func:`install` adds the menu action and the status label
+to a main window (one line there). The worker runs in its own thread with
+its own SQLite and PostgreSQL connections (``storage.hub_sync``):
+
+- it pushes as soon as local changes wait (checked twice a second), pulls
+  when the hub NOTIFYs that someone pushed (LISTEN ``dossier_hub``), and
+  syncs anyway every 30 s and on demand (File → Sync with team hub now,
+  or a click on the status label);
+- offline, it says so and tries again every 30 s; the changes queue in the
+  journal and go up on reconnect;
+- what it pulls is committed from its own connection: the window sees it
+  through :meth:`check_external_changes` (within 2 s), and the
+  :attr:`HubController.changesArrived` signal carries the
+  :class:`storage.changes.Changes` for panels that listen to it.
+
+The password is kept in the system keyring (``desktop.hub_credentials``);
+where there is none it is asked once per session and kept in memory only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QMessageBox, QProgressDialog, QVBoxLayout)
+
+from desktop import hub_credentials
+
+log = logging.getLogger(__name__)
+
+SYNC_EVERY_S = 30.0
+OFFLINE_RETRY_S = 10.0
+LOCAL_CHECK_S = 0.5
+
+
+class _LoopThread(QThread):
+    def __init__(self, target) -> None:
+        super().__init__()
+        self._target = target
+
+    def run(self) -> None:
+        self._target()
+
+
+def hub_url(address: str, user: str) -> str:
+    """``postgresql://user@host[:port]/db`` from what the dialog was given
+    (an address with or without ``postgresql://`` and a user name)."""
+    address = address.strip()
+    if "://" not in address:
+        address = "postgresql://" + address
+    scheme, rest = address.split("://", 1)
+    host = rest.split("@", 1)[1] if "@" in rest.split("/", 1)[0] else rest
+    return f"{scheme}://{user.strip()}@{host}" if user.strip() else f"{scheme}://{rest}"
+
+
+class HubDialog(QDialog):
+    """Hub address, user name and password (plain text fields; the password
+    is never shown or written to a file)."""
+
+    def __init__(self, parent=None, *, url: str = "", keyring: bool = True):
+        super().__init__(parent)
+        self.setWindowTitle("Connect to team hub")
+        layout = QVBoxLayout(self)
+        intro = QLabel("Your team lead gives you the hub's address, your user name and "
+                       "a password. Your work stays in this file; the hub shares it.")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("hub.example.org/dossier")
+        self.user = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        if url:
+            scheme, rest = url.split("://", 1) if "://" in url else ("postgresql", url)
+            user, _, host = rest.rpartition("@")
+            self.address.setText(host)
+            self.user.setText(user)
+        form.addRow("Hub &address:", self.address)
+        form.addRow("&User:", self.user)
+        form.addRow("&Password:", self.password)
+        layout.addLayout(form)
+        where = ("The password is kept in the system keyring." if keyring else
+                 "This system has no keyring: the password is kept only until Dossier closes.")
+        note = QLabel(where)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Connect")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def url(self) -> str:
+        return hub_url(self.address.text(), self.user.text())
+
+
+class HubWorker(QObject):
+    """The sync loop, in its own thread (see the module docstring)."""
+
+    status = Signal(str, int)          # "synced" | "waiting" | "offline" | "syncing", waiting
+    synced = Signal(object)            # a hub_sync.SyncResult
+    failed = Signal(str)
+
+    def __init__(self, db_path: Path, url: str, password: str | None):
+        super().__init__()
+        self.db_path, self.url, self.password = Path(db_path), url, password
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self.thread = _LoopThread(self._run)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def sync_now(self) -> None:
+        self._wake.set()
+
+    def stop(self, wait_ms: int = 10000) -> None:
+        self._stop.set()
+        self._wake.set()
+        self.thread.wait(wait_ms)
+
+    def _run(self) -> None:
+        from storage import hub_sync, open_database
+
+        db = open_database(self.db_path)
+        conn = listener = None
+        next_sync, shown = 0.0, None
+
+        def show(state: str, waiting: int) -> None:
+            nonlocal shown
+            if shown != (state, waiting):
+                shown = (state, waiting)
+                self.status.emit(state, waiting)
+
+        try:
+            while not self._stop.is_set():
+                waiting = hub_sync.waiting(db)
+                online = conn is not None
+                want = (self._wake.is_set() or time.monotonic() >= next_sync
+                        or (online and waiting > 0))
+                if not want:
+                    if online:
+                        try:        # another analyst pushed: the hub NOTIFYs at once
+                            want = any(True for _ in listener.notifies(
+                                timeout=LOCAL_CHECK_S, stop_after=1))
+                        except Exception:
+                            conn = listener = None
+                            want = True
+                    else:
+                        self._wake.wait(LOCAL_CHECK_S)
+                    if not want:
+                        show("waiting" if waiting else ("synced" if online else "offline"),
+                             waiting)
+                        continue
+                self._wake.clear()
+                try:
+                    if conn is None:
+                        conn = hub_sync.connect(self.url, password=self.password)
+                        listener = hub_sync.connect(self.url, password=self.password)
+                        hub_sync.listen(listener)
+                    show("syncing", waiting)
+                    result = hub_sync.sync(db, conn)
+                    next_sync = time.monotonic() + SYNC_EVERY_S
+                except hub_sync.HubError as error:
+                    for c in (conn, listener):
+                        if c is not None:
+                            c.close()
+                    conn = listener = None
+                    next_sync = time.monotonic() + OFFLINE_RETRY_S
+                    show("offline", hub_sync.waiting(db))
+                    log.info("hub offline: %s", error)
+                    continue
+                except Exception as error:      # a bug, a changed schema: say it
+                    log.exception("hub sync failed")
+                    conn = listener = None
+                    next_sync = time.monotonic() + SYNC_EVERY_S
+                    self.failed.emit(str(error) or type(error).__name__)
+                    show("offline", hub_sync.waiting(db))
+                    continue
+                self.synced.emit(result)
+                left = hub_sync.waiting(db)
+                show("waiting" if left else "synced", left)
+        finally:
+            for c in (conn, listener):
+                if c is not None:
+                    c.close()
+            db.close()
+
+
+class HubController(QObject):
+    """The hub's menu actions, status label and worker for one window."""
+
+    changesArrived = Signal(object)    # storage.changes.Changes of pulled steps
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker: HubWorker | None = None
+        self.label = QLabel("")
+        self.label.setToolTip("Team hub: click to sync now")
+        self.label.mousePressEvent = lambda _event: self.sync_now()
+        window.statusBar().addPermanentWidget(self.label)
+        self.last_result = None
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
+
+    # -- menu -----------------------------------------------------------------
+    def install_actions(self, menu, before=None) -> None:
+        from PySide6.QtGui import QAction
+
+        connect = QAction("Connect to team &hub…", self.window)
+        connect.triggered.connect(self.connect_dialog)
+        sync = QAction("S&ync with team hub now", self.window)
+        sync.setShortcut("Ctrl+Shift+Y")
+        sync.triggered.connect(self.sync_now)
+        self.sync_action = sync
+        for action in (connect, sync):
+            if before is not None:
+                menu.insertAction(before, action)
+            else:
+                menu.addAction(action)
+
+    def stored_url(self) -> str | None:
+        from storage import hub_sync
+        from storage.database import get_meta
+
+        return get_meta(self.window.db, hub_sync.HUB_URL)
+
+    def resume(self) -> None:
+        """At start: a file connected to a hub syncs again if its password is
+        known (keyring); otherwise the status says how to sign in."""
+        url = self.stored_url()
+        if not url:
+            return
+        self.guard()
+        password = hub_credentials.get_password(url)
+        if password is None:
+            self.label.setText("hub: sign in (File → Connect to team hub…)")
+            return
+        self.start_worker(url, password)
+
+    def guard(self) -> None:
+        """Refuse in the window what the hub would refuse from this member's
+        role (``storage.hub_sync.guard_local_edits``)."""
+        from storage import hub_sync
+        from storage.database import get_meta
+
+        role = get_meta(self.window.db, hub_sync.ROLE) or None
+        analyst = getattr(getattr(self.window, "preferences", None), "analyst", "") or ""
+        if (role, analyst) != getattr(self, "_guarded", None):
+            hub_sync.guard_local_edits(self.window.db, role, analyst)
+            self._guarded = (role, analyst)
+
+    def connect_dialog(self) -> bool:
+        dialog = HubDialog(self.window, url=self.stored_url() or "",
+                           keyring=hub_credentials.has_keyring())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.connect_to(dialog.url(), dialog.password.text())
+
+    def connect_to(self, url: str, password: str) -> bool:
+        """Sign in; on a file not yet connected, the first sync (with
+        progress, in a worker); then background sync."""
+        from desktop.gui.workers import Task
+        from storage import hub_sync, open_database
+
+        first = self.stored_url() != url
+        db_path = self.window.db_path
+        self.stop()
+
+        def work(progress, _cancelled):
+            conn = hub_sync.connect(url, password=password)
+            try:
+                if hub_sync.my_role(conn) is None:
+                    raise hub_sync.HubError(f"{conn.info.user} is not a member of this hub.")
+                db = open_database(db_path)
+                try:
+                    if first:
+                        return hub_sync.first_sync(
+                            db, conn, url, on_progress=lambda _w, d, t: progress(d, t))
+                    return hub_sync.sync(db, conn)
+                finally:
+                    db.close()
+            finally:
+                conn.close()
+
+        dialog = QProgressDialog("Syncing with the team hub…", "", 0, 0, self.window)
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(300)
+        task = Task(work, self)
+        outcome: dict = {}
+        task.progress.connect(lambda d, t: (dialog.setMaximum(t), dialog.setValue(d)))
+        task.succeeded.connect(lambda r: outcome.setdefault("result", r))
+        task.failed.connect(lambda m: outcome.setdefault("error", m))
+        task.start()
+        while task.thread.isRunning() or not outcome:
+            from PySide6.QtWidgets import QApplication
+            QApplication.processEvents()
+            task.thread.wait(20)
+        dialog.close()
+        if "error" in outcome:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Team hub", outcome["error"],
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)      # never rich text from a server
+            self.error_box = box
+            box.open()
+            return False
+        hub_credentials.remember(hub_sync.strip_password(url), password)
+        self._synced(outcome["result"])
+        if hasattr(self.window, "check_external_changes"):
+            self.window.check_external_changes()
+        self.start_worker(hub_sync.strip_password(url), password)
+        return True
+
+    # -- worker ---------------------------------------------------------------
+    def start_worker(self, url: str, password: str | None) -> None:
+        self.stop()
+        self.worker = HubWorker(self.window.db_path, url, password)
+        self.worker.status.connect(self._status)
+        self.worker.synced.connect(self._synced)
+        self.worker.failed.connect(
+            lambda m: self.window.statusBar().showMessage(f"Team hub: {m}", 15000))
+        self.worker.start()
+
+    def sync_now(self) -> None:
+        if self.worker is not None:
+            self.worker.sync_now()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    def _status(self, state: str, waiting: int) -> None:
+        text = {"synced": "hub: synced", "syncing": "hub: syncing…",
+                "offline": "hub: offline"}.get(state, "hub:")
+        if waiting and state != "synced":
+            text += f" — {waiting} change{'s' if waiting != 1 else ''} waiting"
+        self.label.setText(text)
+
+    def _synced(self, result) -> None:
+        self.last_result = result
+        self.guard()
+        if result.changes:
+            self.changesArrived.emit(result.changes)
+        notes = [*(f"refused: {r}" for r in result.refused), *result.conflicts]
+        if notes:
+            self.window.statusBar().showMessage("Team hub: " + notes[0], 15000)
+
+
+def install(window) -> HubController:
+    """Add the hub to ``window``: File menu actions (before its backup
+    actions), the status label; resume syncing a connected file."""
+    controller = HubController(window)
+    file_menu = next((a.menu() for a in window.menuBar().actions()
+                      if a.text().replace("&", "") == "File"), None)
+    if file_menu is not None:
+        backup = next((a for a in file_menu.actions() if "Back up" in a.text()), None)
+        controller.install_actions(file_menu, before=backup)
+        if backup is not None:
+            file_menu.insertSeparator(backup)
+    controller.resume()
+    return controller

@@ -1,0 +1,336 @@
+"""The team hub's schema on PostgreSQL (15 or newer): every SQL statement the
+hub server runs that is not a sync query (those are in ``storage.hub_sync``).
+
+Everything lives in the schema ``dossier_hub``:
+
+- ``steps``: one row per pushed journal step, keyed by the step's uuid (so a
+  step pushed twice is stored once) with ``seq``, the server-side order in
+  which steps were pushed. A trigger takes a transaction-level advisory lock
+  before it draws ``seq``, so pushes commit in ``seq`` order and a client
+  reading "steps after N" never skips one that commits late.
+- ``changes``: the rows each step changed, before/after as JSONB with
+  references as uuids (``article_uuid``, ``tag_uuid``, …), never local ids.
+  Inserting a change *applies* it to the current-state table of its kind,
+  as the pushing role — so row-level security on the state tables decides
+  whether a step is accepted, whoever connects and however.
+- ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
+  ``assignments``: the current state, keyed by uuid (aliases by key +
+  label, assignments by article uuid + analyst), for a new
+  member's first sync (a snapshot, not a replay of every step).
+- ``analyses``: entities and quotes keyed by text hash + pipeline + version,
+  so one analyst's spaCy run serves everyone.
+- ``settings``: ``blind`` = ``on`` hides others' passages (and their
+  changes) from analysts until a lead reveals them.
+
+Roles: ``dossier_lead``, ``dossier_analyst``, ``dossier_viewer`` (NOLOGIN
+groups); :func:`add_member_sql` creates a login role in one of them.
+"""
+
+from __future__ import annotations
+
+SCHEMA = "dossier_hub"
+ROLES = ("lead", "analyst", "viewer")
+#: The state tables, in the order a snapshot applies them (parents first).
+STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignments",
+                "passages")
+_TABLE_LIST = ", ".join(f"'{t}'" for t in STATE_TABLES)
+#: Bumped when this file's schema changes; stored in ``settings``.
+HUB_VERSION = "1"
+
+
+def group_role(role: str) -> str:
+    """The PostgreSQL group role of a Dossier role."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    return f"dossier_{role}"
+
+
+_ROLES_SQL = """
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dossier_viewer') THEN
+    CREATE ROLE dossier_viewer NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dossier_analyst') THEN
+    CREATE ROLE dossier_analyst NOLOGIN IN ROLE dossier_viewer; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dossier_lead') THEN
+    CREATE ROLE dossier_lead NOLOGIN IN ROLE dossier_analyst; END IF;
+END $$;
+"""
+
+_STATE_TABLE = """
+CREATE TABLE dossier_hub.{table} (
+    key text PRIMARY KEY,
+    data jsonb NOT NULL,
+    owner text NOT NULL DEFAULT current_user,
+    seq bigint NOT NULL DEFAULT 0
+)"""
+
+_FUNCTIONS_SQL = """
+CREATE FUNCTION dossier_hub.is_lead() RETURNS boolean LANGUAGE sql STABLE AS
+  $$ SELECT pg_has_role(current_user, 'dossier_lead', 'member') $$;
+CREATE FUNCTION dossier_hub.is_writer() RETURNS boolean LANGUAGE sql STABLE AS
+  $$ SELECT pg_has_role(current_user, 'dossier_analyst', 'member') $$;
+CREATE FUNCTION dossier_hub.blind() RETURNS boolean LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS
+  $$ SELECT coalesce((SELECT value = 'on' FROM dossier_hub.settings WHERE key = 'blind'),
+                     false) $$;
+-- whether the current role may read passages owned by ``owner``
+CREATE FUNCTION dossier_hub.can_see(owner text) RETURNS boolean LANGUAGE sql STABLE AS
+  $$ SELECT owner = current_user OR dossier_hub.is_lead() OR NOT dossier_hub.blind() $$;
+-- whether a row exists, whatever the current role may see (a refused
+-- delete is told from one of a row already gone)
+CREATE FUNCTION dossier_hub.row_exists(tbl text, k text) RETURNS boolean LANGUAGE plpgsql
+  STABLE SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS $$
+DECLARE found boolean;
+BEGIN
+  IF tbl NOT IN (@TABLES@) THEN
+    RETURN false; END IF;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM dossier_hub.%I WHERE key = $1)', tbl)
+    INTO found USING k;
+  RETURN found;
+END $$;
+
+-- steps: seq drawn under a lock held to commit, so seq order is commit order
+CREATE FUNCTION dossier_hub.step_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('dossier_hub.push'));
+  NEW.seq := nextval('dossier_hub.step_order');
+  NEW.analyst := current_user;
+  NEW.pushed_at := now();
+  RETURN NEW;
+END $$;
+
+CREATE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+  NEW.owner := current_user;
+  RETURN NEW;
+END $$;
+
+-- a change applies itself to its state table, as the role that pushed it:
+-- row-level security there accepts or refuses the whole step
+CREATE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  IF NEW.tbl NOT IN (@TABLES@) THEN
+    RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
+  END IF;
+  IF NEW.after IS NULL THEN
+    EXECUTE format('DELETE FROM dossier_hub.%I WHERE key = $1', NEW.tbl) USING NEW.row_key;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 AND dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+      RAISE EXCEPTION 'Dossier hub: % may not delete this row of %', current_user, NEW.tbl
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+  ELSE
+    -- (not INSERT … ON CONFLICT: that checks the INSERT policy on an update too)
+    EXECUTE format('UPDATE dossier_hub.%I SET data = $2, seq = $3 WHERE key = $1', NEW.tbl)
+      USING NEW.row_key, NEW.after, NEW.seq;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+      IF dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+        RAISE EXCEPTION 'Dossier hub: % may not change this row of %', current_user, NEW.tbl
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      EXECUTE format('INSERT INTO dossier_hub.%I (key, data, seq) VALUES ($1, $2, $3)',
+                     NEW.tbl) USING NEW.row_key, NEW.after, NEW.seq;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- only a lead changes an article's text (analysts: memo, review status)
+CREATE FUNCTION dossier_hub.article_text_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (NEW.data->>'text') IS DISTINCT FROM (OLD.data->>'text')
+     AND NOT dossier_hub.is_lead() THEN
+    RAISE EXCEPTION 'Dossier hub: only a lead changes an article''s text'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- leads may re-anchor or move others' passages, not take them over
+CREATE FUNCTION dossier_hub.passage_owner_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.owner := OLD.owner;
+  RETURN NEW;
+END $$;
+
+CREATE FUNCTION dossier_hub.notify_step() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('dossier_hub', NEW.seq::text);
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION dossier_hub.analysis_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('dossier_hub.push'));
+  NEW.seq := nextval('dossier_hub.analysis_order');
+  NEW.owner := current_user;
+  RETURN NEW;
+END $$;
+"""
+
+_TABLES_SQL = [
+    "CREATE SCHEMA dossier_hub",
+    "CREATE TABLE dossier_hub.settings (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE SEQUENCE dossier_hub.step_order",
+    "CREATE SEQUENCE dossier_hub.analysis_order",
+    """CREATE TABLE dossier_hub.steps (
+        uuid uuid PRIMARY KEY,
+        seq bigint NOT NULL UNIQUE,
+        name text NOT NULL,
+        analyst text NOT NULL,
+        local_analyst text NOT NULL DEFAULT '',
+        kind text NOT NULL,
+        created_at text NOT NULL,
+        pushed_at timestamptz NOT NULL)""",
+    """CREATE TABLE dossier_hub.changes (
+        step_uuid uuid NOT NULL REFERENCES dossier_hub.steps ON DELETE CASCADE,
+        n integer NOT NULL,
+        seq bigint NOT NULL,
+        tbl text NOT NULL,
+        row_key text NOT NULL,
+        before jsonb,
+        after jsonb,
+        owner text NOT NULL,
+        PRIMARY KEY (step_uuid, n))""",
+    "CREATE INDEX changes_by_seq ON dossier_hub.changes (seq)",
+    "CREATE INDEX changes_by_row ON dossier_hub.changes (tbl, row_key, seq)",
+    *[_STATE_TABLE.format(table=t) for t in STATE_TABLES],
+    "CREATE INDEX passages_by_owner ON dossier_hub.passages (owner)",
+    """CREATE TABLE dossier_hub.analyses (
+        text_hash text NOT NULL,
+        pipeline text NOT NULL,
+        pipeline_version text NOT NULL,
+        degraded boolean NOT NULL,
+        entities jsonb NOT NULL,
+        quotes jsonb NOT NULL,
+        owner text NOT NULL,
+        seq bigint NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (text_hash, pipeline, pipeline_version))""",
+]
+
+_TRIGGERS_SQL = [
+    """CREATE TRIGGER steps_seq BEFORE INSERT ON dossier_hub.steps
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.step_seq()""",
+    """CREATE TRIGGER steps_notify AFTER INSERT ON dossier_hub.steps
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.notify_step()""",
+    """CREATE TRIGGER changes_seq BEFORE INSERT ON dossier_hub.changes
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.change_seq()""",
+    """CREATE TRIGGER changes_apply AFTER INSERT ON dossier_hub.changes
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.apply_change()""",
+    """CREATE TRIGGER articles_text_guard BEFORE UPDATE ON dossier_hub.articles
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.article_text_guard()""",
+    """CREATE TRIGGER passages_owner_guard BEFORE UPDATE ON dossier_hub.passages
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.passage_owner_guard()""",
+    """CREATE TRIGGER analyses_seq BEFORE INSERT ON dossier_hub.analyses
+        FOR EACH ROW EXECUTE FUNCTION dossier_hub.analysis_seq()""",
+]
+
+#: Who may write what: (table, command, USING/WITH CHECK expression).
+_POLICIES = [
+    ("steps", "SELECT", "true"),
+    ("steps", "INSERT", "analyst = current_user AND dossier_hub.is_writer()"),
+    ("changes", "SELECT", "tbl <> 'passages' OR dossier_hub.can_see(owner)"),
+    ("changes", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
+    ("articles", "SELECT", "true"),
+    ("articles", "INSERT", "dossier_hub.is_lead()"),
+    ("articles", "UPDATE", "dossier_hub.is_writer()"),
+    ("articles", "DELETE", "dossier_hub.is_lead()"),
+    ("tags", "SELECT", "true"),
+    ("tags", "INSERT", "dossier_hub.is_lead()"),
+    ("tags", "UPDATE", "dossier_hub.is_lead()"),
+    ("tags", "DELETE", "dossier_hub.is_lead()"),
+    ("entity_canon", "SELECT", "true"),
+    ("entity_canon", "ALL", "dossier_hub.is_writer()"),
+    ("entity_aliases", "SELECT", "true"),
+    ("entity_aliases", "ALL", "dossier_hub.is_writer()"),
+    # leads assign articles; analysts set their own review status of them
+    ("assignments", "SELECT", "true"),
+    ("assignments", "INSERT", "dossier_hub.is_lead()"),
+    ("assignments", "UPDATE", "dossier_hub.is_writer()"),
+    ("assignments", "DELETE", "dossier_hub.is_lead()"),
+    ("passages", "SELECT", "dossier_hub.can_see(owner)"),
+    ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
+    ("passages", "UPDATE", "(owner = current_user AND dossier_hub.is_writer()) "
+                           "OR dossier_hub.is_lead()"),
+    ("passages", "DELETE", "owner = current_user AND dossier_hub.is_writer()"),
+    ("analyses", "SELECT", "true"),
+    ("analyses", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
+    ("settings", "SELECT", "true"),
+    ("settings", "ALL", "dossier_hub.is_lead()"),
+]
+
+
+def _policy_sql(table: str, command: str, expression: str, number: int) -> str:
+    name = f"{table}_{command.lower()}_{number}"
+    if command == "INSERT":
+        clause = f"WITH CHECK ({expression})"
+    elif command == "SELECT" or command == "DELETE":
+        clause = f"USING ({expression})"
+    else:
+        clause = f"USING ({expression}) WITH CHECK ({expression})"
+    return f"CREATE POLICY {name} ON dossier_hub.{table} FOR {command} {clause}"
+
+
+def init_statements(*, blind: bool = False) -> list[str]:
+    """Every statement creating a hub, in order (run in one transaction by
+    a superuser or the database's owner)."""
+    tables = ["steps", "changes", *STATE_TABLES, "analyses", "settings"]
+    statements = [_ROLES_SQL, *_TABLES_SQL, _FUNCTIONS_SQL.replace("@TABLES@", _TABLE_LIST),
+                  *_TRIGGERS_SQL]
+    for table in tables:
+        statements.append(f"ALTER TABLE dossier_hub.{table} ENABLE ROW LEVEL SECURITY")
+        statements.append(f"ALTER TABLE dossier_hub.{table} FORCE ROW LEVEL SECURITY")
+    statements += [_policy_sql(t, c, e, i) for i, (t, c, e) in enumerate(_POLICIES)]
+    statements += [
+        "GRANT USAGE ON SCHEMA dossier_hub TO dossier_viewer",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA dossier_hub TO dossier_viewer",
+        "GRANT INSERT ON dossier_hub.steps, dossier_hub.changes, dossier_hub.analyses "
+        "TO dossier_analyst",
+        "GRANT INSERT, UPDATE, DELETE ON " + ", ".join(f"dossier_hub.{t}" for t in STATE_TABLES)
+        + " TO dossier_analyst",
+        "GRANT INSERT, UPDATE, DELETE ON dossier_hub.settings TO dossier_lead",
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA dossier_hub TO dossier_analyst",
+        "REVOKE ALL ON SCHEMA dossier_hub FROM PUBLIC",
+        "INSERT INTO dossier_hub.settings (key, value) VALUES ('version', %(version)s), "
+        "('blind', %(blind)s)",
+    ]
+    return statements
+
+
+def init_parameters(*, blind: bool = False) -> dict:
+    """The parameters of :func:`init_statements`' last statement."""
+    return {"version": HUB_VERSION, "blind": "on" if blind else "off"}
+
+
+#: Whether a hub exists in the database.
+HUB_EXISTS_SQL = "SELECT to_regclass('dossier_hub.steps') IS NOT NULL"
+
+
+def add_member_sql(role: str) -> tuple[str, str]:
+    """The statements (formatted with psycopg.sql: identifier ``{name}``,
+    literal ``{password}``) creating a login role in a Dossier role, or
+    updating an existing one's password and role."""
+    group = group_role(role)
+    create = ("CREATE ROLE {name} LOGIN PASSWORD {password} IN ROLE " + group)
+    update = ("ALTER ROLE {name} LOGIN PASSWORD {password}; "
+              "REVOKE dossier_lead, dossier_analyst, dossier_viewer FROM {name}; "
+              "GRANT " + group + " TO {name}")
+    return create, update
+
+
+#: Whether a role exists.
+ROLE_EXISTS_SQL = "SELECT 1 FROM pg_roles WHERE rolname = %s"
+#: Take away a member's login (their passages and history stay).
+REMOVE_MEMBER_SQL = ("ALTER ROLE {name} NOLOGIN; "
+                     "REVOKE dossier_lead, dossier_analyst, dossier_viewer FROM {name}")
+#: Blind coding on or off (a lead only; off = reveal everyone's passages).
+SET_BLIND_SQL = ("INSERT INTO dossier_hub.settings (key, value) VALUES ('blind', %s) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+#: Which Dossier role the current login has.
+MY_ROLE_SQL = """SELECT CASE WHEN pg_has_role(current_user, 'dossier_lead', 'member') THEN 'lead'
+    WHEN pg_has_role(current_user, 'dossier_analyst', 'member') THEN 'analyst'
+    WHEN pg_has_role(current_user, 'dossier_viewer', 'member') THEN 'viewer' END"""

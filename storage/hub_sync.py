@@ -1,0 +1,919 @@
+"""Syncing the local change journal with a team hub on PostgreSQL (Qt-free).
+
+The local SQLite file stays the analyst's working copy; the hub
+(``storage.hub_schema``) holds every pushed step in one order and the
+current state of the shared corpus.
+
+- :func:`push` sends the journal's steps not yet pushed, oldest first, one
+  PostgreSQL transaction each. The step's uuid is the hub's primary key, so
+  a step pushed again after a crash (the hub committed, the local mark did
+  not) is recognised and not stored twice. Local ids inside rows are
+  translated to uuids (``article_id`` → ``article_uuid`` …). A step the
+  hub's row-level security refuses is marked refused and reported; it stays
+  in the local file.
+- :func:`pull` reads the steps others pushed after the last one applied
+  (``meta.hub_last_seq``) and applies each inside a journal step of kind
+  ``pulled`` with origin ``hub:<step uuid>`` — never in a window's undo —
+  and the new ``hub_last_seq`` in the same SQLite transaction: a kill
+  mid-pull rolls back both. A change that a later hub step changed again is
+  skipped (the later one is applied, or is this analyst's own): the hub's
+  order decides, the later write wins, the earlier stays in the history.
+- Conflicts: a tag deleted on the hub while local passages use it is kept,
+  renamed "… (deleted on hub)" — the passages stay, flagged by it. An
+  article's text changed by a pulled step re-anchors the local passages
+  that step did not move (``storage.anchoring``), orphans flagged.
+- :func:`first_sync` (joining) copies the hub's current state — corpus,
+  codebook, passages, entity corrections, analysis results — in one
+  repeatable-read snapshot, with progress; on an empty hub it uploads the
+  local corpus instead (the lead who starts the hub).
+- :func:`push_analyses` / :func:`pull_analyses`: entities and quotes keyed
+  by text hash + pipeline + version, so others skip spaCy for those texts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from sqlite_utils import Database
+
+from storage import hub_schema, journal
+from storage.anchoring import reanchor
+from storage.changes import ALL_KINDS, Changes
+from storage.database import get_meta, set_meta, utc_now, write_transaction
+
+Progress = Callable[[str, int, int], None] | None
+
+#: References inside journaled rows: local id column → the table it points at.
+REFERENCES: dict[str, dict[str, str]] = {
+    "passages": {"article_id": "articles", "tag_id": "tags"},
+    "tags": {"parent_id": "tags"},
+    "entity_aliases": {"canon_id": "entity_canon"},
+    "assignments": {"article_id": "articles"},
+}
+#: Tables without a uuid: the hub-side columns that key a row.
+KEYED: dict[str, tuple[str, ...]] = {
+    "entity_aliases": ("key", "label"),
+    "assignments": ("article_uuid", "analyst"),
+}
+#: Columns never sent (derived locally, or the local id itself).
+LOCAL_ONLY = {"id", "passage_count"}
+LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, HUB_URL = (
+    "hub_last_seq", "hub_analysis_seq", "hub_analyses_pushed", "hub_url")
+#: Steps per pull transaction (``$DOSSIER_HUB_BATCH`` for tests).
+BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
+#: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
+PUSH_BATCH = int(os.environ.get("DOSSIER_HUB_PUSH_BATCH", "50"))
+DELETED_MARK = " (deleted on hub)"
+
+
+class HubError(Exception):
+    """A hub operation failed; the message is meant for the user."""
+
+
+class HubOffline(HubError):
+    """The hub cannot be reached (or went away mid-sync); nothing was lost."""
+
+
+@dataclass
+class SyncResult:
+    """What a sync did: steps pushed and pulled, steps the hub refused (with
+    its message), conflicts met, and the :class:`Changes` to show."""
+
+    pushed: int = 0
+    duplicates: int = 0
+    pulled: int = 0
+    refused: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+    analyses_pushed: int = 0
+    analyses_pulled: int = 0
+
+
+# -- connections ------------------------------------------------------------
+def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psycopg.Connection:
+    """A connection to the hub (``password`` overrides one in the URL)."""
+    options = {"connect_timeout": timeout, "application_name": "dossier", "autocommit": True}
+    if password is not None:
+        options["password"] = password
+    try:
+        return psycopg.connect(url, **options)
+    except psycopg.OperationalError as error:
+        raise HubOffline(f"Cannot reach the hub: {str(error).strip()}") from error
+
+
+#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq).
+CHANNEL = "dossier_hub"
+
+
+def listen(conn: psycopg.Connection) -> psycopg.Connection:
+    """Make ``conn`` (autocommit, used for nothing else) receive the hub's
+    notifications: ``conn.notifies(timeout=…)`` yields one per pushed step."""
+    conn.execute(f"LISTEN {CHANNEL}")
+    return conn
+
+
+def strip_password(url: str) -> str:
+    """``url`` without a password (what is stored in the local file)."""
+    if "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    if "@" in rest.split("/", 1)[0]:
+        userinfo, host = rest.split("@", 1)
+        return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
+    return url
+
+
+def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
+    """Create the hub's schema, roles and row-level security (one transaction)."""
+    with conn.transaction():
+        if conn.execute(hub_schema.HUB_EXISTS_SQL).fetchone()[0]:
+            raise HubError("This database already holds a Dossier hub.")
+        statements = hub_schema.init_statements(blind=blind)
+        for statement in statements[:-1]:
+            conn.execute(statement)
+        conn.execute(statements[-1], hub_schema.init_parameters(blind=blind))
+
+
+def add_member(conn: psycopg.Connection, name: str, role: str, password: str) -> bool:
+    """Create (or update) login role ``name`` in Dossier role ``role``;
+    True if it was created."""
+    create, update = hub_schema.add_member_sql(role)
+    with conn.transaction():
+        exists = conn.execute(hub_schema.ROLE_EXISTS_SQL, [name]).fetchone()
+        statement = update if exists else create
+        for part in statement.split("; "):
+            conn.execute(sql.SQL(part).format(name=sql.Identifier(name),
+                                              password=sql.Literal(password)))
+    return not exists
+
+
+def remove_member(conn: psycopg.Connection, name: str) -> None:
+    """Take away ``name``'s login; their passages and history stay."""
+    with conn.transaction():
+        for part in hub_schema.REMOVE_MEMBER_SQL.split("; "):
+            conn.execute(sql.SQL(part).format(name=sql.Identifier(name)))
+
+
+def set_blind(conn: psycopg.Connection, blind: bool) -> None:
+    """Blind coding on, or off (reveals everyone's passages); a lead only."""
+    with conn.transaction():
+        conn.execute(hub_schema.SET_BLIND_SQL, ["on" if blind else "off"])
+
+
+def my_role(conn: psycopg.Connection) -> str | None:
+    """``lead``, ``analyst``, ``viewer`` or None for the connected login."""
+    return conn.execute(hub_schema.MY_ROLE_SQL).fetchone()[0]
+
+
+# -- translating rows -------------------------------------------------------
+def row_key(table: str, state: dict) -> str:
+    """The hub's key of a row (in the hub's form): its uuid, or for a table
+    without one its :data:`KEYED` columns."""
+    if table in KEYED:
+        return "\x1f".join(str(state[c]) for c in KEYED[table])
+    return state["uuid"]
+
+
+class _Uuids:
+    """Local id → uuid, also for rows deleted since (from the journal)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cache: dict[tuple[str, int], str | None] = {}
+
+    def __call__(self, table: str, row_id: int | None) -> str | None:
+        if row_id is None:
+            return None
+        key = (table, row_id)
+        if key not in self.cache:
+            row = self.db.execute(f'SELECT uuid FROM "{table}" WHERE id = ?', [row_id]).fetchone()
+            if row is None:
+                row = self.db.execute(
+                    "SELECT coalesce(json_extract(after, '$.uuid'), "
+                    "json_extract(before, '$.uuid')) FROM journal_changes "
+                    "WHERE tbl = ? AND row_id = ? ORDER BY id DESC LIMIT 1",
+                    [table, row_id]).fetchone()
+            self.cache[key] = row[0] if row else None
+        return self.cache[key]
+
+
+def to_hub(table: str, state: dict | None, uuids: _Uuids) -> dict | None:
+    """A local row's state as the hub stores it: no local ids, references
+    as uuids."""
+    if state is None:
+        return None
+    out = {k: v for k, v in state.items() if k not in LOCAL_ONLY}
+    for column, other in REFERENCES.get(table, {}).items():
+        if column in out:
+            out[column.removesuffix("_id") + "_uuid"] = uuids(other, out.pop(column))
+    return out
+
+
+def local_counts(db: Database) -> dict[str, int]:
+    """Articles, tags and passages in the local file (for a report)."""
+    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "tags", "passages")}
+
+
+# -- refusing locally what the hub would refuse ---------------------------------
+ROLE = "hub_role"
+
+
+def _refuse(name: str, event: str, table: str, message: str, when: str = "") -> str:
+    message = message.replace("'", "''")
+    return (f'CREATE TEMP TRIGGER "hub_guard_{name}" BEFORE {event} ON main."{table}" '
+            f"{when} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+def guard_statements(role: str | None, analyst: str,
+                     columns: dict[str, list[str]] | None = None) -> list[str]:
+    """TEMP triggers refusing, on one connection, the edits the hub refuses
+    for ``role`` (``analyst``: the name on this analyst's passages;
+    ``columns``: each table's journaled columns — an UPDATE of a derived
+    column, such as a tag's passage count, is not an edit)."""
+    if role in (None, "lead"):
+        return []
+    columns = columns or {}
+
+    def update(table: str) -> str:
+        names = [c for c in columns.get(table, []) if c not in ("id", "uuid")]
+        return "UPDATE OF " + ", ".join(f'"{c}"' for c in names) if names else "UPDATE"
+
+    statements = []
+    if role == "viewer":
+        for table in hub_schema.STATE_TABLES:
+            for event in ("INSERT", update(table), "DELETE"):
+                statements.append(_refuse(f"{table}_{event.split()[0].lower()}", event, table,
+                                          "Viewers of this team hub do not change anything."))
+        return statements
+    codebook = "Only a lead changes the codebook on this team hub."
+    articles = "Only a lead adds, deletes or edits the text of articles on this team hub."
+    assigning = "Only a lead assigns articles on this team hub."
+    others = "On this team hub you change only your own passages."
+    who = analyst.replace("'", "''")
+    for event in ("INSERT", update("tags"), "DELETE"):
+        statements.append(_refuse(f"tags_{event.split()[0].lower()}", event, "tags", codebook))
+    statements += [
+        _refuse("articles_insert", "INSERT", "articles", articles),
+        _refuse("articles_delete", "DELETE", "articles", articles),
+        _refuse("articles_text", "UPDATE OF text", "articles", articles,
+                "WHEN new.text IS NOT old.text"),
+        _refuse("assignments_insert", "INSERT", "assignments", assigning),
+        _refuse("assignments_delete", "DELETE", "assignments", assigning),
+        _refuse("passages_update", update("passages"), "passages", others,
+                f"WHEN old.analyst IS NOT '{who}'"),
+        _refuse("passages_delete", "DELETE", "passages", others,
+                f"WHEN old.analyst IS NOT '{who}'"),
+    ]
+    return statements
+
+
+def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
+    """Make ``db``'s connection (the window's) refuse at once what the hub
+    would refuse from this member, instead of the hub refusing it at the
+    next push. Syncing uses connections of its own, never guarded."""
+    for (name,) in db.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
+                              "AND name LIKE 'hub_guard_%'").fetchall():
+        db.execute(f'DROP TRIGGER temp."{name}"')
+    tables = set(db.table_names())
+    for statement in guard_statements(role, analyst, journal._tracked_columns(db)):
+        table = statement.split(' ON main."', 1)[1].split('"', 1)[0]
+        if table in tables:
+            db.execute(statement)
+
+
+# -- push -------------------------------------------------------------------
+def waiting(db: Database) -> int:
+    """The number of local steps not yet pushed."""
+    return db.execute(
+        "SELECT count(*) FROM journal_steps WHERE pushed_at IS NULL AND kind IN "
+        "('do', 'undo', 'redo') AND origin NOT LIKE 'hub:%'").fetchone()[0]
+
+
+def _take_steps(db: Database, limit: int) -> list[dict]:
+    """The oldest steps not yet pushed, with their rows; their ``merge_key``
+    is cleared in the same transaction, so a memo step read here can no
+    longer grow behind the push's back."""
+    uuids = _Uuids(db)
+    with write_transaction(db):
+        steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
+                 for r in db.execute(
+                     "SELECT id, uuid, name, analyst, kind, created_at FROM journal_steps "
+                     "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
+                     "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?", [limit])]
+        if steps:
+            db.execute("UPDATE journal_steps SET merge_key = NULL WHERE id IN "
+                       f"({','.join('?' * len(steps))})", [s["id"] for s in steps])
+        for s in steps:
+            s["changes"] = []
+            for table, before, after in db.execute(
+                    "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
+                    "ORDER BY id", [s["id"]]):
+                if table not in hub_schema.STATE_TABLES:
+                    continue        # a table the hub does not share (yet): stays local
+                b = to_hub(table, json.loads(before) if before else None, uuids)
+                a = to_hub(table, json.loads(after) if after else None, uuids)
+                s["changes"].append((table, row_key(table, a or b), b, a))
+    return steps
+
+
+def _mark(db: Database, marks: list[tuple[str, int]]) -> None:
+    if marks:
+        with write_transaction(db):
+            db.conn.executemany("UPDATE journal_steps SET pushed_at = ? WHERE id = ?", marks)
+        marks.clear()
+
+
+_INSERT_STEP = ("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
+                "created_at, pushed_at) VALUES (%s, 0, %s, '', %s, %s, %s, now()) "
+                "ON CONFLICT (uuid) DO NOTHING RETURNING seq")
+_INSERT_CHANGE = ("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, before, "
+                  "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '')")
+
+
+def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
+    """Store one step and its rows (inside the caller's transaction)."""
+    stored = conn.execute(_INSERT_STEP, [s["uuid"], s["name"], s["analyst"], s["kind"],
+                                         s["created_at"]]).fetchone()
+    if stored is None:
+        result.duplicates += 1      # pushed before a crash: already there
+        return
+    with conn.cursor() as cursor:
+        cursor.executemany(_INSERT_CHANGE, [
+            (s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
+             Jsonb(a) if a is not None else None)
+            for n, (t, k, b, a) in enumerate(s["changes"])])
+    result.pushed += 1
+
+
+def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
+         on_progress: Progress = None, per_transaction: int = 0) -> SyncResult:
+    """Push every local step not yet pushed, oldest first (see the module
+    docstring): up to ``per_transaction`` steps in one PostgreSQL
+    transaction; if the hub refuses one, that group is pushed again one step
+    a transaction, so only the refused step is refused. Raises
+    :class:`HubOffline` if the hub goes away; what was pushed by then stays
+    pushed (and marked), the rest goes next time."""
+    result = result or SyncResult()
+    per_transaction = per_transaction or PUSH_BATCH
+    total = waiting(db)
+    done = 0
+    try:
+        while True:
+            steps = _take_steps(db, per_transaction)
+            if not steps:
+                break
+            marks: list[tuple[str, int]] = []
+            try:
+                attempt = SyncResult()
+                with conn.transaction():
+                    for s in steps:
+                        _push_one(conn, s, attempt)
+                result.pushed += attempt.pushed
+                result.duplicates += attempt.duplicates
+                marks = [(utc_now(), s["id"]) for s in steps]
+            except psycopg.OperationalError:
+                raise
+            except psycopg.DatabaseError:
+                for s in steps:
+                    try:
+                        with conn.transaction():
+                            _push_one(conn, s, result)
+                        marks.append((utc_now(), s["id"]))
+                    except psycopg.OperationalError:
+                        _mark(db, marks)
+                        raise
+                    except psycopg.DatabaseError as error:
+                        message = str(error).strip().splitlines()[0]
+                        result.refused.append(f"“{s['name']}”: {message}")
+                        marks.append((f"refused {utc_now()}: {message}", s["id"]))
+            _mark(db, marks)
+            done += len(steps)
+            if on_progress:
+                on_progress("Pushing", done, total)
+    except psycopg.OperationalError as error:
+        raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
+    return result
+
+
+# -- pull -------------------------------------------------------------------
+def _local_columns(db: Database, table: str) -> list[str]:
+    cache = db.__dict__.setdefault("_hub_columns", {})
+    if table not in cache:
+        cache[table] = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+    return cache[table]
+
+
+class _Applier:
+    """Writes hub rows into the local file (inside an open step or an
+    unrecorded transaction), resolving uuids to local ids and fetching rows
+    the local file lacks from the hub's current state."""
+
+    def __init__(self, db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+        self.db, self.conn, self.result = db, conn, result
+        self.ids: dict[tuple[str, str], int] = {}
+        self.text_changed: set[int] = set()
+        self.passages_written: set[int] = set()
+
+    def local_id(self, table: str, key: str) -> int | None:
+        if (table, key) in self.ids:
+            return self.ids[(table, key)]
+        if table in KEYED:
+            where, values = [], []
+            for column, value in zip(KEYED[table], key.split("\x1f")):
+                if column.endswith("_uuid"):
+                    local = column.removesuffix("_uuid") + "_id"
+                    value = self.local_id(REFERENCES[table][local], value)
+                    if value is None:
+                        return None
+                    column = local
+                where.append(f'"{column}" = ?')
+                values.append(value)
+            row = self.db.execute(f'SELECT rowid FROM "{table}" WHERE {" AND ".join(where)}',
+                                  values).fetchone()
+        else:
+            row = self.db.execute(f'SELECT id FROM "{table}" WHERE uuid = ?', [key]).fetchone()
+        if row is None:
+            return None
+        self.ids[(table, key)] = row[0]
+        return row[0]
+
+    def resolve(self, table: str, key: str | None) -> int | None:
+        """The local id of a referenced row, fetched from the hub if missing
+        (its current state, or — deleted there — its last known one)."""
+        if key is None:
+            return None
+        found = self.local_id(table, key)
+        if found is not None:
+            return found
+        row = self.conn.execute(sql.SQL("SELECT data FROM dossier_hub.{} WHERE key = %s")
+                                .format(sql.Identifier(table)), [key]).fetchone()
+        data = row[0] if row else None
+        if data is None:
+            row = self.conn.execute(
+                "SELECT before FROM dossier_hub.changes WHERE tbl = %s AND row_key = %s "
+                "AND before IS NOT NULL ORDER BY seq DESC LIMIT 1", [table, key]).fetchone()
+            data = row[0] if row else None
+            if data is None:
+                return None
+            if table == "tags":
+                data = {**data, "name": data["name"] + DELETED_MARK}
+                self.result.conflicts.append(
+                    f"The tag “{data['name']}” was deleted on the hub; passages with it stay.")
+        return self.upsert(table, key, data)
+
+    def local_state(self, table: str, data: dict) -> dict:
+        columns = set(_local_columns(self.db, table)) - LOCAL_ONLY
+        out = {k: v for k, v in data.items() if k in columns}
+        for column, other in REFERENCES.get(table, {}).items():
+            ref = column.removesuffix("_id") + "_uuid"
+            if ref in data:
+                out[column] = self.resolve(other, data[ref])
+        return out
+
+    def _adopt(self, table: str, key: str, state: dict) -> int | None:
+        """A local row that is the same one under another uuid (a tag of the
+        same name, an article with the same text): it takes the hub's uuid."""
+        if table == "tags" and "name" in state:
+            row = self.db.execute("SELECT id FROM tags WHERE name = ?", [state["name"]]).fetchone()
+        elif table == "articles" and "text_hash" in state:
+            row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?",
+                                  [state["text_hash"]]).fetchone()
+        else:
+            return None
+        return row[0] if row else None
+
+    def _anchor(self, state: dict) -> None:
+        """A passage arriving for an article whose text is not the one it
+        was tagged on (edited since, here or there): re-anchored on arrival,
+        flagged orphaned if its words are gone."""
+        from storage.passages import CONTEXT_CHARS
+
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?",
+                              [state.get("article_id")]).fetchone()
+        if row is None or "start" not in state:
+            return
+        text = row[0]
+        if text[state["start"]:state["end"]] == state.get("text"):
+            return
+        found = reanchor(text, start=state["start"], exact=state.get("text") or "",
+                         prefix=state.get("prefix") or "", suffix=state.get("suffix") or "")
+        if found is None:
+            state["anchor"] = "orphaned"
+            self.result.conflicts.append(
+                f"The passage “{(state.get('text') or '')[:40]}” lost its words in an edited "
+                "text: kept, flagged orphaned.")
+            return
+        start, end = found
+        state.update(start=start, end=end, prefix=text[max(0, start - CONTEXT_CHARS):start],
+                     suffix=text[end:end + CONTEXT_CHARS], anchor="moved")
+
+    def upsert(self, table: str, key: str, data: dict) -> int:
+        """Make the local row ``key`` hold ``data``; returns its local id."""
+        state = self.local_state(table, data)
+        if table == "passages":
+            self._anchor(state)
+        local = self.local_id(table, key)
+        if local is None and table not in KEYED:
+            local = self._adopt(table, key, state)
+        if table == "articles" and local is not None and "text" in state:
+            old = self.db.execute("SELECT text FROM articles WHERE id = ?", [local]).fetchone()
+            if old and old[0] != state["text"]:
+                self.text_changed.add(local)
+        if local is None:
+            names = list(state)
+            self.db.execute(
+                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
+                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names])
+            local = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        else:
+            where = "rowid = ?"
+            self.db.execute(
+                f'UPDATE "{table}" SET {", ".join(f"{chr(34)}{c}{chr(34)} = ?" for c in state)} '
+                f"WHERE {where}", [*state.values(), local])
+        self.ids[(table, key)] = local
+        if table == "passages":
+            self.passages_written.add(local)
+        return local
+
+    def delete(self, table: str, key: str) -> None:
+        local = self.local_id(table, key)
+        if local is None:
+            return
+        if table == "tags" and self.db.execute(
+                "SELECT 1 FROM passages WHERE tag_id = ? LIMIT 1", [local]).fetchone():
+            name = self.db.execute("SELECT name FROM tags WHERE id = ?", [local]).fetchone()[0]
+            if not name.endswith(DELETED_MARK):
+                self.db.execute("UPDATE tags SET name = ? WHERE id = ?",
+                                [name + DELETED_MARK, local])
+            self.result.conflicts.append(
+                f"The tag “{name}” was deleted on the hub while passages here use it: "
+                "they stay, under “" + name + DELETED_MARK + "”.")
+            return
+        if table in KEYED:
+            self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])
+        else:
+            self.db.execute(f'DELETE FROM "{table}" WHERE id = ?', [local])
+        self.ids.pop((table, key), None)
+
+    def reanchor_others(self) -> None:
+        """Passages of articles whose text a pulled step changed, not moved
+        by that step: re-anchored on the new text, orphans flagged."""
+        from storage.passages import CONTEXT_CHARS
+
+        now = utc_now()
+        for article_id in self.text_changed:
+            text = self.db.execute("SELECT text FROM articles WHERE id = ?",
+                                   [article_id]).fetchone()[0]
+            for pid, start, end, exact, prefix, suffix in self.db.execute(
+                    "SELECT id, start, end, text, prefix, suffix FROM passages "
+                    "WHERE article_id = ?", [article_id]).fetchall():
+                if pid in self.passages_written:
+                    continue
+                found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
+                if found is None:
+                    self.db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "
+                                    "WHERE id = ?", [now, pid])
+                    self.result.conflicts.append(
+                        f"The passage “{exact[:40]}” lost its words in a text edited on the "
+                        "hub: kept, flagged orphaned.")
+                    continue
+                s, e = found
+                self.db.execute(
+                    "UPDATE passages SET start = ?, end = ?, prefix = ?, suffix = ?, anchor = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    [s, e, text[max(0, s - CONTEXT_CHARS):s], text[e:e + CONTEXT_CHARS],
+                     "moved" if (s, e) != (start, end) else "ok", now, pid])
+        self.text_changed.clear()
+
+
+_STEPS_AFTER = ("SELECT uuid::text, seq, name, analyst, local_analyst, kind "
+                "FROM dossier_hub.steps WHERE seq > %s ORDER BY seq LIMIT %s")
+_CHANGES_BETWEEN = """SELECT c.seq, c.tbl, c.row_key, c.after,
+    EXISTS (SELECT 1 FROM dossier_hub.changes l WHERE l.tbl = c.tbl AND l.row_key = c.row_key
+            AND l.seq > c.seq) AS superseded,
+    (SELECT s.analyst FROM dossier_hub.changes l JOIN dossier_hub.steps s ON s.uuid = l.step_uuid
+     WHERE l.tbl = c.tbl AND l.row_key = c.row_key AND l.seq > c.seq
+     ORDER BY l.seq DESC LIMIT 1) AS by
+    FROM dossier_hub.changes c WHERE c.seq > %s AND c.seq <= %s ORDER BY c.seq, c.n"""
+#: Tables applied parents first, children deleted first.
+_ORDER = {t: i for i, t in enumerate(hub_schema.STATE_TABLES)}
+
+
+def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
+         on_progress: Progress = None, batch: int = BATCH) -> SyncResult:
+    """Apply the steps others pushed since the last pull (see the module
+    docstring); ``result.changes`` says what changed locally."""
+    result = result or SyncResult()
+    try:
+        _catch_up_revealed(db, conn, result)
+        total = conn.execute("SELECT count(*) FROM dossier_hub.steps WHERE seq > %s",
+                             [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()[0]
+        done = 0
+        while True:
+            last = int(get_meta(db, LAST_SEQ, "0"))
+            with conn.transaction():
+                steps = conn.execute(_STEPS_AFTER, [last, batch]).fetchall()
+                if not steps:
+                    break
+                rows = conn.execute(_CHANGES_BETWEEN, [last, steps[-1][1]]).fetchall()
+                by_seq: dict[int, list] = {}
+                for seq, table, key, after, superseded, by in rows:
+                    by_seq.setdefault(seq, []).append((table, key, after, superseded, by))
+                _apply_steps(db, conn, steps, by_seq, result)
+            done += len(steps)
+            if on_progress:
+                on_progress("Pulling", done, total)
+    except psycopg.OperationalError as error:
+        raise HubOffline(f"The hub went away while pulling: {str(error).strip()}") from error
+    return result
+
+
+def merge_changes(many: list[Changes]) -> Changes:
+    """Many steps' :class:`Changes` as one (foreign), in one pass: ``|`` on
+    each would copy the growing id sets again for every step."""
+    kinds, articles, passage_ids, tag_ids = set(), set(), set(), set()
+    for c in many:
+        kinds |= c.kinds
+        articles |= c.article_ids
+        passage_ids |= c.passage_ids
+        tag_ids |= c.tag_ids
+    return Changes(frozenset(kinds), frozenset(articles), frozenset(passage_ids),
+                   frozenset(tag_ids), True, many[0].name if len(many) == 1 else "")
+
+
+def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+    """Blind coding turned off by a lead since the last pull: the passages it
+    hid (their steps were pulled without them) are copied from the hub's
+    current state, as one pulled step."""
+    blind = conn.execute("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead()"
+                         ).fetchone()[0]
+    was_blind = get_meta(db, "hub_blind", "off") == "on"
+    if blind or not was_blind:
+        set_meta(db, "hub_blind", "on" if blind else "off")
+        return
+    applier = _Applier(db, conn, result)
+    rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
+    with write_transaction(db):
+        marker = journal.new_origin()
+        with journal.step(db, "Passages revealed by the lead", analyst="",
+                          origin=f"hub:{marker}", kind=journal.PULLED,
+                          step_uuid=marker) as revealed:
+            for key, data in rows:
+                if applier.local_id("passages", key) is None:
+                    applier.upsert("passages", key, data)
+        db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
+        set_meta(db, "hub_blind", "off")
+    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
+
+
+def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) -> None:
+    """One SQLite transaction: each hub step as a local ``pulled`` step (its
+    own uuid, so it is recognised), and the new last sequence number."""
+    applier = _Applier(db, conn, result)
+    gathered: list[Changes] = []
+    with write_transaction(db):
+        # rows this analyst changed and has not pushed yet: theirs will be the
+        # later write on the hub, so the local row keeps it
+        unpushed = set(db.execute(
+            "SELECT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
+            "ON s.id = c.step_id WHERE s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
+            "AND s.origin NOT LIKE 'hub:%'").fetchall())
+        for step_uuid, seq, name, analyst, local_analyst, kind in steps:
+            if db.execute("SELECT 1 FROM journal_steps WHERE uuid = ?",
+                          [step_uuid]).fetchone():
+                continue            # this analyst's own step (or pulled before a crash)
+            changes = sorted(by_seq.get(seq, []), key=lambda c: (
+                c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
+            with journal.step(db, name, analyst=local_analyst or analyst,
+                              origin=f"hub:{step_uuid}", kind=journal.PULLED,
+                              step_uuid=step_uuid) as pulled:
+                db.execute("PRAGMA defer_foreign_keys = ON")
+                for table, key, after, superseded, by in changes:
+                    if superseded:
+                        mine = by is not None and by == conn.info.user
+                        if mine or table == "tags":
+                            result.conflicts.append(
+                                f"“{name}” by {analyst} was replaced by a later change "
+                                f"({'yours' if mine else 'by ' + by}); it stays in the "
+                                "hub's history.")
+                        continue
+                    if (table, applier.local_id(table, key)) in unpushed:
+                        result.conflicts.append(
+                            f"“{name}” by {analyst} changed a row you changed since; yours "
+                            "goes to the hub next and wins, theirs stays in its history.")
+                        continue
+                    if after is None:
+                        applier.delete(table, key)
+                    else:
+                        applier.upsert(table, key, after)
+                applier.reanchor_others()
+            db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
+                       [pulled.id])
+            result.pulled += 1
+            gathered.append(pulled.changes)
+        set_meta(db, LAST_SEQ, str(steps[-1][1]))
+    result.changes = result.changes | merge_changes(gathered)
+
+
+# -- analyses ---------------------------------------------------------------
+def push_analyses(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+    """Send analyses stored since the last push (any already on the hub for
+    the same text and pipeline are left as they are)."""
+    from storage.analyses import QUOTE_FIELDS
+
+    last = int(get_meta(db, ANALYSES_PUSHED, "0"))
+    rows = db.execute("SELECT id, text_hash, pipeline, pipeline_version, degraded "
+                      "FROM analyses WHERE id > ? ORDER BY id", [last]).fetchall()
+    for analysis_id, digest, pipeline, version, degraded in rows:
+        entities = [dict(zip(("start", "end", "label", "text"), r)) for r in db.execute(
+            "SELECT start, end, label, text FROM entities WHERE analysis_id = ? ORDER BY id",
+            [analysis_id])]
+        quotes = [dict(zip(QUOTE_FIELDS, r)) for r in db.execute(
+            f"SELECT {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? ORDER BY id",
+            [analysis_id])]
+        with conn.transaction():
+            stored = conn.execute(
+                "INSERT INTO dossier_hub.analyses (text_hash, pipeline, pipeline_version, "
+                "degraded, entities, quotes, owner, seq) VALUES (%s, %s, %s, %s, %s, %s, '', 0) "
+                "ON CONFLICT DO NOTHING RETURNING seq",
+                [digest, pipeline, version, bool(degraded), Jsonb(entities), Jsonb(quotes)]
+            ).fetchone()
+        result.analyses_pushed += stored is not None
+        set_meta(db, ANALYSES_PUSHED, str(analysis_id))
+
+
+def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
+                  on_progress: Progress = None) -> None:
+    """Store the hub's analyses of texts the local file has and lacks an
+    analysis of (by that pipeline and version)."""
+    from storage.analyses import save_analysis
+
+    last = int(get_meta(db, ANALYSIS_SEQ, "0"))
+    total = conn.execute("SELECT count(*) FROM dossier_hub.analyses WHERE seq > %s",
+                         [last]).fetchone()[0]
+    done = 0
+    with conn.cursor(name="dossier_analyses") as cursor, conn.transaction():
+        cursor.execute("SELECT text_hash, pipeline, pipeline_version, degraded, entities, "
+                       "quotes, seq FROM dossier_hub.analyses WHERE seq > %s ORDER BY seq",
+                       [last])
+        for digest, pipeline, version, degraded, entities, quotes, seq in cursor:
+            for (article_id,) in db.execute(
+                    "SELECT a.id FROM articles a WHERE a.text_hash = ? AND NOT EXISTS ("
+                    "SELECT 1 FROM analyses n WHERE n.article_id = a.id AND n.text_hash = ? "
+                    "AND n.pipeline = ? AND n.pipeline_version = ?)",
+                    [digest, digest, pipeline, version]).fetchall():
+                if save_analysis(db, article_id=article_id, text_hash=digest, pipeline=pipeline,
+                                 pipeline_version=version, degraded=degraded,
+                                 entities=entities, quotes=quotes) is not None:
+                    result.analyses_pulled += 1
+            done += 1
+            if on_progress and (done % 200 == 0 or done == total):
+                on_progress("Analysis results", done, total)
+            last = seq
+    set_meta(db, ANALYSIS_SEQ, str(last))
+    # what was just stored came from the hub: not pushed back
+    set_meta(db, ANALYSES_PUSHED, str(db.execute(
+        "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]))
+    if result.analyses_pulled:
+        from storage.changes import ANALYSIS
+        result.changes = result.changes | Changes.of(ANALYSIS, foreign=True)
+
+
+# -- sync and first sync ----------------------------------------------------
+def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
+    """Push, then pull (steps, then analysis results)."""
+    result = SyncResult()
+    set_meta(db, ROLE, my_role(conn) or "")
+    push(db, conn, result=result, on_progress=on_progress)
+    try:
+        push_analyses(db, conn, result)
+    except psycopg.OperationalError as error:
+        raise HubOffline(str(error).strip()) from error
+    pull(db, conn, result=result, on_progress=on_progress)
+    try:
+        pull_analyses(db, conn, result, on_progress)
+    except psycopg.OperationalError as error:
+        raise HubOffline(str(error).strip()) from error
+    return result
+
+
+def _local_rows(db: Database, table: str):
+    columns = [c for c in journal._tracked_columns(db)[table]]
+    return columns, db.execute(
+        f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM \"{table}\"")
+
+
+def _upload(db: Database, conn: psycopg.Connection, analyst: str, on_progress: Progress) -> int:
+    """An empty hub: the local corpus, codebook and passages go up as one
+    step (so the first member's file becomes everyone's start)."""
+    uuids = _Uuids(db)
+    step_uuid = journal.new_origin()
+    total = sum(db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in hub_schema.STATE_TABLES)
+    done = 0
+    with conn.transaction():
+        conn.execute(_INSERT_STEP, [step_uuid, "Upload the corpus to the hub", analyst, "do",
+                                    utc_now()])
+        n = 0
+        with conn.cursor() as cursor:
+            for table in hub_schema.STATE_TABLES:
+                columns, rows = _local_rows(db, table)
+                batch = []
+                for row in rows:
+                    state = to_hub(table, dict(zip(columns, row)), uuids)
+                    batch.append((step_uuid, n, table, row_key(table, state), None, Jsonb(state)))
+                    n += 1
+                    if len(batch) >= 1000:
+                        cursor.executemany(_INSERT_CHANGE, batch)
+                        done += len(batch)
+                        batch.clear()
+                        if on_progress:
+                            on_progress("Uploading", done, total)
+                cursor.executemany(_INSERT_CHANGE, batch)
+                done += len(batch)
+        seq = conn.execute("SELECT seq FROM dossier_hub.steps WHERE uuid = %s",
+                           [step_uuid]).fetchone()[0]
+    with write_transaction(db):
+        db.execute("UPDATE journal_steps SET pushed_at = ? WHERE pushed_at IS NULL",
+                   [f"in upload {step_uuid}"])
+        set_meta(db, LAST_SEQ, str(seq))
+    return n
+
+
+def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
+               on_progress: Progress = None) -> SyncResult:
+    """Join a hub: on an empty hub, upload the local corpus; otherwise copy
+    the hub's current state (one consistent snapshot) into the local file,
+    then push what the file had of its own and pull analysis results."""
+    result = SyncResult()
+    set_meta(db, HUB_URL, strip_password(url))
+    set_meta(db, ROLE, my_role(conn) or "")
+    try:
+        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM dossier_hub.steps)").fetchone()[0]
+        if empty:
+            has_local = db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0]
+            if has_local:
+                _upload(db, conn, conn.info.user, on_progress)
+                push_analyses(db, conn, result)
+            return result
+        # what the file held before joining stays local (a new member's
+        # file is normally empty): it is not replayed onto the hub
+        with write_transaction(db):
+            db.execute("UPDATE journal_steps SET pushed_at = 'before joining' "
+                       "WHERE pushed_at IS NULL")
+        _snapshot(db, conn, result, on_progress)
+        sync_result = sync(db, conn, on_progress=on_progress)
+    except psycopg.OperationalError as error:
+        raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
+            from error
+    except psycopg.DatabaseError as error:
+        raise HubError("The hub refused the first sync (an empty hub takes its corpus from a "
+                       f"lead): {str(error).strip().splitlines()[0]}") from error
+    sync_result.changes = Changes(ALL_KINDS, foreign=True, name="First sync with the hub")
+    sync_result.conflicts = result.conflicts + sync_result.conflicts
+    return sync_result
+
+
+def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
+              on_progress: Progress) -> None:
+    """The hub's current state into the local file, unrecorded (it is the
+    starting point, nobody's undoable change): rows matched by uuid."""
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM dossier_hub.steps").fetchone()[0]
+        counts = {t: conn.execute(sql.SQL("SELECT count(*) FROM dossier_hub.{}")
+                                  .format(sql.Identifier(t))).fetchone()[0]
+                  for t in hub_schema.STATE_TABLES}
+        total, done = sum(counts.values()), 0
+        applier = _Applier(db, conn, result)
+        parents: list[tuple[str, str]] = []
+        with journal.unrecorded(db):
+            for table in hub_schema.STATE_TABLES:
+                with conn.cursor(name=f"snapshot_{table}") as cursor:
+                    cursor.itersize = 2000
+                    cursor.execute(sql.SQL("SELECT key, data FROM dossier_hub.{} ORDER BY seq")
+                                   .format(sql.Identifier(table)))
+                    for key, data in cursor:
+                        if table == "tags" and data.get("parent_uuid"):
+                            parents.append((key, data["parent_uuid"]))
+                            data = {**data, "parent_uuid": None}
+                        applier.upsert(table, key, data)
+                        done += 1
+                        if on_progress and (done % 1000 == 0 or done == total):
+                            on_progress("First sync", done, total)
+            for key, parent in parents:
+                db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
+                           [applier.resolve("tags", parent), applier.local_id("tags", key)])
+            set_meta(db, LAST_SEQ, str(seq))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK") if not conn.closed else None
+        raise

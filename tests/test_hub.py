@@ -1,0 +1,433 @@
+"""The team hub on a real, throwaway PostgreSQL cluster (tests/hub_server.py):
+set-up, roles and row-level security, first sync, push and pull between
+clients, exactly-once under kills and a stopped server, conflicts, shared
+analysis results."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import psycopg
+import pytest
+
+from storage import hub_sync, journal, open_database, passages, tags
+from storage.changes import PASSAGES
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def hub(hub_server):
+    """A fresh hub database with a lead (lea) and two analysts (ana, bob)
+    and a viewer (vic); returns a small helper."""
+    name = f"hub_{next(_numbers)}"
+    with psycopg.connect(hub_server.admin_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    admin = hub_sync.connect(hub_server.admin_url(name))
+    hub_sync.init_hub(admin)
+    for member, role in (("lea", "lead"), ("ana", "analyst"), ("bob", "analyst"),
+                         ("vic", "viewer")):
+        hub_sync.add_member(admin, member, role, f"pw-{member}")
+
+    class Hub:
+        server = hub_server
+        database = name
+        admin_conn = admin
+
+        @staticmethod
+        def url(member: str) -> str:
+            return hub_server.url(member, f"pw-{member}", name)
+
+        @staticmethod
+        def conn(member: str) -> psycopg.Connection:
+            return hub_sync.connect(Hub.url(member))
+
+    yield Hub
+    admin.close()
+
+
+@pytest.fixture
+def lead_db(tmp_path, seeded_template, hub):
+    """The lead's file (the seeded corpus and codebook), uploaded to the hub."""
+    path = tmp_path / "lea.db"
+    shutil.copy(seeded_template, path)
+    db = open_database(path)
+    hub_sync.first_sync(db, hub.conn("lea"), hub.url("lea"))
+    return db
+
+
+def member_db(tmp_path, hub, member: str):
+    db = open_database(tmp_path / f"{member}.db")
+    hub_sync.first_sync(db, hub.conn(member), hub.url(member))
+    return db
+
+
+def tag_passage(db, analyst: str, *, start: int = 0, end: int = 20, tag: str | None = None,
+                article: int | None = None) -> int:
+    article_id = article or db.execute("SELECT id FROM articles ORDER BY title LIMIT 1"
+                                       ).fetchone()[0]
+    tag_id = (db.execute("SELECT id FROM tags WHERE name = ?", [tag]).fetchone()[0] if tag
+              else db.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0])
+    with journal.step(db, "Tag passage", analyst=analyst, origin=f"window-{analyst}"):
+        return passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                    end=end, analyst=analyst)
+
+
+def passage_set(db) -> set:
+    return {(r[0], r[1], r[2], r[3], r[4]) for r in db.execute(
+        "SELECT p.uuid, a.uuid, t.name, p.start, p.analyst FROM passages p "
+        "JOIN articles a ON a.id = p.article_id JOIN tags t ON t.id = p.tag_id")}
+
+
+def test_init_add_analyst_connect_tag_sync_and_see_each_other(tmp_path, hub, lead_db):
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    # the first sync brought the corpus and the codebook, by uuid
+    for db in (ana, bob):
+        assert {r[0] for r in db.execute("SELECT uuid FROM articles")} == \
+            {r[0] for r in lead_db.execute("SELECT uuid FROM articles")}
+        assert {r[0] for r in db.execute("SELECT name FROM tags")} == \
+            {r[0] for r in lead_db.execute("SELECT name FROM tags")}
+    ana_passage = tag_passage(ana, "ana", start=0, end=25)
+    bob_passage = tag_passage(bob, "bob", start=30, end=60)
+    assert hub_sync.waiting(ana) == 1
+    first = hub_sync.sync(ana, hub.conn("ana"))
+    assert (first.pushed, first.refused) == (1, [])
+    second = hub_sync.sync(bob, hub.conn("bob"))
+    assert (second.pushed, second.pulled) == (1, 1)
+    assert second.changes.touches(PASSAGES) and second.changes.foreign
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert passage_set(ana) == passage_set(bob) == passage_set(lead_db)
+    assert len(passage_set(ana)) == 2
+    # pulled steps are not in anyone's undo history, and never pushed back
+    assert journal.undoable(bob, "window-bob")["id"] == bob.execute(
+        "SELECT id FROM journal_steps WHERE origin = 'window-bob'").fetchone()[0]
+    assert hub_sync.waiting(bob) == 0 and hub_sync.waiting(ana) == 0
+    pulled = bob.execute("SELECT kind, origin FROM journal_steps WHERE kind = 'pulled'"
+                         ).fetchall()
+    assert pulled and all(o.startswith("hub:") for _, o in pulled)
+    # the local ids differ, the rows are the same
+    assert ana_passage and bob_passage
+    again = hub_sync.sync(bob, hub.conn("bob"))
+    assert (again.pushed, again.pulled) == (0, 0)
+
+
+def test_the_server_refuses_a_change_to_another_analysts_passage(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "ana")
+    hub_sync.sync(ana, hub.conn("ana"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    # bob connects with psql-like access, as his own role
+    with hub.conn("bob") as bob:
+        # a direct UPDATE: row-level security leaves him no row to update
+        assert bob.execute("UPDATE dossier_hub.passages SET data = data || "
+                           "'{\"note\": \"x\"}' WHERE key = %s RETURNING key",
+                           [key]).fetchone() is None
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with bob.transaction():
+                bob.execute("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, kind, "
+                            "created_at, pushed_at) VALUES (gen_random_uuid(), 0, 'x', '', "
+                            "'do', '', now()) RETURNING uuid::text")
+                step = bob.execute("SELECT uuid::text FROM dossier_hub.steps ORDER BY seq DESC "
+                                   "LIMIT 1").fetchone()[0]
+                bob.execute("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, "
+                            "before, after, owner) VALUES (%s, 0, 0, 'passages', %s, NULL, "
+                            "NULL, '')", [step, key])
+        # nor can he pretend to be ana
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bob.execute("INSERT INTO dossier_hub.passages (key, data, owner) "
+                        "VALUES ('x', '{}', 'ana')")
+        # an analyst does not change the codebook, a viewer writes nothing
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bob.execute("INSERT INTO dossier_hub.tags (key, data) VALUES ('t', '{}')")
+    with hub.conn("vic") as vic:
+        assert vic.execute("SELECT count(*) FROM dossier_hub.passages").fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            vic.execute("INSERT INTO dossier_hub.passages (key, data) VALUES ('v', '{}')")
+    # the passage is untouched
+    with hub.conn("ana") as conn:
+        data = conn.execute("SELECT data FROM dossier_hub.passages WHERE key = %s",
+                            [key]).fetchone()[0]
+    assert data["note"] == ""
+
+
+def test_a_forbidden_local_step_is_refused_by_the_hub_and_reported(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    tag_id = ana.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    tag_passage(ana, "ana", start=0, end=10)
+    with journal.step(ana, "Rename tag", analyst="ana", origin="w"):
+        tags.rename_tag(ana, tag_id, "Renamed by an analyst")
+    tag_passage(ana, "ana", start=20, end=30)
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    # the steps around it, pushed in the same group, are accepted
+    assert result.pushed == 2 and len(result.refused) == 1
+    assert "Rename tag" in result.refused[0]
+    assert hub_sync.waiting(ana) == 0
+    with hub.conn("lea") as conn:
+        names = {r[0]["name"] for r in conn.execute("SELECT data FROM dossier_hub.tags")}
+    assert "Renamed by an analyst" not in names
+
+
+# -- exactly once ---------------------------------------------------------------
+def many_steps(db, analyst: str, count: int) -> None:
+    """``count`` one-passage steps (in one SQLite transaction, for speed)."""
+    from storage.database import write_transaction
+
+    article_ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id")]
+    tag_id = db.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    with write_transaction(db):
+        for i in range(count):
+            with journal.step(db, f"Tag passage {i}", analyst=analyst, origin="bulk"):
+                passages.add_passage(db, article_id=article_ids[i % len(article_ids)],
+                                     tag_id=tag_id, start=i % 200, end=i % 200 + 5,
+                                     analyst=analyst)
+
+
+def cli(hub, member: str, path, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DOSSIER_HUB_PASSWORD=f"pw-{member}", DOSSIER_HUB_BATCH="20",
+               DOSSIER_HUB_PUSH_BATCH="5",
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    return subprocess.Popen([sys.executable, "-m", "desktop.cli", "hub", *args, "--db",
+                             str(path)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def hub_count(hub, what: str) -> int:
+    with hub.conn("lea") as conn:
+        return conn.execute(what).fetchone()[0]
+
+
+def test_a_kill_mid_push_and_mid_pull_loses_and_duplicates_nothing(tmp_path, hub, lead_db):
+    import signal
+
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    count = 600
+    many_steps(ana, "ana", count)
+    ana.close()
+    pushing = cli(hub, "ana", tmp_path / "ana.db", "sync")
+    ana_steps = "SELECT count(*) FROM dossier_hub.steps WHERE analyst = 'ana'"
+    wait_until(lambda: hub_count(hub, ana_steps) >= 50)
+    pushing.send_signal(signal.SIGKILL)
+    pushing.wait()
+    killed_at = hub_count(hub, ana_steps)
+    assert 0 < killed_at < count, "the kill should land mid-push"
+    ana = open_database(tmp_path / "ana.db")
+    hub_sync.sync(ana, hub.conn("ana"))
+    assert hub_count(hub, ana_steps) == count
+    assert hub_count(hub, "SELECT count(*) FROM dossier_hub.passages") == count
+    assert hub_sync.waiting(ana) == 0
+
+    # bob pulls them, killed mid-pull (20 steps a transaction here)
+    bob.close()
+    pulling = cli(hub, "bob", tmp_path / "bob.db", "sync")
+    probe = open_database(tmp_path / "bob.db")
+
+    def pulled() -> int:
+        return probe.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    wait_until(lambda: pulled() >= 100)
+    pulling.send_signal(signal.SIGKILL)
+    pulling.wait()
+    assert 0 < pulled() < count, "the kill should land mid-pull"
+    bob = open_database(tmp_path / "bob.db")
+    hub_sync.sync(bob, hub.conn("bob"))
+    assert pulled() == count
+    assert passage_set(bob) == passage_set(ana)
+    assert bob.execute("SELECT count(*), count(DISTINCT uuid) FROM journal_steps "
+                       "WHERE kind = 'pulled'").fetchone() == (count, count)
+
+
+def test_the_server_stopped_mid_sync_loses_and_duplicates_nothing(tmp_path, hub, lead_db):
+    import threading
+
+    ana = member_db(tmp_path, hub, "ana")
+    count = 400
+    many_steps(ana, "ana", count)
+    conn = hub.conn("ana")
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            hub_sync.push(open_database(tmp_path / "ana.db"), conn, per_transaction=5)
+        except BaseException as error:   # noqa: BLE001 - checked below
+            failure.append(error)
+
+    worker = threading.Thread(target=run)
+    ana_steps = "SELECT count(*) FROM dossier_hub.steps WHERE analyst = 'ana'"
+    worker.start()
+    wait_until(lambda: hub_count(hub, ana_steps) >= 30)
+    hub.server.stop()
+    worker.join(60)
+    assert failure and isinstance(failure[0], hub_sync.HubOffline)
+    hub.server.start()
+    stopped_at = hub_count(hub, ana_steps)
+    assert 0 < stopped_at < count
+    assert hub_sync.waiting(ana) >= count - stopped_at
+    hub_sync.sync(ana, hub.conn("ana"))
+    assert hub_count(hub, ana_steps) == count
+    assert hub_count(hub, "SELECT count(*) FROM dossier_hub.passages") == count
+    assert hub_sync.waiting(ana) == 0
+
+
+# -- conflicts ----------------------------------------------------------------
+def test_two_leads_rename_one_tag_the_later_write_wins_the_other_is_kept(tmp_path, hub,
+                                                                         lead_db):
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    name = lead_db.execute("SELECT name FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    for db, new, who in ((lead_db, "Renamed by Lea", "lea"), (leo, "Renamed by Leo", "leo")):
+        tag_id = db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0]
+        with journal.step(db, f"Rename tag “{name}”", analyst=who, origin=who):
+            tags.rename_tag(db, tag_id, new)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    later = hub_sync.sync(leo, hub.conn("leo"))
+    assert any("replaced by a later change (yours)" in c for c in later.conflicts)
+    earlier = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert earlier.pulled == 1
+    for db in (lead_db, leo):
+        names = {r[0] for r in db.execute("SELECT name FROM tags")}
+        assert "Renamed by Leo" in names and "Renamed by Lea" not in names and name not in names
+    # the hub keeps both renames in its history
+    with hub.conn("lea") as conn:
+        afters = [r[0]["name"] for r in conn.execute(
+            "SELECT c.after FROM dossier_hub.changes c WHERE c.tbl = 'tags' AND "
+            "c.before->>'name' = %s ORDER BY c.seq", [name])]
+    assert afters == ["Renamed by Lea", "Renamed by Leo"]
+
+
+def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
+        tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    name = lead_db.execute("SELECT name FROM tags WHERE passage_count = 0 ORDER BY name "
+                           "LIMIT 1").fetchone()[0]
+    tag_id = lead_db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0]
+    with journal.step(lead_db, f"Delete tag “{name}”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, tag_id)
+    tag_passage(ana, "ana", tag=name)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert any("deleted on the hub" in c for c in result.conflicts)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    flagged = name + hub_sync.DELETED_MARK
+    for db in (ana, lead_db):
+        rows = db.execute("SELECT p.analyst FROM passages p JOIN tags t ON t.id = p.tag_id "
+                          "WHERE t.name = ?", [flagged]).fetchall()
+        assert rows == [("ana",)]
+        assert db.execute("SELECT count(*) FROM tags WHERE name = ?", [name]).fetchone()[0] == 0
+
+
+def test_text_edited_while_others_code_re_anchors_on_arrival(tmp_path, hub, lead_db):
+    from storage import articles
+
+    ana = member_db(tmp_path, hub, "ana")
+    article_id, text = ana.execute("SELECT id, text FROM articles ORDER BY title LIMIT 1"
+                                   ).fetchone()
+    words = text[100:140]
+    start = text.index(words)
+    tag_passage(ana, "ana", start=start, end=start + len(words), article=article_id)
+    # and one whose words the lead's edit removes
+    gone = text[300:330]
+    tag_passage(ana, "ana", start=300, end=330, article=article_id)
+    lead_article = lead_db.execute(
+        "SELECT id FROM articles WHERE text = ?", [text]).fetchone()[0]
+    new_text = "EDITED LEAD PARAGRAPH.\n\n" + text[:300] + text[330:]
+    with journal.step(lead_db, "Edit article text", analyst="lea", origin="lea"):
+        articles.replace_article_text(lead_db, lead_article, new_text)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        current = db.execute("SELECT text FROM articles WHERE uuid = (SELECT uuid FROM articles "
+                             "WHERE text = ?)", [new_text]).fetchone()[0]
+        rows = {r[0]: r for r in db.execute(
+            "SELECT text, start, end, anchor FROM passages WHERE analyst = 'ana'")}
+        kept = rows[words]
+        assert current[kept[1]:kept[2]] == words and kept[3] == "moved"
+        assert rows[gone][3] == "orphaned"          # kept, flagged, never dropped
+
+
+@pytest.mark.slow
+def test_analysis_results_are_shared_by_text_hash(tmp_path, hub, analysed_template):
+    from storage.analyses import latest_analysis, pending_article_ids
+
+    path = tmp_path / "lea.db"
+    shutil.copy(analysed_template, path)
+    lead = open_database(path)
+    hub_sync.first_sync(lead, hub.conn("lea"), hub.url("lea"))
+    ana = member_db(tmp_path, hub, "ana")
+    pipeline, version = lead.execute("SELECT pipeline, pipeline_version FROM analyses LIMIT 1"
+                                     ).fetchone()
+    assert pending_article_ids(ana, pipeline, version) == []     # nothing left for spaCy
+    for uuid, lead_id in lead.execute("SELECT uuid, id FROM articles"):
+        ana_id = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+        mine, theirs = latest_analysis(ana, ana_id), latest_analysis(lead, lead_id)
+        assert mine["entities"] == theirs["entities"]
+        assert [q["speaker"] for q in mine["quotes"]] == [q["speaker"] for q in theirs["quotes"]]
+
+
+def test_blind_coding_hides_others_passages_until_a_lead_reveals_them(tmp_path, hub, lead_db):
+    hub_sync.set_blind(hub.conn("lea"), True)
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    tag_passage(ana, "ana")
+    tag_passage(bob, "bob", start=40, end=60)
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana"), (lead_db, "lea")):
+        hub_sync.sync(db, hub.conn(member))
+    assert {p[4] for p in passage_set(ana)} == {"ana"}
+    assert {p[4] for p in passage_set(bob)} == {"bob"}
+    assert {p[4] for p in passage_set(lead_db)} == {"ana", "bob"}
+    with hub.conn("bob") as conn:      # not even with psql
+        assert conn.execute("SELECT count(*) FROM dossier_hub.passages").fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE dossier_hub.settings SET value = 'off' WHERE key = 'blind'")
+    hub_sync.set_blind(hub.conn("lea"), False)
+    revealed = hub_sync.sync(ana, hub.conn("ana"))
+    assert revealed.changes.touches(PASSAGES)
+    assert passage_set(ana) == passage_set(lead_db)
+
+
+def test_only_a_lead_starts_an_empty_hub_with_a_corpus(tmp_path, hub, seeded_template):
+    path = tmp_path / "ana.db"
+    shutil.copy(seeded_template, path)
+    ana = open_database(path)
+    with pytest.raises(hub_sync.HubError, match="refused the first sync"):
+        hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.articles").fetchone()[0] == 0
+
+
+def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
+    from storage import assignments
+
+    ana = member_db(tmp_path, hub, "ana")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["ana"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert [a["analyst"] for a in assignments.analysts_of(ana, ana_article)] == ["ana"]
+    assignments.set_status(ana, ana_article, "ana", "done")
+    # an analyst may not assign: refused by the hub
+    other = ana.execute("SELECT id FROM articles WHERE id != ? LIMIT 1", [ana_article]
+                        ).fetchone()[0]
+    assignments.assign(ana, [other], ["bob"], by="ana")
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert result.pushed == 1 and len(result.refused) == 1
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
+            ] == [("ana", "done")]
+    assert lead_db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 1

@@ -1,0 +1,72 @@
+"""``dossier hub``: init, add-analyst, connect, sync and status from the
+command line, against a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import shutil
+
+import psycopg
+import pytest
+
+from desktop import hub_credentials
+from desktop.cli import main
+from storage import journal, open_database, passages
+
+
+@pytest.fixture
+def no_keyring(monkeypatch):
+    monkeypatch.setattr(hub_credentials, "_keyring", lambda: None)
+    monkeypatch.setattr(hub_credentials, "_SESSION", {})
+
+
+def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, seeded_template,
+                                                        monkeypatch, capsys, no_keyring):
+    with psycopg.connect(hub_server.admin_url("postgres"), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE cli_hub")
+    admin_url = hub_server.admin_url("cli_hub")
+    assert main(["hub", "init", admin_url]) == 0
+    assert main(["hub", "init", admin_url]) != 0          # not twice
+    assert "already holds" in capsys.readouterr().err
+    monkeypatch.setenv("NEW_PASSWORD", "s3cret-lea")
+    assert main(["hub", "add-analyst", "lea", "--role", "lead", "--url", admin_url,
+                 "--password-env", "NEW_PASSWORD"]) == 0
+    monkeypatch.setenv("NEW_PASSWORD", "s3cret-ana")
+    assert main(["hub", "add-analyst", "ana", "--role", "analyst", "--url", admin_url,
+                 "--password-env", "NEW_PASSWORD"]) == 0
+    # (roles are per cluster: an earlier test may have created ana)
+    assert "ana as analyst" in capsys.readouterr().out
+
+    lead_path = tmp_path / "lea.db"
+    shutil.copy(seeded_template, lead_path)
+    lea_url = f"postgresql://lea@127.0.0.1:{hub_server.port}/cli_hub"
+    ana_url = f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub"
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "wrong")
+    assert main(["hub", "connect", lea_url, "--db", str(lead_path)]) != 0
+    assert "password authentication failed" in capsys.readouterr().err
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-lea")
+    assert main(["hub", "connect", lea_url, "--db", str(lead_path)]) == 0
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
+    ana_path = tmp_path / "ana.db"
+    assert main(["hub", "connect", ana_url, "--db", str(ana_path)]) == 0
+    out = capsys.readouterr().out
+    assert "connected as ana (analyst): 5 articles" in out
+
+    ana = open_database(ana_path)
+    article_id = ana.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    tag_id = ana.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    with journal.step(ana, "Tag passage", analyst="ana", origin="cli-test"):
+        passages.add_passage(ana, article_id=article_id, tag_id=tag_id, start=0, end=12,
+                             analyst="ana")
+    ana.close()
+    assert main(["hub", "status", "--db", str(ana_path)]) == 0
+    assert "1 change(s) waiting" in capsys.readouterr().out
+    assert main(["hub", "sync", "--db", str(ana_path)]) == 0
+    assert "pushed 1 step(s)" in capsys.readouterr().out
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-lea")
+    assert main(["hub", "sync", "--db", str(lead_path)]) == 0
+    assert "pulled 1" in capsys.readouterr().out
+    lead = open_database(lead_path)
+    assert lead.execute("SELECT analyst FROM passages WHERE analyst = 'ana'").fetchall() == \
+        [("ana",)]
+    # the password is in no file
+    assert b"s3cret" not in lead_path.read_bytes() and b"s3cret" not in ana_path.read_bytes()

@@ -1,0 +1,171 @@
+"""The team hub in the window: the connect dialog, the first sync, the
+background worker (push at once, pull on NOTIFY), the status bar."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+
+import psycopg
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop import hub_credentials
+from desktop.gui.hub_controller import HubDialog, hub_url
+from storage import hub_sync, journal, open_database, passages
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def gui_hub(hub_server, tmp_path, seeded_template, monkeypatch):
+    monkeypatch.setattr(hub_credentials, "_keyring", lambda: None)
+    monkeypatch.setattr(hub_credentials, "_SESSION", {})
+    name = f"gui_hub_{next(_numbers)}"
+    with psycopg.connect(hub_server.admin_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    with hub_sync.connect(hub_server.admin_url(name)) as admin:
+        hub_sync.init_hub(admin)
+        hub_sync.add_member(admin, "lea", "lead", "pw-lea")
+        hub_sync.add_member(admin, "ana", "analyst", "pw-ana")
+    lead_path = tmp_path / "lea.db"
+    shutil.copy(seeded_template, lead_path)
+    lead = open_database(lead_path)
+    lea_url = hub_server.url("lea", "pw-lea", name)
+    hub_sync.first_sync(lead, hub_sync.connect(lea_url), lea_url)
+    return name, lead, lea_url
+
+
+def test_hub_url_from_the_dialog_fields():
+    assert hub_url("hub.example.org/dossier", "ana") == "postgresql://ana@hub.example.org/dossier"
+    assert hub_url("postgresql://x@h:5433/db", "ana") == "postgresql://ana@h:5433/db"
+
+
+def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_window, tmp_path,
+                                                              hub_server, gui_hub):
+    name, lead, lea_url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    assert window.hub.label.text() == ""
+    assert any("Connect to team" in a.text() for a in window.menuBar().actions()[0].menu()
+               .actions())
+    dialog = HubDialog(window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.address, f"127.0.0.1:{hub_server.port}/{name}")
+    qtbot.keyClicks(dialog.user, "ana")
+    qtbot.keyClicks(dialog.password, "pw-ana")
+    assert dialog.password.echoMode() == dialog.password.EchoMode.Password
+    assert window.hub.connect_to(dialog.url(), dialog.password.text())
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    # the seeded file adopted the hub's articles and tags (same texts, same names)
+    assert {r[0] for r in window.db.execute("SELECT uuid FROM articles")} == \
+        {r[0] for r in lead.execute("SELECT uuid FROM articles")}
+
+    # the lead tags and pushes: the window's file has it within 2 s (NOTIFY)
+    article_id = lead.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    tag_id = lead.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    with journal.step(lead, "Tag passage", analyst="lea", origin="lea"):
+        passages.add_passage(lead, article_id=article_id, tag_id=tag_id, start=0, end=10,
+                             analyst="lea")
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    pushed = time.monotonic()
+    qtbot.waitUntil(lambda: window.db.execute(
+        "SELECT count(*) FROM passages WHERE analyst = 'lea'").fetchone()[0] == 1, timeout=2000)
+    assert time.monotonic() - pushed < 2.0
+    # … and the window shows it (it reads other connections' commits)
+    qtbot.waitUntil(lambda: window.check_external_changes() or True, timeout=1000)
+
+    # the analyst tags in the window's file: pushed at once, the lead pulls it
+    with journal.step(window.db, "Tag passage", analyst="ana", origin=window.journal_origin):
+        passages.add_passage(window.db, article_id=window.db.execute(
+            "SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0],
+            tag_id=window.db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0],
+            start=20, end=30, analyst=window.preferences.analyst)
+    qtbot.waitUntil(lambda: hub_sync.waiting(window.db) == 0, timeout=5000)
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    assert lead.execute("SELECT count(*) FROM passages WHERE analyst = ?",
+                        [window.preferences.analyst]).fetchone()[0] == 1
+
+    # offline: the changes queue and the status says so; back online they go up
+    hub_server.stop()
+    try:
+        with journal.step(window.db, "Edit note", analyst="ana", origin=window.journal_origin):
+            window.db.execute("UPDATE passages SET note = 'offline note' WHERE analyst = ?",
+                              [window.preferences.analyst])
+        qtbot.waitUntil(lambda: window.hub.label.text().startswith("hub: offline")
+                        and "1 change waiting" in window.hub.label.text(), timeout=15000)
+    finally:
+        hub_server.start()
+    qtbot.mouseClick(window.hub.label, Qt.MouseButton.LeftButton)   # sync now
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=15000)
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    assert lead.execute("SELECT note FROM passages WHERE analyst = ?",
+                        [window.preferences.analyst]).fetchone()[0] == "offline note"
+    # the password is kept for the session only (no keyring here), never in the file
+    assert hub_credentials._SESSION
+    assert b"pw-ana" not in (tmp_path / "ana.db").read_bytes()
+
+
+def test_a_connected_file_resumes_syncing_when_opened_again(qtbot, open_window, tmp_path,
+                                                           hub_server, gui_hub):
+    name, lead, lea_url = gui_hub
+    path = tmp_path / "ana.db"
+    window = open_window(path)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    window.close()
+    # a new session without a keyring: asked again (the status says how)
+    hub_credentials._SESSION.clear()
+    again = open_window(path)
+    assert again.hub.label.text().startswith("hub: sign in")
+    assert again.hub.worker is None
+    # with the password known (the keyring's, here this session's), it syncs at once
+    hub_credentials.remember(url, "pw-ana")
+    third = open_window(path)
+    qtbot.waitUntil(lambda: third.hub.label.text() == "hub: synced", timeout=10000)
+
+
+def test_a_wrong_password_says_so_in_plain_text_and_keeps_nothing(qtbot, open_window, tmp_path,
+                                                                  hub_server, gui_hub):
+    name, _lead, _url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert not window.hub.connect_to(url, "<b>wrong</b>")
+    box = window.hub.error_box
+    assert box.isVisible() and box.textFormat() == Qt.TextFormat.PlainText
+    assert "password authentication failed" in box.text()
+    box.close()
+    assert window.hub.worker is None and not hub_credentials._SESSION
+    assert window.hub.stored_url() is None
+
+
+def test_the_window_refuses_at_once_what_the_hub_would_refuse(qtbot, open_window, tmp_path,
+                                                             hub_server, gui_hub, monkeypatch):
+    from desktop.gui import main_window
+
+    shown: list[str] = []
+    monkeypatch.setattr(main_window, "plain_critical", lambda _w, _t, text: shown.append(text))
+    name, lead, lea_url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    tag_id, tag_name = window.db.execute("SELECT id, name FROM tags ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    window.rename_tag(tag_id, "Renamed by an analyst")
+    assert shown and "Only a lead changes the codebook" in shown[-1]
+    assert window.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0] == \
+        tag_name
+    assert hub_sync.waiting(window.db) == 0
+    # the lead's passage (pulled) cannot be changed here either
+    with journal.step(lead, "Tag passage", analyst="lea", origin="lea"):
+        passages.add_passage(lead, article_id=lead.execute(
+            "SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0],
+            tag_id=lead.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0],
+            start=0, end=10, analyst="lea")
+    hub_sync.sync(lead, hub_sync.connect(lea_url))
+    qtbot.waitUntil(lambda: window.db.execute(
+        "SELECT count(*) FROM passages WHERE analyst = 'lea'").fetchone()[0] == 1, timeout=5000)
+    with pytest.raises(Exception, match="only your own passages"):
+        with journal.step(window.db, "Edit note", analyst="x", origin=window.journal_origin):
+            window.db.execute("UPDATE passages SET note = 'mine now' WHERE analyst = 'lea'")
