@@ -141,10 +141,11 @@ def test_a_wrong_password_says_so_in_plain_text_and_keeps_nothing(qtbot, open_wi
 
 def test_the_window_refuses_at_once_what_the_hub_would_refuse(qtbot, open_window, tmp_path,
                                                              hub_server, gui_hub, monkeypatch):
-    from desktop.gui import main_window
+    from desktop.gui import operations
 
     shown: list[str] = []
-    monkeypatch.setattr(main_window, "plain_critical", lambda _w, _t, text: shown.append(text))
+    monkeypatch.setattr(operations, "plain_message",
+                        lambda _w, _t, text, *_icon: shown.append(text))
     name, lead, lea_url = gui_hub
     window = open_window(tmp_path / "ana.db")
     url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
