@@ -234,7 +234,7 @@ def test_export_from_the_window_writes_the_passages(open_window, analysed_db_pat
     qtbot.keyClick(window.view, Qt.Key.Key_6)
     target = tmp_path / "passages.csv"
     task = window.export_passages(target)
-    with qtbot.waitSignal(task.succeeded, timeout=10000):
+    with qtbot.waitSignal(task.succeeded, timeout=30000):   # its worker, on a busy machine
         pass
     with target.open(encoding="utf-8", newline="") as handle:
         [row] = list(csv.DictReader(handle))

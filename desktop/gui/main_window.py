@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
                                QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop.gui import hub_controller
-from desktop.gui.adjudication_dialog import open_adjudication
 from desktop.gui.analysis_controller import AnalysisController
 from desktop.gui.article_list_controller import KEEP_CURRENT_WITHIN, ArticleListController
 from desktop.gui.autotag_controller import AutoTagController
@@ -31,15 +30,13 @@ from desktop.gui.corpus_controller import CorpusController
 from desktop.gui.files_controller import FilesController
 from desktop.gui.history_controller import HistoryController
 from desktop.gui.keyboard_controller import KeyboardController
+from desktop.gui.menus import build_menus
 from desktop.gui.operations import Operations
 from desktop.gui.overview_controller import OverviewController
-from desktop.gui.passage_visibility import PassageVisibility
 from desktop.gui.passages_controller import PassagesController
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.reader_controller import ReaderController
 from desktop.gui.session import Session
-from desktop.gui.themes import ThemeController
-from desktop.gui.view_menu import ViewMenu
 from desktop.gui.project_files import ProjectFiles
 from desktop.gui.reading_friction import ReadingFriction
 from desktop.gui.workspace_controller import WorkspaceController
@@ -120,7 +117,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_status_bar()
         self._build_controllers(pipeline)
-        self._build_menus()
+        build_menus(self)
         for widget in (self.analyst_label, self.review_label, self.pipeline_label,
                        self.progress_bar, self.pause_button,
                        self.cancel_button):   # after the View menu's zoom
@@ -289,64 +286,6 @@ class MainWindow(QMainWindow):
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         return action
-
-    def _build_menus(self) -> None:
-        c, action = self.controllers, self._action
-        file_menu = self.menuBar().addMenu("&File")
-        action(file_menu, "&Import files…", c.files.import_files, "Ctrl+I")
-        action(file_menu, "Import &folder…", c.files.import_folder, "Ctrl+Shift+I")
-        action(file_menu, "Import &REFI-QDA project…", lambda: c.files.import_refi_qda())
-        from desktop.gui import web_import
-        web_import.install(self, file_menu)
-        self.export_action = action(file_menu, "&Export tagged passages…",
-                                    lambda: c.files.export_passages(), "Ctrl+E")
-        action(file_menu, "Export &codebook…", lambda: c.codebook.export_codebook())
-        action(file_menu, "Import c&odebook…", lambda: c.codebook.import_codebook())
-        action(file_menu, "A&greement report…", c.files.open_agreement_report)
-        action(file_menu, "A&djudicate disagreements…", lambda: open_adjudication(self))
-        action(file_menu, "&Merge from…", lambda: c.files.merge_from())
-        file_menu.addSeparator()
-        action(file_menu, "&Back up now", c.backups.back_up_now)
-        action(file_menu, "&Restore from backup…", c.backups.restore_from_backup)
-        file_menu.addSeparator()
-        action(file_menu, "&Preferences…", self.edit_preferences,
-               QKeySequence.StandardKey.Preferences)
-        file_menu.addSeparator()
-        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.edit_menu = self.menuBar().addMenu("&Edit")
-        c.history.add_to_menu(self.edit_menu)
-        self.edit_menu.addSeparator()
-        self.autotag_action = action(self.edit_menu, "&Auto-tag…",
-                                     lambda: c.autotag.open_auto_tag(), "Ctrl+Shift+A")
-        article_menu = self.menuBar().addMenu("&Article")
-        self.details_action = action(article_menu, "Edit &details…",
-                                     c.reader.edit_article_details, "F2")
-        self.edit_text_action = action(article_menu, "Edit &text…", c.reader.edit_article_text)
-        status_menu = article_menu.addMenu("&Review status")
-        self.review_actions = {
-            status: action(status_menu, f"Mark as {status}",
-                           lambda _=False, s=status: c.reader.set_review_status(s), key)
-            for status, key in zip(review.STATUSES, ("Ctrl+1", "Ctrl+2", "Ctrl+3"))}
-        from desktop.gui.assign_action import add_assignment_actions
-        add_assignment_actions(self, article_menu)
-        go_menu = self.menuBar().addMenu("&Go")
-        action(go_menu, "&Next article", lambda: c.articles.step_article(1), "Alt+Down")
-        action(go_menu, "&Previous article", lambda: c.articles.step_article(-1), "Alt+Up")
-        action(go_menu, "Article &list", c.articles.focus_article_list, "Ctrl+L")
-        action(go_menu, "&Speakers", c.corpus.focus_speakers, "Ctrl+Shift+S")
-        action(go_menu, "&Entities", c.corpus.focus_corpus_entities, "Ctrl+Shift+E")
-        action(go_menu, "Article &text", self.view.setFocus, "Ctrl+T")
-        action(go_menu, "This article's &passages", c.passages.focus_passages, "Ctrl+Shift+P")
-        c.keyboard.add_navigation_actions(go_menu, action)
-        self.themes = ThemeController(self.preferences.settings, self)
-        self.view_menu = ViewMenu(self, self.menuBar().addMenu("&View"), self.themes)
-        self.passage_visibility = PassageVisibility(self, self.view_menu.menu)  # blind coding
-        help_menu = self.menuBar().addMenu("&Help")
-        self.shortcuts_action = action(help_menu, "&Keyboard shortcuts",
-                                       c.keyboard.show_shortcuts)
-        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-        action(help_menu, "Show &log", self.show_log)
-        action(help_menu, "&About Dossier", self.about)
 
     def _build_status_bar(self) -> None:
         self.pipeline_label = QLabel("Loading the language pipeline…")
