@@ -572,6 +572,20 @@ def feeds(db: Database) -> None:
 
 
 
+@MIGRATIONS(name="0015_speaker_corrections")
+def speaker_corrections(db: Database) -> None:
+    """The analyst's quote and speaker corrections (issue 15), applied when
+    reading so that they survive re-analysis: ``quote_corrections`` (a
+    quote's speaker set, a quote that is not one, a passage marked as a
+    quote; keyed by article text hash + start-end) and ``speaker_aliases``
+    (speakers merged across the corpus), both journaled; triggers keep
+    ``article_speakers`` (the speaker filter) corrected, through undo too.
+    See ``storage.speaker_corrections``."""
+    from storage import speaker_corrections as corrections
+
+    corrections.create_tables(db)
+
+
 @MIGRATIONS(name="0016_assignments")
 def assignments(db: Database) -> None:
     """Which analyst codes which article (issue 18): one row per (article,
