@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import (QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
+from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette
 from widgets.passage_menu import add_passage_actions, add_tag_actions
-from widgets.quote_panel import check_note, needs_check
+from widgets.quote_panel import (MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER, check_note,
+                                 needs_check)
 from widgets.text_offsets import OffsetMap
 
 #: Text zoom steps in percent; :meth:`ArticleView.zoom_step` moves along them.
@@ -37,6 +38,9 @@ class ArticleView(QTextEdit):
     passageDeleteRequested = Signal(int)
     #: a digit was pressed with nothing selected
     emptySelectionKey = Signal()
+    #: a quote correction asked for from the context menu: what
+    #: (:data:`SET_SPEAKER`, :data:`NOT_A_QUOTE`, :data:`MARK_AS_QUOTE`), start, end
+    quoteCorrectionRequested = Signal(str, int, int)
     #: the text zoom changed (percent), by Ctrl+wheel or :meth:`set_zoom`
     zoomChanged = Signal(int)
 
@@ -509,6 +513,29 @@ class ArticleView(QTextEdit):
             return
         super().keyPressEvent(event)
 
+    def _add_quote_actions(self, menu: QMenu, offset: int | None) -> None:
+        """"Set speaker…" and "Not a quote" on a quote, "Mark as quote…" on a
+        selection: intents the window turns into undoable corrections."""
+        actions = []
+        selected = self.selection_range()
+        if selected:
+            actions.append(("Mark as &quote…", MARK_AS_QUOTE, selected))
+        covering = self._covering(self._quotes, offset) if offset is not None else []
+        for quote in covering[:1]:
+            span = (quote["start"], quote["end"])
+            actions += [("Set &speaker…", SET_SPEAKER, span), ("&Not a quote", NOT_A_QUOTE, span)]
+        if not actions:
+            return
+        first = menu.actions()[0] if menu.actions() else None
+        for text, what, (start, end) in actions:
+            action = QAction(text, menu)
+            action.triggered.connect(
+                lambda _checked=False, w=what, s=start, e=end:
+                self.quoteCorrectionRequested.emit(w, s, e))
+            menu.insertAction(first, action)
+        if first is not None:
+            menu.insertSeparator(first)
+
     def contextMenuEvent(self, event) -> None:
         menu = self.createStandardContextMenu(event.pos())
         if self.selection_range():
@@ -521,6 +548,7 @@ class ArticleView(QTextEdit):
                 menu.insertMenu(first, tag_menu)
                 menu.insertSeparator(first)
         offset = self.offset_at(event.pos())
+        self._add_quote_actions(menu, offset)
         if offset is not None:
             for passage in self._covering(self._shown_passages(), offset):
                 add_passage_actions(
