@@ -100,7 +100,7 @@ _PASSAGES = """
            p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
            t.color AS tag_color, a.published AS article_published,
            a.source AS article_source, a.url AS article_url,
-           a.text_hash AS article_hash
+           a.author AS article_author, a.text_hash AS article_hash
     FROM passages p
     JOIN tags t ON t.id = p.tag_id
     JOIN articles a ON a.id = p.article_id
@@ -112,11 +112,38 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
-    article_source, article_url, article_hash``.
+    article_source, article_url, article_author, article_hash`` and who
+    said it: ``speaker`` and ``speaker_kind`` (see :func:`who_said_it`).
     """
     where, params = _where(_passage_clauses(f))
-    yield from db.query(
-        f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params)
+    article_id, spoken = None, []
+    for row in db.query(
+            f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params):
+        if row["article_id"] != article_id:     # each article's quotes read once
+            article_id = row["article_id"]
+            spoken = article_quotes(db, article_id)
+        row["speaker"], row["speaker_kind"] = who_said_it(row["start"], row["end"], spoken)
+        yield row
+
+
+def article_quotes(db: Database, article_id: int) -> list[dict]:
+    """An article's spoken quotes, as the analyst corrected them."""
+    from storage import quotes
+
+    return list(quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN))
+
+
+def who_said_it(start: int, end: int, spoken: list[dict]) -> tuple[str, str]:
+    """Speaker and speaker kind of a passage that is a quote, lies within one
+    or contains quotes (several speakers joined by "; ", in text order);
+    empty strings for a passage that is no one's words."""
+    found: dict[str, str] = {}
+    for quote in spoken:
+        inside = start >= quote["start"] and end <= quote["end"]
+        contains = quote["start"] >= start and quote["end"] <= end
+        if (inside or contains) and quote["speaker"]:
+            found.setdefault(quote["speaker"], quote["speaker_kind"] or "")
+    return "; ".join(found), "; ".join(found.values())
 
 
 def count_passages(db: Database, f: PassageFilter = PassageFilter()) -> int:

@@ -1,9 +1,11 @@
 """A readable report: HTML grouping passages by tag.
 
 Tags come in codebook order, each with its passages by article and
-position: the article's title, published date and source, the passage in
-its context (the stored 40 characters either side, the passage marked in
-a tint of the tag colour), the note, and who tagged it when.
+position: the article's title, published date, source, author and URL, the
+passage in its context (the stored 40 characters either side, the passage
+marked in a tint of the tag colour), who said it (a passage that is or
+contains a quote: its speaker as corrected, and kind), the note, and who
+tagged it when.
 
 Everything from the database is untrusted and HTML-escaped (a title
 ``<script>`` shows as text); XML-illegal control characters become spaces.
@@ -49,8 +51,9 @@ def _passage(row: dict) -> str:
     after = row["suffix"] + ("…" if len(row["suffix"]) >= CONTEXT_CHARS else "")
     mark = tint(row["tag_color"], 0.35)
     meta = [_text(row["article_published"] or "date unknown")]
-    if row["article_source"]:
-        meta.append(_text(row["article_source"]))
+    for column in ("article_source", "article_author", "article_url"):
+        if row.get(column):
+            meta.append(_text(row[column]))
     if row.get("anchor") == "orphaned":
         meta.append("⚠ orphaned: these words are no longer in the article")
     parts = [
@@ -62,6 +65,10 @@ def _passage(row: dict) -> str:
         f'<span style="background-color: {mark}; font-weight: bold;">{_text(row["text"])}'
         f'</span>{_text(after)}</p>',
     ]
+    if row.get("speaker"):
+        kind = f' ({_text(row["speaker_kind"])})' if row.get("speaker_kind") else ""
+        parts.append(f'<p style="margin: 0 0 0 1em;"><i>Said by:</i> '
+                     f'{_text(row["speaker"])}{kind}</p>')
     if row["note"]:
         parts.append(f'<p dir="{direction(row["note"])}" style="margin: 0 0 0 1em;'
                      f' white-space: pre-wrap;"><i>Note:</i> {_text(row["note"])}</p>')

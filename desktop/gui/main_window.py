@@ -55,6 +55,8 @@ from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
 from widgets.plain_text import plain_critical, plain_warning
 from widgets.passage_menu import ask_note, confirm_delete_passage
+from desktop.gui.speaker_corrections import SpeakerCorrections
+from storage.changes import SPEAKERS
 from widgets.quote_panel import QuotePanel
 from widgets.review_status import ReviewMarkDelegate, ReviewStatusBox, progress_text
 from widgets.similar_articles import SimilarArticles
@@ -115,6 +117,7 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
         self._build_menus()
         self._build_status_bar()
         self._connect()
+        self.speaker_corrections = SpeakerCorrections(self)   # issue 15
         self.refresh_tags()
         self.refresh_articles()
         self.refresh_speakers()
@@ -814,6 +817,8 @@ class MainWindow(CorpusActions, AutoTagActions, CodebookActions, AnalysisActions
                 self._show_memo_mark(memo)
             if self.query.searches_notes():
                 self.refresh_articles(select=article_id)
+        if SPEAKERS in changes:
+            self.speaker_corrections.changed()
         if commands.ENTITIES in changes:
             self.refresh_corpus_entities()
             if self.query.entity:   # the filter's aliases changed
