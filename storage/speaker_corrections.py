@@ -36,9 +36,10 @@ def entity_key(text: str) -> str:
     """A name's key: ``lower(name)`` as SQLite computes it."""
     return text.translate(_ASCII_LOWER)
 
-#: The kinds of speaker an analyst may give.
-PERSON, ORGANISATION = "person", "organisation"
-SPEAKER_KINDS = (PERSON, ORGANISATION)
+#: The kinds of speaker an analyst may give (the analysis also says
+#: "document" — a statement, a release — which a merge may keep).
+PERSON, ORGANISATION, DOCUMENT = "person", "organisation", "document"
+SPEAKER_KINDS = (PERSON, ORGANISATION, DOCUMENT)
 #: ``method`` of a quote whose speaker the analyst set (never "to check").
 CORRECTED = "corrected"
 
@@ -324,16 +325,20 @@ def merge_speakers(db: Database, names: list[str], speaker: str,
                 "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
                 [key, speaker, kind, utc_now()])
         # the merged speaker is itself shown under this spelling and kind
+        # (a row only where either differs from the analysis')
         db.execute("DELETE FROM speaker_aliases WHERE alias = ?", [target])
-        if speaker != _spelling_in_use(db, target) or kind is not None:
+        spelling, analysed_kind = _in_use(db, target)
+        if speaker != spelling or (kind is not None and kind != analysed_kind):
             db.execute("INSERT INTO speaker_aliases (alias, speaker, speaker_kind, "
                        "created_at) VALUES (?, ?, ?, ?)", [target, speaker, kind, utc_now()])
 
 
-def _spelling_in_use(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT speaker FROM article_speakers WHERE lower(speaker) = ? LIMIT 1",
-                     [key]).fetchone()
-    return row[0] if row else None
+def _in_use(db: Database, key: str) -> tuple[str | None, str | None]:
+    """How the analysis spells the speaker ``key`` and its kind (None, None
+    if no quote has it)."""
+    row = db.execute("SELECT speaker, speaker_kind FROM quotes WHERE speaker = ? "
+                     "COLLATE NOCASE LIMIT 1", [key]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def unmerge_speaker(db: Database, name: str, *, analyst: str = "") -> None:

@@ -6,7 +6,7 @@ a name the list does not hold is fine. Plain data in, ``chosen()`` out."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QVBoxLayout)
 
 #: The kinds of speaker offered, as stored.
@@ -32,12 +32,16 @@ class SpeakerDialog(QDialog):
         self.name.setEditable(True)
         self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.name.addItems([name for name, _kind in names])
+        # a popup of matching names, so that Enter on a full name is OK at
+        # once (inline completion swallows the first Enter)
+        self.name.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.name.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.name.setCurrentText(current)
         self.name.lineEdit().selectAll()
         self.name.currentTextChanged.connect(self._name_changed)
         self.kind = QComboBox()
-        self.kind.addItems(KINDS)
-        self.kind.setCurrentText(kind if kind in KINDS else KINDS[0])
+        self.kind.addItems(KINDS + tuple(sorted({k for _n, k in names} - set(KINDS))))
+        self.kind.setCurrentText(kind if kind in self._all_kinds() else KINDS[0])
         form.addRow("&Speaker:", self.name)
         form.addRow("&Kind:", self.kind)
         layout.addLayout(form)
@@ -51,8 +55,11 @@ class SpeakerDialog(QDialog):
 
     def _name_changed(self, text: str) -> None:
         self.ok_button.setEnabled(bool(text.strip()))
-        if self._kinds.get(text) in KINDS:
+        if self._kinds.get(text) in self._all_kinds():
             self.kind.setCurrentText(self._kinds[text])
+
+    def _all_kinds(self) -> list[str]:
+        return [self.kind.itemText(i) for i in range(self.kind.count())]
 
     def chosen(self) -> tuple[str, str]:
         return " ".join(self.name.currentText().split()), self.kind.currentText()
