@@ -140,11 +140,19 @@ def test_corrections_survive_reanalysis(adb, pipeline):
     sc.set_speaker(adb, quote["article_id"], quote["start"], quote["end"], "Chak Sopheap")
     sc.merge_speakers(adb, ["press release", "press release from the ministry"],
                       "press release from the ministry")
+    text = articles.get_article(adb, quote["article_id"])["text"]
+    marked = text.index("Cambodia")
+    sc.mark_as_quote(adb, quote["article_id"], marked, marked + 30, "Neth Savoeun")
+    wrong = _quote(adb, "interior ministry")
+    sc.mark_not_quote(adb, wrong["article_id"], wrong["start"], wrong["end"])
     adb.execute("DELETE FROM analyses")          # re-analysis from scratch
     adb.conn.commit()
     assert analyse_pending(adb, pipeline) == 5
     assert _speakers(adb)["Chak Sopheap"] == 1 and "Am Sam Ath" not in _speakers(adb)
     assert _speakers(adb)["press release from the ministry"] == 4
+    assert "interior ministry" not in _speakers(adb)
+    assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=quote["article_id"])
+            if q["start"] == marked] == ["Neth Savoeun"]
     assert _summary(adb) == _expected_summary(adb)
     # a text edit ending before the quote keeps offsets only if the text hash
     # stays; an edited text is a new text: its corrections no longer apply
