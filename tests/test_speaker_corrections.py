@@ -142,7 +142,7 @@ def test_corrections_survive_reanalysis(adb, pipeline):
                       "press release from the ministry")
     text = articles.get_article(adb, quote["article_id"])["text"]
     marked = text.index("Cambodia")
-    sc.mark_as_quote(adb, quote["article_id"], marked, marked + 30, "Neth Savoeun")
+    sc.mark_as_quote(adb, quote["article_id"], marked, marked + 200, "Neth Savoeun")
     wrong = _quote(adb, "interior ministry")
     sc.mark_not_quote(adb, wrong["article_id"], wrong["start"], wrong["end"])
     adb.execute("DELETE FROM analyses")          # re-analysis from scratch
