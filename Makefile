@@ -12,6 +12,7 @@ run: $(STAMP)
 	$(BIN)/dossier $(ARGS)
 
 test: $(STAMP).test
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print the figures the README quotes.

@@ -188,7 +188,7 @@ def filter_runs(rng: random.Random, db, tag_ids: list[int]) -> list[dict]:
 def corpus_entity_lists(db, runs: int = 5) -> dict:
     """The Entities tab's query (``entity_index.corpus_entities``, as the window
     reads it in its worker): each label group, all labels, and name searches."""
-    from desktop.gui.window_corpus import CORPUS_ENTITIES_SHOWN
+    from desktop.gui.corpus_controller import CORPUS_ENTITIES_SHOWN
     from storage.entity_index import LABEL_GROUPS, corpus_entities
 
     asks = [{"labels": list(labels)} for labels in LABEL_GROUPS.values()]
@@ -206,7 +206,7 @@ def corpus_entity_lists(db, runs: int = 5) -> dict:
 def tag_saves(app, window, db, ids: list[int]) -> tuple[dict, dict]:
     from storage import passages
 
-    tag_ids = [t["id"] for t in window._tags]
+    tag_ids = [t["id"] for t in window.state.tags]
     gui, storage, made = [], [], []
     for article_id in ids:
         window.article_list.select_article(article_id)
@@ -381,7 +381,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
         results["open_article"] = open_articles(app, window, sample)
 
     if "queries" in only:
-        tag_ids = [t["id"] for t in window._tags]
+        tag_ids = [t["id"] for t in window.state.tags]
         results["search"] = queries(app, window, search_runs(random), per_query)
         results["filter_and_sort"] = queries(app, window, filter_runs(random, db, tag_ids),
                                              per_query)

@@ -3,7 +3,8 @@ expression, a speaker's quotes or an entity's mentions.
 
 Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
-and offset order (offsets are code points into the stored text), leaving
+and offset order (each match, or with ``extent`` its whole sentence or
+paragraph: several matches in one sentence make one passage) (offsets are code points into the stored text), leaving
 out spans the tag already has at the same offsets. :func:`insert_passages`
 stores them as one journal step (in a worker in the window, whose undo
 command then replays that step; directly in the CLI).
@@ -25,10 +26,14 @@ import regex
 
 from sqlite_utils import Database
 
-from storage import autotag_queries, journal, passages
+from storage import articles, autotag_queries, journal, passages
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
+MATCH, SENTENCE, PARAGRAPH = "match", "sentence", "paragraph"
+EXTENTS = (MATCH, SENTENCE, PARAGRAPH)
+#: where a sentence ends: its mark, closing quotes or brackets, then space
+_SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*\s+")
 CONTEXT = autotag_queries.CONTEXT
 
 
@@ -61,6 +66,8 @@ class AutoTagRequest:
     query: str
     article_id: int | None = None
     ignore_case: bool = True
+    #: what each match tags: the match itself, its sentence or its paragraph
+    extent: str = "match"
 
 
 def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> regex.Pattern:
@@ -99,7 +106,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def _pattern_matches(db: Database, pattern: regex.Pattern, query: str,
                      article_id: int | None, on_progress, is_cancelled, time_limit: float):
     total = (1 if article_id is not None else
-             db.execute("SELECT count(*) FROM articles").fetchone()[0])
+             articles.article_count(db))
     done = 0
     for batch in autotag_queries.article_batches(db, article_id=article_id):
         for article in batch:
@@ -148,6 +155,10 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
         rows = find(db, name, article_id=request.article_id)
     else:
         raise AutoTagError(f"Unknown auto-tag mode {request.mode!r}.")
+    if request.extent not in EXTENTS:
+        raise AutoTagError(f"Unknown extent {request.extent!r}.")
+    if request.extent != MATCH:
+        rows = _widened(db, list(rows), request.extent)
     tagged = autotag_queries.tagged_spans(db, request.tag_id, article_id=request.article_id)
     found, seen = [], set()
     for row in rows:
@@ -158,6 +169,39 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
         found.append(row)
     found.sort(key=lambda r: (r["article_id"], r["start"], r["end"]))
     return found
+
+
+def extent_around(text: str, start: int, end: int, extent: str) -> tuple[int, int]:
+    """The sentence or paragraph of ``text`` holding ``text[start:end]``
+    (a match running over several: all of them), trimmed of blank space."""
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    if extent == PARAGRAPH:
+        return _trimmed(text, para_start, para_end)
+    new_start = para_start
+    for found in _SENTENCE_END.finditer(text, para_start, start):
+        new_start = found.end()
+    after = _SENTENCE_END.search(text, max(end - 1, para_start), para_end)
+    new_end = after.start() + len(after.group().rstrip()) if after else para_end
+    return _trimmed(text, new_start, max(new_end, end))
+
+
+def _widened(db: Database, rows: list[dict], extent: str) -> list[dict]:
+    """Each found span widened to its sentence or paragraph (the article's
+    text read once per article)."""
+    texts: dict[int, str] = {}
+    out = []
+    for row in rows:
+        text = texts.get(row["article_id"])
+        if text is None:
+            text = texts[row["article_id"]] = autotag_queries.article_text(
+                db, row["article_id"])
+        start, end = extent_around(text, row["start"], row["end"], extent)
+        out.append({**row, "start": start, "end": end, "text": text[start:end],
+                    "before": text[max(0, start - CONTEXT):start],
+                    "after": text[end:end + CONTEXT]})
+    return out
 
 
 def passage_ranges(request: AutoTagRequest, candidates: list[dict]) -> list[dict]:

@@ -223,9 +223,17 @@ def _export_filter(args, db):
             value and date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"{value!r} is not a date like 2024-06-13") from error
+    if args.tag and not args.without_sub_tags:
+        chosen = [tags.find_tag(db, name)["id"] for name in args.tag]
+        below = sorted(tags.get_tag(db, i)["name"]
+                       for i in tags.descendant_ids(db, chosen) - set(chosen))
+        if below:     # say so: a parent tag stands for the tags under it
+            print(f"with the tags under them: {', '.join(below)} "
+                  f"(--without-sub-tags leaves them out)", file=sys.stderr)
     return PassageFilter(tags=tuple(args.tag), article_ids=tuple(args.article),
                          since=args.since, until=args.until, date_of=args.date_of,
-                         analysts=tuple(args.analyst))
+                         analysts=tuple(args.analyst),
+                         include_children=not args.without_sub_tags)
 
 
 def cmd_export(args) -> int:
@@ -251,10 +259,22 @@ def cmd_export(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from storage import articles
+    from storage import article_query
 
+    db = _database(args, create=False)
+    try:
+        query = article_query.ArticleQuery(since=args.since or "", until=args.until or "",
+                                           undated=args.undated)
+        total = article_query.count_articles(db, query)
+        listed = article_query.article_page(db, query, 0, max(total, 1))
+        left_out = article_query.undated_left_out(db, query)
+    except article_query.SearchError as error:
+        raise CommandError(str(error)) from error
     rows = [{k: a[k] for k in ("id", "title", "source", "published", "passage_count")}
-            for a in articles.list_articles(_database(args, create=False))]
+            for a in listed]
+    if left_out:
+        print(f"left out {left_out} undated article(s) (list them with --undated)",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -299,7 +319,8 @@ def cmd_autotag(args) -> int:
         (autotag.REGEX, args.pattern), (autotag.PHRASE, args.phrase),
         (autotag.SPEAKER, args.speaker), (autotag.ENTITY, args.entity)) if value is not None)
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
-                                     ignore_case=not args.case_sensitive)
+                                     ignore_case=not args.case_sensitive,
+                                     extent=args.extent)
     try:
         found = autotag.find_candidates(db, request, time_limit=args.time_limit)
     except autotag.AutoTagError as error:
@@ -378,16 +399,31 @@ def cmd_gui(args) -> int:
                    pipeline=args.pipeline)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH",
+def _options_parser(parser: argparse.ArgumentParser, *, default,
+                    pipeline: bool = True) -> argparse.ArgumentParser:
+    """Add ``--db`` (and ``--pipeline``) to ``parser`` with ``default``."""
+    parser.add_argument("--db", metavar="PATH", default=default,
                         help="the database file (default: in the per-user data folder)")
+    if pipeline:
+        parser.add_argument("--pipeline", metavar="NAME_OR_PATH", default=default,
+                            help="spaCy pipeline to use instead of the default")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The top-level parser sets the defaults (None); the subcommands' copies of
+    # --db and --pipeline default to SUPPRESS, so ``dossier --db X import …``
+    # keeps X: argparse lets a subparser's default overwrite what the parent
+    # parsed, which once sent such an import into the default database.
+    top = _options_parser(argparse.ArgumentParser(add_help=False), default=None)
+    common = _options_parser(argparse.ArgumentParser(add_help=False),
+                             default=argparse.SUPPRESS, pipeline=False)
     pipeline = argparse.ArgumentParser(add_help=False)
-    pipeline.add_argument("--pipeline", metavar="NAME_OR_PATH",
+    pipeline.add_argument("--pipeline", metavar="NAME_OR_PATH", default=argparse.SUPPRESS,
                           help="spaCy pipeline to use instead of the default")
 
     parser = argparse.ArgumentParser(
-        prog="dossier", parents=[common, pipeline],
+        prog="dossier", parents=[top],
         description="Dossier: read news articles with entities and quotes "
                     "highlighted, tag passages, export them. "
                     "Without a command, opens the window.")
@@ -424,15 +460,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the file to write (a symbolic link is written through to its "
                         "target; - is standard output; FIFOs and devices are refused)")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
-                   help="only passages with this tag (repeatable)")
+                   help="only passages with this tag or a tag under it (repeatable)")
+    p.add_argument("--without-sub-tags", action="store_true",
+                   help="--tag: only the named tags, not the tags under them")
     p.add_argument("--article", metavar="ID", type=row_id, action="append", default=[],
                    help="only this article (repeatable; ids from `dossier list`)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive)")
     p.add_argument("--date-of", choices=("published", "tagged"), default="published",
                    help="the date --since/--until apply to: the article's published date "
-                        "(default; undated articles are then left out) or when the "
-                        "passage was tagged")
+                        "(default; undated articles are then left out, and counted) or "
+                        "when the passage was tagged")
     p.add_argument("--analyst", metavar="NAME", action="append", default=[],
                    help="only passages tagged by this analyst (repeatable)")
     p.add_argument("--bom", action="store_true",
@@ -442,6 +480,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", parents=[common], help="list articles")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--undated", action="store_true",
+                   help="only articles without a published date")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="published from this day")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="published up to this day")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("quotes", parents=[common], help="list quotes with their speakers")
@@ -462,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this article (default: every article)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="--pattern/--phrase: match case exactly (default: ignore case)")
+    p.add_argument("--extent", choices=("match", "sentence", "paragraph"), default="match",
+                   help="tag each match (default), or its whole sentence or paragraph")
     p.add_argument("--dry-run", action="store_true", help="print what would be tagged")
     p.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=None,
                    help="--pattern/--phrase: stop with an error when the pattern runs "
@@ -498,6 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that each add their own subcommands: ``add_parser(sub, common)``
 #: adds the parser(s) and sets ``func`` (which may raise :class:`CommandError`).
 SUBCOMMAND_MODULES: list[str] = [
+    "desktop.cli_tags",
     "desktop.cli_journal",
     "desktop.cli_backups",
     "desktop.cli_agreement",

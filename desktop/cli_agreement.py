@@ -19,6 +19,7 @@ def cmd_agreement(args) -> int:
     from desktop.cli import EXIT_OK, CommandError, _database
     from storage import articles, tags
     from storage.agreement_data import ALL_ARTICLES, CODED_BY_ANY
+    from storage.export_selection import analysts
 
     names = [a.strip() for a in args.analysts.split(",") if a.strip()]
     db = _database(args, create=False)
@@ -33,7 +34,7 @@ def cmd_agreement(args) -> int:
     for article_id in args.article:
         if articles.get_article(db, article_id) is None:
             raise CommandError(f"there is no article {article_id}")
-    known = {row[0] for row in db.execute("SELECT DISTINCT analyst FROM passages")}
+    known = set(analysts(db))
     unknown = [n for n in names if n not in known]
     if unknown:
         raise CommandError("no passages by " + ", ".join(repr(n) for n in unknown)

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 import resources
 import seeds
-from storage import journal, tags
+from storage import articles, journal, tags
 from storage.database import get_meta, set_meta
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def ensure_seeded(db: Database) -> ImportReport | None:
     from desktop.importers import import_files
 
     report = None
-    if not db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+    if not articles.has_articles(db):
         report = import_files(db, seeds.seed_files())
     set_meta(db, "seeded", "1")
     return report

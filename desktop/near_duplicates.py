@@ -40,6 +40,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from storage import similarity
+from storage.database import transaction
 
 #: Stored with every fingerprint and link; change it when the method changes
 #: so that old fingerprints are recomputed.
@@ -204,7 +205,7 @@ def link_similar(db: Database, article_id: int, text: str) -> list[tuple[int, fl
     ``(other_id, score)`` for each link made, most similar first.
     """
     found = text_fingerprint(text)
-    with db.atomic():
+    with transaction(db):
         return link_fingerprint(db, article_id, found)
 
 
@@ -221,7 +222,7 @@ def fingerprint_missing(db: Database, *,
             break
         ids = missing[start:start + chunk]
         texts = similarity.texts(db, ids)
-        with db.atomic():
+        with transaction(db):
             for article_id in ids:
                 if article_id in texts:
                     link_fingerprint(db, article_id, text_fingerprint(texts[article_id]))

@@ -63,7 +63,8 @@ class ArticleListing:
         """Rows ``offset`` … ``offset + limit - 1`` (see
         :func:`storage.article_query.article_page`)."""
         if offset + limit <= len(self._head) or self._count == len(self._head):
-            return rows_of(self.db, self._head[offset:offset + limit])
+            return rows_of(self.db, self._head[offset:offset + limit],
+                           self.query.analysts)
         return article_page(self.db, self.query, offset, limit)
 
     def position(self, article_id: int, within: int | None = None) -> int | None:

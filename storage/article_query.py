@@ -27,7 +27,7 @@ keeping the current article asks only whether it is among the first rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
@@ -37,6 +37,7 @@ from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 # the list filters by assignments, and a step that changed them must say so
 import storage.assignments  # noqa: E402,F401  (registers its kind of change)
+from storage.tags import subtree_sql
 
 #: name → (SQL sort expression over ``a``, natural direction is descending,
 #: the index of migration 0005 that holds it)
@@ -73,14 +74,20 @@ class ArticleQuery:
 
     search: str = ""
     tag_id: int | None = None
+    tag_children: bool = True   # the tag filter admits the tags below it too
     entity: str = ""
     speaker: str = ""
     source: str = ""
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
+    undated: bool = False  # only articles without a published date
     assigned_to: str = ""   # only articles assigned to this analyst
     search_in: str = "text"   # one of SEARCH_SCOPES
+    #: whose passages count (blind coding): the tag filter, the note search and
+    #: each row's ``passage_count`` see only these analysts' passages; empty:
+    #: everybody's. Not a filter of the list by itself.
+    analysts: tuple[str, ...] = ()
     sort: str = "imported"
     descending: bool | None = None   # None: the sort's natural direction
 
@@ -103,12 +110,12 @@ class ArticleQuery:
         return bool(self.entity.strip()) and not (
             fts_expression(self.search) or self.tag_id is not None or self.review
             or self.speaker.strip() or self.source.strip() or self.since or self.until
-            or self.assigned_to)
+            or self.undated or self.assigned_to)
 
     def is_filtered(self) -> bool:
         return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
-                    or self.review or self.assigned_to)
+                    or self.review or self.undated or self.assigned_to)
 
     def searches_text(self) -> bool:
         """Whether a search looks in the articles' texts (so matches can be
@@ -168,9 +175,13 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     """The search, tag, review, source and date filters as sets of article
     ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
-    if q.tag_id is not None:
-        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?",
-                     [q.tag_id]))
+    whose, whose_params = analyst_clause(q.analysts)
+    if q.tag_id is not None and q.tag_children:
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id IN "
+                     f"({subtree_sql('SELECT ?')})" + whose, [q.tag_id] + whose_params))
+    elif q.tag_id is not None:
+        sets.append(("SELECT DISTINCT p.article_id FROM passages p WHERE p.tag_id = ?"
+                     + whose, [q.tag_id] + whose_params))
     # Each of these is read from an index holding the ids: no article row
     # (which holds the text) is read.
     if q.review:
@@ -184,7 +195,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
     if q.source.strip():
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
                      f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
-    if q.since or q.until:
+    if q.undated:
+        sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
+                     f"WHERE ifnull(published, '') = ''", []))
+    elif q.since or q.until:
         # two range bounds the index answers alone (undated articles, '', are
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
@@ -202,10 +216,30 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         if q.search_in in ("notes", "all"):
             parts += [f"SELECT rowid FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ?",
                       f"SELECT p.article_id FROM passages p WHERE p.id IN "
-                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)"]
-            params += [expression, expression]
+                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)" + whose]
+            params += [expression, expression] + whose_params
         sets.append((" UNION ".join(parts), params))
     return sets
+
+
+def analyst_clause(analysts, alias: str = "p") -> tuple[str, list]:
+    """`` AND p.analyst IN (…)`` and its parameters, or nothing for no analysts."""
+    if not analysts:
+        return "", []
+    return (f" AND {alias}.analyst IN ({', '.join('?' * len(analysts))})",
+            list(analysts))
+
+
+def _row_columns(analysts, alias: str = "a") -> tuple[str, list]:
+    """The SELECT list of :data:`ROW_COLUMNS` over ``alias``: with analysts,
+    ``passage_count`` counts only their passages (blind coding)."""
+    if not analysts:
+        return ", ".join(f"{alias}.{c}" for c in ROW_COLUMNS), []
+    whose, params = analyst_clause(analysts)
+    count = (f"(SELECT count(*) FROM passages p WHERE p.article_id = {alias}.id{whose}) "
+             "AS passage_count")
+    return ", ".join(count if c == "passage_count" else f"{alias}.{c}"
+                     for c in ROW_COLUMNS), params
 
 
 def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
@@ -245,6 +279,16 @@ def _scan(q: ArticleQuery, *, ordered: bool = True) -> str:
     return f"articles a INDEXED BY {SORTS[q.sort if ordered else 'imported'][2]}"
 
 
+def id_set(db: Database, q: ArticleQuery) -> tuple[str, list] | None:
+    """A SELECT of the ids of the articles ``q`` lists (in no order) and its
+    parameters, to be used as ``… IN (sql)``; None when ``q`` filters nothing
+    (every article). Used by ``storage.overview`` to count what the list shows."""
+    if not q.is_filtered():
+        return None
+    where, params = _where(q, db)
+    return f"SELECT a.id FROM {_scan(q, ordered=False)} {where}", params
+
+
 def _run(db: Database, sql: str, params: list):
     try:
         return db.execute(sql, params)
@@ -271,14 +315,22 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
                 params).fetchone()[0]
 
 
+def undated_left_out(db: Database, q: ArticleQuery) -> int:
+    """How many undated articles the query's published-date range leaves out
+    (those that every other filter admits); 0 without a date range."""
+    if not (q.since or q.until) or q.undated:
+        return 0
+    return count_articles(db, replace(q, since="", until="", undated=True))
+
+
 def article_page(db: Database, q: ArticleQuery, offset: int, limit: int) -> list[dict]:
     """Rows ``offset`` … ``offset + limit - 1`` of the list (columns
     :data:`ROW_COLUMNS`, never the text)."""
     where, params = _where(q, db)
-    columns = ", ".join(f"a.{c}" for c in ROW_COLUMNS)
+    columns, column_params = _row_columns(q.analysts)
     cursor = _run(db, f"SELECT {columns} FROM articles a WHERE a.id IN "
                       f"(SELECT a.id FROM {_scan(q)} {where} {_order(q)} LIMIT ? OFFSET ?) "
-                      f"{_order(q)}", params + [limit, offset])
+                      f"{_order(q)}", column_params + params + [limit, offset])
     return [dict(zip(ROW_COLUMNS, row)) for row in cursor]
 
 
@@ -290,16 +342,17 @@ def first_ids(db: Database, q: ArticleQuery, limit: int) -> list[int]:
                                params + [limit])]
 
 
-def rows_of(db: Database, ids: list[int]) -> list[dict]:
+def rows_of(db: Database, ids: list[int], analysts=()) -> list[dict]:
     """List rows (columns :data:`ROW_COLUMNS`) of these articles, in the order
-    given; ids no longer stored are left out. Primary-key look-ups only."""
-    columns = ", ".join(ROW_COLUMNS)
+    given; ids no longer stored are left out. Primary-key look-ups only.
+    ``analysts``: as :attr:`ArticleQuery.analysts`."""
+    columns, column_params = _row_columns(analysts)
     found: dict[int, dict] = {}
     for offset in range(0, len(ids), 500):        # SQLite's bound parameters
         chunk = ids[offset:offset + 500]
         found.update((row[0], dict(zip(ROW_COLUMNS, row))) for row in db.execute(
-            f"SELECT {columns} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk))
+            f"SELECT {columns} FROM articles a WHERE a.id IN "
+            f"({', '.join('?' * len(chunk))})", column_params + chunk))
     return [found[i] for i in ids if i in found]
 
 

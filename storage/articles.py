@@ -63,8 +63,9 @@ def store_article(db: Database, *, title: str, text: str, **metadata) -> tuple[i
     existing = find_by_hash(db, digest)
     if existing is not None:
         return existing, False
-    row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now(),
-           "uuid": str(uuid.uuid4())}
+    row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now()}
+    if journal.ready(db):     # (a database mid-migration has no uuid column yet)
+        row["uuid"] = str(uuid.uuid4())
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))
@@ -98,6 +99,17 @@ def list_articles(db: Database) -> list[dict]:
 def article_count(db: Database) -> int:
     """How many articles are stored."""
     return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def has_articles(db: Database) -> bool:
+    """Whether any article is stored (cheaper than counting them)."""
+    return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
+
+def first_article(db: Database) -> dict | None:
+    """The first stored article (lowest id) with its ``id`` and ``text``, or None."""
+    row = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
+    return {"id": row[0], "text": row[1]} if row else None
 
 
 def find_earlier_version(db: Database, *, url: str | None, filename: str | None,
@@ -184,3 +196,27 @@ def update_details(db: Database, article_id: int, **details: str | None) -> dict
         if values:
             db.table("articles").update(article_id, values)
     return get_article(db, article_id)
+
+
+def delete_articles(db: Database, article_ids) -> dict:
+    """Delete articles with their passages (and everything stored for them:
+    analyses, memo, similarity links …) in one transaction, a journal step
+    (undo puts the articles and passages back; analyses are made again).
+
+    Unknown ids are refused before anything is deleted. Returns
+    ``{"articles": n, "passages": m}``.
+    """
+    ids = sorted({int(i) for i in article_ids})
+    if not ids:
+        return {"articles": 0, "passages": 0}
+    marks = ", ".join("?" for _ in ids)
+    with journal.recorded(db, "Delete articles"):
+        found = {r[0] for r in db.execute(
+            f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ArticleError("There is no article " + ", ".join(map(str, missing)) + ".")
+        removed = db.execute(f"DELETE FROM passages WHERE article_id IN ({marks})",
+                             ids).rowcount
+        db.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)
+    return {"articles": len(ids), "passages": removed}

@@ -97,3 +97,9 @@ def tagged_spans(db: Database, tag_id: int, *,
     if article_id is not None:
         sql, params = sql + " AND article_id = ?", params + [article_id]
     return {tuple(row) for row in db.execute(sql, params)}
+
+
+def article_text(db: Database, article_id: int) -> str:
+    """One article's stored text ('' if there is no such article)."""
+    row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row[0] if row else ""

@@ -67,7 +67,11 @@ class Changes:
         return bool(self.kinds)
 
     def __or__(self, other: "Changes") -> "Changes":
-        return Changes(self.kinds | other.kinds, self.article_ids | other.article_ids,
+        """Both changes; an unknown set of articles (kinds, no ids) on either
+        side stays unknown (it concerns every article)."""
+        unknown = any(c.kinds and not c.article_ids for c in (self, other))
+        return Changes(self.kinds | other.kinds,
+                       frozenset() if unknown else self.article_ids | other.article_ids,
                        self.passage_ids | other.passage_ids, self.tag_ids | other.tag_ids,
                        self.foreign or other.foreign, self.name or other.name)
 

@@ -297,6 +297,16 @@ def set_meta(db: Database, key: str, value: str) -> None:
 
 
 @contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One unit of change: everything written inside commits together or not
+    at all (``db.atomic()``; a savepoint when nested). Code outside storage/
+    opens its transactions here, never with its own BEGIN, so the change
+    journal has one place to name them."""
+    with db.atomic():
+        yield db
+
+
+@contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """Like ``db.atomic()``, but the transaction takes the write lock as it
     begins (``BEGIN IMMEDIATE``), waiting up to the busy timeout for another

@@ -1,11 +1,13 @@
 """What an export covers: passages, articles and tags chosen by a filter.
 
-A :class:`PassageFilter` narrows the passages by tag names, article ids, a
-date range and analysts. The date range applies either to the article's
+A :class:`PassageFilter` narrows the passages by tag names (each with the
+tags below it, unless ``include_children`` is off), article ids, a date
+range and analysts. The date range applies either to the article's
 ``published`` date (the default: "coverage between March and June") or to
 the passage's ``created_at`` ("what we tagged this week"); both ends are
 inclusive ``YYYY-MM-DD`` days, and an article without a published date is
-left out whenever a published-date range is given.
+left out whenever a published-date range is given (:func:`undated_left_out`
+counts the passages that leaves out, so the export can say so).
 
 Articles are chosen by the *article-level* part of the filter only (ids
 and, with ``date_of="published"``, the date range), so an unfiltered
@@ -14,10 +16,13 @@ project export (REFI-QDA) holds every article, tagged or not.
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
+
+from storage.tags import subtree_sql
 
 DATE_OF = ("published", "tagged")
 
@@ -32,6 +37,10 @@ class PassageFilter:
     until: str | None = None
     date_of: str = "published"
     analysts: tuple[str, ...] = ()
+    #: a tag in ``tags`` stands for itself and every tag below it
+    include_children: bool = True
+    #: only these passages (the Passages workspace's "Export these…")
+    passage_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.date_of not in DATE_OF:
@@ -41,7 +50,9 @@ class PassageFilter:
         """A short human description, e.g. for a report's heading."""
         parts = []
         if self.tags:
-            parts.append("tags: " + ", ".join(self.tags))
+            parts.append("tags: " + ", ".join(self.tags)
+                         + (" (with the tags under them)" if self.include_children
+                            else " (without the tags under them)"))
         if self.article_ids:
             parts.append("articles: " + ", ".join(map(str, self.article_ids)))
         if self.since or self.until:
@@ -49,6 +60,8 @@ class PassageFilter:
             parts.append(f"{what} {self.since or '…'} – {self.until or '…'}")
         if self.analysts:
             parts.append("analysts: " + ", ".join(self.analysts))
+        if self.passage_ids:
+            parts.append(f"{len(self.passage_ids)} chosen passage(s)")
         return "; ".join(parts) or "all passages"
 
 
@@ -79,12 +92,23 @@ def _article_clauses(f: PassageFilter) -> list[tuple[str, list]]:
 def _passage_clauses(f: PassageFilter) -> list[tuple[str, list]]:
     clauses = _article_clauses(f)
     if f.tags:
-        clauses.append(_in("t.name", f.tags, nocase=True))
+        clauses.append(_tag_clause("p.tag_id", f))
     if f.analysts:
         clauses.append(_in("p.analyst", f.analysts))
+    if f.passage_ids:       # one parameter, however many passages
+        clauses.append(("p.id IN (SELECT value FROM json_each(?))",
+                        [json.dumps(list(f.passage_ids))]))
     if f.date_of == "tagged":
         clauses += _date_range("p.created_at", f)
     return clauses
+
+
+def _tag_clause(column: str, f: PassageFilter) -> tuple[str, list]:
+    """``column`` is one of the filter's tags (by name, any case) or, with
+    ``include_children``, a tag below one of them."""
+    named, params = _in("name", f.tags, nocase=True)
+    chosen = f"SELECT id FROM tags WHERE {named}"
+    return f"{column} IN ({subtree_sql(chosen) if f.include_children else chosen})", params
 
 
 def _where(clauses: list[tuple[str, list]]) -> tuple[str, list]:
@@ -100,7 +124,7 @@ _PASSAGES = """
            p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
            t.color AS tag_color, a.published AS article_published,
            a.source AS article_source, a.url AS article_url,
-           a.author AS article_author, a.text_hash AS article_hash
+           a.author AS article_author, a.text_hash AS article_hash, p.decided_by
     FROM passages p
     JOIN tags t ON t.id = p.tag_id
     JOIN articles a ON a.id = p.article_id
@@ -112,8 +136,10 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
-    article_source, article_url, article_author, article_hash`` and who
-    said it: ``speaker`` and ``speaker_kind`` (see :func:`who_said_it`).
+    article_source, article_url, article_author, article_hash, decided_by``
+    (who decided a consensus passage, see :mod:`storage.consensus`; else
+    None) and who said it: ``speaker`` and ``speaker_kind`` (see
+    :func:`who_said_it`).
     """
     where, params = _where(_passage_clauses(f))
     article_id, spoken = None, []
@@ -154,6 +180,21 @@ def count_passages(db: Database, f: PassageFilter = PassageFilter()) -> int:
         f"JOIN articles a ON a.id = p.article_id {where}", params).fetchone()[0]
 
 
+def undated_left_out(db: Database, f: PassageFilter = PassageFilter()) -> int:
+    """How many passages a published-date range leaves out because their
+    article has no published date (every other part of the filter admits
+    them); 0 when the filter has no such range. Said beside an export, so
+    that undated coverage is never dropped without a word."""
+    if f.date_of != "published" or not (f.since or f.until):
+        return 0
+    undated = replace(f, since=None, until=None)
+    where, params = _where(_passage_clauses(undated)
+                           + [("ifnull(a.published, '') = ''", [])])
+    return db.execute(
+        f"SELECT count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
+        f"JOIN articles a ON a.id = p.article_id {where}", params).fetchone()[0]
+
+
 def selected_articles(db: Database, f: PassageFilter = PassageFilter()):
     """Yield every article (all columns, text included) the filter's
     article-level part admits, oldest first."""
@@ -168,7 +209,7 @@ def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict
     counts = dict(db.execute(
         f"SELECT p.tag_id, count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
         f"JOIN articles a ON a.id = p.article_id {where} GROUP BY p.tag_id", params))
-    tag_where, tag_params = _where([_in("t.name", f.tags, nocase=True)] if f.tags else [])
+    tag_where, tag_params = _where([_tag_clause("t.id", f)] if f.tags else [])
     rows = list(db.query(
         f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at, t.parent_id
         FROM tags t {tag_where}

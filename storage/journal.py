@@ -208,7 +208,7 @@ def new_origin() -> str:
     return str(uuid_module.uuid4())
 
 
-def _journal_ready(db: Database) -> bool:
+def ready(db: Database) -> bool:
     """Whether the database has the journal (migration 0011 applied)."""
     if getattr(db, "_journal_ready", False):
         return True
@@ -253,7 +253,7 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
         with db.atomic():
             yield outer
         return
-    if not _journal_ready(db):
+    if not ready(db):
         # a database still at an older schema (mid-migration, or a test
         # building one): it has no journal and no triggers yet
         with db.atomic():

@@ -96,15 +96,16 @@ def _same_file(db: Database, path: Path) -> bool:
     return bool(row and row[2]) and Path(row[2]).resolve() == path.resolve()
 
 
-def merge_database(db: Database, path: str | Path, *, analyst: str = "") -> MergeReport:
+def merge_database(db: Database, path: str | Path, *, analyst: str = "",
+                   name: str | None = None) -> MergeReport:
     """Merge the Dossier database at ``path`` into ``db``: one journal step
-    named "Merge <file name>", made by ``analyst``."""
+    named "Merge <file name>" (or "Merge ``name``"), made by ``analyst``."""
     path = Path(path)
     if _same_file(db, path):
         raise MergeError("that is this database; choose a colleague's copy")
     other = _open_other(path)
     try:
-        with journal.step(db, f"Merge {path.name}", analyst=analyst) as step:
+        with journal.step(db, f"Merge {name or path.name}", analyst=analyst) as step:
             report = _merge(db, other)
     finally:
         other.close()

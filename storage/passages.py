@@ -117,6 +117,54 @@ def delete_passage(db: Database, passage_id: int) -> None:
         db.execute("DELETE FROM passages WHERE id = ?", [passage_id])
 
 
+def set_range(db: Database, passage_id: int, start: int, end: int) -> None:
+    """Move a passage's boundaries to ``text[start:end]`` of its article (its
+    text and context follow), in one transaction (a journal step)."""
+    with journal.recorded(db, "Adjust passage boundaries"):
+        row = db.execute("SELECT article_id FROM passages WHERE id = ?",
+                         [passage_id]).fetchone()
+        if row is None:
+            raise PassageError(f"There is no passage {passage_id}.")
+        text = _article_text(db, row[0])
+        if not (0 <= start < end <= len(text)):
+            raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
+        if not text[start:end].strip():
+            raise PassageError("Only blank space is selected.")
+        db.execute(
+            "UPDATE passages SET start = ?, end = ?, text = ?, prefix = ?, suffix = ?, "
+            "anchor = 'ok', updated_at = ? WHERE id = ?",
+            [start, end, text[start:end], text[max(0, start - CONTEXT_CHARS):start],
+             text[end:end + CONTEXT_CHARS], utc_now(), passage_id])
+
+
+def delete_passages(db: Database, passage_ids) -> int:
+    """Delete many passages in one transaction (a journal step); returns how
+    many were deleted."""
+    ids = [int(i) for i in passage_ids]
+    with journal.recorded(db, "Delete passages"):
+        return sum(db.execute(f"DELETE FROM passages WHERE id IN "
+                              f"({', '.join('?' * len(chunk))})", chunk).rowcount
+                   for chunk in _chunks(ids))
+
+
+def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
+    """Move many passages to one tag in one transaction (a journal step);
+    returns how many moved."""
+    ids = [int(i) for i in passage_ids]
+    with journal.recorded(db, "Re-tag passages"):
+        if db.execute("SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
+            raise PassageError(f"There is no tag {tag_id}.")
+        now = utc_now()
+        return sum(db.execute(f"UPDATE passages SET tag_id = ?, updated_at = ? WHERE id IN "
+                              f"({', '.join('?' * len(chunk))})", [tag_id, now, *chunk]
+                              ).rowcount for chunk in _chunks(ids))
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def get_passage(db: Database, passage_id: int) -> dict | None:
     """One passage with its tag's name and colour, or None."""
     rows = list(db.query(
@@ -126,16 +174,22 @@ def get_passage(db: Database, passage_id: int) -> dict | None:
 
 _PASSAGE_SELECT = """
     SELECT p.id, p.article_id, p.tag_id, t.name AS tag, t.color, p.start,
-           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at, p.anchor
+           p.end, p.text, p.note, p.analyst, p.created_at, p.updated_at, p.anchor,
+           p.decided_by
     FROM passages p JOIN tags t ON t.id = p.tag_id
 """
 
 
-def passages_for_article(db: Database, article_id: int) -> list[dict]:
-    """An article's passages in text order, with tag name and colour."""
+def passages_for_article(db: Database, article_id: int, *,
+                         analysts: tuple[str, ...] = ()) -> list[dict]:
+    """An article's passages in text order, with tag name and colour.
+    ``analysts``: only theirs (blind coding); empty: everybody's."""
+    whose = ""
+    if analysts:
+        whose = f" AND p.analyst IN ({', '.join('?' * len(analysts))})"
     return list(db.query(
-        _PASSAGE_SELECT + " WHERE p.article_id = ? ORDER BY p.start, p.end, p.id",
-        [article_id]))
+        _PASSAGE_SELECT + f" WHERE p.article_id = ?{whose} ORDER BY p.start, p.end, p.id",
+        [article_id, *analysts]))
 
 
 def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,

@@ -1,6 +1,6 @@
 """The analyst's corrections of quotes and speakers (issue 15).
 
-Two journaled tables (migration ``0015_speaker_corrections``):
+Two journaled tables (migration ``0019_speaker_corrections``):
 
 - ``quote_corrections``: one row per quote, keyed by the quote's stable key
   (the article text's hash + start-end, :func:`storage.quotes.quote_key`):
@@ -129,7 +129,7 @@ def _refresh_sql(articles: str) -> str:
 
 def create_tables(db: Database) -> None:
     """The tables, their journal and the triggers keeping ``article_speakers``
-    corrected (called by migration ``0015_speaker_corrections``; undo and
+    corrected (called by migration ``0019_speaker_corrections``; undo and
     redo write these tables too, so the summary follows through triggers)."""
     db.execute("""CREATE TABLE quote_corrections (
         id INTEGER PRIMARY KEY,

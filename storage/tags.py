@@ -56,15 +56,22 @@ def unused_colour(used) -> str:
     return max(TAG_COLOURS, key=lambda c: min(_distance(c, u) for u in used))
 
 
-def list_tags(db: Database) -> list[dict]:
-    """Every tag with its passage count and parent, in shortcut then name order."""
+def list_tags(db: Database, *, analysts: tuple[str, ...] = ()) -> list[dict]:
+    """Every tag with its passage count and parent, in shortcut then name order.
+    ``analysts``: ``passage_count`` counts only their passages (blind coding);
+    empty: everybody's (the stored count)."""
+    count, params = "t.passage_count", []
+    if analysts:
+        count = ("(SELECT count(*) FROM passages p WHERE p.tag_id = t.id AND p.analyst IN "
+                 f"({', '.join('?' * len(analysts))})) AS passage_count")
+        params = list(analysts)
     return list(db.query(
-        """
-        SELECT t.id, t.name, t.color, t.shortcut, t.description, t.passage_count,
+        f"""
+        SELECT t.id, t.name, t.color, t.shortcut, t.description, {count},
                t.parent_id
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
-        """
+        """, params
     ))
 
 
@@ -160,6 +167,24 @@ def ancestor_ids(db: Database, tag_id: int | None) -> set[int]:
     return seen
 
 
+def subtree_sql(chosen: str) -> str:
+    """A SELECT of the ids ``chosen`` (a SELECT of tag ids) selects and of
+    every tag below them; UNION (not UNION ALL) stops at a loop."""
+    return (f"WITH RECURSIVE subtree(id) AS ({chosen} UNION SELECT t.id FROM tags t "
+            f"JOIN subtree s ON t.parent_id = s.id) SELECT id FROM subtree")
+
+
+def descendant_ids(db: Database, tag_ids) -> set[int]:
+    """``tag_ids`` and the ids of every tag below them (children, their
+    children …): what a tag filter that includes sub-tags admits."""
+    ids = [int(i) for i in tag_ids]
+    if not ids:
+        return set()
+    marks = ", ".join("?" for _ in ids)
+    return {r[0] for r in db.execute(
+        subtree_sql(f"SELECT id FROM tags WHERE id IN ({marks})"), ids)}
+
+
 def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
     """Place a tag under another (None: at the top); loops are refused."""
     with journal.recorded(db, "Move tag"):
@@ -174,6 +199,17 @@ def set_parent(db: Database, tag_id: int, parent_id: int | None) -> None:
                 raise TagError(f"“{parent['name']}” cannot hold “{tag['name']}”: "
                                "that would make a loop.")
         db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [parent_id, tag_id])
+
+
+def set_details(db: Database, tag_id: int, *, description: str, shortcut: int | None,
+                parent_id: int | None) -> int | None:
+    """A tag's description, key and parent in one transaction (both or
+    neither: :func:`describe_tag`, then :func:`set_parent`). Returns the id
+    of the tag that gave up the key, or None."""
+    with db.atomic():
+        other_id = describe_tag(db, tag_id, description=description, shortcut=shortcut)
+        set_parent(db, tag_id, parent_id)
+    return other_id
 
 
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:

@@ -69,7 +69,8 @@ def write_encrypted_docx(path: Path, password: str = "secret") -> Path:
 
 
 def pdf_bytes(lines_per_page: list[list[str]], *, title: str | None = None,
-              password: str | None = None, owner_password: str | None = None) -> bytes:
+              password: str | None = None, owner_password: str | None = None,
+              metadata: dict | None = None) -> bytes:
     """A PDF whose pages show ``lines`` in Helvetica (a real text layer)."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -89,6 +90,8 @@ def pdf_bytes(lines_per_page: list[list[str]], *, title: str | None = None,
         page[NameObject("/Contents")] = writer._add_object(stream)
     if title:
         writer.add_metadata({"/Title": title})
+    if metadata:
+        writer.add_metadata(metadata)
     if password is not None:
         writer.encrypt(password, owner_password, algorithm="AES-256")
     out = io.BytesIO()

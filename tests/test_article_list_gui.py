@@ -197,7 +197,7 @@ def test_entity_and_speaker_filters_on_analysed_seeds(open_window, analysed_db_p
 def test_pause_keeps_the_bar_and_resume_goes_on(open_window, seeded_db_path, qtbot):
     window = open_window(seeded_db_path)
     window.pause_analysis(True)
-    assert window.pause_button.text() == "Resume" and window._analysis_paused
+    assert window.pause_button.text() == "Resume" and window.controllers.analysis._analysis_paused
     window.start_analysis()                                   # paused: nothing requested
     window.pause_analysis(False)
     with qtbot.waitSignal(window.analysis.worker.finished, timeout=120000):

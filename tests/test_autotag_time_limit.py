@@ -134,7 +134,7 @@ def test_this_article_preview_runs_off_the_gui_thread_and_stops(
     qtbot.waitUntil(dialog.stop_button.isVisible)
     qtbot.mouseClick(dialog.stop_button, Qt.MouseButton.LeftButton)
     assert dialog.count_label.text() == "Search stopped."
-    assert dialog.isVisible() and window._autotag_task is None
+    assert dialog.isVisible() and window.controllers.autotag._autotag_task is None
     # Escape stops a running search before it closes the dialog
     qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(dialog.stop_button.isVisible)

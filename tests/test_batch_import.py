@@ -242,7 +242,7 @@ def test_the_window_s_import_dialog_counts_rows_of_a_batch_file(open_window, see
     window.analysis.request = lambda: None
     path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1200))
     task = window.import_paths([path])
-    qtbot.waitUntil(lambda: task not in window._tasks, timeout=60000)
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=60000)
     assert articles.article_count(window.db) == 1205
     assert "Importing articles: 100 of 1,200" in labels
     assert labels[-1] == "Importing articles: 1,200 of 1,200"

@@ -62,7 +62,7 @@ def test_describe_a_tag_and_take_another_tags_key(open_window, analysed_db_path,
                     "Edit details of “Diplomacy”")
 
     # the window's codebook (what the keys 1–9 tag with) has the new key
-    assert next(t for t in window._tags if t["name"] == "Diplomacy")["shortcut"] == drugs_key
+    assert next(t for t in window.state.tags if t["name"] == "Diplomacy")["shortcut"] == drugs_key
 
 
 def test_no_key_and_cancel(open_window, analysed_db_path, qtbot):

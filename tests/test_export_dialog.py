@@ -72,14 +72,14 @@ def test_export_through_the_dialog_from_the_window(open_window, tricky_db_path, 
                     timeout=10000)
     items = json.loads(target.read_text("utf-8"))["first"]["items"]
     assert [i["body"][0]["value"] for i in items] == ["Key quote"] * 3
-    assert not window._tasks
+    assert not window.ops.tasks
 
 
 def test_cancelling_the_dialog_exports_nothing(open_window, tricky_db_path, tmp_path):
     window = open_window(tricky_db_path)
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
     assert window.export_passages() is None
-    assert not window._tasks
+    assert not window.ops.tasks
 
 
 def test_import_a_refi_qda_project_from_the_window(open_window, seeded_db_path, tricky_db_path,

@@ -59,7 +59,7 @@ def stored_passages(db_path):
 
 def test_window_opens_on_the_seeds(open_window, analysed_db_path):
     window = open_window(analysed_db_path)
-    assert window.windowTitle() == "Dossier"
+    assert window.windowTitle() == "dossier — Dossier"   # the project: its file name
     assert window.article_list.list_model.rowCount() == 5
     assert window.current_id == 1
     assert window.view.toPlainText().startswith("Cambodia asked Australia")
@@ -194,14 +194,14 @@ def test_note_retag_and_delete_from_the_passage_list(open_window, analysed_db_pa
     select_with_keys(qtbot, window.view, 0, 8)
     qtbot.keyClick(window.view, Qt.Key.Key_3)
     [row] = stored_passages(analysed_db_path)
-    monkeypatch.setattr("desktop.gui.main_window.ask_note", lambda parent, passage: "a note")
+    monkeypatch.setattr("desktop.gui.passages_controller.ask_note", lambda parent, passage: "a note")
     window.passage_list.noteRequested.emit(row["id"])
     window.passage_list.retagRequested.emit(row["id"], tags.find_tag(window.db, "Drugs")["id"])
     [row] = stored_passages(analysed_db_path)
     assert (row["note"], row["tag"]) == ("a note", "Drugs")
     assert window.passage_list.topLevelItem(0).text(2) == "a note"
 
-    monkeypatch.setattr("desktop.gui.main_window.confirm_delete_passage", lambda *a: True)
+    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage", lambda *a: True)
     window.passage_list.setCurrentItem(window.passage_list.topLevelItem(0))
     qtbot.keyClick(window.passage_list, Qt.Key.Key_Delete)
     assert stored_passages(analysed_db_path) == []
@@ -295,7 +295,7 @@ def test_a_new_passage_repaints_its_bar_and_not_the_whole_reader(open_window, an
     assert Painted.region.contains(bar)                    # the new bar is drawn …
     whole = view.viewport().rect()
     assert Painted.region.boundingRect().height() < whole.height() / 4   # … a strip only
-    assert_bar_painted(view, palette.LIGHT.bar_color(window._tags[1]["color"]))
+    assert_bar_painted(view, palette.LIGHT.bar_color(window.state.tags[1]["color"]))
 
 
 def test_a_new_passage_is_inserted_in_the_list_in_text_order(open_window, analysed_db_path,

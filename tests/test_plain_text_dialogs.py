@@ -57,7 +57,7 @@ def test_dialog_labels_and_tooltips_show_the_tag_name_as_text(open_window, analy
     window = open_window(analysed_db_path)
     window.create_tag(HOSTILE)
     tag = dict(tags.find_tag(window.db, HOSTILE), passage_count=0)
-    others = [t for t in window._tags if t["id"] != tag["id"]]
+    others = [t for t in window.state.tags if t["id"] != tag["id"]]
     for dialog in (DeleteTagDialog(tag, others, window), MergeTagDialog(tag, others, window)):
         qtbot.addWidget(dialog)
         labels = [label for label in dialog.findChildren(QLabel) if HOSTILE in label.text()]

@@ -126,7 +126,7 @@ def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_pat
     window = open_window(analysed_db_path)
     task = window.back_up_in_background()
     assert task.wait(10000)
-    qtbot.waitUntil(lambda: window._state_at_backup is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.controllers.backups._state_at_backup is not None, timeout=5000)
     window.close()
     assert len(list_backups(analysed_db_path)) == 1     # reading only: no new copy
 

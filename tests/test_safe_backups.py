@@ -370,7 +370,7 @@ def test_the_window_opens_a_read_only_file_with_a_banner(read_only_db):
         print("box:", reporter.last_box.windowTitle(), "|", reporter.last_box.text())
         print("analysis started:", window.analysis.process is not None)
         window.close()
-        print("backups:", window._changed_since_backup())
+        print("backups:", window.controllers.backups._changed_since_backup())
     """
     before = read_only_db.read_bytes()
     process = python(code)

@@ -88,7 +88,7 @@ def click_speaker(qtbot, window, name: str, modifier=Qt.KeyboardModifier.NoModif
 def answer_dialog(qtbot, window, name: str | None) -> str:
     """Type ``name`` (None: keep the one offered) in the open speaker dialog
     and press Enter; returns the name that was offered."""
-    corrections = window.speaker_corrections
+    corrections = window.controllers.speakers
     qtbot.waitUntil(lambda: corrections.dialog is not None and corrections.dialog.isVisible())
     dialog = corrections.dialog
     offered = dialog.name.currentText()
@@ -214,7 +214,7 @@ def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analy
     select_with_keys(qtbot, view, start, 20)
     pick_from_next_menu(["Mark as &quote…"])
     right_click(view.viewport(), where)
-    corrections = window.speaker_corrections
+    corrections = window.controllers.speakers
     qtbot.waitUntil(lambda: corrections.dialog is not None and corrections.dialog.isVisible())
     names = [corrections.dialog.name.itemText(i)
              for i in range(corrections.dialog.name.count())]

@@ -111,7 +111,7 @@ def test_dark_theme_from_the_view_menu(open_window, analysed_db_path, preference
                for x in range(first.left() + 3, last.left() - 1)}
     assert palette.DARK.entity_colors["PERSON"] in painted
     # the passage bar, lightened if the tag colour is too dark for the background
-    bar_color = palette.DARK.bar_color(window._tags[0]["color"])
+    bar_color = palette.DARK.bar_color(window.state.tags[0]["color"])
     assert_bar_painted(view, bar_color)
     assert palette.contrast_ratio(bar_color, reader_base) >= 3
     # the legend's toggles and the banner use the dark scheme too

@@ -121,7 +121,7 @@ def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path,
     check_undo_redo(qtbot, window, analysed_db_path, before, "Re-tag passage as “Drugs”")
 
     # delete with the Delete key (the confirmation is answered yes)
-    monkeypatch.setattr("desktop.gui.main_window.confirm_delete_passage", lambda *a: True)
+    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage", lambda *a: True)
     before = stored_state(analysed_db_path)
     plist.setFocus()
     plist.setCurrentItem(plist.topLevelItem(0))

@@ -54,7 +54,7 @@ def test_import_from_web_fetches_the_typed_urls_in_the_background(
     qtbot.keyClicks(dialog.edit, site.url("/news/bavet.html"))
     assert dialog.urls() == [site.url("/news/kampot.html"), site.url("/news/bavet.html")]
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window._web_task not in window._tasks, timeout=60000)
+    qtbot.waitUntil(lambda: window._web_task not in window.ops.tasks, timeout=60000)
     assert {site.url("/news/kampot.html"), site.url("/news/bavet.html")} <= \
         stored_urls(seeded_db_path)
     assert "2 imported" in window.statusBar().currentMessage()

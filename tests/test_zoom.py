@@ -95,7 +95,7 @@ def test_passage_bar_stays_under_its_words_when_zoomed(open_window, analysed_db_
     start = text.index("Neth Savoeun")
     select_with_keys(qtbot, view, start, len("Neth Savoeun"))
     qtbot.keyClick(view, Qt.Key.Key_1)
-    color = window._tags[0]["color"]
+    color = window.state.tags[0]["color"]
 
     for key in (Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Minus):
         qtbot.keyClick(window, key, CTRL)

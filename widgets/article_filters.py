@@ -1,6 +1,6 @@
 """The bar above the article list: a search box and where it looks (the
 articles' text, the analyst's notes and memos, or both), filters (tag, entity,
-speaker, source, dates, review status), the sort order and the hit count.
+speaker, source, dates or undated, review status), the sort order and the hit count.
 
 Plain data out: :attr:`ArticleFilters.queryChanged` carries a dict with the
 fields of :class:`storage.article_query.ArticleQuery` (this module imports
@@ -46,6 +46,29 @@ def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
     return completer
 
 
+def tree_order(tags: list[dict]) -> list[tuple[int, dict]]:
+    """``(depth, tag)``: each tag followed by the tags under it (``parent_id``),
+    siblings in the order given; a tag whose parent is missing is at the top."""
+    def key(tag):
+        return tag.get("id", tag.get("name"))
+    ids = {key(t) for t in tags}
+    children: dict = {}
+    for tag in tags:
+        parent = tag.get("parent_id")
+        children.setdefault(parent if parent in ids else None, []).append(tag)
+    out: list[tuple[int, dict]] = []
+    seen: set = set()
+
+    def walk(parent, depth):
+        for tag in children.get(parent, []):
+            if key(tag) not in seen:
+                seen.add(key(tag))
+                out.append((depth, tag))
+                walk(key(tag), depth + 1)
+    walk(None, 0)
+    return out
+
+
 class ArticleFilters(QWidget):
     """Search, filter and sort controls for the article list."""
 
@@ -83,6 +106,13 @@ class ArticleFilters(QWidget):
 
         self.tag = QComboBox()
         self.tag.addItem("Any tag", None)
+        self.tag_children = QCheckBox("and the tags under it")
+        self.tag_children.setChecked(True)
+        self.tag_children.setToolTip("A tag stands for itself and every tag under it in "
+                                     "the codebook; untick for the tag alone")
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(self.tag, 1)
+        tag_row.addWidget(self.tag_children)
         self.entity = QLineEdit()
         self.entity.setPlaceholderText("e.g. Interpol")
         self.speaker = QLineEdit()
@@ -99,16 +129,20 @@ class ArticleFilters(QWidget):
         self.review = QComboBox()
         for label, value in REVIEW_CHOICES:
             self.review.addItem(label, value)
+        self.undated = QCheckBox("Undated")
+        self.undated.setToolTip("Only articles without a published date (set one with "
+                                "Edit details…, F2)")
         dates = QHBoxLayout()
         dates.addWidget(self.since)
         dates.addWidget(self.until)
+        dates.addWidget(self.undated)
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear filters")
         self.clear_button.clicked.connect(self.clear)
         self.panel = QWidget()
         form = QFormLayout(self.panel)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Tag", self.tag)
+        form.addRow("Tag", tag_row)
         form.addRow("Entity", self.entity)
         form.addRow("Speaker", self.speaker)
         form.addRow("Source", self.source)
@@ -128,9 +162,16 @@ class ArticleFilters(QWidget):
         self.reverse.setToolTip("Reverse the order")
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        #: "3 undated left out": a date range never drops articles silently
+        self.undated_label = QLabel()
+        self.undated_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.undated_label.setToolTip("Articles without a published date are outside "
+                                      "any date range; tick Undated to list them")
+        self.undated_label.hide()
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.count_label)
+        bottom.addWidget(self.undated_label, 1)
         bottom.addWidget(QLabel("Sort"))
         bottom.addWidget(self.sort)
         bottom.addWidget(self.reverse)
@@ -153,6 +194,9 @@ class ArticleFilters(QWidget):
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
         self.review.currentIndexChanged.connect(lambda _i: self._emit())
+        self.tag_children.toggled.connect(
+            lambda _on: self._emit() if self.tag.currentData() is not None else None)
+        self.undated.toggled.connect(self._undated_toggled)
         self.assigned.toggled.connect(lambda _on: self._emit())
         self.scope.currentIndexChanged.connect(
             lambda _i: self._emit() if self.search.text().strip() else None)
@@ -163,7 +207,7 @@ class ArticleFilters(QWidget):
     # -- data in -------------------------------------------------------
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the tag filter (keeps the chosen tag if it still exists)."""
-        shown = [(t["id"], t["name"], t["color"]) for t in tags]
+        shown = [(t["id"], t["name"], t["color"], t.get("parent_id")) for t in tags]
         if shown == self._shown_tags:
             return
         self._shown_tags = shown
@@ -171,8 +215,9 @@ class ArticleFilters(QWidget):
         self.tag.blockSignals(True)
         self.tag.clear()
         self.tag.addItem("Any tag", None)
-        for tag in tags:
-            self.tag.addItem(color_icon(tag["color"]), tag["name"], tag["id"])
+        for depth, tag in tree_order(tags):
+            self.tag.addItem(color_icon(tag["color"]), "    " * depth + tag["name"],
+                             tag["id"])
         index = self.tag.findData(chosen)
         self.tag.setCurrentIndex(max(index, 0))
         self.tag.blockSignals(False)
@@ -195,6 +240,16 @@ class ArticleFilters(QWidget):
                                  + (" match" if filtered else ""))
         self.count_label.setToolTip("" if exact else "Counting the rest…")
 
+    def set_undated_left_out(self, count: int) -> None:
+        """Say how many undated articles the date range leaves out (0: nothing)."""
+        self.undated_label.setText(f"· {count:,} undated left out" if count else "")
+        self.undated_label.setVisible(bool(count))
+
+    def _undated_toggled(self, on: bool) -> None:
+        for box in (self.since, self.until):
+            box.setEnabled(not on)
+        self._emit()
+
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
@@ -210,6 +265,24 @@ class ArticleFilters(QWidget):
         self.filters_button.setChecked(True)
         self._emit()
 
+    def set_filters(self, values: dict) -> None:
+        """Set some filters at once (keys of :meth:`values`: ``tag_id``,
+        ``entity``, ``speaker``, ``source``, ``since``, ``until``), keep the
+        others, show the filters and ask once."""
+        boxes = {"entity": self.entity, "speaker": self.speaker, "source": self.source,
+                 "since": self.since, "until": self.until}
+        for field, value in values.items():
+            if field == "tag_id":
+                self.tag.blockSignals(True)
+                self.tag.setCurrentIndex(max(0, self.tag.findData(value)))
+                self.tag.blockSignals(False)
+            elif field in boxes:
+                boxes[field].setText(value or "")
+            else:
+                raise ValueError(f"no filter called {field!r}")
+        self.filters_button.setChecked(True)
+        self._emit()
+
     def clear(self) -> None:
         """Empty every filter (not the search box) and ask again."""
         for box in (self.entity, self.speaker, self.source, self.since, self.until):
@@ -218,6 +291,11 @@ class ArticleFilters(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        self.undated.blockSignals(True)
+        self.undated.setChecked(False)
+        self.undated.blockSignals(False)
+        for box in (self.since, self.until):
+            box.setEnabled(True)
         self.assigned.blockSignals(True)
         self.assigned.setChecked(False)
         self.assigned.blockSignals(False)
@@ -236,9 +314,12 @@ class ArticleFilters(QWidget):
         sort = self.sort.currentData()
         natural = sort in NATURAL_DESCENDING
         return {"search": self.search.text().strip(), "tag_id": self.tag.currentData(),
+                "tag_children": self.tag_children.isChecked(),
                 "entity": self.entity.text().strip(), "speaker": self.speaker.text().strip(),
-                "source": self.source.text().strip(), "since": self.since.text().strip(),
-                "until": self.until.text().strip(), "review": self.review.currentData(),
+                "source": self.source.text().strip(),
+                "since": "" if self.undated.isChecked() else self.since.text().strip(),
+                "until": "" if self.undated.isChecked() else self.until.text().strip(),
+                "undated": self.undated.isChecked(), "review": self.review.currentData(),
                 "assigned_to": self.analyst if self.assigned.isChecked() else "",
                 "search_in": self.scope.currentData(), "sort": sort,
                 "descending": natural != self.reverse.isChecked()}

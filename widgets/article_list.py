@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QListView, QMenu, QStyle, QStyledItemDelegate
 from widgets.plain_text import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -289,6 +289,8 @@ class ArticleList(QListView):
     """Keyboard-navigable article list; emits the current article's id."""
 
     articleSelected = Signal(int)
+    #: the ids of the articles to delete (the context menu's Delete…)
+    deleteRequested = Signal(list)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -298,6 +300,20 @@ class ArticleList(QListView):
         self.setUniformItemSizes(True)
         self.setAlternatingRowColors(True)
         self.selectionModel().currentChanged.connect(self._current_changed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+
+    def _context_menu(self, position) -> None:
+        index = self.indexAt(position)
+        if not index.isValid():
+            return
+        self.setCurrentIndex(index)
+        title = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        menu = QMenu(self)
+        short = title if len(title) <= 40 else title[:39] + "…"
+        menu.addAction(f"Delete “{short}”", lambda: self.deleteRequested.emit(
+            [index.data(ID_ROLE)]))
+        menu.exec(self.viewport().mapToGlobal(position))
 
     def set_articles(self, articles: list[dict], current: int | None = None) -> None:
         self.set_source(RowSource.from_rows(articles), current)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
@@ -18,14 +18,13 @@ from widgets import palette
 from widgets.passage_menu import add_passage_actions, add_tag_actions
 from widgets.quote_panel import (MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER, check_note,
                                  needs_check)
+from widgets.reading_text import ZOOM_MAX, ZOOM_MIN, ZOOM_STEPS, ReadingTextEdit
 from widgets.text_offsets import OffsetMap
 
-#: Text zoom steps in percent; :meth:`ArticleView.zoom_step` moves along them.
-ZOOM_STEPS = (60, 67, 75, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
-ZOOM_MIN, ZOOM_MAX = ZOOM_STEPS[0], ZOOM_STEPS[-1]
+__all__ = ["ArticleView", "ZOOM_STEPS", "ZOOM_MIN", "ZOOM_MAX"]
 
 
-class ArticleView(QTextEdit):
+class ArticleView(ReadingTextEdit):
     """Shows one article. Emits intents; never stores anything itself."""
 
     #: digit 1–9 pressed with a selection (or with the caret in a quote or
@@ -41,12 +40,11 @@ class ArticleView(QTextEdit):
     #: a quote correction asked for from the context menu: what
     #: (:data:`SET_SPEAKER`, :data:`NOT_A_QUOTE`, :data:`MARK_AS_QUOTE`), start, end
     quoteCorrectionRequested = Signal(str, int, int)
-    #: the text zoom changed (percent), by Ctrl+wheel or :meth:`set_zoom`
-    zoomChanged = Signal(int)
+    #: an article or its passages were shown anew (the compare lanes follow)
+    passagesShown = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._zoom = 100
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setAcceptRichText(False)
@@ -59,8 +57,6 @@ class ArticleView(QTextEdit):
         self.setFont(font)
         self._scheme = palette.LIGHT
         self.setMouseTracking(True)
-        self._text = ""
-        self._offsets = OffsetMap("")
         self._entities: list[dict] = []
         self._quotes: list[dict] = []
         self._passages: list[dict] = []
@@ -93,6 +89,7 @@ class ArticleView(QTextEdit):
         block.endEditBlock()
         self._apply_passages()
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.passagesShown.emit()
 
     def set_search_matches(self, ranges, *, scroll: bool = True) -> None:
         """Mark what the list's search matched (code-point ranges) and
@@ -133,6 +130,19 @@ class ArticleView(QTextEdit):
         dy = -self.verticalScrollBar().value()
         for left, top, width, height, *_ in before ^ after:
             self.viewport().update(QRect(left + dx - 1, top + dy - 1, width + 2, height + 2))
+        self.passagesShown.emit()
+
+    def vertical_span(self, start: int, end: int) -> tuple[int, int]:
+        """The top of the line holding code-point ``start`` and the bottom of
+        the line holding ``end``, in viewport coordinates (for lanes drawn
+        beside the reader)."""
+        first = QTextCursor(self.document())
+        first.setPosition(self._offsets.to_utf16(max(0, min(start, len(self._text)))))
+        last = QTextCursor(self.document())
+        last.setPosition(self._offsets.to_utf16(max(0, min(max(start, end - 1),
+                                                           len(self._text)))))
+        top, bottom = self.cursorRect(first), self.cursorRect(last)
+        return top.top(), bottom.bottom()
 
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook, for the context menu."""
@@ -150,82 +160,6 @@ class ArticleView(QTextEdit):
 
     def scheme(self) -> palette.Scheme:
         return self._scheme
-
-    # -- zoom ----------------------------------------------------------
-    def zoom(self) -> int:
-        """The text zoom in percent (100: the default size)."""
-        return self._zoom
-
-    def set_zoom(self, percent: int) -> int:
-        """Zoom the text to ``percent`` (clamped to ZOOM_MIN–ZOOM_MAX), keeping
-        the line at the top of the view there; returns the zoom set."""
-        percent = max(ZOOM_MIN, min(ZOOM_MAX, int(percent)))
-        if percent == self._zoom:
-            return percent
-        top = self.top_position()
-        self._zoom = percent
-        self._apply_zoom()
-        if top[0]:
-            self.scroll_to_position(*top)
-        self.zoomChanged.emit(percent)
-        return percent
-
-    def text_point_size(self) -> float:
-        """The point size the text is shown in (the widget's font, zoomed)."""
-        return self.document().defaultFont().pointSizeF()
-
-    def _apply_zoom(self) -> None:
-        """Zoom the document's font, not the widget's: a style sheet puts back
-        a widget font it saved whenever it restyles (a theme change)."""
-        font = QFont(self.font())
-        font.setPointSizeF(self.font().pointSizeF() * self._zoom / 100)
-        self.document().setDefaultFont(font)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)   # QTextEdit gives the document the widget's font
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
-            self._apply_zoom()
-
-    def zoom_step(self, step: int) -> int:
-        """One step (``step`` 1 or -1) along ZOOM_STEPS from the current zoom."""
-        if step > 0:
-            target = next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_MAX)
-        else:
-            target = next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_MIN)
-        return self.set_zoom(target)
-
-    def wheelEvent(self, event) -> None:
-        """Ctrl+wheel zooms along ZOOM_STEPS (Qt's own zoom is unbounded)."""
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            delta = event.angleDelta().y()
-            if delta:
-                self.zoom_step(1 if delta > 0 else -1)
-            event.accept()
-            return
-        super().wheelEvent(event)
-
-    # -- reading position ----------------------------------------------
-    def top_position(self) -> tuple[int, int]:
-        """Where the reader is: ``(offset, pixels)`` — the code-point offset of
-        the first character of the top visible line, and how many pixels of
-        that line are scrolled out above the view (negative: the view's top is
-        that many pixels above the line, in the space between paragraphs)."""
-        if not self._text:
-            return 0, 0
-        cursor = self.cursorForPosition(QPoint(0, 0))
-        cursor.movePosition(QTextCursor.MoveOperation.StartOfLine)
-        rect = self.cursorRect(cursor)
-        return self._offsets.from_utf16(cursor.position()), -rect.top()
-
-    def scroll_to_position(self, offset: int, pixels: int = 0) -> None:
-        """Scroll so that the line holding ``offset`` is at the top of the view
-        (``pixels`` further down), as :meth:`top_position` reported it."""
-        offset = max(0, min(int(offset), len(self._text)))
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._offsets.to_utf16(offset))
-        cursor.movePosition(QTextCursor.MoveOperation.StartOfLine)
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.value() + self.cursorRect(cursor).top() + int(pixels))
 
     def set_hidden_keys(self, hidden: set[str]) -> None:
         """Entity labels (and QUOTES / PASSAGES) not to highlight."""
@@ -418,6 +352,11 @@ class ArticleView(QTextEdit):
         shown = [e for e in self._covering(self._entities, offset)
                  if e["label"] not in self._hidden]
         return shown[0] if shown else None
+
+    def entity_at_caret(self) -> dict | None:
+        """The shown entity under the caret or at the start of the selection."""
+        offset = self._offsets.from_utf16(self.textCursor().selectionStart())
+        return self._entity_at(offset)
 
     def navigable(self, kind: str) -> list[dict]:
         """The passages, quotes or entities F3/F4/Ctrl+] step through, in order."""

@@ -89,6 +89,8 @@ class CorpusEntitiesView(QWidget):
     unmergeRequested = Signal(int)
     #: the name to filter the article list by
     showArticlesRequested = Signal(str)
+    #: an entity row whose dossier page is asked for
+    dossierRequested = Signal(dict)
 
     def __init__(self, groups: dict[str, tuple], labels: list[str], parent=None):
         super().__init__(parent)
@@ -225,6 +227,7 @@ class CorpusEntitiesView(QWidget):
         """The menu of an entity row: show its articles, correct, merge, unmerge."""
         menu = QMenu(self)
         menu.addAction("&Show articles", lambda: self.showArticlesRequested.emit(row["name"]))
+        menu.addAction("&Dossier…", lambda: self.dossierRequested.emit(row))
         menu.addAction("&Correct label…", lambda: self.ask_label(row))
         merge = menu.addAction("&Merge…", self.ask_merge)
         merge.setEnabled(len(self.tree.selectedItems()) >= 2)

@@ -44,6 +44,9 @@ class ExportOptions:
     bom: bool = False
     #: HTML/PDF report: the heading.
     title: str = "Tagged passages"
+    #: HTML/PDF report: open with the Overview's charts of the exported
+    #: passages (desktop.exporters.report_charts).
+    charts: bool = False
 
 
 @dataclass

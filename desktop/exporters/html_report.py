@@ -1,6 +1,7 @@
 """A readable report: HTML grouping passages by tag.
 
-Tags come in codebook order, each with its passages by article and
+Tags come in codebook order, nested as in the codebook's tree (a tag's
+sections under its parent's), each with its passages by article and
 position: the article's title, published date, source, author and URL, the
 passage in its context (the stored 40 characters either side, the passage
 marked in a tint of the tag colour), who said it (a passage that is or
@@ -20,9 +21,9 @@ from __future__ import annotations
 import html
 import unicodedata
 from datetime import datetime, timezone
-from itertools import groupby
 from pathlib import Path
 
+from desktop.exporters import report_charts
 from desktop.exporters.base import ExportJob, ExportResult, tint, xml_safe
 from storage.export_selection import selected_passages, selected_tags
 from storage.passages import CONTEXT_CHARS
@@ -77,35 +78,81 @@ def _passage(row: dict) -> str:
     return "\n".join(parts)
 
 
-def render(job: ExportJob) -> tuple[str, int]:
-    """The report as one HTML document, and how many passages it shows."""
-    tags = [t for t in selected_tags(job.db, job.filter) if t["passage_count"]]
-    order = {t["id"]: i for i, t in enumerate(tags)}
-    rows = sorted(selected_passages(job.db, job.filter),
-                  key=lambda r: (order.get(r["tag_id"], len(order)),))
+def tree_order(tags: list[dict]) -> list[tuple[int, dict]]:
+    """``(depth, tag)`` with each tag followed by the tags under it, siblings
+    in codebook order; a tag whose parent is not in ``tags`` is at the top."""
+    ids = {t["id"] for t in tags}
+    children: dict[int | None, list[dict]] = {}
+    for tag in tags:
+        parent = tag.get("parent_id")
+        children.setdefault(parent if parent in ids else None, []).append(tag)
+    out: list[tuple[int, dict]] = []
+    seen: set[int] = set()
+
+    def walk(parent, depth):
+        for tag in children.get(parent, []):
+            if tag["id"] not in seen:
+                seen.add(tag["id"])
+                out.append((depth, tag))
+                walk(tag["id"], depth + 1)
+    walk(None, 0)
+    return out
+
+
+def _heading(depth: int, tag: dict, own: int, total: int) -> str:
+    level = min(2 + depth, 6)
+    count = f"{own}" if own == total else f"{own} · {total} with the tags under it"
+    border = 3 if depth == 0 else 2
+    return (f'<h{level} style="border-bottom: {border}px solid {tag["color"]};'
+            f' padding-bottom: 0.1em; margin-left: {depth * 1.5}em;">'
+            f'{_text(tag["name"])} <span style="color: #666; font-weight: normal;">'
+            f'({count})</span></h{level}>')
+
+
+def render(job: ExportJob, *, images: bool = False) -> tuple[str, int]:
+    """The report as one HTML document, and how many passages it shows.
+    With ``job.options.charts``, an overview of the passages opens it (its
+    chart inline SVG, or with ``images`` an ``<img>`` the PDF supplies).
+
+    Sections follow the codebook's tree: a tag's passages, then a section
+    for each tag under it (a heading a level down, indented); a parent
+    without passages of its own still heads its children's sections."""
+    tags = selected_tags(job.db, job.filter)
+    ordered = tree_order(tags)
+    rows = list(selected_passages(job.db, job.filter))
+    rows_by_tag: dict[int, list[dict]] = {}
+    for row in rows:
+        rows_by_tag.setdefault(row["tag_id"], []).append(row)
+    total = {}
+    for depth, tag in reversed(ordered):     # children come after their parent
+        below = [t for d, t in ordered if t.get("parent_id") == tag["id"]]
+        total[tag["id"]] = (len(rows_by_tag.get(tag["id"], ()))
+                            + sum(total[t["id"]] for t in below))
+    count = sum(len(r) for r in rows_by_tag.values())
     title = _text(job.options.title)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
            f'<title>{title}</title></head>', f'<body style="{_PAGE_STYLE}">',
            f'<h1>{title}</h1>',
-           f'<p style="color: #666;">{len(rows)} passage(s) · '
+           f'<p style="color: #666;">{count} passage(s) · '
            f'{_text(job.filter.describe())} · exported {now}</p>']
-    tag_by_id = {t["id"]: t for t in tags}
-    for tag_id, group in groupby(rows, key=lambda r: r["tag_id"]):
-        group = list(group)
-        tag = tag_by_id[tag_id]
-        out.append(f'<h2 style="border-bottom: 3px solid {tag["color"]};'
-                   f' padding-bottom: 0.1em;">{_text(tag["name"])}'
-                   f' <span style="color: #666; font-weight: normal;">({len(group)})</span></h2>')
+    if job.options.charts and count:
+        out.append(report_charts.section(rows, images=images))
+    for depth, tag in ordered:
+        if not total[tag["id"]]:
+            continue
+        group = rows_by_tag.get(tag["id"], [])
+        out.append(_heading(depth, tag, len(group), total[tag["id"]]))
         if tag["description"]:
-            out.append(f'<p style="color: #666;"><i>{_text(tag["description"])}</i></p>')
+            out.append(f'<p style="color: #666; margin-left: {depth * 1.5}em;">'
+                       f'<i>{_text(tag["description"])}</i></p>')
         for row in group:
             out.append(_passage(row))
             job.progress.step()
-    if not rows:
+    if not count:
         out.append("<p>No passages match.</p>")
     out.append("</body></html>\n")
-    return "\n".join(out), len(rows)
+    return "\n".join(out), count
 
 
 def write_html(path: Path, job: ExportJob) -> ExportResult:

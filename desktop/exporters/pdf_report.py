@@ -30,12 +30,34 @@ def ensure_gui_application() -> None:
             [sys.argv[0] if sys.argv else "dossier", "-platform", "offscreen"])
 
 
+def _chart_images(job: ExportJob) -> dict:
+    """name → QImage of each overview chart of the exported passages."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    from desktop.exporters.report_charts import charts
+    from storage.export_selection import selected_passages
+
+    images = {}
+    for name, svg in charts(list(selected_passages(job.db, job.filter))).items():
+        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+        size = renderer.defaultSize() * 3
+        image = QImage(size, QImage.Format.Format_ARGB32)
+        image.fill(QColor("#ffffff"))
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        images[name] = image
+    return images
+
+
 def write_pdf(path: Path, job: ExportJob) -> ExportResult:
-    from PySide6.QtCore import QMarginsF
+    from PySide6.QtCore import QMarginsF, QUrl
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     ensure_gui_application()
-    document_html, count = render(job)
+    document_html, count = render(job, images=True)
     job.progress.check()
     writer = QPdfWriter(str(path))
     writer.setTitle(job.options.title)
@@ -46,6 +68,9 @@ def write_pdf(path: Path, job: ExportJob) -> ExportResult:
                                      QMarginsF(15, 15, 15, 15),
                                      QPageLayout.Unit.Millimeter))
     document = QTextDocument()
+    if job.options.charts:       # the overview's charts, rasterised from their SVG
+        for name, image in _chart_images(job).items():
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(document_html)
     document.print_(writer)
     del writer  # finishes the file

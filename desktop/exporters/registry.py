@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from desktop.exporters.base import (ExportJob, ExportOptions, ExportResult, resolve_target,
                                     write_file)
-from storage.export_selection import PassageFilter
+from storage.export_selection import PassageFilter, undated_left_out
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     and ``OSError`` if the file cannot be written
     (:class:`~desktop.exporters.base.ExportTargetError` if ``path`` is not
     a new or regular file; ``-`` is standard output); either way no file is
-    left at ``path`` that was not there before.
+    left at ``path`` that was not there before. A published-date range that
+    leaves out passages of undated articles adds a warning counting them.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
@@ -97,4 +98,12 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
         result = writer(temp, job)
         job.progress.check()
         return result
-    return write_file(path, write)
+    result = write_file(path, write)
+    left_out = undated_left_out(db, filter)
+    if left_out:
+        # undated coverage is never dropped without a word
+        result.warnings.append(
+            f"{left_out} passage(s) of undated articles were left out: the date range "
+            f"applies to the published date (the article list's Undated filter, or "
+            f"`dossier list --undated`, shows those articles).")
+    return result

@@ -8,19 +8,23 @@ match can be unticked (a false positive is left out); double-clicking one
 emits ``showRequested`` to see it in its article. "Tag N passages" emits
 ``tagRequested(request, candidates)`` — the window makes it one undoable
 step — and closes the dialog. While a search runs, **Stop** (or Escape)
-emits ``stopRequested`` and the dialog stays open. No SQL here.
+emits ``stopRequested`` and the dialog stays open. Each match can stand for
+its whole sentence or paragraph ("Tag what"); the tag, mode, scope and
+extent chosen are remembered for the next time (by the window); Esc in the
+query field empties it rather than closing the dialog. No SQL here.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
 
-from desktop.autotag import ENTITY, PHRASE, REGEX, SPEAKER, AutoTagRequest
+from desktop.autotag import (ENTITY, MATCH, PARAGRAPH, PHRASE, REGEX, SENTENCE, SPEAKER,
+                             AutoTagRequest)
 from widgets.article_filters import name_completer
 
 #: How many candidates the preview lists (the count covers them all).
@@ -30,6 +34,8 @@ PREVIEW_DELAY_MS = 350
 
 _MODES = ((PHRASE, "Phrase"), (REGEX, "Regular expression"),
           (SPEAKER, "Quotes of a speaker"), (ENTITY, "Mentions of an entity"))
+_EXTENTS = ((MATCH, "the match itself"), (SENTENCE, "its whole sentence"),
+            (PARAGRAPH, "its whole paragraph"))
 _PLACEHOLDERS = {PHRASE: "e.g. transnational crime", REGEX: r"e.g. cyber\w+",
                  SPEAKER: "e.g. Sar Sokha", ENTITY: "e.g. Phnom Penh"}
 
@@ -80,6 +86,11 @@ class AutoTagDialog(QDialog):
         scope_row = QHBoxLayout()
         scope_row.addWidget(self.corpus_button)
         scope_row.addWidget(self.article_button, 1)
+        self.extent_box = QComboBox()
+        for extent, label in _EXTENTS:
+            self.extent_box.addItem(label, extent)
+        self.extent_box.setToolTip("Tag each match, or the whole sentence or paragraph it "
+                                   "is in (several matches there make one passage)")
 
         form = QFormLayout()
         form.addRow("&Tag:", self.tag_box)
@@ -88,6 +99,9 @@ class AutoTagDialog(QDialog):
         query_label.setBuddy(self.query_edit)
         form.addRow(query_label, query_row)
         form.addRow("In:", scope_row)
+        extent_label = QLabel("Tag &what:")
+        extent_label.setBuddy(self.extent_box)
+        form.addRow(extent_label, self.extent_box)
 
         self.count_label = QLabel("Type what to look for.")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -133,7 +147,12 @@ class AutoTagDialog(QDialog):
         self.timer.timeout.connect(self.request_preview)
         self.query_edit.textChanged.connect(self._changed)
         self.query_edit.returnPressed.connect(self.request_preview)
-        for box in (self.tag_box, self.mode_box):
+        #: the choices remembered between uses (held by the window)
+        self._memory: dict = (parent.__dict__.setdefault("autotag_memory", {})
+                              if parent is not None else {})
+        self._recall(current_article is not None)
+        self.query_edit.installEventFilter(self)
+        for box in (self.tag_box, self.mode_box, self.extent_box):
             box.currentIndexChanged.connect(self._changed)
         for button in (self.ignore_case, self.corpus_button, self.article_button):
             button.toggled.connect(self._changed)
@@ -147,7 +166,44 @@ class AutoTagDialog(QDialog):
             tag_id=self.tag_box.currentData(), mode=self.mode_box.currentData(),
             query=self.query_edit.text(),
             article_id=self._article_id if self.article_button.isChecked() else None,
-            ignore_case=self.ignore_case.isChecked())
+            ignore_case=self.ignore_case.isChecked(), extent=self.extent_box.currentData())
+
+    # -- remembered from one use to the next ---------------------------------
+    def _recall(self, has_article: bool) -> None:
+        """The tag, mode, scope and extent chosen the last time (kept by the
+        window, so each study's window remembers its own)."""
+        memory = self._memory
+        for box, key in ((self.tag_box, "tag"), (self.mode_box, "mode"),
+                         (self.extent_box, "extent")):
+            index = box.findData(memory.get(key))
+            if index >= 0:
+                box.setCurrentIndex(index)
+        if memory.get("scope") == "corpus" or not has_article:
+            self.corpus_button.setChecked(True)
+        elif memory.get("scope") == "article":
+            self.article_button.setChecked(True)
+
+    def remember(self) -> None:
+        self._memory.update(
+            tag=self.tag_box.currentData(), mode=self.mode_box.currentData(),
+            extent=self.extent_box.currentData(),
+            scope="article" if self.article_button.isChecked() else "corpus")
+
+    def done(self, result: int) -> None:
+        self.remember()
+        super().done(result)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Esc in the query field empties it (or closes its list of names)
+        instead of closing the dialog and losing the preview."""
+        if (watched is self.query_edit and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape):
+            completer = self.query_edit.completer()
+            if completer is not None and completer.popup().isVisible():
+                return False
+            self.query_edit.clear()
+            return True
+        return super().eventFilter(watched, event)
 
     def set_completions(self, names: dict[str, list[str]]) -> None:
         """Speaker and entity names the query field offers in those modes."""

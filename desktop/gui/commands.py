@@ -173,6 +173,45 @@ class ChangePassage(StorageCommand):
         self._change(self.db, self.passage_id)
 
 
+class ChangePassages(StorageCommand):
+    """One change to many passages (a re-tag in the Passages workspace):
+    ``change(db, ids)``, one journal step."""
+
+    def __init__(self, host, text: str, passage_ids: list[int], change, *,
+                 article_id: int | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self.passage_ids, self._change = list(passage_ids), change
+
+    def change(self) -> None:
+        self._change(self.db, list(self.passage_ids))
+
+
+class DeletePassages(StorageCommand):
+    """Delete many passages, one journal step."""
+
+    def __init__(self, host, text: str, passage_ids: list[int], *,
+                 article_id: int | None = None):
+        super().__init__(host, text, article_id=article_id)
+        self.passage_ids = list(passage_ids)
+
+    def change(self) -> None:
+        passages.delete_passages(self.db, self.passage_ids)
+
+
+class DeleteArticles(StorageCommand):
+    """Delete articles with their passages, one journal step; undo puts the
+    same rows back (their analysis runs again: ``TEXT``)."""
+
+    changes = frozenset({ARTICLE, PASSAGES, TEXT})
+
+    def __init__(self, host, text: str, article_ids: list[int]):
+        super().__init__(host, text)
+        self.article_ids = list(article_ids)
+
+    def change(self) -> None:
+        articles.delete_articles(self.db, self.article_ids)
+
+
 class CreateTag(StorageCommand):
     """A new tag; :attr:`row` is the stored tag."""
 

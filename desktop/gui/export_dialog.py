@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog,
 
 from desktop.exporters import FORMATS, ExportOptions, format_for
 from storage.export_selection import PassageFilter
+from widgets.article_filters import tree_order
 
 #: Formats that use the title option.
 TITLED = ("html", "pdf", "qdpx")
@@ -73,7 +74,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, tags: list[dict], articles: list[dict], analysts: list[str], *,
                  current_article: int | None = None, folder: Path | None = None,
-                 parent=None):
+                 shown_analysts: tuple[str, ...] = (), parent=None):
         super().__init__(parent)
         self.setWindowTitle("Export tagged passages")
         self.folder = folder or Path.home()
@@ -87,8 +88,12 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
 
-        self.tag_list = _checkable_list([(t["name"], t["name"], _swatch(t["color"]))
-                                         for t in tags])
+        self.tag_list = _checkable_list([("    " * depth + t["name"], t["name"],
+                                          _swatch(t["color"]))
+                                         for depth, t in tree_order(tags)])
+        self.children_check = QCheckBox("A ticked tag includes the tags under it")
+        self.children_check.setChecked(True)
+        self.children_check.setToolTip("Untick to export only the ticked tags themselves")
         self.article_list = _checkable_list([(a["title"], a["id"], None) for a in articles])
         self.current_button = QPushButton("Current article only")
         self.current_button.clicked.connect(lambda: self._check_only(current_article))
@@ -109,22 +114,47 @@ class ExportDialog(QDialog):
         self.analyst_box.addItem("Any analyst", None)
         for name in analysts:
             self.analyst_box.addItem(name, name)
+        #: blind coding (View → Passages): the export starts with the
+        #: passages the window shows, and says so
+        self.blind_label = QLabel()
+        self.blind_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.blind_label.setWordWrap(True)
+        self.blind_label.setVisible(bool(shown_analysts))
+        if shown_analysts:
+            shown = tuple(shown_analysts)
+            if len(shown) == 1:
+                if self.analyst_box.findData(shown[0]) < 0:
+                    self.analyst_box.addItem(shown[0], shown[0])
+                self.analyst_box.setCurrentIndex(self.analyst_box.findData(shown[0]))
+            else:
+                self.analyst_box.addItem("Shown analysts: " + ", ".join(shown), shown)
+                self.analyst_box.setCurrentIndex(self.analyst_box.count() - 1)
+            self.blind_label.setText(
+                "The window shows only the passages of " + ", ".join(shown)
+                + " (View → Passages), so only theirs are exported. Choose “Any analyst” "
+                  "to export everyone's.")
         self.bom_check = QCheckBox("Start with a byte-order mark, so Excel reads UTF-8")
         self.bom_check.setChecked(True)
         self.title_edit = QLineEdit(ExportOptions().title)
+        self.charts_check = QCheckBox("Open the report with the Overview's charts")
 
         form = QFormLayout()
         form.addRow("Format", self.format_box)
         form.addRow("File", path_row)
-        form.addRow("Tags", self.tag_list)
+        tags_box = QVBoxLayout()
+        tags_box.addWidget(self.tag_list)
+        tags_box.addWidget(self.children_check)
+        form.addRow("Tags", tags_box)
         articles_box = QVBoxLayout()
         articles_box.addWidget(self.article_list)
         articles_box.addWidget(self.current_button, 0, Qt.AlignmentFlag.AlignLeft)
         form.addRow("Articles", articles_box)
         form.addRow("Dates", dates)
         form.addRow("Analyst", self.analyst_box)
+        form.addRow("", self.blind_label)
         form.addRow("CSV", self.bom_check)
         form.addRow("Title", self.title_edit)
+        form.addRow("", self.charts_check)
         hint = QLabel("Nothing ticked in a list means all of them.")
         hint.setStyleSheet("color: palette(placeholder-text);")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -168,6 +198,7 @@ class ExportDialog(QDialog):
             self.path_edit.setText(str(Path(text).with_suffix(fmt.suffixes[0])))
         self.bom_check.setEnabled(fmt.name == "csv")
         self.title_edit.setEnabled(fmt.name in TITLED)
+        self.charts_check.setEnabled(fmt.name in ("html", "pdf"))
         self._update_ok()
 
     def _update_ok(self) -> None:
@@ -195,9 +226,12 @@ class ExportDialog(QDialog):
             until=(self.until_edit.date().toString("yyyy-MM-dd")
                    if self.until_check.isChecked() else None),
             date_of=self.date_of_box.currentData(),
-            analysts=(analyst,) if analyst else ())
+            analysts=(tuple(analyst) if isinstance(analyst, (tuple, list))
+                      else (analyst,) if analyst else ()),
+            include_children=self.children_check.isChecked())
         options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
-                                title=self.title_edit.text().strip() or ExportOptions().title)
+                                title=self.title_edit.text().strip() or ExportOptions().title,
+                                charts=self.charts_check.isChecked())
         return ExportRequest(Path(self.path_edit.text().strip()).expanduser(), self.fmt(),
                              chosen, options)
 

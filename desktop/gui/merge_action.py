@@ -1,4 +1,5 @@
-"""File → Merge from…: a colleague's Dossier database merged into this one.
+"""File → Merge from…: a colleague's Dossier database (or a .qdpx project,
+:mod:`desktop.merge_files`) merged into this one.
 
 The merge (:func:`storage.merge.merge_database`, one journal step, so
 ``dossier undo`` takes it back) runs in a worker on its own connection,
@@ -22,8 +23,8 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
     """Ask for the other database (unless ``path``) and merge it in."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(
-            window, "Merge a colleague's Dossier database", str(Path.home()),
-            "Dossier databases (*.db);;All files (*)")
+            window, "Merge a colleague's Dossier database or project", str(Path.home()),
+            "Dossier databases and REFI-QDA projects (*.db *.qdpx);;All files (*)")
         if not path:
             return None
     path = Path(path)
@@ -33,22 +34,22 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
     def work(_progress, _cancelled):
         from storage import open_database
         from storage.backup import take_backup
-        from storage.merge import merge_database
+        from desktop.merge_files import merge_file
 
         db = open_database(db_path)
         try:
             take_backup(db, db_path, keep=keep, label="before-merge")
-            return merge_database(db, path, analyst=analyst)
+            return merge_file(db, path, analyst=analyst)
         finally:
             db.close()
 
     task = Task(work, window)
-    window._tasks.append(task)
+    window.ops.tasks.append(task)
     window.statusBar().showMessage(f"Merging {path.name}…")
 
     def finished() -> None:
-        if task in window._tasks:
-            window._tasks.remove(task)
+        if task in window.ops.tasks:
+            window.ops.tasks.remove(task)
         window.statusBar().clearMessage()
 
     def succeeded(report) -> None:

@@ -1,7 +1,8 @@
 """The session as the analyst left it, kept in QSettings: window geometry
 and state, splitter sizes, current tabs, which panels are shown, hidden
-highlight kinds, text zoom — and, per database file, the last article and
-where in it the reader was scrolled.
+highlight kinds, text zoom — and, per database file, the last article,
+where in it the reader was scrolled, the list's sort order and where the
+search looks.
 
 Everything read back is checked: a value of the wrong type, an article that
 is gone or a geometry off every screen is ignored and the default kept.
@@ -114,6 +115,10 @@ class Session(QObject):
         settings.setValue(ZOOM, window.view.zoom())
         settings.setValue(HIDDEN, sorted(window.legend.hidden()))
         settings.setValue(f"{self.group}/path", str(window.db_path))
+        filters = window.article_filters      # the list's order and where search looks
+        settings.setValue(f"{self.group}/sort", filters.sort.currentData())
+        settings.setValue(f"{self.group}/reverse", filters.reverse.isChecked())
+        settings.setValue(f"{self.group}/search_in", filters.scope.currentData())
         if window.current_id is not None:
             offset, pixels = window.view.top_position()
             settings.setValue(f"{self.group}/article", int(window.current_id))
@@ -124,7 +129,7 @@ class Session(QObject):
     def restore(self) -> None:
         """Put the saved session back; every part falls back on its own."""
         for part in (self._restore_geometry, self._restore_layout, self._restore_view,
-                     self._restore_article):
+                     self._restore_order, self._restore_article):
             try:
                 part()
             except Exception:   # a damaged settings file must not stop the start
@@ -190,6 +195,27 @@ class Session(QObject):
         if zoom is not None:
             self.window.view.set_zoom(zoom)
         self.window.legend.set_hidden(_strings(self.settings.value(HIDDEN)))
+
+    def _restore_order(self) -> None:
+        """This database's sort order and search scope (the list re-read once)."""
+        filters, settings = self.window.article_filters, self.settings
+        changed = False
+        for combo, key in ((filters.sort, "sort"), (filters.scope, "search_in")):
+            index = combo.findData(settings.value(f"{self.group}/{key}"))
+            if index >= 0 and index != combo.currentIndex():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+                changed = True
+        reverse = _bool(settings.value(f"{self.group}/reverse"))
+        if reverse is not None and reverse != filters.reverse.isChecked():
+            filters.reverse.blockSignals(True)
+            filters.reverse.setChecked(reverse)
+            filters.reverse.blockSignals(False)
+            changed = True
+        if changed:
+            filters._update_arrow()
+            self.window.apply_query(filters.values())
 
     def _restore_article(self) -> None:
         article = as_int(self.settings.value(f"{self.group}/article"))

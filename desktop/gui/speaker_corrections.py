@@ -5,20 +5,22 @@ more speakers in the Speakers tab (right-click, Ctrl+M). Each is one
 undoable step (Ctrl+Z) made by ``storage.speaker_corrections``; they are
 applied when reading, so they survive re-analysis.
 
-A controller of the main window: it listens to the views' intents, asks for
-a name in a :class:`widgets.speaker_dialog.SpeakerDialog` (opened, not
-exec'd: :attr:`dialog` is the open one) and runs the change as a
-``commands.Change`` through the window's ``run_command``. The window calls
-:meth:`changed` when a step (or its undo/redo) touched speakers.
+A controller of the main window (:mod:`desktop.gui.controller`): it listens
+to the views' intents, asks for a name in a
+:class:`widgets.speaker_dialog.SpeakerDialog` (opened, not exec'd:
+:attr:`dialog` is the open one) and runs the change as a ``commands.Change``
+through the history controller. When a step (or its undo/redo, or another
+window's) touches speakers, it re-reads the reader's quotes, the selected
+speaker's quotes and a list filtered by speaker (the Speakers tab itself is
+the corpus controller's).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-
 from desktop.gui import commands
+from desktop.gui.controller import Controller
 from storage import speaker_corrections as corrections
-from storage.changes import SPEAKERS
+from storage.changes import SPEAKERS, Changes
 from widgets.quote_panel import MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER
 from widgets.speaker_dialog import SpeakerDialog
 
@@ -26,27 +28,30 @@ from widgets.speaker_dialog import SpeakerDialog
 SPEAKER_LABELS = {"PERSON": corrections.PERSON, "ORG": corrections.ORGANISATION}
 
 
-class SpeakerCorrections(QObject):
+class SpeakerCorrections(Controller):
     """Turns quote and speaker correction intents into undoable steps."""
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    WIDGETS = ("view", "quote_panel", "speakers_view")
+
+    def __init__(self, window, state, ops):
+        super().__init__(window, state, ops)
         self.dialog: SpeakerDialog | None = None
-        window.view.quoteCorrectionRequested.connect(self.request)
-        window.quote_panel.quoteCorrectionRequested.connect(self.request)
-        window.speakers_view.mergeRequested.connect(self.ask_merge)
+
+    def connect_signals(self) -> None:
+        self.view.quoteCorrectionRequested.connect(self.request)
+        self.quote_panel.quoteCorrectionRequested.connect(self.request)
+        self.speakers_view.mergeRequested.connect(self.ask_merge)
 
     # -- intents -------------------------------------------------------------
     def _quote_at(self, start: int, end: int) -> dict | None:
-        return next((q for q in self.window.view._quotes
+        return next((q for q in self.view._quotes
                      if q["start"] == start and q["end"] == end), None)
 
     def _article_names(self) -> list[tuple[str, str]]:
         """The current article's people and organisations (as corrected),
         in text order, each once."""
         found: dict[str, str] = {}
-        for entity in self.window.view._entities:
+        for entity in self.view._entities:
             kind = SPEAKER_LABELS.get(entity["label"])
             if kind:
                 found.setdefault(entity.get("name") or entity["text"], kind)
@@ -54,7 +59,7 @@ class SpeakerCorrections(QObject):
 
     def request(self, what: str, start: int, end: int) -> None:
         """A correction asked for on ``start``-``end`` of the current article."""
-        article_id = self.window.current_id
+        article_id = self.current_id
         if article_id is None:
             return
         if what == NOT_A_QUOTE:
@@ -86,7 +91,7 @@ class SpeakerCorrections(QObject):
         if len(names) < 2:
             return
         rows = {r["speaker"]: r.get("speaker_kind") for r in
-                self.window.speakers_view._speaker_rows}
+                self.speakers_view._speaker_rows}
         offered = [(name, rows.get(name) or corrections.PERSON) for name in names]
 
         def done(name: str, kind: str) -> None:
@@ -113,19 +118,20 @@ class SpeakerCorrections(QObject):
         dialog.deleteLater()
 
     def _run(self, title: str, text: str, article_id: int | None, change) -> bool:
-        command = commands.Change(self.window, text, change, article_id=article_id,
-                                  kinds=frozenset({SPEAKERS}))
-        return self.window.run_command(command, title)
+        command = commands.Change(self.controllers.history, text, change,
+                                  article_id=article_id, kinds=frozenset({SPEAKERS}))
+        return self.run_command(command, title)
 
-    def changed(self) -> None:
-        """Speakers changed (a correction, its undo or redo): show the
-        current article's quotes, the Speakers tab and the filtered list anew."""
-        window = self.window
-        if window.current_id is not None:
-            window._article_analysed(window.current_id)
-        window.refresh_speakers()
-        speaker = window.speakers_view.current_speaker()
+    def on_changes(self, changes: Changes) -> None:
+        """Speakers changed (a correction, its undo or redo, another
+        window's): the reader's quotes, the selected speaker's quotes and a
+        list filtered by speaker anew."""
+        if not changes.touches(SPEAKERS):
+            return
+        if self.current_id is not None and changes.touches_article(self.current_id):
+            self.controllers.reader.article_analysed(self.current_id)
+        speaker = self.speakers_view.current_speaker()
         if speaker:
-            window.show_speaker(speaker)
-        if window.query.speaker:      # articles may enter or leave the filtered list
-            window.refresh_articles(select=window.current_id)
+            self.controllers.corpus.show_speaker(speaker)
+        if self.query.speaker:      # articles may enter or leave the filtered list
+            self.controllers.articles.refresh_articles(keep_current=True)

@@ -3,8 +3,8 @@ feeds, fetched in a worker with progress and cancel
 (:mod:`desktop.importers.web` does the fetching, politely).
 
 Self-contained: :func:`install` adds the two menu actions to the window's
-File menu; the window provides ``db``, ``db_path``, ``_run_task`` and
-``_imported`` (the ordinary import report and refresh).
+File menu; the window provides ``db``, ``ops`` (the operations helper) and
+its files controller (the ordinary import report and refresh).
 """
 
 from __future__ import annotations
@@ -29,17 +29,11 @@ def _web_task(window, title: str, fetch) -> object:
     """Run ``fetch(db, fetcher, on_progress, is_cancelled)`` in a worker with
     its own connection; the result is reported as an import."""
     from desktop.importers.web import Fetcher
-    from storage import open_database
 
-    db_path = window.db_path
-
-    def work(on_progress, is_cancelled):
-        db = open_database(db_path)
-        try:
-            return fetch(db, Fetcher(delay=DELAY), on_progress, is_cancelled)
-        finally:
-            db.close()
-    return window._run_task(title, work, window._imported, describe=_describe)
+    def work(db, *, on_progress, is_cancelled):
+        return fetch(db, Fetcher(delay=DELAY), on_progress, is_cancelled)
+    return window.ops.write(work, window.controllers.files._imported).with_progress(
+        title, describe=_describe).run()
 
 
 class WebImportDialog(QDialog):

@@ -169,7 +169,7 @@ class Task(QObject):
 
     ``function(on_progress, is_cancelled)`` runs in the thread; its return
     value arrives through ``succeeded``, an exception's message through
-    ``failed``.
+    ``failed`` (the exception itself is kept in :attr:`error`).
     """
 
     progress = Signal(int, int)
@@ -180,6 +180,7 @@ class Task(QObject):
         super().__init__(parent)
         self.function = function
         self._cancelled = False
+        self.error: Exception | None = None
         self.thread = _CallThread(self._run)
 
     def start(self) -> None:
@@ -187,6 +188,9 @@ class Task(QObject):
 
     def cancel(self) -> None:
         self._cancelled = True
+
+    def is_cancelled(self) -> bool:
+        return self._cancelled
 
     def wait(self, ms: int = 30000) -> bool:
         return self.thread.wait(ms)
@@ -196,6 +200,7 @@ class Task(QObject):
             result = self.function(self.progress.emit, lambda: self._cancelled)
         except Exception as error:
             log.error("background task failed: %s", traceback.format_exc())
+            self.error = error
             self.failed.emit(str(error) or type(error).__name__)
         else:
             self.succeeded.emit(result)

@@ -1,7 +1,7 @@
 """Deciding the stored text of an article, once: normalised line endings,
 page furniture removed (a leading line of other headlines joined by ``|``,
 a trailing "Related News"), a title taken from the file or derived from
-the text, and a dateline date. Offsets into the stored text never move
+the text, and a publication date (:mod:`desktop.importers.dates`). Offsets into the stored text never move
 afterwards, so this runs only at import.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
-
+from desktop.importers.dates import filename_date, text_date
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 
 TITLE_LENGTH = 100
@@ -18,9 +17,6 @@ TITLE_LENGTH = 100
 _FURNITURE_TAIL = re.compile(
     r"\n\s*(Related (News|Articles|Stories)|Read more|Share this( article)?)\s*$",
     re.IGNORECASE)
-_DATELINE = re.compile(
-    r"^[A-Z][\w .'-]{1,40}, (?P<date>(January|February|March|April|May|June|July|"
-    r"August|September|October|November|December) \d{1,2}, \d{4})\s*[:\u2014\u2013-]")
 
 
 _EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
@@ -82,13 +78,18 @@ def _same_words(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
-def finish(draft: ArticleDraft) -> ArticleDraft:
+def finish(draft: ArticleDraft, *, filename: str | None = None) -> ArticleDraft:
     """The article as it will be stored: cleaned text, and always a title.
 
     A title the file gave (page metadata, e-mail subject, a CSV column) is
     kept, and the text's first line is dropped when it repeats it; without
     one, a headline-like first line becomes the title, else the first
     sentence, shortened. Raises :class:`ImportProblem` if no text is left.
+
+    The published date is the first found of: the one the format gave
+    (page metadata, e-mail Date, front matter, a CSV column), a dateline or
+    "Published:" line at the top of the text, a date in ``filename`` (pass
+    it only for a one-article file), the file's own metadata (``file_date``).
     """
     text = strip_furniture(normalise(draft.text))
     title = " ".join((draft.title or "").split()) or None
@@ -102,10 +103,8 @@ def finish(draft: ArticleDraft) -> ArticleDraft:
             title, text = head.strip(), rest.strip()
     if not text:
         raise ImportProblem("no article text")
-    published = draft.published
-    dateline = _DATELINE.match(text)
-    if not published and dateline:
-        published = datetime.strptime(dateline["date"], "%B %d, %Y").date().isoformat()
+    published = (draft.published or text_date(text)
+                 or (filename_date(filename) if filename else None) or draft.file_date)
     return replace(draft, text=text, title=title or shorten(first_sentence(text)),
                    published=published)
 

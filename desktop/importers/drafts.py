@@ -23,6 +23,9 @@ class ArticleDraft:
     author: str | None = None
     published: str | None = None
     url: str | None = None
+    #: a date from the file's own metadata (.docx created, PDF CreationDate):
+    #: the weakest evidence, used only when nothing else dates the article
+    file_date: str | None = None
     #: What the reader changed on the way in, one line each (e.g. NUL bytes
     #: removed); reported with the file, never stored.
     notes: list[str] = field(default_factory=list)

@@ -1,15 +1,18 @@
-"""PDF files (.pdf) via pypdf: the text layer, page after page, keeping the
-PDF's line breaks. Refused with a reason: password-protected, truncated or
-damaged files, and scans without a text layer."""
+"""PDF files (.pdf) via pypdf: the text layer, page after page, reflowed into
+paragraphs (:mod:`desktop.importers.pdf_reflow`: lines joined, hyphenation
+undone, running headers, footers and page numbers dropped). Refused with a
+reason: password-protected, truncated or damaged files, and scans without a
+text layer."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-from desktop.importers.article_text import paragraphs_text
+from desktop.importers.dates import metadata_date
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 from desktop.importers.file_bytes import read_bytes
+from desktop.importers.pdf_reflow import reflow
 
 PDF_MAGIC = b"%PDF-"
 _UNHELPFUL_TITLES = ("untitled", "microsoft word", "document")
@@ -37,12 +40,13 @@ def read_pdf(path: Path) -> ArticleDraft:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError) as error:
         raise ImportProblem(f"damaged PDF ({error})") from error
-    text = "\n\n".join(paragraphs_text(page.replace("\x0c", "").split("\n\n"))
-                       for page in pages if page.strip())
+    text = reflow(pages)
     if not text.strip():
         raise ImportProblem("the PDF has no text layer (a scan? run OCR first)")
     title = ((info.title if info else None) or "").strip()
     if title.lower().startswith(_UNHELPFUL_TITLES) or title.lower().endswith(
             (".pdf", ".doc", ".docx")):
         title = ""
-    return ArticleDraft(text=text, title=title or None)
+    created = info.get("/CreationDate") if info else None
+    return ArticleDraft(text=text, title=title or None,
+                        file_date=metadata_date(str(created)) if created else None)

@@ -130,17 +130,19 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
     return files, problems
 
 
-def prepare(entries: list[tuple[str, object]]) -> list[tuple[str, object, object]]:
+def prepare(entries: list[tuple[str, object]], *,
+            filename: str | None = None) -> list[tuple[str, object, object]]:
     """The CPU-only half of storing: each ``(label, draft or problem)`` as
     ``(label, finished draft or problem, fingerprint)``; picklable both ways,
-    so a second process can do it while the first one writes."""
+    so a second process can do it while the first one writes. ``filename``
+    (a one-article file's name) may date an article nothing else dates."""
     prepared = []
     for label, entry in entries:
         if isinstance(entry, ImportProblem):
             prepared.append((label, entry, None))
             continue
         try:
-            draft = finish(entry)
+            draft = finish(entry, filename=filename)
             draft.check_text()
         except ImportProblem as problem:
             prepared.append((label, problem, None))
@@ -159,7 +161,8 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
     cannot be used is recorded in ``pending.skipped``. ``prepared`` is
     ``(finished draft, fingerprint)`` when :func:`prepare` ran already."""
     if prepared is None:
-        [(_, draft, found)] = prepare([(label, draft)])
+        [(_, draft, found)] = prepare([(label, draft)],
+                                      filename=filename if same_file else None)
     else:
         draft, found = prepared
     if isinstance(draft, ImportProblem):

@@ -6,7 +6,8 @@ inflate beyond :data:`~desktop.importers.zip_limits.WORD_LIMITS` (checked
 before anything is decompressed).
 
 Word's "author" property names whoever created the file, not the article's
-journalist, so it is not used."""
+journalist, so it is not used. Its "created" date is kept as the weakest
+evidence of the publication date (see :mod:`desktop.importers.dates`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from desktop.importers.article_text import paragraphs_text
+from desktop.importers.dates import metadata_date
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 from desktop.importers.file_bytes import read_bytes
 from desktop.importers.zip_limits import WORD_LIMITS, ZipLimitError, check_zip
@@ -60,7 +62,8 @@ def read_word_document(path: Path) -> ArticleDraft:
             title = block.text.strip()
             continue
         paragraphs.append(block.text)
-    return ArticleDraft(text=paragraphs_text(paragraphs), title=title)
+    return ArticleDraft(text=paragraphs_text(paragraphs), title=title,
+                        file_date=metadata_date(document.core_properties.created))
 
 
 def _table_rows(table) -> list[str]:

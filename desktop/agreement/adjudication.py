@@ -1,0 +1,73 @@
+"""Adjudication (issue 18): the disagreements of two analysts, one by one,
+and what each decision writes into the consensus layer.
+
+Qt-free. :func:`disagreements_between` runs the agreement report for the two
+analysts and turns its diagnosis rows (each a stretch of an article where
+their tags differ) into :class:`Disagreement` items with tag ids; a
+:data:`CHOICES` decision names the tags that become consensus there
+(:func:`tags_for`), written by :func:`storage.consensus.decide`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
+
+#: The decisions: the first analyst's tags, the second's, both, neither.
+CHOICES = ("a", "b", "both", "neither")
+
+
+@dataclass
+class Disagreement:
+    """One stretch ``[start, end)`` of an article where the two analysts'
+    tags differ; ``first`` and ``second``: their tags there, as
+    ``(tag_id, name)``."""
+
+    article_id: int
+    title: str
+    start: int
+    end: int
+    first: list[tuple[int, str]]
+    second: list[tuple[int, str]]
+
+
+def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_ids=None,
+                          min_length: int = 1,
+                          on_progress: Callable[[int, int], None] | None = None,
+                          is_cancelled: Callable[[], bool] | None = None
+                          ) -> list[Disagreement]:
+    """Every disagreement of ``first`` and ``second``, in article and text
+    order (the agreement report's diagnosis rows); stretches shorter than
+    ``min_length`` characters (boundaries a character or two apart) are
+    left out. None at all: an empty list (no passages to compare is not an
+    error here)."""
+    try:
+        report = agreement_report(db, [first, second], article_ids=article_ids,
+                                  tag_ids=tag_ids, on_progress=on_progress,
+                                  is_cancelled=is_cancelled)
+    except AgreementError:
+        if first.strip() == second.strip() or not first.strip() or not second.strip():
+            raise
+        return []
+    ids = {t["name"]: t["id"] for t in report.data.tags}
+    found = []
+    for row in diagnosis_rows(db, report, context=0):
+        if row["end"] - row["start"] < min_length:
+            continue
+        tags = list(row["tags"].values())
+        found.append(Disagreement(row["article_id"], row["article_title"], row["start"],
+                                  row["end"], [(ids[n], n) for n in tags[0]],
+                                  [(ids[n], n) for n in tags[1]]))
+    return found
+
+
+def tags_for(item: Disagreement, choice: str) -> list[int]:
+    """The tag ids a decision makes consensus over the item's span."""
+    if choice not in CHOICES:
+        raise ValueError(f"choice must be one of {CHOICES}, not {choice!r}")
+    first = [t for t, _ in item.first]
+    second = [t for t, _ in item.second]
+    chosen = {"a": first, "b": second, "both": first + second, "neither": []}[choice]
+    return list(dict.fromkeys(chosen))

@@ -1,0 +1,351 @@
+"""File → Adjudicate…: walk the disagreements of two analysts and settle
+each into the consensus layer (issue 18).
+
+Choose the two analysts, every article they coded, the current one or the
+articles of the current list (say, "Assigned to me": a reliability sample), the
+shortest difference worth a decision, and **Find disagreements** (the
+agreement report's diagnosis rows, computed in a worker). Then, with the keyboard
+(:class:`widgets.adjudication_view.AdjudicationView`): **A** / **B** take one
+analyst's tags over the span, **H** both, **N** neither; Shift/Ctrl+arrows
+adjust the span first. Each decision is one undoable step of the window's
+journal ("Adjudicate …": consensus passages with ``decided_by`` = the
+analyst in Preferences, see :mod:`storage.consensus`); **Ctrl+Z** here
+undoes the dialog's last decision. **Accept where they agree** makes every
+span both analysts tagged alike consensus (in the chosen articles), in one
+step written in a worker.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QVBoxLayout)
+
+from desktop.gui import commands
+from desktop.gui.workers import Task
+from widgets.adjudication_view import AdjudicationView
+
+#: characters of context shown either side of a disagreement
+CONTEXT = 300
+
+
+class AdjudicationDialog(QDialog):
+    """Decide the disagreements of two analysts one by one."""
+
+    def __init__(self, window, analysts: list[str], parent=None):
+        super().__init__(parent or window)
+        self.window = window
+        self.setWindowTitle("Adjudicate disagreements")
+        self.items: list = []
+        self.index = 0
+        self.decisions: dict[int, str] = {}
+        self.spans: dict[int, tuple[int, int]] = {}
+        #: (item index, decision, command or None) in the order decided
+        self.history: list[tuple[int, str, commands.StorageCommand | None]] = []
+        self.task: Task | None = None
+        self.first_box, self.second_box = QComboBox(), QComboBox()
+        names = [a for a in analysts]
+        for box, pick in ((self.first_box, 0), (self.second_box, 1)):
+            box.addItems(names)
+            if len(names) > pick:
+                box.setCurrentIndex(pick)
+        self.scope_box = QComboBox()
+        self.scope_box.addItem("Every article they coded", "all")
+        self.scope_box.addItem("The current article", "current")
+        if window.query.is_filtered():      # e.g. "Assigned to me": a sample
+            self.scope_box.addItem("Articles in the current list", "list")
+        self.min_length = QSpinBox()
+        self.min_length.setRange(1, 10_000)
+        self.min_length.setPrefix("at least ")
+        self.min_length.setSuffix(" characters")
+        self.min_length.setToolTip("Leave out differences shorter than this (boundaries a "
+                                   "character or two apart)")
+        self.find_button = QPushButton("&Find disagreements")
+        self.find_button.clicked.connect(self.find)
+        self.agree_button = QPushButton("Accept where they &agree")
+        self.agree_button.clicked.connect(self.accept_agreements)
+        top = QHBoxLayout()
+        for widget in (QLabel("A:"), self.first_box, QLabel("B:"), self.second_box,
+                       self.scope_box, self.min_length):
+            top.addWidget(widget)
+        top.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.find_button)
+        actions.addWidget(self.agree_button)
+        actions.addStretch(1)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.view = AdjudicationView()
+        self.view.decided.connect(self.decide)
+        self.view.stepped.connect(self.step)
+        self.view.spanAdjusted.connect(self.adjust)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        self.resize(820, 560)
+
+    # -- the analysts' disagreements ----------------------------------------
+    def pair(self) -> tuple[str, str]:
+        return self.first_box.currentText(), self.second_box.currentText()
+
+    def find(self) -> Task | None:
+        """Compute the disagreements of the chosen pair in a worker."""
+        first, second = self.pair()
+        if not first or not second or first == second:
+            self.status.setText("Choose two different analysts.")
+            return None
+        if self.task is not None:
+            return None
+        from desktop.agreement.adjudication import disagreements_between
+        from storage import open_database
+
+        db_path = self.window.db_path
+        article_ids = self._scope_ids()
+        if article_ids is False:
+            return None
+        min_length = self.min_length.value()
+
+        def work(on_progress, is_cancelled):
+            db = open_database(db_path, create=False)
+            try:
+                return disagreements_between(db, first, second,
+                                             article_ids=_ids(db, article_ids),
+                                             min_length=min_length, on_progress=on_progress,
+                                             is_cancelled=is_cancelled)
+            finally:
+                db.close()
+
+        self.task = Task(work, self)
+        self.task.succeeded.connect(self._found)
+        self.task.failed.connect(self._failed)
+        self.find_button.setEnabled(False)
+        self.status.setText(f"Looking for the disagreements of {first} and {second}…")
+        self.task.start()
+        return self.task
+
+    def _failed(self, message: str) -> None:
+        self.task = None
+        self.find_button.setEnabled(True)
+        self.agree_button.setEnabled(True)
+        self.status.setText(f"That did not work; nothing changed: {message}")
+
+    def _found(self, items) -> None:
+        self.task = None
+        self.find_button.setEnabled(True)
+        self.items, self.index = list(items), 0
+        self.decisions.clear()
+        self.spans.clear()
+        self.history.clear()
+        first, second = self.pair()
+        self.status.setText(f"{len(self.items):,} disagreement(s) of {first} and {second}.")
+        self._show()
+        self.view.setFocus()
+
+    def _span(self, index: int) -> tuple[int, int]:
+        item = self.items[index]
+        return self.spans.get(index, (item.start, item.end))
+
+    def _show(self) -> None:
+        if not self.items:
+            self.view.show_message("No disagreements: nothing to decide.")
+            return
+        from storage import articles
+
+        item = self.items[self.index]
+        start, end = self._span(self.index)
+        article = articles.get_article(self.window.db, item.article_id)
+        text = article["text"] if article else ""
+        first, second = self.pair()
+        self.view.show_item({
+            "index": self.index, "total": len(self.items), "title": item.title,
+            "start": start, "end": end, "before": text[max(0, start - CONTEXT):start],
+            "span": text[start:end], "after": text[end:end + CONTEXT],
+            "first": first, "second": second,
+            "first_tags": [n for _, n in item.first], "second_tags": [n for _, n in item.second],
+            "decision": self.decisions.get(self.index)})
+
+    def step(self, delta: int) -> None:
+        if self.items:
+            self.index = max(0, min(len(self.items) - 1, self.index + delta))
+            self._show()
+
+    def adjust(self, start_delta: int, end_delta: int) -> None:
+        """Move the current span's start or end (kept inside the article and
+        at least one character long)."""
+        if not self.items:
+            return
+        from storage import articles
+
+        item = self.items[self.index]
+        length = len(articles.get_article(self.window.db, item.article_id)["text"])
+        start, end = self._span(self.index)
+        start = max(0, min(start + start_delta, end - 1))
+        end = min(length, max(end + end_delta, start + 1))
+        self.spans[self.index] = (start, end)
+        self._show()
+
+    # -- decisions -----------------------------------------------------------
+    def decide(self, choice: str) -> bool:
+        """Settle the current disagreement (one undoable step), then go to
+        the next one."""
+        if not self.items:
+            return False
+        from desktop.agreement.adjudication import tags_for
+        from storage import consensus
+
+        item = self.items[self.index]
+        start, end = self._span(self.index)
+        tag_ids = tags_for(item, choice)
+        decider = self.window.preferences.analyst
+        command = None
+        if tag_ids:
+            names = ", ".join(n for t, n in item.first + item.second if t in tag_ids)
+            text = f"Adjudicate {start}–{end} of article {item.article_id}: {names}"
+            command = commands.Change(
+                _host(self.window), text,
+                lambda db: consensus.decide(db, article_id=item.article_id, start=start,
+                                            end=end, tag_ids=tag_ids, decided_by=decider),
+                article_id=item.article_id, kinds=frozenset({commands.PASSAGES}))
+            if not self.window.run_command(command, "Adjudicate"):
+                return False
+        self.decisions[self.index] = choice
+        self.history.append((self.index, choice, command))
+        if self.index + 1 < len(self.items):
+            self.index += 1
+        self._show()
+        self.view.setFocus()
+        return True
+
+    def done(self, result: int) -> None:
+        """Closing stops the work under way (an accept rolls back)."""
+        if self.task is not None:
+            self.task.cancel()
+            self.task.wait(60000)
+        super().done(result)
+
+    def undo_last(self) -> None:
+        """Undo the dialog's last decision (its journal step, if it wrote one)."""
+        if not self.history:
+            return
+        index, _choice, command = self.history[-1]
+        stack = self.window.undo_stack
+        if command is not None:
+            if stack.index() == 0 or stack.command(stack.index() - 1) is not command:
+                self.status.setText("The last decision is no longer the window's last "
+                                    "change: undo it from the Edit menu.")
+                return
+            stack.undo()
+            if stack.index() > 0 and stack.command(stack.index() - 1) is command:
+                return                      # the journal refused (the window says why)
+        self.history.pop()
+        self.decisions.pop(index, None)
+        self.index = index
+        self._show()
+        self.view.setFocus()
+
+    def _scope_ids(self):
+        """The articles of the chosen scope: None for all, the list's query
+        (its ids are read in the worker), False if the current article is
+        chosen and none is open."""
+        if self.scope_box.currentData() == "list":
+            return self.window.query
+        if self.scope_box.currentData() != "current":
+            return None
+        if self.window.current_id is None:
+            self.status.setText("No article is open.")
+            return False
+        return [self.window.current_id]
+
+    def accept_agreements(self) -> Task | None:
+        """Every span the two analysts tagged alike (in the chosen articles)
+        becomes consensus: one journal step, written in a worker, then on
+        the window's undo stack."""
+        first, second = self.pair()
+        if not first or not second or first == second:
+            self.status.setText("Choose two different analysts.")
+            return None
+        article_ids = self._scope_ids()
+        if article_ids is False or self.task is not None:
+            return None
+        from storage import consensus, journal, open_database
+
+        window = self.window
+        db_path, origin = window.db_path, window.journal_origin
+        decider = window.preferences.analyst
+        text = f"Accept where {first} and {second} agree"
+
+        def work(on_progress, is_cancelled):
+            def progress(done: int, total: int) -> None:
+                if is_cancelled():
+                    raise Stopped()
+                on_progress(done, total)
+
+            db = open_database(db_path, create=False)
+            try:
+                with journal.step(db, text, analyst=decider, origin=origin) as step:
+                    count = consensus.accept_agreements(db, first, second, decided_by=decider,
+                                                        article_ids=_ids(db, article_ids),
+                                                        on_progress=progress)
+                return count, step
+            except Stopped:
+                return None
+            finally:
+                db.close()
+
+        def stored(result) -> None:
+            self.task = None
+            self.agree_button.setEnabled(True)
+            if result is None:
+                self.status.setText("Stopped; nothing was accepted.")
+                return
+            count, step = result
+            if step.changes and not window.run_command(commands.StoredPassages(
+                    _host(window), text, step.id, result=step.changes), "Accept agreements"):
+                return
+            self.status.setText(f"{count:,} agreed span(s) are consensus.")
+
+        self.task = Task(work, self)
+        self.task.succeeded.connect(stored)
+        self.task.failed.connect(self._failed)
+        self.task.progress.connect(lambda done, total: self.status.setText(
+            f"Accepting where {first} and {second} agree… {done:,} of {total:,}"))
+        self.agree_button.setEnabled(False)
+        self.status.setText(f"Accepting where {first} and {second} agree…")
+        self.task.start()
+        return self.task
+
+
+def _host(window):
+    """Who the window's undoable commands report to: its history controller."""
+    return window.controllers.history
+
+
+def _ids(db, scope):
+    """Article ids of a scope from :meth:`AdjudicationDialog._scope_ids`."""
+    if scope is None or isinstance(scope, list):
+        return scope
+    from storage import article_query
+
+    return article_query.first_ids(db, scope, 1 << 62)
+
+
+class Stopped(Exception):
+    """The dialog was closed while it accepted agreements: the step rolls back."""
+
+
+def open_adjudication(window) -> AdjudicationDialog:
+    """Open the dialog for the main window's database (the one call the
+    main window makes)."""
+    from storage.consensus import CONSENSUS
+    from storage.export_selection import analysts
+
+    names = [a for a in analysts(window.db) if a != CONSENSUS]
+    dialog = AdjudicationDialog(window, names)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog

@@ -1,0 +1,173 @@
+"""The article list: its query (search, filters, order), the rows read a
+page at a time, which article is current, the review marks and progress,
+and the names offered by the filter fields.
+"""
+
+from __future__ import annotations
+
+from desktop.gui.controller import Controller
+from storage import article_query, articles, review
+from storage.article_listing import ArticleListing
+from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, MEMO, PASSAGES, REVIEW,
+                             TAGS, TEXT, Changes)
+from widgets.article_list import REVIEW_ROLE, RowSource
+from widgets.review_status import ReviewMarkDelegate, progress_text
+
+#: After a new search, filter or order, the current article stays current
+#: only if it is among the list's first rows (see refresh_articles).
+KEEP_CURRENT_WITHIN = 1000
+
+
+class ArticleListController(Controller):
+    """The list of articles, its query and the current row."""
+
+    WIDGETS = ("article_list", "article_filters", "review_label", "left_tabs", "articles_box")
+
+    def connect_signals(self) -> None:
+        self.article_filters.queryChanged.connect(self.apply_query)
+        self.article_filters.filters_button.toggled.connect(
+            lambda shown: self.refresh_completions() if shown else None)
+        self.article_list.list_model.totalChanged.connect(
+            lambda total, exact: self.article_filters.set_hit_count(
+                total, self.query.is_filtered(), exact))
+
+    def _show_listing(self, listing: ArticleListing) -> None:
+        """Show a query's list; a long one's count is read in a worker, so the
+        first rows and the article appear without waiting for it."""
+        source = RowSource(count=listing.count, page=listing.page, position=listing.position)
+        known = listing.known_count()
+        self.article_list.set_source(source, total=listing.lower_bound(),
+                                     exact=known is not None)
+        if known is None:
+            query = listing.query
+
+            def counted(count: int) -> None:
+                listing.set_count(count)
+                self.article_list.list_model.set_total(source, count)
+            self.ops.query(lambda db: article_query.count_articles(db, query),
+                           counted).named("article count").run()
+        self.article_filters.set_undated_left_out(0)
+        if (dated := listing.query).since or dated.until:   # say what the range left out
+            self.ops.query(lambda db: article_query.undated_left_out(db, dated),
+                           lambda n: self.query is dated
+                           and self.article_filters.set_undated_left_out(n)
+                           ).named("undated count").run()
+
+    def apply_query(self, values: dict) -> None:
+        """Search, filter or sort the article list (from the filter bar)."""
+        try:
+            query = article_query.ArticleQuery(**{"analysts": self.query.analysts, **values})
+        except ValueError as error:
+            self.article_filters.show_error(str(error))
+            return
+        previous, self.state.query = self.query, query
+        if not self.refresh_articles():
+            self.state.query = previous
+        self.state.selected_tags = {self.query.tag_id} if self.query.tag_id else set()
+
+    def refresh_articles(self, select: int | None = None, *, keep_current: bool = False) -> bool:
+        """Re-read the list (a page of it) and keep or pick the current article.
+
+        With ``keep_current`` (another program's change) the reader keeps its
+        article even if the list no longer has it near the top.
+        Returns False (and leaves the list as it was) if the query cannot run.
+        """
+        try:
+            self._show_listing(ArticleListing(self.db, self.query))
+        except article_query.SearchError as error:
+            self.article_filters.show_error(str(error))
+            return False
+        self.article_filters.show_error("")
+        model = self.article_list.list_model
+        if select is not None and self.article_list.select_article(select):
+            return True
+        # the article being read stays current if the new list has it near
+        # the top; otherwise the list's first article opens
+        if self.current_id is not None and self.article_list.select_article(
+                self.current_id, within=KEEP_CURRENT_WITHIN):
+            return True
+        if keep_current and self.current_id is not None and \
+                articles.get_article(self.db, self.current_id) is not None:
+            return True     # still stored: the reader keeps it, wherever it is listed
+        if model.rowCount():
+            self.article_list.select_article(model.article(0)["id"])
+            return True
+        self.controllers.reader.show_nothing()
+        return True
+
+    def step_article(self, step: int) -> None:
+        model = self.article_list.list_model
+        row = model.row_of(self.current_id) if self.current_id is not None else -1
+        row = max(0, min(model.rowCount() - 1, (row if row is not None else -1) + step))
+        if model.rowCount():
+            self.article_list.select_article(model.article(row)["id"])
+
+    def refresh_completions(self):
+        """Entity, speaker and source names for the filter fields (and the
+        auto-tag dialog), read in a worker when the Filters panel opens."""
+        from storage.completions import all_names
+
+        def show(names: dict) -> None:
+            self.article_filters.set_completions(names)
+            dialog = self.controllers.autotag.autotag_dialog
+            if dialog is not None:
+                dialog.set_completions(names)
+        return self.ops.query(all_names, show).named("completions").run()
+
+    def focus_article_list(self) -> None:
+        self.window.view_menu.show_panel("articles", True)
+        self.left_tabs.setCurrentWidget(self.articles_box)
+        self.article_list.setFocus()
+
+    # -- review marks ----------------------------------------------------------
+    def show_review_marks(self) -> None:
+        """A mark per row of the article list: amber in progress, green done.
+        The status comes with each listed row (no read of every article)."""
+        inner = self.article_list.itemDelegate()
+        self.article_list.setItemDelegate(ReviewMarkDelegate(
+            inner, lambda status: status, REVIEW_ROLE, self.article_list))
+        self.review_changed()
+
+    def review_changed(self, article_ids=()) -> None:
+        """Show review status changes: those articles' list marks and the
+        progress count."""
+        for article_id in article_ids:
+            try:
+                status = review.review_status(self.db, article_id)
+            except review.ReviewError:
+                status = None
+            if status:
+                self.article_list.list_model.set_review_status(article_id, status)
+        self.review_label.setText(progress_text(review.review_progress(self.db)))
+
+    # -- changes ----------------------------------------------------------------
+    def _list_concerned(self, changes: Changes) -> bool:
+        """Whether ``changes`` may change which rows the list has, or their text."""
+        query = self.query
+        if changes.touches(ARTICLES, ARTICLE):
+            return True     # rows in or out, or a title, source or date
+        if changes.touches(TEXT) and (query.search or not changes.article_ids):
+            return True     # the search may find the new text, or no longer
+        if changes.touches(PASSAGES, TAGS) and (not changes.article_ids
+                                                or query.searches_notes()):
+            return True     # counts of every row, or a note in or out of the search
+        if changes.touches(REVIEW) and query.review:
+            return True     # an article may enter or leave the filtered list
+        if changes.touches(MEMO) and query.searches_notes():
+            return True
+        if changes.touches(ENTITIES) and query.entity:
+            return True     # the filter's aliases changed
+        return changes.touches(ANALYSIS) and changes.foreign and bool(
+            query.entity or query.speaker)
+
+    def on_changes(self, changes: Changes) -> None:
+        if self._list_concerned(changes):
+            if changes.foreign:
+                self.refresh_articles(keep_current=True)
+            else:
+                # the article the change was made to (an undo may bring it back)
+                only = next(iter(changes.article_ids)) if len(changes.article_ids) == 1 \
+                    else self.current_id
+                self.refresh_articles(select=changes.extra.get("select", only))
+        if changes.touches(REVIEW, ARTICLES):
+            self.review_changed(changes.article_ids if changes.touches(REVIEW) else ())

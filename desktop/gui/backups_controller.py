@@ -1,0 +1,208 @@
+"""The database file: noticing other writers' commits (published as a
+foreign change that leaves the reader where it is), scheduled, on-demand
+and on-exit backups (from a worker's own connection), and restoring one.
+A backup that finds the database damaged hands the damage to the window's
+:class:`~desktop.gui.database_health.DatabaseHealth` (``window.health``); a
+restore over a damaged database keeps it aside instead of backing it up. A
+read-only database (``window.read_only``) is never backed up.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from desktop.gui.controller import Controller
+from storage import journal
+from storage.changes import ALL_KINDS, ANALYSIS, Changes
+from storage.database import database_version
+
+log = logging.getLogger(__name__)
+
+#: How often the window looks for commits by other windows or commands (a
+#: cheap PRAGMA; the journal is read only when something was committed).
+EXTERNAL_CHECK_MS = 500
+
+
+class BackupsController(Controller):
+    """Other writers' commits, backups and restoring one."""
+
+    def __init__(self, window, state, ops):
+        super().__init__(window, state, ops)
+        self._state_at_backup: tuple[int, int] | None = self._state_if_backed_up()
+        self.backup_timer = QTimer(self)
+        self.backup_timer.timeout.connect(self.back_up_in_background)
+        self._schedule_backups()
+        # another window or a dossier command writing to the same file
+        self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
+        self.external_timer = QTimer(self)
+        self.external_timer.timeout.connect(self.check_external_changes)
+        self.external_timer.start(EXTERNAL_CHECK_MS)
+
+    def stop(self) -> None:
+        self.backup_timer.stop()
+        self.external_timer.stop()
+
+    def check_external_changes(self) -> bool:
+        """Publish what other connections committed since the last look.
+
+        ``PRAGMA data_version`` says cheaply whether anyone committed; the
+        journal's steps since the last one seen (not this window's own) say
+        exactly what changed, published as foreign changes: panels update
+        only that, and the reader stays where the analyst was reading. A
+        commit without a step (analysis results) is published as ANALYSIS."""
+        version = database_version(self.db)
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        steps = journal.steps_since(self.db, self._last_step,
+                                    exclude_origin=self.controllers.history.journal_origin)
+        self._last_step = journal.last_step_id(self.db)
+        changes = Changes()
+        for step in steps:
+            changes = changes | step["changes"]
+        if not changes:
+            changes = Changes.of(ANALYSIS, foreign=True)
+        with self.controllers.reader.keeping_position():
+            self.ops.publish(changes)
+        return True
+
+    def _schedule_backups(self) -> None:
+        minutes = self.preferences.backup_minutes
+        if minutes > 0 and not getattr(self.window, "read_only", False):
+            self.backup_timer.start(minutes * 60_000)
+        else:
+            self.backup_timer.stop()
+
+    def back_up_in_background(self):
+        """A scheduled backup from the worker's own connection."""
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import newest_good_backup, take_backup
+
+        db_path, keep = self.db_path, self.preferences.backups_kept
+
+        def damaged(error):
+            # no backup written, none pruned; look for the good one here, not
+            # on the GUI thread (a check reads every page of each backup tried)
+            return error, newest_good_backup(db_path)
+
+        def work(path):
+            try:
+                db = open_database(path)
+            except DamagedDatabaseError as error:
+                return damaged(error)
+            try:
+                return take_backup(db, path, keep=keep)
+            except DamagedDatabaseError as error:
+                return damaged(error)
+            finally:
+                db.close()
+
+        return self.ops.query(work, self._backup_done).failure(
+            lambda error: self._backup_done(None, str(error))).on_path().named("backup").run()
+
+    def _state_if_backed_up(self) -> tuple[int, int] | None:
+        """The database state now, if its newest backup is newer than its last
+        write (files' modification times); else None (changes not backed up)."""
+        from storage.backup import list_backups
+
+        backups = list_backups(self.db_path)
+        written = [p.stat().st_mtime for p in (self.db_path,
+                   self.db_path.with_name(self.db_path.name + "-wal")) if p.exists()]
+        if backups and written and backups[0].path.stat().st_mtime >= max(written):
+            return (self.db.conn.total_changes, database_version(self.db))
+        return None
+
+    def _changed_since_backup(self) -> bool:
+        """True unless the newest backup was taken after the last change by
+        this window or any other connection (so an exit after only reading
+        does not copy a large database again)."""
+        from storage.backup import list_backups
+
+        if getattr(self.window, "read_only", False):
+            return False
+        state = (self.db.conn.total_changes, database_version(self.db))
+        return not list_backups(self.db_path) or state != self._state_at_backup
+
+    def _backup_done(self, path, message: str = "") -> None:
+        if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
+            error, backup = path
+            log.error("backup refused: %s", error)
+            self.statusBar().showMessage("Not backed up: the database is damaged.", 8000)
+            health = getattr(self.window, "health", None)
+            if health is not None:
+                health.report([str(error)], backup.path if backup else None)
+            return
+        if path:
+            # the worker's own copy shows up in data_version: remember it as seen
+            self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
+            self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
+        else:
+            log.warning("backup failed: %s", message)
+            self.statusBar().showMessage(f"Backup failed: {message}", 8000)
+
+    def back_up_now(self) -> None:
+        self.back_up_in_background()
+
+    def back_up_on_exit(self) -> None:
+        """The exit backup, if anything changed since the last one; never raises."""
+        from storage.backup import take_backup
+
+        try:
+            if self._changed_since_backup():
+                take_backup(self.db, self.db_path, keep=self.preferences.backups_kept)
+        except Exception:   # never keep the analyst from quitting
+            log.exception("backup on exit failed")
+
+    def restore_from_backup(self) -> None:
+        from desktop.gui.restore_dialog import RestoreDialog
+        from storage.backup import list_backups
+
+        dialog = RestoreDialog(list_backups(self.db_path), self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
+            self.restore(dialog.chosen().path)
+
+    def restore(self, backup: Path, *, checked: bool = False) -> None:
+        """Replace the database by ``backup`` (backing up the current state
+        first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
+        ``checked``: the backup was just checked (else it is checked here)."""
+        from storage import DamagedDatabaseError, open_database
+        from storage.backup import BackupError, restore_backup, set_aside, take_backup
+        from storage.database import check_file
+
+        problems = [] if checked else check_file(backup)
+        if problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
+                              f"{backup.name} is damaged ({problems[0]}); nothing was "
+                              f"changed. Choose another backup.", parent=self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            return
+        controllers = self.controllers
+        controllers.reader.flush_edits()
+        controllers.analysis.process.stop()
+        self.ops.cancel_all()
+        try:
+            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
+                        label="before-restore")
+            damaged = None
+        except (DamagedDatabaseError, BackupError):
+            damaged = True
+        self.db.close()
+        if damaged:
+            damaged = set_aside(self.db_path)
+            log.warning("damaged database kept as %s", damaged)
+        restore_backup(backup, self.db_path)
+        self.window.db = open_database(self.db_path)
+        self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
+        self.state.article_id = None
+        controllers.history.undo_stack.clear()   # the history was of the replaced database
+        controllers.analysis.start_process()
+        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
+        self.statusBar().showMessage(f"Restored {backup.name}." + (
+            f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)

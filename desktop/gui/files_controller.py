@@ -1,0 +1,159 @@
+"""Files: importing articles (dialogs, drag and drop onto the window,
+REFI-QDA projects) and exporting passages, each a write in a worker with
+a cancellable progress dialog (:mod:`desktop.gui.operations`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QFileDialog
+
+from desktop.gui.controller import Controller
+from storage import article_query
+from storage.changes import ARTICLES, PASSAGES, TAGS, Changes
+
+log = logging.getLogger(__name__)
+
+#: How many articles the export dialog offers to pick from (the list's first).
+EXPORT_CHOICES = 2000
+
+
+def _imported_changes(kinds: set[str], added: list, select: int | None) -> Changes:
+    """What an import changed; ``select``: the article the list should open."""
+    return Changes(frozenset(kinds), frozenset(article_id for _label, article_id in added),
+                   extra={"select": select})
+
+
+class FilesController(Controller):
+    """Importing articles and projects, exporting passages."""
+
+    def connect_signals(self) -> None:
+        self.window.setAcceptDrops(True)  # files and folders dropped on it are imported
+        self.window.installEventFilter(self)
+
+    def _status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _report(self, title: str, message: str, problems: list[str],
+                short: list[str] | None = None) -> None:
+        self.ops.report(title, message, problems, short, status=self._status)
+
+    def import_files(self) -> None:
+        from desktop.importers.dispatch import SUPPORTED_SUFFIXES
+
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+        files, _ = QFileDialog.getOpenFileNames(self.window, "Import articles", "",
+                                                f"Articles ({patterns});;All files (*)")
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of articles")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]):
+        from desktop.importers import import_files
+
+        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
+        return self.ops.write(lambda db, **progress: import_files(db, paths, **progress),
+                              self._imported).with_progress(
+            "Importing", describe=lambda done, total: f"Importing articles: "
+                                                      f"{done:,} of {total:,}").run()
+
+    def _imported(self, report) -> None:
+        first_new = report.added[0][1] if report.added else None
+        self.ops.publish(_imported_changes({ARTICLES}, report.added, first_new))
+        notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
+        self._report("Import", report.summary() + "." + notes,
+                     [f"{path}: {reason}" for path, reason in report.skipped],
+                     [f"{Path(path).name}: {reason}" for path, reason in report.skipped])
+
+    # -- drag and drop onto the window -------------------------------------------
+    def _dropped_paths(self, event) -> list[Path]:
+        mime = event.mimeData()
+        urls = mime.urls() if mime.hasUrls() else []
+        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+
+    def eventFilter(self, watched, event) -> bool:
+        kind = event.type()
+        if watched is not self.window or kind not in (QEvent.Type.DragEnter,
+                                                      QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        paths = self._dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return True
+        event.acceptProposedAction()
+        if kind == QEvent.Type.Drop:
+            self.import_paths(paths)
+        return True
+
+    # -- other databases and reports ---------------------------------------------------
+    def merge_from(self, path=None):
+        """File → Merge from… (:mod:`desktop.gui.merge_action`)."""
+        from desktop.gui.merge_action import merge_from
+        return merge_from(self.window, path)
+
+    def open_agreement_report(self):
+        """File → Agreement report… (imported late: it brings numpy)."""
+        from desktop.gui.agreement_dialog import open_agreement_report
+        return open_agreement_report(self.window)
+
+    # -- REFI-QDA projects and exports ----------------------------------------------
+    def import_refi_qda(self, path: Path | None = None):
+        """Import a .qdpx project (asks for the file unless given) in the background."""
+        from desktop.refi_qda.import_project import ImportCancelled, import_qdpx
+
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self.window, "Import a REFI-QDA project", str(Path.home()),
+                "REFI-QDA project (*.qdpx);;All files (*)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        return self.ops.write(lambda db, **progress: import_qdpx(db, path, **progress),
+                              self._project_imported).with_progress(
+            "Importing project").cancelled_by(ImportCancelled, then=lambda: self.statusBar(
+                ).showMessage("Import cancelled; nothing was stored.", 6000)).run()
+
+    def _project_imported(self, report) -> None:
+        first = report.articles_added[0][1] if report.articles_added else None
+        self.ops.publish(_imported_changes({ARTICLES, TAGS, PASSAGES},
+                                           report.articles_added, first))
+        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines())
+
+    def export_passages(self, path: Path | None = None):
+        """Export with the dialog's choices, or everything to ``path`` if given."""
+        from desktop.gui.export_dialog import ExportDialog, ExportRequest
+        from storage.export_selection import analysts
+
+        if path is not None:
+            return self.run_export(ExportRequest.for_path(Path(path)))
+        # the dialog offers the list's articles (its search, filters and
+        # order), at most EXPORT_CHOICES of them: never the whole corpus
+        request = ExportDialog.ask(self.window, tags=self._tags,
+                                   articles=article_query.article_page(
+                                       self.db, self.query, 0, EXPORT_CHOICES),
+                                   analysts=analysts(self.db), current_article=self.current_id,
+                                   folder=Path.home(), shown_analysts=self.query.analysts)
+        return self.run_export(request) if request else None
+
+    def run_export(self, request):
+        """Run an :class:`~desktop.gui.export_dialog.ExportRequest` in the background."""
+        from desktop.exporters import ExportCancelled, export_passages
+
+        def work(db, **progress):
+            return export_passages(db, request.path, request.fmt, filter=request.filter,
+                                   options=request.options, **progress)
+
+        def done(result) -> None:
+            self._report("Export", f"Exported {result.count} passage(s) to "
+                         f"{request.path}.", result.warnings)
+
+        return self.ops.write(work, done).with_progress("Exporting").cancelled_by(
+            ExportCancelled, then=lambda: self.statusBar().showMessage(
+                "Export cancelled; no file was written.", 6000)).run()

@@ -1,0 +1,78 @@
+"""The undo history: the QUndoStack of :mod:`desktop.gui.commands`, Edit →
+Undo / Redo, and each change, undo and redo published as a
+:class:`storage.changes.Changes` on the window's one changes signal.
+
+Commands talk to their *host* — this controller — through ``db``,
+``journal_origin``, ``preferences``, :meth:`HistoryController.command_done`
+and :meth:`HistoryController.command_failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+
+from desktop.gui import commands
+from desktop.gui.controller import Controller
+from storage import journal
+from storage.changes import Changes
+
+log = logging.getLogger(__name__)
+
+
+def command_changes(command: commands.StorageCommand) -> Changes:
+    """What a command (its change, undo or redo) changed: the journal's
+    ``Changes`` of the step (``command.result``: kinds, articles, passages,
+    tags), with the command's own kinds and article added."""
+    article_id = command.article_id
+    own = Changes.of(*command.changes,
+                     article_ids=[article_id] if article_id is not None else [],
+                     name=QUndoCommand.text(command))
+    result = getattr(command, "result", None)
+    return own | result if isinstance(result, Changes) and result else own
+
+
+class HistoryController(Controller):
+    """Undoable changes: run, undo, redo, and what they changed."""
+
+    def __init__(self, window, state, ops):
+        super().__init__(window, state, ops)
+        #: this window's origin in the change journal: its own undo history
+        self.journal_origin = journal.new_origin()
+        self.undo_stack = QUndoStack(self)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+
+    def add_to_menu(self, edit_menu) -> None:
+        """Edit → Undo / Redo, naming what they will undo or redo."""
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+    def run_command(self, command: commands.StorageCommand, title: str) -> bool:
+        """Make an undoable change; pushed on the undo stack only if it worked."""
+        if self.ops.guard(title, lambda: command.first_apply() or True) is None:
+            return False
+        self.undo_stack.push(command)   # already applied: its first redo does nothing
+        self.command_done(command)
+        return True
+
+    def command_done(self, command: commands.StorageCommand) -> None:
+        """Show the result of a change, an undo or a redo: the reader goes to
+        the article it concerns, and the change is published."""
+        article_id = command.article_id
+        if article_id is not None and article_id != self.current_id:
+            self.window.article_list.select_article(article_id)   # shows it as stored now
+        self.ops.publish(command_changes(command))
+
+    def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
+        """An undo or redo the journal refused (someone else changed the same
+        rows since): nothing changed, so the stack's position is put back and
+        the step stays where it was in the history; the message names it."""
+        log.warning("%s could not be undone/redone: %s", QUndoCommand.text(command), error)
+        stack, moved = self.undo_stack, getattr(command, "refused_move", 0)
+        QTimer.singleShot(0, lambda: stack.setIndex(stack.index() - moved))
+        self.statusBar().showMessage(str(error), 15000)

@@ -1,0 +1,139 @@
+"""Passages of the article shown: tagging the selection (a tag key, the
+codebook, a quote), notes, re-tagging and deleting (each undoable), the
+Passages tab and going to a passage in the text.
+"""
+
+from __future__ import annotations
+
+from desktop.gui import commands
+from desktop.gui.controller import Controller
+from storage import passages
+from storage.changes import PASSAGES, TAGS, Changes
+from widgets.passage_menu import ask_note, confirm_delete_passage
+
+
+class PassagesController(Controller):
+    """Tagging and the current article's passages."""
+
+    WIDGETS = ("view", "passage_list", "article_list", "side_tabs", "tag_panel", "quote_panel")
+
+    def connect_signals(self) -> None:
+        view = self.view
+        view.tagKeyPressed.connect(self.tag_with_key)
+        view.tagRequested.connect(self.tag_selection)
+        view.emptySelectionKey.connect(
+            lambda: self.statusBar().showMessage("Select some text first, then press a tag key.", 4000))
+        view.passageNoteRequested.connect(self.edit_note)
+        view.passageRetagRequested.connect(self.retag)
+        view.passageDeleteRequested.connect(self.delete_passage)
+        self.tag_panel.applyRequested.connect(self.tag_selection)
+        plist = self.passage_list
+        plist.passageActivated.connect(self.go_to_passage)
+        plist.noteRequested.connect(self.edit_note)
+        plist.noteEdited.connect(self.set_note)
+        plist.retagRequested.connect(self.retag)
+        plist.deleteRequested.connect(self.delete_passage)
+        self.quote_panel.quoteTagRequested.connect(self.tag_quote)
+
+    def tag_with_key(self, key: int) -> None:
+        tag = next((t for t in self._tags if t["shortcut"] == key), None)
+        if tag is None:
+            self.statusBar().showMessage(f"No tag has the key {key}.", 4000)
+            return
+        self.tag_selection(tag["id"])
+
+    def tag_selection(self, tag_id: int) -> None:
+        selected = self.view.selection_range()
+        if self.current_id is None or selected is None:
+            self.statusBar().showMessage("Select some text first, then pick a tag.", 4000)
+            return
+        start, end = self._trim(*selected)
+        tag = next(t for t in self._tags if t["id"] == tag_id)
+        if self.run_command(commands.AddPassages(
+                self.controllers.history, f"Tag as “{tag['name']}”", [dict(
+                    article_id=self.current_id, tag_id=tag_id, start=start, end=end)],
+                self.preferences.analyst, article_id=self.current_id), "Tag passage"):
+            self.statusBar().showMessage(
+                f"Tagged {end - start} characters as “{tag['name']}”.", 5000)
+
+    def tag_quote(self, digit: int, start: int, end: int) -> None:
+        """Tag a whole quote with the tag on key ``digit``."""
+        self.view.select_range(start, end)
+        self.tag_with_key(digit)
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        """Drop white space at the edges of a selection."""
+        text = self.view.article_text()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def refresh_passages(self, *, tags_changed: bool = True) -> None:
+        """Re-read the current article's passages and the counts after a change."""
+        if tags_changed:
+            self.controllers.codebook.refresh_tags()
+        if self.current_id is None:
+            return
+        rows = passages.passages_for_article(self.db, self.current_id,
+                                             analysts=self.query.analysts)
+        self.view.set_passages(rows)
+        self.passage_list.set_passages(rows, self._tags)
+        self.article_list.list_model.set_passage_count(self.current_id, len(rows))
+
+    def on_changes(self, changes: Changes) -> None:
+        """The shown article's passages again, if the change concerns them
+        (the codebook controller has re-read the tags already)."""
+        if changes.touches(PASSAGES, TAGS) and changes.touches_article(self.current_id):
+            self.refresh_passages(tags_changed=False)
+
+    def edit_note(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        note = ask_note(self.window, passage) if passage else None
+        if note is not None:
+            self.set_note(passage_id, note)
+
+    def set_note(self, passage_id: int, note: str) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage is None or passage["note"] == note:
+            return
+        self.run_command(commands.ChangePassage(
+            self.controllers.history, "Edit note", passage_id,
+            lambda db, pid: passages.set_note(db, pid, note),
+            article_id=passage["article_id"]), "Edit note")
+
+    def retag(self, passage_id: int, tag_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage is None:
+            return
+        self.run_command(commands.ChangePassage(
+            self.controllers.history, f"Re-tag passage as “{self.state.tag_name(tag_id)}”",
+            passage_id, lambda db, pid: passages.retag_passage(db, pid, tag_id),
+            article_id=passage["article_id"]), "Re-tag passage")
+
+    def delete_passage(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage and confirm_delete_passage(self.window, passage):
+            self.run_command(commands.DeletePassage(self.controllers.history, passage_id,
+                                                    article_id=passage["article_id"]),
+                             "Delete passage")
+
+    def focus_passages(self) -> None:
+        """The Passages tab, its first passage current: ↑/↓ go through them,
+        Enter shows one in the text, F2 edits its note, Delete deletes it."""
+        self.window.view_menu.show_panel("side", True)
+        self.side_tabs.setCurrentWidget(self.passage_list)
+        plist = self.passage_list
+        if plist.currentItem() is None and plist.topLevelItemCount():
+            plist.setCurrentItem(plist.topLevelItem(0))
+        plist.setFocus()
+
+    def go_to_passage(self, passage_id: int) -> None:
+        passage = passages.get_passage(self.db, passage_id)
+        if passage and passage["article_id"] == self.current_id:
+            if passage["anchor"] == "orphaned":
+                self.statusBar().showMessage("This passage's words are no longer in the "
+                                             "article; it is kept with its text and note.", 6000)
+                return
+            self.controllers.reader.go_to_span(passage["start"], passage["end"])

@@ -1,0 +1,272 @@
+"""The reader: the article shown (header, text with highlights, similar
+articles, review status, memo, the Entities and Quotes tabs), editing its
+details and text, and keeping the reader where the analyst was when others
+change data.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from desktop.gui import commands
+from desktop.gui.controller import Controller
+from storage import (analyses, article_query, articles, entity_corrections, passages, quotes,
+                     review, similarity)
+from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
+from widgets.article_details_dialog import ArticleDetailsDialog
+from widgets.article_list import header_line
+
+
+class ReaderController(Controller):
+    """The article in the reader, and what edits it."""
+
+    WIDGETS = ("view", "title_label", "meta_label", "legend", "similar_bar", "review_box",
+               "details_button", "memo_editor", "side_tabs", "entity_panel", "quote_panel",
+               "passage_list", "article_list")
+
+    def connect_signals(self) -> None:
+        self.article_list.articleSelected.connect(self.show_article)
+        self.memo_editor.memoEdited.connect(self.save_memo)
+        self.similar_bar.articleActivated.connect(self.article_list.select_article)
+        self.details_button.clicked.connect(self.edit_article_details)
+        self.review_box.statusChosen.connect(self.set_review_status)
+        self.legend.hiddenChanged.connect(self.view.set_hidden_keys)
+        self.entity_panel.spanActivated.connect(self.go_to_span)
+        self.quote_panel.spanActivated.connect(self.go_to_span)
+        self.quote_panel.linkActivated.connect(self.go_to_quote)
+
+    # -- showing an article ------------------------------------------------
+    def show_article(self, article_id: int) -> None:
+        article = articles.get_article(self.db, article_id)
+        if article is None:
+            return
+        self.state.article_id = article_id
+        self._article_tools_enabled(True)
+        analysis = analyses.latest_analysis(self.db, article_id)
+        self.title_label.setText(article["title"])
+        self.review_box.set_status(article["review_status"])
+        self.memo_editor.set_memo(article_id, article["memo"])
+        self._update_meta(article, analysis)
+        self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
+        entities = self._corrected(analysis)
+        found = self._with_links(article_id, analysis["quotes"]) if analysis else []
+        rows = passages.passages_for_article(self.db, article_id,
+                                             analysts=self.query.analysts)
+        self.view.set_tags(self._tags)
+        self.view.set_article(article["text"], entities=entities, quotes=found, passages=rows)
+        if self.query.searches_text():
+            self.view.set_search_matches(
+                article_query.search_matches(self.db, article_id, self.query.search))
+        self._show_analysis_panels(entities, found)
+        self.passage_list.set_passages(rows, self._tags)
+        self._show_note_matches(article["memo"])
+
+    def show_nothing(self) -> None:
+        """No article to show: the list is empty (or nothing matches)."""
+        self.state.article_id = None
+        self._article_tools_enabled(False)     # nothing is shown to edit
+        self.memo_editor.set_memo(None, "")
+        self._show_memo_mark("")
+        if self.query.is_filtered():
+            self.title_label.setText("No article matches")
+            self.meta_label.setText("Change the search or the filters above the list.")
+        else:
+            self.title_label.setText("No articles yet")
+            self.meta_label.setText("Import articles with File → Import (Ctrl+I), or drop "
+                                    "files or folders on this window.")
+        self.similar_bar.set_articles([])
+        self.view.set_article("")
+        self._show_analysis_panels([], [])
+        self.passage_list.set_passages([], self._tags)
+
+    def _article_tools_enabled(self, enabled: bool) -> None:
+        """The review chooser and Edit details… act on the article shown."""
+        self.review_box.setEnabled(enabled)
+        self.details_button.setEnabled(enabled)
+
+    def _show_note_matches(self, memo: str) -> None:
+        """When the search looks in notes: the current article's notes (and
+        memo) that it matched are marked."""
+        matched, memo_matched = set(), False
+        if self.query.searches_notes() and self.current_id is not None:
+            matched, memo_matched = article_query.note_matches(self.db, self.current_id,
+                                                               self.query.search)
+        self.passage_list.set_note_matches(matched)
+        self._show_memo_mark(memo, matched=memo_matched)
+
+    def _corrected(self, analysis: dict | None) -> list[dict]:
+        """The analysis's entities with the analyst's merges and labels applied."""
+        if not analysis:
+            return []
+        return entity_corrections.corrected_entities(self.db, analysis["entities"])
+
+    def _with_links(self, article_id: int, rows: list[dict]) -> list[dict]:
+        """Quotes with ``also_in``: where else the same words were quoted."""
+        links = quotes.links_for_article(self.db, article_id)
+        return [{**q, "also_in": links.get(q["id"], [])} for q in rows]
+
+    def _update_meta(self, article: dict, analysis: dict | None) -> None:
+        parts = [header_line(article) or "source unknown"]
+        if analysis:
+            version = analysis["pipeline_version"].split("+")[0]   # not Dossier's own part
+            parts.append(f"entities by {analysis['pipeline']} {version}"
+                         + (" (degraded)" if analysis["degraded"] else ""))
+        else:
+            parts.append("not analysed yet")
+        self.meta_label.setText(" · ".join(parts))
+
+    def _show_analysis_panels(self, entities: list[dict], quotes: list[dict]) -> None:
+        self.legend.set_labels({e["label"] for e in entities})
+        self.entity_panel.set_entities(entities)
+        self.quote_panel.set_quotes(quotes)
+        self.side_tabs.setTabText(1, f"Entities ({len(entities)})")
+        self.side_tabs.setTabText(2, f"Quotes ({len(quotes)})")
+
+    def article_analysed(self, article_id: int) -> None:
+        """The current article's analysis (or its corrections) changed: its
+        highlights, panels and header line again."""
+        if article_id != self.current_id:
+            return
+        analysis = analyses.latest_analysis(self.db, article_id)
+        if analysis:
+            found = self._with_links(article_id, analysis["quotes"])
+            entities = self._corrected(analysis)
+            self.view.set_analysis(entities, found)
+            self._show_analysis_panels(entities, found)
+            self._update_meta(articles.get_article(self.db, article_id), analysis)
+
+    def go_to_span(self, start: int, end: int) -> None:
+        self.view.select_range(start, end)
+        self.view.setFocus()
+
+    def go_to_quote(self, article_id: int, start: int, end: int) -> None:
+        """Open an article (if needed) and select a span in it."""
+        if article_id != self.current_id:
+            self.article_list.select_article(article_id)
+        if article_id == self.current_id:
+            self.go_to_span(start, end)
+
+    @contextmanager
+    def keeping_position(self):
+        """The reader's scroll position and selection as they were after the
+        block (for changes made elsewhere)."""
+        scroll = self.view.verticalScrollBar().value()
+        selected = self.view.selection_range()
+        article = self.current_id
+        try:
+            yield
+        finally:
+            if self.current_id == article:
+                if selected:
+                    self.view.select_range(*selected)
+                self.view.verticalScrollBar().setValue(scroll)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Re-read what the change did to the article shown; nothing at all
+        when it concerns another article."""
+        article_id = self.current_id
+        if article_id is None or not changes.touches_article(article_id):
+            return
+        if changes.foreign:       # as little as possible under the analyst's eyes
+            if changes.touches(ARTICLE, TEXT, REVIEW):
+                article = articles.get_article(self.db, article_id)
+                if article is None:
+                    return
+                self.title_label.setText(article["title"])
+                self.review_box.set_status(article["review_status"])
+            if changes.touches(ARTICLE, TEXT, ANALYSIS, ENTITIES):
+                self.article_analysed(article_id)
+            return
+        if changes.touches(ARTICLE, TEXT):
+            self.show_article(article_id)
+            return
+        if changes.touches(REVIEW):
+            try:
+                self.review_box.set_status(review.review_status(self.db, article_id))
+            except review.ReviewError:
+                pass
+        if changes.touches(MEMO):       # an undo or redo (see save_memo)
+            memo = review.memo(self.db, article_id)
+            self.memo_editor.show_stored(article_id, memo)
+            self._show_memo_mark(memo)
+        if changes.touches(ENTITIES, ANALYSIS):
+            self.article_analysed(article_id)
+
+    # -- review status and memo ----------------------------------------------
+    def set_review_status(self, status: str) -> None:
+        """Set the current article's review status (undoable)."""
+        if self.current_id is None:
+            return
+        if review.review_status(self.db, self.current_id) != status:
+            self.run_command(commands.SetReviewStatus(self.controllers.history,
+                                                      self.current_id, status),
+                             "Review status")
+        self.statusBar().showMessage(f"Marked as {status}.", 3000)
+
+    def flush_edits(self) -> None:
+        """Save anything typed but not yet stored (the memo); before closing
+        the window or showing another article."""
+        self.memo_editor.flush()
+
+    def save_memo(self, article_id: int, text: str) -> None:
+        """Store an article's memo (one transaction per save), undoably.
+
+        Not through :meth:`run_command`: a save may come while another
+        article is being shown (the editor saves before it switches), and
+        must not bring the reader back to this one; undo and redo do."""
+        history = self.controllers.history
+        command = commands.SetMemo(history, article_id, text)
+        if self._guard("Save memo", lambda: command.first_apply() or True) is None:
+            return
+        history.undo_stack.push(command)   # merged into the last save if it is this memo's
+        if article_id == self.current_id:
+            self._show_memo_mark(text)
+
+    def _show_memo_mark(self, memo: str, *, matched: bool = False) -> None:
+        """The Memo tab says whether the article has a memo (and whether the
+        search matched it)."""
+        self.side_tabs.setTabText(self.side_tabs.indexOf(self.memo_editor),
+                                  "Memo ✓ search" if matched
+                                  else "Memo •" if memo.strip() else "Memo")
+
+    # -- details and text ----------------------------------------------------
+    def edit_article_details(self) -> None:
+        """Edit the current article's metadata in a dialog; saved on OK."""
+        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+        if article is None:
+            self.statusBar().showMessage("Open an article first.", 4000)
+            return
+        dialog = ArticleDetailsDialog(article, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_details(article["id"], dialog.values()))
+        dialog.open()
+
+    def _save_details(self, article_id: int, values: dict) -> None:
+        if self.run_command(commands.EditDetails(self.controllers.history, article_id, values),
+                            "Edit article details"):
+            self.statusBar().showMessage("Article details saved.", 4000)
+
+    def edit_article_text(self) -> None:
+        from widgets.text_edit_dialog import TextEditDialog
+
+        if self.current_id is None:
+            return
+        dialog = TextEditDialog("Edit article text", self.view.article_text(), self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.replace_article_text(dialog.text())
+
+    def replace_article_text(self, text: str) -> dict | None:
+        """Store corrected text, re-anchor the passages, re-analyse."""
+        if text == self.view.article_text():
+            return None
+        command = commands.ReplaceText(self.controllers.history, self.current_id, text)
+        if not self.run_command(command, "Edit article text"):
+            return None
+        counts = command.counts
+        message = (f"Text saved: {counts['kept']} passage(s) in place, {counts['moved']} "
+                   f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
+        self.statusBar().showMessage(message, 10000)
+        return counts

@@ -1,0 +1,186 @@
+"""The Passages workspace in the window: a dock beside the reader (View →
+Passages workspace, Ctrl+Shift+W; below the reader at first, movable,
+floatable) listing every passage of the corpus.
+
+The controller owns the :class:`widgets.passage_workspace.PassageWorkspace`,
+reads its rows through :mod:`storage.passage_listing` (a count and the first
+page per filter change, later pages as the table scrolls) and turns its
+requests into the window's undoable commands: a note edit and a re-tag or
+deletion of many passages are each one step of the window's undo history.
+After any change, undo or redo (the undo stack's index moves) the list is
+read again, keeping its place. "Export these…" exports exactly the passages
+listed, through the window's background export.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
+
+from desktop.gui import commands
+from storage import passage_listing, passages, tags
+from storage.article_query import SearchError
+from widgets.passage_workspace import PassageSource, PassageWorkspace
+
+SHORTCUT = "Ctrl+Shift+W"
+
+
+class WorkspaceController(QObject):
+    """Builds the workspace tab and keeps it in step with the database."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.widget = PassageWorkspace()
+        self.query = passage_listing.PassageQuery()
+        self._stale = True
+        self._names_read = False
+        # a dock beside the reader (below it at first; it can be moved,
+        # tabbed or floated, and the window's saved state remembers where)
+        self.dock = QDockWidget("Passages workspace", window)
+        self.dock.setObjectName("workspace_dock")
+        self.dock.setWidget(self.widget)
+        self.dock.setToolTip("Every passage of the corpus: filter, sort, re-tag, annotate, "
+                             f"export ({SHORTCUT})")
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock.visibilityChanged.connect(self._visibility_changed)
+        self.action = QAction("Passages &workspace", window)
+        self.action.setShortcut(QKeySequence(SHORTCUT))
+        self.action.triggered.connect(self.show)
+        window.view_menu.menu.addAction(self.action)
+        window.addAction(self.action)
+
+        w = self.widget
+        w.queryChanged.connect(self.apply_query)
+        w.passageActivated.connect(self.open_passage)
+        w.noteEdited.connect(self.set_note)
+        w.retagRequested.connect(self.retag)
+        w.deleteRequested.connect(self.delete)
+        w.exportRequested.connect(lambda: self.export_listed())
+        window.article_list.articleSelected.connect(w.set_current_article)
+        # a method of this QObject (not a lambda): disconnected when the
+        # window (and with it the controller) is deleted
+        window.undo_stack.indexChanged.connect(self._history_moved)
+
+    # -- showing -------------------------------------------------------
+    @Slot(int)
+    def _history_moved(self, _index: int) -> None:
+        """A change, an undo or a redo: the list is read again (not while
+        the window is being destroyed, its history emptied with it)."""
+        if shiboken6.isValid(self.window):
+            self.refresh()
+
+    def show(self) -> None:
+        """Bring the workspace up (or, shown and focused already, put it
+        away: the same key toggles), its table focused."""
+        if self.is_shown() and self.widget.isAncestorOf(QApplication.focusWidget()):
+            self.dock.hide()
+            self.window.view.setFocus()
+            return
+        self.dock.show()
+        self.dock.raise_()
+        self.widget.table.setFocus()
+
+    def is_shown(self) -> bool:
+        return self.dock.isVisible()
+
+    def _visibility_changed(self, visible: bool) -> None:
+        if visible and not self._names_read:     # sources and speakers to offer
+            from storage.completions import all_names
+
+            self._names_read = True
+            self.window.ops.query(all_names, self.widget.set_completions).named(
+                "workspace completions").run()
+        if visible and self._stale:
+            self.widget.set_current_article(self.window.current_id)
+            self.refresh(keep=False)
+
+    def apply_query(self, values: dict) -> None:
+        """A filter or the order changed: count and show the first page."""
+        try:
+            query = passage_listing.PassageQuery(**values)
+        except ValueError as error:
+            self.widget.show_error(str(error))
+            return
+        self.query = query
+        self.refresh(keep=False)
+
+    def refresh(self, *, keep: bool = True) -> None:
+        """Read the list again (after a change: keeping its place); while the
+        workspace is hidden, only note that it must be read when shown."""
+        if not self.is_shown() or not self.window.isVisible():   # closed: its db too
+            self._stale = True
+            return
+        self._stale = False
+        db, query = self.window.db, self.query
+        self.widget.set_tags(self.window.state.tags or tags.list_tags(db))
+        if not keep:
+            self.widget.set_analysts(passage_listing.analysts(db))
+        try:
+            listing = passage_listing.PassageListing(db, query)
+            total = listing.count()
+        except SearchError as error:
+            self.widget.show_error(str(error))
+            return
+        self.widget.show_error("")
+        self.widget.set_source(PassageSource(count=listing.count, page=listing.page), total,
+                               keep=keep)
+
+    # -- acting --------------------------------------------------------
+    def open_passage(self, passage_id: int) -> None:
+        """Show the passage in the reader, selected."""
+        passage = passages.get_passage(self.window.db, passage_id)
+        if passage is None:
+            return
+        window = self.window
+        if passage["article_id"] != window.current_id and not \
+                window.article_list.select_article(passage["article_id"]):
+            window.show_article(passage["article_id"])    # not in the filtered list
+        window.go_to_passage(passage_id)
+
+    def set_note(self, passage_id: int, note: str) -> None:
+        self.window.set_note(passage_id, note)
+
+    def retag(self, passage_ids: list[int], tag_id: int) -> None:
+        name = self.window.controllers.codebook._tag_name(tag_id)
+        text = (f"Re-tag passage as “{name}”" if len(passage_ids) == 1
+                else f"Re-tag {len(passage_ids)} passages as “{name}”")
+        if self.window.run_command(commands.ChangePassages(
+                self.window.controllers.history, text, list(passage_ids),
+                lambda db, ids: passages.retag_passages(db, ids, tag_id)), "Re-tag passages"):
+            self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
+
+    def delete(self, passage_ids: list[int]) -> None:
+        text = ("Delete passage" if len(passage_ids) == 1
+                else f"Delete {len(passage_ids)} passages")
+        if self.window.run_command(commands.DeletePassages(self.window.controllers.history, text, passage_ids),
+                                   "Delete passages"):
+            self.window.statusBar().showMessage(f"{text}: done. Ctrl+Z brings them back.",
+                                                5000)
+
+    def export_listed(self, path: Path | None = None):
+        """Export exactly the passages listed (asks for the file unless given)."""
+        from desktop.exporters import FORMATS
+        from desktop.gui.export_dialog import ExportRequest
+        from storage.export_selection import PassageFilter
+
+        ids = passage_listing.passage_ids(self.window.db, self.query)
+        if not ids:
+            self.window.statusBar().showMessage("No passages are listed.", 4000)
+            return None
+        if path is None:
+            filters = ";;".join(f.file_filter() for f in FORMATS.values())
+            chosen, _ = QFileDialog.getSaveFileName(self.window, f"Export {len(ids):,} passages",
+                                                    str(Path.home() / "passages.csv"),
+                                                    filters)
+            if not chosen:
+                return None
+            path = Path(chosen)
+        request = ExportRequest.for_path(path)
+        request.filter = PassageFilter(passage_ids=tuple(ids))
+        return self.window.run_export(request)

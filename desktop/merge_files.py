@@ -1,0 +1,46 @@
+"""Merge a colleague's work from a Dossier database or a REFI-QDA project
+(.qdpx) — ``dossier merge FILE`` and File → Merge from… (issue 18).
+
+A .qdpx is first imported into a new Dossier database in a temporary folder
+(:func:`desktop.refi_qda.import_project.import_qdpx`, the project import's
+checks and limits), which is then merged like any colleague's database
+(:func:`storage.merge.merge_database`: articles by text, tags by name,
+passages by article, tag, range and analyst) — so merging the same project
+twice adds nothing, and the merge is one undoable journal step named after
+the project file. What the project import skipped or could not keep is
+added to the report's ``skipped`` lines.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from storage.merge import MergeError, MergeReport, merge_database
+
+#: File suffixes merged as REFI-QDA projects.
+QDPX_SUFFIXES = (".qdpx",)
+
+
+def merge_file(db, path: str | Path, *, analyst: str = "") -> MergeReport:
+    """Merge ``path`` (a Dossier database, or a .qdpx project) into ``db``."""
+    path = Path(path)
+    if path.suffix.lower() not in QDPX_SUFFIXES:
+        return merge_database(db, path, analyst=analyst)
+    from desktop.refi_qda.import_project import QdpxError, import_qdpx
+    from storage import open_database
+
+    if not path.is_file():
+        raise MergeError(f"no project at {path}")
+    with tempfile.TemporaryDirectory(prefix="dossier-qdpx-") as folder:
+        staged = Path(folder) / "project.db"
+        project_db = open_database(staged)
+        try:
+            imported = import_qdpx(project_db, path)
+        except QdpxError as error:
+            raise MergeError(str(error)) from error
+        finally:
+            project_db.close()
+        report = merge_database(db, staged, analyst=analyst, name=path.name)
+    report.skipped += imported.detail_lines()
+    return report

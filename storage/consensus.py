@@ -1,0 +1,133 @@
+"""The consensus layer of adjudication (issue 18).
+
+When two analysts disagree, the team decides what the passage should be; the
+decision is stored as an ordinary passage whose analyst is :data:`CONSENSUS`
+and whose ``decided_by`` column (migration 0018) names who decided it. So the
+consensus is selected like any analyst: ``dossier export --analyst
+consensus``, ``dossier agreement --analysts ana,consensus`` (how far each
+analyst is from the settled coding), the View → Passages filter.
+
+Consensus passages of one tag never overlap or touch: a new one that does is
+joined with them into one passage (so deciding the pieces of one passage one
+after another leaves one passage). Every function writes in one journal
+step (``journal.recorded``), so a decision is undone as a whole.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage import journal
+from storage.database import utc_now
+from storage.passages import CONTEXT_CHARS, PassageError, _article_text
+
+_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix", "note",
+            "analyst", "created_at", "updated_at", "decided_by")
+_INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join("?" for _ in _COLUMNS))
+
+#: The analyst name of the consensus layer.
+CONSENSUS = "consensus"
+
+
+def add_consensus(db: Database, *, article_id: int, tag_id: int, start: int, end: int,
+                  decided_by: str) -> int:
+    """Make ``[start, end)`` of the article consensus for the tag; returns the
+    consensus passage that now covers it (joined with any consensus passage
+    of the tag it overlaps or touches, whose notes are kept). White space at
+    the span's edges is left out; a blank span is refused
+    (:class:`~storage.passages.PassageError`)."""
+    with journal.recorded(db, "Adjudicate", analyst=decided_by):
+        return _add(db, _article_text(db, article_id), article_id, tag_id, start, end,
+                    decided_by)
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    return not text[start:end].strip()
+
+
+def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end: int,
+         decided_by: str) -> int:
+    if _blank(text, start, end):
+        raise PassageError("Only blank space is in this span.")
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    near = db.execute(
+        "SELECT id, start, end, note FROM passages WHERE article_id = ? AND tag_id = ? "
+        "AND analyst = ? AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned' "
+        "ORDER BY start, id", [article_id, tag_id, CONSENSUS, end, start]).fetchall()
+    if len(near) == 1 and near[0][1] <= start and near[0][2] >= end:
+        return near[0][0]                   # already consensus
+    low = min([start, *(r[1] for r in near)])
+    high = max([end, *(r[2] for r in near)])
+    note = "\n".join(r[3] for r in near if r[3])
+    for row in near:
+        db.execute("DELETE FROM passages WHERE id = ?", [row[0]])
+    now = utc_now()
+    return db.execute(_INSERT, [
+        article_id, tag_id, low, high, text[low:high],
+        text[max(0, low - CONTEXT_CHARS):low], text[high:high + CONTEXT_CHARS],
+        note, CONSENSUS, now, now, decided_by]).lastrowid
+
+
+def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,
+           decided_by: str) -> list[int]:
+    """One decision: ``[start, end)`` is consensus for each of ``tag_ids``
+    (none: "neither" — nothing is written; a blank span: nothing either).
+    The consensus passages, in one transaction."""
+    with journal.recorded(db, "Adjudicate", analyst=decided_by):
+        text = _article_text(db, article_id)
+        if _blank(text, start, end):
+            return []
+        return [_add(db, text, article_id, t, start, end, decided_by)
+                for t in dict.fromkeys(tag_ids)]
+
+
+def agreed_spans(db: Database, first: str, second: str,
+                 article_ids=None) -> list[tuple[int, int, int, int]]:
+    """``(article_id, tag_id, start, end)`` where both analysts applied the
+    same tag: the overlap of each pair of their passages."""
+    where, params = "", [first, second]
+    if article_ids is not None:
+        ids = list(article_ids)
+        if not ids:
+            return []
+        where = f" AND a.article_id IN ({', '.join('?' * len(ids))})"
+        params += ids
+    return [tuple(r) for r in db.execute(
+        "SELECT a.article_id, a.tag_id, max(a.start, b.start), min(a.end, b.end) "
+        "FROM passages a JOIN passages b ON b.article_id = a.article_id "
+        "AND b.tag_id = a.tag_id AND b.start < a.end AND b.end > a.start "
+        "WHERE a.analyst = ? AND b.analyst = ? AND a.anchor IS NOT 'orphaned' "
+        f"AND b.anchor IS NOT 'orphaned'{where} "
+        "ORDER BY a.article_id, a.tag_id, 3", params)]
+
+
+def accept_agreements(db: Database, first: str, second: str, *, decided_by: str,
+                      article_ids=None, on_progress=None, every: int = 2000) -> int:
+    """Make consensus every span where the two analysts agree (one step);
+    returns the number of agreed spans (blank ones are left out).
+    ``on_progress(done, total)`` every ``every`` spans; an exception it
+    raises (a cancel) rolls the whole step back."""
+    spans = agreed_spans(db, first, second, article_ids)
+    accepted, article, text = 0, None, ""
+    with journal.recorded(db, "Accept agreements", analyst=decided_by):
+        for done, (article_id, tag_id, start, end) in enumerate(spans, 1):
+            if on_progress and done % every == 0:
+                on_progress(done, len(spans))
+            if article_id != article:
+                article, text = article_id, _article_text(db, article_id)
+            if not _blank(text, start, end):     # two passages overlapping in a space
+                _add(db, text, article_id, tag_id, start, end, decided_by)
+                accepted += 1
+    return accepted
+
+
+def consensus_tags(db: Database, article_id: int, start: int, end: int) -> list[int]:
+    """The tags with a consensus passage covering all of ``[start, end)``."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT tag_id FROM passages WHERE article_id = ? AND analyst = ? "
+        "AND start <= ? AND end >= ? ORDER BY tag_id",
+        [article_id, CONSENSUS, start, end])]

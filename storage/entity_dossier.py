@@ -1,0 +1,200 @@
+"""What the corpus holds on one entity, for its dossier page.
+
+An entity is looked up by a name as the corpus list or the reader gives it;
+its keys (:func:`storage.entity_index.filter_keys`) are its own and, if the
+analyst merged it with others, every alias's. From the articles' current
+analyses and the summaries:
+
+- :func:`identity`: the canonical entity (if merged) and every surface it
+  goes by, with mention and article counts;
+- :func:`mentions`: the articles mentioning it (newest first, at most
+  ``limit``) with their text and the mentions' code-point offsets — the
+  roles and titles around them are read from these by
+  ``desktop.analysis.entity_profile`` (no spaCy at view time);
+- :func:`quotes_by`: its quotes (it as the speaker);
+- :func:`articles_per_month`, :func:`companions` (entities in the same
+  articles) and :func:`passages_on` (passages overlapping a mention or one
+  of its quotes);
+- :func:`alias_candidates`: entities of the same kind sharing a word with
+  it, for ``desktop.analysis.entity_profile.alias_suggestions`` to judge.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+
+from storage.entity_index import filter_keys
+from storage.schema import ARTICLES_FTS, current_analysis_sql
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def keys_of(db: Database, name: str) -> list[str]:
+    """The entity's keys: its own and its merged aliases'."""
+    return filter_keys(db, name)
+
+
+def identity(db: Database, name: str) -> dict:
+    """``{"name", "label", "canon_id", "keys", "surfaces": [{"name", "label",
+    "mentions", "articles"}]}`` — the canonical name and label if merged,
+    else the most mentioned surface's."""
+    keys = keys_of(db, name)
+    surfaces = list(db.query(
+        f"SELECT name, label, mentions, articles FROM entity_counts "
+        f"WHERE key IN ({_marks(keys)}) ORDER BY mentions DESC, name", keys))
+    canon = db.execute(
+        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
+        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) LIMIT 1", keys).fetchone()
+    if canon:
+        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
+                "surfaces": surfaces}
+    first = surfaces[0] if surfaces else {"name": name, "label": ""}
+    return {"name": first["name"] if first["name"].lower() == name.lower() else name,
+            "label": first["label"], "canon_id": None, "keys": keys, "surfaces": surfaces}
+
+
+def article_ids(db: Database, keys: list[str], limit: int = 300) -> list[int]:
+    """The articles whose current analysis mentions one of ``keys``, newest
+    (highest id) first (from the index ``article_entities_by_key``)."""
+    return [r[0] for r in db.execute(
+        f"SELECT DISTINCT article_id FROM article_entities WHERE lower(name) "
+        f"IN ({_marks(keys)}) ORDER BY article_id DESC LIMIT ?", keys + [limit])]
+
+
+def _text_spans(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """Where the names occur in ``text`` as whole words, any case (longest
+    name first; a shorter one inside a longer one's match is left out)."""
+    found: list[tuple[int, int, str]] = []
+    for name in sorted(set(names), key=len, reverse=True):
+        pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
+        for match in pattern.finditer(text):
+            if not any(s <= match.start() and match.end() <= e for s, e, _ in found):
+                found.append((match.start(), match.end(), match.group(0)))
+    return sorted(found)
+
+
+def mentions(db: Database, keys: list[str], names: list[str] = (),
+             limit: int = 300) -> list[dict]:
+    """Per article mentioning the entity (newest first): ``{"article_id",
+    "title", "published", "source", "text", "spans": [(start, end, text)]}``.
+
+    An article mentions it when its current analysis has an entity with one
+    of ``keys``, or — where the pipeline missed or mislabelled the name — its
+    text holds one of ``names`` as a phrase (the full-text index); the spans
+    are the analysis's entities and the names' occurrences in the text."""
+    ids = set(article_ids(db, keys, limit))
+    for name in names:
+        phrase = '"' + " ".join(_WORD_ANY.findall(name)) + '"'
+        if phrase != '""':
+            ids.update(r[0] for r in db.execute(
+                f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ? "
+                f"ORDER BY rowid DESC LIMIT ?", [phrase, limit]))
+    found = []
+    for article_id in sorted(ids, reverse=True)[:limit]:
+        row = db.execute("SELECT id, title, published, source, text FROM articles "
+                         "WHERE id = ?", [article_id]).fetchone()
+        spans = [tuple(r) for r in db.execute(
+            f"""SELECT e.start, e."end", e.text FROM entities e
+                WHERE e.analysis_id = {current_analysis_sql('?')}
+                AND lower(e.text) IN ({_marks(keys)}) ORDER BY e.start""",
+            [article_id] + keys)]
+        for span in _text_spans(row[4], list(names)):
+            if not any(s < span[1] and span[0] < e for s, e, _ in spans):
+                spans.append(span)
+        if not spans:
+            continue        # the phrase only in the title
+        found.append({"article_id": row[0], "title": row[1], "published": row[2],
+                      "source": row[3], "text": row[4], "spans": sorted(spans)})
+    return found
+
+
+def quotes_in(db: Database, ids: list[int]) -> list[dict]:
+    """Every quote of these articles' current analyses: ``{"article_id",
+    "title", "start", "end", "text", "speaker", "kind"}``."""
+    found = []
+    for article_id in ids:
+        found += db.query(
+            f"""SELECT n.article_id, a.title, q.start, q."end", q.text, q.speaker, q.kind
+                FROM quotes q JOIN analyses n ON n.id = q.analysis_id
+                JOIN articles a ON a.id = n.article_id
+                WHERE q.analysis_id = {current_analysis_sql('?')} ORDER BY q.start""",
+            [article_id])
+    return found
+
+
+def quotes_by(db: Database, keys: list[str], limit: int = 300) -> list[dict]:
+    """The entity's quotes in the articles' current analyses: ``{"article_id",
+    "title", "published", "start", "end", "text", "kind"}``, newest first."""
+    return list(db.query(
+        f"""SELECT n.article_id, a.title, a.published, q.start, q."end", q.text, q.kind
+            FROM quotes q JOIN analyses n ON n.id = q.analysis_id
+            JOIN articles a ON a.id = n.article_id
+            WHERE q.speaker COLLATE NOCASE IN ({_marks(keys)})
+              AND q.analysis_id = {current_analysis_sql('n.article_id')}
+            ORDER BY n.article_id DESC, q.start LIMIT ?""", keys + [limit]))
+
+
+def articles_per_month(db: Database, ids: list[int]) -> list[dict]:
+    """``{"month", "articles"}`` of these articles' publication (undated left out)."""
+    if not ids:
+        return []
+    return list(db.query(
+        f"SELECT month, count(*) AS articles FROM article_periods WHERE article_id "
+        f"IN ({_marks(ids)}) AND month IS NOT NULL GROUP BY month ORDER BY month", ids))
+
+
+def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15) -> list[dict]:
+    """Entities in the same articles (people, organisations, places):
+    ``{"name", "label", "articles"}``, most shared articles first."""
+    if not ids:
+        return []
+    return list(db.query(
+        f"""SELECT min(name) AS name, label, count(DISTINCT article_id) AS articles
+            FROM article_entities WHERE article_id IN ({_marks(ids)})
+            AND label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC')
+            AND lower(name) NOT IN ({_marks(keys)})
+            GROUP BY lower(name), label ORDER BY articles DESC, name LIMIT ?""",
+        ids + keys + [limit]))
+
+
+def passages_on(db: Database, spans_by_article: dict[int, list[tuple[int, int]]]) -> list[dict]:
+    """Passages overlapping any of the given spans (mentions, quotes):
+    ``{"id", "article_id", "title", "start", "end", "text", "note", "analyst",
+    "tag", "color"}``."""
+    found = []
+    for article_id, spans in spans_by_article.items():
+        for row in db.query(
+                """SELECT p.id, p.article_id, a.title, p.start, p."end", p.text, p.note,
+                   p.analyst, t.name AS tag, t.color FROM passages p
+                   JOIN tags t ON t.id = p.tag_id JOIN articles a ON a.id = p.article_id
+                   WHERE p.article_id = ? ORDER BY p.start""", [article_id]):
+            if any(row["start"] < end and start < row["end"] for start, end in spans):
+                found.append(row)
+    return found
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_WORD_ANY = re.compile(r"\w+")
+
+
+def alias_candidates(db: Database, name: str, label: str, keys: list[str],
+                     limit: int = 200) -> list[dict]:
+    """Entities of ``label`` (PERSON and ORG are also matched across each
+    other) sharing a word of three letters or more with ``name``, not
+    already among ``keys``: ``{"key", "name", "label", "mentions", "canon_id"}``."""
+    words = sorted({w.lower() for w in _WORD.findall(name)})
+    if not words:
+        return []
+    labels = ["PERSON", "ORG"] if label in ("PERSON", "ORG") else [label]
+    likes = " OR ".join("c.key LIKE ?" for _ in words)
+    return list(db.query(
+        f"""SELECT c.key, c.name, c.label, c.mentions,
+                   (SELECT x.canon_id FROM entity_aliases x
+                    WHERE x.key = c.key AND x.label = c.label) AS canon_id
+            FROM entity_counts c WHERE c.label IN ({_marks(labels)}) AND ({likes})
+            AND c.key NOT IN ({_marks(keys)}) ORDER BY c.mentions DESC LIMIT ?""",
+        labels + [f"%{w}%" for w in words] + keys + [limit]))

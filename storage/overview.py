@@ -1,0 +1,302 @@
+"""The Overview's counts: SQL aggregates over what the article list shows.
+
+Every function takes the list's :class:`storage.article_query.ArticleQuery`
+(None or an unfiltered query: the whole corpus) and returns plain rows. They
+read summary tables, never the articles' rows (which hold the texts):
+
+- ``article_periods`` (migration 0017): each article's publication month,
+  week (its Monday) and source, kept by triggers on ``articles``;
+- the index ``passages_by_tag_article`` and ``passages_by_analyst_tag``;
+- ``article_speakers`` / ``speaker_counts`` and ``article_entities`` /
+  ``entity_counts`` (per article, and corpus totals kept by triggers).
+
+The networks (:func:`speaker_entity_edges`, :func:`entity_cooccurrence_edges`)
+read at most :data:`NETWORK_ARTICLES` articles of the list (the newest by id):
+what the quotes of a speaker mention needs the entities' offsets, which are
+only in the analyses.
+
+Meant to run in a worker on a connection of its own (the GUI never waits).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.article_query import ArticleQuery, id_set
+from storage.schema import current_analysis_sql
+
+#: Period units and the ``article_periods`` column holding each.
+PERIODS = {"month": "month", "week": "week"}
+#: Labels the "most mentioned" chart and the networks count by default.
+NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
+#: How many of the list's articles the networks read (the newest).
+NETWORK_ARTICLES = 1000
+#: How co-occurring tags are counted: articles carrying both tags, or pairs
+#: of passages (of the two tags) that overlap in the text.
+COOCCURRENCE_MODES = ("article", "overlap")
+
+
+def _in_list(db: Database, q: ArticleQuery | None, column: str) -> tuple[str, list]:
+    """`` AND column IN (ids the list shows)``, or nothing when unfiltered."""
+    found = id_set(db, q) if q is not None else None
+    if found is None:
+        return "", []
+    sql, params = found
+    return f" AND {column} IN ({sql})", list(params)
+
+
+def _placeholders(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def tag_roots(db: Database) -> dict[int, int]:
+    """tag id → the id of its top-level ancestor (itself for a top-level tag)."""
+    parents = {r[0]: r[1] for r in db.execute("SELECT id, parent_id FROM tags")}
+    roots = {}
+    for tag_id in parents:
+        seen, current = set(), tag_id
+        while parents.get(current) is not None and current not in seen:
+            seen.add(current)
+            current = parents[current]
+        roots[tag_id] = current
+    return roots
+
+
+def _fold(rows: list[dict], db: Database, fold: bool, key: str = "tag_id") -> list[dict]:
+    """Rows with child tags counted under their top-level tag (summed)."""
+    if not fold:
+        return rows
+    roots = tag_roots(db)
+    summed: dict[tuple, dict] = {}
+    for row in rows:
+        folded = {**row, key: roots.get(row[key], row[key])}
+        ident = tuple(v for k, v in folded.items() if k != "passages")
+        if ident in summed:
+            summed[ident]["passages"] += row["passages"]
+        else:
+            summed[ident] = folded
+    return list(summed.values())
+
+
+def descendant_ids(db: Database, tag_id: int) -> list[int]:
+    """``tag_id`` and every tag below it."""
+    children: dict[int, list[int]] = {}
+    for child, parent in db.execute("SELECT id, parent_id FROM tags"):
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [tag_id]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str = "month",
+                   fold: bool = False) -> list[dict]:
+    """Passages per period of their article's publication date, per tag:
+    rows ``{"period", "tag_id", "passages"}`` in period order (undated
+    articles left out). ``fold``: child tags counted under their top-level tag."""
+    column = PERIODS[period]
+    where, params = _in_list(db, q, "p.article_id")
+    rows = db.execute(
+        f"SELECT o.{column} AS period, p.tag_id, count(*) FROM passages p "
+        f"JOIN article_periods o ON o.article_id = p.article_id "
+        f"WHERE o.{column} IS NOT NULL{where} GROUP BY o.{column}, p.tag_id", params)
+    found = [{"period": r[0], "tag_id": r[1], "passages": r[2]} for r in rows]
+    return sorted(_fold(found, db, fold), key=lambda r: (r["period"], r["tag_id"]))
+
+
+def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = False,
+                   sources: int = 15) -> list[dict]:
+    """Passages per (source, tag), for the ``sources`` sources with the most
+    passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source)."""
+    where, params = _in_list(db, q, "p.article_id")
+    rows = db.execute(
+        f"SELECT ifnull(o.source, ''), p.tag_id, count(*) FROM passages p "
+        f"JOIN article_periods o ON o.article_id = p.article_id "
+        f"WHERE 1{where} GROUP BY o.source, p.tag_id", params)
+    found = _fold([{"source": r[0], "tag_id": r[1], "passages": r[2]} for r in rows],
+                  db, fold)
+    totals: dict[str, int] = {}
+    for row in found:
+        totals[row["source"]] = totals.get(row["source"], 0) + row["passages"]
+    kept = set(sorted(totals, key=lambda s: (-totals[s], s.lower()))[:sources])
+    return [r for r in found if r["source"] in kept]
+
+
+def tags_by_analyst(db: Database, q: ArticleQuery | None = None, *,
+                    fold: bool = False) -> list[dict]:
+    """Passages per (analyst, tag): rows ``{"analyst", "tag_id", "passages"}``
+    (from the index ``passages_by_analyst_tag``)."""
+    where, params = _in_list(db, q, "p.article_id")
+    rows = db.execute(
+        f"SELECT p.analyst, p.tag_id, count(*) FROM passages p "
+        f"INDEXED BY passages_by_analyst_tag WHERE 1{where} "
+        f"GROUP BY p.analyst, p.tag_id", params)
+    return _fold([{"analyst": r[0], "tag_id": r[1], "passages": r[2]} for r in rows],
+                 db, fold)
+
+
+def tag_cooccurrence(db: Database, q: ArticleQuery | None = None, *,
+                     mode: str = "article", fold: bool = False) -> list[dict]:
+    """How often two tags come together: rows ``{"tag_a", "tag_b", "count"}``
+    with ``tag_a < tag_b``. ``mode`` "article": articles having passages of
+    both; "overlap": pairs of passages of the two tags that overlap."""
+    if mode not in COOCCURRENCE_MODES:
+        raise ValueError(f"mode must be one of {COOCCURRENCE_MODES}")
+    where, params = _in_list(db, q, "a.article_id")
+    roots = tag_roots(db) if fold else None
+    if mode == "article" and not fold:   # each (article, tag) once: count(*) is articles
+        return [{"tag_a": r[0], "tag_b": r[1], "count": r[2]} for r in db.execute(
+            f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
+                INDEXED BY passages_by_tag_article)
+                SELECT a.tag_id, b.tag_id, count(*) FROM t a JOIN t b
+                ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}
+                GROUP BY a.tag_id, b.tag_id ORDER BY a.tag_id, b.tag_id""", params)]
+    if mode == "article":
+        sql = f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
+                  INDEXED BY passages_by_tag_article)
+                  SELECT a.tag_id, b.tag_id, a.article_id FROM t a JOIN t b
+                  ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}"""
+        pairs: dict[tuple, set] = {}
+        for first, second, article_id in db.execute(sql, params):
+            if roots is not None:
+                first, second = sorted((roots[first], roots[second]))
+                if first == second:
+                    continue
+            pairs.setdefault((first, second), set()).add(article_id)
+        return [{"tag_a": a, "tag_b": b, "count": len(ids)}
+                for (a, b), ids in sorted(pairs.items())]
+    sql = f"""SELECT a.tag_id, b.tag_id, count(*) FROM passages a JOIN passages b
+              ON b.article_id = a.article_id AND b.start < a."end" AND a.start < b."end"
+              AND a.tag_id < b.tag_id WHERE 1{where} GROUP BY a.tag_id, b.tag_id"""
+    counts: dict[tuple, int] = {}
+    for first, second, count in db.execute(sql, params):
+        if roots is not None:
+            first, second = sorted((roots[first], roots[second]))
+            if first == second:
+                continue
+        counts[(first, second)] = counts.get((first, second), 0) + count
+    return [{"tag_a": a, "tag_b": b, "count": n} for (a, b), n in sorted(counts.items())]
+
+
+def _period_clause(period: tuple[str, str] | None, column: str) -> tuple[str, list]:
+    if not period:
+        return "", []
+    unit, key = period
+    return (f" AND {column} IN (SELECT article_id FROM article_periods "
+            f"WHERE {PERIODS[unit]} = ?)", [key])
+
+
+def top_speakers(db: Database, q: ArticleQuery | None = None, *, tag_id: int | None = None,
+                 period: tuple[str, str] | None = None, limit: int = 20) -> list[dict]:
+    """Who is quoted most in the listed articles: rows ``{"speaker", "quotes",
+    "articles"}``, most quotes first. ``tag_id``: only articles with a passage
+    of that tag (or one below it); ``period``: ("month", "2024-06") or
+    ("week", "2024-06-10") of publication."""
+    where, params = _in_list(db, q, "s.article_id")
+    if not where and tag_id is None and not period:
+        return [{"speaker": r[0], "quotes": r[1], "articles": r[2]} for r in db.execute(
+            "SELECT name, quotes, articles FROM speaker_counts ORDER BY quotes DESC, key "
+            "LIMIT ?", [limit])]
+    if tag_id is not None:
+        tags = descendant_ids(db, tag_id)
+        where += (f" AND s.article_id IN (SELECT article_id FROM passages "
+                  f"WHERE tag_id IN ({_placeholders(tags)}))")
+        params += tags
+    extra, extra_params = _period_clause(period, "s.article_id")
+    rows = db.execute(
+        f"SELECT min(s.speaker), sum(s.quotes), count(*) FROM article_speakers s "
+        f"WHERE 1{where}{extra} GROUP BY lower(s.speaker) "
+        f"ORDER BY 2 DESC, lower(s.speaker) LIMIT ?", params + extra_params + [limit])
+    return [{"speaker": r[0], "quotes": r[1], "articles": r[2]} for r in rows]
+
+
+def top_entities(db: Database, q: ArticleQuery | None = None, *, labels=NAMED,
+                 period: tuple[str, str] | None = None, limit: int = 20) -> list[dict]:
+    """The entities mentioned most in the listed articles: rows ``{"name",
+    "label", "mentions", "articles"}``, most mentions first (as analysed:
+    merged aliases count apart, and a click filters by all of them)."""
+    where, params = _in_list(db, q, "e.article_id")
+    extra, extra_params = _period_clause(period, "e.article_id")
+    if not where and not extra:
+        rows = db.execute(
+            f"SELECT name, label, mentions, articles FROM entity_counts "
+            f"INDEXED BY entity_counts_by_mentions WHERE label IN ({_placeholders(labels)}) "
+            f"ORDER BY mentions DESC LIMIT ?", list(labels) + [limit])
+    else:
+        rows = db.execute(
+            f"SELECT min(e.name), e.label, sum(e.mentions), count(*) FROM article_entities e "
+            f"WHERE e.label IN ({_placeholders(labels)}){where}{extra} "
+            f"GROUP BY lower(e.name), e.label ORDER BY 3 DESC LIMIT ?",
+            list(labels) + params + extra_params + [limit])
+    return [{"name": r[0], "label": r[1], "mentions": r[2], "articles": r[3]} for r in rows]
+
+
+def _network_articles(db: Database, q: ArticleQuery | None) -> tuple[str, list]:
+    where, params = _in_list(db, q, "a.id")
+    return (f"SELECT a.id FROM articles a INDEXED BY articles_by_id WHERE 1{where} "
+            f"ORDER BY a.id DESC LIMIT {NETWORK_ARTICLES}", params)
+
+
+def speaker_entity_edges(db: Database, q: ArticleQuery | None = None, *,
+                         labels=NAMED) -> list[dict]:
+    """Speakers and the entities their quotes mention (an entity inside the
+    quoted words), over the list's newest :data:`NETWORK_ARTICLES` articles:
+    rows ``{"speaker", "entity", "label", "weight"}`` (weight: mentions)."""
+    articles, params = _network_articles(db, q)
+    rows = db.execute(
+        f"""WITH arts AS ({articles}),
+        cur AS (SELECT arts.id AS article_id, {current_analysis_sql('arts.id')} AS analysis_id
+                FROM arts)
+        SELECT min(qu.speaker), min(e.text), e.label, count(*)
+        FROM cur JOIN quotes qu ON qu.analysis_id = cur.analysis_id
+        JOIN entities e ON e.analysis_id = cur.analysis_id
+             AND e.start >= qu.start AND e."end" <= qu."end"
+        WHERE qu.speaker IS NOT NULL AND e.label IN ({_placeholders(labels)})
+          AND lower(e.text) != lower(qu.speaker)
+        GROUP BY lower(qu.speaker), lower(e.text), e.label""",
+        params + list(labels))
+    return [{"speaker": r[0], "entity": r[1], "label": r[2], "weight": r[3]} for r in rows]
+
+
+def entity_cooccurrence_edges(db: Database, q: ArticleQuery | None = None, *,
+                              labels=NAMED, top: int = 80,
+                              min_articles: int = 1) -> list[dict]:
+    """Entities that appear in the same articles (of the list's newest
+    :data:`NETWORK_ARTICLES`), among the ``top`` most mentioned there: rows
+    ``{"a", "a_label", "b", "b_label", "weight"}`` (weight: articles with
+    both, at least ``min_articles``)."""
+    articles, params = _network_articles(db, q)
+    rows = db.execute(
+        f"""WITH arts AS ({articles}),
+        ents AS (SELECT e.article_id, lower(e.name) AS key, e.name, e.label
+                 FROM article_entities e WHERE e.article_id IN (SELECT id FROM arts)
+                 AND e.label IN ({_placeholders(labels)})),
+        best AS (SELECT key, label, min(name) AS name FROM ents GROUP BY key, label
+                 ORDER BY count(*) DESC LIMIT ?),
+        kept AS (SELECT ents.article_id, best.key, best.label, best.name FROM ents
+                 JOIN best ON best.key = ents.key AND best.label = ents.label)
+        SELECT x.name, x.label, y.name, y.label, count(DISTINCT x.article_id)
+        FROM kept x JOIN kept y ON y.article_id = x.article_id
+             AND (x.key < y.key OR (x.key = y.key AND x.label < y.label))
+        GROUP BY x.key, x.label, y.key, y.label HAVING count(DISTINCT x.article_id) >= ?""",
+        params + list(labels) + [top, min_articles])
+    return [{"a": r[0], "a_label": r[1], "b": r[2], "b_label": r[3], "weight": r[4]}
+            for r in rows]
+
+
+def period_bounds(unit: str, key: str) -> tuple[str, str]:
+    """The first and last day (YYYY-MM-DD) of a month ``YYYY-MM`` or of the
+    week starting on the Monday ``YYYY-MM-DD`` — for the list's date filter."""
+    from datetime import date, timedelta
+
+    if unit == "week":
+        start = date.fromisoformat(key)
+        return start.isoformat(), (start + timedelta(days=6)).isoformat()
+    year, month = (int(x) for x in key.split("-"))
+    start = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return start.isoformat(), (following - timedelta(days=1)).isoformat()

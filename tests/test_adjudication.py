@@ -1,0 +1,190 @@
+"""Adjudication (issue 18): the consensus layer in storage, and the dialog
+walking a small constructed set of disagreements with the keyboard — each
+decision stored as consensus passages with who decided, each undoable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.agreement.adjudication import disagreements_between, tags_for
+from storage import articles, consensus, journal, open_database, passages, tags
+from storage.export_selection import PassageFilter, selected_passages
+
+ME = "Test Analyst"
+TEXT = "x" * 400
+
+
+def _build(path):
+    """Article A: ana Drugs [0,100), ben Drugs [50,150); article B: ana
+    Cybercrime [0,20), ben Drugs [0,20)."""
+    db = open_database(path)
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    cyber = tags.find_tag(db, "Cybercrime")["id"]
+    with journal.step(db, "Import"):
+        first, _ = articles.add_article(db, title="First", text=TEXT)
+        second, _ = articles.add_article(db, title="Second", text="y" * 200)
+    for analyst, article, tag, start, end in (
+            ("ana", first, drugs, 0, 100), ("ben", first, drugs, 50, 150),
+            ("ana", second, cyber, 0, 20), ("ben", second, drugs, 0, 20)):
+        passages.add_passage(db, article_id=article, tag_id=tag, start=start, end=end,
+                             analyst=analyst)
+    db.close()
+    return {"first": first, "second": second, "drugs": drugs, "cyber": cyber}
+
+
+def _consensus(db):
+    return sorted((p["article_id"], p["tag"], p["start"], p["end"], p["analyst"])
+                  for p in selected_passages(db, PassageFilter(analysts=("consensus",))))
+
+
+def test_disagreements_and_consensus_in_storage(seeded_db_path):
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    try:
+        found = disagreements_between(db, "ana", "ben")
+        assert [(d.article_id, d.start, d.end, [n for _, n in d.first],
+                 [n for _, n in d.second]) for d in found] == [
+            (ids["first"], 0, 50, ["Drugs"], []),
+            (ids["first"], 100, 150, [], ["Drugs"]),
+            (ids["second"], 0, 20, ["Cybercrime"], ["Drugs"])]
+        assert tags_for(found[2], "both") == [ids["cyber"], ids["drugs"]]
+        assert tags_for(found[2], "neither") == []
+        assert consensus.accept_agreements(db, "ana", "ben", decided_by=ME) == 1
+        # deciding the piece next to the agreed span joins it into one passage
+        consensus.decide(db, article_id=ids["first"], start=0, end=50,
+                         tag_ids=tags_for(found[0], "a"), decided_by=ME)
+        assert _consensus(db) == [(ids["first"], "Drugs", 0, 100, "consensus")]
+        [row] = [p for p in passages.passages_for_article(db, ids["first"],
+                                                          analysts=("consensus",))]
+        assert row["decided_by"] == ME
+        # the agreement report can take the consensus as an analyst
+        against = [(d.article_id, d.start, d.end, d.first, d.second)
+                   for d in disagreements_between(db, "ana", "consensus")]
+        assert against == [(ids["second"], 0, 20, [(ids["cyber"], "Cybercrime")], [])]
+    finally:
+        db.close()
+
+
+def test_dialog_walks_decides_and_undoes(open_window, seeded_db_path, qtbot):
+    from desktop.gui.adjudication_dialog import AdjudicationDialog
+
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    [action] = [a for a in window.menuBar().actions()[0].menu().actions()
+                if a.text() == "A&djudicate disagreements…"]
+    action.trigger()
+    dialog = next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
+    assert dialog.pair() == ("ana", "ben")
+    task = dialog.find()
+    qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
+    del task
+    view = dialog.view
+    assert "Disagreement 1 of 3" in view.position.text()
+    assert view.first_label.text() == "A — ana: Drugs"
+    assert view.second_label.text() == "B — ben: no tag"
+    dialog.agree_button.click()                       # [50, 100) is agreed
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=20000)
+    assert dialog.status.text() == "1 agreed span(s) are consensus."
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)                # ana's Drugs over [0, 50)
+    assert "Disagreement 2 of 3" in view.position.text()
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # start 101
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)  # end 149
+    assert "characters 101–149" in view.position.text()
+    qtbot.keyClick(view, Qt.Key.Key_B)                # ben's Drugs over [101, 149)
+    assert "Disagreement 3 of 3" in view.position.text()
+    qtbot.keyClick(view, Qt.Key.Key_H)                # both tags over [0, 20)
+    assert view.decision_label.text() == "Decided: both."
+    db = window.db
+    assert _consensus(db) == [
+        (ids["first"], "Drugs", 0, 100, "consensus"),
+        (ids["first"], "Drugs", 101, 149, "consensus"),
+        (ids["second"], "Cybercrime", 0, 20, "consensus"),
+        (ids["second"], "Drugs", 0, 20, "consensus")]
+    assert {p["decided_by"] for p in selected_passages(
+        db, PassageFilter(analysts=("consensus",)))} == {ME}
+    # previous / next with the arrows, without deciding
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert "Disagreement 2 of 3" in view.position.text()
+    assert view.decision_label.text() == "Decided: ben's tags."
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    # Ctrl+Z in the dialog: the last two decisions are undone, in order
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(db) == [(ids["first"], "Drugs", 0, 100, "consensus"),
+                              (ids["first"], "Drugs", 101, 149, "consensus")]
+    assert view.decision_label.text() == "Not decided yet."
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(db) == [(ids["first"], "Drugs", 0, 100, "consensus")]
+    assert "Disagreement 2 of 3" in view.position.text()
+    # neither writes nothing, but counts as decided
+    qtbot.keyClick(view, Qt.Key.Key_N)
+    assert _consensus(db) == [(ids["first"], "Drugs", 0, 100, "consensus")]
+    assert dialog.decisions == {0: "a", 1: "neither"}
+    dialog.close()
+
+
+@pytest.mark.parametrize("choice", ["a", "b"])
+def test_undo_of_a_decision_from_the_journal(seeded_db_path, choice):
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    try:
+        [item, *_] = disagreements_between(db, "ana", "ben")
+        origin = journal.new_origin()
+        with journal.step(db, "Adjudicate", analyst=ME, origin=origin):
+            consensus.decide(db, article_id=item.article_id, start=item.start, end=item.end,
+                             tag_ids=tags_for(item, choice), decided_by=ME)
+        expected = [(ids["first"], "Drugs", 0, 50, "consensus")] if choice == "a" else []
+        assert _consensus(db) == expected
+        if expected:
+            journal.undo(db, origin=origin)
+            assert _consensus(db) == []
+    finally:
+        db.close()
+
+
+def test_scope_and_minimum_length(open_window, seeded_db_path, qtbot):
+    from desktop.gui.adjudication_dialog import AdjudicationDialog
+
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    assert len(disagreements_between(db, "ana", "ben", min_length=21)) == 2   # not [0, 20)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(ids["second"])
+    qtbot.waitUntil(lambda: window.current_id == ids["second"])
+    dialog = AdjudicationDialog(window, ["ana", "ben"])
+    qtbot.addWidget(dialog)
+    dialog.scope_box.setCurrentIndex(dialog.scope_box.findData("current"))
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)
+    assert [(d.article_id, d.start, d.end) for d in dialog.items] == [(ids["second"], 0, 20)]
+    # the current list's articles: a search that finds only the first one
+    window.article_filters.search.setText("First")
+    window.apply_query(window.article_filters.values())
+    assert window.query.is_filtered()
+    listed = AdjudicationDialog(window, ["ana", "ben"])
+    qtbot.addWidget(listed)
+    listed.scope_box.setCurrentIndex(listed.scope_box.findData("list"))
+    listed.find()
+    qtbot.waitUntil(lambda: listed.task is None and bool(listed.items), timeout=20000)
+    assert {d.article_id for d in listed.items} == {ids["first"]}
+
+
+def test_blank_agreements_and_decisions_write_nothing(db):
+    """Two passages overlapping only in white space agree on nothing worth
+    keeping; a decision over blank space writes nothing."""
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="Spaces", text="alpha   beta gamma")
+    passages.add_passage(db, article_id=article, tag_id=drugs, start=0, end=7, analyst="ana")
+    passages.add_passage(db, article_id=article, tag_id=drugs, start=6, end=12, analyst="ben")
+    assert consensus.agreed_spans(db, "ana", "ben") == [(article, drugs, 6, 7)]
+    assert consensus.accept_agreements(db, "ana", "ben", decided_by=ME) == 0
+    assert consensus.decide(db, article_id=article, start=5, end=8, tag_ids=[drugs],
+                            decided_by=ME) == []
+    # edges trimmed: " beta " becomes "beta"
+    [passage_id] = consensus.decide(db, article_id=article, start=7, end=13,
+                                    tag_ids=[drugs], decided_by=ME)
+    assert passages.get_passage(db, passage_id)["text"] == "beta"
+    assert _consensus(db) == [(article, "Drugs", 8, 12, "consensus")]

@@ -1,0 +1,133 @@
+"""Blind coding (issue 18): View → Passages "mine only" hides the other
+analysts' passages, notes and counts in every place the window shows them —
+the reader's bars, the Passages tab, the codebook's counts, the article
+list's counts, the tag filter, the note search — and in the export dialog's
+default; "everyone's" shows them again. Storage reads first, then the window
+driven with the keyboard and the menu."""
+
+from __future__ import annotations
+
+from storage import open_database, passages, tags
+from storage.article_query import ArticleQuery, article_page, count_articles
+from storage.export_selection import PassageFilter, selected_passages
+
+ME = "Test Analyst"       # the analyst of the ``preferences`` fixture
+
+
+def _code(db_path):
+    """Article 1: mine (Drugs) and ana's (Drugs, with a note); article 2: only
+    ana's (Cybercrime)."""
+    db = open_database(db_path)
+    drugs, cyber = tags.find_tag(db, "Drugs")["id"], tags.find_tag(db, "Cybercrime")["id"]
+    mine = passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=30, analyst=ME)
+    hers = passages.add_passage(db, article_id=1, tag_id=drugs, start=40, end=80,
+                                analyst="ana", note="smuggling route")
+    other = passages.add_passage(db, article_id=2, tag_id=cyber, start=0, end=20,
+                                 analyst="ana")
+    db.close()
+    return {"mine": mine, "hers": hers, "other": other, "drugs": drugs, "cyber": cyber}
+
+
+def _counts(rows):
+    return {r["id"]: r["passage_count"] for r in rows}
+
+
+def test_storage_reads_filter_by_analyst(seeded_db_path):
+    ids = _code(seeded_db_path)
+    db = open_database(seeded_db_path)
+    try:
+        everyone = [p["id"] for p in passages.passages_for_article(db, 1)]
+        assert everyone == [ids["mine"], ids["hers"]]
+        assert [p["id"] for p in passages.passages_for_article(db, 1, analysts=(ME,))] \
+            == [ids["mine"]]
+        by_tag = {t["name"]: t["passage_count"] for t in tags.list_tags(db, analysts=(ME,))}
+        assert by_tag["Drugs"] == 1 and by_tag["Cybercrime"] == 0
+        assert {t["name"]: t["passage_count"] for t in tags.list_tags(db)}["Cybercrime"] == 1
+        blind = ArticleQuery(analysts=(ME,))
+        rows = _counts(article_page(db, blind, 0, 100))
+        assert rows[1] == 1 and rows[2] == 0
+        assert _counts(article_page(db, ArticleQuery(), 0, 100))[1] == 2
+        # the tag filter and the note search see only my passages
+        assert count_articles(db, ArticleQuery(tag_id=ids["cyber"])) == 1
+        assert count_articles(db, ArticleQuery(tag_id=ids["cyber"], analysts=(ME,))) == 0
+        notes = ArticleQuery(search="smuggling", search_in="notes")
+        assert count_articles(db, notes) == 1
+        assert count_articles(db, ArticleQuery(search="smuggling", search_in="notes",
+                                               analysts=(ME,))) == 0
+        # exports select by analyst
+        assert [p["passage_id"] for p in selected_passages(db, PassageFilter(analysts=(ME,)))] \
+            == [ids["mine"]]
+    finally:
+        db.close()
+
+
+def _shown(window):
+    """What the window shows of passages, everywhere."""
+    model = window.article_list.list_model
+    counts = {model.article(r)["id"]: model.article(r)["passage_count"]
+              for r in range(model.rowCount())}
+    codebook = {t["name"]: t["passage_count"] for t in window.tag_panel.tags()}
+    return {"reader": sorted(p["id"] for p in window.view._shown_passages()),
+            "tab": sorted(window.passage_list.passage_ids()),
+            "codebook": (codebook["Drugs"], codebook["Cybercrime"]),
+            "list": (counts[1], counts[2])}
+
+
+def test_mine_only_hides_others_everywhere_and_everyones_shows_them(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from desktop.gui.export_dialog import ExportDialog
+
+    ids = _code(seeded_db_path)
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    before = _shown(window)
+    assert before == {"reader": [ids["mine"], ids["hers"]], "tab": [ids["mine"], ids["hers"]],
+                      "codebook": (2, 1), "list": (2, 1)}
+    # Ctrl+Shift+B: mine only
+    qtbot.keyClick(window, Qt.Key.Key_B,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.passage_visibility.mode == "mine"
+    assert _shown(window) == {"reader": [ids["mine"]], "tab": [ids["mine"]],
+                              "codebook": (1, 0), "list": (1, 0)}
+    assert window.passage_visibility.label.text() == "Blind coding: only your passages"
+    # the tag filter: ana's Cybercrime article is not found by it
+    window.article_filters.tag.setCurrentIndex(window.article_filters.tag.findData(ids["cyber"]))
+    qtbot.waitUntil(lambda: window.query.tag_id == ids["cyber"])
+    assert window.article_list.list_model.rowCount() == 0
+    window.article_filters.tag.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.query.tag_id is None)
+    assert window.query.analysts == (ME,)          # the filter bar kept blind mode
+    # the export dialog starts with my passages only, and says so
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["filter"] = dialog.request().filter
+        seen["said"] = dialog.blind_label.text() if dialog.blind_label.isVisibleTo(dialog) \
+            else ""
+        return 0
+    monkeypatch.setattr(ExportDialog, "exec", fake_exec)
+    window.export_passages()
+    assert seen["filter"].analysts == (ME,)
+    assert "only the passages of Test Analyst" in seen["said"]
+    # remembered for the next window
+    assert window.preferences.settings.value("passages/show") == "mine"
+    # everyone's again, from the menu
+    window.passage_visibility.actions["all"].trigger()
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    assert _shown(window) == before
+    window.export_passages()
+    assert seen["filter"].analysts == () and seen["said"] == ""
+
+
+def test_chosen_analysts(open_window, seeded_db_path, qtbot):
+    ids = _code(seeded_db_path)
+    window = open_window(seeded_db_path)
+    window.passage_visibility.set_mode("chosen", ["ana"])
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    assert _shown(window) == {"reader": [ids["hers"]], "tab": [ids["hers"]],
+                              "codebook": (1, 1), "list": (1, 1)}

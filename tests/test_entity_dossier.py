@@ -1,0 +1,131 @@
+"""An entity's dossier (issue 20): roles and titles read from the stored
+text around its mentions (plain Python), alias suggestions only merged when
+the analyst accepts them (one undoable journal step), and the page for
+“Sar Sokha” on the analysed seeds: his roles, articles and — once “Sokha”
+is accepted as an alias — the quotes about him."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.analysis import entity_profile as ep
+from storage import open_database
+
+
+def test_roles_before_after_and_inside_the_name():
+    text = ("A delegation led by Deputy Prime Minister and Minister of Interior Sar Sokha "
+            "arrived. Sar Sokha met Andrew Giles, Australia's Minister for Immigration, "
+            "on Monday. In Phnom Penh Sar Sokha spoke.")
+    spans = [(m, m + 9, "Sar Sokha") for m in range(len(text)) if text.startswith("Sar Sokha", m)]
+    giles = text.index("Andrew Giles")
+    assert ep.roles([{"text": text, "spans": spans}]) == [
+        ("Deputy Prime Minister", 1), ("Minister of Interior", 1)]   # "Phnom Penh" is no role
+    assert ep.roles([{"text": text, "spans": [(giles, giles + 12, "Andrew Giles")]}]) == [
+        ("Australia's Minister for Immigration", 1)]
+    assert ep.title_in_surface("Deputy Prime Minister Sar Sokha") == "Deputy Prime Minister"
+    assert ep.title_in_surface("Sar Sokha") == ""
+
+
+def test_alias_suggestions_set_titles_aside():
+    assert ep.same_entity("Sokha", "Sar Sokha")
+    assert ep.same_entity("Deputy Prime Minister Sar Sokha", "Sar Sokha")
+    assert not ep.same_entity("Sar Kheng", "Sar Sokha")
+    assert not ep.same_entity("Minister", "Sar Sokha")
+    found = ep.alias_suggestions("Sar Sokha", [{"name": "Sokha"}, {"name": "Sar Kheng"},
+                                               {"name": "Minister of Interior Sar Sokha"}])
+    assert [f["name"] for f in found] == ["Sokha", "Minister of Interior Sar Sokha"]
+
+
+def _items(widget):
+    return [widget.item(i).text() for i in range(widget.count())]
+
+
+@pytest.mark.slow
+def test_sar_sokha_page_roles_articles_and_accepting_an_alias(qtbot, open_window,
+                                                              analysed_db_path):
+    window = open_window(analysed_db_path)
+    qtbot.keyClick(window, Qt.Key.Key_E,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    entities = window.entities_view
+    entities.group.setCurrentIndex(entities.group.findText("Organisations"))  # spaCy's label
+    qtbot.waitUntil(lambda: entities.select_entity("Sar Sokha"), timeout=10000)
+    entities.tree.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dossiers = window.overview.dossiers
+    page = dossiers.page
+    assert page is not None and page.isVisible()
+    qtbot.waitUntil(lambda: page.name == "Sar Sokha", timeout=10000)
+    roles = page.role_texts()
+    assert "Minister of Interior" in roles and "Deputy Prime Minister" in roles
+    articles = _items(page.articles)
+    assert any("Cambodia Seeks to Enhance Immigration" in a for a in articles)
+    assert any("Minister of Interior Sar Sokha will lead" in a for a in articles)
+    assert not any(t.startswith("About it") for t in _items(page.quotes))
+    # “Sokha” is offered, not merged
+    suggestions = [page.suggestions.item(i).data(Qt.ItemDataRole.UserRole)["name"]
+                   for i in range(page.suggestions.count())]
+    assert "Sokha" in suggestions
+    db = open_database(analysed_db_path)
+    assert db.execute("SELECT count(*) FROM entity_aliases").fetchone()[0] == 0
+    # tick “Sokha” (PERSON) with the keyboard and merge
+    row = next(i for i in range(page.suggestions.count())
+               if page.suggestions.item(i).data(Qt.ItemDataRole.UserRole)["label"] == "PERSON")
+    page.suggestions.setFocus()
+    page.suggestions.setCurrentRow(row)
+    qtbot.keyClick(page.suggestions, Qt.Key.Key_Space)
+    assert [s["name"] for s in page.ticked()] == ["Sokha"]
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(t.startswith("About it") for t in _items(page.quotes)),
+                    timeout=10000)
+    aliases = db.execute("SELECT x.key, k.name FROM entity_aliases x JOIN entity_canon k "
+                         "ON k.id = x.canon_id ORDER BY x.key, x.label").fetchall()
+    assert ("sokha", "Sar Sokha") in aliases and ("sar sokha", "Sar Sokha") in aliases
+    step = db.execute("SELECT name FROM journal_steps ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert step.startswith("Merge") and "Sar Sokha" in step
+    assert "Sokha" in " ".join(_items(page.names))
+    # a quote about him opens in the reader
+    quote_row = next(i for i, t in enumerate(_items(page.quotes)) if t.startswith("About it"))
+    article_id = page.quotes.item(quote_row).data(Qt.ItemDataRole.UserRole)[0]
+    page.quotes.setCurrentRow(quote_row)
+    page.quotes.setFocus()
+    qtbot.keyClick(page.quotes, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_id == article_id, timeout=5000)
+    # the merge is one undoable step
+    window.undo_stack.undo()
+    assert db.execute("SELECT count(*) FROM entity_aliases").fetchone()[0] == 0
+    db.close()
+
+
+@pytest.mark.slow
+def test_the_dossier_of_the_entity_at_the_readers_caret(qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(5)
+    qtbot.waitUntil(lambda: window.current_id == 5, timeout=5000)
+    dossiers = window.overview.dossiers
+    text = window.view.article_text()
+    # “Sar Sokha” selected where the pipeline did not mark it: his page by that name
+    start = text.index("Sar Sokha")
+    assert not any(e["start"] <= start < e["end"] for e in window.view._entities)
+    window.view.select_range(start, start + len("Sar Sokha"))
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: dossiers.page is not None and dossiers.page.name == "Sar Sokha",
+                    timeout=10000)
+    page = dossiers.page
+    assert "Minister of Interior" in page.role_texts()
+    # the caret on an entity (Andrew Giles, a PERSON here)
+    window.windowHandle().requestActivate()     # the page had become the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    entity = next(e for e in window.view._entities if e["text"] == "Andrew Giles")
+    window.view.select_range(entity["start"], entity["start"])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: page.name == "Andrew Giles", timeout=10000)
+    assert "Australia's Minister for Immigration" in page.role_texts()
+    # the page's button lists the entity's articles
+    qtbot.mouseClick(page.list_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.query.entity == "Andrew Giles", timeout=5000)

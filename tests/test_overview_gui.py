@@ -1,0 +1,179 @@
+"""The Overview window (issue 20): Ctrl+Shift+O opens it, its charts are
+counted in a worker for the article list's query, and clicking a bar, a
+cell or a node narrows the article list to what it counted; charts save as
+PNG and SVG."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from storage import articles, open_database, passages
+
+MONTHS = {1: ("2024-05-02", "Khmer Times"), 2: ("2024-06-03", "Khmer Times"),
+          3: ("2024-06-20", "VOD"), 4: ("2024-06-21", "VOD"), 5: ("2024-06-13", "VOD")}
+
+
+def _prepare(path):
+    db = open_database(path)
+    for article_id, (published, source) in MONTHS.items():
+        articles.update_details(db, article_id, published=published, source=source)
+    for article_id, tag_id in ((1, 1), (2, 1), (3, 1), (3, 6), (4, 6), (5, 6)):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=10,
+                             analyst="ana")
+    db.close()
+
+
+def _listed(window) -> list[int]:
+    model = window.article_list.list_model
+    return sorted(model.article(i)["id"] for i in range(model.rowCount()))
+
+
+def _open_overview(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    controller = window.overview
+    assert controller.view is not None and controller.view.isVisible()
+    qtbot.waitUntil(lambda: controller.view.status.text().startswith("Counted"), timeout=20000)
+    return controller.view
+
+
+def _show(qtbot, overview, name):
+    """Show a chart's tab: it is counted then (in a worker)."""
+    overview.show_chart(name)
+    qtbot.waitUntil(lambda: overview.status.text().startswith("Counted"), timeout=20000)
+    return overview.views[name]
+
+
+def _click(qtbot, view, mark_or_point):
+    from PySide6.QtCore import QRectF
+    rect = mark_or_point if isinstance(mark_or_point, QRectF) else \
+        mark_or_point.sceneBoundingRect()
+    point = view.mapFromScene(rect.center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seeded_db_path):
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    time_chart = overview.views["time"]
+    # June 2024, Diplomacy (tag 6): articles 3, 4 and 5
+    mark = time_chart.mark_with_key(("2024-06", 6))
+    assert mark is not None and "Diplomacy, 2024-06: 3 passages" in mark.toolTip()
+    overview.show_chart("time")
+    _click(qtbot, time_chart, mark)
+    qtbot.waitUntil(lambda: _listed(window) == [3, 4, 5], timeout=5000)
+    assert window.query.tag_id == 6 and window.query.since == "2024-06-01"
+    assert window.query.until == "2024-06-30"
+    # the overview follows the list: now only June's Diplomacy articles
+    qtbot.waitUntil(lambda: time_chart.mark_with_key(("2024-05", 1)) is None
+                    and overview.status.text().startswith("Counted"), timeout=20000)
+
+    # tagging a passage (here with key 1, Cybercrime, in June's article 3) counts again
+    window.view.select_range(20, 40)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: time_chart.mark_with_key(("2024-06", 1)) is not None and
+                    "Cybercrime, 2024-06: 2 passages" in
+                    time_chart.mark_with_key(("2024-06", 1)).toolTip(), timeout=20000)
+
+    window.article_filters.clear()
+    qtbot.waitUntil(lambda: len(_listed(window)) == 5, timeout=5000)
+    qtbot.waitUntil(lambda: overview.views["time"].mark_with_key(("2024-05", 1)) is not None,
+                    timeout=20000)
+    heat = _show(qtbot, overview, "sources")
+    cell = heat.mark_with_key((1, "Khmer Times"))
+    assert "Cybercrime × Khmer Times: 2 passages" in cell.toolTip()
+    _click(qtbot, heat, cell)
+    qtbot.waitUntil(lambda: _listed(window) == [1, 2], timeout=5000)
+    assert window.query.source == "Khmer Times" and window.query.tag_id == 1
+
+
+def test_keyboard_picks_a_mark_and_charts_save_as_png_and_svg(qtbot, open_window,
+                                                               seeded_db_path, tmp_path):
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    heat = _show(qtbot, overview, "cooccurrence")
+    assert heat.mark_with_key((1, 6)).toolTip().endswith(": 1 articles with both")
+    heat.setFocus()
+    qtbot.keyClick(heat, Qt.Key.Key_Right)
+    first = heat.marks[0].key
+    qtbot.keyClick(heat, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.query.tag_id == first[0], timeout=5000)
+    for name in ("time", "sources", "speaker_network"):
+        _show(qtbot, overview, name)
+        png = overview.views[name].save(tmp_path / f"{name}.png")
+        image = QImage(str(png))
+        assert not image.isNull() and image.width() > 100
+        svg = overview.views[name].save(tmp_path / f"{name}.svg")
+        text = svg.read_text("utf-8")
+        assert text.lstrip().startswith("<?xml") and "<svg" in text and text.rstrip().endswith("</svg>")
+    from xml.etree import ElementTree
+    ElementTree.parse(tmp_path / "sources.svg")      # well-formed
+
+
+@pytest.mark.slow
+def test_clicking_a_network_node_filters_by_that_entity(qtbot, open_window, analysed_db_path):
+    window = open_window(analysed_db_path)
+    overview = _open_overview(qtbot, window)
+    network = _show(qtbot, overview, "speaker_network")
+    assert network.nodes, "the seeds' quotes mention entities"
+    key = next(k for k in network.nodes if k[0] == "entity")
+    node = network.nodes[key]
+    name = node.toolTip().split(" (")[0]
+    _click(qtbot, network, node)
+    qtbot.waitUntil(lambda: window.query.entity == name, timeout=5000)
+    assert 0 < len(_listed(window)) <= 5
+    # dragging moves the node without filtering
+    before = network.node_position(key)
+    start = network.mapFromScene(before)
+    qtbot.mousePress(network.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtCore import QPointF, QEvent
+    end = start + QPoint(40, 30)
+    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(end), QPointF(network.viewport().mapToGlobal(end)),
+                       Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    from PySide6.QtWidgets import QApplication
+    QApplication.sendEvent(network.viewport(), move)
+    qtbot.mouseRelease(network.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    assert network.node_position(key) != before
+    # the keyboard: → picks the largest node, Enter filters by it
+    network.setFocus()
+    qtbot.keyClick(network, Qt.Key.Key_Right)
+    first = network.current_key()
+    label, field = network.labels[first], "speaker" if first[0] == "speaker" else "entity"
+    qtbot.keyClick(network, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(window.query, field) == label, timeout=5000)
+
+
+def test_hover_gives_the_exact_numbers_and_dark_theme_stays_readable(qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from widgets.charts import BarChart, readable_on
+    from widgets.palette import DARK, contrast_ratio
+
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.set_colors(DARK.text, DARK.base)
+    chart.set_bars([{"label": "Sar Sokha", "value": 1234, "key": "Sar Sokha",
+                     "color": "#1e1f30"}, {"label": "Interpol", "value": 7, "key": "Interpol"}])
+    chart.resize(700, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    mark = chart.mark_with_key("Sar Sokha")
+    # a dark bar colour is lightened until it stands out from the dark background
+    assert contrast_ratio(mark.brush.color().name(), DARK.base) >= 3
+    assert readable_on("#ffffff", "#ffffff") != "#ffffff"
+    point = chart.mapFromScene(mark.rect.center())
+    QApplication.sendEvent(chart.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, point, chart.viewport().mapToGlobal(point)))
+    assert QToolTip.text() == "Sar Sokha: 1,234"
+    QApplication.sendEvent(chart.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, QPoint(2, 2), chart.viewport().mapToGlobal(QPoint(2, 2))))

@@ -1,0 +1,240 @@
+"""The Passages workspace (a dock beside the reader), driven with keys and
+mouse on a real database: Ctrl+Shift+W shows it (and, pressed in it, hides it);
+filters (a parent tag includes its children, with a switch), counts, sort
+by a header click, Enter/double-click open the passage in the reader, a
+note edited in place, multi-select re-tag and delete, each undoable with
+the window's Ctrl+Z, and "Export these…" exporting exactly what is listed."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from storage import open_database, passages, tags
+from storage.passage_listing import PassageQuery, count_passages, passage_ids, passage_page
+from widgets.passage_workspace import ANALYST, NOTE, PASSAGE
+
+
+def _stored(db_path):
+    """Cybercrime > Scams; passages on articles 1-3 by two analysts."""
+    db = open_database(db_path)
+    cyber = tags.find_tag(db, "Cybercrime")["id"]
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    scams = tags.create_tag(db, "Scams", "#123456")
+    tags.set_parent(db, scams, cyber)
+    ids = {}
+    for name, article_id, tag_id, analyst, note in (
+            ("a", 1, cyber, "ana", "check the date"), ("b", 2, scams, "bo", ""),
+            ("c", 3, scams, "ana", "quote of the minister"), ("d", 3, drugs, "bo", "")):
+        text = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        start = text.index(" ", 20) + 1
+        ids[name] = passages.add_passage(db, article_id=article_id, tag_id=tag_id,
+                                         start=start, end=start + 25, analyst=analyst,
+                                         note=note)
+    db.close()
+    return ids, cyber, scams, drugs
+
+
+@pytest.fixture
+def workspace(open_window, seeded_db_path, qtbot):
+    ids, cyber, scams, drugs = _stored(seeded_db_path)
+    window = open_window(seeded_db_path)
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    controller = window.workspace
+    qtbot.waitUntil(controller.is_shown, timeout=3000)
+    return window, controller, controller.widget, ids, (cyber, scams, drugs)
+
+
+def _listed(widget) -> list[int]:
+    model = widget.model
+    return [model.passage(row)["id"] for row in range(model.rowCount())]
+
+
+def test_storage_query_filters_and_sorts(seeded_db_path):
+    ids, cyber, scams, drugs = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    assert count_passages(db) == 4
+    assert count_passages(db, PassageQuery(tag_id=cyber)) == 3
+    assert count_passages(db, PassageQuery(tag_id=cyber, tag_children=False)) == 1
+    assert count_passages(db, PassageQuery(analyst="bo")) == 2
+    assert count_passages(db, PassageQuery(note="minister")) == 1
+    assert count_passages(db, PassageQuery(article_id=3)) == 2
+    assert count_passages(db, PassageQuery(review="done")) == 0
+    assert count_passages(db, PassageQuery(since="2024-06-01")) == 0   # seeds 1-4 undated
+    rows = passage_page(db, PassageQuery(sort="tag"), 0, 10)
+    assert [r["tag"] for r in rows] == ["Cybercrime", "Drugs", "Scams", "Scams"]
+    assert passage_ids(db, PassageQuery(sort="analyst", descending=True))[:2] == sorted(
+        [ids["b"], ids["d"]], reverse=True)
+    assert [r["id"] for r in passage_page(db, PassageQuery(), 1, 2)] == [ids["b"], ids["c"]]
+
+
+def test_keyboard_opens_workspace_and_filters_by_tag_and_note(workspace, qtbot):
+    window, controller, widget, ids, (cyber, scams, drugs) = workspace
+    assert widget.table.hasFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not controller.is_shown(), timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: controller.is_shown() and widget.table.hasFocus(), timeout=3000)
+    assert widget.count_label.text() == "4 passages"
+    assert _listed(widget) == [ids["a"], ids["b"], ids["c"], ids["d"]]
+    widget.tag.setFocus()
+    widget.tag.setCurrentIndex(widget.tag.findData(cyber))
+    qtbot.waitUntil(lambda: widget.count_label.text() == "3 passages match", timeout=3000)
+    assert widget.tag.itemText(widget.tag.findData(scams)) == "    Scams"
+    qtbot.mouseClick(widget.tag_children, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _listed(widget) == [ids["a"]], timeout=3000)
+    widget.tag.setCurrentIndex(0)
+    widget.note.setFocus()
+    qtbot.keyClicks(widget.note, "minister")
+    qtbot.keyClick(widget.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _listed(widget) == [ids["c"]], timeout=3000)
+    widget.note.clear()
+    qtbot.keyClick(widget.note, Qt.Key.Key_Return)
+    qtbot.mouseClick(widget.this_article, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=3000)
+    assert _listed(widget) == [ids["a"]]       # the reader shows article 1
+
+
+def test_header_click_sorts(workspace, qtbot):
+    window, controller, widget, ids, _ = workspace
+    header = widget.table.horizontalHeader()
+    x = header.sectionViewportPosition(ANALYST) + 5
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    qtbot.waitUntil(lambda: [widget.model.passage(r)["analyst"] for r in range(4)]
+                    == ["ana", "ana", "bo", "bo"], timeout=3000)
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    qtbot.waitUntil(lambda: widget.model.passage(0)["analyst"] == "bo", timeout=3000)
+
+
+def test_enter_and_double_click_open_the_passage_in_the_reader(workspace, qtbot):
+    window, controller, widget, ids, _ = workspace
+    table = widget.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    qtbot.keyClick(table, Qt.Key.Key_Down)          # passage c, article 3
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.view.hasFocus(), timeout=3000)   # the reader beside it
+    stored = passages.get_passage(window.db, ids["c"])
+    assert window.current_id == 3
+    assert window.view.selection_range() == (stored["start"], stored["end"])
+    controller.show()
+    row = widget.model.row_of(ids["b"])
+    rect = table.visualRect(widget.model.index(row, PASSAGE))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.current_id == 2 and window.view.hasFocus(), timeout=3000)
+
+
+def test_note_edited_in_place_and_undone(workspace, qtbot):
+    window, controller, widget, ids, _ = workspace
+    table = widget.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)          # passage b
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: table.state() == table.State.EditingState, timeout=3000)
+    focused = table.focusWidget()
+    qtbot.keyClicks(focused, "needs a second source")
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["b"])["note"]
+                    == "needs a second source", timeout=3000)
+    row = widget.model.row_of(ids["b"])
+    assert widget.model.index(row, NOTE).data() == "needs a second source"
+    assert window.undo_stack.undoText() == "Edit note"
+    window.undo_action.trigger()
+    assert passages.get_passage(window.db, ids["b"])["note"] == ""
+
+
+def test_multi_select_retag_and_delete_are_undoable(workspace, qtbot):
+    window, controller, widget, ids, (cyber, scams, drugs) = workspace
+    table = widget.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)                                 # b
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # b, c
+    assert widget.selected_ids() == [ids["b"], ids["c"]]
+    [action] = [a for a in widget.retag_menu.actions() if a.text().strip() == "Drugs"]
+    action.trigger()
+    db = window.db
+    assert {passages.get_passage(db, i)["tag_id"] for i in (ids["b"], ids["c"])} == {drugs}
+    assert window.undo_stack.undoText() == "Re-tag 2 passages as “Drugs”"
+    window.undo_action.trigger()
+    assert {passages.get_passage(db, i)["tag_id"] for i in (ids["b"], ids["c"])} == {scams}
+
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Home)
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # a, b
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert passages.get_passage(db, ids["a"]) is None and passages.get_passage(db, ids["b"]) is None
+    qtbot.waitUntil(lambda: widget.count_label.text() == "2 passages", timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert passages.get_passage(db, ids["a"])["note"] == "check the date"
+    qtbot.waitUntil(lambda: widget.count_label.text() == "4 passages", timeout=3000)
+
+
+def test_export_these_exports_exactly_the_listed(workspace, qtbot, tmp_path):
+    window, controller, widget, ids, _ = workspace
+    widget.analyst.setCurrentIndex(widget.analyst.findData("ana"))
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=3000)
+    target = tmp_path / "these.csv"
+    task = controller.export_listed(target)
+    assert task.wait(10000)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    with target.open(encoding="utf-8-sig") as handle:
+        exported = sorted(int(r["passage_id"]) for r in csv.DictReader(handle))
+    assert exported == sorted([ids["a"], ids["c"]])
+
+
+def test_review_filters_either_way(seeded_db_path):
+    from storage import review
+
+    ids, *_ = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    review.set_review_status(db, 3, "done")
+    review.set_review_status(db, 2, "in progress")
+    assert sorted(passage_ids(db, PassageQuery(review="new"))) == [ids["a"]]
+    assert sorted(passage_ids(db, PassageQuery(review="not done"))) == sorted(
+        [ids["a"], ids["b"]])
+    assert sorted(passage_ids(db, PassageQuery(review="done"))) == sorted([ids["c"], ids["d"]])
+
+
+def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path, qtbot):
+    from storage import articles
+
+    db = open_database(seeded_db_path)
+    articles.update_details(db, 2, source="Khmer Times")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.workspace.show()
+    widget = window.workspace.widget
+    qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
+    model = widget.source.completer().model()
+    assert "Khmer Times" in [model.index(i, 0).data() for i in range(model.rowCount())]
+
+
+def test_speaker_filter_lists_passages_overlapping_their_quotes(analysed_db_path):
+    from storage.passage_listing import PassageListing
+
+    db = open_database(analysed_db_path)
+    quote = db.execute("SELECT q.start, q.end, q.speaker, a.article_id FROM quotes q "
+                       "JOIN analyses a ON a.id = q.analysis_id WHERE q.speaker != '' "
+                       "ORDER BY q.id LIMIT 1").fetchone()
+    start, end, speaker, article_id = quote
+    tag_id = tags.find_tag(db, "Key quote")["id"]
+    inside = passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                  end=min(end, start + 12), analyst="a")
+    text = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    quoted = {(s, e) for s, e in db.execute(
+        "SELECT q.start, q.end FROM quotes q JOIN analyses a ON a.id = q.analysis_id "
+        "WHERE a.article_id = ? AND lower(q.speaker) = lower(?)", [article_id, speaker])}
+    free = next(i for i in range(0, len(text) - 5)
+                if text[i:i + 5].strip() and all(not (s < i + 5 and e > i) for s, e in quoted))
+    passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=free, end=free + 5,
+                         analyst="a")
+    listing = PassageListing(db, PassageQuery(speaker=speaker.upper()))
+    assert listing.count() == 1 == count_passages(db, PassageQuery(speaker=speaker))
+    assert [r["id"] for r in listing.page(0, 10)] == [inside]

@@ -1,0 +1,118 @@
+"""Friction a new user hit, driven with keys and mouse: a click in the
+Passages tab keeps the focus there (F2 edits the note, not the article's
+title); mouse selections snap to whole words unless Alt is held; a
+passage's boundaries moved to the selection (Ctrl+Alt+B), undoably; undo
+and redo replace the status message they made stale."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from desktop.gui.reading_friction import snapped
+from storage import articles, passages, tags
+
+
+def test_snapped_moves_out_to_word_edges():
+    text = "Police cooperation against crime."
+    assert snapped(text, 8, 22) == (7, 26)          # "ooperation agai" → words
+    assert snapped(text, 7, 18) == (7, 18)          # already whole
+    assert snapped(text, 0, 3) == (0, 6)
+
+
+def _tag_one(window):
+    text = window.view.article_text()
+    start = text.index("Australia")
+    tag_id = tags.find_tag(window.db, "Diplomacy")["id"]
+    pid = passages.add_passage(window.db, article_id=window.current_id, tag_id=tag_id,
+                               start=start, end=start + 9, analyst="a")
+    window.refresh_passages()
+    return pid, start
+
+
+def _press_and_drag(view, start: int, end: int, modifier=Qt.KeyboardModifier.NoModifier):
+    """Drag over the text from code point ``start`` to ``end``, ``modifier``
+    held when the button is released."""
+    a = view.cursorRect(view._cursor_for(start, start)).center()
+    b = view.cursorRect(view._cursor_for(end, end)).center()
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    QTest.mouseMove(viewport, QPoint((a.x() + b.x()) // 2, b.y()))
+    QTest.mouseMove(viewport, b)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, b)
+
+
+def test_a_click_in_the_passages_tab_keeps_the_focus_and_f2_edits_the_note(
+        open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    pid, start = _tag_one(window)
+    title = articles.get_article(window.db, window.current_id)["title"]
+    window.focus_passages()
+    plist = window.passage_list
+    item = plist.topLevelItem(0)
+    rect = plist.visualItemRect(item)
+    QTest.mouseClick(plist.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.view.selection_range() == (start, start + 9), timeout=3000)
+    assert plist.hasFocus()
+    qtbot.keyClick(plist, Qt.Key.Key_F2)
+    editor = plist.focusWidget()
+    assert editor is not plist
+    qtbot.keyClicks(editor, "a note, not a title")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, pid)["note"]
+                    == "a note, not a title", timeout=3000)
+    assert articles.get_article(window.db, window.current_id)["title"] == title
+
+
+def test_mouse_selections_snap_to_words_and_alt_keeps_the_range(open_window, seeded_db_path,
+                                                                qtbot):
+    window = open_window(seeded_db_path)
+    view = window.view
+    text = view.article_text()
+    start = text.index("Australia") + 2                 # "stralia to provi"
+    _press_and_drag(view, start, start + 16)
+    qtbot.waitUntil(lambda: view.selection_range() is not None
+                    and view.selection_range()[0] == start - 2, timeout=3000)
+    s, e = view.selection_range()
+    assert text[s:e] == "Australia to provide"
+    cursor = view.textCursor()     # (a press inside a selection would drag it)
+    cursor.clearSelection()
+    view.setTextCursor(cursor)
+    _press_and_drag(view, start, start + 16, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait(50)
+    s, e = view.selection_range()
+    assert (s, e) == (start, start + 16)
+
+
+def test_passage_boundaries_move_to_the_selection_and_back(open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    pid, start = _tag_one(window)
+    window.focus_passages()
+    window.passage_list.setCurrentItem(window.passage_list.topLevelItem(0))
+    text = window.view.article_text()
+    wider = text.index("Cambodia asked Australia")
+    window.view.select_range(wider, wider + len("Cambodia asked Australia"))
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier)
+    stored = passages.get_passage(window.db, pid)
+    assert (stored["start"], stored["text"]) == (wider, "Cambodia asked Australia")
+    assert window.undo_stack.undoText() == "Adjust passage boundaries"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    stored = passages.get_passage(window.db, pid)
+    assert (stored["start"], stored["end"], stored["text"]) == (start, start + 9, "Australia")
+
+
+def test_undo_replaces_the_message_it_made_stale(open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    view = window.view
+    text = view.article_text()
+    start = text.index("Australia")
+    view.select_range(start, start + 9)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert window.statusBar().currentMessage().startswith("Tagged 9 characters")
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Undid “Tag as “Cybercrime””."
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert window.statusBar().currentMessage() == "Redid “Tag as “Cybercrime””."

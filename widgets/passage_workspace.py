@@ -1,0 +1,540 @@
+"""The Passages workspace: every tagged passage of the corpus in one table,
+filtered, sorted and worked on (QualCoder's coding report, ATLAS.ti's
+quotation manager).
+
+Plain data in, signals out (no SQL here): the filters give a dict of
+:class:`storage.passage_listing.PassageQuery` fields on
+:attr:`PassageWorkspace.queryChanged` — a tag (with or without the tags under
+it), this article only, source, published dates, analyst, speaker, review
+status, words in the note — and clicking a column header sorts by it. The
+table reads its rows lazily from a :class:`PassageSource` (a count and pages
+of rows), like the article list, so 200,000 passages cost one page.
+
+Keys: Enter (or double-click) opens the passage in the reader, F2 edits its
+note in place (Enter stores it), Delete deletes the selected passages, the
+context menu re-tags them; Ctrl+A selects every loaded row (the table's own).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from widgets.article_filters import REVIEW_CHOICES, name_completer, tree_order
+from widgets.flow_layout import FlowLayout
+from widgets.passage_menu import color_icon
+from widgets.plain_text import plain_tooltip
+from widgets.problem_label import ProblemLabel
+
+#: (header, sort name) of each column
+COLUMNS = (("Passage", "text"), ("Tag", "tag"), ("Article", "title"), ("Date", "date"),
+           ("Analyst", "analyst"), ("Note", "note"))
+PASSAGE, TAG, ARTICLE, DATE, ANALYST, NOTE = range(len(COLUMNS))
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: characters of context before and after the passage in its one line (little
+#: before it, so that a narrow column still shows the passage itself)
+BEFORE, AFTER = 20, 40
+DEBOUNCE_MS = 250
+
+
+_ROLES = {Qt.ItemDataRole.DisplayRole: "display", Qt.ItemDataRole.EditRole: "edit",
+          Qt.ItemDataRole.ToolTipRole: "tooltip", Qt.ItemDataRole.DecorationRole: "decoration",
+          ID_ROLE: "id"}
+_ICONS: dict = {}
+
+
+def _icon(color: str):
+    """A tag colour's swatch, made once per colour."""
+    icon = _ICONS.get(color)
+    if icon is None:
+        icon = _ICONS[color] = color_icon(color)
+    return icon
+
+
+@dataclass(frozen=True)
+class PassageSource:
+    """Where the rows come from: ``count()`` and ``page(offset, limit)`` (dicts
+    with the columns of :data:`storage.passage_listing.ROW_COLUMNS`)."""
+
+    count: Callable[[], int]
+    page: Callable[[int, int], list[dict]]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> "PassageSource":
+        rows = list(rows)
+        return cls(count=lambda: len(rows),
+                   page=lambda offset, limit: [dict(r) for r in rows[offset:offset + limit]])
+
+
+def context_line(row: dict) -> str:
+    """The passage in a line of its context: "…before «passage» after…"."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+    before = flat(row.get("prefix") or "")[-BEFORE:]
+    after = flat(row.get("suffix") or "")[:AFTER]
+    return (f"…{before} " if before else "") + f"«{flat(row['text'])}»" + (
+        f" {after}…" if after else "")
+
+
+class PassageTableModel(QAbstractTableModel):
+    """Passages as rows, read a page at a time; the note column is editable
+    (an edit is handed on through :attr:`noteEdited`, never stored here)."""
+
+    PAGE = 100
+    MAX_PAGES = 8
+    noteEdited = Signal(int, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._source = PassageSource.from_rows([])
+        self._total = 0
+        self._loaded = 0
+        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+
+    def set_source(self, source: PassageSource, total: int | None = None,
+                   *, keep_loaded: bool = False) -> None:
+        """Show another list of ``total`` rows (asked of the source if not
+        given); ``keep_loaded`` keeps as many rows loaded as before (a
+        refresh after a change, so the view keeps its place)."""
+        if total is None:
+            total = source.count()
+        loaded = self._loaded
+        self.beginResetModel()
+        self._source, self._total = source, total
+        self._pages.clear()
+        self._loaded = min(max(loaded, self.PAGE) if keep_loaded else self.PAGE, total)
+        self.endResetModel()
+
+    def total(self) -> int:
+        return self._total
+
+    def _page(self, number: int) -> list[dict]:
+        rows = self._pages.get(number)
+        if rows is None:
+            rows = self._source.page(number * self.PAGE, self.PAGE)
+            self._pages[number] = rows
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return rows
+
+    def passage(self, row: int) -> dict | None:
+        """The row's passage, or None if the list shrank under it."""
+        try:
+            return self._page(row // self.PAGE)[row % self.PAGE]
+        except IndexError:
+            return None
+
+    def row_of(self, passage_id: int) -> int | None:
+        """The row of a loaded passage, or None."""
+        for number, rows in self._pages.items():
+            for i, row in enumerate(rows):
+                if row["id"] == passage_id:
+                    return number * self.PAGE + i
+        return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self._loaded < self._total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        count = min(self.PAGE, self._total - self._loaded)
+        if count > 0:
+            self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + count - 1)
+            self._loaded += count
+            self.endInsertRows()
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        return None
+
+    def flags(self, index):
+        flags = super().flags(index)
+        if index.isValid() and index.column() == NOTE:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        # roles looked up once in a dict: comparing Qt enums one by one cost
+        # 40 µs a call, a third of a 30-row table's paint
+        kind = _ROLES.get(role)
+        if kind is None or not index.isValid():
+            return None
+        number = index.row()
+        if number >= self._loaded:
+            return None
+        row = self.passage(number)
+        if row is None:
+            return None
+        column = index.column()
+        if kind == "id":
+            return row["id"]
+        if kind == "display":
+            if column == NOTE:
+                return " ".join(row["note"].split())
+            if column == PASSAGE:
+                line = row.get("_line")
+                if line is None:
+                    line = row["_line"] = context_line(row)
+                return line
+            return (None, row["tag"], row["title"], row["published"] or "",
+                    row["analyst"])[column]
+        if kind == "edit":
+            return row["note"] if column == NOTE else None
+        if kind == "tooltip":
+            if column == PASSAGE:
+                return plain_tooltip(row["text"])
+            if column == NOTE and row["note"]:
+                return plain_tooltip(row["note"])
+            if column == ARTICLE:
+                return plain_tooltip(" · ".join(x for x in (
+                    row["title"], row.get("source"), row["published"]) if x))
+            return None
+        if kind == "decoration" and column == TAG:
+            return _icon(row["color"])
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or index.column() != NOTE:
+            return False
+        row = self.passage(index.row())
+        if row is None or row["note"] == value:
+            return False
+        self.noteEdited.emit(row["id"], str(value))
+        return True
+
+
+class PassageTable(QTableView):
+    """The table: Enter opens, F2 edits the note, Delete deletes."""
+
+    activated_passage = Signal(int)
+    deleteKey = Signal()
+
+    #: keys the table claims from the window's shortcuts while it has the
+    #: focus (F2 is Edit details… elsewhere, Delete may be bound too)
+    CLAIMED = (Qt.Key.Key_F2, Qt.Key.Key_Delete, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+    def event(self, event) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in self.CLAIMED
+                and not event.modifiers() and self.currentIndex().isValid()
+                and self.state() != QAbstractItemView.State.EditingState):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                passage_id = self.currentIndex().data(ID_ROLE)
+                if passage_id is not None:
+                    self.activated_passage.emit(passage_id)
+                return
+            if event.key() == Qt.Key.Key_Delete:
+                self.deleteKey.emit()
+                return
+            if event.key() == Qt.Key.Key_F2 and self.currentIndex().isValid():
+                self.edit(self.currentIndex().siblingAtColumn(NOTE))
+                return
+        super().keyPressEvent(event)
+
+
+class PassageWorkspace(QWidget):
+    """Filters, counts, the table and what to do with the selected passages."""
+
+    queryChanged = Signal(dict)
+    passageActivated = Signal(int)
+    noteEdited = Signal(int, str)
+    retagRequested = Signal(list, int)      # passage ids, tag id
+    deleteRequested = Signal(list)          # passage ids
+    exportRequested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._tags: list[dict] = []
+        self._shown_tags = None
+        self._current_article: int | None = None
+        self._sort, self._descending = "article", None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+
+        self.tag = QComboBox()
+        self.tag.addItem("Any tag", None)
+        self.tag.setToolTip("Passages with this tag")
+        self.tag_children = QCheckBox("and the tags under it")
+        self.tag_children.setChecked(True)
+        self.tag_children.setToolTip("A tag stands for itself and every tag under it in the "
+                                     "codebook; untick for the tag alone")
+        self.this_article = QCheckBox("This article only")
+        self.this_article.setToolTip("Only the passages of the article open in the reader")
+        self.analyst = QComboBox()
+        self.analyst.addItem("Any analyst", "")
+        self.review = QComboBox()
+        for label, value in REVIEW_CHOICES:
+            self.review.addItem(label, value)
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("Source")
+        self.speaker = QLineEdit()
+        self.speaker.setPlaceholderText("Speaker")
+        self.speaker.setToolTip("Passages overlapping a quote of this speaker")
+        self.since = QLineEdit()
+        self.since.setPlaceholderText("from YYYY-MM-DD")
+        self.until = QLineEdit()
+        self.until.setPlaceholderText("to YYYY-MM-DD")
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Words in the note")
+        self.note.setClearButtonEnabled(True)
+        for box in (self.since, self.until):
+            box.setMaximumWidth(130)
+
+        # the filters wrap onto more lines in a narrow window (never holding
+        # the window wider than the screen); a label stays with its field
+        self.filters_box = QWidget()
+        filters = FlowLayout(self.filters_box)
+        filters.setContentsMargins(0, 0, 0, 0)
+        for group in ((QLabel("Tag"), self.tag, self.tag_children), (self.analyst,),
+                      (self.review,), (self.this_article,), (self.note,), (self.source,),
+                      (self.speaker,), (QLabel("Published"), self.since, self.until)):
+            if len(group) == 1:
+                filters.addWidget(group[0])
+                continue
+            holder = QWidget()
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in group:
+                row.addWidget(widget)
+            filters.addWidget(holder)
+        for box in (self.note, self.source, self.speaker):
+            box.setMinimumWidth(140)
+
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retag_button = QToolButton()
+        self.retag_button.setText("Re-tag as")
+        self.retag_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.retag_menu = QMenu(self)
+        self.retag_button.setMenu(self.retag_menu)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected passages (Delete; undoable)")
+        self.export_button = QPushButton("Export these…")
+        self.export_button.setToolTip("Export exactly the passages listed")
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        for widget in (self.retag_button, self.delete_button, self.export_button):
+            actions.addWidget(widget)
+
+        self.model = PassageTableModel(self)
+        self.table = PassageTable()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(PASSAGE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        header.setStretchLastSection(False)
+        # the passage takes what the others leave (they can be widened)
+        for column, width in ((TAG, 105), (ARTICLE, 140), (DATE, 78), (ANALYST, 60),
+                              (NOTE, 130)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(False)
+        header.sectionClicked.connect(self._header_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.activated_passage.connect(self.passageActivated)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.deleteKey.connect(self._delete_selected)
+        self.model.noteEdited.connect(self.noteEdited)
+        self.error_label = ProblemLabel()
+        self.error_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.filters_box)
+        layout.addWidget(self.error_label)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+
+        for box in (self.source, self.speaker, self.since, self.until, self.note):
+            box.textEdited.connect(lambda _text: self._timer.start())
+            box.returnPressed.connect(self._emit)
+        self.note.textChanged.connect(lambda text: None if text else self._timer.start())
+        for combo in (self.tag, self.analyst, self.review):
+            combo.currentIndexChanged.connect(lambda _i: self._emit())
+        self.tag_children.toggled.connect(
+            lambda _on: self._emit() if self.tag.currentData() is not None else None)
+        self.this_article.toggled.connect(lambda _on: self._emit())
+        self.delete_button.clicked.connect(self._delete_selected)
+        self.export_button.clicked.connect(self.exportRequested)
+
+    # -- data in -------------------------------------------------------
+    def set_tags(self, tags: list[dict]) -> None:
+        """The codebook: the tag filter (nested) and the re-tag menu."""
+        self._tags = list(tags)
+        shown = [(t["id"], t["name"], t["color"], t.get("parent_id")) for t in tags]
+        if shown == self._shown_tags:
+            return
+        self._shown_tags = shown
+        chosen = self.tag.currentData()
+        self.tag.blockSignals(True)
+        self.tag.clear()
+        self.tag.addItem("Any tag", None)
+        self.retag_menu.clear()
+        for depth, tag in tree_order(tags):
+            self.tag.addItem(color_icon(tag["color"]), "    " * depth + tag["name"], tag["id"])
+            action = self.retag_menu.addAction(color_icon(tag["color"]),
+                                               "    " * depth + tag["name"])
+            action.triggered.connect(lambda _c=False, t=tag["id"]: self._retag_selected(t))
+        index = self.tag.findData(chosen)
+        self.tag.setCurrentIndex(max(index, 0))
+        self.tag.blockSignals(False)
+
+    def set_analysts(self, names: list[str]) -> None:
+        chosen = self.analyst.currentData()
+        self.analyst.blockSignals(True)
+        self.analyst.clear()
+        self.analyst.addItem("Any analyst", "")
+        for name in names:
+            self.analyst.addItem(name, name)
+        self.analyst.setCurrentIndex(max(self.analyst.findData(chosen), 0))
+        self.analyst.blockSignals(False)
+
+    def set_completions(self, names: dict[str, list[str]]) -> None:
+        """Names the source and speaker fields offer while typing."""
+        for field, box in (("source", self.source), ("speaker", self.speaker)):
+            if field in names:
+                box.setCompleter(name_completer(names[field], box, self._emit))
+
+    def set_current_article(self, article_id: int | None) -> None:
+        """The article open in the reader (for "This article only")."""
+        changed = article_id != self._current_article
+        self._current_article = article_id
+        if changed and self.this_article.isChecked():
+            self._emit()
+
+    def set_source(self, source: PassageSource, total: int, *, keep: bool = False) -> None:
+        """Show the rows of a query; ``keep`` keeps the selection and place
+        (a refresh after a change)."""
+        current = self.table.currentIndex().data(ID_ROLE) if keep else None
+        scroll = self.table.verticalScrollBar().value()
+        self.model.set_source(source, total, keep_loaded=keep)
+        self._show_count()
+        if keep:
+            row = self.model.row_of(current) if current is not None else None
+            self.table.verticalScrollBar().setValue(scroll)
+            if row is not None:
+                self.table.setCurrentIndex(self.model.index(row, PASSAGE))
+        elif self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, PASSAGE))
+            self.table.clearSelection()
+            self.table.selectRow(0)
+
+    def _show_count(self) -> None:
+        total = self.model.total()
+        filtered = self._is_filtered()
+        self.count_label.setText(f"{total:,} passage{'s' if total != 1 else ''}"
+                                 + (" match" if filtered else ""))
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    # -- data out ------------------------------------------------------
+    def values(self) -> dict:
+        """The query, as keyword arguments of ``PassageQuery``."""
+        return {"tag_id": self.tag.currentData(), "tag_children": self.tag_children.isChecked(),
+                "article_id": self._current_article if self.this_article.isChecked() else None,
+                "source": self.source.text().strip(), "since": self.since.text().strip(),
+                "until": self.until.text().strip(), "analyst": self.analyst.currentData() or "",
+                "speaker": self.speaker.text().strip(), "review": self.review.currentData(),
+                "note": self.note.text().strip(), "sort": self._sort,
+                "descending": self._descending}
+
+    def _is_filtered(self) -> bool:
+        v = self.values()
+        return any(v[k] for k in ("source", "since", "until", "analyst", "speaker", "review",
+                                  "note")) or v["tag_id"] is not None \
+            or v["article_id"] is not None
+
+    def selected_ids(self) -> list[int]:
+        """The selected passages' ids (else the current one's), in list order."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
+        ids = [self.model.index(row, 0).data(ID_ROLE) for row in rows]
+        return [i for i in ids if i is not None]
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        self.queryChanged.emit(self.values())
+
+    def _header_clicked(self, column: int) -> None:
+        """Sort by the column; a second click reverses; a third goes back to
+        article order."""
+        name = COLUMNS[column][1]
+        header = self.table.horizontalHeader()
+        if self._sort != name:
+            self._sort, self._descending = name, False
+        elif not self._descending:
+            self._descending = True
+        else:
+            self._sort, self._descending = "article", None
+        header.setSortIndicatorShown(self._sort != "article")
+        if self._sort != "article":
+            header.setSortIndicator(column, Qt.SortOrder.DescendingOrder if self._descending
+                                    else Qt.SortOrder.AscendingOrder)
+        self._emit()
+
+    def _double_clicked(self, index) -> None:
+        if index.column() == NOTE:
+            return          # the note is edited in place
+        passage_id = index.data(ID_ROLE)
+        if passage_id is not None:
+            self.passageActivated.emit(passage_id)
+
+    def _delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.deleteRequested.emit(ids)
+
+    def _retag_selected(self, tag_id: int) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.retagRequested.emit(ids, tag_id)
+
+    def _context_menu(self, position) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        ids = self.selected_ids()
+        menu = QMenu(self)
+        menu.addAction("Open in the reader", lambda: self.passageActivated.emit(
+            index.data(ID_ROLE)))
+        menu.addAction("Edit note", lambda: self.table.edit(index.siblingAtColumn(NOTE)))
+        retag = menu.addMenu(f"Re-tag {len(ids)} passage(s) as")
+        for depth, tag in tree_order(self._tags):
+            retag.addAction(color_icon(tag["color"]), "    " * depth + tag["name"],
+                            lambda t=tag["id"]: self.retagRequested.emit(ids, t))
+        menu.addAction(f"Delete {len(ids)} passage(s)", lambda: self.deleteRequested.emit(ids))
+        menu.exec(self.table.viewport().mapToGlobal(position))
