@@ -131,20 +131,24 @@ _PASSAGES = """
 """
 
 
-def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
+def selected_passages(db: Database, f: PassageFilter = PassageFilter(), *,
+                      who_said: bool = False):
     """Yield the chosen passages, by article then position.
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
     article_source, article_url, article_author, article_hash, decided_by``
     (who decided a consensus passage, see :mod:`storage.consensus`; else
-    None) and who said it: ``speaker`` and ``speaker_kind`` (see
-    :func:`who_said_it`).
+    None); with ``who_said``, who said it: ``speaker`` and ``speaker_kind``
+    (see :func:`who_said_it`; each article's quotes are read once).
     """
     where, params = _where(_passage_clauses(f))
     article_id, spoken = None, []
     for row in db.query(
             f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params):
+        if not who_said:
+            yield row
+            continue
         if row["article_id"] != article_id:     # each article's quotes read once
             article_id = row["article_id"]
             spoken = article_quotes(db, article_id)

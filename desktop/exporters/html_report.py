@@ -119,7 +119,7 @@ def render(job: ExportJob, *, images: bool = False) -> tuple[str, int]:
     without passages of its own still heads its children's sections."""
     tags = selected_tags(job.db, job.filter)
     ordered = tree_order(tags)
-    rows = list(selected_passages(job.db, job.filter))
+    rows = list(selected_passages(job.db, job.filter, who_said=True))
     rows_by_tag: dict[int, list[dict]] = {}
     for row in rows:
         rows_by_tag.setdefault(row["tag_id"], []).append(row)

@@ -42,7 +42,7 @@ def neutralise_formula(value):
 
 def rows(job: ExportJob):
     """The chosen passages (every selected field), counting progress."""
-    for row in selected_passages(job.db, job.filter):
+    for row in selected_passages(job.db, job.filter, who_said=True):
         yield row
         job.progress.step()
 
