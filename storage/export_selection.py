@@ -143,24 +143,49 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter(), *,
     (see :func:`who_said_it`; each article's quotes are read once).
     """
     where, params = _where(_passage_clauses(f))
-    article_id, spoken = None, []
+    rows = db.query(f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id",
+                    params)
+    if not who_said:
+        yield from rows
+        return
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _WHO_SAID_BATCH:
+            yield from _with_speakers(db, batch)
+            batch = []
+    yield from _with_speakers(db, batch)
+
+
+#: Passages whose articles' quotes are read in one query.
+_WHO_SAID_BATCH = 2000
+
+
+def _with_speakers(db: Database, batch: list[dict]) -> list[dict]:
+    """``batch`` with ``speaker`` and ``speaker_kind`` filled in: the
+    corrected spoken quotes of all its articles read in one query."""
+    spoken = article_quotes(db, sorted({row["article_id"] for row in batch}))
+    for row in batch:
+        row["speaker"], row["speaker_kind"] = who_said_it(
+            row["start"], row["end"], spoken.get(row["article_id"], []))
+    return batch
+
+
+def article_quotes(db: Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """The articles' spoken quotes, as the analyst corrected them, by article."""
+    from storage import quotes, speaker_corrections
+
+    found: dict[int, list[dict]] = {}
+    if not article_ids:
+        return found
+    where = f"a.id IN ({', '.join(str(int(i)) for i in article_ids)})"
+    current = speaker_corrections.current_select(where)
     for row in db.query(
-            f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params):
-        if not who_said:
-            yield row
-            continue
-        if row["article_id"] != article_id:     # each article's quotes read once
-            article_id = row["article_id"]
-            spoken = article_quotes(db, article_id)
-        row["speaker"], row["speaker_kind"] = who_said_it(row["start"], row["end"], spoken)
-        yield row
-
-
-def article_quotes(db: Database, article_id: int) -> list[dict]:
-    """An article's spoken quotes, as the analyst corrected them."""
-    from storage import quotes
-
-    return list(quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN))
+            f"SELECT article_id, start, end, speaker, speaker_kind FROM "
+            f"({speaker_corrections.corrected_quotes_sql(current)}) "
+            f"WHERE kind IN {quotes.SPOKEN!r} ORDER BY article_id, start, end"):
+        found.setdefault(row["article_id"], []).append(row)
+    return found
 
 
 def who_said_it(start: int, end: int, spoken: list[dict]) -> tuple[str, str]:
