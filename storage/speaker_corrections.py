@@ -70,7 +70,9 @@ def corrected_quotes_sql(current: str) -> str:
     text_hash, original_speaker, corrected (1 where a correction applies)."""
     return f"""
         SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
-               q.kind,
+               -- a scare quote or title given a speaker is someone's words
+               CASE WHEN k.speaker IS NOT NULL AND q.kind NOT IN ('direct', 'partial')
+                    THEN 'direct' ELSE q.kind END AS kind,
                coalesce(s.speaker, k.speaker, q.speaker) AS speaker,
                coalesce(s.speaker_kind,
                         CASE WHEN k.speaker IS NOT NULL THEN k.speaker_kind END,

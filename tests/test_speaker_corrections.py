@@ -184,3 +184,19 @@ def test_writes_outside_a_step_are_refused(adb):
     with pytest.raises(sqlite3.DatabaseError):
         adb.execute("INSERT INTO speaker_aliases (alias, speaker, created_at) "
                     "VALUES ('x', 'y', 'z')")
+
+
+def test_a_scare_quote_given_a_speaker_is_someones_words(adb):
+    article = articles.get_article(adb, 1)
+    start = article["text"].index("Cambodia")
+    analyses.save_analysis(adb, article_id=1, text_hash=article["text_hash"],
+                           pipeline="test", pipeline_version="1", degraded=False,
+                           entities=[], quotes=[{"start": start, "end": start + 8,
+                                                 "text": "Cambodia", "kind": "scare",
+                                                 "speaker_kind": "unknown"}])
+    assert [q["kind"] for q in quotes.all_quotes(adb, article_id=1)] == ["scare"]
+    before = _speakers(adb)
+    sc.set_speaker(adb, 1, start, start + 8, "Keo Sophal")
+    [quote] = quotes.all_quotes(adb, article_id=1)
+    assert (quote["kind"], quote["speaker"]) == ("direct", "Keo Sophal")
+    assert _speakers(adb) == {**before, "Keo Sophal": 1} and _filter(adb, "Keo Sophal") == 1
