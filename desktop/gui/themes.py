@@ -80,8 +80,13 @@ class ThemeController(QObject):
         self.apply()
 
     def system_changed(self, scheme: Qt.ColorScheme) -> None:
-        """The desktop switched between light and dark."""
+        """The desktop switched between light and dark. A closed window's
+        controller (one left after switching databases) stays out of it: the
+        palette is the application's, and the open window decides."""
         self._system = scheme
+        window = self.parent()
+        if hasattr(window, "isVisible") and not window.isVisible():
+            return
         if self.choice == "system":
             self.apply()
 
