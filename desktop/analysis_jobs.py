@@ -139,7 +139,8 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     """
     new = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
            for article_id in article_ids
-           for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)]
+           for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)
+           if q["id"] is not None]      # a passage the analyst marked is no stored quote
     comparable = [quote for quote in new if sentences(quote.text)]   # the rest are too short
     found = quotes.recycling_candidates_many(
         db, [(q.text, q.article_id, q.speaker) for q in comparable], limit=CANDIDATES)

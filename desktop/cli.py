@@ -286,7 +286,7 @@ def cmd_list(args) -> int:
 
 
 QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", "speaker",
-                 "speaker_kind", "cue", "method")
+                 "speaker_kind", "cue", "method", "corrected", "original_speaker")
 
 
 def cmd_quotes(args) -> int:

@@ -97,8 +97,16 @@ def latest_analysis(db: Database, article_id: int) -> dict | None:
     analysis["entities"] = list(db.query(
         "SELECT start, end, label, text FROM entities WHERE analysis_id = ? "
         "ORDER BY start, end", [analysis_id]))
+    # the quotes as the analyst corrected them (storage.speaker_corrections):
+    # each also has original_speaker, corrected and text_hash; an added one no id
+    from storage import speaker_corrections
+
     analysis["quotes"] = list(db.query(
-        f"SELECT id, {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? "
-        "ORDER BY start, end", [analysis_id]))
+        f"SELECT id, {', '.join(QUOTE_FIELDS)}, text_hash, original_speaker, corrected "
+        "FROM (" + speaker_corrections.corrected_quotes_sql(
+            speaker_corrections.current_select("a.id = ?")) + ") ORDER BY start, end",
+        [article_id, article_id]))
+    for quote in analysis["quotes"]:
+        quote["corrected"] = bool(quote["corrected"])
     return analysis
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from storage.analyses import CURRENT_ANALYSES
 from storage.entity_index import filter_keys
-from storage.quotes import SPOKEN
+from storage.quotes import SPOKEN, quotes_query
 from storage.schema import current_analysis_sql
 
 #: Characters of context either side of a candidate, for previews.
@@ -51,21 +51,15 @@ def article_batches(db: Database, *, article_id: int | None = None,
 
 def speaker_quotes(db: Database, speaker: str, *,
                    article_id: int | None = None) -> list[dict]:
-    """Spoken quotes of ``speaker`` (case-insensitive), as candidate rows
-    ``article_id, article_title, start, end, text, before, after``."""
-    where, params = "", [speaker]
-    if article_id is not None:
-        where, params = " AND c.article_id = ?", params + [article_id]
+    """Spoken quotes of ``speaker`` (case-insensitive, as the analyst
+    corrected and merged speakers), as candidate rows ``article_id,
+    article_title, start, end, text, before, after``."""
+    sql, params = quotes_query(speaker=speaker, article_id=article_id, kinds=SPOKEN)
     return list(db.query(
-        CURRENT_ANALYSES + f"""
-        SELECT c.article_id, c.title AS article_title, q.start, q.end, q.text,
+        f"""SELECT q.article_id, q.article_title, q.start, q.end, q.text,
                {_CONTEXT_COLUMNS.format(start="q.start", end="q.end")}
-        FROM current c
-        JOIN quotes q ON q.analysis_id = c.analysis_id
-        JOIN articles a ON a.id = c.article_id
-        WHERE q.speaker = ? COLLATE NOCASE AND q.kind IN {SPOKEN!r}{where}
-        ORDER BY c.article_id, q.start, q.end
-        """, params))
+        FROM ({sql}) q JOIN articles a ON a.id = q.article_id
+        ORDER BY q.article_id, q.start, q.end""", params))
 
 
 def entity_mentions(db: Database, name: str, *,

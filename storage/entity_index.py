@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.schema import (ALL_ARTICLE_ENTITIES_SQL, ALL_ARTICLE_SPEAKERS_SQL,
-                            article_entities_sql, article_speakers_sql)
+from storage.schema import ALL_ARTICLE_ENTITIES_SQL, article_entities_sql
+from storage.speaker_corrections import article_speakers_sql as corrected_speakers_sql
 
 #: The labels each group of the corpus panel lists.
 LABEL_GROUPS = {
@@ -40,7 +40,8 @@ def refresh_article(db: Database, article_id: int) -> None:
         db.execute("DELETE FROM article_entities WHERE article_id = ?", [article_id])
         db.execute(article_entities_sql(":id"), {"id": article_id})
         db.execute("DELETE FROM article_speakers WHERE article_id = ?", [article_id])
-        db.execute(article_speakers_sql(":id"), {"id": article_id})
+        # the analyst's speaker corrections apply (storage.speaker_corrections)
+        db.execute(corrected_speakers_sql(":id"), {"id": article_id})
 
 
 def rebuild(db: Database) -> None:
@@ -50,7 +51,7 @@ def rebuild(db: Database) -> None:
         db.execute("DELETE FROM article_entities")     # its triggers empty the counts
         db.execute("DELETE FROM article_speakers")
         db.execute(ALL_ARTICLE_ENTITIES_SQL)
-        db.execute(ALL_ARTICLE_SPEAKERS_SQL)
+        db.execute(corrected_speakers_sql("SELECT id FROM articles"))
 
 
 #: The keys the entity filter looks for: the typed text's, and if it names a

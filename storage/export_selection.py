@@ -124,24 +124,81 @@ _PASSAGES = """
            p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
            t.color AS tag_color, a.published AS article_published,
            a.source AS article_source, a.url AS article_url,
-           a.text_hash AS article_hash, p.decided_by
+           a.author AS article_author, a.text_hash AS article_hash, p.decided_by
     FROM passages p
     JOIN tags t ON t.id = p.tag_id
     JOIN articles a ON a.id = p.article_id
 """
 
 
-def selected_passages(db: Database, f: PassageFilter = PassageFilter()):
+def selected_passages(db: Database, f: PassageFilter = PassageFilter(), *,
+                      who_said: bool = False):
     """Yield the chosen passages, by article then position.
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
-    article_source, article_url, article_hash, decided_by`` (who decided a
-    consensus passage, see :mod:`storage.consensus`; else None).
+    article_source, article_url, article_author, article_hash, decided_by``
+    (who decided a consensus passage, see :mod:`storage.consensus`; else
+    None); with ``who_said``, who said it: ``speaker`` and ``speaker_kind``
+    (see :func:`who_said_it`; each article's quotes are read once).
     """
     where, params = _where(_passage_clauses(f))
-    yield from db.query(
-        f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id", params)
+    rows = db.query(f"{_PASSAGES} {where} ORDER BY p.article_id, p.start, p.end, p.id",
+                    params)
+    if not who_said:
+        yield from rows
+        return
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _WHO_SAID_BATCH:
+            yield from _with_speakers(db, batch)
+            batch = []
+    yield from _with_speakers(db, batch)
+
+
+#: Passages whose articles' quotes are read in one query.
+_WHO_SAID_BATCH = 2000
+
+
+def _with_speakers(db: Database, batch: list[dict]) -> list[dict]:
+    """``batch`` with ``speaker`` and ``speaker_kind`` filled in: the
+    corrected spoken quotes of all its articles read in one query."""
+    spoken = article_quotes(db, sorted({row["article_id"] for row in batch}))
+    for row in batch:
+        row["speaker"], row["speaker_kind"] = who_said_it(
+            row["start"], row["end"], spoken.get(row["article_id"], []))
+    return batch
+
+
+def article_quotes(db: Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """The articles' spoken quotes, as the analyst corrected them, by article."""
+    from storage import quotes, speaker_corrections
+
+    found: dict[int, list[dict]] = {}
+    if not article_ids:
+        return found
+    where = f"a.id IN ({', '.join(str(int(i)) for i in article_ids)})"
+    current = speaker_corrections.current_select(where)
+    for row in db.query(
+            f"SELECT article_id, start, end, speaker, speaker_kind FROM "
+            f"({speaker_corrections.corrected_quotes_sql(current)}) "
+            f"WHERE kind IN {quotes.SPOKEN!r} ORDER BY article_id, start, end"):
+        found.setdefault(row["article_id"], []).append(row)
+    return found
+
+
+def who_said_it(start: int, end: int, spoken: list[dict]) -> tuple[str, str]:
+    """Speaker and speaker kind of a passage that is a quote, lies within one
+    or contains quotes (several speakers joined by "; ", in text order);
+    empty strings for a passage that is no one's words."""
+    found: dict[str, str] = {}
+    for quote in spoken:
+        inside = start >= quote["start"] and end <= quote["end"]
+        contains = quote["start"] >= start and quote["end"] <= end
+        if (inside or contains) and quote["speaker"]:
+            found.setdefault(quote["speaker"], quote["speaker_kind"] or "")
+    return "; ".join(found), "; ".join(found.values())
 
 
 def count_passages(db: Database, f: PassageFilter = PassageFilter()) -> int:

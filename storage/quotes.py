@@ -1,7 +1,8 @@
 """Quotes across the corpus: listing, speakers, and recycled-quote links.
 
 Only each article's current analysis counts (see
-:data:`storage.analyses.CURRENT_ANALYSES`).
+:data:`storage.analyses.CURRENT_ANALYSES`), as the analyst corrected
+them (``storage.speaker_corrections``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage.analyses import CURRENT_ANALYSES
+from storage import speaker_corrections
 from storage.database import write_transaction
 from storage.schema import QUOTES_FTS, current_analysis_sql
 
-_QUOTE_ROWS = CURRENT_ANALYSES + """
-    SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
-           q.kind, q.speaker, q.speaker_kind, q.cue, q.method, n.text_hash
-    FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
-    JOIN analyses n ON n.id = c.analysis_id
-"""
+def _quote_rows(where: str = "") -> str:
+    """The current analyses' quotes as the analyst corrected them
+    (``storage.speaker_corrections``), for the articles matching ``where``."""
+    return ("SELECT * FROM (" + speaker_corrections.corrected_quotes_sql(
+        speaker_corrections.current_select(where)) + ") cq")
+
 
 #: Kinds that are somebody's words (scare quotes and titles are not).
 SPOKEN = ("direct", "partial")
@@ -43,39 +44,58 @@ def to_check(row: dict) -> bool:
         not row.get("speaker") or row.get("method") in TO_CHECK)
 
 
-def all_quotes(db: Database, *, article_id: int | None = None,
-               speaker: str | None = None, kinds: Iterable[str] | None = None):
-    """Yield quote rows (id, article_id, article_title, start, end, text,
-    kind, speaker, speaker_kind, cue, method, text_hash) in article and text
-    order."""
+def quotes_query(*, article_id: int | None = None, speaker: str | None = None,
+                 kinds: Iterable[str] | None = None) -> tuple[str, list]:
+    """The SQL (a SELECT of the :func:`all_quotes` columns, unordered) and
+    its parameters for the corrected quotes matching the arguments."""
     where, params = [], []
+    articles = ""
     if article_id is not None:
-        where.append("c.article_id = ?")
-        params.append(article_id)
+        articles = f"a.id = {int(article_id)}"
     if speaker is not None:
-        where.append("q.speaker = ?")
+        # through the speaker index (corrected too): the articles it speaks in
+        # (the article condition appears in both halves of the query)
+        articles = " AND ".join(filter(None, [articles, "a.id IN (SELECT article_id FROM "
+                                              "article_speakers WHERE lower(speaker) = "
+                                              "lower(?))"]))
+        params += [speaker, speaker]
+        where.append("lower(speaker) = lower(?)")
         params.append(speaker)
     if kinds is not None:
         kinds = list(kinds)
-        where.append(f"q.kind IN ({', '.join('?' for _ in kinds)})")
+        where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
         params += kinds
-    sql = _QUOTE_ROWS + (" WHERE " + " AND ".join(where) if where else "")
-    yield from db.query(sql + " ORDER BY c.article_id, q.start, q.end", params)
+    return _quote_rows(articles) + (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def all_quotes(db: Database, *, article_id: int | None = None,
+               speaker: str | None = None, kinds: Iterable[str] | None = None):
+    """Yield quote rows (id, article_id, article_title, start, end, text,
+    kind, speaker, speaker_kind, speaker_start, speaker_end, cue, method,
+    text_hash, original_speaker, corrected) in article and text order, as
+    the analyst corrected them: ``speaker`` matches the corrected speaker
+    (case-insensitive), merged names included; an added quote has no id."""
+    sql, params = quotes_query(article_id=article_id, speaker=speaker, kinds=kinds)
+    for row in db.query(sql + " ORDER BY article_id, start, end", params):
+        row["corrected"] = bool(row["corrected"])
+        yield row
 
 
 def speakers(db: Database) -> list[dict]:
-    """Every speaker of spoken quotes with quote and article counts, most
-    quoted first; ``to_check`` counts the quotes whose attribution is
-    uncertain (:data:`TO_CHECK`)."""
+    """Every speaker of spoken quotes (as corrected and merged) with quote
+    and article counts, most quoted first; ``to_check`` counts the quotes
+    whose attribution is uncertain (:data:`TO_CHECK`); ``corrected`` those
+    the analyst corrected."""
     return list(db.query(
-        CURRENT_ANALYSES + f"""
-        SELECT q.speaker, q.speaker_kind, count(*) AS quote_count,
-               count(DISTINCT c.article_id) AS article_count,
-               sum(q.method IS NOT NULL AND q.method IN {TO_CHECK!r}) AS to_check
-        FROM current c JOIN quotes q ON q.analysis_id = c.analysis_id
-        WHERE q.speaker IS NOT NULL AND q.kind IN {SPOKEN!r}
-        GROUP BY q.speaker, q.speaker_kind
-        ORDER BY quote_count DESC, q.speaker COLLATE NOCASE
+        f"""
+        SELECT min(speaker) AS speaker, min(speaker_kind) AS speaker_kind,
+               count(*) AS quote_count, count(DISTINCT article_id) AS article_count,
+               sum(method IS NOT NULL AND method IN {TO_CHECK!r}) AS to_check,
+               sum(corrected) AS corrected
+        FROM ({_quote_rows()})
+        WHERE speaker IS NOT NULL AND kind IN {SPOKEN!r}
+        GROUP BY lower(speaker)
+        ORDER BY quote_count DESC, min(speaker) COLLATE NOCASE
         """))
 
 

@@ -681,5 +681,19 @@ def consensus(db: Database) -> None:
     journal.track(db, "passages", exclude=journal.TRACKED["passages"])
 
 
+@MIGRATIONS(name="0019_speaker_corrections")
+def speaker_corrections(db: Database) -> None:
+    """The analyst's quote and speaker corrections (issue 15), applied when
+    reading so that they survive re-analysis: ``quote_corrections`` (a
+    quote's speaker set, a quote that is not one, a passage marked as a
+    quote; keyed by article text hash + start-end) and ``speaker_aliases``
+    (speakers merged across the corpus), both journaled; triggers keep
+    ``article_speakers`` (the speaker filter) corrected, through undo too.
+    See ``storage.speaker_corrections``."""
+    from storage import speaker_corrections as corrections
+
+    corrections.create_tables(db)
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -117,7 +117,9 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
     assert status == 0
     rows = json.loads(out)
     assert set(rows[0]) == {"key", "article_id", "article_title", "start", "end", "text",
-                            "kind", "speaker", "speaker_kind", "cue", "method", "to_check"}
+                            "kind", "speaker", "speaker_kind", "cue", "method", "to_check",
+                            "corrected", "original_speaker"}
+    assert not any(r["corrected"] for r in rows)      # nothing corrected yet
     assert {r["method"] for r in rows if r["speaker"]} <= {"cue", "pronoun", "inherited",
                                                           "guessed"}
     assert all(r["to_check"] == (r["method"] != "cue") for r in rows

@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
-from PySide6.QtGui import (QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
+from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette
 from widgets.passage_menu import add_passage_actions, add_tag_actions
-from widgets.quote_panel import check_note, needs_check
+from widgets.quote_panel import (MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER, check_note,
+                                 needs_check)
 from widgets.reading_text import ZOOM_MAX, ZOOM_MIN, ZOOM_STEPS, ReadingTextEdit
 from widgets.text_offsets import OffsetMap
 
@@ -36,6 +37,9 @@ class ArticleView(ReadingTextEdit):
     passageDeleteRequested = Signal(int)
     #: a digit was pressed with nothing selected
     emptySelectionKey = Signal()
+    #: a quote correction asked for from the context menu: what
+    #: (:data:`SET_SPEAKER`, :data:`NOT_A_QUOTE`, :data:`MARK_AS_QUOTE`), start, end
+    quoteCorrectionRequested = Signal(str, int, int)
     #: an article or its passages were shown anew (the compare lanes follow)
     passagesShown = Signal()
 
@@ -448,6 +452,29 @@ class ArticleView(ReadingTextEdit):
             return
         super().keyPressEvent(event)
 
+    def _add_quote_actions(self, menu: QMenu, offset: int | None) -> None:
+        """"Set speaker…" and "Not a quote" on a quote, "Mark as quote…" on a
+        selection: intents the window turns into undoable corrections."""
+        actions = []
+        selected = self.selection_range()
+        if selected:
+            actions.append(("Mark as &quote…", MARK_AS_QUOTE, selected))
+        covering = self._covering(self._quotes, offset) if offset is not None else []
+        for quote in covering[:1]:
+            span = (quote["start"], quote["end"])
+            actions += [("Set &speaker…", SET_SPEAKER, span), ("&Not a quote", NOT_A_QUOTE, span)]
+        if not actions:
+            return
+        first = menu.actions()[0] if menu.actions() else None
+        for text, what, (start, end) in actions:
+            action = QAction(text, menu)
+            action.triggered.connect(
+                lambda _checked=False, w=what, s=start, e=end:
+                self.quoteCorrectionRequested.emit(w, s, e))
+            menu.insertAction(first, action)
+        if first is not None:
+            menu.insertSeparator(first)
+
     def contextMenuEvent(self, event) -> None:
         menu = self.createStandardContextMenu(event.pos())
         if self.selection_range():
@@ -460,6 +487,7 @@ class ArticleView(ReadingTextEdit):
                 menu.insertMenu(first, tag_menu)
                 menu.insertSeparator(first)
         offset = self.offset_at(event.pos())
+        self._add_quote_actions(menu, offset)
         if offset is not None:
             for passage in self._covering(self._shown_passages(), offset):
                 add_passage_actions(

@@ -2,7 +2,9 @@
 quote recurs in ("also in"). Click a quote to select it in the text; press
 1–9 on it to tag it; activate an "also in" line to jump there. A quote whose
 speaker is uncertain (no cue in its sentence) is marked "?"; right-click →
-*List quotes to check first* puts them, and their speakers, first."""
+*List quotes to check first* puts them, and their speakers, first.
+*Set speaker…* (F2) and *Not a quote* (right-click) ask the window to correct
+the selected quote."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ LINK_ROLE = Qt.ItemDataRole.UserRole + 1
 UNATTRIBUTED = "Unattributed"
 NOT_SPEECH = "Scare quotes and titles"
 SPOKEN_KINDS = ("direct", "partial")
+#: The quote corrections a view can ask for (``quoteCorrectionRequested``).
+SET_SPEAKER, NOT_A_QUOTE, MARK_AS_QUOTE = "set speaker", "not a quote", "mark as quote"
 #: How an uncertain speaker was found (attribution's ``method``), as the
 #: reader's tooltip says it; a cue in the quote's own sentence is certain.
 UNCERTAIN_METHODS = {"pronoun": "a pronoun or description resolved to an earlier mention",
@@ -55,6 +59,8 @@ class QuotePanel(QTreeWidget):
     linkActivated = Signal(int, int, int)
     #: digit 1–9 pressed on a quote: digit, start, end
     quoteTagRequested = Signal(int, int, int)
+    #: a correction of the selected quote: what (SET_SPEAKER, NOT_A_QUOTE), start, end
+    quoteCorrectionRequested = Signal(str, int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -68,6 +74,13 @@ class QuotePanel(QTreeWidget):
         self.check_first_action.setCheckable(True)
         self.check_first_action.toggled.connect(lambda _on: self.set_quotes(self._quotes))
         self.addAction(self.check_first_action)
+        for text, what, key in (("Set speaker…", SET_SPEAKER, "F2"),
+                                ("Not a quote", NOT_A_QUOTE, "")):
+            action = QAction(text, self)
+            action.setShortcut(key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _checked=False, w=what: self._correct(w))
+            self.addAction(action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def set_quotes(self, quotes: list[dict]) -> None:
@@ -113,6 +126,12 @@ class QuotePanel(QTreeWidget):
                                               f"“{link['article_title']}”"))
             item.addChild(child)
         return item
+
+    def _correct(self, what: str) -> None:
+        item = self.currentItem()
+        span = item.data(0, SPAN_ROLE) if item else None
+        if span:
+            self.quoteCorrectionRequested.emit(what, *span)
 
     def _activate(self, item, _column=0) -> None:
         link = item.data(0, LINK_ROLE)

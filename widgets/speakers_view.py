@@ -2,11 +2,13 @@
 many of their quotes are to check (speaker found by a pronoun, inherited or
 guessed); selecting one lists all their quotes, and activating a quote opens
 it. *To check first* puts speakers with quotes to check, and those quotes,
-first."""
+first. Select two or more speakers (Ctrl/Shift+click) and *Merge
+speakers…* (right-click, or Ctrl+M) to show them as one across the corpus."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -22,6 +24,8 @@ class SpeakersView(QWidget):
     speakerSelected = Signal(str)
     #: article id, start, end
     quoteActivated = Signal(int, int, int)
+    #: the selected speakers' names, to merge into one
+    mergeRequested = Signal(list)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -35,6 +39,13 @@ class SpeakersView(QWidget):
             self.speakers.header().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.speakers.currentItemChanged.connect(self._speaker_changed)
+        self.speakers.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.merge_action = QAction("Merge speakers…", self.speakers)
+        self.merge_action.setShortcut("Ctrl+M")
+        self.merge_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.merge_action.triggered.connect(self._merge)
+        self.speakers.addAction(self.merge_action)
+        self.speakers.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.quotes = QTreeWidget()
         self.quotes.setRootIsDecorated(False)
         self.quotes.setHeaderLabels(["Quote", "Article"])
@@ -85,6 +96,17 @@ class SpeakersView(QWidget):
             self.speakers.addTopLevelItem(item)
             if row["speaker"] == current:
                 self.speakers.setCurrentItem(item)
+
+    def selected_speakers(self) -> list[str]:
+        """The names of the selected speakers, in list order."""
+        return [self.speakers.topLevelItem(i).data(0, QUOTE_ROLE)
+                for i in range(self.speakers.topLevelItemCount())
+                if self.speakers.topLevelItem(i).isSelected()]
+
+    def _merge(self) -> None:
+        names = self.selected_speakers()
+        if len(names) >= 2:
+            self.mergeRequested.emit(names)
 
     def current_speaker(self) -> str | None:
         item = self.speakers.currentItem()

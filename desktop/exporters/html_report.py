@@ -2,9 +2,11 @@
 
 Tags come in codebook order, nested as in the codebook's tree (a tag's
 sections under its parent's), each with its passages by article and
-position: the article's title, published date and source, the passage in
-its context (the stored 40 characters either side, the passage marked in
-a tint of the tag colour), the note, and who tagged it when.
+position: the article's title, published date, source, author and URL, the
+passage in its context (the stored 40 characters either side, the passage
+marked in a tint of the tag colour), who said it (a passage that is or
+contains a quote: its speaker as corrected, and kind), the note, and who
+tagged it when.
 
 Everything from the database is untrusted and HTML-escaped (a title
 ``<script>`` shows as text); XML-illegal control characters become spaces.
@@ -50,8 +52,9 @@ def _passage(row: dict) -> str:
     after = row["suffix"] + ("…" if len(row["suffix"]) >= CONTEXT_CHARS else "")
     mark = tint(row["tag_color"], 0.35)
     meta = [_text(row["article_published"] or "date unknown")]
-    if row["article_source"]:
-        meta.append(_text(row["article_source"]))
+    for column in ("article_source", "article_author", "article_url"):
+        if row.get(column):
+            meta.append(_text(row[column]))
     if row.get("anchor") == "orphaned":
         meta.append("⚠ orphaned: these words are no longer in the article")
     parts = [
@@ -63,6 +66,10 @@ def _passage(row: dict) -> str:
         f'<span style="background-color: {mark}; font-weight: bold;">{_text(row["text"])}'
         f'</span>{_text(after)}</p>',
     ]
+    if row.get("speaker"):
+        kind = f' ({_text(row["speaker_kind"])})' if row.get("speaker_kind") else ""
+        parts.append(f'<p style="margin: 0 0 0 1em;"><i>Said by:</i> '
+                     f'{_text(row["speaker"])}{kind}</p>')
     if row["note"]:
         parts.append(f'<p dir="{direction(row["note"])}" style="margin: 0 0 0 1em;'
                      f' white-space: pre-wrap;"><i>Note:</i> {_text(row["note"])}</p>')
@@ -112,7 +119,7 @@ def render(job: ExportJob, *, images: bool = False) -> tuple[str, int]:
     without passages of its own still heads its children's sections."""
     tags = selected_tags(job.db, job.filter)
     ordered = tree_order(tags)
-    rows = list(selected_passages(job.db, job.filter))
+    rows = list(selected_passages(job.db, job.filter, who_said=True))
     rows_by_tag: dict[int, list[dict]] = {}
     for row in rows:
         rows_by_tag.setdefault(row["tag_id"], []).append(row)

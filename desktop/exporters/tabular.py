@@ -1,7 +1,9 @@
 """CSV and JSON Lines: one row per passage.
 
-Columns: :data:`COLUMNS` — the stored passage columns plus the article's
-published date. JSON Lines keeps every value exactly as stored (UTF-8,
+Columns: :data:`COLUMNS` — the stored passage columns, who said it (the
+speaker and speaker kind of a passage that is or contains a quote, as the
+analyst corrected them; empty otherwise) and the article's source, author,
+URL and published date. JSON Lines keeps every value exactly as stored (UTF-8,
 one object per line); it is the format for scripts.
 
 CSV is for spreadsheets. It is UTF-8, optionally with a byte-order mark
@@ -24,7 +26,8 @@ from desktop.exporters.base import ExportJob, ExportResult
 from storage.export_selection import selected_passages
 from storage.passages import EXPORT_COLUMNS
 
-COLUMNS = EXPORT_COLUMNS + ("article_published",)
+COLUMNS = EXPORT_COLUMNS + ("speaker", "speaker_kind", "article_source", "article_author",
+                            "article_url", "article_published")
 
 #: First characters that make a spreadsheet cell a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +42,7 @@ def neutralise_formula(value):
 
 def rows(job: ExportJob):
     """The chosen passages (every selected field), counting progress."""
-    for row in selected_passages(job.db, job.filter):
+    for row in selected_passages(job.db, job.filter, who_said=True):
         yield row
         job.progress.step()
 

@@ -26,7 +26,8 @@ EXCEL_CELL_LIMIT = 32767
 PASSAGE_COLUMNS = COLUMNS + ("prefix", "suffix")
 TAG_COLUMNS = ("tag", "color", "key", "description", "passages")
 _WIDTHS = {"article_title": 40, "tag": 24, "text": 60, "note": 40, "prefix": 30,
-           "suffix": 30, "created_at": 26, "description": 60, "color": 10}
+           "suffix": 30, "created_at": 26, "description": 60, "color": 10,
+           "speaker": 24, "article_source": 20, "article_author": 20, "article_url": 30}
 
 
 def _fill(color: str) -> PatternFill:

@@ -105,7 +105,9 @@ class KeyboardController(Controller):
             ("Tag the selected quote in the Quotes tab", "1–9"),
             ("Delete the selected passage in the Passages tab", "Delete"),
             ("Edit the selected passage's note in the Passages tab",
-             "F2, or double-click the note"))]
+             "F2, or double-click the note"),
+            ("Set the speaker of the selected quote in the Quotes tab", "F2"),
+            ("Merge the selected speakers in the Speakers tab", "Ctrl+M"))]
         return rows
 
     def show_shortcuts(self) -> None:

@@ -37,6 +37,7 @@ from desktop.gui.passages_controller import PassagesController
 from desktop.gui.preferences import Preferences, PreferencesDialog
 from desktop.gui.reader_controller import ReaderController
 from desktop.gui.session import Session
+from desktop.gui.speaker_corrections import SpeakerCorrections
 from desktop.gui.project_files import ProjectFiles
 from desktop.gui.reading_friction import ReadingFriction
 from desktop.gui.workspace_controller import WorkspaceController
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         c.autotag = AutoTagController(*args)
         c.backups = BackupsController(*args)
         c.keyboard = KeyboardController(*args)
+        c.speakers = SpeakerCorrections(*args)    # who said it, corrected (issue 15)
 
     def __getattr__(self, name: str):
         """The public verbs of :data:`DELEGATED`, carried out by controllers."""

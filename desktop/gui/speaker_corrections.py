@@ -1,0 +1,137 @@
+"""The analyst corrects who said what (issue 15): "Set speaker…" and "Not a
+quote" on a quote (reader context menu, Quotes tab: F2 / right-click), "Mark
+as quote…" on a selection (reader context menu), "Merge speakers…" on two or
+more speakers in the Speakers tab (right-click, Ctrl+M). Each is one
+undoable step (Ctrl+Z) made by ``storage.speaker_corrections``; they are
+applied when reading, so they survive re-analysis.
+
+A controller of the main window (:mod:`desktop.gui.controller`): it listens
+to the views' intents, asks for a name in a
+:class:`widgets.speaker_dialog.SpeakerDialog` (opened, not exec'd:
+:attr:`dialog` is the open one) and runs the change as a ``commands.Change``
+through the history controller. When a step (or its undo/redo, or another
+window's) touches speakers, it re-reads the reader's quotes, the selected
+speaker's quotes and a list filtered by speaker (the Speakers tab itself is
+the corpus controller's).
+"""
+
+from __future__ import annotations
+
+from desktop.gui import commands
+from desktop.gui.controller import Controller
+from storage import speaker_corrections as corrections
+from storage.changes import SPEAKERS, Changes
+from widgets.quote_panel import MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER
+from widgets.speaker_dialog import SpeakerDialog
+
+#: Entity labels offered as speakers, and the kind of speaker each is.
+SPEAKER_LABELS = {"PERSON": corrections.PERSON, "ORG": corrections.ORGANISATION}
+
+
+class SpeakerCorrections(Controller):
+    """Turns quote and speaker correction intents into undoable steps."""
+
+    WIDGETS = ("view", "quote_panel", "speakers_view")
+
+    def __init__(self, window, state, ops):
+        super().__init__(window, state, ops)
+        self.dialog: SpeakerDialog | None = None
+
+    def connect_signals(self) -> None:
+        self.view.quoteCorrectionRequested.connect(self.request)
+        self.quote_panel.quoteCorrectionRequested.connect(self.request)
+        self.speakers_view.mergeRequested.connect(self.ask_merge)
+
+    # -- intents -------------------------------------------------------------
+    def _quote_at(self, start: int, end: int) -> dict | None:
+        return next((q for q in self.view._quotes
+                     if q["start"] == start and q["end"] == end), None)
+
+    def _article_names(self) -> list[tuple[str, str]]:
+        """The current article's people and organisations (as corrected),
+        in text order, each once."""
+        found: dict[str, str] = {}
+        for entity in self.view._entities:
+            kind = SPEAKER_LABELS.get(entity["label"])
+            if kind:
+                found.setdefault(entity.get("name") or entity["text"], kind)
+        return list(found.items())
+
+    def request(self, what: str, start: int, end: int) -> None:
+        """A correction asked for on ``start``-``end`` of the current article."""
+        article_id = self.current_id
+        if article_id is None:
+            return
+        if what == NOT_A_QUOTE:
+            self._run("Not a quote", "Not a quote", article_id,
+                      lambda db: corrections.mark_not_quote(db, article_id, start, end))
+            return
+        quote = self._quote_at(start, end) if what == SET_SPEAKER else None
+        current = (quote or {}).get("speaker") or ""
+        kind = (quote or {}).get("speaker_kind") or corrections.PERSON
+        names = self._article_names()
+        if current and current not in dict(names):
+            names.insert(0, (current, kind))
+        title = "Set speaker" if what == SET_SPEAKER else "Mark as quote"
+        prompt = ("Who said this quote? Pick one of the article's people and "
+                  "organisations, or type a name." if what == SET_SPEAKER else
+                  "Mark the selected text as a quote of:")
+        store = (corrections.set_speaker if what == SET_SPEAKER
+                 else corrections.mark_as_quote)
+
+        def done(name: str, chosen_kind: str) -> None:
+            text = (f"Set speaker “{name}”" if what == SET_SPEAKER
+                    else f"Mark as quote of “{name}”")
+            self._run(title, text, article_id,
+                      lambda db: store(db, article_id, start, end, name, chosen_kind))
+        self._ask(title, prompt, names, current, kind, done)
+
+    def ask_merge(self, names: list[str]) -> None:
+        """Merge the speakers ``names`` into one, named in the dialog."""
+        if len(names) < 2:
+            return
+        rows = {r["speaker"]: r.get("speaker_kind") for r in
+                self.speakers_view._speaker_rows}
+        offered = [(name, rows.get(name) or corrections.PERSON) for name in names]
+
+        def done(name: str, kind: str) -> None:
+            self._run("Merge speakers", f"Merge {len(names)} speakers into “{name}”", None,
+                      lambda db: corrections.merge_speakers(db, names, name, kind))
+        self._ask("Merge speakers", f"Show {len(names)} speakers as one, across the "
+                  "corpus, under the name:", offered, max(names, key=len),
+                  offered[0][1], done)
+
+    # -- helpers ---------------------------------------------------------------
+    def _ask(self, title, prompt, names, current, kind, done) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()
+        dialog = SpeakerDialog(title, prompt, names, current, kind, self.window)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: done(*dialog.chosen()))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+        dialog.name.setFocus()
+
+    def _closed(self, dialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _run(self, title: str, text: str, article_id: int | None, change) -> bool:
+        command = commands.Change(self.controllers.history, text, change,
+                                  article_id=article_id, kinds=frozenset({SPEAKERS}))
+        return self.run_command(command, title)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Speakers changed (a correction, its undo or redo, another
+        window's): the reader's quotes, the selected speaker's quotes and a
+        list filtered by speaker anew."""
+        if not changes.touches(SPEAKERS):
+            return
+        if self.current_id is not None and changes.touches_article(self.current_id):
+            self.controllers.reader.article_analysed(self.current_id)
+        speaker = self.speakers_view.current_speaker()
+        if speaker:
+            self.controllers.corpus.show_speaker(speaker)
+        if self.query.speaker:      # articles may enter or leave the filtered list
+            self.controllers.articles.refresh_articles(keep_current=True)

@@ -1,0 +1,350 @@
+"""The analyst's corrections of quotes and speakers (issue 15).
+
+Two journaled tables (migration ``0019_speaker_corrections``):
+
+- ``quote_corrections``: one row per quote, keyed by the quote's stable key
+  (the article text's hash + start-end, :func:`storage.quotes.quote_key`):
+  ``is_quote`` 1 with a ``speaker`` (and ``speaker_kind``: person or
+  organisation) sets the quote's speaker — or, where the analysis found no
+  quote at those offsets, marks that passage as a quote; ``is_quote`` 0
+  says the analysis' quote there is not a quote.
+- ``speaker_aliases``: speaker merges across the corpus, ``alias`` (lower
+  case, as SQLite's ``lower()``) → ``speaker`` (the name shown) and its kind.
+
+Nothing here touches the analyses: corrections are applied when reading
+(:func:`corrected_quotes_sql`, used by ``storage.quotes``,
+``storage.analyses.latest_analysis``, ``storage.autotag_queries`` and the
+``article_speakers`` summary behind the speaker filter), so they survive
+re-analysis, and a corrected speaker never silently changes. Editing an
+article's text changes its hash: its corrections then no longer apply (their
+offsets would point at other words).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage import changes, journal
+from storage.database import utc_now
+
+#: ``str.translate`` table folding case as SQLite's ``lower()`` does (as
+#: ``storage.entity_index.entity_key``, which imports this module).
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+def entity_key(text: str) -> str:
+    """A name's key: ``lower(name)`` as SQLite computes it."""
+    return text.translate(_ASCII_LOWER)
+
+#: The kinds of speaker an analyst may give (the analysis also says
+#: "document" — a statement, a release — which a merge may keep).
+PERSON, ORGANISATION, DOCUMENT = "person", "organisation", "document"
+SPEAKER_KINDS = (PERSON, ORGANISATION, DOCUMENT)
+#: ``method`` of a quote whose speaker the analyst set (never "to check").
+CORRECTED = "corrected"
+
+
+class SpeakerError(ValueError):
+    """A correction that cannot be made; the message is for the user."""
+
+
+# -- reading ---------------------------------------------------------------
+def current_select(where: str = "") -> str:
+    """A SELECT of ``(article_id, title, analysis_id)``: the analysis shown
+    for each article (as ``storage.analyses.CURRENT_ANALYSES`` picks it),
+    for the articles matching ``where`` (an SQL condition on ``a``)."""
+    from storage.schema import current_analysis_sql
+
+    return f"""SELECT a.id AS article_id, a.title AS title,
+               {current_analysis_sql("a.id")} AS analysis_id
+        FROM articles a{" WHERE " + where if where else ""}"""
+
+
+def corrected_quotes_sql(current: str) -> str:
+    """A SELECT of the quotes of the articles ``current`` (see
+    :func:`current_select`) as the analyst corrected them — quotes marked
+    "not a quote" left out, passages marked as quotes added (``id`` NULL,
+    kind ``direct``), speakers set and merged. No CTE, so that triggers can
+    use it. Columns: id, article_id, article_title, start, end, text, kind,
+    speaker, speaker_kind, speaker_start, speaker_end, cue, method,
+    text_hash, original_speaker, corrected (1 where a correction applies)."""
+    return f"""
+        SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
+               -- a scare quote or title given a speaker is someone's words
+               CASE WHEN k.speaker IS NOT NULL AND q.kind NOT IN ('direct', 'partial')
+                    THEN 'direct' ELSE q.kind END AS kind,
+               coalesce(s.speaker, k.speaker, q.speaker) AS speaker,
+               coalesce(s.speaker_kind,
+                        CASE WHEN k.speaker IS NOT NULL THEN k.speaker_kind END,
+                        q.speaker_kind) AS speaker_kind,
+               CASE WHEN k.speaker IS NULL THEN q.speaker_start END AS speaker_start,
+               CASE WHEN k.speaker IS NULL THEN q.speaker_end END AS speaker_end,
+               q.cue,
+               CASE WHEN k.speaker IS NOT NULL THEN 'corrected' ELSE q.method END AS method,
+               n.text_hash, q.speaker AS original_speaker,
+               (k.id IS NOT NULL OR s.id IS NOT NULL) AS corrected
+        FROM ({current}) c JOIN quotes q ON q.analysis_id = c.analysis_id
+        JOIN analyses n ON n.id = c.analysis_id
+        LEFT JOIN quote_corrections k
+            ON k.text_hash = n.text_hash AND k.start = q.start AND k.end = q.end
+        LEFT JOIN speaker_aliases s ON s.alias = lower(coalesce(k.speaker, q.speaker))
+        WHERE k.is_quote IS NOT 0
+        UNION ALL
+        SELECT NULL, c.article_id, c.title, k.start, k.end,
+               substr(a.text, k.start + 1, k.end - k.start), 'direct',
+               coalesce(s.speaker, k.speaker), coalesce(s.speaker_kind, k.speaker_kind),
+               NULL, NULL, NULL, 'corrected', k.text_hash, NULL, 1
+        FROM quote_corrections k JOIN articles a ON a.text_hash = k.text_hash
+        JOIN ({current}) c ON c.article_id = a.id
+        LEFT JOIN speaker_aliases s ON s.alias = lower(k.speaker)
+        WHERE k.is_quote = 1 AND NOT EXISTS (
+            SELECT 1 FROM quotes x WHERE x.analysis_id = c.analysis_id
+            AND x.start = k.start AND x.end = k.end)
+"""
+
+
+def article_speakers_sql(articles: str) -> str:
+    """The INSERT filling ``article_speakers`` (the speaker filter's summary)
+    for the articles ``articles`` (an SQL list or subquery of ids) from
+    their current analyses, as corrected."""
+    quotes = corrected_quotes_sql(current_select(f"a.id IN ({articles})"))
+    return ("INSERT INTO article_speakers (article_id, speaker, quotes) "
+            f"SELECT article_id, min(speaker), count(*) FROM ({quotes}) "
+            "WHERE speaker IS NOT NULL GROUP BY article_id, lower(speaker)")
+
+
+def affected_by_name(name: str) -> str:
+    """The ids of articles where a quote's speaker (as analysed or as set by
+    a correction) is ``name`` (an SQL expression), whose speakers a merge
+    of that name changes."""
+    return f"""SELECT n.article_id FROM quotes q JOIN analyses n ON n.id = q.analysis_id
+        WHERE q.speaker = {name} COLLATE NOCASE
+        UNION SELECT a.id FROM quote_corrections k
+        JOIN articles a ON a.text_hash = k.text_hash
+        WHERE k.speaker = {name} COLLATE NOCASE"""
+
+
+def _refresh_sql(articles: str) -> str:
+    return (f"DELETE FROM article_speakers WHERE article_id IN ({articles}); "
+            f"{article_speakers_sql(articles)};")
+
+
+def create_tables(db: Database) -> None:
+    """The tables, their journal and the triggers keeping ``article_speakers``
+    corrected (called by migration ``0019_speaker_corrections``; undo and
+    redo write these tables too, so the summary follows through triggers)."""
+    db.execute("""CREATE TABLE quote_corrections (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
+        text_hash TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        is_quote INTEGER NOT NULL DEFAULT 1,
+        speaker TEXT,
+        speaker_kind TEXT,
+        analyst TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        UNIQUE (text_hash, start, "end"))""")
+    db.execute("CREATE INDEX quote_corrections_by_speaker ON quote_corrections "
+               "(speaker COLLATE NOCASE)")
+    db.execute("CREATE INDEX quote_corrections_by_article ON quote_corrections (article_id)")
+    db.execute("""CREATE TABLE speaker_aliases (
+        id INTEGER PRIMARY KEY,
+        alias TEXT NOT NULL UNIQUE,
+        speaker TEXT NOT NULL,
+        speaker_kind TEXT,
+        created_at TEXT NOT NULL)""")
+    journal.track(db, "quote_corrections")
+    journal.track(db, "speaker_aliases")
+    by_hash = "SELECT id FROM articles WHERE text_hash IN ({}.text_hash)"
+    for event, rows in (("insert", ("new",)), ("update", ("old", "new")),
+                        ("delete", ("old",))):
+        articles = " UNION ".join(by_hash.format(r) for r in rows)
+        db.execute(f"""CREATE TRIGGER quote_corrections_speakers_{event}
+            AFTER {event.upper()} ON quote_corrections BEGIN {_refresh_sql(articles)} END""")
+        articles = " UNION ".join(affected_by_name(f"{r}.alias") for r in rows)
+        db.execute(f"""CREATE TRIGGER speaker_aliases_speakers_{event}
+            AFTER {event.upper()} ON speaker_aliases BEGIN {_refresh_sql(articles)} END""")
+    # the summary of an article whose text changed, from its corrected quotes
+    db.execute("DROP TRIGGER IF EXISTS articles_text_hash_speakers")
+    db.execute(f"""CREATE TRIGGER articles_text_hash_speakers AFTER UPDATE OF text_hash
+        ON articles WHEN new.text_hash IS NOT old.text_hash BEGIN
+        {_refresh_sql("new.id")} END""")
+
+
+journal.register_kind("quote_corrections", changes.SPEAKERS)
+journal.register_kind("speaker_aliases", changes.SPEAKERS)
+
+
+def _speakers_of(db: Database, names) -> dict[str, dict]:
+    """The alias rows of ``names`` (lower-cased)."""
+    names = [entity_key(n) for n in names]
+    if not names:
+        return {}
+    marks = ", ".join("?" for _ in names)
+    return {r["alias"]: r for r in db.query(
+        f"SELECT alias, speaker, speaker_kind FROM speaker_aliases WHERE alias IN ({marks})",
+        names)}
+
+
+def resolve(db: Database, name: str | None) -> str | None:
+    """``name`` as merges show it (the name itself when not merged)."""
+    if not name:
+        return name
+    row = _speakers_of(db, [name]).get(entity_key(name))
+    return row["speaker"] if row else name
+
+
+def names_of(db: Database, speaker: str) -> list[str]:
+    """Every name (lower case) shown as ``speaker``: its own and its aliases'."""
+    key = entity_key(speaker)
+    return [key] + [r[0] for r in db.execute(
+        "SELECT alias FROM speaker_aliases WHERE lower(speaker) = ? AND alias != ?",
+        [key, key])]
+
+
+def quote_corrections(db: Database, text_hash: str) -> list[dict]:
+    """The corrections of one article text, in text order."""
+    return list(db.query(
+        'SELECT id, start, "end", is_quote, speaker, speaker_kind, analyst, created_at '
+        'FROM quote_corrections WHERE text_hash = ? ORDER BY start, "end"', [text_hash]))
+
+
+def list_aliases(db: Database) -> list[dict]:
+    """Every merged name: ``alias`` → ``speaker`` (``speaker_kind``)."""
+    return list(db.query("SELECT alias, speaker, speaker_kind FROM speaker_aliases "
+                         "ORDER BY speaker COLLATE NOCASE, alias"))
+
+
+# -- writing -----------------------------------------------------------------
+def _article(db: Database, article_id: int) -> tuple[str, int]:
+    row = db.execute("SELECT text_hash, length(text) FROM articles WHERE id = ?",
+                     [article_id]).fetchone()
+    if row is None:
+        raise SpeakerError(f"There is no article {article_id}.")
+    return row
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise SpeakerError("A speaker needs a name.")
+    return name
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in SPEAKER_KINDS:
+        raise SpeakerError(f"“{kind}” is not a kind of speaker (person or organisation).")
+    return kind
+
+
+def _put(db: Database, article_id: int, start: int, end: int, **values) -> None:
+    text_hash, length = _article(db, article_id)
+    if not 0 <= start < end <= length:
+        raise SpeakerError("That passage is not in the article's text.")
+    db.execute(
+        'INSERT INTO quote_corrections (article_id, text_hash, start, "end", is_quote, '
+        "speaker, speaker_kind, analyst, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        'ON CONFLICT (text_hash, start, "end") DO UPDATE SET article_id = excluded.article_id, '
+        "is_quote = excluded.is_quote, speaker = excluded.speaker, "
+        "speaker_kind = excluded.speaker_kind, analyst = excluded.analyst",
+        [article_id, text_hash, start, end, values["is_quote"], values.get("speaker"),
+         values.get("speaker_kind"), values.get("analyst", ""), utc_now()])
+
+
+def set_speaker(db: Database, article_id: int, start: int, end: int, speaker: str,
+                kind: str = PERSON, *, analyst: str = "") -> None:
+    """Say who said the quote at ``start``-``end`` of the article (kept
+    through re-analysis). Also marks a passage the analysis missed as a
+    quote of ``speaker``."""
+    speaker, kind = _clean_name(speaker), _check_kind(kind)
+    with journal.recorded(db, f"Set speaker “{speaker}”", analyst=analyst):
+        _put(db, article_id, start, end, is_quote=1, speaker=speaker, speaker_kind=kind,
+             analyst=analyst)
+
+
+def mark_as_quote(db: Database, article_id: int, start: int, end: int, speaker: str,
+                  kind: str = PERSON, *, analyst: str = "") -> None:
+    """Make the passage ``start``-``end`` a quote of ``speaker``."""
+    speaker, kind = _clean_name(speaker), _check_kind(kind)
+    with journal.recorded(db, f"Mark as quote of “{speaker}”", analyst=analyst):
+        _put(db, article_id, start, end, is_quote=1, speaker=speaker, speaker_kind=kind,
+             analyst=analyst)
+
+
+def mark_not_quote(db: Database, article_id: int, start: int, end: int, *,
+                   analyst: str = "") -> None:
+    """Say the quote at ``start``-``end`` is not a quote: it leaves the
+    reader, the tabs, filters, auto-tag and exports (a passage the analyst
+    had marked as a quote is simply unmarked)."""
+    with journal.recorded(db, "Not a quote", analyst=analyst):
+        text_hash, _length = _article(db, article_id)
+        analysed = db.execute(
+            "SELECT 1 FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
+            'WHERE n.text_hash = ? AND q.start = ? AND q."end" = ? LIMIT 1',
+            [text_hash, start, end]).fetchone()
+        if analysed:
+            _put(db, article_id, start, end, is_quote=0, analyst=analyst)
+        else:
+            db.execute('DELETE FROM quote_corrections WHERE text_hash = ? AND start = ? '
+                       'AND "end" = ?', [text_hash, start, end])
+
+
+def clear_correction(db: Database, article_id: int, start: int, end: int, *,
+                     analyst: str = "") -> None:
+    """Forget the correction of one quote: the analysis' reading again."""
+    with journal.recorded(db, "Clear quote correction", analyst=analyst):
+        text_hash, _length = _article(db, article_id)
+        db.execute('DELETE FROM quote_corrections WHERE text_hash = ? AND start = ? '
+                   'AND "end" = ?', [text_hash, start, end])
+
+
+def merge_speakers(db: Database, names: list[str], speaker: str,
+                   kind: str | None = None, *, analyst: str = "") -> None:
+    """Show every name of ``names`` as ``speaker`` across the corpus ("press
+    release" = "press release from the ministry"); names already merged
+    into one of ``names`` follow. ``kind`` (person/organisation) is that of
+    the merged speaker, if given."""
+    speaker = _clean_name(speaker)
+    if kind is not None:
+        _check_kind(kind)
+    keys = list(dict.fromkeys(entity_key(_clean_name(n)) for n in names))
+    if len(set(keys) | {entity_key(speaker)}) < 2:
+        raise SpeakerError("Select two or more speakers to merge.")
+    target = entity_key(speaker)
+    with journal.recorded(db, f"Merge speakers into “{speaker}”", analyst=analyst):
+        # names merged earlier into one of these follow them
+        marks = ", ".join("?" for _ in keys)
+        keys += [r[0] for r in db.execute(
+            f"SELECT alias FROM speaker_aliases WHERE lower(speaker) IN ({marks})", keys)
+            if r[0] not in keys]
+        for key in keys:
+            if key == target:
+                continue
+            db.execute(
+                "INSERT INTO speaker_aliases (alias, speaker, speaker_kind, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (alias) DO UPDATE SET "
+                "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
+                [key, speaker, kind, utc_now()])
+        # the merged speaker is itself shown under this spelling and kind
+        # (a row only where either differs from the analysis')
+        db.execute("DELETE FROM speaker_aliases WHERE alias = ?", [target])
+        spelling, analysed_kind = _in_use(db, target)
+        if speaker != spelling or (kind is not None and kind != analysed_kind):
+            db.execute("INSERT INTO speaker_aliases (alias, speaker, speaker_kind, "
+                       "created_at) VALUES (?, ?, ?, ?)", [target, speaker, kind, utc_now()])
+
+
+def _in_use(db: Database, key: str) -> tuple[str | None, str | None]:
+    """How the analysis spells the speaker ``key`` and its kind (None, None
+    if no quote has it)."""
+    row = db.execute("SELECT speaker, speaker_kind FROM quotes WHERE speaker = ? "
+                     "COLLATE NOCASE LIMIT 1", [key]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def unmerge_speaker(db: Database, name: str, *, analyst: str = "") -> None:
+    """Show ``name`` as analysed again (it leaves the speaker it was merged
+    into)."""
+    with journal.recorded(db, f"Unmerge speaker “{name}”", analyst=analyst):
+        db.execute("DELETE FROM speaker_aliases WHERE alias = ?", [entity_key(name)])

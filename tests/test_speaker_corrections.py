@@ -1,0 +1,202 @@
+"""Speaker corrections (issue 15): setting a quote's speaker, "not a quote",
+marking a passage as a quote and merging speakers are read back everywhere
+quotes and speakers are read (an article's quotes, all quotes, the Speakers
+list, the speaker filter's summary, auto-tag by speaker, ``dossier quotes
+--json``), survive re-analysis by the real pipeline, and undo/redo through
+the journal. Real SQLite files (the analysed seeds)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from storage import analyses, articles, journal, open_database, quotes
+from storage import speaker_corrections as sc
+from storage.article_query import ArticleQuery, count_articles
+from storage.autotag_queries import speaker_quotes
+from storage.changes import SPEAKERS
+
+
+@pytest.fixture
+def adb(analysed_db_path):
+    db = open_database(analysed_db_path)
+    yield db
+    db.close()
+
+
+def _quote(db, speaker, index=0):
+    return [q for q in quotes.all_quotes(db) if q["speaker"] == speaker][index]
+
+
+def _speakers(db) -> dict[str, int]:
+    return {s["speaker"]: s["quote_count"] for s in quotes.speakers(db)}
+
+
+def _summary(db) -> Counter:
+    return Counter({(r[0], r[1].lower()): r[2] for r in db.execute(
+        "SELECT article_id, speaker, quotes FROM article_speakers")})
+
+
+def _expected_summary(db) -> Counter:
+    found = Counter()
+    for q in quotes.all_quotes(db):
+        if q["speaker"]:
+            found[(q["article_id"], q["speaker"].lower())] += 1
+    return found
+
+
+def _filter(db, speaker):
+    return count_articles(db, ArticleQuery(speaker=speaker))
+
+
+def test_set_speaker_is_read_everywhere_and_undone(adb):
+    quote = _quote(adb, "Am Sam Ath")
+    before = _speakers(adb)
+    sc.set_speaker(adb, quote["article_id"], quote["start"], quote["end"], "Chak Sopheap",
+                   sc.PERSON, analyst="ana")
+    shown = analyses.latest_analysis(adb, quote["article_id"])["quotes"]
+    fixed = next(q for q in shown if q["start"] == quote["start"])
+    assert (fixed["speaker"], fixed["speaker_kind"], fixed["method"], fixed["corrected"],
+            fixed["original_speaker"]) == ("Chak Sopheap", "person", "corrected", True,
+                                           "Am Sam Ath")
+    assert not quotes.to_check(fixed)
+    assert "Am Sam Ath" not in _speakers(adb) and _speakers(adb)["Chak Sopheap"] == 1
+    assert _filter(adb, "Chak Sopheap") == 1 and _filter(adb, "Am Sam Ath") == 0
+    assert _summary(adb) == _expected_summary(adb)
+    assert [q["start"] for q in speaker_quotes(adb, "chak sopheap")] == [quote["start"]]
+    [row] = quotes.all_quotes(adb, speaker="Chak Sopheap")
+    assert row["corrected"] and row["id"] == quote["id"]
+
+    step = journal.undoable(adb)
+    assert step["name"] == "Set speaker “Chak Sopheap”"
+    undone = journal.undo(adb)
+    assert undone.changes.touches(SPEAKERS) and quote["article_id"] in undone.changes.article_ids
+    assert _speakers(adb) == before and _filter(adb, "Am Sam Ath") == 1
+    assert _summary(adb) == _expected_summary(adb)
+    journal.redo(adb)
+    assert _speakers(adb)["Chak Sopheap"] == 1 and _filter(adb, "Chak Sopheap") == 1
+
+
+def test_not_a_quote_and_mark_as_quote(adb):
+    quote = _quote(adb, "interior ministry")
+    article_id = quote["article_id"]
+    count = len(list(quotes.all_quotes(adb, article_id=article_id)))
+    sc.mark_not_quote(adb, article_id, quote["start"], quote["end"])
+    left = list(quotes.all_quotes(adb, article_id=article_id))
+    assert len(left) == count - 1 and quote["start"] not in {q["start"] for q in left}
+    assert "interior ministry" not in _speakers(adb)
+    assert _filter(adb, "interior ministry") == 0
+
+    text = articles.get_article(adb, article_id)["text"]
+    start = text.index("Sokha")
+    sc.mark_as_quote(adb, article_id, start, start + 20, "Sar Sokha", sc.PERSON)
+    added = [q for q in quotes.all_quotes(adb, article_id=article_id) if q["start"] == start]
+    assert added == [pytest.approx(added[0])]
+    assert (added[0]["id"], added[0]["text"], added[0]["speaker"], added[0]["kind"],
+            added[0]["corrected"]) == (None, text[start:start + 20], "Sar Sokha",
+                                       "direct", True)
+    reader = analyses.latest_analysis(adb, article_id)["quotes"]
+    assert any(q["start"] == start and q["speaker"] == "Sar Sokha" for q in reader)
+    assert _filter(adb, "Sar Sokha") == 1 and _summary(adb) == _expected_summary(adb)
+    # unmarking a passage the analyst marked forgets it
+    sc.mark_not_quote(adb, article_id, start, start + 20)
+    assert not any(q["start"] == start for q in quotes.all_quotes(adb, article_id=article_id))
+    with pytest.raises(sc.SpeakerError):
+        sc.mark_as_quote(adb, article_id, 0, len(text) + 5, "X")
+    with pytest.raises(sc.SpeakerError):
+        sc.set_speaker(adb, article_id, quote["start"], quote["end"], "  ")
+
+
+def test_merge_speakers_across_the_corpus_and_undo(adb):
+    sc.merge_speakers(adb, ["press release", "press release from the ministry"],
+                      "press release from the ministry")
+    listed = _speakers(adb)
+    assert "press release" not in listed and listed["press release from the ministry"] == 4
+    assert _filter(adb, "press release from the ministry") == 2
+    assert _filter(adb, "press release") == 0
+    assert len(list(quotes.all_quotes(adb, speaker="press release from the ministry"))) == 4
+    assert _summary(adb) == _expected_summary(adb)
+    # a name merged into one that is merged again follows it
+    sc.merge_speakers(adb, ["press release from the ministry", "interior ministry"],
+                      "Interior Ministry", sc.ORGANISATION)
+    listed = {s["speaker"]: s for s in quotes.speakers(adb)}
+    assert listed["Interior Ministry"]["quote_count"] == 5
+    assert listed["Interior Ministry"]["speaker_kind"] == "organisation"
+    assert sc.resolve(adb, "Press Release") == "Interior Ministry"
+    journal.undo(adb)
+    journal.undo(adb)
+    assert _speakers(adb)["press release"] == 2 and _filter(adb, "press release") == 1
+    assert _summary(adb) == _expected_summary(adb)
+    with pytest.raises(sc.SpeakerError):
+        sc.merge_speakers(adb, ["Sokha"], "sokha")
+
+
+def test_corrections_survive_reanalysis(adb, pipeline):
+    from desktop.analysis_jobs import analyse_pending
+
+    quote = _quote(adb, "Am Sam Ath")
+    sc.set_speaker(adb, quote["article_id"], quote["start"], quote["end"], "Chak Sopheap")
+    sc.merge_speakers(adb, ["press release", "press release from the ministry"],
+                      "press release from the ministry")
+    text = articles.get_article(adb, quote["article_id"])["text"]
+    marked = text.index("Cambodia")
+    sc.mark_as_quote(adb, quote["article_id"], marked, marked + 200, "Neth Savoeun")
+    wrong = _quote(adb, "interior ministry")
+    sc.mark_not_quote(adb, wrong["article_id"], wrong["start"], wrong["end"])
+    adb.execute("DELETE FROM analyses")          # re-analysis from scratch
+    adb.conn.commit()
+    assert analyse_pending(adb, pipeline) == 5
+    assert _speakers(adb)["Chak Sopheap"] == 1 and "Am Sam Ath" not in _speakers(adb)
+    assert _speakers(adb)["press release from the ministry"] == 4
+    assert "interior ministry" not in _speakers(adb)
+    assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=quote["article_id"])
+            if q["start"] == marked] == ["Neth Savoeun"]
+    assert _summary(adb) == _expected_summary(adb)
+    # a text edit ending before the quote keeps offsets only if the text hash
+    # stays; an edited text is a new text: its corrections no longer apply
+    article = articles.get_article(adb, quote["article_id"])
+    articles.replace_article_text(adb, quote["article_id"], article["text"] + "\n\nMore.")
+    assert not any(q["corrected"] and q["speaker"] == "Chak Sopheap"
+                   for q in quotes.all_quotes(adb))
+    assert _summary(adb) == _expected_summary(adb)
+
+
+def test_cli_quotes_json_says_corrected(adb, analysed_db_path, capsys):
+    from desktop.cli import main
+
+    quote = _quote(adb, "Am Sam Ath")
+    sc.set_speaker(adb, quote["article_id"], quote["start"], quote["end"], "Chak Sopheap")
+    assert main(["quotes", "--json", "--db", str(analysed_db_path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    row = next(r for r in rows if r["start"] == quote["start"]
+               and r["article_id"] == quote["article_id"])
+    assert (row["speaker"], row["corrected"], row["original_speaker"], row["to_check"]) == (
+        "Chak Sopheap", True, "Am Sam Ath", False)
+    assert row["key"] == quotes.quote_key(quote["text_hash"], quote["start"], quote["end"])
+    assert sum(r["corrected"] for r in rows) == 1
+
+
+def test_writes_outside_a_step_are_refused(adb):
+    import sqlite3
+
+    with pytest.raises(sqlite3.DatabaseError):
+        adb.execute("INSERT INTO speaker_aliases (alias, speaker, created_at) "
+                    "VALUES ('x', 'y', 'z')")
+
+
+def test_a_scare_quote_given_a_speaker_is_someones_words(adb):
+    article = articles.get_article(adb, 1)
+    start = article["text"].index("Cambodia")
+    analyses.save_analysis(adb, article_id=1, text_hash=article["text_hash"],
+                           pipeline="test", pipeline_version="1", degraded=False,
+                           entities=[], quotes=[{"start": start, "end": start + 8,
+                                                 "text": "Cambodia", "kind": "scare",
+                                                 "speaker_kind": "unknown"}])
+    assert [q["kind"] for q in quotes.all_quotes(adb, article_id=1)] == ["scare"]
+    before = _speakers(adb)
+    sc.set_speaker(adb, 1, start, start + 8, "Keo Sophal")
+    [quote] = quotes.all_quotes(adb, article_id=1)
+    assert (quote["kind"], quote["speaker"]) == ("direct", "Keo Sophal")
+    assert _speakers(adb) == {**before, "Keo Sophal": 1} and _filter(adb, "Keo Sophal") == 1

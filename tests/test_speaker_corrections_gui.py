@@ -1,0 +1,230 @@
+"""Speaker corrections in the window (issue 15), driven with mouse and keys:
+set a quote's speaker from the reader's context menu, merge two speakers in
+the Speakers tab, undo and redo both with Ctrl+Z / Ctrl+Shift+Z, re-analyse
+with the real pipeline, and check the corrections hold in the reader, the
+Quotes and Speakers tabs, an export and ``dossier quotes --json``; "Not a
+quote" from the Quotes tab and "Mark as quote…" on a selection. Assertions
+on what was stored."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextCursor
+
+from desktop.exporters import export_passages
+from storage import open_database, quotes, tags
+from storage import passages as stored_passages
+from tests.test_main_window import select_with_keys
+from tests.test_undo import pick_from_next_menu, right_click
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def stored(db_path) -> tuple[list, list]:
+    db = open_database(db_path)
+    try:
+        return (list(db.execute('SELECT start, "end", is_quote, speaker, speaker_kind '
+                                "FROM quote_corrections ORDER BY id")),
+                list(db.execute("SELECT alias, speaker FROM speaker_aliases ORDER BY alias")))
+    finally:
+        db.close()
+
+
+def first_quote(db_path, speaker: str) -> dict:
+    db = open_database(db_path)
+    try:
+        return next(q for q in quotes.all_quotes(db) if q["speaker"] == speaker)
+    finally:
+        db.close()
+
+
+def activate(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def point_of(view, offset: int) -> QPoint:
+    """Where the character at code-point ``offset`` is on screen."""
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view._offsets.to_utf16(offset))
+    view.setTextCursor(cursor)
+    view.ensureCursorVisible()
+    rect = view.cursorRect(cursor)
+    return QPoint(rect.x() + 2, rect.center().y())
+
+
+def open_article(qtbot, window, article_id: int) -> None:
+    window.article_list.select_article(article_id)
+    qtbot.waitUntil(lambda: window.current_id == article_id and bool(window.view._quotes))
+
+
+def reader_speaker(window, start: int) -> str | None:
+    return next(q["speaker"] for q in window.view._quotes if q["start"] == start)
+
+
+def quote_groups(window) -> list[str]:
+    panel = window.quote_panel
+    return [panel.topLevelItem(i).text(0) for i in range(panel.topLevelItemCount())]
+
+
+def speakers_shown(window) -> dict[str, int]:
+    tree = window.speakers_view.speakers
+    return {tree.topLevelItem(i).text(0): int(tree.topLevelItem(i).text(2))
+            for i in range(tree.topLevelItemCount())}
+
+
+def click_speaker(qtbot, window, name: str, modifier=Qt.KeyboardModifier.NoModifier):
+    tree = window.speakers_view.speakers
+    item = tree.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, modifier,
+                     tree.visualItemRect(item).center())
+
+
+def answer_dialog(qtbot, window, name: str | None) -> str:
+    """Type ``name`` (None: keep the one offered) in the open speaker dialog
+    and press Enter; returns the name that was offered."""
+    corrections = window.controllers.speakers
+    qtbot.waitUntil(lambda: corrections.dialog is not None and corrections.dialog.isVisible())
+    dialog = corrections.dialog
+    offered = dialog.name.currentText()
+    edit = dialog.name.lineEdit()
+    if name is not None:
+        edit.selectAll()
+        qtbot.keyClicks(edit, name)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: corrections.dialog is None)
+    return offered
+
+
+def test_correct_merge_undo_redo_and_reanalyse(open_window, analysed_db_path, qtbot,
+                                               tmp_path, capsys):
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    window = open_window(analysed_db_path)
+    view = window.view
+    open_article(qtbot, window, am["article_id"])
+
+    # 1. the reader's context menu on the quote: Set speaker…, a typed name
+    pick_from_next_menu(["Set &speaker…"])
+    right_click(view.viewport(), point_of(view, am["start"] + 5))
+    assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
+    assert stored(analysed_db_path) == (
+        [(am["start"], am["end"], 1, "Chak Sopheap", "person")], [])
+    assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+    assert "Chak Sopheap (person)" in quote_groups(window)
+
+    # 2. the Speakers tab: click, Ctrl+click, Ctrl+M, Enter
+    activate(qtbot, window)
+    qtbot.keyClick(view, Qt.Key.Key_S, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: "press release" in speakers_shown(window), timeout=5000)
+    assert "Chak Sopheap" in speakers_shown(window)
+    click_speaker(qtbot, window, "press release")
+    click_speaker(qtbot, window, "press release from the ministry", CTRL)
+    qtbot.keyClick(window.speakers_view.speakers, Qt.Key.Key_M, CTRL)
+    assert answer_dialog(qtbot, window, None) == "press release from the ministry"
+    assert stored(analysed_db_path)[1] == [("press release", "press release from the ministry")]
+    qtbot.waitUntil(lambda: "press release" not in speakers_shown(window), timeout=5000)
+    assert speakers_shown(window)["press release from the ministry"] == 4
+
+    # 3. undo both (Ctrl+Z twice), then redo both
+    activate(qtbot, window)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored(analysed_db_path)[1] == []
+    qtbot.waitUntil(lambda: speakers_shown(window).get("press release") == 2, timeout=5000)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored(analysed_db_path) == ([], [])
+    assert reader_speaker(window, am["start"]) == "Am Sam Ath"
+    qtbot.waitUntil(lambda: "Chak Sopheap" not in speakers_shown(window), timeout=5000)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert stored(analysed_db_path) == (
+        [(am["start"], am["end"], 1, "Chak Sopheap", "person")],
+        [("press release", "press release from the ministry")])
+    assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+
+    # 4. re-analyse every article with the real pipeline
+    db = open_database(analysed_db_path)
+    with db.conn:
+        db.execute("DELETE FROM analyses")
+    window.view.set_analysis([], [])          # only a re-read brings quotes back
+    finished = []
+    window.analysis.worker.finished.connect(finished.append)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: bool(finished), timeout=120000)
+    assert db.execute("SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0] == 5
+    # the reader shows the new analysis (its quotes were emptied before), corrected
+    qtbot.waitUntil(lambda: bool(window.view._quotes), timeout=10000)
+    assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+    assert "Chak Sopheap (person)" in quote_groups(window)
+    window.refresh_speakers()
+    qtbot.waitUntil(lambda: speakers_shown(window).get("press release from the ministry")
+                    == 4 and "Chak Sopheap" in speakers_shown(window), timeout=5000)
+    assert "press release" not in speakers_shown(window)
+    assert "Am Sam Ath" not in speakers_shown(window)
+
+    # the export and dossier quotes --json say the same
+    from storage import journal
+    with journal.step(db, "Tag"):
+        stored_passages.add_passage(db, article_id=am["article_id"],
+                                    tag_id=tags.list_tags(db)[0]["id"], start=am["start"],
+                                    end=am["end"], analyst="ana")
+    export_passages(db, tmp_path / "out.csv", "csv")
+    [row] = list(csv.DictReader((tmp_path / "out.csv").read_text("utf-8").splitlines()))
+    assert (row["speaker"], row["speaker_kind"]) == ("Chak Sopheap", "person")
+    db.close()
+    from desktop.cli import main
+    assert main(["quotes", "--json", "--db", str(analysed_db_path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    fixed = next(r for r in rows if r["article_id"] == am["article_id"]
+                 and r["start"] == am["start"])
+    assert (fixed["speaker"], fixed["corrected"]) == ("Chak Sopheap", True)
+    assert {r["speaker"] for r in rows if r["original_speaker"] == "press release"} == {
+        "press release from the ministry"}
+
+
+def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analysed_db_path,
+                                                              qtbot):
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    window = open_window(analysed_db_path)
+    view, panel = window.view, window.quote_panel
+    open_article(qtbot, window, am["article_id"])
+    # the Quotes tab: the quote's row, right-click → Not a quote
+    window.side_tabs.setCurrentWidget(panel)
+    group = panel.findItems("Am Sam Ath (person)", Qt.MatchFlag.MatchExactly)[0]
+    item = group.child(0)
+    panel.scrollToItem(item)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(item).center())
+    pick_from_next_menu(["Not a quote"])
+    right_click(panel.viewport(), panel.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: stored(analysed_db_path)[0] != [])
+    assert stored(analysed_db_path) == ([(am["start"], am["end"], 0, None, None)], [])
+    assert not any(q["start"] == am["start"] for q in view._quotes)
+    assert not any(g.startswith("Am Sam Ath") for g in quote_groups(window))
+
+    # a selection in the reader → Mark as quote… → the article's person, by key
+    text = view.article_text()
+    start = text.index("Cambodia")
+    where = point_of(view, start + 3)
+    select_with_keys(qtbot, view, start, 20)
+    pick_from_next_menu(["Mark as &quote…"])
+    right_click(view.viewport(), where)
+    corrections = window.controllers.speakers
+    qtbot.waitUntil(lambda: corrections.dialog is not None and corrections.dialog.isVisible())
+    names = [corrections.dialog.name.itemText(i)
+             for i in range(corrections.dialog.name.count())]
+    assert "Neth Savoeun" in names          # the article's people are offered
+    answer_dialog(qtbot, window, "Neth Savoeun")
+    assert stored(analysed_db_path)[0][-1] == (start, start + 20, 1, "Neth Savoeun", "person")
+    assert reader_speaker(window, start) == "Neth Savoeun"
+    activate(qtbot, window)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored(analysed_db_path) == ([], [])
+    assert reader_speaker(window, am["start"]) == "Am Sam Ath"
