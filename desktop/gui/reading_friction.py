@@ -7,7 +7,7 @@
 - a selection made with the mouse snaps to whole words (Alt while
   releasing keeps the exact range), so "ooperation agains" never becomes
   a passage;
-- Article → Set passage to selection (Ctrl+Shift+B) moves the passage
+- Article → Set passage to selection (Ctrl+Alt+B) moves the passage
   current in the Passages tab to what is selected in the text: its
   boundaries adjusted, one undoable step;
 - undo and redo say what they did in the status bar, replacing a message
