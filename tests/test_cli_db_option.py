@@ -41,6 +41,7 @@ SUBCOMMAND_ARGS = {
     "merge": ["{tmp}/other.db"],
     "assign": [],
     "feeds": ["list"],
+    "hub": ["status"],
 }
 
 #: Subcommands run end to end below; the others are parsed only (analyse
