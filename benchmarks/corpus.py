@@ -120,6 +120,9 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     quote_groups: dict[tuple[int, int], list[int]] = {}
     entity_id = quote_id = 0
     conn.execute("BEGIN")
+    # generated rows, not an analyst's changes: written unrecorded by the
+    # change journal (storage.journal.unrecorded's step 0)
+    conn.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, 0)")
     article_rows, analysis_rows, entity_rows, quote_rows = [], [], [], []
 
     def flush():
@@ -201,6 +204,7 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     conn.executemany("INSERT INTO passages (article_id, tag_id, start, end, text, prefix, "
                      "suffix, analyst, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                      passage_rows)
+    conn.execute("DELETE FROM journal_open")
     conn.execute("COMMIT")
     # the per-article entity and speaker summaries (and the corpus counts),
     # which analyse_pending keeps article by article: without them the

@@ -258,7 +258,7 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
 
     from desktop.analysis_jobs import BATCH_SIZE
     from desktop.analysis_service import default_processes, processes_for, worker_niceness
-    from storage import articles
+    from storage import articles, journal
 
     finished = []
     worker = window.analysis.worker
@@ -290,7 +290,7 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
         rates.append(words / (time.perf_counter() - began))
         stalls.append(max(gaps))
         analysed.append(finished[0])
-        with db.atomic():
+        with journal.step(db, "Delete benchmark articles"):
             for article_id in ids:
                 db.execute("DELETE FROM articles WHERE id = ?", [article_id])
         # side by side: bare spaCy right after each run, on the same texts
