@@ -46,6 +46,19 @@ def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
     return completer
 
 
+def fill_tag_combo(combo, tags: list[dict], chosen) -> int:
+    """Fill a tag chooser: "Any tag", then the codebook as a tree (indented,
+    with each tag's colour), ``chosen`` kept current if it is still there.
+    Returns its index (-1: gone, "Any tag" current)."""
+    combo.clear()
+    combo.addItem("Any tag", None)
+    for depth, tag in tree_order(tags):
+        combo.addItem(color_icon(tag["color"]), "    " * depth + tag["name"], tag["id"])
+    index = combo.findData(chosen)
+    combo.setCurrentIndex(max(index, 0))
+    return index
+
+
 def tree_order(tags: list[dict]) -> list[tuple[int, dict]]:
     """``(depth, tag)``: each tag followed by the tags under it (``parent_id``),
     siblings in the order given; a tag whose parent is missing is at the top."""
@@ -213,13 +226,7 @@ class ArticleFilters(QWidget):
         self._shown_tags = shown
         chosen = self.tag.currentData()
         self.tag.blockSignals(True)
-        self.tag.clear()
-        self.tag.addItem("Any tag", None)
-        for depth, tag in tree_order(tags):
-            self.tag.addItem(color_icon(tag["color"]), "    " * depth + tag["name"],
-                             tag["id"])
-        index = self.tag.findData(chosen)
-        self.tag.setCurrentIndex(max(index, 0))
+        index = fill_tag_combo(self.tag, tags, chosen)
         self.tag.blockSignals(False)
         if chosen is not None and index < 0:
             self._emit()

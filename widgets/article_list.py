@@ -12,13 +12,14 @@ use :meth:`RowSource.from_rows`.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QListView, QMenu, QStyle, QStyledItemDelegate
+
+from widgets.page_cache import PageCache
 from widgets.plain_text import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -93,7 +94,7 @@ class ArticleListModel(QAbstractListModel):
         self._total = 0
         self._exact = True
         self._loaded = 0           # rows the view knows of (grows by fetchMore)
-        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        self._pages = PageCache(self.PAGE, self.MAX_PAGES)
 
     # -- data in -------------------------------------------------------
     def set_source(self, source: RowSource, total: int | None = None, *,
@@ -168,15 +169,7 @@ class ArticleListModel(QAbstractListModel):
         return sum(len(rows) for rows in self._pages.values())
 
     def _page(self, number: int) -> list[dict]:
-        rows = self._pages.get(number)
-        if rows is None:
-            rows = self._source.page(number * self.PAGE, self.PAGE)
-            self._pages[number] = rows
-            while len(self._pages) > self.MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        return rows
+        return self._pages.page(number, self._source.page)
 
     def article(self, row: int) -> dict:
         rows = self._page(row // self.PAGE)

@@ -17,7 +17,6 @@ context menu re-tags them; Ctrl+A selects every loaded row (the table's own).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,8 +25,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
-from widgets.article_filters import REVIEW_CHOICES, name_completer, tree_order
+from widgets.article_filters import REVIEW_CHOICES, fill_tag_combo, name_completer, tree_order
 from widgets.flow_layout import FlowLayout
+from widgets.page_cache import PageCache
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.problem_label import ProblemLabel
@@ -95,7 +95,7 @@ class PassageTableModel(QAbstractTableModel):
         self._source = PassageSource.from_rows([])
         self._total = 0
         self._loaded = 0
-        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        self._pages = PageCache(self.PAGE, self.MAX_PAGES)
 
     def set_source(self, source: PassageSource, total: int | None = None,
                    *, keep_loaded: bool = False) -> None:
@@ -115,15 +115,7 @@ class PassageTableModel(QAbstractTableModel):
         return self._total
 
     def _page(self, number: int) -> list[dict]:
-        rows = self._pages.get(number)
-        if rows is None:
-            rows = self._source.page(number * self.PAGE, self.PAGE)
-            self._pages[number] = rows
-            while len(self._pages) > self.MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        return rows
+        return self._pages.page(number, self._source.page)
 
     def passage(self, row: int) -> dict | None:
         """The row's passage, or None if the list shrank under it."""
@@ -398,16 +390,12 @@ class PassageWorkspace(QWidget):
         self._shown_tags = shown
         chosen = self.tag.currentData()
         self.tag.blockSignals(True)
-        self.tag.clear()
-        self.tag.addItem("Any tag", None)
+        fill_tag_combo(self.tag, tags, chosen)
         self.retag_menu.clear()
         for depth, tag in tree_order(tags):
-            self.tag.addItem(color_icon(tag["color"]), "    " * depth + tag["name"], tag["id"])
             action = self.retag_menu.addAction(color_icon(tag["color"]),
                                                "    " * depth + tag["name"])
             action.triggered.connect(lambda _c=False, t=tag["id"]: self._retag_selected(t))
-        index = self.tag.findData(chosen)
-        self.tag.setCurrentIndex(max(index, 0))
         self.tag.blockSignals(False)
 
     def set_analysts(self, names: list[str]) -> None:
