@@ -289,13 +289,18 @@ def id_set(db: Database, q: ArticleQuery) -> tuple[str, list] | None:
     return f"SELECT a.id FROM {_scan(q, ordered=False)} {where}", params
 
 
-def _run(db: Database, sql: str, params: list):
+def run_search(db: Database, sql: str, params: list, *, what: str = "for that"):
+    """``db.execute`` of a query holding a search: an FTS expression FTS5
+    still refuses becomes a :class:`SearchError` ("Cannot search ``what``")."""
     try:
         return db.execute(sql, params)
-    except Exception as error:   # an FTS expression FTS5 still refuses
+    except Exception as error:
         if "fts5" in str(error).lower():
-            raise SearchError(f"Cannot search for that: {error}") from error
+            raise SearchError(f"Cannot search {what}: {error}") from error
         raise
+
+
+_run = run_search
 
 
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:

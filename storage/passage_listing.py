@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression
+from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression, run_search
 from storage.schema import NOTES_FTS
 from storage.tags import subtree_sql
 
@@ -158,12 +158,7 @@ def _where(clauses: list[str]) -> str:
 
 
 def _run(db: Database, sql: str, params: list):
-    try:
-        return db.execute(sql, params)
-    except Exception as error:       # an FTS expression FTS5 still refuses
-        if "fts5" in str(error).lower():
-            raise SearchError(f"Cannot search the notes for that: {error}") from error
-        raise
+    return run_search(db, sql, params, what="the notes for that")
 
 
 def count_passages(db: Database, q: PassageQuery = PassageQuery()) -> int:

@@ -151,6 +151,20 @@ class ChartView(QGraphicsView):
         scene.addItem(self._layer)
         return scene
 
+    def _begin(self, title: str, empty: bool) -> float | None:
+        """Clear the chart and draw its title; the y its marks start at, or
+        None (and "nothing to count" drawn) when there is nothing to draw."""
+        self._clear()
+        y0 = 0.0
+        if title:
+            self._text(title, 0, 0, bold=True)
+            y0 = 28
+        if empty:
+            self._text("Nothing to count in the listed articles.", 0, y0)
+            self._finish()
+            return None
+        return y0
+
     def _text(self, text: str, x: float, y: float, *, bold=False, size: float | None = None,
               color: str | None = None) -> QGraphicsSimpleTextItem:
         item = self.scene().addSimpleText(text)
@@ -247,14 +261,8 @@ class BarChart(ChartView):
     ROW = 22
 
     def set_bars(self, bars: list[dict], *, title: str = "", unit: str = "") -> None:
-        scene = self._clear()
-        y = 0.0
-        if title:
-            self._text(title, 0, 0, bold=True)
-            y = 28
-        if not bars:
-            self._text("Nothing to count in the listed articles.", 0, y)
-            self._finish()
+        y = self._begin(title, not bars)
+        if y is None:
             return
         label_width = max(self._text_width(b["label"]) for b in bars) + 10
         top = max(b["value"] for b in bars) or 1
@@ -268,7 +276,6 @@ class BarChart(ChartView):
                                 bar["key"], tip, color, outline=self.text_color))
             self._text(f"{bar['value']:,}", label_width + length + 6, y + 3)
             y += self.ROW
-        del scene
         self._finish()
 
     def _text_width(self, text: str) -> float:
@@ -283,14 +290,8 @@ class StackedColumns(ChartView):
 
     def set_data(self, periods: list[str], series: list[dict], values: dict, *,
                  title: str = "", unit: str = "passages") -> None:
-        self._clear()
-        y0 = 0.0
-        if title:
-            self._text(title, 0, 0, bold=True)
-            y0 = 28
-        if not periods or not values:
-            self._text("Nothing to count in the listed articles.", 0, y0)
-            self._finish()
+        y0 = self._begin(title, not periods or not values)
+        if y0 is None:
             return
         totals = {p: sum(values.get((p, s["key"]), 0) for s in series) for p in periods}
         top = max(totals.values()) or 1
@@ -344,14 +345,8 @@ class HeatMap(ChartView):
 
     def set_data(self, rows: list[dict], columns: list[dict], values: dict, *,
                  title: str = "", unit: str = "passages") -> None:
-        self._clear()
-        y0 = 0.0
-        if title:
-            self._text(title, 0, 0, bold=True)
-            y0 = 28
-        if not rows or not columns or not values:
-            self._text("Nothing to count in the listed articles.", 0, y0)
-            self._finish()
+        y0 = self._begin(title, not rows or not columns or not values)
+        if y0 is None:
             return
         top = max(values.values()) or 1
         label_width = max(QGraphicsSimpleTextItem(r["label"]).boundingRect().width()
