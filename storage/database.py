@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
+from storage import durability
+
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 #: "DOSS" as a big-endian 32-bit integer, stored in the SQLite file header.
@@ -330,6 +332,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
     except BaseException:
         db.conn.rollback()
         raise
+    durability.committed(db)
 
 
 def utc_now() -> str:

@@ -280,14 +280,14 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
         db._journal_step = current
         try:
             yield current
-            _close(db, current)
+            tables = _close(db, current)
             if kind == DO and origin and reused is None:
                 # a new step ends what could be redone from this origin
                 db.execute("UPDATE journal_steps SET state = ? WHERE origin = ? AND "
                            "kind = ? AND state = ?", [DROPPED, origin, DO, UNDONE])
         finally:
             db._journal_step = None
-    current.changes = step_changes(db, current.id, name=name)
+    current.changes = step_changes(db, current.id, name=name, tables=tables)
 
 
 @contextmanager
@@ -299,21 +299,29 @@ def recorded(db: Database, name: str, **options) -> Iterator[Database]:
         yield db
 
 
-def _close(db: Database, current: Step) -> None:
+def _touched_tables(db: Database, step_id: int) -> list[str]:
+    return [t for (t,) in db.execute(
+        "SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?", [step_id])]
+
+
+def _close(db: Database, current: Step) -> list[str]:
     """Fill in each touched row's state after the step; drop unchanged rows;
-    close the step."""
-    for table, columns in _tracked_columns(db).items():
+    close the step. Returns the tables it still changes (only the tables
+    the step wrote are visited: a tag save touches two of about twenty)."""
+    columns_of = _tracked_columns(db)
+    for table in _touched_tables(db, current.id):
         db.execute(f"""UPDATE journal_changes SET after =
-            (SELECT {_row_json_sql(columns, 't')} FROM "{table}" t WHERE t.rowid = row_id)
+            (SELECT {_row_json_sql(columns_of[table], 't')} FROM "{table}" t
+             WHERE t.rowid = row_id)
             WHERE step_id = ? AND tbl = ?""", [current.id, table])
     db.execute("DELETE FROM journal_changes WHERE step_id = ? AND before IS after",
                [current.id])
     db.execute("DELETE FROM journal_open")
-    if current.kind == DO and not db.execute(
-            "SELECT 1 FROM journal_changes WHERE step_id = ? LIMIT 1",
-            [current.id]).fetchone():
+    tables = _touched_tables(db, current.id)
+    if current.kind == DO and not tables:
         # nothing changed: no step in the history
         db.execute("DELETE FROM journal_steps WHERE id = ?", [current.id])
+    return tables
 
 
 @contextmanager
@@ -338,15 +346,15 @@ def _differs(column: str) -> str:
 
 
 def step_changes(db: Database, step_id: int, *, name: str = "",
-                 foreign: bool = False) -> Changes:
+                 foreign: bool = False, tables: list[str] | None = None) -> Changes:
     """The :class:`Changes` of one committed step, from its rows (a few
-    aggregate queries, whatever the number of rows)."""
+    aggregate queries, whatever the number of rows). ``tables``: the tables
+    it changed, when the caller knows them already."""
     found: set[str] = set()
     article_ids: set[int] = set()
     passage_ids: set[int] = set()
     tag_ids: set[int] = set()
-    for table, in db.execute("SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?",
-                             [step_id]).fetchall():
+    for table in (_touched_tables(db, step_id) if tables is None else tables):
         if table == "passages":
             found.add(kinds.PASSAGES)
             for row_id, *ids in db.execute(

@@ -59,6 +59,8 @@ class PassageList(QTreeWidget):
             for row, passage in enumerate(passages):
                 if passage["id"] not in old:
                     self.insertTopLevelItem(row, self._item(passage))
+            # laid out now, not by a timer after the next paint: one paint
+            self.executeDelayedItemsLayout()
         else:
             self.clear()
             for passage in passages:

@@ -42,7 +42,7 @@ from desktop.gui.project_files import ProjectFiles
 from desktop.gui.reading_friction import ReadingFriction
 from desktop.gui.workspace_controller import WorkspaceController
 from desktop.window_state import WindowState
-from storage import article_query, entity_corrections, entity_index, review
+from storage import article_query, durability, entity_corrections, entity_index, review
 from widgets.analyst_label import AnalystLabel
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import ArticleList
@@ -107,7 +107,9 @@ class MainWindow(QMainWindow):
     def __init__(self, db, db_path: Path, preferences: Preferences | None = None, *,
                  pipeline: str | None = None, analyse: bool = True):
         super().__init__()
-        self.db, self.db_path = db, Path(db_path)
+        self._db = None
+        self.db_path = Path(db_path)
+        self.db = db
         self.preferences = preferences or Preferences()
         self.log_path: Path | None = None
         self.state = WindowState(query=article_query.ArticleQuery(),
@@ -339,6 +341,20 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 
+    @property
+    def db(self):
+        """The window's connection: it commits without waiting for the disk
+        (``storage.durability``; a background thread syncs each commit)."""
+        return self._db
+
+    @db.setter
+    def db(self, db) -> None:
+        if self._db is not None:
+            durability.end_deferred_sync(self._db)
+        self._db = db
+        if db is not None:
+            durability.defer_sync(db, self.db_path)
+
     def closeEvent(self, event) -> None:
         c = self.controllers
         c.reader.flush_edits()
@@ -350,4 +366,5 @@ class MainWindow(QMainWindow):
         self.analysis.stop()
         self.ops.cancel_all()
         c.backups.back_up_on_exit()
+        durability.end_deferred_sync(self.db)   # the last commits synced
         super().closeEvent(event)

@@ -1,0 +1,162 @@
+"""Commits that do not wait for the disk: the window's connection syncs in the background.
+
+A connection opened by :func:`storage.open_database` commits with
+``synchronous = FULL``: each commit waits for an fsync of the write-ahead
+log, so an acknowledged change survives even a power cut. That wait is the
+longest part of a tag save (about 1 ms on a quiet disk, tens of ms on a busy
+one), and the window's connection makes it on the GUI thread.
+
+:func:`defer_sync` moves the wait behind the analyst's back, the way browsers
+and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
+
+- a commit is written to the log as before, atomically: another process sees
+  it at once, and it survives Dossier being killed or crashing;
+- a background thread (:class:`WalSyncer`) fsyncs the log when commits pause
+  for :data:`QUIET_S` after it is told one happened
+  (:func:`storage.database.write_transaction` tells it), and within
+  :data:`SYNC_EVERY_S` in any case; so a power cut or an operating
+  system crash can lose only the last fraction of a second, never damage the
+  file (SQLite's WAL guarantees a consistent database either way);
+- the log is checkpointed into the database file by that thread, not by the
+  committing connection (``wal_autocheckpoint = 0`` there), so the GUI thread
+  never copies pages either.
+
+Worker connections, the command line and migrations keep ``FULL``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
+
+#: the longest a commit stays unsynced when nobody said one happened
+SYNC_EVERY_S = 0.5
+#: the pause in commits the sync waits for (an analyst's keys are further apart)
+QUIET_S = 0.05
+#: log pages (4 KiB) after which the thread checkpoints them into the file
+CHECKPOINT_PAGES = 1000
+
+
+class WalSyncer:
+    """A daemon thread that fsyncs ``path``'s write-ahead log after commits
+    and checkpoints it. :meth:`poke` after a commit; :meth:`stop` at the end
+    (a last sync)."""
+
+    def __init__(self, path: Path, *, every_s: float = SYNC_EVERY_S,
+                 checkpoint_pages: int = CHECKPOINT_PAGES):
+        self.path = Path(path)
+        self.wal = Path(f"{self.path}-wal")
+        self.every_s, self.checkpoint_pages = every_s, checkpoint_pages
+        self.syncs = 0            # fsyncs made (for tests and logs)
+        self.checkpoints = 0
+        self._wake = threading.Event()
+        self._stopping = False
+        self._synced: tuple[int, int] | None = None   # (size, mtime) at the last sync
+        self._thread = threading.Thread(target=self._run, name="dossier-wal-sync",
+                                        daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        """A commit happened: sync soon."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Sync what is left, then end the thread."""
+        self._stopping = True
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _quiet(self) -> None:
+        """Wait until commits pause for :data:`QUIET_S` (at most
+        ``every_s``): an fsync slows a commit that writes the log meanwhile,
+        so it goes between the analyst's actions, not under them."""
+        began = time.monotonic()
+        while not self._stopping:
+            self._wake.clear()
+            if not self._wake.wait(QUIET_S) or time.monotonic() - began > self.every_s:
+                return
+
+    def sync_now(self, *, force: bool = False) -> bool:
+        """Fsync the log if it changed since the last sync (its size or time;
+        ``force``: a commit said so, whatever they are); whether it did."""
+        try:
+            info = self.wal.stat()
+        except FileNotFoundError:     # no log (closed, or nothing written yet)
+            return False
+        state = (info.st_size, info.st_mtime_ns)
+        if state == self._synced and not force:
+            return False
+        descriptor = os.open(self.wal, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        self._synced = state
+        self.syncs += 1
+        if info.st_size > self.checkpoint_pages * 4096:
+            self._checkpoint()
+        return True
+
+    def _checkpoint(self) -> None:
+        from storage.database import file_uri
+        try:
+            conn = sqlite3.connect(file_uri(self.path), uri=True, timeout=0.1)
+            try:
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                conn.close()
+            self.checkpoints += 1
+        except sqlite3.Error as error:     # busy or gone: the next round tries again
+            log.info("background checkpoint of %s skipped: %s", self.path, error)
+
+    def _run(self) -> None:
+        while True:
+            poked = self._wake.wait(self.every_s)
+            if poked:
+                self._quiet()
+            try:
+                self.sync_now(force=poked)
+            except OSError as error:
+                log.warning("could not sync %s: %s", self.wal, error)
+            if self._stopping:
+                return
+
+
+def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
+    """Let ``db`` (the window's connection to ``path``) commit without
+    waiting for the disk, a :class:`WalSyncer` (``options`` are its own)
+    syncing behind it; None (and nothing changed) for a read-only or
+    non-WAL connection."""
+    from storage.database import is_read_only
+    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() != "wal" or is_read_only(db):
+        return None
+    syncer = WalSyncer(path, **options)
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db._wal_syncer = syncer   # write_transaction pokes it after each commit
+    return syncer
+
+
+def end_deferred_sync(db: Database) -> None:
+    """Stop ``db``'s background syncing (a last sync first), if it has one."""
+    syncer = getattr(db, "_wal_syncer", None)
+    if syncer is not None:
+        syncer.stop()
+        db._wal_syncer = None
+
+
+def committed(db: Database) -> None:
+    """Called after a commit on ``db``: its syncer (if any) syncs soon."""
+    syncer = getattr(db, "_wal_syncer", None)
+    if syncer is not None:
+        syncer.poke()

@@ -1,0 +1,113 @@
+"""The window's connection commits without waiting for the disk; a
+background thread syncs the write-ahead log after each commit and
+checkpoints it (storage.durability)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from storage import durability, journal, open_database, tags
+from storage.database import write_transaction
+
+
+def _wait(predicate, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "project #1.db"      # a path SQLite URIs would cut
+    open_database(path).close()
+    return path
+
+
+def test_deferred_connection_commits_without_fsync_and_syncs_behind(db_path):
+    db = open_database(db_path)
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2          # FULL by default
+    # a long timer: only the commit's own poke can make the sync happen soon
+    syncer = durability.defer_sync(db, db_path, every_s=60)
+    try:
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1      # NORMAL
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        with journal.step(db, "Create tag"):
+            tags.create_tag(db, "Fraud", "#ff0000")
+        assert _wait(lambda: syncer.syncs >= 1, 3), "the commit was never synced"
+        synced = syncer.syncs
+        time.sleep(0.2)
+        assert syncer.syncs == synced      # nothing new: no more syncs
+    finally:
+        durability.end_deferred_sync(db)
+    assert not syncer._thread.is_alive()
+    assert getattr(db, "_wal_syncer", None) is None
+    db.close()
+
+
+def test_log_is_synced_by_fsync_of_the_wal_file(db_path, monkeypatch):
+    synced_files = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor):
+        synced_files.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60)
+    with write_transaction(db):
+        db.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+    assert _wait(lambda: syncer.syncs >= 1, 3)
+    durability.end_deferred_sync(db)
+    db.close()
+    assert str(db_path) + "-wal" in synced_files
+
+
+def test_background_checkpoint_moves_the_log_into_the_file(db_path):
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=1)
+    with journal.step(db, "Create tags"):
+        for number in range(50):
+            tags.create_tag(db, f"Tag {number}", "#00ff00")
+    assert _wait(lambda: syncer.checkpoints >= 1, 3), "no background checkpoint"
+    durability.end_deferred_sync(db)
+    # everything is in the main file: a reader that ignores the log sees it
+    from storage.database import file_uri
+    import sqlite3
+    other = sqlite3.connect(file_uri(db_path, mode="ro", immutable="1"), uri=True)
+    try:
+        assert other.execute("SELECT count(*) FROM tags WHERE name LIKE 'Tag %'"
+                             ).fetchone()[0] == 50
+    finally:
+        other.close()
+    db.close()
+
+
+def test_read_only_connection_is_left_alone(db_path):
+    os.chmod(db_path, 0o444)
+    try:
+        db = open_database(db_path)
+        assert durability.defer_sync(db, db_path) is None
+        assert getattr(db, "_wal_syncer", None) is None
+        db.close()
+    finally:
+        os.chmod(db_path, 0o644)
+
+
+def test_window_connection_defers_and_close_stops_the_syncer(qtbot, seeded_db_path):
+    from desktop.gui.main_window import MainWindow
+
+    db = open_database(seeded_db_path)
+    window = MainWindow(db, seeded_db_path, analyse=False)
+    qtbot.addWidget(window)
+    syncer = db._wal_syncer
+    assert syncer is not None and syncer._thread.is_alive()
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    window.close()
+    assert not syncer._thread.is_alive()
