@@ -239,3 +239,21 @@ def test_f2_renames_and_delete_deletes_the_tag_selected_in_the_tree(open_window,
     assert stored_tags(analysed_db_path).get("Narcotics") is not None
     qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
     assert asked == [panel.current_tag_id()]
+
+
+def test_counts_column_widens_when_a_count_grows(qtbot):
+    from widgets.tag_panel import TagPanel
+
+    panel = TagPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 300)
+    panel.show()
+    tags = [{"id": 1, "name": "Fraud", "color": "#ff0000", "shortcut": 1, "description": "",
+             "passage_count": 5, "parent_id": None}]
+    panel.set_tags(tags)
+    narrow = panel.tree.header().sectionSize(2)
+    big = "123,456,789,012"
+    panel.set_tags([{**tags[0], "passage_count": big}])   # counts only: no rebuild
+    assert panel.tree.topLevelItem(0).text(2) == big
+    metrics = panel.tree.fontMetrics()
+    assert panel.tree.header().sectionSize(2) >= metrics.horizontalAdvance(big) > narrow

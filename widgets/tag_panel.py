@@ -164,8 +164,10 @@ class TagPanel(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)     # the names get the room, not the counts
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # the counts column widens when a count needs it (_fit_counts), not
+        # by measuring every row again on each saved tag
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
             item.data(0, Qt.ItemDataRole.UserRole)))
         self.tree.installEventFilter(self)      # F2 renames, Delete deletes
@@ -203,6 +205,7 @@ class TagPanel(QWidget):
                 item, text = self._items[tag["id"]], self._count_text(tag, tags)
                 if item.text(2) != text:
                     item.setText(2, text)
+                    self._fit_counts(text)
             return
         current = self.current_tag_id()
         self._tags = tags
@@ -226,8 +229,15 @@ class TagPanel(QWidget):
                 self.tree.addTopLevelItem(items[tag["id"]])
         self.tree.setRootIsDecorated(any(item.childCount() for item in items.values()))
         self.tree.expandAll()
+        self.tree.resizeColumnToContents(2)
         if current in items:
             self.tree.setCurrentItem(items[current])
+
+    def _fit_counts(self, text: str) -> None:
+        """Widen the counts column if ``text`` no longer fits it."""
+        needed = self.tree.fontMetrics().horizontalAdvance(text) + 16
+        if needed > self.tree.header().sectionSize(2):
+            self.tree.header().resizeSection(2, needed)
 
     @staticmethod
     def _shape(tags: list[dict]) -> list[tuple]:
