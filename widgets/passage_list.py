@@ -32,6 +32,7 @@ class PassageList(QTreeWidget):
         self._passages: dict[int, dict] = {}
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)     # one line each: laid out without measuring rows
         self.setHeaderLabels(["Tag", "Passage", "Note"])
         header = self.header()
         header.setStretchLastSection(False)      # passage and note share the room
