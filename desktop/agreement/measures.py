@@ -231,10 +231,14 @@ class _Grid:
                  - np.bincount(self.i_end[mask], minlength=self.n + 1))
         return np.cumsum(delta[:-1]) > 0
 
-    def runs(self, values: np.ndarray):
+    def runs(self, values: np.ndarray, breaks: np.ndarray | None = None):
         """Maximal runs of equal ``values`` that do not cross an article's
-        start: ``(value of each run, its length, run index of each interval)``."""
+        start nor a ``breaks`` interval (where one of a coder's units ends
+        and the next begins): ``(value of each run, its length, run index of
+        each interval)``."""
         change = self.first.copy()
+        if breaks is not None:
+            change |= breaks
         if self.n:
             change[0] = True
             change[1:] |= values[1:] != values[:-1]
@@ -242,30 +246,46 @@ class _Grid:
         return values[change], np.bincount(run_id, weights=self.length), run_id
 
 
-def _unit_lengths(grid: _Grid, mask: np.ndarray) -> np.ndarray:
-    """The lengths of one coder's units of one tag: the passages selected by
-    ``mask`` merged where they overlap or touch (within an article)."""
+@dataclass(frozen=True)
+class _Units:
+    """One coder's units of one tag: where each begins and ends (interval
+    indexes; an end may be ``n``) and its length in characters."""
+
+    first: np.ndarray
+    end: np.ndarray
+    length: np.ndarray
+
+
+def _units(grid: _Grid, mask: np.ndarray) -> _Units:
+    """The units of the passages selected by ``mask`` (one coder, one tag):
+    passages that overlap are one unit; passages that only touch stay two
+    units, as a coder's two adjacent units of one value do in Krippendorff
+    (2019, Figure 12.11), where each pairs only with itself."""
     c = grid.codings
     article = c.article[mask]
     start = grid.offsets[article] + c.start[mask]
     end = grid.offsets[article] + c.end[mask]
     if len(start) == 0:
-        return np.zeros(0)
-    order = np.lexsort((start, article))
-    article, start, end = article[order], start[order], end[order]
-    reach = np.maximum.accumulate(end)     # positions only grow from article to article
-    new = np.r_[True, (start[1:] > reach[:-1]) | (article[1:] != article[:-1])]
-    unit = np.cumsum(new) - 1
+        empty = np.zeros(0, dtype=np.int64)
+        return _Units(empty, empty, np.zeros(0))
+    order = np.argsort(start, kind="stable")   # positions are global: articles never mix
+    start, end = start[order], end[order]
+    i_start, i_end = grid.i_start[mask][order], grid.i_end[mask][order]
+    reach = np.maximum.accumulate(end)
+    new = np.r_[True, start[1:] >= reach[:-1]]
     first = np.flatnonzero(new)
-    last_reach = np.maximum.reduceat(end, first)
-    return (last_reach - start[first]).astype(np.float64)[: unit[-1] + 1]
+    last_end = np.maximum.reduceat(end, first)
+    return _Units(i_start[first], np.maximum.reduceat(i_end, first),
+                  (last_end - start[first]).astype(np.float64))
 
 
-def _binary_unitized(grid: _Grid, cover: np.ndarray, tag: int) -> tuple[np.ndarray, np.ndarray]:
+def _binary_unitized(grid: _Grid, cover: np.ndarray,
+                     units: list[_Units]) -> tuple[np.ndarray, np.ndarray]:
     """Observed coincidences (2 × 2: gap, tag) and self-pair corrections of
-    one tag's binary continuum; ``cover`` is (coders × intervals). A unit
-    pairs with itself :math:`l^2` times, a gap's characters once each, so
-    the gaps' correction is the length not covered by units."""
+    one tag's binary continuum; ``cover`` is (coders × intervals), ``units``
+    each coder's units of the tag. A unit pairs with itself :math:`l^2`
+    times, a gap's characters once each, so the gaps' correction is the
+    length not covered by units."""
     m = cover.shape[0]
     k = cover.sum(axis=0)
     n_k = np.bincount(k, weights=grid.length, minlength=m + 1)
@@ -275,12 +295,9 @@ def _binary_unitized(grid: _Grid, cover: np.ndarray, tag: int) -> tuple[np.ndarr
         [n_k @ (ks * (m - ks)), n_k @ (ks * (ks - 1))]]) / (m - 1)
     total = float(grid.length.sum())
     self_pairs = np.zeros(2)
-    c = grid.codings
-    of_tag = c.tag == tag
-    for i in range(m):
-        units = _unit_lengths(grid, of_tag & (c.coder == i))
-        self_pairs[0] += total - units.sum()
-        self_pairs[1] += (units ** 2).sum()
+    for mine in units:
+        self_pairs[0] += total - mine.length.sum()
+        self_pairs[1] += (mine.length ** 2).sum()
     return observed, self_pairs
 
 
@@ -355,8 +372,11 @@ def _value_ids(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inverse.reshape(m, n), codes.astype(bool)
 
 
-def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int) -> dict:
-    """uα, |uα and cuα of the continuum whose values are tag sets."""
+def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int,
+                  breaks: np.ndarray) -> dict:
+    """uα, |uα and cuα of the continuum whose values are tag sets; ``breaks``
+    (coders × intervals) marks where each coder's units of a tag begin or
+    end, so that two touching units of one value stay two."""
     m = ids.shape[0]
     observed = np.zeros(n_values * n_values)
     for i in range(m):
@@ -373,13 +393,16 @@ def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int) 
     self_pairs = np.zeros(n_values)
     pairable = np.zeros(n_values)
     for i in range(m):
-        value, length, run_id = grid.runs(ids[i])
+        value, length, run_id = grid.runs(ids[i], breaks[i])
         unit = ~is_gap[value]
         self_pairs += np.bincount(value, weights=np.where(unit, length ** 2, length),
                                   minlength=n_values)
-        overlap = np.bincount(run_id, weights=grid.length * (others[i] > 0),
-                              minlength=len(value))
-        pairable += np.bincount(value[unit], weights=overlap[unit] ** 2, minlength=n_values)
+        # what a unit puts into cuα's margins: its overlap with each other
+        # coder's units, averaged over the other coders (Krippendorff 2019,
+        # §12.6.5) — it pairs with itself that length squared
+        paired = np.bincount(run_id, weights=grid.length * others[i] / (m - 1),
+                             minlength=len(value))
+        pairable += np.bincount(value[unit], weights=paired[unit] ** 2, minlength=n_values)
     result = {"u_alpha": None, "bu_alpha": None, "cu_alpha": None}
     if observed.sum() <= 0:
         return result
@@ -408,6 +431,8 @@ def measure(codings: Codings) -> dict:
         of_tag = codings.tag == t
         for i in range(m):
             cover[t, i] = grid.coverage(of_tag & (codings.coder == i))
+    units = [[_units(grid, (codings.tag == t) & (codings.coder == i)) for i in range(m)]
+             for t in range(n_tags)]
     present = np.zeros((n_tags, len(codings.lengths), m), dtype=bool)
     present[codings.tag, codings.article, codings.coder] = True
 
@@ -415,7 +440,7 @@ def measure(codings: Codings) -> dict:
     all_observed = np.zeros((2, 2))
     all_counts, all_weights = [], []
     for t in range(n_tags):
-        observed, self_pairs = _binary_unitized(grid, cover[t], t)
+        observed, self_pairs = _binary_unitized(grid, cover[t], units[t])
         all_observed += observed
         counts, weights = _pattern_counts(grid, cover[t])
         all_counts.append(counts)
@@ -436,8 +461,13 @@ def measure(codings: Codings) -> dict:
     if n_tags:
         ids, codes = _value_ids(grid, cover)
         gaps = np.flatnonzero(~codes.any(axis=1))
+        breaks = np.zeros((m, grid.n + 1), dtype=bool)
+        for of_tag in units:
+            for i, mine in enumerate(of_tag):
+                breaks[i, mine.first] = True
+                breaks[i, mine.end] = True
         overall.update(_multi_valued(grid, ids, int(gaps[0]) if len(gaps) else None,
-                                     len(codes)))
+                                     len(codes), breaks[:, :grid.n]))
         flat = present.reshape(-1, m)
         overall["kappa_presence"] = _presence_kappa(flat)
         overall["percent_agreement"] = _presence_agreement(flat)
