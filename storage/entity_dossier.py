@@ -25,6 +25,7 @@ import re
 
 from sqlite_utils import Database
 
+from storage.article_query import analyst_clause
 from storage.entity_index import filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 
@@ -161,17 +162,20 @@ def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15) -
         ids + keys + [limit]))
 
 
-def passages_on(db: Database, spans_by_article: dict[int, list[tuple[int, int]]]) -> list[dict]:
+def passages_on(db: Database, spans_by_article: dict[int, list[tuple[int, int]]],
+                analysts: tuple[str, ...] = ()) -> list[dict]:
     """Passages overlapping any of the given spans (mentions, quotes):
     ``{"id", "article_id", "title", "start", "end", "text", "note", "analyst",
-    "tag", "color"}``."""
+    "tag", "color"}``; ``analysts``: only theirs (blind coding)."""
+    whose, whose_params = analyst_clause(analysts)
     found = []
     for article_id, spans in spans_by_article.items():
         for row in db.query(
-                """SELECT p.id, p.article_id, a.title, p.start, p."end", p.text, p.note,
+                f"""SELECT p.id, p.article_id, a.title, p.start, p."end", p.text, p.note,
                    p.analyst, t.name AS tag, t.color FROM passages p
                    JOIN tags t ON t.id = p.tag_id JOIN articles a ON a.id = p.article_id
-                   WHERE p.article_id = ? ORDER BY p.start""", [article_id]):
+                   WHERE p.article_id = ?{whose} ORDER BY p.start""",
+                [article_id] + whose_params):
             if any(row["start"] < end and start < row["end"] for start, end in spans):
                 found.append(row)
     return found

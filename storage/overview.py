@@ -1,8 +1,9 @@
 """The Overview's counts: SQL aggregates over what the article list shows.
 
 Every function takes the list's :class:`storage.article_query.ArticleQuery`
-(None or an unfiltered query: the whole corpus) and returns plain rows. They
-read summary tables, never the articles' rows (which hold the texts):
+(None or an unfiltered query: the whole corpus) and returns plain rows; the
+query's ``analysts`` (blind coding) limit every count of passages to theirs.
+They read summary tables, never the articles' rows (which hold the texts):
 
 - ``article_periods`` (migration 0017): each article's publication month,
   week (its Monday) and source, kept by triggers on ``articles``;
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.article_query import ArticleQuery, id_set
+from storage.article_query import ArticleQuery, analyst_clause, id_set
 from storage.schema import current_analysis_sql
 
 #: Period units and the ``article_periods`` column holding each.
@@ -43,6 +44,12 @@ def _in_list(db: Database, q: ArticleQuery | None, column: str) -> tuple[str, li
         return "", []
     sql, params = found
     return f" AND {column} IN ({sql})", list(params)
+
+
+def _whose(q: ArticleQuery | None, alias: str = "p") -> tuple[str, list]:
+    """`` AND alias.analyst IN (…)`` when the window shows only some
+    analysts' passages (View → Passages, blind coding), else nothing."""
+    return analyst_clause(q.analysts if q is not None else (), alias)
 
 
 def _placeholders(values) -> str:
@@ -100,10 +107,12 @@ def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str =
     articles left out). ``fold``: child tags counted under their top-level tag."""
     column = PERIODS[period]
     where, params = _in_list(db, q, "p.article_id")
+    whose, whose_params = _whose(q)
     rows = db.execute(
         f"SELECT o.{column} AS period, p.tag_id, count(*) FROM passages p "
         f"JOIN article_periods o ON o.article_id = p.article_id "
-        f"WHERE o.{column} IS NOT NULL{where} GROUP BY o.{column}, p.tag_id", params)
+        f"WHERE o.{column} IS NOT NULL{where}{whose} GROUP BY o.{column}, p.tag_id",
+        params + whose_params)
     found = [{"period": r[0], "tag_id": r[1], "passages": r[2]} for r in rows]
     return sorted(_fold(found, db, fold), key=lambda r: (r["period"], r["tag_id"]))
 
@@ -113,10 +122,11 @@ def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = 
     """Passages per (source, tag), for the ``sources`` sources with the most
     passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source)."""
     where, params = _in_list(db, q, "p.article_id")
+    whose, whose_params = _whose(q)
     rows = db.execute(
         f"SELECT ifnull(o.source, ''), p.tag_id, count(*) FROM passages p "
         f"JOIN article_periods o ON o.article_id = p.article_id "
-        f"WHERE 1{where} GROUP BY o.source, p.tag_id", params)
+        f"WHERE 1{where}{whose} GROUP BY o.source, p.tag_id", params + whose_params)
     found = _fold([{"source": r[0], "tag_id": r[1], "passages": r[2]} for r in rows],
                   db, fold)
     totals: dict[str, int] = {}
@@ -131,10 +141,11 @@ def tags_by_analyst(db: Database, q: ArticleQuery | None = None, *,
     """Passages per (analyst, tag): rows ``{"analyst", "tag_id", "passages"}``
     (from the index ``passages_by_analyst_tag``)."""
     where, params = _in_list(db, q, "p.article_id")
+    whose, whose_params = _whose(q)
     rows = db.execute(
         f"SELECT p.analyst, p.tag_id, count(*) FROM passages p "
-        f"INDEXED BY passages_by_analyst_tag WHERE 1{where} "
-        f"GROUP BY p.analyst, p.tag_id", params)
+        f"INDEXED BY passages_by_analyst_tag WHERE 1{where}{whose} "
+        f"GROUP BY p.analyst, p.tag_id", params + whose_params)
     return _fold([{"analyst": r[0], "tag_id": r[1], "passages": r[2]} for r in rows],
                  db, fold)
 
@@ -147,21 +158,25 @@ def tag_cooccurrence(db: Database, q: ArticleQuery | None = None, *,
     if mode not in COOCCURRENCE_MODES:
         raise ValueError(f"mode must be one of {COOCCURRENCE_MODES}")
     where, params = _in_list(db, q, "a.article_id")
+    whose, whose_params = _whose(q)
+    # blind: the analyst's own (article, tag) pairs come from the analyst index
+    tagged = (f"SELECT DISTINCT p.article_id, p.tag_id FROM passages p INDEXED BY "
+              f"{'passages_by_analyst_tag' if whose else 'passages_by_tag_article'} "
+              f"WHERE 1{whose}")
     roots = tag_roots(db) if fold else None
     if mode == "article" and not fold:   # each (article, tag) once: count(*) is articles
         return [{"tag_a": r[0], "tag_b": r[1], "count": r[2]} for r in db.execute(
-            f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
-                INDEXED BY passages_by_tag_article)
+            f"""WITH t AS ({tagged})
                 SELECT a.tag_id, b.tag_id, count(*) FROM t a JOIN t b
                 ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}
-                GROUP BY a.tag_id, b.tag_id ORDER BY a.tag_id, b.tag_id""", params)]
+                GROUP BY a.tag_id, b.tag_id ORDER BY a.tag_id, b.tag_id""",
+            whose_params + params)]
     if mode == "article":
-        sql = f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
-                  INDEXED BY passages_by_tag_article)
+        sql = f"""WITH t AS ({tagged})
                   SELECT a.tag_id, b.tag_id, a.article_id FROM t a JOIN t b
                   ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}"""
         pairs: dict[tuple, set] = {}
-        for first, second, article_id in db.execute(sql, params):
+        for first, second, article_id in db.execute(sql, whose_params + params):
             if roots is not None:
                 first, second = sorted((roots[first], roots[second]))
                 if first == second:
@@ -169,11 +184,14 @@ def tag_cooccurrence(db: Database, q: ArticleQuery | None = None, *,
             pairs.setdefault((first, second), set()).add(article_id)
         return [{"tag_a": a, "tag_b": b, "count": len(ids)}
                 for (a, b), ids in sorted(pairs.items())]
+    whose_a, _ = _whose(q, "a")
+    whose_b, _ = _whose(q, "b")
     sql = f"""SELECT a.tag_id, b.tag_id, count(*) FROM passages a JOIN passages b
               ON b.article_id = a.article_id AND b.start < a."end" AND a.start < b."end"
-              AND a.tag_id < b.tag_id WHERE 1{where} GROUP BY a.tag_id, b.tag_id"""
+              AND a.tag_id < b.tag_id WHERE 1{where}{whose_a}{whose_b}
+              GROUP BY a.tag_id, b.tag_id"""
     counts: dict[tuple, int] = {}
-    for first, second, count in db.execute(sql, params):
+    for first, second, count in db.execute(sql, params + whose_params + whose_params):
         if roots is not None:
             first, second = sorted((roots[first], roots[second]))
             if first == second:
@@ -203,9 +221,10 @@ def top_speakers(db: Database, q: ArticleQuery | None = None, *, tag_id: int | N
             "LIMIT ?", [limit])]
     if tag_id is not None:
         tags = descendant_ids(db, tag_id)
+        whose, whose_params = _whose(q, "passages")
         where += (f" AND s.article_id IN (SELECT article_id FROM passages "
-                  f"WHERE tag_id IN ({_placeholders(tags)}))")
-        params += tags
+                  f"WHERE tag_id IN ({_placeholders(tags)}){whose})")
+        params += tags + whose_params
     extra, extra_params = _period_clause(period, "s.article_id")
     rows = db.execute(
         f"SELECT min(s.speaker), sum(s.quotes), count(*) FROM article_speakers s "

@@ -104,51 +104,159 @@ def test_fleiss_kappa_of_two_raters_is_scotts_pi():
     assert fleiss_kappa(counts) == pytest.approx(scott, abs=1e-12)
 
 
+# -- the unitizing family: the book's worked example ------------------------------
+
+#: Krippendorff (2019), *Content Analysis*, 4th ed., §12.6, Figure 12.11
+#: (p. 340): three observers unitize and code a continuum of 60; the
+#: book prints uα = .510, |uα = .413 and cuα = .724. The segments (1-based,
+#: inclusive) as transcribed in the R package quallmer's
+#: tests/testthat/test-alpha_u.R (github.com/cran/quallmer). Alex and Suzan
+#: each mark adjacent units of value 6 — two (three) units, not one.
+FIGURE_12_11 = [
+    [(1, 7, "1"), (8, 13, "2"), (31, 32, "5"), (33, 37, "6"), (38, 44, "6"), (45, 60, "7")],
+    [(1, 7, "1"), (8, 13, "3"), (14, 21, "5"), (33, 44, "6")],
+    [(1, 7, "1"), (8, 13, "4"), (14, 21, "5"), (33, 37, "6"), (38, 41, "6"), (42, 44, "6")],
+]
+
+
+def test_unitizing_family_matches_krippendorff_2019_figure_12_11():
+    tags = ["1", "2", "3", "4", "5", "6", "7"]
+    overall = measure(codings_of(FIGURE_12_11, 60, tags))["overall"]
+    assert overall["u_alpha"] == pytest.approx(0.510, abs=5e-4)
+    assert overall["cu_alpha"] == pytest.approx(0.724, abs=5e-4)
+    # 1 − 52 / 88.68 = .4136; the book's .413 is what the expected
+    # coincidences rounded to one decimal (44.3 each way) give
+    assert overall["bu_alpha"] == pytest.approx(0.4136, abs=5e-5)
+    assert overall["bu_alpha"] == pytest.approx(0.413, abs=1e-3)
+
+
+def test_touching_passages_of_one_tag_are_two_units():
+    # Alex's 33–37 and 38–44 are two units; one passage 33–44 is one unit,
+    # which pairs with itself 144 times instead of 25 + 49
+    merged = [[(a, b, v) for a, b, v in FIGURE_12_11[0][:3]] + [(33, 44, "6"), (45, 60, "7")],
+              FIGURE_12_11[1], FIGURE_12_11[2]]
+    tags = ["1", "2", "3", "4", "5", "6", "7"]
+    apart = measure(codings_of(FIGURE_12_11, 60, tags))
+    joined = measure(codings_of(merged, 60, tags))
+    assert apart["overall"]["u_alpha"] != pytest.approx(joined["overall"]["u_alpha"], abs=1e-4)
+    # per tag too: [0,5) and [5,10) against [0,8) is not [0,10) against [0,8)
+    two = Codings.from_spans([20], [(0, 0, 0, 0, 5), (0, 0, 0, 5, 10), (0, 1, 0, 0, 8)], 2, 1)
+    one = Codings.from_spans([20], [(0, 0, 0, 0, 10), (0, 1, 0, 0, 8)], 2, 1)
+    assert measure(two)["tags"][0]["u_alpha"] != pytest.approx(
+        measure(one)["tags"][0]["u_alpha"], abs=1e-4)
+    assert measure(two)["tags"][0]["alpha_char"] == measure(one)["tags"][0]["alpha_char"]
+    # overlapping passages of one tag are one unit: a duplicate changes nothing
+    doubled = [FIGURE_12_11[0] + [(35, 40, "6")], FIGURE_12_11[1], FIGURE_12_11[2]]
+    assert measure(codings_of(doubled, 60, tags))["overall"]["u_alpha"] == pytest.approx(
+        measure(codings_of([FIGURE_12_11[0][:3] + [(33, 44, "6"), (45, 60, "7")],
+                            FIGURE_12_11[1], FIGURE_12_11[2]], 60, tags))["overall"]["u_alpha"])
+
+
 # -- the unitizing family against an independent implementation -----------------
 
 #: (coders, continuum length, tags) -> (uα, |uα, cuα) from a transcription of
 #: quallmer's ``reliability_alpha_u`` (Krippendorff 2019, §12.6), run in R.
+#: quallmer corrects cuα's expected coincidences with each unit's overlap
+#: with the *union* of the other coders' units, squared; the book's own
+#: example (.724 above; quallmer gets .728 there) needs the unit's share of
+#: cuα's margins — its overlap averaged over the other coders — squared.
+#: The two agree for two coders; for three or more only uα and |uα are
+#: quallmer's (``None`` here: not compared).
 QUALLMER = [
     ([[(3, 8, "a"), (12, 20, "b"), (25, 27, "a")],
       [(4, 9, "a"), (12, 18, "a"), (24, 28, "a")],
       [(2, 8, "a"), (13, 21, "b")]], 30, ["a", "b"],
-     (0.3887343294, 0.4807017544, 0.4326233942)),
+     (0.3887343294, 0.4807017544, None)),
     ([[(1, 10, "x")], [(6, 15, "x")]], 20, ["x"], (0.1375, 0.1375, None)),
     # Krippendorff (2004: 254)'s example, its category c alone, shifted by 150
     ([[(76, 145, "c"), (221, 250, "c")], [(71, 150, "c"), (206, 225, "c"), (251, 270, "c")]],
      300, ["c"], (0.5162799043, 0.5162799043, None)),
     ([[(1, 5, "p"), (8, 12, "q"), (15, 18, "p")], [(1, 4, "p"), (8, 12, "p"), (14, 18, "q")],
       [(2, 5, "q"), (9, 12, "q")], [(1, 5, "p"), (8, 11, "q")]], 20, ["p", "q"],
-     (0.2723049816, 0.4948148148, 0.0973789174)),
+     (0.2723049816, 0.4948148148, None)),
+    # two coders, two tags: cuα too
+    ([[(1, 6, "a"), (9, 15, "b"), (18, 25, "a")], [(2, 6, "a"), (8, 12, "b"), (13, 16, "a"),
+                                                  (19, 24, "b")]], 30, ["a", "b"], None),
 ]
 
 
-@pytest.mark.parametrize("coders,length,tags,expected", QUALLMER)
+@pytest.mark.parametrize("coders,length,tags,expected", QUALLMER[:4])
 def test_unitizing_family_matches_reference_implementation(coders, length, tags, expected):
     overall = measure(codings_of(coders, length, tags))["overall"]
-    for key, value in zip(("u_alpha", "bu_alpha", "cu_alpha"), expected):
-        if value is None:
-            assert overall[key] is None
-        else:
-            assert overall[key] == pytest.approx(value, abs=1e-9), key
+    for key, value in zip(("u_alpha", "bu_alpha"), expected):
+        assert overall[key] == pytest.approx(value, abs=1e-9), key
+    if len(tags) == 1:
+        assert overall["cu_alpha"] is None
+
+
+def quallmer_union_cu(coders, length):
+    """cuα with quallmer's correction (overlap with the union of the other
+    coders' units, squared) — equal to Dossier's for two coders."""
+    m = len(coders)
+    value = [[None] * (length + 1) for _ in range(m)]
+    for i, coder in enumerate(coders):
+        for start, end, tag in coder:
+            for x in range(start, end + 1):
+                value[i][x] = tag
+    tags = sorted({t for coder in coders for *_, t in coder})
+    index = {t: n for n, t in enumerate(tags)}
+    observed = np.zeros((len(tags), len(tags)))
+    for i in range(m):
+        for j in range(m):
+            for x in range(1, length + 1):
+                if i != j and value[i][x] and value[j][x]:
+                    observed[index[value[i][x]], index[value[j][x]]] += 1 / (m - 1)
+    correction = np.zeros(len(tags))
+    for i, coder in enumerate(coders):
+        for start, end, tag in coder:
+            paired = sum(1 for x in range(start, end + 1)
+                         if any(value[j][x] for j in range(m) if j != i))
+            correction[index[tag]] += paired ** 2
+    n_c = observed.sum(axis=1)
+    n = n_c.sum()
+    expected = (np.outer(n_c, n_c) - np.diag(correction)) / (n - correction.sum() / n)
+    return 1 - (n - np.trace(observed)) / (expected.sum() - np.trace(expected))
+
+
+def test_cu_alpha_equals_quallmers_reading_for_two_coders_only():
+    coders, length, tags, _ = QUALLMER[4]
+    assert measure(codings_of(coders, length, tags))["overall"]["cu_alpha"] == pytest.approx(
+        quallmer_union_cu(coders, length), abs=1e-9)
+    book = measure(codings_of(FIGURE_12_11, 60, ["1", "2", "3", "4", "5", "6", "7"]))
+    assert quallmer_union_cu(FIGURE_12_11, 60) == pytest.approx(0.7283, abs=5e-5)
+    assert book["overall"]["cu_alpha"] == pytest.approx(0.7242, abs=5e-5)
 
 
 def brute_force_unitizing(lengths, spans, m):
-    """uα, |uα and cuα straight from the definitions: every character's set
-    of tags per coder, runs found character by character, coincidences as
-    the lengths of every pair of overlapping runs of two coders."""
+    """uα, |uα and cuα straight from the definitions of Krippendorff (2019,
+    §12.6), character by character: each coder's continuum is cut into
+    segments wherever one of their units (a tag's passages, merged where
+    they overlap) begins or ends, or an article does; a segment's value is
+    the set of tags there (empty: a gap). Coincidences are the lengths of
+    every pair of overlapping segments of two coders."""
     offsets = np.r_[0, np.cumsum(lengths)]
     total = int(offsets[-1])
     value = [[frozenset()] * total for _ in range(m)]
-    for article, coder, tag, start, end in spans:
-        for x in range(offsets[article] + start, offsets[article] + end):
-            value[coder][x] = value[coder][x] | {tag}
-    starts = set(int(o) for o in offsets[:-1])
+    cuts = [set(int(o) for o in offsets) for _ in range(m)]
+    for coder in range(m):
+        for tag in {s[2] for s in spans}:
+            mine = sorted((offsets[a] + s, offsets[a] + e) for a, c, t, s, e in spans
+                          if c == coder and t == tag)
+            units = []
+            for s, e in mine:
+                if units and s < units[-1][1]:          # overlapping: one unit
+                    units[-1][1] = max(units[-1][1], e)
+                else:                                   # apart or touching: two
+                    units.append([s, e])
+            for s, e in units:
+                cuts[coder] |= {int(s), int(e)}
+                for x in range(s, e):
+                    value[coder][x] = value[coder][x] | {tag}
     runs = []
     for i in range(m):
         mine, begin = [], 0
         for x in range(1, total + 1):
-            if x == total or x in starts or value[i][x] != value[i][x - 1]:
+            if x == total or x in cuts[i] or value[i][x] != value[i][x - 1]:
                 mine.append((begin, x, value[i][begin]))
                 begin = x
         runs.append(mine)
@@ -169,9 +277,8 @@ def brute_force_unitizing(lengths, spans, m):
         for b, e, v in runs[i]:
             self_pairs[index[v]] += (e - b) if not v else (e - b) ** 2
             if v:
-                paired = sum(1 for x in range(b, e)
-                             if any(value[j][x] for j in range(m) if j != i))
-                pairable[index[v]] += paired ** 2
+                paired = sum(1 for x in range(b, e) for j in range(m) if j != i and value[j][x])
+                pairable[index[v]] += (paired / (m - 1)) ** 2
 
     def alpha(o, s):
         n_c = o.sum(axis=1)
@@ -204,6 +311,10 @@ def random_codings(seed: int):
                 start = rng.randrange(length)
                 spans.append((article, coder, rng.randrange(n_tags), start,
                               min(length, start + rng.randint(1, 12))))
+                if rng.random() < 0.3 and spans[-1][4] < length:    # touching, same tag
+                    _, _, tag, _, end = spans[-1]
+                    spans.append((article, coder, tag, end,
+                                  min(length, end + rng.randint(1, 8))))
     return lengths, spans, m, n_tags
 
 

@@ -130,3 +130,25 @@ def test_cli_errors_are_one_line(seeded_db_path, capsys, argv, message):
     _code(seeded_db_path)
     status, out, err = run(capsys, "agreement", *argv, "--db", str(seeded_db_path))
     assert status == 2 and message in err and out == ""
+
+
+def test_lengths_read_beside_the_passages_or_on_the_same_connection(db, monkeypatch):
+    """The articles' lengths come from a second, read-only connection in a
+    thread; without one (in memory, or it cannot open) from the first."""
+    import sqlite3
+
+    from storage import agreement_data as module
+
+    first, _ = articles.add_article(db, title="one", text="Café 🚢 crew")
+    expected = db.execute(module.ALL_LENGTHS).fetchall()
+    assert (first, 11) in expected
+    assert module._beside(db.conn, module.ALL_LENGTHS)() == expected
+    memory = sqlite3.connect(":memory:")
+    memory.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, text TEXT)")
+    memory.execute("INSERT INTO articles VALUES (7, 'abc')")
+    assert module._beside(memory, module.ALL_LENGTHS)() == [(7, 3)]
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+    monkeypatch.setattr(module.sqlite3, "connect", refuse)
+    assert module._beside(db.conn, module.ALL_LENGTHS)() == expected

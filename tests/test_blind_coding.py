@@ -1,13 +1,14 @@
 """Blind coding (issue 18): View → Passages "mine only" hides the other
 analysts' passages, notes and counts in every place the window shows them —
 the reader's bars, the Passages tab, the codebook's counts, the article
-list's counts, the tag filter, the note search — and in the export dialog's
-default; "everyone's" shows them again. Storage reads first, then the window
+list's counts, the tag filter, the note search, the Overview's charts, an
+entity dossier's passages — and in the export dialog's default;
+"everyone's" shows them again. Storage reads first, then the window
 driven with the keyboard and the menu."""
 
 from __future__ import annotations
 
-from storage import open_database, passages, tags
+from storage import articles, entity_dossier, open_database, overview, passages, tags
 from storage.article_query import ArticleQuery, article_page, count_articles
 from storage.export_selection import PassageFilter, selected_passages
 
@@ -131,3 +132,73 @@ def test_chosen_analysts(open_window, seeded_db_path, qtbot):
     qtbot.waitUntil(lambda: window.current_id == 1)
     assert _shown(window) == {"reader": [ids["hers"]], "tab": [ids["hers"]],
                               "codebook": (1, 1), "list": (1, 1)}
+
+
+def _dated(db_path, ids):
+    """Publication dates (for the Overview's periods) and ana's Cybercrime
+    passage overlapping her Drugs one in article 1 (tags together)."""
+    db = open_database(db_path)
+    articles.update_details(db, 1, published="2024-05-02", source="VOD")
+    articles.update_details(db, 2, published="2024-06-03", source="VOD")
+    ids["hers_cyber"] = passages.add_passage(db, article_id=1, tag_id=ids["cyber"], start=45,
+                                             end=60, analyst="ana")
+    db.close()
+
+
+def test_overview_counts_and_dossier_passages_are_blind_too(seeded_db_path):
+    ids = _code(seeded_db_path)
+    _dated(seeded_db_path, ids)
+    db = open_database(seeded_db_path)
+    everyone, blind = ArticleQuery(), ArticleQuery(analysts=(ME,))
+    drugs, cyber = ids["drugs"], ids["cyber"]
+
+    def per_tag(rows, key="passages"):
+        found: dict = {}
+        for row in rows:
+            found[row["tag_id"]] = found.get(row["tag_id"], 0) + row[key]
+        return found
+    try:
+        assert per_tag(overview.tags_over_time(db, everyone)) == {drugs: 2, cyber: 2}
+        assert per_tag(overview.tags_over_time(db, blind)) == {drugs: 1}
+        assert per_tag(overview.tags_by_source(db, everyone)) == {drugs: 2, cyber: 2}
+        assert per_tag(overview.tags_by_source(db, blind)) == {drugs: 1}
+        assert {(r["analyst"], r["tag_id"]) for r in overview.tags_by_analyst(db, blind)} \
+            == {(ME, drugs)}
+        for mode in overview.COOCCURRENCE_MODES:
+            assert len(overview.tag_cooccurrence(db, everyone, mode=mode)) == 1, mode
+            assert overview.tag_cooccurrence(db, blind, mode=mode) == [], mode
+            assert overview.tag_cooccurrence(db, blind, mode=mode, fold=True) == [], mode
+        # the speakers of a tag's articles: the tag as I applied it
+        assert overview.top_speakers(db, blind, tag_id=cyber) == []
+        # an entity's page lists the passages on its mentions: mine only
+        on = {1: [(0, 100)]}
+        assert sorted(p["id"] for p in entity_dossier.passages_on(db, on)) \
+            == sorted([ids["mine"], ids["hers"], ids["hers_cyber"]])
+        assert [p["id"] for p in entity_dossier.passages_on(db, on, (ME,))] == [ids["mine"]]
+    finally:
+        db.close()
+
+
+def test_overview_charts_follow_view_passages(open_window, seeded_db_path, qtbot):
+    from PySide6.QtCore import Qt
+
+    ids = _code(seeded_db_path)
+    _dated(seeded_db_path, ids)
+    window = open_window(seeded_db_path)
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    view = window.overview.view
+    chart = view.views["time"]
+
+    def counted():
+        return view.status.text().startswith("Counted")
+    qtbot.waitUntil(lambda: counted() and chart.mark_with_key(("2024-06", ids["cyber"]))
+                    is not None, timeout=20000)
+    window.passage_visibility.actions["mine"].trigger()       # View → Passages → Mine only
+    qtbot.waitUntil(lambda: counted() and chart.mark_with_key(("2024-06", ids["cyber"]))
+                    is None, timeout=20000)
+    assert chart.mark_with_key(("2024-05", ids["drugs"])) is not None
+    assert chart.mark_with_key(("2024-05", ids["cyber"])) is None
+    window.passage_visibility.actions["all"].trigger()
+    qtbot.waitUntil(lambda: counted() and chart.mark_with_key(("2024-06", ids["cyber"]))
+                    is not None, timeout=20000)

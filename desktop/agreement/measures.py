@@ -216,6 +216,10 @@ class _Grid:
         passages = len(g_start)
         self.i_start = inverse[n_articles + 1:n_articles + 1 + passages]
         self.i_end = inverse[n_articles + 1 + passages:]
+        self.g_start, self.g_end = g_start, g_end
+        # the passages in text order (the sort above already knows it)
+        self.by_start = order[(order > n_articles) & (order <= n_articles + passages)] \
+            - (n_articles + 1)
         starts = inverse[:n_articles]              # the interval each article starts
         inside = starts < n                        # an empty last article starts none
         self.first = np.zeros(n, dtype=bool)
@@ -225,16 +229,14 @@ class _Grid:
         np.maximum.at(marker, starts[inside], np.flatnonzero(inside))
         self.article = np.maximum.accumulate(marker) if n else marker
 
-    def coverage(self, mask: np.ndarray) -> np.ndarray:
-        """Which intervals the passages selected by ``mask`` cover (bool)."""
-        delta = (np.bincount(self.i_start[mask], minlength=self.n + 1)
-                 - np.bincount(self.i_end[mask], minlength=self.n + 1))
-        return np.cumsum(delta[:-1]) > 0
-
-    def runs(self, values: np.ndarray):
+    def runs(self, values: np.ndarray, breaks: np.ndarray | None = None):
         """Maximal runs of equal ``values`` that do not cross an article's
-        start: ``(value of each run, its length, run index of each interval)``."""
+        start nor a ``breaks`` interval (where one of a coder's units ends
+        and the next begins): ``(value of each run, its length, run index of
+        each interval)``."""
         change = self.first.copy()
+        if breaks is not None:
+            change |= breaks
         if self.n:
             change[0] = True
             change[1:] |= values[1:] != values[:-1]
@@ -242,65 +244,103 @@ class _Grid:
         return values[change], np.bincount(run_id, weights=self.length), run_id
 
 
-def _unit_lengths(grid: _Grid, mask: np.ndarray) -> np.ndarray:
-    """The lengths of one coder's units of one tag: the passages selected by
-    ``mask`` merged where they overlap or touch (within an article)."""
-    c = grid.codings
-    article = c.article[mask]
-    start = grid.offsets[article] + c.start[mask]
-    end = grid.offsets[article] + c.end[mask]
-    if len(start) == 0:
-        return np.zeros(0)
-    order = np.lexsort((start, article))
-    article, start, end = article[order], start[order], end[order]
-    reach = np.maximum.accumulate(end)     # positions only grow from article to article
-    new = np.r_[True, (start[1:] > reach[:-1]) | (article[1:] != article[:-1])]
-    unit = np.cumsum(new) - 1
+@dataclass(frozen=True)
+class _Units:
+    """One coder's units of one tag: where each begins and ends (interval
+    indexes; an end may be ``n``) and its length in characters."""
+
+    first: np.ndarray
+    end: np.ndarray
+    length: np.ndarray
+
+
+def _units(grid: _Grid, chosen: np.ndarray) -> _Units:
+    """The units of the passages ``chosen`` (indexes, in text order; one
+    coder, one tag): passages that overlap are one unit; passages that only
+    touch stay two units, as a coder's two adjacent units of one value do in
+    Krippendorff (2019, Figure 12.11), where each pairs only with itself."""
+    if len(chosen) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Units(empty, empty, np.zeros(0))
+    start, end = grid.g_start[chosen], grid.g_end[chosen]
+    i_start, i_end = grid.i_start[chosen], grid.i_end[chosen]
+    reach = np.maximum.accumulate(end)
+    new = np.r_[True, start[1:] >= reach[:-1]]
     first = np.flatnonzero(new)
-    last_reach = np.maximum.reduceat(end, first)
-    return (last_reach - start[first]).astype(np.float64)[: unit[-1] + 1]
+    last_end = np.maximum.reduceat(end, first)
+    return _Units(i_start[first], np.maximum.reduceat(i_end, first),
+                  (last_end - start[first]).astype(np.float64))
 
 
-def _binary_unitized(grid: _Grid, cover: np.ndarray, tag: int) -> tuple[np.ndarray, np.ndarray]:
-    """Observed coincidences (2 × 2: gap, tag) and self-pair corrections of
-    one tag's binary continuum; ``cover`` is (coders × intervals). A unit
-    pairs with itself :math:`l^2` times, a gap's characters once each, so
-    the gaps' correction is the length not covered by units."""
+def _all_units(grid: _Grid) -> list[list[_Units]]:
+    """Every coder's units of every tag (``[tag][coder]``): one stable sort
+    of the passages in text order by (tag, coder) groups them."""
+    c = grid.codings
+    m = c.n_coders
+    key = (c.tag * m + c.coder)[grid.by_start]
+    sorter = np.argsort(key, kind="stable")
+    order = grid.by_start[sorter]
+    bounds = np.searchsorted(key[sorter], np.arange(c.n_tags * m + 1))
+    return [[_units(grid, order[bounds[t * m + i]:bounds[t * m + i + 1]]) for i in range(m)]
+            for t in range(c.n_tags)]
+
+
+def _cover(grid: _Grid, units: list[list[_Units]]) -> np.ndarray:
+    """Which intervals each coder's units of each tag cover: bool, tags ×
+    coders × intervals. A coder's units of a tag never overlap, so the
+    running sum of their starts and ends is 0 or 1."""
+    cover = np.zeros((len(units), grid.codings.n_coders, grid.n), dtype=bool)
+    delta = np.zeros(grid.n + 1, dtype=np.int8)
+    for t, of_tag in enumerate(units):
+        for i, mine in enumerate(of_tag):
+            delta[:] = 0
+            delta[mine.first] = 1
+            delta[mine.end] -= 1
+            np.cumsum(delta[:-1], dtype=np.int8, out=cover[t, i].view(np.int8))
+    return cover
+
+
+def _char_patterns(grid: _Grid, cover: np.ndarray) -> np.ndarray:
+    """How many characters ``k`` coders applied the tag to, for ``k = 0 …
+    m`` (``cover`` is coders × intervals)."""
     m = cover.shape[0]
-    k = cover.sum(axis=0)
-    n_k = np.bincount(k, weights=grid.length, minlength=m + 1)
+    k = np.add.reduce(cover, axis=0, dtype=np.int8)
+    return np.bincount(k, weights=grid.length, minlength=m + 1)
+
+
+def _binary_unitized(n_k: np.ndarray, total: float,
+                     units: list[_Units]) -> tuple[np.ndarray, np.ndarray]:
+    """Observed coincidences (2 × 2: gap, tag) and self-pair corrections of
+    one tag's binary continuum; ``n_k`` from :func:`_char_patterns`,
+    ``units`` each coder's units of the tag. A unit pairs with itself
+    :math:`l^2` times, a gap's characters once each, so the gaps'
+    correction is the length not covered by units."""
+    m = len(n_k) - 1
     ks = np.arange(m + 1, dtype=np.float64)
     observed = np.array([
         [n_k @ ((m - ks) * (m - ks - 1)), n_k @ (ks * (m - ks))],
         [n_k @ (ks * (m - ks)), n_k @ (ks * (ks - 1))]]) / (m - 1)
-    total = float(grid.length.sum())
     self_pairs = np.zeros(2)
-    c = grid.codings
-    of_tag = c.tag == tag
-    for i in range(m):
-        units = _unit_lengths(grid, of_tag & (c.coder == i))
-        self_pairs[0] += total - units.sum()
-        self_pairs[1] += (units ** 2).sum()
+    for mine in units:
+        self_pairs[0] += total - mine.length.sum()
+        self_pairs[1] += (mine.length ** 2).sum()
     return observed, self_pairs
 
 
-def _pattern_counts(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Characters grouped by how many coders applied the tag: value counts
-    ``[[m-k, k] …]`` and how many characters have each."""
-    m = cover.shape[0]
-    n_k = np.bincount(cover.sum(axis=0), weights=grid.length, minlength=m + 1)
+def _pattern_counts(n_k: np.ndarray) -> np.ndarray:
+    """The value counts ``[[m-k, k] …]`` of the patterns of ``n_k``."""
+    m = len(n_k) - 1
     ks = np.arange(m + 1)
-    return np.stack([m - ks, ks], axis=1), n_k
+    return np.stack([m - ks, ks], axis=1)
 
 
-def _kappa_of_patterns(cover: np.ndarray, grid: _Grid) -> float | None:
+def _kappa_of_patterns(cover: np.ndarray, grid: _Grid, n_k: np.ndarray) -> float | None:
     if cover.shape[0] == 2:
         a, b = cover
         w = grid.length
         table = [[w[~a & ~b].sum(), w[~a & b].sum()], [w[a & ~b].sum(), w[a & b].sum()]]
         return cohen_kappa(table)
-    counts, weights = _pattern_counts(grid, cover)
-    return fleiss_kappa(counts, weights)
+    return fleiss_kappa(_pattern_counts(n_k), n_k)
 
 
 def _presence_patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -355,8 +395,11 @@ def _value_ids(grid: _Grid, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inverse.reshape(m, n), codes.astype(bool)
 
 
-def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int) -> dict:
-    """uα, |uα and cuα of the continuum whose values are tag sets."""
+def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int,
+                  breaks: np.ndarray) -> dict:
+    """uα, |uα and cuα of the continuum whose values are tag sets; ``breaks``
+    (coders × intervals) marks where each coder's units of a tag begin or
+    end, so that two touching units of one value stay two."""
     m = ids.shape[0]
     observed = np.zeros(n_values * n_values)
     for i in range(m):
@@ -373,13 +416,16 @@ def _multi_valued(grid: _Grid, ids: np.ndarray, gap: int | None, n_values: int) 
     self_pairs = np.zeros(n_values)
     pairable = np.zeros(n_values)
     for i in range(m):
-        value, length, run_id = grid.runs(ids[i])
+        value, length, run_id = grid.runs(ids[i], breaks[i])
         unit = ~is_gap[value]
         self_pairs += np.bincount(value, weights=np.where(unit, length ** 2, length),
                                   minlength=n_values)
-        overlap = np.bincount(run_id, weights=grid.length * (others[i] > 0),
-                              minlength=len(value))
-        pairable += np.bincount(value[unit], weights=overlap[unit] ** 2, minlength=n_values)
+        # what a unit puts into cuα's margins: its overlap with each other
+        # coder's units, averaged over the other coders (Krippendorff 2019,
+        # §12.6.5) — it pairs with itself that length squared
+        paired = np.bincount(run_id, weights=grid.length * others[i] / (m - 1),
+                             minlength=len(value))
+        pairable += np.bincount(value[unit], weights=paired[unit] ** 2, minlength=n_values)
     result = {"u_alpha": None, "bu_alpha": None, "cu_alpha": None}
     if observed.sum() <= 0:
         return result
@@ -403,11 +449,9 @@ def measure(codings: Codings) -> dict:
     if m < 2:
         raise ValueError("agreement needs at least two analysts")
     grid = _Grid(codings)
-    cover = np.zeros((n_tags, m, grid.n), dtype=bool)
-    for t in range(n_tags):
-        of_tag = codings.tag == t
-        for i in range(m):
-            cover[t, i] = grid.coverage(of_tag & (codings.coder == i))
+    units = _all_units(grid)
+    cover = _cover(grid, units)
+    total = float(grid.length.sum())
     present = np.zeros((n_tags, len(codings.lengths), m), dtype=bool)
     present[codings.tag, codings.article, codings.coder] = True
 
@@ -415,9 +459,10 @@ def measure(codings: Codings) -> dict:
     all_observed = np.zeros((2, 2))
     all_counts, all_weights = [], []
     for t in range(n_tags):
-        observed, self_pairs = _binary_unitized(grid, cover[t], t)
+        weights = _char_patterns(grid, cover[t])
+        observed, self_pairs = _binary_unitized(weights, total, units[t])
         all_observed += observed
-        counts, weights = _pattern_counts(grid, cover[t])
+        counts = _pattern_counts(weights)
         all_counts.append(counts)
         all_weights.append(weights)
         char_alpha = alpha_from(observed, expected_coincidences(observed, observed.sum(axis=1)))
@@ -427,7 +472,7 @@ def measure(codings: Codings) -> dict:
             "cu_alpha": None,
             "kappa_presence": _presence_kappa(present[t]),
             "percent_agreement": _presence_agreement(present[t]),
-            "kappa_char": _kappa_of_patterns(cover[t], grid),
+            "kappa_char": _kappa_of_patterns(cover[t], grid, weights),
             "percent_agreement_char": pairwise_agreement(counts, weights),
         })
 
@@ -436,8 +481,13 @@ def measure(codings: Codings) -> dict:
     if n_tags:
         ids, codes = _value_ids(grid, cover)
         gaps = np.flatnonzero(~codes.any(axis=1))
+        breaks = np.zeros((m, grid.n + 1), dtype=bool)
+        for of_tag in units:
+            for i, mine in enumerate(of_tag):
+                breaks[i, mine.first] = True
+                breaks[i, mine.end] = True
         overall.update(_multi_valued(grid, ids, int(gaps[0]) if len(gaps) else None,
-                                     len(codes)))
+                                     len(codes), breaks[:, :grid.n]))
         flat = present.reshape(-1, m)
         overall["kappa_presence"] = _presence_kappa(flat)
         overall["percent_agreement"] = _presence_agreement(flat)
@@ -466,12 +516,7 @@ def disagreements(codings: Codings):
     m = codings.n_coders
     if codings.n_tags == 0 or grid.n == 0:
         return
-    cover = np.zeros((codings.n_tags, m, grid.n), dtype=bool)
-    for t in range(codings.n_tags):
-        of_tag = codings.tag == t
-        for i in range(m):
-            cover[t, i] = grid.coverage(of_tag & (codings.coder == i))
-    ids, codes = _value_ids(grid, cover)
+    ids, codes = _value_ids(grid, _cover(grid, _all_units(grid)))
     differ = (ids != ids[0]).any(axis=0)
     combined = np.zeros(grid.n, dtype=np.int64)
     for i in range(m):

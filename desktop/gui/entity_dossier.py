@@ -21,8 +21,9 @@ from storage.entity_index import entity_key
 from widgets.entity_page import EntityPage
 
 
-def build(db, name: str) -> dict:
-    """Everything the page shows for the entity called ``name`` (in a worker)."""
+def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
+    """Everything the page shows for the entity called ``name`` (in a worker);
+    ``analysts``: whose passages it lists (blind coding: only theirs)."""
     ident = entity_dossier.identity(db, name)
     keys = ident["keys"]
     names = sorted({ident["name"]} | {s["name"] for s in ident["surfaces"]})
@@ -51,7 +52,7 @@ def build(db, name: str) -> dict:
             "articles": [{k: m[k] for k in ("article_id", "title", "published", "source")}
                          for m in mentions],
             "companions": entity_dossier.companions(db, keys, ids),
-            "passages": entity_dossier.passages_on(db, spans),
+            "passages": entity_dossier.passages_on(db, spans, analysts),
             "suggestions": suggestions}
 
 
@@ -100,6 +101,12 @@ class EntityDossierController(QObject):
         self.action = window._action(menu, "Entity &dossier…", self.open_current,
                                      "Ctrl+Shift+D")
         window.entities_view.dossierRequested.connect(lambda row: self.open(row["name"]))
+        window.passage_visibility.changed.connect(lambda _shown: self._reread())
+
+    def _reread(self) -> None:
+        """View → Passages changed: an open page lists the passages shown now."""
+        if self.page is not None and self.page.isVisible() and self.dossier is not None:
+            self.open(self.dossier["name"])
 
     def open_current(self) -> bool:
         """The dossier of the entity at the reader's caret, else of the one
@@ -141,7 +148,8 @@ class EntityDossierController(QObject):
             self.dossier = dossier
             if self.page is not None:
                 self.page.set_dossier(dossier)
-        return self.window.ops.query(lambda db: build(db, name), show).named(
+        analysts = self.window.query.analysts
+        return self.window.ops.query(lambda db: build(db, name, analysts), show).named(
             "entity dossier").run()
 
     def _show_article(self, article_id: int) -> None:

@@ -237,6 +237,8 @@ class OverviewController(QObject):
                                      "Ctrl+Shift+O")
         self.dossiers = EntityDossierController(window, go_menu)
         window.article_filters.queryChanged.connect(lambda _values: self.refresh())
+        # View → Passages (blind coding): the charts count only the passages shown
+        window.passage_visibility.changed.connect(lambda _shown: self.refresh())
         # a change the analyst made (tagging, a merge, its undo): count again,
         # once per burst of changes
         self._changed = QTimer(self)
