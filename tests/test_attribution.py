@@ -364,3 +364,9 @@ def test_words_as_words_get_no_speaker(pipeline):
     text = "Trump slammed the president for not using the term “radical Islamic terrorism.”"
     [(_, kind, speaker, _, _)] = speakers(pipeline, text)
     assert (kind, speaker) == ("scare", None)
+
+
+def test_a_dash_going_on_with_the_sentence_names_nobody(pipeline):
+    text = "Or maybe his bluster act—“My tax plan will be a tremendous plan!”—is wearing thin."
+    [(_, _, speaker, _, _)] = speakers(pipeline, text)
+    assert speaker is None

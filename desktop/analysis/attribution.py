@@ -154,7 +154,9 @@ _NOT_NAME_POS = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "ADV", "PART", "NUM", "
 PRONOUNS_SOURCE = {"it"}
 PRONOUNS_PLURAL = {"they", "we", "i"}
 
-_AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>[^\n.;]{1,80})")
+#: "“…” — Commissioner Reece Kershaw": a dash then a name. A dash then words
+#: in lower case goes on with the sentence ("his act—“…”—is wearing thin").
+_AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>(?:[A-Z]|the\s|an?\s)[^\n.;]{0,79})")
 _AFTER_SUBJ_VERB = re.compile(
     r"^\s*,?\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,80}?)\s+(?:also\s+|later\s+|then\s+|"
     r"further\s+|again\s+)?(?P<verb>" + _VERB + r")\b")
