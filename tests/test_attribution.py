@@ -232,11 +232,12 @@ def test_said_the_police_is_the_police_the_article_named_last(pipeline):
 @pytest.mark.skipif(polnear_folder() is None, reason="the PolNeAR development set is not here")
 def test_speaker_accuracy_on_the_polnear_development_set(pipeline):
     """Real US election news: speaker accuracy ≥ 0.90 (issue 15's bar); quote
-    F1 is guarded at its measured level (0.91; the bar of 0.97 is not met)."""
+    F1 is guarded near its measured level (0.931 unfiltered; the bar of 0.97
+    is not met — docs/quotes-polnear-errors.md says why)."""
     errors: list[str] = []
     score = evaluate(dossier_predictions, pipeline.nlp, load_polnear(), errors)["polnear"]
     assert score.speaker_accuracy >= 0.90, errors
-    assert score.f1 >= 0.90, errors
+    assert score.f1 >= 0.925, errors
 
 
 def test_two_people_sharing_a_surname_are_told_apart_by_the_honorific(pipeline):
