@@ -232,11 +232,12 @@ def test_said_the_police_is_the_police_the_article_named_last(pipeline):
 @pytest.mark.skipif(polnear_folder() is None, reason="the PolNeAR development set is not here")
 def test_speaker_accuracy_on_the_polnear_development_set(pipeline):
     """Real US election news: speaker accuracy ≥ 0.90 (issue 15's bar); quote
-    F1 is guarded at its measured level (0.91; the bar of 0.97 is not met)."""
+    F1 is guarded near its measured level (0.931 unfiltered; the bar of 0.97
+    is not met — docs/quotes-polnear-errors.md says why)."""
     errors: list[str] = []
     score = evaluate(dossier_predictions, pipeline.nlp, load_polnear(), errors)["polnear"]
     assert score.speaker_accuracy >= 0.90, errors
-    assert score.f1 >= 0.90, errors
+    assert score.f1 >= 0.925, errors
 
 
 def test_two_people_sharing_a_surname_are_told_apart_by_the_honorific(pipeline):
@@ -312,3 +313,61 @@ def test_they_is_a_group_put_forward_after_the_organisation(pipeline):
             "“We heard shots all night,” they said.")
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker.lower() == "residents"
+
+
+def test_a_cue_ending_the_sentence_a_partial_quote_opens(pipeline):
+    # “…” but …, says X: the quote opens the sentence, its cue ends it
+    # (the parse hangs "says" on the next paragraph here: the words carry the cue)
+    text = ('Bush raised $103 million.\n\n"Campaigns are having trouble raising money. Super '
+            'PACs have the money. They don\'t have a choice" but to take the lead in '
+            'advertising, says Evan Tracey, a Republican media consultant with National Media '
+            'in Alexandria, Va.\n\nThat outside help comes.')
+    [(_, kind, speaker, _, cue)] = speakers(pipeline, text)
+    assert (kind, speaker, cue) == ("partial", "Evan Tracey", "says")
+
+
+def test_a_quote_opening_a_sentence_without_a_cue_stays_nobodys(pipeline):
+    text = "Senator Jane Roe spoke.\n\n“Anything but a gimmick” is how the plan works now."
+    [(_, kind, speaker, _, _)] = speakers(pipeline, text)
+    assert (kind, speaker) == ("scare", None)
+
+
+def test_a_possessor_before_a_speech_noun_said_the_words(pipeline):
+    text = ("Unions hate the tax. It's the pull of Obama's “if you like your plan, you can "
+            "keep it” promise: many kept their plans.")
+    [(_, kind, speaker, _, _)] = speakers(pipeline, text)
+    assert (kind, speaker) == ("partial", "Obama")
+    # a possessor before a noun that is not speech is not a speaker
+    text = "It's the pull of Obama's “keep your plan” health law."
+    [(_, kind, _, _, _)] = speakers(pipeline, text)
+    assert kind == "scare"
+
+
+def test_a_dig_at_quoted_words_is_the_words_of_who_made_it(pipeline):
+    text = ("Cornel West spoke on Sunday. West landed a sharp dig at “my dear sister "
+            "Hillary Clinton.”")
+    [(_, kind, speaker, _, _)] = speakers(pipeline, text)
+    assert (kind, speaker) == ("partial", "Cornel West")
+
+
+def test_a_colon_paragraph_naming_nobody_gives_no_speaker(pipeline):
+    text = ("The fact-check mocks the candidates.\n\nWait, it gets better:\n\n“By law, the "
+            "president sets the maximum number of refugees each year.”")
+    [(_, kind, speaker, _, _)] = speakers(pipeline, text)
+    assert (kind, speaker) == ("direct", None)
+    text = ("Border official Mean Sopheak spoke.\n\nSays Sopheak to reporters:\n\n"
+            "“Every person must be checked.”")
+    [(_, _, speaker, _, _)] = speakers(pipeline, text)
+    assert speaker == "Mean Sopheak"
+
+
+def test_words_as_words_get_no_speaker(pipeline):
+    text = "Trump slammed the president for not using the term “radical Islamic terrorism.”"
+    [(_, kind, speaker, _, _)] = speakers(pipeline, text)
+    assert (kind, speaker) == ("scare", None)
+
+
+def test_a_dash_going_on_with_the_sentence_names_nobody(pipeline):
+    text = "Or maybe his bluster act—“My tax plan will be a tremendous plan!”—is wearing thin."
+    [(_, _, speaker, _, _)] = speakers(pipeline, text)
+    assert speaker is None

@@ -137,3 +137,86 @@ def test_a_spaced_straight_closing_mark_closes_the_quote():
     text = '"Watch a fully formed fetus on the table, " said Carly Fiorina during the debate.'
     [quote] = find_quotes(text)
     assert quote.text == "Watch a fully formed fetus on the table,"
+
+
+# Words that are nobody's speech (issue 15, PolNeAR precision): names of
+# works, words mentioned as words, labels. Each rule has a case it must catch
+# and one it must leave alone.
+
+def kinds_of(text):
+    return [(q.text, q.kind) for q in find_quotes(text)]
+
+
+def test_a_quote_after_a_noun_naming_a_work_is_its_title():
+    assert kinds_of("Fans pass around copies of his memoir, “Gifted Hands,” at rallies.") == \
+        [("Gifted Hands,", "title")]
+    assert kinds_of("They staged a play called “Los Hijos de Trump,” in Mexico City.") == \
+        [("Los Hijos de Trump,", "title")]
+    assert kinds_of("The ad, titled “Dangerous,” ran on Monday.") == [("Dangerous,", "title")]
+
+
+def test_a_quote_in_apposition_to_a_work_is_its_title():
+    assert kinds_of("To top it off, “Chi-Raq,” a movie about violence, opens this week.") == \
+        [("Chi-Raq,", "title")]
+
+
+def test_words_quoted_from_a_book_stay_speech():
+    # a sentence, not a name, after the noun naming the work
+    assert kinds_of("He wrote in his memoir, “I was never afraid of anything, and I never "
+                    "will be.”") == [("I was never afraid of anything, and I never will be.",
+                                      "direct")]
+    # a verb "shows", not the noun: someone's words
+    assert kinds_of("He said that Obama shows “great charm” abroad.")[0][1] == "fragment"
+    # a programme of government is not a work
+    assert kinds_of("She called for getting the federal program “back on track.”")[0][1] == \
+        "fragment"
+
+
+def test_a_name_with_figures_in_title_case_is_a_title():
+    assert kinds_of("He was the founder of “Indian Americans for Hillary 2008.” He left.") == \
+        [("Indian Americans for Hillary 2008.", "title")]
+
+
+def test_words_mentioned_as_words_are_scare_quotes():
+    assert kinds_of("She avoided the charged term, “radical Islam,” which some want.") == \
+        [("radical Islam,", "scare")]
+    assert kinds_of("She vowed not to use the phrase “illegal immigrant” again.") == \
+        [("illegal immigrant", "scare")]
+
+
+def test_every_item_of_a_list_of_quoted_terms_is_a_term():
+    text = ("Officials searched for words such as “ambassador,” “attack,” “Benghazi,” "
+            "“Libya” and “talking points.” Any match was kept.")
+    assert {kind for _, kind in kinds_of(text)} == {"scare"}
+
+
+def test_a_list_after_a_quote_ending_its_sentence_is_not_joined_to_it():
+    # “Lilyhammer.” ends a sentence: “The Walking Dead” opens the next one
+    text = "The governor loves “Lilyhammer.” “The Walking Dead” is a drama."
+    assert [kind for _, kind in kinds_of(text)] == ["fragment", "fragment"]
+
+
+def test_a_single_word_set_off_inside_a_noun_phrase_is_a_scare_quote():
+    assert kinds_of("Reines asked the “reporter” to join him.") == [("reporter", "scare")]
+    # a word that ends the clause, or a capitalised name, is left to attribution
+    assert kinds_of("He called the plan “absurd.”")[0][1] == "fragment"
+    assert kinds_of("He posted the “Perception” syllabus online.")[0][1] == "title"
+
+
+def test_a_quoted_label_alone_in_its_paragraph_is_not_speech():
+    assert kinds_of("Paul spoke last.\n\n“Related:”\n\nMore news.") == [("Related:", "title")]
+    # a short answer alone in its paragraph is still speech
+    assert kinds_of("He was asked.\n\n“No.”\n\nHe left.") == [("No.", "direct")]
+
+
+def test_a_quote_filling_its_paragraph_is_speech_whatever_its_last_mark():
+    text = ("Wait, it gets better:\n\n“By law, the president sets the maximum number. "
+            "(Note: this is a legal requirement.)”\n\nSo there.")
+    assert kinds_of(text)[0][1] == "direct"
+    text = "“Debate recap,” tweeted X. “Clinton: ‘I come from the 60s.’ Marco: ‘The future’”"
+    assert [kind for _, kind in kinds_of(text)] == ["direct", "direct"]
+
+
+def test_an_unclosed_mark_cut_off_at_the_paragraph_end_is_not_made_speech():
+    text = "“Tomas Brown praised the outcome of cooperation and thanked the team for\n\nNext."
+    assert kinds_of(text)[0][1] == "fragment"

@@ -48,3 +48,38 @@ def test_polnear_files_are_read_with_their_spans(tmp_path):
     assert article.text[first.start:first.end] == "We will win the state,"
     assert (first.speaker, first.aliases, first.optional) == ("Ann Lee", ["Lee"], False)
     assert second.optional and article.match == "words"
+
+
+def test_like_with_like_leaves_out_only_what_the_gold_cannot_hold():
+    """The README of the PolNeAR set: single-mark quotes are never extracted,
+    and the gold is every stretch inside annotated content — so an extra in
+    single marks or inside a gold quote's span is out of scope; any other
+    extra stays a false positive."""
+    text = ("“We will win the state and the next one after it,\" she said. \"Easily and soon.” "
+            "Headline: ‘Lee wins the day.’ "
+            "“A quote nobody annotated here.”")
+    gold_span = (1, text.index("soon.") + len("soon."))
+    article = GoldArticle("a.txt", text, [GoldQuote(*gold_span, "Ann Lee", [], "unknown")],
+                          "polnear", match="words")
+    single = text.index("Lee wins")
+    unannotated = text.index("A quote nobody")
+    predictions = [Prediction(1, text.index(",\" she"), "Lee"),            # finds the gold
+                   Prediction(text.index("Easily"), text.index("soon.") + 5, "Lee"),
+                   Prediction(single, single + len("Lee wins the day."), None),
+                   Prediction(unannotated, len(text) - 1, None)]
+    errors: list[str] = []
+    score = score_article(article, predictions, errors)
+    assert (score.matched, score.predicted, score.out_of_scope) == (1, 4, 2)
+    like = score.like_with_like()
+    assert (like.matched, like.predicted) == (1, 2)
+    assert score.precision == 0.25 and like.precision == 0.5      # the unfiltered stays
+    assert any("out of scope: single marks" in e for e in errors)
+    assert any("out of scope: inside a gold quote" in e for e in errors)
+    assert any("A quote nobody" in e and "out of scope" not in e for e in errors)
+
+
+def test_the_project_sets_never_leave_anything_out():
+    text = "‘Lee wins the day.’ and more"
+    article = GoldArticle("a.txt", text, [], "seeds")
+    score = score_article(article, [Prediction(1, 17, None)])
+    assert (score.predicted, score.out_of_scope) == (1, 0)

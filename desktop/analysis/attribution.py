@@ -154,7 +154,9 @@ _NOT_NAME_POS = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "ADV", "PART", "NUM", "
 PRONOUNS_SOURCE = {"it"}
 PRONOUNS_PLURAL = {"they", "we", "i"}
 
-_AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>[^\n.;]{1,80})")
+#: "“…” — Commissioner Reece Kershaw": a dash then a name. A dash then words
+#: in lower case goes on with the sentence ("his act—“…”—is wearing thin").
+_AFTER_DASH = re.compile(r"^\s*[\u2014\u2013]+\s*(?P<subj>(?:[A-Z]|the\s|an?\s)[^\n.;]{0,79})")
 _AFTER_SUBJ_VERB = re.compile(
     r"^\s*,?\s*(?P<subj>[^,;:\n\u201c\u201d\"]{1,80}?)\s+(?:also\s+|later\s+|then\s+|"
     r"further\s+|again\s+)?(?P<verb>" + _VERB + r")\b")
@@ -869,7 +871,38 @@ def _find_cue(article: _Article, quote: Quote):
                 break
             return found
     found = _find_cue_before(article, quote)
+    if found is None and deferred is None:
+        found = _find_cue_late(article, quote, after, close)
     return found if found is not None else deferred
+
+
+#: The sentence a quote opens ends with its cue after other words: "“… They
+#: don't have a choice” but to take the lead in advertising, says Evan Tracey,
+#: a consultant." / "“…” is how it works, Tracey said."
+_LATE_VERB_SUBJ = re.compile(
+    r",\s+(?P<verb>" + _VERB + r")\s+(?P<subj>[^,;.\n\u201c\u201d\"]{1,100}?)"
+    r"(?=\s*(?:[,.;:!?]|$|\s(?:on|in|at|during|after|before|when|while|to|as|who|which|"
+    r"that|from|last|this|earlier|later|yesterday|today|told)\b))")
+_LATE_SUBJ_VERB = re.compile(
+    r",\s+(?P<subj>(?:[\w\u2024\u2019'-]+\s+){0,5}?[\w\u2024\u2019'-]+)\s+(?P<verb>" + _VERB
+    + r")\s*[.!?]?\s*$")
+
+
+def _find_cue_late(article: _Article, quote: Quote, after: str, close: int):
+    """A cue ending the sentence that the quote opens, after other words
+    (see :data:`_LATE_VERB_SUBJ`). Only for a quote that opens its sentence:
+    a quote inside a sentence belongs to the cue before it."""
+    text = article.masked
+    para_start, _ = _paragraph_bounds(text, quote.start - 1)
+    before = text[para_start:max(para_start, quote.start - 1)]
+    if before.strip() and not re.search(r"[.!?][\u201d\"\u2019]?\s*$", before):
+        return None
+    matches = [m for pattern in (_LATE_VERB_SUBJ, _LATE_SUBJ_VERB)
+               for m in pattern.finditer(after)]
+    if not matches:
+        return None
+    match = max(matches, key=lambda m: m.start())
+    return close + match.start("subj"), close + match.end("subj"), match.group("verb")
 
 
 def _find_cue_before(article: _Article, quote: Quote):
@@ -887,6 +920,9 @@ def _find_cue_before(article: _Article, quote: Quote):
     if match:
         return base + match.start("subj"), base + match.end("subj"), "according to"
     if quote.kind == "fragment":
+        found = _speech_noun_cue(article, quote, before, base)
+        if found is not None:
+            return found
         match = _BEFORE_FRAGMENT.search(before)
         if match:
             # the verb's subject in the parse ("Marty West, a professor who …, called
@@ -915,6 +951,42 @@ def _find_cue_before(article: _Article, quote: Quote):
     intro = before.rstrip()
     if intro.endswith((":", "\u2014", "\u2013", "--", " -")) and len(intro) > 2:
         return base, base + len(intro) - 1, intro[-1]
+    return None
+
+
+#: Nouns that name someone's words: "Obama's “if you like your plan, you
+#: can keep it” promise" — the possessor said them.
+SPEECH_NOUNS = ("promise", "pledge", "vow", "claim", "line", "remark", "comment", "quip",
+                "refrain", "mantra", "slogan", "catchphrase", "warning", "assertion", "boast",
+                "motto", "tagline", "words", "question", "answer", "retort")
+_POSSESSOR_BEFORE = re.compile(
+    r"(?P<subj>(?:[A-Z][\w\u2024\u2019'-]*\s+){0,3}[A-Z][\w-]*)[\u2019']s?\s*$")
+_SPEECH_NOUN_AFTER = re.compile(
+    r"^[\u201d\"]?\s+(?:[a-z-]+\s+)?(?:" + "|".join(SPEECH_NOUNS) + r")s?\b")
+#: Nouns of a barb whose words are quoted after "at": "West landed a sharp dig
+#: at “my dear sister Hillary Clinton”" — the one who made it said them.
+_BARB_BEFORE = re.compile(
+    r"\b(?P<noun>dig|jab|swipe|shot|poke|barb)s?\s+at\s*$")
+
+
+def _speech_noun_cue(article: _Article, quote: Quote, before: str, base: int):
+    """A fragment named as someone's words by a noun of speech: a possessor
+    before a speech noun after the quote, or the maker of a dig/jab at it."""
+    text = article.masked
+    match = _POSSESSOR_BEFORE.search(before)
+    if match and _SPEECH_NOUN_AFTER.match(text[quote.end:quote.end + 40]):
+        return base + match.start("subj"), base + match.end("subj"), "'s"
+    match = _BARB_BEFORE.search(before)
+    if match:
+        noun = article.doc.char_span(base + match.start("noun"), base + match.end("noun"),
+                                     alignment_mode="expand")
+        if noun is not None:
+            head = noun.root.head
+            subjects = [c for c in head.children if c.dep_ in _SUBJECT_DEPS] \
+                if head.pos_ in ("VERB", "AUX") else []
+            if subjects and subjects[0].idx < quote.start:
+                start, end = _subject_extent(article, subjects[0])
+                return start, end, match.group("noun")
     return None
 
 
@@ -1055,7 +1127,11 @@ def _parse_cue(article: _Article, quote: Quote):
             # "Says Keo to the Daily:" / "Keo continues:": a short introducing
             # paragraph names the speaker however it is built
             intro_start, _ = _paragraph_bounds(text, anchor)
-            if len(text[intro_start:anchor].split()) <= 8:
+            span = doc.char_span(intro_start, anchor, alignment_mode="expand")
+            names = bool(re.search(r"\s[A-Z]", text[intro_start:anchor])) or (
+                span is not None and any(t.pos_ == "PROPN" or t.ent_type_ for t in span))
+            if len(text[intro_start:anchor].split()) <= 8 and names:
+                # ("Wait, it gets better:" names nobody)
                 return intro_start, anchor, ":"
     close = _after_close(text, quote.end)
     _, para_end = _paragraph_bounds(text, max(quote.end - 1, 0))
@@ -1101,7 +1177,7 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
     text = article.text
     result: list[Quote] = []
     for quote in quotes:
-        if quote.kind == "title":
+        if quote.kind in ("title", "scare"):     # a work's name, words as words: nobody's
             result.append(quote)
             continue
         cue = _find_cue(article, quote)

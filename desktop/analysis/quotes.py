@@ -13,9 +13,11 @@ its paragraph's end, so broken marks never swallow the rest of the article.
 
 Each quote is the *content* between the marks, with a ``kind``: ``direct``
 (reported speech), ``title`` (a quoted name of a work, e.g. the documentary
-“Scam State”) or ``fragment`` (words quoted inside a sentence), which
-:mod:`.attribution` turns into ``partial`` (someone's words) or ``scare``
-(nobody's: so-called “experts”).
+“Scam State”, or a label such as “Related:”), ``scare`` (words mentioned as
+words — the term “radical Islam”, words such as “attack,” “Benghazi” — or a
+single word set off inside a noun phrase: the “reporter” to) or ``fragment``
+(words quoted inside a sentence), which :mod:`.attribution` turns into
+``partial`` (someone's words) or ``scare`` (nobody's: so-called “experts”).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ OPEN_CURLY, CLOSE_CURLY, STRAIGHT = "\u201c", "\u201d", '"'
 OPEN_SINGLE, CLOSE_SINGLE = "\u2018", "\u2019"
 
 _LINE = re.compile(r"[^\n]+")
-_ENDS_CLAUSE = re.compile(r"[.,!?;:\u2026\u2014\u2013-]['\u2019\u201d\"]*\s*$")
+_ENDS_CLAUSE = re.compile(r"[.,!?;:\u2026\u2014\u2013-][)'\u2019\u201d\"]*\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?:\u2026]['\u2019\u201d\"\]\)]*\s*$")
 
 
@@ -78,9 +80,21 @@ def _first_visible(text: str, start: int, end: int) -> int:
 _TITLE_WORD = re.compile(r"^(?:[A-Z0-9][\w\u2019'’:-]*|of|the|and|a|an|in|on|for|to)$")
 
 
+#: A run of short quoted items before a mark, as in a list of terms
+#: (words such as “ambassador,” “attack,” “Benghazi”): the item after it
+#: stands where the first item stands in its sentence.
+_QUOTED_ITEMS = re.compile(
+    r"(?:[\u201c\"][^\u201c\u201d\"\n]{0,29}[^\u201c\u201d\"\n.!?][\u201d\"]\s*,?\s*"
+    r"(?:(?:and|or)\s+)?)+$")
+
+
 def _opens_mid_sentence(text: str, open_mark: int) -> bool:
     """True if the quote mark follows words of a sentence not ending in : or ,."""
-    before = text[max(0, text.rfind("\n", 0, open_mark) + 1):open_mark].rstrip()
+    before = text[max(0, text.rfind("\n", 0, open_mark) + 1):open_mark]
+    items = _QUOTED_ITEMS.search(before)
+    if items and re.search(r"[,\s]$", before) and re.search(r"[\u201d\"]\s*,?\s*$", before):
+        before = before[:items.start()]       # the list's first item opens here
+    before = before.rstrip()
     if re.search(r"[.!?\u201d\"]$", before):
         return False        # a new sentence, or straight after another quote
     sentence = re.split(r"[.!?]\s+", before)[-1]
@@ -94,6 +108,9 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
     words = content.split()
     if multi_paragraph:
         return "direct"
+    named = _named_work_or_term(text, start, end, words)
+    if named:
+        return named
     # a headline with its byline: “Met accused of whitewashing,” by Post's
     # Kathianne Boniello — a work's title, nobody's speech
     if re.match(r"[\u201d\"\u2019']\s*,?\s*by\s+(?:the\s+)?[A-Z]", text[end:end + 40]):
@@ -107,7 +124,7 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
     # Week,” Carson said", "the “Gang of Eight,” which …")
     bare = re.sub(r"[,.]$", "", content.strip()).split()
     if bare and len(bare) <= 5 and all(_TITLE_WORD.match(w) for w in bare) and \
-            sum(w[:1].isupper() for w in bare) >= max(2, len(bare) - 1) and \
+            sum(w[:1].isupper() or w[:1].isdigit() for w in bare) >= max(2, len(bare) - 1) and \
             _opens_mid_sentence(text, start - 1):
         return "title"
     if _ENDS_CLAUSE.search(content) and not (
@@ -116,7 +133,79 @@ def _classify(text: str, start: int, end: int, multi_paragraph: bool) -> str:
         return "direct"
     if len(words) >= 6 and re.search(r"[.!?]$", content):
         return "direct"      # a whole sentence quoted: told reporters that “many … quotas.”
+    if len(words) >= 4 and not _title_like(words) and _fills_to_paragraph_end(text, start, end):
+        return "direct"      # a quote standing as its own sentence(s) to the paragraph's end
     return "fragment"
+
+
+#: Nouns naming a creative work: a quote right after one, or in apposition to
+#: one, is the work's name — “his memoir, “Gifted Hands,””, “a play called
+#: “Los Hijos de Trump,””, ““Chi-Raq,” a movie about …”.
+_WORK = (r"(?:book|memoir|novel|biography|autobiography|film|movie|documentary|biopic|"
+         r"play|musical|opera|sitcom|show|series|episode|song|album|"
+         r"poem|painting|exhibition|podcast|video game)s?")
+_WORK_BEFORE = re.compile(rf"(?i)\b{_WORK}(?:\s*,|\s+(?:called|named|titled|entitled))\s*$"
+                          r"|\b(?:titled|entitled|headlined)\s*,?\s*$")
+_WORK_AFTER = re.compile(rf"(?i)^\s*,?\s+(?:a|an|the|his|her|their|its)\s+(?:[\w'-]+\s+){{0,3}}"
+                         rf"{_WORK}\b")
+#: Nouns that mention words as words: “the charged term, “radical Islam,””,
+#: “words such as “attack,” …”, “the nickname “Little Marco””.
+_TERM_BEFORE = re.compile(
+    r"(?i)\b(?:(?:term|phrase|label|expression|nickname|moniker|hashtag|acronym)s?"
+    r"|words?\s+(?:such\s+as|like))\s*,?\s*(?:(?:of|such\s+as|like)\s+)?$")
+#: A definite determiner right before the mark: a single quoted word inside a
+#: noun phrase that runs on (“asked the “reporter” to join”, “the “done” was
+#: in reference to”) is a word set off, not anyone's speech.
+_DETERMINER_BEFORE = re.compile(r"(?i)\b(?:the|this|that)\s*$")
+
+
+def _title_like(words: list[str]) -> bool:
+    """Most words capitalised (or figures): a name, not a sentence."""
+    capitals = sum(w[:1].isupper() or w[:1].isdigit() for w in words)
+    return capitals * 2 >= len(words)
+
+
+def _named_work_or_term(text: str, start: int, end: int, words: list[str]) -> str | None:
+    """``title`` for a work's name or a label, ``scare`` for words mentioned
+    as words, else None. Each rule names the general pattern it serves."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 120):max(line_start, start - 1)]
+    items = _QUOTED_ITEMS.search(before)
+    if items and re.search(r"[\u201d\"]\s*,?\s*(?:(?:and|or)\s+)?$", before):
+        before = before[:items.start()]       # an item of a list stands where the first does
+    after = text[end + 1:end + 80].split("\n", 1)[0]
+    content = text[start:end].strip()
+    bare = [w.strip(",.:;") for w in words if w.strip(",.:;")]
+    if not bare:
+        return None
+    # a label standing alone: “Related:”, “Watch:” — page furniture, not speech
+    if len(words) <= 3 and content.endswith(":") and not after.strip():
+        return "title"
+    # the name of a work: after a noun naming one, or in apposition to one
+    short_name = len(bare) <= 12 and _title_like(bare)
+    if short_name and not re.search(r"[.!?]\W*\s+\S", content) and (
+            _WORK_BEFORE.search(before) or _WORK_AFTER.match(after)):
+        return "title"
+    # words mentioned as words
+    if len(bare) <= 4 and _TERM_BEFORE.search(before):
+        return "scare"
+    # one word set off inside a noun phrase that runs on
+    if len(words) == 1 and content[:1].islower() and not re.search(r"[.,!?;:]$", content) and \
+            _DETERMINER_BEFORE.search(before) and re.match(r"\s+[a-z]", after):
+        return "scare"
+    return None
+
+
+def _fills_to_paragraph_end(text: str, start: int, end: int) -> bool:
+    """The quote opens a paragraph or a new sentence, and its closing mark
+    closes its paragraph (an unclosed mark cut off at the paragraph's end is not)."""
+    if end >= len(text) or text[end] not in "\u201d\"\u2019'":
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:max(line_start, start - 1)].rstrip()
+    after = text[end + 1:].split("\n", 1)[0]
+    return not after.strip() and (not before or bool(re.search(
+        r"[.!?][\u201d\"\u2019')]*$", before)))
 
 
 class _Scanner:
