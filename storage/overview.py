@@ -20,9 +20,12 @@ Meant to run in a worker on a connection of its own (the GUI never waits).
 
 from __future__ import annotations
 
+import numpy as np
 from sqlite_utils import Database
 
-from storage.article_query import ArticleQuery, id_set
+from storage.article_query import ArticleQuery, id_set, run_search
+from storage.database import database_version
+from storage.entity_index import entity_key
 from storage.schema import current_analysis_sql
 
 #: Period units and the ``article_periods`` column holding each.
@@ -36,13 +39,36 @@ NETWORK_ARTICLES = 1000
 COOCCURRENCE_MODES = ("article", "overlap")
 
 
-def _in_list(db: Database, q: ArticleQuery | None, column: str) -> tuple[str, list]:
-    """`` AND column IN (ids the list shows)``, or nothing when unfiltered."""
+def listed_ids(db: Database, q: ArticleQuery | None) -> bool:
+    """Put the ids of the articles the list shows into ``temp.overview_ids``
+    (once for a query and a state of the database: the charts of one count
+    share it, and a search is run once); False, and nothing done, when the
+    list is unfiltered (every article)."""
     found = id_set(db, q) if q is not None else None
     if found is None:
-        return "", []
+        return False
     sql, params = found
-    return f" AND {column} IN ({sql})", list(params)
+    key = (sql, tuple(params), database_version(db))
+    if getattr(db, "_overview_ids", None) == (key, db.conn.total_changes):
+        return True
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS overview_ids (id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.overview_ids")
+    run_search(db, f"INSERT OR IGNORE INTO temp.overview_ids {sql}", list(params))
+    db._overview_ids = (key, db.conn.total_changes)
+    return True
+
+
+def forget_ids(db: Database) -> None:
+    """Make the next chart read the list's ids again (as a new connection
+    would: the window counts each tab on a connection of its own)."""
+    db._overview_ids = None
+
+
+def _in_list(db: Database, q: ArticleQuery | None, column: str) -> tuple[str, list]:
+    """`` AND column IN (ids the list shows)``, or nothing when unfiltered."""
+    if not listed_ids(db, q):
+        return "", []
+    return f" AND {column} IN (SELECT id FROM temp.overview_ids)", []
 
 
 def _placeholders(values) -> str:
@@ -130,7 +156,10 @@ def tags_by_analyst(db: Database, q: ArticleQuery | None = None, *,
                     fold: bool = False) -> list[dict]:
     """Passages per (analyst, tag): rows ``{"analyst", "tag_id", "passages"}``
     (from the index ``passages_by_analyst_tag``)."""
-    where, params = _in_list(db, q, "p.article_id")
+    # the whole index read once, each passage's article tested against the
+    # set ("+": a search of the index per listed article skipped over every
+    # analyst and tag, and took 2-4 s for 65,000 articles)
+    where, params = _in_list(db, q, "+p.article_id")
     rows = db.execute(
         f"SELECT p.analyst, p.tag_id, count(*) FROM passages p "
         f"INDEXED BY passages_by_analyst_tag WHERE 1{where} "
@@ -148,30 +177,28 @@ def tag_cooccurrence(db: Database, q: ArticleQuery | None = None, *,
         raise ValueError(f"mode must be one of {COOCCURRENCE_MODES}")
     where, params = _in_list(db, q, "a.article_id")
     roots = tag_roots(db) if fold else None
-    if mode == "article" and not fold:   # each (article, tag) once: count(*) is articles
+    # both sides from the covering index by article and span (the rows of
+    # passages hold their texts): an article's passages are next to each other
+    pairs_sql = ("FROM passages a INDEXED BY passages_by_article_span "
+                 "JOIN passages b INDEXED BY passages_by_article_span "
+                 "ON b.article_id = a.article_id AND a.tag_id < b.tag_id")
+    if mode == "article" and not fold:   # articles having passages of both tags
         return [{"tag_a": r[0], "tag_b": r[1], "count": r[2]} for r in db.execute(
-            f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
-                INDEXED BY passages_by_tag_article)
-                SELECT a.tag_id, b.tag_id, count(*) FROM t a JOIN t b
-                ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}
-                GROUP BY a.tag_id, b.tag_id ORDER BY a.tag_id, b.tag_id""", params)]
+            f"SELECT a.tag_id, b.tag_id, count(DISTINCT a.article_id) {pairs_sql} "
+            f"WHERE 1{where} GROUP BY a.tag_id, b.tag_id ORDER BY a.tag_id, b.tag_id",
+            params)]
     if mode == "article":
-        sql = f"""WITH t AS (SELECT DISTINCT p.article_id, p.tag_id FROM passages p
-                  INDEXED BY passages_by_tag_article)
-                  SELECT a.tag_id, b.tag_id, a.article_id FROM t a JOIN t b
-                  ON b.article_id = a.article_id AND a.tag_id < b.tag_id WHERE 1{where}"""
+        sql = f"SELECT DISTINCT a.tag_id, b.tag_id, a.article_id {pairs_sql} WHERE 1{where}"
         pairs: dict[tuple, set] = {}
         for first, second, article_id in db.execute(sql, params):
-            if roots is not None:
-                first, second = sorted((roots[first], roots[second]))
-                if first == second:
-                    continue
+            first, second = sorted((roots[first], roots[second]))
+            if first == second:
+                continue
             pairs.setdefault((first, second), set()).add(article_id)
         return [{"tag_a": a, "tag_b": b, "count": len(ids)}
                 for (a, b), ids in sorted(pairs.items())]
-    sql = f"""SELECT a.tag_id, b.tag_id, count(*) FROM passages a JOIN passages b
-              ON b.article_id = a.article_id AND b.start < a."end" AND a.start < b."end"
-              AND a.tag_id < b.tag_id WHERE 1{where} GROUP BY a.tag_id, b.tag_id"""
+    sql = (f'SELECT a.tag_id, b.tag_id, count(*) {pairs_sql} AND b.start < a."end" '
+           f'AND a.start < b."end" WHERE 1{where} GROUP BY a.tag_id, b.tag_id')
     counts: dict[tuple, int] = {}
     for first, second, count in db.execute(sql, params):
         if roots is not None:
@@ -217,22 +244,39 @@ def top_speakers(db: Database, q: ArticleQuery | None = None, *, tag_id: int | N
 def top_entities(db: Database, q: ArticleQuery | None = None, *, labels=NAMED,
                  period: tuple[str, str] | None = None, limit: int = 20) -> list[dict]:
     """The entities mentioned most in the listed articles: rows ``{"name",
-    "label", "mentions", "articles"}``, most mentions first (as analysed:
-    merged aliases count apart, and a click filters by all of them)."""
-    where, params = _in_list(db, q, "e.article_id")
-    extra, extra_params = _period_clause(period, "e.article_id")
+    "label", "mentions", "articles"}``, most mentions first, then by name
+    (as analysed: merged aliases count apart, and a click filters by all of
+    them). Unfiltered, from the corpus totals ``entity_counts``; otherwise
+    summed from ``article_entity_codes`` (migration 0020), one row per
+    listed article, as ``article_entities`` would give them."""
+    where, params = _in_list(db, q, "c.article_id")
+    extra, extra_params = _period_clause(period, "c.article_id")
     if not where and not extra:
         rows = db.execute(
             f"SELECT name, label, mentions, articles FROM entity_counts "
             f"INDEXED BY entity_counts_by_mentions WHERE label IN ({_placeholders(labels)}) "
-            f"ORDER BY mentions DESC LIMIT ?", list(labels) + [limit])
-    else:
-        rows = db.execute(
-            f"SELECT min(e.name), e.label, sum(e.mentions), count(*) FROM article_entities e "
-            f"WHERE e.label IN ({_placeholders(labels)}){where}{extra} "
-            f"GROUP BY lower(e.name), e.label ORDER BY 3 DESC LIMIT ?",
-            list(labels) + params + extra_params + [limit])
-    return [{"name": r[0], "label": r[1], "mentions": r[2], "articles": r[3]} for r in rows]
+            f"ORDER BY mentions DESC, key, label LIMIT ?", list(labels) + [limit])
+        return [{"name": r[0], "label": r[1], "mentions": r[2], "articles": r[3]}
+                for r in rows]
+    codes = "".join(r[0] for r in db.execute(
+        f"SELECT c.codes FROM article_entity_codes c WHERE 1{where}{extra}",
+        params + extra_params))
+    numbers = np.fromstring(codes, dtype=np.int64, sep=" ")     # parsed in C
+    found, weights = numbers[0::2], numbers[1::2]
+    articles = np.bincount(found)
+    mentions = np.bincount(found, weights=weights)
+    wanted = set(labels)
+    totals: dict[tuple, list] = {}      # (key, label) → [name, mentions, articles]
+    for code, name, label in db.execute("SELECT code, name, label FROM entity_surfaces"):
+        if label not in wanted or code >= len(articles) or not articles[code]:
+            continue
+        total = totals.setdefault((entity_key(name), label), [name, 0, 0])
+        total[0] = min(total[0], name)
+        total[1] += int(mentions[code])
+        total[2] += int(articles[code])
+    best = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    return [{"name": name, "label": label, "mentions": n, "articles": a}
+            for (_key, label), (name, n, a) in best]
 
 
 def _network_articles(db: Database, q: ArticleQuery | None) -> tuple[str, list]:
