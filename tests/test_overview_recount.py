@@ -285,3 +285,57 @@ def test_the_shared_id_set_follows_changes_on_the_same_connection(corpus):
     assert moved, "the article moved had passages"
     assert sum(r["passages"] for r in again) == sum(r["passages"] for r in first) - sum(
         moved.values())
+
+
+#: The networks' counts as one SQL join each (how they were first written):
+#: the reference the faster reading must equal.
+SPEAKER_ENTITY_SQL = """
+    WITH arts AS (SELECT id FROM articles ORDER BY id DESC LIMIT 1000),
+    cur AS (SELECT arts.id AS article_id, {current} AS analysis_id FROM arts)
+    SELECT min(qu.speaker), min(e.text), e.label, count(*)
+    FROM cur JOIN quotes qu ON qu.analysis_id = cur.analysis_id
+    JOIN entities e ON e.analysis_id = cur.analysis_id
+         AND e.start >= qu.start AND e."end" <= qu."end"
+    WHERE qu.speaker IS NOT NULL AND e.label IN ({labels})
+      AND lower(e.text) != lower(qu.speaker)
+    GROUP BY lower(qu.speaker), lower(e.text), e.label"""
+COOCCURRENCE_SQL = """
+    WITH ents AS (SELECT e.article_id, lower(e.name) AS key, e.name, e.label
+                  FROM article_entities e WHERE e.label IN ({labels})),
+    best AS (SELECT key, label, min(name) AS name FROM ents GROUP BY key, label),
+    kept AS (SELECT ents.article_id, best.key, best.label, best.name FROM ents
+             JOIN best ON best.key = ents.key AND best.label = ents.label)
+    SELECT x.name, x.label, y.name, y.label, count(DISTINCT x.article_id)
+    FROM kept x JOIN kept y ON y.article_id = x.article_id
+         AND (x.key < y.key OR (x.key = y.key AND x.label < y.label))
+    GROUP BY x.key, x.label, y.key, y.label"""
+
+
+def test_networks_match_one_join_on_the_analysed_seeds(analysed_db_path):
+    from storage.schema import current_analysis_sql
+
+    db = open_database(analysed_db_path)
+    labels = ", ".join(f"'{label}'" for label in overview.NAMED)
+    expected = Counter({(r[0], r[1], r[2]): r[3] for r in db.execute(SPEAKER_ENTITY_SQL.format(
+        current=current_analysis_sql("arts.id"), labels=labels))})
+    rows = overview.speaker_entity_edges(db)
+    assert Counter({(r["speaker"], r["entity"], r["label"]): r["weight"]
+                    for r in rows}) == expected
+    assert len(rows) == len(expected) > 5
+    # every entity of the seeds kept (fewer than ``top``): no tie decides
+    assert db.execute("SELECT count(DISTINCT lower(name) || label) FROM article_entities"
+                      ).fetchone()[0] < 500
+    expected = Counter({(r[0], r[1], r[2], r[3]): r[4] for r in db.execute(
+        COOCCURRENCE_SQL.format(labels=labels))})
+    rows = overview.entity_cooccurrence_edges(db, top=500)
+    assert Counter({(r["a"], r["a_label"], r["b"], r["b_label"]): r["weight"]
+                    for r in rows}) == expected and len(rows) > 20
+    two = overview.entity_cooccurrence_edges(db, top=500, min_articles=2)
+    assert [r for r in rows if r["weight"] >= 2] == two
+    # a filter: the network of one seed is that seed's pairs only
+    first = db.execute("SELECT min(id) FROM articles").fetchone()[0]
+    title = db.execute("SELECT title FROM articles WHERE id = ?", [first]).fetchone()[0]
+    one = overview.entity_cooccurrence_edges(
+        db, ArticleQuery(search=" ".join(title.split()[:3])), top=500)
+    assert one and all(r["weight"] == 1 for r in one)
+    db.close()
