@@ -50,6 +50,7 @@ def rebuild(db: Database) -> None:
     with db.atomic():
         db.execute("DELETE FROM article_entity_codes")  # (its triggers would, row by row)
         db.execute("DELETE FROM article_entities")     # its triggers empty the counts
+        db.execute("DELETE FROM article_speaker_codes")
         db.execute("DELETE FROM article_speakers")
         db.execute(ALL_ARTICLE_ENTITIES_SQL)
         db.execute(corrected_speakers_sql("SELECT id FROM articles"))

@@ -37,6 +37,8 @@ PERIODS = {"month": "month", "week": "week"}
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 #: How many of the list's articles the networks read (the newest).
 NETWORK_ARTICLES = 1000
+#: How many articles' entity codes are parsed and added at a time.
+CODE_ROWS = 3000
 #: How co-occurring tags are counted: articles carrying both tags, or pairs
 #: of passages (of the two tags) that overlap in the text.
 COOCCURRENCE_MODES = ("article", "overlap")
@@ -220,28 +222,67 @@ def _period_clause(period: tuple[str, str] | None, column: str) -> tuple[str, li
             f"WHERE {PERIODS[unit]} = ?)", [key])
 
 
+def _code_sums(db: Database, codes: str, surfaces: str, where: str,
+               params: list) -> tuple[np.ndarray, np.ndarray, list]:
+    """Per code of ``surfaces``: in how many of the articles ``where``
+    selects from ``codes`` it is (rows of the summary) and its summed count
+    (mentions or quotes) — read from the articles' code lines (migration
+    0020) — and the surfaces' rows ``(code, name[, label])``."""
+    rows = db.execute(f"SELECT * FROM {surfaces}").fetchall()
+    size = max((r[0] for r in rows), default=0) + 1
+    articles = np.zeros(size, dtype=np.int64)
+    sums = np.zeros(size, dtype=np.float64)
+    cursor = db.execute(f"SELECT c.codes FROM {codes} c WHERE 1{where}", params)
+    # a few thousand articles at a time: each call into numpy holds the GIL,
+    # and the window's thread must get it back within milliseconds
+    while lines := cursor.fetchmany(CODE_ROWS):
+        numbers = np.fromstring("".join(r[0] for r in lines), dtype=np.int64, sep=" ")
+        found = numbers[0::2]
+        articles += np.bincount(found, minlength=size)
+        sums += np.bincount(found, weights=numbers[1::2], minlength=size)
+    return articles, sums, rows
+
+
+def _most(groups: dict, limit: int) -> list:
+    """The ``limit`` largest of ``{key: [name, count, articles]}``: count
+    descending, then key."""
+    return sorted(groups.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+
+
+def _add_to(groups: dict, key, name: str, count: int, articles: int) -> None:
+    group = groups.setdefault(key, [name, 0, 0])
+    group[0] = min(group[0], name)
+    group[1] += count
+    group[2] += articles
+
+
 def top_speakers(db: Database, q: ArticleQuery | None = None, *, tag_id: int | None = None,
                  period: tuple[str, str] | None = None, limit: int = 20) -> list[dict]:
     """Who is quoted most in the listed articles: rows ``{"speaker", "quotes",
-    "articles"}``, most quotes first. ``tag_id``: only articles with a passage
-    of that tag (or one below it); ``period``: ("month", "2024-06") or
-    ("week", "2024-06-10") of publication."""
-    where, params = _in_list(db, q, "s.article_id")
+    "articles"}``, most quotes first (then by speaker, any case). ``tag_id``:
+    only articles with a passage of that tag (or one below it); ``period``:
+    ("month", "2024-06") or ("week", "2024-06-10") of publication.
+    Unfiltered, from the corpus totals ``speaker_counts``; otherwise summed
+    from ``article_speaker_codes`` as ``article_speakers`` would give them."""
+    where, params = _in_list(db, q, "c.article_id")
     if not where and tag_id is None and not period:
         return [{"speaker": r[0], "quotes": r[1], "articles": r[2]} for r in db.execute(
             "SELECT name, quotes, articles FROM speaker_counts ORDER BY quotes DESC, key "
             "LIMIT ?", [limit])]
     if tag_id is not None:
         tags = descendant_ids(db, tag_id)
-        where += (f" AND s.article_id IN (SELECT article_id FROM passages "
+        where += (f" AND c.article_id IN (SELECT article_id FROM passages "
                   f"WHERE tag_id IN ({_placeholders(tags)}))")
         params += tags
-    extra, extra_params = _period_clause(period, "s.article_id")
-    rows = db.execute(
-        f"SELECT min(s.speaker), sum(s.quotes), count(*) FROM article_speakers s "
-        f"WHERE 1{where}{extra} GROUP BY lower(s.speaker) "
-        f"ORDER BY 2 DESC, lower(s.speaker) LIMIT ?", params + extra_params + [limit])
-    return [{"speaker": r[0], "quotes": r[1], "articles": r[2]} for r in rows]
+    extra, extra_params = _period_clause(period, "c.article_id")
+    articles, quotes, surfaces = _code_sums(db, "article_speaker_codes", "speaker_surfaces",
+                                            where + extra, params + extra_params)
+    groups: dict = {}
+    for code, name in surfaces:
+        if articles[code]:
+            _add_to(groups, entity_key(name), name, int(quotes[code]), int(articles[code]))
+    return [{"speaker": name, "quotes": n, "articles": a}
+            for _key, (name, n, a) in _most(groups, limit)]
 
 
 def top_entities(db: Database, q: ArticleQuery | None = None, *, labels=NAMED,
@@ -261,25 +302,16 @@ def top_entities(db: Database, q: ArticleQuery | None = None, *, labels=NAMED,
             f"ORDER BY mentions DESC, key, label LIMIT ?", list(labels) + [limit])
         return [{"name": r[0], "label": r[1], "mentions": r[2], "articles": r[3]}
                 for r in rows]
-    codes = "".join(r[0] for r in db.execute(
-        f"SELECT c.codes FROM article_entity_codes c WHERE 1{where}{extra}",
-        params + extra_params))
-    numbers = np.fromstring(codes, dtype=np.int64, sep=" ")     # parsed in C
-    found, weights = numbers[0::2], numbers[1::2]
-    articles = np.bincount(found)
-    mentions = np.bincount(found, weights=weights)
+    articles, mentions, surfaces = _code_sums(db, "article_entity_codes", "entity_surfaces",
+                                              where + extra, params + extra_params)
     wanted = set(labels)
-    totals: dict[tuple, list] = {}      # (key, label) → [name, mentions, articles]
-    for code, name, label in db.execute("SELECT code, name, label FROM entity_surfaces"):
-        if label not in wanted or code >= len(articles) or not articles[code]:
-            continue
-        total = totals.setdefault((entity_key(name), label), [name, 0, 0])
-        total[0] = min(total[0], name)
-        total[1] += int(mentions[code])
-        total[2] += int(articles[code])
-    best = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    groups: dict = {}
+    for code, name, label in surfaces:
+        if label in wanted and articles[code]:
+            _add_to(groups, (entity_key(name), label), name, int(mentions[code]),
+                    int(articles[code]))
     return [{"name": name, "label": label, "mentions": n, "articles": a}
-            for (_key, label), (name, n, a) in best]
+            for (_key, label), (name, n, a) in _most(groups, limit)]
 
 
 def _network_articles(db: Database, q: ArticleQuery | None) -> tuple[str, list]:
