@@ -77,12 +77,14 @@ def gui(args) -> int:
         for options in ({"unit": "month", "fold": False, "mode": "article"},
                         {"unit": "week", "fold": True, "mode": "overlap"}):
             gaps, clock, last = {"count": [0], "draw": [0]}, QElapsedTimer(), [0]
-            phase = ["count"]
+            phase, chart_gaps = ["count"], {}
             clock.start()
 
             def tick():
                 now = clock.elapsed()
                 gaps[phase[0]].append(now - last[0])
+                if phase[0] == "count":
+                    chart_gaps[phase[1]] = max(chart_gaps.get(phase[1], 0), now - last[0])
                 last[0] = now
             timer = QTimer()
             timer.timeout.connect(tick)
@@ -100,7 +102,7 @@ def gui(args) -> int:
                 task = Task(work)
                 task.succeeded.connect(result.update)
                 task.failed.connect(lambda message, result=result: result.update(error=message))
-                phase[0] = "count"
+                phase[:] = ["count", name]
                 started = time.perf_counter()
                 task.start()
                 while not result:
@@ -108,7 +110,7 @@ def gui(args) -> int:
                     time.sleep(0.001)
                 if "error" in result:
                     raise RuntimeError(result["error"])
-                phase[0] = "draw"
+                phase[:] = ["draw", name]
                 start = time.perf_counter()
                 window.show_chart(name)
                 window.set_chart(name, result["charts"][name])
@@ -123,8 +125,9 @@ def gui(args) -> int:
             worst_gap = max(worst_gap, counting, drawing)
             print(f"{qname:14} {options['unit']:5} {options['mode']:8} slowest chart "
                   f"{slowest} {appears[slowest]:5.0f} ms; over 1 s: {', '.join(over) or 'none'}; "
-                  f"longest GUI-thread gap {max(counting, drawing)} ms (counting {counting}, "
-                  f"drawing {drawing}); slowest drawing {max(draw.values()):.0f} ms "
+                  f"longest GUI-thread gap {max(counting, drawing)} ms (counting {counting} "
+                  f"[{max(chart_gaps, key=chart_gaps.get, default='')}], drawing {drawing}); "
+                  f"slowest drawing {max(draw.values()):.0f} ms "
                   f"({max(draw, key=draw.get)})", flush=True)
     print(f"longest GUI-thread gap: {worst_gap} ms")
     return 0

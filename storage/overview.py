@@ -37,8 +37,8 @@ PERIODS = {"month": "month", "week": "week"}
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 #: How many of the list's articles the networks read (the newest).
 NETWORK_ARTICLES = 1000
-#: How many articles' entity codes are parsed and added at a time.
-CODE_ROWS = 3000
+#: How many articles' code lines are parsed and added at a time (about 3 ms).
+CODE_ROWS = 1000
 #: How co-occurring tags are counted: articles carrying both tags, or pairs
 #: of passages (of the two tags) that overlap in the text.
 COOCCURRENCE_MODES = ("article", "overlap")
@@ -233,7 +233,7 @@ def _code_sums(db: Database, codes: str, surfaces: str, where: str,
     articles = np.zeros(size, dtype=np.int64)
     sums = np.zeros(size, dtype=np.float64)
     cursor = db.execute(f"SELECT c.codes FROM {codes} c WHERE 1{where}", params)
-    # a few thousand articles at a time: each call into numpy holds the GIL,
+    # a thousand articles at a time: each call into numpy holds the GIL,
     # and the window's thread must get it back within milliseconds
     while lines := cursor.fetchmany(CODE_ROWS):
         numbers = np.fromstring("".join(r[0] for r in lines), dtype=np.int64, sep=" ")
