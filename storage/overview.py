@@ -6,6 +6,9 @@ read summary tables, never the articles' rows (which hold the texts):
 
 - ``article_periods`` (migration 0017): each article's publication month,
   week (its Monday) and source, kept by triggers on ``articles``;
+- ``tag_totals`` (migration 0021): the corpus's passages per tag and month,
+  week or source, kept by triggers — the unfiltered charts over time and by
+  source;
 - the index ``passages_by_tag_article`` and ``passages_by_analyst_tag``;
 - ``article_speakers`` / ``speaker_counts`` and ``article_entities`` /
   ``entity_counts`` (per article, and corpus totals kept by triggers).
@@ -124,6 +127,13 @@ def descendant_ids(db: Database, tag_id: int) -> list[int]:
     return found
 
 
+def _totals(db: Database, kind: str) -> list[tuple]:
+    """The corpus's passages per (month, week or source value, tag) from
+    ``tag_totals`` (kept by triggers): ``(value, tag_id, passages)`` rows."""
+    return db.execute("SELECT value, tag_id, passages FROM tag_totals "
+                      "WHERE kind = ? AND passages > 0", [kind]).fetchall()
+
+
 def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str = "month",
                    fold: bool = False) -> list[dict]:
     """Passages per period of their article's publication date, per tag:
@@ -131,10 +141,13 @@ def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str =
     articles left out). ``fold``: child tags counted under their top-level tag."""
     column = PERIODS[period]
     where, params = _in_list(db, q, "p.article_id")
-    rows = db.execute(
-        f"SELECT o.{column} AS period, p.tag_id, count(*) FROM passages p "
-        f"JOIN article_periods o ON o.article_id = p.article_id "
-        f"WHERE o.{column} IS NOT NULL{where} GROUP BY o.{column}, p.tag_id", params)
+    if not where:       # the corpus totals (migration 0021)
+        rows = _totals(db, column)
+    else:
+        rows = db.execute(
+            f"SELECT o.{column} AS period, p.tag_id, count(*) FROM passages p "
+            f"JOIN article_periods o ON o.article_id = p.article_id "
+            f"WHERE o.{column} IS NOT NULL{where} GROUP BY o.{column}, p.tag_id", params)
     found = [{"period": r[0], "tag_id": r[1], "passages": r[2]} for r in rows]
     return sorted(_fold(found, db, fold), key=lambda r: (r["period"], r["tag_id"]))
 
@@ -144,7 +157,7 @@ def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = 
     """Passages per (source, tag), for the ``sources`` sources with the most
     passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source)."""
     where, params = _in_list(db, q, "p.article_id")
-    rows = db.execute(
+    rows = _totals(db, "source") if not where else db.execute(
         f"SELECT ifnull(o.source, ''), p.tag_id, count(*) FROM passages p "
         f"JOIN article_periods o ON o.article_id = p.article_id "
         f"WHERE 1{where} GROUP BY o.source, p.tag_id", params)

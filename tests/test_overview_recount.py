@@ -356,3 +356,60 @@ def test_networks_match_one_join_on_the_analysed_seeds(analysed_db_path):
         db, ArticleQuery(search=" ".join(title.split()[:3])), top=500)
     assert one and all(r["weight"] == 1 for r in one)
     db.close()
+
+
+def _plain_totals(db) -> dict:
+    """Passages per (kind, value, tag) counted from the rows, as the charts
+    over time and by source count them for a filtered list."""
+    found = Counter()
+    for kind, column in (("month", "o.month"), ("week", "o.week"),
+                         ("source", "ifnull(o.source, '')")):
+        for value, tag_id, n in db.execute(
+                f"SELECT {column}, p.tag_id, count(*) FROM passages p JOIN article_periods o "
+                f"ON o.article_id = p.article_id WHERE {column} IS NOT NULL GROUP BY 1, 2"):
+            found[(kind, value, tag_id)] = n
+    return found
+
+
+def _charted_totals(db) -> dict:
+    found = Counter()
+    for kind in ("month", "week"):
+        for r in overview.tags_over_time(db, period=kind):
+            found[(kind, r["period"], r["tag_id"])] = r["passages"]
+    for r in overview.tags_by_source(db, sources=100):
+        found[("source", r["source"], r["tag_id"])] = r["passages"]
+    return found
+
+
+def test_corpus_totals_follow_passages_and_articles(corpus):
+    """The unfiltered charts over time and by source read ``tag_totals``
+    (migration 0021): it follows passages added, retagged and deleted,
+    articles redated, moved to another source, deleted, and undo."""
+    from storage import journal
+
+    db, data = corpus
+    assert _charted_totals(db) == _plain_totals(db) and len(_plain_totals(db)) > 30
+    ids = data["ids"]
+    new = passages.add_passage(db, article_id=ids[4], tag_id=3, start=0, end=9, analyst="ana")
+    passages.retag_passage(db, new, 4)
+    first = db.execute("SELECT min(id) FROM passages WHERE article_id = ?", [ids[1]]).fetchone()[0]
+    passages.delete_passage(db, first)
+    articles.update_details(db, ids[2], published="2022-02-02", source="Elsewhere")
+    articles.update_details(db, ids[3], published=None)          # now undated
+    articles.update_details(db, ids[9], published="2024-03-03")  # dated now
+    assert _charted_totals(db) == _plain_totals(db)
+    articles.delete_articles(db, ids[10:14])
+    assert _charted_totals(db) == _plain_totals(db)
+    with journal.step(db, "Delete an article (its passages by cascade)"):
+        tagged = db.execute("SELECT article_id FROM passages WHERE article_id > ? LIMIT 1",
+                            [ids[14]]).fetchone()[0]
+        db.execute("DELETE FROM articles WHERE id = ?", [tagged])
+    assert db.execute("SELECT count(*) FROM passages WHERE article_id = ?",
+                      [tagged]).fetchone()[0] == 0
+    assert _charted_totals(db) == _plain_totals(db)
+    journal.undo(db)
+    journal.undo(db)             # the articles and their passages come back
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(ids)
+    assert _charted_totals(db) == _plain_totals(db)
+    journal.undo(db)             # ids[9] undated again
+    assert _charted_totals(db) == _plain_totals(db)
