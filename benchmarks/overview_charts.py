@@ -78,14 +78,20 @@ def gui(args) -> int:
                         {"unit": "week", "fold": True, "mode": "overlap"}):
             gaps, clock, last = {"count": [0], "draw": [0]}, QElapsedTimer(), [0]
             phase, chart_gaps = ["count"], {}
+            # the GUI thread's own CPU time during the longest gap: the rest of
+            # it was spent waiting (for a core, or for the GIL)
+            working, cpu = [0, 0.0], [time.thread_time()]
             clock.start()
 
             def tick():
-                now = clock.elapsed()
-                gaps[phase[0]].append(now - last[0])
+                now, used = clock.elapsed(), time.thread_time()
+                gap = now - last[0]
+                gaps[phase[0]].append(gap)
+                if gap > working[0]:
+                    working[:] = [gap, (used - cpu[0]) * 1000]
                 if phase[0] == "count":
-                    chart_gaps[phase[1]] = max(chart_gaps.get(phase[1], 0), now - last[0])
-                last[0] = now
+                    chart_gaps[phase[1]] = max(chart_gaps.get(phase[1], 0), gap)
+                last[0], cpu[0] = now, used
             timer = QTimer()
             timer.timeout.connect(tick)
             timer.start(5)
@@ -115,6 +121,10 @@ def gui(args) -> int:
                 window.show_chart(name)
                 window.set_chart(name, result["charts"][name])
                 app.processEvents()
+                while getattr(window.views[name], "drawing", False):   # built in slices
+                    app.processEvents()
+                    time.sleep(0.001)
+                app.processEvents()                 # its painting
                 draw[name] = (time.perf_counter() - start) * 1000
                 appears[name] = (time.perf_counter() - started) * 1000
                 task.wait()
@@ -126,7 +136,8 @@ def gui(args) -> int:
             print(f"{qname:14} {options['unit']:5} {options['mode']:8} slowest chart "
                   f"{slowest} {appears[slowest]:5.0f} ms; over 1 s: {', '.join(over) or 'none'}; "
                   f"longest GUI-thread gap {max(counting, drawing)} ms (counting {counting} "
-                  f"[{max(chart_gaps, key=chart_gaps.get, default='')}], drawing {drawing}); "
+                  f"[{max(chart_gaps, key=chart_gaps.get, default='')}], drawing {drawing}; "
+                  f"GUI thread working {working[1]:.0f} ms of it); "
                   f"slowest drawing {max(draw.values()):.0f} ms "
                   f"({max(draw, key=draw.get)})", flush=True)
     print(f"longest GUI-thread gap: {worst_gap} ms")
