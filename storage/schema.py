@@ -715,13 +715,18 @@ def _per_article_codes_sql(summary: str, surfaces: str, codes: str, columns: tup
     def match(row: str) -> str:
         return " AND ".join(f"s.{c} = {row}.{c}" for c in columns)
 
+    # (no OR IGNORE or upsert here: a statement firing the trigger with a
+    # conflict clause of its own — an upsert of speaker_aliases — overrides
+    # theirs)
     def add(row: str) -> str:
-        return f"""INSERT OR IGNORE INTO {surfaces} ({names})
-            VALUES ({", ".join(f"{row}.{c}" for c in columns)});
-        INSERT INTO {codes} (article_id, codes)
-        SELECT {row}.article_id, {_code_entry('s.code', f'{row}.{count}')} FROM {surfaces} s
-        WHERE {match(row)}
-        ON CONFLICT (article_id) DO UPDATE SET codes = codes || excluded.codes;"""
+        entry = f"""(SELECT {_code_entry('s.code', f'{row}.{count}')} FROM {surfaces} s
+            WHERE {match(row)})"""
+        return f"""INSERT INTO {surfaces} ({names})
+            SELECT {", ".join(f"{row}.{c}" for c in columns)}
+            WHERE NOT EXISTS (SELECT 1 FROM {surfaces} s WHERE {match(row)});
+        UPDATE {codes} SET codes = codes || {entry} WHERE article_id = {row}.article_id;
+        INSERT INTO {codes} (article_id, codes) SELECT {row}.article_id, {entry}
+            WHERE NOT EXISTS (SELECT 1 FROM {codes} WHERE article_id = {row}.article_id);"""
 
     def drop(row: str) -> str:
         return f"""UPDATE {codes} SET codes = replace(codes, (
@@ -787,12 +792,17 @@ def _period_values(row: str) -> dict[str, str]:
 def _add_totals_sql(values: dict[str, str], source: str, sign: str) -> str:
     """Statements adding ``sign`` × the passages per tag that ``source``
     yields (``SELECT tag_id, n …``) under each of ``values``."""
+    # (an update, then an insert of what is missing: no upsert in a trigger,
+    # whose conflict clause the statement firing it may override)
     return "\n".join(
-        f"""INSERT INTO tag_totals (kind, value, tag_id, passages)
+        f"""UPDATE tag_totals SET passages = passages + {sign} (SELECT t.n FROM ({source}) t
+                WHERE t.tag_id = tag_totals.tag_id)
+            WHERE kind = '{kind}' AND value = {value}
+              AND tag_id IN (SELECT t.tag_id FROM ({source}) t);
+        INSERT INTO tag_totals (kind, value, tag_id, passages)
             SELECT '{kind}', {value}, t.tag_id, {sign} t.n FROM ({source}) t
-            WHERE {value} IS NOT NULL
-            ON CONFLICT (kind, value, tag_id) DO UPDATE
-            SET passages = passages + excluded.passages;"""
+            WHERE {value} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tag_totals x
+                WHERE x.kind = '{kind}' AND x.value = {value} AND x.tag_id = t.tag_id);"""
         for kind, value in values.items())
 
 

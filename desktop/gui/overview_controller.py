@@ -288,8 +288,8 @@ class OverviewController(QObject):
             self.last_seconds.update(result["seconds"])
             view = self.view
 
-            def drawn():
-                if generation == self._generation:
+            def drawn():    # (a chart counted for a tab no longer shown says nothing)
+                if generation == self._generation and view.current_name() == name:
                     view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
             view.when_drawn(name, drawn)
         return self.window.ops.query(
