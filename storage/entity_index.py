@@ -48,7 +48,9 @@ def rebuild(db: Database) -> None:
     """Refill every article's summaries at once (for a database whose analyses
     were written in bulk, bypassing :func:`refresh_article`)."""
     with db.atomic():
+        db.execute("DELETE FROM article_entity_codes")  # (its triggers would, row by row)
         db.execute("DELETE FROM article_entities")     # its triggers empty the counts
+        db.execute("DELETE FROM article_speaker_codes")
         db.execute("DELETE FROM article_speakers")
         db.execute(ALL_ARTICLE_ENTITIES_SQL)
         db.execute(corrected_speakers_sql("SELECT id FROM articles"))

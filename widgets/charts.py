@@ -7,14 +7,21 @@ carries the key of the mark clicked (or chosen with Enter: ←/→ step through
 the marks). Colour is never alone: bars carry their label and number, series
 in stacked columns have their own fill pattern and a legend, heat-map cells
 print their count.
+
+A chart is built in slices of :data:`SLICE` seconds on the GUI thread (the
+event loop runs between them) with the view's painting held until the last
+one, so that a large chart never stalls the window; :meth:`ChartView.when_drawn`
+runs a callback once it is complete.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsScene, QGraphicsSimpleTextItem,
@@ -29,6 +36,10 @@ PATTERNS = (Qt.BrushStyle.SolidPattern, Qt.BrushStyle.BDiagPattern,
             Qt.BrushStyle.FDiagPattern, Qt.BrushStyle.HorPattern,
             Qt.BrushStyle.DiagCrossPattern, Qt.BrushStyle.VerPattern,
             Qt.BrushStyle.Dense6Pattern)
+
+
+#: How long a chart is built at a time before the event loop runs again (s).
+SLICE = 0.006
 
 
 def pattern_for(index: int) -> Qt.BrushStyle:
@@ -101,6 +112,8 @@ class _MarksLayer(QGraphicsItem):
         super().__init__()
         self.marks = marks
         self._bounds = QRectF()
+        self._grouped = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def update_bounds(self) -> None:
         self.prepareGeometryChange()
@@ -115,11 +128,30 @@ class _MarksLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
-    def paint(self, painter, _option, _widget=None) -> None:
-        for mark in self.marks:
-            painter.setBrush(mark.brush)
-            painter.setPen(mark.pen)
-            painter.drawRect(mark.rect)
+    def paint(self, painter, option, _widget=None) -> None:
+        # axis-aligned rectangles: antialiasing only blurs them, and with the
+        # fill patterns it made painting a full chart cost 20-70 ms; marks of
+        # one fill are drawn by one call
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        exposed = option.exposedRect
+        whole = exposed.contains(self._bounds)
+        for brush, pen, rects in self._groups():
+            painter.setBrush(brush)
+            painter.setPen(pen)
+            for rect in rects:
+                if whole or exposed.intersects(rect):
+                    painter.drawRect(rect)
+
+    def _groups(self) -> list:
+        if self._grouped is None or self._grouped[0] != len(self.marks):
+            groups: dict = {}
+            for mark in self.marks:
+                key = (id(mark.brush), id(mark.pen))
+                if key not in groups:
+                    groups[key] = (mark.brush, mark.pen, [])
+                groups[key][2].append(mark.rect)
+            self._grouped = (len(self.marks), list(groups.values()))
+        return self._grouped[1]
 
 
 class ChartView(QGraphicsView):
@@ -137,11 +169,60 @@ class ChartView(QGraphicsView):
         self.marks: list[Mark] = []
         self._current = -1
         self._focus_frame = None
+        self._building: Iterator | None = None
+        self._after: list[Callable] = []
 
     def set_colors(self, text: str, background: str) -> None:
         """The theme's text and background (the next drawing uses them)."""
         self.text_color, self.background = text, background
         self.setBackgroundBrush(QColor(background))
+
+    # -- building in slices ---------------------------------------------
+    def _draw(self, steps: Iterator) -> None:
+        """Build a chart from ``steps`` (a generator that yields now and
+        then) in slices of :data:`SLICE` s, painting held until it is done;
+        a newer chart replaces one still being built."""
+        self._building = steps
+        self.setUpdatesEnabled(False)
+        self._continue(steps)
+
+    def _continue(self, steps: Iterator) -> None:
+        if steps is not self._building:
+            return                       # replaced by a newer chart
+        deadline = time.perf_counter() + SLICE
+        for _ in steps:
+            if time.perf_counter() > deadline:
+                QTimer.singleShot(0, self, lambda: self._continue(steps))
+                return
+        self._done()
+
+    def _done(self) -> None:
+        self._building = None
+        self.setUpdatesEnabled(True)
+        self.viewport().update()
+        callbacks, self._after = self._after, []
+        for callback in callbacks:
+            callback()
+
+    @property
+    def drawing(self) -> bool:
+        """True while a chart is still being built."""
+        return self._building is not None
+
+    def when_drawn(self, callback: Callable) -> None:
+        """Call ``callback`` once the chart being built is complete (now if it is)."""
+        if self._building is None:
+            callback()
+        else:
+            self._after.append(callback)
+
+    def finish_drawing(self) -> None:
+        """Build the rest of the chart now (before saving or grabbing it)."""
+        steps = self._building
+        if steps is not None:
+            for _ in steps:
+                pass
+            self._done()
 
     def _clear(self) -> QGraphicsScene:
         scene = self.scene()
@@ -240,6 +321,7 @@ class ChartView(QGraphicsView):
         super().keyPressEvent(event)
 
     def save(self, path: str | Path) -> Path:
+        self.finish_drawing()
         return save_scene(self.scene(), path, background=self.background)
 
 
@@ -261,6 +343,9 @@ class BarChart(ChartView):
     ROW = 22
 
     def set_bars(self, bars: list[dict], *, title: str = "", unit: str = "") -> None:
+        self._draw(self._bars(bars, title, unit))
+
+    def _bars(self, bars: list[dict], title: str, unit: str) -> Iterator:
         y = self._begin(title, not bars)
         if y is None:
             return
@@ -276,6 +361,7 @@ class BarChart(ChartView):
                                 bar["key"], tip, color, outline=self.text_color))
             self._text(f"{bar['value']:,}", label_width + length + 6, y + 3)
             y += self.ROW
+            yield
         self._finish()
 
     def _text_width(self, text: str) -> float:
@@ -290,6 +376,10 @@ class StackedColumns(ChartView):
 
     def set_data(self, periods: list[str], series: list[dict], values: dict, *,
                  title: str = "", unit: str = "passages") -> None:
+        self._draw(self._columns(periods, series, values, title, unit))
+
+    def _columns(self, periods: list[str], series: list[dict], values: dict, title: str,
+                 unit: str) -> Iterator:
         y0 = self._begin(title, not periods or not values)
         if y0 is None:
             return
@@ -323,6 +413,7 @@ class StackedColumns(ChartView):
             if index % every == 0:
                 label = self._text(period, x, base + 4, size=7)
                 label.setRotation(45)
+            yield
         legend_x = 60 + column * len(periods)
         for number, s in enumerate(series):
             ly = y0 + number * 20
@@ -345,6 +436,10 @@ class HeatMap(ChartView):
 
     def set_data(self, rows: list[dict], columns: list[dict], values: dict, *,
                  title: str = "", unit: str = "passages") -> None:
+        self._draw(self._cells(rows, columns, values, title, unit))
+
+    def _cells(self, rows: list[dict], columns: list[dict], values: dict, title: str,
+               unit: str) -> Iterator:
         y0 = self._begin(title, not rows or not columns or not values)
         if y0 is None:
             return
@@ -373,4 +468,5 @@ class HeatMap(ChartView):
                     ink = "#000000" if contrast_ratio("#000000", fill) >= \
                         contrast_ratio("#ffffff", fill) else "#ffffff"
                     self._text(f"{n:,}", x + 6, y + 4, color=ink, size=8)
+                yield
         self._finish()

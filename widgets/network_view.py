@@ -11,6 +11,8 @@ an edge ``{"a", "b", "weight"}`` and positions ``{key: (x, y)}`` in [-1, 1].
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
@@ -74,6 +76,10 @@ class NetworkView(ChartView):
 
     def set_graph(self, nodes: list[dict], edges: list[dict], positions: dict, *,
                   title: str = "", note: str = "") -> None:
+        self._draw(self._graph(nodes, edges, positions, title, note))
+
+    def _graph(self, nodes: list[dict], edges: list[dict], positions: dict, title: str,
+               note: str) -> Iterator:
         scene = self._clear()
         self.nodes = {}
         self.labels = {n["key"]: n["label"] for n in nodes}
@@ -102,6 +108,7 @@ class NetworkView(ChartView):
                             f"{edge.get('unit', '')}".strip())
             line.setZValue(0)
             lines.append((line, edge))
+            yield
         for node in nodes:
             radius = 5 + 10 * node.get("size", 0.3)
             centre = centres[node["key"]]
@@ -116,6 +123,7 @@ class NetworkView(ChartView):
             label = self._text(node["label"], radius + 2, -8, size=8)
             label.setParentItem(item)
             self.nodes[node["key"]] = item
+            yield
         for line, edge in lines:
             self.nodes[edge["a"]].edges.append((line, "a"))
             self.nodes[edge["b"]].edges.append((line, "b"))

@@ -114,6 +114,11 @@ class OverviewWindow(QWidget):
         else:
             view.set_data(**data)
 
+    def when_drawn(self, name: str, callback) -> None:
+        """Call ``callback`` once chart ``name`` is drawn (charts are built
+        in slices, the window running between them)."""
+        self.views[name].when_drawn(callback)
+
     def show_chart(self, name: str) -> None:
         self.tabs.setCurrentWidget(self.views[name])
 

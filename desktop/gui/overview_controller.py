@@ -288,7 +288,12 @@ class OverviewController(QObject):
             for chart, data in result["charts"].items():
                 self.view.set_chart(chart, data)
             self.last_seconds.update(result["seconds"])
-            self.view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
+            view = self.view
+
+            def drawn():    # (a chart counted for a tab no longer shown says nothing)
+                if generation == self._generation and view.current_name() == name:
+                    view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
+            view.when_drawn(name, drawn)
         return self.window.ops.query(
             lambda db: compute(db, query, options, only=(name,)), show).named("overview").run()
 

@@ -1,0 +1,415 @@
+"""The Overview's shortcuts give exactly what a plain recount gives (issue 20):
+the id set shared through ``temp.overview_ids``, the co-occurrence read from
+the span index, the entities and speakers summed from their per-article code
+lines (migration 0020), the networks counted in Python. Each chart's rows
+are checked against counts made here in plain Python from the rows stored,
+on a small random corpus (real SQLite), for several list filters (the
+networks against their first single-join SQL, on the analysed seeds); and
+the codes follow every change to
+``article_entities`` and ``article_speakers`` (inserts, updates, deletes, an
+article deleted, a rebuild)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+import pytest
+
+from storage import articles, entity_index, open_database, overview, passages, tags
+from storage.article_query import ArticleQuery
+
+SOURCES = ("Khmer Times", "VOD", "Reuters", None)
+ANALYSTS = ("ana", "bo", "chea")
+SURFACES = [("Sar Sokha", "PERSON"), ("sar sokha", "PERSON"), ("SAR SOKHA", "PERSON"),
+            ("Sokha", "ORG"), ("Sokha", "PERSON"), ("Cambodia", "GPE"),
+            ("cambodia", "GPE"), ("Interpol", "ORG"), ("Khmer", "NORP"),
+            ("Mekong", "LOC"), ("2024", "DATE"), ("three", "CARDINAL"),
+            ("Hun Manet", "PERSON"), ("Phnom Penh", "GPE"), ("Airport", "FAC")]
+SPEAKERS = ("Sar Sokha", "sar sokha", "Kao Kim Hourn", "Touch Sokhak", "AFP")
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """40 articles with dates (some none), sources, passages of four tags
+    (one a child) by three analysts, overlapping or not, and entity and
+    speaker summaries with case variants; the plain data as dicts too."""
+    rng = random.Random(20)
+    db = open_database(tmp_path / "dossier.db")
+    ids, meta = [], {}
+    for i in range(40):
+        day = None if i % 9 == 0 else date(2023, 11, 1) + timedelta(days=rng.randrange(120))
+        words = "zebrafish " if i % 3 else ""
+        text = f"Article {i}: {words}" + "Some words about the case. " * 8
+        source = SOURCES[i % len(SOURCES)]
+        article_id = articles.add_article(db, title=f"A{i}", text=text, source=source,
+                                          published=day.isoformat() if day else None)[0]
+        ids.append(article_id)
+        meta[article_id] = {"day": day, "source": source or "", "search": bool(words),
+                            "length": len(text)}
+    drugs = tags.create_tag(db, "Drugs", "#aa0000")
+    cyber = tags.create_tag(db, "Cyber", "#0000aa")
+    scams = tags.create_tag(db, "Scams", "#00aa00")
+    fraud = tags.create_tag(db, "Fraud", "#aaaa00")
+    tags.set_parent(db, scams, cyber)
+    tag_ids = (drugs, cyber, scams, fraud)
+    assert tag_ids == (1, 2, 3, 4)      # as QUERIES name them (Scams is below Cyber, 2)
+    stored = []
+    for analyst in ANALYSTS:
+        ranges = []
+        for _ in range(45):
+            article_id = rng.choice(ids)
+            start = rng.randrange(0, 150)
+            ranges.append({"article_id": article_id, "tag_id": rng.choice(tag_ids),
+                           "start": start, "end": start + rng.randrange(5, 60)})
+        passages.add_passages(db, ranges, analyst=analyst)
+        stored += [{**r, "analyst": analyst} for r in ranges]
+    entities, speakers = [], []
+    with db.atomic():
+        for article_id in ids:
+            seen = set()
+            for name, label in rng.sample(SURFACES, rng.randrange(0, 9)):
+                key = (name.lower(), label)
+                if key in seen:      # one row per (key, label) and article, as analysed
+                    continue
+                seen.add(key)
+                mentions = rng.randrange(1, 6)
+                db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                           "VALUES (?, ?, ?, ?)", [article_id, name, label, mentions])
+                entities.append({"article_id": article_id, "name": name, "label": label,
+                                 "mentions": mentions})
+            for speaker in rng.sample(SPEAKERS, rng.randrange(0, 3)):
+                quotes = rng.randrange(1, 4)
+                db.execute("INSERT INTO article_speakers (article_id, speaker, quotes) "
+                           "VALUES (?, ?, ?)", [article_id, speaker, quotes])
+                speakers.append({"article_id": article_id, "speaker": speaker,
+                                 "quotes": quotes})
+    roots = {drugs: drugs, cyber: cyber, scams: cyber, fraud: fraud}
+    yield db, {"ids": ids, "meta": meta, "passages": stored, "entities": entities,
+               "speakers": speakers, "roots": roots, "tags": tag_ids}
+    db.close()
+
+
+def listed(data, *, tag_id=None, source=None, since=None, until=None, search=False):
+    """The ids the list shows, worked out here from the data."""
+    found = set()
+    below = {t for t, root in data["roots"].items() if t == tag_id or root == tag_id}
+    tagged = {p["article_id"] for p in data["passages"] if p["tag_id"] in below}
+    for article_id, m in data["meta"].items():
+        if tag_id is not None and article_id not in tagged:
+            continue
+        if source is not None and m["source"].lower() != source.lower():
+            continue
+        if (since or until) and (m["day"] is None or (since and m["day"] < since)
+                                 or (until and m["day"] > until)):
+            continue
+        if search and not m["search"]:
+            continue
+        found.add(article_id)
+    return found
+
+
+QUERIES = {
+    "unfiltered": (ArticleQuery(), {}),
+    "tag": (ArticleQuery(tag_id=1), {"tag_id": 1}),
+    "source": (ArticleQuery(source="VOD"), {"source": "VOD"}),
+    "dates": (ArticleQuery(since="2023-12-01", until="2024-01-31"),
+              {"since": date(2023, 12, 1), "until": date(2024, 1, 31)}),
+    "search": (ArticleQuery(search="zebrafish"), {"search": True}),
+    "search and tag": (ArticleQuery(search="zebrafish", tag_id=2),
+                       {"search": True, "tag_id": 2}),
+}
+
+
+def _period(day: date, unit: str) -> str:
+    if unit == "month":
+        return day.strftime("%Y-%m")
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_passage_charts_match_a_recount(corpus, name):
+    db, data = corpus
+    query, filters = QUERIES[name]
+    ids = listed(data, **filters)
+    assert ids or name == "unfiltered"
+    shown = [p for p in data["passages"] if p["article_id"] in ids]
+    meta, roots = data["meta"], data["roots"]
+    for fold in (False, True):
+        tag_of = (lambda t: roots[t]) if fold else (lambda t: t)
+        for unit in ("month", "week"):
+            expected = Counter((_period(meta[p["article_id"]]["day"], unit), tag_of(p["tag_id"]))
+                               for p in shown if meta[p["article_id"]]["day"])
+            rows = overview.tags_over_time(db, query, period=unit, fold=fold)
+            assert {(r["period"], r["tag_id"]): r["passages"] for r in rows} == expected
+        expected = Counter((meta[p["article_id"]]["source"], tag_of(p["tag_id"])) for p in shown)
+        rows = overview.tags_by_source(db, query, fold=fold)
+        assert {(r["source"], r["tag_id"]): r["passages"] for r in rows} == expected
+        expected = Counter((p["analyst"], tag_of(p["tag_id"])) for p in shown)
+        rows = overview.tags_by_analyst(db, query, fold=fold)
+        assert {(r["analyst"], r["tag_id"]): r["passages"] for r in rows} == expected
+        # co-occurrence: articles having both tags; overlapping pairs of passages
+        per_article = defaultdict(set)
+        for p in shown:
+            per_article[p["article_id"]].add(tag_of(p["tag_id"]))
+        expected = Counter((a, b) for found in per_article.values()
+                           for a in found for b in found if a < b)
+        rows = overview.tag_cooccurrence(db, query, fold=fold)
+        assert {(r["tag_a"], r["tag_b"]): r["count"] for r in rows} == expected
+        expected = Counter()
+        for a in shown:
+            for b in shown:
+                if (b["article_id"] == a["article_id"] and a["tag_id"] < b["tag_id"]
+                        and b["start"] < a["end"] and a["start"] < b["end"]):
+                    pair = tuple(sorted((tag_of(a["tag_id"]), tag_of(b["tag_id"]))))
+                    if pair[0] != pair[1]:
+                        expected[pair] += 1
+        rows = overview.tag_cooccurrence(db, query, mode="overlap", fold=fold)
+        assert {(r["tag_a"], r["tag_b"]): r["count"] for r in rows} == expected
+        assert expected or name != "unfiltered"     # the random data has overlaps
+
+
+def recount_entities(data, ids, labels=overview.NAMED, limit=20):
+    totals: dict[tuple, list] = {}
+    for e in data["entities"]:
+        if e["article_id"] in ids and e["label"] in labels:
+            total = totals.setdefault((e["name"].lower(), e["label"]), [e["name"], 0, 0])
+            total[0] = min(total[0], e["name"])
+            total[1] += e["mentions"]
+            total[2] += 1
+    best = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    return [{"name": n, "label": label, "mentions": m, "articles": a}
+            for (_key, label), (n, m, a) in best]
+
+
+def recount_speakers(data, ids, limit=20):
+    totals: dict[str, list] = {}
+    for s in data["speakers"]:
+        if s["article_id"] in ids:
+            total = totals.setdefault(s["speaker"].lower(), [s["speaker"], 0, 0])
+            total[0] = min(total[0], s["speaker"])
+            total[1] += s["quotes"]
+            total[2] += 1
+    best = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    return [{"speaker": n, "quotes": q, "articles": a} for _key, (n, q, a) in best]
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_top_entities_and_speakers_match_a_recount(corpus, name, monkeypatch):
+    db, data = corpus
+    monkeypatch.setattr(overview, "CODE_ROWS", 3)     # parsed and added in many parts
+    query, filters = QUERIES[name]
+    ids = listed(data, **filters)
+    december = {i for i in ids if data["meta"][i]["day"]
+                and data["meta"][i]["day"].strftime("%Y-%m") == "2023-12"}
+
+    def same(rows, field="name"):
+        # unfiltered, the corpus totals (entity_counts, speaker_counts) name
+        # an entity by the first of its surfaces stored, not the least one
+        if name != "unfiltered":
+            return rows
+        return [{**r, field: r[field].lower()} for r in rows]
+    assert same(overview.top_entities(db, query)) == same(recount_entities(data, ids))
+    assert same(overview.top_entities(db, query, limit=3)) == \
+        same(recount_entities(data, ids, limit=3))
+    assert same(overview.top_entities(db, query, labels=("PERSON", "DATE"))) == \
+        same(recount_entities(data, ids, labels=("PERSON", "DATE")))
+    assert overview.top_entities(db, query, period=("month", "2023-12")) == \
+        recount_entities(data, december)
+    assert same(overview.top_speakers(db, query), "speaker") == \
+        same(recount_speakers(data, ids), "speaker")
+    assert overview.top_speakers(db, query, period=("month", "2023-12")) == \
+        recount_speakers(data, december)
+    if name == "search":     # a broad list: more than half the corpus
+        assert len(ids) > len(data["ids"]) / 2
+
+
+def stored_codes(db, codes="article_entity_codes", surfaces="entity_surfaces") -> Counter:
+    """What a codes table holds, as (article, surface…, count) rows."""
+    named = {r[0]: tuple(r[1:]) for r in db.execute(f"SELECT * FROM {surfaces}")}
+    found = Counter()
+    for article_id, line in db.execute(f"SELECT article_id, codes FROM {codes}"):
+        numbers = [int(n) for n in line.split()]
+        for code, count in zip(numbers[0::2], numbers[1::2]):
+            found[(article_id, *named[code], count)] += 1
+    return found
+
+
+def summaries(db, sql="SELECT article_id, name, label, mentions FROM article_entities"):
+    return Counter(tuple(r) for r in db.execute(sql))
+
+
+SPEAKERS_SQL = "SELECT article_id, speaker, quotes FROM article_speakers"
+
+
+def speaker_codes(db) -> Counter:
+    return stored_codes(db, "article_speaker_codes", "speaker_surfaces")
+
+
+def test_entity_codes_follow_article_entities(corpus):
+    db, data = corpus
+    assert stored_codes(db) == summaries(db) and len(summaries(db)) > 50
+    assert speaker_codes(db) == summaries(db, SPEAKERS_SQL) and len(data["speakers"]) > 20
+    first, second = data["ids"][1], data["ids"][2]
+    with db.atomic():
+        db.execute("DELETE FROM article_speakers WHERE rowid = (SELECT min(rowid) FROM "
+                   "article_speakers)")
+        db.execute("UPDATE article_speakers SET quotes = quotes + 5 WHERE rowid = "
+                   "(SELECT max(rowid) FROM article_speakers)")
+        # one entry dropped from the middle, one changed, one added
+        db.execute("DELETE FROM article_entities WHERE rowid = (SELECT rowid FROM "
+                   "article_entities WHERE article_id = ? LIMIT 1 OFFSET 1)", [first])
+        db.execute("UPDATE article_entities SET mentions = mentions + 10 WHERE rowid = "
+                   "(SELECT min(rowid) FROM article_entities WHERE article_id = ?)", [second])
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) VALUES "
+                   "(?, 'New Surface', 'ORG', 12)", [first])
+    assert stored_codes(db) == summaries(db)
+    before = db.execute("SELECT code FROM entity_surfaces WHERE name = 'New Surface'").fetchone()
+    # an article's summary refilled (no analysis: emptied), articles deleted
+    assert speaker_codes(db) == summaries(db, SPEAKERS_SQL)
+    entity_index.refresh_article(db, second)
+    articles.delete_articles(db, data["ids"][5:8])
+    assert stored_codes(db) == summaries(db)
+    assert speaker_codes(db) == summaries(db, SPEAKERS_SQL)
+    assert db.execute("SELECT count(*) FROM article_entity_codes WHERE article_id = ?",
+                      [second]).fetchone()[0] == 0
+    # the charts read the codes: the top entities follow the changes
+    ids = set(data["ids"]) - set(data["ids"][5:8])
+    kept = [e for e in data["entities"] if e["article_id"] in ids]
+    rows = overview.top_entities(db, ArticleQuery(search="article"), limit=100)
+    assert sum(r["mentions"] for r in rows) == sum(
+        r[0] for r in db.execute(
+            f"SELECT mentions FROM article_entities WHERE label IN "
+            f"({', '.join('?' for _ in overview.NAMED)})", overview.NAMED))
+    assert kept and rows
+    # a rebuild empties and refills everything (codes of surfaces are kept)
+    entity_index.rebuild(db)
+    assert stored_codes(db) == summaries(db)
+    assert speaker_codes(db) == summaries(db, SPEAKERS_SQL)
+    assert db.execute("SELECT code FROM entity_surfaces WHERE name = 'New Surface'"
+                      ).fetchone() == before
+
+
+def test_the_shared_id_set_follows_changes_on_the_same_connection(corpus):
+    db, data = corpus
+    query = ArticleQuery(source="VOD")
+    first = overview.tags_by_source(db, query)
+    vod = sorted(listed(data, source="VOD"))
+    articles.update_details(db, vod[0], source="Reuters")
+    again = overview.tags_by_source(db, query)
+    moved = Counter(p["tag_id"] for p in data["passages"] if p["article_id"] == vod[0])
+    assert moved, "the article moved had passages"
+    assert sum(r["passages"] for r in again) == sum(r["passages"] for r in first) - sum(
+        moved.values())
+
+
+#: The networks' counts as one SQL join each (how they were first written):
+#: the reference the faster reading must equal.
+SPEAKER_ENTITY_SQL = """
+    WITH arts AS (SELECT id FROM articles ORDER BY id DESC LIMIT 1000),
+    cur AS (SELECT arts.id AS article_id, {current} AS analysis_id FROM arts)
+    SELECT min(qu.speaker), min(e.text), e.label, count(*)
+    FROM cur JOIN quotes qu ON qu.analysis_id = cur.analysis_id
+    JOIN entities e ON e.analysis_id = cur.analysis_id
+         AND e.start >= qu.start AND e."end" <= qu."end"
+    WHERE qu.speaker IS NOT NULL AND e.label IN ({labels})
+      AND lower(e.text) != lower(qu.speaker)
+    GROUP BY lower(qu.speaker), lower(e.text), e.label"""
+COOCCURRENCE_SQL = """
+    WITH ents AS (SELECT e.article_id, lower(e.name) AS key, e.name, e.label
+                  FROM article_entities e WHERE e.label IN ({labels})),
+    best AS (SELECT key, label, min(name) AS name FROM ents GROUP BY key, label),
+    kept AS (SELECT ents.article_id, best.key, best.label, best.name FROM ents
+             JOIN best ON best.key = ents.key AND best.label = ents.label)
+    SELECT x.name, x.label, y.name, y.label, count(DISTINCT x.article_id)
+    FROM kept x JOIN kept y ON y.article_id = x.article_id
+         AND (x.key < y.key OR (x.key = y.key AND x.label < y.label))
+    GROUP BY x.key, x.label, y.key, y.label"""
+
+
+def test_networks_match_one_join_on_the_analysed_seeds(analysed_db_path):
+    from storage.schema import current_analysis_sql
+
+    db = open_database(analysed_db_path)
+    labels = ", ".join(f"'{label}'" for label in overview.NAMED)
+    expected = Counter({(r[0], r[1], r[2]): r[3] for r in db.execute(SPEAKER_ENTITY_SQL.format(
+        current=current_analysis_sql("arts.id"), labels=labels))})
+    rows = overview.speaker_entity_edges(db)
+    assert Counter({(r["speaker"], r["entity"], r["label"]): r["weight"]
+                    for r in rows}) == expected
+    assert len(rows) == len(expected) > 5
+    # every entity of the seeds kept (fewer than ``top``): no tie decides
+    assert db.execute("SELECT count(DISTINCT lower(name) || label) FROM article_entities"
+                      ).fetchone()[0] < 500
+    expected = Counter({(r[0], r[1], r[2], r[3]): r[4] for r in db.execute(
+        COOCCURRENCE_SQL.format(labels=labels))})
+    rows = overview.entity_cooccurrence_edges(db, top=500)
+    assert Counter({(r["a"], r["a_label"], r["b"], r["b_label"]): r["weight"]
+                    for r in rows}) == expected and len(rows) > 20
+    two = overview.entity_cooccurrence_edges(db, top=500, min_articles=2)
+    assert [r for r in rows if r["weight"] >= 2] == two
+    # a filter: the network of one seed is that seed's pairs only
+    first = db.execute("SELECT min(id) FROM articles").fetchone()[0]
+    title = db.execute("SELECT title FROM articles WHERE id = ?", [first]).fetchone()[0]
+    one = overview.entity_cooccurrence_edges(
+        db, ArticleQuery(search=" ".join(title.split()[:3])), top=500)
+    assert one and all(r["weight"] == 1 for r in one)
+    db.close()
+
+
+def _plain_totals(db) -> dict:
+    """Passages per (kind, value, tag) counted from the rows, as the charts
+    over time and by source count them for a filtered list."""
+    found = Counter()
+    for kind, column in (("month", "o.month"), ("week", "o.week"),
+                         ("source", "ifnull(o.source, '')")):
+        for value, tag_id, n in db.execute(
+                f"SELECT {column}, p.tag_id, count(*) FROM passages p JOIN article_periods o "
+                f"ON o.article_id = p.article_id WHERE {column} IS NOT NULL GROUP BY 1, 2"):
+            found[(kind, value, tag_id)] = n
+    return found
+
+
+def _charted_totals(db) -> dict:
+    found = Counter()
+    for kind in ("month", "week"):
+        for r in overview.tags_over_time(db, period=kind):
+            found[(kind, r["period"], r["tag_id"])] = r["passages"]
+    for r in overview.tags_by_source(db, sources=100):
+        found[("source", r["source"], r["tag_id"])] = r["passages"]
+    return found
+
+
+def test_corpus_totals_follow_passages_and_articles(corpus):
+    """The unfiltered charts over time and by source read ``tag_totals``
+    (migration 0021): it follows passages added, retagged and deleted,
+    articles redated, moved to another source, deleted, and undo."""
+    from storage import journal
+
+    db, data = corpus
+    assert _charted_totals(db) == _plain_totals(db) and len(_plain_totals(db)) > 30
+    ids = data["ids"]
+    new = passages.add_passage(db, article_id=ids[4], tag_id=3, start=0, end=9, analyst="ana")
+    passages.retag_passage(db, new, 4)
+    first = db.execute("SELECT min(id) FROM passages WHERE article_id = ?", [ids[1]]).fetchone()[0]
+    passages.delete_passage(db, first)
+    articles.update_details(db, ids[2], published="2022-02-02", source="Elsewhere")
+    articles.update_details(db, ids[3], published=None)          # now undated
+    articles.update_details(db, ids[9], published="2024-03-03")  # dated now
+    assert _charted_totals(db) == _plain_totals(db)
+    articles.delete_articles(db, ids[10:14])
+    assert _charted_totals(db) == _plain_totals(db)
+    with journal.step(db, "Delete an article (its passages by cascade)"):
+        tagged = db.execute("SELECT article_id FROM passages WHERE article_id > ? LIMIT 1",
+                            [ids[14]]).fetchone()[0]
+        db.execute("DELETE FROM articles WHERE id = ?", [tagged])
+    assert db.execute("SELECT count(*) FROM passages WHERE article_id = ?",
+                      [tagged]).fetchone()[0] == 0
+    assert _charted_totals(db) == _plain_totals(db)
+    journal.undo(db)
+    journal.undo(db)             # the articles and their passages come back
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(ids)
+    assert _charted_totals(db) == _plain_totals(db)
+    journal.undo(db)             # ids[9] undated again
+    assert _charted_totals(db) == _plain_totals(db)
