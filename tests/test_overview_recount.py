@@ -413,3 +413,40 @@ def test_corpus_totals_follow_passages_and_articles(corpus):
     assert _charted_totals(db) == _plain_totals(db)
     journal.undo(db)             # ids[9] undated again
     assert _charted_totals(db) == _plain_totals(db)
+
+
+@pytest.mark.parametrize("name", ["unfiltered", "source", "dates"])
+def test_blind_passage_charts_count_only_the_shown_analysts(corpus, name):
+    """View → Passages showing one analyst (blind coding): every passage
+    count is of that analyst's passages, with or without a filter (the
+    corpus totals are not used then)."""
+    from dataclasses import replace
+
+    db, data = corpus
+    query, filters = QUERIES[name]
+    query = replace(query, analysts=(ANALYSTS[0],))
+    ids = listed(data, **filters)
+    shown = [p for p in data["passages"]
+             if p["article_id"] in ids and p["analyst"] == ANALYSTS[0]]
+    assert shown
+    meta = data["meta"]
+    expected = Counter((_period(meta[p["article_id"]]["day"], "month"), p["tag_id"])
+                       for p in shown if meta[p["article_id"]]["day"])
+    rows = overview.tags_over_time(db, query, period="month")
+    assert {(r["period"], r["tag_id"]): r["passages"] for r in rows} == expected
+    expected = Counter((meta[p["article_id"]]["source"], p["tag_id"]) for p in shown)
+    rows = overview.tags_by_source(db, query)
+    assert {(r["source"], r["tag_id"]): r["passages"] for r in rows} == expected
+    assert {r["analyst"] for r in overview.tags_by_analyst(db, query)} == {ANALYSTS[0]}
+    per_article = defaultdict(set)
+    for p in shown:
+        per_article[p["article_id"]].add(p["tag_id"])
+    expected = Counter((a, b) for found in per_article.values()
+                       for a in found for b in found if a < b)
+    rows = overview.tag_cooccurrence(db, query)
+    assert {(r["tag_a"], r["tag_b"]): r["count"] for r in rows} == expected
+    expected = Counter((a["tag_id"], b["tag_id"]) for a in shown for b in shown
+                       if b["article_id"] == a["article_id"] and a["tag_id"] < b["tag_id"]
+                       and b["start"] < a["end"] and a["start"] < b["end"])
+    rows = overview.tag_cooccurrence(db, query, mode="overlap")
+    assert {(r["tag_a"], r["tag_b"]): r["count"] for r in rows} == expected
