@@ -695,5 +695,32 @@ def speaker_corrections(db: Database) -> None:
     corrections.create_tables(db)
 
 
+@MIGRATIONS(name="0020_workspace_head")
+def workspace_head(db: Database) -> None:
+    """Indexes that let the Passages workspace find a filtered list's first
+    rows without reading every match (:func:`storage.passage_listing.first_ids`):
+
+    - ``articles_filter_values``: each article's published date, source and
+      review status by id (the columns, not the text between them), so a
+      walk of the passages in article order tests a date range, source or
+      status with one look-up in a narrow index;
+    - ``passages_by_tag_article`` with the passage's start: a tag's
+      passages in list order from the index alone;
+    - ``quotes_by_speaker`` with each quote's span: the speaker filter finds
+      the passages overlapping a speaker's quotes without reading a quote.
+
+    Three indexes (two of them replacing narrower ones): about a second on
+    100,000 articles and a million quotes."""
+    for statement in (
+            "CREATE INDEX articles_filter_values ON articles "
+            "(id, published, source, review_status)",
+            "DROP INDEX IF EXISTS passages_by_tag_article",
+            "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id, start)",
+            "DROP INDEX IF EXISTS quotes_by_speaker",
+            'CREATE INDEX quotes_by_speaker ON quotes '
+            '(speaker COLLATE NOCASE, analysis_id, start, "end")'):
+        db.execute(statement)
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
