@@ -48,6 +48,11 @@ _ROLES = {Qt.ItemDataRole.DisplayRole: "display", Qt.ItemDataRole.EditRole: "edi
           Qt.ItemDataRole.ToolTipRole: "tooltip", Qt.ItemDataRole.DecorationRole: "decoration",
           ID_ROLE: "id"}
 _ICONS: dict = {}
+#: a cell's flags (QAbstractTableModel's), and the editable note's
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+               | Qt.ItemFlag.ItemNeverHasChildren)
+_NOTE_FLAGS = _CELL_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 def _icon(color: str):
@@ -128,10 +133,11 @@ class PassageTableModel(LazyRows, QAbstractTableModel):
         return None
 
     def flags(self, index):
-        flags = super().flags(index)
-        if index.isValid() and index.column() == NOTE:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        # the table's own flags, made once: combining Qt flags per call cost
+        # a tenth of a page's paint (Python enums)
+        if not index.isValid():
+            return _NO_FLAGS
+        return _NOTE_FLAGS if index.column() == NOTE else _CELL_FLAGS
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         # roles looked up once in a dict: comparing Qt enums one by one cost
