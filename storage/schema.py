@@ -707,10 +707,12 @@ def workspace_head(db: Database) -> None:
     - ``passages_by_tag_article`` with the passage's start: a tag's
       passages in list order from the index alone;
     - ``quotes_by_speaker`` with each quote's span: the speaker filter finds
-      the passages overlapping a speaker's quotes without reading a quote.
+      the passages overlapping a speaker's quotes without reading a quote;
+    - ``passages_by_created``: the order "time tagged" (newest first) read
+      from an index, not by sorting every passage.
 
-    Three indexes (two of them replacing narrower ones): about a second on
-    100,000 articles and a million quotes."""
+    Four indexes (two of them replacing narrower ones): about 2.5 s on
+    100,000 articles, 200,000 passages and a million quotes."""
     for statement in (
             "CREATE INDEX articles_filter_values ON articles "
             "(id, published, source, review_status)",
@@ -718,7 +720,8 @@ def workspace_head(db: Database) -> None:
             "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id, start)",
             "DROP INDEX IF EXISTS quotes_by_speaker",
             'CREATE INDEX quotes_by_speaker ON quotes '
-            '(speaker COLLATE NOCASE, analysis_id, start, "end")'):
+            '(speaker COLLATE NOCASE, analysis_id, start, "end")',
+            "CREATE INDEX passages_by_created ON passages (created_at)"):
         db.execute(statement)
 
 

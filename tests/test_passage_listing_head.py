@@ -149,6 +149,8 @@ def test_every_filter_reads_the_same_list_through_its_head(db, corpus):
             assert listing.position(passage_id) == row == passage_position(db, q, passage_id)
         assert [listing.position(i, within=2) for i in expected[:3]] == [0, 1, None][
             :len(expected)], q
+    gone = PassageQuery(tag_id=9999)                   # a tag deleted meanwhile
+    assert first_ids(db, gone, HEAD) == [] and PassageListing(db, gone).known_count() == 0
     # the walks, the tag index and the plain read were each taken
     assert {"passages_by_article_span", "passages_by_analyst", "passages_by_tag_article",
             "passages_by_article_span+articles", "passages_by_analyst+articles",
