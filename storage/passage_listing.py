@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression, run_search
-from storage.listing_head import HeadListing
+from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
 from storage.tags import descendant_ids
 
@@ -337,11 +337,24 @@ def passage_position(db: Database, q: PassageQuery, passage_id: int,
         return None
 
 
+#: Orders an index walks (the article order, time tagged): their head is
+#: :data:`storage.listing_head.HEAD` ids. The others sort every admitted
+#: passage, and a longer head only makes that sort keep more of them: their
+#: head is one page.
+WALKED_SORTS = ("article", "tagged")
+SORTED_HEAD = 100
+
+
 class PassageListing(HeadListing):
     """One query's list as the workspace reads it (see
     :class:`storage.listing_head.HeadListing`): the first ids in one walk,
     the count from them when the list is short, else by :meth:`count`
     (or a worker's :meth:`set_count`)."""
+
+    def __init__(self, db: Database, query: PassageQuery, head: int | None = None):
+        if head is None:
+            head = HEAD if query.sort in WALKED_SORTS else SORTED_HEAD
+        super().__init__(db, query, head)
 
     def first_ids(self, limit: int) -> list[int]:
         return first_ids(self.db, self.query, limit)

@@ -176,6 +176,8 @@ def test_other_orders_read_the_head_of_the_full_order(db, corpus):
             listing = PassageListing(db, q, head=HEAD)
             assert [r["id"] for r in listing.page(0, 3) + listing.page(3, 1000)] == everything
             assert listing.count() == len(everything)
+            # a sort of every passage keeps one page of them, a walk a thousand
+            assert PassageListing(db, q).head_size == (1000 if sort == "tagged" else 100)
 
 
 def test_the_speaker_filter_follows_the_articles_text(db, corpus):
