@@ -152,8 +152,9 @@ class WorkspaceController(QObject):
                     self.window.ops.query(lambda db: passage_listing.count_passages(db, query),
                                           counted).named("passage count").run()
             # once the rows are painted: the worker's start (its own connection)
-            # would otherwise take its time from the paint
-            QTimer.singleShot(0, count)
+            # would otherwise take its time from the paint (not at all once the
+            # controller is gone with its window)
+            QTimer.singleShot(0, self, count)
 
     # -- acting --------------------------------------------------------
     def open_passage(self, passage_id: int) -> None:
