@@ -7,7 +7,10 @@ in one walk of its order, and the count when the list is shorter), read the
 first page, reset the table's model with the count or "1,000+" and paint it;
 a longer list is then counted in a worker on its own connection (as the
 controller's ``ops.query``, started once the list is painted), timed apart
-(``count_*``: from the change until the exact count is known). ``sql_*``
+(``count_*``: from the change until the exact count is known). ``cpu_*`` is
+the GUI thread's own CPU time for the change (``time.thread_time``): what the
+change costs whatever else the machine runs, close to its wall time on an
+idle machine (the corpus is in the OS's cache after the warm-up). ``sql_*``
 figures are the listing and the first page alone, the others include the
 table's reset and a full paint. Each filter below is applied ``--rounds``
 times (after one warm-up), alternating with the unfiltered list so that every
@@ -86,6 +89,7 @@ def measure(db_path: Path, rounds: int) -> dict:
 
     storage_times: dict[str, list[float]] = {}
     count_times: dict[str, list[float]] = {}
+    cpu_times: dict[str, list[float]] = {}
     kind_now = [""]
     counting: list[threading.Thread] = []
 
@@ -108,7 +112,7 @@ def measure(db_path: Path, rounds: int) -> dict:
     def change(values: dict) -> float:
         while counting:                         # the last change's count is in
             counting.pop().join()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         listing = PassageListing(db, PassageQuery(**values))   # as the controller reads
         first = listing.page(0, widget.model.PAGE)
         read = time.perf_counter()
@@ -118,6 +122,9 @@ def measure(db_path: Path, rounds: int) -> dict:
         widget.set_source(source, listing.lower_bound(), exact=known is not None)
         widget.table.viewport().repaint()       # the first page shown and painted
         shown = time.perf_counter()
+        if values:
+            cpu_times.setdefault(kind_now[0], []).append(
+                (time.thread_time() - cpu_started) * 1000)
         if known is None:                       # then counted (the controller's timer)
             count_in_worker(listing, started, bool(values))
         if values:
@@ -130,6 +137,7 @@ def measure(db_path: Path, rounds: int) -> dict:
     every: list[float] = []
     sql_every: list[float] = []
     count_every: list[float] = []
+    cpu_every: list[float] = []
     for kind, choices in _filters(db).items():
         kind_now[0] = kind
         times: list[float] = []
@@ -144,14 +152,18 @@ def measure(db_path: Path, rounds: int) -> dict:
         every += times
         read = storage_times[kind][-len(times):]
         counted = count_times[kind][-len(times):]
+        cpu = cpu_times[kind][-len(times):]
         results[kind] = {"n": len(times), "p50_ms": round(statistics.median(times), 1),
                          "p95_ms": round(_percentile(times, 0.95), 1),
                          "max_ms": round(max(times), 1),
                          "sql_p50_ms": round(statistics.median(read), 1),
                          "sql_p95_ms": round(_percentile(read, 0.95), 1),
-                         "count_p50_ms": round(statistics.median(counted), 1)}
+                         "count_p50_ms": round(statistics.median(counted), 1),
+                         "cpu_p50_ms": round(statistics.median(cpu), 1),
+                         "cpu_p95_ms": round(_percentile(cpu, 0.95), 1)}
         sql_every += read
         count_every += counted
+        cpu_every += cpu
     sorts: dict[str, float] = {}
     for sort in ("date", "title", "tag", "analyst", "tagged", "note", "text"):
         change({"sort": sort})
@@ -167,6 +179,10 @@ def measure(db_path: Path, rounds: int) -> dict:
             "sql_p95_ms": round(_percentile(sql_every, 0.95), 1),
             "sql_p95_without_speaker_ms": round(_percentile(
                 _without(results, sql_every), 0.95), 1),
+            "cpu_p50_ms": round(statistics.median(cpu_every), 1),
+            "cpu_p95_ms": round(_percentile(cpu_every, 0.95), 1),
+            "cpu_p95_without_speaker_ms": round(_percentile(
+                _without(results, cpu_every), 0.95), 1),
             "count_p50_ms": round(statistics.median(count_every), 1),
             "count_p95_ms": round(_percentile(count_every, 0.95), 1),
             "by_filter": results, "sort_change_p50_ms": sorts}
