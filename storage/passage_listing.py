@@ -265,30 +265,33 @@ def _head_query(db: Database, q: PassageQuery, head: int) -> tuple[str, list]:
     """The SELECT of the list's ids that finds its first ``head`` soonest. In the
     article order, when the filters admit plenty of passages (a common tag,
     a wide date range, a big source), it walks the passages in that order
-    along an index holding what the filters test, the article-level ones on
-    the narrow ``articles_filter_values`` index, and stops at its LIMIT;
-    when a tag admits few, it reads them from the tag index and sorts them;
+    along an index holding what the filters test (one tag's own index holds
+    its passages in that order), the article-level ones on the narrow
+    ``articles_filter_values`` index, and stops at its LIMIT; when a few
+    tags admit few, it reads them from the tag index and sorts them;
     otherwise it is :func:`_ordered_ids`."""
     if q.sort != "article" or q.article_id is not None or q.speaker.strip() \
             or fts_expression(q.note):
         return _ordered_ids(db, q)
     articles = _article_filters(q)
+    index = "passages_by_analyst" if q.analyst.strip() else "passages_by_article_span"
     if q.tag_id is not None:
         tag_ids = _tag_ids(db, q)
         admitted = sum(r[0] for r in db.execute(     # kept by triggers (0007)
             f"SELECT passage_count FROM tags WHERE id IN ({', '.join('?' * len(tag_ids))})",
             tag_ids))
-        if admitted < _plenty(db, "passages", head):
+        if len(tag_ids) == 1 and not q.analyst.strip():
+            index = "passages_by_tag_article"  # one tag's passages in list order
+        elif admitted < _plenty(db, "passages", head):
             if q.analyst.strip() or articles:
                 return _ordered_ids(db, q)
-            clauses, params = _clauses(db, q)
+            clauses, params = _clauses(db, q)  # a few tags' few passages, sorted
             return (f"SELECT p.id FROM passages p INDEXED BY passages_by_tag_article "
                     f"{_where(clauses)} {_order(q)}", params)
     elif not articles and not q.analyst.strip():
         return _ordered_ids(db, q)          # the whole corpus: its own index
     if not all(_admits_plenty(db, condition, head) for condition in articles):
         return _ordered_ids(db, q)
-    index = "passages_by_analyst" if q.analyst.strip() else "passages_by_article_span"
     clauses, params = _clauses(db, q, article_tests=True)
     return f"SELECT p.id FROM passages p INDEXED BY {index} {_where(clauses)} {_order(q)}", params
 

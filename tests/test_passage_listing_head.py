@@ -50,15 +50,18 @@ def corpus(db):
     child = tags.create_tag(db, "Scams", "#123456")
     tags.set_parent(db, child, common)
     rare = tags.find_tag(db, "Drugs")["id"]
-    others = [t["id"] for t in tags.list_tags(db) if t["id"] not in (common, child, rare)]
-    facts["tags"] = {"common": common, "child": child, "rare": rare}
+    rare_child = tags.create_tag(db, "Pills", "#654321")
+    tags.set_parent(db, rare_child, rare)
+    others = [t["id"] for t in tags.list_tags(db)
+              if t["id"] not in (common, child, rare, rare_child)]
+    facts["tags"] = {"common": common, "child": child, "rare": rare, "rare_child": rare_child}
     for n, analyst in enumerate(ANALYSTS):
         ranges = []
         for k in range(140 - 20 * n):
             article_id = rng.choice(ids)
             word = rng.randrange(30)
             start = len(" ".join(f"w{article_id}x{j}" for j in range(word))) + (1 if word else 0)
-            tag_id = (rare if k % 60 == 0 else rng.choice(
+            tag_id = (rare if k % 60 == 0 else rare_child if k % 60 == 30 else rng.choice(
                 [common] * 4 + [child] * 2 + others))
             ranges.append({"article_id": article_id, "tag_id": tag_id, "start": start,
                            "end": start + 5 + rng.randrange(12)})
@@ -92,8 +95,9 @@ def _expected(facts, q: PassageQuery) -> list[int]:
     t = facts["tags"]
     admitted_tags = None
     if q.tag_id is not None:
-        admitted_tags = {q.tag_id} | ({t["child"]} if q.tag_children and q.tag_id == t["common"]
-                                      else set())
+        children = {t["common"]: t["child"], t["rare"]: t["rare_child"]}
+        admitted_tags = {q.tag_id} | ({children[q.tag_id]} if q.tag_children
+                                      and q.tag_id in children else set())
     after = q.until and (date.fromisoformat(q.until) + timedelta(days=1)).isoformat()
 
     def dated(published: str) -> bool:     # undated articles are left out of a range
@@ -116,7 +120,8 @@ def _expected(facts, q: PassageQuery) -> list[int]:
 def _queries(facts) -> list[PassageQuery]:
     t = facts["tags"]
     single = [{}, {"tag_id": t["common"]}, {"tag_id": t["common"], "tag_children": False},
-              {"tag_id": t["child"]}, {"tag_id": t["rare"]}, {"analyst": "bo"},
+              {"tag_id": t["child"]}, {"tag_id": t["rare"]},
+              {"tag_id": t["rare"], "tag_children": False}, {"analyst": "bo"},
               {"source": "REUTERS"}, {"source": "AP"}, {"since": "2023-01-01"},
               {"until": "2023-03-31"}, {"since": "2023-03-31", "until": "2023-03-31"},
               {"review": "new"}, {"review": "done"}, {"review": "not done"},
@@ -134,7 +139,8 @@ def test_every_filter_reads_the_same_list_through_its_head(db, corpus):
         sql, _ = _head_query(db, q, HEAD)
         used.add(next((index for index in ("passages_by_article_span", "passages_by_analyst",
                                            "passages_by_tag_article") if index in sql), "plain")
-                 + ("+articles" if "articles_filter_values" in sql else ""))
+                 + ("+articles" if "articles_filter_values" in sql else "")
+                 + ("+tags" if "p.tag_id IN (?, ?" in sql else ""))
         for limit in (1, HEAD, 50, 1000):
             assert first_ids(db, q, limit) == expected[:limit], (q, limit)
         listing = PassageListing(db, q, head=HEAD)
@@ -152,7 +158,8 @@ def test_every_filter_reads_the_same_list_through_its_head(db, corpus):
     gone = PassageQuery(tag_id=9999)                   # a tag deleted meanwhile
     assert first_ids(db, gone, HEAD) == [] and PassageListing(db, gone).known_count() == 0
     # the walks, the tag index and the plain read were each taken
-    assert {"passages_by_article_span", "passages_by_analyst", "passages_by_tag_article",
+    assert {"passages_by_article_span+tags", "passages_by_analyst", "passages_by_tag_article",
+            "passages_by_tag_article+tags", "passages_by_tag_article+articles",
             "passages_by_article_span+articles", "passages_by_analyst+articles",
             "plain"} <= used, used
 
