@@ -78,6 +78,13 @@ def file_uri(path: str | Path, **params: str) -> str:
     return uri + ("?" + urlencode(params) if params else "")
 
 
+#: The page cache of a connection, in KiB (SQLite's default is 2 MiB: on
+#: 100,000 articles the speaker filter's look-ups into the analyses and
+#: passages read the same pages from the file again and again, a quarter of
+#: its time). Memory is taken only as pages are read.
+CACHE_KIB = 64 * 1024
+
+
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if not read_only:
         return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
@@ -262,12 +269,14 @@ def open_database(path: str | Path, *, create: bool = True,
                     f"{path} is read-only and not yet brought up to this version of "
                     f"Dossier; copy it somewhere you can write to open it")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             return db
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: an acknowledged tag survives a crash of the whole machine,
         # not just of Dossier; a commit costs one fsync.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db = Database(conn)
         if MIGRATIONS.pending(db):
             _migrate(db, path)

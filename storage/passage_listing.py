@@ -12,6 +12,13 @@ rows (never an article's text) and :func:`passage_ids` every id, for
 them). A filter needs the ``articles`` table only when it tests an
 article's column, so the common filters (tag, analyst, article, note) count
 from the passages' own indexes.
+
+The workspace reads a query through a :class:`PassageListing` (a
+:class:`storage.listing_head.HeadListing`, as the article list does): the
+list's first 1,000 ids come from :func:`first_ids`, which in the article
+order walks the passages along an index and stops there when the filters
+admit many (:func:`_head_query`), so a filter change never waits for every
+match; the count of a longer list is read in a worker.
 """
 
 from __future__ import annotations
@@ -22,17 +29,19 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression, run_search
+from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
-from storage.tags import subtree_sql
+from storage.tags import descendant_ids
 
 #: name → (ORDER BY expression with ``{d}`` for the direction, whether it
-#: runs descending unless reversed: newest first)
+#: runs descending unless reversed: newest first); each ends with the id, so
+#: that passages at one place keep one order from page to page)
 SORTS = {
     "article": ("p.article_id {d}, p.start {d}, p.id {d}", False),
     "date": ("ifnull(a.published, '') {d}, p.article_id {d}, p.start {d}, p.id {d}",
              True),
-    "title": ("a.title COLLATE NOCASE {d}, p.article_id {d}, p.start {d}", False),
-    "tag": ("t.name COLLATE NOCASE {d}, p.article_id {d}, p.start {d}", False),
+    "title": ("a.title COLLATE NOCASE {d}, p.article_id {d}, p.start {d}, p.id {d}", False),
+    "tag": ("t.name COLLATE NOCASE {d}, p.article_id {d}, p.start {d}, p.id {d}", False),
     "analyst": ("p.analyst COLLATE NOCASE {d}, p.id {d}", False),
     "tagged": ("p.created_at {d}, p.id {d}", True),
     "note": ("p.note = '' {d}, p.note COLLATE NOCASE {d}, p.id {d}", False),
@@ -44,10 +53,13 @@ ROW_COLUMNS = ("id", "article_id", "tag_id", "start", "end", "text", "prefix", "
                "note", "analyst", "created_at", "anchor", "tag", "color", "title",
                "published", "source", "review_status")
 
+#: (the article's title comes first in its row; its date, source and status
+#: come after the text, so they are read from ``articles_filter_values``)
 _SELECT = """SELECT p.id, p.article_id, p.tag_id, p.start, p.end, p.text, p.prefix,
     p.suffix, p.note, p.analyst, p.created_at, p.anchor, t.name, t.color, a.title,
-    a.published, a.source, a.review_status
-    FROM passages p JOIN tags t ON t.id = p.tag_id JOIN articles a ON a.id = p.article_id"""
+    fa.published, fa.source, fa.review_status
+    FROM passages p JOIN tags t ON t.id = p.tag_id JOIN articles a ON a.id = p.article_id
+    JOIN articles fa INDEXED BY articles_filter_values ON fa.id = p.article_id"""
 
 
 @dataclass(frozen=True)
@@ -92,18 +104,88 @@ def _day(value: str, what: str) -> str:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
-def _clauses(q: PassageQuery) -> tuple[list[str], list]:
+@dataclass(frozen=True)
+class _ArticleFilter:
+    """One article-level filter, two ways: ``id_set`` selects the ids of the
+    articles it admits (or, ``negated``, of those it leaves out) from an index
+    of ``articles``; ``test`` is the same condition on ``fa``, the article's
+    entry in the narrow index ``articles_filter_values``."""
+
+    id_set: str
+    test: str
+    params: tuple
+    negated: bool = False
+
+    def clause(self) -> str:
+        return f"p.article_id {'NOT IN' if self.negated else 'IN'} ({self.id_set})"
+
+
+def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
+    filters = []
+    if q.source.strip():
+        filters.append(_ArticleFilter(
+            "SELECT id FROM articles INDEXED BY articles_by_source "
+            "WHERE ifnull(source, '') COLLATE NOCASE = ?",
+            "ifnull(fa.source, '') COLLATE NOCASE = ?", (q.source.strip(),)))
+    if q.since or q.until:
+        # two bounds the index answers alone; undated articles ('') are
+        # below any lower bound
+        since = _day(q.since, "From") if q.since else ""
+        until = (date.fromisoformat(_day(q.until, "To")) + timedelta(days=1)).isoformat() \
+            if q.until else "9"
+        bounds = (f"ifnull({{0}}published, '') {'>= ?' if q.since else '> ?'} "
+                  f"AND ifnull({{0}}published, '') < ?")
+        filters.append(_ArticleFilter(
+            "SELECT id FROM articles INDEXED BY articles_by_published WHERE "
+            + bounds.format(""), bounds.format("fa."), (since, until)))
+    if q.review:
+        statuses = REVIEW_FILTERS[q.review]
+        marks = ", ".join("?" * len(statuses))
+        # most articles are new: the few that are not make the smaller set
+        # (all 100,000 new: 26 ms instead of 73)
+        negated = "new" in statuses
+        filters.append(_ArticleFilter(
+            "SELECT id FROM articles INDEXED BY idx_articles_review_status WHERE "
+            f"review_status {'NOT IN' if negated else 'IN'} ({marks})",
+            f"fa.review_status IN ({marks})", statuses, negated))
+    return filters
+
+
+#: The speaker filter: the passages overlapping a quote of the speaker found
+#: by an analysis of the article's current text. From the speaker's quotes
+#: (start and end in the index) to their analysis, then to the passages of
+#: that article overlapping one; only those few are checked against the
+#: article's current text (a text-hash look-up per quote was most of it).
+_SPEAKER_SET = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
+    CROSS JOIN analyses sa ON sa.id = sq.analysis_id
+    CROSS JOIN passages sp INDEXED BY passages_by_article_span
+        ON sp.article_id = sa.article_id AND sp.start < sq.end AND sp.end > sq.start
+    CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
+        ON sart.text_hash = sa.text_hash AND sart.id = sa.article_id
+    WHERE sq.speaker = ? COLLATE NOCASE"""
+
+
+def _tag_ids(db: Database, q: PassageQuery) -> list[int]:
+    """The tags the tag filter admits: the tag, and unless ``tag_children``
+    is off every tag below it."""
+    if not q.tag_children:
+        return [q.tag_id]
+    return sorted(descendant_ids(db, [q.tag_id]))
+
+
+def _clauses(db: Database, q: PassageQuery, *,
+             article_tests: bool = False) -> tuple[list[str], list]:
     """WHERE clauses over ``passages p`` and their parameters. Each
     article-level filter is a set of article ids read from an index of
     ``articles`` (as the article list reads them), so no article row is
-    read for a passage that the set leaves out."""
+    read for a passage that the set leaves out — or, with
+    ``article_tests``, a test of the article's ``articles_filter_values``
+    entry (see :func:`_head_query`)."""
     clauses, params = [], []
     if q.tag_id is not None:
-        if q.tag_children:
-            clauses.append(f"p.tag_id IN ({subtree_sql('SELECT ?')})")
-        else:
-            clauses.append("p.tag_id = ?")
-        params.append(q.tag_id)
+        tag_ids = _tag_ids(db, q)
+        clauses.append(f"p.tag_id IN ({', '.join('?' * len(tag_ids))})")
+        params += tag_ids
     if q.article_id is not None:
         clauses.append("p.article_id = ?")
         params.append(q.article_id)
@@ -114,41 +196,19 @@ def _clauses(q: PassageQuery) -> tuple[list[str], list]:
     if expression:
         clauses.append(f"p.id IN (SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)")
         params.append(expression)
-    if q.source.strip():
-        clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY "
-                       "articles_by_source WHERE ifnull(source, '') COLLATE NOCASE = ?)")
-        params.append(q.source.strip())
-    if q.since or q.until:
-        # two bounds the index answers alone; undated articles ('') are
-        # below any lower bound
-        since = _day(q.since, "From") if q.since else ""
-        until = (date.fromisoformat(_day(q.until, "To")) + timedelta(days=1)).isoformat() \
-            if q.until else "9"
-        clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY "
-                       "articles_by_published WHERE ifnull(published, '') "
-                       f"{'>= ?' if q.since else '> ?'} AND ifnull(published, '') < ?)")
-        params += [since, until]
-    if q.review:
-        statuses = REVIEW_FILTERS[q.review]
-        marks = ", ".join("?" * len(statuses))
-        if "new" in statuses:
-            # most articles are new: the few that are not make the smaller set
-            # (all 100,000 new: 26 ms instead of 73)
-            clauses.append("p.article_id NOT IN (SELECT id FROM articles INDEXED BY "
-                           f"idx_articles_review_status WHERE review_status NOT IN ({marks}))")
-        else:
-            clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY "
-                           f"idx_articles_review_status WHERE review_status IN ({marks}))")
-        params += list(statuses)
+    articles = _article_filters(q)
+    if article_tests and articles:
+        # a correlated look-up per passage (as a join, SQLite would first
+        # build a Bloom filter over every article row)
+        clauses.append("EXISTS (SELECT 1 FROM articles fa INDEXED BY articles_filter_values "
+                       "WHERE fa.id = p.article_id AND "
+                       + " AND ".join(c.test for c in articles) + ")")
+    else:
+        clauses += [c.clause() for c in articles]
+    for condition in articles:
+        params += condition.params
     if q.speaker.strip():
-        # from their quotes (the speaker index) in an analysis of each
-        # article's current text to the passages there that overlap one
-        clauses.append("""p.id IN (SELECT sp.id FROM quotes sq
-            JOIN analyses sa ON sa.id = sq.analysis_id
-            JOIN articles sart ON sart.id = sa.article_id AND sart.text_hash = sa.text_hash
-            JOIN passages sp ON sp.article_id = sa.article_id AND sp.start < sq.end
-                AND sp.end > sq.start
-            WHERE sq.speaker = ? COLLATE NOCASE)""")
+        clauses.append(f"p.id IN ({_SPEAKER_SET})")
         params.append(q.speaker.strip())
     return clauses, params
 
@@ -163,7 +223,7 @@ def _run(db: Database, sql: str, params: list):
 
 def count_passages(db: Database, q: PassageQuery = PassageQuery()) -> int:
     """How many passages the query lists."""
-    clauses, params = _clauses(q)
+    clauses, params = _clauses(db, q)
     return _run(db, f"SELECT count(*) FROM passages p {_where(clauses)}",
                 params).fetchone()[0]
 
@@ -172,22 +232,85 @@ def _order(q: PassageQuery) -> str:
     return "ORDER BY " + SORTS[q.sort][0].format(d="DESC" if q.is_descending else "ASC")
 
 
-def _ordered_ids(q: PassageQuery) -> tuple[str, list]:
+def _ordered_ids(db: Database, q: PassageQuery) -> tuple[str, list]:
     """A SELECT of the listed passages' ids in the list's order; it joins
     ``tags`` and ``articles`` only when the order needs them."""
-    clauses, params = _clauses(q)
+    clauses, params = _clauses(db, q)
     order = _order(q)
     joins = (" JOIN tags t ON t.id = p.tag_id" if "t." in order else "") + (
         " JOIN articles a ON a.id = p.article_id" if "a." in order else "")
     return f"SELECT p.id FROM passages p{joins} {_where(clauses)} {order}", params
 
 
+def _plenty(db: Database, table: str, head: int) -> int:
+    """How many admitted rows of ``table`` make walking the list's order for
+    its first ``head`` rows quicker than reading every admitted row and
+    sorting them: the walk reads about ``head × size / admitted`` rows, the
+    other ``admitted`` (the largest id stands for the table's size)."""
+    size = db.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+    return max(head, int((head * size) ** 0.5))
+
+
+def _admits_plenty(db: Database, condition: _ArticleFilter, head: int) -> bool:
+    """Whether an article-level filter admits plenty of articles (counted
+    in its index, up to that many)."""
+    if condition.negated:       # it admits all but a set
+        return False
+    needed = _plenty(db, "articles", head)
+    return db.execute(f"SELECT count(*) FROM ({condition.id_set} LIMIT {needed})",
+                      list(condition.params)).fetchone()[0] >= needed
+
+
+def _head_query(db: Database, q: PassageQuery, head: int) -> tuple[str, list]:
+    """The SELECT of the list's ids that finds its first ``head`` soonest. In the
+    article order, when the filters admit plenty of passages (a common tag,
+    a wide date range, a big source), it walks the passages in that order
+    along an index holding what the filters test (one tag's own index holds
+    its passages in that order), the article-level ones on the narrow
+    ``articles_filter_values`` index, and stops at its LIMIT; when a few
+    tags admit few, it reads them from the tag index and sorts them;
+    otherwise it is :func:`_ordered_ids`."""
+    if q.sort != "article" or q.article_id is not None or q.speaker.strip() \
+            or fts_expression(q.note):
+        return _ordered_ids(db, q)
+    articles = _article_filters(q)
+    index = "passages_by_analyst" if q.analyst.strip() else "passages_by_article_span"
+    if q.tag_id is not None:
+        tag_ids = _tag_ids(db, q)
+        admitted = sum(r[0] for r in db.execute(     # kept by triggers (0007)
+            f"SELECT passage_count FROM tags WHERE id IN ({', '.join('?' * len(tag_ids))})",
+            tag_ids))
+        if len(tag_ids) == 1 and not q.analyst.strip():
+            index = "passages_by_tag_article"  # one tag's passages in list order
+        elif admitted < _plenty(db, "passages", head):
+            if q.analyst.strip() or articles:
+                return _ordered_ids(db, q)
+            clauses, params = _clauses(db, q)  # a few tags' few passages, sorted
+            return (f"SELECT p.id FROM passages p INDEXED BY passages_by_tag_article "
+                    f"{_where(clauses)} {_order(q)}", params)
+    elif not articles and not q.analyst.strip():
+        return _ordered_ids(db, q)          # the whole corpus: its own index
+    if not all(_admits_plenty(db, condition, head) for condition in articles):
+        return _ordered_ids(db, q)
+    clauses, params = _clauses(db, q, article_tests=True)
+    return f"SELECT p.id FROM passages p INDEXED BY {index} {_where(clauses)} {_order(q)}", params
+
+
+def first_ids(db: Database, q: PassageQuery, limit: int) -> list[int]:
+    """The ids of the list's first ``limit`` rows, in order, by
+    :func:`_head_query`. (LIMIT is written out: SQLite plans a
+    bound LIMIT as a small one and walks the order even for a rare tag.)"""
+    ids_sql, params = _head_query(db, q, limit)
+    return [r[0] for r in _run(db, f"{ids_sql} LIMIT {int(limit)}", params)]
+
+
 def passage_page(db: Database, q: PassageQuery, offset: int, limit: int) -> list[dict]:
     """Rows ``offset`` … ``offset + limit - 1`` (columns :data:`ROW_COLUMNS`):
     the page's ids first, from the passages' indexes, then the rows of just
     those (so an article row is read for the page's passages only)."""
-    ids_sql, params = _ordered_ids(q)
-    ids = [r[0] for r in _run(db, f"{ids_sql} LIMIT ? OFFSET ?", params + [limit, offset])]
+    ids_sql, params = _ordered_ids(db, q)
+    ids = [r[0] for r in _run(db, f"{ids_sql} LIMIT {int(limit)} OFFSET {int(offset)}",
+                              params)]
     return rows_of(db, ids)
 
 
@@ -200,44 +323,56 @@ def rows_of(db: Database, ids: list[int]) -> list[dict]:
     return [rows[i] for i in ids if i in rows]
 
 
-class PassageListing:
-    """One query's list as the workspace reads it: :meth:`count` and
-    :meth:`page`. A query whose matches are costly to find (the speaker
-    filter walks thousands of quotes) is run once for its ids, which then
-    give the count and every page; the others count and page in SQL."""
-
-    def __init__(self, db: Database, query: PassageQuery):
-        self.db, self.query = db, query
-        self._ids: list[int] | None = None
-        self._count: int | None = None
-        if query.speaker.strip():
-            self._ids = passage_ids(db, query)
-            self._count = len(self._ids)
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = count_passages(self.db, self.query)
-        return self._count
-
-    def page(self, offset: int, limit: int) -> list[dict]:
-        if self._ids is not None:
-            return rows_of(self.db, self._ids[offset:offset + limit])
-        return passage_page(self.db, self.query, offset, limit)
-
-
 def passage_ids(db: Database, q: PassageQuery) -> list[int]:
     """The ids of every listed passage, in the list's order."""
-    ids_sql, params = _ordered_ids(q)
+    ids_sql, params = _ordered_ids(db, q)
     return [r[0] for r in _run(db, ids_sql, params)]
 
 
-def passage_position(db: Database, q: PassageQuery, passage_id: int) -> int | None:
-    """The row of ``passage_id`` in the list, or None if it is not listed."""
-    ids = passage_ids(db, q)
+def passage_position(db: Database, q: PassageQuery, passage_id: int,
+                     within: int | None = None) -> int | None:
+    """The row of ``passage_id`` in the list, or None if it is not listed
+    (or, with ``within``, not among the first ``within`` rows)."""
+    ids = first_ids(db, q, within) if within is not None else passage_ids(db, q)
     try:
         return ids.index(passage_id)
     except ValueError:
         return None
+
+
+#: Orders an index walks (the article order, time tagged): their head is
+#: :data:`storage.listing_head.HEAD` ids. The others sort every admitted
+#: passage, and a longer head only makes that sort keep more of them: their
+#: head is one page.
+WALKED_SORTS = ("article", "tagged")
+SORTED_HEAD = 100
+
+
+class PassageListing(HeadListing):
+    """One query's list as the workspace reads it (see
+    :class:`storage.listing_head.HeadListing`): the first ids in one walk,
+    the count from them when the list is short, else by :meth:`count`
+    (or a worker's :meth:`set_count`)."""
+
+    def __init__(self, db: Database, query: PassageQuery, head: int | None = None):
+        if head is None:
+            head = HEAD if query.sort in WALKED_SORTS else SORTED_HEAD
+        super().__init__(db, query, head)
+
+    def first_ids(self, limit: int) -> list[int]:
+        return first_ids(self.db, self.query, limit)
+
+    def count_all(self) -> int:
+        return count_passages(self.db, self.query)
+
+    def rows_of(self, ids: list[int]) -> list[dict]:
+        return rows_of(self.db, ids)
+
+    def read_page(self, offset: int, limit: int) -> list[dict]:
+        return passage_page(self.db, self.query, offset, limit)
+
+    def find_position(self, row_id: int, within: int | None) -> int | None:
+        return passage_position(self.db, self.query, row_id, within)
 
 
 def analysts(db: Database) -> list[str]:

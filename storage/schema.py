@@ -871,5 +871,35 @@ def tag_totals(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0022_workspace_head")
+def workspace_head(db: Database) -> None:
+    """Indexes that let the Passages workspace find a filtered list's first
+    rows without reading every match (:func:`storage.passage_listing.first_ids`):
+
+    - ``articles_filter_values``: each article's published date, source and
+      review status by id (the columns, not the text between them), so a
+      walk of the passages in article order tests a date range, source or
+      status with one look-up in a narrow index;
+    - ``passages_by_tag_article`` with the passage's start: a tag's
+      passages in list order from the index alone;
+    - ``quotes_by_speaker`` with each quote's span: the speaker filter finds
+      the passages overlapping a speaker's quotes without reading a quote;
+    - ``passages_by_created``: the order "time tagged" (newest first) read
+      from an index, not by sorting every passage.
+
+    Four indexes (two of them replacing narrower ones): about 2.5 s on
+    100,000 articles, 200,000 passages and a million quotes."""
+    for statement in (
+            "CREATE INDEX articles_filter_values ON articles "
+            "(id, published, source, review_status)",
+            "DROP INDEX IF EXISTS passages_by_tag_article",
+            "CREATE INDEX passages_by_tag_article ON passages (tag_id, article_id, start)",
+            "DROP INDEX IF EXISTS quotes_by_speaker",
+            'CREATE INDEX quotes_by_speaker ON quotes '
+            '(speaker COLLATE NOCASE, analysis_id, start, "end")',
+            "CREATE INDEX passages_by_created ON passages (created_at)"):
+        db.execute(statement)
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -238,3 +238,39 @@ def test_speaker_filter_lists_passages_overlapping_their_quotes(analysed_db_path
     listing = PassageListing(db, PassageQuery(speaker=speaker.upper()))
     assert listing.count() == 1 == count_passages(db, PassageQuery(speaker=speaker))
     assert [r["id"] for r in listing.page(0, 10)] == [inside]
+
+
+def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seeded_db_path,
+                                                                qtbot):
+    """1,200 passages of one analyst: the first rows and "1,000+" come with
+    the filter change, the exact count from a worker; scrolling then goes on
+    past the first thousand."""
+    db = open_database(seeded_db_path)
+    tag_id = tags.find_tag(db, "Cybercrime")["id"]
+    lengths = {r[0]: r[1] for r in db.execute("SELECT id, length(text) FROM articles")}
+    ranges = [{"article_id": a, "tag_id": tag_id, "start": s, "end": s + 10}
+              for a in sorted(lengths) for s in range(0, lengths[a] - 10, 5)][:1200]
+    assert len(ranges) == 1200
+    passages.add_passages(db, ranges, analyst="bulk")
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=5, analyst="other")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.workspace.show()
+    widget = window.workspace.widget
+    qtbot.waitUntil(lambda: widget.count_label.text() == "1,201 passages", timeout=5000)
+    shown = []
+    widget.model.totalChanged.connect(
+        lambda total, exact: shown.append((widget.count_label.text(), widget.model.rowCount())))
+    widget.analyst.setCurrentIndex(widget.analyst.findData("bulk"))
+    qtbot.waitUntil(lambda: widget.model.total_is_exact(), timeout=5000)
+    assert shown == [("1,000+ passages match", 100), ("1,200 passages match", 100)]
+    assert widget.count_label.toolTip() == ""
+    model = widget.model
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 1200
+    assert [model.passage(r)["id"] for r in range(1200)] == passage_ids(
+        window.db, PassageQuery(analyst="bulk"))
+    widget.analyst.setCurrentIndex(widget.analyst.findData("other"))
+    qtbot.waitUntil(lambda: widget.count_label.text() == "1 passage match", timeout=5000)
+    assert shown[-1] == ("1 passage match", 1)           # a short list: counted at once

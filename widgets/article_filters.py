@@ -46,6 +46,14 @@ def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
     return completer
 
 
+def show_hit_count(label, shown: int, noun: str, filtered: bool, exact: bool = True) -> None:
+    """"N nouns (match)" on ``label``; with ``exact`` False, "N+ …" while the
+    rest is counted (said in its tooltip)."""
+    plural = noun if shown == 1 and exact else f"{noun}s"
+    label.setText(f"{shown:,}{'' if exact else '+'} {plural}" + (" match" if filtered else ""))
+    label.setToolTip("" if exact else "Counting the rest…")
+
+
 def fill_tag_combo(combo, tags: list[dict], chosen) -> int:
     """Fill a tag chooser: "Any tag", then the codebook as a tree (indented,
     with each tag's colour), ``chosen`` kept current if it is still there.
@@ -242,10 +250,7 @@ class ArticleFilters(QWidget):
 
     def set_hit_count(self, shown: int, filtered: bool, exact: bool = True) -> None:
         """"N articles (match)"; with ``exact`` False, "N+ …" while counting."""
-        noun = "article" if shown == 1 and exact else "articles"
-        self.count_label.setText(f"{shown:,}{'' if exact else '+'} {noun}"
-                                 + (" match" if filtered else ""))
-        self.count_label.setToolTip("" if exact else "Counting the rest…")
+        show_hit_count(self.count_label, shown, "article", filtered, exact)
 
     def set_undated_left_out(self, count: int) -> None:
         """Say how many undated articles the date range leaves out (0: nothing)."""

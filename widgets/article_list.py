@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QListView, QMenu, QStyle, QStyledItemDelegate
 
-from widgets.page_cache import PageCache
+from widgets.lazy_rows import LazyRows
 from widgets.plain_text import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -79,22 +79,17 @@ class RowSource:
 EMPTY = RowSource.from_rows([])
 
 
-class ArticleListModel(QAbstractListModel):
-    """Articles as rows, read a page at a time from a :class:`RowSource`."""
+class ArticleListModel(LazyRows, QAbstractListModel):
+    """Articles as rows, read a page at a time from a :class:`RowSource`
+    (:class:`widgets.lazy_rows.LazyRows`)."""
 
-    PAGE = 100
-    MAX_PAGES = 8
     #: the number of rows the source has (the hit count), and whether that
     #: is exact (False: at least that many; :meth:`set_total` follows)
     totalChanged = Signal(int, bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._source = EMPTY
-        self._total = 0
-        self._exact = True
-        self._loaded = 0           # rows the view knows of (grows by fetchMore)
-        self._pages = PageCache(self.PAGE, self.MAX_PAGES)
+        self.init_rows(EMPTY)
 
     # -- data in -------------------------------------------------------
     def set_source(self, source: RowSource, total: int | None = None, *,
@@ -105,26 +100,7 @@ class ArticleListModel(QAbstractListModel):
         shown and scrolled meanwhile)."""
         if total is None:
             total = source.count()        # may raise: the model stays as it was
-        self.beginResetModel()
-        self._source = source
-        self._pages.clear()
-        self._total, self._exact = total, exact
-        self._loaded = min(self.PAGE, total)
-        self.endResetModel()
-        self.totalChanged.emit(self._total, exact)
-
-    def set_total(self, source: RowSource, total: int) -> bool:
-        """The exact number of rows of ``source``, counted after it was shown;
-        ignored (False) if another list is shown by now."""
-        if source is not self._source:
-            return False
-        if total < self._loaded:       # the corpus shrank meanwhile
-            self.beginRemoveRows(QModelIndex(), total, self._loaded - 1)
-            self._loaded = total
-            self.endRemoveRows()
-        self._total, self._exact = total, True
-        self.totalChanged.emit(total, True)
-        return True
+        self.show_rows(source, total, exact=exact)
 
     def set_articles(self, articles: list[dict]) -> None:
         self.set_source(RowSource.from_rows(articles))
@@ -132,13 +108,8 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Read the rows again (after counts or details changed), keeping
         how far the list was scrolled."""
-        loaded, total = self._loaded, self._source.count()
-        self.beginResetModel()
-        self._pages.clear()
-        self._total, self._exact = total, True
-        self._loaded = min(max(loaded, self.PAGE), total)
-        self.endResetModel()
-        self.totalChanged.emit(self._total, True)
+        self.show_rows(self._source, self._source.count(),
+                       loaded=max(self._loaded, self.PAGE))
 
     def set_passage_count(self, article_id: int, count: int) -> None:
         self._set_field(article_id, "passage_count", count, COUNT_ROLE)
@@ -156,21 +127,6 @@ class ArticleListModel(QAbstractListModel):
                     self.dataChanged.emit(index, index, [role])
 
     # -- data out ------------------------------------------------------
-    def total(self) -> int:
-        return self._total
-
-    def total_is_exact(self) -> bool:
-        """False while the rows are still being counted (:meth:`total` is
-        then a lower bound)."""
-        return self._exact
-
-    def cached_row_count(self) -> int:
-        """How many rows are held in memory now."""
-        return sum(len(rows) for rows in self._pages.values())
-
-    def _page(self, number: int) -> list[dict]:
-        return self._pages.page(number, self._source.page)
-
     def article(self, row: int) -> dict:
         rows = self._page(row // self.PAGE)
         return rows[row % self.PAGE]
@@ -178,34 +134,15 @@ class ArticleListModel(QAbstractListModel):
     def row_of(self, article_id: int, *, within: int | None = None) -> int | None:
         """The row of an article, loading rows up to it if needed; None if
         the list leaves it out (or puts it at ``within`` or further)."""
-        for number, rows in self._pages.items():
-            for i, row in enumerate(rows):
-                if row["id"] == article_id:
-                    return number * self.PAGE + i
+        row = self.loaded_row(article_id)
+        if row is not None:
+            return row
         row = self._source.position(article_id, within)
         if row is None or row >= self._total or (within is not None and row >= within):
             return None
         if row >= self._loaded:
             self._grow(row + 1 - self._loaded)
         return row
-
-    def _grow(self, count: int) -> None:
-        count = min(count, self._total - self._loaded)
-        if count <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + count - 1)
-        self._loaded += count
-        self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._loaded
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._loaded < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:
-        if not parent.isValid():
-            self._grow(self.PAGE)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= self._loaded:

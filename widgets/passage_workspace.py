@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
-from widgets.article_filters import REVIEW_CHOICES, fill_tag_combo, name_completer, tree_order
+from widgets.article_filters import (REVIEW_CHOICES, fill_tag_combo, name_completer,
+                                     show_hit_count, tree_order)
 from widgets.flow_layout import FlowLayout
-from widgets.page_cache import PageCache
+from widgets.lazy_rows import LazyRows
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.problem_label import ProblemLabel
@@ -47,6 +48,11 @@ _ROLES = {Qt.ItemDataRole.DisplayRole: "display", Qt.ItemDataRole.EditRole: "edi
           Qt.ItemDataRole.ToolTipRole: "tooltip", Qt.ItemDataRole.DecorationRole: "decoration",
           ID_ROLE: "id"}
 _ICONS: dict = {}
+#: a cell's flags (QAbstractTableModel's), and the editable note's
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+               | Qt.ItemFlag.ItemNeverHasChildren)
+_NOTE_FLAGS = _CELL_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 def _icon(color: str):
@@ -82,40 +88,30 @@ def context_line(row: dict) -> str:
         f" {after}…" if after else "")
 
 
-class PassageTableModel(QAbstractTableModel):
-    """Passages as rows, read a page at a time; the note column is editable
-    (an edit is handed on through :attr:`noteEdited`, never stored here)."""
+class PassageTableModel(LazyRows, QAbstractTableModel):
+    """Passages as rows, read a page at a time
+    (:class:`widgets.lazy_rows.LazyRows`); the note column is editable (an
+    edit is handed on through :attr:`noteEdited`, never stored here)."""
 
-    PAGE = 100
-    MAX_PAGES = 8
     noteEdited = Signal(int, str)
+    #: the number of listed passages, and whether that is exact (False: at
+    #: least that many; :meth:`set_total` follows)
+    totalChanged = Signal(int, bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._source = PassageSource.from_rows([])
-        self._total = 0
-        self._loaded = 0
-        self._pages = PageCache(self.PAGE, self.MAX_PAGES)
+        self.init_rows(PassageSource.from_rows([]))
 
     def set_source(self, source: PassageSource, total: int | None = None,
-                   *, keep_loaded: bool = False) -> None:
+                   *, keep_loaded: bool = False, exact: bool = True) -> None:
         """Show another list of ``total`` rows (asked of the source if not
-        given); ``keep_loaded`` keeps as many rows loaded as before (a
-        refresh after a change, so the view keeps its place)."""
+        given; with ``exact`` False, at least that many until
+        :meth:`set_total`); ``keep_loaded`` keeps as many rows loaded as
+        before (a refresh after a change, so the view keeps its place)."""
         if total is None:
             total = source.count()
-        loaded = self._loaded
-        self.beginResetModel()
-        self._source, self._total = source, total
-        self._pages.clear()
-        self._loaded = min(max(loaded, self.PAGE) if keep_loaded else self.PAGE, total)
-        self.endResetModel()
-
-    def total(self) -> int:
-        return self._total
-
-    def _page(self, number: int) -> list[dict]:
-        return self._pages.page(number, self._source.page)
+        self.show_rows(source, total, exact=exact,
+                       loaded=max(self._loaded, self.PAGE) if keep_loaded else None)
 
     def passage(self, row: int) -> dict | None:
         """The row's passage, or None if the list shrank under it."""
@@ -126,29 +122,10 @@ class PassageTableModel(QAbstractTableModel):
 
     def row_of(self, passage_id: int) -> int | None:
         """The row of a loaded passage, or None."""
-        for number, rows in self._pages.items():
-            for i, row in enumerate(rows):
-                if row["id"] == passage_id:
-                    return number * self.PAGE + i
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._loaded
+        return self.loaded_row(passage_id)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._loaded < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid():
-            return
-        count = min(self.PAGE, self._total - self._loaded)
-        if count > 0:
-            self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + count - 1)
-            self._loaded += count
-            self.endInsertRows()
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -156,10 +133,11 @@ class PassageTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
-        flags = super().flags(index)
-        if index.isValid() and index.column() == NOTE:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        # the table's own flags, made once: combining Qt flags per call cost
+        # a tenth of a page's paint (Python enums)
+        if not index.isValid():
+            return _NO_FLAGS
+        return _NOTE_FLAGS if index.column() == NOTE else _CELL_FLAGS
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         # roles looked up once in a dict: comparing Qt enums one by one cost
@@ -358,6 +336,7 @@ class PassageWorkspace(QWidget):
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.deleteKey.connect(self._delete_selected)
         self.model.noteEdited.connect(self.noteEdited)
+        self.model.totalChanged.connect(self._show_count)
         self.error_label = ProblemLabel()
         self.error_label.hide()
 
@@ -421,13 +400,14 @@ class PassageWorkspace(QWidget):
         if changed and self.this_article.isChecked():
             self._emit()
 
-    def set_source(self, source: PassageSource, total: int, *, keep: bool = False) -> None:
-        """Show the rows of a query; ``keep`` keeps the selection and place
-        (a refresh after a change)."""
+    def set_source(self, source: PassageSource, total: int, *, keep: bool = False,
+                   exact: bool = True) -> None:
+        """Show the rows of a query (``total`` of them, or with ``exact``
+        False at least that many until :meth:`set_total`); ``keep`` keeps the
+        selection and place (a refresh after a change)."""
         current = self.table.currentIndex().data(ID_ROLE) if keep else None
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_source(source, total, keep_loaded=keep)
-        self._show_count()
+        self.model.set_source(source, total, keep_loaded=keep, exact=exact)
         if keep:
             row = self.model.row_of(current) if current is not None else None
             self.table.verticalScrollBar().setValue(scroll)
@@ -438,11 +418,14 @@ class PassageWorkspace(QWidget):
             self.table.clearSelection()
             self.table.selectRow(0)
 
-    def _show_count(self) -> None:
-        total = self.model.total()
-        filtered = self._is_filtered()
-        self.count_label.setText(f"{total:,} passage{'s' if total != 1 else ''}"
-                                 + (" match" if filtered else ""))
+    def _show_count(self, total: int, exact: bool) -> None:
+        """"N passages (match)", "1,000+ …" while the rest is counted."""
+        show_hit_count(self.count_label, total, "passage", self._is_filtered(), exact)
+
+    def set_total(self, source: PassageSource, total: int) -> bool:
+        """The exact count of ``source``'s rows, read after they were shown;
+        ignored (False) if another list is shown by now."""
+        return self.model.set_total(source, total)
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

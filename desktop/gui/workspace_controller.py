@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 
@@ -123,13 +123,38 @@ class WorkspaceController(QObject):
             self.widget.set_analysts(passage_listing.analysts(db))
         try:
             listing = passage_listing.PassageListing(db, query)
-            total = listing.count()
+            if keep and listing.known_count() is None and \
+                    self.widget.model.rowCount() > listing.lower_bound():
+                listing.count()     # scrolled past the head: its place needs the count
         except SearchError as error:
             self.widget.show_error(str(error))
             return
         self.widget.show_error("")
-        self.widget.set_source(PassageSource(count=listing.count, page=listing.page), total,
-                               keep=keep)
+        self._show_listing(listing, keep=keep)
+
+    def _show_listing(self, listing: passage_listing.PassageListing, *, keep: bool) -> None:
+        """Show a query's list; a long one's count is read in a worker, so the
+        first rows appear without waiting for it ("1,000+ passages" meanwhile;
+        a list replaced before its count started is not counted)."""
+        source = PassageSource(count=listing.count, page=listing.page)
+        known = listing.known_count()
+        self.widget.set_source(source, listing.lower_bound(), keep=keep,
+                               exact=known is not None)
+        if known is None:
+            query = listing.query
+
+            def counted(count: int) -> None:
+                listing.set_count(count)
+                self.widget.set_total(source, count)
+
+            def count() -> None:
+                if self.widget.model.is_showing(source):    # not if replaced by now
+                    self.window.ops.query(lambda db: passage_listing.count_passages(db, query),
+                                          counted).named("passage count").run()
+            # once the rows are painted: the worker's start (its own connection)
+            # would otherwise take its time from the paint (not at all once the
+            # controller is gone with its window)
+            QTimer.singleShot(0, self, count)
 
     # -- acting --------------------------------------------------------
     def open_passage(self, passage_id: int) -> None:
