@@ -1,14 +1,15 @@
 """The team hub under load, on a throwaway PostgreSQL cluster
 (tests/hub_server.py; Debian's PostgreSQL 15).
 
-``analysts``: ``--analysts`` simulated analysts (default 20), each in its
-own thread with its own local file and connections, each adding
-``--passages`` passages (default 1,000) as one journal step per passage, in
-rounds of ``--per-round`` (default 50); after each round it syncs (push,
-then pull) and for ``--pause`` seconds (default 0: as fast as it can) pulls
-whenever the hub NOTIFYs, as the window's worker does. For every step: the
-time from its push (the hub's ``pushed_at``)
-until every other analyst's file holds it.
+``analysts``: ``--analysts`` simulated analysts (default 20), each a
+process of its own (as on its own machine, though here all share this
+machine's cores) with its own local file, running the window's sync loop
+(``desktop.hub_loop``) in a thread while it adds ``--passages`` passages
+(default 1,000), one journal step (one commit) each, in rounds of
+``--per-round`` (default 50) with ``--pause`` seconds between rounds
+(default 0: as fast as it can). For every step and every other analyst:
+the time from its local commit until that analyst's file holds it, the
+slowest of them (in *all* other files), and the stages in between.
 
 ``first-sync``: a lead uploads a corpus file (``--corpus``, e.g. the 100k
 benchmark corpus — copied first, never written), then a new member's first
@@ -71,7 +72,50 @@ def _seeded_lead(folder: Path) -> Path:
     return path
 
 
+def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, pause: float,
+             last_seq, out: str) -> None:
+    """One simulated analyst, in a process of its own (as on its own
+    machine): the window's sync loop (``desktop.hub_loop``) in a thread, and
+    the analyst tagging in the main thread, one journal step (one commit) a
+    passage, ``per_round`` at a time, then ``pause`` seconds of reading."""
+    from desktop.hub_loop import SyncLoop
+
+    syncs: list[tuple] = []
+    loop = SyncLoop(Path(path), url, None, on_synced=lambda r: syncs.append(
+        (r.timings["woken"], r.timings["started"], r.timings["done"], r.last_seq,
+         r.pushed, r.pulled)))
+    thread = threading.Thread(target=loop.run)
+    thread.start()
+    db = open_database(Path(path))
+    articles = [r[0] for r in db.execute("SELECT id FROM articles")]
+    tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    commits: list[tuple[str, float]] = []
+    made = 0
+    while made < per_analyst:
+        for _ in range(min(per_round, per_analyst - made)):
+            with journal.step(db, "Tag passage", analyst=name, origin=name) as step:
+                passages.add_passage(db, article_id=articles[made % len(articles)],
+                                     tag_id=tag_id, start=made % 300, end=made % 300 + 8,
+                                     analyst=name)
+            commits.append((step.uuid, time.time()))
+            made += 1
+        if pause:
+            time.sleep(pause)
+    # keep syncing until every analyst's last step is here
+    while not last_seq.value or not syncs or max(s[3] for s in syncs) < last_seq.value:
+        time.sleep(0.1)
+    loop.stop()
+    thread.join()
+    db.close()
+    Path(out).write_text(json.dumps({"commits": commits, "syncs": syncs}))
+
+
 def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float = 0.0) -> dict:
+    """``analysts`` processes tagging at once; for every step and every other
+    analyst, the time from its local commit until that analyst's file holds
+    it, and where that time went."""
+    import multiprocessing
+
     folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-"))
     names = [f"analyst{i:02d}" for i in range(analysts)]
     server = _server_and_hub([("lead", "lead"), *[(n, "analyst") for n in names]])
@@ -80,98 +124,88 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float
         lead = open_database(lead_path)
         hub_sync.first_sync(lead, hub_sync.connect(server.url("lead", "pw-lead")),
                             server.url("lead", "pw-lead"))
-        dbs = {}
         for name in names:
-            dbs[name] = open_database(folder / f"{name}.db")
-            hub_sync.first_sync(dbs[name], hub_sync.connect(server.url(name, f"pw-{name}")),
+            db = open_database(folder / f"{name}.db")
+            hub_sync.first_sync(db, hub_sync.connect(server.url(name, f"pw-{name}")),
                                 server.url(name, f"pw-{name}"))
-            dbs[name].close()
-        #: per analyst: (wall time, hub seq applied) after each sync
-        seen: dict[str, list[tuple[float, int]]] = {n: [] for n in names}
-        errors: list[str] = []
-        all_pushed = threading.Event()
+            db.close()
         total_steps = analysts * per_analyst
-
-        def analyst(name: str) -> None:
-            try:
-                db = open_database(folder / f"{name}.db")
-                url = server.url(name, f"pw-{name}")
-                conn, listener = hub_sync.connect(url), hub_sync.connect(url)
-                hub_sync.listen(listener)
-                articles = [r[0] for r in db.execute("SELECT id FROM articles")]
-                tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
-                made = 0
-                while made < per_analyst:
-                    with write_transaction(db):
-                        for _ in range(min(per_round, per_analyst - made)):
-                            with journal.step(db, "Tag passage", analyst=name, origin=name):
-                                passages.add_passage(db, article_id=articles[made % len(articles)],
-                                                     tag_id=tag_id, start=made % 300,
-                                                     end=made % 300 + 8, analyst=name)
-                            made += 1
-                    hub_sync.sync(db, conn)
-                    seen[name].append((time.time(), int(get_meta(db, hub_sync.LAST_SEQ))))
-                    # between rounds (an analyst reading): pull on each NOTIFY
-                    until = time.time() + max(pause, 0.2)
-                    while time.time() < until:
-                        if any(True for _ in listener.notifies(
-                                timeout=max(0.01, until - time.time()), stop_after=1)):
-                            hub_sync.sync(db, conn)
-                            seen[name].append((time.time(),
-                                               int(get_meta(db, hub_sync.LAST_SEQ))))
-                # keep pulling on NOTIFY until every step is here
-                while not all_pushed.is_set() or \
-                        int(get_meta(db, hub_sync.LAST_SEQ)) < last_seq[0]:
-                    for _ in listener.notifies(timeout=0.5, stop_after=1):
-                        pass
-                    hub_sync.sync(db, conn)
-                    seen[name].append((time.time(), int(get_meta(db, hub_sync.LAST_SEQ))))
-                db.close()
-            except Exception as error:   # noqa: BLE001 - reported below
-                errors.append(f"{name}: {error!r}")
-
-        last_seq = [0]
+        spawn = multiprocessing.get_context("spawn")
+        last_seq = spawn.Value("q", 0)
+        processes = [spawn.Process(target=_analyst, args=(
+            n, str(folder / f"{n}.db"), server.url(n, f"pw-{n}"), per_analyst, per_round,
+            pause, last_seq, str(folder / f"{n}.json"))) for n in names]
         started = time.time()
-        threads = [threading.Thread(target=analyst, args=(n,)) for n in names]
-        # the last step's seq, once every analyst's pushes are in
         with hub_sync.connect(server.url("lead", "pw-lead")) as watcher:
-            for t in threads:
-                t.start()
+            for process in processes:
+                process.start()
             while True:
                 count, top = watcher.execute(
                     "SELECT count(*), coalesce(max(seq), 0) FROM dossier_hub.steps "
                     "WHERE analyst <> 'lead'").fetchone()
-                if count >= total_steps or errors:
-                    last_seq[0] = top
-                    all_pushed.set()
+                if count >= total_steps:
+                    last_seq.value = top
                     break
+                if any(p.exitcode not in (None, 0) for p in processes):
+                    raise RuntimeError("a simulated analyst failed")
                 time.sleep(0.2)
-            for t in threads:
-                t.join()
+            for process in processes:
+                process.join()
             elapsed = time.time() - started
-            pushed = {seq: (at.timestamp(), analyst) for seq, at, analyst in watcher.execute(
-                "SELECT seq, pushed_at, analyst FROM dossier_hub.steps WHERE analyst <> 'lead'")}
-        if errors:
-            raise RuntimeError("; ".join(errors[:3]))
-        latency = []
-        for seq, (at, author) in pushed.items():
-            times = []
-            for name in names:
-                if name == author:
-                    continue
-                times.append(next(t for t, s in seen[name] if s >= seq) - at)
-            latency.append(max(times))
+            pushed = {uuid: (seq, at.timestamp(), analyst) for uuid, seq, at, analyst in
+                      watcher.execute("SELECT uuid::text, seq, pushed_at, analyst "
+                                      "FROM dossier_hub.steps WHERE analyst <> 'lead'")}
+        runs = {n: json.loads((folder / f"{n}.json").read_text()) for n in names}
         check = open_database(folder / f"{names[0]}.db")
         visible = check.execute("SELECT count(*) FROM passages").fetchone()[0]
+        twice = check.execute("SELECT count(*) - count(DISTINCT uuid) FROM passages"
+                              ).fetchone()[0]
         return {"analysts": analysts, "passages_each": per_analyst, "per_round": per_round,
-                "pause_s": pause,
-                "steps": total_steps, "wall_s": round(elapsed, 1),
+                "pause_s": pause, "steps": total_steps, "wall_s": round(elapsed, 1),
                 "steps_per_s": round(total_steps / elapsed, 1),
-                "passages_in_one_file": visible,
-                "visible_to_all_after_push": _percentiles(latency)}
+                "passages_in_one_file": visible, "passages_twice": twice,
+                **_latencies(runs, pushed)}
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _latencies(runs: dict, pushed: dict) -> dict:
+    """From each analyst's commits and syncs: commit → in another analyst's
+    file (each pair, and the slowest of the others), and its stages —
+    commit → on the hub (the author's loop noticing and pushing), hub →
+    the receiver's loop woken (NOTIFY, or the receiver still busy with its
+    previous sync), woken → sync started, sync (push, pull, apply, commit)."""
+    pair, to_all, from_push = [], [], []
+    stages: dict[str, list[float]] = {"commit_to_hub": [], "hub_to_woken": [],
+                                      "woken_to_sync": [], "sync": []}
+    for author, run in runs.items():
+        for uuid, committed in run["commits"]:
+            seq, at, _who = pushed[uuid]
+            stages["commit_to_hub"].append(at - committed)
+            slowest = 0.0
+            for name, other in runs.items():
+                if name == author:
+                    continue
+                woken, started, done, *_ = next(s for s in other["syncs"] if s[3] >= seq)
+                pair.append(done - committed)
+                slowest = max(slowest, done - committed)
+                stages["hub_to_woken"].append(max(0.0, woken - at))
+                stages["woken_to_sync"].append(started - woken)
+                stages["sync"].append(done - started)
+            to_all.append(slowest)
+            from_push.append(slowest - (at - committed))
+    out = {"commit_to_each_other_file": _percentiles(pair),
+           "commit_to_all_other_files": _percentiles(to_all),
+           "push_to_all_other_files": _percentiles(from_push),
+           "stages_median_p95_s": {k: [_percentiles(v).get("median_s"),
+                                       _percentiles(v).get("p95_s")]
+                                   for k, v in stages.items()}}
+    syncs = [s for run in runs.values() for s in run["syncs"]]
+    out["syncs"] = {"count": len(syncs),
+                    "median_s": _percentiles([s[2] - s[1] for s in syncs]).get("median_s"),
+                    "steps_pulled_median": statistics.median(s[5] for s in syncs)}
+    return out
 
 
 def bench_first_sync(corpus: Path, analyses: int) -> dict:

@@ -95,7 +95,7 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('dossier_hub.push'));
   NEW.seq := nextval('dossier_hub.step_order');
   NEW.analyst := current_user;
-  NEW.pushed_at := now();
+  NEW.pushed_at := clock_timestamp();
   RETURN NEW;
 END $$;
 
@@ -158,7 +158,7 @@ END $$;
 
 CREATE FUNCTION dossier_hub.notify_step() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('dossier_hub', NEW.seq::text);
+  PERFORM pg_notify('dossier_hub', NEW.seq::text || ' ' || NEW.analyst);
   RETURN NULL;
 END $$;
 

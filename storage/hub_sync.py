@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -94,6 +95,10 @@ class SyncResult:
     changes: Changes = field(default_factory=Changes)
     analyses_pushed: int = 0
     analyses_pulled: int = 0
+    #: the hub's last step now applied here (``meta.hub_last_seq``) after the pull
+    last_seq: int = 0
+    #: wall-clock times of the sync (set by whoever runs it: desktop.hub_loop)
+    timings: dict = field(default_factory=dict)
 
 
 # -- connections ------------------------------------------------------------
@@ -108,7 +113,8 @@ def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psyc
         raise HubOffline(f"Cannot reach the hub: {str(error).strip()}") from error
 
 
-#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq).
+#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq and
+#: the pusher's login; see :func:`notified`).
 CHANNEL = "dossier_hub"
 
 
@@ -117,6 +123,30 @@ def listen(conn: psycopg.Connection) -> psycopg.Connection:
     notifications: ``conn.notifies(timeout=…)`` yields one per pushed step."""
     conn.execute(f"LISTEN {CHANNEL}")
     return conn
+
+
+def _set_meta(db: Database, key: str, value: str) -> None:
+    """``set_meta`` only if the value changes: a sync that finds nothing new
+    commits nothing (each commit of the local file costs an fsync)."""
+    if get_meta(db, key) != value:
+        set_meta(db, key, value)
+
+
+def notified(listener: psycopg.Connection, timeout: float) -> tuple[bool, int]:
+    """Wait up to ``timeout`` s for the hub's notifications on ``listener``
+    and take every one already queued: (whether another member pushed, the
+    highest seq announced). The payload is ``seq`` and the pusher's login
+    (``seq`` alone from a hub made before it carried the login: taken as
+    another member's)."""
+    me, others, top = listener.info.user, False, 0
+    messages = list(listener.notifies(timeout=timeout, stop_after=1))
+    if messages:
+        messages += listener.notifies(timeout=0)
+    for message in messages:
+        seq, _, who = message.payload.partition(" ")
+        top = max(top, int(seq) if seq.isdigit() else 0)
+        others = others or who != me
+    return others, top
 
 
 def strip_password(url: str) -> str:
@@ -170,6 +200,20 @@ def set_blind(conn: psycopg.Connection, blind: bool) -> None:
 def my_role(conn: psycopg.Connection) -> str | None:
     """``lead``, ``analyst``, ``viewer`` or None for the connected login."""
     return conn.execute(hub_schema.MY_ROLE_SQL).fetchone()[0]
+
+
+#: How long a connection's role is taken as known before asking again (s).
+ROLE_KEPT_S = 30.0
+
+
+def _role_of(conn: psycopg.Connection) -> str:
+    """:func:`my_role` asked at most every :data:`ROLE_KEPT_S` seconds per
+    connection (a sync every second would otherwise ask every time)."""
+    asked = getattr(conn, "_dossier_role", None)
+    if asked is None or time.monotonic() - asked[1] > ROLE_KEPT_S:
+        asked = (my_role(conn) or "", time.monotonic())
+        conn._dossier_role = asked
+    return asked[0]
 
 
 # -- translating rows -------------------------------------------------------
@@ -301,6 +345,8 @@ def _take_steps(db: Database, limit: int) -> list[dict]:
     """The oldest steps not yet pushed, with their rows; their ``merge_key``
     is cleared in the same transaction, so a memo step read here can no
     longer grow behind the push's back."""
+    if not waiting(db):
+        return []
     uuids = _Uuids(db)
     with write_transaction(db):
         steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
@@ -496,13 +542,16 @@ class _Applier:
         flagged orphaned if its words are gone."""
         from storage.passages import CONTEXT_CHARS
 
-        row = self.db.execute("SELECT text FROM articles WHERE id = ?",
-                              [state.get("article_id")]).fetchone()
-        if row is None or "start" not in state:
+        if "start" not in state:
             return
-        text = row[0]
-        if text[state["start"]:state["end"]] == state.get("text"):
-            return
+        row = self.db.execute(
+            "SELECT substr(text, ? + 1, ? - ?) IS ? FROM articles WHERE id = ?",
+            [state["start"], state["end"], state["start"], state.get("text"),
+             state.get("article_id")]).fetchone()
+        if row is None or row[0]:
+            return          # no such article, or the words are where they were tagged
+        text = self.db.execute("SELECT text FROM articles WHERE id = ?",
+                               [state["article_id"]]).fetchone()[0]
         found = reanchor(text, start=state["start"], exact=state.get("text") or "",
                          prefix=state.get("prefix") or "", suffix=state.get("suffix") or "")
         if found is None:
@@ -529,10 +578,9 @@ class _Applier:
                 self.text_changed.add(local)
         if local is None:
             names = list(state)
-            self.db.execute(
+            local = self.db.execute(
                 f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
-                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names])
-            local = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names]).lastrowid
         else:
             where = "rowid = ?"
             self.db.execute(
@@ -594,6 +642,9 @@ class _Applier:
         self.text_changed.clear()
 
 
+#: Blind for this member, and how many steps there are after a seq (one round trip).
+_PULL_STATUS = ("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead(), "
+                "(SELECT count(*) FROM dossier_hub.steps WHERE seq > %s)")
 _STEPS_AFTER = ("SELECT uuid::text, seq, name, analyst, local_analyst, kind "
                 "FROM dossier_hub.steps WHERE seq > %s ORDER BY seq LIMIT %s")
 _CHANGES_BETWEEN = """SELECT c.seq, c.tbl, c.row_key, c.after,
@@ -613,11 +664,10 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     docstring); ``result.changes`` says what changed locally."""
     result = result or SyncResult()
     try:
-        _catch_up_revealed(db, conn, result)
-        total = conn.execute("SELECT count(*) FROM dossier_hub.steps WHERE seq > %s",
-                             [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()[0]
+        blind, total = conn.execute(_PULL_STATUS, [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()
+        _catch_up_revealed(db, conn, result, blind)
         done = 0
-        while True:
+        while total:
             last = int(get_meta(db, LAST_SEQ, "0"))
             with conn.transaction():
                 steps = conn.execute(_STEPS_AFTER, [last, batch]).fetchall()
@@ -631,33 +681,23 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             done += len(steps)
             if on_progress:
                 on_progress("Pulling", done, total)
+            if len(steps) < batch:
+                break           # the last batch: no need to ask again
+        result.last_seq = int(get_meta(db, LAST_SEQ, "0"))
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pulling: {str(error).strip()}") from error
     return result
 
 
-def merge_changes(many: list[Changes]) -> Changes:
-    """Many steps' :class:`Changes` as one (foreign), in one pass: ``|`` on
-    each would copy the growing id sets again for every step."""
-    kinds, articles, passage_ids, tag_ids = set(), set(), set(), set()
-    for c in many:
-        kinds |= c.kinds
-        articles |= c.article_ids
-        passage_ids |= c.passage_ids
-        tag_ids |= c.tag_ids
-    return Changes(frozenset(kinds), frozenset(articles), frozenset(passage_ids),
-                   frozenset(tag_ids), True, many[0].name if len(many) == 1 else "")
-
-
-def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
-    """Blind coding turned off by a lead since the last pull: the passages it
-    hid (their steps were pulled without them) are copied from the hub's
-    current state, as one pulled step."""
-    blind = conn.execute("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead()"
-                         ).fetchone()[0]
+def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult,
+                       blind: bool) -> None:
+    """Blind coding turned off by a lead since the last pull (``blind``: is
+    it on for this member now): the passages it hid (their steps were pulled
+    without them) are copied from the hub's current state, as one pulled
+    step."""
     was_blind = get_meta(db, "hub_blind", "off") == "on"
     if blind or not was_blind:
-        set_meta(db, "hub_blind", "on" if blind else "off")
+        _set_meta(db, "hub_blind", "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
     rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
@@ -678,7 +718,6 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     """One SQLite transaction: each hub step as a local ``pulled`` step (its
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
-    gathered: list[Changes] = []
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps it
@@ -686,16 +725,17 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
             "SELECT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
             "ON s.id = c.step_id WHERE s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
             "AND s.origin NOT LIKE 'hub:%'").fetchall())
+        # this analyst's own steps (or pulled before a crash): one query
+        known = _known_steps(db, [s[0] for s in steps])
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        batch = journal.PulledSteps(db)
         for step_uuid, seq, name, analyst, local_analyst, kind in steps:
-            if db.execute("SELECT 1 FROM journal_steps WHERE uuid = ?",
-                          [step_uuid]).fetchone():
-                continue            # this analyst's own step (or pulled before a crash)
+            if step_uuid in known:
+                continue
             changes = sorted(by_seq.get(seq, []), key=lambda c: (
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
-            with journal.step(db, name, analyst=local_analyst or analyst,
-                              origin=f"hub:{step_uuid}", kind=journal.PULLED,
-                              step_uuid=step_uuid) as pulled:
-                db.execute("PRAGMA defer_foreign_keys = ON")
+            with batch.step(name, analyst=local_analyst or analyst,
+                            origin=f"hub:{step_uuid}", step_uuid=step_uuid):
                 for table, key, after, superseded, by in changes:
                     if superseded:
                         mine = by is not None and by == conn.info.user
@@ -715,12 +755,21 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                     else:
                         applier.upsert(table, key, after)
                 applier.reanchor_others()
-            db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
-                       [pulled.id])
             result.pulled += 1
-            gathered.append(pulled.changes)
+        changes = batch.finish()
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
-    result.changes = result.changes | merge_changes(gathered)
+    result.changes = result.changes | changes
+
+
+def _known_steps(db: Database, uuids: list[str]) -> set[str]:
+    """Which of ``uuids`` the local journal already holds."""
+    found: set[str] = set()
+    for i in range(0, len(uuids), 500):
+        part = uuids[i:i + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT uuid FROM journal_steps WHERE uuid IN ({','.join('?' * len(part))})",
+            part))
+    return found
 
 
 # -- analyses ---------------------------------------------------------------
@@ -759,6 +808,8 @@ def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
     last = int(get_meta(db, ANALYSIS_SEQ, "0"))
     total = conn.execute("SELECT count(*) FROM dossier_hub.analyses WHERE seq > %s",
                          [last]).fetchone()[0]
+    if not total:
+        return          # nothing new: nothing read, nothing committed
     done = 0
     with conn.cursor(name="dossier_analyses") as cursor, conn.transaction():
         cursor.execute("SELECT text_hash, pipeline, pipeline_version, degraded, entities, "
@@ -791,7 +842,7 @@ def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
 def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
     """Push, then pull (steps, then analysis results)."""
     result = SyncResult()
-    set_meta(db, ROLE, my_role(conn) or "")
+    _set_meta(db, ROLE, _role_of(conn))
     push(db, conn, result=result, on_progress=on_progress)
     try:
         push_analyses(db, conn, result)

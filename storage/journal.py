@@ -180,6 +180,8 @@ def track(db: Database, table: str, exclude=()) -> None:
     db.execute("INSERT INTO journal_tracked (tbl, columns) VALUES (?, ?) "
                "ON CONFLICT(tbl) DO UPDATE SET columns = excluded.columns",
                [table, json.dumps(journaled)])
+    for cached in ("_journal_columns", "_journal_after_sql"):
+        db.__dict__.pop(cached, None)
 
 
 def retrack_all(db: Database) -> None:
@@ -299,13 +301,23 @@ def recorded(db: Database, name: str, **options) -> Iterator[Database]:
         yield db
 
 
+def _after_sql(db: Database) -> str:
+    """One UPDATE filling the ``after`` state of every row a step touched,
+    whatever its table (one statement, not one per journaled table)."""
+    cache = getattr(db, "_journal_after_sql", None)
+    if cache is None:
+        branches = " ".join(
+            f"""WHEN '{table}' THEN (SELECT {_row_json_sql(columns, 't')} FROM "{table}" t
+                WHERE t.rowid = row_id)""" for table, columns in _tracked_columns(db).items())
+        cache = f"UPDATE journal_changes SET after = CASE tbl {branches} END WHERE step_id = ?"
+        db._journal_after_sql = cache
+    return cache
+
+
 def _close(db: Database, current: Step) -> None:
     """Fill in each touched row's state after the step; drop unchanged rows;
     close the step."""
-    for table, columns in _tracked_columns(db).items():
-        db.execute(f"""UPDATE journal_changes SET after =
-            (SELECT {_row_json_sql(columns, 't')} FROM "{table}" t WHERE t.rowid = row_id)
-            WHERE step_id = ? AND tbl = ?""", [current.id, table])
+    db.execute(_after_sql(db), [current.id])
     db.execute("DELETE FROM journal_changes WHERE step_id = ? AND before IS after",
                [current.id])
     db.execute("DELETE FROM journal_open")
@@ -314,6 +326,54 @@ def _close(db: Database, current: Step) -> None:
             [current.id]).fetchone():
         # nothing changed: no step in the history
         db.execute("DELETE FROM journal_steps WHERE id = ?", [current.id])
+
+
+class PulledSteps:
+    """Many steps pulled from a team hub, written inside the caller's write
+    transaction with a few statements each (:func:`step` costs about twenty:
+    a savepoint, a merge check, the after state table by table, its
+    :class:`Changes`). Each is a journal step like any other — its own row
+    in ``journal_steps`` (kind ``pulled``, the hub step's uuid, marked
+    pushed), every row it changed recorded by the triggers with its before
+    and after — never undoable here, never pushed back. An exception
+    inside leaves the whole transaction to be rolled back by the caller.
+
+    ``with batch.step(name, analyst=…, origin=…, step_uuid=…):`` writes one;
+    :meth:`finish` drops unchanged rows and returns the batch's
+    :class:`Changes` (foreign), read for all its steps at once."""
+
+    def __init__(self, db: Database) -> None:
+        if not db.conn.in_transaction:
+            raise JournalError("Pulled steps are written inside a write transaction.")
+        self.db = db
+        self.first_id: int | None = None
+        self.last_id: int | None = None
+
+    @contextmanager
+    def step(self, name: str, *, analyst: str, origin: str, step_uuid: str) -> Iterator[Step]:
+        db = self.db
+        step_id = db.execute(
+            "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, created_at, "
+            "pushed_at) VALUES (?, ?, ?, ?, ?, ?, 'pulled')",
+            [step_uuid, name, analyst or "", origin, PULLED, utc_now()]).lastrowid
+        db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, ?)", [step_id])
+        current = Step(step_id, step_uuid, name, analyst, origin, PULLED)
+        db._journal_step = current      # storage functions called inside join this step
+        try:
+            yield current
+            db.execute(_after_sql(db), [step_id])
+        finally:
+            db._journal_step = None
+            db.execute("DELETE FROM journal_open")
+        self.first_id = step_id if self.first_id is None else self.first_id
+        self.last_id = step_id
+
+    def finish(self) -> Changes:
+        if self.first_id is None:
+            return Changes()
+        self.db.execute("DELETE FROM journal_changes WHERE step_id BETWEEN ? AND ? "
+                        "AND before IS after", [self.first_id, self.last_id])
+        return steps_changes(self.db, self.first_id, self.last_id, foreign=True)
 
 
 @contextmanager
@@ -341,34 +401,41 @@ def step_changes(db: Database, step_id: int, *, name: str = "",
                  foreign: bool = False) -> Changes:
     """The :class:`Changes` of one committed step, from its rows (a few
     aggregate queries, whatever the number of rows)."""
+    return steps_changes(db, step_id, step_id, name=name, foreign=foreign)
+
+
+def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
+                  foreign: bool = False) -> Changes:
+    """The :class:`Changes` of the committed steps ``first_id`` to
+    ``last_id``, read together (a few aggregate queries for them all)."""
     found: set[str] = set()
     article_ids: set[int] = set()
     passage_ids: set[int] = set()
     tag_ids: set[int] = set()
-    for table, in db.execute("SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?",
-                             [step_id]).fetchall():
+    for table, in db.execute("SELECT DISTINCT tbl FROM journal_changes "
+                             "WHERE step_id BETWEEN ? AND ?", [first_id, last_id]).fetchall():
         if table == "passages":
             found.add(kinds.PASSAGES)
             for row_id, *ids in db.execute(
                     "SELECT row_id, json_extract(before, '$.article_id'), "
                     "json_extract(after, '$.article_id'), json_extract(before, '$.tag_id'), "
                     "json_extract(after, '$.tag_id') FROM journal_changes "
-                    "WHERE step_id = ? AND tbl = 'passages'", [step_id]):
+                    "WHERE step_id BETWEEN ? AND ? AND tbl = 'passages'", [first_id, last_id]):
                 passage_ids.add(row_id)
                 article_ids.update(i for i in ids[:2] if i is not None)
                 tag_ids.update(i for i in ids[2:] if i is not None)
         elif table == "tags":
             found.add(kinds.TAGS)
             tag_ids.update(r for (r,) in db.execute(
-                "SELECT row_id FROM journal_changes WHERE step_id = ? AND tbl = 'tags'",
-                [step_id]))
+                "SELECT row_id FROM journal_changes WHERE step_id BETWEEN ? AND ? "
+                "AND tbl = 'tags'", [first_id, last_id]))
         elif table == "articles":
             details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
             for row_id, created, text, memo, status, detail in db.execute(
                     f"""SELECT row_id, before IS NULL OR after IS NULL, {_differs('text')},
                     {_differs('memo')}, {_differs('review_status')}, {details}
-                    FROM journal_changes WHERE step_id = ? AND tbl = 'articles'""",
-                    [step_id]):
+                    FROM journal_changes WHERE step_id BETWEEN ? AND ? AND tbl = 'articles'""",
+                    [first_id, last_id]):
                 article_ids.add(row_id)
                 for flag, kind in ((created, kinds.ARTICLES), (text, kinds.TEXT),
                                    (memo, kinds.MEMO), (status, kinds.REVIEW),
@@ -381,7 +448,8 @@ def step_changes(db: Database, step_id: int, *, name: str = "",
             found.add(_OTHER_KINDS.get(table, kinds.ARTICLE))
             article_ids.update(r for (r,) in db.execute(
                 "SELECT json_extract(coalesce(after, before), '$.article_id') "
-                "FROM journal_changes WHERE step_id = ? AND tbl = ?", [step_id, table])
+                "FROM journal_changes WHERE step_id BETWEEN ? AND ? AND tbl = ?",
+                [first_id, last_id, table])
                 if isinstance(r, int))
     return Changes(frozenset(found), frozenset(article_ids), frozenset(passage_ids),
                    frozenset(tag_ids), foreign, name)
