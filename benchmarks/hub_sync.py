@@ -14,10 +14,11 @@ slowest of them (in *all* other files), and the stages in between.
 ``first-sync``: a lead uploads a corpus file (``--corpus``, e.g. the 100k
 benchmark corpus — copied first, never written), then a new member's first
 sync (corpus, codebook, passages; analysis results over ``--analyses`` of
-the articles) is timed.
+the articles, all of them by default) is timed, phase by phase.
 
 Usage: ``python -m benchmarks.hub_sync analysts [--analysts 20 --passages 1000]``
-       ``python -m benchmarks.hub_sync first-sync --corpus PATH [--analyses 2000]``
+       ``python -m benchmarks.hub_sync first-sync --corpus PATH [--analyses 100000]
+       [--folder DIR]``
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import argparse
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -73,7 +75,7 @@ def _seeded_lead(folder: Path) -> Path:
 
 
 def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, pause: float,
-             last_seq, out: str) -> None:
+             ready, go, last_seq, out: str) -> None:
     """One simulated analyst, in a process of its own (as on its own
     machine): the window's sync loop (``desktop.hub_loop``) in a thread, and
     the analyst tagging in the main thread, one journal step (one commit) a
@@ -83,13 +85,15 @@ def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, p
     syncs: list[tuple] = []
     loop = SyncLoop(Path(path), url, None, on_synced=lambda r: syncs.append(
         (r.timings["woken"], r.timings["started"], r.timings["done"], r.last_seq,
-         r.pushed, r.pulled)))
+         r.pushed, r.pulled, r.timings["pushed"])))
     thread = threading.Thread(target=loop.run)
     thread.start()
     db = open_database(Path(path))
     articles = [r[0] for r in db.execute("SELECT id FROM articles")]
     tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
     commits: list[tuple[str, float]] = []
+    ready.release()
+    go.wait()           # every analyst started (imports, files, connections) first
     made = 0
     while made < per_analyst:
         for _ in range(min(per_round, per_analyst - made)):
@@ -132,13 +136,18 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float
         total_steps = analysts * per_analyst
         spawn = multiprocessing.get_context("spawn")
         last_seq = spawn.Value("q", 0)
+        ready, go = spawn.Semaphore(0), spawn.Event()
         processes = [spawn.Process(target=_analyst, args=(
             n, str(folder / f"{n}.db"), server.url(n, f"pw-{n}"), per_analyst, per_round,
-            pause, last_seq, str(folder / f"{n}.json"))) for n in names]
-        started = time.time()
+            pause, ready, go, last_seq, str(folder / f"{n}.json"))) for n in names]
         with hub_sync.connect(server.url("lead", "pw-lead")) as watcher:
             for process in processes:
                 process.start()
+            for _ in processes:
+                ready.acquire()
+            time.sleep(2)       # the processes' start-up work settles
+            started = time.time()
+            go.set()
             while True:
                 count, top = watcher.execute(
                     "SELECT count(*), coalesce(max(seq), 0) FROM dossier_hub.steps "
@@ -178,7 +187,8 @@ def _latencies(runs: dict, pushed: dict) -> dict:
     previous sync), woken → sync started, sync (push, pull, apply, commit)."""
     pair, to_all, from_push = [], [], []
     stages: dict[str, list[float]] = {"commit_to_hub": [], "hub_to_woken": [],
-                                      "woken_to_sync": [], "sync": []}
+                                      "woken_to_sync": [], "sync_push": [],
+                                      "sync_pull_apply": []}
     for author, run in runs.items():
         for uuid, committed in run["commits"]:
             seq, at, _who = pushed[uuid]
@@ -187,12 +197,14 @@ def _latencies(runs: dict, pushed: dict) -> dict:
             for name, other in runs.items():
                 if name == author:
                     continue
-                woken, started, done, *_ = next(s for s in other["syncs"] if s[3] >= seq)
+                woken, started, done, _seq, _pushed, _pulled, push_done = next(
+                    s for s in other["syncs"] if s[3] >= seq)
                 pair.append(done - committed)
                 slowest = max(slowest, done - committed)
                 stages["hub_to_woken"].append(max(0.0, woken - at))
                 stages["woken_to_sync"].append(started - woken)
-                stages["sync"].append(done - started)
+                stages["sync_push"].append(push_done - started)
+                stages["sync_pull_apply"].append(done - push_done)
             to_all.append(slowest)
             from_push.append(slowest - (at - committed))
     out = {"commit_to_each_other_file": _percentiles(pair),
@@ -208,8 +220,12 @@ def _latencies(runs: dict, pushed: dict) -> dict:
     return out
 
 
-def bench_first_sync(corpus: Path, analyses: int) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-", dir="/tmp"))
+def bench_first_sync(corpus: Path, analyses: int, folder: Path | None = None) -> dict:
+    """The lead uploads ``corpus`` (a copy) to an empty hub with ``analyses``
+    of its analysis results; then a new member's first sync, timed by phase."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-", dir=folder))
     server = _server_and_hub([("lead", "lead"), ("newcomer", "analyst")])
     try:
         lead_path = folder / "lead.db"
@@ -224,8 +240,7 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
         migrate_s = time.time() - t
         counts = {t: lead.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("articles", "tags", "passages", "analyses")}
-        # only the first N analyses go up (all 100k with their entities and
-        # quotes would be a measurement of its own)
+        # the first N analyses go up (all of them: --analyses 100000)
         keep = lead.execute("SELECT id FROM analyses ORDER BY id LIMIT 1 OFFSET ?",
                             [max(analyses - 1, 0)]).fetchone()
         cutoff = keep[0] if keep and analyses else 0
@@ -235,13 +250,22 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
         hub_sync._upload(lead, conn, "lead", None)
         upload_s = time.time() - t
         t = time.time()
-        _push_some_analyses(lead, conn, cutoff)
+        hub_sync.push_analyses(lead, conn, hub_sync.SyncResult(), up_to=cutoff)
         analyses_up_s = time.time() - t
         member = open_database(folder / "newcomer.db")
+        phases: dict[str, list[float]] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            now = time.time()
+            phases.setdefault(what, [now, now, total])[1] = now
+            if done == total or done % 20000 < 2000:
+                print(f"{what}: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
         t = time.time()
         result = hub_sync.first_sync(member, hub_sync.connect(server.url("newcomer",
                                                                           "pw-newcomer")),
-                                     server.url("newcomer", "pw-newcomer"))
+                                     server.url("newcomer", "pw-newcomer"),
+                                     on_progress=progress)
         first_sync_s = time.time() - t
         got = {t: member.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                for t in ("articles", "tags", "passages", "analyses")}
@@ -249,28 +273,13 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
                 "open_and_migrate_s": round(migrate_s, 1),
                 "upload_s": round(upload_s, 1), "analyses_uploaded": analyses if cutoff else 0,
                 "analyses_upload_s": round(analyses_up_s, 1),
-                "first_sync_s": round(first_sync_s, 1), "newcomer_counts": got,
+                "first_sync_s": round(first_sync_s, 1),
+                "first_sync_phases_s": {k: round(v[1] - v[0], 1) for k, v in phases.items()},
+                "newcomer_counts": got,
                 "analyses_pulled": result.analyses_pulled}
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _push_some_analyses(lead, conn, cutoff: int) -> None:
-    """Push the analyses up to id ``cutoff``."""
-    original = lead.execute
-    result = hub_sync.SyncResult()
-
-    class Limited:
-        def __getattr__(self, name):
-            return getattr(lead, name)
-
-        def execute(self, statement, params=()):
-            if statement.startswith("SELECT id, text_hash, pipeline"):
-                statement = statement.replace("WHERE id > ?", f"WHERE id > ? AND id <= {cutoff}")
-            return original(statement, params)
-
-    hub_sync.push_analyses(Limited(), conn, result)
 
 
 def main() -> None:
@@ -284,12 +293,14 @@ def main() -> None:
                    help="seconds between an analyst's rounds (pulling on NOTIFY meanwhile)")
     p = sub.add_parser("first-sync")
     p.add_argument("--corpus", type=Path, default=Path("/tmp/dossier-bench/corpus-100000.db"))
-    p.add_argument("--analyses", type=int, default=2000)
+    p.add_argument("--analyses", type=int, default=100_000)
+    p.add_argument("--folder", type=Path, default=None,
+                   help="where the copies and files go (default: a temporary folder)")
     args = parser.parse_args()
     if args.what == "analysts":
         out = bench_analysts(args.analysts, args.passages, args.per_round, args.pause)
     else:
-        out = bench_first_sync(args.corpus, args.analyses)
+        out = bench_first_sync(args.corpus, args.analyses, args.folder)
     print(json.dumps(out, indent=2))
 
 

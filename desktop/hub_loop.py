@@ -18,7 +18,8 @@ when it finds one:
   in the journal and go up on reconnect.
 
 Each sync's :class:`~storage.hub_sync.SyncResult` carries its timings
-(``woken``: when the reason was seen; ``started``, ``done``: wall clock),
+(``woken``: when the reason was seen; ``started``, ``pushed``, ``done``:
+wall clock),
 which the benchmark reads to tell where the time goes.
 """
 
@@ -122,7 +123,7 @@ class SyncLoop:
                     show("syncing", waiting)
                     started = time.time()
                     result = hub_sync.sync(db, conn)
-                    result.timings = {"woken": woken, "started": started, "done": time.time()}
+                    result.timings.update(woken=woken, started=started, done=time.time())
                     next_sync = time.monotonic() + SYNC_EVERY_S
                 except hub_sync.HubError as error:
                     close()

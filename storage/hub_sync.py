@@ -341,32 +341,46 @@ def waiting(db: Database) -> int:
         "('do', 'undo', 'redo') AND origin NOT LIKE 'hub:%'").fetchone()[0]
 
 
+_UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, merge_key FROM journal_steps "
+             "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
+             "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?")
+
+
 def _take_steps(db: Database, limit: int) -> list[dict]:
-    """The oldest steps not yet pushed, with their rows; their ``merge_key``
-    is cleared in the same transaction, so a memo step read here can no
-    longer grow behind the push's back."""
+    """The oldest steps not yet pushed, with their rows. A step that may
+    still grow (a memo step with a ``merge_key``) has it cleared in the same
+    write transaction, so it can no longer grow behind the push's back; the
+    others are read without taking the file's write lock (a committed step
+    without a merge key never changes), so the push does not wait for the
+    analyst's next commit."""
     if not waiting(db):
         return []
     uuids = _Uuids(db)
-    with write_transaction(db):
-        steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
-                 for r in db.execute(
-                     "SELECT id, uuid, name, analyst, kind, created_at FROM journal_steps "
-                     "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
-                     "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?", [limit])]
-        if steps:
+    steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at", "merge_key"), r))
+             for r in db.execute(_UNPUSHED, [limit])]
+    if any(s["merge_key"] is not None for s in steps):
+        with write_transaction(db):
+            steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
+                     for r in db.execute(_UNPUSHED, [limit])]
             db.execute("UPDATE journal_steps SET merge_key = NULL WHERE id IN "
                        f"({','.join('?' * len(steps))})", [s["id"] for s in steps])
-        for s in steps:
-            s["changes"] = []
-            for table, before, after in db.execute(
-                    "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
-                    "ORDER BY id", [s["id"]]):
-                if table not in hub_schema.STATE_TABLES:
-                    continue        # a table the hub does not share (yet): stays local
-                b = to_hub(table, json.loads(before) if before else None, uuids)
-                a = to_hub(table, json.loads(after) if after else None, uuids)
-                s["changes"].append((table, row_key(table, a or b), b, a))
+            return _with_rows(db, steps, uuids)
+    return _with_rows(db, steps, uuids)
+
+
+def _with_rows(db: Database, steps: list[dict], uuids: _Uuids) -> list[dict]:
+    """Each step with the rows it changed, as the hub stores them."""
+    for s in steps:
+        s.pop("merge_key", None)
+        s["changes"] = []
+        for table, before, after in db.execute(
+                "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
+                "ORDER BY id", [s["id"]]):
+            if table not in hub_schema.STATE_TABLES:
+                continue        # a table the hub does not share (yet): stays local
+            b = to_hub(table, json.loads(before) if before else None, uuids)
+            a = to_hub(table, json.loads(after) if after else None, uuids)
+            s["changes"].append((table, row_key(table, a or b), b, a))
     return steps
 
 
@@ -591,6 +605,47 @@ class _Applier:
             self.passages_written.add(local)
         return local
 
+    def insert_new(self, table: str, rows: list[tuple[str, dict]]) -> None:
+        """Rows ``(key, data)`` of a ``table`` that was empty when the first
+        sync began: there is nothing to match them with, so nothing is looked
+        up — they are inserted together (a table with an ``id`` gives them
+        the next ids in turn, remembered for the rows that refer to them),
+        and inserted passages are checked against their articles' texts in
+        one query afterwards (re-anchored where the words moved)."""
+        if not rows:
+            return
+        has_id = "id" in _local_columns(self.db, table)
+        next_id = self.db.execute(f'SELECT ifnull(max(rowid), 0) + 1 FROM "{table}"'
+                                  ).fetchone()[0]
+        first = next_id
+        groups: dict[tuple[str, ...], list[tuple]] = {}
+        for key, data in rows:
+            state = self.local_state(table, data)
+            if has_id:
+                state["id"] = next_id
+                self.ids[(table, key)] = next_id
+                next_id += 1
+            groups.setdefault(tuple(state), []).append(tuple(state.values()))
+        for names, values in groups.items():
+            self.db.conn.executemany(
+                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
+                f'VALUES ({", ".join("?" * len(names))})', values)
+        if table == "passages" and has_id:
+            for pid, *values in self.db.execute(
+                    "SELECT p.id, p.article_id, p.start, p.end, p.text, p.prefix, p.suffix "
+                    "FROM passages p JOIN articles a ON a.id = p.article_id "
+                    "WHERE p.id BETWEEN ? AND ? "
+                    "AND substr(a.text, p.start + 1, p.end - p.start) IS NOT p.text",
+                    [first, next_id - 1]).fetchall():
+                state = dict(zip(("article_id", "start", "end", "text", "prefix", "suffix"),
+                                 values))
+                self._anchor(state)
+                self.db.execute(
+                    "UPDATE passages SET start = ?, end = ?, prefix = ?, suffix = ?, "
+                    "anchor = ? WHERE id = ?", [state["start"], state["end"], state["prefix"],
+                                                state["suffix"], state.get("anchor", "ok"),
+                                                pid])
+
     def delete(self, table: str, key: str) -> None:
         local = self.local_id(table, key)
         if local is None:
@@ -773,38 +828,74 @@ def _known_steps(db: Database, uuids: list[str]) -> set[str]:
 
 
 # -- analyses ---------------------------------------------------------------
-def push_analyses(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+#: Analysis results per PostgreSQL transaction (push) and per local one (pull).
+ANALYSIS_BATCH = 500
+
+
+def push_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
+                  on_progress: Progress = None, *, up_to: int | None = None) -> None:
     """Send analyses stored since the last push (any already on the hub for
-    the same text and pipeline are left as they are)."""
-    from storage.analyses import QUOTE_FIELDS
+    the same text and pipeline are left as they are), :data:`ANALYSIS_BATCH`
+    a PostgreSQL transaction; the local mark moves after each commit, so a
+    kill sends again only what was not marked (and the hub ignores those
+    it has). ``up_to``: only analyses up to that local id (a benchmark)."""
+    from storage.analyses import ENTITY_FIELDS, QUOTE_FIELDS
 
     last = int(get_meta(db, ANALYSES_PUSHED, "0"))
-    rows = db.execute("SELECT id, text_hash, pipeline, pipeline_version, degraded "
-                      "FROM analyses WHERE id > ? ORDER BY id", [last]).fetchall()
-    for analysis_id, digest, pipeline, version, degraded in rows:
-        entities = [dict(zip(("start", "end", "label", "text"), r)) for r in db.execute(
-            "SELECT start, end, label, text FROM entities WHERE analysis_id = ? ORDER BY id",
-            [analysis_id])]
-        quotes = [dict(zip(QUOTE_FIELDS, r)) for r in db.execute(
-            f"SELECT {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? ORDER BY id",
-            [analysis_id])]
-        with conn.transaction():
-            stored = conn.execute(
+    limit = up_to if up_to is not None else db.execute(
+        "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM analyses WHERE id > ? AND id <= ?",
+                       [last, limit]).fetchone()[0]
+    done = 0
+    while True:
+        rows = db.execute("SELECT id, text_hash, pipeline, pipeline_version, degraded "
+                          "FROM analyses WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+                          [last, limit, ANALYSIS_BATCH]).fetchall()
+        if not rows:
+            break
+        first, final = rows[0][0], rows[-1][0]
+        entities = _grouped(db.execute(
+            f"SELECT analysis_id, {', '.join(ENTITY_FIELDS)} FROM entities "
+            "WHERE analysis_id BETWEEN ? AND ? ORDER BY analysis_id, id", [first, final]),
+            ENTITY_FIELDS)
+        quotes = _grouped(db.execute(
+            f"SELECT analysis_id, {', '.join(QUOTE_FIELDS)} FROM quotes "
+            "WHERE analysis_id BETWEEN ? AND ? ORDER BY analysis_id, id", [first, final]),
+            QUOTE_FIELDS)
+        with conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(
                 "INSERT INTO dossier_hub.analyses (text_hash, pipeline, pipeline_version, "
                 "degraded, entities, quotes, owner, seq) VALUES (%s, %s, %s, %s, %s, %s, '', 0) "
                 "ON CONFLICT DO NOTHING RETURNING seq",
-                [digest, pipeline, version, bool(degraded), Jsonb(entities), Jsonb(quotes)]
-            ).fetchone()
-        result.analyses_pushed += stored is not None
-        set_meta(db, ANALYSES_PUSHED, str(analysis_id))
+                [(digest, pipeline, version, bool(degraded),
+                  Jsonb(entities.get(analysis_id, [])), Jsonb(quotes.get(analysis_id, [])))
+                 for analysis_id, digest, pipeline, version, degraded in rows],
+                returning=True)
+            while True:
+                result.analyses_pushed += cursor.rowcount > 0
+                if not cursor.nextset():
+                    break
+        last = final
+        set_meta(db, ANALYSES_PUSHED, str(last))
+        done += len(rows)
+        if on_progress:
+            on_progress("Analysis results up", done, total)
+
+
+def _grouped(rows, fields: tuple[str, ...]) -> dict[int, list[dict]]:
+    """Rows ``(analysis_id, *fields)`` as lists of dicts per analysis."""
+    out: dict[int, list[dict]] = {}
+    for analysis_id, *values in rows:
+        out.setdefault(analysis_id, []).append(dict(zip(fields, values)))
+    return out
 
 
 def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
                   on_progress: Progress = None) -> None:
     """Store the hub's analyses of texts the local file has and lacks an
-    analysis of (by that pipeline and version)."""
-    from storage.analyses import save_analysis
-
+    analysis of (by that pipeline and version): read through a server-side
+    cursor, stored :data:`ANALYSIS_BATCH` a local transaction together with
+    how far the pull got (a kill loses no more than one batch's work)."""
     last = int(get_meta(db, ANALYSIS_SEQ, "0"))
     total = conn.execute("SELECT count(*) FROM dossier_hub.analyses WHERE seq > %s",
                          [last]).fetchone()[0]
@@ -812,30 +903,71 @@ def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
         return          # nothing new: nothing read, nothing committed
     done = 0
     with conn.cursor(name="dossier_analyses") as cursor, conn.transaction():
+        cursor.itersize = ANALYSIS_BATCH
         cursor.execute("SELECT text_hash, pipeline, pipeline_version, degraded, entities, "
                        "quotes, seq FROM dossier_hub.analyses WHERE seq > %s ORDER BY seq",
                        [last])
-        for digest, pipeline, version, degraded, entities, quotes, seq in cursor:
-            for (article_id,) in db.execute(
-                    "SELECT a.id FROM articles a WHERE a.text_hash = ? AND NOT EXISTS ("
-                    "SELECT 1 FROM analyses n WHERE n.article_id = a.id AND n.text_hash = ? "
-                    "AND n.pipeline = ? AND n.pipeline_version = ?)",
-                    [digest, digest, pipeline, version]).fetchall():
-                if save_analysis(db, article_id=article_id, text_hash=digest, pipeline=pipeline,
-                                 pipeline_version=version, degraded=degraded,
-                                 entities=entities, quotes=quotes) is not None:
-                    result.analyses_pulled += 1
-            done += 1
-            if on_progress and (done % 200 == 0 or done == total):
+        while rows := cursor.fetchmany(ANALYSIS_BATCH):
+            result.analyses_pulled += _store_analyses(db, rows)
+            done += len(rows)
+            if on_progress:
                 on_progress("Analysis results", done, total)
-            last = seq
-    set_meta(db, ANALYSIS_SEQ, str(last))
-    # what was just stored came from the hub: not pushed back
-    set_meta(db, ANALYSES_PUSHED, str(db.execute(
-        "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]))
     if result.analyses_pulled:
         from storage.changes import ANALYSIS
         result.changes = result.changes | Changes.of(ANALYSIS, foreign=True)
+
+
+def _store_analyses(db: Database, rows: list) -> int:
+    """One local transaction: each hub analysis for every local article of
+    its text without one of that pipeline and version (entities and quotes
+    in a few statements, the articles' entity and speaker summaries
+    refreshed together), and the marks of how far the pull got."""
+    from storage import entity_index
+    from storage.analyses import ENTITY_FIELDS, QUOTE_FIELDS
+
+    digests = sorted({r[0] for r in rows})
+    stored = 0
+    with write_transaction(db):
+        articles: dict[str, list[int]] = {}
+        have: set[tuple] = set()
+        for i in range(0, len(digests), 500):
+            part = digests[i:i + 500]
+            marks = ",".join("?" * len(part))
+            found = db.execute(f"SELECT id, text_hash FROM articles WHERE text_hash IN ({marks})",
+                               part).fetchall()
+            for article_id, digest in found:
+                articles.setdefault(digest, []).append(article_id)
+            ids = ",".join(str(r[0]) for r in found)
+            have.update(db.execute(
+                "SELECT article_id, text_hash, pipeline, pipeline_version FROM analyses "
+                f"WHERE article_id IN ({ids})").fetchall())
+        entities, quotes, touched = [], [], []
+        now = utc_now()
+        for digest, pipeline, version, degraded, found, said, _seq in rows:
+            for article_id in articles.get(digest, []):
+                if (article_id, digest, pipeline, version) in have:
+                    continue
+                have.add((article_id, digest, pipeline, version))
+                analysis_id = db.execute(
+                    "INSERT INTO analyses (article_id, text_hash, pipeline, pipeline_version, "
+                    "degraded, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [article_id, digest, pipeline, version, int(degraded), now]).lastrowid
+                entities.extend((analysis_id, *(e[k] for k in ENTITY_FIELDS)) for e in found)
+                quotes.extend((analysis_id, *(q.get(k) for k in QUOTE_FIELDS)) for q in said)
+                touched.append(article_id)
+                stored += 1
+        db.conn.executemany(
+            f"INSERT INTO entities (analysis_id, {', '.join(ENTITY_FIELDS)}) "
+            f"VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 1))})", entities)
+        db.conn.executemany(
+            f"INSERT INTO quotes (analysis_id, {', '.join(QUOTE_FIELDS)}) "
+            f"VALUES ({', '.join('?' * (len(QUOTE_FIELDS) + 1))})", quotes)
+        entity_index.refresh_articles(db, touched)
+        set_meta(db, ANALYSIS_SEQ, str(rows[-1][-1]))
+        # what was just stored came from the hub: not pushed back
+        set_meta(db, ANALYSES_PUSHED, str(db.execute(
+            "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]))
+    return stored
 
 
 # -- sync and first sync ----------------------------------------------------
@@ -848,6 +980,7 @@ def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None
         push_analyses(db, conn, result)
     except psycopg.OperationalError as error:
         raise HubOffline(str(error).strip()) from error
+    result.timings["pushed"] = time.time()
     pull(db, conn, result=result, on_progress=on_progress)
     try:
         pull_analyses(db, conn, result, on_progress)
@@ -933,6 +1066,10 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     return sync_result
 
 
+#: Rows read from the hub and written locally at a time in a first sync.
+SNAPSHOT_BATCH = 2000
+
+
 def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
               on_progress: Progress) -> None:
     """The hub's current state into the local file, unrecorded (it is the
@@ -948,17 +1085,24 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
         parents: list[tuple[str, str]] = []
         with journal.unrecorded(db):
             for table in hub_schema.STATE_TABLES:
+                # a new member's file is empty: its rows need no matching
+                empty = not db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
                 with conn.cursor(name=f"snapshot_{table}") as cursor:
-                    cursor.itersize = 2000
+                    cursor.itersize = SNAPSHOT_BATCH
                     cursor.execute(sql.SQL("SELECT key, data FROM dossier_hub.{} ORDER BY seq")
                                    .format(sql.Identifier(table)))
-                    for key, data in cursor:
-                        if table == "tags" and data.get("parent_uuid"):
-                            parents.append((key, data["parent_uuid"]))
-                            data = {**data, "parent_uuid": None}
-                        applier.upsert(table, key, data)
-                        done += 1
-                        if on_progress and (done % 1000 == 0 or done == total):
+                    while rows := cursor.fetchmany(SNAPSHOT_BATCH):
+                        for i, (key, data) in enumerate(rows):
+                            if table == "tags" and data.get("parent_uuid"):
+                                parents.append((key, data["parent_uuid"]))
+                                rows[i] = (key, {**data, "parent_uuid": None})
+                        if empty:
+                            applier.insert_new(table, rows)
+                        else:
+                            for key, data in rows:
+                                applier.upsert(table, key, data)
+                        done += len(rows)
+                        if on_progress:
                             on_progress("First sync", done, total)
             for key, parent in parents:
                 db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
