@@ -160,6 +160,17 @@ def strip_password(url: str) -> str:
     return url
 
 
+def for_syncing(db: Database) -> Database:
+    """Make ``db`` — a connection that only syncs — commit without waiting
+    for the disk (``synchronous = NORMAL``; the file stays consistent): what
+    it writes is pulled from the hub, which keeps it, or marks a push, which
+    the hub recognises when it is sent again. A machine crash at worst
+    pulls or pushes it again. The analyst's own changes keep their fsync on
+    the window's connection."""
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
 def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
     """Create the hub's schema, roles and row-level security (one transaction)."""
     with conn.transaction():

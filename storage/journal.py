@@ -408,34 +408,48 @@ def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
                   foreign: bool = False) -> Changes:
     """The :class:`Changes` of the committed steps ``first_id`` to
     ``last_id``, read together (a few aggregate queries for them all)."""
+    return _changes_of(db, "step_id BETWEEN ? AND ?", [first_id, last_id], name, foreign)
+
+
+def changes_since(db: Database, after_id: int, *, exclude_origin: str = "") -> Changes:
+    """What the steps committed after step ``after_id`` changed, except those
+    of ``exclude_origin``, as one foreign :class:`Changes` (read together,
+    however many steps — a sync may bring hundreds at once)."""
+    return _changes_of(db, "step_id IN (SELECT id FROM journal_steps WHERE id > ? "
+                       "AND origin != ?)", [after_id, exclude_origin], "", True)
+
+
+def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool) -> Changes:
+    """The :class:`Changes` of the steps whose ``journal_changes`` rows
+    match the SQL condition ``steps``."""
     found: set[str] = set()
     article_ids: set[int] = set()
     passage_ids: set[int] = set()
     tag_ids: set[int] = set()
     for table, in db.execute("SELECT DISTINCT tbl FROM journal_changes "
-                             "WHERE step_id BETWEEN ? AND ?", [first_id, last_id]).fetchall():
+                             f"WHERE {steps}", params).fetchall():
         if table == "passages":
             found.add(kinds.PASSAGES)
             for row_id, *ids in db.execute(
                     "SELECT row_id, json_extract(before, '$.article_id'), "
                     "json_extract(after, '$.article_id'), json_extract(before, '$.tag_id'), "
                     "json_extract(after, '$.tag_id') FROM journal_changes "
-                    "WHERE step_id BETWEEN ? AND ? AND tbl = 'passages'", [first_id, last_id]):
+                    f"WHERE {steps} AND tbl = 'passages'", params):
                 passage_ids.add(row_id)
                 article_ids.update(i for i in ids[:2] if i is not None)
                 tag_ids.update(i for i in ids[2:] if i is not None)
         elif table == "tags":
             found.add(kinds.TAGS)
             tag_ids.update(r for (r,) in db.execute(
-                "SELECT row_id FROM journal_changes WHERE step_id BETWEEN ? AND ? "
-                "AND tbl = 'tags'", [first_id, last_id]))
+                f"SELECT row_id FROM journal_changes WHERE {steps} "
+                "AND tbl = 'tags'", params))
         elif table == "articles":
             details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
             for row_id, created, text, memo, status, detail in db.execute(
                     f"""SELECT row_id, before IS NULL OR after IS NULL, {_differs('text')},
                     {_differs('memo')}, {_differs('review_status')}, {details}
-                    FROM journal_changes WHERE step_id BETWEEN ? AND ? AND tbl = 'articles'""",
-                    [first_id, last_id]):
+                    FROM journal_changes WHERE {steps} AND tbl = 'articles'""",
+                    params):
                 article_ids.add(row_id)
                 for flag, kind in ((created, kinds.ARTICLES), (text, kinds.TEXT),
                                    (memo, kinds.MEMO), (status, kinds.REVIEW),
@@ -448,9 +462,17 @@ def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
             found.add(_OTHER_KINDS.get(table, kinds.ARTICLE))
             article_ids.update(r for (r,) in db.execute(
                 "SELECT json_extract(coalesce(after, before), '$.article_id') "
-                "FROM journal_changes WHERE step_id BETWEEN ? AND ? AND tbl = ?",
-                [first_id, last_id, table])
+                f"FROM journal_changes WHERE {steps} AND tbl = ?",
+                [*params, table])
                 if isinstance(r, int))
+    if article_ids and db.execute(
+            f"""SELECT 1 FROM journal_changes WHERE {steps} GROUP BY step_id
+            HAVING max(tbl IN ('passages', 'articles')
+                       OR json_extract(coalesce(after, before), '$.article_id') IS NOT NULL) = 0
+            LIMIT 1""", params).fetchone():
+        # one of the steps concerns no article in particular (a tag, an
+        # entity): as with ``Changes.__or__``, every article
+        article_ids = set()
     return Changes(frozenset(found), frozenset(article_ids), frozenset(passage_ids),
                    frozenset(tag_ids), foreign, name)
 
