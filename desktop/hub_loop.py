@@ -70,7 +70,7 @@ class SyncLoop:
         from storage import hub_sync, open_database
         from storage.database import database_version
 
-        db = hub_sync.for_syncing(open_database(self.db_path))
+        db = open_database(self.db_path)
         conn = listener = None
         next_sync, shown = 0.0, None
         version = database_version(db)

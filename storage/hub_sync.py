@@ -36,7 +36,8 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
@@ -44,7 +45,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
-from storage import hub_schema, journal
+from storage import full_text, hub_schema, journal
 from storage.anchoring import reanchor
 from storage.changes import ALL_KINDS, Changes
 from storage.database import get_meta, set_meta, utc_now, write_transaction
@@ -160,15 +161,20 @@ def strip_password(url: str) -> str:
     return url
 
 
-def for_syncing(db: Database) -> Database:
-    """Make ``db`` — a connection that only syncs — commit without waiting
-    for the disk (``synchronous = NORMAL``; the file stays consistent): what
-    it writes is pulled from the hub, which keeps it, or marks a push, which
-    the hub recognises when it is sent again. A machine crash at worst
-    pulls or pushes it again. The analyst's own changes keep their fsync on
-    the window's connection."""
+@contextmanager
+def _without_fsync(db: Database) -> Iterator[None]:
+    """Commits on ``db`` that do not wait for the disk while syncing
+    (``synchronous = NORMAL``; the file stays consistent): what a sync
+    writes is pulled from the hub, which keeps it, or marks a push, which
+    the hub recognises when it is sent again — a machine crash at worst
+    pulls or pushes it again. The connection's setting is put back after
+    (the analyst's own changes keep their fsync)."""
+    was = db.execute("PRAGMA synchronous").fetchone()[0]
     db.execute("PRAGMA synchronous = NORMAL")
-    return db
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA synchronous = {int(was)}")
 
 
 def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
@@ -970,9 +976,13 @@ def _store_analyses(db: Database, rows: list) -> int:
         db.conn.executemany(
             f"INSERT INTO entities (analysis_id, {', '.join(ENTITY_FIELDS)}) "
             f"VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 1))})", entities)
-        db.conn.executemany(
-            f"INSERT INTO quotes (analysis_id, {', '.join(QUOTE_FIELDS)}) "
-            f"VALUES ({', '.join('?' * (len(QUOTE_FIELDS) + 1))})", quotes)
+        first_quote = db.execute("SELECT ifnull(max(id), 0) + 1 FROM quotes").fetchone()[0]
+        # many quotes (a first sync): indexed together, not one by one
+        with full_text.filled_after(db, "quotes", first_quote) if len(quotes) > 1000 \
+                else nullcontext():
+            db.conn.executemany(
+                f"INSERT INTO quotes (analysis_id, {', '.join(QUOTE_FIELDS)}) "
+                f"VALUES ({', '.join('?' * (len(QUOTE_FIELDS) + 1))})", quotes)
         entity_index.refresh_articles(db, touched)
         set_meta(db, ANALYSIS_SEQ, str(rows[-1][-1]))
         # what was just stored came from the hub: not pushed back
@@ -984,6 +994,11 @@ def _store_analyses(db: Database, rows: list) -> int:
 # -- sync and first sync ----------------------------------------------------
 def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
     """Push, then pull (steps, then analysis results)."""
+    with _without_fsync(db):
+        return _sync(db, conn, on_progress)
+
+
+def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress) -> SyncResult:
     result = SyncResult()
     _set_meta(db, ROLE, _role_of(conn))
     push(db, conn, result=result, on_progress=on_progress)
@@ -1057,14 +1072,15 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
             has_local = db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0]
             if has_local:
                 _upload(db, conn, conn.info.user, on_progress)
-                push_analyses(db, conn, result)
+                push_analyses(db, conn, result, on_progress)
             return result
         # what the file held before joining stays local (a new member's
         # file is normally empty): it is not replayed onto the hub
         with write_transaction(db):
             db.execute("UPDATE journal_steps SET pushed_at = 'before joining' "
                        "WHERE pushed_at IS NULL")
-        _snapshot(db, conn, result, on_progress)
+        with _without_fsync(db):
+            _snapshot(db, conn, result, on_progress)
         sync_result = sync(db, conn, on_progress=on_progress)
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
@@ -1096,9 +1112,11 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
         parents: list[tuple[str, str]] = []
         with journal.unrecorded(db):
             for table in hub_schema.STATE_TABLES:
-                # a new member's file is empty: its rows need no matching
+                # a new member's file is empty: its rows need no matching,
+                # and its full-text indexes are filled once at the end
                 empty = not db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
-                with conn.cursor(name=f"snapshot_{table}") as cursor:
+                indexing = full_text.filled_after(db, table, 1) if empty else nullcontext()
+                with indexing, conn.cursor(name=f"snapshot_{table}") as cursor:
                     cursor.itersize = SNAPSHOT_BATCH
                     cursor.execute(sql.SQL("SELECT key, data FROM dossier_hub.{} ORDER BY seq")
                                    .format(sql.Identifier(table)))
