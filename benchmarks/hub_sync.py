@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 from storage import hub_sync, journal, open_database, passages
-from storage.database import get_meta, write_transaction
 
 
 def _server_and_hub(members: list[tuple[str, str]]):
@@ -85,7 +84,7 @@ def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, p
     syncs: list[tuple] = []
     loop = SyncLoop(Path(path), url, None, on_synced=lambda r: syncs.append(
         (r.timings["woken"], r.timings["started"], r.timings["done"], r.last_seq,
-         r.pushed, r.pulled, r.timings["pushed"])))
+         r.pushed, r.pulled, r.timings["pushed"], r.applied)))
     thread = threading.Thread(target=loop.run)
     thread.start()
     db = open_database(Path(path))
@@ -197,14 +196,16 @@ def _latencies(runs: dict, pushed: dict) -> dict:
             for name, other in runs.items():
                 if name == author:
                     continue
-                woken, started, done, _seq, _pushed, _pulled, push_done = next(
+                # the pulled batch that brought it, as it was committed
+                woken, started, _done, _seq, _pushed, _pulled, push_done, applied = next(
                     s for s in other["syncs"] if s[3] >= seq)
-                pair.append(done - committed)
-                slowest = max(slowest, done - committed)
+                stored = next(t for t, top in applied if top >= seq)
+                pair.append(stored - committed)
+                slowest = max(slowest, stored - committed)
                 stages["hub_to_woken"].append(max(0.0, woken - at))
                 stages["woken_to_sync"].append(started - woken)
                 stages["sync_push"].append(push_done - started)
-                stages["sync_pull_apply"].append(done - push_done)
+                stages["sync_pull_apply"].append(stored - push_done)
             to_all.append(slowest)
             from_push.append(slowest - (at - committed))
     out = {"commit_to_each_other_file": _percentiles(pair),

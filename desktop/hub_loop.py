@@ -37,6 +37,10 @@ SYNC_EVERY_S = 30.0
 OFFLINE_RETRY_S = 10.0
 #: How often the loop looks for local changes (a notification wakes it sooner).
 POLL_S = 0.1
+#: Steps pushed and pulled at most per sync: a busy team's backlog goes in
+#: rounds, so the analyst's new changes go up between them (and each pulled
+#: batch is shown as it is stored).
+ROUND_STEPS = 500
 
 
 class SyncLoop:
@@ -72,7 +76,7 @@ class SyncLoop:
 
         db = open_database(self.db_path)
         conn = listener = None
-        next_sync, shown = 0.0, None
+        next_sync, shown, more = 0.0, None, False
         version = database_version(db)
         waiting = hub_sync.waiting(db)
 
@@ -93,7 +97,7 @@ class SyncLoop:
             while not self._stop.is_set():
                 woken = time.time()
                 online = conn is not None
-                want = self._wake.is_set() or time.monotonic() >= next_sync
+                want = more or self._wake.is_set() or time.monotonic() >= next_sync
                 if not want and online:
                     now = database_version(db)
                     if now != version:          # the window committed something
@@ -122,11 +126,13 @@ class SyncLoop:
                             hub_sync.connect(self.url, password=self.password))
                     show("syncing", waiting)
                     started = time.time()
-                    result = hub_sync.sync(db, conn)
+                    result = hub_sync.sync(db, conn, limit=ROUND_STEPS)
+                    more = result.more
                     result.timings.update(woken=woken, started=started, done=time.time())
                     next_sync = time.monotonic() + SYNC_EVERY_S
                 except hub_sync.HubError as error:
                     close()
+                    more = False
                     next_sync = time.monotonic() + OFFLINE_RETRY_S
                     waiting = hub_sync.waiting(db)
                     show("offline", waiting)
@@ -135,6 +141,7 @@ class SyncLoop:
                 except Exception as error:      # a bug, a changed schema: say it
                     log.exception("hub sync failed")
                     close()
+                    more = False
                     next_sync = time.monotonic() + SYNC_EVERY_S
                     self.on_failed(str(error) or type(error).__name__)
                     waiting = hub_sync.waiting(db)

@@ -98,6 +98,10 @@ class SyncResult:
     analyses_pulled: int = 0
     #: the hub's last step now applied here (``meta.hub_last_seq``) after the pull
     last_seq: int = 0
+    #: (wall-clock time, hub seq) as each pulled batch was committed
+    applied: list = field(default_factory=list)
+    #: a sync with a ``limit`` left steps to push or pull: sync again
+    more: bool = False
     #: wall-clock times of the sync (set by whoever runs it: desktop.hub_loop)
     timings: dict = field(default_factory=dict)
 
@@ -411,8 +415,35 @@ def _mark(db: Database, marks: list[tuple[str, int]]) -> None:
 _INSERT_STEP = ("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
                 "created_at, pushed_at) VALUES (%s, 0, %s, '', %s, %s, %s, now()) "
                 "ON CONFLICT (uuid) DO NOTHING RETURNING seq")
+# (a step pushed again after a crash: its rows are there too, and skipped —
+# never applied twice, the apply trigger runs only for rows inserted)
 _INSERT_CHANGE = ("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, before, "
-                  "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '')")
+                  "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '') ON CONFLICT DO NOTHING")
+
+
+def _change_rows(s: dict) -> list[tuple]:
+    return [(s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
+             Jsonb(a) if a is not None else None) for n, (t, k, b, a) in enumerate(s["changes"])]
+
+
+def _push_many(conn: psycopg.Connection, steps: list[dict], result: SyncResult) -> None:
+    """Store steps and their rows (inside the caller's transaction) in one
+    pipeline: everything is sent before any answer is awaited, so the push
+    holds the hub's order lock for one round trip, not two a step."""
+    cursors = []
+    with conn.pipeline():
+        for s in steps:
+            cursor = conn.cursor()
+            cursor.execute(_INSERT_STEP, [s["uuid"], s["name"], s["analyst"], s["kind"],
+                                          s["created_at"]])
+            cursors.append(cursor)
+            if s["changes"]:
+                conn.cursor().executemany(_INSERT_CHANGE, _change_rows(s))
+    for cursor in cursors:
+        if cursor.fetchone() is None:
+            result.duplicates += 1      # pushed before a crash: already there
+        else:
+            result.pushed += 1
 
 
 def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
@@ -423,19 +454,18 @@ def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
         result.duplicates += 1      # pushed before a crash: already there
         return
     with conn.cursor() as cursor:
-        cursor.executemany(_INSERT_CHANGE, [
-            (s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
-             Jsonb(a) if a is not None else None)
-            for n, (t, k, b, a) in enumerate(s["changes"])])
+        cursor.executemany(_INSERT_CHANGE, _change_rows(s))
     result.pushed += 1
 
 
 def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
-         on_progress: Progress = None, per_transaction: int = 0) -> SyncResult:
+         on_progress: Progress = None, per_transaction: int = 0,
+         limit: int = 0) -> SyncResult:
     """Push every local step not yet pushed, oldest first (see the module
     docstring): up to ``per_transaction`` steps in one PostgreSQL
     transaction; if the hub refuses one, that group is pushed again one step
-    a transaction, so only the refused step is refused. Raises
+    a transaction, so only the refused step is refused. ``limit``: stop
+    after about that many steps (``result.more`` says some wait). Raises
     :class:`HubOffline` if the hub goes away; what was pushed by then stays
     pushed (and marked), the rest goes next time."""
     result = result or SyncResult()
@@ -451,8 +481,7 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             try:
                 attempt = SyncResult()
                 with conn.transaction():
-                    for s in steps:
-                        _push_one(conn, s, attempt)
+                    _push_many(conn, steps, attempt)
                 result.pushed += attempt.pushed
                 result.duplicates += attempt.duplicates
                 marks = [(utc_now(), s["id"]) for s in steps]
@@ -475,6 +504,9 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             done += len(steps)
             if on_progress:
                 on_progress("Pushing", done, total)
+            if limit and done >= limit:
+                result.more = result.more or waiting(db) > 0
+                break
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
     return result
@@ -731,9 +763,10 @@ _ORDER = {t: i for i, t in enumerate(hub_schema.STATE_TABLES)}
 
 
 def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
-         on_progress: Progress = None, batch: int = BATCH) -> SyncResult:
+         on_progress: Progress = None, batch: int = BATCH, limit: int = 0) -> SyncResult:
     """Apply the steps others pushed since the last pull (see the module
-    docstring); ``result.changes`` says what changed locally."""
+    docstring); ``result.changes`` says what changed locally. ``limit``:
+    stop after about that many steps (``result.more`` says some wait)."""
     result = result or SyncResult()
     try:
         blind, total = conn.execute(_PULL_STATUS, [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()
@@ -751,10 +784,14 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                     by_seq.setdefault(seq, []).append((table, key, after, superseded, by))
                 _apply_steps(db, conn, steps, by_seq, result)
             done += len(steps)
+            result.applied.append((time.time(), steps[-1][1]))
             if on_progress:
                 on_progress("Pulling", done, total)
             if len(steps) < batch:
                 break           # the last batch: no need to ask again
+            if limit and done >= limit:
+                result.more = True
+                break
         result.last_seq = int(get_meta(db, LAST_SEQ, "0"))
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pulling: {str(error).strip()}") from error
@@ -992,22 +1029,26 @@ def _store_analyses(db: Database, rows: list) -> int:
 
 
 # -- sync and first sync ----------------------------------------------------
-def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
-    """Push, then pull (steps, then analysis results)."""
+def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None,
+         limit: int = 0) -> SyncResult:
+    """Push, then pull (steps, then analysis results). ``limit``: push and
+    pull about that many steps at most (the sync loop's rounds, so that
+    neither waits long behind the other); ``result.more`` says some wait."""
     with _without_fsync(db):
-        return _sync(db, conn, on_progress)
+        return _sync(db, conn, on_progress, limit)
 
 
-def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress) -> SyncResult:
+def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress,
+          limit: int) -> SyncResult:
     result = SyncResult()
     _set_meta(db, ROLE, _role_of(conn))
-    push(db, conn, result=result, on_progress=on_progress)
+    push(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:
         push_analyses(db, conn, result)
     except psycopg.OperationalError as error:
         raise HubOffline(str(error).strip()) from error
     result.timings["pushed"] = time.time()
-    pull(db, conn, result=result, on_progress=on_progress)
+    pull(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:
         pull_analyses(db, conn, result, on_progress)
     except psycopg.OperationalError as error:
