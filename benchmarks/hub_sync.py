@@ -7,7 +7,7 @@ machine's cores) with its own local file, running the window's sync loop
 (``desktop.hub_loop``) in a thread while it adds ``--passages`` passages
 (default 1,000), one journal step (one commit) each, in rounds of
 ``--per-round`` (default 50) with ``--pause`` seconds between rounds
-(default 0: as fast as it can). For every step and every other analyst:
+(default 0: as fast as it can, 50 ms between rounds). For every step and every other analyst:
 the time from its local commit until that analyst's file holds it, the
 slowest of them (in *all* other files), and the stages in between.
 
@@ -102,8 +102,9 @@ def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, p
                                      analyst=name)
             commits.append((step.uuid, time.time()))
             made += 1
-        if pause:
-            time.sleep(pause)
+        # a breath between rounds even at full speed (a window does not
+        # commit back to back for minutes; SQLite's lock is not fair)
+        time.sleep(max(pause, 0.05))
     # keep syncing until every analyst's last step is here
     while not last_seq.value or not syncs or max(s[3] for s in syncs) < last_seq.value:
         time.sleep(0.1)

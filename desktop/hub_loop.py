@@ -26,6 +26,7 @@ which the benchmark reads to tell where the time goes.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,13 @@ POLL_S = 0.1
 #: rounds, so the analyst's new changes go up between them (and each pulled
 #: batch is shown as it is stored).
 ROUND_STEPS = 500
+
+
+def _busy(error: Exception) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (another connection
+    held the write lock longer than the busy timeout)."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error))
 
 
 class SyncLoop:
@@ -139,6 +147,12 @@ class SyncLoop:
                     log.info("hub offline: %s", error)
                     continue
                 except Exception as error:      # a bug, a changed schema: say it
+                    if _busy(error):
+                        # the window kept the file busy past the busy timeout:
+                        # nothing was lost (the sync's own transaction rolled
+                        # back; a push marked later is recognised); again at once
+                        more = True
+                        continue
                     log.exception("hub sync failed")
                     close()
                     more = False
