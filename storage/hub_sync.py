@@ -4,16 +4,18 @@ The local SQLite file stays the analyst's working copy; the hub
 (``storage.hub_schema``) holds every pushed step in one order and the
 current state of the shared corpus.
 
-- :func:`push` sends the journal's steps not yet pushed, oldest first, one
-  PostgreSQL transaction each. The step's uuid is the hub's primary key, so
+- :func:`push` sends the journal's steps not yet pushed, oldest first, up to
+  50 a PostgreSQL transaction in one pipeline. The step's uuid is the hub's
+  primary key, so
   a step pushed again after a crash (the hub committed, the local mark did
   not) is recognised and not stored twice. Local ids inside rows are
   translated to uuids (``article_id`` → ``article_uuid`` …). A step the
   hub's row-level security refuses is marked refused and reported; it stays
   in the local file.
 - :func:`pull` reads the steps others pushed after the last one applied
-  (``meta.hub_last_seq``) and applies each inside a journal step of kind
-  ``pulled`` with origin ``hub:<step uuid>`` — never in a window's undo —
+  (``meta.hub_last_seq``) and applies each as a journal step of kind
+  ``pulled`` (``journal.PulledSteps``: in bulk, 500 a transaction) with
+  origin ``hub:<step uuid>`` — never in a window's undo —
   and the new ``hub_last_seq`` in the same SQLite transaction: a kill
   mid-pull rolls back both. A change that a later hub step changed again is
   skipped (the later one is applied, or is this analyst's own): the hub's
