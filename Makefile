@@ -43,8 +43,10 @@ bench-scale: $(STAMP)
 # PostgreSQL cluster, then the first sync of the 100k corpus when it exists.
 bench-hub: $(STAMP) postgres-deps
 	$(BIN)/python -m benchmarks.hub_sync analysts
+	$(BIN)/python -m benchmarks.hub_sync analysts --passages 100 --per-round 5 --pause 1
 	@if [ -f $(BENCH_DIR)/corpus-100000.db ]; then \
-		$(BIN)/python -m benchmarks.hub_sync first-sync --corpus $(BENCH_DIR)/corpus-100000.db; fi
+		$(BIN)/python -m benchmarks.hub_sync first-sync --corpus $(BENCH_DIR)/corpus-100000.db \
+		--folder $(BENCH_DIR); fi
 
 $(STAMP).bench: $(STAMP) pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e '.[bench]'

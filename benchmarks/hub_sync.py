@@ -1,22 +1,24 @@
 """The team hub under load, on a throwaway PostgreSQL cluster
 (tests/hub_server.py; Debian's PostgreSQL 15).
 
-``analysts``: ``--analysts`` simulated analysts (default 20), each in its
-own thread with its own local file and connections, each adding
-``--passages`` passages (default 1,000) as one journal step per passage, in
-rounds of ``--per-round`` (default 50); after each round it syncs (push,
-then pull) and for ``--pause`` seconds (default 0: as fast as it can) pulls
-whenever the hub NOTIFYs, as the window's worker does. For every step: the
-time from its push (the hub's ``pushed_at``)
-until every other analyst's file holds it.
+``analysts``: ``--analysts`` simulated analysts (default 20), each a
+process of its own (as on its own machine, though here all share this
+machine's cores) with its own local file, running the window's sync loop
+(``desktop.hub_loop``) in a thread while it adds ``--passages`` passages
+(default 1,000), one journal step (one commit) each, in rounds of
+``--per-round`` (default 50) with ``--pause`` seconds between rounds
+(default 0: as fast as it can, 50 ms between rounds). For every step and every other analyst:
+the time from its local commit until that analyst's file holds it, the
+slowest of them (in *all* other files), and the stages in between.
 
 ``first-sync``: a lead uploads a corpus file (``--corpus``, e.g. the 100k
 benchmark corpus — copied first, never written), then a new member's first
 sync (corpus, codebook, passages; analysis results over ``--analyses`` of
-the articles) is timed.
+the articles, all of them by default) is timed, phase by phase.
 
 Usage: ``python -m benchmarks.hub_sync analysts [--analysts 20 --passages 1000]``
-       ``python -m benchmarks.hub_sync first-sync --corpus PATH [--analyses 2000]``
+       ``python -m benchmarks.hub_sync first-sync --corpus PATH [--analyses 100000]
+       [--folder DIR]``
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ import argparse
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from storage import hub_sync, journal, open_database, passages
-from storage.database import get_meta, write_transaction
 
 
 def _server_and_hub(members: list[tuple[str, str]]):
@@ -71,7 +73,53 @@ def _seeded_lead(folder: Path) -> Path:
     return path
 
 
+def _analyst(name: str, path: str, url: str, per_analyst: int, per_round: int, pause: float,
+             ready, go, last_seq, out: str) -> None:
+    """One simulated analyst, in a process of its own (as on its own
+    machine): the window's sync loop (``desktop.hub_loop``) in a thread, and
+    the analyst tagging in the main thread, one journal step (one commit) a
+    passage, ``per_round`` at a time, then ``pause`` seconds of reading."""
+    from desktop.hub_loop import SyncLoop
+
+    syncs: list[tuple] = []
+    loop = SyncLoop(Path(path), url, None, on_synced=lambda r: syncs.append(
+        (r.timings["woken"], r.timings["started"], r.timings["done"], r.last_seq,
+         r.pushed, r.pulled, r.timings["pushed"], r.applied)))
+    thread = threading.Thread(target=loop.run)
+    thread.start()
+    db = open_database(Path(path))
+    articles = [r[0] for r in db.execute("SELECT id FROM articles")]
+    tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    commits: list[tuple[str, float]] = []
+    ready.release()
+    go.wait()           # every analyst started (imports, files, connections) first
+    made = 0
+    while made < per_analyst:
+        for _ in range(min(per_round, per_analyst - made)):
+            with journal.step(db, "Tag passage", analyst=name, origin=name) as step:
+                passages.add_passage(db, article_id=articles[made % len(articles)],
+                                     tag_id=tag_id, start=made % 300, end=made % 300 + 8,
+                                     analyst=name)
+            commits.append((step.uuid, time.time()))
+            made += 1
+        # a breath between rounds even at full speed (a window does not
+        # commit back to back for minutes; SQLite's lock is not fair)
+        time.sleep(max(pause, 0.05))
+    # keep syncing until every analyst's last step is here
+    while not last_seq.value or not syncs or max(s[3] for s in syncs) < last_seq.value:
+        time.sleep(0.1)
+    loop.stop()
+    thread.join()
+    db.close()
+    Path(out).write_text(json.dumps({"commits": commits, "syncs": syncs}))
+
+
 def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float = 0.0) -> dict:
+    """``analysts`` processes tagging at once; for every step and every other
+    analyst, the time from its local commit until that analyst's file holds
+    it, and where that time went."""
+    import multiprocessing
+
     folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-"))
     names = [f"analyst{i:02d}" for i in range(analysts)]
     server = _server_and_hub([("lead", "lead"), *[(n, "analyst") for n in names]])
@@ -80,102 +128,106 @@ def bench_analysts(analysts: int, per_analyst: int, per_round: int, pause: float
         lead = open_database(lead_path)
         hub_sync.first_sync(lead, hub_sync.connect(server.url("lead", "pw-lead")),
                             server.url("lead", "pw-lead"))
-        dbs = {}
         for name in names:
-            dbs[name] = open_database(folder / f"{name}.db")
-            hub_sync.first_sync(dbs[name], hub_sync.connect(server.url(name, f"pw-{name}")),
+            db = open_database(folder / f"{name}.db")
+            hub_sync.first_sync(db, hub_sync.connect(server.url(name, f"pw-{name}")),
                                 server.url(name, f"pw-{name}"))
-            dbs[name].close()
-        #: per analyst: (wall time, hub seq applied) after each sync
-        seen: dict[str, list[tuple[float, int]]] = {n: [] for n in names}
-        errors: list[str] = []
-        all_pushed = threading.Event()
+            db.close()
         total_steps = analysts * per_analyst
-
-        def analyst(name: str) -> None:
-            try:
-                db = open_database(folder / f"{name}.db")
-                url = server.url(name, f"pw-{name}")
-                conn, listener = hub_sync.connect(url), hub_sync.connect(url)
-                hub_sync.listen(listener)
-                articles = [r[0] for r in db.execute("SELECT id FROM articles")]
-                tag_id = db.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
-                made = 0
-                while made < per_analyst:
-                    with write_transaction(db):
-                        for _ in range(min(per_round, per_analyst - made)):
-                            with journal.step(db, "Tag passage", analyst=name, origin=name):
-                                passages.add_passage(db, article_id=articles[made % len(articles)],
-                                                     tag_id=tag_id, start=made % 300,
-                                                     end=made % 300 + 8, analyst=name)
-                            made += 1
-                    hub_sync.sync(db, conn)
-                    seen[name].append((time.time(), int(get_meta(db, hub_sync.LAST_SEQ))))
-                    # between rounds (an analyst reading): pull on each NOTIFY
-                    until = time.time() + max(pause, 0.2)
-                    while time.time() < until:
-                        if any(True for _ in listener.notifies(
-                                timeout=max(0.01, until - time.time()), stop_after=1)):
-                            hub_sync.sync(db, conn)
-                            seen[name].append((time.time(),
-                                               int(get_meta(db, hub_sync.LAST_SEQ))))
-                # keep pulling on NOTIFY until every step is here
-                while not all_pushed.is_set() or \
-                        int(get_meta(db, hub_sync.LAST_SEQ)) < last_seq[0]:
-                    for _ in listener.notifies(timeout=0.5, stop_after=1):
-                        pass
-                    hub_sync.sync(db, conn)
-                    seen[name].append((time.time(), int(get_meta(db, hub_sync.LAST_SEQ))))
-                db.close()
-            except Exception as error:   # noqa: BLE001 - reported below
-                errors.append(f"{name}: {error!r}")
-
-        last_seq = [0]
-        started = time.time()
-        threads = [threading.Thread(target=analyst, args=(n,)) for n in names]
-        # the last step's seq, once every analyst's pushes are in
+        spawn = multiprocessing.get_context("spawn")
+        last_seq = spawn.Value("q", 0)
+        ready, go = spawn.Semaphore(0), spawn.Event()
+        processes = [spawn.Process(target=_analyst, args=(
+            n, str(folder / f"{n}.db"), server.url(n, f"pw-{n}"), per_analyst, per_round,
+            pause, ready, go, last_seq, str(folder / f"{n}.json"))) for n in names]
         with hub_sync.connect(server.url("lead", "pw-lead")) as watcher:
-            for t in threads:
-                t.start()
+            for process in processes:
+                process.start()
+            for _ in processes:
+                ready.acquire()
+            time.sleep(2)       # the processes' start-up work settles
+            started = time.time()
+            go.set()
             while True:
                 count, top = watcher.execute(
                     "SELECT count(*), coalesce(max(seq), 0) FROM dossier_hub.steps "
                     "WHERE analyst <> 'lead'").fetchone()
-                if count >= total_steps or errors:
-                    last_seq[0] = top
-                    all_pushed.set()
+                if count >= total_steps:
+                    last_seq.value = top
                     break
+                if any(p.exitcode not in (None, 0) for p in processes):
+                    raise RuntimeError("a simulated analyst failed")
                 time.sleep(0.2)
-            for t in threads:
-                t.join()
+            for process in processes:
+                process.join()
             elapsed = time.time() - started
-            pushed = {seq: (at.timestamp(), analyst) for seq, at, analyst in watcher.execute(
-                "SELECT seq, pushed_at, analyst FROM dossier_hub.steps WHERE analyst <> 'lead'")}
-        if errors:
-            raise RuntimeError("; ".join(errors[:3]))
-        latency = []
-        for seq, (at, author) in pushed.items():
-            times = []
-            for name in names:
-                if name == author:
-                    continue
-                times.append(next(t for t, s in seen[name] if s >= seq) - at)
-            latency.append(max(times))
+            pushed = {uuid: (seq, at.timestamp(), analyst) for uuid, seq, at, analyst in
+                      watcher.execute("SELECT uuid::text, seq, pushed_at, analyst "
+                                      "FROM dossier_hub.steps WHERE analyst <> 'lead'")}
+        runs = {n: json.loads((folder / f"{n}.json").read_text()) for n in names}
         check = open_database(folder / f"{names[0]}.db")
         visible = check.execute("SELECT count(*) FROM passages").fetchone()[0]
+        twice = check.execute("SELECT count(*) - count(DISTINCT uuid) FROM passages"
+                              ).fetchone()[0]
         return {"analysts": analysts, "passages_each": per_analyst, "per_round": per_round,
-                "pause_s": pause,
-                "steps": total_steps, "wall_s": round(elapsed, 1),
+                "pause_s": pause, "steps": total_steps, "wall_s": round(elapsed, 1),
                 "steps_per_s": round(total_steps / elapsed, 1),
-                "passages_in_one_file": visible,
-                "visible_to_all_after_push": _percentiles(latency)}
+                "passages_in_one_file": visible, "passages_twice": twice,
+                **_latencies(runs, pushed)}
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def bench_first_sync(corpus: Path, analyses: int) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-", dir="/tmp"))
+def _latencies(runs: dict, pushed: dict) -> dict:
+    """From each analyst's commits and syncs: commit → in another analyst's
+    file (each pair, and the slowest of the others), and its stages —
+    commit → on the hub (the author's loop noticing and pushing), hub →
+    the receiver's loop woken (NOTIFY, or the receiver still busy with its
+    previous sync), woken → sync started, sync (push, pull, apply, commit)."""
+    pair, to_all, from_push = [], [], []
+    stages: dict[str, list[float]] = {"commit_to_hub": [], "hub_to_woken": [],
+                                      "woken_to_sync": [], "sync_push": [],
+                                      "sync_pull_apply": []}
+    for author, run in runs.items():
+        for uuid, committed in run["commits"]:
+            seq, at, _who = pushed[uuid]
+            stages["commit_to_hub"].append(at - committed)
+            slowest = 0.0
+            for name, other in runs.items():
+                if name == author:
+                    continue
+                # the pulled batch that brought it, as it was committed
+                woken, started, _done, _seq, _pushed, _pulled, push_done, applied = next(
+                    s for s in other["syncs"] if s[3] >= seq)
+                stored = next(t for t, top in applied if top >= seq)
+                pair.append(stored - committed)
+                slowest = max(slowest, stored - committed)
+                stages["hub_to_woken"].append(max(0.0, woken - at))
+                stages["woken_to_sync"].append(started - woken)
+                stages["sync_push"].append(push_done - started)
+                stages["sync_pull_apply"].append(stored - push_done)
+            to_all.append(slowest)
+            from_push.append(slowest - (at - committed))
+    out = {"commit_to_each_other_file": _percentiles(pair),
+           "commit_to_all_other_files": _percentiles(to_all),
+           "push_to_all_other_files": _percentiles(from_push),
+           "stages_median_p95_s": {k: [_percentiles(v).get("median_s"),
+                                       _percentiles(v).get("p95_s")]
+                                   for k, v in stages.items()}}
+    syncs = [s for run in runs.values() for s in run["syncs"]]
+    out["syncs"] = {"count": len(syncs),
+                    "median_s": _percentiles([s[2] - s[1] for s in syncs]).get("median_s"),
+                    "steps_pulled_median": statistics.median(s[5] for s in syncs)}
+    return out
+
+
+def bench_first_sync(corpus: Path, analyses: int, folder: Path | None = None) -> dict:
+    """The lead uploads ``corpus`` (a copy) to an empty hub with ``analyses``
+    of its analysis results; then a new member's first sync, timed by phase."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="dossier-hub-bench-", dir=folder))
     server = _server_and_hub([("lead", "lead"), ("newcomer", "analyst")])
     try:
         lead_path = folder / "lead.db"
@@ -190,8 +242,7 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
         migrate_s = time.time() - t
         counts = {t: lead.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("articles", "tags", "passages", "analyses")}
-        # only the first N analyses go up (all 100k with their entities and
-        # quotes would be a measurement of its own)
+        # the first N analyses go up (all of them: --analyses 100000)
         keep = lead.execute("SELECT id FROM analyses ORDER BY id LIMIT 1 OFFSET ?",
                             [max(analyses - 1, 0)]).fetchone()
         cutoff = keep[0] if keep and analyses else 0
@@ -201,13 +252,22 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
         hub_sync._upload(lead, conn, "lead", None)
         upload_s = time.time() - t
         t = time.time()
-        _push_some_analyses(lead, conn, cutoff)
+        hub_sync.push_analyses(lead, conn, hub_sync.SyncResult(), up_to=cutoff)
         analyses_up_s = time.time() - t
         member = open_database(folder / "newcomer.db")
+        phases: dict[str, list[float]] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            now = time.time()
+            phases.setdefault(what, [now, now, total])[1] = now
+            if done == total or done % 20000 < 2000:
+                print(f"{what}: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
         t = time.time()
         result = hub_sync.first_sync(member, hub_sync.connect(server.url("newcomer",
                                                                           "pw-newcomer")),
-                                     server.url("newcomer", "pw-newcomer"))
+                                     server.url("newcomer", "pw-newcomer"),
+                                     on_progress=progress)
         first_sync_s = time.time() - t
         got = {t: member.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                for t in ("articles", "tags", "passages", "analyses")}
@@ -215,28 +275,13 @@ def bench_first_sync(corpus: Path, analyses: int) -> dict:
                 "open_and_migrate_s": round(migrate_s, 1),
                 "upload_s": round(upload_s, 1), "analyses_uploaded": analyses if cutoff else 0,
                 "analyses_upload_s": round(analyses_up_s, 1),
-                "first_sync_s": round(first_sync_s, 1), "newcomer_counts": got,
+                "first_sync_s": round(first_sync_s, 1),
+                "first_sync_phases_s": {k: round(v[1] - v[0], 1) for k, v in phases.items()},
+                "newcomer_counts": got,
                 "analyses_pulled": result.analyses_pulled}
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _push_some_analyses(lead, conn, cutoff: int) -> None:
-    """Push the analyses up to id ``cutoff``."""
-    original = lead.execute
-    result = hub_sync.SyncResult()
-
-    class Limited:
-        def __getattr__(self, name):
-            return getattr(lead, name)
-
-        def execute(self, statement, params=()):
-            if statement.startswith("SELECT id, text_hash, pipeline"):
-                statement = statement.replace("WHERE id > ?", f"WHERE id > ? AND id <= {cutoff}")
-            return original(statement, params)
-
-    hub_sync.push_analyses(Limited(), conn, result)
 
 
 def main() -> None:
@@ -250,12 +295,14 @@ def main() -> None:
                    help="seconds between an analyst's rounds (pulling on NOTIFY meanwhile)")
     p = sub.add_parser("first-sync")
     p.add_argument("--corpus", type=Path, default=Path("/tmp/dossier-bench/corpus-100000.db"))
-    p.add_argument("--analyses", type=int, default=2000)
+    p.add_argument("--analyses", type=int, default=100_000)
+    p.add_argument("--folder", type=Path, default=None,
+                   help="where the copies and files go (default: a temporary folder)")
     args = parser.parse_args()
     if args.what == "analysts":
         out = bench_analysts(args.analysts, args.passages, args.per_round, args.pause)
     else:
-        out = bench_first_sync(args.corpus, args.analyses)
+        out = bench_first_sync(args.corpus, args.analyses, args.folder)
     print(json.dumps(out, indent=2))
 
 

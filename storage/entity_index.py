@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.schema import ALL_ARTICLE_ENTITIES_SQL, article_entities_sql
+from storage.schema import (ALL_ARTICLE_ENTITIES_SQL, article_entities_sql,
+                            current_analysis_sql)
 from storage.speaker_corrections import article_speakers_sql as corrected_speakers_sql
 
 #: The labels each group of the corpus panel lists.
@@ -42,6 +43,22 @@ def refresh_article(db: Database, article_id: int) -> None:
         db.execute("DELETE FROM article_speakers WHERE article_id = ?", [article_id])
         # the analyst's speaker corrections apply (storage.speaker_corrections)
         db.execute(corrected_speakers_sql(":id"), {"id": article_id})
+
+
+def refresh_articles(db: Database, article_ids) -> None:
+    """:func:`refresh_article` for many articles at once: four statements
+    whatever their number (analyses stored in bulk, as a team hub's)."""
+    ids = ",".join(str(int(i)) for i in article_ids)
+    if not ids:
+        return
+    with db.atomic():
+        db.execute(f"DELETE FROM article_entities WHERE article_id IN ({ids})")
+        db.execute(f"""INSERT INTO article_entities (article_id, name, label, mentions)
+            SELECT a.id, min(e.text), e.label, count(*) FROM articles a
+            JOIN entities e ON e.analysis_id = {current_analysis_sql("a.id")}
+            WHERE a.id IN ({ids}) GROUP BY a.id, lower(e.text), e.label""")
+        db.execute(f"DELETE FROM article_speakers WHERE article_id IN ({ids})")
+        db.execute(corrected_speakers_sql(ids))
 
 
 def rebuild(db: Database) -> None:

@@ -33,7 +33,6 @@ ROLES = ("lead", "analyst", "viewer")
 #: The state tables, in the order a snapshot applies them (parents first).
 STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignments",
                 "passages")
-_TABLE_LIST = ", ".join(f"'{t}'" for t in STATE_TABLES)
 #: Bumped when this file's schema changes; stored in ``settings``.
 HUB_VERSION = "1"
 
@@ -80,13 +79,9 @@ CREATE FUNCTION dossier_hub.can_see(owner text) RETURNS boolean LANGUAGE sql STA
 -- delete is told from one of a row already gone)
 CREATE FUNCTION dossier_hub.row_exists(tbl text, k text) RETURNS boolean LANGUAGE plpgsql
   STABLE SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS $$
-DECLARE found boolean;
 BEGIN
-  IF tbl NOT IN (@TABLES@) THEN
-    RETURN false; END IF;
-  EXECUTE format('SELECT EXISTS (SELECT 1 FROM dossier_hub.%I WHERE key = $1)', tbl)
-    INTO found USING k;
-  RETURN found;
+@EXISTS@
+  RETURN false;
 END $$;
 
 -- steps: seq drawn under a lock held to commit, so seq order is commit order
@@ -95,7 +90,7 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('dossier_hub.push'));
   NEW.seq := nextval('dossier_hub.step_order');
   NEW.analyst := current_user;
-  NEW.pushed_at := now();
+  NEW.pushed_at := clock_timestamp();
   RETURN NEW;
 END $$;
 
@@ -107,35 +102,14 @@ BEGIN
 END $$;
 
 -- a change applies itself to its state table, as the role that pushed it:
--- row-level security there accepts or refuses the whole step
+-- row-level security there accepts or refuses the whole step (one branch
+-- of static statements per table: their plans are kept, where EXECUTE
+-- would plan each statement again for every row)
 CREATE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
-  IF NEW.tbl NOT IN (@TABLES@) THEN
-    RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
-  END IF;
-  IF NEW.after IS NULL THEN
-    EXECUTE format('DELETE FROM dossier_hub.%I WHERE key = $1', NEW.tbl) USING NEW.row_key;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n = 0 AND dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
-      RAISE EXCEPTION 'Dossier hub: % may not delete this row of %', current_user, NEW.tbl
-        USING ERRCODE = 'insufficient_privilege';
-    END IF;
-  ELSE
-    -- (not INSERT … ON CONFLICT: that checks the INSERT policy on an update too)
-    EXECUTE format('UPDATE dossier_hub.%I SET data = $2, seq = $3 WHERE key = $1', NEW.tbl)
-      USING NEW.row_key, NEW.after, NEW.seq;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n = 0 THEN
-      IF dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
-        RAISE EXCEPTION 'Dossier hub: % may not change this row of %', current_user, NEW.tbl
-          USING ERRCODE = 'insufficient_privilege';
-      END IF;
-      EXECUTE format('INSERT INTO dossier_hub.%I (key, data, seq) VALUES ($1, $2, $3)',
-                     NEW.tbl) USING NEW.row_key, NEW.after, NEW.seq;
-    END IF;
-  END IF;
-  RETURN NULL;
+@APPLY@
+  RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
 END $$;
 
 -- only a lead changes an article's text (analysts: memo, review status)
@@ -158,7 +132,7 @@ END $$;
 
 CREATE FUNCTION dossier_hub.notify_step() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('dossier_hub', NEW.seq::text);
+  PERFORM pg_notify('dossier_hub', NEW.seq::text || ' ' || NEW.analyst);
   RETURN NULL;
 END $$;
 
@@ -275,12 +249,45 @@ def _policy_sql(table: str, command: str, expression: str, number: int) -> str:
     return f"CREATE POLICY {name} ON dossier_hub.{table} FOR {command} {clause}"
 
 
+_EXISTS_BRANCH = """  IF tbl = '{t}' THEN
+    RETURN EXISTS (SELECT 1 FROM dossier_hub.{t} WHERE key = k);
+  END IF;"""
+
+# (an upsert is not INSERT … ON CONFLICT: that checks the INSERT policy on an
+# update too)
+_APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
+    IF NEW.after IS NULL THEN
+      DELETE FROM dossier_hub.{t} WHERE key = NEW.row_key;
+      GET DIAGNOSTICS n = ROW_COUNT;
+      IF n = 0 AND dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+        RAISE EXCEPTION 'Dossier hub: % may not delete this row of %', current_user, NEW.tbl
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+    ELSE
+      UPDATE dossier_hub.{t} SET data = NEW.after, seq = NEW.seq WHERE key = NEW.row_key;
+      GET DIAGNOSTICS n = ROW_COUNT;
+      IF n = 0 THEN
+        IF dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+          RAISE EXCEPTION 'Dossier hub: % may not change this row of %', current_user, NEW.tbl
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+      END IF;
+    END IF;
+    RETURN NULL;
+  END IF;"""
+
+
+def _functions_sql() -> str:
+    return (_FUNCTIONS_SQL.replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
+            .replace("@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES)))
+
+
 def init_statements(*, blind: bool = False) -> list[str]:
     """Every statement creating a hub, in order (run in one transaction by
     a superuser or the database's owner)."""
     tables = ["steps", "changes", *STATE_TABLES, "analyses", "settings"]
-    statements = [_ROLES_SQL, *_TABLES_SQL, _FUNCTIONS_SQL.replace("@TABLES@", _TABLE_LIST),
-                  *_TRIGGERS_SQL]
+    statements = [_ROLES_SQL, *_TABLES_SQL, _functions_sql(), *_TRIGGERS_SQL]
     for table in tables:
         statements.append(f"ALTER TABLE dossier_hub.{table} ENABLE ROW LEVEL SECURITY")
         statements.append(f"ALTER TABLE dossier_hub.{table} FORCE ROW LEVEL SECURITY")

@@ -4,16 +4,18 @@ The local SQLite file stays the analyst's working copy; the hub
 (``storage.hub_schema``) holds every pushed step in one order and the
 current state of the shared corpus.
 
-- :func:`push` sends the journal's steps not yet pushed, oldest first, one
-  PostgreSQL transaction each. The step's uuid is the hub's primary key, so
+- :func:`push` sends the journal's steps not yet pushed, oldest first, up to
+  50 a PostgreSQL transaction in one pipeline. The step's uuid is the hub's
+  primary key, so
   a step pushed again after a crash (the hub committed, the local mark did
   not) is recognised and not stored twice. Local ids inside rows are
   translated to uuids (``article_id`` → ``article_uuid`` …). A step the
   hub's row-level security refuses is marked refused and reported; it stays
   in the local file.
 - :func:`pull` reads the steps others pushed after the last one applied
-  (``meta.hub_last_seq``) and applies each inside a journal step of kind
-  ``pulled`` with origin ``hub:<step uuid>`` — never in a window's undo —
+  (``meta.hub_last_seq``) and applies each as a journal step of kind
+  ``pulled`` (``journal.PulledSteps``: in bulk, 500 a transaction) with
+  origin ``hub:<step uuid>`` — never in a window's undo —
   and the new ``hub_last_seq`` in the same SQLite transaction: a kill
   mid-pull rolls back both. A change that a later hub step changed again is
   skipped (the later one is applied, or is this analyst's own): the hub's
@@ -35,7 +37,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
@@ -43,7 +47,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
-from storage import hub_schema, journal
+from storage import full_text, hub_schema, journal
 from storage.anchoring import reanchor
 from storage.changes import ALL_KINDS, Changes
 from storage.database import get_meta, set_meta, utc_now, write_transaction
@@ -94,6 +98,14 @@ class SyncResult:
     changes: Changes = field(default_factory=Changes)
     analyses_pushed: int = 0
     analyses_pulled: int = 0
+    #: the hub's last step now applied here (``meta.hub_last_seq``) after the pull
+    last_seq: int = 0
+    #: (wall-clock time, hub seq) as each pulled batch was committed
+    applied: list = field(default_factory=list)
+    #: a sync with a ``limit`` left steps to push or pull: sync again
+    more: bool = False
+    #: wall-clock times of the sync (set by whoever runs it: desktop.hub_loop)
+    timings: dict = field(default_factory=dict)
 
 
 # -- connections ------------------------------------------------------------
@@ -108,7 +120,8 @@ def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psyc
         raise HubOffline(f"Cannot reach the hub: {str(error).strip()}") from error
 
 
-#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq).
+#: The channel the hub NOTIFYs on when a step is pushed (payload: its seq and
+#: the pusher's login; see :func:`notified`).
 CHANNEL = "dossier_hub"
 
 
@@ -117,6 +130,30 @@ def listen(conn: psycopg.Connection) -> psycopg.Connection:
     notifications: ``conn.notifies(timeout=…)`` yields one per pushed step."""
     conn.execute(f"LISTEN {CHANNEL}")
     return conn
+
+
+def _set_meta(db: Database, key: str, value: str) -> None:
+    """``set_meta`` only if the value changes: a sync that finds nothing new
+    commits nothing (each commit of the local file costs an fsync)."""
+    if get_meta(db, key) != value:
+        set_meta(db, key, value)
+
+
+def notified(listener: psycopg.Connection, timeout: float) -> tuple[bool, int]:
+    """Wait up to ``timeout`` s for the hub's notifications on ``listener``
+    and take every one already queued: (whether another member pushed, the
+    highest seq announced). The payload is ``seq`` and the pusher's login
+    (``seq`` alone from a hub made before it carried the login: taken as
+    another member's)."""
+    me, others, top = listener.info.user, False, 0
+    messages = list(listener.notifies(timeout=timeout, stop_after=1))
+    if messages:
+        messages += listener.notifies(timeout=0)
+    for message in messages:
+        seq, _, who = message.payload.partition(" ")
+        top = max(top, int(seq) if seq.isdigit() else 0)
+        others = others or who != me
+    return others, top
 
 
 def strip_password(url: str) -> str:
@@ -128,6 +165,22 @@ def strip_password(url: str) -> str:
         userinfo, host = rest.split("@", 1)
         return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
     return url
+
+
+@contextmanager
+def _without_fsync(db: Database) -> Iterator[None]:
+    """Commits on ``db`` that do not wait for the disk while syncing
+    (``synchronous = NORMAL``; the file stays consistent): what a sync
+    writes is pulled from the hub, which keeps it, or marks a push, which
+    the hub recognises when it is sent again — a machine crash at worst
+    pulls or pushes it again. The connection's setting is put back after
+    (the analyst's own changes keep their fsync)."""
+    was = db.execute("PRAGMA synchronous").fetchone()[0]
+    db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA synchronous = {int(was)}")
 
 
 def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
@@ -170,6 +223,20 @@ def set_blind(conn: psycopg.Connection, blind: bool) -> None:
 def my_role(conn: psycopg.Connection) -> str | None:
     """``lead``, ``analyst``, ``viewer`` or None for the connected login."""
     return conn.execute(hub_schema.MY_ROLE_SQL).fetchone()[0]
+
+
+#: How long a connection's role is taken as known before asking again (s).
+ROLE_KEPT_S = 30.0
+
+
+def _role_of(conn: psycopg.Connection) -> str:
+    """:func:`my_role` asked at most every :data:`ROLE_KEPT_S` seconds per
+    connection (a sync every second would otherwise ask every time)."""
+    asked = getattr(conn, "_dossier_role", None)
+    if asked is None or time.monotonic() - asked[1] > ROLE_KEPT_S:
+        asked = (my_role(conn) or "", time.monotonic())
+        conn._dossier_role = asked
+    return asked[0]
 
 
 # -- translating rows -------------------------------------------------------
@@ -297,30 +364,46 @@ def waiting(db: Database) -> int:
         "('do', 'undo', 'redo') AND origin NOT LIKE 'hub:%'").fetchone()[0]
 
 
+_UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, merge_key FROM journal_steps "
+             "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
+             "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?")
+
+
 def _take_steps(db: Database, limit: int) -> list[dict]:
-    """The oldest steps not yet pushed, with their rows; their ``merge_key``
-    is cleared in the same transaction, so a memo step read here can no
-    longer grow behind the push's back."""
+    """The oldest steps not yet pushed, with their rows. A step that may
+    still grow (a memo step with a ``merge_key``) has it cleared in the same
+    write transaction, so it can no longer grow behind the push's back; the
+    others are read without taking the file's write lock (a committed step
+    without a merge key never changes), so the push does not wait for the
+    analyst's next commit."""
+    if not waiting(db):
+        return []
     uuids = _Uuids(db)
-    with write_transaction(db):
-        steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
-                 for r in db.execute(
-                     "SELECT id, uuid, name, analyst, kind, created_at FROM journal_steps "
-                     "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
-                     "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?", [limit])]
-        if steps:
+    steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at", "merge_key"), r))
+             for r in db.execute(_UNPUSHED, [limit])]
+    if any(s["merge_key"] is not None for s in steps):
+        with write_transaction(db):
+            steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
+                     for r in db.execute(_UNPUSHED, [limit])]
             db.execute("UPDATE journal_steps SET merge_key = NULL WHERE id IN "
                        f"({','.join('?' * len(steps))})", [s["id"] for s in steps])
-        for s in steps:
-            s["changes"] = []
-            for table, before, after in db.execute(
-                    "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
-                    "ORDER BY id", [s["id"]]):
-                if table not in hub_schema.STATE_TABLES:
-                    continue        # a table the hub does not share (yet): stays local
-                b = to_hub(table, json.loads(before) if before else None, uuids)
-                a = to_hub(table, json.loads(after) if after else None, uuids)
-                s["changes"].append((table, row_key(table, a or b), b, a))
+            return _with_rows(db, steps, uuids)
+    return _with_rows(db, steps, uuids)
+
+
+def _with_rows(db: Database, steps: list[dict], uuids: _Uuids) -> list[dict]:
+    """Each step with the rows it changed, as the hub stores them."""
+    for s in steps:
+        s.pop("merge_key", None)
+        s["changes"] = []
+        for table, before, after in db.execute(
+                "SELECT tbl, before, after FROM journal_changes WHERE step_id = ? "
+                "ORDER BY id", [s["id"]]):
+            if table not in hub_schema.STATE_TABLES:
+                continue        # a table the hub does not share (yet): stays local
+            b = to_hub(table, json.loads(before) if before else None, uuids)
+            a = to_hub(table, json.loads(after) if after else None, uuids)
+            s["changes"].append((table, row_key(table, a or b), b, a))
     return steps
 
 
@@ -334,8 +417,35 @@ def _mark(db: Database, marks: list[tuple[str, int]]) -> None:
 _INSERT_STEP = ("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
                 "created_at, pushed_at) VALUES (%s, 0, %s, '', %s, %s, %s, now()) "
                 "ON CONFLICT (uuid) DO NOTHING RETURNING seq")
+# (a step pushed again after a crash: its rows are there too, and skipped —
+# never applied twice, the apply trigger runs only for rows inserted)
 _INSERT_CHANGE = ("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, before, "
-                  "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '')")
+                  "after, owner) VALUES (%s, %s, 0, %s, %s, %s, %s, '') ON CONFLICT DO NOTHING")
+
+
+def _change_rows(s: dict) -> list[tuple]:
+    return [(s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
+             Jsonb(a) if a is not None else None) for n, (t, k, b, a) in enumerate(s["changes"])]
+
+
+def _push_many(conn: psycopg.Connection, steps: list[dict], result: SyncResult) -> None:
+    """Store steps and their rows (inside the caller's transaction) in one
+    pipeline: everything is sent before any answer is awaited, so the push
+    holds the hub's order lock for one round trip, not two a step."""
+    cursors = []
+    with conn.pipeline():
+        for s in steps:
+            cursor = conn.cursor()
+            cursor.execute(_INSERT_STEP, [s["uuid"], s["name"], s["analyst"], s["kind"],
+                                          s["created_at"]])
+            cursors.append(cursor)
+            if s["changes"]:
+                conn.cursor().executemany(_INSERT_CHANGE, _change_rows(s))
+    for cursor in cursors:
+        if cursor.fetchone() is None:
+            result.duplicates += 1      # pushed before a crash: already there
+        else:
+            result.pushed += 1
 
 
 def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
@@ -346,19 +456,18 @@ def _push_one(conn: psycopg.Connection, s: dict, result: SyncResult) -> None:
         result.duplicates += 1      # pushed before a crash: already there
         return
     with conn.cursor() as cursor:
-        cursor.executemany(_INSERT_CHANGE, [
-            (s["uuid"], n, t, k, Jsonb(b) if b is not None else None,
-             Jsonb(a) if a is not None else None)
-            for n, (t, k, b, a) in enumerate(s["changes"])])
+        cursor.executemany(_INSERT_CHANGE, _change_rows(s))
     result.pushed += 1
 
 
 def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
-         on_progress: Progress = None, per_transaction: int = 0) -> SyncResult:
+         on_progress: Progress = None, per_transaction: int = 0,
+         limit: int = 0) -> SyncResult:
     """Push every local step not yet pushed, oldest first (see the module
     docstring): up to ``per_transaction`` steps in one PostgreSQL
     transaction; if the hub refuses one, that group is pushed again one step
-    a transaction, so only the refused step is refused. Raises
+    a transaction, so only the refused step is refused. ``limit``: stop
+    after about that many steps (``result.more`` says some wait). Raises
     :class:`HubOffline` if the hub goes away; what was pushed by then stays
     pushed (and marked), the rest goes next time."""
     result = result or SyncResult()
@@ -374,8 +483,7 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             try:
                 attempt = SyncResult()
                 with conn.transaction():
-                    for s in steps:
-                        _push_one(conn, s, attempt)
+                    _push_many(conn, steps, attempt)
                 result.pushed += attempt.pushed
                 result.duplicates += attempt.duplicates
                 marks = [(utc_now(), s["id"]) for s in steps]
@@ -398,6 +506,9 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             done += len(steps)
             if on_progress:
                 on_progress("Pushing", done, total)
+            if limit and done >= limit:
+                result.more = result.more or waiting(db) > 0
+                break
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
     return result
@@ -496,13 +607,16 @@ class _Applier:
         flagged orphaned if its words are gone."""
         from storage.passages import CONTEXT_CHARS
 
-        row = self.db.execute("SELECT text FROM articles WHERE id = ?",
-                              [state.get("article_id")]).fetchone()
-        if row is None or "start" not in state:
+        if "start" not in state:
             return
-        text = row[0]
-        if text[state["start"]:state["end"]] == state.get("text"):
-            return
+        row = self.db.execute(
+            "SELECT substr(text, ? + 1, ? - ?) IS ? FROM articles WHERE id = ?",
+            [state["start"], state["end"], state["start"], state.get("text"),
+             state.get("article_id")]).fetchone()
+        if row is None or row[0]:
+            return          # no such article, or the words are where they were tagged
+        text = self.db.execute("SELECT text FROM articles WHERE id = ?",
+                               [state["article_id"]]).fetchone()[0]
         found = reanchor(text, start=state["start"], exact=state.get("text") or "",
                          prefix=state.get("prefix") or "", suffix=state.get("suffix") or "")
         if found is None:
@@ -529,10 +643,9 @@ class _Applier:
                 self.text_changed.add(local)
         if local is None:
             names = list(state)
-            self.db.execute(
+            local = self.db.execute(
                 f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
-                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names])
-            local = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names]).lastrowid
         else:
             where = "rowid = ?"
             self.db.execute(
@@ -542,6 +655,47 @@ class _Applier:
         if table == "passages":
             self.passages_written.add(local)
         return local
+
+    def insert_new(self, table: str, rows: list[tuple[str, dict]]) -> None:
+        """Rows ``(key, data)`` of a ``table`` that was empty when the first
+        sync began: there is nothing to match them with, so nothing is looked
+        up — they are inserted together (a table with an ``id`` gives them
+        the next ids in turn, remembered for the rows that refer to them),
+        and inserted passages are checked against their articles' texts in
+        one query afterwards (re-anchored where the words moved)."""
+        if not rows:
+            return
+        has_id = "id" in _local_columns(self.db, table)
+        next_id = self.db.execute(f'SELECT ifnull(max(rowid), 0) + 1 FROM "{table}"'
+                                  ).fetchone()[0]
+        first = next_id
+        groups: dict[tuple[str, ...], list[tuple]] = {}
+        for key, data in rows:
+            state = self.local_state(table, data)
+            if has_id:
+                state["id"] = next_id
+                self.ids[(table, key)] = next_id
+                next_id += 1
+            groups.setdefault(tuple(state), []).append(tuple(state.values()))
+        for names, values in groups.items():
+            self.db.conn.executemany(
+                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
+                f'VALUES ({", ".join("?" * len(names))})', values)
+        if table == "passages" and has_id:
+            for pid, *values in self.db.execute(
+                    "SELECT p.id, p.article_id, p.start, p.end, p.text, p.prefix, p.suffix "
+                    "FROM passages p JOIN articles a ON a.id = p.article_id "
+                    "WHERE p.id BETWEEN ? AND ? "
+                    "AND substr(a.text, p.start + 1, p.end - p.start) IS NOT p.text",
+                    [first, next_id - 1]).fetchall():
+                state = dict(zip(("article_id", "start", "end", "text", "prefix", "suffix"),
+                                 values))
+                self._anchor(state)
+                self.db.execute(
+                    "UPDATE passages SET start = ?, end = ?, prefix = ?, suffix = ?, "
+                    "anchor = ? WHERE id = ?", [state["start"], state["end"], state["prefix"],
+                                                state["suffix"], state.get("anchor", "ok"),
+                                                pid])
 
     def delete(self, table: str, key: str) -> None:
         local = self.local_id(table, key)
@@ -594,6 +748,9 @@ class _Applier:
         self.text_changed.clear()
 
 
+#: Blind for this member, and how many steps there are after a seq (one round trip).
+_PULL_STATUS = ("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead(), "
+                "(SELECT count(*) FROM dossier_hub.steps WHERE seq > %s)")
 _STEPS_AFTER = ("SELECT uuid::text, seq, name, analyst, local_analyst, kind "
                 "FROM dossier_hub.steps WHERE seq > %s ORDER BY seq LIMIT %s")
 _CHANGES_BETWEEN = """SELECT c.seq, c.tbl, c.row_key, c.after,
@@ -608,16 +765,16 @@ _ORDER = {t: i for i, t in enumerate(hub_schema.STATE_TABLES)}
 
 
 def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = None,
-         on_progress: Progress = None, batch: int = BATCH) -> SyncResult:
+         on_progress: Progress = None, batch: int = BATCH, limit: int = 0) -> SyncResult:
     """Apply the steps others pushed since the last pull (see the module
-    docstring); ``result.changes`` says what changed locally."""
+    docstring); ``result.changes`` says what changed locally. ``limit``:
+    stop after about that many steps (``result.more`` says some wait)."""
     result = result or SyncResult()
     try:
-        _catch_up_revealed(db, conn, result)
-        total = conn.execute("SELECT count(*) FROM dossier_hub.steps WHERE seq > %s",
-                             [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()[0]
+        blind, total = conn.execute(_PULL_STATUS, [int(get_meta(db, LAST_SEQ, "0"))]).fetchone()
+        _catch_up_revealed(db, conn, result, blind)
         done = 0
-        while True:
+        while total:
             last = int(get_meta(db, LAST_SEQ, "0"))
             with conn.transaction():
                 steps = conn.execute(_STEPS_AFTER, [last, batch]).fetchall()
@@ -629,35 +786,29 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                     by_seq.setdefault(seq, []).append((table, key, after, superseded, by))
                 _apply_steps(db, conn, steps, by_seq, result)
             done += len(steps)
+            result.applied.append((time.time(), steps[-1][1]))
             if on_progress:
                 on_progress("Pulling", done, total)
+            if len(steps) < batch:
+                break           # the last batch: no need to ask again
+            if limit and done >= limit:
+                result.more = True
+                break
+        result.last_seq = int(get_meta(db, LAST_SEQ, "0"))
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pulling: {str(error).strip()}") from error
     return result
 
 
-def merge_changes(many: list[Changes]) -> Changes:
-    """Many steps' :class:`Changes` as one (foreign), in one pass: ``|`` on
-    each would copy the growing id sets again for every step."""
-    kinds, articles, passage_ids, tag_ids = set(), set(), set(), set()
-    for c in many:
-        kinds |= c.kinds
-        articles |= c.article_ids
-        passage_ids |= c.passage_ids
-        tag_ids |= c.tag_ids
-    return Changes(frozenset(kinds), frozenset(articles), frozenset(passage_ids),
-                   frozenset(tag_ids), True, many[0].name if len(many) == 1 else "")
-
-
-def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
-    """Blind coding turned off by a lead since the last pull: the passages it
-    hid (their steps were pulled without them) are copied from the hub's
-    current state, as one pulled step."""
-    blind = conn.execute("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead()"
-                         ).fetchone()[0]
+def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult,
+                       blind: bool) -> None:
+    """Blind coding turned off by a lead since the last pull (``blind``: is
+    it on for this member now): the passages it hid (their steps were pulled
+    without them) are copied from the hub's current state, as one pulled
+    step."""
     was_blind = get_meta(db, "hub_blind", "off") == "on"
     if blind or not was_blind:
-        set_meta(db, "hub_blind", "on" if blind else "off")
+        _set_meta(db, "hub_blind", "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
     rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
@@ -678,7 +829,6 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     """One SQLite transaction: each hub step as a local ``pulled`` step (its
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
-    gathered: list[Changes] = []
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps it
@@ -686,16 +836,17 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
             "SELECT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
             "ON s.id = c.step_id WHERE s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
             "AND s.origin NOT LIKE 'hub:%'").fetchall())
+        # this analyst's own steps (or pulled before a crash): one query
+        known = _known_steps(db, [s[0] for s in steps])
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        batch = journal.PulledSteps(db)
         for step_uuid, seq, name, analyst, local_analyst, kind in steps:
-            if db.execute("SELECT 1 FROM journal_steps WHERE uuid = ?",
-                          [step_uuid]).fetchone():
-                continue            # this analyst's own step (or pulled before a crash)
+            if step_uuid in known:
+                continue
             changes = sorted(by_seq.get(seq, []), key=lambda c: (
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
-            with journal.step(db, name, analyst=local_analyst or analyst,
-                              origin=f"hub:{step_uuid}", kind=journal.PULLED,
-                              step_uuid=step_uuid) as pulled:
-                db.execute("PRAGMA defer_foreign_keys = ON")
+            with batch.step(name, analyst=local_analyst or analyst,
+                            origin=f"hub:{step_uuid}", step_uuid=step_uuid):
                 for table, key, after, superseded, by in changes:
                     if superseded:
                         mine = by is not None and by == conn.info.user
@@ -715,89 +866,191 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                     else:
                         applier.upsert(table, key, after)
                 applier.reanchor_others()
-            db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
-                       [pulled.id])
             result.pulled += 1
-            gathered.append(pulled.changes)
+        changes = batch.finish()
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
-    result.changes = result.changes | merge_changes(gathered)
+    result.changes = result.changes | changes
+
+
+def _known_steps(db: Database, uuids: list[str]) -> set[str]:
+    """Which of ``uuids`` the local journal already holds."""
+    found: set[str] = set()
+    for i in range(0, len(uuids), 500):
+        part = uuids[i:i + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT uuid FROM journal_steps WHERE uuid IN ({','.join('?' * len(part))})",
+            part))
+    return found
 
 
 # -- analyses ---------------------------------------------------------------
-def push_analyses(db: Database, conn: psycopg.Connection, result: SyncResult) -> None:
+#: Analysis results per PostgreSQL transaction (push) and per local one (pull).
+ANALYSIS_BATCH = 500
+
+
+def push_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
+                  on_progress: Progress = None, *, up_to: int | None = None) -> None:
     """Send analyses stored since the last push (any already on the hub for
-    the same text and pipeline are left as they are)."""
-    from storage.analyses import QUOTE_FIELDS
+    the same text and pipeline are left as they are), :data:`ANALYSIS_BATCH`
+    a PostgreSQL transaction; the local mark moves after each commit, so a
+    kill sends again only what was not marked (and the hub ignores those
+    it has). ``up_to``: only analyses up to that local id (a benchmark)."""
+    from storage.analyses import ENTITY_FIELDS, QUOTE_FIELDS
 
     last = int(get_meta(db, ANALYSES_PUSHED, "0"))
-    rows = db.execute("SELECT id, text_hash, pipeline, pipeline_version, degraded "
-                      "FROM analyses WHERE id > ? ORDER BY id", [last]).fetchall()
-    for analysis_id, digest, pipeline, version, degraded in rows:
-        entities = [dict(zip(("start", "end", "label", "text"), r)) for r in db.execute(
-            "SELECT start, end, label, text FROM entities WHERE analysis_id = ? ORDER BY id",
-            [analysis_id])]
-        quotes = [dict(zip(QUOTE_FIELDS, r)) for r in db.execute(
-            f"SELECT {', '.join(QUOTE_FIELDS)} FROM quotes WHERE analysis_id = ? ORDER BY id",
-            [analysis_id])]
-        with conn.transaction():
-            stored = conn.execute(
+    limit = up_to if up_to is not None else db.execute(
+        "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM analyses WHERE id > ? AND id <= ?",
+                       [last, limit]).fetchone()[0]
+    done = 0
+    while True:
+        rows = db.execute("SELECT id, text_hash, pipeline, pipeline_version, degraded "
+                          "FROM analyses WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+                          [last, limit, ANALYSIS_BATCH]).fetchall()
+        if not rows:
+            break
+        first, final = rows[0][0], rows[-1][0]
+        entities = _grouped(db.execute(
+            f"SELECT analysis_id, {', '.join(ENTITY_FIELDS)} FROM entities "
+            "WHERE analysis_id BETWEEN ? AND ? ORDER BY analysis_id, id", [first, final]),
+            ENTITY_FIELDS)
+        quotes = _grouped(db.execute(
+            f"SELECT analysis_id, {', '.join(QUOTE_FIELDS)} FROM quotes "
+            "WHERE analysis_id BETWEEN ? AND ? ORDER BY analysis_id, id", [first, final]),
+            QUOTE_FIELDS)
+        with conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(
                 "INSERT INTO dossier_hub.analyses (text_hash, pipeline, pipeline_version, "
                 "degraded, entities, quotes, owner, seq) VALUES (%s, %s, %s, %s, %s, %s, '', 0) "
                 "ON CONFLICT DO NOTHING RETURNING seq",
-                [digest, pipeline, version, bool(degraded), Jsonb(entities), Jsonb(quotes)]
-            ).fetchone()
-        result.analyses_pushed += stored is not None
-        set_meta(db, ANALYSES_PUSHED, str(analysis_id))
+                [(digest, pipeline, version, bool(degraded),
+                  Jsonb(entities.get(analysis_id, [])), Jsonb(quotes.get(analysis_id, [])))
+                 for analysis_id, digest, pipeline, version, degraded in rows],
+                returning=True)
+            while True:
+                result.analyses_pushed += cursor.rowcount > 0
+                if not cursor.nextset():
+                    break
+        last = final
+        set_meta(db, ANALYSES_PUSHED, str(last))
+        done += len(rows)
+        if on_progress:
+            on_progress("Analysis results up", done, total)
+
+
+def _grouped(rows, fields: tuple[str, ...]) -> dict[int, list[dict]]:
+    """Rows ``(analysis_id, *fields)`` as lists of dicts per analysis."""
+    out: dict[int, list[dict]] = {}
+    for analysis_id, *values in rows:
+        out.setdefault(analysis_id, []).append(dict(zip(fields, values)))
+    return out
 
 
 def pull_analyses(db: Database, conn: psycopg.Connection, result: SyncResult,
                   on_progress: Progress = None) -> None:
     """Store the hub's analyses of texts the local file has and lacks an
-    analysis of (by that pipeline and version)."""
-    from storage.analyses import save_analysis
-
+    analysis of (by that pipeline and version): read through a server-side
+    cursor, stored :data:`ANALYSIS_BATCH` a local transaction together with
+    how far the pull got (a kill loses no more than one batch's work)."""
     last = int(get_meta(db, ANALYSIS_SEQ, "0"))
     total = conn.execute("SELECT count(*) FROM dossier_hub.analyses WHERE seq > %s",
                          [last]).fetchone()[0]
+    if not total:
+        return          # nothing new: nothing read, nothing committed
     done = 0
     with conn.cursor(name="dossier_analyses") as cursor, conn.transaction():
+        cursor.itersize = ANALYSIS_BATCH
         cursor.execute("SELECT text_hash, pipeline, pipeline_version, degraded, entities, "
                        "quotes, seq FROM dossier_hub.analyses WHERE seq > %s ORDER BY seq",
                        [last])
-        for digest, pipeline, version, degraded, entities, quotes, seq in cursor:
-            for (article_id,) in db.execute(
-                    "SELECT a.id FROM articles a WHERE a.text_hash = ? AND NOT EXISTS ("
-                    "SELECT 1 FROM analyses n WHERE n.article_id = a.id AND n.text_hash = ? "
-                    "AND n.pipeline = ? AND n.pipeline_version = ?)",
-                    [digest, digest, pipeline, version]).fetchall():
-                if save_analysis(db, article_id=article_id, text_hash=digest, pipeline=pipeline,
-                                 pipeline_version=version, degraded=degraded,
-                                 entities=entities, quotes=quotes) is not None:
-                    result.analyses_pulled += 1
-            done += 1
-            if on_progress and (done % 200 == 0 or done == total):
+        while rows := cursor.fetchmany(ANALYSIS_BATCH):
+            result.analyses_pulled += _store_analyses(db, rows)
+            done += len(rows)
+            if on_progress:
                 on_progress("Analysis results", done, total)
-            last = seq
-    set_meta(db, ANALYSIS_SEQ, str(last))
-    # what was just stored came from the hub: not pushed back
-    set_meta(db, ANALYSES_PUSHED, str(db.execute(
-        "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]))
     if result.analyses_pulled:
         from storage.changes import ANALYSIS
         result.changes = result.changes | Changes.of(ANALYSIS, foreign=True)
 
 
+def _store_analyses(db: Database, rows: list) -> int:
+    """One local transaction: each hub analysis for every local article of
+    its text without one of that pipeline and version (entities and quotes
+    in a few statements, the articles' entity and speaker summaries
+    refreshed together), and the marks of how far the pull got."""
+    from storage import entity_index
+    from storage.analyses import ENTITY_FIELDS, QUOTE_FIELDS
+
+    digests = sorted({r[0] for r in rows})
+    stored = 0
+    with write_transaction(db):
+        articles: dict[str, list[int]] = {}
+        have: set[tuple] = set()
+        for i in range(0, len(digests), 500):
+            part = digests[i:i + 500]
+            marks = ",".join("?" * len(part))
+            found = db.execute(f"SELECT id, text_hash FROM articles WHERE text_hash IN ({marks})",
+                               part).fetchall()
+            for article_id, digest in found:
+                articles.setdefault(digest, []).append(article_id)
+            ids = ",".join(str(r[0]) for r in found)
+            have.update(db.execute(
+                "SELECT article_id, text_hash, pipeline, pipeline_version FROM analyses "
+                f"WHERE article_id IN ({ids})").fetchall())
+        entities, quotes, touched = [], [], []
+        now = utc_now()
+        for digest, pipeline, version, degraded, found, said, _seq in rows:
+            for article_id in articles.get(digest, []):
+                if (article_id, digest, pipeline, version) in have:
+                    continue
+                have.add((article_id, digest, pipeline, version))
+                analysis_id = db.execute(
+                    "INSERT INTO analyses (article_id, text_hash, pipeline, pipeline_version, "
+                    "degraded, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [article_id, digest, pipeline, version, int(degraded), now]).lastrowid
+                entities.extend((analysis_id, *(e[k] for k in ENTITY_FIELDS)) for e in found)
+                quotes.extend((analysis_id, *(q.get(k) for k in QUOTE_FIELDS)) for q in said)
+                touched.append(article_id)
+                stored += 1
+        db.conn.executemany(
+            f"INSERT INTO entities (analysis_id, {', '.join(ENTITY_FIELDS)}) "
+            f"VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 1))})", entities)
+        first_quote = db.execute("SELECT ifnull(max(id), 0) + 1 FROM quotes").fetchone()[0]
+        # many quotes (a first sync): indexed together, not one by one
+        with full_text.filled_after(db, "quotes", first_quote) if len(quotes) > 1000 \
+                else nullcontext():
+            db.conn.executemany(
+                f"INSERT INTO quotes (analysis_id, {', '.join(QUOTE_FIELDS)}) "
+                f"VALUES ({', '.join('?' * (len(QUOTE_FIELDS) + 1))})", quotes)
+        entity_index.refresh_articles(db, touched)
+        set_meta(db, ANALYSIS_SEQ, str(rows[-1][-1]))
+        # what was just stored came from the hub: not pushed back
+        set_meta(db, ANALYSES_PUSHED, str(db.execute(
+            "SELECT ifnull(max(id), 0) FROM analyses").fetchone()[0]))
+    return stored
+
+
 # -- sync and first sync ----------------------------------------------------
-def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None) -> SyncResult:
-    """Push, then pull (steps, then analysis results)."""
+def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None,
+         limit: int = 0) -> SyncResult:
+    """Push, then pull (steps, then analysis results). ``limit``: push and
+    pull about that many steps at most (the sync loop's rounds, so that
+    neither waits long behind the other); ``result.more`` says some wait."""
+    with _without_fsync(db):
+        return _sync(db, conn, on_progress, limit)
+
+
+def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress,
+          limit: int) -> SyncResult:
     result = SyncResult()
-    set_meta(db, ROLE, my_role(conn) or "")
-    push(db, conn, result=result, on_progress=on_progress)
+    _set_meta(db, ROLE, _role_of(conn))
+    push(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:
         push_analyses(db, conn, result)
     except psycopg.OperationalError as error:
         raise HubOffline(str(error).strip()) from error
-    pull(db, conn, result=result, on_progress=on_progress)
+    result.timings["pushed"] = time.time()
+    pull(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:
         pull_analyses(db, conn, result, on_progress)
     except psycopg.OperationalError as error:
@@ -862,14 +1115,15 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
             has_local = db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0]
             if has_local:
                 _upload(db, conn, conn.info.user, on_progress)
-                push_analyses(db, conn, result)
+                push_analyses(db, conn, result, on_progress)
             return result
         # what the file held before joining stays local (a new member's
         # file is normally empty): it is not replayed onto the hub
         with write_transaction(db):
             db.execute("UPDATE journal_steps SET pushed_at = 'before joining' "
                        "WHERE pushed_at IS NULL")
-        _snapshot(db, conn, result, on_progress)
+        with _without_fsync(db):
+            _snapshot(db, conn, result, on_progress)
         sync_result = sync(db, conn, on_progress=on_progress)
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
@@ -880,6 +1134,10 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     sync_result.changes = Changes(ALL_KINDS, foreign=True, name="First sync with the hub")
     sync_result.conflicts = result.conflicts + sync_result.conflicts
     return sync_result
+
+
+#: Rows read from the hub and written locally at a time in a first sync.
+SNAPSHOT_BATCH = 2000
 
 
 def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
@@ -897,17 +1155,26 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
         parents: list[tuple[str, str]] = []
         with journal.unrecorded(db):
             for table in hub_schema.STATE_TABLES:
-                with conn.cursor(name=f"snapshot_{table}") as cursor:
-                    cursor.itersize = 2000
+                # a new member's file is empty: its rows need no matching,
+                # and its full-text indexes are filled once at the end
+                empty = not db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+                indexing = full_text.filled_after(db, table, 1) if empty else nullcontext()
+                with indexing, conn.cursor(name=f"snapshot_{table}") as cursor:
+                    cursor.itersize = SNAPSHOT_BATCH
                     cursor.execute(sql.SQL("SELECT key, data FROM dossier_hub.{} ORDER BY seq")
                                    .format(sql.Identifier(table)))
-                    for key, data in cursor:
-                        if table == "tags" and data.get("parent_uuid"):
-                            parents.append((key, data["parent_uuid"]))
-                            data = {**data, "parent_uuid": None}
-                        applier.upsert(table, key, data)
-                        done += 1
-                        if on_progress and (done % 1000 == 0 or done == total):
+                    while rows := cursor.fetchmany(SNAPSHOT_BATCH):
+                        for i, (key, data) in enumerate(rows):
+                            if table == "tags" and data.get("parent_uuid"):
+                                parents.append((key, data["parent_uuid"]))
+                                rows[i] = (key, {**data, "parent_uuid": None})
+                        if empty:
+                            applier.insert_new(table, rows)
+                        else:
+                            for key, data in rows:
+                                applier.upsert(table, key, data)
+                        done += len(rows)
+                        if on_progress:
                             on_progress("First sync", done, total)
             for key, parent in parents:
                 db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",

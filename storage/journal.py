@@ -180,6 +180,8 @@ def track(db: Database, table: str, exclude=()) -> None:
     db.execute("INSERT INTO journal_tracked (tbl, columns) VALUES (?, ?) "
                "ON CONFLICT(tbl) DO UPDATE SET columns = excluded.columns",
                [table, json.dumps(journaled)])
+    for cached in ("_journal_columns", "_journal_after_sql"):
+        db.__dict__.pop(cached, None)
 
 
 def retrack_all(db: Database) -> None:
@@ -304,16 +306,23 @@ def _touched_tables(db: Database, step_id: int) -> list[str]:
         "SELECT DISTINCT tbl FROM journal_changes WHERE step_id = ?", [step_id])]
 
 
+def _after_sql(db: Database) -> str:
+    """One UPDATE filling the ``after`` state of every row a step touched,
+    whatever its table (one statement, not one per journaled table)."""
+    cache = getattr(db, "_journal_after_sql", None)
+    if cache is None:
+        branches = " ".join(
+            f"""WHEN '{table}' THEN (SELECT {_row_json_sql(columns, 't')} FROM "{table}" t
+                WHERE t.rowid = row_id)""" for table, columns in _tracked_columns(db).items())
+        cache = f"UPDATE journal_changes SET after = CASE tbl {branches} END WHERE step_id = ?"
+        db._journal_after_sql = cache
+    return cache
+
+
 def _close(db: Database, current: Step) -> list[str]:
     """Fill in each touched row's state after the step; drop unchanged rows;
-    close the step. Returns the tables it still changes (only the tables
-    the step wrote are visited: a tag save touches two of about twenty)."""
-    columns_of = _tracked_columns(db)
-    for table in _touched_tables(db, current.id):
-        db.execute(f"""UPDATE journal_changes SET after =
-            (SELECT {_row_json_sql(columns_of[table], 't')} FROM "{table}" t
-             WHERE t.rowid = row_id)
-            WHERE step_id = ? AND tbl = ?""", [current.id, table])
+    close the step. Returns the tables it still changes."""
+    db.execute(_after_sql(db), [current.id])
     db.execute("DELETE FROM journal_changes WHERE step_id = ? AND before IS after",
                [current.id])
     db.execute("DELETE FROM journal_open")
@@ -322,6 +331,54 @@ def _close(db: Database, current: Step) -> list[str]:
         # nothing changed: no step in the history
         db.execute("DELETE FROM journal_steps WHERE id = ?", [current.id])
     return tables
+
+
+class PulledSteps:
+    """Many steps pulled from a team hub, written inside the caller's write
+    transaction with a few statements each (:func:`step` costs about twenty:
+    a savepoint, a merge check, the after state table by table, its
+    :class:`Changes`). Each is a journal step like any other — its own row
+    in ``journal_steps`` (kind ``pulled``, the hub step's uuid, marked
+    pushed), every row it changed recorded by the triggers with its before
+    and after — never undoable here, never pushed back. An exception
+    inside leaves the whole transaction to be rolled back by the caller.
+
+    ``with batch.step(name, analyst=…, origin=…, step_uuid=…):`` writes one;
+    :meth:`finish` drops unchanged rows and returns the batch's
+    :class:`Changes` (foreign), read for all its steps at once."""
+
+    def __init__(self, db: Database) -> None:
+        if not db.conn.in_transaction:
+            raise JournalError("Pulled steps are written inside a write transaction.")
+        self.db = db
+        self.first_id: int | None = None
+        self.last_id: int | None = None
+
+    @contextmanager
+    def step(self, name: str, *, analyst: str, origin: str, step_uuid: str) -> Iterator[Step]:
+        db = self.db
+        step_id = db.execute(
+            "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, created_at, "
+            "pushed_at) VALUES (?, ?, ?, ?, ?, ?, 'pulled')",
+            [step_uuid, name, analyst or "", origin, PULLED, utc_now()]).lastrowid
+        db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, ?)", [step_id])
+        current = Step(step_id, step_uuid, name, analyst, origin, PULLED)
+        db._journal_step = current      # storage functions called inside join this step
+        try:
+            yield current
+            db.execute(_after_sql(db), [step_id])
+        finally:
+            db._journal_step = None
+            db.execute("DELETE FROM journal_open")
+        self.first_id = step_id if self.first_id is None else self.first_id
+        self.last_id = step_id
+
+    def finish(self) -> Changes:
+        if self.first_id is None:
+            return Changes()
+        self.db.execute("DELETE FROM journal_changes WHERE step_id BETWEEN ? AND ? "
+                        "AND before IS after", [self.first_id, self.last_id])
+        return steps_changes(self.db, self.first_id, self.last_id, foreign=True)
 
 
 @contextmanager
@@ -350,33 +407,60 @@ def step_changes(db: Database, step_id: int, *, name: str = "",
     """The :class:`Changes` of one committed step, from its rows (a few
     aggregate queries, whatever the number of rows). ``tables``: the tables
     it changed, when the caller knows them already."""
+    return _changes_of(db, "step_id BETWEEN ? AND ?", [step_id, step_id], name, foreign,
+                       tables)
+
+
+def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
+                  foreign: bool = False) -> Changes:
+    """The :class:`Changes` of the committed steps ``first_id`` to
+    ``last_id``, read together (a few aggregate queries for them all)."""
+    return _changes_of(db, "step_id BETWEEN ? AND ?", [first_id, last_id], name, foreign)
+
+
+def changes_since(db: Database, after_id: int, *, exclude_origin: str = "") -> Changes:
+    """What the steps committed after step ``after_id`` changed, except those
+    of ``exclude_origin``, as one foreign :class:`Changes` (read together,
+    however many steps — a sync may bring hundreds at once)."""
+    return _changes_of(db, "step_id IN (SELECT id FROM journal_steps WHERE id > ? "
+                       "AND origin != ?)", [after_id, exclude_origin], "", True)
+
+
+def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool,
+                tables: list[str] | None = None) -> Changes:
+    """The :class:`Changes` of the steps whose ``journal_changes`` rows
+    match the SQL condition ``steps`` (``tables``: the tables they changed,
+    if known)."""
     found: set[str] = set()
     article_ids: set[int] = set()
     passage_ids: set[int] = set()
     tag_ids: set[int] = set()
-    for table in (_touched_tables(db, step_id) if tables is None else tables):
+    if tables is None:
+        tables = [t for (t,) in db.execute(
+            f"SELECT DISTINCT tbl FROM journal_changes WHERE {steps}", params)]
+    for table in tables:
         if table == "passages":
             found.add(kinds.PASSAGES)
             for row_id, *ids in db.execute(
                     "SELECT row_id, json_extract(before, '$.article_id'), "
                     "json_extract(after, '$.article_id'), json_extract(before, '$.tag_id'), "
                     "json_extract(after, '$.tag_id') FROM journal_changes "
-                    "WHERE step_id = ? AND tbl = 'passages'", [step_id]):
+                    f"WHERE {steps} AND tbl = 'passages'", params):
                 passage_ids.add(row_id)
                 article_ids.update(i for i in ids[:2] if i is not None)
                 tag_ids.update(i for i in ids[2:] if i is not None)
         elif table == "tags":
             found.add(kinds.TAGS)
             tag_ids.update(r for (r,) in db.execute(
-                "SELECT row_id FROM journal_changes WHERE step_id = ? AND tbl = 'tags'",
-                [step_id]))
+                f"SELECT row_id FROM journal_changes WHERE {steps} "
+                "AND tbl = 'tags'", params))
         elif table == "articles":
             details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
             for row_id, created, text, memo, status, detail in db.execute(
                     f"""SELECT row_id, before IS NULL OR after IS NULL, {_differs('text')},
                     {_differs('memo')}, {_differs('review_status')}, {details}
-                    FROM journal_changes WHERE step_id = ? AND tbl = 'articles'""",
-                    [step_id]):
+                    FROM journal_changes WHERE {steps} AND tbl = 'articles'""",
+                    params):
                 article_ids.add(row_id)
                 for flag, kind in ((created, kinds.ARTICLES), (text, kinds.TEXT),
                                    (memo, kinds.MEMO), (status, kinds.REVIEW),
@@ -389,8 +473,17 @@ def step_changes(db: Database, step_id: int, *, name: str = "",
             found.add(_OTHER_KINDS.get(table, kinds.ARTICLE))
             article_ids.update(r for (r,) in db.execute(
                 "SELECT json_extract(coalesce(after, before), '$.article_id') "
-                "FROM journal_changes WHERE step_id = ? AND tbl = ?", [step_id, table])
+                f"FROM journal_changes WHERE {steps} AND tbl = ?",
+                [*params, table])
                 if isinstance(r, int))
+    if article_ids and db.execute(
+            f"""SELECT 1 FROM journal_changes WHERE {steps} GROUP BY step_id
+            HAVING max(tbl IN ('passages', 'articles')
+                       OR json_extract(coalesce(after, before), '$.article_id') IS NOT NULL) = 0
+            LIMIT 1""", params).fetchone():
+        # one of the steps concerns no article in particular (a tag, an
+        # entity): as with ``Changes.__or__``, every article
+        article_ids = set()
     return Changes(frozenset(found), frozenset(article_ids), frozenset(passage_ids),
                    frozenset(tag_ids), foreign, name)
 

@@ -901,5 +901,15 @@ def workspace_head(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0023_unpushed_steps")
+def unpushed_steps(db: Database) -> None:
+    """The steps a team hub has not been sent yet, found without reading the
+    whole journal: a team hub's sync worker asks whether any wait every time
+    the file changes, and a file that follows a busy hub holds one journal
+    step per change of every member (``storage.hub_sync.waiting``)."""
+    db.execute("CREATE INDEX journal_steps_unpushed ON journal_steps (id) "
+               "WHERE pushed_at IS NULL")
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

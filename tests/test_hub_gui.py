@@ -67,13 +67,19 @@ def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_windo
     with journal.step(lead, "Tag passage", analyst="lea", origin="lea"):
         passages.add_passage(lead, article_id=article_id, tag_id=tag_id, start=0, end=10,
                              analyst="lea")
+    shown: list[tuple[float, object]] = []
+    window.ops.changed.connect(lambda c: shown.append((time.monotonic(), c)))
     hub_sync.sync(lead, hub_sync.connect(lea_url))
     pushed = time.monotonic()
     qtbot.waitUntil(lambda: window.db.execute(
         "SELECT count(*) FROM passages WHERE analyst = 'lea'").fetchone()[0] == 1, timeout=2000)
     assert time.monotonic() - pushed < 2.0
-    # … and the window shows it (it reads other connections' commits)
-    qtbot.waitUntil(lambda: window.check_external_changes() or True, timeout=1000)
+    # … and the window shows it: the panels are told, as a colleague's change
+    qtbot.waitUntil(lambda: any(c.foreign and c.passage_ids for _t, c in shown), timeout=2000)
+    when = next(t for t, c in shown if c.foreign and c.passage_ids)
+    assert when - pushed < 2.0
+    lea_passage = window.db.execute("SELECT id FROM passages WHERE analyst = 'lea'").fetchone()[0]
+    assert lea_passage in next(c for _t, c in shown if c.passage_ids).passage_ids
 
     # the analyst tags in the window's file: pushed at once, the lead pulls it
     with journal.step(window.db, "Tag passage", analyst="ana", origin=window.journal_origin):

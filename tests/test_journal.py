@@ -276,6 +276,57 @@ def test_steps_of_other_origins_are_read_with_what_they_changed(db, db_path):
     assert foreign[0]["changes"].foreign and foreign[0]["changes"].passage_ids == {passage}
 
 
+def test_what_many_steps_of_others_changed_is_read_at_once(db, db_path):
+    seen = journal.last_step_id(db)
+    tag_once(db, origin="A")
+    other = open_database(db_path)
+    first = tag_once(other, origin="B", start=30, end=40)
+    second = tag_once(other, origin="B", start=50, end=60)
+    article_id, _ = first_article(db)
+    changes = journal.changes_since(db, seen, exclude_origin="A")
+    assert changes.foreign and changes.kinds == {PASSAGES}
+    assert changes.passage_ids == {first, second} and changes.article_ids == {article_id}
+    # a step of no article in particular (a tag renamed) concerns every article,
+    # as when the steps' changes are joined one by one
+    with journal.step(other, "Rename tag", origin="B"):
+        tags.rename_tag(other, tag_id(other), "Renamed")
+    changes = journal.changes_since(db, seen, exclude_origin="A")
+    assert changes.kinds == {PASSAGES, TAGS} and not changes.article_ids
+    one_by_one = journal.steps_since(db, seen, exclude_origin="A")
+    joined = one_by_one[0]["changes"] | one_by_one[1]["changes"] | one_by_one[2]["changes"]
+    assert (joined.kinds, joined.article_ids, joined.passage_ids, joined.tag_ids) == \
+        (changes.kinds, changes.article_ids, changes.passage_ids, changes.tag_ids)
+
+
+def test_pulled_steps_are_journal_steps_recorded_in_one_transaction(db):
+    from storage.database import write_transaction
+
+    article_id, _ = first_article(db)
+    with write_transaction(db):
+        batch = journal.PulledSteps(db)
+        with batch.step("Tag passage", analyst="bo", origin="hub:x1", step_uuid="u-1"):
+            pid = passages.add_passage(db, article_id=article_id, tag_id=tag_id(db), start=0,
+                                       end=10, analyst="bo")
+        with batch.step("Edit note", analyst="bo", origin="hub:x2", step_uuid="u-2"):
+            passages.set_note(db, pid, "pulled")
+        changes = batch.finish()
+    assert changes.foreign and changes.passage_ids == {pid}
+    steps = db.execute("SELECT id, uuid, kind, pushed_at FROM journal_steps "
+                       "WHERE uuid IN ('u-1', 'u-2') ORDER BY id").fetchall()
+    assert [(u, k, p) for _, u, k, p in steps] == [("u-1", "pulled", "pulled"),
+                                                   ("u-2", "pulled", "pulled")]
+    # each step holds its own before and after of the row, as journal.step records them
+    (b1, a1), = db.execute("SELECT before, after FROM journal_changes WHERE step_id = ?",
+                           [steps[0][0]]).fetchall()
+    (b2, a2), = db.execute("SELECT before, after FROM journal_changes WHERE step_id = ?",
+                           [steps[1][0]]).fetchall()
+    assert b1 is None and '"note":""' in a1 and b2 == a1 and '"note":"pulled"' in a2
+    assert not db.execute("SELECT 1 FROM journal_open").fetchone()
+    # never in anyone's undo history
+    with pytest.raises(journal.NothingToUndo):
+        journal.undo(db, origin="hub:x2")
+
+
 # -- history ------------------------------------------------------------------
 def test_each_origin_undoes_its_own_steps_in_order(db):
     tag_once(db, origin="A", start=0, end=10)

@@ -59,12 +59,10 @@ class BackupsController(Controller):
         if version == self._data_version:
             return False
         self._data_version = version
-        steps = journal.steps_since(self.db, self._last_step,
-                                    exclude_origin=self.controllers.history.journal_origin)
-        self._last_step = journal.last_step_id(self.db)
-        changes = Changes()
-        for step in steps:
-            changes = changes | step["changes"]
+        last = journal.last_step_id(self.db)
+        changes = journal.changes_since(self.db, self._last_step,
+                                        exclude_origin=self.controllers.history.journal_origin)
+        self._last_step = last
         if not changes:
             changes = Changes.of(ANALYSIS, foreign=True)
         with self.controllers.reader.keeping_position():

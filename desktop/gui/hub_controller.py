@@ -3,19 +3,17 @@ syncs in the background, and the status bar's "hub: synced / N changes
 waiting / offline".
 
 Self-contained: :func:`install` adds the menu action and the status label
-to a main window (one line there). The worker runs in its own thread with
-its own SQLite and PostgreSQL connections (``storage.hub_sync``):
+to a main window (one line there). The worker runs the sync loop
+(``desktop.hub_loop``: push as soon as the file changes, pull when the hub
+NOTIFYs, every 30 s anyway, offline retries) in its own thread with its own
+SQLite and PostgreSQL connections; File → Sync with team hub now or a click
+on the status label wakes it.
 
-- it pushes as soon as local changes wait (checked twice a second), pulls
-  when the hub NOTIFYs that someone pushed (LISTEN ``dossier_hub``), and
-  syncs anyway every 30 s and on demand (File → Sync with team hub now,
-  or a click on the status label);
-- offline, it says so and tries again every 30 s; the changes queue in the
-  journal and go up on reconnect;
-- what it pulls is committed from its own connection: the window sees it
-  through :meth:`check_external_changes` (within 2 s), and the
-  :attr:`HubController.changesArrived` signal carries the
-  :class:`storage.changes.Changes` for panels that listen to it.
+What it pulls is committed from its own connection: when a sync brought
+something, the window reads it at once (:meth:`check_external_changes`,
+not at its next look every 500 ms), and the
+:attr:`HubController.changesArrived` signal carries the
+:class:`storage.changes.Changes` for panels that listen to it.
 
 The password is kept in the system keyring (``desktop.hub_credentials``);
 where there is none it is asked once per session and kept in memory only.
@@ -23,9 +21,6 @@ where there is none it is asked once per session and kept in memory only.
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal
@@ -33,12 +28,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QMessageBox, QProgressDialog, QVBoxLayout)
 
 from desktop import hub_credentials
-
-log = logging.getLogger(__name__)
-
-SYNC_EVERY_S = 30.0
-OFFLINE_RETRY_S = 10.0
-LOCAL_CHECK_S = 0.5
+from desktop.hub_loop import SyncLoop
 
 
 class _LoopThread(QThread):
@@ -106,7 +96,8 @@ class HubDialog(QDialog):
 
 
 class HubWorker(QObject):
-    """The sync loop, in its own thread (see the module docstring)."""
+    """The sync loop (``desktop.hub_loop.SyncLoop``) in its own thread, its
+    callbacks as signals."""
 
     status = Signal(str, int)          # "synced" | "waiting" | "offline" | "syncing", waiting
     synced = Signal(object)            # a hub_sync.SyncResult
@@ -114,88 +105,19 @@ class HubWorker(QObject):
 
     def __init__(self, db_path: Path, url: str, password: str | None):
         super().__init__()
-        self.db_path, self.url, self.password = Path(db_path), url, password
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self.thread = _LoopThread(self._run)
+        self.loop = SyncLoop(db_path, url, password, on_status=self.status.emit,
+                             on_synced=self.synced.emit, on_failed=self.failed.emit)
+        self.thread = _LoopThread(self.loop.run)
 
     def start(self) -> None:
         self.thread.start()
 
     def sync_now(self) -> None:
-        self._wake.set()
+        self.loop.wake()
 
     def stop(self, wait_ms: int = 10000) -> None:
-        self._stop.set()
-        self._wake.set()
+        self.loop.stop()
         self.thread.wait(wait_ms)
-
-    def _run(self) -> None:
-        from storage import hub_sync, open_database
-
-        db = open_database(self.db_path)
-        conn = listener = None
-        next_sync, shown = 0.0, None
-
-        def show(state: str, waiting: int) -> None:
-            nonlocal shown
-            if shown != (state, waiting):
-                shown = (state, waiting)
-                self.status.emit(state, waiting)
-
-        try:
-            while not self._stop.is_set():
-                waiting = hub_sync.waiting(db)
-                online = conn is not None
-                want = (self._wake.is_set() or time.monotonic() >= next_sync
-                        or (online and waiting > 0))
-                if not want:
-                    if online:
-                        try:        # another analyst pushed: the hub NOTIFYs at once
-                            want = any(True for _ in listener.notifies(
-                                timeout=LOCAL_CHECK_S, stop_after=1))
-                        except Exception:
-                            conn = listener = None
-                            want = True
-                    else:
-                        self._wake.wait(LOCAL_CHECK_S)
-                    if not want:
-                        show("waiting" if waiting else ("synced" if online else "offline"),
-                             waiting)
-                        continue
-                self._wake.clear()
-                try:
-                    if conn is None:
-                        conn = hub_sync.connect(self.url, password=self.password)
-                        listener = hub_sync.connect(self.url, password=self.password)
-                        hub_sync.listen(listener)
-                    show("syncing", waiting)
-                    result = hub_sync.sync(db, conn)
-                    next_sync = time.monotonic() + SYNC_EVERY_S
-                except hub_sync.HubError as error:
-                    for c in (conn, listener):
-                        if c is not None:
-                            c.close()
-                    conn = listener = None
-                    next_sync = time.monotonic() + OFFLINE_RETRY_S
-                    show("offline", hub_sync.waiting(db))
-                    log.info("hub offline: %s", error)
-                    continue
-                except Exception as error:      # a bug, a changed schema: say it
-                    log.exception("hub sync failed")
-                    conn = listener = None
-                    next_sync = time.monotonic() + SYNC_EVERY_S
-                    self.failed.emit(str(error) or type(error).__name__)
-                    show("offline", hub_sync.waiting(db))
-                    continue
-                self.synced.emit(result)
-                left = hub_sync.waiting(db)
-                show("waiting" if left else "synced", left)
-        finally:
-            for c in (conn, listener):
-                if c is not None:
-                    c.close()
-            db.close()
 
 
 class HubController(QObject):
@@ -357,6 +279,9 @@ class HubController(QObject):
         self.last_result = result
         self.guard()
         if result.changes:
+            # shown now, not at the window's next look for others' commits
+            if result.pulled and hasattr(self.window, "check_external_changes"):
+                self.window.check_external_changes()
             self.changesArrived.emit(result.changes)
         notes = [*(f"refused: {r}" for r in result.refused), *result.conflicts]
         if notes:
