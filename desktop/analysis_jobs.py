@@ -1,5 +1,7 @@
 """Analysing stored articles: the glue between :mod:`desktop.analysis` and
-:mod:`storage`, shared by ``dossier analyse`` and the GUI's worker thread.
+:mod:`storage`. The analysis service's workers :func:`prepare` results (no
+database), its writer stores them with :func:`store_batch`;
+:func:`analyse_pending` does both in one process.
 
 No Qt here: progress and cancellation are plain callables.
 
