@@ -83,6 +83,31 @@ def _wait_for_quiet(path: Path, timeout_s: float = 30) -> None:
         time.sleep(0.1)
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_for_workers(app, service: int, count: int, timeout_s: float = 120) -> None:
+    """Until the analysis service has ``count`` worker processes and none of
+    them has used CPU for half a second (their pipelines are loaded)."""
+    deadline, last, still_since = time.time() + timeout_s, None, time.time()
+    while time.time() < deadline:
+        app.processEvents()
+        try:
+            workers = [int(p) for p in Path(f"/proc/{service}/task/{service}/children")
+                       .read_text().split()]
+            used = sum(_cpu_seconds(pid) for pid in workers)
+        except OSError:
+            workers, used = [], None
+        if len(workers) < count or used != last:
+            last, still_since = used, time.time()
+        elif time.time() - still_since > 0.5:
+            return
+        time.sleep(0.05)
+    raise TimeoutError("the analysis workers did not load")
+
+
 def cold_start(path: Path, runs: int = 5) -> dict:
     """Spawn-to-usable times of fresh processes (the file is in the page
     cache after the first run; the first run is reported on its own)."""
@@ -256,8 +281,7 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     the GUI stall; ``repeat`` runs, medians reported."""
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from desktop.analysis_jobs import BATCH_SIZE
-    from desktop.analysis_service import default_processes, processes_for, worker_niceness
+    from desktop.analysis_service import default_processes, worker_niceness
     from storage import articles, journal
 
     finished = []
@@ -273,9 +297,12 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     timer.start()
     window.start_analysis()       # the service loads the pipeline; nothing is pending
     _wait(app, lambda: finished, 300, failed)
+    processes = default_processes()
+    # the other workers start once the first has loaded: measured loaded, as
+    # they are a few seconds after the window opened
+    _wait_for_workers(app, window.analysis.process.processId(), processes)
     load_stall = max(gaps)
     words = sum(len(t.split()) for t in texts)
-    processes = processes_for(-(-len(texts) // BATCH_SIZE), default_processes())
     rates, stalls, analysed, bare = [], [], [], []
     for run in range(repeat):
         marked = [t.replace("Reference BENCH-", f"Reference BENCH{run}-") for t in texts]

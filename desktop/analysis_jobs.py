@@ -1,5 +1,7 @@
 """Analysing stored articles: the glue between :mod:`desktop.analysis` and
-:mod:`storage`, shared by ``dossier analyse`` and the GUI's worker thread.
+:mod:`storage`. The analysis service's workers :func:`prepare` results (no
+database), its writer stores them with :func:`store_batch`;
+:func:`analyse_pending` does both in one process.
 
 No Qt here: progress and cancellation are plain callables.
 
@@ -75,33 +77,55 @@ def analyse_articles(
     on_article: Callable[[int], None] | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> list[int]:
-    """Analyse one batch of articles, store each result in its own
-    transaction, then link the batch's recycled quotes.
+    """Analyse one batch of articles in this process, store each result in
+    its own transaction, then link the batch's recycled quotes.
 
     Stops after the article being stored when ``is_cancelled()`` turns true
-    (what was stored is kept and linked). Returns the ids analysed.
+    (what was stored is kept and linked). Returns the ids stored.
     """
-    version = result_version(loaded)
-    batch = [articles.get_article(db, i) for i in article_ids]
-    batch = [a for a in batch if a is not None]
+    pipeline = pipeline_fields(loaded)
     analysed: list[int] = []
-    for article, result in _results(loaded, batch):
-        if result is None:
-            continue
-        analyses.save_analysis(
-            db, article_id=article["id"], text_hash=article["text_hash"],
-            pipeline=loaded.name, pipeline_version=version,
-            degraded=loaded.degraded,
-            entities=[asdict(e) for e in result.entities],
-            quotes=[asdict(q) for q in result.quotes])
-        analysed.append(article["id"])
+    for result in prepare(loaded, read_batch(db, article_ids), is_cancelled=is_cancelled):
+        if analyses.save_analyses(db, [result], **pipeline)[0] is None:
+            continue        # its text changed meanwhile: pending again
+        analysed.append(result["article_id"])
         if on_article:
-            on_article(article["id"])
-        if is_cancelled and is_cancelled():
-            break
+            on_article(result["article_id"])
     if analysed:
         link_recycled_quotes(db, analysed)
     return analysed
+
+
+def read_batch(db: Database, article_ids: list[int]) -> list[dict]:
+    """``{"id", "text", "text_hash"}`` of each article still there, in order:
+    what an analysis worker needs (it has no database connection)."""
+    batch = [articles.get_article(db, i) for i in article_ids]
+    return [{"id": a["id"], "text": a["text"], "text_hash": a["text_hash"]}
+            for a in batch if a is not None]
+
+
+def pipeline_fields(loaded: LoadedPipeline) -> dict:
+    """What a stored result says of the pipeline that made it."""
+    return {"pipeline": loaded.name, "pipeline_version": result_version(loaded),
+            "degraded": loaded.degraded}
+
+
+def prepare(loaded: LoadedPipeline, batch: list[dict], *,
+            is_cancelled: Callable[[], bool] | None = None) -> Iterator[dict]:
+    """Analyse a batch (:func:`read_batch`'s dicts) into results ready to
+    store: ``{"article_id", "text_hash", "entities", "quotes"}`` of plain
+    values, for :func:`storage.analyses.save_analyses` — small to send from a
+    worker process to the writer (no ``Doc`` crosses). An article the
+    pipeline fails on is left out; stops after the article just yielded
+    when ``is_cancelled()`` turns true."""
+    for article, result in _results(loaded, batch):
+        if result is None:
+            continue
+        yield {"article_id": article["id"], "text_hash": article["text_hash"],
+               "entities": [asdict(e) for e in result.entities],
+               "quotes": [asdict(q) for q in result.quotes]}
+        if is_cancelled and is_cancelled():
+            return
 
 
 def _results(loaded: LoadedPipeline, batch: list[dict]
@@ -126,6 +150,18 @@ def _results(loaded: LoadedPipeline, batch: list[dict]
                       type(error).__name__, error)
             result = None
         yield article, result
+
+
+def store_batch(db: Database, pipeline: dict, results: list[dict]) -> list[int]:
+    """Store a batch of :func:`prepare`'s results in one transaction, then
+    link their recycled quotes; returns the ids stored (an article whose
+    text changed meanwhile is not: it is pending again)."""
+    stored = analyses.save_analyses(db, results, **pipeline)
+    analysed = [r["article_id"] for r, analysis_id in zip(results, stored)
+                if analysis_id is not None]
+    if analysed:
+        link_recycled_quotes(db, analysed)
+    return analysed
 
 
 def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:

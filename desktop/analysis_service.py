@@ -10,12 +10,15 @@ version, degraded, warnings, pipes), ``progress`` (done, total), ``article``
 :class:`desktop.gui.workers.AnalysisProcess`; ``dossier analyse`` uses
 :class:`AnalysisPool` directly.
 
-:class:`AnalysisPool` hands batches of pending article ids to worker
-processes (``spawn``ed, niced below the window); each loads the pipeline
-once, reads its articles and writes each result through its own database
-connection (:func:`desktop.analysis_jobs.analyse_articles`: one transaction
-per article, recycled quotes linked per batch), so only article ids cross
-the process boundaries — no ``Doc`` is ever pickled. No Qt here.
+:class:`AnalysisPool` hands batches of pending articles (id, text, text
+hash) to worker processes (``spawn``ed, niced below the window, all started
+as soon as the first has loaded its pipeline); each loads the pipeline once
+and sends back, per batch, its results as plain rows ready to store
+(:func:`desktop.analysis_jobs.prepare`: entities, quotes, speakers — no
+``Doc`` is ever pickled). The service process is the one writer: it stores
+each batch in one transaction and links its recycled quotes
+(:func:`desktop.analysis_jobs.store_batch`) while the workers go on with the
+next, so no worker ever waits for a lock or a disk. No Qt here.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import signal
@@ -51,11 +54,6 @@ def worker_niceness() -> int:
         return WORKER_NICENESS
 #: At most this many worker processes (each holds a pipeline in memory).
 MAX_PROCESSES = 4
-#: A second worker is only started for at least this many pending batches:
-#: loading a pipeline costs about a second of CPU.
-BATCHES_PER_EXTRA_PROCESS = 3
-#: How often a waiting worker checks that the service is still there.
-PARENT_CHECK_SECONDS = 1.0
 
 
 def default_processes(cpu_count: int | None = None) -> int:
@@ -67,69 +65,80 @@ def default_processes(cpu_count: int | None = None) -> int:
     return max(1, min(cpu_count or os.cpu_count() or 1, MAX_PROCESSES))
 
 
-def processes_for(pending_batches: int, limit: int) -> int:
-    """How many workers a run of ``pending_batches`` batches is worth."""
-    return max(1, min(limit, math.ceil(pending_batches / BATCHES_PER_EXTRA_PROCESS)))
-
-
 class WorkerDied(RuntimeError):
     """A worker process ended while analysing (killed, out of memory …)."""
 
 
-def _worker_main(db_path: str, configured: str | None, tasks, results, cancelled) -> None:
-    """One worker process: load the pipeline, then analyse batches of ids
-    from ``tasks`` until ``None`` arrives or the service is gone."""
+def _worker_main(configured: str | None, conn, cancelled) -> None:
+    """One worker process: load the pipeline, then analyse the batches of
+    articles (``{"id", "text", "text_hash"}`` each) that arrive on ``conn``
+    until ``None`` arrives or the service is gone, sending back each batch's
+    results ready to store (:func:`desktop.analysis_jobs.prepare`). A worker
+    has no database connection: it never waits for a lock or a disk."""
     from desktop.analysis.pipeline import load_pipeline
-    from desktop.analysis_jobs import analyse_articles
-    from storage import open_database
+    from desktop.analysis_jobs import pipeline_fields, prepare
 
     try:
         os.nice(worker_niceness())
     except OSError:
         pass
-    parent = multiprocessing.parent_process()
     try:
-        loaded = load_pipeline(configured)
-        results.put(("loaded", {"name": loaded.name, "version": loaded.version,
-                                "degraded": loaded.degraded,
-                                "warnings": list(loaded.warnings),
-                                "pipes": list(loaded.nlp.pipe_names)}))
-        db = open_database(Path(db_path), create=False)
-    except Exception as error:
-        results.put(("error", f"{type(error).__name__}: {error}"))
-        return
-    try:
-        while True:
-            try:
-                batch = tasks.get(timeout=PARENT_CHECK_SECONDS)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():
-                    return      # the service was killed: never outlive it
-                continue
-            if batch is None:
-                return
-            if cancelled.is_set():      # queued before a cancel: skipped
-                results.put(("batch", None))
-                continue
-            try:
-                analyse_articles(db, loaded, batch,
-                                 on_article=lambda i: results.put(("article", i)),
-                                 is_cancelled=cancelled.is_set)
-            except Exception as error:
-                log.error("analysis of %s failed: %s", batch, traceback.format_exc())
-                results.put(("error", f"{type(error).__name__}: {error}"))
-            results.put(("batch", None))
-    finally:
-        db.close()
+        try:
+            loaded = load_pipeline(configured)
+        except Exception as error:
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+            return
+        conn.send(("loaded", {"name": loaded.name, "version": loaded.version,
+                              "degraded": loaded.degraded,
+                              "warnings": list(loaded.warnings),
+                              "pipes": list(loaded.nlp.pipe_names)}))
+        pipeline = pipeline_fields(loaded)
+        while (batch := conn.recv()) is not None:
+            prepared: list[dict] = []
+            if not cancelled.is_set():      # one sent before a cancel is skipped
+                try:
+                    prepared = list(prepare(loaded, batch, is_cancelled=cancelled.is_set))
+                except Exception as error:
+                    log.error("analysis of %s failed: %s", [a["id"] for a in batch],
+                              traceback.format_exc())
+                    conn.send(("error", f"{type(error).__name__}: {error}"))
+                    continue
+            conn.send(("results", (pipeline, prepared)))
+    except (EOFError, OSError):
+        return      # the service is gone (its end of the pipe closed): so is this
+
+
+class _Worker:
+    """A worker process and the service's end of its pipe: the batches it
+    was sent and has not answered yet, and whether its pipeline is loaded."""
+
+    def __init__(self, context, name: str, configured: str | None, cancelled):
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_worker_main, name=name,
+                                       args=(configured, theirs, cancelled), daemon=True)
+        self.process.start()
+        theirs.close()      # a worker that dies closes the pipe: never a half message waited for
+        self.in_flight = 0      # batches sent, not answered yet
+        self.answered = 0       # batches answered
+        self.ready = False
+
+    def died(self) -> WorkerDied:
+        self.process.join(1)
+        return WorkerDied(f"analysis process {self.process.name} stopped "
+                          f"(exit code {self.process.exitcode})")
 
 
 class AnalysisPool:
-    """Worker processes analysing the pending articles of one database.
+    """Worker processes analysing the pending articles of one database, and
+    the one writer that stores what they send back.
 
     ``on_event(kind, data)`` receives ``("pipeline", info)``,
-    ``("progress", (done, total))`` and ``("article", id)``. Workers are
-    started when a run needs them and kept, pipeline loaded, until
-    :meth:`close`.
+    ``("progress", (done, total))`` and ``("article", id)`` (once the
+    article's result is committed). The first worker is started by
+    :meth:`load`, the others as soon as it has loaded its pipeline (so that
+    they are ready when a run begins); all are kept, pipeline loaded, until
+    :meth:`close`. Each worker has a pipe of its own: one that dies is
+    noticed at once, and never leaves a half-written message behind.
     """
 
     def __init__(self, db_path: Path, configured: str | None = None, *,
@@ -140,143 +149,167 @@ class AnalysisPool:
         self.on_event = on_event
         self.info: dict | None = None
         self._context = multiprocessing.get_context("spawn")
-        self._tasks = self._context.Queue()
-        self._results = self._context.Queue()
         self._cancelled = self._context.Event()
-        self._workers: list = []
+        self._workers: list[_Worker] = []
+        self._db = None
 
     # -- workers -------------------------------------------------------
     def _start_workers(self, count: int) -> None:
         while len(self._workers) < count:
-            worker = self._context.Process(
-                target=_worker_main, name=f"dossier-analysis-{len(self._workers) + 1}",
-                args=(str(self.db_path), self.configured, self._tasks, self._results,
-                      self._cancelled),
-                daemon=True)
-            worker.start()
-            self._workers.append(worker)
+            self._workers.append(_Worker(self._context,
+                                         f"dossier-analysis-{len(self._workers) + 1}",
+                                         self.configured, self._cancelled))
 
-    def _check_workers(self) -> None:
-        for worker in self._workers:
-            if worker.exitcode is not None:
-                raise WorkerDied(f"analysis process {worker.name} stopped "
-                                 f"(exit code {worker.exitcode})")
-
-    def _next(self) -> tuple[str, object] | None:
-        """The next message of a worker, or None after a short wait."""
-        try:
-            return self._results.get(timeout=0.1)
-        except queue.Empty:
-            self._check_workers()
-            return None
+    def _next(self, timeout: float = 0.1) -> tuple[_Worker, str, object] | None:
+        """The next message of a worker, or None after a short wait; raises
+        :class:`WorkerDied` for a worker that ended."""
+        by_conn = {w.conn: w for w in self._workers}
+        by_sentinel = {w.process.sentinel: w for w in self._workers}
+        ready = multiprocessing.connection.wait([*by_conn, *by_sentinel], timeout)
+        for handle in ready:
+            if handle in by_conn:
+                worker = by_conn[handle]
+                try:
+                    kind, data = worker.conn.recv()
+                except (EOFError, OSError):
+                    raise worker.died() from None
+                if kind == "loaded":
+                    worker.ready = True
+                return worker, kind, data
+        for handle in ready:        # ended, and nothing more to read from it
+            raise by_sentinel[handle].died()
+        return None
 
     def load(self) -> dict:
-        """Start one worker and wait until its pipeline is loaded."""
+        """Start one worker and wait until its pipeline is loaded; then start
+        the others (they load meanwhile, niced, and announce nothing)."""
         self._start_workers(1)
         while self.info is None:
             message = self._next()
             if message is None:
                 continue
-            kind, data = message
+            _worker, kind, data = message
             if kind == "error":
                 raise RuntimeError(data)
             if kind == "loaded":
                 self.info = data
                 self.on_event("pipeline", data)
+                self._start_workers(self.limit)
         return self.info
+
+    def wait_until_loaded(self, timeout: float = 120.0) -> None:
+        """Until every worker has loaded its pipeline (:meth:`load` returns
+        as soon as the first has)."""
+        self.load()
+        deadline = time.monotonic() + timeout
+        while not all(w.ready for w in self._workers):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the analysis workers did not load")
+            message = self._next()
+            if message is not None and message[1] == "error":
+                raise RuntimeError(message[2])
+
+    def _database(self):
+        """The writer's connection, opened at the first run and kept."""
+        from storage import open_database
+
+        if self._db is None:
+            self._db = open_database(self.db_path, create=False)
+        return self._db
 
     # -- a run ---------------------------------------------------------
     def pending(self) -> list[int]:
         """Article ids not analysed in their current text by this pipeline."""
         from desktop.analysis.analyse import result_version
         from desktop.analysis.pipeline import LoadedPipeline
-        from storage import analyses, open_database
+        from storage import analyses
 
         info = self.load()
         version = result_version(LoadedPipeline(None, info["name"], info["version"]))
-        db = open_database(self.db_path, create=False)
-        try:
-            return analyses.pending_article_ids(db, info["name"], version)
-        finally:
-            db.close()
+        return analyses.pending_article_ids(self._database(), info["name"], version)
 
     def analyse(self, is_cancelled: Callable[[], bool] = lambda: False) -> int:
         """Analyse every pending article; returns how many were analysed.
 
-        A cancel stops every worker after the article it is storing; raises
-        :class:`WorkerDied` or ``RuntimeError`` when a worker fails.
+        The workers analyse; this process reads their articles and stores
+        each batch they send back in one transaction, then links its
+        recycled quotes (:func:`desktop.analysis_jobs.store_batch`) — one
+        writer, so no worker ever waits for the database. A cancel stops
+        every worker after the article it is analysing; what was analysed
+        is stored. Raises :class:`WorkerDied` or ``RuntimeError`` when a
+        worker fails.
         """
-        from desktop.analysis_jobs import BATCH_SIZE
+        from desktop.analysis_jobs import BATCH_SIZE, read_batch, store_batch
 
         self._cancelled.clear()
         pending = self.pending()
+        db = self._database()
         batches = [pending[i:i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
-        self._start_workers(processes_for(len(batches), self.limit))
-        total, done, queued = len(pending), 0, 0
+        total, done = len(pending), 0
         self.on_event("progress", (0, total))
         batches.reverse()
         stopping = False
-        while batches or queued:
-            # two batches a worker ahead, no more: a cancel drops the rest
-            while batches and not stopping and queued < 2 * len(self._workers):
-                self._tasks.put(batches.pop())
-                queued += 1
+        while batches or any(w.in_flight for w in self._workers):
+            # two batches a loaded worker ahead, no more: a cancel drops the rest
+            for worker in self._workers:
+                while batches and not stopping and worker.ready and worker.in_flight < 2:
+                    try:
+                        worker.conn.send(read_batch(db, batches.pop()))
+                    except OSError:
+                        raise worker.died() from None
+                    worker.in_flight += 1
             if not stopping and is_cancelled():
                 stopping = True
                 self._cancelled.set()
                 batches.clear()
-                queued -= self._take_back()
             message = self._next()
             if message is None:
                 continue
-            kind, data = message
-            if kind == "article":
-                done += 1
-                self.on_event("article", data)
-                self.on_event("progress", (done, total))
-            elif kind == "batch":
-                queued -= 1
-            elif kind == "error":
+            worker, kind, data = message
+            if kind == "results":
+                worker.in_flight -= 1
+                worker.answered += 1
+                pipeline, results = data
+                for article_id in store_batch(db, pipeline, results) if results else []:
+                    done += 1
+                    self.on_event("article", article_id)
+                    self.on_event("progress", (done, total))
+            elif kind == "error":       # instead of the batch's results
+                worker.in_flight = max(0, worker.in_flight - 1)
                 self._cancelled.set()
-                self._drain(queued)
+                self._drain()
                 raise RuntimeError(data)
         self._cancelled.clear()
         return done
 
-    def _take_back(self) -> int:
-        """Remove the batches no worker has taken yet; how many there were."""
-        taken = 0
-        while True:
-            try:
-                self._tasks.get_nowait()
-            except queue.Empty:
-                return taken
-            taken += 1
-
-    def _drain(self, queued: int) -> None:
+    def _drain(self) -> None:
         """Wait (briefly) for the batches in flight after a failure."""
         deadline = time.monotonic() + 10
-        while queued > 0 and time.monotonic() < deadline:
-            try:
-                kind, _ = self._results.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if kind in ("batch", "error"):
-                queued -= 1
+        while any(w.in_flight for w in self._workers) and time.monotonic() < deadline:
+            message = self._next()
+            if message is not None and message[1] in ("results", "error"):
+                message[0].in_flight = max(0, message[0].in_flight - 1)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the workers: ask, then wait, then terminate."""
         self._cancelled.set()
-        for _ in self._workers:
-            self._tasks.put(None)
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass        # it ended already
         deadline = time.monotonic() + timeout
         for worker in self._workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
+            worker.process.join(max(0.0, deadline - time.monotonic()))
         for worker in self._workers:
-            if worker.is_alive():
-                worker.terminate()
-                worker.join(2)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(2)
+            worker.conn.close()
         self._workers.clear()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 # -- the service process ---------------------------------------------------

@@ -37,27 +37,49 @@ def save_analysis(db: Database, *, article_id: int, text_hash: str,
     the article's text changed (or the article was deleted) since the
     analysis started, nothing is stored and None is returned.
     """
-    with write_transaction(db):     # analysis processes write side by side
-        current = db.execute("SELECT text_hash FROM articles WHERE id = ?",
-                             [article_id]).fetchone()
-        if current is None or current[0] != text_hash:
-            return None
-        db.execute(
-            "DELETE FROM analyses WHERE article_id = ? AND pipeline = ? "
-            "AND pipeline_version = ? AND text_hash = ?",
-            [article_id, pipeline, pipeline_version, text_hash])
-        analysis_id = db.table("analyses").insert({
-            "article_id": article_id, "text_hash": text_hash,
-            "pipeline": pipeline, "pipeline_version": pipeline_version,
-            "degraded": int(degraded), "created_at": utc_now(),
-        }).last_pk
-        db.table("entities").insert_all(
-            ({"analysis_id": analysis_id, **{k: e[k] for k in ENTITY_FIELDS}}
-             for e in entities), batch_size=500)
-        db.table("quotes").insert_all(
-            ({"analysis_id": analysis_id, **{k: q.get(k) for k in QUOTE_FIELDS}}
-             for q in quotes), batch_size=500)
-        refresh_article(db, article_id)   # the corpus entity counts and filter
+    return save_analyses(db, [{"article_id": article_id, "text_hash": text_hash,
+                               "entities": entities, "quotes": quotes}],
+                         pipeline=pipeline, pipeline_version=pipeline_version,
+                         degraded=degraded)[0]
+
+
+def save_analyses(db: Database, results: list[dict], *, pipeline: str,
+                  pipeline_version: str, degraded: bool) -> list[int | None]:
+    """Store the results of several articles (each ``{"article_id",
+    "text_hash", "entities", "quotes"}``) in one transaction, as
+    :func:`save_analysis` stores one: the analysis process's writer stores a
+    batch at once (one commit, one ``fsync``). Returns the analysis id of
+    each, None where the article's text changed meanwhile."""
+    stored = []
+    with write_transaction(db):     # the analysis service's writer, the hub's pull
+        for result in results:
+            stored.append(_store(db, pipeline, pipeline_version, degraded, **result))
+    return stored
+
+
+def _store(db: Database, pipeline: str, pipeline_version: str, degraded: bool, *,
+           article_id: int, text_hash: str, entities: list[dict],
+           quotes: list[dict]) -> int | None:
+    current = db.execute("SELECT text_hash FROM articles WHERE id = ?",
+                         [article_id]).fetchone()
+    if current is None or current[0] != text_hash:
+        return None
+    db.execute(
+        "DELETE FROM analyses WHERE article_id = ? AND pipeline = ? "
+        "AND pipeline_version = ? AND text_hash = ?",
+        [article_id, pipeline, pipeline_version, text_hash])
+    analysis_id = db.table("analyses").insert({
+        "article_id": article_id, "text_hash": text_hash,
+        "pipeline": pipeline, "pipeline_version": pipeline_version,
+        "degraded": int(degraded), "created_at": utc_now(),
+    }).last_pk
+    db.table("entities").insert_all(
+        ({"analysis_id": analysis_id, **{k: e[k] for k in ENTITY_FIELDS}}
+         for e in entities), batch_size=500)
+    db.table("quotes").insert_all(
+        ({"analysis_id": analysis_id, **{k: q.get(k) for k in QUOTE_FIELDS}}
+         for q in quotes), batch_size=500)
+    refresh_article(db, article_id)   # the corpus entity counts and filter
     return analysis_id
 
 

@@ -114,8 +114,8 @@ def save_links(db: Database, quote_ids: Iterable[int],
         db.conn.executemany(
             "INSERT INTO quote_links (quote_id, other_quote_id, score) VALUES (?, ?, ?) "
             "ON CONFLICT (quote_id, other_quote_id) DO UPDATE SET score = excluded.score",
-            [(a, b, s) for first, second, s in links
-             for a, b in ((first, second), (second, first))])
+            sorted((a, b, s) for first, second, s in links     # index order: fewer pages
+                   for a, b in ((first, second), (second, first))))
 
 
 def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
@@ -178,17 +178,21 @@ def recycling_candidates_many(db: Database,
                               probes: list[tuple[str, int, str | None]], *,
                               limit: int = 40) -> list[list[dict]]:
     """:func:`recycling_candidates` of each ``(text, article_id, speaker)``,
-    with each speaker looked up once and the rows of all read in one query
-    (a batch of new quotes often repeats its speakers)."""
+    with each speaker and each word probe looked up once and the rows of all
+    read in one query (a batch of new quotes often repeats its speakers, and
+    wire copies their words)."""
     by_speaker: dict[str, list[int]] = {}
+    by_expression: dict[str, list[int]] = {}    # wire copies in a batch probe alike
     wanted: list[list[int]] = []
     for text, _article_id, speaker in probes:
         ids: list[int] = []
         expression = _probe_expression(text)
         if expression:
-            ids += [r[0] for r in db.execute(
-                f"SELECT rowid FROM {QUOTES_FTS} WHERE {QUOTES_FTS} MATCH ? "
-                "ORDER BY rowid DESC LIMIT ?", [expression, limit])]
+            if expression not in by_expression:
+                by_expression[expression] = [r[0] for r in db.execute(
+                    f"SELECT rowid FROM {QUOTES_FTS} WHERE {QUOTES_FTS} MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ?", [expression, limit])]
+            ids += by_expression[expression]
         if speaker:
             if speaker not in by_speaker:
                 # newest first in the index's own order (a quote's id grows

@@ -10,6 +10,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from desktop import analysis_jobs, analysis_service
@@ -26,8 +27,10 @@ def _rows(path: Path) -> dict:
             "JOIN analyses n ON n.id = e.analysis_id"))
         quotes = sorted(db.execute(
             "SELECT n.article_id, q.start, q.end, q.text, q.kind, q.speaker, q.speaker_kind, "
-            "q.speaker_start, q.speaker_end, q.cue FROM quotes q "
+            "q.speaker_start, q.speaker_end, q.cue, q.method FROM quotes q "
             "JOIN analyses n ON n.id = q.analysis_id"))
+        summaries = (sorted(db.execute("SELECT * FROM article_entities")),
+                     sorted(db.execute("SELECT * FROM article_speakers")))
         links = sorted(db.execute(
             "SELECT qa.start, na.article_id, qb.start, nb.article_id, l.score "
             "FROM quote_links l JOIN quotes qa ON qa.id = l.quote_id "
@@ -37,7 +40,8 @@ def _rows(path: Path) -> dict:
         versions = set(db.execute("SELECT pipeline, pipeline_version, degraded FROM analyses"))
     finally:
         db.close()
-    return {"entities": entities, "quotes": quotes, "links": links, "versions": versions}
+    return {"entities": entities, "quotes": quotes, "links": links, "versions": versions,
+            "summaries": summaries}
 
 
 def _children(pid: int) -> set[int]:
@@ -77,22 +81,25 @@ def _add_copies(path: Path, copies: int) -> int:
     return total
 
 
-def test_two_worker_processes_store_what_the_in_process_path_stores(
-        seeded_db_path, analysed_template, monkeypatch):
-    # one article a batch and a second worker from two batches on: both
-    # workers store and link in parallel
+@pytest.mark.parametrize("processes", [1, 2])
+def test_worker_processes_store_what_the_in_process_path_stores(
+        seeded_db_path, analysed_template, monkeypatch, processes):
+    # one article a batch: with two workers, batches come back in any order
+    # and the one writer stores and links each as it arrives
     monkeypatch.setattr(analysis_jobs, "BATCH_SIZE", 1)
-    monkeypatch.setattr(analysis_service, "BATCHES_PER_EXTRA_PROCESS", 2)
     events = []
-    pool = AnalysisPool(seeded_db_path, processes=2,
+    pool = AnalysisPool(seeded_db_path, processes=processes,
                         on_event=lambda kind, data: events.append((kind, data)))
     try:
+        pool.wait_until_loaded()
+        workers = list(pool._workers)
+        assert len(workers) == processes
         assert pool.analyse() == 5
-        assert len(pool._workers) == 2
+        assert all(w.answered for w in workers)        # each analysed some
         assert pool.analyse() == 0                     # nothing pending any more
     finally:
         pool.close()
-    assert not any(w.is_alive() for w in pool._workers)
+    assert not any(w.process.is_alive() for w in workers)
     assert sorted(d for k, d in events if k == "article") == [1, 2, 3, 4, 5]
     assert [d for k, d in events if k == "progress"][-2:] == [(5, 5), (0, 0)]
     assert events[0][0] == "pipeline" and not events[0][1]["degraded"]
@@ -175,8 +182,8 @@ def test_a_worker_killed_mid_run_fails_the_run_not_the_service(seeded_db_path):
                         on_event=lambda kind, data: events.append(kind))
 
     def kill_after_first() -> bool:
-        if "article" in events and pool._workers[0].is_alive():
-            os.kill(pool._workers[0].pid, signal.SIGKILL)
+        if "article" in events and pool._workers[0].process.is_alive():
+            os.kill(pool._workers[0].process.pid, signal.SIGKILL)
         return False
 
     try:
