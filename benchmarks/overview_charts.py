@@ -62,13 +62,13 @@ def gui(args) -> int:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
-    from PySide6.QtWidgets import QApplication
+    from desktop.gui.app import application
 
     from desktop.gui.overview_controller import compute
     from desktop.gui.workers import Task
     from widgets.overview_window import CHARTS as TABS, OverviewWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = application()     # as the window's process has it (style, collector)
     open_database(args.db).close()          # migrated before timing
     window = OverviewWindow()
     window.show()

@@ -74,13 +74,13 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def measure(db_path: Path, rounds: int) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from desktop.gui.app import application
 
     from storage import open_database
     from storage.passage_listing import PassageListing, PassageQuery, count_passages
     from widgets.passage_workspace import PassageSource, PassageWorkspace
 
-    app = QApplication.instance() or QApplication([])
+    app = application()     # as the window's process has it (style, collector)
     db = open_database(db_path)     # migrated here, before any timing
     widget = PassageWorkspace()
     widget.resize(1200, 700)

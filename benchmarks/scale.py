@@ -382,7 +382,7 @@ PARTS = ("cold_start", "open_article", "queries", "tag_save", "export", "analysi
 def run(articles: int, folder: Path, analyse_articles: int = 150,
         only: tuple[str, ...] = PARTS, per_query: list | None = None,
         repeat: int = 1) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from desktop.gui.app import application
 
     from benchmarks.corpus import corpus_path
     from desktop.gui.main_window import MainWindow
@@ -397,7 +397,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
         results["cold_start"] = cold_start(path)
 
     random.seed(6)
-    app = QApplication.instance() or QApplication([])
+    app = application()     # as the window's process has it (style, collector)
     db = open_database(path)
     window = MainWindow(db, path, analyse=False)
     window.resize(1400, 860)
