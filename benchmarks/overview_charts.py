@@ -68,7 +68,7 @@ def gui(args) -> int:
     from desktop.gui.workers import Task
     from widgets.overview_window import CHARTS as TABS, OverviewWindow
 
-    app = application()     # as the window's process has it (style, collector)
+    app = application()     # as the window's process has it (name, style sheet)
     open_database(args.db).close()          # migrated before timing
     window = OverviewWindow()
     window.show()

@@ -80,7 +80,7 @@ def measure(db_path: Path, rounds: int) -> dict:
     from storage.passage_listing import PassageListing, PassageQuery, count_passages
     from widgets.passage_workspace import PassageSource, PassageWorkspace
 
-    app = application()     # as the window's process has it (style, collector)
+    app = application()     # as the window's process has it (name, style sheet)
     db = open_database(db_path)     # migrated here, before any timing
     widget = PassageWorkspace()
     widget.resize(1200, 700)

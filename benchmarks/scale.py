@@ -397,7 +397,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
         results["cold_start"] = cold_start(path)
 
     random.seed(6)
-    app = application()     # as the window's process has it (style, collector)
+    app = application()     # as the window's process has it (name, style sheet)
     db = open_database(path)
     window = MainWindow(db, path, analyse=False)
     window.resize(1400, 860)

@@ -7,7 +7,6 @@ worker has loaded the language pipeline.
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -28,26 +27,8 @@ from storage.backup import list_backups, newest_good_backup, restore_backup, set
 log = logging.getLogger(__name__)
 
 
-#: the collector's first threshold for the window's process (Python's is 700):
-#: a worker reading a few hundred thousand rows then starts far fewer
-#: collections, each of which holds the GIL, so the GUI thread waits on it
-GC_FIRST_THRESHOLD = 50_000
-
-
-def quiet_garbage_collector() -> None:
-    """Fewer, shorter pauses of the garbage collector in the window's process:
-    a higher first threshold (:data:`GC_FIRST_THRESHOLD`; the older
-    generations collected after 20 younger collections each). Together with
-    ``gc.freeze()`` once the window is built (:class:`MainWindow`), which
-    leaves the objects made at start-up out of every later collection, the
-    pauses a counting worker caused on the GUI thread (up to ~60 ms measured
-    in the Overview) are gone."""
-    gc.set_threshold(GC_FIRST_THRESHOLD, 20, 20)
-
-
 def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, created once, named and styled."""
-    quiet_garbage_collector()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

@@ -9,6 +9,7 @@ read-only database (``window.read_only``) is never backed up.
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -191,6 +192,10 @@ class BackupsController(Controller):
         except (DamagedDatabaseError, BackupError):
             damaged = True
         self.db.close()
+        # a connection an error left in a reference cycle (a traceback's
+        # frames) is closed now, not at the collector's next pass: the file
+        # then has no open connection, and no log, when it is moved or replaced
+        gc.collect()
         if damaged:
             damaged = set_aside(self.db_path)
             log.warning("damaged database kept as %s", damaged)

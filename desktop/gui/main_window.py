@@ -11,7 +11,6 @@ signal every operation's :class:`storage.changes.Changes` is published on).
 
 from __future__ import annotations
 
-import gc
 import logging
 from pathlib import Path
 from types import SimpleNamespace
@@ -148,9 +147,6 @@ class MainWindow(QMainWindow):
         self.reading_friction = ReadingFriction(self)  # focus, word snapping, boundaries
         if analyse:
             QTimer.singleShot(0, c.analysis.start_analysis)
-        # what start-up made lives as long as the window: out of the garbage
-        # collector's later passes, which hold the GIL (desktop.gui.app)
-        gc.freeze()
 
     def _build_controllers(self, pipeline: str | None) -> None:
         """One controller per area; the order is the order they hear changes
