@@ -13,6 +13,11 @@ database:
   then=…)`` turns the op's own "cancelled" exception into a callback;
   ``failure(callback)`` replaces the default (an error dialog for writes, a
   log line for reads).
+- ``in_process()`` runs a read in the window's read process instead
+  (:mod:`desktop.read_process`): for reads whose Python work would hold the
+  GIL long enough to stall the GUI thread (the Overview's counts). The op
+  must then be picklable (a module-level function, or a
+  ``functools.partial`` of one).
 - :meth:`Operations.guard` runs a call on the GUI thread's connection and
   shows the analyst why it failed instead of crashing (the error dialog).
 - :attr:`Operations.changed` is the window's one changes signal: every
@@ -32,6 +37,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop.gui.workers import Task
+from desktop.read_process import ReadProcess
 from storage.articles import ArticleError
 from storage.changes import Changes
 from storage.passages import PassageError
@@ -88,6 +94,7 @@ class _BackgroundOp:
         self._progress_args = False
         self._cancel_errors: tuple[type[BaseException], ...] = ()
         self._own_connection = True
+        self._in_process = False
         self._on_cancel: Callable[[], None] = lambda: None
         self.what = getattr(op, "__name__", "operation")
 
@@ -128,6 +135,12 @@ class _BackgroundOp:
         self._own_connection = False
         return self
 
+    def in_process(self) -> _BackgroundOp:
+        """Run the op in the window's read process (a picklable op; no
+        progress or cancel inside it) instead of in this process."""
+        self._in_process = True
+        return self
+
     def named(self, what: str) -> _BackgroundOp:
         """What the op is called in logs and error dialogs."""
         self.what = what
@@ -142,11 +155,13 @@ class _BackgroundOp:
         ops, op, cancel_errors = self._ops, self._op, self._cancel_errors
         db_path, progress_args = ops.db_path, self._progress_args
 
-        own_connection = self._own_connection
+        own_connection, in_process = self._own_connection, self._in_process
 
         def work(on_progress, is_cancelled):
             from storage import open_database
 
+            if in_process:
+                return ops.read_process.call(db_path, op)
             db = open_database(db_path) if own_connection else None
             try:
                 target = db if own_connection else db_path
@@ -231,6 +246,8 @@ class Operations(QObject):
         self._db_path = db_path
         #: the workers running now (cancelled and waited for on close)
         self.tasks: list[Task] = []
+        #: the process ``in_process()`` reads run in (started at the first)
+        self.read_process = ReadProcess()
 
     @property
     def db_path(self) -> Path:
@@ -264,7 +281,9 @@ class Operations(QObject):
             self.changed.emit(changes)
 
     def cancel_all(self, *, wait: bool = True) -> None:
-        """Cancel the running workers (and wait for them: before closing)."""
+        """Cancel the running workers (and wait for them: before closing);
+        the read process ends (a later read starts it again)."""
+        self.read_process.close()
         for task in list(self.tasks):
             task.cancel()
             if wait:
