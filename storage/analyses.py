@@ -83,6 +83,28 @@ def _store(db: Database, pipeline: str, pipeline_version: str, degraded: bool, *
     return analysis_id
 
 
+def last_analysis_id(db: Database) -> int:
+    """The newest stored analysis' id (0 when none): a mark for
+    :func:`analysed_since`."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM analyses").fetchone()[0]
+
+
+def analysed_since(db: Database, analysis_id: int, *, limit: int = 1000
+                   ) -> tuple[int, list[int] | None]:
+    """``(newest id, article ids)`` of the analyses stored after
+    ``analysis_id`` (another process's analysis: it writes no journal step);
+    the ids are None when more than ``limit`` articles were analysed (then
+    every article may have changed)."""
+    rows = db.execute("SELECT id, article_id FROM analyses WHERE id > ? ORDER BY id",
+                      [analysis_id]).fetchmany(limit * 4)
+    if not rows:
+        return analysis_id, []
+    ids = list(dict.fromkeys(article_id for _id, article_id in rows))
+    if len(rows) == limit * 4 or len(ids) > limit:
+        return last_analysis_id(db), None
+    return rows[-1][0], ids
+
+
 def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> list[int]:
     """Articles with no analysis by this pipeline for their current text."""
     return [r[0] for r in db.execute(

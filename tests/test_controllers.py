@@ -266,3 +266,34 @@ def test_a_commit_elsewhere_reaches_the_window_without_moving_a_far_article(
     qtbot.waitUntil(lambda: window.view.passage_ranges_shown() == [(0, 8)], timeout=1000)
     assert window.current_id == far
     assert window.view.verticalScrollBar().value() == scroll
+
+
+def _analysed_elsewhere(path, article_id: int) -> None:
+    """Another process (the analysis service, ``dossier analyse``) stores an
+    analysis of the article: no journal step, a commit."""
+    from storage import analyses
+
+    other = open_database(path)
+    found = analyses.latest_analysis(other, article_id)
+    text_hash = other.execute("SELECT text_hash FROM articles WHERE id = ?",
+                              [article_id]).fetchone()[0]
+    analyses.save_analysis(other, article_id=article_id, text_hash=text_hash,
+                           pipeline="another", pipeline_version="1", degraded=False,
+                           entities=found["entities"], quotes=found["quotes"])
+    other.close()
+
+
+def test_another_process_analysing_other_articles_leaves_the_reader_alone(
+        open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(2)
+    shown = []
+    original = window.view.set_analysis
+    window.view.set_analysis = lambda *a, **k: (shown.append(a), original(*a, **k))[1]
+    _analysed_elsewhere(analysed_db_path, 4)
+    assert window.check_external_changes()
+    assert shown == []              # article 4 is not the one being read
+    _analysed_elsewhere(analysed_db_path, 2)
+    assert window.check_external_changes()
+    assert len(shown) == 1          # the article shown: its highlights again
+    assert not window.check_external_changes()      # nothing new since

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.controller import Controller
-from storage import journal
+from storage import analyses, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
 
@@ -40,6 +40,7 @@ class BackupsController(Controller):
         # another window or a dossier command writing to the same file
         self._data_version = database_version(self.db)
         self._last_step = journal.last_step_id(self.db)
+        self._last_analysis = analyses.last_analysis_id(self.db)
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
@@ -54,8 +55,13 @@ class BackupsController(Controller):
         ``PRAGMA data_version`` says cheaply whether anyone committed; the
         journal's steps since the last one seen (not this window's own) say
         exactly what changed, published as foreign changes: panels update
-        only that, and the reader stays where the analyst was reading. A
-        commit without a step (analysis results) is published as ANALYSIS."""
+        only that, and the reader stays where the analyst was reading.
+        Analyses (the analysis service, ``dossier analyse``) write no step:
+        the analyses stored since the last look say which articles they
+        were for, published as ANALYSIS of those articles — the reader
+        re-reads its article only when it is one of them (once for every
+        article when more than a thousand were analysed). A commit that
+        is neither (a recycled quote's links) is not published."""
         version = database_version(self.db)
         if version == self._data_version:
             return False
@@ -64,10 +70,14 @@ class BackupsController(Controller):
         changes = journal.changes_since(self.db, self._last_step,
                                         exclude_origin=self.controllers.history.journal_origin)
         self._last_step = last
-        if not changes:
-            changes = Changes.of(ANALYSIS, foreign=True)
-        with self.controllers.reader.keeping_position():
-            self.ops.publish(changes)
+        self._last_analysis, analysed = analyses.analysed_since(self.db, self._last_analysis)
+        if analysed is None:
+            changes |= Changes.of(ANALYSIS, foreign=True)
+        elif analysed:
+            changes |= Changes.of(ANALYSIS, article_ids=analysed, foreign=True)
+        if changes:
+            with self.controllers.reader.keeping_position():
+                self.ops.publish(changes)
         return True
 
     def _schedule_backups(self) -> None:
