@@ -104,7 +104,12 @@ def _wait_for_workers(app, service: int, count: int, timeout_s: float = 120) -> 
             last, still_since = used, time.time()
         elif time.time() - still_since > 0.5:
             return
-        time.sleep(0.05)
+        # look again in 50 ms, handling events meanwhile: a plain sleep here
+        # was itself a 50 ms gap in the GUI thread's timer ticks
+        again = time.perf_counter() + 0.05
+        while time.perf_counter() < again:
+            app.processEvents()
+            time.sleep(0.001)
     raise TimeoutError("the analysis workers did not load")
 
 

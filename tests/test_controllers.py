@@ -297,3 +297,20 @@ def test_another_process_analysing_other_articles_leaves_the_reader_alone(
     assert window.check_external_changes()
     assert len(shown) == 1          # the article shown: its highlights again
     assert not window.check_external_changes()      # nothing new since
+
+
+def test_another_programs_new_article_does_not_redraw_the_article_read(
+        open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(2)
+    shown = []
+    original = window.view.set_article
+    window.view.set_article = lambda *a, **k: (shown.append(a), original(*a, **k))[1]
+    other = open_database(analysed_db_path)
+    with journal.step(other, "Import", origin="a dossier command"):
+        articles.add_article(other, title="Brand new", text="A new article arrived.")
+    other.close()
+    assert window.check_external_changes()
+    assert window.article_list.list_model.rowCount() == 6      # the list has it
+    assert window.current_id == 2 and window.article_list.current_article_id() == 2
+    assert shown == []              # the reader was not redrawn for it

@@ -82,10 +82,19 @@ class ArticleListController(Controller):
         if select is not None and self.article_list.select_article(select):
             return True
         # the article being read stays current if the new list has it near
-        # the top; otherwise the list's first article opens
-        if self.current_id is not None and self.article_list.select_article(
-                self.current_id, within=KEEP_CURRENT_WITHIN):
-            return True
+        # the top; otherwise the list's first article opens. After another
+        # program's change the reader is not told to show it again: it
+        # already shows it, and updates only what the change concerns (a
+        # re-shown article is a stall of tens of milliseconds for nothing)
+        if self.current_id is not None:
+            self.article_list.blockSignals(keep_current)
+            try:
+                kept = self.article_list.select_article(self.current_id,
+                                                        within=KEEP_CURRENT_WITHIN)
+            finally:
+                self.article_list.blockSignals(False)
+            if kept:
+                return True
         if keep_current and self.current_id is not None and \
                 articles.get_article(self.db, self.current_id) is not None:
             return True     # still stored: the reader keeps it, wherever it is listed
