@@ -281,6 +281,29 @@ def _wait(app, predicate, timeout_s: float, failed: list | None = None) -> None:
         time.sleep(0.001)
 
 
+def _watch_stalls(clock, over_ms: float) -> None:
+    """A thread that prints the GUI thread's stack (to stderr) whenever its
+    5 ms timer has not ticked for ``over_ms`` (``DOSSIER_STALL_STACKS=40``)."""
+    import threading
+    import traceback
+
+    gui = threading.get_ident()
+
+    def watch():
+        seen = None
+        while True:
+            time.sleep(0.003)
+            if clock.elapsed() > over_ms:
+                start = time.perf_counter() - clock.elapsed() / 1000
+                if seen is None or abs(start - seen) > 0.004:
+                    seen = start
+                    frame = sys._current_frames().get(gui)
+                    print(f"--- GUI thread {clock.elapsed()} ms without a tick:\n"
+                          + "".join(traceback.format_stack(frame, limit=14)),
+                          file=sys.stderr, flush=True)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     """Dossier's analysis service vs bare nlp.pipe over the same texts, with
     the GUI stall; ``repeat`` runs, medians reported."""
@@ -300,6 +323,8 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     timer.timeout.connect(lambda: gaps.append(clock.restart()))
     clock.start()
     timer.start()
+    if os.environ.get("DOSSIER_STALL_STACKS"):     # where the GUI thread is during a stall
+        _watch_stalls(clock, float(os.environ["DOSSIER_STALL_STACKS"]))
     window.start_analysis()       # the service loads the pipeline; nothing is pending
     _wait(app, lambda: finished, 300, failed)
     processes = default_processes()

@@ -455,17 +455,23 @@ def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool
                 f"SELECT row_id FROM journal_changes WHERE {steps} "
                 "AND tbl = 'tags'", params))
         elif table == "articles":
-            details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
-            for row_id, created, text, memo, status, detail in db.execute(
-                    f"""SELECT row_id, before IS NULL OR after IS NULL, {_differs('text')},
-                    {_differs('memo')}, {_differs('review_status')}, {details}
-                    FROM journal_changes WHERE {steps} AND tbl = 'articles'""",
-                    params):
+            # articles added or deleted: no need to compare their columns
+            # (an import's rows hold whole texts, parsed for nothing)
+            for (row_id,) in db.execute(
+                    f"""SELECT row_id FROM journal_changes WHERE {steps}
+                    AND tbl = 'articles' AND (before IS NULL OR after IS NULL)""", params):
                 article_ids.add(row_id)
-                for flag, kind in ((created, kinds.ARTICLES), (text, kinds.TEXT),
-                                   (memo, kinds.MEMO), (status, kinds.REVIEW),
-                                   (detail, kinds.ARTICLE)):
-                    if flag and (kind == kinds.ARTICLES or not created):
+                found.add(kinds.ARTICLES)
+            details = " OR ".join(_differs(c) for c in _DETAIL_COLUMNS)
+            for row_id, text, memo, status, detail in db.execute(
+                    f"""SELECT row_id, {_differs('text')},
+                    {_differs('memo')}, {_differs('review_status')}, {details}
+                    FROM journal_changes WHERE {steps} AND tbl = 'articles'
+                    AND before IS NOT NULL AND after IS NOT NULL""", params):
+                article_ids.add(row_id)
+                for flag, kind in ((text, kinds.TEXT), (memo, kinds.MEMO),
+                                   (status, kinds.REVIEW), (detail, kinds.ARTICLE)):
+                    if flag:
                         found.add(kind)
         elif table in ("entity_canon", "entity_aliases"):
             found.add(kinds.ENTITIES)

@@ -314,3 +314,16 @@ def test_another_programs_new_article_does_not_redraw_the_article_read(
     assert window.article_list.list_model.rowCount() == 6      # the list has it
     assert window.current_id == 2 and window.article_list.current_article_id() == 2
     assert shown == []              # the reader was not redrawn for it
+
+
+def test_another_programs_review_mark_reaches_the_progress_count(open_window,
+                                                                 analysed_db_path, qtbot):
+    from storage import review
+
+    window = open_window(analysed_db_path)
+    assert window.review_label.text() == "0 of 5 done"
+    other = open_database(analysed_db_path)
+    review.set_review_status(other, 4, "done")
+    other.close()
+    assert window.check_external_changes()
+    qtbot.waitUntil(lambda: window.review_label.text() == "1 of 5 done", timeout=5000)
