@@ -61,6 +61,11 @@ def test_sar_sokha_page_roles_articles_and_accepting_an_alias(qtbot, open_window
     assert "Minister of Interior" in roles and "Deputy Prime Minister" in roles
     articles = _items(page.articles)
     assert any("Cambodia Seeks to Enhance Immigration" in a for a in articles)
+    # counts read as English: “1 article”, never “1 articles”
+    names = _items(page.names)
+    assert any(n.endswith(" in 1 article") for n in names)
+    assert not any(" 1 articles" in n or " 1 mentions" in n for n in names)
+    assert page.summary.text().startswith(f"{len(articles)} articles · ")
     assert any("Minister of Interior Sar Sokha will lead" in a for a in articles)
     assert not any(t.startswith("About it") for t in _items(page.quotes))
     # “Sokha” is offered, not merged
