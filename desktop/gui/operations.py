@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from concurrent.futures import CancelledError
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop.gui.workers import Task
-from desktop.read_process import ReadProcess
+from desktop.read_process import ReadProcess, ReadProcessStopped
 from storage.articles import ArticleError
 from storage.changes import Changes
 from storage.passages import PassageError
@@ -161,7 +162,15 @@ class _BackgroundOp:
             from storage import open_database
 
             if in_process:
-                return ops.read_process.call(db_path, op)
+                try:
+                    return ops.read_process.call(db_path, op)
+                except CancelledError:          # the window closes, or restores
+                    return _CANCELLED
+                except (ReadProcessStopped, OSError) as error:
+                    # no process to count in (it died, or could not start):
+                    # the read is still made, here, as before the process
+                    log.warning("the read process failed (%s); %s reads here", error,
+                                self.what)
             db = open_database(db_path) if own_connection else None
             try:
                 target = db if own_connection else db_path

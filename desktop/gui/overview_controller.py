@@ -102,8 +102,13 @@ class OverviewController(QObject):
                 if generation == self._generation and view.current_name() == name:
                     view.set_status(f"Counted in {time.perf_counter() - started:.1f} s")
             view.when_drawn(name, drawn)
+        def failed(error: Exception) -> None:
+            if generation == self._generation and self.view is not None:
+                self._drawn.discard(name)       # counted again at the next refresh
+                self.view.set_status(f"Counting failed: {error}")
         count = functools.partial(compute, query=query, options=options, only=(name,))
-        return self.window.ops.query(count, show).named("overview").in_process().run()
+        return self.window.ops.query(count, show).named("overview").in_process() \
+            .failure(failed).run()
 
     def activate(self, chart: str, key) -> None:
         """Narrow the article list to what the clicked mark counts."""
