@@ -1,9 +1,10 @@
 """The entity dossier's controller: reads one entity's page
-(:func:`desktop.dossier_pages.build`, in the window's read process), shows it in :class:`widgets.entity_page.EntityPage`,
-and carries out what the analyst asks there — open an article or a quote,
-list the entity's articles, open a companion's page, and merge accepted
-alias suggestions through the window's undoable entity merge (a journal
-step named “Merge N entities into …”).
+(:func:`desktop.dossier_pages.build`, in the window's read process), shows
+it in :class:`widgets.entity_page.EntityPage`, and carries out what the
+analyst asks there — open an article or a quote, list the entity's
+articles, open a companion's page, and merge accepted alias suggestions
+through the window's undoable entity merge (a journal step named “Merge N
+entities into …”).
 
 Reachable from Go → Entity dossier (Ctrl+Shift+D: the entity at the caret in
 the reader, else the one selected in the corpus Entities tab) and from the
