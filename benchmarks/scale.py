@@ -430,6 +430,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
     from desktop.gui.app import application
 
     from benchmarks.corpus import corpus_path
+    from desktop.gui.collector import leave_start_up_out_of_collections
     from desktop.gui.main_window import MainWindow
     from storage import open_database
 
@@ -448,6 +449,7 @@ def run(articles: int, folder: Path, analyse_articles: int = 150,
     window.resize(1400, 860)
     window.show()
     app.processEvents()
+    leave_start_up_out_of_collections()     # as the window's process does (run_gui)
     sample = random.sample(range(1, articles + 1), 200)
     if "open_article" in only:
         results["open_article"] = open_articles(app, window, sample)

@@ -19,6 +19,7 @@ import resources
 from desktop.data_location import APP_NAME, data_folder, default_database_path
 from desktop.gui.error_reporting import ErrorReporter, configure_logging
 from desktop.first_run import ensure_codebook, ensure_seeded
+from desktop.gui.collector import leave_start_up_out_of_collections
 from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
 from storage import DamagedDatabaseError, DatabaseError, is_read_only, open_database
@@ -134,6 +135,8 @@ def run_gui(db_path: Path | None = None, pipeline: str | None = None) -> int:
         return 1
     window.log_path = log_path
     window.show()
+    app.processEvents()         # (its first paint, before the freeze)
+    leave_start_up_out_of_collections()
     status = app.exec()
     window.db.close()
     return status

@@ -9,13 +9,13 @@ read-only database (``window.read_only``) is never backed up.
 
 from __future__ import annotations
 
-import gc
 import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from desktop.gui.collector import collect_everything
 from desktop.gui.controller import Controller
 from storage import analyses, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
@@ -205,7 +205,8 @@ class BackupsController(Controller):
         # a connection an error left in a reference cycle (a traceback's
         # frames) is closed now, not at the collector's next pass: the file
         # then has no open connection, and no log, when it is moved or replaced
-        gc.collect()
+        # (frozen objects too: see app.leave_start_up_out_of_collections)
+        collect_everything()
         if damaged:
             damaged = set_aside(self.db_path)
             log.warning("damaged database kept as %s", damaged)
