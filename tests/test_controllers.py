@@ -283,13 +283,20 @@ def _analysed_elsewhere(path, article_id: int) -> None:
     other.close()
 
 
+def _reading_article_2(open_window, path, spied: str):
+    """A window reading article 2, and the calls of its reader's ``spied``
+    method from then on."""
+    window = open_window(path)
+    window.article_list.select_article(2)
+    calls = []
+    original = getattr(window.view, spied)
+    setattr(window.view, spied, lambda *a, **k: (calls.append(a), original(*a, **k))[1])
+    return window, calls
+
+
 def test_another_process_analysing_other_articles_leaves_the_reader_alone(
         open_window, analysed_db_path, qtbot):
-    window = open_window(analysed_db_path)
-    window.article_list.select_article(2)
-    shown = []
-    original = window.view.set_analysis
-    window.view.set_analysis = lambda *a, **k: (shown.append(a), original(*a, **k))[1]
+    window, shown = _reading_article_2(open_window, analysed_db_path, "set_analysis")
     _analysed_elsewhere(analysed_db_path, 4)
     assert window.check_external_changes()
     assert shown == []              # article 4 is not the one being read
@@ -301,11 +308,7 @@ def test_another_process_analysing_other_articles_leaves_the_reader_alone(
 
 def test_another_programs_new_article_does_not_redraw_the_article_read(
         open_window, analysed_db_path, qtbot):
-    window = open_window(analysed_db_path)
-    window.article_list.select_article(2)
-    shown = []
-    original = window.view.set_article
-    window.view.set_article = lambda *a, **k: (shown.append(a), original(*a, **k))[1]
+    window, shown = _reading_article_2(open_window, analysed_db_path, "set_article")
     other = open_database(analysed_db_path)
     with journal.step(other, "Import", origin="a dossier command"):
         articles.add_article(other, title="Brand new", text="A new article arrived.")

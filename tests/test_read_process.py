@@ -66,32 +66,32 @@ def test_overview_counts_in_the_process_equal_the_counts_here(reads, seeded_db_p
     assert there["charts"]["sources"]["values"]       # (the tag's passages were counted)
 
 
+def _overview_status(qtbot, window, starts: str) -> str:
+    """Open the Overview with Ctrl+Shift+O; its status line once it starts
+    with ``starts``."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    status = window.overview.view.status
+    qtbot.waitUntil(lambda: status.text().startswith(starts), timeout=20000)
+    return status.text()
+
+
 def test_the_overview_still_counts_when_the_read_process_cannot(qtbot, open_window,
                                                                 seeded_db_path, monkeypatch):
     """No process to count in (it could not start, or died): the Overview
     counts in the window's worker thread instead of showing nothing."""
-    from PySide6.QtCore import Qt
-
     def broken(self, *_args, **_kwargs):
         raise ReadProcessStopped("no process here")
     monkeypatch.setattr(ReadProcess, "call", broken)
-    window = open_window(seeded_db_path)
-    qtbot.keyClick(window, Qt.Key.Key_O,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    view = window.overview.view
-    qtbot.waitUntil(lambda: view.status.text().startswith("Counted"), timeout=20000)
+    _overview_status(qtbot, open_window(seeded_db_path), "Counted")
 
 
 def test_a_count_that_fails_says_so_in_the_overview(qtbot, open_window, seeded_db_path,
                                                     monkeypatch):
-    from PySide6.QtCore import Qt
-
     def refused(self, *_args, **_kwargs):
         raise ValueError("the counts could not be read")
     monkeypatch.setattr(ReadProcess, "call", refused)
-    window = open_window(seeded_db_path)
-    qtbot.keyClick(window, Qt.Key.Key_O,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    view = window.overview.view
-    qtbot.waitUntil(lambda: view.status.text().startswith("Counting failed"), timeout=20000)
-    assert "could not be read" in view.status.text()
+    status = _overview_status(qtbot, open_window(seeded_db_path), "Counting failed")
+    assert "could not be read" in status
