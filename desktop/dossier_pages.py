@@ -16,7 +16,8 @@ from storage.entity_index import entity_key
 
 
 def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
-    """Everything the page shows for the entity called ``name`` (in a worker);
+    """Everything the page shows for the entity called ``name`` (in the read
+    process);
     ``analysts``: whose passages it lists (blind coding: only theirs)."""
     ident = entity_dossier.identity(db, name)
     keys = ident["keys"]
