@@ -183,7 +183,7 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     for ids in quote_groups.values():
         for i, a in enumerate(ids):
             for b in ids[i + 1:i + 3]:
-                links += [(a, b, 100.0), (b, a, 100.0)]
+                links.append((max(a, b), min(a, b), 100.0))   # once per pair (0024)
     conn.executemany("INSERT OR IGNORE INTO quote_links (quote_id, other_quote_id, score) "
                      "VALUES (?,?,?)", links)
 
@@ -222,7 +222,7 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     conn.close()
     finished = time.perf_counter()
     return {"articles": articles, "passages": passages, "variants": len(variants),
-            "entities": entity_id, "quotes": quote_id, "quote_links": len(links) // 2,
+            "entities": entity_id, "quotes": quote_id, "quote_links": len(links),
             "mean_words": round(sum(lengths) / len(lengths)),
             "analyse_variants_s": round(analysed_at - started, 1),
             "insert_articles_s": round(articles_at - analysed_at, 1),

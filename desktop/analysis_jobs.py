@@ -184,9 +184,4 @@ def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
     for quote, rows in zip(comparable, found):
         candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"]) for c in rows]
         links += find_links([quote], candidates + [q for q in new if q.id != quote.id])
-    unique = {}
-    for first, second, score in links:
-        key = (min(first, second), max(first, second))
-        unique[key] = max(score, unique.get(key, 0.0))
-    quotes.save_links(db, [q.id for q in new], [(a, b, s) for (a, b), s in unique.items()])
-    return len(unique)
+    return quotes.save_links(db, [q.id for q in new], links)

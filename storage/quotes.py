@@ -100,8 +100,10 @@ def speakers(db: Database) -> list[dict]:
 
 
 def save_links(db: Database, quote_ids: Iterable[int],
-               links: Iterable[tuple[int, int, float]]) -> None:
-    """Replace the links of ``quote_ids`` by ``links`` (stored both ways)."""
+               links: Iterable[tuple[int, int, float]]) -> int:
+    """Replace the links of ``quote_ids`` by ``links`` (``(quote, other,
+    score)``, in either order; stored once per pair with its best score, the
+    newer quote first: migration 0024). Returns the number of pairs."""
     quote_ids = list(quote_ids)
     with write_transaction(db):     # analysis processes link side by side
         for quote_id in quote_ids:
@@ -111,11 +113,16 @@ def save_links(db: Database, quote_ids: Iterable[int],
         # by creating and dropping a table, a schema change that every other
         # connection must then reload (and SQLite 3.40 can fail a DELETE that
         # fires an FTS5 trigger right after such a reload).
+        once: dict[tuple[int, int], float] = {}
+        for first, second, score in links:
+            if first != second:
+                pair = (max(first, second), min(first, second))
+                once[pair] = max(score, once.get(pair, score))
         db.conn.executemany(
             "INSERT INTO quote_links (quote_id, other_quote_id, score) VALUES (?, ?, ?) "
             "ON CONFLICT (quote_id, other_quote_id) DO UPDATE SET score = excluded.score",
-            sorted((a, b, s) for first, second, s in links     # index order: fewer pages
-                   for a, b in ((first, second), (second, first))))
+            sorted((a, b, s) for (a, b), s in once.items()))    # key order: fewer pages
+    return len(once)
 
 
 def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
@@ -125,18 +132,26 @@ def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
     corpus-wide ``current`` table, which would be built for every article).
     """
     links: dict[int, list[dict]] = {}
+    # a pair is stored once (migration 0024): this article's quote may be
+    # either end, each read through its own index
     for row in db.query(
             f"""
-            SELECT l.quote_id, l.score, o.id AS other_quote_id, n.article_id,
+            WITH mine AS (SELECT id FROM quotes
+                          WHERE analysis_id = {current_analysis_sql("?")}),
+            pairs AS (
+                SELECT l.quote_id, l.other_quote_id, l.score
+                FROM mine JOIN quote_links l ON l.quote_id = mine.id
+                UNION ALL
+                SELECT l.other_quote_id, l.quote_id, l.score
+                FROM mine JOIN quote_links l ON l.other_quote_id = mine.id)
+            SELECT p.quote_id, p.score, o.id AS other_quote_id, n.article_id,
                    a.title AS article_title, o.start, o.end, o.speaker
-            FROM quotes q
-            JOIN quote_links l ON l.quote_id = q.id
-            JOIN quotes o ON o.id = l.other_quote_id
+            FROM pairs p
+            JOIN quotes o ON o.id = p.other_quote_id
             JOIN analyses n ON n.id = o.analysis_id
             JOIN articles a ON a.id = n.article_id
-            WHERE q.analysis_id = {current_analysis_sql("?")}
-              AND n.id = {current_analysis_sql("n.article_id")}
-            ORDER BY l.score DESC
+            WHERE n.id = {current_analysis_sql("n.article_id")}
+            ORDER BY p.score DESC
             """, [article_id]):
         links.setdefault(row.pop("quote_id"), []).append(row)
     return links

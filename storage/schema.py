@@ -911,5 +911,33 @@ def unpushed_steps(db: Database) -> None:
                "WHERE pushed_at IS NULL")
 
 
+
+@MIGRATIONS(name="0024_quote_links_once")
+def quote_links_once(db: Database) -> None:
+    """Links between recycled quotes stored once per pair — the newer quote
+    (the higher id) in ``quote_id`` — in a table clustered on that pair
+    (``WITHOUT ROWID``), where 0002 stored each link both ways in a rowid
+    table with two indexes: a new quote's links now add one entry to two
+    b-trees instead of two rows to three (the analysis writer's largest
+    write; issue 16). ``storage.quotes.links_for_article`` reads both ends."""
+    db.execute("""CREATE TABLE quote_links_once (
+        quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+        other_quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+        score FLOAT NOT NULL,
+        PRIMARY KEY (quote_id, other_quote_id),
+        CHECK (quote_id > other_quote_id)
+    ) WITHOUT ROWID""")
+    # each link was stored both ways: the newer-first rows in the primary
+    # key's order, then any pair only the other way round
+    db.execute("""INSERT INTO quote_links_once (quote_id, other_quote_id, score)
+        SELECT quote_id, other_quote_id, score FROM quote_links
+        WHERE quote_id > other_quote_id ORDER BY quote_id, other_quote_id""")
+    db.execute("""INSERT OR IGNORE INTO quote_links_once (quote_id, other_quote_id, score)
+        SELECT other_quote_id, quote_id, score FROM quote_links
+        WHERE quote_id < other_quote_id""")
+    db.execute("DROP TABLE quote_links")
+    db.execute("ALTER TABLE quote_links_once RENAME TO quote_links")
+    db.execute("CREATE INDEX quote_links_other ON quote_links (other_quote_id)")
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -31,7 +31,9 @@ def _rows(path: Path) -> dict:
             "JOIN analyses n ON n.id = q.analysis_id"))
         summaries = (sorted(db.execute("SELECT * FROM article_entities")),
                      sorted(db.execute("SELECT * FROM article_speakers")))
-        links = sorted(db.execute(
+        # each pair once, whichever end was stored first (which was newer)
+        links = sorted((*sorted([(a_start, a_article), (b_start, b_article)]), score)
+                       for a_start, a_article, b_start, b_article, score in db.execute(
             "SELECT qa.start, na.article_id, qb.start, nb.article_id, l.score "
             "FROM quote_links l JOIN quotes qa ON qa.id = l.quote_id "
             "JOIN analyses na ON na.id = qa.analysis_id "

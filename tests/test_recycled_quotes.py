@@ -55,3 +55,49 @@ def test_speakers_are_counted_across_the_corpus(analysed_db_path):
             by_name["Thong Mengdavid"]["article_count"]) == (5, 3)
     assert by_name["Neth Savoeun"]["quote_count"] == 5
     assert by_name["National Police social media post"]["speaker_kind"] == "document"
+
+
+def _pairs(db) -> list[tuple[int, int, float]]:
+    return sorted(db.execute("SELECT quote_id, other_quote_id, score FROM quote_links"))
+
+
+def test_each_link_is_stored_once_and_read_from_both_ends(analysed_db_path):
+    db = open_database(analysed_db_path)
+    pairs = _pairs(db)
+    assert pairs and all(newer > older for newer, older, _ in pairs)
+    # the older article's quote is only ever ``other_quote_id``, yet it lists
+    # its links as the newer one does
+    seen = {}
+    for article_id in (1, 2, 3):
+        for quote_id, links in quotes.links_for_article(db, article_id).items():
+            for link in links:
+                seen[(quote_id, link["other_quote_id"])] = link["score"]
+    assert seen == {**{(a, b): s for a, b, s in pairs}, **{(b, a): s for a, b, s in pairs}}
+
+
+def test_links_stored_both_ways_by_schema_23_are_kept_once(analysed_db_path):
+    """Migration 0024 on a file whose links were written both ways."""
+    import sqlite3
+
+    from storage.schema import SCHEMA_VERSION
+
+    db = open_database(analysed_db_path)
+    pairs = _pairs(db)
+    before = {a: quotes.links_for_article(db, a) for a in (1, 2, 3)}
+    db.close()
+    conn = sqlite3.connect(analysed_db_path)
+    with conn:      # back to schema 23's table, as 0002 made it
+        conn.execute("DROP TABLE quote_links")
+        conn.execute("""CREATE TABLE quote_links (
+            quote_id INTEGER REFERENCES quotes(id) ON DELETE CASCADE,
+            other_quote_id INTEGER REFERENCES quotes(id) ON DELETE CASCADE,
+            score FLOAT NOT NULL, PRIMARY KEY (quote_id, other_quote_id))""")
+        conn.executemany("INSERT INTO quote_links VALUES (?, ?, ?)",
+                         [row for a, b, s in pairs for row in ((a, b, s), (b, a, s))])
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0024_quote_links_once'")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+    db = open_database(analysed_db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert _pairs(db) == pairs
+    assert {a: quotes.links_for_article(db, a) for a in (1, 2, 3)} == before
