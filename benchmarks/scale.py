@@ -88,6 +88,16 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _analysis_cpu(window) -> dict[str, float]:
+    """CPU seconds used so far by the window's process (every thread), the
+    analysis service (its writer) and the service's worker processes."""
+    service = window.analysis.process.processId()
+    workers = [int(p) for p in Path(f"/proc/{service}/task/{service}/children")
+               .read_text().split()]
+    return {"window": time.process_time(), "writer": _cpu_seconds(service),
+            "workers": sum(_cpu_seconds(pid) for pid in workers)}
+
+
 def _wait_for_workers(app, service: int, count: int, timeout_s: float = 120) -> None:
     """Until the analysis service has ``count`` worker processes and none of
     them has used CPU for half a second (their pipelines are loaded)."""
@@ -344,6 +354,7 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     load_stall = max(gaps)
     words = sum(len(t.split()) for t in texts)
     rates, stalls, analysed, bare, stall_working = [], [], [], [], []
+    cpu_runs: list[dict] = []
     for run in range(repeat):
         marked = [t.replace("Reference BENCH-", f"Reference BENCH{run}-") for t in texts]
         ids = [articles.add_article(db, title=f"Benchmark article {i}", text=text)[0]
@@ -353,10 +364,13 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
         working.clear()
         cpu[0] = time.thread_time()
         clock.restart()
+        used = _analysis_cpu(window)
         began = time.perf_counter()
         window.start_analysis()
         _wait(app, lambda: finished, 1200, failed)
         rates.append(words / (time.perf_counter() - began))
+        cpu_runs.append({part: round((seconds - used[part]) * 1e6 / words, 1)
+                         for part, seconds in _analysis_cpu(window).items()})
         stalls.append(max(gaps))
         longest = gaps.index(max(gaps))
         stall_working.append(round(working.get(longest, 0.0)))
@@ -378,6 +392,8 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
             "ratio": round(dossier / bare_1, 2),
             "ratio_same_processes": round(dossier / bare_n, 2),
             "fresh_process_words_per_s": bare,
+            "cpu_ms_per_1000_words": {part: statistics.median(r[part] for r in cpu_runs)
+                                      for part in cpu_runs[0]},
             "max_gui_stall_ms": max(stalls), "gui_stall_runs_ms": stalls,
             "gui_thread_working_in_stall_ms": stall_working,
             "stall_while_pipeline_loads_ms": load_stall,
@@ -531,6 +547,7 @@ def _describe_analysis(a: dict) -> str:
         f"n_process={n} {a['bare_same_processes_words_per_s']:,} words/s (ratio "
         f"{a['ratio_same_processes']}); GUI stall per run {a['gui_stall_runs_ms']} ms "
         f"(the GUI thread working {a.get('gui_thread_working_in_stall_ms', '?')} ms of it); "
+        f"CPU per 1,000 words: {a.get('cpu_ms_per_1000_words', '?')} ms; "
         f"pipes {', '.join(a['pipes'])}; longest GUI gap while the pipeline loads "
         f"{a['stall_while_pipeline_loads_ms']} ms.")
 
