@@ -223,12 +223,15 @@ def recycling_candidates_many(db: Database,
     rows: dict[int, dict] = {}
     for offset in range(0, len(every), 500):       # SQLite's bound parameters
         chunk = every[offset:offset + 500]
-        rows.update((row["id"], row) for row in db.query(
+        # (the current analysis is of the article's current text: no join to
+        # articles; rows as tuples, made dicts only here — thousands a batch)
+        rows.update((quote_id, {"id": quote_id, "article_id": article_id, "text": text,
+                                "speaker": speaker})
+                    for quote_id, article_id, text, speaker in db.execute(
             f"""
             SELECT q.id, n.article_id, q.text, q.speaker
             FROM quotes q
             JOIN analyses n ON n.id = q.analysis_id
-            JOIN articles a ON a.id = n.article_id AND a.text_hash = n.text_hash
             WHERE q.id IN ({", ".join("?" for _ in chunk)})
               AND q.kind IN {SPOKEN!r}
               AND n.id = {current_analysis_sql("n.article_id")}
