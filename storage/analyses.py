@@ -106,10 +106,15 @@ def analysed_since(db: Database, analysis_id: int, *, limit: int = 1000
 
 
 def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> list[int]:
-    """Articles with no analysis by this pipeline for their current text."""
+    """Articles with no analysis by this pipeline for their current text.
+
+    Read from the ``text_hash`` index, which holds each article's id and hash:
+    a scan of the table itself reads past every article's text to reach its
+    hash (on the 100k corpus 300 ms of CPU warm and 1.6 s cold, against
+    110–160 ms), and the analysis service asks at every start."""
     return [r[0] for r in db.execute(
         """
-        SELECT a.id FROM articles a
+        SELECT a.id FROM articles a INDEXED BY idx_articles_text_hash
         WHERE NOT EXISTS (
             SELECT 1 FROM analyses n
             WHERE n.article_id = a.id AND n.text_hash = a.text_hash
