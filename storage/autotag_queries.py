@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
-from storage.analyses import CURRENT_ANALYSES
 from storage.entity_index import filter_keys
 from storage.quotes import SPOKEN, quotes_query
 from storage.schema import current_analysis_sql

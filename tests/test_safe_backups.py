@@ -395,7 +395,7 @@ def test_an_unwritable_data_folder_with_db_elsewhere(tmp_path):
     assert result.returncode == 0 and '"articles": 8' in result.stdout, result.stderr
     assert_one_line_error(dossier("stats", env=env), "no database at")
     assert_one_line_error(dossier("import", __file__, env=env), "cannot create the folder")
-    code = f"""
+    code = """
         from desktop.data_location import data_folder
         from desktop.gui.error_reporting import configure_logging
         print("log:", configure_logging(data_folder()))

@@ -15,6 +15,7 @@ from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, Q
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette
+from widgets.passage_bars import Bar, covering, document_bars
 from widgets.passage_menu import add_passage_actions, add_tag_actions
 from widgets.quote_panel import (MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER, check_note,
                                  needs_check)
@@ -65,7 +66,7 @@ class ArticleView(ReadingTextEdit):
         self._matches: list[tuple[int, int]] = []
         # the passage bars in document coordinates, computed at most once per
         # layout (a paint, a tooltip and a tag each asked for all of them)
-        self._bars: list[tuple[QRect, QColor, int]] | None = None
+        self._bars: list[Bar] | None = None
         document = self.document()
         document.contentsChanged.connect(self._forget_bars)
         document.documentLayout().update.connect(self._forget_bars)
@@ -122,10 +123,13 @@ class ArticleView(ReadingTextEdit):
     def set_passages(self, passages) -> None:
         """Replace the tagged-passage highlights; only where bars changed is
         repainted (a tag saved repaints a few lines, not the whole reader)."""
-        before = set(self._bar_keys())
+        def keys():
+            return {(r.left(), r.top(), r.width(), r.height(), c.rgba(), i)
+                    for r, c, i in self._document_bars()}
+        before = keys()
         self._passages = list(passages)
         self._bars = None
-        after = set(self._bar_keys())
+        after = keys()
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
         for left, top, width, height, *_ in before ^ after:
@@ -246,10 +250,6 @@ class ArticleView(ReadingTextEdit):
         self._bars = None           # lines wrap anew
         super().resizeEvent(event)
 
-    def _bar_keys(self):
-        return ((r.left(), r.top(), r.width(), r.height(), c.rgba(), i)
-                for r, c, i in self._document_bars())
-
     def _shown_passages(self) -> list[dict]:
         """Passages to draw: none when hidden; never orphaned ones (their
         offsets no longer point at their words)."""
@@ -257,63 +257,24 @@ class ArticleView(ReadingTextEdit):
             return []
         return [p for p in self._passages if p.get("anchor", "ok") != "orphaned"]
 
-    def _bar_levels(self) -> list[int]:
-        """A stacking level per passage so overlapping bars never coincide."""
-        levels, ends = [], []       # ends[level] = end of the last passage there
-        for passage in self._shown_passages():
-            level = next((i for i, end in enumerate(ends) if end <= passage["start"]),
-                         len(ends))
-            if level == len(ends):
-                ends.append(0)
-            ends[level] = passage["end"]
-            levels.append(level)
-        return levels
-
-    def passage_bars(self) -> list[tuple[QRect, QColor, int]]:
+    def passage_bars(self) -> list[Bar]:
         """``(rect, colour, passage id)`` of each bar, in viewport coordinates.
 
         A passage gets one bar per line it covers, under the text, stacked
-        by :meth:`_bar_levels` where passages overlap.
+        by :func:`widgets.passage_bars.stack_levels` where passages overlap.
         """
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
         return [(rect.translated(dx, dy), color, passage_id)
                 for rect, color, passage_id in self._document_bars()]
 
-    def _document_bars(self) -> list[tuple[QRect, QColor, int]]:
+    def _document_bars(self) -> list[Bar]:
         """:meth:`passage_bars` in document coordinates, kept until the
         passages, the text, its formats or its layout change."""
         if self._bars is None:
-            self._bars = self._compute_bars()
+            self._bars = document_bars(self.document(), self._offsets,
+                                       self._shown_passages(), self._scheme)
         return self._bars
-
-    def _compute_bars(self) -> list[tuple[QRect, QColor, int]]:
-        bars = []
-        document = self.document()
-        for passage, level in zip(self._shown_passages(), self._bar_levels()):
-            color = QColor(self._scheme.bar_color(passage["color"]))
-            start = self._offsets.to_utf16(passage["start"])
-            end = self._offsets.to_utf16(passage["end"])
-            block = document.findBlock(start)
-            while block.isValid() and block.position() < end:
-                layout, base = block.layout(), block.position()
-                origin = layout.position()
-                for index in range(layout.lineCount()):
-                    line = layout.lineAt(index)
-                    a = max(start, base + line.textStart())
-                    b = min(end, base + line.textStart() + line.textLength())
-                    if a >= b:
-                        continue
-                    x1 = line.cursorToX(a - base)[0]
-                    x2 = line.cursorToX(b - base)[0]
-                    y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
-                    # both ends rounded (not the start and the width truncated,
-                    # which could leave the bar pixels short of its last letter)
-                    left, right = round(origin.x() + x1), round(origin.x() + x2)
-                    bars.append((QRect(left, int(y), max(1, right - left), 3), color,
-                                 passage["id"]))
-                block = block.next()
-        return bars
 
     def passage_ranges_shown(self) -> list[tuple[int, int]]:
         """Code-point ranges of the passages currently drawn."""
@@ -345,11 +306,8 @@ class ArticleView(ReadingTextEdit):
         offset = self._offsets.from_utf16(position)
         return offset if offset < len(self._text) else None
 
-    def _covering(self, items, offset):
-        return [i for i in items if i["start"] <= offset < i["end"]]
-
     def _entity_at(self, offset: int) -> dict | None:
-        shown = [e for e in self._covering(self._entities, offset)
+        shown = [e for e in covering(self._entities, offset)
                  if e["label"] not in self._hidden]
         return shown[0] if shown else None
 
@@ -391,21 +349,21 @@ class ArticleView(ReadingTextEdit):
         return chosen
 
     def _spoken_quote_at(self, offset: int) -> dict | None:
-        spoken = [q for q in self._covering(self._quotes, offset)
+        spoken = [q for q in covering(self._quotes, offset)
                   if q.get("kind") in ("direct", "partial")]
         return spoken[0] if spoken else None
 
     def tooltip_html(self, offset: int) -> str:
         """Escaped HTML naming what covers ``offset`` (entities, quote, passages)."""
         lines = []
-        for e in self._covering(self._entities, offset):
+        for e in covering(self._entities, offset):
             if e["label"] not in self._hidden:
                 name = e.get("name") or e["text"]
                 also = f" → {html.escape(name)}" if name != e["text"] else ""
                 lines.append(f"<b>{html.escape(e['label'])}</b> · {html.escape(e['text'])}"
                              + also)
         if palette.QUOTES_KEY not in self._hidden:
-            for q in self._covering(self._quotes, offset):
+            for q in covering(self._quotes, offset):
                 who = f" — {html.escape(q['speaker'])}" if q.get("speaker") else ""
                 lines.append(f"<i>{html.escape(q.get('kind') or 'direct')} quote</i>{who}")
                 if needs_check(q):
@@ -413,7 +371,7 @@ class ArticleView(ReadingTextEdit):
                 for link in q.get("also_in", []):
                     lines.append(f"&nbsp;&nbsp;also in: {html.escape(link['article_title'])}")
         if palette.PASSAGES_KEY not in self._hidden:
-            for p in self._covering(self._shown_passages(), offset):
+            for p in covering(self._shown_passages(), offset):
                 note = f"<br/>{html.escape(p['note'])}" if p.get("note") else ""
                 lines.append(f"<span style='color:{html.escape(p['color'])}'>■</span> "
                              f"<b>{html.escape(p['tag'])}</b> ({html.escape(p['analyst'])})"
@@ -459,8 +417,8 @@ class ArticleView(ReadingTextEdit):
         selected = self.selection_range()
         if selected:
             actions.append(("Mark as &quote…", MARK_AS_QUOTE, selected))
-        covering = self._covering(self._quotes, offset) if offset is not None else []
-        for quote in covering[:1]:
+        under = covering(self._quotes, offset) if offset is not None else []
+        for quote in under[:1]:
             span = (quote["start"], quote["end"])
             actions += [("Set &speaker…", SET_SPEAKER, span), ("&Not a quote", NOT_A_QUOTE, span)]
         if not actions:
@@ -489,7 +447,7 @@ class ArticleView(ReadingTextEdit):
         offset = self.offset_at(event.pos())
         self._add_quote_actions(menu, offset)
         if offset is not None:
-            for passage in self._covering(self._shown_passages(), offset):
+            for passage in covering(self._shown_passages(), offset):
                 add_passage_actions(
                     menu, passage, self._tags,
                     on_note=self.passageNoteRequested.emit,

@@ -21,7 +21,7 @@ from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import speaker_corrections as corrections
 from storage.changes import SPEAKERS, Changes
-from widgets.quote_panel import MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER
+from widgets.quote_panel import NOT_A_QUOTE, SET_SPEAKER
 from widgets.speaker_dialog import SpeakerDialog
 
 #: Entity labels offered as speakers, and the kind of speaker each is.
