@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from datetime import date
 
 from sqlite_utils import Database
@@ -110,6 +111,13 @@ def first_article(db: Database) -> dict | None:
     """The first stored article (lowest id) with its ``id`` and ``text``, or None."""
     row = db.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
     return {"id": row[0], "text": row[1]} if row else None
+
+
+def article_texts(db: Database) -> Iterator[tuple[int, str]]:
+    """``(id, text)`` of every article, oldest first, read as they are used
+    (for tools that look for words in every text, as the screenshot scripts
+    do)."""
+    yield from db.execute("SELECT id, text FROM articles ORDER BY id")
 
 
 def find_earlier_version(db: Database, *, url: str | None, filename: str | None,

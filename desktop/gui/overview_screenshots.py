@@ -65,14 +65,12 @@ def overview_shots(app, corpus: Path, out: Path, since: str) -> None:
 
 def entity_shot(app, out: Path) -> None:
     window = _window(None, analyse=True)
-    _wait(app, lambda: window.db.execute(
-        "SELECT count(DISTINCT article_id) FROM analyses").fetchone()[0] >= 5, timeout=300)
-    from storage import passages
-    text_id = window.db.execute("SELECT id, text FROM articles WHERE text LIKE "
-                                "'%Minister of Interior Sar Sokha will lead%'").fetchone()
+    from storage import articles, passages, stats
+    _wait(app, lambda: stats.counts(window.db)["analysed_articles"] >= 5, timeout=300)
     phrase = "Minister of Interior Sar Sokha will lead a delegation"
-    start = text_id[1].find(phrase)
-    passages.add_passage(window.db, article_id=text_id[0], tag_id=6, start=start,
+    article_id, text = next((i, t) for i, t in articles.article_texts(window.db) if phrase in t)
+    start = text.find(phrase)
+    passages.add_passage(window.db, article_id=article_id, tag_id=6, start=start,
                          end=start + len(phrase), analyst="analyst", note="Who leads?")
     dossiers = window.overview.dossiers
     dossiers.open("Sar Sokha")

@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
 def _tag_across_the_seeds(db, by_name: dict) -> None:
     """A few passages in every seed, by two analysts, some with notes, and a
     sub-tag, so the Passages workspace has something to show."""
-    from storage import passages, tags
+    from storage import articles, passages, tags
 
     scams = tags.create_tag(db, "Online crime", "#9141ac")
     tags.set_parent(db, scams, by_name["Cybercrime"])
@@ -109,7 +109,7 @@ def _tag_across_the_seeds(db, by_name: dict) -> None:
               ("Australian Federal Police", "Law enforcement cooperation", "ana",
                "AFP liaison office?"),
               ("drug", "Drugs", "bo", ""), ("trafficking", "Trafficking", "ana", ""))
-    for article_id, text in db.execute("SELECT id, text FROM articles ORDER BY id"):
+    for article_id, text in articles.article_texts(db):
         for phrase, tag, analyst, note in wanted:
             start = text.find(phrase)
             if start < 0:
