@@ -133,26 +133,22 @@ def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
     """
     links: dict[int, list[dict]] = {}
     # a pair is stored once (migration 0024): this article's quote may be
-    # either end, each read through its own index
-    for row in db.query(
-            f"""
-            WITH mine AS (SELECT id FROM quotes
-                          WHERE analysis_id = {current_analysis_sql("?")}),
-            pairs AS (
-                SELECT l.quote_id, l.other_quote_id, l.score
-                FROM mine JOIN quote_links l ON l.quote_id = mine.id
-                UNION ALL
-                SELECT l.other_quote_id, l.quote_id, l.score
-                FROM mine JOIN quote_links l ON l.other_quote_id = mine.id)
-            SELECT p.quote_id, p.score, o.id AS other_quote_id, n.article_id,
+    # either end, each read through its own index (one join per end; a CTE
+    # of both ends joined once was fifteen times slower warm)
+    def end(mine: str, other: str) -> str:
+        return f"""
+            SELECT l.{mine} AS quote_id, l.score, o.id AS other_quote_id, n.article_id,
                    a.title AS article_title, o.start, o.end, o.speaker
-            FROM pairs p
-            JOIN quotes o ON o.id = p.other_quote_id
+            FROM quotes q
+            JOIN quote_links l ON l.{mine} = q.id
+            JOIN quotes o ON o.id = l.{other}
             JOIN analyses n ON n.id = o.analysis_id
             JOIN articles a ON a.id = n.article_id
-            WHERE n.id = {current_analysis_sql("n.article_id")}
-            ORDER BY p.score DESC
-            """, [article_id]):
+            WHERE q.analysis_id = {current_analysis_sql("?1")}
+              AND n.id = {current_analysis_sql("n.article_id")}"""
+    for row in db.query(end("quote_id", "other_quote_id") + " UNION ALL "
+                        + end("other_quote_id", "quote_id") + " ORDER BY score DESC",
+                        [article_id]):
         links.setdefault(row.pop("quote_id"), []).append(row)
     return links
 

@@ -911,7 +911,6 @@ def unpushed_steps(db: Database) -> None:
                "WHERE pushed_at IS NULL")
 
 
-
 @MIGRATIONS(name="0024_quote_links_once")
 def quote_links_once(db: Database) -> None:
     """Links between recycled quotes stored once per pair — the newer quote
