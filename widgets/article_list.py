@@ -119,12 +119,12 @@ class ArticleListModel(LazyRows, QAbstractListModel):
 
     def _set_field(self, article_id: int, field: str, value, role) -> None:
         """Change one field of a loaded row in place (no re-query)."""
-        for number, rows in self._pages.items():
-            for i, row in enumerate(rows):
-                if row["id"] == article_id:
-                    row[field] = value
-                    index = self.index(number * self.PAGE + i)
-                    self.dataChanged.emit(index, index, [role])
+        found = self._pages.find(article_id)
+        if found is not None:
+            number, row = found
+            row[field] = value
+            index = self.index(number)
+            self.dataChanged.emit(index, index, [role])
 
     # -- data out ------------------------------------------------------
     def article(self, row: int) -> dict:

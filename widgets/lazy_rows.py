@@ -73,11 +73,8 @@ class LazyRows:
 
     def loaded_row(self, row_id: int) -> int | None:
         """The row of the id among the rows held in memory, or None."""
-        for number, rows in self._pages.items():
-            for i, row in enumerate(rows):
-                if row["id"] == row_id:
-                    return number * self.PAGE + i
-        return None
+        found = self._pages.find(row_id)
+        return None if found is None else found[0]
 
     def _page(self, number: int) -> list[dict]:
         return self._pages.page(number, self._source.page)

@@ -15,6 +15,9 @@ class PageCache:
     def __init__(self, size: int, keep: int):
         self.size, self.keep = size, keep
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        #: row id → (page number, index in the page), of the pages kept: a
+        #: tag saved finds its article's row without walking 800 rows
+        self._where: dict[int, tuple[int, int]] = {}
 
     def page(self, number: int, read: Callable[[int, int], list[dict]]) -> list[dict]:
         """Page ``number``: kept, or ``read(offset, limit)`` now (and kept)."""
@@ -22,14 +25,27 @@ class PageCache:
         if rows is None:
             rows = read(number * self.size, self.size)
             self._pages[number] = rows
+            self._where.update((row["id"], (number, i)) for i, row in enumerate(rows))
             while len(self._pages) > self.keep:
-                self._pages.popitem(last=False)
+                dropped, old = self._pages.popitem(last=False)
+                for row in old:
+                    if self._where.get(row["id"], (None,))[0] == dropped:
+                        del self._where[row["id"]]
         else:
             self._pages.move_to_end(number)
         return rows
 
     def clear(self) -> None:
         self._pages.clear()
+        self._where.clear()
+
+    def find(self, row_id: int) -> tuple[int, dict] | None:
+        """``(row number in the list, row)`` of the kept row with this id."""
+        where = self._where.get(row_id)
+        if where is None:
+            return None
+        number, i = where
+        return number * self.size + i, self._pages[number][i]
 
     def items(self) -> Iterator[tuple[int, list[dict]]]:
         """``(page number, rows)`` of the pages kept."""
