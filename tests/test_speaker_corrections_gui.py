@@ -228,3 +228,25 @@ def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analy
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert stored(analysed_db_path) == ([], [])
     assert reader_speaker(window, am["start"]) == "Am Sam Ath"
+
+
+def test_f2_in_the_quotes_tab_sets_the_selected_quotes_speaker(open_window, analysed_db_path,
+                                                                qtbot):
+    """F2 is also the window's Edit details…: in the Quotes tab, with a quote
+    selected, it is Set speaker… (two shortcuts on one key fired neither)."""
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    window = open_window(analysed_db_path)
+    open_article(qtbot, window, am["article_id"])
+    panel = window.quote_panel
+    window.side_tabs.setCurrentWidget(panel)
+    item = next(panel.topLevelItem(g).child(c) for g in range(panel.topLevelItemCount())
+                for c in range(panel.topLevelItem(g).childCount())
+                if panel.topLevelItem(g).child(c).data(0, Qt.ItemDataRole.UserRole)
+                == (am["start"], am["end"]))
+    panel.scrollToItem(item)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(item).center())
+    qtbot.keyClick(panel, Qt.Key.Key_F2)
+    assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
+    assert stored(analysed_db_path)[0] == [(am["start"], am["end"], 1, "Chak Sopheap",
+                                            "person")]

@@ -8,7 +8,7 @@ the selected quote."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
@@ -128,8 +128,7 @@ class QuotePanel(QTreeWidget):
         return item
 
     def _correct(self, what: str) -> None:
-        item = self.currentItem()
-        span = item.data(0, SPAN_ROLE) if item else None
+        span = self._selected_span()
         if span:
             self.quoteCorrectionRequested.emit(what, *span)
 
@@ -142,9 +141,26 @@ class QuotePanel(QTreeWidget):
         if span:
             self.spanActivated.emit(*span)
 
-    def keyPressEvent(self, event) -> None:
+    def event(self, event) -> bool:
+        """F2 sets the selected quote's speaker here, though the window uses
+        F2 elsewhere (Edit details…): the panel claims the key while it has
+        the focus and a quote is selected (two shortcuts on one key fire
+        neither)."""
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_F2
+                and not event.modifiers() and self._selected_span()):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def _selected_span(self) -> tuple[int, int] | None:
         item = self.currentItem()
-        span = item.data(0, SPAN_ROLE) if item else None
+        return item.data(0, SPAN_ROLE) if item else None
+
+    def keyPressEvent(self, event) -> None:
+        span = self._selected_span()
+        if span and event.key() == Qt.Key.Key_F2 and not event.modifiers():
+            self._correct(SET_SPEAKER)
+            return
         text = event.text()
         if span and len(text) == 1 and text in "123456789":
             self.quoteTagRequested.emit(int(text), *span)
