@@ -298,10 +298,16 @@ def cmd_quotes(args) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
+    # the speaker column as wide as the longest name, up to 40 (longer ones cut)
+    width = min(40, max((len(row["speaker"] or "—") for row in rows), default=1))
     for row in rows:
         text = " ".join(row["text"].split())
         text = text if len(text) <= 90 else text[:89] + "…"
-        print(f"{row['article_id']:>5}  {row['kind']:<8} {row['speaker'] or '—':<32} “{text}”")
+        speaker = row["speaker"] or "—"
+        speaker = speaker if len(speaker) <= width else speaker[:width - 1] + "…"
+        mark = "?" if row["to_check"] else " "
+        print(f"{row['article_id']:>5}  {row['kind']:<8} {row['method'] or '—':<10} {mark} "
+              f"{speaker:<{width}}  “{text}”")
     return EXIT_OK
 
 
@@ -562,6 +568,13 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"dossier: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # output piped into a command that stopped reading (| head): not an error
+        # worth a traceback; point stdout at devnull so the exit flush is quiet
+        # (before ``except Exception``, which would otherwise take it)
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
     except Exception as error:
         message = _database_failure(error, args)
         if message is None:
@@ -571,12 +584,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # output piped into a command that stopped reading (| head): not an error
-        # worth a traceback; point stdout at devnull so the exit flush is quiet
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

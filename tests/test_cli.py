@@ -137,6 +137,16 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
     status, out, _ = run(capsys, "quotes", "--speaker", "Am Sam Ath", "--db",
                          str(analysed_db_path))
     assert out.count("Am Sam Ath") == 1
+    # the plain list: kind, method, the to-check mark, speakers in one column
+    status, out, _ = run(capsys, "quotes", "--db", str(analysed_db_path))
+    lines = out.splitlines()
+    assert len(lines) == len(rows)
+    assert len({line.index("“") for line in lines}) == 1       # the quotes line up
+    for line, row in zip(lines, rows):
+        fields = line.split()
+        assert fields[1:3] == [row["kind"], row["method"] or "—"]
+        assert (line.split(row["method"] or "—", 1)[1].lstrip(" ")[0] == "?") \
+            == row["to_check"]
 
 
 def test_gui_without_a_display_says_so(monkeypatch, capsys):
@@ -171,3 +181,18 @@ def test_import_of_mixed_formats_names_each_skipped_file_and_exits_1(tmp_path, c
     assert {a["title"] for a in listed} >= {
         "Cambodia and Australia deepen police cooperation", "One",
         "Memo about the AFP training programme"}
+
+
+def test_output_into_a_closed_pipe_ends_quietly(analysed_db_path):
+    """``dossier quotes | head``: the reader stops early (here at once: ``true``
+    reads nothing); no traceback, exit status 1 (problems)."""
+    import os
+    import subprocess
+    import sys
+
+    shell = subprocess.run(
+        f"{sys.executable} -m desktop quotes --db {analysed_db_path} | true; "
+        "echo status=${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+        capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr
+    assert "status=1" in shell.stdout
