@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from widgets.wording import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -152,7 +153,7 @@ def cmd_import(args) -> int:
     for path, article_id in report.duplicates:
         print(f"already present: {path} (article {article_id})")
     for path, article_id, counts in report.updated:
-        print(f"updated article {article_id} from {path}: {counts['kept']} passage(s) in "
+        print(f"updated article {article_id} from {path}: {counted(counts['kept'], 'passage')} in "
               f"place, {counts['moved']} moved, {counts['orphaned']} no longer found "
               f"(kept, anchor=orphaned)")
     for article_id, other_id, score in report.similar:
@@ -202,7 +203,7 @@ def cmd_analyse(args) -> int:
             done = pool.analyse()
     finally:
         pool.close()
-    print(f"analysed {done} article(s) with {info['name']} {info['version']}")
+    print(f"analysed {counted(done, 'article')} with {info['name']} {info['version']}")
     return EXIT_OK
 
 
@@ -252,7 +253,7 @@ def cmd_export(args) -> int:
         raise CommandError(f"cannot write {output}: {error.strerror or error}") from error
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"exported {result.count} passage(s) to "
+    print(f"exported {counted(result.count, 'passage')} to "
           + ("standard output" if is_stdout(args.output) else str(output)),
           file=sys.stderr if is_stdout(args.output) else sys.stdout)
     return EXIT_OK
@@ -273,7 +274,7 @@ def cmd_list(args) -> int:
     rows = [{k: a[k] for k in ("id", "title", "source", "published", "passage_count")}
             for a in listed]
     if left_out:
-        print(f"left out {left_out} undated article(s) (list them with --undated)",
+        print(f"left out {counted(left_out, 'undated article')} (list them with --undated)",
               file=sys.stderr)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -343,7 +344,7 @@ def cmd_autotag(args) -> int:
         text = text if len(text) <= 80 else text[:79] + "…"
         print(f"{c['article_id']:>5}  {c['start']:>6}–{c['end']:<6} “{text}”")
     verb = "would tag" if args.dry_run else "tagged"
-    print(f"{verb} {len(found)} passage(s) as “{tag['name']}”")
+    print(f"{verb} {counted(len(found), 'passage')} as “{tag['name']}”")
     return EXIT_OK
 
 
@@ -366,7 +367,7 @@ def cmd_codebook(args) -> int:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
-        print(f"exported {count} tag(s) to "
+        print(f"exported {counted(count, 'tag')} to "
               + ("standard output" if is_stdout(args.file) else str(path)),
               file=sys.stderr if is_stdout(args.file) else sys.stdout)
         return EXIT_OK

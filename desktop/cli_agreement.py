@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from widgets.wording import counted
 
 
 def cmd_agreement(args) -> int:
@@ -52,7 +53,8 @@ def cmd_agreement(args) -> int:
             count = write_csv(db, report, diagnosis)
         except OSError as error:
             raise CommandError(f"cannot write {diagnosis}: {error.strerror or error}") from error
-        print(f"wrote {len(report.rows) + 1} measure row(s) and {count:,} diagnosis row(s) "
+        print(f"wrote {counted(len(report.rows) + 1, 'measure row')} and "
+              f"{counted(count, 'diagnosis row')} "
               f"to {diagnosis}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

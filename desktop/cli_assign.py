@@ -10,6 +10,7 @@ progress: assigned, coded, in progress, done.
 from __future__ import annotations
 
 import json
+from widgets.wording import counted
 
 
 def cmd_assign(args) -> int:
@@ -24,7 +25,7 @@ def cmd_assign(args) -> int:
                 raise CommandError("name the analyst(s) with --analyst A[,B]")
             if args.remove:
                 assignments.unassign(db, args.article, names)
-                print(f"took {len(set(args.article))} article(s) away from "
+                print(f"took {counted(len(set(args.article)), 'article')} away from "
                       + ", ".join(names))
             else:
                 ids = list(args.article)
@@ -32,7 +33,7 @@ def cmd_assign(args) -> int:
                     assignments.assign(db, args.article, names)
                 if args.sample:
                     ids += assignments.assign_sample(db, names, args.sample, seed=args.seed)
-                print(f"assigned {len(set(ids))} article(s) to " + ", ".join(names))
+                print(f"assigned {counted(len(set(ids)), 'article')} to " + ", ".join(names))
     except assignments.AssignmentError as error:
         raise CommandError(str(error)) from error
     rows = assignments.progress(db)

@@ -21,6 +21,7 @@ import getpass
 import os
 import secrets
 import sys
+from widgets.wording import counted
 
 
 def _hub():
@@ -62,7 +63,7 @@ def _progress(what: str, done: int, total: int) -> None:
 
 
 def _report(result) -> None:
-    print(f"pushed {result.pushed} step(s)"
+    print(f"pushed {counted(result.pushed, 'step')}"
           + (f" ({result.duplicates} already on the hub)" if result.duplicates else "")
           + f", pulled {result.pulled}; analysis results: {result.analyses_pushed} sent, "
           f"{result.analyses_pulled} received")
@@ -165,7 +166,7 @@ def cmd_sync(args) -> int:
     try:
         result = hub_sync.sync(db, _connect(url), on_progress=_progress)
     except hub_sync.HubError as error:
-        raise CommandError(f"{error} ({hub_sync.waiting(db)} change(s) waiting)") from error
+        raise CommandError(f"{error} ({counted(hub_sync.waiting(db), 'change')} waiting)") from error
     _report(result)
     return 0
 
@@ -176,7 +177,7 @@ def cmd_status(args) -> int:
     hub_sync = _hub()
     db = _local(args)
     url = get_meta(db, hub_sync.HUB_URL)
-    print(f"hub: {url or 'not connected'}; {hub_sync.waiting(db)} change(s) waiting; "
+    print(f"hub: {url or 'not connected'}; {counted(hub_sync.waiting(db), 'change')} waiting; "
           f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}")
     return 0
 

@@ -10,6 +10,7 @@ nothing, when someone changed the same rows since.
 from __future__ import annotations
 
 import json
+from widgets.wording import counted
 
 
 def cmd_history(args) -> int:
@@ -38,8 +39,8 @@ def _replay(args, action) -> int:
         step = action(db, journal)
     except journal.JournalError as error:
         raise CommandError(str(error)) from error
-    print(f"{step.name}: {len(step.changes.passage_ids)} passage(s), "
-          f"{len(step.changes.article_ids)} article(s), {len(step.changes.tag_ids)} tag(s) "
+    print(f"{step.name}: {counted(len(step.changes.passage_ids), 'passage')}, "
+          f"{counted(len(step.changes.article_ids), 'article')}, {counted(len(step.changes.tag_ids), 'tag')} "
           "changed")
     return 0
 

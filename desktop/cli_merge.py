@@ -13,7 +13,7 @@ from pathlib import Path
 
 def cmd_merge(args) -> int:
     from desktop.cli import EXIT_OK, CommandError, _database
-    from desktop.merge_files import merge_file
+    from desktop.merge_files import merge_file, summary
     from storage.merge import MergeError
 
     db = _database(args, create=False)
@@ -25,7 +25,7 @@ def cmd_merge(args) -> int:
         print(f"conflict: {line}")
     for line in report.skipped:
         print(f"skipped: {line}")
-    print(report.summary())
+    print(summary(report))
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from desktop.cli import EXIT_OK, CommandError, _database
+from widgets.wording import counted
 
 
 def cmd_tag_add(args) -> int:
@@ -84,12 +85,12 @@ def cmd_delete(args) -> int:
     from storage import journal
 
     try:
-        with journal.step(db, f"Delete {len(set(args.ids))} article(s)",
+        with journal.step(db, f"Delete {counted(len(set(args.ids)), 'article')}",
                           analyst="dossier delete"):
             counts = delete_articles(db, args.ids)
     except ArticleError as error:
         raise CommandError(str(error)) from error
-    print(f"deleted {counts['articles']} article(s) and {counts['passages']} passage(s)")
+    print(f"deleted {counted(counts['articles'], 'article')} and {counted(counts['passages'], 'passage')}")
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from desktop.codebook_csv import read_codebook_csv, write_codebook_csv
 from desktop.codebook_json import read_codebook, write_codebook
 from desktop.refi_qda.codebook import read_qdc, write_qdc
 from storage.codebook import codebook_entries
+from widgets.wording import counted
 
 JSON, QDC, CSV = "json", "qdc", "csv"
 FORMATS = (JSON, QDC, CSV)
@@ -71,7 +72,7 @@ def read_codebook_file(path: Path) -> CodebookFile:
 def import_lines(result: dict, skipped: list[tuple[str, str]]) -> tuple[str, list[str]]:
     """``(summary, details)`` of an import: the counts, then one line per
     created, updated and skipped tag."""
-    summary = f"{len(result['created'])} tag(s) created, {len(result['updated'])} updated"
+    summary = f"{counted(len(result['created']), 'tag')} created, {len(result['updated'])} updated"
     if skipped:
         summary += f", {len(skipped)} skipped"
     details = ([f"created tag “{name}”" for name in result["created"]]

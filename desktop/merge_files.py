@@ -17,9 +17,22 @@ import tempfile
 from pathlib import Path
 
 from storage.merge import MergeError, MergeReport, merge_database
+from widgets.wording import counted
 
 #: File suffixes merged as REFI-QDA projects.
 QDPX_SUFFIXES = (".qdpx",)
+
+
+def summary(report: MergeReport) -> str:
+    """A merge in one line, for the command line and the window."""
+    return (f"{counted(report.articles_added, 'article')} added, "
+            f"{report.articles_matched:,} matched; "
+            f"{counted(report.tags_added, 'tag')} added, {report.tags_matched:,} matched; "
+            f"{counted(report.passages_added, 'passage')} added, "
+            f"{report.passages_matched:,} already here; "
+            f"{counted(report.notes_added, 'note')} and {counted(report.memos_added, 'memo')} "
+            f"filled in; {counted(len(report.conflicts), 'conflict')}, "
+            f"{len(report.skipped):,} skipped")
 
 
 def merge_file(db, path: str | Path, *, analyst: str = "") -> MergeReport:

@@ -58,13 +58,6 @@ class MergeReport:
     skipped: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
 
-    def summary(self) -> str:
-        """One line for the CLI and the window."""
-        return (f"{self.articles_added} article(s) added, {self.articles_matched} matched; "
-                f"{self.tags_added} tag(s) added, {self.tags_matched} matched; "
-                f"{self.passages_added} passage(s) added, {self.passages_matched} already "
-                f"here; {self.notes_added} note(s) and {self.memos_added} memo(s) filled in; "
-                f"{len(self.conflicts)} conflict(s), {len(self.skipped)} skipped")
 
 
 def _open_other(path: Path) -> sqlite3.Connection:

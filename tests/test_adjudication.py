@@ -85,7 +85,7 @@ def test_dialog_walks_decides_and_undoes(open_window, seeded_db_path, qtbot):
     assert view.second_label.text() == "B — ben: no tag"
     dialog.agree_button.click()                       # [50, 100) is agreed
     qtbot.waitUntil(lambda: dialog.task is None, timeout=20000)
-    assert dialog.status.text() == "1 agreed span(s) are consensus."
+    assert dialog.status.text() == "1 agreed span is consensus."
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_A)                # ana's Drugs over [0, 50)
     assert "Disagreement 2 of 3" in view.position.text()

@@ -91,7 +91,7 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
     with open(written, newline="", encoding="utf-8") as handle:
         kinds = [row["row"] for row in csv.DictReader(handle)]
     assert kinds[:3] == ["tag", "tag", "overall"] and kinds.count("diagnosis") == 4
-    assert "4 disagreement(s)" in dialog.status.text()
+    assert "4 disagreements" in dialog.status.text()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 

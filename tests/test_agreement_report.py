@@ -106,7 +106,7 @@ def test_cli_table_and_diagnosis_csv(seeded_db_path, tmp_path, capsys):
                            str(target), "--db", str(seeded_db_path))
     assert status == 0
     assert "alpha_char" in out and "Drugs" in out and "not chance-corrected" in out
-    assert "3 diagnosis row(s)" in err
+    assert "3 diagnosis rows" in err
     with open(target, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["row"] for r in rows] == ["tag", "tag", "overall", "diagnosis", "diagnosis",

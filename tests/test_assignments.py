@@ -47,7 +47,7 @@ def test_cli_assign_and_progress(seeded_db_path, capsys):
     db = str(seeded_db_path)
     assert main(["assign", "--analyst", "ana,ben", "--article", "1", "--article", "2",
                  "--db", db]) == 0
-    assert "assigned 2 article(s) to ana, ben" in capsys.readouterr().out
+    assert "assigned 2 articles to ana, ben" in capsys.readouterr().out
     assert main(["assign", "--analyst", "ana", "--sample", "2", "--seed", "3", "--db", db]) == 0
     capsys.readouterr()
     assert main(["assign", "--json", "--db", db]) == 0

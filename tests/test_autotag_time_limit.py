@@ -75,7 +75,7 @@ def test_the_attack_pattern_itself_now_finishes(hostile_db):
     done = dossier("autotag", "--tag", "Cybercrime", "--pattern", r"(a+)+$",
                    "--dry-run", "--time-limit", "2", "--db", str(hostile_db), timeout=30)
     assert done.returncode == 0, done.stderr
-    assert "would tag 0 passage(s)" in done.stdout
+    assert "would tag 0 passages" in done.stdout
 
 
 def test_ordinary_patterns_keep_re_syntax(hostile_db):

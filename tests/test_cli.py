@@ -35,12 +35,12 @@ def test_import_list_and_stats(tmp_path, capsys):
 
 def test_analyse_then_stats_counts_entities_and_quotes(seeded_db_path, capsys):
     status, out, _ = run(capsys, "analyse", "--db", str(seeded_db_path))
-    assert status == 0 and "analysed 5 article(s)" in out
+    assert status == 0 and "analysed 5 articles" in out
     stats = json.loads(run(capsys, "stats", "--db", str(seeded_db_path))[1])
     assert stats["analysed_articles"] == 5
     assert stats["entities"] > 100 and stats["quotes"] >= 15
     # a second run finds nothing left to do
-    assert "analysed 0 article(s)" in run(capsys, "analyse", "--db", str(seeded_db_path))[1]
+    assert "analysed 0 articles" in run(capsys, "analyse", "--db", str(seeded_db_path))[1]
 
 
 def _tag_two(db_path):

@@ -30,27 +30,27 @@ def test_autotag_speaker_stores_and_prints_each_passage(analysed_db_path, capsys
     assert len(rows) == 5 and {r[0] for r in rows} == {1, 2, 3}
     assert {r[1] for r in rows} == {"Key quote"} and {r[5] for r in rows} == {"Ana"}
     lines = out.splitlines()
-    assert lines[-1] == "tagged 5 passage(s) as “Key quote”"
+    assert lines[-1] == "tagged 5 passages as “Key quote”"
     assert len(lines) == 6 and lines[0].split()[0] == "1"
     # a second run finds nothing new
     status, out, _ = run(capsys, "autotag", "--tag", "Key quote", "--speaker",
                          "Thong Mengdavid", "--db", str(analysed_db_path))
-    assert status == 0 and out.strip() == "tagged 0 passage(s) as “Key quote”"
+    assert status == 0 and out.strip() == "tagged 0 passages as “Key quote”"
     assert len(stored_passages(analysed_db_path)) == 5
 
 
 def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):
     status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
                          "--dry-run", "--db", str(analysed_db_path))
-    assert status == 0 and out.splitlines()[-1] == "would tag 17 passage(s) as “Cybercrime”"
+    assert status == 0 and out.splitlines()[-1] == "would tag 17 passages as “Cybercrime”"
     assert stored_passages(analysed_db_path) == []
     status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
                          "--article", "4", "--db", str(analysed_db_path))
-    assert status == 0 and "tagged 1 passage(s)" in out
+    assert status == 0 and "tagged 1 passage" in out
     assert [(r[0], r[4]) for r in stored_passages(analysed_db_path)] == [(4, "cybercrime")]
     status, out, _ = run(capsys, "autotag", "--tag", "Diplomacy", "--entity", "phnom penh",
                          "--db", str(analysed_db_path))
-    assert status == 0 and "tagged 2 passage(s)" in out
+    assert status == 0 and "tagged 2 passages" in out
 
 
 def test_autotag_case_sensitive_phrase(analysed_db_path, capsys):

@@ -27,7 +27,7 @@ def test_every_format_from_the_command_line(tricky_db_path, tmp_path, capsys, fm
                                "--tag", "Key quote", "--tag", "cybercrime",
                                "--db", str(tricky_db_path))
     assert status == 0, err
-    assert "exported 4 passage(s)" in printed and out.stat().st_size > 0
+    assert "exported 4 passages" in printed and out.stat().st_size > 0
 
 
 def test_filters_on_the_command_line(tricky_db_path, tmp_path, capsys):

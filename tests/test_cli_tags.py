@@ -65,7 +65,7 @@ def test_delete_removes_articles_with_their_passages(seeded_db_path, capsys):
                              end=5, analyst="a")
     status, out, err = run(capsys, "delete", "2", "3", "--db", str(seeded_db_path))
     assert status == 0, err
-    assert "deleted 2 article(s) and 3 passage(s)" in out
+    assert "deleted 2 articles and 3 passages" in out
     assert [a["id"] for a in articles.list_articles(database)] == [1, 4, 5]
     assert passages.passage_count(database) == 0
     assert tags.get_tag(database, tag_id)["passage_count"] == 0

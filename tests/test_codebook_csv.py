@@ -30,7 +30,7 @@ def test_export_is_utf8_with_bom_and_round_trips(db, tmp_path, capsys):
     db_path = tmp_path / "new.db"
     path = tmp_path / "codebook.csv"
     status, out, _ = run(capsys, "codebook", "export", path, "--db", db_path)
-    assert status == 0 and "exported 10 tag(s)" in out
+    assert status == 0 and "exported 10 tags" in out
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfname,description,color,parent\r\n")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -56,7 +56,7 @@ def test_taguette_columns_and_a_cli_import(db, tmp_path, capsys):
     db_path = tmp_path / "cli.db"
     open_database(db_path).close()
     status, out, _ = run(capsys, "codebook", "import", path, "--db", db_path)
-    assert status == 0 and "1 tag(s) created, 1 updated" in out
+    assert status == 0 and "1 tag created, 1 updated" in out
     stored = open_database(db_path)
     assert tags.find_tag(stored, "Diplomacy")["description"] == "New words"
     assert tags.find_tag(stored, "Brand new") is not None
@@ -123,4 +123,4 @@ def test_the_file_menu_exports_and_imports_csv(open_window, analysed_db_path, tm
         assert tags.find_tag(db, "interesting")["description"] == "Further review required"
     finally:
         db.close()
-    assert window.statusBar().currentMessage().startswith("Codebook imported: 6 tag(s) created")
+    assert window.statusBar().currentMessage().startswith("Codebook imported: 6 tags created")

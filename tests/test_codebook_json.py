@@ -32,7 +32,7 @@ def test_round_trip_between_databases(db, tmp_path, capsys):
     tags.set_parent(db, visits, diplomacy)
     path = tmp_path / "codebook.json"
     status, out, _ = run(capsys, "codebook", "export", str(path), "--db", str(tmp_path / "new.db"))
-    assert status == 0 and out.strip() == f"exported 10 tag(s) to {path}"
+    assert status == 0 and out.strip() == f"exported 10 tags to {path}"
     data = json.loads(path.read_text("utf-8"))
     assert data["dossier_codebook"] == 1 and len(data["tags"]) == 10
     assert {"name": "State visits", "color": "#123456", "description": "Who went where",
@@ -45,7 +45,7 @@ def test_round_trip_between_databases(db, tmp_path, capsys):
     status, out, _ = run(capsys, "codebook", "import", str(path), "--db", str(other))
     # the CLI installs the default codebook first, so only the new tag is created
     assert status == 0 and "created tag “State visits”" in out
-    assert out.splitlines()[-1] == "1 tag(s) created, 0 updated"
+    assert out.splitlines()[-1] == "1 tag created, 0 updated"
     copied = open_database(other)
     assert tag_rows(copied) == tag_rows(db)
     # importing the same file again changes nothing

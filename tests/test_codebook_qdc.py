@@ -93,7 +93,7 @@ OTHER_TOOL = """<?xml version="1.0" encoding="utf-8"?>
 def test_round_trip_into_an_empty_database(nested, tmp_path, capsys):
     path = tmp_path / "codebook.qdc"
     status, out, _ = run(capsys, "codebook", "export", path, "--db", tmp_path / "new.db")
-    assert status == 0 and out.strip() == f"exported 11 tag(s) to {path}"
+    assert status == 0 and out.strip() == f"exported 11 tags to {path}"
     xml = path.read_bytes()
     assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<CodeBook xmlns="urn:QDA')
     validate_qdc(xml)
@@ -168,7 +168,7 @@ def test_a_codebook_written_by_another_tool(db, tmp_path, capsys):
     status, out, _ = run(capsys, "codebook", "import", path, "--db", tmp_path / "new.db")
     assert status == 0, out
     lines = out.splitlines()
-    assert lines[-1] == "5 tag(s) created, 1 updated, 3 skipped"
+    assert lines[-1] == "5 tags created, 1 updated, 3 skipped"
     assert [line for line in lines if line.startswith("created")] == [
         "created tag “Topics”", "created tag “Economy”", "created tag “Jobs”",
         "created tag “Liberals”", "created tag “Taxes”"]
@@ -292,7 +292,7 @@ def test_import_and_export_through_the_file_menu_then_undo(
     assert rows["Taxes"][2] == "Tax" and rows["Liberals"][2] == "Parties"
     assert rows["Economy"][2] == "Topics" and rows["Diplomacy"][2] == "Topics"
     assert window.statusBar().currentMessage() == (
-        "Codebook imported: 7 tag(s) created, 1 updated.")
+        "Codebook imported: 7 tags created, 1 updated.")
     assert window.undo_action.text() == "&Undo Import codebook other.qdc"
 
     window.activateWindow()

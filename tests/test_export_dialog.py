@@ -68,7 +68,7 @@ def test_export_through_the_dialog_from_the_window(open_window, tricky_db_path, 
 
     QTimer.singleShot(0, fill_in)
     window.export_action.trigger()
-    qtbot.waitUntil(lambda: "Exported 3 passage(s)" in window.statusBar().currentMessage(),
+    qtbot.waitUntil(lambda: "Exported 3 passages" in window.statusBar().currentMessage(),
                     timeout=10000)
     items = json.loads(target.read_text("utf-8"))["first"]["items"]
     assert [i["body"][0]["value"] for i in items] == ["Key quote"] * 3
@@ -92,7 +92,7 @@ def test_import_a_refi_qda_project_from_the_window(open_window, seeded_db_path, 
     window.import_refi_qda(project)
     qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 3,
                     timeout=10000)
-    assert "7 passage(s) imported" in window.statusBar().currentMessage()
+    assert "7 passages imported" in window.statusBar().currentMessage()
     db = open_database(seeded_db_path)
     try:
         assert passages.passage_count(db) == 7
@@ -110,6 +110,6 @@ def test_pdf_export_runs_in_the_background_task(open_window, tricky_db_path, qtb
     window = open_window(tricky_db_path)
     target = tmp_path / "report.pdf"
     window.export_passages(target)
-    qtbot.waitUntil(lambda: "Exported 7 passage(s)" in window.statusBar().currentMessage(),
+    qtbot.waitUntil(lambda: "Exported 7 passages" in window.statusBar().currentMessage(),
                     timeout=15000)
     assert target.read_bytes().startswith(b"%PDF")

@@ -97,7 +97,7 @@ def test_dash_is_standard_output(tricky_db_path, tmp_path, name):
     assert done.returncode == 0, done.stderr.decode()
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"), newline="")))
     assert len(rows) == 7 and rows[0]["passage_id"]
-    assert b"exported 7 passage(s) to standard output" in done.stderr
+    assert b"exported 7 passages to standard output" in done.stderr
     assert not Path(ROOT / "-").exists()
     codebook = dossier("codebook", "export", "-", "--db", str(tricky_db_path))
     assert codebook.returncode == 0

@@ -59,9 +59,9 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
                              analyst="ana")
     ana.close()
     assert main(["hub", "status", "--db", str(ana_path)]) == 0
-    assert "1 change(s) waiting" in capsys.readouterr().out
+    assert "1 change waiting" in capsys.readouterr().out
     assert main(["hub", "sync", "--db", str(ana_path)]) == 0
-    assert "pushed 1 step(s)" in capsys.readouterr().out
+    assert "pushed 1 step" in capsys.readouterr().out
     monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-lea")
     assert main(["hub", "sync", "--db", str(lead_path)]) == 0
     assert "pulled 1" in capsys.readouterr().out

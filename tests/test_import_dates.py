@@ -144,8 +144,8 @@ def test_cli_list_undated_and_export_say_what_was_left_out(tmp_path, capsys):
     assert main(["export", "--format", "csv", "-o", str(tmp_path / "o.csv"), "--since",
                  "2024-01-01", "--db", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "exported 1 passage(s)" in out
-    assert "2 passage(s) of undated articles were left out" in err
+    assert "exported 1 passage" in out
+    assert "2 passages of undated articles were left out" in err
 
 
 def test_article_list_undated_box_and_left_out_note(open_window, seeded_db_path, qtbot):

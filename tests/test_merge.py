@@ -104,10 +104,10 @@ def test_cli_merge_twice(two_databases, capsys):
     ours_path, theirs_path = two_databases
     assert main(["merge", str(theirs_path), "--db", str(ours_path)]) == 0
     out = capsys.readouterr().out
-    assert "2 passage(s) added" in out and "conflict: tag “Cybercrime”" in out
+    assert "2 passages added" in out and "conflict: tag “Cybercrime”" in out
     assert main(["merge", str(theirs_path), "--db", str(ours_path)]) == 0
     out = capsys.readouterr().out
-    assert "0 article(s) added" in out and "0 passage(s) added, 4 already here" in out
+    assert "0 articles added" in out and "0 passages added, 4 already here" in out
 
 
 @pytest.mark.parametrize("make,message", [
@@ -150,7 +150,7 @@ def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch
 
     qtbot.waitUntil(lambda: report_box() is not None, timeout=20000)
     box = report_box()
-    assert "2 passage(s) added" in box.text() and "Merged dossier.db" in box.windowTitle()
+    assert "2 passages added" in box.text() and "Merged dossier.db" in box.windowTitle()
     assert "conflict: tag “Cybercrime”" in box.detailedText()
     qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 2,
                     timeout=5000)

@@ -53,7 +53,7 @@ def test_merge_a_qdpx_twice_adds_nothing_the_second_time(seeded_db_path, tmp_pat
         ours.close()
     # the command line takes the project too
     assert main(["merge", str(project), "--db", str(seeded_db_path)]) == 0
-    assert "0 passage(s) added" in capsys.readouterr().out
+    assert "0 passages added" in capsys.readouterr().out
 
 
 def test_a_broken_project_is_refused_and_nothing_changes(seeded_db_path, tmp_path):

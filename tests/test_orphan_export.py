@@ -69,7 +69,7 @@ def test_qdpx_flags_the_orphan_and_a_round_trip_keeps_it(orphan_db, tmp_path):
     out = tmp_path / "project.qdpx"
     done = dossier("export", "--format", "qdpx", "-o", str(out), "--db", str(orphan_db))
     assert done.returncode == 0, done.stderr
-    assert "1 orphaned passage(s)" in done.stderr
+    assert "1 orphaned passage" in done.stderr
     with zipfile.ZipFile(out) as archive:
         project = archive.read("project.qde")
         source_text = next(archive.read(n) for n in archive.namelist()
@@ -104,7 +104,7 @@ def test_w3c_gives_the_orphan_its_quote_but_no_position(orphan_db, tmp_path):
     out = tmp_path / "notes.jsonld"
     done = dossier("export", "--format", "w3c", "-o", str(out), "--db", str(orphan_db))
     assert done.returncode == 0, done.stderr
-    assert "1 orphaned passage(s)" in done.stderr
+    assert "1 orphaned passage" in done.stderr
     data = json.loads(out.read_text("utf-8"))
     items = {item["target"]["selector"][0]["exact"]: item for item in data["first"]["items"]}
     orphan, ok = items["the biggest this year"], items["Australian partners"]
@@ -119,7 +119,7 @@ def test_spacy_leaves_the_orphan_out_and_says_so(orphan_db, tmp_path):
     out = tmp_path / "train.spacy"
     done = dossier("export", "--format", "spacy", "-o", str(out), "--db", str(orphan_db))
     assert done.returncode == 0, done.stderr
-    assert "1 orphaned passage(s) in “Raid” left out" in done.stderr
+    assert "1 orphaned passage in “Raid” left out" in done.stderr
     import spacy
     from spacy.tokens import DocBin
 

@@ -151,7 +151,7 @@ def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
     fresh = tmp_path / "fresh.db"
     status, out, err = run_cli(capsys, "import", str(project), "--db", str(fresh))
     assert status == 0, err
-    assert "7 passage(s) imported" in out and "3 imported" in out
+    assert "7 passages imported" in out and "3 imported" in out
     db = open_database(fresh)
     assert passages.passage_count(db) == 7
     db.close()

@@ -54,14 +54,14 @@ def test_cli_export_tag_includes_children_and_says_so(seeded_db_path, tmp_path, 
     assert main(["export", "--format", "csv", "-o", str(out), "--tag", "Cybercrime",
                  "--db", str(seeded_db_path)]) == 0
     stdout, stderr = capsys.readouterr()
-    assert "exported 3 passage(s)" in stdout
+    assert "exported 3 passages" in stdout
     assert "with the tags under them: Pig butchering, Scams" in stderr
     with out.open(encoding="utf-8-sig") as handle:
         assert sorted(r["tag"] for r in csv.DictReader(handle)) == [
             "Cybercrime", "Pig butchering", "Scams"]
     assert main(["export", "--format", "csv", "-o", str(out), "--tag", "Cybercrime",
                  "--without-sub-tags", "--db", str(seeded_db_path)]) == 0
-    assert "exported 1 passage(s)" in capsys.readouterr().out
+    assert "exported 1 passage" in capsys.readouterr().out
 
 
 def test_html_report_nests_child_sections_under_their_parent(seeded_db_path, tmp_path):

@@ -49,8 +49,9 @@ def name_completer(names: list[str], parent, on_pick=None) -> QCompleter:
 def show_hit_count(label, shown: int, noun: str, filtered: bool, exact: bool = True) -> None:
     """"N nouns (match)" on ``label``; with ``exact`` False, "N+ …" while the
     rest is counted (said in its tooltip)."""
-    plural = noun if shown == 1 and exact else f"{noun}s"
-    label.setText(f"{shown:,}{'' if exact else '+'} {plural}" + (" match" if filtered else ""))
+    one = shown == 1 and exact
+    label.setText(f"{shown:,}{'' if exact else '+'} {noun if one else noun + 's'}"
+                  + ((" matches" if one else " match") if filtered else ""))
     label.setToolTip("" if exact else "Counting the rest…")
 
 

@@ -18,14 +18,10 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLis
 
 from widgets.charts import BarChart
 from widgets.passage_menu import color_icon
+from widgets.wording import counted
 
 DATA = Qt.ItemDataRole.UserRole
 QUOTE_MARKS = '“”"\' '
-
-
-def _count(n: int, noun: str) -> str:
-    """"1 article", "2 articles" (thousands separated)."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _list(items: list[tuple[str, object]], empty: str, tips=None) -> QListWidget:
@@ -140,30 +136,30 @@ class EntityPage(QWidget):
         self.setWindowTitle(f"Dossier — {data['name']}")
         self.title.setText(f"{data['name']}  ({data.get('label') or 'entity'})")
         self.summary.setText(
-            f"{_count(len(data['articles']), 'article')} · "
-            f"{_count(len(data['quotes']), 'quote')} by it, "
+            f"{counted(len(data['articles']), 'article')} · "
+            f"{counted(len(data['quotes']), 'quote')} by it, "
             f"{len(data.get('quotes_about', [])):,} mentioning it · "
-            f"{_count(len(data['passages']), 'tagged passage')} · goes by "
-            f"{_count(len(data['surfaces']), 'name')}")
-        fill_list(self.names, [(f"{s['name']} — {s['label']}, {_count(s['mentions'], 'mention')}"
-                                f" in {_count(s['articles'], 'article')}", s["name"])
+            f"{counted(len(data['passages']), 'tagged passage')} · goes by "
+            f"{counted(len(data['surfaces']), 'name')}")
+        fill_list(self.names, [(f"{s['name']} — {s['label']}, {counted(s['mentions'], 'mention')}"
+                                f" in {counted(s['articles'], 'article')}", s["name"])
                                for s in data["surfaces"]], "No mention in the analyses")
         fill_list(self.roles, [(f"{role} ({n}×)", role) for role, n in data["roles"]],
                   "No title or role found next to its name")
         self.suggestions.clear()
         for s in data["suggestions"]:
-            item = QListWidgetItem(f"{s['name']} — {s['label']}, {_count(s['mentions'], 'mention')}")
+            item = QListWidgetItem(f"{s['name']} — {s['label']}, {counted(s['mentions'], 'mention')}")
             item.setData(DATA, s)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.suggestions.addItem(item)
         self.merge_button.setEnabled(bool(data["suggestions"]))
         fill_list(self.companions, [(f"{c['name']} ({c['label']}) — "
-                                     f"{_count(c['articles'], 'article')}",
+                                     f"{counted(c['articles'], 'article')}",
                                      c["name"]) for c in data["companions"]], "None")
         self.timeline.set_bars([{"label": m["month"], "value": m["articles"], "key": m["month"],
                                  "color": "#5b8bd9",
-                                 "tip": f"{m['month']}: {_count(m['articles'], 'article')}"}
+                                 "tip": f"{m['month']}: {counted(m['articles'], 'article')}"}
                                 for m in data["months"]], unit="articles")
         quotes = [(f"“{q['text'].strip(QUOTE_MARKS)}” — {q['title']}",
                    (q["article_id"], q["start"], q["end"])) for q in data["quotes"]]

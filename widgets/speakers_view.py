@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeW
 
 from widgets.plain_text import plain_tooltip
 from widgets.quote_panel import check_note, needs_check
+from widgets.wording import counted
 
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -122,7 +123,7 @@ class SpeakersView(QWidget):
     def set_quotes(self, speaker: str, rows: list[dict]) -> None:
         self._quote_rows = (speaker, list(rows))
         checks = sum(map(needs_check, rows))
-        self.caption.setText(f"{len(rows)} quote(s) by {speaker}"
+        self.caption.setText(f"{counted(len(rows), 'quote')} by {speaker}"
                              + (f", {checks} to check" if checks else ""))
         self.quotes.clear()
         if self.check_first.isChecked():

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
 
 from widgets.passage_menu import ask_plain_question, color_icon
 from widgets.plain_text import plain_tooltip
+from widgets.wording import counted
 
 class DeleteTagDialog(QDialog):
     """Asks what happens to a tag's passages: delete them or move them."""
@@ -112,7 +113,7 @@ class MergeTagDialog(QDialog):
     def __init__(self, tag: dict, others: list[dict], parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"Merge “{tag['name']}”")
-        label = QLabel(f"Move the {tag.get('passage_count', 0)} passage(s) of “{tag['name']}” "
+        label = QLabel(f"Move the {counted(tag.get('passage_count', 0), 'passage')} of “{tag['name']}” "
                        "to the tag below and delete it. A passage the other tag already "
                        "has at the same place is kept once, with both notes.")
         label.setTextFormat(Qt.TextFormat.PlainText)

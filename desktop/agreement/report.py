@@ -19,6 +19,7 @@ import numpy as np
 
 from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
 from storage.agreement_data import CODED_BY_ANY, AgreementData, agreement_data, article_texts
+from widgets.wording import counted
 
 #: What each measure is, for tooltips, the CLI's help and the notes.
 EXPLANATIONS = {
@@ -225,7 +226,7 @@ def format_table(report: AgreementReport) -> str:
     out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
             for line in lines]
-    out.append(f"{report.articles:,} article(s), {report.characters:,} characters; passages: "
+    out.append(f"{counted(report.articles, 'article')}, {report.characters:,} characters; passages: "
                + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
                "— means undefined: nothing to disagree about (and cu_alpha per tag: "

@@ -27,6 +27,7 @@ from desktop.exporters import report_charts
 from desktop.exporters.base import ExportJob, ExportResult, tint, xml_safe
 from storage.export_selection import selected_passages, selected_tags
 from storage.passages import CONTEXT_CHARS
+from widgets.wording import counted
 
 _PAGE_STYLE = ("font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif;"
                " color: #222; max-width: 52em; margin: 2em auto; line-height: 1.4;")
@@ -134,7 +135,7 @@ def render(job: ExportJob, *, images: bool = False) -> tuple[str, int]:
     out = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
            f'<title>{title}</title></head>', f'<body style="{_PAGE_STYLE}">',
            f'<h1>{title}</h1>',
-           f'<p style="color: #666;">{count} passage(s) · '
+           f'<p style="color: #666;">{counted(count, "passage")} · '
            f'{_text(job.filter.describe())} · exported {now}</p>']
     if job.options.charts and count:
         out.append(report_charts.section(rows, images=images))

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from desktop.exporters.base import (ExportJob, ExportOptions, ExportResult, resolve_target,
                                     write_file)
 from storage.export_selection import PassageFilter, undated_left_out
+from widgets.wording import counted
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     if left_out:
         # undated coverage is never dropped without a word
         result.warnings.append(
-            f"{left_out} passage(s) of undated articles were left out: the date range "
+            f"{counted(left_out, 'passage')} of undated articles "
+            f"{'was' if left_out == 1 else 'were'} left out: the date range "
             f"applies to the published date (the article list's Undated filter, or "
             f"`dossier list --undated`, shows those articles).")
     return result

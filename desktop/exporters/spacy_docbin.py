@@ -23,6 +23,7 @@ from pathlib import Path
 from desktop.exporters.base import ExportJob, ExportResult
 from storage import analyses, articles
 from storage.export_selection import selected_passages
+from widgets.wording import counted
 
 SPANS_KEY = "dossier"
 
@@ -36,7 +37,7 @@ def article_doc(nlp, article: dict, rows: list[dict], entities: list[dict],
     spans = []
     orphans = [row for row in rows if row.get("anchor") == "orphaned"]
     if orphans:
-        warnings.append(f"{len(orphans)} orphaned passage(s) in “{article['title']}” left "
+        warnings.append(f"{counted(len(orphans), 'orphaned passage')} in “{article['title']}” left "
                         f"out: their words are no longer in the article text")
     for row in rows:
         if row.get("anchor") == "orphaned":

@@ -36,6 +36,7 @@ from desktop import __version__
 from desktop.exporters.base import ExportJob, ExportResult
 from desktop.exporters.identifiers import StableIds
 from storage.export_selection import selected_passages
+from widgets.wording import counted
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: Dossier's own terms (``dossier:anchor``), after the W3C context.
@@ -106,7 +107,7 @@ def write_annotations(path: Path, job: ExportJob) -> ExportResult:
         json.dump(collection, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     orphans = sum(1 for item in items if item["dossier:anchor"] == "orphaned")
-    warnings = [f"{orphans} orphaned passage(s) (their words are no longer in the article) "
+    warnings = [f"{counted(orphans, 'orphaned passage')} (their words are no longer in the article) "
                 f"exported with their quote only, no position, marked "
                 f"\"dossier:anchor\": \"orphaned\""] if orphans else []
     return ExportResult(len(items), warnings)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushBut
 from desktop.gui import commands
 from desktop.gui.workers import Task
 from widgets.adjudication_view import AdjudicationView
+from widgets.wording import counted
 
 #: characters of context shown either side of a disagreement
 CONTEXT = 300
@@ -142,7 +143,7 @@ class AdjudicationDialog(QDialog):
         self.spans.clear()
         self.history.clear()
         first, second = self.pair()
-        self.status.setText(f"{len(self.items):,} disagreement(s) of {first} and {second}.")
+        self.status.setText(f"{counted(len(self.items), 'disagreement')} of {first} and {second}.")
         self._show()
         self.view.setFocus()
 
@@ -307,7 +308,8 @@ class AdjudicationDialog(QDialog):
             if step.changes and not window.run_command(commands.StoredPassages(
                     _host(window), text, step.id, result=step.changes), "Accept agreements"):
                 return
-            self.status.setText(f"{count:,} agreed span(s) are consensus.")
+            self.status.setText(f"{counted(count, 'agreed span')} "
+                                f"{'is' if count == 1 else 'are'} consensus.")
 
         self.task = Task(work, self)
         self.task.succeeded.connect(stored)

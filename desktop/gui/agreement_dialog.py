@@ -22,6 +22,7 @@ from desktop.agreement.measures import MEASURES
 from desktop.agreement.report import EXPLANATIONS, HEADINGS, Cancelled
 from desktop.gui.workers import Task
 from widgets.agreement_view import AgreementView
+from widgets.wording import counted
 
 #: The scope box's choices.
 CODED, CURRENT_LIST, EVERY_ARTICLE = "coded", "list", "all"
@@ -238,7 +239,7 @@ class AgreementDialog(QDialog):
 
         def done(count) -> None:
             self.status.setText("Export stopped." if count is None else
-                                f"Exported the measures and {count:,} disagreement(s) "
+                                f"Exported the measures and {counted(count, 'disagreement')} "
                                 f"to {path}.")
 
         self.status.setText(f"Exporting to {path}…")

@@ -9,6 +9,7 @@ from desktop.gui.controller import Controller
 from desktop.gui.workers import AnalysisProcess
 from storage.changes import ANALYSIS, ARTICLES, TEXT, Changes
 from widgets.plain_text import plain_warning
+from widgets.wording import counted
 
 
 class AnalysisController(Controller):
@@ -101,7 +102,7 @@ class AnalysisController(Controller):
                 widget.hide()
         if done:   # the speakers, and the shown article's recycled-quote links, are new
             self.ops.publish(Changes.of(ANALYSIS))
-            self.statusBar().showMessage(f"Analysed {done} article(s).", 5000)
+            self.statusBar().showMessage(f"Analysed {counted(done, 'article')}.", 5000)
 
     def _analysis_failed(self, message: str) -> None:
         for widget in self._analysis_widgets():

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from desktop.gui.controller import Controller
 from storage import article_query
 from storage.changes import ARTICLES, PASSAGES, TAGS, Changes
+from widgets.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class FilesController(Controller):
                                    options=request.options, **progress)
 
         def done(result) -> None:
-            self._report("Export", f"Exported {result.count} passage(s) to "
+            self._report("Export", f"Exported {counted(result.count, 'passage')} to "
                          f"{request.path}.", result.warnings)
 
         return self.ops.write(work, done).with_progress("Exporting").cancelled_by(

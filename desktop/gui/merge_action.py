@@ -53,10 +53,11 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         window.statusBar().clearMessage()
 
     def succeeded(report) -> None:
+        from desktop.merge_files import summary
         finished()
         window.check_external_changes()
         _tell(window, QMessageBox.Icon.Information, f"Merged {path.name}",
-              report.summary(), "\n".join(
+              summary(report), "\n".join(
                   [f"conflict: {c}" for c in report.conflicts]
                   + [f"skipped: {s}" for s in report.skipped]))
 

@@ -18,6 +18,7 @@ from storage import (analyses, article_query, articles, entity_corrections, pass
 from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
+from widgets.wording import counted
 
 
 class ReaderController(Controller):
@@ -266,7 +267,7 @@ class ReaderController(Controller):
         if not self.run_command(command, "Edit article text"):
             return None
         counts = command.counts
-        message = (f"Text saved: {counts['kept']} passage(s) in place, {counts['moved']} "
+        message = (f"Text saved: {counted(counts['kept'], 'passage')} in place, {counts['moved']} "
                    f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
         self.statusBar().showMessage(message, 10000)
         return counts

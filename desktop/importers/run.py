@@ -30,6 +30,7 @@ from desktop.importers.dispatch import BATCH, SUPPORTED_SUFFIXES, open_entries
 from desktop.importers.drafts import ImportProblem
 from storage import articles, journal
 from storage.database import use_bulk_cache
+from widgets.wording import counted
 
 #: Rows of a batch file committed together.
 CHUNK_ROWS = 500
@@ -320,7 +321,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     if listed > MAX_LISTED_SKIPS:
         report.unlisted.append((str(path), listed - MAX_LISTED_SKIPS))
     if failure is not None:
-        where = f"after {seen} row(s), which were kept" if seen else "no rows read"
+        where = f"after {counted(seen, 'row')}, which were kept" if seen else "no rows read"
         raise ImportProblem(f"{failure} ({where})")
     if seen == 0:
         raise ImportProblem("no articles in the file")

@@ -44,6 +44,7 @@ from desktop.refi_qda.orphans import orphan_description
 from desktop.refi_qda.timestamps import xml_timestamp
 from storage.database import utc_now
 from storage.export_selection import selected_articles, selected_passages, selected_tags
+from widgets.wording import counted
 
 ET.register_namespace("", NAMESPACE)
 SELECTION_NAME_LENGTH = 60
@@ -180,7 +181,7 @@ def write_qdpx(path: Path, job: ExportJob) -> ExportResult:
         archive.writestr("project.qde", project)
         for guid, data in files:
             archive.writestr(f"sources/{guid}.txt", data)
-    warnings = [f"{writer.orphans} orphaned passage(s) (their words are no longer in the "
+    warnings = [f"{counted(writer.orphans, 'orphaned passage')} (their words are no longer in the "
                 f"article) exported as empty selections at 0–0, flagged in their "
                 f"Description"] if writer.orphans else []
     return ExportResult(job.progress.done, warnings)

@@ -71,6 +71,7 @@ from desktop.refi_qda.zip_limits import (LimitedReader, ZipLimitError, check_arc
 from storage import articles, journal, passages, review, tags
 from storage.passages import PassageError
 from storage.tags import TagError
+from widgets.wording import counted
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 MAX_PROJECT_BYTES = 100 * 1024 * 1024
@@ -111,13 +112,13 @@ class QdpxReport:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"{len(self.articles_added)} article(s) imported, "
+        text = (f"{counted(len(self.articles_added), 'article')} imported, "
                 f"{len(self.articles_existing)} already present, "
-                f"{len(self.tags_added)} new tag(s), {self.passages_added} passage(s) "
+                f"{counted(len(self.tags_added), 'new tag')}, {counted(self.passages_added, 'passage')} "
                 f"imported, {self.passages_existing} already present, "
-                f"{len(self.skipped)} item(s) skipped")
+                f"{counted(len(self.skipped), 'item')} skipped")
         if self.not_imported:
-            text += f", {len(self.not_imported)} item(s) Dossier does not keep"
+            text += f", {counted(len(self.not_imported), 'item')} Dossier does not keep"
         other = {r: n for r, n in self.readings.items() if r != CODE_POINTS}
         if other:
             text += "; positions read as " + ", ".join(
@@ -311,7 +312,7 @@ def _read_project(archive: _Archive, report: QdpxReport) -> _Project:
         raise QdpxError(f"{archive.project_name} in {archive.path.name}: {first_error}")
     report.warnings.append(
         f"{archive.project_name} {first_error.removeprefix('it ')}; it was read in recovery "
-        f"mode: notes and memos on line(s) {', '.join(map(str, sorted(lines)[:10]))} are left "
+        f"mode: notes and memos on {'line' if len(lines) == 1 else 'lines'} {', '.join(map(str, sorted(lines)[:10]))} are left "
         "out, and every selection was checked against its text")
     return project
 
@@ -408,7 +409,8 @@ class _Importer:
         for part, count in self.project.other_parts.items():
             if part == "control characters":
                 self.report.warnings.append(
-                    f"{count} control character(s) XML does not allow were read as spaces")
+                    f"{counted(count, 'control character')} XML does not allow "
+                    f"{'was' if count == 1 else 'were'} read as spaces")
             elif count:
                 self.report.not_imported.append(
                     (f"{count} {_NOT_READ[part]}", "Dossier does not keep them"))

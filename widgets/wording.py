@@ -1,0 +1,11 @@
+"""How counts read, in the window and on the command line: "1 article",
+"2 articles", "1,204 passages" — never "article(s)". Plain Python (the
+command line uses it too)."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun``, plural unless the count is one; thousands
+    separated. ``plural`` where adding "s" is wrong ("entity", "entities")."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
