@@ -56,6 +56,7 @@ def test_qualcoder_project_lands_every_coding_on_its_words(fresh, name):
     assert report.passages_added == 7 and report.skipped == []
     # QualCoder counted UTF-16 units: 6 of 7 sit after an emoji
     assert sum(report.readings.values()) == 7 and report.readings["code points"] == 1
+    assert "; the positions of 6 codings read as UTF-16 units" in report.summary()
     # the coding memo, kept in the selection's Description
     notes = {p["text"]: p["note"] for p in passages.export_rows(fresh)}
     assert notes["freed 312 workers"] == EXPECTED["codings"][1]["memo"]

@@ -39,8 +39,9 @@ class FilesController(Controller):
         self.statusBar().showMessage(text, 8000)
 
     def _report(self, title: str, message: str, problems: list[str],
-                short: list[str] | None = None) -> None:
-        self.ops.report(title, message, problems, short, status=self._status)
+                short: list[str] | None = None, heading: str = "Skipped") -> None:
+        self.ops.report(title, message, problems, short, status=self._status,
+                        heading=heading)
 
     def import_files(self) -> None:
         from desktop.importers.dispatch import SUPPORTED_SUFFIXES
@@ -125,7 +126,10 @@ class FilesController(Controller):
         first = report.articles_added[0][1] if report.articles_added else None
         self.ops.publish(_imported_changes({ARTICLES, TAGS, PASSAGES},
                                            report.articles_added, first))
-        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines())
+        # warnings, skipped items and what Dossier does not keep, each line
+        # saying which it is
+        self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines(),
+                     heading="Details")
 
     def export_passages(self, path: Path | None = None):
         """Export with the dialog's choices, or everything to ``path`` if given."""

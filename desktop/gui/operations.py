@@ -299,10 +299,11 @@ class Operations(QObject):
                 task.wait()
 
     def report(self, title: str, message: str, problems: list[str],
-               short: list[str] | None = None, *, status=None) -> None:
+               short: list[str] | None = None, *, status=None,
+               heading: str = "Skipped") -> None:
         """``status(message)`` (a status-bar message), or a warning box naming
-        the first dozen problems (``short`` forms if given) with all of them
-        in its details."""
+        the first dozen problems (``short`` forms if given) under ``heading``,
+        with all of them in its details."""
         if not problems:
             if status is not None:
                 status(message)
@@ -310,7 +311,7 @@ class Operations(QObject):
         lines = short or problems
         shown = lines[:12] + ([f"… and {len(lines) - 12} more"] if len(lines) > 12 else [])
         box = QMessageBox(QMessageBox.Icon.Warning, title,
-                          message + "\n\nSkipped:\n" + "\n".join(shown),
+                          message + f"\n\n{heading}:\n" + "\n".join(shown),
                           parent=self.parent_widget)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDetailedText("\n".join(problems))

@@ -121,8 +121,8 @@ class QdpxReport:
             text += f", {counted(len(self.not_imported), 'item')} Dossier does not keep"
         other = {r: n for r, n in self.readings.items() if r != CODE_POINTS}
         if other:
-            text += "; positions read as " + ", ".join(
-                f"{reading} ({count})" for reading, count in sorted(other.items()))
+            text += "".join(f"; the positions of {counted(count, 'coding')} read as {reading}"
+                            for reading, count in sorted(other.items()))
         return text
 
     def detail_lines(self) -> list[str]:
