@@ -76,6 +76,12 @@ def parse_codebook_csv(text: str) -> list[dict]:
     except csv.Error as error:
         raise CodebookFileError(f"not valid CSV near line {reader.line_num}: {error}") from None
     fields = {(name or "").strip().lower(): index for index, name in enumerate(header or [])}
+    if {"id", "document", "tag", "content"} <= set(fields):
+        # one row per highlight: its tag names would become the codebook, but
+        # each tag once per highlight (refused as listed twice, or worse, not)
+        raise CodebookFileError("this is a Taguette highlights export (id, document, tag, "
+                                "content), not a codebook; export the codebook from "
+                                "Taguette (Project → Export codebook → CSV) and import that")
     name_at = _column(fields, *NAME_COLUMNS)
     if name_at is None:
         raise CodebookFileError("no column naming the tags (name, tag or path) in the first row")

@@ -75,6 +75,26 @@ def test_bad_csv_codebooks_are_refused(text, message):
         parse_codebook_csv(text)
 
 
+def test_a_taguette_highlights_export_is_no_codebook(tmp_path, capsys):
+    """Its tag column would have made a codebook of one tag per highlight;
+    ``dossier import`` already refused it as articles."""
+    from pathlib import Path
+
+    highlights = Path(__file__).resolve().parents[2] / "shared" / "interop" / "taguette" \
+        / "taguette_highlights.csv"
+    if not highlights.exists():
+        highlights = tmp_path / "taguette_highlights.csv"
+        highlights.write_text("id,document,tag,content\r\n1,Doc,Scam compounds,words\r\n",
+                              encoding="utf-8")
+    db_path = tmp_path / "cli.db"
+    open_database(db_path).close()
+    status, out, err = run(capsys, "codebook", "import", highlights, "--db", db_path)
+    assert status == 2 and "Taguette highlights export" in err and "created" not in out
+    stored = open_database(db_path)
+    assert tags.find_tag(stored, "Scam compounds") is None
+    stored.close()
+
+
 def test_the_dialog_offers_csv_and_recognises_the_extension():
     assert "*.csv" in FILTERS["csv"]
     assert format_of("x.CSV") == "csv" and format_of("x.qdc") == "qdc"
