@@ -44,6 +44,21 @@ def test_line_endings_and_bom_are_normalised(tmp_path, db):
     assert articles.get_article(db, article_id)["text"] == "First line.\n\nSecond line."
 
 
+def test_terminal_escapes_and_control_characters_do_not_reach_the_store(tmp_path, db):
+    """A scraped or pasted text with colour codes and stray controls: the
+    list and reader would show boxes and "[31m", a terminal would run them."""
+    path = tmp_path / "pasted.txt"
+    rest = "Officers counted the cash over two days, the court heard. " * 20
+    path.write_text("Police \x1b[1mraid\x1b[0m casino\n\nThe \x1b[31mraid\x1b[0m found"
+                    f"\x07 cash\x0band\tphones. {rest}\n", encoding="utf-8")
+    report = import_files(db, [path])
+    [(_, article_id)] = report.added
+    article = articles.get_article(db, article_id)
+    assert article["title"] == "Police raid casino"
+    assert article["text"] == ("Police raid casino\n\nThe raid found  cash and\tphones. "
+                               + rest.strip())
+
+
 def test_bad_files_are_skipped_with_reasons_and_the_rest_imported(tmp_path, db):
     good = tmp_path / "good.txt"
     good.write_text("A perfectly good article about money laundering.", encoding="utf-8")

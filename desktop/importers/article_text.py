@@ -20,11 +20,20 @@ _FURNITURE_TAIL = re.compile(
 
 
 _EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+#: A terminal's escape sequences (colours, cursor moves) pasted or scraped
+#: into a text file: ESC [ … letter, or ESC and one character.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+#: Control characters that are not text (tab and line breaks are): C0, DEL, C1.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise(text: str) -> str:
-    """Unix line endings; no blank space or byte-order mark at either end."""
+    """Unix line endings; terminal escape sequences dropped and other control
+    characters read as spaces (the reader and the list would show them as
+    boxes, a terminal would run them); no blank space or byte-order mark at
+    either end."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(" ", _ESCAPES.sub("", text))
     return _EDGES.sub("", text)
 
 
@@ -92,7 +101,7 @@ def finish(draft: ArticleDraft, *, filename: str | None = None) -> ArticleDraft:
     it only for a one-article file), the file's own metadata (``file_date``).
     """
     text = strip_furniture(normalise(draft.text))
-    title = " ".join((draft.title or "").split()) or None
+    title = " ".join(normalise(draft.title or "").split()) or None
     if title:
         head, _, rest = text.partition("\n")
         if _same_words(head, title):
