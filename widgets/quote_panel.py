@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from widgets.plain_text import plain_tooltip
+from widgets.wording import counted
 
 SPAN_ROLE = Qt.ItemDataRole.UserRole
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -102,7 +103,9 @@ class QuotePanel(QTreeWidget):
             kind = members[0].get("speaker_kind")
             label = f"{name} ({kind})" if kind and kind != "unknown" and \
                 name not in (UNATTRIBUTED, NOT_SPEECH) else name
-            group = QTreeWidgetItem([label, str(len(members))])
+            # the group's row says what its number is (the column is the
+            # quotes' kind below it)
+            group = QTreeWidgetItem([label, counted(len(members), "quote")])
             self.addTopLevelItem(group)
             for quote in members:
                 group.addChild(self._quote_item(quote))

@@ -34,11 +34,20 @@ class SpeakersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.speakers = QTreeWidget()
         self.speakers.setRootIsDecorated(False)
-        self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles", "To check"])
+        self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles", "?"])
+        self.speakers.headerItem().setToolTip(4, "Quotes to check: speakers found by a "
+                                                 "pronoun, inherited or guessed")
         self.speakers.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3, 4):
             self.speakers.header().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents)
+        # the names need the room in a side panel: the kind is in each name's
+        # tooltip and the caption (its column stays, hidden, for the model's
+        # order), and a name too long is cut in the middle, where "press
+        # release" and "press release from the ministry" still differ
+        self.speakers.setColumnHidden(1, True)
+        self.speakers.header().setStretchLastSection(False)    # the name stretches
+        self.speakers.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.speakers.currentItemChanged.connect(self._speaker_changed)
         self.speakers.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.merge_action = QAction("Merge speakers…", self.speakers)
@@ -57,6 +66,7 @@ class SpeakersView(QWidget):
         self.quotes.itemClicked.connect(self._quote_activated)
         self.caption = QLabel("Select a speaker to list their quotes.")
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setWordWrap(True)      # a long name in a narrow panel
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +102,11 @@ class SpeakersView(QWidget):
                                     str(row["quote_count"]), str(row["article_count"]),
                                     str(row.get("to_check") or 0)])
             item.setData(0, QUOTE_ROLE, row["speaker"])
+            item.setToolTip(0, plain_tooltip(
+                f"{row['speaker']} ({row['speaker_kind']}): "
+                f"{counted(row['quote_count'], 'quote')} in "
+                f"{counted(row['article_count'], 'article')}"
+                + (f", {row['to_check']} to check" if row.get("to_check") else "")))
             for column in (2, 3, 4):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             self.speakers.addTopLevelItem(item)

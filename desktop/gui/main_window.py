@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         for widget in (self.left_tabs, centre, right):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 760, 380])
+        self.splitter.setSizes([340, 720, 380])   # the lists' names need the room
         self.setCentralWidget(self.splitter)
 
     def _build_article_tools(self) -> QWidget:
