@@ -272,5 +272,5 @@ def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seede
     assert [model.passage(r)["id"] for r in range(1200)] == passage_ids(
         window.db, PassageQuery(analyst="bulk"))
     widget.analyst.setCurrentIndex(widget.analyst.findData("other"))
-    qtbot.waitUntil(lambda: widget.count_label.text() == "1 passage match", timeout=5000)
-    assert shown[-1] == ("1 passage match", 1)           # a short list: counted at once
+    qtbot.waitUntil(lambda: widget.count_label.text() == "1 passage matches", timeout=5000)
+    assert shown[-1] == ("1 passage matches", 1)           # a short list: counted at once
