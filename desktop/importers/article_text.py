@@ -22,7 +22,7 @@ _FURNITURE_TAIL = re.compile(
 _EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
 #: A terminal's escape sequences (colours, cursor moves) pasted or scraped
 #: into a text file: ESC [ … letter, or ESC and one character.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 #: Control characters that are not text (tab and line breaks are): C0, DEL, C1.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -33,7 +33,7 @@ def normalise(text: str) -> str:
     boxes, a terminal would run them); no blank space or byte-order mark at
     either end."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROLS.sub(" ", _ESCAPES.sub("", text))
+    text = _CONTROLS.sub(" ", ESCAPES.sub("", text))
     return _EDGES.sub("", text)
 
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from desktop.importers.article_text import ESCAPES
 from desktop.importers.drafts import ImportProblem
 
 MB = 1024 * 1024
@@ -54,7 +55,10 @@ def looks_binary(text: str) -> bool:
 
 
 def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
-    controls = dropped_nuls + sum(1 for ch in text[:20000] if ch not in _ALLOWED_CONTROLS
+    # a terminal's escape sequences (colour codes in a pasted log) are text
+    # that import drops (article_text.normalise), not signs of binary data
+    head = ESCAPES.sub("", text[:20000])
+    controls = dropped_nuls + sum(1 for ch in head if ch not in _ALLOWED_CONTROLS
                                   and unicodedata.category(ch) == "Cc")
     return "\x00" in text or controls > max(2, len(text[:20000]) // 200)
 
