@@ -166,7 +166,8 @@ def cmd_sync(args) -> int:
     try:
         result = hub_sync.sync(db, _connect(url), on_progress=_progress)
     except hub_sync.HubError as error:
-        raise CommandError(f"{error} ({counted(hub_sync.waiting(db), 'change')} waiting)") from error
+        waiting = counted(hub_sync.waiting(db), "change")
+        raise CommandError(f"{error} ({waiting} waiting)") from error
     _report(result)
     return 0
 

@@ -40,8 +40,8 @@ def _replay(args, action) -> int:
     except journal.JournalError as error:
         raise CommandError(str(error)) from error
     print(f"{step.name}: {counted(len(step.changes.passage_ids), 'passage')}, "
-          f"{counted(len(step.changes.article_ids), 'article')}, {counted(len(step.changes.tag_ids), 'tag')} "
-          "changed")
+          f"{counted(len(step.changes.article_ids), 'article')}, "
+          f"{counted(len(step.changes.tag_ids), 'tag')} changed")
     return 0
 
 

@@ -90,7 +90,8 @@ def cmd_delete(args) -> int:
             counts = delete_articles(db, args.ids)
     except ArticleError as error:
         raise CommandError(str(error)) from error
-    print(f"deleted {counted(counts['articles'], 'article')} and {counted(counts['passages'], 'passage')}")
+    print(f"deleted {counted(counts['articles'], 'article')} and "
+          f"{counted(counts['passages'], 'passage')}")
     return EXIT_OK
 
 

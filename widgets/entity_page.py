@@ -148,7 +148,8 @@ class EntityPage(QWidget):
                   "No title or role found next to its name")
         self.suggestions.clear()
         for s in data["suggestions"]:
-            item = QListWidgetItem(f"{s['name']} — {s['label']}, {counted(s['mentions'], 'mention')}")
+            item = QListWidgetItem(f"{s['name']} — {s['label']}, "
+                                   f"{counted(s['mentions'], 'mention')}")
             item.setData(DATA, s)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)

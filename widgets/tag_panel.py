@@ -113,7 +113,8 @@ class MergeTagDialog(QDialog):
     def __init__(self, tag: dict, others: list[dict], parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"Merge “{tag['name']}”")
-        label = QLabel(f"Move the {counted(tag.get('passage_count', 0), 'passage')} of “{tag['name']}” "
+        label = QLabel(f"Move the {counted(tag.get('passage_count', 0), 'passage')} of "
+                       f"“{tag['name']}” "
                        "to the tag below and delete it. A passage the other tag already "
                        "has at the same place is kept once, with both notes.")
         label.setTextFormat(Qt.TextFormat.PlainText)

@@ -226,8 +226,8 @@ def format_table(report: AgreementReport) -> str:
     out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
             for line in lines]
-    out.append(f"{counted(report.articles, 'article')}, {report.characters:,} characters; passages: "
-               + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
+    out.append(f"{counted(report.articles, 'article')}, {report.characters:,} characters; "
+               "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
                "— means undefined: nothing to disagree about (and cu_alpha per tag: "
                "one tag has no values to compare)")

@@ -37,8 +37,9 @@ def article_doc(nlp, article: dict, rows: list[dict], entities: list[dict],
     spans = []
     orphans = [row for row in rows if row.get("anchor") == "orphaned"]
     if orphans:
-        warnings.append(f"{counted(len(orphans), 'orphaned passage')} in “{article['title']}” left "
-                        f"out: their words are no longer in the article text")
+        warnings.append(f"{counted(len(orphans), 'orphaned passage')} in "
+                        f"“{article['title']}” left out: their words are no longer in the "
+                        "article text")
     for row in rows:
         if row.get("anchor") == "orphaned":
             continue

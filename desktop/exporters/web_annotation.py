@@ -107,7 +107,8 @@ def write_annotations(path: Path, job: ExportJob) -> ExportResult:
         json.dump(collection, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     orphans = sum(1 for item in items if item["dossier:anchor"] == "orphaned")
-    warnings = [f"{counted(orphans, 'orphaned passage')} (their words are no longer in the article) "
+    warnings = [f"{counted(orphans, 'orphaned passage')} (their words are no longer in the "
+                "article) "
                 f"exported with their quote only, no position, marked "
                 f"\"dossier:anchor\": \"orphaned\""] if orphans else []
     return ExportResult(len(items), warnings)

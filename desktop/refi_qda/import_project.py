@@ -114,8 +114,8 @@ class QdpxReport:
     def summary(self) -> str:
         text = (f"{counted(len(self.articles_added), 'article')} imported, "
                 f"{len(self.articles_existing)} already present, "
-                f"{counted(len(self.tags_added), 'new tag')}, {counted(self.passages_added, 'passage')} "
-                f"imported, {self.passages_existing} already present, "
+                f"{counted(len(self.tags_added), 'new tag')}, "
+                f"{counted(self.passages_added, 'passage')} imported, {self.passages_existing} already present, "
                 f"{counted(len(self.skipped), 'item')} skipped")
         if self.not_imported:
             text += f", {counted(len(self.not_imported), 'item')} Dossier does not keep"
@@ -312,7 +312,8 @@ def _read_project(archive: _Archive, report: QdpxReport) -> _Project:
         raise QdpxError(f"{archive.project_name} in {archive.path.name}: {first_error}")
     report.warnings.append(
         f"{archive.project_name} {first_error.removeprefix('it ')}; it was read in recovery "
-        f"mode: notes and memos on {'line' if len(lines) == 1 else 'lines'} {', '.join(map(str, sorted(lines)[:10]))} are left "
+        f"mode: notes and memos on {'line' if len(lines) == 1 else 'lines'} "
+        f"{', '.join(map(str, sorted(lines)[:10]))} are left "
         "out, and every selection was checked against its text")
     return project
 
