@@ -9,7 +9,9 @@ nothing, when someone changed the same rows since.
 
 from __future__ import annotations
 
+import argparse
 import json
+
 from widgets.wording import counted
 
 
@@ -39,9 +41,11 @@ def _replay(args, action) -> int:
         step = action(db, journal)
     except journal.JournalError as error:
         raise CommandError(str(error)) from error
+    # the rows the step concerns: an undone merge's passages, and the articles
+    # and tags they sit in (not articles and tags of its own making)
     print(f"{step.name}: {counted(len(step.changes.passage_ids), 'passage')}, "
-          f"{counted(len(step.changes.article_ids), 'article')}, "
-          f"{counted(len(step.changes.tag_ids), 'tag')} changed")
+          f"{counted(len(step.changes.article_ids), 'article')} and "
+          f"{counted(len(step.changes.tag_ids), 'tag')} concerned")
     return 0
 
 
@@ -54,10 +58,21 @@ def cmd_redo(args) -> int:
     return _replay(args, lambda db, journal: journal.redo(db, analyst=args.analyst or ""))
 
 
+def _at_least_one(text: str) -> int:
+    """``--limit``: a whole number of steps, one or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def add_parser(sub, common) -> None:
     p = sub.add_parser("history", parents=[common],
                        help="list the newest changes in the journal (each one undoable step)")
-    p.add_argument("--limit", type=int, default=30, metavar="N",
+    p.add_argument("--limit", type=_at_least_one, default=30, metavar="N",
                    help="how many steps (default 30)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)

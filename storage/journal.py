@@ -708,15 +708,44 @@ def undo(db: Database, *, origin: str | None = None, analyst: str = "",
     """Undo the newest step of ``origin`` (or step ``step_id``) in one
     transaction; returns the undo step (its ``changes`` say what changed).
     Raises :class:`NothingToUndo` or :class:`JournalConflict`."""
-    target = (_step_row(db, "id = ? AND kind = ?", [step_id, DO]) if step_id
-              else undoable(db, origin))
-    if target is None or target["state"] != DONE:
-        raise NothingToUndo("There is nothing to undo.")
-    with write_transaction(db):
+    if step_id is not None:
+        target = _named_step(db, step_id, "undo")
+        if target["state"] != DONE:
+            raise NothingToUndo(f"Step {step_id} (“{target['name']}”) is undone already.")
+    else:
+        target = undoable(db, origin)
+        if target is None or target["state"] != DONE:
+            raise NothingToUndo("There is nothing to undo.")
+    with _refused_if_depended_on("undo", target["name"]), write_transaction(db):
         done = _replay(db, target, backwards=True, origin=origin or "", analyst=analyst)
         db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [UNDONE, target["id"]])
         db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [DONE, done.id])
     return done
+
+
+def _named_step(db: Database, step_id: int, verb: str) -> dict:
+    """The step ``step_id`` to undo or redo by number, or a message saying
+    why there is none."""
+    target = _step_row(db, "id = ?", [step_id])
+    if target is None:
+        raise NothingToUndo(f"There is no step {step_id} (see dossier history).")
+    if target["kind"] != DO:
+        raise NothingToUndo(f"Step {step_id} (“{target['name']}”) is itself an undo or a "
+                            f"redo: {verb} the step it names instead.")
+    return target
+
+
+@contextmanager
+def _refused_if_depended_on(verb: str, name: str) -> Iterator[None]:
+    """An undo or redo whose rows others added since depend on: SQLite checks
+    the foreign keys at the commit (they are deferred while the rows are
+    written back), which then rolls everything back; said as a refusal."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise JournalConflict(
+            f"Cannot {verb} “{name}”: rows added since depend on what it would remove "
+            f"({error}). Nothing was changed.") from error
 
 
 def redo(db: Database, *, origin: str | None = None, analyst: str = "",
@@ -724,11 +753,16 @@ def redo(db: Database, *, origin: str | None = None, analyst: str = "",
     """Redo the step most recently undone (by ``origin``), or step
     ``target_id`` if it is undone; returns the redo step. Raises
     :class:`NothingToUndo` or :class:`JournalConflict`."""
-    target = (_step_row(db, "id = ? AND kind = ? AND state = ?", [target_id, DO, UNDONE])
-              if target_id else redoable(db, origin))
-    if target is None:
-        raise NothingToUndo("There is nothing to redo.")
-    with write_transaction(db):
+    if target_id is not None:
+        target = _named_step(db, target_id, "redo")
+        if target["state"] != UNDONE:
+            raise NothingToUndo(f"Step {target_id} (“{target['name']}”) is not undone: "
+                                "there is nothing to redo.")
+    else:
+        target = redoable(db, origin)
+        if target is None:
+            raise NothingToUndo("There is nothing to redo.")
+    with _refused_if_depended_on("redo", target["name"]), write_transaction(db):
         done = _replay(db, target, backwards=False, origin=origin or "", analyst=analyst)
         db.execute("UPDATE journal_steps SET state = ? WHERE id = ?", [DONE, target["id"]])
         # the undo step has been used: it is no longer what redo would take
@@ -741,6 +775,8 @@ def redo(db: Database, *, origin: str | None = None, analyst: str = "",
 def history(db: Database, *, limit: int = 50, origin: str | None = None) -> list[dict]:
     """The newest steps, newest first: id, uuid, name, analyst, origin, kind,
     state, created_at and the number of rows changed."""
+    if limit < 1:
+        raise ValueError(f"limit must be 1 or more, not {limit}")
     where, params = ("WHERE s.origin = ?", [origin]) if origin else ("", [])
     rows = db.execute(
         "SELECT s.id, s.uuid, s.name, s.analyst, s.origin, s.kind, s.state, s.created_at, "

@@ -53,3 +53,44 @@ def test_undo_over_a_later_change_is_refused_with_the_steps_name(tmp_path, seede
     assert "Tag passage" in refused.stderr and "Traceback" not in refused.stderr
     assert passages.get_passage(open_database(path), passage)["note"] == "keep me"
     assert dossier("undo", "--db", str(tmp_path / "missing.db")).returncode == 2
+
+
+def test_undoing_what_later_rows_depend_on_is_refused_without_a_traceback(
+        tmp_path, seeded_template):
+    """A new tag that passages were tagged with since (the foreign keys are
+    checked at the commit, after the rows were written back)."""
+    path = tmp_path / "cli.db"
+    shutil.copy(seeded_template, path)
+    db = open_database(path)
+    with journal.step(db, "New tag “Economy”", origin="window"):
+        tag_id = tags.create_tag(db, "Economy", "#123456")
+    made = journal.history(db)[0]["id"]
+    with journal.step(db, "Tag passage", origin="other window"):
+        passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ben")
+    db.close()
+    refused = dossier("undo", "--step", str(made), "--db", str(path))
+    assert refused.returncode == 2, refused.stderr
+    assert "Cannot undo “New tag “Economy”" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    db = open_database(path)
+    assert tags.find_tag(db, "Economy") and passages.passage_count(db) == 1
+
+
+def test_step_numbers_that_name_no_undoable_step_say_why(tmp_path, seeded_template):
+    path = tmp_path / "cli.db"
+    shutil.copy(seeded_template, path)
+    db = open_database(path)
+    with journal.step(db, "Rename tag “Fraud”", origin="window"):
+        tags.rename_tag(db, tags.list_tags(db)[0]["id"], "Fraud")
+    newest = journal.history(db)[0]["id"]
+    db.close()
+    for number, says in ((0, "There is no step 0"), (999999, "There is no step 999999")):
+        refused = dossier("undo", "--step", str(number), "--db", str(path))
+        assert refused.returncode == 2 and says in refused.stderr, refused.stderr
+    assert tags.find_tag(open_database(path), "Fraud")        # step 0 undid nothing
+    assert dossier("undo", "--step", str(newest), "--db", str(path)).returncode == 0
+    again = dossier("undo", "--step", str(newest), "--db", str(path))
+    assert again.returncode == 2 and "is undone already" in again.stderr
+    for limit in ("0", "-3"):
+        listed = dossier("history", "--limit", limit, "--db", str(path))
+        assert listed.returncode == 2 and "must be 1 or more" in listed.stderr
