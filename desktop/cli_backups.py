@@ -81,7 +81,7 @@ def _set_current_aside(path: Path, problems: list[str]) -> str:
     """Keep the database about to be replaced: a damaged one renamed beside
     it, a sound one as a backup labelled ``before-restore``."""
     from storage import DatabaseError, open_database
-    from storage.backup import DEFAULT_KEEP, set_aside, take_backup
+    from storage.backup import BEFORE_RESTORE, DEFAULT_KEEP, set_aside, take_backup
 
     if not path.exists():
         return ""
@@ -92,7 +92,7 @@ def _set_current_aside(path: Path, problems: list[str]) -> str:
     except DatabaseError:
         return f"the file that could not be opened is kept as {set_aside(path)}"
     try:
-        before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label="before-restore")
+        before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE)
     except DatabaseError:
         return f"the damaged file is kept as {set_aside(path)}"
     finally:

@@ -191,10 +191,19 @@ def prune(db_path: str | Path, keep: int) -> list[Path]:
     return removed
 
 
+#: The label of the copy a restore keeps of what it replaced.
+BEFORE_RESTORE = "before-restore"
+
+
 def newest_good_backup(db_path: str | Path) -> Backup | None:
     """The newest backup of the database that passes ``PRAGMA quick_check``
-    (older backups are checked only while newer ones fail), or None."""
-    for backup in list_backups(db_path):
+    (older backups are checked only while newer ones fail), or None.
+
+    Copies a restore kept of what it replaced come last: a second "restore
+    the newest backup" must not bring back what the first one left."""
+    backups = list_backups(db_path)
+    kept_by_restores = [b for b in backups if b.path.stem.endswith("-" + BEFORE_RESTORE)]
+    for backup in [b for b in backups if b not in kept_by_restores] + kept_by_restores:
         if not check_file(backup.path):
             return backup
     return None

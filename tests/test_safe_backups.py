@@ -288,6 +288,21 @@ def test_restore_from_a_path_with_uri_characters(tmp_path, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no stray file made
 
 
+def test_restoring_twice_does_not_bring_back_what_the_first_restore_left(tmp_path):
+    """The first restore keeps a copy of what it replaced ("before-restore");
+    the newest backup a second restore takes is still the real one."""
+    path = seeded(tmp_path / "twice.db", count=10)
+    assert dossier("backup", "--db", path).returncode == 0
+    db = open_database(path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    for _ in range(2):
+        result = dossier("restore", "--db", path)
+        assert result.returncode == 0, result.stderr
+        assert articles.article_count(open_database(path)) == 15
+    assert "before-restore" not in newest_good_backup(path).path.name
+
+
 def test_file_uri_escapes_reserved_characters(tmp_path):
     uri = file_uri(tmp_path / "a#b?c%d e.db", mode="ro")
     assert uri.endswith("/a%23b%3Fc%25d%20e.db?mode=ro")

@@ -180,7 +180,8 @@ class BackupsController(Controller):
         first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
         ``checked``: the backup was just checked (else it is checked here)."""
         from storage import DamagedDatabaseError, open_database
-        from storage.backup import BackupError, restore_backup, set_aside, take_backup
+        from storage.backup import (BEFORE_RESTORE, BackupError, restore_backup, set_aside,
+                                    take_backup)
         from storage.database import check_file
 
         problems = [] if checked else check_file(backup)
@@ -197,7 +198,7 @@ class BackupsController(Controller):
         self.ops.cancel_all()
         try:
             take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                        label="before-restore")
+                        label=BEFORE_RESTORE)
             damaged = None
         except (DamagedDatabaseError, BackupError):
             damaged = True
