@@ -155,6 +155,12 @@ def test_scope_and_minimum_length(open_window, seeded_db_path, qtbot):
     qtbot.waitUntil(lambda: window.current_id == ids["second"])
     dialog = AdjudicationDialog(window, ["ana", "ben"])
     qtbot.addWidget(dialog)
+    # before a search: no claim that there is nothing to decide
+    assert "Find disagreements" in dialog.view.position.text()
+    assert dialog.min_length.text() == "at least 1 character"
+    dialog.min_length.setValue(3)
+    assert dialog.min_length.text() == "at least 3 characters"
+    dialog.min_length.setValue(1)
     dialog.scope_box.setCurrentIndex(dialog.scope_box.findData("current"))
     dialog.find()
     qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)

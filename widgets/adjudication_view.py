@@ -74,7 +74,8 @@ class AdjudicationView(QWidget):
         layout.addWidget(self.decision_label)
         layout.addLayout(row)
         layout.addWidget(hint)
-        self.show_message("No disagreements to show.")
+        # nothing looked for yet: not "none found"
+        self.show_message("Choose two analysts, then Find disagreements.")
 
     def show_message(self, message: str) -> None:
         """Nothing to decide: say why."""

@@ -59,7 +59,11 @@ class AdjudicationDialog(QDialog):
         self.min_length = QSpinBox()
         self.min_length.setRange(1, 10_000)
         self.min_length.setPrefix("at least ")
-        self.min_length.setSuffix(" characters")
+
+        def suffix(n: int) -> None:      # "at least 1 character", not "1 characters"
+            self.min_length.setSuffix(" character" if n == 1 else " characters")
+        suffix(self.min_length.value())
+        self.min_length.valueChanged.connect(suffix)
         self.min_length.setToolTip("Leave out differences shorter than this (boundaries a "
                                    "character or two apart)")
         self.find_button = QPushButton("&Find disagreements")
