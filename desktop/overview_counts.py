@@ -15,6 +15,7 @@ import time
 from storage import overview, tags as tag_store
 from storage.article_query import ArticleQuery
 from widgets.palette import entity_color
+from widgets.wording import counted
 
 #: Bars in the speakers and entities charts.
 TOP = 20
@@ -135,6 +136,9 @@ def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
             periods = periods[-MAX_PERIODS:]
             kept = set(periods)
             rows = [r for r in rows if r["period"] in kept]
+        undated = overview.undated_passages(db, query)
+        if undated:     # never dropped without a word
+            note += f" — {counted(undated, 'passage')} of undated articles not shown"
         used = {r["tag_id"] for r in rows}
         series = [{"key": t["id"], "name": t["name"], "color": t["color"]}
                   for t in tags if t["id"] in used]

@@ -161,6 +161,17 @@ def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str =
     return sorted(_fold(found, db, fold), key=lambda r: (r["period"], r["tag_id"]))
 
 
+def undated_passages(db: Database, q: ArticleQuery | None = None) -> int:
+    """How many of the list's passages :func:`tags_over_time` leaves out:
+    those of articles with no publication date (an index walk over the
+    undated articles, whatever the corpus size)."""
+    where, params = _in_list(db, q, "p.article_id")
+    whose, whose_params = _whose(q)
+    return db.execute(
+        "SELECT count(*) FROM passages p JOIN article_periods o ON o.article_id = p.article_id "
+        f"WHERE o.month IS NULL{where}{whose}", params + whose_params).fetchone()[0]
+
+
 def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = False,
                    sources: int = 15) -> list[dict]:
     """Passages per (source, tag), for the ``sources`` sources with the most

@@ -52,6 +52,20 @@ def test_passages_per_month_and_week_per_tag(corpus):
     assert overview.period_bounds("week", "2024-06-17") == ("2024-06-17", "2024-06-23")
 
 
+def test_the_passages_of_undated_articles_are_counted_and_said(corpus):
+    """The time chart leaves undated articles out, and says how many
+    passages that leaves out."""
+    from desktop.overview_counts import compute
+
+    db, ids, t = corpus
+    assert overview.undated_passages(db) == 1
+    assert overview.undated_passages(db, ArticleQuery(source="Khmer Times")) == 0
+    chart = compute(db, ArticleQuery(), {}, only=("time",))["charts"]["time"]
+    assert chart["title"].endswith("— 1 passage of undated articles not shown")
+    shown = compute(db, ArticleQuery(source="Khmer Times"), {}, only=("time",))
+    assert "undated" not in shown["charts"]["time"]["title"]
+
+
 def test_counts_follow_the_article_list_query(corpus):
     db, ids, t = corpus
     only_vod = ArticleQuery(source="VOD")
