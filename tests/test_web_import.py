@@ -207,9 +207,10 @@ def test_feeds_are_followed_fetched_and_their_pages_imported(site, db):
     assert set(stored) == {site.url("/news/kampot.html"), site.url("/news/bavet.html"),
                            site.url("/news/poipet.html")}
     bavet = stored[site.url("/news/bavet.html")]        # a relative link in the feed
+    # the site's own name, as a page imported by its URL gets, not the feed's
     assert (bavet["source"], bavet["author"], bavet["published"]) == (
-        "Mekong Ledger – Crime", "Lim Dara", "2024-06-18")
-    assert stored[site.url("/news/poipet.html")]["source"] == "Ledger Atom"
+        "Mekong Ledger", "Lim Dara", "2024-06-18")
+    assert stored[site.url("/news/poipet.html")]["source"] == "Mekong Ledger"
     assert set(dict(report.skipped)) == {site.url("/missing.xml"),
                                          site.url("/private/secret.html"),
                                          site.url("/news/gone.html")}
@@ -273,3 +274,17 @@ def test_a_text_file_that_is_not_only_urls_is_an_article(tmp_path):
     assert web.url_list(path) is None
     assert web.split_sources([str(path), "https://example.org/c"]) == (
         ["https://example.org/c"], [str(path)])
+
+
+def test_a_page_naming_no_site_takes_the_feeds_title(site, db):
+    """Without og:site_name the feed's title names the outlet (by its URL
+    alone, the site's address would)."""
+    site.pages["/news/plain.html"] = ("text/html", page(
+        "Raid in Kep frees workers", "Kep", 12).replace(
+        '<meta property="og:site_name" content="Mekong Ledger">\n', ""))
+    site.pages["/plain.xml"] = ("application/rss+xml", RSS.replace("{host}", site.host)
+                                .replace("/news/kampot.html", "/news/plain.html"))
+    web.fetch_feeds(db, [site.url("/plain.xml")], fetcher=fast())
+    stored = {a["url"]: a for a in articles.list_articles(db)}
+    assert stored[site.url("/news/plain.html")]["source"] == "Mekong Ledger – Crime"
+    assert stored[site.url("/news/bavet.html")]["source"] == "Mekong Ledger"

@@ -200,7 +200,13 @@ def _page_draft(fetched: Fetched, item: FeedItem) -> ArticleDraft:
     draft.title = draft.title or item.title
     draft.author = draft.author or item.author
     draft.published = draft.published or item.published
-    draft.source = item.source or draft.source
+    # the outlet: the name the page declares for its site (as a page imported
+    # by its URL gets), else the feed's title, else the site's address — so
+    # that one site's pages share one source however they came in
+    host = urllib.parse.urlsplit(fetched.url).netloc.lower()
+    declared = draft.source if draft.source and draft.source.lower() not in (
+        host, host.removeprefix("www.")) else None
+    draft.source = declared or item.source or draft.source
     return draft
 
 
