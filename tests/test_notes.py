@@ -157,3 +157,26 @@ def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot):
                     == "where the talks were held")
     tip = plist.topLevelItem(0).toolTip(plist.NOTE_COLUMN)
     assert "where the talks were held" in tip                  # the whole note on hover
+
+
+def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
+                                                                      seeded_db_path, qtbot):
+    """Two analysts' copies of a passage would otherwise be two identical rows."""
+    from storage import tags
+
+    db = open_database(seeded_db_path)
+    tag_id = tags.list_tags(db)[0]["id"]
+    for analyst in ("ana", "ben"):
+        passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst=analyst)
+    passages.add_passage(db, article_id=2, tag_id=tag_id, start=0, end=8, analyst="ana")
+    db.close()
+    window = open_window(seeded_db_path)
+    plist = window.passage_list
+    column = plist.ANALYST_COLUMN
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
+    assert not plist.isColumnHidden(column)
+    assert sorted(plist.topLevelItem(i).text(column) for i in range(2)) == ["ana", "ben"]
+    window.article_list.select_article(2)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
+    assert plist.isColumnHidden(column)       # one analyst: nothing to tell apart

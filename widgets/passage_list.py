@@ -26,6 +26,9 @@ class PassageList(QTreeWidget):
     noteEdited = Signal(int, str)
 
     NOTE_COLUMN = 2
+    #: who coded it: shown only when the article's passages are of more than
+    #: one analyst (two analysts' copies of a passage otherwise look alike)
+    ANALYST_COLUMN = 3
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -33,13 +36,15 @@ class PassageList(QTreeWidget):
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)     # one line each: laid out without measuring rows
-        self.setHeaderLabels(["Tag", "Passage", "Note"])
+        self.setHeaderLabels(["Tag", "Passage", "Note", "Analyst"])
         header = self.header()
         header.setStretchLastSection(False)      # passage and note share the room
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 110)
         for column in (1, self.NOTE_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.ANALYST_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.setColumnHidden(self.ANALYST_COLUMN, True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
@@ -66,13 +71,16 @@ class PassageList(QTreeWidget):
             self.clear()
             for passage in passages:
                 self.addTopLevelItem(self._item(passage))
+        one_analyst = len({p.get("analyst") or "" for p in passages}) < 2
+        if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
+            self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
         self.blockSignals(False)
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
         snippet = " ".join(passage["text"].split())
         orphaned = passage.get("anchor") == "orphaned"
         item = QTreeWidgetItem([passage["tag"], ("⚠ " if orphaned else "") + snippet,
-                                passage.get("note") or ""])
+                                passage.get("note") or "", passage.get("analyst") or ""])
         item.setIcon(0, color_icon(passage["color"]))
         item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
         item.setToolTip(1, plain_tooltip(
