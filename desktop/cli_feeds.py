@@ -48,8 +48,11 @@ def cmd_feeds(args) -> int:
     if args.action == "add":
         if not args.url:
             raise CommandError("feeds add needs the feed's URL")
+        title = args.title
+        if not args.no_check and feeds.get_feed(db, args.url) is None:
+            title = _checked_title(args.url, args.delay) if title is None else title
         try:
-            feed, created = feeds.add_feed(db, args.url, args.title)
+            feed, created = feeds.add_feed(db, args.url, title)
         except FeedError as error:
             raise CommandError(str(error)) from error
         print(f"{'following' if created else 'already following'} {feed['url']}")
@@ -70,6 +73,24 @@ def cmd_feeds(args) -> int:
                   f"{row['fetched_at'] or 'never fetched'}\t{row['status'] or ''}")
         return EXIT_OK
     return _fetch(db, args)
+
+
+def _checked_title(url: str, delay: float) -> str | None:
+    """The title of the feed at ``url``, read once before it is followed; a
+    page that is not a feed, or an address that cannot be reached, is refused."""
+    from desktop.importers.drafts import ImportProblem
+    from desktop.importers.web import FetchError, check_feed
+    from storage.feeds import FeedError, web_address
+
+    try:
+        return check_feed(web_address(url), fetcher=_fetcher(delay))
+    except FeedError as error:
+        raise CommandError(str(error)) from error
+    except ImportProblem as problem:
+        raise CommandError(f"{url}: {problem}; nothing added") from problem
+    except FetchError as problem:
+        raise CommandError(f"cannot read {url}: {problem}; nothing added (--no-check "
+                           "follows it anyway)") from problem
 
 
 def _fetch(db, args) -> int:
@@ -109,6 +130,9 @@ def add_parser(sub, common) -> None:
     p.add_argument("action", choices=("add", "list", "remove", "fetch"))
     p.add_argument("url", nargs="?", metavar="URL")
     p.add_argument("--title", help="add: a name for the feed (default: the feed's own)")
+    p.add_argument("--no-check", action="store_true",
+                   help="add: follow the address without reading it first (it is read "
+                        "once to check that it is a feed)")
     p.add_argument("--json", action="store_true", help="list: print JSON")
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="fetch: the least time between two requests to one site (default 1)")

@@ -12,12 +12,19 @@ class FeedError(ValueError):
     """A feed change was refused; the message is meant for the user."""
 
 
-def add_feed(db: Database, url: str, title: str | None = None) -> tuple[dict, bool]:
-    """Follow ``url`` (one transaction). Returns ``(feed, created)``;
-    ``created`` is False when it was already followed."""
+def web_address(url: str) -> str:
+    """``url`` without blanks around it; :class:`FeedError` unless it is an
+    http(s) address."""
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         raise FeedError(f"“{url}” is not a web address (http:// or https://).")
+    return url
+
+
+def add_feed(db: Database, url: str, title: str | None = None) -> tuple[dict, bool]:
+    """Follow ``url`` (one transaction). Returns ``(feed, created)``;
+    ``created`` is False when it was already followed."""
+    url = web_address(url)
     with db.atomic():
         existing = get_feed(db, url)
         if existing is not None:

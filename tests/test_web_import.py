@@ -201,7 +201,7 @@ def test_feeds_are_followed_fetched_and_their_pages_imported(site, db):
     report = web.fetch_feeds(db, fetcher=fast(),
                              on_progress=lambda done, total: progress.append((done, total)))
     assert dict(report.feeds) == {site.url("/feed.xml"): "4 entries",
-                                  site.url("/atom.xml"): "1 entries",
+                                  site.url("/atom.xml"): "1 entry",
                                   site.url("/missing.xml"): "HTTP 404 Not Found"}
     stored = {a["url"]: a for a in articles.list_articles(db)}
     assert set(stored) == {site.url("/news/kampot.html"), site.url("/news/bavet.html"),
@@ -253,9 +253,12 @@ def test_the_command_line_imports_urls_and_url_lists_and_follows_feeds(site, tmp
     assert dossier("add", site.url("/atom.xml")).stdout.strip() == \
         f"following {site.url('/atom.xml')}"
     assert dossier("add", "not a url").returncode == 2
+    page = dossier("add", site.url("/news/kampot.html"))     # a page, not a feed
+    assert page.returncode == 2 and "not an RSS or Atom feed" in page.stderr
+    assert dossier("list").stdout.count("\n") == 1           # the Atom feed alone
     fetched = dossier("fetch", "--delay", "0")
     assert fetched.returncode == 0, fetched.stderr
-    assert f"feed {site.url('/atom.xml')}: 1 entries" in fetched.stdout
+    assert f"feed {site.url('/atom.xml')}: 1 entry" in fetched.stdout
     assert "1 imported" in fetched.stdout
     listed = dossier("list")
     assert listed.stdout.startswith(f"{site.url('/atom.xml')}\tLedger Atom\t")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from desktop.gui import web_import
 from storage import articles, feeds, open_database
@@ -68,12 +68,22 @@ def test_the_feeds_dialog_adds_a_feed_and_fetches_it(open_window, seeded_db_path
     menu_action(window, "Feeds…").trigger()
     dialog = window.findChild(web_import.FeedsDialog)
     assert dialog.list.count() == 0 and not dialog.fetch_button.isEnabled()
+    # a page that is not a feed is refused when it is added
+    qtbot.keyClicks(dialog.url_edit, site.url("/news/kampot.html"))
+    qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is not None, timeout=20000)
+    refusal = dialog.findChild(QMessageBox)
+    assert "not an RSS or Atom feed" in refusal.text() and feeds.list_feeds(window.db) == []
+    refusal.close()
+    refusal.deleteLater()
+    dialog.url_edit.clear()
     qtbot.keyClicks(dialog.url_edit, site.url("/atom.xml"))
     qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: feeds.list_feeds(window.db) != [], timeout=20000)
     assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/atom.xml")]
     assert dialog.list.count() == 1 and "never fetched" in dialog.list.item(0).text()
     qtbot.mouseClick(dialog.fetch_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "1 entries" in dialog.list.item(0).text(), timeout=60000)
+    qtbot.waitUntil(lambda: "1 entry" in dialog.list.item(0).text(), timeout=60000)
     assert dialog.list.item(0).text().startswith("Ledger Atom")
     assert site.url("/news/poipet.html") in stored_urls(seeded_db_path)
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)

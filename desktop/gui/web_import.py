@@ -123,15 +123,42 @@ class FeedsDialog(QDialog):
             self.list.setCurrentRow(0)
 
     def add(self) -> None:
+        """Follow the typed address once a worker has read it as a feed (a page
+        that is not one is refused now, not at every fetch after)."""
+        from desktop.importers.web import Fetcher, check_feed
+
+        db = self.window_.db
         try:
-            feeds.add_feed(self.window_.db, self.url_edit.text())
+            url = feeds.web_address(self.url_edit.text())
         except feeds.FeedError as error:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Feeds", str(error), parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.open()
+            self._warn(str(error))
             return
-        self.url_edit.clear()
-        self.refresh()
+        if feeds.get_feed(db, url) is not None:
+            self.url_edit.clear()
+            return
+        self.add_button.setEnabled(False)
+        self.add_button.setText("Checking…")
+
+        def done() -> None:
+            self.add_button.setEnabled(True)
+            self.add_button.setText("&Add")
+
+        def added(title: str | None) -> None:
+            done()
+            feeds.add_feed(db, url, title)
+            self.url_edit.clear()
+            self.refresh()
+
+        def refused(error: Exception) -> None:
+            done()
+            self._warn(f"{url}: {error}. Nothing was added.")
+        self.window_.ops.query(lambda _db: check_feed(url, fetcher=Fetcher(delay=DELAY)),
+                               added).named("reading the feed").failure(refused).run()
+
+    def _warn(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Feeds", message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
 
     def remove(self) -> None:
         item = self.list.currentItem()

@@ -37,6 +37,7 @@ from desktop.importers.run import ImportReport, _Pending, store_draft
 from desktop.importers.web_page import extract_article
 from storage import feeds as feed_store
 from storage import journal
+from widgets.wording import counted
 
 #: Seconds between two requests to the same host, by default.
 DEFAULT_DELAY = 1.0
@@ -294,6 +295,15 @@ def feed_items(data: bytes, feed_url: str) -> tuple[str | None, list[FeedItem]]:
     return title, items
 
 
+def check_feed(url: str, *, fetcher: Fetcher | None = None) -> str | None:
+    """Fetch ``url`` once and read it as a feed: its title (None if it has
+    none). Raises :class:`FetchError` (unreachable, refused, robots.txt) or
+    :class:`ImportProblem` (not an RSS or Atom feed) — before it is followed,
+    not at every fetch after."""
+    title, _items = feed_items((fetcher or Fetcher()).fetch(url).data, url)
+    return title
+
+
 def fetch_feeds(db: Database, urls: list[str] | None = None, *,
                 fetcher: Fetcher | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
@@ -315,8 +325,9 @@ def fetch_feeds(db: Database, urls: list[str] | None = None, *,
             report.skipped.append((url, str(problem)))
             feed_store.record_fetch(db, url, f"failed: {problem}")
         else:
-            report.feeds.append((url, f"{len(items)} entries"))
-            feed_store.record_fetch(db, url, f"{len(items)} entries", title)
+            entries = counted(len(items), "entry", "entries")
+            report.feeds.append((url, entries))
+            feed_store.record_fetch(db, url, entries, title)
             found.extend(items)
         if on_progress:
             on_progress(number, len(followed) + len(found))
