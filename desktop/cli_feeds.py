@@ -50,7 +50,8 @@ def cmd_feeds(args) -> int:
             raise CommandError("feeds add needs the feed's URL")
         title = args.title
         if not args.no_check and feeds.get_feed(db, args.url) is None:
-            title = _checked_title(args.url, args.delay) if title is None else title
+            found = _checked_title(args.url, args.delay)    # read even when named
+            title = found if title is None else title
         try:
             feed, created = feeds.add_feed(db, args.url, title)
         except FeedError as error:

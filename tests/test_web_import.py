@@ -255,6 +255,8 @@ def test_the_command_line_imports_urls_and_url_lists_and_follows_feeds(site, tmp
     assert dossier("add", "not a url").returncode == 2
     page = dossier("add", site.url("/news/kampot.html"))     # a page, not a feed
     assert page.returncode == 2 and "not an RSS or Atom feed" in page.stderr
+    named = dossier("add", site.url("/news/kampot.html"), "--title", "Kampot")
+    assert named.returncode == 2 and "not an RSS or Atom feed" in named.stderr
     assert dossier("list").stdout.count("\n") == 1           # the Atom feed alone
     fetched = dossier("fetch", "--delay", "0")
     assert fetched.returncode == 0, fetched.stderr
