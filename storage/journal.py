@@ -285,8 +285,9 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
             tables = _close(db, current)
             if kind == DO and origin and reused is None:
                 # a new step ends what could be redone from this origin
-                db.execute("UPDATE journal_steps SET state = ? WHERE origin = ? AND "
-                           "kind = ? AND state = ?", [DROPPED, origin, DO, UNDONE])
+                db.execute("UPDATE journal_steps INDEXED BY journal_steps_by_origin "
+                           "SET state = ? WHERE origin = ? AND kind = ? AND state = ?",
+                           [DROPPED, origin, DO, UNDONE])
         finally:
             db._journal_step = None
     current.changes = step_changes(db, current.id, name=name, tables=tables)
@@ -323,8 +324,10 @@ def _close(db: Database, current: Step) -> list[str]:
     """Fill in each touched row's state after the step; drop unchanged rows;
     close the step. Returns the tables it still changes."""
     db.execute(_after_sql(db), [current.id])
-    db.execute("DELETE FROM journal_changes WHERE step_id = ? AND before IS after",
-               [current.id])
+    # INDEXED BY (here and below): the journal grows from nothing, so
+    # statistics taken when it was small would plan a scan of all of it
+    db.execute("DELETE FROM journal_changes INDEXED BY sqlite_autoindex_journal_changes_1 "
+               "WHERE step_id = ? AND before IS after", [current.id])
     db.execute("DELETE FROM journal_open")
     tables = _touched_tables(db, current.id)
     if current.kind == DO and not tables:

@@ -8,6 +8,7 @@ if the article text ever changes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from sqlite_utils import Database
@@ -27,8 +28,11 @@ class PassageError(ValueError):
     """A passage change was refused; the message is meant for the user."""
 
 
+#: the stable id is made here, not by the ``passages_uuid`` trigger (which
+#: fills it only when missing): that trigger's UPDATE would rewrite the new
+#: row and journal it a second time on every tag saved
 _INSERT_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix",
-                   "note", "analyst", "created_at", "updated_at")
+                   "note", "analyst", "created_at", "updated_at", "uuid")
 _INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
     ", ".join(f'"{c}"' for c in _INSERT_COLUMNS), ", ".join("?" for _ in _INSERT_COLUMNS))
 
@@ -51,7 +55,7 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
     return db.execute(_INSERT, [
         article_id, tag_id, start, end, text[start:end],
         text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
-        note, analyst, created_at or now, now]).lastrowid
+        note, analyst, created_at or now, now, str(uuid.uuid4())]).lastrowid
 
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
@@ -209,7 +213,7 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
         now = utc_now()
         passage_id = db.execute(_INSERT, [
             article_id, tag_id, 0, 0, text, prefix, suffix, note, analyst,
-            created_at or now, now]).lastrowid
+            created_at or now, now, str(uuid.uuid4())]).lastrowid
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
         return passage_id
 
