@@ -1,4 +1,4 @@
-"""Files Dossier ships: icons, the style sheet and the default tag set.
+"""Files Dossier ships: icons and the default tag set.
 
 Read them with :func:`path` so they are found whether Dossier runs from a
 checkout or an installed wheel.

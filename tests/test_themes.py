@@ -83,6 +83,7 @@ def test_dark_theme_from_the_view_menu(open_window, analysed_db_path, preference
     qtbot.keyClick(view, Qt.Key.Key_1)          # a passage, for its bar
 
     window.themes.actions["dark"].trigger()     # View → Theme → Dark
+    QApplication.processEvents()    # the palette reaches widgets by event, before any paint
 
     assert preferences.settings.value("view/theme") == "dark"
     assert window.themes.actions["dark"].isChecked()

@@ -14,7 +14,7 @@ from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, Q
                            QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
-from widgets import palette
+from widgets import palette, row_style
 from widgets.passage_bars import Bar, covering, document_bars
 from widgets.passage_menu import add_passage_actions, add_tag_actions
 from widgets.quote_panel import (MARK_AS_QUOTE, NOT_A_QUOTE, SET_SPEAKER, check_note,
@@ -56,6 +56,7 @@ class ArticleView(ReadingTextEdit):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.15)
         self.setFont(font)
+        self.setPalette(row_style.selection_palette())
         self._scheme = palette.LIGHT
         self.setMouseTracking(True)
         self._entities: list[dict] = []

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from widgets.palette import entity_color
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import roomy
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DEBOUNCE_MS = 250
@@ -112,7 +113,7 @@ class CorpusEntitiesView(QWidget):
         top.addWidget(self.group, 1)
         top.addWidget(self.merge_button)
 
-        self.tree = QTreeWidget()
+        self.tree = roomy(QTreeWidget())
         self.tree.setRootIsDecorated(False)
         # short headers: the tab is narrow; the tooltips say what they count
         self.tree.setHeaderLabels(["Entity", "Label", "Ment.", "Art."])

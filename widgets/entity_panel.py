@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from widgets.palette import entity_color
 from widgets.passage_menu import color_icon
+from widgets.row_style import roomy
 
 SPANS_ROLE = Qt.ItemDataRole.UserRole
 
@@ -25,6 +26,7 @@ class EntityPanel(QTreeWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        roomy(self)
         self.setHeaderLabels(["Entity", "Mentions"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTreeWidge
 
 from widgets.passage_menu import add_passage_actions, color_icon
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import roomy
 
 
 class PassageList(QTreeWidget):
@@ -32,6 +33,7 @@ class PassageList(QTreeWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        roomy(self)
         self._passages: dict[int, dict] = {}
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)

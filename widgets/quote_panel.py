@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import roomy
 from widgets.wording import counted
 
 SPAN_ROLE = Qt.ItemDataRole.UserRole
@@ -65,6 +66,7 @@ class QuotePanel(QTreeWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        roomy(self)
         self.setHeaderLabels(["Quote", "Kind"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTreeWidg
                                QTreeWidgetItem, QVBoxLayout)
 
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import roomy
 
 
 class ShortcutsSheet(QDialog):
@@ -18,7 +19,7 @@ class ShortcutsSheet(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         self.resize(760, 680)
         layout = QVBoxLayout(self)
-        self.tree = QTreeWidget()
+        self.tree = roomy(QTreeWidget())
         self.tree.setHeaderLabels(["Action", "Keys"])
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeW
 
 from widgets.plain_text import plain_tooltip
 from widgets.quote_panel import check_note, needs_check
+from widgets.row_style import roomy
 from widgets.wording import counted
 
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
@@ -32,7 +33,7 @@ class SpeakersView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.speakers = QTreeWidget()
+        self.speakers = roomy(QTreeWidget())
         self.speakers.setRootIsDecorated(False)
         self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles", "?"])
         self.speakers.headerItem().setToolTip(4, "Quotes to check: speakers found by a "
@@ -56,7 +57,7 @@ class SpeakersView(QWidget):
         self.merge_action.triggered.connect(self._merge)
         self.speakers.addAction(self.merge_action)
         self.speakers.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.quotes = QTreeWidget()
+        self.quotes = roomy(QTreeWidget())
         self.quotes.setRootIsDecorated(False)
         self.quotes.setHeaderLabels(["Quote", "Article"])
         self.quotes.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
 
 from widgets.passage_menu import ask_plain_question, color_icon
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import roomy
 from widgets.wording import counted
 
 class DeleteTagDialog(QDialog):
@@ -160,7 +161,7 @@ class TagPanel(QWidget):
         self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.tree = QTreeWidget()
+        self.tree = roomy(QTreeWidget())
         self.tree.setRootIsDecorated(False)   # until a tag has a parent
         self.tree.setHeaderLabels(["Tag", "Key", "Passages"])
         header = self.tree.header()

@@ -34,9 +34,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(QIcon(str(resources.path("icons/dossier.svg"))))
-    style = resources.path("style.qss")
-    if style.exists():
-        app.setStyleSheet(style.read_text("utf-8"))
+    # no application style sheet: it slows every widget's painting
+    # (widgets.row_style makes its touches in code)
     return app
 
 

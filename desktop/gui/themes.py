@@ -96,7 +96,6 @@ class ThemeController(QObject):
         choice = self.choice
         scheme = scheme_for(choice, self._system)
         system_dark = self._system == Qt.ColorScheme.Dark
-        before = QPalette(self.app.palette())
         if scheme.dark or system_dark:
             # our own palette: dark, or light on a dark desktop
             if self.app.style().name().lower() in _PALETTE_BLIND_STYLES:
@@ -104,9 +103,6 @@ class ThemeController(QObject):
             self.app.setPalette(qpalette(scheme))
         else:
             self.app.setPalette(QPalette())   # the platform's own light palette
-        if self.app.palette() != before and self.app.styleSheet():
-            # widgets under a style sheet keep their old palette until restyled
-            self.app.setStyleSheet(self.app.styleSheet())
         self.scheme = scheme
         for name, action in self.actions.items():
             action.setChecked(name == choice)
