@@ -45,7 +45,9 @@ class PassageList(QTreeWidget):
         header.resizeSection(0, 110)
         for column in (1, self.NOTE_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(self.ANALYST_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        # sized when it appears, not kept fitted: a fitted column measured
+        # every row at every change, shown or not
+        header.setSectionResizeMode(self.ANALYST_COLUMN, QHeaderView.ResizeMode.Interactive)
         self.setColumnHidden(self.ANALYST_COLUMN, True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.itemClicked.connect(self._activate)
@@ -76,6 +78,8 @@ class PassageList(QTreeWidget):
         one_analyst = len({p.get("analyst") or "" for p in passages}) < 2
         if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
             self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
+            if not one_analyst:
+                self.resizeColumnToContents(self.ANALYST_COLUMN)
         self.blockSignals(False)
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
