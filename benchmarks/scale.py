@@ -254,6 +254,9 @@ def tag_saves(app, window, db, ids: list[int]) -> tuple[dict, dict]:
         text = window.view.article_text()
         start = random.randrange(0, max(1, len(text) - 80))
         window.view.select_range(start, start + 60)
+        # the analyst sees the selection before pressing the key: its
+        # painting (and a scroll to it) is the selecting's, not the save's
+        _settle(app)
         before = {p["id"] for p in passages.passages_for_article(db, article_id)}
         gui.append(_timed(app, lambda: window.tag_selection(random.choice(tag_ids))))
         made += [p["id"] for p in passages.passages_for_article(db, article_id)
