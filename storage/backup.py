@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -40,6 +41,15 @@ except ImportError:          # Windows: an open file cannot be deleted anyway
     fcntl = None
 
 DEFAULT_KEEP = 10
+#: Backups together may take up to this much disk (the oldest go first),
+#: but :data:`MIN_KEPT` are kept whatever their size: ten full copies of a
+#: 100,000-article corpus would be 19 GB.
+DEFAULT_MAX_BYTES = 8 * 1024**3
+MIN_KEPT = 2
+#: A backup is not written if it would leave less free disk than this (or
+#: than the database's own size, if larger): a full disk would stop the
+#: database itself from saving the next tag.
+FREE_RESERVE_BYTES = 512 * 1024**2
 _STAMP = "%Y%m%d-%H%M%S-%f"
 _STAMP_IN_NAME = re.compile(r"\d{8}-\d{6}-\d{6}")
 PARTIAL = ".partial"
@@ -138,16 +148,63 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
         partial.replace(target)
 
 
+def database_bytes(db_path: str | Path) -> int:
+    """The size of a database with its write-ahead log: what a copy needs."""
+    total = 0
+    for path in (Path(db_path), Path(f"{db_path}-wal")):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def make_room(db_path: str | Path, needed: int, *, free: int | None = None) -> list[Path]:
+    """Delete the oldest backups (never the newest) until a copy of
+    ``needed`` bytes leaves :data:`FREE_RESERVE_BYTES` (or ``needed``, if
+    larger) free; returns what was deleted. Raises :class:`BackupError`,
+    having deleted nothing, if even that would not make room."""
+    folder = backup_folder(db_path)
+    if free is None:
+        free = shutil.disk_usage(folder).free
+    reserve = max(FREE_RESERVE_BYTES, needed)
+    backups = list_backups(db_path)
+    short = needed + reserve - free
+    if short <= 0:
+        return []
+    if sum(b.size for b in backups[1:]) < short:
+        raise BackupError(
+            f"not enough free disk space: a backup needs {_size(needed)} and must leave "
+            f"{_size(reserve)} free, and {_size(free)} is free. Free some space, or move "
+            f"the backups in {folder} elsewhere.")
+    removed = []
+    for backup in reversed(backups[1:]):      # oldest first
+        if short <= 0:
+            break
+        backup.path.unlink(missing_ok=True)
+        removed.append(backup.path)
+        short -= backup.size
+    return removed
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024**3:.1f} GB" if count >= 1024**3 else f"{count / 1024**2:.0f} MB"
+
+
 def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
-                label: str = "") -> Path:
-    """Back up the open database ``db`` (stored at ``db_path``); prune old ones.
+                label: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
+    """Back up the open database ``db`` (stored at ``db_path``); prune old ones
+    (see :func:`prune`).
 
     Raises :class:`~storage.database.DamagedDatabaseError` if the database is
     damaged (no backup is written and none is pruned) and :class:`BackupError`
-    if the copy came out damaged although the database is sound.
+    if the copy came out damaged although the database is sound, or if the
+    disk has no room for it (:func:`make_room`: older backups are deleted
+    to make room, never the newest).
     """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
+    make_room(db_path, database_bytes(db_path))
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     target = folder / f"{Path(db_path).stem}-{stamp}{'-' + label if label else ''}.db"
     try:
@@ -161,7 +218,7 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
         if "malformed" in str(error) or "not a database" in str(error):
             raise damaged_error(Path(db_path), error) from error
         raise
-    prune(db_path, keep)
+    prune(db_path, keep, max_bytes=max_bytes)
     return target
 
 
@@ -182,13 +239,22 @@ def list_backups(db_path: str | Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
 
 
-def prune(db_path: str | Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups; returns what was deleted."""
-    removed = []
-    for backup in list_backups(db_path)[max(keep, 1):]:
+def prune(db_path: str | Path, keep: int, *, max_bytes: int | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups, and then the oldest while
+    the rest take more than ``max_bytes`` (at least :data:`MIN_KEPT`, or
+    ``keep`` if fewer, stay); returns what was deleted."""
+    backups = list_backups(db_path)
+    doomed = backups[max(keep, 1):]
+    kept = backups[:max(keep, 1)]
+    if max_bytes is not None:
+        total, floor = sum(b.size for b in kept), min(MIN_KEPT, len(kept))
+        while len(kept) > floor and total > max_bytes:
+            oldest = kept.pop()
+            total -= oldest.size
+            doomed.append(oldest)
+    for backup in doomed:
         backup.path.unlink(missing_ok=True)
-        removed.append(backup.path)
-    return removed
+    return [b.path for b in doomed]
 
 
 #: The label of the copy a restore keeps of what it replaced.

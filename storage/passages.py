@@ -35,6 +35,23 @@ _INSERT_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "su
                    "note", "analyst", "created_at", "updated_at", "uuid")
 _INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
     ", ".join(f'"{c}"' for c in _INSERT_COLUMNS), ", ".join("?" for _ in _INSERT_COLUMNS))
+#: the same for a database still at a schema without stable ids (a
+#: migration's or a test's older file): the trigger-less old way
+_INSERT_WITHOUT_UUID = "INSERT INTO passages ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in _INSERT_COLUMNS[:-1]),
+    ", ".join("?" for _ in _INSERT_COLUMNS[:-1]))
+
+
+def _store(db: Database, values: list) -> int:
+    """Insert one passage row (``values`` in :data:`_INSERT_COLUMNS` order,
+    without the uuid); its id."""
+    has_uuid = getattr(db, "_passages_have_uuid", None)
+    if has_uuid is None:
+        has_uuid = any(row[1] == "uuid" for row in db.execute("PRAGMA table_info(passages)"))
+        db._passages_have_uuid = has_uuid
+    if has_uuid:
+        return db.execute(_INSERT, [*values, str(uuid.uuid4())]).lastrowid
+    return db.execute(_INSERT_WITHOUT_UUID, values).lastrowid
 
 
 def _article_text(db: Database, article_id: int) -> str:
@@ -52,10 +69,10 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
     if not text[start:end].strip():
         raise PassageError("Only blank space is selected.")
     now = utc_now()
-    return db.execute(_INSERT, [
+    return _store(db, [
         article_id, tag_id, start, end, text[start:end],
         text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
-        note, analyst, created_at or now, now, str(uuid.uuid4())]).lastrowid
+        note, analyst, created_at or now, now])
 
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
@@ -211,9 +228,8 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
                       [article_id, tag_id, text]).fetchone():
             return None
         now = utc_now()
-        passage_id = db.execute(_INSERT, [
-            article_id, tag_id, 0, 0, text, prefix, suffix, note, analyst,
-            created_at or now, now, str(uuid.uuid4())]).lastrowid
+        passage_id = _store(db, [article_id, tag_id, 0, 0, text, prefix, suffix, note,
+                                 analyst, created_at or now, now])
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
         return passage_id
 

@@ -93,6 +93,7 @@ class BackupsController(Controller):
         from storage.backup import newest_good_backup, take_backup
 
         db_path, keep = self.db_path, self.preferences.backups_kept
+        max_bytes = self.preferences.backups_max_bytes
 
         def damaged(error):
             # no backup written, none pruned; look for the good one here, not
@@ -105,7 +106,7 @@ class BackupsController(Controller):
             except DamagedDatabaseError as error:
                 return damaged(error)
             try:
-                return take_backup(db, path, keep=keep)
+                return take_backup(db, path, keep=keep, max_bytes=max_bytes)
             except DamagedDatabaseError as error:
                 return damaged(error)
             finally:
@@ -163,7 +164,8 @@ class BackupsController(Controller):
 
         try:
             if self._changed_since_backup():
-                take_backup(self.db, self.db_path, keep=self.preferences.backups_kept)
+                take_backup(self.db, self.db_path, keep=self.preferences.backups_kept,
+                            max_bytes=self.preferences.backups_max_bytes)
         except Exception:   # never keep the analyst from quitting
             log.exception("backup on exit failed")
 
@@ -198,7 +200,8 @@ class BackupsController(Controller):
         self.ops.cancel_all()
         try:
             take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                        label=BEFORE_RESTORE)
+                        label=BEFORE_RESTORE,
+                        max_bytes=self.preferences.backups_max_bytes)
             damaged = None
         except (DamagedDatabaseError, BackupError):
             damaged = True

@@ -29,6 +29,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
             return None
     path = Path(path)
     db_path, keep = window.db_path, window.preferences.backups_kept
+    max_bytes = window.preferences.backups_max_bytes
     analyst = window.preferences.analyst
 
     def work(_progress, _cancelled):
@@ -38,7 +39,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
 
         db = open_database(db_path)
         try:
-            take_backup(db, db_path, keep=keep, label="before-merge")
+            take_backup(db, db_path, keep=keep, label="before-merge", max_bytes=max_bytes)
             return merge_file(db, path, analyst=analyst)
         finally:
             db.close()

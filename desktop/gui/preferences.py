@@ -10,6 +10,8 @@ from functools import cache
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox
 
+from storage.backup import DEFAULT_MAX_BYTES
+
 
 @cache
 def _os_user() -> str:
@@ -62,6 +64,21 @@ class Preferences:
     def backups_kept(self, count: int) -> None:
         self.settings.setValue("backup/kept", int(count))
 
+    @property
+    def backups_max_gb(self) -> int:
+        """How much disk the backups may take together, in GB (the oldest
+        go first; the newest two are always kept)."""
+        default = DEFAULT_MAX_BYTES // 1024**3
+        return max(1, as_int(self.settings.value("backup/max_gb", default), default))
+
+    @backups_max_gb.setter
+    def backups_max_gb(self, gigabytes: int) -> None:
+        self.settings.setValue("backup/max_gb", int(gigabytes))
+
+    @property
+    def backups_max_bytes(self) -> int:
+        return self.backups_max_gb * 1024**3
+
 
 def as_int(value, default=None):
     """A settings value as an int, or ``default`` if it is not one."""
@@ -97,6 +114,13 @@ class PreferencesDialog(QDialog):
         form.addRow("spaCy pipeline:", self.pipeline)
         form.addRow("Back up every:", self.backup_minutes)
         form.addRow("Backups kept:", self.backups_kept)
+        self.backups_max_gb = QSpinBox()
+        self.backups_max_gb.setRange(1, 100_000)
+        self.backups_max_gb.setSuffix(" GB")
+        self.backups_max_gb.setValue(preferences.backups_max_gb)
+        self.backups_max_gb.setToolTip("The oldest backups are deleted beyond this; the "
+                                       "newest two are always kept")
+        form.addRow("Backups use at most:", self.backups_max_gb)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -108,4 +132,5 @@ class PreferencesDialog(QDialog):
         self.preferences.pipeline = self.pipeline.text()
         self.preferences.backup_minutes = self.backup_minutes.value()
         self.preferences.backups_kept = self.backups_kept.value()
+        self.preferences.backups_max_gb = self.backups_max_gb.value()
         super().accept()
