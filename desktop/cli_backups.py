@@ -67,7 +67,7 @@ def cmd_restore(args) -> int:
         if newest is None:
             raise CommandError(f"no good backup of {path}")
         chosen = newest.path
-    kept = _set_current_aside(path, check_file(path) if path.exists() else [])
+    kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
     try:
         restore_backup(chosen, path)
         open_database(path, create=False).close()
@@ -77,9 +77,10 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
-def _set_current_aside(path: Path, problems: list[str]) -> str:
+def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
     """Keep the database about to be replaced: a damaged one renamed beside
-    it, a sound one as a backup labelled ``before-restore``."""
+    it, a sound one as a backup labelled ``before-restore`` (which never
+    deletes ``chosen``, the backup about to be restored)."""
     from storage import DatabaseError, open_database
     from storage.backup import BEFORE_RESTORE, DEFAULT_KEEP, set_aside, take_backup
 
@@ -92,7 +93,8 @@ def _set_current_aside(path: Path, problems: list[str]) -> str:
     except DatabaseError:
         return f"the file that could not be opened is kept as {set_aside(path)}"
     try:
-        before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE)
+        before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE,
+                             spare=chosen)
     except DatabaseError:
         return f"the damaged file is kept as {set_aside(path)}"
     finally:

@@ -159,26 +159,35 @@ def database_bytes(db_path: str | Path) -> int:
     return total
 
 
-def make_room(db_path: str | Path, needed: int, *, free: int | None = None) -> list[Path]:
-    """Delete the oldest backups (never the newest) until a copy of
-    ``needed`` bytes leaves :data:`FREE_RESERVE_BYTES` (or ``needed``, if
-    larger) free; returns what was deleted. Raises :class:`BackupError`,
-    having deleted nothing, if even that would not make room."""
+def _deletable(backups: list[Backup], spare: Path | None) -> list[Backup]:
+    """Backups that may be deleted, newest first: all but the newest and
+    ``spare`` (the backup a restore is about to use)."""
+    spared = Path(spare).resolve() if spare else None
+    return [b for b in backups[1:] if spared is None or b.path.resolve() != spared]
+
+
+def make_room(db_path: str | Path, needed: int, *, free: int | None = None,
+              spare: Path | None = None) -> list[Path]:
+    """Delete the oldest backups (never the newest, nor ``spare``) until a
+    copy of ``needed`` bytes leaves :data:`FREE_RESERVE_BYTES` (or
+    ``needed``, if larger) free; returns what was deleted. Raises
+    :class:`BackupError`, having deleted nothing, if even that would not
+    make room."""
     folder = backup_folder(db_path)
     if free is None:
         free = shutil.disk_usage(folder).free
     reserve = max(FREE_RESERVE_BYTES, needed)
-    backups = list_backups(db_path)
+    backups = _deletable(list_backups(db_path), spare)
     short = needed + reserve - free
     if short <= 0:
         return []
-    if sum(b.size for b in backups[1:]) < short:
+    if sum(b.size for b in backups) < short:
         raise BackupError(
             f"not enough free disk space: a backup needs {_size(needed)} and must leave "
             f"{_size(reserve)} free, and {_size(free)} is free. Free some space, or move "
             f"the backups in {folder} elsewhere.")
     removed = []
-    for backup in reversed(backups[1:]):      # oldest first
+    for backup in reversed(backups):      # oldest first
         if short <= 0:
             break
         backup.path.unlink(missing_ok=True)
@@ -192,7 +201,8 @@ def _size(count: int) -> str:
 
 
 def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
-                label: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
+                label: str = "", max_bytes: int = DEFAULT_MAX_BYTES,
+                spare: Path | None = None) -> Path:
     """Back up the open database ``db`` (stored at ``db_path``); prune old ones
     (see :func:`prune`).
 
@@ -200,11 +210,12 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
     damaged (no backup is written and none is pruned) and :class:`BackupError`
     if the copy came out damaged although the database is sound, or if the
     disk has no room for it (:func:`make_room`: older backups are deleted
-    to make room, never the newest).
+    to make room, never the newest). ``spare``: a backup never deleted
+    here (the one a restore is about to use).
     """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    make_room(db_path, database_bytes(db_path))
+    make_room(db_path, database_bytes(db_path), spare=spare)
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     target = folder / f"{Path(db_path).stem}-{stamp}{'-' + label if label else ''}.db"
     try:
@@ -218,7 +229,7 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
         if "malformed" in str(error) or "not a database" in str(error):
             raise damaged_error(Path(db_path), error) from error
         raise
-    prune(db_path, keep, max_bytes=max_bytes)
+    prune(db_path, keep, max_bytes=max_bytes, spare=spare)
     return target
 
 
@@ -239,11 +250,14 @@ def list_backups(db_path: str | Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
 
 
-def prune(db_path: str | Path, keep: int, *, max_bytes: int | None = None) -> list[Path]:
+def prune(db_path: str | Path, keep: int, *, max_bytes: int | None = None,
+          spare: Path | None = None) -> list[Path]:
     """Delete all but the newest ``keep`` backups, and then the oldest while
     the rest take more than ``max_bytes`` (at least :data:`MIN_KEPT`, or
-    ``keep`` if fewer, stay); returns what was deleted."""
-    backups = list_backups(db_path)
+    ``keep`` if fewer, stay); ``spare`` is never deleted. Returns what was
+    deleted."""
+    spared = Path(spare).resolve() if spare else None
+    backups = [b for b in list_backups(db_path) if spared is None or b.path.resolve() != spared]
     doomed = backups[max(keep, 1):]
     kept = backups[:max(keep, 1)]
     if max_bytes is not None:

@@ -96,3 +96,33 @@ def test_the_budget_is_a_preference_the_window_backs_up_with(open_window, seeded
     window.controllers.backups.back_up_on_exit()
     assert asked == [3 * 1024**3]
     assert list_backups(seeded_db_path)
+
+
+def test_the_backup_a_restore_will_use_is_never_deleted_to_make_room(tmp_path, monkeypatch):
+    db, path = _database(tmp_path)
+    made = [take_backup(db, path, keep=10) for _ in range(4)]
+    oldest, size = made[0], list_backups(path)[0].size
+    needed = database_bytes(path)
+    free = needed + max(backups.FREE_RESERVE_BYTES, needed) - size + 1   # one copy must go
+    assert make_room(path, needed, free=free, spare=oldest) == [made[1]]
+    # the byte budget spares it too: the state before a restore of the oldest
+    take_backup(db, path, keep=10, max_bytes=1, spare=oldest, label="before-restore")
+    left = [b.path for b in list_backups(path)]
+    assert oldest in left and len(left) == 3          # the two newest and the spared one
+
+
+def test_dossier_restore_of_the_oldest_backup_under_a_tight_budget(tmp_path, monkeypatch,
+                                                                   capsys):
+    from desktop.cli import main
+
+    db, path = _database(tmp_path)
+    made = [take_backup(db, path, keep=10) for _ in range(3)]
+    articles.add_article(db, title="Later", text="Written after the backups.")
+    db.close()
+    monkeypatch.setattr(backups, "DEFAULT_MAX_BYTES", 1)
+    monkeypatch.setattr(backups.take_backup, "__kwdefaults__",
+                        {**backups.take_backup.__kwdefaults__, "max_bytes": 1})
+    assert main(["restore", "--db", str(path), str(made[0])]) == 0
+    assert "restored" in capsys.readouterr().out
+    db = open_database(path)
+    assert [a["title"] for a in articles.list_articles(db)] == ["One"]

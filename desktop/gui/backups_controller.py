@@ -200,7 +200,7 @@ class BackupsController(Controller):
         self.ops.cancel_all()
         try:
             take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                        label=BEFORE_RESTORE,
+                        label=BEFORE_RESTORE, spare=backup,
                         max_bytes=self.preferences.backups_max_bytes)
             damaged = None
         except (DamagedDatabaseError, BackupError):
