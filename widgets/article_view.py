@@ -68,6 +68,8 @@ class ArticleView(ReadingTextEdit):
         # the passage bars in document coordinates, computed at most once per
         # layout (a paint, a tooltip and a tag each asked for all of them)
         self._bars: list[Bar] | None = None
+        #: each passage's bars on the current layout (widgets.passage_bars)
+        self._bar_pieces: dict = {}
         document = self.document()
         document.contentsChanged.connect(self._forget_bars)
         document.documentLayout().update.connect(self._forget_bars)
@@ -241,14 +243,16 @@ class ArticleView(ReadingTextEdit):
 
     def _apply_passages(self) -> None:
         """Passages are drawn as bars in the tag colour (see paintEvent)."""
-        self._bars = None
+        self._forget_bars()         # the scheme's colours may have changed
         self.viewport().update()
 
     def _forget_bars(self, *_args) -> None:
+        """The layout changed: every bar is measured again."""
         self._bars = None
+        self._bar_pieces.clear()
 
     def resizeEvent(self, event) -> None:
-        self._bars = None           # lines wrap anew
+        self._forget_bars()         # lines wrap anew
         super().resizeEvent(event)
 
     def _shown_passages(self) -> list[dict]:
@@ -274,7 +278,8 @@ class ArticleView(ReadingTextEdit):
         passages, the text, its formats or its layout change."""
         if self._bars is None:
             self._bars = document_bars(self.document(), self._offsets,
-                                       self._shown_passages(), self._scheme)
+                                       self._shown_passages(), self._scheme,
+                                       known=self._bar_pieces)
         return self._bars
 
     def passage_ranges_shown(self) -> list[tuple[int, int]]:

@@ -38,31 +38,53 @@ def stack_levels(passages: list[dict]) -> list[int]:
 
 
 def document_bars(document: QTextDocument, offsets: OffsetMap, passages: list[dict],
-                  scheme: palette.Scheme) -> list[Bar]:
+                  scheme: palette.Scheme, known: dict | None = None) -> list[Bar]:
     """The bars of ``passages`` (code-point offsets, mapped to the
-    document's UTF-16 positions by ``offsets``)."""
-    bars = []
+    document's UTF-16 positions by ``offsets``).
+
+    ``known``: each passage's bars from an earlier call on the same layout,
+    by passage id, range, colour and level; they are reused, and the dict is
+    brought up to date (a tag saved lays out one passage, not all of them).
+    """
+    bars: list[Bar] = []
+    fresh: dict = {}
     for passage, level in zip(passages, stack_levels(passages)):
-        color = QColor(scheme.bar_color(passage["color"]))
-        start = offsets.to_utf16(passage["start"])
-        end = offsets.to_utf16(passage["end"])
-        block = document.findBlock(start)
-        while block.isValid() and block.position() < end:
-            layout, base = block.layout(), block.position()
-            origin = layout.position()
-            for index in range(layout.lineCount()):
-                line = layout.lineAt(index)
-                a = max(start, base + line.textStart())
-                b = min(end, base + line.textStart() + line.textLength())
-                if a >= b:
-                    continue
-                x1 = line.cursorToX(a - base)[0]
-                x2 = line.cursorToX(b - base)[0]
-                y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
-                # both ends rounded (not the start and the width truncated,
-                # which could leave the bar pixels short of its last letter)
-                left, right = round(origin.x() + x1), round(origin.x() + x2)
-                bars.append((QRect(left, int(y), max(1, right - left), 3), color,
-                             passage["id"]))
-            block = block.next()
+        key = (passage["id"], passage["start"], passage["end"], passage["color"], level)
+        if known is not None and key in known:
+            fresh[key] = known[key]
+            bars += known[key]
+            continue
+        first = len(bars)
+        _passage_bars(document, offsets, passage, level, scheme, bars)
+        fresh[key] = bars[first:]
+    if known is not None:
+        known.clear()
+        known.update(fresh)
     return bars
+
+
+def _passage_bars(document: QTextDocument, offsets: OffsetMap, passage: dict, level: int,
+                  scheme: palette.Scheme, bars: list[Bar]) -> None:
+    """Append one passage's bars (one per line it covers) to ``bars``."""
+    color = QColor(scheme.bar_color(passage["color"]))
+    start = offsets.to_utf16(passage["start"])
+    end = offsets.to_utf16(passage["end"])
+    block = document.findBlock(start)
+    while block.isValid() and block.position() < end:
+        layout, base = block.layout(), block.position()
+        origin = layout.position()
+        for index in range(layout.lineCount()):
+            line = layout.lineAt(index)
+            a = max(start, base + line.textStart())
+            b = min(end, base + line.textStart() + line.textLength())
+            if a >= b:
+                continue
+            x1 = line.cursorToX(a - base)[0]
+            x2 = line.cursorToX(b - base)[0]
+            y = origin.y() + line.y() + line.ascent() + line.descent() + 1 + 4 * level
+            # both ends rounded (not the start and the width truncated,
+            # which could leave the bar pixels short of its last letter)
+            left, right = round(origin.x() + x1), round(origin.x() + x2)
+            bars.append((QRect(left, int(y), max(1, right - left), 3), color,
+                         passage["id"]))
+        block = block.next()

@@ -1,0 +1,57 @@
+"""The reader's passage bars: measured once per passage while the layout
+holds, and the same as measuring them all again."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from widgets.article_view import ArticleView
+from widgets.passage_bars import document_bars
+
+TEXT = ("The National Police met the Australian Federal Police in Phnom Penh. " * 12
+        + "\n\nA second paragraph about cybercrime and money laundering. " * 6)
+
+
+def _passage(pid, start, end, color="#aa3355"):
+    return {"id": pid, "start": start, "end": end, "color": color, "tag": "T"}
+
+
+def _measured_afresh(view) -> list:
+    return [(r.getRect(), c.rgba(), i) for r, c, i in document_bars(
+        view.document(), view._offsets, view._shown_passages(), view.scheme())]
+
+
+def _shown(view) -> list:
+    return [(r.getRect(), c.rgba(), i) for r, c, i in view._document_bars()]
+
+
+def test_bars_reused_across_a_tag_saved_equal_bars_measured_afresh(qtbot, monkeypatch):
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    first = [_passage(1, 4, 60), _passage(2, 30, 200, "#3355aa"), _passage(3, 500, 700)]
+    view.set_article(TEXT, passages=first)
+    QApplication.processEvents()
+    assert _shown(view) == _measured_afresh(view)
+
+    import widgets.passage_bars as bars_module
+    measured = []
+    real = bars_module._passage_bars
+    monkeypatch.setattr(bars_module, "_passage_bars",
+                        lambda d, o, p, *rest: measured.append(p["id"]) or real(d, o, p, *rest))
+    # a new passage overlapping the first two: it and the ones whose level it
+    # changes are measured; the third is reused
+    view.set_passages(sorted(first + [_passage(4, 10, 40, "#33aa55")],
+                             key=lambda p: p["start"]))         # in text order, as stored
+    shown = _shown(view)
+    assert sorted(measured) == [2, 4]     # 2 moved up a level; 1 and 3 are reused
+    assert sorted(shown) == sorted(_measured_afresh(view))
+
+    # a wider reader wraps lines anew: everything is measured again
+    measured.clear()
+    view.resize(700, 400)
+    QApplication.processEvents()
+    assert sorted(_shown(view)) == sorted(_measured_afresh(view))
+    assert set(measured) == {1, 2, 3, 4}
