@@ -124,7 +124,8 @@ _PASSAGES = """
            p.created_at, p.updated_at, p.prefix, p.suffix, p.tag_id, p.anchor,
            t.color AS tag_color, a.published AS article_published,
            a.source AS article_source, a.url AS article_url,
-           a.author AS article_author, a.text_hash AS article_hash, p.decided_by
+           a.author AS article_author, a.text_hash AS article_hash, p.decided_by,
+           p.uuid AS passage_uuid, a.uuid AS article_uuid, t.uuid AS tag_uuid
     FROM passages p
     JOIN tags t ON t.id = p.tag_id
     JOIN articles a ON a.id = p.article_id
@@ -137,9 +138,9 @@ def selected_passages(db: Database, f: PassageFilter = PassageFilter(), *,
 
     Each dict has the :data:`storage.passages.EXPORT_COLUMNS` plus
     ``updated_at, prefix, suffix, tag_id, tag_color, article_published,
-    article_source, article_url, article_author, article_hash, decided_by``
-    (who decided a consensus passage, see :mod:`storage.consensus`; else
-    None); with ``who_said``, who said it: ``speaker`` and ``speaker_kind``
+    article_source, article_url, article_author, article_hash``, the stable
+    ids ``passage_uuid, article_uuid, tag_uuid`` and ``decided_by`` (who
+    decided a consensus passage, see :mod:`storage.consensus`; else None); with ``who_said``, who said it: ``speaker`` and ``speaker_kind``
     (see :func:`who_said_it`; each article's quotes are read once).
     """
     where, params = _where(_passage_clauses(f))

@@ -253,3 +253,30 @@ def test_w3c_quote_context_counts_utf16_units_and_never_halves_a_character():
     assert prefix == "😀" * 3 + "a" * 26         # 32 units: 3 × 2 + 26
     assert suffix == "b" * 29 + "😀"              # a second emoji would make 33
     assert quote_context("short", "") == ("short", "")
+
+
+def test_rows_carry_stable_ids_that_join_copies(tricky, tmp_path):
+    """Row numbers differ from copy to copy; the uuids and the text hash do
+    not (house rule: rows that leave the machine carry stable ids)."""
+    from openpyxl import load_workbook
+
+    stored = {row["id"]: row for row in tricky.query(
+        "SELECT p.id, p.uuid, a.uuid AS article_uuid, t.uuid AS tag_uuid, a.text_hash "
+        "FROM passages p JOIN articles a ON a.id = p.article_id JOIN tags t ON t.id = p.tag_id")}
+    csv_path, _ = export(tricky, tmp_path, "csv")
+    jsonl_path, _ = export(tricky, tmp_path, "jsonl")
+    xlsx_path, _ = export(tricky, tmp_path, "xlsx")
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        from_csv = list(csv.DictReader(handle))
+    from_jsonl = [json.loads(line) for line in jsonl_path.read_text("utf-8").splitlines()]
+    sheet = load_workbook(xlsx_path).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    from_xlsx = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    for rows in (from_csv, from_jsonl, from_xlsx):
+        assert len(rows) == len(stored) == 7
+        for row in rows:
+            truth = stored[int(row["passage_id"])]
+            assert row["passage_uuid"] == truth["uuid"] and len(truth["uuid"]) == 36
+            assert row["article_uuid"] == truth["article_uuid"]
+            assert row["tag_uuid"] == truth["tag_uuid"]
+            assert row["article_hash"] == truth["text_hash"]

@@ -2,8 +2,9 @@
 
 Columns: :data:`COLUMNS` — the stored passage columns, who said it (the
 speaker and speaker kind of a passage that is or contains a quote, as the
-analyst corrected them; empty otherwise) and the article's source, author,
-URL and published date. JSON Lines keeps every value exactly as stored (UTF-8,
+analyst corrected them; empty otherwise), the article's source, author,
+URL and published date, and stable ids (passage, article and tag uuids and
+the article text's hash) that join exports of different copies. JSON Lines keeps every value exactly as stored (UTF-8,
 one object per line); it is the format for scripts.
 
 CSV is for spreadsheets. It is UTF-8, optionally with a byte-order mark
@@ -26,8 +27,12 @@ from desktop.exporters.base import ExportJob, ExportResult
 from storage.export_selection import selected_passages
 from storage.passages import EXPORT_COLUMNS
 
+#: ``passage_id`` and ``article_id`` are this file's row numbers; the uuids
+#: (and the article text's hash) stay the same in every copy of the data —
+#: another analyst's file, a merge, the team hub — so exports can be joined
 COLUMNS = EXPORT_COLUMNS + ("speaker", "speaker_kind", "article_source", "article_author",
-                            "article_url", "article_published")
+                            "article_url", "article_published", "passage_uuid",
+                            "article_uuid", "tag_uuid", "article_hash")
 
 #: First characters that make a spreadsheet cell a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
