@@ -31,6 +31,8 @@ from sqlite_utils import Database
 from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression, run_search
 from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
+from storage import speaker_corrections
+from storage.entity_index import entity_key
 from storage.tags import descendant_ids
 
 #: name → (ORDER BY expression with ``{d}`` for the direction, whether it
@@ -151,18 +153,51 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
     return filters
 
 
-#: The speaker filter: the passages overlapping a quote of the speaker found
-#: by an analysis of the article's current text. From the speaker's quotes
-#: (start and end in the index) to their analysis, then to the passages of
-#: that article overlapping one; only those few are checked against the
-#: article's current text (a text-hash look-up per quote was most of it).
-_SPEAKER_SET = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
+#: The speaker filter: the passages overlapping a quote of the speaker as
+#: the analyst sees it (as the reader, the Speakers tab, the article list
+#: and the exports show it), for each name shown as that speaker
+#: (:func:`_shown_as`). From the name's quotes (start and end in the index)
+#: to their analysis, then to the passages of that article overlapping one;
+#: only those few are checked against the article's current text. A quote
+#: whose speaker the analyst set, or marked as not a quote, counts by its
+#: correction instead, found through the corrections' own speaker index.
+_SPEAKER_ANALYSED = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
     CROSS JOIN analyses sa ON sa.id = sq.analysis_id
     CROSS JOIN passages sp INDEXED BY passages_by_article_span
         ON sp.article_id = sa.article_id AND sp.start < sq.end AND sp.end > sq.start
     CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
         ON sart.text_hash = sa.text_hash AND sart.id = sa.article_id
-    WHERE sq.speaker = ? COLLATE NOCASE"""
+    WHERE sq.speaker = ? COLLATE NOCASE AND NOT EXISTS (
+        SELECT 1 FROM quote_corrections k WHERE k.text_hash = sa.text_hash
+        AND k.start = sq.start AND k.end = sq.end
+        AND (k.is_quote = 0 OR k.speaker IS NOT NULL))"""
+_SPEAKER_CORRECTED = """SELECT sp.id FROM quote_corrections k
+        INDEXED BY quote_corrections_by_speaker
+    CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
+        ON sart.text_hash = k.text_hash
+    CROSS JOIN passages sp INDEXED BY passages_by_article_span
+        ON sp.article_id = sart.id AND sp.start < k.end AND sp.end > k.start
+    WHERE k.speaker = ? COLLATE NOCASE AND k.is_quote = 1"""
+
+
+def _shown_as(db: Database, speaker: str) -> list[str]:
+    """The names (lower case) shown as ``speaker``: its own, unless it was
+    merged into another name, and the names merged into it."""
+    key = entity_key(speaker)
+    names = speaker_corrections.names_of(db, speaker)
+    merged_into = speaker_corrections.resolve(db, speaker)
+    if merged_into and entity_key(merged_into) != key:
+        names = [n for n in names if n != key]
+    return names
+
+
+def _speaker_set(db: Database, speaker: str) -> tuple[str, list]:
+    """The ids of the passages the speaker filter admits, and its parameters."""
+    names = _shown_as(db, speaker)
+    if not names:
+        return "SELECT NULL WHERE 0", []
+    parts = [part for _ in names for part in (_SPEAKER_ANALYSED, _SPEAKER_CORRECTED)]
+    return " UNION ".join(parts), [n for n in names for _ in range(2)]
 
 
 def _tag_ids(db: Database, q: PassageQuery) -> list[int]:
@@ -208,8 +243,9 @@ def _clauses(db: Database, q: PassageQuery, *,
     for condition in articles:
         params += condition.params
     if q.speaker.strip():
-        clauses.append(f"p.id IN ({_SPEAKER_SET})")
-        params.append(q.speaker.strip())
+        speakers, speaker_params = _speaker_set(db, q.speaker.strip())
+        clauses.append(f"p.id IN ({speakers})")
+        params += speaker_params
     return clauses, params
 
 

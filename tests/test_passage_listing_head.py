@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from storage import articles, journal, passages, review, tags
+from storage import articles, entity_index, journal, passages, review, tags
 from storage.passage_listing import (PassageListing, PassageQuery, _head_query,
                                      count_passages, first_ids, passage_ids,
                                      passage_position)
@@ -85,6 +85,8 @@ def corpus(db):
                     db.execute("INSERT INTO quotes (analysis_id, start, end, text, kind, speaker,"
                                " speaker_kind) VALUES (?, ?, ?, 'q', 'direct', ?, 'person')",
                                [analysis, start, start + 40, ("Sok", "SOK", "Dara")[start // 100]])
+        # the per-article summaries, as storing an analysis refreshes them
+        entity_index.refresh_articles(db, ids)
     facts["sok"] = {p for p, r in facts["passages"].items() if r["article_id"] % 3 == 0
                     and any(r["start"] < s + 40 and r["end"] > s for s in (0, 100))}
     return facts

@@ -240,6 +240,30 @@ def test_speaker_filter_lists_passages_overlapping_their_quotes(analysed_db_path
     assert [r["id"] for r in listing.page(0, 10)] == [inside]
 
 
+def test_speaker_filter_follows_the_analysts_corrections_and_merges(analysed_db_path):
+    """As the reader, the Speakers tab, the article list and exports do: a
+    speaker set on a quote, or a name merged into another, is the name the
+    filter finds (found by a new user's walk: the old name still matched)."""
+    from storage import journal, speaker_corrections
+
+    db = open_database(analysed_db_path)
+    start, end, speaker, article_id = db.execute(
+        "SELECT q.start, q.end, q.speaker, a.article_id FROM quotes q "
+        "JOIN analyses a ON a.id = q.analysis_id WHERE q.speaker != '' "
+        "ORDER BY q.id LIMIT 1").fetchone()
+    tag_id = tags.find_tag(db, "Key quote")["id"]
+    inside = passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                  end=min(end, start + 12), analyst="a")
+    with journal.step(db, "Set speaker"):
+        speaker_corrections.set_speaker(db, article_id, start, end, "Police spokesman Chhay")
+    assert passage_ids(db, PassageQuery(speaker="police spokesman chhay")) == [inside]
+    assert inside not in passage_ids(db, PassageQuery(speaker=speaker))
+    with journal.step(db, "Merge speakers"):
+        speaker_corrections.merge_speakers(db, ["Police spokesman Chhay"], "Chhay Sokha")
+    assert passage_ids(db, PassageQuery(speaker="Chhay Sokha")) == [inside]
+    assert passage_ids(db, PassageQuery(speaker="Police spokesman Chhay")) == []
+
+
 def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seeded_db_path,
                                                                 qtbot):
     """1,200 passages of one analyst: the first rows and "1,000+" come with
