@@ -19,7 +19,7 @@ def cmd_agreement(args) -> int:
                                           write_csv)
     from desktop.cli import EXIT_OK, CommandError, _database
     from storage import articles, tags
-    from storage.agreement_data import ALL_ARTICLES, CODED_BY_ANY
+    from storage.agreement_data import ALL_ARTICLES, CODED_BY_ALL, CODED_BY_ANY
     from storage.export_selection import analysts
 
     names = [a.strip() for a in args.analysts.split(",") if a.strip()]
@@ -45,7 +45,8 @@ def cmd_agreement(args) -> int:
         raise CommandError(f"folder {diagnosis.parent} does not exist")
     try:
         report = agreement_report(db, names, article_ids=args.article or None, tag_ids=tag_ids,
-                                  scope=ALL_ARTICLES if args.all_articles else CODED_BY_ANY)
+                                  scope=(ALL_ARTICLES if args.all_articles else
+                                         CODED_BY_ANY if args.coded_by_any else CODED_BY_ALL))
     except AgreementError as error:
         raise CommandError(str(error)) from error
     if diagnosis is not None:
@@ -71,14 +72,17 @@ def add_parser(sub, common) -> None:
              "uα/|uα/cuα, κ on tag presence, percentage agreement",
         description="Agreement between analysts who coded the same articles, per tag and "
                     "overall. Report alpha_char or u_alpha; percent_agreement is not "
-                    "chance-corrected. By default the articles are those any of the "
-                    "analysts coded.")
+                    "chance-corrected. By default the articles are those every one of the "
+                    "analysts coded (the others are named as left out).")
     p.add_argument("--analysts", metavar="A,B[,C]", required=True,
                    help="two or more analysts, comma-separated, as recorded on passages")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
                    help="only this tag (repeatable; default: every tag they used)")
     p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
                    help="only this article (repeatable)")
+    p.add_argument("--coded-by-any", action="store_true",
+                   help="the articles any of them coded: what one has not coded counts as "
+                        "'no tag' against the others' passages")
     p.add_argument("--all-articles", action="store_true",
                    help="every article in the database, coded or not (uncoded text counts "
                         "as agreement on 'no tag')")

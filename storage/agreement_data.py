@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 #: Which articles a report covers when none are named.
+CODED_BY_ALL = "coded by all"   # articles where every chosen analyst has a passage
 CODED_BY_ANY = "coded"      # articles where any chosen analyst has a passage
 ALL_ARTICLES = "all"        # every article in the database
 
@@ -39,6 +40,9 @@ class AgreementData:
     article_ids: list[int]
     lengths: list[int]
     rows: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    #: with :data:`CODED_BY_ALL`: the articles some but not all of them
+    #: coded, left out — article id → the analysts who coded it
+    left_out: dict[int, list[str]] = field(default_factory=dict)
 
 
 def analysts(db: Database) -> list[dict]:
@@ -61,11 +65,13 @@ MMAP_BYTES = 2 ** 31
 def agreement_data(db: Database, analyst_names: list[str], *,
                    article_ids: list[int] | None = None,
                    tag_ids: list[int] | None = None,
-                   scope: str = CODED_BY_ANY) -> AgreementData:
+                   scope: str = CODED_BY_ALL) -> AgreementData:
     """Read the spans of ``analyst_names`` (in that order) for a report.
 
     ``article_ids`` names the articles (missing ids are skipped); otherwise
-    ``scope`` says which: :data:`CODED_BY_ANY` or :data:`ALL_ARTICLES`.
+    ``scope`` says which: :data:`CODED_BY_ALL` (the default of the window
+    and the command: an article one analyst has not coded yet is not a
+    disagreement), :data:`CODED_BY_ANY` or :data:`ALL_ARTICLES`.
     ``tag_ids`` names the tags; otherwise every tag any chosen analyst used
     in those articles, in codebook order (by name). One scan of the
     passages and one of the articles' lengths."""
@@ -149,18 +155,30 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
             lengths = every_length()
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.agreement_articles")
+    left_out: dict[int, list[str]] = {}
     if article_ids is None and scope != ALL_ARTICLES:
         if tag_ids is None:
-            coded = _distinct(rows, 0)
+            pairs = {(r[0], r[1]) for r in rows}
         else:       # coded with any tag, not only the ones asked about
-            coded = {r[0] for r in conn.execute(
-                f"SELECT DISTINCT article_id FROM passages WHERE analyst IN "
-                f"({_placeholders(names)}) AND anchor != 'orphaned'", names)}
+            pairs = set(conn.execute(
+                f"SELECT DISTINCT article_id, CASE analyst {analyst_index} END FROM passages "
+                f"WHERE analyst IN ({_placeholders(names)}) AND anchor != 'orphaned'",
+                [x for i, n in enumerate(names) for x in (n, i)] + names).fetchall())
+        coders: dict[int, set[int]] = {}
+        for article, analyst in pairs:
+            coders.setdefault(article, set()).add(analyst)
+        if scope == CODED_BY_ALL:
+            left_out = {a: [names[i] for i in sorted(who)] for a, who in sorted(coders.items())
+                        if len(who) < len(names)}
+            coded = {a for a, who in coders.items() if len(who) == len(names)}
+        else:
+            coded = set(coders)
         lengths = [r for r in lengths if r[0] in coded]
     ids = [r[0] for r in lengths]
 
-    if tag_ids is None:
-        used = sorted(_distinct(rows, 2))
+    if tag_ids is None:     # the tags used in the articles compared
+        kept = set(ids)
+        used = sorted({r[2] for r in rows if r[0] in kept})
         names_of = dict(conn.execute(
             f"SELECT id, name FROM tags WHERE id IN ({_placeholders(used)})",
             used).fetchall()) if used else {}
@@ -172,7 +190,7 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
             f"SELECT id, name FROM tags WHERE id IN ({_placeholders(wanted)})",
             wanted).fetchall()) if wanted else {}
         tags = [{"id": t, "name": names_of[t]} for t in wanted if t in names_of]
-    return AgreementData(names, tags, ids, [r[1] for r in lengths], rows)
+    return AgreementData(names, tags, ids, [r[1] for r in lengths], rows, left_out)
 
 
 #: Rows a C-level loop takes at a time: it holds the GIL throughout (a

@@ -64,7 +64,7 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
     qtbot.waitUntil(lambda: dialog.compute_button.isEnabled(), timeout=5000)
 
     table = dialog.view.table
-    assert table.rowCount() == 3              # Cybercrime, Drugs, (overall)
+    assert table.rowCount() == 2     # Drugs, (overall): Cybercrime only in articles left out
     headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     rows = {r["tag"]: r for r in [*expected["tags"], expected["overall"]]}
     for r in range(table.rowCount()):
@@ -74,13 +74,16 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
             assert _cell(dialog, r, column) == ("—" if value is None else f"{value:.3f}"), \
                 (tag, headings[column])
     assert "not chance-corrected" in dialog.status.text()
+    # articles 2 and 3 were coded by one of them only: left out, and named
+    assert dialog.scope_box.currentText() == "Articles all of them coded"
+    assert ("Left out, not coded by all of them: article 2 (ana only) and article 3 "
+            "(ben only).") in dialog.status.text()
 
     # clicking a column's heading charts that measure
     column = dialog.view.measures.index("u_alpha") + 1
     table.horizontalHeader().sectionClicked.emit(column)
     assert dialog.view.chart.title == "uα"
-    assert [label for label, _ in dialog.view.chart.rows] == ["Cybercrime", "Drugs",
-                                                              "(overall)"]
+    assert [label for label, _ in dialog.view.chart.rows] == ["Drugs", "(overall)"]
 
     target = tmp_path / "agreement"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
@@ -90,8 +93,8 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
     qtbot.waitUntil(lambda: written.exists() and dialog.task is None, timeout=20000)
     with open(written, newline="", encoding="utf-8") as handle:
         kinds = [row["row"] for row in csv.DictReader(handle)]
-    assert kinds[:3] == ["tag", "tag", "overall"] and kinds.count("diagnosis") == 4
-    assert "4 disagreements" in dialog.status.text()
+    assert kinds[:2] == ["tag", "overall"] and kinds.count("diagnosis") == 2
+    assert "2 disagreements" in dialog.status.text()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 

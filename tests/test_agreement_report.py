@@ -12,7 +12,7 @@ import pytest
 from desktop.agreement.measures import cohen_kappa
 from desktop.cli import main
 from storage import articles, journal, open_database, passages, tags
-from storage.agreement_data import ALL_ARTICLES, agreement_data, analysts
+from storage.agreement_data import ALL_ARTICLES, CODED_BY_ANY, agreement_data, analysts
 
 
 def run(capsys, *argv):
@@ -47,8 +47,11 @@ def test_storage_reads_spans_and_code_point_lengths(db):
     passages.add_passage(db, article_id=first, tag_id=tag, start=5, end=6, analyst="b")
     passages.add_passage(db, article_id=second, tag_id=tag, start=0, end=5, analyst="a")
     passages.add_passage(db, article_id=second, tag_id=tag, start=0, end=5, analyst="z")
-    data = agreement_data(db, ["a", "b"])
-    assert data.article_ids == sorted([first, second])
+    # by default only articles both coded: here none, and both are named
+    none = agreement_data(db, ["a", "b"])
+    assert none.article_ids == [] and none.left_out == {first: ["b"], second: ["a"]}
+    data = agreement_data(db, ["a", "b"], scope=CODED_BY_ANY)
+    assert data.article_ids == sorted([first, second]) and data.left_out == {}
     assert dict(zip(data.article_ids, data.lengths)) == {first: len(text), second: 15}
     assert data.tags == [{"id": tag, "name": "Drugs"}]
     assert sorted(data.rows) == sorted([(first, 1, tag, 5, 6), (second, 0, tag, 0, 5)])
@@ -58,10 +61,26 @@ def test_storage_reads_spans_and_code_point_lengths(db):
     assert [a["analyst"] for a in analysts(db)] == ["a", "b", "z"]
 
 
-def test_cli_json_gives_every_measure_per_tag_and_overall(seeded_db_path, capsys):
+def test_cli_compares_the_articles_all_of_them_coded_and_names_the_rest(seeded_db_path,
+                                                                          capsys):
     lengths = _code(seeded_db_path)
     status, out, err = run(capsys, "agreement", "--analysts", "ana,ben", "--json",
                            "--db", str(seeded_db_path))
+    assert status == 0, err
+    report = json.loads(out)
+    # article 2 only ana coded: ben has not said it has no Cybercrime
+    assert report["articles"] == 1 and report["characters"] == lengths[1]
+    assert report["left_out"] == [{"article_id": 2, "coded_by": ["ana"]}]
+    assert [row["tag"] for row in report["tags"]] == ["Drugs"]
+    assert report["passages"] == {"ana": 1, "ben": 1}
+    table = run(capsys, "agreement", "--analysts", "ana,ben", "--db", str(seeded_db_path))[1]
+    assert "Left out, not coded by all of them: article 2 (ana only)." in table
+
+
+def test_cli_json_gives_every_measure_per_tag_and_overall(seeded_db_path, capsys):
+    lengths = _code(seeded_db_path)
+    status, out, err = run(capsys, "agreement", "--analysts", "ana,ben", "--json",
+                           "--coded-by-any", "--db", str(seeded_db_path))
     assert status == 0, err
     report = json.loads(out)
     assert report["articles"] == 2 and report["characters"] == lengths[1] + lengths[2]
@@ -103,7 +122,7 @@ def test_cli_table_and_diagnosis_csv(seeded_db_path, tmp_path, capsys):
     _code(seeded_db_path)
     target = tmp_path / "diagnosis.csv"
     status, out, err = run(capsys, "agreement", "--analysts", "ana,ben", "--diagnosis",
-                           str(target), "--db", str(seeded_db_path))
+                           str(target), "--coded-by-any", "--db", str(seeded_db_path))
     assert status == 0
     assert "alpha_char" in out and "Drugs" in out and "not chance-corrected" in out
     assert "3 diagnosis rows" in err

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
+from storage.agreement_data import CODED_BY_ANY
 
 #: The decisions: the first analyst's tags, the second's, both, neither.
 CHOICES = ("a", "b", "both", "neither")
@@ -44,8 +45,10 @@ def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_
     left out. None at all: an empty list (no passages to compare is not an
     error here)."""
     try:
+        # every article either coded, as before: what one has not coded is
+        # the adjudicator's to decide (take the other's tags, or neither)
         report = agreement_report(db, [first, second], article_ids=article_ids,
-                                  tag_ids=tag_ids, on_progress=on_progress,
+                                  tag_ids=tag_ids, scope=CODED_BY_ANY, on_progress=on_progress,
                                   is_cancelled=is_cancelled)
     except AgreementError:
         if first.strip() == second.strip() or not first.strip() or not second.strip():

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
-from storage.agreement_data import CODED_BY_ANY, AgreementData, agreement_data, article_texts
+from storage.agreement_data import CODED_BY_ALL, AgreementData, agreement_data, article_texts
 from widgets.wording import counted
 
 #: What each measure is, for tooltips, the CLI's help and the notes.
@@ -68,7 +68,17 @@ class AgreementReport:
         """The report as plain JSON-able data."""
         return {"analysts": self.analysts, "articles": self.articles,
                 "characters": self.characters, "passages": self.passages,
-                "tags": self.rows, "overall": self.overall}
+                "tags": self.rows, "overall": self.overall,
+                "left_out": [{"article_id": a, "coded_by": who}
+                             for a, who in self.data.left_out.items()]}
+
+    def left_out_note(self) -> str:
+        """Which articles were left out for not being coded by all of them
+        (empty when none were)."""
+        if not self.data.left_out:
+            return ""
+        return ("Left out, not coded by all of them: "
+                + left_out_text(self.data.left_out) + ".")
 
     def codings(self) -> Codings:
         """The spans as :class:`Codings` (for :func:`diagnosis_rows`)."""
@@ -119,12 +129,21 @@ def _codings(data: AgreementData) -> Codings:
                                n_tags=len(data.tags))
 
 
+def left_out_text(left_out: dict[int, list[str]], shown: int = 5) -> str:
+    """``article 6 (ana only), article 9 (ben only) and 3 more``."""
+    parts = [f"article {a} ({' and '.join(who)} only)" for a, who in list(left_out.items())[:shown]]
+    more = len(left_out) - shown
+    if more > 0:
+        parts.append(f"{more:,} more")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
 def _plain(value):
     return None if value is None else round(float(value), 6)
 
 
 def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None = None,
-                     tag_ids: list[int] | None = None, scope: str = CODED_BY_ANY,
+                     tag_ids: list[int] | None = None, scope: str = CODED_BY_ALL,
                      on_progress: Callable[[int, int], None] | None = None,
                      is_cancelled: Callable[[], bool] | None = None) -> AgreementReport:
     """Read and measure: raises :class:`AgreementError` for fewer than two
@@ -142,6 +161,10 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
     step(0)
     data = agreement_data(db, names, article_ids=article_ids, tag_ids=tag_ids, scope=scope)
     if not data.article_ids:
+        if data.left_out:
+            raise AgreementError(
+                f"no articles to compare: no article is coded by all of them "
+                f"({left_out_text(data.left_out)})")
         raise AgreementError("no articles to compare: none of these analysts has coded any")
     if not data.tags:
         raise AgreementError("no tags to compare: these analysts used none in these articles")
@@ -228,6 +251,8 @@ def format_table(report: AgreementReport) -> str:
             for line in lines]
     out.append(f"{counted(report.articles, 'article')}, {report.characters:,} characters; "
                "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
+    if report.left_out_note():
+        out.append(report.left_out_note())
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
                "— means undefined: nothing to disagree about (and cu_alpha per tag: "
                "one tag has no values to compare)")

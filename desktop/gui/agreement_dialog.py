@@ -25,7 +25,7 @@ from widgets.agreement_view import AgreementView
 from widgets.wording import counted
 
 #: The scope box's choices.
-CODED, CURRENT_LIST, EVERY_ARTICLE = "coded", "list", "all"
+CODED_BY_ALL, CODED, CURRENT_LIST, EVERY_ARTICLE = "coded by all", "coded", "list", "all"
 
 
 def _checkable(widget: QListWidget, text: str, data, checked: bool) -> None:
@@ -59,7 +59,8 @@ class AgreementDialog(QDialog):
         self.analyst_list.setMaximumHeight(110)
         self.analyst_list.itemChanged.connect(lambda _item: self._update_buttons())
         self.scope_box = QComboBox()
-        self.scope_box.addItem("Articles any of them coded", CODED)
+        self.scope_box.addItem("Articles all of them coded", CODED_BY_ALL)
+        self.scope_box.addItem("Articles any of them coded (not coded counts as no tag)", CODED)
         if query is not None:
             self.scope_box.addItem("Articles in the current list", CURRENT_LIST)
         self.scope_box.addItem("All articles (uncoded text counts as agreeing)", EVERY_ARTICLE)
@@ -173,7 +174,7 @@ class AgreementDialog(QDialog):
             return
         from desktop.agreement.report import agreement_report
         from storage import article_query
-        from storage.agreement_data import ALL_ARTICLES, CODED_BY_ANY
+        from storage import agreement_data
 
         names = _checked(self.analyst_list)
         tag_ids = _checked(self.tag_list) or None
@@ -187,7 +188,9 @@ class AgreementDialog(QDialog):
             try:
                 return agreement_report(
                     db, names, article_ids=article_ids, tag_ids=tag_ids,
-                    scope=ALL_ARTICLES if scope == EVERY_ARTICLE else CODED_BY_ANY,
+                    scope={EVERY_ARTICLE: agreement_data.ALL_ARTICLES,
+                           CODED: agreement_data.CODED_BY_ANY}.get(
+                               scope, agreement_data.CODED_BY_ALL),
                     on_progress=on_progress, is_cancelled=is_cancelled)
             except Cancelled:
                 return None
@@ -206,7 +209,8 @@ class AgreementDialog(QDialog):
             f"{', '.join(report.analysts)}: {report.articles:,} articles, "
             f"{report.characters:,} characters; passages compared: "
             + ", ".join(f"{a} {n:,}" for a, n in report.passages.items())
-            + ". Percent agreement is not chance-corrected; — means undefined.")
+            + ". Percent agreement is not chance-corrected; — means undefined."
+            + (" " + report.left_out_note() if report.left_out_note() else ""))
         self._update_buttons()
 
     def cancel(self) -> None:
