@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from desktop.gui.export_dialog import ExportDialog
 from storage import articles, open_database, passages, tags
@@ -113,3 +113,38 @@ def test_pdf_export_runs_in_the_background_task(open_window, tricky_db_path, qtb
     qtbot.waitUntil(lambda: "Exported 7 passages" in window.statusBar().currentMessage(),
                     timeout=15000)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_an_existing_file_is_replaced_only_when_the_analyst_says_so(tmp_path, qtbot):
+    """The path is filled in: pressing Export again must not silently
+    overwrite yesterday's export (found by a new user's walk)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    existing = tmp_path / "passages.csv"
+    existing.write_text("yesterday's export", "utf-8")
+    dialog = ExportDialog(TAGS, ARTICLES, ["ana", "bo"], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    answers = []
+
+    def answer(button_text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and "passages.csv” already exists" in box.text()
+        answers.append(button_text)
+        chosen = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
+        qtbot.mouseClick(chosen, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, lambda: answer("Cancel"))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert answers == ["Cancel"] and dialog.isVisible() and dialog.result() == 0
+    QTimer.singleShot(0, lambda: answer("Replace"))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert answers == ["Cancel", "Replace"] and dialog.result() == QDialog.DialogCode.Accepted
+    # a new name: no question
+    fresh = ExportDialog(TAGS, ARTICLES, ["ana", "bo"], folder=tmp_path)
+    qtbot.addWidget(fresh)
+    fresh.path_edit.setText(str(tmp_path / "new.csv"))
+    fresh.accept()
+    assert fresh.result() == QDialog.DialogCode.Accepted and answers == ["Cancel", "Replace"]

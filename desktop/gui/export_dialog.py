@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from desktop.exporters import FORMATS, ExportOptions, format_for
 from storage.export_selection import PassageFilter
@@ -82,6 +82,7 @@ class ExportDialog(QDialog):
         for fmt in FORMATS.values():
             self.format_box.addItem(f"{fmt.label} — {fmt.purpose}", fmt.name)
         self.path_edit = QLineEdit(str(self.folder / "passages.csv"))
+        self._replace_agreed: Path | None = None
         browse = QPushButton("Choose…")
         browse.clicked.connect(self.choose_file)
         path_row = QHBoxLayout()
@@ -213,7 +214,28 @@ class ExportDialog(QDialog):
             path = Path(chosen)
             if format_for(path) != fmt.name:
                 path = path.with_suffix(fmt.suffixes[0])
+            elif path.exists():
+                self._replace_agreed = path       # the file dialog asked already
             self.path_edit.setText(str(path))
+
+    def accept(self) -> None:
+        """Export, after asking before an existing file is replaced (the
+        path is filled in for the analyst: pressing Export twice must not
+        silently overwrite the first export)."""
+        path = Path(self.path_edit.text().strip()).expanduser()
+        if path.exists() and path != self._replace_agreed:
+            box = QMessageBox(QMessageBox.Icon.Question, "Replace the file?",
+                              f"“{path.name}” already exists in {path.parent}. Replace it?",
+                              parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+            box.exec()
+            if box.clickedButton() is not replace:
+                self.path_edit.setFocus()
+                self.path_edit.selectAll()
+                return
+        super().accept()
 
     def request(self) -> ExportRequest:
         """The choices made, as an export request."""
