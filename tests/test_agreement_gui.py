@@ -91,7 +91,8 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     written = tmp_path / "agreement.csv"
     qtbot.waitUntil(lambda: written.exists() and dialog.task is None, timeout=20000)
-    with open(written, newline="", encoding="utf-8") as handle:
+    assert written.read_bytes().startswith(b"\xef\xbb\xbf")     # for Excel
+    with open(written, newline="", encoding="utf-8-sig") as handle:
         kinds = [row["row"] for row in csv.DictReader(handle)]
     assert kinds[:2] == ["tag", "overall"] and kinds.count("diagnosis") == 2
     assert "2 disagreements" in dialog.status.text()

@@ -171,3 +171,20 @@ def test_lengths_read_beside_the_passages_or_on_the_same_connection(db, monkeypa
         raise sqlite3.OperationalError("unable to open database file")
     monkeypatch.setattr(module.sqlite3, "connect", refuse)
     assert module._beside(db.conn, module.ALL_LENGTHS)() == expected
+
+
+def test_diagnosis_csv_neutralises_formulas(db, tmp_path):
+    from desktop.agreement.report import agreement_report, write_csv
+
+    article, _ = articles.add_article(db, title="=HYPERLINK(1)",
+                                      text="=SUM(A1:A3) was written on a whiteboard.")
+    tag = tags.find_tag(db, "Drugs")["id"]
+    passages.add_passage(db, article_id=article, tag_id=tag, start=0, end=11, analyst="a")
+    passages.add_passage(db, article_id=article, tag_id=tag, start=0, end=20, analyst="b")
+    passages.add_passage(db, article_id=article, tag_id=tag, start=25, end=30, analyst="a")
+    target = tmp_path / "d.csv"
+    assert write_csv(db, agreement_report(db, ["a", "b"]), target) == 2
+    with open(target, newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["row"] == "diagnosis"]
+    assert {r["article_title"] for r in rows} == {"'=HYPERLINK(1)"}
+    assert not target.read_bytes().startswith(b"\xef\xbb\xbf")   # scripts: no BOM

@@ -206,22 +206,27 @@ def csv_columns(analysts: list[str]) -> list[str]:
 
 
 def write_csv(db, report: AgreementReport, path: str | Path, *,
-              is_cancelled: Callable[[], bool] | None = None) -> int:
+              is_cancelled: Callable[[], bool] | None = None, bom: bool = False) -> int:
     """Write the measures (one "tag" row per tag, one "overall" row) and
     one "diagnosis" row per disagreement; returns the number of diagnosis
     rows. Written to a temporary file first, so a failure or a cancel
-    leaves no half-written report behind."""
+    leaves no half-written report behind. Text a spreadsheet would run as
+    a formula is neutralised as in the passage CSV; ``bom``: a byte-order
+    mark, for Excel (the window's export; the command line's is for
+    scripts)."""
+    from desktop.exporters.tabular import neutralise_formula as safe
+
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     count = 0
     try:
-        with open(partial, "w", newline="", encoding="utf-8") as handle:
+        with open(partial, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
             columns = csv_columns(report.analysts)
             writer = csv.writer(handle)            # lists, not dicts: 430,000 rows
             writer.writerow(columns)
             blank = [""] * (len(columns) - 1 - len(MEASURES) - 1)
             for kind, row in [*(("tag", r) for r in report.rows), ("overall", report.overall)]:
-                writer.writerow([kind, row["tag"], *(("" if row[k] is None else row[k])
+                writer.writerow([kind, safe(row["tag"]), *(("" if row[k] is None else row[k])
                                                      for k in MEASURES), *blank])
             measures_blank = [""] * (1 + len(MEASURES))
             everyone = "; ".join(report.analysts)
@@ -229,9 +234,9 @@ def write_csv(db, report: AgreementReport, path: str | Path, *,
                 if is_cancelled and count % 1000 == 0 and is_cancelled():
                     raise Cancelled()
                 writer.writerow(["diagnosis", *measures_blank, found["article_id"],
-                                 found["article_title"], found["start"], found["end"],
-                                 found["text"], everyone,
-                                 *("; ".join(t) or "—" for t in found["tags"].values())])
+                                 safe(found["article_title"]), found["start"], found["end"],
+                                 safe(found["text"]), safe(everyone),
+                                 *(safe("; ".join(t)) or "—" for t in found["tags"].values())])
                 count += 1
         partial.replace(path)
     finally:

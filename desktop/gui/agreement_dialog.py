@@ -237,7 +237,7 @@ class AgreementDialog(QDialog):
 
         def work(db, _progress, is_cancelled):
             try:
-                return write_csv(db, report, path, is_cancelled=is_cancelled)
+                return write_csv(db, report, path, is_cancelled=is_cancelled, bom=True)
             except Cancelled:
                 return None
 
