@@ -194,3 +194,42 @@ def test_blank_agreements_and_decisions_write_nothing(db):
                                     tag_ids=[drugs], decided_by=ME)
     assert passages.get_passage(db, passage_id)["text"] == "beta"
     assert _consensus(db) == [(article, "Drugs", 8, 12, "consensus")]
+
+
+def test_only_the_disputed_span_is_marked_from_one_disagreement_to_the_next(qtbot):
+    """The yellow mark is the span's alone, on every disagreement shown (a
+    merged format once spread over the whole excerpt from the second on)."""
+    from PySide6.QtGui import QTextCursor
+
+    from widgets.adjudication_view import AdjudicationView
+
+    view = AdjudicationView()
+    qtbot.addWidget(view)
+
+    def item(index, before, span, after):
+        return {"index": index, "total": 3, "title": "T", "start": 10, "end": 20,
+                "before": before, "span": span, "after": after, "first": "ana",
+                "second": "ben", "first_tags": ["Drugs"], "second_tags": [],
+                "decision": None}
+
+    for index, (before, span, after) in enumerate([("Before one ", "disputed", " after."),
+                                                  ("Second context ", "span", " and more."),
+                                                  ("Third ", "words", " end.")]):
+        view.show_item(item(index, before, span, after))
+        [mark] = view.text.extraSelections()
+        assert (mark.cursor.selectionStart(), mark.cursor.selectionEnd()) == (
+            len(before), len(before) + len(span))
+        block = view.text.document().begin()
+        while block.isValid():      # nothing yellow in the text itself
+            for fragment in (it.fragment() for it in _fragments(block)):
+                assert fragment.charFormat().background().style() == Qt.BrushStyle.NoBrush
+            block = block.next()
+        cursor = QTextCursor(view.text.document())
+        assert cursor.charFormat().background().style() == Qt.BrushStyle.NoBrush
+
+
+def _fragments(block):
+    it = block.begin()
+    while not it.atEnd():
+        yield it
+        it += 1

@@ -13,9 +13,9 @@ Keys (the widget has the focus; the buttons say the same):
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
+                               QVBoxLayout, QWidget)
 
 #: key → decision
 DECISION_KEYS = {Qt.Key.Key_A: "a", Qt.Key.Key_B: "b", Qt.Key.Key_H: "both",
@@ -97,10 +97,14 @@ class AdjudicationView(QWidget):
         cursor = QTextCursor(self.text.document())
         cursor.setPosition(len(before))
         cursor.setPosition(len(before) + len(span), QTextCursor.MoveMode.KeepAnchor)
-        marked = QTextCharFormat()
-        marked.setBackground(QColor("#ffd54f"))
-        marked.setForeground(QColor("#000000"))
-        cursor.mergeCharFormat(marked)
+        # marked as an extra selection, not a format merged into the text:
+        # a merged format stayed as the document's current one, and the
+        # next disagreement's whole excerpt came out yellow
+        marked = QTextEdit.ExtraSelection()
+        marked.cursor = QTextCursor(cursor)
+        marked.format.setBackground(QColor("#ffd54f"))
+        marked.format.setForeground(QColor("#000000"))
+        self.text.setExtraSelections([marked])
         self.text.setTextCursor(cursor)
         self.text.ensureCursorVisible()
         names = {"first": item["first"], "second": item["second"]}
