@@ -7,8 +7,9 @@ consensus is selected like any analyst: ``dossier export --analyst
 consensus``, ``dossier agreement --analysts ana,consensus`` (how far each
 analyst is from the settled coding), the View → Passages filter.
 
-Consensus passages of one tag never overlap or touch: a new one that does is
-joined with them into one passage (so deciding the pieces of one passage one
+Consensus passages of one tag never overlap or touch (only white space
+apart counts as touching): a new one that does is joined with them into one
+passage (so deciding the pieces of one passage one
 after another leaves one passage). Every function writes in one journal
 step (``journal.recorded``), so a decision is undone as a whole.
 """
@@ -54,10 +55,17 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    # passages only white space apart touch: the space trimmed off one
+    # decision's edge must not split it from the next one's
+    reach_start, reach_end = start, end
+    while reach_start > 0 and text[reach_start - 1].isspace():
+        reach_start -= 1
+    while reach_end < len(text) and text[reach_end].isspace():
+        reach_end += 1
     near = db.execute(
         "SELECT id, start, end, note FROM passages WHERE article_id = ? AND tag_id = ? "
         "AND analyst = ? AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned' "
-        "ORDER BY start, id", [article_id, tag_id, CONSENSUS, end, start]).fetchall()
+        "ORDER BY start, id", [article_id, tag_id, CONSENSUS, reach_end, reach_start]).fetchall()
     if len(near) == 1 and near[0][1] <= start and near[0][2] >= end:
         return near[0][0]                   # already consensus
     low = min([start, *(r[1] for r in near)])

@@ -233,3 +233,27 @@ def _fragments(block):
     while not it.atEnd():
         yield it
         it += 1
+
+
+def test_decisions_only_white_space_apart_make_one_consensus_passage(db):
+    """A span's edge space is trimmed off; the next decision, beginning after
+    that space, still joins it (a new user's walk found "provide" 28–35 and
+    "more support…" 36–98 stored apart)."""
+    text = "Cambodia asked Australia to provide more support for the training."
+    article, _ = articles.add_article(db, title="t", text=text)
+    tag = tags.find_tag(db, "Drugs")["id"]
+    at = text.index("provide")
+    with journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=at, end=at + len("provide "),
+                         tag_ids=[tag], decided_by=ME)
+    with journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=at + len("provide "),
+                         end=text.index(" for"), tag_ids=[tag], decided_by=ME)
+    assert [(p["start"], p["end"], p["text"]) for p in selected_passages(
+        db, PassageFilter(analysts=("consensus",)))] == [
+        (at, text.index(" for"), "provide more support")]
+    # a word between them still keeps them apart
+    with journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=text.index("the training"),
+                         end=len(text) - 1, tag_ids=[tag], decided_by=ME)
+    assert len(list(selected_passages(db, PassageFilter(analysts=("consensus",))))) == 2
