@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 
 from storage import open_database, passages, tags
 from storage.passage_listing import PassageQuery, count_passages, passage_ids, passage_page
-from widgets.passage_workspace import ANALYST, NOTE, PASSAGE
+from widgets.passage_workspace import ANALYST, ID_ROLE, NOTE, PASSAGE
 
 
 def _stored(db_path):
@@ -144,8 +144,13 @@ def test_note_edited_in_place_and_undone(workspace, qtbot):
     qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["b"])["note"]
                     == "needs a second source", timeout=3000)
     row = widget.model.row_of(ids["b"])
-    assert widget.model.index(row, NOTE).data() == "needs a second source"
+    qtbot.waitUntil(lambda: widget.model.index(row, NOTE).data() == "needs a second source",
+                    timeout=3000)
     assert window.undo_stack.undoText() == "Edit note"
+    # the analyst's place is kept: still on b, the table focused, ↓ goes on to c
+    assert table.currentIndex().row() == row and table.hasFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().data(ID_ROLE) == ids["c"]
     window.undo_action.trigger()
     assert passages.get_passage(window.db, ids["b"])["note"] == ""
 
@@ -164,9 +169,13 @@ def test_multi_select_retag_and_delete_are_undoable(workspace, qtbot):
     assert window.undo_stack.undoText() == "Re-tag 2 passages as “Drugs”"
     window.undo_action.trigger()
     assert {passages.get_passage(db, i)["tag_id"] for i in (ids["b"], ids["c"])} == {scams}
+    # the list is read again once the undo's event is over, the selection kept
+    qtbot.waitUntil(lambda: widget.model.index(widget.model.row_of(ids["b"]), 1).data()
+                    == "Scams", timeout=3000)
+    assert widget.selected_ids() == [ids["b"], ids["c"]]
 
     table.setFocus()
-    qtbot.keyClick(table, Qt.Key.Key_Home)
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)  # the top
     qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # a, b
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert passages.get_passage(db, ids["a"]) is None and passages.get_passage(db, ids["b"]) is None

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt,
+                            QTimer, Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QTableView, QToolButton, QVBoxLayout, QWidget)
@@ -405,14 +406,29 @@ class PassageWorkspace(QWidget):
         """Show the rows of a query (``total`` of them, or with ``exact``
         False at least that many until :meth:`set_total`); ``keep`` keeps the
         selection and place (a refresh after a change)."""
-        current = self.table.currentIndex().data(ID_ROLE) if keep else None
+        was = self.table.currentIndex()
+        current = was.data(ID_ROLE) if keep else None
+        selected = set(self.selected_ids()) if keep else set()
         scroll = self.table.verticalScrollBar().value()
         self.model.set_source(source, total, keep_loaded=keep, exact=exact)
         if keep:
-            row = self.model.row_of(current) if current is not None else None
+            row = None
+            if current is not None:
+                if 0 <= was.row() < self.model.rowCount():
+                    self.model.passage(was.row())   # its page read again, to look in
+                row = self.model.row_of(current)
             self.table.verticalScrollBar().setValue(scroll)
             if row is not None:
-                self.table.setCurrentIndex(self.model.index(row, PASSAGE))
+                self.table.setCurrentIndex(self.model.index(
+                    row, was.column() if was.isValid() else PASSAGE))
+            # and the selection, where its passages are still listed
+            model = self.table.selectionModel()
+            for passage_id in selected - {current}:
+                other = self.model.row_of(passage_id)
+                if other is not None:
+                    model.select(self.model.index(other, 0),
+                                 QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)
         elif self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, PASSAGE))
             self.table.clearSelection()

@@ -70,8 +70,15 @@ class WorkspaceController(QObject):
     # -- showing -------------------------------------------------------
     @Slot(int)
     def _history_moved(self, _index: int) -> None:
-        """A change, an undo or a redo: the list is read again (not while
-        the window is being destroyed, its history emptied with it)."""
+        """A change, an undo or a redo: the list is read again — once the
+        event that made it is over (a note typed in the table is stored from
+        inside the table's commit of its editor: read again there, the list
+        dropped the editor under Qt and the analyst's place with it)."""
+        QTimer.singleShot(0, self, self._read_again)
+
+    @Slot()
+    def _read_again(self) -> None:
+        # not while the window is being destroyed, its history emptied with it
         if shiboken6.isValid(self.window):
             self.refresh()
 
