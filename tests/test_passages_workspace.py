@@ -307,3 +307,17 @@ def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seede
     widget.analyst.setCurrentIndex(widget.analyst.findData("other"))
     qtbot.waitUntil(lambda: widget.count_label.text() == "1 passage matches", timeout=5000)
     assert shown[-1] == ("1 passage matches", 1)           # a short list: counted at once
+
+
+def test_the_context_line_spaces_the_marks_only_where_the_text_does():
+    from widgets.passage_workspace import context_line
+
+    def line(prefix, text, suffix):
+        return context_line({"prefix": prefix, "text": text, "suffix": suffix})
+
+    assert line("The ", "Australia", "n Ambassador") == "…The «Australia»n Ambassador…"
+    assert line("to ", "fight against cybercrime", ", which") == \
+        "…to «fight against cybercrime», which…"
+    assert line("“", "We will not tolerate,", "” he said") == "…“«We will not tolerate,»” he said…"
+    assert line("said\n\n", "the post", "") == "…said «the post»"
+    assert line("", "Opening words", " of it") == "«Opening words» of it…"

@@ -83,10 +83,15 @@ def context_line(row: dict) -> str:
     """The passage in a line of its context: "…before «passage» after…"."""
     def flat(text: str) -> str:
         return " ".join(text.split())
-    before = flat(row.get("prefix") or "")[-BEFORE:]
-    after = flat(row.get("suffix") or "")[:AFTER]
-    return (f"…{before} " if before else "") + f"«{flat(row['text'])}»" + (
-        f" {after}…" if after else "")
+    prefix, suffix = row.get("prefix") or "", row.get("suffix") or ""
+    before = flat(prefix)[-BEFORE:]
+    after = flat(suffix)[:AFTER]
+    # a space beside the marks only where the text has one: "Australia«n»"
+    # is part of a word, "«cybercrime», which" is followed by its comma
+    gap_before = " " if prefix[-1:].isspace() else ""
+    gap_after = " " if suffix[:1].isspace() else ""
+    return (f"…{before}{gap_before}" if before else "") + f"«{flat(row['text'])}»" + (
+        f"{gap_after}{after}…" if after else "")
 
 
 class PassageTableModel(LazyRows, QAbstractTableModel):
