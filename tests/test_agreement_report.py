@@ -188,3 +188,18 @@ def test_diagnosis_csv_neutralises_formulas(db, tmp_path):
         rows = [r for r in csv.DictReader(handle) if r["row"] == "diagnosis"]
     assert {r["article_title"] for r in rows} == {"'=HYPERLINK(1)"}
     assert not target.read_bytes().startswith(b"\xef\xbb\xbf")   # scripts: no BOM
+
+
+def test_each_row_is_read_in_words_by_krippendorffs_thresholds(seeded_db_path, capsys):
+    from desktop.agreement.report import reading
+
+    assert [reading(a) for a in (0.95, 0.800, 0.7999, 0.667, 0.5, -0.2, None)] == [
+        "reliable", "reliable", "tentative", "tentative", "not reliable", "not reliable",
+        "nothing to compare"]
+    _code(seeded_db_path)
+    report = json.loads(run(capsys, "agreement", "--analysts", "ana,ben", "--json",
+                            "--db", str(seeded_db_path))[1])
+    assert all(row["reading"] == reading(row["alpha_char"])
+               for row in [*report["tags"], report["overall"]])
+    table = run(capsys, "agreement", "--analysts", "ana,ben", "--db", str(seeded_db_path))[1]
+    assert table.splitlines()[0].split()[-1] == "reading" and "-0.000" not in table

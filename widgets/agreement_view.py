@@ -21,8 +21,10 @@ THRESHOLDS = (0.667, 0.800)
 
 
 def format_value(value) -> str:
-    """Three decimals, or "—" for undefined."""
-    return "—" if value is None else f"{value:.3f}"
+    """Three decimals, or "—" for undefined (never "−0.000")."""
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if round(value, 3) != 0 else "0.000"
 
 
 class AgreementChart(QWidget):
@@ -112,11 +114,14 @@ class AgreementView(QWidget):
         self.rows: list[dict] = []
         self.overall: dict = {}
         self.measure = self.measures[0]
-        self.table = QTableWidget(0, len(self.measures) + 1)
+        #: the last column: each row's ``reading`` in words, when it has one
+        self.table = QTableWidget(0, len(self.measures) + 2)
         self.table.setHorizontalHeaderLabels(["Tag", *(self.headings.get(m, m)
-                                                       for m in self.measures)])
+                                                       for m in self.measures), "Reading"])
         for column, key in enumerate(self.measures, 1):
             self.table.horizontalHeaderItem(column).setToolTip(explanations.get(key, key))
+        self.table.horizontalHeaderItem(len(self.measures) + 1).setToolTip(
+            explanations.get("reading", ""))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setVisible(False)
@@ -156,6 +161,8 @@ class AgreementView(QWidget):
                 item = QTableWidgetItem(format_value(row.get(key)))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, column, item)
+            self.table.setItem(r, len(self.measures) + 1,
+                               QTableWidgetItem(row.get("reading") or ""))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._update_chart()

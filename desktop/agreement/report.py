@@ -37,6 +37,26 @@ EXPLANATIONS = {
 }
 
 #: Short column headings.
+#: Krippendorff's thresholds for α: rely on the coding, draw tentative
+#: conclusions (below: do not rely on it)
+RELIABLE, TENTATIVE = 0.800, 0.667
+
+
+def reading(alpha: float | None) -> str:
+    """α per character in words, for readers who are not statisticians."""
+    if alpha is None:
+        return "nothing to compare"
+    if alpha >= RELIABLE:
+        return "reliable"
+    if alpha >= TENTATIVE:
+        return "tentative"
+    return "not reliable"
+
+
+EXPLANATIONS["reading"] = (
+    f"α (chars) in words, by Krippendorff's thresholds: reliable ≥ {RELIABLE:.3f}, "
+    f"tentative ≥ {TENTATIVE:.3f}, below that not reliable")
+
 HEADINGS = {"alpha_char": "α (chars)", "u_alpha": "uα", "bu_alpha": "|uα", "cu_alpha": "cuα",
             "kappa_presence": "κ (presence)", "percent_agreement": "% agree",
             "kappa_char": "κ (chars)", "percent_agreement_char": "% agree (chars)"}
@@ -173,9 +193,11 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
     result = measure(codings)
     compared = np.bincount(codings.coder, minlength=len(names))
     step(2)
-    rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES}}
+    rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES},
+             "reading": reading(_plain(row["alpha_char"]))}
             for tag, row in zip(data.tags, result["tags"])]
-    overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES}}
+    overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES},
+               "reading": reading(_plain(result["overall"]["alpha_char"]))}
     step(3)
     return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
                            {n: int(c) for n, c in zip(names, compared)}, data)
@@ -247,8 +269,10 @@ def write_csv(db, report: AgreementReport, path: str | Path, *,
 def format_table(report: AgreementReport) -> str:
     """The report as an aligned plain-text table (the CLI's output)."""
     keys = list(MEASURES)
-    header = ["tag", *keys]
-    lines = [[row["tag"], *("—" if row[k] is None else f"{row[k]:.3f}" for k in keys)]
+    header = ["tag", *keys, "reading"]
+    lines = [[row["tag"], *("—" if row[k] is None else
+                            f"{row[k]:.3f}" if round(row[k], 3) != 0 else "0.000"
+                            for k in keys), row["reading"]]
              for row in [*report.rows, report.overall]]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
     out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
@@ -258,6 +282,8 @@ def format_table(report: AgreementReport) -> str:
                "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
     if report.left_out_note():
         out.append(report.left_out_note())
+    out.append(f"reading: alpha_char by Krippendorff's thresholds (reliable ≥ {RELIABLE:.3f}, "
+               f"tentative ≥ {TENTATIVE:.3f})")
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
                "— means undefined: nothing to disagree about (and cu_alpha per tag: "
                "one tag has no values to compare)")
