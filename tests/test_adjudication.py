@@ -257,3 +257,28 @@ def test_decisions_only_white_space_apart_make_one_consensus_passage(db):
         consensus.decide(db, article_id=article, start=text.index("the training"),
                          end=len(text) - 1, tag_ids=[tag], decided_by=ME)
     assert len(list(selected_passages(db, PassageFilter(analysts=("consensus",))))) == 2
+
+
+def test_a_decision_that_changes_nothing_is_not_an_error(open_window, seeded_db_path, qtbot):
+    """Deciding a span that is consensus already changes nothing: the undo
+    stack drops (deletes) such a command, which was then read after the
+    push — a crash on the second run of a new user's walk."""
+    from desktop.gui.adjudication_dialog import AdjudicationDialog
+
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    [action] = [a for a in window.menuBar().actions()[0].menu().actions()
+                if a.text() == "A&djudicate disagreements…"]
+    action.trigger()
+    dialog = next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
+    dialog.find()
+    qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)                # ana's Drugs over [0, 50)
+    steps = window.undo_stack.count()
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_A)                # the same again: nothing changes
+    assert window.undo_stack.count() == steps
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert "Disagreement 2 of 3" in view.position.text()

@@ -56,17 +56,22 @@ class HistoryController(Controller):
         """Make an undoable change; pushed on the undo stack only if it worked."""
         if self.ops.guard(title, lambda: command.first_apply() or True) is None:
             return False
+        # read before the push: the stack deletes a command that changed
+        # nothing (obsolete) or merged into the one before it
+        article_id, changes = command.article_id, command_changes(command)
         self.undo_stack.push(command)   # already applied: its first redo does nothing
-        self.command_done(command)
+        self._show(article_id, changes)
         return True
 
     def command_done(self, command: commands.StorageCommand) -> None:
         """Show the result of a change, an undo or a redo: the reader goes to
         the article it concerns, and the change is published."""
-        article_id = command.article_id
+        self._show(command.article_id, command_changes(command))
+
+    def _show(self, article_id: int | None, changes: Changes) -> None:
         if article_id is not None and article_id != self.current_id:
             self.window.article_list.select_article(article_id)   # shows it as stored now
-        self.ops.publish(command_changes(command))
+        self.ops.publish(changes)
 
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
         """An undo or redo the journal refused (someone else changed the same
