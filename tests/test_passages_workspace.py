@@ -321,3 +321,16 @@ def test_the_context_line_spaces_the_marks_only_where_the_text_does():
     assert line("“", "We will not tolerate,", "” he said") == "…“«We will not tolerate,»” he said…"
     assert line("said\n\n", "the post", "") == "…said «the post»"
     assert line("", "Opening words", " of it") == "«Opening words» of it…"
+
+
+def test_export_these_takes_the_type_chosen_for_a_name_without_ending(workspace, qtbot,
+                                                                      tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window, controller, widget, ids, _ = workspace
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (str(tmp_path / "week27"), "Excel workbook (*.xlsx)")))
+    task = controller.export_listed()
+    assert task.wait(10000)
+    qtbot.waitUntil((tmp_path / "week27.xlsx").exists, timeout=10000)
+    assert not (tmp_path / "week27.csv").exists()

@@ -197,7 +197,7 @@ class WorkspaceController(QObject):
 
     def export_listed(self, path: Path | None = None):
         """Export exactly the passages listed (asks for the file unless given)."""
-        from desktop.exporters import FORMATS
+        from desktop.exporters import FORMATS, format_for
         from desktop.gui.export_dialog import ExportRequest
         from storage.export_selection import PassageFilter
 
@@ -206,13 +206,18 @@ class WorkspaceController(QObject):
             self.window.statusBar().showMessage("No passages are listed.", 4000)
             return None
         if path is None:
-            filters = ";;".join(f.file_filter() for f in FORMATS.values())
-            chosen, _ = QFileDialog.getSaveFileName(self.window, f"Export {len(ids):,} passages",
-                                                    str(Path.home() / "passages.csv"),
-                                                    filters)
+            filters = {f.file_filter(): f for f in FORMATS.values()}
+            chosen, kind = QFileDialog.getSaveFileName(
+                self.window, f"Export {len(ids):,} passages",
+                str(Path.home() / "passages.csv"), ";;".join(filters))
             if not chosen:
                 return None
             path = Path(chosen)
+            fmt = filters.get(kind)
+            if fmt is not None and format_for(path) is None:
+                # a name typed without an ending: the type chosen in the
+                # dialog says the format (it was written as CSV)
+                path = path.with_name(path.name + fmt.suffixes[0])
         request = ExportRequest.for_path(path)
         request.filter = PassageFilter(passage_ids=tuple(ids))
         return self.window.run_export(request)
