@@ -148,3 +148,27 @@ def test_an_existing_file_is_replaced_only_when_the_analyst_says_so(tmp_path, qt
     fresh.path_edit.setText(str(tmp_path / "new.csv"))
     fresh.accept()
     assert fresh.result() == QDialog.DialogCode.Accepted and answers == ["Cancel", "Replace"]
+
+
+def test_the_window_calls_an_exports_warnings_notes_not_skipped_rows(open_window, seeded_db_path,
+                                                                       qtbot, tmp_path,
+                                                                       monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.export_dialog import ExportRequest
+    from storage.export_selection import PassageFilter
+
+    db = open_database(seeded_db_path)
+    tag_id = tags.find_tag(db, "Cybercrime")["id"]
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="a")
+    db.close()
+    window = open_window(seeded_db_path)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    request = ExportRequest.for_path(tmp_path / "dated.csv")
+    request.filter = PassageFilter(since="2024-01-01")     # the seeds are undated
+    task = window.controllers.files.run_export(request)
+    assert task.wait(10000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "\n\nPlease note:\n1 passage of undated articles was left out" in shown[0]
+    assert "Undated filter in the window, or `dossier list --undated`" in shown[0]

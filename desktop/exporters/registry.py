@@ -106,6 +106,6 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
         result.warnings.append(
             f"{counted(left_out, 'passage')} of undated articles "
             f"{'was' if left_out == 1 else 'were'} left out: the date range "
-            f"applies to the published date (the article list's Undated filter, or "
-            f"`dossier list --undated`, shows those articles).")
+            f"applies to the published date (the article list's Undated filter in the "
+            f"window, or `dossier list --undated`, shows those articles).")
     return result

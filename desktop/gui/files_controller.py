@@ -156,8 +156,10 @@ class FilesController(Controller):
                                    options=request.options, **progress)
 
         def done(result) -> None:
+            # an export's warnings are notes (undated articles left out, an
+            # orphaned passage), not rows skipped
             self._report("Export", f"Exported {counted(result.count, 'passage')} to "
-                         f"{request.path}.", result.warnings)
+                         f"{request.path}.", result.warnings, heading="Please note")
 
         return self.ops.write(work, done).with_progress("Exporting").cancelled_by(
             ExportCancelled, then=lambda: self.statusBar().showMessage(
