@@ -133,8 +133,10 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
         # two bounds the index answers alone; undated articles ('') are
         # below any lower bound
         since = _day(q.since, "From") if q.since else ""
-        until = (date.fromisoformat(_day(q.until, "To")) + timedelta(days=1)).isoformat() \
-            if q.until else "9"
+        last = _day(q.until, "To") if q.until else ""
+        if since and last and since > last:
+            raise SearchError(f"From {since} is after To {last}: no date is in between.")
+        until = (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else "9"
         bounds = (f"ifnull({{0}}published, '') {'>= ?' if q.since else '> ?'} "
                   f"AND ifnull({{0}}published, '') < ?")
         filters.append(_ArticleFilter(

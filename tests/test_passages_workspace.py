@@ -334,3 +334,37 @@ def test_export_these_takes_the_type_chosen_for_a_name_without_ending(workspace,
     assert task.wait(10000)
     qtbot.waitUntil((tmp_path / "week27.xlsx").exists, timeout=10000)
     assert not (tmp_path / "week27.csv").exists()
+
+
+def test_a_reversed_date_range_says_so(db):
+    from storage.article_query import SearchError
+
+    with pytest.raises(SearchError, match="From 2024-01-01 is after To 2023-01-01"):
+        count_passages(db, PassageQuery(since="2024-01-01", until="2023-01-01"))
+    assert count_passages(db, PassageQuery(since="2024-01-01", until="2024-01-01")) == 0
+
+
+def test_part_of_a_name_finding_nothing_says_a_whole_name_is_needed(open_window,
+                                                                     seeded_db_path, qtbot):
+    from storage import articles
+
+    ids, *_ = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    articles.update_details(db, 2, source="Khmer Times")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.workspace.show()
+    widget = window.workspace.widget
+    qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
+    widget.source.setFocus()
+    qtbot.keyClicks(widget.source, "khmer")
+    qtbot.keyClick(widget.source, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: widget.error_label.isVisible(), timeout=5000)
+    assert widget.error_label.text() == (
+        "No source is called “khmer”: the source filter takes a whole name — pick one of "
+        "those offered as you type.")
+    widget.source.setText("khmer times")          # a whole name, in any case
+    qtbot.keyClick(widget.source, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not widget.error_label.isVisible(), timeout=5000)
+    assert widget.model.rowCount() == len([p for p in ids.values()
+                                           if passages.get_passage(window.db, p)["article_id"] == 2])

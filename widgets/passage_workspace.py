@@ -440,8 +440,30 @@ class PassageWorkspace(QWidget):
             self.table.selectRow(0)
 
     def _show_count(self, total: int, exact: bool) -> None:
-        """"N passages (match)", "1,000+ …" while the rest is counted."""
+        """"N passages (match)", "1,000+ …" while the rest is counted; with
+        none, a word on a source or speaker typed as part of a name."""
         show_hit_count(self.count_label, total, "passage", self._is_filtered(), exact)
+        hints = []
+        if exact and total == 0:
+            for label, box in (("source", self.source), ("speaker", self.speaker)):
+                typed = box.text().strip()
+                if typed and not self._known_name(box, typed):
+                    hints.append(f"No {label} is called “{typed}”: the {label} filter takes "
+                                 f"a whole name — pick one of those offered as you type.")
+        if hints:       # (a new query clears it, as it clears errors)
+            self.show_error(" ".join(hints))
+
+    @staticmethod
+    def _known_name(box: QLineEdit, name: str) -> bool:
+        """Whether ``name`` is one of the names ``box`` offers (any case);
+        True while none are known yet."""
+        completer = box.completer()
+        if completer is None:
+            return True
+        model = completer.model()
+        folded = name.casefold()
+        return any(str(model.index(i, 0).data()).casefold() == folded
+                   for i in range(model.rowCount()))
 
     def set_total(self, source: PassageSource, total: int) -> bool:
         """The exact count of ``source``'s rows, read after they were shown;
