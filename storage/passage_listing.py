@@ -64,6 +64,20 @@ _SELECT = """SELECT p.id, p.article_id, p.tag_id, p.start, p.end, p.text, p.pref
     JOIN articles fa INDEXED BY articles_filter_values ON fa.id = p.article_id"""
 
 
+#: What the date range of a :class:`PassageQuery` applies to.
+DATES_OF = ("published", "tagged")
+
+
+def _range(q: "PassageQuery") -> tuple[str, str]:
+    """The date range as ``[since, until)`` ISO bounds (a missing one: ""),
+    checked: a bad date or a reversed range is a :class:`SearchError`."""
+    since = _day(q.since, "From") if q.since else ""
+    last = _day(q.until, "To") if q.until else ""
+    if since and last and since > last:
+        raise SearchError(f"From {since} is after To {last}: no date is in between.")
+    return since, (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else ""
+
+
 @dataclass(frozen=True)
 class PassageQuery:
     """Which passages the workspace lists, and in what order; empty fields do
@@ -73,8 +87,11 @@ class PassageQuery:
     tag_children: bool = True
     article_id: int | None = None
     source: str = ""
-    since: str = ""        # YYYY-MM-DD, on the article's published date
+    since: str = ""        # YYYY-MM-DD, on the date ``date_of`` names
     until: str = ""
+    #: "published" (the article's date) or "tagged" (when the passage was
+    #: tagged: "what was coded this week")
+    date_of: str = "published"
     analyst: str = ""
     speaker: str = ""
     review: str = ""       # a key of storage.article_query.REVIEW_FILTERS
@@ -87,6 +104,8 @@ class PassageQuery:
             raise ValueError(f"sort must be one of {sorted(SORTS)}, not {self.sort!r}")
         if self.review and self.review not in REVIEW_FILTERS:
             raise ValueError(f"review must be one of {sorted(REVIEW_FILTERS)}")
+        if self.date_of not in DATES_OF:
+            raise ValueError(f"date_of must be one of {DATES_OF}, not {self.date_of!r}")
 
     @property
     def is_descending(self) -> bool:
@@ -129,14 +148,11 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
             "SELECT id FROM articles INDEXED BY articles_by_source "
             "WHERE ifnull(source, '') COLLATE NOCASE = ?",
             "ifnull(fa.source, '') COLLATE NOCASE = ?", (q.source.strip(),)))
-    if q.since or q.until:
+    if (q.since or q.until) and q.date_of == "published":
         # two bounds the index answers alone; undated articles ('') are
         # below any lower bound
-        since = _day(q.since, "From") if q.since else ""
-        last = _day(q.until, "To") if q.until else ""
-        if since and last and since > last:
-            raise SearchError(f"From {since} is after To {last}: no date is in between.")
-        until = (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else "9"
+        since, until = _range(q)
+        until = until or "9"
         bounds = (f"ifnull({{0}}published, '') {'>= ?' if q.since else '> ?'} "
                   f"AND ifnull({{0}}published, '') < ?")
         filters.append(_ArticleFilter(
@@ -229,6 +245,14 @@ def _clauses(db: Database, q: PassageQuery, *,
     if q.analyst.strip():
         clauses.append("p.analyst = ?")
         params.append(q.analyst.strip())
+    if (q.since or q.until) and q.date_of == "tagged":
+        since, until = _range(q)        # ISO days against ISO timestamps
+        if since:
+            clauses.append("p.created_at >= ?")
+            params.append(since)
+        if until:
+            clauses.append("p.created_at < ?")
+            params.append(until)
     expression = fts_expression(q.note)
     if expression:
         clauses.append(f"p.id IN (SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)")

@@ -368,3 +368,32 @@ def test_part_of_a_name_finding_nothing_says_a_whole_name_is_needed(open_window,
     qtbot.waitUntil(lambda: not widget.error_label.isVisible(), timeout=5000)
     assert widget.model.rowCount() == len([p for p in ids.values()
                                            if passages.get_passage(window.db, p)["article_id"] == 2])
+
+
+def test_the_date_range_can_be_when_the_passage_was_tagged(open_window, seeded_db_path, qtbot):
+    """"What was coded this week": the range on the day of tagging, not on
+    the article's published date (the seeds have none)."""
+    db = open_database(seeded_db_path)
+    tag_id = tags.find_tag(db, "Drugs")["id"]
+    made = {day: passages.add_passage(db, article_id=1, tag_id=tag_id, start=i * 10,
+                                      end=i * 10 + 5, analyst="ana",
+                                      created_at=f"2026-11-{day}T10:00:00+00:00")
+            for i, day in enumerate(("20", "27", "30"))}
+    db.close()
+    week = PassageQuery(since="2026-11-24", until="2026-11-30", date_of="tagged")
+    db = open_database(seeded_db_path)
+    assert sorted(passage_ids(db, week)) == sorted([made["27"], made["30"]])
+    assert passage_ids(db, PassageQuery(since="2026-11-24", date_of="published")) == []
+    db.close()
+
+    window = open_window(seeded_db_path)
+    window.workspace.show()
+    widget = window.workspace.widget
+    widget.date_of.setCurrentIndex(widget.date_of.findData("tagged"))
+    widget.since.setFocus()
+    qtbot.keyClicks(widget.since, "2026-11-24")
+    qtbot.keyClick(widget.since, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=5000)
+    assert widget.count_label.text() == "2 passages match"
+    widget.date_of.setCurrentIndex(widget.date_of.findData("published"))   # undated seeds
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=5000)

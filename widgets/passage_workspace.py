@@ -269,6 +269,11 @@ class PassageWorkspace(QWidget):
         self.speaker = QLineEdit()
         self.speaker.setPlaceholderText("Speaker")
         self.speaker.setToolTip("Passages overlapping a quote of this speaker")
+        self.date_of = QComboBox()
+        self.date_of.addItem("Published", "published")
+        self.date_of.addItem("Tagged", "tagged")
+        self.date_of.setToolTip("The dates below are the article's published date, or the "
+                                "day the passage was tagged (what was coded this week)")
         self.since = QLineEdit()
         self.since.setPlaceholderText("from YYYY-MM-DD")
         self.until = QLineEdit()
@@ -286,7 +291,7 @@ class PassageWorkspace(QWidget):
         filters.setContentsMargins(0, 0, 0, 0)
         for group in ((QLabel("Tag"), self.tag, self.tag_children), (self.analyst,),
                       (self.review,), (self.this_article,), (self.note,), (self.source,),
-                      (self.speaker,), (QLabel("Published"), self.since, self.until)):
+                      (self.speaker,), (self.date_of, self.since, self.until)):
             if len(group) == 1:
                 filters.addWidget(group[0])
                 continue
@@ -359,6 +364,9 @@ class PassageWorkspace(QWidget):
         self.note.textChanged.connect(lambda text: None if text else self._timer.start())
         for combo in (self.tag, self.analyst, self.review):
             combo.currentIndexChanged.connect(lambda _i: self._emit())
+        self.date_of.currentIndexChanged.connect(
+            lambda _i: self._emit() if self.since.text().strip() or self.until.text().strip()
+            else None)
         self.tag_children.toggled.connect(
             lambda _on: self._emit() if self.tag.currentData() is not None else None)
         self.this_article.toggled.connect(lambda _on: self._emit())
@@ -480,7 +488,8 @@ class PassageWorkspace(QWidget):
         return {"tag_id": self.tag.currentData(), "tag_children": self.tag_children.isChecked(),
                 "article_id": self._current_article if self.this_article.isChecked() else None,
                 "source": self.source.text().strip(), "since": self.since.text().strip(),
-                "until": self.until.text().strip(), "analyst": self.analyst.currentData() or "",
+                "until": self.until.text().strip(), "date_of": self.date_of.currentData(),
+                "analyst": self.analyst.currentData() or "",
                 "speaker": self.speaker.text().strip(), "review": self.review.currentData(),
                 "note": self.note.text().strip(), "sort": self._sort,
                 "descending": self._descending}
