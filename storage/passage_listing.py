@@ -214,8 +214,13 @@ def _speaker_set(db: Database, speaker: str) -> tuple[str, list]:
     names = _shown_as(db, speaker)
     if not names:
         return "SELECT NULL WHERE 0", []
+    if db.execute("SELECT 1 FROM quote_corrections LIMIT 1").fetchone() is None:
+        # no quote corrected anywhere: the analysed speakers alone, with no
+        # look-up of a correction per quote
+        plain = _SPEAKER_ANALYSED.split(" AND NOT EXISTS (")[0]
+        return " UNION ALL ".join([plain] * len(names)), list(names)
     parts = [part for _ in names for part in (_SPEAKER_ANALYSED, _SPEAKER_CORRECTED)]
-    return " UNION ".join(parts), [n for n in names for _ in range(2)]
+    return " UNION ALL ".join(parts), [n for n in names for _ in range(2)]
 
 
 def _tag_ids(db: Database, q: PassageQuery) -> list[int]:
