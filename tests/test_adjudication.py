@@ -276,9 +276,11 @@ def test_a_decision_that_changes_nothing_is_not_an_error(open_window, seeded_db_
     view = dialog.view
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_A)                # ana's Drugs over [0, 50)
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
     steps = window.undo_stack.count()
     qtbot.keyClick(view, Qt.Key.Key_Left)
     qtbot.keyClick(view, Qt.Key.Key_A)                # the same again: nothing changes
     assert window.undo_stack.count() == steps
     assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
     assert "Disagreement 2 of 3" in view.position.text()
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."

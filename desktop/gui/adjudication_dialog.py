@@ -17,6 +17,7 @@ step written in a worker.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
@@ -151,6 +152,13 @@ class AdjudicationDialog(QDialog):
         self._show()
         self.view.setFocus()
 
+    def _show_progress(self) -> None:
+        """"3 of 13 disagreements of ana and ben decided"."""
+        first, second = self.pair()
+        self.status.setText(f"{len(self.decisions):,} of "
+                            f"{counted(len(self.items), 'disagreement')} of {first} and "
+                            f"{second} decided.")
+
     def _span(self, index: int) -> tuple[int, int]:
         item = self.items[index]
         return self.spans.get(index, (item.start, item.end))
@@ -218,8 +226,11 @@ class AdjudicationDialog(QDialog):
                 article_id=item.article_id, kinds=frozenset({commands.PASSAGES}))
             if not self.window.run_command(command, "Adjudicate"):
                 return False
+            if not shiboken6.isValid(command):
+                command = None      # it changed nothing (consensus already): no step
         self.decisions[self.index] = choice
         self.history.append((self.index, choice, command))
+        self._show_progress()
         if self.index + 1 < len(self.items):
             self.index += 1
         self._show()
@@ -249,6 +260,7 @@ class AdjudicationDialog(QDialog):
                 return                      # the journal refused (the window says why)
         self.history.pop()
         self.decisions.pop(index, None)
+        self._show_progress()
         self.index = index
         self._show()
         self.view.setFocus()
