@@ -179,13 +179,15 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
 #: only those few are checked against the article's current text. A quote
 #: whose speaker the analyst set, or marked as not a quote, counts by its
 #: correction instead, found through the corrections' own speaker index.
-_SPEAKER_ANALYSED = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
+_SPEAKER_ANALYSED_ALL = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
     CROSS JOIN analyses sa ON sa.id = sq.analysis_id
     CROSS JOIN passages sp INDEXED BY passages_by_article_span
         ON sp.article_id = sa.article_id AND sp.start < sq.end AND sp.end > sq.start
     CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
         ON sart.text_hash = sa.text_hash AND sart.id = sa.article_id
-    WHERE sq.speaker = ? COLLATE NOCASE AND NOT EXISTS (
+    WHERE sq.speaker = ? COLLATE NOCASE"""
+#: the same, leaving out the quotes a correction speaks for
+_SPEAKER_ANALYSED = _SPEAKER_ANALYSED_ALL + """ AND NOT EXISTS (
         SELECT 1 FROM quote_corrections k WHERE k.text_hash = sa.text_hash
         AND k.start = sq.start AND k.end = sq.end
         AND (k.is_quote = 0 OR k.speaker IS NOT NULL))"""
@@ -217,8 +219,7 @@ def _speaker_set(db: Database, speaker: str) -> tuple[str, list]:
     if db.execute("SELECT 1 FROM quote_corrections LIMIT 1").fetchone() is None:
         # no quote corrected anywhere: the analysed speakers alone, with no
         # look-up of a correction per quote
-        plain = _SPEAKER_ANALYSED.split(" AND NOT EXISTS (")[0]
-        return " UNION ALL ".join([plain] * len(names)), list(names)
+        return " UNION ALL ".join([_SPEAKER_ANALYSED_ALL] * len(names)), list(names)
     parts = [part for _ in names for part in (_SPEAKER_ANALYSED, _SPEAKER_CORRECTED)]
     return " UNION ALL ".join(parts), [n for n in names for _ in range(2)]
 
