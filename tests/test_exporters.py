@@ -87,6 +87,13 @@ def test_xlsx_has_passages_and_tags_sheets(tricky, tmp_path):
     first = by_start[TRICKY_TEXT.index("said")]
     assert first["text"] == 'said "we will not back down",\nthen left 😀'
     assert first["note"] == 'Check "exact" wording,\nsee =1+1 and  .'
+    # dates are Excel dates, not text: a day, and a time in UTC
+    from datetime import date, datetime
+    assert first["article_published"] == datetime(2024, 5, 1)    # openpyxl reads days back as midnight
+    assert isinstance(first["created_at"], datetime)
+    column = header.index("article_published") + 1
+    assert sheet.cell(rows.index(first) + 2, column).number_format == "yyyy-mm-dd"
+    assert date.today().year - first["created_at"].year <= 1
     tags_sheet = book["Tags"]
     tag_rows = {r[0].value: r for r in tags_sheet.iter_rows(min_row=2)}
     assert len(tag_rows) == 9

@@ -6,13 +6,16 @@ the exported tags with their colour as the cell fill, key, description and
 how many of the exported passages carry them.
 
 Every text cell is stored as a string cell, so a value like ``=1+1`` is
-text, never a formula (no apostrophe is needed, unlike CSV). XML-illegal
+text, never a formula (no apostrophe is needed, unlike CSV). Dates are
+Excel dates (sortable, filterable): ``article_published`` a day,
+``created_at`` a time in UTC (Excel has no time zones). XML-illegal
 control characters are replaced by a space (offsets stay valid), and a
 cell longer than Excel's limit of 32,767 characters is cut, with a warning.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -35,6 +38,24 @@ def _fill(color: str) -> PatternFill:
                        end_color=color[1:].upper())
 
 
+#: columns written as Excel dates or times, with their number format
+_DATES = {"article_published": "yyyy-mm-dd", "created_at": "yyyy-mm-dd hh:mm:ss"}
+
+
+def _as_date(name: str, value: str):
+    """``value`` of a date column as a date (a time in UTC, without its zone,
+    for ``created_at``); None if it is not one (then it stays text)."""
+    try:
+        if name == "article_published":
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
 class _Sheet:
     """Appends rows to a worksheet, keeping text cells text."""
 
@@ -53,7 +74,11 @@ class _Sheet:
         for col, name in enumerate(self.columns, 1):
             value = values.get(name)
             cell = self.sheet.cell(self.row, col)
-            if isinstance(value, str):
+            when = _as_date(name, value) if name in _DATES and isinstance(value, str) else None
+            if when is not None:
+                cell.value = when
+                cell.number_format = _DATES[name]
+            elif isinstance(value, str):
                 value = xml_safe(value)
                 if len(value) > EXCEL_CELL_LIMIT:
                     self.warnings.append(
