@@ -23,7 +23,7 @@ match; the count of a longer list is read in a worker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
@@ -287,6 +287,18 @@ def _where(clauses: list[str]) -> str:
 
 def _run(db: Database, sql: str, params: list):
     return run_search(db, sql, params, what="the notes for that")
+
+
+def undated_left_out(db: Database, q: PassageQuery) -> int:
+    """How many passages a published-date range leaves out because their
+    article has no date (the rest of the query applying): said beside the
+    count, as the article list and exports do. 0 without such a range."""
+    if not (q.since or q.until) or q.date_of != "published":
+        return 0
+    clauses, params = _clauses(db, replace(q, since="", until=""))
+    clauses.append("p.article_id IN (SELECT id FROM articles INDEXED BY articles_by_published "
+                   "WHERE ifnull(published, '') = '')")
+    return _run(db, f"SELECT count(*) FROM passages p {_where(clauses)}", params).fetchone()[0]
 
 
 def count_passages(db: Database, q: PassageQuery = PassageQuery()) -> int:

@@ -395,5 +395,9 @@ def test_the_date_range_can_be_when_the_passage_was_tagged(open_window, seeded_d
     qtbot.keyClick(widget.since, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=5000)
     assert widget.count_label.text() == "2 passages match"
+    assert not widget.undated_label.isVisible()
     widget.date_of.setCurrentIndex(widget.date_of.findData("published"))   # undated seeds
     qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=5000)
+    # said, not silently dropped: every passage here is of an undated article
+    qtbot.waitUntil(widget.undated_label.isVisible, timeout=5000)
+    assert widget.undated_label.text() == "· 3 of undated articles left out"

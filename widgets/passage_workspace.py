@@ -306,6 +306,10 @@ class PassageWorkspace(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.undated_label = QLabel()
+        self.undated_label.setToolTip("Passages of articles without a published date: a "
+                                      "published-date range leaves them out")
+        self.undated_label.hide()
         self.retag_button = QToolButton()
         self.retag_button.setText("Re-tag as")
         self.retag_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -316,7 +320,9 @@ class PassageWorkspace(QWidget):
         self.export_button = QPushButton("Export these…")
         self.export_button.setToolTip("Export exactly the passages listed")
         actions = QHBoxLayout()
-        actions.addWidget(self.count_label, 1)
+        actions.addWidget(self.count_label)
+        actions.addWidget(self.undated_label)
+        actions.addStretch(1)
         for widget in (self.retag_button, self.delete_button, self.export_button):
             actions.addWidget(widget)
 
@@ -477,6 +483,12 @@ class PassageWorkspace(QWidget):
         """The exact count of ``source``'s rows, read after they were shown;
         ignored (False) if another list is shown by now."""
         return self.model.set_total(source, total)
+
+    def set_undated_left_out(self, count: int) -> None:
+        """Say how many passages of undated articles the date range leaves
+        out (0: nothing)."""
+        self.undated_label.setText(f"· {count:,} of undated articles left out" if count else "")
+        self.undated_label.setVisible(bool(count))
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -138,6 +138,13 @@ class WorkspaceController(QObject):
             return
         self.widget.show_error("")
         self._show_listing(listing, keep=keep)
+        self.widget.set_undated_left_out(0)
+        if query.date_of == "published" and (query.since or query.until):
+            # what the range leaves out is said, as the article list does
+            self.window.ops.query(lambda db: passage_listing.undated_left_out(db, query),
+                                  lambda n: self.query is query
+                                  and self.widget.set_undated_left_out(n)
+                                  ).named("undated passages").run()
 
     def _show_listing(self, listing: passage_listing.PassageListing, *, keep: bool) -> None:
         """Show a query's list; a long one's count is read in a worker, so the
