@@ -92,6 +92,33 @@ def test_tag_untag_undo_redo(open_window, analysed_db_path, qtbot):
     assert window.article_list.list_model.article(0)["passage_count"] == 0
 
 
+def test_an_undo_refused_over_a_change_elsewhere_says_so_not_undid(open_window,
+                                                                      analysed_db_path, qtbot):
+    """Someone else changed the passage since: Ctrl+Z changes nothing, and
+    the status bar says why — it once said "Undid …" over the refusal (a
+    new user's walk on a team hub)."""
+    from storage import journal
+
+    window = open_window(analysed_db_path)
+    tag_words(qtbot, window, "Neth Savoeun")
+    [passage] = stored_state(analysed_db_path)["passages"]
+    other = open_database(analysed_db_path)          # another window, or the hub's pull
+    with journal.step(other, "Edit note", analyst="lead"):
+        passages.set_note(other, passage[0], "the lead's note")
+    other.close()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+    undo(qtbot, window)
+    db = open_database(analysed_db_path)
+    assert passages.get_passage(db, passage[0])["note"] == "the lead's note"
+    db.close()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Cannot undo “Tag as “Cybercrime””") and "Undid" not in message
+    qtbot.waitUntil(lambda: window.undo_action.text() == "&Undo Tag as “Cybercrime”",
+                    timeout=3000)
+
+
 def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path, qtbot,
                                                   monkeypatch):
     window = open_window(analysed_db_path)

@@ -45,6 +45,9 @@ class HistoryController(Controller):
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        #: whether the last undo or redo was refused by the journal (its
+        #: message then stays in the status bar, not "Undid …")
+        self.last_refused = False
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
 
     def add_to_menu(self, edit_menu) -> None:
@@ -66,6 +69,7 @@ class HistoryController(Controller):
     def command_done(self, command: commands.StorageCommand) -> None:
         """Show the result of a change, an undo or a redo: the reader goes to
         the article it concerns, and the change is published."""
+        self.last_refused = False
         self._show(command.article_id, command_changes(command))
 
     def _show(self, article_id: int | None, changes: Changes) -> None:
@@ -77,6 +81,7 @@ class HistoryController(Controller):
         """An undo or redo the journal refused (someone else changed the same
         rows since): nothing changed, so the stack's position is put back and
         the step stays where it was in the history; the message names it."""
+        self.last_refused = True
         log.warning("%s could not be undone/redone: %s", QUndoCommand.text(command), error)
         stack, moved = self.undo_stack, getattr(command, "refused_move", 0)
         QTimer.singleShot(0, lambda: stack.setIndex(stack.index() - moved))

@@ -107,6 +107,8 @@ class ReadingFriction(QObject):
 
     # -- the status bar ----------------------------------------------------
     def _say_what_changed(self, verb: str) -> None:
+        if self.window.controllers.history.last_refused:
+            return          # the refusal's message stays: nothing was undone
         stack = self.window.undo_stack
         text = stack.redoText() if verb == "Undid" else stack.undoText()
         self.window.statusBar().showMessage(f"{verb} “{text}”." if text else "", 5000)
