@@ -135,7 +135,7 @@ def cmd_blind(args) -> int:
 
 
 def cmd_connect(args) -> int:
-    from desktop.cli import CommandError
+    from desktop.cli import CommandError, _database_path
 
     hub_sync = _hub()
     db = _local(args)
@@ -147,6 +147,7 @@ def cmd_connect(args) -> int:
         result = hub_sync.first_sync(db, conn, args.url, on_progress=_progress)
     except hub_sync.HubError as error:
         raise CommandError(str(error)) from error
+    hub_sync.adopt_file(db, _database_path(args))
     counts = hub_sync.local_counts(db)
     print(f"connected as {conn.info.user} ({role}): {counts['articles']} articles, "
           f"{counts['tags']} tags, {counts['passages']} passages")
@@ -155,7 +156,7 @@ def cmd_connect(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    from desktop.cli import CommandError
+    from desktop.cli import CommandError, _database_path
     from storage.database import get_meta
 
     hub_sync = _hub()
@@ -163,6 +164,16 @@ def cmd_sync(args) -> int:
     url = args.url or get_meta(db, hub_sync.HUB_URL)
     if not url:
         raise CommandError("this file is not connected to a hub (dossier hub connect URL)")
+    path = _database_path(args)
+    original = hub_sync.copied_from(db, path)
+    if original and not args.this_copy:
+        raise CommandError(
+            f"this file is a copy of {original} (or was moved from there), which syncs with "
+            f"the hub; syncing the copy too would push its changes to the team as the same "
+            f"member. Nothing was synced. If this copy should sync too (its changes then reach "
+            f"the team, as from another computer of the same member), run "
+            f"dossier hub sync --this-copy")
+    hub_sync.adopt_file(db, path)
     try:
         result = hub_sync.sync(db, _connect(url), on_progress=_progress)
     except hub_sync.HubError as error:
@@ -177,9 +188,15 @@ def cmd_status(args) -> int:
 
     hub_sync = _hub()
     db = _local(args)
+    from desktop.cli import _database_path
+
     url = get_meta(db, hub_sync.HUB_URL)
     print(f"hub: {url or 'not connected'}; {counted(hub_sync.waiting(db), 'change')} waiting; "
           f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}")
+    original = hub_sync.copied_from(db, _database_path(args))
+    if original:
+        print(f"not syncing: this file is a copy of {original} (dossier hub sync --this-copy "
+              f"lets it sync too)")
     return 0
 
 
@@ -219,6 +236,9 @@ def add_parser(sub, common) -> None:
     p = hub_sub.add_parser("sync", parents=[common],
                            help="push local changes not yet pushed, pull the others'")
     p.add_argument("--url", help="override the hub URL stored in the file")
+    p.add_argument("--this-copy", action="store_true",
+                   help="this file is a copy (or was moved): let it sync too, its changes "
+                        "reaching the team")
     p.set_defaults(func=cmd_sync)
 
     p = hub_sub.add_parser("status", parents=[common], help="hub URL and changes waiting")

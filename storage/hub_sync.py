@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from pathlib import Path
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -75,6 +76,31 @@ BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
 #: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
 PUSH_BATCH = int(os.environ.get("DOSSIER_HUB_PUSH_BATCH", "50"))
 DELETED_MARK = " (deleted on hub)"
+
+
+#: The file that syncs with the hub (its resolved path, set when it joined):
+#: a copy of it — a backup, an experiment, a colleague's copy — carries the
+#: same hub address and member and would push its own changes as that
+#: member, so a copy does not sync until someone says it should.
+HUB_FILE = "hub_file"
+
+
+def copied_from(db: Database, path: str | Path) -> str | None:
+    """The path of the file that syncs with the hub, if ``db`` (at
+    ``path``) is a copy of it or was moved; None if it is that file (or
+    joined before the path was kept)."""
+    stored = get_meta(db, HUB_FILE)
+    if not stored or not get_meta(db, HUB_URL):
+        return None
+    return None if Path(stored) == Path(path).resolve() else stored
+
+
+def adopt_file(db: Database, path: str | Path) -> None:
+    """Let the file at ``path`` sync (after joining, for a file that joined
+    before the path was kept, or when the analyst says a copy should sync
+    too — then it is one more replica of the member, as on another
+    computer)."""
+    _set_meta(db, HUB_FILE, str(Path(path).resolve()))
 
 
 class HubError(Exception):

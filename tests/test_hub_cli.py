@@ -70,3 +70,31 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
         [("ana",)]
     # the password is in no file
     assert b"s3cret" not in lead_path.read_bytes() and b"s3cret" not in ana_path.read_bytes()
+
+    # a copy of ana's file does not sync as ana until she says it should
+    lead.close()
+    copy_path = tmp_path / "ana-experiment.db"
+    shutil.copy(ana_path, copy_path)
+    copy = open_database(copy_path)
+    [(mine,)] = copy.execute("SELECT id FROM passages WHERE analyst = 'ana'").fetchall()
+    with journal.step(copy, "Delete passage", analyst="ana", origin="cli-test"):
+        passages.delete_passage(copy, mine)
+    copy.close()
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
+    assert main(["hub", "sync", "--db", str(copy_path)]) != 0
+    err = capsys.readouterr().err
+    assert f"this file is a copy of {ana_path.resolve()}" in err and "Nothing was synced" in err
+    assert main(["hub", "status", "--db", str(copy_path)]) == 0
+    assert "not syncing: this file is a copy" in capsys.readouterr().out
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-lea")
+    assert main(["hub", "sync", "--db", str(lead_path)]) == 0
+    lead = open_database(lead_path)
+    assert lead.execute("SELECT count(*) FROM passages WHERE analyst = 'ana'").fetchone()[0] == 1
+    lead.close()
+    # said on purpose, the copy syncs too (as another computer of ana's would)
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
+    assert main(["hub", "sync", "--this-copy", "--db", str(copy_path)]) == 0
+    assert "pushed 1 step" in capsys.readouterr().out
+    assert main(["hub", "sync", "--db", str(copy_path)]) == 0       # asked once
+    assert main(["hub", "sync", "--db", str(ana_path)]) == 0
+    assert "pulled 1" in capsys.readouterr().out                     # the deletion

@@ -131,6 +131,49 @@ def test_a_connected_file_resumes_syncing_when_opened_again(qtbot, open_window, 
     qtbot.waitUntil(lambda: third.hub.label.text() == "hub: synced", timeout=10000)
 
 
+def test_a_copy_of_a_connected_file_asks_before_it_syncs(qtbot, open_window, tmp_path,
+                                                        hub_server, gui_hub, monkeypatch):
+    """A copy (an experiment, a backup) carries the hub address and member:
+    opened, it asks; "Not now" leaves it unsynced (a new user's walk: a
+    copy's deletion reached every file of the team)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    name, lead, lea_url = gui_hub
+    path = tmp_path / "ana.db"
+    window = open_window(path)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    window.close()
+    settled = open_database(path)        # the log folded into the file, as at exit
+    settled.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    settled.close()
+    copy = tmp_path / "ana-experiment.db"
+    shutil.copy(path, copy)
+    asked = []
+
+    def answer(box, button):
+        asked.append(box.text())
+        box.exec = lambda: None
+        chosen = next(b for b in box.buttons() if b.text() == button)
+        monkeypatch.setattr(box, "clickedButton", lambda: chosen)
+
+    real_exec = QMessageBox.exec
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Not now"))
+    opened = open_window(copy)
+    assert asked and f"This file is a copy of {path.resolve()}" in asked[0]
+    assert opened.hub.worker is None and opened.hub.label.text() == "hub: not syncing (a copy)"
+    opened.close()
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Sync this copy"))
+    taken = open_window(copy)
+    qtbot.waitUntil(lambda: taken.hub.label.text() == "hub: synced", timeout=10000)
+    taken.close()
+    monkeypatch.setattr(QMessageBox, "exec", real_exec)
+    asked.clear()
+    again = open_window(copy)                       # asked once: it syncs now
+    qtbot.waitUntil(lambda: again.hub.label.text() == "hub: synced", timeout=10000)
+    assert not asked
+
+
 def test_a_wrong_password_says_so_in_plain_text_and_keeps_nothing(qtbot, open_window, tmp_path,
                                                                   hub_server, gui_hub):
     name, _lead, _url = gui_hub

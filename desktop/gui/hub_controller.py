@@ -170,11 +170,38 @@ class HubController(QObject):
         if not url:
             return
         self.guard()
+        if not self._this_file_syncs():
+            return
         password = hub_credentials.get_password(url)
         if password is None:
             self.label.setText("hub: sign in (File → Connect to team hub…)")
             return
         self.start_worker(url, password)
+
+    def _this_file_syncs(self) -> bool:
+        """Whether this file may sync: a copy of the file that syncs (or the
+        file moved) asks first — a copy would push its own changes to the
+        team as the same member."""
+        from storage import hub_sync
+
+        db, path = self.window.db, self.window.db_path
+        original = hub_sync.copied_from(db, path)
+        if original:
+            box = QMessageBox(
+                QMessageBox.Icon.Question, "A copy of a hub file",
+                f"This file is a copy of {original} (or was moved from there), which syncs "
+                f"with the team hub. If this copy syncs too, its changes go to the whole team "
+                f"as the same member, as from another computer.\n\nShould this copy sync?",
+                parent=self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            take_over = box.addButton("Sync this copy", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(box.addButton("Not now", QMessageBox.ButtonRole.RejectRole))
+            box.exec()
+            if box.clickedButton() is not take_over:
+                self.label.setText("hub: not syncing (a copy)")
+                return False
+        hub_sync.adopt_file(db, path)
+        return True
 
     def guard(self) -> None:
         """Refuse in the window what the hub would refuse from this member's
@@ -212,9 +239,13 @@ class HubController(QObject):
                     raise hub_sync.HubError(f"{conn.info.user} is not a member of this hub.")
                 db = open_database(db_path)
                 try:
+                    # signing in here makes this file the one that syncs
                     if first:
-                        return hub_sync.first_sync(
+                        result = hub_sync.first_sync(
                             db, conn, url, on_progress=lambda _w, d, t: progress(d, t))
+                        hub_sync.adopt_file(db, db_path)
+                        return result
+                    hub_sync.adopt_file(db, db_path)
                     return hub_sync.sync(db, conn)
                 finally:
                     db.close()
