@@ -156,7 +156,7 @@ def cmd_connect(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    from desktop.cli import CommandError, _database_path
+    from desktop.cli import EXIT_PROBLEMS, CommandError, _database_path
     from storage.database import get_meta
 
     hub_sync = _hub()
@@ -180,6 +180,12 @@ def cmd_sync(args) -> int:
         waiting = counted(hub_sync.waiting(db), "change")
         raise CommandError(f"{error} ({waiting} waiting)") from error
     _report(result)
+    if result.refused:
+        # the refused steps stay in this file only: not a success
+        print(f"{counted(len(result.refused), 'step')} refused by the hub: "
+              f"{'it stays' if len(result.refused) == 1 else 'they stay'} in this file only",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
     return 0
 
 

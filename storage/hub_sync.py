@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from pathlib import Path
 import time
 from collections.abc import Callable, Iterator
@@ -132,6 +133,16 @@ class SyncResult:
     more: bool = False
     #: wall-clock times of the sync (set by whoever runs it: desktop.hub_loop)
     timings: dict = field(default_factory=dict)
+
+
+def refusal_text(message: str) -> str:
+    """PostgreSQL's refusal in words an analyst reads: a row-level security
+    refusal says which table's rows this member's role may not write."""
+    found = re.match(r'new row violates row-level security policy for table "(\w+)"', message)
+    if found:
+        return (f"your role on this hub may not add or change {found.group(1)} (this step "
+                f"stays in this file only)")
+    return message
 
 
 # -- connections ------------------------------------------------------------
@@ -525,7 +536,7 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                         _mark(db, marks)
                         raise
                     except psycopg.DatabaseError as error:
-                        message = str(error).strip().splitlines()[0]
+                        message = refusal_text(str(error).strip().splitlines()[0])
                         result.refused.append(f"“{s['name']}”: {message}")
                         marks.append((f"refused {utc_now()}: {message}", s["id"]))
             _mark(db, marks)

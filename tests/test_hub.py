@@ -163,6 +163,7 @@ def test_a_forbidden_local_step_is_refused_by_the_hub_and_reported(tmp_path, hub
     # the steps around it, pushed in the same group, are accepted
     assert result.pushed == 2 and len(result.refused) == 1
     assert "Rename tag" in result.refused[0]
+    assert "row-level security" not in result.refused[0]
     assert hub_sync.waiting(ana) == 0
     with hub.conn("lea") as conn:
         names = {r[0]["name"] for r in conn.execute("SELECT data FROM dossier_hub.tags")}
@@ -431,3 +432,12 @@ def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
             ] == [("ana", "done")]
     assert lead_db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 1
+
+
+def test_a_row_level_security_refusal_is_said_in_words():
+    said = hub_sync.refusal_text(
+        'new row violates row-level security policy for table "tags"')
+    assert said == ("your role on this hub may not add or change tags (this step stays in "
+                    "this file only)")
+    assert hub_sync.refusal_text("Dossier hub: ana may not delete this row of passages") == \
+        "Dossier hub: ana may not delete this row of passages"

@@ -73,6 +73,9 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
 
     # a copy of ana's file does not sync as ana until she says it should
     lead.close()
+    settled = open_database(ana_path)     # the log folded into the file, as at exit
+    settled.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    settled.close()
     copy_path = tmp_path / "ana-experiment.db"
     shutil.copy(ana_path, copy_path)
     copy = open_database(copy_path)
@@ -98,3 +101,15 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     assert main(["hub", "sync", "--db", str(copy_path)]) == 0       # asked once
     assert main(["hub", "sync", "--db", str(ana_path)]) == 0
     assert "pulled 1" in capsys.readouterr().out                     # the deletion
+
+    # a step the hub refuses is not a success: said, and the exit status says so
+    from storage import tags
+    ana = open_database(ana_path)
+    tag_id = ana.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    with journal.step(ana, "Rename tag", analyst="ana", origin="cli-test"):
+        tags.rename_tag(ana, tag_id, "Renamed by an analyst")
+    ana.close()
+    assert main(["hub", "sync", "--db", str(ana_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "refused by the hub: “Rename tag”" in out
+    assert "1 step refused by the hub: it stays in this file only" in err

@@ -219,3 +219,19 @@ def test_the_window_refuses_at_once_what_the_hub_would_refuse(qtbot, open_window
     with pytest.raises(Exception, match="only your own passages"):
         with journal.step(window.db, "Edit note", analyst="x", origin=window.journal_origin):
             window.db.execute("UPDATE passages SET note = 'mine now' WHERE analyst = 'lea'")
+
+
+def test_steps_the_hub_refused_stay_said_in_the_hub_label(open_window, seeded_db_path):
+    """A merge the hub refused said so for 15 s, then "hub: synced" again,
+    although its steps stay in this file only (a new user's walk)."""
+    window = open_window(seeded_db_path)
+    result = hub_sync.SyncResult(pushed=1, refused=[
+        "“Merge carl.db”: your role on this hub may not add or change tags (this step "
+        "stays in this file only)", "“Tag passage”: Dossier hub: ana may not change this"])
+    window.hub._synced(result)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Team hub: refused: “Merge carl.db”: your role")
+    assert message.endswith("(and 1 more: Help → Show log)")
+    assert window.hub.label.text() == "hub: synced — 2 refused, in this file only"
+    window.hub._status("syncing", 0)
+    assert window.hub.label.text() == "hub: syncing… — 2 refused, in this file only"

@@ -21,6 +21,7 @@ where there is none it is asked once per session and kept in memory only.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from desktop import hub_credentials
 from desktop.hub_loop import SyncLoop
+
+log = logging.getLogger(__name__)
 
 
 class _LoopThread(QThread):
@@ -134,6 +137,8 @@ class HubController(QObject):
         self.label.mousePressEvent = lambda _event: self.sync_now()
         window.statusBar().addPermanentWidget(self.label)
         self.last_result = None
+        #: steps the hub refused this session (they stay in this file only)
+        self.refused = 0
         window.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
@@ -304,6 +309,8 @@ class HubController(QObject):
                 "offline": "hub: offline"}.get(state, "hub:")
         if waiting and state != "synced":
             text += f" — {waiting} change{'s' if waiting != 1 else ''} waiting"
+        if self.refused:
+            text += f" — {self.refused} refused, in this file only"
         self.label.setText(text)
 
     def _synced(self, result) -> None:
@@ -316,7 +323,15 @@ class HubController(QObject):
             self.changesArrived.emit(result.changes)
         notes = [*(f"refused: {r}" for r in result.refused), *result.conflicts]
         if notes:
-            self.window.statusBar().showMessage("Team hub: " + notes[0], 15000)
+            more = f" (and {len(notes) - 1} more: Help → Show log)" if len(notes) > 1 else ""
+            self.window.statusBar().showMessage("Team hub: " + notes[0] + more, 30000)
+            for note in notes:
+                log.warning("team hub: %s", note)
+        if result.refused:
+            # said until the window closes: the refused steps stay in this
+            # file only (the hub never takes them)
+            self.refused += len(result.refused)
+            self._status("synced", 0)
 
 
 def install(window) -> HubController:
