@@ -154,7 +154,20 @@ def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psyc
     try:
         return psycopg.connect(url, **options)
     except psycopg.OperationalError as error:
-        raise HubOffline(f"Cannot reach the hub: {str(error).strip()}") from error
+        raise HubOffline(connection_problem(str(error).strip())) from error
+
+
+def connection_problem(message: str) -> str:
+    """What went wrong connecting, in words: a refused password or a missing
+    one is not an unreachable hub."""
+    refused = re.search(r'password authentication failed for user "([^"]+)"', message)
+    if refused:
+        return (f"The hub refused the password of {refused.group(1)} (password "
+                f"authentication failed); the hub itself was reached.")
+    if "no password supplied" in message:
+        return ("The hub needs a password: sign in from the window (File → Connect to team "
+                "hub…), or set DOSSIER_HUB_PASSWORD for the command line.")
+    return f"Cannot reach the hub: {message}"
 
 
 #: The channel the hub NOTIFYs on when a step is pushed (payload: its seq and

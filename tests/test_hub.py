@@ -441,3 +441,14 @@ def test_a_row_level_security_refusal_is_said_in_words():
                     "this file only)")
     assert hub_sync.refusal_text("Dossier hub: ana may not delete this row of passages") == \
         "Dossier hub: ana may not delete this row of passages"
+
+
+def test_a_wrong_or_missing_password_is_not_an_unreachable_hub():
+    wrong = hub_sync.connection_problem(
+        'connection failed: connection to server at "127.0.0.1", port 5 failed: FATAL:  '
+        'password authentication failed for user "ana"')
+    assert wrong.startswith("The hub refused the password of ana")
+    assert "Cannot reach" not in wrong
+    missing = hub_sync.connection_problem("connection failed: fe_sendauth: no password supplied")
+    assert "DOSSIER_HUB_PASSWORD" in missing
+    assert hub_sync.connection_problem("timeout expired").startswith("Cannot reach the hub:")
