@@ -69,7 +69,8 @@ def _database(args, *, create: bool, writes: bool = False):
 
     path = _database_path(args)
     if not create and not path.exists():
-        raise CommandError(f"no database at {path}")
+        raise CommandError(f"no database at {path} (dossier import FILE --db {path} makes one "
+                           f"with the articles of FILE; so does opening it in the window)")
     try:
         db = open_database(path, create=create)
     except DatabaseError as error:

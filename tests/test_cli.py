@@ -84,6 +84,7 @@ def test_export_csv_and_jsonl(seeded_db_path, tmp_path, capsys):
 def test_missing_database_is_an_error(tmp_path, capsys, argv, message):
     status, _, err = run(capsys, *argv, "--db", str(tmp_path / "missing.db"))
     assert status == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert "dossier import FILE --db" in err          # and how to make one
     assert not (tmp_path / "missing.db").exists()
 
 
