@@ -139,6 +139,13 @@ def cmd_connect(args) -> int:
 
     hub_sync = _hub()
     db = _local(args)
+    was = hub_sync.other_member(db, args.url)
+    if was and not args.switch_member:
+        raise CommandError(
+            f"this file is connected to the hub as {was}; signing it in as "
+            f"{hub_sync.member_in(args.url)} would send {was}'s changes not yet sent as "
+            f"{hub_sync.member_in(args.url)}'s. Use {hub_sync.member_in(args.url)}'s own "
+            f"file, or --switch-member if this file is to be theirs from now on")
     conn = _connect(args.url)
     role = hub_sync.my_role(conn)
     if role is None:
@@ -237,6 +244,8 @@ def add_parser(sub, common) -> None:
     p = hub_sub.add_parser("connect", parents=[common],
                            help="join a hub: first sync of corpus, codebook and passages")
     p.add_argument("url", metavar="URL", help="postgresql://NAME@host/db")
+    p.add_argument("--switch-member", action="store_true",
+                   help="the file is connected as another member: make it this one's")
     p.set_defaults(func=cmd_connect)
 
     p = hub_sub.add_parser("sync", parents=[common],

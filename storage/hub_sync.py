@@ -217,6 +217,24 @@ def strip_password(url: str) -> str:
     return url
 
 
+def member_in(url: str) -> str:
+    """The member (login) a hub address signs in as, or "" if it names none."""
+    if "://" not in url:
+        return ""
+    rest = url.split("://", 1)[1].split("/", 1)[0]
+    return rest.split("@", 1)[0].split(":", 1)[0] if "@" in rest else ""
+
+
+def other_member(db: Database, url: str) -> str | None:
+    """The member this file is connected as, if ``url`` signs in as another
+    one (its changes not yet sent would then go up as the other's)."""
+    stored = get_meta(db, HUB_URL)
+    if not stored:
+        return None
+    before, now = member_in(stored), member_in(url)
+    return before if before and now and before != now else None
+
+
 @contextmanager
 def _without_fsync(db: Database) -> Iterator[None]:
     """Commits on ``db`` that do not wait for the disk while syncing

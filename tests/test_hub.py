@@ -452,3 +452,9 @@ def test_a_wrong_or_missing_password_is_not_an_unreachable_hub():
     missing = hub_sync.connection_problem("connection failed: fe_sendauth: no password supplied")
     assert "DOSSIER_HUB_PASSWORD" in missing
     assert hub_sync.connection_problem("timeout expired").startswith("Cannot reach the hub:")
+
+
+def test_the_member_an_address_signs_in_as():
+    assert hub_sync.member_in("postgresql://ana:pw@127.0.0.1:5/hub") == "ana"
+    assert hub_sync.member_in("postgresql://127.0.0.1/hub") == ""
+    assert hub_sync.member_in("dbname=hub") == ""

@@ -113,3 +113,11 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     out, err = capsys.readouterr()
     assert "refused by the hub: “Rename tag”" in out
     assert "1 step refused by the hub: it stays in this file only" in err
+
+    # signing ana's file in as another member is refused unless said on purpose
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-lea")
+    assert main(["hub", "connect", lea_url, "--db", str(ana_path)]) != 0
+    err = capsys.readouterr().err
+    assert "this file is connected to the hub as ana; signing it in as lea" in err
+    assert main(["hub", "status", "--db", str(ana_path)]) == 0
+    assert f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub" in capsys.readouterr().out

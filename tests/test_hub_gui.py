@@ -235,3 +235,27 @@ def test_steps_the_hub_refused_stay_said_in_the_hub_label(open_window, seeded_db
     assert window.hub.label.text() == "hub: synced — 2 refused, in this file only"
     window.hub._status("syncing", 0)
     assert window.hub.label.text() == "hub: syncing… — 2 refused, in this file only"
+
+
+def test_signing_a_file_in_as_another_member_asks_first(qtbot, open_window, tmp_path,
+                                                       hub_server, gui_hub, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from storage.database import get_meta
+
+    name, lead, lea_url = gui_hub
+    path = tmp_path / "ana.db"
+    window = open_window(path)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    asked = []
+
+    def cancel(box):
+        asked.append(box.text())
+        monkeypatch.setattr(box, "clickedButton", lambda: None)
+
+    monkeypatch.setattr(QMessageBox, "exec", cancel)
+    assert not window.hub.connect_to(f"postgresql://lea@127.0.0.1:{hub_server.port}/{name}",
+                                     "pw-lea")
+    assert asked and asked[0].startswith("This file is connected to the team hub as ana.")
+    assert get_meta(window.db, hub_sync.HUB_URL) == url           # still ana's

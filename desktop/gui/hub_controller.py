@@ -233,6 +233,20 @@ class HubController(QObject):
         from desktop.gui.workers import Task
         from storage import hub_sync, open_database
 
+        was = hub_sync.other_member(self.window.db, url)
+        if was:
+            member = hub_sync.member_in(url)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "Another member",
+                f"This file is connected to the team hub as {was}. Signed in as {member}, "
+                f"{was}'s changes not yet sent would go up as {member}'s.\n\nMake this "
+                f"file {member}'s from now on?", parent=self.window)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            switch = box.addButton(f"Make it {member}'s", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+            box.exec()
+            if box.clickedButton() is not switch:
+                return False
         first = self.stored_url() != url
         db_path = self.window.db_path
         self.stop()
