@@ -177,3 +177,18 @@ def test_hover_gives_the_exact_numbers_and_dark_theme_stays_readable(qtbot):
     assert QToolTip.text() == "Sar Sokha: 1,234"
     QApplication.sendEvent(chart.viewport(), QHelpEvent(
         QEvent.Type.ToolTip, QPoint(2, 2), chart.viewport().mapToGlobal(QPoint(2, 2))))
+
+
+def test_a_network_layout_fills_the_panel_it_is_drawn_in():
+    """A layout that used part of its square (components packed at the top,
+    a graph leaning left) is spread over the whole panel (a new user's walk:
+    the entity network used the left 60 %)."""
+    from widgets.network_view import fitted
+
+    placed = fitted({"a": (-0.9, -0.8), "b": (0.1, -0.6), "c": (-0.4, -0.2)}, 700.0, 380.0)
+    xs = sorted(x for x, _ in placed.values())
+    ys = sorted(y for _, y in placed.values())
+    assert (xs[0], xs[-1]) == pytest.approx((-700.0, 700.0))
+    assert (ys[0], ys[-1]) == pytest.approx((-380.0, 380.0))
+    assert fitted({"only": (0.3, 0.3)}, 700.0, 380.0) == {"only": (0.0, 0.0)}
+    assert fitted({}, 1.0, 1.0) == {}

@@ -21,8 +21,26 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLin
 from widgets.charts import ChartView, readable_on
 from widgets.palette import mix
 
-#: Half the width of the drawing (positions in [-1, 1] are scaled by it).
+#: Half the height of the drawing (positions in [-1, 1] are scaled by it).
 SPREAD = 380.0
+#: The widest the drawing gets, as a multiple of its height (a wide panel
+#: is used across, not only its left square)
+MAX_ASPECT = 2.4
+
+
+def fitted(positions: dict, half_width: float, half_height: float) -> dict:
+    """``positions`` stretched to fill ``[-half_width, half_width] ×
+    [-half_height, half_height]``: a layout that uses part of its square (a
+    few components packed at the top, say) is spread over the whole panel."""
+    if not positions:
+        return {}
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    sx = (max(xs) - min(xs)) / 2 or 1.0
+    sy = (max(ys) - min(ys)) / 2 or 1.0
+    return {key: ((x - cx) / sx * half_width, (y - cy) / sy * half_height)
+            for key, (x, y) in positions.items()}
 
 
 class _NodeShape:
@@ -83,20 +101,23 @@ class NetworkView(ChartView):
         scene = self._clear()
         self.nodes = {}
         self.labels = {n["key"]: n["label"] for n in nodes}
+        view = self.viewport().size()
+        aspect = view.width() / view.height() if view.height() > 0 else 1.0
+        wide = SPREAD * min(max(aspect, 1.0), MAX_ASPECT)
         if title:
-            self._text(title, -SPREAD, -SPREAD - 60, bold=True)
+            self._text(title, -wide, -SPREAD - 60, bold=True)
         if note:
-            self._text(note, -SPREAD, -SPREAD - 38, size=8)
+            self._text(note, -wide, -SPREAD - 38, size=8)
         if not nodes:
-            self._text("Nothing to draw for the listed articles.", -SPREAD, -SPREAD)
+            self._text("Nothing to draw for the listed articles.", -wide, -SPREAD)
             self._finish()
             return
         top = max((e["weight"] for e in edges), default=1) or 1
         edge_color = mix(self.text_color, self.background, 0.45)
-        centres = {}
-        for node in nodes:
-            x, y = positions.get(node["key"], (0.0, 0.0))
-            centres[node["key"]] = QPointF(x * SPREAD, y * SPREAD)
+        # labels stand right of their node: room for them on the right
+        placed = fitted({n["key"]: positions.get(n["key"], (0.0, 0.0)) for n in nodes},
+                        wide * 0.9, SPREAD)
+        centres = {key: QPointF(x - wide * 0.1, y) for key, (x, y) in placed.items()}
         lines = []
         for edge in edges:
             if edge["a"] not in centres or edge["b"] not in centres:
