@@ -114,3 +114,16 @@ class HubServer:
         """Stop the server and remove its folder."""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def copy_settled(source: Path, target: Path) -> Path:
+    """Copy a database file as a user would after Dossier closed it: its
+    write-ahead log folded into the file first (a copy of the file alone
+    would miss what is still in the log); returns ``target``."""
+    from storage import open_database
+
+    settled = open_database(source)
+    settled.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    settled.close()
+    shutil.copy(source, target)
+    return target

@@ -66,15 +66,20 @@ def test_disagreements_and_consensus_in_storage(seeded_db_path):
         db.close()
 
 
-def test_dialog_walks_decides_and_undoes(open_window, seeded_db_path, qtbot):
+def _open_adjudication(window):
+    """File → Adjudicate disagreements…: the dialog it opens."""
     from desktop.gui.adjudication_dialog import AdjudicationDialog
 
-    ids = _build(seeded_db_path)
-    window = open_window(seeded_db_path)
     [action] = [a for a in window.menuBar().actions()[0].menu().actions()
                 if a.text() == "A&djudicate disagreements…"]
     action.trigger()
-    dialog = next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
+    return next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
+
+
+def test_dialog_walks_decides_and_undoes(open_window, seeded_db_path, qtbot):
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
     assert dialog.pair() == ("ana", "ben")
     task = dialog.find()
     qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
@@ -263,14 +268,9 @@ def test_a_decision_that_changes_nothing_is_not_an_error(open_window, seeded_db_
     """Deciding a span that is consensus already changes nothing: the undo
     stack drops (deletes) such a command, which was then read after the
     push — a crash on the second run of a new user's walk."""
-    from desktop.gui.adjudication_dialog import AdjudicationDialog
-
     ids = _build(seeded_db_path)
     window = open_window(seeded_db_path)
-    [action] = [a for a in window.menuBar().actions()[0].menu().actions()
-                if a.text() == "A&djudicate disagreements…"]
-    action.trigger()
-    dialog = next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
+    dialog = _open_adjudication(window)
     dialog.find()
     qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
     view = dialog.view

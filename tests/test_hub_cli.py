@@ -12,6 +12,8 @@ from desktop import hub_credentials
 from desktop.cli import main
 from storage import journal, open_database, passages
 
+from tests.hub_server import copy_settled
+
 
 @pytest.fixture
 def no_keyring(monkeypatch):
@@ -73,11 +75,7 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
 
     # a copy of ana's file does not sync as ana until she says it should
     lead.close()
-    settled = open_database(ana_path)     # the log folded into the file, as at exit
-    settled.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    settled.close()
-    copy_path = tmp_path / "ana-experiment.db"
-    shutil.copy(ana_path, copy_path)
+    copy_path = copy_settled(ana_path, tmp_path / "ana-experiment.db")
     copy = open_database(copy_path)
     [(mine,)] = copy.execute("SELECT id FROM passages WHERE analyst = 'ana'").fetchall()
     with journal.step(copy, "Delete passage", analyst="ana", origin="cli-test"):

@@ -15,6 +15,8 @@ from desktop import hub_credentials
 from desktop.gui.hub_controller import HubDialog, hub_url
 from storage import hub_sync, journal, open_database, passages
 
+from tests.hub_server import copy_settled
+
 _numbers = itertools.count()
 
 
@@ -35,6 +37,16 @@ def gui_hub(hub_server, tmp_path, seeded_template, monkeypatch):
     lea_url = hub_server.url("lea", "pw-lea", name)
     hub_sync.first_sync(lead, hub_sync.connect(lea_url), lea_url)
     return name, lead, lea_url
+
+
+def _ana_connected(open_window, tmp_path, hub_server, name):
+    """A window on a new file ana.db, signed in to the hub as ana:
+    ``(window, path, url)``."""
+    path = tmp_path / "ana.db"
+    window = open_window(path)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana")
+    return window, path, url
 
 
 def test_hub_url_from_the_dialog_fields():
@@ -115,10 +127,7 @@ def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_windo
 def test_a_connected_file_resumes_syncing_when_opened_again(qtbot, open_window, tmp_path,
                                                            hub_server, gui_hub):
     name, lead, lea_url = gui_hub
-    path = tmp_path / "ana.db"
-    window = open_window(path)
-    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
-    assert window.hub.connect_to(url, "pw-ana")
+    window, path, url = _ana_connected(open_window, tmp_path, hub_server, name)
     window.close()
     # a new session without a keyring: asked again (the status says how)
     hub_credentials._SESSION.clear()
@@ -139,16 +148,9 @@ def test_a_copy_of_a_connected_file_asks_before_it_syncs(qtbot, open_window, tmp
     from PySide6.QtWidgets import QMessageBox
 
     name, lead, lea_url = gui_hub
-    path = tmp_path / "ana.db"
-    window = open_window(path)
-    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
-    assert window.hub.connect_to(url, "pw-ana")
+    window, path, url = _ana_connected(open_window, tmp_path, hub_server, name)
     window.close()
-    settled = open_database(path)        # the log folded into the file, as at exit
-    settled.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    settled.close()
-    copy = tmp_path / "ana-experiment.db"
-    shutil.copy(path, copy)
+    copy = copy_settled(path, tmp_path / "ana-experiment.db")
     asked = []
 
     def answer(box, button):
@@ -196,9 +198,7 @@ def test_the_window_refuses_at_once_what_the_hub_would_refuse(qtbot, open_window
     monkeypatch.setattr(operations, "plain_message",
                         lambda _w, _t, text, *_icon: shown.append(text))
     name, lead, lea_url = gui_hub
-    window = open_window(tmp_path / "ana.db")
-    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
-    assert window.hub.connect_to(url, "pw-ana")
+    window, _path, url = _ana_connected(open_window, tmp_path, hub_server, name)
     qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
     tag_id, tag_name = window.db.execute("SELECT id, name FROM tags ORDER BY id LIMIT 1"
                                          ).fetchone()
@@ -244,10 +244,7 @@ def test_signing_a_file_in_as_another_member_asks_first(qtbot, open_window, tmp_
     from storage.database import get_meta
 
     name, lead, lea_url = gui_hub
-    path = tmp_path / "ana.db"
-    window = open_window(path)
-    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
-    assert window.hub.connect_to(url, "pw-ana")
+    window, path, url = _ana_connected(open_window, tmp_path, hub_server, name)
     asked = []
 
     def cancel(box):

@@ -211,7 +211,9 @@ def test_review_filters_either_way(seeded_db_path):
     assert sorted(passage_ids(db, PassageQuery(review="done"))) == sorted([ids["c"], ids["d"]])
 
 
-def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path, qtbot):
+def _workspace_with_a_source(open_window, seeded_db_path, qtbot):
+    """The window on the seeds, article 2 from "Khmer Times", its workspace
+    shown once the names to offer are read."""
     from storage import articles
 
     db = open_database(seeded_db_path)
@@ -221,6 +223,11 @@ def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path,
     window.workspace.show()
     widget = window.workspace.widget
     qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
+    return window, widget
+
+
+def test_the_source_field_offers_the_corpus_sources(open_window, seeded_db_path, qtbot):
+    window, widget = _workspace_with_a_source(open_window, seeded_db_path, qtbot)
     model = widget.source.completer().model()
     assert "Khmer Times" in [model.index(i, 0).data() for i in range(model.rowCount())]
 
@@ -346,16 +353,8 @@ def test_a_reversed_date_range_says_so(db):
 
 def test_part_of_a_name_finding_nothing_says_a_whole_name_is_needed(open_window,
                                                                      seeded_db_path, qtbot):
-    from storage import articles
-
     ids, *_ = _stored(seeded_db_path)
-    db = open_database(seeded_db_path)
-    articles.update_details(db, 2, source="Khmer Times")
-    db.close()
-    window = open_window(seeded_db_path)
-    window.workspace.show()
-    widget = window.workspace.widget
-    qtbot.waitUntil(lambda: widget.source.completer() is not None, timeout=10000)
+    window, widget = _workspace_with_a_source(open_window, seeded_db_path, qtbot)
     widget.source.setFocus()
     qtbot.keyClicks(widget.source, "khmer")
     qtbot.keyClick(widget.source, Qt.Key.Key_Return)
