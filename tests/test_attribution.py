@@ -371,3 +371,34 @@ def test_a_dash_going_on_with_the_sentence_names_nobody(pipeline):
     text = "Or maybe his bluster act—“My tax plan will be a tremendous plan!”—is wearing thin."
     [(_, _, speaker, _, _)] = speakers(pipeline, text)
     assert speaker is None
+
+
+def test_a_headline_in_title_case_lends_no_words_to_a_name(pipeline):
+    # spaCy reads "Trump May be Aligning" and "Republican Donor Adelson" as
+    # people in a title-case headline; the speaker's name comes from the text
+    text = ("Republican Donor Adelson and Trump May be Aligning on Israel.\n\n"
+            "Top Republican Party donor Sheldon Adelson met Donald Trump this week.\n\n"
+            "Hours later, Trump returned the compliment, telling Reuters, “Sheldon and I "
+            "have been friends for a long time.”\n\n"
+            "“They have got to be able to win,” Adelson said.")
+    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+        "Donald Trump", "Sheldon Adelson"]
+
+
+def test_a_long_title_case_headline_with_small_words_capitalised_too(pipeline):
+    text = ("A Meaningful Exchange Actually Happened Between Marco Rubio And Rand Paul At "
+            "The GOP Debate.\n\n"
+            "Sen. Marco Rubio answered a question on defence spending.\n\n"
+            "“I know that Rand is a committed isolationist,” Rubio said.")
+    [(_, _, speaker, _, _)] = speakers(pipeline, text)
+    assert speaker == "Marco Rubio"
+
+
+def test_a_contraction_or_an_outlet_s_before_a_name_is_no_part_of_it(pipeline):
+    text = ("“He's Donald Trump, and he's in his own lane,” said George Allen.\n\n"
+            "The Wall Street Journal's Jennifer Smith covered the museum.\n\n"
+            "Trump has called the deal “a terrible mistake,” and he said Obama "
+            "“has no strategy to defeat ISIS.”\n\n"
+            "“The museum is in good hands,” Smith said.")
+    named = [speaker for _, kind, speaker, _, _ in speakers(pipeline, text) if kind == "direct"]
+    assert named == ["George Allen", "Donald Trump", "Jennifer Smith"]

@@ -272,6 +272,13 @@ class _Article:
         self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
                       if e.label_ not in _NOT_NAMES and e not in ranked]
         self.person_names = [name for _, _, name in self.people]
+        # the names a mention may grow into: not those of a headline (title
+        # case names anything: "Donor Adelson and Trump May be Aligning")
+        # nor a "name" holding a verb or other lower-case word
+        self._whole_names = [name for start, _, name in self.people
+                             if not _in_title_case_line(self.text, start)
+                             and all(w[:1].isupper() or w in NAME_PARTICLES
+                                     for w in name.split())]
         self.roles = self._roles()
         self.genders = self._genders()
         self.events = self._subject_events()
@@ -358,11 +365,16 @@ class _Article:
         words = _norm_tokens(mention)
         if not words:
             return mention
-        candidates = [_norm_tokens(name) for name in self.person_names]
+        candidates = [_norm_tokens(name) for name in self._whole_names]
         pattern = re.compile(r"((?:\b[A-Z][a-z\u2019'-]+\s+){1,2})" + re.escape(" ".join(words))
                              + r"\b")
         for match in pattern.finditer(self.text):
+            if _in_title_case_line(self.text, match.start()):
+                continue
             before = match.group(1).split()
+            # "He's Donald Trump": a contraction is no part of a name
+            before = before[next((i + 1 for i in range(len(before) - 1, -1, -1)
+                                  if _CONTRACTION.search(before[i])), 0):]
             while before and before[0].lower() in TITLES | SENTENCE_STARTERS | set(ROLE_WORDS):
                 before = before[1:]
             if before and not any(w.lower() in TITLES for w in before):
@@ -817,6 +829,30 @@ class _Article:
             if name in other and len(other) > len(best) and len(other) < 60:
                 best = other
         return best
+
+
+#: lower-case words that belong inside names ("Ludwig van Beethoven")
+NAME_PARTICLES = frozenset({"al", "bin", "binti", "da", "de", "del", "della", "der", "di",
+                            "dos", "du", "el", "ibn", "la", "le", "van", "von", "y"})
+_CONTRACTION = re.compile(r"[\u2019'](?:s|re|ll|d|ve|m|t)$")
+_TITLE_CASE_SMALL_WORD = re.compile(r"(?<=\w )(?:And|As|At|By|For|From|In|Of|On|The|To|With)\b")
+_LONG_WORD = re.compile(r"[^\W\d_][\w\u2019'-]{3,}")
+
+
+def _in_title_case_line(text: str, offset: int) -> bool:
+    """Whether ``offset`` lies in a headline-like line: at least three words
+    of four letters or more, every one capitalised (running text has
+    lower-case verbs and nouns among its long words), and either short
+    (14 words at most) or with small words capitalised inside it ("… Between
+    Marco Rubio And Rand Paul At The GOP Debate"): a long sentence listing
+    officials' titles is no headline."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start:end if end >= 0 else len(text)]
+    words = _LONG_WORD.findall(line)
+    if len(words) < 3 or not all(w[0].isupper() for w in words):
+        return False
+    return len(line.split()) <= 14 or len(_TITLE_CASE_SMALL_WORD.findall(line)) >= 2
 
 
 def _paragraph_bounds(text: str, offset: int) -> tuple[int, int]:
