@@ -402,3 +402,16 @@ def test_a_contraction_or_an_outlet_s_before_a_name_is_no_part_of_it(pipeline):
             "“The museum is in good hands,” Smith said.")
     named = [speaker for _, kind, speaker, _, _ in speakers(pipeline, text) if kind == "direct"]
     assert named == ["George Allen", "Donald Trump", "Jennifer Smith"]
+
+
+def test_a_digest_item_is_the_words_of_the_writer_its_colon_names(pipeline):
+    # a newsletter quoting other outlets: '"Headline," by Outlet's Writer: "…"'
+    text = ("—\"Sam Mendes leaves the Chocolate Factory on its way to Broadway,\" by Times' "
+            "Michael Paulson: \"Sam Mendes is withdrawing as the director of the musical, "
+            "allowing the producers to rework the show before it opens.\"\n\n"
+            "PSA—\"You have until the end of December to get free zoo memberships,\" by "
+            "DNAinfo's Nicole Levy: \"You have a few more weeks to snag free memberships "
+            "when you sign up for an IDNYC card.\"")
+    assert [(kind, speaker) for _, kind, speaker, _, _ in speakers(pipeline, text)] == [
+        ("title", None), ("direct", "Michael Paulson"),
+        ("title", None), ("direct", "Nicole Levy")]

@@ -372,7 +372,7 @@ class _Article:
             if _in_title_case_line(self.text, match.start()):
                 continue
             before = match.group(1).split()
-            # "He's Donald Trump": a contraction is no part of a name
+            # "He's Donald Trump", "Times' Ben Sisario": no part of a name
             before = before[next((i + 1 for i in range(len(before) - 1, -1, -1)
                                   if _CONTRACTION.search(before[i])), 0):]
             while before and before[0].lower() in TITLES | SENTENCE_STARTERS | set(ROLE_WORDS):
@@ -647,8 +647,10 @@ class _Article:
         lead = _LEADING_HEAD.match(phrase)
         if lead and len(words) > 2:   # "The bank, which the NCA declined to name,"
             return self.resolve(start, start + lead.end())
+        # (not a person named inside a quoted title before the cue: '"Sam
+        # Mendes leaves …," by Michael Paulson:')
         inside = [(p_start, p_end, name) for p_start, p_end, name in self.people
-                  if p_start < end and start < p_end]
+                  if p_start < end and start < p_end and not self.inside_quote(p_start)]
         if inside:
             p_start, p_end, name = self._head_person(inside)
             subject = self._proper_subject(start, end) \
@@ -834,7 +836,8 @@ class _Article:
 #: lower-case words that belong inside names ("Ludwig van Beethoven")
 NAME_PARTICLES = frozenset({"al", "bin", "binti", "da", "de", "del", "della", "der", "di",
                             "dos", "du", "el", "ibn", "la", "le", "van", "von", "y"})
-_CONTRACTION = re.compile(r"[\u2019'](?:s|re|ll|d|ve|m|t)$")
+#: a contraction or a possessive ("He's", "Journal's", "Times'")
+_CONTRACTION = re.compile(r"[\u2019'](?:s|re|ll|d|ve|m|t)?$")
 _TITLE_CASE_SMALL_WORD = re.compile(r"(?<=\w )(?:And|As|At|By|For|From|In|Of|On|The|To|With)\b")
 _LONG_WORD = re.compile(r"[^\W\d_][\w\u2019'-]{3,}")
 
