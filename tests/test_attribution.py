@@ -415,3 +415,21 @@ def test_a_digest_item_is_the_words_of_the_writer_its_colon_names(pipeline):
     assert [(kind, speaker) for _, kind, speaker, _, _ in speakers(pipeline, text)] == [
         ("title", None), ("direct", "Michael Paulson"),
         ("title", None), ("direct", "Nicole Levy")]
+
+
+def test_mentioned_and_assured_are_reporting_verbs(pipeline):
+    text = ("Carl Quintanilla seemed taken aback and mentioned that the picture had been "
+            "on the company's Web site. \"Does that not speak to your vetting process?\"\n\n"
+            "\"Your reputation is amazing,\" Trump assured Jones.")
+    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+        "Carl Quintanilla", "Trump"]
+
+
+def test_a_role_word_in_a_quote_or_another_paragraph_gives_no_one_that_role(pipeline):
+    # "Judge" inside the lawyer's quote, "the judge" closing the paragraph
+    # before: neither makes the lawyer the judge
+    text = ("“Judge,” Ben Brafman said, “I have never had a case like this.”\n\n"
+            "“Everything that you have said,” the judge exclaimed, “has overlapped.”\n\n"
+            "Brafman sat down.")
+    said = [speaker for _, _, speaker, _, _ in speakers(pipeline, text)]
+    assert said == ["Ben Brafman", "Ben Brafman", "judge", "judge"]

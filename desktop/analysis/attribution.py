@@ -60,7 +60,9 @@ VERB_FORMS = (
     "added adds summed sums offered offers reacted reacts echoed echoes answered answers "
     "shot fired snapped quipped tweeted explained elaborated elaborates wrote "
     "acknowledged proclaimed proclaims asserted asserts observed contended contends "
-    "insisted responded remarked explained noted"
+    "insisted responded remarked explained noted "
+    "mentioned mentions exclaimed exclaims whispered whispers yelled yells screamed "
+    "demanded demands pleaded pleads assured assures"
 ).split()
 _VERB = "|".join(sorted(VERB_FORMS, key=len, reverse=True))
 #: Verbs that introduce someone's words quoted inside a sentence.
@@ -391,6 +393,9 @@ class _Article:
         found = []
         for start, end, name in self.people:
             before = self.text[max(0, start - 60):start].lower()
+            # only the words leading up to the name: not across a paragraph
+            # break or a quote mark ("“Judge,” Brafman said" names no judge)
+            before = before[max(before.rfind(mark) for mark in "\n\u201c\u201d\"") + 1:]
             after = self.text[end:end + 80].lower()
             words = re.findall(r"[a-z]+", before)[-5:]
             appositive = re.match(r"^,\s+(?:a|an|the)?\s*([a-z\s-]{0,60}?)(?:,| at | of | for )",
