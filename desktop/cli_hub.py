@@ -2,7 +2,8 @@
 (``storage.hub_schema``, ``storage.hub_sync``).
 
 - ``hub init URL [--blind]``: schema, roles and row-level security (run as
-  the database's superuser or owner);
+  the database's superuser or owner); ``hub upgrade URL``: an existing
+  hub's schema brought up to this Dossier's (the same person);
 - ``hub add-analyst NAME --role lead|analyst|viewer --url URL``: a login
   role (password from ``--password-env VAR``, asked, or generated and
   printed once); ``hub remove-analyst NAME --url URL``; ``hub blind on|off``;
@@ -88,6 +89,22 @@ def cmd_init(args) -> int:
     if version < 150000:
         print(f"warning: PostgreSQL {version // 10000} is older than 15", file=sys.stderr)
     print(f"hub created ({'blind coding on' if args.blind else 'blind coding off'})")
+    return 0
+
+
+def cmd_upgrade(args) -> int:
+    from desktop.cli import CommandError
+
+    hub_sync = _hub()
+    conn = _connect(args.url)
+    try:
+        before, now = hub_sync.upgrade_hub(conn)
+    except hub_sync.HubError as error:
+        raise CommandError(str(error)) from error
+    except Exception as error:     # psycopg.Error: not the owner …
+        raise CommandError(f"Cannot upgrade the hub: {str(error).strip()}") from error
+    print(f"hub schema {before} is up to date" if before == now
+          else f"hub schema upgraded from {before} to {now}")
     return 0
 
 
@@ -222,6 +239,11 @@ def add_parser(sub, common) -> None:
     p.add_argument("--blind", action="store_true",
                    help="blind coding: others' passages unreadable until a lead reveals them")
     p.set_defaults(func=cmd_init)
+
+    p = hub_sub.add_parser("upgrade", help="bring an existing hub's schema up to this "
+                           "Dossier's (run as the hub's owner)")
+    p.add_argument("url", metavar="URL", help="postgresql://admin@host/db")
+    p.set_defaults(func=cmd_upgrade)
 
     p = hub_sub.add_parser("add-analyst", help="create a member's login role")
     p.add_argument("name", metavar="NAME")

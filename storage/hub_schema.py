@@ -21,6 +21,13 @@ Everything lives in the schema ``dossier_hub``:
   so one analyst's spaCy run serves everyone.
 - ``settings``: ``blind`` = ``on`` hides others' passages (and their
   changes) from analysts until a lead reveals them.
+- ``members`` (version 2): the analyst name each login codes under, taken
+  from its first passage. Another login's passages are refused under that
+  name, so no member codes as another (agreement counts coders by name);
+  a passage keeps its analyst for good, and only the analyst who made it
+  changes its note (a lead may move, re-anchor or re-tag it). Leads may
+  push passages under any name: uploading a file coded by several people
+  before the hub, and recording consensus.
 
 Roles: ``dossier_lead``, ``dossier_analyst``, ``dossier_viewer`` (NOLOGIN
 groups); :func:`add_member_sql` creates a login role in one of them.
@@ -33,8 +40,9 @@ ROLES = ("lead", "analyst", "viewer")
 #: The state tables, in the order a snapshot applies them (parents first).
 STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignments",
                 "passages")
-#: Bumped when this file's schema changes; stored in ``settings``.
-HUB_VERSION = "1"
+#: Bumped when this file's schema changes; stored in ``settings``
+#: (:func:`upgrade_statements` brings an older hub up to it).
+HUB_VERSION = "2"
 
 
 def group_role(role: str) -> str:
@@ -130,6 +138,7 @@ BEGIN
   RETURN NEW;
 END $$;
 
+@CODERS@
 CREATE FUNCTION dossier_hub.notify_step() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('dossier_hub', NEW.seq::text || ' ' || NEW.analyst);
@@ -144,6 +153,70 @@ BEGIN
   RETURN NEW;
 END $$;
 """
+
+# version 2: who codes under which name (see the module docstring)
+_CODERS_SQL = """
+-- the analyst name of the connected login: the one it has, or ``name``
+-- claimed now; NULL when another login codes under ``name`` (runs as the
+-- hub's owner: members are written only here)
+CREATE FUNCTION dossier_hub.claim_analyst_name(name text) RETURNS text LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS $$
+DECLARE mine text;
+BEGIN
+  SELECT analyst INTO mine FROM dossier_hub.members WHERE login = session_user;
+  IF mine IS NOT NULL THEN
+    RETURN mine;
+  END IF;
+  IF EXISTS (SELECT 1 FROM dossier_hub.members WHERE analyst = name) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO dossier_hub.members (login, analyst) VALUES (session_user, name);
+  RETURN name;
+END $$;
+
+CREATE FUNCTION dossier_hub.passage_coder_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE claimed text;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF (NEW.data->>'analyst') IS DISTINCT FROM (OLD.data->>'analyst') THEN
+      RAISE EXCEPTION 'Dossier hub: a passage keeps the analyst who coded it'
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.owner <> current_user
+       AND (NEW.data->>'note') IS DISTINCT FROM (OLD.data->>'note') THEN
+      RAISE EXCEPTION 'Dossier hub: only % changes the note on a passage % coded',
+        OLD.data->>'analyst', OLD.data->>'analyst'
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF dossier_hub.is_lead() THEN
+    RETURN NEW;
+  END IF;
+  claimed := dossier_hub.claim_analyst_name(coalesce(NEW.data->>'analyst', ''));
+  IF claimed IS NULL THEN
+    RAISE EXCEPTION 'Dossier hub: another member codes as "%" on this hub; choose your own name',
+      NEW.data->>'analyst' USING ERRCODE = 'insufficient_privilege';
+  ELSIF claimed IS DISTINCT FROM coalesce(NEW.data->>'analyst', '') THEN
+    RAISE EXCEPTION 'Dossier hub: % codes as "%" on this hub, not as "%"',
+      current_user, claimed, NEW.data->>'analyst' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+
+_MEMBERS_TABLE = ("CREATE TABLE dossier_hub.members (login text PRIMARY KEY, "
+                  "analyst text NOT NULL UNIQUE)")
+_CODER_TRIGGER = """CREATE TRIGGER passages_coder_guard BEFORE INSERT OR UPDATE
+        ON dossier_hub.passages FOR EACH ROW EXECUTE FUNCTION dossier_hub.passage_coder_guard()"""
+# members: read by everyone; written only by claim_analyst_name, as the
+# hub's owner (row-level security on, not forced: the owner writes)
+_MEMBERS_SECURITY = [
+    "ALTER TABLE dossier_hub.members ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY members_select ON dossier_hub.members FOR SELECT USING (true)",
+    "REVOKE ALL ON dossier_hub.members FROM PUBLIC",
+    "GRANT SELECT ON dossier_hub.members TO dossier_viewer",
+]
 
 _TABLES_SQL = [
     "CREATE SCHEMA dossier_hub",
@@ -184,6 +257,7 @@ _TABLES_SQL = [
         seq bigint NOT NULL UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (text_hash, pipeline, pipeline_version))""",
+    _MEMBERS_TABLE,
 ]
 
 _TRIGGERS_SQL = [
@@ -201,6 +275,7 @@ _TRIGGERS_SQL = [
         FOR EACH ROW EXECUTE FUNCTION dossier_hub.passage_owner_guard()""",
     """CREATE TRIGGER analyses_seq BEFORE INSERT ON dossier_hub.analyses
         FOR EACH ROW EXECUTE FUNCTION dossier_hub.analysis_seq()""",
+    _CODER_TRIGGER,
 ]
 
 #: Who may write what: (table, command, USING/WITH CHECK expression).
@@ -279,7 +354,7 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
 
 
 def _functions_sql() -> str:
-    return (_FUNCTIONS_SQL.replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
+    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL).replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
             .replace("@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES)))
 
 
@@ -292,6 +367,7 @@ def init_statements(*, blind: bool = False) -> list[str]:
         statements.append(f"ALTER TABLE dossier_hub.{table} ENABLE ROW LEVEL SECURITY")
         statements.append(f"ALTER TABLE dossier_hub.{table} FORCE ROW LEVEL SECURITY")
     statements += [_policy_sql(t, c, e, i) for i, (t, c, e) in enumerate(_POLICIES)]
+    statements += _MEMBERS_SECURITY
     statements += [
         "GRANT USAGE ON SCHEMA dossier_hub TO dossier_viewer",
         "GRANT SELECT ON ALL TABLES IN SCHEMA dossier_hub TO dossier_viewer",
@@ -306,6 +382,33 @@ def init_statements(*, blind: bool = False) -> list[str]:
         "('blind', %(blind)s)",
     ]
     return statements
+
+
+#: The hub's schema version.
+VERSION_SQL = "SELECT value FROM dossier_hub.settings WHERE key = 'version'"
+
+
+def upgrade_statements(version: str) -> list[str]:
+    """The statements bringing a hub of schema ``version`` up to
+    :data:`HUB_VERSION` (run in one transaction by the hub's owner); empty
+    when it is up to date. Version 1 → 2 adds ``members``, filled with the
+    one analyst name each login's passages carry (a login that pushed under
+    several names claims one at its next passage)."""
+    if version == HUB_VERSION:
+        return []
+    if version != "1":
+        raise ValueError(f"unknown hub schema version {version!r}")
+    return [
+        _MEMBERS_TABLE,
+        _CODERS_SQL,
+        _CODER_TRIGGER,
+        *_MEMBERS_SECURITY,
+        """INSERT INTO dossier_hub.members (login, analyst)
+           SELECT owner, min(data->>'analyst') FROM dossier_hub.passages
+           GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
+           ON CONFLICT DO NOTHING""",
+        f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
+    ]
 
 
 def init_parameters(*, blind: bool = False) -> dict:

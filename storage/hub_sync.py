@@ -262,6 +262,23 @@ def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
         conn.execute(statements[-1], hub_schema.init_parameters(blind=blind))
 
 
+def upgrade_hub(conn: psycopg.Connection) -> tuple[str, str]:
+    """Bring the hub's schema up to this Dossier's (one transaction, run by
+    the hub's owner); ``(version before, version now)``."""
+    with conn.transaction():
+        if not conn.execute(hub_schema.HUB_EXISTS_SQL).fetchone()[0]:
+            raise HubError("This database holds no Dossier hub.")
+        before = conn.execute(hub_schema.VERSION_SQL).fetchone()[0]
+        try:
+            statements = hub_schema.upgrade_statements(before)
+        except ValueError as error:
+            raise HubError(f"This hub's schema is newer than this Dossier ({before}).") \
+                from error
+        for statement in statements:
+            conn.execute(statement)
+    return before, hub_schema.HUB_VERSION
+
+
 def add_member(conn: psycopg.Connection, name: str, role: str, password: str) -> bool:
     """Create (or update) login role ``name`` in Dossier role ``role``;
     True if it was created."""
@@ -373,9 +390,15 @@ def guard_statements(role: str | None, analyst: str,
     for ``role`` (``analyst``: the name on this analyst's passages;
     ``columns``: each table's journaled columns — an UPDATE of a derived
     column, such as a tag's passage count, is not an edit)."""
-    if role in (None, "lead"):
+    if role is None:
         return []
     columns = columns or {}
+    who = analyst.replace("'", "''")
+    if role == "lead":      # a lead moves others' passages, their notes are theirs
+        return [_refuse("passages_note", "UPDATE OF note", "passages",
+                        "On this team hub only the analyst who coded a passage changes "
+                        "its note.", f"WHEN coalesce(old.decided_by, old.analyst) IS NOT "
+                        f"'{who}' AND new.note IS NOT old.note")]
 
     def update(table: str) -> str:
         names = [c for c in columns.get(table, []) if c not in ("id", "uuid")]
@@ -392,7 +415,6 @@ def guard_statements(role: str | None, analyst: str,
     articles = "Only a lead adds, deletes or edits the text of articles on this team hub."
     assigning = "Only a lead assigns articles on this team hub."
     others = "On this team hub you change only your own passages."
-    who = analyst.replace("'", "''")
     for event in ("INSERT", update("tags"), "DELETE"):
         statements.append(_refuse(f"tags_{event.split()[0].lower()}", event, "tags", codebook))
     statements += [

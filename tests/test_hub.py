@@ -170,6 +170,81 @@ def test_a_forbidden_local_step_is_refused_by_the_hub_and_reported(tmp_path, hub
     assert "Renamed by an analyst" not in names
 
 
+def test_no_member_codes_under_another_members_name(tmp_path, hub, lead_db):
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    tag_passage(ana, "Ana Lopez", start=0, end=10)
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    # bob's file names its passages "Ana Lopez": refused, so agreement
+    # figures never count his coding as hers
+    tag_passage(bob, "Ana Lopez", start=20, end=30)
+    refused = hub_sync.sync(bob, hub.conn("bob")).refused
+    assert len(refused) == 1 and "another member codes as" in refused[0]
+    # under his own name he is accepted, and from then on codes only under it
+    tag_passage(bob, "bob", start=40, end=50)
+    assert hub_sync.sync(bob, hub.conn("bob")).refused == []
+    tag_passage(bob, "Robert", start=60, end=70)
+    refused = hub_sync.sync(bob, hub.conn("bob")).refused
+    assert len(refused) == 1 and 'codes as "bob"' in refused[0]
+    # ana cannot pass as someone else either
+    tag_passage(ana, "bob", start=80, end=90)
+    assert len(hub_sync.sync(ana, hub.conn("ana")).refused) == 1
+    with hub.conn("lea") as conn:
+        coded = {(r[0], r[1]) for r in conn.execute(
+            "SELECT owner, data->>'analyst' FROM dossier_hub.passages")}
+        assert coded == {("ana", "Ana Lopez"), ("bob", "bob")}
+        assert dict(conn.execute("SELECT login, analyst FROM dossier_hub.members")
+                    .fetchall()) == {"ana": "Ana Lopez", "bob": "bob"}
+
+
+def test_a_lead_moves_others_passages_but_never_changes_their_notes(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana")
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, passage_id, "ana's reading")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    mine = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    # the lead's window refuses at once …
+    hub_sync.guard_local_edits(lead_db, "lead", "lea")
+    with pytest.raises(Exception, match="only the analyst who coded a passage"):
+        with journal.step(lead_db, "Edit note", analyst="lea", origin="w"):
+            passages.set_note(lead_db, mine, "the lead's words")
+    # … and the hub refuses it from any client, while a re-anchoring passes
+    with hub.conn("lea") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only ana changes"):
+            conn.execute("UPDATE dossier_hub.passages SET data = data || "
+                         "'{\"note\": \"x\"}' WHERE key = %s", [key])
+    with hub.conn("lea") as conn:
+        assert conn.execute("UPDATE dossier_hub.passages SET data = data || "
+                            "'{\"start\": 1}' WHERE key = %s RETURNING key",
+                            [key]).fetchone() == (key,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="keeps the analyst"):
+            conn.execute("UPDATE dossier_hub.passages SET data = data || "
+                         "'{\"analyst\": \"lea\"}' WHERE key = %s", [key])
+
+
+def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "Ana Lopez")
+    hub_sync.sync(ana, hub.conn("ana"))
+    admin = hub.admin_conn
+    with admin.transaction():     # back to version 1's schema
+        admin.execute("DROP TRIGGER passages_coder_guard ON dossier_hub.passages")
+        admin.execute("DROP FUNCTION dossier_hub.passage_coder_guard()")
+        admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
+        admin.execute("DROP TABLE dossier_hub.members")
+        admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
+    assert hub_sync.upgrade_hub(admin) == ("1", "2")
+    assert hub_sync.upgrade_hub(admin) == ("2", "2")
+    # the name ana's passages carry is hers: bob is refused it
+    assert admin.execute("SELECT login, analyst FROM dossier_hub.members").fetchall() == [
+        ("ana", "Ana Lopez")]
+    bob = member_db(tmp_path, hub, "bob")
+    tag_passage(bob, "Ana Lopez", start=30, end=40)
+    assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
+
+
 # -- exactly once ---------------------------------------------------------------
 def many_steps(db, analyst: str, count: int) -> None:
     """``count`` one-passage steps (in one SQLite transaction, for speed)."""
