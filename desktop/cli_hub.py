@@ -10,7 +10,8 @@
 - ``hub connect postgresql://NAME@host/db --db LOCAL.db``: join (first sync:
   corpus, codebook, passages, analysis results, with progress);
 - ``hub sync --db LOCAL.db``: push the local steps not yet pushed, pull the
-  others'; ``hub status``.
+  others'; ``hub status``; ``hub disconnect`` (the file keeps everything and
+  syncs no more).
 
 The analyst's password comes from ``$DOSSIER_HUB_PASSWORD``, the system
 keyring, or a prompt (then kept in the keyring where there is one).
@@ -213,6 +214,28 @@ def cmd_sync(args) -> int:
     return 0
 
 
+def cmd_disconnect(args) -> int:
+    from desktop.cli import CommandError
+    from storage.database import get_meta
+
+    hub_sync = _hub()
+    db = _local(args)
+    url = get_meta(db, hub_sync.HUB_URL)
+    if not url:
+        raise CommandError("this file is not connected to a hub")
+    waiting = hub_sync.waiting(db)
+    if waiting and not args.drop_unsent:
+        raise CommandError(
+            f"{counted(waiting, 'change')} of this file never reached the hub; run "
+            f"dossier hub sync first, or --drop-unsent to keep them in this file only")
+    hub_sync.disconnect(db)
+    from desktop import hub_credentials
+    hub_credentials.forget(url)
+    print(f"disconnected from {url}: this file keeps everything and syncs no more"
+          + (f" ({counted(waiting, 'change')} never sent stay in it only)" if waiting else ""))
+    return 0
+
+
 def cmd_status(args) -> int:
     from storage.database import get_meta
 
@@ -277,6 +300,12 @@ def add_parser(sub, common) -> None:
                    help="this file is a copy (or was moved): let it sync too, its changes "
                         "reaching the team")
     p.set_defaults(func=cmd_sync)
+
+    p = hub_sub.add_parser("disconnect", parents=[common],
+                           help="stop syncing this file with its hub (it keeps everything)")
+    p.add_argument("--drop-unsent", action="store_true",
+                   help="disconnect even though some changes never reached the hub")
+    p.set_defaults(func=cmd_disconnect)
 
     p = hub_sub.add_parser("status", parents=[common], help="hub URL and changes waiting")
     p.set_defaults(func=cmd_status)

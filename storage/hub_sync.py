@@ -446,6 +446,25 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
             db.execute(statement)
 
 
+# -- leaving -----------------------------------------------------------------
+#: What the local file keeps of its hub (meta keys).
+HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, "hub_blind")
+
+
+def disconnect(db: Database) -> int:
+    """Make ``db`` a file of its own again: it forgets its hub (address,
+    member, role, how far it synced) and its connection stops refusing what
+    the hub would; everything in it stays, pulled work included. Returns the
+    number of local changes never sent (they stay in this file only). The
+    file cannot join a hub again (a first sync wants an empty file)."""
+    never_sent = waiting(db)
+    with write_transaction(db):
+        db.execute(f"DELETE FROM meta WHERE key IN ({', '.join('?' for _ in HUB_META)})",
+                   list(HUB_META))
+    guard_local_edits(db, None, "")
+    return never_sent
+
+
 # -- push -------------------------------------------------------------------
 def waiting(db: Database) -> int:
     """The number of local steps not yet pushed."""

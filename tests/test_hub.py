@@ -245,6 +245,31 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
     assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
 
 
+def test_a_file_leaves_its_hub_and_keeps_everything(tmp_path, hub, lead_db):
+    from storage.database import get_meta
+
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "ana", start=0, end=10)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))       # lea's passage-to-be arrives
+    tag_passage(lead_db, "lea", start=40, end=50)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    tag_passage(ana, "ana", start=20, end=30)     # never sent
+    hub_sync.guard_local_edits(ana, "analyst", "ana")
+    before = passage_set(ana)
+    assert hub_sync.disconnect(ana) == 1
+    assert passage_set(ana) == before and len(before) == 3
+    assert all(get_meta(ana, key) is None for key in hub_sync.HUB_META)
+    assert hub_sync.waiting(ana) == 1     # (kept as they were: nothing is lost)
+    # a file of its own: lea's passage is ana's to change now
+    [(theirs,)] = ana.execute("SELECT id FROM passages WHERE analyst = 'lea'").fetchall()
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, theirs)
+    with hub.conn("lea") as conn:       # and the hub never hears of it
+        assert conn.execute("SELECT count(*) FROM dossier_hub.passages").fetchone()[0] == 2
+
+
 # -- exactly once ---------------------------------------------------------------
 def many_steps(db, analyst: str, count: int) -> None:
     """``count`` one-passage steps (in one SQLite transaction, for speed)."""

@@ -119,3 +119,21 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     assert "this file is connected to the hub as ana; signing it in as lea" in err
     assert main(["hub", "status", "--db", str(ana_path)]) == 0
     assert f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub" in capsys.readouterr().out
+
+    # leaving the hub: refused while changes never reached it, unless said
+    ana = open_database(ana_path)
+    with journal.step(ana, "Tag passage", analyst="ana", origin="cli-test"):
+        passages.add_passage(ana, article_id=article_id, tag_id=tag_id, start=20, end=30,
+                             analyst="ana")
+    ana.close()
+    assert main(["hub", "disconnect", "--db", str(ana_path)]) != 0
+    assert "1 change of this file never reached the hub" in capsys.readouterr().err
+    assert main(["hub", "disconnect", "--drop-unsent", "--db", str(ana_path)]) == 0
+    assert "syncs no more (1 change never sent stay in it only)" in capsys.readouterr().out
+    assert main(["hub", "status", "--db", str(ana_path)]) == 0
+    assert "hub: not connected" in capsys.readouterr().out
+    assert main(["hub", "sync", "--db", str(ana_path)]) != 0
+    assert main(["hub", "disconnect", "--db", str(ana_path)]) != 0
+    assert "not connected to a hub" in capsys.readouterr().err
+    ana = open_database(ana_path)
+    assert ana.execute("SELECT start FROM passages WHERE analyst = 'ana'").fetchall() == [(20,)]

@@ -256,3 +256,40 @@ def test_signing_a_file_in_as_another_member_asks_first(qtbot, open_window, tmp_
                                      "pw-lea")
     assert asked and asked[0].startswith("This file is connected to the team hub as ana.")
     assert get_meta(window.db, hub_sync.HUB_URL) == url           # still ana's
+
+
+def test_file_disconnect_from_team_hub_asks_then_the_file_is_its_own(
+        qtbot, open_window, tmp_path, hub_server, gui_hub, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    name, lead, lea_url = gui_hub
+    window, path, url = _ana_connected(open_window, tmp_path, hub_server, name)
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    file_menu = next(a.menu() for a in window.menuBar().actions()
+                     if a.text().replace("&", "") == "File")
+    file_menu.aboutToShow.emit()
+    leave = window.hub.disconnect_action
+    assert leave in file_menu.actions() and leave.isEnabled()
+    asked = []
+
+    def answer(box, button):
+        asked.append(box.text())
+        box.exec = lambda: None
+        chosen = next(b for b in box.buttons() if b.text().replace("&", "") == button)
+        monkeypatch.setattr(box, "clickedButton", lambda: chosen)
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Cancel"))
+    leave.trigger()
+    assert asked and f"Stop syncing this file with the team hub at {url}?" in asked[0]
+    assert window.hub.worker is not None and window.hub.stored_url() == url
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Disconnect"))
+    leave.trigger()
+    assert window.hub.worker is None and window.hub.stored_url() is None
+    assert window.hub.label.text() == ""
+    assert "syncs no more" in window.statusBar().currentMessage()
+    file_menu.aboutToShow.emit()
+    assert not leave.isEnabled()
+    # opened again, the file does not try to sync
+    window.close()
+    again = open_window(path)
+    assert again.hub.worker is None and again.hub.label.text() == ""

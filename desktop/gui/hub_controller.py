@@ -156,7 +156,12 @@ class HubController(QObject):
         sync.setShortcut("Ctrl+Shift+Y")
         sync.triggered.connect(self.sync_now)
         self.sync_action = sync
-        for action in (connect, sync):
+        leave = QAction("&Disconnect from team hub…", self.window)
+        leave.triggered.connect(self.disconnect_dialog)
+        self.disconnect_action = leave
+        # offered only while this file has a hub
+        menu.aboutToShow.connect(lambda: leave.setEnabled(bool(self.stored_url())))
+        for action in (connect, sync, leave):
             if before is not None:
                 menu.insertAction(before, action)
             else:
@@ -298,6 +303,48 @@ class HubController(QObject):
             self.window.check_external_changes()
         self.start_worker(hub_sync.strip_password(url), password)
         return True
+
+    def disconnect_dialog(self) -> bool:
+        """Stop syncing this file, after saying what that means."""
+        from storage import hub_sync
+
+        url = self.stored_url()
+        if not url:
+            return False
+        waiting = hub_sync.waiting(self.window.db)
+        unsent = (f"\n\n{waiting} change{'s' if waiting != 1 else ''} of yours never "
+                  f"reached the hub and will stay in this file only (Cancel, then File → "
+                  f"Sync with team hub now, to send them first)." if waiting else "")
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Disconnect from the team hub",
+            f"Stop syncing this file with the team hub at {url}?\n\nThe file keeps "
+            f"everything it holds, the team's work included, and becomes a file of its own: "
+            f"it cannot join the hub again (a file joins a hub only when new and empty)."
+            + unsent, parent=self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        leave = box.addButton("Disconnect", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+        box.exec()
+        if box.clickedButton() is not leave:
+            return False
+        self.disconnect()
+        return True
+
+    def disconnect(self) -> None:
+        """Stop the worker and make this file one of its own."""
+        from storage import hub_sync
+
+        url = self.stored_url()
+        self.stop()
+        hub_sync.disconnect(self.window.db)
+        if url:
+            hub_credentials.forget(url)
+        self._guarded = (None, "")
+        self.refused = 0
+        self.label.setText("")
+        self.window.statusBar().showMessage(
+            "Disconnected from the team hub: this file keeps everything and syncs no more.",
+            10000)
 
     # -- worker ---------------------------------------------------------------
     def start_worker(self, url: str, password: str | None) -> None:
