@@ -128,7 +128,8 @@ def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
         seconds[name] = time.perf_counter() - start
 
     def over_time():
-        rows = overview.tags_over_time(db, query, period=unit, fold=fold)
+        dated_by = options.get("dated_by", "published")
+        rows = overview.tags_over_time(db, query, period=unit, fold=fold, dated_by=dated_by)
         periods = sorted({r["period"] for r in rows})
         note = ""
         if len(periods) > MAX_PERIODS:     # drawn at once, so the window never stalls
@@ -136,15 +137,17 @@ def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
             periods = periods[-MAX_PERIODS:]
             kept = set(periods)
             rows = [r for r in rows if r["period"] in kept]
-        undated = overview.undated_passages(db, query)
+        undated = overview.undated_passages(db, query) if dated_by == "published" else 0
         if undated:     # never dropped without a word
-            note += f" — {counted(undated, 'passage')} of undated articles not shown"
+            note += (f" — {counted(undated, 'passage')} of undated articles not shown "
+                     f"(Dated by: tagging shows every passage)")
         used = {r["tag_id"] for r in rows}
         series = [{"key": t["id"], "name": t["name"], "color": t["color"]}
                   for t in tags if t["id"] in used]
         return {"periods": periods, "series": series,
                 "values": {(r["period"], r["tag_id"]): r["passages"] for r in rows},
-                "title": f"Tagged passages per {unit} of publication{note}"}
+                "title": f"Tagged passages per {unit} of "
+                         f"{'tagging' if dated_by == 'tagged' else 'publication'}{note}"}
 
     def cooccurrence():
         mode = options.get("mode", "article")

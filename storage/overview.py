@@ -141,15 +141,30 @@ def _totals(db: Database, kind: str) -> list[tuple]:
                       "WHERE kind = ? AND passages > 0", [kind]).fetchall()
 
 
+#: A passage's tagging period (``created_at`` is ISO 8601 in UTC), as
+#: ``article_periods`` holds an article's publication period.
+_TAGGED_PERIOD = {"month": "strftime('%Y-%m', p.created_at)",
+                  "week": "date(p.created_at, '-6 days', 'weekday 1')"}
+
+
 def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str = "month",
-                   fold: bool = False) -> list[dict]:
-    """Passages per period of their article's publication date, per tag:
-    rows ``{"period", "tag_id", "passages"}`` in period order (undated
-    articles left out). ``fold``: child tags counted under their top-level tag."""
+                   fold: bool = False, dated_by: str = "published") -> list[dict]:
+    """Passages per period, per tag: rows ``{"period", "tag_id",
+    "passages"}`` in period order. ``dated_by``: ``"published"`` (their
+    article's publication date; undated articles left out) or ``"tagged"``
+    (when the passage was made). ``fold``: child tags counted under their
+    top-level tag."""
     column = PERIODS[period]
     where, params = _in_list(db, q, "p.article_id")
     whose, whose_params = _whose(q)
-    if not where and not whose:       # the corpus totals (migration 0021)
+    if dated_by == "tagged":
+        day = _TAGGED_PERIOD[column]
+        rows = db.execute(
+            f"SELECT {day} AS period, p.tag_id, count(*) FROM passages p "
+            f"WHERE p.created_at IS NOT NULL{where}{whose} GROUP BY period, p.tag_id",
+            params + whose_params).fetchall()
+        rows = [r for r in rows if r[0] is not None]      # (a date SQLite cannot read)
+    elif not where and not whose:       # the corpus totals (migration 0021)
         rows = _totals(db, column)
     else:
         rows = db.execute(

@@ -91,6 +91,37 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
     assert window.query.source == "Khmer Times" and window.query.tag_id == 1
 
 
+def test_dated_by_tagging_the_undated_seeds_fill_the_time_chart(qtbot, open_window,
+                                                               seeded_db_path):
+    """The seeds have no publication date: the time chart was empty on a
+    first start. Dated by tagging, it counts when each passage was made."""
+    from datetime import datetime, timezone
+
+    db = open_database(seeded_db_path)
+    for article_id, tag_id in ((1, 1), (2, 1), (3, 6)):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=10,
+                             analyst="ana")
+    db.close()
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    time_chart = overview.views["time"]
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    assert time_chart.mark_with_key((month, 1)) is None
+    texts = [i.text() for i in time_chart.scene().items() if hasattr(i, "text")]
+    assert any("3 passages of undated articles not shown" in t for t in texts)
+    overview.dated_by.setFocus()
+    qtbot.keyClick(overview.dated_by, Qt.Key.Key_Down)        # publication → tagging
+    assert overview.options()["dated_by"] == "tagged"
+    qtbot.waitUntil(lambda: time_chart.mark_with_key((month, 1)) is not None, timeout=20000)
+    assert f"Cybercrime, {month}: 2 passages" in time_chart.mark_with_key((month, 1)).toolTip()
+    # a click lists the tag's articles (the list has no tagging-date filter) and says so
+    overview.show_chart("time")
+    _click(qtbot, time_chart, time_chart.mark_with_key((month, 1)))
+    qtbot.waitUntil(lambda: window.query.tag_id == 1, timeout=5000)
+    assert window.query.since == "" and window.query.until == ""
+    assert "not tagging date" in window.statusBar().currentMessage()
+
+
 def test_keyboard_picks_a_mark_and_charts_save_as_png_and_svg(qtbot, open_window,
                                                                seeded_db_path, tmp_path):
     _prepare(seeded_db_path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import articles, open_database, overview, passages, tags
+from storage import articles, journal, open_database, overview, passages, tags
 from storage.article_query import ArticleQuery
 
 
@@ -61,9 +61,36 @@ def test_the_passages_of_undated_articles_are_counted_and_said(corpus):
     assert overview.undated_passages(db) == 1
     assert overview.undated_passages(db, ArticleQuery(source="Khmer Times")) == 0
     chart = compute(db, ArticleQuery(), {}, only=("time",))["charts"]["time"]
-    assert chart["title"].endswith("— 1 passage of undated articles not shown")
+    assert chart["title"].endswith("— 1 passage of undated articles not shown (Dated by: "
+                                   "tagging shows every passage)")
     shown = compute(db, ArticleQuery(source="Khmer Times"), {}, only=("time",))
     assert "undated" not in shown["charts"]["time"]["title"]
+
+
+def test_passages_per_month_and_week_of_tagging(corpus):
+    """Dated by tagging, every passage counts — undated articles' too — in
+    the period it was made, and the list's query still applies."""
+    from desktop.overview_counts import compute
+
+    db, ids, t = corpus
+    with journal.step(db, "Date the passages"):
+        db.execute("UPDATE passages SET created_at = '2025-03-04T10:00:00Z' "
+                   "WHERE analyst = 'bo'")
+        db.execute("UPDATE passages SET created_at = '2025-02-27T23:59:59Z' "
+                   "WHERE analyst = 'ana'")
+    rows = overview.tags_over_time(db, dated_by="tagged")
+    assert {(r["period"], r["tag_id"]): r["passages"] for r in rows} == {
+        ("2025-02", t["drugs"]): 2, ("2025-02", t["cyber"]): 1, ("2025-02", t["scams"]): 1,
+        ("2025-03", t["drugs"]): 1, ("2025-03", t["scams"]): 1}
+    weeks = {r["period"] for r in overview.tags_over_time(db, period="week", dated_by="tagged")}
+    assert weeks == {"2025-02-24", "2025-03-03"}        # Mondays
+    vod = overview.tags_over_time(db, ArticleQuery(source="VOD"), dated_by="tagged")
+    assert [(r["period"], r["tag_id"], r["passages"]) for r in vod] == [
+        ("2025-02", t["drugs"], 1), ("2025-02", t["scams"], 1)]
+    chart = compute(db, ArticleQuery(), {"dated_by": "tagged"}, only=("time",))
+    assert chart["charts"]["time"]["title"] == "Tagged passages per month of tagging"
+    published = compute(db, ArticleQuery(), {}, only=("time",))["charts"]["time"]["title"]
+    assert published.endswith("(Dated by: tagging shows every passage)")
 
 
 def test_counts_follow_the_article_list_query(corpus):

@@ -4,7 +4,8 @@ One tab per chart — tags over time, tags × sources, tags × analysts, tag
 co-occurrence, speakers quoted most, entities mentioned most, and the two
 networks. Plain data in (:meth:`OverviewWindow.set_chart` with what
 ``desktop.gui.overview_controller`` computed), signals out:
-:attr:`optionsChanged` (period unit, fold child tags, co-occurrence mode),
+:attr:`optionsChanged` (period unit, dated by publication or tagging, fold child
+tags, co-occurrence mode),
 :attr:`markActivated` (chart name, the mark's key) and :attr:`saveRequested`.
 Ctrl+S saves the shown chart (PNG or SVG); Ctrl+Tab changes tab; F5 counts again.
 """
@@ -44,6 +45,11 @@ class OverviewWindow(QWidget):
         self.unit = QComboBox()
         self.unit.addItem("Months", "month")
         self.unit.addItem("Weeks", "week")
+        self.dated_by = QComboBox()
+        self.dated_by.addItem("publication", "published")
+        self.dated_by.addItem("tagging", "tagged")
+        self.dated_by.setToolTip("Over time: count a passage in the period its article was "
+                                 "published, or in the period it was tagged")
         self.fold = QCheckBox("Count child tags under their parent")
         self.mode = QComboBox()
         self.mode.addItem("Tags in the same article", "article")
@@ -58,8 +64,8 @@ class OverviewWindow(QWidget):
         refresh.setToolTip("Count again (F5)")
         refresh.clicked.connect(self.refreshRequested)
         controls = QHBoxLayout()
-        for widget in (QLabel("Periods"), self.unit, self.fold, QLabel("Co-occurrence"),
-                       self.mode):
+        for widget in (QLabel("Periods"), self.unit, QLabel("dated by"), self.dated_by,
+                       self.fold, QLabel("Co-occurrence"), self.mode):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.status)
@@ -85,6 +91,7 @@ class OverviewWindow(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(hint)
         self.unit.currentIndexChanged.connect(lambda _i: self._emit())
+        self.dated_by.currentIndexChanged.connect(lambda _i: self._emit())
         self.fold.toggled.connect(lambda _on: self._emit())
         self.mode.currentIndexChanged.connect(lambda _i: self._emit())
         QShortcut(QKeySequence.StandardKey.Save, self, self.ask_save)
@@ -94,7 +101,7 @@ class OverviewWindow(QWidget):
     # -- data in -------------------------------------------------------
     def options(self) -> dict:
         return {"unit": self.unit.currentData(), "fold": self.fold.isChecked(),
-                "mode": self.mode.currentData()}
+                "mode": self.mode.currentData(), "dated_by": self.dated_by.currentData()}
 
     def set_colors(self, text: str, background: str) -> None:
         for view in self.views.values():

@@ -116,8 +116,14 @@ class OverviewController(QObject):
         note = ""
         if chart == "time":
             period, tag_id = key
-            since, until = overview.period_bounds(self.view.options()["unit"], period)
-            values = {"tag_id": tag_id, "since": since, "until": until}
+            options = self.view.options()
+            if options.get("dated_by") == "tagged":
+                values = {"tag_id": tag_id}
+                note = ("The list filters by publication date, not tagging date: it shows "
+                        "the tag's articles.")
+            else:
+                since, until = overview.period_bounds(options["unit"], period)
+                values = {"tag_id": tag_id, "since": since, "until": until}
         elif chart == "sources":
             tag_id, source = key
             values = {"tag_id": tag_id, "source": source}
