@@ -433,3 +433,36 @@ def test_a_role_word_in_a_quote_or_another_paragraph_gives_no_one_that_role(pipe
             "Brafman sat down.")
     said = [speaker for _, _, speaker, _, _ in speakers(pipeline, text)]
     assert said == ["Ben Brafman", "Ben Brafman", "judge", "judge"]
+
+
+def test_names_with_particles_grow_whole(pipeline):
+    text = ("Interior Minister Mohammed al-Hakim met Australian officials in Baghdad on "
+            "Monday.\n\n“We will share intelligence on trafficking networks,” al-Hakim told "
+            "reporters.\n\nLudwig van der Berg, a Dutch prosecutor, was also there. “The "
+            "cooperation is real,” van der Berg said.")
+    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+        "Mohammed al-Hakim", "Ludwig van der Berg"]
+
+
+def test_a_rank_written_short_after_the_verb_is_no_speaker(pipeline):
+    # spaCy reads "Det" of "Det. Supt. Jane Hale" as a person of its own
+    text = ("“We found people who had not been paid for months,” said Det. Supt. Jane Hale "
+            "of the Australian Federal Police, who led the operation.\n\n"
+            "“We moved quickly,” said Det. Supt. Mark Ellis.")
+    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+        "Jane Hale", "Mark Ellis"]
+
+
+def test_he_is_the_man_just_introduced_by_a_description(pipeline):
+    text = ("“We moved quickly,” said Det. Supt. Jane Hale.\n\n"
+            "Officers then interviewed a released worker, Li Wei, 27.\n\n"
+            "“I was told it was a job in customer service,” he said.")
+    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+        "Jane Hale", "Li Wei"]
+
+
+def test_an_organisation_s_office_or_spokesman_speaks_not_the_organisation(pipeline):
+    text = ("China's embassy said in a statement that it “firmly supports” the crackdown.\n\n"
+            "“We will not stop until every centre is closed,” a Chinese police spokesman said.")
+    assert [(speaker, kind) for _, _, speaker, kind, _ in speakers(pipeline, text)] == [
+        ("China's embassy", "organisation"), ("Chinese police spokesman", "person")]

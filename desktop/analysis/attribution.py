@@ -120,7 +120,10 @@ TITLES = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commission
           "constable", "brigadier", "admiral", "captain", "attorney", "justice", "sheriff",
           "ambassador", "envoy", "councillor", "councilor", "rev", "father", "sister",
           "special", "agent", "magistrate", "u.s.", "us", "u", "s", "homeland", "security",
-          "investigations", "federal", "chief", "acting", "associate"}
+          "investigations", "federal", "chief", "acting", "associate",
+          # ranks written short ("Det. Supt. Jane Hale", "Insp. Sok")
+          "det", "supt", "insp", "cmdr", "adm", "brig", "cpl", "maj", "atty", "amb", "cllr",
+          "sen", "rep", "gov", "hon", "mx"}
 #: Titles that make an entity a person even when spaCy calls it an organisation.
 RANKS = {"mr", "mrs", "ms", "dr", "prof", "minister", "ambassador", "commissioner",
          "general", "colonel", "lieutenant", "superintendent", "detective", "inspector",
@@ -266,9 +269,12 @@ class _Article:
             e.label_ in ("ORG", "NORP", "GPE") or e.label_ == "PERSON"
             and self._ORG_JOINED.match(self.text[e.end_char:e.end_char + 60]))])
         # a "person" joined to an organisation ("Devon and Cornwall police") is none
+        # (nor a rank alone: spaCy reads "Det." of "Det. Supt. Jane Hale" as a person)
         self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"
                               and not any(a <= e.start_char < b and b > e.end_char
-                                          for a, b, _ in self.orgs)]
+                                          for a, b, _ in self.orgs)
+                              and not all(t.is_punct or t.lower_.rstrip(".") in TITLES
+                                          for t in e)]
                              + [self._person_in(e) for e in ranked])
         # any named thing, for the fullest name of "the commission" and the like
         self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
@@ -279,8 +285,7 @@ class _Article:
         # nor a "name" holding a verb or other lower-case word
         self._whole_names = [name for start, _, name in self.people
                              if not _in_title_case_line(self.text, start)
-                             and all(w[:1].isupper() or w in NAME_PARTICLES
-                                     for w in name.split())]
+                             and all(map(_name_word, name.split()))]
         self.roles = self._roles()
         self.genders = self._genders()
         self.events = self._subject_events()
@@ -471,6 +476,10 @@ class _Article:
                     # "X's daughter, Y, said …": the apposition is the subject, the
                     # possessor is not
                     or (root.dep_ == "appos" and root.head.dep_ in _SUBJECT_DEPS)
+                    # a person introduced by a description, wherever it stands
+                    # ("Officers interviewed a released worker, Li Wei, 27.":
+                    # the parse seldom makes the name the noun's apposition)
+                    or self._introduced(ent)
                     or (ent.start == ent.sent.start and root.dep_ != "poss")):
                 name = self.fullest_person(self._repair_person(ent)[2])
                 events.append(_Event(ent.start_char, Speaker(name, "person")))
@@ -526,6 +535,15 @@ class _Article:
                     "document")))
         events.sort(key=lambda e: e.offset)
         return events
+
+    def _introduced(self, ent) -> bool:
+        """Whether a person's name stands in apposition to a noun right
+        before it: "…, a released worker, Li Wei, 27." (comma, name, then a
+        comma or the sentence's end)."""
+        doc, start, end = self.doc, ent.start, ent.end
+        if start < 2 or doc[start - 1].text != "," or doc[start - 2].pos_ != "NOUN":
+            return False
+        return end >= len(doc) or doc[end].text in (",", ".", ";")
 
     def _person_at(self, token) -> str | None:
         """The fullest name of the person whose name holds ``token``, if any."""
@@ -709,6 +727,14 @@ class _Article:
                     span.root.head.lower_ in ROLE_WORDS:
                 # "the national police chief, Sar Thet," — a person whatever the tagger said
                 return Speaker(self.fullest_person(name), "person", o_start, o_end)
+            if words[-1] in ROLE_WORDS and o_end < end and len(words) <= 5:
+                # "a Chinese police spokesman said": a person of the organisation
+                return Speaker(self._unnamed_person(phrase), "person", start, end)
+            possessive = re.match(r"[\u2019']s?\s", self.text[o_end:o_end + 3])
+            if possessive and o_end + possessive.end() < end and any(
+                    lower.endswith(h) for h in ORGANISATION_HEADS):
+                # "China's embassy": the embassy speaks, not China
+                return Speaker(self._clean(phrase), "organisation", start, end)
             return Speaker(self._fullest_org(name), "organisation", o_start, o_end)
         head = next((h for h in ORGANISATION_HEADS if lower.endswith(h)), None)
         if head:
@@ -838,9 +864,17 @@ class _Article:
         return best
 
 
-#: lower-case words that belong inside names ("Ludwig van Beethoven")
-NAME_PARTICLES = frozenset({"al", "bin", "binti", "da", "de", "del", "della", "der", "di",
-                            "dos", "du", "el", "ibn", "la", "le", "van", "von", "y"})
+#: lower-case words that belong inside names ("Ludwig van Beethoven",
+#: "Mohammed al-Hakim", "Valéry d'Estaing")
+NAME_PARTICLES = frozenset({"af", "al", "av", "bin", "binti", "d", "da", "de", "degli", "dei",
+                            "del", "della", "den", "der", "di", "dos", "du", "el", "ibn", "la",
+                            "le", "ten", "ter", "van", "von", "y", "zu"})
+
+
+def _name_word(word: str) -> bool:
+    """Whether ``word`` may stand in a person's name: capitalised, or a
+    particle (also joined: "al-Hakim", "d'Estaing")."""
+    return word[:1].isupper() or re.split(r"[-\u2019']", word)[0] in NAME_PARTICLES
 #: a contraction or a possessive ("He's", "Journal's", "Times'")
 _CONTRACTION = re.compile(r"[\u2019'](?:s|re|ll|d|ve|m|t)?$")
 _TITLE_CASE_SMALL_WORD = re.compile(r"(?<=\w )(?:And|As|At|By|For|From|In|Of|On|The|To|With)\b")
