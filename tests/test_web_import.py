@@ -76,6 +76,9 @@ class Site:
             "/news/empty.html": ("text/html", "<html><head><title>x</title></head>"
                                                   "<body><div></div></body></html>"),
             "/news/old": ("redirect", "/news/kampot.html"),
+            "/go/secret": ("redirect", "/private/secret.html"),
+            "/news/nav.html": ("text/html", "<html><head><title>Nothing</title></head>"
+                                            "<body><nav>Home</nav></body></html>"),
         }
 
     def serve(self):
@@ -169,6 +172,29 @@ def test_robots_txt_is_respected_and_failures_are_reported_per_url(site, db):
     assert site.asked("/private/secret.html") == 0
     assert site.asked("/robots.txt") == 1
     assert [a["title"] for a in articles.list_articles(db)] == ["Raid in Bavet frees workers"]
+
+
+def test_robots_txt_holds_for_dot_segments_double_slashes_and_redirects(site, db):
+    """The server reads /news/../private/x as /private/x: so does robots.txt
+    (a new user's walk fetched a disallowed page through such a feed link)."""
+    sneaky = [f"http://{site.host}/news/../private/secret.html",
+              f"http://{site.host}//private/secret.html",
+              f"http://{site.host}/news/%2e%2e/private/secret.html",
+              site.url("/go/secret")]
+    report = web.import_urls(db, sneaky + [site.url("/news/nav.html")], fetcher=fast())
+    reasons = dict(report.skipped)
+    # (reported under the address as the server reads it)
+    assert reasons[site.url("/private/secret.html")] == \
+        f"robots.txt of http://{site.host} does not allow fetching it"
+    assert reasons[site.url("/go/secret")] == (
+        f"redirected to {site.url('/private/secret.html')}, which robots.txt of "
+        f"http://{site.host} does not allow fetching")
+    assert site.asked("/private/secret.html") == 0
+    assert not any("/private/" in path for _, path in site.requests)
+    # a page with no article (a menu) is not stored as one
+    assert reasons[site.url("/news/nav.html")] == \
+        "no article text found in the page (only “Home”)"
+    assert articles.list_articles(db) == []
 
 
 def test_one_host_gets_one_request_per_delay(site, db):

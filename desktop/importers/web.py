@@ -20,6 +20,7 @@ Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -135,8 +136,9 @@ class Fetcher:
             "User-Agent": self.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
                       "application/atom+xml,application/xml;q=0.9,*/*;q=0.5"})
+        opener = urllib.request.build_opener(_RobotsRedirects(self))
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with opener.open(request, timeout=self.timeout) as response:
                 data = response.read(limit + 1)
                 final = response.geturl()
                 content_type = response.headers.get("Content-Type", "")
@@ -153,7 +155,9 @@ class Fetcher:
         return Fetched(final, data, content_type)
 
     def allowed(self, url: str) -> bool:
-        """Whether the host's robots.txt lets Dossier fetch ``url``."""
+        """Whether the host's robots.txt lets Dossier fetch ``url`` (read
+        as the server reads it: ``/news/../private/x`` is ``/private/x``)."""
+        url = normalise_url(url)
         host = self._host(url)
         if host not in self._robots:
             parser = urllib.robotparser.RobotFileParser(f"{host}/robots.txt")
@@ -174,13 +178,57 @@ class Fetcher:
         forbids it, or it cannot be fetched."""
         if not is_url(url):
             raise FetchError("not an http:// or https:// address")
+        url = normalise_url(url)
         if not self.allowed(url):
             raise FetchError(f"robots.txt of {self._host(url)} does not allow fetching it")
         return self._get(url)
 
 
+class _RobotsRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only where robots.txt allows fetching its target
+    (``/news/old`` → ``/private/x`` is refused like ``/private/x``)."""
+
+    def __init__(self, fetcher: Fetcher):
+        super().__init__()
+        self.fetcher = fetcher
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        newurl = normalise_url(urllib.parse.urljoin(req.full_url, newurl))
+        if is_url(newurl) and not self.fetcher.allowed(newurl):
+            raise FetchError(f"redirected to {newurl}, which robots.txt of "
+                             f"{self.fetcher._host(newurl)} does not allow fetching")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_DOT = re.compile(r"%2e", re.IGNORECASE)
+
+
+def normalise_url(url: str) -> str:
+    """``url`` as a server reads it: scheme and host in lower case, the
+    path's ``.``/``..`` segments resolved (``%2e`` too) and repeated
+    slashes made one — so ``/news/../private/x`` and ``//private/x`` are
+    ``/private/x`` for robots.txt and for telling two addresses apart."""
+    parts = urllib.parse.urlsplit(url)
+    path = re.sub(r"/{2,}", "/", _DOT.sub(".", parts.path))
+    kept: list[str] = []
+    segments = path.split("/")
+    for segment in segments:
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+    path = "/".join(kept)
+    if segments[-1] in (".", "..") and not path.endswith("/"):
+        path += "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
+                                    parts.query, parts.fragment))
+
+
 def _clean_url(url: str) -> str:
-    return urllib.parse.urldefrag(url.strip())[0]
+    return normalise_url(urllib.parse.urldefrag(url.strip())[0])
 
 
 @dataclass

@@ -60,6 +60,10 @@ def _restore(text: str | None, back: dict[str, str]) -> str | None:
     return text
 
 
+#: Fewer words than this in what the extractor found is no article.
+MIN_WORDS = 12
+
+
 def extract_article(html: str, *, url: str | None = None) -> ArticleDraft:
     """The main article of an HTML page, with the page's metadata."""
     if not _MARKUP.search(html[:20000]):
@@ -72,8 +76,9 @@ def extract_article(html: str, *, url: str | None = None) -> ArticleDraft:
         include_tables=True, deduplicate=False,
         date_extraction_params={"extensive_search": False, "original_date": True})
     text = _restore((document.text if document is not None else None) or "", back)
-    if not text.strip():
-        raise ImportProblem("no article text found in the page")
+    if len(text.split()) < MIN_WORDS:       # a menu ("Home"), a cookie banner: no article
+        shown = f" (only “{' '.join(text.split())[:60]}”)" if text.strip() else ""
+        raise ImportProblem(f"no article text found in the page{shown}")
     return ArticleDraft(
         text=paragraphs_text(text.split("\n")),
         title=_restore(document.title, back) or None,
