@@ -167,3 +167,35 @@ def test_article_list_undated_box_and_left_out_note(open_window, seeded_db_path,
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=5000)
     assert sorted(model.article(i)["id"] for i in range(3)) == [2, 3, 4]
     assert not bar.undated_label.isVisible()
+
+
+@pytest.mark.parametrize("value, dayfirst, expected", [
+    ("2024", None, None),                   # no day, no month: none is made up
+    ("June 2024", None, None),
+    ("2024-06", None, None),
+    ("31/02/2024", None, None),
+    ("03.06.2024", None, "2024-06-03"),     # dots: day first, as written where used
+    ("01/06/2024", None, "2024-01-06"),     # slashes: month first unless the file says
+    ("01/06/2024", True, "2024-06-01"),
+    ("13/06/2024", None, "2024-06-13"),
+    ("June 3, 2024", None, "2024-06-03"),
+    ("Mon, 17 Jun 2024 08:30:00 +0700", None, "2024-06-17"),
+])
+def test_batch_dates_are_read_not_made_up(value, dayfirst, expected):
+    from desktop.importers.drafts import iso_date
+    assert iso_date(value, dayfirst=dayfirst) == expected
+
+
+def test_a_csv_date_column_is_read_day_first_when_any_row_says_so(tmp_path):
+    """A new user's walk: 01/06/2024 became 6 January in a file whose other
+    rows (13/06/2024 …) are plainly day first."""
+    path = tmp_path / "wire.csv"
+    rows = ["title,date,text"] + [f"Story {day},{day:02d}/06/2024,Police said story {day} "
+                                  f"was about a raid on a compound." for day in (1, 5, 13, 30)]
+    rows.append("Story x,2024,Police said the last story had no day.")
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    db = open_database(tmp_path / "d.db")
+    import_files(db, [path])
+    dates = {a["title"]: a["published"] for a in articles.list_articles(db)}
+    assert dates == {"Story 1": "2024-06-01", "Story 5": "2024-06-05",
+                     "Story 13": "2024-06-13", "Story 30": "2024-06-30", "Story x": None}

@@ -236,7 +236,7 @@ def test_a_bad_line_of_a_batch_file_is_skipped_on_its_own(tmp_path, db):
     report = import_files(db, [path])
     assert reasons(report) == {"feed.jsonl (line 2)": "line 2 is not valid JSON "
                                                       "(Expecting property name enclosed in "
-                                                      "double quotes)"}
+                                                      "double quotes at column 2)"}
     assert articles.article_count(db) == 2
 
 
@@ -245,7 +245,7 @@ def test_a_file_whose_first_line_is_not_json_is_not_jsonl(tmp_path, db):
     path.write_text("title,text\n" + json.dumps({"text": "A good article."}) + "\n", "utf-8")
     report = import_files(db, [path])
     assert reasons(report) == {"feed.jsonl": "line 1 is not valid JSON "
-                                             "(Expecting value)"}
+                                             "(Expecting value at column 1)"}
     assert articles.article_count(db) == 0
 
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from desktop.codebook_csv import recognise_header
-from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
+from desktop.importers.drafts import ArticleDraft, ImportProblem, day_first, iso_date
 from desktop.importers import file_bytes
 from desktop.importers.file_bytes import decode_text, read_bytes
 
@@ -85,8 +85,9 @@ def _field(record: dict, field: str, keys: dict[str, str]):
     return None
 
 
-def draft_from_record(record: dict) -> ArticleDraft:
-    """One article from a row or object; :class:`ImportProblem` if it has no text."""
+def draft_from_record(record: dict, *, dayfirst: bool | None = None) -> ArticleDraft:
+    """One article from a row or object; :class:`ImportProblem` if it has no
+    text. ``dayfirst``: how the file writes numeric dates (:func:`day_first`)."""
     from desktop.importers.web_page import fragment_text, looks_like_html
 
     keys = {_key(k): k for k in record}
@@ -101,7 +102,7 @@ def draft_from_record(record: dict) -> ArticleDraft:
         source=_as_text(_field(record, "source", keys)),
         author=_as_text(_field(record, "author", keys)),
         published=iso_date(raw_date if isinstance(raw_date, (int, float))
-                            else _as_text(raw_date)),
+                            else _as_text(raw_date), dayfirst=dayfirst),
         url=_as_text(_field(record, "url", keys)))
     draft.check_text()
     return draft
@@ -123,11 +124,11 @@ class BatchRows:
         return iter(self.entries)
 
 
-def _entry(label: str, record) -> Entry:
+def _entry(label: str, record, dayfirst: bool | None = None) -> Entry:
     if not isinstance(record, dict):
         return label, ImportProblem("not an object with fields")
     try:
-        return label, draft_from_record(record)
+        return label, draft_from_record(record, dayfirst=dayfirst)
     except ImportProblem as problem:
         return label, problem
 
@@ -231,8 +232,14 @@ def read_csv(path: Path) -> BatchRows:
         raise ImportProblem(f"no text column (looked for {', '.join(FIELDS['text'][:3])}, "
                             f"…; the columns are: {names})")
     with _open_text(path, codec) as handle:
-        total = sum(1 for _ in csv.reader(_no_bom(handle), dialect=dialect)) - 1
-    return BatchRows(max(total, 0), _csv_rows(path, codec, dialect))
+        rows = csv.reader(_no_bom(handle), dialect=dialect)
+        header = next(rows, [])
+        dated = [i for i, name in enumerate(header) if _key(name) in FIELDS["published"]]
+        total, dates = 0, []
+        for row in rows:    # counted for progress; the date columns tell day or month first
+            total += 1
+            dates += [row[i] for i in dated if i < len(row)]
+    return BatchRows(total, _csv_rows(path, codec, dialect, day_first(dates)))
 
 
 def _no_bom(handle):
@@ -243,14 +250,15 @@ def _no_bom(handle):
         yield line
 
 
-def _csv_rows(path: Path, codec: str, dialect) -> Iterator[Entry]:
+def _csv_rows(path: Path, codec: str, dialect, dayfirst: bool | None = None
+              ) -> Iterator[Entry]:
     with _open_text(path, codec) as handle:
         reader = csv.DictReader(_no_bom(handle), dialect=dialect)
         number = 1
         try:
             for number, row in enumerate(reader, 2):
                 yield _entry(f"{path} (row {number})",
-                             {k: v for k, v in row.items() if k is not None})
+                             {k: v for k, v in row.items() if k is not None}, dayfirst)
         except csv.Error as error:
             raise ImportProblem(f"not valid CSV near line {reader.line_num}: {error}"
                                 ) from error
@@ -287,9 +295,12 @@ def read_json(path: Path) -> BatchRows:
 
 
 def _json_items(path: Path, data: list) -> Iterator[Entry]:
+    dates = [value for record in data if isinstance(record, dict)
+             for key, value in record.items() if _key(key) in FIELDS["published"]]
+    dayfirst = day_first(dates)
     for number in range(len(data)):
         record, data[number] = data[number], None   # let stored rows go
-        yield _entry(f"{path} (item {number + 1})", record)
+        yield _entry(f"{path} (item {number + 1})", record, dayfirst)
 
 
 def read_json_lines(path: Path) -> BatchRows:
@@ -327,7 +338,9 @@ def _json_lines(path: Path, codec: str) -> Iterator[Entry]:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    yield label, _NotJson(f"line {number} is not valid JSON ({error.msg})")
+                    yield label, _NotJson(f"line {number} is not valid JSON "
+                                          f"({error.msg.removesuffix(' at')} at column "
+                                          f"{error.colno})")
                     continue
                 except RecursionError:
                     yield label, ImportProblem("nested too deeply")

@@ -53,12 +53,35 @@ class ArticleDraft:
 _YEAR = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)")
 
 
-def iso_date(value) -> str | None:
+_DOTTED = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_NUMERIC = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def day_first(values) -> bool | None:
+    """Whether numeric dates such as ``01/06/2024`` in ``values`` (one
+    column of a file) put the day first: True when some value can only be
+    read day first (13/06/2024), False when some can only be read month
+    first (06/13/2024), None when none tells (or both do)."""
+    day = month = False
+    for value in values:
+        found = _NUMERIC.match(str(value or ""))
+        if found:
+            first, second = int(found.group(1)), int(found.group(2))
+            day = day or first > 12 >= second
+            month = month or second > 12 >= first
+    return day if day != month else None
+
+
+def iso_date(value, *, dayfirst: bool | None = None) -> str | None:
     """A publication date as YYYY-MM-DD, from the forms feeds and pages use.
 
     Accepts ISO 8601 dates and times, RFC 2822 e-mail dates, Unix
     timestamps (seconds or milliseconds), and other written dates that
-    contain a four-digit year. Returns None when it cannot tell.
+    contain a four-digit year. Returns None when it cannot tell — also when
+    the day or the month is missing ("2024", "June 2024"): none is made up.
+    ``dayfirst``: how to read ``01/06/2024`` (see :func:`day_first`); by
+    default month first, but a dotted ``01.06.2024`` day first, as written
+    where dots are used.
     """
     if value is None or isinstance(value, bool):
         return None
@@ -83,7 +106,14 @@ def iso_date(value) -> str | None:
             pass
     from dateutil import parser
 
+    if dayfirst is None:
+        dayfirst = bool(_DOTTED.match(text))
     try:
-        return parser.parse(text).date().isoformat()
+        # read twice with different defaults: what differs was not written
+        one = parser.parse(text, dayfirst=dayfirst, default=datetime(2000, 1, 1))
+        two = parser.parse(text, dayfirst=dayfirst, default=datetime(2001, 2, 2))
     except (ValueError, OverflowError):
         return None
+    if (one.year, one.month, one.day) != (two.year, two.month, two.day):
+        return None
+    return one.date().isoformat()
