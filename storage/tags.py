@@ -75,6 +75,13 @@ def list_tags(db: Database, *, analysts: tuple[str, ...] = ()) -> list[dict]:
     ))
 
 
+def tag_uuids(db: Database) -> dict[int, str]:
+    """Each tag's stable id (its ``uuid``, the same in every copy of the
+    codebook: merged files, the team hub), by local id."""
+    return {tag_id: key for tag_id, key in db.execute("SELECT id, uuid FROM tags")
+            if key}
+
+
 def get_tag(db: Database, tag_id: int) -> dict | None:
     """One tag, or None."""
     rows = list(db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))

@@ -132,8 +132,10 @@ def test_nesting_guids_and_xml_safety(nested, tmp_path):
     assert len(set(guids)) == 11 and re.findall(rb'guid="([^"]+)"', qdc_xml(nested)) == guids
     from desktop.exporters.identifiers import StableIds
 
-    assert visits.get("guid") == StableIds(nested).of("tag", tags.find_tag(
-        nested, "State visits")["id"])
+    # the tag's own uuid: the same GUID from every copy of this codebook
+    visits_id = tags.find_tag(nested, "State visits")["id"]
+    assert visits.get("guid") == StableIds(nested).tag(visits_id) == \
+        nested.execute("SELECT uuid FROM tags WHERE id = ?", [visits_id]).fetchone()[0]
 
 
 def test_the_standards_own_example_is_valid_and_imports(db):

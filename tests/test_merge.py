@@ -187,3 +187,35 @@ def test_a_merge_is_one_undoable_step(two_databases):
     journal.undo(db)
     assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("articles", "tags", "passages")] == counts
+
+
+def test_a_merged_passage_exports_with_the_same_ids_from_either_file(two_databases,
+                                                                     tmp_path):
+    """A passage, its tag and article carry one id in every copy: W3C
+    annotation ids and REFI-QDA GUIDs from two analysts' files join (a new
+    user's walk: they differed, so annotations could not be matched)."""
+    import json
+    import zipfile
+
+    ours_path, theirs_path = two_databases
+    ours = open_database(ours_path)
+    merge_database(ours, theirs_path, analyst="me")
+    ours.close()
+
+    def exported(path, name):
+        w3c, qdpx = tmp_path / f"{name}.jsonld", tmp_path / f"{name}.qdpx"
+        assert main(["export", "--format", "w3c", "-o", str(w3c), "--db", str(path)]) == 0
+        assert main(["export", "--format", "qdpx", "-o", str(qdpx), "--db", str(path)]) == 0
+        notes = {a["body"][1]["value"]: a["id"] for a in json.loads(w3c.read_text())["first"]
+                 ["items"] if len(a["body"]) > 1}
+        with zipfile.ZipFile(qdpx) as archive:
+            project = archive.read("project.qde").decode()
+        return notes, project
+
+    mine, our_project = exported(ours_path, "ours")
+    theirs, their_project = exported(theirs_path, "theirs")
+    assert mine["ben's note"] == theirs["ben's note"]
+    ben = open_database(theirs_path).execute(
+        "SELECT uuid FROM passages WHERE note = ?", ["ben's note"]).fetchone()[0]
+    assert theirs["ben's note"] == f"urn:uuid:{ben}"
+    assert f'guid="{ben}"' in our_project and f'guid="{ben}"' in their_project

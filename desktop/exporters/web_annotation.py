@@ -73,7 +73,7 @@ def annotation(row: dict, ids: StableIds) -> dict:
         selectors.append({"type": "TextPositionSelector", "start": row["start"],
                           "end": row["end"]})
     found = {
-        "id": f"urn:uuid:{ids.of('passage', row['passage_id'])}",
+        "id": f"urn:uuid:{ids.passage(row)}",
         "type": "Annotation",
         "motivation": "tagging" if not row["note"] else ["tagging", "commenting"],
         "created": row["created_at"],

@@ -72,7 +72,7 @@ def qdc_xml(db: Database) -> bytes:
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NAMESPACE,
                                    "origin": f"Dossier {__version__}"})
     codes = ET.SubElement(root, "Codes")
-    write_codes(codes, rows, {row["id"]: ids.of("tag", row["id"]) for row in rows}, None)
+    write_codes(codes, rows, {row["id"]: ids.tag(row["id"]) for row in rows}, None)
     ET.indent(root)
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n")

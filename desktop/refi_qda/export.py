@@ -91,18 +91,18 @@ class _ProjectWriter:
 
     def user(self, analyst: str) -> str:
         if analyst not in self.users:
-            self.users[analyst] = self.ids.of("user", analyst)
+            self.users[analyst] = self.ids.user(analyst)
         return self.users[analyst]
 
     def codebook(self) -> dict[int, str]:
         tags = selected_tags(self.job.db, self.job.filter)
-        guids = {t["id"]: self.ids.of("tag", t["id"]) for t in tags}
+        guids = {t["id"]: self.ids.tag(t["id"]) for t in tags}
         if tags:
             write_codes(_el(_el(self.root, "CodeBook"), "Codes"), tags, guids, NAMESPACE)
         return guids
 
     def source(self, parent, article: dict, rows: list[dict], code_guids) -> bytes:
-        guid = self.ids.of("article", article["text_hash"])
+        guid = self.ids.article(article)
         text, position = normalise_line_breaks(article["text"])
         source = _el(parent, "TextSource", guid=guid, name=article["title"],
                      plainTextPath=f"internal://{guid}.txt",
@@ -118,7 +118,7 @@ class _ProjectWriter:
             start, end = (0, 0) if orphaned else (position(row["start"]), position(row["end"]))
             user = self.user(row["analyst"])
             selection = _el(source, "PlainTextSelection",
-                            guid=self.ids.of("passage", row["passage_id"]),
+                            guid=self.ids.passage(row),
                             name=_selection_name(row["text"] if orphaned else text[start:end]),
                             startPosition=start, endPosition=end, creatingUser=user,
                             creationDateTime=xml_timestamp(row["created_at"]),
@@ -129,11 +129,12 @@ class _ProjectWriter:
                 self.orphans += 1
             elif row["note"]:     # QualCoder and MAXQDA read a coding memo here
                 _text_el(selection, "Description", row["note"])
-            coding = _el(selection, "Coding", guid=self.ids.of("coding", row["passage_id"]),
+            coding = _el(selection, "Coding", guid=self.ids.derived(self.ids.passage(row),
+                                                                     "coding"),
                          creatingUser=user, creationDateTime=xml_timestamp(row["created_at"]))
             _el(coding, "CodeRef", targetGUID=code_guids[row["tag_id"]])
             if row["note"]:
-                note_guid = self.ids.of("note", row["passage_id"])
+                note_guid = self.ids.derived(self.ids.passage(row), "note")
                 _el(selection, "NoteRef", targetGUID=note_guid)
                 self.notes.append((note_guid, row))
             self.job.progress.step()
@@ -171,7 +172,7 @@ def write_qdpx(path: Path, job: ExportJob) -> ExportResult:
         if sources is None:
             sources = _el(writer.root, "Sources")
         rows = by_article.get(article["id"], [])
-        files.append((writer.ids.of("article", article["text_hash"]),
+        files.append((writer.ids.article(article),
                       writer.source(sources, article, rows, code_guids)))
     writer.notes_element()
     writer.users_element()
