@@ -81,3 +81,19 @@ def test_binary_with_many_nuls_is_still_refused():
 
     with pytest.raises(ImportProblem, match="binary"):
         decode_text(bytes(range(256)) * 8)
+
+
+def test_a_utf8_file_with_one_latin1_byte_is_text_not_binary(tmp_path):
+    """A new user's walk: a UTF-8 file with curly quotes and one Latin-1 "é"
+    pasted in was refused as "binary file, not text"."""
+    path = tmp_path / "mixed.txt"
+    body = "“We will act,” the minister said at the café in Phnom Penh on Tuesday."
+    path.write_bytes(body.encode() + " Le r".encode() + "é".encode("latin-1")
+                     + "sumé ends here.".encode())
+    db_path = tmp_path / "d.db"
+    done = dossier("import", str(path), "--db", str(db_path))
+    assert done.returncode == 0, done.stderr
+    assert "1 byte not UTF-8 read as Windows-1252" in done.stderr
+    assert stored_texts(db_path) == [body + " Le résumé ends here."]
+    # a file in one single-byte encoding is still read as that
+    assert decode_text("café “x” déjà vu".encode("cp1252")) == "café “x” déjà vu"

@@ -94,7 +94,7 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            text = _mostly_utf8(data, notes)
     if text is None:
         import charset_normalizer
 
@@ -113,6 +113,41 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
         notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
                      f"control character, not text)")
     return text
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(data: bytes, notes: list[str] | None) -> str | None:
+    """UTF-8 text with a few bytes of another encoding pasted in (one
+    Latin-1 "é" in a UTF-8 file): those bytes read as Windows-1252 (Latin-1
+    where it has no character) and said in ``notes``. None when the file is
+    not UTF-8 at all: no UTF-8 sequence in it, or more stray bytes than 3
+    and than 1 in 10 of its UTF-8 sequences."""
+    sequences = len(_UTF8_SEQUENCE.findall(data))
+    parts: list[str] = []
+    stray = position = 0
+    while True:
+        try:
+            parts.append(data[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            stray += 1
+            if stray > max(3, sequences // 10):
+                return None
+            end = position + error.start
+            parts.append(data[position:end].decode("utf-8"))
+            byte = data[end:end + 1]
+            try:
+                parts.append(byte.decode("cp1252"))
+            except UnicodeDecodeError:
+                parts.append(byte.decode("latin-1"))
+            position = end + 1
+    if notes is not None:
+        notes.append(f"{stray} byte{'s' if stray != 1 else ''} not UTF-8 read as "
+                     f"Windows-1252 (the rest of the file is UTF-8)")
+    return "".join(parts)
 
 
 def decode_html(data: bytes) -> str:
