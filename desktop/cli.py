@@ -282,7 +282,7 @@ def cmd_list(args) -> int:
         return EXIT_OK
     for row in rows:
         meta = " · ".join(x for x in (row["source"], row["published"]) if x)
-        print(f"{row['id']:>5}  {row['passage_count']:>4} passages  {row['title']}"
+        print(f"{row['id']:>5}  {counted(row['passage_count'], 'passage'):>12}  {row['title']}"
               + (f"  ({meta})" if meta else ""))
     return EXIT_OK
 
@@ -357,7 +357,8 @@ def cmd_codebook(args) -> int:
     from storage.codebook import apply_codebook
     from storage.tags import TagError
 
-    db = _database(args, create=False, writes=args.action == "import")
+    # a codebook goes into a new file too, before its first article
+    db = _database(args, create=args.action == "import", writes=args.action == "import")
     path = Path(args.file)
     if args.action == "export":
         if not path.parent.is_dir():

@@ -51,6 +51,12 @@ def test_round_trip_between_databases(db, tmp_path, capsys):
     # importing the same file again changes nothing
     assert apply_codebook(copied, read_codebook(path)) == {"created": [], "updated": []}
     copied.close()
+    # a codebook goes into a new file too, before its first article (a new
+    # user's walk: "no database at new.db")
+    new = tmp_path / "new.db"
+    status, out, _ = run(capsys, "codebook", "import", str(path), "--db", str(new))
+    assert status == 0 and new.exists()
+    assert tag_rows(open_database(new)) == tag_rows(db)
 
 
 def test_import_updates_colours_descriptions_and_parents_and_keeps_keys(db):

@@ -112,7 +112,7 @@ def test_undo_replaces_the_message_it_made_stale(open_window, seeded_db_path, qt
     qtbot.keyClick(view, Qt.Key.Key_1)
     assert window.statusBar().currentMessage().startswith("Tagged 9 characters")
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert window.statusBar().currentMessage() == "Undid “Tag as “Cybercrime””."
+    assert window.statusBar().currentMessage() == "Undid: Tag as “Cybercrime”."
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
-    assert window.statusBar().currentMessage() == "Redid “Tag as “Cybercrime””."
+    assert window.statusBar().currentMessage() == "Redid: Tag as “Cybercrime”."

@@ -111,4 +111,5 @@ class ReadingFriction(QObject):
             return          # the refusal's message stays: nothing was undone
         stack = self.window.undo_stack
         text = stack.redoText() if verb == "Undid" else stack.undoText()
-        self.window.statusBar().showMessage(f"{verb} “{text}”." if text else "", 5000)
+        # (the step's name may quote a tag: “Tag as “X”” would nest the marks)
+        self.window.statusBar().showMessage(f"{verb}: {text}." if text else "", 5000)
