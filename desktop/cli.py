@@ -149,17 +149,18 @@ def cmd_import(args) -> int:
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report)
-    for path, article_id in report.added:
-        print(f"imported {path} as article {article_id}")
-    for path, article_id in report.duplicates:
-        print(f"already present: {path} (article {article_id})")
+    limit = None if args.verbose else LISTED
+    _listed([f"imported {path} as article {article_id}"
+             for path, article_id in report.added], limit, "imported")
+    _listed([f"already present: {path} (article {article_id})"
+             for path, article_id in report.duplicates], limit, "already present")
     for path, article_id, counts in report.updated:
         print(f"updated article {article_id} from {path}: {counted(counts['kept'], 'passage')} in "
               f"place, {counts['moved']} moved, {counts['orphaned']} no longer found "
               f"(kept, anchor=orphaned)")
-    for article_id, other_id, score in report.similar:
-        print(f"article {article_id} is similar to article {other_id} "
-              f"(similarity {score:.2f})")
+    _listed([f"article {article_id} is similar to article {other_id} "
+             f"(similarity {score:.2f})" for article_id, other_id, score in report.similar],
+            limit, "similar pairs")
     for path, note in report.notes:
         print(f"note: {path}: {note}", file=sys.stderr)
     for path, reason in report.skipped:
@@ -168,6 +169,19 @@ def cmd_import(args) -> int:
         print(f"skipped {count} more rows of {path} (not listed)", file=sys.stderr)
     print(report.summary())
     return EXIT_PROBLEMS if report.skipped_count() else EXIT_OK
+
+
+#: Lines of one kind ``dossier import`` lists before it counts the rest
+#: (a batch file of 20,000 rows is not 20,000 lines on the terminal).
+LISTED = 50
+
+
+def _listed(lines: list[str], limit: int | None, what: str) -> None:
+    """Print ``lines``, the first ``limit`` of them and then how many more."""
+    for line in lines[:limit]:
+        print(line)
+    if limit is not None and len(lines) > limit:
+        print(f"… and {len(lines) - limit:,} more {what} (--verbose lists every one)")
 
 
 def _import_project(db, path: Path, report) -> None:
@@ -450,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="web pages (https://… or a .txt of URLs): the least time between "
                         "two requests to one site (default 1)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help=f"list every article imported, already present or similar "
+                        f"(default: the first {LISTED} of each, then a count)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],

@@ -246,3 +246,18 @@ def test_the_window_s_import_dialog_counts_rows_of_a_batch_file(open_window, see
     assert articles.article_count(window.db) == 1205
     assert "Importing articles: 100 of 1,200" in labels
     assert labels[-1] == "Importing articles: 1,200 of 1,200"
+
+
+def test_the_command_lists_fifty_of_each_kind_then_counts(tmp_path, capsys):
+    """A new user's walk: a 3,000-row file printed 3,000 "imported" lines."""
+    from desktop.cli import main
+
+    path = write_jsonl(tmp_path / "feed.jsonl", news_rows(120))
+    db_path = tmp_path / "d.db"
+    assert main(["import", str(path), "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("imported ") for line in out) == 50
+    assert "… and 70 more imported (--verbose lists every one)" in out
+    assert main(["import", str(path), "--db", str(db_path), "--verbose"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("already present: ") for line in out) == 120
