@@ -250,3 +250,32 @@ def test_f2_in_the_quotes_tab_sets_the_selected_quotes_speaker(open_window, anal
     assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
     assert stored(analysed_db_path)[0] == [(am["start"], am["end"], 1, "Chak Sopheap",
                                             "person")]
+
+
+def test_a_typed_name_gets_its_own_kind_not_the_last_speakers(qtbot):
+    """A new user's walk: "Ministry of Interior" typed over a press release
+    was stored as a document."""
+    from desktop.gui.speaker_corrections import _kind_of_typed_name
+    from widgets.speaker_dialog import SpeakerDialog
+
+    dialog = SpeakerDialog("Set speaker", "Who said it?",
+                           [("press release", "document"), ("Sar Sokha", "person")],
+                           "press release", "document", guess_kind=_kind_of_typed_name)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    edit = dialog.name.lineEdit()
+    assert dialog.kind.currentText() == "document"
+    edit.selectAll()
+    qtbot.keyClicks(edit, "Ministry of Interior")
+    assert dialog.chosen() == ("Ministry of Interior", "organisation")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "Keo Sothea")
+    assert dialog.chosen() == ("Keo Sothea", "person")
+    # a kind the analyst picks stays theirs
+    dialog.kind.setFocus()
+    qtbot.keyClick(dialog.kind, Qt.Key.Key_Down)
+    picked = dialog.kind.currentText()
+    assert picked == "organisation"
+    edit.selectAll()
+    qtbot.keyClicks(edit, "Lim Dara")
+    assert dialog.chosen() == ("Lim Dara", picked)

@@ -5,6 +5,8 @@ a name the list does not hold is fine. Plain data in, ``chosen()`` out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QVBoxLayout)
@@ -18,10 +20,14 @@ class SpeakerDialog(QDialog):
     is filled in first. ``chosen()`` is ``(name, kind)`` after OK."""
 
     def __init__(self, title: str, prompt: str, names: list[tuple[str, str]],
-                 current: str = "", kind: str = "person", parent=None):
+                 current: str = "", kind: str = "person", parent=None, *,
+                 guess_kind: Callable[[str], str] | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self._kinds = {name: k for name, k in names}
+        #: the kind of a typed name no one listed (until the analyst picks one)
+        self._guess = guess_kind or (lambda _name: KINDS[0])
+        self._kind_picked = False
         layout = QVBoxLayout(self)
         label = QLabel(prompt)
         label.setTextFormat(Qt.TextFormat.PlainText)
@@ -42,6 +48,7 @@ class SpeakerDialog(QDialog):
         self.kind = QComboBox()
         self.kind.addItems(KINDS + tuple(sorted({k for _n, k in names} - set(KINDS))))
         self.kind.setCurrentText(kind if kind in self._all_kinds() else KINDS[0])
+        self.kind.activated.connect(self._picked)
         form.addRow("&Speaker:", self.name)
         form.addRow("&Kind:", self.kind)
         layout.addLayout(form)
@@ -53,10 +60,19 @@ class SpeakerDialog(QDialog):
         layout.addWidget(buttons)
         self._name_changed(self.name.currentText())
 
+    def _picked(self, _index: int) -> None:
+        self._kind_picked = True
+
     def _name_changed(self, text: str) -> None:
         self.ok_button.setEnabled(bool(text.strip()))
         if self._kinds.get(text) in self._all_kinds():
             self.kind.setCurrentText(self._kinds[text])
+        elif text.strip() and not self._kind_picked:
+            # a typed name keeps no listed speaker's kind ("document" of a
+            # press release for "Ministry of Interior")
+            guessed = self._guess(text)
+            if guessed in self._all_kinds():
+                self.kind.setCurrentText(guessed)
 
     def _all_kinds(self) -> list[str]:
         return [self.kind.itemText(i) for i in range(self.kind.count())]

@@ -105,7 +105,8 @@ class SpeakerCorrections(Controller):
     def _ask(self, title, prompt, names, current, kind, done) -> None:
         if self.dialog is not None:
             self.dialog.reject()
-        dialog = SpeakerDialog(title, prompt, names, current, kind, self.window)
+        dialog = SpeakerDialog(title, prompt, names, current, kind, self.window,
+                               guess_kind=_kind_of_typed_name)
         self.dialog = dialog
         dialog.accepted.connect(lambda: done(*dialog.chosen()))
         dialog.finished.connect(lambda _result: self._closed(dialog))
@@ -135,3 +136,12 @@ class SpeakerCorrections(Controller):
             self.controllers.corpus.show_speaker(speaker)
         if self.query.speaker:      # articles may enter or leave the filtered list
             self.controllers.articles.refresh_articles(keep_current=True)
+
+
+def _kind_of_typed_name(name: str) -> str:
+    """A typed speaker's kind: an organisation when a word of it names one
+    ("Ministry of Interior", "Thai police"), else a person."""
+    from desktop.analysis.attribution import ORGANISATION_HEADS
+
+    words = {w.lower() for w in name.split()}
+    return "organisation" if words & set(ORGANISATION_HEADS) else "person"
