@@ -279,3 +279,26 @@ def test_a_typed_name_gets_its_own_kind_not_the_last_speakers(qtbot):
     edit.selectAll()
     qtbot.keyClicks(edit, "Lim Dara")
     assert dialog.chosen() == ("Lim Dara", picked)
+
+
+def test_mark_as_quote_over_part_of_a_quote_says_so_and_stores_nothing(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """A new user's walk: a selection running into a quote was stored as a
+    second quote over the same words, shown and exported twice."""
+    from desktop.gui import speaker_corrections as module
+
+    said: list[str] = []
+    monkeypatch.setattr(module, "plain_message", lambda _w, _t, text, *_: said.append(text))
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    window = open_window(analysed_db_path)
+    view = window.view
+    open_article(qtbot, window, am["article_id"])
+    text = view.article_text()
+    start = text.rindex(" ", 0, am["start"] - 5)      # a few words before the quote
+    # (what the reader's "Mark as quote…" on that selection asks for)
+    from widgets.quote_panel import MARK_AS_QUOTE
+    view.quoteCorrectionRequested.emit(MARK_AS_QUOTE, start, am["start"] + 10)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert "The selection overlaps the quote “" in said[0] and "Am Sam Ath" in said[0]
+    assert window.controllers.speakers.dialog is None
+    assert stored(analysed_db_path) == ([], [])

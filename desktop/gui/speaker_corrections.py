@@ -22,6 +22,7 @@ from desktop.gui.controller import Controller
 from storage import speaker_corrections as corrections
 from storage.changes import SPEAKERS, Changes
 from widgets.quote_panel import NOT_A_QUOTE, SET_SPEAKER
+from widgets.plain_text import plain_message
 from widgets.speaker_dialog import SpeakerDialog
 
 #: Entity labels offered as speakers, and the kind of speaker each is.
@@ -65,6 +66,18 @@ class SpeakerCorrections(Controller):
         if what == NOT_A_QUOTE:
             self._run("Not a quote", "Not a quote", article_id,
                       lambda db: corrections.mark_not_quote(db, article_id, start, end))
+            return
+        overlapping = next((q for q in self.view._quotes if q["start"] < end
+                            and start < q["end"] and (q["start"], q["end"]) != (start, end)),
+                           None) if what != SET_SPEAKER else None
+        if overlapping is not None:
+            # two quotes over the same words would both be shown, listed and
+            # exported, each with its speaker
+            said = f" (said by {overlapping['speaker']})" if overlapping.get("speaker") else ""
+            plain_message(self.window, "Mark as quote",
+                          f"The selection overlaps the quote “{_short(overlapping['text'])}”"
+                          f"{said}. Select text outside it, or right-click that quote to set "
+                          f"its speaker or mark it as not a quote.", "information")
             return
         quote = self._quote_at(start, end) if what == SET_SPEAKER else None
         current = (quote or {}).get("speaker") or ""
@@ -145,3 +158,8 @@ def _kind_of_typed_name(name: str) -> str:
 
     words = {w.lower() for w in name.split()}
     return "organisation" if words & set(ORGANISATION_HEADS) else "person"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
