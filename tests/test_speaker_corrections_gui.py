@@ -250,6 +250,8 @@ def test_f2_in_the_quotes_tab_sets_the_selected_quotes_speaker(open_window, anal
     assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
     assert stored(analysed_db_path)[0] == [(am["start"], am["end"], 1, "Chak Sopheap",
                                             "person")]
+    assert window.statusBar().currentMessage() == \
+        "Set speaker “Chak Sopheap”. Ctrl+Z undoes it."
 
 
 def test_a_typed_name_gets_its_own_kind_not_the_last_speakers(qtbot):

@@ -134,7 +134,10 @@ class SpeakerCorrections(Controller):
     def _run(self, title: str, text: str, article_id: int | None, change) -> bool:
         command = commands.Change(self.controllers.history, text, change,
                                   article_id=article_id, kinds=frozenset({SPEAKERS}))
-        return self.run_command(command, title)
+        done = self.run_command(command, title)
+        if done:        # said, as a tag save is ("Tagged … as …")
+            self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
+        return done
 
     def on_changes(self, changes: Changes) -> None:
         """Speakers changed (a correction, its undo or redo, another
