@@ -224,3 +224,13 @@ def test_a_speaker_is_picked_from_the_names_offered_while_typing(open_window,
     qtbot.waitUntil(lambda: window.query.speaker == "Thong Mengdavid")
     model = window.article_list.list_model
     assert [model.article(r)["id"] for r in range(model.rowCount())] == [1, 2, 3]
+
+
+def test_a_file_name_that_is_only_an_id_is_not_shown_as_the_articles_line():
+    """A new user's walk: the seeds' rows read "000_526e701a0aba4176.txt"."""
+    from widgets.article_list import meta_line
+
+    assert meta_line({"filename": "000_526e701a0aba4176.txt"}) == ""
+    assert meta_line({"filename": "interview-keo.txt"}) == "interview-keo.txt"
+    assert meta_line({"filename": "000_526e701a0aba4176.txt", "source": "VOD",
+                      "published": "2024-06-13"}) == "VOD · 2024-06-13"

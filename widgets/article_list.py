@@ -12,6 +12,8 @@ use :meth:`RowSource.from_rows`.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,11 +35,18 @@ REVIEW_ROLE = Qt.ItemDataRole.UserRole + 4
 REVIEW_WORDS = {"in progress": "◐ in progress", "done": "✓ done"}
 
 
+#: A file name that is only a machine's id ("000_526e701a0aba4176.txt"):
+#: nothing a reader recognises an article by.
+_MACHINE_NAME = re.compile(r"^[\d_\-.]*[0-9a-f]{8,}(?:\.\w{1,5})?$", re.IGNORECASE)
+
+
 def meta_line(article: dict) -> str:
-    """"source · date" (or the file name when neither is known), and the
-    review status unless the article is new."""
+    """"source · date" (or the file name when neither is known, unless it
+    is only an id), and the review status unless the article is new."""
     parts = [article.get("source"), article.get("published")]
-    line = " · ".join(p for p in parts if p) or article.get("filename") or ""
+    filename = article.get("filename") or ""
+    line = " · ".join(p for p in parts if p) or (
+        "" if _MACHINE_NAME.match(filename) else filename)
     status = REVIEW_WORDS.get(article.get("review_status") or "")
     return " · ".join(p for p in (status, line) if p)
 
