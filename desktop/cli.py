@@ -139,10 +139,19 @@ def cmd_import(args) -> int:
     db = _database(args, create=True, writes=True)
     projects = [Path(p) for p in paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
     bar, update = _progress_bar("Importing")
-    with bar:
-        report = import_files(db, [Path(p) for p in paths
-                                   if Path(p).exists() and Path(p) not in projects],
-                              update=args.update, on_progress=update)
+    from storage.articles import article_count
+    before = article_count(db)
+    try:
+        with bar:
+            report = import_files(db, [Path(p) for p in paths
+                                       if Path(p).exists() and Path(p) not in projects],
+                                  update=args.update, on_progress=update)
+    except KeyboardInterrupt:
+        # what was committed stays; say so, and how to go on
+        kept = article_count(db) - before
+        print(f"dossier: interrupted — {counted(kept, 'article')} stored before the stop "
+              f"stay; run the same import again to go on where it stopped", file=sys.stderr)
+        raise
     if urls:
         from desktop.cli_feeds import import_web
         import_web(db, urls, args.delay, report)

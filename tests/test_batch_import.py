@@ -261,3 +261,30 @@ def test_the_command_lists_fifty_of_each_kind_then_counts(tmp_path, capsys):
     assert main(["import", str(path), "--db", str(db_path), "--verbose"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert sum(line.startswith("already present: ") for line in out) == 120
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
+    """A new user's walk: after Ctrl+C only "dossier: interrupted" was said."""
+    from benchmarks.import_speed import generate
+
+    path = generate(tmp_path / "news.jsonl", 3000, wire=0.3)
+    database = tmp_path / "stop.db"
+    process = subprocess.Popen([*DOSSIER, "import", str(path), "--db", str(database)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline, stored = time.monotonic() + 120, 0
+    while time.monotonic() < deadline and process.poll() is None and stored < CHUNK_ROWS:
+        if database.exists():
+            try:
+                with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as look:
+                    stored = look.execute("SELECT count(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.02)
+    assert process.poll() is None, "the import finished before it could be stopped"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    with sqlite3.connect(database) as look:
+        kept = look.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert f"interrupted — {kept:,} articles stored before the stop stay; run the same " \
+           f"import again to go on where it stopped" in err
