@@ -97,10 +97,13 @@ def test_xlsx_has_passages_and_tags_sheets(tricky, tmp_path):
     tags_sheet = book["Tags"]
     tag_rows = {r[0].value: r for r in tags_sheet.iter_rows(min_row=2)}
     assert len(tag_rows) == 9
+    assert [c.value for c in next(tags_sheet.iter_rows(max_row=1))] == [
+        "tag", "parent", "color", "key", "description", "passages"]
     diplomacy = tag_rows["Diplomacy"]
-    assert diplomacy[1].value == "#1c71d8"
-    assert diplomacy[1].fill.start_color.rgb.endswith("1C71D8")
-    assert diplomacy[4].value == 1
+    assert diplomacy[1].value is None                     # a top-level tag
+    assert diplomacy[2].value == "#1c71d8"
+    assert diplomacy[2].fill.start_color.rgb.endswith("1C71D8")
+    assert diplomacy[5].value == 1
 
 
 def test_w3c_annotations(tricky, tmp_path):
@@ -287,3 +290,17 @@ def test_rows_carry_stable_ids_that_join_copies(tricky, tmp_path):
             assert row["article_uuid"] == truth["article_uuid"]
             assert row["tag_uuid"] == truth["tag_uuid"]
             assert row["article_hash"] == truth["text_hash"]
+
+
+def test_xlsx_tags_sheet_keeps_the_codebook_tree(tricky, tmp_path):
+    """A new user's walk: the Tags sheet had no parent, so the tree was lost."""
+    from openpyxl import load_workbook
+
+    from storage import tags
+
+    parent = tags.find_tag(tricky, "Diplomacy")["id"]
+    child = tags.create_tag(tricky, "State visits", "#123456")
+    tags.set_parent(tricky, child, parent)
+    path, _result = export(tricky, tmp_path, "xlsx")
+    rows = {r[0].value: r[1].value for r in load_workbook(path)["Tags"].iter_rows(min_row=2)}
+    assert rows["State visits"] == "Diplomacy" and rows["Diplomacy"] is None

@@ -2,8 +2,9 @@
 
 *Passages* has the CSV columns plus the 40 characters of context either
 side; each tag cell is filled with a tint of the tag's colour. *Tags* lists
-the exported tags with their colour as the cell fill, key, description and
-how many of the exported passages carry them.
+the exported tags with their parent tag (the codebook's tree), their colour
+as the cell fill, key, description and how many of the exported passages
+carry them.
 
 Every text cell is stored as a string cell, so a value like ``=1+1`` is
 text, never a formula (no apostrophe is needed, unlike CSV). Dates are
@@ -23,11 +24,12 @@ from openpyxl.styles import Font, PatternFill
 
 from desktop.exporters.base import ExportJob, ExportResult, tint, xml_safe
 from desktop.exporters.tabular import COLUMNS, rows
+from storage import tags as tag_store
 from storage.export_selection import selected_tags
 
 EXCEL_CELL_LIMIT = 32767
 PASSAGE_COLUMNS = COLUMNS + ("prefix", "suffix")
-TAG_COLUMNS = ("tag", "color", "key", "description", "passages")
+TAG_COLUMNS = ("tag", "parent", "color", "key", "description", "passages")
 _WIDTHS = {"article_title": 40, "tag": 24, "text": 60, "note": 40, "prefix": 30,
            "suffix": 30, "created_at": 26, "description": 60, "color": 10,
            "speaker": 24, "article_source": 20, "article_author": 20, "article_url": 30}
@@ -105,8 +107,11 @@ def write_xlsx(path: Path, job: ExportJob) -> ExportResult:
         cells = passages.append(row)
         cells["tag"].fill = _fill(tint(colours.get(row["tag"], "#ffffff")))
     tag_sheet = _Sheet(workbook.create_sheet("Tags"), TAG_COLUMNS, warnings)
+    names = {t["id"]: t["name"] for t in tag_store.list_tags(job.db)}
     for tag in tags:
-        cells = tag_sheet.append({"tag": tag["name"], "color": tag["color"],
+        # the tree, as a parent's name (the codebook's own files keep it too)
+        cells = tag_sheet.append({"tag": tag["name"], "parent": names.get(tag["parent_id"]),
+                                  "color": tag["color"],
                                   "key": tag["shortcut"], "description": tag["description"],
                                   "passages": tag["passage_count"]})
         cells["color"].fill = _fill(tag["color"])
