@@ -14,6 +14,11 @@ def speakers(pipeline, text):
             for q in analyse_text(pipeline, text).quotes]
 
 
+def said_by(pipeline, text):
+    """Each quote's speaker, in text order."""
+    return [speaker for _, _, speaker, _, _ in speakers(pipeline, text)]
+
+
 def test_speaker_after_the_quote_resolves_a_pronoun_to_the_last_subject(pipeline):
     text = ("Police chief Neth Savoeun met officials in Phnom Penh on Monday.\n\n"
             "“We will act,” he said.")
@@ -381,7 +386,7 @@ def test_a_headline_in_title_case_lends_no_words_to_a_name(pipeline):
             "Hours later, Trump returned the compliment, telling Reuters, “Sheldon and I "
             "have been friends for a long time.”\n\n"
             "“They have got to be able to win,” Adelson said.")
-    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+    assert said_by(pipeline, text) == [
         "Donald Trump", "Sheldon Adelson"]
 
 
@@ -421,7 +426,7 @@ def test_mentioned_and_assured_are_reporting_verbs(pipeline):
     text = ("Carl Quintanilla seemed taken aback and mentioned that the picture had been "
             "on the company's Web site. \"Does that not speak to your vetting process?\"\n\n"
             "\"Your reputation is amazing,\" Trump assured Jones.")
-    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+    assert said_by(pipeline, text) == [
         "Carl Quintanilla", "Trump"]
 
 
@@ -431,7 +436,7 @@ def test_a_role_word_in_a_quote_or_another_paragraph_gives_no_one_that_role(pipe
     text = ("“Judge,” Ben Brafman said, “I have never had a case like this.”\n\n"
             "“Everything that you have said,” the judge exclaimed, “has overlapped.”\n\n"
             "Brafman sat down.")
-    said = [speaker for _, _, speaker, _, _ in speakers(pipeline, text)]
+    said = said_by(pipeline, text)
     assert said == ["Ben Brafman", "Ben Brafman", "judge", "judge"]
 
 
@@ -440,7 +445,7 @@ def test_names_with_particles_grow_whole(pipeline):
             "Monday.\n\n“We will share intelligence on trafficking networks,” al-Hakim told "
             "reporters.\n\nLudwig van der Berg, a Dutch prosecutor, was also there. “The "
             "cooperation is real,” van der Berg said.")
-    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+    assert said_by(pipeline, text) == [
         "Mohammed al-Hakim", "Ludwig van der Berg"]
 
 
@@ -449,7 +454,7 @@ def test_a_rank_written_short_after_the_verb_is_no_speaker(pipeline):
     text = ("“We found people who had not been paid for months,” said Det. Supt. Jane Hale "
             "of the Australian Federal Police, who led the operation.\n\n"
             "“We moved quickly,” said Det. Supt. Mark Ellis.")
-    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+    assert said_by(pipeline, text) == [
         "Jane Hale", "Mark Ellis"]
 
 
@@ -457,7 +462,7 @@ def test_he_is_the_man_just_introduced_by_a_description(pipeline):
     text = ("“We moved quickly,” said Det. Supt. Jane Hale.\n\n"
             "Officers then interviewed a released worker, Li Wei, 27.\n\n"
             "“I was told it was a job in customer service,” he said.")
-    assert [speaker for _, _, speaker, _, _ in speakers(pipeline, text)] == [
+    assert said_by(pipeline, text) == [
         "Jane Hale", "Li Wei"]
 
 
