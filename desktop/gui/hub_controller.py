@@ -327,11 +327,12 @@ class HubController(QObject):
         box.exec()
         if box.clickedButton() is not leave:
             return False
-        self.disconnect()
+        self.leave_hub()
         return True
 
-    def disconnect(self) -> None:
-        """Stop the worker and make this file one of its own."""
+    def leave_hub(self) -> None:
+        """Stop the worker and make this file one of its own (not named
+        ``disconnect``: that is QObject's, for signals)."""
         from storage import hub_sync
 
         url = self.stored_url()
