@@ -197,6 +197,17 @@ def test_robots_txt_holds_for_dot_segments_double_slashes_and_redirects(site, db
     assert articles.list_articles(db) == []
 
 
+def test_a_robots_txt_that_moves_is_followed_and_obeyed(site, db):
+    site.pages["/rules.txt"] = site.pages["/robots.txt"]
+    site.pages["/robots.txt"] = ("redirect", "/rules.txt")
+    report = web.import_urls(db, [site.url("/private/secret.html"),
+                                  site.url("/news/bavet.html")], fetcher=fast())
+    assert dict(report.skipped) == {site.url("/private/secret.html"):
+                                    f"robots.txt of http://{site.host} does not allow "
+                                    f"fetching it"}
+    assert [a["title"] for a in articles.list_articles(db)] == ["Raid in Bavet frees workers"]
+
+
 def test_one_host_gets_one_request_per_delay(site, db):
     fetcher = web.Fetcher(delay=0.25)
     web.import_urls(db, [site.url(p) for p in ("/news/kampot.html", "/news/bavet.html",

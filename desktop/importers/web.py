@@ -194,7 +194,9 @@ class _RobotsRedirects(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         newurl = normalise_url(urllib.parse.urljoin(req.full_url, newurl))
-        if is_url(newurl) and not self.fetcher.allowed(newurl):
+        reading_robots = urllib.parse.urlsplit(req.full_url).path == "/robots.txt"
+        # (robots.txt itself may move: following it asks nothing of robots.txt)
+        if not reading_robots and is_url(newurl) and not self.fetcher.allowed(newurl):
             raise FetchError(f"redirected to {newurl}, which robots.txt of "
                              f"{self.fetcher._host(newurl)} does not allow fetching")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
