@@ -235,11 +235,15 @@ def read_csv(path: Path) -> BatchRows:
         rows = csv.reader(_no_bom(handle), dialect=dialect)
         header = next(rows, [])
         dated = [i for i, name in enumerate(header) if _key(name) in FIELDS["published"]]
-        total, dates = 0, []
-        for row in rows:    # counted for progress; the date columns tell day or month first
-            total += 1
-            dates += [row[i] for i in dated if i < len(row)]
-    return BatchRows(total, _csv_rows(path, codec, dialect, day_first(dates)))
+        total = 0
+
+        def dates():    # rows counted for progress; the date columns read on the way
+            nonlocal total
+            for row in rows:
+                total += 1
+                yield from (row[i] for i in dated if i < len(row))
+        dayfirst = day_first(dates())      # (streamed: memory stays flat)
+    return BatchRows(total, _csv_rows(path, codec, dialect, dayfirst))
 
 
 def _no_bom(handle):
@@ -295,9 +299,8 @@ def read_json(path: Path) -> BatchRows:
 
 
 def _json_items(path: Path, data: list) -> Iterator[Entry]:
-    dates = [value for record in data if isinstance(record, dict)
-             for key, value in record.items() if _key(key) in FIELDS["published"]]
-    dayfirst = day_first(dates)
+    dayfirst = day_first(value for record in data if isinstance(record, dict)
+                         for key, value in record.items() if _key(key) in FIELDS["published"])
     for number in range(len(data)):
         record, data[number] = data[number], None   # let stored rows go
         yield _entry(f"{path} (item {number + 1})", record, dayfirst)
