@@ -18,6 +18,7 @@ import uuid
 from sqlite_utils import Database
 
 from storage.export_selection import project_guid
+from storage.tags import tag_uuids
 
 
 #: The namespace of ids that are the same in every database (users).
@@ -48,7 +49,6 @@ class StableIds:
 
     def tag(self, tag_id: int) -> str:
         if self._tags is None:
-            from storage.tags import tag_uuids
             self._tags = tag_uuids(self.db)
         return self._tags.get(tag_id) or self.of("tag", tag_id)
 
