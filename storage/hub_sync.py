@@ -84,6 +84,8 @@ DELETED_MARK = " (deleted on hub)"
 #: same hub address and member and would push its own changes as that
 #: member, so a copy does not sync until someone says it should.
 HUB_FILE = "hub_file"
+#: Whether the hub had blind coding on at the last pull ("on"/"off").
+BLIND = "hub_blind"
 
 
 def copied_from(db: Database, path: str | Path) -> str | None:
@@ -448,7 +450,7 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
 
 # -- leaving -----------------------------------------------------------------
 #: What the local file keeps of its hub (meta keys).
-HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, "hub_blind")
+HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND)
 
 
 def disconnect(db: Database) -> int:
@@ -915,9 +917,9 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
     it on for this member now): the passages it hid (their steps were pulled
     without them) are copied from the hub's current state, as one pulled
     step."""
-    was_blind = get_meta(db, "hub_blind", "off") == "on"
+    was_blind = get_meta(db, BLIND, "off") == "on"
     if blind or not was_blind:
-        _set_meta(db, "hub_blind", "on" if blind else "off")
+        _set_meta(db, BLIND, "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
     rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
@@ -930,7 +932,7 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
                 if applier.local_id("passages", key) is None:
                     applier.upsert("passages", key, data)
         db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
-        set_meta(db, "hub_blind", "off")
+        set_meta(db, BLIND, "off")
     result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
 
 
