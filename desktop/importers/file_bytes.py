@@ -124,30 +124,27 @@ def _mostly_utf8(data: bytes, notes: list[str] | None) -> str | None:
     Latin-1 "é" in a UTF-8 file): those bytes read as Windows-1252 (Latin-1
     where it has no character) and said in ``notes``. None when the file is
     not UTF-8 at all: no UTF-8 sequence in it, or more stray bytes than 3
-    and than 1 in 10 of its UTF-8 sequences."""
+    and than 1 in 10 of its UTF-8 sequences. One pass over the bytes."""
     sequences = len(_UTF8_SEQUENCE.findall(data))
-    parts: list[str] = []
-    stray = position = 0
-    while True:
-        try:
-            parts.append(data[position:].decode("utf-8"))
-            break
-        except UnicodeDecodeError as error:
-            stray += 1
-            if stray > max(3, sequences // 10):
-                return None
-            end = position + error.start
-            parts.append(data[position:end].decode("utf-8"))
-            byte = data[end:end + 1]
-            try:
-                parts.append(byte.decode("cp1252"))
-            except UnicodeDecodeError:
-                parts.append(byte.decode("latin-1"))
-            position = end + 1
+    text = data.decode("utf-8", "surrogateescape")    # a stray byte → U+DC80–U+DCFF
+    stray = len(_ESCAPED.findall(text))
+    if not stray or stray > max(3, sequences // 10):
+        return None
     if notes is not None:
         notes.append(f"{stray} byte{'s' if stray != 1 else ''} not UTF-8 read as "
                      f"Windows-1252 (the rest of the file is UTF-8)")
-    return "".join(parts)
+    return _ESCAPED.sub(lambda m: _single_byte(ord(m.group()) - 0xDC00), text)
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _single_byte(value: int) -> str:
+    """A byte read as Windows-1252, or Latin-1 where it has no character."""
+    try:
+        return bytes([value]).decode("cp1252")
+    except UnicodeDecodeError:
+        return bytes([value]).decode("latin-1")
 
 
 def decode_html(data: bytes) -> str:
