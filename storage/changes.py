@@ -35,7 +35,9 @@ class Changes:
     review, analysis) changed; an empty ``article_ids`` with a kind set means
     "not known per article" (refresh that kind everywhere). ``foreign`` is
     true when the change was committed by another process or window.
-    ``name`` is the journal step's name, when there is one."""
+    ``name`` is the journal step's name, when there is one. ``extra`` holds
+    what an operation hands on besides (e.g. the rows a journal step wrote,
+    :data:`CARRIED`, so that the window need not read them back)."""
 
     kinds: frozenset[str] = frozenset()
     article_ids: frozenset[int] = frozenset()
@@ -66,14 +68,33 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.kinds)
 
+    def within(self, other: "Changes") -> bool:
+        """True if every kind and id of this change is in ``other`` (an
+        unknown set of articles is within an unknown set only)."""
+        return (self.kinds <= other.kinds and self.passage_ids <= other.passage_ids
+                and self.tag_ids <= other.tag_ids
+                and (not other.article_ids if not self.article_ids
+                     else self.article_ids <= other.article_ids or not other.article_ids))
+
     def __or__(self, other: "Changes") -> "Changes":
         """Both changes; an unknown set of articles (kinds, no ids) on either
-        side stays unknown (it concerns every article)."""
+        side stays unknown (it concerns every article). The rows one side
+        carries (:data:`CARRIED`) stay only if the other side adds nothing
+        to it: they are then still the whole of what changed."""
         unknown = any(c.kinds and not c.article_ids for c in (self, other))
+        extra = {k: v for k, v in {**self.extra, **other.extra}.items() if k not in CARRIED}
+        for carrier, rest in ((self, other), (other, self)):
+            if rest.within(carrier):
+                extra.update((k, v) for k, v in carrier.extra.items() if k in CARRIED)
         return Changes(self.kinds | other.kinds,
                        frozenset() if unknown else self.article_ids | other.article_ids,
                        self.passage_ids | other.passage_ids, self.tag_ids | other.tag_ids,
-                       self.foreign or other.foreign, self.name or other.name)
+                       self.foreign or other.foreign, self.name or other.name, extra)
 
 
 NOTHING = Changes()
+
+#: Keys of ``Changes.extra`` that describe all of a change (the passages a
+#: journal step wrote, the moves of tags' passage counts): kept by ``|``
+#: only when the other side adds nothing.
+CARRIED = frozenset({"passages", "tag_counts"})

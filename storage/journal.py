@@ -411,7 +411,7 @@ def step_changes(db: Database, step_id: int, *, name: str = "",
     aggregate queries, whatever the number of rows). ``tables``: the tables
     it changed, when the caller knows them already."""
     return _changes_of(db, "step_id BETWEEN ? AND ?", [step_id, step_id], name, foreign,
-                       tables)
+                       tables, rows=True)
 
 
 def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
@@ -429,29 +429,53 @@ def changes_since(db: Database, after_id: int, *, exclude_origin: str = "") -> C
                        "AND origin != ?)", [after_id, exclude_origin], "", True)
 
 
+#: A step that changed at most this many passages hands their rows to the
+#: window with its :class:`Changes` (``extra``: see :func:`_changes_of`).
+ROWS_CARRIED = 50
+
+
 def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool,
-                tables: list[str] | None = None) -> Changes:
+                tables: list[str] | None = None, *, rows: bool = False) -> Changes:
     """The :class:`Changes` of the steps whose ``journal_changes`` rows
     match the SQL condition ``steps`` (``tables``: the tables they changed,
-    if known)."""
+    if known).
+
+    ``rows`` (one step only): when the step changed at most
+    :data:`ROWS_CARRIED` passages, ``extra["passages"]`` holds each one's
+    row after the step (None: deleted) and ``extra["tag_counts"]`` the
+    change of each tag's passage count — what the step wrote, so that the
+    window need not read it back."""
     found: set[str] = set()
     article_ids: set[int] = set()
     passage_ids: set[int] = set()
     tag_ids: set[int] = set()
+    extra: dict = {}
     if tables is None:
         tables = [t for (t,) in db.execute(
             f"SELECT DISTINCT tbl FROM journal_changes WHERE {steps}", params)]
     for table in tables:
         if table == "passages":
             found.add(kinds.PASSAGES)
-            for row_id, *ids in db.execute(
+            after_rows: dict[int, str | None] = {}
+            counts: dict[int, int] = {}
+            for row_id, *ids, after in db.execute(
                     "SELECT row_id, json_extract(before, '$.article_id'), "
                     "json_extract(after, '$.article_id'), json_extract(before, '$.tag_id'), "
-                    "json_extract(after, '$.tag_id') FROM journal_changes "
+                    "json_extract(after, '$.tag_id'), "
+                    f"{'after' if rows else 'NULL'} FROM journal_changes "
                     f"WHERE {steps} AND tbl = 'passages'", params):
                 passage_ids.add(row_id)
                 article_ids.update(i for i in ids[:2] if i is not None)
                 tag_ids.update(i for i in ids[2:] if i is not None)
+                if rows:
+                    after_rows[row_id] = after
+                    for tag_id, sign in ((ids[2], -1), (ids[3], +1)):
+                        if tag_id is not None:
+                            counts[tag_id] = counts.get(tag_id, 0) + sign
+            if rows and len(after_rows) <= ROWS_CARRIED:
+                extra["passages"] = {row_id: json.loads(after) if after else None
+                                     for row_id, after in after_rows.items()}
+                extra["tag_counts"] = {t: n for t, n in counts.items() if n}
         elif table == "tags":
             found.add(kinds.TAGS)
             tag_ids.update(r for (r,) in db.execute(
@@ -485,7 +509,7 @@ def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool
                 f"FROM journal_changes WHERE {steps} AND tbl = ?",
                 [*params, table])
                 if isinstance(r, int))
-    if article_ids and db.execute(
+    if article_ids and not set(tables) <= {"passages", "articles"} and db.execute(
             f"""SELECT 1 FROM journal_changes WHERE {steps} GROUP BY step_id
             HAVING max(tbl IN ('passages', 'articles')
                        OR json_extract(coalesce(after, before), '$.article_id') IS NOT NULL) = 0
@@ -494,7 +518,7 @@ def _changes_of(db: Database, steps: str, params: list, name: str, foreign: bool
         # entity): as with ``Changes.__or__``, every article
         article_ids = set()
     return Changes(frozenset(found), frozenset(article_ids), frozenset(passage_ids),
-                   frozenset(tag_ids), foreign, name)
+                   frozenset(tag_ids), foreign, name, extra)
 
 
 #: The kind of change of tables journaled by later migrations.

@@ -123,6 +123,10 @@ class PassageList(QTreeWidget):
                 for i in range(self.topLevelItemCount())
                 if self.topLevelItem(i).font(self.NOTE_COLUMN).bold()]
 
+    def passages(self) -> list[dict]:
+        """The passages shown, as given to :meth:`set_passages`."""
+        return list(self._passages.values())
+
     def passage_ids(self) -> list[int]:
         return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
                 for i in range(self.topLevelItemCount())]

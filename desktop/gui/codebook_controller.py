@@ -161,6 +161,15 @@ class CodebookController(Controller):
         self.article_filters.set_tags(rows)
 
     def on_changes(self, changes: Changes) -> None:
-        """Passage counts and the tags themselves live in the codebook."""
-        if changes.touches(TAGS, PASSAGES):
+        """Passage counts and the tags themselves live in the codebook. A
+        change of passages only that says how each tag's count moved
+        (``extra["tag_counts"]``, see :func:`storage.journal.step_changes`)
+        moves the listed counts, with nothing read back — unless the list
+        counts some analysts' passages only."""
+        counts = changes.extra.get("tag_counts")
+        if (changes.touches(PASSAGES) and not changes.touches(TAGS) and counts is not None
+                and not self.query.analysts):
+            self.state.tags = [dict(t, passage_count=t["passage_count"] + counts[t["id"]])
+                               if t["id"] in counts else t for t in self.state.tags]
+        elif changes.touches(TAGS, PASSAGES):
             self.refresh_tags()

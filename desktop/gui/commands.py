@@ -125,6 +125,9 @@ class Change(StorageCommand):
 class AddPassages(StorageCommand):
     """Tag one or more ranges."""
 
+    #: a tag's passage count follows its passages (the codebook moves it)
+    changes = frozenset({PASSAGES})
+
     def __init__(self, host, text: str, ranges: list[dict], analyst: str, *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
@@ -140,6 +143,8 @@ class StoredPassages(StorageCommand):
     """Passages a worker already stored as journal step ``step_id`` (auto-tag):
     undo and redo replay that step."""
 
+    changes = frozenset({PASSAGES})
+
     def __init__(self, host, text: str, step_id: int, *, article_id: int | None = None,
                  result: Changes | None = None):
         super().__init__(host, text, article_id=article_id)
@@ -153,6 +158,8 @@ class StoredPassages(StorageCommand):
 class DeletePassage(StorageCommand):
     """Delete one passage."""
 
+    changes = frozenset({PASSAGES})
+
     def __init__(self, host, passage_id: int, *, article_id: int | None = None):
         super().__init__(host, "Delete passage", article_id=article_id)
         self.passage_id = passage_id
@@ -163,6 +170,8 @@ class DeletePassage(StorageCommand):
 
 class ChangePassage(StorageCommand):
     """A note edit or a re-tag of one passage: ``change(db, passage_id)``."""
+
+    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_id: int, change, *,
                  article_id: int | None = None):
@@ -177,6 +186,8 @@ class ChangePassages(StorageCommand):
     """One change to many passages (a re-tag in the Passages workspace):
     ``change(db, ids)``, one journal step."""
 
+    changes = frozenset({PASSAGES})
+
     def __init__(self, host, text: str, passage_ids: list[int], change, *,
                  article_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
@@ -188,6 +199,8 @@ class ChangePassages(StorageCommand):
 
 class DeletePassages(StorageCommand):
     """Delete many passages, one journal step."""
+
+    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_ids: list[int], *,
                  article_id: int | None = None):

@@ -76,17 +76,39 @@ class PassagesController(Controller):
             self.controllers.codebook.refresh_tags()
         if self.current_id is None:
             return
-        rows = passages.passages_for_article(self.db, self.current_id,
-                                             analysts=self.query.analysts)
+        self._show_passages(passages.passages_for_article(self.db, self.current_id,
+                                                          analysts=self.query.analysts))
+
+    def _show_passages(self, rows: list[dict]) -> None:
         self.view.set_passages(rows)
         self.passage_list.set_passages(rows, self._tags)
         self.article_list.list_model.set_passage_count(self.current_id, len(rows))
 
     def on_changes(self, changes: Changes) -> None:
         """The shown article's passages again, if the change concerns them
-        (the codebook controller has re-read the tags already)."""
-        if changes.touches(PASSAGES, TAGS) and changes.touches_article(self.current_id):
+        (the codebook controller has updated the tags already). A change of
+        passages only that carries their rows (``extra["passages"]``, see
+        :func:`storage.journal.step_changes`) is applied to the rows shown,
+        with nothing read back."""
+        if not (changes.touches(PASSAGES, TAGS) and changes.touches_article(self.current_id)):
+            return
+        carried = changes.extra.get("passages")
+        if carried is not None and not changes.touches(TAGS) and not self.query.analysts:
+            # the Passages tab shows the current article's passages (the
+            # reader fills it when it opens one)
+            self._show_passages(self._applied(self.passage_list.passages(), carried))
+        else:
             self.refresh_passages(tags_changed=False)
+
+    def _applied(self, shown: list[dict], carried: dict[int, dict | None]) -> list[dict]:
+        """``shown`` with the ``carried`` rows put in (None: deleted), in
+        the order :func:`storage.passages.passages_for_article` gives."""
+        rows = [row for row in shown if row["id"] not in carried]
+        for row in carried.values():
+            if row is not None and row["article_id"] == self.current_id:
+                tag = self.state.tag(row["tag_id"]) or {}
+                rows.append(dict(row, tag=tag.get("name", ""), color=tag.get("color", "")))
+        return sorted(rows, key=lambda r: (r["start"], r["end"], r["id"]))
 
     def edit_note(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
