@@ -167,10 +167,12 @@ class TagPanel(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)     # the names get the room, not the counts
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        # the counts column widens when a count needs it (_fit_counts), not
-        # by measuring every row again on each saved tag
+        # the key and counts columns are fitted when the codebook is rebuilt,
+        # and the counts widened when a count needs it (_fit_counts): fitted
+        # to their contents, every changed count measured every row again
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.tree.setUniformRowHeights(True)    # one line each: no row measured
         self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
             item.data(0, Qt.ItemDataRole.UserRole)))
         self.tree.installEventFilter(self)      # F2 renames, Delete deletes
@@ -232,6 +234,7 @@ class TagPanel(QWidget):
                 self.tree.addTopLevelItem(items[tag["id"]])
         self.tree.setRootIsDecorated(any(item.childCount() for item in items.values()))
         self.tree.expandAll()
+        self.tree.resizeColumnToContents(1)
         self.tree.resizeColumnToContents(2)
         if current in items:
             self.tree.setCurrentItem(items[current])
