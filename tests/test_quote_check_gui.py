@@ -112,3 +112,27 @@ def test_the_reader_marks_an_uncertain_quote(open_window, analysed_db_path, qtbo
     assert "speaker to check" not in view.tooltip_html(certain["start"] + 1)
     assert underline(uncertain["start"]) == QTextCharFormat.UnderlineStyle.DotLine
     assert underline(certain["start"]) != QTextCharFormat.UnderlineStyle.DotLine
+
+
+def test_a_speaker_not_recognised_as_a_name_is_set_apart(qtbot):
+    """"minister" across articles may be several people: the list says so
+    (italic, tooltip) and so does the caption over its quotes."""
+    view = SpeakersView()
+    qtbot.addWidget(view)
+    view.set_speakers([
+        {"speaker": "minister", "speaker_kind": "unknown", "quote_count": 30,
+         "article_count": 25, "to_check": 0},
+        {"speaker": "Sar Sokha", "speaker_kind": "person", "quote_count": 3,
+         "article_count": 2, "to_check": 0}])
+    unnamed, named = (view.speakers.topLevelItem(i) for i in range(2))
+    assert unnamed.font(0).italic() and not named.font(0).italic()
+    assert "different people" in unnamed.toolTip(0)
+    assert "different people" not in named.toolTip(0)
+    view.set_quotes("minister", [
+        {"article_id": 1, "article_title": "A", "start": 0, "end": 5, "text": "we act",
+         "kind": "direct", "speaker": "minister", "method": "cue"}])
+    assert "not recognised as a name" in view.caption.text()
+    view.set_quotes("Sar Sokha", [
+        {"article_id": 1, "article_title": "A", "start": 0, "end": 5, "text": "we act",
+         "kind": "direct", "speaker": "Sar Sokha", "method": "cue"}])
+    assert "not recognised" not in view.caption.text()

@@ -20,6 +20,13 @@ from widgets.wording import counted
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
 
 
+#: Said of a speaker of kind ``unknown`` (a description such as "the
+#: minister", or a name the pipeline did not recognise as one).
+UNNAMED_NOTE = ("\n\nNot recognised as a name: a description such as “the minister”, "
+                "or a name the pipeline missed. The same words in different articles may "
+                "be different people. Correct a quote's speaker to name them.")
+
+
 class SpeakersView(QWidget):
     """Plain rows in, intents out."""
 
@@ -103,11 +110,17 @@ class SpeakersView(QWidget):
                                     str(row["quote_count"]), str(row["article_count"]),
                                     str(row.get("to_check") or 0)])
             item.setData(0, QUOTE_ROLE, row["speaker"])
+            unnamed = row["speaker_kind"] == "unknown"
             item.setToolTip(0, plain_tooltip(
                 f"{row['speaker']} ({row['speaker_kind']}): "
                 f"{counted(row['quote_count'], 'quote')} in "
                 f"{counted(row['article_count'], 'article')}"
-                + (f", {row['to_check']} to check" if row.get("to_check") else "")))
+                + (f", {row['to_check']} to check" if row.get("to_check") else "")
+                + (UNNAMED_NOTE if unnamed else "")))
+            if unnamed:     # not a name: set apart, as the tooltip says why
+                font = item.font(0)
+                font.setItalic(True)
+                item.setFont(0, font)
             for column in (2, 3, 4):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             self.speakers.addTopLevelItem(item)
@@ -139,7 +152,11 @@ class SpeakersView(QWidget):
     def set_quotes(self, speaker: str, rows: list[dict]) -> None:
         self._quote_rows = (speaker, list(rows))
         checks = sum(map(needs_check, rows))
+        unnamed = any(r["speaker"] == speaker and r["speaker_kind"] == "unknown"
+                      for r in self._speaker_rows)
         self.caption.setText(f"{counted(len(rows), 'quote')} by {speaker}"
+                             + (" (not recognised as a name: perhaps several people)"
+                                if unnamed else "")
                              + (f", {checks} to check" if checks else ""))
         self.quotes.clear()
         if self.check_first.isChecked():
