@@ -3,7 +3,9 @@
 An entry is ``{"name", "color", "description", "shortcut", "parent"}``
 (``color`` None: the file gave none);
 ``parent`` is the parent tag's *name* (or None), so a codebook moves between
-databases whose ids differ. Reading and writing files is done elsewhere
+databases whose ids differ. A category (a tag that groups tags and is not
+used for tagging, :mod:`storage.tags`) has ``"codable": False`` too; an
+entry without the key is an ordinary tag. Reading and writing files is done elsewhere
 (:mod:`desktop.codebook_json`).
 """
 
@@ -20,9 +22,14 @@ def codebook_entries(db: Database) -> list[dict]:
     """Every tag as an entry, in the codebook panel's order."""
     names = {r[0]: r[1] for r in db.execute("SELECT id, name FROM tags")}
     parents = {r[0]: r[1] for r in db.execute("SELECT id, parent_id FROM tags")}
-    return [{"name": t["name"], "color": t["color"], "description": t["description"] or "",
-             "shortcut": t["shortcut"], "parent": names.get(parents[t["id"]])}
-            for t in tags.list_tags(db)]
+    entries = []
+    for t in tags.list_tags(db):
+        entry = {"name": t["name"], "color": t["color"], "description": t["description"] or "",
+                 "shortcut": t["shortcut"], "parent": names.get(parents[t["id"]])}
+        if not t["codable"]:
+            entry["codable"] = False
+        entries.append(entry)
+    return entries
 
 
 def apply_codebook(db: Database, entries: list[dict]) -> dict:
@@ -31,9 +38,14 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
     A tag that is missing (by name, any case) is created, with the entry's
     key if that key is free (else the first free one) and its colour (if
     the entry has none, one unlike the codebook's:
-    :func:`storage.tags.unused_colour`). An existing tag takes the entry's
+    :func:`storage.tags.unused_colour`); an entry with ``"codable": False``
+    creates a category (without a key unless the entry gives a free one).
+    An existing tag takes the entry's
     colour (if it has one) and description (when the entry has one); it
-    keeps its key. A
+    keeps its key, and stays codable or a category as it is: a file never
+    stops analysts tagging with a tag they already use (nor makes a
+    category of this codebook a tag) — the codebook's "Use for tagging"
+    does. A
     ``parent`` given in the entry is set (a parent that would make a cycle
     is refused). Returns ``{"created": [names], "updated": [names]}``.
     """
@@ -49,7 +61,7 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
                     t["color"] for t in tags.list_tags(db))
                 tags.create_tag(db, entry["name"], color,
                                 description=entry.get("description") or "",
-                                shortcut=shortcut)
+                                shortcut=shortcut, codable=entry.get("codable", True))
                 created.append(tags.find_tag(db, entry["name"])["name"])
                 continue
             changed = False

@@ -938,5 +938,27 @@ def quote_links_once(db: Database) -> None:
     db.execute("ALTER TABLE quote_links_once RENAME TO quote_links")
     db.execute("CREATE INDEX quote_links_other ON quote_links (other_quote_id)")
 
+
+@MIGRATIONS(name="0025_tag_codable")
+def tag_codable(db: Database) -> None:
+    """``tags.codable``: 1 for a tag passages are tagged with, 0 for a
+    *category* — REFI-QDA's ``isCodable="false"``, QualCoder's categories —
+    which groups tags in the codebook and is not used for tagging (the
+    window refuses to tag with it; the analyst may turn it into an ordinary
+    tag). Every tag already stored stays codable.
+
+    The column is journaled like the tag's others (the triggers are made
+    again with it). The tag states the journal recorded before the column
+    existed get ``codable`` 1 — what those tags were — so that undoing or
+    redoing an older step writes a value back, never NULL."""
+    from storage import journal
+
+    db.execute("ALTER TABLE tags ADD COLUMN codable INTEGER NOT NULL DEFAULT 1")
+    for state in ("before", "after"):
+        db.execute(f"UPDATE journal_changes SET {state} = json_set({state}, '$.codable', 1) "
+                   f"WHERE tbl = 'tags' AND {state} IS NOT NULL")
+    journal.track(db, "tags", exclude=journal.TRACKED["tags"])
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

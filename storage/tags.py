@@ -1,5 +1,11 @@
 """Tags (the codebook): create, rename, recolour, describe, merge, delete,
-list with counts."""
+list with counts.
+
+A tag is *codable* (``tags.codable`` 1: passages are tagged with it) or a
+*category* (0: REFI-QDA's ``isCodable="false"``, QualCoder's categories),
+which groups tags in the codebook and is not used for tagging; a category
+gets no key 1–9 when it is created. :func:`set_codable` turns one into the
+other."""
 
 from __future__ import annotations
 
@@ -57,7 +63,8 @@ def unused_colour(used) -> str:
 
 
 def list_tags(db: Database, *, analysts: tuple[str, ...] = ()) -> list[dict]:
-    """Every tag with its passage count and parent, in shortcut then name order.
+    """Every tag with its passage count, parent and ``codable`` (1, or 0 for a
+    category), in shortcut then name order.
     ``analysts``: ``passage_count`` counts only their passages (blind coding);
     empty: everybody's (the stored count)."""
     count, params = "t.passage_count", []
@@ -68,7 +75,7 @@ def list_tags(db: Database, *, analysts: tuple[str, ...] = ()) -> list[dict]:
     return list(db.query(
         f"""
         SELECT t.id, t.name, t.color, t.shortcut, t.description, {count},
-               t.parent_id
+               t.parent_id, t.codable
         FROM tags t
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE
         """, params
@@ -103,18 +110,20 @@ def _free_shortcut(db: Database) -> int | None:
 
 
 def create_tag(db: Database, name: str, color: str, *, description: str = "",
-               shortcut: int | None = None) -> int:
-    """Create a tag and return its id; it gets the first free key 1–9."""
+               shortcut: int | None = None, codable: bool = True) -> int:
+    """Create a tag and return its id; it gets the first free key 1–9.
+    ``codable=False``: a category (no key unless ``shortcut`` gives one)."""
     name, color = _clean_name(name), _check_color(color)
     with journal.recorded(db, f"New tag “{name}”"):
         if find_tag(db, name):
             raise TagError(f"A tag called “{name}” already exists.")
-        if shortcut is None:
+        if shortcut is None and codable:
             shortcut = _free_shortcut(db)
-        return db.table("tags").insert({
-            "name": name, "color": color, "shortcut": shortcut,
-            "description": description, "created_at": utc_now(),
-        }).last_pk
+        row = {"name": name, "color": color, "shortcut": shortcut,
+               "description": description, "created_at": utc_now()}
+        if not codable:
+            row["codable"] = 0
+        return db.table("tags").insert(row).last_pk
 
 
 def rename_tag(db: Database, tag_id: int, name: str) -> None:
@@ -132,6 +141,17 @@ def recolour_tag(db: Database, tag_id: int, color: str) -> None:
     color = _check_color(color)
     with journal.recorded(db, "Recolour tag"):
         db.execute("UPDATE tags SET color = ? WHERE id = ?", [color, tag_id])
+
+
+def set_codable(db: Database, tag_id: int, codable: bool) -> None:
+    """Make a tag one passages are tagged with (``codable``) or a category
+    that only groups tags (not ``codable``). Its passages, if it has any,
+    stay as they are either way."""
+    name = "Use tag for tagging" if codable else "Make tag a category"
+    with journal.recorded(db, name):
+        if not db.execute("UPDATE tags SET codable = ? WHERE id = ?",
+                          [1 if codable else 0, tag_id]).rowcount:
+            raise TagError(f"There is no tag {tag_id}.")
 
 
 def tag_with_shortcut(db: Database, shortcut: int) -> dict | None:
@@ -282,7 +302,8 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
 
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:
-    """Create each ``{"name", "color", "description"}`` tag that is missing.
+    """Create each ``{"name", "color", "description"}`` tag that is missing
+    (``"codable": False`` in one: a category).
 
     Returns how many were created. Used to install the default codebook.
     """
@@ -291,6 +312,7 @@ def ensure_tags(db: Database, tags: list[dict]) -> int:
         for tag in tags:
             if not find_tag(db, tag["name"]):
                 create_tag(db, tag["name"], tag["color"],
-                           description=tag.get("description", ""))
+                           description=tag.get("description", ""),
+                           codable=tag.get("codable", True))
                 created += 1
     return created
