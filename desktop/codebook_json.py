@@ -2,7 +2,8 @@
 stored.
 
 The file is ``{"dossier_codebook": 1, "tags": [entry, …]}`` (entries as in
-:mod:`storage.codebook`); a plain list of entries — like
+:mod:`storage.codebook`; a category has ``"codable": false``, which an
+older Dossier ignores); a plain list of entries — like
 ``resources/default_tags.json`` — is read too. Plain Python, no Qt.
 """
 
@@ -87,6 +88,11 @@ def check_entries(data: list) -> list[dict]:
             if parent is not None and not isinstance(parent, str):
                 raise CodebookFileError(f"“{name}”: the parent is not a tag name")
             entry["parent"] = " ".join(parent.split()) if parent else None
+        if "codable" in item:       # false: a category (groups tags, not used for tagging)
+            if not isinstance(item["codable"], bool):
+                raise CodebookFileError(f"“{name}”: codable is not true or false")
+            if not item["codable"]:
+                entry["codable"] = False
         entries.append(entry)
     return entries
 

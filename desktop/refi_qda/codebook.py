@@ -10,8 +10,9 @@ Reading: a ``.qdc`` from any tool — in the codebook namespace, the project
 one or none; GUIDs with or without braces; ``#rgb`` or ``#rrggbb`` — becomes
 codebook entries (:mod:`storage.codebook`: name, colour, description,
 parent name) that :func:`storage.codebook.apply_codebook` merges by name.
-Code folders (``isCodable="false"``) become tags too: Dossier has no
-folders, and they carry the hierarchy. A code without a name is skipped
+Code folders (``isCodable="false"``, QualCoder's categories) become
+categories — tags that hold the hierarchy and are not used for tagging
+(``"codable": False`` in their entry; :mod:`storage.tags`). A code without a name is skipped
 (its children move up to its parent); a code whose name was already read
 is skipped (merged by name: its children go under the first one). A code
 without a colour leaves an existing tag's colour alone; a new tag gets one
@@ -156,7 +157,8 @@ def read_codes(codebook) -> QdcCodebook:
         for entry in entries:
             del entry["parent"]
     for entry in entries:
-        del entry["codable"]
+        if entry["codable"]:
+            del entry["codable"]        # as in a JSON codebook: only categories say so
     return reader.result
 
 

@@ -1,8 +1,11 @@
 """Reading a REFI-QDA project (``.qdpx``) into the database.
 
 What comes in: the codebook — every ``Code``, nested as in the file, code
-folders (``isCodable="false"``, QualCoder's categories) as tags too (they
-hold the hierarchy), read like a ``.qdc`` (:func:`desktop.refi_qda.codebook.read_codes`);
+folders (``isCodable="false"``, QualCoder's categories) as categories
+(tags that hold the hierarchy and are not used for tagging), read like a
+``.qdc`` (:func:`desktop.refi_qda.codebook.read_codes`); a category that
+has codings in the file (QualCoder allows none, other tools may) becomes
+an ordinary tag, so no coding is dropped, and the report says so;
 a tag that already exists by name keeps its colour, description and place;
 each ``TextSource`` as an article (text from its internal ``sources/``
 file or its ``PlainTextContent``; title from its name; source, author,
@@ -325,6 +328,7 @@ class _Importer:
         self.tag_ids: dict[str, int | None] = {}
         self.source_notes: set[str] = set()     # notes a source points to (annotations)
         self.stored: dict[int, set[tuple[int, int, int]]] = {}   # article -> (tag, start, end)
+        self.categories: dict[int, str] = {}    # the file's codes that are categories here
 
     # -- the codebook --------------------------------------------------------------
     def import_codebook(self) -> None:
@@ -337,14 +341,20 @@ class _Importer:
             existing = tags.find_tag(self.db, entry["name"])
             if existing:
                 ids[entry["name"]] = existing["id"]
+                if not existing["codable"]:
+                    self.categories[existing["id"]] = existing["name"]
                 continue
             fallback = tags.unused_colour(t["color"] for t in tags.list_tags(self.db))
+            codable = entry.get("codable", True)
             try:
                 tag_id = tags.create_tag(self.db, entry["name"], entry["color"] or fallback,
-                                         description=entry.get("description") or "")
+                                         description=entry.get("description") or "",
+                                         codable=codable)
             except TagError as error:
                 self.report.skipped.append((f"code “{entry['name']}”", str(error)))
                 continue
+            if not codable:
+                self.categories[tag_id] = entry["name"]
             ids[entry["name"]] = tag_id
             self.report.tags_added.append(entry["name"])
             parent = ids.get(entry.get("parent") or "")
@@ -357,6 +367,16 @@ class _Importer:
             self.report.skipped.append((f"code {code_guid}", "not in the codebook"))
             self.tag_ids[code_guid] = None
         return self.tag_ids[code_guid]
+
+    def coded(self, tag_id: int) -> None:
+        """A passage was stored with ``tag_id``: a category becomes a tag
+        used for tagging (its codings are kept, never dropped)."""
+        name = self.categories.pop(tag_id, None)
+        if name is not None:
+            tags.set_codable(self.db, tag_id, True)
+            self.report.warnings.append(
+                f"the category “{name}” has codings in the file: it was made a tag used "
+                "for tagging, so that they are kept")
 
     # -- notes ---------------------------------------------------------------------
     def _note_text(self, note: _Note) -> str | None:
@@ -532,6 +552,7 @@ class _Importer:
                 self.report.passages_existing += 1
             else:
                 self.report.passages_added += 1
+                self.coded(tag_id)
         return True
 
     def codings(self, element, name: str, article_id: int, place: Placed,
@@ -562,6 +583,7 @@ class _Importer:
                 continue
             self.stored[article_id].add((tag_id, place.start, place.end))
             self.report.passages_added += 1
+            self.coded(tag_id)
             self.report.readings[place.reading] += 1
 
 
