@@ -234,14 +234,16 @@ def selected_articles(db: Database, f: PassageFilter = PassageFilter()):
 
 def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict]:
     """The filter's tags (all tags without a tag filter), in codebook order,
-    each with ``passage_count``: how many of its passages the filter selects."""
+    each with ``codable`` (0: a category) and ``passage_count``: how many of
+    its passages the filter selects."""
     where, params = _where(_passage_clauses(f))
     counts = dict(db.execute(
         f"SELECT p.tag_id, count(*) FROM passages p JOIN tags t ON t.id = p.tag_id "
         f"JOIN articles a ON a.id = p.article_id {where} GROUP BY p.tag_id", params))
     tag_where, tag_params = _where([_tag_clause("t.id", f)] if f.tags else [])
     rows = list(db.query(
-        f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at, t.parent_id
+        f"""SELECT t.id, t.name, t.color, t.shortcut, t.description, t.created_at, t.parent_id,
+               t.codable
         FROM tags t {tag_where}
         ORDER BY t.shortcut IS NULL, t.shortcut, t.name COLLATE NOCASE""", tag_params))
     for row in rows:

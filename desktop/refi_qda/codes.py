@@ -2,8 +2,10 @@
 tree — shared by the project export (``.qdpx``) and the codebook export
 (``.qdc``), which differ only in namespace.
 
-Each tag is codable (Dossier has no code folders), carries its colour
-(``#rrggbb``) and, when it has one, its description. A tag whose parent is
+Each tag is codable (``isCodable="true"``) but a category
+(``tags.codable`` 0: a code folder, ``isCodable="false"``, as QualCoder's
+categories come in); every one carries its colour (``#rrggbb``) and, when
+it has one, its description. A tag whose parent is
 among the written tags goes inside the parent's ``Code``; the others are
 at the top. The GUID of a tag is :class:`~desktop.exporters.identifiers.StableIds`
 ``.of("tag", id)``: the same in every export of the same database.
@@ -20,9 +22,9 @@ from desktop.exporters.base import xml_safe
 def write_codes(codes: ET.Element, rows: list[dict], guids: dict[int, str],
                 namespace: str | None) -> None:
     """Append one ``Code`` per tag row (``id, name, color, description,
-    parent_id``) to the ``Codes`` element ``codes``, in the rows' order;
-    element names in ``namespace`` (None: unqualified, for a document
-    whose root declares its default namespace)."""
+    parent_id`` and ``codable``, 1 when missing) to the ``Codes`` element
+    ``codes``, in the rows' order; element names in ``namespace`` (None:
+    unqualified, for a document whose root declares its default namespace)."""
     code_tag, description_tag = (f"{{{namespace}}}{name}" if namespace else name
                                  for name in ("Code", "Description"))
     ids = {row["id"] for row in rows}
@@ -34,8 +36,8 @@ def write_codes(codes: ET.Element, rows: list[dict], guids: dict[int, str],
     def put(parent: ET.Element, row: dict) -> None:
         placed.add(row["id"])
         code = ET.SubElement(parent, code_tag, {
-            "guid": guids[row["id"]], "name": xml_safe(row["name"]), "isCodable": "true",
-            "color": row["color"]})
+            "guid": guids[row["id"]], "name": xml_safe(row["name"]),
+            "isCodable": "true" if row.get("codable", 1) else "false", "color": row["color"]})
         if row["description"]:
             ET.SubElement(code, description_tag).text = xml_safe(
                 row["description"])
