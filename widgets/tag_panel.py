@@ -1,5 +1,10 @@
 """The codebook panel: tags with colour, shortcut key and passage count,
-and the dialogs to create, rename, recolour, describe, merge and delete them."""
+and the dialogs to create, rename, recolour, describe, merge and delete them.
+
+A category (a tag whose ``codable`` is 0: it groups tags and is not used
+for tagging, as QualCoder's categories come in) is shown in italics with a
+tooltip saying so; a tag's context menu has "Use for tagging" to turn one
+into the other."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QPlainTextEdit, QRadioButton,
+                               QInputDialog, QLabel, QMenu, QPlainTextEdit, QRadioButton,
                                QToolButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -152,6 +157,11 @@ class TagPanel(QWidget):
     mergeRequested = Signal(int, int)
     #: tag id, and the tag to move its passages to (0: delete them)
     deleteRequested = Signal(int, int)
+    #: tag id, and whether it is used for tagging (False: a category)
+    codableRequested = Signal(int, bool)
+
+    #: the tooltip of a category's name (before its description, if any)
+    CATEGORY_TIP = "Category: groups tags; not used for tagging"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -176,6 +186,8 @@ class TagPanel(QWidget):
         self.tree.itemActivated.connect(lambda item, _c: self.applyRequested.emit(
             item.data(0, Qt.ItemDataRole.UserRole)))
         self.tree.installEventFilter(self)      # F2 renames, Delete deletes
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tree)
         # two rows, so the panel (and the window) can be narrow
         rows = [QHBoxLayout(), QHBoxLayout()]
@@ -224,6 +236,8 @@ class TagPanel(QWidget):
             item.setIcon(0, color_icon(tag["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
+            if not tag.get("codable", 1):
+                self._show_as_category(item, tag)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
             items[tag["id"]] = item
         for tag in tags:   # in list order at every level
@@ -249,7 +263,7 @@ class TagPanel(QWidget):
     def _shape(tags: list[dict]) -> list[tuple]:
         """Everything the tree shows of the codebook but the counts."""
         return [(t["id"], t["name"], t["color"], t["shortcut"], t.get("parent_id"),
-                 t.get("description")) for t in tags]
+                 t.get("description"), t.get("codable", 1)) for t in tags]
 
     @staticmethod
     def _count_text(tag: dict, tags: list[dict]) -> str:
@@ -262,6 +276,37 @@ class TagPanel(QWidget):
 
     def tags(self) -> list[dict]:
         return list(self._tags)
+
+    def _show_as_category(self, item: QTreeWidgetItem, tag: dict) -> None:
+        """A category's row: its name in italics, a tooltip saying what it is."""
+        font = item.font(0)
+        font.setItalic(True)
+        item.setFont(0, font)
+        description = (tag.get("description") or "").strip()
+        item.setToolTip(0, plain_tooltip(self.CATEGORY_TIP + (
+            f"\n\n{description}" if description else "")))
+
+    def tag_menu(self, tag_id: int) -> QMenu:
+        """A tag's context menu: the buttons' actions (on the current tag),
+        then "Use for tagging", checked unless the tag is a category."""
+        menu = QMenu(self)
+        for button in self.buttons.values():
+            menu.addAction(button.text()).triggered.connect(button.click)
+        menu.addSeparator()
+        use = menu.addAction("Use for tagging")
+        use.setCheckable(True)
+        use.setChecked(bool(self._tag(tag_id).get("codable", 1)))
+        use.triggered.connect(lambda checked: self.codableRequested.emit(tag_id, checked))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        self.tree.setCurrentItem(item)
+        menu = self.tag_menu(item.data(0, Qt.ItemDataRole.UserRole))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     #: keys of the tree and what they open for the current tag
     _TREE_KEYS = {Qt.Key.Key_F2: "ask_rename", Qt.Key.Key_Delete: "ask_delete"}

@@ -87,6 +87,10 @@ class AutoTagController(Controller):
         tag = next((t for t in self._tags if t["id"] == request.tag_id), None)
         if tag is None or not candidates:
             return None
+        refusal = self.controllers.codebook.category_refusal([tag["id"]])
+        if refusal:         # the worker stores at once: refused before it starts
+            self.statusBar().showMessage(refusal, 10000)
+            return None
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
         history = self.controllers.history

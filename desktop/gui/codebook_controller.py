@@ -1,6 +1,8 @@
-"""The codebook: create, rename, recolour, describe, merge and delete tags
-(each one undoable step), the tag panel and every view of the tags, and
-codebook files (JSON, REFI-QDA .qdc) exported and imported.
+"""The codebook: create, rename, recolour, describe, merge and delete tags,
+make one a category or use it for tagging again (each one undoable step),
+the tag panel and every view of the tags, and codebook files (JSON,
+REFI-QDA .qdc) exported and imported. Tagging with a category is refused
+here, whichever way it was asked for (a key, the codebook, a menu).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class CodebookController(Controller):
         panel.detailsRequested.connect(self.describe_tag)
         panel.mergeRequested.connect(self.merge_tags)
         panel.deleteRequested.connect(self.delete_tag)
+        panel.codableRequested.connect(self.set_codable)
+        self.controllers.history.refuse_when(self._refuse_tagging_with_a_category)
 
     def create_tag(self, name: str, color: str | None = None) -> None:
         """A new tag — by default in a colour unlike every other tag's — made
@@ -73,6 +77,34 @@ class CodebookController(Controller):
         self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
                           [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
                           change)
+
+    def set_codable(self, tag_id: int, codable: bool) -> None:
+        """Use a tag for tagging, or make it a category (it groups tags and
+        is not used for tagging): one undoable step."""
+        name = self._tag_name(tag_id)
+        text = f"Use “{name}” for tagging" if codable else f"Make “{name}” a category"
+        if self._change_tags("Use for tagging", text, [tag_id],
+                             lambda db: tags.set_codable(db, tag_id, codable)):
+            self.statusBar().showMessage(
+                (f"“{name}” is used for tagging now." if codable else
+                 f"“{name}” is a category now: it groups tags and is not used for tagging.")
+                + " Ctrl+Z undoes it.", 6000)
+
+    def category_refusal(self, tag_ids) -> str | None:
+        """Why tagging with ``tag_ids`` is refused — one of them is a
+        category, as stored now — or None."""
+        for tag_id in tag_ids:
+            tag = tags.get_tag(self.db, tag_id)
+            if tag is not None and not tag["codable"]:
+                return (f"“{tag['name']}” is a category: it groups tags and is not used "
+                        "for tagging. Nothing was tagged. To tag with it, right-click it in "
+                        "the codebook and tick “Use for tagging”.")
+        return None
+
+    def _refuse_tagging_with_a_category(self, command) -> str | None:
+        if isinstance(command, commands.AddPassages):
+            return self.category_refusal({r["tag_id"] for r in command.ranges})
+        return None
 
     def merge_tags(self, tag_id: int, into: int) -> None:
         """Merge a tag into another: one undoable step."""

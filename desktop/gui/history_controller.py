@@ -49,6 +49,14 @@ class HistoryController(Controller):
         #: message then stays in the status bar, not "Undid …")
         self.last_refused = False
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self._refusals: list = []
+
+    def refuse_when(self, check) -> None:
+        """Before every change: ``check(command)`` returns why it is refused
+        (shown in the status bar; nothing is stored) or None. Controllers
+        put their rules here — e.g. the codebook's: no tagging with a
+        category, whichever way the tagging was asked for."""
+        self._refusals.append(check)
 
     def add_to_menu(self, edit_menu) -> None:
         """Edit → Undo / Redo, naming what they will undo or redo."""
@@ -56,7 +64,13 @@ class HistoryController(Controller):
         edit_menu.addAction(self.redo_action)
 
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
-        """Make an undoable change; pushed on the undo stack only if it worked."""
+        """Make an undoable change; pushed on the undo stack only if it worked
+        (and only tried if no :meth:`refuse_when` check refuses it)."""
+        for check in self._refusals:
+            refusal = check(command)
+            if refusal:
+                self.statusBar().showMessage(refusal, 10000)
+                return False
         if self.ops.guard(title, lambda: command.first_apply() or True) is None:
             return False
         # read before the push: the stack deletes a command that changed
