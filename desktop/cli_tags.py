@@ -2,7 +2,8 @@
 articles from a script.
 
 ``tag add`` creates a tag (so that ``dossier autotag`` has one to use
-without a codebook import); ``tag list`` prints the codebook, nested;
+without a codebook import); ``tag list`` prints the codebook, nested
+(a category marked as one);
 ``delete ID…`` deletes articles with their passages, in one transaction.
 Each is one journal step (``dossier undo`` takes it back).
 """
@@ -68,13 +69,15 @@ def cmd_tag_list(args) -> int:
         print(json.dumps([{"id": r["id"], "name": r["name"], "color": r["color"],
                            "key": r["shortcut"], "description": r["description"],
                            "parent": names.get(r["parent_id"]),
-                           "passages": r["passage_count"]} for r in rows],
+                           "passages": r["passage_count"], "codable": bool(r["codable"])}
+                          for r in rows],
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     for depth, row in _nested(rows):
         key = str(row["shortcut"]) if row["shortcut"] else "-"
+        category = "" if row["codable"] else "  (category: not used for tagging)"
         print(f"{row['id']:>5}  {key}  {row['color']}  {row['passage_count']:>6} passages  "
-              f"{'  ' * depth}{row['name']}")
+              f"{'  ' * depth}{row['name']}{category}")
     return EXIT_OK
 
 

@@ -6,10 +6,12 @@ files."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from sqlite_utils import Database
 
+from desktop.cli import main
 from storage import articles, journal, open_database, passages, tags
 from storage.codebook import apply_codebook, codebook_entries
 from storage.database import APPLICATION_ID
@@ -94,3 +96,17 @@ def test_a_codebook_file_creates_categories_but_never_changes_an_existing_tag(db
     entries = {e["name"]: e for e in codebook_entries(db)}
     assert entries["Crime types"]["codable"] is False
     assert "codable" not in entries["Fraud"]          # ordinary tags: no key at all
+
+
+def test_tag_list_marks_a_category(tmp_path, capsys):
+    path = tmp_path / "cli.db"
+    db = open_database(path)
+    tags.create_tag(db, "Crime types", "#123456", codable=False)
+    tags.create_tag(db, "Fraud", "#654321")
+    db.close()
+    assert main(["tag", "list", "--db", str(path)]) == 0
+    names = {line.split("passages  ")[1] for line in capsys.readouterr().out.splitlines()}
+    assert {"Fraud", "Crime types  (category: not used for tagging)"} <= names
+    assert main(["tag", "list", "--json", "--db", str(path)]) == 0
+    listed = {t["name"]: t["codable"] for t in json.loads(capsys.readouterr().out)}
+    assert (listed["Crime types"], listed["Fraud"]) == (False, True)
