@@ -123,3 +123,20 @@ def test_auto_tag_with_a_category_is_refused(open_window, analysed_db_path, qtbo
         "“Cybercrime” is a category"))
     assert stored_state(analysed_db_path) == before
     assert window.undo_stack.count() == 0
+
+
+def test_re_tagging_a_passage_as_a_category_is_refused(open_window, analysed_db_path, qtbot):
+    """The reader's and the Passages tab's "Re-tag as" reach the same rule
+    as tagging: a passage is not moved to a category."""
+    window = open_window(analysed_db_path)
+    tag_words(qtbot, window, "Neth Savoeun")                  # key 1: Cybercrime
+    [(passage_id, *_)] = stored_state(analysed_db_path)["passages"]
+    use_for_tagging(qtbot, window.tag_panel, "Drugs")         # Drugs: a category now
+    qtbot.waitUntil(lambda: codable(analysed_db_path)["Drugs"] == 0)
+    before = stored_state(analysed_db_path)
+    drugs = tags.find_tag(window.db, "Drugs")["id"]
+    window.passage_list.retagRequested.emit(passage_id, drugs)   # Re-tag as ▸ Drugs
+    assert stored_state(analysed_db_path) == before
+    assert window.statusBar().currentMessage().startswith("“Drugs” is a category")
+    window.workspace.retag([passage_id], drugs)                # the Passages workspace
+    assert stored_state(analysed_db_path) == before

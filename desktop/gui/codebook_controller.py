@@ -94,17 +94,18 @@ class CodebookController(Controller):
         """Why tagging with ``tag_ids`` is refused — one of them is a
         category, as stored now — or None."""
         for tag_id in tag_ids:
-            tag = tags.get_tag(self.db, tag_id)
-            if tag is not None and not tag["codable"]:
+            # the codebook as listed: re-read at every change of tags, here
+            # or elsewhere (a tag save reads nothing back)
+            tag = self.state.tag(tag_id) or tags.get_tag(self.db, tag_id)
+            if tag is not None and not tag.get("codable", 1):
                 return (f"“{tag['name']}” is a category: it groups tags and is not used "
                         "for tagging. Nothing was tagged. To tag with it, right-click it in "
                         "the codebook and tick “Use for tagging”.")
         return None
 
     def _refuse_tagging_with_a_category(self, command) -> str | None:
-        if isinstance(command, commands.AddPassages):
-            return self.category_refusal({r["tag_id"] for r in command.ranges})
-        return None
+        given = command.tags_given()
+        return self.category_refusal(given) if given else None
 
     def merge_tags(self, tag_id: int, into: int) -> None:
         """Merge a tag into another: one undoable step."""

@@ -61,6 +61,10 @@ class StorageCommand(QUndoCommand):
         """Make the change with storage functions (inside the step)."""
         raise NotImplementedError
 
+    def tags_given(self) -> set[int]:
+        """The tags this change gives passages (tagging, re-tagging): none."""
+        return set()
+
     def replayed(self) -> None:
         """After an undo or redo: derived data to bring up to date (none)."""
 
@@ -138,6 +142,9 @@ class AddPassages(StorageCommand):
         self.passage_ids = [passages.add_passage(self.db, analyst=self.analyst, **r)
                             for r in self.ranges]
 
+    def tags_given(self) -> set[int]:
+        return {r["tag_id"] for r in self.ranges}
+
 
 class StoredPassages(StorageCommand):
     """Passages a worker already stored as journal step ``step_id`` (auto-tag):
@@ -174,12 +181,17 @@ class ChangePassage(StorageCommand):
     changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_id: int, change, *,
-                 article_id: int | None = None):
+                 article_id: int | None = None, tag_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
+        #: the tag a re-tag gives (what :meth:`tags_given` says)
+        self.tag_id = tag_id
         self.passage_id, self._change = passage_id, change
 
     def change(self) -> None:
         self._change(self.db, self.passage_id)
+
+    def tags_given(self) -> set[int]:
+        return {self.tag_id} if self.tag_id is not None else set()
 
 
 class ChangePassages(StorageCommand):
@@ -189,12 +201,17 @@ class ChangePassages(StorageCommand):
     changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_ids: list[int], change, *,
-                 article_id: int | None = None):
+                 article_id: int | None = None, tag_id: int | None = None):
         super().__init__(host, text, article_id=article_id)
+        #: the tag a re-tag gives (what :meth:`tags_given` says)
+        self.tag_id = tag_id
         self.passage_ids, self._change = list(passage_ids), change
 
     def change(self) -> None:
         self._change(self.db, list(self.passage_ids))
+
+    def tags_given(self) -> set[int]:
+        return {self.tag_id} if self.tag_id is not None else set()
 
 
 class DeletePassages(StorageCommand):

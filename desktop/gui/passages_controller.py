@@ -132,7 +132,7 @@ class PassagesController(Controller):
         self.run_command(commands.ChangePassage(
             self.controllers.history, f"Re-tag passage as “{self.state.tag_name(tag_id)}”",
             passage_id, lambda db, pid: passages.retag_passage(db, pid, tag_id),
-            article_id=passage["article_id"]), "Re-tag passage")
+            article_id=passage["article_id"], tag_id=tag_id), "Re-tag passage")
 
     def delete_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)

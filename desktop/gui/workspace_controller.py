@@ -191,7 +191,8 @@ class WorkspaceController(QObject):
                 else f"Re-tag {len(passage_ids)} passages as “{name}”")
         if self.window.run_command(commands.ChangePassages(
                 self.window.controllers.history, text, list(passage_ids),
-                lambda db, ids: passages.retag_passages(db, ids, tag_id)), "Re-tag passages"):
+                lambda db, ids: passages.retag_passages(db, ids, tag_id), tag_id=tag_id),
+                "Re-tag passages"):
             self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
 
     def delete(self, passage_ids: list[int]) -> None:
