@@ -182,9 +182,9 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     theirs_cols = _columns(other, "tags")
     by_uuid = "uuid" in theirs_cols and "uuid" in _columns(db.conn, "tags")
     select = ["id", "name", "color", "description", "created_at"]
-    select += [c for c in ("parent_id", "uuid") if c in theirs_cols]
+    select += [c for c in ("parent_id", "uuid", "codable") if c in theirs_cols]
     their_tags = [dict(r) for r in other.execute(f"SELECT {', '.join(select)} FROM tags")]
-    our_cols = "id, name, color, parent_id" + (", uuid" if by_uuid else "")
+    our_cols = "id, name, color, parent_id, codable" + (", uuid" if by_uuid else "")
     our_tags = [dict(zip(our_cols.split(", "), r))
                 for r in db.execute(f"SELECT {our_cols} FROM tags").fetchall()]
     our_by_name = {t["name"].casefold(): t for t in our_tags}
@@ -204,6 +204,10 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
             if (ours["color"] or "").lower() != (tag["color"] or "").lower():
                 report.conflicts.append(f"tag “{ours['name']}”: their colour {tag['color']}, "
                                         f"ours {ours['color']} kept")
+            if bool(tag.get("codable", 1)) != bool(ours.get("codable", 1)):
+                report.conflicts.append(
+                    f"tag “{ours['name']}”: a {'tag' if tag.get('codable', 1) else 'category'} "
+                    f"there, ours a {'tag' if ours.get('codable', 1) else 'category'} kept")
             their_parent = their_names.get(tag.get("parent_id"))
             our_parent = our_names.get(ours["parent_id"])
             if (their_parent or "").casefold() != (our_parent or "").casefold():
@@ -213,14 +217,15 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
             continue
         row = {"name": tag["name"], "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
-               "shortcut": None}
+               "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
         if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
             row["uuid"] = tag["uuid"]
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
         our_names[new_id] = tag["name"]
         our_by_name[tag["name"].casefold()] = {"id": new_id, "name": tag["name"],
-                                               "color": tag["color"], "parent_id": None}
+                                               "color": tag["color"], "parent_id": None,
+                                               "codable": row["codable"]}
         touched.add(new_id)
         report.tags_added += 1
     for tag in their_tags:       # parents of the tags that came in

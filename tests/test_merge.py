@@ -219,3 +219,20 @@ def test_a_merged_passage_exports_with_the_same_ids_from_either_file(two_databas
         "SELECT uuid FROM passages WHERE note = ?", ["ben's note"]).fetchone()[0]
     assert theirs["ben's note"] == f"urn:uuid:{ben}"
     assert f'guid="{ben}"' in our_project and f'guid="{ben}"' in their_project
+
+
+def test_merge_keeps_their_categories_categories(two_databases):
+    """A category of theirs (REFI-QDA's isCodable="false") comes in as a
+    category; a tag that is a category on one side only is ours, said."""
+    ours_path, theirs_path = two_databases
+    theirs = open_database(theirs_path)
+    folder = tags.create_tag(theirs, "Crime types", "#445566", codable=False)
+    tags.set_codable(theirs, tags.find_tag(theirs, "Diplomacy")["id"], False)
+    theirs.close()
+    db = open_database(ours_path)
+    report = merge_database(db, theirs_path)
+    assert tags.find_tag(db, "Crime types")["codable"] == 0
+    assert tags.find_tag(db, "Smuggling")["codable"] == 1
+    assert tags.find_tag(db, "Diplomacy")["codable"] == 1          # ours kept …
+    assert any("Diplomacy" in c and "category there" in c for c in report.conflicts)   # … said
+    assert folder
