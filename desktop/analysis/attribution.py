@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -136,6 +137,8 @@ SENTENCE_STARTERS = {"the", "a", "an", "in", "on", "at", "but", "and", "when", "
                      "according", "last", "next", "both", "also", "however", "yet", "so",
                      "what", "who", "whom", "whose", "which", "where", "why", "how", "said",
                      "says", "told", "added", "asked", "critics", "officials", "police"}
+#: words that start no name: a title, a sentence opener, a role
+_NOT_FIRST_NAME_WORDS = frozenset(TITLES | SENTENCE_STARTERS | set(ROLE_WORDS))
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "also",
                 "had", "been", "be", "then", "later", "once", "who", "which", "that"}
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
@@ -209,11 +212,17 @@ _DESCRIPTIVE = {"new", "latest", "recent", "annual", "joint", "separate", "offic
 #: ("Mr. Smith said", "Maj. Sok Dara", "Det. Supt. Hale", "Rep. Tiberi") and
 #: a middle initial ("Michael J. Petrilli"). The cue patterns read a copy of
 #: the text with these stops masked, so a name is never cut at its title.
-_ABBREVIATION_STOP = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|Supt|"
-    r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
-    r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
-    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
+_ABBREVIATIONS = ("Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|"
+                  "Supt|Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|"
+                  "Const|PC|DC|DI|DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros")
+#: an abbreviation right before a full stop (searched up to the stop) …
+_ABBREVIATION_BEFORE = re.compile(r"\b(?:" + _ABBREVIATIONS + r")$")
+#: … and what must follow the stop
+_ABBREVIATION_AFTER = re.compile(r"\s+[\w(]")
+#: an initial's stop ("Michael J. Petrilli", "U.S. Attorney", "(R-Ky.)"),
+#: matched at the stop
+_INITIAL_STOP = re.compile(
+    r"(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
     r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])"    # U.S. Attorney
     r"|(?<=\b[A-Z][a-z])\.(?=\))|(?<=\b[A-Z][a-z]{2})\.(?=\))")          # (R-Ky.), (D-Conn.)
 _MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
@@ -221,8 +230,20 @@ _MASKED_STOP = "\u2024"     # one dot leader: same length, so offsets hold
 
 def masked_text(text: str) -> str:
     """``text`` with the full stop of each abbreviation (see
-    :data:`_ABBREVIATION_STOP`) replaced by a one-character dot leader."""
-    return _ABBREVIATION_STOP.sub(lambda m: m.group()[:-1] + _MASKED_STOP, text)
+    :data:`_ABBREVIATIONS`, :data:`_INITIAL_STOP`) replaced by a
+    one-character dot leader.
+
+    Only the full stops are looked at (each pattern is tried at a stop, the
+    text before and after it in view), not every position of the text."""
+    parts, done = [], 0
+    at = text.find(".")
+    while at != -1:
+        if (_ABBREVIATION_BEFORE.search(text, max(0, at - 6), at)
+                and _ABBREVIATION_AFTER.match(text, at + 1)) or _INITIAL_STOP.match(text, at):
+            parts += [text[done:at], _MASKED_STOP]
+            done = at + 1
+        at = text.find(".", at + 1)
+    return "".join(parts) + text[done:] if parts else text
 
 
 _MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
@@ -288,6 +309,9 @@ class _Article:
                              and all(map(_name_word, name.split()))]
         self.roles = self._roles()
         self.genders = self._genders()
+        #: every document phrase of the text ("the ministry's statement"),
+        #: found once: read again for each document a cue refers back to
+        self._doc_phrases = list(_DOC_PHRASE.finditer(self.text))
         self.events = self._subject_events()
 
     _ORG_AND = re.compile(r"\s+and\s+$")
@@ -373,16 +397,27 @@ class _Article:
         if not words:
             return mention
         candidates = [_norm_tokens(name) for name in self._whole_names]
-        pattern = re.compile(r"((?:\b[A-Z][a-z\u2019'-]+\s+){1,2})" + re.escape(" ".join(words))
-                             + r"\b")
-        for match in pattern.finditer(self.text):
-            if _in_title_case_line(self.text, match.start()):
+        text, target = self.text, " ".join(words)
+        # each place the mention is written, and the one or two capitalised
+        # words right before it (found from the mention back, not by a
+        # pattern per mention tried at every position of the text)
+        at, taken = text.find(target), 0
+        while at != -1:
+            end = at + len(target)
+            # (words already taken into the name before are not this one's)
+            found = _CAPITALISED_BEFORE.search(text, max(taken, at - 60), at) \
+                if _BOUNDARY.match(text, end) else None
+            at = text.find(target, end)
+            if found is None:
                 continue
-            before = match.group(1).split()
+            taken = end
+            if _in_title_case_line(text, found.start()):
+                continue
+            before = found.group().split()
             # "He's Donald Trump", "Times' Ben Sisario": no part of a name
             before = before[next((i + 1 for i in range(len(before) - 1, -1, -1)
                                   if _CONTRACTION.search(before[i])), 0):]
-            while before and before[0].lower() in TITLES | SENTENCE_STARTERS | set(ROLE_WORDS):
+            while before and before[0].lower() in _NOT_FIRST_NAME_WORDS:
                 before = before[1:]
             if before and not any(w.lower() in TITLES for w in before):
                 candidates.append(before + words)
@@ -522,7 +557,7 @@ class _Article:
                     and not self.inside_quote(ent.start_char) and not self._person_in(ent):
                 events.append(_Event(ent.start_char, Speaker(
                     self._fullest_org(self._clean(ent.text)), "organisation")))
-        for match in _DOC_PHRASE.finditer(self.text):
+        for match in self._doc_phrases:
             # "X said in a statement": the statement is X's channel, not a source
             channel = re.search(r"\b(?:said|says|announced|added|wrote)\s+in\s+$",
                                 self.text[max(0, match.start() - 20):match.start()]) or \
@@ -820,12 +855,26 @@ class _Article:
         """
         best = head
         head_word = head.split()[-1]
-        for match in _DOC_PHRASE.finditer(self.text[:before]):
+        for match in self._doc_phrases_before(before):
             name = self._document_name(match)
             base = match.group("phrase").lower()
             if base.endswith(head_word) and len(name) >= len(best):
                 best = name
         return best
+
+    def _doc_phrases_before(self, before: int) -> Iterator[re.Match]:
+        """The document phrases of ``text[:before]``, as a search of that
+        much of the text finds them: the phrases of the whole text that end
+        by then (such a match is the same in the shorter text), then the rest
+        up to ``before`` searched again (where the text's end may end a
+        phrase, or cut one short)."""
+        searched = 0
+        for match in self._doc_phrases:
+            if match.end() > before:
+                break
+            searched = match.end()
+            yield match
+        yield from _DOC_PHRASE.finditer(self.text, searched, before)
 
     def _organisation_for(self, head: str, before: int) -> str:
         """The organisation "the <head>" refers to: the nearest earlier mention
@@ -875,6 +924,10 @@ def _name_word(word: str) -> bool:
     """Whether ``word`` may stand in a person's name: capitalised, or a
     particle (also joined: "al-Hakim", "d'Estaing")."""
     return word[:1].isupper() or re.split(r"[-\u2019']", word)[0] in NAME_PARTICLES
+#: one or two capitalised words (and the space after them) up to where the
+#: search ends; a word boundary
+_CAPITALISED_BEFORE = re.compile(r"(?:\b[A-Z][a-z\u2019'-]+\s+){1,2}$")
+_BOUNDARY = re.compile(r"\b")
 #: a contraction or a possessive ("He's", "Journal's", "Times'")
 _CONTRACTION = re.compile(r"[\u2019'](?:s|re|ll|d|ve|m|t)?$")
 _TITLE_CASE_SMALL_WORD = re.compile(r"(?<=\w )(?:And|As|At|By|For|From|In|Of|On|The|To|With)\b")
