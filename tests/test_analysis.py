@@ -66,3 +66,20 @@ def test_results_are_recomputed_when_dossiers_analysis_changes(seeded_db_path, p
     assert analyse_pending(db, pipeline) == 0
     monkeypatch.setattr(analyse, "ANALYSIS_VERSION", analyse.ANALYSIS_VERSION + 1)
     assert analyse_pending(db, pipeline) == 5
+
+
+def test_results_leave_a_worker_as_the_dataclasses_fields():
+    """A worker sends plain dicts of each entity's and quote's fields: the
+    same as ``dataclasses.asdict`` — which holds only while they stay flat."""
+    from dataclasses import asdict, fields
+
+    from desktop.analysis.entities import Entity
+    from desktop.analysis.quotes import Quote
+    from desktop.analysis_jobs import _fields
+
+    quote = Quote(3, 9, "we act", speaker="Sar Sokha", speaker_kind="person", method="cue")
+    entity = Entity(0, 9, "PERSON", "Sar Sokha")
+    for value in (quote, entity):
+        assert _fields(value) == asdict(value)
+        assert list(_fields(value)) == [f.name for f in fields(value)]
+        assert all(isinstance(v, (int, str, type(None))) for v in _fields(value).values())
