@@ -116,7 +116,7 @@ def test_cancel_stops_the_analysis_process_promptly(open_window, seeded_db_path,
     worker = window.analysis.worker
     finished = []
     worker.finished.connect(finished.append)
-    with qtbot.waitSignal(worker.articleAnalysed, timeout=120000):
+    with qtbot.waitSignal(worker.articlesAnalysed, timeout=120000):
         window.start_analysis()
     began = time.monotonic()
     window.cancel_button.click()
@@ -138,7 +138,7 @@ def test_cancel_stops_the_analysis_process_promptly(open_window, seeded_db_path,
 def test_closing_the_window_leaves_no_analysis_process(open_window, seeded_db_path, qtbot):
     _add_copies(seeded_db_path, 35)
     window = open_window(seeded_db_path)
-    with qtbot.waitSignal(window.analysis.worker.articleAnalysed, timeout=120000):
+    with qtbot.waitSignal(window.analysis.worker.articlesAnalysed, timeout=120000):
         window.start_analysis()                  # closed in the middle of a run
     service = window.analysis.process.processId()
     workers = _children(service)
@@ -157,7 +157,7 @@ def test_a_crashed_analysis_process_is_reported_and_the_window_lives(
     warnings = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()))
     window = open_window(seeded_db_path)
-    with qtbot.waitSignal(window.analysis.worker.articleAnalysed, timeout=120000):
+    with qtbot.waitSignal(window.analysis.worker.articlesAnalysed, timeout=120000):
         window.start_analysis()
     service = window.analysis.process.processId()
     workers = _children(service)
@@ -197,3 +197,40 @@ def test_a_worker_killed_mid_run_fails_the_run_not_the_service(seeded_db_path):
             raise AssertionError("the dead worker went unnoticed")
     finally:
         pool.close()
+
+
+class _Pipe:
+    """The service's stdout as the window reads it: lines already written."""
+
+    def __init__(self, lines):
+        self.lines = [line.encode() + b"\n" for line in lines]
+
+    def canReadLine(self):
+        return bool(self.lines)
+
+    def readLine(self):
+        return self.lines.pop(0)
+
+
+def test_a_batch_of_analysed_articles_is_announced_once(qtbot, tmp_path):
+    """The service writes an article and a progress event per article; the
+    window hears the articles that came together as one change, and the
+    progress once, after them — before the run's end."""
+    import json
+
+    from desktop.gui.workers import AnalysisProcess
+
+    process = AnalysisProcess(tmp_path / "x.db", None)
+    heard = []
+    process.worker.articlesAnalysed.connect(lambda ids: heard.append(("articles", ids)))
+    process.worker.progress.connect(lambda done, total: heard.append(("progress", done, total)))
+    process.worker.finished.connect(lambda done: heard.append(("finished", done)))
+    lines = []
+    for done, article_id in enumerate(range(11, 19), 1):
+        lines += [json.dumps({"event": "article", "id": article_id}),
+                  json.dumps({"event": "progress", "done": done, "total": 8})]
+    process._read_events(_Pipe(lines + [json.dumps({"event": "finished", "done": 8})]))
+    assert heard == [("articles", list(range(11, 19))), ("progress", 8, 8), ("finished", 8)]
+    heard.clear()
+    process._read_events(_Pipe(lines[:4]))      # a batch cut by the pipe: what came so far
+    assert heard == [("articles", [11, 12]), ("progress", 2, 8)]

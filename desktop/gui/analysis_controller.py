@@ -37,7 +37,7 @@ class AnalysisController(Controller):
         worker = self.process.worker
         worker.pipelineLoaded.connect(self._pipeline_loaded)
         worker.progress.connect(self._analysis_progress)
-        worker.articleAnalysed.connect(self._article_analysed)
+        worker.articlesAnalysed.connect(self._articles_analysed)
         worker.finished.connect(self._analysis_finished)
         worker.failed.connect(self._analysis_failed)
         return self.process
@@ -93,8 +93,8 @@ class AnalysisController(Controller):
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
 
-    def _article_analysed(self, article_id: int) -> None:
-        self.ops.publish(Changes.of(ANALYSIS, article_ids=[article_id]))
+    def _articles_analysed(self, article_ids: list[int]) -> None:
+        self.ops.publish(Changes.of(ANALYSIS, article_ids=article_ids))
 
     def _analysis_finished(self, done: int) -> None:
         if not self._analysis_paused:   # a paused run keeps its bar and Resume

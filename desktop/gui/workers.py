@@ -24,7 +24,8 @@ class AnalysisSignals(QObject):
 
     pipelineLoaded = Signal(str, str, bool, list)   # name, version, degraded, warnings
     progress = Signal(int, int)
-    articleAnalysed = Signal(int)
+    #: ids of articles analysed and stored (those that came together)
+    articlesAnalysed = Signal(list)
     finished = Signal(int)
     failed = Signal(str)
 
@@ -109,6 +110,22 @@ class AnalysisProcess(QObject):
 
     # -- from the process ----------------------------------------------
     def _read_events(self, process: QProcess) -> None:
+        """The events the service wrote. The articles of one batch come
+        together: they are announced together, with the progress after
+        them once (one refresh of the window for the batch, not two per
+        article)."""
+        analysed: list[int] = []
+        progress: tuple[int, int] | None = None
+
+        def flush() -> None:
+            nonlocal progress
+            if analysed:
+                self.worker.articlesAnalysed.emit(list(analysed))
+                analysed.clear()
+            if progress is not None:
+                self.worker.progress.emit(*progress)
+                progress = None
+
         while process.canReadLine():
             line = bytes(process.readLine()).decode("utf-8", "replace").strip()
             try:
@@ -117,18 +134,22 @@ class AnalysisProcess(QObject):
                 log.warning("analysis service said: %s", line)
                 continue
             kind = event.pop("event", None)
+            if kind == "progress":
+                progress = (event["done"], event["total"])
+                continue
+            if kind == "article":
+                analysed.append(event["id"])
+                continue
+            flush()
             if kind == "pipeline":
                 self.info = event
                 self.worker.pipelineLoaded.emit(event["name"], event["version"],
                                                 event["degraded"], event["warnings"])
-            elif kind == "progress":
-                self.worker.progress.emit(event["done"], event["total"])
-            elif kind == "article":
-                self.worker.articleAnalysed.emit(event["id"])
             elif kind == "finished":
                 self.worker.finished.emit(event["done"])
             elif kind == "failed":
                 self.worker.failed.emit(event["message"])
+        flush()
 
     def _read_errors(self, process: QProcess) -> None:
         text = bytes(process.readAllStandardError()).decode("utf-8", "replace")
