@@ -1,5 +1,7 @@
 """News feeds the analyst follows: adding, listing, removing, and recording
-each fetch's outcome. The fetching itself is :mod:`desktop.importers.web`."""
+each fetch's outcome; and the entry links already dealt with
+(``fetched_links``), which a feed fetch does not download again. The
+fetching itself is :mod:`desktop.importers.web`."""
 
 from __future__ import annotations
 
@@ -69,3 +71,36 @@ def article_with_url(db: Database, urls: list[str]) -> int | None:
     row = db.execute(f"SELECT id FROM articles WHERE url IN ({marks}) ORDER BY id LIMIT 1",
                      urls).fetchone()
     return row[0] if row else None
+
+
+#: What became of a link: stored as a new article, found to be an article
+#: already stored (by its address or its text), or refused for a reason
+#: that asking again would not change (robots.txt, 404, no article text).
+STORED, DUPLICATE, REFUSED = "stored", "duplicate", "refused"
+
+
+def remember_link(db: Database, link: str, outcome: str, *, final_url: str | None = None,
+                  article_id: int | None = None, reason: str | None = None) -> None:
+    """Note what became of ``link`` (normalised by the caller), replacing
+    what was noted before. Bookkeeping, not an analyst's change: no journal
+    step (inside the caller's transaction when one is open, e.g. the step
+    that stored the article, so that both are kept or neither)."""
+    with db.atomic():
+        db.execute("INSERT OR REPLACE INTO fetched_links (link, final_url, article_id, "
+                   "outcome, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   [link, final_url, article_id, outcome, reason, utc_now()])
+
+
+def already_fetched(db: Database, link: str) -> bool:
+    """Whether ``link`` was dealt with for good: refused, or stored (or a
+    duplicate) as an article that still exists — deleting that article
+    (which sets ``article_id`` to NULL) lets the link be fetched again."""
+    row = db.execute("SELECT 1 FROM fetched_links WHERE link = ? AND "
+                     "(outcome = ? OR article_id IS NOT NULL)", [link, REFUSED]).fetchone()
+    return row is not None
+
+
+def fetched_link(db: Database, link: str) -> dict | None:
+    """What was noted about ``link``, or None."""
+    rows = list(db.query("SELECT * FROM fetched_links WHERE link = ?", [link]))
+    return rows[0] if rows else None

@@ -960,5 +960,24 @@ def tag_codable(db: Database) -> None:
     journal.track(db, "tags", exclude=journal.TRACKED["tags"])
 
 
+@MIGRATIONS(name="0026_fetched_links")
+def fetched_links(db: Database) -> None:
+    """``fetched_links``: every entry link a feed fetch (or a page import)
+    dealt with for good — keyed by the link as given, normalised — with the
+    URL it ended at, what became of it (``stored``, ``duplicate`` of a
+    stored article, ``refused`` for a reason that will not change) and the
+    article it became or duplicated. A feed fetch skips such a link without
+    a request, unless it was stored or a duplicate and that article has
+    been deleted since (``ON DELETE SET NULL``). Bookkeeping, not journaled."""
+    db.execute("""CREATE TABLE fetched_links (
+        link TEXT PRIMARY KEY,
+        final_url TEXT,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('stored', 'duplicate', 'refused')),
+        reason TEXT,
+        fetched_at TEXT NOT NULL)""")
+    # (deleting an article finds its links by this index, not by a scan)
+    db.execute("CREATE INDEX fetched_links_by_article ON fetched_links (article_id)")
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
