@@ -126,7 +126,9 @@ def add_parser(sub, common) -> None:
         help="follow RSS/Atom feeds and import the pages they link to",
         description="add URL: follow a feed; list: the feeds followed; remove URL: stop "
                     "following one; fetch [URL]: fetch every feed (or one) and import the "
-                    "pages of its entries not yet stored. robots.txt is respected and one "
+                    "pages of its entries not yet stored; an entry an earlier fetch stored, "
+                    "found a duplicate or refused for good (robots.txt, 404, no article) "
+                    "is not downloaded again. robots.txt is respected and one "
                     "site gets at most one request per --delay seconds.")
     p.add_argument("action", choices=("add", "list", "remove", "fetch"))
     p.add_argument("url", nargs="?", metavar="URL")

@@ -96,6 +96,9 @@ class Site:
                 if kind is None:
                     self.send_error(404, "Not Found")
                     return
+                if kind == "error":               # ("error", "503"): that HTTP error
+                    self.send_error(int(body))
+                    return
                 data = body.replace("{host}", site.host).encode("utf-8")
                 self.send_response(200)
                 self.send_header("Content-Type", f"{kind}; charset=utf-8")
@@ -259,7 +262,8 @@ def test_feeds_are_followed_fetched_and_their_pages_imported(site, db):
     pages = site.asked("/news/kampot.html")
     again = web.fetch_feeds(db, fetcher=fast())
     assert site.asked("/news/kampot.html") == pages and again.added == []
-    assert len(again.duplicates) == 3
+    # (the three stored, the one robots.txt forbids and the 404: all remembered)
+    assert again.already_fetched == 5 and again.duplicates == []
 
 
 def test_cancel_stops_between_pages(site, db):

@@ -83,7 +83,12 @@ class ImportReport:
         flagged = len({new for new, _, _ in self.similar})
         if flagged:
             text += f", {flagged} similar to other articles"
+        text += "".join(f", {count}" for count in self.more_counts())
         return text + (" (cancelled)" if self.cancelled else "")
+
+    def more_counts(self) -> list[str]:
+        """Counts a kind of import adds to :meth:`summary` (none here)."""
+        return []
 
 
 @dataclass

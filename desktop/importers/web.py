@@ -14,6 +14,16 @@ is downloaded (the requested URL without its #fragment, and the URL after
 redirects) and by text hash when stored. A failure is reported for its
 URL and the others go on.
 
+What became of each link is remembered (:func:`storage.feeds.remember_link`:
+stored, a duplicate, or refused for a lasting reason — robots.txt, 404/410,
+no article text, not HTML), and a feed fetch does not download a link it
+remembers again (:func:`storage.feeds.already_fetched`): feeds are fetched
+again and again, and their redirecting or refused links would be downloaded
+each time. A failure that may pass (the network, a timeout, HTTP 5xx, 429)
+is not remembered: the next fetch tries again. A page imported by its
+address (``dossier import URL``, Import from web…) is fetched whatever is
+remembered — the user asked for it — and what it gives is remembered.
+
 Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
 (:mod:`desktop.cli_feeds`) and the window's web import and Feeds dialogs.
 """
@@ -85,7 +95,26 @@ def split_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 class FetchError(Exception):
-    """A URL could not be fetched; the message is one line for the user."""
+    """A URL could not be fetched; the message is one line for the user.
+    ``lasting``: asking again would get the same answer (robots.txt, HTTP
+    404, too large), so a feed fetch remembers it; otherwise (the network,
+    a timeout, HTTP 5xx or 429) the next fetch tries again."""
+
+    def __init__(self, message: str, *, lasting: bool = False):
+        super().__init__(message)
+        self.lasting = lasting
+
+
+#: HTTP errors that may be different next time: a timeout, "too early",
+#: "too many requests" (and every 5xx). Any other 4xx — 404, 410, 401, 403,
+#: 451 … — is taken as the site's lasting answer.
+PASSING_STATUSES = frozenset({408, 425, 429})
+
+
+def lasting_status(status: int) -> bool:
+    """Whether an HTTP error status is the site's lasting answer (a 4xx
+    but those of :data:`PASSING_STATUSES`)."""
+    return 400 <= status < 500 and status not in PASSING_STATUSES
 
 
 @dataclass
@@ -143,15 +172,16 @@ class Fetcher:
                 final = response.geturl()
                 content_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
-            raise FetchError(f"HTTP {error.code} {error.reason}") from None
+            raise FetchError(f"HTTP {error.code} {error.reason}",
+                             lasting=lasting_status(error.code)) from None
         except urllib.error.URLError as error:
             raise FetchError(f"cannot be reached ({error.reason})") from None
         except (TimeoutError, OSError, ValueError) as error:
             raise FetchError(f"cannot be fetched ({error})") from None
         if len(data) > limit:
-            raise FetchError(f"larger than {limit // (1024 * 1024)} MB")
+            raise FetchError(f"larger than {limit // (1024 * 1024)} MB", lasting=True)
         if not is_url(final):
-            raise FetchError(f"redirected away from the web ({final})")
+            raise FetchError(f"redirected away from the web ({final})", lasting=True)
         return Fetched(final, data, content_type)
 
     def allowed(self, url: str) -> bool:
@@ -177,10 +207,11 @@ class Fetcher:
         """The document at ``url``; :class:`FetchError` when robots.txt
         forbids it, or it cannot be fetched."""
         if not is_url(url):
-            raise FetchError("not an http:// or https:// address")
+            raise FetchError("not an http:// or https:// address", lasting=True)
         url = normalise_url(url)
         if not self.allowed(url):
-            raise FetchError(f"robots.txt of {self._host(url)} does not allow fetching it")
+            raise FetchError(f"robots.txt of {self._host(url)} does not allow fetching it",
+                             lasting=True)
         return self._get(url)
 
 
@@ -198,7 +229,8 @@ class _RobotsRedirects(urllib.request.HTTPRedirectHandler):
         # (robots.txt itself may move: following it asks nothing of robots.txt)
         if not reading_robots and is_url(newurl) and not self.fetcher.allowed(newurl):
             raise FetchError(f"redirected to {newurl}, which robots.txt of "
-                             f"{self.fetcher._host(newurl)} does not allow fetching")
+                             f"{self.fetcher._host(newurl)} does not allow fetching",
+                             lasting=True)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -264,18 +296,30 @@ def _page_draft(fetched: Fetched, item: FeedItem) -> ArticleDraft:
 @dataclass
 class WebReport(ImportReport):
     """An :class:`ImportReport` whose labels are URLs; ``feeds`` lists
-    ``(feed url, outcome)`` for a feed fetch."""
+    ``(feed url, outcome)`` for a feed fetch, ``already_fetched`` counts
+    the entries it did not download because an earlier fetch dealt with
+    them."""
 
     feeds: list[tuple[str, str]] = field(default_factory=list)
+    already_fetched: int = 0
+
+    def more_counts(self) -> list[str]:
+        """The entries skipped as already fetched, when there are any."""
+        if not self.already_fetched:
+            return []
+        return [f"{counted(self.already_fetched, 'entry', 'entries')} already fetched"]
 
 
 def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None = None,
                  report: WebReport | None = None,
                  on_progress: Callable[[int, int], None] | None = None,
                  is_cancelled: Callable[[], bool] | None = None,
-                 progress_offset: int = 0, progress_total: int | None = None) -> WebReport:
+                 progress_offset: int = 0, progress_total: int | None = None,
+                 skip_fetched: bool = False) -> WebReport:
     """Fetch and store each page, one transaction each; pages already stored
-    under their URL are not downloaded again."""
+    under their URL are not downloaded again, nor, with ``skip_fetched`` (a
+    feed fetch), links remembered as dealt with (counted in
+    ``report.already_fetched``). What becomes of each link is remembered."""
     fetcher = fetcher or Fetcher()
     report = report or WebReport()
     total = progress_total if progress_total is not None else len(items)
@@ -284,37 +328,88 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
         if is_cancelled and is_cancelled():
             report.cancelled = True
             break
-        url = _clean_url(item.url)
-        item.url = url
+        item.url = _clean_url(item.url)
         try:
-            if url in seen:
-                continue
-            seen.add(url)
-            existing = feed_store.article_with_url(db, [url])
-            if existing is not None:
-                report.duplicates.append((url, existing))
-                continue
-            try:
-                fetched = fetcher.fetch(url)
-                draft = _page_draft(fetched, item)
-            except (FetchError, ImportProblem) as problem:
-                report.skipped.append((url, str(problem)))
-                continue
-            except Exception as error:   # a damaged page can make a parser raise anything
-                report.skipped.append((url, f"cannot be read ({type(error).__name__})"))
-                continue
-            existing = feed_store.article_with_url(db, [fetched.url])
-            if existing is not None:
-                report.duplicates.append((url, existing))
-                continue
-            pending = _Pending()
-            with journal.step(db, f"Import {url}"):
-                store_draft(db, url, draft, pending, filename=None)
-            pending.commit_to(report)
+            if item.url not in seen:
+                seen.add(item.url)
+                _import_item(db, item, fetcher, report, skip_fetched)
         finally:
             if on_progress:
                 on_progress(progress_offset + number, total)
     return report
+
+
+def _import_item(db: Database, item: FeedItem, fetcher: Fetcher, report: WebReport,
+                 skip_fetched: bool) -> None:
+    """One link (normalised): skipped if remembered (``skip_fetched``),
+    found stored under its URL, or fetched and then stored, found a
+    duplicate or refused — and what became of it remembered."""
+    url = item.url
+    if skip_fetched and feed_store.already_fetched(db, url):
+        report.already_fetched += 1
+        return
+    existing = feed_store.article_with_url(db, [url])
+    if existing is not None:
+        _duplicate(db, report, url, url, existing)
+        return
+    fetched = None
+    try:
+        fetched = fetcher.fetch(url)
+        draft = _page_draft(fetched, item)
+    except (FetchError, ImportProblem) as problem:
+        # (a page that is no article stays so; a fetch may fail for a while)
+        lasting = problem.lasting if isinstance(problem, FetchError) else True
+        _skip(db, report, url, str(problem), lasting=lasting,
+              final_url=fetched.url if fetched else None)
+        return
+    except Exception as error:
+        # a damaged page can make a parser raise anything (remembered: it
+        # would again), a broken connection http.client's own (tried again)
+        _skip(db, report, url, f"cannot be read ({type(error).__name__})",
+              lasting=fetched is not None, final_url=fetched.url if fetched else None)
+        return
+    existing = feed_store.article_with_url(db, [fetched.url])
+    if existing is not None:
+        _duplicate(db, report, url, fetched.url, existing)
+        return
+    _store_page(db, url, fetched.url, draft, report)
+
+
+def _duplicate(db: Database, report: WebReport, url: str, final_url: str,
+               article_id: int) -> None:
+    """``url`` is the article ``article_id`` already stored (by its address)."""
+    report.duplicates.append((url, article_id))
+    feed_store.remember_link(db, url, feed_store.DUPLICATE, final_url=final_url,
+                             article_id=article_id)
+
+
+def _skip(db: Database, report: WebReport, url: str, reason: str, *, lasting: bool,
+          final_url: str | None = None) -> None:
+    """``url`` could not be imported; remembered as refused when ``lasting``
+    (a failure that may pass is tried again next time)."""
+    report.skipped.append((url, reason))
+    if lasting:
+        feed_store.remember_link(db, url, feed_store.REFUSED, final_url=final_url,
+                                 reason=reason)
+
+
+def _store_page(db: Database, url: str, final_url: str, draft: ArticleDraft,
+                report: WebReport) -> None:
+    """Store a fetched page in one journal step, what became of its link
+    remembered in the same transaction (both kept or neither)."""
+    pending = _Pending()
+    with journal.step(db, f"Import {url}"):
+        store_draft(db, url, draft, pending, filename=None)
+        if pending.added or pending.duplicates:
+            outcome = feed_store.STORED if pending.added else feed_store.DUPLICATE
+            [(_label, article_id)] = pending.added or pending.duplicates
+            feed_store.remember_link(db, url, outcome, final_url=final_url,
+                                     article_id=article_id)
+        else:           # no article in it (too short …): refused, for good
+            [(_label, reason)] = pending.skipped
+            feed_store.remember_link(db, url, feed_store.REFUSED, final_url=final_url,
+                                     reason=reason)
+    pending.commit_to(report)
 
 
 def import_urls(db: Database, urls: Iterable[str], **options) -> WebReport:
@@ -359,7 +454,9 @@ def fetch_feeds(db: Database, urls: list[str] | None = None, *,
                 on_progress: Callable[[int, int], None] | None = None,
                 is_cancelled: Callable[[], bool] | None = None) -> WebReport:
     """Fetch every followed feed (or those of ``urls``) and import the pages
-    its entries link to. Progress counts the feeds first, then the pages."""
+    its entries link to, but for links an earlier fetch dealt with for good
+    (not requested again: counted in ``already_fetched``). Progress counts
+    the feeds first, then the pages."""
     fetcher = fetcher or Fetcher()
     report = WebReport()
     followed = urls if urls is not None else [f["url"] for f in feed_store.list_feeds(db)]
@@ -383,4 +480,4 @@ def fetch_feeds(db: Database, urls: list[str] | None = None, *,
             on_progress(number, len(followed) + len(found))
     return import_items(db, found, fetcher=fetcher, report=report, on_progress=on_progress,
                         is_cancelled=is_cancelled, progress_offset=len(followed),
-                        progress_total=len(followed) + len(found))
+                        progress_total=len(followed) + len(found), skip_fetched=True)
