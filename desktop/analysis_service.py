@@ -228,8 +228,13 @@ class AnalysisPool:
         version = result_version(LoadedPipeline(None, info["name"], info["version"]))
         return analyses.pending_article_ids(self._database(), info["name"], version)
 
-    def analyse(self, is_cancelled: Callable[[], bool] = lambda: False) -> int:
-        """Analyse every pending article; returns how many were analysed.
+    def analyse(self, is_cancelled: Callable[[], bool] = lambda: False, *,
+                again: list[int] | None = None) -> int:
+        """Analyse every pending article — or, with ``again``, those
+        articles whether analysed already or not (their new result replaces
+        the pipeline's earlier one, :func:`storage.analyses.save_analyses`;
+        the analysts' corrections apply to it as to the old) — and return
+        how many were analysed.
 
         The workers analyse; this process reads their articles and stores
         each batch they send back in one transaction, then links its
@@ -242,7 +247,8 @@ class AnalysisPool:
         from desktop.analysis_jobs import BATCH_SIZE, read_batch, store_batch
 
         self._cancelled.clear()
-        pending = self.pending()
+        self.load()
+        pending = self.pending() if again is None else list(again)
         db = self._database()
         batches = [pending[i:i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
         total, done = len(pending), 0

@@ -212,10 +212,32 @@ def _import_project(db, path: Path, report) -> None:
     print(f"{path}: {project.summary()}")
 
 
+def _analysed_again(db, args) -> list[int] | None:
+    """The articles ``--again`` analyses again (every article when no id is
+    given), or None: only those not yet analysed. Unknown ids are refused."""
+    from storage.analyses import article_ids
+
+    if not args.again:
+        if args.ids:
+            raise CommandError("article ids go with --again (without it, every article "
+                               "not yet analysed is analysed)")
+        return None
+    found = article_ids(db, args.ids or None)
+    missing = sorted(set(args.ids) - set(found))
+    if missing:
+        raise CommandError("there is no article " + ", ".join(map(str, missing))
+                           + "; nothing analysed")
+    return found
+
+
 def cmd_analyse(args) -> int:
     from desktop.analysis_service import AnalysisPool
 
-    _database(args, create=False, writes=True).close()  # checked, migrated, codebook in place
+    db = _database(args, create=False, writes=True)  # checked, migrated, codebook in place
+    try:
+        again = _analysed_again(db, args)
+    finally:
+        db.close()
     pool = AnalysisPool(_database_path(args), args.pipeline, processes=args.processes)
     try:
         info = pool.load()
@@ -224,10 +246,12 @@ def cmd_analyse(args) -> int:
         bar, update = _progress_bar(f"Analysing ({info['name']} {info['version']})")
         pool.on_event = lambda kind, data: update(*data) if kind == "progress" else None
         with bar:
-            done = pool.analyse()
+            done = pool.analyse(again=again)
     finally:
         pool.close()
-    print(f"analysed {counted(done, 'article')} with {info['name']} {info['version']}")
+    again_word = " again" if again is not None else ""
+    print(f"analysed {counted(done, 'article')}{again_word} with {info['name']} "
+          f"{info['version']}")
     return EXIT_OK
 
 
@@ -479,7 +503,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("analyse", parents=[common, pipeline],
-                       help="run entity and quote analysis on articles not yet analysed")
+                       help="run entity and quote analysis on articles not yet analysed "
+                            "(--again: on articles analysed already too)",
+                       description="Analyse (entities, quotes, speakers) the articles not "
+                                   "yet analysed with this pipeline, or with --again the "
+                                   "given articles, or every article, whether analysed or "
+                                   "not: each new result replaces the pipeline's earlier "
+                                   "one; speaker and entity corrections still apply.")
+    p.add_argument("ids", metavar="ARTICLE_ID", type=row_id, nargs="*",
+                   help="--again: only these articles (ids from `dossier list`)")
+    p.add_argument("--again", action="store_true",
+                   help="analyse again articles analysed already (the given ones, or all)")
     p.add_argument("--processes", type=int, metavar="N", default=None,
                    help="worker processes, each with its own pipeline (default: one "
                         "per core, up to 4)")

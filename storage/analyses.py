@@ -6,6 +6,8 @@ the stored result and never runs spaCy.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 from storage.database import utc_now, write_transaction
@@ -122,6 +124,19 @@ def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> l
         ORDER BY a.id
         """,
         [pipeline, pipeline_version])]
+
+
+def article_ids(db: Database, wanted: list[int] | None = None) -> list[int]:
+    """The ids of ``wanted`` that are articles (each once, in order), or of
+    every article when ``wanted`` is None: what ``dossier analyse --again``
+    analyses again, whether analysed already or not. Read from the
+    ``text_hash`` index, as :func:`pending_article_ids` is."""
+    if wanted is None:
+        return [r[0] for r in db.execute(
+            "SELECT id FROM articles INDEXED BY idx_articles_text_hash ORDER BY id")]
+    return [r[0] for r in db.execute(
+        "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        [json.dumps(sorted(set(wanted)))])]
 
 
 def latest_analysis(db: Database, article_id: int) -> dict | None:
