@@ -82,6 +82,10 @@ def _worker_main(configured: str | None, conn, cancelled) -> None:
         os.nice(worker_niceness())
     except OSError:
         pass
+    # Ctrl+C in a terminal reaches every process of the group: the service
+    # (``dossier analyse``) stops the workers by its cancel event, so that
+    # what they analysed is stored — a worker killed by it would lose it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
             loaded = load_pipeline(configured)

@@ -212,6 +212,40 @@ def _import_project(db, path: Path, report) -> None:
     print(f"{path}: {project.summary()}")
 
 
+class _CtrlC:
+    """While entered (in the main thread): the first Ctrl+C only sets
+    :meth:`is_set`, so that a long run stops between articles and keeps
+    what it did; a second one interrupts at once."""
+
+    def __init__(self):
+        self.pressed = False
+        self._previous = None
+
+    def is_set(self) -> bool:
+        return self.pressed
+
+    def _handle(self, signum, frame) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+        print("\nstopping after the articles being analysed (Ctrl+C again stops at once)",
+              file=sys.stderr)
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def _analysed_again(db, args) -> list[int] | None:
     """The articles ``--again`` analyses again (every article when no id is
     given), or None: only those not yet analysed. Unknown ids are refused."""
@@ -239,17 +273,25 @@ def cmd_analyse(args) -> int:
     finally:
         db.close()
     pool = AnalysisPool(_database_path(args), args.pipeline, processes=args.processes)
+    ctrl_c = _CtrlC()
     try:
         info = pool.load()
         for warning in info["warnings"]:
             print(f"warning: {warning}", file=sys.stderr)
         bar, update = _progress_bar(f"Analysing ({info['name']} {info['version']})")
         pool.on_event = lambda kind, data: update(*data) if kind == "progress" else None
-        with bar:
-            done = pool.analyse(again=again)
+        with bar, ctrl_c:
+            done = pool.analyse(ctrl_c.is_set, again=again)
     finally:
         pool.close()
     again_word = " again" if again is not None else ""
+    if ctrl_c.pressed:
+        # each result is committed as it comes: what was analysed stays
+        print(f"dossier: interrupted — {counted(done, 'article')} analysed{again_word} "
+              f"before the stop {'is' if done == 1 else 'are'} kept"
+              + ("" if again_word else "; run dossier analyse again to go on"),
+              file=sys.stderr)
+        return 130
     print(f"analysed {counted(done, 'article')}{again_word} with {info['name']} "
           f"{info['version']}")
     return EXIT_OK
@@ -509,7 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "yet analysed with this pipeline, or with --again the "
                                    "given articles, or every article, whether analysed or "
                                    "not: each new result replaces the pipeline's earlier "
-                                   "one; speaker and entity corrections still apply.")
+                                   "one; speaker and entity corrections still apply. "
+                                   "Ctrl+C stops after the articles being analysed and "
+                                   "keeps every result stored.")
     p.add_argument("ids", metavar="ARTICLE_ID", type=row_id, nargs="*",
                    help="--again: only these articles (ids from `dossier list`)")
     p.add_argument("--again", action="store_true",

@@ -1,12 +1,18 @@
 """``dossier analyse --again [ARTICLE_ID ...]``: the given articles, or every
 article, analysed again with the real pipeline although analysed already —
-the new result replaces the pipeline's earlier one and the analysts'
-speaker and entity corrections still apply. Two short articles in a real
+the new result replaces the pipeline's earlier one, the analysts' speaker
+and entity corrections still apply, and Ctrl+C stops between articles
+keeping what was stored. Two short articles (and six for Ctrl+C) in a real
 database file in tmp_path; each run loads the pipeline in one worker
 process (about 3 s)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+
+from desktop import analysis_jobs, cli
 from desktop.cli import main
 from storage import analyses, open_database, quotes
 from storage import speaker_corrections as sc
@@ -96,3 +102,49 @@ def test_ids_go_with_again_and_must_be_articles(tmp_path, capsys):
     status, _, err = analyse(capsys, path, "--again", "2", "7", "9")
     assert status == 2 and "there is no article 7, 9; nothing analysed" in err
     assert analysis_ids(path) == {}
+
+
+def ctrl_c_after_first(monkeypatch) -> list[tuple[int, int]]:
+    """The command line's progress bar made one that presses Ctrl+C once the
+    first article is stored — SIGINT to this process and its worker
+    processes, as a terminal sends it to the whole group; its updates."""
+    updates = []
+
+    def progress_bar(description):
+        from contextlib import nullcontext
+
+        def update(done, total):
+            updates.append((done, total))
+            if done == 1:
+                for worker in multiprocessing.active_children():
+                    os.kill(worker.pid, signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+        return nullcontext(), update
+    monkeypatch.setattr(cli, "_progress_bar", progress_bar)
+    return updates
+
+
+def test_every_article_is_analysed_again_and_ctrl_c_keeps_what_was_stored(
+        tmp_path, capsys, monkeypatch):
+    texts = {f"{n}-{name}": text.replace("Monday", f"day {n}").replace("Tuesday", f"day {n}")
+             for n in range(3) for name, text in ARTICLES.items()}
+    path = imported(tmp_path, capsys, texts)
+    # one article a batch: the run stops after the batches already handed out
+    monkeypatch.setattr(analysis_jobs, "BATCH_SIZE", 1)
+    updates = ctrl_c_after_first(monkeypatch)
+    status, out, err = analyse(capsys, path, "--again")
+    kept = analysis_ids(path)
+    assert status == 130 and out == ""
+    assert 1 <= len(kept) < 6 and all(len(ids) == 1 for ids in kept.values())
+    word = "article is" if len(kept) == 1 else "articles are"
+    assert f"dossier: interrupted — {len(kept)} {word.split()[0]} analysed again before " \
+           f"the stop {word.split()[1]} kept" in err
+    assert updates[0] == (0, 6) and updates[-1] == (len(kept), 6)
+    # the whole corpus again: those analysed before get a new result, replacing theirs
+    monkeypatch.undo()                # (no Ctrl+C, eight articles a batch)
+    status, out, _ = analyse(capsys, path, "--again")
+    assert status == 0 and out.startswith("analysed 6 articles again with ")
+    again = analysis_ids(path)
+    assert sorted(again) == [1, 2, 3, 4, 5, 6]
+    assert all(len(ids) == 1 for ids in again.values())
+    assert all(again[a][0] > kept[a][0] for a in kept)
