@@ -101,3 +101,16 @@ def test_links_stored_both_ways_by_schema_23_are_kept_once(analysed_db_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert _pairs(db) == pairs
     assert {a: quotes.links_for_article(db, a) for a in (1, 2, 3)} == before
+
+
+def test_candidates_come_from_the_next_longest_words_when_the_longest_find_none(
+        analysed_db_path):
+    """The candidate search asks for the three longest words first and for
+    the next three only if those find too few: a quote whose longest words
+    are nowhere still finds the one holding its next ones."""
+    db = open_database(analysed_db_path)
+    threat = next(q for q in quotes.all_quotes(db, article_id=1)
+                  if q["text"].startswith("Cybersecurity is a serious"))
+    text = "Quxxxxxxxxxxxxxxa quyyyyyyyyyyyyyyb quzzzzzzzzzzzzzzc: cybersecurity serious threat"
+    found = quotes.recycling_candidates(db, text, article_id=99, limit=40)
+    assert threat["id"] in {row["id"] for row in found}
