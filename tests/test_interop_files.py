@@ -46,7 +46,8 @@ def test_qualcoder_project_lands_every_coding_on_its_words(fresh, name):
     (title, article_id), = report.articles_added
     article = articles.get_article(fresh, article_id)
     assert title == EXPECTED["source"]["name"]
-    assert article["text"] == EXPECTED["source"]["text_lf_no_bom"]
+    # (without the file's last line break, as a .txt import stores it)
+    assert article["text"] == EXPECTED["source"]["text_lf_no_bom"].rstrip()
     # every coding at the code-point span QualCoder's own database gives it
     assert _passages(fresh) == sorted(
         (c["code"], *c["code_point_start_end"], c["text"]) for c in EXPECTED["codings"])
@@ -197,3 +198,27 @@ def test_dossier_import_of_every_file_says_what_each_is(tmp_path, capsys):
         assert passages.passage_count(stored) == 7 + 57
     finally:
         stored.close()
+
+
+@pytest.mark.parametrize("project", SAME_PROJECT[:2])
+def test_the_same_file_as_txt_and_through_a_project_is_one_article(fresh, project):
+    """QualCoder keeps the file's last line break; a .txt import trims it:
+    one article either way round, its codings on the same words."""
+    from desktop.importers.run import import_files
+
+    import_files(fresh, [QUALCODER / "interview_scam.txt"])
+    report = import_qdpx(fresh, QUALCODER / project)
+    assert report.articles_added == [] and len(report.articles_existing) == 1
+    assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    for coding in EXPECTED["codings"]:
+        start, end = coding["code_point_start_end"]
+        assert articles.get_article(fresh, 1)["text"][start:end] == coding["text"]
+    assert report.passages_added == 7
+
+
+def test_a_project_then_the_txt_is_one_article(fresh, tmp_path):
+    from desktop.importers.run import import_files
+
+    import_qdpx(fresh, QUALCODER / SAME_PROJECT[0])
+    import_files(fresh, [QUALCODER / "interview_scam.txt"])
+    assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 1

@@ -484,12 +484,22 @@ class _Importer:
             self.report.skipped.append((f"source “{name}”", "no text"))
             return
         metadata, memo = self.description(source)
-        article_id, created = articles.add_article(self.db, title=name, text=text, **metadata)
+        # stored without blank space at its end, as every file import stores
+        # a text (QualCoder keeps a file's last line break): the same file
+        # imported as .txt and through a project is one article. A text an
+        # earlier import stored whole is matched whole. Positions do not
+        # move; a selection is cut where the stored text ends.
+        article_id = articles.find_by_hash(self.db, articles.text_hash(text))
+        created, kept = False, len(text)
+        if article_id is None:
+            kept = len(text.rstrip())
+            article_id, created = articles.add_article(self.db, title=name, text=text[:kept],
+                                                       **metadata)
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
         self.bring_memo(article_id, name, memo)
-        self.selections(source, name, article_id, SourcePositions(raw, text, position))
-        self.codings(source, name, article_id, Placed(0, len(text), CODE_POINTS),
+        self.selections(source, name, article_id, SourcePositions(raw, text, position), kept)
+        self.codings(source, name, article_id, Placed(0, kept, CODE_POINTS),
                      source.get("creatingUser"), source.get("creationDateTime"))
 
     def bring_memo(self, article_id: int, name: str, memo: str) -> None:
@@ -503,7 +513,11 @@ class _Importer:
                 (f"description of “{name}”", "the article already has a memo; kept as it was"))
 
     def selections(self, source, name: str, article_id: int,
-                   positions: SourcePositions) -> None:
+                   positions: SourcePositions, kept: int) -> None:
+        """Each coded selection of a source, placed (see
+        :func:`place_selections`) and cut at ``kept``, where the stored text
+        ends (a selection only of the blank space after it is skipped,
+        said)."""
         found, wanted = [], []
         for selection in children(source, "PlainTextSelection"):
             if self.import_orphan(selection, name, article_id):
@@ -522,6 +536,11 @@ class _Importer:
             if isinstance(place, str):
                 self.report.skipped.append((f"selection {start}–{end} in “{name}”", place))
                 continue
+            if place.start >= kept:
+                self.report.skipped.append((f"selection {start}–{end} in “{name}”",
+                                            "only blank space after the text's end"))
+                continue
+            place = Placed(place.start, min(place.end, kept), place.reading)
             self.codings(selection, name, article_id, place, selection.get("creatingUser"),
                          selection.get("creationDateTime"))
 
