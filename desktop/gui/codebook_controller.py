@@ -92,7 +92,7 @@ class CodebookController(Controller):
 
     def category_refusal(self, tag_ids) -> str | None:
         """Why tagging with ``tag_ids`` is refused — one of them is a
-        category, as stored now — or None."""
+        category, as the codebook lists it — or None."""
         for tag_id in tag_ids:
             # the codebook as listed: re-read at every change of tags, here
             # or elsewhere (a tag save reads nothing back)
