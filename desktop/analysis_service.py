@@ -65,6 +65,16 @@ def default_processes(cpu_count: int | None = None) -> int:
     return max(1, min(cpu_count or os.cpu_count() or 1, MAX_PROCESSES))
 
 
+def _nicer_by(niceness: int) -> None:
+    """Run this process at ``niceness`` (not below what it inherited): the
+    window's service is as nice as its workers already, and a worker is not
+    made nicer again."""
+    try:
+        os.nice(max(0, niceness - os.nice(0)))
+    except OSError:
+        pass
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended while analysing (killed, out of memory …)."""
 
@@ -78,10 +88,7 @@ def _worker_main(configured: str | None, conn, cancelled) -> None:
     from desktop.analysis.pipeline import load_pipeline
     from desktop.analysis_jobs import pipeline_fields, prepare
 
-    try:
-        os.nice(worker_niceness())
-    except OSError:
-        pass
+    _nicer_by(worker_niceness())
     # Ctrl+C in a terminal reaches every process of the group: the service
     # (``dossier analyse``) stops the workers by its cancel event, so that
     # what they analysed is stored — a worker killed by it would lose it
@@ -365,6 +372,11 @@ def serve(db_path: Path, configured: str | None, processes: int | None,
         elif kind == "article":
             emit("article", id=data)
 
+    # the window's service stores what the workers send (the writer) and
+    # links recycled quotes: as nice as they are, so that the window's
+    # thread, waking for an event, takes a core from any of them at once —
+    # at the window's priority the writer held a core the window waited for
+    _nicer_by(worker_niceness())
     commands = _Commands(commands_in)
     pool = AnalysisPool(db_path, configured, processes=processes, on_event=forward)
     try:
