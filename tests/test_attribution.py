@@ -402,6 +402,17 @@ def test_a_digest_item_is_the_words_of_the_writer_its_colon_names(pipeline):
 
 
 @pytest.mark.parametrize("text, expected", [
+    pytest.param(   # the parse joins "arguing" to "was sunk", inside what "saying" reports:
+        # the subjects there (the bill) are said of; the speaker is the main clause's
+        "Senator Ana Ruiz pushed back on those claims on Thursday, saying that the bill had "
+        "the right safeguards but was sunk by public mistrust - and arguing that she and "
+        "Cole shared “almost all the same views on policing.”",
+        ["Ana Ruiz"], id="coordinated participles: the subject of the clause they hang on"),
+    pytest.param(
+        "Commissioner Dara Keo pushed back on the criticism Monday, saying that the treaty "
+        "had the necessary protections but was delayed by political mistrust - and arguing "
+        "that he and Lim shared “exactly the same goals on extradition.”",
+        ["Dara Keo"], id="coordinated participles, another sentence"),
     pytest.param(   # spaCy reads "Trump May be Aligning" and "Republican Donor Adelson"
         # as people in a title-case headline; the speaker's name comes from the text
         "Republican Donor Adelson and Trump May be Aligning on Israel.\n\nTop Republican "

@@ -1184,12 +1184,30 @@ def _clause_subject(article: _Article, token):
                     if subjects:
                         return subjects[0]
         return None
-    for verb in chain[first:]:
+    joined = False
+    for below, verb in zip([None, *chain[first:]], chain[first:]):
+        # a participle parsed as joined to a verb of what a reporting verb
+        # reports ("…, saying that the bill had …, and arguing that …" with
+        # "arguing" joined to "had"): those verbs' subjects are said of, not
+        # saying — the participle's partner is higher up
+        joined = joined or (below is not None and below.dep_ == "conj" and below.head.i == verb.i
+                            and below.tag_ == "VBG" and verb.tag_ != "VBG")
+        if joined and verb.text.lower() not in _REPORTING_FORMS and _reported(verb):
+            continue
+        joined = False
         subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS
                     and not article.inside_quote(c.idx)]
         if subjects:
             return subjects[0]
     return None
+
+
+def _reported(verb) -> bool:
+    """Whether ``verb`` is in the clause a reporting verb right above it
+    reports: its complement, or a verb joined to that."""
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ == "ccomp" and verb.head.text.lower() in _REPORTING_FORMS
 
 
 def _introducing_subject(article: _Article, token):
