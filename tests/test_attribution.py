@@ -462,3 +462,12 @@ def test_an_organisation_s_office_or_spokesman_speaks_not_the_organisation(pipel
             "“We will not stop until every centre is closed,” a Chinese police spokesman said.")
     assert [(speaker, kind) for _, _, speaker, kind, _ in speakers(pipeline, text)] == [
         ("China's embassy", "organisation"), ("Chinese police spokesman", "person")]
+
+
+def test_a_name_introduced_as_a_person_is_one_whatever_the_tagger_says(pipeline):
+    """spaCy tags "Somchai Prasert" (and the later "Somchai") an organisation;
+    standing in apposition to "a lawyer", the name is a person's."""
+    text = ("A lawyer for the families, Somchai Prasert, said the case would go to court. "
+            "“We will not stop,” Somchai said.")
+    assert [(speaker, kind) for _, _, speaker, kind, _ in speakers(pipeline, text)] == [
+        ("Somchai Prasert", "person")]

@@ -286,6 +286,12 @@ class _Article:
         self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
         ranked = [e for e in self.ents if e.label_ != "PERSON" and self._person_in(e)]
+        # a name the tagger calls an organisation, introduced as a person in
+        # apposition to a role or a person noun ("A lawyer for the families,
+        # Somchai Prasert, said"): a person, and so are its later mentions
+        introduced = [e for e in self.ents if e.label_ == "ORG" and e not in ranked
+                      and self._introduced_as_person(e)]
+        ranked += introduced
         self.orgs = self._organisations([e for e in self.ents if e not in ranked and (
             e.label_ in ("ORG", "NORP", "GPE") or e.label_ == "PERSON"
             and self._ORG_JOINED.match(self.text[e.end_char:e.end_char + 60]))])
@@ -296,7 +302,8 @@ class _Article:
                                           for a, b, _ in self.orgs)
                               and not all(t.is_punct or t.lower_.rstrip(".") in TITLES
                                           for t in e)]
-                             + [self._person_in(e) for e in ranked])
+                             + [self._person_in(e) for e in ranked if e not in introduced]
+                             + [self._repair_person(e) for e in introduced])
         # any named thing, for the fullest name of "the commission" and the like
         self.named = [(e.start_char, self._clean(e.text)) for e in self.ents
                       if e.label_ not in _NOT_NAMES and e not in ranked]
@@ -347,6 +354,15 @@ class _Article:
         text = re.sub(r"^(?:the|The)\s+", "", text)
         text = re.sub(r"\s+(?:and|of)$", "", text)
         return " ".join(text.split())
+
+    @staticmethod
+    def _introduced_as_person(ent) -> bool:
+        """Whether an entity is a name (capitalised words, no organisation
+        head) standing in apposition to a role or a person noun."""
+        head = ent.root.head.lower_
+        return (ent.root.dep_ == "appos" and (head in ROLE_WORDS or head in PERSON_NOUNS)
+                and all(t.is_title for t in ent) and len(ent) <= 4
+                and not any(t.lower_ in ORGANISATION_HEADS for t in ent))
 
     def _person_in(self, ent) -> tuple[int, int, str] | None:
         """A titled name inside a non-person entity ("Police Lieutenant General
