@@ -413,6 +413,15 @@ def test_a_digest_item_is_the_words_of_the_writer_its_colon_names(pipeline):
         "had the necessary protections but was delayed by political mistrust - and arguing "
         "that he and Lim shared “exactly the same goals on extradition.”",
         ["Dara Keo"], id="coordinated participles, another sentence"),
+    pytest.param(   # "saying" is the quote's own first word, though the parse makes it
+        # the verb of "the ministers are": the cue is "said", outside the quote
+        "On Sunday, Senator Amy Lee said that by refusing to act, the ministers are “saying "
+        "the problem does not exist and never did.”",
+        ["Amy Lee"], id="a reporting verb among the quoted words is no cue"),
+    pytest.param(
+        "Police chief Dara Keo said Sunday that he believed the talks would succeed, but not "
+        "until Bangkok “admits this is a problem.”",
+        ["Dara Keo"], id="a reporting verb among the quoted words is no cue, another"),
     pytest.param(   # spaCy reads "Trump May be Aligning" and "Republican Donor Adelson"
         # as people in a title-case headline; the speaker's name comes from the text
         "Republican Donor Adelson and Trump May be Aligning on Israel.\n\nTop Republican "

@@ -1188,7 +1188,10 @@ def _clause_subject(article: _Article, token):
     that …, Democrats are “…" → Rubio, not Democrats). No reporting verb
     above: no cue (the quote is more likely someone else's words)."""
     chain = [t for t in [token, *token.ancestors] if t.pos_ in ("VERB", "AUX")]
-    first = next((i for i, t in enumerate(chain) if t.text.lower() in _REPORTING_FORMS), None)
+    # (a reporting verb among the quoted words is not the cue: "Democrats are
+    # “saying we weren't at war …”" — the parse makes "saying" the verb)
+    first = next((i for i, t in enumerate(chain) if t.text.lower() in _REPORTING_FORMS
+                  and not article.inside_quote(t.idx)), None)
     if first is None:
         # "As White House press secretary Josh Earnest explained, three taxes were
         # postponed …, “…": the reporting verb of an as-clause of the sentence
