@@ -48,6 +48,15 @@ def asked(site) -> dict[str, int]:
     return {path: site.asked(path) for path in ENTRIES}
 
 
+def fetched_again(site, db):
+    """Fetch the feed once more: its report, and how many times each entry's
+    page was requested by that fetch."""
+    before = asked(site)
+    report = web.fetch_feeds(db, [site.url("/links.xml")], fetcher=fast())
+    after = asked(site)
+    return report, {path: after[path] - before[path] for path in ENTRIES}
+
+
 def test_a_second_fetch_requests_no_page_the_first_dealt_with(site, db):
     first = web.fetch_feeds(db, [site.url("/links.xml")], fetcher=fast())
     assert [url for url, _ in first.added] == [site.url("/news/kampot.html")]
@@ -56,10 +65,8 @@ def test_a_second_fetch_requests_no_page_the_first_dealt_with(site, db):
     assert [url for url, _ in first.skipped] == [site.url(p) for p in (
         "/news/nav.html", "/news/gone.html", "/news/busy.html")]
     assert first.already_fetched == 0
-    before = asked(site)
-    second = web.fetch_feeds(db, [site.url("/links.xml")], fetcher=fast())
-    after = asked(site)
-    assert {p: after[p] - before[p] for p in ENTRIES} == {
+    second, requests = fetched_again(site, db)
+    assert requests == {
         "/news/kampot.html": 0, "/news/old": 0, "/mirror/kampot.html": 0,
         "/news/nav.html": 0, "/news/gone.html": 0, "/news/busy.html": 1}
     assert second.already_fetched == 5
@@ -104,11 +111,9 @@ def test_a_link_whose_article_was_deleted_is_fetched_again(site, db):
     kampot = articles.list_articles(db)[0]["id"]
     articles.delete_articles(db, [kampot])
     assert feeds.fetched_link(db, site.url("/news/kampot.html"))["article_id"] is None
-    before = asked(site)
-    again = web.fetch_feeds(db, [site.url("/links.xml")], fetcher=fast())
-    after = asked(site)
+    again, requests = fetched_again(site, db)
     # the article and its two duplicates are fetched again; the refusals are not
-    assert {p: after[p] - before[p] for p in ENTRIES} == {
+    assert requests == {
         "/news/kampot.html": 2, "/news/old": 1, "/mirror/kampot.html": 1,
         "/news/nav.html": 0, "/news/gone.html": 0, "/news/busy.html": 1}
     assert [url for url, _ in again.added] == [site.url("/news/kampot.html")]
