@@ -257,3 +257,26 @@ def test_counts_column_widens_when_a_count_grows(qtbot):
     assert panel.tree.topLevelItem(0).text(2) == big
     metrics = panel.tree.fontMetrics()
     assert panel.tree.header().sectionSize(2) >= metrics.horizontalAdvance(big) > narrow
+
+
+def test_counts_sit_in_the_middle_of_their_rows_like_the_names(qtbot):
+    """Right-aligned counts are centred vertically too: right alone put them
+    at the top of the roomy rows, a line above their tag's name and key."""
+    from PySide6.QtCore import Qt
+
+    from widgets.speakers_view import SpeakersView
+    from widgets.tag_panel import TagPanel
+
+    panel = TagPanel()
+    qtbot.addWidget(panel)
+    panel.set_tags([{"id": 1, "name": "Cash", "color": "#aa0000", "shortcut": 1,
+                     "description": "", "passage_count": 3, "parent_id": None}])
+    speakers = SpeakersView()
+    qtbot.addWidget(speakers)
+    speakers.set_speakers([{"speaker": "Sar Sokha", "speaker_kind": "person",
+                            "quote_count": 3, "article_count": 2, "to_check": 0}])
+    for item, column in ((panel.tree.topLevelItem(0), 2),
+                         (speakers.speakers.topLevelItem(0), 2)):
+        alignment = Qt.AlignmentFlag(item.textAlignment(column))
+        assert alignment & Qt.AlignmentFlag.AlignRight
+        assert alignment & Qt.AlignmentFlag.AlignVCenter

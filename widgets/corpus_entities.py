@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from widgets.palette import entity_color
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
-from widgets.row_style import roomy
+from widgets.row_style import NUMBER_ALIGNMENT, roomy
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DEBOUNCE_MS = 250
@@ -167,7 +167,7 @@ class CorpusEntitiesView(QWidget):
             item.setData(NAME, ROW_ROLE, row)
             item.setIcon(NAME, color_icon(entity_color(row["label"])))
             for column in (MENTIONS, ARTICLES):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+                item.setTextAlignment(column, NUMBER_ALIGNMENT)
             if row.get("canon_id") is not None:
                 item.setToolTip(NAME, plain_tooltip(f"{row['name']} — {row['aliases']} "
                                                    "merged or corrected name(s)"))

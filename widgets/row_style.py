@@ -13,11 +13,15 @@ touches are made here in code:
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate
 
 #: pixels added above and below an item view's row
 ROW_PADDING = 2
+#: Counts in a column: right-aligned, and centred in the row like the
+#: other columns' text (right alone put them at the top of a roomy row)
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SELECTION_BACKGROUND = "#3584e4"
 SELECTION_TEXT = "#ffffff"
 

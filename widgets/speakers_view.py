@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeW
 
 from widgets.plain_text import plain_tooltip
 from widgets.quote_panel import check_note, needs_check
-from widgets.row_style import roomy
+from widgets.row_style import NUMBER_ALIGNMENT, roomy
 from widgets.wording import counted
 
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
@@ -122,7 +122,7 @@ class SpeakersView(QWidget):
                 font.setItalic(True)
                 item.setFont(0, font)
             for column in (2, 3, 4):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+                item.setTextAlignment(column, NUMBER_ALIGNMENT)
             self.speakers.addTopLevelItem(item)
             if row["speaker"] == current:
                 self.speakers.setCurrentItem(item)

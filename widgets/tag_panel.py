@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
 
 from widgets.passage_menu import ask_plain_question, color_icon
 from widgets.plain_text import plain_tooltip
-from widgets.row_style import roomy
+from widgets.row_style import NUMBER_ALIGNMENT, roomy
 from widgets.wording import counted
 
 class DeleteTagDialog(QDialog):
@@ -238,7 +238,7 @@ class TagPanel(QWidget):
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
             if not tag.get("codable", 1):
                 self._show_as_category(item, tag)
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+            item.setTextAlignment(2, NUMBER_ALIGNMENT)
             items[tag["id"]] = item
         for tag in tags:   # in list order at every level
             parent = tag.get("parent_id")
