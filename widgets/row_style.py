@@ -38,6 +38,14 @@ class RoomyRows(QStyledItemDelegate):
         return result
 
 
+def set_apart(item, column: int = 0) -> None:
+    """An item's text in italics: a row that is not what its neighbours are
+    (a category among tags, a description among speakers' names)."""
+    font = item.font(column)
+    font.setItalic(True)
+    item.setFont(column, font)
+
+
 def roomy(view: QAbstractItemView) -> QAbstractItemView:
     """Give ``view`` roomy rows (its delegate is replaced); returns it."""
     view.setItemDelegate(RoomyRows(view))

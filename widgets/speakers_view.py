@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeW
 
 from widgets.plain_text import plain_tooltip
 from widgets.quote_panel import check_note, needs_check
-from widgets.row_style import NUMBER_ALIGNMENT, roomy
+from widgets.row_style import NUMBER_ALIGNMENT, roomy, set_apart
 from widgets.wording import counted
 
 QUOTE_ROLE = Qt.ItemDataRole.UserRole
@@ -118,9 +118,7 @@ class SpeakersView(QWidget):
                 + (f", {row['to_check']} to check" if row.get("to_check") else "")
                 + (UNNAMED_NOTE if unnamed else "")))
             if unnamed:     # not a name: set apart, as the tooltip says why
-                font = item.font(0)
-                font.setItalic(True)
-                item.setFont(0, font)
+                set_apart(item)
             for column in (2, 3, 4):
                 item.setTextAlignment(column, NUMBER_ALIGNMENT)
             self.speakers.addTopLevelItem(item)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog,
 
 from widgets.passage_menu import ask_plain_question, color_icon
 from widgets.plain_text import plain_tooltip
-from widgets.row_style import NUMBER_ALIGNMENT, roomy
+from widgets.row_style import NUMBER_ALIGNMENT, roomy, set_apart
 from widgets.wording import counted
 
 class DeleteTagDialog(QDialog):
@@ -279,9 +279,7 @@ class TagPanel(QWidget):
 
     def _show_as_category(self, item: QTreeWidgetItem, tag: dict) -> None:
         """A category's row: its name in italics, a tooltip saying what it is."""
-        font = item.font(0)
-        font.setItalic(True)
-        item.setFont(0, font)
+        set_apart(item)
         description = (tag.get("description") or "").strip()
         item.setToolTip(0, plain_tooltip(self.CATEGORY_TIP + (
             f"\n\n{description}" if description else "")))
