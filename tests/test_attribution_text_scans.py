@@ -9,17 +9,12 @@ import re
 
 import pytest
 
-from desktop.analysis.attribution import _DOC_PHRASE, _MASKED_STOP, _Article, masked_text
+from desktop.analysis.attribution import (_ABBREVIATIONS, _DOC_PHRASE, _INITIAL_STOP,
+                                          _MASKED_STOP, _Article, masked_text)
 
 #: the abbreviation pattern as one regex over the whole text (how it was
 #: written first): the reference
-_PLAIN = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Det|Supt|"
-    r"Insp|Cmdr|Adm|Brig|Rev|Fr|Hon|Pres|Atty|Jr|Sr|Ret|St|Gov|Sec|Amb|Cllr|Const|PC|DC|DI|"
-    r"DS|DCI|Mt|No|Vol|Inc|Corp|Co|Ltd|Bros)\.(?=\s+[\w(])"
-    r"|(?<=\b[A-Z])\.(?=\s+[A-Z][a-z])"
-    r"|(?<=\b[A-Z])\.(?=[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.(?=\s+[A-Z])"
-    r"|(?<=\b[A-Z][a-z])\.(?=\))|(?<=\b[A-Z][a-z]{2})\.(?=\))")
+_PLAIN = re.compile(r"\b(?:" + _ABBREVIATIONS + r")\.(?=\s+[\w(])|" + _INITIAL_STOP.pattern)
 
 
 @pytest.mark.parametrize("text", [
