@@ -126,11 +126,15 @@ class Change(StorageCommand):
         self._change(self.db)
 
 
-class AddPassages(StorageCommand):
-    """Tag one or more ranges."""
+class PassagesCommand(StorageCommand):
+    """A change of passages only: a tag's passage count follows them (the
+    codebook moves it), so no change of tags is announced."""
 
-    #: a tag's passage count follows its passages (the codebook moves it)
     changes = frozenset({PASSAGES})
+
+
+class AddPassages(PassagesCommand):
+    """Tag one or more ranges."""
 
     def __init__(self, host, text: str, ranges: list[dict], analyst: str, *,
                  article_id: int | None = None):
@@ -146,11 +150,9 @@ class AddPassages(StorageCommand):
         return {r["tag_id"] for r in self.ranges}
 
 
-class StoredPassages(StorageCommand):
+class StoredPassages(PassagesCommand):
     """Passages a worker already stored as journal step ``step_id`` (auto-tag):
     undo and redo replay that step."""
-
-    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, step_id: int, *, article_id: int | None = None,
                  result: Changes | None = None):
@@ -162,10 +164,8 @@ class StoredPassages(StorageCommand):
         self._applied = True
 
 
-class DeletePassage(StorageCommand):
+class DeletePassage(PassagesCommand):
     """Delete one passage."""
-
-    changes = frozenset({PASSAGES})
 
     def __init__(self, host, passage_id: int, *, article_id: int | None = None):
         super().__init__(host, "Delete passage", article_id=article_id)
@@ -175,10 +175,8 @@ class DeletePassage(StorageCommand):
         passages.delete_passage(self.db, self.passage_id)
 
 
-class ChangePassage(StorageCommand):
+class ChangePassage(PassagesCommand):
     """A note edit or a re-tag of one passage: ``change(db, passage_id)``."""
-
-    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_id: int, change, *,
                  article_id: int | None = None, tag_id: int | None = None):
@@ -194,11 +192,9 @@ class ChangePassage(StorageCommand):
         return {self.tag_id} if self.tag_id is not None else set()
 
 
-class ChangePassages(StorageCommand):
+class ChangePassages(PassagesCommand):
     """One change to many passages (a re-tag in the Passages workspace):
     ``change(db, ids)``, one journal step."""
-
-    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_ids: list[int], change, *,
                  article_id: int | None = None, tag_id: int | None = None):
@@ -214,10 +210,8 @@ class ChangePassages(StorageCommand):
         return {self.tag_id} if self.tag_id is not None else set()
 
 
-class DeletePassages(StorageCommand):
+class DeletePassages(PassagesCommand):
     """Delete many passages, one journal step."""
-
-    changes = frozenset({PASSAGES})
 
     def __init__(self, host, text: str, passage_ids: list[int], *,
                  article_id: int | None = None):
