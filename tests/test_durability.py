@@ -37,6 +37,8 @@ def test_deferred_connection_commits_without_fsync_and_syncs_behind(db_path):
     try:
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 1      # NORMAL
         assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        # statement journals in memory, not in a temporary file per statement
+        assert db.execute("PRAGMA temp_store").fetchone()[0] == 2       # MEMORY
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
         assert _wait(lambda: syncer.syncs >= 1, 3), "the commit was never synced"
