@@ -2,8 +2,10 @@
 window's process never shares its GIL (nor its CPU time) with spaCy.
 
 ``python -m desktop.analysis_service DB [--pipeline P] [--processes N]``
-reads commands from stdin, one JSON object a line — ``{"cmd": "analyse"}``,
-``{"cmd": "cancel"}``, ``{"cmd": "quit"}`` (end of input quits too) — and
+reads commands from stdin, one JSON object a line — ``{"cmd": "analyse"}``
+(what is pending), ``{"cmd": "analyse", "again": [ID, …]}`` (these articles,
+analysed already or not), ``{"cmd": "cancel"}``, ``{"cmd": "quit"}`` (end of
+input quits too) — and
 writes events to stdout, one JSON object a line: ``pipeline`` (name,
 version, degraded, warnings, pipes), ``progress`` (done, total), ``article``
 (id), ``finished`` (done) and ``failed`` (message). The window's side is
@@ -343,18 +345,41 @@ class _Commands:
     def _read(self, stream) -> None:
         for line in stream:
             try:
-                command = json.loads(line).get("cmd")
+                message = json.loads(line)
+                command = message.get("cmd")
             except (ValueError, AttributeError):
                 continue
             if command == "cancel":
                 self.generation += 1
                 self.cancelled.set()
             elif command == "analyse":
-                self.queue.put(("analyse", self.generation))
+                again = message.get("again")
+                again = [int(i) for i in again] if isinstance(again, list) else None
+                self.queue.put(("analyse", self.generation, again))
             elif command == "quit":
                 break
         self.cancelled.set()
-        self.queue.put(("quit", None))
+        self.queue.put(("quit", None, None))
+
+
+def one_run(again: list[int] | None, waiting: queue.Queue,
+            generation: int) -> tuple[list[int], bool]:
+    """A request (``again``: articles to analyse again; None: what is
+    pending) and the requests of the same generation waiting behind it, as
+    one run: the articles to analyse again (each once, in the order asked)
+    and whether what is pending is analysed too. Takes those requests off
+    ``waiting``."""
+    pending, ids = again is None, list(dict.fromkeys(again or []))
+    while not waiting.empty():
+        command, its_generation, its_again = waiting.queue[0]
+        if command != "analyse" or its_generation != generation:
+            break
+        waiting.get()
+        if its_again is None:
+            pending = True
+        else:
+            ids += [i for i in its_again if i not in ids]
+    return ids, pending
 
 
 def serve(db_path: Path, configured: str | None, processes: int | None,
@@ -381,19 +406,19 @@ def serve(db_path: Path, configured: str | None, processes: int | None,
     pool = AnalysisPool(db_path, configured, processes=processes, on_event=forward)
     try:
         while True:
-            command, generation = commands.queue.get()
+            command, generation, again = commands.queue.get()
             if command == "quit":
                 return 0
             if generation != commands.generation:
                 continue        # requested before a cancel: dropped with it
-            while not commands.queue.empty():    # requests made meanwhile: one run
-                peek = commands.queue.queue[0]
-                if peek[0] != "analyse" or peek[1] != generation:
-                    break
-                commands.queue.get()
+            again, pending = one_run(again, commands.queue, generation)
             commands.cancelled.clear()
             try:
-                done = pool.analyse(commands.cancelled.is_set)
+                # the articles asked for again first, then what is pending
+                # (an import meanwhile); one "finished" for both
+                done = pool.analyse(commands.cancelled.is_set, again=again) if again else 0
+                if pending and not commands.cancelled.is_set():
+                    done += pool.analyse(commands.cancelled.is_set)
             except Exception as error:
                 log.error("analysis failed: %s", traceback.format_exc())
                 emit("failed", message=str(error) if type(error) is RuntimeError

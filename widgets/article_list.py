@@ -230,6 +230,8 @@ class ArticleList(QListView):
     articleSelected = Signal(int)
     #: the ids of the articles to delete (the context menu's Delete…)
     deleteRequested = Signal(list)
+    #: the ids of the articles to analyse again (the context menu's)
+    analyseAgainRequested = Signal(list)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -250,6 +252,9 @@ class ArticleList(QListView):
         title = index.data(Qt.ItemDataRole.DisplayRole) or ""
         menu = QMenu(self)
         short = title if len(title) <= 40 else title[:39] + "…"
+        menu.addAction("Analyse again", lambda: self.analyseAgainRequested.emit(
+            [index.data(ID_ROLE)]))
+        menu.addSeparator()
         menu.addAction(f"Delete “{short}”", lambda: self.deleteRequested.emit(
             [index.data(ID_ROLE)]))
         menu.exec(self.viewport().mapToGlobal(position))

@@ -1,6 +1,7 @@
 """The window's side of the analysis service: start, pause, resume and
-cancel, the status-bar progress, the pipeline's banner, and each analysed
-article published as a change (the reader re-reads the article it shows).
+cancel, analysing articles again, the status-bar progress, the pipeline's
+banner, and each analysed article published as a change (the reader
+re-reads the article it shows).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class AnalysisController(Controller):
     """Analysis controls and what the service's events change on screen."""
 
     WIDGETS = ("pipeline_label", "progress_bar", "pause_button", "cancel_button",
-               "degraded_banner")
+               "degraded_banner", "article_list")
 
     def __init__(self, window, state, ops, *, pipeline: str | None = None):
         super().__init__(window, state, ops)
@@ -29,6 +30,7 @@ class AnalysisController(Controller):
     def connect_signals(self) -> None:
         self.cancel_button.clicked.connect(self.cancel_analysis)
         self.pause_button.toggled.connect(self.pause_analysis)
+        self.article_list.analyseAgainRequested.connect(self.analyse_again)
 
     def start_process(self) -> AnalysisProcess:
         """A (new) analysis process on the window's database file."""
@@ -55,6 +57,21 @@ class AnalysisController(Controller):
         """Analyse whatever is pending, unless the analyst paused analysis."""
         if not self._analysis_paused:
             self.process.request()
+
+    def analyse_again(self, article_ids: list[int] | None = None) -> None:
+        """Analyse these articles (default: the one shown) again although
+        analysed already — after a pipeline upgrade, or to see the latest
+        attribution rules on them; the new result replaces the old, and the
+        analysts' speaker and entity corrections apply to it as they did.
+        An analyst asking for it resumes a paused analysis."""
+        ids = list(article_ids or ([self.current_id] if self.current_id is not None else []))
+        if not ids:
+            self.statusBar().showMessage("Open an article first, then analyse it again.", 4000)
+            return
+        if self._analysis_paused:
+            self.pause_analysis(False)
+        self.process.request(again=ids)
+        self.statusBar().showMessage(f"Analysing {counted(len(ids), 'article')} again…", 5000)
 
     def pause_analysis(self, paused: bool) -> None:
         """Pause after the current batch (results so far are stored), or resume."""

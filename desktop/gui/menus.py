@@ -46,6 +46,8 @@ def build_menus(window) -> None:
     window.details_action = action(article_menu, "Edit &details…",
                                  c.reader.edit_article_details, "F2")
     window.edit_text_action = action(article_menu, "Edit &text…", c.reader.edit_article_text)
+    window.analyse_again_action = action(article_menu, "&Analyse again",
+                                         lambda: c.analysis.analyse_again())
     status_menu = article_menu.addMenu("&Review status")
     window.review_actions = {
         status: action(status_menu, f"Mark as {status}",

@@ -78,15 +78,16 @@ class AnalysisProcess(QObject):
         self.process = process
         return process
 
-    def _send(self, command: str) -> None:
+    def _send(self, command: str, **data) -> None:
         if self.process is not None:
-            self.process.write(json.dumps({"cmd": command}).encode() + b"\n")
+            self.process.write(json.dumps({"cmd": command, **data}).encode() + b"\n")
 
-    def request(self) -> None:
-        """Analyse whatever is pending (after the current run, if any)."""
+    def request(self, again: list[int] | None = None) -> None:
+        """Analyse whatever is pending — or, with ``again``, these articles
+        although analysed already — after the current run, if any."""
         if self.process is None:
             self._start()
-        self._send("analyse")
+        self._send("analyse", **({"again": list(again)} if again else {}))
 
     def cancel(self) -> None:
         """Stop the current run after the articles being stored; dropped
