@@ -34,6 +34,15 @@ def stored(db_path) -> tuple[list, list]:
         db.close()
 
 
+def correction_analysts(db_path) -> set[str]:
+    """Who made the stored quote corrections (the window's analyst)."""
+    db = open_database(db_path)
+    try:
+        return {a for (a,) in db.execute("SELECT analyst FROM quote_corrections")}
+    finally:
+        db.close()
+
+
 def first_quote(db_path, speaker: str) -> dict:
     db = open_database(db_path)
     try:
@@ -114,6 +123,7 @@ def test_correct_merge_undo_redo_and_reanalyse(open_window, analysed_db_path, qt
     assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
     assert stored(analysed_db_path) == (
         [(am["start"], am["end"], 1, "Chak Sopheap", "person")], [])
+    assert correction_analysts(analysed_db_path) == {"Test Analyst"}
     assert reader_speaker(window, am["start"]) == "Chak Sopheap"
     assert "Chak Sopheap (person)" in quote_groups(window)
 
@@ -204,6 +214,7 @@ def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analy
     right_click(panel.viewport(), panel.visualItemRect(item).center())
     qtbot.waitUntil(lambda: stored(analysed_db_path)[0] != [])
     assert stored(analysed_db_path) == ([(am["start"], am["end"], 0, None, None)], [])
+    assert correction_analysts(analysed_db_path) == {"Test Analyst"}
     assert not any(q["start"] == am["start"] for q in view._quotes)
     assert not any(g.startswith("Am Sam Ath") for g in quote_groups(window))
 
@@ -221,6 +232,7 @@ def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analy
     assert "Neth Savoeun" in names          # the article's people are offered
     answer_dialog(qtbot, window, "Neth Savoeun")
     assert stored(analysed_db_path)[0][-1] == (start, start + 20, 1, "Neth Savoeun", "person")
+    assert correction_analysts(analysed_db_path) == {"Test Analyst"}
     assert reader_speaker(window, start) == "Neth Savoeun"
     activate(qtbot, window)
     view.setFocus()

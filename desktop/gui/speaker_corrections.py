@@ -65,7 +65,8 @@ class SpeakerCorrections(Controller):
             return
         if what == NOT_A_QUOTE:
             self._run("Not a quote", "Not a quote", article_id,
-                      lambda db: corrections.mark_not_quote(db, article_id, start, end))
+                      lambda db: corrections.mark_not_quote(db, article_id, start, end,
+                                                             analyst=self._analyst()))
             return
         overlapping = next((q for q in self.view._quotes if q["start"] < end
                             and start < q["end"] and (q["start"], q["end"]) != (start, end)),
@@ -96,7 +97,8 @@ class SpeakerCorrections(Controller):
             text = (f"Set speaker “{name}”" if what == SET_SPEAKER
                     else f"Mark as quote of “{name}”")
             self._run(title, text, article_id,
-                      lambda db: store(db, article_id, start, end, name, chosen_kind))
+                      lambda db: store(db, article_id, start, end, name, chosen_kind,
+                                        analyst=self._analyst()))
         self._ask(title, prompt, names, current, kind, done)
 
     def ask_merge(self, names: list[str]) -> None:
@@ -109,12 +111,17 @@ class SpeakerCorrections(Controller):
 
         def done(name: str, kind: str) -> None:
             self._run("Merge speakers", f"Merge {len(names)} speakers into “{name}”", None,
-                      lambda db: corrections.merge_speakers(db, names, name, kind))
+                      lambda db: corrections.merge_speakers(db, names, name, kind,
+                                                             analyst=self._analyst()))
         self._ask("Merge speakers", f"Show {len(names)} speakers as one, across the "
                   "corpus, under the name:", offered, max(names, key=len),
                   offered[0][1], done)
 
     # -- helpers ---------------------------------------------------------------
+    def _analyst(self) -> str:
+        """The analyst a correction is stored under (Preferences)."""
+        return self.preferences.analyst or ""
+
     def _ask(self, title, prompt, names, current, kind, done) -> None:
         if self.dialog is not None:
             self.dialog.reject()
