@@ -131,20 +131,20 @@ def _progress_bar(description: str):
 
 
 def cmd_import(args) -> int:
-    from desktop.importers import import_files
+    from desktop.importers import import_files, split_projects
     from desktop.importers.web import split_sources
 
     urls, paths = split_sources(args.paths)
     missing = [p for p in paths if not Path(p).exists()]
     db = _database(args, create=True, writes=True)
-    projects = [Path(p) for p in paths if p.lower().endswith(".qdpx") and Path(p).is_file()]
+    # projects (given, or in a folder given) are imported whole, after the articles
+    projects, paths = split_projects(Path(p) for p in paths)
     bar, update = _progress_bar("Importing")
     from storage.articles import article_count
     before = article_count(db)
     try:
         with bar:
-            report = import_files(db, [Path(p) for p in paths
-                                       if Path(p).exists() and Path(p) not in projects],
+            report = import_files(db, [p for p in paths if p.exists()],
                                   update=args.update, on_progress=update)
     except KeyboardInterrupt:
         # what was committed stays; say so, and how to go on

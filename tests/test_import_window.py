@@ -187,3 +187,38 @@ def test_similar_article_buttons_shrink_with_the_reader_and_cut_their_titles(qtb
     assert all(b.width() < 120 for b in bar.buttons)
     bar.resize(wide, bar.sizeHint().height())
     qtbot.waitUntil(lambda: bar.buttons[0].text() == "Cambodia and Australia agreed to deepen…")
+
+
+QUALCODER = __import__("pathlib").Path(__file__).parent / "data" / "interop" / "qualcoder"
+
+
+def test_a_refi_qda_project_dropped_alone_or_in_a_folder_is_imported_whole(
+        open_window, seeded_db_path, tmp_path, qtbot, monkeypatch):
+    """A .qdpx among dropped files (or in a dropped folder) is a project: its
+    codebook, sources and codings come in, as File → Import REFI-QDA
+    project… brings them — not "unsupported file type"."""
+    import shutil
+
+    from storage import passages, tags
+
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    before = len(tags.list_tags(window.db))
+    drop_on(window, [QUALCODER / "made_by_qualcoder.qdpx"])
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) > 0, timeout=20000)
+    assert len(tags.list_tags(window.db)) > before
+    assert not any("unsupported" in text for text in shown)
+    coded = passages.passage_count(window.db)
+
+    # a folder: its article and the project in it (a re-export of Dossier's)
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    (folder / "note.txt").write_text(STORY, "utf-8")
+    shutil.copy(QUALCODER / "dossier_via_qualcoder_reexport.qdpx", folder / "coded.qdpx")
+    rows = window.article_list.list_model.rowCount()
+    drop_on(window, [folder])
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) > coded, timeout=20000)
+    assert window.article_list.list_model.rowCount() > rows + 1
+    assert "note.txt" in {a["filename"] for a in stored_articles(seeded_db_path).values()}

@@ -47,8 +47,10 @@ class FilesController(Controller):
         from desktop.importers.dispatch import SUPPORTED_SUFFIXES
 
         patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self.window, "Import articles", "",
-                                                f"Articles ({patterns});;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import articles", "",
+            f"Articles and projects ({patterns} *.qdpx);;REFI-QDA project (*.qdpx);;"
+            "All files (*)")
         if files:
             self.import_paths([Path(f) for f in files])
 
@@ -58,11 +60,23 @@ class FilesController(Controller):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]):
-        from desktop.importers import import_files
+        """Import files and folders (Import files…, Import folder…, a drop):
+        their articles, then each REFI-QDA project among them (given, or in
+        a folder), one after another, as File → Import REFI-QDA project…"""
+        from desktop.importers import import_files, split_projects
 
+        projects, paths = split_projects(paths)
+
+        def then(report=None) -> None:
+            if report is not None:
+                self._imported(report)
+            if projects:
+                self.import_refi_qda(projects.pop(0), then=then)
+        if not paths:
+            return then()
         # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
         return self.ops.write(lambda db, **progress: import_files(db, paths, **progress),
-                              self._imported).with_progress(
+                              then).with_progress(
             "Importing", describe=lambda done, total: f"Importing articles: "
                                                       f"{done:,} of {total:,}").run()
 
@@ -106,8 +120,10 @@ class FilesController(Controller):
         return open_agreement_report(self.window)
 
     # -- REFI-QDA projects and exports ----------------------------------------------
-    def import_refi_qda(self, path: Path | None = None):
-        """Import a .qdpx project (asks for the file unless given) in the background."""
+    def import_refi_qda(self, path: Path | None = None, *, then=None):
+        """Import a .qdpx project (asks for the file unless given) in the
+        background; ``then()`` after it was reported (the next project of a
+        drop)."""
         from desktop.refi_qda.import_project import ImportCancelled, import_qdpx
 
         if path is None:
@@ -117,8 +133,12 @@ class FilesController(Controller):
             if not chosen:
                 return None
             path = Path(chosen)
+        def imported(report) -> None:
+            self._project_imported(report)
+            if then is not None:
+                then()
         return self.ops.write(lambda db, **progress: import_qdpx(db, path, **progress),
-                              self._project_imported).with_progress(
+                              imported).with_progress(
             "Importing project").cancelled_by(ImportCancelled, then=lambda: self.statusBar(
                 ).showMessage("Import cancelled; nothing was stored.", 6000)).run()
 

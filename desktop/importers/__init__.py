@@ -20,4 +20,5 @@ file (500 rows a transaction for batch files), returning an :class:`ImportReport
 """
 
 from desktop.importers.drafts import ArticleDraft, ImportProblem  # noqa: F401
-from desktop.importers.run import ImportReport, collect_files, import_files  # noqa: F401
+from desktop.importers.run import (  # noqa: F401
+    ImportReport, collect_files, import_files, split_projects)

@@ -120,6 +120,31 @@ def _wanted(path: Path, root: Path) -> bool:
     return not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file()
 
 
+#: A REFI-QDA project: imported whole (its codebook, sources and codings,
+#: :mod:`desktop.refi_qda.import_project`), not as an article.
+PROJECT_SUFFIX = ".qdpx"
+
+
+def split_projects(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The REFI-QDA projects among ``paths`` — given one by one, or found in
+    a folder given (recursively, in name order, hidden ones left out) — and
+    the paths left for :func:`import_files` (a folder stays: its articles
+    are collected there, its projects not)."""
+    projects, rest = [], []
+    for path in map(Path, paths):
+        if path.is_dir():
+            projects += sorted(p for p in path.rglob("*")     # any case: .QDPX
+                               if p.suffix.lower() == PROJECT_SUFFIX and p.is_file()
+                               and not any(part.startswith((".", "~$"))
+                                           for part in p.relative_to(path).parts))
+            rest.append(path)
+        elif path.suffix.lower() == PROJECT_SUFFIX and path.is_file():
+            projects.append(path)
+        else:
+            rest.append(path)
+    return projects, rest
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand folders (recursively, in name order) into files of the supported
     kinds, leaving hidden files and Word lock files (``~$…``) out; files named
