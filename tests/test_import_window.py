@@ -207,7 +207,8 @@ def test_a_refi_qda_project_dropped_alone_or_in_a_folder_is_imported_whole(
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     before = len(tags.list_tags(window.db))
     drop_on(window, [QUALCODER / "made_by_qualcoder.qdpx"])
-    qtbot.waitUntil(lambda: passages.passage_count(window.db) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() > 5, timeout=20000)
+    assert passages.passage_count(window.db) > 0
     assert len(tags.list_tags(window.db)) > before
     assert not any("unsupported" in text for text in shown)
     coded = passages.passage_count(window.db)
@@ -219,6 +220,35 @@ def test_a_refi_qda_project_dropped_alone_or_in_a_folder_is_imported_whole(
     shutil.copy(QUALCODER / "dossier_via_qualcoder_reexport.qdpx", folder / "coded.qdpx")
     rows = window.article_list.list_model.rowCount()
     drop_on(window, [folder])
-    qtbot.waitUntil(lambda: passages.passage_count(window.db) > coded, timeout=20000)
-    assert window.article_list.list_model.rowCount() > rows + 1
+    # the .txt and the project's sources listed (after the project, the last)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() > rows + 1,
+                    timeout=20000)
+    assert passages.passage_count(window.db) > coded
     assert "note.txt" in {a["filename"] for a in stored_articles(seeded_db_path).values()}
+
+
+def test_an_import_in_the_window_is_undone_and_redone_with_the_keys(
+        open_window, seeded_db_path, tmp_path, qtbot):
+    """Importing is one step of the window's history: Ctrl+Z takes the new
+    articles out again, Ctrl+Shift+Z brings them back."""
+    from tests.test_speaker_corrections_gui import activate
+
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    folder = tmp_path / "clippings"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Police seize drugs in Sihanoukville.", "utf-8")
+    (folder / "two.txt").write_text("Customs find cash at the border in Poipet.", "utf-8")
+    drop_on(window, [folder])
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 7, timeout=10000)
+    assert window.undo_stack.undoText() == "Import clippings"
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 5, timeout=5000)
+    assert len(stored_articles(seeded_db_path)) == 5
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 7, timeout=5000)
+    assert {"Police seize drugs in Sihanoukville",
+            "Customs find cash at the border in Poipet"} <= set(stored_articles(seeded_db_path))

@@ -164,6 +164,22 @@ class StoredPassages(PassagesCommand):
         self._applied = True
 
 
+class StoredStep(StorageCommand):
+    """Any change a worker already stored as journal step ``step_id`` (an
+    import made in the window): undo and redo replay that step; ``kinds``
+    say what it changes."""
+
+    def __init__(self, host, text: str, step_id: int, *, kinds: frozenset[str],
+                 result: Changes | None = None):
+        super().__init__(host, text)
+        self.changes = kinds
+        self.step_id, self.result = step_id, result or Changes()
+
+    def first_apply(self) -> None:
+        """Nothing to do: the step is stored already."""
+        self._applied = True
+
+
 class DeletePassage(PassagesCommand):
     """Delete one passage."""
 

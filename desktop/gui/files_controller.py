@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFileDialog
 
+from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import article_query
 from storage.changes import ARTICLES, PASSAGES, TAGS, Changes
@@ -66,23 +67,32 @@ class FilesController(Controller):
         from desktop.importers import import_files, split_projects
 
         projects, paths = split_projects(paths)
+        name = f"Import {paths[0].name}" if len(paths) == 1 else \
+            f"Import {len(paths)} files and folders"
+        origin = self.controllers.history.journal_origin
 
         def then(report=None) -> None:
             if report is not None:
-                self._imported(report)
+                self._imported(report, name)
             if projects:
                 self.import_refi_qda(projects.pop(0), then=then)
         if not paths:
             return then()
-        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl
-        return self.ops.write(lambda db, **progress: import_files(db, paths, **progress),
-                              then).with_progress(
+        # progress counts articles: one a file, one a row of a .csv/.json/.jsonl;
+        # up to CHUNK_ROWS articles are one step, which Ctrl+Z undoes
+        return self.ops.write(lambda db, **progress: import_files(
+            db, paths, one_step=name, origin=origin, **progress), then).with_progress(
             "Importing", describe=lambda done, total: f"Importing articles: "
                                                       f"{done:,} of {total:,}").run()
 
-    def _imported(self, report) -> None:
+    def _imported(self, report, name: str = "Import") -> None:
         first_new = report.added[0][1] if report.added else None
         self.ops.publish(_imported_changes({ARTICLES}, report.added, first_new))
+        step = report.step
+        if step is not None and step.changes:      # one step: Ctrl+Z undoes the import
+            self.controllers.history.push_stored(commands.StoredStep(
+                self.controllers.history, name, step.id,
+                kinds=frozenset({ARTICLES}), result=step.changes))
         notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
         self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],

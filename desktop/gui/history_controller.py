@@ -80,6 +80,12 @@ class HistoryController(Controller):
         self._show(article_id, changes)
         return True
 
+    def push_stored(self, command: commands.StorageCommand) -> None:
+        """Put on the undo stack a change a worker already stored and the
+        window already showed (an import): nothing is applied or published."""
+        command.first_apply()
+        self.undo_stack.push(command)
+
     def command_done(self, command: commands.StorageCommand) -> None:
         """Show the result of a change, an undo or a redo: the reader goes to
         the article it concerns, and the change is published."""

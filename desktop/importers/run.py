@@ -70,6 +70,9 @@ class ImportReport:
     #: stray NUL bytes dropped)
     notes: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    #: with ``one_step`` (:func:`import_files`): the journal step holding the
+    #: whole import and what it changed, or None (a larger import, a step a chunk)
+    step: object = None
 
     def skipped_count(self) -> int:
         """Skipped files and rows, listed or not."""
@@ -380,7 +383,8 @@ def _open_all(files: list[Path]) -> tuple[list, int]:
 def import_files(db: Database, paths: Iterable[Path], *,
                  on_progress: Callable[[int, int], None] | None = None,
                  is_cancelled: Callable[[], bool] | None = None,
-                 update: bool = False) -> ImportReport:
+                 update: bool = False, one_step: str | None = None,
+                 origin: str = "") -> ImportReport:
     """Import files and folders of any supported kind into ``db``.
 
     ``on_progress(done, total)`` counts articles (a batch file's rows one by
@@ -394,6 +398,11 @@ def import_files(db: Database, paths: Iterable[Path], *,
     older method) are fingerprinted first. Cancelling stops between files,
     or within a batch file after its last committed chunk; what was
     committed stays.
+
+    ``one_step`` (the window's import, undone with one Ctrl+Z): an import
+    of at most :data:`CHUNK_ROWS` articles is one journal step of that name
+    and ``origin`` (``report.step``); a larger one keeps a step a file and
+    a chunk, so that a kill keeps what was committed.
     """
     files, problems = collect_files(Path(p) for p in paths)
     report = ImportReport(skipped=problems)
@@ -401,6 +410,18 @@ def import_files(db: Database, paths: Iterable[Path], *,
     near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled,
                                         on_progress=on_progress)
     opened, total = _open_all(files)
+    if one_step and total <= CHUNK_ROWS:
+        with journal.step(db, one_step, origin=origin) as step:
+            _import_opened(db, opened, total, report, on_progress, is_cancelled, update)
+        report.step = step
+        return report
+    _import_opened(db, opened, total, report, on_progress, is_cancelled, update)
+    return report
+
+
+def _import_opened(db: Database, opened, total: int, report: ImportReport,
+                   on_progress, is_cancelled, update: bool) -> None:
+    """Store the articles of :func:`_open_all`'s files into ``report``."""
     if total > CHUNK_ROWS:
         use_bulk_cache(db)
     progress = _Progress(total, on_progress)
@@ -428,4 +449,3 @@ def import_files(db: Database, paths: Iterable[Path], *,
             progress.step()
     if not report.cancelled and progress.done < progress.total:
         progress.step(progress.total - progress.done)
-    return report
