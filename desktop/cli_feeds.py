@@ -44,10 +44,16 @@ def cmd_feeds(args) -> int:
     from storage import feeds
     from storage.feeds import FeedError
 
-    db = _database(args, create=args.action == "add")
     if args.action == "add":
+        # refused before the database is opened: bad input makes no file
         if not args.url:
             raise CommandError("feeds add needs the feed's URL")
+        try:
+            feeds.web_address(args.url)
+        except FeedError as error:
+            raise CommandError(str(error)) from error
+    db = _database(args, create=args.action == "add")
+    if args.action == "add":
         title = args.title
         if not args.no_check and feeds.get_feed(db, args.url) is None:
             found = _checked_title(args.url, args.delay)    # read even when named

@@ -334,3 +334,12 @@ def test_a_page_naming_no_site_takes_the_feeds_title(site, db):
     stored = {a["url"]: a for a in articles.list_articles(db)}
     assert stored[site.url("/news/plain.html")]["source"] == "Mekong Ledger – Crime"
     assert stored[site.url("/news/bavet.html")]["source"] == "Mekong Ledger"
+
+
+def test_feeds_add_refuses_a_non_web_address_without_making_a_database(tmp_path, capsys):
+    from desktop.cli import main
+
+    path = tmp_path / "never.db"
+    assert main(["feeds", "add", "ftp://example.org/feed", "--db", str(path)]) == 2
+    assert "is not a web address" in capsys.readouterr().err
+    assert not path.exists()
