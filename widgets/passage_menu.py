@@ -31,14 +31,35 @@ def tag_label(tag: dict) -> str:
 
 def add_tag_actions(menu: QMenu, tags: list[dict], on_pick: Callable[[int], None],
                     exclude: int | None = None) -> None:
-    """One action per tag (with colour swatch) calling ``on_pick(tag_id)``."""
+    """One action per tag (with colour swatch) calling ``on_pick(tag_id)``,
+    nested as the codebook is: a tag with tags below it is a submenu (the
+    tag itself first in it). A category (``codable`` 0) tags nothing: it is
+    a submenu of its tags only, or left out when it has none."""
+    ids = {tag["id"] for tag in tags}
+    below: dict[int | None, list[dict]] = {}
     for tag in tags:
-        if tag["id"] == exclude:
-            continue
-        action = menu.addAction(color_icon(tag["color"]), tag_label(tag))
-        action.triggered.connect(lambda _=False, tag_id=tag["id"]: on_pick(tag_id))
+        parent = tag.get("parent_id")
+        below.setdefault(parent if parent in ids else None, []).append(tag)
+
+    def fill(into: QMenu, parent: int | None) -> None:
+        for tag in below.get(parent, []):
+            pickable = tag.get("codable", 1) and tag["id"] != exclude
+            if below.get(tag["id"]):
+                submenu = into.addMenu(color_icon(tag["color"]), tag_label(tag))
+                if pickable:
+                    _pick_action(submenu, tag, on_pick)
+                    submenu.addSeparator()
+                fill(submenu, tag["id"])
+            elif pickable:
+                _pick_action(into, tag, on_pick)
+    fill(menu, None)
     if not tags:
         menu.addAction("(no tags yet)").setEnabled(False)
+
+
+def _pick_action(menu: QMenu, tag: dict, on_pick: Callable[[int], None]) -> None:
+    action = menu.addAction(color_icon(tag["color"]), tag_label(tag))
+    action.triggered.connect(lambda _=False, tag_id=tag["id"]: on_pick(tag_id))
 
 
 def add_passage_actions(menu: QMenu, passage: dict, tags: list[dict], *,
