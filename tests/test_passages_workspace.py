@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from storage import open_database, passages, tags
 from storage.passage_listing import PassageQuery, count_passages, passage_ids, passage_page
 from widgets.passage_workspace import ANALYST, ID_ROLE, NOTE, PASSAGE
+from widgets.wording import STILL_SHOWN
 
 
 def _stored(db_path):
@@ -399,4 +400,12 @@ def test_the_date_range_can_be_when_the_passage_was_tagged(open_window, seeded_d
     qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=5000)
     # said, not silently dropped: every passage here is of an undated article
     qtbot.waitUntil(widget.undated_label.isVisible, timeout=5000)
-    assert widget.undated_label.text() == "· 3 of undated articles left out"
+    assert widget.undated_label.text() == "· 3 passages of undated articles left out"
+    # a date that is none: said, and the list says it is the filter before
+    widget.since.setFocus()
+    widget.since.selectAll()
+    qtbot.keyClicks(widget.since, "2026-13-45")
+    qtbot.keyClick(widget.since, Qt.Key.Key_Return)
+    qtbot.waitUntil(widget.error_label.isVisible, timeout=5000)
+    assert widget.error_label.text().endswith(STILL_SHOWN)
+    assert "2026-13-45" in widget.error_label.text()

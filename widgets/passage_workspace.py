@@ -487,7 +487,7 @@ class PassageWorkspace(QWidget):
     def set_undated_left_out(self, count: int) -> None:
         """Say how many passages of undated articles the date range leaves
         out (0: nothing)."""
-        self.undated_label.setText(f"· {count:,} of undated articles left out" if count else "")
+        self.undated_label.setText(f"· {count:,} {'passage' if count == 1 else 'passages'} of undated articles left out" if count else "")
         self.undated_label.setVisible(bool(count))
 
     def show_error(self, message: str) -> None:

@@ -12,6 +12,7 @@ from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, MEMO, PASSAG
                              TAGS, TEXT, Changes)
 from widgets.article_list import REVIEW_ROLE, RowSource
 from widgets.review_status import ReviewMarkDelegate, progress_text
+from widgets.wording import STILL_SHOWN
 
 #: After a new search, filter or order, the current article stays current
 #: only if it is among the list's first rows (see refresh_articles).
@@ -58,7 +59,7 @@ class ArticleListController(Controller):
         try:
             query = article_query.ArticleQuery(**{"analysts": self.query.analysts, **values})
         except ValueError as error:
-            self.article_filters.show_error(str(error))
+            self.article_filters.show_error(f"{error} {STILL_SHOWN}")
             return
         previous, self.state.query = self.query, query
         if not self.refresh_articles():
@@ -75,7 +76,7 @@ class ArticleListController(Controller):
         try:
             self._show_listing(ArticleListing(self.db, self.query))
         except article_query.SearchError as error:
-            self.article_filters.show_error(str(error))
+            self.article_filters.show_error(f"{error} {STILL_SHOWN}")
             return False
         self.article_filters.show_error("")
         model = self.article_list.list_model

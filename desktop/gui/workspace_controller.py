@@ -25,6 +25,7 @@ from desktop.gui import commands
 from storage import passage_listing, passages, tags
 from storage.article_query import SearchError
 from widgets.passage_workspace import PassageSource, PassageWorkspace
+from widgets.wording import STILL_SHOWN
 
 SHORTCUT = "Ctrl+Shift+W"
 
@@ -112,7 +113,7 @@ class WorkspaceController(QObject):
         try:
             query = passage_listing.PassageQuery(**values)
         except ValueError as error:
-            self.widget.show_error(str(error))
+            self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
         self.query = query
         self.refresh(keep=False)
@@ -134,7 +135,7 @@ class WorkspaceController(QObject):
                     self.widget.model.rowCount() > listing.lower_bound():
                 listing.count()     # scrolled past the head: its place needs the count
         except SearchError as error:
-            self.widget.show_error(str(error))
+            self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
         self.widget.show_error("")
         self._show_listing(listing, keep=keep)
