@@ -137,6 +137,7 @@ def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path,
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == "ask the embassy")
     assert plist.topLevelItem(0).text(2) == "ask the embassy"
+    assert window.statusBar().currentMessage() == "Note saved. Ctrl+Z undoes it."
     check_undo_redo(qtbot, window, analysed_db_path, before, "Edit note")
 
     # re-tag from the context menu of the passage list
@@ -145,6 +146,7 @@ def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path,
     pick_from_next_menu(["Re-tag as", "Drugs"])
     right_click(plist.viewport(), plist.visualItemRect(item).center())
     qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["tag"] == "Drugs")
+    assert window.statusBar().currentMessage() == "Re-tagged as “Drugs”. Ctrl+Z undoes it."
     check_undo_redo(qtbot, window, analysed_db_path, before, "Re-tag passage as “Drugs”")
 
     # delete with the Delete key (the confirmation is answered yes)
@@ -154,6 +156,8 @@ def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path,
     plist.setCurrentItem(plist.topLevelItem(0))
     qtbot.keyClick(plist, Qt.Key.Key_Delete)
     assert stored_state(analysed_db_path)["passages"] == []
+    assert window.statusBar().currentMessage().startswith("Deleted the “")
+    assert window.statusBar().currentMessage().endswith("” passage. Ctrl+Z brings it back.")
     check_undo_redo(qtbot, window, analysed_db_path, before, "Delete passage")
     undo(qtbot, window)
     # the passage comes back with the same id, so the earlier steps still undo

@@ -120,26 +120,33 @@ class PassagesController(Controller):
         passage = passages.get_passage(self.db, passage_id)
         if passage is None or passage["note"] == note:
             return
-        self.run_command(commands.ChangePassage(
-            self.controllers.history, "Edit note", passage_id,
-            lambda db, pid: passages.set_note(db, pid, note),
-            article_id=passage["article_id"]), "Edit note")
+        if self.run_command(commands.ChangePassage(
+                self.controllers.history, "Edit note", passage_id,
+                lambda db, pid: passages.set_note(db, pid, note),
+                article_id=passage["article_id"]), "Edit note"):
+            self.statusBar().showMessage(
+                ("Note saved." if note.strip() else "Note removed.") + " Ctrl+Z undoes it.",
+                5000)
 
     def retag(self, passage_id: int, tag_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
         if passage is None:
             return
-        self.run_command(commands.ChangePassage(
-            self.controllers.history, f"Re-tag passage as “{self.state.tag_name(tag_id)}”",
-            passage_id, lambda db, pid: passages.retag_passage(db, pid, tag_id),
-            article_id=passage["article_id"], tag_id=tag_id), "Re-tag passage")
+        name = self.state.tag_name(tag_id)
+        if self.run_command(commands.ChangePassage(
+                self.controllers.history, f"Re-tag passage as “{name}”",
+                passage_id, lambda db, pid: passages.retag_passage(db, pid, tag_id),
+                article_id=passage["article_id"], tag_id=tag_id), "Re-tag passage"):
+            self.statusBar().showMessage(f"Re-tagged as “{name}”. Ctrl+Z undoes it.", 5000)
 
     def delete_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
         if passage and confirm_delete_passage(self.window, passage):
-            self.run_command(commands.DeletePassage(self.controllers.history, passage_id,
-                                                    article_id=passage["article_id"]),
-                             "Delete passage")
+            if self.run_command(commands.DeletePassage(self.controllers.history, passage_id,
+                                                       article_id=passage["article_id"]),
+                                "Delete passage"):
+                self.statusBar().showMessage(
+                    f"Deleted the “{passage['tag']}” passage. Ctrl+Z brings it back.", 5000)
 
     def focus_passages(self) -> None:
         """The Passages tab, its first passage current: ↑/↓ go through them,
