@@ -68,6 +68,7 @@ def test_the_feeds_dialog_adds_a_feed_and_fetches_it(open_window, seeded_db_path
     menu_action(window, "Feeds…").trigger()
     dialog = window.findChild(web_import.FeedsDialog)
     assert dialog.list.count() == 0 and not dialog.fetch_button.isEnabled()
+    assert dialog.empty_hint.isVisible() and "RSS or Atom" in dialog.empty_hint.text()
     # a page that is not a feed is refused when it is added
     qtbot.keyClicks(dialog.url_edit, site.url("/news/kampot.html"))
     qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
@@ -82,9 +83,11 @@ def test_the_feeds_dialog_adds_a_feed_and_fetches_it(open_window, seeded_db_path
     qtbot.waitUntil(lambda: feeds.list_feeds(window.db) != [], timeout=20000)
     assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/atom.xml")]
     assert dialog.list.count() == 1 and "never fetched" in dialog.list.item(0).text()
+    assert not dialog.empty_hint.isVisible()
     qtbot.mouseClick(dialog.fetch_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "1 entry" in dialog.list.item(0).text(), timeout=60000)
     assert dialog.list.item(0).text().startswith("Ledger Atom")
     assert site.url("/news/poipet.html") in stored_urls(seeded_db_path)
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert feeds.list_feeds(window.db) == [] and dialog.list.count() == 0
+    assert dialog.empty_hint.isVisible()

@@ -82,6 +82,13 @@ class FeedsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.list = QListWidget()
         layout.addWidget(self.list)
+        #: what to do, while no feed is followed (an empty list says nothing)
+        self.empty_hint = QLabel(
+            "No feeds followed yet. Paste a news site's RSS or Atom address below and "
+            "press Add; Fetch now imports the articles it lists (each page once, "
+            "politely, as robots.txt allows).")
+        self.empty_hint.setWordWrap(True)
+        layout.addWidget(self.empty_hint)
         row = QHBoxLayout()
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("RSS or Atom feed address (https://…)")
@@ -117,6 +124,7 @@ class FeedsDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, feed["url"])
             self.list.addItem(item)
         has = self.list.count() > 0
+        self.empty_hint.setVisible(not has)
         self.fetch_button.setEnabled(has)
         self.remove_button.setEnabled(has)
         if has:
