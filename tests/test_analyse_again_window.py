@@ -15,19 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.analysis_service import _Commands, one_run
-from storage import open_database
-
-
-def analysis_ids(path) -> dict[int, list[int]]:
-    db = open_database(path)
-    try:
-        found: dict[int, list[int]] = {}
-        for article_id, analysis_id in db.execute(
-                "SELECT article_id, id FROM analyses ORDER BY article_id, id"):
-            found.setdefault(article_id, []).append(analysis_id)
-        return found
-    finally:
-        db.close()
+from tests.test_analyse_again import analysis_ids
 
 
 def test_requests_waiting_behind_one_another_make_one_run():

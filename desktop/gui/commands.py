@@ -150,34 +150,26 @@ class AddPassages(PassagesCommand):
         return {r["tag_id"] for r in self.ranges}
 
 
-class StoredPassages(PassagesCommand):
-    """Passages a worker already stored as journal step ``step_id`` (auto-tag):
-    undo and redo replay that step."""
-
-    def __init__(self, host, text: str, step_id: int, *, article_id: int | None = None,
-                 result: Changes | None = None):
-        super().__init__(host, text, article_id=article_id)
-        self.step_id, self.result = step_id, result or Changes()
-
-    def first_apply(self) -> None:
-        """Nothing to do: the step is stored already."""
-        self._applied = True
-
-
 class StoredStep(StorageCommand):
     """Any change a worker already stored as journal step ``step_id`` (an
     import made in the window): undo and redo replay that step; ``kinds``
-    say what it changes."""
+    say what it changes (default: the class's)."""
 
-    def __init__(self, host, text: str, step_id: int, *, kinds: frozenset[str],
+    def __init__(self, host, text: str, step_id: int, *,
+                 kinds: frozenset[str] | None = None, article_id: int | None = None,
                  result: Changes | None = None):
-        super().__init__(host, text)
-        self.changes = kinds
+        super().__init__(host, text, article_id=article_id)
+        if kinds is not None:
+            self.changes = kinds
         self.step_id, self.result = step_id, result or Changes()
 
     def first_apply(self) -> None:
         """Nothing to do: the step is stored already."""
         self._applied = True
+
+
+class StoredPassages(StoredStep, PassagesCommand):
+    """Passages a worker already stored as journal step ``step_id`` (auto-tag)."""
 
 
 class DeletePassage(PassagesCommand):
