@@ -11,8 +11,8 @@ from pathlib import Path
 from desktop.cli import main
 from desktop.importers import split_projects
 from storage import open_database, passages
+from tests.test_interop_files import QUALCODER
 
-QUALCODER = Path(__file__).parent / "data" / "interop" / "qualcoder"
 STORY = "Police in Kampot seized 40 kg of methamphetamine on Monday, officials said.\n"
 
 

@@ -12,6 +12,7 @@ from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import META_ROLE
 
 from document_files import STORY, WEB_PAGE, write_docx
+from tests.test_interop_files import QUALCODER
 
 
 def stored_articles(db_path) -> dict[str, dict]:
@@ -187,9 +188,6 @@ def test_similar_article_buttons_shrink_with_the_reader_and_cut_their_titles(qtb
     assert all(b.width() < 120 for b in bar.buttons)
     bar.resize(wide, bar.sizeHint().height())
     qtbot.waitUntil(lambda: bar.buttons[0].text() == "Cambodia and Australia agreed to deepen…")
-
-
-QUALCODER = __import__("pathlib").Path(__file__).parent / "data" / "interop" / "qualcoder"
 
 
 def test_a_refi_qda_project_dropped_alone_or_in_a_folder_is_imported_whole(

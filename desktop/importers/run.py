@@ -118,9 +118,11 @@ class _Pending:
         return len(self.skipped)
 
 
-def _wanted(path: Path, root: Path) -> bool:
+def _found(path: Path, root: Path, suffixes) -> bool:
+    """Whether a file met walking folder ``root`` is taken: one of
+    ``suffixes`` (any case), not hidden, not a Word lock file (``~$…``)."""
     hidden = any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
-    return not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file()
+    return not hidden and path.suffix.lower() in suffixes and path.is_file()
 
 
 #: A REFI-QDA project: imported whole (its codebook, sources and codings,
@@ -136,10 +138,8 @@ def split_projects(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     projects, rest = [], []
     for path in map(Path, paths):
         if path.is_dir():
-            projects += sorted(p for p in path.rglob("*")     # any case: .QDPX
-                               if p.suffix.lower() == PROJECT_SUFFIX and p.is_file()
-                               and not any(part.startswith((".", "~$"))
-                                           for part in p.relative_to(path).parts))
+            projects += sorted(p for p in path.rglob("*")
+                               if _found(p, path, (PROJECT_SUFFIX,)))
             rest.append(path)
         elif path.suffix.lower() == PROJECT_SUFFIX and path.is_file():
             projects.append(path)
@@ -156,7 +156,8 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
     files, problems = [], []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if _wanted(p, path)))
+            files.extend(sorted(p for p in path.rglob("*")
+                                if _found(p, path, SUPPORTED_SUFFIXES)))
         elif path.is_file():
             files.append(path)
         else:
