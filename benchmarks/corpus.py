@@ -10,8 +10,8 @@ random variants plus a unique reference line; its entities and quotes are the
 variants' results shifted to where each variant sits in it, stored exactly as
 ``analyse_pending`` would store them (same pipeline name and version, so nothing
 is pending when the window opens). Passages are random sentences of random
-articles with one of the nine default tags. Recycled-quote links join each
-quote to the next two articles quoting the same variant.
+articles with one of the nine default tags. Each variant's quote is one
+group of recycled quotes across the articles quoting the variant.
 
 Everything goes in with plain ``executemany`` in one transaction, through the
 real schema and its triggers (FTS, passage counts); the per-article entity
@@ -99,6 +99,7 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     from storage.articles import text_hash
     from storage.database import set_meta
     from storage.entity_index import rebuild
+    from storage.quotes import wording_key
 
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -179,13 +180,12 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     flush()
     articles_at = time.perf_counter()
 
-    links = []
-    for ids in quote_groups.values():
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:i + 3]:
-                links.append((max(a, b), min(a, b), 100.0))   # once per pair (0024)
-    conn.executemany("INSERT OR IGNORE INTO quote_links (quote_id, other_quote_id, score) "
-                     "VALUES (?,?,?)", links)
+    grouped = []        # one group of each variant's quote (migration 0028)
+    for (index, n), ids in quote_groups.items():
+        wording = wording_key(variants[index][2][n]["text"])
+        grouped += [(quote_id, ids[0], 100.0, wording) for quote_id in ids]
+    conn.executemany("INSERT INTO quote_groups (quote_id, group_id, score, wording) "
+                     "VALUES (?,?,?,?)", sorted(grouped))
 
     texts = {}
     passage_rows = []
@@ -222,7 +222,7 @@ def generate(path: Path, *, articles: int, passages: int, seed: int = 6) -> dict
     conn.close()
     finished = time.perf_counter()
     return {"articles": articles, "passages": passages, "variants": len(variants),
-            "entities": entity_id, "quotes": quote_id, "quote_links": len(links),
+            "entities": entity_id, "quotes": quote_id, "grouped_quotes": len(grouped),
             "mean_words": round(sum(lengths) / len(lengths)),
             "analyse_variants_s": round(analysed_at - started, 1),
             "insert_articles_s": round(articles_at - analysed_at, 1),

@@ -171,23 +171,67 @@ def store_batch(db: Database, pipeline: dict, results: list[dict]) -> list[int]:
 
 
 def link_recycled_quotes(db: Database, article_ids: list[int]) -> int:
-    """Link the spoken quotes of these articles to the same words elsewhere.
+    """Put the spoken quotes of these articles in the groups of recycled
+    quotes they recur (``storage.quotes.save_groups``). Returns the number
+    of quotes grouped.
 
-    Bounded whatever the corpus size: each quote is compared with at most
-    2 × :data:`CANDIDATES` quotes of other articles — the newest holding its
-    rarest words and the newest of its speaker
-    (:func:`storage.quotes.recycling_candidates_many`) — and with the other new
-    quotes. Returns the number of links stored (one per pair).
+    A word-for-word copy of a stored quote joins its groups by one index
+    lookup (``storage.quotes.wording_key``). Any other quote is compared
+    with at most 2 × :data:`CANDIDATES` quotes of other articles — the
+    newest holding its rarest words and the newest of its speaker
+    (:func:`storage.quotes.recycling_candidates_many`) — and with the
+    batch's quotes of other articles, and joins the group of each it recurs
+    (:func:`desktop.analysis.recycled.find_links`), else starts its own.
+    Bounded whatever the corpus size or a group's.
     """
     new = [QuoteText(q["id"], q["article_id"], q["text"], q["speaker"])
            for article_id in article_ids
            for q in quotes.all_quotes(db, article_id=article_id, kinds=quotes.SPOKEN)
            if q["id"] is not None]      # a passage the analyst marked is no stored quote
-    comparable = [quote for quote in new if sentences(quote.text)]   # the rest are too short
+    comparable = sorted((quote for quote in new if sentences(quote.text)),  # the rest are
+                        key=lambda quote: quote.id)                       # too short
+    wording = {quote.id: quotes.wording_key(quote.text) for quote in comparable}
+    known = quotes.groups_by_wording(db, wording.values())
+    groups: dict[int, dict[int, float]] = {}        # new quote -> {group: score}
+    unknown = []
+    for quote in comparable:
+        if wording[quote.id] in known:              # a copy: in its twin's groups
+            groups[quote.id] = dict(known[wording[quote.id]])
+        else:
+            unknown.append(quote)
     found = quotes.recycling_candidates_many(
-        db, [(q.text, q.article_id, q.speaker) for q in comparable], limit=CANDIDATES)
-    links = []
-    for quote, rows in zip(comparable, found):
-        candidates = [QuoteText(c["id"], c["article_id"], c["text"], c["speaker"]) for c in rows]
-        links += find_links([quote], candidates + [q for q in new if q.id != quote.id])
-    return quotes.save_links(db, [q.id for q in new], links)
+        db, [(q.text, q.article_id, q.speaker) for q in unknown], limit=CANDIDATES)
+    stored = quotes.groups_of(db, {row["id"] for rows in found for row in rows})
+    ungrouped: dict[int, QuoteText] = {}    # a stored quote a new one recurs, in no group
+    earlier: dict[int, QuoteText] = {}      # the new quotes compared so far, by wording
+    waiting = {quote.id for quote in unknown}
+    for quote, rows in zip(unknown, found):
+        waiting.discard(quote.id)
+        twin = earlier.get(wording[quote.id])
+        if twin is not None:                # a copy of a quote of this batch
+            groups[quote.id] = dict(groups[twin.id])
+            continue
+        # the candidates and the batch's quotes of other articles, but those
+        # still to be compared (each will be compared with this one)
+        pool = {row["id"]: QuoteText(row["id"], row["article_id"], row["text"], row["speaker"])
+                for row in rows if row["id"] not in waiting}
+        pool.update((other.id, other) for other in comparable
+                    if other.article_id != quote.article_id and other.id not in waiting)
+        joined: dict[int, float] = {}
+        for _, other_id, score in find_links([quote], pool.values()):
+            if other_id in groups:
+                in_groups = list(groups[other_id])
+            elif other_id in stored:
+                in_groups = stored[other_id]
+            else:
+                ungrouped[other_id] = pool[other_id]
+                in_groups = [other_id]
+            for group in in_groups:
+                joined[group] = max(score, joined.get(group, 0.0))
+        groups[quote.id] = joined or {quote.id: 100.0}
+        earlier[wording[quote.id]] = quote
+    rows = [(quote_id, group, score, wording[quote_id])
+            for quote_id, joined in groups.items() for group, score in joined.items()]
+    rows += [(other.id, other.id, 100.0, quotes.wording_key(other.text))
+             for other in ungrouped.values()]
+    return quotes.save_groups(db, rows)

@@ -1,4 +1,4 @@
-"""Quotes across the corpus: listing, speakers, and recycled-quote links.
+"""Quotes across the corpus: listing, speakers, and recycled-quote groups.
 
 Only each article's current analysis counts (see
 :data:`storage.analyses.CURRENT_ANALYSES`), as the analyst corrected
@@ -7,6 +7,7 @@ them (``storage.speaker_corrections``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -99,60 +100,96 @@ def speakers(db: Database) -> list[dict]:
         """))
 
 
-def save_links(db: Database, quote_ids: Iterable[int],
-               links: Iterable[tuple[int, int, float]]) -> int:
-    """Replace the links of ``quote_ids`` by ``links`` (``(quote, other,
-    score)``, in either order; stored once per pair with its best score, the
-    newer quote first: migration 0024). Returns the number of pairs."""
-    quote_ids = list(quote_ids)
+#: The most recurrences of one quote :func:`links_for_article` gives, the
+#: newest: a wire service's statement may recur in a thousand articles.
+RECURRENCES_SHOWN = 20
+
+_AROUND_WORDS = " \t\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e,.;:!?\u2026"
+
+
+def wording_key(text: str) -> int:
+    """A quote's words as a signed 64-bit key (``quote_groups.wording``):
+    the same for copies that differ only in case, spacing, and the quotation
+    marks and punctuation around them."""
+    words = " ".join(text.lower().split()).strip(_AROUND_WORDS)
+    return int.from_bytes(hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
+
+
+def groups_by_wording(db: Database, keys: Iterable[int]) -> dict[int, dict[int, float]]:
+    """For each of these :func:`wording_key` keys a stored quote has, the
+    groups of the newest such quote, with its score in each: one walk of
+    the wording index that stops at its first entry (a wire statement's
+    wording may be a thousand quotes')."""
+    found: dict[int, dict[int, float]] = {}
+    for key in set(keys):
+        rows = db.execute(
+            "SELECT group_id, score FROM quote_groups WHERE quote_id = ("
+            "SELECT quote_id FROM quote_groups WHERE wording = ? "
+            "ORDER BY quote_id DESC LIMIT 1)", [key]).fetchall()
+        if rows:
+            found[key] = dict(rows)
+    return found
+
+
+def groups_of(db: Database, quote_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The groups each of these quotes is in; a quote in none is missing."""
+    quote_ids = sorted(set(quote_ids))
+    found: dict[int, list[int]] = {}
+    for offset in range(0, len(quote_ids), 500):    # SQLite's bound parameters
+        chunk = quote_ids[offset:offset + 500]
+        for quote_id, group_id in db.execute(
+                f"SELECT quote_id, group_id FROM quote_groups "
+                f"WHERE quote_id IN ({', '.join('?' for _ in chunk)})", chunk):
+            found.setdefault(quote_id, []).append(group_id)
+    return found
+
+
+def save_groups(db: Database, rows: Iterable[tuple[int, int, float, int]]) -> int:
+    """Store ``(quote, group, score, wording)`` rows in ``quote_groups``
+    (migration 0028), replacing any earlier row of these quotes. Returns
+    the number of quotes."""
+    rows = sorted(rows)             # key order: fewer pages
+    quote_ids = sorted({row[0] for row in rows})
     with write_transaction(db):     # analysis processes link side by side
-        for quote_id in quote_ids:
-            db.execute("DELETE FROM quote_links WHERE quote_id = ? OR other_quote_id = ?",
-                       [quote_id, quote_id])
-        # Plain SQL: sqlite-utils' upsert_all first probes the SQLite version
-        # by creating and dropping a table, a schema change that every other
-        # connection must then reload (and SQLite 3.40 can fail a DELETE that
-        # fires an FTS5 trigger right after such a reload).
-        once: dict[tuple[int, int], float] = {}
-        for first, second, score in links:
-            if first != second:
-                pair = (max(first, second), min(first, second))
-                once[pair] = max(score, once.get(pair, score))
-        db.conn.executemany(
-            "INSERT INTO quote_links (quote_id, other_quote_id, score) VALUES (?, ?, ?) "
-            "ON CONFLICT (quote_id, other_quote_id) DO UPDATE SET score = excluded.score",
-            sorted((a, b, s) for (a, b), s in once.items()))    # key order: fewer pages
-    return len(once)
+        # plain SQL: see storage.analyses (sqlite-utils' upserts probe the
+        # SQLite version with a schema change every connection reloads)
+        db.conn.executemany("DELETE FROM quote_groups WHERE quote_id = ?",
+                            [(quote_id,) for quote_id in quote_ids])
+        db.conn.executemany("INSERT INTO quote_groups (quote_id, group_id, score, wording) "
+                            "VALUES (?, ?, ?, ?)", rows)
+    return len(quote_ids)
 
 
-def links_for_article(db: Database, article_id: int) -> dict[int, list[dict]]:
-    """For each quote of the article, the quotes in other articles it recurs in.
-
-    Index lookups from this article's current analysis out (never the
-    corpus-wide ``current`` table, which would be built for every article).
-    """
-    links: dict[int, list[dict]] = {}
-    # a pair is stored once (migration 0024): this article's quote may be
-    # either end, each read through its own index (one join per end; a CTE
-    # of both ends joined once was fifteen times slower warm)
-    def end(mine: str, other: str) -> str:
-        return f"""
-            SELECT l.{mine} AS quote_id, l.score, o.id AS other_quote_id, n.article_id,
-                   a.title AS article_title, o.start, o.end, o.speaker
-            FROM quotes q
-            JOIN quote_links l ON l.{mine} = q.id
-            JOIN quotes o ON o.id = l.{other}
-            JOIN analyses n ON n.id = o.analysis_id
-            JOIN articles a ON a.id = n.article_id
-            WHERE q.analysis_id = {current_analysis_sql("?1")}
-              AND n.id = {current_analysis_sql("n.article_id")}"""
-    for row in db.query(end("quote_id", "other_quote_id") + " UNION ALL "
-                        + end("other_quote_id", "quote_id") + " ORDER BY score DESC",
-                        [article_id]):
-        links.setdefault(row.pop("quote_id"), []).append(row)
-    return links
-
-
+def links_for_article(db: Database, article_id: int, *,
+                      limit: int = RECURRENCES_SHOWN) -> dict[int, list[dict]]:
+    """For each quote of the article's current analysis, the newest
+    ``limit`` quotes of its groups (:func:`save_groups`) in other articles'
+    current analyses: ``other_quote_id, article_id, article_title, start,
+    end, speaker, text``. Index lookups from the article's quotes out (never
+    the corpus-wide ``current`` table, built for every article)."""
+    links: dict[int, dict[int, dict]] = {}
+    by_group: dict[int, list[dict]] = {}
+    for quote_id, group_id in db.execute(
+            f"SELECT q.id, g.group_id FROM quotes q JOIN quote_groups g ON g.quote_id = q.id "
+            f"WHERE q.analysis_id = {current_analysis_sql('?1')}", [article_id]):
+        if group_id not in by_group:
+            # newest first in the index's own order: a walk that stops after
+            # ``limit`` current quotes however large the group
+            by_group[group_id] = list(db.query(f"""
+                SELECT o.id AS other_quote_id, n.article_id, a.title AS article_title,
+                       o.start, o.end, o.speaker, o.text
+                FROM quote_groups m
+                JOIN quotes o ON o.id = m.quote_id
+                JOIN analyses n ON n.id = o.analysis_id
+                JOIN articles a ON a.id = n.article_id
+                WHERE m.group_id = ?1 AND n.article_id != ?2
+                  AND n.id = {current_analysis_sql("n.article_id")}
+                ORDER BY m.quote_id DESC LIMIT ?3""", [group_id, article_id, limit]))
+        for row in by_group[group_id]:
+            links.setdefault(quote_id, {}).setdefault(row["other_quote_id"], dict(row))
+    return {quote_id: sorted(rows.values(), key=lambda row: -row["other_quote_id"])[:limit]
+            for quote_id, rows in links.items()}
 
 
 #: Words too common to tell quotes apart; left out of the candidate search.

@@ -990,5 +990,56 @@ def passage_index_prefixes(db: Database) -> None:
     db.execute('DROP INDEX IF EXISTS "idx_passages_tag_id"')
 
 
+@MIGRATIONS(name="0028_quote_groups")
+def quote_groups(db: Database) -> None:
+    """Recycled quotes in groups — ``quote_groups``: a row for each group a
+    quote is in (``group_id``, the id of the group's first quote), with its
+    ``score`` against the quote it joined by and its ``wording``
+    (``storage.quotes.wording_key``, so that a word-for-word copy finds its
+    groups by one index lookup) — instead of 0024's link per pair. A
+    statement a wire service put in a thousand articles had each new quote
+    compared with eighty others and stored ≈ 47 links, the analysis
+    writer's largest cost (issue 16); a copy now stores one row. A quote
+    joining two statements (reworded, or quoted together) is in both groups.
+
+    The links already stored become groups: quotes joined by links, directly
+    or through others, share the group of the oldest. Every spoken quote
+    gets its row, so that later copies find it by its wording."""
+    from storage.quotes import SPOKEN, wording_key
+
+    db.execute("""CREATE TABLE quote_groups (
+        quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL,
+        score FLOAT NOT NULL,
+        wording INTEGER NOT NULL,
+        PRIMARY KEY (quote_id, group_id)
+    ) WITHOUT ROWID""")
+    parent: dict[int, int] = {}
+
+    def root(quote_id: int) -> int:
+        while parent.get(quote_id, quote_id) != quote_id:
+            parent[quote_id] = parent.get(parent[quote_id], parent[quote_id])   # halving
+            quote_id = parent[quote_id]
+        return quote_id
+
+    best: dict[int, float] = {}
+    for newer, older, score in db.execute(
+            "SELECT quote_id, other_quote_id, score FROM quote_links"):
+        for end in (newer, older):
+            best[end] = max(score, best.get(end, score))
+        a, b = root(newer), root(older)
+        if a != b:
+            parent[max(a, b)] = min(a, b)       # the group is named by its oldest
+    cursor = db.execute(f"SELECT id, text FROM quotes WHERE kind IN {SPOKEN!r} ORDER BY id")
+    while rows := cursor.fetchmany(10_000):
+        db.conn.executemany(
+            "INSERT INTO quote_groups (quote_id, group_id, score, wording) VALUES (?, ?, ?, ?)",
+            [(quote_id, root(quote_id), best.get(quote_id, 100.0), wording_key(text))
+             for quote_id, text in rows])
+    db.execute("DROP TABLE quote_links")
+    db.execute("CREATE INDEX quote_groups_members ON quote_groups (group_id, quote_id)")
+    db.execute("CREATE INDEX quote_groups_wording ON quote_groups (wording)")
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

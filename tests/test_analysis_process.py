@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop import analysis_jobs, analysis_service
 from desktop.analysis_service import AnalysisPool
 from storage import articles, open_database
+from storage import quotes as quote_store
 
 
 def _rows(path: Path) -> dict:
@@ -31,14 +32,13 @@ def _rows(path: Path) -> dict:
             "JOIN analyses n ON n.id = q.analysis_id"))
         summaries = (sorted(db.execute("SELECT * FROM article_entities")),
                      sorted(db.execute("SELECT * FROM article_speakers")))
-        # each pair once, whichever end was stored first (which was newer)
-        links = sorted((*sorted([(a_start, a_article), (b_start, b_article)]), score)
-                       for a_start, a_article, b_start, b_article, score in db.execute(
-            "SELECT qa.start, na.article_id, qb.start, nb.article_id, l.score "
-            "FROM quote_links l JOIN quotes qa ON qa.id = l.quote_id "
-            "JOIN analyses na ON na.id = qa.analysis_id "
-            "JOIN quotes qb ON qb.id = l.other_quote_id "
-            "JOIN analyses nb ON nb.id = qb.analysis_id"))
+        # where each quote recurs, as the reader lists it (the groups
+        # themselves are named by whichever quote was stored first)
+        starts = dict(db.execute("SELECT q.id, q.start FROM quotes q"))
+        links = sorted((article_id, starts[quote_id], link["article_id"], link["start"])
+                       for article_id in range(1, 6)
+                       for quote_id, found in quote_store.links_for_article(
+                           db, article_id).items() for link in found)
         versions = set(db.execute("SELECT pipeline, pipeline_version, degraded FROM analyses"))
     finally:
         db.close()

@@ -61,7 +61,7 @@ def test_older_schema_is_migrated_after_a_backup(tmp_path):
     _old_schema_database(path)
     db = open_database(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert "quote_links" in db.table_names()
+    assert "quote_groups" in db.table_names()
     assert passages.passage_count(db) == 1
     [backup] = tmp_path.glob("old.db.before-schema-*.db")
     old = sqlite3.connect(backup)
@@ -84,7 +84,7 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "quote_links" not in tables
+    assert "quote_groups" not in tables
     assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
 
 

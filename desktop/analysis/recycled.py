@@ -2,7 +2,9 @@
 article (a statement reused by several outlets, or reworded by one).
 
 Quotes are compared sentence by sentence with RapidFuzz's token-set ratio;
-two quotes are linked by their best pair of sentences. The same speaker
+two quotes are linked by their best pair of sentences. The writer puts a new
+quote in the groups of the quotes it recurs (``desktop.analysis_jobs``), so
+a statement quoted in many articles is one group, not a link per pair. The same speaker
 needs :data:`SAME_SPEAKER_SCORE`; different (or unknown) speakers need the
 stricter :data:`ANY_SPEAKER_SCORE`, so that nearly identical words put in
 different mouths are still caught.
@@ -79,3 +81,13 @@ def find_links(new: Iterable[QuoteText], corpus: Iterable[QuoteText]
                 key = (quote.id, other.id)
                 best[key] = max(score, best.get(key, 0.0))
     return [(a, b, round(score, 1)) for (a, b), score in best.items()]
+
+
+def similarity(text: str, other: str) -> float:
+    """How alike two quotes' words are, 0–100: the token-set ratio of their
+    best pair of sentences (0 when either has none long enough)."""
+    queries = [processed for _, processed in _prepared(text)]
+    choices = [processed for _, processed in _prepared(other)]
+    if not queries or not choices:
+        return 0.0
+    return round(float(process.cdist(queries, choices, scorer=fuzz.token_set_ratio).max()), 1)
