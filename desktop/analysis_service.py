@@ -26,8 +26,10 @@ next, so no worker ever waits for a lock or a disk. No Qt here.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -119,6 +121,17 @@ def _worker_main(configured: str | None, conn, cancelled) -> None:
             conn.send(("results", (pipeline, prepared)))
     except (EOFError, OSError):
         return      # the service is gone (its end of the pipe closed): so is this
+
+
+def batch_size(waiting: int, workers: int) -> int:
+    """How many of the ``waiting`` articles the next batch takes: up to
+    :data:`desktop.analysis_jobs.BATCH_SIZE`, fewer as the queue runs out
+    (half of each worker's share: two batches are in flight to each), so
+    that no worker is left with two full batches while the others have
+    finished — on two cores that tail left one idle for up to 16 articles."""
+    from desktop.analysis_jobs import BATCH_SIZE
+
+    return max(1, min(BATCH_SIZE, math.ceil(waiting / (2 * max(1, workers)))))
 
 
 class _Worker:
@@ -257,30 +270,31 @@ class AnalysisPool:
         is stored. Raises :class:`WorkerDied` or ``RuntimeError`` when a
         worker fails.
         """
-        from desktop.analysis_jobs import BATCH_SIZE, read_batch, store_batch
+        from desktop.analysis_jobs import read_batch, store_batch
 
         self._cancelled.clear()
         self.load()
         pending = self.pending() if again is None else list(again)
         db = self._database()
-        batches = [pending[i:i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
         total, done = len(pending), 0
         self.on_event("progress", (0, total))
-        batches.reverse()
+        waiting = collections.deque(pending)
         stopping = False
-        while batches or any(w.in_flight for w in self._workers):
+        while waiting or any(w.in_flight for w in self._workers):
             # two batches a loaded worker ahead, no more: a cancel drops the rest
             for worker in self._workers:
-                while batches and not stopping and worker.ready and worker.in_flight < 2:
+                while waiting and not stopping and worker.ready and worker.in_flight < 2:
+                    size = batch_size(len(waiting), len(self._workers))
+                    batch = [waiting.popleft() for _ in range(min(size, len(waiting)))]
                     try:
-                        worker.conn.send(read_batch(db, batches.pop()))
+                        worker.conn.send(read_batch(db, batch))
                     except OSError:
                         raise worker.died() from None
                     worker.in_flight += 1
             if not stopping and is_cancelled():
                 stopping = True
                 self._cancelled.set()
-                batches.clear()
+                waiting.clear()
             message = self._next()
             if message is None:
                 continue
