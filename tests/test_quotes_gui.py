@@ -120,3 +120,32 @@ def test_speakers_view_lists_a_speakers_quotes_across_articles(open_window, anal
     assert window.current_id == 3
     start, end = window.view.selection_range()
     assert window.view.article_text()[start:end].startswith("Cybersecurity is a serious threat")
+
+
+def test_a_statement_recurring_widely_says_only_the_newest_are_listed(qtbot):
+    """A group read to its limit (a wire statement in a thousand articles):
+    the Quotes tab says the newest are listed, the tooltip names five."""
+    from widgets.article_view import TOOLTIP_LINKS, ArticleView
+    from widgets.quote_panel import QuotePanel
+
+    text = "He said: “We will not stop until the network is gone.”"
+    start = text.index("“")
+    links = [{"article_id": i, "article_title": f"Wire copy {i}", "start": 0, "end": 10,
+              "score": 100.0} for i in range(20)]
+    quote = {"id": 1, "start": start, "end": len(text), "text": text[start:],
+             "kind": "direct", "speaker": "He", "also_in": links, "also_in_more": True}
+    panel, view = QuotePanel(), ArticleView()
+    qtbot.addWidget(panel)
+    qtbot.addWidget(view)
+    panel.set_quotes([quote])
+    item = group(panel, "He").child(0)
+    children = [item.child(i).text(0) for i in range(item.childCount())]
+    assert children[:20] == [f"also in: Wire copy {i}" for i in range(20)]
+    assert children[20:] == ["… the newest 20 shown"]
+    view.set_article(text, quotes=[quote])
+    tooltip = view.tooltip_html(start + 3)
+    assert tooltip.count("also in:") == TOOLTIP_LINKS == 5
+    assert "… and more in the Quotes tab" in tooltip
+    # a short list is whole, and says nothing more
+    panel.set_quotes([{**quote, "also_in": links[:3], "also_in_more": False}])
+    assert group(panel, "He").child(0).childCount() == 3

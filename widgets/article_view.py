@@ -24,6 +24,9 @@ from widgets.text_offsets import OffsetMap
 
 __all__ = ["ArticleView", "ZOOM_STEPS", "ZOOM_MIN", "ZOOM_MAX"]
 
+#: The "also in" lines a quote's tooltip lists (the Quotes tab lists all).
+TOOLTIP_LINKS = 5
+
 
 class ArticleView(ReadingTextEdit):
     """Shows one article. Emits intents; never stores anything itself."""
@@ -374,8 +377,12 @@ class ArticleView(ReadingTextEdit):
                 lines.append(f"<i>{html.escape(q.get('kind') or 'direct')} quote</i>{who}")
                 if needs_check(q):
                     lines.append(f"<i>{html.escape(check_note(q))}</i>")
-                for link in q.get("also_in", []):
+                links = q.get("also_in", [])
+                for link in links[:TOOLTIP_LINKS]:
                     lines.append(f"&nbsp;&nbsp;also in: {html.escape(link['article_title'])}")
+                if len(links) > TOOLTIP_LINKS:
+                    more = "more" if q.get("also_in_more") else str(len(links) - TOOLTIP_LINKS)
+                    lines.append(f"&nbsp;&nbsp;… and {more} in the Quotes tab")
         if palette.PASSAGES_KEY not in self._hidden:
             for p in covering(self._shown_passages(), offset):
                 note = f"<br/>{html.escape(p['note'])}" if p.get("note") else ""

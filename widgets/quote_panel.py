@@ -130,6 +130,12 @@ class QuotePanel(QTreeWidget):
             child.setToolTip(0, plain_tooltip(f"The same or nearly the same words in "
                                               f"“{link['article_title']}”"))
             item.addChild(child)
+        if quote.get("also_in_more"):
+            shown = len(quote["also_in"])
+            more = QTreeWidgetItem([f"… the newest {shown} shown", ""])
+            more.setToolTip(0, f"These words recur in more articles; the newest {shown} "
+                               f"are listed.")
+            item.addChild(more)
         return item
 
     def _correct(self, what: str) -> None:

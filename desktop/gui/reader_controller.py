@@ -115,7 +115,10 @@ class ReaderController(Controller):
         return [{**q, "also_in": sorted(
                     ({**link, "score": similarity(q["text"], link["text"])}
                      for link in links.get(q["id"], [])),
-                    key=lambda link: -link["score"])} for q in rows]
+                    key=lambda link: -link["score"]),
+                 # a group read to its limit: there may be more
+                 "also_in_more": len(links.get(q["id"], [])) >= quotes.RECURRENCES_SHOWN}
+                for q in rows]
 
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
         parts = [header_line(article) or "source unknown"]
