@@ -152,8 +152,10 @@ def save_groups(db: Database, rows: Iterable[tuple[int, int, float, int]]) -> in
     rows = sorted(rows)             # key order: fewer pages
     quote_ids = sorted({row[0] for row in rows})
     with write_transaction(db):     # analysis processes link side by side
-        # plain SQL: see storage.analyses (sqlite-utils' upserts probe the
-        # SQLite version with a schema change every connection reloads)
+        # Plain SQL: sqlite-utils' upsert_all first probes the SQLite version
+        # by creating and dropping a table, a schema change that every other
+        # connection must then reload (and SQLite 3.40 can fail a DELETE that
+        # fires an FTS5 trigger right after such a reload).
         db.conn.executemany("DELETE FROM quote_groups WHERE quote_id = ?",
                             [(quote_id,) for quote_id in quote_ids])
         db.conn.executemany("INSERT INTO quote_groups (quote_id, group_id, score, wording) "

@@ -2,12 +2,12 @@
 article (a statement reused by several outlets, or reworded by one).
 
 Quotes are compared sentence by sentence with RapidFuzz's token-set ratio;
-two quotes are linked by their best pair of sentences. The writer puts a new
-quote in the groups of the quotes it recurs (``desktop.analysis_jobs``), so
-a statement quoted in many articles is one group, not a link per pair. The same speaker
+two quotes are linked by their best pair of sentences. The same speaker
 needs :data:`SAME_SPEAKER_SCORE`; different (or unknown) speakers need the
 stricter :data:`ANY_SPEAKER_SCORE`, so that nearly identical words put in
-different mouths are still caught.
+different mouths are still caught. The writer puts a new quote in the groups
+of the quotes it recurs (``desktop.analysis_jobs.link_recycled_quotes``), so
+a statement quoted in many articles is one group, not a link per pair.
 """
 
 from __future__ import annotations
