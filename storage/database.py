@@ -61,6 +61,13 @@ class ReadOnlyDatabaseError(DatabaseError):
     """A change was asked of a database opened read-only."""
 
 
+def chunks(ids: list, size: int = 500) -> Iterator[list]:
+    """``ids`` in slices of ``size``: an ``IN (?, …)`` list within SQLite's
+    bound-parameter limit."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def damaged_error(path: Path, error: Exception | str) -> DamagedDatabaseError:
     """The error saying the database at ``path`` is damaged (``error``: what
     SQLite or its check said)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from storage import journal
-from storage.database import utc_now
+from storage.database import chunks, utc_now
 from storage.export_selection import PassageFilter, selected_passages
 
 CONTEXT_CHARS = 40
@@ -165,7 +165,7 @@ def delete_passages(db: Database, passage_ids) -> int:
     with journal.recorded(db, "Delete passages"):
         return sum(db.execute(f"DELETE FROM passages WHERE id IN "
                               f"({', '.join('?' * len(chunk))})", chunk).rowcount
-                   for chunk in _chunks(ids))
+                   for chunk in chunks(ids))
 
 
 def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
@@ -178,12 +178,7 @@ def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
         now = utc_now()
         return sum(db.execute(f"UPDATE passages SET tag_id = ?, updated_at = ? WHERE id IN "
                               f"({', '.join('?' * len(chunk))})", [tag_id, now, *chunk]
-                              ).rowcount for chunk in _chunks(ids))
-
-
-def _chunks(ids: list[int], size: int = 500):
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+                              ).rowcount for chunk in chunks(ids))
 
 
 def get_passage(db: Database, passage_id: int) -> dict | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from storage import speaker_corrections
-from storage.database import write_transaction
+from storage.database import chunks, write_transaction
 from storage.schema import QUOTES_FTS, current_analysis_sql
 
 def _quote_rows(where: str = "") -> str:
@@ -136,8 +136,7 @@ def groups_of(db: Database, quote_ids: Iterable[int]) -> dict[int, list[int]]:
     """The groups each of these quotes is in; a quote in none is missing."""
     quote_ids = sorted(set(quote_ids))
     found: dict[int, list[int]] = {}
-    for offset in range(0, len(quote_ids), 500):    # SQLite's bound parameters
-        chunk = quote_ids[offset:offset + 500]
+    for chunk in chunks(quote_ids):
         for quote_id, group_id in db.execute(
                 f"SELECT quote_id, group_id FROM quote_groups "
                 f"WHERE quote_id IN ({', '.join('?' for _ in chunk)})", chunk):
@@ -270,8 +269,7 @@ def recycling_candidates_many(db: Database,
         wanted.append(list(dict.fromkeys(ids)))
     every = sorted({i for ids in wanted for i in ids})
     rows: dict[int, dict] = {}
-    for offset in range(0, len(every), 500):       # SQLite's bound parameters
-        chunk = every[offset:offset + 500]
+    for chunk in chunks(every):
         # (the current analysis is of the article's current text: no join to
         # articles; rows as tuples, made dicts only here — thousands a batch)
         rows.update((quote_id, {"id": quote_id, "article_id": article_id, "text": text,
