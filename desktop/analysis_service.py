@@ -178,6 +178,9 @@ class AnalysisPool:
         self._cancelled = self._context.Event()
         self._workers: list[_Worker] = []
         self._db = None
+        #: the pending articles the last run did not analyse (None before
+        #: the first run: that run scans every article)
+        self._left: set[int] | None = None
 
     # -- workers -------------------------------------------------------
     def _start_workers(self, count: int) -> None:
@@ -245,14 +248,20 @@ class AnalysisPool:
 
     # -- a run ---------------------------------------------------------
     def pending(self) -> list[int]:
-        """Article ids not analysed in their current text by this pipeline."""
+        """Article ids not analysed in their current text by this pipeline:
+        at the pool's first run, from a scan of every article; then from
+        the articles added or changed since (``analysis_wanted``) and those
+        the pool's earlier runs left (cancelled)."""
         from desktop.analysis.analyse import result_version
         from desktop.analysis.pipeline import LoadedPipeline
         from storage import analyses
 
         info = self.load()
         version = result_version(LoadedPipeline(None, info["name"], info["version"]))
-        return analyses.pending_article_ids(self._database(), info["name"], version)
+        if self._left is None:
+            return analyses.pending_article_ids(self._database(), info["name"], version)
+        return analyses.pending_among_wanted(self._database(), info["name"], version,
+                                             self._left)
 
     def analyse(self, is_cancelled: Callable[[], bool] = lambda: False, *,
                 again: list[int] | None = None) -> int:
@@ -275,6 +284,8 @@ class AnalysisPool:
         self._cancelled.clear()
         self.load()
         pending = self.pending() if again is None else list(again)
+        if again is None:
+            self._left = set(pending)     # until each is stored
         db = self._database()
         total, done = len(pending), 0
         self.on_event("progress", (0, total))
@@ -304,6 +315,8 @@ class AnalysisPool:
                 worker.answered += 1
                 pipeline, results = data
                 for article_id in store_batch(db, pipeline, results) if results else []:
+                    if self._left is not None:
+                        self._left.discard(article_id)
                     done += 1
                     self.on_event("article", article_id)
                     self.on_event("progress", (done, total))

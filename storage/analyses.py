@@ -7,6 +7,7 @@ the stored result and never runs spaCy.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
@@ -125,6 +126,28 @@ def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> l
         """,
         [pipeline, pipeline_version])]
 
+
+
+def pending_among_wanted(db: Database, pipeline: str, pipeline_version: str,
+                         also: Iterable[int] = ()) -> list[int]:
+    """:func:`pending_article_ids` among the articles of ``analysis_wanted``
+    (added, or their text changed, and not analysed since: migration 0029)
+    and ``also``: for a writer that scanned every article once and has
+    kept what it left (a cancelled run; articles another pipeline analysed
+    meanwhile leave ``analysis_wanted``). Its cost follows what changed,
+    not the size of the corpus."""
+    return [r[0] for r in db.execute(
+        """
+        SELECT a.id FROM articles a
+        WHERE a.id IN (SELECT article_id FROM analysis_wanted
+                       UNION SELECT value FROM json_each(?))
+          AND NOT EXISTS (
+            SELECT 1 FROM analyses n
+            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+              AND n.pipeline = ? AND n.pipeline_version = ?)
+        ORDER BY a.id
+        """,
+        [json.dumps(sorted(set(also))), pipeline, pipeline_version])]
 
 def article_ids(db: Database, wanted: list[int] | None = None) -> list[int]:
     """The ids of ``wanted`` that are articles (each once, in order), or of

@@ -166,7 +166,7 @@ def test_links_of_schema_27_become_groups(analysed_db_path):
         conn.executemany("INSERT OR IGNORE INTO quote_links VALUES (?, ?, 90.0)",
                          [(b, a) for ids in chains for a, b in zip(ids, ids[1:])])
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0028_quote_groups'")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        conn.execute("PRAGMA user_version = 27")
     conn.close()
     db = open_database(analysed_db_path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
