@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid as uuid_module
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -799,6 +799,52 @@ def redo(db: Database, *, origin: str | None = None, analyst: str = "",
                    [DROPPED, UNDO, target["id"]])
     return done
 
+
+
+def undo_steps(db: Database, step_ids: list[int], *, name: str, origin: str = "",
+               analyst: str = "", on_progress: Callable[[int, int], None] | None = None,
+               is_cancelled: Callable[[], bool] | None = None) -> Changes:
+    """Undo several steps — an import stored a chunk at a time, ``name`` —
+    newest first, in one transaction: all of them, or (on a conflict, a
+    cancel) none. Each is undone as :func:`undo` undoes it, by a step of its
+    own. Returns what they changed together. Raises :class:`NothingToUndo`,
+    :class:`JournalConflict` or :class:`StepsCancelled`."""
+    return _replay_steps(db, sorted(step_ids, reverse=True), "undo", name, origin, analyst,
+                         on_progress, is_cancelled)
+
+
+def redo_steps(db: Database, step_ids: list[int], *, name: str, origin: str = "",
+               analyst: str = "", on_progress: Callable[[int, int], None] | None = None,
+               is_cancelled: Callable[[], bool] | None = None) -> Changes:
+    """Redo the steps :func:`undo_steps` undid, oldest first, in one
+    transaction (all or none); returns what they changed together."""
+    return _replay_steps(db, sorted(step_ids), "redo", name, origin, analyst,
+                         on_progress, is_cancelled)
+
+
+class StepsCancelled(JournalError):
+    """:func:`undo_steps` or :func:`redo_steps` was cancelled: nothing changed."""
+
+
+def _replay_steps(db: Database, step_ids: list[int], verb: str, name: str, origin: str,
+                  analyst: str, on_progress, is_cancelled) -> Changes:
+    changes = Changes()
+    with _refused_if_depended_on(verb, name), write_transaction(db):
+        for done, step_id in enumerate(step_ids):
+            if is_cancelled is not None and is_cancelled():
+                raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing "
+                                     "was changed.")
+            try:
+                step = (undo(db, origin=origin, analyst=analyst, step_id=step_id)
+                        if verb == "undo" else
+                        redo(db, origin=origin, analyst=analyst, target_id=step_id))
+            except JournalConflict as error:     # named by the whole change
+                reason = str(error).split("”: ", 1)[-1]
+                raise JournalConflict(f"Cannot {verb} “{name}”: {reason}") from None
+            changes |= step.changes
+            if on_progress is not None:
+                on_progress(done + 1, len(step_ids))
+    return changes
 
 # -- history --------------------------------------------------------------
 def history(db: Database, *, limit: int = 50, origin: str | None = None) -> list[dict]:

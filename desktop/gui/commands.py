@@ -168,6 +168,46 @@ class StoredStep(StorageCommand):
         self._applied = True
 
 
+class StoredSteps(StorageCommand):
+    """A change a worker already stored as several journal steps (an
+    import of more than 500 articles: a step a file and a chunk of rows),
+    or as one step too large to replay on the GUI thread (a REFI-QDA
+    project): undone and redone together, all or nothing, in a worker
+    (``host.replay_steps``) while a progress dialog holds the window."""
+
+    def __init__(self, host, text: str, step_ids: list[int], *,
+                 kinds: frozenset[str] | None = None):
+        super().__init__(host, text)
+        if kinds is not None:
+            self.changes = kinds
+        self.step_ids = list(step_ids)
+
+    def first_apply(self) -> None:
+        """Nothing to do: the steps are stored already."""
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._replay(backwards=False)
+
+    def undo(self) -> None:
+        self._replay(backwards=True)
+
+    def _replay(self, *, backwards: bool) -> None:
+        if self._put_back:          # the stack putting its index back
+            self._put_back = False
+            return
+        self.host.replay_steps(self, backwards=backwards)
+
+    def refused(self, *, backwards: bool) -> None:
+        """The worker's replay failed or was cancelled (nothing changed):
+        the stack's index goes back, this command doing nothing then."""
+        self._put_back = True
+        self.refused_move = -1 if backwards else +1
+
+
 class StoredPassages(StoredStep, PassagesCommand):
     """Passages a worker already stored as journal step ``step_id`` (auto-tag)."""
 

@@ -88,11 +88,13 @@ class FilesController(Controller):
     def _imported(self, report, name: str = "Import") -> None:
         first_new = report.added[0][1] if report.added else None
         self.ops.publish(_imported_changes({ARTICLES}, report.added, first_new))
-        step = report.step
+        step, history = report.step, self.controllers.history
         if step is not None and step.changes:      # one step: Ctrl+Z undoes the import
-            self.controllers.history.push_stored(commands.StoredStep(
-                self.controllers.history, name, step.id,
-                kinds=frozenset({ARTICLES}), result=step.changes))
+            history.push_stored(commands.StoredStep(
+                history, name, step.id, kinds=frozenset({ARTICLES}), result=step.changes))
+        elif report.steps:      # a step a file and a chunk: Ctrl+Z undoes them together
+            history.push_stored(commands.StoredSteps(
+                history, name, report.steps, kinds=frozenset({ARTICLES})))
         notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
         self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],
@@ -147,7 +149,9 @@ class FilesController(Controller):
             self._project_imported(report)
             if then is not None:
                 then()
-        return self.ops.write(lambda db, **progress: import_qdpx(db, path, **progress),
+        origin = self.controllers.history.journal_origin
+        return self.ops.write(lambda db, **progress: import_qdpx(db, path, origin=origin,
+                                                                 **progress),
                               imported).with_progress(
             "Importing project").cancelled_by(ImportCancelled, then=lambda: self.statusBar(
                 ).showMessage("Import cancelled; nothing was stored.", 6000)).run()
@@ -156,6 +160,12 @@ class FilesController(Controller):
         first = report.articles_added[0][1] if report.articles_added else None
         self.ops.publish(_imported_changes({ARTICLES, TAGS, PASSAGES},
                                            report.articles_added, first))
+        if report.step is not None and report.step.changes:
+            # undone in a worker: a project may hold thousands of codings
+            history = self.controllers.history
+            history.push_stored(commands.StoredSteps(
+                history, report.step.name, [report.step.id],
+                kinds=frozenset({ARTICLES, TAGS, PASSAGES})))
         # warnings, skipped items and what Dossier does not keep, each line
         # saying which it is
         self._report("Import REFI-QDA project", report.summary() + ".", report.detail_lines(),

@@ -97,6 +97,32 @@ class HistoryController(Controller):
             self.window.article_list.select_article(article_id)   # shows it as stored now
         self.ops.publish(changes)
 
+    def replay_steps(self, command: commands.StoredSteps, *, backwards: bool) -> None:
+        """Undo or redo ``command``'s steps in a worker (``journal.undo_steps``
+        / ``redo_steps``: one transaction, all or nothing), behind a modal
+        progress dialog whose Cancel leaves everything as it was; then the
+        change is published, or the refusal shown and the stack put back."""
+        name = QUndoCommand.text(command)
+        replay = journal.undo_steps if backwards else journal.redo_steps
+        step_ids, origin, analyst = command.step_ids, self.journal_origin, command._analyst()
+
+        def op(db, on_progress, is_cancelled):
+            return replay(db, step_ids, name=name, origin=origin, analyst=analyst,
+                          on_progress=on_progress, is_cancelled=is_cancelled)
+
+        def replayed(changes: Changes) -> None:
+            command.result = changes
+            self.command_done(command)
+
+        def refused(error: Exception) -> None:
+            command.refused(backwards=backwards)
+            self.command_failed(command, error)
+
+        verb = "Undoing" if backwards else "Redoing"
+        self.ops.write(op, replayed).with_progress(
+            f"{verb} “{name}”", describe=lambda done, total: (
+                f"{verb} “{name}”: step {done:,} of {total:,}")).failure(refused).modal().run()
+
     def command_failed(self, command: commands.StorageCommand, error: Exception) -> None:
         """An undo or redo the journal refused (someone else changed the same
         rows since): nothing changed, so the stack's position is put back and

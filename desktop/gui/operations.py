@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from desktop.gui.workers import Task
 from desktop.read_process import ReadProcess, ReadProcessStopped
@@ -96,6 +96,7 @@ class _BackgroundOp:
         self._cancel_errors: tuple[type[BaseException], ...] = ()
         self._own_connection = True
         self._in_process = False
+        self._modal = False
         self._on_cancel: Callable[[], None] = lambda: None
         self.what = getattr(op, "__name__", "operation")
 
@@ -140,6 +141,13 @@ class _BackgroundOp:
         """Run the op in the window's read process (a picklable op; no
         progress or cancel inside it) instead of in this process."""
         self._in_process = True
+        return self
+
+    def modal(self) -> _BackgroundOp:
+        """Show the progress dialog at once, modal to the window: nothing
+        else is done in the window until the op ends (an undo of a large
+        import, which holds the write lock until it ends)."""
+        self._modal = True
         return self
 
     def named(self, what: str) -> _BackgroundOp:
@@ -191,6 +199,11 @@ class _BackgroundOp:
             dialog.setWindowTitle(self._title)
             dialog.setMinimumDuration(400)
             dialog.canceled.connect(task.cancel)
+            if self._modal:
+                dialog.setWindowModality(Qt.WindowModality.WindowModal)
+                dialog.show()
+        # after a modal dialog, the keys go back where they went before
+        focused = QApplication.focusWidget() if self._modal else None
 
         def progress(done: int, total: int) -> None:
             if dialog is not None:
@@ -205,6 +218,10 @@ class _BackgroundOp:
             if dialog is not None:
                 dialog.reset()
                 dialog.deleteLater()
+            if self._modal:
+                ops.parent_widget.activateWindow()
+                if focused is not None:
+                    focused.setFocus()
             if task in ops.tasks:
                 ops.tasks.remove(task)
 

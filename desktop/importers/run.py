@@ -19,6 +19,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,9 @@ class ImportReport:
     #: with ``one_step`` (:func:`import_files`): the journal step holding the
     #: whole import and what it changed, or None (a larger import, a step a chunk)
     step: object = None
+    #: with ``one_step``, a larger import: the ids of its steps (a file, a
+    #: chunk of rows), which ``storage.journal.undo_steps`` undoes together
+    steps: list[int] = field(default_factory=list)
 
     def skipped_count(self) -> int:
         """Skipped files and rows, listed or not."""
@@ -228,11 +232,22 @@ def _linked(pending: _Pending, article_id: int, links: list[tuple[int, float]]) 
         pending.links += len(links)
 
 
+@contextmanager
+def _import_step(db: Database, name: str, report: ImportReport, origin: str | None):
+    """A journal step of an import (a file, a chunk of rows); with
+    ``origin`` (the window's larger import), of that origin and kept in
+    ``report.steps`` once committed."""
+    with journal.step(db, name, origin=origin or "") as step:
+        yield step
+    if origin is not None and step.changes:
+        report.steps.append(step.id)
+
+
 def _store_single(db: Database, path: Path, entries, report: ImportReport,
-                  update: bool) -> None:
+                  update: bool, origin: str | None = None) -> None:
     """One file of one article, in one transaction."""
     pending = _Pending()
-    with journal.step(db, f"Import {path.name}"):
+    with _import_step(db, f"Import {path.name}", report, origin):
         for label, entry in entries:
             if isinstance(entry, ImportProblem):
                 pending.skipped.append((str(path), str(entry)))
@@ -307,7 +322,7 @@ def _prepared_rows(iterator, parallel: bool):
 
 def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                  is_cancelled: Callable[[], bool] | None, update: bool,
-                 progress: _Progress) -> None:
+                 progress: _Progress, origin: str | None = None) -> None:
     """A batch file's rows, :data:`CHUNK_ROWS` a transaction; the report
     takes each chunk once it has committed. A reading error stops the file
     after the rows before it (raised as :class:`ImportProblem`)."""
@@ -321,7 +336,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
         while not finished:
             pending = _Pending()
             # one journal step a chunk: undo takes back the last chunk
-            with journal.step(db, f"Import {path.name} from row {seen + 1}"):
+            with _import_step(db, f"Import {path.name} from row {seen + 1}", report, origin):
                 for _ in range(CHUNK_ROWS):
                     try:
                         label, draft, found = next(iterator)
@@ -403,7 +418,8 @@ def import_files(db: Database, paths: Iterable[Path], *,
     ``one_step`` (the window's import, undone with one Ctrl+Z): an import
     of at most :data:`CHUNK_ROWS` articles is one journal step of that name
     and ``origin`` (``report.step``); a larger one keeps a step a file and
-    a chunk, so that a kill keeps what was committed.
+    a chunk, so that a kill keeps what was committed, each of ``origin``
+    (``report.steps``: undone together by ``storage.journal.undo_steps``).
     """
     files, problems = collect_files(Path(p) for p in paths)
     report = ImportReport(skipped=problems)
@@ -416,12 +432,14 @@ def import_files(db: Database, paths: Iterable[Path], *,
             _import_opened(db, opened, total, report, on_progress, is_cancelled, update)
         report.step = step
         return report
-    _import_opened(db, opened, total, report, on_progress, is_cancelled, update)
+    _import_opened(db, opened, total, report, on_progress, is_cancelled, update,
+                   origin if one_step else None)
     return report
 
 
 def _import_opened(db: Database, opened, total: int, report: ImportReport,
-                   on_progress, is_cancelled, update: bool) -> None:
+                   on_progress, is_cancelled, update: bool,
+                   origin: str | None = None) -> None:
     """Store the articles of :func:`_open_all`'s files into ``report``."""
     if total > CHUNK_ROWS:
         use_bulk_cache(db)
@@ -436,9 +454,9 @@ def _import_opened(db: Database, opened, total: int, report: ImportReport,
                 raise rows
             is_batch, rows = rows if rows is not None else open_entries(path)
             if is_batch:
-                _store_batch(db, path, rows, report, is_cancelled, update, progress)
+                _store_batch(db, path, rows, report, is_cancelled, update, progress, origin)
             else:
-                _store_single(db, path, rows, report, update)
+                _store_single(db, path, rows, report, update, origin)
         except ImportProblem as problem:
             report.skipped.append((str(path), str(problem)))
         except _Cancelled:

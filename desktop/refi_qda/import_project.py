@@ -113,6 +113,8 @@ class QdpxReport:
     readings: Counter = field(default_factory=Counter)
     #: problems with the file itself that were worked around
     warnings: list[str] = field(default_factory=list)
+    #: the journal step holding the whole import (``storage.journal.Step``)
+    step: object = None
 
     def summary(self) -> str:
         text = (f"{counted(len(self.articles_added), 'article')} imported, "
@@ -623,9 +625,12 @@ def _sources(archive: _Archive, project: _Project):
 
 def import_qdpx(db: Database, path: str | Path, *,
                 on_progress: Callable[[int, int], None] | None = None,
-                is_cancelled: Callable[[], bool] | None = None) -> QdpxReport:
-    """Import a .qdpx project; raises :class:`QdpxError` if it cannot be read
-    and :class:`ImportCancelled` if cancelled (then nothing is stored)."""
+                is_cancelled: Callable[[], bool] | None = None,
+                origin: str = "") -> QdpxReport:
+    """Import a .qdpx project, as one journal step of ``origin`` (the
+    window's, so that its Ctrl+Z undoes it: ``report.step``); raises
+    :class:`QdpxError` if it cannot be read and :class:`ImportCancelled` if
+    cancelled (then nothing is stored)."""
     path = Path(path)
     report = QdpxReport()
     archive = _Archive(path)
@@ -633,7 +638,7 @@ def import_qdpx(db: Database, path: str | Path, *,
         project = _read_project(archive, report)
         importer = _Importer(db, archive, project, report)
         try:
-            with journal.step(db, f"Import {path.name}"):
+            with journal.step(db, f"Import {path.name}", origin=origin) as step:
                 importer.import_codebook()
                 done = 0
                 for source in _sources(archive, project):
@@ -651,5 +656,6 @@ def import_qdpx(db: Database, path: str | Path, *,
                 importer.report_unused()
         except (UnsafeXmlError, ZipLimitError) as error:
             raise QdpxError(f"{archive.project_name} in {path.name}: {error}") from None
+    report.step = step
     return report
 
