@@ -149,3 +149,24 @@ def test_a_statement_recurring_widely_says_only_the_newest_are_listed(qtbot):
     # a short list is whole, and says nothing more
     panel.set_quotes([{**quote, "also_in": links[:3], "also_in_more": False}])
     assert group(panel, "He").child(0).childCount() == 3
+
+
+def test_the_quotes_take_the_width_of_the_tab_and_the_kind_what_it_shows(qtbot):
+    """The Quotes tab's kind column took half of the panel (a stretched
+    last column), eliding the quotes and the titles they recur in."""
+    from widgets.quote_panel import QuotePanel
+
+    text = "“We will not stop until the network that trafficked them is gone,” he said."
+    links = [{"article_id": 2, "article_title": "Interpol joins the raid on the compound",
+              "start": 0, "end": 10, "score": 97.0}]
+    panel = QuotePanel()
+    qtbot.addWidget(panel)
+    panel.resize(340, 400)
+    panel.show()
+    panel.set_quotes([{"id": 1, "start": 0, "end": 66, "text": text[:66], "kind": "direct",
+                       "speaker": "He", "also_in": links, "also_in_more": False}])
+    panel.expandAll()
+    qtbot.waitUntil(lambda: panel.columnWidth(0) > 0)
+    kind = panel.columnWidth(1)
+    assert panel.columnWidth(0) > 2.5 * kind
+    assert kind <= max(panel.header().sectionSizeHint(1), panel.sizeHintForColumn(1)) + 1

@@ -68,8 +68,13 @@ class QuotePanel(QTreeWidget):
         super().__init__(parent)
         roomy(self)
         self.setHeaderLabels(["Quote", "Kind"])
-        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.header()
+        # the quotes take the room; the kind column only what it shows (a
+        # stretched last section took half of the panel, eliding the quotes
+        # and the titles of the articles they recur in)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
         self._quotes: list[dict] = []
