@@ -17,7 +17,7 @@ from tests.test_batch_import import news_rows, write_jsonl
 from tests.test_import_window import no_analysis
 from tests.test_speaker_corrections_gui import activate
 
-from export_fixtures import export_qdpx, tricky_db_path  # noqa: F401
+from export_fixtures import export_qdpx, tricky, tricky_db_path  # noqa: F401
 
 
 def chunked_import(db, tmp_path, rows: int = 1200):
@@ -133,11 +133,9 @@ def test_a_refused_undo_of_a_large_import_leaves_it_and_says_why(
     assert count_in(seeded_db_path) == 1205
 
 
-def test_ctrl_z_undoes_a_refi_qda_project_import(open_window, seeded_db_path, tricky_db_path,
-                                                  qtbot, tmp_path):
-    source = open_database(tricky_db_path)
-    project = export_qdpx(source, tmp_path)
-    source.close()
+def test_ctrl_z_undoes_a_refi_qda_project_import(open_window, seeded_db_path, tricky, qtbot,
+                                                  tmp_path):
+    project = export_qdpx(tricky, tmp_path)
     window = open_window(seeded_db_path)
     no_analysis(window)
     before = (count_in(seeded_db_path), passages.passage_count(window.db),

@@ -193,6 +193,8 @@ class _BackgroundOp:
 
         task = Task(work, ops)
         ops.tasks.append(task)
+        # after a modal dialog, the keys go back where they went before it
+        focused = QApplication.focusWidget() if self._modal else None
         dialog = None
         if self._title:
             dialog = QProgressDialog(self._title, "Cancel", 0, 0, ops.parent_widget)
@@ -202,8 +204,6 @@ class _BackgroundOp:
             if self._modal:
                 dialog.setWindowModality(Qt.WindowModality.WindowModal)
                 dialog.show()
-        # after a modal dialog, the keys go back where they went before
-        focused = QApplication.focusWidget() if self._modal else None
 
         def progress(done: int, total: int) -> None:
             if dialog is not None:
