@@ -151,9 +151,9 @@ class AddPassages(PassagesCommand):
 
 
 class StoredStep(StorageCommand):
-    """Any change a worker already stored as journal step ``step_id`` (an
-    import made in the window): undo and redo replay that step; ``kinds``
-    say what it changes (default: the class's)."""
+    """Any change a worker already stored as journal step ``step_id`` (the
+    passages of an auto-tag): undo and redo replay that step on the GUI
+    thread; ``kinds`` say what it changes (default: the class's)."""
 
     def __init__(self, host, text: str, step_id: int, *,
                  kinds: frozenset[str] | None = None, article_id: int | None = None,
@@ -169,11 +169,12 @@ class StoredStep(StorageCommand):
 
 
 class StoredSteps(StorageCommand):
-    """A change a worker already stored as several journal steps (an
-    import of more than 500 articles: a step a file and a chunk of rows),
-    or as one step too large to replay on the GUI thread (a REFI-QDA
-    project): undone and redone together, all or nothing, in a worker
-    (``host.replay_steps``) while a progress dialog holds the window."""
+    """An import a worker already stored, as one journal step or several
+    (more than 500 articles: a step a file and a chunk of rows; a REFI-QDA
+    project is one): undone and redone together, all or nothing, in a
+    worker (``host.replay_steps``) while a progress dialog holds the
+    window (500 articles took 110–123 ms to undo: too long for the GUI
+    thread)."""
 
     def __init__(self, host, text: str, step_ids: list[int], *,
                  kinds: frozenset[str] | None = None):

@@ -144,9 +144,9 @@ class _BackgroundOp:
         return self
 
     def modal(self) -> _BackgroundOp:
-        """Show the progress dialog at once, modal to the window: nothing
-        else is done in the window until the op ends (an undo of a large
-        import, which holds the write lock until it ends)."""
+        """Make the progress dialog modal to the window: once it shows (after
+        400 ms), nothing else is done in the window until the op ends (an
+        undo of an import, which holds the write lock until it ends)."""
         self._modal = True
         return self
 
@@ -203,7 +203,6 @@ class _BackgroundOp:
             dialog.canceled.connect(task.cancel)
             if self._modal:
                 dialog.setWindowModality(Qt.WindowModality.WindowModal)
-                dialog.show()
 
         def progress(done: int, total: int) -> None:
             if dialog is not None:
