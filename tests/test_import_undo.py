@@ -172,3 +172,37 @@ def test_a_small_import_is_undone_off_the_gui_thread(open_window, seeded_db_path
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: count_in(seeded_db_path) == 5, timeout=10000)
     assert threads and threads[0] is not threading.main_thread()
+
+
+def test_nothing_else_changes_while_an_import_is_undone(open_window, seeded_db_path, tmp_path,
+                                                        qtbot, monkeypatch):
+    """Before its progress dialog shows (0.4 s), the window takes keys: a
+    tag, or another Ctrl+Z, would wait for the undo's write lock or reorder
+    the history. They are refused, saying why."""
+    import threading
+
+    gate = threading.Event()
+    undo_steps = journal.undo_steps
+    monkeypatch.setattr(journal, "undo_steps", lambda *args, **kwargs: (
+        gate.wait(10), undo_steps(*args, **kwargs))[1])
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    window.article_list.select_article(1)
+    task = window.import_paths([write_jsonl(tmp_path / "feed.jsonl", news_rows(40))])
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=30000)
+    window.article_list.select_article(1)
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.controllers.history.replaying == "the undo of “Import feed.jsonl”"
+    window.view.select_range(0, 20)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.statusBar().currentMessage() == (
+        "Wait: the undo of “Import feed.jsonl” is still running. Nothing was changed.")
+    assert passages.passage_count(window.db) == 0
+    gate.set()
+    qtbot.waitUntil(lambda: count_in(seeded_db_path) == 5, timeout=10000)
+    assert not window.controllers.history.replaying
+    window.view.select_range(0, 20)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert passages.passage_count(window.db) == 1

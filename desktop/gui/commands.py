@@ -100,6 +100,7 @@ class StorageCommand(QUndoCommand):
             self._put_back = False
             return
         try:
+            _not_while_replaying(self.host)
             self.result = replay().changes
             self.replayed()
         except Exception as error:   # the stack must not crash the window
@@ -168,6 +169,14 @@ class StoredStep(StorageCommand):
         self._applied = True
 
 
+def _not_while_replaying(host) -> None:
+    """Raise while an import's undo or redo runs in a worker (it holds the
+    write lock; the stack's order would no longer be the journal's)."""
+    running = getattr(host, "replaying", None)
+    if running:
+        raise journal.JournalError(f"Wait: {running} is still running. Nothing was changed.")
+
+
 class StoredSteps(StorageCommand):
     """An import a worker already stored, as one journal step or several
     (more than 500 articles: a step a file and a chunk of rows; a REFI-QDA
@@ -199,6 +208,12 @@ class StoredSteps(StorageCommand):
     def _replay(self, *, backwards: bool) -> None:
         if self._put_back:          # the stack putting its index back
             self._put_back = False
+            return
+        try:
+            _not_while_replaying(self.host)
+        except journal.JournalError as error:
+            self.refused(backwards=backwards)
+            self.host.command_failed(self, error)
             return
         self.host.replay_steps(self, backwards=backwards)
 

@@ -50,6 +50,9 @@ class HistoryController(Controller):
         self.last_refused = False
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self._refusals: list = []
+        #: the undo or redo of an import running in a worker ("the undo of
+        #: “…”"), or "": meanwhile other changes, undos and redos are refused
+        self.replaying = ""
 
     def refuse_when(self, check) -> None:
         """Before every change: ``check(command)`` returns why it is refused
@@ -66,7 +69,9 @@ class HistoryController(Controller):
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
         """Make an undoable change; pushed on the undo stack only if it worked
         (and only tried if no :meth:`refuse_when` check refuses it)."""
-        for check in self._refusals:
+        for check in [lambda _command: self.replaying and (
+                f"Wait: {self.replaying} is still running. Nothing was changed."),
+                      *self._refusals]:
             refusal = check(command)
             if refusal:
                 self.statusBar().showMessage(refusal, 10000)
@@ -111,14 +116,17 @@ class HistoryController(Controller):
                           on_progress=on_progress, is_cancelled=is_cancelled)
 
         def replayed(changes: Changes) -> None:
+            self.replaying = ""
             command.result = changes
             self.command_done(command)
 
         def refused(error: Exception) -> None:
+            self.replaying = ""
             command.refused(backwards=backwards)
             self.command_failed(command, error)
 
         verb = "Undoing" if backwards else "Redoing"
+        self.replaying = f"the {'undo' if backwards else 'redo'} of “{name}”"
         self.ops.write(op, replayed).with_progress(
             f"{verb} “{name}”", describe=lambda done, total: (
                 f"{verb} “{name}”: step {done:,} of {total:,}")).failure(refused).modal().run()
