@@ -108,46 +108,54 @@ def analysed_since(db: Database, analysis_id: int, *, limit: int = 1000
     return rows[-1][0], ids
 
 
+#: An article ``a`` with no analysis of its current text by the pipeline
+#: and version given as the two parameters.
+_NOT_ANALYSED = """NOT EXISTS (
+            SELECT 1 FROM analyses n
+            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
+              AND n.pipeline = ? AND n.pipeline_version = ?)"""
+
+
 def pending_article_ids(db: Database, pipeline: str, pipeline_version: str) -> list[int]:
     """Articles with no analysis by this pipeline for their current text.
 
     Read from the ``text_hash`` index, which holds each article's id and hash:
     a scan of the table itself reads past every article's text to reach its
     hash (on the 100k corpus 300 ms of CPU warm and 1.6 s cold, against
-    110–160 ms), and the analysis service asks at every start."""
+    110–160 ms), and the analysis service asks at its first run (later runs:
+    :func:`pending_among_wanted`)."""
     return [r[0] for r in db.execute(
-        """
+        f"""
         SELECT a.id FROM articles a INDEXED BY idx_articles_text_hash
-        WHERE NOT EXISTS (
-            SELECT 1 FROM analyses n
-            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
-              AND n.pipeline = ? AND n.pipeline_version = ?)
+        WHERE {_NOT_ANALYSED}
         ORDER BY a.id
         """,
         [pipeline, pipeline_version])]
 
 
-
 def pending_among_wanted(db: Database, pipeline: str, pipeline_version: str,
                          also: Iterable[int] = ()) -> list[int]:
     """:func:`pending_article_ids` among the articles of ``analysis_wanted``
-    (added, or their text changed, and not analysed since: migration 0029)
-    and ``also``: for a writer that scanned every article once and has
-    kept what it left (a cancelled run; articles another pipeline analysed
-    meanwhile leave ``analysis_wanted``). Its cost follows what changed,
-    not the size of the corpus."""
-    return [r[0] for r in db.execute(
-        """
-        SELECT a.id FROM articles a
-        WHERE a.id IN (SELECT article_id FROM analysis_wanted
-                       UNION SELECT value FROM json_each(?))
-          AND NOT EXISTS (
-            SELECT 1 FROM analyses n
-            WHERE n.article_id = a.id AND n.text_hash = a.text_hash
-              AND n.pipeline = ? AND n.pipeline_version = ?)
-        ORDER BY a.id
-        """,
-        [json.dumps(sorted(set(also))), pipeline, pipeline_version])]
+    (added, or their text changed: migration 0029) and ``also``, for a
+    writer that scanned every article once and kept what it left (a
+    cancelled run). The rows of ``analysis_wanted`` that are not pending
+    (analysed since by this pipeline, or their text changed back) are
+    taken out in the same transaction: the table holds what changed since
+    the last look, and the cost follows it, not the size of the corpus."""
+    with write_transaction(db):       # nothing added between the read and the delete
+        pending = [r[0] for r in db.execute(
+            f"""
+            SELECT a.id FROM articles a
+            WHERE a.id IN (SELECT article_id FROM analysis_wanted
+                           UNION SELECT value FROM json_each(?))
+              AND {_NOT_ANALYSED}
+            ORDER BY a.id
+            """,
+            [json.dumps(sorted(set(also))), pipeline, pipeline_version])]
+        db.execute("DELETE FROM analysis_wanted WHERE article_id NOT IN "
+                   "(SELECT value FROM json_each(?))", [json.dumps(pending)])
+    return pending
+
 
 def article_ids(db: Database, wanted: list[int] | None = None) -> list[int]:
     """The ids of ``wanted`` that are articles (each once, in order), or of

@@ -1043,18 +1043,15 @@ def quote_groups(db: Database) -> None:
 
 
 #: Triggers keeping ``analysis_wanted`` (migration 0029): an article enters
-#: when it is added or its text changes, and leaves when an analysis of its
-#: current text is stored (by any pipeline; it is deleted with the article).
+#: when it is added or its text changes, and leaves when it is deleted; the
+#: analysis service takes out the rows it finds analysed by its pipeline
+#: (``storage.analyses.pending_among_wanted``).
 ANALYSIS_WANTED_TRIGGERS = (
     """CREATE TRIGGER analysis_wanted_new AFTER INSERT ON articles BEGIN
         INSERT OR IGNORE INTO analysis_wanted (article_id) VALUES (new.id); END""",
     """CREATE TRIGGER analysis_wanted_text AFTER UPDATE OF text_hash ON articles
         WHEN new.text_hash IS NOT old.text_hash BEGIN
         INSERT OR IGNORE INTO analysis_wanted (article_id) VALUES (new.id); END""",
-    """CREATE TRIGGER analysis_wanted_done AFTER INSERT ON analyses BEGIN
-        DELETE FROM analysis_wanted WHERE article_id = new.article_id
-            AND EXISTS (SELECT 1 FROM articles WHERE id = new.article_id
-                        AND text_hash = new.text_hash); END""",
     """CREATE TRIGGER analysis_wanted_gone AFTER DELETE ON articles BEGIN
         DELETE FROM analysis_wanted WHERE article_id = old.id; END""",
 )
@@ -1062,19 +1059,17 @@ ANALYSIS_WANTED_TRIGGERS = (
 
 @MIGRATIONS(name="0029_analysis_wanted")
 def analysis_wanted(db: Database) -> None:
-    """``analysis_wanted``: the articles with no analysis of their current
-    text, kept by triggers. The analysis service scans every article for
-    what is pending once, when it starts (≈ 110–330 ms on 100,000 articles,
-    while its workers wait); each later run — after every import from a
-    feed — reads this table instead, so its cost follows what changed, not
-    the size of the corpus (issue 16). Filled here by that scan."""
+    """``analysis_wanted``: the articles added, or whose text changed, since
+    the analysis service last looked — kept by triggers. The service scans
+    every article for what is pending once, at its first run (≈ 110–410 ms
+    on 100,000 articles, while its workers wait); each later run — after
+    every import from a feed — reads this table instead, so its cost
+    follows what changed, not the size of the corpus (issue 16). Empty
+    here: what is pending now is found by that first scan."""
     db.execute("CREATE TABLE analysis_wanted (article_id INTEGER PRIMARY KEY)")
     for trigger in ANALYSIS_WANTED_TRIGGERS:
         db.execute(trigger)
-    db.execute("""INSERT INTO analysis_wanted (article_id)
-        SELECT a.id FROM articles a INDEXED BY idx_articles_text_hash
-        WHERE NOT EXISTS (SELECT 1 FROM analyses n
-                          WHERE n.article_id = a.id AND n.text_hash = a.text_hash)""")
+
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

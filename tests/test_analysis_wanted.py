@@ -22,16 +22,17 @@ def analyse(db, article_id: int, pipeline: str = "p", version: str = "1") -> Non
                                   degraded=False, entities=[], quotes=[])
 
 
-def test_wanted_follows_articles_and_their_analyses(db):
+def test_wanted_follows_articles_and_the_service_s_looks(db):
     first, _ = articles.add_article(db, title="A", text="First text.")
     second, _ = articles.add_article(db, title="B", text="Second text.")
     assert wanted(db) == [first, second]
     analyse(db, first)
-    assert wanted(db) == [second]
     # an analysis of an older text does not count
     assert analyses.save_analysis(db, article_id=second, text_hash="old", pipeline="p",
                                   pipeline_version="1", degraded=False, entities=[],
                                   quotes=[]) is None
+    # a look takes out what is no longer pending: the table is what changed
+    assert analyses.pending_among_wanted(db, "p", "1") == [second]
     assert wanted(db) == [second]
     with journal.step(db, "Edit text"):
         articles.replace_article_text(db, first, "First text, corrected.")
@@ -39,30 +40,40 @@ def test_wanted_follows_articles_and_their_analyses(db):
     with journal.step(db, "Delete"):
         articles.delete_articles(db, [second])
     assert wanted(db) == [first]
-    assert analyses.pending_among_wanted(db, "p", "1") == [first]
-    assert analyses.pending_among_wanted(db, "p", "1") == \
+    assert analyses.pending_among_wanted(db, "p", "1") == [first] == \
         analyses.pending_article_ids(db, "p", "1")
 
 
-def test_what_another_pipeline_analysed_is_pending_only_if_kept(db):
-    """An analysis by another pipeline takes the article out of the table:
-    a writer keeps what its scan found and has not analysed (``also``)."""
+def test_a_text_changed_back_leaves_at_the_next_look(db):
+    """The edit is undone: the article has its analysed text again."""
+    article_id, _ = articles.add_article(db, title="A", text="Some text.")
+    analyse(db, article_id)
+    assert analyses.pending_among_wanted(db, "p", "1") == [] and wanted(db) == []
+    with journal.step(db, "Edit text"):
+        articles.replace_article_text(db, article_id, "Some other text.")
+    journal.undo(db, origin="")
+    assert wanted(db) == [article_id]
+    assert analyses.pending_among_wanted(db, "p", "1") == [] and wanted(db) == []
+
+
+def test_what_another_pipeline_analysed_stays_wanted(db):
+    """A team hub's analysis by another pipeline (or version) does not take
+    the article out: this pipeline still analyses it."""
     article_id, _ = articles.add_article(db, title="A", text="Some text.")
     analyse(db, article_id, pipeline="other")
-    assert wanted(db) == []
-    assert analyses.pending_among_wanted(db, "p", "1") == []
+    assert analyses.pending_among_wanted(db, "p", "1") == [article_id]
+    assert analyses.pending_among_wanted(db, "other", "1") == []
+    assert wanted(db) == []       # the other pipeline's look took it out…
+    # …and a writer keeps what it has not analysed (``also``)
     assert analyses.pending_among_wanted(db, "p", "1", also=[article_id]) == [article_id]
-    assert analyses.pending_article_ids(db, "p", "1") == [article_id]
     analyse(db, article_id)
     assert analyses.pending_among_wanted(db, "p", "1", also=[article_id]) == []
 
 
-def test_migration_0029_fills_the_table_by_one_scan(tmp_path):
+def test_migration_0029_makes_the_table_and_its_triggers(tmp_path):
     path = tmp_path / "old.db"
     db = open_database(path)
-    analysed, _ = articles.add_article(db, title="A", text="Analysed text.")
-    waiting, _ = articles.add_article(db, title="B", text="Waiting text.")
-    analyse(db, analysed, pipeline="some pipeline")
+    articles.add_article(db, title="A", text="Waiting text.")
     db.close()
     conn = sqlite3.connect(path)
     with conn:      # back to schema 28
@@ -74,9 +85,9 @@ def test_migration_0029_fills_the_table_by_one_scan(tmp_path):
     conn.close()
     db = open_database(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert wanted(db) == [waiting]
+    assert wanted(db) == []       # what is pending now: the service's first scan
     added, _ = articles.add_article(db, title="C", text="New text.")
-    assert wanted(db) == [waiting, added]
+    assert wanted(db) == [added]
 
 
 def test_the_service_scans_the_corpus_at_its_first_run_only(
@@ -91,8 +102,8 @@ def test_the_service_scans_the_corpus_at_its_first_run_only(
         copies = [articles.add_article(db, title=f"Copy {i}",
                                        text=seeds[i % 5] + f"\n\nUpdate {i}.")[0]
                   for i in range(25)]
-        for article_id in copies[-3:]:     # analysed by another pipeline: not wanted
-            analyse(db, article_id, pipeline="older")
+        # pending from before migration 0029: not in analysis_wanted
+        db.execute("DELETE FROM analysis_wanted")
     every = {r[0] for r in db.execute("SELECT id FROM articles")}
     analysed: list[int] = []
     pool = AnalysisPool(seeded_db_path, processes=1,
@@ -100,10 +111,10 @@ def test_the_service_scans_the_corpus_at_its_first_run_only(
                         if kind == "article" else None)
     try:
         # the first run is cancelled after its first batch: the rest is
-        # left for the next run, though the last three are not in analysis_wanted
+        # left for the next run, though not in analysis_wanted
         pool.analyse(lambda: bool(analysed))
         first = set(analysed)
-        assert len(scans) == 1 and set(copies[-3:]) < every - first
+        assert len(scans) == 1 and set(copies[-3:]) < every - first and not wanted(db)
         added, _ = articles.add_article(db, title="New", text="A new article arrives.")
         analysed.clear()
         assert pool.analyse() == len(every - first) + 1
@@ -116,5 +127,4 @@ def test_the_service_scans_the_corpus_at_its_first_run_only(
 
 
 def _pipeline(db) -> tuple[str, str]:
-    return db.execute("SELECT pipeline, pipeline_version FROM analyses "
-                      "WHERE pipeline != 'older' LIMIT 1").fetchone()
+    return db.execute("SELECT pipeline, pipeline_version FROM analyses LIMIT 1").fetchone()
