@@ -832,8 +832,8 @@ def _replay_steps(db: Database, step_ids: list[int], verb: str, name: str, origi
     with _refused_if_depended_on(verb, name), write_transaction(db):
         for done, step_id in enumerate(step_ids):
             if is_cancelled is not None and is_cancelled():
-                raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing "
-                                     "was changed.")
+                raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
+                                     "changed.")
             try:
                 step = (undo(db, origin=origin, analyst=analyst, step_id=step_id)
                         if verb == "undo" else
@@ -844,6 +844,9 @@ def _replay_steps(db: Database, step_ids: list[int], verb: str, name: str, origi
             changes |= step.changes
             if on_progress is not None:
                 on_progress(done + 1, len(step_ids))
+        if is_cancelled is not None and is_cancelled():     # during the last step
+            raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
+                                 "changed.")
     return changes
 
 # -- history --------------------------------------------------------------
