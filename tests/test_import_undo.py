@@ -74,6 +74,12 @@ def test_a_cancelled_undo_changes_nothing(db, tmp_path):
                            is_cancelled=lambda: len(seen) >= 2)
     assert seen == [1, 2] and articles.article_count(db) == count
     assert states(db, report.steps) == ["done"] * 4
+    # a cancel during the last (or only) step: nothing either
+    with pytest.raises(journal.StepsCancelled):
+        journal.undo_steps(db, report.steps[-1:], name="Import 2 files",
+                           on_progress=lambda done, total: seen.append(done),
+                           is_cancelled=lambda: len(seen) >= 3)
+    assert articles.article_count(db) == count and states(db, report.steps[-1:]) == ["done"]
 
 
 def count_in(db_path) -> int:
@@ -84,8 +90,19 @@ def count_in(db_path) -> int:
         db.close()
 
 
+def gated_undo(monkeypatch):
+    """``journal.undo_steps`` held in its worker until the event is set."""
+    import threading
+
+    gate = threading.Event()
+    undo_steps = journal.undo_steps
+    monkeypatch.setattr(journal, "undo_steps", lambda *args, **kwargs: (
+        gate.wait(10), undo_steps(*args, **kwargs))[1])
+    return gate
+
+
 def test_ctrl_z_undoes_a_large_import_in_the_window(open_window, seeded_db_path, tmp_path,
-                                                      qtbot):
+                                                      qtbot, monkeypatch):
     window = open_window(seeded_db_path)
     no_analysis(window)
     path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1200))
@@ -93,19 +110,26 @@ def test_ctrl_z_undoes_a_large_import_in_the_window(open_window, seeded_db_path,
     qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=60000)
     assert count_in(seeded_db_path) == 1205
     assert window.undo_stack.undoText() == "Import feed.jsonl"
+    gate = gated_undo(monkeypatch)
     activate(qtbot, window)
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    # a long undo: its progress dialog holds the window…
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=5000)
+    gate.set()
     qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 5, timeout=30000)
     assert count_in(seeded_db_path) == 5
     assert window.undo_stack.redoText() == "Import feed.jsonl"
+    assert window.statusBar().currentMessage() == "Undid: Import feed.jsonl."
     qtbot.waitUntil(lambda: not window.ops.tasks, timeout=5000)
-    # the keys go back to the reader after the progress dialog
+    # …and the keys go back to the reader after it
+    assert QApplication.activeModalWidget() is None
     assert window.isActiveWindow() and QApplication.focusWidget() is window.view
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: count_in(seeded_db_path) == 1205, timeout=30000)
     qtbot.waitUntil(lambda: window.article_list.list_model.total() == 1205, timeout=10000)
+    assert window.statusBar().currentMessage() == "Redid: Import feed.jsonl."
 
 
 def test_a_refused_undo_of_a_large_import_leaves_it_and_says_why(
@@ -179,12 +203,7 @@ def test_nothing_else_changes_while_an_import_is_undone(open_window, seeded_db_p
     """Before its progress dialog shows (0.4 s), the window takes keys: a
     tag, or another Ctrl+Z, would wait for the undo's write lock or reorder
     the history. They are refused, saying why."""
-    import threading
-
-    gate = threading.Event()
-    undo_steps = journal.undo_steps
-    monkeypatch.setattr(journal, "undo_steps", lambda *args, **kwargs: (
-        gate.wait(10), undo_steps(*args, **kwargs))[1])
+    gate = gated_undo(monkeypatch)
     window = open_window(seeded_db_path)
     no_analysis(window)
     window.article_list.select_article(1)
@@ -206,3 +225,33 @@ def test_nothing_else_changes_while_an_import_is_undone(open_window, seeded_db_p
     window.view.select_range(0, 20)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert passages.passage_count(window.db) == 1
+
+
+
+def test_a_change_stored_meanwhile_goes_on_the_stack_after_the_undo(
+        open_window, seeded_db_path, tmp_path, qtbot, monkeypatch):
+    """An auto-tag or an import a worker finishes while an import is being
+    undone: pushed then, it deleted the command being undone (the undo's
+    end found it gone) or was itself undone when a refusal put the stack's
+    index back. It goes on the stack when the undo has ended."""
+    from desktop.gui import commands
+
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    task = window.import_paths([write_jsonl(tmp_path / "feed.jsonl", news_rows(40))])
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=30000)
+    gate = gated_undo(monkeypatch)
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    history = window.controllers.history
+    with journal.step(window.db, "Auto-tag 1 passage", origin=history.journal_origin) as step:
+        passages.add_passage(window.db, article_id=1, tag_id=tags.list_tags(window.db)[0]["id"],
+                             start=0, end=5, analyst="me")
+    history.push_stored(commands.StoredStep(history, "Auto-tag 1 passage", step.id))
+    assert window.undo_stack.redoText() == "Import feed.jsonl"     # not pushed yet
+    gate.set()
+    qtbot.waitUntil(lambda: count_in(seeded_db_path) == 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.undo_stack.undoText() == "Auto-tag 1 passage",
+                    timeout=5000)
+    assert not window.undo_stack.canRedo() and passages.passage_count(window.db) == 1

@@ -36,6 +36,8 @@ class StorageCommand(QUndoCommand):
     changes: frozenset[str] = frozenset({PASSAGES, TAGS})
     #: consecutive steps with the same key merge into one (memo typing)
     merge_key: str | None = None
+    #: stored already, by a worker (``first_apply`` writes nothing)
+    ALREADY_STORED = False
 
     def __init__(self, host, text: str, *, article_id: int | None = None):
         super().__init__(text)
@@ -156,6 +158,8 @@ class StoredStep(StorageCommand):
     passages of an auto-tag): undo and redo replay that step on the GUI
     thread; ``kinds`` say what it changes (default: the class's)."""
 
+    ALREADY_STORED = True
+
     def __init__(self, host, text: str, step_id: int, *,
                  kinds: frozenset[str] | None = None, article_id: int | None = None,
                  result: Changes | None = None):
@@ -184,6 +188,8 @@ class StoredSteps(StorageCommand):
     worker (``host.replay_steps``) while a progress dialog holds the
     window (500 articles took 110–123 ms to undo: too long for the GUI
     thread)."""
+
+    ALREADY_STORED = True
 
     def __init__(self, host, text: str, step_ids: list[int], *,
                  kinds: frozenset[str] | None = None):

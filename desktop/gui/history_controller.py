@@ -53,6 +53,8 @@ class HistoryController(Controller):
         #: the undo or redo of an import running in a worker ("the undo of
         #: “…”"), or "": meanwhile other changes, undos and redos are refused
         self.replaying = ""
+        #: changes made meanwhile, put on the stack when it has ended
+        self._held: list[commands.StorageCommand] = []
 
     def refuse_when(self, check) -> None:
         """Before every change: ``check(command)`` returns why it is refused
@@ -69,7 +71,7 @@ class HistoryController(Controller):
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
         """Make an undoable change; pushed on the undo stack only if it worked
         (and only tried if no :meth:`refuse_when` check refuses it)."""
-        for check in [lambda _command: self.replaying and (
+        for check in [lambda _command: self.replaying and not command.ALREADY_STORED and (
                 f"Wait: {self.replaying} is still running. Nothing was changed."),
                       *self._refusals]:
             refusal = check(command)
@@ -81,7 +83,7 @@ class HistoryController(Controller):
         # read before the push: the stack deletes a command that changed
         # nothing (obsolete) or merged into the one before it
         article_id, changes = command.article_id, command_changes(command)
-        self.undo_stack.push(command)   # already applied: its first redo does nothing
+        self.push(command)   # already applied: its first redo does nothing
         self._show(article_id, changes)
         return True
 
@@ -89,7 +91,22 @@ class HistoryController(Controller):
         """Put on the undo stack a change a worker already stored and the
         window already showed (an import): nothing is applied or published."""
         command.first_apply()
-        self.undo_stack.push(command)
+        self.push(command)
+
+    def push(self, command: commands.StorageCommand) -> None:
+        """Put an applied change on the undo stack — once the undo or redo
+        of an import running in a worker has ended, if one is (a push
+        meanwhile would delete the command being undone, or be undone
+        itself when the stack's index is put back after a refusal)."""
+        if self.replaying:
+            self._held.append(command)
+        else:
+            self.undo_stack.push(command)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, []
+        for command in held:
+            self.undo_stack.push(command)
 
     def command_done(self, command: commands.StorageCommand) -> None:
         """Show the result of a change, an undo or a redo: the reader goes to
@@ -119,11 +136,14 @@ class HistoryController(Controller):
             self.replaying = ""
             command.result = changes
             self.command_done(command)
+            self.statusBar().showMessage(f"{'Undid' if backwards else 'Redid'}: {name}.", 5000)
+            self._release_held()
 
         def refused(error: Exception) -> None:
             self.replaying = ""
             command.refused(backwards=backwards)
-            self.command_failed(command, error)
+            self.command_failed(command, error)     # puts the stack's index back, then:
+            QTimer.singleShot(0, self._release_held)
 
         verb = "Undoing" if backwards else "Redoing"
         self.replaying = f"the {'undo' if backwards else 'redo'} of “{name}”"

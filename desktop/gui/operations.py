@@ -34,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
@@ -204,8 +205,13 @@ class _BackgroundOp:
             if self._modal:
                 dialog.setWindowModality(Qt.WindowModality.WindowModal)
 
+        # whether the dialog showed (it hides itself at its last value)
+        showed: list[bool] = []
+
         def progress(done: int, total: int) -> None:
             if dialog is not None:
+                if dialog.isVisible():
+                    showed.append(True)
                 dialog.setMaximum(max(total, 1))
                 dialog.setValue(done)
                 if self._describe is not None:
@@ -214,13 +220,13 @@ class _BackgroundOp:
                 self._on_progress(done, total)
 
         def finish() -> None:
+            # a modal dialog that showed took the keys: they go back
+            shown = bool(showed) or (dialog is not None and dialog.isVisible())
             if dialog is not None:
                 dialog.reset()
                 dialog.deleteLater()
-            if self._modal:
-                ops.parent_widget.activateWindow()
-                if focused is not None:
-                    focused.setFocus()
+            if self._modal and shown:
+                _give_back_focus(ops.parent_widget, focused)
             if task in ops.tasks:
                 ops.tasks.remove(task)
 
@@ -243,6 +249,14 @@ class _BackgroundOp:
         return task
 
     run_in_background = run
+
+
+def _give_back_focus(window: QWidget, focused: QWidget | None) -> None:
+    """Activate ``window`` and give the keys back to ``focused`` if it still
+    exists (an editor open before the dialog may have closed since)."""
+    window.activateWindow()
+    if focused is not None and shiboken6.isValid(focused) and focused.isVisible():
+        focused.setFocus()
 
 
 class QueryOp(_BackgroundOp):

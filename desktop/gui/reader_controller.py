@@ -233,7 +233,7 @@ class ReaderController(Controller):
         command = commands.SetMemo(history, article_id, text)
         if self._guard("Save memo", lambda: command.first_apply() or True) is None:
             return
-        history.undo_stack.push(command)   # merged into the last save if it is this memo's
+        history.push(command)   # merged into the last save if it is this memo's
         if article_id == self.current_id:
             self._show_memo_mark(text)
 

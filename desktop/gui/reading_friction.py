@@ -107,8 +107,11 @@ class ReadingFriction(QObject):
 
     # -- the status bar ----------------------------------------------------
     def _say_what_changed(self, verb: str) -> None:
-        if self.window.controllers.history.last_refused:
-            return          # the refusal's message stays: nothing was undone
+        history = self.window.controllers.history
+        # a refusal's message stays (nothing was undone); a worker undoing
+        # an import says so when it has ended
+        if history.last_refused or history.replaying:
+            return
         stack = self.window.undo_stack
         text = stack.redoText() if verb == "Undid" else stack.undoText()
         # (the step's name may quote a tag: “Tag as “X”” would nest the marks)
