@@ -174,11 +174,10 @@ class StoredStep(StorageCommand):
 
 
 def _not_while_replaying(host) -> None:
-    """Raise while an import's undo or redo runs in a worker (it holds the
-    write lock; the stack's order would no longer be the journal's)."""
-    running = getattr(host, "replaying", None)
-    if running:
-        raise journal.JournalError(f"Wait: {running} is still running. Nothing was changed.")
+    """Raise while an import's undo or redo runs in a worker (``host.busy``)."""
+    reason = host.busy() if hasattr(host, "busy") else ""
+    if reason:
+        raise journal.JournalError(reason)
 
 
 class StoredSteps(StorageCommand):

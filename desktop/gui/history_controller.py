@@ -71,8 +71,7 @@ class HistoryController(Controller):
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
         """Make an undoable change; pushed on the undo stack only if it worked
         (and only tried if no :meth:`refuse_when` check refuses it)."""
-        for check in [lambda _command: self.replaying and not command.ALREADY_STORED and (
-                f"Wait: {self.replaying} is still running. Nothing was changed."),
+        for check in [lambda given: not given.ALREADY_STORED and self.busy(),
                       *self._refusals]:
             refusal = check(command)
             if refusal:
@@ -92,6 +91,13 @@ class HistoryController(Controller):
         window already showed (an import): nothing is applied or published."""
         command.first_apply()
         self.push(command)
+
+    def busy(self) -> str:
+        """Why a change, an undo or a redo must wait now ("" if it need
+        not): an import's undo or redo running in a worker holds the write
+        lock, and the stack's order must stay the journal's."""
+        return (f"Wait: {self.replaying} is still running. Nothing was changed."
+                if self.replaying else "")
 
     def push(self, command: commands.StorageCommand) -> None:
         """Put an applied change on the undo stack — once the undo or redo
