@@ -220,8 +220,9 @@ def test_nothing_else_changes_while_an_import_is_undone(open_window, seeded_db_p
         "Wait: the undo of “Import feed.jsonl” is still running. Nothing was changed.")
     assert passages.passage_count(window.db) == 0
     gate.set()
-    qtbot.waitUntil(lambda: count_in(seeded_db_path) == 5, timeout=10000)
-    assert not window.controllers.history.replaying
+    # (committed in the worker, then its end reaches the GUI thread)
+    qtbot.waitUntil(lambda: not window.controllers.history.replaying, timeout=10000)
+    assert count_in(seeded_db_path) == 5
     window.view.select_range(0, 20)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert passages.passage_count(window.db) == 1
