@@ -80,7 +80,12 @@ class NothingToUndo(JournalError):
 
 class JournalConflict(JournalError):
     """An undo or redo was refused: a row no longer holds what the step left
-    there (someone else changed it since). Nothing was changed."""
+    there (someone else changed it since). Nothing was changed. The message
+    names the change (``name``) and says why (``reason``)."""
+
+    def __init__(self, verb: str, name: str, reason: str):
+        super().__init__(f"Cannot {verb} “{name}”: {reason} Nothing was changed.")
+        self.reason = reason
 
 
 @dataclass
@@ -651,9 +656,9 @@ def _replay(db: Database, target: dict, *, backwards: bool, origin: str,
             if conflicts:
                 row_id, expected, now = conflicts[0]
                 raise JournalConflict(
-                    f"Cannot {verb.lower()} “{target['name']}”: "
+                    verb.lower(), target["name"],
                     f"{_describe(table, expected or now, row_id)} was changed by someone "
-                    "else since. Nothing was changed.")
+                    "else since.")
         order = _table_order(tables)
         # a foreign key broken here, or at the commit where the deferred ones
         # are checked, is a refusal (undo/redo's _refused_if_depended_on)
@@ -680,9 +685,9 @@ def _check_only_expected(db: Database, step_id: int, target_id: int, verb: str,
     if stray:
         table, row_id, before = stray
         raise JournalConflict(
-            f"Cannot {verb.lower()} “{name}”: it would also change "
-            f"{_describe(table, before, row_id)}, added or changed since. "
-            "Nothing was changed.")
+            verb.lower(), name,
+            f"it would also change {_describe(table, before, row_id)}, added or changed "
+            "since.")
 
 
 def _check_text_passages(db: Database, target_id: int, name: str, verb: str) -> None:
@@ -698,9 +703,9 @@ def _check_text_passages(db: Database, target_id: int, name: str, verb: str) -> 
         LIMIT 1""", [target_id]).fetchone()
     if stray:
         raise JournalConflict(
-            f"Cannot {verb.lower()} “{name}”: the passage “{stray[0][:40]}” was tagged "
-            "on the article's text since, and would no longer sit on its words. "
-            "Nothing was changed.")
+            verb.lower(), name,
+            f"the passage “{stray[0][:40]}” was tagged on the article's text since, and "
+            "would no longer sit on its words.")
 
 
 def _step_row(db: Database, where: str, params) -> dict | None:
@@ -773,8 +778,8 @@ def _refused_if_depended_on(verb: str, name: str) -> Iterator[None]:
         yield
     except sqlite3.IntegrityError as error:
         raise JournalConflict(
-            f"Cannot {verb} “{name}”: rows added since depend on what it would remove "
-            f"({error}). Nothing was changed.") from error
+            verb, name, f"rows added since depend on what it would remove ({error}).") \
+            from error
 
 
 def redo(db: Database, *, origin: str | None = None, analyst: str = "",
@@ -798,7 +803,6 @@ def redo(db: Database, *, origin: str | None = None, analyst: str = "",
         db.execute("UPDATE journal_steps SET state = ? WHERE kind = ? AND target_id = ?",
                    [DROPPED, UNDO, target["id"]])
     return done
-
 
 
 def undo_steps(db: Database, step_ids: list[int], *, name: str, origin: str = "",
@@ -828,26 +832,27 @@ class StepsCancelled(JournalError):
 
 def _replay_steps(db: Database, step_ids: list[int], verb: str, name: str, origin: str,
                   analyst: str, on_progress, is_cancelled) -> Changes:
+    def stop_if_cancelled() -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
+                                 "changed.")
+
     changes = Changes()
     with _refused_if_depended_on(verb, name), write_transaction(db):
         for done, step_id in enumerate(step_ids):
-            if is_cancelled is not None and is_cancelled():
-                raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
-                                     "changed.")
+            stop_if_cancelled()
             try:
                 step = (undo(db, origin=origin, analyst=analyst, step_id=step_id)
                         if verb == "undo" else
                         redo(db, origin=origin, analyst=analyst, target_id=step_id))
             except JournalConflict as error:     # named by the whole change
-                reason = str(error).split("”: ", 1)[-1]
-                raise JournalConflict(f"Cannot {verb} “{name}”: {reason}") from None
+                raise JournalConflict(verb, name, error.reason) from None
             changes |= step.changes
             if on_progress is not None:
                 on_progress(done + 1, len(step_ids))
-        if is_cancelled is not None and is_cancelled():     # during the last step
-            raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
-                                 "changed.")
+        stop_if_cancelled()         # (a cancel during the last step)
     return changes
+
 
 # -- history --------------------------------------------------------------
 def history(db: Database, *, limit: int = 50, origin: str | None = None) -> list[dict]:
