@@ -295,8 +295,9 @@ class AnalysisPool:
             # two batches a loaded worker ahead, no more: a cancel drops the rest
             for worker in self._workers:
                 while waiting and not stopping and worker.ready and worker.in_flight < 2:
-                    size = batch_size(len(waiting), len(self._workers))
-                    batch = [waiting.popleft() for _ in range(min(size, len(waiting)))]
+                    # (never more than are waiting)
+                    batch = [waiting.popleft()
+                             for _ in range(batch_size(len(waiting), len(self._workers)))]
                     try:
                         worker.conn.send(read_batch(db, batch))
                     except OSError:
