@@ -201,6 +201,9 @@ class _BackgroundOp:
             dialog = QProgressDialog(self._title, "Cancel", 0, 0, ops.parent_widget)
             dialog.setWindowTitle(self._title)
             dialog.setMinimumDuration(400)
+            # shown after 400 ms even if the op says nothing until then (a
+            # long first step): Qt starts its clock at the first value
+            dialog.setValue(0)
             dialog.canceled.connect(task.cancel)
             if self._modal:
                 dialog.setWindowModality(Qt.WindowModality.WindowModal)
