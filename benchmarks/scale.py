@@ -16,10 +16,13 @@ measures on this machine, headless (``QT_QPA_PLATFORM=offscreen``):
   and the storage call alone;
 - exporting every passage to CSV;
 - analysis: new articles analysed by the window's analysis service (its
-  worker processes), against bare ``nlp.pipe`` of the same pipeline over the
-  same texts in a fresh process, with ``n_process=1`` (the issue's ratio)
-  and with as many processes as Dossier used, right after each run; a 5 ms
-  QTimer on the GUI thread records the longest gap meanwhile;
+  worker processes), against bare ``nlp.pipe`` of spaCy's stock pipeline
+  (the same package, without the pipes Dossier does not run) over the same
+  texts in a fresh process, with ``n_process=1`` (the issue's ratio) and
+  with as many processes as Dossier used, right after each run — and,
+  apart, against bare ``nlp.pipe`` of Dossier's own pipeline (its attribute
+  ruler answered from tables), the service's own cost; a 5 ms QTimer on the
+  GUI thread records the longest gap meanwhile;
 - peak memory of the window process on the corpus.
 
 Usage: ``python -m benchmarks.scale [--articles N] [--json] [--only PART]
@@ -409,6 +412,7 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
     timer.stop()
     bare_1 = statistics.median(b["n_process_1"] for b in bare)
     bare_n = statistics.median(b[f"n_process_{processes}"] for b in bare)
+    own_n = statistics.median(b[f"n_process_{processes}_own_pipeline"] for b in bare)
     dossier = statistics.median(rates)
     return {"articles": len(texts), "words": words, "analysed": analysed,
             "runs": repeat, "processes": processes, "niceness": worker_niceness(),
@@ -417,6 +421,10 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
             "bare_words_per_s": round(bare_1), "bare_same_processes_words_per_s": round(bare_n),
             "ratio": round(dossier / bare_1, 2),
             "ratio_same_processes": round(dossier / bare_n, 2),
+            # the service against bare nlp.pipe of its own pipeline: what
+            # Dossier adds to the pipeline (quotes, speakers, storage, window)
+            "bare_own_pipeline_same_processes_words_per_s": round(own_n),
+            "ratio_own_pipeline_same_processes": round(dossier / own_n, 2),
             "fresh_process_words_per_s": bare,
             "cpu_ms_per_1000_words": {part: statistics.median(r[part] for r in cpu_runs)
                                       for part in cpu_runs[0]},
@@ -426,6 +434,9 @@ def analysis(app, window, db, texts: list[str], repeat: int = 1) -> dict:
             # minutes; CPU per word far less)
             "cpu_ratio_runs": [round(b[f"cpu_ms_per_1000_words_{processes}"] / sum(r.values()), 2)
                                for r, b in zip(cpu_runs, bare)],
+            "cpu_ratio_own_pipeline_runs": [
+                round(b[f"cpu_ms_per_1000_words_{processes}_own_pipeline"] / sum(r.values()), 2)
+                for r, b in zip(cpu_runs, bare)],
             "max_gui_stall_ms": max(stalls), "gui_stall_runs_ms": stalls,
             "gui_thread_working_in_stall_ms": stall_working,
             "stall_while_pipeline_loads_ms": load_stall,
@@ -447,28 +458,34 @@ def _bare_in_fresh_process(texts: list[str], processes: int) -> dict:
 
 
 def bare_throughput(texts: list[str], processes: int = 2) -> dict:
-    """Words per second of bare nlp.pipe (Dossier's pipeline and batch size),
-    with one process and with ``processes``, as nice as Dossier's workers:
-    on a machine busy with other work, a niced process gets less CPU, and
-    the comparison is of spaCy with Dossier, not of two priorities."""
+    """Words per second of bare nlp.pipe (Dossier's batch size) with spaCy's
+    stock pipeline — the package as ``spacy.load`` gives it, without the
+    pipes Dossier does not run — with one process and with ``processes``;
+    and, with ``processes``, of Dossier's own pipeline (its attribute ruler
+    answered from tables: the same annotations), so that the service's own
+    cost shows apart. As nice as Dossier's workers: on a machine busy with
+    other work, a niced process gets less CPU, and the comparison is of
+    spaCy with Dossier, not of two priorities."""
     from desktop.analysis.pipeline import load_pipeline
     from desktop.analysis_jobs import BATCH_SIZE
 
     from desktop.analysis_service import worker_niceness
 
     os.nice(worker_niceness())      # on equal terms with Dossier's workers
-    nlp = load_pipeline().nlp
+    stock, own = load_pipeline(stock=True).nlp, load_pipeline().nlp
     words = sum(len(t.split()) for t in texts)
     rates: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
-    for count in (1, processes, 1) if processes > 1 else (1, 1):
+    for nlp, count, name in ((stock, 1, ""), (stock, processes, ""),
+                             (own, processes, "_own_pipeline"), (stock, 1, "")):
         used = _own_and_children_cpu()
         began = time.perf_counter()
         for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE, n_process=count):
             pass
-        rates.setdefault(f"n_process_{count}", []).append(words / (time.perf_counter() - began))
+        rates.setdefault(f"n_process_{count}{name}", []).append(
+            words / (time.perf_counter() - began))
         # spaCy's worker processes have ended (joined) when the pipe is done
-        cpu.setdefault(f"cpu_ms_per_1000_words_{count}", []).append(
+        cpu.setdefault(f"cpu_ms_per_1000_words_{count}{name}", []).append(
             (_own_and_children_cpu() - used) * 1e6 / words)
     return {**{key: round(statistics.mean(values)) for key, values in rates.items()},
             **{key: round(statistics.mean(values), 1) for key, values in cpu.items()}}
@@ -591,10 +608,13 @@ def _describe_analysis(a: dict) -> str:
         f"words/s (runs {a['dossier_runs_words_per_s']}); bare nlp.pipe in a fresh process, as nice, "
         f"n_process=1 {a['bare_words_per_s']:,} words/s (ratio {a['ratio']}), "
         f"n_process={n} {a['bare_same_processes_words_per_s']:,} words/s (ratio "
-        f"{a['ratio_same_processes']}); GUI stall per run {a['gui_stall_runs_ms']} ms "
+        f"{a['ratio_same_processes']}); against bare nlp.pipe of Dossier's own pipeline, "
+        f"n_process={n}: {a.get('bare_own_pipeline_same_processes_words_per_s', '?')} words/s "
+        f"(ratio {a.get('ratio_own_pipeline_same_processes', '?')}); GUI stall per run {a['gui_stall_runs_ms']} ms "
         f"(the GUI thread working {a.get('gui_thread_working_in_stall_ms', '?')} ms of it); "
         f"CPU per 1,000 words: {a.get('cpu_ms_per_1000_words', '?')} ms; bare spaCy's CPU "
-        f"per word over Dossier's, run by run: {a.get('cpu_ratio_runs', '?')}; "
+        f"per word over Dossier's, run by run: {a.get('cpu_ratio_runs', '?')} (of its own "
+        f"pipeline: {a.get('cpu_ratio_own_pipeline_runs', '?')}); "
         f"pipes {', '.join(a['pipes'])}; longest GUI gap while the pipeline loads "
         f"{a['stall_while_pipeline_loads_ms']} ms.")
 
