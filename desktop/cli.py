@@ -140,12 +140,16 @@ def cmd_import(args) -> int:
     # projects (given, or in a folder given) are imported whole, after the articles
     projects, paths = split_projects(Path(p) for p in paths)
     bar, update = _progress_bar("Importing")
+    from storage import journal
     from storage.articles import article_count
     before = article_count(db)
     try:
         with bar:
+            # a step a file and a chunk of rows (a stop keeps what was
+            # committed), of one origin: ``dossier undo`` undoes them together
             report = import_files(db, [p for p in paths if p.exists()],
-                                  update=args.update, on_progress=update)
+                                  update=args.update, on_progress=update,
+                                  origin=journal.new_origin(journal.IMPORT_RUN))
     except KeyboardInterrupt:
         # what was committed stays; say so, and how to go on
         kept = article_count(db) - before

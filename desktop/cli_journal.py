@@ -4,13 +4,17 @@ journal from the command line (``storage.journal``).
 ``history`` lists the newest steps (who, when, what, how many rows);
 ``undo`` takes back the newest step still in effect (or ``--step ID``) and
 ``redo`` puts back the one most recently undone — each refused, changing
-nothing, when someone changed the same rows since.
+nothing, when someone changed the same rows since. A ``dossier import`` run
+stored in several steps (a file, a chunk of 500 rows each) is undone and
+redone whole, in one transaction (``storage.journal.run_of``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+from types import SimpleNamespace
 
 from widgets.wording import counted
 
@@ -50,12 +54,44 @@ def _replay(args, action) -> int:
 
 
 def cmd_undo(args) -> int:
-    return _replay(args, lambda db, journal: journal.undo(
-        db, step_id=args.step, analyst=args.analyst or ""))
+    def undo(db, journal):
+        if args.step is None:
+            run = journal.run_of(db, journal.undoable(db), journal.DONE)
+            if len(run) > 1:
+                return _replay_run(db, journal, run, "undo", args)
+        return journal.undo(db, step_id=args.step, analyst=args.analyst or "")
+    return _replay(args, undo)
 
 
 def cmd_redo(args) -> int:
-    return _replay(args, lambda db, journal: journal.redo(db, analyst=args.analyst or ""))
+    def redo(db, journal):
+        run = journal.run_of(db, journal.redoable(db), journal.UNDONE)
+        if len(run) > 1:
+            return _replay_run(db, journal, run, "redo", args)
+        return journal.redo(db, analyst=args.analyst or "")
+    return _replay(args, redo)
+
+
+def _replay_run(db, journal, run: list[int], verb: str, args) -> SimpleNamespace:
+    """Undo or redo the steps of one ``dossier import`` run (a file, a chunk
+    of rows each) together, in one transaction, with a progress bar."""
+    from desktop.cli import _progress_bar
+
+    name = _run_name(journal.step_names(db, run))
+    replay = journal.undo_steps if verb == "undo" else journal.redo_steps
+    bar, update = _progress_bar(f"{verb.capitalize()}ing {name}")
+    with bar:
+        changes = replay(db, run, name=name, analyst=args.analyst or "", on_progress=update)
+    return SimpleNamespace(name=f"{verb.capitalize()} “{name}”", changes=changes)
+
+
+def _run_name(names: list[str]) -> str:
+    """An import run's name from its steps' ("Import news.jsonl from row
+    501", "Import a.txt"): "Import news.jsonl", or the first and how many
+    more."""
+    files = list(dict.fromkeys(re.sub(r" from row [\d,]+$", "", name) for name in names))
+    more = len(files) - 1
+    return files[0] + (f" and {counted(more, 'more file')}" if more else "")
 
 
 def _at_least_one(text: str) -> int:
@@ -78,8 +114,9 @@ def add_parser(sub, common) -> None:
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("undo", parents=[common],
-                       help="undo the newest change still in effect (or --step ID); refused, "
-                            "changing nothing, if its rows were changed since")
+                       help="undo the newest change still in effect (a whole import run; "
+                            "or --step ID); refused, changing nothing, if its rows were "
+                            "changed since")
     p.add_argument("--step", type=int, metavar="ID", help="the step to undo (see history)")
     p.add_argument("--analyst", metavar="NAME", help="recorded on the undo step")
     p.set_defaults(func=cmd_undo)

@@ -210,9 +210,35 @@ def _tracked_columns(db: Database) -> dict[str, list[str]]:
 
 
 # -- steps ----------------------------------------------------------------
-def new_origin() -> str:
-    """A fresh origin id: one per window or command, so each has its own undo."""
-    return str(uuid_module.uuid4())
+def new_origin(kind: str = "") -> str:
+    """A fresh origin id: one per window or command, so each has its own
+    undo; ``kind`` (:data:`IMPORT_RUN`) starts it."""
+    return kind + str(uuid_module.uuid4())
+
+
+#: The start of the origin of one ``dossier import`` run: its steps (a file,
+#: a chunk of rows) are one change to undo and redo (:func:`run_of`).
+IMPORT_RUN = "import:"
+
+
+def step_names(db: Database, step_ids: list[int]) -> list[str]:
+    """The names of these steps, in the order given."""
+    names = dict(db.execute(
+        "SELECT id, name FROM journal_steps WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(step_ids)]).fetchall())
+    return [names[step_id] for step_id in step_ids if step_id in names]
+
+
+def run_of(db: Database, target: dict | None, state: str) -> list[int]:
+    """The steps of ``target``'s import run (its origin starts with
+    :data:`IMPORT_RUN`) still in ``state`` (:data:`DONE` to undo them,
+    :data:`UNDONE` to redo), oldest first; ``[]`` for any other step."""
+    if target is None or not target["origin"].startswith(IMPORT_RUN):
+        return []
+    return [row[0] for row in db.execute(
+        "SELECT id FROM journal_steps INDEXED BY journal_steps_by_origin "
+        "WHERE origin = ? AND kind = ? AND state = ? ORDER BY id",
+        [target["origin"], DO, state])]
 
 
 def ready(db: Database) -> bool:

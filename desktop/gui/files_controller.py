@@ -65,10 +65,10 @@ class FilesController(Controller):
         their articles, then each REFI-QDA project among them (given, or in
         a folder), one after another, as File → Import REFI-QDA project…"""
         from desktop.importers import import_files, split_projects
+        from desktop.importers.run import import_name
 
         projects, paths = split_projects(paths)
-        name = f"Import {paths[0].name}" if len(paths) == 1 else \
-            f"Import {len(paths)} files and folders"
+        name = import_name(paths) if paths else ""
         origin = self.controllers.history.journal_origin
 
         def then(report=None) -> None:

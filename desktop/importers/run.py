@@ -396,6 +396,12 @@ def _open_all(files: list[Path]) -> tuple[list, int]:
     return opened, total
 
 
+def import_name(paths: list[Path]) -> str:
+    """The name of an import of ``paths`` as the journal and Undo say it."""
+    return f"Import {Path(paths[0]).name}" if len(paths) == 1 else \
+        f"Import {len(paths)} files and folders"
+
+
 def import_files(db: Database, paths: Iterable[Path], *,
                  on_progress: Callable[[int, int], None] | None = None,
                  is_cancelled: Callable[[], bool] | None = None,
@@ -420,6 +426,9 @@ def import_files(db: Database, paths: Iterable[Path], *,
     and ``origin`` (``report.step``); a larger one keeps a step a file and
     a chunk, so that a kill keeps what was committed, each of ``origin``
     (``report.steps``: undone together by ``storage.journal.undo_steps``).
+    ``origin`` alone (``dossier import``: ``storage.journal.IMPORT_RUN``):
+    a step a file and a chunk, each of ``origin``, which ``dossier undo``
+    undoes together.
     """
     files, problems = collect_files(Path(p) for p in paths)
     report = ImportReport(skipped=problems)
@@ -433,7 +442,7 @@ def import_files(db: Database, paths: Iterable[Path], *,
         report.step = step
         return report
     _import_opened(db, opened, total, report, on_progress, is_cancelled, update,
-                   origin if one_step else None)
+                   origin if one_step or origin else None)
     return report
 
 

@@ -1,0 +1,99 @@
+"""``dossier undo`` takes back a whole ``dossier import``, however many
+steps it was stored in (a file, a chunk of 500 rows each), and ``dossier
+redo`` puts it back: one run, one change."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from desktop.importers.run import CHUNK_ROWS
+from storage import journal, open_database, passages, tags
+from storage.articles import article_count
+
+
+def dossier(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def _feed(path, rows: int, place: str = "Sihanoukville") -> None:
+    path.write_text("\n".join(json.dumps({
+        "title": f"Seizure report {i}",
+        "text": f"Customs officers in {place} port {i} seized {i + 3} kilograms of "
+                f"methamphetamine hidden in a shipment of tea, police said on day {i}.",
+        "url": f"https://example.org/{place}/{i}"}) for i in range(rows)), encoding="utf-8")
+
+
+def test_an_import_of_several_chunks_is_undone_and_redone_whole(tmp_path):
+    path = tmp_path / "team.db"
+    feed = tmp_path / "news.jsonl"
+    rows = 2 * CHUNK_ROWS + 200
+    _feed(feed, rows)
+    imported = dossier("import", str(feed), "--db", str(path))
+    assert imported.returncode == 0, imported.stderr
+    db = open_database(path)
+    assert article_count(db) == rows
+    steps = [s for s in journal.history(db, limit=20) if s["name"].startswith("Import news")]
+    assert len(steps) == 3           # a chunk a step: a stop keeps what was committed
+    assert len({s["origin"] for s in steps}) == 1
+    assert steps[0]["origin"].startswith(journal.IMPORT_RUN)
+    db.close()
+
+    undone = dossier("undo", "--db", str(path))
+    assert undone.returncode == 0, undone.stderr
+    assert "Undo “Import news.jsonl”" in undone.stdout
+    assert f"{rows:,} articles" in undone.stdout
+    assert article_count(open_database(path)) == 0
+
+    redone = dossier("redo", "--db", str(path))
+    assert redone.returncode == 0, redone.stderr
+    assert "Redo “Import news.jsonl”" in redone.stdout
+    assert article_count(open_database(path)) == rows
+
+
+def test_a_later_change_is_undone_first_and_each_run_is_its_own(tmp_path):
+    path = tmp_path / "team.db"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second"
+    _feed(first, CHUNK_ROWS + 10)
+    second.mkdir()
+    (second / "brief.txt").write_text("Police in Phnom Penh arrested two men on Friday.",
+                                      encoding="utf-8")
+    _feed(second / "more.jsonl", CHUNK_ROWS + 5, place="Koh Kong")
+    assert dossier("import", str(first), "--db", str(path)).returncode == 0
+    assert dossier("import", str(second), "--db", str(path)).returncode == 0
+    db = open_database(path)
+    total = article_count(db)
+    assert total == 2 * CHUNK_ROWS + 16
+    article_id = db.execute("SELECT min(id) FROM articles").fetchone()[0]
+    tag_id = tags.list_tags(db)[0]["id"]     # the starter codebook's
+    with journal.step(db, "Tag passage", origin="window"):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=8,
+                             analyst="ana")
+    db.close()
+
+    # the newest change first: the passage, then the second run, whole
+    assert "Undo “Tag passage”" in dossier("undo", "--db", str(path)).stdout
+    undone = dossier("undo", "--db", str(path))
+    assert undone.returncode == 0, undone.stderr
+    assert "and 1 more file" in undone.stdout
+    assert article_count(open_database(path)) == CHUNK_ROWS + 10
+    # then the first run, whole
+    assert dossier("undo", "--db", str(path)).returncode == 0
+    assert article_count(open_database(path)) == 0
+    # redo puts back the run undone last: the first
+    assert dossier("redo", "--db", str(path)).returncode == 0
+    assert article_count(open_database(path)) == CHUNK_ROWS + 10
+
+
+def test_an_import_of_one_step_is_undone_as_before(tmp_path):
+    path = tmp_path / "team.db"
+    brief = tmp_path / "brief.txt"
+    brief.write_text("Interpol said the network laundered money through casinos.",
+                     encoding="utf-8")
+    assert dossier("import", str(brief), "--db", str(path)).returncode == 0
+    undone = dossier("undo", "--db", str(path))
+    assert undone.returncode == 0, undone.stderr
+    assert "Undo “Import brief.txt”" in undone.stdout
+    assert article_count(open_database(path)) == 0
