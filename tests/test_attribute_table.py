@@ -120,22 +120,72 @@ def test_overlapping_rules_apply_in_spacys_order():
     assert _annotations(table(_doc(nlp))) == _annotations(stock(_doc(nlp)))
 
 
-def test_a_rule_setting_extension_attributes_keeps_the_stock_ruler():
+def _ruler_with(patterns: list, attrs: dict, index: int = 0):
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("attribute_ruler")
-    ruler.add([[{"LOWER": "cash"}]], {"LEMMA": "money"})
+    nlp.add_pipe("attribute_ruler").add(patterns, attrs, index)
+    return nlp
+
+
+def test_a_ruler_of_a_tokens_own_attributes_is_replaced():
+    nlp = _ruler_with([[{"LOWER": "cash"}], [{"LOWER": "the"}, {"LOWER": "cash"}]],
+                      {"LEMMA": "money", "POS": "NOUN"}, index=-1)
     assert attribute_table.install(nlp)
     assert type(nlp.get_pipe("attribute_ruler")) is attribute_table.AttributeTable
-    if not Doc.has_extension("flagged"):
-        Doc.set_extension("flagged", default=None)
+
+
+@pytest.mark.parametrize("patterns, attrs, index", [
+    # an extension attribute merges differently
+    ([[{"LOWER": "cash"}]], {"_": {"flagged": True}}, 0),
+    # a word's attribute (on the lexeme, shared by its every token) changes
+    # what later tokens match while the table reads them lazily
+    ([[{"LOWER": "cash"}]], {"LOWER": "money"}, 0),
+    ([[{"TAG": "_SP"}]], {"IS_SPACE": True}, 0),
+    # an index a match may not have: spaCy stops part-way through the text
+    ([[{"LOWER": "the"}, {"LOWER": "cash", "OP": "?"}]], {"POS": "X"}, 1),
+    ([[{"LOWER": "the"}, {"LOWER": "cash"}]], {"POS": "X"}, 2),
+])
+def test_rules_the_table_cannot_mirror_keep_the_stock_ruler(patterns, attrs, index):
     from spacy.tokens import Token
+
     if not Token.has_extension("flagged"):
         Token.set_extension("flagged", default=None)
-    other = spacy.blank("en")
-    ruler = other.add_pipe("attribute_ruler")
-    ruler.add([[{"LOWER": "cash"}]], {"_": {"flagged": True}})
-    assert not attribute_table.install(other)
-    assert type(other.get_pipe("attribute_ruler")) is AttributeRuler
+    nlp = _ruler_with(patterns, attrs, index)
+    assert not attribute_table.install(nlp)
+    assert type(nlp.get_pipe("attribute_ruler")) is AttributeRuler
+
+
+def test_a_cleared_table_sets_nothing_as_spacys_does():
+    nlp = spacy.blank("en")
+    stock, table = AttributeRuler(nlp.vocab), attribute_table.AttributeTable(nlp.vocab)
+    for ruler in (stock, table):
+        ruler.add_patterns(_rules())
+        ruler(_doc(nlp))        # (the table compiles its rules here)
+        ruler.clear()
+    theirs, ours = stock(_doc(nlp)), table(_doc(nlp))
+    assert [t.pos_ for t in ours] == [t.pos_ for t in theirs] == [""] * len(theirs)
+
+
+def test_a_pipeline_saved_with_the_table_loads_again(pipeline, tmp_path):
+    """In a fresh process, as Dossier loads a configured pipeline (its
+    config names the table's factory)."""
+    import json
+    import subprocess
+    import sys
+
+    pipeline.nlp.to_disk(tmp_path / "saved")
+    script = (
+        "import json, sys\n"
+        "from desktop.analysis.pipeline import load_pipeline\n"
+        "loaded = load_pipeline(sys.argv[1])\n"
+        "ruler = type(loaded.nlp.get_pipe('attribute_ruler')).__name__\n"
+        "doc = loaded.nlp(sys.argv[2])\n"
+        "print(json.dumps([loaded.warnings, ruler, [t.pos_ for t in doc]]))\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "saved"), COLLOQUIAL],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    warnings, ruler, tags = json.loads(out.stdout.strip().splitlines()[-1])
+    assert warnings == [] and ruler == "AttributeTable"
+    assert tags == [t.pos_ for t in pipeline.nlp(COLLOQUIAL)]
 
 
 def test_a_pipeline_without_an_attribute_ruler_is_left_alone():

@@ -22,8 +22,11 @@ takes 1.5 ms, its parser 50).
 
 A later rule wins where two set the same attribute, as in spaCy (which sorts
 its matches by rule number and sets each in turn). :func:`install` swaps the
-component in only when no rule sets extension attributes (which merge
-differently); otherwise the stock ruler stays. ``tests/test_attribute_table.py``
+component in only when every rule sets a token's own attributes (part of
+speech, tag, morphology, lemma, dependency) and aims at a token each of its
+matches has (:func:`readable`); otherwise the stock ruler stays. The factory
+is registered as the module is imported, so a pipeline saved with the table
+loads again where Dossier loads pipelines. ``tests/test_attribute_table.py``
 compares every token attribute with the stock ruler's on real text.
 """
 
@@ -68,10 +71,31 @@ def _one_token_rule(patterns: list, index: int) -> bool:
         len(pattern) == 1 and set(pattern[0]) <= _LOOKED_UP for pattern in patterns)
 
 
+#: The attributes a rule may set for the table to stand in for the stock
+#: ruler: a token's own. A rule setting a word's attribute (its lower-case
+#: form, its space flag: stored on the lexeme, shared by every token of the
+#: word) would change what later tokens match while the table reads them
+#: lazily; an extension attribute (``_``) merges differently.
+_SET = {"POS", "TAG", "MORPH", "LEMMA", "DEP"}
+
+
+def _fixed_index(patterns: list, index: int) -> bool:
+    """Whether ``index`` falls inside every match of ``patterns`` (fixed
+    lengths, no operators): spaCy then never stops part-way through a text
+    for a match too short, which the table could not mirror."""
+    for pattern in patterns:
+        if any("OP" in token for token in pattern) or not -len(pattern) <= index < len(pattern):
+            return False
+    return True
+
+
 def readable(ruler: Any) -> bool:
-    """Whether the stock ``ruler``'s rules can all be answered here: plain
-    attribute values (no extension attributes) — the Matcher takes the rest."""
-    return all("_" not in rule["attrs"] for rule in ruler.patterns)
+    """Whether the stock ``ruler``'s rules can all be answered here: each
+    sets only a token's own attributes (:data:`_SET`), and each aims at a
+    token every one of its matches has."""
+    return all(set(map(str.upper, rule["attrs"])) <= _SET
+               and _fixed_index(rule["patterns"], rule["index"])
+               for rule in ruler.patterns)
 
 
 def install(nlp: Any) -> bool:
@@ -86,7 +110,6 @@ def install(nlp: Any) -> bool:
     if type(stock) is not AttributeRuler or not readable(stock):
         return False
     rules = stock.patterns
-    _register()
     table = nlp.replace_pipe(RULER, FACTORY)
     table.add_patterns(rules)
     return True
@@ -106,6 +129,10 @@ class AttributeTable(_base()):     # type: ignore[misc]
 
     def add(self, patterns, attrs, index: int = 0) -> None:   # noqa: D102 (spaCy's)
         super().add(patterns, attrs, index)
+        self._compiled = False
+
+    def clear(self) -> None:   # noqa: D102 (spaCy's: initialize() calls it too)
+        super().clear()
         self._compiled = False
 
     def _compile(self) -> None:
@@ -135,6 +162,8 @@ class AttributeTable(_base()):     # type: ignore[misc]
     def _one_token_rules(self, doc: Any, i: int) -> list[int]:
         """The numbers of the one-token rules ``doc[i]`` matches (spaCy's
         Matcher on that token alone)."""
+        if not len(self._single):
+            return []
         strings = self.vocab.strings
         return [int(strings[match_id])
                 for match_id, _start, _end in self._single(doc[i:i + 1], allow_missing=True)]
@@ -203,3 +232,8 @@ class AttributeTable(_base()):     # type: ignore[misc]
             attrs = self._merge(known[0] + touched[i]) if i in touched else known[1]
             if attrs:
                 set_token_attrs(doc[i], attrs)
+
+
+# registered as the module is imported: a pipeline saved with the table in it
+# (its config names this factory) loads again wherever Dossier loads pipelines
+_register()
