@@ -117,10 +117,10 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _progress_bar(description: str):
+def _progress_bar(description: str, unit: str = "article"):
     from tqdm import tqdm
 
-    bar = tqdm(total=0, desc=description, unit="article", file=sys.stderr,
+    bar = tqdm(total=0, desc=description, unit=unit, file=sys.stderr,
                disable=None)
 
     def update(done: int, total: int) -> None:
@@ -143,25 +143,27 @@ def cmd_import(args) -> int:
     from storage import journal
     from storage.articles import article_count
     before = article_count(db)
+    # a step a file, a chunk of rows, a page and a project (a stop keeps what
+    # was committed), all of this run's origin: ``dossier undo`` undoes them
+    # together
+    origin = journal.new_origin(journal.IMPORT_RUN)
     try:
         with bar:
-            # a step a file and a chunk of rows (a stop keeps what was
-            # committed), of one origin: ``dossier undo`` undoes them together
             report = import_files(db, [p for p in paths if p.exists()],
-                                  update=args.update, on_progress=update,
-                                  origin=journal.new_origin(journal.IMPORT_RUN))
+                                  update=args.update, on_progress=update, origin=origin)
     except KeyboardInterrupt:
-        # what was committed stays; say so, and how to go on
+        # what was committed stays; say so, and how to go on or take it back
         kept = article_count(db) - before
         print(f"dossier: interrupted — {counted(kept, 'article')} stored before the stop "
-              f"stay; run the same import again to go on where it stopped", file=sys.stderr)
+              f"stay; run the same import again to go on where it stopped, or "
+              f"`dossier undo` to take them out", file=sys.stderr)
         raise
     if urls:
         from desktop.cli_feeds import import_web
-        import_web(db, urls, args.delay, report)
+        import_web(db, urls, args.delay, report, origin)
     report.skipped[:0] = [(p, "no such file or folder") for p in missing]
     for project in projects:
-        _import_project(db, project, report)
+        _import_project(db, project, report, origin)
     limit = None if args.verbose else LISTED
     _listed([f"imported {path} as article {article_id}"
              for path, article_id in report.added], limit, "imported")
@@ -197,12 +199,13 @@ def _listed(lines: list[str], limit: int | None, what: str) -> None:
         print(f"… and {len(lines) - limit:,} more {what} (--verbose lists every one)")
 
 
-def _import_project(db, path: Path, report) -> None:
-    """Import one REFI-QDA project, merging its articles into ``report``."""
+def _import_project(db, path: Path, report, origin: str = "") -> None:
+    """Import one REFI-QDA project (a journal step of ``origin``), merging
+    its articles into ``report``."""
     from desktop.refi_qda.import_project import QdpxError, import_qdpx
 
     try:
-        project = import_qdpx(db, path)
+        project = import_qdpx(db, path, origin=origin)
     except QdpxError as error:
         report.skipped.append((str(path), str(error)))
         return

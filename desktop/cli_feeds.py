@@ -18,15 +18,17 @@ def _fetcher(delay: float):
     return Fetcher(delay=delay)
 
 
-def import_web(db, urls: list[str], delay: float, report) -> None:
+def import_web(db, urls: list[str], delay: float, report, origin: str = "") -> None:
     """Fetch and import ``urls`` with a progress bar, merging the outcome
-    into the file import's ``report``."""
+    into the file import's ``report``; each page a journal step of
+    ``origin`` (the ``dossier import`` run's)."""
     from desktop.cli import _progress_bar
     from desktop.importers.web import import_urls
 
     bar, update = _progress_bar("Fetching")
     with bar:
-        web = import_urls(db, urls, fetcher=_fetcher(delay), on_progress=update)
+        web = import_urls(db, urls, fetcher=_fetcher(delay), on_progress=update,
+                          origin=origin)
     _merge(report, web)
 
 

@@ -56,7 +56,7 @@ def _replay(args, action) -> int:
 def cmd_undo(args) -> int:
     def undo(db, journal):
         if args.step is None:
-            run = journal.run_of(db, journal.undoable(db), journal.DONE)
+            run = journal.run_of(db, journal.undoable(db))
             if len(run) > 1:
                 return _replay_run(db, journal, run, "undo", args)
         return journal.undo(db, step_id=args.step, analyst=args.analyst or "")
@@ -65,7 +65,7 @@ def cmd_undo(args) -> int:
 
 def cmd_redo(args) -> int:
     def redo(db, journal):
-        run = journal.run_of(db, journal.redoable(db), journal.UNDONE)
+        run = journal.undone_run(db)
         if len(run) > 1:
             return _replay_run(db, journal, run, "redo", args)
         return journal.redo(db, analyst=args.analyst or "")
@@ -74,14 +74,21 @@ def cmd_redo(args) -> int:
 
 def _replay_run(db, journal, run: list[int], verb: str, args) -> SimpleNamespace:
     """Undo or redo the steps of one ``dossier import`` run (a file, a chunk
-    of rows each) together, in one transaction, with a progress bar."""
+    of rows, a page, a project each) together, in one transaction, with a
+    progress bar; the undo steps share an origin of their own, so that redo
+    puts back what they took, no more."""
     from desktop.cli import _progress_bar
 
     name = _run_name(journal.step_names(db, run))
-    replay = journal.undo_steps if verb == "undo" else journal.redo_steps
-    bar, update = _progress_bar(f"{verb.capitalize()}ing {name}")
+    bar, update = _progress_bar(f"{verb.capitalize()}ing {name}", unit="step")
     with bar:
-        changes = replay(db, run, name=name, analyst=args.analyst or "", on_progress=update)
+        if verb == "undo":
+            changes = journal.undo_steps(db, run, name=name, analyst=args.analyst or "",
+                                         origin=journal.new_origin(journal.RUN_UNDONE),
+                                         on_progress=update)
+        else:
+            changes = journal.redo_steps(db, run, name=name, analyst=args.analyst or "",
+                                         on_progress=update)
     return SimpleNamespace(name=f"{verb.capitalize()} “{name}”", changes=changes)
 
 

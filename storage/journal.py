@@ -219,6 +219,9 @@ def new_origin(kind: str = "") -> str:
 #: The start of the origin of one ``dossier import`` run: its steps (a file,
 #: a chunk of rows) are one change to undo and redo (:func:`run_of`).
 IMPORT_RUN = "import:"
+#: The start of the origin of the undo steps that took a run back together:
+#: redo puts back what they undid, no more (:func:`undone_run`).
+RUN_UNDONE = "run-undo:"
 
 
 def step_names(db: Database, step_ids: list[int]) -> list[str]:
@@ -229,16 +232,35 @@ def step_names(db: Database, step_ids: list[int]) -> list[str]:
     return [names[step_id] for step_id in step_ids if step_id in names]
 
 
-def run_of(db: Database, target: dict | None, state: str) -> list[int]:
+def run_of(db: Database, target: dict | None) -> list[int]:
     """The steps of ``target``'s import run (its origin starts with
-    :data:`IMPORT_RUN`) still in ``state`` (:data:`DONE` to undo them,
-    :data:`UNDONE` to redo), oldest first; ``[]`` for any other step."""
+    :data:`IMPORT_RUN`) still in effect, oldest first — to undo together,
+    the undo steps of origin ``new_origin(RUN_UNDONE)``; ``[]`` for any
+    other step."""
     if target is None or not target["origin"].startswith(IMPORT_RUN):
         return []
     return [row[0] for row in db.execute(
         "SELECT id FROM journal_steps INDEXED BY journal_steps_by_origin "
         "WHERE origin = ? AND kind = ? AND state = ? ORDER BY id",
-        [target["origin"], DO, state])]
+        [target["origin"], DO, DONE])]
+
+
+def undone_run(db: Database) -> list[int]:
+    """What :func:`redo` would take, when the newest undo took back a run
+    (its origin starts with :data:`RUN_UNDONE`): every step that undo took
+    back and that is still undone, oldest first; ``[]`` otherwise. A step
+    of the run undone on its own before (``dossier undo --step``) stays
+    undone."""
+    newest = db.execute(
+        "SELECT s.origin FROM journal_steps s JOIN journal_steps t ON t.id = s.target_id "
+        "WHERE s.kind = ? AND s.state = ? AND t.state = ? ORDER BY s.id DESC LIMIT 1",
+        [UNDO, DONE, UNDONE]).fetchone()
+    if newest is None or not newest[0].startswith(RUN_UNDONE):
+        return []
+    return [row[0] for row in db.execute(
+        "SELECT t.id FROM journal_steps s JOIN journal_steps t ON t.id = s.target_id "
+        "WHERE s.origin = ? AND s.kind = ? AND s.state = ? AND t.state = ? ORDER BY t.id",
+        [newest[0], UNDO, DONE, UNDONE])]
 
 
 def ready(db: Database) -> bool:

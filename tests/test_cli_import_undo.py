@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from desktop.importers.run import CHUNK_ROWS
 from storage import journal, open_database, passages, tags
@@ -96,4 +97,46 @@ def test_an_import_of_one_step_is_undone_as_before(tmp_path):
     undone = dossier("undo", "--db", str(path))
     assert undone.returncode == 0, undone.stderr
     assert "Undo “Import brief.txt”" in undone.stdout
+    assert article_count(open_database(path)) == 0
+
+
+def test_redo_puts_back_what_the_run_undo_took_no_more(tmp_path):
+    """A chunk undone on its own first (``--step``) stays undone when the
+    rest of the run is undone and redone; a second redo brings it back."""
+    path = tmp_path / "team.db"
+    feed = tmp_path / "news.jsonl"
+    _feed(feed, 2 * CHUNK_ROWS + 200)
+    assert dossier("import", str(feed), "--db", str(path)).returncode == 0
+    db = open_database(path)
+    chunks = sorted(s["id"] for s in journal.history(db, limit=10)
+                    if s["name"].startswith("Import news"))
+    db.close()
+    assert len(chunks) == 3
+    assert dossier("undo", "--step", str(chunks[1]), "--db", str(path)).returncode == 0
+    assert article_count(open_database(path)) == CHUNK_ROWS + 200
+    assert dossier("undo", "--db", str(path)).returncode == 0
+    assert article_count(open_database(path)) == 0
+    redone = dossier("redo", "--db", str(path))
+    assert redone.returncode == 0, redone.stderr
+    assert f"{CHUNK_ROWS + 200:,} articles" in redone.stdout
+    assert article_count(open_database(path)) == CHUNK_ROWS + 200
+    assert dossier("redo", "--db", str(path)).returncode == 0
+    assert article_count(open_database(path)) == 2 * CHUNK_ROWS + 200
+
+
+def test_a_project_imported_in_the_same_run_is_undone_with_it(tmp_path):
+    path = tmp_path / "team.db"
+    feed = tmp_path / "news.jsonl"
+    _feed(feed, CHUNK_ROWS + 20)
+    project = Path(__file__).parent / "data" / "interop" / "qualcoder" / "made_by_qualcoder.qdpx"
+    imported = dossier("import", str(feed), str(project), "--db", str(path))
+    assert imported.returncode in (0, 1), imported.stderr
+    db = open_database(path)
+    assert article_count(db) > CHUNK_ROWS + 20         # the project's sources too
+    run = {s["origin"] for s in journal.history(db, limit=10) if s["name"].startswith("Import")}
+    db.close()
+    assert len(run) == 1
+    undone = dossier("undo", "--db", str(path))
+    assert undone.returncode == 0, undone.stderr
+    assert "and 1 more file" in undone.stdout
     assert article_count(open_database(path)) == 0

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -287,6 +288,14 @@ def test_the_command_line_imports_urls_and_url_lists_and_follows_feeds(site, tmp
     assert f"imported {site.url('/news/bavet.html')} as article 2" in run.stdout
     assert f"skipped {site.url('/news/gone.html')}: HTTP 404 Not Found" in run.stderr
     assert "2 imported, 0 already present, 1 skipped" in run.stdout
+    # the run's pages are one change: one undo takes both, one redo brings them back
+    for verb, left in (("undo", 0), ("redo", 2)):
+        replayed = subprocess.run([*DOSSIER, verb, "--db", database], capture_output=True,
+                                  text=True, timeout=120)
+        assert replayed.returncode == 0, replayed.stderr
+        assert "2 articles" in replayed.stdout
+        assert open_database(Path(database)).execute(
+            "SELECT count(*) FROM articles").fetchone()[0] == left
 
     def dossier(*args):
         return subprocess.run([*DOSSIER, "feeds", *args, "--db", database],

@@ -315,11 +315,12 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
                  on_progress: Callable[[int, int], None] | None = None,
                  is_cancelled: Callable[[], bool] | None = None,
                  progress_offset: int = 0, progress_total: int | None = None,
-                 skip_fetched: bool = False) -> WebReport:
-    """Fetch and store each page, one transaction each; pages already stored
-    under their URL are not downloaded again, nor, with ``skip_fetched`` (a
-    feed fetch), links remembered as dealt with (counted in
-    ``report.already_fetched``). What becomes of each link is remembered."""
+                 skip_fetched: bool = False, origin: str = "") -> WebReport:
+    """Fetch and store each page, one transaction each (a journal step of
+    ``origin``); pages already stored under their URL are not downloaded
+    again, nor, with ``skip_fetched`` (a feed fetch), links remembered as
+    dealt with (counted in ``report.already_fetched``). What becomes of each
+    link is remembered."""
     fetcher = fetcher or Fetcher()
     report = report or WebReport()
     total = progress_total if progress_total is not None else len(items)
@@ -332,7 +333,7 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
         try:
             if item.url not in seen:
                 seen.add(item.url)
-                _import_item(db, item, fetcher, report, skip_fetched)
+                _import_item(db, item, fetcher, report, skip_fetched, origin)
         finally:
             if on_progress:
                 on_progress(progress_offset + number, total)
@@ -340,7 +341,7 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
 
 
 def _import_item(db: Database, item: FeedItem, fetcher: Fetcher, report: WebReport,
-                 skip_fetched: bool) -> None:
+                 skip_fetched: bool, origin: str = "") -> None:
     """One link (normalised): skipped if remembered (``skip_fetched``),
     found stored under its URL, or fetched and then stored, found a
     duplicate or refused — and what became of it remembered."""
@@ -372,7 +373,7 @@ def _import_item(db: Database, item: FeedItem, fetcher: Fetcher, report: WebRepo
     if existing is not None:
         _duplicate(db, report, url, fetched.url, existing)
         return
-    _store_page(db, url, fetched.url, draft, report)
+    _store_page(db, url, fetched.url, draft, report, origin)
 
 
 def _duplicate(db: Database, report: WebReport, url: str, final_url: str,
@@ -394,11 +395,11 @@ def _skip(db: Database, report: WebReport, url: str, reason: str, *, lasting: bo
 
 
 def _store_page(db: Database, url: str, final_url: str, draft: ArticleDraft,
-                report: WebReport) -> None:
+                report: WebReport, origin: str = "") -> None:
     """Store a fetched page in one journal step, what became of its link
     remembered in the same transaction (both kept or neither)."""
     pending = _Pending()
-    with journal.step(db, f"Import {url}"):
+    with journal.step(db, f"Import {url}", origin=origin):
         store_draft(db, url, draft, pending, filename=None)
         if pending.added or pending.duplicates:
             outcome = feed_store.STORED if pending.added else feed_store.DUPLICATE
