@@ -34,34 +34,21 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
+from spacy.language import Language
+from spacy.pipeline import AttributeRuler
+
 #: The token attributes a one-token rule may test to be looked up.
 _LOOKED_UP = {"TAG", "LOWER", "DEP", "IS_SPACE"}
 
 #: The stock component's name in trained English pipelines.
 RULER = "attribute_ruler"
 
-#: The factory registered with spaCy for :class:`AttributeTable`.
+#: The factory registered with spaCy for :class:`AttributeTable`
+#: (:func:`make_attribute_table`).
 FACTORY = "dossier_attribute_table"
 
 #: Distinct token values whose merged attributes are kept (then forgotten).
 _KEPT = 50_000
-
-_registered = False
-
-
-def _register() -> None:
-    """Register the factory with spaCy (once per process)."""
-    global _registered
-    if _registered:
-        return
-    from spacy.language import Language
-
-    @Language.factory(FACTORY)
-    def _make(nlp: Any, name: str) -> AttributeTable:
-        return AttributeTable(nlp.vocab, name)
-
-    _registered = True
-
 
 def _one_token_rule(patterns: list, index: int) -> bool:
     """Whether a rule tests only one token's own ``TAG``, ``LOWER``, ``DEP``
@@ -102,8 +89,6 @@ def install(nlp: Any) -> bool:
     """Put an :class:`AttributeTable` in place of ``nlp``'s stock attribute
     ruler, with its rules; returns whether it did (False when the pipeline
     has none, or rules this module does not read)."""
-    from spacy.pipeline import AttributeRuler
-
     if RULER not in nlp.pipe_names:
         return False
     stock = nlp.get_pipe(RULER)
@@ -115,12 +100,7 @@ def install(nlp: Any) -> bool:
     return True
 
 
-def _base():
-    from spacy.pipeline import AttributeRuler
-    return AttributeRuler
-
-
-class AttributeTable(_base()):     # type: ignore[misc]
+class AttributeTable(AttributeRuler):
     """An ``AttributeRuler`` whose one-token rules are table lookups."""
 
     def __init__(self, vocab: Any, name: str = RULER) -> None:
@@ -236,4 +216,7 @@ class AttributeTable(_base()):     # type: ignore[misc]
 
 # registered as the module is imported: a pipeline saved with the table in it
 # (its config names this factory) loads again wherever Dossier loads pipelines
-_register()
+@Language.factory(FACTORY)
+def make_attribute_table(nlp: Any, name: str) -> AttributeTable:
+    """The factory spaCy builds an :class:`AttributeTable` with."""
+    return AttributeTable(nlp.vocab, name)

@@ -1151,6 +1151,8 @@ def _subjects(doc: Any) -> list:
         return []
     wanted = {doc.vocab.strings.add(label) for label in _SUBJECT_DEPS}
     return [doc[i] for i, dep in enumerate(doc.to_array(DEP).tolist()) if dep in wanted]
+
+
 #: Dependents that belong to a name or a role phrase ("White House press
 #: secretary Josh Earnest", "Sen. Ted Cruz", "the state prosecutors' office").
 _NAME_DEPS = ("compound", "flat", "amod", "det", "poss", "case", "nmod", "nummod", "punct")
