@@ -251,16 +251,13 @@ def undone_run(db: Database) -> list[int]:
     back and that is still undone, oldest first; ``[]`` otherwise. A step
     of the run undone on its own before (``dossier undo --step``) stays
     undone."""
-    newest = db.execute(
-        "SELECT s.origin FROM journal_steps s JOIN journal_steps t ON t.id = s.target_id "
-        "WHERE s.kind = ? AND s.state = ? AND t.state = ? ORDER BY s.id DESC LIMIT 1",
-        [UNDO, DONE, UNDONE]).fetchone()
-    if newest is None or not newest[0].startswith(RUN_UNDONE):
+    newest = redoable(db)
+    if newest is None or not newest["undone_by"].startswith(RUN_UNDONE):
         return []
     return [row[0] for row in db.execute(
         "SELECT t.id FROM journal_steps s JOIN journal_steps t ON t.id = s.target_id "
         "WHERE s.origin = ? AND s.kind = ? AND s.state = ? AND t.state = ? ORDER BY t.id",
-        [newest[0], UNDO, DONE, UNDONE])]
+        [newest["undone_by"], UNDO, DONE, UNDONE])]
 
 
 def ready(db: Database) -> bool:
@@ -773,16 +770,18 @@ def undoable(db: Database, origin: str | None = None) -> dict | None:
 
 def redoable(db: Database, origin: str | None = None) -> dict | None:
     """The step :func:`redo` would redo: the one most recently undone (by
-    ``origin``) and not dropped by a newer step."""
+    ``origin``) and not dropped by a newer step; ``undone_by`` is the origin
+    of the undo step that undid it."""
     where = "s.kind = ? AND s.state = ?" + ("" if origin is None else " AND s.origin = ?")
     params = [UNDO, DONE] + ([] if origin is None else [origin])
     row = db.execute(
-        f"SELECT t.id, t.name, t.analyst, t.origin, t.kind, t.state FROM journal_steps s "
-        f"JOIN journal_steps t ON t.id = s.target_id WHERE {where} AND t.state = ? "
-        "ORDER BY s.id DESC LIMIT 1", params + [UNDONE]).fetchone()
+        f"SELECT t.id, t.name, t.analyst, t.origin, t.kind, t.state, s.origin "
+        f"FROM journal_steps s JOIN journal_steps t ON t.id = s.target_id "
+        f"WHERE {where} AND t.state = ? ORDER BY s.id DESC LIMIT 1",
+        params + [UNDONE]).fetchone()
     if row is None:
         return None
-    return dict(zip(("id", "name", "analyst", "origin", "kind", "state"), row))
+    return dict(zip(("id", "name", "analyst", "origin", "kind", "state", "undone_by"), row))
 
 
 def undo(db: Database, *, origin: str | None = None, analyst: str = "",
