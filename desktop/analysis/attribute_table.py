@@ -32,7 +32,7 @@ compares every token attribute with the stock ruler's on real text.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
@@ -185,10 +185,6 @@ class AttributeTable(AttributeRuler):
             return doc
         except Exception as error:
             return error_handler(self.name, self, [doc], error)
-
-    def pipe(self, stream: Iterable[Any], *, batch_size: int = 128) -> Iterator[Any]:
-        for doc in stream:
-            yield self(doc)
 
     def annotate(self, doc: Any) -> None:
         """Set the rules' attributes on ``doc``'s tokens."""
