@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test system-deps postgres-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import bench-hub clean
+.PHONY: run test install install-test system-deps postgres-deps xvfb-deps screenshot bench bench-quotes bench-scale bench-corpus bench-autotag bench-agreement bench-import bench-hub clean
 
 run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
@@ -88,8 +88,17 @@ postgres-deps:
 		echo "The hub tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; \
 	else echo "The hub tests need PostgreSQL 15 or newer (initdb, postgres)."; exit 1; fi
 
+# A screenshot needs a virtual X server: install Debian's when xvfb-run is missing.
+xvfb-deps:
+	@if command -v xvfb-run >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xvfb xauth >/dev/null; \
+	elif command -v apt-get >/dev/null; then \
+		echo "Screenshots need Xvfb: sudo apt-get install xvfb xauth"; exit 1; \
+	else echo "Screenshots need Xvfb (xvfb-run)."; exit 1; fi
+
 # A screenshot of the main window on the seeds, for the README.
-screenshot: $(STAMP)
+screenshot: $(STAMP) xvfb-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.gui.screenshot docs/screenshot.png
 
 clean:
