@@ -169,7 +169,10 @@ def test_ctrl_z_undoes_a_refi_qda_project_import(open_window, seeded_db_path, tr
               len(tags.list_tags(window.db)))
     window.import_refi_qda(project)
     qtbot.waitUntil(lambda: passages.passage_count(window.db) == 7, timeout=10000)
-    assert window.undo_stack.undoText() == f"Import {project.name}"
+    # the step is pushed when the worker's result reaches the GUI thread,
+    # a moment after its commit
+    qtbot.waitUntil(lambda: window.undo_stack.undoText() == f"Import {project.name}",
+                    timeout=5000)
     activate(qtbot, window)
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
