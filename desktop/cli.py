@@ -98,13 +98,15 @@ def _database_failure(error: Exception, args) -> str | None:
     damaged page, a write-protected file), or None for anything else."""
     import sqlite3
 
+    from storage.database import is_damage
+
     if not isinstance(error, sqlite3.DatabaseError):
         return None
     path = _database_path(args)
     text = str(error)
     if "readonly" in text or "read-only" in text:
         return _read_only_message(path, args)
-    if "malformed" in text or "not a database" in text:
+    if is_damage(error):
         return (f"{path} is damaged ({text}); nothing was changed. See its backups with "
                 f"`dossier backups --db {_quoted(path)}` and restore the newest good one "
                 f"with `dossier restore --db {_quoted(path)}` (the damaged file is kept)")

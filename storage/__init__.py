@@ -13,6 +13,7 @@ from storage.database import (  # noqa: F401
     NotADossierDatabaseError,
     NotARegularFileError,
     ReadOnlyDatabaseError,
+    damage_reported,
     is_read_only,
     open_database,
 )

@@ -61,6 +61,31 @@ class ReadOnlyDatabaseError(DatabaseError):
     """A change was asked of a database opened read-only."""
 
 
+def is_damage(error: BaseException) -> bool:
+    """True for SQLite's word that a page is damaged (or the file is no
+    longer a database) — not for a lock, a full disk or a read-only file."""
+    text = str(error)
+    return isinstance(error, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text)
+
+
+@contextmanager
+def damage_reported(db: Database, path: str | Path) -> Iterator[None]:
+    """The first reads of a database just opened: :func:`open_database`
+    reads its header and schema only, so damage in another page (the
+    ``meta`` table, say) shows at the first read of that page. Inside this
+    block such an error closes ``db`` and becomes the
+    :class:`DamagedDatabaseError` opening would have raised, so that the
+    caller offers the same way out (a backup, another file)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        db.close()
+        raise damaged_error(Path(path), error) from error
+
+
 def chunks(ids: list, size: int = 500) -> Iterator[list]:
     """``ids`` in slices of ``size``: an ``IN (?, …)`` list within SQLite's
     bound-parameter limit."""

@@ -130,3 +130,40 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert [a["title"] for a in articles.list_articles(db)] == ["Safe"]
     [kept] = tmp_path.glob("d.db.damaged-*")
     assert kept.read_bytes() == damaged_bytes
+
+
+def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, qtbot,
+                                                                 monkeypatch, preferences):
+    """Opening reads the header and schema only: a damaged ``meta`` page
+    showed at the window's first read, as an uncaught error (no window, no
+    dialog). It is offered the same way out as damage found at opening."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.app import prepare_window
+    path = tmp_path / "m.db"
+    db = open_database(path)
+    articles.add_article(db, title="Safe", text="Backed up article.")
+    take_backup(db, path)
+    [(page,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'meta'").fetchall()
+    [(size,)] = db.execute("PRAGMA page_size").fetchall()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * size:page * size] = b"\xff" * size
+    path.write_bytes(bytes(data))
+    open_database(path).close()     # the header and schema still read
+
+    asked = []
+
+    def click_restore(box):
+        asked.append(box.text())
+        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
+        box.clickedButton = lambda: restore
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    window = prepare_window(path, analyse=False, preferences=preferences)
+    qtbot.addWidget(window)
+    assert len(asked) == 1 and "damaged" in asked[0] and "malformed" in asked[0]
+    assert [a["title"] for a in articles.list_articles(window.db)] == ["Safe"]
+    assert len(list(tmp_path.glob("m.db.damaged-*"))) == 1
+    window.db.close()

@@ -22,7 +22,8 @@ from desktop.first_run import ensure_codebook, ensure_seeded
 from desktop.gui.collector import leave_start_up_out_of_collections
 from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
-from storage import DamagedDatabaseError, DatabaseError, is_read_only, open_database
+from storage import (DamagedDatabaseError, DatabaseError, damage_reported, is_read_only,
+                     open_database)
 from storage.backup import list_backups, newest_good_backup, restore_backup, set_aside
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,22 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_or_choose(path: Path, parent=None):
+def open_or_choose(path: Path, parent=None, first_use=None):
     """Open ``path``; if it cannot be opened, explain and offer a way on.
 
     The choices: another file, and for a damaged database with backups, its
-    newest good backup (the damaged file is kept beside it). Returns
+    newest good backup (the damaged file is kept beside it). ``first_use(db,
+    path)``, if given, runs the first reads and writes of the database
+    opened: damage it meets there is offered the same way out. Returns
     ``(db, path)`` or ``(None, None)`` if the user gives up.
     """
     while True:
         try:
-            return open_database(path), path
+            db = open_database(path)
+            if first_use is not None:
+                with damage_reported(db, path):
+                    first_use(db, path)
+            return db, path
         except DatabaseError as error:
             backups = list_backups(path) if isinstance(error, DamagedDatabaseError) else []
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
@@ -105,14 +112,16 @@ def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
     from desktop.gui.database_health import watch_database
     from desktop.leftovers import clean_leftovers
 
-    db, path = open_or_choose(db_path or default_database_path())
+    def first_use(db, path: Path) -> None:
+        clean_leftovers(path)
+        if not is_read_only(db):
+            ensure_codebook(db)
+            ensure_seeded(db)
+
+    db, path = open_or_choose(db_path or default_database_path(), first_use=first_use)
     if db is None:
         return None
-    clean_leftovers(path)
     read_only = is_read_only(db)
-    if not read_only:
-        ensure_codebook(db)
-        ensure_seeded(db)
     window = MainWindow(db, path, preferences, pipeline=pipeline,
                         analyse=analyse and not read_only)
     watch_database(window, read_only=read_only)
