@@ -75,6 +75,18 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
         note, analyst, created_at or now, now])
 
 
+def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end: int,
+                 analyst: str) -> int | None:
+    """The id of ``analyst``'s passage of this article with this tag and
+    exactly this range, if there is one (the same selection tagged again
+    would store its copy: counted twice, exported twice)."""
+    row = db.execute(
+        'SELECT id FROM passages WHERE article_id = ? AND start = ? AND "end" = ? '
+        "AND tag_id = ? AND analyst = ? LIMIT 1",
+        [article_id, start, end, tag_id, analyst]).fetchone()
+    return row[0] if row else None
+
+
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
                 created_at: str | None = None) -> int:

@@ -123,6 +123,26 @@ def test_tag_panel_button_tags_the_selection(open_window, analysed_db_path, qtbo
     assert (row["tag"], row["text"]) == ("Diplomacy", "Phnom Penh")
 
 
+def test_the_same_words_tagged_again_with_the_same_key_are_not_stored_twice(
+        open_window, analysed_db_path, qtbot):
+    """A second press stored an exact copy (counted twice, exported twice);
+    the same words with another tag are a passage of their own."""
+    window = open_window(analysed_db_path)
+    start = window.view.article_text().index("Neth Savoeun")
+    select_with_keys(qtbot, window.view, start, len("Neth Savoeun"))
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert "already" in window.statusBar().currentMessage()
+    assert window.view.selection_range() == (start, start + 12)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    assert sorted((r["tag"], r["start"]) for r in stored_passages(analysed_db_path)) == [
+        ("Cybercrime", start), ("Training & capacity building", start)]
+    assert window.passage_list.topLevelItemCount() == 2
+    assert window.tag_panel.tree.topLevelItem(0).text(2) == "1"
+    window.controllers.history.undo_stack.undo()
+    assert [r["tag"] for r in stored_passages(analysed_db_path)] == ["Cybercrime"]
+
+
 def test_digit_without_selection_saves_nothing(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
     click_at(qtbot, window.view, 10)

@@ -49,6 +49,12 @@ class PassagesController(Controller):
             return
         start, end = self._trim(*selected)
         tag = next(t for t in self._tags if t["id"] == tag_id)
+        if start < end and passages.same_passage(
+                self.db, article_id=self.current_id, tag_id=tag_id, start=start, end=end,
+                analyst=self.preferences.analyst) is not None:
+            self.statusBar().showMessage(
+                f"These words are tagged “{tag['name']}” already; nothing was added.", 5000)
+            return
         if self.run_command(commands.AddPassages(
                 self.controllers.history, f"Tag as “{tag['name']}”", [dict(
                     article_id=self.current_id, tag_id=tag_id, start=start, end=end)],
