@@ -280,3 +280,16 @@ def test_counts_sit_in_the_middle_of_their_rows_like_the_names(qtbot):
         alignment = Qt.AlignmentFlag(item.textAlignment(column))
         assert alignment & Qt.AlignmentFlag.AlignRight
         assert alignment & Qt.AlignmentFlag.AlignVCenter
+
+
+def test_the_tag_buttons_wait_for_a_tag_to_be_picked(open_window, analysed_db_path, qtbot):
+    """The window opens with no tag picked: the buttons that act on one are
+    disabled (clicked, they did nothing, saying nothing), New… is not."""
+    window = open_window(analysed_db_path)
+    panel = window.tag_panel
+    assert panel.current_tag_id() is None
+    assert [k for k, b in panel.buttons.items() if b.isEnabled()] == ["new"]
+    assert "pick a tag" in panel.buttons["rename"].toolTip()
+    select_tag(qtbot, panel, "Drugs")
+    assert all(b.isEnabled() for b in panel.buttons.values())
+    assert "pick a tag" not in panel.buttons["rename"].toolTip()

@@ -213,6 +213,11 @@ class TagPanel(QWidget):
         for row in rows:
             row.addStretch(1)
             layout.addLayout(row)
+        # the buttons act on the tag picked in the list: without one they
+        # are disabled (clicked, they did nothing, saying nothing)
+        self._tips = {key: button.toolTip() for key, button in self.buttons.items()}
+        self.tree.currentItemChanged.connect(lambda *_: self._enable_buttons())
+        self._enable_buttons()
 
     def set_tags(self, tags: list[dict]) -> None:
         tags = list(tags)
@@ -321,6 +326,14 @@ class TagPanel(QWidget):
                     getattr(self, action)(self.current_tag_id())
                 return True
         return super().eventFilter(watched, event)
+
+    def _enable_buttons(self) -> None:
+        picked = self.current_tag_id() is not None
+        for key, button in self.buttons.items():
+            if key != "new":
+                button.setEnabled(picked)
+                button.setToolTip(self._tips[key] if picked else
+                                  f"{self._tips[key]} — pick a tag in the list first")
 
     def select_tag(self, tag_id: int) -> None:
         """Make a tag the current one (shown, with the keyboard focus)."""
