@@ -266,6 +266,28 @@ def test_f2_in_the_quotes_tab_sets_the_selected_quotes_speaker(open_window, anal
         "Set speaker “Chak Sopheap”. Ctrl+Z undoes it."
 
 
+def test_the_corrections_wait_for_a_quote_not_a_speakers_row(open_window, analysed_db_path,
+                                                              qtbot):
+    """On a speaker's row Set speaker… and Not a quote were offered and did
+    nothing (F2 there, claimed by the panel and the window both, fired
+    neither): they are disabled until a quote is picked."""
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    window = open_window(analysed_db_path)
+    open_article(qtbot, window, am["article_id"])
+    panel = window.quote_panel
+    window.side_tabs.setCurrentWidget(panel)
+    group = panel.topLevelItem(0)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(group).center())
+    assert panel.currentItem() is group
+    assert not any(a.isEnabled() for a in panel.correction_actions)
+    assert "select it below" in group.toolTip(0)
+    quote = group.child(0)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(quote).center())
+    assert all(a.isEnabled() for a in panel.correction_actions)
+
+
 def test_a_typed_name_gets_its_own_kind_not_the_last_speakers(qtbot):
     """A new user's walk: "Ministry of Interior" typed over a press release
     was stored as a document."""

@@ -82,6 +82,10 @@ class QuotePanel(QTreeWidget):
         self.check_first_action.setCheckable(True)
         self.check_first_action.toggled.connect(lambda _on: self.set_quotes(self._quotes))
         self.addAction(self.check_first_action)
+        # the corrections act on one quote: on a speaker's row they are
+        # disabled (offered there, they did nothing; and F2, claimed by the
+        # panel and the window both, fired neither)
+        self.correction_actions: list[QAction] = []
         for text, what, key in (("Set speaker…", SET_SPEAKER, "F2"),
                                 ("Not a quote", NOT_A_QUOTE, "")):
             action = QAction(text, self)
@@ -89,7 +93,15 @@ class QuotePanel(QTreeWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(lambda _checked=False, w=what: self._correct(w))
             self.addAction(action)
+            self.correction_actions.append(action)
+        self.currentItemChanged.connect(lambda *_: self._enable_corrections())
+        self._enable_corrections()
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _enable_corrections(self) -> None:
+        on_a_quote = self._selected_span() is not None
+        for action in self.correction_actions:
+            action.setEnabled(on_a_quote)
 
     def set_quotes(self, quotes: list[dict]) -> None:
         self._quotes = list(quotes)
@@ -113,6 +125,10 @@ class QuotePanel(QTreeWidget):
             # the group's row says what its number is (the column is the
             # quotes' kind below it)
             group = QTreeWidgetItem([label, counted(len(members), "quote")])
+            group.setToolTip(0, plain_tooltip(
+                f"{label}: {counted(len(members), 'quote')}. To correct one, select it "
+                f"below and press F2 (Set speaker…) or right-click it; to merge two "
+                f"speakers' names, use the Speakers tab."))
             self.addTopLevelItem(group)
             for quote in members:
                 group.addChild(self._quote_item(quote))
