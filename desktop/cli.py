@@ -315,6 +315,14 @@ def _export_filter(args, db):
     for name in args.tag:
         if not tags.find_tag(db, name):
             raise CommandError(f"there is no tag called {name!r}")
+    if args.analyst:
+        from storage.export_selection import analysts
+
+        known = analysts(db)
+        for name in args.analyst:
+            if name not in known:
+                raise CommandError(f"no passage was tagged by {name!r} (analysts: "
+                                   + (", ".join(known) or "none yet") + ")")
     for article_id in args.article:
         if articles.get_article(db, article_id) is None:
             raise CommandError(f"there is no article {article_id}")
@@ -336,10 +344,33 @@ def _export_filter(args, db):
                          include_children=not args.without_sub_tags)
 
 
+def _export_format(args) -> str:
+    """``--format``, or the format the output's extension names; refused
+    when the two disagree (a CSV written into ``report.xlsx`` does not open
+    in the program its name promises)."""
+    from desktop.exporters.base import is_stdout
+    from desktop.exporters.registry import FORMATS, format_for
+
+    named = None if is_stdout(args.output) else format_for(args.output)
+    if args.format is None:
+        if named is None:
+            raise CommandError(f"say which format with --format ({', '.join(FORMATS)}): "
+                               f"{args.output} names none by its extension")
+        return named
+    # .json is also what a JSON Lines file is often called
+    if named is not None and named != args.format and \
+            Path(args.output).suffix.lower() != ".json":
+        raise CommandError(f"the extension of {args.output} names the {named} format, but "
+                           f"--format {args.format} was asked: rename the file, or leave "
+                           f"--format out to write {named}")
+    return args.format
+
+
 def cmd_export(args) -> int:
     from desktop.exporters import ExportOptions, export_passages
     from desktop.exporters.base import is_stdout
 
+    args.format = _export_format(args)
     db = _database(args, create=False)
     chosen = _export_filter(args, db)
     output = Path(args.output)
@@ -577,7 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common], help="export tagged passages",
                        description="Export tagged passages. Formats: " + "; ".join(
                            f"{f.name}: {f.purpose}" for f in FORMATS.values()))
-    p.add_argument("--format", choices=tuple(FORMATS), required=True)
+    p.add_argument("--format", choices=tuple(FORMATS),
+                   help="the format (default: the one FILE's extension names)")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the file to write (a symbolic link is written through to its "
                         "target; - is standard output; FIFOs and devices are refused)")

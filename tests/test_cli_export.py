@@ -60,3 +60,32 @@ def test_bad_filters_are_errors(tricky_db_path, tmp_path, capsys, flags, message
     status, _, err = run(capsys, "export", "--format", "csv", "-o", str(out), *flags,
                          "--db", str(tricky_db_path))
     assert status == 2 and message in err and not out.exists()
+
+
+def test_the_format_follows_the_file_name_and_a_mismatch_is_refused(tricky_db_path, tmp_path,
+                                                                    capsys):
+    """Without --format the file's extension names it; a CSV asked into
+    ``x.xlsx`` was written as CSV there without a word; an unknown
+    analyst exported nothing without a word (an unknown tag was refused)."""
+    book = tmp_path / "report.xlsx"
+    status, printed, err = run(capsys, "export", "-o", str(book), "--db", str(tricky_db_path))
+    assert status == 0, err
+    assert "exported" in printed and book.read_bytes()[:2] == b"PK"
+
+    wrong = tmp_path / "wrong.xlsx"
+    status, _, err = run(capsys, "export", "--format", "csv", "-o", str(wrong),
+                         "--db", str(tricky_db_path))
+    assert status != 0 and "names the xlsx format" in err and not wrong.exists()
+
+    status, _, err = run(capsys, "export", "-o", str(tmp_path / "notes.txt"),
+                         "--db", str(tricky_db_path))
+    assert status != 0 and "--format" in err
+
+    lines = tmp_path / "rows.json"      # JSON Lines is often called .json
+    status, _, err = run(capsys, "export", "--format", "jsonl", "-o", str(lines),
+                         "--db", str(tricky_db_path))
+    assert status == 0, err
+
+    status, _, err = run(capsys, "export", "--format", "csv", "-o", str(tmp_path / "a.csv"),
+                         "--analyst", "nobody", "--db", str(tricky_db_path))
+    assert status != 0 and "no passage was tagged by 'nobody'" in err and "ana" in err
