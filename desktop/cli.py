@@ -163,7 +163,8 @@ def cmd_import(args) -> int:
     if urls:
         from desktop.cli_feeds import import_web
         import_web(db, urls, args.delay, report, origin)
-    report.skipped[:0] = [(p, "no such file or folder") for p in missing]
+    report.skipped[:0] = [(p, "only http:// and https:// addresses are fetched"
+                           if "://" in str(p) else "no such file or folder") for p in missing]
     for project in projects:
         _import_project(db, project, report, origin)
     limit = None if args.verbose else LISTED
@@ -423,12 +424,15 @@ QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", 
 def cmd_quotes(args) -> int:
     from storage import quotes
 
+    db = _database(args, create=False)
     rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),
              **{k: q[k] for k in QUOTE_COLUMNS}, "to_check": quotes.to_check(q)}
-            for q in quotes.all_quotes(_database(args, create=False), speaker=args.speaker)]
+            for q in quotes.all_quotes(db, speaker=args.speaker)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
+    if not rows:    # say why, rather than print nothing
+        print(_no_quotes(db, args.speaker), file=sys.stderr)
     # the speaker column as wide as the longest name, up to 40 (longer ones cut)
     width = min(40, max((len(row["speaker"] or "—") for row in rows), default=1))
     for row in rows:
@@ -440,6 +444,21 @@ def cmd_quotes(args) -> int:
         print(f"{row['article_id']:>5}  {row['kind']:<8} {row['method'] or '—':<10} {mark} "
               f"{speaker:<{width}}  “{text}”")
     return EXIT_OK
+
+
+def _no_quotes(db, speaker: str | None) -> str:
+    from storage.stats import counts
+
+    if speaker:
+        return f"no quote of {speaker!r} (`dossier quotes` lists every speaker's)"
+    found = counts(db)
+    if not found["articles"]:
+        return "no articles yet: `dossier import FILE` brings some in"
+    waiting = found["articles"] - found["analysed_articles"]
+    if waiting:
+        return (f"no quotes yet: {waiting} of {counted(found['articles'], 'article')} "
+                f"not analysed (`dossier analyse` analyses them)")
+    return f"no quotes in the {counted(found['articles'], 'article')}"
 
 
 def cmd_autotag(args) -> int:

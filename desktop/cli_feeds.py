@@ -80,6 +80,9 @@ def cmd_feeds(args) -> int:
         for row in [] if args.json else rows:
             print(f"{row['url']}\t{row['title'] or ''}\t"
                   f"{row['fetched_at'] or 'never fetched'}\t{row['status'] or ''}")
+        if not rows and not args.json:
+            print("no feeds followed yet: `dossier feeds add URL` follows one",
+                  file=sys.stderr)
         return EXIT_OK
     return _fetch(db, args)
 

@@ -197,3 +197,27 @@ def test_output_into_a_closed_pipe_ends_quietly(analysed_db_path):
         capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr
     assert "status=1" in shell.stdout
+
+
+def test_empty_answers_say_why(tmp_path, capsys):
+    """`dossier quotes` before any analysis, `feeds list` with none followed
+    and an ftp:// address printed nothing, or "no such file", and exited 0."""
+    db_path = str(tmp_path / "d.db")
+    run(capsys, "import", str(SEEDS), "--db", db_path)
+    status, out, err = run(capsys, "quotes", "--db", db_path)
+    assert status == 0 and out == ""
+    assert "5 of 5 articles not analysed" in err and "dossier analyse" in err
+    status, out, err = run(capsys, "quotes", "--speaker", "Nobody Here", "--db", db_path)
+    assert "no quote of 'Nobody Here'" in err
+    status, out, err = run(capsys, "feeds", "list", "--db", db_path)
+    assert status == 0 and out == "" and "dossier feeds add URL" in err
+    status, out, err = run(capsys, "import", "ftp://example.org/a.txt", "--db", db_path)
+    assert "only http:// and https:// addresses" in out + err
+
+
+def test_a_broken_json_file_is_named_with_its_line_and_column(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"text": "unterminated\n', "utf-8")
+    status, out, err = run(capsys, "import", str(bad), "--db", str(tmp_path / "d.db"))
+    assert status != 0
+    assert "not valid JSON (Invalid control character at line 1, column 23)" in out + err

@@ -278,7 +278,8 @@ def read_json(path: Path) -> BatchRows:
     try:
         data = json.loads(_batch_text(path))
     except json.JSONDecodeError as error:
-        raise ImportProblem(f"not valid JSON (line {error.lineno}: {error.msg})") from error
+        raise ImportProblem(f"not valid JSON ({error.msg.removesuffix(' at')} at line "
+                            f"{error.lineno}, column {error.colno})") from error
     if isinstance(data, dict):
         keys = {_key(k): k for k in data}
         held = next((data[keys[k]] for k in LIST_KEYS
