@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
@@ -132,19 +133,20 @@ class ArticleFilters(QWidget):
         self.tag_children.setChecked(True)
         self.tag_children.setToolTip("A tag stands for itself and every tag under it in "
                                      "the codebook; untick for the tag alone")
-        tag_row = QHBoxLayout()
-        tag_row.addWidget(self.tag, 1)
-        tag_row.addWidget(self.tag_children)
         self.entity = QLineEdit()
         self.entity.setPlaceholderText("e.g. Interpol")
         self.speaker = QLineEdit()
         self.speaker.setPlaceholderText("e.g. Sar Sokha")
         self.source = QLineEdit()
         self.source.setPlaceholderText("e.g. Khmer Times")
+        # the left pane can be narrow: a field holds its format, the dash
+        # between them says from and to (placeholders saying so were cut)
         self.since = QLineEdit()
-        self.since.setPlaceholderText("from YYYY-MM-DD")
+        self.since.setPlaceholderText("YYYY-MM-DD")
+        self.since.setToolTip("Published on or after this day (YYYY-MM-DD)")
         self.until = QLineEdit()
-        self.until.setPlaceholderText("to YYYY-MM-DD")
+        self.until.setPlaceholderText("YYYY-MM-DD")
+        self.until.setToolTip("Published on or before this day (YYYY-MM-DD)")
         self.analyst = ""
         self.assigned = QCheckBox("Assigned to me")
         self.assigned.setToolTip("Only the articles assigned to you (dossier assign)")
@@ -155,20 +157,25 @@ class ArticleFilters(QWidget):
         self.undated.setToolTip("Only articles without a published date (set one with "
                                 "Edit details…, F2)")
         dates = QHBoxLayout()
-        dates.addWidget(self.since)
-        dates.addWidget(self.until)
-        dates.addWidget(self.undated)
+        dates.addWidget(self.since, 1)
+        dates.addWidget(QLabel("–"))
+        dates.addWidget(self.until, 1)
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear filters")
         self.clear_button.clicked.connect(self.clear)
         self.panel = QWidget()
         form = QFormLayout(self.panel)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Tag", tag_row)
+        for box in (self.tag_children, self.undated, self.assigned):
+            # as wide as its words, not the row (a click past them did nothing)
+            box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        form.addRow("Tag", self.tag)
+        form.addRow("", self.tag_children)
         form.addRow("Entity", self.entity)
         form.addRow("Speaker", self.speaker)
         form.addRow("Source", self.source)
         form.addRow("Published", dates)
+        form.addRow("", self.undated)
         form.addRow("Review", self.review)
         form.addRow("", self.assigned)
         form.addRow("", self.clear_button)
@@ -192,8 +199,7 @@ class ArticleFilters(QWidget):
         self.undated_label.hide()
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        bottom.addWidget(self.count_label)
-        bottom.addWidget(self.undated_label, 1)
+        bottom.addWidget(self.count_label, 1)
         bottom.addWidget(QLabel("Sort"))
         bottom.addWidget(self.sort)
         bottom.addWidget(self.reverse)
@@ -206,6 +212,8 @@ class ArticleFilters(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.panel)
         layout.addLayout(bottom)
+        # on a line of its own: beside the count and the sort, both were cut
+        layout.addWidget(self.undated_label)
         layout.addWidget(self.error_label)
 
         for box in (self.search, self.entity, self.speaker, self.source, self.since,
@@ -255,7 +263,7 @@ class ArticleFilters(QWidget):
 
     def set_undated_left_out(self, count: int) -> None:
         """Say how many undated articles the date range leaves out (0: nothing)."""
-        self.undated_label.setText(f"· {count:,} undated left out" if count else "")
+        self.undated_label.setText(f"{count:,} undated left out (tick Undated to list them)" if count else "")
         self.undated_label.setVisible(bool(count))
 
     def _undated_toggled(self, on: bool) -> None:
