@@ -263,7 +263,8 @@ class ArticleFilters(QWidget):
 
     def set_undated_left_out(self, count: int) -> None:
         """Say how many undated articles the date range leaves out (0: nothing)."""
-        self.undated_label.setText(f"{count:,} undated left out (tick Undated to list them)" if count else "")
+        self.undated_label.setText(
+            f"{count:,} undated left out (tick Undated to list them)" if count else "")
         self.undated_label.setVisible(bool(count))
 
     def _undated_toggled(self, on: bool) -> None:
