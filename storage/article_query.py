@@ -5,7 +5,7 @@ order; :func:`count_articles`, :func:`article_page` and
 :func:`article_position` answer it with a bounded amount of work each, so the
 list never reads the whole corpus. Search uses the FTS5 index ``articles_fts``
 (migration 0005) over title and text: words (all must occur), ``"exact
-phrases"``, ``prefix*`` and ``OR``; :func:`fts_expression` turns what the
+phrases"``, ``prefix*``, ``OR`` and ``-left out``; :func:`fts_expression` turns what the
 analyst typed into a safe FTS5 expression, and :func:`search_matches` gives the
 code-point ranges the search matched in one article, for highlighting. The
 search can look instead (or as well) in the analyst's own words — article memos
@@ -60,7 +60,7 @@ REVIEW_FILTERS = {**{s: (s,) for s in STATUSES},
 #: notes and memos, or both.
 SEARCH_SCOPES = ("text", "notes", "all")
 
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
 
 
@@ -130,16 +130,20 @@ def fts_expression(search: str) -> str | None:
     """An FTS5 MATCH expression for what the analyst typed, or None if empty.
 
     ``"a phrase"`` stays a phrase; ``word*`` is a prefix; ``OR`` between
-    terms is kept; everything else is quoted, so no input is a syntax error.
-    Terms with no letters or digits are dropped.
+    terms is kept; ``-word`` or ``-"a phrase"`` leaves out what holds it
+    (as in web search engines; FTS5's ``NOT`` needs something to leave it
+    out of, so left-out terms alone make no search);
+    everything else is quoted, so no input is a syntax error. Terms with no
+    letters or digits are dropped.
     """
     parts: list[str] = []
+    left_out: list[str] = []
     for match in _TOKEN.finditer(search):
-        phrase, word = match.group(1), match.group(2)
+        minus, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
             words = _WORD.findall(phrase)
             if words:
-                parts.append('"' + " ".join(words) + '"')
+                (left_out if minus else parts).append('"' + " ".join(words) + '"')
             continue
         if word == "OR":
             if parts and parts[-1] != "OR":
@@ -149,12 +153,14 @@ def fts_expression(search: str) -> str | None:
         words = _WORD.findall(word)
         if not words:
             continue
-        term = '"' + " ".join(words) + '"'
-        parts.append(term + ("*" if prefix else ""))
+        term = '"' + " ".join(words) + '"' + ("*" if prefix else "")
+        (left_out if word.startswith("-") and len(word) > 1 else parts).append(term)
     while parts and parts[-1] == "OR":
         parts.pop()
     if parts and parts[0] == "OR":
         parts.pop(0)
+    if parts and left_out:
+        parts = ["(" + " ".join(parts) + ")"] + [f"NOT {term}" for term in left_out]
     return " ".join(parts) or None
 
 

@@ -42,10 +42,27 @@ def test_words_phrases_prefixes_and_or(db):
     assert count_articles(db, ArticleQuery(search="crime")) == 3
 
 
+def test_a_minus_leaves_out_what_holds_a_word_or_phrase(db):
+    """"Sokha -Kheng" was read as Sokha and Kheng: no article."""
+    a = _add(db, "Sokha alone", "Sar Sokha spoke about police cooperation.")
+    b = _add(db, "Both", "Sar Sokha met Sar Kheng at the ministry.")
+    c = _add(db, "Kheng alone", "Sar Kheng and the joint teams.")
+    assert _ids(db, ArticleQuery(search="Sokha -Kheng")) == [a]
+    assert _ids(db, ArticleQuery(search='Sar -"Sar Kheng"')) == [a]
+    assert _ids(db, ArticleQuery(search="Sokha OR joint -ministry")) == [a, c]
+    assert _ids(db, ArticleQuery(search="-Kheng Sokha")) == [a]       # anywhere in the line
+    assert _ids(db, ArticleQuery(search="Sar a-hyphen")) == []        # a hyphen inside: a word
+    assert fts_expression("-Kheng") is None        # nothing to leave it out of: no search
+    assert fts_expression('police -"joint teams" -x*') == \
+        '("police") NOT "joint teams" NOT "x"*'
+    assert search_matches(db, a, "Sokha -Kheng") == [(4, 9)]
+
+
 def test_any_typed_text_is_a_valid_search(db):
     _add(db, "One", "Some text with (brackets) and a-hyphen and AND NOT near.")
     for typed in ['"', "(", "AND", "NOT x", "a:b", "*", '"unclosed phrase', "OR", "—",
-                  "near(", "x OR OR y", "^start"]:
+                  "near(", "x OR OR y", "^start", "-", "x -", "- x", '-"', "x -(", "x --y",
+                  "OR -x", "x OR -y"]:
         count_articles(db, ArticleQuery(search=typed))        # never a syntax error
     assert fts_expression("  ") is None and fts_expression('"" * —') is None
     assert fts_expression('cyber* "joint teams" OR police') == \

@@ -109,7 +109,8 @@ class ArticleFilters(QWidget):
         self.search.setPlaceholderText('Search — words, "a phrase", prefix*')
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip('All words must occur (title or text). "Quotes" find a '
-                               'phrase, a trailing * a prefix (cyber*), OR either term.')
+                               'phrase, a trailing * a prefix (cyber*), OR either term, '
+                               'a leading - leaves out (Sokha -Kheng).')
         self.filters_button = QToolButton()
         self.filters_button.setText("Filters")
         self.filters_button.setCheckable(True)
