@@ -28,12 +28,37 @@ def cmd_history(args) -> int:
     if args.json:
         print(json.dumps(steps, ensure_ascii=False, indent=2))
         return 0
-    for s in steps:
+    for group in _runs(steps, journal):
+        s = group[0]
         state = "" if s["state"] == journal.DONE else f" [{s['state']}]"
         who = f" by {s['analyst']}" if s["analyst"] else ""
-        print(f"{s['id']:>6}  {s['created_at']}  {s['name']}{who} "
-              f"({s['rows']} row{'s' if s['rows'] != 1 else ''}){state}")
+        rows = sum(step["rows"] for step in group)
+        if len(group) == 1:
+            print(f"{s['id']:>6}  {s['created_at']}  {s['name']}{who} "
+                  f"({counted(rows, 'row')}){state}")
+            continue
+        # one run of `dossier import` (or its undo): a step a file or chunk,
+        # undone and redone together — one line, not one a file
+        first, last = group[-1], group[0]
+        print(f"{last['id']:>6}  {last['created_at']}  {len(group)} steps "
+              f"{first['id']}–{last['id']} of one run: {first['name']} … "
+              f"{last['name']}{who} ({counted(rows, 'row')}){state}")
     return 0
+
+
+def _runs(steps: list[dict], journal) -> list[list[dict]]:
+    """``steps`` (newest first) with the neighbouring steps of one import
+    run, or of one run's undo, in a group each; every other step alone."""
+    groups: list[list[dict]] = []
+    for step in steps:
+        origin = step["origin"] or ""
+        in_run = origin.startswith((journal.IMPORT_RUN, journal.RUN_UNDONE))
+        if (in_run and groups and groups[-1][0]["origin"] == origin
+                and groups[-1][0]["state"] == step["state"]):
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    return groups
 
 
 def _replay(args, action) -> int:

@@ -140,3 +140,30 @@ def test_a_project_imported_in_the_same_run_is_undone_with_it(tmp_path):
     assert undone.returncode == 0, undone.stderr
     assert "and 1 more file" in undone.stdout
     assert article_count(open_database(path)) == 0
+
+
+def test_history_shows_a_run_on_one_line(tmp_path, capsys):
+    """A folder of files was a line a file in `dossier history` (a hundred
+    files, a hundred lines), though undo takes the run back as one."""
+    from desktop.cli import main
+
+    path, folder = tmp_path / "team.db", tmp_path / "reports"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"r{i}.txt").write_text(f"Report {i}\n\nPolice in district {i} seized "
+                                          f"{i + 2} kilograms of drugs.", "utf-8")
+    assert main(["import", str(folder), "--db", str(path)]) == 0
+    assert main(["tag", "add", "Seizures", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["history", "--db", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [run] = [line for line in lines if "of one run" in line]
+    assert "4 steps" in run and "Import r0.txt …" in run and "… Import r3.txt" in run
+    assert not any("Import r1.txt" in line for line in lines)
+    assert "Seizures" in lines[0]                     # newest first, on a line of its own
+    assert main(["undo", "--db", str(path)]) == 0      # the tag
+    assert main(["undo", "--db", str(path)]) == 0      # the run
+    capsys.readouterr()
+    assert main(["history", "--db", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum("of one run" in line for line in lines) == 2   # the run's undo, the run
