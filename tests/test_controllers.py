@@ -324,9 +324,9 @@ def test_another_programs_review_mark_reaches_the_progress_count(open_window,
     from storage import review
 
     window = open_window(analysed_db_path)
-    assert window.review_label.text() == "0 of 5 done"
+    assert window.review_label.text() == "Review: 0 of 5 done"
     other = open_database(analysed_db_path)
     review.set_review_status(other, 4, "done")
     other.close()
     assert window.check_external_changes()
-    qtbot.waitUntil(lambda: window.review_label.text() == "1 of 5 done", timeout=5000)
+    qtbot.waitUntil(lambda: window.review_label.text() == "Review: 1 of 5 done", timeout=5000)

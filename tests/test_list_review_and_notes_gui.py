@@ -57,7 +57,7 @@ def test_review_filter_lists_and_follows_ctrl_3_and_undo(open_window, tmp_path, 
     assert stored_statuses(path)[2] == "done"
     assert listed(window) == list(range(3, 13)) and window.current_id == 3
     assert bar.count_label.text() == "10 articles match"
-    assert window.review_label.text().startswith("2 of 12")  # the progress count
+    assert window.review_label.text().startswith("Review: 2 of 12")  # the progress count
 
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)           # undo: it comes back
     assert stored_statuses(path)[2] == "new"

@@ -319,16 +319,16 @@ def test_article_text_edit_undo_restores_text_and_anchors(open_window, analysed_
 
 def test_review_status_from_keys_and_header_undo_redo(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
-    assert window.review_label.text() == "0 of 5 done"
+    assert window.review_label.text() == "Review: 0 of 5 done"
     before = stored_state(analysed_db_path)
     qtbot.keyClick(window.view, Qt.Key.Key_3, CTRL)
     assert window.db.execute("SELECT review_status FROM articles WHERE id = 1"
                              ).fetchone()[0] == "done"
-    assert window.review_label.text() == "1 of 5 done"
+    assert window.review_label.text() == "Review: 1 of 5 done"
     assert window.review_box.status() == "done"
     check_undo_redo(qtbot, window, analysed_db_path, before, "Mark article done")
     undo(qtbot, window)
-    assert window.review_label.text() == "0 of 5 done"
+    assert window.review_label.text() == "Review: 0 of 5 done"
     assert window.review_box.status() == "new"
 
     window.article_list.select_article(2)
@@ -339,4 +339,4 @@ def test_review_status_from_keys_and_header_undo_redo(open_window, analysed_db_p
     qtbot.keyClick(box.view(), Qt.Key.Key_Return)
     assert window.db.execute("SELECT review_status FROM articles WHERE id = 2"
                              ).fetchone()[0] == "in progress"
-    assert window.review_label.text() == "0 of 5 done · 1 in progress"
+    assert window.review_label.text() == "Review: 0 of 5 done · 1 in progress"

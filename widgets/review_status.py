@@ -67,8 +67,10 @@ class ReviewMarkDelegate(QStyledItemDelegate):
 
 
 def progress_text(counts: dict) -> str:
-    """“12 of 40 done · 3 in progress” from :func:`storage.review.review_progress`."""
-    text = f"{counts.get('done', 0)} of {counts.get('total', 0)} done"
+    """“Review: 12 of 40 done · 3 in progress” from :func:`storage.review.review_progress`."""
+    # "Review:" — beside "Analysing 0/8" in the status bar, "0 of 8 done"
+    # read as the analysis's progress
+    text = f"Review: {counts.get('done', 0)} of {counts.get('total', 0)} done"
     if counts.get("in progress"):
         text += f" · {counts['in progress']} in progress"
     return text
