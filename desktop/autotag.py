@@ -134,8 +134,10 @@ def _pattern_matches(db: Database, pattern: regex.Pattern, query: str,
 def find_candidates(db: Database, request: AutoTagRequest, *,
                     on_progress: Callable[[int, int], None] = lambda done, total: None,
                     is_cancelled: Callable[[], bool] = lambda: False,
-                    time_limit: float | None = None) -> list[dict]:
-    """Every span ``request`` finds that its tag does not already cover.
+                    time_limit: float | None = None,
+                    already: list[int] | None = None) -> list[dict]:
+    """Every span ``request`` finds that its tag does not already cover
+    (``already``, if given, gets the number of spans it does cover).
 
     A phrase or pattern that runs longer than ``time_limit`` seconds
     (default :data:`TIME_LIMIT`) on one article raises
@@ -160,14 +162,19 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
     if request.extent != MATCH:
         rows = _widened(db, list(rows), request.extent)
     tagged = autotag_queries.tagged_spans(db, request.tag_id, article_id=request.article_id)
-    found, seen = [], set()
+    found, seen, covered = [], set(), set()
     for row in rows:
         key = (row["article_id"], row["start"], row["end"])
-        if key in tagged or key in seen or not row["text"].strip():
+        if key in tagged:
+            covered.add(key)
+            continue
+        if key in seen or not row["text"].strip():
             continue
         seen.add(key)
         found.append(row)
     found.sort(key=lambda r: (r["article_id"], r["start"], r["end"]))
+    if already is not None:
+        already.append(len(covered))
     return found
 
 

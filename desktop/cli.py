@@ -478,7 +478,9 @@ def cmd_autotag(args) -> int:
                                      ignore_case=not args.case_sensitive,
                                      extent=args.extent)
     try:
-        found = autotag.find_candidates(db, request, time_limit=args.time_limit)
+        already: list[int] = []
+        found = autotag.find_candidates(db, request, time_limit=args.time_limit,
+                                        already=already)
     except autotag.AutoTagError as error:
         raise CommandError(str(error)) from error
     if len(found) > args.max and not args.dry_run:
@@ -493,7 +495,9 @@ def cmd_autotag(args) -> int:
         text = text if len(text) <= 80 else text[:79] + "…"
         print(f"{c['article_id']:>5}  {c['start']:>6}–{c['end']:<6} “{text}”")
     verb = "would tag" if args.dry_run else "tagged"
-    print(f"{verb} {counted(len(found), 'passage')} as “{tag['name']}”")
+    print(f"{verb} {counted(len(found), 'passage')} as “{tag['name']}”"
+          + (f" ({counted(already[0], 'match', 'matches')} tagged so already)"
+             if already and already[0] else ""))
     return EXIT_OK
 
 

@@ -53,6 +53,20 @@ def test_cli_extent_paragraph(seeded_db_path, capsys):
         assert end == len(text) or text[end] == "\n"
 
 
+def test_cli_run_again_says_its_matches_are_tagged_already(seeded_db_path, capsys):
+    """A second run said "tagged 0 passages", not why."""
+    argv = ["autotag", "--tag", "Cybercrime", "--phrase", "cybercrime", "--article", "1",
+            "--db", str(seeded_db_path)]
+    assert main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[-1]
+    assert first.startswith("tagged ") and "already" not in first
+    count = int(first.split()[1])
+    assert main(argv) == 0
+    again = capsys.readouterr().out.splitlines()[-1]
+    assert again == (f"tagged 0 passages as “Cybercrime” ({count} "
+                     f"match{'es' if count != 1 else ''} tagged so already)")
+
+
 def test_dialog_tags_sentences_remembers_and_esc_keeps_it_open(qtbot, open_window,
                                                                 analysed_db_path):
     window = open_window(analysed_db_path)
