@@ -259,6 +259,12 @@ def test_f2_in_the_quotes_tab_sets_the_selected_quotes_speaker(open_window, anal
     qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
                      pos=panel.visualItemRect(item).center())
     qtbot.keyClick(panel, Qt.Key.Key_F2)
+    corrections = window.controllers.speakers
+    qtbot.waitUntil(lambda: corrections.dialog is not None)
+    from PySide6.QtWidgets import QLabel
+    [prompt] = [label.text() for label in corrections.dialog.findChildren(QLabel)
+                if label.text().startswith("Who said")]
+    assert " ".join(am["text"].split())[:40] in prompt      # which quote it is about
     assert answer_dialog(qtbot, window, "Chak Sopheap") == "Am Sam Ath"
     assert stored(analysed_db_path)[0] == [(am["start"], am["end"], 1, "Chak Sopheap",
                                             "person")]

@@ -87,9 +87,11 @@ class SpeakerCorrections(Controller):
         if current and current not in dict(names):
             names.insert(0, (current, kind))
         title = "Set speaker" if what == SET_SPEAKER else "Mark as quote"
-        prompt = ("Who said this quote? Pick one of the article's people and "
+        # the dialog says which words it is about (it covers the reader)
+        words = _short(self.view.article_text()[start:end], 120)
+        prompt = (f"Who said “{words}”? Pick one of the article's people and "
                   "organisations, or type a name." if what == SET_SPEAKER else
-                  "Mark the selected text as a quote of:")
+                  f"Mark “{words}” as a quote of:")
         store = (corrections.set_speaker if what == SET_SPEAKER
                  else corrections.mark_as_quote)
 
