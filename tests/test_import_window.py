@@ -95,11 +95,15 @@ def test_skipped_files_are_listed_with_reasons(open_window, seeded_db_path, tmp_
     no_analysis(window)
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
-    (tmp_path / "good.txt").write_text(STORY, "utf-8")
-    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
-    drop_on(window, [tmp_path])
+    folder = tmp_path / "dropped"       # (not the folder holding the database)
+    folder.mkdir()
+    (folder / "good.txt").write_text(STORY, "utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (folder / "scan.tiff").write_bytes(b"II*\x00")
+    drop_on(window, [folder])
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    assert shown == ["1 imported, 0 already present, 1 skipped.\n\nSkipped:\n"
+    assert shown == ["1 imported, 0 already present, 1 skipped. dropped: 1 file of kinds "
+                     "Dossier does not read left out (.tiff).\n\nSkipped:\n"
                      "broken.pdf: incomplete PDF (no end-of-file marker: truncated?)"]
     assert window.article_list.list_model.rowCount() == 6
 

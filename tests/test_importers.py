@@ -345,3 +345,17 @@ def test_folders_are_read_recursively_without_hidden_lock_or_foreign_files(tmp_p
     ("yesterday", None), ("", None), (None, None), ("13/45/2024", None)])
 def test_iso_dates(raw, expected):
     assert iso_date(raw) == expected
+
+
+def test_a_folders_files_of_other_kinds_are_counted_not_passed_over_silently(tmp_path, db):
+    folder = tmp_path / "desk"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Police seized drugs at the port.", "utf-8")
+    (folder / "b.xyz").write_text("?", "utf-8")
+    (folder / "sub" / "photo.JPG").write_bytes(b"\xff\xd8")
+    (folder / ".hidden.xyz").write_text("?", "utf-8")
+    (folder / "README").write_text("notes", "utf-8")
+    report = import_files(db, [folder])
+    assert len(report.added) == 1 and report.skipped == []
+    assert report.notes == [(str(folder), "3 files of kinds Dossier does not read left out "
+                                          "(.jpg, .xyz, no extension)")]

@@ -124,9 +124,11 @@ class _Pending:
 
 def _found(path: Path, root: Path, suffixes) -> bool:
     """Whether a file met walking folder ``root`` is taken: one of
-    ``suffixes`` (any case), not hidden, not a Word lock file (``~$…``)."""
+    ``suffixes`` (any case; None: any), not hidden, not a Word lock file
+    (``~$…``)."""
     hidden = any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
-    return not hidden and path.suffix.lower() in suffixes and path.is_file()
+    return (not hidden and (suffixes is None or path.suffix.lower() in suffixes)
+            and path.is_file())
 
 
 #: A REFI-QDA project: imported whole (its codebook, sources and codings,
@@ -152,16 +154,29 @@ def split_projects(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return projects, rest
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+def collect_files(paths: Iterable[Path], left_out: list[tuple[str, str]] | None = None
+                  ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand folders (recursively, in name order) into files of the supported
     kinds, leaving hidden files and Word lock files (``~$…``) out; files named
     one by one are all kept. Returns the files and ``(path, reason)`` for
-    paths that do not exist."""
+    paths that do not exist; ``left_out``, if given, gets ``(folder, note)``
+    for a folder's files of other kinds (REFI-QDA projects aside: they are
+    imported whole), which are not problems but were silently passed over."""
     files, problems = [], []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*")
                                 if _found(p, path, SUPPORTED_SUFFIXES)))
+            if left_out is not None:
+                other = [p for p in path.rglob("*")
+                         if _found(p, path, None) and p.suffix.lower() not in
+                         SUPPORTED_SUFFIXES + (PROJECT_SUFFIX,)]
+                if other:
+                    kinds = sorted({p.suffix.lower() or "no extension" for p in other})
+                    left_out.append((str(path), (
+                        f"{len(other)} file{'s' if len(other) != 1 else ''} of kinds Dossier "
+                        f"does not read left out ({', '.join(kinds[:6])}"
+                        f"{', …' if len(kinds) > 6 else ''})")))
         elif path.is_file():
             files.append(path)
         else:
@@ -430,8 +445,9 @@ def import_files(db: Database, paths: Iterable[Path], *,
     a step a file and a chunk, each of ``origin``, which ``dossier undo``
     undoes together.
     """
-    files, problems = collect_files(Path(p) for p in paths)
-    report = ImportReport(skipped=problems)
+    left_out: list[tuple[str, str]] = []
+    files, problems = collect_files((Path(p) for p in paths), left_out)
+    report = ImportReport(skipped=problems, notes=left_out)
     # (after an upgrade, every stored article once: progress shows it)
     near_duplicates.fingerprint_missing(db, is_cancelled=is_cancelled,
                                         on_progress=on_progress)
