@@ -172,3 +172,28 @@ def test_the_window_calls_an_exports_warnings_notes_not_skipped_rows(open_window
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "\n\nPlease note:\n1 passage of undated articles was left out" in shown[0]
     assert "Undated filter in the window, or `dossier list --undated`" in shown[0]
+
+
+def test_a_missing_folder_is_said_in_the_dialog_with_the_choices_kept(tmp_path, qtbot):
+    """The export failed after the dialog had closed: its choices were lost."""
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog = ExportDialog(TAGS, ARTICLES, ["ana", "bo"], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    said = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.close()
+
+    for typed in (str(tmp_path / "nowhere" / "out.csv"), str(tmp_path)):
+        dialog.path_edit.setText(typed)
+        QTimer.singleShot(0, close_box)
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.result() == 0
+    assert said == [f"There is no folder {tmp_path / 'nowhere'}.",
+                    f"{tmp_path} is a folder: add a file name."]

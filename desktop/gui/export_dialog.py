@@ -223,6 +223,17 @@ class ExportDialog(QDialog):
         path is filled in for the analyst: pressing Export twice must not
         silently overwrite the first export)."""
         path = Path(self.path_edit.text().strip()).expanduser()
+        problem = (f"There is no folder {path.parent}." if not path.parent.is_dir()
+                   else f"{path} is a folder: add a file name." if path.is_dir() else None)
+        if problem:
+            # said here, with the choices kept (the export failed after
+            # the dialog had closed, its choices lost)
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export", problem, parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            self.path_edit.setFocus()
+            self.path_edit.selectAll()
+            return
         if path.exists() and path != self._replace_agreed:
             box = QMessageBox(QMessageBox.Icon.Question, "Replace the file?",
                               f"“{path.name}” already exists in {path.parent}. Replace it?",
