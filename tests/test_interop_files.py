@@ -195,7 +195,8 @@ def test_dossier_import_of_every_file_says_what_each_is(tmp_path, capsys):
         # no highlight or codebook row became an article
         assert not any(t in texts for t in ("scam article,Scam compounds", "interesting"))
         # the project's codings (three exports of one project: one article) + Dossier's
-        assert passages.passage_count(stored) == 7 + 57
+        # + the four highlights of Taguette's document export
+        assert passages.passage_count(stored) == 7 + 57 + 4
     finally:
         stored.close()
 
@@ -222,3 +223,57 @@ def test_a_project_then_the_txt_is_one_article(fresh, tmp_path):
     import_qdpx(fresh, QUALCODER / SAME_PROJECT[0])
     import_files(fresh, [QUALCODER / "interview_scam.txt"])
     assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_taguettes_document_export_brings_its_highlights_as_passages(tmp_path, capsys):
+    """Taguette has no project export with offsets but this HTML: its
+    highlights were imported as [tag] markers in the article's text."""
+    path = TAGUETTE / "taguette_document.html"
+    assert main(["import", str(path), "--db", str(tmp_path / "t.db")]) == 0
+    out, err = capsys.readouterr()
+    assert "its 4 highlights kept as passages" in err
+    stored = open_database(tmp_path / "t.db")
+    try:
+        [article] = articles.list_articles(stored)
+        text = articles.get_article(stored, article["id"])["text"]
+        assert "[" not in text and "Scam compounds in Sihanoukville" in text
+        found = {(p["text"], p["tag"], p["analyst"]) for p in
+                 passages.passages_for_article(stored, article["id"])}
+        assert found == {
+            ("scam compound", "Scam compounds", "imported"),
+            ("laundered money through crypto wallets", "Crypto laundering", "imported"),
+            ("=SUM(A1:A9)", "Claim to verify", "imported"),
+            ("We will keep working with our Australian partners against cybercrime,",
+             "Key quote", "imported")}
+        for p in passages.passages_for_article(stored, article["id"]):
+            assert text[p["start"]:p["end"]] == p["text"]        # the stored offsets hold
+    finally:
+        stored.close()
+    assert main(["import", str(path), "--db", str(tmp_path / "t.db")]) == 0   # again: none
+    stored = open_database(tmp_path / "t.db")
+    assert passages.passage_count(stored) == 4
+    stored.close()
+
+
+def test_a_taguette_highlight_over_two_paragraphs_and_two_tags(tmp_path, capsys):
+    page = tmp_path / "doc.html"
+    page.write_text(
+        '<html><head><style>.taglist {}</style></head><body><h1>notes</h1>'
+        '<p>Police said the <span class="highlight">raid freed</span></p>'
+        '<p><span class="highlight">312 workers</span><span class="taglist"> [Raids, '
+        'Trafficking]</span> on Tuesday, and the <span class="highlight">court</span>'
+        '<span class="taglist"> [Courts]</span> sat.</p></body></html>', "utf-8")
+    db_path = tmp_path / "t.db"
+    assert main(["import", str(page), "--db", str(db_path)]) == 0
+    stored = open_database(db_path)
+    try:
+        [article] = articles.list_articles(stored)
+        text = articles.get_article(stored, article["id"])["text"]
+        assert text == "Police said the raid freed\n\n312 workers on Tuesday, and the court sat."
+        assert article["title"] == "notes"
+        found = sorted((p["text"], p["tag"]) for p in
+                       passages.passages_for_article(stored, article["id"]))
+        assert found == [("court", "Courts"), ("raid freed\n\n312 workers", "Raids"),
+                         ("raid freed\n\n312 workers", "Trafficking")]
+    finally:
+        stored.close()

@@ -29,6 +29,10 @@ class ArticleDraft:
     #: What the reader changed on the way in, one line each (e.g. NUL bytes
     #: removed); reported with the file, never stored.
     notes: list[str] = field(default_factory=list)
+    #: passages another tool coded in the file (Taguette's document export:
+    #: :class:`desktop.importers.taguette_document.Coding`), anchored in the
+    #: text as stored and stored with the article
+    codings: list = field(default_factory=list)
 
     def metadata(self) -> dict:
         """Source, author, published and URL, for :func:`storage.articles.add_article`."""

@@ -239,6 +239,49 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
         _linked(pending, article_id, near_duplicates.link_fingerprint(db, article_id, found))
     else:
         pending.duplicates.append((label, article_id))
+    if draft.codings:
+        _store_codings(db, label, article_id, draft, pending)
+
+
+#: who coded a passage another tool's file does not name a coder for
+CODED_ELSEWHERE = "imported"
+
+
+def _store_codings(db: Database, label: str, article_id: int, draft, pending: _Pending
+                   ) -> None:
+    """The passages another tool coded in the file (``draft.codings``),
+    each anchored in the text as stored by its words and their context —
+    never at an offset that holds other words — with its tags (made when
+    missing). One already stored (same tag and range) is not stored again;
+    one whose words are not found is reported, not guessed."""
+    from desktop.importers.article_text import normalise
+    from storage import passages, tags
+    from storage.anchoring import reanchor
+
+    have = {(p["tag_id"], p["start"], p["end"])
+            for p in passages.passages_for_article(db, article_id)}
+    for coding in draft.codings:
+        place = reanchor(draft.text, start=coding.start, exact=coding.exact,
+                         prefix=coding.prefix, suffix=coding.suffix) or reanchor(
+            draft.text, start=coding.start, exact=normalise(coding.exact),
+            prefix=normalise(coding.prefix), suffix=normalise(coding.suffix))
+        if place is None:
+            pending.skipped.append((label, f"a highlight (“{coding.exact[:60]}”) whose words "
+                                           f"are not in the text as stored was left out"))
+            continue
+        for name in coding.tags:
+            tag = tags.find_tag(db, name)
+            tag_id = tag["id"] if tag else tags.create_tag(
+                db, name, tags.unused_colour(t["color"] for t in tags.list_tags(db)))
+            if (tag_id, *place) in have:
+                continue
+            try:
+                passages.add_passage(db, article_id=article_id, tag_id=tag_id,
+                                     start=place[0], end=place[1], analyst=CODED_ELSEWHERE)
+            except passages.PassageError as error:
+                pending.skipped.append((label, f"a highlight (“{coding.exact[:60]}”): {error}"))
+                continue
+            have.add((tag_id, *place))
 
 
 def _linked(pending: _Pending, article_id: int, links: list[tuple[int, float]]) -> None:

@@ -25,8 +25,15 @@ _BLOCKS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
 
 
 def read_web_page(path: Path) -> ArticleDraft:
-    """One article from a saved web page."""
-    return extract_article(decode_html(read_bytes(path)))
+    """One article from a saved web page (Taguette's export of a document:
+    with its highlights, :mod:`desktop.importers.taguette_document`)."""
+    from desktop.importers.taguette_document import (is_taguette_document,
+                                                     read_taguette_document)
+
+    html = decode_html(read_bytes(path))
+    if is_taguette_document(html):
+        return read_taguette_document(html)
+    return extract_article(html)
 
 
 #: U+200D ZWJ and U+200C ZWNJ, as characters or HTML character references.
