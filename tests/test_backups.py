@@ -132,11 +132,14 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert kept.read_bytes() == damaged_bytes
 
 
+@pytest.mark.parametrize("table", ["meta", "tags"])
 def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, qtbot,
-                                                                 monkeypatch, preferences):
+                                                                 monkeypatch, preferences,
+                                                                 table):
     """Opening reads the header and schema only: a damaged ``meta`` page
-    showed at the window's first read, as an uncaught error (no window, no
-    dialog). It is offered the same way out as damage found at opening."""
+    showed at start-up's first read, a damaged ``tags`` page at the
+    window's, each as an uncaught error (no window, no dialog). Both are
+    offered the same way out as damage found at opening."""
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.gui.app import prepare_window
@@ -144,7 +147,8 @@ def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, qtbot
     db = open_database(path)
     articles.add_article(db, title="Safe", text="Backed up article.")
     take_backup(db, path)
-    [(page,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'meta'").fetchall()
+    [(page,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                           [table]).fetchall()
     [(size,)] = db.execute("PRAGMA page_size").fetchall()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

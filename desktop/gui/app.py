@@ -46,16 +46,21 @@ def open_or_choose(path: Path, parent=None, first_use=None):
     The choices: another file, and for a damaged database with backups, its
     newest good backup (the damaged file is kept beside it). ``first_use(db,
     path)``, if given, runs the first reads and writes of the database
-    opened: damage it meets there is offered the same way out. Returns
-    ``(db, path)`` or ``(None, None)`` if the user gives up.
+    opened (building the window): damage it meets there is offered the same
+    way out, and its result is returned in place of ``db``. Returns ``(db,
+    path)`` or ``(None, None)`` if the user gives up.
     """
     while True:
         try:
             db = open_database(path)
-            if first_use is not None:
+            if first_use is None:
+                return db, path
+            try:
                 with damage_reported(db, path):
-                    first_use(db, path)
-            return db, path
+                    return first_use(db, path), path
+            except BaseException:
+                db.close()      # (closed already if damaged; a second close is nothing)
+                raise
         except DatabaseError as error:
             backups = list_backups(path) if isinstance(error, DamagedDatabaseError) else []
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
@@ -112,19 +117,20 @@ def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
     from desktop.gui.database_health import watch_database
     from desktop.leftovers import clean_leftovers
 
-    def first_use(db, path: Path) -> None:
+    def first_use(db, path: Path) -> MainWindow:
+        # everything that reads the file first, the window's lists included:
+        # damage in any page they read is offered a backup, not a traceback
         clean_leftovers(path)
-        if not is_read_only(db):
+        read_only = is_read_only(db)
+        if not read_only:
             ensure_codebook(db)
             ensure_seeded(db)
+        window = MainWindow(db, path, preferences, pipeline=pipeline,
+                            analyse=analyse and not read_only)
+        watch_database(window, read_only=read_only)
+        return window
 
-    db, path = open_or_choose(db_path or default_database_path(), first_use=first_use)
-    if db is None:
-        return None
-    read_only = is_read_only(db)
-    window = MainWindow(db, path, preferences, pipeline=pipeline,
-                        analyse=analyse and not read_only)
-    watch_database(window, read_only=read_only)
+    window, _path = open_or_choose(db_path or default_database_path(), first_use=first_use)
     return window
 
 
