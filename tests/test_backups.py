@@ -132,12 +132,12 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert kept.read_bytes() == damaged_bytes
 
 
-@pytest.mark.parametrize("table", ["meta", "tags"])
+@pytest.mark.parametrize("table", ["meta", "articles"])
 def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, qtbot,
                                                                  monkeypatch, preferences,
                                                                  table):
     """Opening reads the header and schema only: a damaged ``meta`` page
-    showed at start-up's first read, a damaged ``tags`` page at the
+    showed at start-up's first read, a damaged ``articles`` page at the
     window's, each as an uncaught error (no window, no dialog). Both are
     offered the same way out as damage found at opening."""
     from PySide6.QtWidgets import QMessageBox
