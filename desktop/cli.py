@@ -359,8 +359,8 @@ def _export_format(args) -> str:
                                f"{args.output} names none by its extension")
         return named
     # .json is also what a JSON Lines file is often called
-    if named is not None and named != args.format and \
-            Path(args.output).suffix.lower() != ".json":
+    lines_as_json = args.format == "jsonl" and Path(args.output).suffix.lower() == ".json"
+    if named is not None and named != args.format and not lines_as_json:
         raise CommandError(f"the extension of {args.output} names the {named} format, but "
                            f"--format {args.format} was asked: rename the file, or leave "
                            f"--format out to write {named}")

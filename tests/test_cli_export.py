@@ -81,6 +81,10 @@ def test_the_format_follows_the_file_name_and_a_mismatch_is_refused(tricky_db_pa
                          "--db", str(tricky_db_path))
     assert status != 0 and "--format" in err
 
+    status, _, err = run(capsys, "export", "--format", "xlsx", "-o", str(tmp_path / "b.json"),
+                         "--db", str(tricky_db_path))
+    assert status != 0 and "names the w3c format" in err
+
     lines = tmp_path / "rows.json"      # JSON Lines is often called .json
     status, _, err = run(capsys, "export", "--format", "jsonl", "-o", str(lines),
                          "--db", str(tricky_db_path))
