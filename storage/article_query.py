@@ -108,22 +108,22 @@ class ArticleQuery:
     def entity_only(self) -> bool:
         """Whether an entity is the only filter (the search box empty)."""
         return bool(self.entity.strip()) and not (
-            fts_expression(self.search) or self.tag_id is not None or self.review
+            any(fts_terms(self.search)) or self.tag_id is not None or self.review
             or self.speaker.strip() or self.source.strip() or self.since or self.until
             or self.undated or self.assigned_to)
 
     def is_filtered(self) -> bool:
-        return bool(fts_expression(self.search) or self.tag_id is not None or self.entity
+        return bool(any(fts_terms(self.search)) or self.tag_id is not None or self.entity
                     or self.speaker or self.source or self.since or self.until
                     or self.review or self.undated or self.assigned_to)
 
     def searches_text(self) -> bool:
         """Whether a search looks in the articles' texts (so matches can be
         marked in the reader)."""
-        return bool(fts_expression(self.search)) and self.search_in in ("text", "all")
+        return any(fts_terms(self.search)) and self.search_in in ("text", "all")
 
     def searches_notes(self) -> bool:
-        return bool(fts_expression(self.search)) and self.search_in in ("notes", "all")
+        return any(fts_terms(self.search)) and self.search_in in ("notes", "all")
 
 
 def fts_expression(search: str) -> str | None:
@@ -132,10 +132,23 @@ def fts_expression(search: str) -> str | None:
     ``"a phrase"`` stays a phrase; ``word*`` is a prefix; ``OR`` between
     terms is kept; ``-word`` or ``-"a phrase"`` leaves out what holds it
     (as in web search engines; FTS5's ``NOT`` needs something to leave it
-    out of, so left-out terms alone make no search);
+    out of, so left-out terms alone make no expression: see :func:`fts_terms`);
     everything else is quoted, so no input is a syntax error. Terms with no
     letters or digits are dropped.
     """
+    included, left_out = fts_terms(search)
+    if included and left_out:
+        return f"({included}) NOT ({left_out})"
+    return included
+
+
+def fts_terms(search: str) -> tuple[str | None, str | None]:
+    """What the analyst typed as two FTS5 expressions: what a match must
+    hold (None: nothing asked), and what it must not (the ``-`` terms,
+    any of them; None: none). A search over several documents of an
+    article (its text, memo and notes) takes out the articles any of whose
+    documents holds a left-out term — :func:`fts_expression` says the same
+    of one document."""
     parts: list[str] = []
     left_out: list[str] = []
     for match in _TOKEN.finditer(search):
@@ -159,9 +172,7 @@ def fts_expression(search: str) -> str | None:
         parts.pop()
     if parts and parts[0] == "OR":
         parts.pop(0)
-    if parts and left_out:
-        parts = ["(" + " ".join(parts) + ")"] + [f"NOT {term}" for term in left_out]
-    return " ".join(parts) or None
+    return " ".join(parts) or None, " OR ".join(left_out) or None
 
 
 def _day(value: str, what: str) -> date:
@@ -213,18 +224,31 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))
-    expression = fts_expression(q.search)
-    if expression:
-        parts, params = [], []
-        if q.search_in in ("text", "all"):
-            parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
-            params.append(expression)
-        if q.search_in in ("notes", "all"):
-            parts += [f"SELECT rowid FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ?",
-                      f"SELECT p.article_id FROM passages p WHERE p.id IN "
-                      f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)" + whose]
-            params += [expression, expression] + whose_params
-        sets.append((" UNION ".join(parts), params))
+    included, left_out = fts_terms(q.search)
+    if included or left_out:
+        def matching(expression: str) -> tuple[str, list]:
+            """The articles any searched document of which matches."""
+            parts, params = [], []
+            if q.search_in in ("text", "all"):
+                parts.append(f"SELECT rowid AS id FROM {ARTICLES_FTS} "
+                             f"WHERE {ARTICLES_FTS} MATCH ?")
+                params.append(expression)
+            if q.search_in in ("notes", "all"):
+                parts += [f"SELECT rowid AS id FROM {MEMOS_FTS} WHERE {MEMOS_FTS} MATCH ?",
+                          f"SELECT p.article_id AS id FROM passages p WHERE p.id IN "
+                          f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)" + whose]
+                params += [expression, expression] + whose_params
+            return " UNION ".join(parts), params
+        # ``-term``: out goes the article any searched document of which
+        # holds it (a note's word must not bring back an article whose text
+        # was left out); with nothing asked, every article but those
+        found, params = (matching(included) if included else
+                         ("SELECT id FROM articles INDEXED BY idx_articles_text_hash", []))
+        if left_out:
+            out, out_params = matching(left_out)
+            found = f"SELECT id FROM ({found}) EXCEPT SELECT id FROM ({out})"
+            params = params + out_params
+        sets.append((found, params))
     return sets
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import analyses, articles, journal, open_database, passages, tags
+from storage import analyses, articles, journal, open_database, passages, review, tags
 from storage.article_listing import ArticleListing
 from storage.article_query import (ArticleQuery, SearchError, article_page,
                                    article_position, count_articles, fts_expression,
@@ -52,10 +52,29 @@ def test_a_minus_leaves_out_what_holds_a_word_or_phrase(db):
     assert _ids(db, ArticleQuery(search="Sokha OR joint -ministry")) == [a, c]
     assert _ids(db, ArticleQuery(search="-Kheng Sokha")) == [a]       # anywhere in the line
     assert _ids(db, ArticleQuery(search="Sar a-hyphen")) == []        # a hyphen inside: a word
-    assert fts_expression("-Kheng") is None        # nothing to leave it out of: no search
+    assert fts_expression("-Kheng") is None        # no expression of one document…
+    assert _ids(db, ArticleQuery(search="-Kheng")) == [a]      # …but the list leaves out
+    assert ArticleQuery(search="-Kheng").is_filtered()
     assert fts_expression('police -"joint teams" -x*') == \
-        '("police") NOT "joint teams" NOT "x"*'
+        '("police") NOT ("joint teams" OR "x"*)'
     assert search_matches(db, a, "Sokha -Kheng") == [(4, 9)]
+    assert search_matches(db, b, "Sokha -Kheng") == []
+
+
+def test_a_left_out_term_leaves_out_the_article_not_one_of_its_documents(db):
+    """Searching text and notes, an article whose text holds the left-out
+    word came back through a note that holds the other word only."""
+    both = _add(db, "Both", "Sar Sokha met Sar Kheng at the ministry.")
+    alone = _add(db, "Alone", "Sar Sokha spoke about police cooperation.")
+    tag_id = tags.create_tag(db, "Seen", "#123456")
+    passages.add_passage(db, article_id=both, tag_id=tag_id, start=0, end=9,
+                         analyst="ana", note="Sokha was there")
+    for scope in ("all", "notes", "text"):
+        query = ArticleQuery(search="Sokha -Kheng", search_in=scope)
+        assert _ids(db, query) == ([alone] if scope != "notes" else [both]), scope
+    memo_only = _add(db, "Memo", "Nothing of either here.")
+    review.set_memo(db, memo_only, "Kheng called")
+    assert _ids(db, ArticleQuery(search="-Kheng", search_in="all")) == [alone]
 
 
 def test_any_typed_text_is_a_valid_search(db):
