@@ -28,7 +28,19 @@ def cmd_history(args) -> int:
     if args.json:
         print(json.dumps(steps, ensure_ascii=False, indent=2))
         return 0
-    for group in _runs(steps, journal):
+    # --limit counts lines: a run of many steps is one line, so read on
+    # until as many lines are there (or the journal's start)
+    fetched = args.limit
+    while len(_runs(steps, journal)) <= args.limit and len(steps) == fetched:
+        fetched *= 4
+        steps = journal.history(db, limit=fetched)
+    for group in _runs(steps, journal)[:args.limit]:
+        if len(group) > 1 or (group[0]["origin"] or "").startswith(
+                (journal.IMPORT_RUN, journal.RUN_UNDONE)):
+            # the whole run, not the part of it within the steps read
+            group = [s for s in journal.history(db, origin=group[0]["origin"],
+                                                limit=1_000_000)
+                     if s["state"] == group[0]["state"]]
         s = group[0]
         state = "" if s["state"] == journal.DONE else f" [{s['state']}]"
         who = f" by {s['analyst']}" if s["analyst"] else ""
@@ -141,7 +153,7 @@ def add_parser(sub, common) -> None:
     p = sub.add_parser("history", parents=[common],
                        help="list the newest changes in the journal (each one undoable step)")
     p.add_argument("--limit", type=_at_least_one, default=30, metavar="N",
-                   help="how many steps (default 30)")
+                   help="how many lines (default 30; an import run is one; --json: steps)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)
 

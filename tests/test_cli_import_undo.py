@@ -167,3 +167,7 @@ def test_history_shows_a_run_on_one_line(tmp_path, capsys):
     assert main(["history", "--db", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert sum("of one run" in line for line in lines) == 2   # the run's undo, the run
+    capsys.readouterr()
+    assert main(["history", "--limit", "1", "--db", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()      # --limit counts lines, runs whole
+    assert len(lines) == 1 and "4 steps" in lines[0] and "(4 rows)" in lines[0]
