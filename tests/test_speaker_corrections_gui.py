@@ -288,9 +288,10 @@ def test_the_corrections_wait_for_a_quote_not_a_speakers_row(open_window, analys
     assert panel.currentItem() is group
     assert not any(a.isEnabled() for a in panel.correction_actions)
     assert "select it below" in group.toolTip(0)
-    quote = group.child(0)
-    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
-                     pos=panel.visualItemRect(quote).center())
+    from widgets.article_details_dialog import ArticleDetailsDialog
+    qtbot.keyClick(panel, Qt.Key.Key_F2)        # not the window's Edit details…
+    assert panel.currentItem() is group.child(0)
+    assert not any(d.isVisible() for d in window.findChildren(ArticleDetailsDialog))
     assert all(a.isEnabled() for a in panel.correction_actions)
 
 

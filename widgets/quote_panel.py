@@ -179,8 +179,8 @@ class QuotePanel(QTreeWidget):
         the focus and a quote is selected (two shortcuts on one key fire
         neither)."""
         if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_F2
-                and not event.modifiers() and self._selected_span()):
-            event.accept()
+                and not event.modifiers() and self.currentItem() is not None):
+            event.accept()      # on a speaker's row too: not the window's Edit details…
             return True
         return super().event(event)
 
@@ -190,8 +190,13 @@ class QuotePanel(QTreeWidget):
 
     def keyPressEvent(self, event) -> None:
         span = self._selected_span()
-        if span and event.key() == Qt.Key.Key_F2 and not event.modifiers():
-            self._correct(SET_SPEAKER)
+        if event.key() == Qt.Key.Key_F2 and not event.modifiers():
+            if span:
+                self._correct(SET_SPEAKER)
+            elif self.currentItem() is not None and self.currentItem().childCount():
+                # a speaker's row: its first quote, the next F2 corrects it
+                self.currentItem().setExpanded(True)
+                self.setCurrentItem(self.currentItem().child(0))
             return
         text = event.text()
         if span and len(text) == 1 and text in "123456789":
