@@ -139,8 +139,27 @@ def set_note(db: Database, passage_id: int, note: str) -> None:
     _update(db, passage_id, "note", note)
 
 
+def _refuse_copy(db: Database, passage_id: int, *, tag_id: int | None = None,
+                 start: int | None = None, end: int | None = None) -> None:
+    """:class:`PassageError` if the passage, given this tag or range, would
+    be a copy of another of its analyst's (counted and exported twice)."""
+    row = db.execute('SELECT article_id, tag_id, start, "end", analyst FROM passages '
+                     "WHERE id = ?", [passage_id]).fetchone()
+    if row is None:
+        return
+    article_id, old_tag, old_start, old_end, analyst = row
+    twin = same_passage(db, article_id=article_id, tag_id=old_tag if tag_id is None else tag_id,
+                        start=old_start if start is None else start,
+                        end=old_end if end is None else end, analyst=analyst)
+    if twin is not None and twin != passage_id:
+        raise PassageError("The same words are tagged so already (passage "
+                           f"{twin}); nothing was changed.")
+
+
 def retag_passage(db: Database, passage_id: int, tag_id: int) -> None:
-    """Move a passage to another tag."""
+    """Move a passage to another tag (refused if that makes it a copy of
+    another passage of its analyst's)."""
+    _refuse_copy(db, passage_id, tag_id=tag_id)
     _update(db, passage_id, "tag_id", tag_id)
 
 
@@ -163,6 +182,7 @@ def set_range(db: Database, passage_id: int, start: int, end: int) -> None:
             raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
         if not text[start:end].strip():
             raise PassageError("Only blank space is selected.")
+        _refuse_copy(db, passage_id, start=start, end=end)
         db.execute(
             "UPDATE passages SET start = ?, end = ?, text = ?, prefix = ?, suffix = ?, "
             "anchor = 'ok', updated_at = ? WHERE id = ?",

@@ -245,3 +245,28 @@ def test_set_parent_refuses_loops(db):
     set_parent(db, drugs, None)
     assert find_tag(db, "Drugs")["parent_id"] is None
     assert find_tag(db, "Cybercrime")["parent_id"] is None
+
+
+def test_a_passage_is_not_retagged_or_moved_onto_a_copy_of_another(db):
+    """Re-tagging, or moving the bounds, onto the same words, tag and
+    analyst as another passage made a copy (counted and exported twice)."""
+    article_id, _ = articles.add_article(db, title="T", text="Police seized drugs at the port.")
+    drugs = tags.create_tag(db, "Narcotics", "#112233")
+    port = tags.create_tag(db, "Port", "#445566")
+    first = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=0, end=6,
+                                 analyst="ana")
+    second = passages.add_passage(db, article_id=article_id, tag_id=port, start=0, end=6,
+                                  analyst="ana")
+    other = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=7, end=13,
+                                 analyst="ana")
+    with pytest.raises(passages.PassageError, match="tagged so already"):
+        passages.retag_passage(db, second, drugs)
+    with pytest.raises(passages.PassageError, match="tagged so already"):
+        passages.set_range(db, other, 0, 6)
+    assert passages.get_passage(db, second)["tag_id"] == port
+    assert passages.get_passage(db, other)["start"] == 7
+    theirs = passages.add_passage(db, article_id=article_id, tag_id=port, start=7, end=13,
+                                  analyst="bo")
+    passages.retag_passage(db, theirs, drugs)     # another analyst's: not a copy
+    assert passages.same_passage(db, article_id=article_id, tag_id=drugs, start=0, end=6,
+                                 analyst="ana") == first
