@@ -111,6 +111,8 @@ def test_auto_tag_a_speaker_in_the_current_article_skips_what_is_tagged(
     qtbot.keyClicks(dialog.query_edit, "Thong Mengdavid")
     qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.count_label.text().startswith("Nothing to tag"))
+    assert dialog.count_label.text() == \
+        "Nothing to tag: every match (3 matches) has this tag already."
     assert not dialog.tag_button.isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.autotag_dialog is None)

@@ -195,6 +195,7 @@ class ArticleFilters(QWidget):
         #: "3 undated left out": a date range never drops articles silently
         self.undated_label = QLabel()
         self.undated_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.undated_label.setWordWrap(True)     # the left pane can be narrow
         self.undated_label.setToolTip("Articles without a published date are outside "
                                       "any date range; tick Undated to list them")
         self.undated_label.hide()

@@ -70,9 +70,13 @@ class AutoTagController(Controller):
             if task is self._autotag_task and self.autotag_dialog is dialog:
                 dialog.show_progress(done, total)
 
+        def find(db, **progress):
+            already: list[int] = []
+            rows = autotag.find_candidates(db, request, already=already, **progress)
+            return rows, already[0] if already else 0
+
         task = self.ops.query(
-            lambda db, **progress: autotag.find_candidates(db, request, **progress),
-            lambda rows: current() and dialog.show_candidates(request, rows)).failure(
+            find, lambda found: current() and dialog.show_candidates(request, *found)).failure(
             lambda error: current() and dialog.show_error(
                 str(error) or type(error).__name__, request)).with_progress(
             on_progress=progress).named("auto-tag preview").run()

@@ -263,7 +263,9 @@ class AutoTagDialog(QDialog):
         super().reject()
 
     # -- what the window hands back --------------------------------------
-    def show_candidates(self, request: AutoTagRequest, candidates: list[dict]) -> None:
+    def show_candidates(self, request: AutoTagRequest, candidates: list[dict],
+                        already: int = 0) -> None:
+        """The spans to tag; ``already``: how many matches have the tag."""
         if request != self._request:      # an answer to an earlier question
             return
         self._searching = False
@@ -271,12 +273,16 @@ class AutoTagDialog(QDialog):
         self._candidates = list(candidates)
         articles = len({c["article_id"] for c in candidates})
         count = len(candidates)
+        matches = f"{already} match{'es' if already != 1 else ''}"
         text = (f"{count} passage{'s' if count != 1 else ''} to tag in {articles} "
                 f"article{'s' if articles != 1 else ''}" if count else
-                "Nothing to tag (no match, or every match already has this tag).")
+                f"Nothing to tag: every match ({matches}) has this tag already" if already
+                else "Nothing to tag: no match")
+        if count and already:
+            text += f" ({matches} more {'have' if already != 1 else 'has'} this tag already)"
         if count > PREVIEW_ROWS:
             text += f"; the first {PREVIEW_ROWS} are listed"
-        self.count_label.setText(text + ("." if count else ""))
+        self.count_label.setText(text + ".")
         self.preview.blockSignals(True)
         self.preview.clear()
         for candidate in candidates[:PREVIEW_ROWS]:
