@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop.importers.article_text import paragraphs_text
 from desktop.importers.drafts import ArticleDraft, ImportProblem
 
 #: Where a highlight opens and closes while the text is made (private use:
@@ -29,8 +28,6 @@ from desktop.importers.drafts import ArticleDraft, ImportProblem
 OPEN, CLOSE = "\ue000", "\ue001"
 #: Where a tag list was: the highlight pieces before it are one highlight.
 LISTED = "\ue002"
-_BLOCKS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-           "blockquote", "section", "article", "pre")
 _TAGLIST = re.compile(r"<span[^>]*class=[\"']taglist[\"']", re.I)
 _HIGHLIGHT = re.compile(r"<span[^>]*class=[\"']highlight[\"']", re.I)
 #: context kept either side of a coding, as a passage keeps it
@@ -51,8 +48,11 @@ class Coding:
 
 
 def is_taguette_document(html: str) -> bool:
-    """Whether ``html`` is Taguette's export of a document with highlights."""
-    return bool(_TAGLIST.search(html) and _HIGHLIGHT.search(html))
+    """Whether ``html`` is Taguette's export of a document with highlights
+    (and holds none of the characters that mark them while it is read: a
+    page that does is read as an ordinary page)."""
+    return bool(_TAGLIST.search(html) and _HIGHLIGHT.search(html)) and not any(
+        mark in html for mark in (OPEN, CLOSE, LISTED))
 
 
 def read_taguette_document(html: str) -> ArticleDraft:
@@ -61,11 +61,13 @@ def read_taguette_document(html: str) -> ArticleDraft:
     from lxml import html as lxml_html
     from lxml.etree import ParserError
 
+    from desktop.importers.web_page import element_text
+
     try:
         root = lxml_html.document_fromstring(html)
     except (ParserError, ValueError) as error:
         raise ImportProblem(f"not a readable HTML document ({error})") from error
-    for element in list(root.iter("script", "style", "head")):
+    for element in list(root.iter("head")):
         element.drop_tree()
     body = root.find("body") if root.find("body") is not None else root
     title = None
@@ -86,9 +88,7 @@ def read_taguette_document(html: str) -> ArticleDraft:
                 element[-1].tail = (element[-1].tail or "") + CLOSE
             else:
                 element.text += CLOSE
-    for element in body.iter(*_BLOCKS):
-        element.tail = "\n\n" + (element.tail or "")
-    marked = paragraphs_text(re.split(r"\n\s*\n", body.text_content()))
+    marked = element_text(body)       # as the HTML importer reads a fragment
     text, spans = _unmarked(marked)
     codings = _codings(text, spans, tag_lists)
     if not text.strip():

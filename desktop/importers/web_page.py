@@ -105,7 +105,13 @@ def fragment_text(fragment: str) -> str:
         root = lxml_html.fromstring(fragment)
     except (ParserError, ValueError):
         return fragment
-    for element in root.iter("script", "style"):
+    return element_text(root)
+
+
+def element_text(root) -> str:
+    """Readable text of a parsed (lxml) element, changed in place: scripts
+    and styles dropped, block elements become paragraphs."""
+    for element in list(root.iter("script", "style")):
         element.drop_tree()
     for element in root.iter(*_BLOCKS):
         element.tail = "\n\n" + (element.tail or "")
