@@ -46,8 +46,8 @@ def open_or_choose(path: Path, parent=None, first_use=None):
     The choices: another file, and for a damaged database with backups, its
     newest good backup (the damaged file is kept beside it). ``first_use(db,
     path)``, if given, runs the first reads and writes of the database
-    opened (building the window): damage it meets there is offered the same
-    way out, and its result is returned in place of ``db``. Returns ``(db,
+    opened: damage it meets there is offered the same way out, and its
+    result is returned in place of ``db``. Returns ``(db,
     path)`` or ``(None, None)`` if the user gives up.
     """
     while True:
@@ -117,20 +117,24 @@ def prepare_window(db_path: Path | None = None, *, pipeline: str | None = None,
     from desktop.gui.database_health import watch_database
     from desktop.leftovers import clean_leftovers
 
-    def first_use(db, path: Path) -> MainWindow:
-        # everything that reads the file first, the window's lists included:
-        # damage in any page they read is offered a backup, not a traceback
+    def first_use(db, path: Path):
+        # start-up's own first reads: damage in a page they read is offered
+        # a backup, not a traceback. (The window is built after: a window
+        # half built when damage stops it would keep its timers running on
+        # the closed connection.)
         clean_leftovers(path)
-        read_only = is_read_only(db)
-        if not read_only:
+        if not is_read_only(db):
             ensure_codebook(db)
             ensure_seeded(db)
-        window = MainWindow(db, path, preferences, pipeline=pipeline,
-                            analyse=analyse and not read_only)
-        watch_database(window, read_only=read_only)
-        return window
+        return db
 
-    window, _path = open_or_choose(db_path or default_database_path(), first_use=first_use)
+    db, path = open_or_choose(db_path or default_database_path(), first_use=first_use)
+    if db is None:
+        return None
+    read_only = is_read_only(db)
+    window = MainWindow(db, path, preferences, pipeline=pipeline,
+                        analyse=analyse and not read_only)
+    watch_database(window, read_only=read_only)
     return window
 
 
