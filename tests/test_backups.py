@@ -108,10 +108,24 @@ def test_a_damaged_database_is_reported_as_damaged_and_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qtbot,
-                                                                    monkeypatch):
+def answer_restore(monkeypatch) -> list[str]:
+    """Answer every message box with "Restore the latest backup" (it must
+    offer it); returns the texts the boxes said, as they come."""
     from PySide6.QtWidgets import QMessageBox
 
+    asked: list[str] = []
+
+    def click_restore(box):
+        asked.append(box.text())
+        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
+        box.clickedButton = lambda: restore
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    return asked
+
+
+def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qtbot,
+                                                                    monkeypatch):
     from desktop.gui.app import open_or_choose
     path = tmp_path / "d.db"
     db = open_database(path)
@@ -119,12 +133,7 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     take_backup(db, path)
     db.close()
     damaged_bytes = _damage(path)
-
-    def click_restore(box):
-        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
-        box.clickedButton = lambda: restore
-        return 0
-    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    answer_restore(monkeypatch)
     db, opened = open_or_choose(path)
     assert opened == path
     assert [a["title"] for a in articles.list_articles(db)] == ["Safe"]
@@ -137,15 +146,12 @@ def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, monke
     """Opening reads the header and schema only: a damaged ``meta`` page
     showed at start-up's first read as an uncaught error (no window, no
     dialog). It is offered the same way out as damage found at opening."""
-    table = "meta"
-    from PySide6.QtWidgets import QMessageBox
-
     path = tmp_path / "m.db"
     db = open_database(path)
     articles.add_article(db, title="Safe", text="Backed up article.")
     take_backup(db, path)
-    [(page,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
-                           [table]).fetchall()
+    [(page,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'meta'"
+                           ).fetchall()
     [(size,)] = db.execute("PRAGMA page_size").fetchall()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -154,14 +160,7 @@ def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, monke
     path.write_bytes(bytes(data))
     open_database(path).close()     # the header and schema still read
 
-    asked = []
-
-    def click_restore(box):
-        asked.append(box.text())
-        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
-        box.clickedButton = lambda: restore
-        return 0
-    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    asked = answer_restore(monkeypatch)
     window = open_window(path)       # (closed, its timers stopped, after the test)
     assert len(asked) == 1 and "damaged" in asked[0] and "malformed" in asked[0]
     assert [a["title"] for a in articles.list_articles(window.db)] == ["Safe"]

@@ -181,23 +181,15 @@ def test_a_zeroed_header_without_backups_is_not_a_dossier_database(tmp_path):
 
 def test_window_start_up_offers_the_backup_of_a_zeroed_header(tmp_path, qtbot,
                                                               monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
     from desktop.gui.app import open_or_choose
+    from tests.test_backups import answer_restore
 
     path = seeded(tmp_path / "d.db", count=10)
     db = open_database(path)
     take_backup(db, path)
     db.close()
     zero_header(path)
-    shown = []
-
-    def click_restore(box):
-        shown.append(box.text())
-        [restore] = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
-        box.clickedButton = lambda: restore
-        return 0
-    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    shown = answer_restore(monkeypatch)
     db, opened = open_or_choose(path)
     assert "damaged" in shown[0]
     assert articles.article_count(db) == 15
