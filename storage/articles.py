@@ -54,24 +54,27 @@ def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int
         return store_article(db, title=title, text=text, **metadata)
 
 
-def store_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int, bool]:
+def store_article(db: Database, *, title: str, text: str, digest: str | None = None,
+                  **metadata) -> tuple[int, bool]:
     """:func:`add_article` inside the caller's open journal step, without
     checks of its own beyond the hash: the batch importer's path (hundreds
     of rows a step). ``text`` must not be blank; ``metadata`` keys are
-    :data:`METADATA_FIELDS`. The row's ``uuid`` is given here, sparing the
-    trigger's second write of every new row."""
-    digest = text_hash(text)
-    existing = find_by_hash(db, digest)
-    if existing is not None:
-        return existing, False
+    :data:`METADATA_FIELDS`; ``digest`` is :func:`text_hash` of ``text``
+    when the caller made it already (the importer's second process does).
+    The row's ``uuid`` is given here, sparing the trigger's second write of
+    every new row. A text already stored is found by the insert itself
+    (the hash's unique index), so a new article costs one statement."""
+    digest = digest or text_hash(text)
     row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now()}
     if journal.ready(db):     # (a database mid-migration has no uuid column yet)
         row["uuid"] = str(uuid.uuid4())
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))
-    cursor = db.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})",
-                             list(row.values()))
+    cursor = db.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks}) "
+                             "ON CONFLICT(text_hash) DO NOTHING", list(row.values()))
+    if cursor.rowcount == 0:
+        return find_by_hash(db, digest), False
     return cursor.lastrowid, True
 
 

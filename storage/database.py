@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -376,9 +377,18 @@ def write_transaction(db: Database) -> Iterator[Database]:
     durability.committed(db)
 
 
+_last_now: tuple[int, str] = (-1, "")
+
+
 def utc_now() -> str:
-    """The current time as an ISO 8601 UTC timestamp with seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """The current time as an ISO 8601 UTC timestamp with seconds (made once
+    a second: a batch import asks three times a row)."""
+    global _last_now
+    second = int(time.time())
+    if _last_now[0] != second:
+        _last_now = (second, datetime.fromtimestamp(second, timezone.utc)
+                     .isoformat(timespec="seconds"))
+    return _last_now[1]
 
 
 def database_version(db: Database) -> int:

@@ -36,6 +36,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -151,6 +153,31 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     db.execute("PRAGMA temp_store = MEMORY")
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer
+
+
+@contextmanager
+def commits_without_fsync(db: Database, *, checkpoint_pages: int | None = None
+                          ) -> Iterator[None]:
+    """Commits on ``db`` that do not wait for the disk meanwhile
+    (``synchronous = NORMAL``: the file stays consistent, and a kill or a
+    crash of Dossier loses nothing; an operating-system crash or a power cut
+    can take back the last commits). For work that is done again without
+    loss when that happens: a team-hub sync (pulled again from the hub) and
+    a batch import (the same import continues where the file says it
+    stopped). ``checkpoint_pages``: copy the log into the file only once it
+    holds that many pages (a batch import's chunks rewrite the same index
+    pages: copied once, not once a chunk). The connection's settings are
+    put back after (the analyst's own changes keep their fsync)."""
+    was = db.execute("PRAGMA synchronous").fetchone()[0]
+    pages = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    db.execute("PRAGMA synchronous = NORMAL")
+    if checkpoint_pages is not None:
+        db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA synchronous = {int(was)}")
+        db.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
 def end_deferred_sync(db: Database) -> None:

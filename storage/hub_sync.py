@@ -40,8 +40,8 @@ import os
 import re
 from pathlib import Path
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
@@ -52,6 +52,7 @@ from sqlite_utils import Database
 from storage import full_text, hub_schema, journal
 from storage.anchoring import reanchor
 from storage.changes import ALL_KINDS, Changes
+from storage.durability import commits_without_fsync
 from storage.database import get_meta, set_meta, utc_now, write_transaction
 
 Progress = Callable[[str, int, int], None] | None
@@ -235,22 +236,6 @@ def other_member(db: Database, url: str) -> str | None:
         return None
     before, now = member_in(stored), member_in(url)
     return before if before and now and before != now else None
-
-
-@contextmanager
-def _without_fsync(db: Database) -> Iterator[None]:
-    """Commits on ``db`` that do not wait for the disk while syncing
-    (``synchronous = NORMAL``; the file stays consistent): what a sync
-    writes is pulled from the hub, which keeps it, or marks a push, which
-    the hub recognises when it is sent again — a machine crash at worst
-    pulls or pushes it again. The connection's setting is put back after
-    (the analyst's own changes keep their fsync)."""
-    was = db.execute("PRAGMA synchronous").fetchone()[0]
-    db.execute("PRAGMA synchronous = NORMAL")
-    try:
-        yield
-    finally:
-        db.execute(f"PRAGMA synchronous = {int(was)}")
 
 
 def init_hub(conn: psycopg.Connection, *, blind: bool = False) -> None:
@@ -1147,7 +1132,7 @@ def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None
     """Push, then pull (steps, then analysis results). ``limit``: push and
     pull about that many steps at most (the sync loop's rounds, so that
     neither waits long behind the other); ``result.more`` says some wait."""
-    with _without_fsync(db):
+    with commits_without_fsync(db):
         return _sync(db, conn, on_progress, limit)
 
 
@@ -1233,7 +1218,7 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
         with write_transaction(db):
             db.execute("UPDATE journal_steps SET pushed_at = 'before joining' "
                        "WHERE pushed_at IS NULL")
-        with _without_fsync(db):
+        with commits_without_fsync(db):
             _snapshot(db, conn, result, on_progress)
         sync_result = sync(db, conn, on_progress=on_progress)
     except psycopg.OperationalError as error:

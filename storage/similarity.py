@@ -23,12 +23,15 @@ def unfingerprinted(db: Database, method: str) -> list[int]:
 
 
 def store_fingerprint(db: Database, article_id: int, method: str,
-                      signature: bytes | None, buckets: list[int]) -> None:
+                      signature: bytes | None, buckets: list[int], *,
+                      new: bool = False) -> None:
     """Replace an article's fingerprint: its ``signature`` (None: too short
     to fingerprint, recorded as looked at) and ``buckets[i]``, band ``i``'s
-    LSH bucket. Runs in the caller's transaction."""
+    LSH bucket. ``new``: the article was stored in this transaction, so it
+    has no buckets to drop. Runs in the caller's transaction."""
     execute = db.conn.execute
-    execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
+    if not new:
+        execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
     execute("INSERT INTO article_fingerprints (article_id, method, created_at, signature) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET "
             "method = excluded.method, created_at = excluded.created_at, "
@@ -63,6 +66,37 @@ def bucket_members(db: Database, buckets: list[int], cap: int, *,
     for bucket in buckets:
         params += (bucket, exclude, cap)
     return [row[0] for row in db.conn.execute(sql, params)]
+
+
+_EARLIER_SQL: dict[int, str] = {}
+
+
+def earlier_bucket_members(db: Database, buckets: list[int], cap: int, *,
+                           below: int) -> list[tuple[int, int]]:
+    """``(band, article_id)`` of the articles with an id under ``below`` in
+    each of ``buckets`` (band ``i``'s is ``buckets[i]``), at most ``cap`` a
+    bucket, the newest first: :func:`bucket_members` for a batch import's
+    second process, which knows the rows of its own run itself and asks
+    the file only for the articles stored before it (ids under ``below``)."""
+    if not buckets:
+        return []
+    sql = _EARLIER_SQL.get(len(buckets))
+    if sql is None:
+        part = ("SELECT * FROM (SELECT {band}, article_id FROM lsh_buckets "
+                "WHERE band = {band} AND bucket = ? AND article_id < ? "
+                "ORDER BY article_id DESC LIMIT ?)")
+        sql = _EARLIER_SQL[len(buckets)] = " UNION ALL ".join(
+            part.format(band=band) for band in range(len(buckets)))
+    params = []
+    for bucket in buckets:
+        params += (bucket, below, cap)
+    return db.conn.execute(sql, params).fetchall()
+
+
+def next_article_id(db: Database) -> int:
+    """One more than the highest article id stored (1 for none): the
+    articles a batch import stores get ids from here on."""
+    return db.execute("SELECT ifnull(max(id), 0) + 1 FROM articles").fetchone()[0]
 
 
 def signatures(db: Database, article_ids: list[int], method: str) -> dict[int, bytes]:
