@@ -169,33 +169,122 @@ def similarities(mine: np.ndarray, others: list[bytes]) -> np.ndarray:
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def link_fingerprint(db: Database, article_id: int,
-                     found: Fingerprint | None) -> list[tuple[int, float]]:
+def _best(shared: Counter) -> list[int]:
+    """The :data:`MAX_CANDIDATES` of ``shared`` (id: buckets shared) sharing
+    the most buckets, the newest (highest id) first among equals."""
+    return [other for other, _ in sorted(shared.items(),
+                                         key=lambda item: (-item[1], -item[0]))
+            [:MAX_CANDIDATES]]
+
+
+def _scored(signature: np.ndarray, others: dict[int, bytes]) -> list[tuple[int, float]]:
+    """``(id, score)`` for each of ``others`` (id: stored signature) whose
+    similarity with ``signature`` reaches :data:`THRESHOLD`."""
+    if not others:
+        return []
+    ids = list(others)
+    scores = similarities(signature, [others[i] for i in ids]).tolist()
+    return [(other, round(score, 3)) for other, score in zip(ids, scores)
+            if score >= THRESHOLD]
+
+
+def _most_similar_first(links: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    return sorted(links, key=lambda link: (-link[1], link[0]))
+
+
+def link_fingerprint(db: Database, article_id: int, found: Fingerprint | None, *,
+                     new: bool = False) -> list[tuple[int, float]]:
     """Store an article's fingerprint and link it to the similar ones.
 
     Runs in the caller's transaction (no savepoint of its own: a batch
-    import wraps hundreds of articles in one). Returns ``(other_id, score)``
-    for each link made, most similar first.
+    import wraps hundreds of articles in one); ``new``: the article was
+    stored in it. Returns ``(other_id, score)`` for each link made, most
+    similar first.
     """
     if found is None:
-        similarity.store_fingerprint(db, article_id, METHOD, None, [])
+        similarity.store_fingerprint(db, article_id, METHOD, None, [], new=new)
         return []
-    shared = Counter(similarity.bucket_members(db, found.buckets, BUCKET_CAP,
-                                               exclude=article_id))
-    best = [other for other, _ in sorted(shared.items(),
-                                         key=lambda item: (-item[1], -item[0]))
-            [:MAX_CANDIDATES]]
+    best = _best(Counter(similarity.bucket_members(db, found.buckets, BUCKET_CAP,
+                                                   exclude=article_id)))
     signatures = similarity.signatures(db, best, METHOD)
     similarity.store_fingerprint(db, article_id, METHOD, found.signature.tobytes(),
-                                 found.buckets)
-    if not signatures:
-        return []
-    ids = list(signatures)
-    scores = similarities(found.signature, [signatures[i] for i in ids]).tolist()
-    links = [(other, round(score, 3)) for other, score in zip(ids, scores)
-             if score >= THRESHOLD]
-    similarity.link_many(db, article_id, links, METHOD)
-    return sorted(links, key=lambda link: (-link[1], link[0]))
+                                 found.buckets, new=new)
+    links = _scored(found.signature, signatures)
+    if links:
+        similarity.link_many(db, article_id, links, METHOD)
+    return _most_similar_first(links)
+
+
+def store_found(db: Database, article_id: int, found: Fingerprint | None,
+                links: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Store a new article's fingerprint and the ``links`` (other id, score)
+    found for it elsewhere (by a :class:`RunLinker`), in the caller's
+    transaction; the links, most similar first."""
+    similarity.store_fingerprint(
+        db, article_id, METHOD, None if found is None else found.signature.tobytes(),
+        [] if found is None else found.buckets, new=True)
+    if links:
+        similarity.link_many(db, article_id, links, METHOD)
+    return _most_similar_first(links)
+
+
+class RunLinker:
+    """Near-duplicates of a batch import's rows, found by the importer's
+    second process while the first one writes (so the writer's core does
+    not spend a third of its time looking them up).
+
+    It sees every row of the run, in order, so it keeps the run's own
+    fingerprints in memory, and asks the database — its own connection,
+    reading — only about the articles stored before the run (ids under
+    ``below``). A row of the run is named by ``below + its number in the
+    run``: higher than any article stored before, in the order the writer
+    gives the rows their ids, so "the newest first" keeps its meaning. The
+    candidates and links are the ones :func:`link_fingerprint` would find
+    in the writer, except for articles another process stores while the
+    run goes on (neither stored before it nor its rows). Memory: a
+    signature a fingerprinted row (about 250 bytes for a news story).
+    """
+
+    def __init__(self, db: Database, below: int):
+        self.db, self.below = db, below
+        self._members: dict[tuple[int, int], list[int]] = {}
+        self._signatures: dict[int, bytes] = {}
+        self._digests: set[str] = set()
+
+    def links(self, row: int, digest: str, found: Fingerprint | None
+              ) -> list[tuple[int, float]] | None:
+        """``(other, score)`` for each article row ``row`` of the run (its
+        text's hash ``digest``, its fingerprint ``found``) is similar to,
+        ``other`` an article id or ``below + row``; None when the text is
+        stored already or came earlier in the run (the writer stores
+        nothing for it then)."""
+        from storage.articles import find_by_hash
+        if digest in self._digests or find_by_hash(self.db, digest) is not None:
+            return None
+        self._digests.add(digest)
+        if found is None:
+            return []
+        me = self.below + row
+        shared: Counter = Counter()
+        room = []            # how many stored articles each band still takes
+        for band, bucket in enumerate(found.buckets):
+            members = self._members.setdefault((band, bucket), [])
+            shared.update(members[-BUCKET_CAP:])
+            room.append(BUCKET_CAP - min(BUCKET_CAP, len(members)))
+            members.append(me)
+            if len(members) > 4 * BUCKET_CAP:     # only the newest are candidates
+                del members[:-BUCKET_CAP]
+        if any(room):
+            for band, other in similarity.earlier_bucket_members(
+                    self.db, found.buckets, BUCKET_CAP, below=self.below):
+                if room[band] > 0:
+                    room[band] -= 1
+                    shared[other] += 1
+        best = _best(shared)
+        mine = {other: self._signatures[other] for other in best if other >= self.below}
+        stored = similarity.signatures(self.db, [o for o in best if o < self.below], METHOD)
+        self._signatures[me] = found.signature.tobytes()
+        return _scored(found.signature, {**mine, **stored})
 
 
 def link_similar(db: Database, article_id: int, text: str) -> list[tuple[int, float]]:

@@ -61,6 +61,26 @@ def test_rows_are_committed_in_chunks_and_progress_counts_rows(tmp_path, db):
     assert len(commits) >= 1200 // CHUNK_ROWS
 
 
+def test_a_large_import_commits_without_fsync_and_puts_the_settings_back(tmp_path, db):
+    path = write_jsonl(tmp_path / "news.jsonl", news_rows(CHUNK_ROWS + 100))
+    before = [db.execute(f"PRAGMA {name}").fetchone()[0]
+              for name in ("synchronous", "wal_autocheckpoint")]
+    during = set()
+    import_files(db, [path], on_progress=lambda done, total: during.add(tuple(
+        db.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("synchronous", "wal_autocheckpoint"))))
+    assert before == [2, 1000]       # FULL: an analyst's change waits for the disk
+    assert (1, 16_000) in during     # NORMAL, and the log copied in less often
+    assert [db.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("synchronous", "wal_autocheckpoint")] == before
+    # a small import keeps waiting for the disk
+    during.clear()
+    import_files(db, [write_jsonl(tmp_path / "few.jsonl", news_rows(5, start=10_000))],
+                 on_progress=lambda done, total: during.add(
+                     db.execute("PRAGMA synchronous").fetchone()[0]))
+    assert during == {2}
+
+
 def test_cancel_keeps_the_committed_chunks(tmp_path, db):
     path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1500))
     # the count sees the running chunk's rows: Cancel comes in the second chunk

@@ -257,11 +257,11 @@ def test_a_failure_mid_file_rolls_the_whole_file_back(tmp_path, db, monkeypatch)
     other.write_text("Another article entirely.", "utf-8")
     real, calls = near_duplicates.link_fingerprint, []
 
-    def failing(db, article_id, found):
+    def failing(db, article_id, found, **options):
         calls.append(article_id)
         if len(calls) == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        return real(db, article_id, found)
+        return real(db, article_id, found, **options)
 
     monkeypatch.setattr(near_duplicates, "link_fingerprint", failing)
     report = import_files(db, [path, other])

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from desktop import near_duplicates
-from desktop.importers import import_files
+from desktop.importers import import_files, run
 from storage import similarity
 
 STORIES = [
@@ -41,12 +41,10 @@ def story_text(number: int, story: int, rng: random.Random) -> str:
             f"{rng.choice(['Lee', 'Ito', 'Roy'])}; copy {number}.")
 
 
-@pytest.mark.slow
-def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
-        tmp_path, db, monkeypatch):
+def wire_file(path, count: int) -> dict[int, int]:
+    """``count`` wire copies of :data:`STORIES` as JSONL at ``path``; the
+    story of each row."""
     rng = random.Random(5)
-    count = 3000
-    path = tmp_path / "wire.jsonl"
     story_of = {}
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
@@ -54,6 +52,18 @@ def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
             story_of[n] = story
             out.write(json.dumps({"title": f"Raid {n}", "text": story_text(n, story, rng),
                                   "url": f"https://example.org/{n}"}) + "\n")
+    return story_of
+
+
+@pytest.mark.slow
+def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
+        tmp_path, db, monkeypatch):
+    # the writer finds the links itself here (one process, as for a small
+    # file), so that its look-ups can be counted
+    monkeypatch.setattr(run, "PARALLEL_ROWS", 10**9)
+    count = 3000
+    path = tmp_path / "wire.jsonl"
+    story_of = wire_file(path, count)
     members, compared = [], []
     real_members, real_signatures = similarity.bucket_members, similarity.signatures
 
@@ -99,6 +109,61 @@ def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
         per_article[b] = per_article.get(b, 0) + 1
     assert report.links == len(pairs)
     assert max(n for n in per_article.values()) <= 3 * near_duplicates.MAX_CANDIDATES
+
+
+@pytest.mark.slow
+def test_the_second_process_finds_the_links_the_writer_would(tmp_path, monkeypatch):
+    """A large file's rows are linked by the preparing process (a
+    RunLinker): the same pairs and scores as the writer finds alone, at a
+    cost that does not grow along the file."""
+    from storage import open_database
+    path = tmp_path / "wire.jsonl"
+    wire_file(path, 3000)
+    # an earlier corpus: the first 600 rows, stored by an import of their own
+    (tmp_path / "earlier.jsonl").write_text(
+        "".join(path.read_text("utf-8").splitlines(keepends=True)[:600]), "utf-8")
+    found = {}
+    for way in ("writer", "second process"):
+        db = open_database(tmp_path / f"{way}.db")
+        import_files(db, [tmp_path / "earlier.jsonl"])
+        stamps = []
+        with monkeypatch.context() as patched:
+            if way == "writer":
+                patched.setattr(run, "PARALLEL_ROWS", 10**9)
+            else:       # the writer must not look any link up
+                patched.setattr(similarity, "bucket_members", None)
+            report = import_files(db, [path], on_progress=lambda done, total: stamps.append(
+                (done, time.perf_counter())))
+        assert len(report.added) == 2400 and len(report.duplicates) == 600
+        found[way] = (db.execute("SELECT article_id, other_id, score FROM similar_articles "
+                                 "ORDER BY 1, 2").fetchall(), report.links, report.similar)
+        db.close()
+        rate = {done: at for done, at in stamps}
+        assert rate[3000] - rate[2000] < 2.5 * (rate[2000] - rate[1000])
+    assert found["writer"] == found["second process"]
+    assert len(found["writer"][0]) > 2400
+
+
+def test_the_run_linker_reads_a_bounded_number_of_rows_a_row(tmp_path, db, monkeypatch):
+    wire_file(tmp_path / "wire.jsonl", 900)
+    import_files(db, [tmp_path / "wire.jsonl"])       # 225 copies of each story
+    read, compared = [], []
+    real_members, real_signatures = similarity.earlier_bucket_members, similarity.signatures
+    monkeypatch.setattr(similarity, "earlier_bucket_members", lambda *a, **k: read.append(
+        len(real_members(*a, **k))) or real_members(*a, **k))
+    monkeypatch.setattr(similarity, "signatures", lambda db, ids, method: compared.append(
+        len(ids)) or real_signatures(db, ids, method))
+    linker = near_duplicates.RunLinker(db, similarity.next_article_id(db))
+    rng = random.Random(9)
+    links = [linker.links(row, f"digest {row}", near_duplicates.text_fingerprint(
+        story_text(1000 + row, row % len(STORIES), rng))) for row in range(200)]
+    assert max(read) <= near_duplicates.BANDS * near_duplicates.BUCKET_CAP
+    assert max(compared) <= near_duplicates.MAX_CANDIDATES
+    assert all(links) and all(0.3 <= score <= 1 for row in links for _, score in row)
+    # a text already stored, or met earlier in the run, is not linked again
+    stored = db.execute("SELECT text_hash FROM articles LIMIT 1").fetchone()[0]
+    assert linker.links(500, stored, None) is None
+    assert linker.links(501, "digest 3", None) is None
 
 
 def test_scores_are_exact_jaccard_of_the_salient_tokens(tmp_path, db):

@@ -225,7 +225,7 @@ def test_one_host_gets_one_request_per_delay(site, db):
 def test_a_failure_while_storing_leaves_nothing_half_stored(site, db, monkeypatch):
     from desktop import near_duplicates
 
-    def broken(*args):
+    def broken(*args, **options):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(near_duplicates, "link_fingerprint", broken)
     with pytest.raises(RuntimeError):

@@ -124,13 +124,42 @@ class BatchRows:
         return iter(self.entries)
 
 
+class RowRecord:
+    """A row not yet made into an article draft: its record (an object, or
+    the text of a JSON line) and how its file writes dates. Made into one
+    by :func:`resolve` where the rows are prepared — for a large file, the
+    importer's second process, so the writer's core does not parse them."""
+
+    __slots__ = ("record", "dayfirst", "line")
+
+    def __init__(self, record, dayfirst: bool | None = None, *, line: int = 0):
+        self.record, self.dayfirst, self.line = record, dayfirst, line
+
+    def draft(self) -> ArticleDraft:
+        """The row's draft; :class:`ImportProblem` when it cannot be one."""
+        record = self.record
+        if self.line:
+            record = _json_record(record, self.line)
+        if not isinstance(record, dict):
+            raise ImportProblem("not an object with fields")
+        return draft_from_record(record, dayfirst=self.dayfirst)
+
+
+def resolve(entry):
+    """A batch row's draft or problem (:class:`RowRecord` made into one);
+    any other entry as it is."""
+    if isinstance(entry, RowRecord):
+        try:
+            return entry.draft()
+        except ImportProblem as problem:
+            return problem
+    return entry
+
+
 def _entry(label: str, record, dayfirst: bool | None = None) -> Entry:
     if not isinstance(record, dict):
         return label, ImportProblem("not an object with fields")
-    try:
-        return label, draft_from_record(record, dayfirst=dayfirst)
-    except ImportProblem as problem:
-        return label, problem
+    return label, RowRecord(record, dayfirst)
 
 
 def _entries(path: Path, unit: str, records) -> Iterator[Entry]:
@@ -329,9 +358,25 @@ class _NotJson(ImportProblem):
     pass
 
 
+def _json_record(line: str, number: int):
+    """The value on JSON line ``number``; :class:`_NotJson` if it is not JSON."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise _NotJson(f"line {number} is not valid JSON "
+                       f"({error.msg.removesuffix(' at')} at column {error.colno})"
+                       ) from None
+    except RecursionError:
+        raise ImportProblem("nested too deeply") from None
+
+
 def _json_lines(path: Path, codec: str) -> Iterator[Entry]:
+    """Each line's ``(label, row)``: the first one read here (a first line
+    that is not JSON means the file is not JSONL), the others as
+    :class:`RowRecord` of their text, read where they are prepared."""
     with _open_text(path, codec) as handle:
         number = 0
+        first = True
         try:
             for number, line in enumerate(handle, 1):
                 if number == 1:
@@ -339,17 +384,14 @@ def _json_lines(path: Path, codec: str) -> Iterator[Entry]:
                 if not line.strip():
                     continue
                 label = f"{path} (line {number})"
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield label, _NotJson(f"line {number} is not valid JSON "
-                                          f"({error.msg.removesuffix(' at')} at column "
-                                          f"{error.colno})")
+                if first:
+                    first = False
+                    try:
+                        yield _entry(label, _json_record(line, number))
+                    except ImportProblem as problem:
+                        yield label, problem
                     continue
-                except RecursionError:
-                    yield label, ImportProblem("nested too deeply")
-                    continue
-                yield _entry(label, record)
+                yield label, RowRecord(line, line=number)
         except UnicodeDecodeError as error:
             raise ImportProblem(f"damaged text after line {number} ({error.reason})"
                                 ) from error

@@ -45,7 +45,7 @@ def _sniff(head: bytes) -> Callable | None:
 def read_entries(path: Path) -> Entries:
     """The articles in one file as ``(label, draft or problem)``; raises
     :class:`ImportProblem` when the file as a whole cannot be used."""
-    return list(open_entries(path)[1])
+    return [(label, batch_files.resolve(entry)) for label, entry in open_entries(path)[1]]
 
 
 def open_entries(path: Path) -> tuple[bool, "batch_files.BatchRows | Entries"]:

@@ -26,11 +26,13 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop import near_duplicates
+from desktop.importers import batch_files
 from desktop.importers.article_text import finish
 from desktop.importers.dispatch import BATCH, SUPPORTED_SUFFIXES, open_entries
 from desktop.importers.drafts import ImportProblem
-from storage import articles, journal
+from storage import articles, journal, similarity
 from storage.database import use_bulk_cache
+from storage.durability import commits_without_fsync
 from widgets.wording import counted
 
 #: Rows of a batch file committed together.
@@ -42,6 +44,12 @@ _CANCEL_CHECK_ROWS = 100
 #: fingerprinted) in a second process while this one writes, on a machine
 #: with more than one core.
 PARALLEL_ROWS = 2000
+#: Chunks the second process may prepare ahead of the writer: enough that
+#: neither waits for the other when one chunk costs more than the next.
+_AHEAD = 3
+#: Log pages (4 KiB) a large import lets pile up before they are copied into
+#: the file (SQLite's default is 1,000, about one chunk of rows).
+_CHECKPOINT_PAGES = 16_000
 #: Skipped rows listed one by one per file; beyond, they are only counted
 #: (a million rows without text must not cost a million report lines).
 MAX_LISTED_SKIPS = 1000
@@ -192,6 +200,7 @@ def prepare(entries: list[tuple[str, object]], *,
     (a one-article file's name) may date an article nothing else dates."""
     prepared = []
     for label, entry in entries:
+        entry = batch_files.resolve(entry)
         if isinstance(entry, ImportProblem):
             prepared.append((label, entry, None))
             continue
@@ -207,18 +216,23 @@ def prepare(entries: list[tuple[str, object]], *,
 
 def store_draft(db: Database, label: str, draft, pending: _Pending, *,
                 filename: str | None = None, update: bool = False,
-                same_file: bool = True, prepared: tuple | None = None) -> None:
+                same_file: bool = True, prepared: tuple | None = None,
+                run: _RunIds | None = None) -> None:
     """Store one article draft in the caller's transaction: finished,
     checked, deduplicated by text hash (or, with ``update``, replacing an
     earlier version with the same URL, or with ``same_file`` the same file
     name), fingerprinted and linked to similar articles. A draft that
     cannot be used is recorded in ``pending.skipped``. ``prepared`` is
-    ``(finished draft, fingerprint)`` when :func:`prepare` ran already."""
+    ``(finished draft, fingerprint, found)`` when :func:`prepare` ran
+    already; ``found`` is ``(row, text hash, links)`` when a
+    :class:`~desktop.near_duplicates.RunLinker` found the row's links too
+    (``run`` turns its rows into article ids), else None."""
+    found_links = None
     if prepared is None:
         [(_, draft, found)] = prepare([(label, draft)],
                                       filename=filename if same_file else None)
     else:
-        draft, found = prepared
+        draft, found, found_links = prepared
     if isinstance(draft, ImportProblem):
         pending.skipped.append((label, str(draft)))
         return
@@ -231,16 +245,43 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
         _linked(pending, earlier, near_duplicates.link_fingerprint(db, earlier, found))
         pending.updated.append((label, earlier, counts))
         return
+    row, digest, links = found_links or (None, None, None)
     article_id, created = articles.store_article(
         db, title=draft.title, text=draft.text, filename=filename or None,
-        **draft.metadata())
+        digest=digest, **draft.metadata())
     if created:
         pending.added.append((label, article_id))
-        _linked(pending, article_id, near_duplicates.link_fingerprint(db, article_id, found))
+        if links is None or run is None:
+            links = near_duplicates.link_fingerprint(db, article_id, found, new=True)
+        else:
+            links = near_duplicates.store_found(db, article_id, found, run.resolve(links))
+            run.ids[row] = article_id
+        _linked(pending, article_id, links)
     else:
         pending.duplicates.append((label, article_id))
     if draft.codings:
         _store_codings(db, label, article_id, draft, pending)
+
+
+class _RunIds:
+    """The writer's half of a :class:`~desktop.near_duplicates.RunLinker`:
+    the article id each row of the run was stored as."""
+
+    def __init__(self, below: int):
+        self.below = below
+        self.ids: dict[int, int] = {}
+
+    def resolve(self, links: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``links`` with the run's rows turned into their article ids (a row
+        that was not stored, being a copy of an earlier one, left out)."""
+        resolved = []
+        for other, score in links:
+            if other >= self.below:
+                other = self.ids.get(other - self.below)
+                if other is None:
+                    continue
+            resolved.append((other, score))
+        return resolved
 
 
 #: who coded a passage another tool's file does not name a coder for
@@ -339,14 +380,65 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _prepared_rows(iterator, parallel: bool):
-    """``(label, finished draft or problem, fingerprint)`` for each row; with
-    ``parallel``, rows are prepared :data:`CHUNK_ROWS` at a time in a second
-    process, one chunk ahead of the writer. A reading error is raised
+#: the preparing process's :class:`~desktop.near_duplicates.RunLinker`
+_linker = None
+
+
+def _start_preparing(parent: int, uri: str | None, below: int) -> None:
+    """The preparing process's start: watch the importer, and open the
+    database (``uri``, reading) to find each row's near-duplicates there;
+    without it (a database in memory, or one it cannot open), the writer
+    finds them itself."""
+    global _linker
+    _exit_with_parent(parent)
+    if uri is None:
+        return
+    try:
+        linking = Database(sqlite3.connect(uri, uri=True, timeout=5))
+        use_bulk_cache(linking)
+        _linker = near_duplicates.RunLinker(linking, below)
+    except sqlite3.Error:
+        _linker = None
+
+
+def _prepare_linked(entries: list, first_row: int) -> list:
+    """:func:`prepare`, then each row's ``(row, text hash, links)`` from the
+    process's :class:`~desktop.near_duplicates.RunLinker` (None without
+    one: the writer links the row)."""
+    global _linker
+    prepared = []
+    for row, (label, draft, found) in enumerate(prepare(entries), start=first_row):
+        links = None
+        if _linker is not None and not isinstance(draft, ImportProblem):
+            digest = articles.text_hash(draft.text)
+            try:
+                links = (row, digest, _linker.links(row, digest, found))
+            except sqlite3.Error:
+                # from here on the writer links every row itself, as it
+                # does without this process (and so misses nothing)
+                _linker = None
+        prepared.append((label, draft, found, links))
+    return prepared
+
+
+def _linking_uri(db: Database) -> str | None:
+    """A reading URI of ``db``'s file, or None for a database in memory."""
+    from storage.database import file_uri
+    path = next((row[2] for row in db.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+    return file_uri(path, mode="ro") if path else None
+
+
+def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
+    """``(label, finished draft or problem, fingerprint, found links)`` for
+    each row; with ``parallel``, rows are prepared :data:`CHUNK_ROWS` at a
+    time in a second process, up to :data:`_AHEAD` chunks ahead of the writer, which also
+    finds their near-duplicates when given ``linking`` (the database's
+    reading URI and the first id of the run). A reading error is raised
     where it happened, after the rows before it."""
     if not parallel:
         for item in iterator:
-            yield from prepare([item])
+            yield from ((*one, None) for one in prepare([item]))
         return
     import multiprocessing
     from collections import deque
@@ -355,10 +447,13 @@ def _prepared_rows(iterator, parallel: bool):
 
     failure = []
     in_flight = deque()
+    uri, below = linking or (None, 0)
+    rows = 0
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+                             initializer=_start_preparing,
+                             initargs=(os.getpid(), uri, below)) as pool:
         def submit() -> None:
+            nonlocal rows
             if failure:
                 return
             batch = []
@@ -367,9 +462,10 @@ def _prepared_rows(iterator, parallel: bool):
             except Exception as error:   # raised below, after the rows before it
                 failure.append(error)
             if batch:
-                in_flight.append(pool.submit(prepare, batch))
-        submit()
-        submit()
+                in_flight.append(pool.submit(_prepare_linked, batch, rows))
+                rows += len(batch)
+        for _ in range(_AHEAD):
+            submit()
         while in_flight:
             chunk = in_flight.popleft().result()
             submit()
@@ -386,7 +482,16 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     after the rows before it (raised as :class:`ImportProblem`)."""
     expected = getattr(rows, "total", 0)
     parallel = expected >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
-    iterator = _prepared_rows(iter(rows), parallel)
+    # the second process finds near-duplicates too, unless the import
+    # replaces texts (then the writer knows which article a row becomes)
+    run = None
+    linking = None
+    if parallel and not update:
+        uri = _linking_uri(db)
+        if uri is not None:
+            run = _RunIds(similarity.next_article_id(db))
+            linking = (uri, run.below)
+    iterator = _prepared_rows(iter(rows), parallel, linking)
     listed = seen = 0
     failure = None
     finished = False
@@ -397,7 +502,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
             with _import_step(db, f"Import {path.name} from row {seen + 1}", report, origin):
                 for _ in range(CHUNK_ROWS):
                     try:
-                        label, draft, found = next(iterator)
+                        label, draft, found, found_links = next(iterator)
                     except StopIteration:
                         finished = True
                         break
@@ -418,7 +523,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                     try:
                         store_draft(db, label, None, pending, filename=path.name,
                                     update=update, same_file=False,
-                                    prepared=(draft, found))
+                                    prepared=(draft, found, found_links), run=run)
                     except (ValueError, UnicodeError) as error:
                         pending.skipped.append((label, f"could not be stored ({error})"))
             listed += pending.commit_to(report, listed)
@@ -508,9 +613,21 @@ def import_files(db: Database, paths: Iterable[Path], *,
 def _import_opened(db: Database, opened, total: int, report: ImportReport,
                    on_progress, is_cancelled, update: bool,
                    origin: str | None = None) -> None:
-    """Store the articles of :func:`_open_all`'s files into ``report``."""
-    if total > CHUNK_ROWS:
-        use_bulk_cache(db)
+    """Store the articles of :func:`_open_all`'s files into ``report``.
+    An import of more than :data:`CHUNK_ROWS` articles commits without
+    waiting for the disk (:func:`storage.durability.commits_without_fsync`):
+    a power cut may take back its last chunks, which the same import then
+    adds again, as it does after a kill."""
+    if total <= CHUNK_ROWS:
+        _store_opened(db, opened, total, report, on_progress, is_cancelled, update, origin)
+        return
+    use_bulk_cache(db)
+    with commits_without_fsync(db, checkpoint_pages=_CHECKPOINT_PAGES):
+        _store_opened(db, opened, total, report, on_progress, is_cancelled, update, origin)
+
+
+def _store_opened(db: Database, opened, total: int, report: ImportReport,
+                  on_progress, is_cancelled, update: bool, origin: str | None) -> None:
     progress = _Progress(total, on_progress)
     for path, rows in opened:
         if is_cancelled and is_cancelled():
