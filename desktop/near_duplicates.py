@@ -169,7 +169,7 @@ def similarities(mine: np.ndarray, others: list[bytes]) -> np.ndarray:
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _best(shared: Counter) -> list[int]:
+def _best(shared: dict[int, int]) -> list[int]:
     """The :data:`MAX_CANDIDATES` of ``shared`` (id: buckets shared) sharing
     the most buckets, the newest (highest id) first among equals."""
     return [other for other, _ in sorted(shared.items(),
@@ -250,6 +250,9 @@ class RunLinker:
         self._members: dict[tuple[int, int], list[int]] = {}
         self._signatures: dict[int, bytes] = {}
         self._digests: set[str] = set()
+        # a run into an empty corpus (a new database) asks the file nothing
+        self._stored = below > 1 and similarity.has_buckets(db)
+        self._articles = below > 1
 
     def links(self, row: int, digest: str, found: Fingerprint | None
               ) -> list[tuple[int, float]] | None:
@@ -259,30 +262,39 @@ class RunLinker:
         stored already or came earlier in the run (the writer stores
         nothing for it then)."""
         from storage.articles import find_by_hash
-        if digest in self._digests or find_by_hash(self.db, digest) is not None:
+        if digest in self._digests or (
+                self._articles and find_by_hash(self.db, digest) is not None):
             return None
         self._digests.add(digest)
         if found is None:
             return []
         me = self.below + row
-        shared: Counter = Counter()
+        shared: dict[int, int] = {}
         room = []            # how many stored articles each band still takes
-        for band, bucket in enumerate(found.buckets):
-            members = self._members.setdefault((band, bucket), [])
-            shared.update(members[-BUCKET_CAP:])
-            room.append(BUCKET_CAP - min(BUCKET_CAP, len(members)))
+        run_members = self._members
+        for key in enumerate(found.buckets):
+            members = run_members.get(key)
+            if members is None:
+                run_members[key] = [me]
+                room.append(BUCKET_CAP)
+                continue
+            for other in members[-BUCKET_CAP:]:
+                shared[other] = shared.get(other, 0) + 1
+            count = len(members)
+            room.append(BUCKET_CAP - count if count < BUCKET_CAP else 0)
             members.append(me)
-            if len(members) > 4 * BUCKET_CAP:     # only the newest are candidates
+            if count >= 4 * BUCKET_CAP:     # only the newest are candidates
                 del members[:-BUCKET_CAP]
-        if any(room):
+        if self._stored and any(room):
             for band, other in similarity.earlier_bucket_members(
                     self.db, found.buckets, BUCKET_CAP, below=self.below):
                 if room[band] > 0:
                     room[band] -= 1
-                    shared[other] += 1
+                    shared[other] = shared.get(other, 0) + 1
         best = _best(shared)
         mine = {other: self._signatures[other] for other in best if other >= self.below}
-        stored = similarity.signatures(self.db, [o for o in best if o < self.below], METHOD)
+        stored = similarity.signatures(
+            self.db, [o for o in best if o < self.below], METHOD) if self._stored else {}
         self._signatures[me] = found.signature.tobytes()
         return _scored(found.signature, {**mine, **stored})
 

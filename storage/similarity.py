@@ -93,6 +93,11 @@ def earlier_bucket_members(db: Database, buckets: list[int], cap: int, *,
     return db.conn.execute(sql, params).fetchall()
 
 
+def has_buckets(db: Database) -> bool:
+    """Whether any article has LSH buckets stored."""
+    return db.execute("SELECT 1 FROM lsh_buckets LIMIT 1").fetchone() is not None
+
+
 def next_article_id(db: Database) -> int:
     """One more than the highest article id stored (1 for none): the
     articles a batch import stores get ids from here on."""

@@ -81,6 +81,18 @@ def test_a_large_import_commits_without_fsync_and_puts_the_settings_back(tmp_pat
     assert during == {2}
 
 
+def test_a_large_import_is_searchable_row_by_row_and_later_articles_too(tmp_path, db):
+    # (its chunks are indexed for search in one statement each)
+    import_files(db, [write_jsonl(tmp_path / "news.jsonl", news_rows(CHUNK_ROWS + 100))])
+    found = lambda query: db.execute(  # noqa: E731
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [query]).fetchone()[0]
+    assert found("kampot") == CHUNK_ROWS + 100
+    assert found('"company 537"') == found('"raid number 12"') == 1
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    articles.add_article(db, title="Later", text="A raid in Battambang freed 40 workers.")
+    assert found("battambang") == 1
+
+
 def test_cancel_keeps_the_committed_chunks(tmp_path, db):
     path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1500))
     # the count sees the running chunk's rows: Cancel comes in the second chunk

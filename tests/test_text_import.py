@@ -83,3 +83,11 @@ def test_importing_the_same_file_twice_reports_a_duplicate(tmp_path, db):
     import_files(db, [path])
     report = import_files(db, [path])
     assert report.added == [] and len(report.duplicates) == 1
+
+
+def test_normalise_trims_spaces_and_byte_order_marks_at_the_edges_only():
+    from desktop.importers.article_text import normalise
+    assert normalise("\ufeff \n\ufeff\u00a0 Police said.\u2003\n\nMore.\n \ufeff\t") == \
+        "Police said.\u2003\n\nMore."
+    assert normalise(" \ufeff ") == ""
+    assert normalise("a \ufeff b") == "a \ufeff b"
