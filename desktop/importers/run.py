@@ -255,6 +255,7 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
             links = near_duplicates.link_fingerprint(db, article_id, found, new=True)
         else:
             links = near_duplicates.store_found(db, article_id, found, run.resolve(links))
+        if run is not None and row is not None:
             run.ids[row] = article_id
         _linked(pending, article_id, links)
     else:
@@ -449,9 +450,10 @@ def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
     in_flight = deque()
     uri, below = linking or (None, 0)
     rows = 0
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_preparing,
-                             initargs=(os.getpid(), uri, below)) as pool:
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_preparing,
+                               initargs=(os.getpid(), uri, below))
+    try:
         def submit() -> None:
             nonlocal rows
             if failure:
@@ -470,6 +472,9 @@ def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
             chunk = in_flight.popleft().result()
             submit()
             yield from chunk
+    finally:
+        # a cancel or an error: the chunks prepared ahead are not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
     if failure:
         raise failure[0]
 
