@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -169,12 +169,16 @@ def similarities(mine: np.ndarray, others: list[bytes]) -> np.ndarray:
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _best(shared: dict[int, int]) -> list[int]:
+def _best(shared: dict[int, int], newness: Callable[[int], int] | None = None
+          ) -> list[int]:
     """The :data:`MAX_CANDIDATES` of ``shared`` (id: buckets shared) sharing
-    the most buckets, the newest (highest id) first among equals."""
-    return [other for other, _ in sorted(shared.items(),
-                                         key=lambda item: (-item[1], -item[0]))
-            [:MAX_CANDIDATES]]
+    the most buckets, the newest (highest id, or ``newness(id)``) first
+    among equals."""
+    if newness is None:
+        order = sorted(shared.items(), key=lambda item: (-item[1], -item[0]))
+    else:
+        order = sorted(shared.items(), key=lambda item: (-item[1], -newness(item[0])))
+    return [other for other, _ in order[:MAX_CANDIDATES]]
 
 
 def _scored(signature: np.ndarray, others: dict[int, bytes]) -> list[tuple[int, float]]:
@@ -224,8 +228,23 @@ def store_found(db: Database, article_id: int, found: Fingerprint | None,
         db, article_id, METHOD, None if found is None else found.signature.tobytes(),
         [] if found is None else found.buckets, new=True)
     if links:
+        # (another process may have deleted one since it was found)
+        there = similarity.existing_articles(db, [other for other, _ in links])
+        links = [link for link in links if link[0] in there]
+    if links:
         similarity.link_many(db, article_id, links, METHOD)
     return _most_similar_first(links)
+
+
+#: Rows of an import run a :class:`RunLinker` holds in memory: about 1.3 KB
+#: each on news (measured on the import benchmark's rows; up to 2.5 KB for
+#: texts sharing no names), so at most 130–250 MB. Older rows are asked of
+#: the file, as the articles before the run are — slower (the 100,000-row
+#: benchmark ran at 877 rows/s with half of it out of a 50,000-row window,
+#: 1,104 with none).
+RUN_WINDOW = 100_000
+#: Where the run's rows rank in "the newest first": above any article id.
+_RUN_RANK = 2**62
 
 
 class RunLinker:
@@ -233,50 +252,66 @@ class RunLinker:
     second process while the first one writes (so the writer's core does
     not spend a third of its time looking them up).
 
-    It sees every row of the run, in order, so it keeps the run's own
-    fingerprints in memory, and asks the database — its own connection,
-    reading — only about the articles stored before the run (ids under
-    ``below``). A row of the run is named by ``below + its number in the
-    run``: higher than any article stored before, in the order the writer
-    gives the rows their ids, so "the newest first" keeps its meaning. The
-    candidates and links are the ones :func:`link_fingerprint` would find
-    in the writer, except for articles another process stores while the
-    run goes on (neither stored before it nor its rows). Memory: a
-    signature a fingerprinted row (about 250 bytes for a news story).
+    It sees every row of the run, in order, and holds the newest ``window``
+    rows' fingerprints in memory; a row of the run is named ``-(row + 1)``
+    and ranks above every stored article in "the newest first". Everything
+    older — the articles stored before the run (ids under ``below``) and the
+    run's rows that left the window, which the writer has committed by then
+    (it is at most a few chunks behind: the caller chooses ``window`` so) —
+    is asked of the database through the process's own reading connection,
+    as the articles with ids under :attr:`horizon`. The candidates and links
+    are the ones :func:`link_fingerprint` would find in the writer, except
+    for articles another process stores while the run goes on, which become
+    candidates only once the horizon passes them. Memory stays bounded by
+    ``window`` whatever the file's length.
     """
 
-    def __init__(self, db: Database, below: int):
-        self.db, self.below = db, below
-        self._members: dict[tuple[int, int], list[int]] = {}
+    def __init__(self, db: Database, below: int, *, window: int = RUN_WINDOW):
+        self.db, self.window = db, window
+        #: articles with ids under this are asked of the database
+        self.horizon = below
+        self._bands: list[dict[int, int | list[int]]] = [{} for _ in range(BANDS)]
+        self._rows: deque[tuple[int, str, list[int] | None]] = deque()
         self._signatures: dict[int, bytes] = {}
         self._digests: set[str] = set()
         # a run into an empty corpus (a new database) asks the file nothing
+        # until rows leave the window
         self._stored = below > 1 and similarity.has_buckets(db)
         self._articles = below > 1
+
+    @staticmethod
+    def _newness(ref: int) -> int:
+        return ref if ref > 0 else _RUN_RANK - ref
 
     def links(self, row: int, digest: str, found: Fingerprint | None
               ) -> list[tuple[int, float]] | None:
         """``(other, score)`` for each article row ``row`` of the run (its
         text's hash ``digest``, its fingerprint ``found``) is similar to,
-        ``other`` an article id or ``below + row``; None when the text is
-        stored already or came earlier in the run (the writer stores
-        nothing for it then)."""
+        ``other`` an article id or ``-(row + 1)`` for a row of the run; None
+        when the text is stored already or came earlier in the run (the
+        writer stores nothing for it then)."""
         from storage.articles import find_by_hash
         if digest in self._digests or (
                 self._articles and find_by_hash(self.db, digest) is not None):
             return None
         self._digests.add(digest)
         if found is None:
+            self._remember(row, digest, None)
             return []
-        me = self.below + row
+        me = -(row + 1)
         shared: dict[int, int] = {}
         room = []            # how many stored articles each band still takes
-        run_members = self._members
-        for key in enumerate(found.buckets):
-            members = run_members.get(key)
-            if members is None:
-                run_members[key] = [me]
+        for band, bucket in enumerate(found.buckets):
+            table = self._bands[band]
+            members = table.get(bucket)
+            if members is None:                 # most buckets: one row
+                table[bucket] = me
                 room.append(BUCKET_CAP)
+                continue
+            if type(members) is int:
+                shared[members] = shared.get(members, 0) + 1
+                table[bucket] = [members, me]
+                room.append(BUCKET_CAP - 1)
                 continue
             for other in members[-BUCKET_CAP:]:
                 shared[other] = shared.get(other, 0) + 1
@@ -287,16 +322,45 @@ class RunLinker:
                 del members[:-BUCKET_CAP]
         if self._stored and any(room):
             for band, other in similarity.earlier_bucket_members(
-                    self.db, found.buckets, BUCKET_CAP, below=self.below):
+                    self.db, found.buckets, BUCKET_CAP, below=self.horizon):
                 if room[band] > 0:
                     room[band] -= 1
                     shared[other] = shared.get(other, 0) + 1
-        best = _best(shared)
-        mine = {other: self._signatures[other] for other in best if other >= self.below}
+        best = _best(shared, self._newness)
+        mine = {other: self._signatures[other] for other in best if other < 0}
         stored = similarity.signatures(
-            self.db, [o for o in best if o < self.below], METHOD) if self._stored else {}
+            self.db, [o for o in best if o > 0], METHOD) if self._stored else {}
         self._signatures[me] = found.signature.tobytes()
+        self._remember(row, digest, found.buckets)
         return _scored(found.signature, {**mine, **stored})
+
+    def _remember(self, row: int, digest: str, buckets: list[int] | None) -> None:
+        self._rows.append((row, digest, buckets))
+        while len(self._rows) > self.window:
+            self._forget(*self._rows.popleft())
+
+    def _forget(self, row: int, digest: str, buckets: list[int] | None) -> None:
+        """Row ``row`` leaves the window: from now on it is asked of the
+        database, where the writer has stored it."""
+        from storage.articles import find_by_hash
+        me = -(row + 1)
+        self._digests.discard(digest)
+        self._signatures.pop(me, None)
+        for band, bucket in enumerate(buckets or ()):
+            table = self._bands[band]
+            members = table.get(bucket)
+            if members == me:
+                del table[bucket]
+            elif type(members) is list:
+                if me in members:
+                    members.remove(me)
+                if not members:
+                    del table[bucket]
+        self._articles = True
+        stored = find_by_hash(self.db, digest)
+        if stored is not None:
+            self.horizon = max(self.horizon, stored + 1)
+            self._stored = self._stored or buckets is not None
 
 
 def link_similar(db: Database, article_id: int, text: str) -> list[tuple[int, float]]:

@@ -93,6 +93,15 @@ def earlier_bucket_members(db: Database, buckets: list[int], cap: int, *,
     return db.conn.execute(sql, params).fetchall()
 
 
+def existing_articles(db: Database, article_ids: list[int]) -> set[int]:
+    """Those of ``article_ids`` that are stored."""
+    if not article_ids:
+        return set()
+    marks = ",".join("?" * len(article_ids))
+    return {row[0] for row in db.conn.execute(
+        f"SELECT id FROM articles WHERE id IN ({marks})", list(article_ids))}
+
+
 def has_buckets(db: Database) -> bool:
     """Whether any article has LSH buckets stored."""
     return db.execute("SELECT 1 FROM lsh_buckets LIMIT 1").fetchone() is not None

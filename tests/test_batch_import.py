@@ -93,6 +93,19 @@ def test_a_large_import_is_searchable_row_by_row_and_later_articles_too(tmp_path
     assert found("battambang") == 1
 
 
+def test_an_update_import_replaces_a_text_met_earlier_in_the_same_chunk(tmp_path, db):
+    rows = [{"title": f"T{n}", "text": f"Story number {n} about floods in Kampot, officials said.",
+             "url": f"https://e.org/{n}"} for n in range(10)]
+    rows.append({"title": "T3", "text": "Story number 3 revised: zebras in Battambang, "
+                                        "officials said.", "url": "https://e.org/3"})
+    report = import_files(db, [write_jsonl(tmp_path / "f.jsonl", rows)], update=True)
+    assert (len(report.added), len(report.updated), report.skipped) == (10, 1, [])
+    found = lambda query: db.execute(  # noqa: E731
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [query]).fetchone()[0]
+    assert found("zebras") == 1 and found("floods") == 9
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
 def test_cancel_keeps_the_committed_chunks(tmp_path, db):
     path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1500))
     # the count sees the running chunk's rows: Cancel comes in the second chunk

@@ -115,13 +115,15 @@ def test_thousands_of_wire_copies_cost_the_same_per_article_and_are_linked(
 def test_the_second_process_finds_the_links_the_writer_would(tmp_path, monkeypatch):
     """A large file's rows are linked by the preparing process (a
     RunLinker): the same pairs and scores as the writer finds alone, at a
-    cost that does not grow along the file."""
+    cost that does not grow along the file — also once rows leave the
+    linker's window (held to its least here) and are asked of the file."""
     from storage import open_database
     path = tmp_path / "wire.jsonl"
-    wire_file(path, 3000)
+    wire_file(path, 4000)
     # an earlier corpus: the first 600 rows, stored by an import of their own
     (tmp_path / "earlier.jsonl").write_text(
         "".join(path.read_text("utf-8").splitlines(keepends=True)[:600]), "utf-8")
+    monkeypatch.setattr(near_duplicates, "RUN_WINDOW", 1)   # 2,500 rows: 900 leave it
     found = {}
     for way in ("writer", "second process"):
         db = open_database(tmp_path / f"{way}.db")
@@ -134,14 +136,65 @@ def test_the_second_process_finds_the_links_the_writer_would(tmp_path, monkeypat
                 patched.setattr(similarity, "bucket_members", None)
             report = import_files(db, [path], on_progress=lambda done, total: stamps.append(
                 (done, time.perf_counter())))
-        assert len(report.added) == 2400 and len(report.duplicates) == 600
+        assert len(report.added) == 3400 and len(report.duplicates) == 600
         found[way] = (db.execute("SELECT article_id, other_id, score FROM similar_articles "
                                  "ORDER BY 1, 2").fetchall(), report.links, report.similar)
         db.close()
         rate = {done: at for done, at in stamps}
-        assert rate[3000] - rate[2000] < 2.5 * (rate[2000] - rate[1000])
+        assert rate[4000] - rate[3000] < 2.5 * (rate[2000] - rate[1000])
     assert found["writer"] == found["second process"]
-    assert len(found["writer"][0]) > 2400
+    assert len(found["writer"][0]) > 3400
+
+
+def test_a_copy_of_a_row_that_left_the_linker_s_window_is_still_linked(tmp_path, db,
+                                                                      monkeypatch):
+    monkeypatch.setattr(near_duplicates, "RUN_WINDOW", 1)   # held to its least: 2,500 rows
+
+    def story(n: int) -> str:
+        return (f"Police in Town{n} said Officer{n} met Agent{n} from Agency{n} about "
+                f"Case{n}, Boat{n}, Port{n}, Camp{n} and Bank{n}.")
+    rows = [{"title": f"Story {n}", "text": story(n)} for n in range(3000)]
+    rows.append({"title": "Copy", "text": story(0) + " Reporting by Reuters."})
+    (tmp_path / "run.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = import_files(db, [tmp_path / "run.jsonl"])
+    first, copy = report.added[0][1], report.added[-1][1]
+    assert db.execute("SELECT article_id, other_id FROM similar_articles").fetchall() == [
+        (first, copy)]
+
+
+def test_an_article_deleted_elsewhere_during_an_import_is_not_linked(tmp_path, monkeypatch):
+    """The second process finds links up to three chunks ahead; an article
+    another process deletes meanwhile is left out, not a failed chunk."""
+    from storage import articles as stored, journal, open_database
+    db = open_database(tmp_path / "x.db")
+    wire_file(tmp_path / "early.jsonl", 20)
+    import_files(db, [tmp_path / "early.jsonl"])
+    wire_file(tmp_path / "big.jsonl", 2400)      # (its first 20 rows: the same texts)
+    real, steps = run._import_step, []
+
+    def step(db_, name, report, origin):
+        steps.append(name)
+        if len(steps) == 2:      # between the first chunk and the second
+            other = open_database(tmp_path / "x.db")
+            with journal.step(other, "Delete"):
+                stored.delete_articles(other, list(range(1, 21)))
+            other.close()
+        return real(db_, name, report, origin)
+    monkeypatch.setattr(run, "_import_step", step)
+    report = import_files(db, [tmp_path / "big.jsonl"])
+    assert not report.skipped and len(report.added) == 2380
+    assert not db.execute("SELECT 1 FROM similar_articles WHERE article_id <= 20 "
+                          "OR other_id <= 20").fetchall()
+
+
+def test_the_run_linker_holds_a_window_of_rows_however_long_the_file(tmp_path, db):
+    linker = near_duplicates.RunLinker(db, similarity.next_article_id(db), window=300)
+    rng = random.Random(4)
+    for row in range(2000):
+        text = story_text(row, row % len(STORIES), rng) + f" Item{row} Place{row} Word{row}."
+        linker.links(row, f"digest {row}", near_duplicates.text_fingerprint(text))
+    assert len(linker._signatures) == len(linker._digests) == 300
+    assert sum(len(band) for band in linker._bands) <= 300 * near_duplicates.BANDS
 
 
 def test_the_run_linker_reads_a_bounded_number_of_rows_a_row(tmp_path, db, monkeypatch):

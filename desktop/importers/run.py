@@ -19,8 +19,9 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -256,7 +257,7 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
         else:
             links = near_duplicates.store_found(db, article_id, found, run.resolve(links))
         if run is not None and row is not None:
-            run.ids[row] = article_id
+            run.stored(row, article_id)
         _linked(pending, article_id, links)
     else:
         pending.duplicates.append((label, article_id))
@@ -266,19 +267,27 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
 
 class _RunIds:
     """The writer's half of a :class:`~desktop.near_duplicates.RunLinker`:
-    the article id each row of the run was stored as."""
+    the article id each of the last ``window`` rows of the run was stored as
+    (the linker names older rows by their article ids)."""
 
-    def __init__(self, below: int):
-        self.below = below
+    def __init__(self, window: int):
+        self.window = window
         self.ids: dict[int, int] = {}
 
+    def stored(self, row: int, article_id: int) -> None:
+        self.ids[row] = article_id
+        if len(self.ids) > 2 * self.window:     # rows ascend: the oldest first
+            for old in list(islice(self.ids, len(self.ids) - self.window)):
+                del self.ids[old]
+
     def resolve(self, links: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """``links`` with the run's rows turned into their article ids (a row
-        that was not stored, being a copy of an earlier one, left out)."""
+        """``links`` with the run's rows (``-(row + 1)``) turned into their
+        article ids (a row that was not stored, being a copy of an earlier
+        one, left out)."""
         resolved = []
         for other, score in links:
-            if other >= self.below:
-                other = self.ids.get(other - self.below)
+            if other < 0:
+                other = self.ids.get(-other - 1)
                 if other is None:
                     continue
             resolved.append((other, score))
@@ -385,7 +394,7 @@ def _exit_with_parent(parent: int) -> None:
 _linker = None
 
 
-def _start_preparing(parent: int, uri: str | None, below: int) -> None:
+def _start_preparing(parent: int, uri: str | None, below: int, window: int) -> None:
     """The preparing process's start: watch the importer, and open the
     database (``uri``, reading) to find each row's near-duplicates there;
     without it (a database in memory, or one it cannot open), the writer
@@ -397,7 +406,7 @@ def _start_preparing(parent: int, uri: str | None, below: int) -> None:
     try:
         linking = Database(sqlite3.connect(uri, uri=True, timeout=5))
         use_bulk_cache(linking)
-        _linker = near_duplicates.RunLinker(linking, below)
+        _linker = near_duplicates.RunLinker(linking, below, window=window)
     except sqlite3.Error:
         _linker = None
 
@@ -444,15 +453,14 @@ def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
-    from itertools import islice
 
     failure = []
     in_flight = deque()
-    uri, below = linking or (None, 0)
+    uri, below, window = linking or (None, 0, 0)
     rows = 0
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_preparing,
-                               initargs=(os.getpid(), uri, below))
+                               initargs=(os.getpid(), uri, below, window))
     try:
         def submit() -> None:
             nonlocal rows
@@ -494,8 +502,11 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     if parallel and not update:
         uri = _linking_uri(db)
         if uri is not None:
-            run = _RunIds(similarity.next_article_id(db))
-            linking = (uri, run.below)
+            # rows older than the chunks in flight are committed: the linker
+            # may ask the file for them
+            window = max(near_duplicates.RUN_WINDOW, (_AHEAD + 2) * CHUNK_ROWS)
+            run = _RunIds(window)
+            linking = (uri, similarity.next_article_id(db), window)
     iterator = _prepared_rows(iter(rows), parallel, linking)
     listed = seen = 0
     failure = None
@@ -507,8 +518,10 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
             # articles are indexed for search in one statement at its end
             # (indexed one by one, SQLite's FTS5 writes the index out at
             # every statement: a third of the writer's time)
+            # (not when texts are replaced: a replaced article must be indexed)
             with _import_step(db, f"Import {path.name} from row {seen + 1}", report, origin), \
-                    full_text.filled_after(db, "articles", similarity.next_article_id(db)):
+                    full_text.filled_after(db, "articles", similarity.next_article_id(db)) \
+                    if not update else nullcontext():
                 for _ in range(CHUNK_ROWS):
                     try:
                         label, draft, found, found_links = next(iterator)
