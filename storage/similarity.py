@@ -42,55 +42,47 @@ def store_fingerprint(db: Database, article_id: int, method: str,
         [(band, bucket, article_id) for band, bucket in enumerate(buckets)])
 
 
-_MEMBERS_SQL: dict[int, str] = {}
+_MEMBERS_SQL: dict[tuple[int, str], str] = {}
+
+
+def _members_of(db: Database, buckets: list[int], cap: int, condition: str,
+                value: int) -> list[tuple[int, int]]:
+    """``(band, article_id)`` of the articles in each of ``buckets`` (band
+    ``i``'s is ``buckets[i]``) meeting ``article_id {condition} value``, at
+    most ``cap`` a bucket, the newest first. One statement of lookups in the
+    ``lsh_buckets`` key, each stopping after ``cap`` rows: the cost is
+    bounded however large a bucket grows (thousands of wire copies share
+    all of theirs)."""
+    if not buckets:
+        return []
+    sql = _MEMBERS_SQL.get((len(buckets), condition))
+    if sql is None:
+        part = ("SELECT * FROM (SELECT {band}, article_id FROM lsh_buckets "
+                f"WHERE band = {{band}} AND bucket = ? AND article_id {condition} ? "
+                "ORDER BY article_id DESC LIMIT ?)")
+        sql = _MEMBERS_SQL[(len(buckets), condition)] = " UNION ALL ".join(
+            part.format(band=band) for band in range(len(buckets)))
+    params = []
+    for bucket in buckets:
+        params += (bucket, value, cap)
+    return db.conn.execute(sql, params).fetchall()
 
 
 def bucket_members(db: Database, buckets: list[int], cap: int, *,
                    exclude: int) -> list[int]:
     """The articles in each of ``buckets`` (band ``i``'s is ``buckets[i]``),
     at most ``cap`` a bucket, the newest first, ``exclude`` left out; an
-    article appears once per bucket it shares. One statement of lookups in
-    the ``lsh_buckets`` key, each stopping after ``cap`` rows: the cost is
-    bounded however large a bucket grows (thousands of wire copies share
-    all of theirs)."""
-    if not buckets:
-        return []
-    sql = _MEMBERS_SQL.get(len(buckets))
-    if sql is None:
-        part = ("SELECT * FROM (SELECT article_id FROM lsh_buckets "
-                "WHERE band = {band} AND bucket = ? AND article_id != ? "
-                "ORDER BY article_id DESC LIMIT ?)")
-        sql = _MEMBERS_SQL[len(buckets)] = " UNION ALL ".join(
-            part.format(band=band) for band in range(len(buckets)))
-    params = []
-    for bucket in buckets:
-        params += (bucket, exclude, cap)
-    return [row[0] for row in db.conn.execute(sql, params)]
-
-
-_EARLIER_SQL: dict[int, str] = {}
+    article appears once per bucket it shares."""
+    return [article for _, article in _members_of(db, buckets, cap, "!=", exclude)]
 
 
 def earlier_bucket_members(db: Database, buckets: list[int], cap: int, *,
                            below: int) -> list[tuple[int, int]]:
     """``(band, article_id)`` of the articles with an id under ``below`` in
-    each of ``buckets`` (band ``i``'s is ``buckets[i]``), at most ``cap`` a
-    bucket, the newest first: :func:`bucket_members` for a batch import's
-    second process, which knows the rows of its own run itself and asks
-    the file only for the articles stored before it (ids under ``below``)."""
-    if not buckets:
-        return []
-    sql = _EARLIER_SQL.get(len(buckets))
-    if sql is None:
-        part = ("SELECT * FROM (SELECT {band}, article_id FROM lsh_buckets "
-                "WHERE band = {band} AND bucket = ? AND article_id < ? "
-                "ORDER BY article_id DESC LIMIT ?)")
-        sql = _EARLIER_SQL[len(buckets)] = " UNION ALL ".join(
-            part.format(band=band) for band in range(len(buckets)))
-    params = []
-    for bucket in buckets:
-        params += (bucket, below, cap)
-    return db.conn.execute(sql, params).fetchall()
+    each of ``buckets``, at most ``cap`` a bucket, the newest first:
+    :func:`bucket_members` for a batch import's second process, which knows
+    the newest rows of its own run itself and asks the file for the rest."""
+    return _members_of(db, buckets, cap, "<", below)
 
 
 def existing_articles(db: Database, article_ids: list[int]) -> set[int]:
