@@ -16,8 +16,9 @@ Each article is tokenised **once**, at import, into two things:
   of two signatures is the exact Jaccard similarity of the token sets; for
   longer ones it is the standard bottom-k estimate.
 - a MinHash of :data:`PERMUTATIONS` permutations, cut into bands of
-  :data:`ROWS_PER_BAND` (locality-sensitive hashing); each band is a 64-bit
-  bucket stored in SQLite with an index.
+  :data:`ROWS_PER_BAND` (locality-sensitive hashing); each band's two
+  32-bit minima are hashed into one signed 32-bit bucket (:func:`bucket_of`),
+  stored in SQLite's ``lsh_buckets`` key.
 
 A new article's candidates are the articles sharing a bucket with it, at
 most :data:`BUCKET_CAP` of the newest per bucket, so the work per article
@@ -82,6 +83,10 @@ _PERM_A = (_rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64
            << _U64(1)) | _U64(1)
 _PERM_B = _rng.randint(1, 2**62, size=PERMUTATIONS, dtype=np.int64).astype(_U64)
 _SHIFT = _U64(32)
+#: below 2³¹, so that ``first * _BUCKET_MIX + second`` stays under 2⁶³ in
+#: SQLite's signed arithmetic too
+_BUCKET_MIX = _U64(0x5BD1E995)
+_LOW32 = _U64(0xFFFFFFFF)
 _NO_LIMIT = 2**32
 
 
@@ -122,11 +127,28 @@ def fingerprint(tokens: Iterable[str]) -> Fingerprint | None:
     crcs = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens),
                        dtype=_U64, count=len(tokens))
     hashes = np.unique(((crcs * _MIX_A + _MIX_B) >> _SHIFT).astype(np.uint32))
+    pairs = band_minima(hashes)
+    return Fingerprint(hashes[:SIGNATURE_SIZE], bucket_of(pairs[:, 0], pairs[:, 1]))
+
+
+def band_minima(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash of a token set's 32-bit ``hashes``: each permutation's
+    minimum (under 2³²), as :data:`BANDS` rows of :data:`ROWS_PER_BAND`."""
     values = hashes.astype(_U64)
     minhash = ((values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) >> _SHIFT).min(axis=1)
-    pairs = minhash.reshape(BANDS, ROWS_PER_BAND)
-    buckets = ((pairs[:, 0] << _SHIFT) | pairs[:, 1]).view(np.int64).tolist()
-    return Fingerprint(hashes[:SIGNATURE_SIZE], buckets)
+    return minhash.reshape(BANDS, ROWS_PER_BAND)
+
+
+def bucket_of(first: np.ndarray, second: np.ndarray) -> list[int]:
+    """Each band's bucket from its two 32-bit minima: a multiply-add hash
+    to 32 bits, signed (SQLite stores it in 4 bytes; a 64-bit bucket took 8,
+    and a third more pages to dirty at every import chunk). Two articles
+    meet in a bucket by chance with odds of 2⁻³² a band; the candidates
+    found are then compared signature to signature. The same arithmetic as
+    :data:`storage.schema.FOLD_BUCKET_SQL`, which turned the 64-bit buckets of
+    earlier databases into these."""
+    mixed = (first * _BUCKET_MIX + second) & _LOW32
+    return (mixed.astype(np.int64) - 2**31).tolist()
 
 
 def text_fingerprint(text: str) -> Fingerprint | None:

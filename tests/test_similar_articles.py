@@ -3,13 +3,19 @@ and editing an article's details."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import zlib
+
+import numpy as np
 import pytest
 
 from desktop import near_duplicates
 from desktop.first_run import ensure_seeded
 from desktop.importers import import_files
-from storage import articles, journal, similarity
+from storage import articles, journal, open_database, similarity
 from storage.articles import ArticleError
+from storage.schema import FOLD_BUCKET_SQL, SCHEMA_VERSION
 
 from conftest import SEEDS
 
@@ -83,6 +89,31 @@ def test_deleting_an_article_deletes_its_links(db):
     assert similarity.pair_count(db) == 1
     assert db.execute("SELECT count(*) FROM lsh_buckets WHERE article_id = 5"
                       ).fetchone()[0] == 0
+    # (the fingerprint's trigger found them by their key; the others stay)
+    assert db.execute("SELECT count(DISTINCT article_id), count(*) FROM lsh_buckets"
+                      ).fetchone() == (4, 4 * near_duplicates.BANDS)
+
+
+def stored_buckets(db, article_id) -> tuple[list[int], list[int]]:
+    """An article's ``lsh_buckets`` rows in band order, and the list its
+    fingerprint's row keeps."""
+    rows = [r[0] for r in db.execute(
+        "SELECT bucket FROM lsh_buckets WHERE article_id = ? ORDER BY band", [article_id])]
+    kept = db.execute("SELECT buckets FROM article_fingerprints WHERE article_id = ?",
+                      [article_id]).fetchone()
+    return rows, json.loads(kept[0]) if kept else None
+
+
+def test_buckets_are_signed_32_bit_and_kept_with_the_fingerprint(db):
+    ensure_seeded(db)
+    text = articles.get_article(db, 1)["text"]
+    found = near_duplicates.text_fingerprint(text)
+    assert stored_buckets(db, 1) == (found.buckets, found.buckets)
+    assert len(found.buckets) == near_duplicates.BANDS
+    assert all(-2**31 <= b < 2**31 for b in found.buckets)
+    # the same two minima make the same bucket; the order matters
+    first, second = np.array([7, 2**32 - 1], np.uint64), np.array([9, 3], np.uint64)
+    assert near_duplicates.bucket_of(first, second) != near_duplicates.bucket_of(second, first)
 
 
 # -- editing details -----------------------------------------------------------
@@ -131,8 +162,78 @@ def test_a_changed_text_loses_its_old_links_and_is_linked_anew(db):
     articles.replace_article_text(db, s004, other_story)
     assert s004 not in ids_similar_to(db, s001)      # no longer the same story
     assert similarity.unfingerprinted(db, near_duplicates.METHOD) == [s004]
+    assert stored_buckets(db, s004) == ([], None)
     assert near_duplicates.link_similar(db, s004, other_story)[0][0] == s003
     assert ids_similar_to(db, s004) == [s003] and ids_similar_to(db, s001) == [s002]
+    new = near_duplicates.text_fingerprint(other_story).buckets
+    assert stored_buckets(db, s004) == (new, new)
+    # fingerprinted again in place: the old buckets go, by the trigger
+    near_duplicates.link_similar(db, s004, articles.get_article(db, s001)["text"])
+    old = near_duplicates.text_fingerprint(articles.get_article(db, s001)["text"]).buckets
+    assert stored_buckets(db, s004) == (old, old)
+    assert db.execute("SELECT count(*) FROM lsh_buckets").fetchone()[0] \
+        == 5 * near_duplicates.BANDS
+
+
+def test_the_migration_s_fold_is_bucket_of_at_the_extremes():
+    conn = sqlite3.connect(":memory:")
+    top = 2**32 - 1
+    for first, second in [(0, 0), (top, top), (top, 0), (0, top), (2**31, 12345),
+                          (3_000_000_000, 4_000_000_000)]:
+        wide = np.array([(first << 32) | second], np.uint64).view(np.int64)[0].item()
+        [(folded,)] = conn.execute(f"SELECT {FOLD_BUCKET_SQL} FROM (SELECT ? AS bucket)",
+                                   [wide])
+        assert [folded] == near_duplicates.bucket_of(np.array([first], np.uint64),
+                                                     np.array([second], np.uint64))
+
+
+def test_migration_0030_folds_64_bit_buckets_into_the_same_32_bit_ones(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_database(path)
+    ensure_seeded(db)
+    texts = {i: articles.get_article(db, i)["text"] for i in range(1, 6)}
+    db.close()
+    conn = sqlite3.connect(path)
+    with conn:      # back to schema 29: 64-bit buckets (first minimum high), an
+        # index by article, a foreign key, no list kept with the fingerprint
+        conn.execute("DROP TRIGGER lsh_buckets_gone")
+        conn.execute("DROP TABLE lsh_buckets")
+        conn.execute("""CREATE TABLE lsh_buckets (band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID""")
+        conn.execute("CREATE INDEX lsh_buckets_by_article ON lsh_buckets (article_id)")
+        conn.execute("ALTER TABLE article_fingerprints DROP COLUMN buckets")
+        for article_id, text in texts.items():
+            tokens = near_duplicates.salient_tokens(text)
+            crcs = np.array([zlib.crc32(t.encode()) for t in tokens], np.uint64)
+            hashes = np.unique(((crcs * near_duplicates._MIX_A + near_duplicates._MIX_B)
+                                >> np.uint64(32)).astype(np.uint32))
+            pairs = near_duplicates.band_minima(hashes)
+            wide = ((pairs[:, 0] << np.uint64(32)) | pairs[:, 1]).view(np.int64).tolist()
+            conn.executemany("INSERT INTO lsh_buckets VALUES (?, ?, ?)",
+                             [(band, b, article_id) for band, b in enumerate(wide)])
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0030_compact_lsh_buckets'")
+        conn.execute("PRAGMA user_version = 29")
+    conn.close()
+    db = open_database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    for article_id, text in texts.items():
+        new = near_duplicates.text_fingerprint(text).buckets
+        assert stored_buckets(db, article_id) == (new, new)
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                      "'lsh_buckets_by_article'").fetchone()[0] == 0
+    assert "REFERENCES" not in db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'lsh_buckets'").fetchone()[0]
+    # a copy of a migrated article still finds it; a deletion still clears
+    copy = texts[3] + "\n\nAnother outlet's closing line, with Phnom Penh named."
+    (tmp_path / "copy.txt").write_text(copy, "utf-8")
+    report = import_files(db, [tmp_path / "copy.txt"])
+    [(_, other, score)] = report.similar
+    assert other == 3 and score > 0.9
+    with journal.step(db, "Delete article"):
+        db.execute("DELETE FROM articles WHERE id = 2")
+    assert stored_buckets(db, 2) == ([], None)
 
 
 def test_editing_a_text_in_the_window_relinks_it_and_undo_brings_the_links_back(

@@ -48,6 +48,8 @@ PARALLEL_ROWS = 2000
 #: Chunks the second process may prepare ahead of the writer: enough that
 #: neither waits for the other when one chunk costs more than the next.
 _AHEAD = 3
+#: The first rows the second process prepares, before whole chunks.
+_FIRST_ROWS = 50
 #: Log pages (4 KiB) a large import lets pile up before they are copied into
 #: the file (SQLite's default is 1,000, about one chunk of rows).
 _CHECKPOINT_PAGES = 16_000
@@ -461,28 +463,35 @@ def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_preparing,
                                initargs=(os.getpid(), uri, below, window))
+    finished = False
     try:
-        def submit() -> None:
+        def submit(size: int = CHUNK_ROWS) -> None:
             nonlocal rows
             if failure:
                 return
             batch = []
             try:
-                batch.extend(islice(iterator, CHUNK_ROWS))
+                batch.extend(islice(iterator, size))
             except Exception as error:   # raised below, after the rows before it
                 failure.append(error)
             if batch:
                 in_flight.append(pool.submit(_prepare_linked, batch, rows))
                 rows += len(batch)
+        # a small first batch: the writer starts once the process is up
+        # and these few rows are ready, not a whole chunk later
+        submit(_FIRST_ROWS)
         for _ in range(_AHEAD):
             submit()
         while in_flight:
             chunk = in_flight.popleft().result()
             submit()
             yield from chunk
+        finished = True
     finally:
-        # a cancel or an error: the chunks prepared ahead are not waited for
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a cancel or an error: the chunks prepared ahead are not waited
+        # for, the process is; once every row is read, its exit (half a
+        # second freeing the linker's window) is not
+        pool.shutdown(wait=not finished, cancel_futures=True)
     if failure:
         raise failure[0]
 
