@@ -111,7 +111,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 class Fingerprint:
     """An article's signature (sorted uint32 token hashes, at most
-    :data:`SIGNATURE_SIZE`) and LSH buckets (one signed 64-bit int a band)."""
+    :data:`SIGNATURE_SIZE`) and LSH buckets (one signed 32-bit int a band)."""
 
     __slots__ = ("signature", "buckets")
 

@@ -1104,6 +1104,10 @@ def compact_lsh_buckets(db: Database) -> None:
         SELECT json_group_array({FOLD_BUCKET_SQL}) FROM (
             SELECT bucket FROM lsh_buckets
             WHERE article_id = article_fingerprints.article_id ORDER BY band))""")
+    # (rows of an article without a fingerprint would have nothing to
+    # delete them by now; no path made such rows, but none is kept)
+    db.execute("DELETE FROM lsh_buckets WHERE article_id NOT IN "
+               "(SELECT article_id FROM article_fingerprints)")
     db.execute("""CREATE TABLE lsh_buckets_compact (
         band INTEGER NOT NULL,
         bucket INTEGER NOT NULL,

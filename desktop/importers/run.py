@@ -496,6 +496,16 @@ def _prepared_rows(iterator, parallel: bool, linking: tuple | None = None):
         raise failure[0]
 
 
+def linker_window() -> int:
+    """How many of the run's newest rows the second process's linker holds:
+    :data:`~desktop.near_duplicates.RUN_WINDOW`, and never fewer than the
+    rows that may not be committed yet when it links a row — the batches in
+    flight (the first small one and :data:`_AHEAD` chunks), the one the
+    writer is taking rows from, the writer's open chunk — and a chunk to
+    spare; older rows it asks of the file."""
+    return max(near_duplicates.RUN_WINDOW, _FIRST_ROWS + (_AHEAD + 3) * CHUNK_ROWS)
+
+
 def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                  is_cancelled: Callable[[], bool] | None, update: bool,
                  progress: _Progress, origin: str | None = None) -> None:
@@ -511,9 +521,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     if parallel and not update:
         uri = _linking_uri(db)
         if uri is not None:
-            # rows older than the chunks in flight are committed: the linker
-            # may ask the file for them
-            window = max(near_duplicates.RUN_WINDOW, (_AHEAD + 2) * CHUNK_ROWS)
+            window = linker_window()
             run = _RunIds(window)
             linking = (uri, similarity.next_article_id(db), window)
     iterator = _prepared_rows(iter(rows), parallel, linking)
