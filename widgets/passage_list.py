@@ -27,6 +27,11 @@ class PassageList(QTreeWidget):
     noteEdited = Signal(int, str)
 
     NOTE_COLUMN = 2
+    TAG_WIDTH = 100
+    #: the Note column while no passage has a note, and its share of the
+    #: list's width while one has
+    EMPTY_NOTE_WIDTH = 60
+    NOTE_SHARE = 0.3
     #: who coded it: shown only when the article's passages are of more than
     #: one analyst (two analysts' copies of a passage otherwise look alike)
     ANALYST_COLUMN = 3
@@ -40,11 +45,19 @@ class PassageList(QTreeWidget):
         self.setUniformRowHeights(True)     # one line each: laid out without measuring rows
         self.setHeaderLabels(["Tag", "Passage", "Note", "Analyst"])
         header = self.header()
-        header.setStretchLastSection(False)      # passage and note share the room
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 110)
-        for column in (1, self.NOTE_COLUMN):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, self.TAG_WIDTH)
+        # the passage's words take the room left; the note keeps a share of
+        # it while any passage has one (equal shares elided both words and
+        # notes in a narrow panel), until the analyst drags its edge
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.NOTE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(self.NOTE_COLUMN, self.EMPTY_NOTE_WIDTH)
+        self._has_notes = False
+        self._note_width_chosen = False
+        self._sizing = False
+        header.sectionResized.connect(self._section_resized)
         # sized when it appears, not kept fitted: a fitted column measured
         # every row at every change, shown or not
         header.setSectionResizeMode(self.ANALYST_COLUMN, QHeaderView.ResizeMode.Interactive)
@@ -75,12 +88,36 @@ class PassageList(QTreeWidget):
             self.clear()
             for passage in passages:
                 self.addTopLevelItem(self._item(passage))
+        has_notes = any(p.get("note") for p in passages)
+        if has_notes != self._has_notes:
+            self._has_notes = has_notes
+            self._size_note_column()
         one_analyst = len({p.get("analyst") or "" for p in passages}) < 2
         if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
             self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
             if not one_analyst:
                 self.resizeColumnToContents(self.ANALYST_COLUMN)
         self.blockSignals(False)
+
+    def _size_note_column(self) -> None:
+        """The Note column's width for the list's width, unless the analyst
+        chose one."""
+        if self._note_width_chosen:
+            return
+        width = (max(self.EMPTY_NOTE_WIDTH, int(self.viewport().width() * self.NOTE_SHARE))
+                 if self._has_notes else self.EMPTY_NOTE_WIDTH)
+        if self.header().sectionSize(self.NOTE_COLUMN) != width:
+            self._sizing = True
+            self.header().resizeSection(self.NOTE_COLUMN, width)
+            self._sizing = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == self.NOTE_COLUMN and not self._sizing:
+            self._note_width_chosen = True    # dragged by the analyst
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._size_note_column()
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
         snippet = " ".join(passage["text"].split())

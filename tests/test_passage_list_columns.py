@@ -1,0 +1,78 @@
+"""The Passages tab's columns in a narrow panel: the passage's words take the
+room, the note keeps a share while any passage has a note, and a width the
+analyst drags stays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from widgets.passage_list import PassageList
+
+LONG = ("more support for the training of the Kingdom's police officers in the fight "
+        "against cybercrime, which is on the rise across Asia")
+
+
+def passage(i: int, note: str = "") -> dict:
+    return {"id": i, "tag": "Training & capacity building", "color": "#2ecc71",
+            "text": LONG, "note": note, "analyst": "a", "start": i * 10, "end": i * 10 + 9}
+
+
+def shown(qtbot, passages, width=380) -> PassageList:
+    view = PassageList()
+    qtbot.addWidget(view)
+    view.resize(width, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_passages(passages, [])
+    QApplication.processEvents()
+    return view
+
+
+def widths(view) -> tuple[int, int, int]:
+    return tuple(view.header().sectionSize(c) for c in (0, 1, view.NOTE_COLUMN))
+
+
+def test_the_passage_takes_the_room_while_no_passage_has_a_note(qtbot):
+    view = shown(qtbot, [passage(1), passage(2)])
+    tag, words, note = widths(view)
+    room = view.viewport().width()
+    assert words >= room - tag - note - 2 and words > 0.55 * room
+    assert note == view.EMPTY_NOTE_WIDTH
+
+
+def test_a_note_gets_a_share_and_loses_it_with_the_last_note(qtbot):
+    view = shown(qtbot, [passage(1), passage(2, "Check the FATF plenary date")])
+    tag, words, note = widths(view)
+    room = view.viewport().width()
+    assert abs(note - int(room * view.NOTE_SHARE)) <= 1 and words > note
+    view.resize(700, 300)
+    QApplication.processEvents()
+    assert abs(widths(view)[2] - int(view.viewport().width() * view.NOTE_SHARE)) <= 1
+    view.set_passages([passage(1), passage(2)], [])
+    assert widths(view)[2] == view.EMPTY_NOTE_WIDTH
+
+
+def test_a_width_the_analyst_drags_is_kept(qtbot):
+    view = shown(qtbot, [passage(1, "a note")])
+    header = view.header()
+    edge = header.sectionViewportPosition(view.NOTE_COLUMN) + header.sectionSize(
+        view.NOTE_COLUMN) - 1
+    y = header.height() // 2
+    before = header.sectionSize(view.NOTE_COLUMN)
+
+    def mouse(kind, x, buttons):
+        QApplication.sendEvent(header.viewport(), QMouseEvent(
+            kind, QPointF(x, y), header.viewport().mapToGlobal(QPointF(x, y)),
+            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier))
+    qtbot.mouseMove(header.viewport(), QPoint(edge, y))
+    mouse(QEvent.Type.MouseButtonPress, edge, Qt.MouseButton.LeftButton)
+    mouse(QEvent.Type.MouseMove, edge + 40, Qt.MouseButton.LeftButton)
+    mouse(QEvent.Type.MouseButtonRelease, edge + 40, Qt.MouseButton.NoButton)
+    dragged = header.sectionSize(view.NOTE_COLUMN)
+    assert dragged == before + 40
+    view.resize(600, 300)
+    view.set_passages([passage(1), passage(2)], [])      # no note left
+    QApplication.processEvents()
+    assert header.sectionSize(view.NOTE_COLUMN) == dragged
