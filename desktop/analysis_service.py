@@ -209,11 +209,15 @@ class AnalysisPool:
             raise by_sentinel[handle].died()
         return None
 
-    def load(self) -> dict:
+    def load(self, is_cancelled: Callable[[], bool] = lambda: False) -> dict | None:
         """Start one worker and wait until its pipeline is loaded; then start
-        the others (they load meanwhile, niced, and announce nothing)."""
+        the others (they load meanwhile, niced, and announce nothing). None
+        when ``is_cancelled()`` first (a quit while the pipeline loads —
+        seconds — is not kept waiting for it)."""
         self._start_workers(1)
         while self.info is None:
+            if is_cancelled():
+                return None
             message = self._next()
             if message is None:
                 continue
@@ -282,7 +286,8 @@ class AnalysisPool:
         from desktop.analysis_jobs import read_batch, store_batch
 
         self._cancelled.clear()
-        self.load()
+        if self.load(is_cancelled) is None:
+            return 0
         pending = self.pending() if again is None else list(again)
         if again is None:
             self._left = set(pending)     # until each is stored
@@ -338,9 +343,14 @@ class AnalysisPool:
                 message[0].in_flight = max(0, message[0].in_flight - 1)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the workers: ask, then wait, then terminate."""
+        """Stop the workers: ask, then wait, then terminate — a worker still
+        loading its pipeline at once (it would read the request only once
+        loaded, seconds later, and holds nothing: no database, no batch)."""
         self._cancelled.set()
         for worker in self._workers:
+            if not worker.ready and worker.in_flight == 0 and worker.process.is_alive():
+                worker.process.terminate()
+                continue
             try:
                 worker.conn.send(None)
             except OSError:
@@ -368,6 +378,9 @@ class _Commands:
         self.queue: queue.Queue = queue.Queue()
         self.generation = 0          # bumped by each cancel
         self.cancelled = threading.Event()
+        #: set by a quit (or the end of input) and never cleared: a run
+        #: that begins after it — its cancel cleared for it — stops at once
+        self.quitting = threading.Event()
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream) -> None:
@@ -386,8 +399,13 @@ class _Commands:
                 self.queue.put(("analyse", self.generation, again))
             elif command == "quit":
                 break
+        self.quitting.set()
         self.cancelled.set()
         self.queue.put(("quit", None, None))
+
+    def stopped(self) -> bool:
+        """Whether the run going on is to stop: cancelled, or quitting."""
+        return self.cancelled.is_set() or self.quitting.is_set()
 
 
 def one_run(again: list[int] | None, waiting: queue.Queue,
@@ -444,9 +462,9 @@ def serve(db_path: Path, configured: str | None, processes: int | None,
             try:
                 # the articles asked for again first, then what is pending
                 # (an import meanwhile); one "finished" for both
-                done = pool.analyse(commands.cancelled.is_set, again=again) if again else 0
-                if pending and not commands.cancelled.is_set():
-                    done += pool.analyse(commands.cancelled.is_set)
+                done = pool.analyse(commands.stopped, again=again) if again else 0
+                if pending and not commands.stopped():
+                    done += pool.analyse(commands.stopped)
             except Exception as error:
                 log.error("analysis failed: %s", traceback.format_exc())
                 emit("failed", message=str(error) if type(error) is RuntimeError

@@ -239,3 +239,34 @@ def test_a_batch_of_analysed_articles_is_announced_once(qtbot, tmp_path):
     heard.clear()
     process._read_events(_Pipe(lines[:4]))      # a batch cut by the pipe: what came so far
     assert heard == [("articles", [11, 12]), ("progress", 2, 8)]
+
+
+def test_a_quit_right_behind_a_request_ends_the_service_before_its_pipeline_loads(
+        seeded_db_path):
+    """The window asks for an analysis (an edit) and closes at once: the
+    quit, read before the run begins, is not wiped by the run's fresh
+    cancel flag — no pipeline loaded, no run, the service gone in well under
+    a pipeline's load (it was kept five seconds, then terminated)."""
+    import io
+    import json
+
+    events = io.StringIO()
+    commands = io.StringIO('{"cmd": "analyse"}\n{"cmd": "quit"}\n')
+    began = time.monotonic()
+    assert analysis_service.serve(seeded_db_path, None, 1, commands, events) == 0
+    took = time.monotonic() - began
+    said = [json.loads(line) for line in events.getvalue().splitlines()]
+    assert [e["event"] for e in said if e["event"] != "progress"] in ([], ["finished"])
+    assert all(e.get("done", 0) == 0 for e in said) and took < 2.5
+
+
+def test_closing_the_pool_while_its_worker_loads_does_not_wait_for_the_load(tmp_path):
+    db = open_database(tmp_path / "x.db")
+    db.close()
+    pool = AnalysisPool(tmp_path / "x.db", processes=1)
+    pool._start_workers(1)
+    [worker] = pool._workers
+    time.sleep(0.3)             # started, importing spaCy
+    began = time.monotonic()
+    pool.close()
+    assert time.monotonic() - began < 1.5 and not worker.process.is_alive()
