@@ -61,6 +61,26 @@ def test_rows_are_committed_in_chunks_and_progress_counts_rows(tmp_path, db):
     assert len(commits) >= 1200 // CHUNK_ROWS
 
 
+def test_a_big_file_commits_in_bigger_chunks_each_a_journal_step(tmp_path, db,
+                                                                 monkeypatch):
+    from desktop import near_duplicates
+    from desktop.importers import run
+    from storage import journal
+
+    monkeypatch.setattr(near_duplicates, "RUN_WINDOW", 1)    # the window at its least
+    assert run.chunk_rows(run.BIG_IMPORT_ROWS - 1) == CHUNK_ROWS
+    assert run.chunk_rows(run.BIG_IMPORT_ROWS) == run.BIG_CHUNK_ROWS > CHUNK_ROWS
+    monkeypatch.setattr(run, "BIG_IMPORT_ROWS", 2000)
+    monkeypatch.setattr(run, "BIG_CHUNK_ROWS", 1000)
+    path = write_jsonl(tmp_path / "feed.jsonl", news_rows(2500))
+    report = import_files(db, [path])
+    assert len(report.added) == 2500 and articles.article_count(db) == 2500
+    assert [step["name"] for step in journal.history(db)][:3] == [
+        f"Import feed.jsonl from row {row}" for row in (2001, 1001, 1)]
+    # the linker's window covers the writer's bigger open chunk
+    assert run.linker_window(1000) - run.linker_window(CHUNK_ROWS) == 1000 - CHUNK_ROWS
+
+
 def test_a_large_import_commits_without_fsync_and_puts_the_settings_back(tmp_path, db):
     path = write_jsonl(tmp_path / "news.jsonl", news_rows(CHUNK_ROWS + 100))
     before = [db.execute(f"PRAGMA {name}").fetchone()[0]
