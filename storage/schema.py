@@ -1071,7 +1071,6 @@ def analysis_wanted(db: Database) -> None:
         db.execute(trigger)
 
 
-
 #: A 64-bit LSH bucket (two 32-bit MinHash minima, the first in the high
 #: half) as the signed 32-bit bucket :func:`desktop.near_duplicates.bucket_of`
 #: makes of the same two minima (every product stays under 2⁶³).
@@ -1119,6 +1118,7 @@ def compact_lsh_buckets(db: Database) -> None:
     db.execute("DROP TABLE lsh_buckets")
     db.execute("ALTER TABLE lsh_buckets_compact RENAME TO lsh_buckets")
     db.execute(LSH_BUCKETS_GONE_TRIGGER)
+
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
