@@ -1,0 +1,61 @@
+"""The Passages tab holds only as much of a long passage's words as its
+column can show: the cell looks the same, and a wider column shows more."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from widgets.passage_list import PassageList, shown_words
+
+PARAGRAPH = " ".join(
+    ["Officers from the regional cybercrime unit said the network moved the money "
+     "through shell companies and exchanges before it reached accounts abroad."] * 20)
+
+
+def passage(i: int, text: str = PARAGRAPH) -> dict:
+    return {"id": i, "tag": "Money laundering", "color": "#2ecc71", "text": text,
+            "note": "", "analyst": "a", "start": i * 10, "end": i * 10 + len(text)}
+
+
+def shown(qtbot, passages, width=380) -> PassageList:
+    view = PassageList()
+    qtbot.addWidget(view)
+    view.resize(width, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_passages(passages, [])
+    QApplication.processEvents()
+    return view
+
+
+def test_shown_words_cuts_only_what_cannot_show():
+    assert shown_words("short words", 300, 3) == "short words"
+    cut = shown_words("x" * 1000, 300, 3)
+    assert cut == "x" * 101 + "…"
+
+
+def test_a_long_passage_is_cut_and_its_cell_looks_the_same(qtbot):
+    view = shown(qtbot, [passage(1), passage(2, "A short passage.")])
+    item = view.topLevelItem(0)
+    words = item.text(view.PASSAGE_COLUMN)
+    assert words.endswith("…") and len(words) < 200 < len(PARAGRAPH)
+    assert view.topLevelItem(1).text(view.PASSAGE_COLUMN) == "A short passage."
+    cut = view.viewport().grab().toImage()
+    view.blockSignals(True)
+    item.setText(view.PASSAGE_COLUMN, PARAGRAPH)     # as the list held it before
+    view.blockSignals(False)
+    QApplication.processEvents()
+    assert view.viewport().grab().toImage() == cut
+    assert PARAGRAPH[:400] in item.toolTip(view.PASSAGE_COLUMN)
+
+
+def test_a_wider_column_shows_more_words(qtbot):
+    view = shown(qtbot, [passage(1)])
+    before = len(view.topLevelItem(0).text(view.PASSAGE_COLUMN))
+    view.resize(1600, 300)
+    QApplication.processEvents()
+    assert view.header().sectionSize(view.PASSAGE_COLUMN) > view.MIN_WORDS_WIDTH
+    after = view.topLevelItem(0).text(view.PASSAGE_COLUMN)
+    narrowest = min(view.fontMetrics().horizontalAdvance(c) for c in "il.,:;'|!")
+    assert len(after) > before
+    assert len(after) > view.header().sectionSize(view.PASSAGE_COLUMN) // narrowest
