@@ -72,6 +72,34 @@ def test_ctrl_brackets_step_through_passages(open_window, analysed_db_path, qtbo
     assert window.view.selection_range() == first
 
 
+def test_ctrl_brackets_reach_every_passage_on_the_same_words(open_window, analysed_db_path,
+                                                             qtbot):
+    """One quote tagged twice, and two passages starting at one word: each is
+    stepped to in turn, forwards and back, and the status line counts it."""
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    start = text.index("Neth Savoeun")
+    spans = [(start, start + 12), (start, start + 12), (start, start + 4)]
+    for (begin, end), key in zip(spans, (Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_2)):
+        select_with_keys(qtbot, window.view, begin, end - begin)
+        qtbot.keyClick(window.view, key)
+    shown = window.view.navigable("passage")
+    assert len(shown) == 3
+    click_at(qtbot, window.view, 0)
+    reached = []
+    for _ in range(3):
+        qtbot.keyClick(window.view, Qt.Key.Key_BracketRight, CTRL)
+        reached.append(window.statusBar().currentMessage().split(":")[0])
+        assert window.view.selection_range() in spans
+    assert reached == ["Passage 1 of 3", "Passage 2 of 3", "Passage 3 of 3"]
+    assert window.view.selection_range() == (start, start + 12)
+    backwards = []
+    for _ in range(3):
+        qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft, CTRL)
+        backwards.append(window.statusBar().currentMessage().split(":")[0])
+    assert backwards == ["Passage 2 of 3", "Passage 1 of 3", "Passage 3 of 3"]
+
+
 def test_no_quotes_says_so(open_window, tmp_path, qtbot):
     from tests.test_main_window import database_with
 

@@ -28,6 +28,11 @@ __all__ = ["ArticleView", "ZOOM_STEPS", "ZOOM_MIN", "ZOOM_MAX"]
 TOOLTIP_LINKS = 5
 
 
+def _place(item: dict) -> tuple:
+    """Where an item (passage, quote, entity) stands in text order."""
+    return (item["start"], item["end"], item.get("id") or 0)
+
+
 class ArticleView(ReadingTextEdit):
     """Shows one article. Emits intents; never stores anything itself."""
 
@@ -73,6 +78,8 @@ class ArticleView(ReadingTextEdit):
         self._bars: list[Bar] | None = None
         #: each passage's bars on the current layout (widgets.passage_bars)
         self._bar_pieces: dict = {}
+        #: the item each kind last stepped to (see :meth:`step_to`)
+        self._stepped: dict[str, dict] = {}
         document = self.document()
         document.contentsChanged.connect(self._forget_bars)
         document.documentLayout().update.connect(self._forget_bars)
@@ -86,6 +93,7 @@ class ArticleView(ReadingTextEdit):
         self._entities, self._quotes = list(entities), list(quotes)
         self._passages = list(passages)
         self._matches = []
+        self._stepped = {}
         self.setExtraSelections([])
         # one edit block: the document is laid out once, not after each of
         # the dozens of format changes (half the time of opening an article)
@@ -338,23 +346,35 @@ class ArticleView(ReadingTextEdit):
             items = [e for e in self._entities if e["label"] not in self._hidden]
         else:
             raise ValueError(f"nothing to step through called {kind!r}")
-        return sorted(items, key=lambda i: (i["start"], i["end"]))
+        return sorted(items, key=_place)
 
     def step_to(self, kind: str, step: int) -> dict | None:
         """Select the next (``step`` 1) or previous (-1) passage, quote or
         entity after or before the selection or caret, wrapping around at
-        the ends; returns it, or None if the article has none."""
+        the ends; returns it, or None if the article has none. Items are in
+        text order (start, then end); two on the same words (one quote tagged
+        twice) are each stepped to in turn."""
         items = self._navigable(kind)
         if not items:
             return None
-        cursor = self.textCursor()
-        here = self._offsets.from_utf16(cursor.selectionStart())
-        if step > 0:
-            chosen = next((i for i in items if i["start"] > here
-                           or (i["start"] == here and not cursor.hasSelection())), items[0])
+        selected = self.selection_range()
+        last = self._stepped.get(kind)
+        if last is not None and selected == (last["start"], last["end"]) \
+                and any(i is last or i == last for i in items):
+            # stepping on from the item stepped to: by its place in the list
+            index = next(n for n, i in enumerate(items) if i is last or i == last)
+            chosen = items[(index + step) % len(items)]
+        elif selected is not None:
+            chosen = (next((i for i in items if (i["start"], i["end"]) > selected), items[0])
+                      if step > 0 else
+                      next((i for i in reversed(items) if (i["start"], i["end"]) < selected),
+                           items[-1]))
         else:
-            chosen = next((i for i in reversed(items) if i["start"] < here), items[-1])
+            here = self._offsets.from_utf16(self.textCursor().position())
+            chosen = (next((i for i in items if i["start"] >= here), items[0]) if step > 0
+                      else next((i for i in reversed(items) if i["start"] < here), items[-1]))
         self.select_range(chosen["start"], chosen["end"])
+        self._stepped[kind] = chosen
         return chosen
 
     def _spoken_quote_at(self, offset: int) -> dict | None:
