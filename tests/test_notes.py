@@ -138,7 +138,10 @@ def test_no_article_listed_leaves_nothing_to_write_in(open_window, analysed_db_p
     assert memo.isEnabled() and window.review_box.isEnabled()
 
 
-def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot):
+def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage",
+                        lambda _parent, passage: asked.append(passage["id"]) or True)
     window = open_window(analysed_db_path)
     text = window.view.article_text()
     select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
@@ -157,6 +160,23 @@ def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot):
                     == "where the talks were held")
     tip = plist.topLevelItem(0).toolTip(plist.NOTE_COLUMN)
     assert "where the talks were held" in tip                  # the whole note on hover
+    # the row just annotated stays current: F2 again fixes a typo in the note
+    # (not the article's Edit details…), Delete then deletes that passage
+    qtbot.waitUntil(lambda: plist.state() != plist.State.EditingState)
+    assert plist.currentItem() is plist.topLevelItem(0)
+    qtbot.keyClick(plist, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "where the talks took place")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"]
+                    == "where the talks took place")
+    assert not any(d.isVisible() for d in window.findChildren(QDialog))
+    qtbot.waitUntil(lambda: plist.state() != plist.State.EditingState)
+    qtbot.keyClick(plist, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1) is None)
+    assert asked == [1]
 
 
 def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,

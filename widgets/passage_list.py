@@ -91,24 +91,35 @@ class PassageList(QTreeWidget):
         self.itemChanged.connect(self._item_changed)
 
     def set_passages(self, passages: list[dict], tags: list[dict]) -> None:
-        """Show these passages (in this order). Passages added to an unchanged
-        list are inserted where they belong, the rest kept: a tag saved
-        repaints one row, not the whole list."""
+        """Show these passages (in this order). When the rows shown stay, in
+        their order, passages added are inserted where they belong and a
+        changed one (a note saved) is rewritten in place: a tag saved repaints
+        one row, not the whole list, and the current row stays current (F2,
+        Delete and the arrows act on it). Otherwise the list is refilled,
+        keeping the current passage current if it is still listed."""
         self._tags = list(tags)
         old, shown = self._passages, self.passage_ids()
         self._passages = {p["id"]: p for p in passages}
         self.blockSignals(True)   # filling the list is not an edit
         kept = [p["id"] for p in passages if p["id"] in old]
-        if kept == shown and all(old[i] == self._passages[i] for i in kept):
+        if kept == shown:
             for row, passage in enumerate(passages):
                 if passage["id"] not in old:
                     self.insertTopLevelItem(row, self._item(passage))
+                elif old[passage["id"]] != passage:
+                    self._fill(self.topLevelItem(row), passage)
             # laid out now, not by a timer after the next paint: one paint
             self.executeDelayedItemsLayout()
         else:
+            current = self._current_passage()
+            scrolled = self.verticalScrollBar().value()
             self.clear()
             for passage in passages:
-                self.addTopLevelItem(self._item(passage))
+                item = self._item(passage)
+                self.addTopLevelItem(item)
+                if current is not None and passage["id"] == current["id"]:
+                    self.setCurrentItem(item)
+            self.verticalScrollBar().setValue(scrolled)
         has_notes = any(p.get("note") for p in passages)
         if has_notes != self._has_notes:
             self._has_notes = has_notes
@@ -161,19 +172,30 @@ class PassageList(QTreeWidget):
         self._size_note_column()
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
+        item = QTreeWidgetItem()
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        self._fill(item, passage)
+        return item
+
+    def _fill(self, item: QTreeWidgetItem, passage: dict) -> None:
+        """Show ``passage`` in ``item`` (a new row, or one whose passage changed)."""
         snippet = " ".join(passage["text"][:600].split())
         orphaned = passage.get("anchor") == "orphaned"
-        item = QTreeWidgetItem([passage["tag"], self._passage_words(passage),
-                                passage.get("note") or "", passage.get("analyst") or ""])
+        for column, text in enumerate((passage["tag"], self._passage_words(passage),
+                                       passage.get("note") or "",
+                                       passage.get("analyst") or "")):
+            item.setText(column, text)
+        font = item.font(self.NOTE_COLUMN)
+        if font.bold():       # a search's mark: the note it matched changed
+            font.setBold(False)
+            item.setFont(self.NOTE_COLUMN, font)
         item.setIcon(0, color_icon(passage["color"]))
         item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
         item.setToolTip(1, plain_tooltip(
             ("These words are no longer in the article (its text was changed); the "
              "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         item.setToolTip(0, plain_tooltip(passage["tag"]))
         item.setToolTip(self.NOTE_COLUMN, self._note_tip(passage.get("note") or ""))
-        return item
 
     def set_note_matches(self, passage_ids: set[int]) -> None:
         """Mark the notes a search matched (bold, with a tooltip)."""
