@@ -13,6 +13,13 @@ characters that match before and after it must be at least a quarter of
 the stored context (:data:`CONTEXT_SHARE`; 20 of the usual 40 + 40), and
 never fewer than :data:`MIN_CONTEXT` — an opening quotation mark and
 ",” he said" are not enough to tell two speakers' sentences apart.
+
+When the article's old text is known too (an analyst's edit in Dossier),
+a passage whose words were edited *inside* it — a typo fixed, a word added —
+follows the edit (:func:`follow_edit`): the edit is the one stretch where
+the old and new texts differ, and the passage keeps its first and last
+words and at least half of its characters. An edit that crosses a
+passage's edge, or rewrites most of it, still orphans it.
 """
 
 from __future__ import annotations
@@ -54,3 +61,31 @@ def reanchor(new_text: str, *, start: int, exact: str, prefix: str, suffix: str
             best, best_key = (position, end), key
         position = new_text.find(exact, position + 1)
     return best
+
+
+#: The share of a passage's characters an edit inside it must leave as they
+#: were for the passage to follow the edit.
+KEPT_SHARE = 0.5
+
+
+def changed_stretch(old: str, new: str) -> tuple[int, int, int]:
+    """``(begin, old_end, new_end)``: ``old[begin:old_end]`` became
+    ``new[begin:new_end]`` and everything around it is the same (the
+    longest common start and end; several edits in one save make one
+    stretch from the first to the last)."""
+    begin = _common_prefix(old, new)
+    tail = _common_suffix(old[begin:], new[begin:])
+    return begin, len(old) - tail, len(new) - tail
+
+
+def follow_edit(stretch: tuple[int, int, int], *, start: int, end: int
+                ) -> tuple[int, int] | None:
+    """A passage's ``(start, end)`` after the edit ``stretch`` (from
+    :func:`changed_stretch`) when the edit lies inside it, its first and
+    last characters and :data:`KEPT_SHARE` of it untouched; otherwise None."""
+    begin, old_end, new_end = stretch
+    if not (start < begin and old_end < end):
+        return None
+    if (end - start) - (old_end - begin) < KEPT_SHARE * (end - start):
+        return None
+    return start, end + (new_end - old_end)

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage import journal
 from storage import similarity
-from storage.anchoring import reanchor
+from storage.anchoring import changed_stretch, follow_edit, reanchor
 from storage.database import utc_now
 from storage.passages import CONTEXT_CHARS
 
@@ -143,8 +143,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
     """Give an article new text and re-anchor its passages, in one transaction.
 
     Passages move to where their exact text (with the best-matching context)
-    now is; those whose text is gone keep their old offsets and are flagged
-    ``orphaned``. The article's near-duplicate fingerprint and links are
+    now is; one whose words were edited inside it follows the edit, its text
+    updated (:func:`storage.anchoring.follow_edit`); those whose text is gone
+    keep their old offsets and are flagged ``orphaned``. The article's near-duplicate fingerprint and links are
     dropped (see :func:`storage.similarity.forget`). Returns counts
     ``{"kept", "moved", "orphaned"}``.
     """
@@ -156,6 +157,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
         other = find_by_hash(db, digest)
         if other is not None and other != article_id:
             raise ValueError(f"article {other} already has exactly this text")
+        old_text = db.execute("SELECT text FROM articles WHERE id = ?",
+                              [article_id]).fetchone()
+        stretch = changed_stretch(old_text[0], text) if old_text else None
         db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
                    [text, digest, article_id])
         similarity.forget(db, article_id)
@@ -164,6 +168,8 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
                           "WHERE article_id = ?", [article_id]).fetchall()
         for passage_id, start, end, exact, prefix, suffix in rows:
             found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
+            if found is None and stretch is not None:
+                found = follow_edit(stretch, start=start, end=end)
             if found is None:
                 db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "
                            "WHERE id = ?", [now, passage_id])
@@ -172,9 +178,10 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
             new_start, new_end = found
             moved = (new_start, new_end) != (start, end)
             db.execute(
-                "UPDATE passages SET start = ?, end = ?, prefix = ?, suffix = ?, anchor = ?, "
-                "updated_at = ? WHERE id = ?",
-                [new_start, new_end, text[max(0, new_start - CONTEXT_CHARS):new_start],
+                "UPDATE passages SET start = ?, end = ?, text = ?, prefix = ?, suffix = ?, "
+                "anchor = ?, updated_at = ? WHERE id = ?",
+                [new_start, new_end, text[new_start:new_end],
+                 text[max(0, new_start - CONTEXT_CHARS):new_start],
                  text[new_end:new_end + CONTEXT_CHARS], "moved" if moved else "ok", now,
                  passage_id])
             counts["moved" if moved else "kept"] += 1

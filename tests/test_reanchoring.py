@@ -61,6 +61,61 @@ def test_unchanged_passages_stay_ok(db):
     assert passages.get_passage(db, pid)["anchor"] == "ok"
 
 
+QUOTE = ("Officials said the network laundered money through casinos and property "
+         "before the arrests in March.")
+
+
+def test_a_word_added_inside_a_passage_keeps_it_and_its_new_words(db):
+    """A typo fixed or a word added inside the passage (Edit text…): the
+    passage follows its words, its stored text is the edited words, and
+    undo gives back the old range and text."""
+    from storage import journal
+
+    phrase = "laundered money through casinos and property"
+    article_id, pid = _tagged(db, QUOTE, phrase)
+    new = QUOTE.replace("through casinos", "through two casinos")
+    assert articles.replace_article_text(db, article_id, new) == {
+        "kept": 0, "moved": 1, "orphaned": 0}
+    passage = passages.get_passage(db, pid)
+    assert passage["text"] == "laundered money through two casinos and property"
+    assert new[passage["start"]:passage["end"]] == passage["text"]
+    assert passage["anchor"] == "moved"
+    journal.undo(db)
+    passage = passages.get_passage(db, pid)
+    assert passage["text"] == phrase and QUOTE[passage["start"]:passage["end"]] == phrase
+
+
+def test_a_typo_fixed_inside_a_passage_keeps_its_range(db):
+    text = QUOTE.replace("casinos", "casions")
+    article_id, pid = _tagged(db, text, "laundered money through casions and property")
+    articles.replace_article_text(db, article_id, QUOTE)
+    passage = passages.get_passage(db, pid)
+    assert passage["text"] == "laundered money through casinos and property"
+    assert passage["anchor"] == "ok"
+
+
+def test_an_edit_across_a_passage_edge_or_over_most_of_it_orphans_it(db):
+    phrase = "laundered money through casinos"
+    article_id, pid = _tagged(db, QUOTE, phrase)
+    articles.replace_article_text(db, article_id,
+                                  QUOTE.replace("casinos and property", "shell firms"))
+    assert passages.get_passage(db, pid)["anchor"] == "orphaned"     # its last word went
+    article_id, pid = _tagged(db, QUOTE + " Again.", phrase)
+    articles.replace_article_text(db, article_id, QUOTE.replace(
+        "money through casinos", "a fortune in crypto and gold coins") + " Again.")
+    assert passages.get_passage(db, pid)["anchor"] == "orphaned"     # most of it rewritten
+
+
+def test_changed_stretch_finds_the_one_edited_stretch():
+    from storage.anchoring import changed_stretch, follow_edit
+
+    assert changed_stretch("abcdef", "abXYdef") == (2, 3, 4)
+    assert changed_stretch("aaa", "aaaa") == (3, 3, 4)
+    assert changed_stretch("same", "same") == (4, 4, 4)
+    assert follow_edit((2, 3, 4), start=0, end=6) == (0, 7)
+    assert follow_edit((2, 3, 4), start=2, end=6) is None     # the edit is at its edge
+
+
 def test_reanchor_without_the_words_is_none():
     assert reanchor("abc", start=0, exact="xyz", prefix="", suffix="") is None
 

@@ -119,7 +119,10 @@ class AnalysisController(Controller):
                 widget.hide()
         if done:   # the speakers, and the shown article's recycled-quote links, are new
             self.ops.publish(Changes.of(ANALYSIS))
-            self.statusBar().showMessage(f"Analysed {counted(done, 'article')}.", 5000)
+            # never over a message still showing (what an edit or an import
+            # did): the analysis's end is the bar going away
+            if not self.statusBar().currentMessage():
+                self.statusBar().showMessage(f"Analysed {counted(done, 'article')}.", 5000)
 
     def _analysis_failed(self, message: str) -> None:
         for widget in self._analysis_widgets():

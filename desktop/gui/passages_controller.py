@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
+from desktop.gui.reading_friction import ADJUST_SHORTCUT
 from storage import passages
 from storage.changes import PASSAGES, TAGS, Changes
 from widgets.passage_menu import ask_note, confirm_delete_passage
@@ -168,7 +169,9 @@ class PassagesController(Controller):
         passage = passages.get_passage(self.db, passage_id)
         if passage and passage["article_id"] == self.current_id:
             if passage["anchor"] == "orphaned":
-                self.statusBar().showMessage("This passage's words are no longer in the "
-                                             "article; it is kept with its text and note.", 6000)
+                self.statusBar().showMessage(
+                    "This passage's words are no longer in the article as they were (its "
+                    "text was edited); it is kept with its text and note. Select its words "
+                    f"and press {ADJUST_SHORTCUT} to put it on them again.", 10000)
                 return
             self.controllers.reader.go_to_span(passage["start"], passage["end"])
