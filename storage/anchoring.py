@@ -82,10 +82,12 @@ def follow_edit(stretch: tuple[int, int, int], *, start: int, end: int
                 ) -> tuple[int, int] | None:
     """A passage's ``(start, end)`` after the edit ``stretch`` (from
     :func:`changed_stretch`) when the edit lies inside it, its first and
-    last characters and :data:`KEPT_SHARE` of it untouched; otherwise None."""
+    last characters untouched, and neither what it removed nor what it wrote
+    is more than ``1 - KEPT_SHARE`` of the passage; otherwise None."""
     begin, old_end, new_end = stretch
     if not (start < begin and old_end < end):
         return None
-    if (end - start) - (old_end - begin) < KEPT_SHARE * (end - start):
+    # what the edit removed or wrote, whichever is more, against the passage
+    if max(old_end, new_end) - begin > (1 - KEPT_SHARE) * (end - start):
         return None
     return start, end + (new_end - old_end)

@@ -168,7 +168,8 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
                           "WHERE article_id = ?", [article_id]).fetchall()
         for passage_id, start, end, exact, prefix, suffix in rows:
             found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
-            if found is None and stretch is not None:
+            if found is None and stretch is not None and old_text[0][start:end] == exact:
+                # (an orphan's offsets point into an older text: never followed)
                 found = follow_edit(stretch, start=start, end=end)
             if found is None:
                 db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "

@@ -106,6 +106,32 @@ def test_an_edit_across_a_passage_edge_or_over_most_of_it_orphans_it(db):
     assert passages.get_passage(db, pid)["anchor"] == "orphaned"     # most of it rewritten
 
 
+def test_an_orphan_is_never_moved_onto_words_a_later_edit_touches(db):
+    """An orphan's offsets point into an older text: a later edit inside
+    that stale range must not put it on whatever words are there now."""
+    phrase = "laundered money through casinos"
+    article_id, pid = _tagged(db, "Intro. " + QUOTE + " He declined to comment on the "
+                              "case. He was reached by phone.", phrase)
+    passages.set_note(db, pid, "important")
+    text = articles.get_article(db, article_id)["text"]
+    shorter = text.replace(QUOTE + " ", "")
+    assert articles.replace_article_text(db, article_id, shorter)["orphaned"] == 1
+    stale = passages.get_passage(db, pid)
+    typo_at = stale["start"] + 5
+    edited = shorter[:typo_at] + "X" + shorter[typo_at + 1:]
+    assert articles.replace_article_text(db, article_id, edited)["orphaned"] == 1
+    passage = passages.get_passage(db, pid)
+    assert (passage["anchor"], passage["text"], passage["note"]) == (
+        "orphaned", phrase, "important")
+
+
+def test_a_long_paste_into_a_short_passage_orphans_it(db):
+    article_id, pid = _tagged(db, QUOTE, "through casinos")
+    articles.replace_article_text(db, article_id, QUOTE.replace(
+        "through casinos", "through " + "a long pasted paragraph " * 20 + "casinos"))
+    assert passages.get_passage(db, pid)["anchor"] == "orphaned"
+
+
 def test_changed_stretch_finds_the_one_edited_stretch():
     from storage.anchoring import changed_stretch, follow_edit
 
