@@ -45,3 +45,4 @@ def test_a_refilled_list_keeps_the_same_passage_current(qtbot):
     view.setCurrentItem(view.topLevelItem(2))
     view.set_passages([passage(2), passage(3)], [])          # passage 1 deleted elsewhere
     assert view.passage_ids() == [2, 3] and current_id(view) == 3
+

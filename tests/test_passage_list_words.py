@@ -59,3 +59,20 @@ def test_a_wider_column_shows_more_words(qtbot):
     narrowest = min(view.fontMetrics().horizontalAdvance(c) for c in "il.,:;'|!")
     assert len(after) > before
     assert len(after) > view.header().sectionSize(view.PASSAGE_COLUMN) // narrowest
+
+
+def test_a_smaller_font_cuts_the_rows_anew(qtbot):
+    """The list follows the reader's zoom: rows cut for a big font show as
+    many words as the column holds once the font is small again."""
+    view = shown(qtbot, [passage(1)])
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 3)
+    view.setFont(font)
+    QApplication.processEvents()
+    big = len(view.topLevelItem(0).text(view.PASSAGE_COLUMN))
+    font.setPointSizeF(font.pointSizeF() / 5)
+    view.setFont(font)
+    QApplication.processEvents()
+    narrowest = min(view.fontMetrics().horizontalAdvance(c) for c in "il.,:;'|!")
+    small = view.topLevelItem(0).text(view.PASSAGE_COLUMN)
+    assert len(small) > big and len(small) > view._words_width // narrowest

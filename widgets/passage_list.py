@@ -107,19 +107,22 @@ class PassageList(QTreeWidget):
                 if passage["id"] not in old:
                     self.insertTopLevelItem(row, self._item(passage))
                 elif old[passage["id"]] != passage:
-                    self._fill(self.topLevelItem(row), passage)
+                    self._fill(self.topLevelItem(row), passage,
+                               note_changed=old[passage["id"]].get("note") != passage.get("note"))
             # laid out now, not by a timer after the next paint: one paint
             self.executeDelayedItemsLayout()
         else:
             current = self._current_passage()
-            scrolled = self.verticalScrollBar().value()
             self.clear()
+            kept_current = None
             for passage in passages:
                 item = self._item(passage)
                 self.addTopLevelItem(item)
                 if current is not None and passage["id"] == current["id"]:
-                    self.setCurrentItem(item)
-            self.verticalScrollBar().setValue(scrolled)
+                    kept_current = item
+            if kept_current is not None:       # another article's list opens at its top
+                self.setCurrentItem(kept_current)
+                self.scrollToItem(kept_current)
         has_notes = any(p.get("note") for p in passages)
         if has_notes != self._has_notes:
             self._has_notes = has_notes
@@ -159,13 +162,23 @@ class PassageList(QTreeWidget):
         """The passage column grew to ``width``, past what its rows were cut
         for: cut them anew for twice that (a dragged edge moves by pixels)."""
         self._words_width = 2 * width
-        self.blockSignals(True)   # not an edit
+        self._cut_rows_anew()
+
+    def _cut_rows_anew(self) -> None:
+        blocked = self.blockSignals(True)   # not an edit (and as it was after)
         for index in range(self.topLevelItemCount()):
             item = self.topLevelItem(index)
             passage = self._passages.get(item.data(0, Qt.ItemDataRole.UserRole))
             if passage is not None:
                 item.setText(self.PASSAGE_COLUMN, self._passage_words(passage))
-        self.blockSignals(False)
+        self.blockSignals(blocked)
+
+    def changeEvent(self, event) -> None:
+        """A new font (the reader's zoom followed): rows cut for the old
+        font's narrowest character are cut anew for the new one's."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._cut_rows_anew()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -177,7 +190,8 @@ class PassageList(QTreeWidget):
         self._fill(item, passage)
         return item
 
-    def _fill(self, item: QTreeWidgetItem, passage: dict) -> None:
+    def _fill(self, item: QTreeWidgetItem, passage: dict, *, note_changed: bool = False
+              ) -> None:
         """Show ``passage`` in ``item`` (a new row, or one whose passage changed)."""
         snippet = " ".join(passage["text"][:600].split())
         orphaned = passage.get("anchor") == "orphaned"
@@ -186,7 +200,7 @@ class PassageList(QTreeWidget):
                                        passage.get("analyst") or "")):
             item.setText(column, text)
         font = item.font(self.NOTE_COLUMN)
-        if font.bold():       # a search's mark: the note it matched changed
+        if note_changed and font.bold():     # a search's mark: the note it matched changed
             font.setBold(False)
             item.setFont(self.NOTE_COLUMN, font)
         item.setIcon(0, color_icon(passage["color"]))
