@@ -5,25 +5,13 @@ elsewhere) keeps the same passage current."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from widgets.passage_list import PassageList
+from tests.test_passage_list_columns import shown
 
 
 def passage(i: int, note: str = "") -> dict:
     return {"id": i, "tag": "Extradition", "color": "#3584e4", "text": f"words {i}",
             "note": note, "analyst": "a", "start": i * 10, "end": i * 10 + 7}
-
-
-def shown(qtbot, rows) -> PassageList:
-    view = PassageList()
-    qtbot.addWidget(view)
-    view.resize(380, 300)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_passages(rows, [])
-    QApplication.processEvents()
-    return view
 
 
 def current_id(view):

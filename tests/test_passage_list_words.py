@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from widgets.passage_list import PassageList, shown_words
+from tests.test_passage_list_columns import shown
+from widgets.passage_list import shown_words
 
 PARAGRAPH = " ".join(
     ["Officers from the regional cybercrime unit said the network moved the money "
@@ -15,17 +16,6 @@ PARAGRAPH = " ".join(
 def passage(i: int, text: str = PARAGRAPH) -> dict:
     return {"id": i, "tag": "Money laundering", "color": "#2ecc71", "text": text,
             "note": "", "analyst": "a", "start": i * 10, "end": i * 10 + len(text)}
-
-
-def shown(qtbot, passages, width=380) -> PassageList:
-    view = PassageList()
-    qtbot.addWidget(view)
-    view.resize(width, 300)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_passages(passages, [])
-    QApplication.processEvents()
-    return view
 
 
 def test_shown_words_cuts_only_what_cannot_show():
