@@ -145,8 +145,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
     Passages move to where their exact text (with the best-matching context)
     now is; one whose words were edited inside it follows the edit, its text
     updated (:func:`storage.anchoring.follow_edit`); those whose text is gone
-    keep their old offsets and are flagged ``orphaned``. The article's near-duplicate fingerprint and links are
-    dropped (see :func:`storage.similarity.forget`). Returns counts
+    keep their old offsets and are flagged ``orphaned``. The article's
+    near-duplicate fingerprint and links are dropped (see
+    :func:`storage.similarity.forget`). Returns counts
     ``{"kept", "moved", "orphaned"}``.
     """
     if not text.strip():
@@ -157,9 +158,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
         other = find_by_hash(db, digest)
         if other is not None and other != article_id:
             raise ValueError(f"article {other} already has exactly this text")
-        old_text = db.execute("SELECT text FROM articles WHERE id = ?",
-                              [article_id]).fetchone()
-        stretch = changed_stretch(old_text[0], text) if old_text else None
+        row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        before = row[0] if row else None
+        stretch = changed_stretch(before, text) if before is not None else None
         db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
                    [text, digest, article_id])
         similarity.forget(db, article_id)
@@ -168,7 +169,7 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
                           "WHERE article_id = ?", [article_id]).fetchall()
         for passage_id, start, end, exact, prefix, suffix in rows:
             found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
-            if found is None and stretch is not None and old_text[0][start:end] == exact:
+            if found is None and stretch is not None and before[start:end] == exact:
                 # (an orphan's offsets point into an older text: never followed)
                 found = follow_edit(stretch, start=start, end=end)
             if found is None:

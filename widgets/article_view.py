@@ -359,10 +359,11 @@ class ArticleView(ReadingTextEdit):
             return None
         selected = self.selection_range()
         last = self._stepped.get(kind)
-        if last is not None and selected == (last["start"], last["end"]) \
-                and any(i is last or i == last for i in items):
+        index = None
+        if last is not None and selected == (last["start"], last["end"]):
+            index = next((n for n, i in enumerate(items) if i is last or i == last), None)
+        if index is not None:
             # stepping on from the item stepped to: by its place in the list
-            index = next(n for n, i in enumerate(items) if i is last or i == last)
             chosen = items[(index + step) % len(items)]
         elif selected is not None:
             chosen = (next((i for i in items if (i["start"], i["end"]) > selected), items[0])

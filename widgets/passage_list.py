@@ -76,6 +76,7 @@ class PassageList(QTreeWidget):
         header.resizeSection(self.NOTE_COLUMN, self.EMPTY_NOTE_WIDTH)
         self._has_notes = False
         self._words_width = self.MIN_WORDS_WIDTH
+        self._narrow_px: int | None = None
         self._note_width_chosen = False
         self._sizing = False
         header.sectionResized.connect(self._section_resized)
@@ -155,14 +156,20 @@ class PassageList(QTreeWidget):
     def _passage_words(self, passage: dict) -> str:
         orphaned = passage.get("anchor") == "orphaned"
         return ("⚠ " if orphaned else "") + shown_words(
-            " ".join(passage["text"].split()), self._words_width,
-            min(self.fontMetrics().horizontalAdvance(c) for c in NARROW_CHARACTERS))
+            " ".join(passage["text"].split()), self._words_width, self._narrowest())
 
     def _show_more_words(self, width: int) -> None:
         """The passage column grew to ``width``, past what its rows were cut
         for: cut them anew for twice that (a dragged edge moves by pixels)."""
         self._words_width = 2 * width
         self._cut_rows_anew()
+
+    def _narrowest(self) -> int:
+        """The list font's narrowest character, in pixels (measured once per font)."""
+        if self._narrow_px is None:
+            metrics = self.fontMetrics()
+            self._narrow_px = min(metrics.horizontalAdvance(c) for c in NARROW_CHARACTERS)
+        return self._narrow_px
 
     def _cut_rows_anew(self) -> None:
         blocked = self.blockSignals(True)   # not an edit (and as it was after)
@@ -178,6 +185,7 @@ class PassageList(QTreeWidget):
         font's narrowest character are cut anew for the new one's."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
+            self._narrow_px = None
             self._cut_rows_anew()
 
     def resizeEvent(self, event) -> None:
