@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
 import json
 import logging
 import math
@@ -79,11 +80,33 @@ def _nicer_by(niceness: int) -> None:
         pass
 
 
+#: Linux's ``prctl`` option naming the signal a process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker the moment ``parent`` (the service,
+    or ``dossier analyse``) ends, however it ends. A worker busy with a
+    batch, niced below everything else on a loaded machine, would otherwise
+    notice only when it next uses its pipe — seconds or minutes later, while
+    holding a pipeline's memory. Linux only (elsewhere the closed pipe still
+    ends it); the signal follows the *thread* that started the worker, and
+    pools are made and run on their process's main thread."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:      # it ended before the request was made
+        os._exit(0)
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended while analysing (killed, out of memory …)."""
 
 
-def _worker_main(configured: str | None, conn, cancelled) -> None:
+def _worker_main(configured: str | None, conn, cancelled, parent: int) -> None:
     """One worker process: load the pipeline, then analyse the batches of
     articles (``{"id", "text", "text_hash"}`` each) that arrive on ``conn``
     until ``None`` arrives or the service is gone, sending back each batch's
@@ -92,6 +115,7 @@ def _worker_main(configured: str | None, conn, cancelled) -> None:
     from desktop.analysis.pipeline import load_pipeline
     from desktop.analysis_jobs import pipeline_fields, prepare
 
+    _end_with_parent(parent)
     _nicer_by(worker_niceness())
     # Ctrl+C in a terminal reaches every process of the group: the service
     # (``dossier analyse``) stops the workers by its cancel event, so that
@@ -141,7 +165,8 @@ class _Worker:
     def __init__(self, context, name: str, configured: str | None, cancelled):
         self.conn, theirs = context.Pipe()
         self.process = context.Process(target=_worker_main, name=name,
-                                       args=(configured, theirs, cancelled), daemon=True)
+                                       args=(configured, theirs, cancelled, os.getpid()),
+                                       daemon=True)
         self.process.start()
         theirs.close()      # a worker that dies closes the pipe: never a half message waited for
         self.in_flight = 0      # batches sent, not answered yet

@@ -270,3 +270,38 @@ def test_closing_the_pool_while_its_worker_loads_does_not_wait_for_the_load(tmp_
     began = time.monotonic()
     pool.close()
     assert time.monotonic() - began < 1.5 and not worker.process.is_alive()
+
+
+def test_a_killed_service_takes_its_busy_workers_with_it(tmp_path):
+    """A worker deep in a long article, niced below everything, used to
+    live on for the rest of its batch after the service died (it noticed
+    only at its next use of the pipe); the kernel now ends it at once."""
+    import json
+    import subprocess
+    import sys
+
+    db = open_database(tmp_path / "long.db", create=True)
+    sentence = ("“We will not let criminals hide,” said Commissioner Neth Savoeun "
+                "in Phnom Penh on Monday, after police in Sydney arrested two men.")
+    articles.add_article(db, title="Long", text="\n\n".join([sentence] * 1500))
+    db.close()
+    service = subprocess.Popen(
+        [sys.executable, "-m", "desktop.analysis_service", str(tmp_path / "long.db"),
+         "--processes", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        service.stdin.write(json.dumps({"cmd": "analyse"}) + "\n")
+        service.stdin.flush()
+        # the pipeline event: the worker has loaded and been handed the article
+        assert json.loads(service.stdout.readline())["event"] == "pipeline"
+        time.sleep(0.5)
+        [worker] = [pid for pid in _children(service.pid)      # not the resource tracker
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        service.send_signal(signal.SIGKILL)
+        service.wait(5)
+        began = time.monotonic()
+        while _alive(worker) and time.monotonic() - began < 10:
+            time.sleep(0.05)
+        assert not _alive(worker) and time.monotonic() - began < 2
+    finally:
+        service.kill()
+        service.wait()
