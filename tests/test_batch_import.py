@@ -236,7 +236,7 @@ def test_a_surrogate_in_the_title_of_a_csv_row_is_skipped_too(tmp_path, db):
 @pytest.mark.slow
 def test_a_huge_csv_of_skipped_rows_is_streamed_in_little_memory(tmp_path, db):
     path = tmp_path / "empty-rows.csv"
-    rows = 200_000
+    rows = 60_000
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["title", "text", "url"])
@@ -254,8 +254,10 @@ def test_a_huge_csv_of_skipped_rows_is_streamed_in_little_memory(tmp_path, db):
     assert len(report.skipped) == MAX_LISTED_SKIPS
     assert report.unlisted == [(str(path), rows - MAX_LISTED_SKIPS)]
     assert f"{rows} skipped" in report.summary()
-    # the whole file (8 MB) held as entries costs ~100 MB; streamed, a few MB
-    assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    # streamed, the peak is ~2 MB whatever the file's length (25,000 to
+    # 200,000 rows measured); every skip listed costs 9.5 MB here, the rows
+    # held as entries ~30 MB
+    assert peak < 5 * 2**20, f"peak {peak / 2**20:.0f} MB"
 
 
 def test_jsonl_is_streamed_with_line_numbers_and_a_blank_line_is_not_a_row(tmp_path, db):
