@@ -11,9 +11,12 @@ run: $(STAMP)
 	@$(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
 	$(BIN)/dossier $(ARGS)
 
+# The suite runs on every core (up to 4) with pytest-xdist, the slowest tests
+# first (tests/conftest.py); PYTEST_ARGS adds to it, e.g. "-n 0 -k hub".
+PYTEST_PARALLEL ?= -n auto --maxprocesses=4 --dist worksteal
 test: $(STAMP).test postgres-deps
 	$(BIN)/lint-imports
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # Benchmarks print the figures the README quotes.
 bench: bench-quotes bench-scale

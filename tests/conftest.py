@@ -147,3 +147,10 @@ def hub_server():
     server = HubServer()
     yield server
     server.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slowest tests first: run in parallel (``make test`` uses
+    pytest-xdist), a long test picked up last would finish alone while the
+    other worker sits idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import signal
 
+import pytest
+
 from desktop import analysis_jobs, cli
 from desktop.cli import main
 from storage import analyses, open_database, quotes
@@ -62,6 +64,7 @@ def analysis_ids(path: str) -> dict[int, list[int]]:
         db.close()
 
 
+@pytest.mark.slow
 def test_the_given_articles_are_analysed_again_and_corrections_still_apply(
         tmp_path, capsys):
     path = imported(tmp_path, capsys, ARTICLES)
@@ -124,6 +127,7 @@ def ctrl_c_after_first(monkeypatch) -> list[tuple[int, int]]:
     return updates
 
 
+@pytest.mark.slow
 def test_every_article_is_analysed_again_and_ctrl_c_keeps_what_was_stored(
         tmp_path, capsys, monkeypatch):
     texts = {f"{n}-{name}": text.replace("Monday", f"day {n}").replace("Tuesday", f"day {n}")

@@ -83,6 +83,7 @@ def _add_copies(path: Path, copies: int) -> int:
     return total
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("processes", [1, 2])
 def test_worker_processes_store_what_the_in_process_path_stores(
         seeded_db_path, analysed_template, monkeypatch, processes):
@@ -110,6 +111,7 @@ def test_worker_processes_store_what_the_in_process_path_stores(
     assert ours == reference
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_analysis_process_promptly(open_window, seeded_db_path, qtbot):
     total = _add_copies(seeded_db_path, 35)
     window = open_window(seeded_db_path)
@@ -135,6 +137,7 @@ def test_cancel_stops_the_analysis_process_promptly(open_window, seeded_db_path,
     assert window.analysis.process.processId() == pid
 
 
+@pytest.mark.slow
 def test_closing_the_window_leaves_no_analysis_process(open_window, seeded_db_path, qtbot):
     _add_copies(seeded_db_path, 35)
     window = open_window(seeded_db_path)
@@ -156,6 +159,7 @@ def test_closing_the_window_leaves_no_analysis_process(open_window, seeded_db_pa
     assert window.analysis.process is None
 
 
+@pytest.mark.slow
 def test_a_crashed_analysis_process_is_reported_and_the_window_lives(
         open_window, seeded_db_path, qtbot, monkeypatch):
     total = _add_copies(seeded_db_path, 35)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from desktop.analysis_service import AnalysisPool
 from storage import analyses, articles, journal, open_database
 from storage.schema import ANALYSIS_WANTED_TRIGGERS, SCHEMA_VERSION
@@ -90,6 +92,7 @@ def test_migration_0029_makes_the_table_and_its_triggers(tmp_path):
     assert wanted(db) == [added]
 
 
+@pytest.mark.slow
 def test_the_service_scans_the_corpus_at_its_first_run_only(
         seeded_db_path, monkeypatch):
     scans = []

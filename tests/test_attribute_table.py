@@ -50,6 +50,7 @@ def test_dossier_runs_the_table_in_place_of_the_stock_ruler(pipeline):
         load_pipeline(stock=True).nlp.pipe_names.index(attribute_table.RULER)
 
 
+@pytest.mark.slow
 def test_every_token_attribute_is_the_stock_rulers(pipeline):
     stock = load_pipeline(stock=True).nlp
     assert type(stock.get_pipe(attribute_table.RULER)) is AttributeRuler

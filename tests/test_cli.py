@@ -33,6 +33,7 @@ def test_import_list_and_stats(tmp_path, capsys):
                                "passages": 0, "entities": 0, "quotes": 0}
 
 
+@pytest.mark.slow
 def test_analyse_then_stats_counts_entities_and_quotes(seeded_db_path, capsys):
     status, out, _ = run(capsys, "analyse", "--db", str(seeded_db_path))
     assert status == 0 and "analysed 5 articles" in out

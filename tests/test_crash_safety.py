@@ -14,6 +14,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from storage import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +49,7 @@ TAGGER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_acknowledged_tags_survive_sigkill(seeded_db_path):
     rng = random.Random(20261121)
     acknowledged = {}

@@ -10,6 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,7 @@ def test_offsets_convert_both_ways(text, data):
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(TRICKY.filter(lambda t: t.strip()), TRICKY), min_size=1,
                 max_size=4))
+@pytest.mark.slow
 def test_passages_round_trip_through_csv_and_jsonl(items):
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "f.db")
@@ -162,6 +164,7 @@ def _file_contents():
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(IMPORT_SUFFIXES), _file_contents()),
                 min_size=1, max_size=5))
+@pytest.mark.slow
 def test_importing_arbitrary_files_never_crashes_and_accounts_for_each(files):
     from desktop.importers import import_files
 

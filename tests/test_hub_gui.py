@@ -54,6 +54,7 @@ def test_hub_url_from_the_dialog_fields():
     assert hub_url("postgresql://x@h:5433/db", "ana") == "postgresql://ana@h:5433/db"
 
 
+@pytest.mark.slow
 def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_window, tmp_path,
                                                               hub_server, gui_hub):
     name, lead, lea_url = gui_hub

@@ -275,6 +275,7 @@ def test_cancel_stops_between_pages(site, db):
     assert report.cancelled and len(report.added) == 1
 
 
+@pytest.mark.slow
 def test_the_command_line_imports_urls_and_url_lists_and_follows_feeds(site, tmp_path):
     database = str(tmp_path / "web.db")
     listing = tmp_path / "urls.txt"
