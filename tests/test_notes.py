@@ -200,3 +200,35 @@ def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
     window.article_list.select_article(2)
     qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
     assert plist.isColumnHidden(column)       # one analyst: nothing to tell apart
+
+
+def test_a_note_being_typed_is_saved_when_another_article_is_clicked(
+        open_window, analysed_db_path, qtbot):
+    """Clicking another article while a note is typed saves the note and
+    opens that article at the first click (the note's save used to take
+    the reader back to the note's article: a second click was needed)."""
+    from tests.test_session import click_row
+
+    window = open_window(analysed_db_path)
+    first = window.current_id
+    text = window.view.article_text()
+    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.view, Qt.Key.Key_P, ctrl_shift)          # to the Passages tab
+    plist = window.passage_list
+    qtbot.keyClick(plist, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    qtbot.keyClicks(QApplication.focusWidget(), "check the date")
+    click_row(qtbot, window.article_list, 2)
+    other = window.article_list.list_model.article(2)["id"]
+    assert other != first
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == "check the date")
+    qtbot.wait(50)                          # the save's refresh has run
+    assert window.current_id == other
+    assert window.article_list.currentIndex().row() == 2
+    assert window.view.article_text() != text
+    # the save is one undo step, and its undo shows the note's article
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] in ("", None))
+    assert window.current_id == first

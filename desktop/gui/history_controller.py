@@ -70,7 +70,11 @@ class HistoryController(Controller):
 
     def run_command(self, command: commands.StorageCommand, title: str) -> bool:
         """Make an undoable change; pushed on the undo stack only if it worked
-        (and only tried if no :meth:`refuse_when` check refuses it)."""
+        (and only tried if no :meth:`refuse_when` check refuses it). The
+        reader stays where the analyst is: a change arriving for another
+        article (a note committed by the click that opened the next one, a
+        note edited in the workspace) does not take it back there; its undo
+        and redo do show that article."""
         for check in [lambda given: not given.ALREADY_STORED and self.busy(),
                       *self._refusals]:
             refusal = check(command)
@@ -81,9 +85,9 @@ class HistoryController(Controller):
             return False
         # read before the push: the stack deletes a command that changed
         # nothing (obsolete) or merged into the one before it
-        article_id, changes = command.article_id, command_changes(command)
+        changes = command_changes(command)
         self.push(command)   # already applied: its first redo does nothing
-        self._show(article_id, changes)
+        self.ops.publish(changes)
         return True
 
     def push_stored(self, command: commands.StorageCommand) -> None:
