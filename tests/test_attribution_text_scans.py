@@ -77,3 +77,37 @@ def test_words_already_taken_into_a_name_are_not_the_next_mention_s():
     the next paragraph, does not make "Reece Kershaw Kershaw"."""
     text = "“Cooperation is no longer optional.” — Commissioner Reece Kershaw\n\nKershaw added …"
     assert _Names(text, ["Reece Kershaw"])._find_fullest_person("Kershaw") == "Reece Kershaw"
+
+
+def test_quote_and_organisation_look_ups_are_the_plain_scans(pipeline):
+    """``inside_quote`` and ``_in_organisation`` bisect sorted spans (a
+    100,000-character piece asked thousands of times made attribution
+    quadratic); on overlapping, nested and touching spans each answers
+    what a scan of every span answers."""
+    import random
+
+    from desktop.analysis.quotes import Quote, find_quotes
+    from tests.conftest import SEEDS
+
+    text = "\n\n".join(p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))[:2])
+    doc = pipeline.nlp(text)
+    rng = random.Random(7)
+    quotes = list(find_quotes(text))
+    for _ in range(40):             # nested, overlapping and touching ones too
+        start = rng.randrange(len(text) - 50)
+        quotes.append(Quote(start, start + rng.randrange(1, 50), "x"))
+    quotes.append(Quote(quotes[-1].end + 1, quotes[-1].end + 9, "x"))
+    article = _Article(doc, quotes)
+    spans = [(q.start - 1, q.end + 1) for q in quotes]
+    for offset in range(-1, len(text) + 2):
+        assert article.inside_quote(offset) == any(s <= offset < e for s, e in spans)
+    assert article.orgs
+    found = list(article.orgs)
+    for orgs in (found, [(a, a + rng.randrange(1, 80), "x")      # nested, overlapping
+                         for a in sorted(rng.sample(range(len(text)), 60))]):
+        article.orgs = orgs
+        article._index_organisations()
+        for start in range(0, len(text), 3):
+            for end in (start, start + 4, start + 30):
+                assert article._in_organisation(start, end) == any(
+                    a <= start and end < b for a, b, _ in orgs)

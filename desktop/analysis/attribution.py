@@ -19,8 +19,9 @@ Speaker kinds: ``person``, ``organisation``, ``document``, ``unknown``.
 
 from __future__ import annotations
 
+import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -285,6 +286,16 @@ class _Article:
         self.ents = list(doc.ents)      # spaCy builds the spans on every access
         self._fullest: dict[str, str] = {}
         self.quote_spans = [(q.start - 1, q.end + 1) for q in quotes]
+        # the same spans, overlapping ones joined, as sorted starts and ends:
+        # a look-up is a bisection (a 100,000-character piece holds hundreds
+        # of quotes, and the attribution asks thousands of times)
+        self._quote_starts, self._quote_ends = [], []
+        for start, end in sorted(self.quote_spans):
+            if self._quote_ends and start <= self._quote_ends[-1]:
+                self._quote_ends[-1] = max(self._quote_ends[-1], end)
+            else:
+                self._quote_starts.append(start)
+                self._quote_ends.append(end)
         ranked = [e for e in self.ents if e.label_ != "PERSON" and self._person_in(e)]
         # a name the tagger calls an organisation, introduced as a person in
         # apposition to a role or a person noun ("A lawyer for the families,
@@ -297,9 +308,9 @@ class _Article:
             and self._ORG_JOINED.match(self.text[e.end_char:e.end_char + 60]))])
         # a "person" joined to an organisation ("Devon and Cornwall police") is none
         # (nor a rank alone: spaCy reads "Det." of "Det. Supt. Jane Hale" as a person)
+        self._index_organisations()
         self.people = sorted([self._repair_person(e) for e in self.ents if e.label_ == "PERSON"
-                              and not any(a <= e.start_char < b and b > e.end_char
-                                          for a, b, _ in self.orgs)
+                              and not self._in_organisation(e.start_char, e.end_char)
                               and not all(t.is_punct or t.lower_.rstrip(".") in TITLES
                                           for t in e)]
                              + [self._person_in(e) for e in ranked if e not in introduced]
@@ -393,8 +404,23 @@ class _Article:
         span = self.doc[start:tokens[-1].i + 1]
         return span.start_char, span.end_char, self._clean(span.text)
 
+    def _index_organisations(self) -> None:
+        """Organisations by start, with the furthest end reached so far: "is
+        this mention inside an organisation's name" is then a bisection."""
+        by_start = sorted((a, b) for a, b, _ in self.orgs)
+        self._org_starts = [a for a, _ in by_start]
+        self._org_reach = list(itertools.accumulate((b for _, b in by_start), max))
+
+    def _in_organisation(self, start: int, end: int) -> bool:
+        """Whether an organisation's name begins at or before ``start`` and
+        runs past ``end`` (the first place of "Devon and Cornwall police")."""
+        at = bisect_right(self._org_starts, start) - 1
+        return at >= 0 and self._org_reach[at] > end
+
     def inside_quote(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.quote_spans)
+        """Whether ``offset`` lies in a quote or on its marks."""
+        at = bisect_right(self._quote_starts, offset) - 1
+        return at >= 0 and offset < self._quote_ends[at]
 
     def fullest_person(self, mention: str) -> str:
         """The longest name in the article containing ``mention``'s words.
@@ -518,8 +544,8 @@ class _Article:
         """People and sources the article puts forward, in text order."""
         events = []
         for ent in self.ents:
-            if self.inside_quote(ent.start_char) or (ent.label_ == "PERSON" and any(
-                    a <= ent.start_char and ent.end_char < b for a, b, _ in self.orgs)):
+            if self.inside_quote(ent.start_char) or (
+                    ent.label_ == "PERSON" and self._in_organisation(ent.start_char, ent.end_char)):
                 continue     # inside a quote, or the first place of "Devon and Cornwall police"
             root = ent.root
             if ent.label_ == "PERSON" and (
@@ -1412,6 +1438,6 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
                               speaker_start=speaker.start, speaker_end=speaker.end,
                               cue=cue_word, method=method))
         if quote.kind == "direct":
-            article.events.append(_Event(quote.end, Speaker(speaker.name, speaker.kind)))
-            article.events.sort(key=lambda e: e.offset)
+            insort(article.events, _Event(quote.end, Speaker(speaker.name, speaker.kind)),
+                   key=lambda e: e.offset)
     return result
