@@ -72,9 +72,9 @@ class Controller(QObject):
     def statusBar(self):
         return self.window.statusBar()
 
-    def run_command(self, command, title: str) -> bool:
+    def run_command(self, command, title: str, **options) -> bool:
         """An undoable change (see :class:`desktop.gui.history_controller.HistoryController`)."""
-        return self.controllers.history.run_command(command, title)
+        return self.controllers.history.run_command(command, title, **options)
 
     def _guard(self, title: str, function, *args):
         return self.ops.guard(title, function, *args)

@@ -68,13 +68,14 @@ class HistoryController(Controller):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
-    def run_command(self, command: commands.StorageCommand, title: str) -> bool:
+    def run_command(self, command: commands.StorageCommand, title: str, *,
+                    go_to_article: bool = True) -> bool:
         """Make an undoable change; pushed on the undo stack only if it worked
         (and only tried if no :meth:`refuse_when` check refuses it). The
-        reader stays where the analyst is: a change arriving for another
-        article (a note committed by the click that opened the next one, a
-        note edited in the workspace) does not take it back there; its undo
-        and redo do show that article."""
+        reader goes to the change's article (an adjudication shows its
+        decision) unless ``go_to_article`` is false: a note committed by the
+        click that opened the next article, or edited in the workspace, leaves
+        the reader where the analyst is. Undo and redo show the article."""
         for check in [lambda given: not given.ALREADY_STORED and self.busy(),
                       *self._refusals]:
             refusal = check(command)
@@ -85,9 +86,9 @@ class HistoryController(Controller):
             return False
         # read before the push: the stack deletes a command that changed
         # nothing (obsolete) or merged into the one before it
-        changes = command_changes(command)
+        article_id, changes = command.article_id, command_changes(command)
         self.push(command)   # already applied: its first redo does nothing
-        self.ops.publish(changes)
+        self._show(article_id if go_to_article else None, changes)
         return True
 
     def push_stored(self, command: commands.StorageCommand) -> None:

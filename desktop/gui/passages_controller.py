@@ -130,7 +130,7 @@ class PassagesController(Controller):
         if self.run_command(commands.ChangePassage(
                 self.controllers.history, "Edit note", passage_id,
                 lambda db, pid: passages.set_note(db, pid, note),
-                article_id=passage["article_id"]), "Edit note"):
+                article_id=passage["article_id"]), "Edit note", go_to_article=False):
             self.statusBar().showMessage(
                 ("Note saved." if note.strip() else "Note removed.") + " Ctrl+Z undoes it.",
                 5000)
