@@ -138,17 +138,23 @@ def test_no_article_listed_leaves_nothing_to_write_in(open_window, analysed_db_p
     assert memo.isEnabled() and window.review_box.isEnabled()
 
 
-def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot, monkeypatch):
-    asked = []
-    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage",
-                        lambda _parent, passage: asked.append(passage["id"]) or True)
-    window = open_window(analysed_db_path)
+def tag_then_go_to_passages(qtbot, window):
+    """Tag "Phnom Penh" with key 6 by keyboard, then Ctrl+Shift+P to the
+    Passages tab; returns the passage list."""
     text = window.view.article_text()
     select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
     qtbot.keyClick(window.view, Qt.Key.Key_6)
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window.view, Qt.Key.Key_P, ctrl_shift)          # to the Passages tab
-    plist = window.passage_list
+    return window.passage_list
+
+
+def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage",
+                        lambda _parent, passage: asked.append(passage["id"]) or True)
+    window = open_window(analysed_db_path)
+    plist = tag_then_go_to_passages(qtbot, window)
     assert plist.hasFocus() and plist.currentItem() is plist.topLevelItem(0)
     qtbot.keyClick(plist, Qt.Key.Key_F2)              # F2 is Edit details… elsewhere
     qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
@@ -212,11 +218,7 @@ def test_a_note_being_typed_is_saved_when_another_article_is_clicked(
     window = open_window(analysed_db_path)
     first = window.current_id
     text = window.view.article_text()
-    select_with_keys(qtbot, window.view, text.index("Phnom Penh"), 10)
-    qtbot.keyClick(window.view, Qt.Key.Key_6)
-    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(window.view, Qt.Key.Key_P, ctrl_shift)          # to the Passages tab
-    plist = window.passage_list
+    plist = tag_then_go_to_passages(qtbot, window)
     qtbot.keyClick(plist, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
     qtbot.keyClicks(QApplication.focusWidget(), "check the date")
