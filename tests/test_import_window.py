@@ -254,3 +254,36 @@ def test_an_import_in_the_window_is_undone_and_redone_with_the_keys(
     qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 7, timeout=5000)
     assert {"Police seize drugs in Sihanoukville",
             "Customs find cash at the border in Poipet"} <= set(stored_articles(seeded_db_path))
+
+
+def test_a_dropped_taguette_document_refreshes_the_codebook_at_once(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    """Taguette's document export brings highlights and their tags: the
+    codebook lists the new tags with their counts and the article's passages
+    show as soon as the import reports — not after a restart — and Ctrl+Z
+    takes them out of the codebook again."""
+    from tests.test_interop_files import TAGUETTE
+    from tests.test_speaker_corrections_gui import activate
+
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+
+    def codebook() -> dict[str, int]:
+        return {t["name"]: t["passage_count"] for t in window.tag_panel.tags()}
+
+    assert "Scam compounds" not in codebook() and codebook()["Key quote"] == 0
+    drop_on(window, [TAGUETTE / "taguette_document.html"])
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 6, timeout=10000)
+    qtbot.waitUntil(lambda: "Scam compounds" in codebook(), timeout=5000)
+    assert {name: codebook()[name] for name in ("Scam compounds", "Crypto laundering",
+                                                "Claim to verify", "Key quote")} == {
+        "Scam compounds": 1, "Crypto laundering": 1, "Claim to verify": 1, "Key quote": 1}
+    # the new article is open, its four highlights listed in the Passages tab
+    qtbot.waitUntil(lambda: len(window.passage_list.passages()) == 4, timeout=5000)
+
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Scam compounds" not in codebook(), timeout=5000)
+    assert codebook()["Key quote"] == 0

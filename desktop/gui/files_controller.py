@@ -87,14 +87,18 @@ class FilesController(Controller):
 
     def _imported(self, report, name: str = "Import") -> None:
         first_new = report.added[0][1] if report.added else None
-        self.ops.publish(_imported_changes({ARTICLES}, report.added, first_new))
+        # a Taguette document export brings its highlights and their tags:
+        # the codebook, counts and passages refresh as after a project
+        kinds = {ARTICLES, TAGS, PASSAGES} if report.coded else {ARTICLES}
+        touched = report.added + [("", article_id) for article_id in set(report.coded)]
+        self.ops.publish(_imported_changes(kinds, touched, first_new))
         # one step, or a step a file and a chunk of rows: Ctrl+Z undoes them
         # together, in a worker (500 articles took 110–123 ms to undo)
         step, history = report.step, self.controllers.history
         steps = [step.id] if step is not None and step.changes else report.steps
         if steps:
             history.push_stored(commands.StoredSteps(history, name, steps,
-                                                     kinds=frozenset({ARTICLES})))
+                                                     kinds=frozenset(kinds)))
         notes = "".join(f" {Path(path).name}: {note}." for path, note in report.notes[:3])
         self._report("Import", report.summary() + "." + notes,
                      [f"{path}: {reason}" for path, reason in report.skipped],

@@ -91,6 +91,9 @@ class ImportReport:
     #: (label, note) for what a reader changed in a file it imported (e.g.
     #: stray NUL bytes dropped)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: the article of each passage stored from another tool's codings (a
+    #: Taguette document export; the reader's note says how many)
+    coded: list[int] = field(default_factory=list)
     cancelled: bool = False
     #: with ``one_step`` (:func:`import_files`): the journal step holding the
     #: whole import and what it changed, or None (a larger import, a step a chunk)
@@ -130,6 +133,7 @@ class _Pending:
     links: int = 0
     updated: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    coded: list = field(default_factory=list)
 
     def commit_to(self, report: ImportReport, listed_skips: int = 0) -> int:
         report.notes += self.notes
@@ -138,6 +142,7 @@ class _Pending:
         report.similar += self.similar
         report.links += self.links
         report.updated += self.updated
+        report.coded += self.coded
         room = max(0, MAX_LISTED_SKIPS - listed_skips)
         report.skipped += self.skipped[:room]
         return len(self.skipped)
@@ -345,6 +350,7 @@ def _store_codings(db: Database, label: str, article_id: int, draft, pending: _P
                 pending.skipped.append((label, f"a highlight (“{coding.exact[:60]}”): {error}"))
                 continue
             have.add((tag_id, *place))
+            pending.coded.append(article_id)
 
 
 def _linked(pending: _Pending, article_id: int, links: list[tuple[int, float]]) -> None:
