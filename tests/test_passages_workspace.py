@@ -409,3 +409,40 @@ def test_the_date_range_can_be_when_the_passage_was_tagged(open_window, seeded_d
     qtbot.waitUntil(widget.error_label.isVisible, timeout=5000)
     assert widget.error_label.text().endswith(STILL_SHOWN)
     assert "2026-13-45" in widget.error_label.text()
+
+
+def test_the_columns_fit_the_codebooks_names_and_keep_a_dragged_width(qtbot):
+    """The Tag column is as wide as the codebook's longest name (the passage
+    keeps most of the rest), the tag's full name is its tooltip, and a
+    column the analyst widened keeps its width when the table is resized."""
+    from PySide6.QtCore import QModelIndex
+
+    from widgets.passage_workspace import ARTICLE, TAG, PassageSource, PassageWorkspace
+
+    widget = PassageWorkspace()
+    qtbot.addWidget(widget)
+    widget.resize(1400, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    codebook = [{"id": 1, "name": "Cybercrime", "color": "#ff0000", "parent_id": None},
+                {"id": 2, "name": "Training & capacity building", "color": "#00ff00",
+                 "parent_id": None}]
+    widget.set_tags(codebook)
+    row = {"id": 7, "text": "more support for training", "prefix": "asked for ",
+           "suffix": " of police", "tag": "Training & capacity building", "color": "#00ff00",
+           "title": "Cambodia asked Australia", "published": None, "analyst": "ana",
+           "note": "", "article_id": 1, "start": 0, "end": 25}
+    widget.set_source(PassageSource.from_rows([row]), 1)
+    header = widget.table.horizontalHeader()
+    name = widget.table.fontMetrics().horizontalAdvance("Training & capacity building")
+    assert header.sectionSize(TAG) > name + 16          # the name and its swatch
+    assert header.sectionSize(PASSAGE) > widget.table.viewport().width() * 0.35
+    index = widget.model.index(0, TAG, QModelIndex())
+    assert "Training &amp; capacity building" in index.data(Qt.ItemDataRole.ToolTipRole)
+
+    header.resizeSection(ARTICLE, 400)                # the analyst drags its edge
+    tag_width = header.sectionSize(TAG)
+    widget.resize(1100, 500)
+    qtbot.waitUntil(lambda: widget.table.viewport().width() < 1100)
+    assert header.sectionSize(ARTICLE) == 400
+    assert header.sectionSize(TAG) == min(tag_width, int(widget.table.viewport().width() * 0.2))

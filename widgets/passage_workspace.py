@@ -43,6 +43,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: before it, so that a narrow column still shows the passage itself)
 BEFORE, AFTER = 20, 40
 DEBOUNCE_MS = 250
+#: the Tag column's narrowest and widest, fitted to the codebook's names
+TAG_WIDTH = (105, 240)
 
 
 _ROLES = {Qt.ItemDataRole.DisplayRole: "display", Qt.ItemDataRole.EditRole: "edit",
@@ -180,6 +182,8 @@ class PassageTableModel(LazyRows, QAbstractTableModel):
             if column == ARTICLE:
                 return plain_tooltip(" · ".join(x for x in (
                     row["title"], row.get("source"), row["published"]) if x))
+            if column == TAG:
+                return plain_tooltip(row["tag"])
             return None
         if kind == "decoration" and column == TAG:
             return _icon(row["color"])
@@ -200,6 +204,8 @@ class PassageTable(QTableView):
 
     activated_passage = Signal(int)
     deleteKey = Signal()
+    #: the viewport's width changed (the columns are shared out again)
+    widthChanged = Signal()
 
     #: keys the table claims from the window's shortcuts while it has the
     #: focus (F2 is Edit details… elsewhere, Delete may be bound too)
@@ -212,6 +218,11 @@ class PassageTable(QTableView):
             event.accept()
             return True
         return super().event(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.widthChanged.emit()
 
     def keyPressEvent(self, event) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -339,11 +350,16 @@ class PassageWorkspace(QWidget):
         header.setSectionResizeMode(PASSAGE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
         header.setStretchLastSection(False)
-        # the passage takes what the others leave (they can be widened)
-        for column, width in ((TAG, 105), (ARTICLE, 140), (DATE, 78), (ANALYST, 60),
-                              (NOTE, 130)):
+        # the passage takes what the others leave; they are shared out for
+        # the table's width and the codebook's names (_fit_columns) until
+        # the analyst drags one's edge
+        self._chosen_widths: set[int] = set()
+        self._sizing = False
+        for column in (TAG, ARTICLE, DATE, ANALYST, NOTE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        self._fit_columns()
+        header.sectionResized.connect(self._section_resized)
+        self.table.widthChanged.connect(self._fit_columns)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(False)
         header.sectionClicked.connect(self._header_clicked)
@@ -380,6 +396,32 @@ class PassageWorkspace(QWidget):
         self.export_button.clicked.connect(self.exportRequested)
 
     # -- data in -------------------------------------------------------
+    def _fit_columns(self) -> None:
+        """Share the table's width out: the Tag column fits the codebook's
+        longest name (within bounds), Date and Analyst their words, Article
+        and Note a share of the width; the passage gets the rest. A column
+        whose edge the analyst dragged keeps its width."""
+        metrics = self.table.fontMetrics()
+        width = self.table.viewport().width()
+        pad = 2 * metrics.horizontalAdvance("M")
+        longest = max((metrics.horizontalAdvance(t["name"]) for t in self._tags), default=0)
+        tag = longest + metrics.height() + pad           # the swatch and the margins
+        widths = {TAG: max(TAG_WIDTH[0], min(tag, TAG_WIDTH[1], int(width * 0.2))),
+                  DATE: metrics.horizontalAdvance("2024-06-13") + pad,
+                  ANALYST: metrics.horizontalAdvance("Analyst") + pad,
+                  ARTICLE: max(140, min(320, int(width * 0.22))),
+                  NOTE: max(130, min(300, int(width * 0.14)))}
+        header = self.table.horizontalHeader()
+        self._sizing = True
+        for column, size in widths.items():
+            if column not in self._chosen_widths and header.sectionSize(column) != size:
+                header.resizeSection(column, size)
+        self._sizing = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._sizing and column != PASSAGE:
+            self._chosen_widths.add(column)     # dragged by the analyst
+
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook: the tag filter (nested) and the re-tag menu."""
         self._tags = list(tags)
@@ -387,6 +429,7 @@ class PassageWorkspace(QWidget):
         if shown == self._shown_tags:
             return
         self._shown_tags = shown
+        self._fit_columns()
         chosen = self.tag.currentData()
         self.tag.blockSignals(True)
         fill_tag_combo(self.tag, tags, chosen)
