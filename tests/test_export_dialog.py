@@ -4,6 +4,7 @@ like a user would; assertions on the files written and the database."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
@@ -73,6 +74,36 @@ def test_export_through_the_dialog_from_the_window(open_window, tricky_db_path, 
     items = json.loads(target.read_text("utf-8"))["first"]["items"]
     assert [i["body"][0]["value"] for i in items] == ["Key quote"] * 3
     assert not window.ops.tasks
+
+
+def test_the_next_export_opens_in_the_folder_of_the_last(open_window, tricky_db_path, qtbot,
+                                                        tmp_path):
+    """The export dialog proposes the folder the analyst last exported to
+    (kept in the preferences, so across sessions), not the home folder."""
+    window = open_window(tricky_db_path)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    proposed = []
+
+    def export_to(name: str) -> None:
+        dialog = QApplication.activeModalWidget()
+        proposed.append(dialog.path_edit.text())
+        dialog.path_edit.setText(str(reports / name))
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+
+    for name in ("first.csv", "second.csv"):
+        QTimer.singleShot(0, lambda name=name: export_to(name))
+        window.export_action.trigger()
+        qtbot.waitUntil(lambda name=name: (reports / name).exists() and not window.ops.tasks,
+                        timeout=10000)
+    assert proposed[1] == str(reports / "passages.csv")
+    assert window.preferences.folder("export") == reports
+    # a folder since removed: the home folder again
+    for name in ("first.csv", "second.csv"):
+        (reports / name).unlink()
+    reports.rmdir()
+    assert window.preferences.folder("export") == Path.home()
 
 
 def test_cancelling_the_dialog_exports_nothing(open_window, tricky_db_path, tmp_path):

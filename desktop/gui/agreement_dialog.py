@@ -223,11 +223,16 @@ class AgreementDialog(QDialog):
         if self.report is None or self.task is not None:
             return
         if path is None:
+            # the window's last export folder, when the dialog has a window
+            preferences = getattr(self.parentWidget(), "preferences", None)
+            folder = preferences.folder("export") if preferences else Path.home()
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export the agreement report", str(Path.home() / "agreement.csv"),
+                self, "Export the agreement report", str(folder / "agreement.csv"),
                 "CSV files (*.csv)")
             if not path:
                 return
+            if preferences:
+                preferences.remember_folder("export", path)
         path = Path(path)
         if path.suffix.lower() != ".csv":
             path = path.with_suffix(".csv")

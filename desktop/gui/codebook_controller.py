@@ -130,10 +130,12 @@ class CodebookController(Controller):
         fmt = format_of(path) if path is not None else None
         if path is None:
             chosen, chosen_filter = QFileDialog.getSaveFileName(
-                self.window, "Export codebook", str(Path.home() / "codebook.json"),
+                self.window, "Export codebook",
+                str(self.preferences.folder("export") / "codebook.json"),
                 ";;".join(FILTERS.values()))
             if not chosen:
                 return False
+            self.preferences.remember_folder("export", chosen)
             # a name typed with .json or .qdc says the format; else the filter does
             fmt = format_of(Path(chosen), next(
                 (f for f, text in FILTERS.items() if text == chosen_filter), "json"))
@@ -155,11 +157,12 @@ class CodebookController(Controller):
         if path is None:
             patterns = " ".join(f"*.{fmt}" for fmt in FILTERS)
             chosen, _ = QFileDialog.getOpenFileName(
-                self.window, "Import codebook", str(Path.home()),
+                self.window, "Import codebook", str(self.preferences.folder("import")),
                 ";;".join([f"Codebook ({patterns})", *FILTERS.values()]))
             if not chosen:
                 return False
             path = Path(chosen)
+            self.preferences.remember_folder("import", path)
         try:
             found = read_codebook_file(path)
         except CodebookFileError as error:

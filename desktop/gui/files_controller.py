@@ -49,15 +49,19 @@ class FilesController(Controller):
 
         patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
         files, _ = QFileDialog.getOpenFileNames(
-            self.window, "Import articles", "",
+            self.window, "Import articles", str(self.preferences.folder("import")),
             f"Articles and projects ({patterns} *.qdpx);;REFI-QDA project (*.qdpx);;"
             "All files (*)")
         if files:
+            self.preferences.remember_folder("import", files[0])
             self.import_paths([Path(f) for f in files])
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of articles")
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of articles",
+                                                  str(self.preferences.folder("import")))
         if folder:
+            # the next dialog opens beside it: the next delivery is a sibling
+            self.preferences.remember_folder("import", Path(folder).parent)
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]):
@@ -144,11 +148,12 @@ class FilesController(Controller):
 
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self.window, "Import a REFI-QDA project", str(Path.home()),
+                self.window, "Import a REFI-QDA project", str(self.preferences.folder("import")),
                 "REFI-QDA project (*.qdpx);;All files (*)")
             if not chosen:
                 return None
             path = Path(chosen)
+            self.preferences.remember_folder("import", path)
         def imported(report) -> None:
             self._project_imported(report)
             if then is not None:
@@ -188,8 +193,12 @@ class FilesController(Controller):
                                    articles=article_query.article_page(
                                        self.db, self.query, 0, EXPORT_CHOICES),
                                    analysts=analysts(self.db), current_article=self.current_id,
-                                   folder=Path.home(), shown_analysts=self.query.analysts)
-        return self.run_export(request) if request else None
+                                   folder=self.preferences.folder("export"),
+                                   shown_analysts=self.query.analysts)
+        if request is None:
+            return None
+        self.preferences.remember_folder("export", request.path)
+        return self.run_export(request)
 
     def run_export(self, request):
         """Run an :class:`~desktop.gui.export_dialog.ExportRequest` in the background."""

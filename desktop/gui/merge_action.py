@@ -23,10 +23,12 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
     """Ask for the other database (unless ``path``) and merge it in."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(
-            window, "Merge a colleague's Dossier database or project", str(Path.home()),
+            window, "Merge a colleague's Dossier database or project",
+            str(window.preferences.folder("import")),
             "Dossier databases and REFI-QDA projects (*.db *.qdpx);;All files (*)")
         if not path:
             return None
+        window.preferences.remember_folder("import", path)
     path = Path(path)
     db_path, keep = window.db_path, window.preferences.backups_kept
     max_bytes = window.preferences.backups_max_bytes

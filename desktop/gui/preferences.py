@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox
@@ -45,6 +46,19 @@ class Preferences:
     @pipeline.setter
     def pipeline(self, name: str | None) -> None:
         self.settings.setValue("analysis/pipeline", (name or "").strip())
+
+    def folder(self, purpose: str) -> Path:
+        """The folder a file was last chosen in for ``purpose`` ("import",
+        "export"): the next dialog opens there, if it still exists, else in
+        the home folder."""
+        value = str(self.settings.value(f"folders/{purpose}", "") or "")
+        return Path(value) if value and Path(value).is_dir() else Path.home()
+
+    def remember_folder(self, purpose: str, path) -> None:
+        """Remember ``path``'s folder (``path`` itself if it is one) for ``purpose``."""
+        path = Path(path)
+        self.settings.setValue(f"folders/{purpose}",
+                               str(path if path.is_dir() else path.parent))
 
 
     @property

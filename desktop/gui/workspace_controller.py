@@ -218,10 +218,12 @@ class WorkspaceController(QObject):
             filters = {f.file_filter(): f for f in FORMATS.values()}
             chosen, kind = QFileDialog.getSaveFileName(
                 self.window, f"Export {len(ids):,} passages",
-                str(Path.home() / "passages.csv"), ";;".join(filters))
+                str(self.window.preferences.folder("export") / "passages.csv"),
+                ";;".join(filters))
             if not chosen:
                 return None
             path = Path(chosen)
+            self.window.preferences.remember_folder("export", path)
             fmt = filters.get(kind)
             if fmt is not None and format_for(path) is None:
                 # a name typed without an ending: the type chosen in the
