@@ -446,3 +446,19 @@ def test_the_columns_fit_the_codebooks_names_and_keep_a_dragged_width(qtbot):
     qtbot.waitUntil(lambda: widget.table.viewport().width() < 1100)
     assert header.sectionSize(ARTICLE) == 400
     assert header.sectionSize(TAG) == min(tag_width, int(widget.table.viewport().width() * 0.2))
+
+
+def test_a_part_of_a_name_typed_before_the_names_are_read_gets_its_hint(qtbot):
+    """The speaker names are read in a worker: a part of a name that found
+    nothing before they arrived gets the whole-name hint when they do."""
+    from widgets.passage_workspace import PassageSource, PassageWorkspace
+
+    widget = PassageWorkspace()
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.speaker.setText("sokha")
+    widget.set_source(PassageSource.from_rows([]), 0)
+    assert not widget.error_label.isVisible()         # no names to tell by yet
+    widget.set_completions({"speaker": ["Sar Sokha", "Neth Savoeun"]})
+    assert widget.error_label.isVisible()
+    assert widget.error_label.text().startswith("No speaker is called “sokha”")

@@ -455,6 +455,9 @@ class PassageWorkspace(QWidget):
         for field, box in (("source", self.source), ("speaker", self.speaker)):
             if field in names:
                 box.setCompleter(name_completer(names[field], box, self._emit))
+        if self.model.total() == 0 and self.model.total_is_exact():
+            # a part of a name typed before the names were read: say so now
+            self._show_count(0, True)
 
     def set_current_article(self, article_id: int | None) -> None:
         """The article open in the reader (for "This article only")."""
