@@ -120,6 +120,23 @@ def test_ctrl_f_focuses_the_article_search(open_window, analysed_db_path, qtbot)
     assert field.hasFocus() and field.selectedText() == "old query"
 
 
+def test_esc_in_the_article_search_empties_it_and_lists_every_article(open_window,
+                                                                     seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    field = window.article_filters.search
+    model = window.article_list.list_model
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(field, "Sokha")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: 0 < model.rowCount() < 5, timeout=5000)
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert field.text() == ""
+    qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=5000)
+    assert field.hasFocus()         # a second Esc is the window's, as before
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert model.rowCount() == 5
+
+
 def test_shortcuts_sheet_lists_every_action_shortcut(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
     qtbot.keyClick(window.view, Qt.Key.Key_F1)

@@ -10,7 +10,7 @@ nothing from storage). Typing in a text box waits a moment before asking
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
@@ -222,6 +222,7 @@ class ArticleFilters(QWidget):
                     self.until):
             box.textEdited.connect(lambda _text: self._timer.start())
             box.returnPressed.connect(self._emit)
+            box.installEventFilter(self)      # Esc empties it
         # the clear button empties the box without textEdited
         self.search.textChanged.connect(lambda text: None if text else self._timer.start())
         self.tag.currentIndexChanged.connect(lambda _i: self._emit())
@@ -353,6 +354,22 @@ class ArticleFilters(QWidget):
         self.reverse.setText("↓" if descending else "↑")
         self.reverse.setToolTip("Descending — click for ascending" if descending
                                 else "Ascending — click for descending")
+
+    def eventFilter(self, watched, event) -> bool:
+        """Esc in a field that holds text empties it and lists again at
+        once (an open completion list takes its Esc first)."""
+        kind = event.type()
+        if (kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+                and event.key() == Qt.Key.Key_Escape and not event.modifiers()
+                and isinstance(watched, QLineEdit) and watched.text()
+                and not (watched.completer() and watched.completer().popup().isVisible())):
+            event.accept()      # claimed from the window's shortcuts
+            if kind == QEvent.Type.KeyPress:
+                watched.clear()
+                self._timer.stop()
+                self._emit()
+            return True
+        return super().eventFilter(watched, event)
 
     def _emit(self) -> None:
         self._timer.stop()

@@ -107,7 +107,8 @@ class KeyboardController(Controller):
             ("Edit the selected passage's note in the Passages tab",
              "F2, or double-click the note"),
             ("Set the speaker of the selected quote in the Quotes tab", "F2"),
-            ("Merge the selected speakers in the Speakers tab", "Ctrl+M"))]
+            ("Merge the selected speakers in the Speakers tab", "Ctrl+M"),
+            ("Empty the search or filter field being typed in", "Esc"))]
         return rows
 
     def show_shortcuts(self) -> None:
