@@ -38,7 +38,8 @@ def test_the_passage_takes_the_room_while_no_passage_has_a_note(qtbot):
     view = shown(qtbot, [passage(1), passage(2)])
     tag, words, note = widths(view)
     room = view.viewport().width()
-    assert words >= room - tag - note - 2 and words > 0.55 * room
+    # (the tag's name takes up to TAG_SHARE: the passage still has the most)
+    assert words >= room - tag - note - 2 and words > 0.45 * room and words > tag
     assert note == view.EMPTY_NOTE_WIDTH
 
 
@@ -76,3 +77,13 @@ def test_a_width_the_analyst_drags_is_kept(qtbot):
     view.set_passages([passage(1), passage(2)], [])      # no note left
     QApplication.processEvents()
     assert header.sectionSize(view.NOTE_COLUMN) == dragged
+
+
+def test_the_tag_column_shows_short_names_whole_and_long_ones_within_its_share(qtbot):
+    view = shown(qtbot, [dict(passage(1), tag="Money laundering")])
+    name = view.fontMetrics().horizontalAdvance("Money laundering")
+    assert widths(view)[0] > name + view.iconSize().width()          # whole
+    view.set_passages([passage(1)], [])               # "Training & capacity building"
+    assert widths(view)[0] == int(view.viewport().width() * view.TAG_SHARE)
+    view.set_passages([dict(passage(1), tag="Drugs")], [])
+    assert widths(view)[0] == view.TAG_WIDTH

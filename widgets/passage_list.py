@@ -48,6 +48,8 @@ class PassageList(QTreeWidget):
     #: the narrowest the passage column's words are cut for
     MIN_WORDS_WIDTH = 240
     TAG_WIDTH = 100
+    #: the most of the list's width the Tag column takes to show its names whole
+    TAG_SHARE = 0.35
     #: the Note column while no passage has a note, and its share of the
     #: list's width while one has
     EMPTY_NOTE_WIDTH = 60
@@ -78,6 +80,8 @@ class PassageList(QTreeWidget):
         self._words_width = self.MIN_WORDS_WIDTH
         self._narrow_px: int | None = None
         self._note_width_chosen = False
+        self._tag_width_chosen = False
+        self._tag_names: set[str] = set()
         self._sizing = False
         header.sectionResized.connect(self._section_resized)
         # sized when it appears, not kept fitted: a fitted column measured
@@ -124,6 +128,10 @@ class PassageList(QTreeWidget):
             if kept_current is not None:       # another article's list opens at its top
                 self.setCurrentItem(kept_current)
                 self.scrollToItem(kept_current)
+        names = {p["tag"] for p in passages}
+        if names != self._tag_names:
+            self._tag_names = names
+            self._size_tag_column()
         has_notes = any(p.get("note") for p in passages)
         if has_notes != self._has_notes:
             self._has_notes = has_notes
@@ -147,9 +155,26 @@ class PassageList(QTreeWidget):
             self.header().resizeSection(self.NOTE_COLUMN, width)
             self._sizing = False
 
+    def _size_tag_column(self) -> None:
+        """The Tag column as wide as its longest name (and swatch), between
+        :attr:`TAG_WIDTH` and :attr:`TAG_SHARE` of the list, unless the
+        analyst chose a width."""
+        if self._tag_width_chosen:
+            return
+        metrics = self.fontMetrics()
+        longest = max(map(metrics.horizontalAdvance, self._tag_names), default=0)
+        wanted = longest + self.iconSize().width() + 3 * metrics.horizontalAdvance("M")
+        width = max(self.TAG_WIDTH, min(wanted, int(self.viewport().width() * self.TAG_SHARE)))
+        if self.header().sectionSize(0) != width:
+            self._sizing = True
+            self.header().resizeSection(0, width)
+            self._sizing = False
+
     def _section_resized(self, column: int, _old: int, new: int) -> None:
         if column == self.NOTE_COLUMN and not self._sizing:
             self._note_width_chosen = True    # dragged by the analyst
+        if column == 0 and not self._sizing:
+            self._tag_width_chosen = True
         if column == self.PASSAGE_COLUMN and new > self._words_width:
             self._show_more_words(new)
 
@@ -190,6 +215,7 @@ class PassageList(QTreeWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._size_tag_column()
         self._size_note_column()
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
