@@ -462,3 +462,21 @@ def test_a_part_of_a_name_typed_before_the_names_are_read_gets_its_hint(qtbot):
     widget.set_completions({"speaker": ["Sar Sokha", "Neth Savoeun"]})
     assert widget.error_label.isVisible()
     assert widget.error_label.text().startswith("No speaker is called “sokha”")
+
+
+def test_opening_the_workspace_leaves_the_whole_codebook_in_view(open_window, seeded_db_path,
+                                                                 qtbot):
+    """The dock below takes its height from the tabs, not from the codebook
+    whose keys the analyst tags by (at 1500×900, 7 of 9 tags were left)."""
+    window = open_window(seeded_db_path)
+    window.resize(1500, 900)
+    qtbot.waitUntil(lambda: window.height() == 900 or window.isMaximized(), timeout=3000)
+    tree = window.tag_panel.tree
+    last = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert tree.topLevelItemCount() == 9
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(window.workspace.is_shown, timeout=3000)
+    qtbot.wait(50)
+    assert window.workspace.dock.height() > 200
+    assert tree.viewport().rect().contains(tree.visualItemRect(last))

@@ -259,6 +259,10 @@ class MainWindow(QMainWindow):
         right.addWidget(tags_box)
         right.addWidget(self.side_tabs)
         right.setSizes([330, 470])
+        # a shorter window (the workspace docked below) takes its room from
+        # the tabs, not the codebook whose keys the analyst tags by
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
