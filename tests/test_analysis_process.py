@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -276,6 +277,8 @@ def test_closing_the_pool_while_its_worker_loads_does_not_wait_for_the_load(tmp_
     assert time.monotonic() - began < 1.5 and not worker.process.is_alive()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="PR_SET_PDEATHSIG is Linux's; elsewhere the closed pipe ends a worker")
 def test_a_killed_service_takes_its_busy_workers_with_it(tmp_path):
     """A worker deep in a long article, niced below everything, used to
     live on for the rest of its batch after the service died (it noticed
