@@ -123,6 +123,21 @@ def test_leaving_the_memo_saves_it(open_window, analysed_db_path, qtbot):
     assert not memo.pending() and stored_memo(analysed_db_path, 1) == "ask the embassy"
 
 
+def test_tab_leaves_the_memo_and_writes_nothing_in_it(open_window, analysed_db_path, qtbot):
+    """Tabbing through the window must not trap the focus in the memo and
+    store tab characters the analyst never sees (a keyboard user's walk)."""
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "ask the embassy")
+    qtbot.keyClick(memo, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not memo.hasFocus())
+    assert stored_memo(analysed_db_path, 1) == "ask the embassy"
+    memo.setFocus()
+    qtbot.keyClick(memo, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not memo.hasFocus())
+    assert "\t" not in memo.toPlainText()
+
+
 def test_no_article_listed_leaves_nothing_to_write_in(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
     bar = window.article_filters

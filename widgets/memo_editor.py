@@ -22,6 +22,9 @@ class MemoEditor(QPlainTextEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # Tab moves on, as everywhere in the window: typed into a memo saved
+        # as you type, tab characters were stored unseen, and the focus trapped
+        self.setTabChangesFocus(True)
         self.setPlaceholderText("Memo on this article: what it tells you, what to check, "
                                 "how it fits — saved as you type.")
         self.article_id: int | None = None
