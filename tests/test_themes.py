@@ -201,3 +201,27 @@ def test_dark_entity_colours_keep_the_labels_apart():
     closest = min((distance(dark[a], dark[b]), a, b) for a in apart for b in apart if a < b)
     assert closest[0] >= 40, closest        # a 30 % mix put PERSON and NORP 18 apart
     assert set(palette.DARK.entity_colors) == set(palette.ENTITY_COLORS)
+
+
+def test_grey_captions_made_under_the_light_theme_are_readable_in_the_dark(
+        open_window, analysed_db_path, qtbot):
+    """The line under the title (and the other grey captions) were styled
+    with the palette they were made under: after a switch to dark they were
+    light grey on dark grey, 1.3:1. Measured on the painted pixels."""
+    from PySide6.QtGui import QImage
+
+    def painted_contrast(label) -> float:
+        image = label.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        background = image.pixelColor(0, 0).name()
+        colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 1)
+                   for y in range(image.height())}
+        return max(palette.contrast_ratio(c, background) for c in colours)
+
+    window = open_window(analysed_db_path)
+    window.themes.set_choice("light")
+    label = window.meta_label
+    qtbot.waitUntil(lambda: bool(label.text()))
+    assert painted_contrast(label) >= 3        # the platform's own placeholder grey
+    window.themes.set_choice("dark")
+    qtbot.wait(20)
+    assert painted_contrast(label) >= 4.5

@@ -17,6 +17,8 @@ from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
                                QVBoxLayout, QWidget)
 
+from widgets.row_style import muted
+
 #: key → decision
 DECISION_KEYS = {Qt.Key.Key_A: "a", Qt.Key.Key_B: "b", Qt.Key.Key_H: "both",
                  Qt.Key.Key_N: "neither"}
@@ -64,7 +66,7 @@ class AdjudicationView(QWidget):
             self.buttons[choice].clicked.connect(lambda _=False, c=choice: self.decided.emit(c))
         hint = QLabel("Keys: A, B, H (both), N (neither); → / ← next, previous; "
                       "Shift+← / Shift+→ move the start, Ctrl+← / Ctrl+→ the end.")
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        muted(hint)
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.position)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from widgets.palette import entity_color
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
-from widgets.row_style import NUMBER_ALIGNMENT, roomy
+from widgets.row_style import NUMBER_ALIGNMENT, muted, roomy
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DEBOUNCE_MS = 250
@@ -133,7 +133,7 @@ class CorpusEntitiesView(QWidget):
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.caption = QLabel()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.caption)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from widgets.charts import BarChart, HeatMap, StackedColumns
 from widgets.network_view import NetworkView
+from widgets.row_style import muted
 
 #: (name, tab title, view class) in tab order.
 CHARTS = (("time", "Over time", StackedColumns),
@@ -85,7 +86,7 @@ class OverviewWindow(QWidget):
         hint = QLabel("Click a bar, cell or node (or ←/→ then Enter) to list the articles "
                       "it counts; hover for the numbers; drag nodes to rearrange.")
         hint.setTextFormat(Qt.TextFormat.PlainText)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        muted(hint)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.tabs, 1)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from widgets.plain_text import plain_tooltip
+from widgets.row_style import muted
 
 #: How much of a title a button shows, and how many buttons before "more".
 TITLE_CHARS = 40
@@ -56,7 +57,7 @@ class SimilarArticles(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
         label = QLabel("Similar articles:")
-        label.setStyleSheet("color: palette(placeholder-text);")
+        muted(label)
         self._layout.addWidget(label)
         self._layout.addStretch(1)
         self.buttons: list[QToolButton] = []

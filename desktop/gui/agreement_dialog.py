@@ -22,6 +22,7 @@ from desktop.agreement.measures import MEASURES
 from desktop.agreement.report import EXPLANATIONS, HEADINGS, Cancelled
 from desktop.gui.workers import Task
 from widgets.agreement_view import AgreementView
+from widgets.row_style import muted
 from widgets.wording import counted
 
 #: The scope box's choices.
@@ -73,7 +74,7 @@ class AgreementDialog(QDialog):
         form.addRow("A&rticles", self.scope_box)
         form.addRow("&Tags", self.tag_list)
         hint = QLabel("No tag ticked means every tag they used. Tick two or more analysts.")
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        muted(hint)
 
         self.compute_button = QPushButton("&Compute")
         self.compute_button.setDefault(True)

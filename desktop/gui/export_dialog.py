@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog,
 from desktop.exporters import FORMATS, ExportOptions, format_for
 from storage.export_selection import PassageFilter
 from widgets.article_filters import tree_order
+from widgets.row_style import muted
 
 #: Formats that use the title option.
 TITLED = ("html", "pdf", "qdpx")
@@ -157,7 +158,7 @@ class ExportDialog(QDialog):
         form.addRow("Title", self.title_edit)
         form.addRow("", self.charts_check)
         hint = QLabel("Nothing ticked in a list means all of them.")
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        muted(hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")

@@ -54,6 +54,7 @@ from widgets.memo_editor import MemoEditor
 from widgets.passage_list import PassageList
 from widgets.quote_panel import QuotePanel
 from widgets.review_status import ReviewStatusBox
+from widgets.row_style import muted
 from widgets.similar_articles import SimilarArticles
 from widgets.speakers_view import SpeakersView
 from widgets.tag_panel import TagPanel
@@ -212,7 +213,7 @@ class MainWindow(QMainWindow):
 
         self.title_label = _plain_label(bold_size=1.35)
         self.meta_label = _plain_label()
-        self.meta_label.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.meta_label)
         self.degraded_banner = _plain_label()   # coloured by _apply_scheme
         self.degraded_banner.hide()
         self.legend = Legend()
