@@ -241,6 +241,41 @@ def test_geometry_off_every_screen_comes_back_on_screen(open_window, analysed_db
     assert window.height() == 500      # the saved size, not the default 860
 
 
+def test_a_first_start_fits_a_laptop_screen(seeded_db_path, preferences, qtbot, monkeypatch):
+    """On a 1366×768 laptop (its free area 1366×728) the first window is
+    sized and centred within it, before it is shown — 1400×860 put the
+    status bar (analysis progress, Pause, Cancel) off the screen."""
+    from PySide6.QtCore import QRect
+
+    from desktop.gui import session
+    from desktop.gui.app import application, prepare_window
+
+    class Laptop:
+        @staticmethod
+        def availableGeometry():
+            return QRect(0, 0, 1366, 728)
+
+    class Screens:
+        @staticmethod
+        def primaryScreen():
+            return Laptop()
+
+        screenAt = session.QGuiApplication.screenAt
+
+    application()
+    monkeypatch.setattr(session, "QGuiApplication", Screens)
+    window = prepare_window(seeded_db_path, preferences=preferences)
+    qtbot.addWidget(window)
+    try:
+        assert window.width() <= 1366 - 16 and window.height() <= 728 - 48
+        assert window.width() > 1300                 # no smaller than it needs to be
+        frame = window.frameGeometry()
+        assert QRect(0, 0, 1366, 728).contains(frame.center())
+    finally:
+        window.close()
+        window.db.close()
+
+
 def test_a_first_start_gives_the_list_and_the_panels_room_and_fits_a_small_screen(
         open_window, seeded_db_path, qtbot):
     window = open_window(seeded_db_path)

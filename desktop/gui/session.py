@@ -32,6 +32,9 @@ SETTLE_MS = 250
 #: Widths on a first start (0: what is left), set once the window has its
 #: real size — set before, QSplitter scales them to the unshown window's.
 FIRST_SIZES = {"main_splitter": (300, 0, 400)}
+#: Room left on a first start for the window's frame (width, height): its
+#: borders and title bar, unknown until the window is shown.
+FRAME_ALLOWANCE = (16, 48)
 
 
 def database_group(db_path: Path) -> str:
@@ -143,9 +146,29 @@ class Session(QObject):
         geometry = _bytes(self.settings.value(GEOMETRY))
         if geometry is not None and self.window.restoreGeometry(geometry):
             self._keep_on_screen()
+        else:
+            self._fit_first_start()
         state = _bytes(self.settings.value(WINDOW_STATE))
         if state is not None:
             self.window.restoreState(state)
+
+    def _fit_first_start(self) -> None:
+        """No saved geometry (a first start): the window's first size, made
+        no larger than the primary screen's free area (on a 1366×768 laptop
+        1400×860 put the status bar — analysis progress, Pause, Cancel — off
+        the screen), and centred on it."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        window = self.window
+        # the frame (title bar, borders) is not known before the window is
+        # shown: leave room for a usual one
+        window.resize(min(window.width(), available.width() - FRAME_ALLOWANCE[0]),
+                      min(window.height(), available.height() - FRAME_ALLOWANCE[1]))
+        frame = window.frameGeometry()
+        frame.moveCenter(available.center())
+        window.move(frame.topLeft())
 
     def _keep_on_screen(self) -> None:
         """Back on the primary screen, and no larger than it, if the title bar
