@@ -287,3 +287,24 @@ def test_a_first_start_gives_the_list_and_the_panels_room_and_fits_a_small_scree
     window.session.restore_splitters()          # no saved sizes: the first-start widths
     left, centre, right = window.splitter.sizes()
     assert (left, right) == (300, 400) and centre > 700
+
+
+def test_the_workspace_comes_back_open_where_it_was_left(open_window, seeded_db_path,
+                                                         qtbot):
+    """Open at close, the Passages workspace is open again with the window
+    (it was made after the window's state was put back, and stayed hidden)."""
+    window = open_window(seeded_db_path)
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(window.workspace.is_shown, timeout=3000)
+    again = reopen(window, open_window, seeded_db_path)
+    qtbot.waitUntil(again.workspace.is_shown, timeout=3000)
+    assert again.dockWidgetArea(again.workspace.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    # and read: its list shows the corpus's passages (none yet: "0 passages")
+    qtbot.waitUntil(lambda: "passage" in again.workspace.widget.count_label.text(),
+                    timeout=3000)
+    # closed at quit, it stays closed
+    again.workspace.dock.hide()
+    third = reopen(again, open_window, seeded_db_path)
+    qtbot.wait(50)
+    assert not third.workspace.is_shown()

@@ -47,8 +47,11 @@ class WorkspaceController(QObject):
         self.dock.setWidget(self.widget)
         self.dock.setToolTip("Every passage of the corpus: filter, sort, re-tag, annotate, "
                              f"export ({SHORTCUT})")
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()
+        # made after the session put the window's state back: where the
+        # analyst left it (shown, floating, moved) if that state has it
+        if not window.restoreDockWidget(self.dock):
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+            self.dock.hide()
         self.dock.visibilityChanged.connect(self._visibility_changed)
         self.action = QAction("Passages &workspace", window)
         self.action.setShortcut(QKeySequence(SHORTCUT))
