@@ -12,6 +12,7 @@ import csv
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from storage import open_database, passages, tags
 from storage.passage_listing import PassageQuery, count_passages, passage_ids, passage_page
@@ -480,3 +481,17 @@ def test_opening_the_workspace_leaves_the_whole_codebook_in_view(open_window, se
     qtbot.wait(50)
     assert window.workspace.dock.height() > 200
     assert tree.viewport().rect().contains(tree.visualItemRect(last))
+
+
+def test_tab_and_shift_tab_leave_the_table_for_the_filters_and_buttons(workspace, qtbot):
+    """By keyboard alone the filters and the buttons are reachable from the
+    table (Tab moved from cell to cell and wrapped round, for ever)."""
+    window, controller, widget, ids, _tags = workspace
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 4, timeout=3000)
+    widget.table.setFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    before = QApplication.focusWidget()
+    assert before is not widget.table and widget.isAncestorOf(before)
+    widget.table.setFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not widget.table

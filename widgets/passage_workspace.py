@@ -344,6 +344,9 @@ class PassageWorkspace(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.setWordWrap(False)
+        # Tab and Shift+Tab leave the table (to the buttons, back to the
+        # filters), as in a form; the arrows move between cells
+        self.table.setTabKeyNavigation(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
