@@ -187,3 +187,22 @@ def test_review_mark_is_painted_in_the_article_list(open_window, analysed_db_pat
     assert "done" not in metas[2] and "progress" not in metas[2]
     assert [a["review_status"] for a in __import__("storage").articles.list_articles(
         window.db)] == ["done", "in progress", "new", "new", "new"]
+
+
+def test_undo_and_redo_keys_with_nothing_to_do_say_so(open_window, seeded_db_path, qtbot):
+    """Ctrl+Z with nothing to undo said nothing at all; it says so now, and
+    with something to undo it still undoes (no ambiguous key)."""
+    window = open_window(seeded_db_path)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.statusBar().currentMessage() == "Nothing to undo."
+    qtbot.keyClick(window.view, Qt.Key.Key_Y, CTRL)
+    assert window.statusBar().currentMessage() == "Nothing to redo."
+    select_with_keys(qtbot, window.view, 0, 8)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) == 1, timeout=3000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) == 0, timeout=3000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) == 1, timeout=3000)
+    assert window.statusBar().currentMessage() != "Nothing to redo."

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
@@ -67,6 +67,18 @@ class HistoryController(Controller):
         """Edit → Undo / Redo, naming what they will undo or redo."""
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        # their keys with nothing to undo or redo say so (a disabled
+        # action's key did nothing at all): keys of their own, enabled
+        # only while the action is not
+        stack = self.undo_stack
+        for action, word, changed in ((self.undo_action, "undo", stack.canUndoChanged),
+                                      (self.redo_action, "redo", stack.canRedoChanged)):
+            for keys in action.shortcuts():
+                shortcut = QShortcut(keys, self.window)
+                shortcut.setEnabled(not action.isEnabled())
+                shortcut.activated.connect(
+                    lambda w=word: self.statusBar().showMessage(f"Nothing to {w}.", 3000))
+                changed.connect(lambda can, s=shortcut: s.setEnabled(not can))
 
     def run_command(self, command: commands.StorageCommand, title: str, *,
                     go_to_article: bool = True) -> bool:
