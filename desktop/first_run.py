@@ -24,9 +24,18 @@ def default_tags() -> list[dict]:
     return json.loads(resources.path("default_tags.json").read_text("utf-8"))
 
 
+def on_a_team_hub(db: Database) -> bool:
+    """Whether the file syncs with a team hub: its codebook and corpus are
+    the team's, from the hub (the shipped tags, made here, would be tags
+    only this file has: the hub refuses passages under them)."""
+    from storage.hub_sync import HUB_URL    # psycopg: only on a file's first opening
+
+    return bool(get_meta(db, HUB_URL))
+
+
 def ensure_codebook(db: Database) -> None:
-    """Install the default tags once per database."""
-    if get_meta(db, "default_tags_installed"):
+    """Install the default tags once per database (not in a team hub's file)."""
+    if get_meta(db, "default_tags_installed") or on_a_team_hub(db):
         return
     with journal.recorded(db, "Install the default tags"):
         tags.ensure_tags(db, default_tags())
@@ -40,7 +49,7 @@ def ensure_seeded(db: Database) -> ImportReport | None:
     deletes later do not come back. (The importers are loaded only then:
     every other start goes without their 50 ms of imports.)
     """
-    if get_meta(db, "seeded"):
+    if get_meta(db, "seeded") or on_a_team_hub(db):
         return None
     from desktop.importers import import_files
 

@@ -42,7 +42,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "2"
+HUB_VERSION = "3"
 
 
 def group_role(role: str) -> str:
@@ -205,6 +205,34 @@ BEGIN
 END $$;
 """
 
+# version 3: a passage's tag and article are the hub's
+_REFERENCES_SQL = """
+-- whether the hub has, or had, row ``k`` of ``tbl`` (deleted since, its
+-- last state is in the history, from which members' files take it)
+CREATE FUNCTION dossier_hub.known_row(tbl text, k text) RETURNS boolean LANGUAGE sql
+  STABLE SECURITY DEFINER SET search_path = dossier_hub, pg_temp AS $$
+  SELECT k IS NOT NULL AND (dossier_hub.row_exists(tbl, k) OR EXISTS (
+    SELECT 1 FROM dossier_hub.changes c WHERE c.tbl = known_row.tbl AND c.row_key = k))
+$$;
+
+-- a passage under a tag, or on an article, the hub never had (a tag only the
+-- coder's file holds) would reach every member's file without it: refused
+CREATE FUNCTION dossier_hub.passage_refs_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT dossier_hub.known_row('tags', NEW.data->>'tag_uuid') THEN
+    RAISE EXCEPTION 'Dossier hub: this passage''s tag is not in the team''s codebook; a lead adds tags on this hub'
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF NOT dossier_hub.known_row('articles', NEW.data->>'article_uuid') THEN
+    RAISE EXCEPTION 'Dossier hub: this passage''s article is not on this hub; a lead adds articles'
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+_REFERENCES_TRIGGER = """CREATE TRIGGER passages_refs_guard BEFORE INSERT OR UPDATE
+        ON dossier_hub.passages FOR EACH ROW EXECUTE FUNCTION dossier_hub.passage_refs_guard()"""
+
 _MEMBERS_TABLE = ("CREATE TABLE dossier_hub.members (login text PRIMARY KEY, "
                   "analyst text NOT NULL UNIQUE)")
 _CODER_TRIGGER = """CREATE TRIGGER passages_coder_guard BEFORE INSERT OR UPDATE
@@ -276,6 +304,7 @@ _TRIGGERS_SQL = [
     """CREATE TRIGGER analyses_seq BEFORE INSERT ON dossier_hub.analyses
         FOR EACH ROW EXECUTE FUNCTION dossier_hub.analysis_seq()""",
     _CODER_TRIGGER,
+    _REFERENCES_TRIGGER,
 ]
 
 #: Who may write what: (table, command, USING/WITH CHECK expression).
@@ -354,7 +383,7 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
 
 
 def _functions_sql() -> str:
-    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL).replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
+    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL + _REFERENCES_SQL).replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
             .replace("@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES)))
 
 
@@ -393,20 +422,28 @@ def upgrade_statements(version: str) -> list[str]:
     :data:`HUB_VERSION` (run in one transaction by the hub's owner); empty
     when it is up to date. Version 1 → 2 adds ``members``, filled with the
     one analyst name each login's passages carry (a login that pushed under
-    several names claims one at its next passage)."""
+    several names claims one at its next passage). Version 2 → 3 refuses
+    passages whose tag or article the hub never had (those it took already
+    stay; members' files leave them out and say so)."""
     if version == HUB_VERSION:
         return []
-    if version != "1":
+    if version not in ("1", "2"):
         raise ValueError(f"unknown hub schema version {version!r}")
-    return [
-        _MEMBERS_TABLE,
-        _CODERS_SQL,
-        _CODER_TRIGGER,
-        *_MEMBERS_SECURITY,
-        """INSERT INTO dossier_hub.members (login, analyst)
-           SELECT owner, min(data->>'analyst') FROM dossier_hub.passages
-           GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
-           ON CONFLICT DO NOTHING""",
+    statements = []
+    if version == "1":
+        statements += [
+            _MEMBERS_TABLE,
+            _CODERS_SQL,
+            _CODER_TRIGGER,
+            *_MEMBERS_SECURITY,
+            """INSERT INTO dossier_hub.members (login, analyst)
+               SELECT owner, min(data->>'analyst') FROM dossier_hub.passages
+               GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
+               ON CONFLICT DO NOTHING""",
+        ]
+    return statements + [
+        _REFERENCES_SQL,
+        _REFERENCES_TRIGGER,
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

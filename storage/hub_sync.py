@@ -436,6 +436,8 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
 # -- leaving -----------------------------------------------------------------
 #: What the local file keeps of its hub (meta keys).
 HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND)
+#: Set when a file leaves its hub ("address, when"): it cannot join one again.
+HUB_LEFT = "hub_left"
 
 
 def disconnect(db: Database) -> int:
@@ -445,9 +447,11 @@ def disconnect(db: Database) -> int:
     number of local changes never sent (they stay in this file only). The
     file cannot join a hub again (a first sync wants an empty file)."""
     never_sent = waiting(db)
+    left = f"{get_meta(db, HUB_URL) or 'a hub'}, {utc_now()[:10]}"
     with write_transaction(db):
         db.execute(f"DELETE FROM meta WHERE key IN ({', '.join('?' for _ in HUB_META)})",
                    list(HUB_META))
+        set_meta(db, HUB_LEFT, left)
     guard_local_edits(db, None, "")
     return never_sent
 
@@ -725,9 +729,28 @@ class _Applier:
         state.update(start=start, end=end, prefix=text[max(0, start - CONTEXT_CHARS):start],
                      suffix=text[end:end + CONTEXT_CHARS], anchor="moved")
 
-    def upsert(self, table: str, key: str, data: dict) -> int:
-        """Make the local row ``key`` hold ``data``; returns its local id."""
+    def _unplaceable(self, table: str, data: dict, state: dict) -> bool:
+        """Whether ``data`` is a passage whose tag or article the hub never
+        had (a hub before version 3 took one from a file holding a tag of
+        its own): left out and reported — stored, it would stop every
+        member's pull, as a passage needs both."""
+        if table != "passages":
+            return False
+        missing = [name for name in ("tag", "article")
+                   if f"{name}_uuid" in data and state.get(f"{name}_id") is None]
+        if missing:
+            self.result.conflicts.append(
+                f"A passage by {data.get('analyst') or 'someone'} "
+                f"(“{(data.get('text') or '')[:40]}”) is on the hub with a "
+                f"{' and an '.join(missing)} the hub never had: left out of this file.")
+        return bool(missing)
+
+    def upsert(self, table: str, key: str, data: dict) -> int | None:
+        """Make the local row ``key`` hold ``data``; returns its local id
+        (None: a passage that cannot be placed, :meth:`_unplaceable`)."""
         state = self.local_state(table, data)
+        if self._unplaceable(table, data, state):
+            return None
         if table == "passages":
             self._anchor(state)
         local = self.local_id(table, key)
@@ -768,6 +791,8 @@ class _Applier:
         groups: dict[tuple[str, ...], list[tuple]] = {}
         for key, data in rows:
             state = self.local_state(table, data)
+            if self._unplaceable(table, data, state):
+                continue
             if has_id:
                 state["id"] = next_id
                 self.ids[(table, key)] = next_id
@@ -1202,6 +1227,12 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     """Join a hub: on an empty hub, upload the local corpus; otherwise copy
     the hub's current state (one consistent snapshot) into the local file,
     then push what the file had of its own and pull analysis results."""
+    left = get_meta(db, HUB_LEFT)
+    if left:
+        # joined again, what it did meanwhile would stay in it alone, silently
+        raise HubError(f"This file left a team hub ({left}) and cannot join one again: "
+                       "its own work since would never reach the team. Join with a new "
+                       "file, and bring this one's work in with File → Merge from….")
     result = SyncResult()
     set_meta(db, HUB_URL, strip_password(url))
     set_meta(db, ROLE, my_role(conn) or "")

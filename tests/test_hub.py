@@ -134,10 +134,11 @@ def test_the_server_refuses_a_change_to_another_analysts_passage(tmp_path, hub, 
                 bob.execute("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, "
                             "before, after, owner) VALUES (%s, 0, 0, 'passages', %s, NULL, "
                             "NULL, '')", [step, key])
-        # nor can he pretend to be ana
+        # nor can he pretend to be ana (a passage as she would push it)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             bob.execute("INSERT INTO dossier_hub.passages (key, data, owner) "
-                        "VALUES ('x', '{}', 'ana')")
+                        "SELECT 'x', data, 'ana' FROM dossier_hub.passages WHERE key = %s",
+                        [key])
         # an analyst does not change the codebook, a viewer writes nothing
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             bob.execute("INSERT INTO dossier_hub.tags (key, data) VALUES ('t', '{}')")
@@ -230,19 +231,57 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
     hub_sync.sync(ana, hub.conn("ana"))
     admin = hub.admin_conn
     with admin.transaction():     # back to version 1's schema
+        admin.execute("DROP TRIGGER passages_refs_guard ON dossier_hub.passages")
+        admin.execute("DROP FUNCTION dossier_hub.passage_refs_guard()")
+        admin.execute("DROP FUNCTION dossier_hub.known_row(text, text)")
         admin.execute("DROP TRIGGER passages_coder_guard ON dossier_hub.passages")
         admin.execute("DROP FUNCTION dossier_hub.passage_coder_guard()")
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "2")
-    assert hub_sync.upgrade_hub(admin) == ("2", "2")
+    assert hub_sync.upgrade_hub(admin) == ("1", "3")
+    assert hub_sync.upgrade_hub(admin) == ("3", "3")
     # the name ana's passages carry is hers: bob is refused it
     assert admin.execute("SELECT login, analyst FROM dossier_hub.members").fetchall() == [
         ("ana", "Ana Lopez")]
     bob = member_db(tmp_path, hub, "bob")
     tag_passage(bob, "Ana Lopez", start=30, end=40)
     assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
+
+
+def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
+    """A tag only this file holds (made here, the hub refusing it), and a
+    passage under it."""
+    with journal.step(db, f"Create tag {name}", analyst=analyst, origin=f"window-{analyst}"):
+        tags.create_tag(db, name, "#123456")
+    tag_passage(db, analyst, start=start, end=start + 10, tag=name)
+
+
+def test_a_passage_under_a_tag_the_hub_never_had_stops_nobody(tmp_path, hub, lead_db):
+    """A passage under a tag only its coder's file holds: the hub refuses
+    it; and one an older hub took already is left out of the others' files,
+    said, instead of failing every pull and every first sync for good
+    (passages.tag_id NOT NULL)."""
+    ana = member_db(tmp_path, hub, "ana")
+    _local_tag_passage(ana, "ana", "Only mine", 0)
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert len(result.refused) == 2                       # the tag, then the passage
+    assert "not in the team's codebook" in result.refused[1]
+    assert hub.admin_conn.execute("SELECT count(*) FROM dossier_hub.passages"
+                                  ).fetchone()[0] == 0
+
+    # a hub of version 2 took such a passage
+    with hub.admin_conn.transaction():
+        hub.admin_conn.execute("DROP TRIGGER passages_refs_guard ON dossier_hub.passages")
+    _local_tag_passage(ana, "ana", "Mine too", 20)
+    tag_passage(ana, "ana", start=40, end=50)            # and one under a team tag
+    hub_sync.sync(ana, hub.conn("ana"))
+    pulled = hub_sync.sync(lead_db, hub.conn("lea"))      # no IntegrityError
+    assert any("the hub never had" in c for c in pulled.conflicts)
+    assert {p[4] for p in passage_set(lead_db)} == {"ana"} and len(passage_set(lead_db)) == 1
+    bob = member_db(tmp_path, hub, "bob")                 # a first sync too
+    assert passage_set(bob) == passage_set(lead_db)
+    assert "Mine too" not in {t["name"] for t in tags.list_tags(bob)}
 
 
 def test_a_file_leaves_its_hub_and_keeps_everything(tmp_path, hub, lead_db):
@@ -558,3 +597,32 @@ def test_the_member_an_address_signs_in_as():
     assert hub_sync.member_in("postgresql://ana:pw@127.0.0.1:5/hub") == "ana"
     assert hub_sync.member_in("postgresql://127.0.0.1/hub") == ""
     assert hub_sync.member_in("dbname=hub") == ""
+
+
+def test_a_file_that_left_its_hub_cannot_join_again(tmp_path, hub, lead_db):
+    """What it did while on its own would stay in it alone, silently ("0
+    changes waiting"): joining again is refused, saying what to do."""
+    ana = member_db(tmp_path, hub, "ana")
+    hub_sync.disconnect(ana)
+    tag_passage(ana, "ana", start=0, end=10)
+    with pytest.raises(hub_sync.HubError, match="left a team hub .* cannot join one again"):
+        hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    assert hub_sync.waiting(ana) == 1 and not hub_sync.get_meta(ana, hub_sync.HUB_URL)
+
+
+def test_a_members_file_gets_the_teams_codebook_not_the_shipped_one(tmp_path, hub, lead_db):
+    """The window installs the shipped tags in a new file; in a file that
+    joined a hub it must not: a lead renamed or deleted some, and tags only
+    this file has take passages the hub refuses."""
+    from desktop.first_run import ensure_codebook, ensure_seeded
+
+    drugs = lead_db.execute("SELECT id FROM tags WHERE name = 'Drugs'").fetchone()[0]
+    with journal.step(lead_db, "Rename tag", analyst="lea", origin="window-lea"):
+        tags.rename_tag(lead_db, drugs, "Narcotics")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    ana = member_db(tmp_path, hub, "ana")
+    team = {t["name"] for t in tags.list_tags(ana)}
+    assert "Narcotics" in team and "Drugs" not in team
+    ensure_codebook(ana)
+    assert ensure_seeded(ana) is None
+    assert {t["name"] for t in tags.list_tags(ana)} == team
