@@ -9,7 +9,7 @@ driven with the keyboard and the menu."""
 from __future__ import annotations
 
 from storage import articles, entity_dossier, open_database, overview, passages, tags
-from storage.article_query import ArticleQuery, article_page, count_articles
+from storage.article_query import ArticleQuery, article_page, count_articles, passage_counts
 from storage.export_selection import PassageFilter, selected_passages
 
 ME = "Test Analyst"       # the analyst of the ``preferences`` fixture
@@ -47,6 +47,9 @@ def test_storage_reads_filter_by_analyst(seeded_db_path):
         blind = ArticleQuery(analysts=(ME,))
         rows = _counts(article_page(db, blind, 0, 100))
         assert rows[1] == 1 and rows[2] == 0
+        # a row's count read again after a change, as the page has it
+        assert passage_counts(db, [1, 2], (ME,)) == {1: 1, 2: 0}
+        assert passage_counts(db, [1, 2]) == {1: 2, 2: 1}
         assert _counts(article_page(db, ArticleQuery(), 0, 100))[1] == 2
         # the tag filter and the note search see only my passages
         assert count_articles(db, ArticleQuery(tag_id=ids["cyber"])) == 1

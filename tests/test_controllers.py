@@ -199,6 +199,10 @@ def test_another_programs_commit_keeps_the_reader_where_it_was(open_window,
     assert window.view.verticalScrollBar().value() == scroll
     tag_row = next(t for t in window.state.tags if t["id"] == tag_id)
     assert tag_row["passage_count"] == 1                   # the codebook did hear of it
+    # and the list's row of that article counts it (a merge or a hub pull
+    # left other rows' counts as they were)
+    model = window.article_list.list_model
+    assert model.article(model.row_of(4))["passage_count"] == 1
 
 
 def test_an_own_passage_updates_the_passages_but_not_the_list(open_window,

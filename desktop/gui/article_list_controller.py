@@ -157,6 +157,24 @@ class ArticleListController(Controller):
             self.review_label.setText(progress_text(review.review_progress(self.db)))
 
     # -- changes ----------------------------------------------------------------
+    #: Articles whose passage counts a change updates row by row; beyond,
+    #: the list is read again (one page) instead.
+    RECOUNT_AT_MOST = 1000
+
+    def _recount(self, article_ids) -> None:
+        """The passage counts of these articles' rows (a merge, a pull,
+        another program's change: the current article's is the Passages
+        tab's)."""
+        if not article_ids:
+            return
+        if len(article_ids) > self.RECOUNT_AT_MOST:
+            self.refresh_articles(keep_current=True)
+            return
+        model = self.article_list.list_model
+        for article_id, count in article_query.passage_counts(
+                self.db, article_ids, self.query.analysts).items():
+            model.set_passage_count(article_id, count)
+
     def _list_concerned(self, changes: Changes) -> bool:
         """Whether ``changes`` may change which rows the list has, or their text."""
         query = self.query
@@ -185,6 +203,8 @@ class ArticleListController(Controller):
                 only = next(iter(changes.article_ids)) if len(changes.article_ids) == 1 \
                     else self.current_id
                 self.refresh_articles(select=changes.extra.get("select", only))
+        elif changes.touches(PASSAGES):
+            self._recount(changes.article_ids - {self.current_id})
         if changes.touches(REVIEW, ARTICLES):
             self.review_changed(changes.article_ids if changes.touches(REVIEW) else (),
                                 in_worker=changes.foreign)
