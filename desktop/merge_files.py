@@ -35,11 +35,12 @@ def summary(report: MergeReport) -> str:
             f"{len(report.skipped):,} skipped")
 
 
-def merge_file(db, path: str | Path, *, analyst: str = "") -> MergeReport:
-    """Merge ``path`` (a Dossier database, or a .qdpx project) into ``db``."""
+def merge_file(db, path: str | Path, *, analyst: str = "", origin: str = "") -> MergeReport:
+    """Merge ``path`` (a Dossier database, or a .qdpx project) into ``db``
+    (``origin``: the journal origin of the window that asked)."""
     path = Path(path)
     if path.suffix.lower() not in QDPX_SUFFIXES:
-        return merge_database(db, path, analyst=analyst)
+        return merge_database(db, path, analyst=analyst, origin=origin)
     from desktop.refi_qda.import_project import QdpxError, import_qdpx
     from storage import open_database
 
@@ -54,6 +55,6 @@ def merge_file(db, path: str | Path, *, analyst: str = "") -> MergeReport:
             raise MergeError(str(error)) from error
         finally:
             project_db.close()
-        report = merge_database(db, staged, analyst=analyst, name=path.name)
+        report = merge_database(db, staged, analyst=analyst, name=path.name, origin=origin)
     report.skipped += imported.detail_lines()
     return report

@@ -57,6 +57,8 @@ class MergeReport:
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
+    #: the journal step holding the merge (None until it committed)
+    step_id: int | None = None
 
 
 
@@ -90,19 +92,22 @@ def _same_file(db: Database, path: Path) -> bool:
 
 
 def merge_database(db: Database, path: str | Path, *, analyst: str = "",
-                   name: str | None = None) -> MergeReport:
+                   name: str | None = None, origin: str = "") -> MergeReport:
     """Merge the Dossier database at ``path`` into ``db``: one journal step
-    named "Merge <file name>" (or "Merge ``name``"), made by ``analyst``."""
+    named "Merge <file name>" (or "Merge ``name``"), made by ``analyst``
+    (``origin``: the window's, whose undo history it joins)."""
     path = Path(path)
     if _same_file(db, path):
         raise MergeError("that is this database; choose a colleague's copy")
     other = _open_other(path)
     try:
-        with journal.step(db, f"Merge {name or path.name}", analyst=analyst) as step:
+        with journal.step(db, f"Merge {name or path.name}", analyst=analyst,
+                          origin=origin) as step:
             report = _merge(db, other)
     finally:
         other.close()
     report.changes = step.changes
+    report.step_id = step.id
     return report
 
 

@@ -8,6 +8,7 @@ import hashlib
 import shutil
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.cli import main
 from storage import articles, open_database, passages, tags
@@ -156,6 +157,24 @@ def test_merge_from_the_file_menu(open_window, two_databases, qtbot, monkeypatch
                     timeout=5000)
     assert any("before-merge" in b.path.name for b in list_backups(ours_path))
     box.accept()
+    # the merge is the window's own step: Ctrl+Z takes it back, Ctrl+Shift+Z
+    # brings it again (in a worker, as an import's)
+    from storage import passages as stored
+
+    merged = stored.passage_count(window.db)
+    assert window.undo_stack.undoText() == "Merge dossier.db"
+    from tests.test_speaker_corrections_gui import activate
+
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before, timeout=10000)
+    assert stored.passage_count(window.db) == merged - 2
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == before + 2,
+                    timeout=10000)
+    assert stored.passage_count(window.db) == merged
 
 
 def test_an_article_without_text_is_skipped_and_said(two_databases):

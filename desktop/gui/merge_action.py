@@ -1,12 +1,12 @@
 """File → Merge from…: a colleague's Dossier database (or a .qdpx project,
 :mod:`desktop.merge_files`) merged into this one.
 
-The merge (:func:`storage.merge.merge_database`, one journal step, so
-``dossier undo`` takes it back) runs in a worker on its own connection,
-after a backup labelled ``before-merge`` (a large merge is worth a copy);
-the window then re-reads what it shows, as after any other connection's
-commit, and a message lists what came in, what matched and every conflict
-(plain text: names come from another file).
+The merge (:func:`storage.merge.merge_database`, one journal step of the
+window's, so Ctrl+Z — or ``dossier undo`` — takes it back) runs in a worker
+on its own connection, after a backup labelled ``before-merge`` (a large
+merge is worth a copy); the window then shows what the step changed, and a
+message lists what came in, what matched and every conflict (plain text:
+names come from another file).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
     db_path, keep = window.db_path, window.preferences.backups_kept
     max_bytes = window.preferences.backups_max_bytes
     analyst = window.preferences.analyst
+    history = window.controllers.history
+    origin = history.journal_origin     # the window's step: Ctrl+Z undoes it
 
     def work(_progress, _cancelled):
         from storage import open_database
@@ -42,7 +44,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         db = open_database(db_path)
         try:
             take_backup(db, db_path, keep=keep, label="before-merge", max_bytes=max_bytes)
-            return merge_file(db, path, analyst=analyst)
+            return merge_file(db, path, analyst=analyst, origin=origin)
         finally:
             db.close()
 
@@ -56,9 +58,16 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         window.statusBar().clearMessage()
 
     def succeeded(report) -> None:
+        from desktop.gui import commands
         from desktop.merge_files import summary
         finished()
-        window.check_external_changes()
+        if report.step_id is not None and report.changes:
+            window.ops.publish(report.changes)
+            # undone and redone in a worker, as an import: a merge may
+            # bring thousands of passages
+            history.push_stored(commands.StoredSteps(
+                history, f"Merge {path.name}", [report.step_id],
+                kinds=report.changes.kinds))
         _tell(window, QMessageBox.Icon.Information, f"Merged {path.name}",
               summary(report), "\n".join(
                   [f"conflict: {c}" for c in report.conflicts]
