@@ -58,6 +58,15 @@ def test_disagreements_and_consensus_in_storage(seeded_db_path):
         [row] = [p for p in passages.passages_for_article(db, ids["first"],
                                                           analysts=("consensus",))]
         assert row["decided_by"] == ME
+        # and an export of the consensus says who decided (docs/adjudication.md)
+        import csv
+
+        from desktop.exporters import export_passages
+
+        out = seeded_db_path.parent / "consensus.csv"
+        export_passages(db, out, "csv", filter=PassageFilter(analysts=("consensus",)))
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            assert [r["decided_by"] for r in csv.DictReader(handle)] == [ME]
         # the agreement report can take the consensus as an analyst
         against = [(d.article_id, d.start, d.end, d.first, d.second)
                    for d in disagreements_between(db, "ana", "consensus")]

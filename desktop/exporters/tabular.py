@@ -32,7 +32,9 @@ from storage.passages import EXPORT_COLUMNS
 #: another analyst's file, a merge, the team hub — so exports can be joined
 COLUMNS = EXPORT_COLUMNS + ("speaker", "speaker_kind", "article_source", "article_author",
                             "article_url", "article_published", "passage_uuid",
-                            "article_uuid", "tag_uuid", "article_hash")
+                            "article_uuid", "tag_uuid", "article_hash",
+                            # who decided a consensus passage (adjudication); empty otherwise
+                            "decided_by")
 
 #: First characters that make a spreadsheet cell a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
