@@ -85,6 +85,28 @@ def _open_adjudication(window):
     return next(w for w in window.findChildren(AdjudicationDialog) if w.isVisible())
 
 
+def test_by_default_an_article_only_one_analyst_coded_is_no_disagreement(
+        open_window, seeded_db_path, qtbot):
+    """As the agreement report's default (the team walk found 11 here, 7
+    there): "Articles both coded"; "Every article either coded" adds those
+    only one of them coded, for the adjudicator to decide."""
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    passages.add_passage(db, article_id=1, tag_id=ids["drugs"], start=0, end=30,
+                         analyst="ana")                # a seed article only ana coded
+    db.close()
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    assert dialog.scope_box.currentText() == "Articles both coded"
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and bool(dialog.items), timeout=20000)
+    assert len(dialog.items) == 3
+    dialog.scope_box.setCurrentIndex(dialog.scope_box.findData("all"))
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 4, timeout=20000)
+    assert 1 in {item.article_id for item in dialog.items}
+
+
 def test_dialog_walks_decides_and_undoes(open_window, seeded_db_path, qtbot):
     ids = _build(seeded_db_path)
     window = open_window(seeded_db_path)

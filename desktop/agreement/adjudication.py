@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
-from storage.agreement_data import CODED_BY_ANY
+from storage.agreement_data import CODED_BY_ALL, CODED_BY_ANY
 
 #: The decisions: the first analyst's tags, the second's, both, neither.
 CHOICES = ("a", "b", "both", "neither")
@@ -35,7 +35,7 @@ class Disagreement:
 
 
 def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_ids=None,
-                          min_length: int = 1,
+                          min_length: int = 1, both_coded: bool = False,
                           on_progress: Callable[[int, int], None] | None = None,
                           is_cancelled: Callable[[], bool] | None = None
                           ) -> list[Disagreement]:
@@ -43,12 +43,16 @@ def disagreements_between(db, first: str, second: str, *, article_ids=None, tag_
     order (the agreement report's diagnosis rows); stretches shorter than
     ``min_length`` characters (boundaries a character or two apart) are
     left out. None at all: an empty list (no passages to compare is not an
-    error here)."""
+    error here). ``both_coded``: only in articles both coded (the agreement
+    report's default: an article only one has coded is not yet a
+    disagreement); otherwise every article either coded, what one has not
+    coded being the adjudicator's to decide (take the other's tags, or
+    neither)."""
     try:
-        # every article either coded, as before: what one has not coded is
-        # the adjudicator's to decide (take the other's tags, or neither)
         report = agreement_report(db, [first, second], article_ids=article_ids,
-                                  tag_ids=tag_ids, scope=CODED_BY_ANY, on_progress=on_progress,
+                                  tag_ids=tag_ids,
+                                  scope=CODED_BY_ALL if both_coded else CODED_BY_ANY,
+                                  on_progress=on_progress,
                                   is_cancelled=is_cancelled)
     except AgreementError:
         if first.strip() == second.strip() or not first.strip() or not second.strip():

@@ -53,7 +53,10 @@ class AdjudicationDialog(QDialog):
             if len(names) > pick:
                 box.setCurrentIndex(pick)
         self.scope_box = QComboBox()
-        self.scope_box.addItem("Every article they coded", "all")
+        # as the agreement report's default: an article only one of them
+        # coded is not yet a disagreement
+        self.scope_box.addItem("Articles both coded", "both")
+        self.scope_box.addItem("Every article either coded", "all")
         self.scope_box.addItem("The current article", "current")
         if window.query.is_filtered():      # e.g. "Assigned to me": a sample
             self.scope_box.addItem("Articles in the current list", "list")
@@ -115,13 +118,15 @@ class AdjudicationDialog(QDialog):
         if article_ids is False:
             return None
         min_length = self.min_length.value()
+        both_coded = self.scope_box.currentData() == "both"
 
         def work(on_progress, is_cancelled):
             db = open_database(db_path, create=False)
             try:
                 return disagreements_between(db, first, second,
                                              article_ids=_ids(db, article_ids),
-                                             min_length=min_length, on_progress=on_progress,
+                                             min_length=min_length, both_coded=both_coded,
+                                             on_progress=on_progress,
                                              is_cancelled=is_cancelled)
             finally:
                 db.close()
