@@ -27,6 +27,23 @@ def test_roles_before_after_and_inside_the_name():
     assert ep.title_in_surface("Sar Sokha") == ""
 
 
+def test_a_name_word_spacy_left_out_of_the_mention_is_not_taken_for_the_title():
+    """spaCy took only "Sokha" of "Minister of Interior Sar Sokha": "Sar",
+    a word of the entity's other mention, is the name's (the team walk saw
+    "Minister of Interior Sar (3×)")."""
+    text = "Minister of Interior Sar Sokha will lead. Sar Sokha said so."
+    sokha = text.index("Sokha")
+    full = text.index("Sar Sokha", sokha)
+    assert ep.roles([{"text": text, "spans": [(sokha, sokha + 5, "Sokha"),
+                                              (full, full + 9, "Sar Sokha")]}]) == [
+        ("Minister of Interior", 1)]
+    # a title word next to the name stays the title's
+    text = "the Interior Minister Sokha said"
+    at = text.index("Sokha")
+    assert ep.roles([{"text": text, "spans": [(at, at + 5, "Sokha")]}]) == [
+        ("Interior Minister", 1)]
+
+
 def test_alias_suggestions_set_titles_aside():
     assert ep.same_entity("Sokha", "Sar Sokha")
     assert ep.same_entity("Deputy Prime Minister Sar Sokha", "Sar Sokha")

@@ -61,8 +61,11 @@ def _split_roles(phrase: str) -> list[str]:
     return [phrase] if phrase else []
 
 
-def title_before(text: str, start: int) -> str:
-    """The capitalised title run ending just before ``start`` ("" if none)."""
+def title_before(text: str, start: int, name: frozenset[str] = frozenset()) -> str:
+    """The capitalised title run ending just before ``start`` ("" if none).
+    ``name``: the entity's name words (lower case) — spaCy may take only
+    "Sokha" of "Minister of Interior Sar Sokha", and "Sar" is the name's,
+    not the title's."""
     before = text[max(0, start - WINDOW):start]
     if not before.endswith((" ", "\u00a0")):
         return ""
@@ -70,6 +73,8 @@ def title_before(text: str, start: int) -> str:
     kept: list[str] = []
     for token in reversed(tokens):
         lower = token.lower()
+        if not kept and lower in name and lower not in _TITLE_WORDS:
+            continue            # a word of the name just before the mention
         if token[:1].isupper() or lower in _CONNECTORS or \
                 (token.endswith(("'s", "’s")) and token[:1].isupper()):
             kept.append(token)
@@ -119,11 +124,14 @@ def roles(mentions: list[dict]) -> list[tuple[str, int]]:
     [(start, end, surface)]}``."""
     counts: Counter = Counter()
     spelled: dict[str, str] = {}
+    # the words of the entity's names, as every mention spells them
+    name = frozenset(word for article in mentions for _s, _e, surface in article["spans"]
+                     for word in name_words(surface))
     for article in mentions:
         text = article["text"]
         for start, end, surface in article["spans"]:
             found = []
-            for phrase in (title_before(text, start), apposition_after(text, end),
+            for phrase in (title_before(text, start, name), apposition_after(text, end),
                            title_in_surface(surface)):
                 found += _split_roles(phrase)
             for role in dict.fromkeys(found):
