@@ -147,7 +147,10 @@ def cmd_blind(args) -> int:
     try:
         _hub().set_blind(_connect(args.url), args.state == "on")
     except Exception as error:
-        raise CommandError(f"Cannot change blind coding: {str(error).strip()}") from error
+        message = str(error).strip()
+        if "permission denied" in message:
+            message = "only a lead turns blind coding on or off (use a lead's URL)"
+        raise CommandError(f"Cannot change blind coding: {message}") from error
     print(f"blind coding {args.state}")
     return 0
 
@@ -232,7 +235,8 @@ def cmd_disconnect(args) -> int:
     from desktop import hub_credentials
     hub_credentials.forget(url)
     print(f"disconnected from {url}: this file keeps everything and syncs no more"
-          + (f" ({counted(waiting, 'change')} never sent stay in it only)" if waiting else ""))
+          + (f" ({counted(waiting, 'change')} never sent "
+             f"{'stays' if waiting == 1 else 'stay'} in it only)" if waiting else ""))
     return 0
 
 
@@ -244,8 +248,18 @@ def cmd_status(args) -> int:
     from desktop.cli import _database_path
 
     url = get_meta(db, hub_sync.HUB_URL)
-    print(f"hub: {url or 'not connected'}; {counted(hub_sync.waiting(db), 'change')} waiting; "
-          f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}")
+    if not url:
+        left = get_meta(db, hub_sync.HUB_LEFT)
+        print("hub: not connected" + (
+            f"; this file left {left}: what it holds stays in it only" if left else ""))
+        return 0
+    refused = hub_sync.refused(db)
+    print(f"hub: {url}; {counted(hub_sync.waiting(db), 'change')} waiting; "
+          f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}"
+          + (f"; {counted(len(refused), 'step')} refused by the hub, in this file only"
+             if refused else ""))
+    for name, why in refused[-10:]:
+        print(f"refused: “{name}”: {why}")
     original = hub_sync.copied_from(db, _database_path(args))
     if original:
         print(f"not syncing: this file is a copy of {original} (dossier hub sync --this-copy "

@@ -464,6 +464,14 @@ def waiting(db: Database) -> int:
         "('do', 'undo', 'redo') AND origin NOT LIKE 'hub:%'").fetchone()[0]
 
 
+def refused(db: Database) -> list[tuple[str, str]]:
+    """The local steps the hub refused, oldest first: ``(name, why)`` (they
+    stay in this file only)."""
+    return [(name, mark.split(": ", 1)[-1]) for name, mark in db.execute(
+        "SELECT name, pushed_at FROM journal_steps WHERE pushed_at LIKE 'refused%' "
+        "ORDER BY id")]
+
+
 _UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, merge_key FROM journal_steps "
              "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
              "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?")

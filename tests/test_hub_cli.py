@@ -118,7 +118,15 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     err = capsys.readouterr().err
     assert "this file is connected to the hub as ana; signing it in as lea" in err
     assert main(["hub", "status", "--db", str(ana_path)]) == 0
-    assert f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub" in out
+    # the step the hub refused is named there too
+    assert "1 step refused by the hub, in this file only" in out
+    assert "refused: “Rename tag”: " in out
+    # an analyst cannot turn blind coding on: said in words, not the server's
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
+    assert main(["hub", "blind", "on", "--url", ana_url]) != 0
+    assert "only a lead turns blind coding on or off" in capsys.readouterr().err
 
     # leaving the hub: refused while changes never reached it, unless said
     ana = open_database(ana_path)
@@ -129,9 +137,14 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     assert main(["hub", "disconnect", "--db", str(ana_path)]) != 0
     assert "1 change of this file never reached the hub" in capsys.readouterr().err
     assert main(["hub", "disconnect", "--drop-unsent", "--db", str(ana_path)]) == 0
-    assert "syncs no more (1 change never sent stay in it only)" in capsys.readouterr().out
+    assert "syncs no more (1 change never sent stays in it only)" in capsys.readouterr().out
     assert main(["hub", "status", "--db", str(ana_path)]) == 0
-    assert "hub: not connected" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "hub: not connected; this file left postgresql://ana@" in out
+    assert "waiting" not in out                       # nothing will ever send them
+    # and it cannot join again
+    assert main(["hub", "connect", ana_url, "--db", str(ana_path)]) != 0
+    assert "cannot join one again" in capsys.readouterr().err
     assert main(["hub", "sync", "--db", str(ana_path)]) != 0
     assert main(["hub", "disconnect", "--db", str(ana_path)]) != 0
     assert "not connected to a hub" in capsys.readouterr().err
