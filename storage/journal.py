@@ -604,15 +604,26 @@ def steps_since(db: Database, after_id: int, *, exclude_origin: str = "") -> lis
 
 
 # -- undo and redo --------------------------------------------------------
+def _cut(text: str, limit: int) -> str:
+    """``text`` in one line, cut after a whole word with "…" when longer
+    than ``limit`` ("…in the fight", not "…in the f")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else text[:limit]).rstrip(" ,;:") + "…"
+
+
 def _describe(table: str, state: str | None, row_id: int) -> str:
     data = json.loads(state) if state else {}
     if table == "passages":
-        text = (data.get("text") or "")[:40]
+        text = _cut(data.get("text") or "", 40)
         return f"the passage “{text}”" if text else f"passage {row_id}"
     if table == "tags":
         return f"the tag “{data.get('name', row_id)}”"
     if table == "articles":
-        return f"the article “{(data.get('title') or str(row_id))[:60]}”"
+        return f"the article “{_cut(data.get('title') or str(row_id), 60)}”"
     return f"a row of {table}"
 
 

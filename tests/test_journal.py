@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -197,6 +198,17 @@ def test_undo_over_another_writers_change_to_the_same_row_is_refused(db, db_path
     journal.undo(other, origin="B")
     journal.undo(db, origin="A")
     assert db.execute("SELECT note FROM passages WHERE id = ?", [passage]).fetchone()[0] == ""
+
+
+def test_a_refusal_names_a_long_title_or_passage_cut_after_a_whole_word():
+    """"…in the fight against transnational crime" showed as "…in the f”"."""
+    title = ("Cambodia and Australia agreed to deepen cooperation in the fight against "
+             "transnational crime")
+    said = journal._describe("articles", json.dumps({"title": title}), 4)
+    assert said == ("the article “Cambodia and Australia agreed to deepen cooperation in "
+                    "the…”")
+    assert journal._describe("passages", json.dumps({"text": "short words"}), 1) == \
+        "the passage “short words”"
 
 
 def test_undo_of_a_tag_deleted_elsewhere_is_refused(db, db_path):
