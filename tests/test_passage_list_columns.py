@@ -87,3 +87,12 @@ def test_the_tag_column_shows_short_names_whole_and_long_ones_within_its_share(q
     assert widths(view)[0] == int(view.viewport().width() * view.TAG_SHARE)
     view.set_passages([dict(passage(1), tag="Drugs")], [])
     assert widths(view)[0] == view.TAG_WIDTH
+
+
+def test_the_analyst_column_fits_names_that_arrive_later(qtbot):
+    view = shown(qtbot, [dict(passage(1), analyst="a"), dict(passage(2), analyst="b")])
+    assert not view.isColumnHidden(view.ANALYST_COLUMN)
+    view.set_passages([dict(passage(1), analyst="a"), dict(passage(2), analyst="consensus")],
+                      [])
+    name = view.fontMetrics().horizontalAdvance("consensus")
+    assert view.header().sectionSize(view.ANALYST_COLUMN) > name

@@ -82,6 +82,7 @@ class PassageList(QTreeWidget):
         self._note_width_chosen = False
         self._tag_width_chosen = False
         self._tag_names: set[str] = set()
+        self._analysts: set[str] = set()
         self._sizing = False
         header.sectionResized.connect(self._section_resized)
         # sized when it appears, not kept fitted: a fitted column measured
@@ -136,11 +137,14 @@ class PassageList(QTreeWidget):
         if has_notes != self._has_notes:
             self._has_notes = has_notes
             self._size_note_column()
-        one_analyst = len({p.get("analyst") or "" for p in passages}) < 2
+        analysts = {p.get("analyst") or "" for p in passages}
+        one_analyst = len(analysts) < 2
         if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
             self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
-            if not one_analyst:
-                self.resizeColumnToContents(self.ANALYST_COLUMN)
+        if not one_analyst and analysts != self._analysts:
+            # fitted to the names shown ("consensus" was cut to "conse…")
+            self.resizeColumnToContents(self.ANALYST_COLUMN)
+        self._analysts = analysts
         self.blockSignals(False)
 
     def _size_note_column(self) -> None:
