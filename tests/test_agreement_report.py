@@ -128,14 +128,18 @@ def test_cli_table_and_diagnosis_csv(seeded_db_path, tmp_path, capsys):
     assert "3 diagnosis rows" in err
     with open(target, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["row"] for r in rows] == ["tag", "tag", "overall", "diagnosis", "diagnosis",
-                                        "diagnosis"]
+    assert [r["row"] for r in rows] == ["tag", "tag", "overall", "scope", "diagnosis",
+                                        "diagnosis", "diagnosis"]
+    # each figure with its reading, and the scope to report them with
+    assert {r["reading"] for r in rows[:3]} <= {"reliable", "tentative", "not reliable",
+                                                "nothing to compare"} and rows[2]["reading"]
+    assert rows[3]["tag"].startswith("2 articles, ") and "passages: ana " in rows[3]["tag"]
     diagnosis = [(r["article_id"], r["start"], r["end"], r["tags: ana"], r["tags: ben"])
                  for r in rows if r["row"] == "diagnosis"]
     assert diagnosis == [("1", "0", "50", "Drugs", "—"), ("1", "100", "150", "—", "Drugs"),
                          ("2", "0", "20", "Cybercrime", "—")]
     db = open_database(seeded_db_path)
-    assert rows[3]["text"] == " ".join(articles.get_article(db, 1)["text"][:50].split())
+    assert rows[4]["text"] == " ".join(articles.get_article(db, 1)["text"][:50].split())
     assert not list(tmp_path.glob("*.partial"))
 
 

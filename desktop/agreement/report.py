@@ -223,8 +223,16 @@ def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterat
 
 def csv_columns(analysts: list[str]) -> list[str]:
     """The CSV's columns: the kind of row, the measures, the diagnosis."""
-    return (["row", "tag", *MEASURES, "article_id", "article_title", "start", "end", "text",
-             "analysts"] + [f"tags: {name}" for name in analysts])
+    return (["row", "tag", *MEASURES, "reading", "article_id", "article_title", "start",
+             "end", "text", "analysts"] + [f"tags: {name}" for name in analysts])
+
+
+def scope_text(report: AgreementReport) -> str:
+    """What the figures were computed over, in one line: to be reported
+    with them (articles, characters, passages, and the articles left out)."""
+    text = (f"{counted(report.articles, 'article')}, {report.characters:,} characters; "
+            "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
+    return text + (f"; {report.left_out_note()}" if report.left_out_note() else "")
 
 
 def write_csv(db, report: AgreementReport, path: str | Path, *,
@@ -246,11 +254,15 @@ def write_csv(db, report: AgreementReport, path: str | Path, *,
             columns = csv_columns(report.analysts)
             writer = csv.writer(handle)            # lists, not dicts: 430,000 rows
             writer.writerow(columns)
-            blank = [""] * (len(columns) - 1 - len(MEASURES) - 1)
+            blank = [""] * (len(columns) - 1 - len(MEASURES) - 2)
             for kind, row in [*(("tag", r) for r in report.rows), ("overall", report.overall)]:
                 writer.writerow([kind, safe(row["tag"]), *(("" if row[k] is None else row[k])
-                                                     for k in MEASURES), *blank])
-            measures_blank = [""] * (1 + len(MEASURES))
+                                                     for k in MEASURES), row["reading"],
+                                 *blank])
+            # the scope, which the figures are to be reported with
+            writer.writerow(["scope", safe(scope_text(report)),
+                             *[""] * (len(columns) - 2)])
+            measures_blank = [""] * (2 + len(MEASURES))
             everyone = "; ".join(report.analysts)
             for found in diagnosis_rows(db, report):
                 if is_cancelled and count % 1000 == 0 and is_cancelled():
@@ -278,10 +290,7 @@ def format_table(report: AgreementReport) -> str:
     out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
             for line in lines]
-    out.append(f"{counted(report.articles, 'article')}, {report.characters:,} characters; "
-               "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
-    if report.left_out_note():
-        out.append(report.left_out_note())
+    out.append(scope_text(report))
     out.append(f"reading: alpha_char by Krippendorff's thresholds (reliable ≥ {RELIABLE:.3f}, "
                f"tentative ≥ {TENTATIVE:.3f})")
     out.append("percent_agreement and percent_agreement_char are not chance-corrected; "
