@@ -14,6 +14,7 @@ import resources
 import seeds
 from storage import articles, journal, tags
 from storage.database import get_meta, set_meta
+from storage.hub_meta import on_a_team_hub
 
 if TYPE_CHECKING:
     from desktop.importers import ImportReport
@@ -24,17 +25,10 @@ def default_tags() -> list[dict]:
     return json.loads(resources.path("default_tags.json").read_text("utf-8"))
 
 
-def on_a_team_hub(db: Database) -> bool:
-    """Whether the file syncs with a team hub: its codebook and corpus are
-    the team's, from the hub (the shipped tags, made here, would be tags
-    only this file has: the hub refuses passages under them)."""
-    from storage.hub_sync import HUB_URL    # psycopg: only on a file's first opening
-
-    return bool(get_meta(db, HUB_URL))
-
-
 def ensure_codebook(db: Database) -> None:
-    """Install the default tags once per database (not in a team hub's file)."""
+    """Install the default tags once per database — not in a file that is,
+    or was, a team hub's: its codebook is the team's (the shipped tags would
+    be tags only this file has, and the hub refuses passages under them)."""
     if get_meta(db, "default_tags_installed") or on_a_team_hub(db):
         return
     with journal.recorded(db, "Install the default tags"):

@@ -53,6 +53,7 @@ from storage import full_text, hub_schema, journal
 from storage.anchoring import reanchor
 from storage.changes import ALL_KINDS, Changes
 from storage.durability import commits_without_fsync
+from storage.hub_meta import HUB_LEFT, HUB_URL
 from storage.database import get_meta, set_meta, utc_now, write_transaction
 
 Progress = Callable[[str, int, int], None] | None
@@ -71,8 +72,8 @@ KEYED: dict[str, tuple[str, ...]] = {
 }
 #: Columns never sent (derived locally, or the local id itself).
 LOCAL_ONLY = {"id", "passage_count"}
-LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, HUB_URL = (
-    "hub_last_seq", "hub_analysis_seq", "hub_analyses_pushed", "hub_url")
+LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED = (
+    "hub_last_seq", "hub_analysis_seq", "hub_analyses_pushed")
 #: Steps per pull transaction (``$DOSSIER_HUB_BATCH`` for tests).
 BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
 #: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
@@ -436,8 +437,6 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
 # -- leaving -----------------------------------------------------------------
 #: What the local file keeps of its hub (meta keys).
 HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND)
-#: Set when a file leaves its hub ("address, when"): it cannot join one again.
-HUB_LEFT = "hub_left"
 
 
 def disconnect(db: Database) -> int:
@@ -1235,22 +1234,30 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     """Join a hub: on an empty hub, upload the local corpus; otherwise copy
     the hub's current state (one consistent snapshot) into the local file,
     then push what the file had of its own and pull analysis results."""
+    result = SyncResult()
+    try:
+        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM dossier_hub.steps)").fetchone()[0]
+    except psycopg.OperationalError as error:
+        raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
+            from error
     left = get_meta(db, HUB_LEFT)
-    if left:
-        # joined again, what it did meanwhile would stay in it alone, silently
+    if left and not empty:
+        # joined again, what it did meanwhile would stay in it alone,
+        # silently (an empty hub takes the whole file: a moved server)
         raise HubError(f"This file left a team hub ({left}) and cannot join one again: "
                        "its own work since would never reach the team. Join with a new "
                        "file, and bring this one's work in with File → Merge from….")
-    result = SyncResult()
     set_meta(db, HUB_URL, strip_password(url))
     set_meta(db, ROLE, my_role(conn) or "")
     try:
-        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM dossier_hub.steps)").fetchone()[0]
         if empty:
             has_local = db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0]
             if has_local:
                 _upload(db, conn, conn.info.user, on_progress)
                 push_analyses(db, conn, result, on_progress)
+            if left:
+                with write_transaction(db):
+                    db.execute("DELETE FROM meta WHERE key = ?", [HUB_LEFT])
             return result
         # what the file held before joining stays local (a new member's
         # file is normally empty): it is not replayed onto the hub
@@ -1259,6 +1266,7 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
                        "WHERE pushed_at IS NULL")
         with commits_without_fsync(db):
             _snapshot(db, conn, result, on_progress)
+        _leave_out_unused_own_tags(db, conn, result)
         sync_result = sync(db, conn, on_progress=on_progress)
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away during the first sync: {str(error).strip()}") \
@@ -1269,6 +1277,31 @@ def first_sync(db: Database, conn: psycopg.Connection, url: str, *,
     sync_result.changes = Changes(ALL_KINDS, foreign=True, name="First sync with the hub")
     sync_result.conflicts = result.conflicts + sync_result.conflicts
     return sync_result
+
+
+def _leave_out_unused_own_tags(db: Database, conn: psycopg.Connection,
+                               result: SyncResult) -> None:
+    """Tags the file had before joining that the team's codebook lacks and
+    nothing uses (a new file's shipped tags, one the lead renamed or
+    deleted): the codebook is the hub's, and the hub refuses a passage
+    under a tag it never had. Used ones stay (their passages with them)."""
+    team = {key for (key,) in conn.execute("SELECT key FROM dossier_hub.tags")}
+    gone: list[str] = []
+    while True:         # a parent is unused once its unused children are gone
+        unused = [(tag_id, name) for tag_id, uuid, name in db.execute(
+            "SELECT t.id, t.uuid, t.name FROM tags t "
+            "WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.tag_id = t.id) "
+            "AND NOT EXISTS (SELECT 1 FROM tags c WHERE c.parent_id = t.id)")
+            if uuid not in team]
+        if not unused:
+            break
+        with journal.unrecorded(db):
+            db.conn.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i, _ in unused])
+        gone += [name for _, name in unused]
+    if gone:
+        result.conflicts.append(
+            f"{len(gone)} tag{'s' if len(gone) != 1 else ''} this file had, unused and not in "
+            f"the team's codebook, left out: {', '.join(sorted(gone))}.")
 
 
 #: Rows read from the hub and written locally at a time in a first sync.

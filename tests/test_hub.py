@@ -626,3 +626,32 @@ def test_a_members_file_gets_the_teams_codebook_not_the_shipped_one(tmp_path, hu
     ensure_codebook(ana)
     assert ensure_seeded(ana) is None
     assert {t["name"] for t in tags.list_tags(ana)} == team
+    hub_sync.disconnect(ana)                  # nor once it has left
+    ensure_codebook(ana)
+    assert {t["name"] for t in tags.list_tags(ana)} == team
+
+    # the window's way: a new file (the shipped tags made on its first
+    # opening), then File → Connect: the unused ones the team lacks go
+    bob = open_database(tmp_path / "bob.db")
+    ensure_codebook(bob)
+    assert "Drugs" in {t["name"] for t in tags.list_tags(bob)}
+    joined = hub_sync.first_sync(bob, hub.conn("bob"), hub.url("bob"))
+    assert {t["name"] for t in tags.list_tags(bob)} == team
+    assert any("left out: Drugs" in c for c in joined.conflicts)
+
+
+def test_a_file_that_left_its_hub_moves_to_a_new_empty_one(tmp_path, hub, lead_db):
+    """A moved server: a lead's file that left one hub uploads itself to a
+    new, empty one (the refusal to join again is for a hub with a history)."""
+    hub_sync.disconnect(lead_db)
+    name = f"{hub.database}_moved"
+    with psycopg.connect(hub.server.admin_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    with hub_sync.connect(hub.server.admin_url(name)) as admin:
+        hub_sync.init_hub(admin)
+        hub_sync.add_member(admin, "lea", "lead", "pw-lea")
+        url = hub.server.url("lea", "pw-lea", name)
+        hub_sync.first_sync(lead_db, hub_sync.connect(url), url)
+        assert admin.execute("SELECT count(*) FROM dossier_hub.articles").fetchone()[0] == \
+            lead_db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert not hub_sync.get_meta(lead_db, hub_sync.HUB_LEFT)
