@@ -293,6 +293,12 @@ def test_the_workspace_comes_back_open_where_it_was_left(open_window, seeded_db_
                                                          qtbot):
     """Open at close, the Passages workspace is open again with the window
     (it was made after the window's state was put back, and stayed hidden)."""
+    from storage import open_database, passages, tags
+
+    db = open_database(seeded_db_path)
+    passages.add_passage(db, article_id=2, tag_id=tags.list_tags(db)[0]["id"], start=0,
+                         end=12, analyst="ana")
+    db.close()
     window = open_window(seeded_db_path)
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
@@ -300,9 +306,17 @@ def test_the_workspace_comes_back_open_where_it_was_left(open_window, seeded_db_
     again = reopen(window, open_window, seeded_db_path)
     qtbot.waitUntil(again.workspace.is_shown, timeout=3000)
     assert again.dockWidgetArea(again.workspace.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
-    # and read: its list shows the corpus's passages (none yet: "0 passages")
-    qtbot.waitUntil(lambda: "passage" in again.workspace.widget.count_label.text(),
-                    timeout=3000)
+    # and read: its list shows the corpus's passage
+    qtbot.waitUntil(lambda: again.workspace.widget.count_label.text().startswith(
+        "1 passage"), timeout=3000)
+    # floating, it comes back floating, and read too
+    again.workspace.dock.setFloating(True)
+    floating = reopen(again, open_window, seeded_db_path)
+    qtbot.waitUntil(floating.workspace.is_shown, timeout=3000)
+    assert floating.workspace.dock.isFloating()
+    qtbot.waitUntil(lambda: floating.workspace.widget.count_label.text().startswith(
+        "1 passage"), timeout=3000)
+    again = floating
     # closed at quit, it stays closed
     again.workspace.dock.hide()
     third = reopen(again, open_window, seeded_db_path)

@@ -256,6 +256,8 @@ class PassageWorkspace(QWidget):
         self._shown_tags = None
         self._current_article: int | None = None
         self._sort, self._descending = "article", None
+        #: whether a list was shown yet (before, "0 passages" is no result)
+        self._listed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -458,7 +460,7 @@ class PassageWorkspace(QWidget):
         for field, box in (("source", self.source), ("speaker", self.speaker)):
             if field in names:
                 box.setCompleter(name_completer(names[field], box, self._emit))
-        if self.model.total() == 0 and self.model.total_is_exact():
+        if self._listed and self.model.total() == 0 and self.model.total_is_exact():
             # a part of a name typed before the names were read: say so now
             self._show_count(0, True)
 
@@ -474,6 +476,7 @@ class PassageWorkspace(QWidget):
         """Show the rows of a query (``total`` of them, or with ``exact``
         False at least that many until :meth:`set_total`); ``keep`` keeps the
         selection and place (a refresh after a change)."""
+        self._listed = True
         was = self.table.currentIndex()
         current = was.data(ID_ROLE) if keep else None
         selected = set(self.selected_ids()) if keep else set()

@@ -70,6 +70,14 @@ class WorkspaceController(QObject):
         # a method of this QObject (not a lambda): disconnected when the
         # window (and with it the controller) is deleted
         window.undo_stack.indexChanged.connect(self._history_moved)
+        # restored floating, the dock was shown before it was listened to:
+        # read it once the window is up
+        QTimer.singleShot(0, self, self._shown_at_start)
+
+    @Slot()
+    def _shown_at_start(self) -> None:
+        if shiboken6.isValid(self.window) and self.dock.isVisible():
+            self._visibility_changed(True)
 
     # -- showing -------------------------------------------------------
     @Slot(int)
