@@ -333,8 +333,10 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
         try:
             yield current
             tables = _close(db, current)
-            if kind == DO and origin and reused is None:
-                # a new step ends what could be redone from this origin
+            if kind == DO and origin and reused is None and tables:
+                # a new step ends what could be redone from this origin (one
+                # that changed nothing — a merge of a file holding nothing
+                # new — is gone, and ends nothing)
                 db.execute("UPDATE journal_steps INDEXED BY journal_steps_by_origin "
                            "SET state = ? WHERE origin = ? AND kind = ? AND state = ?",
                            [DROPPED, origin, DO, UNDONE])

@@ -107,7 +107,7 @@ def merge_database(db: Database, path: str | Path, *, analyst: str = "",
     finally:
         other.close()
     report.changes = step.changes
-    report.step_id = step.id
+    report.step_id = step.id if step.changes else None     # (none left: nothing changed)
     return report
 
 

@@ -182,6 +182,23 @@ def test_undo_of_a_rename_keeps_the_note_another_window_wrote_meanwhile(db, db_p
         != "Narcotics"
 
 
+def test_a_step_that_changed_nothing_leaves_the_redo_alone(db):
+    """A merge of a file holding nothing new is a step of the window's that
+    changes nothing: it must not end what the window can redo (Ctrl+Shift+Z
+    then failed with "nothing to redo")."""
+    passage = tag_once(db, origin="A")
+    journal.undo(db, origin="A")
+    with journal.step(db, "Merge colleague.db", origin="A"):
+        pass
+    journal.redo(db, origin="A")
+    assert db.execute("SELECT count(*) FROM passages WHERE id = ?", [passage]).fetchone()[0] == 1
+    # a step that changes something still ends it
+    journal.undo(db, origin="A")
+    tag_once(db, origin="A", start=30, end=40)
+    with pytest.raises(journal.NothingToUndo):
+        journal.redo(db, origin="A")
+
+
 def test_undo_over_another_writers_change_to_the_same_row_is_refused(db, db_path):
     passage = tag_once(db)
     with journal.step(db, "Edit note", origin="A"):
