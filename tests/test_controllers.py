@@ -219,6 +219,26 @@ def test_an_own_passage_updates_the_passages_but_not_the_list(open_window,
     assert refreshed == []                                 # the list had nothing to re-read
 
 
+def test_anothers_passages_reorder_a_list_sorted_by_passages(open_window, analysed_db_path,
+                                                            qtbot):
+    """Sorted by passages (or filtered by a tag), another program's passage
+    may move a row, or bring it in: the list is read again, not recounted."""
+    window = open_window(analysed_db_path)
+    window.apply_query({**window.article_filters.values(), "sort": "passages",
+                        "descending": True})
+    model = window.article_list.list_model
+    last = model.article(model.rowCount() - 1)["id"]
+    other = open_database(analysed_db_path)
+    tag_id = tags.list_tags(other)[0]["id"]
+    with journal.step(other, "Tag passages", analyst="bo", origin="another window"):
+        for start in (0, 20, 40):
+            passages.add_passage(other, article_id=last, tag_id=tag_id, start=start,
+                                 end=start + 10, analyst="bo")
+    other.close()
+    assert window.check_external_changes()
+    assert model.article(0)["id"] == last
+
+
 def test_another_program_deleting_the_article_shown_opens_the_first(open_window,
                                                                     analysed_db_path, qtbot):
     window = open_window(analysed_db_path)

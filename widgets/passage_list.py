@@ -216,6 +216,7 @@ class PassageList(QTreeWidget):
         if event.type() == QEvent.Type.FontChange:
             self._narrow_px = None
             self._cut_rows_anew()
+            self._size_tag_column()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -219,10 +219,12 @@ class PassageTable(QTableView):
             return True
         return super().event(event)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+    def viewportEvent(self, event) -> bool:
+        # the viewport's width: the table's, less a scroll bar come or gone
+        if event.type() == QEvent.Type.Resize and \
+                event.size().width() != event.oldSize().width():
             self.widthChanged.emit()
+        return super().viewportEvent(event)
 
     def keyPressEvent(self, event) -> None:
         if self.state() != QAbstractItemView.State.EditingState:

@@ -223,8 +223,8 @@ def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterat
 
 def csv_columns(analysts: list[str]) -> list[str]:
     """The CSV's columns: the kind of row, the measures, the diagnosis."""
-    return (["row", "tag", *MEASURES, "reading", "article_id", "article_title", "start",
-             "end", "text", "analysts"] + [f"tags: {name}" for name in analysts])
+    return (["row", "tag", *MEASURES, "article_id", "article_title", "start", "end", "text",
+             "analysts"] + [f"tags: {name}" for name in analysts] + ["reading"])
 
 
 def scope_text(report: AgreementReport) -> str:
@@ -254,15 +254,16 @@ def write_csv(db, report: AgreementReport, path: str | Path, *,
             columns = csv_columns(report.analysts)
             writer = csv.writer(handle)            # lists, not dicts: 430,000 rows
             writer.writerow(columns)
-            blank = [""] * (len(columns) - 1 - len(MEASURES) - 2)
+            # (the reading last: the columns before it stay where they were)
+            blank = [""] * (len(columns) - 2 - len(MEASURES) - 1)
             for kind, row in [*(("tag", r) for r in report.rows), ("overall", report.overall)]:
                 writer.writerow([kind, safe(row["tag"]), *(("" if row[k] is None else row[k])
-                                                     for k in MEASURES), row["reading"],
-                                 *blank])
+                                                     for k in MEASURES), *blank,
+                                 row["reading"]])
             # the scope, which the figures are to be reported with
             writer.writerow(["scope", safe(scope_text(report)),
                              *[""] * (len(columns) - 2)])
-            measures_blank = [""] * (2 + len(MEASURES))
+            measures_blank = [""] * (1 + len(MEASURES))
             everyone = "; ".join(report.analysts)
             for found in diagnosis_rows(db, report):
                 if is_cancelled and count % 1000 == 0 and is_cancelled():
@@ -270,7 +271,8 @@ def write_csv(db, report: AgreementReport, path: str | Path, *,
                 writer.writerow(["diagnosis", *measures_blank, found["article_id"],
                                  safe(found["article_title"]), found["start"], found["end"],
                                  safe(found["text"]), safe(everyone),
-                                 *(safe("; ".join(t)) or "—" for t in found["tags"].values())])
+                                 *(safe("; ".join(t)) or "—" for t in found["tags"].values()),
+                                 ""])
                 count += 1
         partial.replace(path)
     finally:

@@ -185,6 +185,9 @@ class ArticleListController(Controller):
         if changes.touches(PASSAGES, TAGS) and (not changes.article_ids
                                                 or query.searches_notes()):
             return True     # counts of every row, or a note in or out of the search
+        if changes.foreign and changes.touches(PASSAGES) and (
+                query.sort == "passages" or query.tag_id is not None):
+            return True     # another's passages move rows, or in and out of the filter
         if changes.touches(REVIEW) and query.review:
             return True     # an article may enter or leave the filtered list
         if changes.touches(MEMO) and query.searches_notes():
