@@ -223,3 +223,24 @@ def test_a_network_layout_fills_the_panel_it_is_drawn_in():
     assert (ys[0], ys[-1]) == pytest.approx((-380.0, 380.0))
     assert fitted({"only": (0.3, 0.3)}, 700.0, 380.0) == {"only": (0.0, 0.0)}
     assert fitted({}, 1.0, 1.0) == {}
+
+
+def test_nodes_whose_labels_overlap_are_moved_apart_and_the_others_stay():
+    """The team walk saw "Thong Mengdavid" under the node "Cambodia" and
+    "the Cambodian National Police" under "AFP": boxes (a node and its
+    label) that overlap are moved apart vertically; one clear of the
+    others does not move."""
+    from widgets.network_view import spread_apart
+
+    boxes = {"thong": (0, 0, 120, 16), "cambodia": (60, 4, 140, 20),
+             "afp": (50, 10, 90, 26), "far": (500, 0, 600, 16)}
+    shift = spread_apart(boxes)
+    moved = {k: (l, t + shift[k], r, b + shift[k]) for k, (l, t, r, b) in boxes.items()}
+    for a in moved:
+        for b in moved:
+            if a < b:
+                la, ta, ra, ba = moved[a]
+                lb, tb, rb, bb = moved[b]
+                assert ra <= lb or rb <= la or ba <= tb or bb <= ta, (a, b)
+    assert shift["far"] == 0
+    assert max(abs(v) for v in shift.values()) < 40       # apart, not scattered

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsRectItem)
 
@@ -26,6 +26,8 @@ SPREAD = 380.0
 #: The widest the drawing gets, as a multiple of its height (a wide panel
 #: is used across, not only its left square)
 MAX_ASPECT = 2.4
+#: The nodes' labels' size (points).
+LABEL_POINTS = 8
 
 
 def fitted(positions: dict, half_width: float, half_height: float) -> dict:
@@ -41,6 +43,37 @@ def fitted(positions: dict, half_width: float, half_height: float) -> dict:
     sy = (max(ys) - min(ys)) / 2 or 1.0
     return {key: ((x - cx) / sx * half_width, (y - cy) / sy * half_height)
             for key, (x, y) in positions.items()}
+
+
+def spread_apart(boxes: dict, *, gap: float = 3.0, rounds: int = 40) -> dict:
+    """Vertical shifts that take overlapping boxes apart: ``boxes`` are
+    ``{key: (left, top, right, bottom)}`` (a node and its label, which
+    stands right of it); returns ``{key: dy}``. Boxes that overlap are
+    pushed up and down by half the overlap each, round after round, until
+    none overlaps or ``rounds`` are done: a layout's positions stay, but a
+    label no longer lies under another node or label."""
+    shift = {key: 0.0 for key in boxes}
+    for _ in range(rounds):
+        moved = False
+        order = sorted(boxes, key=lambda k: boxes[k][1] + shift[k])
+        for i, upper in enumerate(order):
+            left, top, right, bottom = boxes[upper]
+            top, bottom = top + shift[upper], bottom + shift[upper]
+            for lower in order[i + 1:]:
+                l2, t2, r2, b2 = boxes[lower]
+                t2, b2 = t2 + shift[lower], b2 + shift[lower]
+                if t2 >= bottom + gap:
+                    break           # sorted by top: no later box reaches up here
+                if r2 <= left or l2 >= right:
+                    continue
+                half = (bottom + gap - t2) / 2
+                shift[upper] -= half
+                shift[lower] += half
+                top, bottom = top - half, bottom - half
+                moved = True
+        if not moved:
+            break
+    return shift
 
 
 class _NodeShape:
@@ -118,6 +151,17 @@ class NetworkView(ChartView):
         placed = fitted({n["key"]: positions.get(n["key"], (0.0, 0.0)) for n in nodes},
                         wide * 0.9, SPREAD)
         centres = {key: QPointF(x - wide * 0.1, y) for key, (x, y) in placed.items()}
+        # each node with its label (right of it): moved apart where they overlap
+        metrics = QFontMetricsF(self._label_font())
+        boxes = {}
+        for node in nodes:
+            radius, centre = 5 + 10 * node.get("size", 0.3), centres[node["key"]]
+            half = max(radius, metrics.height() / 2)
+            boxes[node["key"]] = (centre.x() - radius, centre.y() - half,
+                                  centre.x() + radius + 2 + metrics.horizontalAdvance(
+                                      node["label"]), centre.y() + half)
+        for key, dy in spread_apart(boxes).items():
+            centres[key] = QPointF(centres[key].x(), centres[key].y() + dy)
         lines = []
         for edge in edges:
             if edge["a"] not in centres or edge["b"] not in centres:
@@ -141,7 +185,7 @@ class NetworkView(ChartView):
                                                     self.background))))
             item.setPen(QPen(QColor(self.text_color), 1))
             scene.addItem(item)
-            label = self._text(node["label"], radius + 2, -8, size=8)
+            label = self._text(node["label"], radius + 2, -8, size=LABEL_POINTS)
             label.setParentItem(item)
             self.nodes[node["key"]] = item
             yield
@@ -150,6 +194,11 @@ class NetworkView(ChartView):
             self.nodes[edge["b"]].edges.append((line, "b"))
         self._finish()
         self.fit()
+
+    def _label_font(self) -> QFont:
+        font = QFont(self.scene().font())       # as the labels' text items have it
+        font.setPointSizeF(LABEL_POINTS)
+        return font
 
     def fit(self) -> None:
         """Show the whole graph (never enlarged beyond its natural size)."""
