@@ -220,11 +220,29 @@ def test_a_missing_folder_is_said_in_the_dialog_with_the_choices_kept(tmp_path, 
         said.append(box.text())
         box.close()
 
-    for typed in (str(tmp_path / "nowhere" / "out.csv"), str(tmp_path)):
-        dialog.path_edit.setText(typed)
-        QTimer.singleShot(0, close_box)
-        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
-                         Qt.MouseButton.LeftButton)
-        assert dialog.isVisible() and dialog.result() == 0
+    (tmp_path / "a file").write_text("x")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    import desktop.gui.export_dialog as module
+
+    real_access = module.os.access
+    module.os.access = lambda p, mode: Path(p) != locked and real_access(p, mode)
+    try:
+        # (a format chosen, CSV, and a name ending in another's: a CSV file
+        # named .xlsx was written, and called a success)
+        for typed in (str(tmp_path / "nowhere" / "out.csv"), str(tmp_path),
+                      str(tmp_path / "a file" / "out.csv"), str(locked / "out.csv"),
+                      str(tmp_path / "out.xlsx")):
+            dialog.path_edit.setText(typed)
+            QTimer.singleShot(0, close_box)
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                             Qt.MouseButton.LeftButton)
+            assert dialog.isVisible() and dialog.result() == 0
+    finally:
+        module.os.access = real_access
     assert said == [f"There is no folder {tmp_path / 'nowhere'}.",
-                    f"{tmp_path} is a folder: add a file name."]
+                    f"{tmp_path} is a folder: add a file name.",
+                    f"{tmp_path / 'a file'} is a file, not a folder.",
+                    f"Dossier may not write in {locked}: choose another folder.",
+                    "“out.xlsx” ends in .xlsx, the ending of Excel workbook, but the format "
+                    "chosen is CSV: choose Excel workbook, or end the name in .csv."]

@@ -7,6 +7,8 @@ in a background task.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,8 +226,7 @@ class ExportDialog(QDialog):
         path is filled in for the analyst: pressing Export twice must not
         silently overwrite the first export)."""
         path = Path(self.path_edit.text().strip()).expanduser()
-        problem = (f"There is no folder {path.parent}." if not path.parent.is_dir()
-                   else f"{path} is a folder: add a file name." if path.is_dir() else None)
+        problem = self._path_problem(path)
         if problem:
             # said here, with the choices kept (the export failed after
             # the dialog had closed, its choices lost)
@@ -248,6 +249,24 @@ class ExportDialog(QDialog):
                 self.path_edit.selectAll()
                 return
         super().accept()
+
+    def _path_problem(self, path: Path) -> str | None:
+        """What stops an export to ``path``, in words (None: nothing)."""
+        if path.parent.exists() and not path.parent.is_dir():
+            return f"{path.parent} is a file, not a folder."
+        if not path.parent.is_dir():
+            return f"There is no folder {path.parent}."
+        if path.is_dir():
+            return f"{path} is a folder: add a file name."
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return f"Dossier may not write in {path.parent}: choose another folder."
+        named, chosen = format_for(path), FORMATS[self.fmt()]
+        if named is not None and named != chosen.name:
+            # the file would be the chosen format under another's ending
+            return (f"“{path.name}” ends in {path.suffix}, the ending of "
+                    f"{FORMATS[named].label}, but the format chosen is {chosen.label}: "
+                    f"choose {FORMATS[named].label}, or end the name in {chosen.suffixes[0]}.")
+        return None
 
     def request(self) -> ExportRequest:
         """The choices made, as an export request."""
