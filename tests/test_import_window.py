@@ -287,3 +287,29 @@ def test_a_dropped_taguette_document_refreshes_the_codebook_at_once(
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "Scam compounds" not in codebook(), timeout=5000)
     assert codebook()["Key quote"] == 0
+
+
+def test_a_second_import_waits_for_the_first_instead_of_breaking_it(
+        open_window, seeded_db_path, tmp_path, qtbot):
+    """A drop or Ctrl+I while an import runs started a second writer beside
+    it: the first lost its whole file, or a chunk of rows, to "database is
+    locked" (the interop walk). It is refused, said, and works afterwards."""
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    files = window.controllers.files
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, count in ((first, 40), (second, 3)):
+        folder.mkdir()
+        for number in range(count):
+            (folder / f"{number}.txt").write_text(
+                f"{folder.name} article {number}: police in Poipet seized cash.", "utf-8")
+    task = files.import_paths([first])
+    assert task is not None
+    assert files.import_paths([second]) is None
+    assert "still running" in window.statusBar().currentMessage()
+    assert files.merge_from(tmp_path / "other.db") is None
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=20000)
+    assert window.article_list.list_model.rowCount() == 5 + 40
+    files.import_paths([second])
+    qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 5 + 43,
+                    timeout=20000)
