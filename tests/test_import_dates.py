@@ -199,3 +199,23 @@ def test_a_csv_date_column_is_read_day_first_when_any_row_says_so(tmp_path):
     dates = {a["title"]: a["published"] for a in articles.list_articles(db)}
     assert dates == {"Story 1": "2024-06-01", "Story 5": "2024-06-05",
                      "Story 13": "2024-06-13", "Story 30": "2024-06-30", "Story x": None}
+
+
+def test_dates_that_cannot_be_read_are_counted_in_the_report(tmp_path):
+    """Stored undated, as documented, but said (the interop walk: 31/02/2024,
+    2024 and "not a date" went without a word)."""
+    path = tmp_path / "wire.csv"
+    rows = ["title,date,text", "Good,2024-06-13,Police raided a compound in Poipet.",
+            "Bad day,31/02/2024,Customs found cash at the border.",
+            "Year only,2024,A court heard the fraud case.",
+            "Words,not a date,An envoy met the minister.",
+            "No date,,The ministry issued a statement.",
+            "More,32/13/2024,Officers arrested three suspects.",
+            "Bad day,31/02/2024,Customs found cash at the border."]      # already present
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    db = open_database(tmp_path / "d.db")
+    report = import_files(db, [path])
+    assert report.unread_dates == 4 and report.unread_examples == ["31/02/2024", "2024",
+                                                                   "not a date"]
+    assert ", 4 dates not read (stored undated: “31/02/2024”, “2024”, “not a date”, …)" \
+        in report.summary()

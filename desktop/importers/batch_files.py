@@ -104,6 +104,8 @@ def draft_from_record(record: dict, *, dayfirst: bool | None = None) -> ArticleD
         published=iso_date(raw_date if isinstance(raw_date, (int, float))
                             else _as_text(raw_date), dayfirst=dayfirst),
         url=_as_text(_field(record, "url", keys)))
+    if draft.published is None and str(raw_date or "").strip():
+        draft.unread_date = str(raw_date).strip()[:40]
     draft.check_text()
     return draft
 

@@ -29,6 +29,9 @@ class ArticleDraft:
     #: What the reader changed on the way in, one line each (e.g. NUL bytes
     #: removed); reported with the file, never stored.
     notes: list[str] = field(default_factory=list)
+    #: a date the file gave that could not be read (the article is stored
+    #: undated; the import's report counts them)
+    unread_date: str | None = None
     #: passages another tool coded in the file (Taguette's document export:
     #: :class:`desktop.importers.taguette_document.Coding`), anchored in the
     #: text as stored and stored with the article

@@ -94,6 +94,10 @@ class ImportReport:
     #: the article of each passage stored from another tool's codings (a
     #: Taguette document export; the reader's note says how many)
     coded: list[int] = field(default_factory=list)
+    #: articles stored undated because their date could not be read, and
+    #: the first few of those dates (a count, not a list: a million rows)
+    unread_dates: int = 0
+    unread_examples: list[str] = field(default_factory=list)
     cancelled: bool = False
     #: with ``one_step`` (:func:`import_files`): the journal step holding the
     #: whole import and what it changed, or None (a larger import, a step a chunk)
@@ -114,6 +118,10 @@ class ImportReport:
         flagged = len({new for new, _, _ in self.similar})
         if flagged:
             text += f", {flagged} similar to other articles"
+        if self.unread_dates:
+            examples = ", ".join(f"“{d}”" for d in self.unread_examples)
+            text += (f", {counted(self.unread_dates, 'date')} not read (stored undated: "
+                     f"{examples}{', …' if self.unread_dates > len(self.unread_examples) else ''})")
         text += "".join(f", {count}" for count in self.more_counts())
         return text + (" (cancelled)" if self.cancelled else "")
 
@@ -134,6 +142,7 @@ class _Pending:
     updated: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     coded: list = field(default_factory=list)
+    unread_dates: list = field(default_factory=list)
 
     def commit_to(self, report: ImportReport, listed_skips: int = 0) -> int:
         report.notes += self.notes
@@ -143,6 +152,8 @@ class _Pending:
         report.links += self.links
         report.updated += self.updated
         report.coded += self.coded
+        report.unread_dates += len(self.unread_dates)
+        report.unread_examples += self.unread_dates[:max(0, 3 - len(report.unread_examples))]
         room = max(0, MAX_LISTED_SKIPS - listed_skips)
         report.skipped += self.skipped[:room]
         return len(self.skipped)
@@ -269,6 +280,8 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
         digest=digest, **draft.metadata())
     if created:
         pending.added.append((label, article_id))
+        if draft.unread_date:
+            pending.unread_dates.append(draft.unread_date)
         if links is None or run is None:
             links = near_duplicates.link_fingerprint(db, article_id, found, new=True)
         else:
