@@ -19,6 +19,15 @@ class CommandError(Exception):
     """A command cannot proceed; the message is shown as one line."""
 
 
+def check_output_folder(path: Path) -> None:
+    """:class:`CommandError` unless ``path``'s folder exists (and is one)."""
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"{folder} is a file, not a folder")
+    if not folder.is_dir():
+        raise CommandError(f"folder {folder} does not exist")
+
+
 #: The largest row id SQLite can store (a signed 64-bit integer).
 MAX_ROW_ID = 2**63 - 1
 
@@ -375,8 +384,7 @@ def cmd_export(args) -> int:
     db = _database(args, create=False)
     chosen = _export_filter(args, db)
     output = Path(args.output)
-    if not output.parent.is_dir():
-        raise CommandError(f"folder {output.parent} does not exist")
+    check_output_folder(output)
     options = ExportOptions(bom=args.bom, **({"title": args.title} if args.title else {}))
     try:
         result = export_passages(db, output, args.format, filter=chosen, options=options)
@@ -513,8 +521,7 @@ def cmd_codebook(args) -> int:
     db = _database(args, create=args.action == "import", writes=args.action == "import")
     path = Path(args.file)
     if args.action == "export":
-        if not path.parent.is_dir():
-            raise CommandError(f"folder {path.parent} does not exist")
+        check_output_folder(path)
         try:
             count = export_codebook(db, path, args.format or format_of(path))
         except CodebookFileError as error:

@@ -17,7 +17,7 @@ from widgets.wording import counted
 def cmd_agreement(args) -> int:
     from desktop.agreement.report import (AgreementError, agreement_report, format_table,
                                           write_csv)
-    from desktop.cli import EXIT_OK, CommandError, _database
+    from desktop.cli import EXIT_OK, CommandError, _database, check_output_folder
     from storage import articles, tags
     from storage.agreement_data import ALL_ARTICLES, CODED_BY_ALL, CODED_BY_ANY
     from storage.export_selection import analysts
@@ -41,8 +41,8 @@ def cmd_agreement(args) -> int:
         raise CommandError("no passages by " + ", ".join(repr(n) for n in unknown)
                            + " (analysts: " + ", ".join(sorted(known)) + ")")
     diagnosis = Path(args.diagnosis) if args.diagnosis else None
-    if diagnosis is not None and not diagnosis.parent.is_dir():
-        raise CommandError(f"folder {diagnosis.parent} does not exist")
+    if diagnosis is not None:
+        check_output_folder(diagnosis)
     try:
         report = agreement_report(db, names, article_ids=args.article or None, tag_ids=tag_ids,
                                   scope=(ALL_ARTICLES if args.all_articles else

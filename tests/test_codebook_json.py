@@ -129,6 +129,7 @@ def test_refused_imports_store_nothing(db, tmp_path, capsys):
         (("import", str(bad)), "would make a loop"),
         (("import", str(tmp_path / "none.json")), "no codebook file at"),
         (("export", str(tmp_path / "no" / "x.json")), "does not exist"),
+        (("export", str(bad / "x.json")), f"{bad} is a file, not a folder"),
     ]:
         status, out, err = run(capsys, "codebook", *argv, "--db", db_path)
         assert status == 2 and out == "" and err.count("\n") == 1 and message in err
