@@ -308,6 +308,13 @@ def test_a_second_import_waits_for_the_first_instead_of_breaking_it(
     assert files.import_paths([second]) is None
     assert "still running" in window.statusBar().currentMessage()
     assert files.merge_from(tmp_path / "other.db") is None
+    # nor an auto-tag, which writes in a worker too
+    from desktop import autotag
+
+    request = autotag.AutoTagRequest(tag_id=window.state.tags[0]["id"], mode="phrase",
+                                     query="police")
+    candidates = autotag.find_candidates(window.db, request)
+    assert candidates and window.controllers.autotag.auto_tag(request, candidates) is None
     qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=20000)
     assert window.article_list.list_model.rowCount() == 5 + 40
     files.import_paths([second])

@@ -95,6 +95,8 @@ class AutoTagController(Controller):
         if refusal:         # the worker stores at once: refused before it starts
             self.statusBar().showMessage(refusal, 10000)
             return None
+        if self.controllers.files.wait_for_running_write():
+            return None
         count = len(candidates)
         what = f"{count} passage{'s' if count != 1 else ''}"
         history = self.controllers.history
@@ -111,6 +113,7 @@ class AutoTagController(Controller):
                     result=step.changes), "Auto-tag"):
                 self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
 
-        return self.ops.write(work, stored).with_progress(f"Tagging {what}").cancelled_by(
+        return self.ops.hold(self.ops.write(work, stored).with_progress(
+            f"Tagging {what}").cancelled_by(
             autotag.AutoTagCancelled, then=lambda: self.statusBar().showMessage(
-                "Auto-tag cancelled; nothing was tagged.", 6000)).run()
+                "Auto-tag cancelled; nothing was tagged.", 6000)).run())

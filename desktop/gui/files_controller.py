@@ -34,18 +34,14 @@ class FilesController(Controller):
     def connect_signals(self) -> None:
         self.window.setAcceptDrops(True)  # files and folders dropped on it are imported
         self.window.installEventFilter(self)
-        #: the import or merge running in a worker, if any
-        self._long_write = None
 
-    def _wait_for_running_write(self) -> bool:
-        """True (and said) when an import, a merge, or an import's undo is
-        still running: a second one beside it lost a whole file, or a chunk
-        of one, to "database is locked" (the interop walk)."""
-        task = self._long_write
-        why = ("An import or a merge is still running: wait for it to end (or cancel "
-               "it), then try again. Nothing else was started."
-               if task is not None and task in self.ops.tasks
-               else self.controllers.history.busy())
+    def wait_for_running_write(self) -> bool:
+        """True (and said) when an import, a merge, an auto-tag or an
+        import's undo is still running: a second one beside it lost a whole
+        file, or a chunk of one, to "database is locked" (the interop walk)."""
+        why = ("An import, a merge or an auto-tag is still running: wait for it to end "
+               "(or cancel it), then try again. Nothing else was started."
+               if self.ops.long_write_running() else self.controllers.history.busy())
         if why:
             self.statusBar().showMessage(why, 10000)
         return bool(why)
@@ -85,7 +81,7 @@ class FilesController(Controller):
         from desktop.importers import import_files, split_projects
         from desktop.importers.run import import_name
 
-        if self._wait_for_running_write():
+        if self.wait_for_running_write():
             return None
         projects, paths = split_projects(paths)
         name = import_name(paths) if paths else ""
@@ -100,11 +96,10 @@ class FilesController(Controller):
             return then()
         # progress counts articles: one a file, one a row of a .csv/.json/.jsonl;
         # up to CHUNK_ROWS articles are one step, which Ctrl+Z undoes
-        self._long_write = self.ops.write(lambda db, **progress: import_files(
+        return self.ops.hold(self.ops.write(lambda db, **progress: import_files(
             db, paths, one_step=name, origin=origin, **progress), then).with_progress(
             "Importing", describe=lambda done, total: f"Importing articles: "
-                                                      f"{done:,} of {total:,}").run()
-        return self._long_write
+                                                      f"{done:,} of {total:,}").run())
 
     def _imported(self, report, name: str = "Import") -> None:
         first_new = report.added[0][1] if report.added else None
@@ -149,10 +144,9 @@ class FilesController(Controller):
     def merge_from(self, path=None):
         """File → Merge from… (:mod:`desktop.gui.merge_action`)."""
         from desktop.gui.merge_action import merge_from
-        if self._wait_for_running_write():
+        if self.wait_for_running_write():
             return None
-        self._long_write = merge_from(self.window, path)
-        return self._long_write
+        return self.ops.hold(merge_from(self.window, path))
 
     def open_agreement_report(self):
         """File → Agreement report… (imported late: it brings numpy)."""
@@ -166,7 +160,7 @@ class FilesController(Controller):
         drop)."""
         from desktop.refi_qda.import_project import ImportCancelled, import_qdpx
 
-        if self._wait_for_running_write():
+        if self.wait_for_running_write():
             return None
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
@@ -181,12 +175,11 @@ class FilesController(Controller):
             if then is not None:
                 then()
         origin = self.controllers.history.journal_origin
-        self._long_write = self.ops.write(
+        return self.ops.hold(self.ops.write(
             lambda db, **progress: import_qdpx(db, path, origin=origin, **progress),
             imported).with_progress("Importing project").cancelled_by(
             ImportCancelled, then=lambda: self.statusBar().showMessage(
-                "Import cancelled; nothing was stored.", 6000)).run()
-        return self._long_write
+                "Import cancelled; nothing was stored.", 6000)).run())
 
     def _project_imported(self, report) -> None:
         first = report.articles_added[0][1] if report.articles_added else None

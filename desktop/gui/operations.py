@@ -290,6 +290,19 @@ class Operations(QObject):
         self.tasks: list[Task] = []
         #: the process ``in_process()`` reads run in (started at the first)
         self.read_process = ReadProcess()
+        #: the long write in a worker (an import, a merge, an auto-tag), if
+        #: any: another waits for it (:meth:`long_write_running`)
+        self._long_write: Task | None = None
+
+    def hold(self, task: Task | None) -> Task | None:
+        """Mark ``task`` as the long write running; returns it."""
+        self._long_write = task
+        return task
+
+    def long_write_running(self) -> bool:
+        """Whether the long write marked by :meth:`hold` still runs: a second
+        one started beside it lost a whole import to "database is locked"."""
+        return self._long_write is not None and self._long_write in self.tasks
 
     @property
     def db_path(self) -> Path:
