@@ -265,9 +265,7 @@ def passage_counts(db: Database, article_ids, analysts=()) -> dict[int, int]:
     ``analysts``, only theirs): the rows another change touched, updated
     without reading the list again."""
     ids = list(article_ids)
-    whose, params = analyst_clause(analysts)
-    count = (f"(SELECT count(*) FROM passages p WHERE p.article_id = a.id{whose})"
-             if analysts else "a.passage_count")
+    count, params = _passage_count_sql(analysts)
     found: dict[int, int] = {}
     for i in range(0, len(ids), 500):
         part = ids[i:i + 500]
@@ -277,15 +275,22 @@ def passage_counts(db: Database, article_ids, analysts=()) -> dict[int, int]:
     return found
 
 
+def _passage_count_sql(analysts, alias: str = "a") -> tuple[str, list]:
+    """An article's passage count over ``alias`` and its parameters: the
+    stored count, or with analysts only theirs (blind coding)."""
+    if not analysts:
+        return f"{alias}.passage_count", []
+    whose, params = analyst_clause(analysts)
+    return f"(SELECT count(*) FROM passages p WHERE p.article_id = {alias}.id{whose})", params
+
+
 def _row_columns(analysts, alias: str = "a") -> tuple[str, list]:
     """The SELECT list of :data:`ROW_COLUMNS` over ``alias``: with analysts,
     ``passage_count`` counts only their passages (blind coding)."""
     if not analysts:
         return ", ".join(f"{alias}.{c}" for c in ROW_COLUMNS), []
-    whose, params = analyst_clause(analysts)
-    count = (f"(SELECT count(*) FROM passages p WHERE p.article_id = {alias}.id{whose}) "
-             "AS passage_count")
-    return ", ".join(count if c == "passage_count" else f"{alias}.{c}"
+    count, params = _passage_count_sql(analysts, alias)
+    return ", ".join(f"{count} AS passage_count" if c == "passage_count" else f"{alias}.{c}"
                      for c in ROW_COLUMNS), params
 
 
