@@ -10,7 +10,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from storage import journal
-from storage import similarity
+from storage import similarity, stable_ids
 from storage.anchoring import changed_stretch, follow_edit, reanchor
 from storage.database import utc_now
 from storage.passages import CONTEXT_CHARS
@@ -39,11 +39,15 @@ def find_by_hash(db: Database, digest: str) -> int | None:
     return row[0] if row else None
 
 
-def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int, bool]:
+def add_article(db: Database, *, title: str, text: str, stable_id: str | None = None,
+                **metadata) -> tuple[int, bool]:
     """Store an article unless the same text is already stored.
 
     Returns ``(article_id, created)``; ``created`` is False when an article
     with identical text existed (its id is returned and nothing is written).
+    ``stable_id``: the article's id where it comes from (a REFI-QDA
+    source's GUID), kept as its ``uuid`` if no row has it
+    (:func:`storage.stable_ids.kept`).
     """
     unknown = set(metadata) - set(METADATA_FIELDS)
     if unknown:
@@ -51,11 +55,11 @@ def add_article(db: Database, *, title: str, text: str, **metadata) -> tuple[int
     if not text.strip():
         raise ValueError("an article needs some text")
     with journal.recorded(db, "Import article"):
-        return store_article(db, title=title, text=text, **metadata)
+        return store_article(db, title=title, text=text, stable_id=stable_id, **metadata)
 
 
 def store_article(db: Database, *, title: str, text: str, digest: str | None = None,
-                  **metadata) -> tuple[int, bool]:
+                  stable_id: str | None = None, **metadata) -> tuple[int, bool]:
     """:func:`add_article` inside the caller's open journal step, without
     checks of its own beyond the hash: the batch importer's path (hundreds
     of rows a step). ``text`` must not be blank; ``metadata`` keys are
@@ -67,7 +71,8 @@ def store_article(db: Database, *, title: str, text: str, digest: str | None = N
     digest = digest or text_hash(text)
     row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now()}
     if journal.ready(db):     # (a database mid-migration has no uuid column yet)
-        row["uuid"] = str(uuid.uuid4())
+        row["uuid"] = (stable_ids.kept(db, "articles", stable_id) if stable_id
+                       else str(uuid.uuid4()))
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))

@@ -47,7 +47,9 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
     category of this codebook a tag) — the codebook's "Use for tagging"
     does. A
     ``parent`` given in the entry is set (a parent that would make a cycle
-    is refused). Returns ``{"created": [names], "updated": [names]}``.
+    is refused). A created tag keeps the entry's ``guid`` (a REFI-QDA
+    code's) as its stable id when no tag has it. Returns
+    ``{"created": [names], "updated": [names]}``.
     """
     created, updated = [], []
     with journal.recorded(db, "Import codebook"):
@@ -61,7 +63,8 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
                     t["color"] for t in tags.list_tags(db))
                 tags.create_tag(db, entry["name"], color,
                                 description=entry.get("description") or "",
-                                shortcut=shortcut, codable=entry.get("codable", True))
+                                shortcut=shortcut, codable=entry.get("codable", True),
+                                stable_id=entry.get("guid"))
                 created.append(tags.find_tag(db, entry["name"])["name"])
                 continue
             changed = False

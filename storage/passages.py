@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, stable_ids
 from storage.database import chunks, utc_now
 from storage.export_selection import PassageFilter, selected_passages
 
@@ -42,15 +42,16 @@ _INSERT_WITHOUT_UUID = "INSERT INTO passages ({}) VALUES ({})".format(
     ", ".join("?" for _ in _INSERT_COLUMNS[:-1]))
 
 
-def _store(db: Database, values: list) -> int:
+def _store(db: Database, values: list, stable_id: str | None = None) -> int:
     """Insert one passage row (``values`` in :data:`_INSERT_COLUMNS` order,
-    without the uuid); its id."""
+    without the uuid); its id. ``stable_id``: see :func:`add_passage`."""
     has_uuid = getattr(db, "_passages_have_uuid", None)
     if has_uuid is None:
         has_uuid = any(row[1] == "uuid" for row in db.execute("PRAGMA table_info(passages)"))
         db._passages_have_uuid = has_uuid
     if has_uuid:
-        return db.execute(_INSERT, [*values, str(uuid.uuid4())]).lastrowid
+        made = stable_ids.kept(db, "passages", stable_id) if stable_id else str(uuid.uuid4())
+        return db.execute(_INSERT, [*values, made]).lastrowid
     return db.execute(_INSERT_WITHOUT_UUID, values).lastrowid
 
 
@@ -62,7 +63,8 @@ def _article_text(db: Database, article_id: int) -> str:
 
 
 def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int, end: int,
-            analyst: str, note: str = "", created_at: str | None = None) -> int:
+            analyst: str, note: str = "", created_at: str | None = None,
+            stable_id: str | None = None) -> int:
     """Check one range against its article's ``text`` and store it; the new id."""
     if not (0 <= start < end <= len(text)):
         raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
@@ -72,7 +74,7 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
     return _store(db, [
         article_id, tag_id, start, end, text[start:end],
         text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
-        note, analyst, created_at or now, now])
+        note, analyst, created_at or now, now], stable_id)
 
 
 def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end: int,
@@ -89,17 +91,19 @@ def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end:
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
-                created_at: str | None = None) -> int:
+                created_at: str | None = None, stable_id: str | None = None) -> int:
     """Tag ``text[start:end]`` of an article; returns the new passage id.
 
     The range is checked against the stored text, and the exact text with
     its context is stored with it, in one transaction. ``created_at`` keeps
-    the time of a passage imported from elsewhere (default: now).
+    the time of a passage imported from elsewhere (default: now);
+    ``stable_id`` its id there (a REFI-QDA selection's GUID), kept as its
+    ``uuid`` if no passage has it (:func:`storage.stable_ids.kept`).
     """
     with journal.recorded(db, "Tag passage", analyst=analyst):
         return _insert(db, _article_text(db, article_id), article_id=article_id,
                        tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
-                       created_at=created_at)
+                       created_at=created_at, stable_id=stable_id)
 
 
 def add_passages(db: Database, ranges: list[dict], *, analyst: str,
@@ -242,12 +246,14 @@ def passages_for_article(db: Database, article_id: int, *,
 
 def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,
                          prefix: str, suffix: str, analyst: str, note: str = "",
-                         created_at: str | None = None) -> int | None:
+                         created_at: str | None = None,
+                         stable_id: str | None = None) -> int | None:
     """Store a passage whose words are no longer in its article's text (as
     a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
     its exact text and context as they were, its range 0–0 (there is no
     place for it in the text). None, and nothing stored, if the article
-    already has an orphaned passage with this tag and text."""
+    already has an orphaned passage with this tag and text. ``stable_id``:
+    as in :func:`add_passage`."""
     with journal.recorded(db, "Import orphaned passage", analyst=analyst):
         _article_text(db, article_id)
         if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
@@ -256,7 +262,7 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
             return None
         now = utc_now()
         passage_id = _store(db, [article_id, tag_id, 0, 0, text, prefix, suffix, note,
-                                 analyst, created_at or now, now])
+                                 analyst, created_at or now, now], stable_id)
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
         return passage_id
 

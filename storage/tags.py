@@ -13,7 +13,7 @@ import re
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, stable_ids
 from storage.database import utc_now
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -110,9 +110,12 @@ def _free_shortcut(db: Database) -> int | None:
 
 
 def create_tag(db: Database, name: str, color: str, *, description: str = "",
-               shortcut: int | None = None, codable: bool = True) -> int:
+               shortcut: int | None = None, codable: bool = True,
+               stable_id: str | None = None) -> int:
     """Create a tag and return its id; it gets the first free key 1–9.
-    ``codable=False``: a category (no key unless ``shortcut`` gives one)."""
+    ``codable=False``: a category (no key unless ``shortcut`` gives one).
+    ``stable_id``: its id where it comes from (a REFI-QDA code's GUID),
+    kept as its ``uuid`` if no tag has it (:func:`storage.stable_ids.kept`)."""
     name, color = _clean_name(name), _check_color(color)
     with journal.recorded(db, f"New tag “{name}”"):
         if find_tag(db, name):
@@ -123,6 +126,8 @@ def create_tag(db: Database, name: str, color: str, *, description: str = "",
                "description": description, "created_at": utc_now()}
         if not codable:
             row["codable"] = 0
+        if stable_id:
+            row["uuid"] = stable_ids.kept(db, "tags", stable_id)
         return db.table("tags").insert(row).last_pk
 
 

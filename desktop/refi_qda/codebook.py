@@ -136,6 +136,8 @@ class _Reader:
             description = child_text(element, "Description")
             if description is not None:
                 entry["description"] = description.strip()
+            if element.get("guid"):     # kept as the new tag's stable id
+                entry["guid"] = guid(element.get("guid"))
             self.result.entries.append(entry)
         if name and element.get("guid"):       # a nameless code tags nothing
             self.result.guids[guid(element.get("guid"))] = here

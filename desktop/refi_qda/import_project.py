@@ -351,7 +351,7 @@ class _Importer:
             try:
                 tag_id = tags.create_tag(self.db, entry["name"], entry["color"] or fallback,
                                          description=entry.get("description") or "",
-                                         codable=codable)
+                                         codable=codable, stable_id=entry.get("guid"))
             except TagError as error:
                 self.report.skipped.append((f"code “{entry['name']}”", str(error)))
                 continue
@@ -495,8 +495,9 @@ class _Importer:
         created, kept = False, len(text)
         if article_id is None:
             kept = len(text.rstrip())
-            article_id, created = articles.add_article(self.db, title=name, text=text[:kept],
-                                                       **metadata)
+            article_id, created = articles.add_article(
+                self.db, title=name, text=text[:kept], stable_id=source.get("guid"),
+                **metadata)
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
         self.bring_memo(article_id, name, memo)
@@ -556,6 +557,7 @@ class _Importer:
         note = self.note_text(selection) if children(selection, "Coding") else ""
         if MARK in note:    # no note of its own: the Description is the orphan's mark
             note = ""
+        own = selection.get("guid")      # the first passage's stable id, as in codings()
         for coding in children(selection, "Coding"):
             refs = children(coding, "CodeRef")
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
@@ -568,10 +570,11 @@ class _Importer:
                 self.db, article_id=article_id, tag_id=tag_id, analyst=analyst, note=note,
                 created_at=stored_timestamp(coding.get("creationDateTime")
                                             or selection.get("creationDateTime")),
-                **found)
+                stable_id=own or coding.get("guid"), **found)
             if added is None:
                 self.report.passages_existing += 1
             else:
+                own = None
                 self.report.passages_added += 1
                 self.coded(tag_id)
         return True
@@ -580,6 +583,9 @@ class _Importer:
                 user: str | None, created: str | None) -> None:
         codings = children(element, "Coding")
         note = self.note_text(element) if codings else ""
+        # stable ids: a selection's GUID is its first passage's (as Dossier
+        # exports it); a further coding's, or one of a whole source, its own
+        own = element.get("guid") if local(element.tag) == "PlainTextSelection" else None
         for coding in codings:
             refs = children(coding, "CodeRef")
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
@@ -597,11 +603,13 @@ class _Importer:
                 passages.add_passage(
                     self.db, article_id=article_id, tag_id=tag_id, start=place.start,
                     end=place.end, analyst=analyst, note=note,
-                    created_at=stored_timestamp(coding.get("creationDateTime") or created))
+                    created_at=stored_timestamp(coding.get("creationDateTime") or created),
+                    stable_id=own or coding.get("guid"))
             except PassageError as error:
                 self.report.skipped.append(
                     (f"selection {place.start}–{place.end} in “{name}”", str(error)))
                 continue
+            own = None
             self.stored[article_id].add((tag_id, place.start, place.end))
             self.report.passages_added += 1
             self.coded(tag_id)
