@@ -272,8 +272,11 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     """Merge tag ``source_id`` into ``target_id`` in one transaction.
 
     The source's passages move to the target, except one at exactly the
-    range of a target passage in the same article: that one is dropped, its
-    note (if any, and different) appended to the target passage's note. The
+    range of the same analyst's target passage in the same article: that one
+    is dropped, its note (if any, and different) appended to the target
+    passage's note. (Another analyst's passage at that range is that
+    analyst's coding — and a ``consensus`` one adjudication's —: it moves,
+    never folded into someone else's.) The
     source's child tags become the target's; the source is deleted.
     Returns ``{"moved": n, "merged": n}``.
     """
@@ -287,7 +290,7 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
             """
             SELECT s.id, s.note, t.id, t.note FROM passages s
             JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
-                 AND t.start = s.start AND t.end = s.end
+                 AND t.start = s.start AND t.end = s.end AND t.analyst IS s.analyst
             WHERE s.tag_id = ?
             GROUP BY s.id
             """, [target_id, source_id]))

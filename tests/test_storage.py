@@ -228,6 +228,28 @@ def test_merge_tags_moves_passages_and_folds_twins(db):
         merge_tags(db, drugs, traff)
 
 
+def test_merge_tags_never_folds_another_analysts_passage(db):
+    """Ben's passage (or adjudication's consensus one) at the span of Ana's
+    is Ben's coding: it moves to the target tag, it is not dropped."""
+    from storage import articles, passages
+    from storage.tags import find_tag, merge_tags
+
+    article_id, _ = articles.add_article(db, title="t", text="alpha beta gamma delta")
+    drugs, traff = find_tag(db, "Drugs")["id"], find_tag(db, "Trafficking")["id"]
+    bens = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=6, end=10,
+                                analyst="Ben", note="Ben's reading")
+    decided = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=11,
+                                   end=16, analyst="consensus")
+    anas = [passages.add_passage(db, article_id=article_id, tag_id=traff, start=s, end=e,
+                                 analyst="Ana") for s, e in ((6, 10), (11, 16))]
+    assert merge_tags(db, drugs, traff) == {"moved": 2, "merged": 0}
+    rows = {p["id"]: (p["tag"], p["analyst"], p["note"])
+            for p in passages.passages_for_article(db, article_id)}
+    assert rows[bens] == ("Trafficking", "Ben", "Ben's reading")
+    assert rows[decided][:2] == ("Trafficking", "consensus")
+    assert all(rows[i][2] == "" for i in anas)       # no note folded into Ana's
+
+
 def test_set_parent_refuses_loops(db):
     from storage.tags import TagError, ancestor_ids, find_tag, list_tags, set_parent
 

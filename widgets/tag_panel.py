@@ -121,8 +121,9 @@ class MergeTagDialog(QDialog):
         self.setWindowTitle(f"Merge “{tag['name']}”")
         label = QLabel(f"Move the {counted(tag.get('passage_count', 0), 'passage')} of "
                        f"“{tag['name']}” "
-                       "to the tag below and delete it. A passage the other tag already "
-                       "has at the same place is kept once, with both notes.")
+                       "to the tag below and delete it. A passage the same analyst has "
+                       "under the other tag at the same place is kept once, with both "
+                       "notes; other analysts' passages all move.")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         self.target = QComboBox()
