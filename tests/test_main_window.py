@@ -214,7 +214,8 @@ def test_note_retag_and_delete_from_the_passage_list(open_window, analysed_db_pa
     select_with_keys(qtbot, window.view, 0, 8)
     qtbot.keyClick(window.view, Qt.Key.Key_3)
     [row] = stored_passages(analysed_db_path)
-    monkeypatch.setattr("desktop.gui.passages_controller.ask_note", lambda parent, passage: "a note")
+    monkeypatch.setattr("desktop.gui.passages_controller.ask_note",
+                        lambda parent, passage, typed=None: "a note")
     window.passage_list.noteRequested.emit(row["id"])
     window.passage_list.retagRequested.emit(row["id"], tags.find_tag(window.db, "Drugs")["id"])
     [row] = stored_passages(analysed_db_path)

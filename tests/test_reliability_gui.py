@@ -31,6 +31,82 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     assert passages.passage_count(window.db) == 1
 
 
+def _locked(path):
+    """Another writer holding the write lock (as a long import or undo does)."""
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def test_a_note_refused_by_a_busy_database_is_offered_again_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    window = open_window(analysed_db_path)
+    window.db.execute("PRAGMA busy_timeout = 100")
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    window.view.select_range(0, 8)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [row] = passages.passages_for_article(window.db, window.current_id)
+    other = _locked(analysed_db_path)
+    typed = "A long note the analyst would hate to type twice. " * 40
+    offered = []
+
+    def ask(parent, passage, typed_before=None):
+        offered.append(typed_before)
+        if len(offered) == 1:
+            return typed                 # OK: refused, the lock is held
+        other.rollback()                 # the other writer is done
+        return typed_before              # OK again on the text offered
+    monkeypatch.setattr("desktop.gui.passages_controller.ask_note", ask)
+    window.passage_list.noteRequested.emit(row["id"])
+    other.close()
+    assert offered == [None, typed]
+    assert passages.get_passage(window.db, row["id"])["note"] == typed
+
+    # typed in the Passages tab itself: refused, then offered in the dialog
+    other = _locked(analysed_db_path)
+    offered.clear()
+
+    def ask_again(parent, passage, typed_before=None):
+        offered.append(typed_before)
+        other.rollback()
+        return typed_before
+    monkeypatch.setattr("desktop.gui.passages_controller.ask_note", ask_again)
+    window.passage_list.noteEdited.emit(row["id"], "Edited in place")
+    other.close()
+    assert offered == ["Edited in place"]
+    assert passages.get_passage(window.db, row["id"])["note"] == "Edited in place"
+
+
+def test_a_memo_refused_by_a_busy_database_is_kept_and_saved_later(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    window = open_window(analysed_db_path)
+    window.db.execute("PRAGMA busy_timeout = 100")
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    first = window.current_id
+    editor = window.memo_editor
+    other = _locked(analysed_db_path)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "Check the second source")
+    editor.flush()
+    assert editor.pending()                     # refused: still waiting, not "saved"
+    # another article is shown meanwhile: the memo is kept, not dropped
+    second = window.article_list.list_model.article(1)["id"]
+    window.article_list.select_article(second)
+    assert editor.article_id == second
+    asked = []
+    monkeypatch.setattr("desktop.gui.reader_controller.ask_plain_question",
+                        lambda parent, title, text: asked.append(text) or False)
+    window.close()                              # still busy: the analyst is asked, stays
+    assert window.isVisible() and asked and "could not be saved" in asked[0]
+    other.rollback()
+    other.close()
+    window.article_list.select_article(first)   # shown again as typed, then saved
+    assert editor.toPlainText() == "Check the second source"
+    window.article_list.select_article(second)
+    assert articles.get_article(window.db, first)["memo"] == "Check the second source"
+    assert window.controllers.reader.flush_edits()
+
+
 def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_path):
     window = open_window(analysed_db_path)
     window.view.select_range(0, 8)

@@ -36,14 +36,24 @@ class MemoEditor(QPlainTextEdit):
         self._loading = False
         self._dirty = False
 
-    def set_memo(self, article_id: int | None, text: str) -> None:
-        """Show another article's memo (saving any pending edit first)."""
+    def set_memo(self, article_id: int | None, text: str, *, unsaved: bool = False) -> None:
+        """Show another article's memo (saving any pending edit first).
+        ``unsaved``: ``text`` was typed but its saving failed; it waits to be
+        saved again (the next :meth:`flush` emits it)."""
         self.flush()
         self._loading = True
         self.article_id = article_id
         self.setPlainText(text)
         self._loading = False
+        self._dirty = unsaved and article_id is not None
         self.setEnabled(article_id is not None)
+
+    def keep_unsaved(self, article_id: int) -> None:
+        """Saving ``article_id``'s memo failed: while it is shown, it waits
+        to be saved again (leaving the memo, another article or closing
+        retries it) instead of passing for saved."""
+        if article_id == self.article_id:
+            self._dirty = True
 
     def show_stored(self, article_id: int, text: str) -> None:
         """The memo as stored now (after an undo or redo): shown unless

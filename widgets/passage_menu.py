@@ -77,13 +77,18 @@ def add_passage_actions(menu: QMenu, passage: dict, tags: list[dict], *,
     menu.addAction("Delete passage").triggered.connect(lambda: on_delete(passage["id"]))
 
 
-def ask_note(parent: QWidget, passage: dict) -> str | None:
-    """Ask for a passage's note; None if the user cancelled."""
+def ask_note(parent: QWidget, passage: dict, typed: str | None = None) -> str | None:
+    """Ask for a passage's note; None if the user cancelled. ``typed``: a
+    note whose saving failed, offered again as it was typed."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle("Passage note")
     dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
-    dialog.setLabelText(f"Note on “{passage['text'][:60]}”:")
-    dialog.setTextValue(passage.get("note", ""))
+    label = f"Note on “{passage['text'][:60]}”:"
+    if typed is not None:
+        label = ("This note was not saved (the message before said why). OK tries again; "
+                 "Cancel drops it.\n\n" + label)
+    dialog.setLabelText(label)
+    dialog.setTextValue(passage.get("note", "") if typed is None else typed)
     plain_labels(dialog)            # the passage's words are never rendered as markup
     return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
 

@@ -362,7 +362,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         c = self.controllers
-        c.reader.flush_edits()
+        if not c.reader.may_leave("Close"):
+            event.ignore()
+            return
         self.session.save()
         # gone from the screen at once; stopping the analysis and the exit
         # backup (seconds for a very large database) happen behind it

@@ -31,7 +31,7 @@ class PassagesController(Controller):
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
         plist.noteRequested.connect(self.edit_note)
-        plist.noteEdited.connect(self.set_note)
+        plist.noteEdited.connect(self.note_edited_in_place)
         plist.retagRequested.connect(self.retag)
         plist.deleteRequested.connect(self.delete_passage)
         self.quote_panel.quoteTagRequested.connect(self.tag_quote)
@@ -117,23 +117,36 @@ class PassagesController(Controller):
                 rows.append(dict(row, tag=tag.get("name", ""), color=tag.get("color", "")))
         return sorted(rows, key=lambda r: (r["start"], r["end"], r["id"]))
 
-    def edit_note(self, passage_id: int) -> None:
-        passage = passages.get_passage(self.db, passage_id)
-        note = ask_note(self.window, passage) if passage else None
-        if note is not None:
-            self.set_note(passage_id, note)
+    def edit_note(self, passage_id: int, typed: str | None = None) -> None:
+        """The note dialog; a note whose saving is refused (the file busy
+        with another writer, a full disk) comes back in it as typed, after
+        the error — never lost to the refusal."""
+        while (passage := passages.get_passage(self.db, passage_id)) is not None:
+            note = ask_note(self.window, passage, typed)
+            if note is None or self.set_note(passage_id, note):
+                return
+            typed = note
 
-    def set_note(self, passage_id: int, note: str) -> None:
+    def note_edited_in_place(self, passage_id: int, note: str) -> None:
+        """A note typed in the Passages tab: if saving it is refused, the
+        dialog offers it again (the list shows the stored note)."""
+        if not self.set_note(passage_id, note):
+            self.edit_note(passage_id, note)
+
+    def set_note(self, passage_id: int, note: str) -> bool:
+        """Store a passage's note; False if the change was refused (the
+        error was shown), True if it is stored or there was nothing to do."""
         passage = passages.get_passage(self.db, passage_id)
         if passage is None or passage["note"] == note:
-            return
-        if self.run_command(commands.ChangePassage(
+            return True
+        if not self.run_command(commands.ChangePassage(
                 self.controllers.history, "Edit note", passage_id,
                 lambda db, pid: passages.set_note(db, pid, note),
                 article_id=passage["article_id"]), "Edit note", go_to_article=False):
-            self.statusBar().showMessage(
-                ("Note saved." if note.strip() else "Note removed.") + " Ctrl+Z undoes it.",
-                5000)
+            return False
+        self.statusBar().showMessage(
+            ("Note saved." if note.strip() else "Note removed.") + " Ctrl+Z undoes it.", 5000)
+        return True
 
     def retag(self, passage_id: int, tag_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)

@@ -162,7 +162,8 @@ class ProjectFiles(QObject):
         window = self.window
         if Path(path).resolve() == window.db_path.resolve():
             return window
-        window.flush_edits()
+        if not window.controllers.reader.may_leave("Open another database"):
+            return window
         other = prepare_window(Path(path), preferences=window.preferences,
                                analyse=getattr(window, "analyse_on_start", True))
         if other is None:

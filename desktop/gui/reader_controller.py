@@ -18,6 +18,7 @@ from storage import (analyses, article_query, articles, entity_corrections, pass
 from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
+from widgets.passage_menu import ask_plain_question
 from widgets.wording import counted
 
 
@@ -29,6 +30,9 @@ class ReaderController(Controller):
                "passage_list", "article_list")
 
     def connect_signals(self) -> None:
+        #: memos whose saving failed (the file busy, the disk full), by
+        #: article: kept until the database takes them
+        self.unsaved_memos: dict[int, str] = {}
         self.article_list.articleSelected.connect(self.show_article)
         self.memo_editor.memoEdited.connect(self.save_memo)
         self.similar_bar.articleActivated.connect(self.article_list.select_article)
@@ -49,7 +53,9 @@ class ReaderController(Controller):
         analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self.review_box.set_status(article["review_status"])
-        self.memo_editor.set_memo(article_id, article["memo"])
+        unsaved = self.unsaved_memos.get(article_id)
+        self.memo_editor.set_memo(article_id, article["memo"] if unsaved is None else unsaved,
+                                  unsaved=unsaved is not None)
         self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         entities = self._corrected(analysis)
@@ -218,10 +224,31 @@ class ReaderController(Controller):
                              "Review status")
         self.statusBar().showMessage(f"Marked as {status}.", 3000)
 
-    def flush_edits(self) -> None:
-        """Save anything typed but not yet stored (the memo); before closing
-        the window or showing another article."""
+    def flush_edits(self) -> bool:
+        """Save anything typed but not yet stored (the memo, and memos whose
+        saving failed before); before closing the window or showing another
+        article. False if some memo still could not be saved."""
         self.memo_editor.flush()
+        for article_id, text in list(self.unsaved_memos.items()):
+            if article_id != self.memo_editor.article_id:
+                self.save_memo(article_id, text)
+        return not self.unsaved_memos
+
+    def may_leave(self, doing: str) -> bool:
+        """Before closing the window (``doing``: "Close", "Open another
+        database", …): everything typed is saved, or the analyst, told
+        which memo could not be, chooses to go on without it."""
+        if self.flush_edits():
+            return True
+        titles = [(articles.get_article(self.db, i) or {}).get("title") or f"article {i}"
+                  for i in self.unsaved_memos]
+        return ask_plain_question(
+            self.window, "Memo not saved",
+            f"The memo on “{titles[0]}”" + (f" and {len(titles) - 1} more" if len(titles) > 1
+                                             else "")
+            + " could not be saved (the message before said why). "
+            f"{doing} anyway and lose it? Choose No to stay: it is kept in the Memo tab "
+            "and saved when the database takes it.")
 
     def save_memo(self, article_id: int, text: str) -> None:
         """Store an article's memo (one transaction per save), undoably.
@@ -232,7 +259,12 @@ class ReaderController(Controller):
         history = self.controllers.history
         command = commands.SetMemo(history, article_id, text)
         if self._guard("Save memo", lambda: command.first_apply() or True) is None:
+            # kept, never passing for saved: shown again with its article,
+            # saved by the next leaving of it, or asked about at closing
+            self.unsaved_memos[article_id] = text
+            self.memo_editor.keep_unsaved(article_id)
             return
+        self.unsaved_memos.pop(article_id, None)
         history.push(command)   # merged into the last save if it is this memo's
         if article_id == self.current_id:
             self._show_memo_mark(text)

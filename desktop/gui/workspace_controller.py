@@ -195,7 +195,9 @@ class WorkspaceController(QObject):
         window.go_to_passage(passage_id)
 
     def set_note(self, passage_id: int, note: str) -> None:
-        self.window.set_note(passage_id, note)
+        """A note typed in the table (offered again in a dialog if its
+        saving is refused)."""
+        self.window.controllers.passages.note_edited_in_place(passage_id, note)
 
     def retag(self, passage_ids: list[int], tag_id: int) -> None:
         name = self.window.controllers.codebook._tag_name(tag_id)
