@@ -9,6 +9,7 @@ worker threads and tests all share them.
 from storage.database import (  # noqa: F401
     DamagedDatabaseError,
     DatabaseError,
+    LostDatabaseError,
     NewerDatabaseError,
     NotADossierDatabaseError,
     NotARegularFileError,

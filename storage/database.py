@@ -54,6 +54,13 @@ class DamagedDatabaseError(DatabaseError):
     file with Dossier backups beside it whose header is no longer SQLite's."""
 
 
+class LostDatabaseError(DamagedDatabaseError):
+    """The file is missing or empty (0 bytes) while backups of it lie
+    beside it: a failed copy, a sync client, a full disk, a file moved away.
+    Its backups are offered; a new database is made there only when asked
+    (``open_database(…, despite_backups=True)``), never silently."""
+
+
 class NotARegularFileError(DatabaseError):
     """The path names a device, a pipe, a socket…: never a database."""
 
@@ -94,11 +101,31 @@ def chunks(ids: list, size: int = 500) -> Iterator[list]:
         yield ids[start:start + size]
 
 
+def backups_beside(path: Path) -> int:
+    """How many backups of the database at ``path`` lie in its backup folder
+    (``<name>.backups``, see :func:`storage.backup.backup_folder`)."""
+    folder = path.with_name(path.name + ".backups")
+    try:
+        return sum(1 for _ in folder.glob("*.db")) if folder.is_dir() else 0
+    except OSError:
+        return 0
+
+
 def damaged_error(path: Path, error: Exception | str) -> DamagedDatabaseError:
     """The error saying the database at ``path`` is damaged (``error``: what
     SQLite or its check said)."""
-    return DamagedDatabaseError(
-        f"{path} is damaged ({error}). Restore a backup, or open another file.")
+    way_on = ("Restore a backup, or open another file." if backups_beside(Path(path))
+              else "No backup of it was found beside it; open another file.")
+    return DamagedDatabaseError(f"{path} is damaged ({error}). {way_on}")
+
+
+def _lost_error(path: Path, what: str, backups: int) -> LostDatabaseError:
+    return LostDatabaseError(
+        f"{path} {what}, but {backups} backup{'s' if backups != 1 else ''} of it "
+        f"{'are' if backups != 1 else 'is'} beside it (in {path.name}.backups): a copy "
+        "or sync that did not finish, a full disk or a file moved away. Restore the latest "
+        "backup (in the window, or with dossier restore), open another file, or start a "
+        "new database there.")
 
 
 def file_uri(path: str | Path, **params: str) -> str:
@@ -249,13 +276,18 @@ def _migrate(db: Database, path: Path) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _check_path(path: Path, create: bool) -> None:
-    """Refuse paths that cannot hold a database, before anything is written."""
+def _check_path(path: Path, create: bool, despite_backups: bool = False) -> None:
+    """Refuse paths that cannot hold a database, before anything is written;
+    and a missing or empty file whose backups lie beside it (unless
+    ``despite_backups``): starting it afresh hid the analyst's work, and the
+    backups that held it were pruned one exit at a time."""
     try:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
         if not create:
             raise DatabaseError(f"{path} does not exist") from None
+        if not despite_backups and (count := backups_beside(path)):
+            raise _lost_error(path, "is not there", count) from None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -275,10 +307,12 @@ def _check_path(path: Path, create: bool) -> None:
             f"database is a file of its own")
     if not os.access(path, os.R_OK):
         raise DatabaseError(f"cannot open {path}: permission denied")
+    if info.st_size == 0 and not despite_backups and (count := backups_beside(path)):
+        raise _lost_error(path, "is empty (0 bytes)", count)
 
 
 def open_database(path: str | Path, *, create: bool = True,
-                  read_only: bool | None = None) -> Database:
+                  read_only: bool | None = None, despite_backups: bool = False) -> Database:
     """Open (and if needed create and migrate) the Dossier database at ``path``.
 
     Each thread must call this for its own connection. Raises
@@ -287,9 +321,12 @@ def open_database(path: str | Path, *, create: bool = True,
     (:func:`write_protected`) read-only and any other for writing; True
     always read-only. A read-only database is never created nor migrated,
     and any write to it fails (:func:`is_read_only` says so).
+    A missing or empty file with backups beside it raises
+    :class:`LostDatabaseError` unless ``despite_backups`` (the analyst chose
+    to start a new database there).
     """
     path = Path(path)
-    _check_path(path, create)
+    _check_path(path, create, despite_backups)
     if read_only is None:
         read_only = path.exists() and write_protected(path)
     conn = _connect(path, read_only=read_only)

@@ -141,6 +141,78 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert kept.read_bytes() == damaged_bytes
 
 
+def _backed_up_and_lost(tmp_path, how: str):
+    """A database with a tagged article and a backup, then emptied to 0 bytes
+    (a failed copy, a sync client) or removed; its path."""
+    path = tmp_path / "lost.db"
+    db = open_database(path)
+    article_id, _ = articles.add_article(db, title="Safe", text="Backed up article.")
+    tag_id = tags.create_tag(db, "Kept", "#336699")
+    passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=6,
+                         analyst="a")
+    take_backup(db, path)
+    db.close()
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    if how == "empty":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+    return path
+
+
+@pytest.mark.parametrize("how", ["empty", "missing"])
+def test_a_lost_database_with_backups_is_never_started_afresh_silently(tmp_path, how):
+    from storage import LostDatabaseError
+    path = _backed_up_and_lost(tmp_path, how)
+    with pytest.raises(LostDatabaseError, match="backup of it is beside it"):
+        open_database(path)
+    # nothing was written: no schema in the empty file, no file made
+    assert (path.read_bytes() == b"") if how == "empty" else not path.exists()
+    # asked for, a new database is made there (the backups stay)
+    db = open_database(path, despite_backups=True)
+    assert articles.article_count(db) == 0
+    db.close()
+    assert len(list_backups(path)) == 1
+
+
+@pytest.mark.parametrize("how", ["empty", "missing"])
+def test_the_window_offers_the_backup_of_a_lost_database(tmp_path, qtbot, monkeypatch, how):
+    from desktop.gui.app import open_or_choose
+    path = _backed_up_and_lost(tmp_path, how)
+    asked = answer_restore(monkeypatch)
+    db, opened = open_or_choose(path)
+    assert opened == path and "beside it" in asked[0]
+    assert passages.passage_count(db) == 1
+    db.close()
+
+
+def test_the_window_starts_a_new_database_where_one_was_lost_only_when_asked(
+        tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.app import open_or_choose
+    path = _backed_up_and_lost(tmp_path, "empty")
+
+    def start_anew(box):
+        [new] = [b for b in box.buttons() if b.text() == "Start a new database"]
+        box.clickedButton = lambda: new
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", start_anew)
+    db, opened = open_or_choose(path)
+    assert opened == path and articles.article_count(db) == 0
+    db.close()
+    assert len(list_backups(path)) == 1
+
+
+def test_a_damaged_database_without_backups_is_not_told_to_restore_one(tmp_path):
+    from storage import DamagedDatabaseError
+    path = tmp_path / "d.db"
+    _damage(path)
+    with pytest.raises(DamagedDatabaseError, match="No backup of it was found"):
+        open_database(path)
+
+
 def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, monkeypatch,
                                                                  open_window):
     """Opening reads the header and schema only: a damaged ``meta`` page
@@ -165,3 +237,15 @@ def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, monke
     assert len(asked) == 1 and "damaged" in asked[0] and "malformed" in asked[0]
     assert [a["title"] for a in articles.list_articles(window.db)] == ["Safe"]
     assert len(list(tmp_path.glob("m.db.damaged-*"))) == 1
+
+
+def test_the_command_line_refuses_a_lost_database_and_restores_it(tmp_path, capsys):
+    from desktop.cli import main
+    path = _backed_up_and_lost(tmp_path, "empty")
+    assert main(["stats", "--db", str(path)]) != 0
+    assert "backup of it is beside it" in capsys.readouterr().err
+    assert path.read_bytes() == b""             # a reading command wrote nothing
+    assert main(["restore", "--db", str(path)]) == 0
+    db = open_database(path)
+    assert passages.passage_count(db) == 1
+    db.close()

@@ -22,8 +22,8 @@ from desktop.first_run import ensure_codebook, ensure_seeded
 from desktop.gui.collector import leave_start_up_out_of_collections
 from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
-from storage import (DamagedDatabaseError, DatabaseError, damage_reported, is_read_only,
-                     open_database)
+from storage import (DamagedDatabaseError, DatabaseError, LostDatabaseError, damage_reported,
+                     is_read_only, open_database)
 from storage.backup import list_backups, newest_good_backup, restore_backup, set_aside
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,10 @@ def open_or_choose(path: Path, parent=None, first_use=None):
     result is returned in place of ``db``. Returns ``(db,
     path)`` or ``(None, None)`` if the user gives up.
     """
+    afresh = False      # a new database where a lost one's backups lie: only when asked
     while True:
         try:
-            db = open_database(path)
+            db = open_database(path, despite_backups=afresh)
             if first_use is None:
                 return db, path
             try:
@@ -69,10 +70,17 @@ def open_or_choose(path: Path, parent=None, first_use=None):
             restore = box.addButton("Restore the latest backup",
                                     QMessageBox.ButtonRole.AcceptRole) if backups else None
             other = box.addButton("Open another file…", QMessageBox.ButtonRole.AcceptRole)
+            new = (box.addButton("Start a new database", QMessageBox.ButtonRole.DestructiveRole)
+                   if isinstance(error, LostDatabaseError) else None)
             box.addButton(QMessageBox.StandardButton.Close)
+            if restore is not None:
+                box.setDefaultButton(restore)
             box.exec()
             if restore is not None and box.clickedButton() is restore:
                 restore_newest_good(path, parent)
+                continue
+            if new is not None and box.clickedButton() is new:
+                afresh = True
                 continue
             if box.clickedButton() is not other:
                 return None, None
