@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -233,8 +233,16 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
     return target
 
 
+#: A backup whose name says it was taken later than this past the clock
+#: now was written while the clock ran ahead: it is older than it says.
+FUTURE_TOLERANCE = timedelta(hours=1)
+
+
 def list_backups(db_path: str | Path) -> list[Backup]:
-    """The backups of a database, newest first."""
+    """The backups of a database, newest first — those whose time lies in
+    the future (taken while the clock ran ahead) last, as the oldest: each
+    new backup sorted behind them was deleted by the rotation as soon as it
+    was written. A name whose time is not a time counts by the file's date."""
     found = []
     for path in backup_folder(db_path).glob("*.db"):
         try:
@@ -242,12 +250,14 @@ def list_backups(db_path: str | Path) -> list[Backup]:
         except OSError:
             continue      # removed meanwhile (another window pruning)
         stamp = _STAMP_IN_NAME.search(path.stem)
-        if stamp:
+        try:
             taken = datetime.strptime(stamp.group(), _STAMP).replace(tzinfo=timezone.utc)
-        else:
+        except (AttributeError, ValueError):     # no stamp, or not a time ("…-120080-…")
             taken = datetime.fromtimestamp(info.st_mtime, timezone.utc)
         found.append(Backup(path, taken, info.st_size))
-    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+    horizon = datetime.now(timezone.utc) + FUTURE_TOLERANCE
+    return sorted(found, key=lambda b: (b.taken_at <= horizon, b.taken_at, b.path.name),
+                  reverse=True)
 
 
 def prune(db_path: str | Path, keep: int, *, max_bytes: int | None = None,

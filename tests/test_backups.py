@@ -249,3 +249,30 @@ def test_the_command_line_refuses_a_lost_database_and_restores_it(tmp_path, caps
     db = open_database(path)
     assert passages.passage_count(db) == 1
     db.close()
+
+
+def test_backups_named_in_the_future_do_not_push_out_the_new_one(tmp_path):
+    """Backups taken while the clock ran ahead say 2099: a new backup sorted
+    behind them was deleted by the rotation as soon as it was written."""
+    import shutil
+
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="Old", text="Before the clock was set right.")
+    first = take_backup(db, path, keep=3)
+    folder = first.parent
+    for n in range(3):
+        shutil.copy(first, folder / f"d-2099010{n + 1}-120000-000000.db")
+    first.unlink()
+    (folder / "d-20990101-120080-000000.db").write_bytes(first.read_bytes()
+                                                         if first.exists() else b"")
+    articles.add_article(db, title="New", text="Work worth keeping.")
+    new = take_backup(db, path, keep=3)
+    db.close()
+    assert new.exists()
+    listed = list_backups(path)
+    assert listed[0].path == new
+    assert len(listed) == 3                      # the future-named ones went first
+    copy = open_database(new)
+    assert articles.article_count(copy) == 2
+    copy.close()
