@@ -686,12 +686,32 @@ def _write_back(db: Database, table: str, columns, step_id: int, have: str,
             SELECT {key_value}{values} FROM journal_changes c
             WHERE c.step_id = ? AND c.tbl = ? AND c.{have} IS NULL AND c.{want} IS NOT NULL
             ORDER BY c.id""", [step_id, table])
-        return
-    db.execute(f"""UPDATE "{table}" SET ({names}) = (
-            SELECT {values} FROM journal_changes c
-            WHERE c.step_id = ? AND c.tbl = ? AND c.row_id = "{table}".rowid)
-        WHERE rowid IN ({rows} AND {have} IS NOT NULL AND {want} IS NOT NULL)""",
-        [step_id, table, table])
+    else:
+        db.execute(f"""UPDATE "{table}" SET ({names}) = (
+                SELECT {values} FROM journal_changes c
+                WHERE c.step_id = ? AND c.tbl = ? AND c.row_id = "{table}".rowid)
+            WHERE rowid IN ({rows} AND {have} IS NOT NULL AND {want} IS NOT NULL)""",
+            [step_id, table, table])
+    _write_back_nul(db, table, columns, step_id, want)
+
+
+def _write_back_nul(db: Database, table: str, columns, step_id: int, want: str) -> None:
+    """Text holding a NUL character, written back whole: SQLite's
+    ``json_extract`` ends a string at its first NUL (an undone 100,000-
+    character note came back as its first 12), so the few rows whose
+    ``want`` image holds one (``\\u0000`` in the JSON) are set from the
+    image read in Python."""
+    for row_id, image in db.execute(
+            f"SELECT row_id, {want} FROM journal_changes WHERE step_id = ? AND tbl = ? "
+            f"AND {want} IS NOT NULL AND instr({want}, '\\u0000') > 0",
+            [step_id, table]).fetchall():
+        state = json.loads(image)
+        whole = {c: v for c, v in state.items()
+                 if c in columns and isinstance(v, str) and "\x00" in v}
+        if whole:
+            db.execute(f'UPDATE "{table}" SET '
+                       + ", ".join(f'"{c}" = ?' for c in whole) + " WHERE rowid = ?",
+                       [*whole.values(), row_id])
 
 
 def _replay(db: Database, target: dict, *, backwards: bool, origin: str,

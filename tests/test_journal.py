@@ -400,3 +400,25 @@ def test_undo_cost_follows_the_rows_the_step_changed(db):
     undone = journal.undo(db, origin="A")
     assert db.execute("SELECT count(*) FROM journal_changes WHERE step_id IN (?, ?)",
                       [step.id, undone.id]).fetchone()[0] == 2
+
+
+def test_undo_and_redo_keep_text_past_a_nul_character(db):
+    """SQLite's json_extract ends a string at a NUL: an undone note holding
+    one came back as the words before it."""
+    article_id, _ = first_article(db)
+    tag_id = tags.find_tag(db, "Drugs")["id"]
+    passage_id = passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0,
+                                      end=5, analyst="a")
+    long_note = "Source said:\x00 " + "the rest of a long note " * 4000
+    passages.set_note(db, passage_id, long_note)
+    tags.rename_tag(db, tag_id, "Drugs\x00 and more")
+    passages.set_note(db, passage_id, "second thought")
+    journal.undo(db)
+    assert passages.get_passage(db, passage_id)["note"] == long_note
+    before = analyst_tables(db)
+    journal.undo(db)                              # the rename
+    journal.redo(db)
+    assert tags.get_tag(db, tag_id)["name"] == "Drugs\x00 and more"
+    assert analyst_tables(db) == before
+    journal.redo(db)
+    assert passages.get_passage(db, passage_id)["note"] == "second thought"
