@@ -794,6 +794,13 @@ def _step_row(db: Database, where: str, params) -> dict | None:
     return dict(zip(("id", "name", "analyst", "origin", "kind", "state"), row))
 
 
+def step_state(db: Database, step_id: int) -> str | None:
+    """Step ``step_id``'s state (:data:`DONE`, :data:`UNDONE`, :data:`DROPPED`),
+    or None if there is no such step."""
+    row = db.execute("SELECT state FROM journal_steps WHERE id = ?", [step_id]).fetchone()
+    return row[0] if row else None
+
+
 def undoable(db: Database, origin: str | None = None) -> dict | None:
     """The step :func:`undo` would undo (of ``origin``; of anyone if None)."""
     if origin is None:

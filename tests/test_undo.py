@@ -119,6 +119,31 @@ def test_an_undo_refused_over_a_change_elsewhere_says_so_not_undid(open_window,
                     timeout=3000)
 
 
+def test_a_step_undone_by_dossier_undo_does_not_jam_the_windows_undo(
+        open_window, analysed_db_path, qtbot, capsys):
+    """``dossier undo`` took back the window's newest step: the window's
+    Ctrl+Z answered "undone already" for ever, and the steps below it could
+    no longer be undone from the window, nor that one redone."""
+    from desktop.cli import main
+
+    window = open_window(analysed_db_path)
+    tag_words(qtbot, window, "Neth Savoeun")
+    [passage] = stored_state(analysed_db_path)["passages"]
+    window.set_note(passage[0], "a note")
+    assert main(["undo", "--db", str(analysed_db_path)]) == 0      # the note, elsewhere
+    window.view.setFocus()
+    undo(qtbot, window)               # the stack follows: the note is undone already
+    assert window.undo_action.text() == "&Undo Tag as “Cybercrime”"
+    undo(qtbot, window)               # and the tag below it can be undone
+    assert stored_state(analysed_db_path)["passages"] == []
+    redo(qtbot, window)
+    redo(qtbot, window)               # the note comes back from the window too
+    db = open_database(analysed_db_path)
+    [row] = passages.passages_for_article(db, passage[1])
+    db.close()
+    assert row["note"] == "a note"
+
+
 def test_note_in_place_retag_and_delete_undo_redo(open_window, analysed_db_path, qtbot,
                                                   monkeypatch):
     window = open_window(analysed_db_path)

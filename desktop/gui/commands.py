@@ -86,12 +86,20 @@ class StorageCommand(QUndoCommand):
         if self._applied:          # pushed right after first_apply: already done
             self._applied = False
             return
-        self._run(lambda: journal.redo(self.db, origin=self.origin, analyst=self._analyst(),
-                                       target_id=self.step_id), moved=+1)
+        self._run(lambda: None if self._elsewhere(journal.DONE) else journal.redo(
+            self.db, origin=self.origin, analyst=self._analyst(), target_id=self.step_id),
+            moved=+1)
 
     def undo(self) -> None:
-        self._run(lambda: journal.undo(self.db, origin=self.origin, analyst=self._analyst(),
-                                       step_id=self.step_id), moved=-1)
+        self._run(lambda: None if self._elsewhere(journal.UNDONE) else journal.undo(
+            self.db, origin=self.origin, analyst=self._analyst(), step_id=self.step_id),
+            moved=-1)
+
+    def _elsewhere(self, state: str) -> bool:
+        """Whether the step is in ``state`` already — undone (redone) by
+        ``dossier undo`` or another window: the stack then just follows
+        (refusing it as "undone already" jammed the window's Undo and Redo)."""
+        return journal.step_state(self.db, self.step_id) == state
 
     #: set after a refused undo/redo: the stack's call that puts its index
     #: back (see :meth:`_run`) must do nothing
@@ -103,7 +111,8 @@ class StorageCommand(QUndoCommand):
             return
         try:
             _not_while_replaying(self.host)
-            self.result = replay().changes
+            done = replay()
+            self.result = done.changes if done is not None else Changes()
             self.replayed()
         except Exception as error:   # the stack must not crash the window
             # nothing changed: the stack's index moves back where it was
