@@ -8,6 +8,7 @@ if the article text ever changes.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable
 
@@ -71,10 +72,20 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
     if not text[start:end].strip():
         raise PassageError("Only blank space is selected.")
     now = utc_now()
-    return _store(db, [
-        article_id, tag_id, start, end, text[start:end],
-        text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
-        note, analyst, created_at or now, now], stable_id)
+    try:
+        return _store(db, [
+            article_id, tag_id, start, end, text[start:end],
+            text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
+            note, analyst, created_at or now, now], stable_id)
+    except sqlite3.IntegrityError as error:
+        # (the article was read just before: the tag is what is gone)
+        if "FOREIGN KEY" in str(error) and db.execute(
+                "SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
+            raise PassageError(
+                "This tag no longer exists: it was deleted or merged into another (in "
+                "another window, or by a colleague). Nothing was saved; pick another "
+                "tag.") from error
+        raise
 
 
 def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end: int,

@@ -215,3 +215,23 @@ def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_pat
     again.tag_with_key(1)
     again.close()
     assert len(list_backups(analysed_db_path)) == 2     # a change: a new copy
+
+
+def test_tagging_with_a_tag_merged_away_elsewhere_says_so_in_words(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    from storage import tags
+
+    window = open_window(analysed_db_path)
+    window.statusBar().showMessage("Tagged 8 characters as “Cybercrime”.")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    other = open_database(analysed_db_path)       # another window merges key 1's tag away
+    first = tags.tag_with_shortcut(other, 1)
+    into = next(t for t in tags.list_tags(other) if t["id"] != first["id"] and t["codable"])
+    tags.merge_tags(other, first["id"], into["id"])
+    other.close()
+    window.view.select_range(0, 8)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert shown and "no longer exists" in shown[0] and "FOREIGN KEY" not in shown[0]
+    assert "Tagged" not in window.statusBar().currentMessage()
+    assert passages.passage_count(window.db) == 0

@@ -70,6 +70,10 @@ def error_message(title: str, error: Exception) -> tuple[str, str]:
             from desktop.gui.error_reporting import READ_ONLY_TEXT
             return "warning", READ_ONLY_TEXT
         return "critical", f"The database refused the change: {error}"
+    if isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error):
+        return "warning", (f"{title} was refused: something it refers to (a tag, an "
+                           "article, a passage) was deleted or merged meanwhile, in another "
+                           "window or by a colleague. Nothing was changed.")
     if isinstance(error, sqlite3.Error):
         return "critical", f"The database refused the change: {error}"
     return "warning", f"{title} failed: {str(error) or type(error).__name__}"
@@ -327,6 +331,10 @@ class Operations(QObject):
             if isinstance(error, sqlite3.Error) and not isinstance(
                     error, sqlite3.OperationalError):
                 log.exception("%s failed", title)
+            # the status bar no longer shows the last success beside the error
+            status_bar = getattr(self.parent_widget, "statusBar", None)
+            if callable(status_bar):
+                status_bar().showMessage(f"{title}: nothing was changed.", 10000)
             show_error(self.parent_widget, title, error)
         return None
 
