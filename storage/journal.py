@@ -224,6 +224,20 @@ IMPORT_RUN = "import:"
 RUN_UNDONE = "run-undo:"
 
 
+def own_import_run(origin: str) -> str:
+    """A fresh origin for one import run of the window (or command) whose
+    origin is ``origin``: its steps (a file, a chunk of rows) are one run that
+    ``dossier undo`` takes back whole (:func:`run_of`) — after the window was
+    killed mid-import too — and still that window's own
+    (:func:`changes_since` and :func:`steps_since` leave them out with it)."""
+    return f"{IMPORT_RUN}{origin}/{uuid_module.uuid4()}"
+
+
+def _own_runs(origin: str) -> str:
+    """The LIKE pattern of :func:`own_import_run`'s origins for ``origin``."""
+    return f"{IMPORT_RUN}{origin}/%" if origin else ""
+
+
 def step_names(db: Database, step_ids: list[int]) -> list[str]:
     """The names of these steps, in the order given."""
     names = dict(db.execute(
@@ -475,10 +489,11 @@ def steps_changes(db: Database, first_id: int, last_id: int, *, name: str = "",
 
 def changes_since(db: Database, after_id: int, *, exclude_origin: str = "") -> Changes:
     """What the steps committed after step ``after_id`` changed, except those
-    of ``exclude_origin``, as one foreign :class:`Changes` (read together,
+    of ``exclude_origin`` (and its :func:`own_import_run` runs), as one foreign :class:`Changes` (read together,
     however many steps — a sync may bring hundreds at once)."""
     return _changes_of(db, "step_id IN (SELECT id FROM journal_steps WHERE id > ? "
-                       "AND origin != ?)", [after_id, exclude_origin], "", True)
+                       "AND origin != ? AND origin NOT LIKE ?)",
+                       [after_id, exclude_origin, _own_runs(exclude_origin)], "", True)
 
 
 #: ``journal_changes`` read by steps: by name, as statistics taken while the
@@ -595,12 +610,12 @@ def last_step_id(db: Database) -> int:
 
 def steps_since(db: Database, after_id: int, *, exclude_origin: str = "") -> list[dict]:
     """Steps committed after step ``after_id``, oldest first, except those of
-    ``exclude_origin``: ``{"id", "name", "analyst", "origin", "kind", "changes"}``.
+    ``exclude_origin`` (and its :func:`own_import_run` runs): ``{"id", "name", "analyst", "origin", "kind", "changes"}``.
     (A merged memo step keeps its id; it is read again when its rows change,
     through :func:`last_change_id`.)"""
     rows = db.execute("SELECT id, name, analyst, origin, kind FROM journal_steps "
-                      "WHERE id > ? AND origin != ? ORDER BY id",
-                      [after_id, exclude_origin]).fetchall()
+                      "WHERE id > ? AND origin != ? AND origin NOT LIKE ? ORDER BY id",
+                      [after_id, exclude_origin, _own_runs(exclude_origin)]).fetchall()
     return [{"id": r[0], "name": r[1], "analyst": r[2], "origin": r[3], "kind": r[4],
              "changes": step_changes(db, r[0], name=r[1], foreign=True)} for r in rows]
 

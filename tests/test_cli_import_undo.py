@@ -171,3 +171,34 @@ def test_history_shows_a_run_on_one_line(tmp_path, capsys):
     assert main(["history", "--limit", "1", "--db", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()      # --limit counts lines, runs whole
     assert len(lines) == 1 and "4 steps" in lines[0] and "(4 rows)" in lines[0]
+
+
+def test_a_window_import_cut_short_is_one_run_for_dossier_undo(tmp_path, capsys):
+    """A window killed (or closed) mid-import left a step a chunk under its
+    own origin: the window that could undo them was gone, and ``dossier
+    undo`` took back one chunk (one file) a call. The window's import is a
+    run of its own, still the window's (not published to it as foreign)."""
+    from desktop.cli import main
+    from desktop.importers import import_files
+
+    path = tmp_path / "window.db"
+    feed = tmp_path / "news.jsonl"
+    _feed(feed, 3 * CHUNK_ROWS)
+    db = open_database(path)
+    from desktop.first_run import ensure_codebook
+    ensure_codebook(db)                                 # as the window's file has
+    window_origin = journal.new_origin()
+    seen = journal.last_step_id(db)
+    done = []
+    import_files(db, [feed], one_step="Import news.jsonl",
+                 origin=journal.own_import_run(window_origin),
+                 on_progress=lambda n, total: done.append(n),
+                 is_cancelled=lambda: bool(done) and done[-1] >= 2 * CHUNK_ROWS)
+    kept = article_count(db)
+    assert 0 < kept < 3 * CHUNK_ROWS                    # cut short after two chunks
+    assert not journal.changes_since(db, seen, exclude_origin=window_origin)
+    assert journal.changes_since(db, seen, exclude_origin=journal.new_origin())
+    db.close()
+    assert main(["undo", "--db", str(path)]) == 0
+    assert f"{kept:,} articles" in capsys.readouterr().out
+    assert article_count(open_database(path)) == 0

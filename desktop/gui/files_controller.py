@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
-from storage import article_query
+from storage import article_query, journal
 from storage.changes import ARTICLES, PASSAGES, TAGS, Changes
 from widgets.wording import counted
 
@@ -85,7 +85,9 @@ class FilesController(Controller):
             return None
         projects, paths = split_projects(paths)
         name = import_name(paths) if paths else ""
-        origin = self.controllers.history.journal_origin
+        # a run of its own: a window killed mid-import leaves steps that
+        # `dossier undo` takes back together, not one file per command
+        origin = journal.own_import_run(self.controllers.history.journal_origin)
 
         def then(report=None) -> None:
             if report is not None:

@@ -159,7 +159,10 @@ class AnalysisProcess(QObject):
         self._stderr = (self._stderr + text.splitlines())[-self.STDERR_LINES:]
 
     def _ended(self, process: QProcess, code: int, status) -> None:
-        self._read_events(process)
+        try:
+            self._read_events(process)
+        except RuntimeError:    # its C++ object is gone: the window is being torn down
+            return
         if process is self.process:
             self.process = None
         if process.property(self.STOPPING):
