@@ -235,3 +235,34 @@ def test_tagging_with_a_tag_merged_away_elsewhere_says_so_in_words(
     assert shown and "no longer exists" in shown[0] and "FOREIGN KEY" not in shown[0]
     assert "Tagged" not in window.statusBar().currentMessage()
     assert passages.passage_count(window.db) == 0
+
+
+def test_a_failed_exit_backup_is_told_at_the_next_opening(open_window, analysed_db_path,
+                                                          qtbot, monkeypatch):
+    """The exit backup runs after the window is gone: its failure (a full
+    disk, a read-only folder) was only in the log."""
+    from storage.backup import BackupError
+
+    window = open_window(analysed_db_path)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)                       # something to back up
+
+    import storage.backup
+    taken = storage.backup.take_backup
+
+    def refuse(*args, **kwargs):
+        raise BackupError("the disk must keep 512 MB free; 40 MB are")
+    monkeypatch.setattr("storage.backup.take_backup", refuse)
+    window.close()
+    assert list_backups(analysed_db_path) == []
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    again = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=3000)
+    assert "backing up" in shown[0] and "512 MB" in shown[0]
+    monkeypatch.setattr("storage.backup.take_backup", taken)     # space was freed
+    again.close()
+    third = open_window(analysed_db_path)         # said once
+    QApplication.processEvents()
+    assert len(shown) == 1
+    third.close()

@@ -10,6 +10,7 @@ read-only database (``window.read_only``) is never backed up.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,9 +18,10 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.collector import collect_everything
 from desktop.gui.controller import Controller
-from storage import analyses, journal
+from storage import DamagedDatabaseError, analyses, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
+from widgets.plain_text import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ class BackupsController(Controller):
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
+        # once the window is up: the exit backup that failed last time
+        QTimer.singleShot(0, self, self.tell_of_failed_exit_backup)
 
     def stop(self) -> None:
         self.backup_timer.stop()
@@ -89,7 +93,7 @@ class BackupsController(Controller):
 
     def back_up_in_background(self):
         """A scheduled backup from the worker's own connection."""
-        from storage import DamagedDatabaseError, open_database
+        from storage import open_database
         from storage.backup import newest_good_backup, take_backup
 
         db_path, keep = self.db_path, self.preferences.backups_kept
@@ -166,8 +170,27 @@ class BackupsController(Controller):
             if self._changed_since_backup():
                 take_backup(self.db, self.db_path, keep=self.preferences.backups_kept,
                             max_bytes=self.preferences.backups_max_bytes)
-        except Exception:   # never keep the analyst from quitting
+        except Exception as error:   # never keep the analyst from quitting
             log.exception("backup on exit failed")
+            if isinstance(error, DamagedDatabaseError):
+                return      # damage is told at the next opening anyway (its health check)
+            # the window is gone: said when this database is opened next
+            when = datetime.now().strftime("%d %B %Y, %H:%M")
+            self.preferences.note_exit_backup_failure(
+                self.db_path, f"{when}: {str(error) or type(error).__name__}")
+
+    def tell_of_failed_exit_backup(self) -> None:
+        """Say, once, that the backup when this database was last closed
+        failed (only the log knew: a read-only folder, a full disk)."""
+        failure = self.preferences.take_exit_backup_failure(self.db_path)
+        if failure:
+            when, _, why = failure.partition(": ")
+            plain_message(
+                self.window, "Last backup failed",
+                f"When Dossier closed on {when}, backing up {self.db_path.name} failed: "
+                f"{why}\n\nThe database itself is as you left it; only that backup is "
+                "missing. Free some space or make the backup folder writable, then "
+                "File → Back up now takes one.", "warning")
 
     def restore_from_backup(self) -> None:
         from desktop.gui.restore_dialog import RestoreDialog
@@ -181,7 +204,7 @@ class BackupsController(Controller):
         """Replace the database by ``backup`` (backing up the current state
         first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
         ``checked``: the backup was just checked (else it is checked here)."""
-        from storage import DamagedDatabaseError, open_database
+        from storage import open_database
         from storage.backup import (BEFORE_RESTORE, BackupError, restore_backup, set_aside,
                                     take_backup)
         from storage.database import check_file

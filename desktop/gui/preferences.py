@@ -54,6 +54,27 @@ class Preferences:
         value = str(self.settings.value(f"folders/{purpose}", "") or "")
         return Path(value) if value and Path(value).is_dir() else Path.home()
 
+    @staticmethod
+    def _exit_backup_key(db_path) -> str:
+        import hashlib
+        digest = hashlib.sha1(str(Path(db_path).resolve()).encode("utf-8")).hexdigest()
+        return f"backup/exit_failed/{digest[:16]}"
+
+    def note_exit_backup_failure(self, db_path, text: str) -> None:
+        """The exit backup of ``db_path`` failed (``text`` says when and why):
+        said at its next opening, as the window was gone by then."""
+        self.settings.setValue(self._exit_backup_key(db_path), text)
+        self.settings.sync()
+
+    def take_exit_backup_failure(self, db_path) -> str:
+        """What :meth:`note_exit_backup_failure` noted for ``db_path`` ("" if
+        nothing), forgotten once read."""
+        key = self._exit_backup_key(db_path)
+        text = str(self.settings.value(key, "") or "")
+        if text:
+            self.settings.remove(key)
+        return text
+
     def remember_folder(self, purpose: str, path) -> None:
         """Remember ``path``'s folder (``path`` itself if it is one) for ``purpose``."""
         path = Path(path)
