@@ -64,6 +64,32 @@ def test_a_click_in_the_passages_tab_keeps_the_focus_and_f2_edits_the_note(
     assert articles.get_article(window.db, window.current_id)["title"] == title
 
 
+def test_tag_then_the_passages_tab_makes_the_new_passage_current_not_the_first(
+        open_window, seeded_db_path, qtbot):
+    """Tag, Ctrl+Shift+P, F2: the note went on the list's first passage — on
+    a team's file, usually a colleague's."""
+    window = open_window(seeded_db_path)
+    colleagues, _ = _tag_one(window)              # analyst "a", early in the text
+    text = window.view.article_text()
+    start = text.rindex("Australia")              # later: the list's second row
+    assert start > text.index("Australia")
+    window.view.select_range(start, start + len("Australia"))
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [mine] = [p["id"] for p in passages.passages_for_article(window.db, window.current_id)
+              if p["id"] != colleagues]
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    plist = window.passage_list
+    assert plist.hasFocus() and plist.passage_ids().index(mine) > 0
+    assert plist.currentItem().data(0, Qt.ItemDataRole.UserRole) == mine
+    qtbot.keyClick(plist, Qt.Key.Key_F2)
+    qtbot.keyClicks(plist.focusWidget(), "my note")
+    qtbot.keyClick(plist.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, mine)["note"] == "my note",
+                    timeout=3000)
+    assert passages.get_passage(window.db, colleagues)["note"] == ""
+
+
 def test_mouse_selections_snap_to_words_and_alt_keeps_the_range(open_window, seeded_db_path,
                                                                 qtbot):
     window = open_window(seeded_db_path)

@@ -5,6 +5,8 @@ Passages tab and going to a passage in the text.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from desktop.gui.reading_friction import ADJUST_SHORTCUT
@@ -169,14 +171,38 @@ class PassagesController(Controller):
                     f"Deleted the “{passage['tag']}” passage. Ctrl+Z brings it back.", 5000)
 
     def focus_passages(self) -> None:
-        """The Passages tab, its first passage current: ↑/↓ go through them,
-        Enter shows one in the text, F2 edits its note, Delete deletes it."""
+        """The Passages tab, a passage current (see :meth:`_passage_to_focus`):
+        ↑/↓ go through them, Enter shows one in the text, F2 edits its note,
+        Delete deletes it."""
         self.window.view_menu.show_panel("side", True)
         self.side_tabs.setCurrentWidget(self.passage_list)
         plist = self.passage_list
-        if plist.currentItem() is None and plist.topLevelItemCount():
-            plist.setCurrentItem(plist.topLevelItem(0))
+        chosen = self._passage_to_focus()
+        if chosen is not None:
+            plist.setCurrentItem(plist.topLevelItem(plist.passage_ids().index(chosen)))
         plist.setFocus()
+
+    def _passage_to_focus(self) -> int | None:
+        """The passage on the words selected in the reader (the analyst's
+        own, newest first: the one just tagged), else the current one, else
+        the analyst's first, else the first. (The first row was taken: tag,
+        Ctrl+Shift+P, F2 wrote the note on a colleague's passage.)"""
+        ids = self.passage_list.passage_ids()
+        if not ids:
+            return None
+        rows = {p["id"]: p for p in self.passage_list.passages()}
+        me = self.preferences.analyst
+        selected = self.view.selection_range()
+        if selected is not None:
+            span = self._trim(*selected)
+            on_it = [i for i in ids if (rows[i]["start"], rows[i]["end"]) == span]
+            mine = [i for i in on_it if rows[i].get("analyst") == me]
+            if on_it:
+                return max(mine or on_it)
+        current = self.passage_list.currentItem()
+        if current is not None:
+            return current.data(0, Qt.ItemDataRole.UserRole)
+        return next((i for i in ids if rows[i].get("analyst") == me), ids[0])
 
     def go_to_passage(self, passage_id: int) -> None:
         passage = passages.get_passage(self.db, passage_id)
