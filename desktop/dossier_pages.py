@@ -43,7 +43,10 @@ def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
             "roles": entity_profile.roles(mentions),
             "quotes": quotes,
             "quotes_about": about,
-            "months": entity_dossier.articles_per_month(db, ids),
+            # counted over every article; the lists below read the newest
+            # ones only (``entity_dossier.mentions``' limit), and say so
+            "article_total": entity_dossier.article_count(db, keys, names),
+            "months": entity_dossier.months_mentioning(db, keys, names),
             "articles": [{k: m[k] for k in ("article_id", "title", "published", "source")}
                          for m in mentions],
             "companions": entity_dossier.companions(db, keys, ids),

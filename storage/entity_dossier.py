@@ -12,7 +12,8 @@ analyses and the summaries:
   roles and titles around them are read from these by
   ``desktop.analysis.entity_profile`` (no spaCy at view time);
 - :func:`quotes_by`: its quotes (it as the speaker);
-- :func:`articles_per_month`, :func:`companions` (entities in the same
+- :func:`article_count` and :func:`months_mentioning` (over every article
+  mentioning it), :func:`articles_per_month`, :func:`companions` (entities in the same
   articles) and :func:`passages_on` (passages overlapping a mention or one
   of its quotes);
 - :func:`alias_candidates`: entities of the same kind sharing a word with
@@ -88,12 +89,10 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
     text holds one of ``names`` as a phrase (the full-text index); the spans
     are the analysis's entities and the names' occurrences in the text."""
     ids = set(article_ids(db, keys, limit))
-    for name in names:
-        phrase = '"' + " ".join(_WORD_ANY.findall(name)) + '"'
-        if phrase != '""':
-            ids.update(r[0] for r in db.execute(
-                f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ? "
-                f"ORDER BY rowid DESC LIMIT ?", [phrase, limit]))
+    for phrase in _phrases(names):
+        ids.update(r[0] for r in db.execute(
+            f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ? "
+            f"ORDER BY rowid DESC LIMIT ?", [phrase, limit]))
     found = []
     for article_id in sorted(ids, reverse=True)[:limit]:
         row = db.execute("SELECT id, title, published, source, text FROM articles "
@@ -137,6 +136,43 @@ def quotes_by(db: Database, keys: list[str], limit: int = 300) -> list[dict]:
             WHERE q.speaker COLLATE NOCASE IN ({_marks(keys)})
               AND q.analysis_id = {current_analysis_sql('n.article_id')}
             ORDER BY n.article_id DESC, q.start LIMIT ?""", keys + [limit]))
+
+
+def _phrases(names) -> list[str]:
+    """Each name as an FTS5 phrase (its words), empty ones left out."""
+    phrases = ['"' + " ".join(_WORD_ANY.findall(name)) + '"' for name in names]
+    return [p for p in phrases if p != '""']
+
+
+def _mentioning(keys: list[str], names) -> tuple[str, list]:
+    """SQL (and its parameters) of the ids of every article that
+    :func:`mentions` would list, not only the newest: an entity of one of
+    ``keys`` in its analysis, or one of ``names`` in its text."""
+    parts = [f"SELECT article_id FROM article_entities WHERE lower(name) "
+             f"IN ({_marks(keys)})"] if keys else []
+    params: list = list(keys)
+    for phrase in _phrases(names):
+        parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
+        params.append(f"text : {phrase}")
+    return " UNION ".join(parts), params
+
+
+def article_count(db: Database, keys: list[str], names=()) -> int:
+    """How many articles mention the entity (see :func:`mentions`), all of
+    them — the page reads the newest ``limit`` only."""
+    sql, params = _mentioning(keys, names)
+    return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] if sql else 0
+
+
+def months_mentioning(db: Database, keys: list[str], names=()) -> list[dict]:
+    """``{"month", "articles"}`` of every article mentioning the entity
+    (undated left out) — the whole corpus, not the page's newest articles."""
+    sql, params = _mentioning(keys, names)
+    if not sql:
+        return []
+    return list(db.query(
+        f"SELECT month, count(*) AS articles FROM article_periods WHERE article_id "
+        f"IN ({sql}) AND month IS NOT NULL GROUP BY month ORDER BY month", params))
 
 
 def articles_per_month(db: Database, ids: list[int]) -> list[dict]:

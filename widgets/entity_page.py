@@ -129,14 +129,18 @@ class EntityPage(QWidget):
         articles}], ``roles`` [(role, n)], ``quotes`` (by it) and
         ``quotes_about`` (mentioning it) [{article_id, title, start, end, text,
         speaker}], ``months`` [{month, articles}], ``articles``
-        [{article_id, title, published, source}], ``companions`` [{name,
+        [{article_id, title, published, source}] (the newest; ``article_total``
+        counts them all, as ``months`` does), ``companions`` [{name,
         label, articles}], ``passages`` [{article_id, start, end, text, tag,
         color, analyst, note}], ``suggestions`` [{name, label, mentions}]."""
         self.name = data["name"]
         self.setWindowTitle(f"Dossier — {data['name']}")
         self.title.setText(f"{data['name']}  ({data.get('label') or 'entity'})")
+        total, read = data.get("article_total", len(data["articles"])), len(data["articles"])
+        newest = (f" — the newest {read:,} are read for its roles, quotes, companions "
+                  "and passages below" if total > read else "")
         self.summary.setText(
-            f"{counted(len(data['articles']), 'article')} · "
+            f"{counted(total, 'article')}{newest} · "
             f"{counted(len(data['quotes']), 'quote')} by it, "
             f"{len(data.get('quotes_about', [])):,} mentioning it · "
             f"{counted(len(data['passages']), 'tagged passage')} · goes by "
