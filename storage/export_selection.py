@@ -41,6 +41,12 @@ class PassageFilter:
     include_children: bool = True
     #: only these passages (the Passages workspace's "Export these…")
     passage_ids: tuple[int, ...] = ()
+    #: only the articles a SELECT of their ids admits (``a.id IN (sql)``, with
+    #: its parameters): the article list's search and filters
+    #: (:func:`storage.article_query.id_set`), named by ``listed``
+    article_sql: str = ""
+    article_sql_params: tuple = ()
+    listed: str = ""
 
     def __post_init__(self) -> None:
         if self.date_of not in DATE_OF:
@@ -62,6 +68,8 @@ class PassageFilter:
             parts.append("analysts: " + ", ".join(self.analysts))
         if self.passage_ids:
             parts.append(f"{len(self.passage_ids)} chosen passage(s)")
+        if self.article_sql:
+            parts.append(self.listed or "the articles the list showed")
         return "; ".join(parts) or "all passages"
 
 
@@ -84,6 +92,8 @@ def _article_clauses(f: PassageFilter) -> list[tuple[str, list]]:
     clauses = []
     if f.article_ids:
         clauses.append(_in("a.id", f.article_ids))
+    if f.article_sql:
+        clauses.append((f"a.id IN ({f.article_sql})", list(f.article_sql_params)))
     if f.date_of == "published":
         clauses += _date_range("a.published", f)
     return clauses

@@ -246,3 +246,41 @@ def test_a_missing_folder_is_said_in_the_dialog_with_the_choices_kept(tmp_path, 
                     f"Dossier may not write in {locked}: choose another folder.",
                     "“out.xlsx” ends in .xlsx, the ending of Excel workbook, but the format "
                     "chosen is CSV: choose Excel workbook, or end the name in .csv."]
+
+
+def test_with_a_filtered_list_the_export_takes_the_articles_it_shows(
+        open_window, tricky_db_path, qtbot, tmp_path):
+    """Ctrl+E with a filtered list exported every article's passages (only
+    the list's first 2,000 could be ticked, and nothing ticked meant all)."""
+    import csv
+
+    window = open_window(tricky_db_path)
+    everything = passages.passage_count(window.db)
+    first = window.db.execute(
+        "SELECT a.id, a.title FROM articles a WHERE EXISTS (SELECT 1 FROM passages p "
+        "WHERE p.article_id = a.id) ORDER BY a.id LIMIT 1").fetchone()
+    shown = window.db.execute("SELECT count(*) FROM passages WHERE article_id = ?",
+                              [first[0]]).fetchone()[0]
+    assert 0 < shown < everything
+    window.apply_query({"tag_id": None, "search": f'"{first[1]}"', "search_in": "all"})
+    assert window.article_list.list_model.total() == 1
+
+    def export(to, *, whole: bool) -> int:
+        def fill_in() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert dialog.listed_check.isVisible() and dialog.listed_check.isChecked()
+            assert "1 article the list shows" in dialog.listed_check.text()
+            dialog.set_format("csv")
+            dialog.path_edit.setText(str(to))
+            if whole:
+                dialog.listed_check.setChecked(False)
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                             Qt.MouseButton.LeftButton)
+        QTimer.singleShot(0, fill_in)
+        window.export_action.trigger()
+        qtbot.waitUntil(lambda: to.exists() and not window.ops.tasks, timeout=10000)
+        with to.open(encoding="utf-8-sig") as handle:
+            return len(list(csv.DictReader(handle)))
+
+    assert export(tmp_path / "listed.csv", whole=False) == shown
+    assert export(tmp_path / "all.csv", whole=True) == everything

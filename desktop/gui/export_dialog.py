@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -77,7 +77,8 @@ class ExportDialog(QDialog):
 
     def __init__(self, tags: list[dict], articles: list[dict], analysts: list[str], *,
                  current_article: int | None = None, folder: Path | None = None,
-                 shown_analysts: tuple[str, ...] = (), parent=None):
+                 shown_analysts: tuple[str, ...] = (), listed: tuple | None = None,
+                 parent=None):
         super().__init__(parent)
         self.setWindowTitle("Export tagged passages")
         self.folder = folder or Path.home()
@@ -99,6 +100,18 @@ class ExportDialog(QDialog):
         self.children_check.setChecked(True)
         self.children_check.setToolTip("Untick to export only the ticked tags themselves")
         self.article_list = _checkable_list([(a["title"], a["id"], None) for a in articles])
+        #: ``listed``: (how many, id SQL, its parameters) of the articles the
+        #: filtered list shows — exported alone unless the analyst unticks
+        #: it (Export with a filtered list exported the whole corpus)
+        self._listed = listed
+        shown = ("" if not listed or listed[0] is None
+                 else f"{listed[0]:,} article " if listed[0] == 1
+                 else f"{listed[0]:,} articles ")
+        self.listed_check = QCheckBox(
+            f"Only the {shown or 'articles '}the list shows (its search and filters); "
+            "untick for every article" if listed else "")
+        self.listed_check.setChecked(bool(listed))
+        self.listed_check.setVisible(bool(listed))
         self.current_button = QPushButton("Current article only")
         self.current_button.clicked.connect(lambda: self._check_only(current_article))
         self.current_button.setVisible(current_article is not None)
@@ -150,6 +163,7 @@ class ExportDialog(QDialog):
         tags_box.addWidget(self.children_check)
         form.addRow("Tags", tags_box)
         articles_box = QVBoxLayout()
+        articles_box.addWidget(self.listed_check)
         articles_box.addWidget(self.article_list)
         articles_box.addWidget(self.current_button, 0, Qt.AlignmentFlag.AlignLeft)
         form.addRow("Articles", articles_box)
@@ -282,6 +296,11 @@ class ExportDialog(QDialog):
             analysts=(tuple(analyst) if isinstance(analyst, (tuple, list))
                       else (analyst,) if analyst else ()),
             include_children=self.children_check.isChecked())
+        if self._listed and self.listed_check.isChecked():
+            count, sql, params = self._listed
+            chosen = replace(chosen, article_sql=sql, article_sql_params=tuple(params),
+                             listed=(f"the {count:,} articles the list showed"
+                                     if count is not None else "the articles the list showed"))
         options = ExportOptions(bom=self.bom_check.isChecked() and self.fmt() == "csv",
                                 title=self.title_edit.text().strip() or ExportOptions().title,
                                 charts=self.charts_check.isChecked())

@@ -207,12 +207,16 @@ class FilesController(Controller):
             return self.run_export(ExportRequest.for_path(Path(path)))
         # the dialog offers the list's articles (its search, filters and
         # order), at most EXPORT_CHOICES of them: never the whole corpus
+        ids = article_query.id_set(self.db, self.query)
+        model = self.window.article_list.list_model
+        listed = ((model.total() if model.total_is_exact() else None, *ids)
+                  if ids is not None else None)
         request = ExportDialog.ask(self.window, tags=self._tags,
                                    articles=article_query.article_page(
                                        self.db, self.query, 0, EXPORT_CHOICES),
                                    analysts=analysts(self.db), current_article=self.current_id,
                                    folder=self.preferences.folder("export"),
-                                   shown_analysts=self.query.analysts)
+                                   shown_analysts=self.query.analysts, listed=listed)
         if request is None:
             return None
         self.preferences.remember_folder("export", request.path)
