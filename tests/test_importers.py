@@ -277,7 +277,8 @@ def test_cancel_within_a_batch_file_keeps_the_files_before_it(tmp_path, db):
     cancelled = {"now": False}
     report = import_files(db, [tmp_path], is_cancelled=lambda: cancelled["now"],
                           on_progress=lambda done, total: cancelled.update(now=True))
-    assert report.cancelled and "(cancelled)" in report.summary()
+    assert report.cancelled and "(cancelled; what was imported before the cancel is kept" \
+        in report.summary()
     assert [a["title"] for a in articles.list_articles(db)] == ["The first file is imported"]
 
 

@@ -82,7 +82,7 @@ def quote_groups(window) -> list[str]:
 
 def speakers_shown(window) -> dict[str, int]:
     tree = window.speakers_view.speakers
-    return {tree.topLevelItem(i).text(0): int(tree.topLevelItem(i).text(2))
+    return {tree.topLevelItem(i).text(0): int(tree.topLevelItem(i).text(2).replace(",", ""))
             for i in range(tree.topLevelItemCount())}
 
 
@@ -345,3 +345,18 @@ def test_mark_as_quote_over_part_of_a_quote_says_so_and_stores_nothing(
     assert "The selection overlaps the quote “" in said[0] and "Am Sam Ath" in said[0]
     assert window.controllers.speakers.dialog is None
     assert stored(analysed_db_path) == ([], [])
+
+
+def test_the_speakers_list_says_it_is_counting_not_that_there_are_none(qtbot):
+    from widgets.speakers_view import SpeakersView
+
+    view = SpeakersView()
+    qtbot.addWidget(view)
+    view.show_counting()
+    assert view.caption.text().startswith("Counting the speakers")
+    view.set_speakers([{"speaker": "Sar Sokha", "speaker_kind": "person", "quote_count": 1200,
+                        "article_count": 3, "to_check": 0}])
+    assert view.caption.text() == SpeakersView.CHOOSE
+    assert view.speakers.topLevelItem(0).text(2) == "1,200"
+    view.show_counting()                 # a refresh keeps the list and its caption
+    assert view.caption.text() == SpeakersView.CHOOSE

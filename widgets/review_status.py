@@ -70,7 +70,7 @@ def progress_text(counts: dict) -> str:
     """“Review: 12 of 40 done · 3 in progress” from :func:`storage.review.review_progress`."""
     # "Review:" — beside "Analysing 0/8" in the status bar, "0 of 8 done"
     # read as the analysis's progress
-    text = f"Review: {counts.get('done', 0)} of {counts.get('total', 0)} done"
+    text = f"Review: {counts.get('done', 0):,} of {counts.get('total', 0):,} done"
     if counts.get("in progress"):
         text += f" · {counts['in progress']} in progress"
     return text

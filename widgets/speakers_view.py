@@ -72,7 +72,7 @@ class SpeakersView(QWidget):
         self.quotes.header().setStretchLastSection(False)
         self.quotes.itemActivated.connect(self._quote_activated)
         self.quotes.itemClicked.connect(self._quote_activated)
-        self.caption = QLabel("Select a speaker to list their quotes.")
+        self.caption = QLabel(self.CHOOSE)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.caption.setWordWrap(True)      # a long name in a narrow panel
         lower = QWidget()
@@ -97,7 +97,20 @@ class SpeakersView(QWidget):
         splitter.addWidget(lower)
         layout.addWidget(splitter)
 
+    #: the caption while nobody is selected
+    CHOOSE = "Select a speaker to list their quotes."
+    COUNTING = "Counting the speakers of every quote… (seconds on a large corpus)"
+
+    def show_counting(self) -> None:
+        """The speakers are being counted: said while the list is empty (an
+        empty list captioned “Select a speaker” read as “there are none”
+        for 9–22 s on 100,000 articles)."""
+        if self.speakers.topLevelItemCount() == 0:
+            self.caption.setText(self.COUNTING)
+
     def set_speakers(self, rows: list[dict]) -> None:
+        if self.caption.text() == self.COUNTING:
+            self.caption.setText(self.CHOOSE if rows else "No quote has a speaker yet.")
         self._speaker_rows = list(rows)
         current = self.current_speaker()
         self.speakers.blockSignals(True)
@@ -107,15 +120,15 @@ class SpeakersView(QWidget):
             rows = sorted(rows, key=lambda r: -(r.get("to_check") or 0))
         for row in rows:
             item = QTreeWidgetItem([row["speaker"], row["speaker_kind"],
-                                    str(row["quote_count"]), str(row["article_count"]),
-                                    str(row.get("to_check") or 0)])
+                                    f"{row['quote_count']:,}", f"{row['article_count']:,}",
+                                    f"{row.get('to_check') or 0:,}"])
             item.setData(0, QUOTE_ROLE, row["speaker"])
             unnamed = row["speaker_kind"] == "unknown"
             item.setToolTip(0, plain_tooltip(
                 f"{row['speaker']} ({row['speaker_kind']}): "
                 f"{counted(row['quote_count'], 'quote')} in "
                 f"{counted(row['article_count'], 'article')}"
-                + (f", {row['to_check']} to check" if row.get("to_check") else "")
+                + (f", {row['to_check']:,} to check" if row.get("to_check") else "")
                 + (UNNAMED_NOTE if unnamed else "")))
             if unnamed:     # not a name: set apart, as the tooltip says why
                 set_apart(item)
@@ -155,7 +168,7 @@ class SpeakersView(QWidget):
         self.caption.setText(f"{counted(len(rows), 'quote')} by {speaker}"
                              + (" (not recognised as a name: perhaps several people)"
                                 if unnamed else "")
-                             + (f", {checks} to check" if checks else ""))
+                             + (f", {checks:,} to check" if checks else ""))
         self.quotes.clear()
         if self.check_first.isChecked():
             rows = sorted(rows, key=lambda r: not needs_check(r))

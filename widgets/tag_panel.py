@@ -28,7 +28,7 @@ class DeleteTagDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Delete tag")
         layout = QVBoxLayout(self)
-        label = QLabel(f"The tag “{tag['name']}” has {tag['passage_count']} "
+        label = QLabel(f"The tag “{tag['name']}” has {tag['passage_count']:,} "
                        f"passage(s). What should happen to them?")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
@@ -274,10 +274,10 @@ class TagPanel(QWidget):
     @staticmethod
     def _count_text(tag: dict, tags: list[dict]) -> str:
         """A tag's passages; a parent's also, in brackets, with all below it."""
-        count = str(tag.get("passage_count", 0))
+        count = f"{tag.get('passage_count', 0):,}"
         if any(t.get("parent_id") == tag["id"] for t in tags):
             family = descendant_ids(tags, tag["id"])
-            count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family)})"
+            count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family):,})"
         return count
 
     def tags(self) -> list[dict]:

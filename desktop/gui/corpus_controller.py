@@ -49,6 +49,7 @@ class CorpusController(Controller):
         100,000 articles), which neither start-up nor the GUI thread waits for."""
         if self.left_tabs.currentWidget() is not self.speakers_view:
             return None
+        self.speakers_view.show_counting()
         return self.ops.query(quotes.speakers,
                               self.speakers_view.set_speakers).named("speakers").run()
 

@@ -111,19 +111,22 @@ class ImportReport:
         return len(self.skipped) + sum(n for _, n in self.unlisted)
 
     def summary(self) -> str:
-        text = (f"{len(self.added)} imported, {len(self.duplicates)} already "
-                f"present, {self.skipped_count()} skipped")
+        text = (f"{len(self.added):,} imported, {len(self.duplicates):,} already "
+                f"present, {self.skipped_count():,} skipped")
         if self.updated:
-            text += f", {len(self.updated)} updated"
+            text += f", {len(self.updated):,} updated"
         flagged = len({new for new, _, _ in self.similar})
         if flagged:
-            text += f", {flagged} similar to other articles"
+            text += f", {flagged:,} similar to other articles"
         if self.unread_dates:
             examples = ", ".join(f"“{d}”" for d in self.unread_examples)
             text += (f", {counted(self.unread_dates, 'date')} not read (stored undated: "
                      f"{examples}{', …' if self.unread_dates > len(self.unread_examples) else ''})")
         text += "".join(f", {count}" for count in self.more_counts())
-        return text + (" (cancelled)" if self.cancelled else "")
+        return text + (" (cancelled; what was imported before the cancel is kept: undo "
+                       "takes it out, importing the same files again adds the rest)"
+                       if self.cancelled and self.added else
+                       " (cancelled)" if self.cancelled else "")
 
     def more_counts(self) -> list[str]:
         """Counts a kind of import adds to :meth:`summary` (none here)."""
