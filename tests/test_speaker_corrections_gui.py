@@ -136,7 +136,13 @@ def test_correct_merge_undo_redo_and_reanalyse(open_window, analysed_db_path, qt
     click_speaker(qtbot, window, "press release from the ministry", CTRL)
     qtbot.keyClick(window.speakers_view.speakers, Qt.Key.Key_M, CTRL)
     assert answer_dialog(qtbot, window, None) == "press release from the ministry"
-    assert stored(analysed_db_path)[1] == [("press release", "press release from the ministry")]
+    # merged in a worker (seconds on a large corpus), then undoable
+    qtbot.waitUntil(lambda: stored(analysed_db_path)[1] == [
+        ("press release", "press release from the ministry")], timeout=10000)
+    qtbot.waitUntil(lambda: not window.ops.tasks, timeout=10000)
+    from desktop.gui.commands import StoredSteps
+    stack = window.undo_stack
+    assert isinstance(stack.command(stack.index() - 1), StoredSteps)   # undone in a worker
     qtbot.waitUntil(lambda: "press release" not in speakers_shown(window), timeout=5000)
     assert speakers_shown(window)["press release from the ministry"] == 4
 
@@ -144,14 +150,17 @@ def test_correct_merge_undo_redo_and_reanalyse(open_window, analysed_db_path, qt
     activate(qtbot, window)
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
-    assert stored(analysed_db_path)[1] == []
+    qtbot.waitUntil(lambda: stored(analysed_db_path)[1] == [], timeout=10000)
     qtbot.waitUntil(lambda: speakers_shown(window).get("press release") == 2, timeout=5000)
+    qtbot.waitUntil(lambda: not window.controllers.history.replaying, timeout=10000)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert stored(analysed_db_path) == ([], [])
     assert reader_speaker(window, am["start"]) == "Am Sam Ath"
     qtbot.waitUntil(lambda: "Chak Sopheap" not in speakers_shown(window), timeout=5000)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: bool(stored(analysed_db_path)[1]), timeout=10000)
+    qtbot.waitUntil(lambda: not window.controllers.history.replaying, timeout=10000)
     assert stored(analysed_db_path) == (
         [(am["start"], am["end"], 1, "Chak Sopheap", "person")],
         [("press release", "press release from the ministry")])

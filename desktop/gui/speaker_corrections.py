@@ -19,11 +19,16 @@ from __future__ import annotations
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
+from storage import journal
 from storage import speaker_corrections as corrections
 from storage.changes import SPEAKERS, Changes
 from widgets.quote_panel import NOT_A_QUOTE, SET_SPEAKER
 from widgets.plain_text import plain_message
 from widgets.speaker_dialog import SpeakerDialog
+
+class MergeCancelled(Exception):
+    """The analyst cancelled a merge of speakers: it is rolled back."""
+
 
 #: Entity labels offered as speakers, and the kind of speaker each is.
 SPEAKER_LABELS = {"PERSON": corrections.PERSON, "ORG": corrections.ORGANISATION}
@@ -112,12 +117,49 @@ class SpeakerCorrections(Controller):
         offered = [(name, rows.get(name) or corrections.PERSON) for name in names]
 
         def done(name: str, kind: str) -> None:
-            self._run("Merge speakers", f"Merge {len(names)} speakers into “{name}”", None,
-                      lambda db: corrections.merge_speakers(db, names, name, kind,
-                                                             analyst=self._analyst()))
+            self.merge_in_worker(names, name, kind)
         self._ask("Merge speakers", f"Show {len(names)} speakers as one, across the "
                   "corpus, under the name:", offered, max(names, key=len),
                   offered[0][1], done)
+
+    def merge_in_worker(self, names: list[str], name: str, kind: str):
+        """Merge speakers in a worker, behind a modal progress dialog, then
+        put the step on the undo stack to be undone and redone in a worker
+        too: the derived per-article speakers of every quote concerned are
+        rewritten (two speakers with 9,902 and 9,884 quotes: 10 s to merge,
+        4–6 s to undo or redo on 100,000 articles — the window froze that
+        long). Cancel takes effect when the database has done its part:
+        the step is then rolled back."""
+        history = self.controllers.history
+        text = f"Merge {len(names)} speakers into “{name}”"
+        reason = history.busy()
+        if reason:
+            self.window.statusBar().showMessage(reason, 10000)
+            return None
+        analyst, origin = self._analyst(), history.journal_origin
+
+        def op(db, on_progress, is_cancelled):
+            with journal.step(db, text, analyst=analyst, origin=origin) as step:
+                corrections.merge_speakers(db, names, name, kind, analyst=analyst)
+                if is_cancelled():
+                    raise MergeCancelled
+            return step
+
+        def merged(step) -> None:
+            if not step.changes:
+                self.window.statusBar().showMessage(f"{text}: nothing to change.", 5000)
+                return
+            changes = Changes.of(SPEAKERS, name=text) | step.changes
+            self.ops.publish(changes)
+            history.push_stored(commands.StoredSteps(history, text, [step.id],
+                                                     kinds=frozenset({SPEAKERS})))
+            self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
+
+        return self.ops.write(op, merged).with_progress(
+            f"Merging speakers into “{name}”").cancelled_by(
+            MergeCancelled, then=lambda: self.window.statusBar().showMessage(
+                "Merge cancelled; nothing was changed.", 6000)).modal().named(
+            "merge speakers").run()
 
     # -- helpers ---------------------------------------------------------------
     def _analyst(self) -> str:
