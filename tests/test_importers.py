@@ -12,7 +12,7 @@ import pytest
 from desktop import near_duplicates
 from desktop.importers import file_bytes, import_files
 from desktop.importers.drafts import iso_date
-from storage import articles
+from storage import articles, open_database
 
 from document_files import (SECOND, STORY, WEB_PAGE, email_bytes, pdf_bytes, write_docx,
                             write_encrypted_docx)
@@ -360,3 +360,27 @@ def test_a_folders_files_of_other_kinds_are_counted_not_passed_over_silently(tmp
     assert len(report.added) == 1 and report.skipped == []
     assert report.notes == [(str(folder), "3 files of kinds Dossier does not read left out "
                                           "(.jpg, .xyz, no extension)")]
+
+
+def test_the_first_import_after_an_upgrade_names_its_preparing_stage(tmp_path):
+    """Fingerprinting the stored articles (once, after an upgrade) was shown
+    as "Importing articles: 50,500 of 100,000" for a 20,000-row file."""
+    from desktop.importers import import_files
+    from desktop.importers.run import IMPORTING, PREPARING
+
+    db = open_database(tmp_path / "up.db")
+    folder = tmp_path / "old"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"old{i}.txt").write_text(f"Stored before the upgrade, article {i}.",
+                                            encoding="utf-8")
+    import_files(db, [folder])
+    db.conn.execute("DELETE FROM article_fingerprints")     # as an older Dossier left them
+    new = tmp_path / "new.txt"
+    new.write_text("A new article about a seizure at the port.", encoding="utf-8")
+    seen, stage = [], [None]
+    import_files(db, [new], on_stage=lambda now: stage.__setitem__(0, now),
+                 on_progress=lambda done, total: seen.append((stage[0], done, total)))
+    assert (PREPARING, 3, 3) in seen
+    assert seen[-1] == (IMPORTING, 1, 1)
+    db.close()

@@ -79,7 +79,7 @@ class FilesController(Controller):
         their articles, then each REFI-QDA project among them (given, or in
         a folder), one after another, as File → Import REFI-QDA project…"""
         from desktop.importers import import_files, split_projects
-        from desktop.importers.run import import_name
+        from desktop.importers.run import IMPORTING, import_name
 
         if self.wait_for_running_write():
             return None
@@ -98,9 +98,11 @@ class FilesController(Controller):
             return then()
         # progress counts articles: one a file, one a row of a .csv/.json/.jsonl;
         # up to CHUNK_ROWS articles are one step, which Ctrl+Z undoes
+        stage = [IMPORTING]     # set by the worker, read by the dialog's text
         return self.ops.hold(self.ops.write(lambda db, **progress: import_files(
-            db, paths, one_step=name, origin=origin, **progress), then).with_progress(
-            "Importing", describe=lambda done, total: f"Importing articles: "
+            db, paths, one_step=name, origin=origin, on_stage=lambda now: stage.__setitem__(
+                0, now), **progress), then).with_progress(
+            "Importing", describe=lambda done, total: f"{stage[0]}: "
                                                       f"{done:,} of {total:,}").run())
 
     def _imported(self, report, name: str = "Import") -> None:
