@@ -913,7 +913,8 @@ def undo_steps(db: Database, step_ids: list[int], *, name: str, origin: str = ""
     """Undo several steps — an import stored a chunk at a time, ``name`` —
     newest first, in one transaction: all of them, or (on a conflict, a
     cancel) none. Each is undone as :func:`undo` undoes it, by a step of its
-    own. Returns what they changed together. Raises :class:`NothingToUndo`,
+    own; one undone already (elsewhere) is left as it is. Returns what they
+    changed together. Raises :class:`NothingToUndo`,
     :class:`JournalConflict` or :class:`StepsCancelled`."""
     return _replay_steps(db, sorted(step_ids, reverse=True), "undo", name, origin, analyst,
                          on_progress, is_cancelled)
@@ -939,6 +940,13 @@ def _replay_steps(db: Database, step_ids: list[int], verb: str, name: str, origi
             raise StepsCancelled(f"{verb.capitalize()} of “{name}” cancelled; nothing was "
                                  "changed.")
 
+    # steps another window or `dossier undo` undid (redid) already stay as
+    # they are: refusing them as "undone already" jammed the window's Undo
+    already = UNDONE if verb == "undo" else DONE
+    states = dict(db.execute(
+        "SELECT id, state FROM journal_steps WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(step_ids)]).fetchall())
+    step_ids = [i for i in step_ids if states.get(i) != already]
     changes = Changes()
     with _refused_if_depended_on(verb, name), write_transaction(db):
         for done, step_id in enumerate(step_ids):

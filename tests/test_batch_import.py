@@ -196,8 +196,8 @@ def test_a_killed_import_keeps_whole_chunks_and_the_same_import_continues(tmp_pa
     again = subprocess.run([*DOSSIER, "import", str(path), "--db", str(database)],
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert f"{3000 - kept} imported" in again.stdout.splitlines()[-1]
-    assert f"{kept} already present" in again.stdout.splitlines()[-1]
+    assert f"{3000 - kept:,} imported" in again.stdout.splitlines()[-1]
+    assert f"{kept:,} already present" in again.stdout.splitlines()[-1]
     with sqlite3.connect(database) as look:
         assert look.execute("SELECT count(*) FROM articles").fetchone()[0] == 3000
         assert look.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0] == 3000

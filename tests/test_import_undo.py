@@ -262,3 +262,34 @@ def test_a_change_stored_meanwhile_goes_on_the_stack_after_the_undo(
     qtbot.waitUntil(lambda: window.undo_stack.undoText() == "Auto-tag 1 passage",
                     timeout=5000)
     assert not window.undo_stack.canRedo() and passages.passage_count(window.db) == 1
+
+
+def test_an_import_dossier_undo_took_back_does_not_jam_the_windows_undo(
+        open_window, seeded_db_path, tmp_path, qtbot, capsys):
+    """``dossier undo`` took back the window's import run: the window's
+    Ctrl+Z then answered "undone already" for ever, and nothing below it
+    could be undone from the window."""
+    from desktop.cli import main
+
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    window.view.select_range(0, 8)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)          # a change below the import
+    path = write_jsonl(tmp_path / "feed.jsonl", news_rows(1200))
+    task = window.import_paths([path])
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=60000)
+    assert main(["undo", "--db", str(seeded_db_path)]) == 0       # the whole run
+    assert count_in(seeded_db_path) == 5
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.undo_stack.undoText() == "Tag as “Cybercrime”",
+                    timeout=10000)
+    qtbot.waitUntil(lambda: not window.controllers.history.replaying, timeout=10000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: passages.passage_count(window.db) == 0, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)   # the import, from the window
+    qtbot.waitUntil(lambda: count_in(seeded_db_path) == 1205, timeout=30000)
