@@ -75,13 +75,17 @@ def _database(args, *, create: bool, writes: bool = False):
     """The database of ``--db``, opened (read-only if its file is write-
     protected: then ``writes`` — the command changes it — is refused)."""
     from storage import DatabaseError, is_read_only, open_database
+    from storage.database import backups_beside
 
     path = _database_path(args)
-    if not create and not path.exists():
+    lost = not path.exists() and backups_beside(path)
+    if not create and not path.exists() and not lost:
         raise CommandError(f"no database at {path} (dossier import FILE --db {path} makes one "
                            f"with the articles of FILE; so does opening it in the window)")
     try:
-        db = open_database(path, create=create)
+        # a lost database (its backups beside it) raises LostDatabaseError,
+        # which names them and dossier restore
+        db = open_database(path, create=create or bool(lost))
     except DatabaseError as error:
         raise CommandError(str(error)) from error
     from desktop.leftovers import clean_leftovers

@@ -299,6 +299,19 @@ def newest_good_backup(db_path: str | Path) -> Backup | None:
     return None
 
 
+def set_backups_aside(db_path: str | Path) -> Path | None:
+    """Rename the backup folder of ``db_path`` to
+    ``<name>.backups.lost-<time>`` beside it (a new database is started where
+    a lost one's backups lie: its own backups' rotation would otherwise
+    delete them one by one); the new name, or None if there was none."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return None
+    kept = folder.with_name(f"{folder.name}.lost-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    folder.replace(kept)
+    return kept
+
+
 def set_aside(path: str | Path) -> Path:
     """Rename a damaged database (and its ``-wal``/``-shm``) to
     ``<name>.damaged-<time>`` beside it; returns the new name. Nothing is

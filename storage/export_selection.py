@@ -73,6 +73,15 @@ class PassageFilter:
         return "; ".join(parts) or "all passages"
 
 
+def filter_key(f: PassageFilter) -> str:
+    """A text telling filters apart, for ids made from them (an export's
+    collection): :meth:`PassageFilter.describe` and what it cannot show —
+    two lists of 142 articles are described alike."""
+    if not f.article_sql:
+        return f.describe()
+    return f"{f.describe()} {f.article_sql} {json.dumps(list(f.article_sql_params))}"
+
+
 def _in(column: str, values, *, nocase: bool = False) -> tuple[str, list]:
     marks = ", ".join("?" for _ in values)
     collate = " COLLATE NOCASE" if nocase else ""

@@ -201,8 +201,16 @@ def test_the_window_starts_a_new_database_where_one_was_lost_only_when_asked(
     monkeypatch.setattr(QMessageBox, "exec", start_anew)
     db, opened = open_or_choose(path)
     assert opened == path and articles.article_count(db) == 0
+    # the lost database's backups are kept aside: the new one's own
+    # backups would push them out of the rotation one by one
+    for _ in range(3):
+        take_backup(db, path, keep=2)
     db.close()
-    assert len(list_backups(path)) == 1
+    [aside] = tmp_path.glob("lost.db.backups.lost-*")
+    [old] = aside.glob("*.db")
+    copy = open_database(old)
+    assert passages.passage_count(copy) == 1
+    copy.close()
 
 
 def test_a_damaged_database_without_backups_is_not_told_to_restore_one(tmp_path):
@@ -241,7 +249,10 @@ def test_damage_past_the_header_is_offered_the_latest_backup_too(tmp_path, monke
 
 def test_the_command_line_refuses_a_lost_database_and_restores_it(tmp_path, capsys):
     from desktop.cli import main
-    path = _backed_up_and_lost(tmp_path, "empty")
+    path = _backed_up_and_lost(tmp_path, "missing")
+    assert main(["stats", "--db", str(path)]) != 0
+    assert "dossier restore" in capsys.readouterr().err     # not "dossier import makes one"
+    path.write_bytes(b"")
     assert main(["stats", "--db", str(path)]) != 0
     assert "backup of it is beside it" in capsys.readouterr().err
     assert path.read_bytes() == b""             # a reading command wrote nothing
@@ -264,8 +275,7 @@ def test_backups_named_in_the_future_do_not_push_out_the_new_one(tmp_path):
     for n in range(3):
         shutil.copy(first, folder / f"d-2099010{n + 1}-120000-000000.db")
     first.unlink()
-    (folder / "d-20990101-120080-000000.db").write_bytes(first.read_bytes()
-                                                         if first.exists() else b"")
+    (folder / "d-20990101-120080-000000.db").write_bytes(b"")    # not a time: by its date
     articles.add_article(db, title="New", text="Work worth keeping.")
     new = take_backup(db, path, keep=3)
     db.close()

@@ -253,7 +253,7 @@ def test_a_huge_csv_of_skipped_rows_is_streamed_in_little_memory(tmp_path, db):
     assert report.skipped_count() == rows
     assert len(report.skipped) == MAX_LISTED_SKIPS
     assert report.unlisted == [(str(path), rows - MAX_LISTED_SKIPS)]
-    assert f"{rows} skipped" in report.summary()
+    assert f"{rows:,} skipped" in report.summary()
     # streamed, the peak is ~2 MB whatever the file's length (25,000 to
     # 200,000 rows measured); every skip listed costs 9.5 MB here, the rows
     # held as entries ~30 MB

@@ -68,3 +68,15 @@ def test_project_guid_is_made_once(tricky):
 def test_a_bad_date_field_is_refused():
     with pytest.raises(ValueError):
         PassageFilter(date_of="imported")
+
+
+def test_two_filtered_lists_of_as_many_articles_have_distinct_collection_keys():
+    from storage.export_selection import filter_key
+
+    one = PassageFilter(article_sql="SELECT a.id FROM articles a WHERE a.source = ?",
+                        article_sql_params=("VOA",), listed="the 2 articles the list showed")
+    two = PassageFilter(article_sql="SELECT a.id FROM articles a WHERE a.source = ?",
+                        article_sql_params=("RFA",), listed="the 2 articles the list showed")
+    assert one.describe() == two.describe()
+    assert filter_key(one) != filter_key(two)
+    assert filter_key(PassageFilter(tags=("Drugs",))) == PassageFilter(tags=("Drugs",)).describe()

@@ -54,8 +54,9 @@ def test_a_qualcoder_projects_guids_become_the_rows_uuids(tmp_path):
         r'<PlainTextSelection[^>]* guid="([^"]+)"', project)}
     db = open_database(tmp_path / "qc.db")
     import_qdpx(db, source)
-    stored = {row[0] for row in db.execute("SELECT uuid FROM passages")}
-    assert stored and stored <= selections
+    stored = [row[0] for row in db.execute("SELECT uuid FROM passages")]
+    # every passage a selection's own GUID (each selection here has one coding)
+    assert stored and len(set(stored)) == len(stored) and set(stored) <= selections
     sources = {guid.lower() for guid in re.findall(r'<TextSource[^>]* guid="([^"]+)"',
                                                    project)}
     assert {row[0] for row in db.execute("SELECT uuid FROM articles")} <= sources

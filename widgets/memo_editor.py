@@ -35,6 +35,7 @@ class MemoEditor(QPlainTextEdit):
         self.textChanged.connect(self._typed)
         self._loading = False
         self._dirty = False
+        self._refused = False
 
     def set_memo(self, article_id: int | None, text: str, *, unsaved: bool = False) -> None:
         """Show another article's memo (saving any pending edit first).
@@ -46,6 +47,7 @@ class MemoEditor(QPlainTextEdit):
         self.setPlainText(text)
         self._loading = False
         self._dirty = unsaved and article_id is not None
+        self._refused = False
         self.setEnabled(article_id is not None)
 
     def keep_unsaved(self, article_id: int) -> None:
@@ -54,6 +56,10 @@ class MemoEditor(QPlainTextEdit):
         retries it) instead of passing for saved."""
         if article_id == self.article_id:
             self._dirty = True
+            # not retried at each focus change (an error box every time the
+            # analyst clicks elsewhere while the disk stays full): typing,
+            # another article or closing tries again
+            self._refused = True
 
     def show_stored(self, article_id: int, text: str) -> None:
         """The memo as stored now (after an undo or redo): shown unless
@@ -66,7 +72,8 @@ class MemoEditor(QPlainTextEdit):
 
     def focusOutEvent(self, event) -> None:
         """Leaving the memo saves it (an undo from elsewhere then finds it stored)."""
-        self.flush()
+        if not self._refused:
+            self.flush()
         super().focusOutEvent(event)
 
     def pending(self) -> bool:
@@ -75,7 +82,7 @@ class MemoEditor(QPlainTextEdit):
 
     def _typed(self) -> None:
         if not self._loading and self.article_id is not None:
-            self._dirty = True
+            self._dirty, self._refused = True, False
             self.timer.start()
 
     def flush(self) -> None:

@@ -72,5 +72,5 @@ def progress_text(counts: dict) -> str:
     # read as the analysis's progress
     text = f"Review: {counts.get('done', 0):,} of {counts.get('total', 0):,} done"
     if counts.get("in progress"):
-        text += f" · {counts['in progress']} in progress"
+        text += f" · {counts['in progress']:,} in progress"
     return text

@@ -35,7 +35,7 @@ from pathlib import Path
 from desktop import __version__
 from desktop.exporters.base import ExportJob, ExportResult
 from desktop.exporters.identifiers import StableIds
-from storage.export_selection import selected_passages
+from storage.export_selection import filter_key, selected_passages
 from widgets.wording import counted
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -96,7 +96,7 @@ def write_annotations(path: Path, job: ExportJob) -> ExportResult:
         job.progress.step()
     collection = {
         "@context": [CONTEXT, DOSSIER_CONTEXT],
-        "id": f"urn:uuid:{ids.of('collection', job.filter.describe())}",
+        "id": f"urn:uuid:{ids.of('collection', filter_key(job.filter))}",
         "type": "AnnotationCollection",
         "label": f"Dossier passages ({job.filter.describe()})",
         "generator": {"type": "Software", "name": f"Dossier {__version__}"},

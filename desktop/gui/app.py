@@ -24,7 +24,8 @@ from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
 from storage import (DamagedDatabaseError, DatabaseError, LostDatabaseError, damage_reported,
                      is_read_only, open_database)
-from storage.backup import list_backups, newest_good_backup, restore_backup, set_aside
+from storage.backup import (list_backups, newest_good_backup, restore_backup, set_aside,
+                            set_backups_aside)
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +65,18 @@ def open_or_choose(path: Path, parent=None, first_use=None):
                 raise
         except DatabaseError as error:
             backups = list_backups(path) if isinstance(error, DamagedDatabaseError) else []
+            lost = isinstance(error, LostDatabaseError)
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
-                              f"{error}\n\nNothing in that file was changed.", parent=parent)
+                              f"{error}\n\nNothing in that file was changed."
+                              + (f" A new database there keeps those backups aside, in "
+                                 f"{path.name}.backups.lost-<date>." if lost else ""),
+                              parent=parent)
             box.setTextFormat(Qt.TextFormat.PlainText)
             restore = box.addButton("Restore the latest backup",
                                     QMessageBox.ButtonRole.AcceptRole) if backups else None
             other = box.addButton("Open another file…", QMessageBox.ButtonRole.AcceptRole)
             new = (box.addButton("Start a new database", QMessageBox.ButtonRole.DestructiveRole)
-                   if isinstance(error, LostDatabaseError) else None)
+                   if lost else None)
             box.addButton(QMessageBox.StandardButton.Close)
             if restore is not None:
                 box.setDefaultButton(restore)
@@ -80,6 +85,9 @@ def open_or_choose(path: Path, parent=None, first_use=None):
                 restore_newest_good(path, parent)
                 continue
             if new is not None and box.clickedButton() is new:
+                kept = set_backups_aside(path)
+                log.warning("starting a new database at %s; the lost one's backups are in %s",
+                            path, kept)
                 afresh = True
                 continue
             if box.clickedButton() is not other:

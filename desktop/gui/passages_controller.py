@@ -134,6 +134,7 @@ class PassagesController(Controller):
         dialog offers it again (the list shows the stored note)."""
         if not self.set_note(passage_id, note):
             self.edit_note(passage_id, note)
+            self.refresh_passages(tags_changed=False)   # a note dropped: the stored one
 
     def set_note(self, passage_id: int, note: str) -> bool:
         """Store a passage's note; False if the change was refused (the

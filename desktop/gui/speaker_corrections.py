@@ -132,10 +132,8 @@ class SpeakerCorrections(Controller):
         the step is then rolled back."""
         history = self.controllers.history
         text = f"Merge {len(names)} speakers into “{name}”"
-        reason = history.busy()
-        if reason:
-            self.window.statusBar().showMessage(reason, 10000)
-            return None
+        if self.controllers.files.wait_for_running_write():
+            return None     # an import, merge or auto-tag writes: one long write at a time
         analyst, origin = self._analyst(), history.journal_origin
 
         def op(db, on_progress, is_cancelled):
@@ -155,11 +153,11 @@ class SpeakerCorrections(Controller):
                                                      kinds=frozenset({SPEAKERS})))
             self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
 
-        return self.ops.write(op, merged).with_progress(
+        return self.ops.hold(self.ops.write(op, merged).with_progress(
             f"Merging speakers into “{name}”").cancelled_by(
             MergeCancelled, then=lambda: self.window.statusBar().showMessage(
                 "Merge cancelled; nothing was changed.", 6000)).modal().named(
-            "merge speakers").run()
+            "merge speakers").run())
 
     # -- helpers ---------------------------------------------------------------
     def _analyst(self) -> str:
