@@ -81,14 +81,22 @@ def test_a_memo_refused_by_a_busy_database_is_kept_and_saved_later(
         open_window, analysed_db_path, qtbot, monkeypatch):
     window = open_window(analysed_db_path)
     window.db.execute("PRAGMA busy_timeout = 100")
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    errors = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: errors.append(box.text()))
     first = window.current_id
     editor = window.memo_editor
     other = _locked(analysed_db_path)
+    window.side_tabs.setCurrentWidget(editor)
     editor.setFocus()
     qtbot.keyClicks(editor, "Check the second source")
     editor.flush()
-    assert editor.pending()                     # refused: still waiting, not "saved"
+    assert editor.pending() and len(errors) == 1  # refused: still waiting, not "saved"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    for widget in (window.view, editor, window.view):   # not retried at each click
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus, timeout=3000)
+    assert len(errors) == 1 and editor.pending()
     # another article is shown meanwhile: the memo is kept, not dropped
     second = window.article_list.list_model.article(1)["id"]
     window.article_list.select_article(second)
