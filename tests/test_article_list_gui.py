@@ -83,6 +83,24 @@ def test_selecting_a_far_article_loads_rows_up_to_it(tmp_path, qtbot):
     db.close()
 
 
+def test_end_goes_to_the_last_article_not_the_last_loaded(tmp_path, qtbot):
+    """End went to row 400 of 100,000: the rows loaded so far."""
+    db = open_database(big_database(tmp_path))
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.resize(300, 400)
+    view.show()
+    view.set_source(sql_source(db))
+    view.setFocus()
+    qtbot.waitUntil(lambda: view.current_article_id() is not None, timeout=3000)
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    [last] = article_query.article_page(db, article_query.ArticleQuery(), 1999, 1)
+    qtbot.waitUntil(lambda: view.current_article_id() == last["id"], timeout=3000)
+    assert view.list_model.rowCount() == 2000
+    assert view.list_model.cached_row_count() < 2000          # only the pages shown are read
+    db.close()
+
+
 def test_a_list_counted_later_scrolls_to_its_lower_bound_then_to_the_end(tmp_path, qtbot):
     db = open_database(big_database(tmp_path))
     model = ArticleListModel()

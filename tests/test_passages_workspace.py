@@ -495,3 +495,25 @@ def test_tab_and_shift_tab_leave_the_table_for_the_filters_and_buttons(workspace
     widget.table.setFocus()
     qtbot.keyClick(widget.table, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not widget.table
+
+
+def test_ctrl_end_goes_to_the_last_passage_not_the_last_loaded(qtbot):
+    """Ctrl+End went to row 199 of 200,019: the rows loaded so far."""
+    from widgets.passage_workspace import PassageSource, PassageTable, PassageTableModel
+
+    rows = [{"id": i, "tag": "Drugs", "title": f"Story {i}", "published": "", "analyst": "ana",
+             "note": "", "text": f"passage {i}", "prefix": "", "suffix": "", "color": "#ff0000"}
+            for i in range(1, 1001)]
+    table = PassageTable()
+    model = PassageTableModel(table)
+    table.setModel(model)
+    qtbot.addWidget(table)
+    table.resize(500, 300)
+    table.show()
+    model.set_source(PassageSource.from_rows(rows))
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, 1))
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert model.rowCount() == 1000
+    assert table.currentIndex().row() == 999
+    assert table.currentIndex().data(ID_ROLE) == 1000

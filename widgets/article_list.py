@@ -244,6 +244,11 @@ class ArticleList(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
 
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_End:
+            self.list_model.load_all()  # the last article, not the last loaded
+        super().keyPressEvent(event)
+
     def _context_menu(self, position) -> None:
         index = self.indexAt(position)
         if not index.isValid():

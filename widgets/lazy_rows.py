@@ -87,6 +87,11 @@ class LazyRows:
         self._loaded += count
         self.endInsertRows()
 
+    def load_all(self) -> None:
+        """Make every row known to the view (End, Ctrl+End went to row 400 of
+        100,000): their pages are still read only as they are shown."""
+        self._grow(self._total - self._loaded)
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else self._loaded
 

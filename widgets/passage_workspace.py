@@ -239,6 +239,9 @@ class PassageTable(QTableView):
             if event.key() == Qt.Key.Key_F2 and self.currentIndex().isValid():
                 self.edit(self.currentIndex().siblingAtColumn(NOTE))
                 return
+        if (event.key() == Qt.Key.Key_End
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.model().load_all()     # the last passage, not the last loaded
         super().keyPressEvent(event)
 
 
