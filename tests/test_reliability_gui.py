@@ -113,6 +113,19 @@ def test_a_memo_refused_by_a_busy_database_is_kept_and_saved_later(
     window.article_list.select_article(second)
     assert articles.get_article(window.db, first)["memo"] == "Check the second source"
     assert window.controllers.reader.flush_edits()
+    # given up once, a memo is not asked about again by the closing that follows
+    other = _locked(analysed_db_path)
+    editor.setFocus()
+    qtbot.keyClicks(editor, " again")
+    editor.flush()
+    monkeypatch.setattr("desktop.gui.reader_controller.ask_plain_question",
+                        lambda parent, title, text: asked.append(text) or True)
+    asked.clear()
+    assert window.controllers.reader.may_leave("Open another database")
+    assert len(asked) == 1 and not editor.pending()
+    assert window.controllers.reader.may_leave("Close") and len(asked) == 1
+    other.rollback()
+    other.close()
 
 
 def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_path):

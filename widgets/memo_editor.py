@@ -70,6 +70,12 @@ class MemoEditor(QPlainTextEdit):
         self.setPlainText(text)
         self._loading = False
 
+    def forget_pending(self) -> None:
+        """The analyst gave up the typed text that could not be saved: it is
+        no longer waiting (the text stays on screen until another article)."""
+        self.timer.stop()
+        self._dirty = self._refused = False
+
     def focusOutEvent(self, event) -> None:
         """Leaving the memo saves it (an undo from elsewhere then finds it stored)."""
         if not self._refused:

@@ -242,13 +242,18 @@ class ReaderController(Controller):
             return True
         titles = [(articles.get_article(self.db, i) or {}).get("title") or f"article {i}"
                   for i in self.unsaved_memos]
-        return ask_plain_question(
-            self.window, "Memo not saved",
-            f"The memo on “{titles[0]}”" + (f" and {len(titles) - 1} more" if len(titles) > 1
-                                             else "")
-            + " could not be saved (the message before said why). "
-            f"{doing} anyway and lose it? Choose No to stay: it is kept in the Memo tab "
-            "and saved when the database takes it.")
+        if not ask_plain_question(
+                self.window, "Memo not saved",
+                f"The memo on “{titles[0]}”" + (f" and {len(titles) - 1} more"
+                                                 if len(titles) > 1 else "")
+                + " could not be saved (the message before said why). "
+                f"{doing} anyway and lose it? Choose No to stay: it is kept in the Memo tab "
+                "and saved when the database takes it."):
+            return False
+        # given up: not tried (nor asked about) again by the closing that follows
+        self.unsaved_memos.clear()
+        self.memo_editor.forget_pending()
+        return True
 
     def save_memo(self, article_id: int, text: str) -> None:
         """Store an article's memo (one transaction per save), undoably.
