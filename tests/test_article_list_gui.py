@@ -159,6 +159,27 @@ def test_search_box_filters_the_list_and_shows_the_hit_count(open_window, tmp_pa
     assert window.current_id == 8 and window.view.search_matches() == []
 
 
+def test_open_filters_on_a_short_window_scroll_and_leave_the_list_rows(
+        open_window, tmp_path, qtbot):
+    """At 1366×768 with Filters open and the workspace docked, the list was
+    72 px — one row. The filters scroll; the list keeps three rows."""
+    window = open_window(big_database(tmp_path, 300))
+    bar, articles_list = window.article_filters, window.article_list
+    window.resize(1400, 1000)
+    qtbot.mouseClick(bar.filters_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(bar.panel.isVisible, timeout=3000)
+    # room enough: the whole panel, no scroll bar
+    qtbot.waitUntil(lambda: bar.panel_area.height() >= bar.panel.sizeHint().height(),
+                    timeout=3000)
+    assert not bar.panel_area.verticalScrollBar().isVisible()
+    window.resize(1366, 700)
+    window.workspace.show()
+    row = articles_list.sizeHintForRow(0)
+    qtbot.waitUntil(lambda: articles_list.height() >= articles_list.MIN_ROWS * row - 4,
+                    timeout=3000)
+    assert bar.panel_area.height() < bar.panel.sizeHint().height()    # it scrolls instead
+
+
 def test_filters_sort_and_a_bad_date(open_window, tmp_path, qtbot):
     window = open_window(big_database(tmp_path, 300))
     bar = window.article_filters

@@ -10,10 +10,10 @@ nothing from storage). Typing in a text box waits a moment before asking
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QFrame,
+                               QHBoxLayout, QLabel, QLineEdit, QScrollArea, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from widgets.passage_menu import color_icon
 from widgets.problem_label import ProblemLabel
@@ -90,6 +90,23 @@ def tree_order(tags: list[dict]) -> list[tuple[int, dict]]:
                 walk(key(tag), depth + 1)
     walk(None, 0)
     return out
+
+
+class _FiltersArea(QScrollArea):
+    """The filters: whole where there is room (a scroll area's own size
+    hint fell 2 px short, and showed a scroll bar), scrolled where not."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.widget() is not None:
+            hint.setHeight(self.widget().sizeHint().height() + 2 * self.frameWidth())
+        return hint
+
+    def eventFilter(self, watched, event) -> bool:
+        # the filters' own layout changed (shown, polished): a new size hint
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
 
 class ArticleFilters(QWidget):
@@ -180,8 +197,19 @@ class ArticleFilters(QWidget):
         form.addRow("Review", self.review)
         form.addRow("", self.assigned)
         form.addRow("", self.clear_button)
-        self.panel.hide()
-        self.filters_button.toggled.connect(self.panel.setVisible)
+        # in a scroll area that may shrink: on a short screen (1366×768 with
+        # the workspace docked) the open filters left the list 72 px, about
+        # one row; now they scroll, and the list keeps a few rows
+        self.panel_area = _FiltersArea()
+        self.panel_area.setWidget(self.panel)
+        self.panel.installEventFilter(self.panel_area)
+        self.panel_area.setWidgetResizable(True)
+        self.panel_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel_area.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                      QSizePolicy.Policy.Maximum)
+        self.panel_area.hide()
+        self.filters_button.toggled.connect(self.panel_area.setVisible)
 
         self.sort = QComboBox()
         for label, name in SORTS:
@@ -212,7 +240,7 @@ class ArticleFilters(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
-        layout.addWidget(self.panel)
+        layout.addWidget(self.panel_area)
         layout.addLayout(bottom)
         # on a line of its own: beside the count and the sort, both were cut
         layout.addWidget(self.undated_label)

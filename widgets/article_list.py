@@ -227,6 +227,9 @@ class ArticleDelegate(QStyledItemDelegate):
 class ArticleList(QListView):
     """Keyboard-navigable article list; emits the current article's id."""
 
+    #: the rows it keeps in view however short the window
+    MIN_ROWS = 3
+
     articleSelected = Signal(int)
     #: the ids of the articles to delete (the context menu's Delete…)
     deleteRequested = Signal(list)
@@ -240,6 +243,9 @@ class ArticleList(QListView):
         self.setItemDelegate(ArticleDelegate(self))
         self.setUniformItemSizes(True)
         self.setAlternatingRowColors(True)
+        # a few rows however short the screen (the open filters scroll instead)
+        row = 2 * self.fontMetrics().height() + 3 * ArticleDelegate.PADDING
+        self.setMinimumHeight(self.MIN_ROWS * row + 2 * self.frameWidth())
         self.selectionModel().currentChanged.connect(self._current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
