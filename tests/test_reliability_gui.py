@@ -14,14 +14,27 @@ from storage import articles, journal, open_database, passages
 from storage.backup import list_backups
 
 
+def _locked(path):
+    """Another writer holding the write lock (as a long import or undo does)."""
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def _impatient_window(open_window, path, monkeypatch):
+    """A window on ``path`` that waits 0.1 s for a lock (not 10 s), and the
+    texts of the message boxes it shows (collected, not shown)."""
+    window = open_window(path)
+    window.db.execute("PRAGMA busy_timeout = 100")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    return window, shown
+
+
 def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
         open_window, analysed_db_path, qtbot, monkeypatch):
-    window = open_window(analysed_db_path)
-    window.db.execute("PRAGMA busy_timeout = 100")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
-    other = sqlite3.connect(analysed_db_path)
-    other.execute("BEGIN IMMEDIATE")          # another writer holds the lock
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    other = _locked(analysed_db_path)         # another writer holds the lock
     window.view.select_range(0, 8)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert shown and "busy" in shown[0] and "Nothing was changed" in shown[0]
@@ -31,18 +44,9 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     assert passages.passage_count(window.db) == 1
 
 
-def _locked(path):
-    """Another writer holding the write lock (as a long import or undo does)."""
-    other = sqlite3.connect(path)
-    other.execute("BEGIN IMMEDIATE")
-    return other
-
-
 def test_a_note_refused_by_a_busy_database_is_offered_again_as_typed(
         open_window, analysed_db_path, qtbot, monkeypatch):
-    window = open_window(analysed_db_path)
-    window.db.execute("PRAGMA busy_timeout = 100")
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    window, _shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
     window.view.select_range(0, 8)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     [row] = passages.passages_for_article(window.db, window.current_id)
@@ -79,10 +83,7 @@ def test_a_note_refused_by_a_busy_database_is_offered_again_as_typed(
 
 def test_a_memo_refused_by_a_busy_database_is_kept_and_saved_later(
         open_window, analysed_db_path, qtbot, monkeypatch):
-    window = open_window(analysed_db_path)
-    window.db.execute("PRAGMA busy_timeout = 100")
-    errors = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: errors.append(box.text()))
+    window, errors = _impatient_window(open_window, analysed_db_path, monkeypatch)
     first = window.current_id
     editor = window.memo_editor
     other = _locked(analysed_db_path)

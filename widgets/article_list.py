@@ -180,9 +180,13 @@ class ArticleDelegate(QStyledItemDelegate):
 
     PADDING = 6
 
+    @classmethod
+    def row_height(cls, metrics) -> int:
+        """A row's height: two lines of text in ``metrics`` and the padding."""
+        return 2 * metrics.height() + 3 * cls.PADDING
+
     def sizeHint(self, option, index) -> QSize:
-        height = option.fontMetrics.height()
-        return QSize(200, 2 * height + 3 * self.PADDING)
+        return QSize(200, self.row_height(option.fontMetrics))
 
     def paint(self, painter, option, index) -> None:
         painter.save()
@@ -244,8 +248,8 @@ class ArticleList(QListView):
         self.setUniformItemSizes(True)
         self.setAlternatingRowColors(True)
         # a few rows however short the screen (the open filters scroll instead)
-        row = 2 * self.fontMetrics().height() + 3 * ArticleDelegate.PADDING
-        self.setMinimumHeight(self.MIN_ROWS * row + 2 * self.frameWidth())
+        self.setMinimumHeight(self.MIN_ROWS * ArticleDelegate.row_height(self.fontMetrics())
+                              + 2 * self.frameWidth())
         self.selectionModel().currentChanged.connect(self._current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)

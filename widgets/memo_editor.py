@@ -52,8 +52,8 @@ class MemoEditor(QPlainTextEdit):
 
     def keep_unsaved(self, article_id: int) -> None:
         """Saving ``article_id``'s memo failed: while it is shown, it waits
-        to be saved again (leaving the memo, another article or closing
-        retries it) instead of passing for saved."""
+        to be saved again (more typing, another article or closing retries
+        it) instead of passing for saved."""
         if article_id == self.article_id:
             self._dirty = True
             # not retried at each focus change (an error box every time the

@@ -4,6 +4,7 @@ QSettings, and the dialog that edits them."""
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from functools import cache
 from pathlib import Path
@@ -56,7 +57,6 @@ class Preferences:
 
     @staticmethod
     def _exit_backup_key(db_path) -> str:
-        import hashlib
         digest = hashlib.sha1(str(Path(db_path).resolve()).encode("utf-8")).hexdigest()
         return f"backup/exit_failed/{digest[:16]}"
 
