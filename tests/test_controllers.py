@@ -292,6 +292,27 @@ def test_a_commit_elsewhere_reaches_the_window_without_moving_a_far_article(
     assert window.view.verticalScrollBar().value() == scroll
 
 
+def test_a_new_order_keeps_the_article_read_when_it_lists_it_far_down(
+        open_window, analysed_db_path, qtbot):
+    """A sort that puts the article being read below row 1,000 leaves it in
+    the reader (it opened the list's first article), and says so; the next
+    article is the one after it in the new order. A search that leaves it
+    out opens its first hit."""
+    _many_articles(analysed_db_path, 1100)
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(3)
+    title = window.title_label.text()
+    window.apply_query({"sort": "imported", "descending": True})   # the seeds come last
+    model = window.article_list.list_model
+    assert model.row_of(3, within=1000) is None
+    assert window.current_id == 3 and window.title_label.text() == title
+    assert "stays open" in window.statusBar().currentMessage()
+    window.controllers.articles.step_article(1)
+    assert window.current_id == 2          # after 3, newest first
+    window.apply_query({"search": "Filler"})
+    assert window.current_id != 2 and window.title_label.text().startswith("Filler")
+
+
 def _analysed_elsewhere(path, article_id: int) -> None:
     """Another process (the analysis service, ``dossier analyse``) stores an
     analysis of the article: no journal step, a commit."""

@@ -99,6 +99,16 @@ class ArticleListController(Controller):
         if keep_current and self.current_id is not None and \
                 articles.get_article(self.db, self.current_id) is not None:
             return True     # still stored: the reader keeps it, wherever it is listed
+        if self.current_id is not None and article_query.is_listed(
+                self.db, self.query, self.current_id):
+            # listed further down (a new order put it there): the analyst
+            # keeps reading it rather than being taken to the list's first
+            # article; its row is found by the arrows (or scrolling) later
+            self.controllers.reader.show_article(self.current_id)
+            self.statusBar().showMessage(
+                f"The article you are reading stays open; in this list it comes after "
+                f"the first {KEEP_CURRENT_WITHIN:,} rows.", 8000)
+            return True
         if model.rowCount():
             self.article_list.select_article(model.article(0)["id"])
             return True
@@ -108,7 +118,10 @@ class ArticleListController(Controller):
     def step_article(self, step: int) -> None:
         model = self.article_list.list_model
         row = model.row_of(self.current_id) if self.current_id is not None else -1
-        row = max(0, min(model.rowCount() - 1, (row if row is not None else -1) + step))
+        row = max(0, min(model.total() - 1, (row if row is not None else -1) + step))
+        while row >= model.rowCount() and model.canFetchMore():
+            model.fetchMore()       # the next article may be past the rows loaded
+        row = min(row, model.rowCount() - 1)
         if model.rowCount():
             self.article_list.select_article(model.article(row)["id"])
 
