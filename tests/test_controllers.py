@@ -306,7 +306,10 @@ def test_a_new_order_keeps_the_article_read_when_it_lists_it_far_down(
     model = window.article_list.list_model
     assert model.row_of(3, within=1000) is None
     assert window.current_id == 3 and window.title_label.text() == title
-    assert "stays open" in window.statusBar().currentMessage()
+    row = model.row_of(3)
+    qtbot.waitUntil(lambda: window.article_list.currentIndex().row() == row, timeout=5000)
+    assert f"row {row + 1:,} of this list" in window.statusBar().currentMessage()
+    assert window.current_id == 3 and window.title_label.text() == title
     window.controllers.articles.step_article(1)
     assert window.current_id == 2          # after 3, newest first
     window.apply_query({"search": "Filler"})

@@ -2,12 +2,15 @@
 passages, read lazily from a :class:`RowSource`.
 
 The model never holds the corpus: it asks its source for the row count and
-for pages of :attr:`ArticleListModel.PAGE` rows as the view needs them, keeps
-at most :attr:`ArticleListModel.MAX_PAGES` pages (least recently used pages
-are dropped and read again when needed), and grows its row count page by page
-through ``canFetchMore``/``fetchMore`` as the view scrolls. A source is three
-plain callables — the main window binds storage functions to them; tests may
-use :meth:`RowSource.from_rows`.
+for pages of :attr:`ArticleListModel.PAGE` rows as the view shows them, and
+keeps at most :attr:`ArticleListModel.MAX_PAGES` pages (least recently used
+pages are dropped and read again when needed). The view knows every row at
+once (:attr:`widgets.lazy_rows.LazyRows.WHOLE`): its scroll bar is the whole
+list's, and a drag of its thumb reads the one page it lands on. It is a
+one-column table, not a ``QListView``, for that: a table lays out rows of one
+height without asking the model about each. A source is three plain
+callables — the main window binds storage functions to them; tests may use
+:meth:`RowSource.from_rows`.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QListView, QMenu, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle,
+                               QStyledItemDelegate, QTableView)
 
 from widgets.lazy_rows import LazyRows
 from widgets.plain_text import plain_tooltip
@@ -95,6 +99,7 @@ class ArticleListModel(LazyRows, QAbstractListModel):
     #: the number of rows the source has (the hit count), and whether that
     #: is exact (False: at least that many; :meth:`set_total` follows)
     totalChanged = Signal(int, bool)
+    WHOLE = True
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -228,8 +233,11 @@ class ArticleDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class ArticleList(QListView):
-    """Keyboard-navigable article list; emits the current article's id."""
+class ArticleList(QTableView):
+    """Keyboard-navigable article list; emits the current article's id.
+
+    A table of one column with its headers hidden (see the module's
+    docstring): Up, Down, Page Up/Down, Home and End move between articles."""
 
     #: the rows it keeps in view however short the window
     MIN_ROWS = 3
@@ -245,7 +253,20 @@ class ArticleList(QListView):
         self.list_model = ArticleListModel(self)
         self.setModel(self.list_model)
         self.setItemDelegate(ArticleDelegate(self))
-        self.setUniformItemSizes(True)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setMinimumSectionSize(1)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)   # never measured row by row
+        self._fit_rows()
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)        # Tab leaves the list, as from any list
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         # a few rows however short the screen (the open filters scroll instead)
         self.setMinimumHeight(self.MIN_ROWS * ArticleDelegate.row_height(self.fontMetrics())
@@ -254,10 +275,22 @@ class ArticleList(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
 
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_End:
-            self.list_model.load_all()  # the last article, not the last loaded
-        super().keyPressEvent(event)
+    def _fit_rows(self) -> None:
+        self.verticalHeader().setDefaultSectionSize(
+            ArticleDelegate.row_height(self.fontMetrics()))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_rows()
+
+    def moveCursor(self, action, modifiers):
+        """Home and End go to the first and last article (in a table they
+        go to a row's first and last column)."""
+        if action in (QAbstractItemView.CursorAction.MoveHome,
+                      QAbstractItemView.CursorAction.MoveEnd):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(action, modifiers)
 
     def _context_menu(self, position) -> None:
         index = self.indexAt(position)
@@ -285,20 +318,11 @@ class ArticleList(QListView):
         if current is not None:
             self.select_article(current)
 
-    def dataChanged(self, top_left, bottom_right, roles=()) -> None:
-        """A changed passage count is repainted, not laid out: QListView lays
-        out every loaded row on dataChanged, asking the model for its row
-        count twice per row (90,000 rows: a quarter of a second)."""
-        if roles and set(roles) <= {COUNT_ROLE, REVIEW_ROLE}:
-            for row in range(top_left.row(), bottom_right.row() + 1):
-                self.viewport().update(self.visualRect(self.list_model.index(row)))
-            return
-        super().dataChanged(top_left, bottom_right, roles)
-
     def select_article(self, article_id: int, *, within: int | None = None) -> bool:
         """Make an article current (scrolling to it); False if it is not
         listed — or, with ``within``, not among the list's first ``within``
-        rows (loading rows up to a far one costs a layout of all of them)."""
+        rows (then only those are looked through: finding a far row walks
+        the whole list's order)."""
         row = self.list_model.row_of(article_id, within=within)
         if row is None:
             return False

@@ -5,17 +5,20 @@ and the names offered by the filter fields.
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QAbstractItemView
+
 from desktop.gui.controller import Controller
 from storage import article_query, articles, review
 from storage.article_listing import ArticleListing
 from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, MEMO, PASSAGES, REVIEW,
                              TAGS, TEXT, Changes)
-from widgets.article_list import REVIEW_ROLE, RowSource
+from widgets.article_list import ID_ROLE, REVIEW_ROLE, RowSource
 from widgets.review_status import ReviewMarkDelegate, progress_text
 from widgets.wording import STILL_SHOWN
 
-#: After a new search, filter or order, the current article stays current
-#: only if it is among the list's first rows (see refresh_articles).
+#: After a new search, filter or order, the current article's row is
+#: looked for at once among the list's first rows; further down, in a
+#: worker, the reader keeping it meanwhile (see refresh_articles).
 KEEP_CURRENT_WITHIN = 1000
 
 
@@ -103,17 +106,40 @@ class ArticleListController(Controller):
                 self.db, self.query, self.current_id):
             # listed further down (a new order put it there): the analyst
             # keeps reading it rather than being taken to the list's first
-            # article; its row is found by the arrows (or scrolling) later
+            # article, and its row is found in a worker (a walk of the list)
             self.controllers.reader.show_article(self.current_id)
-            self.statusBar().showMessage(
-                f"The article you are reading stays open; in this list it comes after "
-                f"the first {KEEP_CURRENT_WITHIN:,} rows.", 8000)
+            self._select_far_row(self.current_id)
             return True
         if model.rowCount():
             self.article_list.select_article(model.article(0)["id"])
             return True
         self.controllers.reader.show_nothing()
         return True
+
+    def _select_far_row(self, article_id: int) -> None:
+        """Find the row of ``article_id``, listed past the first rows, in a
+        worker, and make it the list's current row (the reader shows it
+        already); said in the status bar."""
+        query = self.query
+
+        def found(row: int | None) -> None:
+            model = self.article_list.list_model
+            if (row is None or self.query is not query or self.current_id != article_id
+                    or row >= model.rowCount()):
+                return          # another list or article by now
+            index = model.index(row)
+            if index.data(ID_ROLE) != article_id:
+                return          # the list changed meanwhile
+            self.article_list.blockSignals(True)    # the reader shows it already
+            try:
+                self.article_list.setCurrentIndex(index)
+            finally:
+                self.article_list.blockSignals(False)
+            self.article_list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.statusBar().showMessage(
+                f"The article you are reading stays open: row {row + 1:,} of this list.", 8000)
+        self.ops.query(lambda db: article_query.article_position(db, query, article_id),
+                       found).named("row of the article read").run()
 
     def step_article(self, step: int) -> None:
         model = self.article_list.list_model
