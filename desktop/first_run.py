@@ -6,6 +6,7 @@ Plain Python (no Qt), so the GUI, the command line and tests share it.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -20,9 +21,17 @@ if TYPE_CHECKING:
     from desktop.importers import ImportReport
 
 
+#: The shipped tags' uuids are made from their names in this namespace, so
+#: that every new file gives "Drugs" the same one: exports of two analysts'
+#: files, or of a file that imported another's REFI-QDA project, join on
+#: ``tag_uuid`` for the shipped tags too (random ones matched in no copy).
+DEFAULT_TAGS_NAMESPACE = uuid.UUID("6c1f4a52-3b0e-4d5f-9a57-0d0551e2a7b3")
+
+
 def default_tags() -> list[dict]:
-    """The shipped default tag set (name, colour, description)."""
-    return json.loads(resources.path("default_tags.json").read_text("utf-8"))
+    """The shipped default tag set (name, colour, description, uuid)."""
+    return [dict(tag, uuid=str(uuid.uuid5(DEFAULT_TAGS_NAMESPACE, tag["name"])))
+            for tag in json.loads(resources.path("default_tags.json").read_text("utf-8"))]
 
 
 def ensure_codebook(db: Database) -> None:

@@ -263,13 +263,13 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
     a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
     its exact text and context as they were, its range 0–0 (there is no
     place for it in the text). None, and nothing stored, if the article
-    already has an orphaned passage with this tag and text. ``stable_id``:
-    as in :func:`add_passage`."""
+    already has an orphaned passage of this analyst with this tag and text.
+    ``stable_id``: as in :func:`add_passage`."""
     with journal.recorded(db, "Import orphaned passage", analyst=analyst):
         _article_text(db, article_id)
         if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
-                      "text = ? AND anchor = 'orphaned'",
-                      [article_id, tag_id, text]).fetchone():
+                      "text = ? AND anchor = 'orphaned' AND analyst = ?",
+                      [article_id, tag_id, text, analyst]).fetchone():
             return None
         now = utc_now()
         passage_id = _store(db, [article_id, tag_id, 0, 0, text, prefix, suffix, note,

@@ -311,7 +311,7 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:
     """Create each ``{"name", "color", "description"}`` tag that is missing
-    (``"codable": False`` in one: a category).
+    (``"codable": False`` in one: a category; ``"uuid"``: its stable id).
 
     Returns how many were created. Used to install the default codebook.
     """
@@ -321,6 +321,6 @@ def ensure_tags(db: Database, tags: list[dict]) -> int:
             if not find_tag(db, tag["name"]):
                 create_tag(db, tag["name"], tag["color"],
                            description=tag.get("description", ""),
-                           codable=tag.get("codable", True))
+                           codable=tag.get("codable", True), stable_id=tag.get("uuid"))
                 created += 1
     return created

@@ -631,13 +631,19 @@ def test_a_members_file_gets_the_teams_codebook_not_the_shipped_one(tmp_path, hu
     assert {t["name"] for t in tags.list_tags(ana)} == team
 
     # the window's way: a new file (the shipped tags made on its first
-    # opening), then File → Connect: the unused ones the team lacks go
+    # opening), then File → Connect: a shipped tag has the same uuid in
+    # every file, so bob's "Drugs" is the team's, renamed by the lead; an
+    # unused tag of his own the team lacks goes
     bob = open_database(tmp_path / "bob.db")
     ensure_codebook(bob)
+    with journal.step(bob, "Create tag"):
+        tags.create_tag(bob, "Bob's own", "#123456")
     assert "Drugs" in {t["name"] for t in tags.list_tags(bob)}
     joined = hub_sync.first_sync(bob, hub.conn("bob"), hub.url("bob"))
     assert {t["name"] for t in tags.list_tags(bob)} == team
-    assert any("left out: Drugs" in c for c in joined.conflicts)
+    assert tags.tag_uuids(bob)[tags.find_tag(bob, "Narcotics")["id"]] == \
+        tags.tag_uuids(lead_db)[drugs]
+    assert any("left out: Bob's own" in c for c in joined.conflicts)
 
 
 def test_a_file_that_left_its_hub_moves_to_a_new_empty_one(tmp_path, hub, lead_db):

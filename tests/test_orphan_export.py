@@ -134,3 +134,29 @@ def test_csv_marks_the_orphan(orphan_db, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
     assert {r["text"]: r["anchor"] for r in rows} == {"the biggest this year": "orphaned",
                                                       "Australian partners": "moved"}
+
+
+def test_two_analysts_orphans_of_the_same_words_both_come_back(tmp_path):
+    """Two analysts' passages on the same words, both orphaned by a text
+    change: a round trip through .qdpx kept one (the other "already
+    present")."""
+    from desktop.refi_qda.import_project import import_qdpx
+
+    db = open_database(tmp_path / "two.db", create=True)
+    ensure_codebook(db)
+    article_id, _ = articles.add_article(db, title="Raid", text=OLD)
+    tag_id = tags.find_tag(db, "Key quote")["id"]
+    start = OLD.index("the biggest this year")
+    for analyst in ("ana", "bob"):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                             end=start + len("the biggest this year"), analyst=analyst)
+    assert articles.replace_article_text(db, article_id, NEW)["orphaned"] == 2
+    out = tmp_path / "project.qdpx"
+    from desktop.exporters import export_passages
+    export_passages(db, out, "qdpx")
+    target = open_database(tmp_path / "again.db", create=True)
+    report = import_qdpx(target, out)
+    assert (report.passages_added, report.passages_existing) == (2, 0)
+    assert sorted(target.execute("SELECT analyst, anchor FROM passages")) == [
+        ("ana", "orphaned"), ("bob", "orphaned")]
+    assert import_qdpx(target, out).passages_existing == 2

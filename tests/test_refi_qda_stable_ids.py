@@ -121,3 +121,70 @@ def test_a_qdc_codebook_keeps_its_codes_guids(tmp_path):
     assert created and all(stored[name] == codes[name] for name in created if name in codes)
     assert any(name in codes for name in created)
     db.close()
+
+
+def _two_analysts_agreeing(path: Path):
+    """A file where ana and bob tagged the same words with the same tag
+    (their agreement), and bob one more passage."""
+    from desktop.first_run import ensure_codebook
+
+    db = open_database(path)
+    ensure_codebook(db)
+    with journal.step(db, "Code"):
+        article, _ = articles.add_article(db, title="Raid", text="Police raided the port on "
+                                       "Tuesday and seized 40 kg of heroin. " * 3)
+        diplomacy, drugs = tags.find_tag(db, "Diplomacy")["id"], tags.find_tag(db, "Drugs")["id"]
+        for analyst in ("ana", "bob"):
+            passages.add_passage(db, article_id=article, tag_id=diplomacy, start=0, end=24,
+                                 analyst=analyst, note=f"{analyst}'s note")
+        passages.add_passage(db, article_id=article, tag_id=drugs, start=40, end=60,
+                             analyst="bob")
+    return db
+
+
+def _coded(db) -> list[tuple]:
+    return sorted(db.execute('SELECT p.uuid, p.analyst, t.name, p.start, p."end", p.note '
+                             "FROM passages p JOIN tags t ON t.id = p.tag_id"))
+
+
+def test_two_analysts_coding_the_same_words_both_come_back(tmp_path):
+    """A project import kept one of two analysts' codings of the same words
+    with the same tag ("1 already present"): exactly the passages where they
+    agreed were lost, and their agreement fell. Both come back; importing
+    the project again adds nothing."""
+    source = _two_analysts_agreeing(tmp_path / "team.db")
+    path = export_qdpx(source, tmp_path)
+    target = open_database(tmp_path / "fresh.db")
+    report = import_qdpx(target, path)
+    assert (report.passages_added, report.passages_existing) == (3, 0)
+    assert _coded(target) == _coded(source)
+    again = import_qdpx(target, path)
+    assert (again.passages_added, again.passages_existing) == (0, 3)
+    assert len(_coded(target)) == 3
+
+
+def test_the_shipped_tags_have_the_same_uuid_in_every_new_file(tmp_path):
+    """Each new file gave the nine shipped tags random uuids, so no export
+    of two files joined on them, even after one imported the other's project."""
+    from desktop.first_run import default_tags, ensure_codebook
+
+    files = [open_database(tmp_path / f"{name}.db") for name in ("one", "two")]
+    for db in files:
+        ensure_codebook(db)
+    first, second = (_uuids(db, "tags", "name") for db in files)
+    assert first == second and len(first) == len(default_tags())
+    source = _two_analysts_agreeing(tmp_path / "team.db")
+    import_qdpx(files[1], export_qdpx(source, tmp_path))
+    assert _uuids(files[1], "tags", "name") == _uuids(source, "tags", "name")
+
+
+def test_a_code_coloured_otherwise_than_the_tag_here_is_said(tmp_path):
+    source = _two_analysts_agreeing(tmp_path / "team.db")
+    tags.recolour_tag(source, tags.find_tag(source, "Drugs")["id"], "#00ff00")
+    target = open_database(tmp_path / "fresh.db")
+    from desktop.first_run import ensure_codebook
+    ensure_codebook(target)
+    report = import_qdpx(target, export_qdpx(source, tmp_path))
+    [line] = [line for line in report.detail_lines() if "Drugs" in line]
+    assert "colour #00ff00" in line and "keeps its own colour" in line
+    assert tags.find_tag(target, "Drugs")["color"] != "#00ff00"

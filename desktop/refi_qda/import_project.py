@@ -329,7 +329,8 @@ class _Importer:
         self.db, self.archive, self.project, self.report = db, archive, project, report
         self.tag_ids: dict[str, int | None] = {}
         self.source_notes: set[str] = set()     # notes a source points to (annotations)
-        self.stored: dict[int, set[tuple[int, int, int]]] = {}   # article -> (tag, start, end)
+        # article -> (tag, start, end, analyst) of its passages
+        self.stored: dict[int, set[tuple[int, int, int, str]]] = {}
         self.categories: dict[int, str] = {}    # the file's codes that are categories here
 
     # -- the codebook --------------------------------------------------------------
@@ -343,6 +344,7 @@ class _Importer:
             existing = tags.find_tag(self.db, entry["name"])
             if existing:
                 ids[entry["name"]] = existing["id"]
+                self._kept_as_here(entry, existing)
                 if not existing["codable"]:
                     self.categories[existing["id"]] = existing["name"]
                 continue
@@ -363,6 +365,22 @@ class _Importer:
             if parent is not None:
                 tags.set_parent(self.db, tag_id, parent)
         self.tag_ids = {code_guid: ids.get(name) for code_guid, name in codebook.guids.items()}
+
+    def _kept_as_here(self, entry: dict, here: dict) -> None:
+        """A code whose name a tag here has: its passages go under that tag,
+        which stays as it is here; say so when the project colours or
+        describes it otherwise (nothing said it did)."""
+        differ = []
+        if entry.get("color") and entry["color"].lower() != (here["color"] or "").lower():
+            differ.append(f"colour {entry['color']} (here {here['color']})")
+        if (entry.get("description") or "").strip() not in ("", (here.get("description")
+                                                                 or "").strip()):
+            differ.append("description")
+        if differ:
+            self.report.not_imported.append((
+                f"code “{entry['name']}”'s {' and '.join(differ)}",
+                "a tag of that name is here already; its passages go under it, and it "
+                "keeps its own colour and description"))
 
     def tag_id(self, code_guid: str) -> int | None:
         if code_guid not in self.tag_ids:
@@ -591,14 +609,17 @@ class _Importer:
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
             if tag_id is None:
                 continue
-            if article_id not in self.stored:     # read once per article, not per coding
-                self.stored[article_id] = {(p["tag_id"], p["start"], p["end"]) for p in
-                                           passages.passages_for_article(self.db, article_id)}
-            if (tag_id, place.start, place.end) in self.stored[article_id]:
-                self.report.passages_existing += 1
-                continue
             analyst = self.project.users.get(guid(coding.get("creatingUser") or user),
                                              DEFAULT_ANALYST)
+            if article_id not in self.stored:     # read once per article, not per coding
+                self.stored[article_id] = {
+                    (p["tag_id"], p["start"], p["end"], p["analyst"]) for p in
+                    passages.passages_for_article(self.db, article_id)}
+            # two analysts' codings of the same words are two passages (their
+            # agreement); only the same analyst's again is already here
+            if (tag_id, place.start, place.end, analyst) in self.stored[article_id]:
+                self.report.passages_existing += 1
+                continue
             try:
                 passages.add_passage(
                     self.db, article_id=article_id, tag_id=tag_id, start=place.start,
@@ -610,7 +631,7 @@ class _Importer:
                     (f"selection {place.start}–{place.end} in “{name}”", str(error)))
                 continue
             own = None
-            self.stored[article_id].add((tag_id, place.start, place.end))
+            self.stored[article_id].add((tag_id, place.start, place.end, analyst))
             self.report.passages_added += 1
             self.coded(tag_id)
             self.report.readings[place.reading] += 1
