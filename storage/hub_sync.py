@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -57,6 +58,17 @@ from storage.hub_meta import HUB_LEFT, HUB_URL
 from storage.database import get_meta, set_meta, utc_now, write_transaction
 
 Progress = Callable[[str, int, int], None] | None
+
+
+def _not_pipeline_noise(record: logging.LogRecord) -> bool:
+    """psycopg logs a warning when a pipeline ends after the hub refused a
+    step in it; the refusal itself is raised, handled and said (the steps go
+    again one at a time), so that line on stderr was only noise."""
+    return not record.getMessage().startswith("error ignored terminating")
+
+
+logging.getLogger("psycopg").addFilter(_not_pipeline_noise)
+
 
 #: References inside journaled rows: local id column → the table it points at.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -139,13 +151,30 @@ class SyncResult:
     timings: dict = field(default_factory=dict)
 
 
+#: What a member's role may not change, in the words the window's guard
+#: uses (see :func:`guard_statements`).
+VIEWERS_ONLY_READ = "Viewers of this team hub do not change anything."
+ONLY_A_LEAD = {"tags": "Only a lead changes the codebook on this team hub.",
+               "articles": "Only a lead adds, deletes or edits the text of articles on this "
+                           "team hub.",
+               "assignments": "Only a lead assigns articles on this team hub."}
+OWN_PASSAGES_ONLY = "On this team hub you change only your own passages."
+_STAYS = " (this step stays in this file only)"
+
+
 def refusal_text(message: str) -> str:
-    """PostgreSQL's refusal in words an analyst reads: a row-level security
-    refusal says which table's rows this member's role may not write."""
-    found = re.match(r'new row violates row-level security policy for table "(\w+)"', message)
+    """PostgreSQL's refusal in words an analyst reads: what this member's
+    role may not change, as the window says it before a push."""
+    if message.startswith("permission denied for "):       # a viewer's login writes nothing
+        return VIEWERS_ONLY_READ + _STAYS
+    found = (re.match(r'new row violates row-level security policy for table "(\w+)"', message)
+             or re.match(r"Dossier hub: \S+ may not (?:change|delete) this row of (\w+)",
+                         message))
     if found:
-        return (f"your role on this hub may not add or change {found.group(1)} (this step "
-                f"stays in this file only)")
+        table = found.group(1)
+        return (ONLY_A_LEAD.get(table) or (OWN_PASSAGES_ONLY if table == "passages" else
+                                           f"your role on this hub may not change {table}.")
+                ) + _STAYS
     return message
 
 
@@ -397,12 +426,10 @@ def guard_statements(role: str | None, analyst: str,
         for table in hub_schema.STATE_TABLES:
             for event in ("INSERT", update(table), "DELETE"):
                 statements.append(_refuse(f"{table}_{event.split()[0].lower()}", event, table,
-                                          "Viewers of this team hub do not change anything."))
+                                          VIEWERS_ONLY_READ))
         return statements
-    codebook = "Only a lead changes the codebook on this team hub."
-    articles = "Only a lead adds, deletes or edits the text of articles on this team hub."
-    assigning = "Only a lead assigns articles on this team hub."
-    others = "On this team hub you change only your own passages."
+    codebook, articles = ONLY_A_LEAD["tags"], ONLY_A_LEAD["articles"]
+    assigning, others = ONLY_A_LEAD["assignments"], OWN_PASSAGES_ONLY
     for event in ("INSERT", update("tags"), "DELETE"):
         statements.append(_refuse(f"tags_{event.split()[0].lower()}", event, "tags", codebook))
     statements += [
@@ -464,14 +491,34 @@ def waiting(db: Database) -> int:
 
 
 def refused(db: Database) -> list[tuple[str, str]]:
-    """The local steps the hub refused, oldest first: ``(name, why)`` (they
-    stay in this file only)."""
+    """The local steps the hub refused whose changes this file still holds,
+    oldest first: ``(name, why)`` (they stay in this file only; one undone
+    since no longer makes the file differ from the team's)."""
     return [(name, mark.split(": ", 1)[-1]) for name, mark in db.execute(
         "SELECT name, pushed_at FROM journal_steps WHERE pushed_at LIKE 'refused%' "
-        "ORDER BY id")]
+        "AND state = 'done' ORDER BY id")]
 
 
-_UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, merge_key FROM journal_steps "
+#: How a step is marked that is never pushed: the undo of a step the hub
+#: refused takes back what only this file had.
+KEPT_LOCAL = "local"
+
+
+def _undoes_refused(db: Database, steps: list[dict], refused_now: set[int]) -> list[dict]:
+    """The undo steps among ``steps`` whose step the hub refused (before, or
+    ``refused_now`` in this push)."""
+    undos = [s for s in steps if s["kind"] == "undo" and s.get("target_id") is not None]
+    if not undos:
+        return []
+    targets = sorted({s["target_id"] for s in undos} - refused_now)
+    refused_ids = set(refused_now) | {row[0] for row in db.execute(
+        f"SELECT id FROM journal_steps WHERE id IN ({','.join('?' * len(targets))}) "
+        "AND pushed_at LIKE 'refused%'", targets)} if targets else set(refused_now)
+    return [s for s in undos if s["target_id"] in refused_ids]
+
+
+_UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, target_id, merge_key "
+             "FROM journal_steps "
              "WHERE pushed_at IS NULL AND kind IN ('do', 'undo', 'redo') "
              "AND origin NOT LIKE 'hub:%' ORDER BY id LIMIT ?")
 
@@ -486,12 +533,12 @@ def _take_steps(db: Database, limit: int) -> list[dict]:
     if not waiting(db):
         return []
     uuids = _Uuids(db)
-    steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at", "merge_key"), r))
-             for r in db.execute(_UNPUSHED, [limit])]
+    steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at", "target_id",
+                       "merge_key"), r)) for r in db.execute(_UNPUSHED, [limit])]
     if any(s["merge_key"] is not None for s in steps):
         with write_transaction(db):
-            steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at"), r))
-                     for r in db.execute(_UNPUSHED, [limit])]
+            steps = [dict(zip(("id", "uuid", "name", "analyst", "kind", "created_at",
+                               "target_id"), r)) for r in db.execute(_UNPUSHED, [limit])]
             db.execute("UPDATE journal_steps SET merge_key = NULL WHERE id IN "
                        f"({','.join('?' * len(steps))})", [s["id"] for s in steps])
             return _with_rows(db, steps, uuids)
@@ -587,17 +634,30 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             if not steps:
                 break
             marks: list[tuple[str, int]] = []
+            taken = len(steps)
+            # an undo of a refused step takes back what the hub never had:
+            # kept here, not pushed (the hub refused it as well)
+            local = _undoes_refused(db, steps, set())
+            if local:
+                marks += [(f"{KEPT_LOCAL} {utc_now()}: undoes a step the hub refused", s["id"])
+                          for s in local]
+                steps = [s for s in steps if s not in local]
             try:
                 attempt = SyncResult()
                 with conn.transaction():
                     _push_many(conn, steps, attempt)
                 result.pushed += attempt.pushed
                 result.duplicates += attempt.duplicates
-                marks = [(utc_now(), s["id"]) for s in steps]
+                marks += [(utc_now(), s["id"]) for s in steps]
             except psycopg.OperationalError:
                 raise
             except psycopg.DatabaseError:
+                refused_now: set[int] = set()
                 for s in steps:
+                    if _undoes_refused(db, [s], refused_now):
+                        marks.append((f"{KEPT_LOCAL} {utc_now()}: undoes a step the hub "
+                                      "refused", s["id"]))
+                        continue
                     try:
                         with conn.transaction():
                             _push_one(conn, s, result)
@@ -609,8 +669,9 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                         message = refusal_text(str(error).strip().splitlines()[0])
                         result.refused.append(f"“{s['name']}”: {message}")
                         marks.append((f"refused {utc_now()}: {message}", s["id"]))
+                        refused_now.add(s["id"])
             _mark(db, marks)
-            done += len(steps)
+            done += taken
             if on_progress:
                 on_progress("Pushing", done, total)
             if limit and done >= limit:

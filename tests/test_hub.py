@@ -576,10 +576,16 @@ def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
 def test_a_row_level_security_refusal_is_said_in_words():
     said = hub_sync.refusal_text(
         'new row violates row-level security policy for table "tags"')
-    assert said == ("your role on this hub may not add or change tags (this step stays in "
+    assert said == ("Only a lead changes the codebook on this team hub. (this step stays in "
                     "this file only)")
+    # the hub's own triggers, and a viewer's login, in the window's words
     assert hub_sync.refusal_text("Dossier hub: ana may not delete this row of passages") == \
-        "Dossier hub: ana may not delete this row of passages"
+        "On this team hub you change only your own passages. (this step stays in this file only)"
+    assert hub_sync.refusal_text("Dossier hub: bob may not change this row of tags"
+                                 ).startswith("Only a lead changes the codebook")
+    assert hub_sync.refusal_text("permission denied for table steps").startswith(
+        "Viewers of this team hub do not change anything.")
+    assert hub_sync.refusal_text("something else") == "something else"
 
 
 def test_a_wrong_or_missing_password_is_not_an_unreachable_hub():
@@ -661,3 +667,14 @@ def test_a_file_that_left_its_hub_moves_to_a_new_empty_one(tmp_path, hub, lead_d
         assert admin.execute("SELECT count(*) FROM dossier_hub.articles").fetchone()[0] == \
             lead_db.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert not hub_sync.get_meta(lead_db, hub_sync.HUB_LEFT)
+
+
+def test_a_viewers_change_is_refused_in_words(tmp_path, hub, lead_db):
+    """A viewer's tag (from the command line, which the window's guard does
+    not cover) was refused as "permission denied for table steps"."""
+    vic = member_db(tmp_path, hub, "vic")
+    tag_passage(vic, "vic")
+    result = hub_sync.sync(vic, hub.conn("vic"))
+    [said] = result.refused
+    assert "Viewers of this team hub do not change anything." in said
+    assert hub_sync.refused(vic) and hub_sync.waiting(vic) == 0

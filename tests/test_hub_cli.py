@@ -122,7 +122,16 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     assert f"postgresql://ana@127.0.0.1:{hub_server.port}/cli_hub" in out
     # the step the hub refused is named there too
     assert "1 step refused by the hub, in this file only" in out
-    assert "refused: “Rename tag”: " in out
+    assert "refused: “Rename tag”: Only a lead changes the codebook" in out
+    # undoing it takes back what only this file had: kept here, not pushed
+    # (the hub refused the undo too), and the file no longer differs
+    assert main(["undo", "--db", str(ana_path)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
+    assert main(["hub", "sync", "--db", str(ana_path)]) == 0
+    assert "refused" not in capsys.readouterr().out
+    assert main(["hub", "status", "--db", str(ana_path)]) == 0
+    assert "refused" not in capsys.readouterr().out
     # an analyst cannot turn blind coding on: said in words, not the server's
     monkeypatch.setenv("DOSSIER_HUB_PASSWORD", "s3cret-ana")
     assert main(["hub", "blind", "on", "--url", ana_url]) != 0
