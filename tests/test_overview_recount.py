@@ -358,6 +358,38 @@ def test_networks_match_one_join_on_the_analysed_seeds(analysed_db_path):
     db.close()
 
 
+def test_the_speaker_network_follows_the_analysts_corrections(analysed_db_path):
+    """The Speakers ↔ entities network drew the analysis's speakers: a
+    speaker set, a merge or a quote marked "not a quote" changed the tabs,
+    the charts and the exports, but not it."""
+    from storage import quotes, speaker_corrections
+
+    db = open_database(analysed_db_path)
+
+    def edges() -> Counter:
+        return Counter({(r["speaker"], r["entity"]): r["weight"]
+                        for r in overview.speaker_entity_edges(db)})
+
+    before = edges()
+    (speaker, entity), weight = before.most_common(1)[0]
+    quote = next(q for q in quotes.all_quotes(db) if q["speaker"] == speaker
+                 and entity in q["text"])
+    speaker_corrections.set_speaker(db, quote["article_id"], quote["start"], quote["end"],
+                                    "Corrected Speaker", analyst="ana")
+    after = edges()
+    assert after[("Corrected Speaker", entity)] >= 1
+    assert after[(speaker, entity)] < weight
+    speaker_corrections.merge_speakers(db, ["Corrected Speaker"], "Merged Name",
+                                       analyst="ana")
+    merged = edges()
+    assert merged[("Merged Name", entity)] == after[("Corrected Speaker", entity)]
+    assert not [k for k in merged if k[0] == "Corrected Speaker"]
+    speaker_corrections.mark_not_quote(db, quote["article_id"], quote["start"], quote["end"],
+                                       analyst="ana")
+    assert edges()[("Merged Name", entity)] == merged[("Merged Name", entity)] - 1
+    db.close()
+
+
 def _plain_totals(db) -> dict:
     """Passages per (kind, value, tag) counted from the rows, as the charts
     over time and by source count them for a filtered list."""
