@@ -437,6 +437,7 @@ def cmd_quotes(args) -> int:
     from storage import quotes
 
     db = _database(args, create=False)
+    _say_merged(db, args.speaker)
     rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),
              **{k: q[k] for k in QUOTE_COLUMNS}, "to_check": quotes.to_check(q)}
             for q in quotes.all_quotes(db, speaker=args.speaker)]
@@ -456,6 +457,16 @@ def cmd_quotes(args) -> int:
         print(f"{row['article_id']:>5}  {row['kind']:<8} {row['method'] or '—':<10} {mark} "
               f"{speaker:<{width}}  “{text}”")
     return EXIT_OK
+
+
+def _say_merged(db, speaker: str | None) -> None:
+    """Say (on stderr) that ``speaker`` was merged into another name, whose
+    quotes are what it stands for now."""
+    from storage.speaker_corrections import resolve
+
+    shown = resolve(db, speaker)
+    if speaker and shown and shown.casefold() != speaker.strip().casefold():
+        print(f"“{speaker}” was merged into “{shown}”: {shown}'s quotes", file=sys.stderr)
 
 
 def _no_quotes(db, speaker: str | None) -> str:
@@ -486,6 +497,8 @@ def cmd_autotag(args) -> int:
     mode, query = next((mode, value) for mode, value in (
         (autotag.REGEX, args.pattern), (autotag.PHRASE, args.phrase),
         (autotag.SPEAKER, args.speaker), (autotag.ENTITY, args.entity)) if value is not None)
+    if mode == autotag.SPEAKER:
+        _say_merged(db, query)
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
                                      ignore_case=not args.case_sensitive,
                                      extent=args.extent)

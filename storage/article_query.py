@@ -304,9 +304,11 @@ def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
         keys = filter_keys(db, q.entity)
         clauses.append(filter_clause(db, keys))
         params += keys
-    if q.speaker.strip():
+    if q.speaker.strip():       # a name merged into another is that other's
+        from storage.speaker_corrections import resolve
+
         clauses.append("+" + _QUOTING)
-        params.append(q.speaker.strip())
+        params.append(resolve(db, q.speaker.strip()))
     return clauses, params
 
 

@@ -51,9 +51,13 @@ def article_batches(db: Database, *, article_id: int | None = None,
 def speaker_quotes(db: Database, speaker: str, *,
                    article_id: int | None = None) -> list[dict]:
     """Spoken quotes of ``speaker`` (case-insensitive, as the analyst
-    corrected and merged speakers), as candidate rows ``article_id,
+    corrected and merged speakers; a name merged into another is that
+    other's), as candidate rows ``article_id,
     article_title, start, end, text, before, after``."""
-    sql, params = quotes_query(speaker=speaker, article_id=article_id, kinds=SPOKEN)
+    from storage.speaker_corrections import resolve
+
+    sql, params = quotes_query(speaker=resolve(db, speaker), article_id=article_id,
+                               kinds=SPOKEN)
     return list(db.query(
         f"""SELECT q.article_id, q.article_title, q.start, q.end, q.text,
                {_CONTEXT_COLUMNS.format(start="q.start", end="q.end")}

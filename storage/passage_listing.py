@@ -201,14 +201,11 @@ _SPEAKER_CORRECTED = """SELECT sp.id FROM quote_corrections k
 
 
 def _shown_as(db: Database, speaker: str) -> list[str]:
-    """The names (lower case) shown as ``speaker``: its own, unless it was
-    merged into another name, and the names merged into it."""
-    key = entity_key(speaker)
-    names = speaker_corrections.names_of(db, speaker)
-    merged_into = speaker_corrections.resolve(db, speaker)
-    if merged_into and entity_key(merged_into) != key:
-        names = [n for n in names if n != key]
-    return names
+    """The names (lower case) shown as ``speaker``: its own and the names
+    merged into it. A name merged into another is that other's: its names
+    (an old name found nothing, saying nothing)."""
+    merged_into = speaker_corrections.resolve(db, speaker) or speaker
+    return speaker_corrections.names_of(db, merged_into)
 
 
 def _speaker_set(db: Database, speaker: str) -> tuple[str, list]:

@@ -75,8 +75,11 @@ def all_quotes(db: Database, *, article_id: int | None = None,
     kind, speaker, speaker_kind, speaker_start, speaker_end, cue, method,
     text_hash, original_speaker, corrected) in article and text order, as
     the analyst corrected them: ``speaker`` matches the corrected speaker
-    (case-insensitive), merged names included; an added quote has no id."""
-    sql, params = quotes_query(article_id=article_id, speaker=speaker, kinds=kinds)
+    (case-insensitive), merged names included — a name merged into another
+    is that other's (see :func:`storage.speaker_corrections.resolve`); an
+    added quote has no id."""
+    sql, params = quotes_query(article_id=article_id, kinds=kinds,
+                               speaker=speaker_corrections.resolve(db, speaker))
     for row in db.query(sql + " ORDER BY article_id, start, end", params):
         row["corrected"] = bool(row["corrected"])
         yield row

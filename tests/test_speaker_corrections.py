@@ -115,8 +115,13 @@ def test_merge_speakers_across_the_corpus_and_undo(adb):
     listed = _speakers(adb)
     assert "press release" not in listed and listed["press release from the ministry"] == 4
     assert _filter(adb, "press release from the ministry") == 2
-    assert _filter(adb, "press release") == 0
     assert len(list(quotes.all_quotes(adb, speaker="press release from the ministry"))) == 4
+    # the merged-away name stands for the name it is shown as now, in the
+    # list's filter, the quotes and auto-tag (it found nothing: walk S)
+    assert _filter(adb, "press release") == 2
+    assert len(list(quotes.all_quotes(adb, speaker="Press release"))) == 4
+    assert (len(speaker_quotes(adb, "press release"))
+            == len(speaker_quotes(adb, "press release from the ministry")) > 0)
     assert _summary(adb) == _expected_summary(adb)
     # a name merged into one that is merged again follows it
     sc.merge_speakers(adb, ["press release from the ministry", "interior ministry"],
@@ -200,3 +205,19 @@ def test_a_scare_quote_given_a_speaker_is_someones_words(adb):
     [quote] = quotes.all_quotes(adb, article_id=1)
     assert (quote["kind"], quote["speaker"]) == ("direct", "Keo Sophal")
     assert _speakers(adb) == {**before, "Keo Sophal": 1} and _filter(adb, "Keo Sophal") == 1
+
+
+def test_the_command_line_says_a_merged_name_stands_for_another(adb, analysed_db_path,
+                                                                 capsys):
+    from desktop.cli import main
+
+    sc.merge_speakers(adb, ["press release"], "press release from the ministry")
+    assert main(["quotes", "--db", str(analysed_db_path), "--speaker", "Press release"]) == 0
+    out, err = capsys.readouterr()
+    assert ("“Press release” was merged into “press release from the ministry”: "
+            "press release from the ministry's quotes") in err
+    assert out.count("press release from the ministry") == 4
+    assert main(["autotag", "--db", str(analysed_db_path), "--tag", "Key quote",
+                 "--speaker", "press release", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "was merged into" in err and "would tag 0 passages" not in out

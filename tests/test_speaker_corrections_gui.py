@@ -369,3 +369,31 @@ def test_the_speakers_list_says_it_is_counting_not_that_there_are_none(qtbot):
     assert view.speakers.topLevelItem(0).text(2) == "1,200"
     view.show_counting()                 # a refresh keeps the list and its caption
     assert view.caption.text() == SpeakersView.CHOOSE
+
+
+def test_ctrl_m_with_one_speaker_selected_says_what_to_do(qtbot):
+    """Ctrl+M with one speaker selected did nothing and said nothing."""
+    from PySide6.QtWidgets import QToolTip
+
+    from widgets.speakers_view import SpeakersView
+
+    view = SpeakersView()
+    qtbot.addWidget(view)
+    view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)    # shortcuts fire in the active window only
+    view.set_speakers([dict(speaker=name, speaker_kind="person", quote_count=2,
+                            article_count=1, to_check=0) for name in ("Sokha", "Sar Sokha")])
+    merged = []
+    view.mergeRequested.connect(merged.append)
+    first = view.speakers.topLevelItem(0)
+    qtbot.mouseClick(view.speakers.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.speakers.visualItemRect(first).center())
+    view.speakers.setFocus()
+    qtbot.keyClick(view.speakers, Qt.Key.Key_M, CTRL)
+    assert merged == [] and QToolTip.text() == SpeakersView.MERGE_HINT
+    second = view.speakers.topLevelItem(1)
+    qtbot.mouseClick(view.speakers.viewport(), Qt.MouseButton.LeftButton, CTRL,
+                     pos=view.speakers.visualItemRect(second).center())
+    qtbot.keyClick(view.speakers, Qt.Key.Key_M, CTRL)
+    assert merged == [["Sokha", "Sar Sokha"]]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QSplitter, QToolTip,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from widgets.plain_text import plain_tooltip
 from widgets.quote_panel import check_note, needs_check
@@ -144,10 +144,19 @@ class SpeakersView(QWidget):
                 for i in range(self.speakers.topLevelItemCount())
                 if self.speakers.topLevelItem(i).isSelected()]
 
+    #: said where the list is when Ctrl+M finds fewer than two selected
+    MERGE_HINT = "Select two or more speakers (Ctrl+click, Shift+click) to merge them."
+
     def _merge(self) -> None:
         names = self.selected_speakers()
         if len(names) >= 2:
             self.mergeRequested.emit(names)
+            return
+        item = self.speakers.currentItem()      # Ctrl+M did nothing, saying nothing
+        spot = (self.speakers.visualItemRect(item).bottomLeft() if item is not None
+                else self.speakers.viewport().rect().topLeft())
+        QToolTip.showText(self.speakers.viewport().mapToGlobal(spot), self.MERGE_HINT,
+                          self.speakers)
 
     def current_speaker(self) -> str | None:
         item = self.speakers.currentItem()
