@@ -182,9 +182,14 @@ def test_multi_select_retag_and_delete_are_undoable(workspace, qtbot):
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert passages.get_passage(db, ids["a"]) is None and passages.get_passage(db, ids["b"]) is None
     qtbot.waitUntil(lambda: widget.count_label.text() == "2 passages", timeout=3000)
+    # the row after the deleted ones is current: Enter, F2 and Delete act on
+    # it (there was no current row until an arrow key)
+    assert table.currentIndex().data(ID_ROLE) == ids["c"]
+    assert widget.selected_ids() == [ids["c"]]
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert passages.get_passage(db, ids["a"])["note"] == "check the date"
     qtbot.waitUntil(lambda: widget.count_label.text() == "4 passages", timeout=3000)
+    assert table.currentIndex().data(ID_ROLE) == ids["c"]
 
 
 def test_export_these_exports_exactly_the_listed(workspace, qtbot, tmp_path):

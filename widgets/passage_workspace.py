@@ -485,6 +485,8 @@ class PassageWorkspace(QWidget):
         was = self.table.currentIndex()
         current = was.data(ID_ROLE) if keep else None
         selected = set(self.selected_ids()) if keep else set()
+        first_row = min([i.row() for i in self.table.selectionModel().selectedIndexes()]
+                        + ([was.row()] if was.isValid() else []), default=None)
         scroll = self.table.verticalScrollBar().value()
         self.model.set_source(source, total, keep_loaded=keep, exact=exact)
         if keep:
@@ -493,6 +495,12 @@ class PassageWorkspace(QWidget):
                 if 0 <= was.row() < self.model.rowCount():
                     self.model.passage(was.row())   # its page read again, to look in
                 row = self.model.row_of(current)
+                if row is None and first_row is not None and self.model.rowCount():
+                    # its passage went (deleted): the row after the ones that
+                    # went is current, as in any list (none was: Enter, F2
+                    # and Delete did nothing until an arrow key)
+                    row = min(first_row, self.model.rowCount() - 1)
+                    selected = {self.model.index(row, 0).data(ID_ROLE)}
             self.table.verticalScrollBar().setValue(scroll)
             if row is not None:
                 self.table.setCurrentIndex(self.model.index(
