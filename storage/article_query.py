@@ -415,15 +415,6 @@ def rows_of(db: Database, ids: list[int], analysts=()) -> list[dict]:
     return [found[i] for i in ids if i in found]
 
 
-def is_listed(db: Database, q: ArticleQuery, article_id: int) -> bool:
-    """Whether the list ``q`` gives holds ``article_id``, wherever it is
-    listed: its own row tested against the filters (no walk of the list)."""
-    where, params = _where(q, db)
-    where = f"{where} AND a.id = ?" if where else "WHERE a.id = ?"
-    return _run(db, f"SELECT 1 FROM articles a {where}",
-                params + [article_id]).fetchone() is not None
-
-
 def article_position(db: Database, q: ArticleQuery, article_id: int,
                      within: int | None = None) -> int | None:
     """The row of ``article_id`` in the list, or None if the query leaves it

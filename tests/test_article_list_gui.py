@@ -271,3 +271,42 @@ def test_a_file_name_that_is_only_an_id_is_not_shown_as_the_articles_line():
     assert meta_line({"filename": "interview-keo.txt"}) == "interview-keo.txt"
     assert meta_line({"filename": "000_526e701a0aba4176.txt", "source": "VOD",
                       "published": "2024-06-13"}) == "VOD · 2024-06-13"
+
+
+def test_a_count_arriving_later_repaints_only_when_its_rows_show(qtbot):
+    """A long list's exact count (from its worker) appends rows below those
+    shown: the scroll bar grows, and the rows painted a moment before are
+    not painted again (a table repaints its viewport at a new row count).
+    Rows that do show are painted."""
+    from PySide6.QtCore import QEvent, QObject
+
+    rows = [dict(id=i, title=f"Story {i:04}", passage_count=0) for i in range(2000)]
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.resize(300, 400)
+    view.show()
+    qtbot.waitExposed(view)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _watched, event):
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+    paints = Paints()
+    view.viewport().installEventFilter(paints)
+    source = RowSource.from_rows(rows)
+    view.set_source(source, total=1000, exact=False)
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=3000)
+    qtbot.wait(100)                       # the list shown and painted
+    before, painted = view.verticalScrollBar().maximum(), Paints.count
+    assert view.list_model.set_total(source, 2000)
+    qtbot.wait(100)
+    assert view.verticalScrollBar().maximum() > before and Paints.count == painted
+    short = RowSource.from_rows(rows[:5])
+    view.set_source(short, total=2, exact=False)
+    qtbot.wait(100)
+    painted = Paints.count
+    assert view.list_model.set_total(short, 5)
+    qtbot.waitUntil(lambda: Paints.count > painted, timeout=3000)

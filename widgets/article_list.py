@@ -274,6 +274,29 @@ class ArticleList(QTableView):
         self.selectionModel().currentChanged.connect(self._current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
+        self._appended_below = False
+        self.list_model.rowsInserted.connect(self._rows_inserted)
+        self.list_model.modelReset.connect(self._forget_appended)
+
+    def _rows_inserted(self, _parent, first: int, _last: int) -> None:
+        """Rows appended past the last row shown — a long list's exact count,
+        arriving after its first rows — move nothing shown."""
+        shown = self.rowAt(self.viewport().height() - 1)
+        self._appended_below = shown != -1 and first > shown
+
+    def _forget_appended(self) -> None:
+        self._appended_below = False
+
+    def doItemsLayout(self) -> None:
+        """After rows were only appended below what is shown, the scroll bar
+        takes the new length and nothing is repainted (a table repaints its
+        whole viewport at a new row count: every list count arriving from its
+        worker repainted the rows just painted, 12 ms on 100,000 articles)."""
+        if self._appended_below:
+            self._appended_below = False
+            self.updateGeometries()
+            return
+        super().doItemsLayout()
 
     def _fit_rows(self) -> None:
         self.verticalHeader().setDefaultSectionSize(

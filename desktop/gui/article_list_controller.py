@@ -5,6 +5,8 @@ and the names offered by the filter fields.
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtWidgets import QAbstractItemView
 
 from desktop.gui.controller import Controller
@@ -65,15 +67,24 @@ class ArticleListController(Controller):
             self.article_filters.show_error(f"{error} {STILL_SHOWN}")
             return
         previous, self.state.query = self.query, query
-        if not self.refresh_articles():
+        # another order of the same articles keeps the one being read
+        same = dataclasses.replace(query, sort=previous.sort,
+                                   descending=previous.descending) == previous
+        if not self.refresh_articles(same_articles=same):
             self.state.query = previous
         self.state.selected_tags = {self.query.tag_id} if self.query.tag_id else set()
 
-    def refresh_articles(self, select: int | None = None, *, keep_current: bool = False) -> bool:
+    def refresh_articles(self, select: int | None = None, *, keep_current: bool = False,
+                         same_articles: bool = False) -> bool:
         """Re-read the list (a page of it) and keep or pick the current article.
 
         With ``keep_current`` (another program's change) the reader keeps its
-        article even if the list no longer has it near the top.
+        article even if the list no longer has it near the top. With
+        ``same_articles`` (a new order of the same list) the reader keeps its
+        article however far down it is listed now, and its row is found in a
+        worker. Otherwise an article not among the first rows (a new search
+        or filter; one marked done under "Not done") gives way to the list's
+        first.
         Returns False (and leaves the list as it was) if the query cannot run.
         """
         try:
@@ -99,16 +110,13 @@ class ArticleListController(Controller):
                 self.article_list.blockSignals(False)
             if kept:
                 return True
-        if keep_current and self.current_id is not None and \
+        if (keep_current or same_articles) and self.current_id is not None and \
                 articles.get_article(self.db, self.current_id) is not None:
-            return True     # still stored: the reader keeps it, wherever it is listed
-        if self.current_id is not None and article_query.is_listed(
-                self.db, self.query, self.current_id):
-            # listed further down (a new order put it there): the analyst
-            # keeps reading it rather than being taken to the list's first
-            # article, and its row is found in a worker (a walk of the list)
-            self.controllers.reader.show_article(self.current_id)
-            self._select_far_row(self.current_id)
+            # still stored: the reader keeps it, wherever it is listed (a new
+            # order put it past the first rows: the analyst goes on reading
+            # it, not the list's first article), and it already shows it
+            if not keep_current:
+                self._select_far_row(self.current_id)
             return True
         if model.rowCount():
             self.article_list.select_article(model.article(0)["id"])
