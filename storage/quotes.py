@@ -29,7 +29,7 @@ SPOKEN = ("direct", "partial")
 #: Attribution methods worth a second look (see
 #: ``desktop.analysis.attribution.METHODS``): everything but a cue naming
 #: the speaker in the quote's own sentence.
-TO_CHECK = ("pronoun", "inherited", "guessed")
+TO_CHECK = ("pronoun", "inherited", "guessed", "group")
 
 
 def quote_key(text_hash: str, start: int, end: int) -> str:

@@ -480,3 +480,15 @@ def test_a_name_introduced_as_a_person_is_one_whatever_the_tagger_says(pipeline)
             "“We will not stop,” Somchai said.")
     assert [(speaker, kind) for _, _, speaker, kind, _ in speakers(pipeline, text)] == [
         ("Somchai Prasert", "person")]
+
+
+def test_a_speaker_named_only_by_a_party_is_to_check(pipeline):
+    """"the Republican said" gave the speaker "Republican", found by a cue,
+    so never marked to check (walk S, on PolNeAR articles)."""
+    text = ("Ben Carson spoke to voters in Iowa on Tuesday.\n\n"
+            "“We have to cut the regulations that strangle small business,” the "
+            "Republican said.\n\n"
+            "“The economy needs room,” Carson told reporters.")
+    found = [(q.speaker, q.method) for q in analyse_text(pipeline, text).quotes]
+    assert found[0][1] == "group" and found[0][0] == "Republican"
+    assert found[1] == ("Ben Carson", "cue")

@@ -28,7 +28,8 @@ SET_SPEAKER, NOT_A_QUOTE, MARK_AS_QUOTE = "set speaker", "not a quote", "mark as
 #: reader's tooltip says it; a cue in the quote's own sentence is certain.
 UNCERTAIN_METHODS = {"pronoun": "a pronoun or description resolved to an earlier mention",
                      "inherited": "inherited from the quote before",
-                     "guessed": "guessed from an earlier sentence"}
+                     "guessed": "guessed from an earlier sentence",
+                     "group": "named only by a group (a party, a nationality), not who"}
 
 
 def needs_check(quote: dict) -> bool:

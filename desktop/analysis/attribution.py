@@ -39,10 +39,15 @@ from desktop.analysis.quotes import Quote
 #: - ``guessed``: no cue near the quote; the subject of an earlier reporting
 #:   sentence in its paragraph.
 #:
+#: - ``group``: the cue names the speaker only by a group they belong to, a
+#:   party or a nationality ("“…,” the Republican said", "the Democratic
+#:   presidential candidate … calling it “absurd”"): the group's word is
+#:   recorded, not which member spoke.
+#:
 #: ``None`` when no speaker was found. Every method but ``cue`` is worth a
 #: second look (:data:`TO_CHECK`).
-METHODS = ("cue", "pronoun", "inherited", "guessed")
-TO_CHECK = ("pronoun", "inherited", "guessed")
+METHODS = ("cue", "pronoun", "inherited", "guessed", "group")
+TO_CHECK = ("pronoun", "inherited", "guessed", "group")
 
 VERB_FORMS = (
     "said says say told tells added adds noted notes wrote writes warned warns "
@@ -262,6 +267,19 @@ class Speaker:
     #: "named" when the cue's mention names the source, "resolved" when it
     #: refers back (he, it, the ambassador, the release)
     how: str = "named"
+
+
+def _named_by_group(article, speaker: Speaker) -> bool:
+    """Whether the cue's mention names the speaker only by a group's word (a
+    NORP entity, a party or a nationality, inside the mention: "the
+    Republican", "The Democratic presidential candidate") and that word is
+    the speaker found: which member spoke, the cue does not say."""
+    if speaker.kind != "organisation" or speaker.start is None or speaker.end is None:
+        return False
+    name = speaker.name.strip().casefold()
+    return any(e.label_ == "NORP" and speaker.start <= e.start_char and
+               e.end_char <= speaker.end and e.text.strip().casefold() == name
+               for e in article.ents)
 
 
 @dataclass
@@ -1400,7 +1418,8 @@ def attribute_quotes(doc: Any, quotes: list[Quote]) -> list[Quote]:
             if better is not None and (speaker is None or better.kind != "unknown"):
                 speaker, cue_word = better, parsed[2]
         if speaker is not None:
-            method = "cue" if speaker.how == "named" else "pronoun"
+            method = ("group" if _named_by_group(article, speaker) else
+                      "cue" if speaker.how == "named" else "pronoun")
         if quote.kind == "fragment":
             known = speaker is not None and speaker.kind != "unknown"
             quote = replace(quote, kind="partial" if known else "scare")
