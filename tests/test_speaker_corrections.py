@@ -221,3 +221,16 @@ def test_the_command_line_says_a_merged_name_stands_for_another(adb, analysed_db
                  "--speaker", "press release", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert "was merged into" in err and "would tag 0 passages" not in out
+
+
+def test_a_speakers_kind_is_the_one_most_of_its_quotes_give(adb):
+    """One quote whose speaker was set with the kind "organisation" made the
+    speaker's row read "organisation" for all of its quotes (min() of the
+    kinds)."""
+    row = next(s for s in quotes.speakers(adb)
+               if s["speaker_kind"] == "person" and s["quote_count"] >= 2)
+    quote = _quote(adb, row["speaker"])
+    sc.set_speaker(adb, quote["article_id"], quote["start"], quote["end"], row["speaker"],
+                   sc.ORGANISATION)
+    again = {s["speaker"]: s for s in quotes.speakers(adb)}[row["speaker"]]
+    assert again["quote_count"] == row["quote_count"] and again["speaker_kind"] == "person"
