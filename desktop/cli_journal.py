@@ -84,10 +84,24 @@ def _replay(args, action) -> int:
         raise CommandError(str(error)) from error
     # the rows the step concerns: an undone merge's passages, and the articles
     # and tags they sit in (not articles and tags of its own making)
-    print(f"{step.name}: {counted(len(step.changes.passage_ids), 'passage')}, "
-          f"{counted(len(step.changes.article_ids), 'article')} and "
-          f"{counted(len(step.changes.tag_ids), 'tag')} concerned")
+    changes = step.changes
+    if changes.passage_ids or changes.article_ids or changes.tag_ids:
+        print(f"{step.name}: {counted(len(changes.passage_ids), 'passage')}, "
+              f"{counted(len(changes.article_ids), 'article')} and "
+              f"{counted(len(changes.tag_ids), 'tag')} concerned")
+    else:   # a speaker merge concerns none of them ("0 passages … concerned")
+        words = [KIND_WORDS[kind] for kind in sorted(changes.kinds) if kind in KIND_WORDS]
+        print(f"{step.name}: {' and '.join(words) or 'nothing'} changed")
     return 0
+
+
+#: What a step changed, in words, when it concerns no passage, article or tag.
+KIND_WORDS = {"speakers": "the speaker and quote corrections",
+              "entities": "the entity corrections", "review": "a review status",
+              "memo": "a memo", "article": "an article's details",
+              "text": "an article's text", "assignments": "the assignments",
+              "tags": "the codebook", "articles": "the articles",
+              "passages": "the passages"}
 
 
 def cmd_undo(args) -> int:

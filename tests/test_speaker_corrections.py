@@ -234,3 +234,15 @@ def test_a_speakers_kind_is_the_one_most_of_its_quotes_give(adb):
                    sc.ORGANISATION)
     again = {s["speaker"]: s for s in quotes.speakers(adb)}[row["speaker"]]
     assert again["quote_count"] == row["quote_count"] and again["speaker_kind"] == "person"
+
+
+def test_dossier_undo_of_a_merge_says_what_changed(adb, analysed_db_path, capsys):
+    """It said "0 passages, 0 articles and 0 tags concerned"."""
+    from desktop.cli import main
+
+    with journal.step(adb, "Merge speakers"):
+        sc.merge_speakers(adb, ["press release"], "press release from the ministry")
+    assert main(["undo", "--db", str(analysed_db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "the speaker and quote corrections changed" in out and "0 passages" not in out
+    assert "press release" in _speakers(adb)
