@@ -61,6 +61,24 @@ class MergeReport:
     step_id: int | None = None
 
 
+def _differences(mine: tuple, theirs: tuple, ours: dict, their_note: str | None) -> str:
+    """What differs between our passage ``mine`` and theirs, both keys
+    ``(article, tag, start, end, analyst)``: "another tag, range 10–40 (ours
+    12–40) and note 'theirs'" (it said "another tag, range or analyst",
+    whatever differed, and never the note)."""
+    found = []
+    if mine[1] != theirs[1]:
+        found.append("tag")
+    if mine[2:4] != theirs[2:4]:
+        found.append(f"range {theirs[2]}–{theirs[3]} (ours {mine[2]}–{mine[3]})")
+    if mine[4] != theirs[4]:
+        found.append(f"analyst {theirs[4]!r}")
+    if (their_note or "") != (ours[mine][1] or ""):
+        found.append(f"note {their_note or ''!r}")
+    if not found:
+        return "another article"
+    return "another " + (", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1
+                         else found[0])
 
 def _open_other(path: Path) -> sqlite3.Connection:
     if not path.is_file():
@@ -146,9 +164,9 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         same = our_uuids.get(p["uuid"]) if p["uuid"] else None
         if same is not None and by_id.get(same) != key:
             report.passages_matched += 1
-            report.conflicts.append(
-                f"passage {same}: the same passage has another tag, range or analyst "
-                "there; ours kept")
+            report.conflicts.append(f"passage {same}: the same passage has "
+                                    f"{_differences(by_id[same], key, ours, p['note'])} "
+                                    "there; ours kept")
             continue
         if key in ours:
             report.passages_matched += 1

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.cli import main
-from storage import articles, open_database, passages, tags
+from storage import articles, journal, open_database, passages, tags
 from storage.merge import MergeError, merge_database
 
 
@@ -255,3 +255,28 @@ def test_merge_keeps_their_categories_categories(two_databases):
     assert tags.find_tag(db, "Diplomacy")["codable"] == 1          # ours kept …
     assert any("Diplomacy" in c and "category there" in c for c in report.conflicts)   # … said
     assert folder
+
+
+def test_a_conflict_on_one_passage_says_what_differs_note_included(seeded_db_path, tmp_path):
+    """Bob, in a copy, moved ana's passage and rewrote its note while she
+    changed hers: the conflict said "another tag, range or analyst", and
+    never that the notes differ."""
+    ours = open_database(seeded_db_path)
+    tag_id = tags.find_tag(ours, "Cybercrime")["id"]
+    passage_id = passages.add_passage(ours, article_id=1, tag_id=tag_id, start=10, end=40,
+                                      analyst="ana", note="ana's note")
+    ours.close()
+    copy = tmp_path / "bob.db"
+    shutil.copy(seeded_db_path, copy)
+    bob = open_database(copy)
+    with journal.step(bob, "Move and note"):
+        bob.execute("UPDATE passages SET start = 12, note = 'bob rewrote it' WHERE id = ?",
+                    [passage_id])
+    bob.close()
+    ours = open_database(seeded_db_path)
+    passages.set_note(ours, passage_id, "ana changed her note")
+    report = merge_database(ours, copy, analyst="ana")
+    [conflict] = [c for c in report.conflicts if f"passage {passage_id}" in c]
+    assert "range 12–40 (ours 10–40)" in conflict and "'bob rewrote it'" in conflict
+    assert "tag" not in conflict and "analyst" not in conflict
+    ours.close()
