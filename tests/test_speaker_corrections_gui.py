@@ -397,3 +397,16 @@ def test_ctrl_m_with_one_speaker_selected_says_what_to_do(qtbot):
                      pos=view.speakers.visualItemRect(second).center())
     qtbot.keyClick(view.speakers, Qt.Key.Key_M, CTRL)
     assert merged == [["Sokha", "Sar Sokha"]]
+
+
+def test_set_speaker_offers_a_possessives_name_once_without_its_s():
+    """"Donald Trump's" was offered as a person beside "Donald Trump"."""
+    from desktop.gui.speaker_corrections import speaker_choices
+
+    entities = [dict(label="PERSON", text="Donald Trump"), dict(label="GPE", text="Iowa"),
+                dict(label="PERSON", text="Donald Trump's"),
+                dict(label="ORG", text="the Commerce Department’s"),
+                dict(label="PERSON", text="Jones'", name="Ann Jones")]
+    assert speaker_choices(entities) == [("Donald Trump", "person"),
+                                         ("the Commerce Department", "organisation"),
+                                         ("Ann Jones", "person")]

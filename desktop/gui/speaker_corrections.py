@@ -17,6 +17,7 @@ the corpus controller's).
 
 from __future__ import annotations
 
+import re
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import journal
@@ -56,12 +57,7 @@ class SpeakerCorrections(Controller):
     def _article_names(self) -> list[tuple[str, str]]:
         """The current article's people and organisations (as corrected),
         in text order, each once."""
-        found: dict[str, str] = {}
-        for entity in self.view._entities:
-            kind = SPEAKER_LABELS.get(entity["label"])
-            if kind:
-                found.setdefault(entity.get("name") or entity["text"], kind)
-        return list(found.items())
+        return speaker_choices(self.view._entities)
 
     def request(self, what: str, start: int, end: int) -> None:
         """A correction asked for on ``start``-``end`` of the current article."""
@@ -201,6 +197,23 @@ class SpeakerCorrections(Controller):
             self.controllers.corpus.show_speaker(speaker)
         if self.query.speaker:      # articles may enter or leave the filtered list
             self.controllers.articles.refresh_articles(keep_current=True)
+
+
+def speaker_choices(entities: list[dict]) -> list[tuple[str, str]]:
+    """``(name, kind)`` of the people and organisations among ``entities``
+    (as corrected), in text order, each once — a possessive's name without
+    its "'s" ("Donald Trump's" was offered beside "Donald Trump")."""
+    found: dict[str, str] = {}
+    for entity in entities:
+        kind = SPEAKER_LABELS.get(entity["label"])
+        if kind:
+            name = _POSSESSIVE.sub("", (entity.get("name") or entity["text"]).strip())
+            if name:
+                found.setdefault(name, kind)
+    return list(found.items())
+
+
+_POSSESSIVE = re.compile(r"[’']s?$")
 
 
 def _kind_of_typed_name(name: str) -> str:
