@@ -165,7 +165,7 @@ _STAYS = " (this step stays in this file only)"
 def refusal_text(message: str) -> str:
     """PostgreSQL's refusal in words an analyst reads: what this member's
     role may not change, as the window says it before a push."""
-    if message.startswith("permission denied for "):       # a viewer's login writes nothing
+    if message.startswith("permission denied for table steps"):   # a viewer's login
         return VIEWERS_ONLY_READ + _STAYS
     found = (re.match(r'new row violates row-level security policy for table "(\w+)"', message)
              or re.match(r"Dossier hub: \S+ may not (?:change|delete) this row of (\w+)",
@@ -492,11 +492,20 @@ def waiting(db: Database) -> int:
 
 def refused(db: Database) -> list[tuple[str, str]]:
     """The local steps the hub refused whose changes this file still holds,
-    oldest first: ``(name, why)`` (they stay in this file only; one undone
-    since no longer makes the file differ from the team's)."""
+    oldest first: ``(name, why)`` (they stay in this file only). A refused
+    step (or redo) whose step is undone since, or redone since (its redo
+    counts instead), or a refused undo whose step is done again, no longer
+    makes the file differ from the team's."""
     return [(name, mark.split(": ", 1)[-1]) for name, mark in db.execute(
-        "SELECT name, pushed_at FROM journal_steps WHERE pushed_at LIKE 'refused%' "
-        "AND state = 'done' ORDER BY id")]
+        "SELECT s.name, s.pushed_at FROM journal_steps s "
+        "LEFT JOIN journal_steps t ON t.id = s.target_id "
+        "WHERE s.pushed_at LIKE 'refused%' AND CASE s.kind "
+        "WHEN 'do' THEN s.state = 'done' WHEN 'redo' THEN t.state = 'done' "
+        "WHEN 'undo' THEN t.state = 'undone' ELSE 1 END "
+        # a step redone since counts by its redo (refused or taken)
+        "AND (s.kind = 'undo' OR NOT EXISTS (SELECT 1 FROM journal_steps r "
+        "WHERE r.kind = 'redo' AND r.target_id = coalesce(s.target_id, s.id) "
+        "AND r.id > s.id)) ORDER BY s.id")]
 
 
 #: How a step is marked that is never pushed: the undo of a step the hub
@@ -505,16 +514,22 @@ KEPT_LOCAL = "local"
 
 
 def _undoes_refused(db: Database, steps: list[dict], refused_now: set[int]) -> list[dict]:
-    """The undo steps among ``steps`` whose step the hub refused (before, or
-    ``refused_now`` in this push)."""
-    undos = [s for s in steps if s["kind"] == "undo" and s.get("target_id") is not None]
-    if not undos:
-        return []
-    targets = sorted({s["target_id"] for s in undos} - refused_now)
-    refused_ids = set(refused_now) | {row[0] for row in db.execute(
-        f"SELECT id FROM journal_steps WHERE id IN ({','.join('?' * len(targets))}) "
-        "AND pushed_at LIKE 'refused%'", targets)} if targets else set(refused_now)
-    return [s for s in undos if s["target_id"] in refused_ids]
+    """The undo steps among ``steps`` that take back a change the hub
+    refused: the last step that made it (the step itself, or its latest
+    redo before the undo) was refused — before, or (``refused_now``) in
+    this push. An undo of a redo the hub took is pushed."""
+    found = []
+    for s in steps:
+        if s["kind"] != "undo" or s.get("target_id") is None:
+            continue
+        row = db.execute(
+            "SELECT id, pushed_at FROM journal_steps WHERE (id = ? OR (kind = 'redo' AND "
+            "target_id = ?)) AND id < ? ORDER BY id DESC LIMIT 1",
+            [s["target_id"], s["target_id"], s["id"]]).fetchone()
+        if row is not None and (row[0] in refused_now
+                                or (row[1] or "").startswith("refused")):
+            found.append(s)
+    return found
 
 
 _UNPUSHED = ("SELECT id, uuid, name, analyst, kind, created_at, target_id, merge_key "

@@ -678,3 +678,27 @@ def test_a_viewers_change_is_refused_in_words(tmp_path, hub, lead_db):
     [said] = result.refused
     assert "Viewers of this team hub do not change anything." in said
     assert hub_sync.refused(vic) and hub_sync.waiting(vic) == 0
+
+
+def test_undo_and_redo_of_a_refused_step_keep_the_count_of_refusals_true(tmp_path, hub,
+                                                                          lead_db):
+    """An analyst's tag rename is refused; its undo is kept local (the hub
+    never had it), its redo is refused again and counted, and undoing that
+    redo is kept local too: at each point `refused` lists only what the file
+    still holds apart from the team's."""
+    ana = member_db(tmp_path, hub, "ana")
+    tag_id = ana.execute("SELECT id FROM tags ORDER BY name LIMIT 1").fetchone()[0]
+    with journal.step(ana, "Rename tag", analyst="ana", origin="window-ana"):
+        tags.rename_tag(ana, tag_id, "Renamed by an analyst")
+    assert len(hub_sync.sync(ana, hub.conn("ana")).refused) == 1
+    assert [name for name, _ in hub_sync.refused(ana)] == ["Rename tag"]
+    journal.undo(ana)
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert (result.pushed, result.refused) == (0, []) and hub_sync.refused(ana) == []
+    journal.redo(ana)
+    assert len(hub_sync.sync(ana, hub.conn("ana")).refused) == 1
+    assert len(hub_sync.refused(ana)) == 1
+    journal.undo(ana)
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert (result.pushed, result.refused) == (0, []) and hub_sync.refused(ana) == []
+    assert hub_sync.waiting(ana) == 0
