@@ -85,18 +85,21 @@ def all_quotes(db: Database, *, article_id: int | None = None,
         yield row
 
 
-#: The kind most of a speaker's quotes give it (ties: person, organisation,
-#: document, unknown), as an aggregate over ``speaker_kind``.
-_MOST_GIVEN_KIND = """CASE
-    WHEN sum(speaker_kind = 'person') >= max(sum(speaker_kind = 'organisation'),
-        sum(speaker_kind = 'document'), sum(speaker_kind = 'unknown'))
-        AND sum(speaker_kind = 'person') > 0 THEN 'person'
-    WHEN sum(speaker_kind = 'organisation') >= max(sum(speaker_kind = 'document'),
-        sum(speaker_kind = 'unknown')) AND sum(speaker_kind = 'organisation') > 0
-        THEN 'organisation'
-    WHEN sum(speaker_kind = 'document') >= sum(speaker_kind = 'unknown')
-        AND sum(speaker_kind = 'document') > 0 THEN 'document'
-    ELSE min(speaker_kind) END"""
+#: Known speaker kinds, in the order a tie between them is decided.
+_KINDS = ("person", "organisation", "document")
+
+
+def _count(kind: str) -> str:
+    return f"sum(speaker_kind = '{kind}')"
+
+
+#: The known kind most of a speaker's quotes give it (ties: person,
+#: organisation, document; "unknown" only when none is known), as an
+#: aggregate over ``speaker_kind``.
+_MOST_GIVEN_KIND = "CASE " + " ".join(
+    f"WHEN {_count(kind)} > 0 AND "
+    + " AND ".join(f"{_count(kind)} >= {_count(other)}" for other in _KINDS if other != kind)
+    + f" THEN '{kind}'" for kind in _KINDS) + " ELSE min(speaker_kind) END"
 
 
 def speakers(db: Database) -> list[dict]:

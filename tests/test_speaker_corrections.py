@@ -246,3 +246,19 @@ def test_dossier_undo_of_a_merge_says_what_changed(adb, analysed_db_path, capsys
     out = capsys.readouterr().out
     assert "the speaker and quote corrections changed" in out and "0 passages" not in out
     assert "press release" in _speakers(adb)
+
+
+@pytest.mark.parametrize("kinds, expected", [
+    ("ppouuu", "person"),        # unknown is no kind: the known one most given wins
+    ("uuuod", "organisation"),   # a tie between known kinds: person, organisation, document
+    ("oop", "organisation"), ("po", "person"), ("dd", "document"), ("uu", "unknown")])
+def test_the_most_given_kind_of_a_speakers_quotes(kinds, expected):
+    import sqlite3
+
+    from storage.quotes import _MOST_GIVEN_KIND
+
+    names = dict(p="person", o="organisation", d="document", u="unknown")
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE q (speaker_kind TEXT)")
+    db.executemany("INSERT INTO q VALUES (?)", [(names[k],) for k in kinds])
+    assert db.execute(f"SELECT {_MOST_GIVEN_KIND} FROM q").fetchone()[0] == expected
