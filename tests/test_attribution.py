@@ -492,3 +492,28 @@ def test_a_speaker_named_only_by_a_party_is_to_check(pipeline):
     found = [(q.speaker, q.method) for q in analyse_text(pipeline, text).quotes]
     assert found[0][1] == "group" and found[0][0] == "Republican"
     assert found[1] == ("Ben Carson", "cue")
+
+
+def test_stored_analyses_mark_a_party_named_speaker_to_check(pipeline, tmp_path):
+    """Analyses stored before the ``group`` method said ``cue``: migration
+    0031 gives them ``group``, as a new analysis does, and leaves a named
+    speaker alone."""
+    from storage import analyses, articles, open_database, quotes
+    from storage.schema import group_speakers
+
+    text = ("Ben Carson spoke to voters in Iowa on Tuesday.\n\n"
+            "“We have to cut the regulations that strangle small business,” the "
+            "Republican said.\n\n"
+            "“The economy needs room,” Carson told reporters.")
+    db = open_database(tmp_path / "old.db")
+    article_id, _ = articles.add_article(db, title="Carson", text=text)
+    result = analyse_text(pipeline, text)
+    analyses.save_analysis(db, article_id=article_id, text_hash=articles.get_article(
+        db, article_id)["text_hash"], pipeline="p", pipeline_version="1", degraded=False,
+        entities=[vars(e) if not isinstance(e, dict) else e for e in result.entities],
+        quotes=[dict(vars(q), method="cue") for q in result.quotes])
+    assert [q["method"] for q in quotes.all_quotes(db)] == ["cue", "cue"]
+    with db.atomic():
+        group_speakers(db)
+    assert [(q["speaker"], q["method"]) for q in quotes.all_quotes(db)] == [
+        ("Republican", "group"), ("Ben Carson", "cue")]
