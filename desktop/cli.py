@@ -462,10 +462,11 @@ def cmd_quotes(args) -> int:
 def _say_merged(db, speaker: str | None) -> None:
     """Say (on stderr) that ``speaker`` was merged into another name, whose
     quotes are what it stands for now."""
+    from storage.entity_index import entity_key
     from storage.speaker_corrections import resolve
 
     shown = resolve(db, speaker)
-    if speaker and shown and shown.casefold() != speaker.strip().casefold():
+    if speaker and shown and entity_key(shown.strip()) != entity_key(speaker.strip()):
         print(f"“{speaker}” was merged into “{shown}”: {shown}'s quotes", file=sys.stderr)
 
 

@@ -188,10 +188,11 @@ def _speakers_of(db: Database, names) -> dict[str, dict]:
 
 
 def resolve(db: Database, name: str | None) -> str | None:
-    """``name`` as merges show it (the name itself when not merged)."""
+    """``name`` as merges show it (the name itself when not merged; spaces
+    around it do not count)."""
     if not name:
         return name
-    row = _speakers_of(db, [name]).get(entity_key(name))
+    row = _speakers_of(db, [name.strip()]).get(entity_key(name.strip()))
     return row["speaker"] if row else name
 
 

@@ -221,6 +221,11 @@ def test_the_command_line_says_a_merged_name_stands_for_another(adb, analysed_db
                  "--speaker", "press release", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert "was merged into" in err and "would tag 0 passages" not in out
+    # spaces around a name are no merge
+    assert main(["quotes", "--db", str(analysed_db_path), "--speaker",
+                 " press release from the ministry "]) == 0
+    assert "merged" not in capsys.readouterr().err
+    assert sc.resolve(adb, "  press release ") == "press release from the ministry"
 
 
 def test_a_speakers_kind_is_the_one_most_of_its_quotes_give(adb):
