@@ -314,6 +314,13 @@ def test_a_new_order_keeps_the_article_read_when_it_lists_it_far_down(
     assert window.current_id == 2          # after 3, newest first
     window.apply_query({"search": "Filler"})
     assert window.current_id != 2 and window.title_label.text().startswith("Filler")
+    # an article the list does not hold (opened from elsewhere: a dossier,
+    # a link) stays in the reader through a sort, which says so
+    window.controllers.reader.show_article(2)
+    window.apply_query({"search": "Filler", "sort": "title"})
+    assert window.current_id == 2
+    qtbot.waitUntil(lambda: "not in this list" in window.statusBar().currentMessage(),
+                    timeout=5000)
 
 
 def _analysed_elsewhere(path, article_id: int) -> None:

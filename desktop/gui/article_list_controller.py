@@ -132,9 +132,15 @@ class ArticleListController(Controller):
 
         def found(row: int | None) -> None:
             model = self.article_list.list_model
-            if (row is None or self.query is not query or self.current_id != article_id
-                    or row >= model.rowCount()):
+            if self.query is not query or self.current_id != article_id:
                 return          # another list or article by now
+            if row is None:     # it was not in the list before the sort either
+                self.statusBar().showMessage(
+                    "The article you are reading is not in this list (it was opened "
+                    "from elsewhere, or left the list's filter).", 8000)
+                return
+            if row >= model.rowCount():
+                return          # the list shrank meanwhile
             index = model.index(row)
             if index.data(ID_ROLE) != article_id:
                 return          # the list changed meanwhile
