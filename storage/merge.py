@@ -61,24 +61,26 @@ class MergeReport:
     step_id: int | None = None
 
 
-def _differences(mine: tuple, theirs: tuple, ours: dict, their_note: str | None) -> str:
+def _differences(mine: tuple, theirs: tuple, our_note: str | None,
+                 their_note: str | None) -> str:
     """What differs between our passage ``mine`` and theirs, both keys
     ``(article, tag, start, end, analyst)``: "another tag, range 10–40 (ours
     12–40) and note 'theirs'" (it said "another tag, range or analyst",
     whatever differed, and never the note)."""
     found = []
+    if mine[0] != theirs[0]:
+        found.append("article")
     if mine[1] != theirs[1]:
         found.append("tag")
     if mine[2:4] != theirs[2:4]:
         found.append(f"range {theirs[2]}–{theirs[3]} (ours {mine[2]}–{mine[3]})")
     if mine[4] != theirs[4]:
         found.append(f"analyst {theirs[4]!r}")
-    if (their_note or "") != (ours[mine][1] or ""):
+    if (their_note or "") != (our_note or ""):
         found.append(f"note {their_note or ''!r}")
-    if not found:
-        return "another article"
     return "another " + (", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1
                          else found[0])
+
 
 def _open_other(path: Path) -> sqlite3.Connection:
     if not path.is_file():
@@ -147,11 +149,12 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
     anchor = "anchor" if "anchor" in theirs else "'ok'"
     their_uuid = "uuid" if "uuid" in theirs else "NULL AS uuid"
     our_uuids = _uuids(db.conn, "passages")
-    ours, by_id = {}, {}
+    ours, by_id, our_notes = {}, {}, {}
     for row in db.execute("SELECT id, article_id, tag_id, start, end, analyst, note "
                           "FROM passages").fetchall():
         ours[row[1:6]] = (row[0], row[6])
         by_id[row[0]] = row[1:6]
+        our_notes[row[0]] = row[6]
     for p in other.execute(f"SELECT article_id, tag_id, start, end, text, prefix, suffix, "
                            f"note, analyst, created_at, updated_at, {anchor} AS anchor, "
                            f"{their_uuid} FROM passages ORDER BY id"):
@@ -165,7 +168,7 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         if same is not None and by_id.get(same) != key:
             report.passages_matched += 1
             report.conflicts.append(f"passage {same}: the same passage has "
-                                    f"{_differences(by_id[same], key, ours, p['note'])} "
+                                    f"{_differences(by_id[same], key, our_notes[same], p['note'])} "
                                     "there; ours kept")
             continue
         if key in ours:
