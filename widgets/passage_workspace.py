@@ -485,7 +485,7 @@ class PassageWorkspace(QWidget):
         was = self.table.currentIndex()
         current = was.data(ID_ROLE) if keep else None
         selected = set(self.selected_ids()) if keep else set()
-        first_row = min([i.row() for i in self.table.selectionModel().selectedIndexes()]
+        first_row = min([r.top() for r in self.table.selectionModel().selection()]
                         + ([was.row()] if was.isValid() else []), default=None)
         scroll = self.table.verticalScrollBar().value()
         self.model.set_source(source, total, keep_loaded=keep, exact=exact)
@@ -498,9 +498,11 @@ class PassageWorkspace(QWidget):
                 if row is None and first_row is not None and self.model.rowCount():
                     # its passage went (deleted): the row after the ones that
                     # went is current, as in any list (none was: Enter, F2
-                    # and Delete did nothing until an arrow key)
+                    # and Delete did nothing until an arrow key); selected
+                    # too if none of the selection is left
                     row = min(first_row, self.model.rowCount() - 1)
-                    selected = {self.model.index(row, 0).data(ID_ROLE)}
+                    if not any(self.model.row_of(i) is not None for i in selected):
+                        selected = {self.model.index(row, 0).data(ID_ROLE)}
             self.table.verticalScrollBar().setValue(scroll)
             if row is not None:
                 self.table.setCurrentIndex(self.model.index(
