@@ -1,6 +1,6 @@
 """Speakers across the corpus: each with quote and article counts and how
-many of their quotes are to check (speaker found by a pronoun, inherited or
-guessed); selecting one lists all their quotes, and activating a quote opens
+many of their quotes are to check (speaker found by a pronoun, inherited,
+guessed or named only by a party or nationality); selecting one lists all their quotes, and activating a quote opens
 it. *To check first* puts speakers with quotes to check, and those quotes,
 first. Select two or more speakers (Ctrl/Shift+click) and *Merge
 speakers…* (right-click, or Ctrl+M) to show them as one across the corpus."""
@@ -44,7 +44,8 @@ class SpeakersView(QWidget):
         self.speakers.setRootIsDecorated(False)
         self.speakers.setHeaderLabels(["Speaker", "Kind", "Quotes", "Articles", "?"])
         self.speakers.headerItem().setToolTip(4, "Quotes to check: speakers found by a "
-                                                 "pronoun, inherited or guessed")
+                                                 "pronoun, inherited, guessed or named "
+                                                 "only by a party or nationality")
         self.speakers.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3, 4):
             self.speakers.header().setSectionResizeMode(
@@ -83,7 +84,8 @@ class SpeakersView(QWidget):
         self.check_first = QCheckBox("To check first")
         self.check_first.setToolTip("List speakers with quotes to check, and those quotes, "
                                     "first: speakers found by a pronoun, inherited from "
-                                    "the quote before or guessed")
+                                    "the quote before, guessed or named only by a party "
+                                    "or nationality")
         self.check_first.toggled.connect(self._resort)
         self._speaker_rows: list[dict] = []
         self._quote_rows: tuple[str, list[dict]] | None = None
