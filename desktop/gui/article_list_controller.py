@@ -19,8 +19,8 @@ from widgets.review_status import ReviewMarkDelegate, progress_text
 from widgets.wording import STILL_SHOWN
 
 #: After a new search, filter or order, the current article's row is
-#: looked for at once among the list's first rows; further down, in a
-#: worker, the reader keeping it meanwhile (see refresh_articles).
+#: looked for at once among the list's first rows; after a new order, also
+#: further down, in a worker, the reader keeping it (see refresh_articles).
 KEEP_CURRENT_WITHIN = 1000
 
 

@@ -18,6 +18,7 @@ the corpus controller's).
 from __future__ import annotations
 
 import re
+
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import journal
