@@ -310,3 +310,34 @@ def test_a_count_arriving_later_repaints_only_when_its_rows_show(qtbot):
     painted = Paints.count
     assert view.list_model.set_total(short, 5)
     qtbot.waitUntil(lambda: Paints.count > painted, timeout=3000)
+
+
+def test_rows_cut_for_one_font_are_cut_anew_when_the_font_changes(qtbot):
+    """The delegate keeps the titles it cut to a row's width; after a zoom
+    (a new font, the same width) a row is painted as a list made with that
+    font paints it — not with a line cut for the old font."""
+    from PySide6.QtGui import QFont
+
+    title = "Interior ministry spokesman says border police seized 40 kg of methamphetamine"
+    rows = [dict(id=1, title=title, source="Voice of America, Khmer service", published="2024-05-01",
+                 passage_count=0)]
+
+    def shown(font_size: int, view: ArticleList | None = None) -> tuple[ArticleList, object]:
+        if view is None:
+            view = ArticleList()
+            qtbot.addWidget(view)
+            view.resize(260, 200)
+            view.set_source(RowSource.from_rows(rows))
+            view.show()
+            qtbot.waitExposed(view)
+        font = QFont(view.font())
+        font.setPointSize(font_size)
+        view.setFont(font)
+        qtbot.wait(20)
+        return view, view.viewport().grab().toImage()
+
+    zoomed, small = shown(9)
+    zoomed, big = shown(14, zoomed)
+    _fresh, fresh_big = shown(14)
+    assert small != big
+    assert big == fresh_big

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle,
                                QStyledItemDelegate, QTableView)
 
@@ -32,6 +32,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 META_ROLE = Qt.ItemDataRole.UserRole + 2
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
 REVIEW_ROLE = Qt.ItemDataRole.UserRole + 4
+#: the row's article itself (a dict; its delegate reads it once a paint)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 5
 
 
 #: How a list row says an article's review status in words (the mark at the
@@ -177,13 +179,42 @@ class ArticleListModel(LazyRows, QAbstractListModel):
             return article.get("passage_count", 0)
         if role == REVIEW_ROLE:
             return article.get("review_status")
+        if role == ROW_ROLE:
+            return article
         return None
 
 
+#: the values the delegate reads for every row, looked up once (an enum
+#: member's lookup through PySide's enum type is a Python call each time)
+_SELECTED = QStyle.StateFlag.State_Selected
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_TEXT = QPalette.ColorRole.Text
+_PLACEHOLDER = QPalette.ColorRole.PlaceholderText
+_MID = QPalette.ColorRole.Mid
+_BASE = QPalette.ColorRole.Base
+_LEFT = Qt.AlignmentFlag.AlignLeft
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_ELIDE = Qt.TextElideMode.ElideRight
+_NO_PEN = Qt.PenStyle.NoPen
+
+
 class ArticleDelegate(QStyledItemDelegate):
-    """Two lines (bold title, grey metadata) and a passage-count badge."""
+    """Two lines (bold title, grey metadata) and a passage-count badge.
+
+    A row reads its article once (:data:`ROW_ROLE`); its bold font and the
+    lines cut to the row's width are kept (a tag saved repaints one row; a
+    scroll, every row shown: 0.12 ms a row before)."""
 
     PADDING = 6
+    #: cut lines kept, by text, width and font (dropped when full)
+    ELIDED_KEPT = 2000
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._font: QFont | None = None
+        self._bold, self._bold_metrics = QFont(), None
+        self._elided: dict[tuple, str] = {}
 
     @classmethod
     def row_height(cls, metrics) -> int:
@@ -193,43 +224,57 @@ class ArticleDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index) -> QSize:
         return QSize(200, self.row_height(option.fontMetrics))
 
+    def _cut(self, metrics, text: str, width: int, bold: bool) -> str:
+        """``text`` cut with an ellipsis to ``width`` pixels in ``metrics``."""
+        key = (text, width, bold)
+        cut = self._elided.get(key)
+        if cut is None:
+            if len(self._elided) >= self.ELIDED_KEPT:
+                self._elided.clear()
+            cut = self._elided[key] = metrics.elidedText(text, _ELIDE, width)
+        return cut
+
     def paint(self, painter, option, index) -> None:
+        article = index.data(ROW_ROLE)
+        if article is None:
+            return
+        font = option.font
+        if font != self._font:          # the first row, or the reader's zoom followed
+            self._font, self._elided = QFont(font), {}
+            self._bold = QFont(font)
+            self._bold.setBold(True)
+            self._bold_metrics = QFontMetrics(self._bold)
         painter.save()
-        style = option.widget.style() if option.widget else None
-        selected = option.state & QStyle.StateFlag.State_Selected
-        if style:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem,
-                                option, painter, option.widget)
-        group = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        widget = option.widget
+        selected = option.state & _SELECTED
+        if widget is not None:
+            widget.style().drawPrimitive(_PANEL, option, painter, widget)
+        palette = option.palette
         rect = option.rect.adjusted(self.PADDING, self.PADDING // 2,
                                     -self.PADDING, -self.PADDING // 2)
-        count = index.data(COUNT_ROLE) or 0
+        count = article.get("passage_count") or 0
         metrics = option.fontMetrics
         badge_width = metrics.horizontalAdvance(str(count)) + 12 if count else 0
         line = metrics.height()
         title_rect = QRect(rect.left(), rect.top() + self.PADDING // 2,
                            rect.width() - badge_width - 4, line)
-        bold = QFont(option.font)
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(option.palette.color(group))
-        title = painter.fontMetrics().elidedText(index.data(), Qt.TextElideMode.ElideRight,
-                                                 title_rect.width())
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft, title)
-        painter.setFont(option.font)
+        painter.setFont(self._bold)
+        painter.setPen(palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
+        painter.drawText(title_rect, _LEFT, self._cut(
+            self._bold_metrics, article["title"], title_rect.width(), True))
+        painter.setFont(font)
         meta_rect = QRect(rect.left(), title_rect.bottom() + 3, rect.width(), line)
         if not selected:
-            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(meta_rect, Qt.AlignmentFlag.AlignLeft,
-                         metrics.elidedText(index.data(META_ROLE) or "",
-                                            Qt.TextElideMode.ElideRight, rect.width()))
+            painter.setPen(palette.color(_PLACEHOLDER))
+        painter.drawText(meta_rect, _LEFT, self._cut(
+            metrics, meta_line(article), rect.width(), False))
         if count:
             badge = QRect(rect.right() - badge_width, title_rect.top(), badge_width, line)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(option.palette.color(QPalette.ColorRole.Mid))
+            painter.setPen(_NO_PEN)
+            painter.setBrush(palette.color(_MID))
             painter.drawRoundedRect(badge, line / 2, line / 2)
-            painter.setPen(option.palette.color(QPalette.ColorRole.Base))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(count))
+            painter.setPen(palette.color(_BASE))
+            painter.drawText(badge, _CENTER, str(count))
         painter.restore()
 
 

@@ -11,9 +11,22 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox, QWidget
 from widgets.plain_text import plain_labels
 
 
+#: the swatches made so far, by colour and size (a tag saved made its
+#: Passages row's swatch anew: 0.05 ms of the save)
+_SWATCHES: dict[tuple[str, int], QIcon] = {}
+
+
 def color_icon(color: str, size: int = 14) -> QIcon:
     """A square swatch of ``color``, edged in half-transparent grey so that
-    a dark tag colour still shows on a dark theme (and a pale one on light)."""
+    a dark tag colour still shows on a dark theme (and a pale one on light);
+    made once per colour and size (a ``QIcon`` is shared, not copied)."""
+    icon = _SWATCHES.get((color, size))
+    if icon is None:
+        icon = _SWATCHES[(color, size)] = _swatch(color, size)
+    return icon
+
+
+def _swatch(color: str, size: int) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
     painter = QPainter(pixmap)

@@ -50,20 +50,11 @@ TAG_WIDTH = (105, 240)
 _ROLES = {Qt.ItemDataRole.DisplayRole: "display", Qt.ItemDataRole.EditRole: "edit",
           Qt.ItemDataRole.ToolTipRole: "tooltip", Qt.ItemDataRole.DecorationRole: "decoration",
           ID_ROLE: "id"}
-_ICONS: dict = {}
 #: a cell's flags (QAbstractTableModel's), and the editable note's
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
                | Qt.ItemFlag.ItemNeverHasChildren)
 _NOTE_FLAGS = _CELL_FLAGS | Qt.ItemFlag.ItemIsEditable
-
-
-def _icon(color: str):
-    """A tag colour's swatch, made once per colour."""
-    icon = _ICONS.get(color)
-    if icon is None:
-        icon = _ICONS[color] = color_icon(color)
-    return icon
 
 
 @dataclass(frozen=True)
@@ -186,7 +177,7 @@ class PassageTableModel(LazyRows, QAbstractTableModel):
                 return plain_tooltip(row["tag"])
             return None
         if kind == "decoration" and column == TAG:
-            return _icon(row["color"])
+            return color_icon(row["color"])
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
