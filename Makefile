@@ -102,6 +102,7 @@ xvfb-deps:
 
 # A screenshot of the main window on the seeds, for the README.
 screenshot: $(STAMP) xvfb-deps
+	@xvfb-run -a $(BIN)/python -m desktop.qt_check || $(MAKE) --no-print-directory system-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.gui.screenshot docs/screenshot.png
 
 clean:
