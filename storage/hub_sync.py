@@ -93,6 +93,12 @@ PUSH_BATCH = int(os.environ.get("DOSSIER_HUB_PUSH_BATCH", "50"))
 DELETED_MARK = " (deleted on hub)"
 
 
+def flagged(name: str) -> str:
+    """A tag's name marked as deleted on the hub (once: a flagged tag
+    deleted again keeps its one mark)."""
+    return name if name.endswith(DELETED_MARK) else name + DELETED_MARK
+
+
 #: The file that syncs with the hub (its resolved path, set when it joined):
 #: a copy of it — a backup, an experiment, a colleague's copy — carries the
 #: same hub address and member and would push its own changes as that
@@ -758,9 +764,10 @@ class _Applier:
             if data is None:
                 return None
             if table == "tags":
-                data = {**data, "name": data["name"] + DELETED_MARK}
                 self.result.conflicts.append(
-                    f"The tag “{data['name']}” was deleted on the hub; passages with it stay.")
+                    f"The tag “{data['name'].removesuffix(DELETED_MARK)}” was deleted on the "
+                    f"hub; passages with it stay, under “{flagged(data['name'])}”.")
+                data = {**data, "name": flagged(data["name"])}
         return self.upsert(table, key, data)
 
     def local_state(self, table: str, data: dict) -> dict:
@@ -908,12 +915,11 @@ class _Applier:
         if table == "tags" and self.db.execute(
                 "SELECT 1 FROM passages WHERE tag_id = ? LIMIT 1", [local]).fetchone():
             name = self.db.execute("SELECT name FROM tags WHERE id = ?", [local]).fetchone()[0]
-            if not name.endswith(DELETED_MARK):
-                self.db.execute("UPDATE tags SET name = ? WHERE id = ?",
-                                [name + DELETED_MARK, local])
+            if flagged(name) != name:
+                self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [flagged(name), local])
             self.result.conflicts.append(
-                f"The tag “{name}” was deleted on the hub while passages here use it: "
-                "they stay, under “" + name + DELETED_MARK + "”.")
+                f"The tag “{name.removesuffix(DELETED_MARK)}” was deleted on the hub while "
+                f"passages here use it: they stay, under “{flagged(name)}”.")
             return
         if table in KEYED:
             self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])

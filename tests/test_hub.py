@@ -11,7 +11,7 @@ import shutil
 import psycopg
 import pytest
 
-from storage import hub_sync, journal, open_database, passages, tags
+from storage import articles, hub_sync, journal, open_database, passages, tags
 from storage.changes import PASSAGES
 
 _numbers = itertools.count()
@@ -470,9 +470,31 @@ def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
         assert db.execute("SELECT count(*) FROM tags WHERE name = ?", [name]).fetchone()[0] == 0
 
 
-def test_text_edited_while_others_code_re_anchors_on_arrival(tmp_path, hub, lead_db):
-    from storage import articles
 
+def test_a_flagged_tag_deleted_again_keeps_one_mark(tmp_path):
+    """A tag kept under “… (deleted on hub)” whose deletion arrives once
+    more (walk T: the conflict read “X (deleted on hub) (deleted on hub)”):
+    its name keeps one mark, and the conflict names the tag as the analyst
+    knew it."""
+    db = open_database(tmp_path / "ana.db")
+    with journal.step(db, "Set up", analyst="ana"):
+        tag_id = tags.create_tag(db, "Smuggling" + hub_sync.DELETED_MARK, "#c01c28")
+        article_id, _ = articles.add_article(db, title="A",
+                                             text="Police seized goods at the border.")
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=6,
+                             analyst="ana")
+    uuid = db.execute("SELECT uuid FROM tags WHERE id = ?", [tag_id]).fetchone()[0]
+    result = hub_sync.SyncResult()
+    with journal.step(db, "Pulled", analyst="lea"):
+        hub_sync._Applier(db, None, result).delete("tags", uuid)
+    assert db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0] == \
+        "Smuggling" + hub_sync.DELETED_MARK
+    assert result.conflicts == [
+        "The tag “Smuggling” was deleted on the hub while passages here use it: they "
+        "stay, under “Smuggling (deleted on hub)”."]
+
+
+def test_text_edited_while_others_code_re_anchors_on_arrival(tmp_path, hub, lead_db):
     ana = member_db(tmp_path, hub, "ana")
     article_id, text = ana.execute("SELECT id, text FROM articles ORDER BY title LIMIT 1"
                                    ).fetchone()
