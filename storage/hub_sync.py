@@ -764,10 +764,10 @@ class _Applier:
             if data is None:
                 return None
             if table == "tags":
+                data = {**data, "name": flagged(data["name"])}
                 self.result.conflicts.append(
                     f"The tag “{data['name'].removesuffix(DELETED_MARK)}” was deleted on the "
-                    f"hub; passages with it stay, under “{flagged(data['name'])}”.")
-                data = {**data, "name": flagged(data["name"])}
+                    f"hub; passages with it stay, under “{data['name']}”.")
         return self.upsert(table, key, data)
 
     def local_state(self, table: str, data: dict) -> dict:
@@ -915,11 +915,12 @@ class _Applier:
         if table == "tags" and self.db.execute(
                 "SELECT 1 FROM passages WHERE tag_id = ? LIMIT 1", [local]).fetchone():
             name = self.db.execute("SELECT name FROM tags WHERE id = ?", [local]).fetchone()[0]
-            if flagged(name) != name:
-                self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [flagged(name), local])
+            marked = flagged(name)
+            if marked != name:
+                self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [marked, local])
             self.result.conflicts.append(
                 f"The tag “{name.removesuffix(DELETED_MARK)}” was deleted on the hub while "
-                f"passages here use it: they stay, under “{flagged(name)}”.")
+                f"passages here use it: they stay, under “{marked}”.")
             return
         if table in KEYED:
             self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])
