@@ -96,3 +96,20 @@ def test_the_analyst_column_fits_names_that_arrive_later(qtbot):
                       [])
     name = view.fontMetrics().horizontalAdvance("consensus")
     assert view.header().sectionSize(view.ANALYST_COLUMN) > name
+
+
+def test_the_tag_column_fits_the_codebook_and_keeps_its_width_when_a_tag_is_saved(qtbot):
+    """Sized by the codebook's names, not by those an article happens to
+    list: saving a passage under its longest name moves no column."""
+    codebook = [{"id": 1, "name": "Drugs"}, {"id": 2, "name": "Money laundering"},
+                {"id": 3, "name": "A category whose name is long", "codable": 0}]
+    view = shown(qtbot, [])
+    view.set_passages([dict(passage(1), tag="Drugs")], codebook)
+    QApplication.processEvents()
+    name = view.fontMetrics().horizontalAdvance("Money laundering")
+    before = widths(view)
+    assert before[0] > name + view.iconSize().width()    # the longest name tags use, whole
+    view.set_passages([dict(passage(1), tag="Drugs"),
+                       dict(passage(2), tag="Money laundering")], codebook)
+    QApplication.processEvents()
+    assert widths(view) == before

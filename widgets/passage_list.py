@@ -129,7 +129,11 @@ class PassageList(QTreeWidget):
             if kept_current is not None:       # another article's list opens at its top
                 self.setCurrentItem(kept_current)
                 self.scrollToItem(kept_current)
-        names = {p["tag"] for p in passages}
+        # the codebook's names, not only those listed: the column keeps its
+        # width from article to article and when a tag is saved (a name
+        # longer than the others listed moved every column and repainted
+        # the list twice)
+        names = {t["name"] for t in tags if t.get("codable", 1)} | {p["tag"] for p in passages}
         if names != self._tag_names:
             self._tag_names = names
             self._size_tag_column()
@@ -160,7 +164,8 @@ class PassageList(QTreeWidget):
             self._sizing = False
 
     def _size_tag_column(self) -> None:
-        """The Tag column as wide as its longest name (and swatch), between
+        """The Tag column as wide as the longest name of the codebook or of a
+        passage listed (and swatch), between
         :attr:`TAG_WIDTH` and :attr:`TAG_SHARE` of the list, unless the
         analyst chose a width."""
         if self._tag_width_chosen:
