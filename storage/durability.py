@@ -13,13 +13,16 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   it at once, and it survives Dossier being killed or crashing;
 - a background thread (:class:`WalSyncer`) fsyncs the log when commits pause
   for :data:`QUIET_S` after it is told one happened
-  (:func:`storage.database.write_transaction` tells it), and within
-  :data:`SYNC_EVERY_S` in any case; so a power cut or an operating
+  (:func:`storage.database.write_transaction` tells it; the window's event
+  loop passes it on :data:`QUIET_S` later, so that the thread does not wake
+  while the window shows the change), and within :data:`SYNC_EVERY_S` in
+  any case; so a power cut or an operating
   system crash can lose only the last fraction of a second, never damage the
   file (SQLite's WAL guarantees a consistent database either way);
 - the log is checkpointed into the database file by that thread, not by the
   committing connection (``wal_autocheckpoint = 0`` there), so the GUI thread
-  never copies pages either;
+  never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (the
+  connection's ``journal_size_limit`` cuts it back when it starts over);
 - the connection keeps its statement journals in memory (``temp_store =
   MEMORY``): a statement that fires triggers inside a transaction (a
   passage's insert fires a dozen) otherwise copies every page it touches
@@ -36,7 +39,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,8 +61,13 @@ class WalSyncer:
     (a last sync)."""
 
     def __init__(self, path: Path, *, every_s: float = SYNC_EVERY_S,
-                 checkpoint_pages: int = CHECKPOINT_PAGES):
+                 checkpoint_pages: int = CHECKPOINT_PAGES,
+                 schedule: Callable[[float, Callable[[], None]], None] | None = None):
         self.path = Path(path)
+        #: ``schedule(seconds, function)``: runs ``function`` that much later
+        #: on the committing thread's event loop (see :meth:`poke`)
+        self._schedule = schedule
+        self._scheduled = False
         self.wal = Path(f"{self.path}-wal")
         self.every_s, self.checkpoint_pages = every_s, checkpoint_pages
         self.syncs = 0            # fsyncs made (for tests and logs)
@@ -72,7 +80,18 @@ class WalSyncer:
         self._thread.start()
 
     def poke(self) -> None:
-        """A commit happened: sync soon."""
+        """A commit happened: sync soon. Given a ``schedule``, the thread is
+        woken :data:`QUIET_S` later, once, not at once: woken by the commit,
+        it took the interpreter's lock from the window in the middle of the
+        tag save that committed, as the panels were being updated."""
+        if self._schedule is None:
+            self._wake.set()
+        elif not self._scheduled:
+            self._scheduled = True
+            self._schedule(QUIET_S, self._poked)
+
+    def _poked(self) -> None:
+        self._scheduled = False
         self._wake.set()
 
     def stop(self) -> None:
@@ -140,9 +159,9 @@ class WalSyncer:
 
 def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     """Let ``db`` (the window's connection to ``path``) commit without
-    waiting for the disk, a :class:`WalSyncer` (``options`` are its own)
-    syncing behind it; None (and nothing changed) for a read-only or
-    non-WAL connection."""
+    waiting for the disk, a :class:`WalSyncer` (``options`` are its own:
+    the window gives its event loop's ``schedule``) syncing behind it; None
+    (and nothing changed) for a read-only or non-WAL connection."""
     from storage.database import is_read_only
     mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     if mode.lower() != "wal" or is_read_only(db):
@@ -151,6 +170,11 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA wal_autocheckpoint = 0")
     db.execute("PRAGMA temp_store = MEMORY")
+    # the log cut back to the checkpoint's size when it starts over after a
+    # checkpoint: its size then says when the next is due (kept at its
+    # largest, it made every sync after the first checkpoint another one,
+    # with an fsync of the whole file)
+    db.execute(f"PRAGMA journal_size_limit = {syncer.checkpoint_pages * 4096}")
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer
 

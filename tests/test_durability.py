@@ -52,6 +52,31 @@ def test_deferred_connection_commits_without_fsync_and_syncs_behind(db_path):
     db.close()
 
 
+def test_a_commit_wakes_the_syncer_later_through_the_given_schedule(db_path):
+    """With the window's ``schedule``, commits do not wake the sync thread
+    (it took the interpreter's lock in the middle of a tag save): a burst of
+    them asks for one wake, :data:`durability.QUIET_S` later."""
+    asked = []
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60,
+                                   schedule=lambda seconds, wake: asked.append((seconds, wake)))
+    try:
+        for name in ("Fraud", "Drugs"):
+            with journal.step(db, "Create tag"):
+                tags.create_tag(db, name, "#ff0000")
+        assert [seconds for seconds, _wake in asked] == [durability.QUIET_S]
+        time.sleep(0.2)
+        assert syncer.syncs == 0           # not woken by the commits themselves
+        asked[0][1]()                      # the event loop runs the wake
+        assert _wait(lambda: syncer.syncs >= 1, 3), "the commits were never synced"
+        with journal.step(db, "Create tag"):
+            tags.create_tag(db, "Arms", "#00ff00")
+        assert len(asked) == 2             # a later commit asks again
+    finally:
+        durability.end_deferred_sync(db)
+    db.close()
+
+
 def test_log_is_synced_by_fsync_of_the_wal_file(db_path, monkeypatch):
     synced_files = []
     real_fsync = os.fsync
@@ -91,6 +116,28 @@ def test_background_checkpoint_moves_the_log_into_the_file(db_path):
     db.close()
 
 
+def test_after_a_checkpoint_small_commits_are_synced_without_another(db_path):
+    """The log is cut back when it starts over after a checkpoint, so the
+    next checkpoint waits until the log has grown again."""
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    try:
+        with journal.step(db, "Create tags"):
+            for number in range(1000):
+                tags.create_tag(db, f"Tag {number}", "#00ff00")
+        assert _wait(lambda: syncer.checkpoints >= 1, 3), "no background checkpoint"
+        checkpoints, synced = syncer.checkpoints, syncer.syncs
+        for name in ("Fraud", "Drugs", "Arms"):
+            with journal.step(db, "Create tag"):
+                tags.create_tag(db, name, "#ff0000")
+            assert _wait(lambda: syncer.syncs > synced, 3), "the commit was never synced"
+            synced = syncer.syncs
+        assert syncer.checkpoints == checkpoints
+    finally:
+        durability.end_deferred_sync(db)
+    db.close()
+
+
 def test_read_only_connection_is_left_alone(db_path):
     os.chmod(db_path, 0o444)
     try:
@@ -111,5 +158,10 @@ def test_window_connection_defers_and_close_stops_the_syncer(qtbot, seeded_db_pa
     syncer = db._wal_syncer
     assert syncer is not None and syncer._thread.is_alive()
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    # a change through the window is synced, woken by the window's event loop
+    synced = syncer.syncs
+    window.controllers.codebook.create_tag("Fraud", "#ff0000")
+    assert syncer._scheduled
+    qtbot.waitUntil(lambda: syncer.syncs > synced, timeout=3000)
     window.close()
     assert not syncer._thread.is_alive()

@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
             durability.end_deferred_sync(self._db)
         self._db = db
         if db is not None:
-            durability.defer_sync(db, self.db_path)
+            durability.defer_sync(db, self.db_path, schedule=_later)
 
     def closeEvent(self, event) -> None:
         c = self.controllers
@@ -375,3 +375,8 @@ class MainWindow(QMainWindow):
         c.backups.back_up_on_exit()
         durability.end_deferred_sync(self.db)   # the last commits synced
         super().closeEvent(event)
+
+
+def _later(seconds: float, function) -> None:
+    """``function()`` ``seconds`` from now, on the window's event loop."""
+    QTimer.singleShot(round(seconds * 1000), function)
