@@ -55,3 +55,38 @@ def test_bars_reused_across_a_tag_saved_equal_bars_measured_afresh(qtbot, monkey
     QApplication.processEvents()
     assert sorted(_shown(view)) == sorted(_measured_afresh(view))
     assert set(measured) == {1, 2, 3, 4}
+
+
+def test_a_passage_saved_in_a_scrolled_reader_repaints_its_own_bars(qtbot):
+    """Only the new passage's lines are repainted, where the scrolled reader
+    shows them, and its bar is on screen there."""
+    from PySide6.QtGui import QColor
+
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(500, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    kept = [_passage(1, 4, 60), _passage(3, 500, 700)]
+    view.set_article(TEXT, passages=kept)
+    view.select_range(900, 960)                       # scrolls down to it
+    QApplication.processEvents()
+    dy = view.verticalScrollBar().value()
+    assert dy > 0
+    viewport, updated = view.viewport(), []
+    viewport.update = updated.append                  # what would be repainted
+    try:
+        view.set_passages(kept + [_passage(5, 900, 960, "#33aa55")])
+    finally:
+        del viewport.update
+    new = [rect.translated(0, -dy) for rect, _c, i in view._document_bars() if i == 5]
+    others = [rect.translated(0, -dy) for rect, _c, i in view._document_bars() if i != 5]
+    assert new and all(any(region.contains(rect) for region in updated) for rect in new)
+    assert not any(region.intersects(rect) for region in updated for rect in others)
+    viewport.update()
+    QApplication.processEvents()
+    image = viewport.grab().toImage()
+    ratio = image.devicePixelRatio()
+    centre = new[0].center()
+    assert image.pixelColor(int(centre.x() * ratio), int(centre.y() * ratio)) == QColor(
+        view.scheme().bar_color("#33aa55"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
@@ -135,19 +135,25 @@ class ArticleView(ReadingTextEdit):
         self._apply_formats()
 
     def set_passages(self, passages) -> None:
-        """Replace the tagged-passage highlights; only where bars changed is
-        repainted (a tag saved repaints a few lines, not the whole reader)."""
-        def keys():
-            return {(r.left(), r.top(), r.width(), r.height(), c.rgba(), i)
-                    for r, c, i in self._document_bars()}
-        before = keys()
+        """Replace the tagged-passage highlights; only the bars of passages
+        added, removed, moved or restacked are repainted (a tag saved
+        repaints a few lines, not the whole reader). Each passage's bars are
+        kept by its id, range, colour and level (:func:`document_bars`), so
+        those compared, not every bar's rectangle."""
+        self._document_bars()                 # the bars drawn now
+        before = dict(self._bar_pieces)
         self._passages = list(passages)
         self._bars = None
-        after = keys()
+        self._document_bars()
+        after = self._bar_pieces
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
-        for left, top, width, height, *_ in before ^ after:
-            self.viewport().update(QRect(left + dx - 1, top + dy - 1, width + 2, height + 2))
+        viewport = self.viewport()
+        for pieces, others in ((before, after), (after, before)):
+            for key, bars in pieces.items():
+                if key not in others:
+                    for rect, _color, _id in bars:
+                        viewport.update(rect.adjusted(dx - 1, dy - 1, dx + 1, dy + 1))
         self.passagesShown.emit()
 
     def vertical_span(self, start: int, end: int) -> tuple[int, int]:
@@ -301,12 +307,17 @@ class ArticleView(ReadingTextEdit):
         super().paintEvent(event)
         if not self._shown_passages():
             return
-        painter = QPainter(self.viewport())
-        visible = event.rect()
-        for rect, color, _id in self.passage_bars():
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
+        visible = event.rect().translated(-dx, -dy)     # in document coordinates
+        painter = None
+        for rect, color, _id in self._document_bars():
             if rect.intersects(visible):
-                painter.fillRect(rect, color)
-        painter.end()
+                if painter is None:
+                    painter = QPainter(self.viewport())
+                painter.fillRect(rect.translated(dx, dy), color)
+        if painter is not None:
+            painter.end()
 
     # -- interaction ---------------------------------------------------
     def offset_at(self, point) -> int | None:
