@@ -62,6 +62,8 @@ class PassageList(QTreeWidget):
         super().__init__(parent)
         roomy(self)
         self._passages: dict[int, dict] = {}
+        #: the ids of the rows, in their order (as the items hold them)
+        self._ids: list[int] = []
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)     # one line each: laid out without measuring rows
@@ -104,7 +106,7 @@ class PassageList(QTreeWidget):
         Delete and the arrows act on it). Otherwise the list is refilled,
         keeping the current passage current if it is still listed."""
         self._tags = list(tags)
-        old, shown = self._passages, self.passage_ids()
+        old, shown = self._passages, self._ids
         self._passages = {p["id"]: p for p in passages}
         self.blockSignals(True)   # filling the list is not an edit
         kept = [p["id"] for p in passages if p["id"] in old]
@@ -129,6 +131,7 @@ class PassageList(QTreeWidget):
             if kept_current is not None:       # another article's list opens at its top
                 self.setCurrentItem(kept_current)
                 self.scrollToItem(kept_current)
+        self._ids = [p["id"] for p in passages]
         # the codebook's names, not only those listed: the column keeps its
         # width from article to article and when a tag is saved (a name
         # longer than the others listed moved every column and repainted
@@ -243,9 +246,8 @@ class PassageList(QTreeWidget):
                                        passage.get("note") or "",
                                        passage.get("analyst") or "")):
             item.setText(column, text)
-        font = item.font(self.NOTE_COLUMN)
-        if note_changed and font.bold():     # a search's mark: the note it matched changed
-            font.setBold(False)
+        if note_changed and (font := item.font(self.NOTE_COLUMN)).bold():
+            font.setBold(False)             # a search's mark: the note it matched changed
             item.setFont(self.NOTE_COLUMN, font)
         item.setIcon(0, color_icon(passage["color"]))
         item.setData(0, Qt.ItemDataRole.UserRole, passage["id"])
@@ -286,8 +288,8 @@ class PassageList(QTreeWidget):
         return list(self._passages.values())
 
     def passage_ids(self) -> list[int]:
-        return [self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-                for i in range(self.topLevelItemCount())]
+        """The ids of the passages listed, top to bottom."""
+        return list(self._ids)
 
     def _activate(self, item, _column=0) -> None:
         self.passageActivated.emit(item.data(0, Qt.ItemDataRole.UserRole))

@@ -168,6 +168,8 @@ class TagPanel(QWidget):
         super().__init__(parent)
         self._tags: list[dict] = []
         self._items: dict[int, QTreeWidgetItem] = {}
+        #: the count each row shows, by tag id (compared without asking the rows)
+        self._counts: dict[int, str] = {}
         self.details_dialog: TagDetailsDialog | None = None
         self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
@@ -225,9 +227,10 @@ class TagPanel(QWidget):
         if self._shape(tags) == self._shape(self._tags) and self._items:
             self._tags = tags       # only counts changed (a tag saved): no rebuild
             for tag in tags:
-                item, text = self._items[tag["id"]], self._count_text(tag, tags)
-                if item.text(2) != text:
-                    item.setText(2, text)
+                text = self._count_text(tag, tags)
+                if self._counts.get(tag["id"]) != text:
+                    self._counts[tag["id"]] = text
+                    self._items[tag["id"]].setText(2, text)
                     self._fit_counts(text)
             return
         current = self.current_tag_id()
@@ -236,9 +239,10 @@ class TagPanel(QWidget):
         known = {tag["id"] for tag in tags}
         items: dict[int, QTreeWidgetItem] = {}
         self._items = items
+        self._counts = {tag["id"]: self._count_text(tag, tags) for tag in tags}
         for tag in tags:
             item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
-                                    self._count_text(tag, tags)])
+                                    self._counts[tag["id"]]])
             item.setIcon(0, color_icon(tag["color"]))
             item.setData(0, Qt.ItemDataRole.UserRole, tag["id"])
             item.setToolTip(0, plain_tooltip(tag.get("description") or tag["name"]))
