@@ -13,10 +13,10 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   it at once, and it survives Dossier being killed or crashing;
 - a background thread (:class:`WalSyncer`) fsyncs the log when commits pause
   for :data:`QUIET_S` after it is told one happened
-  (:func:`storage.database.write_transaction` tells it; the window's event
-  loop passes it on :data:`QUIET_S` later, so that the thread does not wake
-  while the window shows the change), and within :data:`SYNC_EVERY_S` in
-  any case; so a power cut or an operating
+  (:func:`storage.database.write_transaction` tells it; in the window, its
+  event loop wakes the thread once commits have paused, so that the thread
+  does not wake while the window shows the change), and within
+  :data:`SYNC_EVERY_S` in any case; so a power cut or an operating
   system crash can lose only the last fraction of a second, never damage the
   file (SQLite's WAL guarantees a consistent database either way);
 - the log is checkpointed into the database file by that thread, not by the
@@ -68,6 +68,7 @@ class WalSyncer:
         #: on the committing thread's event loop (see :meth:`poke`)
         self._schedule = schedule
         self._scheduled = False
+        self._last_commit = 0.0
         self.wal = Path(f"{self.path}-wal")
         self.every_s, self.checkpoint_pages = every_s, checkpoint_pages
         self.syncs = 0            # fsyncs made (for tests and logs)
@@ -81,16 +82,27 @@ class WalSyncer:
 
     def poke(self) -> None:
         """A commit happened: sync soon. Given a ``schedule``, the thread is
-        woken :data:`QUIET_S` later, once, not at once: woken by the commit,
+        not woken now but once commits have paused for :data:`QUIET_S`, by
+        the window's event loop (see :meth:`_poked`): woken by the commit,
         it took the interpreter's lock from the window in the middle of the
         tag save that committed, as the panels were being updated."""
         if self._schedule is None:
             self._wake.set()
-        elif not self._scheduled:
+            return
+        self._last_commit = time.monotonic()
+        if not self._scheduled:
             self._scheduled = True
             self._schedule(QUIET_S, self._poked)
 
     def _poked(self) -> None:
+        """On the event loop: wake the thread if no commit came for
+        :data:`QUIET_S`, else look again when that much has passed since
+        the last one. (The thread's own wait of :attr:`every_s` bounds
+        how long commits that never pause go unsynced.)"""
+        waited = time.monotonic() - self._last_commit
+        if waited < QUIET_S and not self._stopping:
+            self._schedule(QUIET_S - waited, self._poked)
+            return
         self._scheduled = False
         self._wake.set()
 
@@ -147,8 +159,10 @@ class WalSyncer:
     def _run(self) -> None:
         while True:
             poked = self._wake.wait(self.every_s)
-            if poked:
+            if poked and self._schedule is None:
                 self._quiet()
+            else:       # a scheduled wake comes once commits have paused
+                self._wake.clear()
             try:
                 self.sync_now(force=poked)
             except OSError as error:

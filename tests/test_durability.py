@@ -55,7 +55,8 @@ def test_deferred_connection_commits_without_fsync_and_syncs_behind(db_path):
 def test_a_commit_wakes_the_syncer_later_through_the_given_schedule(db_path):
     """With the window's ``schedule``, commits do not wake the sync thread
     (it took the interpreter's lock in the middle of a tag save): a burst of
-    them asks for one wake, :data:`durability.QUIET_S` later."""
+    them asks for one wake, :data:`durability.QUIET_S` later, put off while
+    commits keep coming."""
     asked = []
     db = open_database(db_path)
     syncer = durability.defer_sync(db, db_path, every_s=60,
@@ -65,13 +66,15 @@ def test_a_commit_wakes_the_syncer_later_through_the_given_schedule(db_path):
             with journal.step(db, "Create tag"):
                 tags.create_tag(db, name, "#ff0000")
         assert [seconds for seconds, _wake in asked] == [durability.QUIET_S]
+        asked[0][1]()                      # run too soon after the last commit:
+        assert len(asked) == 2 and 0 < asked[1][0] <= durability.QUIET_S    # put off
         time.sleep(0.2)
         assert syncer.syncs == 0           # not woken by the commits themselves
-        asked[0][1]()                      # the event loop runs the wake
+        asked[1][1]()                      # the event loop runs the wake, commits paused
         assert _wait(lambda: syncer.syncs >= 1, 3), "the commits were never synced"
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Arms", "#00ff00")
-        assert len(asked) == 2             # a later commit asks again
+        assert len(asked) == 3             # a later commit asks again
     finally:
         durability.end_deferred_sync(db)
     db.close()
