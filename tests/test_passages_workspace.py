@@ -524,3 +524,24 @@ def test_ctrl_end_goes_to_the_last_passage_not_the_last_loaded(qtbot):
     assert model.rowCount() == 1000
     assert table.currentIndex().row() == 999
     assert table.currentIndex().data(ID_ROLE) == 1000
+
+
+def test_a_tag_saved_while_the_workspace_is_hidden_is_listed_when_it_is_shown(workspace,
+                                                                              qtbot):
+    window, controller, widget, ids, _ = workspace
+    before = set(_listed(widget))
+    widget.table.setFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)          # put away
+    qtbot.waitUntil(lambda: not controller.is_shown(), timeout=3000)
+    view = window.view
+    view.select_range(0, 12)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_1)                          # the first tag's key
+    article_id = window.state.article_id
+    made = {p["id"] for p in passages.passages_for_article(window.db, article_id)} - before
+    assert len(made) == 1
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)          # shown again
+    qtbot.waitUntil(controller.is_shown, timeout=3000)
+    qtbot.waitUntil(lambda: made <= set(_listed(widget)), timeout=3000)

@@ -85,7 +85,11 @@ class WorkspaceController(QObject):
         """A change, an undo or a redo: the list is read again — once the
         event that made it is over (a note typed in the table is stored from
         inside the table's commit of its editor: read again there, the list
-        dropped the editor under Qt and the analyst's place with it)."""
+        dropped the editor under Qt and the analyst's place with it). Hidden,
+        it is only marked to be read when shown (no event for each tag saved)."""
+        if shiboken6.isValid(self.dock) and not self.is_shown():
+            self._stale = True
+            return
         QTimer.singleShot(0, self, self._read_again)
 
     @Slot()
