@@ -214,7 +214,10 @@ class ArticleDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._font: QFont | None = None
         self._bold, self._bold_metrics = QFont(), None
+        self._metrics, self._line = None, 0
         self._elided: dict[tuple, str] = {}
+        #: each count's badge width, for the font
+        self._badges: dict[int, int] = {}
 
     @classmethod
     def row_height(cls, metrics) -> int:
@@ -234,47 +237,59 @@ class ArticleDelegate(QStyledItemDelegate):
             cut = self._elided[key] = metrics.elidedText(text, _ELIDE, width)
         return cut
 
+    def _use_font(self, font: QFont) -> None:
+        """Measure in ``font`` (the first row, or the reader's zoom followed)."""
+        self._font, self._elided, self._badges = QFont(font), {}, {}
+        self._bold = QFont(font)
+        self._bold.setBold(True)
+        self._bold_metrics = QFontMetrics(self._bold)
+        self._metrics = QFontMetrics(font)
+        self._line = self._metrics.height()
+
+    def _badge_width(self, count: int) -> int:
+        width = self._badges.get(count)
+        if width is None:
+            width = self._badges[count] = self._metrics.horizontalAdvance(str(count)) + 12
+        return width
+
     def paint(self, painter, option, index) -> None:
+        # a row is painted with few calls into Qt (each costs, in a tag
+        # save's repaint of its row): positions as numbers, not rectangles;
+        # measures kept per font
         article = index.data(ROW_ROLE)
         if article is None:
             return
         font = option.font
-        if font != self._font:          # the first row, or the reader's zoom followed
-            self._font, self._elided = QFont(font), {}
-            self._bold = QFont(font)
-            self._bold.setBold(True)
-            self._bold_metrics = QFontMetrics(self._bold)
+        if font != self._font:
+            self._use_font(font)
+        pad, line = self.PADDING, self._line
+        x, y, width, _height = option.rect.getRect()
+        left, inner = x + pad, width - 2 * pad
+        count = article.get("passage_count") or 0
+        badge_width = self._badge_width(count) if count else 0
+        title_top, title_width = y + 2 * (pad // 2), inner - badge_width - 4
+        palette, selected = option.palette, option.state & _SELECTED
         painter.save()
         widget = option.widget
-        selected = option.state & _SELECTED
         if widget is not None:
             widget.style().drawPrimitive(_PANEL, option, painter, widget)
-        palette = option.palette
-        rect = option.rect.adjusted(self.PADDING, self.PADDING // 2,
-                                    -self.PADDING, -self.PADDING // 2)
-        count = article.get("passage_count") or 0
-        metrics = option.fontMetrics
-        badge_width = metrics.horizontalAdvance(str(count)) + 12 if count else 0
-        line = metrics.height()
-        title_rect = QRect(rect.left(), rect.top() + self.PADDING // 2,
-                           rect.width() - badge_width - 4, line)
         painter.setFont(self._bold)
         painter.setPen(palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
-        painter.drawText(title_rect, _LEFT, self._cut(
-            self._bold_metrics, article["title"], title_rect.width(), True))
+        painter.drawText(left, title_top, title_width, line, _LEFT, self._cut(
+            self._bold_metrics, article["title"], title_width, True))
         painter.setFont(font)
-        meta_rect = QRect(rect.left(), title_rect.bottom() + 3, rect.width(), line)
         if not selected:
             painter.setPen(palette.color(_PLACEHOLDER))
-        painter.drawText(meta_rect, _LEFT, self._cut(
-            metrics, meta_line(article), rect.width(), False))
+        painter.drawText(left, title_top + line + 2, inner, line, _LEFT, self._cut(
+            self._metrics, meta_line(article), inner, False))
         if count:
-            badge = QRect(rect.right() - badge_width, title_rect.top(), badge_width, line)
+            badge_left = left + inner - 1 - badge_width
             painter.setPen(_NO_PEN)
             painter.setBrush(palette.color(_MID))
-            painter.drawRoundedRect(badge, line / 2, line / 2)
+            painter.drawRoundedRect(badge_left, title_top, badge_width, line,
+                                    line / 2, line / 2)
             painter.setPen(palette.color(_BASE))
-            painter.drawText(badge, _CENTER, str(count))
+            painter.drawText(badge_left, title_top, badge_width, line, _CENTER, str(count))
         painter.restore()
 
 
