@@ -260,6 +260,37 @@ def test_counts_column_widens_when_a_count_grows(qtbot):
             >= metrics.horizontalAdvance("123,456,789,012") > narrow)
 
 
+def test_a_count_as_long_as_the_last_is_not_measured_unless_digits_differ(qtbot,
+                                                                          monkeypatch):
+    """A tag saved changes a count; the column is measured again only when
+    the count gets longer or shorter, or the font's digits are not all as
+    wide (measured again when the font changes)."""
+    from PySide6.QtGui import QFont
+
+    from widgets.tag_panel import TagPanel
+
+    panel = TagPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    tag = {"id": 1, "name": "Fraud", "color": "#ff0000", "shortcut": 1, "description": "",
+           "passage_count": 5, "parent_id": None}
+    panel.set_tags([tag])
+    fitted = []
+    monkeypatch.setattr(panel, "_fit_counts", fitted.append)
+    panel._even_digits = True
+    panel.set_tags([{**tag, "passage_count": 6}])
+    assert fitted == [] and panel.tree.topLevelItem(0).text(2) == "6"
+    panel.set_tags([{**tag, "passage_count": 10}])
+    assert fitted == ["10"]
+    panel._even_digits = False                  # a font with digits of their own widths
+    panel.set_tags([{**tag, "passage_count": 11}])
+    assert fitted == ["10", "11"]
+    font = QFont(panel.tree.font())
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    panel.tree.setFont(font)                    # zoomed
+    assert panel._even_digits is None
+
+
 def test_counts_sit_in_the_middle_of_their_rows_like_the_names(qtbot):
     """Right-aligned counts are centred vertically too: right alone put them
     at the top of the roomy rows, a line above their tag's name and key."""

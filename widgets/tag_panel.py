@@ -170,6 +170,8 @@ class TagPanel(QWidget):
         self._items: dict[int, QTreeWidgetItem] = {}
         #: the count each row shows, by tag id (compared without asking the rows)
         self._counts: dict[int, str] = {}
+        #: whether the tree's font draws all digits as wide (None: not measured)
+        self._even_digits: bool | None = None
         self.details_dialog: TagDetailsDialog | None = None
         self.merge_dialog: MergeTagDialog | None = None
         layout = QVBoxLayout(self)
@@ -228,10 +230,12 @@ class TagPanel(QWidget):
             self._tags = tags       # only counts changed (a tag saved): no rebuild
             for tag in tags:
                 text = self._count_text(tag, tags)
-                if self._counts.get(tag["id"]) != text:
+                old = self._counts.get(tag["id"])
+                if old != text:
                     self._counts[tag["id"]] = text
                     self._items[tag["id"]].setText(2, text)
-                    self._fit_counts(text)
+                    if old is None or len(old) != len(text) or not self._digits_even():
+                        self._fit_counts(text)
             return
         current = self.current_tag_id()
         self._tags = tags
@@ -262,6 +266,15 @@ class TagPanel(QWidget):
         self.tree.resizeColumnToContents(2)
         if current in items:
             self.tree.setCurrentItem(items[current])
+
+    def _digits_even(self) -> bool:
+        """Whether the tree's font draws every digit as wide (most fonts do):
+        a count then takes the room of the one it replaces if it is as long,
+        and the column need not be measured again at each tag saved."""
+        if self._even_digits is None:
+            metrics = self.tree.fontMetrics()
+            self._even_digits = len({metrics.horizontalAdvance(d) for d in "0123456789"}) == 1
+        return self._even_digits
 
     def _fit_counts(self, text: str) -> None:
         """Widen the counts column if ``text`` no longer fits it."""
@@ -322,6 +335,8 @@ class TagPanel(QWidget):
     def eventFilter(self, watched, event) -> bool:
         """F2 (Rename…) and Delete (Delete…) on the current tag: the tree
         claims F2 from the window's Edit details… while it has the focus."""
+        if watched is self.tree and event.type() == QEvent.Type.FontChange:
+            self._even_digits = None            # zoomed: measured again
         if watched is self.tree and event.type() in (QEvent.Type.ShortcutOverride,
                                                      QEvent.Type.KeyPress):
             action = self._TREE_KEYS.get(event.key())
