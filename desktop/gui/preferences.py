@@ -29,15 +29,21 @@ class Preferences:
 
     def __init__(self, settings: QSettings | None = None):
         self.settings = settings or QSettings()
+        self._analyst: str | None = None
 
     @property
     def analyst(self) -> str:
-        value = str(self.settings.value("analyst/name", "") or "").strip()
-        return value or _os_user()
+        """The analyst's name: read from the settings once, and again after
+        it is set (a tag saved asked the settings three times)."""
+        if self._analyst is None:
+            value = str(self.settings.value("analyst/name", "") or "").strip()
+            self._analyst = value or _os_user()
+        return self._analyst
 
     @analyst.setter
     def analyst(self, name: str) -> None:
         self.settings.setValue("analyst/name", name.strip())
+        self._analyst = None
 
     @property
     def pipeline(self) -> str | None:

@@ -1,0 +1,37 @@
+"""Preferences: the analyst's name is read from the settings once (each tag
+saved asks for it), and read again once it is changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from desktop.gui.preferences import Preferences
+
+
+class CountedSettings:
+    """QSettings that counts what is read of it."""
+
+    def __init__(self, settings: QSettings):
+        self.settings, self.reads = settings, 0
+
+    def value(self, *args):
+        self.reads += 1
+        return self.settings.value(*args)
+
+    def setValue(self, key, value):
+        self.settings.setValue(key, value)
+
+
+def test_the_analyst_is_read_once_and_again_after_a_change(tmp_path):
+    settings = QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat)
+    settings.setValue("analyst/name", "  ana ")
+    counted = CountedSettings(settings)
+    preferences = Preferences(counted)
+    assert [preferences.analyst for _ in range(3)] == ["ana"] * 3
+    assert counted.reads == 1
+    preferences.analyst = "bo"
+    assert preferences.analyst == "bo" and preferences.analyst == "bo"
+    assert counted.reads == 2
+    assert Preferences(settings).analyst == "bo"          # stored, not only kept
+    preferences.analyst = ""
+    assert preferences.analyst                              # the system user's name
