@@ -113,3 +113,36 @@ def test_the_tag_column_fits_the_codebook_and_keeps_its_width_when_a_tag_is_save
                        dict(passage(2), tag="Money laundering")], codebook)
     QApplication.processEvents()
     assert widths(view) == before
+
+
+def test_the_passage_column_takes_the_room_the_others_leave(qtbot):
+    """Whatever changes the other columns or the list's inner width: an
+    analyst column appearing, a scroll bar, the list shown again."""
+    view = shown(qtbot, [passage(1)])
+    header = view.header()
+
+    def room_left() -> int:
+        return view.viewport().width() - sum(
+            header.sectionSize(c) for c in (0, view.NOTE_COLUMN, view.ANALYST_COLUMN)
+            if not header.isSectionHidden(c))
+
+    assert header.sectionSize(view.PASSAGE_COLUMN) == room_left() > 0
+    view.set_passages([passage(1), dict(passage(2), analyst="b")], [])    # a second analyst
+    QApplication.processEvents()
+    assert not view.isColumnHidden(view.ANALYST_COLUMN)
+    assert header.sectionSize(view.PASSAGE_COLUMN) == room_left()
+    wide = view.viewport().width()
+    view.set_passages([dict(passage(i), analyst="ab"[i % 2]) for i in range(1, 60)], [])
+    QApplication.processEvents()
+    assert view.viewport().width() < wide                        # a scroll bar took room
+    assert header.sectionSize(view.PASSAGE_COLUMN) == room_left()
+    view.set_passages([passage(1)], [])                          # one analyst again
+    QApplication.processEvents()
+    assert view.isColumnHidden(view.ANALYST_COLUMN)
+    assert header.sectionSize(view.PASSAGE_COLUMN) == room_left()
+    view.hide()
+    view.set_passages([passage(1), dict(passage(2), analyst="b")], [])    # while hidden
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view.isColumnHidden(view.ANALYST_COLUMN)
+    assert header.sectionSize(view.PASSAGE_COLUMN) == room_left()

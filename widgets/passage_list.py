@@ -72,10 +72,11 @@ class PassageList(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, self.TAG_WIDTH)
-        # the passage's words take the room left; the note keeps a share of
-        # it while any passage has one (equal shares elided both words and
-        # notes in a narrow panel), until the analyst drags its edge
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the passage's words take the room left (see _fit_passage_column);
+        # the note keeps a share of it while any passage has one (equal
+        # shares elided both words and notes in a narrow panel), until the
+        # analyst drags its edge
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(self.NOTE_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(self.NOTE_COLUMN, self.EMPTY_NOTE_WIDTH)
         self._has_notes = False
@@ -148,6 +149,7 @@ class PassageList(QTreeWidget):
         one_analyst = len(analysts) < 2
         if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
             self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
+            self._fit_passage_column()
         if not one_analyst and analysts != self._analysts:
             # fitted to the names shown ("consensus" was cut to "conse…")
             self.resizeColumnToContents(self.ANALYST_COLUMN)
@@ -187,8 +189,26 @@ class PassageList(QTreeWidget):
             self._note_width_chosen = True    # dragged by the analyst
         if column == 0 and not self._sizing:
             self._tag_width_chosen = True
-        if column == self.PASSAGE_COLUMN and new > self._words_width:
-            self._show_more_words(new)
+        if column == self.PASSAGE_COLUMN:
+            if new > self._words_width:
+                self._show_more_words(new)
+        else:
+            self._fit_passage_column()
+
+    def _fit_passage_column(self) -> None:
+        """The Passage column takes the room the other columns leave, as a
+        stretched column would (stretched by Qt, the header was measured and
+        painted again after each row added: every tag saved). Not while the
+        list is hidden (its size is not yet its own): when it is shown."""
+        if not self.isVisible():
+            return
+        header = self.header()
+        others = sum(header.sectionSize(column)
+                     for column in (0, self.NOTE_COLUMN, self.ANALYST_COLUMN)
+                     if not header.isSectionHidden(column))
+        width = max(header.minimumSectionSize(), self.viewport().width() - others)
+        if header.sectionSize(self.PASSAGE_COLUMN) != width:
+            header.resizeSection(self.PASSAGE_COLUMN, width)
 
     def _passage_words(self, passage: dict) -> str:
         orphaned = passage.get("anchor") == "orphaned"
@@ -226,10 +246,16 @@ class PassageList(QTreeWidget):
             self._cut_rows_anew()
             self._size_tag_column()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_passage_column()
+
     def resizeEvent(self, event) -> None:
+        # (the viewport's own resizing, a scroll bar shown or hidden, comes here too)
         super().resizeEvent(event)
         self._size_tag_column()
         self._size_note_column()
+        self._fit_passage_column()
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
         item = QTreeWidgetItem()
