@@ -90,3 +90,28 @@ def test_a_passage_saved_in_a_scrolled_reader_repaints_its_own_bars(qtbot):
     centre = new[0].center()
     assert image.pixelColor(int(centre.x() * ratio), int(centre.y() * ratio)) == QColor(
         view.scheme().bar_color("#33aa55"))
+
+
+def test_a_passage_inside_a_long_paragraph_gets_one_bar_per_line_it_covers(qtbot):
+    """Its bars start at its first line and end at its last, whatever the
+    paragraph holds before and after it."""
+    from PySide6.QtGui import QTextCursor
+
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(400, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    for start, end in ((300, 520), (0, 5), (812, 900)):     # mid-paragraph, first line, across
+        view.set_article(TEXT, passages=[_passage(1, start, end)])
+        QApplication.processEvents()
+        cursor = QTextCursor(view.document())
+        lines = set()
+        for position in range(start, end):
+            cursor.setPosition(position)
+            if not TEXT[position].isspace() or position == start:
+                lines.add(view.cursorRect(cursor).top())
+        bars = view.passage_bars()
+        assert len(bars) == len(lines) >= 1, (start, end)
+        cursor.setPosition(start)
+        assert abs(bars[0][0].left() - view.cursorRect(cursor).left()) <= 1

@@ -73,10 +73,16 @@ def _passage_bars(document: QTextDocument, offsets: OffsetMap, passage: dict, le
     while block.isValid() and block.position() < end:
         layout, base = block.layout(), block.position()
         origin = layout.position()
-        for index in range(layout.lineCount()):
+        # from the line holding the start to the line holding the end, not
+        # every line of a long paragraph
+        first = layout.lineForTextPosition(max(0, start - base))
+        for index in range(first.lineNumber() if first.isValid() else 0, layout.lineCount()):
             line = layout.lineAt(index)
-            a = max(start, base + line.textStart())
-            b = min(end, base + line.textStart() + line.textLength())
+            line_start = base + line.textStart()
+            if line_start >= end:
+                break
+            a = max(start, line_start)
+            b = min(end, line_start + line.textLength())
             if a >= b:
                 continue
             x1 = line.cursorToX(a - base)[0]
