@@ -724,3 +724,17 @@ def test_undo_and_redo_of_a_refused_step_keep_the_count_of_refusals_true(tmp_pat
     result = hub_sync.sync(ana, hub.conn("ana"))
     assert (result.pushed, result.refused) == (0, []) and hub_sync.refused(ana) == []
     assert hub_sync.waiting(ana) == 0
+
+
+def test_psycopgs_pipeline_end_warning_is_kept_off_the_log_and_its_others_are_not(caplog):
+    """The hub's refusal of a pipelined step is raised and handled; psycopg's
+    own "error ignored terminating" warning about the same refusal is noise."""
+    import logging
+
+    logger = logging.getLogger("psycopg")
+    with caplog.at_level(logging.WARNING, logger="psycopg"):
+        logger.warning("error ignored terminating %r: %s", "<Pipeline>", "refused")
+        logger.warning("connection lost")
+    assert [r.getMessage() for r in caplog.records if r.name == "psycopg"] == [
+        "connection lost"]
+    assert hub_sync._not_pipeline_noise in logger.filters
