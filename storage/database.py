@@ -345,6 +345,11 @@ def open_database(path: str | Path, *, create: bool = True,
         # FULL: an acknowledged tag survives a crash of the whole machine,
         # not just of Dossier; a commit costs one fsync.
         conn.execute("PRAGMA synchronous = FULL")
+        # the log cut back to a checkpoint's worth when it starts over, by
+        # whichever connection writes first after the checkpoint (a worker's
+        # as well as the window's): its size then says when the next
+        # checkpoint is due (storage.durability)
+        conn.execute(f"PRAGMA journal_size_limit = {durability.CHECKPOINT_PAGES * 4096}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db = Database(conn)

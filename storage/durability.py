@@ -21,7 +21,7 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   file (SQLite's WAL guarantees a consistent database either way);
 - the log is checkpointed into the database file by that thread, not by the
   committing connection (``wal_autocheckpoint = 0`` there), so the GUI thread
-  never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (the
+  never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (every
   connection's ``journal_size_limit`` cuts it back when it starts over);
 - the connection keeps its statement journals in memory (``temp_store =
   MEMORY``): a statement that fires triggers inside a transaction (a

@@ -141,6 +141,30 @@ def test_after_a_checkpoint_small_commits_are_synced_without_another(db_path):
     db.close()
 
 
+def test_any_connection_writing_first_after_a_checkpoint_cuts_the_log_back(db_path):
+    """Not only the window's: a worker's connection may be the one that
+    starts the log over, and the log's size must again say when the next
+    checkpoint is due."""
+    import sqlite3
+
+    limit = durability.CHECKPOINT_PAGES * 4096
+    window, worker = open_database(db_path), open_database(db_path)
+    wal = db_path.parent / (db_path.name + "-wal")
+    with write_transaction(window):
+        for number in range(6):
+            window.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                           [f"big {number}", "x" * (1 << 20)])
+    assert wal.stat().st_size > limit
+    checkpointer = sqlite3.connect(db_path)
+    assert checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0] == 0
+    checkpointer.close()
+    with write_transaction(worker):                 # the first write after it
+        worker.execute("INSERT INTO meta (key, value) VALUES ('small', 'y')")
+    assert wal.stat().st_size <= limit
+    window.close()
+    worker.close()
+
+
 def test_read_only_connection_is_left_alone(db_path):
     os.chmod(db_path, 0o444)
     try:
@@ -161,7 +185,11 @@ def test_window_connection_defers_and_close_stops_the_syncer(qtbot, seeded_db_pa
     syncer = db._wal_syncer
     assert syncer is not None and syncer._thread.is_alive()
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
-    # a change through the window is synced, woken by the window's event loop
+    # a change through the window is synced, woken by the window's event
+    # loop: the thread's own timer (which syncs a changed log too) put far
+    # off first, once its current wait is over
+    syncer.every_s = 60
+    qtbot.wait(round(durability.SYNC_EVERY_S * 1000) + 300)
     synced = syncer.syncs
     window.controllers.codebook.create_tag("Fraud", "#ff0000")
     assert syncer._scheduled
