@@ -146,3 +146,12 @@ def test_the_passage_column_takes_the_room_the_others_leave(qtbot):
     qtbot.waitExposed(view)
     assert not view.isColumnHidden(view.ANALYST_COLUMN)
     assert header.sectionSize(view.PASSAGE_COLUMN) == room_left()
+
+
+def test_in_a_list_too_narrow_for_every_column_the_passage_keeps_some_words(qtbot):
+    """The list scrolls sideways rather than cut the Passage column to nothing."""
+    view = shown(qtbot, [passage(1, note="a note")], width=700)
+    view.resize(140, 300)                                   # in one step
+    QApplication.processEvents()
+    assert view.header().sectionSize(view.PASSAGE_COLUMN) == view.MIN_PASSAGE_WIDTH
+    assert view.horizontalScrollBar().maximum() > 0

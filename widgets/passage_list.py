@@ -47,6 +47,9 @@ class PassageList(QTreeWidget):
     NOTE_COLUMN = 2
     #: the narrowest the passage column's words are cut for
     MIN_WORDS_WIDTH = 240
+    #: the narrowest the Passage column gets in a list too narrow for all
+    #: the columns (the list scrolls sideways instead)
+    MIN_PASSAGE_WIDTH = 100
     TAG_WIDTH = 100
     #: the most of the list's width the Tag column takes to show its names whole
     TAG_SHARE = 0.35
@@ -206,7 +209,7 @@ class PassageList(QTreeWidget):
         others = sum(header.sectionSize(column)
                      for column in (0, self.NOTE_COLUMN, self.ANALYST_COLUMN)
                      if not header.isSectionHidden(column))
-        width = max(header.minimumSectionSize(), self.viewport().width() - others)
+        width = max(self.MIN_PASSAGE_WIDTH, self.viewport().width() - others)
         if header.sectionSize(self.PASSAGE_COLUMN) != width:
             header.resizeSection(self.PASSAGE_COLUMN, width)
 
