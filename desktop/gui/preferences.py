@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import time
 from functools import cache
 from pathlib import Path
 
@@ -27,17 +28,24 @@ def _os_user() -> str:
 class Preferences:
     """Typed access to Dossier's QSettings."""
 
+    #: how long the analyst's name read from the settings is used without
+    #: reading it again (another Dossier process may change it)
+    ANALYST_KEPT_S = 1.0
+
     def __init__(self, settings: QSettings | None = None):
         self.settings = settings or QSettings()
         self._analyst: str | None = None
+        self._analyst_read_at = 0.0
 
     @property
     def analyst(self) -> str:
-        """The analyst's name: read from the settings once, and again after
-        it is set (a tag saved asked the settings three times)."""
-        if self._analyst is None:
+        """The analyst's name: read from the settings at most once in
+        :attr:`ANALYST_KEPT_S`, and again after it is set here (a tag saved
+        asked the settings three times)."""
+        now = time.monotonic()
+        if self._analyst is None or now - self._analyst_read_at > self.ANALYST_KEPT_S:
             value = str(self.settings.value("analyst/name", "") or "").strip()
-            self._analyst = value or _os_user()
+            self._analyst, self._analyst_read_at = value or _os_user(), now
         return self._analyst
 
     @analyst.setter
