@@ -265,7 +265,7 @@ def test_a_count_as_long_as_the_last_is_not_measured_unless_digits_differ(qtbot,
     """A tag saved changes a count; the column is measured again only when
     the count gets longer or shorter, or the font's digits are not all as
     wide (measured again when the font changes)."""
-    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFont, QFontMetrics
 
     from widgets.tag_panel import TagPanel
 
@@ -286,9 +286,11 @@ def test_a_count_as_long_as_the_last_is_not_measured_unless_digits_differ(qtbot,
     panel.set_tags([{**tag, "passage_count": 11}])
     assert fitted == ["10", "11"]
     font = QFont(panel.tree.font())
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    panel.tree.setFont(font)                    # zoomed
+    font.setPointSizeF(font.pointSizeF() * 3)
+    panel.set_tags([{**tag, "passage_count": 12_345}])
+    panel.tree.setFont(font)                    # zoomed: the counts fitted anew
     assert panel._even_digits is None
+    assert panel.tree.header().sectionSize(2) >= QFontMetrics(font).horizontalAdvance("12,345")
 
 
 def test_counts_sit_in_the_middle_of_their_rows_like_the_names(qtbot):

@@ -336,7 +336,8 @@ class TagPanel(QWidget):
         """F2 (Rename…) and Delete (Delete…) on the current tag: the tree
         claims F2 from the window's Edit details… while it has the focus."""
         if watched is self.tree and event.type() == QEvent.Type.FontChange:
-            self._even_digits = None            # zoomed: measured again
+            self._even_digits = None            # zoomed: measured again, and the
+            self.tree.resizeColumnToContents(2)  # counts fitted to the new font
         if watched is self.tree and event.type() in (QEvent.Type.ShortcutOverride,
                                                      QEvent.Type.KeyPress):
             action = self._TREE_KEYS.get(event.key())
