@@ -447,6 +447,37 @@ def test_corpus_totals_follow_passages_and_articles(corpus):
     assert _charted_totals(db) == _plain_totals(db)
 
 
+def test_corpus_totals_follow_a_random_run_of_single_passage_changes(corpus):
+    """The triggers on ``passages`` (migration 0021): passages added,
+    retagged, moved to another article (dated or not, another source) and
+    deleted in a random order, each its own statement, leave ``tag_totals``
+    equal to a recount, rows at zero aside."""
+    from storage import journal
+
+    db, data = corpus
+    ids, rng = data["ids"], random.Random(32)
+    mine = [row[0] for row in db.execute("SELECT id FROM passages")]
+    for _ in range(300):
+        action = rng.choice(("add", "add", "retag", "move", "delete"))
+        with journal.step(db, action):
+            if action == "add" or not mine:
+                mine.append(passages.add_passage(
+                    db, article_id=rng.choice(ids), tag_id=rng.choice((1, 2, 3, 4)),
+                    start=rng.randrange(0, 100), end=rng.randrange(110, 160), analyst="ana"))
+            elif action == "retag":
+                db.execute("UPDATE passages SET tag_id = ? WHERE id = ?",
+                           [rng.choice((1, 2, 3, 4)), rng.choice(mine)])
+            elif action == "move":
+                db.execute("UPDATE passages SET article_id = ? WHERE id = ?",
+                           [rng.choice(ids), rng.choice(mine)])
+            else:
+                gone = mine.pop(rng.randrange(len(mine)))
+                db.execute("DELETE FROM passages WHERE id = ?", [gone])
+    stored = Counter({(kind, value, tag_id): n for kind, value, tag_id, n in db.execute(
+        "SELECT kind, value, tag_id, passages FROM tag_totals WHERE passages != 0")})
+    assert stored == _plain_totals(db) and len(stored) > 30
+
+
 @pytest.mark.parametrize("name", ["unfiltered", "source", "dates"])
 def test_blind_passage_charts_count_only_the_shown_analysts(corpus, name):
     """View → Passages showing one analyst (blind coding): every passage
