@@ -35,6 +35,13 @@ APPLICATION_ID = 0x444F5353
 
 #: How long a writer waits for another connection's lock before failing.
 BUSY_TIMEOUT_SECONDS = 10.0
+#: How long the window's own connection waits for it (:func:`wait_for_locks`):
+#: the window waits on its GUI thread, frozen meanwhile. The window's own
+#: workers hold the lock a fraction of a second at a time (a hub pull of 500
+#: steps about 0.15 s); a long command (an import, an undo) holds it for
+#: seconds, and the change is then refused with nothing lost (the selection,
+#: a note or a memo stay to be saved again), not a window frozen for 10 s.
+WINDOW_BUSY_TIMEOUT_SECONDS = 2.0
 
 
 class DatabaseError(Exception):
@@ -162,6 +169,12 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
                                timeout=BUSY_TIMEOUT_SECONDS)
     conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def wait_for_locks(db: Database, seconds: float) -> None:
+    """How long ``db`` waits for another connection's write lock before a
+    change fails with "database is locked"."""
+    db.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
 
 
 def write_protected(path: Path) -> bool:

@@ -44,6 +44,31 @@ def test_a_locked_database_gets_a_clear_message_and_nothing_is_lost(
     assert passages.passage_count(window.db) == 1
 
 
+def test_the_window_waits_two_seconds_for_another_writer_not_ten(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """A long command holding the lock (an import, an undo) froze the window
+    for 10 s at a tag key; it now waits a short while, then says the file
+    is busy, and the key works again once the lock is free."""
+    import time
+
+    from storage.database import WINDOW_BUSY_TIMEOUT_SECONDS
+
+    window = open_window(analysed_db_path)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    other = _locked(analysed_db_path)
+    window.view.select_range(0, 8)
+    began = time.monotonic()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    waited = time.monotonic() - began
+    assert WINDOW_BUSY_TIMEOUT_SECONDS - 0.2 <= waited < WINDOW_BUSY_TIMEOUT_SECONDS + 2
+    assert shown and "busy" in shown[0] and "Nothing was changed" in shown[0]
+    other.rollback()
+    other.close()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert passages.passage_count(window.db) == 1
+
+
 def test_a_note_refused_by_a_busy_database_is_offered_again_as_typed(
         open_window, analysed_db_path, qtbot, monkeypatch):
     window, _shown = _impatient_window(open_window, analysed_db_path, monkeypatch)

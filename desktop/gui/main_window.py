@@ -42,7 +42,8 @@ from desktop.gui.project_files import ProjectFiles
 from desktop.gui.reading_friction import ReadingFriction
 from desktop.gui.workspace_controller import WorkspaceController
 from desktop.window_state import WindowState
-from storage import article_query, durability, entity_corrections, entity_index, review
+from storage import (article_query, database, durability, entity_corrections,
+                     entity_index, review)
 from widgets.analyst_label import AnalystLabel
 from widgets.article_filters import ArticleFilters
 from widgets.article_list import ArticleList
@@ -359,6 +360,7 @@ class MainWindow(QMainWindow):
         self._db = db
         if db is not None:
             durability.defer_sync(db, self.db_path, schedule=_later)
+            database.wait_for_locks(db, database.WINDOW_BUSY_TIMEOUT_SECONDS)
 
     def closeEvent(self, event) -> None:
         c = self.controllers
