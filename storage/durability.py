@@ -184,10 +184,8 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA wal_autocheckpoint = 0")
     db.execute("PRAGMA temp_store = MEMORY")
-    # the log cut back to the checkpoint's size when it starts over after a
-    # checkpoint: its size then says when the next is due (kept at its
-    # largest, it made every sync after the first checkpoint another one,
-    # with an fsync of the whole file)
+    # (open_database set the log's size limit for CHECKPOINT_PAGES: this
+    # syncer's own threshold, if another, is the one its size must tell)
     db.execute(f"PRAGMA journal_size_limit = {syncer.checkpoint_pages * 4096}")
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer

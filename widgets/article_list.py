@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle,
                                QStyledItemDelegate, QTableView)
