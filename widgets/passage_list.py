@@ -49,7 +49,7 @@ class PassageList(QTreeWidget):
     MIN_WORDS_WIDTH = 240
     #: the narrowest the Passage column gets in a list too narrow for all
     #: the columns (the list scrolls sideways instead)
-    MIN_PASSAGE_WIDTH = 100
+    MIN_PASSAGE_WIDTH = 60
     TAG_WIDTH = 100
     #: the most of the list's width the Tag column takes to show its names whole
     TAG_SHARE = 0.35
