@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -13,6 +12,7 @@ from storage import journal
 from storage import similarity, stable_ids
 from storage.anchoring import changed_stretch, follow_edit, reanchor
 from storage.database import utc_now
+from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS
 
 #: Columns a caller may set besides title and text.
@@ -72,7 +72,7 @@ def store_article(db: Database, *, title: str, text: str, digest: str | None = N
     row = {"title": title, "text": text, "text_hash": digest, "imported_at": utc_now()}
     if journal.ready(db):     # (a database mid-migration has no uuid column yet)
         row["uuid"] = (stable_ids.kept(db, "articles", stable_id) if stable_id
-                       else str(uuid.uuid4()))
+                       else new_uuid())
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))

@@ -45,6 +45,7 @@ from sqlite_utils import Database
 from storage import changes as kinds
 from storage.changes import Changes
 from storage.database import utc_now, write_transaction
+from storage.new_ids import new_uuid
 
 #: Tables whose rows analysts change, and the columns left out of their
 #: journal (derived ones, kept by triggers from other tables).
@@ -332,7 +333,7 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
             step_uuid = db.execute("SELECT uuid FROM journal_steps WHERE id = ?",
                                    [step_id]).fetchone()[0]
         else:
-            step_uuid = step_uuid or str(uuid_module.uuid4())
+            step_uuid = step_uuid or new_uuid()
             step_id = db.execute(
                 "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, target_id, "
                 "merge_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

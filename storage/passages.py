@@ -9,7 +9,6 @@ if the article text ever changes.
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Callable
 
 from sqlite_utils import Database
@@ -17,6 +16,7 @@ from sqlite_utils import Database
 from storage import journal, stable_ids
 from storage.database import chunks, utc_now
 from storage.export_selection import PassageFilter, selected_passages
+from storage.new_ids import new_uuid
 
 CONTEXT_CHARS = 40
 
@@ -51,7 +51,7 @@ def _store(db: Database, values: list, stable_id: str | None = None) -> int:
         has_uuid = any(row[1] == "uuid" for row in db.execute("PRAGMA table_info(passages)"))
         db._passages_have_uuid = has_uuid
     if has_uuid:
-        made = stable_ids.kept(db, "passages", stable_id) if stable_id else str(uuid.uuid4())
+        made = stable_ids.kept(db, "passages", stable_id) if stable_id else new_uuid()
         return db.execute(_INSERT, [*values, made]).lastrowid
     return db.execute(_INSERT_WITHOUT_UUID, values).lastrowid
 

@@ -11,6 +11,8 @@ import uuid
 
 from sqlite_utils import Database
 
+from storage.new_ids import new_uuid
+
 #: the tables whose rows an import may bring with their own id
 TABLES = ("articles", "tags", "passages")
 
@@ -29,11 +31,11 @@ def canonical(candidate: str | None) -> str | None:
 def kept(db: Database, table: str, candidate: str | None) -> str:
     """The uuid for a new row of ``table`` that had ``candidate`` where it
     came from: ``candidate`` (canonical) if it is a UUID no row of the table
-    has, else a new random one."""
+    has, else a new one (:func:`storage.new_ids.new_uuid`)."""
     if table not in TABLES:
         raise ValueError(f"no stable ids are brought into {table!r}")
     wanted = canonical(candidate)
     if wanted is not None and db.execute(
             f"SELECT 1 FROM {table} WHERE uuid = ?", [wanted]).fetchone() is None:
         return wanted
-    return str(uuid.uuid4())
+    return new_uuid()
