@@ -30,6 +30,7 @@ from desktop.gui.corpus_controller import CorpusController
 from desktop.gui.files_controller import FilesController
 from desktop.gui.history_controller import HistoryController
 from desktop.gui.keyboard_controller import KeyboardController
+from desktop.gui.later import Later
 from desktop.gui.menus import build_menus
 from desktop.gui.operations import Operations
 from desktop.gui.overview_controller import OverviewController
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
             durability.end_deferred_sync(self._db)
         self._db = db
         if db is not None:
-            durability.defer_sync(db, self.db_path, schedule=_later)
+            durability.defer_sync(db, self.db_path, schedule=Later(self))
             database.wait_for_locks(db, database.WINDOW_BUSY_TIMEOUT_SECONDS)
 
     def closeEvent(self, event) -> None:
@@ -378,7 +379,3 @@ class MainWindow(QMainWindow):
         durability.end_deferred_sync(self.db)   # the last commits synced
         super().closeEvent(event)
 
-
-def _later(seconds: float, function) -> None:
-    """``function()`` ``seconds`` from now, on the window's event loop."""
-    QTimer.singleShot(round(seconds * 1000), function)
