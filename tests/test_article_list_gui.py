@@ -341,3 +341,47 @@ def test_rows_cut_for_one_font_are_cut_anew_when_the_font_changes(qtbot):
     _fresh, fresh_big = shown(14)
     assert small != big
     assert big == fresh_big
+
+
+def test_a_rows_lines_are_laid_out_once_and_drawn_where_plain_text_would_be(qtbot):
+    """A row repainted (a tag saved changes its count) draws the lines it
+    laid out before (not cut and shaped again), and where a plain
+    ``drawText`` of the cut line puts them."""
+    from PySide6.QtGui import QFontMetrics, QImage, QPainter
+
+    from widgets.article_list import ArticleDelegate, ID_ROLE
+
+    rows = [dict(id=n, title=f"Border police seize {n} kg of methamphetamine near the river",
+                 source=f"Agency {n}", published="2024-05-01", passage_count=n % 3)
+            for n in range(1, 6)]
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.resize(260, 300)
+    view.set_source(RowSource.from_rows(rows))
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(20)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, ArticleDelegate)
+    laid_out = dict(delegate._lines)
+    assert len(laid_out) == 2 * len(rows)              # a title and a metadata line a row
+    view.list_model.set_passage_count(view.list_model.index(2, 0).data(ID_ROLE), 7)
+    view.viewport().repaint()
+    assert all(delegate._lines[key] is line for key, line in laid_out.items())
+
+    # the title of the first row, drawn as drawText draws the same cut line
+    first = view.visualRect(view.list_model.index(0, 0))
+    shot = view.viewport().grab().toImage().copy(first)
+    bold = QFontMetrics(delegate._bold)
+    pad = ArticleDelegate.PADDING
+    width = first.width() - 2 * pad - delegate._badge_width(1) - 4
+    cut = bold.elidedText(rows[0]["title"], Qt.TextElideMode.ElideRight, width)
+    mine = QImage(shot.size(), shot.format())
+    mine.fill(view.viewport().palette().base().color())
+    painter = QPainter(mine)
+    painter.setFont(delegate._bold)
+    painter.setPen(view.palette().text().color())
+    painter.drawText(pad, 2 * (pad // 2), width, delegate._line, Qt.AlignmentFlag.AlignLeft, cut)
+    painter.end()
+    title_band = (pad, 2 * (pad // 2), width, delegate._line)
+    assert shot.copy(*title_band) == mine.copy(*title_band)

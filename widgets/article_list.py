@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle,
                                QStyledItemDelegate, QTableView)
 
@@ -202,20 +202,20 @@ _NO_PEN = Qt.PenStyle.NoPen
 class ArticleDelegate(QStyledItemDelegate):
     """Two lines (bold title, grey metadata) and a passage-count badge.
 
-    A row reads its article once (:data:`ROW_ROLE`); its bold font and the
-    lines cut to the row's width are kept (a tag saved repaints one row; a
-    scroll, every row shown: 0.12 ms a row before)."""
+    A row reads its article once (:data:`ROW_ROLE`); its bold font and its
+    lines, cut to the row's width and laid out, are kept (a tag saved
+    repaints one row; a scroll, every row shown: 0.12 ms a row before)."""
 
     PADDING = 6
-    #: cut lines kept, by text, width and font (dropped when full)
-    ELIDED_KEPT = 2000
+    #: lines kept laid out, by text, width and font (dropped when full)
+    LINES_KEPT = 2000
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._font: QFont | None = None
         self._bold, self._bold_metrics = QFont(), None
         self._metrics, self._line = None, 0
-        self._elided: dict[tuple, str] = {}
+        self._lines: dict[tuple, QStaticText] = {}
         #: each count's badge width, for the font
         self._badges: dict[int, int] = {}
 
@@ -227,19 +227,23 @@ class ArticleDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index) -> QSize:
         return QSize(200, self.row_height(option.fontMetrics))
 
-    def _cut(self, metrics, text: str, width: int, bold: bool) -> str:
-        """``text`` cut with an ellipsis to ``width`` pixels in ``metrics``."""
+    def _line_text(self, metrics, text: str, width: int, bold: bool) -> QStaticText:
+        """``text`` cut with an ellipsis to ``width`` pixels in ``metrics``,
+        laid out once: drawn again (a tag saved repaints its row), it is not
+        cut or shaped again."""
         key = (text, width, bold)
-        cut = self._elided.get(key)
-        if cut is None:
-            if len(self._elided) >= self.ELIDED_KEPT:
-                self._elided.clear()
-            cut = self._elided[key] = metrics.elidedText(text, _ELIDE, width)
-        return cut
+        made = self._lines.get(key)
+        if made is None:
+            if len(self._lines) >= self.LINES_KEPT:
+                self._lines.clear()
+            made = self._lines[key] = QStaticText(metrics.elidedText(text, _ELIDE, width))
+            made.setTextFormat(Qt.TextFormat.PlainText)
+            made.prepare(font=self._bold if bold else self._font)
+        return made
 
     def _use_font(self, font: QFont) -> None:
         """Measure in ``font`` (the first row, or the reader's zoom followed)."""
-        self._font, self._elided, self._badges = QFont(font), {}, {}
+        self._font, self._lines, self._badges = QFont(font), {}, {}
         self._bold = QFont(font)
         self._bold.setBold(True)
         self._bold_metrics = QFontMetrics(self._bold)
@@ -275,12 +279,12 @@ class ArticleDelegate(QStyledItemDelegate):
             widget.style().drawPrimitive(_PANEL, option, painter, widget)
         painter.setFont(self._bold)
         painter.setPen(palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
-        painter.drawText(left, title_top, title_width, line, _LEFT, self._cut(
+        painter.drawStaticText(left, title_top, self._line_text(
             self._bold_metrics, article["title"], title_width, True))
         painter.setFont(font)
         if not selected:
             painter.setPen(palette.color(_PLACEHOLDER))
-        painter.drawText(left, title_top + line + 2, inner, line, _LEFT, self._cut(
+        painter.drawStaticText(left, title_top + line + 2, self._line_text(
             self._metrics, meta_line(article), inner, False))
         if count:
             badge_left = left + inner - 1 - badge_width
