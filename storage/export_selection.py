@@ -270,10 +270,24 @@ def selected_tags(db: Database, f: PassageFilter = PassageFilter()) -> list[dict
     return rows
 
 
-def analysts(db: Database) -> list[str]:
-    """Every analyst who tagged a passage, alphabetically."""
-    return [r[0] for r in db.execute(
-        "SELECT DISTINCT analyst FROM passages ORDER BY analyst COLLATE NOCASE")]
+#: upper-case ASCII letters to lower case, as SQLite's NOCASE folds them
+_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def analysts(db: Database, among=()) -> list[str]:
+    """Every analyst who tagged a passage, alphabetically (``COLLATE
+    NOCASE``); with ``among``, only those of them. Found one index seek per
+    analyst (a ``DISTINCT`` read all 200,000 passages' index entries: 50 ms,
+    too long for the window to ask as an article opens)."""
+    names = []
+    found = db.execute("SELECT analyst FROM passages ORDER BY analyst LIMIT 1").fetchone()
+    while found is not None:
+        names.append(found[0])
+        found = db.execute("SELECT analyst FROM passages WHERE analyst > ? "
+                           "ORDER BY analyst LIMIT 1", [found[0]]).fetchone()
+    if among:
+        names = [name for name in names if name in among]
+    return sorted(names, key=lambda name: (name.translate(_NOCASE), name))
 
 
 def project_guid(db: Database) -> str:

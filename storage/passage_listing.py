@@ -33,6 +33,7 @@ from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
 from storage import speaker_corrections
 from storage.entity_index import entity_key
+from storage.export_selection import analysts  # noqa: F401  (the listing's analysts)
 from storage.tags import descendant_ids
 
 #: name → (ORDER BY expression with ``{d}`` for the direction, whether it
@@ -452,7 +453,3 @@ class PassageListing(HeadListing):
         return passage_position(self.db, self.query, row_id, within)
 
 
-def analysts(db: Database) -> list[str]:
-    """Every analyst who tagged a passage, alphabetically."""
-    return [r[0] for r in db.execute(
-        "SELECT DISTINCT analyst FROM passages ORDER BY analyst COLLATE NOCASE")]

@@ -80,3 +80,35 @@ def test_two_filtered_lists_of_as_many_articles_have_distinct_collection_keys():
     assert one.describe() == two.describe()
     assert filter_key(one) != filter_key(two)
     assert filter_key(PassageFilter(tags=("Drugs",))) == PassageFilter(tags=("Drugs",)).describe()
+
+
+def test_analysts_are_found_by_seeks_and_ordered_as_sqlite_orders_them(tmp_path):
+    """The same list as ``SELECT DISTINCT … ORDER BY analyst COLLATE NOCASE``
+    (case apart, ties by the name), read a seek per analyst; ``among``
+    keeps only those."""
+    import random
+
+    from storage import articles, open_database, tags
+
+    db = open_database(tmp_path / "analysts.db")
+    tag_id = tags.create_tag(db, "Analysts test", "#123456")
+    article_id = articles.add_article(db, title="A", text="Some words to tag here.")[0]
+    names = ["ana", "Ana", "bo", "", "Zoë", "zed", "ëlise", "B", "consensus"]
+    rng = random.Random(5)
+    for name in rng.choices(names, k=80):
+        start = rng.randrange(0, 10)
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                             end=start + 5, analyst=name)
+    found = analysts(db)
+    assert sorted(found) == sorted(set(found)) == sorted(
+        r[0] for r in db.execute("SELECT DISTINCT analyst FROM passages"))
+    nocase = [r[0] for r in db.execute(
+        "SELECT DISTINCT analyst FROM passages ORDER BY analyst COLLATE NOCASE, analyst")]
+    assert found == nocase
+    assert analysts(db, among=("bo", "nobody", "Zoë")) == ["bo", "Zoë"]
+    reads: list[str] = []
+    db.conn.set_trace_callback(reads.append)
+    analysts(db)
+    db.conn.set_trace_callback(None)
+    assert not any("DISTINCT" in r.upper() for r in reads)
+    assert len(reads) == len(set(names)) + 1

@@ -202,25 +202,67 @@ def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot, 
 
 def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
                                                                       seeded_db_path, qtbot):
-    """Two analysts' copies of a passage would otherwise be two identical rows."""
+    """Two analysts' copies of a passage would otherwise be two identical
+    rows. In a file several analysts coded, the Analyst column is there on
+    every article, fitted to their names: it does not come and go from
+    article to article, nor when a tag is saved on a colleague's article
+    (which moved every column, inside the save)."""
     from storage import tags
 
     db = open_database(seeded_db_path)
     tag_id = tags.list_tags(db)[0]["id"]
-    for analyst in ("ana", "ben"):
+    for analyst in ("ana", "benedetta"):
         passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst=analyst)
     passages.add_passage(db, article_id=2, tag_id=tag_id, start=0, end=8, analyst="ana")
     db.close()
     window = open_window(seeded_db_path)
     plist = window.passage_list
     column = plist.ANALYST_COLUMN
+    header = plist.header()
     window.article_list.select_article(1)
     qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
     assert not plist.isColumnHidden(column)
-    assert sorted(plist.topLevelItem(i).text(column) for i in range(2)) == ["ana", "ben"]
-    window.article_list.select_article(2)
+    assert sorted(plist.topLevelItem(i).text(column) for i in range(2)) == ["ana", "benedetta"]
+    assert header.sectionSize(column) > plist.fontMetrics().horizontalAdvance("benedetta")
+    widths = [header.sectionSize(c) for c in range(header.count())]
+    window.article_list.select_article(2)         # one analyst's article of the same file
     qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
-    assert plist.isColumnHidden(column)       # one analyst: nothing to tell apart
+    assert not plist.isColumnHidden(column)
+    assert [header.sectionSize(c) for c in range(header.count())] == widths
+    # the window's analyst tags ana's article: a row more, no column moved
+    # but the Analyst column's, once, for a name it had not shown
+    text = window.view.article_text()
+    select_with_keys(qtbot, window.view, text.index(" ") + 1, 6)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
+    me = window.preferences.analyst
+    assert me in {plist.topLevelItem(i).text(column) for i in range(2)}
+    assert header.sectionSize(column) >= plist.fontMetrics().horizontalAdvance(me)
+    widths = [header.sectionSize(c) for c in range(header.count())]
+    select_with_keys(qtbot, window.view, text.index(" ") + 1, 6)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 3)
+    assert [header.sectionSize(c) for c in range(header.count())] == widths
+    stored = passages.passages_for_article(window.db, 2)
+    assert sorted(p["analyst"] for p in stored) == sorted(["ana", me, me])
+    # only ana's passages shown (View → Passages): one analyst, no column
+    window.passage_visibility.set_mode("chosen", ["ana"])
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
+    assert plist.isColumnHidden(column)
+
+
+def test_a_file_one_analyst_coded_shows_no_analyst_column(open_window, seeded_db_path,
+                                                          qtbot):
+    from storage import tags
+
+    db = open_database(seeded_db_path)
+    tag_id = tags.list_tags(db)[0]["id"]
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.passage_list.topLevelItemCount() == 1)
+    assert window.passage_list.isColumnHidden(window.passage_list.ANALYST_COLUMN)
 
 
 def test_a_note_being_typed_is_saved_when_another_article_is_clicked(

@@ -155,3 +155,39 @@ def test_in_a_list_too_narrow_for_every_column_the_passage_keeps_some_words(qtbo
     QApplication.processEvents()
     assert view.header().sectionSize(view.PASSAGE_COLUMN) == view.MIN_PASSAGE_WIDTH
     assert view.horizontalScrollBar().maximum() > 0
+
+
+def test_the_analyst_column_follows_the_analysts_the_list_may_show(qtbot):
+    """set_analysts: with several (the file's), the column is shown even for
+    one analyst's passages; its width is fitted once, kept when the analyst
+    drags it, and showing or hiding it is not taken for a drag."""
+    view = shown(qtbot, [passage(1)])
+    column = view.ANALYST_COLUMN
+    header = view.header()
+    assert view.isColumnHidden(column)
+    view.set_analysts(["a", "consensus"])
+    assert not view.isColumnHidden(column)
+    assert header.sectionSize(column) > view.fontMetrics().horizontalAdvance("consensus")
+    view.set_analysts(["a"])                     # one analyst after all: hidden
+    assert view.isColumnHidden(column)
+    view.set_analysts(["a", "a much longer name"])
+    fitted = header.sectionSize(column)
+    assert fitted > view.fontMetrics().horizontalAdvance("a much longer name")
+    header.resizeSection(column, 70)             # the analyst's drag
+    view.set_analysts(["a", "b"])
+    view.set_analysts(["a"])
+    view.set_analysts(["a", "yet another longer name"])
+    assert header.sectionSize(column) == 70
+
+
+def test_a_passage_of_a_new_analyst_fits_the_column_again_once(qtbot):
+    view = shown(qtbot, [passage(1)])
+    view.set_analysts(["a", "b"])
+    header = view.header()
+    before = header.sectionSize(view.ANALYST_COLUMN)
+    view.set_passages([passage(1), dict(passage(2), analyst="a newcomer's long name")], [])
+    grown = header.sectionSize(view.ANALYST_COLUMN)
+    assert grown > before
+    view.set_passages([passage(1), dict(passage(2), analyst="a newcomer's long name"),
+                       dict(passage(3), analyst="b")], [])
+    assert header.sectionSize(view.ANALYST_COLUMN) == grown

@@ -57,8 +57,9 @@ class PassageList(QTreeWidget):
     #: list's width while one has
     EMPTY_NOTE_WIDTH = 60
     NOTE_SHARE = 0.3
-    #: who coded it: shown only when the article's passages are of more than
-    #: one analyst (two analysts' copies of a passage otherwise look alike)
+    #: who coded it: shown when the passages the list may show are of more
+    #: than one analyst (two analysts' copies of a passage otherwise look
+    #: alike), see :meth:`set_analysts`
     ANALYST_COLUMN = 3
 
     def __init__(self, parent=None):
@@ -88,13 +89,18 @@ class PassageList(QTreeWidget):
         self._note_width_chosen = False
         self._tag_width_chosen = False
         self._tag_names: set[str] = set()
-        self._analysts: set[str] = set()
+        #: the analysts the list may show (set_analysts), those listed, and
+        #: the names the Analyst column was fitted to
+        self._analysts_shown: frozenset[str] = frozenset()
+        self._listed_analysts: set[str] = set()
+        self._analyst_names: set[str] = set()
+        self._analyst_width_chosen = False
         self._sizing = False
-        header.sectionResized.connect(self._section_resized)
-        # sized when it appears, not kept fitted: a fitted column measured
-        # every row at every change, shown or not
+        # sized to the names it may show, not kept fitted: a fitted column
+        # measured every row at every change, shown or not
         header.setSectionResizeMode(self.ANALYST_COLUMN, QHeaderView.ResizeMode.Interactive)
         self.setColumnHidden(self.ANALYST_COLUMN, True)
+        header.sectionResized.connect(self._section_resized)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.itemClicked.connect(self._activate)
         self.itemActivated.connect(self._activate)
@@ -148,16 +154,47 @@ class PassageList(QTreeWidget):
         if has_notes != self._has_notes:
             self._has_notes = has_notes
             self._size_note_column()
-        analysts = {p.get("analyst") or "" for p in passages}
-        one_analyst = len(analysts) < 2
-        if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
-            self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
-            self._fit_passage_column()
-        if not one_analyst and analysts != self._analysts:
-            # fitted to the names shown ("consensus" was cut to "conse…")
-            self.resizeColumnToContents(self.ANALYST_COLUMN)
-        self._analysts = analysts
+        self._listed_analysts = {p.get("analyst") or "" for p in passages}
+        self._show_analyst_column()
         self.blockSignals(False)
+
+    def set_analysts(self, names) -> None:
+        """The analysts whose passages the list may show: the file's, or
+        those View → Passages chose. With more than one, the Analyst column
+        is shown on every article, fitted to their names. (Shown only when
+        an article's own passages were of several analysts, it came and went
+        from article to article, moving the other columns, and a tag saved
+        on a colleague's article brought it in: a layout of the list and a
+        measure of every row inside the save.)"""
+        self._analysts_shown = frozenset(names)
+        self._show_analyst_column()
+
+    def _show_analyst_column(self) -> None:
+        names = self._analysts_shown | self._listed_analysts
+        one_analyst = len(names) < 2
+        if self.isColumnHidden(self.ANALYST_COLUMN) != one_analyst:
+            self._sizing = True       # (hiding and showing resize the section)
+            self.setColumnHidden(self.ANALYST_COLUMN, one_analyst)
+            self._sizing = False
+            self._fit_passage_column()
+        if not one_analyst and names != self._analyst_names:
+            self._analyst_names = set(names)
+            self._size_analyst_column()
+
+    def _size_analyst_column(self) -> None:
+        """The Analyst column as wide as the longest name the list may show
+        ("consensus" was cut to "conse…") or its title, unless the analyst
+        chose a width."""
+        if self._analyst_width_chosen or not self._analyst_names:
+            return
+        metrics = self.fontMetrics()
+        longest = max(map(metrics.horizontalAdvance, self._analyst_names))
+        width = max(longest + 2 * metrics.horizontalAdvance("M"),
+                    self.header().sectionSizeHint(self.ANALYST_COLUMN))
+        if self.header().sectionSize(self.ANALYST_COLUMN) != width:
+            self._sizing = True
+            self.header().resizeSection(self.ANALYST_COLUMN, width)
+            self._sizing = False
 
     def _size_note_column(self) -> None:
         """The Note column's width for the list's width, unless the analyst
@@ -192,6 +229,8 @@ class PassageList(QTreeWidget):
             self._note_width_chosen = True    # dragged by the analyst
         if column == 0 and not self._sizing:
             self._tag_width_chosen = True
+        if column == self.ANALYST_COLUMN and not self._sizing:
+            self._analyst_width_chosen = True
         if column == self.PASSAGE_COLUMN:
             if new > self._words_width:
                 self._show_more_words(new)
@@ -248,6 +287,7 @@ class PassageList(QTreeWidget):
             self._narrow_px = None
             self._cut_rows_anew()
             self._size_tag_column()
+            self._size_analyst_column()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from desktop.gui.reading_friction import ADJUST_SHORTCUT
-from storage import passages
+from storage import export_selection, passages
 from storage.changes import PASSAGES, TAGS, Changes
 from widgets.passage_menu import ask_note, confirm_delete_passage
 
@@ -85,6 +85,8 @@ class PassagesController(Controller):
             self.controllers.codebook.refresh_tags()
         if self.current_id is None:
             return
+        self.passage_list.set_analysts(export_selection.analysts(self.db,
+                                                                 among=self.query.analysts))
         self._show_passages(passages.passages_for_article(self.db, self.current_id,
                                                           analysts=self.query.analysts))
 
