@@ -251,6 +251,43 @@ def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
     assert plist.isColumnHidden(column)
 
 
+def test_the_analyst_column_goes_with_the_last_passage_of_the_second_analyst(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    """Deleting a colleague's last passage (the Delete key in the Passages
+    tab) leaves one analyst in the file: the column goes at once. Undone, it
+    comes back; a list with no article shows none."""
+    from storage import tags
+
+    monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage",
+                        lambda _parent, _passage: True)
+    db = open_database(seeded_db_path)
+    tag_id = tags.list_tags(db)[0]["id"]
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=10, end=18, analyst="ben")
+    db.close()
+    window = open_window(seeded_db_path)
+    plist = window.passage_list
+    column = plist.ANALYST_COLUMN
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
+    assert not plist.isColumnHidden(column)
+    row = next(i for i in range(2) if plist.topLevelItem(i).text(column) == "ben")
+    plist.setFocus()
+    plist.setCurrentItem(plist.topLevelItem(row))
+    qtbot.keyClick(plist, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
+    assert [p["analyst"] for p in passages.passages_for_article(window.db, 1)] == ["ana"]
+    assert plist.isColumnHidden(column)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
+    assert not plist.isColumnHidden(column)
+    window.article_list.select_article(2)         # no passages, a file of two analysts
+    qtbot.waitUntil(lambda: window.current_id == 2)
+    assert plist.topLevelItemCount() == 0 and not plist.isColumnHidden(column)
+    window.controllers.reader.show_nothing()
+    assert plist.isColumnHidden(column)
+
+
 def test_a_file_one_analyst_coded_shows_no_analyst_column(open_window, seeded_db_path,
                                                           qtbot):
     from storage import tags

@@ -107,6 +107,8 @@ class PassagesController(Controller):
         if carried is not None and not changes.touches(TAGS) and not self.query.analysts:
             # the Passages tab shows the current article's passages (the
             # reader fills it when it opens one)
+            if None in carried.values():    # an analyst's last passage may be gone
+                self.passage_list.set_analysts(export_selection.analysts(self.db))
             self._show_passages(self._applied(self.passage_list.passages(), carried))
         else:
             self.refresh_passages(tags_changed=False)

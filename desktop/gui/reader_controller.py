@@ -91,6 +91,7 @@ class ReaderController(Controller):
         self.similar_bar.set_articles([])
         self.view.set_article("")
         self._show_analysis_panels([], [])
+        self.passage_list.set_analysts([])
         self.passage_list.set_passages([], self._tags)
 
     def _article_tools_enabled(self, enabled: bool) -> None:
