@@ -2,29 +2,38 @@
 for code that must not import Qt (:class:`storage.durability.WalSyncer`'s
 ``schedule``).
 
-Each function keeps one timer, started again each time: a
-``QTimer.singleShot`` made a timer object per call, 0.05-0.1 ms inside a
-tag save (the syncer schedules its wake after each commit)."""
+One timer, started again each time: a ``QTimer.singleShot`` made a timer
+object per call, 0.05-0.1 ms inside a tag save (the syncer schedules its
+wake after each commit)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 
 class Later:
-    """``later(seconds, function)``: ``function()`` that much later. A
-    function scheduled again before it ran runs once, at the new time."""
+    """``later(seconds, function)``: ``function()`` that much later. For one
+    caller at a time (the window's one syncer): a call before the last one
+    ran replaces it. Once the timer's owner is gone (the window deleted),
+    nothing is scheduled — the syncer's thread still syncs on its own
+    clock; a commit does not fail for it."""
 
     def __init__(self, parent: QObject):
-        self._parent = parent
-        self._timers: dict[Callable[[], None], QTimer] = {}
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._run)
+        self._function: Callable[[], None] | None = None
 
     def __call__(self, seconds: float, function: Callable[[], None]) -> None:
-        timer = self._timers.get(function)
-        if timer is None:
-            timer = self._timers[function] = QTimer(self._parent)
-            timer.setSingleShot(True)
-            timer.timeout.connect(function)
-        timer.start(round(seconds * 1000))
+        if not shiboken6.isValid(self._timer):
+            return
+        self._function = function
+        self._timer.start(round(seconds * 1000))
+
+    def _run(self) -> None:
+        function, self._function = self._function, None
+        if function is not None:
+            function()

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
                  pipeline: str | None = None, analyse: bool = True):
         super().__init__()
         self._db = None
+        self._later = Later(self)       # the syncer's schedule, for every file opened
         self.db_path = Path(db_path)
         self.db = db
         self.preferences = preferences or Preferences()
@@ -360,7 +361,7 @@ class MainWindow(QMainWindow):
             durability.end_deferred_sync(self._db)
         self._db = db
         if db is not None:
-            durability.defer_sync(db, self.db_path, schedule=Later(self))
+            durability.defer_sync(db, self.db_path, schedule=self._later)
             database.wait_for_locks(db, database.WINDOW_BUSY_TIMEOUT_SECONDS)
 
     def closeEvent(self, event) -> None:
