@@ -20,10 +20,11 @@ from sqlite_utils import Database
 
 from storage import journal
 from storage.database import utc_now
+from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS, PassageError, _article_text
 
 _COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix", "note",
-            "analyst", "created_at", "updated_at", "decided_by")
+            "analyst", "created_at", "updated_at", "decided_by", "uuid")
 _INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
     ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join("?" for _ in _COLUMNS))
 
@@ -77,7 +78,7 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
     return db.execute(_INSERT, [
         article_id, tag_id, low, high, text[low:high],
         text[max(0, low - CONTEXT_CHARS):low], text[high:high + CONTEXT_CHARS],
-        note, CONSENSUS, now, now, decided_by]).lastrowid
+        note, CONSENSUS, now, now, decided_by, new_uuid()]).lastrowid
 
 
 def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,

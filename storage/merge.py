@@ -35,6 +35,7 @@ from storage import journal
 from storage.articles import METADATA_FIELDS, add_article
 from storage.changes import Changes
 from storage.database import APPLICATION_ID, utc_now
+from storage.new_ids import new_uuid
 from storage.schema import SCHEMA_VERSION
 
 
@@ -185,17 +186,16 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
                         f"passage {passage_id} ({p['analyst']}): their note differs, "
                         f"ours kept — theirs: {p['note']!r}")
             continue
-        keep_uuid = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else None
+        # their uuid, unless a passage here has it; else a new (time-ordered) one
+        made = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else new_uuid()
         passage_id = db.execute(
             "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
-            "note, analyst, created_at, updated_at, anchor"
-            + (", uuid" if keep_uuid else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-            + (", ?" if keep_uuid else "") + ")",
+            "note, analyst, created_at, updated_at, anchor, uuid) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
-             p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"]]
-            + ([keep_uuid] if keep_uuid else [])).lastrowid
-        if keep_uuid:
-            our_uuids[keep_uuid] = passage_id
+             p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"],
+             made]).lastrowid
+        our_uuids[made] = passage_id
         ours[key] = (passage_id, p["note"])
         new_passages.append(passage_id)
         touched_articles.add(article_id)
