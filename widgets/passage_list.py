@@ -13,7 +13,7 @@ eliding it, so a paragraph-long passage made each repaint of the list
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTreeWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle, QTreeWidget,
                                QTreeWidgetItem)
 
 from widgets.passage_menu import add_passage_actions, color_icon
@@ -187,10 +187,11 @@ class PassageList(QTreeWidget):
         chose a width."""
         if self._analyst_width_chosen or not self._analyst_names:
             return
-        metrics = self.fontMetrics()
-        longest = max(map(metrics.horizontalAdvance, self._analyst_names))
-        width = max(longest + 2 * metrics.horizontalAdvance("M"),
-                    self.header().sectionSizeHint(self.ANALYST_COLUMN))
+        # as resizeColumnToContents measures a cell: the text and the
+        # style's margin on each side (PM_FocusFrameHMargin + 1)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        longest = max(map(self.fontMetrics().horizontalAdvance, self._analyst_names))
+        width = max(longest + 2 * margin, self.header().sectionSizeHint(self.ANALYST_COLUMN))
         if self.header().sectionSize(self.ANALYST_COLUMN) != width:
             self._sizing = True
             self.header().resizeSection(self.ANALYST_COLUMN, width)
