@@ -191,3 +191,56 @@ def test_a_passage_of_a_new_analyst_fits_the_column_again_once(qtbot):
     view.set_passages([passage(1), dict(passage(2), analyst="a newcomer's long name"),
                        dict(passage(3), analyst="b")], [])
     assert header.sectionSize(view.ANALYST_COLUMN) == grown
+
+
+def test_a_row_added_leaves_the_column_titles_unpainted_and_a_column_change_repaints_them(
+        qtbot):
+    """The header is not repainted for rows laid out (each tag saved did),
+    but is for what it shows: a column shown, a title, a width; and it looks
+    as a plain tree's header looks."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QTreeWidget
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event):
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    view = shown(qtbot, [passage(1)])
+    header = view.header()
+    counter = Paints()
+    header.viewport().installEventFilter(counter)
+    QApplication.processEvents()
+    Paints.count = 0
+    for n in range(2, 5):                        # rows inserted, as tags are saved
+        view.set_passages([passage(i) for i in range(1, n + 1)], [])
+        QApplication.processEvents()
+        assert view.topLevelItemCount() == n
+    assert Paints.count == 0
+    view.set_analysts(["a", "b"])                 # a column shown
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)
+    Paints.count = 0
+    view.setHeaderLabels(["Code", "Passage", "Note", "Analyst"])   # a title
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)
+    Paints.count = 0
+    header.resizeSection(view.NOTE_COLUMN, header.sectionSize(view.NOTE_COLUMN) + 30)
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)
+    # drawn as a plain tree's header: the same titles and widths, the same pixels
+    plain = QTreeWidget()
+    qtbot.addWidget(plain)
+    plain.setRootIsDecorated(False)
+    plain.setFont(view.font())
+    plain.setHeaderLabels(["Code", "Passage", "Note", "Analyst"])
+    plain.header().setStretchLastSection(False)
+    for column in range(4):
+        plain.header().resizeSection(column, header.sectionSize(column))
+    plain.resize(view.size())
+    plain.show()
+    qtbot.waitExposed(plain)
+    QApplication.processEvents()
+    width = sum(header.sectionSize(c) for c in range(4))
+    assert header.viewport().grab().toImage().copy(0, 0, width, header.height()) == \
+        plain.header().viewport().grab().toImage().copy(0, 0, width, header.height())

@@ -25,6 +25,32 @@ from widgets.row_style import roomy
 NARROW_CHARACTERS = "il.,:;'|!"
 
 
+class _ColumnsHeader(QHeaderView):
+    """The list's column header, not repainted when rows are laid out.
+
+    A ``QTreeView`` lays its header out again with its rows, and a header's
+    layout repaints all of it: each tag saved (a row inserted) repainted the
+    column titles, which had not changed. The header repaints itself when
+    they do (a title, a width, a column shown or hidden, the font); a
+    layout that finds other columns is done in full."""
+
+    def __init__(self, parent):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        # as QTreeView makes its own header
+        self.setSectionsMovable(True)
+        self.setFirstSectionMovable(False)
+        self.setStretchLastSection(True)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def doItemsLayout(self) -> None:
+        columns = self.count()
+        self.initializeSections()
+        if self.count() != columns:
+            super().doItemsLayout()
+        else:
+            self.updateGeometries()
+
+
 def shown_words(text: str, width: int, narrowest: int) -> str:
     """``text`` cut to what a cell ``width`` pixels wide can show when no
     character is narrower than ``narrowest`` pixels (an ellipsis marks the
@@ -71,6 +97,7 @@ class PassageList(QTreeWidget):
         self._tags: list[dict] = []
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)     # one line each: laid out without measuring rows
+        self.setHeader(_ColumnsHeader(self))
         self.setHeaderLabels(["Tag", "Passage", "Note", "Analyst"])
         header = self.header()
         header.setStretchLastSection(False)
