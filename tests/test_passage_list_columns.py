@@ -203,10 +203,12 @@ def test_a_row_added_leaves_the_column_titles_unpainted_and_a_column_change_repa
 
     class Paints(QObject):
         count = 0
+        rects: list = []
 
         def eventFilter(self, _obj, event):
             if event.type() == QEvent.Type.Paint:
                 Paints.count += 1
+                Paints.rects.append(event.rect())
             return False
 
     view = shown(qtbot, [passage(1)])
@@ -226,8 +228,11 @@ def test_a_row_added_leaves_the_column_titles_unpainted_and_a_column_change_repa
     view.setHeaderLabels(["Code", "Passage", "Note", "Analyst"])   # a title
     qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)
     Paints.count = 0
+    Paints.rects = []
     header.resizeSection(view.NOTE_COLUMN, header.sectionSize(view.NOTE_COLUMN) + 30)
     qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)
+    # all of it (scrolled to its right end, a resize otherwise left old edges)
+    assert any(rect.contains(header.viewport().rect()) for rect in Paints.rects)
     # drawn as a plain tree's header: the same titles and widths, the same pixels
     plain = QTreeWidget()
     qtbot.addWidget(plain)
@@ -244,3 +249,23 @@ def test_a_row_added_leaves_the_column_titles_unpainted_and_a_column_change_repa
     width = sum(header.sectionSize(c) for c in range(4))
     assert header.viewport().grab().toImage().copy(0, 0, width, header.height()) == \
         plain.header().viewport().grab().toImage().copy(0, 0, width, header.height())
+
+
+def test_the_analyst_column_holds_each_name_whole_at_every_size(qtbot):
+    """As wide as Qt measures the names' cells (sizeHintForColumn), at the
+    sizes the reader's zoom gives: a width from rounded advances came a
+    pixel short at some sizes, and a name was drawn cut ("Wolfgang Amade…")."""
+    from PySide6.QtGui import QFont
+
+    names = ["Wolfgang Amadeus", "Maria Schmidt", "Dr. Ingrid Holm", "consensus", "ana"]
+    view = shown(qtbot, [dict(passage(i + 1), analyst=name) for i, name in enumerate(names)],
+                 width=700)
+    for size in (8, 9, 9.9, 10, 10.8, 11, 12, 13.5, 14, 16):
+        font = QFont(view.font())
+        font.setPointSizeF(size)
+        view.setFont(font)
+        view.set_analysts(names)
+        QApplication.processEvents()
+        assert not view.isColumnHidden(view.ANALYST_COLUMN)
+        assert view.header().sectionSize(view.ANALYST_COLUMN) >= \
+            view.sizeHintForColumn(view.ANALYST_COLUMN), size

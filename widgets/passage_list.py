@@ -12,7 +12,10 @@ eliding it, so a paragraph-long passage made each repaint of the list
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QTextLayout
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle, QTreeWidget,
                                QTreeWidgetItem)
 
@@ -41,6 +44,9 @@ class _ColumnsHeader(QHeaderView):
         self.setFirstSectionMovable(False)
         self.setStretchLastSection(True)
         self.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # a section resized repaints the whole header, as the skipped layout
+        # did: scrolled to its right end, a resize moved the old edges over
+        self.sectionResized.connect(lambda *_: self.viewport().update())
 
     def doItemsLayout(self) -> None:
         columns = self.count()
@@ -214,10 +220,11 @@ class PassageList(QTreeWidget):
         chose a width."""
         if self._analyst_width_chosen or not self._analyst_names:
             return
-        # as resizeColumnToContents measures a cell: the text and the
-        # style's margin on each side (PM_FocusFrameHMargin + 1)
+        # as resizeColumnToContents measures a cell: the laid-out text's
+        # width rounded up (a rounded advance came a pixel short: a name cut
+        # to "Wolfgang Amade…") and the style's margin on each side
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
-        longest = max(map(self.fontMetrics().horizontalAdvance, self._analyst_names))
+        longest = max(map(self._text_width, self._analyst_names))
         width = max(longest + 2 * margin, self.header().sectionSizeHint(self.ANALYST_COLUMN))
         if self.header().sectionSize(self.ANALYST_COLUMN) != width:
             self._sizing = True
@@ -251,6 +258,14 @@ class PassageList(QTreeWidget):
             self._sizing = True
             self.header().resizeSection(0, width)
             self._sizing = False
+
+    def _text_width(self, text: str) -> int:
+        """``text``'s width in the list's font, as an item view measures a cell."""
+        layout = QTextLayout(text, self.font())
+        layout.beginLayout()
+        line = layout.createLine()
+        layout.endLayout()
+        return math.ceil(line.naturalTextWidth())
 
     def _section_resized(self, column: int, _old: int, new: int) -> None:
         if column == self.NOTE_COLUMN and not self._sizing:
