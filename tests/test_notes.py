@@ -288,6 +288,40 @@ def test_the_analyst_column_goes_with_the_last_passage_of_the_second_analyst(
     assert plist.isColumnHidden(column)
 
 
+def test_the_analyst_column_follows_changes_to_other_articles(open_window, seeded_db_path,
+                                                              qtbot):
+    """Another program takes away the second analyst's passages on another
+    article (or brings a second analyst in): the column of the article shown
+    goes (or comes) with that commit, not at the next article opened."""
+    from storage import journal, tags
+
+    db = open_database(seeded_db_path)
+    tag_id = tags.list_tags(db)[0]["id"]
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
+    bens = passages.add_passage(db, article_id=2, tag_id=tag_id, start=0, end=8,
+                                analyst="ben")
+    db.close()
+    window = open_window(seeded_db_path)
+    plist = window.passage_list
+    column = plist.ANALYST_COLUMN
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
+    assert not plist.isColumnHidden(column)        # ben coded article 2
+    other = open_database(seeded_db_path)
+    with journal.step(other, "Delete passage", analyst="ben", origin="another window"):
+        passages.delete_passage(other, bens)
+    assert window.check_external_changes()
+    assert window.current_id == 1
+    assert plist.isColumnHidden(column)
+    with journal.step(other, "Tag passage", analyst="chea", origin="another window"):
+        passages.add_passage(other, article_id=3, tag_id=tag_id, start=0, end=8,
+                             analyst="chea")
+    other.close()
+    assert window.check_external_changes()
+    assert window.current_id == 1
+    assert not plist.isColumnHidden(column)
+
+
 def test_a_file_one_analyst_coded_shows_no_analyst_column(open_window, seeded_db_path,
                                                           qtbot):
     from storage import tags

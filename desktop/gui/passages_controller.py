@@ -19,6 +19,8 @@ class PassagesController(Controller):
     """Tagging and the current article's passages."""
 
     WIDGETS = ("view", "passage_list", "article_list", "side_tabs", "tag_panel", "quote_panel")
+    #: the analysts last shown (see show_analysts)
+    _analysts: frozenset[str] = frozenset()
 
     def connect_signals(self) -> None:
         view = self.view
@@ -85,8 +87,7 @@ class PassagesController(Controller):
             self.controllers.codebook.refresh_tags()
         if self.current_id is None:
             return
-        self.passage_list.set_analysts(export_selection.analysts(self.db,
-                                                                 among=self.query.analysts))
+        self.show_analysts()
         self._show_passages(passages.passages_for_article(self.db, self.current_id,
                                                           analysts=self.query.analysts))
 
@@ -101,17 +102,27 @@ class PassagesController(Controller):
         passages only that carries their rows (``extra["passages"]``, see
         :func:`storage.journal.step_changes`) is applied to the rows shown,
         with nothing read back."""
+        carried = changes.extra.get("passages")
+        if changes.touches(PASSAGES) and (carried is None or any(
+                row is None or (row.get("analyst") or "") not in self._analysts
+                for row in carried.values())):
+            self.show_analysts()    # on any article: one may have come, or gone
         if not (changes.touches(PASSAGES, TAGS) and changes.touches_article(self.current_id)):
             return
-        carried = changes.extra.get("passages")
         if carried is not None and not changes.touches(TAGS) and not self.query.analysts:
             # the Passages tab shows the current article's passages (the
             # reader fills it when it opens one)
-            if None in carried.values():    # an analyst's last passage may be gone
-                self.passage_list.set_analysts(export_selection.analysts(self.db))
             self._show_passages(self._applied(self.passage_list.passages(), carried))
         else:
             self.refresh_passages(tags_changed=False)
+
+    def show_analysts(self) -> None:
+        """The analysts whose passages the window may show (the file's, or
+        those View → Passages chose), read a seek per analyst: with several,
+        the Passages tab names who coded each passage, on every article."""
+        self._analysts = frozenset(export_selection.analysts(self.db,
+                                                             among=self.query.analysts))
+        self.passage_list.set_analysts(self._analysts)
 
     def _applied(self, shown: list[dict], carried: dict[int, dict | None]) -> list[dict]:
         """``shown`` with the ``carried`` rows put in (None: deleted), in

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QDialog
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
-from storage import (analyses, article_query, articles, entity_corrections, export_selection,
-                     passages, quotes, review, similarity)
+from storage import (analyses, article_query, articles, entity_corrections, passages, quotes,
+                     review, similarity)
 from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
@@ -68,10 +68,7 @@ class ReaderController(Controller):
             self.view.set_search_matches(
                 article_query.search_matches(self.db, article_id, self.query.search))
         self._show_analysis_panels(entities, found)
-        # the file's analysts (those View → Passages shows): with several,
-        # the Passages tab names who coded each passage on every article
-        self.passage_list.set_analysts(export_selection.analysts(self.db,
-                                                                 among=self.query.analysts))
+        self.controllers.passages.show_analysts()
         self.passage_list.set_passages(rows, self._tags)
         self._show_note_matches(article["memo"])
 
