@@ -36,6 +36,17 @@ def sql_source(db, query=article_query.ArticleQuery()):
                          db, query, i, within))
 
 
+def _shown_list(qtbot, rows: list[dict], height: int = 300) -> ArticleList:
+    """An article list of ``rows``, 260 px wide, on screen."""
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.resize(260, height)
+    view.set_source(RowSource.from_rows(rows))
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
 def test_the_model_reads_pages_and_never_holds_the_whole_corpus(tmp_path, qtbot):
     """Every row is known to the view at once; only pages asked for are
     read, and at most MAX_PAGES of them are held."""
@@ -324,12 +335,7 @@ def test_rows_cut_for_one_font_are_cut_anew_when_the_font_changes(qtbot):
 
     def shown(font_size: int, view: ArticleList | None = None) -> tuple[ArticleList, object]:
         if view is None:
-            view = ArticleList()
-            qtbot.addWidget(view)
-            view.resize(260, 200)
-            view.set_source(RowSource.from_rows(rows))
-            view.show()
-            qtbot.waitExposed(view)
+            view = _shown_list(qtbot, rows, 200)
         font = QFont(view.font())
         font.setPointSize(font_size)
         view.setFont(font)
@@ -354,12 +360,7 @@ def test_a_rows_lines_are_laid_out_once_and_drawn_where_plain_text_would_be(qtbo
     rows = [dict(id=n, title=f"Border police seize {n} kg of methamphetamine near the river",
                  source=f"Agency {n}", published="2024-05-01", passage_count=n % 3)
             for n in range(1, 6)]
-    view = ArticleList()
-    qtbot.addWidget(view)
-    view.resize(260, 300)
-    view.set_source(RowSource.from_rows(rows))
-    view.show()
-    qtbot.waitExposed(view)
+    view = _shown_list(qtbot, rows)
     qtbot.wait(20)
     delegate = view.itemDelegate()
     assert isinstance(delegate, ArticleDelegate)
@@ -404,12 +405,7 @@ def test_a_row_is_painted_from_the_models_article_not_a_copy_through_qt(qtbot, m
         return data(self, index, role)
 
     monkeypatch.setattr(ArticleListModel, "data", counted)
-    view = ArticleList()
-    qtbot.addWidget(view)
-    view.resize(260, 300)
-    view.set_source(RowSource.from_rows(rows))
-    view.show()
-    qtbot.waitExposed(view)
+    view = _shown_list(qtbot, rows)
     painted = view.viewport().grab().toImage()
     assert asked == []
     assert view.list_model.shown_row(0)["title"] == "Title 1"

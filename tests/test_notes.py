@@ -200,6 +200,30 @@ def test_a_passage_note_by_keyboard_alone(open_window, analysed_db_path, qtbot, 
     assert asked == [1]
 
 
+def _coded(db_path, *coded: tuple[int, int, str]) -> tuple[int, list[int]]:
+    """Passages of 8 characters under the seeded file's first tag, one per
+    ``(article_id, start, analyst)``: the tag's id and the passages' ids."""
+    from storage import tags
+
+    db = open_database(db_path)
+    tag_id = tags.list_tags(db)[0]["id"]
+    ids = [passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=start,
+                                end=start + 8, analyst=analyst)
+           for article_id, start, analyst in coded]
+    db.close()
+    return tag_id, ids
+
+
+def _analyst_column_on(window, qtbot, article_id: int, rows: int):
+    """The window's Passages list once it shows ``article_id``'s ``rows``
+    passages, and its Analyst column's index."""
+    plist = window.passage_list
+    window.article_list.select_article(article_id)
+    qtbot.waitUntil(lambda: window.current_id == article_id
+                    and plist.topLevelItemCount() == rows)
+    return plist, plist.ANALYST_COLUMN
+
+
 def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
                                                                       seeded_db_path, qtbot):
     """Two analysts' copies of a passage would otherwise be two identical
@@ -207,20 +231,10 @@ def test_the_passages_tab_names_the_analyst_when_there_are_several(open_window,
     every article, fitted to their names: it does not come and go from
     article to article, nor when a tag is saved on a colleague's article
     (which moved every column, inside the save)."""
-    from storage import tags
-
-    db = open_database(seeded_db_path)
-    tag_id = tags.list_tags(db)[0]["id"]
-    for analyst in ("ana", "benedetta"):
-        passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst=analyst)
-    passages.add_passage(db, article_id=2, tag_id=tag_id, start=0, end=8, analyst="ana")
-    db.close()
+    _coded(seeded_db_path, (1, 0, "ana"), (1, 0, "benedetta"), (2, 0, "ana"))
     window = open_window(seeded_db_path)
-    plist = window.passage_list
-    column = plist.ANALYST_COLUMN
+    plist, column = _analyst_column_on(window, qtbot, 1, 2)
     header = plist.header()
-    window.article_list.select_article(1)
-    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
     assert not plist.isColumnHidden(column)
     assert sorted(plist.topLevelItem(i).text(column) for i in range(2)) == ["ana", "benedetta"]
     assert header.sectionSize(column) > plist.fontMetrics().horizontalAdvance("benedetta")
@@ -256,20 +270,11 @@ def test_the_analyst_column_goes_with_the_last_passage_of_the_second_analyst(
     """Deleting a colleague's last passage (the Delete key in the Passages
     tab) leaves one analyst in the file: the column goes at once. Undone, it
     comes back; a list with no article shows none."""
-    from storage import tags
-
     monkeypatch.setattr("desktop.gui.passages_controller.confirm_delete_passage",
                         lambda _parent, _passage: True)
-    db = open_database(seeded_db_path)
-    tag_id = tags.list_tags(db)[0]["id"]
-    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
-    passages.add_passage(db, article_id=1, tag_id=tag_id, start=10, end=18, analyst="ben")
-    db.close()
+    _coded(seeded_db_path, (1, 0, "ana"), (1, 10, "ben"))
     window = open_window(seeded_db_path)
-    plist = window.passage_list
-    column = plist.ANALYST_COLUMN
-    window.article_list.select_article(1)
-    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 2)
+    plist, column = _analyst_column_on(window, qtbot, 1, 2)
     assert not plist.isColumnHidden(column)
     row = next(i for i in range(2) if plist.topLevelItem(i).text(column) == "ben")
     plist.setFocus()
@@ -293,19 +298,11 @@ def test_the_analyst_column_follows_changes_to_other_articles(open_window, seede
     """Another program takes away the second analyst's passages on another
     article (or brings a second analyst in): the column of the article shown
     goes (or comes) with that commit, not at the next article opened."""
-    from storage import journal, tags
+    from storage import journal
 
-    db = open_database(seeded_db_path)
-    tag_id = tags.list_tags(db)[0]["id"]
-    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
-    bens = passages.add_passage(db, article_id=2, tag_id=tag_id, start=0, end=8,
-                                analyst="ben")
-    db.close()
+    tag_id, (_anas, bens) = _coded(seeded_db_path, (1, 0, "ana"), (2, 0, "ben"))
     window = open_window(seeded_db_path)
-    plist = window.passage_list
-    column = plist.ANALYST_COLUMN
-    window.article_list.select_article(1)
-    qtbot.waitUntil(lambda: plist.topLevelItemCount() == 1)
+    plist, column = _analyst_column_on(window, qtbot, 1, 1)
     assert not plist.isColumnHidden(column)        # ben coded article 2
     other = open_database(seeded_db_path)
     with journal.step(other, "Delete passage", analyst="ben", origin="another window"):
@@ -324,16 +321,9 @@ def test_the_analyst_column_follows_changes_to_other_articles(open_window, seede
 
 def test_a_file_one_analyst_coded_shows_no_analyst_column(open_window, seeded_db_path,
                                                           qtbot):
-    from storage import tags
-
-    db = open_database(seeded_db_path)
-    tag_id = tags.list_tags(db)[0]["id"]
-    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="ana")
-    db.close()
-    window = open_window(seeded_db_path)
-    window.article_list.select_article(1)
-    qtbot.waitUntil(lambda: window.passage_list.topLevelItemCount() == 1)
-    assert window.passage_list.isColumnHidden(window.passage_list.ANALYST_COLUMN)
+    _coded(seeded_db_path, (1, 0, "ana"))
+    plist, column = _analyst_column_on(open_window(seeded_db_path), qtbot, 1, 1)
+    assert plist.isColumnHidden(column)
 
 
 def test_a_note_being_typed_is_saved_when_another_article_is_clicked(
