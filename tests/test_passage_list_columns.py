@@ -161,7 +161,7 @@ def test_the_analyst_column_follows_the_analysts_the_list_may_show(qtbot):
     """set_analysts: with several (the file's), the column is shown even for
     one analyst's passages; its width is fitted once, kept when the analyst
     drags it, and showing or hiding it is not taken for a drag."""
-    view = shown(qtbot, [passage(1)])
+    view = shown(qtbot, [passage(1)], width=900)
     column = view.ANALYST_COLUMN
     header = view.header()
     assert view.isColumnHidden(column)
@@ -259,7 +259,7 @@ def test_the_analyst_column_holds_each_name_whole_at_every_size(qtbot):
 
     names = ["Wolfgang Amadeus", "Maria Schmidt", "Dr. Ingrid Holm", "consensus", "ana"]
     view = shown(qtbot, [dict(passage(i + 1), analyst=name) for i, name in enumerate(names)],
-                 width=700)
+                 width=1200)
     for size in (8, 9, 9.9, 10, 10.8, 11, 12, 13.5, 14, 16):
         font = QFont(view.font())
         font.setPointSizeF(size)
@@ -269,3 +269,21 @@ def test_the_analyst_column_holds_each_name_whole_at_every_size(qtbot):
         assert not view.isColumnHidden(view.ANALYST_COLUMN)
         assert view.header().sectionSize(view.ANALYST_COLUMN) >= \
             view.sizeHintForColumn(view.ANALYST_COLUMN), size
+
+
+def test_in_a_narrow_list_a_long_analyst_name_is_cut_not_the_passages_words(qtbot):
+    """The Analyst column takes at most ANALYST_SHARE of the list (a side
+    panel on a 1366-pixel screen gave a long name 123 of its 394 pixels and
+    the passage 74), and gets its whole width back when the list widens."""
+    name = "Wolfgang Amadeus Mozart"
+    view = shown(qtbot, [dict(passage(1), analyst=name)], width=400)
+    view.set_analysts([name, "ana"])
+    QApplication.processEvents()
+    header = view.header()
+    assert not view.isColumnHidden(view.ANALYST_COLUMN)
+    assert header.sectionSize(view.ANALYST_COLUMN) <= \
+        int(view.viewport().width() * view.ANALYST_SHARE)
+    assert name in view.topLevelItem(0).toolTip(view.ANALYST_COLUMN)    # read whole there
+    view.resize(1400, 300)
+    qtbot.waitUntil(lambda: header.sectionSize(view.ANALYST_COLUMN)
+                    >= view.sizeHintForColumn(view.ANALYST_COLUMN), timeout=2000)

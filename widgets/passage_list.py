@@ -93,6 +93,9 @@ class PassageList(QTreeWidget):
     #: than one analyst (two analysts' copies of a passage otherwise look
     #: alike), see :meth:`set_analysts`
     ANALYST_COLUMN = 3
+    #: the most of the list's width the Analyst column takes to show its
+    #: names whole (in a narrow panel a long name is cut, not the words)
+    ANALYST_SHARE = 0.2
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -216,8 +219,8 @@ class PassageList(QTreeWidget):
 
     def _size_analyst_column(self) -> None:
         """The Analyst column as wide as the longest name the list may show
-        ("consensus" was cut to "conse…") or its title, unless the analyst
-        chose a width."""
+        ("consensus" was cut to "conse…") or its title, up to
+        :attr:`ANALYST_SHARE` of the list, unless the analyst chose a width."""
         if self._analyst_width_chosen or not self._analyst_names:
             return
         # as resizeColumnToContents measures a cell: the laid-out text's
@@ -225,7 +228,8 @@ class PassageList(QTreeWidget):
         # to "Wolfgang Amade…") and the style's margin on each side
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
         longest = max(map(self._text_width, self._analyst_names))
-        width = max(longest + 2 * margin, self.header().sectionSizeHint(self.ANALYST_COLUMN))
+        width = max(min(longest + 2 * margin, int(self.viewport().width() * self.ANALYST_SHARE)),
+                    self.header().sectionSizeHint(self.ANALYST_COLUMN))
         if self.header().sectionSize(self.ANALYST_COLUMN) != width:
             self._sizing = True
             self.header().resizeSection(self.ANALYST_COLUMN, width)
@@ -341,6 +345,8 @@ class PassageList(QTreeWidget):
         super().resizeEvent(event)
         self._size_tag_column()
         self._size_note_column()
+        if not self.isColumnHidden(self.ANALYST_COLUMN):
+            self._size_analyst_column()
         self._fit_passage_column()
 
     def _item(self, passage: dict) -> QTreeWidgetItem:
@@ -368,6 +374,8 @@ class PassageList(QTreeWidget):
              "passage is kept.\n\n" if orphaned else "") + snippet[:500]))
         item.setToolTip(0, plain_tooltip(passage["tag"]))
         item.setToolTip(self.NOTE_COLUMN, self._note_tip(passage.get("note") or ""))
+        if passage.get("analyst"):      # (a long name is cut in a narrow list)
+            item.setToolTip(self.ANALYST_COLUMN, plain_tooltip(passage["analyst"]))
 
     def set_note_matches(self, passage_ids: set[int]) -> None:
         """Mark the notes a search matched (bold, with a tooltip)."""
