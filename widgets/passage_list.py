@@ -122,15 +122,14 @@ class PassageList(QTreeWidget):
         self._has_notes = False
         self._words_width = self.MIN_WORDS_WIDTH
         self._narrow_px: int | None = None
-        self._note_width_chosen = False
-        self._tag_width_chosen = False
+        #: the columns whose width the analyst chose (dragged an edge)
+        self._chosen_widths: set[int] = set()
         self._tag_names: set[str] = set()
         #: the analysts the list may show (set_analysts), those listed, and
         #: the names the Analyst column was fitted to
         self._analysts_shown: frozenset[str] = frozenset()
         self._listed_analysts: set[str] = set()
         self._analyst_names: set[str] = set()
-        self._analyst_width_chosen = False
         self._sizing = False
         # sized to the names it may show, not kept fitted: a fitted column
         # measured every row at every change, shown or not
@@ -221,47 +220,43 @@ class PassageList(QTreeWidget):
         """The Analyst column as wide as the longest name the list may show
         ("consensus" was cut to "conse…") or its title, up to
         :attr:`ANALYST_SHARE` of the list, unless the analyst chose a width."""
-        if self._analyst_width_chosen or not self._analyst_names:
+        if not self._analyst_names:
             return
         # as resizeColumnToContents measures a cell: the laid-out text's
         # width rounded up (a rounded advance came a pixel short: a name cut
         # to "Wolfgang Amade…") and the style's margin on each side
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
         longest = max(map(self._text_width, self._analyst_names))
-        width = max(min(longest + 2 * margin, int(self.viewport().width() * self.ANALYST_SHARE)),
-                    self.header().sectionSizeHint(self.ANALYST_COLUMN))
-        if self.header().sectionSize(self.ANALYST_COLUMN) != width:
-            self._sizing = True
-            self.header().resizeSection(self.ANALYST_COLUMN, width)
-            self._sizing = False
+        self._size_column(self.ANALYST_COLUMN, max(
+            min(longest + 2 * margin, int(self.viewport().width() * self.ANALYST_SHARE)),
+            self.header().sectionSizeHint(self.ANALYST_COLUMN)))
+
+    def _size_column(self, column: int, width: int) -> None:
+        """Give ``column`` this width, unless the analyst chose one (a
+        resize made here is not taken for the analyst's)."""
+        if column in self._chosen_widths or self.header().sectionSize(column) == width:
+            return
+        self._sizing = True
+        self.header().resizeSection(column, width)
+        self._sizing = False
 
     def _size_note_column(self) -> None:
         """The Note column's width for the list's width, unless the analyst
         chose one."""
-        if self._note_width_chosen:
-            return
-        width = (max(self.EMPTY_NOTE_WIDTH, int(self.viewport().width() * self.NOTE_SHARE))
-                 if self._has_notes else self.EMPTY_NOTE_WIDTH)
-        if self.header().sectionSize(self.NOTE_COLUMN) != width:
-            self._sizing = True
-            self.header().resizeSection(self.NOTE_COLUMN, width)
-            self._sizing = False
+        self._size_column(self.NOTE_COLUMN, (
+            max(self.EMPTY_NOTE_WIDTH, int(self.viewport().width() * self.NOTE_SHARE))
+            if self._has_notes else self.EMPTY_NOTE_WIDTH))
 
     def _size_tag_column(self) -> None:
         """The Tag column as wide as the longest name of the codebook or of a
         passage listed (and swatch), between
         :attr:`TAG_WIDTH` and :attr:`TAG_SHARE` of the list, unless the
         analyst chose a width."""
-        if self._tag_width_chosen:
-            return
         metrics = self.fontMetrics()
         longest = max(map(metrics.horizontalAdvance, self._tag_names), default=0)
         wanted = longest + self.iconSize().width() + 3 * metrics.horizontalAdvance("M")
-        width = max(self.TAG_WIDTH, min(wanted, int(self.viewport().width() * self.TAG_SHARE)))
-        if self.header().sectionSize(0) != width:
-            self._sizing = True
-            self.header().resizeSection(0, width)
-            self._sizing = False
+        self._size_column(0, max(self.TAG_WIDTH,
+                                 min(wanted, int(self.viewport().width() * self.TAG_SHARE))))
 
     def _text_width(self, text: str) -> int:
         """``text``'s width in the list's font, as an item view measures a cell."""
@@ -272,12 +267,8 @@ class PassageList(QTreeWidget):
         return math.ceil(line.naturalTextWidth())
 
     def _section_resized(self, column: int, _old: int, new: int) -> None:
-        if column == self.NOTE_COLUMN and not self._sizing:
-            self._note_width_chosen = True    # dragged by the analyst
-        if column == 0 and not self._sizing:
-            self._tag_width_chosen = True
-        if column == self.ANALYST_COLUMN and not self._sizing:
-            self._analyst_width_chosen = True
+        if column != self.PASSAGE_COLUMN and not self._sizing:
+            self._chosen_widths.add(column)     # dragged by the analyst
         if column == self.PASSAGE_COLUMN:
             if new > self._words_width:
                 self._show_more_words(new)
