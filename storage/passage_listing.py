@@ -33,7 +33,6 @@ from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
 from storage import speaker_corrections
 from storage.entity_index import entity_key
-from storage.export_selection import analysts  # noqa: F401  (the listing's analysts)
 from storage.tags import descendant_ids
 
 #: name → (ORDER BY expression with ``{d}`` for the direction, whether it
@@ -451,5 +450,3 @@ class PassageListing(HeadListing):
 
     def find_position(self, row_id: int, within: int | None) -> int | None:
         return passage_position(self.db, self.query, row_id, within)
-
-

@@ -208,11 +208,11 @@ _NO_PEN = Qt.PenStyle.NoPen
 class ArticleDelegate(QStyledItemDelegate):
     """Two lines (bold title, grey metadata) and a passage-count badge.
 
-    A row reads its article once, from the model's :meth:`ArticleListModel.shown_row`
-    when it is given (through :data:`ROW_ROLE`, Qt made a map of the article's
-    fields and PySide a dict of the map again: 0.09 ms of a tag save's
-    repaint of its row); its bold font and its
-    lines, cut to the row's width and laid out, are kept (a tag saved
+    A row reads its article once, from the model's
+    :meth:`ArticleListModel.shown_row` when the delegate is given it (read
+    through :data:`ROW_ROLE`, the article's dict became a Qt map and a dict
+    again: 0.09 ms of the row's repaint after a tag save). Its bold font and
+    its lines, cut to the row's width and laid out, are kept (a tag saved
     repaints one row; a scroll, every row shown: 0.12 ms a row before)."""
 
     PADDING = 6

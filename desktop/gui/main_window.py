@@ -379,4 +379,3 @@ class MainWindow(QMainWindow):
         c.backups.back_up_on_exit()
         durability.end_deferred_sync(self.db)   # the last commits synced
         super().closeEvent(event)
-

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 
 from desktop.gui import commands
-from storage import passage_listing, passages, tags
+from storage import export_selection, passage_listing, passages, tags
 from storage.article_query import SearchError
 from widgets.passage_workspace import PassageSource, PassageWorkspace
 from widgets.wording import STILL_SHOWN
@@ -143,7 +143,7 @@ class WorkspaceController(QObject):
         db, query = self.window.db, self.query
         self.widget.set_tags(self.window.state.tags or tags.list_tags(db))
         if not keep:
-            self.widget.set_analysts(passage_listing.analysts(db))
+            self.widget.set_analysts(export_selection.analysts(db))
         try:
             listing = passage_listing.PassageListing(db, query)
             if keep and listing.known_count() is None and \
