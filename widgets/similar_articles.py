@@ -65,6 +65,11 @@ class SimilarArticles(QWidget):
 
     def set_articles(self, articles: list[dict]) -> None:
         for button in self.buttons:
+            # out of the row now: deleted later, the old buttons stayed in
+            # the layout beside the new ones until the event loop came back
+            # (a grab, or any wait for events in between, showed both sets)
+            self._layout.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.buttons = []
         for article in articles[:MAX_BUTTONS]:
