@@ -11,6 +11,7 @@ import pytest
 
 from storage import durability, journal, open_database, tags
 from storage.database import write_transaction
+from storage.schema import SCHEMA_VERSION
 
 
 def _wait(predicate, seconds: float = 5.0) -> bool:
@@ -137,6 +138,65 @@ def test_after_a_checkpoint_small_commits_are_synced_without_another(db_path):
             synced = syncer.syncs
         assert syncer.checkpoints == checkpoints
     finally:
+        durability.end_deferred_sync(db)
+    db.close()
+
+
+def _log_salts(db_path) -> bytes:
+    """The write-ahead log header's two salts: new each time the log starts over."""
+    with open(db_path.parent / (db_path.name + "-wal"), "rb") as wal:
+        return wal.read(32)[16:24]
+
+
+def test_the_log_starts_over_in_the_syncer_not_at_the_window_s_next_commit(db_path):
+    """The first commit after a checkpoint starts the log over and waits for
+    the disk to hold the log's new header: the syncer makes that commit
+    itself, so the window's next tag save only appends."""
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    try:
+        with journal.step(db, "Create tags"):
+            for number in range(1000):
+                tags.create_tag(db, f"Tag {number}", "#00ff00")
+        before = _log_salts(db_path)
+        assert _wait(lambda: syncer.checkpoints >= 1, 3), "no background checkpoint"
+        started_over = _log_salts(db_path)
+        assert started_over != before
+        assert syncer.restarts == syncer.checkpoints
+        with journal.step(db, "Create tag"):
+            tags.create_tag(db, "Fraud", "#ff0000")
+        assert _log_salts(db_path) == started_over
+        assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        durability.end_deferred_sync(db)
+    db.close()
+
+
+def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_lost(db_path):
+    """While another connection still reads the log the checkpoint copied,
+    SQLite appends the syncer's commit instead of starting over; the next
+    checkpoint starts it over."""
+    import sqlite3
+
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        with journal.step(db, "Create tags"):
+            for number in range(1000):
+                tags.create_tag(db, f"Tag {number}", "#00ff00")
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM tags").fetchone()[0] >= 1000
+        before = _log_salts(db_path)
+        syncer.sync_now(force=True)
+        assert syncer.checkpoints >= 1 and _log_salts(db_path) == before
+        reader.execute("COMMIT")
+        with journal.step(db, "Create tag"):
+            tags.create_tag(db, "Fraud", "#ff0000")
+        assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
+    finally:
+        reader.close()
         durability.end_deferred_sync(db)
     db.close()
 
