@@ -120,15 +120,23 @@ def test_background_checkpoint_moves_the_log_into_the_file(db_path):
     db.close()
 
 
+def _log_filled(db_path, **options):
+    """The window's connection to ``db_path``, deferring its syncs (to a
+    checkpoint every 50 log pages), and its syncer, after a commit of a
+    thousand new tags (more than 50 pages)."""
+    db = open_database(db_path)
+    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50, **options)
+    with journal.step(db, "Create tags"):
+        for number in range(1000):
+            tags.create_tag(db, f"Tag {number}", "#00ff00")
+    return db, syncer
+
+
 def test_after_a_checkpoint_small_commits_are_synced_without_another(db_path):
     """The log is cut back when it starts over after a checkpoint, so the
     next checkpoint waits until the log has grown again."""
-    db = open_database(db_path)
-    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    db, syncer = _log_filled(db_path)
     try:
-        with journal.step(db, "Create tags"):
-            for number in range(1000):
-                tags.create_tag(db, f"Tag {number}", "#00ff00")
         assert _wait(lambda: syncer.checkpoints >= 1, 3), "no background checkpoint"
         checkpoints, synced = syncer.checkpoints, syncer.syncs
         for name in ("Fraud", "Drugs", "Arms"):
@@ -148,21 +156,20 @@ def _log_salts(db_path) -> bytes:
         return wal.read(32)[16:24]
 
 
+def _never(_seconds, _function) -> None:
+    """A ``schedule`` that never wakes the syncer: it syncs when told (``sync_now``)."""
+
+
 def test_the_log_starts_over_in_the_syncer_not_at_the_window_s_next_commit(db_path):
     """The first commit after a checkpoint starts the log over and waits for
     the disk to hold the log's new header: the syncer makes that commit
     itself, so the window's next tag save only appends."""
-    db = open_database(db_path)
-    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    db, syncer = _log_filled(db_path, schedule=_never)
     try:
-        with journal.step(db, "Create tags"):
-            for number in range(1000):
-                tags.create_tag(db, f"Tag {number}", "#00ff00")
         before = _log_salts(db_path)
-        assert _wait(lambda: syncer.checkpoints >= 1, 3), "no background checkpoint"
+        assert syncer.sync_now(force=True) and syncer.checkpoints == 1
         started_over = _log_salts(db_path)
-        assert started_over != before
-        assert syncer.restarts == syncer.checkpoints
+        assert started_over != before and syncer.restarts == 1
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
         assert _log_salts(db_path) == started_over
@@ -173,27 +180,28 @@ def test_the_log_starts_over_in_the_syncer_not_at_the_window_s_next_commit(db_pa
     db.close()
 
 
-def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_lost(db_path):
+def test_a_reader_of_the_old_log_keeps_it_until_the_next_checkpoint(db_path):
     """While another connection still reads the log the checkpoint copied,
     SQLite appends the syncer's commit instead of starting over; the next
-    checkpoint starts it over."""
+    checkpoint starts it over, and nothing is lost."""
     import sqlite3
 
-    db = open_database(db_path)
-    syncer = durability.defer_sync(db, db_path, every_s=60, checkpoint_pages=50)
+    db, syncer = _log_filled(db_path, schedule=_never)
     reader = sqlite3.connect(db_path, isolation_level=None)
     try:
-        with journal.step(db, "Create tags"):
-            for number in range(1000):
-                tags.create_tag(db, f"Tag {number}", "#00ff00")
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM tags").fetchone()[0] >= 1000
         before = _log_salts(db_path)
-        syncer.sync_now(force=True)
-        assert syncer.checkpoints >= 1 and _log_salts(db_path) == before
+        assert syncer.sync_now(force=True) and syncer.checkpoints == 1
+        assert _log_salts(db_path) == before
         reader.execute("COMMIT")
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
+        with journal.step(db, "Create tags"):
+            for number in range(1000, 1400):
+                tags.create_tag(db, f"Tag {number}", "#00ff00")
+        assert syncer.sync_now(force=True) and syncer.checkpoints == 2
+        assert _log_salts(db_path) != before
         assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
     finally:
         reader.close()
