@@ -23,8 +23,9 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   committing connection (``wal_autocheckpoint = 0`` there), so the GUI thread
   never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (every
   connection's ``journal_size_limit`` cuts it back when it starts over); and
-  that thread starts the log over too (:func:`_start_log_over`), so that the
-  fsync of the new log's header is not the window's next tag save's;
+  the window's connection then starts the log over while the analyst is
+  idle, handed over by that thread (:func:`start_log_over`), so that the
+  fsync of the new log's header is not the next tag save's;
 - the connection keeps its statement journals in memory (``temp_store =
   MEMORY``): a statement that fires triggers inside a transaction (a
   passage's insert fires a dozen) otherwise copies every page it touches
@@ -64,20 +65,29 @@ class WalSyncer:
 
     def __init__(self, path: Path, *, every_s: float = SYNC_EVERY_S,
                  checkpoint_pages: int = CHECKPOINT_PAGES,
-                 schedule: Callable[[float, Callable[[], None]], None] | None = None):
+                 schedule: Callable[[float, Callable[[], None]], None] | None = None,
+                 hand_over: Callable[[Callable[[], None]], None] | None = None):
         self.path = Path(path)
         #: ``schedule(seconds, function)``: runs ``function`` that much later
         #: on the committing thread's event loop (see :meth:`poke`)
         self._schedule = schedule
+        #: ``hand_over(function)``, called from this thread: runs
+        #: ``function`` soon on the committing thread's event loop
+        self._hand_over = hand_over
+        #: ``start_over(state)`` on the committing thread: its connection
+        #: starts the log over, if the log is still in ``state`` (set by
+        #: :func:`defer_sync`, see :func:`start_log_over`)
+        self.start_over: Callable[[tuple[int, int]], None] | None = None
+        #: the log header's salts when a start over was last handed over
+        self._handed_salts: bytes | None = None
         self._scheduled = False
         self._last_commit = 0.0
         self.wal = Path(f"{self.path}-wal")
         self.every_s, self.checkpoint_pages = every_s, checkpoint_pages
         self.syncs = 0            # fsyncs made (for tests and logs)
         self.checkpoints = 0
-        #: commits made to start the log over after a checkpoint (see
-        #: :func:`_start_log_over`; SQLite appends instead while a reader
-        #: still uses the old log)
+        #: commits that started the log over after a checkpoint (see
+        #: :func:`start_log_over`)
         self.restarts = 0
         self._wake = threading.Event()
         self._stopping = False
@@ -131,11 +141,9 @@ class WalSyncer:
     def sync_now(self, *, force: bool = False) -> bool:
         """Fsync the log if it changed since the last sync (its size or time;
         ``force``: a commit said so, whatever they are); whether it did."""
-        try:
-            info = self.wal.stat()
-        except FileNotFoundError:     # no log (closed, or nothing written yet)
+        state = self.log_state()
+        if state is None:             # no log (closed, or nothing written yet)
             return False
-        state = (info.st_size, info.st_mtime_ns)
         if state == self._synced and not force:
             return False
         descriptor = os.open(self.wal, os.O_RDONLY)
@@ -145,27 +153,48 @@ class WalSyncer:
             os.close(descriptor)
         self._synced = state
         self.syncs += 1
-        if info.st_size > self.checkpoint_pages * 4096:
+        if state[0] > self.checkpoint_pages * 4096:
             self._checkpoint()
         return True
 
     def _checkpoint(self) -> None:
         from storage.database import file_uri
         try:
-            conn = sqlite3.connect(file_uri(self.path), uri=True, timeout=0.1,
-                                   isolation_level=None)
+            conn = sqlite3.connect(file_uri(self.path), uri=True, timeout=0.1)
             try:
                 conn.execute("PRAGMA synchronous = FULL")
-                conn.execute(f"PRAGMA journal_size_limit = {self.checkpoint_pages * 4096}")
                 busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if not busy and frames > 0 and copied == frames:
-                    _start_log_over(conn)
-                    self.restarts += 1
-                self.checkpoints += 1
             finally:
                 conn.close()
         except sqlite3.Error as error:     # busy or gone: the next round tries again
             log.info("background checkpoint of %s skipped: %s", self.path, error)
+            return
+        self.checkpoints += 1
+        if not busy and 0 < frames == copied:
+            self._hand_over_start_over()
+
+    def _hand_over_start_over(self) -> None:
+        """The whole log is in the file: the committing thread's connection
+        may start it over while that thread is idle (:func:`start_log_over`),
+        unless the last start over handed over did not take place (another
+        connection still read the old log: its frame was appended; the next
+        writer after a later checkpoint starts the log over)."""
+        if self.start_over is None or self._hand_over is None or self._stopping:
+            return
+        salts, state = log_salts(self.wal), self.log_state()
+        if state is None or salts == self._handed_salts:
+            return
+        self._handed_salts = salts
+        start_over = self.start_over
+        self._hand_over(lambda: start_over(state))
+
+    def log_state(self) -> tuple[int, int] | None:
+        """The log's (size, modification time), None without a log."""
+        try:
+            info = self.wal.stat()
+        except FileNotFoundError:
+            return None
+        return info.st_size, info.st_mtime_ns
 
     def _run(self) -> None:
         while True:
@@ -182,27 +211,54 @@ class WalSyncer:
                 return
 
 
-def _start_log_over(conn: sqlite3.Connection) -> None:
-    """Start the write-ahead log over from its beginning on ``conn``, right
-    after a checkpoint copied all of it into the file, by a commit that
-    changes nothing (the file's ``user_version`` written again as it is).
+def log_salts(wal: Path) -> bytes | None:
+    """The two salts of the write-ahead log's header (new each time the log
+    starts over); None without a log."""
+    try:
+        with open(wal, "rb") as file:
+            return file.read(32)[16:24]
+    except FileNotFoundError:
+        return None
+
+
+def start_log_over(db: Database, syncer: WalSyncer, state: tuple[int, int]) -> bool:
+    """On the window's thread, idle, after a checkpoint copied the whole log
+    into the file: start the log over by a commit that changes nothing (the
+    file's ``user_version`` written again as it is), unless the log is no
+    longer in ``state`` (a commit came first and started it over), ``db``
+    is inside a transaction, or another connection holds the write lock
+    (its commit starts the log over). Whether it did.
 
     The first commit after a checkpoint starts the log over, and SQLite then
     writes the log's new header and waits for the disk to hold it (an fsync,
-    even with ``synchronous = NORMAL``): made by the window's next tag save,
-    that wait fell on the GUI thread once every 1,000 pages written (a tag
-    save 0.5-1.4 ms slower on this project's test machine, tens of ms on a
-    busy disk). Made here, it is this thread's; the window's next commit
-    appends to the new log. (If another connection still reads the old log,
-    SQLite appends instead and the log starts over at a later checkpoint.)"""
-    conn.execute("BEGIN IMMEDIATE")
+    even with ``synchronous = NORMAL``). Made by the window's next tag save,
+    that wait fell inside the save once every 1,000 pages written (0.5-1.4
+    ms on this project's test machine, tens of ms on a busy disk); made
+    here, it falls between the analyst's actions. Made by the sync thread's
+    own connection instead, it would be a commit from elsewhere to the
+    window's: SQLite then empties the window's page cache (64 MB at most),
+    and the next article opened read its pages again (0.8 ms more)."""
+    if syncer._stopping or db.conn.in_transaction or syncer.log_state() != state:
+        return False
+    waited = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute("PRAGMA busy_timeout = 0")
     try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        conn.execute(f"PRAGMA user_version = {version}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        finally:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+    except sqlite3.OperationalError as error:     # another writer: it starts the log over
+        log.info("the log of %s was not started over here: %s", syncer.path, error)
+        return False
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    started = log_salts(syncer.wal) != syncer._handed_salts
+    syncer.restarts += started
+    return started
 
 
 def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
@@ -221,6 +277,7 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     # (open_database set the log's size limit for CHECKPOINT_PAGES: this
     # syncer's own threshold, if another, is the one its size must tell)
     db.execute(f"PRAGMA journal_size_limit = {syncer.checkpoint_pages * 4096}")
+    syncer.start_over = lambda state: start_log_over(db, syncer, state)
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer
 

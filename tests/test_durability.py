@@ -152,56 +152,84 @@ def test_after_a_checkpoint_small_commits_are_synced_without_another(db_path):
 
 def _log_salts(db_path) -> bytes:
     """The write-ahead log header's two salts: new each time the log starts over."""
-    with open(db_path.parent / (db_path.name + "-wal"), "rb") as wal:
-        return wal.read(32)[16:24]
+    return durability.log_salts(db_path.parent / (db_path.name + "-wal"))
 
 
 def _never(_seconds, _function) -> None:
     """A ``schedule`` that never wakes the syncer: it syncs when told (``sync_now``)."""
 
 
-def test_the_log_starts_over_in_the_syncer_not_at_the_window_s_next_commit(db_path):
+def _handed_over_log(db_path):
+    """As :func:`_log_filled`, the syncer woken only by ``sync_now``, and
+    the list of what it hands over to the window's thread (this test's)."""
+    handed: list = []
+    db, syncer = _log_filled(db_path, schedule=_never, hand_over=handed.append)
+    return db, syncer, handed
+
+
+def test_the_window_s_connection_starts_the_log_over_between_commits(db_path):
     """The first commit after a checkpoint starts the log over and waits for
-    the disk to hold the log's new header: the syncer makes that commit
-    itself, so the window's next tag save only appends."""
-    db, syncer = _log_filled(db_path, schedule=_never)
+    the disk to hold the log's new header: handed over by the syncer, the
+    window's connection makes that commit itself, between the analyst's
+    actions, so that the next tag save only appends. Its own commit: the
+    window's page cache stays (a commit from another connection empties it)."""
+    db, syncer, handed = _handed_over_log(db_path)
     try:
+        version = db.execute("PRAGMA data_version").fetchone()[0]
         before = _log_salts(db_path)
         assert syncer.sync_now(force=True) and syncer.checkpoints == 1
+        assert _log_salts(db_path) == before and len(handed) == 1
+        handed.pop()()
         started_over = _log_salts(db_path)
         assert started_over != before and syncer.restarts == 1
+        assert db.execute("PRAGMA data_version").fetchone()[0] == version
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
         assert _log_salts(db_path) == started_over
         assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
     finally:
         durability.end_deferred_sync(db)
     db.close()
 
 
-def test_a_reader_of_the_old_log_keeps_it_until_the_next_checkpoint(db_path):
+def test_a_start_over_that_comes_after_a_commit_does_nothing(db_path):
+    db, syncer, handed = _handed_over_log(db_path)
+    try:
+        assert syncer.sync_now(force=True) and len(handed) == 1
+        with journal.step(db, "Create tag"):          # the analyst was quicker
+            tags.create_tag(db, "Fraud", "#ff0000")
+        after_commit = _log_salts(db_path)
+        size = syncer.log_state()
+        handed.pop()()
+        assert syncer.restarts == 0 and syncer.log_state() == size
+        assert _log_salts(db_path) == after_commit
+    finally:
+        durability.end_deferred_sync(db)
+    db.close()
+
+
+def test_a_reader_of_the_old_log_keeps_it_and_it_is_not_handed_over_again(db_path):
     """While another connection still reads the log the checkpoint copied,
-    SQLite appends the syncer's commit instead of starting over; the next
-    checkpoint starts it over, and nothing is lost."""
+    SQLite appends the window's commit instead of starting over; the
+    syncer does not hand the start over again for that log (each round
+    would append a page), and nothing is lost."""
     import sqlite3
 
-    db, syncer = _log_filled(db_path, schedule=_never)
+    db, syncer, handed = _handed_over_log(db_path)
     reader = sqlite3.connect(db_path, isolation_level=None)
     try:
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM tags").fetchone()[0] >= 1000
         before = _log_salts(db_path)
-        assert syncer.sync_now(force=True) and syncer.checkpoints == 1
-        assert _log_salts(db_path) == before
+        assert syncer.sync_now(force=True) and len(handed) == 1
+        handed.pop()()
+        assert _log_salts(db_path) == before and syncer.restarts == 0
+        assert syncer.sync_now() and syncer.checkpoints == 2 and handed == []
         reader.execute("COMMIT")
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
-        with journal.step(db, "Create tags"):
-            for number in range(1000, 1400):
-                tags.create_tag(db, f"Tag {number}", "#00ff00")
-        assert syncer.sync_now(force=True) and syncer.checkpoints == 2
-        assert _log_salts(db_path) != before
         assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
     finally:
         reader.close()
@@ -264,3 +292,28 @@ def test_window_connection_defers_and_close_stops_the_syncer(qtbot, seeded_db_pa
     qtbot.waitUntil(lambda: syncer.syncs > synced, timeout=3000)
     window.close()
     assert not syncer._thread.is_alive()
+
+
+def test_the_window_starts_the_log_over_on_its_own_thread_after_a_checkpoint(
+        qtbot, seeded_db_path):
+    """End to end: the sync thread checkpoints after the window's commits and
+    hands the start over to the window's event loop, whose connection makes
+    it (the window's ``data_version`` does not move: no commit from elsewhere)."""
+    from desktop.gui.main_window import MainWindow
+
+    db = open_database(seeded_db_path)
+    window = MainWindow(db, seeded_db_path, analyse=False)
+    qtbot.addWidget(window)
+    syncer = db._wal_syncer
+    syncer.checkpoint_pages = 50
+    version = db.execute("PRAGMA data_version").fetchone()[0]
+    with write_transaction(db), journal.step(db, "Create tags"):
+        for number in range(1000):
+            tags.create_tag(db, f"Tag {number}", "#00ff00")
+    qtbot.waitUntil(lambda: syncer.restarts >= 1, timeout=5000)
+    assert syncer.checkpoints >= 1
+    assert db.execute("PRAGMA data_version").fetchone()[0] == version
+    started_over = _log_salts(seeded_db_path)
+    window.controllers.codebook.create_tag("Fraud", "#ff0000")
+    assert _log_salts(seeded_db_path) == started_over
+    window.close()

@@ -1,6 +1,6 @@
 """``Later``: run a function some time from now on the window's event loop,
 for code that must not import Qt (:class:`storage.durability.WalSyncer`'s
-``schedule``).
+``schedule``) — or soon, asked from another thread (its ``hand_over``).
 
 One timer, started again each time: a ``QTimer.singleShot`` made a timer
 object per call, 0.05-0.1 ms inside a tag save (the syncer schedules its
@@ -11,7 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+
+class _Relay(QObject):
+    """Carries a function from any thread to the thread this object lives in
+    (a signal emitted from another thread is queued to its receiver's)."""
+
+    carried = Signal(object)
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.carried.connect(self.run)
+
+    @Slot(object)
+    def run(self, function) -> None:
+        function()
 
 
 class Later:
@@ -26,6 +41,7 @@ class Later:
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run)
         self._function: Callable[[], None] | None = None
+        self._relay = _Relay(parent)
 
     def __call__(self, seconds: float, function: Callable[[], None]) -> None:
         if not shiboken6.isValid(self._timer):
@@ -37,3 +53,9 @@ class Later:
         function, self._function = self._function, None
         if function is not None:
             function()
+
+    def hand_over(self, function: Callable[[], None]) -> None:
+        """``function()`` soon on the event loop, asked from any thread
+        (the syncer's: the window's connection starts the log over)."""
+        if shiboken6.isValid(self._relay):
+            self._relay.carried.emit(function)

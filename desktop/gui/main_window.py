@@ -361,7 +361,8 @@ class MainWindow(QMainWindow):
             durability.end_deferred_sync(self._db)
         self._db = db
         if db is not None:
-            durability.defer_sync(db, self.db_path, schedule=self._later)
+            durability.defer_sync(db, self.db_path, schedule=self._later,
+                                  hand_over=self._later.hand_over)
             database.wait_for_locks(db, database.WINDOW_BUSY_TIMEOUT_SECONDS)
 
     def closeEvent(self, event) -> None:
