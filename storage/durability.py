@@ -24,7 +24,7 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (every
   connection's ``journal_size_limit`` cuts it back when it starts over); and
   the window's connection then starts the log over while the analyst is
-  idle, handed over by that thread (:func:`start_log_over`), so that the
+  idle, handed over by that thread (:meth:`WalSyncer.start_log_over`), so that the
   fsync of the new log's header is not the next tag save's;
 - the connection keeps its statement journals in memory (``temp_store =
   MEMORY``): a statement that fires triggers inside a transaction (a
@@ -42,6 +42,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,10 +77,13 @@ class WalSyncer:
         self._hand_over = hand_over
         #: ``start_over(state)`` on the committing thread: its connection
         #: starts the log over, if the log is still in ``state`` (set by
-        #: :func:`defer_sync`, see :func:`start_log_over`)
-        self.start_over: Callable[[tuple[int, int]], None] | None = None
+        #: :func:`defer_sync`, see :meth:`start_log_over`)
+        self.start_over: Callable[[tuple[int, int]], bool] | None = None
         #: the log header's salts when a start over was last handed over
         self._handed_salts: bytes | None = None
+        #: the committing connection committed since the last hand-over
+        #: (:meth:`poke`; see :meth:`_hand_over_start_over`)
+        self._committed_here = False
         self._scheduled = False
         self._last_commit = 0.0
         self.wal = Path(f"{self.path}-wal")
@@ -87,7 +91,7 @@ class WalSyncer:
         self.syncs = 0            # fsyncs made (for tests and logs)
         self.checkpoints = 0
         #: commits that started the log over after a checkpoint (see
-        #: :func:`start_log_over`)
+        #: :meth:`start_log_over`)
         self.restarts = 0
         self._wake = threading.Event()
         self._stopping = False
@@ -102,6 +106,7 @@ class WalSyncer:
         the window's event loop (see :meth:`_poked`): woken by the commit,
         it took the interpreter's lock from the window in the middle of the
         tag save that committed, as the panels were being updated."""
+        self._committed_here = True
         if self._schedule is None:
             self._wake.set()
             return
@@ -175,18 +180,65 @@ class WalSyncer:
 
     def _hand_over_start_over(self) -> None:
         """The whole log is in the file: the committing thread's connection
-        may start it over while that thread is idle (:func:`start_log_over`),
-        unless the last start over handed over did not take place (another
-        connection still read the old log: its frame was appended; the next
-        writer after a later checkpoint starts the log over)."""
-        if self.start_over is None or self._hand_over is None or self._stopping:
+        may start it over between the analyst's actions
+        (:meth:`start_log_over`), if it committed since the last hand-over
+        (a log only other connections wrote is started over by their next
+        commit, on their thread; and the start-over's own commit, appended
+        when a reader kept the old log, is not handed over again and again)."""
+        if (self.start_over is None or self._hand_over is None or self._stopping
+                or not self._committed_here):
             return
-        salts, state = log_salts(self.wal), self.log_state()
-        if state is None or salts == self._handed_salts:
+        state = self.log_state()
+        if state is None:
             return
-        self._handed_salts = salts
+        self._handed_salts, self._committed_here = log_salts(self.wal), False
         start_over = self.start_over
         self._hand_over(lambda: start_over(state))
+
+    def start_log_over(self, db: Database, state: tuple[int, int]) -> bool:
+        """On the committing thread, handed over after a checkpoint copied
+        the whole log into the file: start the log over on ``db`` by a
+        commit that changes nothing (the file's ``user_version`` written
+        again as it is). Not if the log is no longer in ``state`` (a commit
+        came first, and started it over), ``db`` is inside a transaction,
+        another connection holds the write lock (its commit starts the log
+        over; no wait for it here) or the syncer is stopping. Whether the
+        log started over.
+
+        The first commit after a checkpoint starts the log over, and SQLite
+        then writes the log's new header and waits for the disk to hold it
+        (an fsync, even with ``synchronous = NORMAL``). Made by the window's
+        next tag save, that wait fell inside the save once every 1,000 pages
+        written (0.5-1.4 ms on this project's test machine, tens of ms on a
+        busy disk); made here, it comes 50 ms after the last commit and the
+        checkpoint's time, between the analyst's actions. Made by the sync
+        thread's own connection, it would be a commit from elsewhere to the
+        window's: SQLite then empties the window's page cache (up to 64 MB),
+        and the next article opened read its pages again (0.8 ms more)."""
+        if self._stopping or db.conn.in_transaction or self.log_state() != state:
+            return False
+        try:
+            waited = db.execute("PRAGMA busy_timeout").fetchone()[0]
+            db.execute("PRAGMA busy_timeout = 0")
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                    db.execute(f"PRAGMA user_version = {version}")
+                    db.execute("COMMIT")
+                finally:
+                    if db.conn.in_transaction:
+                        db.conn.rollback()
+            finally:
+                db.execute(f"PRAGMA busy_timeout = {int(waited)}")
+        except sqlite3.Error as error:     # housekeeping: never an error for the analyst
+            locked = "locked" in str(error) or "busy" in str(error)
+            log.log(logging.INFO if locked else logging.WARNING,
+                    "the log of %s was not started over: %s", self.path, error)
+            return False
+        started = log_salts(self.wal) != self._handed_salts
+        self.restarts += int(started)
+        return started
 
     def log_state(self) -> tuple[int, int] | None:
         """The log's (size, modification time), None without a log."""
@@ -221,46 +273,6 @@ def log_salts(wal: Path) -> bytes | None:
         return None
 
 
-def start_log_over(db: Database, syncer: WalSyncer, state: tuple[int, int]) -> bool:
-    """On the window's thread, idle, after a checkpoint copied the whole log
-    into the file: start the log over by a commit that changes nothing (the
-    file's ``user_version`` written again as it is), unless the log is no
-    longer in ``state`` (a commit came first and started it over), ``db``
-    is inside a transaction, or another connection holds the write lock
-    (its commit starts the log over). Whether it did.
-
-    The first commit after a checkpoint starts the log over, and SQLite then
-    writes the log's new header and waits for the disk to hold it (an fsync,
-    even with ``synchronous = NORMAL``). Made by the window's next tag save,
-    that wait fell inside the save once every 1,000 pages written (0.5-1.4
-    ms on this project's test machine, tens of ms on a busy disk); made
-    here, it falls between the analyst's actions. Made by the sync thread's
-    own connection instead, it would be a commit from elsewhere to the
-    window's: SQLite then empties the window's page cache (64 MB at most),
-    and the next article opened read its pages again (0.8 ms more)."""
-    if syncer._stopping or db.conn.in_transaction or syncer.log_state() != state:
-        return False
-    waited = db.execute("PRAGMA busy_timeout").fetchone()[0]
-    db.execute("PRAGMA busy_timeout = 0")
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            db.execute(f"PRAGMA user_version = {version}")
-            db.execute("COMMIT")
-        finally:
-            if db.conn.in_transaction:
-                db.conn.rollback()
-    except sqlite3.OperationalError as error:     # another writer: it starts the log over
-        log.info("the log of %s was not started over here: %s", syncer.path, error)
-        return False
-    finally:
-        db.execute(f"PRAGMA busy_timeout = {int(waited)}")
-    started = log_salts(syncer.wal) != syncer._handed_salts
-    syncer.restarts += started
-    return started
-
-
 def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     """Let ``db`` (the window's connection to ``path``) commit without
     waiting for the disk, a :class:`WalSyncer` (``options`` are its own:
@@ -277,7 +289,9 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     # (open_database set the log's size limit for CHECKPOINT_PAGES: this
     # syncer's own threshold, if another, is the one its size must tell)
     db.execute(f"PRAGMA journal_size_limit = {syncer.checkpoint_pages * 4096}")
-    syncer.start_over = lambda state: start_log_over(db, syncer, state)
+    window_db = weakref.ref(db)      # (the thread keeps the syncer, not the connection)
+    syncer.start_over = lambda state: (
+        (found := window_db()) is not None and syncer.start_log_over(found, state))
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer
 

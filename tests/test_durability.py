@@ -201,20 +201,21 @@ def test_a_start_over_that_comes_after_a_commit_does_nothing(db_path):
         with journal.step(db, "Create tag"):          # the analyst was quicker
             tags.create_tag(db, "Fraud", "#ff0000")
         after_commit = _log_salts(db_path)
-        size = syncer.log_state()
-        handed.pop()()
-        assert syncer.restarts == 0 and syncer.log_state() == size
+        state = syncer.log_state()
+        assert handed.pop()() is False
+        assert syncer.restarts == 0 and syncer.log_state() == state
         assert _log_salts(db_path) == after_commit
     finally:
         durability.end_deferred_sync(db)
     db.close()
 
 
-def test_a_reader_of_the_old_log_keeps_it_and_it_is_not_handed_over_again(db_path):
+def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_handed_over_again(db_path):
     """While another connection still reads the log the checkpoint copied,
-    SQLite appends the window's commit instead of starting over; the
-    syncer does not hand the start over again for that log (each round
-    would append a page), and nothing is lost."""
+    SQLite appends the window's no-op commit instead of starting over.
+    That commit is not handed over again once the reader is gone (each
+    round would append a page); the window's next commit starts the log
+    over itself, and nothing is lost."""
     import sqlite3
 
     db, syncer, handed = _handed_over_log(db_path)
@@ -224,16 +225,69 @@ def test_a_reader_of_the_old_log_keeps_it_and_it_is_not_handed_over_again(db_pat
         assert reader.execute("SELECT count(*) FROM tags").fetchone()[0] >= 1000
         before = _log_salts(db_path)
         assert syncer.sync_now(force=True) and len(handed) == 1
-        handed.pop()()
+        assert handed.pop()() is False
         assert _log_salts(db_path) == before and syncer.restarts == 0
-        assert syncer.sync_now() and syncer.checkpoints == 2 and handed == []
         reader.execute("COMMIT")
+        assert syncer.sync_now() and syncer.checkpoints == 2 and handed == []
         with journal.step(db, "Create tag"):
             tags.create_tag(db, "Fraud", "#ff0000")
+        assert _log_salts(db_path) != before
         assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
     finally:
         reader.close()
         durability.end_deferred_sync(db)
+    db.close()
+
+
+def test_a_log_only_other_connections_wrote_is_not_handed_over(db_path):
+    """A worker's import fills the log: its own next commit starts the log
+    over, on its thread; the window's connection does not."""
+    db, syncer, handed = _handed_over_log(db_path)
+    worker = open_database(db_path)
+    try:
+        assert syncer.sync_now(force=True) and len(handed) == 1
+        handed.pop()()
+        with write_transaction(worker), journal.step(worker, "Import"):
+            for number in range(1000, 2000):
+                tags.create_tag(worker, f"Tag {number}", "#00ff00")
+        assert syncer.sync_now(force=True) and syncer.checkpoints == 2
+        assert handed == []
+    finally:
+        worker.close()
+        durability.end_deferred_sync(db)
+    db.close()
+
+
+def test_a_start_over_waits_for_no_other_writer_and_keeps_the_busy_timeout(db_path):
+    import sqlite3
+
+    db, syncer, handed = _handed_over_log(db_path)
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        waits = db.execute("PRAGMA busy_timeout").fetchone()[0]
+        assert waits >= 1000
+        assert syncer.sync_now(force=True) and len(handed) == 1
+        writer.execute("BEGIN IMMEDIATE")
+        began = time.perf_counter()
+        assert handed.pop()() is False
+        assert time.perf_counter() - began < 0.5
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == waits
+        assert not db.conn.in_transaction and syncer.restarts == 0
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+        durability.end_deferred_sync(db)
+    db.close()
+
+
+def test_a_start_over_after_the_syncer_stopped_does_nothing(db_path):
+    db, syncer, handed = _handed_over_log(db_path)
+    try:
+        assert syncer.sync_now(force=True) and len(handed) == 1
+        before = _log_salts(db_path)
+    finally:
+        durability.end_deferred_sync(db)
+    assert handed.pop()() is False and _log_salts(db_path) == before
     db.close()
 
 
@@ -306,12 +360,14 @@ def test_the_window_starts_the_log_over_on_its_own_thread_after_a_checkpoint(
     qtbot.addWidget(window)
     syncer = db._wal_syncer
     syncer.checkpoint_pages = 50
+    db.execute(f"PRAGMA journal_size_limit = {50 * 4096}")   # as defer_sync sets it
     version = db.execute("PRAGMA data_version").fetchone()[0]
     with write_transaction(db), journal.step(db, "Create tags"):
         for number in range(1000):
             tags.create_tag(db, f"Tag {number}", "#00ff00")
     qtbot.waitUntil(lambda: syncer.restarts >= 1, timeout=5000)
-    assert syncer.checkpoints >= 1
+    qtbot.wait(round(durability.SYNC_EVERY_S * 1000) + 200)    # no round after it
+    assert syncer.restarts == 1 and syncer.checkpoints == 1
     assert db.execute("PRAGMA data_version").fetchone()[0] == version
     started_over = _log_salts(seeded_db_path)
     window.controllers.codebook.create_tag("Fraud", "#ff0000")

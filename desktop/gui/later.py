@@ -15,17 +15,19 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 
 class _Relay(QObject):
-    """Carries a function from any thread to the thread this object lives in
-    (a signal emitted from another thread is queued to its receiver's)."""
+    """Carries a function from any thread to the thread this object was
+    made in (a signal emitted from another thread is queued to its
+    receiver's). Without a parent: owned by its :class:`Later`, it is not
+    deleted with the window while another thread may still emit."""
 
     carried = Signal(object)
 
-    def __init__(self, parent: QObject):
-        super().__init__(parent)
+    def __init__(self):
+        super().__init__()
         self.carried.connect(self.run)
 
     @Slot(object)
-    def run(self, function) -> None:
+    def run(self, function: Callable[[], None]) -> None:
         function()
 
 
@@ -41,7 +43,7 @@ class Later:
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run)
         self._function: Callable[[], None] | None = None
-        self._relay = _Relay(parent)
+        self._relay = _Relay()
 
     def __call__(self, seconds: float, function: Callable[[], None]) -> None:
         if not shiboken6.isValid(self._timer):
@@ -56,6 +58,6 @@ class Later:
 
     def hand_over(self, function: Callable[[], None]) -> None:
         """``function()`` soon on the event loop, asked from any thread
-        (the syncer's: the window's connection starts the log over)."""
-        if shiboken6.isValid(self._relay):
-            self._relay.carried.emit(function)
+        (the syncer's: the window's connection starts the log over). Once
+        the event loop is gone, the function is dropped unrun."""
+        self._relay.carried.emit(function)
