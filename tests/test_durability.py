@@ -159,58 +159,54 @@ def _never(_seconds, _function) -> None:
     """A ``schedule`` that never wakes the syncer: it syncs when told (``sync_now``)."""
 
 
-def _handed_over_log(db_path):
+@pytest.fixture
+def handed_over(db_path):
     """As :func:`_log_filled`, the syncer woken only by ``sync_now``, and
     the list of what it hands over to the window's thread (this test's)."""
     handed: list = []
     db, syncer = _log_filled(db_path, schedule=_never, hand_over=handed.append)
-    return db, syncer, handed
+    yield db, syncer, handed
+    durability.end_deferred_sync(db)
+    db.close()
 
 
-def test_the_window_s_connection_starts_the_log_over_between_commits(db_path):
+def test_the_window_s_connection_starts_the_log_over_between_commits(handed_over, db_path):
     """The first commit after a checkpoint starts the log over and waits for
     the disk to hold the log's new header: handed over by the syncer, the
     window's connection makes that commit itself, between the analyst's
     actions, so that the next tag save only appends. Its own commit: the
     window's page cache stays (a commit from another connection empties it)."""
-    db, syncer, handed = _handed_over_log(db_path)
-    try:
-        version = db.execute("PRAGMA data_version").fetchone()[0]
-        before = _log_salts(db_path)
-        assert syncer.sync_now(force=True) and syncer.checkpoints == 1
-        assert _log_salts(db_path) == before and len(handed) == 1
-        handed.pop()()
-        started_over = _log_salts(db_path)
-        assert started_over != before and syncer.restarts == 1
-        assert db.execute("PRAGMA data_version").fetchone()[0] == version
-        with journal.step(db, "Create tag"):
-            tags.create_tag(db, "Fraud", "#ff0000")
-        assert _log_salts(db_path) == started_over
-        assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
-    finally:
-        durability.end_deferred_sync(db)
-    db.close()
+    db, syncer, handed = handed_over
+    version = db.execute("PRAGMA data_version").fetchone()[0]
+    before = _log_salts(db_path)
+    assert syncer.sync_now(force=True) and syncer.checkpoints == 1
+    assert _log_salts(db_path) == before and len(handed) == 1
+    handed.pop()()
+    started_over = _log_salts(db_path)
+    assert started_over != before and syncer.restarts == 1
+    assert db.execute("PRAGMA data_version").fetchone()[0] == version
+    with journal.step(db, "Create tag"):
+        tags.create_tag(db, "Fraud", "#ff0000")
+    assert _log_salts(db_path) == started_over
+    assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
 
 
-def test_a_start_over_that_comes_after_a_commit_does_nothing(db_path):
-    db, syncer, handed = _handed_over_log(db_path)
-    try:
-        assert syncer.sync_now(force=True) and len(handed) == 1
-        with journal.step(db, "Create tag"):          # the analyst was quicker
-            tags.create_tag(db, "Fraud", "#ff0000")
-        after_commit = _log_salts(db_path)
-        state = syncer.log_state()
-        assert handed.pop()() is False
-        assert syncer.restarts == 0 and syncer.log_state() == state
-        assert _log_salts(db_path) == after_commit
-    finally:
-        durability.end_deferred_sync(db)
-    db.close()
+def test_a_start_over_that_comes_after_a_commit_does_nothing(handed_over, db_path):
+    db, syncer, handed = handed_over
+    assert syncer.sync_now(force=True) and len(handed) == 1
+    with journal.step(db, "Create tag"):          # the analyst was quicker
+        tags.create_tag(db, "Fraud", "#ff0000")
+    after_commit = _log_salts(db_path)
+    state = syncer.log_state()
+    assert handed.pop()() is False
+    assert syncer.restarts == 0 and syncer.log_state() == state
+    assert _log_salts(db_path) == after_commit
 
 
-def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_handed_over_again(db_path):
+def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_handed_over_again(handed_over,
+                                                                           db_path):
     """While another connection still reads the log the checkpoint copied,
     SQLite appends the window's no-op commit instead of starting over.
     That commit is not handed over again once the reader is gone (each
@@ -218,7 +214,7 @@ def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_handed_over_again(db_pa
     over itself, and nothing is lost."""
     import sqlite3
 
-    db, syncer, handed = _handed_over_log(db_path)
+    db, syncer, handed = handed_over
     reader = sqlite3.connect(db_path, isolation_level=None)
     try:
         reader.execute("BEGIN")
@@ -228,67 +224,58 @@ def test_a_reader_of_the_old_log_keeps_it_and_nothing_is_handed_over_again(db_pa
         assert handed.pop()() is False
         assert _log_salts(db_path) == before and syncer.restarts == 0
         reader.execute("COMMIT")
-        assert syncer.sync_now() and syncer.checkpoints == 2 and handed == []
-        with journal.step(db, "Create tag"):
-            tags.create_tag(db, "Fraud", "#ff0000")
-        assert _log_salts(db_path) != before
-        assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
     finally:
         reader.close()
-        durability.end_deferred_sync(db)
-    db.close()
+    assert syncer.sync_now() and syncer.checkpoints == 2 and handed == []
+    with journal.step(db, "Create tag"):
+        tags.create_tag(db, "Fraud", "#ff0000")
+    assert _log_salts(db_path) != before
+    assert "Fraud" in {t["name"] for t in tags.list_tags(db)}
 
 
-def test_a_log_only_other_connections_wrote_is_not_handed_over(db_path):
+def test_a_log_only_other_connections_wrote_is_not_handed_over(handed_over, db_path):
     """A worker's import fills the log: its own next commit starts the log
     over, on its thread; the window's connection does not."""
-    db, syncer, handed = _handed_over_log(db_path)
+    _db, syncer, handed = handed_over
+    assert syncer.sync_now(force=True) and len(handed) == 1
+    handed.pop()()
     worker = open_database(db_path)
     try:
-        assert syncer.sync_now(force=True) and len(handed) == 1
-        handed.pop()()
         with write_transaction(worker), journal.step(worker, "Import"):
             for number in range(1000, 2000):
                 tags.create_tag(worker, f"Tag {number}", "#00ff00")
-        assert syncer.sync_now(force=True) and syncer.checkpoints == 2
-        assert handed == []
     finally:
         worker.close()
-        durability.end_deferred_sync(db)
-    db.close()
+    assert syncer.sync_now(force=True) and syncer.checkpoints == 2
+    assert handed == []
 
 
-def test_a_start_over_waits_for_no_other_writer_and_keeps_the_busy_timeout(db_path):
+def test_a_start_over_waits_for_no_other_writer_and_keeps_the_busy_timeout(handed_over,
+                                                                          db_path):
     import sqlite3
 
-    db, syncer, handed = _handed_over_log(db_path)
+    db, syncer, handed = handed_over
+    waits = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    assert waits >= 1000
+    assert syncer.sync_now(force=True) and len(handed) == 1
     writer = sqlite3.connect(db_path, isolation_level=None)
     try:
-        waits = db.execute("PRAGMA busy_timeout").fetchone()[0]
-        assert waits >= 1000
-        assert syncer.sync_now(force=True) and len(handed) == 1
         writer.execute("BEGIN IMMEDIATE")
         began = time.perf_counter()
         assert handed.pop()() is False
         assert time.perf_counter() - began < 0.5
-        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == waits
-        assert not db.conn.in_transaction and syncer.restarts == 0
-        writer.execute("ROLLBACK")
     finally:
         writer.close()
-        durability.end_deferred_sync(db)
-    db.close()
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == waits
+    assert not db.conn.in_transaction and syncer.restarts == 0
 
 
-def test_a_start_over_after_the_syncer_stopped_does_nothing(db_path):
-    db, syncer, handed = _handed_over_log(db_path)
-    try:
-        assert syncer.sync_now(force=True) and len(handed) == 1
-        before = _log_salts(db_path)
-    finally:
-        durability.end_deferred_sync(db)
+def test_a_start_over_after_the_syncer_stopped_does_nothing(handed_over, db_path):
+    db, syncer, handed = handed_over
+    assert syncer.sync_now(force=True) and len(handed) == 1
+    before = _log_salts(db_path)
+    durability.end_deferred_sync(db)
     assert handed.pop()() is False and _log_salts(db_path) == before
-    db.close()
 
 
 def test_any_connection_writing_first_after_a_checkpoint_cuts_the_log_back(db_path):
