@@ -23,9 +23,9 @@ and editors keep their SQLite stores (``synchronous = NORMAL`` in WAL mode):
   committing connection (``wal_autocheckpoint = 0`` there), so the GUI thread
   never copies pages either — once it holds :data:`CHECKPOINT_PAGES` (every
   connection's ``journal_size_limit`` cuts it back when it starts over); and
-  the window's connection then starts the log over while the analyst is
-  idle, handed over by that thread (:meth:`WalSyncer.start_log_over`), so that the
-  fsync of the new log's header is not the next tag save's;
+  the window's connection then starts the log over between the analyst's
+  actions, handed over by that thread (:meth:`WalSyncer.start_log_over`),
+  so that the fsync of the new log's header is not the next tag save's;
 - the connection keeps its statement journals in memory (``temp_store =
   MEMORY``): a statement that fires triggers inside a transaction (a
   passage's insert fires a dozen) otherwise copies every page it touches
@@ -75,10 +75,10 @@ class WalSyncer:
         #: ``hand_over(function)``, called from this thread: runs
         #: ``function`` soon on the committing thread's event loop
         self._hand_over = hand_over
-        #: ``start_over(state)`` on the committing thread: its connection
-        #: starts the log over, if the log is still in ``state`` (set by
-        #: :func:`defer_sync`, see :meth:`start_log_over`)
-        self.start_over: Callable[[tuple[int, int]], bool] | None = None
+        #: the committing thread's connection, which starts the log over
+        #: (:meth:`start_log_over`; set by :func:`defer_sync`). Weak: the
+        #: thread keeps the syncer, not the connection.
+        self.window_db: weakref.ref | None = None
         #: the log header's salts when a start over was last handed over
         self._handed_salts: bytes | None = None
         #: the committing connection committed since the last hand-over
@@ -185,15 +185,15 @@ class WalSyncer:
         (a log only other connections wrote is started over by their next
         commit, on their thread; and the start-over's own commit, appended
         when a reader kept the old log, is not handed over again and again)."""
-        if (self.start_over is None or self._hand_over is None or self._stopping
+        if (self.window_db is None or self._hand_over is None or self._stopping
                 or not self._committed_here):
             return
         state = self.log_state()
         if state is None:
             return
         self._handed_salts, self._committed_here = log_salts(self.wal), False
-        start_over = self.start_over
-        self._hand_over(lambda: start_over(state))
+        self._hand_over(lambda: (db := self.window_db()) is not None
+                        and self.start_log_over(db, state))
 
     def start_log_over(self, db: Database, state: tuple[int, int]) -> bool:
         """On the committing thread, handed over after a checkpoint copied
@@ -289,9 +289,7 @@ def defer_sync(db: Database, path: Path, **options) -> WalSyncer | None:
     # (open_database set the log's size limit for CHECKPOINT_PAGES: this
     # syncer's own threshold, if another, is the one its size must tell)
     db.execute(f"PRAGMA journal_size_limit = {syncer.checkpoint_pages * 4096}")
-    window_db = weakref.ref(db)      # (the thread keeps the syncer, not the connection)
-    syncer.start_over = lambda state: (
-        (found := window_db()) is not None and syncer.start_log_over(found, state))
+    syncer.window_db = weakref.ref(db)
     db._wal_syncer = syncer   # write_transaction pokes it after each commit
     return syncer
 
