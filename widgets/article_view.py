@@ -90,6 +90,7 @@ class ArticleView(ReadingTextEdit):
         self._text = text
         self._offsets = OffsetMap(text)
         self.setPlainText(text)
+        self._keep_shaping()
         self._entities, self._quotes = list(entities), list(quotes)
         self._passages = list(passages)
         self._matches = []
@@ -105,6 +106,18 @@ class ArticleView(ReadingTextEdit):
         self._apply_passages()
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self.passagesShown.emit()
+
+    def _keep_shaping(self) -> None:
+        """Keep each paragraph's shaped glyphs after it is laid out
+        (``QTextLayout.setCacheEnabled``). Qt otherwise throws them away at
+        the end of each layout and each paint, and shapes the lines again at
+        the next paint and at each measure of a passage's bars: the first
+        ``cursorToX`` on a line took 15–50 µs, a tag saved 0.2 ms of bars.
+        An article's glyphs take a few hundred kilobytes at most."""
+        block = self.document().begin()
+        while block.isValid():
+            block.layout().setCacheEnabled(True)
+            block = block.next()
 
     def set_search_matches(self, ranges, *, scroll: bool = True) -> None:
         """Mark what the list's search matched (code-point ranges) and
