@@ -313,3 +313,29 @@ def test_a_failed_exit_backup_is_told_at_the_next_opening(open_window, analysed_
     QApplication.processEvents()
     assert len(shown) == 1
     third.close()
+
+
+def test_a_window_kept_open_at_close_still_syncs_and_checks_the_file(open_window,
+                                                                     analysed_db_path,
+                                                                     monkeypatch):
+    """The analyst asked to stay (a memo could not be saved): the team hub's
+    sync and the damage check go on; they stop only when the window closes."""
+    window = open_window(analysed_db_path)
+    stopped = []
+
+    class Worker:       # a hub's sync thread, as the hub controller holds it
+        def stop(self):
+            stopped.append("hub")
+
+    window.hub.worker = Worker()
+    reader = window.controllers.reader
+    monkeypatch.setattr(reader, "may_leave", lambda doing: False)
+    window.close()
+    assert window.isVisible()
+    assert stopped == [] and window.hub.worker is not None
+    assert window.health.timer.isActive()
+    monkeypatch.setattr(reader, "may_leave", lambda doing: True)
+    window.close()
+    assert not window.isVisible()
+    assert stopped == ["hub"] and window.hub.worker is None
+    assert not window.health.timer.isActive()

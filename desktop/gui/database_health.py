@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QToolBar
 
 from desktop.gui.workers import Task
@@ -63,12 +63,6 @@ class DatabaseHealth(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)
         self.timer.start(minutes * 60_000)
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
 
     def stop(self) -> None:
         """No more checks; wait for a running one (the window is closing)."""

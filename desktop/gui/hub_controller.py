@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QProgressDialog, QVBoxLayout)
 
@@ -139,12 +139,6 @@ class HubController(QObject):
         self.last_result = None
         #: steps the hub refused this session (they stay in this file only)
         self.refused = 0
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
 
     # -- menu -----------------------------------------------------------------
     def install_actions(self, menu, before=None) -> None:

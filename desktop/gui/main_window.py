@@ -374,6 +374,11 @@ class MainWindow(QMainWindow):
         # gone from the screen at once; stopping the analysis and the exit
         # backup (seconds for a very large database) happen behind it
         self.hide()
+        # the team hub's sync and the damage check stop here, not at the Close
+        # event: a window the analyst keeps open (a memo unsaved) goes on with both
+        self.hub.stop()
+        if (health := getattr(self, "health", None)) is not None:
+            health.stop()
         c.backups.stop()
         self.analysis.stop()
         self.ops.cancel_all()
