@@ -4,7 +4,7 @@ theme (System / Light / Dark)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QSplitter, QToolButton
 
@@ -44,8 +44,6 @@ class ViewMenu(QObject):
         #: panels whose text follows the reader's zoom, with their own size
         self._followers = {widget: QFont(widget.font()).pointSizeF()
                            for widget in (window.passage_list, window.quote_panel)}
-        for widget in self._followers:
-            widget.installEventFilter(self)
         view.zoomChanged.connect(self.zoomed)
         #: the zoom, in the status bar while it is not 100 % (click: back to 100 %)
         self.zoom_button = QToolButton()
@@ -67,13 +65,6 @@ class ViewMenu(QObject):
             font = QFont(widget.font())
             font.setPointSizeF(size)
             widget.setFont(font)
-
-    def eventFilter(self, watched, event) -> bool:
-        """A style sheet restyling (a theme change) puts a panel's saved font
-        back: zoom it again."""
-        if event.type() == QEvent.Type.FontChange and watched in self._followers:
-            self._follow(watched)
-        return False
 
     def show_panel(self, name: str, shown: bool) -> None:
         """Show or hide the article list ("articles") or the codebook with
