@@ -352,3 +352,48 @@ def test_a_note_being_typed_is_saved_when_another_article_is_clicked(
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] in ("", None))
     assert window.current_id == first
+
+
+def _typing_a_note(qtbot, window, words: str):
+    plist = tag_then_go_to_passages(qtbot, window)
+    qtbot.keyClick(plist, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: plist.state() == plist.State.EditingState)
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, words)
+    return plist, editor
+
+
+def test_a_note_being_typed_is_kept_when_alt_down_opens_the_next_article(
+        open_window, analysed_db_path, qtbot):
+    """Go → Next article from the note's editor: the list is refilled with
+    the next article's passages, and the editor went with what was typed."""
+    window = open_window(analysed_db_path)
+    first = window.current_id
+    plist, editor = _typing_a_note(qtbot, window, "ask the prosecutor")
+    qtbot.keyClick(editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.current_id != first)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, 1)["note"] == "ask the prosecutor")
+    qtbot.wait(50)                          # the save's refresh has run
+    assert plist.state() != plist.State.EditingState
+    assert window.current_id != first       # the next article stays open
+
+
+def test_a_note_being_typed_is_kept_when_a_colleague_changes_the_articles_passages(
+        open_window, analysed_db_path, qtbot):
+    """Another window deletes another passage of the article meanwhile: the
+    list is refilled when that change is seen, the note stored first."""
+    window = open_window(analysed_db_path)
+    article = window.current_id
+    other = open_database(analysed_db_path)
+    tag_id = other.execute("SELECT id FROM tags ORDER BY id LIMIT 1").fetchone()[0]
+    theirs = passages.add_passage(other, article_id=article, tag_id=tag_id, start=0, end=4,
+                                  analyst="colleague")
+    window.controllers.backups.check_external_changes()
+    qtbot.waitUntil(lambda: theirs in window.passage_list.passage_ids())
+    plist, editor = _typing_a_note(qtbot, window, "date not confirmed")
+    mine = next(i for i in plist.passage_ids() if i != theirs)
+    passages.delete_passage(other, theirs)
+    other.close()
+    window.controllers.backups.check_external_changes()
+    qtbot.waitUntil(lambda: theirs not in plist.passage_ids())
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, mine)["note"] == "date not confirmed")

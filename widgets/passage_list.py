@@ -16,8 +16,8 @@ import math
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QTextLayout
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle, QTreeWidget,
-                               QTreeWidgetItem)
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QMenu,
+                               QStyle, QTreeWidget, QTreeWidgetItem)
 
 from widgets.passage_menu import add_passage_actions, color_icon
 from widgets.plain_text import plain_tooltip
@@ -152,9 +152,11 @@ class PassageList(QTreeWidget):
         keeping the current passage current if it is still listed."""
         self._tags = list(tags)
         old, shown = self._passages, self._ids
+        kept = [p["id"] for p in passages if p["id"] in old]
+        if kept != shown:
+            self._keep_note_being_typed()       # (the list is refilled below)
         self._passages = {p["id"]: p for p in passages}
         self.blockSignals(True)   # filling the list is not an edit
-        kept = [p["id"] for p in passages if p["id"] in old]
         if kept == shown:
             for row, passage in enumerate(passages):
                 if passage["id"] not in old:
@@ -192,6 +194,19 @@ class PassageList(QTreeWidget):
         self._listed_analysts = {p.get("analyst") or "" for p in passages}
         self._show_analyst_column()
         self.blockSignals(False)
+
+    def _keep_note_being_typed(self) -> None:
+        """A note open for typing is committed (and stored, by
+        ``noteEdited``) before the list is refilled under it: the next
+        article by Alt+Down, or a colleague's change to this article's
+        passages, dropped the editor and what was typed in it."""
+        item = self.currentItem()
+        if self.state() != QAbstractItemView.State.EditingState or item is None:
+            return
+        editor = self.indexWidget(self.indexFromItem(item, self.NOTE_COLUMN))
+        if editor is not None:
+            self.commitData(editor)
+            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     def set_analysts(self, names) -> None:
         """The analysts whose passages the list may show: the file's, or
