@@ -7,7 +7,7 @@ import logging
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.gui.error_reporting import ErrorReporter, LogDialog, configure_logging
 from storage import articles, journal, open_database, passages
@@ -339,3 +339,61 @@ def test_a_window_kept_open_at_close_still_syncs_and_checks_the_file(open_window
     assert not window.isVisible()
     assert stopped == ["hub"] and window.hub.worker is None
     assert not window.health.timer.isActive()
+
+
+def _edit_text_with(monkeypatch, steps):
+    """Article → Edit text… dialogs that each run ``steps.pop(0)(dialog)``
+    (it types, or does what happens meanwhile) and are accepted; the texts
+    each dialog opened with are returned."""
+    import widgets.text_edit_dialog as text_edit_dialog
+    opened = []
+
+    def exec_(dialog):
+        opened.append(dialog.text())
+        steps.pop(0)(dialog)
+        return QDialog.DialogCode.Accepted
+    monkeypatch.setattr(text_edit_dialog.TextEditDialog, "exec", exec_)
+    return opened
+
+
+def test_edited_text_refused_by_a_busy_file_comes_back_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    text = window.view.article_text()
+    corrected = "Correction: " + text
+    other = _locked(analysed_db_path)
+
+    def free_the_file(dialog):
+        other.rollback()
+        other.close()
+    opened = _edit_text_with(monkeypatch, [
+        lambda dialog: dialog.editor.setPlainText(corrected), free_the_file])
+    window.edit_text_action.trigger()
+    assert shown and "busy" in shown[0]
+    assert opened == [text, corrected]      # offered again, as typed
+    assert articles.get_article(window.db, article)["text"] == corrected
+
+
+def test_edited_text_never_goes_to_another_article(open_window, analysed_db_path, qtbot,
+                                                   monkeypatch):
+    """The article is deleted elsewhere while its text is edited: the window
+    opens another, and the corrected text went to that one."""
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    first = window.current_id
+    texts = dict(window.db.execute("SELECT id, text FROM articles").fetchall())
+
+    def deleted_meanwhile(dialog):
+        dialog.editor.setPlainText("My corrected text.")
+        other = open_database(analysed_db_path)
+        with journal.step(other, "Delete article"):
+            articles.delete_articles(other, [first])
+        other.close()
+        window.controllers.backups.check_external_changes()
+        assert window.current_id != first
+    _edit_text_with(monkeypatch, [deleted_meanwhile])
+    window.edit_text_action.trigger()
+    assert shown and "deleted meanwhile" in shown[0]
+    assert QApplication.clipboard().text() == "My corrected text."
+    assert dict(window.db.execute("SELECT id, text FROM articles").fetchall()) == {
+        i: t for i, t in texts.items() if i != first}

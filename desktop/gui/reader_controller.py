@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
@@ -19,6 +19,7 @@ from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Cha
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
 from widgets.passage_menu import ask_plain_question
+from widgets.plain_text import plain_message
 from widgets.wording import counted
 
 
@@ -301,19 +302,47 @@ class ReaderController(Controller):
             self.statusBar().showMessage("Article details saved.", 4000)
 
     def edit_article_text(self) -> None:
+        """Article → Edit text…: the text of the article shown when the
+        dialog opened is corrected — that article's, even if another opened
+        meanwhile (this one deleted elsewhere, say: the corrected text went
+        to the article opened in its place). A save the file refuses (busy
+        with another writer, a full disk) brings the dialog back with the
+        text as typed; an article gone meanwhile leaves it on the clipboard."""
         from widgets.text_edit_dialog import TextEditDialog
 
-        if self.current_id is None:
+        article_id = self.current_id
+        if article_id is None:
             return
-        dialog = TextEditDialog("Edit article text", self.view.article_text(), self.window)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.replace_article_text(dialog.text())
+        text = self.view.article_text()
+        while True:
+            dialog = TextEditDialog("Edit article text", text, self.window)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            text = dialog.text()
+            if articles.get_article(self.db, article_id) is None:
+                QApplication.clipboard().setText(text)
+                plain_message(self.window, "Edit article text",
+                              "This article was deleted meanwhile, in another window or by "
+                              "a colleague: the text was not saved. It is on the clipboard.")
+                return
+            if self._save_text(article_id, text) is not None:
+                return
 
     def replace_article_text(self, text: str) -> dict | None:
-        """Store corrected text, re-anchor the passages, re-analyse."""
-        if text == self.view.article_text():
+        """Store corrected text of the article shown, re-anchor its passages,
+        re-analyse; the passages' counts, or None if nothing was stored."""
+        if self.current_id is None:
             return None
-        command = commands.ReplaceText(self.controllers.history, self.current_id, text)
+        return self._save_text(self.current_id, text) or None
+
+    def _save_text(self, article_id: int, text: str) -> dict | None:
+        """Store ``text`` as ``article_id``'s: the passages' counts ({} when
+        it is the text stored already), None if the change was refused (the
+        error was shown)."""
+        stored = articles.get_article(self.db, article_id)
+        if stored is not None and text == stored["text"]:
+            return {}
+        command = commands.ReplaceText(self.controllers.history, article_id, text)
         if not self.run_command(command, "Edit article text"):
             return None
         counts = command.counts
