@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -158,3 +159,28 @@ def test_deleted_seeds_do_not_come_back(open_window, seeded_db_path, switched, t
     switched.append(again)
     assert articles.article_count(again.db) == 0
     assert isinstance(Path(again.db_path), Path)
+
+
+def test_opening_another_database_closes_the_old_windows_own_windows(
+        open_window, seeded_db_path, tmp_path, qtbot, switched):
+    """The Overview, adjudication and a floating workspace belong to the
+    database they were opened on: left open after File → Open database…,
+    they went on reading and writing the old file through a closed window."""
+    from desktop.gui.adjudication_dialog import open_adjudication
+    from desktop.gui.project_files import create_database
+
+    other_path = tmp_path / "other.db"
+    create_database(other_path, with_samples=False)
+    window = open_window(seeded_db_path)
+    overview = window.overview.show()
+    adjudication = open_adjudication(window)
+    window.workspace.show()
+    window.workspace.dock.setFloating(True)
+    qtbot.waitUntil(lambda: overview.isVisible() and adjudication.isVisible()
+                    and window.workspace.dock.isVisible())
+    other = window.project_files.switch_to(other_path)
+    switched.append(other)
+    assert other is not window and other.isVisible() and not window.isVisible()
+    assert not overview.isVisible()
+    assert not window.workspace.dock.isVisible()
+    assert not shiboken6.isValid(adjudication) or not adjudication.isVisible()

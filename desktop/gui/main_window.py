@@ -371,9 +371,14 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.save()
-        # gone from the screen at once; stopping the analysis and the exit
-        # backup (seconds for a very large database) happen behind it
+        # gone from the screen at once, with its own windows (the Overview, a
+        # floating workspace, adjudication: left open on another database's
+        # window, they wrote to this file); stopping the analysis and the
+        # exit backup (seconds for a very large database) happen behind it
         self.hide()
+        for child in self.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()
         # the team hub's sync and the damage check stop here, not at the Close
         # event: a window the analyst keeps open (a memo unsaved) goes on with both
         self.hub.stop()
