@@ -294,3 +294,25 @@ def test_file_disconnect_from_team_hub_asks_then_the_file_is_its_own(
     window.close()
     again = open_window(path)
     assert again.hub.worker is None and again.hub.label.text() == ""
+
+
+def test_a_window_closed_during_its_first_sync_starts_no_sync_after(
+        qtbot, open_window, tmp_path, hub_server, gui_hub, monkeypatch):
+    """Closing the window while the first sync runs (the session ending):
+    the sync finishes in its thread, and no background sync starts after
+    for a window that is gone."""
+    from PySide6.QtCore import QTimer
+
+    name, _lead, _lea_url = gui_hub
+    window = open_window(tmp_path / "ana.db")
+    first_sync = hub_sync.first_sync
+
+    def slow_first_sync(*args, **kwargs):
+        time.sleep(0.6)
+        return first_sync(*args, **kwargs)
+    monkeypatch.setattr(hub_sync, "first_sync", slow_first_sync)
+    QTimer.singleShot(150, window.close)
+    url = f"postgresql://ana@127.0.0.1:{hub_server.port}/{name}"
+    assert window.hub.connect_to(url, "pw-ana") is False
+    assert not window.isVisible()
+    assert window.hub.worker is None

@@ -139,6 +139,8 @@ class HubController(QObject):
         self.last_result = None
         #: steps the hub refused this session (they stay in this file only)
         self.refused = 0
+        #: the window has closed (see :meth:`close`)
+        self.closed = False
 
     # -- menu -----------------------------------------------------------------
     def install_actions(self, menu, before=None) -> None:
@@ -272,6 +274,8 @@ class HubController(QObject):
 
         dialog = QProgressDialog("Syncing with the team hub…", "", 0, 0, self.window)
         dialog.setCancelButton(None)
+        # the file takes the hub's copy meanwhile: no edits, no closing the window
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         task = Task(work, self)
         outcome: dict = {}
@@ -284,6 +288,8 @@ class HubController(QObject):
             QApplication.processEvents()
             task.thread.wait(20)
         dialog.close()
+        if self.closed:         # closed meanwhile all the same (the session ending)
+            return False
         if "error" in outcome:
             box = QMessageBox(QMessageBox.Icon.Warning, "Team hub", outcome["error"],
                               QMessageBox.StandardButton.Ok, self.window)
@@ -344,6 +350,8 @@ class HubController(QObject):
     # -- worker ---------------------------------------------------------------
     def start_worker(self, url: str, password: str | None) -> None:
         self.stop()
+        if self.closed:         # (a first sync that ended after its window closed)
+            return
         self.worker = HubWorker(self.window.db_path, url, password)
         self.worker.status.connect(self._status)
         self.worker.synced.connect(self._synced)
@@ -359,6 +367,11 @@ class HubController(QObject):
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+
+    def close(self) -> None:
+        """The window is closing: no more syncs, none started after."""
+        self.closed = True
+        self.stop()
 
     def _status(self, state: str, waiting: int) -> None:
         text = {"synced": "hub: synced", "syncing": "hub: syncing…",

@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
                 child.close()
         # the team hub's sync and the damage check stop here, not at the Close
         # event: a window the analyst keeps open (a memo unsaved) goes on with both
-        self.hub.stop()
+        self.hub.close()
         if (health := getattr(self, "health", None)) is not None:
             health.stop()
         c.backups.stop()
