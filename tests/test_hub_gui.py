@@ -316,3 +316,24 @@ def test_a_window_closed_during_its_first_sync_starts_no_sync_after(
     assert window.hub.connect_to(url, "pw-ana") is False
     assert not window.isVisible()
     assert window.hub.worker is None
+
+
+def test_a_backup_restored_syncs_again_through_new_connections(
+        qtbot, open_window, tmp_path, hub_server, gui_hub):
+    """Restore from backup replaces the file: the hub's sync stops before
+    (its connection went on syncing the file set aside) and starts again on
+    the restored file, whose connection refuses what the hub would."""
+    from storage.backup import list_backups
+
+    name, _lead, _lea_url = gui_hub
+    window, path, _url = _ana_connected(open_window, tmp_path, hub_server, name)
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)
+    before = window.hub.worker
+    assert window.back_up_in_background().wait(10000)
+    [backup] = list_backups(path)
+    window.restore(backup.path)
+    assert not before.thread.isRunning()
+    assert window.hub.worker is not None and window.hub.worker is not before
+    assert window.db.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' "
+                             "AND name LIKE 'hub_guard_%'").fetchone()[0] > 0
+    qtbot.waitUntil(lambda: window.hub.label.text() == "hub: synced", timeout=10000)

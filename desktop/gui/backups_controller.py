@@ -221,6 +221,13 @@ class BackupsController(Controller):
         controllers.reader.flush_edits()
         controllers.analysis.process.stop()
         self.ops.cancel_all()
+        # the team hub's sync and a damage check have connections of their
+        # own to the file: closed too (the hub's synced the file set aside)
+        hub, health = getattr(self.window, "hub", None), getattr(self.window, "health", None)
+        if hub is not None:
+            hub.stop()
+        if health is not None and health.task is not None:
+            health.task.wait()
         try:
             take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
                         label=BEFORE_RESTORE, spare=backup,
@@ -244,6 +251,8 @@ class BackupsController(Controller):
         self.state.article_id = None
         controllers.history.undo_stack.clear()   # the history was of the replaced database
         controllers.analysis.start_process()
+        if hub is not None:
+            hub.resume()        # if the file restored is a hub's: guarded, syncing again
         self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
         self.statusBar().showMessage(f"Restored {backup.name}." + (
             f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)

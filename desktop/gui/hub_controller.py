@@ -215,11 +215,13 @@ class HubController(QObject):
         from storage import hub_sync
         from storage.database import get_meta
 
-        role = get_meta(self.window.db, hub_sync.ROLE) or None
+        db = self.window.db
+        role = get_meta(db, hub_sync.ROLE) or None
         analyst = getattr(getattr(self.window, "preferences", None), "analyst", "") or ""
-        if (role, analyst) != getattr(self, "_guarded", None):
-            hub_sync.guard_local_edits(self.window.db, role, analyst)
-            self._guarded = (role, analyst)
+        # (the guard is the connection's: a file restored from a backup has a new one)
+        if (db, role, analyst) != getattr(self, "_guarded", None):
+            hub_sync.guard_local_edits(db, role, analyst)
+            self._guarded = (db, role, analyst)
 
     def connect_dialog(self) -> bool:
         dialog = HubDialog(self.window, url=self.stored_url() or "",
@@ -340,7 +342,7 @@ class HubController(QObject):
         hub_sync.disconnect(self.window.db)
         if url:
             hub_credentials.forget(url)
-        self._guarded = (None, "")
+        self._guarded = (self.window.db, None, "")
         self.refused = 0
         self.label.setText("")
         self.window.statusBar().showMessage(
