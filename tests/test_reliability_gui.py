@@ -397,3 +397,34 @@ def test_edited_text_never_goes_to_another_article(open_window, analysed_db_path
     assert QApplication.clipboard().text() == "My corrected text."
     assert dict(window.db.execute("SELECT id, text FROM articles").fetchall()) == {
         i: t for i, t in texts.items() if i != first}
+
+
+def test_a_memo_given_up_for_another_database_that_fails_to_open_waits_again(
+        open_window, analysed_db_path, tmp_path, qtbot, monkeypatch):
+    """The analyst agreed to lose an unsaved memo to open another file, and
+    that file would not open: the window stays, and so does the memo — asked
+    about again, saved once the file is free."""
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    editor = window.memo_editor
+    other = _locked(analysed_db_path)
+    window.side_tabs.setCurrentWidget(editor)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "Check the court record")
+    editor.flush()
+    assert editor.pending() and window.controllers.reader.unsaved_memos
+    asked = []
+    monkeypatch.setattr("desktop.gui.reader_controller.ask_plain_question",
+                        lambda parent, title, text: asked.append(text) or True)
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("not a database")
+    assert window.project_files.switch_to(not_a_database) is None
+    assert len(asked) == 1 and window.isVisible()
+    assert editor.pending() and window.controllers.reader.unsaved_memos
+    other.rollback()
+    other.close()
+    monkeypatch.setattr("desktop.gui.reader_controller.ask_plain_question",
+                        lambda parent, title, text: asked.append(text) or False)
+    assert window.controllers.reader.may_leave("Close")     # saved now, nothing to ask
+    assert len(asked) == 1
+    assert articles.get_article(window.db, article)["memo"] == "Check the court record"

@@ -162,11 +162,14 @@ class ProjectFiles(QObject):
         window = self.window
         if Path(path).resolve() == window.db_path.resolve():
             return window
-        if not window.controllers.reader.may_leave("Open another database"):
+        reader = window.controllers.reader
+        unsaved = dict(reader.unsaved_memos)
+        if not reader.may_leave("Open another database"):
             return window
         other = prepare_window(Path(path), preferences=window.preferences,
                                analyse=getattr(window, "analyse_on_start", True))
-        if other is None:
+        if other is None:       # (the error was shown) staying: memos given up wait again
+            reader.take_back_unsaved(unsaved)
             return None
         other.log_path = window.log_path
         _WINDOWS.append(other)

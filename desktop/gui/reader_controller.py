@@ -258,6 +258,14 @@ class ReaderController(Controller):
         self.memo_editor.forget_pending()
         return True
 
+    def take_back_unsaved(self, memos: dict[int, str]) -> None:
+        """Memos given up for leaving (see :meth:`may_leave`) when the
+        window stays after all (another database failed to open): they
+        wait to be saved again, and are asked about again."""
+        self.unsaved_memos.update(memos)
+        for article_id in memos:
+            self.memo_editor.keep_unsaved(article_id)
+
     def save_memo(self, article_id: int, text: str) -> None:
         """Store an article's memo (one transaction per save), undoably.
 
