@@ -320,3 +320,106 @@ def test_a_second_import_waits_for_the_first_instead_of_breaking_it(
     files.import_paths([second])
     qtbot.waitUntil(lambda: window.article_list.list_model.rowCount() == 5 + 43,
                     timeout=20000)
+
+
+def _folder_with_a_project(tmp_path):
+    """Thirty articles and a QualCoder project in one folder."""
+    import shutil
+
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    for n in range(30):
+        (folder / f"note{n}.txt").write_text(STORY + f" number {n}", "utf-8")
+    shutil.copy(QUALCODER / "dossier_via_qualcoder_reexport.qdpx", folder / "coded.qdpx")
+    return folder
+
+
+def _slowly(monkeypatch):
+    import time
+
+    from desktop.importers import run
+    store = run._store_single
+
+    def slow(*args, **kwargs):
+        time.sleep(0.05)
+        return store(*args, **kwargs)
+    monkeypatch.setattr(run, "_store_single", slow)
+
+
+def _passage_count(path) -> int:
+    from storage import passages
+
+    db = open_database(path)
+    try:
+        return passages.passage_count(db)
+    finally:
+        db.close()
+
+
+def test_cancel_of_a_folders_articles_stops_its_projects_too(
+        open_window, seeded_db_path, tmp_path, qtbot, monkeypatch):
+    """Cancel while the folder's articles are imported: its REFI-QDA project
+    is not imported after them (it was, codebook and codings)."""
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    before = _passage_count(seeded_db_path)
+    _slowly(monkeypatch)
+    task = window.controllers.files.import_paths([_folder_with_a_project(tmp_path)])
+    task.cancel()                       # the progress dialog's Cancel
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=20000)
+    qtbot.wait(50)
+    assert window.ops.tasks == []       # no project import started
+    assert _passage_count(seeded_db_path) == before
+
+
+def test_a_window_closed_during_a_folders_import_imports_no_project_after(
+        open_window, seeded_db_path, tmp_path, qtbot, monkeypatch):
+    """Closed (or another database opened) during the articles: the project's
+    import, chained after them, wrote into the file the analyst had left."""
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    before = _passage_count(seeded_db_path)
+    _slowly(monkeypatch)
+    window.controllers.files.import_paths([_folder_with_a_project(tmp_path)])
+    qtbot.wait(300)
+    window.close()
+    assert not window.isVisible()
+    qtbot.wait(300)
+    assert window.ops.tasks == []
+    assert _passage_count(seeded_db_path) == before
+
+
+def test_a_merge_that_ends_after_a_restore_tells_nothing_and_leaves_no_undo(
+        open_window, seeded_db_path, tmp_path, qtbot, monkeypatch):
+    """File → Merge from…, then Restore from backup before it ends: the file
+    restored holds no merge, so no report says it does and Undo offers none."""
+    import shutil
+
+    from desktop.gui import merge_action
+    from storage import journal
+    from storage.backup import list_backups, take_backup
+
+    colleague = tmp_path / "colleague.db"
+    shutil.copy(seeded_db_path, colleague)
+    other = open_database(colleague)
+    with journal.step(other, "Add articles"):
+        for n in range(40):
+            articles.add_article(other, title=f"Colleague {n}",
+                                 text=f"Colleague article {n} about police in Poipet.")
+    other.close()
+    told = []
+    monkeypatch.setattr(merge_action, "_tell",
+                        lambda window, icon, title, text, details: told.append(title))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    window = open_window(seeded_db_path)
+    no_analysis(window)
+    take_backup(window.db, seeded_db_path)
+    [backup] = list_backups(seeded_db_path)
+    window.controllers.files.merge_from(colleague)
+    window.restore(backup.path, checked=True)
+    qtbot.waitUntil(lambda: not window.ops.tasks, timeout=20000)
+    qtbot.wait(200)
+    assert articles.article_count(window.db) == 5           # the file restored
+    assert told == [] and window.undo_stack.count() == 0

@@ -92,6 +92,8 @@ class FilesController(Controller):
         def then(report=None) -> None:
             if report is not None:
                 self._imported(report, name)
+                if report.cancelled:      # Cancel stops the folder's projects too
+                    projects.clear()
             if projects:
                 self.import_refi_qda(projects.pop(0), then=then)
         if not paths:

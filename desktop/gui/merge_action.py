@@ -50,6 +50,7 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
 
     task = Task(work, window)
     window.ops.tasks.append(task)
+    generation = window.ops.generation      # (see Operations.generation)
     window.statusBar().showMessage(f"Merging {path.name}…")
 
     def finished() -> None:
@@ -61,6 +62,8 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         from desktop.gui import commands
         from desktop.merge_files import summary
         finished()
+        if window.ops.generation != generation:     # closed, or its file restored
+            return
         if report.step_id is not None and report.changes:
             window.ops.publish(report.changes)
             # undone and redone in a worker, as an import: a merge may
@@ -75,6 +78,8 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
 
     def failed(message: str) -> None:
         finished()
+        if window.ops.generation != generation:
+            return
         _tell(window, QMessageBox.Icon.Warning, "Merge failed",
               f"{path.name} was not merged; nothing changed.\n\n{message}", "")
 

@@ -168,6 +168,7 @@ class _BackgroundOp:
         ``wait()``)."""
         ops, op, cancel_errors = self._ops, self._op, self._cancel_errors
         db_path, progress_args = ops.db_path, self._progress_args
+        generation = ops.generation
 
         own_connection, in_process = self._own_connection, self._in_process
 
@@ -237,8 +238,20 @@ class _BackgroundOp:
             if task in ops.tasks:
                 ops.tasks.remove(task)
 
+        def outlived() -> bool:
+            """The window closed or restored its file since the op began
+            (:meth:`Operations.cancel_all`): what it did is not the file's
+            now, and nothing is chained or told after it."""
+            if ops.generation == generation:
+                return False
+            log.info("%s ended after its window closed or restored: result dropped",
+                     self.what)
+            return True
+
         def succeeded(result) -> None:
             finish()
+            if outlived():
+                return
             if result is _CANCELLED:
                 self._on_cancel()
             else:
@@ -246,6 +259,8 @@ class _BackgroundOp:
 
         def failed(message: str) -> None:
             finish()
+            if outlived():
+                return
             error = task.error or RuntimeError(message)
             (self._failure or self._default_failure)(error)
 
@@ -297,6 +312,10 @@ class Operations(QObject):
         #: the long write in a worker (an import, a merge, an auto-tag), if
         #: any: another waits for it (:meth:`long_write_running`)
         self._long_write: Task | None = None
+        #: moved on by :meth:`cancel_all`: an op begun before gives no
+        #: result after (a callback would chain more work on a window closed,
+        #: or tell of work a restore replaced)
+        self.generation = 0
 
     def hold(self, task: Task | None) -> Task | None:
         """Mark ``task`` as the long write running; returns it."""
@@ -344,8 +363,11 @@ class Operations(QObject):
             self.changed.emit(changes)
 
     def cancel_all(self, *, wait: bool = True) -> None:
-        """Cancel the running workers (and wait for them: before closing);
-        the read process ends (a later read starts it again)."""
+        """Cancel the running workers (and wait for them: before closing, or
+        before a restore replaces the file); their results are dropped (see
+        :attr:`generation`); the read process ends (a later read starts it
+        again)."""
+        self.generation += 1
         self.read_process.close()
         for task in list(self.tasks):
             task.cancel()
