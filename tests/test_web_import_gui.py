@@ -91,3 +91,63 @@ def test_the_feeds_dialog_adds_a_feed_and_fetches_it(open_window, seeded_db_path
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert feeds.list_feeds(window.db) == [] and dialog.list.count() == 0
     assert dialog.empty_hint.isVisible()
+
+
+@pytest.fixture
+def unexpected_errors(monkeypatch):
+    """Exceptions that reached the event loop (the window shows them as
+    "Unexpected error"), collected."""
+    import sys
+
+    errors: list = []
+    monkeypatch.setattr(sys, "excepthook", lambda *exc: errors.append(exc[1]))
+    return errors
+
+
+@pytest.mark.qt_no_exception_capture
+def test_the_feeds_dialog_closed_during_a_fetch_says_nothing_wrong(
+        open_window, seeded_db_path, site, qtbot, monkeypatch, unexpected_errors):
+    import shiboken6
+
+    from test_feed_fetched_links import rss
+
+    site.pages["/two.xml"] = ("application/rss+xml",
+                              rss(site.host, ["/news/kampot.html", "/news/bavet.html"]))
+    monkeypatch.setattr(web_import, "DELAY", 0.4)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
+    db = open_database(seeded_db_path)
+    feeds.add_feed(db, site.url("/two.xml"))
+    db.close()
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    dialog = web_import.show_feeds(window)
+    task = dialog.fetch()
+    dialog.accept()                                 # Close, before the fetch ends
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)
+    qtbot.waitUntil(lambda: task not in window.ops.tasks, timeout=60000)
+    qtbot.wait(100)
+    assert unexpected_errors == []
+    assert stored_urls(seeded_db_path) >= {site.url("/news/kampot.html")}
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_feed_added_just_before_the_dialog_closes_is_followed(
+        open_window, seeded_db_path, site, qtbot, monkeypatch, unexpected_errors):
+    import shiboken6
+
+    from test_feed_fetched_links import rss
+
+    site.pages["/two.xml"] = ("application/rss+xml",
+                              rss(site.host, ["/news/kampot.html", "/news/bavet.html"]))
+    monkeypatch.setattr(web_import, "DELAY", 0.4)
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    dialog = web_import.show_feeds(window)
+    dialog.url_edit.setText(site.url("/two.xml"))
+    dialog.add()                                    # "Checking…"
+    dialog.accept()                                 # Close
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)
+    qtbot.waitUntil(lambda: not window.ops.tasks, timeout=60000)
+    qtbot.wait(100)
+    assert unexpected_errors == []
+    assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/two.xml")]

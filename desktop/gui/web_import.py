@@ -9,13 +9,15 @@ its files controller (the ordinary import report and refresh).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
                                QPushButton, QVBoxLayout)
 
 from storage import feeds
+from widgets.plain_text import plain_message
 
 #: Seconds between two requests to one site (tests set it to 0).
 DELAY = 1.0
@@ -135,33 +137,41 @@ class FeedsDialog(QDialog):
         that is not one is refused now, not at every fetch after)."""
         from desktop.importers.web import Fetcher, check_feed
 
-        db = self.window_.db
+        window = self.window_
         try:
             url = feeds.web_address(self.url_edit.text())
         except feeds.FeedError as error:
             self._warn(str(error))
             return
-        if feeds.get_feed(db, url) is not None:
+        if feeds.get_feed(window.db, url) is not None:
             self.url_edit.clear()
             return
         self.add_button.setEnabled(False)
         self.add_button.setText("Checking…")
 
-        def done() -> None:
-            self.add_button.setEnabled(True)
-            self.add_button.setText("&Add")
-
+        # the dialog may be closed before the feed is read: the feed is
+        # followed all the same, and the dialog, if still open, shows it
         def added(title: str | None) -> None:
-            done()
-            feeds.add_feed(db, url, title)
-            self.url_edit.clear()
-            self.refresh()
+            feeds.add_feed(window.db, url, title)
+            if shiboken6.isValid(self):
+                self._checked()
+                self.url_edit.clear()
+                self.refresh()
+            else:
+                window.statusBar().showMessage(f"Following {title or url}.", 5000)
 
         def refused(error: Exception) -> None:
-            done()
-            self._warn(f"{url}: {error}. Nothing was added.")
-        self.window_.ops.query(lambda _db: check_feed(url, fetcher=Fetcher(delay=DELAY)),
-                               added).named("reading the feed").failure(refused).run()
+            if shiboken6.isValid(self):
+                self._checked()
+                self._warn(f"{url}: {error}. Nothing was added.")
+            else:
+                plain_message(window, "Feeds", f"{url}: {error}. Nothing was added.")
+        window.ops.query(lambda _db: check_feed(url, fetcher=Fetcher(delay=DELAY)),
+                         added).named("reading the feed").failure(refused).run()
+
+    def _checked(self) -> None:
+        self.add_button.setEnabled(True)
+        self.add_button.setText("&Add")
 
     def _warn(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Feeds", message, parent=self)
@@ -182,8 +192,13 @@ class FeedsDialog(QDialog):
                          lambda db, fetcher, on_progress, is_cancelled: fetch_feeds(
                              db, fetcher=fetcher, on_progress=on_progress,
                              is_cancelled=is_cancelled))
-        task.succeeded.connect(lambda _: self.refresh())
+        # a method of the dialog, not a lambda: dropped if it is closed before
+        task.succeeded.connect(self._fetched)
         return task
+
+    @Slot(object)
+    def _fetched(self, _report) -> None:
+        self.refresh()
 
 
 def import_from_web(window):
