@@ -151,3 +151,51 @@ def test_a_feed_added_just_before_the_dialog_closes_is_followed(
     qtbot.wait(100)
     assert unexpected_errors == []
     assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/two.xml")]
+
+
+def _import_from_web(window, qtbot, urls: list[str]) -> None:
+    menu_action(window, "Import from web…").trigger()
+    dialog = window.findChild(web_import.WebImportDialog)
+    dialog.edit.setPlainText("\n".join(urls))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+
+
+def test_an_import_from_the_web_is_one_step_of_the_history(
+        open_window, seeded_db_path, site, qtbot, monkeypatch):
+    """Ctrl+Z takes back the pages an import from the web stored, together,
+    as it does a file import's (they were not in the history at all)."""
+    monkeypatch.setattr(web_import, "DELAY", 0.0)
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    before = articles.article_count(window.db)
+    _import_from_web(window, qtbot, [site.url("/news/kampot.html"),
+                                     site.url("/news/bavet.html")])
+    qtbot.waitUntil(lambda: window._web_task not in window.ops.tasks, timeout=60000)
+    assert articles.article_count(window.db) == before + 2
+    assert window.undo_action.text() == "&Undo Import from the web"
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: articles.article_count(window.db) == before, timeout=10000)
+    assert not stored_urls(seeded_db_path) & {site.url("/news/kampot.html"),
+                                               site.url("/news/bavet.html")}
+
+
+def test_an_import_from_the_web_waits_for_the_long_write_running(
+        open_window, seeded_db_path, site, qtbot, monkeypatch):
+    """Begun beside a file import (one transaction of up to 500 articles), its
+    first page waited for the lock and the whole web import failed."""
+    import threading
+
+    monkeypatch.setattr(web_import, "DELAY", 0.0)
+    window = open_window(seeded_db_path)
+    window.analysis.request = lambda: None
+    release = threading.Event()
+    long_write = window.ops.hold(window.ops.write(lambda db: release.wait(10)).run())
+    _import_from_web(window, qtbot, [site.url("/news/kampot.html")])
+    assert window._web_task is None
+    assert "still running" in window.statusBar().currentMessage()
+    release.set()
+    qtbot.waitUntil(lambda: long_write not in window.ops.tasks, timeout=10000)
+    _import_from_web(window, qtbot, [site.url("/news/kampot.html")])
+    qtbot.waitUntil(lambda: window._web_task not in window.ops.tasks, timeout=60000)
+    assert site.url("/news/kampot.html") in stored_urls(seeded_db_path)

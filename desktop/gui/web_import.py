@@ -27,15 +27,26 @@ def _describe(done: int, total: int) -> str:
     return f"Fetching pages: {done:,} of {total:,}"
 
 
-def _web_task(window, title: str, fetch) -> object:
-    """Run ``fetch(db, fetcher, on_progress, is_cancelled)`` in a worker with
-    its own connection; the result is reported as an import."""
+def _web_task(window, title: str, name: str, fetch) -> object | None:
+    """Run ``fetch(db, fetcher, on_progress, is_cancelled, origin)`` in a
+    worker with its own connection, as the window's one long write (None, and
+    said, while another runs: started beside it, one failed on the busy file);
+    the result is reported as an import, its pages one step of the history
+    called ``name``."""
     from desktop.importers.web import Fetcher
+    from storage import journal
+
+    files = window.controllers.files
+    if files.wait_for_running_write():
+        return None
+    # a run of its own, as a file import's: `dossier undo` takes it back whole
+    origin = journal.own_import_run(window.controllers.history.journal_origin)
 
     def work(db, *, on_progress, is_cancelled):
-        return fetch(db, Fetcher(delay=DELAY), on_progress, is_cancelled)
-    return window.ops.write(work, window.controllers.files._imported).with_progress(
-        title, describe=_describe).run()
+        return fetch(db, Fetcher(delay=DELAY), on_progress, is_cancelled, origin)
+    return window.ops.hold(window.ops.write(
+        work, lambda report: files._imported(report, name)).with_progress(
+        title, describe=_describe).run())
 
 
 class WebImportDialog(QDialog):
@@ -188,12 +199,13 @@ class FeedsDialog(QDialog):
         """Fetch every feed in the background; the list shows the outcome."""
         from desktop.importers.web import fetch_feeds
 
-        task = _web_task(self.window_, "Fetching feeds",
-                         lambda db, fetcher, on_progress, is_cancelled: fetch_feeds(
+        task = _web_task(self.window_, "Fetching feeds", "Fetch feeds",
+                         lambda db, fetcher, on_progress, is_cancelled, origin: fetch_feeds(
                              db, fetcher=fetcher, on_progress=on_progress,
-                             is_cancelled=is_cancelled))
-        # a method of the dialog, not a lambda: dropped if it is closed before
-        task.succeeded.connect(self._fetched)
+                             is_cancelled=is_cancelled, origin=origin))
+        if task is not None:
+            # a method of the dialog, not a lambda: dropped if it is closed before
+            task.succeeded.connect(self._fetched)
         return task
 
     @Slot(object)
@@ -211,10 +223,10 @@ def import_from_web(window):
     def start():
         urls = dialog.urls()
         window._web_task = _web_task(
-            window, "Importing from the web",
-            lambda db, fetcher, on_progress, is_cancelled: import_urls(
+            window, "Importing from the web", "Import from the web",
+            lambda db, fetcher, on_progress, is_cancelled, origin: import_urls(
                 db, urls, fetcher=fetcher, on_progress=on_progress,
-                is_cancelled=is_cancelled))
+                is_cancelled=is_cancelled, origin=origin))
     dialog.accepted.connect(start)
     dialog.open()
     return dialog

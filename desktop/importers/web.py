@@ -399,7 +399,7 @@ def _store_page(db: Database, url: str, final_url: str, draft: ArticleDraft,
     """Store a fetched page in one journal step, what became of its link
     remembered in the same transaction (both kept or neither)."""
     pending = _Pending()
-    with journal.step(db, f"Import {url}", origin=origin):
+    with journal.step(db, f"Import {url}", origin=origin) as step:
         store_draft(db, url, draft, pending, filename=None)
         if pending.added or pending.duplicates:
             outcome = feed_store.STORED if pending.added else feed_store.DUPLICATE
@@ -411,6 +411,8 @@ def _store_page(db: Database, url: str, final_url: str, draft: ArticleDraft,
             feed_store.remember_link(db, url, feed_store.REFUSED, final_url=final_url,
                                      reason=reason)
     pending.commit_to(report)
+    if step.changes:        # undone with the import's other pages (report.steps)
+        report.steps.append(step.id)
 
 
 def import_urls(db: Database, urls: Iterable[str], **options) -> WebReport:
@@ -453,11 +455,13 @@ def check_feed(url: str, *, fetcher: Fetcher | None = None) -> str | None:
 def fetch_feeds(db: Database, urls: list[str] | None = None, *,
                 fetcher: Fetcher | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                is_cancelled: Callable[[], bool] | None = None) -> WebReport:
+                is_cancelled: Callable[[], bool] | None = None,
+                origin: str = "") -> WebReport:
     """Fetch every followed feed (or those of ``urls``) and import the pages
     its entries link to, but for links an earlier fetch dealt with for good
     (not requested again: counted in ``already_fetched``). Progress counts
-    the feeds first, then the pages."""
+    the feeds first, then the pages; each page is a journal step of
+    ``origin``."""
     fetcher = fetcher or Fetcher()
     report = WebReport()
     followed = urls if urls is not None else [f["url"] for f in feed_store.list_feeds(db)]
@@ -481,4 +485,5 @@ def fetch_feeds(db: Database, urls: list[str] | None = None, *,
             on_progress(number, len(followed) + len(found))
     return import_items(db, found, fetcher=fetcher, report=report, on_progress=on_progress,
                         is_cancelled=is_cancelled, progress_offset=len(followed),
-                        progress_total=len(followed) + len(found), skip_fetched=True)
+                        progress_total=len(followed) + len(found), skip_fetched=True,
+                        origin=origin)
