@@ -205,3 +205,31 @@ def test_overview_charts_follow_view_passages(open_window, seeded_db_path, qtbot
     window.passage_visibility.actions["all"].trigger()
     qtbot.waitUntil(lambda: counted() and chart.mark_with_key(("2024-06", ids["cyber"]))
                     is not None, timeout=20000)
+
+
+def test_deleting_a_tag_unused_by_the_analysts_shown_asks_about_the_others(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    """Only one's own passages shown: a tag one never used counts 0 in the
+    codebook, and deleting it asked only "Delete the tag?" before deleting a
+    colleague's passages under it. Now it says so; No keeps everything."""
+    db = open_database(seeded_db_path)
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    theirs = [passages.add_passage(db, article_id=a, tag_id=drugs, start=0, end=10,
+                                   analyst="colleague") for a in (1, 2, 3)]
+    db.close()
+    window = open_window(seeded_db_path)
+    window.passage_visibility.set_mode("mine")          # View → Passages → only mine
+    asked, answers = [], [True, False]
+    import desktop.gui.codebook_controller as codebook_controller
+    import widgets.tag_panel as tag_panel
+    for module in (tag_panel, codebook_controller):
+        monkeypatch.setattr(module, "ask_plain_question",
+                            lambda parent, title, text: asked.append(text) or answers.pop(0))
+    window.tag_panel.ask_delete(drugs)
+    assert len(asked) == 2 and "3 passages of analysts not shown" in asked[1]
+    assert tags.get_tag(window.db, drugs) is not None
+    assert all(passages.get_passage(window.db, i) is not None for i in theirs)
+    answers[:] = [True, True]                             # asked again: yes, both times
+    window.tag_panel.ask_delete(drugs)
+    assert tags.get_tag(window.db, drugs) is None
+    assert all(passages.get_passage(window.db, i) is None for i in theirs)

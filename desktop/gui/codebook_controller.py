@@ -16,7 +16,9 @@ from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import tags
 from storage.changes import PASSAGES, TAGS, Changes
+from widgets.passage_menu import ask_plain_question
 from widgets.plain_text import plain_warning
+from widgets.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +183,16 @@ class CodebookController(Controller):
     def delete_tag(self, tag_id: int, move_to: int) -> None:
         tag = tags.get_tag(self.db, tag_id)
         if tag is None:
+            return
+        # the codebook counts the passages of the analysts shown (blind
+        # coding: one's own): deleting a tag none of them used deleted the
+        # others' passages under it, asked only "Delete the tag?"
+        hidden = tag["passage_count"] - (self.state.tag(tag_id) or {}).get("passage_count", 0)
+        if not move_to and hidden > 0 and not ask_plain_question(
+                self.window, "Delete tag",
+                f"“{tag['name']}” also tags {counted(hidden, 'passage')} of analysts not "
+                "shown (View → Passages). Deleting the tag deletes them too (Ctrl+Z "
+                "brings them back). Delete it?"):
             return
         self._change_tags("Delete tag", f"Delete tag “{tag['name']}”",
                           [tag_id] + ([move_to] if move_to else []),
