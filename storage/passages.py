@@ -217,15 +217,40 @@ def delete_passages(db: Database, passage_ids) -> int:
 
 def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
     """Move many passages to one tag in one transaction (a journal step);
-    returns how many moved."""
+    returns how many moved. Refused, as :func:`retag_passage` is, if one
+    would become a copy of another passage of its analyst's — already under
+    that tag, or moved there with it."""
     ids = [int(i) for i in passage_ids]
     with journal.recorded(db, "Re-tag passages"):
         if db.execute("SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
             raise PassageError(f"There is no tag {tag_id}.")
+        _refuse_copies(db, ids, tag_id)
         now = utc_now()
         return sum(db.execute(f"UPDATE passages SET tag_id = ?, updated_at = ? WHERE id IN "
                               f"({', '.join('?' * len(chunk))})", [tag_id, now, *chunk]
                               ).rowcount for chunk in chunks(ids))
+
+
+def _refuse_copies(db: Database, ids: list[int], tag_id: int) -> None:
+    """:class:`PassageError` if moving passages ``ids`` to ``tag_id`` makes
+    two passages of one analyst on the same words and tag."""
+    moved: dict[tuple, int] = {}
+    for chunk in chunks(ids):
+        for passage_id, *words in db.execute(
+                f'SELECT id, article_id, start, "end", analyst FROM passages WHERE id IN '
+                f"({', '.join('?' * len(chunk))})", chunk):
+            twin = moved.setdefault(tuple(words), passage_id)
+            if twin != passage_id:
+                raise PassageError(f"Passages {twin} and {passage_id} are the same words of "
+                                   "one analyst: under one tag they would be counted and "
+                                   "exported twice; nothing was changed.")
+    chosen = set(ids)
+    for passage_id, *words in db.execute(
+            'SELECT id, article_id, start, "end", analyst FROM passages WHERE tag_id = ?',
+            [tag_id]):
+        if passage_id not in chosen and tuple(words) in moved:
+            raise PassageError("The same words are tagged so already (passage "
+                               f"{passage_id}); nothing was changed.")
 
 
 def get_passage(db: Database, passage_id: int) -> dict | None:

@@ -292,3 +292,12 @@ def test_a_passage_is_not_retagged_or_moved_onto_a_copy_of_another(db):
     passages.retag_passage(db, theirs, drugs)     # another analyst's: not a copy
     assert passages.same_passage(db, article_id=article_id, tag_id=drugs, start=0, end=6,
                                  analyst="ana") == first
+    # many at once (the Passages workspace): refused the same, nothing moved
+    with pytest.raises(passages.PassageError, match="tagged so already"):
+        passages.retag_passages(db, [second, other], drugs)
+    assert passages.get_passage(db, second)["tag_id"] == port
+    third = tags.create_tag(db, "Seizure", "#778899")
+    with pytest.raises(passages.PassageError, match="counted and exported twice"):
+        passages.retag_passages(db, [first, second], third)   # copies of each other there
+    assert passages.get_passage(db, first)["tag_id"] == drugs
+    assert passages.retag_passages(db, [second], third) == 1
