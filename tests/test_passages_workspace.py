@@ -545,3 +545,49 @@ def test_a_tag_saved_while_the_workspace_is_hidden_is_listed_when_it_is_shown(wo
                    | Qt.KeyboardModifier.ShiftModifier)          # shown again
     qtbot.waitUntil(controller.is_shown, timeout=3000)
     qtbot.waitUntil(lambda: made <= set(_listed(widget)), timeout=3000)
+
+
+def _typing_a_note_in(qtbot, widget, passage_id: int, words: str):
+    table = widget.table
+    table.setFocus()
+    table.setCurrentIndex(widget.model.index(widget.model.row_of(passage_id), 0))
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: table.state() == table.State.EditingState, timeout=3000)
+    editor = QApplication.focusWidget()
+    editor.end(False)
+    qtbot.keyClicks(editor, words)
+    return editor
+
+
+def test_a_note_being_typed_in_the_workspace_is_kept_when_its_rows_are_read_again(
+        workspace, qtbot):
+    """"This article only", then Alt+Down from the note's editor: the rows
+    were read again for the next article, the editor dropped with the note."""
+    window, _controller, widget, ids, _tags = workspace
+    window.article_list.select_article(3)
+    qtbot.waitUntil(lambda: window.current_id == 3)
+    widget.this_article.setChecked(True)
+    qtbot.waitUntil(lambda: set(_listed(widget)) == {ids["c"], ids["d"]}, timeout=3000)
+    editor = _typing_a_note_in(qtbot, widget, ids["d"], "typed in the workspace")
+    qtbot.keyClick(editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.current_id != 3, timeout=3000)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["d"])["note"]
+                    == "typed in the workspace", timeout=3000)
+
+
+def test_the_workspace_shows_a_colleagues_note_before_it_is_edited(
+        workspace, qtbot, seeded_db_path):
+    """A note changed by another window: the workspace showed the old one,
+    and a note edited from it put the old words back over the colleague's."""
+    window, _controller, widget, ids, _tags = workspace
+    other = open_database(seeded_db_path)
+    passages.set_note(other, ids["a"], "colleague: source is the AFP wire")
+    other.close()
+    assert window.check_external_changes()
+    note = lambda: widget.model.index(widget.model.row_of(ids["a"]), 5).data(
+        Qt.ItemDataRole.EditRole)
+    qtbot.waitUntil(lambda: note() == "colleague: source is the AFP wire", timeout=3000)
+    editor = _typing_a_note_in(qtbot, widget, ids["a"], "; ask the editor")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["a"])["note"]
+                    == "colleague: source is the AFP wire; ask the editor", timeout=3000)

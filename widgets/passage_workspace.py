@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt,
                             QTimer, Signal)
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-                               QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QCheckBox,
+                               QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
+                               QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.article_filters import (REVIEW_CHOICES, fill_tag_combo, name_completer,
                                      show_hit_count, tree_order)
@@ -467,12 +467,27 @@ class PassageWorkspace(QWidget):
         if changed and self.this_article.isChecked():
             self._emit()
 
+    def _keep_note_being_typed(self) -> None:
+        """A note open for typing is committed (handed on by ``noteEdited``)
+        before the rows are read again under it: the next article with
+        "This article only", or any change made meanwhile, dropped the
+        editor and what was typed in it."""
+        table = self.table
+        index = table.currentIndex()
+        if table.state() != QAbstractItemView.State.EditingState or not index.isValid():
+            return
+        editor = table.indexWidget(index.siblingAtColumn(NOTE))
+        if editor is not None:
+            table.commitData(editor)
+            table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
     def set_source(self, source: PassageSource, total: int, *, keep: bool = False,
                    exact: bool = True) -> None:
         """Show the rows of a query (``total`` of them, or with ``exact``
         False at least that many until :meth:`set_total`); ``keep`` keeps the
         selection and place (a refresh after a change)."""
         self._listed = True
+        self._keep_note_being_typed()
         was = self.table.currentIndex()
         current = was.data(ID_ROLE) if keep else None
         selected = set(self.selected_ids()) if keep else set()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 from desktop.gui import commands
 from storage import export_selection, passage_listing, passages, tags
 from storage.article_query import SearchError
+from storage.changes import ARTICLE, ARTICLES, PASSAGES, REVIEW, TAGS
 from widgets.passage_workspace import PassageSource, PassageWorkspace
 from widgets.wording import STILL_SHOWN
 
@@ -70,6 +71,9 @@ class WorkspaceController(QObject):
         # a method of this QObject (not a lambda): disconnected when the
         # window (and with it the controller) is deleted
         window.undo_stack.indexChanged.connect(self._history_moved)
+        # changes made by other windows, commands or a hub sync move no undo
+        # stack here: the list showed (and its editor offered) stale notes
+        window.ops.changed.connect(self._foreign_changes)
         # restored floating, the dock was shown before it was listened to:
         # read it once the window is up
         QTimer.singleShot(0, self, self._shown_at_start)
@@ -91,6 +95,11 @@ class WorkspaceController(QObject):
             self._stale = True
             return
         QTimer.singleShot(0, self, self._read_again)
+
+    @Slot(object)
+    def _foreign_changes(self, changes) -> None:
+        if changes.foreign and changes.touches(PASSAGES, TAGS, ARTICLE, ARTICLES, REVIEW):
+            self._history_moved(0)
 
     @Slot()
     def _read_again(self) -> None:
