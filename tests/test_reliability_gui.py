@@ -428,3 +428,46 @@ def test_a_memo_given_up_for_another_database_that_fails_to_open_waits_again(
     assert window.controllers.reader.may_leave("Close")     # saved now, nothing to ask
     assert len(asked) == 1
     assert articles.get_article(window.db, article)["memo"] == "Check the court record"
+
+
+def _details_dialog(window, qtbot):
+    from widgets.article_details_dialog import ArticleDetailsDialog
+
+    qtbot.waitUntil(lambda: any(d.isVisible()
+                                for d in window.findChildren(ArticleDetailsDialog)))
+    return next(d for d in window.findChildren(ArticleDetailsDialog) if d.isVisible())
+
+
+def test_article_details_refused_by_a_busy_file_come_back_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    other = _locked(analysed_db_path)
+    window.controllers.reader.edit_article_details()
+    dialog = _details_dialog(window, qtbot)
+    dialog.fields["author"].setText("Hin Pisei")
+    dialog.accept()
+    assert shown and "busy" in shown[0]
+    again = _details_dialog(window, qtbot)           # offered again, as typed
+    assert again is not dialog and again.fields["author"].text() == "Hin Pisei"
+    other.rollback()
+    other.close()
+    again.accept()
+    assert articles.get_article(window.db, article)["author"] == "Hin Pisei"
+
+
+def test_article_details_save_only_what_the_analyst_changed(
+        open_window, analysed_db_path, qtbot):
+    """A colleague sets the URL while the dialog is open; OK with the author
+    changed wrote every field back, the URL as it was when the dialog opened."""
+    window = open_window(analysed_db_path)
+    article = window.current_id
+    window.controllers.reader.edit_article_details()
+    dialog = _details_dialog(window, qtbot)
+    other = open_database(analysed_db_path)
+    articles.update_details(other, article, url="https://example.org/story")
+    other.close()
+    dialog.fields["author"].setText("Hin Pisei")
+    dialog.accept()
+    stored = articles.get_article(window.db, article)
+    assert stored["author"] == "Hin Pisei" and stored["url"] == "https://example.org/story"

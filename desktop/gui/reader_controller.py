@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.gui import commands
@@ -293,21 +293,34 @@ class ReaderController(Controller):
                                   else "Memo •" if memo.strip() else "Memo")
 
     # -- details and text ----------------------------------------------------
-    def edit_article_details(self) -> None:
-        """Edit the current article's metadata in a dialog; saved on OK."""
-        article = articles.get_article(self.db, self.current_id) if self.current_id else None
+    def edit_article_details(self, *, article_id: int | None = None,
+                             typed: dict | None = None) -> None:
+        """Edit an article's metadata (the current one's) in a dialog; on OK
+        the fields the analyst changed are saved — not the others, which a
+        colleague may have changed meanwhile. A save the file refuses (busy,
+        full) brings the dialog back with what was typed."""
+        article_id = self.current_id if article_id is None else article_id
+        article = articles.get_article(self.db, article_id) if article_id else None
         if article is None:
             self.statusBar().showMessage("Open an article first.", 4000)
             return
-        dialog = ArticleDetailsDialog(article, self.window)
+        dialog = ArticleDetailsDialog(dict(article, **(typed or {})), self.window)
+        opened = {key: (article.get(key) or "").strip() for key in dialog.values()}
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_details(article["id"], dialog.values()))
+        dialog.accepted.connect(
+            lambda: self._save_details(article["id"], opened, dialog.values()))
         dialog.open()
 
-    def _save_details(self, article_id: int, values: dict) -> None:
-        if self.run_command(commands.EditDetails(self.controllers.history, article_id, values),
+    def _save_details(self, article_id: int, opened: dict, values: dict) -> None:
+        changed = {key: value for key, value in values.items() if value != opened.get(key)}
+        if not changed:
+            return
+        if self.run_command(commands.EditDetails(self.controllers.history, article_id, changed),
                             "Edit article details"):
             self.statusBar().showMessage("Article details saved.", 4000)
+        else:       # (after the error) offered again as typed
+            QTimer.singleShot(0, lambda: self.edit_article_details(article_id=article_id,
+                                                                   typed=values))
 
     def edit_article_text(self) -> None:
         """Article → Edit text…: the text of the article shown when the
