@@ -315,3 +315,35 @@ def test_a_decision_that_changes_nothing_is_not_an_error(open_window, seeded_db_
     assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
     assert "Disagreement 2 of 3" in view.position.text()
     assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+
+
+def test_no_decision_lands_on_words_changed_since_the_disagreements_were_found(
+        open_window, seeded_db_path, qtbot):
+    """The article's text corrected after Find (here or by a colleague): a
+    decision was written at the old offsets, on other words; an article
+    deleted elsewhere made Shift+arrow raise. Both now say to find again."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
+    assert dialog.items[0].article_id == ids["first"]
+    window.show_article(ids["first"])
+    assert window.replace_article_text("Intro. " + "x" * 400) is not None
+    before = _consensus(window.db)
+    dialog.view.setFocus()
+    qtbot.keyClick(dialog.view, Qt.Key.Key_A)          # take the first analyst's tags
+    assert _consensus(window.db) == before
+    assert "Find them again" in dialog.status.text()
+    other = open_database(seeded_db_path)
+    with journal.step(other, "Delete article"):
+        articles.delete_articles(other, [ids["first"]])
+    other.close()
+    window.check_external_changes()
+    dialog.adjust(1, 0)                                  # Shift+Right
+    assert "deleted" in dialog.status.text()
+    dialog.find()                                        # found again: decisions work
+    qtbot.waitUntil(lambda: dialog.task is None and dialog.items
+                    and dialog.items[0].article_id != ids["first"], timeout=20000)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_A)
+    assert _consensus(window.db) != before

@@ -40,6 +40,8 @@ class AdjudicationDialog(QDialog):
         self.window = window
         self.setWindowTitle("Adjudicate disagreements")
         self.items: list = []
+        #: each listed article's text (a hash) when its disagreements were found
+        self._found_texts: dict[int, int | None] = {}
         self.index = 0
         self.decisions: dict[int, str] = {}
         self.spans: dict[int, tuple[int, int]] = {}
@@ -149,6 +151,9 @@ class AdjudicationDialog(QDialog):
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
+        # the texts their offsets are into (see _still_as_found)
+        self._found_texts = {article_id: self._text_hash(article_id)
+                             for article_id in {item.article_id for item in self.items}}
         self.decisions.clear()
         self.spans.clear()
         self.history.clear()
@@ -192,6 +197,24 @@ class AdjudicationDialog(QDialog):
             self.index = max(0, min(len(self.items) - 1, self.index + delta))
             self._show()
 
+    def _text_hash(self, article_id: int) -> int | None:
+        from storage import articles
+
+        article = articles.get_article(self.window.db, article_id)
+        return hash(article["text"]) if article else None
+
+    def _still_as_found(self, item) -> bool:
+        """Whether the item's article still has the text its offsets are
+        into; if not (edited or deleted since, here or elsewhere: a decision
+        landed on other words), the status says to find again."""
+        now = self._text_hash(item.article_id)
+        if now is not None and now == self._found_texts.get(item.article_id):
+            return True
+        self.status.setText(
+            ("This article was deleted" if now is None else "This article's text changed")
+            + " since the disagreements were found: nothing was decided. Find them again.")
+        return False
+
     def adjust(self, start_delta: int, end_delta: int) -> None:
         """Move the current span's start or end (kept inside the article and
         at least one character long)."""
@@ -200,6 +223,8 @@ class AdjudicationDialog(QDialog):
         from storage import articles
 
         item = self.items[self.index]
+        if not self._still_as_found(item):
+            return
         length = len(articles.get_article(self.window.db, item.article_id)["text"])
         start, end = self._span(self.index)
         start = max(0, min(start + start_delta, end - 1))
@@ -217,6 +242,8 @@ class AdjudicationDialog(QDialog):
         from storage import consensus
 
         item = self.items[self.index]
+        if not self._still_as_found(item):
+            return False
         start, end = self._span(self.index)
         tag_ids = tags_for(item, choice)
         decider = self.window.preferences.analyst
