@@ -471,3 +471,43 @@ def test_article_details_save_only_what_the_analyst_changed(
     dialog.accept()
     stored = articles.get_article(window.db, article)
     assert stored["author"] == "Hin Pisei" and stored["url"] == "https://example.org/story"
+
+
+def test_a_tag_name_or_description_refused_by_a_busy_file_comes_back_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    from storage import tags as tag_store
+    from widgets import tag_panel
+
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    drugs = tag_store.find_tag(window.db, "Drugs")["id"]
+    other = _locked(analysed_db_path)
+    offered = []
+
+    def get_text(parent, title, label, text=""):
+        offered.append(text)
+        if len(offered) == 2:            # offered again: the file is free by now
+            other.rollback()
+        return ("Narcotics", True) if len(offered) < 3 else ("", False)
+    monkeypatch.setattr(tag_panel.QInputDialog, "getText", get_text)
+    window.tag_panel.ask_rename(drugs)
+    qtbot.waitUntil(lambda: len(offered) == 2)
+    assert shown and "busy" in shown[0]
+    assert offered == ["Drugs", "Narcotics"]               # as typed, the second time
+    qtbot.waitUntil(lambda: tag_store.get_tag(window.db, drugs)["name"] == "Narcotics")
+
+    other = _locked(analysed_db_path)
+    shown.clear()
+    dialog = window.tag_panel.ask_details(drugs)
+    dialog.description.setPlainText("Trafficking of controlled substances, not their use.")
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.tag_panel.details_dialog is not None
+                    and window.tag_panel.details_dialog is not dialog)
+    assert shown and "busy" in shown[0]
+    again = window.tag_panel.details_dialog
+    assert again.description.toPlainText() == ("Trafficking of controlled substances, "
+                                               "not their use.")
+    other.rollback()
+    other.close()
+    again.accept()
+    qtbot.waitUntil(lambda: (tag_store.get_tag(window.db, drugs)["description"] or "")
+                    .startswith("Trafficking"))

@@ -377,14 +377,17 @@ class TagPanel(QWidget):
             action(tag_id)
 
     # dialogs: each ends in one signal
-    def ask_create(self) -> None:
-        name, ok = QInputDialog.getText(self, "New tag", "Name of the new tag:")
+    # (``typed``: what the analyst typed before the change was refused, a
+    # busy file say — offered again, never lost)
+    def ask_create(self, *, typed: str = "") -> None:
+        name, ok = QInputDialog.getText(self, "New tag", "Name of the new tag:", text=typed)
         if ok and name.strip():
             self.createRequested.emit(name.strip())
 
-    def ask_rename(self, tag_id: int) -> None:
+    def ask_rename(self, tag_id: int, *, typed: str | None = None) -> None:
         tag = self._tag(tag_id)
-        name, ok = QInputDialog.getText(self, "Rename tag", "New name:", text=tag["name"])
+        name, ok = QInputDialog.getText(self, "Rename tag", "New name:",
+                                        text=tag["name"] if typed is None else typed)
         if ok and name.strip() and name.strip() != tag["name"]:
             self.renameRequested.emit(tag_id, name.strip())
 
@@ -394,11 +397,14 @@ class TagPanel(QWidget):
         if color.isValid():
             self.recolourRequested.emit(tag_id, color.name())
 
-    def ask_details(self, tag_id: int) -> TagDetailsDialog:
+    def ask_details(self, tag_id: int, *, typed: tuple | None = None) -> TagDetailsDialog:
         """Opens the details dialog (window-modal, not blocking); OK emits
-        detailsRequested if something changed."""
+        detailsRequested if something changed. ``typed``: (description,
+        key, parent) as typed before a refusal."""
         tag = self._tag(tag_id)
-        dialog = TagDetailsDialog(tag, self._tags, self)
+        shown = tag if typed is None else dict(
+            tag, description=typed[0], shortcut=typed[1] or None, parent_id=typed[2] or None)
+        dialog = TagDetailsDialog(shown, self._tags, self)
         self.details_dialog = dialog
 
         def finished(result: int) -> None:

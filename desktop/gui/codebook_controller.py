@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui import commands
@@ -50,6 +51,8 @@ class CodebookController(Controller):
         command = commands.CreateTag(self.controllers.history, name, color)
         if self.run_command(command, "New tag"):
             self.tag_panel.select_tag(command.row["id"])
+        else:       # (after the error) the name comes back as typed
+            QTimer.singleShot(0, lambda: self.tag_panel.ask_create(typed=name))
 
     def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
         return self.run_command(commands.ChangeTags(self.controllers.history, text, tag_ids, change), title)
@@ -58,8 +61,14 @@ class CodebookController(Controller):
         return next((t["name"] for t in self._tags if t["id"] == tag_id), "tag")
 
     def rename_tag(self, tag_id: int, name: str) -> None:
-        self._change_tags("Rename tag", f"Rename “{self._tag_name(tag_id)}” to “{name}”",
-                          [tag_id], lambda db: tags.rename_tag(db, tag_id, name))
+        if not self._change_tags("Rename tag", f"Rename “{self._tag_name(tag_id)}” to “{name}”",
+                                 [tag_id], lambda db: tags.rename_tag(db, tag_id, name)):
+            self._offer_again(tag_id, lambda: self.tag_panel.ask_rename(tag_id, typed=name))
+
+    def _offer_again(self, tag_id: int, ask) -> None:
+        """A change the file refused (busy, full): its dialog comes back with
+        what was typed, once the error is shown — if the tag is still there."""
+        QTimer.singleShot(0, lambda: ask() if self.state.tag(tag_id) else None)
 
     def recolour_tag(self, tag_id: int, color: str) -> None:
         self._change_tags("Tag colour", f"Recolour “{self._tag_name(tag_id)}”", [tag_id],
@@ -76,9 +85,11 @@ class CodebookController(Controller):
         def change(db) -> None:
             tags.set_details(db, tag_id, description=description, shortcut=key or None,
                              parent_id=parent or None)
-        self._change_tags("Tag details", f"Edit details of “{tag['name']}”",
-                          [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []),
-                          change)
+        if not self._change_tags(
+                "Tag details", f"Edit details of “{tag['name']}”",
+                [tag_id] + ([other["id"]] if other and other["id"] != tag_id else []), change):
+            self._offer_again(tag_id, lambda: self.tag_panel.ask_details(
+                tag_id, typed=(description, key, parent)))
 
     def set_codable(self, tag_id: int, codable: bool) -> None:
         """Use a tag for tagging, or make it a category (it groups tags and
