@@ -511,3 +511,26 @@ def test_a_tag_name_or_description_refused_by_a_busy_file_comes_back_as_typed(
     again.accept()
     qtbot.waitUntil(lambda: (tag_store.get_tag(window.db, drugs)["description"] or "")
                     .startswith("Trafficking"))
+
+
+def test_a_speaker_refused_by_a_busy_file_comes_back_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    from widgets.quote_panel import SET_SPEAKER
+
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    quote = next(q for a in range(1, 6) if window.show_article(a) is None
+                 for q in window.view._quotes)
+    speakers = window.controllers.speakers
+    speakers.request(SET_SPEAKER, quote["start"], quote["end"])
+    dialog = speakers.dialog
+    dialog.name.setCurrentText("Deputy Minister Somchai")
+    other = _locked(analysed_db_path)
+    dialog.accept()
+    assert shown and "busy" in shown[0]
+    qtbot.waitUntil(lambda: speakers.dialog is not None and speakers.dialog is not dialog)
+    assert speakers.dialog.chosen()[0] == "Deputy Minister Somchai"
+    other.rollback()
+    other.close()
+    speakers.dialog.accept()
+    qtbot.waitUntil(lambda: any(q.get("speaker") == "Deputy Minister Somchai"
+                                for q in window.view._quotes), timeout=5000)

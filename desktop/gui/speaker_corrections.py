@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QTimer
+
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import journal
@@ -100,9 +102,12 @@ class SpeakerCorrections(Controller):
         def done(name: str, chosen_kind: str) -> None:
             text = (f"Set speaker “{name}”" if what == SET_SPEAKER
                     else f"Mark as quote of “{name}”")
-            self._run(title, text, article_id,
-                      lambda db: store(db, article_id, start, end, name, chosen_kind,
-                                        analyst=self._analyst()))
+            if not self._run(title, text, article_id,
+                             lambda db: store(db, article_id, start, end, name, chosen_kind,
+                                              analyst=self._analyst())):
+                # refused (a busy file): the dialog comes back with the name typed
+                QTimer.singleShot(0, lambda: self._ask(title, prompt, names, name,
+                                                       chosen_kind, done))
         self._ask(title, prompt, names, current, kind, done)
 
     def ask_merge(self, names: list[str]) -> None:
