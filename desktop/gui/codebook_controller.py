@@ -51,7 +51,7 @@ class CodebookController(Controller):
         command = commands.CreateTag(self.controllers.history, name, color)
         if self.run_command(command, "New tag"):
             self.tag_panel.select_tag(command.row["id"])
-        else:       # (after the error) the name comes back as typed
+        elif self.ops.refusal_may_pass():   # (after the error) the name comes back as typed
             QTimer.singleShot(0, lambda: self.tag_panel.ask_create(typed=name))
 
     def _change_tags(self, title: str, text: str, tag_ids: list[int], change) -> bool:
@@ -68,7 +68,8 @@ class CodebookController(Controller):
     def _offer_again(self, tag_id: int, ask) -> None:
         """A change the file refused (busy, full): its dialog comes back with
         what was typed, once the error is shown — if the tag is still there."""
-        QTimer.singleShot(0, lambda: ask() if self.state.tag(tag_id) else None)
+        if self.ops.refusal_may_pass():
+            QTimer.singleShot(0, lambda: ask() if self.state.tag(tag_id) else None)
 
     def recolour_tag(self, tag_id: int, color: str) -> None:
         self._change_tags("Tag colour", f"Recolour “{self._tag_name(tag_id)}”", [tag_id],

@@ -316,6 +316,8 @@ class Operations(QObject):
         #: result after (a callback would chain more work on a window closed,
         #: or tell of work a restore replaced)
         self.generation = 0
+        #: the error of the last change :meth:`guard` refused, or None
+        self.last_refusal: Exception | None = None
 
     def hold(self, task: Task | None) -> Task | None:
         """Mark ``task`` as the long write running; returns it."""
@@ -343,10 +345,13 @@ class Operations(QObject):
 
     def guard(self, title: str, function: Callable, *args):
         """``function(*args)`` on the GUI thread; on a refused change the error
-        dialog explains it and None is returned."""
+        dialog explains it and None is returned (the error kept in
+        :attr:`last_refusal`)."""
+        self.last_refusal = None
         try:
             return function(*args)
         except (*USER_ERRORS, sqlite3.Error) as error:
+            self.last_refusal = error
             if isinstance(error, sqlite3.Error) and not isinstance(
                     error, sqlite3.OperationalError):
                 log.exception("%s failed", title)
@@ -356,6 +361,13 @@ class Operations(QObject):
                 status_bar().showMessage(f"{title}: nothing was changed.", 10000)
             show_error(self.parent_widget, title, error)
         return None
+
+    def refusal_may_pass(self) -> bool:
+        """Whether the last change :meth:`guard` refused was refused by the
+        file itself — busy with another writer, locked, full: the same
+        change may pass later, so what the analyst typed is offered again
+        (a name refused as taken is not: the dialog would only repeat)."""
+        return isinstance(self.last_refusal, sqlite3.OperationalError)
 
     def publish(self, changes: Changes) -> None:
         """Tell every controller what an operation changed."""

@@ -318,7 +318,7 @@ class ReaderController(Controller):
         if self.run_command(commands.EditDetails(self.controllers.history, article_id, changed),
                             "Edit article details"):
             self.statusBar().showMessage("Article details saved.", 4000)
-        else:       # (after the error) offered again as typed
+        elif self.ops.refusal_may_pass():      # (after the error) offered again as typed
             QTimer.singleShot(0, lambda: self.edit_article_details(article_id=article_id,
                                                                    typed=values))
 
@@ -346,7 +346,7 @@ class ReaderController(Controller):
                               "This article was deleted meanwhile, in another window or by "
                               "a colleague: the text was not saved. It is on the clipboard.")
                 return
-            if self._save_text(article_id, text) is not None:
+            if self._save_text(article_id, text) is not None or not self.ops.refusal_may_pass():
                 return
 
     def replace_article_text(self, text: str) -> dict | None:

@@ -104,7 +104,8 @@ class SpeakerCorrections(Controller):
                     else f"Mark as quote of “{name}”")
             if not self._run(title, text, article_id,
                              lambda db: store(db, article_id, start, end, name, chosen_kind,
-                                              analyst=self._analyst())):
+                                              analyst=self._analyst())) \
+                    and self.ops.refusal_may_pass():
                 # refused (a busy file): the dialog comes back with the name typed
                 QTimer.singleShot(0, lambda: self._ask(title, prompt, names, name,
                                                        chosen_kind, done))
