@@ -104,19 +104,26 @@ def unexpected_errors(monkeypatch):
     return errors
 
 
-@pytest.mark.qt_no_exception_capture
-def test_the_feeds_dialog_closed_during_a_fetch_says_nothing_wrong(
-        open_window, seeded_db_path, site, qtbot, monkeypatch, unexpected_errors):
-    import shiboken6
-
+@pytest.fixture
+def slow_feed(site, monkeypatch) -> str:
+    """The address of a feed of two pages, fetched a request every 0.4 s
+    (time to close a dialog meanwhile)."""
     from test_feed_fetched_links import rss
 
     site.pages["/two.xml"] = ("application/rss+xml",
                               rss(site.host, ["/news/kampot.html", "/news/bavet.html"]))
     monkeypatch.setattr(web_import, "DELAY", 0.4)
+    return site.url("/two.xml")
+
+
+@pytest.mark.qt_no_exception_capture
+def test_the_feeds_dialog_closed_during_a_fetch_says_nothing_wrong(
+        open_window, seeded_db_path, site, slow_feed, qtbot, monkeypatch, unexpected_errors):
+    import shiboken6
+
     monkeypatch.setattr(QMessageBox, "exec", lambda box: None)
     db = open_database(seeded_db_path)
-    feeds.add_feed(db, site.url("/two.xml"))
+    feeds.add_feed(db, slow_feed)
     db.close()
     window = open_window(seeded_db_path)
     window.analysis.request = lambda: None
@@ -132,25 +139,20 @@ def test_the_feeds_dialog_closed_during_a_fetch_says_nothing_wrong(
 
 @pytest.mark.qt_no_exception_capture
 def test_a_feed_added_just_before_the_dialog_closes_is_followed(
-        open_window, seeded_db_path, site, qtbot, monkeypatch, unexpected_errors):
+        open_window, seeded_db_path, slow_feed, qtbot, unexpected_errors):
     import shiboken6
 
-    from test_feed_fetched_links import rss
-
-    site.pages["/two.xml"] = ("application/rss+xml",
-                              rss(site.host, ["/news/kampot.html", "/news/bavet.html"]))
-    monkeypatch.setattr(web_import, "DELAY", 0.4)
     window = open_window(seeded_db_path)
     window.analysis.request = lambda: None
     dialog = web_import.show_feeds(window)
-    dialog.url_edit.setText(site.url("/two.xml"))
+    dialog.url_edit.setText(slow_feed)
     dialog.add()                                    # "Checking…"
     dialog.accept()                                 # Close
     qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)
     qtbot.waitUntil(lambda: not window.ops.tasks, timeout=60000)
     qtbot.wait(100)
     assert unexpected_errors == []
-    assert [f["url"] for f in feeds.list_feeds(window.db)] == [site.url("/two.xml")]
+    assert [f["url"] for f in feeds.list_feeds(window.db)] == [slow_feed]
 
 
 def _import_from_web(window, qtbot, urls: list[str]) -> None:
