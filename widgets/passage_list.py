@@ -16,9 +16,10 @@ import math
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QTextLayout
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QMenu,
-                               QStyle, QTreeWidget, QTreeWidgetItem)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle, QTreeWidget,
+                               QTreeWidgetItem)
 
+from widgets.open_editor import commit_open_editor
 from widgets.passage_menu import add_passage_actions, color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.row_style import roomy
@@ -200,13 +201,7 @@ class PassageList(QTreeWidget):
         ``noteEdited``) before the list is refilled under it: the next
         article by Alt+Down, or a colleague's change to this article's
         passages, dropped the editor and what was typed in it."""
-        item = self.currentItem()
-        if self.state() != QAbstractItemView.State.EditingState or item is None:
-            return
-        editor = self.indexWidget(self.indexFromItem(item, self.NOTE_COLUMN))
-        if editor is not None:
-            self.commitData(editor)
-            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        commit_open_editor(self, self.NOTE_COLUMN)
 
     def set_analysts(self, names) -> None:
         """The analysts whose passages the list may show: the file's, or

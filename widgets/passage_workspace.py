@@ -22,14 +22,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt,
                             QTimer, Signal)
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QCheckBox,
-                               QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
-                               QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.article_filters import (REVIEW_CHOICES, fill_tag_combo, name_completer,
                                      show_hit_count, tree_order)
 from widgets.flow_layout import FlowLayout
 from widgets.lazy_rows import LazyRows
+from widgets.open_editor import commit_open_editor
 from widgets.passage_menu import color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.problem_label import ProblemLabel
@@ -472,14 +473,7 @@ class PassageWorkspace(QWidget):
         before the rows are read again under it: the next article with
         "This article only", or any change made meanwhile, dropped the
         editor and what was typed in it."""
-        table = self.table
-        index = table.currentIndex()
-        if table.state() != QAbstractItemView.State.EditingState or not index.isValid():
-            return
-        editor = table.indexWidget(index.siblingAtColumn(NOTE))
-        if editor is not None:
-            table.commitData(editor)
-            table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        commit_open_editor(self.table, NOTE)
 
     def set_source(self, source: PassageSource, total: int, *, keep: bool = False,
                    exact: bool = True) -> None:
