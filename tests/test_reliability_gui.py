@@ -106,16 +106,23 @@ def test_a_note_refused_by_a_busy_database_is_offered_again_as_typed(
     assert passages.get_passage(window.db, row["id"])["note"] == "Edited in place"
 
 
+def _memo_refused(window, qtbot, path, words: str):
+    """``words`` typed in the current article's memo while another writer
+    holds the file, and the save tried: ``(the memo editor, that writer)``."""
+    editor = window.memo_editor
+    other = _locked(path)
+    window.side_tabs.setCurrentWidget(editor)
+    editor.setFocus()
+    qtbot.keyClicks(editor, words)
+    editor.flush()
+    return editor, other
+
+
 def test_a_memo_refused_by_a_busy_database_is_kept_and_saved_later(
         open_window, analysed_db_path, qtbot, monkeypatch):
     window, errors = _impatient_window(open_window, analysed_db_path, monkeypatch)
     first = window.current_id
-    editor = window.memo_editor
-    other = _locked(analysed_db_path)
-    window.side_tabs.setCurrentWidget(editor)
-    editor.setFocus()
-    qtbot.keyClicks(editor, "Check the second source")
-    editor.flush()
+    editor, other = _memo_refused(window, qtbot, analysed_db_path, "Check the second source")
     assert editor.pending() and len(errors) == 1  # refused: still waiting, not "saved"
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -406,12 +413,7 @@ def test_a_memo_given_up_for_another_database_that_fails_to_open_waits_again(
     about again, saved once the file is free."""
     window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
     article = window.current_id
-    editor = window.memo_editor
-    other = _locked(analysed_db_path)
-    window.side_tabs.setCurrentWidget(editor)
-    editor.setFocus()
-    qtbot.keyClicks(editor, "Check the court record")
-    editor.flush()
+    editor, other = _memo_refused(window, qtbot, analysed_db_path, "Check the court record")
     assert editor.pending() and window.controllers.reader.unsaved_memos
     asked = []
     monkeypatch.setattr("desktop.gui.reader_controller.ask_plain_question",
