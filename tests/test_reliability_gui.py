@@ -536,3 +536,86 @@ def test_a_speaker_refused_by_a_busy_file_comes_back_as_typed(
     speakers.dialog.accept()
     qtbot.waitUntil(lambda: any(q.get("speaker") == "Deputy Minister Somchai"
                                 for q in window.view._quotes), timeout=5000)
+
+
+def test_an_entity_merge_refused_by_a_busy_file_comes_back_as_chosen(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    from tests.test_entities_gui import (click_row, open_entities_tab, search,
+                                         stored_corrections)
+
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    view = open_entities_tab(qtbot, window)
+    view.group.setCurrentText("All labels")
+    search(qtbot, view, "sokha")
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 5)
+    click_row(qtbot, view, "Sokha", "PERSON")
+    click_row(qtbot, view, "Sar Sokha", "ORG", Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    dialog.name.setCurrentText("Sar Sokha, minister")
+    dialog.label.setCurrentText("ORG")
+    other = _locked(analysed_db_path)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert shown and "busy" in shown[0]
+    assert stored_corrections(analysed_db_path) == []
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog is not dialog)
+    again = view.dialog
+    assert again.values() == ("Sar Sokha, minister", "ORG")      # as chosen, the second time
+    other.rollback()
+    other.close()
+    qtbot.mouseClick(again.ok_button, Qt.MouseButton.LeftButton)
+    assert [c[:2] for c in stored_corrections(analysed_db_path)] == [
+        ("Sar Sokha, minister", "ORG")]
+
+
+def test_a_speaker_merge_refused_by_a_busy_file_comes_back_as_typed(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """Merged in a worker (its own connection): refused there, the dialog
+    comes back with the name typed."""
+    import storage.database
+    from tests.test_speaker_corrections_gui import stored
+
+    monkeypatch.setattr(storage.database, "BUSY_TIMEOUT_SECONDS", 0.2)
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    speakers = window.controllers.speakers
+    merged = ["press release", "press release from the ministry"]
+    speakers.ask_merge(merged)
+    dialog = speakers.dialog
+    dialog.name.setCurrentText("Ministry press office")
+    other = _locked(analysed_db_path)
+    dialog.accept()
+    qtbot.waitUntil(lambda: speakers.dialog is not None and speakers.dialog is not dialog,
+                    timeout=10000)
+    assert shown and "busy" in shown[0]
+    assert stored(analysed_db_path)[1] == []
+    assert speakers.dialog.chosen()[0] == "Ministry press office"
+    other.rollback()
+    other.close()
+    speakers.dialog.accept()
+    qtbot.waitUntil(lambda: {alias for alias, speaker in stored(analysed_db_path)[1]
+                             if speaker == "Ministry press office"} >= set(merged),
+                    timeout=10000)
+
+
+def test_a_refusal_of_the_window_not_the_file_is_not_offered_again(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """Only a change the file refused comes back as typed: a refusal before
+    the file is asked (an undo still running) does not, whatever the file
+    refused before it."""
+    from storage import tags as tag_store
+    from widgets import tag_panel
+
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    drugs = tag_store.find_tag(window.db, "Drugs")["id"]
+    window.ops.last_refusal = sqlite3.OperationalError("database is locked")   # earlier
+    window.controllers.history.replaying = "the undo of “Import”"
+    offered = []
+    monkeypatch.setattr(tag_panel.QInputDialog, "getText",
+                        lambda parent, title, label, text="": (offered.append(text)
+                                                               or ("Narcotics", True)))
+    window.tag_panel.ask_rename(drugs)
+    qtbot.wait(50)
+    assert offered == ["Drugs"]
+    assert "still running" in window.statusBar().currentMessage()
+    assert tag_store.get_tag(window.db, drugs)["name"] == "Drugs"

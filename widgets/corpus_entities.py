@@ -250,17 +250,23 @@ class CorpusEntitiesView(QWidget):
         return dialog
 
     def ask_merge(self) -> EntityDialog | None:
-        rows = self.selected_rows()
+        """The merge dialog for the selected rows."""
+        return self.ask_merge_again(self.selected_rows())
+
+    def ask_merge_again(self, rows: list[dict], typed: tuple[str, str] | None = None
+                        ) -> EntityDialog | None:
+        """The merge dialog for ``rows``; ``typed``: the name and label
+        chosen before (a merge the file refused, offered again)."""
         if len(rows) < 2:
             return None
         # the longest, most mentioned name first: usually the full one
-        names = list(dict.fromkeys(r["name"] for r in sorted(
-            rows, key=lambda r: (-len(r["name"]), -r["mentions"]))))
+        names = list(dict.fromkeys(([typed[0]] if typed else []) + [r["name"] for r in sorted(
+            rows, key=lambda r: (-len(r["name"]), -r["mentions"]))]))
         listed = "\n".join(f"• {r['name']} ({r['label']}, {r['mentions']:,} "
                            f"mention{'s' if r['mentions'] != 1 else ''})" for r in rows[:12])
         more = f"\n… and {len(rows) - 12} more" if len(rows) > 12 else ""
         dialog = EntityDialog(f"Merge {len(rows)} entities", self._labels,
-                              rows[0]["label"], names=names,
+                              typed[1] if typed else rows[0]["label"], names=names,
                               about=f"Merging:\n{listed}{more}", parent=self)
 
         def accepted(name: str, label: str) -> None:

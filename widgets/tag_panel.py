@@ -228,8 +228,9 @@ class TagPanel(QWidget):
         tags = list(tags)
         if self._shape(tags) == self._shape(self._tags) and self._items:
             self._tags = tags       # only counts changed (a tag saved): no rebuild
+            parents = self._parents(tags)
             for tag in tags:
-                text = self._count_text(tag, tags)
+                text = self._count_text(tag, tags, parents)
                 old = self._counts.get(tag["id"])
                 if old != text:
                     self._counts[tag["id"]] = text
@@ -243,7 +244,8 @@ class TagPanel(QWidget):
         known = {tag["id"] for tag in tags}
         items: dict[int, QTreeWidgetItem] = {}
         self._items = items
-        self._counts = {tag["id"]: self._count_text(tag, tags) for tag in tags}
+        parents = self._parents(tags)
+        self._counts = {tag["id"]: self._count_text(tag, tags, parents) for tag in tags}
         for tag in tags:
             item = QTreeWidgetItem([tag["name"], str(tag["shortcut"] or ""),
                                     self._counts[tag["id"]]])
@@ -289,10 +291,17 @@ class TagPanel(QWidget):
                  t.get("description"), t.get("codable", 1)) for t in tags]
 
     @staticmethod
-    def _count_text(tag: dict, tags: list[dict]) -> str:
-        """A tag's passages; a parent's also, in brackets, with all below it."""
+    def _parents(tags: list[dict]) -> set[int]:
+        """The ids of the tags with a tag below them (once per refresh: asked
+        of every tag, it cost 0.1 ms of each tag save in a 90-tag codebook)."""
+        return {t["parent_id"] for t in tags if t.get("parent_id") is not None}
+
+    @staticmethod
+    def _count_text(tag: dict, tags: list[dict], parents: set[int]) -> str:
+        """A tag's passages; a parent's (in ``parents``) also, in brackets,
+        with all below it."""
         count = f"{tag.get('passage_count', 0):,}"
-        if any(t.get("parent_id") == tag["id"] for t in tags):
+        if tag["id"] in parents:
             family = descendant_ids(tags, tag["id"])
             count += f" ({sum(t.get('passage_count', 0) for t in tags if t['id'] in family):,})"
         return count

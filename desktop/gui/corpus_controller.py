@@ -5,6 +5,8 @@ corrections (undoable).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import entity_corrections, entity_index, quotes
@@ -81,10 +83,15 @@ class CorpusController(Controller):
                                                          change), title)
 
     def merge_entities(self, rows: list[dict], name: str, label: str) -> bool:
-        """One canonical entity of ``rows`` (undoable)."""
-        return self._correct_entities(
+        """One canonical entity of ``rows`` (undoable). Refused by the file
+        (busy, locked, full), the dialog comes back with the name and label
+        chosen."""
+        done = self._correct_entities(
             "Merge entities", f"Merge {len(rows)} entities into “{name}”",
             lambda db: entity_corrections.merge_entities(db, rows, name, label))
+        if not done and self.ops.refusal_may_pass():
+            QTimer.singleShot(0, lambda: self.entities_view.ask_merge_again(rows, (name, label)))
+        return done
 
     def correct_entity_label(self, row: dict, label: str) -> bool:
         return self._correct_entities(

@@ -88,6 +88,7 @@ class HistoryController(Controller):
         decision) unless ``go_to_article`` is false: a note committed by the
         click that opened the next article, or edited in the workspace, leaves
         the reader where the analyst is. Undo and redo show the article."""
+        self.ops.last_refusal = None    # (a refusal below is not the file's)
         for check in [lambda given: not given.ALREADY_STORED and self.busy(),
                       *self._refusals]:
             refusal = check(command)

@@ -18,11 +18,14 @@ the corpus controller's).
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
+from desktop.gui.operations import show_error
 from storage import journal
 from storage import speaker_corrections as corrections
 from storage.changes import SPEAKERS, Changes
@@ -111,28 +114,33 @@ class SpeakerCorrections(Controller):
                                                        chosen_kind, done))
         self._ask(title, prompt, names, current, kind, done)
 
-    def ask_merge(self, names: list[str]) -> None:
-        """Merge the speakers ``names`` into one, named in the dialog."""
+    def ask_merge(self, names: list[str], typed: tuple[str, str] | None = None) -> None:
+        """Merge the speakers ``names`` into one, named in the dialog
+        (``typed``: the name and kind chosen before, offered again after a
+        merge the file refused)."""
         if len(names) < 2:
             return
         rows = {r["speaker"]: r.get("speaker_kind") for r in
                 self.speakers_view._speaker_rows}
         offered = [(name, rows.get(name) or corrections.PERSON) for name in names]
+        current, kind = typed or (max(names, key=len), offered[0][1])
 
         def done(name: str, kind: str) -> None:
-            self.merge_in_worker(names, name, kind)
+            self.merge_in_worker(names, name, kind, refused=lambda: QTimer.singleShot(
+                0, lambda: self.ask_merge(names, (name, kind))))
         self._ask("Merge speakers", f"Show {len(names)} speakers as one, across the "
-                  "corpus, under the name:", offered, max(names, key=len),
-                  offered[0][1], done)
+                  "corpus, under the name:", offered, current, kind, done)
 
-    def merge_in_worker(self, names: list[str], name: str, kind: str):
+    def merge_in_worker(self, names: list[str], name: str, kind: str, *,
+                        refused: Callable[[], None] | None = None):
         """Merge speakers in a worker, behind a modal progress dialog, then
         put the step on the undo stack to be undone and redone in a worker
         too: the derived per-article speakers of every quote concerned are
         rewritten (two speakers with 9,902 and 9,884 quotes: 10 s to merge,
         4–6 s to undo or redo on 100,000 articles — the window froze that
         long). Cancel takes effect when the database has done its part:
-        the step is then rolled back."""
+        the step is then rolled back. A merge the file refused (busy,
+        locked, full) is explained, then ``refused()``."""
         history = self.controllers.history
         text = f"Merge {len(names)} speakers into “{name}”"
         if self.controllers.files.wait_for_running_write():
@@ -156,8 +164,15 @@ class SpeakerCorrections(Controller):
                                                      kinds=frozenset({SPEAKERS})))
             self.window.statusBar().showMessage(f"{text}. Ctrl+Z undoes it.", 5000)
 
-        return self.ops.hold(self.ops.write(op, merged).with_progress(
-            f"Merging speakers into “{name}”").cancelled_by(
+        title = f"Merging speakers into “{name}”"
+
+        def failed(error: Exception) -> None:
+            show_error(self.window, title, error)
+            if refused is not None and isinstance(error, sqlite3.OperationalError):
+                refused()
+
+        return self.ops.hold(self.ops.write(op, merged).with_progress(title).failure(
+            failed).cancelled_by(
             MergeCancelled, then=lambda: self.window.statusBar().showMessage(
                 "Merge cancelled; nothing was changed.", 6000)).modal().named(
             "merge speakers").run())
