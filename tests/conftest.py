@@ -20,6 +20,7 @@ import tempfile  # noqa: E402
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dossier-test-data-")
 
 import pytest  # noqa: E402
+import shiboken6  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -124,7 +125,6 @@ def open_window(qtbot, preferences):
 
         application()
         window = prepare_window(db_path, analyse=analyse, preferences=preferences)
-        qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
         # shortcuts only fire in the active window
@@ -135,7 +135,9 @@ def open_window(qtbot, preferences):
 
     yield opener
     for window in windows:
-        window.close()
+        if shiboken6.isValid(window):      # (deleted when another database was opened)
+            window.close()
+            window.deleteLater()
         window.db.close()
 
 

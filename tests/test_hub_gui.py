@@ -238,6 +238,16 @@ def test_steps_the_hub_refused_stay_said_in_the_hub_label(open_window, seeded_db
     assert window.hub.label.text() == "hub: syncing… — 2 refused, in this file only"
 
 
+def test_a_sync_ending_after_its_window_closed_reads_nothing(open_window, seeded_db_path):
+    """A sync that ends after its window closed (another database opened:
+    the old file closed at once) is dropped, not read from the closed file."""
+    window = open_window(seeded_db_path)
+    window.hub.close()
+    window.db.close()
+    window.hub._synced(hub_sync.SyncResult(pushed=1, refused=["“Tag passage”: refused"]))
+    assert window.hub.refused == 0
+
+
 def test_signing_a_file_in_as_another_member_asks_first(qtbot, open_window, tmp_path,
                                                        hub_server, gui_hub, monkeypatch):
     from PySide6.QtWidgets import QMessageBox

@@ -22,7 +22,9 @@ def switched():
     opened = []
     yield opened
     for window in opened:
-        window.close()
+        if shiboken6.isValid(window):
+            window.close()
+            window.deleteLater()
         window.db.close()
 
 
@@ -184,3 +186,24 @@ def test_opening_another_database_closes_the_old_windows_own_windows(
     assert not overview.isVisible()
     assert not window.workspace.dock.isVisible()
     assert not shiboken6.isValid(adjudication) or not adjudication.isVisible()
+
+
+def test_the_window_left_for_another_database_is_gone_with_its_connection(
+        open_window, seeded_db_path, tmp_path, qtbot, switched):
+    """Each database opened in a session kept its hidden window, its
+    connection and that connection's page cache until the application quit."""
+    import sqlite3
+
+    from desktop.gui.project_files import create_database
+
+    other_path = tmp_path / "other.db"
+    create_database(other_path, with_samples=False)
+    window = open_window(seeded_db_path)
+    left = window.db
+    other = window.project_files.switch_to(other_path)
+    switched.append(other)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window))
+    with pytest.raises(sqlite3.ProgrammingError):
+        left.execute("SELECT 1")
+    assert not Path(f"{seeded_db_path}-wal").exists()     # its log checkpointed, closed
+    assert other.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0

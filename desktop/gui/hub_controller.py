@@ -385,6 +385,8 @@ class HubController(QObject):
         self.label.setText(text)
 
     def _synced(self, result) -> None:
+        if self.closed:     # a sync that ended after its window closed (its file may be too)
+            return
         self.last_result = result
         self.guard()
         if result.changes:

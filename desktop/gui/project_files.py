@@ -176,7 +176,12 @@ class ProjectFiles(QObject):
         other.destroyed.connect(lambda *_: _WINDOWS.remove(other) if other in _WINDOWS
                                 else None)
         other.show()
-        window.close()
+        if window.close():
+            # gone, not hidden: each database opened in a session kept its
+            # window, its connection and that connection's page cache (up to
+            # 64 MB) until the application quit
+            window.db.close()
+            window.deleteLater()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(other.db.close)
