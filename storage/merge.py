@@ -16,7 +16,8 @@ them: a tag or passage with the same uuid is the same one even if renamed
 or moved (a difference is a conflict, ours kept), and an article with the
 same uuid but other text is an article one side edited (a conflict; theirs
 comes in as an article of its own). Rows that come in keep their uuid
-unless ours already uses it.
+unless ours already uses it, and a consensus passage who decided it
+(``decided_by``).
 
 The other file is opened read-only and never changed. The merge is one
 journal step (one transaction, undoable): a failure leaves this database as
@@ -149,6 +150,8 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
     theirs = _columns(other, "passages")
     anchor = "anchor" if "anchor" in theirs else "'ok'"
     their_uuid = "uuid" if "uuid" in theirs else "NULL AS uuid"
+    # who decided a consensus passage (0018); a file older than that has none
+    decided_by = "decided_by" if "decided_by" in theirs else "NULL AS decided_by"
     our_uuids = _uuids(db.conn, "passages")
     ours, by_id, our_notes = {}, {}, {}
     for row in db.execute("SELECT id, article_id, tag_id, start, end, analyst, note "
@@ -158,7 +161,7 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         our_notes[row[0]] = row[6]
     for p in other.execute(f"SELECT article_id, tag_id, start, end, text, prefix, suffix, "
                            f"note, analyst, created_at, updated_at, {anchor} AS anchor, "
-                           f"{their_uuid} FROM passages ORDER BY id"):
+                           f"{their_uuid}, {decided_by} FROM passages ORDER BY id"):
         article_id, tag_id = article_map.get(p["article_id"]), tag_map.get(p["tag_id"])
         if article_id is None or tag_id is None:
             report.skipped.append(f"a passage of their article {p['article_id']} "
@@ -190,11 +193,11 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         made = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else new_uuid()
         passage_id = db.execute(
             "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
-            "note, analyst, created_at, updated_at, anchor, uuid) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, analyst, created_at, updated_at, anchor, uuid, decided_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
              p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"],
-             made]).lastrowid
+             made, p["decided_by"]]).lastrowid
         our_uuids[made] = passage_id
         ours[key] = (passage_id, p["note"])
         new_passages.append(passage_id)

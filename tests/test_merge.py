@@ -5,6 +5,7 @@ either side is lost; the other file is not touched."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import shutil
 
 import pytest
@@ -280,3 +281,36 @@ def test_a_conflict_on_one_passage_says_what_differs_note_included(seeded_db_pat
     assert "range 12–40 (ours 10–40)" in conflict and "'bob rewrote it'" in conflict
     assert "tag" not in conflict and "analyst" not in conflict
     ours.close()
+
+
+def test_merge_keeps_who_decided_a_consensus_passage(two_databases):
+    """A consensus passage of theirs came in without ``decided_by``: who
+    settled it was lost. It comes with it now; a file from before the
+    column (0018) merges with none."""
+    from storage import consensus
+
+    ours_path, theirs_path = two_databases
+    theirs = open_database(theirs_path)
+    drugs = tags.find_tag(theirs, "Drugs")["id"]
+    consensus.decide(theirs, article_id=3, start=4, end=20, tag_ids=[drugs], decided_by="chea")
+    theirs.close()
+    db = open_database(ours_path)
+    merge_database(db, theirs_path)
+    assert db.execute("SELECT decided_by FROM passages WHERE analyst = 'consensus'"
+                      ).fetchall() == [("chea",)]
+    db.close()
+    # an older file: the same passages, no decided_by column
+    older = theirs_path.with_name("older.db")
+    shutil.copy(theirs_path, older)
+    conn = sqlite3.connect(older)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                "AND tbl_name = 'passages'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")     # they name every column
+    conn.execute("ALTER TABLE passages DROP COLUMN decided_by")
+    conn.commit()
+    conn.close()
+    fresh = open_database(ours_path.with_name("fresh.db"))
+    report = merge_database(fresh, older)
+    assert report.passages_added == 5
+    assert fresh.execute("SELECT decided_by FROM passages WHERE analyst = 'consensus'"
+                         ).fetchall() == [(None,)]
