@@ -2,7 +2,10 @@
 
 Articles are matched by the hash of their text, tags by stable id (a
 ``uuid`` column, when both databases have one) and then by name (ignoring
-case), passages by (article, tag, range, analyst). What matches is not
+case) — but a tag of ours that one of theirs is by stable id is not also
+another of theirs by name (renamed there, and a new tag given the old
+name): that one comes in as a tag of its own, “Name (2)”, said as a
+conflict — passages by (article, tag, range, analyst). What matches is not
 copied again, so merging the same file twice adds nothing the second time.
 Nothing is lost on either side: this database's tags, colours, notes and
 memos are kept; the other's are added where they are missing, and every
@@ -221,10 +224,20 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     our_names = {t["id"]: t["name"] for t in our_tags}
     their_names = {t["id"]: t["name"] for t in their_tags}
     mapping: dict[int, int] = {}
+    # by stable id first, for all of them: a tag they renamed holds our tag
+    # before a new tag of theirs under its old name can take it by name
+    by_id = {tag["id"]: our_by_uuid[tag["uuid"]] for tag in their_tags
+             if by_uuid and tag.get("uuid") in our_by_uuid}
+    held = {by_id[tag["id"]]["id"]: tag for tag in their_tags if tag["id"] in by_id}
     for tag in their_tags:
-        ours = (our_by_uuid.get(tag.get("uuid")) if by_uuid and tag.get("uuid") else None) \
-            or our_by_name.get(tag["name"].casefold())
+        ours, apart = by_id.get(tag["id"]), None
+        if ours is None:
+            ours = our_by_name.get(tag["name"].casefold())
+            if ours is not None and ours["id"] in held:
+                # one tag of ours for two of theirs: this one comes in apart
+                ours, apart = None, ours
         if ours is not None:
+            held.setdefault(ours["id"], tag)
             mapping[tag["id"]] = ours["id"]
             report.tags_matched += 1
             if ours["name"].casefold() != tag["name"].casefold():
@@ -244,24 +257,44 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
                     f"tag “{ours['name']}”: their parent “{their_parent or '(none)'}”, "
                     f"ours “{our_parent or '(none)'}” kept")
             continue
-        row = {"name": tag["name"], "color": tag["color"],
+        name = _free_name(tag["name"], our_by_name)
+        row = {"name": name, "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
                "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
         if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
             row["uuid"] = tag["uuid"]
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
-        our_names[new_id] = tag["name"]
-        our_by_name[tag["name"].casefold()] = {"id": new_id, "name": tag["name"],
-                                               "color": tag["color"], "parent_id": None,
-                                               "codable": row["codable"]}
+        our_names[new_id] = name
+        our_by_name[name.casefold()] = {"id": new_id, "name": name, "color": tag["color"],
+                                        "parent_id": None, "codable": row["codable"]}
         touched.add(new_id)
         report.tags_added += 1
+        if apart is not None:
+            report.conflicts.append(_two_tags_line(apart, held[apart["id"]], name))
     for tag in their_tags:       # parents of the tags that came in
         if mapping.get(tag["id"]) in touched and tag.get("parent_id") in mapping:
             db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
                        [mapping[tag["parent_id"]], mapping[tag["id"]]])
     return mapping
+
+
+def _free_name(name: str, taken: dict) -> str:
+    """``name``, or if a tag here has it (any case) the first free “name (2)”,
+    “name (3)”… (tag names are unique)."""
+    free, n = name, 1
+    while free.casefold() in taken:
+        n += 1
+        free = f"{name} ({n})"
+    return free
+
+
+def _two_tags_line(ours: dict, holder: dict, added: str) -> str:
+    """The conflict of a tag of theirs named as ``ours`` while another of
+    theirs, ``holder``, is that tag by stable id (renamed there, and a new
+    tag given the old name): it came in as ``added``."""
+    return (f"tag “{ours['name']}”: two tags there — their “{holder['name']}” is ours, "
+            f"their other “{ours['name']}” is a tag of its own, added as “{added}”")
 
 
 def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, int]:

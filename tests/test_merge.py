@@ -314,3 +314,39 @@ def test_merge_keeps_who_decided_a_consensus_passage(two_databases):
     assert report.passages_added == 5
     assert fresh.execute("SELECT decided_by FROM passages WHERE analyst = 'consensus'"
                          ).fetchall() == [(None,)]
+
+
+def test_a_renamed_tag_and_a_new_tag_of_its_old_name_stay_two_tags(seeded_db_path, tmp_path):
+    """They renamed Drugs “Narcotics” (same stable id) and made a new tag
+    “Drugs”: both their tags' passages landed under our Drugs, with a colour
+    conflict that was the new tag's. Now the new one comes in as “Drugs (2)”,
+    said; merging again adds nothing."""
+    copy = tmp_path / "ben.db"
+    shutil.copy(seeded_db_path, copy)
+    ben = open_database(copy)
+    old = tags.find_tag(ben, "Drugs")["id"]
+    tags.rename_tag(ben, old, "Narcotics")
+    new = tags.create_tag(ben, "Drugs", "#0000ff")
+    renamed = passages.add_passage(ben, article_id=1, tag_id=old, start=0, end=10,
+                                   analyst="ben")
+    fresh = passages.add_passage(ben, article_id=2, tag_id=new, start=0, end=7, analyst="ben")
+    uuids = {i: ben.execute("SELECT uuid FROM passages WHERE id = ?", [i]).fetchone()[0]
+             for i in (renamed, fresh)}
+    ben.close()
+    db = open_database(seeded_db_path)
+    drugs = tags.find_tag(db, "Drugs")
+    report = merge_database(db, copy)
+    added = tags.find_tag(db, "Drugs (2)")
+    assert added is not None and added["color"] == "#0000ff"
+
+    def tag_of(passage):
+        return db.execute("SELECT tag_id FROM passages WHERE uuid = ?",
+                          [uuids[passage]]).fetchone()[0]
+    assert tag_of(renamed) == drugs["id"] and tag_of(fresh) == added["id"]
+    assert "tag “Drugs” is called “Narcotics” there; ours kept" in report.conflicts
+    assert "tag “Drugs”: two tags there — their “Narcotics” is ours, their other “Drugs” " \
+        "is a tag of its own, added as “Drugs (2)”" in report.conflicts
+    assert not any("colour" in c for c in report.conflicts), report.conflicts
+    again = merge_database(db, copy)
+    assert again.tags_added == again.passages_added == 0
+    db.close()
