@@ -7,12 +7,13 @@ another of theirs by name (renamed there, and a new tag given the old
 name): that one comes in as a tag of its own, “Name (2)”, said as a
 conflict — passages by (article, tag, range, analyst). What matches is not
 copied again, so merging the same file twice adds nothing the second time.
-Nothing is lost on either side: this database's tags, colours, notes and
-memos are kept; the other's are added where they are missing, and every
-difference that cannot be settled without a person is reported as a
-conflict (a tag of the same name with another colour or parent; an article
-with the same URL or file name whose text differs, which comes in as an
-article of its own; a note or memo both sides wrote differently).
+Nothing is lost on either side: this database's tags, colours, notes,
+memos and assignments are kept; the other's are added where they are
+missing, and every difference that cannot be settled without a person is
+reported as a conflict (a tag of the same name with another colour or
+parent; an article with the same URL or file name whose text differs,
+which comes in as an article of its own; a note or memo both sides wrote
+differently; an assignment both sides have, with another status).
 
 Stable ids (the journal's ``uuid`` columns) are used where both sides have
 them: a tag or passage with the same uuid is the same one even if renamed
@@ -59,6 +60,7 @@ class MergeReport:
     passages_matched: int = 0
     notes_added: int = 0
     memos_added: int = 0
+    assignments_added: int = 0
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
@@ -149,6 +151,7 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
     touched_articles, touched_tags, new_passages = set(), set(), []
     tag_map = _merge_tags(db, other, report, touched_tags)
     article_map = _merge_articles(db, other, report, touched_articles)
+    _merge_assignments(db, other, article_map, report)
 
     theirs = _columns(other, "passages")
     anchor = "anchor" if "anchor" in theirs else "'ok'"
@@ -277,6 +280,36 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
             db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
                        [mapping[tag["parent_id"]], mapping[tag["id"]]])
     return mapping
+
+
+def _merge_assignments(db, other, article_map: dict[int, int], report: MergeReport) -> None:
+    """Their assignments (which analyst codes which article, with that
+    analyst's status) of the articles that came in or matched: those we
+    lack are added with their status; where both have one, ours is kept and
+    a different status is a conflict. A file older than assignments (0016)
+    has none."""
+    if other.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                     "AND name = 'assignments'").fetchone() is None:
+        return
+    ours = {(a, n): s for a, n, s in db.execute(
+        "SELECT article_id, analyst, status FROM assignments").fetchall()}
+    added = []
+    for row in other.execute("SELECT article_id, analyst, status, assigned_at "
+                             "FROM assignments ORDER BY article_id, analyst"):
+        article_id = article_map.get(row["article_id"])
+        if article_id is None:      # their article did not come in (skipped, said)
+            continue
+        key = (article_id, row["analyst"])
+        if key not in ours:
+            ours[key] = row["status"]
+            added.append((article_id, row["analyst"], row["status"], row["assigned_at"]))
+        elif ours[key] != row["status"]:
+            report.conflicts.append(
+                f"article {article_id}: {row['analyst']} marked it “{row['status']}” there, "
+                f"“{ours[key]}” here; ours kept")
+    db.conn.executemany("INSERT OR IGNORE INTO assignments (article_id, analyst, status, "
+                        "assigned_at) VALUES (?, ?, ?, ?)", added)
+    report.assignments_added = len(added)
 
 
 def _free_name(name: str, taken: dict) -> str:

@@ -350,3 +350,50 @@ def test_a_renamed_tag_and_a_new_tag_of_its_old_name_stay_two_tags(seeded_db_pat
     again = merge_database(db, copy)
     assert again.tags_added == again.passages_added == 0
     db.close()
+
+
+def test_merge_brings_their_assignments_and_statuses(two_databases):
+    """Their assignments were left behind (who codes which article, and how
+    far each got). They come in now, through the articles matched or added;
+    a status both sides have differently is ours kept, said; undo takes
+    them back exactly and redo brings them again."""
+    from desktop.merge_files import summary
+    from storage import assignments
+
+    ours_path, theirs_path = two_databases
+    db = open_database(ours_path)
+    assignments.assign(db, [3], ["ana"])
+    assignments.set_status(db, 3, "ana", "in progress")
+    db.close()
+    theirs = open_database(theirs_path)
+    only_theirs = theirs.execute("SELECT id FROM articles WHERE title = 'Only theirs'"
+                                 ).fetchone()[0]
+    assignments.assign(theirs, [1, 2, 3, only_theirs], ["ben"])
+    assignments.assign(theirs, [3], ["ana"])
+    assignments.set_status(theirs, 1, "ben", "done")
+    assignments.set_status(theirs, 3, "ana", "done")
+    theirs.close()
+
+    db = open_database(ours_path)
+
+    def rows():
+        return db.execute("SELECT a.title, s.analyst, s.status, s.assigned_at FROM assignments s "
+                          "JOIN articles a ON a.id = s.article_id ORDER BY 1, 2").fetchall()
+    before = rows()
+    report = merge_database(db, theirs_path, analyst="me")
+    added = db.execute("SELECT id FROM articles WHERE title = 'Only theirs'").fetchone()[0]
+    assert assignments.analysts_of(db, 1) == [{"analyst": "ben", "status": "done"}]
+    assert assignments.analysts_of(db, 2) == [{"analyst": "ben", "status": "new"}]
+    assert assignments.analysts_of(db, 3) == [{"analyst": "ana", "status": "in progress"},
+                                              {"analyst": "ben", "status": "new"}]
+    assert assignments.analysts_of(db, added) == [{"analyst": "ben", "status": "new"}]
+    assert report.assignments_added == 4 and "4 assignments added" in summary(report)
+    assert "article 3: ana marked it “done” there, “in progress” here; ours kept" \
+        in report.conflicts
+    after = rows()
+    journal.undo(db)
+    assert rows() == before
+    journal.redo(db)
+    assert rows() == after
+    assert merge_database(db, theirs_path).assignments_added == 0
+    db.close()
