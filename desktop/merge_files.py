@@ -30,6 +30,7 @@ def summary(report: MergeReport) -> str:
             f"{counted(report.tags_added, 'tag')} added, {report.tags_matched:,} matched; "
             f"{counted(report.passages_added, 'passage')} added, "
             f"{report.passages_matched:,} already here; "
+            f"{counted(report.assignments_added, 'assignment')} added; "
             f"{counted(report.notes_added, 'note')} and {counted(report.memos_added, 'memo')} "
             f"filled in; {counted(len(report.conflicts), 'conflict')}, "
             f"{len(report.skipped):,} skipped")

@@ -2,21 +2,26 @@
 
 Articles are matched by the hash of their text, tags by stable id (a
 ``uuid`` column, when both databases have one) and then by name (ignoring
-case), passages by (article, tag, range, analyst). What matches is not
+case) — but a tag of ours that one of theirs is by stable id is not also
+another of theirs by name (renamed there, and a new tag given the old
+name): that one comes in as a tag of its own, “Name (2)”, said as a
+conflict — passages by (article, tag, range, analyst). What matches is not
 copied again, so merging the same file twice adds nothing the second time.
-Nothing is lost on either side: this database's tags, colours, notes and
-memos are kept; the other's are added where they are missing, and every
-difference that cannot be settled without a person is reported as a
-conflict (a tag of the same name with another colour or parent; an article
-with the same URL or file name whose text differs, which comes in as an
-article of its own; a note or memo both sides wrote differently).
+Nothing is lost on either side: this database's tags, colours, notes,
+memos and assignments are kept; the other's are added where they are
+missing, and every difference that cannot be settled without a person is
+reported as a conflict (a tag of the same name with another colour or
+parent; an article with the same URL or file name whose text differs,
+which comes in as an article of its own; a note or memo both sides wrote
+differently; an assignment both sides have, with another status).
 
 Stable ids (the journal's ``uuid`` columns) are used where both sides have
 them: a tag or passage with the same uuid is the same one even if renamed
 or moved (a difference is a conflict, ours kept), and an article with the
 same uuid but other text is an article one side edited (a conflict; theirs
 comes in as an article of its own). Rows that come in keep their uuid
-unless ours already uses it.
+unless ours already uses it, and a consensus passage who decided it
+(``decided_by``).
 
 The other file is opened read-only and never changed. The merge is one
 journal step (one transaction, undoable): a failure leaves this database as
@@ -55,6 +60,7 @@ class MergeReport:
     passages_matched: int = 0
     notes_added: int = 0
     memos_added: int = 0
+    assignments_added: int = 0
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
@@ -145,10 +151,13 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
     touched_articles, touched_tags, new_passages = set(), set(), []
     tag_map = _merge_tags(db, other, report, touched_tags)
     article_map = _merge_articles(db, other, report, touched_articles)
+    _merge_assignments(db, other, article_map, report)
 
     theirs = _columns(other, "passages")
     anchor = "anchor" if "anchor" in theirs else "'ok'"
     their_uuid = "uuid" if "uuid" in theirs else "NULL AS uuid"
+    # who decided a consensus passage (0018); a file older than that has none
+    decided_by = "decided_by" if "decided_by" in theirs else "NULL AS decided_by"
     our_uuids = _uuids(db.conn, "passages")
     ours, by_id, our_notes = {}, {}, {}
     for row in db.execute("SELECT id, article_id, tag_id, start, end, analyst, note "
@@ -158,7 +167,7 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         our_notes[row[0]] = row[6]
     for p in other.execute(f"SELECT article_id, tag_id, start, end, text, prefix, suffix, "
                            f"note, analyst, created_at, updated_at, {anchor} AS anchor, "
-                           f"{their_uuid} FROM passages ORDER BY id"):
+                           f"{their_uuid}, {decided_by} FROM passages ORDER BY id"):
         article_id, tag_id = article_map.get(p["article_id"]), tag_map.get(p["tag_id"])
         if article_id is None or tag_id is None:
             report.skipped.append(f"a passage of their article {p['article_id']} "
@@ -190,11 +199,11 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         made = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else new_uuid()
         passage_id = db.execute(
             "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
-            "note, analyst, created_at, updated_at, anchor, uuid) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, analyst, created_at, updated_at, anchor, uuid, decided_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
              p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"],
-             made]).lastrowid
+             made, p["decided_by"]]).lastrowid
         our_uuids[made] = passage_id
         ours[key] = (passage_id, p["note"])
         new_passages.append(passage_id)
@@ -218,10 +227,20 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     our_names = {t["id"]: t["name"] for t in our_tags}
     their_names = {t["id"]: t["name"] for t in their_tags}
     mapping: dict[int, int] = {}
+    # by stable id first, for all of them: a tag they renamed holds our tag
+    # before a new tag of theirs under its old name can take it by name
+    by_id = {tag["id"]: our_by_uuid[tag["uuid"]] for tag in their_tags
+             if by_uuid and tag.get("uuid") in our_by_uuid}
+    held = {by_id[tag["id"]]["id"]: tag for tag in their_tags if tag["id"] in by_id}
     for tag in their_tags:
-        ours = (our_by_uuid.get(tag.get("uuid")) if by_uuid and tag.get("uuid") else None) \
-            or our_by_name.get(tag["name"].casefold())
+        ours, apart = by_id.get(tag["id"]), None
+        if ours is None:
+            ours = our_by_name.get(tag["name"].casefold())
+            if ours is not None and ours["id"] in held:
+                # one tag of ours for two of theirs: this one comes in apart
+                ours, apart = None, ours
         if ours is not None:
+            held.setdefault(ours["id"], tag)
             mapping[tag["id"]] = ours["id"]
             report.tags_matched += 1
             if ours["name"].casefold() != tag["name"].casefold():
@@ -241,24 +260,74 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
                     f"tag “{ours['name']}”: their parent “{their_parent or '(none)'}”, "
                     f"ours “{our_parent or '(none)'}” kept")
             continue
-        row = {"name": tag["name"], "color": tag["color"],
+        name = _free_name(tag["name"], our_by_name)
+        row = {"name": name, "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
                "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
         if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
             row["uuid"] = tag["uuid"]
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
-        our_names[new_id] = tag["name"]
-        our_by_name[tag["name"].casefold()] = {"id": new_id, "name": tag["name"],
-                                               "color": tag["color"], "parent_id": None,
-                                               "codable": row["codable"]}
+        our_names[new_id] = name
+        our_by_name[name.casefold()] = {"id": new_id, "name": name, "color": tag["color"],
+                                        "parent_id": None, "codable": row["codable"]}
         touched.add(new_id)
         report.tags_added += 1
+        if apart is not None:
+            report.conflicts.append(_two_tags_line(apart, held[apart["id"]], name))
     for tag in their_tags:       # parents of the tags that came in
         if mapping.get(tag["id"]) in touched and tag.get("parent_id") in mapping:
             db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
                        [mapping[tag["parent_id"]], mapping[tag["id"]]])
     return mapping
+
+
+def _merge_assignments(db, other, article_map: dict[int, int], report: MergeReport) -> None:
+    """Their assignments (which analyst codes which article, with that
+    analyst's status) of the articles that came in or matched: those we
+    lack are added with their status; where both have one, ours is kept and
+    a different status is a conflict. A file older than assignments (0016)
+    has none."""
+    if other.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                     "AND name = 'assignments'").fetchone() is None:
+        return
+    ours = {(a, n): s for a, n, s in db.execute(
+        "SELECT article_id, analyst, status FROM assignments").fetchall()}
+    added = []
+    for row in other.execute("SELECT article_id, analyst, status, assigned_at "
+                             "FROM assignments ORDER BY article_id, analyst"):
+        article_id = article_map.get(row["article_id"])
+        if article_id is None:      # their article did not come in (skipped, said)
+            continue
+        key = (article_id, row["analyst"])
+        if key not in ours:
+            ours[key] = row["status"]
+            added.append((article_id, row["analyst"], row["status"], row["assigned_at"]))
+        elif ours[key] != row["status"]:
+            report.conflicts.append(
+                f"article {article_id}: {row['analyst']} marked it “{row['status']}” there, "
+                f"“{ours[key]}” here; ours kept")
+    db.conn.executemany("INSERT OR IGNORE INTO assignments (article_id, analyst, status, "
+                        "assigned_at) VALUES (?, ?, ?, ?)", added)
+    report.assignments_added = len(added)
+
+
+def _free_name(name: str, taken: dict) -> str:
+    """``name``, or if a tag here has it (any case) the first free “name (2)”,
+    “name (3)”… (tag names are unique)."""
+    free, n = name, 1
+    while free.casefold() in taken:
+        n += 1
+        free = f"{name} ({n})"
+    return free
+
+
+def _two_tags_line(ours: dict, holder: dict, added: str) -> str:
+    """The conflict of a tag of theirs named as ``ours`` while another of
+    theirs, ``holder``, is that tag by stable id (renamed there, and a new
+    tag given the old name): it came in as ``added``."""
+    return (f"tag “{ours['name']}”: two tags there — their “{holder['name']}” is ours, "
+            f"their other “{ours['name']}” is a tag of its own, added as “{added}”")
 
 
 def _merge_articles(db, other, report: MergeReport, touched: set) -> dict[int, int]:

@@ -5,7 +5,9 @@ A :class:`PassageQuery` narrows the passages by tag (a tag includes the
 tags under it unless ``tag_children`` is off), article, source, published
 date range, analyst, speaker (the passage overlaps a quote of theirs found
 by an analysis of the article's current text), the article's review status and words in the
-note (FTS5, the same index the article list's note search uses).
+note (FTS5, the same index the article list's note search uses). ``analysts``
+is not a filter the analyst picks but whose passages the window shows (blind
+coding): the other analysts' passages are not listed, counted or exported.
 :func:`count_passages` counts them, :func:`passage_page` reads one page of
 rows (never an article's text) and :func:`passage_ids` every id, for
 "Export these…" (:class:`storage.export_selection.PassageFilter` takes
@@ -28,7 +30,8 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from storage.article_query import REVIEW_FILTERS, SearchError, fts_expression, run_search
+from storage.article_query import (REVIEW_FILTERS, SearchError, analyst_clause,
+                                   fts_expression, run_search)
 from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
 from storage import speaker_corrections
@@ -96,10 +99,14 @@ class PassageQuery:
     speaker: str = ""
     review: str = ""       # a key of storage.article_query.REVIEW_FILTERS
     note: str = ""         # words in the note (FTS5 syntax, as the article search)
+    #: whose passages the window shows (blind coding; empty: everybody's)
+    analysts: tuple[str, ...] = ()
     sort: str = "article"
     descending: bool | None = None
 
     def __post_init__(self) -> None:
+        # a list given (as from the window's settings) would make the query unhashable
+        object.__setattr__(self, "analysts", tuple(self.analysts))
         if self.sort not in SORTS:
             raise ValueError(f"sort must be one of {sorted(SORTS)}, not {self.sort!r}")
         if self.review and self.review not in REVIEW_FILTERS:
@@ -112,9 +119,10 @@ class PassageQuery:
         return SORTS[self.sort][1] if self.descending is None else self.descending
 
     def is_filtered(self) -> bool:
+        """Whether the query leaves any passage out (the shown analysts too)."""
         return bool(self.tag_id is not None or self.article_id is not None
                     or self.source.strip() or self.since or self.until
-                    or self.analyst.strip() or self.speaker.strip() or self.review
+                    or self.analyst.strip() or self.analysts or self.speaker.strip() or self.review
                     or fts_expression(self.note))
 
 
@@ -248,6 +256,10 @@ def _clauses(db: Database, q: PassageQuery, *,
     if q.analyst.strip():
         clauses.append("p.analyst = ?")
         params.append(q.analyst.strip())
+    whose, whose_params = analyst_clause(q.analysts)
+    if whose:
+        clauses.append(whose.removeprefix(" AND "))
+        params += whose_params
     if (q.since or q.until) and q.date_of == "tagged":
         since, until = _range(q)        # ISO days against ISO timestamps
         if since:
@@ -351,21 +363,26 @@ def _head_query(db: Database, q: PassageQuery, head: int) -> tuple[str, list]:
             or fts_expression(q.note):
         return _ordered_ids(db, q)
     articles = _article_filters(q)
-    index = "passages_by_analyst" if q.analyst.strip() else "passages_by_article_span"
+    # whose passages: the analyst filter, or the analysts shown (blind coding);
+    # one analyst's passages are in article order in their own index, several
+    # analysts' are not (each passage of the walk is tested instead)
+    whose = bool(q.analyst.strip() or q.analysts)
+    one_analyst = bool(q.analyst.strip()) or len(q.analysts) == 1
+    index = "passages_by_analyst" if one_analyst else "passages_by_article_span"
     if q.tag_id is not None:
         tag_ids = _tag_ids(db, q)
         admitted = sum(r[0] for r in db.execute(     # kept by triggers (0007)
             f"SELECT passage_count FROM tags WHERE id IN ({', '.join('?' * len(tag_ids))})",
             tag_ids))
-        if len(tag_ids) == 1 and not q.analyst.strip():
+        if len(tag_ids) == 1 and not one_analyst:
             index = "passages_by_tag_article"  # one tag's passages in list order
         elif admitted < _plenty(db, "passages", head):
-            if q.analyst.strip() or articles:
+            if whose or articles:
                 return _ordered_ids(db, q)
             clauses, params = _clauses(db, q)  # a few tags' few passages, sorted
             return (f"SELECT p.id FROM passages p INDEXED BY passages_by_tag_article "
                     f"{_where(clauses)} {_order(q)}", params)
-    elif not articles and not q.analyst.strip():
+    elif not articles and not whose:
         return _ordered_ids(db, q)          # the whole corpus: its own index
     if not all(_admits_plenty(db, condition, head) for condition in articles):
         return _ordered_ids(db, q)

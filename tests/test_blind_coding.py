@@ -233,3 +233,55 @@ def test_deleting_a_tag_unused_by_the_analysts_shown_asks_about_the_others(
     window.tag_panel.ask_delete(drugs)
     assert tags.get_tag(window.db, drugs) is None
     assert all(passages.get_passage(window.db, i) is None for i in theirs)
+
+
+def test_the_passages_workspace_lists_and_acts_on_the_analysts_shown_only(
+        open_window, seeded_db_path, qtbot, tmp_path):
+    """Mine only: the Passages workspace listed every analyst's passages with
+    their notes, and "Export these…" exported them. Now its list, its
+    analyst box, a select-all delete and its export keep to the analysts
+    shown, and it is read again when that choice changes."""
+    import csv
+
+    from PySide6.QtCore import Qt
+
+    ids = _code(seeded_db_path)
+    window = open_window(seeded_db_path)
+    keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_B, keys)                     # mine only
+    qtbot.keyClick(window, Qt.Key.Key_W, keys)                     # the workspace
+    controller = window.workspace
+    widget = controller.widget
+    qtbot.waitUntil(controller.is_shown, timeout=3000)
+
+    def listed():
+        return sorted(widget.model.passage(r)["id"] for r in range(widget.model.rowCount()))
+
+    def offered():
+        return [widget.analyst.itemData(i) for i in range(widget.analyst.count())]
+    assert listed() == [ids["mine"]]
+    assert offered() == ["", ME]
+    target = tmp_path / "these.csv"
+    task = controller.export_listed(target)
+    assert task.wait(10000)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    with target.open(encoding="utf-8-sig") as handle:
+        assert [int(r["passage_id"]) for r in csv.DictReader(handle)] == [ids["mine"]]
+    # every row selected and deleted: only mine go
+    widget.table.setFocus()
+    qtbot.keyClick(widget.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget.table, Qt.Key.Key_Delete)
+    db = window.db
+    assert passages.get_passage(db, ids["mine"]) is None
+    assert passages.get_passage(db, ids["hers"]) is not None
+    assert passages.get_passage(db, ids["other"]) is not None
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    # everyone's, the workspace shown: read again at once, ana offered again
+    window.passage_visibility.actions["all"].trigger()
+    assert listed() == sorted(ids[k] for k in ("mine", "hers", "other"))
+    assert sorted(offered()) == ["", "Test Analyst", "ana"]
+    # ana chosen in the box, then mine only: she leaves the box and the list
+    widget.analyst.setCurrentIndex(widget.analyst.findData("ana"))
+    qtbot.waitUntil(lambda: listed() == [ids["hers"], ids["other"]], timeout=3000)
+    window.passage_visibility.actions["mine"].trigger()
+    assert listed() == [ids["mine"]] and widget.analyst.currentData() == ""

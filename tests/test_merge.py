@@ -5,6 +5,7 @@ either side is lost; the other file is not touched."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import shutil
 
 import pytest
@@ -280,3 +281,119 @@ def test_a_conflict_on_one_passage_says_what_differs_note_included(seeded_db_pat
     assert "range 12–40 (ours 10–40)" in conflict and "'bob rewrote it'" in conflict
     assert "tag" not in conflict and "analyst" not in conflict
     ours.close()
+
+
+def test_merge_keeps_who_decided_a_consensus_passage(two_databases):
+    """A consensus passage of theirs came in without ``decided_by``: who
+    settled it was lost. It comes with it now; a file from before the
+    column (0018) merges with none."""
+    from storage import consensus
+
+    ours_path, theirs_path = two_databases
+    theirs = open_database(theirs_path)
+    drugs = tags.find_tag(theirs, "Drugs")["id"]
+    consensus.decide(theirs, article_id=3, start=4, end=20, tag_ids=[drugs], decided_by="chea")
+    theirs.close()
+    db = open_database(ours_path)
+    merge_database(db, theirs_path)
+    assert db.execute("SELECT decided_by FROM passages WHERE analyst = 'consensus'"
+                      ).fetchall() == [("chea",)]
+    db.close()
+    # an older file: the same passages, no decided_by column
+    older = theirs_path.with_name("older.db")
+    shutil.copy(theirs_path, older)
+    conn = sqlite3.connect(older)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                "AND tbl_name = 'passages'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")     # they name every column
+    conn.execute("ALTER TABLE passages DROP COLUMN decided_by")
+    conn.commit()
+    conn.close()
+    fresh = open_database(ours_path.with_name("fresh.db"))
+    report = merge_database(fresh, older)
+    assert report.passages_added == 5
+    assert fresh.execute("SELECT decided_by FROM passages WHERE analyst = 'consensus'"
+                         ).fetchall() == [(None,)]
+
+
+def test_a_renamed_tag_and_a_new_tag_of_its_old_name_stay_two_tags(seeded_db_path, tmp_path):
+    """They renamed Drugs “Narcotics” (same stable id) and made a new tag
+    “Drugs”: both their tags' passages landed under our Drugs, with a colour
+    conflict that was the new tag's. Now the new one comes in as “Drugs (2)”,
+    said; merging again adds nothing."""
+    copy = tmp_path / "ben.db"
+    shutil.copy(seeded_db_path, copy)
+    ben = open_database(copy)
+    old = tags.find_tag(ben, "Drugs")["id"]
+    tags.rename_tag(ben, old, "Narcotics")
+    new = tags.create_tag(ben, "Drugs", "#0000ff")
+    renamed = passages.add_passage(ben, article_id=1, tag_id=old, start=0, end=10,
+                                   analyst="ben")
+    fresh = passages.add_passage(ben, article_id=2, tag_id=new, start=0, end=7, analyst="ben")
+    uuids = {i: ben.execute("SELECT uuid FROM passages WHERE id = ?", [i]).fetchone()[0]
+             for i in (renamed, fresh)}
+    ben.close()
+    db = open_database(seeded_db_path)
+    drugs = tags.find_tag(db, "Drugs")
+    report = merge_database(db, copy)
+    added = tags.find_tag(db, "Drugs (2)")
+    assert added is not None and added["color"] == "#0000ff"
+
+    def tag_of(passage):
+        return db.execute("SELECT tag_id FROM passages WHERE uuid = ?",
+                          [uuids[passage]]).fetchone()[0]
+    assert tag_of(renamed) == drugs["id"] and tag_of(fresh) == added["id"]
+    assert "tag “Drugs” is called “Narcotics” there; ours kept" in report.conflicts
+    assert "tag “Drugs”: two tags there — their “Narcotics” is ours, their other “Drugs” " \
+        "is a tag of its own, added as “Drugs (2)”" in report.conflicts
+    assert not any("colour" in c for c in report.conflicts), report.conflicts
+    again = merge_database(db, copy)
+    assert again.tags_added == again.passages_added == 0
+    db.close()
+
+
+def test_merge_brings_their_assignments_and_statuses(two_databases):
+    """Their assignments were left behind (who codes which article, and how
+    far each got). They come in now, through the articles matched or added;
+    a status both sides have differently is ours kept, said; undo takes
+    them back exactly and redo brings them again."""
+    from desktop.merge_files import summary
+    from storage import assignments
+
+    ours_path, theirs_path = two_databases
+    db = open_database(ours_path)
+    assignments.assign(db, [3], ["ana"])
+    assignments.set_status(db, 3, "ana", "in progress")
+    db.close()
+    theirs = open_database(theirs_path)
+    only_theirs = theirs.execute("SELECT id FROM articles WHERE title = 'Only theirs'"
+                                 ).fetchone()[0]
+    assignments.assign(theirs, [1, 2, 3, only_theirs], ["ben"])
+    assignments.assign(theirs, [3], ["ana"])
+    assignments.set_status(theirs, 1, "ben", "done")
+    assignments.set_status(theirs, 3, "ana", "done")
+    theirs.close()
+
+    db = open_database(ours_path)
+
+    def rows():
+        return db.execute("SELECT a.title, s.analyst, s.status, s.assigned_at FROM assignments s "
+                          "JOIN articles a ON a.id = s.article_id ORDER BY 1, 2").fetchall()
+    before = rows()
+    report = merge_database(db, theirs_path, analyst="me")
+    added = db.execute("SELECT id FROM articles WHERE title = 'Only theirs'").fetchone()[0]
+    assert assignments.analysts_of(db, 1) == [{"analyst": "ben", "status": "done"}]
+    assert assignments.analysts_of(db, 2) == [{"analyst": "ben", "status": "new"}]
+    assert assignments.analysts_of(db, 3) == [{"analyst": "ana", "status": "in progress"},
+                                              {"analyst": "ben", "status": "new"}]
+    assert assignments.analysts_of(db, added) == [{"analyst": "ben", "status": "new"}]
+    assert report.assignments_added == 4 and "4 assignments added" in summary(report)
+    assert "article 3: ana marked it “done” there, “in progress” here; ours kept" \
+        in report.conflicts
+    after = rows()
+    journal.undo(db)
+    assert rows() == before
+    journal.redo(db)
+    assert rows() == after
+    assert merge_database(db, theirs_path).assignments_added == 0
+    db.close()

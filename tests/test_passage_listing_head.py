@@ -110,6 +110,7 @@ def _expected(facts, q: PassageQuery) -> list[int]:
         a = facts["articles"][r["article_id"]]
         return ((admitted_tags is None or r["tag_id"] in admitted_tags)
                 and (not q.analyst or r["analyst"] == q.analyst)
+                and (not q.analysts or r["analyst"] in q.analysts)
                 and (not q.source or (a["source"] or "").lower() == q.source.lower())
                 and (not (q.since or q.until) or dated(a["published"]))
                 and (not q.review or a["review"] in {"new": ("new",), "done": ("done",),
@@ -127,7 +128,7 @@ def _queries(facts) -> list[PassageQuery]:
               {"source": "REUTERS"}, {"source": "AP"}, {"since": "2023-01-01"},
               {"until": "2023-03-31"}, {"since": "2023-03-31", "until": "2023-03-31"},
               {"review": "new"}, {"review": "done"}, {"review": "not done"},
-              {"speaker": "sok"}]
+              {"speaker": "sok"}, {"analysts": ("chea",)}, {"analysts": ("ana", "chea")}]
     pairs = [{**a, **b} for i, a in enumerate(single[1:]) for b in single[i + 2:]
              if not set(a) & set(b)]
     return [PassageQuery(**values, descending=descending)

@@ -10,10 +10,17 @@ deletion of many passages are each one step of the window's undo history.
 After any change, undo or redo (the undo stack's index moves) the list is
 read again, keeping its place. "Export these…" exports exactly the passages
 listed, through the window's background export.
+
+Blind coding holds here as in the rest of the window: the list, its count,
+its analyst box and so what can be selected, re-tagged, deleted or exported
+are only the passages of the analysts the window shows
+(:class:`desktop.gui.passage_visibility.PassageVisibility`), read again from
+the top when that choice changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import shiboken6
@@ -38,7 +45,7 @@ class WorkspaceController(QObject):
         super().__init__(window)
         self.window = window
         self.widget = PassageWorkspace()
-        self.query = passage_listing.PassageQuery()
+        self.query = passage_listing.PassageQuery(analysts=window.query.analysts)
         self._stale = True
         self._names_read = False
         # a dock beside the reader (below it at first; it can be moved,
@@ -74,6 +81,7 @@ class WorkspaceController(QObject):
         # changes made by other windows, commands or a hub sync move no undo
         # stack here: the list showed (and its editor offered) stale notes
         window.ops.changed.connect(self._foreign_changes)
+        window.passage_visibility.changed.connect(self._shown_analysts_changed)
         # restored floating, the dock was shown before it was listened to:
         # read it once the window is up
         QTimer.singleShot(0, self, self._shown_at_start)
@@ -100,6 +108,13 @@ class WorkspaceController(QObject):
     def _foreign_changes(self, changes) -> None:
         if changes.foreign and changes.touches(PASSAGES, TAGS, ARTICLE, ARTICLES, REVIEW):
             self._history_moved(0)
+
+    @Slot(tuple)
+    def _shown_analysts_changed(self, _shown: tuple) -> None:
+        """View → Passages changed whose passages the window shows: the list
+        is read again from the top (its place may be a passage now hidden)."""
+        if shiboken6.isValid(self.window):
+            self.refresh(keep=False)
 
     @Slot()
     def _read_again(self) -> None:
@@ -135,7 +150,7 @@ class WorkspaceController(QObject):
     def apply_query(self, values: dict) -> None:
         """A filter or the order changed: count and show the first page."""
         try:
-            query = passage_listing.PassageQuery(**values)
+            query = passage_listing.PassageQuery(**values, analysts=self.window.query.analysts)
         except ValueError as error:
             self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
@@ -149,10 +164,17 @@ class WorkspaceController(QObject):
             self._stale = True
             return
         self._stale = False
-        db, query = self.window.db, self.query
+        shown = self.window.query.analysts      # blind coding: whose passages
+        self.query = replace(self.query, analysts=shown)
+        db = self.window.db
         self.widget.set_tags(self.window.state.tags or tags.list_tags(db))
         if not keep:
-            self.widget.set_analysts(export_selection.analysts(db))
+            self.widget.set_analysts([name for name in export_selection.analysts(db)
+                                      if not shown or name in shown])
+            # an analyst chosen in the box and now hidden has left it: the
+            # list is no longer narrowed to them (it would list nothing)
+            self.query = replace(self.query, analyst=self.widget.values()["analyst"])
+        query = self.query
         try:
             listing = passage_listing.PassageListing(db, query)
             if keep and listing.known_count() is None and \
