@@ -290,6 +290,13 @@ def analysts(db: Database, among=()) -> list[str]:
     return sorted(names, key=lambda name: (name.translate(_NOCASE), name))
 
 
+def database_file(db: Database) -> str:
+    """The path of ``db``'s file as SQLite opened it, or "" for a database
+    in memory: an export must not be written over it."""
+    return next((row[2] for row in db.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+
+
 def project_guid(db: Database) -> str:
     """This database's own UUID, made once and kept in ``meta``.
 
