@@ -117,7 +117,7 @@ def test_notes_memos_and_times_as_qualcoder_and_maxqda_read_them(tricky, tmp_pat
     root = ET.fromstring(project)
     source = next(root.iter(Q + "TextSource"))
     assert source.find(Q + "Description").text == (
-        "Source: Test Wire\nPublished: 2024-05-01\n\nMemo line one\nSource: not metadata")
+        "Source: Test Wire\nPublished: 2024-05-01\n\nMemo:\nMemo line one\nSource: not metadata")
     described = {s.get("name"): s.find(Q + "Description") for s in root.iter(
         Q + "PlainTextSelection")}
     notes = {p["text"]: p["note"] for p in passages.export_rows(tricky)}
