@@ -225,6 +225,9 @@ def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
     ("2026-12-02T06:18:37.123+02:00", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
     ("2026-12-02T04:18:37", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
     ("yesterday", None, None), ("", None, None), (None, None, None),
+    # .NET's DateTime.MinValue: the year was written "1", not schema-valid
+    ("0001-01-01T00:00:00", "0001-01-01T00:00:00+00:00", "0001-01-01T00:00:00Z"),
+    ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59+00:00", "0999-12-31T23:59:59Z"),
 ])
 def test_timestamps_are_read_leniently_and_written_as_xs_datetime(value, stored, written):
     from desktop.refi_qda.timestamps import stored_timestamp, xml_timestamp
