@@ -129,6 +129,25 @@ def test_a_memo_starting_with_a_label_comes_back_as_the_memo(tmp_path, label, me
     assert review.memo(fresh, back[0]) == memo
 
 
+def test_a_text_ending_in_blank_space_comes_back_exactly(tmp_path):
+    """A text corrected in Edit text may end in a line break; the import
+    stripped it, so the article came back with another hash."""
+    db = open_database(tmp_path / "a.db")
+    tag = tags.create_tag(db, "T", "#123456")
+    article_id, _ = articles.add_article(db, title="t", text="Plain words here.")
+    articles.replace_article_text(db, article_id, "Plain words here.\n \n")
+    passages.add_passage(db, article_id=article_id, tag_id=tag, start=6, end=19,
+                         analyst="ana")
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+
+    def rows(database):
+        return (database.execute("SELECT text, text_hash FROM articles").fetchall(),
+                database.execute('SELECT start, "end" FROM passages').fetchall())
+
+    assert rows(fresh) == rows(db)
+
+
 def _one_source(tmp_path, origin: str, description: str):
     project = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}"><Sources>

@@ -230,6 +230,11 @@ class _Project:
     error_lines: set[int] = field(default_factory=set)
     recover: bool = False
 
+    @property
+    def from_dossier(self) -> bool:
+        """Whether Dossier wrote the project (its ``origin`` says so)."""
+        return self.origin.startswith("Dossier")
+
 
 def _damaged(element, text: str | None, error_lines: set[int]) -> bool:
     """Whether a text element read in recovery mode was touched by an error:
@@ -486,7 +491,7 @@ class _Importer:
                                         "its text is damaged in the file"))
             return {}, ""
         text = (text or "").strip()
-        if not self.project.origin.startswith("Dossier"):
+        if not self.project.from_dossier:
             return {}, text
         return dossier_description(text)
 
@@ -507,12 +512,15 @@ class _Importer:
         # stored without blank space at its end, as every file import stores
         # a text (QualCoder keeps a file's last line break): the same file
         # imported as .txt and through a project is one article. A text an
-        # earlier import stored whole is matched whole. Positions do not
-        # move; a selection is cut where the stored text ends.
+        # earlier import stored whole is matched whole, and so is a Dossier
+        # project's (its text may end in blank space, corrected in Edit
+        # text: stripped, it would come back with another hash). Positions
+        # do not move; a selection is cut where the stored text ends.
         article_id = articles.find_by_hash(self.db, articles.text_hash(text))
         created, kept = False, len(text)
-        if article_id is None:
+        if article_id is None and not self.project.from_dossier:
             kept = len(text.rstrip())
+        if article_id is None:
             article_id, created = articles.add_article(
                 self.db, title=name, text=text[:kept], stable_id=source.get("guid"),
                 **metadata)
