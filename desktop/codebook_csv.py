@@ -7,7 +7,8 @@ Excel as the local code page), CRLF rows, RFC 4180 quoting; one row per
 tag in the codebook panel's order; ``parent`` is the parent tag's name
 (Taguette ignores the columns it does not know). A name or description a
 spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR
-first) gets a leading apostrophe, taken off again on import.
+first, maybe after apostrophes) gets a leading apostrophe, taken off again
+on import, so ``'-isms'`` comes back with its own apostrophe.
 
 Read: a header row naming the tag's column ``name``, ``tag`` or ``path``
 (Taguette's three), and optionally ``description``, ``color``/``colour``
@@ -38,14 +39,24 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _escaped(value: str) -> bool:
+    """Whether ``value`` is apostrophes (maybe none) then a formula start:
+    what :func:`_cell` prefixes, so that :func:`_uncell` is its inverse (a
+    real ``'-isms'`` goes out as ``''-isms'`` and comes back whole)."""
+    return value.lstrip("'").startswith(_FORMULA_STARTS)
+
+
 def _cell(value: str | None) -> str:
+    """``value`` with an apostrophe before it if a spreadsheet would run it
+    as a formula (or it already starts with apostrophes before one)."""
     value = value or ""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if _escaped(value) else value
 
 
 def _uncell(value: str | None) -> str:
+    """A cell read back: the apostrophe :func:`_cell` added taken off."""
     value = value or ""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
+    return value[1:] if value.startswith("'") and _escaped(value) else value
 
 
 def codebook_csv(entries: list[dict]) -> bytes:

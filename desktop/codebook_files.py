@@ -14,8 +14,10 @@ from sqlite_utils import Database
 
 from desktop.codebook_csv import read_codebook_csv, write_codebook_csv
 from desktop.codebook_json import read_codebook, write_codebook
+from desktop.exporters.base import resolve_target
 from desktop.refi_qda.codebook import read_qdc, write_qdc
 from storage.codebook import codebook_entries
+from storage.export_selection import database_file
 from widgets.wording import counted
 
 JSON, QDC, CSV = "json", "qdc", "csv"
@@ -40,7 +42,10 @@ def with_suffix(path: Path, fmt: str) -> Path:
 
 def export_codebook(db: Database, path: Path, fmt: str | None = None) -> int:
     """Write the codebook to ``path`` (format by extension unless given);
-    returns how many tags were written."""
+    returns how many tags were written. The database's own file is refused
+    (:class:`~desktop.exporters.base.ExportTargetError`) before anything is
+    read."""
+    resolve_target(path, database_file(db))
     fmt = fmt or format_of(path)
     if fmt == QDC:
         return write_qdc(path, db)

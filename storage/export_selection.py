@@ -17,11 +17,13 @@ project export (REFI-QDA) holds every article, tagged or not.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from storage.database import is_read_only
 from storage.tags import subtree_sql
 
 DATE_OF = ("published", "tagged")
@@ -290,13 +292,46 @@ def analysts(db: Database, among=()) -> list[str]:
     return sorted(names, key=lambda name: (name.translate(_NOCASE), name))
 
 
+def database_file(db: Database) -> str:
+    """The path of ``db``'s file as SQLite opened it, or "" for a database
+    in memory: an export must not be written over it."""
+    return next((row[2] for row in db.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+
+
+#: The namespace of project UUIDs derived from a database's first journal
+#: step (or, with none, its file's path): see :func:`project_guid`.
+_PROJECT_NAMESPACE = uuid.UUID("a5b1f0d2-3c4e-5f60-8a7b-9c0d1e2f3a4b")
+
+
+def _derived_project_guid(db: Database) -> str:
+    """A project UUID made from what never changes in this file: the uuid
+    of its first journal step (the same in every copy of the file), or,
+    for a file no change was ever made in, its resolved path."""
+    first = db.execute("SELECT uuid FROM journal_steps ORDER BY id LIMIT 1").fetchone()
+    key = f"step:{first[0]}" if first else f"file:{os.path.realpath(database_file(db))}"
+    return str(uuid.uuid5(_PROJECT_NAMESPACE, key))
+
+
 def project_guid(db: Database) -> str:
     """This database's own UUID, made once and kept in ``meta``.
 
     Exports derive their stable identifiers (REFI-QDA GUIDs, annotation
     ids) from it, so re-exporting the same database gives the same ids.
+    It is derived (:func:`_derived_project_guid`), not random, so that a
+    read-only file, which cannot keep it, exports the same ids every time
+    and the same as once it is writable. The trade-off: two files that
+    began as copies of one file share it until one of them stores its own
+    (as copies made after an export always did), and a read-only file in
+    which no change was ever made has one only as long as it is not moved.
     """
+    row = db.execute("SELECT value FROM meta WHERE key = 'project_guid'").fetchone()
+    if row is not None:
+        return row[0]
+    derived = _derived_project_guid(db)
+    if is_read_only(db):
+        return derived
     with db.atomic():
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_guid', ?)",
-                   [str(uuid.uuid4())])
+                   [derived])
         return db.execute("SELECT value FROM meta WHERE key = 'project_guid'").fetchone()[0]

@@ -49,6 +49,23 @@ def test_export_is_utf8_with_bom_and_round_trips(db, tmp_path, capsys):
     other.close()
 
 
+@pytest.mark.parametrize("text", ["'-isms' and other suffixes", "''=A1", "'@home", "'plain",
+                                  "-5 degrees", "it's"])
+def test_a_real_leading_apostrophe_survives_the_round_trip(tmp_path, text):
+    """A description or name starting with an apostrophe and then = + - @
+    used to lose the apostrophe on import."""
+    from desktop.codebook_files import export_codebook
+
+    db = open_database(tmp_path / "a.db")
+    tags.create_tag(db, text, "#123456", description=text)
+    export_codebook(db, tmp_path / "cb.csv")
+    other = open_database(tmp_path / "b.db")
+    apply_codebook(other, read_codebook_file(tmp_path / "cb.csv").entries)
+    assert [(e["name"], e["description"]) for e in codebook_entries(other)] == [(text, text)]
+    db.close()
+    other.close()
+
+
 def test_taguette_columns_and_a_cli_import(db, tmp_path, capsys):
     path = tmp_path / "taguette.csv"
     path.write_text("\ufefftag,description,number of highlights,number of documents\r\n"

@@ -65,6 +65,24 @@ def test_project_guid_is_made_once(tricky):
     assert project_guid(tricky) == first and len(first) == 36
 
 
+def test_a_read_only_file_has_a_project_guid_it_does_not_store(tricky_db_path):
+    """A read-only file never exported used to fail: project_guid wrote meta."""
+    from storage import open_database
+    from storage.database import get_meta
+
+    guids = []
+    for _ in range(2):
+        read_only = open_database(tricky_db_path, read_only=True)
+        guids.append(project_guid(read_only))
+        assert get_meta(read_only, "project_guid") is None
+        read_only.close()
+    writable = open_database(tricky_db_path)
+    # the same once the file can keep it, so its exports keep their ids
+    assert guids[0] == guids[1] == project_guid(writable)
+    assert get_meta(writable, "project_guid") == guids[0]
+    writable.close()
+
+
 def test_a_bad_date_field_is_refused():
     with pytest.raises(ValueError):
         PassageFilter(date_of="imported")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from export_fixtures import tricky_db_path  # noqa: F401
+from export_fixtures import tricky, tricky_db_path  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,3 +121,55 @@ def test_binary_formats_reach_standard_output_whole(tricky_db_path):
     done = dossier("export", "--format", "xlsx", "-o", "-", "--db", str(tricky_db_path))
     assert done.returncode == 0, done.stderr.decode()
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(done.stdout)).namelist()
+
+
+def _articles_in(path: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("command", [("export", "--format", "csv", "-o"),
+                                     ("codebook", "export")])
+@pytest.mark.parametrize("through_link", [False, True])
+def test_the_database_itself_is_refused_and_kept(tricky_db_path, tmp_path, command,
+                                                 through_link):
+    """``-o corpus.db --db corpus.db`` used to replace the corpus with the export."""
+    before = _articles_in(tricky_db_path)
+    target = tricky_db_path
+    if through_link:
+        target = tmp_path / "link.csv"
+        target.symlink_to(tricky_db_path)
+    done = dossier(*command, str(target), "--db", str(tricky_db_path))
+    assert done.returncode == 2
+    err = done.stderr.decode()
+    assert "is the database being exported" in err and "Traceback" not in err
+    assert _articles_in(tricky_db_path) == before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("companion", ["-wal", "-shm", "-journal", " (hard link)"])
+def test_the_database_journal_files_are_refused(tricky, tricky_db_path, tmp_path, companion):
+    """What the window's export runs: the database's journal files (even
+    when SQLite has not made them yet) and a hard link to it are refused
+    too, for passages and for the codebook."""
+    from desktop.codebook_files import export_codebook
+    from desktop.exporters import export_passages
+    from desktop.exporters.base import ExportTargetError
+
+    if companion == " (hard link)":
+        target = tmp_path / "same.csv"
+        os.link(tricky_db_path, target)
+    else:
+        target = Path(f"{tricky_db_path}{companion}")
+    existed = target.exists()
+    with pytest.raises(ExportTargetError, match="is the database being exported"):
+        export_passages(tricky, target, "csv")
+    with pytest.raises(ExportTargetError, match="is the database being exported"):
+        export_codebook(tricky, target, "json")
+    assert target.exists() == existed
+    assert tricky.execute("SELECT count(*) FROM articles").fetchone()[0] > 0

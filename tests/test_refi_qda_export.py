@@ -117,7 +117,7 @@ def test_notes_memos_and_times_as_qualcoder_and_maxqda_read_them(tricky, tmp_pat
     root = ET.fromstring(project)
     source = next(root.iter(Q + "TextSource"))
     assert source.find(Q + "Description").text == (
-        "Source: Test Wire\nPublished: 2024-05-01\n\nMemo line one\nSource: not metadata")
+        "Source: Test Wire\nPublished: 2024-05-01\n\nMemo:\nMemo line one\nSource: not metadata")
     described = {s.get("name"): s.find(Q + "Description") for s in root.iter(
         Q + "PlainTextSelection")}
     notes = {p["text"]: p["note"] for p in passages.export_rows(tricky)}
@@ -158,3 +158,15 @@ def test_a_qualcoder_round_trip_stays_schema_valid(tmp_path):
     assert codes["Crime types"].find(Q + "Code").get("name") == "Fraud & scams"
     assert sum(1 for _ in root.iter(Q + "PlainTextSelection")) == 57 + 7
     db.close()
+
+
+def test_a_passage_time_before_the_year_1000_stays_schema_valid(tmp_path):
+    """A time another tool wrote as 0001-01-01 went out as "1-01-01T…Z"."""
+    db = open_database(tmp_path / "a.db")
+    tag = tags.create_tag(db, "T", "#123456")
+    article_id, _ = articles.add_article(db, title="t", text="Hello world text.")
+    passages.add_passage(db, article_id=article_id, tag_id=tag, start=0, end=5,
+                         analyst="ana", created_at="0001-01-01T00:00:00+00:00")
+    project, _ = read_qdpx(export_qdpx(db, tmp_path))
+    validate_qde(project)
+    assert b'creationDateTime="0001-01-01T00:00:00Z"' in project

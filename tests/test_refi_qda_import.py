@@ -110,6 +110,80 @@ def test_a_foreign_project_imports_what_it_can(db, tmp_path):
     assert report.passages_added == 2
 
 
+@pytest.mark.parametrize("label", ["Source", "Author", "URL", "Published"])
+@pytest.mark.parametrize("memo", ["{label}: a phone call with the deputy\nCheck Monday.",
+                                  "{label}: a phone call with the deputy"])
+def test_a_memo_starting_with_a_label_comes_back_as_the_memo(tmp_path, label, memo):
+    """An article with no metadata whose memo starts "Source: …" used to come
+    back with its source set and that line gone from the memo."""
+    from storage import review
+
+    memo = memo.format(label=label)
+    db = open_database(tmp_path / "a.db")
+    article_id, _ = articles.add_article(db, title="No metadata", text="Plain words here.")
+    review.set_memo(db, article_id, memo)
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+    [back] = fresh.execute("SELECT id, source, author, url, published FROM articles").fetchall()
+    assert back[1:] == (None, None, None, None)
+    assert review.memo(fresh, back[0]) == memo
+
+
+def test_a_text_ending_in_blank_space_comes_back_exactly(tmp_path):
+    """A text corrected in Edit text may end in a line break; the import
+    stripped it, so the article came back with another hash."""
+    db = open_database(tmp_path / "a.db")
+    tag = tags.create_tag(db, "T", "#123456")
+    article_id, _ = articles.add_article(db, title="t", text="Plain words here.")
+    articles.replace_article_text(db, article_id, "Plain words here.\n \n")
+    passages.add_passage(db, article_id=article_id, tag_id=tag, start=6, end=19,
+                         analyst="ana")
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+
+    def rows(database):
+        return (database.execute("SELECT text, text_hash FROM articles").fetchall(),
+                database.execute('SELECT start, "end" FROM passages').fetchall())
+
+    assert rows(fresh) == rows(db)
+
+
+def _one_source(tmp_path, origin: str, description: str):
+    project = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}"><Sources>
+  <TextSource guid="11111111-2222-3333-4444-555555555555" name="One">
+    <Description>{description}</Description>
+    <PlainTextContent>Plain words here.</PlainTextContent>
+  </TextSource></Sources></Project>"""
+    return _zip(tmp_path / f"{len(list(tmp_path.iterdir()))}.qdpx", project)
+
+
+@pytest.mark.parametrize("origin,description,metadata,memo", [
+    # another tool's file memo is the memo, whatever its first lines say
+    ("QualCoder 3.5", "Published: last week\nSource: a call", {},
+     "Published: last week\nSource: a call"),
+    ("QualCoder 3.5", "Source: Test Wire", {}, "Source: Test Wire"),
+    # an older Dossier's export (a blank line before the memo) as before
+    ("Dossier 0.1.0", "Source: Test Wire\nPublished: 2024-05-01\n\nMemo line",
+     {"source": "Test Wire", "published": "2024-05-01"}, "Memo line"),
+    ("Dossier 0.1.0", "Source: Test Wire", {"source": "Test Wire"}, ""),
+    # not delimited as Dossier writes it, or not a date: all memo
+    ("Dossier 0.1.0", "Source: a call\nCheck Monday.", {}, "Source: a call\nCheck Monday."),
+    ("Dossier 0.1.0", "Published: last week\n\nCheck.", {},
+     "Published: last week\n\nCheck."),
+])
+def test_only_a_block_dossier_wrote_becomes_metadata(tmp_path, origin, description,
+                                                     metadata, memo):
+    from storage import review
+
+    db = open_database(tmp_path / "a.db")
+    import_qdpx(db, _one_source(tmp_path, origin, description))
+    [article] = [articles.get_article(db, r["id"]) for r in articles.list_articles(db)]
+    got = {key: article[key] for key in ("source", "author", "url", "published")
+           if article[key] is not None}
+    assert (got, review.memo(db, article["id"])) == (metadata, memo)
+
+
 def test_bad_files_are_refused_with_a_message(db, tmp_path):
     not_zip = tmp_path / "not.qdpx"
     not_zip.write_bytes(b"hello")
@@ -170,6 +244,9 @@ def test_import_a_refi_qda_project(tricky_db_path, tmp_path, capsys):
     ("2026-12-02T06:18:37.123+02:00", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
     ("2026-12-02T04:18:37", "2026-12-02T04:18:37+00:00", "2026-12-02T04:18:37Z"),
     ("yesterday", None, None), ("", None, None), (None, None, None),
+    # .NET's DateTime.MinValue: the year was written "1", not schema-valid
+    ("0001-01-01T00:00:00", "0001-01-01T00:00:00+00:00", "0001-01-01T00:00:00Z"),
+    ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59+00:00", "0999-12-31T23:59:59Z"),
 ])
 def test_timestamps_are_read_leniently_and_written_as_xs_datetime(value, stored, written):
     from desktop.refi_qda.timestamps import stored_timestamp, xml_timestamp

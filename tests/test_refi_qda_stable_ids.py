@@ -193,3 +193,25 @@ def test_a_code_coloured_otherwise_than_the_tag_here_is_said(tmp_path):
     [line] = [line for line in report.detail_lines() if "Drugs" in line]
     assert "colour #00ff00" in line and "keeps its own colour" in line
     assert tags.find_tag(target, "Drugs")["color"] != "#00ff00"
+
+
+def test_a_read_only_file_exports_the_same_ids_every_time(tricky_db_path, tmp_path):
+    """.qdpx, W3C and .qdc of a read-only file never exported before (these
+    failed: "attempt to write a readonly database")."""
+    import json
+
+    from desktop.codebook_files import export_codebook
+    from desktop.exporters import export_passages
+
+    guids, collections = [], []
+    for run in range(2):
+        read_only = open_database(tricky_db_path, read_only=True)
+        project, _ = read_qdpx(export_qdpx(read_only, tmp_path, f"p{run}.qdpx"))
+        guids.append(sorted(set(re.findall(rb'guid="([^"]+)"', project, re.IGNORECASE))))
+        w3c = tmp_path / f"a{run}.jsonld"
+        assert export_passages(read_only, w3c, "w3c").count == 7
+        collections.append(json.loads(w3c.read_text("utf-8"))["id"])
+        assert export_codebook(read_only, tmp_path / f"c{run}.qdc") > 0
+        read_only.close()
+    assert guids[0] and guids[0] == guids[1]
+    assert collections[0] == collections[1]

@@ -10,7 +10,9 @@ its target: ``-`` (or ``/dev/stdout``) is standard output, a symbolic
 link is written through to its target (the link stays), a new or regular
 file is replaced atomically, and anything else — a FIFO, a device, a
 socket, a folder — is refused with :class:`ExportTargetError` before a
-byte is written, instead of being replaced by a regular file.
+byte is written, instead of being replaced by a regular file. So is the
+database being exported, or one of the files SQLite keeps beside it
+(:data:`DATABASE_COMPANIONS`): written over, the corpus would be gone.
 """
 
 from __future__ import annotations
@@ -126,6 +128,11 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
 
 T = TypeVar("T")
 
+#: What SQLite appends to a database's name for the files it keeps beside
+#: it ("" is the database itself); an export replacing one of them loses
+#: the corpus or its last committed changes.
+DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
 
 class ExportTargetError(OSError):
     """The export target cannot be written (not a regular file, no such
@@ -141,11 +148,30 @@ def is_stdout(path: str | Path) -> bool:
     return str(path) in STDOUT_NAMES
 
 
-def resolve_target(path: str | Path) -> Path | None:
+def _is_database_file(real: Path, database: str | Path) -> bool:
+    """Whether ``real`` (symbolic links resolved) is ``database`` or one of
+    its :data:`DATABASE_COMPANIONS`, by name or as the same file (a hard
+    link, or a link to the database)."""
+    names = {str(database), os.path.realpath(database)}
+    for name in names:
+        for suffix in DATABASE_COMPANIONS:
+            companion = name + suffix
+            if str(real) == os.path.realpath(companion):
+                return True
+            try:
+                if os.path.samefile(real, companion):
+                    return True
+            except OSError:         # either is missing: not the same file
+                pass
+    return False
+
+
+def resolve_target(path: str | Path, database: str | Path | None = None) -> Path | None:
     """Where writing ``path`` really goes: None for standard output, else
     the path with every symbolic link resolved. Raises
     :class:`ExportTargetError` for an existing target that is not a
-    regular file, and for a missing folder."""
+    regular file, for a missing folder, and for the file ``database`` (the
+    database being exported, when given) or one of its journal files."""
     if is_stdout(path):
         return None
     path = Path(path)
@@ -163,10 +189,15 @@ def resolve_target(path: str | Path) -> Path | None:
     real = Path(os.path.realpath(path))
     if not real.parent.is_dir():
         raise ExportTargetError(f"folder {real.parent} does not exist")
+    if database and _is_database_file(real, database):
+        raise ExportTargetError(
+            f"{path} is the database being exported (or one of its journal files); "
+            f"writing the export there would replace the corpus: choose another file")
     return real
 
 
-def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
+def write_file(path: str | Path, write: Callable[[Path], T],
+               database: str | Path | None = None) -> T:
     """Call ``write(temporary_path)`` and put what it wrote at ``path``.
 
     The temporary file sits beside the real target (symbolic links
@@ -174,8 +205,10 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
     (``write`` raising) leaves no file and an existing one untouched; an
     existing file keeps its permissions. For standard output (see
     :data:`STDOUT_NAMES`) the bytes are copied there once complete.
+    ``database`` (the file being exported) is refused as a target
+    (:func:`resolve_target`).
     """
-    real = resolve_target(path)
+    real = resolve_target(path, database)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX,
                                 dir=real.parent if real is not None else None)
     if real is None:

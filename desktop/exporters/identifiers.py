@@ -7,8 +7,9 @@ REFI-QDA GUID, and ids derived from it (a passage's coding, its note) are a
 UUID 5 of it. Users are a UUID 5 of their name in one Dossier namespace. A
 row without a uuid (none in a current database) and other objects (an
 export's collection) fall back to a UUID 5 of this database's project UUID
-(kept in ``meta``) and their kind and key: the same on every export of this
-database. Articles are then keyed by their text hash, the rest by their id.
+(kept in ``meta``; a read-only file's is derived, not stored:
+:func:`storage.export_selection.project_guid`) and their kind and key: the
+same on every export of this database. Articles are then keyed by their text hash, the rest by their id.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each format's writer is imported only when used, so a CSV export never
 loads spaCy or Qt. Every format is written to a temporary file beside the
 target and renamed into place: a failed or cancelled export leaves no file
 (and an existing file at the target untouched). ``-`` is standard output;
-a FIFO, device or folder is refused (:func:`~desktop.exporters.base.write_file`).
+a FIFO, device or folder is refused, and so is the database being exported
+(:func:`~desktop.exporters.base.write_file`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlite_utils import Database
 
 from desktop.exporters.base import (ExportJob, ExportOptions, ExportResult, resolve_target,
                                     write_file)
-from storage.export_selection import PassageFilter, undated_left_out
+from storage.export_selection import PassageFilter, database_file, undated_left_out
 from widgets.wording import counted
 
 
@@ -85,21 +86,23 @@ def export_passages(db: Database, path: str | Path, fmt: str, *,
     Raises :class:`~desktop.exporters.base.ExportCancelled` if cancelled
     and ``OSError`` if the file cannot be written
     (:class:`~desktop.exporters.base.ExportTargetError` if ``path`` is not
-    a new or regular file; ``-`` is standard output); either way no file is
+    a new or regular file, or is ``db``'s own file; ``-`` is standard
+    output); either way no file is
     left at ``path`` that was not there before. A published-date range that
     leaves out passages of undated articles adds a warning counting them.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     writer = FORMATS[fmt].load_writer()
-    resolve_target(path)        # refused before the passages are read
+    database = database_file(db)
+    resolve_target(path, database)      # refused before the passages are read
     job = ExportJob(db, filter, options, on_progress, is_cancelled)
 
     def write(temp: Path) -> ExportResult:
         result = writer(temp, job)
         job.progress.check()
         return result
-    result = write_file(path, write)
+    result = write_file(path, write, database)
     left_out = undated_left_out(db, filter)
     if left_out:
         # undated coverage is never dropped without a word

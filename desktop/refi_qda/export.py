@@ -51,6 +51,9 @@ SELECTION_NAME_LENGTH = 60
 #: Article metadata written into a TextSource's Description, one "Label: value" a line.
 METADATA_LABELS = {"source": "Source", "author": "Author", "published": "Published",
                    "url": "URL"}
+#: The line that opens the article memo in a TextSource's Description, so
+#: that a memo starting "Source: …" is never read back as metadata.
+MEMO_HEADING = "Memo:"
 
 
 def _el(parent, tag: str, **attributes) -> ET.Element:
@@ -73,10 +76,13 @@ def _selection_name(text: str) -> str:
 
 def source_description(article: dict) -> str:
     """A TextSource's Description: the article's metadata, one "Label: value"
-    a line, then a blank line and the article memo."""
+    a line, then a blank line, :data:`MEMO_HEADING` and the article memo
+    (the heading also when there is no metadata, so the memo's own first
+    lines are never taken for metadata on import)."""
     metadata = "\n".join(f"{label}: {' '.join(str(article[key]).split())}"
                          for key, label in METADATA_LABELS.items() if article.get(key))
     memo = (article.get("memo") or "").strip()
+    memo = f"{MEMO_HEADING}\n{memo}" if memo else ""
     return "\n\n".join(part for part in (metadata, memo) if part)
 
 

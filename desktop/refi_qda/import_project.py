@@ -8,10 +8,11 @@ has codings in the file (QualCoder allows none, other tools may) becomes
 an ordinary tag, so no coding is dropped, and the report says so;
 a tag that already exists by name keeps its colour, description and place;
 each ``TextSource`` as an article (text from its internal ``sources/``
-file or its ``PlainTextContent``; title from its name; source, author,
-published and URL from the "Label: value" lines Dossier writes at the top
-of its ``Description``, the rest of the Description — QualCoder's file
-memo — as the article memo); and each ``Coding`` of a
+file or its ``PlainTextContent``; title from its name; in a project
+Dossier wrote (its ``origin``), source, author, published and URL from the
+"Label: value" lines at the top of its ``Description`` and the memo after
+them (:func:`dossier_description`); from any other tool the whole
+Description — QualCoder's file memo — is the article memo); and each ``Coding`` of a
 ``PlainTextSelection`` as a passage (analyst from the coding's or
 selection's ``creatingUser``; note from the ``Note``\\ s its ``NoteRef``\\ s
 point to, else its ``Description``, where QualCoder and MAXQDA keep a
@@ -61,7 +62,8 @@ from sqlite_utils import Database
 
 from desktop.codebook_json import CodebookFileError
 from desktop.refi_qda.codebook import read_codes
-from desktop.refi_qda.export import METADATA_LABELS
+from desktop.importers.drafts import iso_date
+from desktop.refi_qda.export import MEMO_HEADING, METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
 from desktop.refi_qda.orphans import MARK, orphan_from_description
 from desktop.refi_qda.positions import (CODE_POINTS, Placed, SourcePositions, comparable,
@@ -220,11 +222,18 @@ class _Project:
     codebook: object = None          # QdcCodebook or None
     notes: dict[str, _Note] = field(default_factory=dict)
     memo: str | None = None
+    #: the Project's ``origin`` ("Dossier 0.1.0", "QualCoder 3.5"…)
+    origin: str = ""
     sources: int = 0
     selections: int = 0
     other_parts: Counter = field(default_factory=Counter)
     error_lines: set[int] = field(default_factory=set)
     recover: bool = False
+
+    @property
+    def from_dossier(self) -> bool:
+        """Whether Dossier wrote the project (its ``origin`` says so)."""
+        return self.origin.startswith("Dossier")
 
 
 def _damaged(element, text: str | None, error_lines: set[int]) -> bool:
@@ -254,6 +263,8 @@ def _first_pass(archive: _Archive, project: _Project) -> None:
             path.append(name)
             if len(path) == 1 and name != "Project":
                 raise QdpxError(f"{archive.path.name}: the XML root is not a REFI-QDA Project")
+            if len(path) == 1:
+                project.origin = element.get("origin") or ""
             continue
         path.pop()
         depth = len(path)
@@ -472,23 +483,17 @@ class _Importer:
 
     def description(self, source) -> tuple[dict, str]:
         """The article metadata Dossier wrote at the top of a source's
-        Description ("Label: value" lines), and the rest as a memo."""
+        Description (:func:`dossier_description`), and the rest as a memo;
+        from another tool's project, all of it is the memo."""
         text, damaged = _text_child(source, "Description", self.project.error_lines)
         if damaged:
             self.report.skipped.append((f"description of “{source.get('name') or ''}”",
                                         "its text is damaged in the file"))
             return {}, ""
-        labels = {label.lower(): key for key, label in METADATA_LABELS.items()}
-        metadata, lines = {}, (text or "").strip().splitlines()
-        while lines:
-            label, separator, value = lines[0].partition(": ")
-            key = labels.get(label.strip().lower())
-            if not separator or key is None or key in metadata:
-                break
-            if value.strip():
-                metadata[key] = value.strip()
-            lines.pop(0)
-        return metadata, "\n".join(lines).strip()
+        text = (text or "").strip()
+        if not self.project.from_dossier:
+            return {}, text
+        return dossier_description(text)
 
     def import_source(self, source) -> None:
         name = source.get("name") or "Untitled"
@@ -507,12 +512,15 @@ class _Importer:
         # stored without blank space at its end, as every file import stores
         # a text (QualCoder keeps a file's last line break): the same file
         # imported as .txt and through a project is one article. A text an
-        # earlier import stored whole is matched whole. Positions do not
-        # move; a selection is cut where the stored text ends.
+        # earlier import stored whole is matched whole, and so is a Dossier
+        # project's (its text may end in blank space, corrected in Edit
+        # text: stripped, it would come back with another hash). Positions
+        # do not move; a selection is cut where the stored text ends.
         article_id = articles.find_by_hash(self.db, articles.text_hash(text))
         created, kept = False, len(text)
-        if article_id is None:
+        if article_id is None and not self.project.from_dossier:
             kept = len(text.rstrip())
+        if article_id is None:
             article_id, created = articles.add_article(
                 self.db, title=name, text=text[:kept], stable_id=source.get("guid"),
                 **metadata)
@@ -635,6 +643,50 @@ class _Importer:
             self.report.passages_added += 1
             self.coded(tag_id)
             self.report.readings[place.reading] += 1
+
+
+def _metadata_line(line: str, found: dict) -> tuple[str, str] | None:
+    """``(key, value)`` of a "Label: value" line Dossier writes, or None: an
+    unknown or repeated label, or a published date the importers' date
+    parser cannot read."""
+    labels = {label.lower(): key for key, label in METADATA_LABELS.items()}
+    label, separator, value = line.partition(": ")
+    key = labels.get(label.strip().lower())
+    if not separator or key is None or key in found:
+        return None
+    value = value.strip()
+    if key == "published" and value:
+        value = iso_date(value)
+        if value is None:
+            return None
+    return key, value
+
+
+def dossier_description(text: str) -> tuple[dict, str]:
+    """``(metadata, memo)`` of a Description Dossier wrote
+    (:func:`desktop.refi_qda.export.source_description`): leading "Label:
+    value" lines, then the memo after :data:`MEMO_HEADING` (or, from a
+    Dossier before the heading, after a blank line). Label lines followed by
+    anything else were no metadata block: the whole text is the memo."""
+    metadata, lines = {}, text.splitlines()
+    count = 0
+    while count < len(lines):
+        found = _metadata_line(lines[count], metadata)
+        if found is None:
+            break
+        if found[1]:
+            metadata[found[0]] = found[1]
+        count += 1
+    rest = lines[count:]
+    if rest and rest[0].strip() == MEMO_HEADING:
+        return metadata, "\n".join(rest[1:]).strip()
+    if rest and rest[0].strip():            # not delimited as Dossier writes it
+        return {}, text
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    if rest and rest[0].strip() == MEMO_HEADING:
+        rest.pop(0)
+    return metadata, "\n".join(rest).strip()
 
 
 def _sources(archive: _Archive, project: _Project):

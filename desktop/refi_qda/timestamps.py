@@ -49,4 +49,6 @@ def xml_timestamp(value: str | None) -> str | None:
     """``value`` (any form :func:`parse_timestamp` reads) as a valid
     ``xs:dateTime`` in UTC with ``Z``; None if it is not a time."""
     moment = parse_timestamp(value)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    # the year by hand: strftime's %Y is not zero-padded on Linux ("1-01-01"
+    # for .NET's DateTime.MinValue), and xs:dateTime wants four digits
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z" if moment else None
