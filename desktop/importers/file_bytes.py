@@ -63,9 +63,10 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
-def looks_binary(text: str) -> bool:
-    """Whether decoded text is really binary data (NULs, many control codes)."""
-    return _looks_binary(text)
+def looks_binary(text: str, dropped_nuls: int = 0) -> bool:
+    """Whether decoded text is really binary data (NULs, many control codes;
+    ``dropped_nuls`` stray NULs taken out of it count as control codes)."""
+    return _looks_binary(text, dropped_nuls)
 
 
 def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
@@ -84,8 +85,16 @@ def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
 STRAY_NUL_SHARE = 0.05
 
 
-def _few_nuls(count: int, length: int) -> bool:
+def few_nuls(count: int, length: int) -> bool:
+    """Whether ``count`` NUL bytes in ``length`` are stray ones (some, and at
+    most :data:`STRAY_NUL_SHARE` of them), dropped from text with a note."""
     return 0 < count <= max(1, int(length * STRAY_NUL_SHARE))
+
+
+def nul_note(count: int) -> str:
+    """The note saying ``count`` stray NULs were dropped from a file."""
+    return (f"{count} NUL byte{'s' if count != 1 else ''} removed (a stray "
+            f"control character, not text)")
 
 
 def decode_text(data: bytes, notes: list[str] | None = None) -> str:
@@ -104,7 +113,7 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
                 raise ImportProblem(f"damaged {name} text (byte {error.start})") from error
             break
     if text is None and (b"\x00" not in data[:8192]
-                         or _few_nuls(data.count(b"\x00"), len(data))):
+                         or few_nuls(data.count(b"\x00"), len(data))):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -117,15 +126,14 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
             raise ImportProblem("binary file, not text")
         text = str(best)
     nuls = text.count("\x00")
-    if _few_nuls(nuls, len(text)):
+    if few_nuls(nuls, len(text)):
         text = text.replace("\x00", "")
     else:
         nuls = 0
     if _looks_binary(text, nuls):
         raise ImportProblem("binary file, not text")
     if nuls and notes is not None:
-        notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
-                     f"control character, not text)")
+        notes.append(nul_note(nuls))
     return text
 
 

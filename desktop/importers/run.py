@@ -607,6 +607,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     takes each chunk once it has committed. A reading error stops the file
     after the rows before it (raised as :class:`ImportProblem`)."""
     expected = getattr(rows, "total", 0)
+    report.notes += [(str(path), note) for note in getattr(rows, "notes", ())]
     chunk = chunk_rows(expected)
     parallel = expected >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
     # the second process finds near-duplicates too, unless the import
