@@ -228,6 +228,16 @@ def test_csv_without_a_text_column_is_skipped_whole(tmp_path, db):
     assert articles.article_count(db) == 0
 
 
+def test_html_in_a_row_keeps_text_before_a_block_apart_from_it(tmp_path, db):
+    path = tmp_path / "rows.csv"
+    path.write_text('title,content\nRaid,"By Jane Doe<p>Police said 312 workers were freed.</p>'
+                    'Officials said:<ul><li>three arrested</li><li>two charged</li></ul>"\n',
+                    encoding="utf-8")
+    assert only_article(db, import_files(db, [path]))["text"] == (
+        "By Jane Doe\n\nPolice said 312 workers were freed.\n\nOfficials said:\n\n"
+        "three arrested\n\ntwo charged")
+
+
 def test_newsapi_json_and_jsonl(tmp_path, db):
     (tmp_path / "newsapi.json").write_text(json.dumps({"status": "ok", "articles": [{
         "source": {"id": None, "name": "Khmer Times"}, "author": "Sok Chan",

@@ -114,6 +114,10 @@ def element_text(root) -> str:
     for element in list(root.iter("script", "style")):
         element.drop_tree()
     for element in root.iter(*_BLOCKS):
+        # a break before the block too: text before it ("By Jane Doe<p>…")
+        # is a paragraph of its own, not glued to the block's first word
+        if element.tag != "br":
+            element.text = "\n\n" + (element.text or "")
         element.tail = "\n\n" + (element.tail or "")
     return paragraphs_text(re.split(r"\n\s*\n", root.text_content()))
 
