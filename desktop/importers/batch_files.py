@@ -231,7 +231,7 @@ def _encoding(path: Path, count: bytes | None = None) -> tuple[str, int, int]:
 
     best = charset_normalizer.from_bytes(head, cp_isolation=file_bytes._CANDIDATES).best()
     if best is None:
-        raise ImportProblem("binary file, not text")
+        raise file_bytes.undecodable(head)
     _refuse_binary(head, best.encoding, dropped)
     return best.encoding, found, dropped
 

@@ -123,7 +123,7 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
 
         best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
         if best is None:
-            raise ImportProblem("binary file, not text")
+            raise undecodable(data)
         text = str(best)
     nuls = text.count("\x00")
     if few_nuls(nuls, len(text)):
@@ -135,6 +135,25 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
     if nuls and notes is not None:
         notes.append(nul_note(nuls))
     return text
+
+
+#: Bytes no text file holds (C0 control codes but tab, line and page breaks).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+#: What a text file in another encoding is told to become.
+OTHER_ENCODING = ("text in an encoding Dossier does not read (it reads UTF-8, UTF-16 and "
+                  "Windows-1252/Latin-1; this may be e.g. Windows-1251, Shift-JIS or GBK): "
+                  "save it as UTF-8 and import it again")
+
+
+def undecodable(data: bytes) -> ImportProblem:
+    """Why ``data``, in none of the encodings Dossier reads, is refused: it
+    is binary, or — no more control bytes than text has — text in another
+    encoding (a legacy Cyrillic, Arabic, Greek or East Asian code page),
+    which the analyst can save as UTF-8. No encoding is guessed."""
+    head = data[:20000]
+    if len(_CONTROL_BYTES.findall(head)) > max(2, len(head) // 200):
+        return ImportProblem("binary file, not text")
+    return ImportProblem(OTHER_ENCODING)
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
