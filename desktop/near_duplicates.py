@@ -109,6 +109,21 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
+def text_likeness(a: str, b: str) -> float:
+    """How alike two texts are, by the detector's measure (the :func:`jaccard`
+    of their :func:`salient_tokens`, linked from :data:`THRESHOLD`); when
+    either has fewer than :data:`MIN_TOKENS` of those (a few lines, never
+    fingerprinted), of all their words but function words, lower-cased."""
+    mine, theirs = salient_tokens(a), salient_tokens(b)
+    if min(len(mine), len(theirs)) < MIN_TOKENS:
+        mine, theirs = _content_words(a), _content_words(b)
+    return jaccard(mine, theirs)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in map(str.lower, _TOKEN.findall(text)) if w not in _FUNCTION_WORDS}
+
+
 class Fingerprint:
     """An article's signature (sorted uint32 token hashes, at most
     :data:`SIGNATURE_SIZE`) and LSH buckets (one signed 32-bit int a band)."""

@@ -128,20 +128,23 @@ def article_texts(db: Database) -> Iterator[tuple[int, str]]:
     yield from db.execute("SELECT id, text FROM articles ORDER BY id")
 
 
-def find_earlier_version(db: Database, *, url: str | None, filename: str | None,
-                         text: str) -> int | None:
+def find_earlier_version(db: Database, *, url: str | None, text: str) -> int | None:
     """An article that a re-imported text is a newer version of: the same URL
-    (or, without one, the same file name) but different text. None if the
-    text is already stored or no such article exists."""
-    if find_by_hash(db, text_hash(text)) is not None:
+    but different text. None if the text is already stored or no such
+    article exists. (A file without a URL is matched by its name:
+    :func:`articles_named`, which the importer weighs.)"""
+    if not url or find_by_hash(db, text_hash(text)) is not None:
         return None
-    for column, value in (("url", url), ("filename", filename)):
-        if value:
-            row = db.execute(f"SELECT id FROM articles WHERE {column} = ? "
-                             "ORDER BY id DESC LIMIT 1", [value]).fetchone()
-            if row:
-                return row[0]
-    return None
+    row = db.execute("SELECT id FROM articles WHERE url = ? ORDER BY id DESC LIMIT 1",
+                     [url]).fetchone()
+    return row[0] if row else None
+
+
+def articles_named(db: Database, filename: str, *, limit: int = 2) -> list[tuple[int, str]]:
+    """``(id, text)`` of at most ``limit`` articles imported from a file named
+    ``filename`` (only the bare name is stored, not its folder), oldest first."""
+    return db.execute("SELECT id, text FROM articles WHERE filename = ? ORDER BY id LIMIT ?",
+                      [filename, limit]).fetchall()
 
 
 def replace_article_text(db: Database, article_id: int, text: str) -> dict:

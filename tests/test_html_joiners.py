@@ -1,5 +1,7 @@
-"""The HTML importer keeps U+200D ZERO WIDTH JOINER (emoji sequences) and
-U+200C ZERO WIDTH NON-JOINER (Persian spelling), which trafilatura drops."""
+"""The HTML importer keeps U+200D ZERO WIDTH JOINER (emoji sequences),
+U+200C ZERO WIDTH NON-JOINER (Persian spelling) and the other invisible
+format characters (direction marks and isolates, soft hyphens), which
+trafilatura drops."""
 
 from __future__ import annotations
 
@@ -33,3 +35,24 @@ def test_a_page_that_holds_the_stand_in_characters_keeps_them():
             "</article></body></html>")
     text = extract_article(page).text
     assert "Tangut \U00017000 and " + FAMILY in text
+
+
+HEBREW = ("\u05d4\u05de\u05e9\u05d8\u05e8\u05d4 \u05e9\u05d7\u05e8\u05e8\u05d4 312\u200f "
+          "\u05e2\u05d5\u05d1\u05d3\u05d9\u05dd \u2067ACME Ltd.\u2069 \u05d1\u05e2\u05d9\u05e8")
+ARABIC = "\u0627\u0644\u0639\u062f\u062f \u061c312\u061c \u202bJane \u202c\u200e"
+FILLER = "Police said on Tuesday that the raid freed workers held for months near the port."
+
+
+def test_direction_marks_isolates_and_soft_hyphens_survive_html_import(tmp_path, db):
+    # the same marks as characters and as references, as pages write them
+    referenced = (HEBREW.replace("\u200f", "&rlm;").replace("\u2067", "&#x2067;")
+                  .replace("\u2069", "&#8297;"))
+    page = (f"<html><head><meta charset='utf-8'><title>T</title></head><body><article>"
+            f"<p>{FILLER}</p><p>{HEBREW}</p><p>{referenced}</p><p>{ARABIC}</p>"
+            f"<p>Hyphen&shy;ation and hyphen\u00adation in a {FILLER.lower()}</p>"
+            f"</article></body></html>")
+    path = tmp_path / "rtl.html"
+    path.write_text(page, encoding="utf-8")
+    text = articles.get_article(db, import_files(db, [path]).added[0][1])["text"]
+    assert text.count(HEBREW) == 2 and ARABIC.strip() in text
+    assert "Hyphen\u00adation and hyphen\u00adation" in text

@@ -51,6 +51,16 @@ def test_web_page_in_cp1252_declared_in_meta(tmp_path, db):
     assert "“Both sides" in only_article(db, import_files(db, [path]))["text"]
 
 
+@pytest.mark.parametrize("label", ["iso-8859-1", "latin1"])
+def test_web_page_declared_latin1_or_ascii_keeps_its_windows_1252_quotes(tmp_path, db,
+                                                                          label):
+    # browsers read these labels as windows-1252 (WHATWG), and pages rely on it
+    page = WEB_PAGE.replace('charset="utf-8"', f'charset="{label}"')
+    path = tmp_path / "legacy.htm"
+    path.write_bytes(page.encode("cp1252"))
+    assert "“Both sides" in only_article(db, import_files(db, [path]))["text"]
+
+
 def test_web_page_without_a_body_is_skipped(tmp_path, db):
     path = tmp_path / "empty.html"
     path.write_text("<html><head><title>Nothing here</title></head></html>", "utf-8")
@@ -153,6 +163,18 @@ def test_eml_subject_sender_date_and_plain_text(tmp_path, db):
     assert article["text"] == f"{STORY}\n\n{SECOND}"
 
 
+@pytest.mark.parametrize("charset", ["iso-8859-1", "us-ascii"])
+def test_eml_labelled_latin1_or_ascii_keeps_its_windows_1252_punctuation(tmp_path, db,
+                                                                         charset):
+    body = "The minister said “we will not back down” — the police didn’t comment."
+    path = tmp_path / "m.eml"
+    path.write_bytes(b"From: Desk <desk@example.org>\r\nSubject: Raid\r\nMIME-Version: 1.0\r\n"
+                     b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n"
+                     b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body.encode("cp1252")
+                     + b"\r\n")
+    assert only_article(db, import_files(db, [path]))["text"] == body
+
+
 def test_html_only_eml_is_turned_into_text(tmp_path, db):
     path = tmp_path / "html.eml"
     path.write_bytes(email_bytes(subject="Alert", sender="alerts@example.org",
@@ -204,6 +226,16 @@ def test_csv_without_a_text_column_is_skipped_whole(tmp_path, db):
     assert reasons(report) == {"links.csv": "no text column (looked for text, content, "
                                             "body, …; the columns are: title, url)"}
     assert articles.article_count(db) == 0
+
+
+def test_html_in_a_row_keeps_text_before_a_block_apart_from_it(tmp_path, db):
+    path = tmp_path / "rows.csv"
+    path.write_text('title,content\nRaid,"By Jane Doe<p>Police said 312 workers were freed.</p>'
+                    'Officials said:<ul><li>three arrested</li><li>two charged</li></ul>"\n',
+                    encoding="utf-8")
+    assert only_article(db, import_files(db, [path]))["text"] == (
+        "By Jane Doe\n\nPolice said 312 workers were freed.\n\nOfficials said:\n\n"
+        "three arrested\n\ntwo charged")
 
 
 def test_newsapi_json_and_jsonl(tmp_path, db):

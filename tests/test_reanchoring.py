@@ -176,3 +176,52 @@ def test_reimporting_a_changed_file_with_update_reanchors(tmp_path, capsys):
     source.write_text("Yet another version of the story, entirely rewritten.", "utf-8")
     assert main(["import", str(source), "--db", db_path]) == 0
     assert articles.article_count(db) == 2
+
+
+JUNE = "Police freed 312 workers from a scam compound in Sihanoukville on Tuesday, officials said."
+JULY = ("A court in Phnom Penh sentenced three managers of an online fraud ring to ten years "
+        "on Friday.")
+
+
+def _story(folder, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.txt").write_text(text, "utf-8")
+    return folder / "story.txt"
+
+
+def test_update_keeps_two_files_of_one_name_in_two_folders_as_two_articles(tmp_path, capsys):
+    from desktop.cli import main
+    from storage import open_database
+
+    _story(tmp_path / "in" / "june", JUNE)
+    _story(tmp_path / "in" / "july", JULY)
+    db_path = str(tmp_path / "r.db")
+    assert main(["import", "--update", str(tmp_path / "in"), "--db", db_path]) == 0
+    out, err = capsys.readouterr()
+    assert "2 imported" in out and "updated" not in out
+    assert "came from another file named story.txt in this import" in err
+    db = open_database(db_path)
+    assert sorted(text for _, text in articles.article_texts(db)) == sorted([JULY, JUNE])
+
+
+def test_update_leaves_an_earlier_article_of_the_same_file_name_but_other_text(tmp_path,
+                                                                                capsys):
+    from desktop.cli import main
+    from storage import open_database
+
+    db_path = str(tmp_path / "r.db")
+    assert main(["import", str(_story(tmp_path / "june", JUNE)), "--db", db_path]) == 0
+    db = open_database(db_path)
+    pid = passages.add_passage(db, article_id=1, tag_id=tags.list_tags(db)[0]["id"],
+                               start=0, end=12, analyst="a")
+    db.close()
+    capsys.readouterr()
+    assert main(["import", "--update", str(_story(tmp_path / "july", JULY)),
+                 "--db", db_path]) == 0
+    out, err = capsys.readouterr()
+    assert "1 imported" in out and "updated" not in out
+    assert "article 1, from a file of the same name, has other text" in err
+    db = open_database(db_path)
+    assert articles.get_article(db, 1)["text"] == JUNE
+    assert passages.get_passage(db, pid)["anchor"] == "ok"
+    assert articles.article_count(db) == 2

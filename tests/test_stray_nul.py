@@ -97,3 +97,43 @@ def test_a_utf8_file_with_one_latin1_byte_is_text_not_binary(tmp_path):
     assert stored_texts(db_path) == [body + " Le résumé ends here."]
     # a file in one single-byte encoding is still read as that
     assert decode_text("café “x” déjà vu".encode("cp1252")) == "café “x” déjà vu"
+
+
+ROW = "Café owners “saw” the raid 🚔 in Sihanoukville; 312 workers were freed on Tuesday."
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "json"])
+def test_a_batch_file_with_a_stray_nul_is_read_as_utf8_without_it(tmp_path, kind):
+    """One NUL in a UTF-8 CSV or JSONL file made it be read as Windows-1252
+    (every accent and emoji mojibake) or refused, where a .txt drops it."""
+    import json
+
+    from desktop.importers import import_files
+
+    if kind == "csv":
+        data = f'title,text\nRaid,"{ROW}"\nCourt,"A court\x00 in Phnom Penh ruled."\n'
+    else:
+        rows = [{"title": "Raid", "text": ROW},
+                {"title": "Court", "text": "A court in Phnom Penh ruled."}]
+        data = ("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\x00\n"
+                if kind == "jsonl" else json.dumps(rows, ensure_ascii=False) + "\x00")
+    path = tmp_path / f"rows.{kind}"
+    path.write_bytes(data.encode("utf-8"))
+    db = open_database(tmp_path / "d.db")
+    report = import_files(db, [path])
+    assert report.skipped == []
+    assert [text for (text,) in db.execute("SELECT text FROM articles ORDER BY id")] == [
+        ROW, "A court in Phnom Penh ruled."]
+    assert report.notes == [(str(path), "1 NUL byte removed (a stray control character, "
+                                        "not text)")]
+
+
+def test_a_utf16_batch_file_without_a_bom_is_not_taken_for_stray_nuls(tmp_path):
+    from desktop.importers import import_files
+
+    path = tmp_path / "wide.csv"
+    path.write_bytes(f'title,text\nRaid,"{TEXT}"\n'.encode("utf-16-le"))
+    db = open_database(tmp_path / "d.db")
+    report = import_files(db, [path])
+    assert report.notes == [] and report.skipped == []
+    assert db.execute("SELECT text FROM articles").fetchone()[0] == TEXT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desktop.importers import import_files
 from desktop.importers.article_text import clean_article, shorten
 from storage import articles
@@ -75,6 +77,25 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_imported(tmp_path, db):
                        "missing.txt": "no such file or folder"}
     assert [p.rsplit("/", 1)[-1] for p, _ in report.added] == ["good.txt"]
     assert articles.article_count(db) == 1
+
+
+@pytest.mark.parametrize("codec,text", [
+    ("cp1251", "Полиция освободила 312 работников из комплекса в Сиануквиле во вторник."),
+    ("cp1256", "حررت الشرطة 312 عاملا من مجمع احتيال في سيهانوكفيل يوم الثلاثاء."),
+    ("shift_jis", "警察は火曜日、シアヌークビルの詐欺施設から312人の労働者を解放した。"),
+    ("gbk", "警方周二从西哈努克城的诈骗园区解救了312名工人。"),
+    ("iso8859_7", "Η αστυνομία απελευθέρωσε 312 εργάτες από συγκρότημα απάτης την Τρίτη."),
+])
+def test_a_legacy_non_latin_text_file_is_refused_as_such_not_as_binary(tmp_path, db, codec,
+                                                                        text):
+    (tmp_path / "legacy.txt").write_bytes((text * 3).encode(codec))
+    (tmp_path / "legacy.csv").write_bytes(f"title,text\nT,{text}\n".encode(codec))
+    report = import_files(db, [tmp_path])
+    reasons = {path.rsplit("/", 1)[-1]: reason for path, reason in report.skipped}
+    assert set(reasons) == {"legacy.txt", "legacy.csv"}
+    for reason in reasons.values():
+        assert reason.startswith("text in an encoding Dossier does not read")
+        assert reason.endswith("save it as UTF-8 and import it again")
 
 
 def test_importing_the_same_file_twice_reports_a_duplicate(tmp_path, db):

@@ -27,7 +27,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,11 +116,13 @@ def _has_text_field(names) -> bool:
 
 @dataclass
 class BatchRows:
-    """The rows of a batch file: ``total`` (an estimate, for progress) and
-    ``entries``, an iterator of ``(label, draft or problem)`` read lazily."""
+    """The rows of a batch file: ``total`` (an estimate, for progress),
+    ``entries``, an iterator of ``(label, draft or problem)`` read lazily,
+    and ``notes`` on what reading changed in the file (stray NULs dropped)."""
 
     total: int
     entries: Iterator[Entry]
+    notes: list[str] = field(default_factory=list)
 
     def __iter__(self):
         return iter(self.entries)
@@ -169,13 +171,16 @@ def _entries(path: Path, unit: str, records) -> Iterator[Entry]:
         yield _entry(f"{path} ({unit} {number})", record)
 
 
-def _batch_text(path: Path) -> str:
-    return decode_text(read_bytes(path, file_bytes.MAX_BATCH_BYTES)).lstrip("\ufeff")
+def _batch_text(path: Path, notes: list[str]) -> str:
+    return decode_text(read_bytes(path, file_bytes.MAX_BATCH_BYTES), notes).lstrip("\ufeff")
 
 
-def _encoding(path: Path, count: bytes | None = None) -> tuple[str, int]:
-    """The codec a streamed batch file is read with, and how many times
-    ``count`` occurs in it (its lines, for a JSONL file's row estimate).
+def _encoding(path: Path, count: bytes | None = None) -> tuple[str, int, int]:
+    """The codec a streamed batch file is read with, how many times
+    ``count`` occurs in it (its lines, for a JSONL file's row estimate), and
+    how many stray NUL bytes its lines are read without (as
+    :func:`~desktop.importers.file_bytes.decode_text` drops them: at most
+    :data:`~desktop.importers.file_bytes.STRAY_NUL_SHARE` of the file).
 
     A BOM decides; else UTF-8 if the whole file decodes as UTF-8 (checked
     block by block, never holding the file); else what
@@ -192,40 +197,47 @@ def _encoding(path: Path, count: bytes | None = None) -> tuple[str, int]:
                                (codecs.BOM_UTF16_BE, "utf-16")):
                 if head.startswith(bom):
                     _refuse_binary(head, codec)
-                    return codec, 0
+                    return codec, 0, 0
             handle.seek(0)
             decoder = codecs.getincrementaldecoder("utf-8")()
-            found, utf8 = 0, b"\x00" not in head
+            found = nuls = size = 0
+            # (more NULs than stray ones in the head: UTF-16 without a BOM)
+            utf8 = b"\x00" not in head or file_bytes.few_nuls(head.count(b"\x00"), len(head))
             while block := handle.read(_BLOCK):
                 if count:
                     found += block.count(count)
+                nuls += block.count(b"\x00")
+                size += len(block)
                 if utf8:
                     try:
                         decoder.decode(block)
                     except UnicodeDecodeError:
                         utf8 = False
-                        if not count:
-                            break
             if utf8:
                 decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         utf8 = False
     except OSError as error:
         raise ImportProblem(f"cannot be read: {error.strerror or error}") from error
+    dropped = nuls if file_bytes.few_nuls(nuls, size) else 0
+    if nuls and not dropped:
+        utf8 = False
+    if dropped:
+        head = head.replace(b"\x00", b"")
     if utf8:
-        _refuse_binary(head, "utf-8")
-        return "utf-8", found
+        _refuse_binary(head, "utf-8", dropped)
+        return "utf-8", found, dropped
     import charset_normalizer
 
     best = charset_normalizer.from_bytes(head, cp_isolation=file_bytes._CANDIDATES).best()
     if best is None:
-        raise ImportProblem("binary file, not text")
-    _refuse_binary(head, best.encoding)
-    return best.encoding, found
+        raise file_bytes.undecodable(head)
+    _refuse_binary(head, best.encoding, dropped)
+    return best.encoding, found, dropped
 
 
-def _refuse_binary(head: bytes, codec: str) -> None:
-    if file_bytes.looks_binary(head.decode(codec, "ignore")):
+def _refuse_binary(head: bytes, codec: str, dropped_nuls: int = 0) -> None:
+    if file_bytes.looks_binary(head.decode(codec, "ignore"), dropped_nuls):
         raise ImportProblem("binary file, not text")
 
 
@@ -239,11 +251,11 @@ def _open_text(path: Path, codec: str):
 def read_csv(path: Path) -> BatchRows:
     """Rows of a CSV file with a header, streamed; labels count rows as a
     spreadsheet does (the header is row 1)."""
-    codec, _ = _encoding(path)
+    codec, _, dropped = _encoding(path)
     # article texts are long: the default limit (128 KiB a field) is too small
     csv.field_size_limit(file_bytes.MAX_BATCH_BYTES)
     with _open_text(path, codec) as handle:
-        sample = handle.read(20000).lstrip("\ufeff")
+        sample = handle.read(20000).lstrip("\ufeff").replace("\x00", "")
     dialects = [csv.excel, csv.excel_tab]
     try:
         dialects.insert(0, csv.Sniffer().sniff(sample, delimiters=",;\t|"))
@@ -274,15 +286,21 @@ def read_csv(path: Path) -> BatchRows:
                 total += 1
                 yield from (row[i] for i in dated if i < len(row))
         dayfirst = day_first(dates())      # (streamed: memory stays flat)
-    return BatchRows(total, _csv_rows(path, codec, dialect, dayfirst))
+    return BatchRows(total, _csv_rows(path, codec, dialect, dayfirst), _nul_notes(dropped))
+
+
+def _nul_notes(dropped: int) -> list[str]:
+    return [file_bytes.nul_note(dropped)] if dropped else []
 
 
 def _no_bom(handle):
+    """The lines of ``handle`` without a BOM or stray NULs (which
+    :func:`_encoding` let through only when few)."""
     first = True
     for line in handle:
         if first:
             line, first = line.lstrip("\ufeff"), False
-        yield line
+        yield line.replace("\x00", "") if "\x00" in line else line
 
 
 def _csv_rows(path: Path, codec: str, dialect, dayfirst: bool | None = None
@@ -306,8 +324,9 @@ def read_json(path: Path) -> BatchRows:
     """Objects of a JSON file: a list, an object holding a list, or one
     article. Read whole, so limited to ``MAX_BATCH_BYTES`` (use JSONL for
     bigger exports)."""
+    notes = []
     try:
-        data = json.loads(_batch_text(path))
+        data = json.loads(_batch_text(path, notes))
     except json.JSONDecodeError as error:
         raise ImportProblem(f"not valid JSON ({error.msg.removesuffix(' at')} at line "
                             f"{error.lineno}, column {error.colno})") from error
@@ -327,7 +346,7 @@ def read_json(path: Path) -> BatchRows:
         raise ImportProblem("no articles found (not a list of objects)")
     if not data:
         raise ImportProblem("no articles in the file")
-    return BatchRows(len(data), _json_items(path, data))
+    return BatchRows(len(data), _json_items(path, data), notes)
 
 
 def _json_items(path: Path, data: list) -> Iterator[Entry]:
@@ -342,7 +361,7 @@ def read_json_lines(path: Path) -> BatchRows:
     """One JSON object a line, streamed. A first line that is not JSON
     skips the file (it is not JSONL); a later invalid line is skipped on
     its own."""
-    codec, lines = _encoding(path, b"\n")
+    codec, lines, dropped = _encoding(path, b"\n")
     rows = _json_lines(path, codec)
     first = next(rows, None)
     if first is None:
@@ -353,7 +372,7 @@ def read_json_lines(path: Path) -> BatchRows:
     def entries():
         yield first
         yield from rows
-    return BatchRows(max(lines, 1), entries())
+    return BatchRows(max(lines, 1), entries(), _nul_notes(dropped))
 
 
 class _NotJson(ImportProblem):
@@ -380,9 +399,7 @@ def _json_lines(path: Path, codec: str) -> Iterator[Entry]:
         number = 0
         first = True
         try:
-            for number, line in enumerate(handle, 1):
-                if number == 1:
-                    line = line.lstrip("\ufeff")
+            for number, line in enumerate(_no_bom(handle), 1):
                 if not line.strip():
                     continue
                 label = f"{path} (line {number})"

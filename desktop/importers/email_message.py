@@ -11,7 +11,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
-from desktop.importers.file_bytes import read_bytes
+from desktop.importers.file_bytes import WINDOWS_1252_LABELS, read_bytes, windows_1252
 
 _FORWARD_PREFIX = re.compile(r"^\s*((fwd?|fw|re|tr|wg)\s*:\s*)+", re.I)
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
@@ -27,7 +27,7 @@ def read_email(path: Path) -> ArticleDraft:
     if body is None:
         raise ImportProblem("the e-mail has no text part")
     try:
-        content = body.get_content()
+        content = _part_text(body)
     except (LookupError, UnicodeError, ValueError) as error:
         raise ImportProblem(f"the e-mail's text cannot be decoded ({error})") from error
     if body.get_content_subtype() == "html":
@@ -40,6 +40,15 @@ def read_email(path: Path) -> ArticleDraft:
     subject = _FORWARD_PREFIX.sub("", str(message.get("subject", ""))).strip()
     return ArticleDraft(text=content, title=subject or None,
                         source=_sender(message), published=iso_date(message.get("date")))
+
+
+def _part_text(part) -> str:
+    """A text part's content; one labelled iso-8859-1 or us-ascii read as
+    Windows-1252, as mail clients do (they send its curly quotes so)."""
+    charset = part.get_content_charset()
+    if charset and charset.strip().lower() in WINDOWS_1252_LABELS:
+        return windows_1252(part.get_payload(decode=True) or b"")
+    return part.get_content()
 
 
 def _sender(message) -> str | None:

@@ -1,6 +1,7 @@
 """Reading a file's bytes within a size limit, and decoding text in any of
 the encodings analysts' files come in (UTF-8 with or without BOM, UTF-16,
-cp1252, latin-1), detected with charset-normalizer."""
+cp1252, latin-1), detected with charset-normalizer; a page's or an
+e-mail's declared latin-1 or us-ascii is read as cp1252."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
 #: text does not use).
 _CANDIDATES = ["utf_16_le", "utf_16_be", "cp1252", "latin_1"]
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
+#: Charset labels the WHATWG Encoding Standard reads as Windows-1252, as
+#: browsers and mail clients do: pages and e-mails labelled iso-8859-1 or
+#: us-ascii hold its curly quotes and dashes (bytes 0x80–0x9F), which
+#: Latin-1 reads as invisible control codes. (latin-1: Python's spelling.)
+WINDOWS_1252_LABELS = frozenset({
+    "ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1",
+    "iso-ir-100", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1",
+    "latin-1", "us-ascii", "windows-1252", "x-cp1252"})
+#: The error handler reading Windows-1252's five undefined bytes (0x81,
+#: 0x8D, 0x8F, 0x90, 0x9D) as Latin-1, as the WHATWG standard does.
+LATIN_1_FALLBACK = "dossier-latin-1-fallback"
+codecs.register_error(LATIN_1_FALLBACK, lambda error: (
+    error.object[error.start:error.end].decode("latin-1"), error.end))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 
 
@@ -49,9 +63,10 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
-def looks_binary(text: str) -> bool:
-    """Whether decoded text is really binary data (NULs, many control codes)."""
-    return _looks_binary(text)
+def looks_binary(text: str, dropped_nuls: int = 0) -> bool:
+    """Whether decoded text is really binary data (NULs, many control codes;
+    ``dropped_nuls`` stray NULs taken out of it count as control codes)."""
+    return _looks_binary(text, dropped_nuls)
 
 
 def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
@@ -70,8 +85,16 @@ def _looks_binary(text: str, dropped_nuls: int = 0) -> bool:
 STRAY_NUL_SHARE = 0.05
 
 
-def _few_nuls(count: int, length: int) -> bool:
+def few_nuls(count: int, length: int) -> bool:
+    """Whether ``count`` NUL bytes in ``length`` are stray ones (some, and at
+    most :data:`STRAY_NUL_SHARE` of them), dropped from text with a note."""
     return 0 < count <= max(1, int(length * STRAY_NUL_SHARE))
+
+
+def nul_note(count: int) -> str:
+    """The note saying ``count`` stray NULs were dropped from a file."""
+    return (f"{count} NUL byte{'s' if count != 1 else ''} removed (a stray "
+            f"control character, not text)")
 
 
 def decode_text(data: bytes, notes: list[str] | None = None) -> str:
@@ -90,7 +113,7 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
                 raise ImportProblem(f"damaged {name} text (byte {error.start})") from error
             break
     if text is None and (b"\x00" not in data[:8192]
-                         or _few_nuls(data.count(b"\x00"), len(data))):
+                         or few_nuls(data.count(b"\x00"), len(data))):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -100,19 +123,37 @@ def decode_text(data: bytes, notes: list[str] | None = None) -> str:
 
         best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
         if best is None:
-            raise ImportProblem("binary file, not text")
+            raise undecodable(data)
         text = str(best)
     nuls = text.count("\x00")
-    if _few_nuls(nuls, len(text)):
+    if few_nuls(nuls, len(text)):
         text = text.replace("\x00", "")
     else:
         nuls = 0
     if _looks_binary(text, nuls):
         raise ImportProblem("binary file, not text")
     if nuls and notes is not None:
-        notes.append(f"{nuls} NUL byte{'s' if nuls != 1 else ''} removed (a stray "
-                     f"control character, not text)")
+        notes.append(nul_note(nuls))
     return text
+
+
+#: Bytes no text file holds (C0 control codes but tab, line and page breaks).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+#: What a text file in another encoding is told to become.
+OTHER_ENCODING = ("text in an encoding Dossier does not read (it reads UTF-8, UTF-16 and "
+                  "Windows-1252/Latin-1; this may be e.g. Windows-1251, Shift-JIS or GBK): "
+                  "save it as UTF-8 and import it again")
+
+
+def undecodable(data: bytes) -> ImportProblem:
+    """Why ``data``, in none of the encodings Dossier reads, is refused: it
+    is binary, or — no more control bytes than text has — text in another
+    encoding (a legacy Cyrillic, Arabic, Greek or East Asian code page),
+    which the analyst can save as UTF-8. No encoding is guessed."""
+    head = data[:20000]
+    if len(_CONTROL_BYTES.findall(head)) > max(2, len(head) // 200):
+        return ImportProblem("binary file, not text")
+    return ImportProblem(OTHER_ENCODING)
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
@@ -141,20 +182,30 @@ _ESCAPED = re.compile("[\udc80-\udcff]")
 
 def _single_byte(value: int) -> str:
     """A byte read as Windows-1252, or Latin-1 where it has no character."""
-    try:
-        return bytes([value]).decode("cp1252")
-    except UnicodeDecodeError:
-        return bytes([value]).decode("latin-1")
+    return windows_1252(bytes([value]))
+
+
+def windows_1252(data: bytes) -> str:
+    """``data`` read as Windows-1252, its five undefined bytes as Latin-1."""
+    return data.decode("cp1252", LATIN_1_FALLBACK)
+
+
+def decode_declared(data: bytes, charset: str) -> str:
+    """``data`` in the ``charset`` a page or an e-mail part declares, one of
+    :data:`WINDOWS_1252_LABELS` read as Windows-1252. Raises LookupError
+    (an unknown charset) or UnicodeDecodeError (a wrong one)."""
+    label = charset.strip().lower()
+    return windows_1252(data) if label in WINDOWS_1252_LABELS else data.decode(label)
 
 
 def decode_html(data: bytes) -> str:
-    """A web page's text: its BOM, else a charset its <meta> declares, else
-    as :func:`decode_text` finds."""
+    """A web page's text: its BOM, else a charset its <meta> declares (as
+    :func:`decode_declared` reads it), else as :func:`decode_text` finds."""
     if not any(data.startswith(bom) for bom, _, _ in _BOMS):
         declared = _META_CHARSET.search(data[:4096])
         if declared:
             try:
-                return data.decode(declared.group(1).decode("ascii"))
+                return decode_declared(data, declared.group(1).decode("ascii"))
             except (LookupError, UnicodeDecodeError):
                 pass  # a wrong declaration: detect instead
     return decode_text(data)

@@ -249,15 +249,58 @@ def prepare(entries: list[tuple[str, object]], *,
     return prepared
 
 
+@dataclass
+class _Versions:
+    """What the files of an ``update`` import may replace by their name:
+    never an article the same import stored (ids from ``first_new`` on) or
+    replaced already — two files of one name in two folders are two
+    articles."""
+
+    first_new: int
+    replaced: set[int] = field(default_factory=set)
+
+    def taken(self, article_id: int) -> bool:
+        """Whether this import stored or replaced ``article_id`` already."""
+        return article_id >= self.first_new or article_id in self.replaced
+
+
+def _same_file_version(db: Database, filename: str, text: str, versions: _Versions
+                       ) -> tuple[int | None, str | None]:
+    """The article a file's ``text`` is a newer version of, found by the
+    file's bare name (its folder is not stored): the one article of that
+    name, when this import did not store or replace it and its text is a
+    near-duplicate of ``text``. Otherwise ``(None, why not)`` (None when no
+    article has the name or the text is stored already)."""
+    named = articles.articles_named(db, filename)
+    if not named or articles.find_by_hash(db, articles.text_hash(text)) is not None:
+        return None, None
+    new = "stored as a new article: "
+    if len(named) > 1:
+        return None, (f"{new}several articles came from files named {filename} (--update "
+                      f"replaces by file name only when one article has it)")
+    [(other, old_text)] = named
+    if versions.taken(other):
+        return None, (f"{new}article {other} came from another file named {filename} "
+                      f"in this import")
+    share = near_duplicates.text_likeness(old_text, text)
+    if share < near_duplicates.THRESHOLD:
+        return None, (f"{new}article {other}, from a file of the same name, has other text "
+                      f"({share:.0%} of their words shared; --update replaces a text by a "
+                      f"revision of it)")
+    return other, None
+
+
 def store_draft(db: Database, label: str, draft, pending: _Pending, *,
                 filename: str | None = None, update: bool = False,
                 same_file: bool = True, prepared: tuple | None = None,
-                run: _RunIds | None = None) -> None:
+                run: _RunIds | None = None, versions: _Versions | None = None) -> None:
     """Store one article draft in the caller's transaction: finished,
     checked, deduplicated by text hash (or, with ``update``, replacing an
-    earlier version with the same URL, or with ``same_file`` the same file
-    name), fingerprinted and linked to similar articles. A draft that
-    cannot be used is recorded in ``pending.skipped``. ``prepared`` is
+    earlier version with the same URL, or with ``same_file`` the one of the
+    same file name, as :func:`_same_file_version` and ``versions`` allow:
+    else a note says why not), fingerprinted and linked to similar
+    articles. A draft that cannot be used is recorded in
+    ``pending.skipped``. ``prepared`` is
     ``(finished draft, fingerprint, found)`` when :func:`prepare` ran
     already; ``found`` is ``(row, text hash, links)`` when a
     :class:`~desktop.near_duplicates.RunLinker` found the row's links too
@@ -273,10 +316,16 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
         return
     pending.notes.extend((label, note) for note in draft.notes)
     earlier = articles.find_earlier_version(
-        db, url=draft.url, filename=filename if same_file else None,
-        text=draft.text) if update else None
+        db, url=draft.url, text=draft.text) if update else None
+    if update and earlier is None and same_file and filename:
+        versions = versions or _Versions(similarity.next_article_id(db))
+        earlier, why_not = _same_file_version(db, filename, draft.text, versions)
+        if why_not:
+            pending.notes.append((label, why_not))
     if earlier is not None:
         counts = articles.replace_article_text(db, earlier, draft.text)
+        if versions is not None:
+            versions.replaced.add(earlier)
         _linked(pending, earlier, near_duplicates.link_fingerprint(db, earlier, found))
         pending.updated.append((label, earlier, counts))
         return
@@ -390,15 +439,18 @@ def _import_step(db: Database, name: str, report: ImportReport, origin: str | No
 
 
 def _store_single(db: Database, path: Path, entries, report: ImportReport,
-                  update: bool, origin: str | None = None) -> None:
-    """One file of one article, in one transaction."""
+                  update: bool, origin: str | None = None,
+                  versions: _Versions | None = None) -> None:
+    """One file of one article, in one transaction (``versions``: what an
+    ``update`` import may replace by file name)."""
     pending = _Pending()
     with _import_step(db, f"Import {path.name}", report, origin):
         for label, entry in entries:
             if isinstance(entry, ImportProblem):
                 pending.skipped.append((str(path), str(entry)))
                 continue
-            store_draft(db, label, entry, pending, filename=path.name, update=update)
+            store_draft(db, label, entry, pending, filename=path.name, update=update,
+                        versions=versions)
     pending.skipped = [(str(path), reason) for _, reason in pending.skipped]
     pending.commit_to(report)
 
@@ -555,6 +607,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
     takes each chunk once it has committed. A reading error stops the file
     after the rows before it (raised as :class:`ImportProblem`)."""
     expected = getattr(rows, "total", 0)
+    report.notes += [(str(path), note) for note in getattr(rows, "notes", ())]
     chunk = chunk_rows(expected)
     parallel = expected >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
     # the second process finds near-duplicates too, unless the import
@@ -657,8 +710,9 @@ def import_files(db: Database, paths: Iterable[Path], *,
 
     ``on_progress(done, total)`` counts articles (a batch file's rows one by
     one). With ``update``, a file whose article is already stored (same URL,
-    or same file name for a one-article file) but whose text changed
-    replaces that article's text, and its passages are re-anchored
+    or, for a one-article file, the same file name held by that article
+    alone, stored before this import, with a near-duplicate text) but whose
+    text changed replaces that article's text, and its passages are re-anchored
     (:func:`storage.articles.replace_article_text`) instead of a second
     article being added.
 
@@ -721,6 +775,7 @@ def _import_opened(db: Database, opened, total: int, report: ImportReport,
 def _store_opened(db: Database, opened, total: int, report: ImportReport,
                   on_progress, is_cancelled, update: bool, origin: str | None) -> None:
     progress = _Progress(total, on_progress)
+    versions = _Versions(similarity.next_article_id(db)) if update else None
     for path, rows in opened:
         if is_cancelled and is_cancelled():
             report.cancelled = True
@@ -733,7 +788,7 @@ def _store_opened(db: Database, opened, total: int, report: ImportReport,
             if is_batch:
                 _store_batch(db, path, rows, report, is_cancelled, update, progress, origin)
             else:
-                _store_single(db, path, rows, report, update, origin)
+                _store_single(db, path, rows, report, update, origin, versions)
         except ImportProblem as problem:
             report.skipped.append((str(path), str(problem)))
         except _Cancelled:

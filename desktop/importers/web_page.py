@@ -3,16 +3,19 @@ author, outlet and URL from the page's metadata and markup, via
 trafilatura, which leaves navigation, ads and "related" boxes out. Works
 offline: nothing is fetched.
 
-Joiners: trafilatura drops every character Python does not call printable,
-which takes out U+200D ZERO WIDTH JOINER (it holds emoji sequences such as
-👨‍👩‍👧 together) and U+200C ZERO WIDTH NON-JOINER (Persian, Kurdish and
-Indic spelling: می‌خواهم). They are swapped for placeholder characters
-absent from the page before extraction and put back after it
-(:func:`_protect_joiners`)."""
+Format characters: trafilatura drops every character Python does not call
+printable, which takes out U+200D ZERO WIDTH JOINER (it holds emoji
+sequences such as 👨‍👩‍👧 together), U+200C ZERO WIDTH NON-JOINER (Persian,
+Kurdish and Indic spelling: می‌خواهم), the direction marks, embeddings and
+isolates that keep Hebrew or Arabic lines with numbers in order (RLM, LRM,
+ALM, U+202A–202E, U+2066–2069) and soft hyphens: every character of Unicode
+category Cf. They are swapped for placeholder characters absent from the
+page before extraction and put back after it (:func:`_protect_joiners`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from desktop.importers.article_text import paragraphs_text
@@ -36,26 +39,45 @@ def read_web_page(path: Path) -> ArticleDraft:
     return extract_article(html)
 
 
-#: U+200D ZWJ and U+200C ZWNJ, as characters or HTML character references.
-_JOINERS = {"\u200d": re.compile(r"\u200d|&zwj;|&#0*8205;|&#x0*200d;", re.I),
-            "\u200c": re.compile(r"\u200c|&zwnj;|&#0*8204;|&#x0*200c;", re.I)}
-#: Printable characters (Tangut ideographs) that stand in for a joiner while
-#: trafilatura runs; the first two a page does not contain are used.
-_STAND_INS = tuple(chr(code) for code in range(0x17000, 0x17020))
+#: HTML character references that may name an invisible format character:
+#: those with a name (zero-width joiners, direction marks, the soft hyphen)
+#: and numeric ones (decimal, hexadecimal).
+_REFERENCE = re.compile(r"&(zwj|zwnj|lrm|rlm|shy);|&#0*(\d{1,7});|&#x0*([0-9a-f]{1,6});",
+                        re.I)
+_NAMED = {"zwj": "\u200d", "zwnj": "\u200c", "lrm": "\u200e", "rlm": "\u200f",
+          "shy": "\u00ad"}
+#: Printable characters (Tangut ideographs) that stand in for a format
+#: character while trafilatura runs; those a page does not contain are used.
+_STAND_INS = tuple(chr(code) for code in range(0x17000, 0x17100))
+
+
+def _format_character(match: re.Match) -> str:
+    """The character a reference names when it is a format character
+    (category Cf), else the reference as written (trafilatura reads it)."""
+    name, decimal, hexadecimal = match.groups()
+    if name:
+        return _NAMED[name.lower()]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code <= 0x10FFFF and unicodedata.category(chr(code)) == "Cf":
+        return chr(code)
+    return match.group()
 
 
 def _protect_joiners(html: str) -> tuple[str, dict[str, str]]:
-    """``html`` with each joiner replaced by a stand-in absent from it, and
-    the map from stand-in back to joiner."""
+    """``html`` with each invisible format character (Unicode category Cf:
+    joiners, direction marks and isolates, the soft hyphen …), written as a
+    character or a reference, replaced by a stand-in absent from it, and the
+    map from stand-in back to character."""
+    html = _REFERENCE.sub(_format_character, html)
     back: dict[str, str] = {}
     free = (c for c in _STAND_INS if c not in html)
-    for joiner, pattern in _JOINERS.items():
-        if pattern.search(html):
-            stand_in = next(free, None)
-            if stand_in is None:
-                break
-            html = pattern.sub(stand_in, html)
-            back[stand_in] = joiner
+    # (the page's distinct characters: a set made in C, then a few hundred looked up)
+    for character in sorted(c for c in set(html) if unicodedata.category(c) == "Cf"):
+        stand_in = next(free, None)
+        if stand_in is None:
+            break
+        html = html.replace(character, stand_in)
+        back[stand_in] = character
     return html, back
 
 
@@ -114,6 +136,10 @@ def element_text(root) -> str:
     for element in list(root.iter("script", "style")):
         element.drop_tree()
     for element in root.iter(*_BLOCKS):
+        # a break before the block too: text before it ("By Jane Doe<p>…")
+        # is a paragraph of its own, not glued to the block's first word
+        if element.tag != "br":
+            element.text = "\n\n" + (element.text or "")
         element.tail = "\n\n" + (element.tail or "")
     return paragraphs_text(re.split(r"\n\s*\n", root.text_content()))
 
