@@ -12,7 +12,9 @@ Everything lives in the schema ``dossier_hub``:
   references as uuids (``article_uuid``, ``tag_uuid``, …), never local ids.
   Inserting a change *applies* it to the current-state table of its kind,
   as the pushing role — so row-level security on the state tables decides
-  whether a step is accepted, whoever connects and however.
+  whether a step is accepted, whoever connects and however. An update
+  applies only the fields it changed (version 4), so two members changing
+  different fields of one row both keep theirs.
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
@@ -42,7 +44,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "3"
+HUB_VERSION = "4"
 
 
 def group_role(role: str) -> str:
@@ -102,24 +104,6 @@ BEGIN
   RETURN NEW;
 END $$;
 
-CREATE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
-  NEW.owner := current_user;
-  RETURN NEW;
-END $$;
-
--- a change applies itself to its state table, as the role that pushed it:
--- row-level security there accepts or refuses the whole step (one branch
--- of static statements per table: their plans are kept, where EXECUTE
--- would plan each statement again for every row)
-CREATE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-@APPLY@
-  RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
-END $$;
-
 -- only a lead changes an article's text (analysts: memo, review status)
 CREATE FUNCTION dossier_hub.article_text_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -151,6 +135,28 @@ BEGIN
   NEW.seq := nextval('dossier_hub.analysis_order');
   NEW.owner := current_user;
   RETURN NEW;
+END $$;
+"""
+
+# version 4: a change applies only the fields it changed (see _APPLY_BRANCH);
+# CREATE OR REPLACE, so that an upgrade replaces the functions of version 3
+_CHANGES_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+  NEW.owner := current_user;
+  RETURN NEW;
+END $$;
+
+-- a change applies itself to its state table, as the role that pushed it:
+-- row-level security there accepts or refuses the whole step (one branch
+-- of static statements per table: their plans are kept, where EXECUTE
+-- would plan each statement again for every row)
+CREATE OR REPLACE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+@APPLY@
+  RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
 END $$;
 """
 
@@ -358,7 +364,11 @@ _EXISTS_BRANCH = """  IF tbl = '{t}' THEN
   END IF;"""
 
 # (an upsert is not INSERT … ON CONFLICT: that checks the INSERT policy on an
-# update too)
+# update too). An update merges into the row only the fields it changed
+# (those whose ``after`` differs from its ``before``): two members changing
+# different fields of one row (a memo, a review status; a lead's move, the
+# coder's note) both keep theirs, and the guards below see only what this
+# change changed. An insert (no ``before``) writes the whole row.
 _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
     IF NEW.after IS NULL THEN
       DELETE FROM dossier_hub.{t} WHERE key = NEW.row_key;
@@ -368,7 +378,9 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
           USING ERRCODE = 'insufficient_privilege';
       END IF;
     ELSE
-      UPDATE dossier_hub.{t} SET data = NEW.after, seq = NEW.seq WHERE key = NEW.row_key;
+      UPDATE dossier_hub.{t} SET data = CASE WHEN NEW.before IS NULL THEN NEW.after
+          ELSE data || dossier_hub.changed_fields(NEW.before, NEW.after) END,
+        seq = NEW.seq WHERE key = NEW.row_key;
       GET DIAGNOSTICS n = ROW_COUNT;
       IF n = 0 THEN
         IF dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
@@ -381,10 +393,26 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
     RETURN NULL;
   END IF;"""
 
+#: The fields of a row that a change changed (version 4).
+_CHANGED_FIELDS_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.changed_fields(before jsonb, after jsonb)
+  RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(after) AS e(k, v)
+  WHERE before IS NULL OR before->k IS DISTINCT FROM v
+$$;
+"""
+
+
+def _changes_sql() -> str:
+    """The functions by which a pushed change applies itself (version 4)."""
+    return _CHANGED_FIELDS_SQL + _CHANGES_SQL.replace(
+        "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES))
+
 
 def _functions_sql() -> str:
-    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL + _REFERENCES_SQL).replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
-            .replace("@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES)))
+    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL + _REFERENCES_SQL)
+            .replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
+            + _changes_sql())
 
 
 def init_statements(*, blind: bool = False) -> list[str]:
@@ -424,10 +452,11 @@ def upgrade_statements(version: str) -> list[str]:
     one analyst name each login's passages carry (a login that pushed under
     several names claims one at its next passage). Version 2 → 3 refuses
     passages whose tag or article the hub never had (those it took already
-    stay; members' files leave them out and say so)."""
+    stay; members' files leave them out and say so). Version 3 → 4 applies
+    an update to only the fields it changed (the rows stay as they are)."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2"):
+    if version not in ("1", "2", "3"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -441,9 +470,10 @@ def upgrade_statements(version: str) -> list[str]:
                GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
                ON CONFLICT DO NOTHING""",
         ]
+    if version in ("1", "2"):
+        statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     return statements + [
-        _REFERENCES_SQL,
-        _REFERENCES_TRIGGER,
+        _changes_sql(),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

@@ -17,9 +17,10 @@ current state of the shared corpus.
   ``pulled`` (``journal.PulledSteps``: in bulk, 500 a transaction) with
   origin ``hub:<step uuid>`` — never in a window's undo —
   and the new ``hub_last_seq`` in the same SQLite transaction: a kill
-  mid-pull rolls back both. A change that a later hub step changed again is
-  skipped (the later one is applied, or is this analyst's own): the hub's
-  order decides, the later write wins, the earlier stays in the history.
+  mid-pull rolls back both. An update applies only the fields it changed;
+  a field that a later hub step changed again is skipped (the later one is
+  applied, or is this analyst's own): the hub's order decides, field by
+  field, the later write wins, the earlier stays in the history.
 - Conflicts: a tag deleted on the hub while local passages use it is kept,
   renamed "… (deleted on hub)" — the passages stay, flagged by it. An
   article's text changed by a pulled step re-anchors the local passages
@@ -835,15 +836,32 @@ class _Applier:
                 f"{' and an '.join(missing)} the hub never had: left out of this file.")
         return bool(missing)
 
-    def upsert(self, table: str, key: str, data: dict) -> int | None:
-        """Make the local row ``key`` hold ``data``; returns its local id
-        (None: a passage that cannot be placed, :meth:`_unplaceable`)."""
+    def _with_local(self, table: str, local: int, state: dict) -> dict:
+        """``state`` (some fields of a passage) completed from the local row,
+        so that a move arriving alone is checked against the local text."""
+        if table != "passages" or "start" not in state:
+            return state
+        names = ("article_id", "start", "end", "text", "prefix", "suffix")
+        row = self.db.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)} '
+                              "FROM passages WHERE id = ?", [local]).fetchone()
+        return {**dict(zip(names, row)), **state}
+
+    def upsert(self, table: str, key: str, data: dict,
+               fields: set[str] | None = None) -> int | None:
+        """Make the local row ``key`` hold ``data`` — only its ``fields``
+        (hub keys) if given and the row is here, the others staying as they
+        are; returns its local id (None: a passage that cannot be placed,
+        :meth:`_unplaceable`)."""
+        local = self.local_id(table, key)
+        if fields is not None and local is not None:
+            data = {k: v for k, v in data.items() if k in fields}
         state = self.local_state(table, data)
         if self._unplaceable(table, data, state):
             return None
         if table == "passages":
+            if fields is not None and local is not None:
+                state = self._with_local(table, local, state)
             self._anchor(state)
-        local = self.local_id(table, key)
         if local is None and table not in KEYED:
             local = self._adopt(table, key, state)
         if table == "articles" and local is not None and "text" in state:
@@ -855,14 +873,14 @@ class _Applier:
             local = self.db.execute(
                 f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
                 f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names]).lastrowid
-        else:
+        elif state:
             where = "rowid = ?"
             self.db.execute(
                 f'UPDATE "{table}" SET {", ".join(f"{chr(34)}{c}{chr(34)} = ?" for c in state)} '
                 f"WHERE {where}", [*state.values(), local])
         self.ids[(table, key)] = local
-        if table == "passages":
-            self.passages_written.add(local)
+        if table == "passages" and "start" in state:
+            self.passages_written.add(local)    # placed by this step: not re-anchored
         return local
 
     def insert_new(self, table: str, rows: list[tuple[str, dict]]) -> None:
@@ -964,9 +982,20 @@ _PULL_STATUS = ("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead(), "
                 "(SELECT count(*) FROM dossier_hub.steps WHERE seq > %s)")
 _STEPS_AFTER = ("SELECT uuid::text, seq, name, analyst, local_analyst, kind "
                 "FROM dossier_hub.steps WHERE seq > %s ORDER BY seq LIMIT %s")
+# per change: the fields an update changed (NULL: an insert or a delete,
+# the whole row), whether a later insert or delete replaced the whole row,
+# the fields later updates changed, and who made the latest later change
+# (the later write wins field by field; fields computed inline, so that a
+# hub not yet upgraded serves this Dossier too)
 _CHANGES_BETWEEN = """SELECT c.seq, c.tbl, c.row_key, c.after,
+    CASE WHEN c.before IS NOT NULL AND c.after IS NOT NULL THEN ARRAY(
+      SELECT e.k FROM jsonb_each(c.after) AS e(k, v) WHERE c.before->e.k IS DISTINCT FROM e.v)
+    END AS fields,
     EXISTS (SELECT 1 FROM dossier_hub.changes l WHERE l.tbl = c.tbl AND l.row_key = c.row_key
-            AND l.seq > c.seq) AS superseded,
+            AND l.seq > c.seq AND (l.before IS NULL OR l.after IS NULL)) AS superseded,
+    ARRAY(SELECT DISTINCT e.k FROM dossier_hub.changes l, jsonb_each(l.after) AS e(k, v)
+          WHERE l.tbl = c.tbl AND l.row_key = c.row_key AND l.seq > c.seq
+          AND l.before IS NOT NULL AND l.before->e.k IS DISTINCT FROM e.v) AS later,
     (SELECT s.analyst FROM dossier_hub.changes l JOIN dossier_hub.steps s ON s.uuid = l.step_uuid
      WHERE l.tbl = c.tbl AND l.row_key = c.row_key AND l.seq > c.seq
      ORDER BY l.seq DESC LIMIT 1) AS by
@@ -993,8 +1022,8 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                     break
                 rows = conn.execute(_CHANGES_BETWEEN, [last, steps[-1][1]]).fetchall()
                 by_seq: dict[int, list] = {}
-                for seq, table, key, after, superseded, by in rows:
-                    by_seq.setdefault(seq, []).append((table, key, after, superseded, by))
+                for seq, *change in rows:
+                    by_seq.setdefault(seq, []).append(tuple(change))
                 _apply_steps(db, conn, steps, by_seq, result)
             done += len(steps)
             result.applied.append((time.time(), steps[-1][1]))
@@ -1042,11 +1071,8 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     applier = _Applier(db, conn, result)
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
-        # later write on the hub, so the local row keeps it
-        unpushed = set(db.execute(
-            "SELECT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
-            "ON s.id = c.step_id WHERE s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
-            "AND s.origin NOT LIKE 'hub:%'").fetchall())
+        # later write on the hub, so the local row keeps the fields they changed
+        unpushed = _unpushed_fields(db)
         # this analyst's own steps (or pulled before a crash): one query
         known = _known_steps(db, [s[0] for s in steps])
         db.execute("PRAGMA defer_foreign_keys = ON")
@@ -1058,29 +1084,71 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
             with batch.step(name, analyst=local_analyst or analyst,
                             origin=f"hub:{step_uuid}", step_uuid=step_uuid):
-                for table, key, after, superseded, by in changes:
-                    if superseded:
-                        mine = by is not None and by == conn.info.user
-                        if mine or table == "tags":
-                            result.conflicts.append(
-                                f"“{name}” by {analyst} was replaced by a later change "
-                                f"({'yours' if mine else 'by ' + by}); it stays in the "
-                                "hub's history.")
-                        continue
-                    if (table, applier.local_id(table, key)) in unpushed:
-                        result.conflicts.append(
-                            f"“{name}” by {analyst} changed a row you changed since; yours "
-                            "goes to the hub next and wins, theirs stays in its history.")
-                        continue
-                    if after is None:
-                        applier.delete(table, key)
-                    else:
-                        applier.upsert(table, key, after)
+                for change in changes:
+                    _apply_change(applier, unpushed, name, analyst, change)
                 applier.reanchor_others()
             result.pulled += 1
         changes = batch.finish()
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
     result.changes = result.changes | changes
+
+
+def _apply_change(applier: _Applier, unpushed: dict, name: str, analyst: str,
+                  change: tuple) -> None:
+    """One pulled change of step ``name`` by ``analyst``, field by field: a
+    field a later hub step changed again is left to it (the later write
+    wins; a later insert or delete takes the whole row), and so is one this
+    analyst changed in a step not pushed yet (``unpushed``: theirs goes up
+    next and wins); the earlier write stays in the hub's history."""
+    table, key, after, fields, superseded, later, by = change
+    result = applier.result
+    kept = set(after or ()) if fields is None else set(fields)
+    if superseded or (fields and not kept - set(later)):
+        mine = by is not None and by == applier.conn.info.user
+        if mine or table == "tags":
+            result.conflicts.append(
+                f"“{name}” by {analyst} was replaced by a later change "
+                f"({'yours' if mine else 'by ' + by}); it stays in the hub's history.")
+        return
+    kept -= set(later)
+    own = unpushed.get((table, applier.local_id(table, key)), set())
+    if own is None or own and (after is None or kept & own):
+        result.conflicts.append(
+            f"“{name}” by {analyst} changed a row you changed since; yours "
+            "goes to the hub next and wins, theirs stays in its history.")
+        if own is None or after is None:
+            return
+    kept -= own
+    if after is None:
+        applier.delete(table, key)
+    else:
+        whole = fields is None and not later and not own
+        applier.upsert(table, key, after, None if whole else kept)
+
+
+def _hub_field(table: str, column: str) -> str:
+    """The hub's name of a local column (a reference carries a uuid)."""
+    return column.removesuffix("_id") + "_uuid" if column in REFERENCES.get(table, {}) \
+        else column
+
+
+def _unpushed_fields(db: Database) -> dict[tuple[str, int], set[str] | None]:
+    """The rows this analyst changed in steps not pushed yet, with the
+    fields (hub names) those steps changed; None: inserted or deleted, the
+    whole row is theirs."""
+    found: dict[tuple[str, int], set[str] | None] = {}
+    for table, row_id, before, after in db.execute(
+            "SELECT c.tbl, c.row_id, c.before, c.after FROM journal_changes c "
+            "JOIN journal_steps s ON s.id = c.step_id WHERE s.pushed_at IS NULL "
+            "AND s.kind IN ('do', 'undo', 'redo') AND s.origin NOT LIKE 'hub:%'"):
+        row = (table, row_id)
+        if before is None or after is None or (row in found and found[row] is None):
+            found[row] = None
+            continue
+        b, a = json.loads(before), json.loads(after)
+        found[row] = found.get(row, set()) | {
+            _hub_field(table, k) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    return found
 
 
 def _known_steps(db: Database, uuids: list[str]) -> set[str]:

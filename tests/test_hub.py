@@ -11,7 +11,7 @@ import shutil
 import psycopg
 import pytest
 
-from storage import articles, hub_sync, journal, open_database, passages, tags
+from storage import articles, hub_sync, journal, open_database, passages, review, tags
 from storage.changes import PASSAGES
 
 _numbers = itertools.count()
@@ -239,14 +239,91 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "3")
-    assert hub_sync.upgrade_hub(admin) == ("3", "3")
+    assert hub_sync.upgrade_hub(admin) == ("1", "4")
+    assert hub_sync.upgrade_hub(admin) == ("4", "4")
     # the name ana's passages carry is hers: bob is refused it
     assert admin.execute("SELECT login, analyst FROM dossier_hub.members").fetchall() == [
         ("ana", "Ana Lopez")]
     bob = member_db(tmp_path, hub, "bob")
     tag_passage(bob, "Ana Lopez", start=30, end=40)
     assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
+
+
+def _memo_and_status(tmp_path, hub, lead_db) -> tuple:
+    """Ana writes a memo on an article while Bob marks it done, each in their
+    file; both sync, Ana again. Returns the hub's row and Ana's memo."""
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    uuid = ana.execute("SELECT uuid FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    review.set_memo(ana, ana.execute("SELECT id FROM articles WHERE uuid = ?",
+                                     [uuid]).fetchone()[0], "ana's memo")
+    review.set_review_status(bob, bob.execute("SELECT id FROM articles WHERE uuid = ?",
+                                              [uuid]).fetchone()[0], "done")
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana")):
+        assert hub_sync.sync(db, hub.conn(member)).refused == []
+    with hub.conn("lea") as conn:
+        data = conn.execute("SELECT data FROM dossier_hub.articles WHERE key = %s",
+                            [uuid]).fetchone()[0]
+    return data, ana.execute("SELECT memo, review_status FROM articles WHERE uuid = ?",
+                             [uuid]).fetchone()
+
+
+def test_two_members_changing_other_fields_of_one_article_both_keep_theirs(tmp_path, hub,
+                                                                           lead_db):
+    data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
+    assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
+    assert ana_row == ("ana's memo", "done")
+
+
+def test_a_leads_text_edit_does_not_refuse_or_wipe_an_analysts_memo(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    uuid = ana.execute("SELECT uuid FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    lead_id, text = lead_db.execute("SELECT id, text FROM articles WHERE uuid = ?",
+                                    [uuid]).fetchone()
+    articles.replace_article_text(lead_db, lead_id, text + " Corrected.")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    ana_id = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    review.set_memo(ana, ana_id, "ana's memo")
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert result.refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        assert db.execute("SELECT memo, text FROM articles WHERE uuid = ?", [uuid]).fetchone() \
+            == ("ana's memo", text + " Corrected.")
+
+
+def test_a_leads_move_and_the_coders_note_on_one_passage_both_stay(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    mine = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
+        passages.set_range(lead_db, mine, 0, 10)
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, passage_id, "ana's reading")
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        assert db.execute('SELECT "end", note FROM passages WHERE uuid = ?', [key]).fetchone() \
+            == (10, "ana's reading")
+
+
+def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path, hub,
+                                                                       lead_db):
+    admin = hub.admin_conn
+    with admin.transaction():     # back to version 3, whose changes replaced whole rows
+        admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.apply_change() RETURNS trigger
+            LANGUAGE plpgsql AS $$ BEGIN
+              EXECUTE format('UPDATE dossier_hub.%I SET data = $1, seq = $2 WHERE key = $3',
+                             NEW.tbl) USING NEW.after, NEW.seq, NEW.row_key;
+              RETURN NULL; END $$""")
+        admin.execute("DROP FUNCTION dossier_hub.changed_fields(jsonb, jsonb)")
+        admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
+    assert hub_sync.upgrade_hub(admin) == ("3", "4")
+    data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
+    assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
 
 
 def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
