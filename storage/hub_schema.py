@@ -141,10 +141,20 @@ END $$;
 # version 4: a change applies only the fields it changed (see _APPLY_BRANCH);
 # CREATE OR REPLACE, so that an upgrade replaces the functions of version 3
 _CHANGES_SQL = """
+-- an update of a row deleted on the hub meanwhile (the pusher had not
+-- pulled the deletion) is neither applied nor stored: applied, it would
+-- bring the row back as the pusher's; stored, members would apply it. The
+-- pusher is told (a NOTICE naming the step) and its next pull deletes it.
 CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
   NEW.owner := current_user;
+  IF NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+     AND NOT dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+    RAISE NOTICE 'Dossier hub: step % changed a row of % deleted on the hub',
+      NEW.step_uuid, NEW.tbl;
+    RETURN NULL;
+  END IF;
   RETURN NEW;
 END $$;
 
@@ -387,7 +397,9 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
           RAISE EXCEPTION 'Dossier hub: % may not change this row of %', current_user, NEW.tbl
             USING ERRCODE = 'insufficient_privilege';
         END IF;
-        INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+        IF NEW.before IS NULL THEN      -- an update never recreates a deleted row
+          INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+        END IF;
       END IF;
     END IF;
     RETURN NULL;
@@ -453,7 +465,8 @@ def upgrade_statements(version: str) -> list[str]:
     several names claims one at its next passage). Version 2 → 3 refuses
     passages whose tag or article the hub never had (those it took already
     stay; members' files leave them out and say so). Version 3 → 4 applies
-    an update to only the fields it changed (the rows stay as they are)."""
+    an update to only the fields it changed, and never to a row deleted on
+    the hub (the rows stay as they are)."""
     if version == HUB_VERSION:
         return []
     if version not in ("1", "2", "3"):

@@ -650,6 +650,9 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     per_transaction = per_transaction or PUSH_BATCH
     total = waiting(db)
     done = 0
+    gone: set[tuple[str, str]] = set()
+    heard = _hear_gone(gone)
+    conn.add_notice_handler(heard)
     try:
         while True:
             steps = _take_steps(db, per_transaction)
@@ -701,7 +704,40 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                 break
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
+    finally:
+        conn.remove_notice_handler(heard)
+        _report_gone(db, gone, result)
     return result
+
+
+#: What the hub says of a change to a row deleted there (hub_schema.change_seq).
+_GONE = re.compile(r"Dossier hub: step (\S+) changed a row of (\w+) deleted on the hub")
+_ROW_NAMES = {"passages": "passage", "articles": "article", "tags": "tag"}
+
+
+def _hear_gone(gone: set[tuple[str, str]]) -> Callable:
+    """A notice handler adding to ``gone`` each (step uuid, table) whose
+    change of a row deleted on the hub meanwhile the hub did not apply."""
+    def heard(notice: psycopg.errors.Diagnostic) -> None:
+        found = _GONE.match(notice.message_primary or "")
+        if found:
+            gone.add((found.group(1), found.group(2)))
+    return heard
+
+
+def _report_gone(db: Database, gone: set[tuple[str, str]], result: SyncResult) -> None:
+    """Say which pushed steps changed a row deleted on the hub meanwhile:
+    those changes were not applied, and the pull that follows deletes the
+    row here too (a step the hub refused in the end is not named)."""
+    for step_uuid, table in sorted(gone):
+        row = db.execute("SELECT name FROM journal_steps WHERE uuid = ? AND pushed_at IS NOT "
+                         "NULL AND pushed_at NOT LIKE 'refused%'", [step_uuid]).fetchone()
+        if row:
+            what = _ROW_NAMES.get(table, f"row of {table}")
+            result.conflicts.append(
+                f"“{row[0]}” changed a {what} deleted on the hub meanwhile: that change is "
+                f"not applied, and the {what} goes from this file too.")
+    gone.clear()
 
 
 # -- pull -------------------------------------------------------------------

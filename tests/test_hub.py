@@ -326,6 +326,35 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
     assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
 
 
+def test_a_passage_deleted_on_the_hub_is_not_brought_back_by_a_stale_change(tmp_path, hub,
+                                                                          lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key, article = ana.execute("SELECT p.uuid, a.uuid FROM passages p JOIN articles a "
+                               "ON a.id = p.article_id").fetchone()
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, passage_id)
+    hub_sync.sync(ana, hub.conn("ana"))
+    # the lead, not synced since, edits the text: her file re-anchors the passage
+    lead_article, text = lead_db.execute("SELECT id, text FROM articles WHERE uuid = ?",
+                                         [article]).fetchone()
+    articles.replace_article_text(lead_db, lead_article, "Corrected. " + text)
+    result = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert result.refused == []
+    assert any("changed a passage deleted on the hub meanwhile" in c for c in result.conflicts)
+    hub_sync.sync(ana, hub.conn("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.passages WHERE key = %s",
+                            [key]).fetchone()[0] == 0
+        assert conn.execute("SELECT data->>'text' FROM dossier_hub.articles WHERE key = %s",
+                            [article]).fetchone()[0] == "Corrected. " + text
+    for db in (ana, lead_db):
+        assert db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
+            == 0
+
+
 def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
     """A tag only this file holds (made here, the hub refusing it), and a
     passage under it."""
