@@ -344,7 +344,8 @@ _POLICIES = [
     # leads assign articles; analysts set their own review status of them
     ("assignments", "SELECT", "true"),
     ("assignments", "INSERT", "dossier_hub.is_lead()"),
-    ("assignments", "UPDATE", "dossier_hub.is_writer()"),
+    ("assignments", "UPDATE", "dossier_hub.is_lead() OR (dossier_hub.is_writer() "
+                              "AND data->>'analyst' = dossier_hub.member_name())"),
     ("assignments", "DELETE", "dossier_hub.is_lead()"),
     ("passages", "SELECT", "dossier_hub.can_see(owner)"),
     ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
@@ -415,9 +416,34 @@ $$;
 """
 
 
+#: The analyst name of the connected login (version 4): the one it claimed
+#: (``members``), or before its first passage its login name.
+_MEMBER_NAME_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.member_name() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT analyst FROM dossier_hub.members WHERE login = session_user),
+                  session_user::text)
+$$;
+"""
+#: The policies version 4 changed, by table and command.
+_V4_POLICIES = (("assignments", "UPDATE"),)
+
+
+def _v4_policies() -> list[str]:
+    """ALTER POLICY statements giving a hub of version 3 or older the
+    policies of :data:`_V4_POLICIES` (named by their place in the list)."""
+    out = []
+    for number, (table, command, expression) in enumerate(_POLICIES):
+        if (table, command) in _V4_POLICIES:
+            using = f"USING ({expression})" + (
+                f" WITH CHECK ({expression})" if command in ("UPDATE", "ALL") else "")
+            out.append(f"ALTER POLICY {table}_{command.lower()}_{number} "
+                       f"ON dossier_hub.{table} {using}")
+    return out
+
+
 def _changes_sql() -> str:
     """The functions by which a pushed change applies itself (version 4)."""
-    return _CHANGED_FIELDS_SQL + _CHANGES_SQL.replace(
+    return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CHANGES_SQL.replace(
         "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES))
 
 
@@ -466,7 +492,8 @@ def upgrade_statements(version: str) -> list[str]:
     passages whose tag or article the hub never had (those it took already
     stay; members' files leave them out and say so). Version 3 → 4 applies
     an update to only the fields it changed, and never to a row deleted on
-    the hub (the rows stay as they are)."""
+    the hub (the rows stay as they are); an analyst sets only her own
+    review status."""
     if version == HUB_VERSION:
         return []
     if version not in ("1", "2", "3"):
@@ -487,6 +514,7 @@ def upgrade_statements(version: str) -> list[str]:
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     return statements + [
         _changes_sql(),
+        *_v4_policies(),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

@@ -166,6 +166,7 @@ ONLY_A_LEAD = {"tags": "Only a lead changes the codebook on this team hub.",
                            "team hub.",
                "assignments": "Only a lead assigns articles on this team hub."}
 OWN_PASSAGES_ONLY = "On this team hub you change only your own passages."
+OWN_STATUS_ONLY = "On this team hub you set only your own review status."
 _STAYS = " (this step stays in this file only)"
 
 
@@ -179,6 +180,8 @@ def refusal_text(message: str) -> str:
                          message))
     if found:
         table = found.group(1)
+        if table == "assignments" and " may not change " in message:
+            return OWN_STATUS_ONLY + _STAYS     # an analyst's status of another's
         return (ONLY_A_LEAD.get(table) or (OWN_PASSAGES_ONLY if table == "passages" else
                                            f"your role on this hub may not change {table}.")
                 ) + _STAYS
@@ -446,6 +449,8 @@ def guard_statements(role: str | None, analyst: str,
                 "WHEN new.text IS NOT old.text"),
         _refuse("assignments_insert", "INSERT", "assignments", assigning),
         _refuse("assignments_delete", "DELETE", "assignments", assigning),
+        _refuse("assignments_status", update("assignments"), "assignments", OWN_STATUS_ONLY,
+                f"WHEN old.analyst IS NOT '{who}'"),
         _refuse("passages_update", update("passages"), "passages", others,
                 f"WHEN old.analyst IS NOT '{who}'"),
         _refuse("passages_delete", "DELETE", "passages", others,

@@ -320,8 +320,13 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
                              NEW.tbl) USING NEW.after, NEW.seq, NEW.row_key;
               RETURN NULL; END $$""")
         admin.execute("DROP FUNCTION dossier_hub.changed_fields(jsonb, jsonb)")
+        admin.execute("ALTER POLICY assignments_update_18 ON dossier_hub.assignments "
+                      "USING (dossier_hub.is_writer()) WITH CHECK (dossier_hub.is_writer())")
+        admin.execute("DROP FUNCTION dossier_hub.member_name()")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
     assert hub_sync.upgrade_hub(admin) == ("3", "4")
+    assert "member_name()" in admin.execute(
+        "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
     assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
 
@@ -699,6 +704,36 @@ def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
             ] == [("ana", "done")]
     assert lead_db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 1
+
+
+def test_an_analyst_sets_only_her_own_review_status(tmp_path, hub, lead_db):
+    from storage import assignments
+
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["ana", "bob"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db, member in ((ana, "ana"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(member))
+    bob_article = bob.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assignments.set_status(bob, bob_article, "ana", "done")     # ana's, not his
+    assignments.set_status(bob, bob_article, "bob", "in progress")
+    result = hub_sync.sync(bob, hub.conn("bob"))
+    assert result.refused == ["“Mark article %d done for ana”: On this team hub you set only "
+                              "your own review status. (this step stays in this file only)"
+                              % bob_article]
+    # his window refuses it at once
+    hub_sync.guard_local_edits(bob, "analyst", "bob")
+    with pytest.raises(Exception, match="only your own review status"):
+        assignments.set_status(bob, bob_article, "ana", "new")
+    # the lead sets anyone's
+    assignments.set_status(lead_db, lead_article, "ana", "in progress")
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(ana, ana_article)] \
+        == [("ana", "in progress"), ("bob", "in progress")]
 
 
 def test_a_row_level_security_refusal_is_said_in_words():
