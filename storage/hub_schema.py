@@ -27,7 +27,7 @@ Everything lives in the schema ``dossier_hub``:
   from its first passage. Another login's passages are refused under that
   name, so no member codes as another (agreement counts coders by name);
   a passage keeps its analyst for good, and only the analyst who made it
-  changes its note (a lead may move, re-anchor or re-tag it). Leads may
+  changes its note (a lead may move, re-anchor, re-tag or delete it). Leads may
   push passages under any name: uploading a file coded by several people
   before the hub, and recording consensus.
 
@@ -351,7 +351,11 @@ _POLICIES = [
     ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("passages", "UPDATE", "(owner = current_user AND dossier_hub.is_writer()) "
                            "OR dossier_hub.is_lead()"),
-    ("passages", "DELETE", "owner = current_user AND dossier_hub.is_writer()"),
+    # a lead deletes others' passages: deleting an article deletes its passages
+    # (a policy cannot tell the step's other changes, and the lead could
+    # delete the whole article anyway)
+    ("passages", "DELETE", "(owner = current_user AND dossier_hub.is_writer()) "
+                           "OR dossier_hub.is_lead()"),
     ("analyses", "SELECT", "true"),
     ("analyses", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("settings", "SELECT", "true"),
@@ -425,7 +429,7 @@ CREATE OR REPLACE FUNCTION dossier_hub.member_name() RETURNS text LANGUAGE sql S
 $$;
 """
 #: The policies version 4 changed, by table and command.
-_V4_POLICIES = (("assignments", "UPDATE"),)
+_V4_POLICIES = (("assignments", "UPDATE"), ("passages", "DELETE"))
 
 
 def _v4_policies() -> list[str]:
@@ -493,7 +497,7 @@ def upgrade_statements(version: str) -> list[str]:
     stay; members' files leave them out and say so). Version 3 → 4 applies
     an update to only the fields it changed, and never to a row deleted on
     the hub (the rows stay as they are); an analyst sets only her own
-    review status."""
+    review status; a lead deletes others' passages (with their article)."""
     if version == HUB_VERSION:
         return []
     if version not in ("1", "2", "3"):

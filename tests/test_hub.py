@@ -323,10 +323,14 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY assignments_update_18 ON dossier_hub.assignments "
                       "USING (dossier_hub.is_writer()) WITH CHECK (dossier_hub.is_writer())")
         admin.execute("DROP FUNCTION dossier_hub.member_name()")
+        admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
+                      "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
     assert hub_sync.upgrade_hub(admin) == ("3", "4")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
+    assert "is_lead()" in admin.execute(
+        "SELECT qual FROM pg_policies WHERE policyname = 'passages_delete_23'").fetchone()[0]
     data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
     assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
 
@@ -358,6 +362,26 @@ def test_a_passage_deleted_on_the_hub_is_not_brought_back_by_a_stale_change(tmp_
     for db in (ana, lead_db):
         assert db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
             == 0
+
+
+def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path, hub,
+                                                                       lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "ana")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    uuid = ana.execute("SELECT a.uuid FROM passages p JOIN articles a ON a.id = p.article_id"
+                       ).fetchone()[0]
+    articles.delete_articles(lead_db, [lead_db.execute(
+        "SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]])
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT (SELECT count(*) FROM dossier_hub.articles WHERE key = %s), "
+                            "(SELECT count(*) FROM dossier_hub.passages)", [uuid]).fetchone() \
+            == (0, 0)
+    assert ana.execute("SELECT (SELECT count(*) FROM articles WHERE uuid = ?), "
+                       "(SELECT count(*) FROM passages)", [uuid]).fetchone() == (0, 0)
 
 
 def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
