@@ -43,11 +43,13 @@ import re
 from pathlib import Path
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
@@ -250,14 +252,42 @@ def notified(listener: psycopg.Connection, timeout: float) -> tuple[bool, int]:
 
 
 def strip_password(url: str) -> str:
-    """``url`` without a password (what is stored in the local file)."""
+    """``url`` without a password (what is stored in the local file): none
+    in a URI's user part or query (``?password=``), nor a key=value
+    ``password``; a URI stays a URI (its member is read from it)."""
     if "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    if "@" in rest.split("/", 1)[0]:
-        userinfo, host = rest.split("@", 1)
-        return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
-    return url
+        try:
+            params = conninfo_to_dict(url)
+        except psycopg.ProgrammingError:
+            return url          # not a connection string: nothing to keep secret in it
+        return make_conninfo(**{k: v for k, v in params.items() if k != "password"}) \
+            if "password" in params else url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{userinfo.split(':', 1)[0]}@{host}"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = urlencode([(k, v) for k, v in query if k != "password"]) \
+        if any(k == "password" for k, _ in query) else parts.query
+    return urlunsplit((parts.scheme, netloc, parts.path, kept, parts.fragment))
+
+
+def password_in(url: str) -> str | None:
+    """The password a hub address carries (user part, query or key=value),
+    or None."""
+    try:
+        return conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        return None
+
+
+def forget_stored_password(db: Database) -> None:
+    """A file connected by an earlier Dossier may hold its hub address with
+    the password in it: stored again without (at its next sync)."""
+    stored = get_meta(db, HUB_URL)
+    if stored and strip_password(stored) != stored:
+        set_meta(db, HUB_URL, strip_password(stored))
 
 
 def member_in(url: str) -> str:
@@ -1363,6 +1393,7 @@ def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None
 def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress,
           limit: int) -> SyncResult:
     result = SyncResult()
+    forget_stored_password(db)
     _set_meta(db, ROLE, _role_of(conn))
     push(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:
