@@ -37,7 +37,11 @@ def _connect(url: str, *, ask: bool = True):
 
     hub_sync = _hub()
     public = hub_sync.strip_password(url)
-    password = None if public != url else get_password(public)
+    password = hub_sync.password_in(url)
+    if password is not None:
+        remember(public, password)      # where passwords go: the file keeps the address only
+    else:
+        password = get_password(public)
     if password is None and public == url and ask and sys.stdin.isatty() \
             and "host=" not in url:
         password = getpass.getpass(f"Password for {public}: ")
@@ -254,7 +258,8 @@ def cmd_status(args) -> int:
             f"; this file left {left}: what it holds stays in it only" if left else ""))
         return 0
     refused = hub_sync.refused(db)
-    print(f"hub: {url}; {counted(hub_sync.waiting(db), 'change')} waiting; "
+    print(f"hub: {hub_sync.strip_password(url)}; "
+          f"{counted(hub_sync.waiting(db), 'change')} waiting; "
           f"last hub step applied: {get_meta(db, hub_sync.LAST_SEQ, '0')}"
           + (f"; {counted(len(refused), 'step')} refused by the hub, in this file only"
              if refused else ""))

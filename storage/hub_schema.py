@@ -12,7 +12,9 @@ Everything lives in the schema ``dossier_hub``:
   references as uuids (``article_uuid``, ``tag_uuid``, …), never local ids.
   Inserting a change *applies* it to the current-state table of its kind,
   as the pushing role — so row-level security on the state tables decides
-  whether a step is accepted, whoever connects and however.
+  whether a step is accepted, whoever connects and however. An update
+  applies only the fields it changed (version 4), so two members changing
+  different fields of one row both keep theirs.
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
@@ -25,7 +27,7 @@ Everything lives in the schema ``dossier_hub``:
   from its first passage. Another login's passages are refused under that
   name, so no member codes as another (agreement counts coders by name);
   a passage keeps its analyst for good, and only the analyst who made it
-  changes its note (a lead may move, re-anchor or re-tag it). Leads may
+  changes its note (a lead may move, re-anchor, re-tag or delete it). Leads may
   push passages under any name: uploading a file coded by several people
   before the hub, and recording consensus.
 
@@ -42,7 +44,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "3"
+HUB_VERSION = "4"
 
 
 def group_role(role: str) -> str:
@@ -102,24 +104,6 @@ BEGIN
   RETURN NEW;
 END $$;
 
-CREATE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
-  NEW.owner := current_user;
-  RETURN NEW;
-END $$;
-
--- a change applies itself to its state table, as the role that pushed it:
--- row-level security there accepts or refuses the whole step (one branch
--- of static statements per table: their plans are kept, where EXECUTE
--- would plan each statement again for every row)
-CREATE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-@APPLY@
-  RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
-END $$;
-
 -- only a lead changes an article's text (analysts: memo, review status)
 CREATE FUNCTION dossier_hub.article_text_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -151,6 +135,38 @@ BEGIN
   NEW.seq := nextval('dossier_hub.analysis_order');
   NEW.owner := current_user;
   RETURN NEW;
+END $$;
+"""
+
+# version 4: a change applies only the fields it changed (see _APPLY_BRANCH);
+# CREATE OR REPLACE, so that an upgrade replaces the functions of version 3
+_CHANGES_SQL = """
+-- an update of a row deleted on the hub meanwhile (the pusher had not
+-- pulled the deletion) is neither applied nor stored: applied, it would
+-- bring the row back as the pusher's; stored, members would apply it. The
+-- pusher is told (a NOTICE naming the step) and its next pull deletes it.
+CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+  NEW.owner := current_user;
+  IF NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+     AND NOT dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+    RAISE NOTICE 'Dossier hub: step % changed a row of % deleted on the hub',
+      NEW.step_uuid, NEW.tbl;
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- a change applies itself to its state table, as the role that pushed it:
+-- row-level security there accepts or refuses the whole step (one branch
+-- of static statements per table: their plans are kept, where EXECUTE
+-- would plan each statement again for every row)
+CREATE OR REPLACE FUNCTION dossier_hub.apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+@APPLY@
+  RAISE EXCEPTION 'Dossier hub: unknown table %', NEW.tbl;
 END $$;
 """
 
@@ -328,13 +344,18 @@ _POLICIES = [
     # leads assign articles; analysts set their own review status of them
     ("assignments", "SELECT", "true"),
     ("assignments", "INSERT", "dossier_hub.is_lead()"),
-    ("assignments", "UPDATE", "dossier_hub.is_writer()"),
+    ("assignments", "UPDATE", "dossier_hub.is_lead() OR (dossier_hub.is_writer() "
+                              "AND data->>'analyst' = dossier_hub.member_name())"),
     ("assignments", "DELETE", "dossier_hub.is_lead()"),
     ("passages", "SELECT", "dossier_hub.can_see(owner)"),
     ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("passages", "UPDATE", "(owner = current_user AND dossier_hub.is_writer()) "
                            "OR dossier_hub.is_lead()"),
-    ("passages", "DELETE", "owner = current_user AND dossier_hub.is_writer()"),
+    # a lead deletes others' passages: deleting an article deletes its passages
+    # (a policy cannot tell the step's other changes, and the lead could
+    # delete the whole article anyway)
+    ("passages", "DELETE", "(owner = current_user AND dossier_hub.is_writer()) "
+                           "OR dossier_hub.is_lead()"),
     ("analyses", "SELECT", "true"),
     ("analyses", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("settings", "SELECT", "true"),
@@ -358,7 +379,11 @@ _EXISTS_BRANCH = """  IF tbl = '{t}' THEN
   END IF;"""
 
 # (an upsert is not INSERT … ON CONFLICT: that checks the INSERT policy on an
-# update too)
+# update too). An update merges into the row only the fields it changed
+# (those whose ``after`` differs from its ``before``): two members changing
+# different fields of one row (a memo, a review status; a lead's move, the
+# coder's note) both keep theirs, and the guards below see only what this
+# change changed. An insert (no ``before``) writes the whole row.
 _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
     IF NEW.after IS NULL THEN
       DELETE FROM dossier_hub.{t} WHERE key = NEW.row_key;
@@ -368,23 +393,68 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
           USING ERRCODE = 'insufficient_privilege';
       END IF;
     ELSE
-      UPDATE dossier_hub.{t} SET data = NEW.after, seq = NEW.seq WHERE key = NEW.row_key;
+      UPDATE dossier_hub.{t} SET data = CASE WHEN NEW.before IS NULL THEN NEW.after
+          ELSE data || dossier_hub.changed_fields(NEW.before, NEW.after) END,
+        seq = NEW.seq WHERE key = NEW.row_key;
       GET DIAGNOSTICS n = ROW_COUNT;
       IF n = 0 THEN
         IF dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
           RAISE EXCEPTION 'Dossier hub: % may not change this row of %', current_user, NEW.tbl
             USING ERRCODE = 'insufficient_privilege';
         END IF;
-        INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+        IF NEW.before IS NULL THEN      -- an update never recreates a deleted row
+          INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+        END IF;
       END IF;
     END IF;
     RETURN NULL;
   END IF;"""
 
+#: The fields of a row that a change changed (version 4).
+_CHANGED_FIELDS_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.changed_fields(before jsonb, after jsonb)
+  RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(after) AS e(k, v)
+  WHERE before IS NULL OR before->k IS DISTINCT FROM v
+$$;
+"""
+
+
+#: The analyst name of the connected login (version 4): the one it claimed
+#: (``members``), or before its first passage its login name.
+_MEMBER_NAME_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.member_name() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT analyst FROM dossier_hub.members WHERE login = session_user),
+                  session_user::text)
+$$;
+"""
+#: The policies version 4 changed, by table and command.
+_V4_POLICIES = (("assignments", "UPDATE"), ("passages", "DELETE"))
+
+
+def _v4_policies() -> list[str]:
+    """ALTER POLICY statements giving a hub of version 3 or older the
+    policies of :data:`_V4_POLICIES` (named by their place in the list)."""
+    out = []
+    for number, (table, command, expression) in enumerate(_POLICIES):
+        if (table, command) in _V4_POLICIES:
+            using = f"USING ({expression})" + (
+                f" WITH CHECK ({expression})" if command in ("UPDATE", "ALL") else "")
+            out.append(f"ALTER POLICY {table}_{command.lower()}_{number} "
+                       f"ON dossier_hub.{table} {using}")
+    return out
+
+
+def _changes_sql() -> str:
+    """The functions by which a pushed change applies itself (version 4)."""
+    return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CHANGES_SQL.replace(
+        "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES))
+
 
 def _functions_sql() -> str:
-    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL + _REFERENCES_SQL).replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
-            .replace("@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES)))
+    return (_FUNCTIONS_SQL.replace("@CODERS@", _CODERS_SQL + _REFERENCES_SQL)
+            .replace("@EXISTS@", "\n".join(_EXISTS_BRANCH.format(t=t) for t in STATE_TABLES))
+            + _changes_sql())
 
 
 def init_statements(*, blind: bool = False) -> list[str]:
@@ -424,10 +494,13 @@ def upgrade_statements(version: str) -> list[str]:
     one analyst name each login's passages carry (a login that pushed under
     several names claims one at its next passage). Version 2 → 3 refuses
     passages whose tag or article the hub never had (those it took already
-    stay; members' files leave them out and say so)."""
+    stay; members' files leave them out and say so). Version 3 → 4 applies
+    an update to only the fields it changed, and never to a row deleted on
+    the hub (the rows stay as they are); an analyst sets only her own
+    review status; a lead deletes others' passages (with their article)."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2"):
+    if version not in ("1", "2", "3"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -441,9 +514,11 @@ def upgrade_statements(version: str) -> list[str]:
                GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
                ON CONFLICT DO NOTHING""",
         ]
+    if version in ("1", "2"):
+        statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     return statements + [
-        _REFERENCES_SQL,
-        _REFERENCES_TRIGGER,
+        _changes_sql(),
+        *_v4_policies(),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

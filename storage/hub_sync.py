@@ -17,9 +17,10 @@ current state of the shared corpus.
   ``pulled`` (``journal.PulledSteps``: in bulk, 500 a transaction) with
   origin ``hub:<step uuid>`` — never in a window's undo —
   and the new ``hub_last_seq`` in the same SQLite transaction: a kill
-  mid-pull rolls back both. A change that a later hub step changed again is
-  skipped (the later one is applied, or is this analyst's own): the hub's
-  order decides, the later write wins, the earlier stays in the history.
+  mid-pull rolls back both. An update applies only the fields it changed;
+  a field that a later hub step changed again is skipped (the later one is
+  applied, or is this analyst's own): the hub's order decides, field by
+  field, the later write wins, the earlier stays in the history.
 - Conflicts: a tag deleted on the hub while local passages use it is kept,
   renamed "… (deleted on hub)" — the passages stay, flagged by it. An
   article's text changed by a pulled step re-anchors the local passages
@@ -42,11 +43,13 @@ import re
 from pathlib import Path
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
@@ -165,6 +168,7 @@ ONLY_A_LEAD = {"tags": "Only a lead changes the codebook on this team hub.",
                            "team hub.",
                "assignments": "Only a lead assigns articles on this team hub."}
 OWN_PASSAGES_ONLY = "On this team hub you change only your own passages."
+OWN_STATUS_ONLY = "On this team hub you set only your own review status."
 _STAYS = " (this step stays in this file only)"
 
 
@@ -178,6 +182,8 @@ def refusal_text(message: str) -> str:
                          message))
     if found:
         table = found.group(1)
+        if table == "assignments" and " may not change " in message:
+            return OWN_STATUS_ONLY + _STAYS     # an analyst's status of another's
         return (ONLY_A_LEAD.get(table) or (OWN_PASSAGES_ONLY if table == "passages" else
                                            f"your role on this hub may not change {table}.")
                 ) + _STAYS
@@ -246,14 +252,42 @@ def notified(listener: psycopg.Connection, timeout: float) -> tuple[bool, int]:
 
 
 def strip_password(url: str) -> str:
-    """``url`` without a password (what is stored in the local file)."""
+    """``url`` without a password (what is stored in the local file): none
+    in a URI's user part or query (``?password=``), nor a key=value
+    ``password``; a URI stays a URI (its member is read from it)."""
     if "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    if "@" in rest.split("/", 1)[0]:
-        userinfo, host = rest.split("@", 1)
-        return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
-    return url
+        try:
+            params = conninfo_to_dict(url)
+        except psycopg.ProgrammingError:
+            return url          # not a connection string: nothing to keep secret in it
+        return make_conninfo(**{k: v for k, v in params.items() if k != "password"}) \
+            if "password" in params else url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{userinfo.split(':', 1)[0]}@{host}"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = urlencode([(k, v) for k, v in query if k != "password"]) \
+        if any(k == "password" for k, _ in query) else parts.query
+    return urlunsplit((parts.scheme, netloc, parts.path, kept, parts.fragment))
+
+
+def password_in(url: str) -> str | None:
+    """The password a hub address carries (user part, query or key=value),
+    or None."""
+    try:
+        return conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        return None
+
+
+def forget_stored_password(db: Database) -> None:
+    """A file connected by an earlier Dossier may hold its hub address with
+    the password in it: stored again without (at its next sync)."""
+    stored = get_meta(db, HUB_URL)
+    if stored and strip_password(stored) != stored:
+        set_meta(db, HUB_URL, strip_password(stored))
 
 
 def member_in(url: str) -> str:
@@ -445,6 +479,8 @@ def guard_statements(role: str | None, analyst: str,
                 "WHEN new.text IS NOT old.text"),
         _refuse("assignments_insert", "INSERT", "assignments", assigning),
         _refuse("assignments_delete", "DELETE", "assignments", assigning),
+        _refuse("assignments_status", update("assignments"), "assignments", OWN_STATUS_ONLY,
+                f"WHEN old.analyst IS NOT '{who}'"),
         _refuse("passages_update", update("passages"), "passages", others,
                 f"WHEN old.analyst IS NOT '{who}'"),
         _refuse("passages_delete", "DELETE", "passages", others,
@@ -649,6 +685,9 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     per_transaction = per_transaction or PUSH_BATCH
     total = waiting(db)
     done = 0
+    gone: set[tuple[str, str]] = set()
+    heard = _hear_gone(gone)
+    conn.add_notice_handler(heard)
     try:
         while True:
             steps = _take_steps(db, per_transaction)
@@ -700,7 +739,40 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                 break
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
+    finally:
+        conn.remove_notice_handler(heard)
+        _report_gone(db, gone, result)
     return result
+
+
+#: What the hub says of a change to a row deleted there (hub_schema.change_seq).
+_GONE = re.compile(r"Dossier hub: step (\S+) changed a row of (\w+) deleted on the hub")
+_ROW_NAMES = {"passages": "passage", "articles": "article", "tags": "tag"}
+
+
+def _hear_gone(gone: set[tuple[str, str]]) -> Callable:
+    """A notice handler adding to ``gone`` each (step uuid, table) whose
+    change of a row deleted on the hub meanwhile the hub did not apply."""
+    def heard(notice: psycopg.errors.Diagnostic) -> None:
+        found = _GONE.match(notice.message_primary or "")
+        if found:
+            gone.add((found.group(1), found.group(2)))
+    return heard
+
+
+def _report_gone(db: Database, gone: set[tuple[str, str]], result: SyncResult) -> None:
+    """Say which pushed steps changed a row deleted on the hub meanwhile:
+    those changes were not applied, and the pull that follows deletes the
+    row here too (a step the hub refused in the end is not named)."""
+    for step_uuid, table in sorted(gone):
+        row = db.execute("SELECT name FROM journal_steps WHERE uuid = ? AND pushed_at IS NOT "
+                         "NULL AND pushed_at NOT LIKE 'refused%'", [step_uuid]).fetchone()
+        if row:
+            what = _ROW_NAMES.get(table, f"row of {table}")
+            result.conflicts.append(
+                f"“{row[0]}” changed a {what} deleted on the hub meanwhile: that change is "
+                f"not applied, and the {what} goes from this file too.")
+    gone.clear()
 
 
 # -- pull -------------------------------------------------------------------
@@ -835,15 +907,32 @@ class _Applier:
                 f"{' and an '.join(missing)} the hub never had: left out of this file.")
         return bool(missing)
 
-    def upsert(self, table: str, key: str, data: dict) -> int | None:
-        """Make the local row ``key`` hold ``data``; returns its local id
-        (None: a passage that cannot be placed, :meth:`_unplaceable`)."""
+    def _with_local(self, table: str, local: int, state: dict) -> dict:
+        """``state`` (some fields of a passage) completed from the local row,
+        so that a move arriving alone is checked against the local text."""
+        if table != "passages" or "start" not in state:
+            return state
+        names = ("article_id", "start", "end", "text", "prefix", "suffix")
+        row = self.db.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)} '
+                              "FROM passages WHERE id = ?", [local]).fetchone()
+        return {**dict(zip(names, row)), **state}
+
+    def upsert(self, table: str, key: str, data: dict,
+               fields: set[str] | None = None) -> int | None:
+        """Make the local row ``key`` hold ``data`` — only its ``fields``
+        (hub keys) if given and the row is here, the others staying as they
+        are; returns its local id (None: a passage that cannot be placed,
+        :meth:`_unplaceable`)."""
+        local = self.local_id(table, key)
+        if fields is not None and local is not None:
+            data = {k: v for k, v in data.items() if k in fields}
         state = self.local_state(table, data)
         if self._unplaceable(table, data, state):
             return None
         if table == "passages":
+            if fields is not None and local is not None:
+                state = self._with_local(table, local, state)
             self._anchor(state)
-        local = self.local_id(table, key)
         if local is None and table not in KEYED:
             local = self._adopt(table, key, state)
         if table == "articles" and local is not None and "text" in state:
@@ -855,14 +944,14 @@ class _Applier:
             local = self.db.execute(
                 f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
                 f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names]).lastrowid
-        else:
+        elif state:
             where = "rowid = ?"
             self.db.execute(
                 f'UPDATE "{table}" SET {", ".join(f"{chr(34)}{c}{chr(34)} = ?" for c in state)} '
                 f"WHERE {where}", [*state.values(), local])
         self.ids[(table, key)] = local
-        if table == "passages":
-            self.passages_written.add(local)
+        if table == "passages" and "start" in state:
+            self.passages_written.add(local)    # placed by this step: not re-anchored
         return local
 
     def insert_new(self, table: str, rows: list[tuple[str, dict]]) -> None:
@@ -964,9 +1053,20 @@ _PULL_STATUS = ("SELECT dossier_hub.blind() AND NOT dossier_hub.is_lead(), "
                 "(SELECT count(*) FROM dossier_hub.steps WHERE seq > %s)")
 _STEPS_AFTER = ("SELECT uuid::text, seq, name, analyst, local_analyst, kind "
                 "FROM dossier_hub.steps WHERE seq > %s ORDER BY seq LIMIT %s")
+# per change: the fields an update changed (NULL: an insert or a delete,
+# the whole row), whether a later insert or delete replaced the whole row,
+# the fields later updates changed, and who made the latest later change
+# (the later write wins field by field; fields computed inline, so that a
+# hub not yet upgraded serves this Dossier too)
 _CHANGES_BETWEEN = """SELECT c.seq, c.tbl, c.row_key, c.after,
+    CASE WHEN c.before IS NOT NULL AND c.after IS NOT NULL THEN ARRAY(
+      SELECT e.k FROM jsonb_each(c.after) AS e(k, v) WHERE c.before->e.k IS DISTINCT FROM e.v)
+    END AS fields,
     EXISTS (SELECT 1 FROM dossier_hub.changes l WHERE l.tbl = c.tbl AND l.row_key = c.row_key
-            AND l.seq > c.seq) AS superseded,
+            AND l.seq > c.seq AND (l.before IS NULL OR l.after IS NULL)) AS superseded,
+    ARRAY(SELECT DISTINCT e.k FROM dossier_hub.changes l, jsonb_each(l.after) AS e(k, v)
+          WHERE l.tbl = c.tbl AND l.row_key = c.row_key AND l.seq > c.seq
+          AND l.before IS NOT NULL AND l.before->e.k IS DISTINCT FROM e.v) AS later,
     (SELECT s.analyst FROM dossier_hub.changes l JOIN dossier_hub.steps s ON s.uuid = l.step_uuid
      WHERE l.tbl = c.tbl AND l.row_key = c.row_key AND l.seq > c.seq
      ORDER BY l.seq DESC LIMIT 1) AS by
@@ -993,8 +1093,8 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                     break
                 rows = conn.execute(_CHANGES_BETWEEN, [last, steps[-1][1]]).fetchall()
                 by_seq: dict[int, list] = {}
-                for seq, table, key, after, superseded, by in rows:
-                    by_seq.setdefault(seq, []).append((table, key, after, superseded, by))
+                for seq, *change in rows:
+                    by_seq.setdefault(seq, []).append(tuple(change))
                 _apply_steps(db, conn, steps, by_seq, result)
             done += len(steps)
             result.applied.append((time.time(), steps[-1][1]))
@@ -1042,11 +1142,8 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     applier = _Applier(db, conn, result)
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
-        # later write on the hub, so the local row keeps it
-        unpushed = set(db.execute(
-            "SELECT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
-            "ON s.id = c.step_id WHERE s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
-            "AND s.origin NOT LIKE 'hub:%'").fetchall())
+        # later write on the hub, so the local row keeps the fields they changed
+        unpushed = _unpushed_fields(db)
         # this analyst's own steps (or pulled before a crash): one query
         known = _known_steps(db, [s[0] for s in steps])
         db.execute("PRAGMA defer_foreign_keys = ON")
@@ -1058,29 +1155,71 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
             with batch.step(name, analyst=local_analyst or analyst,
                             origin=f"hub:{step_uuid}", step_uuid=step_uuid):
-                for table, key, after, superseded, by in changes:
-                    if superseded:
-                        mine = by is not None and by == conn.info.user
-                        if mine or table == "tags":
-                            result.conflicts.append(
-                                f"“{name}” by {analyst} was replaced by a later change "
-                                f"({'yours' if mine else 'by ' + by}); it stays in the "
-                                "hub's history.")
-                        continue
-                    if (table, applier.local_id(table, key)) in unpushed:
-                        result.conflicts.append(
-                            f"“{name}” by {analyst} changed a row you changed since; yours "
-                            "goes to the hub next and wins, theirs stays in its history.")
-                        continue
-                    if after is None:
-                        applier.delete(table, key)
-                    else:
-                        applier.upsert(table, key, after)
+                for change in changes:
+                    _apply_change(applier, unpushed, name, analyst, change)
                 applier.reanchor_others()
             result.pulled += 1
         changes = batch.finish()
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
     result.changes = result.changes | changes
+
+
+def _apply_change(applier: _Applier, unpushed: dict, name: str, analyst: str,
+                  change: tuple) -> None:
+    """One pulled change of step ``name`` by ``analyst``, field by field: a
+    field a later hub step changed again is left to it (the later write
+    wins; a later insert or delete takes the whole row), and so is one this
+    analyst changed in a step not pushed yet (``unpushed``: theirs goes up
+    next and wins); the earlier write stays in the hub's history."""
+    table, key, after, fields, superseded, later, by = change
+    result = applier.result
+    kept = set(after or ()) if fields is None else set(fields)
+    if superseded or (fields and not kept - set(later)):
+        mine = by is not None and by == applier.conn.info.user
+        if mine or table == "tags":
+            result.conflicts.append(
+                f"“{name}” by {analyst} was replaced by a later change "
+                f"({'yours' if mine else 'by ' + by}); it stays in the hub's history.")
+        return
+    kept -= set(later)
+    own = unpushed.get((table, applier.local_id(table, key)), set())
+    if own is None or own and (after is None or kept & own):
+        result.conflicts.append(
+            f"“{name}” by {analyst} changed a row you changed since; yours "
+            "goes to the hub next and wins, theirs stays in its history.")
+        if own is None or after is None:
+            return
+    kept -= own
+    if after is None:
+        applier.delete(table, key)
+    else:
+        whole = fields is None and not later and not own
+        applier.upsert(table, key, after, None if whole else kept)
+
+
+def _hub_field(table: str, column: str) -> str:
+    """The hub's name of a local column (a reference carries a uuid)."""
+    return column.removesuffix("_id") + "_uuid" if column in REFERENCES.get(table, {}) \
+        else column
+
+
+def _unpushed_fields(db: Database) -> dict[tuple[str, int], set[str] | None]:
+    """The rows this analyst changed in steps not pushed yet, with the
+    fields (hub names) those steps changed; None: inserted or deleted, the
+    whole row is theirs."""
+    found: dict[tuple[str, int], set[str] | None] = {}
+    for table, row_id, before, after in db.execute(
+            "SELECT c.tbl, c.row_id, c.before, c.after FROM journal_changes c "
+            "JOIN journal_steps s ON s.id = c.step_id WHERE s.pushed_at IS NULL "
+            "AND s.kind IN ('do', 'undo', 'redo') AND s.origin NOT LIKE 'hub:%'"):
+        row = (table, row_id)
+        if before is None or after is None or (row in found and found[row] is None):
+            found[row] = None
+            continue
+        b, a = json.loads(before), json.loads(after)
+        found[row] = found.get(row, set()) | {
+            _hub_field(table, k) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    return found
 
 
 def _known_steps(db: Database, uuids: list[str]) -> set[str]:
@@ -1254,6 +1393,7 @@ def sync(db: Database, conn: psycopg.Connection, *, on_progress: Progress = None
 def _sync(db: Database, conn: psycopg.Connection, on_progress: Progress,
           limit: int) -> SyncResult:
     result = SyncResult()
+    forget_stored_password(db)
     _set_meta(db, ROLE, _role_of(conn))
     push(db, conn, result=result, on_progress=on_progress, limit=limit)
     try:

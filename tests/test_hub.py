@@ -11,7 +11,7 @@ import shutil
 import psycopg
 import pytest
 
-from storage import articles, hub_sync, journal, open_database, passages, tags
+from storage import articles, hub_sync, journal, open_database, passages, review, tags
 from storage.changes import PASSAGES
 
 _numbers = itertools.count()
@@ -239,14 +239,149 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "3")
-    assert hub_sync.upgrade_hub(admin) == ("3", "3")
+    assert hub_sync.upgrade_hub(admin) == ("1", "4")
+    assert hub_sync.upgrade_hub(admin) == ("4", "4")
     # the name ana's passages carry is hers: bob is refused it
     assert admin.execute("SELECT login, analyst FROM dossier_hub.members").fetchall() == [
         ("ana", "Ana Lopez")]
     bob = member_db(tmp_path, hub, "bob")
     tag_passage(bob, "Ana Lopez", start=30, end=40)
     assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
+
+
+def _memo_and_status(tmp_path, hub, lead_db) -> tuple:
+    """Ana writes a memo on an article while Bob marks it done, each in their
+    file; both sync, Ana again. Returns the hub's row and Ana's memo."""
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    uuid = ana.execute("SELECT uuid FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    review.set_memo(ana, ana.execute("SELECT id FROM articles WHERE uuid = ?",
+                                     [uuid]).fetchone()[0], "ana's memo")
+    review.set_review_status(bob, bob.execute("SELECT id FROM articles WHERE uuid = ?",
+                                              [uuid]).fetchone()[0], "done")
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana")):
+        assert hub_sync.sync(db, hub.conn(member)).refused == []
+    with hub.conn("lea") as conn:
+        data = conn.execute("SELECT data FROM dossier_hub.articles WHERE key = %s",
+                            [uuid]).fetchone()[0]
+    return data, ana.execute("SELECT memo, review_status FROM articles WHERE uuid = ?",
+                             [uuid]).fetchone()
+
+
+def test_two_members_changing_other_fields_of_one_article_both_keep_theirs(tmp_path, hub,
+                                                                           lead_db):
+    data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
+    assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
+    assert ana_row == ("ana's memo", "done")
+
+
+def test_a_leads_text_edit_does_not_refuse_or_wipe_an_analysts_memo(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    uuid = ana.execute("SELECT uuid FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    lead_id, text = lead_db.execute("SELECT id, text FROM articles WHERE uuid = ?",
+                                    [uuid]).fetchone()
+    articles.replace_article_text(lead_db, lead_id, text + " Corrected.")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    ana_id = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    review.set_memo(ana, ana_id, "ana's memo")
+    result = hub_sync.sync(ana, hub.conn("ana"))
+    assert result.refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        assert db.execute("SELECT memo, text FROM articles WHERE uuid = ?", [uuid]).fetchone() \
+            == ("ana's memo", text + " Corrected.")
+
+
+def test_a_leads_move_and_the_coders_note_on_one_passage_both_stay(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    mine = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
+        passages.set_range(lead_db, mine, 0, 10)
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, passage_id, "ana's reading")
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (ana, lead_db):
+        assert db.execute('SELECT "end", note FROM passages WHERE uuid = ?', [key]).fetchone() \
+            == (10, "ana's reading")
+
+
+def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path, hub,
+                                                                       lead_db):
+    admin = hub.admin_conn
+    with admin.transaction():     # back to version 3, whose changes replaced whole rows
+        admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.apply_change() RETURNS trigger
+            LANGUAGE plpgsql AS $$ BEGIN
+              EXECUTE format('UPDATE dossier_hub.%I SET data = $1, seq = $2 WHERE key = $3',
+                             NEW.tbl) USING NEW.after, NEW.seq, NEW.row_key;
+              RETURN NULL; END $$""")
+        admin.execute("DROP FUNCTION dossier_hub.changed_fields(jsonb, jsonb)")
+        admin.execute("ALTER POLICY assignments_update_18 ON dossier_hub.assignments "
+                      "USING (dossier_hub.is_writer()) WITH CHECK (dossier_hub.is_writer())")
+        admin.execute("DROP FUNCTION dossier_hub.member_name()")
+        admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
+                      "USING (owner = current_user AND dossier_hub.is_writer())")
+        admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
+    assert hub_sync.upgrade_hub(admin) == ("3", "4")
+    assert "member_name()" in admin.execute(
+        "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
+    assert "is_lead()" in admin.execute(
+        "SELECT qual FROM pg_policies WHERE policyname = 'passages_delete_23'").fetchone()[0]
+    data, ana_row = _memo_and_status(tmp_path, hub, lead_db)
+    assert (data["memo"], data["review_status"]) == ("ana's memo", "done")
+
+
+def test_a_passage_deleted_on_the_hub_is_not_brought_back_by_a_stale_change(tmp_path, hub,
+                                                                          lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key, article = ana.execute("SELECT p.uuid, a.uuid FROM passages p JOIN articles a "
+                               "ON a.id = p.article_id").fetchone()
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, passage_id)
+    hub_sync.sync(ana, hub.conn("ana"))
+    # the lead, not synced since, edits the text: her file re-anchors the passage
+    lead_article, text = lead_db.execute("SELECT id, text FROM articles WHERE uuid = ?",
+                                         [article]).fetchone()
+    articles.replace_article_text(lead_db, lead_article, "Corrected. " + text)
+    result = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert result.refused == []
+    assert any("changed a passage deleted on the hub meanwhile" in c for c in result.conflicts)
+    hub_sync.sync(ana, hub.conn("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.passages WHERE key = %s",
+                            [key]).fetchone()[0] == 0
+        assert conn.execute("SELECT data->>'text' FROM dossier_hub.articles WHERE key = %s",
+                            [article]).fetchone()[0] == "Corrected. " + text
+    for db in (ana, lead_db):
+        assert db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
+            == 0
+
+
+def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path, hub,
+                                                                       lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "ana")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    uuid = ana.execute("SELECT a.uuid FROM passages p JOIN articles a ON a.id = p.article_id"
+                       ).fetchone()[0]
+    articles.delete_articles(lead_db, [lead_db.execute(
+        "SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]])
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT (SELECT count(*) FROM dossier_hub.articles WHERE key = %s), "
+                            "(SELECT count(*) FROM dossier_hub.passages)", [uuid]).fetchone() \
+            == (0, 0)
+    assert ana.execute("SELECT (SELECT count(*) FROM articles WHERE uuid = ?), "
+                       "(SELECT count(*) FROM passages)", [uuid]).fetchone() == (0, 0)
 
 
 def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
@@ -593,6 +728,36 @@ def test_assignments_go_through_the_hub(tmp_path, hub, lead_db):
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
             ] == [("ana", "done")]
     assert lead_db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 1
+
+
+def test_an_analyst_sets_only_her_own_review_status(tmp_path, hub, lead_db):
+    from storage import assignments
+
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["ana", "bob"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db, member in ((ana, "ana"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(member))
+    bob_article = bob.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assignments.set_status(bob, bob_article, "ana", "done")     # ana's, not his
+    assignments.set_status(bob, bob_article, "bob", "in progress")
+    result = hub_sync.sync(bob, hub.conn("bob"))
+    assert result.refused == ["“Mark article %d done for ana”: On this team hub you set only "
+                              "your own review status. (this step stays in this file only)"
+                              % bob_article]
+    # his window refuses it at once
+    hub_sync.guard_local_edits(bob, "analyst", "bob")
+    with pytest.raises(Exception, match="only your own review status"):
+        assignments.set_status(bob, bob_article, "ana", "new")
+    # the lead sets anyone's
+    assignments.set_status(lead_db, lead_article, "ana", "in progress")
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(ana, ana_article)] \
+        == [("ana", "in progress"), ("bob", "in progress")]
 
 
 def test_a_row_level_security_refusal_is_said_in_words():

@@ -159,3 +159,31 @@ def test_init_add_connect_tag_sync_from_the_command_line(tmp_path, hub_server, s
     assert "not connected to a hub" in capsys.readouterr().err
     ana = open_database(ana_path)
     assert ana.execute("SELECT start FROM passages WHERE analyst = 'ana'").fetchall() == [(20,)]
+
+
+from tests.test_hub import hub, lead_db  # noqa: E402,F401  (fixtures: a hub with a lead)
+
+
+@pytest.mark.parametrize("form", ["userinfo", "query", "keyvalue"])
+def test_the_hub_password_is_never_stored_in_the_file(tmp_path, hub, lead_db, form, capsys,
+                                                      monkeypatch, no_keyring):
+    from storage.database import get_meta, set_meta
+
+    monkeypatch.delenv("DOSSIER_HUB_PASSWORD", raising=False)
+    port, name = hub.server.port, hub.database
+    url = {"userinfo": f"postgresql://ana:pw-ana@127.0.0.1:{port}/{name}",
+           "query": f"postgresql://ana@127.0.0.1:{port}/{name}?password=pw-ana",
+           "keyvalue": f"host=127.0.0.1 port={port} dbname={name} user=ana password=pw-ana",
+           }[form]
+    path = tmp_path / "ana.db"
+    assert main(["hub", "connect", url, "--db", str(path)]) == 0
+    assert main(["hub", "status", "--db", str(path)]) == 0
+    assert "pw-ana" not in capsys.readouterr().out
+    db = open_database(path)
+    assert "pw-ana" not in get_meta(db, "hub_url")
+    # the password went where passwords go (here: this session), so the file syncs
+    assert main(["hub", "sync", "--db", str(path)]) == 0
+    # a file an earlier Dossier stored the password in loses it at its next sync
+    set_meta(db, "hub_url", url)
+    assert main(["hub", "sync", "--db", str(path)]) == 0
+    assert "pw-ana" not in get_meta(db, "hub_url")
