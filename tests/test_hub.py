@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import uuid
 
 import psycopg
 import pytest
@@ -21,7 +22,8 @@ _numbers = itertools.count()
 def hub(hub_server):
     """A fresh hub database with a lead (lea) and two analysts (ana, bob)
     and a viewer (vic); returns a small helper."""
-    name = f"hub_{next(_numbers)}"
+    # (this module is also imported as tests.test_hub, with a counter of its own)
+    name = f"hub_{next(_numbers)}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(hub_server.admin_url("postgres"), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     admin = hub_sync.connect(hub_server.admin_url(name))

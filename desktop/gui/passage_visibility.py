@@ -11,7 +11,8 @@ Three choices, kept in the preferences (QSettings ``passages/show`` and
 The choice lives in the window's :class:`~storage.article_query.ArticleQuery`
 (``analysts``), so every read that shows passages obeys it: the reader's
 bars, the article's Passages tab, the codebook's counts, the list's passage
-counts and badges, the tag filter and the note search. The export dialog
+counts and badges, the tag filter, the note search and the Passages
+workspace (its list, its count and its bulk actions). The export dialog
 starts with the same analysts ticked, and says so. The same menu has the
 compare view (:mod:`desktop.gui.compare_lanes`).
 """
