@@ -14,15 +14,18 @@ Everything lives in the schema ``dossier_hub``:
   as the pushing role — so row-level security on the state tables decides
   whether a step is accepted, whoever connects and however. An update
   applies only the fields it changed (version 4), so two members changing
-  different fields of one row both keep theirs.
+  different fields of one row both keep theirs. A change of a passage
+  records the passage's owner (``passage_owner``, version 5): blind coding
+  shows it to that owner whoever pushed it (a lead's move of Ana's passage
+  reaches Ana) and hides it from the others (Ana's deletion from Bob).
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
   member's first sync (a snapshot, not a replay of every step).
 - ``analyses``: entities and quotes keyed by text hash + pipeline + version,
   so one analyst's spaCy run serves everyone.
-- ``settings``: ``blind`` = ``on`` hides others' passages (and their
-  changes) from analysts until a lead reveals them.
+- ``settings``: ``blind`` = ``on`` hides others' passages (and the changes
+  of them, whoever made those) from analysts until a lead reveals them.
 - ``members`` (version 2): the analyst name each login codes under, taken
   from its first passage. Another login's passages are refused under that
   name, so no member codes as another (agreement counts coders by name);
@@ -44,7 +47,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "4"
+HUB_VERSION = "5"
 
 
 def group_role(role: str) -> str:
@@ -155,6 +158,11 @@ BEGIN
       NEW.step_uuid, NEW.tbl;
     RETURN NULL;
   END IF;
+  -- (version 5) blind coding shows a change of a passage to whoever owns the
+  -- passage, not to whoever pushed it; the pusher sees the row if the change
+  -- can be accepted (a lead sees every one, an analyst changes only hers)
+  NEW.passage_owner := CASE WHEN NEW.tbl = 'passages' THEN coalesce(
+    (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = NEW.row_key), current_user) END;
   RETURN NEW;
 END $$;
 
@@ -285,6 +293,7 @@ _TABLES_SQL = [
         before jsonb,
         after jsonb,
         owner text NOT NULL,
+        passage_owner text,
         PRIMARY KEY (step_uuid, n))""",
     "CREATE INDEX changes_by_seq ON dossier_hub.changes (seq)",
     "CREATE INDEX changes_by_row ON dossier_hub.changes (tbl, row_key, seq)",
@@ -327,7 +336,9 @@ _TRIGGERS_SQL = [
 _POLICIES = [
     ("steps", "SELECT", "true"),
     ("steps", "INSERT", "analyst = current_user AND dossier_hub.is_writer()"),
-    ("changes", "SELECT", "tbl <> 'passages' OR dossier_hub.can_see(owner)"),
+    # (a change pushed before version 5 without passage_owner: by its pusher)
+    ("changes", "SELECT", "tbl <> 'passages' OR "
+                          "dossier_hub.can_see(coalesce(passage_owner, owner))"),
     ("changes", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
     ("articles", "SELECT", "true"),
     ("articles", "INSERT", "dossier_hub.is_lead()"),
@@ -430,14 +441,16 @@ $$;
 """
 #: The policies version 4 changed, by table and command.
 _V4_POLICIES = (("assignments", "UPDATE"), ("passages", "DELETE"))
+#: The policies version 5 changed (changes of passages seen by the passage's owner).
+_V5_POLICIES = (("changes", "SELECT"),)
 
 
-def _v4_policies() -> list[str]:
-    """ALTER POLICY statements giving a hub of version 3 or older the
-    policies of :data:`_V4_POLICIES` (named by their place in the list)."""
+def _altered_policies(which: tuple[tuple[str, str], ...]) -> list[str]:
+    """ALTER POLICY statements giving an older hub the policies ``which``
+    (table, command) of :data:`_POLICIES` (named by their place in the list)."""
     out = []
     for number, (table, command, expression) in enumerate(_POLICIES):
-        if (table, command) in _V4_POLICIES:
+        if (table, command) in which:
             using = f"USING ({expression})" + (
                 f" WITH CHECK ({expression})" if command in ("UPDATE", "ALL") else "")
             out.append(f"ALTER POLICY {table}_{command.lower()}_{number} "
@@ -445,8 +458,29 @@ def _v4_policies() -> list[str]:
     return out
 
 
+#: Version 5: every change of a passage already on the hub gets the passage's
+#: owner (its row's, or for a passage deleted since the login that last
+#: inserted it, or the pusher). Run by the hub's owner, whom forced
+#: row-level security would hold to the policies (no UPDATE policy on
+#: ``changes``): forced again, in the same transaction, once it is done.
+_PASSAGE_OWNER_SQL = [
+    "ALTER TABLE dossier_hub.changes ADD COLUMN passage_owner text",
+    "ALTER TABLE dossier_hub.changes NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.passages NO FORCE ROW LEVEL SECURITY",
+    """UPDATE dossier_hub.changes c SET passage_owner = coalesce(
+         (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = c.row_key),
+         (SELECT i.owner FROM dossier_hub.changes i WHERE i.tbl = 'passages'
+          AND i.row_key = c.row_key AND i.before IS NULL ORDER BY i.seq DESC LIMIT 1),
+         c.owner)
+       WHERE c.tbl = 'passages'""",
+    "ALTER TABLE dossier_hub.changes FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.passages FORCE ROW LEVEL SECURITY",
+]
+
+
 def _changes_sql() -> str:
-    """The functions by which a pushed change applies itself (version 4)."""
+    """The functions by which a pushed change applies itself (version 4)
+    and records the owner of the passage it changes (version 5)."""
     return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CHANGES_SQL.replace(
         "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES))
 
@@ -497,10 +531,12 @@ def upgrade_statements(version: str) -> list[str]:
     stay; members' files leave them out and say so). Version 3 → 4 applies
     an update to only the fields it changed, and never to a row deleted on
     the hub (the rows stay as they are); an analyst sets only her own
-    review status; a lead deletes others' passages (with their article)."""
+    review status; a lead deletes others' passages (with their article).
+    Version 4 → 5 records on each change of a passage the passage's owner
+    (the history already there included), whom blind coding shows it to."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2", "3"):
+    if version not in ("1", "2", "3", "4"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -516,9 +552,12 @@ def upgrade_statements(version: str) -> list[str]:
         ]
     if version in ("1", "2"):
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
+    # (the version 4 policies call member_name(), which _changes_sql makes)
     return statements + [
+        *_PASSAGE_OWNER_SQL,
         _changes_sql(),
-        *_v4_policies(),
+        *_altered_policies(_V4_POLICIES if version != "4" else ()),
+        *_altered_policies(_V5_POLICIES),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

@@ -232,7 +232,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
     tag_passage(ana, "Ana Lopez")
     hub_sync.sync(ana, hub.conn("ana"))
     admin = hub.admin_conn
-    with admin.transaction():     # back to version 1's schema
+    _back_to_version_4(admin)
+    with admin.transaction():     # and on back to version 1's schema
         admin.execute("DROP TRIGGER passages_refs_guard ON dossier_hub.passages")
         admin.execute("DROP FUNCTION dossier_hub.passage_refs_guard()")
         admin.execute("DROP FUNCTION dossier_hub.known_row(text, text)")
@@ -241,8 +242,11 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "4")
-    assert hub_sync.upgrade_hub(admin) == ("4", "4")
+    assert hub_sync.upgrade_hub(admin) == ("1", "5")
+    assert hub_sync.upgrade_hub(admin) == ("5", "5")
+    # the history already there records whose passage each change changed
+    assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
+                         "WHERE tbl = 'passages'").fetchall() == [("ana",)]
     # the name ana's passages carry is hers: bob is refused it
     assert admin.execute("SELECT login, analyst FROM dossier_hub.members").fetchall() == [
         ("ana", "Ana Lopez")]
@@ -315,7 +319,8 @@ def test_a_leads_move_and_the_coders_note_on_one_passage_both_stay(tmp_path, hub
 def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path, hub,
                                                                        lead_db):
     admin = hub.admin_conn
-    with admin.transaction():     # back to version 3, whose changes replaced whole rows
+    _back_to_version_4(admin)
+    with admin.transaction():     # and on back to version 3, whose changes replaced whole rows
         admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.apply_change() RETURNS trigger
             LANGUAGE plpgsql AS $$ BEGIN
               EXECUTE format('UPDATE dossier_hub.%I SET data = $1, seq = $2 WHERE key = $3',
@@ -328,7 +333,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "4")
+    assert hub_sync.upgrade_hub(admin) == ("3", "5")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -696,6 +701,69 @@ def test_blind_coding_hides_others_passages_until_a_lead_reveals_them(tmp_path, 
     revealed = hub_sync.sync(ana, hub.conn("ana"))
     assert revealed.changes.touches(PASSAGES)
     assert passage_set(ana) == passage_set(lead_db)
+
+
+def _blind_move_by_the_lead(tmp_path, hub, lead_db) -> tuple:
+    """Blind coding on: Ana tags a passage (0–20), Bob joins, the lead
+    re-anchors Ana's passage to 0–10 and pushes. Returns (ana, bob, key)."""
+    hub_sync.set_blind(hub.conn("lea"), True)
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    theirs = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
+        passages.set_range(lead_db, theirs, 0, 10)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    return ana, bob, key
+
+
+def test_a_leads_change_of_a_passage_reaches_its_coder_under_blind_coding(tmp_path, hub,
+                                                                         lead_db):
+    ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(bob, hub.conn("bob"))
+    assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
+    # the change is the passage's, not the lead's: still hidden from the others
+    assert passage_set(bob) == set()
+    with hub.conn("bob") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.changes "
+                            "WHERE tbl = 'passages'").fetchone()[0] == 0
+
+
+def _back_to_version_4(admin) -> None:
+    """The hub's schema as version 4 made it: changes without the passage's
+    owner, shown by their pusher's."""
+    with admin.transaction():
+        admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger
+            LANGUAGE plpgsql AS $$ BEGIN
+              SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+              NEW.owner := current_user;
+              IF NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+                 AND NOT dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+                RETURN NULL;
+              END IF;
+              RETURN NEW; END $$""")
+        admin.execute("ALTER POLICY changes_select_2 ON dossier_hub.changes "
+                      "USING (tbl <> 'passages' OR dossier_hub.can_see(owner))")
+        admin.execute("ALTER TABLE dossier_hub.changes DROP COLUMN passage_owner")
+        admin.execute("UPDATE dossier_hub.settings SET value = '4' WHERE key = 'version'")
+
+
+def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_coder(
+        tmp_path, hub, lead_db):
+    _back_to_version_4(hub.admin_conn)
+    ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "5")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(bob, hub.conn("bob"))
+    assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
+    assert passage_set(bob) == set()
+    # row-level security is forced again on the tables the upgrade filled
+    assert hub.admin_conn.execute(
+        "SELECT bool_and(relforcerowsecurity) FROM pg_class WHERE oid IN "
+        "('dossier_hub.changes'::regclass, 'dossier_hub.passages'::regclass)").fetchone()[0]
 
 
 def test_only_a_lead_starts_an_empty_hub_with_a_corpus(tmp_path, hub, seeded_template):
