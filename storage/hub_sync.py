@@ -25,6 +25,11 @@ current state of the shared corpus.
   renamed "… (deleted on hub)" — the passages stay, flagged by it. An
   article's text changed by a pulled step re-anchors the local passages
   that step did not move (``storage.anchoring``), orphans flagged.
+- Blind coding: the hub shows an analyst only her own passages and the
+  changes of them. When it shows more (blind coding off, or she is made a
+  lead), :func:`_catch_up_revealed` brings the file's passages in line with
+  the hub's, as one pulled step: the changes hidden meanwhile were pulled
+  as steps without them.
 - :func:`first_sync` (joining) copies the hub's current state — corpus,
   codebook, passages, entity corrections, analysis results — in one
   repeatable-read snapshot, with progress; on an empty hub it uploads the
@@ -1113,27 +1118,70 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
 
 def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult,
                        blind: bool) -> None:
-    """Blind coding turned off by a lead since the last pull (``blind``: is
-    it on for this member now): the passages it hid (their steps were pulled
-    without them) are copied from the hub's current state, as one pulled
-    step."""
+    """Blind coding turned off by a lead since the last pull, or this member
+    allowed to see every passage now (made a lead); ``blind``: is it on for
+    this member now. The changes it hid (others' passages, and changes of
+    them) were pulled as steps without them, so the local passages are
+    brought in line with the hub's current state, as one pulled step:
+    those the file lacks are copied, those it has take the hub's fields
+    that differ (a move, a note), and those the hub had and no longer has
+    are deleted. What this analyst changed in steps not pushed yet stays
+    (it goes up next and wins, as in :func:`_apply_change`)."""
     was_blind = get_meta(db, BLIND, "off") == "on"
     if blind or not was_blind:
         _set_meta(db, BLIND, "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
-    rows = conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall()
+    on_hub = dict(conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall())
     with write_transaction(db):
+        unpushed = _unpushed_fields(db)
+        here = _local_passages(db)
+        gone = _deleted_on_hub(conn, [key for key in here if key not in on_hub])
         marker = journal.new_origin()
         with journal.step(db, "Passages revealed by the lead", analyst="",
                           origin=f"hub:{marker}", kind=journal.PULLED,
                           step_uuid=marker) as revealed:
-            for key, data in rows:
-                if applier.local_id("passages", key) is None:
+            for key, data in on_hub.items():
+                if key not in here:
                     applier.upsert("passages", key, data)
+                    continue
+                row_id, state = here[key]
+                own = unpushed.get(("passages", row_id), set())
+                if own is None:
+                    continue        # inserted or deleted here, not pushed yet
+                differ = {k for k, v in data.items() if k in state and state[k] != v} - own
+                if differ:
+                    applier.upsert("passages", key, data, differ)
+            for key in gone:
+                if ("passages", here[key][0]) not in unpushed:
+                    applier.delete("passages", key)
         db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
         set_meta(db, BLIND, "off")
     result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
+
+
+def _local_passages(db: Database) -> dict[str, tuple[int, dict]]:
+    """Every local passage by uuid: its id and its state as the hub stores
+    it (references as uuids), to be compared with the hub's."""
+    uuids = _Uuids(db)
+    cursor = db.execute("SELECT * FROM passages")
+    names = [d[0] for d in cursor.description]
+    out = {}
+    for row in cursor.fetchall():
+        state = dict(zip(names, row))
+        out[state["uuid"]] = (state["id"], to_hub("passages", state, uuids))
+    return out
+
+
+def _deleted_on_hub(conn: psycopg.Connection, keys: list[str]) -> list[str]:
+    """Which of the passages ``keys`` (none of them on the hub now) the hub
+    had: deleted there. The others never reached it (refused, or not
+    pushed yet) and stay."""
+    if not keys:
+        return []
+    return [key for (key,) in conn.execute(
+        "SELECT DISTINCT row_key FROM dossier_hub.changes WHERE tbl = 'passages' "
+        "AND row_key = ANY(%s)", [keys])]
 
 
 def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) -> None:

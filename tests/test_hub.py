@@ -703,6 +703,48 @@ def test_blind_coding_hides_others_passages_until_a_lead_reveals_them(tmp_path, 
     assert passage_set(ana) == passage_set(lead_db)
 
 
+@pytest.mark.parametrize("reveal", ["blind coding off", "made a lead"])
+def test_what_blind_coding_hid_of_passages_a_file_had_reaches_it_on_reveal(
+        tmp_path, hub, lead_db, reveal):
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    gone = tag_passage(ana, "ana", start=0, end=20)
+    noted = tag_passage(ana, "ana", start=30, end=40)
+    tag_passage(bob, "bob", start=50, end=60)
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana")):
+        hub_sync.sync(db, hub.conn(member))
+    keys = dict(ana.execute("SELECT id, uuid FROM passages").fetchall())
+    assert len(passage_set(bob)) == 3
+    hub_sync.set_blind(hub.conn("lea"), True)
+    hub_sync.sync(bob, hub.conn("bob"))
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, gone)
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, noted, "ana's reading")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(bob, hub.conn("bob"))        # the steps come, without their passages
+    assert len(passage_set(bob)) == 3
+    if reveal == "made a lead":
+        hub_sync.add_member(hub.admin_conn, "bob", "lead", "pw-bob")
+    else:
+        hub_sync.set_blind(hub.conn("lea"), False)
+    revealed = hub_sync.sync(bob, hub.conn("bob"))
+    assert revealed.changes.touches(PASSAGES)
+    assert bob.execute("SELECT count(*) FROM passages WHERE uuid = ?",
+                       [keys[gone]]).fetchone()[0] == 0
+    assert bob.execute("SELECT note FROM passages WHERE uuid = ?",
+                       [keys[noted]]).fetchone() == ("ana's reading",)
+    assert passage_set(bob) == passage_set(ana)
+    # one pulled step, never in an undo, nothing of it pushed back
+    assert bob.execute("SELECT kind, pushed_at FROM journal_steps "
+                       "WHERE name = 'Passages revealed by the lead'").fetchall() == [
+        ("pulled", "pulled")]
+    # the deletion and the note; the passages that did not change stay as they are
+    assert bob.execute("SELECT count(*) FROM journal_changes c JOIN journal_steps s "
+                       "ON s.id = c.step_id WHERE s.name = 'Passages revealed by the lead' "
+                       "AND c.tbl = 'passages'").fetchone()[0] == 2
+    assert hub_sync.sync(bob, hub.conn("bob")).pushed == 0
+
+
 def _blind_move_by_the_lead(tmp_path, hub, lead_db) -> tuple:
     """Blind coding on: Ana tags a passage (0–20), Bob joins, the lead
     re-anchors Ana's passage to 0–10 and pushes. Returns (ana, bob, key)."""
