@@ -11,7 +11,8 @@ analyses and the summaries:
   ``limit``) with their text and the mentions' code-point offsets — the
   roles and titles around them are read from these by
   ``desktop.analysis.entity_profile`` (no spaCy at view time);
-- :func:`quotes_by`: its quotes (it as the speaker);
+- :func:`quotes_by`: its quotes (it as the speaker), and :func:`quotes_in`
+  every quote of some articles — both as the analyst corrected them;
 - :func:`article_count` and :func:`months_mentioning` (over every article
   mentioning it), :func:`articles_per_month`, :func:`companions` (entities in the same
   articles) and :func:`passages_on` (passages overlapping a mention or one
@@ -29,6 +30,7 @@ from sqlite_utils import Database
 from storage.article_query import analyst_clause
 from storage.entity_index import filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
+from storage.speaker_corrections import corrected_quotes_sql, current_select
 
 
 def _marks(values) -> str:
@@ -113,29 +115,36 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
 
 
 def quotes_in(db: Database, ids: list[int]) -> list[dict]:
-    """Every quote of these articles' current analyses: ``{"article_id",
-    "title", "start", "end", "text", "speaker", "kind"}``."""
-    found = []
-    for article_id in ids:
-        found += db.query(
-            f"""SELECT n.article_id, a.title, q.start, q."end", q.text, q.speaker, q.kind
-                FROM quotes q JOIN analyses n ON n.id = q.analysis_id
-                JOIN articles a ON a.id = n.article_id
-                WHERE q.analysis_id = {current_analysis_sql('?')} ORDER BY q.start""",
-            [article_id])
-    return found
+    """Every quote of these articles' current analyses, as the analyst
+    corrected them (:func:`storage.speaker_corrections.corrected_quotes_sql`):
+    ``{"article_id", "title", "start", "end", "text", "speaker", "kind"}``."""
+    if not ids:
+        return []
+    current = current_select(f"a.id IN ({_marks(ids)})")
+    return list(db.query(
+        f"""SELECT cq.article_id, cq.article_title AS title, cq.start, cq."end", cq.text,
+                   cq.speaker, cq.kind FROM ({corrected_quotes_sql(current)}) cq
+            ORDER BY cq.article_id DESC, cq.start""", ids * 2))
 
 
 def quotes_by(db: Database, keys: list[str], limit: int = 300) -> list[dict]:
-    """The entity's quotes in the articles' current analyses: ``{"article_id",
+    """The entity's quotes in the articles' current analyses, as the analyst
+    corrected them (speakers set or merged, "not a quote" left out — as the
+    Speakers tab and the speaker filter read them): ``{"article_id",
     "title", "published", "start", "end", "text", "kind"}``, newest first."""
+    if not keys:
+        return []
+    # the articles quoting it, from the corrected summary behind the speaker
+    # filter, so that only their analyses are read
+    quoting = (f"a.id IN (SELECT s.article_id FROM article_speakers s "
+               f"WHERE lower(s.speaker) IN ({_marks(keys)}))")
+    quotes = corrected_quotes_sql(current_select(quoting))
     return list(db.query(
-        f"""SELECT n.article_id, a.title, a.published, q.start, q."end", q.text, q.kind
-            FROM quotes q JOIN analyses n ON n.id = q.analysis_id
-            JOIN articles a ON a.id = n.article_id
-            WHERE q.speaker COLLATE NOCASE IN ({_marks(keys)})
-              AND q.analysis_id = {current_analysis_sql('n.article_id')}
-            ORDER BY n.article_id DESC, q.start LIMIT ?""", keys + [limit]))
+        f"""SELECT cq.article_id, cq.article_title AS title, a.published, cq.start,
+                   cq."end", cq.text, cq.kind
+            FROM ({quotes}) cq JOIN articles a ON a.id = cq.article_id
+            WHERE lower(cq.speaker) IN ({_marks(keys)})
+            ORDER BY cq.article_id DESC, cq.start LIMIT ?""", keys * 3 + [limit]))
 
 
 def _phrases(names) -> list[str]:

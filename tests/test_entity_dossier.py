@@ -177,3 +177,36 @@ def test_the_page_counts_every_article_though_it_reads_the_newest(analysed_db_pa
         [name]).fetchone()[0]
     assert sum(m["articles"] for m in page["months"]) == dated
     db.close()
+
+
+def _said(page) -> set[tuple[int, int]]:
+    return {(q["article_id"], q["start"]) for q in page["quotes"]}
+
+
+def test_the_page_follows_the_analysts_quote_and_speaker_corrections(analysed_db_path):
+    """The page listed quotes by the analysis' own speaker: after “Set
+    speaker”, “Not a quote” or a speaker merge the old speaker kept them
+    and the new one did not get them (the Speakers tab and the speaker
+    filter follow the corrections)."""
+    from desktop import dossier_pages
+    from storage import entity_dossier, speaker_corrections
+
+    db = open_database(analysed_db_path)
+    given, unquoted, merged = db.execute(
+        'SELECT n.article_id, q.start, q."end" FROM quotes q JOIN analyses n '
+        "ON n.id = q.analysis_id WHERE q.speaker = 'Thong Mengdavid' AND q.kind = 'direct' "
+        "ORDER BY n.article_id, q.start LIMIT 3").fetchall()
+    assert {given[:2], unquoted[:2], merged[:2]} <= _said(
+        dossier_pages.build(db, "Thong Mengdavid"))
+
+    speaker_corrections.set_speaker(db, *given, "Neth Savoeun")
+    speaker_corrections.mark_not_quote(db, *unquoted)
+    thong = _said(dossier_pages.build(db, "Thong Mengdavid"))
+    assert given[:2] not in thong and unquoted[:2] not in thong and merged[:2] in thong
+    assert given[:2] in _said(dossier_pages.build(db, "Neth Savoeun"))
+    assert unquoted[1] not in {q["start"] for q in entity_dossier.quotes_in(db, [unquoted[0]])}
+
+    speaker_corrections.merge_speakers(db, ["Thong Mengdavid"], "Neth Savoeun")
+    assert not dossier_pages.build(db, "Thong Mengdavid")["quotes"]
+    assert merged[:2] in _said(dossier_pages.build(db, "Neth Savoeun"))
+    db.close()
