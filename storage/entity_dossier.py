@@ -27,7 +27,7 @@ import re
 
 from sqlite_utils import Database
 
-from storage.article_query import analyst_clause
+from storage.article_query import analyst_clause, search_matches
 from storage.entity_index import filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 from storage.speaker_corrections import corrected_quotes_sql, current_select
@@ -69,16 +69,17 @@ def article_ids(db: Database, keys: list[str], limit: int = 300) -> list[int]:
         f"IN ({_marks(keys)}) ORDER BY article_id DESC LIMIT ?", keys + [limit])]
 
 
-def _text_spans(text: str, names: list[str]) -> list[tuple[int, int, str]]:
-    """Where the names occur in ``text`` as whole words, any case (longest
-    name first; a shorter one inside a longer one's match is left out)."""
-    found: list[tuple[int, int, str]] = []
-    for name in sorted(set(names), key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
-        for match in pattern.finditer(text):
-            if not any(s <= match.start() and match.end() <= e for s, e, _ in found):
-                found.append((match.start(), match.end(), match.group(0)))
-    return sorted(found)
+def _name_spans(db: Database, article_id: int, text: str,
+                names) -> list[tuple[int, int, str]]:
+    """Where the full-text index finds the names in the article's text, as
+    it finds them for :func:`article_count` (case and accents folded, words
+    joined by any punctuation or space: “Sar\nSokha”, “Sar-Sokha”); a name
+    inside another's match is part of that one span."""
+    phrases = _phrases(names)
+    if not phrases:
+        return []
+    return [(start, end, text[start:end])
+            for start, end in search_matches(db, article_id, " OR ".join(phrases))]
 
 
 def mentions(db: Database, keys: list[str], names: list[str] = (),
@@ -88,15 +89,16 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
 
     An article mentions it when its current analysis has an entity with one
     of ``keys``, or — where the pipeline missed or mislabelled the name — its
-    text holds one of ``names`` as a phrase (the full-text index); the spans
-    are the analysis's entities and the names' occurrences in the text."""
-    ids = set(article_ids(db, keys, limit))
-    for phrase in _phrases(names):
-        ids.update(r[0] for r in db.execute(
-            f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ? "
-            f"ORDER BY rowid DESC LIMIT ?", [phrase, limit]))
+    text holds one of ``names`` as a phrase (the full-text index): the same
+    articles :func:`article_count` counts. The spans are the analysis's
+    entities and the names' phrases in the text."""
+    sql, params = _mentioning(keys, names)
+    if not sql:
+        return []
+    ids = [r[0] for r in db.execute(
+        f"SELECT * FROM ({sql}) ORDER BY 1 DESC LIMIT ?", params + [limit])]
     found = []
-    for article_id in sorted(ids, reverse=True)[:limit]:
+    for article_id in ids:
         row = db.execute("SELECT id, title, published, source, text FROM articles "
                          "WHERE id = ?", [article_id]).fetchone()
         spans = [tuple(r) for r in db.execute(
@@ -104,11 +106,9 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
                 WHERE e.analysis_id = {current_analysis_sql('?')}
                 AND lower(e.text) IN ({_marks(keys)}) ORDER BY e.start""",
             [article_id] + keys)]
-        for span in _text_spans(row[4], list(names)):
+        for span in _name_spans(db, article_id, row[4], names):
             if not any(s < span[1] and span[0] < e for s, e, _ in spans):
                 spans.append(span)
-        if not spans:
-            continue        # the phrase only in the title
         found.append({"article_id": row[0], "title": row[1], "published": row[2],
                       "source": row[3], "text": row[4], "spans": sorted(spans)})
     return found

@@ -210,3 +210,28 @@ def test_the_page_follows_the_analysts_quote_and_speaker_corrections(analysed_db
     assert not dossier_pages.build(db, "Thong Mengdavid")["quotes"]
     assert merged[:2] in _said(dossier_pages.build(db, "Neth Savoeun"))
     db.close()
+
+
+def test_the_page_lists_every_article_it_counts_whatever_joins_the_names_words(tmp_path):
+    """The count and the months took the full-text index's phrase match
+    (“Sar\\nSokha”, “Sar-Sokha”, accents folded) but the list kept only the
+    exact spelling: “3 articles”, 1 listed."""
+    from desktop import dossier_pages
+    from storage import articles, entity_dossier
+
+    db = open_database(tmp_path / "x.db")
+    texts = ("Minister Sar Sokha said on Monday it was fine.",
+             "The minister, Sar\nSokha, spoke at length.",
+             "Deputy Prime Minister Sar-Sokha arrived.",
+             "Sâr Sokhà was not there.")
+    for month, text in enumerate(texts, start=5):
+        articles.add_article(db, title="T", text=text, published=f"2024-{month:02}-02")
+    articles.add_article(db, title="Sar Sokha in the title only", text="Nobody.")
+    page = dossier_pages.build(db, "Sar Sokha")
+    assert page["article_total"] == len(page["articles"]) == 4
+    assert sum(m["articles"] for m in page["months"]) == 4
+    spans = {a["article_id"]: a["spans"]
+             for a in entity_dossier.mentions(db, page["keys"], ["Sar Sokha"])}
+    assert [spans[i][0][2] for i in (1, 2, 3, 4)] == [
+        "Sar Sokha", "Sar\nSokha", "Sar-Sokha", "Sâr Sokhà"]
+    db.close()
