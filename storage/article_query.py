@@ -182,6 +182,21 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
+#: A string above every ``published`` value (ISO dates and date-times): the
+#: upper bound of a date range without an end.
+_AFTER_ALL = "\U0010ffff"
+
+
+def _after_day(value: str) -> str:
+    """The upper bound (exclusive) of a date range ending on the day
+    ``value``: above any time of that day. The day after, except for the
+    calendar's last day (9999-12-31, a common placeholder), which has none."""
+    day = _day(value, "To")
+    if day == date.max:
+        return day.isoformat() + _AFTER_ALL
+    return (day + timedelta(days=1)).isoformat()
+
+
 #: Articles whose current analysis quotes the parameter (any case), from the
 #: per-article summary ``article_speakers`` (migration 0010).
 _QUOTING = ("a.id IN (SELECT s.article_id FROM article_speakers s "
@@ -220,7 +235,7 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
         since = _day(q.since, "From").isoformat() if q.since else ""
-        until = (_day(q.until, "To") + timedelta(days=1)).isoformat() if q.until else "9"
+        until = _after_day(q.until) if q.until else _AFTER_ALL
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))
