@@ -68,6 +68,12 @@ class SearchError(ValueError):
     """A search or filter cannot be run; the message is meant for the user."""
 
 
+#: The source filter's value for the articles without a source — as the
+#: Overview's Tags × sources chart labels their column, which a click on it
+#: writes into the filter bar.
+NO_SOURCE = "(none)"
+
+
 @dataclass(frozen=True)
 class ArticleQuery:
     """Which articles to list, and in what order. Empty fields do not filter."""
@@ -77,7 +83,7 @@ class ArticleQuery:
     tag_children: bool = True   # the tag filter admits the tags below it too
     entity: str = ""
     speaker: str = ""
-    source: str = ""
+    source: str = ""     # NO_SOURCE: the articles without one
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
@@ -225,8 +231,9 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append(("SELECT article_id FROM assignments INDEXED BY assignments_by_analyst "
                      "WHERE analyst = ?", [q.assigned_to]))
     if q.source.strip():
+        source = "" if q.source.strip() == NO_SOURCE else q.source.strip()
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
-                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source]))
     if q.undated:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') = ''", []))

@@ -196,6 +196,18 @@ def test_a_date_range_reaches_the_calendars_last_day(db):
     assert _ids(db, ArticleQuery(since="2024-01-01")) == [a, b, c]
     assert count_articles(db, ArticleQuery(until="9999-12-31")) == 3
 
+
+def test_the_source_filter_none_lists_the_articles_without_a_source(db):
+    """An empty source filter is no filter: "(none)", as the Overview labels
+    the column of articles without a source, lists those."""
+    a = _add(db, "A", "Text A.", source="VOD")
+    b = _add(db, "B", "Text B.")
+    c = _add(db, "C", "Text C.", source="")
+    assert _ids(db, ArticleQuery(source="(none)")) == [b, c]
+    assert count_articles(db, ArticleQuery(source="(none)")) == 2
+    assert _ids(db, ArticleQuery(source="vod")) == [a]
+
+
 def test_passage_counts_follow_every_change(db):
     a = _add(db, "A", "Some text here.")
     b = _add(db, "B", "Other text here.")
