@@ -45,17 +45,26 @@ def keys_of(db: Database, name: str) -> list[str]:
 def identity(db: Database, name: str) -> dict:
     """``{"name", "label", "canon_id", "keys", "surfaces": [{"name", "label",
     "mentions", "articles"}]}`` — the canonical name and label if merged,
-    else the most mentioned surface's."""
+    else the most mentioned surface's. A canonical entity's surfaces are
+    its aliases (key and label), not a same-named entity of another label
+    the analyst did not merge into it."""
     keys = keys_of(db, name)
+    # the canonical entity called so, else one of whose aliases it is
+    canon = db.execute(
+        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
+        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) "
+        f"ORDER BY lower(k.name) = lower(?) DESC, x.key = lower(?) DESC, k.id LIMIT 1",
+        keys + [name.strip(), name.strip()]).fetchone()
+    if canon:
+        surfaces = list(db.query(
+            "SELECT c.name, c.label, c.mentions, c.articles FROM entity_counts c "
+            "JOIN entity_aliases x ON x.key = c.key AND x.label = c.label "
+            "WHERE x.canon_id = ? ORDER BY c.mentions DESC, c.name", [canon[0]]))
+        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
+                "surfaces": surfaces}
     surfaces = list(db.query(
         f"SELECT name, label, mentions, articles FROM entity_counts "
         f"WHERE key IN ({_marks(keys)}) ORDER BY mentions DESC, name", keys))
-    canon = db.execute(
-        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
-        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) LIMIT 1", keys).fetchone()
-    if canon:
-        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
-                "surfaces": surfaces}
     first = surfaces[0] if surfaces else {"name": name, "label": ""}
     return {"name": first["name"] if first["name"].lower() == name.lower() else name,
             "label": first["label"], "canon_id": None, "keys": keys, "surfaces": surfaces}

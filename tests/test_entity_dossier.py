@@ -235,3 +235,25 @@ def test_the_page_lists_every_article_it_counts_whatever_joins_the_names_words(t
     assert [spans[i][0][2] for i in (1, 2, 3, 4)] == [
         "Sar Sokha", "Sar\nSokha", "Sar-Sokha", "Sâr Sokhà"]
     db.close()
+
+
+def test_a_merged_entitys_names_are_its_aliases_not_a_namesake_of_another_label(tmp_path):
+    """The page of “Sar Sokha” (merged with “Sokha”, a PERSON) listed
+    “Sokha — ORG”, a company the analyst never merged into him."""
+    from storage import articles, entity_corrections, entity_dossier
+
+    db = open_database(tmp_path / "x.db")
+    for i, (name, label) in enumerate((("Sar Sokha", "PERSON"), ("Sokha", "PERSON"),
+                                       ("Sokha", "ORG"))):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"Text {i} about {name}.")[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    for name in ("Sar Sokha", "Sokha"):
+        ident = entity_dossier.identity(db, name)
+        assert (ident["name"], ident["label"]) == ("Sar Sokha", "PERSON")
+        assert sorted((s["name"], s["label"]) for s in ident["surfaces"]) == [
+            ("Sar Sokha", "PERSON"), ("Sokha", "PERSON")]
+    db.close()
