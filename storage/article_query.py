@@ -68,6 +68,12 @@ class SearchError(ValueError):
     """A search or filter cannot be run; the message is meant for the user."""
 
 
+#: The source filter's value for the articles without a source — as the
+#: Overview's Tags × sources chart labels their column, which a click on it
+#: writes into the filter bar.
+NO_SOURCE = "(none)"
+
+
 @dataclass(frozen=True)
 class ArticleQuery:
     """Which articles to list, and in what order. Empty fields do not filter."""
@@ -77,7 +83,7 @@ class ArticleQuery:
     tag_children: bool = True   # the tag filter admits the tags below it too
     entity: str = ""
     speaker: str = ""
-    source: str = ""
+    source: str = ""     # NO_SOURCE: the articles without one
     since: str = ""      # YYYY-MM-DD, inclusive, on the published date
     until: str = ""      # YYYY-MM-DD, inclusive
     review: str = ""     # a key of REVIEW_FILTERS
@@ -182,6 +188,21 @@ def _day(value: str, what: str) -> date:
         raise SearchError(f"{what} “{value}” is not a date like 2024-06-17.") from None
 
 
+#: A string above every ``published`` value (ISO dates and date-times): the
+#: upper bound of a date range without an end.
+_AFTER_ALL = "\U0010ffff"
+
+
+def _after_day(value: str) -> str:
+    """The upper bound (exclusive) of a date range ending on the day
+    ``value``: above any time of that day. The day after, except for the
+    calendar's last day (9999-12-31, a common placeholder), which has none."""
+    day = _day(value, "To")
+    if day == date.max:
+        return day.isoformat() + _AFTER_ALL
+    return (day + timedelta(days=1)).isoformat()
+
+
 #: Articles whose current analysis quotes the parameter (any case), from the
 #: per-article summary ``article_speakers`` (migration 0010).
 _QUOTING = ("a.id IN (SELECT s.article_id FROM article_speakers s "
@@ -210,8 +231,9 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append(("SELECT article_id FROM assignments INDEXED BY assignments_by_analyst "
                      "WHERE analyst = ?", [q.assigned_to]))
     if q.source.strip():
+        source = "" if q.source.strip() == NO_SOURCE else q.source.strip()
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
-                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [q.source.strip()]))
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source]))
     if q.undated:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') = ''", []))
@@ -220,7 +242,7 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
         since = _day(q.since, "From").isoformat() if q.since else ""
-        until = (_day(q.until, "To") + timedelta(days=1)).isoformat() if q.until else "9"
+        until = _after_day(q.until) if q.until else _AFTER_ALL
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))

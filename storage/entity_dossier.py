@@ -11,7 +11,8 @@ analyses and the summaries:
   ``limit``) with their text and the mentions' code-point offsets — the
   roles and titles around them are read from these by
   ``desktop.analysis.entity_profile`` (no spaCy at view time);
-- :func:`quotes_by`: its quotes (it as the speaker);
+- :func:`quotes_by`: its quotes (it as the speaker), and :func:`quotes_in`
+  every quote of some articles — both as the analyst corrected them;
 - :func:`article_count` and :func:`months_mentioning` (over every article
   mentioning it), :func:`articles_per_month`, :func:`companions` (entities in the same
   articles) and :func:`passages_on` (passages overlapping a mention or one
@@ -26,9 +27,10 @@ import re
 
 from sqlite_utils import Database
 
-from storage.article_query import analyst_clause
+from storage.article_query import analyst_clause, search_matches
 from storage.entity_index import filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
+from storage.speaker_corrections import corrected_quotes_sql, current_select
 
 
 def _marks(values) -> str:
@@ -43,17 +45,26 @@ def keys_of(db: Database, name: str) -> list[str]:
 def identity(db: Database, name: str) -> dict:
     """``{"name", "label", "canon_id", "keys", "surfaces": [{"name", "label",
     "mentions", "articles"}]}`` — the canonical name and label if merged,
-    else the most mentioned surface's."""
+    else the most mentioned surface's. A canonical entity's surfaces are
+    its aliases (key and label), not a same-named entity of another label
+    the analyst did not merge into it."""
     keys = keys_of(db, name)
+    # the canonical entity called so, else one of whose aliases it is
+    canon = db.execute(
+        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
+        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) "
+        f"ORDER BY lower(k.name) = lower(?) DESC, x.key = lower(?) DESC, k.id LIMIT 1",
+        keys + [name.strip(), name.strip()]).fetchone()
+    if canon:
+        surfaces = list(db.query(
+            "SELECT c.name, c.label, c.mentions, c.articles FROM entity_counts c "
+            "JOIN entity_aliases x ON x.key = c.key AND x.label = c.label "
+            "WHERE x.canon_id = ? ORDER BY c.mentions DESC, c.name", [canon[0]]))
+        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
+                "surfaces": surfaces}
     surfaces = list(db.query(
         f"SELECT name, label, mentions, articles FROM entity_counts "
         f"WHERE key IN ({_marks(keys)}) ORDER BY mentions DESC, name", keys))
-    canon = db.execute(
-        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
-        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) LIMIT 1", keys).fetchone()
-    if canon:
-        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
-                "surfaces": surfaces}
     first = surfaces[0] if surfaces else {"name": name, "label": ""}
     return {"name": first["name"] if first["name"].lower() == name.lower() else name,
             "label": first["label"], "canon_id": None, "keys": keys, "surfaces": surfaces}
@@ -67,16 +78,17 @@ def article_ids(db: Database, keys: list[str], limit: int = 300) -> list[int]:
         f"IN ({_marks(keys)}) ORDER BY article_id DESC LIMIT ?", keys + [limit])]
 
 
-def _text_spans(text: str, names: list[str]) -> list[tuple[int, int, str]]:
-    """Where the names occur in ``text`` as whole words, any case (longest
-    name first; a shorter one inside a longer one's match is left out)."""
-    found: list[tuple[int, int, str]] = []
-    for name in sorted(set(names), key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
-        for match in pattern.finditer(text):
-            if not any(s <= match.start() and match.end() <= e for s, e, _ in found):
-                found.append((match.start(), match.end(), match.group(0)))
-    return sorted(found)
+def _name_spans(db: Database, article_id: int, text: str,
+                names) -> list[tuple[int, int, str]]:
+    """Where the full-text index finds the names in the article's text, as
+    it finds them for :func:`article_count` (case and accents folded, words
+    joined by any punctuation or space: “Sar\nSokha”, “Sar-Sokha”); a name
+    inside another's match is part of that one span."""
+    phrases = _phrases(names)
+    if not phrases:
+        return []
+    return [(start, end, text[start:end])
+            for start, end in search_matches(db, article_id, " OR ".join(phrases))]
 
 
 def mentions(db: Database, keys: list[str], names: list[str] = (),
@@ -86,15 +98,16 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
 
     An article mentions it when its current analysis has an entity with one
     of ``keys``, or — where the pipeline missed or mislabelled the name — its
-    text holds one of ``names`` as a phrase (the full-text index); the spans
-    are the analysis's entities and the names' occurrences in the text."""
-    ids = set(article_ids(db, keys, limit))
-    for phrase in _phrases(names):
-        ids.update(r[0] for r in db.execute(
-            f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ? "
-            f"ORDER BY rowid DESC LIMIT ?", [phrase, limit]))
+    text holds one of ``names`` as a phrase (the full-text index): the same
+    articles :func:`article_count` counts. The spans are the analysis's
+    entities and the names' phrases in the text."""
+    sql, params = _mentioning(keys, names)
+    if not sql:
+        return []
+    ids = [r[0] for r in db.execute(
+        f"SELECT * FROM ({sql}) ORDER BY 1 DESC LIMIT ?", params + [limit])]
     found = []
-    for article_id in sorted(ids, reverse=True)[:limit]:
+    for article_id in ids:
         row = db.execute("SELECT id, title, published, source, text FROM articles "
                          "WHERE id = ?", [article_id]).fetchone()
         spans = [tuple(r) for r in db.execute(
@@ -102,40 +115,45 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
                 WHERE e.analysis_id = {current_analysis_sql('?')}
                 AND lower(e.text) IN ({_marks(keys)}) ORDER BY e.start""",
             [article_id] + keys)]
-        for span in _text_spans(row[4], list(names)):
+        for span in _name_spans(db, article_id, row[4], names):
             if not any(s < span[1] and span[0] < e for s, e, _ in spans):
                 spans.append(span)
-        if not spans:
-            continue        # the phrase only in the title
         found.append({"article_id": row[0], "title": row[1], "published": row[2],
                       "source": row[3], "text": row[4], "spans": sorted(spans)})
     return found
 
 
 def quotes_in(db: Database, ids: list[int]) -> list[dict]:
-    """Every quote of these articles' current analyses: ``{"article_id",
-    "title", "start", "end", "text", "speaker", "kind"}``."""
-    found = []
-    for article_id in ids:
-        found += db.query(
-            f"""SELECT n.article_id, a.title, q.start, q."end", q.text, q.speaker, q.kind
-                FROM quotes q JOIN analyses n ON n.id = q.analysis_id
-                JOIN articles a ON a.id = n.article_id
-                WHERE q.analysis_id = {current_analysis_sql('?')} ORDER BY q.start""",
-            [article_id])
-    return found
+    """Every quote of these articles' current analyses, as the analyst
+    corrected them (:func:`storage.speaker_corrections.corrected_quotes_sql`):
+    ``{"article_id", "title", "start", "end", "text", "speaker", "kind"}``."""
+    if not ids:
+        return []
+    current = current_select(f"a.id IN ({_marks(ids)})")
+    return list(db.query(
+        f"""SELECT cq.article_id, cq.article_title AS title, cq.start, cq."end", cq.text,
+                   cq.speaker, cq.kind FROM ({corrected_quotes_sql(current)}) cq
+            ORDER BY cq.article_id DESC, cq.start""", ids * 2))
 
 
 def quotes_by(db: Database, keys: list[str], limit: int = 300) -> list[dict]:
-    """The entity's quotes in the articles' current analyses: ``{"article_id",
+    """The entity's quotes in the articles' current analyses, as the analyst
+    corrected them (speakers set or merged, "not a quote" left out — as the
+    Speakers tab and the speaker filter read them): ``{"article_id",
     "title", "published", "start", "end", "text", "kind"}``, newest first."""
+    if not keys:
+        return []
+    # the articles quoting it, from the corrected summary behind the speaker
+    # filter, so that only their analyses are read
+    quoting = (f"a.id IN (SELECT s.article_id FROM article_speakers s "
+               f"WHERE lower(s.speaker) IN ({_marks(keys)}))")
+    quotes = corrected_quotes_sql(current_select(quoting))
     return list(db.query(
-        f"""SELECT n.article_id, a.title, a.published, q.start, q."end", q.text, q.kind
-            FROM quotes q JOIN analyses n ON n.id = q.analysis_id
-            JOIN articles a ON a.id = n.article_id
-            WHERE q.speaker COLLATE NOCASE IN ({_marks(keys)})
-              AND q.analysis_id = {current_analysis_sql('n.article_id')}
-            ORDER BY n.article_id DESC, q.start LIMIT ?""", keys + [limit]))
+        f"""SELECT cq.article_id, cq.article_title AS title, a.published, cq.start,
+                   cq."end", cq.text, cq.kind
+            FROM ({quotes}) cq JOIN articles a ON a.id = cq.article_id
+            WHERE lower(cq.speaker) IN ({_marks(keys)})
+            ORDER BY cq.article_id DESC, cq.start LIMIT ?""", keys * 3 + [limit]))
 
 
 def _phrases(names) -> list[str]:

@@ -466,12 +466,15 @@ def entity_cooccurrence_edges(db: Database, q: ArticleQuery | None = None, *,
 def period_bounds(unit: str, key: str) -> tuple[str, str]:
     """The first and last day (YYYY-MM-DD) of a month ``YYYY-MM`` or of the
     week starting on the Monday ``YYYY-MM-DD`` — for the list's date filter."""
+    from calendar import monthrange
     from datetime import date, timedelta
 
     if unit == "week":
         start = date.fromisoformat(key)
-        return start.isoformat(), (start + timedelta(days=6)).isoformat()
+        # the calendar's last week (9999-12-27, after a 9999-12-31 placeholder
+        # date) ends on its last day
+        return start.isoformat(), (start + timedelta(
+            days=min(6, (date.max - start).days))).isoformat()
     year, month = (int(x) for x in key.split("-"))
-    start = date(year, month, 1)
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return start.isoformat(), (following - timedelta(days=1)).isoformat()
+    return (date(year, month, 1).isoformat(),
+            date(year, month, monthrange(year, month)[1]).isoformat())

@@ -184,6 +184,30 @@ def test_filters_by_tag_entity_speaker_source_and_dates(db):
         count_articles(db, ArticleQuery(since="last week"))
 
 
+
+def test_a_date_range_reaches_the_calendars_last_day(db):
+    """``To 9999-12-31`` (the date a placeholder gives) raised OverflowError
+    (its next day is past the calendar), and a range with no end left out
+    every article of the years 9000-9999."""
+    a = _add(db, "A", "Text A.", published="2024-06-03")
+    b = _add(db, "B", "Text B.", published="9999-12-31")
+    c = _add(db, "C", "Text C.", published="9999-12-31T23:59:59")
+    assert _ids(db, ArticleQuery(since="9999-12-01", until="9999-12-31")) == [b, c]
+    assert _ids(db, ArticleQuery(since="2024-01-01")) == [a, b, c]
+    assert count_articles(db, ArticleQuery(until="9999-12-31")) == 3
+
+
+def test_the_source_filter_none_lists_the_articles_without_a_source(db):
+    """An empty source filter is no filter: "(none)", as the Overview labels
+    the column of articles without a source, lists those."""
+    a = _add(db, "A", "Text A.", source="VOD")
+    b = _add(db, "B", "Text B.")
+    c = _add(db, "C", "Text C.", source="")
+    assert _ids(db, ArticleQuery(source="(none)")) == [b, c]
+    assert count_articles(db, ArticleQuery(source="(none)")) == 2
+    assert _ids(db, ArticleQuery(source="vod")) == [a]
+
+
 def test_passage_counts_follow_every_change(db):
     a = _add(db, "A", "Some text here.")
     b = _add(db, "B", "Other text here.")

@@ -177,3 +177,83 @@ def test_the_page_counts_every_article_though_it_reads_the_newest(analysed_db_pa
         [name]).fetchone()[0]
     assert sum(m["articles"] for m in page["months"]) == dated
     db.close()
+
+
+def _said(page) -> set[tuple[int, int]]:
+    return {(q["article_id"], q["start"]) for q in page["quotes"]}
+
+
+def test_the_page_follows_the_analysts_quote_and_speaker_corrections(analysed_db_path):
+    """The page listed quotes by the analysis' own speaker: after “Set
+    speaker”, “Not a quote” or a speaker merge the old speaker kept them
+    and the new one did not get them (the Speakers tab and the speaker
+    filter follow the corrections)."""
+    from desktop import dossier_pages
+    from storage import entity_dossier, speaker_corrections
+
+    db = open_database(analysed_db_path)
+    given, unquoted, merged = db.execute(
+        'SELECT n.article_id, q.start, q."end" FROM quotes q JOIN analyses n '
+        "ON n.id = q.analysis_id WHERE q.speaker = 'Thong Mengdavid' AND q.kind = 'direct' "
+        "ORDER BY n.article_id, q.start LIMIT 3").fetchall()
+    assert {given[:2], unquoted[:2], merged[:2]} <= _said(
+        dossier_pages.build(db, "Thong Mengdavid"))
+
+    speaker_corrections.set_speaker(db, *given, "Neth Savoeun")
+    speaker_corrections.mark_not_quote(db, *unquoted)
+    thong = _said(dossier_pages.build(db, "Thong Mengdavid"))
+    assert given[:2] not in thong and unquoted[:2] not in thong and merged[:2] in thong
+    assert given[:2] in _said(dossier_pages.build(db, "Neth Savoeun"))
+    assert unquoted[1] not in {q["start"] for q in entity_dossier.quotes_in(db, [unquoted[0]])}
+
+    speaker_corrections.merge_speakers(db, ["Thong Mengdavid"], "Neth Savoeun")
+    assert not dossier_pages.build(db, "Thong Mengdavid")["quotes"]
+    assert merged[:2] in _said(dossier_pages.build(db, "Neth Savoeun"))
+    db.close()
+
+
+def test_the_page_lists_every_article_it_counts_whatever_joins_the_names_words(tmp_path):
+    """The count and the months took the full-text index's phrase match
+    (“Sar\\nSokha”, “Sar-Sokha”, accents folded) but the list kept only the
+    exact spelling: “3 articles”, 1 listed."""
+    from desktop import dossier_pages
+    from storage import articles, entity_dossier
+
+    db = open_database(tmp_path / "x.db")
+    texts = ("Minister Sar Sokha said on Monday it was fine.",
+             "The minister, Sar\nSokha, spoke at length.",
+             "Deputy Prime Minister Sar-Sokha arrived.",
+             "Sâr Sokhà was not there.")
+    for month, text in enumerate(texts, start=5):
+        articles.add_article(db, title="T", text=text, published=f"2024-{month:02}-02")
+    articles.add_article(db, title="Sar Sokha in the title only", text="Nobody.")
+    page = dossier_pages.build(db, "Sar Sokha")
+    assert page["article_total"] == len(page["articles"]) == 4
+    assert sum(m["articles"] for m in page["months"]) == 4
+    spans = {a["article_id"]: a["spans"]
+             for a in entity_dossier.mentions(db, page["keys"], ["Sar Sokha"])}
+    assert [spans[i][0][2] for i in (1, 2, 3, 4)] == [
+        "Sar Sokha", "Sar\nSokha", "Sar-Sokha", "Sâr Sokhà"]
+    db.close()
+
+
+def test_a_merged_entitys_names_are_its_aliases_not_a_namesake_of_another_label(tmp_path):
+    """The page of “Sar Sokha” (merged with “Sokha”, a PERSON) listed
+    “Sokha — ORG”, a company the analyst never merged into him."""
+    from storage import articles, entity_corrections, entity_dossier
+
+    db = open_database(tmp_path / "x.db")
+    for i, (name, label) in enumerate((("Sar Sokha", "PERSON"), ("Sokha", "PERSON"),
+                                       ("Sokha", "ORG"))):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"Text {i} about {name}.")[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    for name in ("Sar Sokha", "Sokha"):
+        ident = entity_dossier.identity(db, name)
+        assert (ident["name"], ident["label"]) == ("Sar Sokha", "PERSON")
+        assert sorted((s["name"], s["label"]) for s in ident["surfaces"]) == [
+            ("Sar Sokha", "PERSON"), ("Sokha", "PERSON")]
+    db.close()

@@ -91,6 +91,25 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
     assert window.query.source == "Khmer Times" and window.query.tag_id == 1
 
 
+
+def test_clicking_the_no_source_cell_lists_the_articles_without_a_source(
+        qtbot, open_window, seeded_db_path):
+    """The "(none)" column's cell set the source filter to "", which is no
+    filter: the list showed the tag's articles of every source."""
+    _prepare(seeded_db_path)
+    db = open_database(seeded_db_path)
+    articles.update_details(db, 1, source="")
+    db.close()
+    window = open_window(seeded_db_path)
+    heat = _show(qtbot, _open_overview(qtbot, window), "sources")
+    cell = heat.mark_with_key((1, ""))
+    assert "Cybercrime × (none): 1 passages" in cell.toolTip()
+    _click(qtbot, heat, cell)
+    qtbot.waitUntil(lambda: window.query.tag_id == 1, timeout=5000)
+    qtbot.waitUntil(lambda: _listed(window) == [1], timeout=5000)
+    assert window.article_filters.source.text() == "(none)"
+
+
 def test_dated_by_tagging_the_undated_seeds_fill_the_time_chart(qtbot, open_window,
                                                                seeded_db_path):
     """The seeds have no publication date: the time chart was empty on a

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from storage import articles, journal, open_database, overview, passages, tags
-from storage.article_query import ArticleQuery
+from storage.article_query import ArticleQuery, article_page
 
 
 @pytest.fixture
@@ -50,6 +50,25 @@ def test_passages_per_month_and_week_per_tag(corpus):
     assert weeks == {"2024-06-03", "2024-06-17", "2024-07-01"}      # Mondays
     assert overview.period_bounds("month", "2024-06") == ("2024-06-01", "2024-06-30")
     assert overview.period_bounds("week", "2024-06-17") == ("2024-06-17", "2024-06-23")
+
+
+
+def test_the_columns_of_the_calendars_last_month_and_week_filter_the_list(corpus):
+    """An article dated 9999-12-31 (a common "no date" placeholder) has a
+    column 9999-12; clicking it raised ValueError (year 10000) in
+    period_bounds, and the list was not filtered."""
+    db, ids, t = corpus
+    articles.update_details(db, ids[2], published="9999-12-31")
+    month = {r["period"] for r in overview.tags_over_time(db)} - {"2024-06"}
+    week = {r["period"] for r in overview.tags_over_time(db, period="week")} - {
+        "2024-06-03", "2024-06-17"}
+    assert (month, week) == ({"9999-12"}, {"9999-12-27"})
+    assert overview.period_bounds("month", "9999-12") == ("9999-12-01", "9999-12-31")
+    assert overview.period_bounds("week", "9999-12-27") == ("9999-12-27", "9999-12-31")
+    for unit, key in (("month", "9999-12"), ("week", "9999-12-27")):
+        since, until = overview.period_bounds(unit, key)
+        query = ArticleQuery(tag_id=t["scams"], since=since, until=until)
+        assert [r["id"] for r in article_page(db, query, 0, 10)] == [ids[2]]
 
 
 def test_the_passages_of_undated_articles_are_counted_and_said(corpus):

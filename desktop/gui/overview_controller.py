@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.gui.entity_dossier import EntityDossierController
 from desktop.overview_counts import compute
 from storage import overview
+from storage.article_query import NO_SOURCE
 from widgets.overview_window import OverviewWindow
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ class OverviewController(QObject):
                 values = {"tag_id": tag_id, "since": since, "until": until}
         elif chart == "sources":
             tag_id, source = key
-            values = {"tag_id": tag_id, "source": source}
+            # the "(none)" column: a filter of its own (an empty one is no filter)
+            values = {"tag_id": tag_id, "source": source or NO_SOURCE}
         elif chart == "analysts":
             values = {"tag_id": key[0]}
             note = "The list has no analyst filter: it shows the tag's articles."
