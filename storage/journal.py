@@ -801,7 +801,34 @@ def _replay(db: Database, target: dict, *, backwards: bool, origin: str,
             _write_back(db, table, columns[table], target_id, have, want, "delete")
         _check_only_expected(db, current.id, target_id, verb, target["name"])
         _check_text_passages(db, target_id, target["name"], verb)
+        if "tags" in tables:
+            _check_tag_parents(db, target_id, want, target["name"], verb)
     return current
+
+
+def _check_tag_parents(db: Database, target_id: int, want: str, name: str,
+                       verb: str) -> None:
+    """Refuse an undo/redo that leaves a tag under a parent that no longer
+    exists: ``tags.parent_id`` has no foreign key, and such a tag was placed
+    there since (under a category the undo takes away) or its parent was
+    deleted since (a move put back under it). Left dangling, it went
+    silently under whichever tag took that id next."""
+    stray = db.execute(
+        f"""SELECT t.name, coalesce(json_extract(c.before, '$.name'),
+                                    json_extract(c.after, '$.name'))
+        FROM journal_changes c JOIN tags t ON t.parent_id = c.row_id
+        WHERE c.step_id = ? AND c.tbl = 'tags' AND c.{want} IS NULL
+        UNION ALL
+        SELECT t.name, NULL FROM journal_changes c JOIN tags t ON t.rowid = c.row_id
+        WHERE c.step_id = ? AND c.tbl = 'tags' AND t.parent_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)
+        LIMIT 1""", [target_id, target_id]).fetchone()
+    if stray:
+        child, parent = stray
+        reason = (f"the tag “{child}” was placed under “{parent}” since, and it would take "
+                  f"“{parent}” away." if parent else
+                  f"it would put the tag “{child}” under a tag deleted since.")
+        raise JournalConflict(verb.lower(), name, reason)
 
 
 def _check_only_expected(db: Database, step_id: int, target_id: int, verb: str,
