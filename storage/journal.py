@@ -79,6 +79,11 @@ class NothingToUndo(JournalError):
     """There is no step to undo (or redo)."""
 
 
+class ForeignStep(JournalError):
+    """An undo or redo by step id named a step of another origin than the
+    caller's (:func:`owns`): refused, nothing changed."""
+
+
 class JournalConflict(JournalError):
     """An undo or redo was refused: a row no longer holds what the step left
     there (someone else changed it since). Nothing was changed. The message
@@ -136,6 +141,37 @@ def create_journal(db: Database) -> None:
     db.execute("""CREATE TABLE journal_tracked (
         tbl TEXT PRIMARY KEY,
         columns TEXT NOT NULL)""")
+
+
+def create_last_step(db: Database) -> None:
+    """``journal_last_step``: the highest step id ever given, kept by a
+    trigger on ``journal_steps`` (called by migration 0032). New steps take
+    the id after it (:data:`NEXT_STEP_ID_SQL`), so that an id is never given
+    twice — not even that of a step deleted because it changed nothing."""
+    db.execute("""CREATE TABLE journal_last_step (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        step_id INTEGER NOT NULL)""")
+    db.execute("INSERT INTO journal_last_step (id, step_id) "
+               "SELECT 1, ifnull(max(id), 0) FROM journal_steps")
+    db.execute("""CREATE TRIGGER journal_last_step_kept AFTER INSERT ON journal_steps
+        BEGIN UPDATE journal_last_step SET step_id = new.id WHERE step_id < new.id; END""")
+
+
+#: The id of the next step: one more than any ever given (a plain rowid
+#: would be one more than the highest still there).
+NEXT_STEP_ID_SQL = "(SELECT step_id + 1 FROM journal_last_step)"
+
+
+def _next_step_id_sql(db: Database) -> str:
+    """:data:`NEXT_STEP_ID_SQL`, or ``NULL`` (the next rowid) in a database
+    built before migration 0032 (a test making an older schema writes steps
+    in it before it is brought up to date)."""
+    if not getattr(db, "_journal_last_step", False):
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                      "AND name = 'journal_last_step'").fetchone() is None:
+            return "NULL"
+        db._journal_last_step = True
+    return NEXT_STEP_ID_SQL
 
 
 def _table_columns(db: Database, table: str) -> list[str]:
@@ -335,8 +371,8 @@ def step(db: Database, name: str, *, analyst: str = "", origin: str = "",
         else:
             step_uuid = step_uuid or new_uuid()
             step_id = db.execute(
-                "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, target_id, "
-                "merge_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO journal_steps (id, uuid, name, analyst, origin, kind, target_id, "
+                f"merge_key, created_at) VALUES ({_next_step_id_sql(db)}, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [step_uuid, name, analyst or "", origin or "", kind, target_id, merge_key,
                  utc_now()]).lastrowid
         # (a row left by a transaction that committed inside a step is stale:
@@ -398,7 +434,8 @@ def _close(db: Database, current: Step) -> list[str]:
     db.execute("DELETE FROM journal_open")
     tables = _touched_tables(db, current.id)
     if current.kind == DO and not tables:
-        # nothing changed: no step in the history
+        # nothing changed: no step in the history (its id is not given
+        # again: journal_last_step)
         db.execute("DELETE FROM journal_steps WHERE id = ?", [current.id])
     return tables
 
@@ -428,8 +465,8 @@ class PulledSteps:
     def step(self, name: str, *, analyst: str, origin: str, step_uuid: str) -> Iterator[Step]:
         db = self.db
         step_id = db.execute(
-            "INSERT INTO journal_steps (uuid, name, analyst, origin, kind, created_at, "
-            "pushed_at) VALUES (?, ?, ?, ?, ?, ?, 'pulled')",
+            "INSERT INTO journal_steps (id, uuid, name, analyst, origin, kind, created_at, "
+            f"pushed_at) VALUES ({_next_step_id_sql(db)}, ?, ?, ?, ?, ?, ?, 'pulled')",
             [step_uuid, name, analyst or "", origin, PULLED, utc_now()]).lastrowid
         db.execute("INSERT OR REPLACE INTO journal_open (id, step_id) VALUES (1, ?)", [step_id])
         current = Step(step_id, step_uuid, name, analyst, origin, PULLED)
@@ -764,7 +801,34 @@ def _replay(db: Database, target: dict, *, backwards: bool, origin: str,
             _write_back(db, table, columns[table], target_id, have, want, "delete")
         _check_only_expected(db, current.id, target_id, verb, target["name"])
         _check_text_passages(db, target_id, target["name"], verb)
+        if "tags" in tables:
+            _check_tag_parents(db, target_id, want, target["name"], verb)
     return current
+
+
+def _check_tag_parents(db: Database, target_id: int, want: str, name: str,
+                       verb: str) -> None:
+    """Refuse an undo/redo that leaves a tag under a parent that no longer
+    exists: ``tags.parent_id`` has no foreign key, and such a tag was placed
+    there since (under a category the undo takes away) or its parent was
+    deleted since (a move put back under it). Left dangling, it went
+    silently under whichever tag took that id next."""
+    stray = db.execute(
+        f"""SELECT t.name, coalesce(json_extract(c.before, '$.name'),
+                                    json_extract(c.after, '$.name'))
+        FROM journal_changes c JOIN tags t ON t.parent_id = c.row_id
+        WHERE c.step_id = ? AND c.tbl = 'tags' AND c.{want} IS NULL
+        UNION ALL
+        SELECT t.name, NULL FROM journal_changes c JOIN tags t ON t.rowid = c.row_id
+        WHERE c.step_id = ? AND c.tbl = 'tags' AND t.parent_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)
+        LIMIT 1""", [target_id, target_id]).fetchone()
+    if stray:
+        child, parent = stray
+        reason = (f"the tag “{child}” was placed under “{parent}” since, and it would take "
+                  f"“{parent}” away." if parent else
+                  f"it would put the tag “{child}” under a tag deleted since.")
+        raise JournalConflict(verb.lower(), name, reason)
 
 
 def _check_only_expected(db: Database, step_id: int, target_id: int, verb: str,
@@ -841,12 +905,15 @@ def redoable(db: Database, origin: str | None = None) -> dict | None:
 
 
 def undo(db: Database, *, origin: str | None = None, analyst: str = "",
-         step_id: int | None = None) -> Step:
+         step_id: int | None = None, any_origin: bool = False) -> Step:
     """Undo the newest step of ``origin`` (or step ``step_id``) in one
     transaction; returns the undo step (its ``changes`` say what changed).
-    Raises :class:`NothingToUndo` or :class:`JournalConflict`."""
+    A step named by ``step_id`` must be ``origin``'s own (:func:`owns`)
+    unless ``any_origin``. Raises :class:`NothingToUndo`,
+    :class:`ForeignStep` or :class:`JournalConflict`."""
     if step_id is not None:
         target = _named_step(db, step_id, "undo")
+        _refuse_foreign(target, origin, any_origin, "undo")
         if target["state"] != DONE:
             raise NothingToUndo(f"Step {step_id} (“{target['name']}”) is undone already.")
     else:
@@ -872,6 +939,29 @@ def _named_step(db: Database, step_id: int, verb: str) -> dict:
     return target
 
 
+def owns(origin: str | None, step_origin: str) -> bool:
+    """Whether a caller of origin ``origin`` may undo or redo by its id a
+    step of origin ``step_origin``: its own steps and its own import runs
+    (:func:`own_import_run`); any step for a caller without an origin (the
+    command line's ``dossier undo --step``, which acts on the whole journal)
+    or one taking back a run (:data:`RUN_UNDONE`: the steps :func:`run_of`
+    named)."""
+    if not origin or origin.startswith(RUN_UNDONE):
+        return True
+    return step_origin == origin or step_origin.startswith(f"{IMPORT_RUN}{origin}/")
+
+
+def _refuse_foreign(target: dict, origin: str | None, any_origin: bool, verb: str) -> None:
+    """Refuse to undo or redo by its id a step that is not ``origin``'s: a
+    window's history holds ids of its own steps only, and an id naming
+    someone else's step is a stale one (undoing it would take back their
+    work)."""
+    if not any_origin and not owns(origin, target["origin"]):
+        raise ForeignStep(f"Cannot {verb} step {target['id']} (“{target['name']}”): it was "
+                          "made elsewhere (another window or a dossier command). Nothing "
+                          "was changed.")
+
+
 @contextmanager
 def _refused_if_depended_on(verb: str, name: str) -> Iterator[None]:
     """An undo or redo whose rows others added since depend on: SQLite checks
@@ -886,12 +976,14 @@ def _refused_if_depended_on(verb: str, name: str) -> Iterator[None]:
 
 
 def redo(db: Database, *, origin: str | None = None, analyst: str = "",
-         target_id: int | None = None) -> Step:
+         target_id: int | None = None, any_origin: bool = False) -> Step:
     """Redo the step most recently undone (by ``origin``), or step
-    ``target_id`` if it is undone; returns the redo step. Raises
-    :class:`NothingToUndo` or :class:`JournalConflict`."""
+    ``target_id`` if it is undone (and ``origin``'s own, :func:`owns`,
+    unless ``any_origin``); returns the redo step. Raises
+    :class:`NothingToUndo`, :class:`ForeignStep` or :class:`JournalConflict`."""
     if target_id is not None:
         target = _named_step(db, target_id, "redo")
+        _refuse_foreign(target, origin, any_origin, "redo")
         if target["state"] != UNDONE:
             raise NothingToUndo(f"Step {target_id} (“{target['name']}”) is not undone: "
                                 "there is nothing to redo.")

@@ -1140,5 +1140,24 @@ def group_speakers(db: Database) -> None:
               AND lower(trim(e.text)) = lower(trim(quotes.speaker)))""")
 
 
+@MIGRATIONS(name="0032_step_ids_never_reused")
+def step_ids_never_reused(db: Database) -> None:
+    """A journal step id is never given again. A step that changes nothing
+    is deleted when it ends (a stretch of memo typing erased back to what it
+    was: its merged step); as a plain rowid its id then went to the next step
+    anyone committed, and whatever still held it — a window's Edit → Undo,
+    the id a window had polled up to, a ``dossier history`` listing read
+    before — named that other step.
+
+    ``journal_last_step`` holds the highest id ever given, kept by a
+    trigger; ``storage.journal`` gives each new step the next one. (Not
+    ``AUTOINCREMENT``: adding it means rebuilding ``journal_steps``, and
+    migrations run with foreign keys on, where dropping the old table
+    cascades into ``journal_changes`` — every row image of the journal, too
+    large to copy alongside.)"""
+    from storage import journal
+
+    journal.create_last_step(db)
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -328,12 +328,18 @@ def merge_speakers(db: Database, names: list[str], speaker: str,
                 "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
                 [key, speaker, kind, utc_now()])
         # the merged speaker is itself shown under this spelling and kind
-        # (a row only where either differs from the analysis')
-        db.execute("DELETE FROM speaker_aliases WHERE alias = ?", [target])
+        # (a row only where either differs from the analysis'); its row is
+        # kept and updated, not deleted and inserted again: the journal would
+        # hold two rows with one alias, and an undo or redo, which inserts
+        # before it deletes, failed on the alias' UNIQUE
         spelling, analysed_kind = _in_use(db, target)
         if speaker != spelling or (kind is not None and kind != analysed_kind):
-            db.execute("INSERT INTO speaker_aliases (alias, speaker, speaker_kind, "
-                       "created_at) VALUES (?, ?, ?, ?)", [target, speaker, kind, utc_now()])
+            db.execute("INSERT INTO speaker_aliases (alias, speaker, speaker_kind, created_at) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (alias) DO UPDATE SET "
+                       "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
+                       [target, speaker, kind, utc_now()])
+        else:
+            db.execute("DELETE FROM speaker_aliases WHERE alias = ?", [target])
 
 
 def _in_use(db: Database, key: str) -> tuple[str | None, str | None]:

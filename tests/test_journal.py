@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import pytest
 
 from storage import (articles, entity_corrections, journal, open_database, passages, review,
                      tags)
 from storage.changes import ARTICLE, ARTICLES, ENTITIES, MEMO, PASSAGES, REVIEW, TAGS, TEXT
+from storage.schema import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -386,6 +388,70 @@ def test_consecutive_memo_saves_are_one_step(db):
     assert review.memo(db, article_id) == ""
     journal.redo(db, origin="A")
     assert review.memo(db, article_id) == "abc"
+
+
+def test_a_step_id_is_never_given_again(db):
+    """A memo typed and erased back is a merged step that changed nothing,
+    deleted when it ends: its id must not go to the next step anyone makes
+    (a window's Undo still held it, and undid a colleague's change)."""
+    article_id, _ = first_article(db)
+    memo_before = review.memo(db, article_id)
+    for text in (memo_before + "draft thought", memo_before):
+        with journal.step(db, "Edit memo", origin="A", merge_key=f"memo:{article_id}") as memo:
+            review.set_memo(db, article_id, text)
+    assert journal.step_state(db, memo.id) is None
+    with journal.step(db, "Rename tag", origin="B") as colleague:
+        tags.rename_tag(db, tag_id(db), "Colleague's name")
+    assert colleague.id > memo.id
+    with pytest.raises(journal.NothingToUndo, match=f"no step {memo.id}"):
+        journal.undo(db, origin="A", step_id=memo.id)
+
+
+def test_step_ids_are_never_given_again_after_the_migration(db_path):
+    db = open_database(db_path)
+    tag_once(db, origin="A")
+    newest = journal.last_step_id(db)
+    db.close()
+    conn = sqlite3.connect(db_path)
+    with conn:      # back to schema 31
+        conn.execute("DROP TRIGGER journal_last_step_kept")
+        conn.execute("DROP TABLE journal_last_step")
+        conn.execute("DELETE FROM _sqlite_migrations "
+                     "WHERE name = '0032_step_ids_never_reused'")
+        conn.execute("PRAGMA user_version = 31")
+    conn.close()
+    db = open_database(db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    article_id, _ = first_article(db)
+    memo_before = review.memo(db, article_id)
+    with journal.step(db, "Edit memo", origin="A", merge_key="memo") as gone:
+        review.set_memo(db, article_id, memo_before + "typed")
+    with journal.step(db, "Edit memo", origin="A", merge_key="memo"):
+        review.set_memo(db, article_id, memo_before)     # erased: the step is gone
+    assert gone.id == newest + 1 and journal.step_state(db, gone.id) is None
+    assert tag_once(db, origin="B", start=30, end=40)
+    assert journal.last_step_id(db) == newest + 2
+
+
+def test_undo_or_redo_by_id_of_another_origins_step_is_refused(db):
+    """A window undoes and redoes its own steps (and its own import runs) by
+    id; another origin's step named by id is refused, changing nothing,
+    unless asked for (``dossier undo --step`` has no origin: any step)."""
+    tag_once(db, origin="B")
+    theirs = journal.last_step_id(db)
+    with pytest.raises(journal.ForeignStep, match="made elsewhere"):
+        journal.undo(db, origin="A", step_id=theirs)
+    assert journal.step_state(db, theirs) == journal.DONE
+    run = journal.own_import_run("A")
+    tag_once(db, origin=run, start=30, end=40)
+    own_run = journal.last_step_id(db)
+    journal.undo(db, origin="A", step_id=own_run)
+    journal.redo(db, origin="A", target_id=own_run)
+    journal.undo(db, step_id=theirs)                  # the command line: anyone's
+    with pytest.raises(journal.ForeignStep):
+        journal.redo(db, origin="A", target_id=theirs)
+    journal.redo(db, origin="A", target_id=theirs, any_origin=True)
+    assert journal.step_state(db, theirs) == journal.DONE
 
 
 def test_undo_cost_follows_the_rows_the_step_changed(db):

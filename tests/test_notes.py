@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
-from storage import open_database, passages, review
+from storage import journal, open_database, passages, review, tags
 from tests.test_main_window import select_with_keys
 from tests.test_undo import pick_from_next_menu, right_click
 from widgets.memo_editor import SAVE_DELAY_MS
@@ -111,6 +111,33 @@ def test_memo_writing_is_one_undo_step_from_anywhere(open_window, analysed_db_pa
                    | Qt.KeyboardModifier.ShiftModifier)
     assert stored_memo(analysed_db_path, 1) == "Check the FATF date and the MoU"
     assert memo.toPlainText() == "Check the FATF date and the MoU"
+
+
+def test_a_memo_typed_and_erased_leaves_no_undo_of_someone_elses_change(
+        open_window, analysed_db_path, qtbot):
+    """Typed, saved, erased back to what it was and saved again: the merged
+    step changed nothing and is gone, and so is its Edit → Undo entry —
+    Ctrl+Z then undid the next step anyone made (here a colleague's rename)."""
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "draft")
+    qtbot.waitUntil(lambda: stored_memo(analysed_db_path, 1) == "draft",
+                    timeout=SAVE_DELAY_MS * 6)
+    for _ in "draft":
+        qtbot.keyClick(memo, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: not memo.pending() and stored_memo(analysed_db_path, 1) == "",
+                    timeout=SAVE_DELAY_MS * 6)
+    assert not window.undo_stack.canUndo()
+    colleague = open_database(analysed_db_path)
+    tag_id = colleague.execute("SELECT id FROM tags ORDER BY id").fetchone()[0]
+    with journal.step(colleague, "Rename tag", origin="colleague"):
+        tags.rename_tag(colleague, tag_id, "Colleague's name")
+    colleague.close()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    check = open_database(analysed_db_path)
+    assert tags.get_tag(check, tag_id)["name"] == "Colleague's name"
+    check.close()
 
 
 def test_leaving_the_memo_saves_it(open_window, analysed_db_path, qtbot):

@@ -138,6 +138,26 @@ def test_merge_speakers_across_the_corpus_and_undo(adb):
         sc.merge_speakers(adb, ["Sokha"], "sokha")
 
 
+def test_a_second_merge_into_the_same_speaker_is_undone_and_redone(adb):
+    """The merged speaker's own row was deleted and inserted again by each
+    merge: undoing (or redoing) the second was refused on the alias' UNIQUE
+    although nobody had changed anything."""
+    def aliases():
+        return adb.execute("SELECT * FROM speaker_aliases ORDER BY id").fetchall()
+
+    sc.merge_speakers(adb, ["press release"], "Interior Ministry", sc.ORGANISATION)
+    after_first = aliases()
+    sc.merge_speakers(adb, ["Am Sam Ath"], "Interior Ministry", sc.ORGANISATION)
+    after_second = aliases()
+    journal.undo(adb)
+    assert aliases() == after_first
+    journal.redo(adb)
+    assert aliases() == after_second
+    assert sc.resolve(adb, "Am Sam Ath") == sc.resolve(adb, "press release") \
+        == "Interior Ministry"
+    assert _summary(adb) == _expected_summary(adb)
+
+
 def test_corrections_survive_reanalysis(adb, pipeline):
     from desktop.analysis_jobs import analyse_pending
 

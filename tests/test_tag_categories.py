@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from sqlite_utils import Database
 
 from desktop.cli import main
@@ -110,3 +111,47 @@ def test_tag_list_marks_a_category(tmp_path, capsys):
     assert main(["tag", "list", "--json", "--db", str(path)]) == 0
     listed = {t["name"]: t["codable"] for t in json.loads(capsys.readouterr().out)}
     assert (listed["Crime types"], listed["Fraud"]) == (False, True)
+
+
+def test_undoing_a_category_a_tag_was_placed_under_since_is_refused(db):
+    """tags.parent_id has no foreign key: undoing "New tag" after a colleague
+    put a tag under it left that tag under no tag, and the next tag created
+    (taking the freed id) silently became its parent."""
+    with journal.step(db, "New tag", origin="A"):
+        category = tags.create_tag(db, "Regions", "#112233", codable=False)
+    child = db.execute("SELECT id FROM tags WHERE codable = 1 ORDER BY id").fetchone()[0]
+    with journal.step(db, "Move tag", origin="B"):             # a colleague, meanwhile
+        tags.set_parent(db, child, category)
+    with pytest.raises(journal.JournalConflict, match=f"“{tags.get_tag(db, child)['name']}” "
+                       "was placed under “Regions” since"):
+        journal.undo(db, origin="A")
+    assert tags.get_tag(db, category)["name"] == "Regions"
+    assert tags.get_tag(db, child)["parent_id"] == category
+
+
+def test_redoing_a_tag_deletion_a_tag_was_placed_under_since_is_refused(db):
+    with journal.step(db, "New tag", origin="A"):
+        category = tags.create_tag(db, "Regions", "#112233", codable=False)
+    with journal.step(db, "Delete tag", origin="A"):
+        tags.delete_tag(db, category)
+    journal.undo(db, origin="A")
+    child = db.execute("SELECT id FROM tags WHERE codable = 1 ORDER BY id").fetchone()[0]
+    with journal.step(db, "Move tag", origin="B"):
+        tags.set_parent(db, child, category)
+    with pytest.raises(journal.JournalConflict, match="was placed under “Regions” since"):
+        journal.redo(db, origin="A")
+    assert tags.get_tag(db, child)["parent_id"] == category
+
+
+def test_redoing_a_move_under_a_tag_deleted_since_is_refused(db):
+    with journal.step(db, "New tag", origin="B"):
+        category = tags.create_tag(db, "Regions", "#112233", codable=False)
+    child = db.execute("SELECT id FROM tags WHERE codable = 1 ORDER BY id").fetchone()[0]
+    with journal.step(db, "Move tag", origin="A"):
+        tags.set_parent(db, child, category)
+    journal.undo(db, origin="A")
+    with journal.step(db, "Delete tag", origin="B"):
+        tags.delete_tag(db, category)
+    with pytest.raises(journal.JournalConflict, match="under a tag deleted since"):
+        journal.redo(db, origin="A")
+    assert tags.get_tag(db, child)["parent_id"] is None

@@ -426,7 +426,14 @@ class SetMemo(StorageCommand):
     def mergeWith(self, other) -> bool:
         # the journal merged the two saves into one step only if nothing else
         # was written between them; the stack follows it
-        return isinstance(other, SetMemo) and other.step_id == self.step_id
+        if not isinstance(other, SetMemo) or other.step_id != self.step_id:
+            return False
+        if journal.step_state(self.db, self.step_id) is None:
+            # typed and erased back to what it was: the merged step changed
+            # nothing and is gone from the journal, so the entry leaves the
+            # stack (QUndoStack.push deletes a merged command made obsolete)
+            self.setObsolete(True)
+        return True
 
     def change(self) -> None:
         review.set_memo(self.db, self.article_id, self.text_)
