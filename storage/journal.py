@@ -144,22 +144,25 @@ def create_journal(db: Database) -> None:
 
 
 def create_last_step(db: Database) -> None:
-    """``journal_last_step``: the highest step id ever given, kept by a
-    trigger on ``journal_steps`` (called by migration 0032). New steps take
-    the id after it (:data:`NEXT_STEP_ID_SQL`), so that an id is never given
-    twice — not even that of a step deleted because it changed nothing."""
+    """``journal_last_step``: the highest id of a step deleted (kept by a
+    trigger on ``journal_steps``; called by migration 0032). New steps take
+    the id after both it and the highest id still there
+    (:data:`NEXT_STEP_ID_SQL`), so that an id is never given twice — not
+    even that of a step deleted because it changed nothing. Kept at each
+    delete, not at each insert: a tag save writes no page more for it."""
     db.execute("""CREATE TABLE journal_last_step (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         step_id INTEGER NOT NULL)""")
     db.execute("INSERT INTO journal_last_step (id, step_id) "
                "SELECT 1, ifnull(max(id), 0) FROM journal_steps")
-    db.execute("""CREATE TRIGGER journal_last_step_kept AFTER INSERT ON journal_steps
-        BEGIN UPDATE journal_last_step SET step_id = new.id WHERE step_id < new.id; END""")
+    db.execute("""CREATE TRIGGER journal_last_step_kept AFTER DELETE ON journal_steps
+        BEGIN UPDATE journal_last_step SET step_id = old.id WHERE step_id < old.id; END""")
 
 
 #: The id of the next step: one more than any ever given (a plain rowid
 #: would be one more than the highest still there).
-NEXT_STEP_ID_SQL = "(SELECT step_id + 1 FROM journal_last_step)"
+NEXT_STEP_ID_SQL = ("(SELECT max(step_id, ifnull((SELECT max(id) FROM journal_steps), 0)) + 1 "
+                    "FROM journal_last_step)")
 
 
 def _next_step_id_sql(db: Database) -> str:

@@ -1149,8 +1149,9 @@ def step_ids_never_reused(db: Database) -> None:
     the id a window had polled up to, a ``dossier history`` listing read
     before — named that other step.
 
-    ``journal_last_step`` holds the highest id ever given, kept by a
-    trigger; ``storage.journal`` gives each new step the next one. (Not
+    ``journal_last_step`` holds the highest id of a step deleted, kept by a
+    trigger; ``storage.journal`` gives each new step the id after it and
+    after the highest still there. (Not
     ``AUTOINCREMENT``: adding it means rebuilding ``journal_steps``, and
     migrations run with foreign keys on, where dropping the old table
     cascades into ``journal_changes`` — every row image of the journal, too
