@@ -87,6 +87,28 @@ def filter_keys(db: Database, entity: str) -> list[str]:
     return sorted(r[0] for r in db.execute(FILTER_KEYS, {"entity": entity.strip()}))
 
 
+def entity_rows(keys: list[str], canon_id: int | None = None) -> tuple[str, list]:
+    """``FROM … WHERE …`` over ``article_entities ae`` (and its parameters):
+    the summary rows of an entity. Of a canonical entity, the rows of its
+    aliases, key and label — a namesake of another label the analyst did not
+    merge into it (“Sokha”, a company, beside “Sokha” merged into “Sar
+    Sokha”) is not it; else every row of one of ``keys``, whatever its label.
+    Either way ``lower(ae.name) IN (…)`` lets the index
+    ``article_entities_by_key`` find the rows."""
+    marks = ", ".join("?" for _ in keys)
+    if canon_id is None:
+        return f"article_entities ae WHERE lower(ae.name) IN ({marks})", list(keys)
+    return (f"article_entities ae JOIN entity_aliases x ON x.key = lower(ae.name) "
+            f"AND x.label = ae.label WHERE lower(ae.name) IN ({marks}) "
+            f"AND x.canon_id = ?", list(keys) + [canon_id])
+
+
+def canon_keys(db: Database, canon_id: int) -> list[str]:
+    """The keys of a canonical entity's aliases."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT key FROM entity_aliases WHERE canon_id = ? ORDER BY key", [canon_id])]
+
+
 #: From how many matching articles the filter probes the index per listed
 #: article (a page stops after its rows) instead of reading every match first.
 COMMON_ENTITY_ARTICLES = 2000
@@ -174,13 +196,9 @@ def corpus_entities(db: Database, *, labels=None, search: str = "",
 
 
 def _canon_articles(db: Database, canon_id: int) -> int:
-    keys = [r[0] for r in db.execute(
-        "SELECT DISTINCT key FROM entity_aliases WHERE canon_id = ?", [canon_id])]
+    keys = canon_keys(db, canon_id)
     if not keys:
         return 0
-    marks = ", ".join("?" for _ in keys)
-    return db.execute(
-        f"""SELECT count(DISTINCT ae.article_id) FROM article_entities ae
-            JOIN entity_aliases x ON x.key = lower(ae.name) AND x.label = ae.label
-            WHERE lower(ae.name) IN ({marks}) AND x.canon_id = ?""",
-        keys + [canon_id]).fetchone()[0]
+    rows, params = entity_rows(keys, canon_id)
+    return db.execute(f"SELECT count(DISTINCT ae.article_id) FROM {rows}",
+                      params).fetchone()[0]
