@@ -14,8 +14,10 @@ and passage notes (``memos_fts``, ``passage_notes_fts``, migration 0009);
 
 Entity and speaker filters look at analyses of the article's current text,
 through their per-article summaries: ``article_entities`` (migration 0008),
-for the typed name and, if the analyst merged it with others, all its
-aliases; ``article_speakers`` (migration 0010).
+for the typed name — of an entity the analyst merged (a canonical entity's
+name), its aliases, key and label, not a namesake of another label; of a
+name that is an alias, the name and its entity's aliases, any label —
+and ``article_speakers`` (migration 0010).
 
 How the work stays bounded at 100,000 articles: a filter is a set of ids
 tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
@@ -32,7 +34,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from storage.entity_index import count_articles_with, filter_clause, filter_keys
+from storage.entity_index import count_articles_with, entity_filter, filter_clause
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 # the list filters by assignments, and a step that changed them must say so
@@ -323,9 +325,9 @@ def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
         clauses.append(f"+a.id IN ({id_set})")
         params += set_params
     if q.entity.strip():
-        keys = filter_keys(db, q.entity)
-        clauses.append(filter_clause(db, keys))
-        params += keys
+        clause, entity_params = filter_clause(db, *entity_filter(db, q.entity))
+        clauses.append(clause)
+        params += entity_params
     if q.speaker.strip():       # a name merged into another is that other's
         from storage.speaker_corrections import resolve
 
@@ -382,7 +384,8 @@ _run = run_search
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
     if q.entity_only():   # the entity index holds the articles of each key
-        return count_articles_with(db, filter_keys(db, q.entity))
+        keys, canons = entity_filter(db, q.entity)
+        return count_articles_with(db, keys, canons=canons)
     clauses, params = _filters(q, db)
     sets = _id_sets(q)
     if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
@@ -450,10 +453,10 @@ def article_position(db: Database, q: ArticleQuery, article_id: int,
         if _run(db, f"SELECT 1 FROM articles a {where} AND a.id = ?",
                 params + [article_id]).fetchone() is None:
             return None
-        keys = filter_keys(db, q.entity)
+        keys, canons = entity_filter(db, q.entity)
         if q.is_descending:
-            return count_articles_with(db, keys, after=article_id)
-        return count_articles_with(db, keys, before=article_id)
+            return count_articles_with(db, keys, canons=canons, after=article_id)
+        return count_articles_with(db, keys, canons=canons, before=article_id)
     expression, _, index = SORTS[q.sort]
     row = db.execute(f"SELECT {expression} FROM articles a WHERE a.id = ?",
                      [article_id]).fetchone()

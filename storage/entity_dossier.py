@@ -79,7 +79,7 @@ def article_ids(db: Database, keys: list[str], limit: int = 300,
     """The articles whose current analysis mentions one of ``keys`` (of the
     canonical entity ``canon_id``: one of its aliases, key and label), newest
     (highest id) first (from the index ``article_entities_by_key``)."""
-    rows, params = entity_rows(keys, canon_id)
+    rows, params = entity_rows(keys, _canons(canon_id))
     return [r[0] for r in db.execute(
         f"SELECT DISTINCT ae.article_id FROM {rows} ORDER BY ae.article_id DESC LIMIT ?",
         params + [limit])]
@@ -172,6 +172,11 @@ def _phrases(names) -> list[str]:
     return [p for p in phrases if p != '""']
 
 
+def _canons(canon_id: int | None) -> tuple[int, ...]:
+    """``canon_id`` as :func:`storage.entity_index.entity_rows` takes it."""
+    return () if canon_id is None else (canon_id,)
+
+
 def _own_label(canon_id: int | None, alias: str = "e") -> str:
     """`` AND`` (one ``?``: ``canon_id``) an entity row of ``alias`` is one of the
     canonical entity's aliases, key and label; nothing for an entity not merged."""
@@ -192,7 +197,7 @@ def _mentioning(keys: list[str], names, canon_id: int | None = None) -> tuple[st
     person) from a namesake of another label not merged (a company)."""
     parts, params = [], []
     if keys:
-        rows, params = entity_rows(keys, canon_id)
+        rows, params = entity_rows(keys, _canons(canon_id))
         parts.append(f"SELECT ae.article_id FROM {rows}")
     for phrase in _phrases(names if canon_id is None else ()):
         parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
