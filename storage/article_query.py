@@ -76,6 +76,12 @@ class SearchError(ValueError):
 NO_SOURCE = "(none)"
 
 
+def source_value(source: str) -> str:
+    """The ``ifnull(source, '')`` a source filter looks for: what was typed,
+    or '' for :data:`NO_SOURCE` (the Passages list's filter reads it too)."""
+    return "" if source.strip() == NO_SOURCE else source.strip()
+
+
 @dataclass(frozen=True)
 class ArticleQuery:
     """Which articles to list, and in what order. Empty fields do not filter."""
@@ -191,17 +197,18 @@ def _day(value: str, what: str) -> date:
 
 
 #: A string above every ``published`` value (ISO dates and date-times): the
-#: upper bound of a date range without an end.
-_AFTER_ALL = "\U0010ffff"
+#: upper bound of a date range without an end (the Passages list's too).
+AFTER_ALL = "\U0010ffff"
 
 
-def _after_day(value: str) -> str:
+def after_day(value: str) -> str:
     """The upper bound (exclusive) of a date range ending on the day
     ``value``: above any time of that day. The day after, except for the
-    calendar's last day (9999-12-31, a common placeholder), which has none."""
+    calendar's last day (9999-12-31, a common placeholder), which has none.
+    A bad date is a :class:`SearchError`."""
     day = _day(value, "To")
     if day == date.max:
-        return day.isoformat() + _AFTER_ALL
+        return day.isoformat() + AFTER_ALL
     return (day + timedelta(days=1)).isoformat()
 
 
@@ -233,9 +240,8 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append(("SELECT article_id FROM assignments INDEXED BY assignments_by_analyst "
                      "WHERE analyst = ?", [q.assigned_to]))
     if q.source.strip():
-        source = "" if q.source.strip() == NO_SOURCE else q.source.strip()
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
-                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source]))
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source_value(q.source)]))
     if q.undated:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') = ''", []))
@@ -244,7 +250,7 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
         since = _day(q.since, "From").isoformat() if q.since else ""
-        until = _after_day(q.until) if q.until else _AFTER_ALL
+        until = after_day(q.until) if q.until else AFTER_ALL
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))
