@@ -20,9 +20,11 @@ def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
     process);
     ``analysts``: whose passages it lists (blind coding: only theirs)."""
     ident = entity_dossier.identity(db, name)
-    keys = ident["keys"]
+    keys, canon = ident["keys"], ident["canon_id"]
     names = sorted({ident["name"]} | {s["name"] for s in ident["surfaces"]})
-    mentions = entity_dossier.mentions(db, keys, names)
+    # a merged entity is read through its aliases' keys and labels, not a
+    # namesake of another label (``storage.entity_dossier._mentioning``)
+    mentions = entity_dossier.mentions(db, keys, names, canon_id=canon)
     quotes = entity_dossier.quotes_by(db, keys)
     ids = [m["article_id"] for m in mentions]
     said = {(q["article_id"], q["start"]) for q in quotes}
@@ -45,11 +47,11 @@ def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
             "quotes_about": about,
             # counted over every article; the lists below read the newest
             # ones only (``entity_dossier.mentions``' limit), and say so
-            "article_total": entity_dossier.article_count(db, keys, names),
-            "months": entity_dossier.months_mentioning(db, keys, names),
+            "article_total": entity_dossier.article_count(db, keys, names, canon_id=canon),
+            "months": entity_dossier.months_mentioning(db, keys, names, canon_id=canon),
             "articles": [{k: m[k] for k in ("article_id", "title", "published", "source")}
                          for m in mentions],
-            "companions": entity_dossier.companions(db, keys, ids),
+            "companions": entity_dossier.companions(db, keys, ids, canon_id=canon),
             "passages": entity_dossier.passages_on(db, spans, analysts),
             "suggestions": suggestions}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from storage import overview, tags as tag_store
-from storage.article_query import ArticleQuery
+from storage.article_query import NO_SOURCE, ArticleQuery
 from widgets.palette import entity_color
 from widgets.wording import counted
 
@@ -31,7 +31,11 @@ def _tag_rows(tags: list[dict], used: set) -> list[dict]:
 
 
 def _heat(tags: list[dict], rows: list[dict], column: str, title: str,
-          label=lambda key: key or "(none)") -> dict:
+          label=lambda key: key or NO_SOURCE) -> dict:
+    """A tags × ``column`` table. The column of rows without a value is
+    labelled with the source filter's value for the articles without a
+    source, which a click on it writes into the filter bar: the chart and
+    the filter say the same."""
     values = {(r["tag_id"], r[column]): r["passages"] for r in rows}
     totals: dict = {}
     for r in rows:

@@ -14,8 +14,10 @@ and passage notes (``memos_fts``, ``passage_notes_fts``, migration 0009);
 
 Entity and speaker filters look at analyses of the article's current text,
 through their per-article summaries: ``article_entities`` (migration 0008),
-for the typed name and, if the analyst merged it with others, all its
-aliases; ``article_speakers`` (migration 0010).
+for the typed name — of an entity the analyst merged (a canonical entity's
+name), its aliases, key and label, not a namesake of another label; of a
+name that is an alias, the name and its entity's aliases, any label —
+and ``article_speakers`` (migration 0010).
 
 How the work stays bounded at 100,000 articles: a filter is a set of ids
 tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
@@ -32,7 +34,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from storage.entity_index import count_articles_with, filter_clause, filter_keys
+from storage.entity_index import count_articles_with, entity_filter, filter_clause
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
 # the list filters by assignments, and a step that changed them must say so
@@ -72,6 +74,12 @@ class SearchError(ValueError):
 #: Overview's Tags × sources chart labels their column, which a click on it
 #: writes into the filter bar.
 NO_SOURCE = "(none)"
+
+
+def source_value(source: str) -> str:
+    """The ``ifnull(source, '')`` a source filter looks for: what was typed,
+    or '' for :data:`NO_SOURCE` (the Passages list's filter reads it too)."""
+    return "" if source.strip() == NO_SOURCE else source.strip()
 
 
 @dataclass(frozen=True)
@@ -189,17 +197,18 @@ def _day(value: str, what: str) -> date:
 
 
 #: A string above every ``published`` value (ISO dates and date-times): the
-#: upper bound of a date range without an end.
-_AFTER_ALL = "\U0010ffff"
+#: upper bound of a date range without an end (the Passages list's too).
+AFTER_ALL = "\U0010ffff"
 
 
-def _after_day(value: str) -> str:
+def after_day(value: str) -> str:
     """The upper bound (exclusive) of a date range ending on the day
     ``value``: above any time of that day. The day after, except for the
-    calendar's last day (9999-12-31, a common placeholder), which has none."""
+    calendar's last day (9999-12-31, a common placeholder), which has none.
+    A bad date is a :class:`SearchError`."""
     day = _day(value, "To")
     if day == date.max:
-        return day.isoformat() + _AFTER_ALL
+        return day.isoformat() + AFTER_ALL
     return (day + timedelta(days=1)).isoformat()
 
 
@@ -231,9 +240,8 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append(("SELECT article_id FROM assignments INDEXED BY assignments_by_analyst "
                      "WHERE analyst = ?", [q.assigned_to]))
     if q.source.strip():
-        source = "" if q.source.strip() == NO_SOURCE else q.source.strip()
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['source'][2]} "
-                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source]))
+                     f"WHERE ifnull(source, '') COLLATE NOCASE = ?", [source_value(q.source)]))
     if q.undated:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') = ''", []))
@@ -242,7 +250,7 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
         since = _day(q.since, "From").isoformat() if q.since else ""
-        until = _after_day(q.until) if q.until else _AFTER_ALL
+        until = after_day(q.until) if q.until else AFTER_ALL
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))
@@ -323,9 +331,9 @@ def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
         clauses.append(f"+a.id IN ({id_set})")
         params += set_params
     if q.entity.strip():
-        keys = filter_keys(db, q.entity)
-        clauses.append(filter_clause(db, keys))
-        params += keys
+        clause, entity_params = filter_clause(db, *entity_filter(db, q.entity))
+        clauses.append(clause)
+        params += entity_params
     if q.speaker.strip():       # a name merged into another is that other's
         from storage.speaker_corrections import resolve
 
@@ -382,7 +390,8 @@ _run = run_search
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
     if q.entity_only():   # the entity index holds the articles of each key
-        return count_articles_with(db, filter_keys(db, q.entity))
+        keys, canons = entity_filter(db, q.entity)
+        return count_articles_with(db, keys, canons=canons)
     clauses, params = _filters(q, db)
     sets = _id_sets(q)
     if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
@@ -450,10 +459,10 @@ def article_position(db: Database, q: ArticleQuery, article_id: int,
         if _run(db, f"SELECT 1 FROM articles a {where} AND a.id = ?",
                 params + [article_id]).fetchone() is None:
             return None
-        keys = filter_keys(db, q.entity)
+        keys, canons = entity_filter(db, q.entity)
         if q.is_descending:
-            return count_articles_with(db, keys, after=article_id)
-        return count_articles_with(db, keys, before=article_id)
+            return count_articles_with(db, keys, canons=canons, after=article_id)
+        return count_articles_with(db, keys, canons=canons, before=article_id)
     expression, _, index = SORTS[q.sort]
     row = db.execute(f"SELECT {expression} FROM articles a WHERE a.id = ?",
                      [article_id]).fetchone()

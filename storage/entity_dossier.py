@@ -2,8 +2,12 @@
 
 An entity is looked up by a name as the corpus list or the reader gives it;
 its keys (:func:`storage.entity_index.filter_keys`) are its own and, if the
-analyst merged it with others, every alias's. From the articles' current
-analyses and the summaries:
+analyst merged it with others, every alias's. A merged (canonical) entity's
+articles are those whose analysis has one of its aliases, key and label (as
+the corpus Entities list counts them: a namesake of another label the
+analyst did not merge is not it); an entity not merged is found by name,
+whatever its label, and in the text where the pipeline missed it. From the
+articles' current analyses and the summaries:
 
 - :func:`identity`: the canonical entity (if merged) and every surface it
   goes by, with mention and article counts;
@@ -28,7 +32,7 @@ import re
 from sqlite_utils import Database
 
 from storage.article_query import analyst_clause, search_matches
-from storage.entity_index import filter_keys
+from storage.entity_index import entity_rows, filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 from storage.speaker_corrections import corrected_quotes_sql, current_select
 
@@ -70,12 +74,15 @@ def identity(db: Database, name: str) -> dict:
             "label": first["label"], "canon_id": None, "keys": keys, "surfaces": surfaces}
 
 
-def article_ids(db: Database, keys: list[str], limit: int = 300) -> list[int]:
-    """The articles whose current analysis mentions one of ``keys``, newest
+def article_ids(db: Database, keys: list[str], limit: int = 300,
+                canon_id: int | None = None) -> list[int]:
+    """The articles whose current analysis mentions one of ``keys`` (of the
+    canonical entity ``canon_id``: one of its aliases, key and label), newest
     (highest id) first (from the index ``article_entities_by_key``)."""
+    rows, params = entity_rows(keys, _canons(canon_id))
     return [r[0] for r in db.execute(
-        f"SELECT DISTINCT article_id FROM article_entities WHERE lower(name) "
-        f"IN ({_marks(keys)}) ORDER BY article_id DESC LIMIT ?", keys + [limit])]
+        f"SELECT DISTINCT ae.article_id FROM {rows} ORDER BY ae.article_id DESC LIMIT ?",
+        params + [limit])]
 
 
 def _name_spans(db: Database, article_id: int, text: str,
@@ -92,7 +99,7 @@ def _name_spans(db: Database, article_id: int, text: str,
 
 
 def mentions(db: Database, keys: list[str], names: list[str] = (),
-             limit: int = 300) -> list[dict]:
+             limit: int = 300, canon_id: int | None = None) -> list[dict]:
     """Per article mentioning the entity (newest first): ``{"article_id",
     "title", "published", "source", "text", "spans": [(start, end, text)]}``.
 
@@ -100,8 +107,10 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
     of ``keys``, or — where the pipeline missed or mislabelled the name — its
     text holds one of ``names`` as a phrase (the full-text index): the same
     articles :func:`article_count` counts. The spans are the analysis's
-    entities and the names' phrases in the text."""
-    sql, params = _mentioning(keys, names)
+    entities and the names' phrases in the text. Of the canonical entity
+    ``canon_id``, only its aliases (key and label) count, and ``names`` are
+    not looked for (see :func:`_mentioning`)."""
+    sql, params = _mentioning(keys, names, canon_id)
     if not sql:
         return []
     ids = [r[0] for r in db.execute(
@@ -113,9 +122,10 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
         spans = [tuple(r) for r in db.execute(
             f"""SELECT e.start, e."end", e.text FROM entities e
                 WHERE e.analysis_id = {current_analysis_sql('?')}
-                AND lower(e.text) IN ({_marks(keys)}) ORDER BY e.start""",
-            [article_id] + keys)]
-        for span in _name_spans(db, article_id, row[4], names):
+                AND lower(e.text) IN ({_marks(keys)}){_own_label(canon_id)}
+                ORDER BY e.start""",
+            [article_id] + keys + ([canon_id] if canon_id is not None else []))]
+        for span in _name_spans(db, article_id, row[4], names if canon_id is None else ()):
             if not any(s < span[1] and span[0] < e for s, e, _ in spans):
                 spans.append(span)
         found.append({"article_id": row[0], "title": row[1], "published": row[2],
@@ -162,30 +172,52 @@ def _phrases(names) -> list[str]:
     return [p for p in phrases if p != '""']
 
 
-def _mentioning(keys: list[str], names) -> tuple[str, list]:
+def _canons(canon_id: int | None) -> tuple[int, ...]:
+    """``canon_id`` as :func:`storage.entity_index.entity_rows` takes it."""
+    return () if canon_id is None else (canon_id,)
+
+
+def _own_label(canon_id: int | None, alias: str = "e") -> str:
+    """`` AND`` (one ``?``: ``canon_id``) an entity row of ``alias`` is one of the
+    canonical entity's aliases, key and label; nothing for an entity not merged."""
+    if canon_id is None:
+        return ""
+    return (f" AND EXISTS (SELECT 1 FROM entity_aliases x WHERE x.canon_id = ? "
+            f"AND x.key = lower({alias}.text) AND x.label = {alias}.label)")
+
+
+def _mentioning(keys: list[str], names, canon_id: int | None = None) -> tuple[str, list]:
     """SQL (and its parameters) of the ids of every article that
     :func:`mentions` would list, not only the newest: an entity of one of
-    ``keys`` in its analysis, or one of ``names`` in its text."""
-    parts = [f"SELECT article_id FROM article_entities WHERE lower(name) "
-             f"IN ({_marks(keys)})"] if keys else []
-    params: list = list(keys)
-    for phrase in _phrases(names):
+    ``keys`` in its analysis, or one of ``names`` in its text.
+
+    Of the canonical entity ``canon_id``: an entity of one of its aliases,
+    key and label, as the corpus Entities list counts it. Its names are not
+    looked for in the text, which cannot tell the analyst's “Sokha” (a
+    person) from a namesake of another label not merged (a company)."""
+    parts, params = [], []
+    if keys:
+        rows, params = entity_rows(keys, _canons(canon_id))
+        parts.append(f"SELECT ae.article_id FROM {rows}")
+    for phrase in _phrases(names if canon_id is None else ()):
         parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
         params.append(f"text : {phrase}")
     return " UNION ".join(parts), params
 
 
-def article_count(db: Database, keys: list[str], names=()) -> int:
+def article_count(db: Database, keys: list[str], names=(),
+                  canon_id: int | None = None) -> int:
     """How many articles mention the entity (see :func:`mentions`), all of
     them — the page reads the newest ``limit`` only."""
-    sql, params = _mentioning(keys, names)
+    sql, params = _mentioning(keys, names, canon_id)
     return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] if sql else 0
 
 
-def months_mentioning(db: Database, keys: list[str], names=()) -> list[dict]:
+def months_mentioning(db: Database, keys: list[str], names=(),
+                      canon_id: int | None = None) -> list[dict]:
     """``{"month", "articles"}`` of every article mentioning the entity
     (undated left out) — the whole corpus, not the page's newest articles."""
-    sql, params = _mentioning(keys, names)
+    sql, params = _mentioning(keys, names, canon_id)
     if not sql:
         return []
     return list(db.query(
@@ -202,18 +234,27 @@ def articles_per_month(db: Database, ids: list[int]) -> list[dict]:
         f"IN ({_marks(ids)}) AND month IS NOT NULL GROUP BY month ORDER BY month", ids))
 
 
-def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15) -> list[dict]:
+def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15,
+               canon_id: int | None = None) -> list[dict]:
     """Entities in the same articles (people, organisations, places):
-    ``{"name", "label", "articles"}``, most shared articles first."""
+    ``{"name", "label", "articles"}``, most shared articles first. The
+    entity itself is left out: of the canonical entity ``canon_id``, its
+    aliases (key and label; a namesake of another label is a companion)."""
     if not ids:
         return []
+    if canon_id is None:
+        itself, params = f"lower(name) IN ({_marks(keys)})", list(keys)
+    else:
+        itself, params = ("EXISTS (SELECT 1 FROM entity_aliases x WHERE x.canon_id = ? "
+                          "AND x.key = lower(name) AND x.label = article_entities.label)",
+                          [canon_id])
     return list(db.query(
         f"""SELECT min(name) AS name, label, count(DISTINCT article_id) AS articles
             FROM article_entities WHERE article_id IN ({_marks(ids)})
             AND label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC')
-            AND lower(name) NOT IN ({_marks(keys)})
+            AND NOT {itself}
             GROUP BY lower(name), label ORDER BY articles DESC, name LIMIT ?""",
-        ids + keys + [limit]))
+        ids + params + [limit]))
 
 
 def passages_on(db: Database, spans_by_article: dict[int, list[tuple[int, int]]],

@@ -74,7 +74,8 @@ def rebuild(db: Database) -> None:
 
 
 #: The keys the entity filter looks for: the typed text's, and if it names a
-#: canonical entity or one of its aliases, every alias of that entity.
+#: canonical entity or one of its aliases, every alias of that entity (of a
+#: canonical entity's name, :func:`filter_canons` keeps their labels too).
 FILTER_KEYS = """
     SELECT lower(:entity) UNION
     SELECT x.key FROM entity_aliases x WHERE x.canon_id IN (
@@ -87,39 +88,89 @@ def filter_keys(db: Database, entity: str) -> list[str]:
     return sorted(r[0] for r in db.execute(FILTER_KEYS, {"entity": entity.strip()}))
 
 
+def filter_canons(db: Database, entity: str) -> tuple[int, ...]:
+    """The canonical entities called ``entity`` (any case): the entity filter
+    reads them through their aliases, key and label. A typed name that is
+    no canonical entity's filters by name (:func:`filter_keys`)."""
+    return tuple(r[0] for r in db.execute(
+        "SELECT id FROM entity_canon WHERE lower(name) = lower(?) ORDER BY id",
+        [entity.strip()]))
+
+
+def entity_filter(db: Database, entity: str) -> tuple[list[str], tuple[int, ...]]:
+    """What the entity filter looks for, as :func:`entity_rows` takes it:
+    ``(keys, canons)``."""
+    return filter_keys(db, entity), filter_canons(db, entity)
+
+
+def entity_rows(keys: list[str], canons=()) -> tuple[str, list]:
+    """``FROM … WHERE …`` over ``article_entities ae`` (and its parameters):
+    the summary rows of an entity. Of canonical entities (``canons``, ids),
+    the rows of their aliases, key and label — a namesake of another label
+    the analyst did not merge (“Sokha”, a company, beside “Sokha” merged
+    into “Sar Sokha”) is not one of them; else every row of one of ``keys``,
+    whatever its label. Either way ``lower(ae.name) IN (…)`` lets the index
+    ``article_entities_by_key`` find the rows."""
+    marks = ", ".join("?" for _ in keys)
+    if not canons:
+        return f"article_entities ae WHERE lower(ae.name) IN ({marks})", list(keys)
+    return (f"article_entities ae JOIN entity_aliases x ON x.key = lower(ae.name) "
+            f"AND x.label = ae.label WHERE lower(ae.name) IN ({marks}) "
+            f"AND x.canon_id IN ({', '.join('?' for _ in canons)})",
+            list(keys) + list(canons))
+
+
+def canon_keys(db: Database, canon_id: int) -> list[str]:
+    """The keys of a canonical entity's aliases."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT key FROM entity_aliases WHERE canon_id = ? ORDER BY key", [canon_id])]
+
+
 #: From how many matching articles the filter probes the index per listed
 #: article (a page stops after its rows) instead of reading every match first.
 COMMON_ENTITY_ARTICLES = 2000
 
 
-def filter_clause(db: Database, keys: list[str]) -> str:
-    """A WHERE clause over ``articles a``: it has an entity with one of ``keys``
-    (one ``?`` per key), answered from the index ``article_entities_by_key``.
+def filter_clause(db: Database, keys: list[str], canons=()) -> tuple[str, list]:
+    """A WHERE clause over ``articles a`` and its parameters: it has an entity
+    with one of ``keys`` — of the canonical entities ``canons``, one of their
+    aliases (:func:`entity_rows`) — answered from the index
+    ``article_entities_by_key``.
 
     A common entity (Cambodia, in 80 % of the articles) is tested per article,
     so a page in any order stops after its rows; a rare one's few articles
     are read first and looked up."""
-    marks = ", ".join("?" for _ in keys)
-    matches = db.execute(f"SELECT ifnull(sum(articles), 0) FROM entity_counts "
-                         f"WHERE key IN ({marks})", keys).fetchone()[0]
-    if matches >= COMMON_ENTITY_ARTICLES:
-        return (f"EXISTS (SELECT 1 FROM article_entities ae WHERE lower(ae.name) "
-                f"IN ({marks}) AND ae.article_id = a.id)")
-    return (f"a.id IN (SELECT ae.article_id FROM article_entities ae "
-            f"WHERE lower(ae.name) IN ({marks}))")
+    rows, params = entity_rows(keys, canons)
+    if _articles_about(db, keys, canons) >= COMMON_ENTITY_ARTICLES:
+        return f"EXISTS (SELECT 1 FROM {rows} AND ae.article_id = a.id)", params
+    return f"a.id IN (SELECT ae.article_id FROM {rows})", params
 
 
-def count_articles_with(db: Database, keys: list[str], *, before: int | None = None,
-                        after: int | None = None) -> int:
-    """How many articles have an entity with one of ``keys`` (from the index),
-    of those with an id below ``before`` or above ``after`` if given."""
+def _articles_about(db: Database, keys: list[str], canons=()) -> int:
+    """About how many articles have the entity (the corpus counts' sum: an
+    article with two of its names counts twice) — enough to tell a common
+    entity from a rare one."""
     marks = ", ".join("?" for _ in keys)
-    sql, params = (f"SELECT count(DISTINCT article_id) FROM article_entities "
-                   f"WHERE lower(name) IN ({marks})"), list(keys)
+    sql, params = (f"SELECT ifnull(sum(c.articles), 0) FROM entity_counts c "
+                   f"WHERE c.key IN ({marks})"), list(keys)
+    if canons:
+        sql += (f" AND EXISTS (SELECT 1 FROM entity_aliases x WHERE x.key = c.key "
+                f"AND x.label = c.label AND x.canon_id IN ({', '.join('?' for _ in canons)}))")
+        params += list(canons)
+    return db.execute(sql, params).fetchone()[0]
+
+
+def count_articles_with(db: Database, keys: list[str], *, canons=(),
+                        before: int | None = None, after: int | None = None) -> int:
+    """How many articles have an entity with one of ``keys`` (of the canonical
+    entities ``canons``: one of their aliases; from the index), of those with
+    an id below ``before`` or above ``after`` if given."""
+    rows, params = entity_rows(keys, canons)
+    sql = f"SELECT count(DISTINCT ae.article_id) FROM {rows}"
     if before is not None:
-        sql, params = sql + " AND article_id < ?", params + [before]
+        sql, params = sql + " AND ae.article_id < ?", params + [before]
     if after is not None:
-        sql, params = sql + " AND article_id > ?", params + [after]
+        sql, params = sql + " AND ae.article_id > ?", params + [after]
     return db.execute(sql, params).fetchone()[0]
 
 
@@ -174,13 +225,7 @@ def corpus_entities(db: Database, *, labels=None, search: str = "",
 
 
 def _canon_articles(db: Database, canon_id: int) -> int:
-    keys = [r[0] for r in db.execute(
-        "SELECT DISTINCT key FROM entity_aliases WHERE canon_id = ?", [canon_id])]
+    keys = canon_keys(db, canon_id)
     if not keys:
         return 0
-    marks = ", ".join("?" for _ in keys)
-    return db.execute(
-        f"""SELECT count(DISTINCT ae.article_id) FROM article_entities ae
-            JOIN entity_aliases x ON x.key = lower(ae.name) AND x.label = ae.label
-            WHERE lower(ae.name) IN ({marks}) AND x.canon_id = ?""",
-        keys + [canon_id]).fetchone()[0]
+    return count_articles_with(db, keys, canons=(canon_id,))

@@ -26,12 +26,13 @@ match; the count of a longer list is read in a worker.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from sqlite_utils import Database
 
-from storage.article_query import (REVIEW_FILTERS, SearchError, analyst_clause,
-                                   fts_expression, run_search)
+from storage.article_query import (AFTER_ALL, REVIEW_FILTERS, SearchError, after_day,
+                                   analyst_clause, fts_expression, run_search,
+                                   source_value)
 from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS
 from storage import speaker_corrections
@@ -73,12 +74,14 @@ DATES_OF = ("published", "tagged")
 
 def _range(q: "PassageQuery") -> tuple[str, str]:
     """The date range as ``[since, until)`` ISO bounds (a missing one: ""),
-    checked: a bad date or a reversed range is a :class:`SearchError`."""
+    checked: a bad date or a reversed range is a :class:`SearchError`. The
+    upper bound is the article list's (``article_query.after_day``): above
+    any time of 9999-12-31, a placeholder date, which has no day after."""
     since = _day(q.since, "From") if q.since else ""
     last = _day(q.until, "To") if q.until else ""
     if since and last and since > last:
         raise SearchError(f"From {since} is after To {last}: no date is in between.")
-    return since, (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else ""
+    return since, after_day(last) if last else ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class PassageQuery:
     tag_id: int | None = None
     tag_children: bool = True
     article_id: int | None = None
-    source: str = ""
+    source: str = ""       # article_query.NO_SOURCE: the articles without one
     since: str = ""        # YYYY-MM-DD, on the date ``date_of`` names
     until: str = ""
     #: "published" (the article's date) or "tagged" (when the passage was
@@ -155,12 +158,12 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
         filters.append(_ArticleFilter(
             "SELECT id FROM articles INDEXED BY articles_by_source "
             "WHERE ifnull(source, '') COLLATE NOCASE = ?",
-            "ifnull(fa.source, '') COLLATE NOCASE = ?", (q.source.strip(),)))
+            "ifnull(fa.source, '') COLLATE NOCASE = ?", (source_value(q.source),)))
     if (q.since or q.until) and q.date_of == "published":
         # two bounds the index answers alone; undated articles ('') are
         # below any lower bound
         since, until = _range(q)
-        until = until or "9"
+        until = until or AFTER_ALL      # above every date, 9999-12-31 included
         bounds = (f"ifnull({{0}}published, '') {'>= ?' if q.since else '> ?'} "
                   f"AND ifnull({{0}}published, '') < ?")
         filters.append(_ArticleFilter(

@@ -208,6 +208,37 @@ def test_the_source_filter_none_lists_the_articles_without_a_source(db):
     assert _ids(db, ArticleQuery(source="vod")) == [a]
 
 
+@pytest.mark.parametrize("common_from", [0, 10**9])   # tested per article, or read first
+def test_a_merged_entitys_filter_leaves_out_a_namesake_of_another_label(db, monkeypatch,
+                                                                       common_from):
+    """“List its articles” of “Sar Sokha” (merged with “Sokha”, a PERSON)
+    also listed “Sokha”, a company never merged into him: 3 articles where
+    his dossier page and the corpus Entities list count 2."""
+    from desktop import dossier_pages
+    from storage import entity_corrections, entity_index
+
+    monkeypatch.setattr(entity_index, "COMMON_ENTITY_ARTICLES", common_from)
+    ids = []
+    for i, (name, label) in enumerate((("Sar Sokha", "PERSON"), ("Sokha", "PERSON"),
+                                       ("Sokha", "ORG"))):
+        ids.append(_add(db, f"A{i}", f"Text {i} about {name}."))
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [ids[-1], name, label])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    listed = {r["name"]: r["articles"] for r in entity_index.corpus_entities(db)}
+    for descending in (False, True):
+        query = ArticleQuery(entity="sar sokha", descending=descending)
+        assert sorted(_ids(db, query)) == ids[:2]
+        assert count_articles(db, query) == listed["Sar Sokha"] == 2
+        assert dossier_pages.build(db, "Sar Sokha")["article_total"] == 2
+        assert [article_position(db, query, i) for i in _ids(db, query)] == [0, 1]
+        assert article_position(db, query, ids[2]) is None
+    # a typed name that is no merged entity's filters by name, any label
+    assert _ids(db, ArticleQuery(entity="Sokha")) == ids
+
+
 def test_passage_counts_follow_every_change(db):
     a = _add(db, "A", "Some text here.")
     b = _add(db, "B", "Other text here.")

@@ -168,7 +168,7 @@ def test_the_page_counts_every_article_though_it_reads_the_newest(analysed_db_pa
     assert total >= 2
     read = entity_dossier.mentions
     monkeypatch.setattr(entity_dossier, "mentions",
-                        lambda db, keys, names=(), limit=300: read(db, keys, names, limit=1))
+                        lambda db, keys, names=(), limit=300, **kw: read(db, keys, names, 1, **kw))
     page = dossier_pages.build(db, name)
     assert len(page["articles"]) == 1 and page["article_total"] == total
     dated = db.execute(
@@ -256,4 +256,36 @@ def test_a_merged_entitys_names_are_its_aliases_not_a_namesake_of_another_label(
         assert (ident["name"], ident["label"]) == ("Sar Sokha", "PERSON")
         assert sorted((s["name"], s["label"]) for s in ident["surfaces"]) == [
             ("Sar Sokha", "PERSON"), ("Sokha", "PERSON")]
+    db.close()
+
+
+def test_a_merged_entitys_articles_months_and_companions_leave_out_a_namesake(tmp_path):
+    """The page of “Sar Sokha” (merged with “Sokha”, a PERSON) counted,
+    dated and listed the articles of “Sokha”, a company never merged into
+    him, and took its companions for his: 3 articles where the corpus
+    Entities list says 2."""
+    from desktop import dossier_pages
+    from storage import articles, entity_corrections, entity_index
+
+    db = open_database(tmp_path / "x.db")
+    rows = (("Sar Sokha", "PERSON", "2024-05-02"), ("Sokha", "PERSON", "2024-06-02"),
+            ("Sokha", "ORG", "2024-07-02"))
+    for i, (name, label, published) in enumerate(rows):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"Text {i} about {name}.",
+                                          published=published)[0]
+        for entity, kind in ((name, label), (f"Companion {i}", "ORG")):
+            db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                       "VALUES (?, ?, ?, 1)", [article_id, entity, kind])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    listed = {r["name"]: r["articles"] for r in entity_index.corpus_entities(db)}
+    page = dossier_pages.build(db, "Sar Sokha")
+    assert page["article_total"] == listed["Sar Sokha"] == 2
+    assert [a["title"] for a in page["articles"]] == ["A1", "A0"]
+    assert page["months"] == [{"month": "2024-05", "articles": 1},
+                              {"month": "2024-06", "articles": 1}]
+    assert sorted(c["name"] for c in page["companions"]) == ["Companion 0", "Companion 1"]
+    # an entity not merged is still found by name, whatever its label
+    assert dossier_pages.build(db, "Companion 2")["article_total"] == 1
     db.close()

@@ -199,3 +199,32 @@ def test_the_speaker_filter_follows_the_articles_text(db, corpus):
     left = [p for p in _expected(corpus, q) if corpus["passages"][p]["article_id"] != article_id]
     assert passage_ids(db, q) == left == [r["id"] for r in PassageListing(
         db, q, head=HEAD).page(0, 1000)]
+
+
+def test_dates_to_the_calendars_last_day_and_the_none_source(db):
+    """As the article list's: a range with no end used "9" as its upper
+    bound (the years 9000-9999 left out), ``To 9999-12-31`` raised
+    OverflowError (its day after is past the calendar), and "(none)", the
+    source of the Overview's column of articles without one, found none."""
+    tag = tags.find_tag(db, "Drugs")["id"]
+    found = {}
+    for i, (name, source, published) in enumerate((
+            ("a", "VOD", "2024-06-03"), ("b", None, "9500-01-01"), ("c", "", "9999-12-31"),
+            ("d", "VOD", "9999-12-31T23:59"))):
+        article_id, _ = articles.add_article(db, title=name, text=_text(i), source=source,
+                                             published=published)
+        found[name] = passages.add_passage(db, article_id=article_id, tag_id=tag, start=0,
+                                           end=4, analyst="ana")
+
+    def listed(**fields) -> list[str]:
+        q = PassageQuery(**fields)
+        ids = passage_ids(db, q)
+        assert count_passages(db, q) == len(ids)
+        assert [r["id"] for r in PassageListing(db, q, head=2).page(0, 10)] == ids
+        return sorted(name for name, i in found.items() if i in ids)
+    assert listed(since="2024-01-01") == ["a", "b", "c", "d"]
+    assert listed(since="9999-12-01", until="9999-12-31") == ["c", "d"]
+    assert listed(until="9999-12-31") == ["a", "b", "c", "d"]
+    assert listed(until="9999-12-31", date_of="tagged") == ["a", "b", "c", "d"]
+    assert listed(source="(none)") == ["b", "c"]
+    assert listed(source="vod") == ["a", "d"]
