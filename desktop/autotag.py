@@ -5,7 +5,8 @@ Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
 and offset order (each match, or with ``extent`` its whole sentence or
 paragraph: several matches in one sentence make one passage) (offsets are code points into the stored text), leaving
-out spans the tag already has at the same offsets. :func:`insert_passages`
+out spans the analyst tagging (``AutoTagRequest.analyst``) already gave
+the tag at the same offsets: a colleague's passages do not count. :func:`insert_passages`
 stores them as one journal step (in a worker in the window, whose undo
 command then replays that step; directly in the CLI).
 
@@ -59,7 +60,9 @@ TIME_LIMIT = 5.0
 class AutoTagRequest:
     """What to look for: ``mode`` (one of :data:`MODES`), the ``query``,
     ``article_id`` (None: the whole corpus), and for phrase and regex
-    whether case is ignored."""
+    whether case is ignored; ``analyst``: who tags (the spans they gave the
+    tag are left out; None: nobody's are, and :func:`insert_passages`
+    still leaves out those of the analyst it tags as)."""
 
     tag_id: int
     mode: str
@@ -68,6 +71,7 @@ class AutoTagRequest:
     ignore_case: bool = True
     #: what each match tags: the match itself, its sentence or its paragraph
     extent: str = "match"
+    analyst: str | None = None
 
 
 def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> regex.Pattern:
@@ -136,8 +140,8 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
                     is_cancelled: Callable[[], bool] = lambda: False,
                     time_limit: float | None = None,
                     already: list[int] | None = None) -> list[dict]:
-    """Every span ``request`` finds that its tag does not already cover
-    (``already``, if given, gets the number of spans it does cover).
+    """Every span ``request`` finds that its analyst has not already given
+    its tag (``already``, if given, gets the number of such spans).
 
     A phrase or pattern that runs longer than ``time_limit`` seconds
     (default :data:`TIME_LIMIT`) on one article raises
@@ -161,7 +165,8 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
         raise AutoTagError(f"Unknown extent {request.extent!r}.")
     if request.extent != MATCH:
         rows = _widened(db, list(rows), request.extent)
-    tagged = autotag_queries.tagged_spans(db, request.tag_id, article_id=request.article_id)
+    tagged = (set() if request.analyst is None else autotag_queries.tagged_spans(
+        db, request.tag_id, request.analyst, article_id=request.article_id))
     found, seen, covered = [], set(), set()
     for row in rows:
         key = (row["article_id"], row["start"], row["end"])
@@ -238,6 +243,18 @@ def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict
     if is_cancelled():
         raise AutoTagCancelled()
     with journal.step(db, step_name, analyst=analyst, origin=origin) as step:
+        candidates = _not_tagged_yet(db, request, candidates, analyst)
         passages.add_passages(db, passage_ranges(request, candidates), analyst=analyst,
                               on_progress=progress)
     return step
+
+
+def _not_tagged_yet(db: Database, request: AutoTagRequest, candidates: list[dict],
+                    analyst: str) -> list[dict]:
+    """``candidates`` but those ``analyst`` already gave the tag: a request
+    made without an analyst, or tagged after the analyst tagged some since
+    the preview, would store copies (counted and exported twice)."""
+    tagged = autotag_queries.tagged_spans(db, request.tag_id, analyst,
+                                          article_id=request.article_id)
+    return [c for c in candidates
+            if (c["article_id"], c["start"], c["end"]) not in tagged]

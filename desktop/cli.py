@@ -502,7 +502,7 @@ def cmd_autotag(args) -> int:
         _say_merged(db, query)
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
                                      ignore_case=not args.case_sensitive,
-                                     extent=args.extent)
+                                     extent=args.extent, analyst=args.analyst)
     try:
         already: list[int] = []
         found = autotag.find_candidates(db, request, time_limit=args.time_limit,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from desktop.autotag import (ENTITY, PHRASE, REGEX, SPEAKER, AutoTagError, AutoTagRequest,
-                             find_candidates, passage_ranges)
+                             find_candidates, insert_passages, passage_ranges)
 from storage import open_database, passages, quotes, tags
 
 
@@ -123,7 +123,7 @@ def test_phrase_is_literal_and_spans_line_breaks(db):
 
 def test_skips_spans_already_tagged_with_the_same_tag(analysed):
     tid, other = tag_id(analysed), tag_id(analysed, "Key quote")
-    request = AutoTagRequest(tid, REGEX, r"cyber\w+")
+    request = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="a")
     first = find_candidates(analysed, request)
     c = first[0]
     passages.add_passage(analysed, article_id=c["article_id"], tag_id=tid, start=c["start"],
@@ -137,9 +137,30 @@ def test_skips_spans_already_tagged_with_the_same_tag(analysed):
     assert again == first[1:]
 
 
+def test_a_colleagues_passages_do_not_hide_matches_from_another_analyst(analysed):
+    tid = tag_id(analysed)
+    alice = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="Alice")
+    first = find_candidates(analysed, alice)
+    insert_passages(analysed, alice, first[:5], "Alice")
+    bob = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="Bob")
+    already: list[int] = []
+    assert find_candidates(analysed, bob, already=already) == first and already == [0]
+    insert_passages(analysed, bob, first, "Bob")
+    assert find_candidates(analysed, bob) == []
+    assert find_candidates(analysed, alice) == first[5:]
+    # a request that names no analyst leaves out nobody's; the insert still
+    # leaves out what the analyst it tags as has, so no copy is stored
+    anyone = AutoTagRequest(tid, REGEX, r"cyber\w+")
+    assert find_candidates(analysed, anyone) == first
+    insert_passages(analysed, anyone, first, "Alice")
+    counts = dict(analysed.execute(
+        "SELECT analyst, count(*) FROM passages WHERE tag_id = ? GROUP BY analyst", [tid]))
+    assert counts == {"Alice": len(first), "Bob": len(first)}
+
+
 def test_ranges_add_as_passages(analysed):
     tid = tag_id(analysed)
-    request = AutoTagRequest(tid, SPEAKER, "Thong Mengdavid")
+    request = AutoTagRequest(tid, SPEAKER, "Thong Mengdavid", analyst="a")
     for r in passage_ranges(request, find_candidates(analysed, request)):
         passages.add_passage(analysed, analyst="a", **r)
     assert tags.get_tag(analysed, tid)["passage_count"] == 5

@@ -34,10 +34,22 @@ def test_autotag_speaker_stores_and_prints_each_passage(analysed_db_path, capsys
     assert len(lines) == 6 and lines[0].split()[0] == "1"
     # a second run finds nothing new
     status, out, _ = run(capsys, "autotag", "--tag", "Key quote", "--speaker",
-                         "Thong Mengdavid", "--db", str(analysed_db_path))
+                         "Thong Mengdavid", "--analyst", "Ana", "--db", str(analysed_db_path))
     assert status == 0 and out.strip() == \
         "tagged 0 passages as “Key quote” (5 matches tagged so already)"
     assert len(stored_passages(analysed_db_path)) == 5
+
+
+def test_autotag_tags_for_its_analyst_what_a_colleague_tagged(analysed_db_path, capsys):
+    argv = ("autotag", "--tag", "Key quote", "--speaker", "Thong Mengdavid",
+            "--db", str(analysed_db_path))
+    assert run(capsys, *argv, "--analyst", "Ana")[0] == 0
+    status, out, err = run(capsys, *argv, "--analyst", "Bo")
+    assert status == 0, err
+    assert out.splitlines()[-1] == "tagged 5 passages as “Key quote”"
+    rows = stored_passages(analysed_db_path)
+    assert sorted(r[2:4] for r in rows if r[5] == "Bo") == \
+        sorted(r[2:4] for r in rows if r[5] == "Ana") and len(rows) == 10
 
 
 def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):

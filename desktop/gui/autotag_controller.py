@@ -30,7 +30,8 @@ class AutoTagController(Controller):
             self.autotag_dialog.reject()
         article = articles.get_article(self.db, self.current_id) if self.current_id else None
         dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
-                               if article else None, self.window)
+                               if article else None, self.window,
+                               analyst=self.preferences.analyst)
         dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
         dialog.stopRequested.connect(self._stop_auto_tag_preview)
         dialog.tagRequested.connect(self.auto_tag)
