@@ -515,7 +515,14 @@ def cmd_autotag(args) -> int:
         raise CommandError(f"this would tag {len(found):,} passages, more than --max "
                            f"{args.max:,}; look with --dry-run, then raise --max if meant")
     if not args.dry_run:
-        autotag.insert_passages(db, request, found, args.analyst)
+        changed: list[dict] = []
+        try:
+            autotag.insert_passages(db, request, found, args.analyst, changed=changed)
+        except autotag.AutoTagError as error:   # every article changed since the search
+            raise CommandError(str(error)) from error
+        if changed:     # another writer changed some articles since the search
+            print(autotag.changed_message(changed), file=sys.stderr)
+            found = [c for c in found if c not in changed]
     for c in found:
         text = " ".join(c["text"].split())
         text = text if len(text) <= 80 else text[:79] + "…"

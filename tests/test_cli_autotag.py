@@ -52,6 +52,35 @@ def test_autotag_tags_for_its_analyst_what_a_colleague_tagged(analysed_db_path, 
         sorted(r[2:4] for r in rows if r[5] == "Ana") and len(rows) == 10
 
 
+def test_autotag_leaves_out_what_another_writer_changed_meanwhile(
+        analysed_db_path, capsys, monkeypatch):
+    from desktop import autotag
+    from storage import articles
+    search = autotag.find_candidates
+
+    def then_article_4_changes(db, request, **options):
+        found = search(db, request, **options)
+        other = open_database(analysed_db_path)      # another writer, between the two
+        articles.replace_article_text(other, 4, "Updated. " + articles.get_article(
+            other, 4)["text"])
+        other.close()
+        return found
+
+    monkeypatch.setattr(autotag, "find_candidates", then_article_4_changes)
+    status, out, err = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                           "--db", str(analysed_db_path))
+    assert status == 0, err
+    assert out.splitlines()[-1] == "tagged 16 passages as “Cybercrime”"
+    assert err.startswith("1 passage was not tagged: the text of its article changed")
+    rows = stored_passages(analysed_db_path)
+    assert len(rows) == 16 and 4 not in {r[0] for r in rows}
+    # every match changed: refused, nothing stored
+    status, out, err = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                           "--article", "4", "--db", str(analysed_db_path))
+    assert status != 0 and "1 passage was not tagged" in err
+    assert len(stored_passages(analysed_db_path)) == 16
+
+
 def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):
     status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
                          "--dry-run", "--db", str(analysed_db_path))
