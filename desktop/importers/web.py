@@ -30,6 +30,7 @@ Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.error
@@ -176,6 +177,10 @@ class Fetcher:
                              lasting=lasting_status(error.code)) from None
         except urllib.error.URLError as error:
             raise FetchError(f"cannot be reached ({error.reason})") from None
+        except http.client.HTTPException as error:
+            # a connection cut mid-answer (IncompleteRead) or a garbled answer:
+            # neither an OSError nor lasting, so tried again the next time
+            raise FetchError(f"the connection broke off ({type(error).__name__})") from None
         except (TimeoutError, OSError, ValueError) as error:
             raise FetchError(f"cannot be fetched ({error})") from None
         if len(data) > limit:
