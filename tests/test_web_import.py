@@ -297,6 +297,24 @@ def test_a_connection_that_breaks_off_is_a_failure_of_that_feed_tried_again_late
         web.check_feed(site.url("/broken.xml"), fetcher=fast())
 
 
+def test_a_malformed_address_is_skipped_on_its_own_and_refused_as_a_feed(site, db):
+    bad = "http://[oops/story"
+    report = web.import_urls(db, [bad, site.url("/news/bavet.html")], fetcher=fast())
+    assert dict(report.skipped) == {bad: "not a valid web address"}
+    assert [a["url"] for a in articles.list_articles(db)] == [site.url("/news/bavet.html")]
+    # such an address is refused as a feed; one followed already (stored by
+    # an older version) fails on its own, the other feeds are fetched
+    with pytest.raises(feeds.FeedError, match="not a valid web address"):
+        feeds.add_feed(db, "http://[oops/feed.xml")
+    with pytest.raises(feeds.FeedError, match="not a valid web address"):
+        feeds.add_feed(db, "http://example.org:port/feed.xml")
+    db.execute("INSERT INTO feeds (url, added_at) VALUES ('http://[oops/feed.xml', '')")
+    feeds.add_feed(db, site.url("/atom.xml"))
+    report = web.fetch_feeds(db, fetcher=fast())
+    assert dict(report.feeds)["http://[oops/feed.xml"] == "not a valid web address"
+    assert dict(report.feeds)[site.url("/atom.xml")] == "1 entry"
+
+
 def test_cancel_stops_between_pages(site, db):
     done = []
     report = web.import_urls(db, [site.url("/news/kampot.html"), site.url("/news/bavet.html")],
