@@ -493,6 +493,10 @@ def cmd_autotag(args) -> int:
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
     if tag is None:
         raise CommandError(f"there is no tag called {args.tag!r}")
+    if not tag.get("codable", 1):       # refused as the window refuses it
+        raise CommandError(f"“{tag['name']}” is a category: it groups tags and is not used "
+                           "for tagging. Nothing was tagged. To tag with it, right-click it "
+                           "in the window's codebook and tick “Use for tagging”.")
     if args.article is not None and articles.get_article(db, args.article) is None:
         raise CommandError(f"there is no article {args.article}")
     mode, query = next((mode, value) for mode, value in (

@@ -81,6 +81,20 @@ def test_autotag_leaves_out_what_another_writer_changed_meanwhile(
     assert len(stored_passages(analysed_db_path)) == 16
 
 
+def test_autotag_refuses_a_category_as_the_window_does(analysed_db_path, capsys):
+    db = open_database(analysed_db_path)
+    tags.create_tag(db, "Crime types", "#336699", codable=False)
+    db.close()
+    for extra in ((), ("--dry-run",)):
+        status, out, err = run(capsys, "autotag", "--tag", "crime types", "--phrase", "police",
+                               *extra, "--db", str(analysed_db_path))
+        assert status == 2 and out == ""
+        assert err == ("dossier: error: “Crime types” is a category: it groups tags and is "
+                       "not used for tagging. Nothing was tagged. To tag with it, right-click "
+                       "it in the window's codebook and tick “Use for tagging”.\n")
+    assert stored_passages(analysed_db_path) == []
+
+
 def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):
     status, out, _ = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
                          "--dry-run", "--db", str(analysed_db_path))
