@@ -5,7 +5,8 @@ Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
 and offset order (each match, or with ``extent`` its whole sentence or
 paragraph: several matches in one sentence make one passage) (offsets are code points into the stored text), leaving
-out spans the tag already has at the same offsets. :func:`insert_passages`
+out spans the analyst tagging (``AutoTagRequest.analyst``) already gave
+the tag at the same offsets: a colleague's passages do not count. :func:`insert_passages`
 stores them as one journal step (in a worker in the window, whose undo
 command then replays that step; directly in the CLI).
 
@@ -27,6 +28,7 @@ import regex
 from sqlite_utils import Database
 
 from storage import articles, autotag_queries, journal, passages
+from storage.database import write_transaction
 
 PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
@@ -59,7 +61,9 @@ TIME_LIMIT = 5.0
 class AutoTagRequest:
     """What to look for: ``mode`` (one of :data:`MODES`), the ``query``,
     ``article_id`` (None: the whole corpus), and for phrase and regex
-    whether case is ignored."""
+    whether case is ignored; ``analyst``: who tags (the spans they gave the
+    tag are left out; None: nobody's are, and :func:`insert_passages`
+    still leaves out those of the analyst it tags as)."""
 
     tag_id: int
     mode: str
@@ -68,6 +72,7 @@ class AutoTagRequest:
     ignore_case: bool = True
     #: what each match tags: the match itself, its sentence or its paragraph
     extent: str = "match"
+    analyst: str | None = None
 
 
 def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> regex.Pattern:
@@ -136,8 +141,8 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
                     is_cancelled: Callable[[], bool] = lambda: False,
                     time_limit: float | None = None,
                     already: list[int] | None = None) -> list[dict]:
-    """Every span ``request`` finds that its tag does not already cover
-    (``already``, if given, gets the number of spans it does cover).
+    """Every span ``request`` finds that its analyst has not already given
+    its tag (``already``, if given, gets the number of such spans).
 
     A phrase or pattern that runs longer than ``time_limit`` seconds
     (default :data:`TIME_LIMIT`) on one article raises
@@ -161,7 +166,8 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
         raise AutoTagError(f"Unknown extent {request.extent!r}.")
     if request.extent != MATCH:
         rows = _widened(db, list(rows), request.extent)
-    tagged = autotag_queries.tagged_spans(db, request.tag_id, article_id=request.article_id)
+    tagged = (set() if request.analyst is None else autotag_queries.tagged_spans(
+        db, request.tag_id, request.analyst, article_id=request.article_id))
     found, seen, covered = [], set(), set()
     for row in rows:
         key = (row["article_id"], row["start"], row["end"])
@@ -221,11 +227,21 @@ def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict
                     analyst: str, *,
                     on_progress: Callable[[int, int], None] = lambda done, total: None,
                     is_cancelled: Callable[[], bool] = lambda: False,
-                    step_name: str = "Auto-tag", origin: str = "") -> journal.Step:
+                    step_name: str | Callable[[int], str] = "Auto-tag", origin: str = "",
+                    changed: list[dict] | None = None) -> journal.Step:
     """Tag every candidate as ONE journal step (one transaction, taking the
     write lock as it begins, so it waits for another writer rather than
     failing) and return the step: its id is what undo replays, its
-    ``changes`` what the window refreshes.
+    ``changes`` what the window refreshes. ``step_name`` may be a function
+    of the number of passages stored.
+
+    A candidate whose words (or their context) are no longer at its
+    offsets — its article's text changed since the preview: a newer
+    version imported, a hub pull — is left out and added to ``changed``
+    (if given); the others are stored, and a new preview lists what is
+    left. If every candidate is so, :class:`AutoTagError` says so and
+    nothing is stored. The analyst's own passages with the tag are left
+    out too (no copies).
 
     Progress is reported every few hundred passages; a cancel seen then
     raises :class:`AutoTagCancelled` and rolls everything back.
@@ -237,7 +253,62 @@ def insert_passages(db: Database, request: AutoTagRequest, candidates: list[dict
 
     if is_cancelled():
         raise AutoTagCancelled()
-    with journal.step(db, step_name, analyst=analyst, origin=origin) as step:
-        passages.add_passages(db, passage_ranges(request, candidates), analyst=analyst,
-                              on_progress=progress)
+    # the texts are checked and the passages stored in one transaction: no
+    # writer can change an article in between
+    with write_transaction(db):
+        kept, stale = _still_there(db, candidates)
+        if stale and not kept:
+            raise AutoTagError(changed_message(stale))
+        kept = _not_tagged_yet(db, request, kept, analyst)
+        name = step_name(len(kept)) if callable(step_name) else step_name
+        with journal.step(db, name, analyst=analyst, origin=origin) as step:
+            passages.add_passages(db, passage_ranges(request, kept), analyst=analyst,
+                                  on_progress=progress)
+    if changed is not None:
+        changed.extend(stale)
     return step
+
+
+def _still_there(db: Database, candidates: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``candidates`` split into those still found at their offsets in the
+    stored text (:func:`_unchanged`), and the others."""
+    texts: dict[int, str] = {}
+    kept, stale = [], []
+    for c in candidates:
+        text = texts.get(c["article_id"])
+        if text is None:
+            text = texts[c["article_id"]] = autotag_queries.article_text(db, c["article_id"])
+        (kept if _unchanged(text, c) else stale).append(c)
+    return kept, stale
+
+
+def _unchanged(text: str, candidate: dict) -> bool:
+    """Whether ``text`` still holds the candidate's words at its offsets,
+    with the context the preview showed (the same word moved there by an
+    edit is another occurrence)."""
+    start, end = candidate["start"], candidate["end"]
+    if end > len(text) or text[start:end] != candidate["text"]:
+        return False
+    return (candidate.get("before") in (None, text[max(0, start - CONTEXT):start])
+            and candidate.get("after") in (None, text[end:end + CONTEXT]))
+
+
+def changed_message(stale: list[dict]) -> str:
+    """Why ``stale`` candidates (see :func:`insert_passages`) were not
+    tagged, for the analyst."""
+    count, articles_ = len(stale), len({c["article_id"] for c in stale})
+    return (f"{count} passage{'s were' if count != 1 else ' was'} not tagged: the text of "
+            f"{'their' if count != 1 else 'its'} article{'s' if articles_ != 1 else ''} "
+            "changed since the search; search again to tag "
+            f"{'them' if count != 1 else 'it'} where the words are now.")
+
+
+def _not_tagged_yet(db: Database, request: AutoTagRequest, candidates: list[dict],
+                    analyst: str) -> list[dict]:
+    """``candidates`` but those ``analyst`` already gave the tag: a request
+    made without an analyst, or tagged after the analyst tagged some since
+    the preview, would store copies (counted and exported twice)."""
+    tagged = autotag_queries.tagged_spans(db, request.tag_id, analyst,
+                                          article_id=request.article_id)
+    return [c for c in candidates
+            if (c["article_id"], c["start"], c["end"]) not in tagged]

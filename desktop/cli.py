@@ -493,6 +493,10 @@ def cmd_autotag(args) -> int:
     tag = tags.find_tag(db, args.tag) if args.tag.strip() else None
     if tag is None:
         raise CommandError(f"there is no tag called {args.tag!r}")
+    if not tag.get("codable", 1):       # refused as the window refuses it
+        raise CommandError(f"“{tag['name']}” is a category: it groups tags and is not used "
+                           "for tagging. Nothing was tagged. To tag with it, right-click it "
+                           "in the window's codebook and tick “Use for tagging”.")
     if args.article is not None and articles.get_article(db, args.article) is None:
         raise CommandError(f"there is no article {args.article}")
     mode, query = next((mode, value) for mode, value in (
@@ -502,7 +506,7 @@ def cmd_autotag(args) -> int:
         _say_merged(db, query)
     request = autotag.AutoTagRequest(tag["id"], mode, query, article_id=args.article,
                                      ignore_case=not args.case_sensitive,
-                                     extent=args.extent)
+                                     extent=args.extent, analyst=args.analyst)
     try:
         already: list[int] = []
         found = autotag.find_candidates(db, request, time_limit=args.time_limit,
@@ -515,7 +519,14 @@ def cmd_autotag(args) -> int:
         raise CommandError(f"this would tag {len(found):,} passages, more than --max "
                            f"{args.max:,}; look with --dry-run, then raise --max if meant")
     if not args.dry_run:
-        autotag.insert_passages(db, request, found, args.analyst)
+        changed: list[dict] = []
+        try:
+            autotag.insert_passages(db, request, found, args.analyst, changed=changed)
+        except autotag.AutoTagError as error:   # every article changed since the search
+            raise CommandError(str(error)) from error
+        if changed:     # another writer changed some articles since the search
+            print(autotag.changed_message(changed), file=sys.stderr)
+            found = [c for c in found if c not in changed]
     for c in found:
         text = " ".join(c["text"].split())
         text = text if len(text) <= 80 else text[:79] + "…"

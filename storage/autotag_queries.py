@@ -1,5 +1,5 @@
 """Reads for auto-tagging: articles in batches, a speaker's quotes, an
-entity's mentions, and the spans a tag already covers.
+entity's mentions, and the spans an analyst already tagged with a tag.
 
 Only each article's current analysis counts (see
 :data:`storage.analyses.CURRENT_ANALYSES`); an entity is found with the
@@ -93,10 +93,15 @@ def entity_mentions(db: Database, name: str, *,
         """, params + list(keys)))
 
 
-def tagged_spans(db: Database, tag_id: int, *,
+def tagged_spans(db: Database, tag_id: int, analyst: str, *,
                  article_id: int | None = None) -> set[tuple[int, int, int]]:
-    """``(article_id, start, end)`` of every passage with this tag."""
-    sql, params = "SELECT article_id, start, end FROM passages WHERE tag_id = ?", [tag_id]
+    """``(article_id, start, end)`` of every passage ``analyst`` tagged with
+    this tag. A colleague's passages are not counted: each analyst codes
+    the file on their own (agreement compares them; under blind coding
+    they are not to be seen), as :func:`storage.passages.same_passage`
+    counts a copy per analyst."""
+    sql = "SELECT article_id, start, end FROM passages WHERE tag_id = ? AND analyst = ?"
+    params = [tag_id, analyst]
     if article_id is not None:
         sql, params = sql + " AND article_id = ?", params + [article_id]
     return {tuple(row) for row in db.execute(sql, params)}

@@ -5,6 +5,8 @@ fetching itself is :mod:`desktop.importers.web`."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 from sqlite_utils import Database
 
 from storage.database import utc_now
@@ -16,10 +18,18 @@ class FeedError(ValueError):
 
 def web_address(url: str) -> str:
     """``url`` without blanks around it; :class:`FeedError` unless it is an
-    http(s) address."""
+    http(s) address naming a host (``http://[oops/feed``, ``http://x:port/``
+    could never be fetched: every fetch of the feeds would fail on them)."""
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         raise FeedError(f"“{url}” is not a web address (http:// or https://).")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        valid = bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:          # an unclosed [, a port that is no number
+        valid = False
+    if not valid:
+        raise FeedError(f"“{url}” is not a valid web address.")
     return url
 
 

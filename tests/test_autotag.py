@@ -7,8 +7,9 @@ import re
 import pytest
 
 from desktop.autotag import (ENTITY, PHRASE, REGEX, SPEAKER, AutoTagError, AutoTagRequest,
-                             find_candidates, passage_ranges)
-from storage import open_database, passages, quotes, tags
+                             changed_message, find_candidates, insert_passages,
+                             passage_ranges)
+from storage import articles, open_database, passages, quotes, tags
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_phrase_is_literal_and_spans_line_breaks(db):
 
 def test_skips_spans_already_tagged_with_the_same_tag(analysed):
     tid, other = tag_id(analysed), tag_id(analysed, "Key quote")
-    request = AutoTagRequest(tid, REGEX, r"cyber\w+")
+    request = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="a")
     first = find_candidates(analysed, request)
     c = first[0]
     passages.add_passage(analysed, article_id=c["article_id"], tag_id=tid, start=c["start"],
@@ -137,9 +138,59 @@ def test_skips_spans_already_tagged_with_the_same_tag(analysed):
     assert again == first[1:]
 
 
+def test_a_colleagues_passages_do_not_hide_matches_from_another_analyst(analysed):
+    tid = tag_id(analysed)
+    alice = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="Alice")
+    first = find_candidates(analysed, alice)
+    insert_passages(analysed, alice, first[:5], "Alice")
+    bob = AutoTagRequest(tid, REGEX, r"cyber\w+", analyst="Bob")
+    already: list[int] = []
+    assert find_candidates(analysed, bob, already=already) == first and already == [0]
+    insert_passages(analysed, bob, first, "Bob")
+    assert find_candidates(analysed, bob) == []
+    assert find_candidates(analysed, alice) == first[5:]
+    # a request that names no analyst leaves out nobody's; the insert still
+    # leaves out what the analyst it tags as has, so no copy is stored
+    anyone = AutoTagRequest(tid, REGEX, r"cyber\w+")
+    assert find_candidates(analysed, anyone) == first
+    insert_passages(analysed, anyone, first, "Alice")
+    counts = dict(analysed.execute(
+        "SELECT analyst, count(*) FROM passages WHERE tag_id = ? GROUP BY analyst", [tid]))
+    assert counts == {"Alice": len(first), "Bob": len(first)}
+
+
+def test_matches_whose_article_changed_since_the_preview_are_left_out_and_counted(db):
+    tid = tag_id(db)
+    text = "The scam hub was raided. Another scam was found."
+    changed_id = articles.add_article(db, title="changed", text=text)[0]
+    kept_id = articles.add_article(db, title="kept", text=text + " Kept.")[0]
+    request = AutoTagRequest(tid, PHRASE, "scam", analyst="Bob")
+    found = find_candidates(db, request)                   # the preview
+    assert len(found) == 4
+    articles.replace_article_text(db, changed_id, "NEW LEAD. " + text)
+    changed: list[dict] = []
+    step = insert_passages(db, request, found, "Bob", changed=changed,
+                           step_name=lambda n: f"Auto-tag {n} passages")
+    stored = [tuple(r) for r in db.execute("SELECT article_id, text FROM passages")]
+    assert sorted(stored) == [(kept_id, "scam"), (kept_id, "scam")]
+    assert [c["article_id"] for c in changed] == [changed_id, changed_id]
+    assert step.name == "Auto-tag 2 passages"
+    assert changed_message(changed).startswith("2 passages were not tagged: the text of "
+                                               "their article changed since the search")
+    # a new preview finds them where the words are now
+    again = find_candidates(db, request)
+    assert [(c["article_id"], c["text"]) for c in again] == [(changed_id, "scam")] * 2
+    # the same word moved to the old offsets by an edit is another occurrence
+    articles.replace_article_text(db, changed_id, "Old lead gone scam.")
+    assert again[0]["start"] == 14
+    with pytest.raises(AutoTagError, match="2 passages were not tagged"):
+        insert_passages(db, request, again, "Bob")           # all changed: nothing stored
+    assert len(stored) == db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+
 def test_ranges_add_as_passages(analysed):
     tid = tag_id(analysed)
-    request = AutoTagRequest(tid, SPEAKER, "Thong Mengdavid")
+    request = AutoTagRequest(tid, SPEAKER, "Thong Mengdavid", analyst="a")
     for r in passage_ranges(request, find_candidates(analysed, request)):
         passages.add_passage(analysed, analyst="a", **r)
     assert tags.get_tag(analysed, tid)["passage_count"] == 5

@@ -119,6 +119,63 @@ def test_auto_tag_a_speaker_in_the_current_article_skips_what_is_tagged(
     assert len(stored(analysed_db_path, "Key quote")) == count
 
 
+def test_auto_tag_leaves_out_only_the_analysts_own_passages(
+        qtbot, open_window, analysed_db_path):
+    from desktop import autotag
+    from storage import tags
+    db = open_database(analysed_db_path)
+    tag = tags.find_tag(db, "Key quote")["id"]
+    colleague = autotag.AutoTagRequest(tag, autotag.SPEAKER, "Thong Mengdavid", article_id=1,
+                                       analyst="Colleague")
+    autotag.insert_passages(db, colleague, autotag.find_candidates(db, colleague),
+                            "Colleague")
+    db.close()
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.tag_box, "Key quote")
+    choose(qtbot, dialog.mode_box, "Quotes of a speaker")
+    qtbot.keyClicks(dialog.query_edit, "Thong Mengdavid")
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled())
+    assert dialog.count_label.text() == "3 passages to tag in 1 article."
+    qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    wait_stored(qtbot, window, "3 passages as “Key quote”")
+    rows = stored(analysed_db_path, "Key quote")
+    assert sorted(r[1:3] for r in rows if r[4] == "Test Analyst") == \
+        sorted(r[1:3] for r in rows if r[4] == "Colleague") and len(rows) == 6
+
+
+def test_matches_whose_article_changed_after_the_preview_are_left_out_and_told(
+        qtbot, open_window, analysed_db_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from storage import articles
+    told = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: told.append(box.text()))
+    window = open_window(analysed_db_path)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog.tag_box, "Cybercrime")
+    choose(qtbot, dialog.mode_box, "Regular expression")
+    qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.query_edit, r"cyber\w+")
+    qtbot.waitUntil(lambda: dialog.tag_button.isEnabled(), timeout=10000)
+    assert dialog.tag_button.text() == "Tag 17 passages"
+    db = open_database(analysed_db_path)       # a newer version of article 4 comes in
+    articles.replace_article_text(db, 4, "Updated. " + articles.get_article(db, 4)["text"])
+    db.close()
+    qtbot.mouseClick(dialog.tag_button, Qt.MouseButton.LeftButton)
+    wait_stored(qtbot, window, "16 passages as “Cybercrime”")
+    rows = stored(analysed_db_path)
+    assert len(rows) == 16 and 4 not in {r[0] for r in rows}
+    assert {r[3].lower() for r in rows} <= {"cybercrime", "cybersecurity", "cybercrimes"}
+    assert len(told) == 1 and told[0].startswith(
+        "Tagged 16 passages as “Cybercrime”. 1 passage was not tagged: the text of its "
+        "article changed since the search; search again to tag it where the words are now.")
+    assert "Articles whose text changed:\n4: " in told[0]
+
+
 def test_an_invalid_pattern_is_explained_and_nothing_is_tagged(
         qtbot, open_window, analysed_db_path):
     window = open_window(analysed_db_path)

@@ -69,9 +69,11 @@ def test_insert_passages_is_one_transaction_with_progress_and_cancel(corpus_path
     assert seen == [(500, MATCHES), (1000, MATCHES)]
     assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 0   # rolled back
 
-    # one refused range refuses them all
-    broken = candidates[:10] + [dict(candidates[10], end=10**9)]
-    with pytest.raises(PassageError, match="outside the article"):
+    # one refused range refuses them all (blank space: the space after a match)
+    blank = {"article_id": candidates[10]["article_id"], "start": candidates[10]["end"],
+             "end": candidates[10]["end"] + 1, "text": " "}
+    broken = candidates[:10] + [blank]
+    with pytest.raises(PassageError, match="blank space"):
         autotag.insert_passages(db, request, broken, "ana")
     assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
 

@@ -34,10 +34,65 @@ def test_autotag_speaker_stores_and_prints_each_passage(analysed_db_path, capsys
     assert len(lines) == 6 and lines[0].split()[0] == "1"
     # a second run finds nothing new
     status, out, _ = run(capsys, "autotag", "--tag", "Key quote", "--speaker",
-                         "Thong Mengdavid", "--db", str(analysed_db_path))
+                         "Thong Mengdavid", "--analyst", "Ana", "--db", str(analysed_db_path))
     assert status == 0 and out.strip() == \
         "tagged 0 passages as “Key quote” (5 matches tagged so already)"
     assert len(stored_passages(analysed_db_path)) == 5
+
+
+def test_autotag_tags_for_its_analyst_what_a_colleague_tagged(analysed_db_path, capsys):
+    argv = ("autotag", "--tag", "Key quote", "--speaker", "Thong Mengdavid",
+            "--db", str(analysed_db_path))
+    assert run(capsys, *argv, "--analyst", "Ana")[0] == 0
+    status, out, err = run(capsys, *argv, "--analyst", "Bo")
+    assert status == 0, err
+    assert out.splitlines()[-1] == "tagged 5 passages as “Key quote”"
+    rows = stored_passages(analysed_db_path)
+    assert sorted(r[2:4] for r in rows if r[5] == "Bo") == \
+        sorted(r[2:4] for r in rows if r[5] == "Ana") and len(rows) == 10
+
+
+def test_autotag_leaves_out_what_another_writer_changed_meanwhile(
+        analysed_db_path, capsys, monkeypatch):
+    from desktop import autotag
+    from storage import articles
+    search = autotag.find_candidates
+
+    def then_article_4_changes(db, request, **options):
+        found = search(db, request, **options)
+        other = open_database(analysed_db_path)      # another writer, between the two
+        articles.replace_article_text(other, 4, "Updated. " + articles.get_article(
+            other, 4)["text"])
+        other.close()
+        return found
+
+    monkeypatch.setattr(autotag, "find_candidates", then_article_4_changes)
+    status, out, err = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                           "--db", str(analysed_db_path))
+    assert status == 0, err
+    assert out.splitlines()[-1] == "tagged 16 passages as “Cybercrime”"
+    assert err.startswith("1 passage was not tagged: the text of its article changed")
+    rows = stored_passages(analysed_db_path)
+    assert len(rows) == 16 and 4 not in {r[0] for r in rows}
+    # every match changed: refused, nothing stored
+    status, out, err = run(capsys, "autotag", "--tag", "Cybercrime", "--pattern", r"cyber\w+",
+                           "--article", "4", "--db", str(analysed_db_path))
+    assert status != 0 and "1 passage was not tagged" in err
+    assert len(stored_passages(analysed_db_path)) == 16
+
+
+def test_autotag_refuses_a_category_as_the_window_does(analysed_db_path, capsys):
+    db = open_database(analysed_db_path)
+    tags.create_tag(db, "Crime types", "#336699", codable=False)
+    db.close()
+    for extra in ((), ("--dry-run",)):
+        status, out, err = run(capsys, "autotag", "--tag", "crime types", "--phrase", "police",
+                               *extra, "--db", str(analysed_db_path))
+        assert status == 2 and out == ""
+        assert err == ("dossier: error: “Crime types” is a category: it groups tags and is "
+                       "not used for tagging. Nothing was tagged. To tag with it, right-click "
+                       "it in the window's codebook and tick “Use for tagging”.\n")
+    assert stored_passages(analysed_db_path) == []
 
 
 def test_autotag_dry_run_pattern_and_article(analysed_db_path, capsys):

@@ -100,6 +100,14 @@ class Site:
                 if kind == "error":               # ("error", "503"): that HTTP error
                     self.send_error(int(body))
                     return
+                if kind == "broken":    # the connection breaks off mid-answer
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b"%x\r\n" % 4000 + body.encode())   # 4,000 promised
+                    self.close_connection = True
+                    return
                 data = body.replace("{host}", site.host).encode("utf-8")
                 self.send_response(200)
                 self.send_header("Content-Type", f"{kind}; charset=utf-8")
@@ -265,6 +273,46 @@ def test_feeds_are_followed_fetched_and_their_pages_imported(site, db):
     assert site.asked("/news/kampot.html") == pages and again.added == []
     # (the three stored, the one robots.txt forbids and the 404: all remembered)
     assert again.already_fetched == 5 and again.duplicates == []
+
+
+def test_a_connection_that_breaks_off_is_a_failure_of_that_feed_tried_again_later(
+        site, db):
+    site.pages["/broken.xml"] = ("broken", '<?xml version="1.0"?><rss version="2.0">')
+    site.pages["/robots.txt"] = ("broken", "User-agent: *\n")
+    feeds.add_feed(db, site.url("/broken.xml"))
+    feeds.add_feed(db, site.url("/atom.xml"))
+    report = web.fetch_feeds(db, fetcher=fast())
+    broke = "the connection broke off (IncompleteRead)"
+    assert dict(report.feeds) == {site.url("/broken.xml"): broke,
+                                  site.url("/atom.xml"): "1 entry"}
+    assert [a["url"] for a in articles.list_articles(db)] == [site.url("/news/poipet.html")]
+    # a failure that may pass: the next fetch asks again
+    asked = site.asked("/broken.xml")
+    web.fetch_feeds(db, fetcher=fast())
+    assert site.asked("/broken.xml") == asked + 1
+    # a page read by its address, and a feed being added, fail the same way
+    assert dict(web.import_urls(db, [site.url("/broken.xml")], fetcher=fast()).skipped) == {
+        site.url("/broken.xml"): broke}
+    with pytest.raises(web.FetchError, match="broke off"):
+        web.check_feed(site.url("/broken.xml"), fetcher=fast())
+
+
+def test_a_malformed_address_is_skipped_on_its_own_and_refused_as_a_feed(site, db):
+    bad = "http://[oops/story"
+    report = web.import_urls(db, [bad, site.url("/news/bavet.html")], fetcher=fast())
+    assert dict(report.skipped) == {bad: "not a valid web address"}
+    assert [a["url"] for a in articles.list_articles(db)] == [site.url("/news/bavet.html")]
+    # such an address is refused as a feed; one followed already (stored by
+    # an older version) fails on its own, the other feeds are fetched
+    with pytest.raises(feeds.FeedError, match="not a valid web address"):
+        feeds.add_feed(db, "http://[oops/feed.xml")
+    with pytest.raises(feeds.FeedError, match="not a valid web address"):
+        feeds.add_feed(db, "http://example.org:port/feed.xml")
+    db.execute("INSERT INTO feeds (url, added_at) VALUES ('http://[oops/feed.xml', '')")
+    feeds.add_feed(db, site.url("/atom.xml"))
+    report = web.fetch_feeds(db, fetcher=fast())
+    assert dict(report.feeds)["http://[oops/feed.xml"] == "not a valid web address"
+    assert dict(report.feeds)[site.url("/atom.xml")] == "1 entry"
 
 
 def test_cancel_stops_between_pages(site, db):

@@ -30,7 +30,8 @@ class AutoTagController(Controller):
             self.autotag_dialog.reject()
         article = articles.get_article(self.db, self.current_id) if self.current_id else None
         dialog = AutoTagDialog(self._tags, {"id": article["id"], "title": article["title"]}
-                               if article else None, self.window)
+                               if article else None, self.window,
+                               analyst=self.preferences.analyst)
         dialog.previewRequested.connect(lambda request: self.preview_auto_tag(dialog, request))
         dialog.stopRequested.connect(self._stop_auto_tag_preview)
         dialog.tagRequested.connect(self.auto_tag)
@@ -98,22 +99,42 @@ class AutoTagController(Controller):
         if self.controllers.files.wait_for_running_write():
             return None
         count = len(candidates)
-        what = f"{count} passage{'s' if count != 1 else ''}"
         history = self.controllers.history
         analyst, origin = self.preferences.analyst, history.journal_origin
-        text = f"Auto-tag {what} as “{tag['name']}”"
+
+        def named(stored_count: int) -> str:
+            return f"Auto-tag {_passages(stored_count)} as “{tag['name']}”"
 
         def work(db, **progress):
-            return autotag.insert_passages(db, request, candidates, analyst, **progress,
-                                           step_name=text, origin=origin)
+            changed: list[dict] = []
+            step = autotag.insert_passages(db, request, candidates, analyst, **progress,
+                                           step_name=named, origin=origin, changed=changed)
+            return step, changed
 
-        def stored(step) -> None:
+        def stored(result) -> None:
+            step, changed = result
             if self.run_command(commands.StoredPassages(
-                    history, text, step.id, article_id=request.article_id,
+                    history, step.name, step.id, article_id=request.article_id,
                     result=step.changes), "Auto-tag"):
-                self.statusBar().showMessage(f"Tagged {what} as “{tag['name']}”.", 5000)
+                self._say_stored(step.name.removeprefix("Auto-tag "), changed)
 
         return self.ops.hold(self.ops.write(work, stored).with_progress(
-            f"Tagging {what}").cancelled_by(
+            f"Tagging {_passages(count)}").cancelled_by(
             autotag.AutoTagCancelled, then=lambda: self.statusBar().showMessage(
                 "Auto-tag cancelled; nothing was tagged.", 6000)).run())
+
+    def _say_stored(self, what: str, changed: list[dict]) -> None:
+        """"Tagged …" in the status bar; candidates left out because their
+        article's text changed since the preview are told in a warning box
+        (a new preview lists them at their new places)."""
+        message = f"Tagged {what}."
+        if not changed:
+            self.statusBar().showMessage(message, 5000)
+            return
+        problems = sorted({f"{c['article_id']}: {c['article_title'] or ''}" for c in changed})
+        self.ops.report("Auto-tag", f"{message} {autotag.changed_message(changed)}",
+                        problems, heading="Articles whose text changed")
+
+
+def _passages(count: int) -> str:
+    return f"{count} passage{'s' if count != 1 else ''}"

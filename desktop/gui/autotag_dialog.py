@@ -1,7 +1,8 @@
 """The Auto-tag dialog: tag, what to look for, where, and a preview.
 
-Plain data in (tags as dicts, the current article's id and title), an
-:class:`~desktop.autotag.AutoTagRequest` out through ``previewRequested``;
+Plain data in (tags as dicts, the current article's id and title, the
+analyst who tags: their passages, not a colleague's, count as tagged
+already), an :class:`~desktop.autotag.AutoTagRequest` out through ``previewRequested``;
 the main window searches (in a worker for the whole corpus) and hands the
 candidates back with :meth:`AutoTagDialog.show_candidates`. Each listed
 match can be unticked (a false positive is left out); double-clicking one
@@ -55,8 +56,10 @@ class AutoTagDialog(QDialog):
     showRequested = Signal(int, int, int)   # article id, start, end: a match in its text
     stopRequested = Signal()                # drop the search that is running
 
-    def __init__(self, tags: list[dict], current_article: dict | None = None, parent=None):
+    def __init__(self, tags: list[dict], current_article: dict | None = None, parent=None,
+                 *, analyst: str | None = None):
         super().__init__(parent)
+        self._analyst = analyst
         self.setWindowTitle("Auto-tag")
         self.resize(760, 520)
         self._request: AutoTagRequest | None = None
@@ -166,7 +169,8 @@ class AutoTagDialog(QDialog):
             tag_id=self.tag_box.currentData(), mode=self.mode_box.currentData(),
             query=self.query_edit.text(),
             article_id=self._article_id if self.article_button.isChecked() else None,
-            ignore_case=self.ignore_case.isChecked(), extent=self.extent_box.currentData())
+            ignore_case=self.ignore_case.isChecked(), extent=self.extent_box.currentData(),
+            analyst=self._analyst)
 
     # -- remembered from one use to the next ---------------------------------
     def _recall(self, has_article: bool) -> None:

@@ -30,6 +30,7 @@ Plain Python, no Qt; used by ``dossier import URL``, ``dossier feeds``
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.error
@@ -92,6 +93,10 @@ def split_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
         else:
             urls.extend(listed)
     return urls, paths
+
+
+#: why a malformed address (``http://[oops/story``) is skipped
+NOT_AN_ADDRESS = "not a valid web address"
 
 
 class FetchError(Exception):
@@ -176,6 +181,10 @@ class Fetcher:
                              lasting=lasting_status(error.code)) from None
         except urllib.error.URLError as error:
             raise FetchError(f"cannot be reached ({error.reason})") from None
+        except http.client.HTTPException as error:
+            # a connection cut mid-answer (IncompleteRead) or a garbled answer:
+            # neither an OSError nor lasting, so tried again the next time
+            raise FetchError(f"the connection broke off ({type(error).__name__})") from None
         except (TimeoutError, OSError, ValueError) as error:
             raise FetchError(f"cannot be fetched ({error})") from None
         if len(data) > limit:
@@ -208,7 +217,10 @@ class Fetcher:
         forbids it, or it cannot be fetched."""
         if not is_url(url):
             raise FetchError("not an http:// or https:// address", lasting=True)
-        url = normalise_url(url)
+        try:
+            url = normalise_url(url)
+        except ValueError:
+            raise FetchError(NOT_AN_ADDRESS, lasting=True) from None
         if not self.allowed(url):
             raise FetchError(f"robots.txt of {self._host(url)} does not allow fetching it",
                              lasting=True)
@@ -262,7 +274,12 @@ def normalise_url(url: str) -> str:
 
 
 def _clean_url(url: str) -> str:
-    return normalise_url(urllib.parse.urldefrag(url.strip())[0])
+    """``url`` normalised, without its fragment; :class:`FetchError` (lasting)
+    if it is no valid address (``http://[oops/story``)."""
+    try:
+        return normalise_url(urllib.parse.urldefrag(url.strip())[0])
+    except ValueError:      # urllib.parse: an unclosed [, a port that is no number
+        raise FetchError(NOT_AN_ADDRESS, lasting=True) from None
 
 
 @dataclass
@@ -329,11 +346,13 @@ def import_items(db: Database, items: list[FeedItem], *, fetcher: Fetcher | None
         if is_cancelled and is_cancelled():
             report.cancelled = True
             break
-        item.url = _clean_url(item.url)
         try:
+            item.url = _clean_url(item.url)
             if item.url not in seen:
                 seen.add(item.url)
                 _import_item(db, item, fetcher, report, skip_fetched, origin)
+        except FetchError as problem:   # a malformed address: skipped like a 404
+            _skip(db, report, item.url, str(problem), lasting=problem.lasting)
         finally:
             if on_progress:
                 on_progress(progress_offset + number, total)
