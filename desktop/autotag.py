@@ -34,8 +34,30 @@ PHRASE, REGEX, SPEAKER, ENTITY = "phrase", "regex", "speaker", "entity"
 MODES = (PHRASE, REGEX, SPEAKER, ENTITY)
 MATCH, SENTENCE, PARAGRAPH = "match", "sentence", "paragraph"
 EXTENTS = (MATCH, SENTENCE, PARAGRAPH)
-#: where a sentence ends: its mark, closing quotes or brackets, then space
+#: where a sentence may end: its mark, closing quotes or brackets, then
+#: space (:func:`_ends_sentence` tells a full stop that ends one from one
+#: that ends an abbreviation)
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*\s+")
+#: a single capital letter ("George W.") or a dotted initialism ("U.S",
+#: "e.g"), without its last full stop
+_INITIALS = regex.compile(r"\p{Lu}|(?:\p{L}\.)+\p{L}")
+#: abbreviations of titles, names and months that stand before a name or a
+#: number ("Mr. Sokha", "Sen. Cruz", "Dec. 5", "No. 2"), without their stop
+_TITLES = frozenset(
+    "Mr Mrs Ms Messrs Dr Drs Prof Gen Gens Col Lt Maj Sgt Capt Cmdr Adm Gov Govs Sen "
+    "Sens Rep Reps Rev Hon Pres Sec Supt Atty St Ste Mt Ft Jr Sr No Nos "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
+#: words that open a sentence and are no part of a name: after initials
+#: ("in the U.S. The minister said") a full stop before one still ends it
+_OPENERS = frozenset(
+    "The A An This That These Those It Its He His She Her I We Our They Their You "
+    "There Here But And Or So Yet Still Then Now However Meanwhile While When "
+    "Where Whether If Although Though Because Since After Before As At In On By "
+    "For From With To Of What Who Why How Some Many Most All Each Every".split())
+#: opening quotes or brackets before a word
+_OPENING = "\"'“‘([{"
+#: how many characters around a mark :func:`_ends_sentence` reads
+_REACH = 40
 CONTEXT = autotag_queries.CONTEXT
 
 
@@ -185,8 +207,9 @@ def find_candidates(db: Database, request: AutoTagRequest, *,
 
 
 def extent_around(text: str, start: int, end: int, extent: str) -> tuple[int, int]:
-    """The sentence or paragraph of ``text`` holding ``text[start:end]``
-    (a match running over several: all of them), trimmed of blank space."""
+    """The sentence (ends told by :func:`_ends_sentence`) or paragraph of
+    ``text`` holding ``text[start:end]`` (a match running over several: all
+    of them), trimmed of blank space."""
     para_start = text.rfind("\n", 0, start) + 1
     para_end = text.find("\n", end)
     para_end = len(text) if para_end < 0 else para_end
@@ -194,10 +217,51 @@ def extent_around(text: str, start: int, end: int, extent: str) -> tuple[int, in
         return _trimmed(text, para_start, para_end)
     new_start = para_start
     for found in _SENTENCE_END.finditer(text, para_start, start):
-        new_start = found.end()
-    after = _SENTENCE_END.search(text, max(end - 1, para_start), para_end)
-    new_end = after.start() + len(after.group().rstrip()) if after else para_end
+        if _ends_sentence(text, found):
+            new_start = found.end()
+    new_end = para_end
+    for found in _SENTENCE_END.finditer(text, max(end - 1, para_start), para_end):
+        if _ends_sentence(text, found):
+            new_end = found.start() + len(found.group().rstrip())
+            break
     return _trimmed(text, new_start, max(new_end, end))
+
+
+def _ends_sentence(text: str, found: regex.Match) -> bool:
+    """Whether the mark ``found`` (a :data:`_SENTENCE_END` match in
+    ``text``) ends a sentence.
+
+    "?", "!", a mark with closing quotes or brackets and one before a line
+    break always do. A full stop or "…" does not when the next word starts
+    in lower case ("U.S. officials", "etc. and", "… and then"), nor a stop
+    inside a spaced ellipsis (". . ."); a full stop does not either after a
+    title, name or month abbreviation (:data:`_TITLES`: "Mr. Sokha", "Dec.
+    5"; "No." only before a number), nor after a single capital or a
+    dotted initialism (:data:`_INITIALS`: "George W. Bush", "U.S. Senate")
+    unless a sentence opener follows ("in the U.S. The minister said")."""
+    marks = found.group().rstrip()
+    if marks not in (".", "…") or "\n" in found.group():
+        return True
+    # a word is looked for within a few dozen characters: an abbreviation
+    # or a sentence opener is short, and a long text is not copied per mark
+    after = text[found.end():found.end() + _REACH].lstrip(_OPENING).split(maxsplit=1)
+    next_word = after[0].rstrip(",;:") if after else ""
+    if next_word[:1].islower():
+        return False
+    if marks == "…":
+        return True
+    before = text[max(0, found.start() - _REACH - 1):found.start()]
+    if not before or before[-1].isspace():
+        # a stop standing alone is part of a spaced ellipsis (". . ."): it
+        # ends a sentence where the ellipsis does
+        return not next_word.startswith((".", "…"))
+    word = before.split()[-1].lstrip(_OPENING)
+    if word in _TITLES:
+        # "No." is short for number only before one ("No. 1"; "No. But")
+        return word in ("No", "Nos") and not next_word[:1].isdigit()
+    if _INITIALS.fullmatch(word):
+        return next_word in _OPENERS
+    return True
 
 
 def _widened(db: Database, rows: list[dict], extent: str) -> list[dict]:
