@@ -16,8 +16,10 @@ Entity and speaker filters look at analyses of the article's current text,
 through their per-article summaries: ``article_entities`` (migration 0008),
 for the typed name — of an entity the analyst merged (a canonical entity's
 name), its aliases, key and label, not a namesake of another label; of a
-name that is an alias, the name and its entity's aliases, any label —
-and ``article_speakers`` (migration 0010).
+name that is an alias, the name and its entity's aliases, any label; of
+“Name (LABEL)”, as the Entities tab writes a row, that entity of that label
+only (``storage.entity_index.labelled_filter``) — and ``article_speakers``
+(migration 0010).
 
 How the work stays bounded at 100,000 articles: a filter is a set of ids
 tested as ``+a.id IN (…)`` while an index is walked in the list's order (the
@@ -390,8 +392,8 @@ _run = run_search
 def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
     """How many articles the query lists (the hit count)."""
     if q.entity_only():   # the entity index holds the articles of each key
-        keys, canons = entity_filter(db, q.entity)
-        return count_articles_with(db, keys, canons=canons)
+        keys, canons, labels = entity_filter(db, q.entity)
+        return count_articles_with(db, keys, canons=canons, labels=labels)
     clauses, params = _filters(q, db)
     sets = _id_sets(q)
     if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
@@ -459,10 +461,11 @@ def article_position(db: Database, q: ArticleQuery, article_id: int,
         if _run(db, f"SELECT 1 FROM articles a {where} AND a.id = ?",
                 params + [article_id]).fetchone() is None:
             return None
-        keys, canons = entity_filter(db, q.entity)
+        keys, canons, labels = entity_filter(db, q.entity)
         if q.is_descending:
-            return count_articles_with(db, keys, canons=canons, after=article_id)
-        return count_articles_with(db, keys, canons=canons, before=article_id)
+            return count_articles_with(db, keys, canons=canons, labels=labels,
+                                       after=article_id)
+        return count_articles_with(db, keys, canons=canons, labels=labels, before=article_id)
     expression, _, index = SORTS[q.sort]
     row = db.execute(f"SELECT {expression} FROM articles a WHERE a.id = ?",
                      [article_id]).fetchone()

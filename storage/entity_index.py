@@ -10,6 +10,8 @@ come from migration 0008. The analyst's merges and label corrections
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database
 
 from storage.schema import (ALL_ARTICLE_ENTITIES_SQL, article_entities_sql,
@@ -97,23 +99,69 @@ def filter_canons(db: Database, entity: str) -> tuple[int, ...]:
         [entity.strip()]))
 
 
-def entity_filter(db: Database, entity: str) -> tuple[list[str], tuple[int, ...]]:
+#: “Sokha (ORG)” in the entity filter: a name and the label it has (what the
+#: Entities tab writes there for one of its rows).
+_LABELLED = re.compile(r"(.*\S)\s*\(([\w-]+)\)")
+
+
+def labelled_name(name: str, label: str | None) -> str:
+    """The entity filter's text for the entity ``name`` of ``label``:
+    “Sokha (ORG)”, read back by :func:`entity_filter`; ``name`` without a label."""
+    return f"{name} ({label})" if label else name
+
+
+def entity_filter(db: Database, entity: str
+                  ) -> tuple[list[str], tuple[int, ...], tuple[str, ...]]:
     """What the entity filter looks for, as :func:`entity_rows` takes it:
-    ``(keys, canons)``."""
-    return filter_keys(db, entity), filter_canons(db, entity)
+    ``(keys, canons, labels)``. “Name (LABEL)” is the entity of that name
+    and label (:func:`labelled_filter`); any other text is a name, whatever
+    its label (:func:`filter_keys`, :func:`filter_canons`)."""
+    found = labelled_filter(db, entity)
+    if found is not None:
+        return found
+    return filter_keys(db, entity), filter_canons(db, entity), ()
 
 
-def entity_rows(keys: list[str], canons=()) -> tuple[str, list]:
+def labelled_filter(db: Database, entity: str
+                    ) -> tuple[list[str], tuple[int, ...], tuple[str, ...]] | None:
+    """``(keys, canons, labels)`` of “Name (LABEL)”: the canonical entity of
+    that name and label, else the one that surface was merged into, else the
+    surface as analysed (its key, of that label only — not a namesake of
+    another label). None when no entity has that name and label: the text
+    is then a plain name (“Party (CPP)” may be one)."""
+    match = _LABELLED.fullmatch(entity.strip())
+    if match is None:
+        return None
+    name, label = match.group(1), match.group(2)
+    canons = tuple(r[0] for r in db.execute(
+        "SELECT id FROM entity_canon WHERE lower(name) = lower(?) AND label = ? "
+        "UNION SELECT canon_id FROM entity_aliases WHERE key = lower(?) AND label = ? "
+        "AND NOT EXISTS (SELECT 1 FROM entity_canon WHERE lower(name) = lower(?) "
+        "AND label = ?) ORDER BY 1", [name, label] * 3))
+    if canons:
+        return sorted({key for canon in canons for key in canon_keys(db, canon)}), canons, ()
+    key = entity_key(name)
+    if db.execute("SELECT 1 FROM entity_counts WHERE key = ? AND label = ?",
+                  [key, label]).fetchone():
+        return [key], (), (label,)
+    return None
+
+
+def entity_rows(keys: list[str], canons=(), labels=()) -> tuple[str, list]:
     """``FROM … WHERE …`` over ``article_entities ae`` (and its parameters):
     the summary rows of an entity. Of canonical entities (``canons``, ids),
     the rows of their aliases, key and label — a namesake of another label
     the analyst did not merge (“Sokha”, a company, beside “Sokha” merged
-    into “Sar Sokha”) is not one of them; else every row of one of ``keys``,
-    whatever its label. Either way ``lower(ae.name) IN (…)`` lets the index
-    ``article_entities_by_key`` find the rows."""
+    into “Sar Sokha”) is not one of them; else every row of one of ``keys``
+    of one of ``labels`` — with no labels, whatever its label. Either way
+    ``lower(ae.name) IN (…)`` lets the index ``article_entities_by_key``
+    find the rows."""
     marks = ", ".join("?" for _ in keys)
     if not canons:
-        return f"article_entities ae WHERE lower(ae.name) IN ({marks})", list(keys)
+        sql = f"article_entities ae WHERE lower(ae.name) IN ({marks})"
+        if labels:
+            sql += f" AND ae.label IN ({', '.join('?' for _ in labels)})"
+        return sql, list(keys) + list(labels)
     return (f"article_entities ae JOIN entity_aliases x ON x.key = lower(ae.name) "
             f"AND x.label = ae.label WHERE lower(ae.name) IN ({marks}) "
             f"AND x.canon_id IN ({', '.join('?' for _ in canons)})",
@@ -131,22 +179,22 @@ def canon_keys(db: Database, canon_id: int) -> list[str]:
 COMMON_ENTITY_ARTICLES = 2000
 
 
-def filter_clause(db: Database, keys: list[str], canons=()) -> tuple[str, list]:
+def filter_clause(db: Database, keys: list[str], canons=(), labels=()) -> tuple[str, list]:
     """A WHERE clause over ``articles a`` and its parameters: it has an entity
     with one of ``keys`` — of the canonical entities ``canons``, one of their
-    aliases (:func:`entity_rows`) — answered from the index
-    ``article_entities_by_key``.
+    aliases; with ``labels``, of one of them (:func:`entity_rows`) —
+    answered from the index ``article_entities_by_key``.
 
     A common entity (Cambodia, in 80 % of the articles) is tested per article,
     so a page in any order stops after its rows; a rare one's few articles
     are read first and looked up."""
-    rows, params = entity_rows(keys, canons)
-    if _articles_about(db, keys, canons) >= COMMON_ENTITY_ARTICLES:
+    rows, params = entity_rows(keys, canons, labels)
+    if _articles_about(db, keys, canons, labels) >= COMMON_ENTITY_ARTICLES:
         return f"EXISTS (SELECT 1 FROM {rows} AND ae.article_id = a.id)", params
     return f"a.id IN (SELECT ae.article_id FROM {rows})", params
 
 
-def _articles_about(db: Database, keys: list[str], canons=()) -> int:
+def _articles_about(db: Database, keys: list[str], canons=(), labels=()) -> int:
     """About how many articles have the entity (the corpus counts' sum: an
     article with two of its names counts twice) — enough to tell a common
     entity from a rare one."""
@@ -157,15 +205,19 @@ def _articles_about(db: Database, keys: list[str], canons=()) -> int:
         sql += (f" AND EXISTS (SELECT 1 FROM entity_aliases x WHERE x.key = c.key "
                 f"AND x.label = c.label AND x.canon_id IN ({', '.join('?' for _ in canons)}))")
         params += list(canons)
+    elif labels:
+        sql += f" AND c.label IN ({', '.join('?' for _ in labels)})"
+        params += list(labels)
     return db.execute(sql, params).fetchone()[0]
 
 
-def count_articles_with(db: Database, keys: list[str], *, canons=(),
+def count_articles_with(db: Database, keys: list[str], *, canons=(), labels=(),
                         before: int | None = None, after: int | None = None) -> int:
     """How many articles have an entity with one of ``keys`` (of the canonical
-    entities ``canons``: one of their aliases; from the index), of those with
-    an id below ``before`` or above ``after`` if given."""
-    rows, params = entity_rows(keys, canons)
+    entities ``canons``: one of their aliases; with ``labels``, of one of
+    them; from the index), of those with an id below ``before`` or above
+    ``after`` if given."""
+    rows, params = entity_rows(keys, canons, labels)
     sql = f"SELECT count(DISTINCT ae.article_id) FROM {rows}"
     if before is not None:
         sql, params = sql + " AND ae.article_id < ?", params + [before]

@@ -239,6 +239,58 @@ def test_a_merged_entitys_filter_leaves_out_a_namesake_of_another_label(db, monk
     assert _ids(db, ArticleQuery(entity="Sokha")) == ids
 
 
+@pytest.mark.parametrize("common_from", [0, 10**9])   # tested per article, or read first
+def test_a_name_with_its_label_filters_that_entity_as_the_entities_tab_counts_it(
+        db, monkeypatch, common_from):
+    """The Entities tab sent “Sokha” for its row “Sokha — ORG” (a company)
+    while “Sokha” (PERSON) was merged into “Sar Sokha”: the list showed the
+    3 articles of every “Sokha” and “Sar Sokha” where the row says 1. It
+    now writes “Sokha (ORG)”, which is that entity only — merged, as
+    analysed or with its label corrected — as the tab counts it."""
+    from storage import entity_corrections, entity_index
+
+    monkeypatch.setattr(entity_index, "COMMON_ENTITY_ARTICLES", common_from)
+    rows = (("Sar Sokha", "PERSON"), ("Sokha", "PERSON"), ("Sokha", "ORG"), ("Kheng", "GPE"),
+            ("Kheng", "ORG"), ("Party (CPP)", "ORG"))
+    ids = {}
+    for i, (name, label) in enumerate(rows):
+        ids[name, label] = _add(db, f"A{i}", f"Text {i} about {name}.")
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [ids[name, label], name, label])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    entity_corrections.correct_label(db, {"canon_id": None, "key": "kheng",
+                                          "original_label": "GPE", "name": "Kheng",
+                                          "label": "GPE"}, "PERSON")
+    listed = {(r["name"], r["label"]): r["articles"] for r in entity_index.corpus_entities(db)}
+    expected = {"Sokha (ORG)": [ids["Sokha", "ORG"]],
+                "Sar Sokha (PERSON)": sorted([ids["Sar Sokha", "PERSON"],
+                                              ids["Sokha", "PERSON"]]),
+                "Kheng (PERSON)": [ids["Kheng", "GPE"]],      # its label corrected
+                "Kheng (ORG)": [ids["Kheng", "ORG"]]}
+    for text, found in expected.items():
+        name, label = text[:-1].split(" (")
+        assert listed[name, label] == len(found)
+        for descending in (False, True):
+            query = ArticleQuery(entity=text, descending=descending)
+            assert sorted(_ids(db, query)) == found, text
+            assert count_articles(db, query) == len(found)
+            assert [article_position(db, query, i) for i in _ids(db, query)] == list(
+                range(len(found)))
+    outside = ids["Sokha", "PERSON"]
+    assert article_position(db, ArticleQuery(entity="Sokha (ORG)"), outside) is None
+    # an alias with its label: the entity it was merged into
+    assert _ids(db, ArticleQuery(entity="Sokha (PERSON)")) == expected["Sar Sokha (PERSON)"]
+    # no entity of that name and label: the text is a name
+    assert _ids(db, ArticleQuery(entity="Party (CPP)")) == [ids["Party (CPP)", "ORG"]]
+    assert _ids(db, ArticleQuery(entity="Sokha (GPE)")) == []
+    assert _ids(db, ArticleQuery(entity="kheng  (ORG) ")) == expected["Kheng (ORG)"]
+    # a plain name that is no merged entity's: every label and alias, as before
+    assert _ids(db, ArticleQuery(entity="Sokha")) == sorted(
+        ids[name, label] for name, label in rows[:3])
+
+
 def test_passage_counts_follow_every_change(db):
     a = _add(db, "A", "Some text here.")
     b = _add(db, "B", "Other text here.")

@@ -120,7 +120,7 @@ def test_merge_with_mouse_and_keys_then_undo_redo_and_show_articles(
     view.tree.setFocus()
     qtbot.keyClick(view.tree, Qt.Key.Key_Return)
     assert window.left_tabs.currentWidget() is window.articles_box
-    assert window.article_filters.entity.text() == "Sar Sokha"
+    assert window.article_filters.entity.text() == "Sar Sokha (PERSON)"
     expected = stored_article_ids(analysed_db_path, ["sar sokha", "sokha"])
     model = window.article_list.list_model
     qtbot.waitUntil(lambda: model.rowCount() == len(expected))
@@ -173,3 +173,89 @@ def test_correct_a_label_from_the_context_menu(open_window, analysed_db_path, qt
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert stored_corrections(analysed_db_path) == []
     assert any(e["label"] == "ORG" for e in window.view._entities if e["text"] == "Sar Sokha")
+
+
+def merge_sar_sokha(db_path) -> None:
+    """“Sar Sokha” (ORG and GPE, as spaCy labelled him on the seeds) and
+    “Sokha” (PERSON) merged into “Sar Sokha”, a PERSON; “Sokha” ORG (a
+    company's name) and GPE stay as analysed."""
+    from storage import entity_corrections
+
+    db = open_database(db_path)
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": key, "original_label": label, "name": name, "label": label}
+        for key, label, name in (("sar sokha", "ORG", "Sar Sokha"),
+                                 ("sar sokha", "GPE", "Sar Sokha"),
+                                 ("sokha", "PERSON", "Sokha"))], "Sar Sokha", "PERSON")
+    db.close()
+
+
+def stored_labelled_ids(db_path, key: str, label: str) -> set[int]:
+    """The articles whose analysis has the entity ``key`` labelled ``label``."""
+    db = open_database(db_path)
+    try:
+        return {r[0] for r in db.execute(
+            "SELECT DISTINCT article_id FROM article_entities WHERE lower(name) = ? "
+            "AND label = ?", [key, label])}
+    finally:
+        db.close()
+
+
+def listed_ids(window) -> set[int]:
+    model = window.article_list.list_model
+    return {model.article(i)["id"] for i in range(model.rowCount())}
+
+
+def test_show_articles_of_an_unmerged_namesake_lists_its_label_only(
+        open_window, analysed_db_path, qtbot):
+    """“Show articles” of “Sokha — ORG” (a company) while “Sokha” (PERSON)
+    is merged into “Sar Sokha” sent the name alone: the list showed Sar
+    Sokha's 3 articles where the row says 1."""
+    merge_sar_sokha(analysed_db_path)
+    window = open_window(analysed_db_path)
+    view = open_entities_tab(qtbot, window)
+    view.group.setFocus()
+    while view.group.currentText() != "All labels":
+        qtbot.keyClick(view.group, Qt.Key.Key_Down)
+    search(qtbot, view, "sokha")
+    qtbot.waitUntil(lambda: set(shown(view)) == {("Sar Sokha", "PERSON"), ("Sokha", "ORG"),
+                                                 ("Sokha", "GPE")})
+    model = window.article_list.list_model
+    for name, label, key in (("Sokha", "ORG", "sokha"), ("Sokha", "GPE", "sokha")):
+        window.left_tabs.setCurrentWidget(view)
+        item = click_row(qtbot, view, name, label)
+        row_count = item.data(3, Qt.ItemDataRole.DisplayRole)
+        pick_from_next_menu(["&Show articles"])
+        right_click(view.tree.viewport(), view.tree.visualItemRect(item).center())
+        qtbot.waitUntil(lambda: window.left_tabs.currentWidget() is window.articles_box)
+        expected = stored_labelled_ids(analysed_db_path, key, label)
+        qtbot.waitUntil(lambda: listed_ids(window) == expected)
+        assert model.rowCount() == row_count == len(expected) == 1
+        assert window.article_filters.entity.text() == f"{name} ({label})"
+
+    # the merged entity, with Enter: its aliases, of their own labels
+    window.left_tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: ("Sar Sokha", "PERSON") in shown(view))
+    item = click_row(qtbot, view, "Sar Sokha", "PERSON")
+    row_count = item.data(3, Qt.ItemDataRole.DisplayRole)
+    qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    assert window.article_filters.entity.text() == "Sar Sokha (PERSON)"
+    expected = (stored_labelled_ids(analysed_db_path, "sar sokha", "ORG")
+                | stored_labelled_ids(analysed_db_path, "sar sokha", "GPE")
+                | stored_labelled_ids(analysed_db_path, "sokha", "PERSON"))
+    qtbot.waitUntil(lambda: listed_ids(window) == expected)
+    assert model.rowCount() == row_count == len(expected)
+
+    # the filter stays text: a plain name typed there filters by name, any label
+    box = window.article_filters.entity
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "Sokha")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    by_name = stored_article_ids(analysed_db_path, ["sokha", "sar sokha"])
+    qtbot.waitUntil(lambda: listed_ids(window) == by_name)
+    assert len(by_name) > len(stored_labelled_ids(analysed_db_path, "sokha", "ORG"))
+    box.selectAll()
+    qtbot.keyClick(box, Qt.Key.Key_Delete)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)         # every seed

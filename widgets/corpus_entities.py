@@ -88,8 +88,9 @@ class CorpusEntitiesView(QWidget):
     labelCorrectionRequested = Signal(dict, str)
     #: canonical entity id
     unmergeRequested = Signal(int)
-    #: the name to filter the article list by
-    showArticlesRequested = Signal(str)
+    #: the entity row whose articles are asked for (its name and label, and
+    #: ``canon_id`` of a merged or corrected entity: not a namesake's)
+    showArticlesRequested = Signal(dict)
     #: an entity row whose dossier page is asked for
     dossierRequested = Signal(dict)
 
@@ -213,7 +214,7 @@ class CorpusEntitiesView(QWidget):
         self.queryChanged.emit(self.query())
 
     def _activated(self, item, _column=0) -> None:
-        self.showArticlesRequested.emit(item.data(NAME, ROW_ROLE)["name"])
+        self.showArticlesRequested.emit(item.data(NAME, ROW_ROLE))
 
     def _context_menu(self, position) -> None:
         item = self.tree.itemAt(position)
@@ -227,7 +228,7 @@ class CorpusEntitiesView(QWidget):
     def context_menu(self, row: dict) -> QMenu:
         """The menu of an entity row: show its articles, correct, merge, unmerge."""
         menu = QMenu(self)
-        menu.addAction("&Show articles", lambda: self.showArticlesRequested.emit(row["name"]))
+        menu.addAction("&Show articles", lambda: self.showArticlesRequested.emit(row))
         menu.addAction("&Dossier…", lambda: self.dossierRequested.emit(row))
         menu.addAction("&Correct label…", lambda: self.ask_label(row))
         merge = menu.addAction("&Merge…", self.ask_merge)

@@ -31,7 +31,7 @@ class CorpusController(Controller):
         entities.mergeRequested.connect(self.merge_entities)
         entities.labelCorrectionRequested.connect(self.correct_entity_label)
         entities.unmergeRequested.connect(self.unmerge_entity)
-        entities.showArticlesRequested.connect(self.show_entity_articles)
+        entities.showArticlesRequested.connect(self.show_entity_row_articles)
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches(ENTITIES):
@@ -102,10 +102,18 @@ class CorpusController(Controller):
         return self._correct_entities("Unmerge entity", "Unmerge entity",
                                       lambda db: entity_corrections.unmerge(db, canon_id))
 
-    def show_entity_articles(self, name: str) -> None:
-        """Filter the article list by an entity (and all its aliases)."""
-        self.article_filters.set_entity(name)
+    def show_entity_articles(self, name: str, label: str | None = None) -> None:
+        """Filter the article list by an entity (and all its aliases): with
+        ``label``, the entity of that name and label (“Sokha (ORG)”, which
+        the filter shows and the analyst may edit), not its namesakes of
+        other labels; else by the name, whatever its label."""
+        self.article_filters.set_entity(entity_index.labelled_name(name, label))
         self.left_tabs.setCurrentWidget(self.articles_box)
+
+    def show_entity_row_articles(self, row: dict) -> None:
+        """The articles of an Entities tab row: its name and label (a merged
+        or corrected entity's name and label are its canonical entity's)."""
+        self.show_entity_articles(row["name"], row["label"])
 
     def show_speaker(self, speaker: str) -> None:
         rows = list(quotes.all_quotes(self.db, speaker=speaker, kinds=quotes.SPOKEN))
