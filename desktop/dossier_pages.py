@@ -15,16 +15,17 @@ from storage import entity_dossier
 from storage.entity_index import entity_key
 
 
-def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
+def build(db, name: str, analysts: tuple[str, ...] = (), label: str | None = None) -> dict:
     """Everything the page shows for the entity called ``name`` (in the read
-    process);
+    process); with ``label`` (a row of the Entities tab), the entity of that
+    name and label, not a namesake of another label;
     ``analysts``: whose passages it lists (blind coding: only theirs)."""
-    ident = entity_dossier.identity(db, name)
-    keys, canon = ident["keys"], ident["canon_id"]
+    ident = entity_dossier.identity(db, name, label)
+    keys, canon, labels = ident["keys"], ident["canon_id"], ident.get("labels", ())
     names = sorted({ident["name"]} | {s["name"] for s in ident["surfaces"]})
     # a merged entity is read through its aliases' keys and labels, not a
     # namesake of another label (``storage.entity_dossier._mentioning``)
-    mentions = entity_dossier.mentions(db, keys, names, canon_id=canon)
+    mentions = entity_dossier.mentions(db, keys, names, canon_id=canon, labels=labels)
     quotes = entity_dossier.quotes_by(db, keys)
     ids = [m["article_id"] for m in mentions]
     said = {(q["article_id"], q["start"]) for q in quotes}
@@ -47,8 +48,10 @@ def build(db, name: str, analysts: tuple[str, ...] = ()) -> dict:
             "quotes_about": about,
             # counted over every article; the lists below read the newest
             # ones only (``entity_dossier.mentions``' limit), and say so
-            "article_total": entity_dossier.article_count(db, keys, names, canon_id=canon),
-            "months": entity_dossier.months_mentioning(db, keys, names, canon_id=canon),
+            "article_total": entity_dossier.article_count(db, keys, names, canon_id=canon,
+                                                          labels=labels),
+            "months": entity_dossier.months_mentioning(db, keys, names, canon_id=canon,
+                                                       labels=labels),
             "articles": [{k: m[k] for k in ("article_id", "title", "published", "source")}
                          for m in mentions],
             "companions": entity_dossier.companions(db, keys, ids, canon_id=canon),

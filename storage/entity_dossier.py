@@ -32,7 +32,7 @@ import re
 from sqlite_utils import Database
 
 from storage.article_query import analyst_clause, search_matches
-from storage.entity_index import entity_rows, filter_keys
+from storage.entity_index import entity_key, entity_rows, filter_keys, labelled_entity
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 from storage.speaker_corrections import corrected_quotes_sql, current_select
 
@@ -46,12 +46,25 @@ def keys_of(db: Database, name: str) -> list[str]:
     return filter_keys(db, name)
 
 
-def identity(db: Database, name: str) -> dict:
+def identity(db: Database, name: str, label: str | None = None) -> dict:
     """``{"name", "label", "canon_id", "keys", "surfaces": [{"name", "label",
     "mentions", "articles"}]}`` — the canonical name and label if merged,
     else the most mentioned surface's. A canonical entity's surfaces are
     its aliases (key and label), not a same-named entity of another label
-    the analyst did not merge into it."""
+    the analyst did not merge into it. With ``label`` (a row of the corpus
+    Entities list), the entity of that name and label: the canonical one,
+    else that surface alone, of that label only (``labels``)."""
+    found = labelled_entity(db, name.strip(), label) if label else None
+    if found is not None and not found[1]:
+        surfaces = list(db.query(
+            "SELECT name, label, mentions, articles FROM entity_counts "
+            "WHERE key = ? AND label = ?", [entity_key(name.strip()), label]))
+        return {"name": surfaces[0]["name"], "label": label, "canon_id": None,
+                "keys": found[0], "labels": found[2], "surfaces": surfaces}
+    if found is not None:
+        canon = db.execute("SELECT name FROM entity_canon WHERE id = ?",
+                           [found[1][0]]).fetchone()
+        name = canon[0]
     keys = keys_of(db, name)
     # the canonical entity called so, else one of whose aliases it is
     canon = db.execute(
@@ -99,7 +112,7 @@ def _name_spans(db: Database, article_id: int, text: str,
 
 
 def mentions(db: Database, keys: list[str], names: list[str] = (),
-             limit: int = 300, canon_id: int | None = None) -> list[dict]:
+             limit: int = 300, canon_id: int | None = None, labels=()) -> list[dict]:
     """Per article mentioning the entity (newest first): ``{"article_id",
     "title", "published", "source", "text", "spans": [(start, end, text)]}``.
 
@@ -109,8 +122,9 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
     articles :func:`article_count` counts. The spans are the analysis's
     entities and the names' phrases in the text. Of the canonical entity
     ``canon_id``, only its aliases (key and label) count, and ``names`` are
-    not looked for (see :func:`_mentioning`)."""
-    sql, params = _mentioning(keys, names, canon_id)
+    not looked for (see :func:`_mentioning`); with ``labels``, only
+    mentions of those labels, and ``names`` are not looked for either."""
+    sql, params = _mentioning(keys, names, canon_id, labels)
     if not sql:
         return []
     ids = [r[0] for r in db.execute(
@@ -123,9 +137,12 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
             f"""SELECT e.start, e."end", e.text FROM entities e
                 WHERE e.analysis_id = {current_analysis_sql('?')}
                 AND lower(e.text) IN ({_marks(keys)}){_own_label(canon_id)}
+                {f"AND e.label IN ({_marks(labels)})" if labels else ""}
                 ORDER BY e.start""",
-            [article_id] + keys + ([canon_id] if canon_id is not None else []))]
-        for span in _name_spans(db, article_id, row[4], names if canon_id is None else ()):
+            [article_id] + keys + ([canon_id] if canon_id is not None else [])
+            + list(labels))]
+        searched = names if canon_id is None and not labels else ()
+        for span in _name_spans(db, article_id, row[4], searched):
             if not any(s < span[1] and span[0] < e for s, e, _ in spans):
                 spans.append(span)
         found.append({"article_id": row[0], "title": row[1], "published": row[2],
@@ -186,7 +203,8 @@ def _own_label(canon_id: int | None, alias: str = "e") -> str:
             f"AND x.key = lower({alias}.text) AND x.label = {alias}.label)")
 
 
-def _mentioning(keys: list[str], names, canon_id: int | None = None) -> tuple[str, list]:
+def _mentioning(keys: list[str], names, canon_id: int | None = None,
+                labels=()) -> tuple[str, list]:
     """SQL (and its parameters) of the ids of every article that
     :func:`mentions` would list, not only the newest: an entity of one of
     ``keys`` in its analysis, or one of ``names`` in its text.
@@ -194,30 +212,31 @@ def _mentioning(keys: list[str], names, canon_id: int | None = None) -> tuple[st
     Of the canonical entity ``canon_id``: an entity of one of its aliases,
     key and label, as the corpus Entities list counts it. Its names are not
     looked for in the text, which cannot tell the analyst's “Sokha” (a
-    person) from a namesake of another label not merged (a company)."""
+    person) from a namesake of another label not merged (a company); nor
+    with ``labels`` (an entity not merged, of those labels only)."""
     parts, params = [], []
     if keys:
-        rows, params = entity_rows(keys, _canons(canon_id))
+        rows, params = entity_rows(keys, _canons(canon_id), labels)
         parts.append(f"SELECT ae.article_id FROM {rows}")
-    for phrase in _phrases(names if canon_id is None else ()):
+    for phrase in _phrases(names if canon_id is None and not labels else ()):
         parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
         params.append(f"text : {phrase}")
     return " UNION ".join(parts), params
 
 
 def article_count(db: Database, keys: list[str], names=(),
-                  canon_id: int | None = None) -> int:
+                  canon_id: int | None = None, labels=()) -> int:
     """How many articles mention the entity (see :func:`mentions`), all of
     them — the page reads the newest ``limit`` only."""
-    sql, params = _mentioning(keys, names, canon_id)
+    sql, params = _mentioning(keys, names, canon_id, labels)
     return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] if sql else 0
 
 
 def months_mentioning(db: Database, keys: list[str], names=(),
-                      canon_id: int | None = None) -> list[dict]:
+                      canon_id: int | None = None, labels=()) -> list[dict]:
     """``{"month", "articles"}`` of every article mentioning the entity
     (undated left out) — the whole corpus, not the page's newest articles."""
-    sql, params = _mentioning(keys, names, canon_id)
+    sql, params = _mentioning(keys, names, canon_id, labels)
     if not sql:
         return []
     return list(db.query(

@@ -132,7 +132,13 @@ def labelled_filter(db: Database, entity: str
     match = _LABELLED.fullmatch(entity.strip())
     if match is None:
         return None
-    name, label = match.group(1), match.group(2)
+    return labelled_entity(db, match.group(1), match.group(2))
+
+
+def labelled_entity(db: Database, name: str, label: str
+                    ) -> tuple[list[str], tuple[int, ...], tuple[str, ...]] | None:
+    """``(keys, canons, labels)`` of the entity ``name`` of ``label`` (see
+    :func:`labelled_filter`); None if no entity has that name and label."""
     canons = tuple(r[0] for r in db.execute(
         "SELECT id FROM entity_canon WHERE lower(name) = lower(?) AND label = ? "
         "UNION SELECT canon_id FROM entity_aliases WHERE key = lower(?) AND label = ? "

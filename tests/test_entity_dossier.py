@@ -62,13 +62,19 @@ def _items(widget):
 def test_sar_sokha_page_roles_articles_and_accepting_an_alias(qtbot, open_window,
                                                               analysed_db_path):
     window = open_window(analysed_db_path)
-    qtbot.keyClick(window, Qt.Key.Key_E,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    entities = window.entities_view
-    entities.group.setCurrentIndex(entities.group.findText("Organisations"))  # spaCy's label
-    qtbot.waitUntil(lambda: entities.select_entity("Sar Sokha"), timeout=10000)
-    entities.tree.setFocus()
-    qtbot.keyClick(window, Qt.Key.Key_D,
+    # opened from his name in the text (spaCy calls him an organisation): the
+    # page by name, whatever the label, finds his roles in the text too (an
+    # Entities row's page is that row's entity alone: see the namesake test)
+    db = open_database(analysed_db_path)
+    article_id = db.execute("SELECT id FROM articles WHERE text LIKE "
+                            "'%Minister of Interior Sar Sokha will lead%'").fetchone()[0]
+    db.close()
+    window.article_list.select_article(article_id)
+    qtbot.waitUntil(lambda: window.current_id == article_id, timeout=5000)
+    start = window.view.article_text().index("Sar Sokha will lead")
+    window.view.select_range(start, start + len("Sar Sokha"))
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_D,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dossiers = window.overview.dossiers
     page = dossiers.page
@@ -289,3 +295,37 @@ def test_a_merged_entitys_articles_months_and_companions_leave_out_a_namesake(tm
     # an entity not merged is still found by name, whatever its label
     assert dossier_pages.build(db, "Companion 2")["article_total"] == 1
     db.close()
+
+
+def test_the_dossier_of_an_unmerged_namesake_is_its_own_page(qtbot, open_window,
+                                                             analysed_db_path):
+    """“Dossier…” on “Sokha — ORG” (a company) while “Sokha” (PERSON) is
+    merged into “Sar Sokha” opened Sar Sokha's page: the tab sent the name
+    alone. The page is now that entity of that label, counts the articles
+    its row counts, and lists them."""
+    from tests.test_entities_gui import (click_row, listed_ids, merge_sar_sokha,
+                                         open_entities_tab, search, shown,
+                                         stored_labelled_ids)
+    from tests.test_undo import pick_from_next_menu, right_click
+
+    merge_sar_sokha(analysed_db_path)
+    window = open_window(analysed_db_path)
+    view = open_entities_tab(qtbot, window)
+    view.group.setCurrentIndex(view.group.findText("All labels"))
+    search(qtbot, view, "sokha")
+    qtbot.waitUntil(lambda: ("Sokha", "ORG") in shown(view))
+    item = click_row(qtbot, view, "Sokha", "ORG")
+    row_count = item.data(3, Qt.ItemDataRole.DisplayRole)
+    pick_from_next_menu(["&Dossier…"])
+    right_click(view.tree.viewport(), view.tree.visualItemRect(item).center())
+    dossiers = window.overview.dossiers
+    qtbot.waitUntil(lambda: dossiers.dossier is not None, timeout=10000)
+    page = dossiers.page
+    expected = stored_labelled_ids(analysed_db_path, "sokha", "ORG")
+    assert (dossiers.dossier["name"], dossiers.dossier["label"]) == ("Sokha", "ORG")
+    assert {a["article_id"] for a in dossiers.dossier["articles"]} == expected
+    assert page.summary.text().startswith(f"{row_count} article · ")
+    assert _items(page.names) == ["Sokha — ORG, 1 mention in 1 article"]
+    qtbot.mouseClick(page.list_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.article_filters.entity.text() == "Sokha (ORG)")
+    qtbot.waitUntil(lambda: listed_ids(window) == expected)

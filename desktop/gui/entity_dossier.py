@@ -31,13 +31,27 @@ class EntityDossierController(QObject):
         self.dossier: dict | None = None
         self.action = window._action(menu, "Entity &dossier…", self.open_current,
                                      "Ctrl+Shift+D")
-        window.entities_view.dossierRequested.connect(lambda row: self.open(row["name"]))
+        window.entities_view.dossierRequested.connect(
+            lambda row: self.open(row["name"], row["label"]))
         window.passage_visibility.changed.connect(lambda _shown: self._reread())
 
     def _reread(self) -> None:
         """View → Passages changed: an open page lists the passages shown now."""
         if self.page is not None and self.page.isVisible() and self.dossier is not None:
-            self.open(self.dossier["name"])
+            self.open(self.dossier["name"], self._label())
+
+    def _label(self) -> str | None:
+        """The label the open page is of: a canonical entity's, or an
+        Entities row's (None: a page by name, whatever the label)."""
+        dossier = self.dossier or {}
+        if dossier.get("canon_id") is not None or dossier.get("labels"):
+            return dossier["label"]
+        return None
+
+    def _list_articles(self) -> None:
+        """"List its articles": the page's entity, of its label if it has one."""
+        if self.dossier is not None:
+            self.window.show_entity_articles(self.dossier["name"], self._label())
 
     def open_current(self) -> bool:
         """The dossier of the entity at the reader's caret, else of the one
@@ -60,16 +74,19 @@ class EntityDossierController(QObject):
                 "Put the caret on an entity in the text (F4 steps through them), or select "
                 "one in the Entities tab (Ctrl+Shift+E), then press Ctrl+Shift+D.", 6000)
             return False
-        self.open(entity.get("name") or entity["text"])
+        # a row of the Entities tab is the entity of its label
+        self.open(entity.get("name") or entity["text"],
+                  entity.get("label") if "mentions" in entity else None)
         return True
 
-    def open(self, name: str):
+    def open(self, name: str, label: str | None = None):
+        """The page of the entity ``name`` (of ``label`` if given)."""
         if self.page is None:
             self.page = EntityPage(self.window)
             self.page.articleActivated.connect(self._show_article)
             self.page.quoteActivated.connect(self.window.go_to_quote)
             self.page.entityActivated.connect(self.open)
-            self.page.filterRequested.connect(self.window.show_entity_articles)
+            self.page.filterRequested.connect(lambda _name: self._list_articles())
             self.page.mergeRequested.connect(self.merge)
         self.page.setWindowTitle(f"Dossier — {name} (reading…)")
         self.page.show()
@@ -80,7 +97,7 @@ class EntityDossierController(QObject):
             if self.page is not None:
                 self.page.set_dossier(dossier)
         analysts = self.window.query.analysts
-        read = functools.partial(build, name=name, analysts=analysts)
+        read = functools.partial(build, name=name, analysts=analysts, label=label)
         return self.window.ops.query(read, show).named("entity dossier").in_process().run()
 
     def _show_article(self, article_id: int) -> None:
@@ -98,5 +115,5 @@ class EntityDossierController(QObject):
                                           merged_label(dossier, chosen))
         if done:
             self.window.refresh_corpus_entities()
-            self.open(dossier["name"])
+            self.open(dossier["name"], self._label())
         return done
