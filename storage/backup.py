@@ -24,6 +24,7 @@ import re
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.database import (DatabaseError, check_file, damaged_error, file_uri,
-                              integrity_problems, summary)
+from storage.database import (DatabaseError, check_file, damaged_error, file_uri, get_meta,
+                              integrity_problems, set_meta, summary)
 
 try:
     import fcntl
@@ -328,13 +329,25 @@ def set_aside(path: str | Path) -> Path:
     return damaged
 
 
-def restore_backup(backup: Path, db_path: str | Path) -> None:
-    """Replace the database at ``db_path`` by the backup's content.
+#: The ``meta`` key every restore writes a new value to: a window that
+#: has the file open sees the whole database was replaced, although the
+#: journal restored may hold fewer steps than the window has already seen.
+RESTORED = "restored"
 
-    No connection to ``db_path`` may be open. The backup is checked first
-    (:class:`BackupError` if it is damaged: nothing is changed). The content
-    is written with the backup API into the existing file, so its WAL stays
-    consistent.
+
+def restore_mark(db: Database) -> str | None:
+    """The mark of the last restore into ``db`` (None if never restored)."""
+    return get_meta(db, RESTORED)
+
+
+def restore_backup(backup: Path, db_path: str | Path) -> None:
+    """Replace the database at ``db_path`` by the backup's content, with a
+    new :func:`restore_mark`.
+
+    Connections to ``db_path`` (another window's) see the new content. The
+    backup is checked first (:class:`BackupError` if it is damaged: nothing
+    is changed). The content is written with the backup API into the
+    existing file, so its WAL stays consistent.
     """
     problems = check_file(backup)
     if problems:
@@ -344,6 +357,7 @@ def restore_backup(backup: Path, db_path: str | Path) -> None:
     target = sqlite3.connect(db_path)
     try:
         source.backup(target)
+        set_meta(Database(target), RESTORED, uuid.uuid4().hex)
     finally:
         source.close()
         target.close()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.gui.error_reporting import ErrorReporter, LogDialog, configure_logging
 from storage import articles, journal, open_database, passages
-from storage.backup import list_backups
+from storage.backup import list_backups, take_backup
 
 
 def _locked(path):
@@ -181,6 +181,31 @@ def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_
     assert articles.article_count(window.db) == 5
     labels = [b.path.name for b in list_backups(analysed_db_path)]
     assert any("before-restore" in name for name in labels)
+
+
+def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_file(
+        open_window, seeded_db_path, capsys):
+    from desktop.cli import main as dossier
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(2)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)                       # undoable, in the replaced database
+    assert window.controllers.history.undo_stack.count() == 1
+    assert window.article_list.list_model.rowCount() == 6
+    # the analyst runs dossier restore in a terminal, the window still open:
+    # the restored journal is older than the steps the window has seen
+    assert dossier(["restore", str(backup), "--db", str(seeded_db_path)]) == 0
+    assert window.check_external_changes()
+    assert window.article_list.list_model.rowCount() == 5
+    assert window.controllers.history.undo_stack.count() == 0   # nothing to undo there
+    assert window.state.article_id == 2                          # still reading it
+    assert window.view.passage_ranges_shown() == []
+    assert not window.check_external_changes()      # taken up once, not at every look
 
 
 def test_closing_the_window_takes_a_backup(open_window, analysed_db_path):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.gui.collector import collect_everything
 from desktop.gui.controller import Controller
-from storage import DamagedDatabaseError, analyses, journal
+from storage import DamagedDatabaseError, analyses, articles, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
 from widgets.plain_text import plain_message
@@ -40,9 +40,7 @@ class BackupsController(Controller):
         self.backup_timer.timeout.connect(self.back_up_in_background)
         self._schedule_backups()
         # another window or a dossier command writing to the same file
-        self._data_version = database_version(self.db)
-        self._last_step = journal.last_step_id(self.db)
-        self._last_analysis = analyses.last_analysis_id(self.db)
+        self._remember_file_state()
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
@@ -65,10 +63,21 @@ class BackupsController(Controller):
         were for, published as ANALYSIS of those articles — the reader
         re-reads its article only when it is one of them (once for every
         article when more than a thousand were analysed). A commit that
-        is neither (a recycled quote's links) is not published."""
+        is neither (a recycled quote's links) is not published.
+
+        A restore by another program (``dossier restore``) replaced the
+        whole database: the window then starts over on it as after its own
+        restore (:meth:`_take_up_restored`)."""
         version = database_version(self.db)
         if version == self._data_version:
             return False
+        if self._restored_elsewhere():
+            self._stop_work_on_file()
+            self._take_up_restored(keep_article=True)
+            self.statusBar().showMessage(
+                "The database was restored from a backup by another program: everything "
+                "shown is re-read, and Undo starts afresh.", 12000)
+            return True
         self._data_version = version
         last = journal.last_step_id(self.db)
         changes = journal.changes_since(self.db, self._last_step,
@@ -83,6 +92,55 @@ class BackupsController(Controller):
             with self.controllers.reader.keeping_position():
                 self.ops.publish(changes)
         return True
+
+    def _remember_file_state(self) -> None:
+        """Note the file as it is now: what the next look for other writers'
+        commits compares with."""
+        from storage.backup import restore_mark
+
+        self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
+        self._last_analysis = analyses.last_analysis_id(self.db)
+        self._restore_mark = restore_mark(self.db)
+
+    def _restored_elsewhere(self) -> bool:
+        """True if another program restored a backup into the file since the
+        last look: a new restore mark, or a journal whose newest step is
+        older than one already seen (a restore that wrote no mark)."""
+        from storage.backup import restore_mark
+
+        return (restore_mark(self.db) != self._restore_mark
+                or journal.last_step_id(self.db) < self._last_step)
+
+    def _stop_work_on_file(self) -> None:
+        """Stop what works on the file through connections of its own before
+        it is replaced (or once another program replaced it): the analysis
+        process, the workers (their results dropped) and the team hub's sync
+        (which would sync the replaced database's state)."""
+        self.controllers.analysis.process.stop()
+        self.ops.cancel_all()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.stop()
+
+    def _take_up_restored(self, *, keep_article: bool) -> None:
+        """Start over on a database just replaced by a backup (the window's
+        connection open on it, :meth:`_stop_work_on_file` done): the undo
+        history (of the replaced database) is dropped, the analysis process
+        and the hub's sync start again, and every panel re-reads.
+        ``keep_article``: the reader stays on its article if the restored
+        database has it (else the list's first opens)."""
+        self._remember_file_state()
+        article_id = self.state.article_id
+        if not keep_article or article_id is None \
+                or articles.get_article(self.db, article_id) is None:
+            self.state.article_id = None
+        self.controllers.history.undo_stack.clear()
+        self.controllers.analysis.start_process()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.resume()        # if the file restored is a hub's: guarded, syncing again
+        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
 
     def _schedule_backups(self) -> None:
         minutes = self.preferences.backup_minutes
@@ -217,15 +275,10 @@ class BackupsController(Controller):
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.exec()
             return
-        controllers = self.controllers
-        controllers.reader.flush_edits()
-        controllers.analysis.process.stop()
-        self.ops.cancel_all()
-        # the team hub's sync and a damage check have connections of their
-        # own to the file: closed too (the hub's synced the file set aside)
-        hub, health = getattr(self.window, "hub", None), getattr(self.window, "health", None)
-        if hub is not None:
-            hub.stop()
+        self.controllers.reader.flush_edits()
+        self._stop_work_on_file()
+        # a damage check has a connection of its own to the file too
+        health = getattr(self.window, "health", None)
         if health is not None and health.task is not None:
             health.task.wait()
         try:
@@ -246,13 +299,6 @@ class BackupsController(Controller):
             log.warning("damaged database kept as %s", damaged)
         restore_backup(backup, self.db_path)
         self.window.db = open_database(self.db_path)
-        self._data_version = database_version(self.db)
-        self._last_step = journal.last_step_id(self.db)
-        self.state.article_id = None
-        controllers.history.undo_stack.clear()   # the history was of the replaced database
-        controllers.analysis.start_process()
-        if hub is not None:
-            hub.resume()        # if the file restored is a hub's: guarded, syncing again
-        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
+        self._take_up_restored(keep_article=False)
         self.statusBar().showMessage(f"Restored {backup.name}." + (
             f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)
