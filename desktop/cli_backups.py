@@ -54,7 +54,7 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from storage import DatabaseError, open_database
-    from storage.backup import BackupError, newest_good_backup, restore_backup
+    from storage.backup import BackupError, check_backup, newest_good_backup, restore_backup
     from storage.database import check_file
 
     path = _database_path(args)
@@ -67,9 +67,13 @@ def cmd_restore(args) -> int:
         if newest is None:
             raise CommandError(f"no good backup of {path}")
         chosen = newest.path
+    try:        # before the database is touched: a file that cannot replace it changes nothing
+        check_backup(chosen, sound=not args.file)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
     kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
     try:
-        restore_backup(chosen, path)
+        restore_backup(chosen, path, checked=True)
         open_database(path, create=False).close()
     except (BackupError, DatabaseError) as error:
         raise CommandError(str(error)) from error

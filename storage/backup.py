@@ -33,8 +33,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.database import (DatabaseError, check_file, damaged_error, file_uri, get_meta,
-                              integrity_problems, set_meta, summary)
+from storage.database import (APPLICATION_ID, DatabaseError, check_file, damaged_error,
+                              file_uri, get_meta, integrity_problems, set_meta, summary)
+# (opening's own checks of an existing file, run on a backup before a restore)
+from storage.database import _check_existing, _connect
 
 try:
     import fcntl
@@ -340,19 +342,46 @@ def restore_mark(db: Database) -> str | None:
     return get_meta(db, RESTORED)
 
 
-def restore_backup(backup: Path, db_path: str | Path) -> None:
+def check_backup(backup: str | Path, *, sound: bool = False) -> None:
+    """Raise :class:`BackupError` unless ``backup`` may replace a database:
+    a Dossier database (not an empty SQLite file, nor another program's)
+    whose schema this version reads (:func:`storage.database.open_database`'s
+    checks of an existing file), that passes ``PRAGMA quick_check``
+    (``sound``: it was just checked, only what it is is looked at). Reads
+    the file only, through a read-only connection."""
+    backup = Path(backup)
+    if not sound and (problems := check_file(backup)):
+        raise BackupError(f"the backup {backup.name} is damaged "
+                          f"({summary(problems)}); choose another")
+    try:
+        conn = _connect(backup, read_only=True)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{backup} cannot be restored ({error})") from error
+    try:
+        _check_existing(conn, backup)
+        ours = conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    except DatabaseError as error:
+        raise BackupError(f"{error}; it cannot be restored") from error
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{backup} cannot be restored ({error})") from error
+    finally:
+        conn.close()
+    if not ours:    # an empty SQLite file: it would restore nothing at all
+        raise BackupError(f"{backup} is not a Dossier database; it cannot be restored")
+
+
+def restore_backup(backup: Path, db_path: str | Path, *, checked: bool = False) -> None:
     """Replace the database at ``db_path`` by the backup's content, with a
     new :func:`restore_mark`.
 
     Connections to ``db_path`` (another window's) see the new content. The
-    backup is checked first (:class:`BackupError` if it is damaged: nothing
-    is changed). The content is written with the backup API into the
+    backup is checked first (:func:`check_backup`; ``checked``: the caller
+    did that) and :class:`BackupError` raised if it cannot be restored:
+    nothing is changed. The content is written with the backup API into the
     existing file, so its WAL stays consistent.
     """
-    problems = check_file(backup)
-    if problems:
-        raise BackupError(f"the backup {Path(backup).name} is damaged "
-                          f"({summary(problems)}); choose another")
+    if not checked:
+        check_backup(backup)
     source = sqlite3.connect(file_uri(backup, mode="ro"), uri=True)
     target = sqlite3.connect(db_path)
     try:

@@ -261,17 +261,19 @@ class BackupsController(Controller):
     def restore(self, backup: Path, *, checked: bool = False) -> None:
         """Replace the database by ``backup`` (backing up the current state
         first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
-        ``checked``: the backup was just checked (else it is checked here)."""
+        ``checked``: the backup was just checked for damage (else it is
+        checked here); that it is a Dossier database this version reads is
+        checked here in any case, before anything is stopped or written."""
         from storage import open_database
-        from storage.backup import (BEFORE_RESTORE, BackupError, restore_backup, set_aside,
-                                    take_backup)
-        from storage.database import check_file
+        from storage.backup import (BEFORE_RESTORE, BackupError, check_backup, restore_backup,
+                                    set_aside, take_backup)
 
-        problems = [] if checked else check_file(backup)
-        if problems:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
-                              f"{backup.name} is damaged ({problems[0]}); nothing was "
-                              f"changed. Choose another backup.", parent=self.window)
+        try:
+            check_backup(backup, sound=checked)
+        except BackupError as error:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Backup not restored",
+                              f"{str(error)[:1].upper()}{str(error)[1:]}. Nothing was "
+                              "changed.", parent=self.window)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.exec()
             return
@@ -297,7 +299,7 @@ class BackupsController(Controller):
         if damaged:
             damaged = set_aside(self.db_path)
             log.warning("damaged database kept as %s", damaged)
-        restore_backup(backup, self.db_path)
+        restore_backup(backup, self.db_path, checked=True)
         self.window.db = open_database(self.db_path)
         self._take_up_restored(keep_article=False)
         self.statusBar().showMessage(f"Restored {backup.name}." + (
