@@ -310,7 +310,7 @@ def test_the_window_refuses_a_file_it_cannot_restore_and_goes_on(open_window, tm
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     window.restore(_unusable_backup(tmp_path, what))
     assert len(shown) == 1
-    assert "cannot be restored" in shown[0] and "Nothing was changed" in shown[0]
+    assert "cannot be restored" in shown[0] and "was not replaced" in shown[0]
     assert [a["title"] for a in articles.list_articles(window.db)] == ["Mine"]
     assert list_backups(path) == []
 

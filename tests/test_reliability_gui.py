@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -206,6 +208,58 @@ def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_fil
     assert window.state.article_id == 2                          # still reading it
     assert window.view.passage_ranges_shown() == []
     assert not window.check_external_changes()      # taken up once, not at every look
+
+
+def test_a_read_only_database_is_neither_restored_nor_backed_up(open_window, seeded_db_path,
+                                                               monkeypatch):
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    seeded_db_path.chmod(0o444)     # no write bit for anyone: read-only even for root
+    before = seeded_db_path.read_bytes()
+    window = open_window(seeded_db_path)
+    assert window.read_only
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    window.restore(backup)
+    assert len(shown) == 1 and "open read-only" in shown[0]
+    assert [b.path for b in list_backups(seeded_db_path)] == [backup]   # no before-restore
+    assert seeded_db_path.read_bytes() == before
+    assert articles.article_count(window.db) == 6                        # still usable
+
+
+@pytest.mark.parametrize("state", ["sound", "damaged"])
+def test_a_restore_that_fails_leaves_the_window_on_its_file(open_window, seeded_db_path,
+                                                           monkeypatch, state):
+    from storage import backup as backups
+    from storage.database import DamagedDatabaseError
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(2)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)
+    if state == "damaged":          # the file is set aside before the backup is written
+        def damaged(*args, **kwargs):
+            raise DamagedDatabaseError("dossier.db is damaged")
+        monkeypatch.setattr(backups, "take_backup", damaged)
+
+    def no_room(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "restore_backup", no_room)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    window.restore(backup)
+    assert len(shown) == 1 and "disk is full" in shown[0] and "not replaced" in shown[0]
+    assert passages.passage_count(window.db) == 1      # the window's file, open, as it was
+    assert not list(seeded_db_path.parent.glob("dossier.db.damaged-*"))
+    assert window.controllers.history.undo_stack.count() == 1     # its history holds
+    window.controllers.history.undo_stack.undo()                  # and acts on the file
+    assert passages.passage_count(window.db) == 0
+    assert window.analysis.process is not None
 
 
 def test_closing_the_window_takes_a_backup(open_window, analysed_db_path):

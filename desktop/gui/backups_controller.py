@@ -13,11 +13,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialog
 
 from desktop.gui.collector import collect_everything
 from desktop.gui.controller import Controller
+from desktop.gui.error_reporting import READ_ONLY_TEXT
 from storage import DamagedDatabaseError, analyses, articles, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
@@ -263,19 +264,21 @@ class BackupsController(Controller):
         first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
         ``checked``: the backup was just checked for damage (else it is
         checked here); that it is a Dossier database this version reads is
-        checked here in any case, before anything is stopped or written."""
+        checked here in any case, before anything is stopped or written.
+        Refused for a read-only database. Should the restore fail, the
+        window goes on with the file as it was (:meth:`_reopen_after_failure`)."""
         from storage import open_database
         from storage.backup import (BEFORE_RESTORE, BackupError, check_backup, restore_backup,
                                     set_aside, take_backup)
 
+        if getattr(self.window, "read_only", False):
+            # its file cannot be replaced (and it is never backed up)
+            plain_message(self.window, "Restore from backup", READ_ONLY_TEXT, "warning")
+            return
         try:
             check_backup(backup, sound=checked)
         except BackupError as error:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Backup not restored",
-                              f"{str(error)[:1].upper()}{str(error)[1:]}. Nothing was "
-                              "changed.", parent=self.window)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.exec()
+            self._tell_not_restored(error)
             return
         self.controllers.reader.flush_edits()
         self._stop_work_on_file()
@@ -283,24 +286,72 @@ class BackupsController(Controller):
         health = getattr(self.window, "health", None)
         if health is not None and health.task is not None:
             health.task.wait()
+        before = aside = None
+        closed = False
         try:
-            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                        label=BEFORE_RESTORE, spare=backup,
-                        max_bytes=self.preferences.backups_max_bytes)
-            damaged = None
-        except (DamagedDatabaseError, BackupError):
-            damaged = True
-        self.db.close()
-        # a connection an error left in a reference cycle (a traceback's
-        # frames) is closed now, not at the collector's next pass: the file
-        # then has no open connection, and no log, when it is moved or replaced
-        # (frozen objects too: see app.leave_start_up_out_of_collections)
-        collect_everything()
-        if damaged:
-            damaged = set_aside(self.db_path)
-            log.warning("damaged database kept as %s", damaged)
-        restore_backup(backup, self.db_path, checked=True)
-        self.window.db = open_database(self.db_path)
+            try:
+                before = take_backup(self.db, self.db_path, label=BEFORE_RESTORE,
+                                     keep=self.preferences.backups_kept + 1, spare=backup,
+                                     max_bytes=self.preferences.backups_max_bytes)
+            except (DamagedDatabaseError, BackupError):
+                before = None
+            self.db.close()
+            closed = True
+            # a connection an error left in a reference cycle (a traceback's
+            # frames) is closed now, not at the collector's next pass: the file
+            # then has no open connection, and no log, when it is moved or
+            # replaced (frozen objects too: see app.leave_start_up_out_of_collections)
+            collect_everything()
+            if before is None:
+                aside = set_aside(self.db_path)
+                log.warning("damaged database kept as %s", aside)
+            restore_backup(backup, self.db_path, checked=True)
+            self.window.db = open_database(self.db_path)
+        except Exception as error:
+            log.exception("restoring %s failed", backup)
+            self._reopen_after_failure(closed=closed, aside=aside, before=before)
+            self._tell_not_restored(error)
+            return
         self._take_up_restored(keep_article=False)
         self.statusBar().showMessage(f"Restored {backup.name}." + (
-            f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)
+            f" The damaged database is kept as {aside.name}." if aside else ""), 12000)
+
+    def _reopen_after_failure(self, *, closed: bool, aside: Path | None,
+                              before: Path | None) -> None:
+        """After a restore that failed: the window on its file as it was,
+        never on a closed connection (``closed``: the restore had closed it).
+        A failed write of the backup's content was rolled back by SQLite; a
+        damaged file set aside (``aside``) is put back in its place (what
+        stands there is a copy of a backup); a file that cannot be opened
+        after all gets back the state ``before`` the restore, as backed up.
+        The work stopped for the restore starts again; the undo history
+        holds, as the database is the one it was made on."""
+        from storage import DatabaseError, open_database
+        from storage.backup import restore_backup
+
+        if aside is not None:
+            for suffix in ("", "-wal", "-shm"):
+                side = aside.with_name(aside.name + suffix)
+                if side.exists():
+                    side.replace(self.db_path.with_name(self.db_path.name + suffix))
+        if closed:
+            try:
+                self.window.db = open_database(self.db_path)
+            except DatabaseError:
+                if before is None:
+                    raise
+                restore_backup(before, self.db_path, checked=True)
+                self.window.db = open_database(self.db_path)
+        self._remember_file_state()
+        self.controllers.analysis.start_process()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.resume()
+        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads
+
+    def _tell_not_restored(self, error: Exception) -> None:
+        """Say why a restore did not happen."""
+        text = str(error) or type(error).__name__
+        plain_message(self.window, "Backup not restored",
+                      f"{text[:1].upper()}{text[1:]}. The database was not replaced.",
+                      "warning")
