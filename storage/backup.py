@@ -152,9 +152,12 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
 
 
 def database_bytes(db_path: str | Path) -> int:
-    """The size of a database with its write-ahead log: what a copy needs."""
+    """The size of a database with its write-ahead log: what a copy needs
+    (through a symlink: the file it points to, beside which SQLite keeps
+    the log)."""
+    real = os.path.realpath(db_path)
     total = 0
-    for path in (Path(db_path), Path(f"{db_path}-wal")):
+    for path in (Path(real), Path(f"{real}-wal")):
         try:
             total += path.stat().st_size
         except OSError:
@@ -318,8 +321,10 @@ def set_backups_aside(db_path: str | Path) -> Path | None:
 def set_aside(path: str | Path) -> Path:
     """Rename a damaged database (and its ``-wal``/``-shm``) to
     ``<name>.damaged-<time>`` beside it; returns the new name. Nothing is
-    deleted: what can still be read stays there for a specialist."""
-    path = Path(path)
+    deleted: what can still be read stays there for a specialist. Through a
+    symlink, the file it points to is renamed (SQLite keeps the log beside
+    it), and the link left for the restored file to be written through."""
+    path = Path(os.path.realpath(path))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     damaged = path.with_name(f"{path.name}.damaged-{stamp}")
     if path.exists():

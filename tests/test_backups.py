@@ -262,6 +262,25 @@ def test_the_command_line_refuses_a_lost_database_and_restores_it(tmp_path, caps
     db.close()
 
 
+def test_a_database_opened_through_a_symlink_is_measured_and_set_aside_where_it_lies(
+        tmp_path):
+    from storage.backup import database_bytes, set_aside
+    real = tmp_path / "disk" / "real.db"
+    real.parent.mkdir()
+    link = tmp_path / "d.db"
+    link.symlink_to(real)
+    db = open_database(link)
+    db.execute("PRAGMA wal_autocheckpoint = 0")      # the log keeps what is written
+    for number in range(20):
+        articles.add_article(db, title=f"A{number}", text="Some text. " * 200 + str(number))
+    wal = real.with_name("real.db-wal")
+    assert database_bytes(link) == real.stat().st_size + wal.stat().st_size
+    db.close()
+    aside = set_aside(link)
+    assert aside.parent == real.parent and aside.exists() and not real.exists()
+    assert link.is_symlink()          # a restore writes the file through it again
+
+
 def _unusable_backup(tmp_path, what: str):
     """A file offered to a restore that cannot replace a database: one from a
     newer Dossier, another program's SQLite file, an empty SQLite file."""
