@@ -350,6 +350,36 @@ def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_pat
     assert len(list_backups(analysed_db_path)) == 2     # a change: a new copy
 
 
+def test_work_saved_while_a_backup_is_copied_is_backed_up_on_exit(open_window, seeded_db_path,
+                                                                  qtbot, monkeypatch):
+    import threading
+
+    from storage import backup as backups
+
+    window = open_window(seeded_db_path)
+    copied, go_on = threading.Event(), threading.Event()
+    take_backup_now = backups.take_backup
+
+    def slow_take_backup(*args, **kwargs):     # the copy is made, the worker ends later
+        target = take_backup_now(*args, **kwargs)
+        copied.set()
+        go_on.wait(10)
+        return target
+
+    monkeypatch.setattr(backups, "take_backup", slow_take_backup)
+    task = window.back_up_in_background()
+    assert copied.wait(10)
+    articles.add_article(window.db, title="Typed during the backup", text="Not in the copy.")
+    go_on.set()
+    assert task.wait(10000)
+    qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=5000)
+    window.close()                                           # the exit backup
+    newest = open_database(list_backups(seeded_db_path)[0].path, read_only=True)
+    titles = [a["title"] for a in articles.list_articles(newest)]
+    newest.close()
+    assert "Typed during the backup" in titles
+
+
 def test_tagging_with_a_tag_merged_away_elsewhere_says_so_in_words(
         open_window, analysed_db_path, qtbot, monkeypatch):
     from storage import tags

@@ -175,8 +175,15 @@ class BackupsController(Controller):
             finally:
                 db.close()
 
-        return self.ops.query(work, self._backup_done).failure(
+        # what the copy may hold: the state as the worker starts
+        before = self._state_now()
+        return self.ops.query(work, lambda path: self._backup_done(path, "", before)).failure(
             lambda error: self._backup_done(None, str(error))).on_path().named("backup").run()
+
+    def _state_now(self) -> tuple[int, int]:
+        """The database's state as this window can tell it cheaply: its own
+        connection's changes and the commits of any other."""
+        return (self.db.conn.total_changes, database_version(self.db))
 
     def _state_if_backed_up(self) -> tuple[int, int] | None:
         """The database state now, if its newest backup is newer than its last
@@ -187,7 +194,7 @@ class BackupsController(Controller):
         written = [p.stat().st_mtime for p in (self.db_path,
                    self.db_path.with_name(self.db_path.name + "-wal")) if p.exists()]
         if backups and written and backups[0].path.stat().st_mtime >= max(written):
-            return (self.db.conn.total_changes, database_version(self.db))
+            return self._state_now()
         return None
 
     def _changed_since_backup(self) -> bool:
@@ -198,10 +205,12 @@ class BackupsController(Controller):
 
         if getattr(self.window, "read_only", False):
             return False
-        state = (self.db.conn.total_changes, database_version(self.db))
-        return not list_backups(self.db_path) or state != self._state_at_backup
+        return not list_backups(self.db_path) or self._state_now() != self._state_at_backup
 
-    def _backup_done(self, path, message: str = "") -> None:
+    def _backup_done(self, path, message: str = "",
+                     before: tuple[int, int] | None = None) -> None:
+        """A background backup ended: ``path`` written (``before``: the
+        state as it began), or the damage found, or it failed (``message``)."""
         if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
             error, backup = path
             log.error("backup refused: %s", error)
@@ -211,8 +220,11 @@ class BackupsController(Controller):
                 health.report([str(error)], backup.path if backup else None)
             return
         if path:
-            # the worker's own copy shows up in data_version: remember it as seen
-            self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
+            # backed up only if nothing was committed since the copy began (the
+            # worker's connection only reads): work saved meanwhile may not be
+            # in the copy, and the exit backup must then be taken
+            if before is not None and self._state_now() == before:
+                self._state_at_backup = before
             self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
         else:
             log.warning("backup failed: %s", message)
