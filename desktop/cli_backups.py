@@ -71,7 +71,10 @@ def cmd_restore(args) -> int:
         check_backup(chosen, sound=not args.file)
     except BackupError as error:
         raise CommandError(str(error)) from error
-    kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
+    try:
+        kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
+    except BackupError as error:     # no room for the copy, say: the database is left alone
+        raise CommandError(f"{error}; nothing was restored") from error
     try:
         restore_backup(chosen, path, checked=True)
         open_database(path, create=False).close()
@@ -84,8 +87,10 @@ def cmd_restore(args) -> int:
 def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
     """Keep the database about to be replaced: a damaged one renamed beside
     it, a sound one as a backup labelled ``before-restore`` (which never
-    deletes ``chosen``, the backup about to be restored)."""
-    from storage import DatabaseError, open_database
+    deletes ``chosen``, the backup about to be restored). Raises
+    :class:`~storage.backup.BackupError` (nothing changed) if that backup
+    cannot be written although the database is sound (no room for it)."""
+    from storage import DamagedDatabaseError, DatabaseError, open_database
     from storage.backup import BEFORE_RESTORE, DEFAULT_KEEP, set_aside, take_backup
 
     if not path.exists():
@@ -99,7 +104,8 @@ def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
     try:
         before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE,
                              spare=chosen)
-    except DatabaseError:
+    except DamagedDatabaseError:
+        db.close()
         return f"the damaged file is kept as {set_aside(path)}"
     finally:
         db.close()

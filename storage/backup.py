@@ -67,6 +67,11 @@ class BackupError(DatabaseError):
     """A backup could not be written or restored; the message is for the user."""
 
 
+class NoRoomError(BackupError):
+    """The disk has no room for a backup, even once older ones are deleted
+    (:func:`make_room`): the database itself is sound as far as anyone knows."""
+
+
 @dataclass(frozen=True)
 class Backup:
     """One backup file."""
@@ -172,34 +177,50 @@ def _deletable(backups: list[Backup], spare: Path | None) -> list[Backup]:
     return [b for b in backups[1:] if spared is None or b.path.resolve() != spared]
 
 
-def make_room(db_path: str | Path, needed: int, *, free: int | None = None,
+def room_plan(db_path: str | Path, needed: int, *, free: int | None = None,
               spare: Path | None = None) -> list[Path]:
-    """Delete the oldest backups (never the newest, nor ``spare``) until a
-    copy of ``needed`` bytes leaves :data:`FREE_RESERVE_BYTES` (or
-    ``needed``, if larger) free; returns what was deleted. Raises
-    :class:`BackupError`, having deleted nothing, if even that would not
-    make room."""
+    """The oldest backups (never the newest, nor ``spare``) that must go for
+    a copy of ``needed`` bytes to leave :data:`FREE_RESERVE_BYTES` (or
+    ``needed``, if larger) free; deletes nothing. Raises
+    :class:`NoRoomError` if even deleting all it may would not make room."""
     folder = backup_folder(db_path)
     if free is None:
-        free = shutil.disk_usage(folder).free
+        free = shutil.disk_usage(folder if folder.is_dir() else Path(db_path).parent).free
     reserve = max(FREE_RESERVE_BYTES, needed)
     backups = _deletable(list_backups(db_path), spare)
     short = needed + reserve - free
     if short <= 0:
         return []
     if sum(b.size for b in backups) < short:
-        raise BackupError(
+        raise NoRoomError(
             f"not enough free disk space: a backup needs {_size(needed)} and must leave "
             f"{_size(reserve)} free, and {_size(free)} is free. Free some space, or move "
             f"the backups in {folder} elsewhere.")
-    removed = []
+    doomed = []
     for backup in reversed(backups):      # oldest first
         if short <= 0:
             break
-        backup.path.unlink(missing_ok=True)
-        removed.append(backup.path)
+        doomed.append(backup.path)
         short -= backup.size
-    return removed
+    return doomed
+
+
+def make_room(db_path: str | Path, needed: int, *, free: int | None = None,
+              spare: Path | None = None) -> list[Path]:
+    """Delete the backups :func:`room_plan` names; returns what was
+    deleted. Raises :class:`NoRoomError`, having deleted nothing, if even
+    that would not make room."""
+    doomed = room_plan(db_path, needed, free=free, spare=spare)
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def check_room(db_path: str | Path, *, spare: Path | None = None) -> None:
+    """Raise :class:`NoRoomError`, deleting nothing, if a backup of the
+    database at ``db_path`` would not be written for want of disk space
+    (:func:`take_backup` deletes older backups first)."""
+    room_plan(db_path, database_bytes(db_path), spare=spare)
 
 
 def _size(count: int) -> str:
@@ -214,9 +235,9 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
 
     Raises :class:`~storage.database.DamagedDatabaseError` if the database is
     damaged (no backup is written and none is pruned) and :class:`BackupError`
-    if the copy came out damaged although the database is sound, or if the
-    disk has no room for it (:func:`make_room`: older backups are deleted
-    to make room, never the newest). ``spare``: a backup never deleted
+    if the copy came out damaged although the database is sound, or
+    :class:`NoRoomError` if the disk has no room for it (:func:`make_room`:
+    older backups are deleted to make room, never the newest). ``spare``: a backup never deleted
     here (the one a restore is about to use).
     """
     folder = backup_folder(db_path)

@@ -289,6 +289,7 @@ class BackupsController(Controller):
             return
         try:
             check_backup(backup, sound=checked)
+            damaged = self._damaged_without_room(backup)
         except BackupError as error:
             self._tell_not_restored(error)
             return
@@ -302,10 +303,11 @@ class BackupsController(Controller):
         closed = False
         try:
             try:
-                before = take_backup(self.db, self.db_path, label=BEFORE_RESTORE,
-                                     keep=self.preferences.backups_kept + 1, spare=backup,
-                                     max_bytes=self.preferences.backups_max_bytes)
-            except (DamagedDatabaseError, BackupError):
+                before = None if damaged else take_backup(
+                    self.db, self.db_path, label=BEFORE_RESTORE, spare=backup,
+                    keep=self.preferences.backups_kept + 1,
+                    max_bytes=self.preferences.backups_max_bytes)
+            except DamagedDatabaseError:      # kept aside instead (any other error refuses)
                 before = None
             self.db.close()
             closed = True
@@ -327,6 +329,22 @@ class BackupsController(Controller):
         self._take_up_restored(keep_article=False)
         self.statusBar().showMessage(f"Restored {backup.name}." + (
             f" The damaged database is kept as {aside.name}." if aside else ""), 12000)
+
+    def _damaged_without_room(self, backup: Path) -> bool:
+        """Before a restore stops anything: False if the disk has room for
+        the copy of the database a restore keeps (``backup`` spared); True
+        if it has none but the database is damaged (set aside, not copied);
+        else :class:`~storage.backup.NoRoomError`, nothing deleted."""
+        from storage.backup import NoRoomError, check_room
+        from storage.database import integrity_problems
+
+        try:
+            check_room(self.db_path, spare=backup)
+        except NoRoomError:
+            if not integrity_problems(self.db.conn):
+                raise
+            return True
+        return False
 
     def _reopen_after_failure(self, *, closed: bool, aside: Path | None,
                               before: Path | None) -> None:
@@ -363,7 +381,7 @@ class BackupsController(Controller):
 
     def _tell_not_restored(self, error: Exception) -> None:
         """Say why a restore did not happen."""
-        text = str(error) or type(error).__name__
+        text = (str(error) or type(error).__name__).rstrip(".")
         plain_message(self.window, "Backup not restored",
                       f"{text[:1].upper()}{text[1:]}. The database was not replaced.",
                       "warning")
