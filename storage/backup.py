@@ -242,7 +242,14 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
     """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    make_room(db_path, database_bytes(db_path), spare=spare)
+    doomed = room_plan(db_path, database_bytes(db_path), spare=spare)
+    # a damaged database is found by the copy's check, after the room was
+    # made: before deleting good backups for a copy that would not be kept,
+    # the database is checked first (only then: a check reads every page)
+    if doomed and (problems := integrity_problems(db.conn)):
+        raise damaged_error(Path(db_path), summary(problems))
+    for path in doomed:
+        path.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     target = folder / f"{Path(db_path).stem}-{stamp}{'-' + label if label else ''}.db"
     try:

@@ -164,3 +164,23 @@ def test_dossier_restore_with_no_room_to_keep_a_sound_database_is_refused(
     db = open_database(path)
     assert articles.article_count(db) == 2
     db.close()
+
+
+def test_a_damaged_database_deletes_no_backup_to_make_room(tmp_path, monkeypatch):
+    from storage.database import DamagedDatabaseError
+    from tests.test_safe_backups import overwrite_pages, seeded
+
+    path = seeded(tmp_path / "dossier.db")
+    db = open_database(path)
+    good = [take_backup(db, path) for _ in range(4)]
+    db.close()
+    overwrite_pages(path)
+    size, needed = list_backups(path)[0].size, database_bytes(path)
+    # room for the copy only once two older backups are gone
+    free = needed + max(backups.FREE_RESERVE_BYTES, needed) - 2 * size + 1
+    monkeypatch.setattr(shutil, "disk_usage", lambda _folder: Usage(10**12, 10**12, free))
+    db = open_database(path)
+    with pytest.raises(DamagedDatabaseError):
+        take_backup(db, path)                  # the exit backup, dossier backup
+    db.close()
+    assert [b.path for b in list_backups(path)] == good[::-1]
