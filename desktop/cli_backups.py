@@ -54,7 +54,7 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from storage import DatabaseError, open_database
-    from storage.backup import BackupError, newest_good_backup, restore_backup
+    from storage.backup import BackupError, check_backup, newest_good_backup, restore_backup
     from storage.database import check_file
 
     path = _database_path(args)
@@ -67,9 +67,16 @@ def cmd_restore(args) -> int:
         if newest is None:
             raise CommandError(f"no good backup of {path}")
         chosen = newest.path
-    kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
+    try:        # before the database is touched: a file that cannot replace it changes nothing
+        check_backup(chosen, sound=not args.file)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
     try:
-        restore_backup(chosen, path)
+        kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
+    except BackupError as error:     # no room for the copy, say: the database is left alone
+        raise CommandError(f"{error}; nothing was restored") from error
+    try:
+        restore_backup(chosen, path, checked=True)
         open_database(path, create=False).close()
     except (BackupError, DatabaseError) as error:
         raise CommandError(str(error)) from error
@@ -80,8 +87,10 @@ def cmd_restore(args) -> int:
 def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
     """Keep the database about to be replaced: a damaged one renamed beside
     it, a sound one as a backup labelled ``before-restore`` (which never
-    deletes ``chosen``, the backup about to be restored)."""
-    from storage import DatabaseError, open_database
+    deletes ``chosen``, the backup about to be restored). Raises
+    :class:`~storage.backup.BackupError` (nothing changed) if that backup
+    cannot be written although the database is sound (no room for it)."""
+    from storage import DamagedDatabaseError, DatabaseError, open_database
     from storage.backup import BEFORE_RESTORE, DEFAULT_KEEP, set_aside, take_backup
 
     if not path.exists():
@@ -95,7 +104,8 @@ def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
     try:
         before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE,
                              spare=chosen)
-    except DatabaseError:
+    except DamagedDatabaseError:
+        db.close()
         return f"the damaged file is kept as {set_aside(path)}"
     finally:
         db.close()

@@ -24,6 +24,7 @@ import re
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.database import (DatabaseError, check_file, damaged_error, file_uri,
-                              integrity_problems, summary)
+from storage.database import (APPLICATION_ID, DatabaseError, check_file, damaged_error,
+                              file_uri, get_meta, integrity_problems, set_meta, summary)
+# (opening's own checks of an existing file, run on a backup before a restore)
+from storage.database import _check_existing, _connect
 
 try:
     import fcntl
@@ -62,6 +65,11 @@ LEFTOVER_MIN_AGE_UNLOCKED_SECONDS = 24 * 3600
 
 class BackupError(DatabaseError):
     """A backup could not be written or restored; the message is for the user."""
+
+
+class NoRoomError(BackupError):
+    """The disk has no room for a backup, even once older ones are deleted
+    (:func:`make_room`): the database itself is sound as far as anyone knows."""
 
 
 @dataclass(frozen=True)
@@ -149,9 +157,12 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
 
 
 def database_bytes(db_path: str | Path) -> int:
-    """The size of a database with its write-ahead log: what a copy needs."""
+    """The size of a database with its write-ahead log: what a copy needs
+    (through a symlink: the file it points to, beside which SQLite keeps
+    the log)."""
+    real = os.path.realpath(db_path)
     total = 0
-    for path in (Path(db_path), Path(f"{db_path}-wal")):
+    for path in (Path(real), Path(f"{real}-wal")):
         try:
             total += path.stat().st_size
         except OSError:
@@ -166,34 +177,50 @@ def _deletable(backups: list[Backup], spare: Path | None) -> list[Backup]:
     return [b for b in backups[1:] if spared is None or b.path.resolve() != spared]
 
 
-def make_room(db_path: str | Path, needed: int, *, free: int | None = None,
+def room_plan(db_path: str | Path, needed: int, *, free: int | None = None,
               spare: Path | None = None) -> list[Path]:
-    """Delete the oldest backups (never the newest, nor ``spare``) until a
-    copy of ``needed`` bytes leaves :data:`FREE_RESERVE_BYTES` (or
-    ``needed``, if larger) free; returns what was deleted. Raises
-    :class:`BackupError`, having deleted nothing, if even that would not
-    make room."""
+    """The oldest backups (never the newest, nor ``spare``) that must go for
+    a copy of ``needed`` bytes to leave :data:`FREE_RESERVE_BYTES` (or
+    ``needed``, if larger) free; deletes nothing. Raises
+    :class:`NoRoomError` if even deleting all it may would not make room."""
     folder = backup_folder(db_path)
     if free is None:
-        free = shutil.disk_usage(folder).free
+        free = shutil.disk_usage(folder if folder.is_dir() else Path(db_path).parent).free
     reserve = max(FREE_RESERVE_BYTES, needed)
     backups = _deletable(list_backups(db_path), spare)
     short = needed + reserve - free
     if short <= 0:
         return []
     if sum(b.size for b in backups) < short:
-        raise BackupError(
+        raise NoRoomError(
             f"not enough free disk space: a backup needs {_size(needed)} and must leave "
             f"{_size(reserve)} free, and {_size(free)} is free. Free some space, or move "
             f"the backups in {folder} elsewhere.")
-    removed = []
+    doomed = []
     for backup in reversed(backups):      # oldest first
         if short <= 0:
             break
-        backup.path.unlink(missing_ok=True)
-        removed.append(backup.path)
+        doomed.append(backup.path)
         short -= backup.size
-    return removed
+    return doomed
+
+
+def make_room(db_path: str | Path, needed: int, *, free: int | None = None,
+              spare: Path | None = None) -> list[Path]:
+    """Delete the backups :func:`room_plan` names; returns what was
+    deleted. Raises :class:`NoRoomError`, having deleted nothing, if even
+    that would not make room."""
+    doomed = room_plan(db_path, needed, free=free, spare=spare)
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def check_room(db_path: str | Path, *, spare: Path | None = None) -> None:
+    """Raise :class:`NoRoomError`, deleting nothing, if a backup of the
+    database at ``db_path`` would not be written for want of disk space
+    (:func:`take_backup` deletes older backups first)."""
+    room_plan(db_path, database_bytes(db_path), spare=spare)
 
 
 def _size(count: int) -> str:
@@ -208,14 +235,21 @@ def take_backup(db: Database, db_path: str | Path, *, keep: int = DEFAULT_KEEP,
 
     Raises :class:`~storage.database.DamagedDatabaseError` if the database is
     damaged (no backup is written and none is pruned) and :class:`BackupError`
-    if the copy came out damaged although the database is sound, or if the
-    disk has no room for it (:func:`make_room`: older backups are deleted
-    to make room, never the newest). ``spare``: a backup never deleted
+    if the copy came out damaged although the database is sound, or
+    :class:`NoRoomError` if the disk has no room for it (:func:`make_room`:
+    older backups are deleted to make room, never the newest). ``spare``: a backup never deleted
     here (the one a restore is about to use).
     """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    make_room(db_path, database_bytes(db_path), spare=spare)
+    doomed = room_plan(db_path, database_bytes(db_path), spare=spare)
+    # a damaged database is found by the copy's check, after the room was
+    # made: before deleting good backups for a copy that would not be kept,
+    # the database is checked first (only then: a check reads every page)
+    if doomed and (problems := integrity_problems(db.conn)):
+        raise damaged_error(Path(db_path), summary(problems))
+    for path in doomed:
+        path.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     target = folder / f"{Path(db_path).stem}-{stamp}{'-' + label if label else ''}.db"
     try:
@@ -315,8 +349,10 @@ def set_backups_aside(db_path: str | Path) -> Path | None:
 def set_aside(path: str | Path) -> Path:
     """Rename a damaged database (and its ``-wal``/``-shm``) to
     ``<name>.damaged-<time>`` beside it; returns the new name. Nothing is
-    deleted: what can still be read stays there for a specialist."""
-    path = Path(path)
+    deleted: what can still be read stays there for a specialist. Through a
+    symlink, the file it points to is renamed (SQLite keeps the log beside
+    it), and the link left for the restored file to be written through."""
+    path = Path(os.path.realpath(path))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     damaged = path.with_name(f"{path.name}.damaged-{stamp}")
     if path.exists():
@@ -328,22 +364,62 @@ def set_aside(path: str | Path) -> Path:
     return damaged
 
 
-def restore_backup(backup: Path, db_path: str | Path) -> None:
-    """Replace the database at ``db_path`` by the backup's content.
+#: The ``meta`` key every restore writes a new value to: a window that
+#: has the file open sees the whole database was replaced, although the
+#: journal restored may hold fewer steps than the window has already seen.
+RESTORED = "restored"
 
-    No connection to ``db_path`` may be open. The backup is checked first
-    (:class:`BackupError` if it is damaged: nothing is changed). The content
-    is written with the backup API into the existing file, so its WAL stays
-    consistent.
-    """
-    problems = check_file(backup)
-    if problems:
-        raise BackupError(f"the backup {Path(backup).name} is damaged "
+
+def restore_mark(db: Database) -> str | None:
+    """The mark of the last restore into ``db`` (None if never restored)."""
+    return get_meta(db, RESTORED)
+
+
+def check_backup(backup: str | Path, *, sound: bool = False) -> None:
+    """Raise :class:`BackupError` unless ``backup`` may replace a database:
+    a Dossier database (not an empty SQLite file, nor another program's)
+    whose schema this version reads (:func:`storage.database.open_database`'s
+    checks of an existing file), that passes ``PRAGMA quick_check``
+    (``sound``: it was just checked, only what it is is looked at). Reads
+    the file only, through a read-only connection."""
+    backup = Path(backup)
+    if not sound and (problems := check_file(backup)):
+        raise BackupError(f"the backup {backup.name} is damaged "
                           f"({summary(problems)}); choose another")
+    try:
+        conn = _connect(backup, read_only=True)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{backup} cannot be restored ({error})") from error
+    try:
+        _check_existing(conn, backup)
+        ours = conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    except DatabaseError as error:
+        raise BackupError(f"{error}; it cannot be restored") from error
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{backup} cannot be restored ({error})") from error
+    finally:
+        conn.close()
+    if not ours:    # an empty SQLite file: it would restore nothing at all
+        raise BackupError(f"{backup} is not a Dossier database; it cannot be restored")
+
+
+def restore_backup(backup: Path, db_path: str | Path, *, checked: bool = False) -> None:
+    """Replace the database at ``db_path`` by the backup's content, with a
+    new :func:`restore_mark`.
+
+    Connections to ``db_path`` (another window's) see the new content. The
+    backup is checked first (:func:`check_backup`; ``checked``: the caller
+    did that) and :class:`BackupError` raised if it cannot be restored:
+    nothing is changed. The content is written with the backup API into the
+    existing file, so its WAL stays consistent.
+    """
+    if not checked:
+        check_backup(backup)
     source = sqlite3.connect(file_uri(backup, mode="ro"), uri=True)
     target = sqlite3.connect(db_path)
     try:
         source.backup(target)
+        set_meta(Database(target), RESTORED, uuid.uuid4().hex)
     finally:
         source.close()
         target.close()

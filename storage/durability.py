@@ -68,7 +68,8 @@ class WalSyncer:
                  checkpoint_pages: int = CHECKPOINT_PAGES,
                  schedule: Callable[[float, Callable[[], None]], None] | None = None,
                  hand_over: Callable[[Callable[[], None]], None] | None = None):
-        self.path = Path(path)
+        # SQLite keeps the log beside the file a symlink points to
+        self.path = Path(os.path.realpath(path))
         #: ``schedule(seconds, function)``: runs ``function`` that much later
         #: on the committing thread's event loop (see :meth:`poke`)
         self._schedule = schedule

@@ -126,3 +126,61 @@ def test_dossier_restore_of_the_oldest_backup_under_a_tight_budget(tmp_path, mon
     assert "restored" in capsys.readouterr().out
     db = open_database(path)
     assert [a["title"] for a in articles.list_articles(db)] == ["One"]
+
+
+def test_a_restore_with_no_room_to_keep_a_sound_database_is_refused_before_it_starts(
+        open_window, seeded_db_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    db.close()
+    window = open_window(seeded_db_path)
+    articles.add_article(window.db, title="After", text="Written after the backup.")
+    process = window.controllers.analysis.process
+    monkeypatch.setattr(shutil, "disk_usage", lambda _folder: Usage(10**12, 10**12, 1024))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    window.restore(backup)
+    assert len(shown) == 1 and "not enough free disk space" in shown[0].lower()
+    assert "damaged" not in shown[0] and "damaged" not in window.statusBar().currentMessage()
+    assert not list(seeded_db_path.parent.glob("dossier.db.damaged-*"))
+    assert articles.article_count(window.db) == 6          # not replaced, still open
+    assert window.controllers.analysis.process is process  # nothing was stopped
+
+
+def test_dossier_restore_with_no_room_to_keep_a_sound_database_is_refused(
+        tmp_path, monkeypatch, capsys):
+    from desktop.cli import main
+
+    db, path = _database(tmp_path)
+    backup = take_backup(db, path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    monkeypatch.setattr(shutil, "disk_usage", lambda _folder: Usage(10**12, 10**12, 1024))
+    assert main(["restore", "--db", str(path), str(backup)]) != 0
+    assert "not enough free disk space" in capsys.readouterr().err
+    assert not list(tmp_path.glob("d.db.damaged-*"))
+    db = open_database(path)
+    assert articles.article_count(db) == 2
+    db.close()
+
+
+def test_a_damaged_database_deletes_no_backup_to_make_room(tmp_path, monkeypatch):
+    from storage.database import DamagedDatabaseError
+    from tests.test_safe_backups import overwrite_pages, seeded
+
+    path = seeded(tmp_path / "dossier.db")
+    db = open_database(path)
+    good = [take_backup(db, path) for _ in range(4)]
+    db.close()
+    overwrite_pages(path)
+    size, needed = list_backups(path)[0].size, database_bytes(path)
+    # room for the copy only once two older backups are gone
+    free = needed + max(backups.FREE_RESERVE_BYTES, needed) - 2 * size + 1
+    monkeypatch.setattr(shutil, "disk_usage", lambda _folder: Usage(10**12, 10**12, free))
+    db = open_database(path)
+    with pytest.raises(DamagedDatabaseError):
+        take_backup(db, path)                  # the exit backup, dossier backup
+    db.close()
+    assert [b.path for b in list_backups(path)] == good[::-1]

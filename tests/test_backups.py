@@ -262,6 +262,78 @@ def test_the_command_line_refuses_a_lost_database_and_restores_it(tmp_path, caps
     db.close()
 
 
+def test_a_database_opened_through_a_symlink_is_measured_and_set_aside_where_it_lies(
+        tmp_path):
+    from storage.backup import database_bytes, set_aside
+    real = tmp_path / "disk" / "real.db"
+    real.parent.mkdir()
+    link = tmp_path / "d.db"
+    link.symlink_to(real)
+    db = open_database(link)
+    db.execute("PRAGMA wal_autocheckpoint = 0")      # the log keeps what is written
+    for number in range(20):
+        articles.add_article(db, title=f"A{number}", text="Some text. " * 200 + str(number))
+    wal = real.with_name("real.db-wal")
+    assert database_bytes(link) == real.stat().st_size + wal.stat().st_size
+    db.close()
+    aside = set_aside(link)
+    assert aside.parent == real.parent and aside.exists() and not real.exists()
+    assert link.is_symlink()          # a restore writes the file through it again
+
+
+def _unusable_backup(tmp_path, what: str):
+    """A file offered to a restore that cannot replace a database: one from a
+    newer Dossier, another program's SQLite file, an empty SQLite file."""
+    path = tmp_path / f"{what}.db"
+    if what == "newer":
+        db = open_database(path)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.close()
+    else:
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE x (a)" if what == "foreign" else "PRAGMA user_version = 0")
+        conn.commit()
+        conn.close()
+    return path
+
+
+def _ours(tmp_path):
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="Mine", text="The analyst's own work.")
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("what", ["newer", "foreign", "empty"])
+def test_the_command_line_refuses_a_file_it_cannot_restore_before_touching_the_database(
+        tmp_path, capsys, what):
+    from desktop.cli import main
+    path = _ours(tmp_path)
+    assert main(["restore", str(_unusable_backup(tmp_path, what)), "--db", str(path)]) != 0
+    assert "cannot be restored" in capsys.readouterr().err
+    assert list_backups(path) == []             # no before-restore copy either
+    assert not list(tmp_path.glob("d.db.damaged-*"))
+    db = open_database(path)
+    assert [a["title"] for a in articles.list_articles(db)] == ["Mine"]
+    db.close()
+
+
+@pytest.mark.parametrize("what", ["newer", "foreign"])
+def test_the_window_refuses_a_file_it_cannot_restore_and_goes_on(open_window, tmp_path,
+                                                               monkeypatch, what):
+    from PySide6.QtWidgets import QMessageBox
+    path = _ours(tmp_path)
+    window = open_window(path)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    window.restore(_unusable_backup(tmp_path, what))
+    assert len(shown) == 1
+    assert "cannot be restored" in shown[0] and "was not replaced" in shown[0]
+    assert [a["title"] for a in articles.list_articles(window.db)] == ["Mine"]
+    assert list_backups(path) == []
+
+
 def test_backups_named_in_the_future_do_not_push_out_the_new_one(tmp_path):
     """Backups taken while the clock ran ahead say 2099: a new backup sorted
     behind them was deleted by the rotation as soon as it was written."""

@@ -120,6 +120,26 @@ def test_background_checkpoint_moves_the_log_into_the_file(db_path):
     db.close()
 
 
+def test_the_log_of_a_database_opened_through_a_symlink_is_synced_and_checkpointed(
+        tmp_path):
+    real = tmp_path / "disk" / "real.db"
+    real.parent.mkdir()
+    open_database(real).close()
+    link = tmp_path / "dossier.db"
+    link.symlink_to(real)              # dossier --db dossier.db, the file on another disk
+    db = open_database(link)
+    syncer = durability.defer_sync(db, link, every_s=60, checkpoint_pages=1)
+    try:
+        with journal.step(db, "Create tags"):
+            for number in range(50):
+                tags.create_tag(db, f"Tag {number}", "#00ff00")
+        assert _wait(lambda: syncer.syncs >= 1, 3), "the commit was never synced"
+        assert _wait(lambda: syncer.checkpoints >= 1, 3), "the log was never checkpointed"
+    finally:
+        durability.end_deferred_sync(db)
+        db.close()
+
+
 def _log_filled(db_path, **options):
     """The window's connection to ``db_path``, deferring its syncs (to a
     checkpoint every 50 log pages), and its syncer, after a commit of a

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.gui.error_reporting import ErrorReporter, LogDialog, configure_logging
 from storage import articles, journal, open_database, passages
-from storage.backup import list_backups
+from storage.backup import list_backups, take_backup
 
 
 def _locked(path):
@@ -183,6 +185,83 @@ def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_
     assert any("before-restore" in name for name in labels)
 
 
+def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_file(
+        open_window, seeded_db_path, capsys):
+    from desktop.cli import main as dossier
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(2)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)                       # undoable, in the replaced database
+    assert window.controllers.history.undo_stack.count() == 1
+    assert window.article_list.list_model.rowCount() == 6
+    # the analyst runs dossier restore in a terminal, the window still open:
+    # the restored journal is older than the steps the window has seen
+    assert dossier(["restore", str(backup), "--db", str(seeded_db_path)]) == 0
+    assert window.check_external_changes()
+    assert window.article_list.list_model.rowCount() == 5
+    assert window.controllers.history.undo_stack.count() == 0   # nothing to undo there
+    assert window.state.article_id == 2                          # still reading it
+    assert window.view.passage_ranges_shown() == []
+    assert not window.check_external_changes()      # taken up once, not at every look
+
+
+def test_a_read_only_database_is_neither_restored_nor_backed_up(open_window, seeded_db_path,
+                                                               monkeypatch):
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    articles.add_article(db, title="Later", text="Written after the backup.")
+    db.close()
+    seeded_db_path.chmod(0o444)     # no write bit for anyone: read-only even for root
+    before = seeded_db_path.read_bytes()
+    window = open_window(seeded_db_path)
+    assert window.read_only
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    window.restore(backup)
+    assert len(shown) == 1 and "open read-only" in shown[0]
+    assert [b.path for b in list_backups(seeded_db_path)] == [backup]   # no before-restore
+    assert seeded_db_path.read_bytes() == before
+    assert articles.article_count(window.db) == 6                        # still usable
+
+
+@pytest.mark.parametrize("state", ["sound", "damaged"])
+def test_a_restore_that_fails_leaves_the_window_on_its_file(open_window, seeded_db_path,
+                                                           monkeypatch, state):
+    from storage import backup as backups
+    from storage.database import DamagedDatabaseError
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(2)
+    window.view.select_range(0, 8)
+    window.tag_with_key(1)
+    if state == "damaged":          # the file is set aside before the backup is written
+        def damaged(*args, **kwargs):
+            raise DamagedDatabaseError("dossier.db is damaged")
+        monkeypatch.setattr(backups, "take_backup", damaged)
+
+    def no_room(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "restore_backup", no_room)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    window.restore(backup)
+    assert len(shown) == 1 and "disk is full" in shown[0] and "not replaced" in shown[0]
+    assert passages.passage_count(window.db) == 1      # the window's file, open, as it was
+    assert not list(seeded_db_path.parent.glob("dossier.db.damaged-*"))
+    assert window.controllers.history.undo_stack.count() == 1     # its history holds
+    window.controllers.history.undo_stack.undo()                  # and acts on the file
+    assert passages.passage_count(window.db) == 0
+    assert window.analysis.process is not None
+
+
 def test_closing_the_window_takes_a_backup(open_window, analysed_db_path):
     window = open_window(analysed_db_path)
     window.close()
@@ -269,6 +348,36 @@ def test_no_second_exit_backup_when_nothing_changed(open_window, analysed_db_pat
     again.tag_with_key(1)
     again.close()
     assert len(list_backups(analysed_db_path)) == 2     # a change: a new copy
+
+
+def test_work_saved_while_a_backup_is_copied_is_backed_up_on_exit(open_window, seeded_db_path,
+                                                                  qtbot, monkeypatch):
+    import threading
+
+    from storage import backup as backups
+
+    window = open_window(seeded_db_path)
+    copied, go_on = threading.Event(), threading.Event()
+    take_backup_now = backups.take_backup
+
+    def slow_take_backup(*args, **kwargs):     # the copy is made, the worker ends later
+        target = take_backup_now(*args, **kwargs)
+        copied.set()
+        go_on.wait(10)
+        return target
+
+    monkeypatch.setattr(backups, "take_backup", slow_take_backup)
+    task = window.back_up_in_background()
+    assert copied.wait(10)
+    articles.add_article(window.db, title="Typed during the backup", text="Not in the copy.")
+    go_on.set()
+    assert task.wait(10000)
+    qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=5000)
+    window.close()                                           # the exit backup
+    newest = open_database(list_backups(seeded_db_path)[0].path, read_only=True)
+    titles = [a["title"] for a in articles.list_articles(newest)]
+    newest.close()
+    assert "Typed during the backup" in titles
 
 
 def test_tagging_with_a_tag_merged_away_elsewhere_says_so_in_words(

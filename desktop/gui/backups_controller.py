@@ -13,12 +13,13 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialog
 
 from desktop.gui.collector import collect_everything
 from desktop.gui.controller import Controller
-from storage import DamagedDatabaseError, analyses, journal
+from desktop.gui.error_reporting import READ_ONLY_TEXT
+from storage import DamagedDatabaseError, analyses, articles, journal
 from storage.changes import ALL_KINDS, ANALYSIS, Changes
 from storage.database import database_version
 from widgets.plain_text import plain_message
@@ -40,9 +41,7 @@ class BackupsController(Controller):
         self.backup_timer.timeout.connect(self.back_up_in_background)
         self._schedule_backups()
         # another window or a dossier command writing to the same file
-        self._data_version = database_version(self.db)
-        self._last_step = journal.last_step_id(self.db)
-        self._last_analysis = analyses.last_analysis_id(self.db)
+        self._remember_file_state()
         self.external_timer = QTimer(self)
         self.external_timer.timeout.connect(self.check_external_changes)
         self.external_timer.start(EXTERNAL_CHECK_MS)
@@ -65,10 +64,21 @@ class BackupsController(Controller):
         were for, published as ANALYSIS of those articles — the reader
         re-reads its article only when it is one of them (once for every
         article when more than a thousand were analysed). A commit that
-        is neither (a recycled quote's links) is not published."""
+        is neither (a recycled quote's links) is not published.
+
+        A restore by another program (``dossier restore``) replaced the
+        whole database: the window then starts over on it as after its own
+        restore (:meth:`_take_up_restored`)."""
         version = database_version(self.db)
         if version == self._data_version:
             return False
+        if self._restored_elsewhere():
+            self._stop_work_on_file()
+            self._take_up_restored(keep_article=True)
+            self.statusBar().showMessage(
+                "The database was restored from a backup by another program: everything "
+                "shown is re-read, and Undo starts afresh.", 12000)
+            return True
         self._data_version = version
         last = journal.last_step_id(self.db)
         changes = journal.changes_since(self.db, self._last_step,
@@ -83,6 +93,55 @@ class BackupsController(Controller):
             with self.controllers.reader.keeping_position():
                 self.ops.publish(changes)
         return True
+
+    def _remember_file_state(self) -> None:
+        """Note the file as it is now: what the next look for other writers'
+        commits compares with."""
+        from storage.backup import restore_mark
+
+        self._data_version = database_version(self.db)
+        self._last_step = journal.last_step_id(self.db)
+        self._last_analysis = analyses.last_analysis_id(self.db)
+        self._restore_mark = restore_mark(self.db)
+
+    def _restored_elsewhere(self) -> bool:
+        """True if another program restored a backup into the file since the
+        last look: a new restore mark, or a journal whose newest step is
+        older than one already seen (a restore that wrote no mark)."""
+        from storage.backup import restore_mark
+
+        return (restore_mark(self.db) != self._restore_mark
+                or journal.last_step_id(self.db) < self._last_step)
+
+    def _stop_work_on_file(self) -> None:
+        """Stop what works on the file through connections of its own before
+        it is replaced (or once another program replaced it): the analysis
+        process, the workers (their results dropped) and the team hub's sync
+        (which would sync the replaced database's state)."""
+        self.controllers.analysis.process.stop()
+        self.ops.cancel_all()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.stop()
+
+    def _take_up_restored(self, *, keep_article: bool) -> None:
+        """Start over on a database just replaced by a backup (the window's
+        connection open on it, :meth:`_stop_work_on_file` done): the undo
+        history (of the replaced database) is dropped, the analysis process
+        and the hub's sync start again, and every panel re-reads.
+        ``keep_article``: the reader stays on its article if the restored
+        database has it (else the list's first opens)."""
+        self._remember_file_state()
+        article_id = self.state.article_id
+        if not keep_article or article_id is None \
+                or articles.get_article(self.db, article_id) is None:
+            self.state.article_id = None
+        self.controllers.history.undo_stack.clear()
+        self.controllers.analysis.start_process()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.resume()        # if the file restored is a hub's: guarded, syncing again
+        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
 
     def _schedule_backups(self) -> None:
         minutes = self.preferences.backup_minutes
@@ -116,8 +175,15 @@ class BackupsController(Controller):
             finally:
                 db.close()
 
-        return self.ops.query(work, self._backup_done).failure(
+        # what the copy may hold: the state as the worker starts
+        before = self._state_now()
+        return self.ops.query(work, lambda path: self._backup_done(path, "", before)).failure(
             lambda error: self._backup_done(None, str(error))).on_path().named("backup").run()
+
+    def _state_now(self) -> tuple[int, int]:
+        """The database's state as this window can tell it cheaply: its own
+        connection's changes and the commits of any other."""
+        return (self.db.conn.total_changes, database_version(self.db))
 
     def _state_if_backed_up(self) -> tuple[int, int] | None:
         """The database state now, if its newest backup is newer than its last
@@ -128,7 +194,7 @@ class BackupsController(Controller):
         written = [p.stat().st_mtime for p in (self.db_path,
                    self.db_path.with_name(self.db_path.name + "-wal")) if p.exists()]
         if backups and written and backups[0].path.stat().st_mtime >= max(written):
-            return (self.db.conn.total_changes, database_version(self.db))
+            return self._state_now()
         return None
 
     def _changed_since_backup(self) -> bool:
@@ -139,10 +205,12 @@ class BackupsController(Controller):
 
         if getattr(self.window, "read_only", False):
             return False
-        state = (self.db.conn.total_changes, database_version(self.db))
-        return not list_backups(self.db_path) or state != self._state_at_backup
+        return not list_backups(self.db_path) or self._state_now() != self._state_at_backup
 
-    def _backup_done(self, path, message: str = "") -> None:
+    def _backup_done(self, path, message: str = "",
+                     before: tuple[int, int] | None = None) -> None:
+        """A background backup ended: ``path`` written (``before``: the
+        state as it began), or the damage found, or it failed (``message``)."""
         if isinstance(path, tuple):         # (DamagedDatabaseError, newest good backup)
             error, backup = path
             log.error("backup refused: %s", error)
@@ -152,8 +220,11 @@ class BackupsController(Controller):
                 health.report([str(error)], backup.path if backup else None)
             return
         if path:
-            # the worker's own copy shows up in data_version: remember it as seen
-            self._state_at_backup = (self.db.conn.total_changes, database_version(self.db))
+            # backed up only if nothing was committed since the copy began (the
+            # worker's connection only reads): work saved meanwhile may not be
+            # in the copy, and the exit backup must then be taken
+            if before is not None and self._state_now() == before:
+                self._state_at_backup = before
             self.statusBar().showMessage(f"Backed up to {path.name}.", 4000)
         else:
             log.warning("backup failed: %s", message)
@@ -203,56 +274,114 @@ class BackupsController(Controller):
     def restore(self, backup: Path, *, checked: bool = False) -> None:
         """Replace the database by ``backup`` (backing up the current state
         first, or keeping a damaged database aside as ``<name>.damaged-<time>``).
-        ``checked``: the backup was just checked (else it is checked here)."""
+        ``checked``: the backup was just checked for damage (else it is
+        checked here); that it is a Dossier database this version reads is
+        checked here in any case, before anything is stopped or written.
+        Refused for a read-only database. Should the restore fail, the
+        window goes on with the file as it was (:meth:`_reopen_after_failure`)."""
         from storage import open_database
-        from storage.backup import (BEFORE_RESTORE, BackupError, restore_backup, set_aside,
-                                    take_backup)
-        from storage.database import check_file
+        from storage.backup import (BEFORE_RESTORE, BackupError, check_backup, restore_backup,
+                                    set_aside, take_backup)
 
-        problems = [] if checked else check_file(backup)
-        if problems:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Damaged backup",
-                              f"{backup.name} is damaged ({problems[0]}); nothing was "
-                              f"changed. Choose another backup.", parent=self.window)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.exec()
+        if getattr(self.window, "read_only", False):
+            # its file cannot be replaced (and it is never backed up)
+            plain_message(self.window, "Restore from backup", READ_ONLY_TEXT, "warning")
             return
-        controllers = self.controllers
-        controllers.reader.flush_edits()
-        controllers.analysis.process.stop()
-        self.ops.cancel_all()
-        # the team hub's sync and a damage check have connections of their
-        # own to the file: closed too (the hub's synced the file set aside)
-        hub, health = getattr(self.window, "hub", None), getattr(self.window, "health", None)
-        if hub is not None:
-            hub.stop()
+        try:
+            check_backup(backup, sound=checked)
+            damaged = self._damaged_without_room(backup)
+        except BackupError as error:
+            self._tell_not_restored(error)
+            return
+        self.controllers.reader.flush_edits()
+        self._stop_work_on_file()
+        # a damage check has a connection of its own to the file too
+        health = getattr(self.window, "health", None)
         if health is not None and health.task is not None:
             health.task.wait()
+        before = aside = None
+        closed = False
         try:
-            take_backup(self.db, self.db_path, keep=self.preferences.backups_kept + 1,
-                        label=BEFORE_RESTORE, spare=backup,
-                        max_bytes=self.preferences.backups_max_bytes)
-            damaged = None
-        except (DamagedDatabaseError, BackupError):
-            damaged = True
-        self.db.close()
-        # a connection an error left in a reference cycle (a traceback's
-        # frames) is closed now, not at the collector's next pass: the file
-        # then has no open connection, and no log, when it is moved or replaced
-        # (frozen objects too: see app.leave_start_up_out_of_collections)
-        collect_everything()
-        if damaged:
-            damaged = set_aside(self.db_path)
-            log.warning("damaged database kept as %s", damaged)
-        restore_backup(backup, self.db_path)
-        self.window.db = open_database(self.db_path)
-        self._data_version = database_version(self.db)
-        self._last_step = journal.last_step_id(self.db)
-        self.state.article_id = None
-        controllers.history.undo_stack.clear()   # the history was of the replaced database
-        controllers.analysis.start_process()
-        if hub is not None:
-            hub.resume()        # if the file restored is a hub's: guarded, syncing again
-        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads; analysis starts
+            try:
+                before = None if damaged else take_backup(
+                    self.db, self.db_path, label=BEFORE_RESTORE, spare=backup,
+                    keep=self.preferences.backups_kept + 1,
+                    max_bytes=self.preferences.backups_max_bytes)
+            except DamagedDatabaseError:      # kept aside instead (any other error refuses)
+                before = None
+            self.db.close()
+            closed = True
+            # a connection an error left in a reference cycle (a traceback's
+            # frames) is closed now, not at the collector's next pass: the file
+            # then has no open connection, and no log, when it is moved or
+            # replaced (frozen objects too: see app.leave_start_up_out_of_collections)
+            collect_everything()
+            if before is None:
+                aside = set_aside(self.db_path)
+                log.warning("damaged database kept as %s", aside)
+            restore_backup(backup, self.db_path, checked=True)
+            self.window.db = open_database(self.db_path)
+        except Exception as error:
+            log.exception("restoring %s failed", backup)
+            self._reopen_after_failure(closed=closed, aside=aside, before=before)
+            self._tell_not_restored(error)
+            return
+        self._take_up_restored(keep_article=False)
         self.statusBar().showMessage(f"Restored {backup.name}." + (
-            f" The damaged database is kept as {damaged.name}." if damaged else ""), 12000)
+            f" The damaged database is kept as {aside.name}." if aside else ""), 12000)
+
+    def _damaged_without_room(self, backup: Path) -> bool:
+        """Before a restore stops anything: False if the disk has room for
+        the copy of the database a restore keeps (``backup`` spared); True
+        if it has none but the database is damaged (set aside, not copied);
+        else :class:`~storage.backup.NoRoomError`, nothing deleted."""
+        from storage.backup import NoRoomError, check_room
+        from storage.database import integrity_problems
+
+        try:
+            check_room(self.db_path, spare=backup)
+        except NoRoomError:
+            if not integrity_problems(self.db.conn):
+                raise
+            return True
+        return False
+
+    def _reopen_after_failure(self, *, closed: bool, aside: Path | None,
+                              before: Path | None) -> None:
+        """After a restore that failed: the window on its file as it was,
+        never on a closed connection (``closed``: the restore had closed it).
+        A failed write of the backup's content was rolled back by SQLite; a
+        damaged file set aside (``aside``) is put back in its place (what
+        stands there is a copy of a backup); a file that cannot be opened
+        after all gets back the state ``before`` the restore, as backed up.
+        The work stopped for the restore starts again; the undo history
+        holds, as the database is the one it was made on."""
+        from storage import DatabaseError, open_database
+        from storage.backup import restore_backup
+
+        if aside is not None:
+            for suffix in ("", "-wal", "-shm"):
+                side = aside.with_name(aside.name + suffix)
+                if side.exists():
+                    side.replace(self.db_path.with_name(self.db_path.name + suffix))
+        if closed:
+            try:
+                self.window.db = open_database(self.db_path)
+            except DatabaseError:
+                if before is None:
+                    raise
+                restore_backup(before, self.db_path, checked=True)
+                self.window.db = open_database(self.db_path)
+        self._remember_file_state()
+        self.controllers.analysis.start_process()
+        hub = getattr(self.window, "hub", None)
+        if hub is not None:
+            hub.resume()
+        self.ops.publish(Changes.of(*ALL_KINDS))   # every panel re-reads
+
+    def _tell_not_restored(self, error: Exception) -> None:
+        """Say why a restore did not happen."""
+        text = (str(error) or type(error).__name__).rstrip(".")
+        plain_message(self.window, "Backup not restored",
+                      f"{text[:1].upper()}{text[1:]}. The database was not replaced.",
+                      "warning")
