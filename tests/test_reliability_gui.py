@@ -210,6 +210,30 @@ def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_fil
     assert not window.check_external_changes()      # taken up once, not at every look
 
 
+def test_a_memo_being_typed_when_another_program_restores_is_kept(
+        open_window, seeded_db_path, qtbot, capsys):
+    """The window starts over on a file another program restored: a memo
+    typed and not yet stored is stored there, not dropped with the panels
+    it re-reads."""
+    from desktop.cli import main as dossier
+    from storage import review
+
+    db = open_database(seeded_db_path)
+    backup = take_backup(db, seeded_db_path)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(2)
+    editor = window.memo_editor
+    window.side_tabs.setCurrentWidget(editor)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "Ask the ministry")
+    assert editor.pending()                      # typed, not yet stored
+    assert dossier(["restore", str(backup), "--db", str(seeded_db_path)]) == 0
+    assert window.check_external_changes()
+    assert editor.toPlainText() == "Ask the ministry"
+    assert review.memo(window.db, 2) == "Ask the ministry"     # stored in the restored file
+
+
 def test_a_read_only_database_is_neither_restored_nor_backed_up(open_window, seeded_db_path,
                                                                monkeypatch):
     db = open_database(seeded_db_path)
