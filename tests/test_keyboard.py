@@ -206,3 +206,44 @@ def test_undo_and_redo_keys_with_nothing_to_do_say_so(open_window, seeded_db_pat
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL | SHIFT)
     qtbot.waitUntil(lambda: passages.passage_count(window.db) == 1, timeout=3000)
     assert window.statusBar().currentMessage() != "Nothing to redo."
+
+
+def test_a_tag_key_on_blank_space_says_to_select_words(open_window, analysed_db_path,
+                                                       qtbot, monkeypatch):
+    """Only the blank line between two paragraphs selected: the tag key
+    showed “Range 167–167 is outside the article”, which it was not."""
+    from desktop.gui import operations
+
+    boxes = []
+    monkeypatch.setattr(operations, "plain_message",
+                        lambda _w, title, text, *_: boxes.append(text))
+    window = open_window(analysed_db_path)
+    gap = window.view.article_text().index("\n\n")
+    select_with_keys(qtbot, window.view, gap, 2)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert passages.passages_for_article(window.db, 1) == [] and boxes == []
+    assert window.statusBar().currentMessage().startswith("Select some text first")
+
+
+def test_a_tag_key_in_the_codebook_tags_the_readers_selection(open_window, analysed_db_path,
+                                                             qtbot):
+    """The codebook's heading says “select text, then press the key”, and
+    its Key column shows the keys: pressed there, a key did nothing and
+    said nothing."""
+    window = open_window(analysed_db_path)
+    text = window.view.article_text()
+    start = text.index("Neth Savoeun")
+    select_with_keys(qtbot, window.view, start, 12)
+    tree = window.tag_panel.tree
+    item = tree.topLevelItem(5)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tree.visualItemRect(item).center())
+    assert tree.hasFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_6)
+    [stored] = passages.passages_for_article(window.db, 1)
+    key_six = next(t for t in window.state.tags if t["shortcut"] == 6)
+    assert (stored["start"], stored["end"], stored["tag_id"]) == (start, start + 12,
+                                                                    key_six["id"])
+    window.view.select_range(start, start)          # nothing selected: said so
+    qtbot.keyClick(tree, Qt.Key.Key_6)
+    assert window.statusBar().currentMessage().startswith("Select some text first")

@@ -128,6 +128,27 @@ def test_passage_boundaries_move_to_the_selection_and_back(open_window, seeded_d
     assert (stored["start"], stored["end"], stored["text"]) == (start, start + 9, "Australia")
 
 
+def test_passage_boundaries_set_to_blank_space_say_what_to_do(open_window, seeded_db_path,
+                                                               qtbot, monkeypatch):
+    """Only a space selected: Ctrl+Alt+B showed “Range 9–9 is outside the
+    article” (it was not) instead of what to select."""
+    from desktop.gui import operations
+
+    boxes = []
+    monkeypatch.setattr(operations, "plain_message",
+                        lambda _w, title, text, *_: boxes.append(text))
+    window = open_window(seeded_db_path)
+    pid, start = _tag_one(window)
+    window.focus_passages()
+    window.passage_list.setCurrentItem(window.passage_list.topLevelItem(0))
+    space = window.view.article_text().index(" ", start + 9)
+    window.view.select_range(space, space + 1)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier)
+    assert boxes == [] and "only blank space" in window.statusBar().currentMessage()
+    assert passages.get_passage(window.db, pid)["start"] == start
+
+
 def test_undo_replaces_the_message_it_made_stale(open_window, seeded_db_path, qtbot):
     window = open_window(seeded_db_path)
     view = window.view

@@ -148,6 +148,9 @@ class TagPanel(QWidget):
     """Lists the codebook; emits what the analyst wants done with tags."""
 
     applyRequested = Signal(int)
+    #: a tag key (1–9) pressed in the codebook: the reader's selection is
+    #: tagged with that key's tag, as in the text (the heading says so)
+    tagKeyPressed = Signal(int)
     #: a new tag's name (the window gives it a colour unlike the others)
     createRequested = Signal(str)
     renameRequested = Signal(int, str)
@@ -343,12 +346,19 @@ class TagPanel(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         """F2 (Rename…) and Delete (Delete…) on the current tag: the tree
-        claims F2 from the window's Edit details… while it has the focus."""
+        claims F2 from the window's Edit details… while it has the focus.
+        A tag key (1–9) tags the reader's selection (:attr:`tagKeyPressed`)."""
         if watched is self.tree and event.type() == QEvent.Type.FontChange:
             self._even_digits = None            # zoomed: measured again, and the
             self.tree.resizeColumnToContents(2)  # counts fitted to the new font
         if watched is self.tree and event.type() in (QEvent.Type.ShortcutOverride,
                                                      QEvent.Type.KeyPress):
+            digit = event.key() - Qt.Key.Key_0
+            if 1 <= digit <= 9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                event.accept()      # (not the tree's type-ahead search)
+                if event.type() == QEvent.Type.KeyPress:
+                    self.tagKeyPressed.emit(digit)
+                return True
             action = self._TREE_KEYS.get(event.key())
             if action and not event.modifiers() and self.current_tag_id() is not None:
                 event.accept()

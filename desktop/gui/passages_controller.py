@@ -32,6 +32,7 @@ class PassagesController(Controller):
         view.passageRetagRequested.connect(self.retag)
         view.passageDeleteRequested.connect(self.delete_passage)
         self.tag_panel.applyRequested.connect(self.tag_selection)
+        self.tag_panel.tagKeyPressed.connect(self.tag_with_key)
         plist = self.passage_list
         plist.passageActivated.connect(self.go_to_passage)
         plist.noteRequested.connect(self.edit_note)
@@ -53,8 +54,13 @@ class PassagesController(Controller):
             self.statusBar().showMessage("Select some text first, then pick a tag.", 4000)
             return
         start, end = self._trim(*selected)
+        if start >= end:        # (the blank between two paragraphs)
+            self.statusBar().showMessage(
+                "Select some text first (the selection is only blank space), then pick a tag.",
+                4000)
+            return
         tag = next(t for t in self._tags if t["id"] == tag_id)
-        if start < end and passages.same_passage(
+        if passages.same_passage(
                 self.db, article_id=self.current_id, tag_id=tag_id, start=start, end=end,
                 analyst=self.preferences.analyst) is not None:
             self.statusBar().showMessage(

@@ -96,6 +96,11 @@ class ReadingFriction(QObject):
             return False
         passage_id = item.data(0, Qt.ItemDataRole.UserRole)
         start, end = window.controllers.passages._trim(*selected)
+        if start >= end:        # only blank space selected
+            window.statusBar().showMessage(
+                "The selection is only blank space: select the passage's new extent in the "
+                f"text, then {ADJUST_SHORTCUT}.", 6000)
+            return False
         done = window.run_command(commands.ChangePassage(
             window.controllers.history, "Adjust passage boundaries", passage_id,
             lambda db, pid: passages.set_range(db, pid, start, end),
