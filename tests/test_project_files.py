@@ -147,6 +147,7 @@ def test_a_seed_article_deleted_from_the_context_menu_and_undone(open_window, se
     assert restored is not None and restored["passage_count"] == 1
     assert passages.passages_for_article(window.db, 2)[0]["note"] == "keep me"
     assert listing.list_model.rowCount() == 5
+    assert window.current_id == 2               # undo shows the article brought back
     window.redo_action.trigger()
     assert articles.get_article(window.db, 2) is None
 

@@ -307,7 +307,9 @@ class DeleteArticles(StorageCommand):
     changes = frozenset({ARTICLE, PASSAGES, TEXT})
 
     def __init__(self, host, text: str, article_ids: list[int]):
-        super().__init__(host, text)
+        # (its undo shows the first article brought back; the delete and its
+        # redo find it gone and leave the reader where the list put it)
+        super().__init__(host, text, article_id=article_ids[0] if article_ids else None)
         self.article_ids = list(article_ids)
 
     def change(self) -> None:
