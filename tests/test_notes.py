@@ -113,6 +113,23 @@ def test_memo_writing_is_one_undo_step_from_anywhere(open_window, analysed_db_pa
     assert memo.toPlainText() == "Check the FATF date and the MoU"
 
 
+def test_ctrl_z_in_a_memo_with_nothing_typed_undoes_the_windows_last_change(
+        open_window, analysed_db_path, qtbot):
+    """In a memo just opened, Ctrl+Z went to the editor's own (empty) undo:
+    nothing happened and nothing was said. It is the window's Undo then."""
+    window = open_window(analysed_db_path)
+    window.view.select_range(0, 8)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert passages.passages_for_article(window.db, 1)
+    memo = open_memo(window)
+    qtbot.keyClick(memo, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert passages.passages_for_article(window.db, 1) == []
+    qtbot.keyClicks(memo, "To check")                    # typing: the memo's own undo
+    qtbot.keyClick(memo, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert memo.toPlainText() == "" and passages.passages_for_article(window.db, 1) == []
+
+
 def test_a_memo_typed_and_erased_leaves_no_undo_of_someone_elses_change(
         open_window, analysed_db_path, qtbot):
     """Typed, saved, erased back to what it was and saved again: the merged

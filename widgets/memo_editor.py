@@ -8,7 +8,8 @@ emitted once. The widget stores nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPlainTextEdit
 
 #: Milliseconds of quiet typing before the memo is saved.
@@ -75,6 +76,20 @@ class MemoEditor(QPlainTextEdit):
         no longer waiting (the text stays on screen until another article)."""
         self.timer.stop()
         self._dirty = self._refused = False
+
+    def event(self, event) -> bool:
+        """Undo / Redo keys with nothing to undo or redo in the memo's own
+        typing are left to the window (its Edit → Undo): in a memo just
+        opened, Ctrl+Z did nothing and said nothing."""
+        if event.type() == QEvent.Type.ShortcutOverride:
+            document = self.document()
+            if ((event.matches(QKeySequence.StandardKey.Undo)
+                 and not document.isUndoAvailable())
+                    or (event.matches(QKeySequence.StandardKey.Redo)
+                        and not document.isRedoAvailable())):
+                event.ignore()
+                return False
+        return super().event(event)
 
     def focusOutEvent(self, event) -> None:
         """Leaving the memo saves it (an undo from elsewhere then finds it stored)."""
