@@ -252,6 +252,10 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         # left out by the lower one): no condition is tested on the rows
         lower = ">= ?" if q.since else "> ?"
         since = _day(q.since, "From").isoformat() if q.since else ""
+        if since and q.until and since > _day(q.until, "To").isoformat():
+            # said, as the Passages workspace says it: "0 articles" alone
+            # looked like a search that found nothing
+            raise SearchError(f"From {since} is after To {q.until}: no date is in between.")
         until = after_day(q.until) if q.until else AFTER_ALL
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",

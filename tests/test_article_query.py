@@ -197,6 +197,15 @@ def test_a_date_range_reaches_the_calendars_last_day(db):
     assert count_articles(db, ArticleQuery(until="9999-12-31")) == 3
 
 
+def test_a_reversed_date_range_says_so(db):
+    """From later than To listed “0 articles” without a word, as if the
+    search had found nothing (the Passages workspace said why)."""
+    _add(db, "A", "Text A.", published="2024-06-03")
+    with pytest.raises(SearchError, match="From 2024-07-01 is after To 2024-06-01"):
+        count_articles(db, ArticleQuery(since="2024-07-01", until="2024-06-01"))
+    assert count_articles(db, ArticleQuery(since="2024-06-03", until="2024-06-03")) == 1
+
+
 def test_the_source_filter_none_lists_the_articles_without_a_source(db):
     """An empty source filter is no filter: "(none)", as the Overview labels
     the column of articles without a source, lists those."""
