@@ -295,6 +295,31 @@ def _norm_tokens(text: str) -> list[str]:
     return [t.strip("\u2019'") for t in re.findall(r"[\w-]+(?:[\u2019'][\w-]+)*", text)]
 
 
+#: A possessive token as spaCy splits it: 's, ’s, or a lone apostrophe
+#: after a word ending in s (Reuters’).
+_POSSESSIVE = re.compile(r"[\u2019']s?")
+
+
+def _after_possessive(tokens: list) -> list:
+    """The tokens after a possessive that follows the owner's name alone at
+    the start (an outlet's or an employer's: "Reuters’ Jane Smith",
+    "CNN's Anna Berg" → the name after it); all of them when there is none,
+    when it is the last token (stripped later, at the end), when other words
+    come before it ("Hana Kobayashi of Japan's police": she is the one
+    named) or when no capitalised word follows it ("Sokha's lawyer")."""
+    for i in range(1, len(tokens) - 1):
+        token = tokens[i]
+        if not (_POSSESSIVE.fullmatch(token.text) and (
+                token.text[-1:] == "s" or tokens[i - 1].text.endswith("s"))):
+            continue
+        after = tokens[i + 1:]
+        if all(t.is_title or t.is_upper for t in tokens[:i]) and \
+                any(t.is_title for t in after):
+            return after
+        return tokens
+    return tokens
+
+
 class _Article:
     """What attribution needs to know about one parsed article."""
 
@@ -406,9 +431,11 @@ class _Article:
         return name[0].idx, name[-1].idx + len(name[-1].text), " ".join(t.text for t in name)
 
     def _repair_person(self, ent) -> tuple[int, int, str]:
-        """Strip titles; take in a capitalised word that starts the sentence
-        right before the name (``Am Sam Ath`` tagged as ``Sam Ath``)."""
-        tokens = list(ent)
+        """Strip titles and an owner before a possessive (``Reuters’ Jane
+        Smith``, ``Twitter's Adam Sharp``: the person is the words after
+        it); take in a capitalised word that starts the sentence right
+        before the name (``Am Sam Ath`` tagged as ``Sam Ath``)."""
+        tokens = _after_possessive(list(ent))
         while tokens and tokens[0].text.lower().rstrip(".") in TITLES and len(tokens) > 1:
             tokens = tokens[1:]
         start = tokens[0].i
@@ -807,7 +834,9 @@ class _Article:
             last = start + phrase.rindex(named[-1]) + len(named[-1])
             return Speaker(self.fullest_person(" ".join(named)), "person", first, last)
         span = self.doc.char_span(start, end, alignment_mode="expand")
-        names = [t for t in span or () if t.pos_ == "PROPN" and t.ent_type_ not in _PLACES
+        # "Twitter's Adam Sharp said": the name after the possessive
+        names = [t for t in _after_possessive(list(span or ()))
+                 if t.pos_ == "PROPN" and t.ent_type_ not in _PLACES
                  and t.is_title and t.text.lower() not in TITLES | SENTENCE_STARTERS]
         if names and not any(o_start < end and start < o_end for o_start, o_end, _ in self.orgs
                              if o_start <= names[0].idx < o_end):
