@@ -530,3 +530,17 @@ def test_an_outlets_possessive_before_a_name_is_no_part_of_it(pipeline, text, sp
     [quote] = analyse_text(pipeline, text).quotes
     assert quote.speaker == speaker
     assert text[quote.speaker_start:quote.speaker_end] == words
+
+
+def test_decomposed_accents_stay_in_the_speakers_name(pipeline):
+    """A name written with combining accents (NFD, as some feeds and PDF
+    copies give it) was cut at each accent: "Jose Marti nez", the speaker's
+    span ending inside the word. The text is analysed as stored."""
+    import unicodedata
+
+    text = unicodedata.normalize(
+        "NFD", "Minister José Martínez arrived on Monday. “The deal is done,” Martínez said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == unicodedata.normalize("NFD", "José Martínez")
+    assert text[quote.speaker_start:quote.speaker_end] == unicodedata.normalize(
+        "NFD", "Martínez")

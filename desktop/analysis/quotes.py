@@ -1,8 +1,9 @@
 """Direct quotes: finding quoted spans in news text.
 
-Handles curly “ ” and straight " marks, and German „ “ (also „ ”); single marks (‘ ’ and ') are then
-never quote boundaries, so apostrophes (don’t, ’90s, Cambodia’s) and nested
-‘quotes within quotes’ stay inside the quote around them. Text in British
+Handles curly “ ” and straight " marks, and German „ “ (also „ ”); single
+marks (‘ ’ and ') are then never quote boundaries, so apostrophes (don’t,
+’90s, Cambodia’s) and nested ‘quotes within quotes’ stay inside the quote
+around them. Text in British
 style — more ‘ than “ opening quotes — is read the other way round: ‘ ’ are
 the quote marks (an apostrophe inside a word or a plural possessive is not a
 closing mark) and “ ” nest inside. Follows the news
