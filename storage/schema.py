@@ -687,9 +687,10 @@ def speaker_corrections(db: Database) -> None:
     reading so that they survive re-analysis: ``quote_corrections`` (a
     quote's speaker set, a quote that is not one, a passage marked as a
     quote; keyed by article text hash + start-end) and ``speaker_aliases``
-    (speakers merged across the corpus), both journaled; triggers keep
-    ``article_speakers`` (the speaker filter) corrected, through undo too.
-    See ``storage.speaker_corrections``."""
+    (speakers merged across the corpus), both journaled. The triggers
+    keeping ``article_speakers`` (the speaker filter) corrected, through undo
+    too, were made here; 0033 makes them now (they read its column). See
+    ``storage.speaker_corrections``."""
     from storage import speaker_corrections as corrections
 
     corrections.create_tables(db)
@@ -1159,6 +1160,19 @@ def step_ids_never_reused(db: Database) -> None:
     from storage import journal
 
     journal.create_last_step(db)
+
+
+@MIGRATIONS(name="0033_quote_corrections_marked")
+def quote_corrections_marked(db: Database) -> None:
+    """``quote_corrections.marked``: 1 where the analyst marked a passage as
+    a quote, 0 where they set the speaker of the analysis' quote (or said it
+    is not one). The two were stored alike, so a speaker set on a quote that
+    a new analysis cut differently came back as a second quote over the same
+    words. Backfilled from the journal's step names, else from the analyses
+    stored; see ``storage.speaker_corrections.add_marked``."""
+    from storage import speaker_corrections as corrections
+
+    corrections.add_marked(db)
 
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -5,9 +5,13 @@ Two journaled tables (migration ``0019_speaker_corrections``):
 - ``quote_corrections``: one row per quote, keyed by the quote's stable key
   (the article text's hash + start-end, :func:`storage.quotes.quote_key`):
   ``is_quote`` 1 with a ``speaker`` (and ``speaker_kind``: person or
-  organisation) sets the quote's speaker — or, where the analysis found no
-  quote at those offsets, marks that passage as a quote; ``is_quote`` 0
-  says the analysis' quote there is not a quote.
+  organisation) sets the speaker of the analysis' quote at those offsets
+  (``marked`` 0: "Set speaker") or makes the passage a quote whatever the
+  analysis finds (``marked`` 1: "Mark as quote", migration
+  ``0033_quote_corrections_marked``); ``is_quote`` 0 says the analysis'
+  quote there is not a quote. A "Set speaker" whose quote a new analysis
+  no longer finds at those offsets (it cut the quote differently) no longer
+  applies: it is not turned into a second quote over the same words.
 - ``speaker_aliases``: speaker merges across the corpus, ``alias`` (lower
   case, as SQLite's ``lower()``) → ``speaker`` (the name shown) and its kind.
 
@@ -64,7 +68,8 @@ def corrected_quotes_sql(current: str) -> str:
     """A SELECT of the quotes of the articles ``current`` (see
     :func:`current_select`) as the analyst corrected them — quotes marked
     "not a quote" left out, passages marked as quotes added (``id`` NULL,
-    kind ``direct``), speakers set and merged. No CTE, so that triggers can
+    kind ``direct``), speakers set and merged. A speaker set on a quote
+    the current analysis no longer has at those offsets adds nothing. No CTE, so that triggers can
     use it. Columns: id, article_id, article_title, start, end, text, kind,
     speaker, speaker_kind, speaker_start, speaker_end, cue, method,
     text_hash, original_speaker, corrected (1 where a correction applies)."""
@@ -97,7 +102,7 @@ def corrected_quotes_sql(current: str) -> str:
         FROM quote_corrections k JOIN articles a ON a.text_hash = k.text_hash
         JOIN ({current}) c ON c.article_id = a.id
         LEFT JOIN speaker_aliases s ON s.alias = lower(k.speaker)
-        WHERE k.is_quote = 1 AND NOT EXISTS (
+        WHERE k.is_quote = 1 AND k.marked = 1 AND NOT EXISTS (
             SELECT 1 FROM quotes x WHERE x.analysis_id = c.analysis_id
             AND x.start = k.start AND x.end = k.end)
 """
@@ -130,9 +135,9 @@ def _refresh_sql(articles: str) -> str:
 
 
 def create_tables(db: Database) -> None:
-    """The tables, their journal and the triggers keeping ``article_speakers``
-    corrected (called by migration ``0019_speaker_corrections``; undo and
-    redo write these tables too, so the summary follows through triggers)."""
+    """The tables and their journal (called by migration
+    ``0019_speaker_corrections``; :func:`add_marked`, migration 0033, adds
+    ``marked`` and the triggers keeping ``article_speakers`` corrected)."""
     db.execute("""CREATE TABLE quote_corrections (
         id INTEGER PRIMARY KEY,
         article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
@@ -156,10 +161,21 @@ def create_tables(db: Database) -> None:
         created_at TEXT NOT NULL)""")
     journal.track(db, "quote_corrections")
     journal.track(db, "speaker_aliases")
+    # the triggers read ``marked``: migration 0033 adds it, then makes them
+
+
+def create_triggers(db: Database) -> None:
+    """(Re)create the triggers keeping ``article_speakers`` corrected (undo
+    and redo write the corrections too, so the summary follows through
+    them). Their bodies hold :func:`corrected_quotes_sql` as written when
+    they were made: a migration that changes how corrections apply makes
+    them again."""
     by_hash = "SELECT id FROM articles WHERE text_hash IN ({}.text_hash)"
     for event, rows in (("insert", ("new",)), ("update", ("old", "new")),
                         ("delete", ("old",))):
         articles = " UNION ".join(by_hash.format(r) for r in rows)
+        db.execute(f"DROP TRIGGER IF EXISTS quote_corrections_speakers_{event}")
+        db.execute(f"DROP TRIGGER IF EXISTS speaker_aliases_speakers_{event}")
         db.execute(f"""CREATE TRIGGER quote_corrections_speakers_{event}
             AFTER {event.upper()} ON quote_corrections BEGIN {_refresh_sql(articles)} END""")
         articles = " UNION ".join(affected_by_name(f"{r}.alias") for r in rows)
@@ -170,6 +186,52 @@ def create_tables(db: Database) -> None:
     db.execute(f"""CREATE TRIGGER articles_text_hash_speakers AFTER UPDATE OF text_hash
         ON articles WHEN new.text_hash IS NOT old.text_hash BEGIN
         {_refresh_sql("new.id")} END""")
+
+
+#: Whether the correction of ``{k}`` (its ``text_hash``, ``start`` and
+#: ``end``), stored before ``marked`` existed, was a "Mark as quote": what
+#: the last journal step naming one of the two at those offsets says, else
+#: whether no stored analysis of the text has a quote there (a "Set speaker"
+#: was made on a quote shown, a mark on words no quote covered).
+_WAS_MARKED_SQL = """coalesce(
+    (SELECT m.marked FROM temp.named_corrections m WHERE m.text_hash = {k}.text_hash
+     AND m.start = {k}.start AND m."end" = {k}."end"),
+    NOT EXISTS (SELECT 1 FROM quotes q JOIN analyses n ON n.id = q.analysis_id
+        WHERE n.text_hash = {k}.text_hash AND q.start = {k}.start AND q."end" = {k}."end"))"""
+
+
+def add_marked(db: Database) -> None:
+    """Migration ``0033_quote_corrections_marked``: ``quote_corrections.marked``
+    (1: "Mark as quote", 0: "Set speaker" or "Not a quote"), the two were
+    stored alike. Each correction stored is backfilled from the journal's
+    step names, else from the analyses stored (:data:`_WAS_MARKED_SQL`);
+    the journal's recorded states get the same value, so an older step still
+    undoes. The triggers are made again with the new rule, and the speaker
+    summaries of the articles with corrections refilled by them."""
+    db.execute("ALTER TABLE quote_corrections ADD COLUMN marked INTEGER NOT NULL DEFAULT 0")
+    journal.track(db, "quote_corrections")      # the new column is journaled too
+    create_triggers(db)
+    db.execute("""CREATE TEMP TABLE named_corrections AS
+        SELECT json_extract(c.after, '$.text_hash') AS text_hash,
+               json_extract(c.after, '$.start') AS start,
+               json_extract(c.after, '$."end"') AS "end",
+               s.name LIKE 'Mark as quote%' AS marked, max(c.step_id) AS step_id
+        FROM journal_changes c JOIN journal_steps s ON s.id = c.step_id
+        WHERE c.tbl = 'quote_corrections' AND json_extract(c.after, '$.is_quote') = 1
+          AND (s.name LIKE 'Mark as quote%' OR s.name LIKE 'Set speaker%')
+        GROUP BY 1, 2, 3""")
+    # every row is updated, so that the triggers refill every summary concerned
+    db.execute("UPDATE quote_corrections SET marked = CASE WHEN is_quote = 1 THEN "
+               + _WAS_MARKED_SQL.format(k="quote_corrections") + " ELSE 0 END")
+    for state in ("before", "after"):
+        image = (f"(SELECT json_extract({state}, '$.text_hash') AS text_hash, "
+                 f"json_extract({state}, '$.start') AS start, "
+                 f"json_extract({state}, '$.\"end\"') AS \"end\")")
+        db.execute(f"""UPDATE journal_changes SET {state} = json_set({state}, '$.marked',
+            CASE WHEN json_extract({state}, '$.is_quote') = 1 THEN (
+                SELECT {_WAS_MARKED_SQL.format(k="s")} FROM {image} s) ELSE 0 END)
+            WHERE tbl = 'quote_corrections' AND {state} IS NOT NULL""")
+    db.execute("DROP TABLE temp.named_corrections")
 
 
 journal.register_kind("quote_corrections", changes.SPEAKERS)
@@ -240,37 +302,55 @@ def _check_kind(kind: str) -> str:
 
 
 def _put(db: Database, article_id: int, start: int, end: int, **values) -> None:
+    """Store the correction of ``start``-``end``. ``marked`` 1 makes the
+    passage a quote whatever the analysis finds; a speaker set on a passage
+    the analyst had marked keeps it marked (it is still the analyst's quote)."""
     text_hash, length = _article(db, article_id)
     if not 0 <= start < end <= length:
         raise SpeakerError("That passage is not in the article's text.")
     db.execute(
         'INSERT INTO quote_corrections (article_id, text_hash, start, "end", is_quote, '
-        "speaker, speaker_kind, analyst, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "marked, speaker, speaker_kind, analyst, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         'ON CONFLICT (text_hash, start, "end") DO UPDATE SET article_id = excluded.article_id, '
         "is_quote = excluded.is_quote, speaker = excluded.speaker, "
+        "marked = CASE WHEN excluded.is_quote = 1 AND quote_corrections.is_quote = 1 "
+        "THEN max(excluded.marked, quote_corrections.marked) ELSE excluded.marked END, "
         "speaker_kind = excluded.speaker_kind, analyst = excluded.analyst",
-        [article_id, text_hash, start, end, values["is_quote"], values.get("speaker"),
-         values.get("speaker_kind"), values.get("analyst", ""), utc_now()])
+        [article_id, text_hash, start, end, values["is_quote"], values.get("marked", 0),
+         values.get("speaker"), values.get("speaker_kind"), values.get("analyst", ""),
+         utc_now()])
+
+
+def _analysed_at(db: Database, text_hash: str, start: int, end: int) -> bool:
+    """Whether an analysis of this text found a quote at ``start``-``end``."""
+    return db.execute(
+        "SELECT 1 FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
+        'WHERE n.text_hash = ? AND q.start = ? AND q."end" = ? LIMIT 1',
+        [text_hash, start, end]).fetchone() is not None
 
 
 def set_speaker(db: Database, article_id: int, start: int, end: int, speaker: str,
                 kind: str = PERSON, *, analyst: str = "") -> None:
     """Say who said the quote at ``start``-``end`` of the article (kept
-    through re-analysis). Also marks a passage the analysis missed as a
-    quote of ``speaker``."""
+    through re-analysis while an analysis finds that quote at those offsets).
+    Where no analysis found a quote there, it marks the passage as a quote of
+    ``speaker``, as :func:`mark_as_quote` does."""
     speaker, kind = _clean_name(speaker), _check_kind(kind)
     with journal.recorded(db, f"Set speaker “{speaker}”", analyst=analyst):
+        text_hash, _length = _article(db, article_id)
         _put(db, article_id, start, end, is_quote=1, speaker=speaker, speaker_kind=kind,
-             analyst=analyst)
+             marked=int(not _analysed_at(db, text_hash, start, end)), analyst=analyst)
 
 
 def mark_as_quote(db: Database, article_id: int, start: int, end: int, speaker: str,
                   kind: str = PERSON, *, analyst: str = "") -> None:
-    """Make the passage ``start``-``end`` a quote of ``speaker``."""
+    """Make the passage ``start``-``end`` a quote of ``speaker``, whatever a
+    later analysis finds there."""
     speaker, kind = _clean_name(speaker), _check_kind(kind)
     with journal.recorded(db, f"Mark as quote of “{speaker}”", analyst=analyst):
         _put(db, article_id, start, end, is_quote=1, speaker=speaker, speaker_kind=kind,
-             analyst=analyst)
+             marked=1, analyst=analyst)
 
 
 def mark_not_quote(db: Database, article_id: int, start: int, end: int, *,
@@ -280,11 +360,7 @@ def mark_not_quote(db: Database, article_id: int, start: int, end: int, *,
     had marked as a quote is simply unmarked)."""
     with journal.recorded(db, "Not a quote", analyst=analyst):
         text_hash, _length = _article(db, article_id)
-        analysed = db.execute(
-            "SELECT 1 FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
-            'WHERE n.text_hash = ? AND q.start = ? AND q."end" = ? LIMIT 1',
-            [text_hash, start, end]).fetchone()
-        if analysed:
+        if _analysed_at(db, text_hash, start, end):
             _put(db, article_id, start, end, is_quote=0, analyst=analyst)
         else:
             db.execute('DELETE FROM quote_corrections WHERE text_hash = ? AND start = ? '

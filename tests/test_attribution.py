@@ -517,3 +517,30 @@ def test_stored_analyses_mark_a_party_named_speaker_to_check(pipeline, tmp_path)
         group_speakers(db)
     assert [(q["speaker"], q["method"]) for q in quotes.all_quotes(db)] == [
         ("Republican", "group"), ("Ben Carson", "cue")]
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("“The deal is done,” said Reuters’ Jane Smith.", "Jane Smith", "Jane Smith"),
+    # real PolNeAR text (usa-today_2015-11-25)
+    ('"What stuns me is how little the playing field seems to shift week to week," '
+     "Twitter's Adam Sharp said.", "Adam Sharp", "Adam Sharp"),
+])
+def test_an_outlets_possessive_before_a_name_is_no_part_of_it(pipeline, text, speaker, words):
+    """It was: "Reuters Jane Smith", "Twitter Adam Sharp"."""
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == speaker
+    assert text[quote.speaker_start:quote.speaker_end] == words
+
+
+def test_decomposed_accents_stay_in_the_speakers_name(pipeline):
+    """A name written with combining accents (NFD, as some feeds and PDF
+    copies give it) was cut at each accent: "Jose Marti nez", the speaker's
+    span ending inside the word. The text is analysed as stored."""
+    import unicodedata
+
+    text = unicodedata.normalize(
+        "NFD", "Minister José Martínez arrived on Monday. “The deal is done,” Martínez said.")
+    [quote] = analyse_text(pipeline, text).quotes
+    assert quote.speaker == unicodedata.normalize("NFD", "José Martínez")
+    assert text[quote.speaker_start:quote.speaker_end] == unicodedata.normalize(
+        "NFD", "Martínez")

@@ -220,3 +220,23 @@ def test_a_quote_filling_its_paragraph_is_speech_whatever_its_last_mark():
 def test_an_unclosed_mark_cut_off_at_the_paragraph_end_is_not_made_speech():
     text = "“Tomas Brown praised the outcome of cooperation and thanked the team for\n\nNext."
     assert kinds_of(text)[0][1] == "fragment"
+
+
+def test_german_low_mark_opens_a_quote_that_its_high_mark_closes():
+    """„ was ignored and “ read as an opening mark: the narrative after the
+    quote became a quote."""
+    text = ("The paper ran the headline „Die Krise ist vorbei“ on Monday, "
+            "and officials said the worst was over.")
+    assert contents(text) == ["Die Krise ist vorbei"]
+    assert contents("Sie sagte: „Wir schaffen das.” Dann ging sie.") == ["Wir schaffen das."]
+
+
+def test_a_german_closing_mark_does_not_swallow_the_next_quote():
+    text = ("Chancellor Angela Merkel told the crowd in Berlin: „Wir schaffen das.“ The crowd "
+            "cheered loudly for several minutes after that.\n\n“Thank you,” she said.")
+    assert contents(text) == ["Wir schaffen das.", "Thank you,"]
+
+
+def test_a_stray_closing_mark_after_a_word_opens_no_quote():
+    text = "Police raided the compound“ on Monday. “We found 40 people,” an officer said."
+    assert contents(text) == ["We found 40 people,"]

@@ -188,6 +188,110 @@ def test_corrections_survive_reanalysis(adb, pipeline):
     assert _summary(adb) == _expected_summary(adb)
 
 
+def _recut(db, quote) -> None:
+    """Store a newer analysis of ``quote``'s article whose quotes are the
+    current ones, ``quote`` cut one character shorter (as a new pipeline
+    version may cut it)."""
+    article_id = quote["article_id"]
+    current = analyses.latest_analysis(db, article_id)
+    found = []
+    for row in db.query("SELECT * FROM quotes WHERE analysis_id = (SELECT max(id) FROM "
+                        "analyses WHERE article_id = ?)", [article_id]):
+        row = {k: row[k] for k in analyses.QUOTE_FIELDS}
+        if (row["start"], row["end"]) == (quote["start"], quote["end"]):
+            row["end"], row["text"] = row["end"] - 1, row["text"][:-1]
+        found.append(row)
+    text_hash = articles.get_article(db, article_id)["text_hash"]
+    analyses.save_analysis(db, article_id=article_id, text_hash=text_hash,
+                           pipeline=current["pipeline"],
+                           pipeline_version=current["pipeline_version"] + ".next",
+                           degraded=False, entities=[], quotes=found)
+
+
+def _free_passage(db, article_id, length=20) -> int:
+    """The start of ``length`` characters of the article no quote touches."""
+    taken = [(q["start"], q["end"]) for q in quotes.all_quotes(db, article_id=article_id)]
+    text = articles.get_article(db, article_id)["text"]
+    return next(start for start in range(0, len(text) - length, 10)
+                if all(end <= start or start + length <= begin for begin, end in taken))
+
+
+def test_a_speaker_set_on_a_quote_cut_differently_since_no_longer_applies(adb):
+    """It came back as a quote the analyst marked: the same words listed
+    twice, once under each speaker."""
+    quote = _quote(adb, "Am Sam Ath")
+    article_id = quote["article_id"]
+    sc.set_speaker(adb, article_id, quote["start"], quote["end"], "Chak Sopheap")
+    marked = _free_passage(adb, article_id)
+    sc.mark_as_quote(adb, article_id, marked, marked + 20, "Neth Savoeun")
+    # a speaker set on a passage the analyst marked keeps it the analyst's quote
+    sc.set_speaker(adb, article_id, marked, marked + 20, "Sar Sokha")
+    _recut(adb, quote)
+
+    shown = [(q["start"], q["end"], q["speaker"], q["corrected"])
+             for q in quotes.all_quotes(adb, article_id=article_id)]
+    assert [row for row in shown if row[0] == quote["start"]] == [
+        (quote["start"], quote["end"] - 1, "Am Sam Ath", False)]
+    assert (marked, marked + 20, "Sar Sokha", True) in shown
+    reader = analyses.latest_analysis(adb, article_id)["quotes"]
+    assert [q["speaker"] for q in reader if q["start"] == quote["start"]] == ["Am Sam Ath"]
+    assert "Chak Sopheap" not in _speakers(adb) and _filter(adb, "Chak Sopheap") == 0
+    assert _summary(adb) == _expected_summary(adb)
+
+
+def test_the_migration_tells_speakers_set_from_passages_marked(adb, analysed_db_path):
+    """Migration 0033 on a database whose corrections were stored alike:
+    the journal's step names say which each was, else the stored analyses
+    (a quote there: a speaker set); older steps still undo."""
+    from storage.schema import SCHEMA_VERSION
+
+    recut, other = _quote(adb, "Am Sam Ath"), _quote(adb, "interior ministry")
+    article_id = recut["article_id"]
+    sc.set_speaker(adb, article_id, recut["start"], recut["end"], "Chak Sopheap")
+    marked = _free_passage(adb, article_id)
+    sc.mark_as_quote(adb, article_id, marked, marked + 20, "Mao Sreyleak")
+    mark_step = journal.last_step_id(adb)
+    free = _free_passage(adb, other["article_id"])
+    with journal.unrecorded(adb):       # corrections the journal no longer names
+        text_hash = articles.get_article(adb, other["article_id"])["text_hash"]
+        for start, end, speaker in ((other["start"], other["end"], "Pich Rithy"),
+                                    (free, free + 20, "Ouk Bopha")):
+            adb.execute('INSERT INTO quote_corrections (article_id, text_hash, start, "end", '
+                        "speaker, speaker_kind, created_at) VALUES (?, ?, ?, ?, ?, 'person', "
+                        "'2024-01-01')", [other["article_id"], text_hash, start, end, speaker])
+    _recut(adb, recut)
+    # back to the shape Dossier left before 0033: no column, nor its triggers
+    with adb.atomic():
+        for (name,) in adb.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND sql LIKE '%marked%'").fetchall():
+            adb.execute(f'DROP TRIGGER "{name}"')
+        adb.execute("ALTER TABLE quote_corrections DROP COLUMN marked")
+        adb.execute("UPDATE journal_changes SET before = json_remove(before, '$.marked'), "
+                    "after = json_remove(after, '$.marked') WHERE tbl = 'quote_corrections'")
+        journal.retrack_all(adb)
+        adb.execute("DELETE FROM _sqlite_migrations "
+                    "WHERE name = '0033_quote_corrections_marked'")
+        adb.execute("PRAGMA user_version = 32")
+    adb.close()
+
+    db = open_database(analysed_db_path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert {r[0]: r[1] for r in db.execute(
+            "SELECT speaker, marked FROM quote_corrections")} == {
+            "Chak Sopheap": 0, "Mao Sreyleak": 1, "Pich Rithy": 0, "Ouk Bopha": 1}
+        shown = {q["speaker"] for q in quotes.all_quotes(db)}
+        assert {"Mao Sreyleak", "Pich Rithy", "Ouk Bopha"} <= shown
+        assert "Chak Sopheap" not in shown
+        assert _summary(db) == _expected_summary(db)
+        # a step recorded before the column existed still undoes
+        journal.undo(db, step_id=mark_step)
+        assert "Mao Sreyleak" not in {q["speaker"] for q in quotes.all_quotes(db)}
+        assert _summary(db) == _expected_summary(db)
+    finally:
+        db.close()
+
+
 def test_cli_quotes_json_says_corrected(adb, analysed_db_path, capsys):
     from desktop.cli import main
 

@@ -1,8 +1,9 @@
 """Direct quotes: finding quoted spans in news text.
 
-Handles curly “ ” and straight " marks; single marks (‘ ’ and ') are then
-never quote boundaries, so apostrophes (don’t, ’90s, Cambodia’s) and nested
-‘quotes within quotes’ stay inside the quote around them. Text in British
+Handles curly “ ” and straight " marks, and German „ “ (also „ ”); single
+marks (‘ ’ and ') are then never quote boundaries, so apostrophes (don’t,
+’90s, Cambodia’s) and nested ‘quotes within quotes’ stay inside the quote
+around them. Text in British
 style — more ‘ than “ opening quotes — is read the other way round: ‘ ’ are
 the quote marks (an apostrophe inside a word or a plural possessive is not a
 closing mark) and “ ” nest inside. Follows the news
@@ -26,6 +27,8 @@ import re
 from dataclasses import dataclass
 
 OPEN_CURLY, CLOSE_CURLY, STRAIGHT = "\u201c", "\u201d", '"'
+#: German (and Polish, Czech…) opening mark „, closed by “ (or ”).
+OPEN_LOW = "\u201e"
 OPEN_SINGLE, CLOSE_SINGLE = "\u2018", "\u2019"
 
 _LINE = re.compile(r"[^\n]+")
@@ -238,7 +241,7 @@ class _Scanner:
         """Where scanning resumes if the open quote runs on into ``para``."""
         text = self.text
         first = _first_visible(text, *para)
-        if text[first] in ((OPEN_SINGLE,) if self.single else (OPEN_CURLY, STRAIGHT)):
+        if text[first] in ((OPEN_SINGLE,) if self.single else (OPEN_CURLY, STRAIGHT, OPEN_LOW)):
             prev_text = text[previous[0]:previous[1]].rstrip()
             if not re.search(r"[.,!?;:\u2026\u2014-]$", prev_text):
                 return None            # an unclosed subhead ('Nobody listened) ends there
@@ -273,16 +276,11 @@ class _Scanner:
         if self.single:
             self.step_single(i, char)
         elif char == OPEN_CURLY:
-            text = self.text
-            before = text[i - 1] if i > 0 else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
-            if self.open_at is not None and not before.isspace() and \
-                    (after.isspace() or after in ".,;:"):
-                self.close(i)                # a wrong-way mark in a closing place: ,“ said
-                return
+            self.step_open_curly(i)
+        elif char == OPEN_LOW:
             if self.open_at is not None:     # the previous quote never closed
                 self.close(i)
-            self.open(i + 1, OPEN_CURLY)
+            self.open(i + 1, OPEN_LOW)
         elif char == CLOSE_CURLY:
             if self.open_at is not None:
                 self.close(i)
@@ -292,6 +290,25 @@ class _Scanner:
             elif self.open_at is None and _straight_opens(self.text, i):
                 self.open(i + 1, STRAIGHT)
 
+
+    def step_open_curly(self, i: int) -> None:
+        """“ closes the quote „ opened (German) and a quote in a closing
+        place — after a word, before a space or punctuation (,“ said);
+        there it opens nothing when no quote is open (a stray closing mark:
+        taking it for an opening one made the narrative after it a quote).
+        Elsewhere it opens a quote."""
+        text = self.text
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        closing_place = not before.isspace() and (after.isspace() or after in ".,;:!?)")
+        if self.open_mark == OPEN_LOW or (self.open_at is not None and closing_place):
+            self.close(i)
+            return
+        if closing_place:
+            return
+        if self.open_at is not None:         # the previous quote never closed
+            self.close(i)
+        self.open(i + 1, OPEN_CURLY)
 
     def step_single(self, i: int, char: str) -> None:
         """‘ opens (after space or punctuation); ’ closes unless it is an
@@ -350,7 +367,8 @@ def _single_straight_quotes(text: str, doubles: list[Quote]) -> list[Quote]:
 def find_quotes(text: str) -> list[Quote]:
     """All quoted spans of ``text`` in order; never raises on odd marks."""
     doubles = [] if (CLOSE_CURLY not in text and OPEN_CURLY not in text
-                     and STRAIGHT not in text) else _Scanner(text).scan()
+                     and STRAIGHT not in text and OPEN_LOW not in text) \
+        else _Scanner(text).scan()
     if (OPEN_SINGLE in text or CLOSE_SINGLE in text) and \
             _single_quotes_are_primary(text, doubles):
         return _Scanner(text, single=True).scan()
