@@ -34,7 +34,7 @@ from storage.article_query import (AFTER_ALL, REVIEW_FILTERS, SearchError, after
                                    analyst_clause, fts_expression, run_search,
                                    source_value)
 from storage.listing_head import HEAD, HeadListing
-from storage.schema import NOTES_FTS
+from storage.schema import NOTES_FTS, current_analysis_sql
 from storage import speaker_corrections
 from storage.entity_index import entity_key
 from storage.tags import descendant_ids
@@ -189,7 +189,9 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
 #: to their analysis, then to the passages of that article overlapping one;
 #: only those few are checked against the article's current text. A quote
 #: whose speaker the analyst set, or marked as not a quote, counts by its
-#: correction instead, found through the corrections' own speaker index.
+#: correction instead, found through the corrections' own speaker index —
+#: a speaker set on a quote the current analysis no longer has at those
+#: offsets only if the analyst marked it as a quote (as the reader shows it).
 _SPEAKER_ANALYSED_ALL = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_speaker
     CROSS JOIN analyses sa ON sa.id = sq.analysis_id
     CROSS JOIN passages sp INDEXED BY passages_by_article_span
@@ -208,7 +210,10 @@ _SPEAKER_CORRECTED = """SELECT sp.id FROM quote_corrections k
         ON sart.text_hash = k.text_hash
     CROSS JOIN passages sp INDEXED BY passages_by_article_span
         ON sp.article_id = sart.id AND sp.start < k.end AND sp.end > k.start
-    WHERE k.speaker = ? COLLATE NOCASE AND k.is_quote = 1"""
+    WHERE k.speaker = ? COLLATE NOCASE AND k.is_quote = 1
+    AND (k.marked = 1 OR EXISTS (SELECT 1 FROM quotes kx
+        WHERE kx.analysis_id = """ + current_analysis_sql("sart.id") + """
+        AND kx.start = k.start AND kx.end = k.end))"""
 
 
 def _shown_as(db: Database, speaker: str) -> list[str]:

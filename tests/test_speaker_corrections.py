@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from storage import analyses, articles, journal, open_database, quotes
+from storage import analyses, articles, journal, open_database, passages, quotes, tags
 from storage import speaker_corrections as sc
 from storage.article_query import ArticleQuery, count_articles
 from storage.autotag_queries import speaker_quotes
@@ -226,6 +226,8 @@ def test_a_speaker_set_on_a_quote_cut_differently_since_no_longer_applies(adb):
     sc.mark_as_quote(adb, article_id, marked, marked + 20, "Neth Savoeun")
     # a speaker set on a passage the analyst marked keeps it the analyst's quote
     sc.set_speaker(adb, article_id, marked, marked + 20, "Sar Sokha")
+    tagged = passages.add_passage(adb, article_id=article_id, tag_id=tags.list_tags(adb)[0]["id"],
+                                  start=quote["start"], end=quote["start"] + 10, analyst="a")
     _recut(adb, quote)
 
     shown = [(q["start"], q["end"], q["speaker"], q["corrected"])
@@ -237,6 +239,11 @@ def test_a_speaker_set_on_a_quote_cut_differently_since_no_longer_applies(adb):
     assert [q["speaker"] for q in reader if q["start"] == quote["start"]] == ["Am Sam Ath"]
     assert "Chak Sopheap" not in _speakers(adb) and _filter(adb, "Chak Sopheap") == 0
     assert _summary(adb) == _expected_summary(adb)
+    # the Passages workspace's speaker filter agrees (it listed the passage
+    # under both speakers)
+    from storage.passage_listing import PassageQuery, passage_ids
+    assert tagged not in passage_ids(adb, PassageQuery(speaker="Chak Sopheap"))
+    assert tagged in passage_ids(adb, PassageQuery(speaker="Am Sam Ath"))
 
 
 def test_the_migration_tells_speakers_set_from_passages_marked(adb, analysed_db_path):
