@@ -44,11 +44,19 @@ def cmd_tag_add(args) -> int:
 
 
 def _nested(rows: list[dict]) -> list[tuple[int, dict]]:
-    """``(depth, tag)`` in tree order: each tag followed by its children."""
+    """``(depth, tag)`` in tree order: each tag followed by its children.
+    A tag whose parent is missing, or whose parent would close a loop (a
+    file damaged by an older merge can hold one), is listed at the top:
+    every tag is listed once."""
     by_parent: dict[int | None, list[dict]] = {}
     ids = {r["id"] for r in rows}
+    placed: dict[int, int | None] = {}
     for row in rows:
         parent = row["parent_id"] if row["parent_id"] in ids else None
+        above = parent
+        while above is not None and above != row["id"]:
+            above = placed.get(above)
+        placed[row["id"]] = parent = None if above == row["id"] else parent
         by_parent.setdefault(parent, []).append(row)
     out: list[tuple[int, dict]] = []
 

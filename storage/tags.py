@@ -268,6 +268,16 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
     return affected
 
 
+def _take_place_of(db: Database, target_id: int, source_id: int) -> None:
+    """Before ``source_id`` is merged into ``target_id``: a target below the
+    source moves up to the source's parent. Left where it was, it would keep
+    the deleted source as its parent (an id a later tag may get) or, once the
+    source's children move under it, become its own ancestor (a loop)."""
+    if source_id in ancestor_ids(db, get_tag(db, target_id)["parent_id"]):
+        db.execute("UPDATE tags SET parent_id = (SELECT parent_id FROM tags WHERE id = ?) "
+                   "WHERE id = ?", [source_id, target_id])
+
+
 def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     """Merge tag ``source_id`` into ``target_id`` in one transaction.
 
@@ -277,7 +287,8 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     passage's note. (Another analyst's passage at that range is that
     analyst's coding — and a ``consensus`` one adjudication's —: it moves,
     never folded into someone else's.) The
-    source's child tags become the target's; the source is deleted.
+    source's child tags become the target's; a target below the source first
+    takes the source's place (its parent); the source is deleted.
     Returns ``{"moved": n, "merged": n}``.
     """
     if source_id == target_id:
@@ -303,6 +314,7 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
             db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
         moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
                            [target_id, now, source_id]).rowcount
+        _take_place_of(db, target_id, source_id)
         db.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ? AND id != ?",
                    [target_id, source_id, target_id])
         db.execute("DELETE FROM tags WHERE id = ?", [source_id])

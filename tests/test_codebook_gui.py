@@ -327,3 +327,33 @@ def test_the_tag_buttons_wait_for_a_tag_to_be_picked(open_window, analysed_db_pa
     select_tag(qtbot, panel, "Drugs")
     assert all(b.isEnabled() for b in panel.buttons.values())
     assert "pick a tag" not in panel.buttons["rename"].toolTip()
+
+
+def test_the_codebook_shows_tags_that_loop_instead_of_hanging():
+    """Two tags each other's parent (a file damaged by an older merge): Qt
+    hung for good adding one under the other. The loop is cut: one tag at the
+    top (the one that closes it), the other under it; a tag under a missing one is at the top. Run in
+    a process of its own, so that a hang fails the test instead of the suite."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from widgets.tag_panel import TagPanel\n"
+        "tag = dict(color='#ff0000', shortcut=None, description='', passage_count=1)\n"
+        "p = TagPanel(); p.set_tags([dict(tag, id=1, name='Fraud', parent_id=2),\n"
+        "    dict(tag, id=2, name='Scams', parent_id=1), dict(tag, id=3, name='Orphan',\n"
+        "    parent_id=99)])\n"
+        "print(sorted(p.tree.topLevelItem(i).text(0) for i in range(p.tree.topLevelItemCount())),\n"
+        "      p.tree.topLevelItem(0).child(0).text(0))\n")
+    root = Path(__file__).resolve().parents[1]
+    try:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=60, cwd=root,
+                             env={**os.environ, "PYTHONPATH": str(root),
+                                  "QT_QPA_PLATFORM": "offscreen"})
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the codebook hangs on two tags that are each other's parent")
+    assert run.stdout.split() == ["['Orphan',", "'Scams']", "Fraud"], run.stderr
