@@ -247,8 +247,10 @@ def set_details(db: Database, tag_id: int, *, description: str, shortcut: int | 
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:
     """Delete a tag and deal with its passages in the same transaction.
 
-    With ``move_passages_to`` its passages are re-tagged to that tag;
-    without, they are deleted. Returns how many passages were affected.
+    With ``move_passages_to`` its passages are re-tagged to that tag (one
+    the same analyst has there already at the same range is folded into it,
+    as :func:`merge_tags` does); without, they are deleted. Returns how many
+    passages were affected.
     """
     if move_passages_to == tag_id:
         raise TagError("Cannot move passages to the tag being deleted.")
@@ -256,16 +258,40 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
         if move_passages_to is not None:
             if get_tag(db, move_passages_to) is None:
                 raise TagError("The tag to move passages to does not exist.")
-            affected = db.execute(
-                "UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
-                [move_passages_to, utc_now(), tag_id],
-            ).rowcount
+            affected = sum(_move_passages(db, tag_id, move_passages_to))
         else:
             affected = db.execute(
                 "DELETE FROM passages WHERE tag_id = ?", [tag_id]).rowcount
         db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
         db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
     return affected
+
+
+def _move_passages(db: Database, source_id: int, target_id: int) -> tuple[int, int]:
+    """Re-tag tag ``source_id``'s passages to ``target_id`` (inside the
+    caller's step), folding each one that the same analyst has at exactly
+    that range under the target already: it is deleted, its note (if any,
+    and not there yet) appended to the target passage's note, so that no
+    passage is counted or exported twice. Returns ``(folded, moved)``."""
+    now = utc_now()
+    twins = list(db.execute(
+        """
+        SELECT s.id, s.note, t.id, t.note FROM passages s
+        JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
+             AND t.start = s.start AND t.end = s.end AND t.analyst IS s.analyst
+        WHERE s.tag_id = ?
+        GROUP BY s.id
+        """, [target_id, source_id]))
+    for source_passage, source_note, target_passage, target_note in twins:
+        source_note, target_note = source_note or "", target_note or ""
+        if source_note.strip() and source_note.strip() not in target_note:
+            note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
+            db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
+                       [note, now, target_passage])
+        db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
+    moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
+                       [target_id, now, source_id]).rowcount
+    return len(twins), moved
 
 
 def _take_place_of(db: Database, target_id: int, source_id: int) -> None:
@@ -296,29 +322,12 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     with journal.recorded(db, "Merge tags"):
         if get_tag(db, source_id) is None or get_tag(db, target_id) is None:
             raise TagError("Both tags must exist to merge them.")
-        now = utc_now()
-        twins = list(db.execute(
-            """
-            SELECT s.id, s.note, t.id, t.note FROM passages s
-            JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
-                 AND t.start = s.start AND t.end = s.end AND t.analyst IS s.analyst
-            WHERE s.tag_id = ?
-            GROUP BY s.id
-            """, [target_id, source_id]))
-        for source_passage, source_note, target_passage, target_note in twins:
-            source_note, target_note = source_note or "", target_note or ""
-            if source_note.strip() and source_note.strip() not in target_note:
-                note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
-                db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
-                           [note, now, target_passage])
-            db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
-        moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
-                           [target_id, now, source_id]).rowcount
+        merged, moved = _move_passages(db, source_id, target_id)
         _take_place_of(db, target_id, source_id)
         db.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ? AND id != ?",
                    [target_id, source_id, target_id])
         db.execute("DELETE FROM tags WHERE id = ?", [source_id])
-    return {"moved": moved, "merged": len(twins)}
+    return {"moved": moved, "merged": merged}
 
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:

@@ -357,3 +357,26 @@ def test_the_codebook_shows_tags_that_loop_instead_of_hanging():
     except subprocess.TimeoutExpired:
         raise AssertionError("the codebook hangs on two tags that are each other's parent")
     assert run.stdout.split() == ["['Orphan',", "'Scams']", "Fraud"], run.stderr
+
+
+def test_deleting_a_tag_and_moving_its_passages_folds_the_same_words_tagged_twice(
+        seeded_db_path):
+    """Delete tag → "Move them to:": a passage the same analyst has under the
+    other tag already, at the same words, is folded into it (its note
+    appended) instead of being counted and exported twice; another analyst's
+    stays theirs."""
+    from storage import passages, tags
+
+    db = open_database(seeded_db_path)
+    drugs, traff = tags.find_tag(db, "Drugs")["id"], tags.find_tag(db, "Trafficking")["id"]
+    passages.add_passage(db, article_id=1, tag_id=traff, start=0, end=8, analyst="a",
+                         note="kept")
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=8, analyst="a",
+                         note="moved too")
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=8, analyst="b")
+    assert tags.delete_tag(db, drugs, move_passages_to=traff) == 2
+    rows = sorted(tuple(r) for r in db.execute(
+        "SELECT analyst, note FROM passages WHERE tag_id = ?", [traff]))
+    assert rows == [("a", "kept\nmoved too"), ("b", "")]
+    assert tags.get_tag(db, traff)["passage_count"] == 2
+    db.close()
