@@ -10,6 +10,7 @@ other."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlite_utils import Database
 
@@ -24,10 +25,18 @@ class TagError(ValueError):
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
+    """``name`` as stored: spaces collapsed, NFC (an "é" typed on a Mac, or
+    read from its files, is two code points until composed)."""
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
     if not name:
         raise TagError("A tag needs a name.")
     return name
+
+
+def name_key(name: str) -> str:
+    """What two tag names must share to be the same tag: their cleaned NFC
+    form, case-folded (beyond A–Z, which is all SQLite's NOCASE folds)."""
+    return _clean_name(name).casefold()
 
 
 def _check_color(color: str) -> str:
@@ -96,11 +105,11 @@ def get_tag(db: Database, tag_id: int) -> dict | None:
 
 
 def find_tag(db: Database, name: str) -> dict | None:
-    """The tag called ``name`` (case-insensitive), or None."""
-    rows = list(db.query(
-        "SELECT * FROM tags WHERE name = ? COLLATE NOCASE", [_clean_name(name)]
-    ))
-    return rows[0] if rows else None
+    """The tag called ``name`` (any case, any Unicode form), or None.
+    Compared in Python: a codebook holds tens of tags, not thousands."""
+    key = name_key(name)
+    return next((row for row in db.query("SELECT * FROM tags ORDER BY id")
+                 if name_key(row["name"]) == key), None)
 
 
 def _free_shortcut(db: Database) -> int | None:
