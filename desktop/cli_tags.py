@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from desktop.cli import EXIT_OK, CommandError, _database
+from desktop.cli import EXIT_OK, CommandError, _database, row_id
 from widgets.wording import counted
 
 
@@ -124,5 +124,5 @@ def add_parser(sub, common) -> None:
 
     p = sub.add_parser("delete", parents=[common],
                        help="delete articles with their passages (ids from `dossier list`)")
-    p.add_argument("ids", metavar="ID", type=int, nargs="+")
+    p.add_argument("ids", metavar="ID", type=row_id, nargs="+")
     p.set_defaults(func=cmd_delete)
