@@ -327,7 +327,7 @@ def _export_filter(args, db):
     from storage.export_selection import PassageFilter
 
     for name in args.tag:
-        if not tags.find_tag(db, name):
+        if not name.strip() or not tags.find_tag(db, name):   # blank: find_tag refuses it
             raise CommandError(f"there is no tag called {name!r}")
     if args.analyst:
         from storage.export_selection import analysts

@@ -21,8 +21,9 @@ def cmd_tag_add(args) -> int:
 
     db = _database(args, create=False)
     parent = None
-    if args.parent:
-        parent = tags.find_tag(db, args.parent)
+    if args.parent is not None:
+        # a blank name is no tag's: find_tag would refuse it with a TagError
+        parent = tags.find_tag(db, args.parent) if args.parent.strip() else None
         if parent is None:
             raise CommandError(f"there is no tag called {args.parent!r} (--parent)")
     colour = args.color or tags.unused_colour(t["color"] for t in tags.list_tags(db))

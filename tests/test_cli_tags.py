@@ -93,3 +93,14 @@ def test_tag_list_lists_every_tag_of_a_file_with_a_tag_loop(seeded_db_path, caps
     names = [line.split("passages")[1].strip() for line in out.splitlines()]
     assert status == 0 and len(names) == 12
     assert {"Fraud", "Scams", "Orphan"} <= set(names)
+
+
+def test_tag_add_with_a_blank_parent_is_a_one_line_error(seeded_db_path, capsys):
+    """`--parent "  "` ended in a TagError traceback; `export --tag " "` too."""
+    db = str(seeded_db_path)
+    status, _, err = run(capsys, "tag", "add", "Scams", "--parent", "  ", "--db", db)
+    assert status == 2 and "no tag called '  '" in err
+    assert tags.find_tag(open_database(seeded_db_path), "Scams") is None
+    status, _, err = run(capsys, "export", "-o", str(seeded_db_path.parent / "o.csv"),
+                         "--tag", " ", "--db", db)
+    assert status == 2 and "no tag called ' '" in err
