@@ -327,7 +327,7 @@ def _export_filter(args, db):
     from storage.export_selection import PassageFilter
 
     for name in args.tag:
-        if not tags.find_tag(db, name):
+        if not name.strip() or not tags.find_tag(db, name):   # blank: find_tag refuses it
             raise CommandError(f"there is no tag called {name!r}")
     if args.analyst:
         from storage.export_selection import analysts
@@ -352,7 +352,10 @@ def _export_filter(args, db):
         if below:     # say so: a parent tag stands for the tags under it
             print(f"with the tags under them: {', '.join(below)} "
                   f"(--without-sub-tags leaves them out)", file=sys.stderr)
-    return PassageFilter(tags=tuple(args.tag), article_ids=tuple(args.article),
+    # the stored names: export_selection matches names with SQLite's NOCASE,
+    # which folds A–Z only ("économie" is "Économie" only here)
+    stored_tags = tuple(tags.find_tag(db, name)["name"] for name in args.tag)
+    return PassageFilter(tags=stored_tags, article_ids=tuple(args.article),
                          since=args.since, until=args.until, date_of=args.date_of,
                          analysts=tuple(args.analyst),
                          include_children=not args.without_sub_tags)

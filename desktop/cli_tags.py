@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from desktop.cli import EXIT_OK, CommandError, _database
+from desktop.cli import EXIT_OK, CommandError, _database, row_id
 from widgets.wording import counted
 
 
@@ -21,8 +21,9 @@ def cmd_tag_add(args) -> int:
 
     db = _database(args, create=False)
     parent = None
-    if args.parent:
-        parent = tags.find_tag(db, args.parent)
+    if args.parent is not None:
+        # a blank name is no tag's: find_tag would refuse it with a TagError
+        parent = tags.find_tag(db, args.parent) if args.parent.strip() else None
         if parent is None:
             raise CommandError(f"there is no tag called {args.parent!r} (--parent)")
     colour = args.color or tags.unused_colour(t["color"] for t in tags.list_tags(db))
@@ -44,11 +45,19 @@ def cmd_tag_add(args) -> int:
 
 
 def _nested(rows: list[dict]) -> list[tuple[int, dict]]:
-    """``(depth, tag)`` in tree order: each tag followed by its children."""
+    """``(depth, tag)`` in tree order: each tag followed by its children.
+    A tag whose parent is missing, or whose parent would close a loop (a
+    file damaged by an older merge can hold one), is listed at the top:
+    every tag is listed once."""
     by_parent: dict[int | None, list[dict]] = {}
     ids = {r["id"] for r in rows}
+    placed: dict[int, int | None] = {}
     for row in rows:
         parent = row["parent_id"] if row["parent_id"] in ids else None
+        above = parent
+        while above is not None and above != row["id"]:
+            above = placed.get(above)
+        placed[row["id"]] = parent = None if above == row["id"] else parent
         by_parent.setdefault(parent, []).append(row)
     out: list[tuple[int, dict]] = []
 
@@ -116,5 +125,5 @@ def add_parser(sub, common) -> None:
 
     p = sub.add_parser("delete", parents=[common],
                        help="delete articles with their passages (ids from `dossier list`)")
-    p.add_argument("ids", metavar="ID", type=int, nargs="+")
+    p.add_argument("ids", metavar="ID", type=row_id, nargs="+")
     p.set_defaults(func=cmd_delete)

@@ -10,6 +10,7 @@ other."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlite_utils import Database
 
@@ -24,10 +25,18 @@ class TagError(ValueError):
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
+    """``name`` as stored: spaces collapsed, NFC (an "é" typed on a Mac, or
+    read from its files, is two code points until composed)."""
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
     if not name:
         raise TagError("A tag needs a name.")
     return name
+
+
+def name_key(name: str) -> str:
+    """What two tag names must share to be the same tag: their cleaned NFC
+    form, case-folded (beyond A–Z, which is all SQLite's NOCASE folds)."""
+    return _clean_name(name).casefold()
 
 
 def _check_color(color: str) -> str:
@@ -96,11 +105,11 @@ def get_tag(db: Database, tag_id: int) -> dict | None:
 
 
 def find_tag(db: Database, name: str) -> dict | None:
-    """The tag called ``name`` (case-insensitive), or None."""
-    rows = list(db.query(
-        "SELECT * FROM tags WHERE name = ? COLLATE NOCASE", [_clean_name(name)]
-    ))
-    return rows[0] if rows else None
+    """The tag called ``name`` (any case, any Unicode form), or None.
+    Compared in Python: a codebook holds tens of tags, not thousands."""
+    key = name_key(name)
+    return next((row for row in db.query("SELECT * FROM tags ORDER BY id")
+                 if name_key(row["name"]) == key), None)
 
 
 def _free_shortcut(db: Database) -> int | None:
@@ -247,8 +256,10 @@ def set_details(db: Database, tag_id: int, *, description: str, shortcut: int | 
 def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None) -> int:
     """Delete a tag and deal with its passages in the same transaction.
 
-    With ``move_passages_to`` its passages are re-tagged to that tag;
-    without, they are deleted. Returns how many passages were affected.
+    With ``move_passages_to`` its passages are re-tagged to that tag (one
+    the same analyst has there already at the same range is folded into it,
+    as :func:`merge_tags` does); without, they are deleted. Returns how many
+    passages were affected.
     """
     if move_passages_to == tag_id:
         raise TagError("Cannot move passages to the tag being deleted.")
@@ -256,16 +267,50 @@ def delete_tag(db: Database, tag_id: int, *, move_passages_to: int | None = None
         if move_passages_to is not None:
             if get_tag(db, move_passages_to) is None:
                 raise TagError("The tag to move passages to does not exist.")
-            affected = db.execute(
-                "UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
-                [move_passages_to, utc_now(), tag_id],
-            ).rowcount
+            affected = sum(_move_passages(db, tag_id, move_passages_to))
         else:
             affected = db.execute(
                 "DELETE FROM passages WHERE tag_id = ?", [tag_id]).rowcount
         db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
         db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
     return affected
+
+
+def _move_passages(db: Database, source_id: int, target_id: int) -> tuple[int, int]:
+    """Re-tag tag ``source_id``'s passages to ``target_id`` (inside the
+    caller's step), folding each one that the same analyst has at exactly
+    that range under the target already: it is deleted, its note (if any,
+    and not there yet) appended to the target passage's note, so that no
+    passage is counted or exported twice. Returns ``(folded, moved)``."""
+    now = utc_now()
+    twins = list(db.execute(
+        """
+        SELECT s.id, s.note, t.id, t.note FROM passages s
+        JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
+             AND t.start = s.start AND t.end = s.end AND t.analyst IS s.analyst
+        WHERE s.tag_id = ?
+        GROUP BY s.id
+        """, [target_id, source_id]))
+    for source_passage, source_note, target_passage, target_note in twins:
+        source_note, target_note = source_note or "", target_note or ""
+        if source_note.strip() and source_note.strip() not in target_note:
+            note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
+            db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
+                       [note, now, target_passage])
+        db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
+    moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
+                       [target_id, now, source_id]).rowcount
+    return len(twins), moved
+
+
+def _take_place_of(db: Database, target_id: int, source_id: int) -> None:
+    """Before ``source_id`` is merged into ``target_id``: a target below the
+    source moves up to the source's parent. Left where it was, it would keep
+    the deleted source as its parent (an id a later tag may get) or, once the
+    source's children move under it, become its own ancestor (a loop)."""
+    if source_id in ancestor_ids(db, get_tag(db, target_id)["parent_id"]):
+        db.execute("UPDATE tags SET parent_id = (SELECT parent_id FROM tags WHERE id = ?) "
+                   "WHERE id = ?", [source_id, target_id])
 
 
 def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
@@ -277,7 +322,8 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     passage's note. (Another analyst's passage at that range is that
     analyst's coding — and a ``consensus`` one adjudication's —: it moves,
     never folded into someone else's.) The
-    source's child tags become the target's; the source is deleted.
+    source's child tags become the target's; a target below the source first
+    takes the source's place (its parent); the source is deleted.
     Returns ``{"moved": n, "merged": n}``.
     """
     if source_id == target_id:
@@ -285,28 +331,12 @@ def merge_tags(db: Database, source_id: int, target_id: int) -> dict:
     with journal.recorded(db, "Merge tags"):
         if get_tag(db, source_id) is None or get_tag(db, target_id) is None:
             raise TagError("Both tags must exist to merge them.")
-        now = utc_now()
-        twins = list(db.execute(
-            """
-            SELECT s.id, s.note, t.id, t.note FROM passages s
-            JOIN passages t ON t.tag_id = ? AND t.article_id = s.article_id
-                 AND t.start = s.start AND t.end = s.end AND t.analyst IS s.analyst
-            WHERE s.tag_id = ?
-            GROUP BY s.id
-            """, [target_id, source_id]))
-        for source_passage, source_note, target_passage, target_note in twins:
-            source_note, target_note = source_note or "", target_note or ""
-            if source_note.strip() and source_note.strip() not in target_note:
-                note = f"{target_note}\n{source_note}" if target_note.strip() else source_note
-                db.execute("UPDATE passages SET note = ?, updated_at = ? WHERE id = ?",
-                           [note, now, target_passage])
-            db.execute("DELETE FROM passages WHERE id = ?", [source_passage])
-        moved = db.execute("UPDATE passages SET tag_id = ?, updated_at = ? WHERE tag_id = ?",
-                           [target_id, now, source_id]).rowcount
+        merged, moved = _move_passages(db, source_id, target_id)
+        _take_place_of(db, target_id, source_id)
         db.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ? AND id != ?",
                    [target_id, source_id, target_id])
         db.execute("DELETE FROM tags WHERE id = ?", [source_id])
-    return {"moved": moved, "merged": len(twins)}
+    return {"moved": moved, "merged": merged}
 
 
 def ensure_tags(db: Database, tags: list[dict]) -> int:

@@ -127,3 +127,25 @@ def test_assignments_are_journal_steps(db):
     with pytest.raises(Exception, match="outside a journal step"):
         db.execute("INSERT INTO assignments (article_id, analyst, status, assigned_at) "
                    "VALUES (?, 'x', 'new', '')", [article])
+
+
+def test_cli_assign_refuses_a_sample_below_one_and_assigns_nothing(seeded_db_path, capsys,
+                                                                    monkeypatch):
+    """`--sample -1` is a usage error before anything is assigned (it assigned
+    --article 2, then ended in a traceback); and a sample refused after the
+    articles leaves them unassigned: both are one step."""
+    db = str(seeded_db_path)
+    for value in ("-1", "0", "two"):
+        with pytest.raises(SystemExit) as refused:
+            main(["assign", "--analyst", "zed", "--article", "2", "--sample", value,
+                  "--db", db])
+        assert refused.value.code == 2 and "--sample" in capsys.readouterr().err
+
+    def refuse(*args, **kwargs):
+        raise assignments.AssignmentError("refused")
+    monkeypatch.setattr(assignments, "assign_sample", refuse)
+    assert main(["assign", "--analyst", "zed", "--article", "2", "--sample", "1",
+                 "--db", db]) == 2
+    database = open_database(seeded_db_path)
+    assert database.execute("SELECT article_id FROM assignments").fetchall() == []
+    database.close()

@@ -93,3 +93,20 @@ def test_the_format_follows_the_file_name_and_a_mismatch_is_refused(tricky_db_pa
     status, _, err = run(capsys, "export", "--format", "csv", "-o", str(tmp_path / "a.csv"),
                          "--analyst", "nobody", "--db", str(tricky_db_path))
     assert status != 0 and "no passage was tagged by 'nobody'" in err and "ana" in err
+
+
+def test_export_tag_matches_a_name_in_another_case_beyond_a_to_z(seeded_db_path, tmp_path,
+                                                                 capsys):
+    """`--tag économie` finds the tag "Économie" (SQLite's NOCASE folds A–Z
+    only) and exports its passages."""
+    from storage import open_database, passages, tags
+
+    db = open_database(seeded_db_path)
+    tag_id = tags.create_tag(db, "Économie", "#123456")
+    passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=8, analyst="a")
+    db.close()
+    out = tmp_path / "out.csv"
+    status, printed, err = run(capsys, "export", "--format", "csv", "-o", str(out),
+                               "--tag", "économie", "--db", str(seeded_db_path))
+    assert status == 0, err
+    assert "exported 1 passage" in printed

@@ -46,3 +46,11 @@ def test_the_largest_id_is_simply_not_there(tricky_db_path, tmp_path, command):
     assert done.returncode == 2 and "there is no article 9223372036854775807" in done.stderr
     done = dossier(*args, "--article", " 2 ", "--db", str(tricky_db_path))
     assert done.returncode == 0, done.stderr
+
+
+def test_delete_of_a_huge_id_is_a_usage_error(tricky_db_path):
+    """`dossier delete 99999999999999999999` ended in an OverflowError
+    traceback: its ids are checked as every other command's are."""
+    done = dossier("delete", "99999999999999999999", "--db", str(tricky_db_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "not an id" in done.stderr

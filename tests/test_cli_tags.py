@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from desktop.cli import main
-from storage import articles, open_database, passages, tags
+from storage import articles, journal, open_database, passages, tags
 
 
 def run(capsys, *argv):
@@ -75,3 +75,32 @@ def test_delete_of_an_unknown_id_deletes_nothing(seeded_db_path, capsys):
     status, _, err = run(capsys, "delete", "1", "99", "--db", str(seeded_db_path))
     assert status == 2 and "99" in err
     assert articles.article_count(open_database(seeded_db_path)) == 5
+
+
+def test_tag_list_lists_every_tag_of_a_file_with_a_tag_loop(seeded_db_path, capsys):
+    """A file damaged by an older merge (two tags each other's parent, one
+    under a deleted tag): each tag is listed once, the loop cut at the top."""
+    db = open_database(seeded_db_path)
+    fraud = tags.create_tag(db, "Fraud", "#111111")
+    scams = tags.create_tag(db, "Scams", "#222222")
+    orphan = tags.create_tag(db, "Orphan", "#333333")
+    with journal.unrecorded(db):       # what the merge bug left behind
+        db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [scams, fraud])
+        db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [fraud, scams])
+        db.execute("UPDATE tags SET parent_id = 9999 WHERE id = ?", [orphan])
+    db.close()
+    status, out, _ = run(capsys, "tag", "list", "--db", str(seeded_db_path))
+    names = [line.split("passages")[1].strip() for line in out.splitlines()]
+    assert status == 0 and len(names) == 12
+    assert {"Fraud", "Scams", "Orphan"} <= set(names)
+
+
+def test_tag_add_with_a_blank_parent_is_a_one_line_error(seeded_db_path, capsys):
+    """`--parent "  "` ended in a TagError traceback; `export --tag " "` too."""
+    db = str(seeded_db_path)
+    status, _, err = run(capsys, "tag", "add", "Scams", "--parent", "  ", "--db", db)
+    assert status == 2 and "no tag called '  '" in err
+    assert tags.find_tag(open_database(seeded_db_path), "Scams") is None
+    status, _, err = run(capsys, "export", "-o", str(seeded_db_path.parent / "o.csv"),
+                         "--tag", " ", "--db", db)
+    assert status == 2 and "no tag called ' '" in err

@@ -327,3 +327,56 @@ def test_the_tag_buttons_wait_for_a_tag_to_be_picked(open_window, analysed_db_pa
     select_tag(qtbot, panel, "Drugs")
     assert all(b.isEnabled() for b in panel.buttons.values())
     assert "pick a tag" not in panel.buttons["rename"].toolTip()
+
+
+def test_the_codebook_shows_tags_that_loop_instead_of_hanging():
+    """Two tags each other's parent (a file damaged by an older merge): Qt
+    hung for good adding one under the other. The loop is cut: one tag at the
+    top (the one that closes it), the other under it; a tag under a missing one is at the top. Run in
+    a process of its own, so that a hang fails the test instead of the suite."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from widgets.tag_panel import TagPanel\n"
+        "tag = dict(color='#ff0000', shortcut=None, description='', passage_count=1)\n"
+        "p = TagPanel(); p.set_tags([dict(tag, id=1, name='Fraud', parent_id=2),\n"
+        "    dict(tag, id=2, name='Scams', parent_id=1), dict(tag, id=3, name='Orphan',\n"
+        "    parent_id=99)])\n"
+        "print(sorted(p.tree.topLevelItem(i).text(0) for i in range(p.tree.topLevelItemCount())),\n"
+        "      p.tree.topLevelItem(0).child(0).text(0))\n")
+    root = Path(__file__).resolve().parents[1]
+    try:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=60, cwd=root,
+                             env={**os.environ, "PYTHONPATH": str(root),
+                                  "QT_QPA_PLATFORM": "offscreen"})
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the codebook hangs on two tags that are each other's parent")
+    assert run.stdout.split() == ["['Orphan',", "'Scams']", "Fraud"], run.stderr
+
+
+def test_deleting_a_tag_and_moving_its_passages_folds_the_same_words_tagged_twice(
+        seeded_db_path):
+    """Delete tag → "Move them to:": a passage the same analyst has under the
+    other tag already, at the same words, is folded into it (its note
+    appended) instead of being counted and exported twice; another analyst's
+    stays theirs."""
+    from storage import passages, tags
+
+    db = open_database(seeded_db_path)
+    drugs, traff = tags.find_tag(db, "Drugs")["id"], tags.find_tag(db, "Trafficking")["id"]
+    passages.add_passage(db, article_id=1, tag_id=traff, start=0, end=8, analyst="a",
+                         note="kept")
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=8, analyst="a",
+                         note="moved too")
+    passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=8, analyst="b")
+    assert tags.delete_tag(db, drugs, move_passages_to=traff) == 2
+    rows = sorted(tuple(r) for r in db.execute(
+        "SELECT analyst, note FROM passages WHERE tag_id = ?", [traff]))
+    assert rows == [("a", "kept\nmoved too"), ("b", "")]
+    assert tags.get_tag(db, traff)["passage_count"] == 2
+    db.close()

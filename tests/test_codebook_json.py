@@ -131,6 +131,34 @@ def test_refused_imports_store_nothing(db, tmp_path, capsys):
         (("export", str(tmp_path / "no" / "x.json")), "does not exist"),
         (("export", str(bad / "x.json")), f"{bad} is a file, not a folder"),
     ]:
-        status, out, err = run(capsys, "codebook", *argv, "--db", db_path)
+        status, out, err = run(capsys, "codebook", *argv, "--db", str(tmp_path / "new.db"))
         assert status == 2 and out == "" and err.count("\n") == 1 and message in err
     assert tag_rows(db) == before
+
+
+def test_a_name_in_another_case_or_unicode_form_is_the_same_tag(db, tmp_path, capsys):
+    """"by name, any case" beyond A–Z, and whatever the Unicode form: an
+    "économie" updates "Économie", a decomposed (NFD, a Mac's) "Société
+    civile" updates the one typed here instead of making a second tag that
+    looks the same; a name is stored composed (NFC)."""
+    import unicodedata
+
+    tags.create_tag(db, "Économie", "#123456")
+    tags.create_tag(db, "Société civile", "#123456")
+    nfd = unicodedata.normalize("NFD", "Société civile")
+    path = tmp_path / "cb.json"
+    path.write_text(json.dumps([{"name": "économie", "color": "#abcdef"},
+                                {"name": nfd, "color": "#abcdef"},
+                                {"name": unicodedata.normalize("NFD", "Déjà vu")}]),
+                    encoding="utf-8")
+    before = len(tag_rows(db))
+    status, _, err = run(capsys, "codebook", "import", str(path), "--db", str(tmp_path / "new.db"))
+    assert status == 0, err
+    rows = tag_rows(db)
+    assert len(rows) == before + 1
+    assert {r[0]: r[1] for r in rows}["Économie"] == "#abcdef"
+    assert {r[0]: r[1] for r in rows}["Société civile"] == "#abcdef"
+    assert "Déjà vu" in {r[0] for r in rows}                # stored NFC
+    assert tags.find_tag(db, "ÉCONOMIE")["name"] == "Économie"
+    with pytest.raises(TagError, match="already exists"):
+        tags.create_tag(db, "économie", "#000000")

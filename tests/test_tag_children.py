@@ -121,3 +121,27 @@ def test_article_list_tag_filter_includes_children(open_window, seeded_db_path, 
     qtbot.mouseClick(bar.tag_children, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
     assert model.article(0)["id"] == 1
+
+
+def test_merging_a_tag_into_one_below_it_moves_that_one_up(seeded_db_path, capsys):
+    """Crime > Fraud > Scams, Crime merged into Scams: Scams takes Crime's
+    place and Fraud (Crime's child) goes under it — no loop, and every tag is
+    still listed. Merged into its direct child, the child goes to the top
+    instead of keeping the deleted tag's id, which a new tag could get."""
+    db = open_database(seeded_db_path)
+    crime = tags.create_tag(db, "Crime", "#111111")
+    fraud = tags.create_tag(db, "Fraud", "#222222")
+    scams = tags.create_tag(db, "Scams", "#333333")
+    tags.set_parent(db, fraud, crime)
+    tags.set_parent(db, scams, fraud)
+    tags.merge_tags(db, crime, scams)
+    assert tags.get_tag(db, scams)["parent_id"] is None
+    assert tags.get_tag(db, fraud)["parent_id"] == scams
+    tags.merge_tags(db, scams, fraud)                 # Fraud is now Scams's child
+    assert tags.get_tag(db, fraud)["parent_id"] is None
+    sport = tags.create_tag(db, "Sport", "#444444")   # the id Scams had
+    assert tags.descendant_ids(db, [sport]) == {sport}
+    db.close()
+    capsys.readouterr()
+    assert main(["tag", "list", "--db", str(seeded_db_path)]) == 0
+    assert "Fraud" in capsys.readouterr().out

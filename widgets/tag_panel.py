@@ -59,6 +59,22 @@ class DeleteTagDialog(QDialog):
         return self.target.currentData() if self.move_radio.isChecked() else None
 
 
+def placed_parents(tags: list[dict]) -> dict[int, int | None]:
+    """Each tag's parent in the tree (None: at the top level). A parent that
+    is missing, or that would close a loop (a file damaged by an older merge
+    can hold one, and Qt hangs adding an item under its own child), is
+    dropped: the tag that closes the loop, in list order, goes to the top."""
+    known = {tag["id"] for tag in tags}
+    placed: dict[int, int | None] = {}
+    for tag in tags:
+        parent = tag.get("parent_id") if tag.get("parent_id") in known else None
+        above = parent
+        while above is not None and above != tag["id"]:
+            above = placed.get(above)
+        placed[tag["id"]] = None if above == tag["id"] else parent
+    return placed
+
+
 def descendant_ids(tags: list[dict], tag_id: int) -> set[int]:
     """``tag_id`` and every tag below it, from the tags' ``parent_id``."""
     found, grew = {tag_id}, True
@@ -244,7 +260,6 @@ class TagPanel(QWidget):
         current = self.current_tag_id()
         self._tags = tags
         self.tree.clear()
-        known = {tag["id"] for tag in tags}
         items: dict[int, QTreeWidgetItem] = {}
         self._items = items
         parents = self._parents(tags)
@@ -259,9 +274,10 @@ class TagPanel(QWidget):
                 self._show_as_category(item, tag)
             item.setTextAlignment(2, NUMBER_ALIGNMENT)
             items[tag["id"]] = item
+        placed = placed_parents(tags)
         for tag in tags:   # in list order at every level
-            parent = tag.get("parent_id")
-            if parent in known and parent != tag["id"]:
+            parent = placed[tag["id"]]
+            if parent is not None:
                 items[parent].addChild(items[tag["id"]])
             else:
                 self.tree.addTopLevelItem(items[tag["id"]])
