@@ -13,6 +13,8 @@ import json
 import re
 from pathlib import Path
 
+from storage.tags import name_key
+
 FORMAT_VERSION = 1
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -66,9 +68,9 @@ def check_entries(data: list) -> list[dict]:
         name = " ".join(str(item.get("name") or "").split())
         if not name:
             raise CodebookFileError(f"tag {number} has no name")
-        if name.casefold() in names:
+        if name_key(name) in names:     # (any case, any Unicode form: one tag)
             raise CodebookFileError(f"“{name}” is listed twice")
-        names.add(name.casefold())
+        names.add(name_key(name))
         color = item.get("color")       # none: an existing tag keeps its own
         if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
             raise CodebookFileError(f"“{name}”: the colour {json.dumps(color)} is not a "

@@ -31,6 +31,7 @@ it was.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from storage.changes import Changes
 from storage.database import APPLICATION_ID, utc_now
 from storage.new_ids import new_uuid
 from storage.schema import SCHEMA_VERSION
+from storage.tags import name_key
 
 
 class MergeError(ValueError):
@@ -222,7 +224,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     our_cols = "id, name, color, parent_id, codable" + (", uuid" if by_uuid else "")
     our_tags = [dict(zip(our_cols.split(", "), r))
                 for r in db.execute(f"SELECT {our_cols} FROM tags").fetchall()]
-    our_by_name = {t["name"].casefold(): t for t in our_tags}
+    our_by_name = {name_key(t["name"]): t for t in our_tags}
     our_by_uuid = {t["uuid"]: t for t in our_tags if by_uuid and t.get("uuid")}
     our_names = {t["id"]: t["name"] for t in our_tags}
     their_names = {t["id"]: t["name"] for t in their_tags}
@@ -235,7 +237,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
     for tag in their_tags:
         ours, apart = by_id.get(tag["id"]), None
         if ours is None:
-            ours = our_by_name.get(tag["name"].casefold())
+            ours = our_by_name.get(name_key(tag["name"]))
             if ours is not None and ours["id"] in held:
                 # one tag of ours for two of theirs: this one comes in apart
                 ours, apart = None, ours
@@ -243,7 +245,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
             held.setdefault(ours["id"], tag)
             mapping[tag["id"]] = ours["id"]
             report.tags_matched += 1
-            if ours["name"].casefold() != tag["name"].casefold():
+            if name_key(ours["name"]) != name_key(tag["name"]):
                 report.conflicts.append(f"tag “{ours['name']}” is called “{tag['name']}” "
                                         "there; ours kept")
             if (ours["color"] or "").lower() != (tag["color"] or "").lower():
@@ -255,12 +257,12 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
                     f"there, ours a {'tag' if ours.get('codable', 1) else 'category'} kept")
             their_parent = their_names.get(tag.get("parent_id"))
             our_parent = our_names.get(ours["parent_id"])
-            if (their_parent or "").casefold() != (our_parent or "").casefold():
+            if (their_parent and name_key(their_parent)) != (our_parent and name_key(our_parent)):
                 report.conflicts.append(
                     f"tag “{ours['name']}”: their parent “{their_parent or '(none)'}”, "
                     f"ours “{our_parent or '(none)'}” kept")
             continue
-        name = _free_name(tag["name"], our_by_name)
+        name = _free_name(unicodedata.normalize("NFC", tag["name"]), our_by_name)
         row = {"name": name, "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
                "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
@@ -269,7 +271,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
         our_names[new_id] = name
-        our_by_name[name.casefold()] = {"id": new_id, "name": name, "color": tag["color"],
+        our_by_name[name_key(name)] = {"id": new_id, "name": name, "color": tag["color"],
                                         "parent_id": None, "codable": row["codable"]}
         touched.add(new_id)
         report.tags_added += 1
@@ -313,10 +315,11 @@ def _merge_assignments(db, other, article_map: dict[int, int], report: MergeRepo
 
 
 def _free_name(name: str, taken: dict) -> str:
-    """``name``, or if a tag here has it (any case) the first free “name (2)”,
+    """``name``, or if a tag here has it (any case or Unicode form:
+    :func:`storage.tags.name_key`) the first free “name (2)”,
     “name (3)”… (tag names are unique)."""
     free, n = name, 1
-    while free.casefold() in taken:
+    while name_key(free) in taken:
         n += 1
         free = f"{name} ({n})"
     return free

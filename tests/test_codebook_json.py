@@ -136,6 +136,18 @@ def test_refused_imports_store_nothing(db, tmp_path, capsys):
     assert tag_rows(db) == before
 
 
+def test_a_file_listing_one_name_in_two_unicode_forms_lists_it_twice(tmp_path):
+    """A file holding “Société civile” composed and decomposed passed its
+    check, and both lines then updated the one tag."""
+    import unicodedata
+
+    from desktop.codebook_json import CodebookFileError, check_entries
+
+    with pytest.raises(CodebookFileError, match="listed twice"):
+        check_entries([{"name": "Société civile"},
+                       {"name": unicodedata.normalize("NFD", "SOCIÉTÉ civile")}])
+
+
 def test_a_name_in_another_case_or_unicode_form_is_the_same_tag(db, tmp_path, capsys):
     """"by name, any case" beyond A–Z, and whatever the Unicode form: an
     "économie" updates "Économie", a decomposed (NFD, a Mac's) "Société

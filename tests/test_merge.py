@@ -316,6 +316,32 @@ def test_merge_keeps_who_decided_a_consensus_passage(two_databases):
                          ).fetchall() == [(None,)]
 
 
+def test_a_tag_named_in_another_unicode_form_there_is_the_same_tag(seeded_db_path, tmp_path):
+    """A colleague's “Économie” written decomposed (NFD, as a Mac may) came
+    in as a second tag that looks the same as ours."""
+    import unicodedata
+
+    db = open_database(seeded_db_path)
+    ours = tags.create_tag(db, "Économie", "#123456")
+    db.close()
+    copy = tmp_path / "ben.db"
+    shutil.copy(seeded_db_path, copy)
+    ben = open_database(copy)
+    with journal.unrecorded(ben):    # as an older Dossier stored it
+        ben.execute("UPDATE tags SET name = ?, uuid = NULL WHERE id = ?",
+                    [unicodedata.normalize("NFD", "ÉCONOMIE"), ours])
+    passage = passages.add_passage(ben, article_id=1, tag_id=ours, start=0, end=10,
+                                   analyst="ben")
+    uuid = ben.execute("SELECT uuid FROM passages WHERE id = ?", [passage]).fetchone()[0]
+    ben.close()
+    db = open_database(seeded_db_path)
+    before = db.execute("SELECT count(*) FROM tags").fetchone()[0]
+    merge_database(db, copy)
+    assert db.execute("SELECT count(*) FROM tags").fetchone()[0] == before
+    assert db.execute("SELECT tag_id FROM passages WHERE uuid = ?", [uuid]).fetchone()[0] == ours
+    db.close()
+
+
 def test_a_renamed_tag_and_a_new_tag_of_its_old_name_stay_two_tags(seeded_db_path, tmp_path):
     """They renamed Drugs “Narcotics” (same stable id) and made a new tag
     “Drugs”: both their tags' passages landed under our Drugs, with a colour

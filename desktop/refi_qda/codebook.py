@@ -99,7 +99,7 @@ class _Reader:
 
     def __init__(self):
         self.result = QdcCodebook()
-        self.seen: dict[str, str] = {}      # casefolded name -> name as first read
+        self.seen: dict[str, str] = {}      # tags.name_key(name) -> name as first read
         self.count = 0
 
     def codes(self, top: list) -> None:
@@ -125,12 +125,12 @@ class _Reader:
         if not name:
             self.result.skipped.append((label, "it has no name; its codes go one level up"))
             here = parent
-        elif name.casefold() in self.seen:
-            here = self.seen[name.casefold()]
+        elif tags.name_key(name) in self.seen:
+            here = self.seen[tags.name_key(name)]
             self.result.skipped.append(
                 (label, f"a code called “{here}” was read before; its codes go under it"))
         else:
-            here = self.seen[name.casefold()] = name
+            here = self.seen[tags.name_key(name)] = name
             entry = {"name": name, "color": color(element.get("color"), None),
                      "parent": parent, "codable": element.get("isCodable") != "false"}
             description = child_text(element, "Description")
