@@ -8,9 +8,12 @@ printable, which takes out U+200D ZERO WIDTH JOINER (it holds emoji
 sequences such as 👨‍👩‍👧 together), U+200C ZERO WIDTH NON-JOINER (Persian,
 Kurdish and Indic spelling: می‌خواهم), the direction marks, embeddings and
 isolates that keep Hebrew or Arabic lines with numbers in order (RLM, LRM,
-ALM, U+202A–202E, U+2066–2069) and soft hyphens: every character of Unicode
-category Cf. They are swapped for placeholder characters absent from the
-page before extraction and put back after it (:func:`_protect_joiners`)."""
+ALM, U+202A–202E, U+2066–2069): every character of Unicode category Cf.
+They are swapped for placeholder characters absent from the page before
+extraction and put back after it (:func:`_protect_joiners`). But the soft
+hyphen (U+00AD, ``&shy;``), a hyphenation hint inside long words of German
+or Dutch pages: kept, it split "Bundes\u00adregierung" for the search, the
+entities and auto-tag; it goes, as trafilatura drops it."""
 
 from __future__ import annotations
 
@@ -40,12 +43,13 @@ def read_web_page(path: Path) -> ArticleDraft:
 
 
 #: HTML character references that may name an invisible format character:
-#: those with a name (zero-width joiners, direction marks, the soft hyphen)
-#: and numeric ones (decimal, hexadecimal).
-_REFERENCE = re.compile(r"&(zwj|zwnj|lrm|rlm|shy);|&#0*(\d{1,7});|&#x0*([0-9a-f]{1,6});",
+#: those with a name (zero-width joiners, direction marks) and numeric ones
+#: (decimal, hexadecimal).
+_REFERENCE = re.compile(r"&(zwj|zwnj|lrm|rlm);|&#0*(\d{1,7});|&#x0*([0-9a-f]{1,6});",
                         re.I)
-_NAMED = {"zwj": "\u200d", "zwnj": "\u200c", "lrm": "\u200e", "rlm": "\u200f",
-          "shy": "\u00ad"}
+_NAMED = {"zwj": "\u200d", "zwnj": "\u200c", "lrm": "\u200e", "rlm": "\u200f"}
+#: The format character not kept: the soft hyphen (see the module's docstring).
+_DROPPED = "\u00ad"
 #: Printable characters (Tangut ideographs) that stand in for a format
 #: character while trafilatura runs; those a page does not contain are used.
 _STAND_INS = tuple(chr(code) for code in range(0x17000, 0x17100))
@@ -58,21 +62,23 @@ def _format_character(match: re.Match) -> str:
     if name:
         return _NAMED[name.lower()]
     code = int(decimal) if decimal else int(hexadecimal, 16)
-    if code <= 0x10FFFF and unicodedata.category(chr(code)) == "Cf":
+    if code <= 0x10FFFF and unicodedata.category(chr(code)) == "Cf" \
+            and chr(code) not in _DROPPED:
         return chr(code)
     return match.group()
 
 
 def _protect_joiners(html: str) -> tuple[str, dict[str, str]]:
     """``html`` with each invisible format character (Unicode category Cf:
-    joiners, direction marks and isolates, the soft hyphen …), written as a
-    character or a reference, replaced by a stand-in absent from it, and the
-    map from stand-in back to character."""
+    joiners, direction marks and isolates … but the soft hyphen), written
+    as a character or a reference, replaced by a stand-in absent from it,
+    and the map from stand-in back to character."""
     html = _REFERENCE.sub(_format_character, html)
     back: dict[str, str] = {}
     free = (c for c in _STAND_INS if c not in html)
     # (the page's distinct characters: a set made in C, then a few hundred looked up)
-    for character in sorted(c for c in set(html) if unicodedata.category(c) == "Cf"):
+    for character in sorted(c for c in set(html)
+                            if unicodedata.category(c) == "Cf" and c not in _DROPPED):
         stand_in = next(free, None)
         if stand_in is None:
             break
