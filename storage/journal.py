@@ -649,6 +649,14 @@ def last_step_id(db: Database) -> int:
     return db.execute("SELECT ifnull(max(id), 0) FROM journal_steps").fetchone()[0]
 
 
+def highest_step_id(db: Database) -> int:
+    """The highest step id this journal ever gave (0 for none): unlike
+    :func:`last_step_id`, it never goes down when a step that changed nothing
+    is deleted — only when the whole file is replaced (a restore)."""
+    return db.execute(f"SELECT {NEXT_STEP_ID_SQL} - 1").fetchone()[0] \
+        if _next_step_id_sql(db) != "NULL" else last_step_id(db)
+
+
 def steps_since(db: Database, after_id: int, *, exclude_origin: str = "") -> list[dict]:
     """Steps committed after step ``after_id``, oldest first, except those of
     ``exclude_origin`` (and its :func:`own_import_run` runs): ``{"id", "name", "analyst", "origin", "kind", "changes"}``.

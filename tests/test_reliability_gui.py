@@ -210,6 +210,40 @@ def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_fil
     assert not window.check_external_changes()      # taken up once, not at every look
 
 
+def test_a_memo_typed_and_erased_back_is_not_taken_for_a_restore(
+        open_window, analysed_db_path, qtbot):
+    """Its journal step, which changed nothing, is deleted: the newest step
+    went back below one the window had seen, which it took for a restore by
+    another program — Undo wiped, the analysis and the hub started over."""
+    from desktop.gui import commands
+    from tests.test_notes import open_memo, stored_memo
+    from widgets.memo_editor import SAVE_DELAY_MS
+
+    def another_program_commits():      # (the analysis service: no journal step)
+        other = sqlite3.connect(analysed_db_path)
+        other.execute("INSERT OR REPLACE INTO meta (key, value) "
+                      "VALUES ('probe', hex(randomblob(4)))")
+        other.commit()
+        other.close()
+
+    window = open_window(analysed_db_path)
+    window.run_command(commands.SetReviewStatus(window.controllers.history, 1, "done"), "x")
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "draft")
+    qtbot.waitUntil(lambda: stored_memo(analysed_db_path, 1) == "draft",
+                    timeout=SAVE_DELAY_MS * 6)
+    another_program_commits()
+    window.check_external_changes()             # sees the memo's step
+    for _ in "draft":
+        qtbot.keyClick(memo, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: not memo.pending() and stored_memo(analysed_db_path, 1) == "",
+                    timeout=SAVE_DELAY_MS * 6)
+    another_program_commits()
+    window.check_external_changes()
+    assert "restored from a backup" not in window.statusBar().currentMessage()
+    assert window.undo_stack.count() == 1       # the review status, still undoable
+
+
 def test_a_memo_being_typed_when_another_program_restores_is_kept(
         open_window, seeded_db_path, qtbot, capsys):
     """The window starts over on a file another program restored: a memo

@@ -84,6 +84,7 @@ class BackupsController(Controller):
         changes = journal.changes_since(self.db, self._last_step,
                                         exclude_origin=self.controllers.history.journal_origin)
         self._last_step = last
+        self._highest_step = journal.highest_step_id(self.db)
         self._last_analysis, analysed = analyses.analysed_since(self.db, self._last_analysis)
         if analysed is None:
             changes |= Changes.of(ANALYSIS, foreign=True)
@@ -101,17 +102,20 @@ class BackupsController(Controller):
 
         self._data_version = database_version(self.db)
         self._last_step = journal.last_step_id(self.db)
+        self._highest_step = journal.highest_step_id(self.db)
         self._last_analysis = analyses.last_analysis_id(self.db)
         self._restore_mark = restore_mark(self.db)
 
     def _restored_elsewhere(self) -> bool:
         """True if another program restored a backup into the file since the
-        last look: a new restore mark, or a journal whose newest step is
-        older than one already seen (a restore that wrote no mark)."""
+        last look: a new restore mark, or a journal whose highest step id
+        ever given is below one already seen (a restore that wrote no mark;
+        the newest step still there goes down when a step that changed
+        nothing is deleted: a memo typed and erased back)."""
         from storage.backup import restore_mark
 
         return (restore_mark(self.db) != self._restore_mark
-                or journal.last_step_id(self.db) < self._last_step)
+                or journal.highest_step_id(self.db) < self._highest_step)
 
     def _stop_work_on_file(self) -> None:
         """Stop what works on the file through connections of its own before
