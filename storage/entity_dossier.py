@@ -141,7 +141,7 @@ def mentions(db: Database, keys: list[str], names: list[str] = (),
                 ORDER BY e.start""",
             [article_id] + keys + ([canon_id] if canon_id is not None else [])
             + list(labels))]
-        searched = names if canon_id is None and not labels else ()
+        searched = names if not labels else ()
         for span in _name_spans(db, article_id, row[4], searched):
             if not any(s < span[1] and span[0] < e for s, e, _ in spans):
                 spans.append(span)
@@ -210,17 +210,30 @@ def _mentioning(keys: list[str], names, canon_id: int | None = None,
     ``keys`` in its analysis, or one of ``names`` in its text.
 
     Of the canonical entity ``canon_id``: an entity of one of its aliases,
-    key and label, as the corpus Entities list counts it. Its names are not
-    looked for in the text, which cannot tell the analyst's “Sokha” (a
-    person) from a namesake of another label not merged (a company); nor
-    with ``labels`` (an entity not merged, of those labels only)."""
+    key and label, as the corpus Entities list counts it; and its names in
+    the text (where the pipeline missed them: a minister's roles are read
+    there), but not in an article where one of its names is an entity of
+    another label not merged into it (“Sokha”, a company, beside “Sokha”
+    merged into “Sar Sokha”): the text cannot tell which is meant. With
+    ``labels`` (an entity not merged, of those labels only) the names are
+    not looked for."""
     parts, params = [], []
     if keys:
         rows, params = entity_rows(keys, _canons(canon_id), labels)
         parts.append(f"SELECT ae.article_id FROM {rows}")
-    for phrase in _phrases(names if canon_id is None and not labels else ()):
-        parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?")
+    namesake = ""
+    if canon_id is not None and keys:
+        marks = ", ".join("?" for _ in keys)
+        namesake = (f" AND rowid NOT IN (SELECT ae.article_id FROM article_entities ae "
+                    f"WHERE lower(ae.name) IN ({marks}) AND NOT EXISTS (SELECT 1 FROM "
+                    f"entity_aliases x WHERE x.key = lower(ae.name) AND x.label = ae.label "
+                    f"AND x.canon_id = ?))")
+    for phrase in _phrases(names if not labels else ()):
+        parts.append(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH ?"
+                     + namesake)
         params.append(f"text : {phrase}")
+        if namesake:
+            params += list(keys) + [canon_id]
     return " UNION ".join(parts), params
 
 
@@ -264,9 +277,10 @@ def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15,
     if canon_id is None:
         itself, params = f"lower(name) IN ({_marks(keys)})", list(keys)
     else:
+        # (article_entities.name: entity_aliases has a column "name" too)
         itself, params = ("EXISTS (SELECT 1 FROM entity_aliases x WHERE x.canon_id = ? "
-                          "AND x.key = lower(name) AND x.label = article_entities.label)",
-                          [canon_id])
+                          "AND x.key = lower(article_entities.name) "
+                          "AND x.label = article_entities.label)", [canon_id])
     return list(db.query(
         f"""SELECT min(name) AS name, label, count(DISTINCT article_id) AS articles
             FROM article_entities WHERE article_id IN ({_marks(ids)})

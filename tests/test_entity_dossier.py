@@ -329,3 +329,34 @@ def test_the_dossier_of_an_unmerged_namesake_is_its_own_page(qtbot, open_window,
     qtbot.mouseClick(page.list_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.article_filters.entity.text() == "Sokha (ORG)")
     qtbot.waitUntil(lambda: listed_ids(window) == expected)
+
+
+def test_a_merged_entitys_page_keeps_its_roles_passages_and_companions(analysed_db_path):
+    """The page of “Sar Sokha” merged with “Sokha” (PERSON), as the README's
+    picture shows it: his roles and the passage tagged on him are read where
+    the pipeline missed his name (found in the text, as before the merge),
+    and his companions are every other entity of his articles (none was:
+    the test of what is “itself” read the aliases' own name column)."""
+    from desktop.dossier_pages import build
+    from desktop.gui.entity_dossier import merge_refs, merged_label
+    from storage import entity_corrections, journal, passages
+
+    db = open_database(analysed_db_path)
+    phrase = "Minister of Interior Sar Sokha will lead a delegation"
+    article_id, text = next((i, t) for i, t in db.execute("SELECT id, text FROM articles")
+                            if phrase in t)
+    start = text.index(phrase)
+    tagged = passages.add_passage(db, article_id=article_id, tag_id=6, start=start,
+                                  end=start + len(phrase), analyst="analyst")
+    page = build(db, "Sar Sokha")
+    chosen = [s for s in page["suggestions"] if s["label"] == "PERSON"]
+    with journal.step(db, "Merge"):
+        entity_corrections.merge_entities(db, merge_refs(page, chosen), page["name"],
+                                          merged_label(page, chosen))
+    merged = build(db, "Sar Sokha")
+    assert merged["canon_id"] is not None
+    assert merged["article_total"] == page["article_total"]
+    assert "Minister of Interior" in {role for role, _count in merged["roles"]}
+    assert tagged in {p["id"] for p in merged["passages"]}
+    assert ("Australia", "GPE") in {(c["name"], c["label"]) for c in merged["companions"]}
+    db.close()
