@@ -18,6 +18,9 @@ Everything lives in the schema ``dossier_hub``:
   records the passage's owner (``passage_owner``, version 5): blind coding
   shows it to that owner whoever pushed it (a lead's move of Ana's passage
   reaches Ana) and hides it from the others (Ana's deletion from Bob).
+  A passage a lead inserts under another member's analyst name is that
+  member's (version 6): a lead's undo of deleting Ana's article gives Ana
+  her passages back.
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
@@ -47,7 +50,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "5"
+HUB_VERSION = "6"
 
 
 def group_role(role: str) -> str:
@@ -162,7 +165,8 @@ BEGIN
   -- passage, not to whoever pushed it; the pusher sees the row if the change
   -- can be accepted (a lead sees every one, an analyst changes only hers)
   NEW.passage_owner := CASE WHEN NEW.tbl = 'passages' THEN coalesce(
-    (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = NEW.row_key), current_user) END;
+    (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = NEW.row_key),
+    dossier_hub.coder_login(coalesce(NEW.after, NEW.before)->>'analyst')) END;
   RETURN NEW;
 END $$;
 
@@ -359,7 +363,9 @@ _POLICIES = [
                               "AND data->>'analyst' = dossier_hub.member_name())"),
     ("assignments", "DELETE", "dossier_hub.is_lead()"),
     ("passages", "SELECT", "dossier_hub.can_see(owner)"),
-    ("passages", "INSERT", "owner = current_user AND dossier_hub.is_writer()"),
+    # (a lead's passage under a member's name is that member's: coder_login)
+    ("passages", "INSERT", "owner = dossier_hub.coder_login(data->>'analyst') "
+                           "AND dossier_hub.is_writer()"),
     ("passages", "UPDATE", "(owner = current_user AND dossier_hub.is_writer()) "
                            "OR dossier_hub.is_lead()"),
     # a lead deletes others' passages: deleting an article deletes its passages
@@ -414,7 +420,8 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
             USING ERRCODE = 'insufficient_privilege';
         END IF;
         IF NEW.before IS NULL THEN      -- an update never recreates a deleted row
-          INSERT INTO dossier_hub.{t} (key, data, seq) VALUES (NEW.row_key, NEW.after, NEW.seq);
+          INSERT INTO dossier_hub.{t} (key, data, seq, owner)
+            VALUES (NEW.row_key, NEW.after, NEW.seq, {owner});
         END IF;
       END IF;
     END IF;
@@ -443,6 +450,23 @@ $$;
 _V4_POLICIES = (("assignments", "UPDATE"), ("passages", "DELETE"))
 #: The policies version 5 changed (changes of passages seen by the passage's owner).
 _V5_POLICIES = (("changes", "SELECT"),)
+#: The policies version 6 changed (a lead inserts a passage as its coder's).
+_V6_POLICIES = (("passages", "INSERT"),)
+
+#: The login owning a passage coded under ``analyst`` that the connected
+#: role inserts (version 6): for a lead, the member who codes under that name
+#: (a lead's undo of deleting Ana's article gives Ana her passages back, so
+#: her note stays hers and blind coding shows them to her); else, or when no
+#: member codes under it, the connected role. An analyst's passage under
+#: another's name is refused by passage_coder_guard.
+_CODER_LOGIN_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.coder_login(analyst text) RETURNS text
+  LANGUAGE sql STABLE AS $$
+  SELECT coalesce(CASE WHEN dossier_hub.is_lead() THEN
+    (SELECT m.login FROM dossier_hub.members m WHERE m.analyst = coder_login.analyst) END,
+    current_user::text)
+$$;
+"""
 
 
 def _altered_policies(which: tuple[tuple[str, str], ...]) -> list[str]:
@@ -451,8 +475,9 @@ def _altered_policies(which: tuple[tuple[str, str], ...]) -> list[str]:
     out = []
     for number, (table, command, expression) in enumerate(_POLICIES):
         if (table, command) in which:
-            using = f"USING ({expression})" + (
-                f" WITH CHECK ({expression})" if command in ("UPDATE", "ALL") else "")
+            using = (f"WITH CHECK ({expression})" if command == "INSERT" else
+                     f"USING ({expression})" + (f" WITH CHECK ({expression})"
+                                                if command in ("UPDATE", "ALL") else ""))
             out.append(f"ALTER POLICY {table}_{command.lower()}_{number} "
                        f"ON dossier_hub.{table} {using}")
     return out
@@ -478,11 +503,43 @@ _PASSAGE_OWNER_SQL = [
 ]
 
 
+#: Version 6: a passage a lead inserted under the name a member codes under
+#: (a lead's undo of deleting the member's article) is given back to that
+#: member, with the changes of it (whose passage_owner blind coding reads).
+#: The guards would keep the owner (passage_owner_guard) or refuse a passage
+#: under a tag the hub had before version 3 (passage_refs_guard): off for
+#: this one statement. Row-level security as in :data:`_PASSAGE_OWNER_SQL`.
+_CODER_OWNER_SQL = [
+    "ALTER TABLE dossier_hub.changes NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.passages NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.passages DISABLE TRIGGER USER",
+    """UPDATE dossier_hub.passages p SET owner = m.login FROM dossier_hub.members m
+       WHERE m.analyst = p.data->>'analyst' AND p.owner <> m.login
+       AND EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = p.owner
+                   AND pg_has_role(r.oid, 'dossier_lead', 'member'))""",
+    "ALTER TABLE dossier_hub.passages ENABLE TRIGGER USER",
+    """UPDATE dossier_hub.changes c SET passage_owner = p.owner FROM dossier_hub.passages p
+       WHERE c.tbl = 'passages' AND c.row_key = p.key
+       AND c.passage_owner IS DISTINCT FROM p.owner""",
+    "ALTER TABLE dossier_hub.changes FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.passages FORCE ROW LEVEL SECURITY",
+]
+
+
 def _changes_sql() -> str:
-    """The functions by which a pushed change applies itself (version 4)
-    and records the owner of the passage it changes (version 5)."""
-    return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CHANGES_SQL.replace(
-        "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t) for t in STATE_TABLES))
+    """The functions by which a pushed change applies itself (version 4),
+    records the owner of the passage it changes (version 5) and gives a
+    passage a lead inserts to its coder (version 6)."""
+    return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CODER_LOGIN_SQL + _CHANGES_SQL.replace(
+        "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t, owner=_inserted_owner(t))
+                             for t in STATE_TABLES))
+
+
+def _inserted_owner(table: str) -> str:
+    """The owner a change inserting a row of ``table`` gives it: a passage's
+    coder's login (:data:`_CODER_LOGIN_SQL`), else the pusher."""
+    return ("dossier_hub.coder_login(NEW.after->>'analyst')" if table == "passages"
+            else "current_user")
 
 
 def _functions_sql() -> str:
@@ -533,10 +590,12 @@ def upgrade_statements(version: str) -> list[str]:
     the hub (the rows stay as they are); an analyst sets only her own
     review status; a lead deletes others' passages (with their article).
     Version 4 → 5 records on each change of a passage the passage's owner
-    (the history already there included), whom blind coding shows it to."""
+    (the history already there included), whom blind coding shows it to.
+    Version 5 → 6 gives a passage a lead inserts under a member's analyst
+    name to that member, those already on the hub included."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2", "3", "4"):
+    if version not in ("1", "2", "3", "4", "5"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -553,11 +612,14 @@ def upgrade_statements(version: str) -> list[str]:
     if version in ("1", "2"):
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     # (the version 4 policies call member_name(), which _changes_sql makes)
+    if version != "5":
+        statements += _PASSAGE_OWNER_SQL
     return statements + [
-        *_PASSAGE_OWNER_SQL,
         _changes_sql(),
-        *_altered_policies(_V4_POLICIES if version != "4" else ()),
-        *_altered_policies(_V5_POLICIES),
+        *_CODER_OWNER_SQL,
+        *_altered_policies(_V4_POLICIES if version not in ("4", "5") else ()),
+        *_altered_policies(_V5_POLICIES if version != "5" else ()),
+        *_altered_policies(_V6_POLICIES),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

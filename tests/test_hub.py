@@ -242,8 +242,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "5")
-    assert hub_sync.upgrade_hub(admin) == ("5", "5")
+    assert hub_sync.upgrade_hub(admin) == ("1", "6")
+    assert hub_sync.upgrade_hub(admin) == ("6", "6")
     # the history already there records whose passage each change changed
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
                          "WHERE tbl = 'passages'").fetchall() == [("ana",)]
@@ -333,7 +333,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "5")
+    assert hub_sync.upgrade_hub(admin) == ("3", "6")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -389,6 +389,66 @@ def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path,
             == (0, 0)
     assert ana.execute("SELECT (SELECT count(*) FROM articles WHERE uuid = ?), "
                        "(SELECT count(*) FROM passages)", [uuid]).fetchone() == (0, 0)
+
+
+def _undo_of_deleting_anas_article(tmp_path, hub, lead_db) -> tuple:
+    """Ana tags a passage; the lead deletes its article, syncs, undoes the
+    deletion and syncs again; Ana syncs in between and after. Returns (ana,
+    the passage's uuid, the article's uuid)."""
+    ana = member_db(tmp_path, hub, "ana")
+    tag_passage(ana, "ana")
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key, article = ana.execute("SELECT p.uuid, a.uuid FROM passages p JOIN articles a "
+                               "ON a.id = p.article_id").fetchone()
+    articles.delete_articles(lead_db, [lead_db.execute(
+        "SELECT id FROM articles WHERE uuid = ?", [article]).fetchone()[0]])
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    journal.undo(lead_db, any_origin=True)
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    hub_sync.sync(ana, hub.conn("ana"))
+    return ana, key, article
+
+
+@pytest.mark.parametrize("blind", [False, True], ids=["open", "blind coding"])
+def test_a_leads_undo_of_deleting_an_article_gives_the_analyst_her_passage_back(
+        tmp_path, hub, lead_db, blind):
+    hub_sync.set_blind(hub.conn("lea"), blind)
+    ana, key, article = _undo_of_deleting_anas_article(tmp_path, hub, lead_db)
+    assert hub.admin_conn.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
+                                  [key]).fetchone() == ("ana",)
+    assert ana.execute("SELECT (SELECT count(*) FROM articles WHERE uuid = ?), "
+                       "(SELECT count(*) FROM passages WHERE uuid = ?)",
+                       [article, key]).fetchone() == (1, 1)
+    # her note is hers to change again
+    local = ana.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, local, "ana's reading")
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+
+
+def test_a_version_5_hub_upgraded_gives_a_leads_reinserted_passage_back_to_its_coder(
+        tmp_path, hub, lead_db):
+    ana, key, _ = _undo_of_deleting_anas_article(tmp_path, hub, lead_db)
+    admin = hub.admin_conn
+    with admin.transaction():     # as version 5 left it: the lead's
+        admin.execute("ALTER TABLE dossier_hub.passages DISABLE TRIGGER USER")
+        admin.execute("UPDATE dossier_hub.passages SET owner = 'lea' WHERE key = %s", [key])
+        admin.execute("ALTER TABLE dossier_hub.passages ENABLE TRIGGER USER")
+        admin.execute("UPDATE dossier_hub.changes SET passage_owner = 'lea' WHERE row_key = %s",
+                      [key])
+        admin.execute("ALTER POLICY passages_insert_21 ON dossier_hub.passages "
+                      "WITH CHECK (owner = current_user AND dossier_hub.is_writer())")
+        admin.execute("UPDATE dossier_hub.settings SET value = '5' WHERE key = 'version'")
+    assert hub_sync.upgrade_hub(admin) == ("5", "6")
+    assert admin.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
+                         [key]).fetchone() == ("ana",)
+    assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
+                         "WHERE row_key = %s", [key]).fetchall() == [("ana",)]
+    assert "coder_login" in admin.execute(
+        "SELECT with_check FROM pg_policies WHERE policyname = 'passages_insert_21'"
+        ).fetchone()[0]
 
 
 def _local_tag_passage(db, analyst: str, name: str, start: int) -> None:
@@ -797,7 +857,7 @@ def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_c
         tmp_path, hub, lead_db):
     _back_to_version_4(hub.admin_conn)
     ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "5")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "6")
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(bob, hub.conn("bob"))
     assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
