@@ -48,7 +48,7 @@ import re
 from pathlib import Path
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -267,15 +267,20 @@ def strip_password(url: str) -> str:
             return url          # not a connection string: nothing to keep secret in it
         return make_conninfo(**{k: v for k, v in params.items() if k != "password"}) \
             if "password" in params else url
-    parts = urlsplit(url)
-    netloc = parts.netloc
+    # cut and joined as typed: re-encoding the address would change it
+    # (urlunsplit drops an empty host's "//", urlencode turns %20 into +)
+    scheme, _, rest = url.partition("://")
+    netloc = urlsplit(url).netloc
+    rest = rest[len(netloc):] if rest.startswith(netloc) else rest
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
         netloc = f"{userinfo.split(':', 1)[0]}@{host}"
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    kept = urlencode([(k, v) for k, v in query if k != "password"]) \
-        if any(k == "password" for k, _ in query) else parts.query
-    return urlunsplit((parts.scheme, netloc, parts.path, kept, parts.fragment))
+    path, question, query = rest.partition("?")
+    query, hash_, fragment = query.partition("#")
+    kept = "&".join(p for p in query.split("&")
+                    if unquote(p.partition("=")[0]) != "password")
+    return (f"{scheme}://{netloc}{path}" + (f"?{kept}" if kept else "")
+            + f"{hash_}{fragment}")
 
 
 def password_in(url: str) -> str | None:

@@ -11,6 +11,7 @@ import uuid
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from storage import articles, hub_sync, journal, open_database, passages, review, tags
 from storage.changes import PASSAGES
@@ -962,6 +963,19 @@ def test_the_member_an_address_signs_in_as():
     assert hub_sync.member_in("postgresql://ana:pw@127.0.0.1:5/hub") == "ana"
     assert hub_sync.member_in("postgresql://127.0.0.1/hub") == ""
     assert hub_sync.member_in("dbname=hub") == ""
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql:///hub?host=/run/postgresql&user=ana&password=pw",     # a socket: no host part
+    "postgresql://ana@db.example/hub?password=pw&options=-c%20statement_timeout%3D5000",
+    "postgresql://ana:p%40ss@db.example:5432,db2.example:5433/hub?sslmode=require",
+])
+def test_the_address_stored_is_the_address_given_less_its_password(url):
+    given = conninfo_to_dict(url)
+    given.pop("password")
+    stored = hub_sync.strip_password(url)
+    assert conninfo_to_dict(stored) == given
+    assert hub_sync.password_in(stored) is None
 
 
 def test_a_file_that_left_its_hub_cannot_join_again(tmp_path, hub, lead_db):
