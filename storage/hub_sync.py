@@ -747,6 +747,7 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
             if limit and done >= limit:
                 result.more = result.more or waiting(db) > 0
                 break
+        _delete_gone(db, conn, gone, result)
     except psycopg.OperationalError as error:
         raise HubOffline(f"The hub went away while pushing: {str(error).strip()}") from error
     finally:
@@ -770,9 +771,40 @@ def _hear_gone(gone: set[tuple[str, str]]) -> Callable:
     return heard
 
 
+def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, str]],
+                 result: SyncResult) -> None:
+    """Delete here, as one pulled step, the rows the hub did not change
+    because they were deleted there (``gone``): a pull that came while this
+    file's change of one waited kept it, and no later pull deletes it. A row
+    a step not pushed yet still changes stays: that step goes next."""
+    uuids = {u for u, _ in gone}
+    if not uuids:
+        return
+    rows = db.execute(
+        "SELECT DISTINCT c.tbl, c.row_id FROM journal_changes c JOIN journal_steps s "
+        "ON s.id = c.step_id WHERE s.uuid IN (SELECT value FROM json_each(?)) "
+        "AND c.before IS NOT NULL AND c.after IS NOT NULL", [json.dumps(sorted(uuids))]
+    ).fetchall()
+    tables, unpushed, ids = {t for _, t in gone}, _unpushed_fields(db), _Uuids(db)
+    keys = [(t, ids(t, r)) for t, r in rows if t in tables and (t, r) not in unpushed]
+    keys = [(t, k) for t, k in keys if k and not conn.execute(
+        "SELECT dossier_hub.row_exists(%s, %s)", [t, k]).fetchone()[0]]
+    if not keys:
+        return
+    applier = _Applier(db, conn, result)
+    with write_transaction(db):
+        marker = journal.new_origin()
+        with journal.step(db, "Rows deleted on the hub", analyst="", origin=f"hub:{marker}",
+                          kind=journal.PULLED, step_uuid=marker) as deleted:
+            for table, key in sorted(keys, key=lambda tk: -_ORDER.get(tk[0], 9)):
+                applier.delete(table, key)
+        db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [deleted.id])
+    result.changes = result.changes | dataclasses.replace(deleted.changes, foreign=True)
+
+
 def _report_gone(db: Database, gone: set[tuple[str, str]], result: SyncResult) -> None:
     """Say which pushed steps changed a row deleted on the hub meanwhile:
-    those changes were not applied, and the pull that follows deletes the
+    those changes were not applied, and :func:`_delete_gone` deleted the
     row here too (a step the hub refused in the end is not named)."""
     for step_uuid, table in sorted(gone):
         row = db.execute("SELECT name FROM journal_steps WHERE uuid = ? AND pushed_at IS NOT "

@@ -372,6 +372,32 @@ def test_a_passage_deleted_on_the_hub_is_not_brought_back_by_a_stale_change(tmp_
             == 0
 
 
+def test_a_change_the_hub_drops_for_a_deleted_passage_takes_the_passage_from_the_file(
+        tmp_path, hub, lead_db, monkeypatch):
+    """A pull between two pushes (the window's rounds) keeps the passage the
+    lead's unpushed move waits on; the hub then drops the move: the
+    passage goes from her file then, as the message says."""
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id = tag_passage(ana, "ana", start=0, end=20)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, passage_id)
+    hub_sync.sync(ana, hub.conn("ana"))
+    tag_passage(lead_db, "lea", start=40, end=50)
+    mine = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
+        passages.set_range(lead_db, mine, 0, 10)
+    monkeypatch.setattr(hub_sync, "PUSH_BATCH", 1)
+    hub_sync.sync(lead_db, hub.conn("lea"), limit=1)
+    result = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert any("goes from this file too" in c for c in result.conflicts)
+    assert hub_sync.waiting(lead_db) == 0
+    assert lead_db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
+        == 0
+
+
 def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path, hub,
                                                                        lead_db):
     ana = member_db(tmp_path, hub, "ana")
