@@ -63,6 +63,14 @@ def search(qtbot, view, text: str) -> None:
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
 
 
+def choose_group_and_search(qtbot, view, group: str, text: str) -> None:
+    """The label group chosen with the arrow keys, then ``text`` searched."""
+    view.group.setFocus()
+    while view.group.currentText() != group:
+        qtbot.keyClick(view.group, Qt.Key.Key_Down)
+    search(qtbot, view, text)
+
+
 def click_row(qtbot, view, name: str, label: str, modifier=Qt.KeyboardModifier.NoModifier):
     row = shown(view).index((name, label))
     item = view.tree.topLevelItem(row)
@@ -77,10 +85,7 @@ def test_merge_with_mouse_and_keys_then_undo_redo_and_show_articles(
     view = open_entities_tab(qtbot, window)
     assert ("Sokha", "PERSON") in shown(view)               # People by default
     assert ("Sar Sokha", "ORG") not in shown(view)
-    view.group.setFocus()
-    while view.group.currentText() != "All labels":
-        qtbot.keyClick(view.group, Qt.Key.Key_Down)
-    search(qtbot, view, "sokha")
+    choose_group_and_search(qtbot, view, "All labels", "sokha")
     qtbot.waitUntil(lambda: set(shown(view)) == {("Sokha", "PERSON"), ("Sokha", "ORG"),
                                                  ("Sokha", "GPE"), ("Sar Sokha", "ORG"),
                                                  ("Sar Sokha", "GPE")})
@@ -138,10 +143,7 @@ def test_merge_with_mouse_and_keys_then_undo_redo_and_show_articles(
 def test_correct_a_label_from_the_context_menu(open_window, analysed_db_path, qtbot):
     window = open_window(analysed_db_path)
     view = open_entities_tab(qtbot, window)
-    view.group.setFocus()
-    while view.group.currentText() != "Organisations":
-        qtbot.keyClick(view.group, Qt.Key.Key_Down)
-    search(qtbot, view, "Sar Sokha")
+    choose_group_and_search(qtbot, view, "Organisations", "Sar Sokha")
     qtbot.waitUntil(lambda: shown(view) == [("Sar Sokha", "ORG")])
     item = view.tree.topLevelItem(0)
     pick_from_next_menu(["&Correct label…"])
@@ -214,10 +216,7 @@ def test_show_articles_of_an_unmerged_namesake_lists_its_label_only(
     merge_sar_sokha(analysed_db_path)
     window = open_window(analysed_db_path)
     view = open_entities_tab(qtbot, window)
-    view.group.setFocus()
-    while view.group.currentText() != "All labels":
-        qtbot.keyClick(view.group, Qt.Key.Key_Down)
-    search(qtbot, view, "sokha")
+    choose_group_and_search(qtbot, view, "All labels", "sokha")
     qtbot.waitUntil(lambda: set(shown(view)) == {("Sar Sokha", "PERSON"), ("Sokha", "ORG"),
                                                  ("Sokha", "GPE")})
     model = window.article_list.list_model

@@ -298,15 +298,22 @@ def test_a_leads_text_edit_does_not_refuse_or_wipe_an_analysts_memo(tmp_path, hu
             == ("ana's memo", text + " Corrected.")
 
 
-def test_a_leads_move_and_the_coders_note_on_one_passage_both_stay(tmp_path, hub, lead_db):
-    ana = member_db(tmp_path, hub, "ana")
+def _lead_moves_anas_passage(ana, hub, lead_db) -> tuple[int, str]:
+    """Ana tags a passage (0–20) and syncs; the lead syncs and re-anchors it
+    to 0–10 (not pushed). Returns (Ana's passage id, its uuid)."""
     passage_id = tag_passage(ana, "ana", start=0, end=20)
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(lead_db, hub.conn("lea"))
     key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
-    mine = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
+    theirs = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
     with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
-        passages.set_range(lead_db, mine, 0, 10)
+        passages.set_range(lead_db, theirs, 0, 10)
+    return passage_id, key
+
+
+def test_a_leads_move_and_the_coders_note_on_one_passage_both_stay(tmp_path, hub, lead_db):
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id, key = _lead_moves_anas_passage(ana, hub, lead_db)
     with journal.step(ana, "Edit note", analyst="ana", origin="w"):
         passages.set_note(ana, passage_id, "ana's reading")
     assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
@@ -837,13 +844,7 @@ def _blind_move_by_the_lead(tmp_path, hub, lead_db) -> tuple:
     re-anchors Ana's passage to 0–10 and pushes. Returns (ana, bob, key)."""
     hub_sync.set_blind(hub.conn("lea"), True)
     ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
-    tag_passage(ana, "ana", start=0, end=20)
-    hub_sync.sync(ana, hub.conn("ana"))
-    hub_sync.sync(lead_db, hub.conn("lea"))
-    key = ana.execute("SELECT uuid FROM passages").fetchone()[0]
-    theirs = lead_db.execute("SELECT id FROM passages WHERE uuid = ?", [key]).fetchone()[0]
-    with journal.step(lead_db, "Adjust", analyst="lea", origin="w"):
-        passages.set_range(lead_db, theirs, 0, 10)
+    _passage_id, key = _lead_moves_anas_passage(ana, hub, lead_db)
     hub_sync.sync(lead_db, hub.conn("lea"))
     return ana, bob, key
 
