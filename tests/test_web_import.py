@@ -108,9 +108,12 @@ class Site:
                     self.wfile.write(b"%x\r\n" % 4000 + body.encode())   # 4,000 promised
                     self.close_connection = True
                     return
-                data = body.replace("{host}", site.host).encode("utf-8")
+                # ("text/html; charset=windows-1250", page): sent in that charset
+                charset = kind.partition("charset=")[2] or "utf-8"
+                data = body.replace("{host}", site.host).encode(charset)
                 self.send_response(200)
-                self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                self.send_header("Content-Type", kind if "charset=" in kind
+                                 else f"{kind}; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -153,6 +156,23 @@ def test_a_page_is_stored_with_its_url_outlet_author_and_date(site, db):
             stored["title"]) == (site.url("/news/kampot.html"), "Mekong Ledger", "Sok Chea",
                                  "2024-06-17", "Raid in Kampot frees workers")
     assert stored["text"].startswith("Cambodian police raided a compound in Kampot")
+
+
+@pytest.mark.parametrize("charset, words", [
+    ("windows-1250", "Policja w Łodzi zatrzymała podejrzanych o pranie pieniędzy"),
+    ("windows-1251", "Полиция задержала подозреваемых в отмывании денег"),
+], ids=["windows-1250", "windows-1251"])
+def test_a_page_whose_charset_only_its_server_names_is_read_in_it(site, db, charset, words):
+    """A page without a <meta> charset, its charset in the Content-Type
+    header only (as many servers send it): a Polish page came in as
+    “£odzi … zatrzyma³a”, a Russian one was refused as “an encoding Dossier
+    does not read”."""
+    body = ("<html><head><title>Raid</title></head><body><article>"
+            + "".join(f"<p>{words}, {n}.</p>" for n in range(6)) + "</article></body></html>")
+    site.pages["/news/elsewhere.html"] = (f"text/html; charset={charset}", body)
+    report = web.import_urls(db, [site.url("/news/elsewhere.html")], fetcher=fast())
+    [(_label, article_id)] = report.added
+    assert words in articles.get_article(db, article_id)["text"]
 
 
 def test_duplicates_by_url_are_not_downloaded_and_by_content_not_stored(site, db):

@@ -198,14 +198,19 @@ def decode_declared(data: bytes, charset: str) -> str:
     return windows_1252(data) if label in WINDOWS_1252_LABELS else data.decode(label)
 
 
-def decode_html(data: bytes) -> str:
-    """A web page's text: its BOM, else a charset its <meta> declares (as
-    :func:`decode_declared` reads it), else as :func:`decode_text` finds."""
+def decode_html(data: bytes, sent_charset: str | None = None) -> str:
+    """A web page's text: its BOM, else the charset its server sent with it
+    (``sent_charset``, from the Content-Type header), else a charset its
+    <meta> declares (each as :func:`decode_declared` reads it), else as
+    :func:`decode_text` finds — the order browsers follow. (A page whose
+    charset only its server named, windows-1251 or windows-1250, was refused
+    or read as Windows-1252.)"""
     if not any(data.startswith(bom) for bom, _, _ in _BOMS):
         declared = _META_CHARSET.search(data[:4096])
-        if declared:
-            try:
-                return decode_declared(data, declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong declaration: detect instead
+        for charset in (sent_charset, declared and declared.group(1).decode("ascii")):
+            if charset:
+                try:
+                    return decode_declared(data, charset)
+                except (LookupError, UnicodeDecodeError):
+                    pass  # a wrong declaration: the next, else detect
     return decode_text(data)

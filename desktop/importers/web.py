@@ -39,6 +39,7 @@ import urllib.request
 import urllib.robotparser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -294,8 +295,16 @@ class FeedItem:
     summary: str | None = None
 
 
+def _sent_charset(content_type: str) -> str | None:
+    """The charset a Content-Type header names (``text/html; charset=…``)."""
+    header = Message()
+    header["Content-Type"] = content_type or "text/plain"
+    return header.get_content_charset()
+
+
 def _page_draft(fetched: Fetched, item: FeedItem) -> ArticleDraft:
-    draft = extract_article(decode_html(fetched.data), url=fetched.url)
+    draft = extract_article(decode_html(fetched.data, _sent_charset(fetched.content_type)),
+                            url=fetched.url)
     draft.url = item.url
     draft.title = draft.title or item.title
     draft.author = draft.author or item.author
