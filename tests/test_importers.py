@@ -175,6 +175,17 @@ def test_eml_labelled_latin1_or_ascii_keeps_its_windows_1252_punctuation(tmp_pat
     assert only_article(db, import_files(db, [path]))["text"] == body
 
 
+def test_eml_naming_no_charset_keeps_its_accents(tmp_path, db):
+    """A text part with 8-bit bytes and no charset was taken for ASCII: every
+    accent became U+FFFD. It is read as a file is (UTF-8, else detected)."""
+    body = "Police in Phnom Penh said the café owner, Sokhà, was not charged."
+    path = tmp_path / "m.eml"
+    path.write_bytes(b"From: Desk <desk@example.org>\r\nSubject: Raid\r\nMIME-Version: 1.0\r\n"
+                     b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                     + body.encode("utf-8") + b"\r\n")
+    assert only_article(db, import_files(db, [path]))["text"] == body
+
+
 def test_html_only_eml_is_turned_into_text(tmp_path, db):
     path = tmp_path / "html.eml"
     path.write_bytes(email_bytes(subject="Alert", sender="alerts@example.org",

@@ -11,7 +11,8 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from desktop.importers.drafts import ArticleDraft, ImportProblem, iso_date
-from desktop.importers.file_bytes import WINDOWS_1252_LABELS, read_bytes, windows_1252
+from desktop.importers.file_bytes import (WINDOWS_1252_LABELS, decode_text, read_bytes,
+                                          windows_1252)
 
 _FORWARD_PREFIX = re.compile(r"^\s*((fwd?|fw|re|tr|wg)\s*:\s*)+", re.I)
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
@@ -44,10 +45,14 @@ def read_email(path: Path) -> ArticleDraft:
 
 def _part_text(part) -> str:
     """A text part's content; one labelled iso-8859-1 or us-ascii read as
-    Windows-1252, as mail clients do (they send its curly quotes so)."""
+    Windows-1252, as mail clients do (they send its curly quotes so); one
+    that names no charset read as a file is (:func:`decode_text`: UTF-8,
+    else detected) — taken for ASCII, its accents became U+FFFD."""
     charset = part.get_content_charset()
     if charset and charset.strip().lower() in WINDOWS_1252_LABELS:
         return windows_1252(part.get_payload(decode=True) or b"")
+    if not charset:
+        return decode_text(part.get_payload(decode=True) or b"")
     return part.get_content()
 
 
