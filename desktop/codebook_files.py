@@ -17,7 +17,7 @@ from desktop.codebook_json import read_codebook, write_codebook
 from desktop.exporters.base import resolve_target
 from desktop.refi_qda.codebook import read_qdc, write_qdc
 from storage.codebook import codebook_entries
-from storage.export_selection import database_file
+from storage.database import database_file
 from widgets.wording import counted
 
 JSON, QDC, CSV = "json", "qdc", "csv"

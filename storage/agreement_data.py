@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.database import database_file
+
 #: Which articles a report covers when none are named.
 CODED_BY_ALL = "coded by all"   # articles where every chosen analyst has a passage
 CODED_BY_ANY = "coded"      # articles where any chosen analyst has a passage
@@ -98,8 +100,7 @@ def _beside(conn: sqlite3.Connection, sql: str) -> Callable[[], list[tuple]]:
     scan of the passages on the other core. A database without a file
     (in memory), or one the second connection cannot read, runs ``sql`` on
     ``conn`` when asked."""
-    path = next((row[2] for row in conn.execute("PRAGMA database_list")
-                 if row[1] == "main"), "")
+    path = database_file(conn)
     if not path:
         return lambda: conn.execute(sql).fetchall()
     box: dict = {}

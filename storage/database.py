@@ -379,6 +379,14 @@ def open_database(path: str | Path, *, create: bool = True,
     return db
 
 
+def database_file(db: Database | sqlite3.Connection) -> str:
+    """The path of ``db``'s file as SQLite opened it, or "" for a database
+    in memory (an export must not be written over it; a second connection
+    reads the same file)."""
+    return next((row[2] for row in db.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+
+
 def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
     """Read a value from the ``meta`` key/value table."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
-from storage.database import is_read_only
+from storage.database import database_file, is_read_only
 from storage.tags import subtree_sql
 
 DATE_OF = ("published", "tagged")
@@ -290,13 +290,6 @@ def analysts(db: Database, among=()) -> list[str]:
     if among:
         names = [name for name in names if name in among]
     return sorted(names, key=lambda name: (name.translate(_NOCASE), name))
-
-
-def database_file(db: Database) -> str:
-    """The path of ``db``'s file as SQLite opened it, or "" for a database
-    in memory: an export must not be written over it."""
-    return next((row[2] for row in db.execute("PRAGMA database_list")
-                 if row[1] == "main"), "")
 
 
 #: The namespace of project UUIDs derived from a database's first journal

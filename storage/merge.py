@@ -40,7 +40,7 @@ from sqlite_utils import Database
 from storage import journal
 from storage.articles import METADATA_FIELDS, add_article
 from storage.changes import Changes
-from storage.database import APPLICATION_ID, utc_now
+from storage.database import APPLICATION_ID, database_file, utc_now
 from storage.new_ids import new_uuid
 from storage.schema import SCHEMA_VERSION
 from storage.tags import name_key
@@ -116,8 +116,8 @@ def _columns(conn, table: str) -> set[str]:
 
 
 def _same_file(db: Database, path: Path) -> bool:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return bool(row and row[2]) and Path(row[2]).resolve() == path.resolve()
+    own = database_file(db)
+    return bool(own) and Path(own).resolve() == path.resolve()
 
 
 def merge_database(db: Database, path: str | Path, *, analyst: str = "",

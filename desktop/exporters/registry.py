@@ -19,7 +19,8 @@ from sqlite_utils import Database
 
 from desktop.exporters.base import (ExportJob, ExportOptions, ExportResult, resolve_target,
                                     write_file)
-from storage.export_selection import PassageFilter, database_file, undated_left_out
+from storage.database import database_file
+from storage.export_selection import PassageFilter, undated_left_out
 from widgets.wording import counted
 
 

@@ -522,9 +522,8 @@ def _prepare_linked(entries: list, first_row: int) -> list:
 
 def _linking_uri(db: Database) -> str | None:
     """A reading URI of ``db``'s file, or None for a database in memory."""
-    from storage.database import file_uri
-    path = next((row[2] for row in db.execute("PRAGMA database_list")
-                 if row[1] == "main"), "")
+    from storage.database import database_file, file_uri
+    path = database_file(db)
     return file_uri(path, mode="ro") if path else None
 
 
