@@ -83,3 +83,38 @@ def test_results_leave_a_worker_as_the_dataclasses_fields():
         assert _fields(value) == asdict(value)
         assert list(_fields(value)) == [f.name for f in fields(value)]
         assert all(isinstance(v, (int, str, type(None))) for v in _fields(value).values())
+
+
+#: Dossier's analysis output on the project's texts (the seeds and the quote
+#: sets in tests/data), as a digest, with the ANALYSIS_VERSION it was
+#: recorded under. Stored results are recomputed only when the version
+#: changes: an output changed without a bump left every analysed article
+#: with the old quotes and speakers until "Analyse again" (version 7 outlived
+#: a dozen changes of attribution). A change of output therefore bumps the
+#: version and records the new digest here.
+RECORDED_OUTPUT = (8, "0392a71173afd8928eac70f067a62aa013b94b335ae9175c86f31fd2871e3823")
+
+
+def _output_digest(pipeline) -> str:
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from benchmarks.quotes_eval import load_gold
+    from desktop.analysis.analyse import analyse_texts
+
+    texts = [a.text for a in sorted(load_gold(), key=lambda a: a.file)]
+    made = [{"entities": [asdict(e) for e in analysis.entities],
+             "quotes": [asdict(q) for q in analysis.quotes]}
+            for analysis in analyse_texts(pipeline, texts)]
+    return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()
+
+
+def test_a_change_of_the_analysis_output_bumps_the_analysis_version(pipeline):
+    from desktop.analysis import analyse
+
+    digest = _output_digest(pipeline)
+    assert (analyse.ANALYSIS_VERSION, digest) == RECORDED_OUTPUT, (
+        "The analysis output changed (or the version did): bump ANALYSIS_VERSION in "
+        "desktop/analysis/analyse.py and record (version, digest) in RECORDED_OUTPUT; "
+        f"the digest now is {digest!r}.")

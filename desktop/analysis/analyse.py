@@ -23,7 +23,7 @@ from desktop.analysis.quotes import Quote, find_quotes
 
 #: Bumped whenever Dossier's own analysis (entity clean-up, quote finding,
 #: attribution) changes its output, so stored results are recomputed.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 
 
 def result_version(loaded: LoadedPipeline) -> str:
