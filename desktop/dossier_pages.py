@@ -15,12 +15,15 @@ from storage import entity_dossier
 from storage.entity_index import entity_key
 
 
-def build(db, name: str, analysts: tuple[str, ...] = (), label: str | None = None) -> dict:
+def build(db, name: str, analysts: tuple[str, ...] = (), label: str | None = None,
+          canon_id: int | None = None) -> dict:
     """Everything the page shows for the entity called ``name`` (in the read
-    process); with ``label`` (a row of the Entities tab), the entity of that
-    name and label, not a namesake of another label;
-    ``analysts``: whose passages it lists (blind coding: only theirs)."""
-    ident = entity_dossier.identity(db, name, label)
+    process); with ``label`` and ``canon_id`` (a row of the Entities tab or
+    of a page's companions), the entity of that row: that canonical entity,
+    else that name of that label as analysed, not a namesake
+    (:func:`storage.entity_dossier.identity`); ``analysts``: whose passages
+    it lists (blind coding: only theirs)."""
+    ident = entity_dossier.identity(db, name, label, canon_id)
     keys, canon, labels = ident["keys"], ident["canon_id"], ident.get("labels", ())
     names = sorted({ident["name"]} | {s["name"] for s in ident["surfaces"]})
     # a merged entity is read through its aliases' keys and labels, not a
@@ -54,7 +57,8 @@ def build(db, name: str, analysts: tuple[str, ...] = (), label: str | None = Non
                                                        labels=labels),
             "articles": [{k: m[k] for k in ("article_id", "title", "published", "source")}
                          for m in mentions],
-            "companions": entity_dossier.companions(db, keys, ids, canon_id=canon),
+            "companions": entity_dossier.companions(db, keys, ids, canon_id=canon,
+                                                    labels=labels),
             "passages": entity_dossier.passages_on(db, spans, analysts),
             "suggestions": suggestions}
 

@@ -7,7 +7,9 @@ canonical entity with three aliases; correcting ``Sar Sokha`` from ORG to
 PERSON makes (or extends) a canonical ``Sar Sokha`` PERSON with the alias
 (``sar sokha``, ORG). Nothing here touches the analyses: corrections are
 applied when reading (:func:`corrected_entities`,
-``storage.entity_index.corpus_entities``), so they survive re-analysis.
+``storage.entity_index.corpus_entities``), so they survive re-analysis. A
+merge or a correction naming an entity as an existing one (name and label)
+joins it: the analyst tells entities apart by name and label alone.
 
 An entity reference, as the corpus list gives it, is a dict with either
 ``canon_id`` or ``key`` + ``original_label`` (+ ``name``, ``label``).
@@ -47,13 +49,47 @@ def _surface(ref: dict) -> tuple[str, str, str]:
     return ref["key"], ref["original_label"], ref["name"]
 
 
+def _namesakes(db: Database, name: str, label: str) -> list[int]:
+    """The canonical entities called ``name`` (any case) of ``label``."""
+    return [r[0] for r in db.execute(
+        "SELECT id FROM entity_canon WHERE lower(name) = lower(?) AND label = ? ORDER BY id",
+        [name, label])]
+
+
+def _join_namesakes(db: Database, keep: int) -> None:
+    """Fold into the canonical entity ``keep`` every other entity of its name
+    and label: another canonical entity (two made apart, or pulled from a
+    hub) and the surface as analysed (its key, of that label, not merged).
+
+    The analyst sees an entity as its name and label — in the Entities
+    list, the filter (“Sokha (ORG)”), the reader — so two of one name and
+    label would be one entity to them, read as one by the filter and as
+    two by the list and the dossier."""
+    name, label = db.execute("SELECT name, label FROM entity_canon WHERE id = ?",
+                             [keep]).fetchone()
+    for other in _namesakes(db, name, label):
+        if other != keep:
+            db.execute("UPDATE entity_aliases SET canon_id = ? WHERE canon_id = ?",
+                       [keep, other])
+            db.execute("DELETE FROM entity_canon WHERE id = ?", [other])
+    key = entity_key(name)
+    analysed = db.execute(
+        "SELECT name FROM entity_counts c WHERE c.key = ? AND c.label = ? AND NOT EXISTS "
+        "(SELECT 1 FROM entity_aliases x WHERE x.key = c.key AND x.label = c.label)",
+        [key, label]).fetchone()
+    if analysed:
+        _add_aliases(db, keep, [(key, label, analysed[0])])
+
+
 def merge_entities(db: Database, refs: list[dict], name: str,
                    label: str | None = None) -> int:
     """Make one canonical entity called ``name`` of the entities ``refs``.
 
     A canonical entity among them is kept (the one already called ``name``,
     else the first), the others are folded into it; the label is ``label``,
-    else that of the entity called ``name``, else the first's. Returns the
+    else that of the entity called ``name``, else the first's. An entity
+    of that name and label not among ``refs`` joins it too, or is the one
+    kept if none of them is merged (:func:`_join_namesakes`). Returns the
     canonical entity's id.
     """
     name = " ".join(name.split())
@@ -66,7 +102,7 @@ def merge_entities(db: Database, refs: list[dict], name: str,
     canons = [r["canon_id"] for r in refs if r.get("canon_id") is not None]
     named_canons = [r["canon_id"] for r in named if r.get("canon_id") is not None]
     with journal.recorded(db, "Merge entities"):
-        keep = (named_canons or canons or [None])[0]
+        keep = (named_canons or canons or _namesakes(db, name, label) or [None])[0]
         if keep is None:
             keep = _new_canon(db, name, label)
         else:
@@ -78,6 +114,7 @@ def merge_entities(db: Database, refs: list[dict], name: str,
                            [keep, other])
                 db.execute("DELETE FROM entity_canon WHERE id = ?", [other])
         _add_aliases(db, keep, [_surface(r) for r in refs if r.get("canon_id") is None])
+        _join_namesakes(db, keep)
     return keep
 
 
@@ -89,17 +126,24 @@ def unmerge(db: Database, canon_id: int) -> None:
 
 
 def correct_label(db: Database, ref: dict, label: str) -> int | None:
-    """Give an entity another label. A canonical entity is relabelled; an
-    entity as analysed joins the canonical entity of its name and ``label``
-    (made if needed, with the same surface under ``label`` if the pipeline
-    also found it so). Returns the canonical id (None if nothing changed)."""
+    """Give an entity another label. A canonical entity is relabelled (and
+    joins the canonical entity of its name and ``label`` if there is one:
+    :func:`_join_namesakes`); an entity as analysed joins the canonical
+    entity of its name and ``label`` (made if needed, with the same surface
+    under ``label`` if the pipeline also found it so). Returns the
+    canonical id (None if nothing changed)."""
     if label not in NAMED_LABELS:
         raise EntityError(f"“{label}” is not an entity label.")
     with journal.recorded(db, "Correct entity label"):
         if ref.get("canon_id") is not None:
             db.execute("UPDATE entity_canon SET label = ? WHERE id = ?",
                        [label, ref["canon_id"]])
-            return ref["canon_id"]
+            name = db.execute("SELECT name FROM entity_canon WHERE id = ?",
+                              [ref["canon_id"]]).fetchone()[0]
+            # the older of the two is kept: its id is the one others know
+            keep = _namesakes(db, name, label)[0]
+            _join_namesakes(db, keep)
+            return keep
         key, original, name = _surface(ref)
         if original == label:
             return None
@@ -113,6 +157,7 @@ def correct_label(db: Database, ref: dict, label: str) -> int | None:
                 [key, label]).fetchone():
             surfaces.append((key, label, name))
         _add_aliases(db, canon_id, surfaces)
+        _join_namesakes(db, canon_id)
     return canon_id
 
 

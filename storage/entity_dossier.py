@@ -1,6 +1,7 @@
 """What the corpus holds on one entity, for its dossier page.
 
-An entity is looked up by a name as the corpus list or the reader gives it;
+An entity is looked up as the corpus list, a page's companions or the reader
+give it: a canonical entity's id, a name and label, or a name (:func:`identity`);
 its keys (:func:`storage.entity_index.filter_keys`) are its own and, if the
 analyst merged it with others, every alias's. A merged (canonical) entity's
 articles are those whose analysis has one of its aliases, key and label (as
@@ -18,9 +19,9 @@ articles' current analyses and the summaries:
 - :func:`quotes_by`: its quotes (it as the speaker), and :func:`quotes_in`
   every quote of some articles — both as the analyst corrected them;
 - :func:`article_count` and :func:`months_mentioning` (over every article
-  mentioning it), :func:`articles_per_month`, :func:`companions` (entities in the same
-  articles) and :func:`passages_on` (passages overlapping a mention or one
-  of its quotes);
+  mentioning it), :func:`articles_per_month`, :func:`companions` (entities
+  in the same articles, a merged one under its canonical name and id) and
+  :func:`passages_on` (passages overlapping a mention or one of its quotes);
 - :func:`alias_candidates`: entities of the same kind sharing a word with
   it, for ``desktop.analysis.entity_profile.alias_suggestions`` to judge.
 """
@@ -32,7 +33,7 @@ import re
 from sqlite_utils import Database
 
 from storage.article_query import analyst_clause, search_matches
-from storage.entity_index import entity_key, entity_rows, filter_keys, labelled_entity
+from storage.entity_index import canon_keys, entity_key, entity_rows, filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 from storage.speaker_corrections import corrected_quotes_sql, current_select
 
@@ -46,45 +47,92 @@ def keys_of(db: Database, name: str) -> list[str]:
     return filter_keys(db, name)
 
 
-def identity(db: Database, name: str, label: str | None = None) -> dict:
+def identity(db: Database, name: str, label: str | None = None,
+             canon_id: int | None = None) -> dict:
     """``{"name", "label", "canon_id", "keys", "surfaces": [{"name", "label",
     "mentions", "articles"}]}`` — the canonical name and label if merged,
     else the most mentioned surface's. A canonical entity's surfaces are
     its aliases (key and label), not a same-named entity of another label
-    the analyst did not merge into it. With ``label`` (a row of the corpus
-    Entities list), the entity of that name and label: the canonical one,
-    else that surface alone, of that label only (``labels``)."""
-    found = labelled_entity(db, name.strip(), label) if label else None
-    if found is not None and not found[1]:
-        surfaces = list(db.query(
-            "SELECT name, label, mentions, articles FROM entity_counts "
-            "WHERE key = ? AND label = ?", [entity_key(name.strip()), label]))
-        return {"name": surfaces[0]["name"], "label": label, "canon_id": None,
-                "keys": found[0], "labels": found[2], "surfaces": surfaces}
-    if found is not None:
-        canon = db.execute("SELECT name FROM entity_canon WHERE id = ?",
-                           [found[1][0]]).fetchone()
-        name = canon[0]
+    the analyst did not merge into it.
+
+    The entity as a list showed it (the corpus Entities list, a page's
+    companions): ``canon_id``, that canonical entity, not another of the
+    same name; ``label`` without ``canon_id``, that surface as analysed,
+    of that label only (``labels``) — or the canonical entity it has been
+    merged into since. A name alone is the canonical entity called so (or
+    with that alias), else that name whatever its label."""
+    name = name.strip()
+    if canon_id is None and label:
+        canon_id = _labelled_canon(db, name, label)
+        if canon_id is None and _analysed(db, name, label):
+            surfaces = list(db.query(
+                "SELECT name, label, mentions, articles FROM entity_counts "
+                "WHERE key = ? AND label = ?", [entity_key(name), label]))
+            return {"name": surfaces[0]["name"], "label": label, "canon_id": None,
+                    "keys": [entity_key(name)], "labels": (label,), "surfaces": surfaces}
+    if canon_id is None or not _canon_exists(db, canon_id):
+        canon_id = _named_canon(db, name)
+    if canon_id is not None:
+        return _canonical(db, canon_id)
     keys = keys_of(db, name)
-    # the canonical entity called so, else one of whose aliases it is
-    canon = db.execute(
-        f"SELECT k.id, k.name, k.label FROM entity_canon k JOIN entity_aliases x "
-        f"ON x.canon_id = k.id WHERE x.key IN ({_marks(keys)}) "
-        f"ORDER BY lower(k.name) = lower(?) DESC, x.key = lower(?) DESC, k.id LIMIT 1",
-        keys + [name.strip(), name.strip()]).fetchone()
-    if canon:
-        surfaces = list(db.query(
-            "SELECT c.name, c.label, c.mentions, c.articles FROM entity_counts c "
-            "JOIN entity_aliases x ON x.key = c.key AND x.label = c.label "
-            "WHERE x.canon_id = ? ORDER BY c.mentions DESC, c.name", [canon[0]]))
-        return {"name": canon[1], "label": canon[2], "canon_id": canon[0], "keys": keys,
-                "surfaces": surfaces}
     surfaces = list(db.query(
         f"SELECT name, label, mentions, articles FROM entity_counts "
         f"WHERE key IN ({_marks(keys)}) ORDER BY mentions DESC, name", keys))
     first = surfaces[0] if surfaces else {"name": name, "label": ""}
     return {"name": first["name"] if first["name"].lower() == name.lower() else name,
             "label": first["label"], "canon_id": None, "keys": keys, "surfaces": surfaces}
+
+
+def _analysed(db: Database, name: str, label: str) -> bool:
+    """Whether the analyses have the surface ``name`` of ``label``."""
+    return db.execute("SELECT 1 FROM entity_counts WHERE key = ? AND label = ?",
+                      [entity_key(name), label]).fetchone() is not None
+
+
+def _canon_exists(db: Database, canon_id: int) -> bool:
+    """Whether the canonical entity is still there (a page may outlive an unmerge)."""
+    return db.execute("SELECT 1 FROM entity_canon WHERE id = ?",
+                      [canon_id]).fetchone() is not None
+
+
+def _labelled_canon(db: Database, name: str, label: str) -> int | None:
+    """The canonical entity the surface ``name`` of ``label`` is an alias of;
+    else, when the analyses have no such surface, the (first) canonical
+    entity of that name and label; else None."""
+    row = db.execute("SELECT canon_id FROM entity_aliases WHERE key = ? AND label = ?",
+                     [entity_key(name), label]).fetchone()
+    if row is not None:
+        return row[0]
+    if _analysed(db, name, label):
+        return None
+    row = db.execute("SELECT id FROM entity_canon WHERE lower(name) = lower(?) AND label = ? "
+                     "ORDER BY id LIMIT 1", [name, label]).fetchone()
+    return row[0] if row else None
+
+
+def _named_canon(db: Database, name: str) -> int | None:
+    """The (first) canonical entity called ``name``, else the (first) one
+    of which ``name`` is an alias; None if none."""
+    row = db.execute(
+        "SELECT id FROM (SELECT id, 0 AS rank FROM entity_canon WHERE lower(name) = lower(?) "
+        "UNION SELECT canon_id, 1 FROM entity_aliases WHERE key = lower(?)) "
+        "ORDER BY rank, id LIMIT 1", [name, name]).fetchone()
+    return row[0] if row else None
+
+
+def _canonical(db: Database, canon_id: int) -> dict:
+    """:func:`identity` of the canonical entity ``canon_id``: its keys are
+    its aliases' and its own name's (as a speaker or in the text), its
+    surfaces its aliases (key and label) alone."""
+    name, label = db.execute("SELECT name, label FROM entity_canon WHERE id = ?",
+                             [canon_id]).fetchone()
+    keys = sorted(set(canon_keys(db, canon_id)) | {entity_key(name)})
+    surfaces = list(db.query(
+        "SELECT c.name, c.label, c.mentions, c.articles FROM entity_counts c "
+        "JOIN entity_aliases x ON x.key = c.key AND x.label = c.label "
+        "WHERE x.canon_id = ? ORDER BY c.mentions DESC, c.name", [canon_id]))
+    return {"name": name, "label": label, "canon_id": canon_id, "keys": keys,
+            "surfaces": surfaces}
 
 
 def article_ids(db: Database, keys: list[str], limit: int = 300,
@@ -267,26 +315,39 @@ def articles_per_month(db: Database, ids: list[int]) -> list[dict]:
 
 
 def companions(db: Database, keys: list[str], ids: list[int], limit: int = 15,
-               canon_id: int | None = None) -> list[dict]:
-    """Entities in the same articles (people, organisations, places):
-    ``{"name", "label", "articles"}``, most shared articles first. The
-    entity itself is left out: of the canonical entity ``canon_id``, its
-    aliases (key and label; a namesake of another label is a companion)."""
+               canon_id: int | None = None, labels=()) -> list[dict]:
+    """Entities in the same articles (people, organisations, places), as
+    the corpus Entities list names them: ``{"name", "label", "canon_id",
+    "articles"}``, most shared articles first. A merged entity is one row
+    (its canonical name, label and id; its articles counted once), an
+    entity as analysed one row per name and label (``canon_id`` None) — so
+    that :func:`identity` of a row is the entity listed. The entity itself
+    is left out: of the canonical entity ``canon_id``, its aliases (key and
+    label; a namesake of another label is a companion); with ``labels``,
+    its key of those labels; else its keys whatever their label."""
     if not ids:
         return []
-    if canon_id is None:
-        itself, params = f"lower(name) IN ({_marks(keys)})", list(keys)
+    if canon_id is not None:
+        itself, params = "k.id IS ?", [canon_id]
     else:
-        # (article_entities.name: entity_aliases has a column "name" too)
-        itself, params = ("EXISTS (SELECT 1 FROM entity_aliases x WHERE x.canon_id = ? "
-                          "AND x.key = lower(article_entities.name) "
-                          "AND x.label = article_entities.label)", [canon_id])
+        itself = f"k.id IS NULL AND lower(ae.name) IN ({_marks(keys)})"
+        params = list(keys)
+        if labels:
+            itself += f" AND ae.label IN ({_marks(labels)})"
+            params += list(labels)
     return list(db.query(
-        f"""SELECT min(name) AS name, label, count(DISTINCT article_id) AS articles
-            FROM article_entities WHERE article_id IN ({_marks(ids)})
-            AND label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC')
-            AND NOT {itself}
-            GROUP BY lower(name), label ORDER BY articles DESC, name LIMIT ?""",
+        f"""SELECT coalesce(k.name, min(ae.name)) AS name,
+                   coalesce(k.label, ae.label) AS label, k.id AS canon_id,
+                   count(DISTINCT ae.article_id) AS articles
+            FROM article_entities ae
+            LEFT JOIN entity_aliases x ON x.key = lower(ae.name) AND x.label = ae.label
+            LEFT JOIN entity_canon k ON k.id = x.canon_id
+            WHERE ae.article_id IN ({_marks(ids)})
+            AND coalesce(k.label, ae.label) IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC')
+            AND NOT ({itself})
+            GROUP BY k.id, CASE WHEN k.id IS NULL THEN lower(ae.name) END,
+                     CASE WHEN k.id IS NULL THEN ae.label END
+            ORDER BY articles DESC, name LIMIT ?""",
         ids + params + [limit]))
 
 

@@ -276,3 +276,48 @@ def test_completion_names_come_from_the_summaries(adb):
         articles.add_article(adb, title=f"S{n}", text=f"Source test {n}.", source=source)
     assert source_names(adb)[:2] == ["Reuters", "Khmer Times"]   # most articles first
     assert "" not in source_names(adb) and None not in source_names(adb)
+
+
+def _surfaces_db(path, surfaces):
+    """A database whose article i has the entity ``surfaces[i]`` (name, label)."""
+    db = open_database(path)
+    for i, (name, label) in enumerate(surfaces):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"{name} spoke ({i}).")[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    return db
+
+
+def test_a_merge_named_as_an_existing_entity_joins_it(tmp_path):
+    """Merging names into “Sar Sokha” (PERSON) when an entity of that name
+    and label existed made another: the Entities list showed two rows
+    “Sar Sokha — PERSON” (a merged one and the surface as analysed, then
+    two merged ones), the filter “Sar Sokha (PERSON)” read them as one and
+    each dossier page as another. A merge (or a label correction) that
+    names an entity as an existing one now joins it, as a label correction
+    of an analysed surface already did: one row, one page, every alias."""
+    from desktop.dossier_pages import build
+
+    db = _surfaces_db(tmp_path / "x.db", (
+        ("Sar Sokha", "ORG"), ("Sokha", "PERSON"), ("Sar Sokha", "PERSON"),
+        ("Deputy Prime Minister Sar Sokha", "PERSON"), ("Minister Sar Sokha", "PERSON"),
+        ("Samdech Sokha", "ORG"), ("Sokha Sar", "ORG")))
+    first = merge_entities(db, [_row(db, "Sar Sokha", "ORG"), _row(db, "Sokha", "PERSON")],
+                           "Sar Sokha", "PERSON")
+    assert merge_entities(db, [_row(db, "Deputy Prime Minister Sar Sokha", "PERSON"),
+                               _row(db, "Minister Sar Sokha", "PERSON")],
+                          "sar sokha", "PERSON") == first
+    # an entity merged under another label, then labelled as him, joins him too
+    other = merge_entities(db, [_row(db, "Samdech Sokha", "ORG"), _row(db, "Sokha Sar", "ORG")],
+                           "Sar Sokha", "ORG")
+    assert correct_label(db, {"canon_id": other, "name": "Sar Sokha", "label": "ORG"},
+                         "PERSON") == first
+    [canon] = list_corrections(db)
+    assert (canon["id"], canon["name"], canon["label"]) == (first, "sar sokha", "PERSON")
+    assert len(canon["aliases"]) == 7
+    [row] = [r for r in corpus_entities(db) if r["label"] == "PERSON"]
+    assert (row["canon_id"], row["articles"]) == (first, 7)
+    page = build(db, row["name"], label=row["label"], canon_id=row["canon_id"])
+    assert page["article_total"] == 7 and len(page["surfaces"]) == 7
+    assert set(_ids(db, "Sar Sokha (PERSON)")) == {a["article_id"] for a in page["articles"]}
+    db.close()

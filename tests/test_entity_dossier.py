@@ -360,3 +360,125 @@ def test_a_merged_entitys_page_keeps_its_roles_passages_and_companions(analysed_
     assert tagged in {p["id"] for p in merged["passages"]}
     assert ("Australia", "GPE") in {(c["name"], c["label"]) for c in merged["companions"]}
     db.close()
+
+
+
+def _companion_row(page, text: str) -> int:
+    return next(i for i, t in enumerate(_items(page.companions)) if t.startswith(text))
+
+
+def _companions_db(path):
+    """Hun Sen's articles: one with “Sokha”, a company (in another article
+    too), one with “Sokha” and one with “Sar Sokha”, both PERSONs merged
+    into “Sar Sokha” (PERSON)."""
+    from desktop.first_run import ensure_codebook
+    from storage import articles, entity_corrections
+
+    db = open_database(path)
+    ensure_codebook(db)
+    for i, others in enumerate(((("Sokha", "ORG"),), (("Sokha", "PERSON"),),
+                                (("Sar Sokha", "PERSON"),))):
+        names = " and ".join(name for name, _label in others)
+        article_id = articles.add_article(db, title=f"A{i}",
+                                          text=f"Hun Sen met {names} on day {i}.")[0]
+        for name, label in (("Hun Sen", "PERSON"),) + others:
+            db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                       "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    article_id = articles.add_article(db, title="A3", text="Sokha posted results.")[0]
+    db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+               "VALUES (?, 'Sokha', 'ORG', 1)", [article_id])
+    entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
+         "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
+    db.close()
+
+
+def _shared(item) -> int:
+    """The count of shared articles a companion's item shows."""
+    return int(item.text().rsplit("— ", 1)[1].split()[0])
+
+
+def test_a_companion_opens_the_page_of_the_entity_listed(qtbot, open_window, tmp_path):
+    """Activating “Sokha (ORG) — 1 article” among Hun Sen's companions sent
+    the name alone: the page opened was “Sar Sokha”, the PERSON “Sokha” is
+    merged into. The page is now the one listed (a merged entity by its id,
+    listed once, under its name and label), and it shares with the first
+    page as many articles as the list said."""
+    _companions_db(tmp_path / "x.db")
+    window = open_window(tmp_path / "x.db")
+    dossiers = window.overview.dossiers
+    dossiers.open("Hun Sen")
+    qtbot.waitUntil(lambda: dossiers.dossier is not None, timeout=10000)
+    page, first = dossiers.page, dossiers.dossier
+    first_ids = {a["article_id"] for a in first["articles"]}
+    assert [t.rsplit(" — ", 1)[0] for t in _items(page.companions)] == [
+        "Sar Sokha (PERSON)", "Sokha (ORG)"]
+
+    # a double click on the company
+    item = page.companions.item(_companion_row(page, "Sokha (ORG) — "))
+    where, shared = page.companions.visualItemRect(item).center(), _shared(item)
+    dossiers.dossier = None
+    qtbot.mouseClick(page.companions.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(page.companions.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(lambda: dossiers.dossier is not None, timeout=10000)
+    opened = dossiers.dossier
+    assert (opened["name"], opened["label"], opened["canon_id"]) == ("Sokha", "ORG", None)
+    assert [(s["name"], s["label"]) for s in opened["surfaces"]] == [("Sokha", "ORG")]
+    assert opened["article_total"] == 2
+    assert len({a["article_id"] for a in opened["articles"]} & first_ids) == shared == 1
+
+    # Enter on the merged entity, from the first page again
+    dossiers.open("Hun Sen")
+    qtbot.waitUntil(lambda: dossiers.dossier is not None
+                    and dossiers.dossier["name"] == "Hun Sen", timeout=10000)
+    row = _companion_row(page, "Sar Sokha (PERSON) — ")
+    shared = _shared(page.companions.item(row))
+    page.companions.setFocus()
+    page.companions.setCurrentRow(row)
+    dossiers.dossier = None
+    qtbot.keyClick(page.companions, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dossiers.dossier is not None, timeout=10000)
+    opened = dossiers.dossier
+    assert (opened["name"], opened["label"]) == ("Sar Sokha", "PERSON")
+    assert opened["canon_id"] is not None
+    assert sorted((s["name"], s["label"]) for s in opened["surfaces"]) == [
+        ("Sar Sokha", "PERSON"), ("Sokha", "PERSON")]
+    assert len({a["article_id"] for a in opened["articles"]} & first_ids) == shared == 2
+
+
+def test_two_merged_entities_of_one_name_and_label_open_their_own_pages(
+        qtbot, open_window, tmp_path):
+    """Two canonical entities “Sar Sokha” (PERSON), as a hub pull may bring
+    them (two analysts merged apart; a local merge now joins them): the
+    Entities tab sent a row's name and label, and both rows opened the
+    first one's page. Each row's page is now its own, with its row's
+    count and aliases."""
+    from storage import articles, entity_corrections, entity_index, journal
+
+    db = open_database(tmp_path / "x.db")
+    for i, (name, label) in enumerate((("Sar Sokha", "ORG"), ("Sokha", "PERSON"),
+                                       ("Samdech Kralahom", "PERSON"))):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"{name} spoke ({i}).")[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    first = entity_corrections.merge_entities(db, [
+        {"canon_id": None, "key": name.lower(), "original_label": label, "name": name,
+         "label": label} for name, label in (("Sar Sokha", "ORG"), ("Sokha", "PERSON"))],
+        "Sar Sokha", "PERSON")
+    # the other analyst's, as a pull writes it: rows, no merge
+    with journal.step(db, "Pull"):
+        second = db.table("entity_canon").insert(
+            {"name": "Sar Sokha", "label": "PERSON", "created_at": "2024-01-01"}).last_pk
+        db.execute("INSERT INTO entity_aliases (key, label, name, canon_id) VALUES "
+                   "('samdech kralahom', 'PERSON', 'Samdech Kralahom', ?)", [second])
+    rows = {r["canon_id"]: r for r in entity_index.corpus_entities(db)}
+    db.close()
+    window = open_window(tmp_path / "x.db")
+    dossiers = window.overview.dossiers
+    for canon, aliases in ((second, 1), (first, 2)):
+        dossiers.dossier = None
+        window.entities_view.dossierRequested.emit(rows[canon])
+        qtbot.waitUntil(lambda: dossiers.dossier is not None, timeout=10000)
+        assert dossiers.dossier["canon_id"] == canon
+        assert dossiers.dossier["article_total"] == rows[canon]["articles"] == aliases
+        assert len(dossiers.dossier["surfaces"]) == aliases

@@ -60,7 +60,8 @@ class EntityPage(QWidget):
 
     articleActivated = Signal(int)
     quoteActivated = Signal(int, int, int)
-    entityActivated = Signal(str)
+    #: a companion: ``{"name", "label", "canon_id"}``, the entity its row lists
+    entityActivated = Signal(dict)
     filterRequested = Signal(str)
     mergeRequested = Signal(list)
 
@@ -131,7 +132,7 @@ class EntityPage(QWidget):
         speaker}], ``months`` [{month, articles}], ``articles``
         [{article_id, title, published, source}] (the newest; ``article_total``
         counts them all, as ``months`` does), ``companions`` [{name,
-        label, articles}], ``passages`` [{article_id, start, end, text, tag,
+        label, canon_id, articles}], ``passages`` [{article_id, start, end, text, tag,
         color, analyst, note}], ``suggestions`` [{name, label, mentions}]."""
         self.name = data["name"]
         self.setWindowTitle(f"Dossier — {data['name']}")
@@ -159,9 +160,13 @@ class EntityPage(QWidget):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.suggestions.addItem(item)
         self.merge_button.setEnabled(bool(data["suggestions"]))
+        # the row's name, label and canonical id: its page is the entity listed,
+        # not a namesake of another label nor another entity of that name
         fill_list(self.companions, [(f"{c['name']} ({c['label']}) — "
                                      f"{counted(c['articles'], 'article')}",
-                                     c["name"]) for c in data["companions"]], "None")
+                                     {"name": c["name"], "label": c["label"],
+                                      "canon_id": c.get("canon_id")})
+                                    for c in data["companions"]], "None")
         self.timeline.set_bars([{"label": m["month"], "value": m["articles"], "key": m["month"],
                                  "color": "#5b8bd9",
                                  "tip": f"{m['month']}: {counted(m['articles'], 'article')}"}

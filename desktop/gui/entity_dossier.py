@@ -32,13 +32,13 @@ class EntityDossierController(QObject):
         self.action = window._action(menu, "Entity &dossier…", self.open_current,
                                      "Ctrl+Shift+D")
         window.entities_view.dossierRequested.connect(
-            lambda row: self.open(row["name"], row["label"]))
+            lambda row: self.open(row["name"], row["label"], row.get("canon_id")))
         window.passage_visibility.changed.connect(lambda _shown: self._reread())
 
     def _reread(self) -> None:
         """View → Passages changed: an open page lists the passages shown now."""
         if self.page is not None and self.page.isVisible() and self.dossier is not None:
-            self.open(self.dossier["name"], self._label())
+            self.open(self.dossier["name"], self._label(), self.dossier.get("canon_id"))
 
     def _label(self) -> str | None:
         """The label the open page is of: a canonical entity's, or an
@@ -74,18 +74,22 @@ class EntityDossierController(QObject):
                 "Put the caret on an entity in the text (F4 steps through them), or select "
                 "one in the Entities tab (Ctrl+Shift+E), then press Ctrl+Shift+D.", 6000)
             return False
-        # a row of the Entities tab is the entity of its label
-        self.open(entity.get("name") or entity["text"],
-                  entity.get("label") if "mentions" in entity else None)
+        # a row of the Entities tab is the entity of its label (and id, if merged)
+        row = "mentions" in entity
+        self.open(entity.get("name") or entity["text"], entity.get("label") if row else None,
+                  entity.get("canon_id") if row else None)
         return True
 
-    def open(self, name: str, label: str | None = None):
-        """The page of the entity ``name`` (of ``label`` if given)."""
+    def open(self, name: str, label: str | None = None, canon_id: int | None = None):
+        """The page of the entity ``name``; with ``label``, the entity a list
+        showed: the canonical entity ``canon_id``, else that name of that
+        label as analysed (``storage.entity_dossier.identity``)."""
         if self.page is None:
             self.page = EntityPage(self.window)
             self.page.articleActivated.connect(self._show_article)
             self.page.quoteActivated.connect(self.window.go_to_quote)
-            self.page.entityActivated.connect(self.open)
+            self.page.entityActivated.connect(
+                lambda ref: self.open(ref["name"], ref["label"], ref.get("canon_id")))
             self.page.filterRequested.connect(lambda _name: self._list_articles())
             self.page.mergeRequested.connect(self.merge)
         self.page.setWindowTitle(f"Dossier — {name} (reading…)")
@@ -97,7 +101,8 @@ class EntityDossierController(QObject):
             if self.page is not None:
                 self.page.set_dossier(dossier)
         analysts = self.window.query.analysts
-        read = functools.partial(build, name=name, analysts=analysts, label=label)
+        read = functools.partial(build, name=name, analysts=analysts, label=label,
+                                 canon_id=canon_id)
         return self.window.ops.query(read, show).named("entity dossier").in_process().run()
 
     def _show_article(self, article_id: int) -> None:
@@ -115,5 +120,5 @@ class EntityDossierController(QObject):
                                           merged_label(dossier, chosen))
         if done:
             self.window.refresh_corpus_entities()
-            self.open(dossier["name"], self._label())
+            self.open(dossier["name"], self._label(), dossier.get("canon_id"))
         return done
