@@ -22,7 +22,9 @@ current state of the shared corpus.
   applied, or is this analyst's own): the hub's order decides, field by
   field, the later write wins, the earlier stays in the history.
 - Conflicts: a tag deleted on the hub while local passages use it is kept,
-  renamed "… (deleted on hub)" — the passages stay, flagged by it. An
+  renamed "… (deleted on hub)" — the passages stay, flagged by it; a tag
+  put under a category deleted on the hub meanwhile goes to the top level
+  (the codebook stays a tree, ``tags.parent_id`` has no foreign key). An
   article's text changed by a pulled step re-anchors the local passages
   that step did not move (``storage.anchoring``), orphans flagged.
 - Blind coding: the hub shows an analyst only her own passages and the
@@ -859,6 +861,18 @@ class _Applier:
         self.ids[(table, key)] = row[0]
         return row[0]
 
+    def _hub_row(self, table: str, key: str) -> tuple[dict | None, bool]:
+        """The hub's row ``key``: ``(its data, True)``; deleted there, ``(its
+        last known state, False)``; never there, ``(None, False)``."""
+        row = self.conn.execute(sql.SQL("SELECT data FROM dossier_hub.{} WHERE key = %s")
+                                .format(sql.Identifier(table)), [key]).fetchone()
+        if row is not None:
+            return row[0], True
+        row = self.conn.execute(
+            "SELECT before FROM dossier_hub.changes WHERE tbl = %s AND row_key = %s "
+            "AND before IS NOT NULL ORDER BY seq DESC LIMIT 1", [table, key]).fetchone()
+        return (row[0] if row else None), False
+
     def resolve(self, table: str, key: str | None) -> int | None:
         """The local id of a referenced row, fetched from the hub if missing
         (its current state, or — deleted there — its last known one)."""
@@ -867,16 +881,10 @@ class _Applier:
         found = self.local_id(table, key)
         if found is not None:
             return found
-        row = self.conn.execute(sql.SQL("SELECT data FROM dossier_hub.{} WHERE key = %s")
-                                .format(sql.Identifier(table)), [key]).fetchone()
-        data = row[0] if row else None
+        data, current = self._hub_row(table, key)
         if data is None:
-            row = self.conn.execute(
-                "SELECT before FROM dossier_hub.changes WHERE tbl = %s AND row_key = %s "
-                "AND before IS NOT NULL ORDER BY seq DESC LIMIT 1", [table, key]).fetchone()
-            data = row[0] if row else None
-            if data is None:
-                return None
+            return None
+        if not current:
             if table == "tags":
                 data = {**data, "name": flagged(data["name"])}
                 self.result.conflicts.append(
@@ -884,12 +892,49 @@ class _Applier:
                     f"hub; passages with it stay, under “{data['name']}”.")
         return self.upsert(table, key, data)
 
-    def local_state(self, table: str, data: dict) -> dict:
+    def parent(self, key: str, parent: str | None, name: str | None = None) -> int | None:
+        """The local id of the tag that tag ``key`` (named ``name``, if the
+        pulled row says) goes under: its ``parent`` — or the top level when
+        the hub deleted that parent (a lead put the tag under a category
+        another deleted meanwhile): the parent is not brought back, as
+        deleting a tag lifts the children it had; said."""
+        if parent is None:
+            return None
+        found = self.local_id("tags", parent)
+        if found is not None:
+            return found
+        data, current = self._hub_row("tags", parent)
+        if current or data is None:
+            return self.resolve("tags", parent)
+        self._said_lifted(name or self._tag_name(key), data.get("name", ""))
+        return None
+
+    def _tag_name(self, key: str) -> str:
+        """A tag's name, from the local file or else the hub."""
+        row = self.db.execute("SELECT name FROM tags WHERE uuid = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        data, _ = self._hub_row("tags", key)
+        return (data or {}).get("name", "")
+
+    def _said_lifted(self, child: str, parent: str) -> None:
+        self.result.conflicts.append(
+            f"The tag “{child}” was put under “{parent.removesuffix(DELETED_MARK)}”, deleted "
+            "on the hub meanwhile: it stays, at the top level of the codebook.")
+
+    def local_state(self, table: str, data: dict, key: str | None = None) -> dict:
+        """``data`` (a hub row, or some fields of one) as the local columns
+        hold it: references resolved to local ids (a tag's parent by
+        :meth:`parent`, ``key`` naming the tag)."""
         columns = set(_local_columns(self.db, table)) - LOCAL_ONLY
         out = {k: v for k, v in data.items() if k in columns}
         for column, other in REFERENCES.get(table, {}).items():
             ref = column.removesuffix("_id") + "_uuid"
-            if ref in data:
+            if ref not in data:
+                continue
+            if table == "tags" and column == "parent_id" and key is not None:
+                out[column] = self.parent(key, data[ref], data.get("name"))
+            else:
                 out[column] = self.resolve(other, data[ref])
         return out
 
@@ -968,7 +1013,7 @@ class _Applier:
         local = self.local_id(table, key)
         if fields is not None and local is not None:
             data = {k: v for k, v in data.items() if k in fields}
-        state = self.local_state(table, data)
+        state = self.local_state(table, data, key)
         if self._unplaceable(table, data, state):
             return None
         if table == "passages":
@@ -1011,7 +1056,7 @@ class _Applier:
         first = next_id
         groups: dict[tuple[str, ...], list[tuple]] = {}
         for key, data in rows:
-            state = self.local_state(table, data)
+            state = self.local_state(table, data, key)
             if self._unplaceable(table, data, state):
                 continue
             if has_id:
@@ -1053,11 +1098,28 @@ class _Applier:
                 f"The tag “{name.removesuffix(DELETED_MARK)}” was deleted on the hub while "
                 f"passages here use it: they stay, under “{marked}”.")
             return
+        if table == "tags":
+            self._lift_children(local)
         if table in KEYED:
             self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])
         else:
             self.db.execute(f'DELETE FROM "{table}" WHERE id = ?', [local])
         self.ids.pop((table, key), None)
+
+    def _lift_children(self, tag_id: int) -> None:
+        """Tags still under tag ``tag_id``, which a pulled step deletes, go
+        to the top level (``tags.parent_id`` has no foreign key: left, they
+        would name a tag that is gone). The deleting file lifted the
+        children it knew of in the same step; these were put under it
+        elsewhere meanwhile: said."""
+        children = self.db.execute("SELECT id, name FROM tags WHERE parent_id = ?",
+                                   [tag_id]).fetchall()
+        if not children:
+            return
+        parent = self.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0]
+        self.db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
+        for _, name in children:
+            self._said_lifted(name, parent)
 
     def reanchor_others(self) -> None:
         """Passages of articles whose text a pulled step changed, not moved
@@ -1654,7 +1716,7 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
                             on_progress("First sync", done, total)
             for key, parent in parents:
                 db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
-                           [applier.resolve("tags", parent), applier.local_id("tags", key)])
+                           [applier.parent(key, parent), applier.local_id("tags", key)])
             set_meta(db, LAST_SEQ, str(seq))
         conn.execute("COMMIT")
     except BaseException:

@@ -707,6 +707,50 @@ def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
 
 
 
+def _tags_without_parent(db) -> list[str]:
+    """Tags whose parent_id names no tag (hidden, or shown at the wrong place)."""
+    return [r[0] for r in db.execute(
+        "SELECT t.name FROM tags t WHERE t.parent_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)")]
+
+
+def test_a_tag_placed_under_a_category_deleted_meanwhile_goes_to_the_top_level(
+        tmp_path, hub, lead_db):
+    """Lea deletes a category while Leo puts a new tag and an existing one
+    under it: after everyone's pulls, no file holds a tag under a deleted
+    parent, nor the category back; both tags are at the top, and said."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    with journal.step(lead_db, "New category", analyst="lea", origin="lea"):
+        category = tags.create_tag(lead_db, "Category", "#123456", codable=False)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "Delete tag “Category”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, category)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    theirs = leo.execute("SELECT id FROM tags WHERE name = 'Category'").fetchone()[0]
+    moved = leo.execute("SELECT name FROM tags WHERE codable = 1 ORDER BY name LIMIT 1"
+                        ).fetchone()[0]
+    with journal.step(leo, "New tag “Child”", analyst="leo", origin="leo"):
+        child = tags.create_tag(leo, "Child", "#654321")
+        tags.set_parent(leo, child, theirs)
+    with journal.step(leo, f"Move tag “{moved}”", analyst="leo", origin="leo"):
+        tags.set_parent(leo, leo.execute("SELECT id FROM tags WHERE name = ?",
+                                         [moved]).fetchone()[0], theirs)
+    result = hub_sync.sync(leo, hub.conn("leo"))
+    assert result.refused == []
+    said = [c for c in result.conflicts if "Category" in c]
+    assert said and all("top level" in c for c in said)
+    pulled = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert pulled.refused == [] and any("top level" in c for c in pulled.conflicts)
+    for db in (leo, lead_db, member_db(tmp_path, hub, "ana")):
+        assert _tags_without_parent(db) == []
+        assert db.execute("SELECT count(*) FROM tags WHERE name LIKE 'Category%'"
+                          ).fetchone()[0] == 0
+        assert db.execute("SELECT name, parent_id FROM tags WHERE name IN ('Child', ?) "
+                          "ORDER BY name", [moved]).fetchall() == sorted(
+            [("Child", None), (moved, None)])
+
+
 def test_a_flagged_tag_deleted_again_keeps_one_mark(tmp_path):
     """A tag kept under “… (deleted on hub)” whose deletion arrives once
     more (walk T: the conflict read “X (deleted on hub) (deleted on hub)”):
