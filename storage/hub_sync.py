@@ -116,6 +116,11 @@ def flagged(name: str) -> str:
 HUB_FILE = "hub_file"
 #: Whether the hub had blind coding on at the last pull ("on"/"off").
 BLIND = "hub_blind"
+#: The changes the hub dropped for rows deleted there, heard in a push and not
+#: yet dealt with here (JSON ``[[step uuid, table], …]``): kept with the marks
+#: of the pushed steps, taken up by :func:`_delete_gone` at the next push if
+#: the hub went away first — their steps are pushed, the hub never says it again.
+GONE = "hub_gone"
 
 
 def copied_from(db: Database, path: str | Path) -> str | None:
@@ -517,7 +522,7 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
 
 # -- leaving -----------------------------------------------------------------
 #: What the local file keeps of its hub (meta keys).
-HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND)
+HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND, GONE)
 
 
 def disconnect(db: Database) -> int:
@@ -630,11 +635,23 @@ def _with_rows(db: Database, steps: list[dict], uuids: _Uuids) -> list[dict]:
     return steps
 
 
-def _mark(db: Database, marks: list[tuple[str, int]]) -> None:
+def _mark(db: Database, marks: list[tuple[str, int]], gone: set[tuple[str, str]]) -> None:
+    """Mark steps pushed (or refused, or kept local); in the same
+    transaction keep what the hub said it dropped in them (``gone``,
+    :data:`GONE`), so the rows are deleted here even if the hub goes away
+    (or the process is killed) before this push gets to it."""
     if marks:
         with write_transaction(db):
             db.conn.executemany("UPDATE journal_steps SET pushed_at = ? WHERE id = ?", marks)
+            stored = _stored_gone(db)
+            if not gone <= stored:
+                set_meta(db, GONE, json.dumps(sorted(stored | gone)))
         marks.clear()
+
+
+def _stored_gone(db: Database) -> set[tuple[str, str]]:
+    """The dropped changes :data:`GONE` keeps."""
+    return {(u, t) for u, t in json.loads(get_meta(db, GONE) or "[]")}
 
 
 _INSERT_STEP = ("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
@@ -697,7 +714,8 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     per_transaction = per_transaction or PUSH_BATCH
     total = waiting(db)
     done = 0
-    gone: set[tuple[str, str]] = set()
+    # (a push the hub left midway may have left some: dealt with below)
+    gone: set[tuple[str, str]] = _stored_gone(db)
     heard = _hear_gone(gone)
     conn.add_notice_handler(heard)
     try:
@@ -735,14 +753,14 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                             _push_one(conn, s, result)
                         marks.append((utc_now(), s["id"]))
                     except psycopg.OperationalError:
-                        _mark(db, marks)
+                        _mark(db, marks, gone)
                         raise
                     except psycopg.DatabaseError as error:
                         message = refusal_text(str(error).strip().splitlines()[0])
                         result.refused.append(f"“{s['name']}”: {message}")
                         marks.append((f"refused {utc_now()}: {message}", s["id"]))
                         refused_now.add(s["id"])
-            _mark(db, marks)
+            _mark(db, marks, gone)
             done += taken
             if on_progress:
                 on_progress("Pushing", done, total)
@@ -778,7 +796,8 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
     """Delete here, as one pulled step, the rows the hub did not change
     because they were deleted there (``gone``): a pull that came while this
     file's change of one waited kept it, and no later pull deletes it. A row
-    a step not pushed yet still changes stays: that step goes next."""
+    a step not pushed yet still changes stays: that step goes next. Then
+    :data:`GONE` is forgotten, in the same transaction."""
     uuids = {u for u, _ in gone}
     if not uuids:
         return
@@ -792,6 +811,7 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
     keys = [(t, k) for t, k in keys if k and not conn.execute(
         "SELECT dossier_hub.row_exists(%s, %s)", [t, k]).fetchone()[0]]
     if not keys:
+        _forget_gone(db)
         return
     applier = _Applier(db, conn, result)
     with write_transaction(db):
@@ -801,7 +821,15 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
             for table, key in sorted(keys, key=lambda tk: -_ORDER.get(tk[0], 9)):
                 applier.delete(table, key)
         db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [deleted.id])
+        _forget_gone(db)
     result.changes = result.changes | dataclasses.replace(deleted.changes, foreign=True)
+
+
+def _forget_gone(db: Database) -> None:
+    """Forget :data:`GONE` (dealt with), committing only if it was there."""
+    if get_meta(db, GONE) is not None:
+        with write_transaction(db):
+            db.execute("DELETE FROM meta WHERE key = ?", [GONE])
 
 
 def _report_gone(db: Database, gone: set[tuple[str, str]], result: SyncResult) -> None:

@@ -405,6 +405,38 @@ def test_a_change_the_hub_drops_for_a_deleted_passage_takes_the_passage_from_the
         == 0
 
 
+def test_a_row_the_hub_dropped_a_change_of_goes_from_the_file_after_the_hub_went_away(
+        tmp_path, hub, lead_db):
+    """As above, but the connection to the hub is lost right after the
+    dropped move is committed there (its step marked pushed here), before
+    the push could delete the passage: the next sync deletes it, and says so."""
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id, key = _lead_moves_anas_passage(ana, hub, lead_db)
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, passage_id)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.pull(lead_db, hub.conn("lea"))     # keeps the passage her move waits on
+    tag_passage(lead_db, "lea", start=40, end=50)
+    conn = hub.conn("lea")
+    pid = conn.info.backend_pid
+
+    def hub_goes_away(_what, done, _total) -> None:
+        if done == 1:
+            hub.admin_conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    with pytest.raises(hub_sync.HubOffline):
+        hub_sync.push(lead_db, conn, per_transaction=1, on_progress=hub_goes_away)
+    assert hub_sync.waiting(lead_db) == 1       # the move went, the new passage waits
+    result = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert result.pushed == 1
+    assert any("goes from this file too" in c for c in result.conflicts)
+    assert lead_db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
+        == 0
+    assert lead_db.execute("SELECT count(*) FROM passages WHERE analyst = 'lea'"
+                           ).fetchone()[0] == 1
+    assert hub_sync.sync(lead_db, hub.conn("lea")).conflicts == []
+
+
 def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path, hub,
                                                                        lead_db):
     ana = member_db(tmp_path, hub, "ana")
