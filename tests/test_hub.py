@@ -243,8 +243,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "6")
-    assert hub_sync.upgrade_hub(admin) == ("6", "6")
+    assert hub_sync.upgrade_hub(admin) == ("1", "7")
+    assert hub_sync.upgrade_hub(admin) == ("7", "7")
     # the history already there records whose passage each change changed
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
                          "WHERE tbl = 'passages'").fetchall() == [("ana",)]
@@ -341,7 +341,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "6")
+    assert hub_sync.upgrade_hub(admin) == ("3", "7")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -507,7 +507,7 @@ def test_a_version_5_hub_upgraded_gives_a_leads_reinserted_passage_back_to_its_c
         admin.execute("ALTER POLICY passages_insert_21 ON dossier_hub.passages "
                       "WITH CHECK (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '5' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("5", "6")
+    assert hub_sync.upgrade_hub(admin) == ("5", "7")
     assert admin.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
                          [key]).fetchone() == ("ana",)
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
@@ -961,7 +961,7 @@ def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_c
         tmp_path, hub, lead_db):
     _back_to_version_4(hub.admin_conn)
     ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "6")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "7")
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(bob, hub.conn("bob"))
     assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
@@ -1034,6 +1034,55 @@ def test_an_analyst_sets_only_her_own_review_status(tmp_path, hub, lead_db):
     ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(ana, ana_article)] \
         == [("ana", "in progress"), ("bob", "in progress")]
+
+
+def _back_to_version_6(admin) -> None:
+    """The hub's schema as version 6 made it: a review status claims no name."""
+    with admin.transaction():
+        admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger
+            LANGUAGE plpgsql AS $$ BEGIN
+              SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+              NEW.owner := current_user;
+              IF NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+                 AND NOT dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+                RAISE NOTICE 'Dossier hub: step % changed a row of % deleted on the hub',
+                  NEW.step_uuid, NEW.tbl;
+                RETURN NULL;
+              END IF;
+              NEW.passage_owner := CASE WHEN NEW.tbl = 'passages' THEN coalesce(
+                (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = NEW.row_key),
+                dossier_hub.coder_login(coalesce(NEW.after, NEW.before)->>'analyst')) END;
+              RETURN NEW; END $$""")
+        admin.execute("UPDATE dossier_hub.settings SET value = '6' WHERE key = 'version'")
+
+
+@pytest.mark.parametrize("made", ["new", "upgraded from version 6"])
+def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, lead_db, made):
+    """Ana codes as "Ana Lopez" (not her login): the lead assigns her an
+    article under that name and she marks it done before coding anything.
+    The hub takes it, and the name is hers from then on."""
+    from storage import assignments
+
+    if made != "new":
+        _back_to_version_6(hub.admin_conn)
+        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "7")
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["Ana Lopez"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.guard_local_edits(ana, "analyst", "Ana Lopez")
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assignments.set_status(ana, ana_article, "Ana Lopez", "done")
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
+            ] == [("Ana Lopez", "done")]
+    assert hub.admin_conn.execute("SELECT login, analyst FROM dossier_hub.members"
+                                  ).fetchall() == [("ana", "Ana Lopez")]
+    tag_passage(bob, "Ana Lopez", start=30, end=40)
+    assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
 
 
 def test_a_row_level_security_refusal_is_said_in_words():
