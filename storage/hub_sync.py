@@ -1243,6 +1243,11 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     return result
 
 
+#: Passages read from the hub, and compared with the file's, at a time in a
+#: reveal (:func:`_catch_up_revealed`).
+REVEAL_BATCH = 2000
+
+
 def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult,
                        blind: bool) -> None:
     """Blind coding turned off by a lead since the last pull, or this member
@@ -1253,22 +1258,47 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
     those the file lacks are copied, those it has take the hub's fields
     that differ (a move, a note), and those the hub had and no longer has
     are deleted. What this analyst changed in steps not pushed yet stays
-    (it goes up next and wins, as in :func:`_apply_change`)."""
+    (it goes up next and wins, as in :func:`_apply_change`). Both sides
+    are read :data:`REVEAL_BATCH` passages at a time, in one snapshot of
+    the hub: a big hub is never held in memory at once."""
     was_blind = get_meta(db, BLIND, "off") == "on"
     if blind or not was_blind:
         _set_meta(db, BLIND, "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
-    on_hub = dict(conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall())
-    with write_transaction(db):
-        unpushed = _unpushed_fields(db)
-        here = _local_passages(db)
-        gone = _deleted_on_hub(conn, [key for key in here if key not in on_hub])
-        marker = journal.new_origin()
-        with journal.step(db, "Passages revealed by the lead", analyst="",
-                          origin=f"hub:{marker}", kind=journal.PULLED,
-                          step_uuid=marker) as revealed:
-            for key, data in on_hub.items():
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        with write_transaction(db):
+            unpushed = _unpushed_fields(db)
+            last_id = db.execute("SELECT ifnull(max(id), 0) FROM passages").fetchone()[0]
+            marker = journal.new_origin()
+            with journal.step(db, "Passages revealed by the lead", analyst="",
+                              origin=f"hub:{marker}", kind=journal.PULLED,
+                              step_uuid=marker) as revealed:
+                _take_hub_passages(db, conn, applier, unpushed)
+                _delete_passages_gone(db, conn, applier, unpushed, last_id)
+            db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
+                       [revealed.id])
+            set_meta(db, BLIND, "off")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK") if not conn.closed else None
+        raise
+    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
+
+
+def _take_hub_passages(db: Database, conn: psycopg.Connection, applier: _Applier,
+                       unpushed: dict) -> None:
+    """Every passage the hub has, read through a server-side cursor
+    :data:`REVEAL_BATCH` at a time, into the file: copied if it lacks it,
+    else the fields that differ and this analyst has not changed since."""
+    uuids = _Uuids(db)
+    with conn.cursor(name="dossier_reveal") as cursor:
+        cursor.itersize = REVEAL_BATCH
+        cursor.execute("SELECT key, data FROM dossier_hub.passages")
+        while rows := cursor.fetchmany(REVEAL_BATCH):
+            here = _local_passages(db, [key for key, _ in rows], uuids)
+            for key, data in rows:
                 if key not in here:
                     applier.upsert("passages", key, data)
                     continue
@@ -1279,19 +1309,32 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
                 differ = {k for k, v in data.items() if k in state and state[k] != v} - own
                 if differ:
                     applier.upsert("passages", key, data, differ)
-            for key in gone:
-                if ("passages", here[key][0]) not in unpushed:
-                    applier.delete("passages", key)
-        db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
-        set_meta(db, BLIND, "off")
-    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
 
 
-def _local_passages(db: Database) -> dict[str, tuple[int, dict]]:
-    """Every local passage by uuid: its id and its state as the hub stores
-    it (references as uuids), to be compared with the hub's."""
-    uuids = _Uuids(db)
-    cursor = db.execute("SELECT * FROM passages")
+def _delete_passages_gone(db: Database, conn: psycopg.Connection, applier: _Applier,
+                          unpushed: dict, last_id: int) -> None:
+    """The file's passages (up to ``last_id``: those it had before the
+    reveal), :data:`REVEAL_BATCH` at a time, that the hub had and no longer
+    has: deleted, unless a step not pushed yet changed them."""
+    after = 0
+    while rows := db.execute("SELECT id, uuid FROM passages WHERE id > ? AND id <= ? "
+                             "ORDER BY id LIMIT ?", [after, last_id, REVEAL_BATCH]).fetchall():
+        after = rows[-1][0]
+        ids = {key: row_id for row_id, key in rows}
+        on_hub = {key for (key,) in conn.execute(
+            "SELECT key FROM dossier_hub.passages WHERE key = ANY(%s)", [list(ids)])}
+        for key in _deleted_on_hub(conn, [key for key in ids if key not in on_hub]):
+            if ("passages", ids[key]) not in unpushed:
+                applier.delete("passages", key)
+
+
+def _local_passages(db: Database, keys: list[str],
+                    uuids: _Uuids) -> dict[str, tuple[int, dict]]:
+    """The local passages of uuids ``keys`` by uuid: each one's id and its
+    state as the hub stores it (references as uuids), to be compared with
+    the hub's."""
+    cursor = db.execute("SELECT * FROM passages WHERE uuid IN (SELECT value FROM json_each(?))",
+                        [json.dumps(keys)])
     names = [d[0] for d in cursor.description]
     out = {}
     for row in cursor.fetchall():

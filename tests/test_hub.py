@@ -915,6 +915,68 @@ def test_what_blind_coding_hid_of_passages_a_file_had_reaches_it_on_reveal(
     assert hub_sync.sync(bob, hub.conn("bob")).pushed == 0
 
 
+def _passage_reads(conn) -> list[int]:
+    """Make ``conn`` record how many passages each read from the hub's
+    ``passages`` table returns (its cursors, the server-side ones too)."""
+    sizes: list[int] = []
+
+    def recording(base):
+        class Recording(base):
+            def execute(self, query, *args, **kwargs):
+                self._reads_passages = "FROM dossier_hub.passages" in str(query)
+                return super().execute(query, *args, **kwargs)
+
+            def _record(self, rows):
+                if getattr(self, "_reads_passages", False):
+                    sizes.append(len(rows))
+                return rows
+
+            def fetchall(self):
+                return self._record(super().fetchall())
+
+            def fetchmany(self, size=0):
+                return self._record(super().fetchmany(size))
+        return Recording
+
+    conn.cursor_factory = recording(psycopg.Cursor)
+    conn.server_cursor_factory = recording(psycopg.ServerCursor)
+    return sizes
+
+
+def test_a_reveal_reads_the_hub_a_chunk_at_a_time_and_misses_nothing(tmp_path, hub, lead_db,
+                                                                     monkeypatch):
+    """More passages than one chunk of the reveal (2 here), others' new,
+    deleted and changed ones among them: the file ends with the hub's
+    passages, read no more than a chunk at a time."""
+    monkeypatch.setattr(hub_sync, "REVEAL_BATCH", 2)
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    gone = tag_passage(ana, "ana", start=0, end=20)
+    noted = tag_passage(ana, "ana", start=30, end=40)
+    for db, member in ((ana, "ana"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(member))
+    hub_sync.set_blind(hub.conn("lea"), True)
+    hub_sync.sync(bob, hub.conn("bob"))
+    for start in range(100, 160, 10):
+        tag_passage(ana, "ana", start=start, end=start + 5)
+    tag_passage(bob, "bob", start=50, end=60)
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, gone)
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, noted, "ana's reading")
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana")):
+        hub_sync.sync(db, hub.conn(member))
+    assert len(passage_set(bob)) == 3                   # hers from before the blind, his
+    hub_sync.set_blind(hub.conn("lea"), False)
+    conn = hub.conn("bob")
+    reads = _passage_reads(conn)
+    assert hub_sync.sync(bob, conn).changes.touches(PASSAGES)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert passage_set(bob) == passage_set(lead_db) and len(passage_set(bob)) == 8
+    assert bob.execute("SELECT count(*) FROM passages WHERE note = 'ana''s reading'"
+                       ).fetchone()[0] == 1
+    assert reads and max(reads) <= 2
+
+
 def _blind_move_by_the_lead(tmp_path, hub, lead_db) -> tuple:
     """Blind coding on: Ana tags a passage (0–20), Bob joins, the lead
     re-anchors Ana's passage to 0–10 and pushes. Returns (ana, bob, key)."""
