@@ -20,7 +20,8 @@ Everything lives in the schema ``dossier_hub``:
   reaches Ana) and hides it from the others (Ana's deletion from Bob).
   A passage a lead inserts under another member's analyst name is that
   member's (version 6): a lead's undo of deleting Ana's article gives Ana
-  her passages back.
+  her passages back. A member's first change of her own review status
+  claims her analyst name as her first passage would (version 7).
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
@@ -30,7 +31,7 @@ Everything lives in the schema ``dossier_hub``:
 - ``settings``: ``blind`` = ``on`` hides others' passages (and the changes
   of them, whoever made those) from analysts until a lead reveals them.
 - ``members`` (version 2): the analyst name each login codes under, taken
-  from its first passage. Another login's passages are refused under that
+  from its first passage (or, version 7, its first review status). Another login's passages are refused under that
   name, so no member codes as another (agreement counts coders by name);
   a passage keeps its analyst for good, and only the analyst who made it
   changes its note (a lead may move, re-anchor, re-tag or delete it). Leads may
@@ -50,7 +51,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "6"
+HUB_VERSION = "7"
 
 
 def group_role(role: str) -> str:
@@ -160,6 +161,16 @@ BEGIN
     RAISE NOTICE 'Dossier hub: step % changed a row of % deleted on the hub',
       NEW.step_uuid, NEW.tbl;
     RETURN NULL;
+  END IF;
+  -- (version 7) a member's change of her review status before her first
+  -- passage claims the analyst name it is under, as that passage would:
+  -- the row-level security of assignments then knows the name as hers.
+  -- Never another login's own name (a status set under it stays refused)
+  IF NEW.tbl = 'assignments' AND NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+     AND dossier_hub.is_writer() AND NOT dossier_hub.is_lead()
+     AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = NEW.after->>'analyst'
+                     AND r.rolname <> session_user) THEN
+    PERFORM dossier_hub.claim_analyst_name(NEW.after->>'analyst');
   END IF;
   -- (version 5) blind coding shows a change of a passage to whoever owns the
   -- passage, not to whoever pushed it; the pusher sees the row if the change
@@ -592,10 +603,11 @@ def upgrade_statements(version: str) -> list[str]:
     Version 4 → 5 records on each change of a passage the passage's owner
     (the history already there included), whom blind coding shows it to.
     Version 5 → 6 gives a passage a lead inserts under a member's analyst
-    name to that member, those already on the hub included."""
+    name to that member, those already on the hub included. Version 6 → 7
+    lets a member's first review status claim her analyst name."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2", "3", "4", "5"):
+    if version not in ("1", "2", "3", "4", "5", "6"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -612,14 +624,15 @@ def upgrade_statements(version: str) -> list[str]:
     if version in ("1", "2"):
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     # (the version 4 policies call member_name(), which _changes_sql makes)
-    if version != "5":
+    if version not in ("5", "6"):
         statements += _PASSAGE_OWNER_SQL
+    # (_changes_sql, run by every upgrade, holds version 7's change)
     return statements + [
         _changes_sql(),
-        *_CODER_OWNER_SQL,
-        *_altered_policies(_V4_POLICIES if version not in ("4", "5") else ()),
-        *_altered_policies(_V5_POLICIES if version != "5" else ()),
-        *_altered_policies(_V6_POLICIES),
+        *(_CODER_OWNER_SQL if version != "6" else ()),
+        *_altered_policies(_V4_POLICIES if version not in ("4", "5", "6") else ()),
+        *_altered_policies(_V5_POLICIES if version not in ("5", "6") else ()),
+        *_altered_policies(_V6_POLICIES if version != "6" else ()),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

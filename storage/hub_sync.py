@@ -22,7 +22,9 @@ current state of the shared corpus.
   applied, or is this analyst's own): the hub's order decides, field by
   field, the later write wins, the earlier stays in the history.
 - Conflicts: a tag deleted on the hub while local passages use it is kept,
-  renamed "… (deleted on hub)" — the passages stay, flagged by it. An
+  renamed "… (deleted on hub)" — the passages stay, flagged by it; a tag
+  put under a category deleted on the hub meanwhile goes to the top level
+  (the codebook stays a tree, ``tags.parent_id`` has no foreign key). An
   article's text changed by a pulled step re-anchors the local passages
   that step did not move (``storage.anchoring``), orphans flagged.
 - Blind coding: the hub shows an analyst only her own passages and the
@@ -114,6 +116,11 @@ def flagged(name: str) -> str:
 HUB_FILE = "hub_file"
 #: Whether the hub had blind coding on at the last pull ("on"/"off").
 BLIND = "hub_blind"
+#: The changes the hub dropped for rows deleted there, heard in a push and not
+#: yet dealt with here (JSON ``[[step uuid, table], …]``): kept with the marks
+#: of the pushed steps, taken up by :func:`_delete_gone` at the next push if
+#: the hub went away first — their steps are pushed, the hub never says it again.
+GONE = "hub_gone"
 
 
 def copied_from(db: Database, path: str | Path) -> str | None:
@@ -515,7 +522,7 @@ def guard_local_edits(db: Database, role: str | None, analyst: str) -> None:
 
 # -- leaving -----------------------------------------------------------------
 #: What the local file keeps of its hub (meta keys).
-HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND)
+HUB_META = (HUB_URL, HUB_FILE, ROLE, LAST_SEQ, ANALYSIS_SEQ, ANALYSES_PUSHED, BLIND, GONE)
 
 
 def disconnect(db: Database) -> int:
@@ -628,11 +635,23 @@ def _with_rows(db: Database, steps: list[dict], uuids: _Uuids) -> list[dict]:
     return steps
 
 
-def _mark(db: Database, marks: list[tuple[str, int]]) -> None:
+def _mark(db: Database, marks: list[tuple[str, int]], gone: set[tuple[str, str]]) -> None:
+    """Mark steps pushed (or refused, or kept local); in the same
+    transaction keep what the hub said it dropped in them (``gone``,
+    :data:`GONE`), so the rows are deleted here even if the hub goes away
+    (or the process is killed) before this push gets to it."""
     if marks:
         with write_transaction(db):
             db.conn.executemany("UPDATE journal_steps SET pushed_at = ? WHERE id = ?", marks)
+            stored = _stored_gone(db)
+            if not gone <= stored:
+                set_meta(db, GONE, json.dumps(sorted(stored | gone)))
         marks.clear()
+
+
+def _stored_gone(db: Database) -> set[tuple[str, str]]:
+    """The dropped changes :data:`GONE` keeps."""
+    return {(u, t) for u, t in json.loads(get_meta(db, GONE) or "[]")}
 
 
 _INSERT_STEP = ("INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
@@ -695,7 +714,8 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     per_transaction = per_transaction or PUSH_BATCH
     total = waiting(db)
     done = 0
-    gone: set[tuple[str, str]] = set()
+    # (a push the hub left midway may have left some: dealt with below)
+    gone: set[tuple[str, str]] = _stored_gone(db)
     heard = _hear_gone(gone)
     conn.add_notice_handler(heard)
     try:
@@ -733,14 +753,14 @@ def push(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
                             _push_one(conn, s, result)
                         marks.append((utc_now(), s["id"]))
                     except psycopg.OperationalError:
-                        _mark(db, marks)
+                        _mark(db, marks, gone)
                         raise
                     except psycopg.DatabaseError as error:
                         message = refusal_text(str(error).strip().splitlines()[0])
                         result.refused.append(f"“{s['name']}”: {message}")
                         marks.append((f"refused {utc_now()}: {message}", s["id"]))
                         refused_now.add(s["id"])
-            _mark(db, marks)
+            _mark(db, marks, gone)
             done += taken
             if on_progress:
                 on_progress("Pushing", done, total)
@@ -776,7 +796,8 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
     """Delete here, as one pulled step, the rows the hub did not change
     because they were deleted there (``gone``): a pull that came while this
     file's change of one waited kept it, and no later pull deletes it. A row
-    a step not pushed yet still changes stays: that step goes next."""
+    a step not pushed yet still changes stays: that step goes next. Then
+    :data:`GONE` is forgotten, in the same transaction."""
     uuids = {u for u, _ in gone}
     if not uuids:
         return
@@ -790,6 +811,7 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
     keys = [(t, k) for t, k in keys if k and not conn.execute(
         "SELECT dossier_hub.row_exists(%s, %s)", [t, k]).fetchone()[0]]
     if not keys:
+        _forget_gone(db)
         return
     applier = _Applier(db, conn, result)
     with write_transaction(db):
@@ -799,7 +821,15 @@ def _delete_gone(db: Database, conn: psycopg.Connection, gone: set[tuple[str, st
             for table, key in sorted(keys, key=lambda tk: -_ORDER.get(tk[0], 9)):
                 applier.delete(table, key)
         db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [deleted.id])
+        _forget_gone(db)
     result.changes = result.changes | dataclasses.replace(deleted.changes, foreign=True)
+
+
+def _forget_gone(db: Database) -> None:
+    """Forget :data:`GONE` (dealt with), committing only if it was there."""
+    if get_meta(db, GONE) is not None:
+        with write_transaction(db):
+            db.execute("DELETE FROM meta WHERE key = ?", [GONE])
 
 
 def _report_gone(db: Database, gone: set[tuple[str, str]], result: SyncResult) -> None:
@@ -859,6 +889,18 @@ class _Applier:
         self.ids[(table, key)] = row[0]
         return row[0]
 
+    def _hub_row(self, table: str, key: str) -> tuple[dict | None, bool]:
+        """The hub's row ``key``: ``(its data, True)``; deleted there, ``(its
+        last known state, False)``; never there, ``(None, False)``."""
+        row = self.conn.execute(sql.SQL("SELECT data FROM dossier_hub.{} WHERE key = %s")
+                                .format(sql.Identifier(table)), [key]).fetchone()
+        if row is not None:
+            return row[0], True
+        row = self.conn.execute(
+            "SELECT before FROM dossier_hub.changes WHERE tbl = %s AND row_key = %s "
+            "AND before IS NOT NULL ORDER BY seq DESC LIMIT 1", [table, key]).fetchone()
+        return (row[0] if row else None), False
+
     def resolve(self, table: str, key: str | None) -> int | None:
         """The local id of a referenced row, fetched from the hub if missing
         (its current state, or — deleted there — its last known one)."""
@@ -867,16 +909,10 @@ class _Applier:
         found = self.local_id(table, key)
         if found is not None:
             return found
-        row = self.conn.execute(sql.SQL("SELECT data FROM dossier_hub.{} WHERE key = %s")
-                                .format(sql.Identifier(table)), [key]).fetchone()
-        data = row[0] if row else None
+        data, current = self._hub_row(table, key)
         if data is None:
-            row = self.conn.execute(
-                "SELECT before FROM dossier_hub.changes WHERE tbl = %s AND row_key = %s "
-                "AND before IS NOT NULL ORDER BY seq DESC LIMIT 1", [table, key]).fetchone()
-            data = row[0] if row else None
-            if data is None:
-                return None
+            return None
+        if not current:
             if table == "tags":
                 data = {**data, "name": flagged(data["name"])}
                 self.result.conflicts.append(
@@ -884,12 +920,49 @@ class _Applier:
                     f"hub; passages with it stay, under “{data['name']}”.")
         return self.upsert(table, key, data)
 
-    def local_state(self, table: str, data: dict) -> dict:
+    def parent(self, key: str, parent: str | None, name: str | None = None) -> int | None:
+        """The local id of the tag that tag ``key`` (named ``name``, if the
+        pulled row says) goes under: its ``parent`` — or the top level when
+        the hub deleted that parent (a lead put the tag under a category
+        another deleted meanwhile): the parent is not brought back, as
+        deleting a tag lifts the children it had; said."""
+        if parent is None:
+            return None
+        found = self.local_id("tags", parent)
+        if found is not None:
+            return found
+        data, current = self._hub_row("tags", parent)
+        if current or data is None:
+            return self.resolve("tags", parent)
+        self._said_lifted(name or self._tag_name(key), data.get("name", ""))
+        return None
+
+    def _tag_name(self, key: str) -> str:
+        """A tag's name, from the local file or else the hub."""
+        row = self.db.execute("SELECT name FROM tags WHERE uuid = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        data, _ = self._hub_row("tags", key)
+        return (data or {}).get("name", "")
+
+    def _said_lifted(self, child: str, parent: str) -> None:
+        self.result.conflicts.append(
+            f"The tag “{child}” was put under “{parent.removesuffix(DELETED_MARK)}”, deleted "
+            "on the hub meanwhile: it stays, at the top level of the codebook.")
+
+    def local_state(self, table: str, data: dict, key: str | None = None) -> dict:
+        """``data`` (a hub row, or some fields of one) as the local columns
+        hold it: references resolved to local ids (a tag's parent by
+        :meth:`parent`, ``key`` naming the tag)."""
         columns = set(_local_columns(self.db, table)) - LOCAL_ONLY
         out = {k: v for k, v in data.items() if k in columns}
         for column, other in REFERENCES.get(table, {}).items():
             ref = column.removesuffix("_id") + "_uuid"
-            if ref in data:
+            if ref not in data:
+                continue
+            if table == "tags" and column == "parent_id" and key is not None:
+                out[column] = self.parent(key, data[ref], data.get("name"))
+            else:
                 out[column] = self.resolve(other, data[ref])
         return out
 
@@ -968,7 +1041,7 @@ class _Applier:
         local = self.local_id(table, key)
         if fields is not None and local is not None:
             data = {k: v for k, v in data.items() if k in fields}
-        state = self.local_state(table, data)
+        state = self.local_state(table, data, key)
         if self._unplaceable(table, data, state):
             return None
         if table == "passages":
@@ -1011,7 +1084,7 @@ class _Applier:
         first = next_id
         groups: dict[tuple[str, ...], list[tuple]] = {}
         for key, data in rows:
-            state = self.local_state(table, data)
+            state = self.local_state(table, data, key)
             if self._unplaceable(table, data, state):
                 continue
             if has_id:
@@ -1053,11 +1126,28 @@ class _Applier:
                 f"The tag “{name.removesuffix(DELETED_MARK)}” was deleted on the hub while "
                 f"passages here use it: they stay, under “{marked}”.")
             return
+        if table == "tags":
+            self._lift_children(local)
         if table in KEYED:
             self.db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [local])
         else:
             self.db.execute(f'DELETE FROM "{table}" WHERE id = ?', [local])
         self.ids.pop((table, key), None)
+
+    def _lift_children(self, tag_id: int) -> None:
+        """Tags still under tag ``tag_id``, which a pulled step deletes, go
+        to the top level (``tags.parent_id`` has no foreign key: left, they
+        would name a tag that is gone). The deleting file lifted the
+        children it knew of in the same step; these were put under it
+        elsewhere meanwhile: said."""
+        children = self.db.execute("SELECT id, name FROM tags WHERE parent_id = ?",
+                                   [tag_id]).fetchall()
+        if not children:
+            return
+        parent = self.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0]
+        self.db.execute("UPDATE tags SET parent_id = NULL WHERE parent_id = ?", [tag_id])
+        for _, name in children:
+            self._said_lifted(name, parent)
 
     def reanchor_others(self) -> None:
         """Passages of articles whose text a pulled step changed, not moved
@@ -1153,6 +1243,11 @@ def pull(db: Database, conn: psycopg.Connection, *, result: SyncResult | None = 
     return result
 
 
+#: Passages read from the hub, and compared with the file's, at a time in a
+#: reveal (:func:`_catch_up_revealed`).
+REVEAL_BATCH = 2000
+
+
 def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResult,
                        blind: bool) -> None:
     """Blind coding turned off by a lead since the last pull, or this member
@@ -1163,22 +1258,47 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
     those the file lacks are copied, those it has take the hub's fields
     that differ (a move, a note), and those the hub had and no longer has
     are deleted. What this analyst changed in steps not pushed yet stays
-    (it goes up next and wins, as in :func:`_apply_change`)."""
+    (it goes up next and wins, as in :func:`_apply_change`). Both sides
+    are read :data:`REVEAL_BATCH` passages at a time, in one snapshot of
+    the hub: a big hub is never held in memory at once."""
     was_blind = get_meta(db, BLIND, "off") == "on"
     if blind or not was_blind:
         _set_meta(db, BLIND, "on" if blind else "off")
         return
     applier = _Applier(db, conn, result)
-    on_hub = dict(conn.execute("SELECT key, data FROM dossier_hub.passages").fetchall())
-    with write_transaction(db):
-        unpushed = _unpushed_fields(db)
-        here = _local_passages(db)
-        gone = _deleted_on_hub(conn, [key for key in here if key not in on_hub])
-        marker = journal.new_origin()
-        with journal.step(db, "Passages revealed by the lead", analyst="",
-                          origin=f"hub:{marker}", kind=journal.PULLED,
-                          step_uuid=marker) as revealed:
-            for key, data in on_hub.items():
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        with write_transaction(db):
+            unpushed = _unpushed_fields(db)
+            last_id = db.execute("SELECT ifnull(max(id), 0) FROM passages").fetchone()[0]
+            marker = journal.new_origin()
+            with journal.step(db, "Passages revealed by the lead", analyst="",
+                              origin=f"hub:{marker}", kind=journal.PULLED,
+                              step_uuid=marker) as revealed:
+                _take_hub_passages(db, conn, applier, unpushed)
+                _delete_passages_gone(db, conn, applier, unpushed, last_id)
+            db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?",
+                       [revealed.id])
+            set_meta(db, BLIND, "off")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK") if not conn.closed else None
+        raise
+    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
+
+
+def _take_hub_passages(db: Database, conn: psycopg.Connection, applier: _Applier,
+                       unpushed: dict) -> None:
+    """Every passage the hub has, read through a server-side cursor
+    :data:`REVEAL_BATCH` at a time, into the file: copied if it lacks it,
+    else the fields that differ and this analyst has not changed since."""
+    uuids = _Uuids(db)
+    with conn.cursor(name="dossier_reveal") as cursor:
+        cursor.itersize = REVEAL_BATCH
+        cursor.execute("SELECT key, data FROM dossier_hub.passages")
+        while rows := cursor.fetchmany(REVEAL_BATCH):
+            here = _local_passages(db, [key for key, _ in rows], uuids)
+            for key, data in rows:
                 if key not in here:
                     applier.upsert("passages", key, data)
                     continue
@@ -1189,19 +1309,32 @@ def _catch_up_revealed(db: Database, conn: psycopg.Connection, result: SyncResul
                 differ = {k for k, v in data.items() if k in state and state[k] != v} - own
                 if differ:
                     applier.upsert("passages", key, data, differ)
-            for key in gone:
-                if ("passages", here[key][0]) not in unpushed:
-                    applier.delete("passages", key)
-        db.execute("UPDATE journal_steps SET pushed_at = 'pulled' WHERE id = ?", [revealed.id])
-        set_meta(db, BLIND, "off")
-    result.changes = result.changes | dataclasses.replace(revealed.changes, foreign=True)
 
 
-def _local_passages(db: Database) -> dict[str, tuple[int, dict]]:
-    """Every local passage by uuid: its id and its state as the hub stores
-    it (references as uuids), to be compared with the hub's."""
-    uuids = _Uuids(db)
-    cursor = db.execute("SELECT * FROM passages")
+def _delete_passages_gone(db: Database, conn: psycopg.Connection, applier: _Applier,
+                          unpushed: dict, last_id: int) -> None:
+    """The file's passages (up to ``last_id``: those it had before the
+    reveal), :data:`REVEAL_BATCH` at a time, that the hub had and no longer
+    has: deleted, unless a step not pushed yet changed them."""
+    after = 0
+    while rows := db.execute("SELECT id, uuid FROM passages WHERE id > ? AND id <= ? "
+                             "ORDER BY id LIMIT ?", [after, last_id, REVEAL_BATCH]).fetchall():
+        after = rows[-1][0]
+        ids = {key: row_id for row_id, key in rows}
+        on_hub = {key for (key,) in conn.execute(
+            "SELECT key FROM dossier_hub.passages WHERE key = ANY(%s)", [list(ids)])}
+        for key in _deleted_on_hub(conn, [key for key in ids if key not in on_hub]):
+            if ("passages", ids[key]) not in unpushed:
+                applier.delete("passages", key)
+
+
+def _local_passages(db: Database, keys: list[str],
+                    uuids: _Uuids) -> dict[str, tuple[int, dict]]:
+    """The local passages of uuids ``keys`` by uuid: each one's id and its
+    state as the hub stores it (references as uuids), to be compared with
+    the hub's."""
+    cursor = db.execute("SELECT * FROM passages WHERE uuid IN (SELECT value FROM json_each(?))",
+                        [json.dumps(keys)])
     names = [d[0] for d in cursor.description]
     out = {}
     for row in cursor.fetchall():
@@ -1654,7 +1787,7 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
                             on_progress("First sync", done, total)
             for key, parent in parents:
                 db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
-                           [applier.resolve("tags", parent), applier.local_id("tags", key)])
+                           [applier.parent(key, parent), applier.local_id("tags", key)])
             set_meta(db, LAST_SEQ, str(seq))
         conn.execute("COMMIT")
     except BaseException:

@@ -243,8 +243,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "6")
-    assert hub_sync.upgrade_hub(admin) == ("6", "6")
+    assert hub_sync.upgrade_hub(admin) == ("1", "7")
+    assert hub_sync.upgrade_hub(admin) == ("7", "7")
     # the history already there records whose passage each change changed
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
                          "WHERE tbl = 'passages'").fetchall() == [("ana",)]
@@ -341,7 +341,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "6")
+    assert hub_sync.upgrade_hub(admin) == ("3", "7")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -403,6 +403,38 @@ def test_a_change_the_hub_drops_for_a_deleted_passage_takes_the_passage_from_the
     assert hub_sync.waiting(lead_db) == 0
     assert lead_db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
         == 0
+
+
+def test_a_row_the_hub_dropped_a_change_of_goes_from_the_file_after_the_hub_went_away(
+        tmp_path, hub, lead_db):
+    """As above, but the connection to the hub is lost right after the
+    dropped move is committed there (its step marked pushed here), before
+    the push could delete the passage: the next sync deletes it, and says so."""
+    ana = member_db(tmp_path, hub, "ana")
+    passage_id, key = _lead_moves_anas_passage(ana, hub, lead_db)
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, passage_id)
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.pull(lead_db, hub.conn("lea"))     # keeps the passage her move waits on
+    tag_passage(lead_db, "lea", start=40, end=50)
+    conn = hub.conn("lea")
+    pid = conn.info.backend_pid
+
+    def hub_goes_away(_what, done, _total) -> None:
+        if done == 1:
+            hub.admin_conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    with pytest.raises(hub_sync.HubOffline):
+        hub_sync.push(lead_db, conn, per_transaction=1, on_progress=hub_goes_away)
+    assert hub_sync.waiting(lead_db) == 1       # the move went, the new passage waits
+    result = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert result.pushed == 1
+    assert any("goes from this file too" in c for c in result.conflicts)
+    assert lead_db.execute("SELECT count(*) FROM passages WHERE uuid = ?", [key]).fetchone()[0] \
+        == 0
+    assert lead_db.execute("SELECT count(*) FROM passages WHERE analyst = 'lea'"
+                           ).fetchone()[0] == 1
+    assert hub_sync.sync(lead_db, hub.conn("lea")).conflicts == []
 
 
 def test_a_lead_deletes_an_article_with_an_analysts_passage_everywhere(tmp_path, hub,
@@ -475,7 +507,7 @@ def test_a_version_5_hub_upgraded_gives_a_leads_reinserted_passage_back_to_its_c
         admin.execute("ALTER POLICY passages_insert_21 ON dossier_hub.passages "
                       "WITH CHECK (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '5' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("5", "6")
+    assert hub_sync.upgrade_hub(admin) == ("5", "7")
     assert admin.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
                          [key]).fetchone() == ("ana",)
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
@@ -707,6 +739,50 @@ def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
 
 
 
+def _tags_without_parent(db) -> list[str]:
+    """Tags whose parent_id names no tag (hidden, or shown at the wrong place)."""
+    return [r[0] for r in db.execute(
+        "SELECT t.name FROM tags t WHERE t.parent_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)")]
+
+
+def test_a_tag_placed_under_a_category_deleted_meanwhile_goes_to_the_top_level(
+        tmp_path, hub, lead_db):
+    """Lea deletes a category while Leo puts a new tag and an existing one
+    under it: after everyone's pulls, no file holds a tag under a deleted
+    parent, nor the category back; both tags are at the top, and said."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    with journal.step(lead_db, "New category", analyst="lea", origin="lea"):
+        category = tags.create_tag(lead_db, "Category", "#123456", codable=False)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "Delete tag “Category”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, category)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    theirs = leo.execute("SELECT id FROM tags WHERE name = 'Category'").fetchone()[0]
+    moved = leo.execute("SELECT name FROM tags WHERE codable = 1 ORDER BY name LIMIT 1"
+                        ).fetchone()[0]
+    with journal.step(leo, "New tag “Child”", analyst="leo", origin="leo"):
+        child = tags.create_tag(leo, "Child", "#654321")
+        tags.set_parent(leo, child, theirs)
+    with journal.step(leo, f"Move tag “{moved}”", analyst="leo", origin="leo"):
+        tags.set_parent(leo, leo.execute("SELECT id FROM tags WHERE name = ?",
+                                         [moved]).fetchone()[0], theirs)
+    result = hub_sync.sync(leo, hub.conn("leo"))
+    assert result.refused == []
+    said = [c for c in result.conflicts if "Category" in c]
+    assert said and all("top level" in c for c in said)
+    pulled = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert pulled.refused == [] and any("top level" in c for c in pulled.conflicts)
+    for db in (leo, lead_db, member_db(tmp_path, hub, "ana")):
+        assert _tags_without_parent(db) == []
+        assert db.execute("SELECT count(*) FROM tags WHERE name LIKE 'Category%'"
+                          ).fetchone()[0] == 0
+        assert db.execute("SELECT name, parent_id FROM tags WHERE name IN ('Child', ?) "
+                          "ORDER BY name", [moved]).fetchall() == sorted(
+            [("Child", None), (moved, None)])
+
+
 def test_a_flagged_tag_deleted_again_keeps_one_mark(tmp_path):
     """A tag kept under “… (deleted on hub)” whose deletion arrives once
     more (walk T: the conflict read “X (deleted on hub) (deleted on hub)”):
@@ -839,6 +915,68 @@ def test_what_blind_coding_hid_of_passages_a_file_had_reaches_it_on_reveal(
     assert hub_sync.sync(bob, hub.conn("bob")).pushed == 0
 
 
+def _passage_reads(conn) -> list[int]:
+    """Make ``conn`` record how many passages each read from the hub's
+    ``passages`` table returns (its cursors, the server-side ones too)."""
+    sizes: list[int] = []
+
+    def recording(base):
+        class Recording(base):
+            def execute(self, query, *args, **kwargs):
+                self._reads_passages = "FROM dossier_hub.passages" in str(query)
+                return super().execute(query, *args, **kwargs)
+
+            def _record(self, rows):
+                if getattr(self, "_reads_passages", False):
+                    sizes.append(len(rows))
+                return rows
+
+            def fetchall(self):
+                return self._record(super().fetchall())
+
+            def fetchmany(self, size=0):
+                return self._record(super().fetchmany(size))
+        return Recording
+
+    conn.cursor_factory = recording(psycopg.Cursor)
+    conn.server_cursor_factory = recording(psycopg.ServerCursor)
+    return sizes
+
+
+def test_a_reveal_reads_the_hub_a_chunk_at_a_time_and_misses_nothing(tmp_path, hub, lead_db,
+                                                                     monkeypatch):
+    """More passages than one chunk of the reveal (2 here), others' new,
+    deleted and changed ones among them: the file ends with the hub's
+    passages, read no more than a chunk at a time."""
+    monkeypatch.setattr(hub_sync, "REVEAL_BATCH", 2)
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    gone = tag_passage(ana, "ana", start=0, end=20)
+    noted = tag_passage(ana, "ana", start=30, end=40)
+    for db, member in ((ana, "ana"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(member))
+    hub_sync.set_blind(hub.conn("lea"), True)
+    hub_sync.sync(bob, hub.conn("bob"))
+    for start in range(100, 160, 10):
+        tag_passage(ana, "ana", start=start, end=start + 5)
+    tag_passage(bob, "bob", start=50, end=60)
+    with journal.step(ana, "Delete passage", analyst="ana", origin="w"):
+        passages.delete_passage(ana, gone)
+    with journal.step(ana, "Edit note", analyst="ana", origin="w"):
+        passages.set_note(ana, noted, "ana's reading")
+    for db, member in ((ana, "ana"), (bob, "bob"), (ana, "ana")):
+        hub_sync.sync(db, hub.conn(member))
+    assert len(passage_set(bob)) == 3                   # hers from before the blind, his
+    hub_sync.set_blind(hub.conn("lea"), False)
+    conn = hub.conn("bob")
+    reads = _passage_reads(conn)
+    assert hub_sync.sync(bob, conn).changes.touches(PASSAGES)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert passage_set(bob) == passage_set(lead_db) and len(passage_set(bob)) == 8
+    assert bob.execute("SELECT count(*) FROM passages WHERE note = 'ana''s reading'"
+                       ).fetchone()[0] == 1
+    assert reads and max(reads) <= 2
+
+
 def _blind_move_by_the_lead(tmp_path, hub, lead_db) -> tuple:
     """Blind coding on: Ana tags a passage (0–20), Bob joins, the lead
     re-anchors Ana's passage to 0–10 and pushes. Returns (ana, bob, key)."""
@@ -885,7 +1023,7 @@ def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_c
         tmp_path, hub, lead_db):
     _back_to_version_4(hub.admin_conn)
     ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "6")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "7")
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(bob, hub.conn("bob"))
     assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
@@ -958,6 +1096,55 @@ def test_an_analyst_sets_only_her_own_review_status(tmp_path, hub, lead_db):
     ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(ana, ana_article)] \
         == [("ana", "in progress"), ("bob", "in progress")]
+
+
+def _back_to_version_6(admin) -> None:
+    """The hub's schema as version 6 made it: a review status claims no name."""
+    with admin.transaction():
+        admin.execute("""CREATE OR REPLACE FUNCTION dossier_hub.change_seq() RETURNS trigger
+            LANGUAGE plpgsql AS $$ BEGIN
+              SELECT seq INTO NEW.seq FROM dossier_hub.steps WHERE uuid = NEW.step_uuid;
+              NEW.owner := current_user;
+              IF NEW.before IS NOT NULL AND NEW.after IS NOT NULL
+                 AND NOT dossier_hub.row_exists(NEW.tbl, NEW.row_key) THEN
+                RAISE NOTICE 'Dossier hub: step % changed a row of % deleted on the hub',
+                  NEW.step_uuid, NEW.tbl;
+                RETURN NULL;
+              END IF;
+              NEW.passage_owner := CASE WHEN NEW.tbl = 'passages' THEN coalesce(
+                (SELECT p.owner FROM dossier_hub.passages p WHERE p.key = NEW.row_key),
+                dossier_hub.coder_login(coalesce(NEW.after, NEW.before)->>'analyst')) END;
+              RETURN NEW; END $$""")
+        admin.execute("UPDATE dossier_hub.settings SET value = '6' WHERE key = 'version'")
+
+
+@pytest.mark.parametrize("made", ["new", "upgraded from version 6"])
+def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, lead_db, made):
+    """Ana codes as "Ana Lopez" (not her login): the lead assigns her an
+    article under that name and she marks it done before coding anything.
+    The hub takes it, and the name is hers from then on."""
+    from storage import assignments
+
+    if made != "new":
+        _back_to_version_6(hub.admin_conn)
+        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "7")
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["Ana Lopez"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    hub_sync.guard_local_edits(ana, "analyst", "Ana Lopez")
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assignments.set_status(ana, ana_article, "Ana Lopez", "done")
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
+            ] == [("Ana Lopez", "done")]
+    assert hub.admin_conn.execute("SELECT login, analyst FROM dossier_hub.members"
+                                  ).fetchall() == [("ana", "Ana Lopez")]
+    tag_passage(bob, "Ana Lopez", start=30, end=40)
+    assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
 
 
 def test_a_row_level_security_refusal_is_said_in_words():
