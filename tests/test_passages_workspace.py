@@ -591,3 +591,66 @@ def test_the_workspace_shows_a_colleagues_note_before_it_is_edited(
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["a"])["note"]
                     == "colleague: source is the AFP wire; ask the editor", timeout=3000)
+
+
+def _a_passage_on_a_quote(db_path) -> tuple[int, str]:
+    """A passage overlapping the first attributed quote: its article and speaker."""
+    from storage import analyses
+
+    db = open_database(db_path)
+    article_id = db.execute(
+        "SELECT n.article_id FROM analyses n JOIN quotes q ON q.analysis_id = n.id "
+        "WHERE q.speaker != '' ORDER BY n.id LIMIT 1").fetchone()[0]
+    quote = next(q for q in analyses.latest_analysis(db, article_id)["quotes"]
+                 if q["speaker"])
+    passages.add_passage(db, article_id=article_id, tag_id=tags.find_tag(db, "Key quote")["id"],
+                         start=quote["start"], end=quote["start"] + 8, analyst="a")
+    db.close()
+    return article_id, quote["speaker"]
+
+
+def _filtered_by_speaker(window, speaker: str, qtbot):
+    window.workspace.show()
+    widget = window.workspace.widget
+    widget.speaker.setText(speaker)
+    widget._emit()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=5000)
+    return widget
+
+
+def test_a_speaker_filtered_list_follows_the_analysis_of_an_edited_text(
+        open_window, analysed_db_path, qtbot):
+    """Edit text drops the article's quotes until its new analysis lands; the
+    list stayed empty once it had (the window's own analysis moves no undo
+    stack)."""
+    article_id, speaker = _a_passage_on_a_quote(analysed_db_path)
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(article_id)
+    qtbot.waitUntil(lambda: window.current_id == article_id)
+    widget = _filtered_by_speaker(window, speaker, qtbot)
+    finished = []
+    window.analysis.worker.finished.connect(finished.append)
+    text = window.view.article_text()       # a line added after the quote
+    assert window.controllers.reader.replace_article_text(text + "\n\nEditor's note.")
+    qtbot.waitUntil(lambda: bool(finished), timeout=120000)
+    assert count_passages(window.db, PassageQuery(speaker=speaker)) == 1
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=5000)
+
+
+def test_a_speaker_filtered_list_follows_another_windows_speaker_correction(
+        open_window, analysed_db_path, qtbot):
+    from storage import journal, speaker_corrections
+
+    article_id, speaker = _a_passage_on_a_quote(analysed_db_path)
+    window = open_window(analysed_db_path)
+    widget = _filtered_by_speaker(window, speaker, qtbot)
+    other = open_database(analysed_db_path)
+    start, end = other.execute(
+        "SELECT q.start, q.end FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
+        "WHERE n.article_id = ? AND q.speaker = ? ORDER BY q.start LIMIT 1",
+        [article_id, speaker]).fetchone()
+    with journal.step(other, "Set speaker", analyst="bo"):
+        speaker_corrections.set_speaker(other, article_id, start, end, "Someone Else")
+    other.close()
+    assert window.check_external_changes()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=5000)

@@ -8,7 +8,8 @@ page per filter change, later pages as the table scrolls) and turns its
 requests into the window's undoable commands: a note edit and a re-tag or
 deletion of many passages are each one step of the window's undo history.
 After any change, undo or redo (the undo stack's index moves) the list is
-read again, keeping its place. "Export these…" exports exactly the passages
+read again, keeping its place; filtered by speaker, also when an analysis
+lands or a text or speaker is changed elsewhere (the filter reads quotes). "Export these…" exports exactly the passages
 listed, through the window's background export.
 
 Blind coding holds here as in the rest of the window: the list, its count,
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 from desktop.gui import commands
 from storage import export_selection, passage_listing, passages, tags
 from storage.article_query import SearchError
-from storage.changes import ARTICLE, ARTICLES, PASSAGES, REVIEW, TAGS
+from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, PASSAGES, REVIEW, SPEAKERS, TAGS,
+                             TEXT)
 from widgets.passage_workspace import PassageSource, PassageWorkspace
 from widgets.wording import STILL_SHOWN
 
@@ -47,6 +49,7 @@ class WorkspaceController(QObject):
         self.widget = PassageWorkspace()
         self.query = passage_listing.PassageQuery(analysts=window.query.analysts)
         self._stale = True
+        self._read_pending = False
         self._names_read = False
         # a dock beside the reader (below it at first; it can be moved,
         # tabbed or floated, and the window's saved state remembers where)
@@ -102,11 +105,22 @@ class WorkspaceController(QObject):
         if shiboken6.isValid(self.dock) and not self.is_shown():
             self._stale = True
             return
-        QTimer.singleShot(0, self, self._read_again)
+        if not self._read_pending:     # one read for the changes of one event
+            self._read_pending = True
+            QTimer.singleShot(0, self, self._read_again)
 
     @Slot(object)
     def _foreign_changes(self, changes) -> None:
+        """A change the undo stack did not report (another window's, a hub
+        sync's, an analysis landing): the list is read again if it may be
+        concerned."""
         if changes.foreign and changes.touches(PASSAGES, TAGS, ARTICLE, ARTICLES, REVIEW):
+            self._history_moved(0)
+        elif self.query.speaker.strip() and changes.touches(ANALYSIS, SPEAKERS, TEXT):
+            # the speaker filter reads the quotes of the current analysis and
+            # the speaker corrections: a text edited, an analysis landing (the
+            # window's own too: it moves no undo stack) or a speaker corrected
+            # elsewhere adds or drops passages although none changed
             self._history_moved(0)
 
     @Slot(tuple)
@@ -118,6 +132,7 @@ class WorkspaceController(QObject):
 
     @Slot()
     def _read_again(self) -> None:
+        self._read_pending = False
         # not while the window is being destroyed, its history emptied with it
         if shiboken6.isValid(self.window):
             self.refresh()
