@@ -187,7 +187,10 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
 #: and the exports show it), for each name shown as that speaker
 #: (:func:`_shown_as`). From the name's quotes (start and end in the index)
 #: to their analysis, then to the passages of that article overlapping one;
-#: only those few are checked against the article's current text. A quote
+#: only those few are checked to be of the article's current analysis (an
+#: older one of the same text, left by an analysis again under a newer
+#: pipeline, is shown nowhere: the test is on ``sart``, made after the
+#: passages' join, so it is not made for each of the name's quotes). A quote
 #: whose speaker the analyst set, or marked as not a quote, counts by its
 #: correction instead, found through the corrections' own speaker index —
 #: a speaker set on a quote the current analysis no longer has at those
@@ -198,7 +201,8 @@ _SPEAKER_ANALYSED_ALL = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_spea
         ON sp.article_id = sa.article_id AND sp.start < sq.end AND sp.end > sq.start
     CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
         ON sart.text_hash = sa.text_hash AND sart.id = sa.article_id
-    WHERE sq.speaker = ? COLLATE NOCASE"""
+    WHERE sq.speaker = ? COLLATE NOCASE
+    AND sa.id = """ + current_analysis_sql("sart.id")
 #: the same, leaving out the quotes a correction speaks for
 _SPEAKER_ANALYSED = _SPEAKER_ANALYSED_ALL + """ AND NOT EXISTS (
         SELECT 1 FROM quote_corrections k WHERE k.text_hash = sa.text_hash

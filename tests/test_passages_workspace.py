@@ -289,6 +289,40 @@ def test_speaker_filter_follows_the_analysts_corrections_and_merges(analysed_db_
     assert passage_ids(db, PassageQuery(speaker="Police spokesman Chhay")) == [inside]
 
 
+def test_speaker_filter_counts_only_the_current_analysis(analysed_db_path):
+    """Analysed again under a newer pipeline version, the quote is someone
+    else's; the older result stays in the file (save_analyses replaces only
+    its own version's) but is shown nowhere: the filter (and so "Export
+    these…") still listed the passage under the old name."""
+    from storage import analyses
+
+    db = open_database(analysed_db_path)
+    article_id, text_hash, pipeline, version = db.execute(
+        "SELECT n.article_id, n.text_hash, n.pipeline, n.pipeline_version "
+        "FROM analyses n JOIN quotes q ON q.analysis_id = n.id WHERE q.speaker != '' "
+        "ORDER BY n.id LIMIT 1").fetchone()
+    old = analyses.latest_analysis(db, article_id)
+    quote = next(q for q in old["quotes"] if q["speaker"])
+    old_name = quote["speaker"]
+    inside = passages.add_passage(db, article_id=article_id,
+                                  tag_id=tags.find_tag(db, "Key quote")["id"],
+                                  start=quote["start"], end=quote["start"] + 8, analyst="a")
+    assert passage_ids(db, PassageQuery(speaker=old_name)) == [inside]
+    new_quotes = [{k: q[k] for k in analyses.QUOTE_FIELDS} for q in old["quotes"]]
+    for q in new_quotes:
+        if (q["speaker"] or "").lower() == old_name.lower():
+            q["speaker"] = "Zed Newname"
+    analyses.save_analyses(db, [{"article_id": article_id, "text_hash": text_hash,
+                                 "entities": old["entities"], "quotes": new_quotes}],
+                           pipeline=pipeline, pipeline_version=version + "-new",
+                           degraded=False)
+    assert db.execute("SELECT count(*) FROM analyses WHERE article_id = ?",
+                      [article_id]).fetchone()[0] == 2
+    assert passage_ids(db, PassageQuery(speaker="Zed Newname")) == [inside]
+    assert passage_ids(db, PassageQuery(speaker=old_name)) == []
+    assert count_passages(db, PassageQuery(speaker=old_name)) == 0
+
+
 def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seeded_db_path,
                                                                 qtbot):
     """1,200 passages of one analyst: the first rows and "1,000+" come with
