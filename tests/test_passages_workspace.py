@@ -205,6 +205,33 @@ def test_export_these_exports_exactly_the_listed(workspace, qtbot, tmp_path):
     assert exported == sorted([ids["a"], ids["c"]])
 
 
+@pytest.mark.parametrize("since, until", [("2026-13-45", ""), ("2025-02-01", "2025-01-01")])
+def test_export_these_after_a_refused_filter_exports_the_list_shown(workspace, qtbot, tmp_path,
+                                                                   since, until):
+    """A bad date or a reversed range is refused ("The list still shows the
+    last filter that worked"); Export these… then raised the unexpected-error
+    dialog: the refused query had become the one exported."""
+    window, controller, widget, ids, _ = workspace
+    widget.analyst.setCurrentIndex(widget.analyst.findData("ana"))
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=3000)
+    widget.until.setText(until)         # (set alone, a bound would list another list)
+    widget.since.setFocus()
+    qtbot.keyClicks(widget.since, since)
+    qtbot.keyClick(widget.since, Qt.Key.Key_Return)
+    qtbot.waitUntil(widget.error_label.isVisible, timeout=3000)
+    assert widget.error_label.text().endswith(STILL_SHOWN)
+    assert _listed(widget) == passage_ids(window.db, controller.query)
+    target = tmp_path / "these.csv"
+    task = controller.export_listed(target)
+    assert window.statusBar().currentMessage() == \
+        "Exporting the 2 passages listed of the last filter that worked."
+    assert task.wait(10000)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    with target.open(encoding="utf-8-sig") as handle:
+        exported = sorted(int(r["passage_id"]) for r in csv.DictReader(handle))
+    assert exported == sorted([ids["a"], ids["c"]])
+
+
 def test_review_filters_either_way(seeded_db_path):
     from storage import review
 

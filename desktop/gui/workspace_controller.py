@@ -47,7 +47,13 @@ class WorkspaceController(QObject):
         super().__init__(window)
         self.window = window
         self.widget = PassageWorkspace()
+        #: the query of the list shown: the last one that worked
         self.query = passage_listing.PassageQuery(analysts=window.query.analysts)
+        #: the query the filters ask for, to be listed at the next read (a
+        #: refused one never becomes :attr:`query`); None: :attr:`query`
+        self._wanted: passage_listing.PassageQuery | None = None
+        #: whether the filters show a query that was refused (said beside them)
+        self._refused = False
         self._stale = True
         self._read_pending = False
         self._names_read = False
@@ -167,20 +173,24 @@ class WorkspaceController(QObject):
         try:
             query = passage_listing.PassageQuery(**values, analysts=self.window.query.analysts)
         except ValueError as error:
+            self._refused = True
             self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
-        self.query = query
+        self._wanted = query
         self.refresh(keep=False)
 
     def refresh(self, *, keep: bool = True) -> None:
-        """Read the list again (after a change: keeping its place); while the
-        workspace is hidden, only note that it must be read when shown."""
+        """Read the list again (after a change: keeping its place) — with
+        the query the filters ask for, if any: refused (a bad date, a reversed
+        range), the list and :attr:`query` stay the last that worked. While
+        the workspace is hidden, only note that it must be read when shown."""
         if not self.is_shown() or not self.window.isVisible():   # closed: its db too
             self._stale = True
             return
         self._stale = False
+        wanted, self._wanted = self._wanted, None
         shown = self.window.query.analysts      # blind coding: whose passages
-        self.query = replace(self.query, analysts=shown)
+        query = replace(wanted or self.query, analysts=shown)
         db = self.window.db
         self.widget.set_tags(self.window.state.tags or tags.list_tags(db))
         if not keep:
@@ -188,16 +198,19 @@ class WorkspaceController(QObject):
                                       if not shown or name in shown])
             # an analyst chosen in the box and now hidden has left it: the
             # list is no longer narrowed to them (it would list nothing)
-            self.query = replace(self.query, analyst=self.widget.values()["analyst"])
-        query = self.query
+            query = replace(query, analyst=self.widget.values()["analyst"])
         try:
             listing = passage_listing.PassageListing(db, query)
             if keep and listing.known_count() is None and \
                     self.widget.model.rowCount() > listing.lower_bound():
                 listing.count()     # scrolled past the head: its place needs the count
         except SearchError as error:
+            self._refused = self._refused or wanted is not None
             self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
+        self.query = query
+        if wanted is not None:
+            self._refused = False
         self.widget.show_error("")
         self._show_listing(listing, keep=keep)
         self.widget.set_undated_left_out(0)
@@ -268,7 +281,9 @@ class WorkspaceController(QObject):
                                                 5000)
 
     def export_listed(self, path: Path | None = None):
-        """Export exactly the passages listed (asks for the file unless given)."""
+        """Export exactly the passages listed (asks for the file unless given)
+        — after a refused filter, those of the last filter that worked, as
+        the list shows them, and said so."""
         from desktop.exporters import FORMATS, format_for
         from desktop.gui.export_dialog import ExportRequest
         from storage.export_selection import PassageFilter
@@ -277,10 +292,13 @@ class WorkspaceController(QObject):
         if not ids:
             self.window.statusBar().showMessage("No passages are listed.", 4000)
             return None
+        # the filters show a query that was refused: what they say is not
+        # what is listed (nor exported)
+        which = " of the last filter that worked" if self._refused else ""
         if path is None:
             filters = {f.file_filter(): f for f in FORMATS.values()}
             chosen, kind = QFileDialog.getSaveFileName(
-                self.window, f"Export {len(ids):,} passages",
+                self.window, f"Export {len(ids):,} passages{which}",
                 str(self.window.preferences.folder("export") / "passages.csv"),
                 ";;".join(filters))
             if not chosen:
@@ -292,6 +310,9 @@ class WorkspaceController(QObject):
                 # a name typed without an ending: the type chosen in the
                 # dialog says the format (it was written as CSV)
                 path = path.with_name(path.name + fmt.suffixes[0])
+        if which:
+            self.window.statusBar().showMessage(
+                f"Exporting the {len(ids):,} passages listed{which}.", 6000)
         request = ExportRequest.for_path(path)
         request.filter = PassageFilter(passage_ids=tuple(ids))
         return self.window.run_export(request)
