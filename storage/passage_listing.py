@@ -33,6 +33,7 @@ from sqlite_utils import Database
 from storage.article_query import (AFTER_ALL, REVIEW_FILTERS, SearchError, after_day,
                                    analyst_clause, fts_expression, run_search,
                                    source_value)
+from storage.database import local_days
 from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS, current_analysis_sql
 from storage import speaker_corrections
@@ -82,6 +83,15 @@ def _range(q: "PassageQuery") -> tuple[str, str]:
     if since and last and since > last:
         raise SearchError(f"From {since} is after To {last}: no date is in between.")
     return since, after_day(last) if last else ""
+
+
+def _tagged_range(q: "PassageQuery") -> tuple[str, str]:
+    """The date range of the days passages were tagged, in the analyst's
+    time zone, as ``[since, until)`` bounds of the stored ``created_at``
+    (:func:`storage.database.local_days`; checked as :func:`_range`)."""
+    _range(q)
+    return local_days(date.fromisoformat(q.since.strip()) if q.since else None,
+                      date.fromisoformat(q.until.strip()) if q.until else None)
 
 
 @dataclass(frozen=True)
@@ -273,7 +283,7 @@ def _clauses(db: Database, q: PassageQuery, *,
         clauses.append(whose.removeprefix(" AND "))
         params += whose_params
     if (q.since or q.until) and q.date_of == "tagged":
-        since, until = _range(q)        # ISO days against ISO timestamps
+        since, until = _tagged_range(q)
         if since:
             clauses.append("p.created_at >= ?")
             params.append(since)

@@ -421,6 +421,41 @@ def test_a_reversed_date_range_says_so(db):
     assert count_passages(db, PassageQuery(since="2024-01-01", until="2024-01-01")) == 0
 
 
+@pytest.fixture
+def time_zone(monkeypatch):
+    """Sets the process's local time zone (``TZ``) for one test."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone, stored, day", [
+    ("Asia/Phnom_Penh", "2026-11-22T23:30:00+00:00", "2026-11-23"),    # 06:30, UTC+7
+    ("America/New_York", "2026-11-24T01:00:00+00:00", "2026-11-23"),   # 20:00, UTC-5
+])
+def test_the_tagged_range_is_in_the_analysts_days(seeded_db_path, time_zone, zone, stored,
+                                                  day):
+    """The range compared the stored UTC time's day: a passage tagged in the
+    morning in Phnom Penh (or the evening in New York) was not of its day."""
+    time_zone(zone)
+    db = open_database(seeded_db_path)
+    tag_id = tags.find_tag(db, "Drugs")["id"]
+    pid = passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=5,
+                               analyst="ana", created_at=stored)
+    that_day = PassageQuery(since=day, until=day, date_of="tagged")
+    assert passage_ids(db, that_day) == [pid]
+    assert passage_ids(db, PassageQuery(since=day, date_of="tagged")) == [pid]
+    assert passage_ids(db, PassageQuery(until=day, date_of="tagged")) == [pid]
+    before, after = ("2026-11-22", "2026-11-24")
+    assert passage_ids(db, PassageQuery(until=before, date_of="tagged")) == []
+    assert passage_ids(db, PassageQuery(since=after, date_of="tagged")) == []
+
+
 def test_part_of_a_name_finding_nothing_says_a_whole_name_is_needed(open_window,
                                                                      seeded_db_path, qtbot):
     ids, *_ = _stored(seeded_db_path)
