@@ -20,7 +20,7 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, time as day_time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -452,6 +452,26 @@ def utc_now() -> str:
         _last_now = (second, datetime.fromtimestamp(second, timezone.utc)
                      .isoformat(timespec="seconds"))
     return _last_now[1]
+
+
+def local_days(first: date | None, last: date | None) -> tuple[str, str]:
+    """The analyst's days ``first`` … ``last`` (both included; None: open)
+    as ``[lower, upper)`` bounds in the form :func:`utc_now` stores times:
+    the UTC instants of the local midnights that begin ``first`` and end
+    ``last``, in the machine's time zone. A passage tagged at 06:30 on 23
+    November in UTC+7 is stored as 22 November 23:30 UTC: compared by its
+    UTC day it was missed by a range of the 23rd. Strings of the stored
+    form compare as their instants (and along an index). "": no bound."""
+    upper = "" if last is None or last == date.max else _local_midnight(last + timedelta(1))
+    return ("" if first is None else _local_midnight(first)), upper
+
+
+def _local_midnight(day: date) -> str:
+    try:
+        moment = datetime.combine(day, day_time()).astimezone(timezone.utc)
+    except (OverflowError, ValueError):     # 0001-01-01 east of UTC: before any time
+        return ""
+    return moment.isoformat(timespec="seconds")
 
 
 def database_version(db: Database) -> int:

@@ -4,8 +4,8 @@ A :class:`PassageFilter` narrows the passages by tag names (each with the
 tags below it, unless ``include_children`` is off), article ids, a date
 range and analysts. The date range applies either to the article's
 ``published`` date (the default: "coverage between March and June") or to
-the passage's ``created_at`` ("what we tagged this week"); both ends are
-inclusive ``YYYY-MM-DD`` days, and an article without a published date is
+the passage's ``created_at`` ("what we tagged this week", in the days of
+the machine's time zone); both ends are inclusive ``YYYY-MM-DD`` days, and an article without a published date is
 left out whenever a published-date range is given (:func:`undated_left_out`
 counts the passages that leaves out, so the export can say so).
 
@@ -20,10 +20,11 @@ import json
 import os
 import uuid
 from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlite_utils import Database
 
-from storage.database import database_file, is_read_only
+from storage.database import database_file, is_read_only, local_days
 from storage.tags import subtree_sql
 
 DATE_OF = ("published", "tagged")
@@ -120,8 +121,18 @@ def _passage_clauses(f: PassageFilter) -> list[tuple[str, list]]:
         clauses.append(("p.id IN (SELECT value FROM json_each(?))",
                         [json.dumps(list(f.passage_ids))]))
     if f.date_of == "tagged":
-        clauses += _date_range("p.created_at", f)
+        clauses += _tagged_range(f)
     return clauses
+
+
+def _tagged_range(f: PassageFilter) -> list[tuple[str, list]]:
+    """The days passages were tagged, in the analyst's time zone (a
+    passage's UTC day is not the day it was tagged east or west of UTC),
+    compared with the stored ``created_at`` as instants."""
+    since, until = local_days(date.fromisoformat(f.since) if f.since else None,
+                              date.fromisoformat(f.until) if f.until else None)
+    return ([("p.created_at >= ?", [since])] if since else []) + (
+        [("p.created_at < ?", [until])] if until else [])
 
 
 def _tag_clause(column: str, f: PassageFilter) -> tuple[str, list]:

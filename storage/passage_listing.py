@@ -33,6 +33,7 @@ from sqlite_utils import Database
 from storage.article_query import (AFTER_ALL, REVIEW_FILTERS, SearchError, after_day,
                                    analyst_clause, fts_expression, run_search,
                                    source_value)
+from storage.database import local_days
 from storage.listing_head import HEAD, HeadListing
 from storage.schema import NOTES_FTS, current_analysis_sql
 from storage import speaker_corrections
@@ -82,6 +83,15 @@ def _range(q: "PassageQuery") -> tuple[str, str]:
     if since and last and since > last:
         raise SearchError(f"From {since} is after To {last}: no date is in between.")
     return since, after_day(last) if last else ""
+
+
+def _tagged_range(q: "PassageQuery") -> tuple[str, str]:
+    """The date range of the days passages were tagged, in the analyst's
+    time zone, as ``[since, until)`` bounds of the stored ``created_at``
+    (:func:`storage.database.local_days`; checked as :func:`_range`)."""
+    _range(q)
+    return local_days(date.fromisoformat(q.since.strip()) if q.since else None,
+                      date.fromisoformat(q.until.strip()) if q.until else None)
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,10 @@ def _article_filters(q: PassageQuery) -> list[_ArticleFilter]:
 #: and the exports show it), for each name shown as that speaker
 #: (:func:`_shown_as`). From the name's quotes (start and end in the index)
 #: to their analysis, then to the passages of that article overlapping one;
-#: only those few are checked against the article's current text. A quote
+#: only those few are checked to be of the article's current analysis (an
+#: older one of the same text, left by an analysis again under a newer
+#: pipeline, is shown nowhere: the test is on ``sart``, made after the
+#: passages' join, so it is not made for each of the name's quotes). A quote
 #: whose speaker the analyst set, or marked as not a quote, counts by its
 #: correction instead, found through the corrections' own speaker index —
 #: a speaker set on a quote the current analysis no longer has at those
@@ -198,7 +211,8 @@ _SPEAKER_ANALYSED_ALL = """SELECT sp.id FROM quotes sq INDEXED BY quotes_by_spea
         ON sp.article_id = sa.article_id AND sp.start < sq.end AND sp.end > sq.start
     CROSS JOIN articles sart INDEXED BY idx_articles_text_hash
         ON sart.text_hash = sa.text_hash AND sart.id = sa.article_id
-    WHERE sq.speaker = ? COLLATE NOCASE"""
+    WHERE sq.speaker = ? COLLATE NOCASE
+    AND sa.id = """ + current_analysis_sql("sart.id")
 #: the same, leaving out the quotes a correction speaks for
 _SPEAKER_ANALYSED = _SPEAKER_ANALYSED_ALL + """ AND NOT EXISTS (
         SELECT 1 FROM quote_corrections k WHERE k.text_hash = sa.text_hash
@@ -269,7 +283,7 @@ def _clauses(db: Database, q: PassageQuery, *,
         clauses.append(whose.removeprefix(" AND "))
         params += whose_params
     if (q.since or q.until) and q.date_of == "tagged":
-        since, until = _range(q)        # ISO days against ISO timestamps
+        since, until = _tagged_range(q)
         if since:
             clauses.append("p.created_at >= ?")
             params.append(since)

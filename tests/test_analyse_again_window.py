@@ -103,3 +103,31 @@ def test_analyse_again_with_no_article_open_says_what_to_do(open_window, seeded_
     assert window.statusBar().currentMessage() == \
         "Open an article first, then analyse it again."
     assert window.analysis.process is None          # no service started for nothing
+
+
+def test_resume_goes_on_with_an_analyse_again_that_was_paused(
+        open_window, analysed_db_path, qtbot):
+    """Pause cancels the service's run; Resume asked only for what is
+    pending, and the articles asked for again were analysed already: most
+    of them were never analysed again, silently."""
+    before = analysis_ids(analysed_db_path)
+    window = open_window(analysed_db_path)
+    worker = window.analysis.worker
+    ids = sorted(before)
+    assert len(ids) > 2
+    finished = []
+    worker.finished.connect(finished.append)
+    with qtbot.waitSignal(worker.progress, timeout=120000):     # the run began
+        window.controllers.analysis.analyse_again(ids)
+    window.pause_button.click()
+    assert window.pause_button.text() == "Resume"
+    qtbot.waitUntil(lambda: bool(finished), timeout=60000)
+    paused = analysis_ids(analysed_db_path)
+    assert [a for a in ids if paused[a] == before[a]], "the pause stopped nothing"
+    window.pause_button.click()
+    assert window.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=120000)
+    after = analysis_ids(analysed_db_path)
+    assert [a for a in ids if after[a] == before[a]] == []
+    # each article once: those analysed before the pause were not asked again
+    assert sum(finished) == len(ids)

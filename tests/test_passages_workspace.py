@@ -205,6 +205,33 @@ def test_export_these_exports_exactly_the_listed(workspace, qtbot, tmp_path):
     assert exported == sorted([ids["a"], ids["c"]])
 
 
+@pytest.mark.parametrize("since, until", [("2026-13-45", ""), ("2025-02-01", "2025-01-01")])
+def test_export_these_after_a_refused_filter_exports_the_list_shown(workspace, qtbot, tmp_path,
+                                                                   since, until):
+    """A bad date or a reversed range is refused ("The list still shows the
+    last filter that worked"); Export these… then raised the unexpected-error
+    dialog: the refused query had become the one exported."""
+    window, controller, widget, ids, _ = workspace
+    widget.analyst.setCurrentIndex(widget.analyst.findData("ana"))
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=3000)
+    widget.until.setText(until)         # (set alone, a bound would list another list)
+    widget.since.setFocus()
+    qtbot.keyClicks(widget.since, since)
+    qtbot.keyClick(widget.since, Qt.Key.Key_Return)
+    qtbot.waitUntil(widget.error_label.isVisible, timeout=3000)
+    assert widget.error_label.text().endswith(STILL_SHOWN)
+    assert _listed(widget) == passage_ids(window.db, controller.query)
+    target = tmp_path / "these.csv"
+    task = controller.export_listed(target)
+    assert window.statusBar().currentMessage() == \
+        "Exporting the 2 passages listed of the last filter that worked."
+    assert task.wait(10000)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    with target.open(encoding="utf-8-sig") as handle:
+        exported = sorted(int(r["passage_id"]) for r in csv.DictReader(handle))
+    assert exported == sorted([ids["a"], ids["c"]])
+
+
 def test_review_filters_either_way(seeded_db_path):
     from storage import review
 
@@ -289,6 +316,40 @@ def test_speaker_filter_follows_the_analysts_corrections_and_merges(analysed_db_
     assert passage_ids(db, PassageQuery(speaker="Police spokesman Chhay")) == [inside]
 
 
+def test_speaker_filter_counts_only_the_current_analysis(analysed_db_path):
+    """Analysed again under a newer pipeline version, the quote is someone
+    else's; the older result stays in the file (save_analyses replaces only
+    its own version's) but is shown nowhere: the filter (and so "Export
+    these…") still listed the passage under the old name."""
+    from storage import analyses
+
+    db = open_database(analysed_db_path)
+    article_id, text_hash, pipeline, version = db.execute(
+        "SELECT n.article_id, n.text_hash, n.pipeline, n.pipeline_version "
+        "FROM analyses n JOIN quotes q ON q.analysis_id = n.id WHERE q.speaker != '' "
+        "ORDER BY n.id LIMIT 1").fetchone()
+    old = analyses.latest_analysis(db, article_id)
+    quote = next(q for q in old["quotes"] if q["speaker"])
+    old_name = quote["speaker"]
+    inside = passages.add_passage(db, article_id=article_id,
+                                  tag_id=tags.find_tag(db, "Key quote")["id"],
+                                  start=quote["start"], end=quote["start"] + 8, analyst="a")
+    assert passage_ids(db, PassageQuery(speaker=old_name)) == [inside]
+    new_quotes = [{k: q[k] for k in analyses.QUOTE_FIELDS} for q in old["quotes"]]
+    for q in new_quotes:
+        if (q["speaker"] or "").lower() == old_name.lower():
+            q["speaker"] = "Zed Newname"
+    analyses.save_analyses(db, [{"article_id": article_id, "text_hash": text_hash,
+                                 "entities": old["entities"], "quotes": new_quotes}],
+                           pipeline=pipeline, pipeline_version=version + "-new",
+                           degraded=False)
+    assert db.execute("SELECT count(*) FROM analyses WHERE article_id = ?",
+                      [article_id]).fetchone()[0] == 2
+    assert passage_ids(db, PassageQuery(speaker="Zed Newname")) == [inside]
+    assert passage_ids(db, PassageQuery(speaker=old_name)) == []
+    assert count_passages(db, PassageQuery(speaker=old_name)) == 0
+
+
 def test_a_long_list_is_shown_at_once_and_counted_in_a_worker(open_window, seeded_db_path,
                                                                 qtbot):
     """1,200 passages of one analyst: the first rows and "1,000+" come with
@@ -358,6 +419,41 @@ def test_a_reversed_date_range_says_so(db):
     with pytest.raises(SearchError, match="From 2024-01-01 is after To 2023-01-01"):
         count_passages(db, PassageQuery(since="2024-01-01", until="2023-01-01"))
     assert count_passages(db, PassageQuery(since="2024-01-01", until="2024-01-01")) == 0
+
+
+@pytest.fixture
+def time_zone(monkeypatch):
+    """Sets the process's local time zone (``TZ``) for one test."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone, stored, day", [
+    ("Asia/Phnom_Penh", "2026-11-22T23:30:00+00:00", "2026-11-23"),    # 06:30, UTC+7
+    ("America/New_York", "2026-11-24T01:00:00+00:00", "2026-11-23"),   # 20:00, UTC-5
+])
+def test_the_tagged_range_is_in_the_analysts_days(seeded_db_path, time_zone, zone, stored,
+                                                  day):
+    """The range compared the stored UTC time's day: a passage tagged in the
+    morning in Phnom Penh (or the evening in New York) was not of its day."""
+    time_zone(zone)
+    db = open_database(seeded_db_path)
+    tag_id = tags.find_tag(db, "Drugs")["id"]
+    pid = passages.add_passage(db, article_id=1, tag_id=tag_id, start=0, end=5,
+                               analyst="ana", created_at=stored)
+    that_day = PassageQuery(since=day, until=day, date_of="tagged")
+    assert passage_ids(db, that_day) == [pid]
+    assert passage_ids(db, PassageQuery(since=day, date_of="tagged")) == [pid]
+    assert passage_ids(db, PassageQuery(until=day, date_of="tagged")) == [pid]
+    before, after = ("2026-11-22", "2026-11-24")
+    assert passage_ids(db, PassageQuery(until=before, date_of="tagged")) == []
+    assert passage_ids(db, PassageQuery(since=after, date_of="tagged")) == []
 
 
 def test_part_of_a_name_finding_nothing_says_a_whole_name_is_needed(open_window,
@@ -591,3 +687,66 @@ def test_the_workspace_shows_a_colleagues_note_before_it_is_edited(
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: passages.get_passage(window.db, ids["a"])["note"]
                     == "colleague: source is the AFP wire; ask the editor", timeout=3000)
+
+
+def _a_passage_on_a_quote(db_path) -> tuple[int, str]:
+    """A passage overlapping the first attributed quote: its article and speaker."""
+    from storage import analyses
+
+    db = open_database(db_path)
+    article_id = db.execute(
+        "SELECT n.article_id FROM analyses n JOIN quotes q ON q.analysis_id = n.id "
+        "WHERE q.speaker != '' ORDER BY n.id LIMIT 1").fetchone()[0]
+    quote = next(q for q in analyses.latest_analysis(db, article_id)["quotes"]
+                 if q["speaker"])
+    passages.add_passage(db, article_id=article_id, tag_id=tags.find_tag(db, "Key quote")["id"],
+                         start=quote["start"], end=quote["start"] + 8, analyst="a")
+    db.close()
+    return article_id, quote["speaker"]
+
+
+def _filtered_by_speaker(window, speaker: str, qtbot):
+    window.workspace.show()
+    widget = window.workspace.widget
+    widget.speaker.setText(speaker)
+    widget._emit()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=5000)
+    return widget
+
+
+def test_a_speaker_filtered_list_follows_the_analysis_of_an_edited_text(
+        open_window, analysed_db_path, qtbot):
+    """Edit text drops the article's quotes until its new analysis lands; the
+    list stayed empty once it had (the window's own analysis moves no undo
+    stack)."""
+    article_id, speaker = _a_passage_on_a_quote(analysed_db_path)
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(article_id)
+    qtbot.waitUntil(lambda: window.current_id == article_id)
+    widget = _filtered_by_speaker(window, speaker, qtbot)
+    finished = []
+    window.analysis.worker.finished.connect(finished.append)
+    text = window.view.article_text()       # a line added after the quote
+    assert window.controllers.reader.replace_article_text(text + "\n\nEditor's note.")
+    qtbot.waitUntil(lambda: bool(finished), timeout=120000)
+    assert count_passages(window.db, PassageQuery(speaker=speaker)) == 1
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=5000)
+
+
+def test_a_speaker_filtered_list_follows_another_windows_speaker_correction(
+        open_window, analysed_db_path, qtbot):
+    from storage import journal, speaker_corrections
+
+    article_id, speaker = _a_passage_on_a_quote(analysed_db_path)
+    window = open_window(analysed_db_path)
+    widget = _filtered_by_speaker(window, speaker, qtbot)
+    other = open_database(analysed_db_path)
+    start, end = other.execute(
+        "SELECT q.start, q.end FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
+        "WHERE n.article_id = ? AND q.speaker = ? ORDER BY q.start LIMIT 1",
+        [article_id, speaker]).fetchone()
+    with journal.step(other, "Set speaker", analyst="bo"):
+        speaker_corrections.set_speaker(other, article_id, start, end, "Someone Else")
+    other.close()
+    assert window.check_external_changes()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=5000)

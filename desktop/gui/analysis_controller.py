@@ -22,6 +22,10 @@ class AnalysisController(Controller):
     def __init__(self, window, state, ops, *, pipeline: str | None = None):
         super().__init__(window, state, ops)
         self._analysis_paused = False
+        #: the articles asked to be analysed again and not analysed since, in
+        #: the order asked: a pause's cancel drops them from the service's run,
+        #: Resume asks for them again (they are not pending: their text is)
+        self._again: list[int] = []
         self.pipeline = pipeline
         self.process: AnalysisProcess | None = None
         for widget in self._analysis_widgets():
@@ -70,11 +74,14 @@ class AnalysisController(Controller):
             return
         if self._analysis_paused:
             self.pause_analysis(False)
+        self._again += [i for i in ids if i not in self._again]
         self.process.request(again=ids)
         self.statusBar().showMessage(f"Analysing {counted(len(ids), 'article')} again…", 5000)
 
     def pause_analysis(self, paused: bool) -> None:
-        """Pause after the current batch (results so far are stored), or resume."""
+        """Pause after the current batch (results so far are stored), or
+        resume: what is pending, and what a pause stopped of an "Analyse
+        again" (the service's run of it was cancelled)."""
         self._analysis_paused = paused
         self.pause_button.setChecked(paused)
         self.pause_button.setText("Resume" if paused else "Pause")
@@ -83,6 +90,8 @@ class AnalysisController(Controller):
             self.process.worker.cancel()
         else:
             self.start_analysis()
+            if self._again:     # what the pause stopped of an "Analyse again"
+                self.process.request(again=list(self._again))
 
     def cancel_analysis(self) -> None:
         """Stop analysing; what is left is analysed at the next start or import."""
@@ -92,6 +101,7 @@ class AnalysisController(Controller):
         self.pause_button.setText("Pause")
         self.pause_button.blockSignals(False)
         self.progress_bar.setFormat("Analysing %v/%m")
+        self._again.clear()     # a cancel drops an "Analyse again" (pending text stays)
         self.process.worker.cancel()
         for widget in self._analysis_widgets():
             widget.hide()
@@ -111,6 +121,9 @@ class AnalysisController(Controller):
         self.progress_bar.setValue(done)
 
     def _articles_analysed(self, article_ids: list[int]) -> None:
+        if self._again:
+            done = set(article_ids)
+            self._again = [i for i in self._again if i not in done]
         self.ops.publish(Changes.of(ANALYSIS, article_ids=article_ids))
 
     def _analysis_finished(self, done: int) -> None:
@@ -125,6 +138,9 @@ class AnalysisController(Controller):
                 self.statusBar().showMessage(f"Analysed {counted(done, 'article')}.", 5000)
 
     def _analysis_failed(self, message: str) -> None:
+        # the failed run is over, as a cancel ends one: a later Resume does
+        # not bring back an "Analyse again" that may be what failed
+        self._again.clear()
         for widget in self._analysis_widgets():
             widget.hide()
         self.pipeline_label.setText("Analysis failed")

@@ -8,7 +8,8 @@ page per filter change, later pages as the table scrolls) and turns its
 requests into the window's undoable commands: a note edit and a re-tag or
 deletion of many passages are each one step of the window's undo history.
 After any change, undo or redo (the undo stack's index moves) the list is
-read again, keeping its place. "Export these…" exports exactly the passages
+read again, keeping its place; filtered by speaker, also when an analysis
+lands or a text or speaker is changed elsewhere (the filter reads quotes). "Export these…" exports exactly the passages
 listed, through the window's background export.
 
 Blind coding holds here as in the rest of the window: the list, its count,
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog
 from desktop.gui import commands
 from storage import export_selection, passage_listing, passages, tags
 from storage.article_query import SearchError
-from storage.changes import ARTICLE, ARTICLES, PASSAGES, REVIEW, TAGS
+from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, PASSAGES, REVIEW, SPEAKERS, TAGS,
+                             TEXT)
 from widgets.passage_workspace import PassageSource, PassageWorkspace
 from widgets.wording import STILL_SHOWN
 
@@ -45,8 +47,15 @@ class WorkspaceController(QObject):
         super().__init__(window)
         self.window = window
         self.widget = PassageWorkspace()
+        #: the query of the list shown: the last one that worked
         self.query = passage_listing.PassageQuery(analysts=window.query.analysts)
+        #: the query the filters ask for, to be listed at the next read (a
+        #: refused one never becomes :attr:`query`); None: :attr:`query`
+        self._wanted: passage_listing.PassageQuery | None = None
+        #: whether the filters show a query that was refused (said beside them)
+        self._refused = False
         self._stale = True
+        self._read_pending = False
         self._names_read = False
         # a dock beside the reader (below it at first; it can be moved,
         # tabbed or floated, and the window's saved state remembers where)
@@ -102,11 +111,22 @@ class WorkspaceController(QObject):
         if shiboken6.isValid(self.dock) and not self.is_shown():
             self._stale = True
             return
-        QTimer.singleShot(0, self, self._read_again)
+        if not self._read_pending:     # one read for the changes of one event
+            self._read_pending = True
+            QTimer.singleShot(0, self, self._read_again)
 
     @Slot(object)
     def _foreign_changes(self, changes) -> None:
+        """A change the undo stack did not report (another window's, a hub
+        sync's, an analysis landing): the list is read again if it may be
+        concerned."""
         if changes.foreign and changes.touches(PASSAGES, TAGS, ARTICLE, ARTICLES, REVIEW):
+            self._history_moved(0)
+        elif self.query.speaker.strip() and changes.touches(ANALYSIS, SPEAKERS, TEXT):
+            # the speaker filter reads the quotes of the current analysis and
+            # the speaker corrections: a text edited, an analysis landing (the
+            # window's own too: it moves no undo stack) or a speaker corrected
+            # elsewhere adds or drops passages although none changed
             self._history_moved(0)
 
     @Slot(tuple)
@@ -118,6 +138,7 @@ class WorkspaceController(QObject):
 
     @Slot()
     def _read_again(self) -> None:
+        self._read_pending = False
         # not while the window is being destroyed, its history emptied with it
         if shiboken6.isValid(self.window):
             self.refresh()
@@ -152,20 +173,24 @@ class WorkspaceController(QObject):
         try:
             query = passage_listing.PassageQuery(**values, analysts=self.window.query.analysts)
         except ValueError as error:
+            self._refused = True
             self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
-        self.query = query
+        self._wanted = query
         self.refresh(keep=False)
 
     def refresh(self, *, keep: bool = True) -> None:
-        """Read the list again (after a change: keeping its place); while the
-        workspace is hidden, only note that it must be read when shown."""
+        """Read the list again (after a change: keeping its place) — with
+        the query the filters ask for, if any: refused (a bad date, a reversed
+        range), the list and :attr:`query` stay the last that worked. While
+        the workspace is hidden, only note that it must be read when shown."""
         if not self.is_shown() or not self.window.isVisible():   # closed: its db too
             self._stale = True
             return
         self._stale = False
+        wanted, self._wanted = self._wanted, None
         shown = self.window.query.analysts      # blind coding: whose passages
-        self.query = replace(self.query, analysts=shown)
+        query = replace(wanted or self.query, analysts=shown)
         db = self.window.db
         self.widget.set_tags(self.window.state.tags or tags.list_tags(db))
         if not keep:
@@ -173,16 +198,19 @@ class WorkspaceController(QObject):
                                       if not shown or name in shown])
             # an analyst chosen in the box and now hidden has left it: the
             # list is no longer narrowed to them (it would list nothing)
-            self.query = replace(self.query, analyst=self.widget.values()["analyst"])
-        query = self.query
+            query = replace(query, analyst=self.widget.values()["analyst"])
         try:
             listing = passage_listing.PassageListing(db, query)
             if keep and listing.known_count() is None and \
                     self.widget.model.rowCount() > listing.lower_bound():
                 listing.count()     # scrolled past the head: its place needs the count
         except SearchError as error:
+            self._refused = self._refused or wanted is not None
             self.widget.show_error(f"{error} {STILL_SHOWN}")
             return
+        self.query = query
+        if wanted is not None:
+            self._refused = False
         self.widget.show_error("")
         self._show_listing(listing, keep=keep)
         self.widget.set_undated_left_out(0)
@@ -253,7 +281,9 @@ class WorkspaceController(QObject):
                                                 5000)
 
     def export_listed(self, path: Path | None = None):
-        """Export exactly the passages listed (asks for the file unless given)."""
+        """Export exactly the passages listed (asks for the file unless given)
+        — after a refused filter, those of the last filter that worked, as
+        the list shows them, and said so."""
         from desktop.exporters import FORMATS, format_for
         from desktop.gui.export_dialog import ExportRequest
         from storage.export_selection import PassageFilter
@@ -262,10 +292,13 @@ class WorkspaceController(QObject):
         if not ids:
             self.window.statusBar().showMessage("No passages are listed.", 4000)
             return None
+        # the filters show a query that was refused: what they say is not
+        # what is listed (nor exported)
+        which = " of the last filter that worked" if self._refused else ""
         if path is None:
             filters = {f.file_filter(): f for f in FORMATS.values()}
             chosen, kind = QFileDialog.getSaveFileName(
-                self.window, f"Export {len(ids):,} passages",
+                self.window, f"Export {len(ids):,} passages{which}",
                 str(self.window.preferences.folder("export") / "passages.csv"),
                 ";;".join(filters))
             if not chosen:
@@ -277,6 +310,9 @@ class WorkspaceController(QObject):
                 # a name typed without an ending: the type chosen in the
                 # dialog says the format (it was written as CSV)
                 path = path.with_name(path.name + fmt.suffixes[0])
+        if which:
+            self.window.statusBar().showMessage(
+                f"Exporting the {len(ids):,} passages listed{which}.", 6000)
         request = ExportRequest.for_path(path)
         request.filter = PassageFilter(passage_ids=tuple(ids))
         return self.window.run_export(request)
