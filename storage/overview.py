@@ -142,10 +142,12 @@ def _totals(db: Database, kind: str) -> list[tuple]:
                       "WHERE kind = ? AND passages > 0", [kind]).fetchall()
 
 
-#: A passage's tagging period (``created_at`` is ISO 8601 in UTC), as
-#: ``article_periods`` holds an article's publication period.
-_TAGGED_PERIOD = {"month": "strftime('%Y-%m', p.created_at)",
-                  "week": "date(p.created_at, '-6 days', 'weekday 1')"}
+#: A passage's tagging period, as ``article_periods`` holds an article's
+#: publication period: of the analyst's days (``created_at`` is ISO 8601 in
+#: UTC: a passage tagged at 06:30 on a Monday in Phnom Penh was counted in
+#: the week before), as the workspace's Tagged range is.
+_TAGGED_PERIOD = {"month": "strftime('%Y-%m', p.created_at, 'localtime')",
+                  "week": "date(p.created_at, 'localtime', '-6 days', 'weekday 1')"}
 
 
 def tags_over_time(db: Database, q: ArticleQuery | None = None, *, period: str = "month",

@@ -156,3 +156,16 @@ def pytest_collection_modifyitems(config, items):
     pytest-xdist), a long test picked up last would finish alone while the
     other worker sits idle."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture
+def time_zone(monkeypatch):
+    """Sets the process's local time zone (``TZ``) for one test."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()

@@ -41,25 +41,18 @@ def test_filters_combine(tricky):
     assert count_passages(tricky, PassageFilter(tags=("Key quote",), analysts=("ana",))) == 3
 
 
-def test_the_tagged_dates_are_the_analysts_days(tricky, monkeypatch):
+def test_the_tagged_dates_are_the_analysts_days(tricky, time_zone):
     """``dossier export --date-of tagged`` and the Export dialog compared the
     stored UTC time's day: tagged at 06:30 on 23 November in Phnom Penh
     (22 November 23:30 UTC) was not of the 23rd."""
-    import time
+    from storage import journal
 
-    monkeypatch.setenv("TZ", "Asia/Phnom_Penh")
-    time.tzset()
-    try:
-        from storage import journal
-
-        with journal.step(tricky, "Tagged in Phnom Penh"):
-            tricky.execute("UPDATE passages SET created_at = '2026-11-22T23:30:00+00:00'")
-        assert len(texts(tricky, since="2026-11-23", until="2026-11-23", date_of="tagged")) == 7
-        assert texts(tricky, until="2026-11-22", date_of="tagged") == []
-        assert texts(tricky, since="2026-11-24", date_of="tagged") == []
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    time_zone("Asia/Phnom_Penh")
+    with journal.step(tricky, "Tagged in Phnom Penh"):
+        tricky.execute("UPDATE passages SET created_at = '2026-11-22T23:30:00+00:00'")
+    assert len(texts(tricky, since="2026-11-23", until="2026-11-23", date_of="tagged")) == 7
+    assert texts(tricky, until="2026-11-22", date_of="tagged") == []
+    assert texts(tricky, since="2026-11-24", date_of="tagged") == []
 
 
 def test_articles_follow_only_the_article_level_filter(tricky):

@@ -86,11 +86,12 @@ def test_the_passages_of_undated_articles_are_counted_and_said(corpus):
     assert "undated" not in shown["charts"]["time"]["title"]
 
 
-def test_passages_per_month_and_week_of_tagging(corpus):
+def test_passages_per_month_and_week_of_tagging(corpus, time_zone):
     """Dated by tagging, every passage counts — undated articles' too — in
     the period it was made, and the list's query still applies."""
     from desktop.overview_counts import compute
 
+    time_zone("UTC")
     db, ids, t = corpus
     with journal.step(db, "Date the passages"):
         db.execute("UPDATE passages SET created_at = '2025-03-04T10:00:00Z' "
@@ -111,6 +112,21 @@ def test_passages_per_month_and_week_of_tagging(corpus):
     published = compute(db, ArticleQuery(), {}, only=("time",))["charts"]["time"]["title"]
     assert published.endswith("(Dated by: tagging shows every passage)")
 
+
+
+def test_the_periods_of_tagging_are_the_analysts(corpus, time_zone):
+    """Tagged at 03:00 on Monday 3 March in Phnom Penh (Sunday 2 March, 20:00
+    UTC): of March's first full week there, not of the week before."""
+    db, ids, t = corpus
+    time_zone("Asia/Phnom_Penh")
+    with journal.step(db, "Date the passages"):
+        db.execute("UPDATE passages SET created_at = '2025-03-02T20:00:00+00:00'")
+    weeks = {r["period"] for r in overview.tags_over_time(db, period="week", dated_by="tagged")}
+    assert weeks == {"2025-03-03"}
+    with journal.step(db, "Date the passages"):
+        db.execute("UPDATE passages SET created_at = '2025-02-28T20:00:00+00:00'")  # 1 March
+    months = {r["period"] for r in overview.tags_over_time(db, dated_by="tagged")}
+    assert months == {"2025-03"}
 
 def test_counts_follow_the_article_list_query(corpus):
     db, ids, t = corpus

@@ -421,19 +421,6 @@ def test_a_reversed_date_range_says_so(db):
     assert count_passages(db, PassageQuery(since="2024-01-01", until="2024-01-01")) == 0
 
 
-@pytest.fixture
-def time_zone(monkeypatch):
-    """Sets the process's local time zone (``TZ``) for one test."""
-    import time
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
-
-
 @pytest.mark.parametrize("zone, stored, day", [
     ("Asia/Phnom_Penh", "2026-11-22T23:30:00+00:00", "2026-11-23"),    # 06:30, UTC+7
     ("America/New_York", "2026-11-24T01:00:00+00:00", "2026-11-23"),   # 20:00, UTC-5
