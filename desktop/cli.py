@@ -636,8 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "a .txt listing URLs)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--update", action="store_true",
-                   help="a changed version of an article already imported (same URL or "
-                        "file name) replaces its text; passages follow their words")
+                   help="a changed version of an article already imported (same URL, "
+                        "else same path in the folder imported, else file name) replaces "
+                        "its text; passages follow their words")
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="web pages (https://… or a .txt of URLs): the least time between "
                         "two requests to one site (default 1)")

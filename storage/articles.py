@@ -15,8 +15,10 @@ from storage.database import utc_now
 from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS
 
-#: Columns a caller may set besides title and text.
-METADATA_FIELDS = ("source", "author", "published", "url", "filename")
+#: Columns a caller may set besides title and text. ``filename`` is the bare
+#: name of the file an article came from, ``file_path`` its path relative to
+#: the folder imported (migration 0034).
+METADATA_FIELDS = ("source", "author", "published", "url", "filename", "file_path")
 
 #: Columns the analyst may edit after import (never the text).
 EDITABLE_FIELDS = ("title", "source", "author", "published", "url")
@@ -131,8 +133,9 @@ def article_texts(db: Database) -> Iterator[tuple[int, str]]:
 def find_earlier_version(db: Database, *, url: str | None, text: str) -> int | None:
     """An article that a re-imported text is a newer version of: the same URL
     but different text. None if the text is already stored or no such
-    article exists. (A file without a URL is matched by its name:
-    :func:`articles_named`, which the importer weighs.)"""
+    article exists. (A file without a URL is matched by its path, else its
+    name: :func:`articles_at`, :func:`articles_named`, which the importer
+    weighs.)"""
     if not url or find_by_hash(db, text_hash(text)) is not None:
         return None
     row = db.execute("SELECT id FROM articles WHERE url = ? ORDER BY id DESC LIMIT 1",
@@ -142,13 +145,26 @@ def find_earlier_version(db: Database, *, url: str | None, text: str) -> int | N
 
 def articles_named(db: Database, filename: str, *, limit: int = 2) -> list[tuple[int, str]]:
     """``(id, text)`` of at most ``limit`` articles imported from a file named
-    ``filename`` (only the bare name is stored, not its folder), oldest first."""
+    ``filename``, whatever its folder, oldest first."""
     return db.execute("SELECT id, text FROM articles WHERE filename = ? ORDER BY id LIMIT ?",
                       [filename, limit]).fetchall()
 
 
-def replace_article_text(db: Database, article_id: int, text: str) -> dict:
+def articles_at(db: Database, filename: str, file_path: str, *, limit: int = 2
+                ) -> list[tuple[int, str]]:
+    """``(id, text)`` of at most ``limit`` articles imported from the file at
+    ``file_path`` (relative to the folder imported; ``filename`` its last
+    part, which the index is keyed by first), oldest first. Articles
+    imported before paths were stored have none and are never found here."""
+    return db.execute("SELECT id, text FROM articles WHERE filename = ? AND file_path = ? "
+                      "ORDER BY id LIMIT ?", [filename, file_path, limit]).fetchall()
+
+
+def replace_article_text(db: Database, article_id: int, text: str, *,
+                         file_path: str | None = None) -> dict:
     """Give an article new text and re-anchor its passages, in one transaction.
+    ``file_path``: where the new text's file lies now, relative to the folder
+    imported (a file of the article's name: ``--update``), stored with it.
 
     Passages move to where their exact text (with the best-matching context)
     now is; one whose words were edited inside it follows the edit, its text
@@ -169,8 +185,9 @@ def replace_article_text(db: Database, article_id: int, text: str) -> dict:
         row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
         before = row[0] if row else None
         stretch = changed_stretch(before, text) if before is not None else None
-        db.execute("UPDATE articles SET text = ?, text_hash = ? WHERE id = ?",
-                   [text, digest, article_id])
+        db.execute("UPDATE articles SET text = ?, text_hash = ?, "
+                   "file_path = coalesce(?, file_path) WHERE id = ?",
+                   [text, digest, file_path, article_id])
         similarity.forget(db, article_id)
         now = utc_now()
         rows = db.execute("SELECT id, start, end, text, prefix, suffix FROM passages "

@@ -1174,5 +1174,22 @@ def quote_corrections_marked(db: Database) -> None:
 
     corrections.add_marked(db)
 
+
+@MIGRATIONS(name="0034_article_file_paths")
+def article_file_paths(db: Database) -> None:
+    """``articles.file_path``: the path of the file an article came from,
+    relative to the folder imported (``2024/brief.txt``, '/'-separated), or
+    the file's name when the file was given alone; ``filename`` stays its
+    bare name. ``dossier import --update`` finds the article a file replaces
+    by it first, so two ``brief.txt`` in two folders each update their own
+    article. Articles imported before keep NULL (matched by bare name, as
+    then). One index, ``(filename, file_path)``, serves both look-ups (the
+    bare name alone was found by reading the whole table). The column is
+    journaled (``database._migrate`` re-creates the triggers); states the
+    journal recorded before it read as NULL, what those articles hold."""
+    db.execute("ALTER TABLE articles ADD COLUMN file_path TEXT")
+    db.execute("CREATE INDEX articles_by_file ON articles (filename, file_path)")
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

@@ -225,3 +225,145 @@ def test_update_leaves_an_earlier_article_of_the_same_file_name_but_other_text(t
     assert articles.get_article(db, 1)["text"] == JUNE
     assert passages.get_passage(db, pid)["anchor"] == "ok"
     assert articles.article_count(db) == 2
+
+
+BRIEF_2024 = ("The ministry counted 1,200 people freed from scam compounds in 2024, most of "
+              "them from Sihanoukville, and said 40 managers were charged.")
+BRIEF_2025 = ("A new task force raided four casinos in Bavet in 2025; officials said the "
+              "workers found there were sent home through Poipet within a week.")
+
+
+def _tree(root, texts: dict[str, str]):
+    """Files under ``root``: relative path → text."""
+    for relative, text in texts.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, "utf-8")
+    return root
+
+
+def test_update_replaces_each_same_named_file_from_its_own_subfolder(tmp_path, capsys):
+    """reports/2024/brief.txt and reports/2025/brief.txt: the same tree
+    imported again with --update, from another place, updates each article
+    from the file it came from."""
+    from desktop.cli import main
+    from storage import open_database
+
+    db_path = str(tmp_path / "r.db")
+    first = _tree(tmp_path / "desk" / "reports",
+                  {"2024/brief.txt": BRIEF_2024, "2025/brief.txt": BRIEF_2025})
+    assert main(["import", str(first), "--db", db_path]) == 0
+    db = open_database(db_path)
+    tag = tags.list_tags(db)[0]["id"]
+    mine = [passages.add_passage(db, article_id=i, tag_id=tag, start=0, end=20, analyst="a")
+            for i in (1, 2)]
+    db.close()
+    edited = {"2024/brief.txt": "UPDATED. " + BRIEF_2024,
+              "2025/brief.txt": "CORRECTED. " + BRIEF_2025}
+    again = _tree(tmp_path / "moved" / "reports", edited)
+    capsys.readouterr()
+    assert main(["import", "--update", str(again), "--db", db_path]) == 0
+    out, err = capsys.readouterr()
+    assert "0 imported" in out and "2 updated" in out
+    assert "several articles" not in err
+    db = open_database(db_path)
+    assert articles.article_count(db) == 2
+    assert [articles.get_article(db, i)["text"] for i in (1, 2)] == list(edited.values())
+    for passage_id, words in zip(mine, (BRIEF_2024[:20], BRIEF_2025[:20])):
+        passage = passages.get_passage(db, passage_id)
+        assert (passage["text"], passage["anchor"]) == (words, "moved")
+    assert [articles.get_article(db, i)["file_path"] for i in (1, 2)] == [
+        "2024/brief.txt", "2025/brief.txt"]
+    db.close()
+
+
+def schema_33_database(path):
+    """A database as Dossier left it before migration 0034 (no ``file_path``)."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from storage import journal
+    from storage.database import APPLICATION_ID
+    from storage.schema import MIGRATIONS
+
+    old = Database(sqlite3.connect(path))
+    with old.atomic():
+        MIGRATIONS.apply(old, stop_before="0034_article_file_paths")
+        journal.retrack_all(old)
+        old.execute("DELETE FROM journal_open")
+        old.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        old.execute("PRAGMA user_version = 33")
+    return old
+
+
+def test_the_migration_leaves_older_articles_without_a_path_and_their_steps_undoable(
+        tmp_path):
+    from storage import journal, open_database
+    from storage.schema import SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    old = schema_33_database(path)
+    assert "file_path" not in old.table("articles").columns_dict
+    articles.add_article(old, title="June", text=JUNE, filename="story.txt")
+    imported = journal.last_step_id(old)
+    old.conn.close()
+
+    db = open_database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert articles.get_article(db, 1)["file_path"] is None
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                      "AND name = 'articles_by_file'").fetchone()[0] == 1
+    # a step recorded before the column existed still undoes and redoes
+    journal.undo(db, step_id=imported)
+    assert articles.article_count(db) == 0
+    journal.redo(db, target_id=imported)
+    assert articles.get_article(db, 1)["file_path"] is None
+    # the column is journaled: an article imported now comes back with its path
+    articles.add_article(db, title="July", text=JULY, filename="story.txt",
+                         file_path="july/story.txt")
+    step = journal.last_step_id(db)
+    journal.undo(db, step_id=step)
+    journal.redo(db, target_id=step)
+    assert articles.get_article(db, 2)["file_path"] == "july/story.txt"
+    db.close()
+
+
+def test_update_goes_by_bare_name_for_articles_stored_before_paths_then_by_path(tmp_path,
+                                                                                capsys):
+    """Articles imported before paths were stored (``file_path`` NULL) are
+    matched by today's bare-name rule: the one story.txt is updated, the two
+    brief.txt are left (ambiguous) and the files stored anew — with their
+    paths, by which the next --update finds them."""
+    from desktop.cli import main
+    from storage import open_database
+
+    path = tmp_path / "old.db"
+    old = schema_33_database(path)
+    for title, text, name in (("June", JUNE, "story.txt"), ("A", BRIEF_2024, "brief.txt"),
+                              ("B", BRIEF_2025, "brief.txt")):
+        articles.add_article(old, title=title, text=text, filename=name)
+    old.conn.close()
+    edited = {"june/story.txt": "UPDATED. " + JUNE,
+              "2024/brief.txt": "UPDATED. " + BRIEF_2024,
+              "2025/brief.txt": "UPDATED. " + BRIEF_2025}
+    tree = _tree(tmp_path / "reports", edited)
+    assert main(["import", "--update", str(tree), "--db", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "2 imported" in out and "1 updated" in out
+    assert err.count("several articles came from files named brief.txt") == 2
+    db = open_database(path)
+    assert articles.get_article(db, 1)["text"] == edited["june/story.txt"]
+    # the article updated by its name now has its path too
+    assert [articles.get_article(db, i)["file_path"] for i in (1, 2, 3, 4, 5)] == [
+        "june/story.txt", None, None, "2024/brief.txt", "2025/brief.txt"]
+    db.close()
+
+    _tree(tree, {"2024/brief.txt": "AGAIN. " + BRIEF_2024,
+                 "2025/brief.txt": "AGAIN. " + BRIEF_2025})
+    assert main(["import", "--update", str(tree), "--db", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "0 imported" in out and "2 updated" in out and "several" not in err
+    db = open_database(path)
+    assert [articles.get_article(db, i)["text"] for i in (2, 3, 4, 5)] == [
+        BRIEF_2024, BRIEF_2025, "AGAIN. " + BRIEF_2024, "AGAIN. " + BRIEF_2025]
+    db.close()

@@ -197,19 +197,24 @@ def split_projects(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return projects, rest
 
 
-def collect_files(paths: Iterable[Path], left_out: list[tuple[str, str]] | None = None
+def collect_files(paths: Iterable[Path], left_out: list[tuple[str, str]] | None = None,
+                  relative: dict[Path, str] | None = None
                   ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand folders (recursively, in name order) into files of the supported
     kinds, leaving hidden files and Word lock files (``~$…``) out; files named
     one by one are all kept. Returns the files and ``(path, reason)`` for
     paths that do not exist; ``left_out``, if given, gets ``(folder, note)``
     for a folder's files of other kinds (REFI-QDA projects aside: they are
-    imported whole), which are not problems but were silently passed over."""
+    imported whole), which are not problems but were silently passed over.
+    ``relative``, if given, gets each file's :func:`relative_path`."""
     files, problems = [], []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if _found(p, path, SUPPORTED_SUFFIXES)))
+            found = sorted(p for p in path.rglob("*") if _found(p, path, SUPPORTED_SUFFIXES))
+            files.extend(found)
+            if relative is not None:
+                for p in found:
+                    relative.setdefault(p, relative_path(p, path))
             if left_out is not None:
                 other = [p for p in path.rglob("*")
                          if _found(p, path, None) and p.suffix.lower() not in
@@ -222,9 +227,19 @@ def collect_files(paths: Iterable[Path], left_out: list[tuple[str, str]] | None 
                         f"{', …' if len(kinds) > 6 else ''})")))
         elif path.is_file():
             files.append(path)
+            if relative is not None:
+                relative.setdefault(path, relative_path(path, path.parent))
         else:
             problems.append((str(path), "no such file or folder"))
     return files, problems
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Where ``path`` lies in the folder ``root`` that was imported, '/'-separated
+    whatever the system (``2024/brief.txt``): stored with the article, so
+    that importing the same tree again — from wherever it is now — finds
+    the article each file gave (``--update``)."""
+    return path.relative_to(root).as_posix()
 
 
 def prepare(entries: list[tuple[str, object]], *,
@@ -251,9 +266,9 @@ def prepare(entries: list[tuple[str, object]], *,
 
 @dataclass
 class _Versions:
-    """What the files of an ``update`` import may replace by their name:
-    never an article the same import stored (ids from ``first_new`` on) or
-    replaced already — two files of one name in two folders are two
+    """What the files of an ``update`` import may replace by their path or
+    name: never an article the same import stored (ids from ``first_new``
+    on) or replaced already — two files of one name in two folders are two
     articles."""
 
     first_new: int
@@ -264,42 +279,50 @@ class _Versions:
         return article_id >= self.first_new or article_id in self.replaced
 
 
-def _same_file_version(db: Database, filename: str, text: str, versions: _Versions
-                       ) -> tuple[int | None, str | None]:
-    """The article a file's ``text`` is a newer version of, found by the
-    file's bare name (its folder is not stored): the one article of that
-    name, when this import did not store or replace it and its text is a
+def _same_file_version(db: Database, filename: str, file_path: str | None, text: str,
+                       versions: _Versions) -> tuple[int | None, str | None]:
+    """The article a file's ``text`` is a newer version of: the article(s)
+    from the file at the same ``file_path`` in the folder imported
+    (:func:`relative_path`), else — articles imported before paths were
+    stored, or a file moved since — those of the same bare name; it must be
+    the only one, not stored or replaced by this import, and its text a
     near-duplicate of ``text``. Otherwise ``(None, why not)`` (None when no
-    article has the name or the text is stored already)."""
-    named = articles.articles_named(db, filename)
-    if not named or articles.find_by_hash(db, articles.text_hash(text)) is not None:
+    article has the path or name, or the text is stored already)."""
+    at = articles.articles_at(db, filename, file_path) if file_path else []
+    found = at or articles.articles_named(db, filename)
+    if not found or articles.find_by_hash(db, articles.text_hash(text)) is not None:
         return None, None
     new = "stored as a new article: "
-    if len(named) > 1:
-        return None, (f"{new}several articles came from files named {filename} (--update "
+    if len(found) > 1:
+        return None, (f"{new}several articles came from files at {file_path} (--update "
+                      f"replaces by path only when one article has it)" if at else
+                      f"{new}several articles came from files named {filename} (--update "
                       f"replaces by file name only when one article has it)")
-    [(other, old_text)] = named
+    [(other, old_text)] = found
     if versions.taken(other):
-        return None, (f"{new}article {other} came from another file named {filename} "
-                      f"in this import")
+        return None, (f"{new}article {other} came from another file "
+                      f"{f'at {file_path}' if at else f'named {filename}'} in this import")
     share = near_duplicates.text_likeness(old_text, text)
     if share < near_duplicates.THRESHOLD:
-        return None, (f"{new}article {other}, from a file of the same name, has other text "
+        same = "path" if at and file_path != filename else "name"
+        return None, (f"{new}article {other}, from a file of the same {same}, has other text "
                       f"({share:.0%} of their words shared; --update replaces a text by a "
                       f"revision of it)")
     return other, None
 
 
 def store_draft(db: Database, label: str, draft, pending: _Pending, *,
-                filename: str | None = None, update: bool = False,
-                same_file: bool = True, prepared: tuple | None = None,
-                run: _RunIds | None = None, versions: _Versions | None = None) -> None:
+                filename: str | None = None, file_path: str | None = None,
+                update: bool = False, same_file: bool = True,
+                prepared: tuple | None = None, run: _RunIds | None = None,
+                versions: _Versions | None = None) -> None:
     """Store one article draft in the caller's transaction: finished,
     checked, deduplicated by text hash (or, with ``update``, replacing an
     earlier version with the same URL, or with ``same_file`` the one of the
-    same file name, as :func:`_same_file_version` and ``versions`` allow:
-    else a note says why not), fingerprinted and linked to similar
-    articles. A draft that cannot be used is recorded in
+    same file path or name, as :func:`_same_file_version` and ``versions``
+    allow: else a note says why not), fingerprinted and linked to similar
+    articles; stored with its file's ``filename`` and ``file_path``
+    (:func:`relative_path`). A draft that cannot be used is recorded in
     ``pending.skipped``. ``prepared`` is
     ``(finished draft, fingerprint, found)`` when :func:`prepare` ran
     already; ``found`` is ``(row, text hash, links)`` when a
@@ -317,13 +340,17 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
     pending.notes.extend((label, note) for note in draft.notes)
     earlier = articles.find_earlier_version(
         db, url=draft.url, text=draft.text) if update else None
-    if update and earlier is None and same_file and filename:
+    by_file = update and earlier is None and same_file and filename
+    if by_file:
         versions = versions or _Versions(similarity.next_article_id(db))
-        earlier, why_not = _same_file_version(db, filename, draft.text, versions)
+        earlier, why_not = _same_file_version(db, filename, file_path, draft.text, versions)
         if why_not:
             pending.notes.append((label, why_not))
     if earlier is not None:
-        counts = articles.replace_article_text(db, earlier, draft.text)
+        # (found by its file: the file's path is stored, the next update
+        # finds the article by it)
+        counts = articles.replace_article_text(db, earlier, draft.text,
+                                               file_path=file_path if by_file else None)
         if versions is not None:
             versions.replaced.add(earlier)
         _linked(pending, earlier, near_duplicates.link_fingerprint(db, earlier, found))
@@ -332,7 +359,7 @@ def store_draft(db: Database, label: str, draft, pending: _Pending, *,
     row, digest, links = found_links or (None, None, None)
     article_id, created = articles.store_article(
         db, title=draft.title, text=draft.text, filename=filename or None,
-        digest=digest, **draft.metadata())
+        file_path=file_path, digest=digest, **draft.metadata())
     if created:
         pending.added.append((label, article_id))
         if draft.unread_date:
@@ -440,17 +467,18 @@ def _import_step(db: Database, name: str, report: ImportReport, origin: str | No
 
 def _store_single(db: Database, path: Path, entries, report: ImportReport,
                   update: bool, origin: str | None = None,
-                  versions: _Versions | None = None) -> None:
+                  versions: _Versions | None = None, file_path: str | None = None) -> None:
     """One file of one article, in one transaction (``versions``: what an
-    ``update`` import may replace by file name)."""
+    ``update`` import may replace by file path or name; ``file_path``: the
+    file's :func:`relative_path`)."""
     pending = _Pending()
     with _import_step(db, f"Import {path.name}", report, origin):
         for label, entry in entries:
             if isinstance(entry, ImportProblem):
                 pending.skipped.append((str(path), str(entry)))
                 continue
-            store_draft(db, label, entry, pending, filename=path.name, update=update,
-                        versions=versions)
+            store_draft(db, label, entry, pending, filename=path.name, file_path=file_path,
+                        update=update, versions=versions)
     pending.skipped = [(str(path), reason) for _, reason in pending.skipped]
     pending.commit_to(report)
 
@@ -601,9 +629,11 @@ def linker_window(chunk: int = CHUNK_ROWS) -> int:
 
 def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                  is_cancelled: Callable[[], bool] | None, update: bool,
-                 progress: _Progress, origin: str | None = None) -> None:
-    """A batch file's rows, :func:`chunk_rows` a transaction; the report
-    takes each chunk once it has committed. A reading error stops the file
+                 progress: _Progress, origin: str | None = None,
+                 file_path: str | None = None) -> None:
+    """A batch file's rows, :func:`chunk_rows` a transaction, each stored with
+    the file's ``file_path`` (:func:`relative_path`); the report takes each
+    chunk once it has committed. A reading error stops the file
     after the rows before it (raised as :class:`ImportProblem`)."""
     expected = getattr(rows, "total", 0)
     report.notes += [(str(path), note) for note in getattr(rows, "notes", ())]
@@ -656,7 +686,7 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
                         progress.step(_CANCEL_CHECK_ROWS)
                     try:
                         store_draft(db, label, None, pending, filename=path.name,
-                                    update=update, same_file=False,
+                                    file_path=file_path, update=update, same_file=False,
                                     prepared=(draft, found, found_links), run=run)
                     except (ValueError, UnicodeError) as error:
                         pending.skipped.append((label, f"could not be stored ({error})"))
@@ -673,22 +703,24 @@ def _store_batch(db: Database, path: Path, rows, report: ImportReport,
         raise ImportProblem("no articles in the file")
 
 
-def _open_all(files: list[Path]) -> tuple[list, int]:
-    """Each file with its rows (batch files, counted now) or None, and the
+def _open_all(files: list[Path], relative: dict[Path, str]) -> tuple[list, int]:
+    """Each file with its rows (batch files, counted now) or None and its
+    path in the folder imported (``relative``, else its name), and the
     number of articles expected in all."""
     opened, total = [], 0
     for path in files:
+        place = relative.get(path, path.name)
         if path.suffix.lower() in BATCH:
             try:
                 is_batch, rows = open_entries(path)
             except ImportProblem as problem:
-                opened.append((path, problem))
+                opened.append((path, problem, place))
                 total += 1
                 continue
-            opened.append((path, (is_batch, rows)))
+            opened.append((path, (is_batch, rows), place))
             total += getattr(rows, "total", 1) if is_batch else 1
         else:
-            opened.append((path, None))
+            opened.append((path, None, place))
             total += 1
     return opened, total
 
@@ -707,11 +739,15 @@ def import_files(db: Database, paths: Iterable[Path], *,
                  on_stage: Callable[[str], None] | None = None) -> ImportReport:
     """Import files and folders of any supported kind into ``db``.
 
+    Each article is stored with its file's name and its path in the folder
+    given (:func:`relative_path`; a file given alone: its name).
     ``on_progress(done, total)`` counts articles (a batch file's rows one by
     one). With ``update``, a file whose article is already stored (same URL,
-    or, for a one-article file, the same file name held by that article
-    alone, stored before this import, with a near-duplicate text) but whose
-    text changed replaces that article's text, and its passages are re-anchored
+    or, for a one-article file, the same path in the folder given — else,
+    for articles stored before paths were, or a file moved, the same file
+    name — held by that article alone, stored before this import, with a
+    near-duplicate text) but whose text changed replaces that article's
+    text, and its passages are re-anchored
     (:func:`storage.articles.replace_article_text`) instead of a second
     article being added.
 
@@ -735,7 +771,8 @@ def import_files(db: Database, paths: Iterable[Path], *,
     100,000" for a 20,000-row file), then :data:`IMPORTING`.
     """
     left_out: list[tuple[str, str]] = []
-    files, problems = collect_files((Path(p) for p in paths), left_out)
+    relative: dict[Path, str] = {}
+    files, problems = collect_files((Path(p) for p in paths), left_out, relative)
     report = ImportReport(skipped=problems, notes=left_out)
     # (after an upgrade, every stored article once: progress shows it)
     if on_stage:
@@ -744,7 +781,7 @@ def import_files(db: Database, paths: Iterable[Path], *,
                                         on_progress=on_progress)
     if on_stage:
         on_stage(IMPORTING)
-    opened, total = _open_all(files)
+    opened, total = _open_all(files, relative)
     if one_step and total <= CHUNK_ROWS:
         with journal.step(db, one_step, origin=origin) as step:
             _import_opened(db, opened, total, report, on_progress, is_cancelled, update)
@@ -775,7 +812,7 @@ def _store_opened(db: Database, opened, total: int, report: ImportReport,
                   on_progress, is_cancelled, update: bool, origin: str | None) -> None:
     progress = _Progress(total, on_progress)
     versions = _Versions(similarity.next_article_id(db)) if update else None
-    for path, rows in opened:
+    for path, rows, place in opened:
         if is_cancelled and is_cancelled():
             report.cancelled = True
             break
@@ -785,9 +822,10 @@ def _store_opened(db: Database, opened, total: int, report: ImportReport,
                 raise rows
             is_batch, rows = rows if rows is not None else open_entries(path)
             if is_batch:
-                _store_batch(db, path, rows, report, is_cancelled, update, progress, origin)
+                _store_batch(db, path, rows, report, is_cancelled, update, progress, origin,
+                             place)
             else:
-                _store_single(db, path, rows, report, update, origin, versions)
+                _store_single(db, path, rows, report, update, origin, versions, place)
         except ImportProblem as problem:
             report.skipped.append((str(path), str(problem)))
         except _Cancelled:
