@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import date
 
 from sqlite_utils import Database
@@ -143,11 +143,21 @@ def find_earlier_version(db: Database, *, url: str | None, text: str) -> int | N
     return row[0] if row else None
 
 
-def articles_named(db: Database, filename: str, *, limit: int = 2) -> list[tuple[int, str]]:
+def articles_named(db: Database, filename: str, *, limit: int = 2,
+                   besides: Container[str] = frozenset()) -> list[tuple[int, str]]:
     """``(id, text)`` of at most ``limit`` articles imported from a file named
-    ``filename``, whatever its folder, oldest first."""
-    return db.execute("SELECT id, text FROM articles WHERE filename = ? ORDER BY id LIMIT ?",
-                      [filename, limit]).fetchall()
+    ``filename``, whatever its folder, oldest first — but none from a file at
+    one of the paths ``besides`` (the files of the import asking: such an
+    article is its own file's, not another's of the same name)."""
+    ids = []
+    for article_id, path in db.execute(
+            "SELECT id, file_path FROM articles WHERE filename = ? ORDER BY id", [filename]):
+        if path is None or path not in besides:
+            ids.append(article_id)
+            if len(ids) == limit:
+                break
+    return [(i, db.execute("SELECT text FROM articles WHERE id = ?", [i]).fetchone()[0])
+            for i in ids]
 
 
 def articles_at(db: Database, filename: str, file_path: str, *, limit: int = 2

@@ -199,7 +199,7 @@ def test_update_keeps_two_files_of_one_name_in_two_folders_as_two_articles(tmp_p
     assert main(["import", "--update", str(tmp_path / "in"), "--db", db_path]) == 0
     out, err = capsys.readouterr()
     assert "2 imported" in out and "updated" not in out
-    assert "came from another file named story.txt in this import" in err
+    assert "story.txt" not in err       # each file its own article: nothing to say
     db = open_database(db_path)
     assert sorted(text for _, text in articles.article_texts(db)) == sorted([JULY, JUNE])
 
@@ -274,6 +274,29 @@ def test_update_replaces_each_same_named_file_from_its_own_subfolder(tmp_path, c
     assert [articles.get_article(db, i)["file_path"] for i in (1, 2)] == [
         "2024/brief.txt", "2025/brief.txt"]
     db.close()
+
+
+def test_update_leaves_a_same_named_file_of_the_import_its_own_article(tmp_path, capsys):
+    """A 2025/brief.txt added to a folder imported with 2024/brief.txt only:
+    --update gave it the 2024 article (found by name; its text near enough),
+    and the next update gave it back: the 2024 article is 2024/brief.txt's,
+    imported too, and the new file a new article."""
+    from desktop.cli import main
+    from storage import open_database
+
+    db_path = str(tmp_path / "r.db")
+    folder = _tree(tmp_path / "reports", {"2024/brief.txt": BRIEF_2024})
+    assert main(["import", str(folder), "--db", db_path]) == 0
+    next_year = BRIEF_2024.replace("2024", "2025").replace("40", "65")   # near the same
+    _tree(folder, {"2025/brief.txt": next_year})
+    for _ in range(2):
+        capsys.readouterr()
+        assert main(["import", "--update", str(folder), "--db", db_path]) == 0
+        db = open_database(db_path)
+        assert articles.article_count(db) == 2
+        assert articles.get_article(db, 1)["text"] == BRIEF_2024
+        assert articles.get_article(db, 2)["file_path"] == "2025/brief.txt"
+        db.close()
 
 
 def schema_33_database(path):

@@ -273,6 +273,10 @@ class _Versions:
 
     first_new: int
     replaced: set[int] = field(default_factory=set)
+    #: the paths of this import's files (:func:`relative_path`): an article
+    #: from one of them is that file's, never another's of its name (a new
+    #: 2025/brief.txt took the article of 2024/brief.txt, imported too)
+    paths: frozenset[str] = frozenset()
 
     def taken(self, article_id: int) -> bool:
         """Whether this import stored or replaced ``article_id`` already."""
@@ -289,7 +293,7 @@ def _same_file_version(db: Database, filename: str, file_path: str | None, text:
     near-duplicate of ``text``. Otherwise ``(None, why not)`` (None when no
     article has the path or name, or the text is stored already)."""
     at = articles.articles_at(db, filename, file_path) if file_path else []
-    found = at or articles.articles_named(db, filename)
+    found = at or articles.articles_named(db, filename, besides=versions.paths)
     if not found or articles.find_by_hash(db, articles.text_hash(text)) is not None:
         return None, None
     new = "stored as a new article: "
@@ -811,7 +815,8 @@ def _import_opened(db: Database, opened, total: int, report: ImportReport,
 def _store_opened(db: Database, opened, total: int, report: ImportReport,
                   on_progress, is_cancelled, update: bool, origin: str | None) -> None:
     progress = _Progress(total, on_progress)
-    versions = _Versions(similarity.next_article_id(db)) if update else None
+    versions = _Versions(similarity.next_article_id(db),
+                         paths=frozenset(place for _, _, place in opened)) if update else None
     for path, rows, place in opened:
         if is_cancelled and is_cancelled():
             report.cancelled = True
