@@ -62,6 +62,10 @@ def identity(db: Database, name: str, label: str | None = None,
     merged into since. A name alone is the canonical entity called so (or
     with that alias), else that name whatever its label."""
     name = name.strip()
+    if canon_id is not None and not _canon_exists(db, canon_id):
+        # gone since the list showed it (joined into a namesake, unmerged,
+        # undone): the entity of that name and label, as a row without one
+        canon_id = None
     if canon_id is None and label:
         canon_id = _labelled_canon(db, name, label)
         if canon_id is None and _analysed(db, name, label):
@@ -70,7 +74,7 @@ def identity(db: Database, name: str, label: str | None = None,
                 "WHERE key = ? AND label = ?", [entity_key(name), label]))
             return {"name": surfaces[0]["name"], "label": label, "canon_id": None,
                     "keys": [entity_key(name)], "labels": (label,), "surfaces": surfaces}
-    if canon_id is None or not _canon_exists(db, canon_id):
+    if canon_id is None:
         canon_id = _named_canon(db, name)
     if canon_id is not None:
         return _canonical(db, canon_id)

@@ -482,3 +482,28 @@ def test_two_merged_entities_of_one_name_and_label_open_their_own_pages(
         assert dossiers.dossier["canon_id"] == canon
         assert dossiers.dossier["article_total"] == rows[canon]["articles"] == aliases
         assert len(dossiers.dossier["surfaces"]) == aliases
+
+
+def test_a_page_of_a_merged_entity_gone_since_keeps_its_label(tmp_path):
+    """A page (or Entities row) holds its merged entity's id: merged away
+    since (joined into a namesake, unmerged, undone), the page read again
+    was the first entity of that name, of any label — "Sokha" the company
+    for "Sokha" the person."""
+    from storage import articles
+    from storage.entity_corrections import merge_entities
+    from storage.entity_dossier import identity
+    from storage.entity_index import corpus_entities
+
+    db = open_database(tmp_path / "x.db")
+    for i, (name, label) in enumerate((("Sokha Corp", "ORG"), ("Sokha Group", "ORG"),
+                                       ("Mr Sokha", "PERSON"), ("Dr Sokha", "PERSON"))):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"{name} spoke ({i}).")[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    rows = {(r["name"], r["label"]): r for r in corpus_entities(db, limit=10_000)}
+    merge_entities(db, [rows["Sokha Corp", "ORG"], rows["Sokha Group", "ORG"]], "Sokha", "ORG")
+    person = merge_entities(db, [rows["Mr Sokha", "PERSON"], rows["Dr Sokha", "PERSON"]],
+                            "Sokha", "PERSON")
+    assert identity(db, "Sokha", "PERSON", canon_id=person)["label"] == "PERSON"
+    gone = identity(db, "Sokha", "PERSON", canon_id=person + 100)
+    assert (gone["label"], gone["canon_id"]) == ("PERSON", person)
