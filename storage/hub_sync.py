@@ -24,7 +24,10 @@ current state of the shared corpus.
 - Conflicts: a tag deleted on the hub while local passages use it is kept,
   renamed "… (deleted on hub)" — the passages stay, flagged by it; a tag
   put under a category deleted on the hub meanwhile goes to the top level
-  (the codebook stays a tree, ``tags.parent_id`` has no foreign key). An
+  (the codebook stays a tree, ``tags.parent_id`` has no foreign key), and
+  so does one moved under a tag a colleague had put under it meanwhile
+  (:class:`_Codebook`: the move later in the hub's order would close a
+  loop, in every file, the mover's and a new member's too). An
   article's text changed by a pulled step re-anchors the local passages
   that step did not move (``storage.anchoring``), orphans flagged.
 - Blind coding: the hub shows an analyst only her own passages and the
@@ -66,6 +69,7 @@ from storage.changes import ALL_KINDS, Changes
 from storage.durability import commits_without_fsync
 from storage.hub_meta import HUB_LEFT, HUB_URL
 from storage.database import get_meta, set_meta, utc_now, write_transaction
+from storage.tags import ancestor_ids
 
 Progress = Callable[[str, int, int], None] | None
 
@@ -855,6 +859,81 @@ def _local_columns(db: Database, table: str) -> list[str]:
     return cache[table]
 
 
+#: The hub's changes of tags that place a tag (an insert, a parent changed)
+#: or delete one, up to a seq, in the hub's order (the fields the hub applies).
+_PLACEMENTS = """SELECT seq, row_key, before IS NULL, after IS NULL, after->>'parent_uuid'
+    FROM dossier_hub.changes WHERE tbl = 'tags' AND seq <= %s AND (before IS NULL
+      OR after IS NULL OR (after ? 'parent_uuid'
+                           AND before->'parent_uuid' IS DISTINCT FROM after->'parent_uuid'))
+    ORDER BY seq, n"""
+
+
+class _Codebook:
+    """Which moves of tags, in the hub's order, would close a loop.
+
+    The hub applies each change's changed field: Lea puts X under Y, Leo
+    (not having pulled that) Y under X, and the hub's state holds both. The
+    rule every file follows: the hub's changes of tags are replayed in its
+    order, and a move that would put a tag under itself (under a tag that
+    is, by then, below it) is void — the tag goes to the top level. Whether
+    a move is void depends on the hub's history alone, not on when or in
+    how many batches a file pulls, so every file reaches the same tree: the
+    files of others (the pulled move is void), the mover's (which applied
+    its move first: put right when the pull reaches it) and a new member's
+    (the hub's current parents, less the void ones)."""
+
+    def __init__(self, void: set[tuple[int, str]] | None = None,
+                 lifted: set[str] | None = None) -> None:
+        #: (seq, tag uuid) of each void move
+        self.void = void or set()
+        #: tags whose current place on the hub is a void move: at the top
+        self.lifted = lifted or set()
+
+    @classmethod
+    def read(cls, conn: psycopg.Connection, upto: int) -> _Codebook:
+        """The void moves in the hub's history up to seq ``upto``."""
+        parents: dict[str, str | None] = {}
+        void: set[tuple[int, str]] = set()
+        lifted: set[str] = set()
+        for seq, key, inserted, deleted, parent in conn.execute(_PLACEMENTS, [upto]):
+            if deleted:
+                parents.pop(key, None)
+                lifted.discard(key)
+                continue
+            if not inserted and key not in parents:
+                continue        # the hub never recreates a deleted row by an update
+            if key in ancestor_chain(parents, parent):
+                void.add((seq, key))
+                lifted.add(key)
+                parent = None
+            else:
+                lifted.discard(key)
+            parents[key] = parent
+        return cls(void, lifted)
+
+    def void_at(self, seq: int) -> set[str]:
+        """The tags whose move by the hub's step ``seq`` is void."""
+        return {key for at, key in self.void if at == seq}
+
+
+def ancestor_chain(parents: dict[str, str | None], start: str | None) -> set[str]:
+    """``start`` and every tag above it in ``parents`` (tag → parent); a
+    parent the map lacks (deleted) ends the chain."""
+    seen: set[str] = set()
+    while start is not None and start not in seen:
+        seen.add(start)
+        start = parents.get(start)
+    return seen
+
+
+def _moves_tags(by_seq: dict[int, list]) -> bool:
+    """Whether pulled changes (``by_seq``) put a tag under another (only
+    then can one close a loop)."""
+    return any(table == "tags" and after and after.get("parent_uuid")
+               and (fields is None or "parent_uuid" in fields)
+               for changes in by_seq.values() for table, _, after, fields, *_ in changes)
+
+
 class _Applier:
     """Writes hub rows into the local file (inside an open step or an
     unrecorded transaction), resolving uuids to local ids and fetching rows
@@ -949,6 +1028,57 @@ class _Applier:
         self.result.conflicts.append(
             f"The tag “{child}” was put under “{parent.removesuffix(DELETED_MARK)}”, deleted "
             "on the hub meanwhile: it stays, at the top level of the codebook.")
+
+    def said_looped(self, key: str, parent: str | None) -> None:
+        """Say that tag ``key``, moved under tag ``parent``, stays at the top."""
+        self.result.conflicts.append(
+            f"The tag “{self._tag_name(key).removesuffix(DELETED_MARK)}” was moved under "
+            f"“{self._tag_name(parent or '').removesuffix(DELETED_MARK)}”, which a colleague "
+            "had put under it meanwhile: it stays, at the top level of the codebook.")
+
+    def own_move(self, key: str, parent: str | None,
+                 void: bool) -> tuple[int, int | None] | None:
+        """This file's own move of tag ``key`` under ``parent``, pulled back
+        from the hub: ``(the tag's id, the tag it goes under)`` where the
+        hub's order puts it and the file does not have it — at the top if
+        the move is void (a colleague's earlier move made it a loop), else
+        under ``parent`` (where :meth:`break_own_loop` may have lifted it
+        from before it was pushed); None if the file has it there."""
+        local = self.local_id("tags", key)
+        target = None if void else self.local_id("tags", parent) if parent else None
+        if local is None or (parent and not void and target is None):
+            return None         # gone here, or its parent is: nothing to put right
+        now = self.db.execute("SELECT parent_id FROM tags WHERE id = ?", [local]).fetchone()[0]
+        return None if now == target else (local, target)
+
+    def break_own_loop(self, tag_id: int, unpushed: dict) -> None:
+        """A pulled move just put tag ``tag_id`` under a tag that this
+        analyst, in a step not pushed yet, had put under it: a loop here.
+        That step goes to the hub later, where it is the move that closes
+        the loop (:class:`_Codebook`): its tag goes to the top level now, as
+        it will everywhere (the newest such step's, if several). A loop made
+        with one of this file's pushed steps is left to the pull, which
+        reaches that step next."""
+        parent = self.db.execute("SELECT parent_id FROM tags WHERE id = ?",
+                                 [tag_id]).fetchone()[0]
+        chain = ancestor_ids(self.db, parent)
+        if tag_id not in chain:
+            return
+        own = [t for t in chain if ("tags", t) in unpushed and _own_field(unpushed, t)]
+        if not own:
+            return
+        newest = self.db.execute(
+            "SELECT c.row_id FROM journal_changes c JOIN journal_steps s ON s.id = c.step_id "
+            "WHERE c.tbl = 'tags' AND s.pushed_at IS NULL AND s.kind IN ('do', 'undo', 'redo') "
+            "AND s.origin NOT LIKE 'hub:%' AND json_extract(c.before, '$.parent_id') IS NOT "
+            f"json_extract(c.after, '$.parent_id') AND c.row_id IN ({','.join('?' * len(own))}) "
+            "ORDER BY c.id DESC LIMIT 1", own).fetchone()
+        newest = newest[0] if newest else own[0]
+        key, under = self.db.execute(
+            "SELECT t.uuid, p.uuid FROM tags t JOIN tags p ON p.id = t.parent_id "
+            "WHERE t.id = ?", [newest]).fetchone()
+        self.db.execute("UPDATE tags SET parent_id = NULL WHERE id = ?", [newest])
+        self.said_looped(key, under)
 
     def local_state(self, table: str, data: dict, key: str | None = None) -> dict:
         """``data`` (a hub row, or some fields of one) as the local columns
@@ -1358,6 +1488,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     """One SQLite transaction: each hub step as a local ``pulled`` step (its
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
+    codebook = _Codebook.read(conn, steps[-1][1]) if _moves_tags(by_seq) else _Codebook()
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps the fields they changed
@@ -1367,14 +1498,16 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
         db.execute("PRAGMA defer_foreign_keys = ON")
         batch = journal.PulledSteps(db)
         for step_uuid, seq, name, analyst, local_analyst, kind in steps:
+            void = codebook.void_at(seq)
             if step_uuid in known:
+                _settle_own_moves(applier, batch, unpushed, name, by_seq.get(seq, []), void)
                 continue
             changes = sorted(by_seq.get(seq, []), key=lambda c: (
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
             with batch.step(name, analyst=local_analyst or analyst,
                             origin=f"hub:{step_uuid}", step_uuid=step_uuid):
                 for change in changes:
-                    _apply_change(applier, unpushed, name, analyst, change)
+                    _apply_change(applier, unpushed, name, analyst, change, void)
                 applier.reanchor_others()
             result.pulled += 1
         changes = batch.finish()
@@ -1382,13 +1515,47 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     result.changes = result.changes | changes
 
 
+def _settle_own_moves(applier: _Applier, batch: journal.PulledSteps, unpushed: dict,
+                      name: str, changes: list, void: set[str]) -> None:
+    """This file's own step ``name``, reached by the pull (not applied: the
+    file holds it): the tags it moved go where the hub's order puts them
+    (:meth:`_Applier.own_move`; to the top level, said, for a move ``void``
+    names), unless a later step moves them again — as one pulled step,
+    written only if the file changes."""
+    moves = [(key, after["parent_uuid"], applier.own_move(key, after["parent_uuid"],
+                                                         key in void))
+             for table, key, after, fields, superseded, later, _ in changes
+             if table == "tags" and after is not None and "parent_uuid" in after
+             and not superseded and (fields is None or "parent_uuid" in fields)
+             and "parent_uuid" not in later
+             and not _own_field(unpushed, applier.local_id("tags", key))]
+    moves = [(key, parent, placed) for key, parent, placed in moves if placed]
+    if not moves:
+        return
+    marker = journal.new_origin()
+    with batch.step("Tags placed in the hub's order", analyst="", origin=f"hub:{marker}",
+                    step_uuid=marker):
+        for key, parent, (tag_id, under) in moves:
+            applier.db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [under, tag_id])
+            if under is None:
+                applier.said_looped(key, parent)
+
+
+def _own_field(unpushed: dict, tag_id: int | None) -> bool:
+    """Whether a step not pushed yet moved tag ``tag_id`` (its move wins)."""
+    fields = unpushed.get(("tags", tag_id), set())
+    return fields is None or "parent_uuid" in fields
+
+
 def _apply_change(applier: _Applier, unpushed: dict, name: str, analyst: str,
-                  change: tuple) -> None:
+                  change: tuple, void: set[str] = frozenset()) -> None:
     """One pulled change of step ``name`` by ``analyst``, field by field: a
     field a later hub step changed again is left to it (the later write
     wins; a later insert or delete takes the whole row), and so is one this
     analyst changed in a step not pushed yet (``unpushed``: theirs goes up
-    next and wins); the earlier write stays in the hub's history."""
+    next and wins); the earlier write stays in the hub's history. A move of
+    a tag in ``void`` would close a loop (:class:`_Codebook`): the tag goes
+    to the top level instead, said."""
     table, key, after, fields, superseded, later, by = change
     result = applier.result
     kept = set(after or ()) if fields is None else set(fields)
@@ -1410,9 +1577,15 @@ def _apply_change(applier: _Applier, unpushed: dict, name: str, analyst: str,
     kept -= own
     if after is None:
         applier.delete(table, key)
-    else:
-        whole = fields is None and not later and not own
-        applier.upsert(table, key, after, None if whole else kept)
+        return
+    moved = table == "tags" and "parent_uuid" in kept and after.get("parent_uuid")
+    if moved and key in void:
+        applier.said_looped(key, after["parent_uuid"])
+        after, moved = {**after, "parent_uuid": None}, False
+    whole = fields is None and not later and not own
+    local = applier.upsert(table, key, after, None if whole else kept)
+    if moved and local is not None:
+        applier.break_own_loop(local, unpushed)
 
 
 def _hub_field(table: str, column: str) -> str:
@@ -1785,7 +1958,11 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
                         done += len(rows)
                         if on_progress:
                             on_progress("First sync", done, total)
+            codebook = _Codebook.read(conn, seq) if parents else _Codebook()
             for key, parent in parents:
+                if key in codebook.lifted:      # the hub holds a loop: broken as a pull does
+                    applier.said_looped(key, parent)
+                    continue
                 db.execute("UPDATE tags SET parent_id = ? WHERE id = ?",
                            [applier.parent(key, parent), applier.local_id("tags", key)])
             set_meta(db, LAST_SEQ, str(seq))

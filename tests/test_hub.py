@@ -783,6 +783,126 @@ def test_a_tag_placed_under_a_category_deleted_meanwhile_goes_to_the_top_level(
             [("Child", None), (moved, None)])
 
 
+def _parents(db) -> dict[str, str | None]:
+    """Each tag's name → the name of the tag it sits under (None: the top)."""
+    return dict(db.execute("SELECT t.name, p.name FROM tags t "
+                           "LEFT JOIN tags p ON p.id = t.parent_id").fetchall())
+
+
+def _looped(db) -> list[str]:
+    """Tags whose chain of parents comes back to them (no tree shows them)."""
+    return sorted(t for t in (r[0] for r in db.execute("SELECT id FROM tags"))
+                  if t in tags.ancestor_ids(db, db.execute(
+                      "SELECT parent_id FROM tags WHERE id = ?", [t]).fetchone()[0]))
+
+
+def _new_tags(db, names: list[str]) -> None:
+    with journal.step(db, "New tags", analyst="lea", origin="lea"):
+        for name in names:
+            tags.create_tag(db, name, "#123456")
+
+
+def _move(db, who: str, name: str, under: str) -> None:
+    """``who`` puts tag ``name`` under tag ``under`` in file ``db``."""
+    ids = dict(db.execute("SELECT name, id FROM tags WHERE name IN (?, ?)",
+                          [name, under]).fetchall())
+    with journal.step(db, f"Move tag “{name}”", analyst=who, origin=who):
+        tags.set_parent(db, ids[name], ids[under])
+
+
+def _loop_on_the_hub(tmp_path, hub, lead_db):
+    """Lea puts X under Y; Leo, who has not pulled that, puts Y under X;
+    both sync. Returns Leo's file and his sync's result."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    _new_tags(lead_db, ["X", "Y"])
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    _move(lead_db, "lea", "X", "Y")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    _move(leo, "leo", "Y", "X")
+    return leo, hub_sync.sync(leo, hub.conn("leo"))
+
+
+_LOOP_SAID = ("The tag “Y” was moved under “X”, which a colleague had put under it "
+              "meanwhile: it stays, at the top level of the codebook.")
+
+
+def test_two_leads_moving_two_tags_under_each_other_leave_one_tree_everywhere(
+        tmp_path, hub, lead_db):
+    """The later move in the hub's order (Leo's) would close a loop: it is
+    not applied in any file, Y stays at the top, X under it — in Lea's file,
+    in Leo's (which made his move first), and said to both."""
+    leo, result = _loop_on_the_hub(tmp_path, hub, lead_db)
+    assert result.refused == [] and _LOOP_SAID in result.conflicts
+    pulled = hub_sync.sync(lead_db, hub.conn("lea"))
+    assert _LOOP_SAID in pulled.conflicts
+    for db in (lead_db, leo):
+        assert _looped(db) == []
+        assert (_parents(db)["X"], _parents(db)["Y"]) == ("Y", None)
+    assert _parents(leo) == _parents(lead_db)
+    again = hub_sync.sync(leo, hub.conn("leo"))
+    assert (again.pulled, _parents(leo)) == (0, _parents(lead_db))
+
+
+def test_a_new_members_first_sync_breaks_a_loop_the_hub_holds_as_the_others_do(
+        tmp_path, hub, lead_db):
+    """The hub's current state holds X under Y and Y under X (it applies
+    each change's field): a member joining then gets the tree the others
+    have, Y at the top, said."""
+    leo, _ = _loop_on_the_hub(tmp_path, hub, lead_db)
+    with hub.conn("lea") as conn:
+        assert conn.execute("SELECT count(*) FROM dossier_hub.tags WHERE data->>'parent_uuid' "
+                            "IS NOT NULL AND data->>'name' IN ('X', 'Y')").fetchone()[0] == 2
+    ana = open_database(tmp_path / "ana.db")
+    joined = hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    assert _LOOP_SAID in joined.conflicts
+    assert _looped(ana) == [] and _parents(ana) == _parents(leo)
+    assert (_parents(ana)["X"], _parents(ana)["Y"]) == ("Y", None)
+
+
+def test_a_move_made_while_a_sync_pulls_breaks_the_loop_a_pulled_move_makes_with_it(
+        tmp_path, hub, lead_db):
+    """Leo puts Y under X after his sync pushed, before it pulls Lea's X
+    under Y: his file holds no loop meanwhile (his move, the later one on
+    the hub, is the one left out, as it will be everywhere), and after the
+    next syncs every file has X under Y, Y at the top."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    _new_tags(lead_db, ["X", "Y"])
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    _move(lead_db, "lea", "X", "Y")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    _move(leo, "leo", "Y", "X")
+    pulled = hub_sync.pull(leo, hub.conn("leo"))
+    assert _LOOP_SAID in pulled.conflicts
+    assert _looped(leo) == [] and (_parents(leo)["X"], _parents(leo)["Y"]) == ("Y", None)
+    hub_sync.sync(leo, hub.conn("leo"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    for db in (lead_db, leo, member_db(tmp_path, hub, "ana")):
+        assert _looped(db) == [] and (_parents(db)["X"], _parents(db)["Y"]) == ("Y", None)
+
+
+def test_three_leads_moving_three_tags_in_a_circle_leave_one_tree_everywhere(
+        tmp_path, hub, lead_db):
+    """Lea puts X under Y, Leo Y under Z, Lou Z under X, none having pulled
+    the others' moves; they sync in that order. Lou's move, the last, would
+    close the circle: Z stays at the top everywhere, Y under Z, X under Y."""
+    for lead in ("leo", "lou"):
+        hub_sync.add_member(hub.admin_conn, lead, "lead", f"pw-{lead}")
+    _new_tags(lead_db, ["X", "Y", "Z"])
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo, lou = member_db(tmp_path, hub, "leo"), member_db(tmp_path, hub, "lou")
+    for db, who, name, under in ((lead_db, "lea", "X", "Y"), (leo, "leo", "Y", "Z"),
+                                 (lou, "lou", "Z", "X")):
+        _move(db, who, name, under)
+    for db, who in ((lead_db, "lea"), (leo, "leo"), (lou, "lou"), (lead_db, "lea"),
+                    (leo, "leo")):
+        hub_sync.sync(db, hub.conn(who))
+    for db in (lead_db, leo, lou, member_db(tmp_path, hub, "ana")):
+        assert _looped(db) == []
+        assert [_parents(db)[t] for t in "XYZ"] == ["Y", "Z", None]
+
+
 def test_a_flagged_tag_deleted_again_keeps_one_mark(tmp_path):
     """A tag kept under “… (deleted on hub)” whose deletion arrives once
     more (walk T: the conflict read “X (deleted on hub) (deleted on hub)”):
