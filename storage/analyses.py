@@ -36,7 +36,8 @@ def save_analysis(db: Database, *, article_id: int, text_hash: str,
                   entities: list[dict], quotes: list[dict]) -> int | None:
     """Store one article's entities and quotes in one transaction.
 
-    Replaces an earlier result of the same pipeline for the same text. If
+    Replaces an earlier result of the same pipeline for the same text (a
+    trained pipeline's result, every earlier result of that text). If
     the article's text changed (or the article was deleted) since the
     analysis started, nothing is stored and None is returned.
     """
@@ -67,10 +68,15 @@ def _store(db: Database, pipeline: str, pipeline_version: str, degraded: bool, *
                          [article_id]).fetchone()
     if current is None or current[0] != text_hash:
         return None
+    # the results this one supersedes: of the same pipeline and version, and
+    # — a trained result being the one shown — every other of this text (an
+    # older analysis version's, a degraded pipeline's). Kept, each version
+    # bump doubled the file's analyses, and readers had to skip them. A
+    # degraded result leaves a trained one (shown before it) in place.
     db.execute(
-        "DELETE FROM analyses WHERE article_id = ? AND pipeline = ? "
-        "AND pipeline_version = ? AND text_hash = ?",
-        [article_id, pipeline, pipeline_version, text_hash])
+        "DELETE FROM analyses WHERE article_id = ? AND text_hash = ? AND (NOT ? OR degraded "
+        "OR (pipeline = ? AND pipeline_version = ?))",
+        [article_id, text_hash, int(degraded), pipeline, pipeline_version])
     analysis_id = db.table("analyses").insert({
         "article_id": article_id, "text_hash": text_hash,
         "pipeline": pipeline, "pipeline_version": pipeline_version,

@@ -318,9 +318,10 @@ def test_speaker_filter_follows_the_analysts_corrections_and_merges(analysed_db_
 
 def test_speaker_filter_counts_only_the_current_analysis(analysed_db_path):
     """Analysed again under a newer pipeline version, the quote is someone
-    else's; the older result stays in the file (save_analyses replaces only
-    its own version's) but is shown nowhere: the filter (and so "Export
-    these…") still listed the passage under the old name."""
+    else's: the filter (and so "Export these…") listed the passage under the
+    old name while an older result stayed in the file, shown nowhere. A
+    result is replaced now; one not shown can still be there (a degraded
+    pipeline's after a trained one's, a file from before): never counted."""
     from storage import analyses
 
     db = open_database(analysed_db_path)
@@ -343,6 +344,15 @@ def test_speaker_filter_counts_only_the_current_analysis(analysed_db_path):
                                  "entities": old["entities"], "quotes": new_quotes}],
                            pipeline=pipeline, pipeline_version=version + "-new",
                            degraded=False)
+    assert passage_ids(db, PassageQuery(speaker="Zed Newname")) == [inside]
+    assert passage_ids(db, PassageQuery(speaker=old_name)) == []
+    assert count_passages(db, PassageQuery(speaker=old_name)) == 0
+    # a degraded pipeline's result, stored after: kept, not shown
+    analyses.save_analyses(db, [{"article_id": article_id, "text_hash": text_hash,
+                                 "entities": old["entities"], "quotes": [
+                                     {k: q[k] for k in analyses.QUOTE_FIELDS}
+                                     for q in old["quotes"]]}],
+                           pipeline="blank", pipeline_version="0", degraded=True)
     assert db.execute("SELECT count(*) FROM analyses WHERE article_id = ?",
                       [article_id]).fetchone()[0] == 2
     assert passage_ids(db, PassageQuery(speaker="Zed Newname")) == [inside]

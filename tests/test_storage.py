@@ -154,6 +154,34 @@ def test_analysis_of_outdated_text_is_not_stored(db):
     assert analyses.pending_article_ids(db, "p", "1") == [article_id]
 
 
+def test_a_new_analysis_of_a_text_replaces_those_it_supersedes(db):
+    """An analysis under a newer analysis version (or pipeline) left the old
+    one in the file: every bump doubled the analyses, and readers had to
+    skip the old quotes. A degraded result never replaces a trained one."""
+    article_id, _ = articles.add_article(db, title="T", text="Sok said “yes”.")
+    digest = articles.get_article(db, article_id)["text_hash"]
+    quote = {"start": 10, "end": 13, "text": "yes", "kind": "direct", "speaker": "Sok",
+             "speaker_kind": "person", "method": "cue"}
+
+    def store(version, degraded=False):
+        return analyses.save_analysis(
+            db, article_id=article_id, text_hash=digest, pipeline="p",
+            pipeline_version=version, degraded=degraded, entities=[], quotes=[quote])
+
+    def kept():
+        return [r[0] for r in db.execute("SELECT id FROM analyses ORDER BY id")]
+
+    old = store("3.8.0+dossier.7")
+    degraded = store("blank", degraded=True)
+    assert kept() == [old, degraded]
+    new = store("3.8.0+dossier.8")
+    assert kept() == [new]
+    assert db.execute("SELECT count(*) FROM quotes").fetchone()[0] == 1
+    again = store("blank", degraded=True)
+    assert kept() == [new, again]
+    assert analyses.latest_analysis(db, article_id)["pipeline_version"] == "3.8.0+dossier.8"
+
+
 def test_tag_counts_follow_every_passage_change(db):
     def counts():
         return {t["name"]: t["passage_count"] for t in tags.list_tags(db)
