@@ -124,7 +124,11 @@ def test_a_project_qualcoder_made_from_a_dossier_export(fresh):
     assert by_name["Online scams"]["parent_id"] == by_name["Cybercrime"]["id"]
 
 
-def test_a_selection_whose_words_are_nowhere_is_reported_not_stored(fresh, tmp_path):
+def test_a_selection_whose_name_is_not_its_text_is_placed_by_its_sources_reading(
+        fresh, tmp_path):
+    """A name no reading's text is (a label, or edited) tells nothing: the
+    selection is placed by the reading the source's other selections
+    matched (UTF-16 units, after an emoji here), and the report says so."""
     source = QUALCODER / "made_by_qualcoder.qdpx"
     target = tmp_path / "edited.qdpx"
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
@@ -134,10 +138,11 @@ def test_a_selection_whose_words_are_nowhere_is_reported_not_stored(fresh, tmp_p
                 data = data.replace(b'name="family reunited"', b'name="family divided"')
             new.writestr(info, data)
     report = import_qdpx(fresh, target)
-    assert report.passages_added == 6
-    (what, why), = report.skipped
-    assert "327–342" in what and "family divided" in why and "not stored" in why
-    assert "family reunited" not in {p["text"] for p in passages.export_rows(fresh)}
+    assert report.passages_added == 7 and report.skipped == []
+    assert _passages(fresh) == sorted(
+        (c["code"], *c["code_point_start_end"], c["text"]) for c in EXPECTED["codings"])
+    assert report.warnings == [f"“{EXPECTED['source']['name']}”: 1 selection placed by "
+                               "position alone, its name is not its text (“family divided”)"]
 
 
 @pytest.mark.parametrize("name, codes, nested", [

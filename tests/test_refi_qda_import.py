@@ -110,6 +110,51 @@ def test_a_foreign_project_imports_what_it_can(db, tmp_path):
     assert report.passages_added == 2
 
 
+def _labelled(tmp_path, text: str, start: int, end: int):
+    """A project laid out like the REFI-QDA standard's own examples: the
+    selection's name is a label, not its text."""
+    project = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Standard example" origin="ATLAS.ti">
+  <CodeBook><Codes>
+    <Code guid="d342cd5e-52d1-4894-a342-7d42ed947797" name="English Collection 1" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="acd630d1-1dde-4661-ac92-79d8bf18ff86" name="English Document 1"
+        plainTextPath="internal://acd630d1-1dde-4661-ac92-79d8bf18ff86.txt">
+      <PlainTextSelection guid="a16d789e-00ce-4b18-b4e5-c1540c7fec5f" name="English Quote 1"
+          startPosition="{start}" endPosition="{end}">
+        <Coding guid="3e8f98d8-7cd3-466a-98d0-02ce028fd49a">
+          <CodeRef targetGUID="d342cd5e-52d1-4894-a342-7d42ed947797"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>"""
+    return _zip(tmp_path / "standard.qdpx", project, {
+        "sources/acd630d1-1dde-4661-ac92-79d8bf18ff86.txt": text.encode("utf-8")})
+
+
+@pytest.mark.parametrize("text", [
+    "A short English document about breakfast and coffee in the morning.",
+    "A café document about breakfast and coffee in the morning.",      # UTF-8 bytes differ
+])
+def test_a_selection_named_with_a_label_is_placed_by_its_positions(db, tmp_path, text):
+    report = import_qdpx(db, _labelled(tmp_path, text, 2, 16))
+    rows = [(p["start"], p["end"], p["text"]) for p in passages.export_rows(db)]
+    assert rows == [(2, 16, text[2:16])] and report.skipped == []
+    assert report.warnings == ["“English Document 1”: 1 selection placed by position alone, "
+                               "its name is not its text (“English Quote 1”)"]
+
+
+def test_a_labelled_selection_whose_readings_disagree_is_reported_not_stored(db, tmp_path):
+    # after the emoji, code points and UTF-16 units point at different words
+    text = "\U0001F694 Police freed 312 workers on Tuesday."
+    report = import_qdpx(db, _labelled(tmp_path, text, 9, 21))
+    assert passages.passage_count(db) == 0
+    (what, why), = report.skipped
+    assert what == "selection 9–21 in “English Document 1”"
+    assert "English Quote 1" in why and "different words" in why and "not stored" in why
+
+
 @pytest.mark.parametrize("label", ["Source", "Author", "URL", "Published"])
 @pytest.mark.parametrize("memo", ["{label}: a phone call with the deputy\nCheck Monday.",
                                   "{label}: a phone call with the deputy"])

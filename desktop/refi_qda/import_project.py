@@ -22,7 +22,9 @@ coding of a whole source becomes a passage over the whole article.
 Positions are checked, never trusted: each selection is placed by
 :mod:`desktop.refi_qda.positions` (code points, UTF-16 units, CRLF counted
 as one, UTF-8 bytes — the reading whose words are the selection's
-``name``), and a selection no reading fits is reported and not stored.
+``name``); a selection whose name is a label, not its text, is placed by
+its positions alone and reported; one whose readings point at different
+words with nothing to tell which is reported and not stored.
 
 What is not brought in is reported by name: other source kinds (PDF,
 pictures, audio, video), annotations (notes on a stretch of a source),
@@ -560,6 +562,7 @@ class _Importer:
                 continue
             found.append(selection)
             wanted.append((start, end, selection.get("name")))
+        labels = []
         for selection, (start, end, _), place in zip(
                 found, wanted, place_selections(positions, wanted)):
             if isinstance(place, str):
@@ -569,9 +572,16 @@ class _Importer:
                 self.report.skipped.append((f"selection {start}–{end} in “{name}”",
                                             "only blank space after the text's end"))
                 continue
+            if place.label is not None:
+                labels.append(place.label)
             place = Placed(place.start, min(place.end, kept), place.reading)
             self.codings(selection, name, article_id, place, selection.get("creatingUser"),
                          selection.get("creationDateTime"))
+        if labels:
+            self.report.warnings.append(
+                f"“{name}”: {counted(len(labels), 'selection')} placed by position alone, "
+                f"{'its name is not its' if len(labels) == 1 else 'their names are not their'}"
+                f" text (“{labels[0]}”{', …' if len(labels) > 1 else ''})")
 
     def import_orphan(self, selection, name: str, article_id: int) -> bool:
         """A selection Dossier exported as an orphaned passage

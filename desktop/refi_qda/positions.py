@@ -20,10 +20,13 @@ readings, in this order:
 A reading is kept when the text it points to is the selection's ``name``
 (the coded text as the tool wrote it: U+2029 for each line break,
 whitespace runs as one space, and Dossier's own names cut after 60
-characters with "…"). A selection without a name is placed by the reading
-that matched the other selections of its source, or by the one reading
-that gives a valid range; a selection no reading fits is not stored and is
-reported. Offsets returned are code points into the stored text (LF line
+characters with "…"). A name that is no reading's text tells nothing (the
+standard makes ``name`` free text; its own examples say "English Quote
+1"): such a selection, like one without a name, is placed by the reading
+that matched the other selections of its source, or by the one span code
+points and UTF-16 units agree on, and is reported as placed by position
+alone; a selection whose readings point at different words with nothing
+to tell which, or outside the text, is not stored and is reported. Offsets returned are code points into the stored text (LF line
 breaks, no BOM).
 """
 
@@ -103,11 +106,14 @@ class _Units:
 
 @dataclass
 class Placed:
-    """A selection placed: code points into the stored text, and how."""
+    """A selection placed: code points into the stored text, and how.
+    ``label`` is the selection's name (cut after 60 characters) when that is
+    not its text: it was placed by its positions alone."""
 
     start: int
     end: int
     reading: str
+    label: str | None = None
 
 
 class SourcePositions:
@@ -174,11 +180,10 @@ def place_selections(positions: SourcePositions,
     (:class:`Placed`) or why it could not be placed (a reason).
 
     A named selection takes the matching reading that most other
-    selections of the source matched (ties: :data:`READINGS` order); a
-    nameless one the source's most common reading if that gives a valid
-    range, else the one span code points and UTF-16 units (with or without
-    CRLF) agree on; byte readings are only taken for a nameless selection
-    when its source's named ones were read that way.
+    selections of the source matched (ties: :data:`READINGS` order). One
+    without a name, or whose name no reading's text is (a label), is placed
+    by its positions alone (:func:`_by_position`); a label is kept on the
+    :class:`Placed` so that the import can say so.
     """
     matches = [positions.matching(s, e, n) if comparable(n or "") else None
                for s, e, n in selections]
@@ -191,25 +196,38 @@ def place_selections(positions: SourcePositions,
             reading = min(found, key=rank.__getitem__)
             placed.append(Placed(*found[reading], reading))
             continue
-        spans = positions.spans(start, end)
-        if found is not None:
-            placed.append(f"its text “{_short(name)}” is not at {start}–{end} whether "
-                          "positions count code points, UTF-16 units or UTF-8 bytes, "
-                          "with or without CRLF; not stored")
-        elif usual in spans:
-            placed.append(Placed(*spans[usual], usual))
-        elif len(set(likely := [span for reading, span in spans.items()
-                                if reading not in (UTF8, LF_UTF8)])) == 1:
-            reading = next(r for r in spans if spans[r] == likely[0])
-            placed.append(Placed(*likely[0], reading))
-        elif not spans:
-            placed.append(f"positions {start}–{end} are outside the article "
-                          f"(0–{len(positions.stored)}); not stored")
+        where = _by_position(positions, start, end, usual)
+        if found is None:           # no name: nothing else to say
+            placed.append(where if isinstance(where, Placed) else f"{where}; not stored")
+        elif isinstance(where, Placed):
+            placed.append(Placed(where.start, where.end, where.reading, label=_short(name)))
         else:
-            placed.append(f"positions {start}–{end} point at different words depending on how "
-                          "they are counted, and the selection gives no text to tell; not "
-                          "stored")
+            placed.append(f"its text “{_short(name)}” is not at {start}–{end} whether "
+                          "positions count code points, UTF-16 units or UTF-8 bytes, with or "
+                          f"without CRLF, and {where}; not stored")
     return placed
+
+
+def _by_position(positions: SourcePositions, start: int, end: int,
+                 usual: str | None) -> Placed | str:
+    """Where a selection whose name does not tell is, by its positions
+    alone: the source's ``usual`` reading (the one its named selections
+    matched) if that gives a valid range, else the one span code points and
+    UTF-16 units (with or without CRLF) agree on. Byte readings are only
+    taken as the usual one: nothing else says a tool counted bytes. If
+    neither decides, why not (a phrase)."""
+    spans = positions.spans(start, end)
+    if usual in spans:
+        return Placed(*spans[usual], usual)
+    likely = {span for reading, span in spans.items() if reading not in (UTF8, LF_UTF8)}
+    if len(likely) == 1:
+        span = likely.pop()
+        return Placed(*span, next(r for r in spans if spans[r] == span))
+    if not spans:
+        return (f"positions {start}–{end} are outside the article "
+                f"(0–{len(positions.stored)})")
+    return (f"positions {start}–{end} point at different words depending on how they are "
+            "counted, with nothing to tell which")
 
 
 def _short(text: str | None) -> str:
