@@ -145,6 +145,54 @@ def test_a_selection_whose_name_is_not_its_text_is_placed_by_its_sources_reading
                                "position alone, its name is not its text (“family divided”)"]
 
 
+def _utf16_project(path, text: str, fragments: list[str]):
+    """A project QualCoder would write of ``text``: one selection named
+    with its words for each fragment, positions counted in UTF-16 units."""
+    def units(index):
+        return len(text[:index].encode("utf-16-le")) // 2
+
+    selections = []
+    for number, fragment in enumerate(fragments):
+        start = text.index(fragment)
+        selections.append(
+            f'<PlainTextSelection guid="00000000-0000-4000-8000-{number:012d}" '
+            f'name="{fragment}" startPosition="{units(start)}" '
+            f'endPosition="{units(start + len(fragment))}">'
+            f'<Coding guid="10000000-0000-4000-8000-{number:012d}"><CodeRef '
+            'targetGUID="d342cd5e-52d1-4894-a342-7d42ed947797"/></Coding></PlainTextSelection>')
+    project = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="p" origin="QualCoder 4.0"><CodeBook><Codes><Code '
+        'guid="d342cd5e-52d1-4894-a342-7d42ed947797" name="C" isCodable="true"/></Codes>'
+        '</CodeBook><Sources><TextSource guid="acd630d1-1dde-4661-ac92-79d8bf18ff86" '
+        'name="doc" plainTextPath="internal://acd630d1-1dde-4661-ac92-79d8bf18ff86.txt">'
+        + "".join(selections) + "</TextSource></Sources></Project>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+        archive.writestr("sources/acd630d1-1dde-4661-ac92-79d8bf18ff86.txt",
+                         ("\ufeff" + text).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("fragments, after", [
+    (["beta", "epsilon", "Zeta", " iota"], 1),
+    (["beta", "epsilon", "Zeta", "kappa", "!!"], 2),
+], ids=["white space at an edge", "the same words one on"])
+def test_a_selection_after_an_emoji_lands_on_its_characters_whatever_came_before(
+        fresh, tmp_path, fragments, after):
+    """Selections before the emoji read the same as code points and as
+    UTF-16 units: they vote for both, so the selections after it carry the
+    vote, and "!!" of "!!!" (the same words one code point on) lands where
+    QualCoder put it. The drag selection " iota" is also "iota " one code
+    point on, the same words once compared loosely: with the vote tied, the
+    exact reading is taken, never the one off by one."""
+    text = "Alpha beta gamma. Delta epsilon. Zeta eta. \U0001F694 Theta iota kappa lambda!!!"
+    report = import_qdpx(fresh, _utf16_project(tmp_path / "qc.qdpx", text, fragments))
+    got = sorted((p["start"], p["end"], p["text"]) for p in passages.export_rows(fresh))
+    assert got == sorted((text.index(f), text.index(f) + len(f), f) for f in fragments)
+    assert report.readings == {"code points": 3, "UTF-16 units": after}
+
+
 @pytest.mark.parametrize("name, codes, nested", [
     ("qualcoder/Codebook-made_by_qualcoder.qdc", 5, True),
     ("qualcoder/Codebook-dossier_via_qualcoder.qdc", 13, True),

@@ -20,14 +20,21 @@ readings, in this order:
 A reading is kept when the text it points to is the selection's ``name``
 (the coded text as the tool wrote it: U+2029 for each line break,
 whitespace runs as one space, and Dossier's own names cut after 60
-characters with "…"). A name that is no reading's text tells nothing (the
-standard makes ``name`` free text; its own examples say "English Quote
-1"): such a selection, like one without a name, is placed by the reading
-that matched the other selections of its source, or by the one span code
-points and UTF-16 units agree on, and is reported as placed by position
-alone; a selection whose readings point at different words with nothing
-to tell which, or outside the text, is not stored and is reported. Offsets returned are code points into the stored text (LF line
-breaks, no BOM).
+characters with "…"); a reading whose text is the name character for
+character, white space at its edges included, is preferred to one only
+loosely equal (" iota" one character on is "iota "). Of the readings that
+fit, the one most selections of the source fit wins, every reading giving
+a selection's span counted: before the first emoji code points and UTF-16
+units agree, and both are credited.
+
+A name that is no reading's text tells nothing (the standard makes
+``name`` free text; its own examples say "English Quote 1"): such a
+selection, like one without a name, is placed by the reading that matched
+the other selections of its source, or by the one span code points and
+UTF-16 units agree on, and is reported as placed by position alone. A
+selection whose readings point at different words with nothing to tell
+which, or outside the text, is not stored and is reported. Offsets
+returned are code points into the stored text (LF line breaks, no BOM).
 """
 
 from __future__ import annotations
@@ -53,6 +60,28 @@ def comparable(text: str) -> str:
     """``text`` as names are compared: line breaks (U+2029 too) and controls
     as spaces, whitespace runs as one space, no space at either end."""
     return " ".join(_CONTROLS.sub(" ", _BREAKS.sub(" ", text)).split())
+
+
+_SPACE = re.compile(r"\r\n|[\s\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _spaced(text: str) -> str:
+    """``text`` with each line break (CRLF too), control and white space
+    character as one space: nothing moves, so the edges still count."""
+    return _SPACE.sub(" ", text)
+
+
+def name_is_exactly(name: str, coded: str) -> bool:
+    """Whether a selection's ``name`` is the text ``coded`` character for
+    character, white space at the edges included (any white space, line
+    break or control character equal to any other: XML turns a tab in an
+    attribute into a space, QualCoder writes U+2029 for a line break), or
+    a cut-off prefix of it ending in "…"."""
+    want, have = _spaced(name), _spaced(coded)
+    if want == have:
+        return True
+    return (want.endswith("…") and len(want) > 1 and len(have) >= len(want)
+            and have.startswith(want[:-1]))
 
 
 def name_matches(name: str, coded: str) -> bool:
@@ -142,13 +171,14 @@ class SourcePositions:
 
     def spans(self, start: int, end: int) -> dict[str, tuple[int, int]]:
         """Every reading's span (code points into the stored text) that is a
-        valid range, in :data:`READINGS` order; readings giving the same
-        span as an earlier one are left out."""
+        valid range, in :data:`READINGS` order. Readings giving the same
+        span are all kept: each is a reading the selection agrees with, so
+        each gets its vote."""
         found: dict[str, tuple[int, int]] = {}
 
         def add(reading, begin, finish):
             if (begin is not None and finish is not None and 0 <= begin < finish
-                    <= len(self.stored) and (begin, finish) not in found.values()):
+                    <= len(self.stored)):
                 found[reading] = (begin, finish)
 
         add(CODE_POINTS, self._raw_point(start), self._raw_point(end))
@@ -168,9 +198,18 @@ class SourcePositions:
         return found
 
     def matching(self, start: int, end: int, name: str) -> dict[str, tuple[int, int]]:
-        """The readings whose span holds the text ``name``."""
-        return {reading: span for reading, span in self.spans(start, end).items()
-                if name_matches(name, self.stored[span[0]:span[1]])}
+        """The readings whose span holds the text ``name``: those holding it
+        exactly (:func:`name_is_exactly`) if any does, else those holding
+        it once compared loosely (:func:`name_matches`). A span one
+        character off can match loosely when white space is at its edge
+        (" iota" read as "iota "), so a loose match never outvotes an
+        exact one."""
+        spans = self.spans(start, end)
+        loose = {reading: span for reading, span in spans.items()
+                 if name_matches(name, self.stored[span[0]:span[1]])}
+        exact = {reading: span for reading, span in loose.items()
+                 if name_is_exactly(name, self.stored[span[0]:span[1]])}
+        return exact or loose
 
 
 def place_selections(positions: SourcePositions,
@@ -179,11 +218,15 @@ def place_selections(positions: SourcePositions,
     """For each ``(start, end, name)`` of one source: where it is
     (:class:`Placed`) or why it could not be placed (a reason).
 
-    A named selection takes the matching reading that most other
-    selections of the source matched (ties: :data:`READINGS` order). One
-    without a name, or whose name no reading's text is (a label), is placed
-    by its positions alone (:func:`_by_position`); a label is kept on the
-    :class:`Placed` so that the import can say so.
+    A named selection takes the span of the matching reading
+    (:meth:`SourcePositions.matching`) that most selections of the source
+    matched, every reading giving a selection's span counted (ties:
+    :data:`READINGS` order). One without a name, or whose name no
+    reading's text is (a label), is placed by its positions alone
+    (:func:`_by_position`); a label is kept on the :class:`Placed` so that
+    the import can say so. A span is said to be read the first way in
+    :data:`READINGS` order that gives it: as code points, the standard's,
+    whenever they agree.
     """
     matches = [positions.matching(s, e, n) if comparable(n or "") else None
                for s, e, n in selections]
@@ -193,8 +236,8 @@ def place_selections(positions: SourcePositions,
     placed: list[Placed | str] = []
     for (start, end, name), found in zip(selections, matches):
         if found:
-            reading = min(found, key=rank.__getitem__)
-            placed.append(Placed(*found[reading], reading))
+            span = found[min(found, key=rank.__getitem__)]
+            placed.append(Placed(*span, _first_giving(found, span)))
             continue
         where = _by_position(positions, start, end, usual)
         if found is None:           # no name: nothing else to say
@@ -218,16 +261,21 @@ def _by_position(positions: SourcePositions, start: int, end: int,
     neither decides, why not (a phrase)."""
     spans = positions.spans(start, end)
     if usual in spans:
-        return Placed(*spans[usual], usual)
+        return Placed(*spans[usual], _first_giving(spans, spans[usual]))
     likely = {span for reading, span in spans.items() if reading not in (UTF8, LF_UTF8)}
     if len(likely) == 1:
         span = likely.pop()
-        return Placed(*span, next(r for r in spans if spans[r] == span))
+        return Placed(*span, _first_giving(spans, span))
     if not spans:
         return (f"positions {start}–{end} are outside the article "
                 f"(0–{len(positions.stored)})")
     return (f"positions {start}–{end} point at different words depending on how they are "
             "counted, with nothing to tell which")
+
+
+def _first_giving(spans: dict[str, tuple[int, int]], span: tuple[int, int]) -> str:
+    """The first reading of ``spans`` (in :data:`READINGS` order) giving ``span``."""
+    return next(reading for reading in spans if spans[reading] == span)
 
 
 def _short(text: str | None) -> str:
