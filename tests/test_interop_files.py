@@ -278,6 +278,35 @@ def test_a_project_then_the_txt_is_one_article(fresh, tmp_path):
     assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("text", [
+    "Page one: the raid freed 312 workers.\n\x0cPage two: buses left at 03:00.\n",
+    "\nThe raid freed 312 workers.\nBuses left at 03:00.\n",
+    " \x07\nThe raid freed 312 workers.\x1b\nBuses left at 03:00.",
+], ids=["form feed", "leading blank line", "controls at the start and inside"])
+@pytest.mark.parametrize("txt_first", [True, False], ids=["txt first", "project first"])
+def test_a_file_with_control_characters_or_leading_blank_lines_is_one_article(
+        fresh, tmp_path, text, txt_first):
+    """A .txt import reads control characters (a PDF conversion's form
+    feeds) as spaces and drops blank space at the start; a project's source
+    is stored the same way, its positions moved back by what was cut."""
+    from desktop.importers.run import import_files
+
+    txt = tmp_path / "interview.txt"
+    txt.write_bytes(("\ufeff" + text).encode("utf-8"))
+    project = _utf16_project(tmp_path / "p.qdpx", text, ["freed 312 workers"])
+    if txt_first:
+        import_files(fresh, [txt])
+    report = import_qdpx(fresh, project)
+    if not txt_first:
+        import_files(fresh, [txt])
+    assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert report.passages_added == 1 and report.skipped == []
+    [row] = passages.export_rows(fresh)
+    stored = articles.get_article(fresh, row["article_id"])["text"]
+    assert stored[row["start"]:row["end"]] == row["text"] == "freed 312 workers"
+    assert stored == stored.strip() and "\x0c" not in stored and "\x07" not in stored
+
+
 def test_taguettes_document_export_brings_its_highlights_as_passages(tmp_path, capsys):
     """Taguette has no project export with offsets but this HTML: its
     highlights were imported as [tag] markers in the article's text."""

@@ -32,20 +32,36 @@ def normalise(text: str) -> str:
     boxes, a terminal would run them); no blank space or byte-order mark at
     either end."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROLS.sub(" ", ESCAPES.sub("", text))
-    return _strip_edges(text)
+    return _strip_edges(controls_as_spaces(ESCAPES.sub("", text)))
+
+
+def controls_as_spaces(text: str) -> str:
+    """``text`` with each control character that is not text (see
+    :data:`_CONTROLS`) read as one space: nothing moves, so an importer
+    whose positions point into the text (a REFI-QDA project) can store it
+    as a .txt import stores the same file."""
+    return _CONTROLS.sub(" ", text)
+
+
+def text_edges(text: str) -> tuple[int, int]:
+    """Where ``text`` starts and ends without white space (``str.isspace``,
+    as the regular expression ``\\s``) and byte-order marks at either end:
+    ``text[start:end]`` is what :func:`normalise` keeps of it. (A regular
+    expression anchored at the end tries every run of spaces in the text:
+    nine tenths of this module's time on a news article.)"""
+    head = text
+    while (stripped := head.lstrip().lstrip("\ufeff")) != head:
+        head = stripped
+    tail = head
+    while (stripped := tail.rstrip().rstrip("\ufeff")) != tail:
+        tail = stripped
+    start = len(text) - len(head)
+    return start, start + len(tail)
 
 
 def _strip_edges(text: str) -> str:
-    """``text`` without white space (``str.isspace``, as the regular
-    expression ``\\s``) and byte-order marks at either end. (A regular
-    expression anchored at the end tries every run of spaces in the text:
-    nine tenths of this module's time on a news article.)"""
-    while True:
-        stripped = text.strip().strip("\ufeff")
-        if stripped == text:
-            return text
-        text = stripped
+    start, end = text_edges(text)
+    return text[start:end]
 
 
 def paragraphs_text(paragraphs) -> str:

@@ -48,7 +48,10 @@ Everything is stored in one transaction: a failed or cancelled import
 stores nothing.
 
 Line breaks: CRLF/CR become LF (:mod:`desktop.refi_qda.line_breaks`); a
-leading BOM is dropped.
+leading BOM is dropped. A source from another tool is then stored as a
+.txt import stores the same file (:mod:`desktop.importers.article_text`):
+control characters as spaces, no blank space at either end, positions
+moved back by what was cut before the text.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from sqlite_utils import Database
 
 from desktop.codebook_json import CodebookFileError
 from desktop.refi_qda.codebook import read_codes
+from desktop.importers.article_text import controls_as_spaces, text_edges
 from desktop.importers.drafts import iso_date
 from desktop.refi_qda.export import MEMO_HEADING, METADATA_LABELS
 from desktop.refi_qda.line_breaks import normalise_line_breaks
@@ -507,30 +511,33 @@ class _Importer:
             self.report.skipped.append((f"source “{name}”", str(error)))
             return
         text, position = normalise_line_breaks(raw)
-        if not text.strip():
+        # A text an earlier import stored whole is matched whole, and so is a
+        # Dossier project's (its text may start or end in blank space,
+        # corrected in Edit text: stripped, it would come back with another
+        # hash). Any other is stored as a .txt import stores the same file,
+        # so that the file imported both ways is one article; each control
+        # becomes one space, so positions only move by what is cut before
+        # the text, as for the BOM.
+        article_id = articles.find_by_hash(self.db, articles.text_hash(text))
+        lead, kept = 0, len(text)
+        if article_id is None and not self.project.from_dossier:
+            text = controls_as_spaces(text)
+            lead, kept = text_edges(text)
+        if lead == kept or not text.strip():
             self.report.skipped.append((f"source “{name}”", "no text"))
             return
         metadata, memo = self.description(source)
-        # stored without blank space at its end, as every file import stores
-        # a text (QualCoder keeps a file's last line break): the same file
-        # imported as .txt and through a project is one article. A text an
-        # earlier import stored whole is matched whole, and so is a Dossier
-        # project's (its text may end in blank space, corrected in Edit
-        # text: stripped, it would come back with another hash). Positions
-        # do not move; a selection is cut where the stored text ends.
-        article_id = articles.find_by_hash(self.db, articles.text_hash(text))
-        created, kept = False, len(text)
-        if article_id is None and not self.project.from_dossier:
-            kept = len(text.rstrip())
+        created = False
         if article_id is None:
             article_id, created = articles.add_article(
-                self.db, title=name, text=text[:kept], stable_id=source.get("guid"),
+                self.db, title=name, text=text[lead:kept], stable_id=source.get("guid"),
                 **metadata)
         (self.report.articles_added if created else self.report.articles_existing).append(
             (name, article_id))
         self.bring_memo(article_id, name, memo)
-        self.selections(source, name, article_id, SourcePositions(raw, text, position), kept)
-        self.codings(source, name, article_id, Placed(0, kept, CODE_POINTS),
+        self.selections(source, name, article_id, SourcePositions(raw, text, position),
+                        lead, kept)
+        self.codings(source, name, article_id, Placed(0, kept - lead, CODE_POINTS),
                      source.get("creatingUser"), source.get("creationDateTime"))
 
     def bring_memo(self, article_id: int, name: str, memo: str) -> None:
@@ -544,11 +551,12 @@ class _Importer:
                 (f"description of “{name}”", "the article already has a memo; kept as it was"))
 
     def selections(self, source, name: str, article_id: int,
-                   positions: SourcePositions, kept: int) -> None:
+                   positions: SourcePositions, lead: int, kept: int) -> None:
         """Each coded selection of a source, placed (see
-        :func:`place_selections`) and cut at ``kept``, where the stored text
-        ends (a selection only of the blank space after it is skipped,
-        said)."""
+        :func:`place_selections`) and cut to ``lead``–``kept``, where the
+        stored text starts and ends in the source's text, then moved back by
+        ``lead`` (a selection only of the blank space before or after it is
+        skipped, said)."""
         found, wanted = [], []
         for selection in children(source, "PlainTextSelection"):
             if self.import_orphan(selection, name, article_id):
@@ -568,13 +576,15 @@ class _Importer:
             if isinstance(place, str):
                 self.report.skipped.append((f"selection {start}–{end} in “{name}”", place))
                 continue
-            if place.start >= kept:
+            if place.start >= kept or place.end <= lead:
+                where = "after the text's end" if place.start >= kept else "before its start"
                 self.report.skipped.append((f"selection {start}–{end} in “{name}”",
-                                            "only blank space after the text's end"))
+                                            f"only blank space {where}"))
                 continue
             if place.label is not None:
                 labels.append(place.label)
-            place = Placed(place.start, min(place.end, kept), place.reading)
+            place = Placed(max(place.start, lead) - lead, min(place.end, kept) - lead,
+                           place.reading)
             self.codings(selection, name, article_id, place, selection.get("creatingUser"),
                          selection.get("creationDateTime"))
         if labels:
