@@ -25,6 +25,8 @@ def cmd_merge(args) -> int:
         print(f"conflict: {line}")
     for line in report.skipped:
         print(f"skipped: {line}")
+    for line in report.notes:
+        print(f"note: {line}")
     print(summary(report))
     return EXIT_OK
 

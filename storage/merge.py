@@ -65,6 +65,9 @@ class MergeReport:
     assignments_added: int = 0
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: what was worked around and kept (a .qdpx's damaged XML read by
+    #: recovery, a selection placed by its position alone): said, not skipped
+    notes: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
     #: the journal step holding the merge (None until it committed)
     step_id: int | None = None

@@ -71,3 +71,25 @@ def test_a_broken_project_is_refused_and_nothing_changes(seeded_db_path, tmp_pat
         assert ours.execute("SELECT count(*) FROM passages").fetchone()[0] == before
     finally:
         ours.close()
+
+
+def test_what_a_merged_project_worked_around_is_a_note_not_a_skip(tmp_path, capsys):
+    """A .qdpx whose damaged XML was read by recovery: its warning was
+    listed (and counted) as skipped although everything it could was merged."""
+    from pathlib import Path
+
+    damaged = (Path(__file__).resolve().parent / "data" / "interop" / "qualcoder"
+               / "qc_amp_malformed_annotation.qdpx")
+    db_path = tmp_path / "ours.db"
+    open_database(db_path).close()
+    report = merge_file(open_database(db_path), damaged)
+    [note] = report.notes
+    assert "not well-formed" in note
+    assert not any("not well-formed" in line for line in report.skipped)
+    assert any("annotation" in line for line in report.skipped)     # not kept: skipped
+    open_database(tmp_path / "again.db").close()
+    capsys.readouterr()
+    assert main(["merge", str(damaged), "--db", str(tmp_path / "again.db")]) == 0
+    out = capsys.readouterr().out
+    assert "note: " in out and "skipped: " in out
+

@@ -74,7 +74,8 @@ def merge_from(window, path: str | Path | None = None) -> Task | None:
         _tell(window, QMessageBox.Icon.Information, f"Merged {path.name}",
               summary(report), "\n".join(
                   [f"conflict: {c}" for c in report.conflicts]
-                  + [f"skipped: {s}" for s in report.skipped]))
+                  + [f"skipped: {s}" for s in report.skipped]
+                  + [f"note: {n}" for n in report.notes]))
 
     def failed(message: str) -> None:
         finished()
