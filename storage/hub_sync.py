@@ -894,14 +894,20 @@ class _Codebook:
     how many batches a file pulls, so every file reaches the same tree: the
     files of others (the pulled move is void), the mover's (which applied
     its move first: put right when the pull reaches it) and a new member's
-    (the hub's current parents, less the void ones)."""
+    (the hub's current parents, less the void ones). A move under a tag
+    deleted by then is void too: a pull puts the tag at the top level for
+    good (:meth:`_Applier.parent`), and a restored parent (a lead's undo)
+    does not take it back, in a new member's file either."""
 
     def __init__(self, void: set[tuple[int, str]] | None = None,
-                 lifted: set[str] | None = None) -> None:
+                 lifted: set[str] | None = None,
+                 under_deleted: set[str] | None = None) -> None:
         #: (seq, tag uuid) of each void move
         self.void = void or set()
         #: tags whose current place on the hub is a void move: at the top
         self.lifted = lifted or set()
+        #: tags whose void move was under a tag deleted by then (not a loop)
+        self.under_deleted = under_deleted or set()
 
     @classmethod
     def read(cls, conn: psycopg.Connection, upto: int) -> _Codebook:
@@ -909,21 +915,29 @@ class _Codebook:
         parents: dict[str, str | None] = {}
         void: set[tuple[int, str]] = set()
         lifted: set[str] = set()
+        # tags deleted by then (a parent deleted, then inserted again by an
+        # undo, is out of it again; one not inserted yet is not in it)
+        gone: set[str] = set()
+        under_deleted: set[str] = set()
         for seq, key, inserted, deleted, parent in conn.execute(_PLACEMENTS, [upto]):
             if deleted:
                 parents.pop(key, None)
                 lifted.discard(key)
+                gone.add(key)
                 continue
             if not inserted and key not in parents:
                 continue        # the hub never recreates a deleted row by an update
-            if key in ancestor_chain(parents, parent):
+            gone.discard(key)
+            if parent in gone:
+                under_deleted.add(key)
+            if parent in gone or key in ancestor_chain(parents, parent):
                 void.add((seq, key))
                 lifted.add(key)
                 parent = None
             else:
                 lifted.discard(key)
             parents[key] = parent
-        return cls(void, lifted)
+        return cls(void, lifted, under_deleted)
 
     def void_at(self, seq: int) -> set[str]:
         """The tags whose move by the hub's step ``seq`` is void."""
@@ -958,6 +972,8 @@ class _Applier:
         self.ids: dict[tuple[str, str], int] = {}
         self.text_changed: set[int] = set()
         self.passages_written: set[int] = set()
+        #: tags moved under a tag deleted by then (:attr:`_Codebook.under_deleted`)
+        self.under_deleted: set[str] = set()
 
     def local_id(self, table: str, key: str) -> int | None:
         if (table, key) in self.ids:
@@ -1044,7 +1060,11 @@ class _Applier:
             "on the hub meanwhile: it stays, at the top level of the codebook.")
 
     def said_looped(self, key: str, parent: str | None) -> None:
-        """Say that tag ``key``, moved under tag ``parent``, stays at the top."""
+        """Say that tag ``key``, moved under tag ``parent``, stays at the top
+        (``parent`` was deleted by then, if :attr:`under_deleted` names it)."""
+        if key in self.under_deleted:
+            self._said_lifted(self._tag_name(key), self._tag_name(parent or ""))
+            return
         self.result.conflicts.append(
             f"The tag “{self._tag_name(key).removesuffix(DELETED_MARK)}” was moved under "
             f"“{self._tag_name(parent or '').removesuffix(DELETED_MARK)}”, which a colleague "
@@ -1591,6 +1611,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
     codebook = _Codebook.read(conn, steps[-1][1]) if _moves_tags(by_seq) else _Codebook()
+    applier.under_deleted = codebook.under_deleted
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps the fields they changed
@@ -2093,6 +2114,7 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
                         if on_progress:
                             on_progress("First sync", done, total)
             codebook = _Codebook.read(conn, seq) if parents else _Codebook()
+            applier.under_deleted = codebook.under_deleted
             for key, parent in parents:
                 if key in codebook.lifted:      # the hub holds a loop: broken as a pull does
                     applier.said_looped(key, parent)

@@ -896,6 +896,40 @@ def test_a_tag_placed_under_a_category_deleted_meanwhile_goes_to_the_top_level(
             [("Child", None), (moved, None)])
 
 
+def test_a_tag_put_under_a_category_deleted_then_restored_stays_at_the_top_everywhere(
+        tmp_path, hub, lead_db):
+    """Lea deletes a category while Leo puts a new tag under it, then undoes
+    her deletion. The tag went to the top level in the files that pulled
+    the move, and stays there in a new member's too (the restored category
+    put it back under itself there), said as a deletion, not a loop."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    with journal.step(lead_db, "New category", analyst="lea", origin="lea"):
+        category = tags.create_tag(lead_db, "Category", "#123456", codable=False)
+        # (a later tag keeps the category's id from being reused by "Child"
+        # in Lea's file, which would refuse her undo)
+        tags.create_tag(lead_db, "Spare", "#223456")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "Delete tag “Category”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, category)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    with journal.step(leo, "New tag “Child”", analyst="leo", origin="leo"):
+        child = tags.create_tag(leo, "Child", "#654321")
+        tags.set_parent(leo, child, leo.execute("SELECT id FROM tags WHERE name = 'Category'"
+                                                ).fetchone()[0])
+    hub_sync.sync(leo, hub.conn("leo"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    journal.undo(lead_db, origin="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(leo, hub.conn("leo"))
+    ana = open_database(tmp_path / "ana.db")
+    joined = hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    assert any("“Child” was put under “Category”, deleted" in c for c in joined.conflicts)
+    for db in (lead_db, leo, ana):
+        assert (_parents(db)["Child"], _parents(db)["Category"]) == (None, None)
+    assert _parents(lead_db) == _parents(leo) == _parents(ana)
+
+
 def _parents(db) -> dict[str, str | None]:
     """Each tag's name → the name of the tag it sits under (None: the top)."""
     return dict(db.execute("SELECT t.name, p.name FROM tags t "
