@@ -21,7 +21,9 @@ Everything lives in the schema ``dossier_hub``:
   A passage a lead inserts under another member's analyst name is that
   member's (version 6): a lead's undo of deleting Ana's article gives Ana
   her passages back. A member's first change of her own review status
-  claims her analyst name as her first passage would (version 7).
+  claims her analyst name as her first passage would (version 7). Two
+  tags never share a name (version 8): a tag a change names as another
+  tag already is (ignoring case) gets the first free "name (2)", "name (3)"…
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
   ``assignments``: the current state, keyed by uuid (aliases by key +
   label, assignments by article uuid + analyst), for a new
@@ -51,7 +53,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "7"
+HUB_VERSION = "8"
 
 
 def group_role(role: str) -> str:
@@ -171,6 +173,14 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = NEW.after->>'analyst'
                      AND r.rolname <> session_user) THEN
     PERFORM dossier_hub.claim_analyst_name(NEW.after->>'analyst');
+  END IF;
+  -- (version 8) the members' files cannot hold two tags of one name: a tag
+  -- inserted or renamed to another's name (two leads, neither having pulled
+  -- the other's) gets a free one, stored so, and every file pulls it so
+  IF NEW.tbl = 'tags' AND NEW.after ? 'name' AND (NEW.before IS NULL
+     OR NEW.before->>'name' IS DISTINCT FROM NEW.after->>'name') THEN
+    NEW.after := jsonb_set(NEW.after, '{name}',
+      to_jsonb(dossier_hub.free_tag_name(NEW.row_key, NEW.after->>'name')));
   END IF;
   -- (version 5) blind coding shows a change of a passage to whoever owns the
   -- passage, not to whoever pushed it; the pusher sees the row if the change
@@ -439,6 +449,55 @@ _APPLY_BRANCH = """  IF NEW.tbl = '{t}' THEN
     RETURN NULL;
   END IF;"""
 
+#: A name for tag ``k`` no other tag on the hub has (version 8): ``name``
+#: itself if free, else the first free "name (2)", "name (3)"… Compared as
+#: lower case (a file's codebook refuses two names differing in case only).
+_FREE_TAG_NAME_SQL = """
+CREATE OR REPLACE FUNCTION dossier_hub.free_tag_name(k text, name text) RETURNS text
+  LANGUAGE plpgsql STABLE AS $$
+DECLARE candidate text := name; n integer := 1;
+BEGIN
+  WHILE EXISTS (SELECT 1 FROM dossier_hub.tags t WHERE t.key <> k
+                AND lower(t.data->>'name') = lower(candidate)) LOOP
+    n := n + 1;
+    candidate := name || ' (' || n || ')';
+  END LOOP;
+  RETURN candidate;
+END $$;
+"""
+
+#: Version 8: tags a hub holds under one name (pushed before version 8 by two
+#: leads) are told apart as a pushed step would: each but the first in the
+#: hub's order gets a free name, by one step (of the hub's owner) that
+#: members pull like any other, so that every file renames the same tags.
+#: Row-level security as in :data:`_PASSAGE_OWNER_SQL` (the owner writes a
+#: step and applies its changes here only).
+_DUPLICATE_TAGS_SQL = [
+    "ALTER TABLE dossier_hub.steps NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.changes NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.tags NO FORCE ROW LEVEL SECURITY",
+    """DO $$ DECLARE r record; step uuid := gen_random_uuid(); n integer := 0;
+    BEGIN
+      FOR r IN SELECT t.key, t.data FROM dossier_hub.tags t WHERE EXISTS (
+          SELECT 1 FROM dossier_hub.tags o WHERE lower(o.data->>'name') = lower(t.data->>'name')
+          AND (o.seq, o.key) < (t.seq, t.key)) ORDER BY t.seq, t.key LOOP
+        IF n = 0 THEN
+          INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, kind, created_at, pushed_at)
+            VALUES (step, 0, 'Tags of one name told apart', '', 'do',
+                    to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'), now());
+        END IF;
+        INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, before, after, owner)
+          VALUES (step, n, 0, 'tags', r.key, r.data, jsonb_set(r.data, '{name}',
+                  to_jsonb(dossier_hub.free_tag_name(r.key, r.data->>'name'))), '');
+        n := n + 1;
+      END LOOP;
+    END $$""",
+    "ALTER TABLE dossier_hub.steps FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.changes FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE dossier_hub.tags FORCE ROW LEVEL SECURITY",
+]
+
+
 #: The fields of a row that a change changed (version 4).
 _CHANGED_FIELDS_SQL = """
 CREATE OR REPLACE FUNCTION dossier_hub.changed_fields(before jsonb, after jsonb)
@@ -541,9 +600,10 @@ def _changes_sql() -> str:
     """The functions by which a pushed change applies itself (version 4),
     records the owner of the passage it changes (version 5) and gives a
     passage a lead inserts to its coder (version 6)."""
-    return _CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CODER_LOGIN_SQL + _CHANGES_SQL.replace(
+    return (_CHANGED_FIELDS_SQL + _MEMBER_NAME_SQL + _CODER_LOGIN_SQL + _FREE_TAG_NAME_SQL
+            + _CHANGES_SQL.replace(
         "@APPLY@", "\n".join(_APPLY_BRANCH.format(t=t, owner=_inserted_owner(t))
-                             for t in STATE_TABLES))
+                             for t in STATE_TABLES)))
 
 
 def _inserted_owner(table: str) -> str:
@@ -604,10 +664,12 @@ def upgrade_statements(version: str) -> list[str]:
     (the history already there included), whom blind coding shows it to.
     Version 5 → 6 gives a passage a lead inserts under a member's analyst
     name to that member, those already on the hub included. Version 6 → 7
-    lets a member's first review status claim her analyst name."""
+    lets a member's first review status claim her analyst name. Version 7 →
+    8 gives a tag named as another tag a free name, those already on the
+    hub included (:data:`_DUPLICATE_TAGS_SQL`)."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2", "3", "4", "5", "6"):
+    if version not in ("1", "2", "3", "4", "5", "6", "7"):
         raise ValueError(f"unknown hub schema version {version!r}")
     statements = []
     if version == "1":
@@ -624,15 +686,16 @@ def upgrade_statements(version: str) -> list[str]:
     if version in ("1", "2"):
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     # (the version 4 policies call member_name(), which _changes_sql makes)
-    if version not in ("5", "6"):
+    if version not in ("5", "6", "7"):
         statements += _PASSAGE_OWNER_SQL
-    # (_changes_sql, run by every upgrade, holds version 7's change)
+    # (_changes_sql, run by every upgrade, holds versions 7 and 8's changes)
     return statements + [
         _changes_sql(),
-        *(_CODER_OWNER_SQL if version != "6" else ()),
-        *_altered_policies(_V4_POLICIES if version not in ("4", "5", "6") else ()),
-        *_altered_policies(_V5_POLICIES if version not in ("5", "6") else ()),
-        *_altered_policies(_V6_POLICIES if version != "6" else ()),
+        *(_CODER_OWNER_SQL if version not in ("6", "7") else ()),
+        *_altered_policies(_V4_POLICIES if version not in ("4", "5", "6", "7") else ()),
+        *_altered_policies(_V5_POLICIES if version not in ("5", "6", "7") else ()),
+        *_altered_policies(_V6_POLICIES if version not in ("6", "7") else ()),
+        *_DUPLICATE_TAGS_SQL,
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

@@ -21,9 +21,12 @@ current state of the shared corpus.
   a field that a later hub step changed again is skipped (the later one is
   applied, or is this analyst's own): the hub's order decides, field by
   field, the later write wins, the earlier stays in the history.
-- Conflicts: a tag deleted on the hub while local passages use it is kept,
-  renamed "… (deleted on hub)" — the passages stay, flagged by it; a tag
-  put under a category deleted on the hub meanwhile goes to the top level
+- Conflicts: a tag the hub named apart (version 8: another tag had its
+  name) takes the hub's name here when a pull brings the other, or reaches
+  this file's own step (:meth:`_Applier._make_room`); a tag deleted on the
+  hub while local passages use it is kept, renamed "… (deleted on hub)" —
+  the passages stay, flagged by it; a tag put under a category deleted on
+  the hub meanwhile goes to the top level
   (the codebook stays a tree, ``tags.parent_id`` has no foreign key), and
   so does one moved under a tag a colleague had put under it meanwhile
   (:class:`_Codebook`: the move later in the hub's order would close a
@@ -69,7 +72,7 @@ from storage.changes import ALL_KINDS, Changes
 from storage.durability import commits_without_fsync
 from storage.hub_meta import HUB_LEFT, HUB_URL
 from storage.database import get_meta, set_meta, utc_now, write_transaction
-from storage.tags import ancestor_ids
+from storage.tags import ancestor_ids, find_tag, name_key
 
 Progress = Callable[[str, int, int], None] | None
 
@@ -105,6 +108,17 @@ BATCH = int(os.environ.get("DOSSIER_HUB_BATCH", "500"))
 #: Steps per push transaction (``$DOSSIER_HUB_PUSH_BATCH`` for tests).
 PUSH_BATCH = int(os.environ.get("DOSSIER_HUB_PUSH_BATCH", "50"))
 DELETED_MARK = " (deleted on hub)"
+
+
+def free_tag_name(name: str, taken: set[str]) -> str:
+    """``name``, or the first "name (2)", "name (3)"… whose
+    :func:`storage.tags.name_key` is not in ``taken`` (the rule by which
+    the hub tells two tags of one name apart: hub_schema.free_tag_name)."""
+    candidate, n = name, 1
+    while name_key(candidate) in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
 
 
 def flagged(name: str) -> str:
@@ -880,14 +894,20 @@ class _Codebook:
     how many batches a file pulls, so every file reaches the same tree: the
     files of others (the pulled move is void), the mover's (which applied
     its move first: put right when the pull reaches it) and a new member's
-    (the hub's current parents, less the void ones)."""
+    (the hub's current parents, less the void ones). A move under a tag
+    deleted by then is void too: a pull puts the tag at the top level for
+    good (:meth:`_Applier.parent`), and a restored parent (a lead's undo)
+    does not take it back, in a new member's file either."""
 
     def __init__(self, void: set[tuple[int, str]] | None = None,
-                 lifted: set[str] | None = None) -> None:
+                 lifted: set[str] | None = None,
+                 under_deleted: set[str] | None = None) -> None:
         #: (seq, tag uuid) of each void move
         self.void = void or set()
         #: tags whose current place on the hub is a void move: at the top
         self.lifted = lifted or set()
+        #: tags whose void move was under a tag deleted by then (not a loop)
+        self.under_deleted = under_deleted or set()
 
     @classmethod
     def read(cls, conn: psycopg.Connection, upto: int) -> _Codebook:
@@ -895,21 +915,29 @@ class _Codebook:
         parents: dict[str, str | None] = {}
         void: set[tuple[int, str]] = set()
         lifted: set[str] = set()
+        # tags deleted by then (a parent deleted, then inserted again by an
+        # undo, is out of it again; one not inserted yet is not in it)
+        gone: set[str] = set()
+        under_deleted: set[str] = set()
         for seq, key, inserted, deleted, parent in conn.execute(_PLACEMENTS, [upto]):
             if deleted:
                 parents.pop(key, None)
                 lifted.discard(key)
+                gone.add(key)
                 continue
             if not inserted and key not in parents:
                 continue        # the hub never recreates a deleted row by an update
-            if key in ancestor_chain(parents, parent):
+            gone.discard(key)
+            if parent in gone:
+                under_deleted.add(key)
+            if parent in gone or key in ancestor_chain(parents, parent):
                 void.add((seq, key))
                 lifted.add(key)
                 parent = None
             else:
                 lifted.discard(key)
             parents[key] = parent
-        return cls(void, lifted)
+        return cls(void, lifted, under_deleted)
 
     def void_at(self, seq: int) -> set[str]:
         """The tags whose move by the hub's step ``seq`` is void."""
@@ -944,6 +972,8 @@ class _Applier:
         self.ids: dict[tuple[str, str], int] = {}
         self.text_changed: set[int] = set()
         self.passages_written: set[int] = set()
+        #: tags moved under a tag deleted by then (:attr:`_Codebook.under_deleted`)
+        self.under_deleted: set[str] = set()
 
     def local_id(self, table: str, key: str) -> int | None:
         if (table, key) in self.ids:
@@ -1030,7 +1060,11 @@ class _Applier:
             "on the hub meanwhile: it stays, at the top level of the codebook.")
 
     def said_looped(self, key: str, parent: str | None) -> None:
-        """Say that tag ``key``, moved under tag ``parent``, stays at the top."""
+        """Say that tag ``key``, moved under tag ``parent``, stays at the top
+        (``parent`` was deleted by then, if :attr:`under_deleted` names it)."""
+        if key in self.under_deleted:
+            self._said_lifted(self._tag_name(key), self._tag_name(parent or ""))
+            return
         self.result.conflicts.append(
             f"The tag “{self._tag_name(key).removesuffix(DELETED_MARK)}” was moved under "
             f"“{self._tag_name(parent or '').removesuffix(DELETED_MARK)}”, which a colleague "
@@ -1098,15 +1132,76 @@ class _Applier:
 
     def _adopt(self, table: str, key: str, state: dict) -> int | None:
         """A local row that is the same one under another uuid (a tag of the
-        same name, an article with the same text): it takes the hub's uuid."""
+        same name, an article with the same text): it takes the hub's uuid.
+        A tag only if the hub never had its uuid (a joining file's own tag,
+        or one not pushed yet): a tag the hub has is another tag of the
+        team's, which the hub named apart (:meth:`_make_room`)."""
         if table == "tags" and "name" in state:
-            row = self.db.execute("SELECT id FROM tags WHERE name = ?", [state["name"]]).fetchone()
-        elif table == "articles" and "text_hash" in state:
+            tag = find_tag(self.db, state["name"])
+            if tag is None or (tag["uuid"] and self._hub_row("tags", tag["uuid"])[0]
+                               is not None):
+                return None
+            return tag["id"]
+        if table == "articles" and "text_hash" in state:
             row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?",
                                   [state["text_hash"]]).fetchone()
+            return row[0] if row else None
+        return None
+
+    def _later_named(self, keys: list[str]) -> str | None:
+        """Of tags ``keys`` holding one name on a hub from before version 8,
+        the one the hub inserted last (it gives way, in every file and in
+        the hub's upgrade: hub_schema._DUPLICATE_TAGS_SQL)."""
+        row = self.conn.execute(
+            "SELECT row_key FROM dossier_hub.changes WHERE tbl = 'tags' AND row_key = ANY(%s) "
+            "AND before IS NULL ORDER BY seq DESC, row_key DESC LIMIT 1", [keys]).fetchone()
+        return row[0] if row else max(keys)
+
+    def _said_renamed(self, old: str, new: str) -> None:
+        self.result.conflicts.append(
+            f"The tag “{old}” is called “{new}” on the hub: another tag of the team's "
+            "codebook has its name (two tags cannot share one).")
+
+    def _local_name(self, tag_id: int) -> str:
+        return self.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0]
+
+    def _said_apart(self, old: str, new: str) -> None:
+        self.result.conflicts.append(
+            f"Two tags were called “{old}”: one is “{new}” in this file (a hub made "
+            "before Dossier told them apart holds both under one name: its owner's "
+            "`dossier hub upgrade` renames them so everywhere).")
+
+    def _make_room(self, key: str, local: int | None, name: str) -> str:
+        """The name tag ``key`` (local id ``local``, if here) takes, ``name``
+        as the hub says, when another local tag has that name (as the
+        codebook compares names: storage.tags.name_key) — the file cannot
+        hold both. The other gives way, said: to its name on the hub (which
+        renamed it when it was pushed after this one, version 8), or to a
+        free name (a tag the hub never had). On a hub from before version
+        8 holding both under that name, the one inserted later there does."""
+        other = find_tag(self.db, name)
+        if other is None or other["id"] == local:
+            return name
+        taken = {name_key(n) for i, n in self.db.execute("SELECT id, name FROM tags")
+                 if i != other["id"]} | {name_key(name)}
+        data, current = (self._hub_row("tags", other["uuid"]) if other["uuid"]
+                         else (None, False))
+        if current and name_key(data["name"]) == name_key(name) \
+                and self._later_named([key, other["uuid"]]) == key:
+            taken = {name_key(n) for i, n in self.db.execute("SELECT id, name FROM tags")
+                     if i != local}
+            new = free_tag_name(name, taken)
+            if local is None or new != self._local_name(local):
+                self._said_apart(name, new)
+            return new
+        if current and name_key(data["name"]) not in taken:
+            new = data["name"]
+            self._said_renamed(other["name"], new)
         else:
-            return None
-        return row[0] if row else None
+            new = free_tag_name(other["name"], taken)
+            self._said_apart(other["name"], new)
+        self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [new, other["id"]])
+        return name
 
     def _anchor(self, state: dict) -> None:
         """A passage arriving for an article whose text is not the one it
@@ -1180,6 +1275,8 @@ class _Applier:
             self._anchor(state)
         if local is None and table not in KEYED:
             local = self._adopt(table, key, state)
+        if table == "tags" and "name" in state:
+            state["name"] = self._make_room(key, local, state["name"])
         if table == "articles" and local is not None and "text" in state:
             old = self.db.execute("SELECT text FROM articles WHERE id = ?", [local]).fetchone()
             if old and old[0] != state["text"]:
@@ -1213,8 +1310,11 @@ class _Applier:
                                   ).fetchone()[0]
         first = next_id
         groups: dict[tuple[str, ...], list[tuple]] = {}
+        names = self._names_apart(rows) if table == "tags" else {}
         for key, data in rows:
             state = self.local_state(table, data, key)
+            if key in names:
+                state["name"] = names[key]
             if self._unplaceable(table, data, state):
                 continue
             if has_id:
@@ -1241,6 +1341,28 @@ class _Applier:
                     "anchor = ? WHERE id = ?", [state["start"], state["end"], state["prefix"],
                                                 state["suffix"], state.get("anchor", "ok"),
                                                 pid])
+
+    def _names_apart(self, rows: list[tuple[str, dict]]) -> dict[str, str]:
+        """Tags among ``rows`` (a snapshot's, into an empty codebook) that a
+        hub from before version 8 holds under one name: each but the first
+        the hub inserted gets a free name here (as :meth:`_make_room` and
+        the hub's upgrade do), said. By tag uuid."""
+        by_name: dict[str, list[str]] = {}
+        for key, data in rows:
+            by_name.setdefault(name_key(data["name"]), []).append(key)
+        names = {key: data["name"] for key, data in rows}
+        if all(len(keys) == 1 for keys in by_name.values()):
+            return {}
+        taken = set(by_name)
+        out: dict[str, str] = {}
+        for keys in (k for k in by_name.values() if len(k) > 1):
+            while len(keys) > 1:
+                later = self._later_named(keys)
+                keys.remove(later)
+                out[later] = free_tag_name(names[later], taken)
+                taken.add(name_key(out[later]))
+                self._said_apart(names[later], out[later])
+        return out
 
     def delete(self, table: str, key: str) -> None:
         local = self.local_id(table, key)
@@ -1489,6 +1611,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
     own uuid, so it is recognised), and the new last sequence number."""
     applier = _Applier(db, conn, result)
     codebook = _Codebook.read(conn, steps[-1][1]) if _moves_tags(by_seq) else _Codebook()
+    applier.under_deleted = codebook.under_deleted
     with write_transaction(db):
         # rows this analyst changed and has not pushed yet: theirs will be the
         # later write on the hub, so the local row keeps the fields they changed
@@ -1501,6 +1624,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
             void = codebook.void_at(seq)
             if step_uuid in known:
                 _settle_own_moves(applier, batch, unpushed, name, by_seq.get(seq, []), void)
+                _settle_own_names(applier, batch, unpushed, by_seq.get(seq, []))
                 continue
             changes = sorted(by_seq.get(seq, []), key=lambda c: (
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
@@ -1539,6 +1663,37 @@ def _settle_own_moves(applier: _Applier, batch: journal.PulledSteps, unpushed: d
             applier.db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [under, tag_id])
             if under is None:
                 applier.said_looped(key, parent)
+
+
+def _settle_own_names(applier: _Applier, batch: journal.PulledSteps, unpushed: dict,
+                      changes: list) -> None:
+    """This file's own step, reached by the pull (not applied: the file holds
+    it): a tag it named as another tag of the hub is named takes the free
+    name the hub gave it (version 8), said — unless a later step names it
+    again, or this analyst has since (not pushed yet: that goes up next). As
+    one pulled step, written only if the file changes."""
+    names = []
+    for table, key, after, fields, superseded, later, _ in changes:
+        if (table != "tags" or after is None or "name" not in after or superseded
+                or "name" in later or (fields is not None and "name" not in fields)):
+            continue
+        local = applier.local_id("tags", key)
+        own = unpushed.get(("tags", local), set())
+        if local is None or own is None or "name" in own:
+            continue
+        now = applier.db.execute("SELECT name FROM tags WHERE id = ?", [local]).fetchone()[0]
+        if now != after["name"]:
+            names.append((key, local, now, after["name"]))
+    if not names:
+        return
+    marker = journal.new_origin()
+    with batch.step("Tags named as on the hub", analyst="", origin=f"hub:{marker}",
+                    step_uuid=marker):
+        for key, local, old, new in names:
+            new = applier._make_room(key, local, new)
+            if new != old:
+                applier.db.execute("UPDATE tags SET name = ? WHERE id = ?", [new, local])
+                applier._said_renamed(old, new)
 
 
 def _own_field(unpushed: dict, tag_id: int | None) -> bool:
@@ -1959,6 +2114,7 @@ def _snapshot(db: Database, conn: psycopg.Connection, result: SyncResult,
                         if on_progress:
                             on_progress("First sync", done, total)
             codebook = _Codebook.read(conn, seq) if parents else _Codebook()
+            applier.under_deleted = codebook.under_deleted
             for key, parent in parents:
                 if key in codebook.lifted:      # the hub holds a loop: broken as a pull does
                     applier.said_looped(key, parent)

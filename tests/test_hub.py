@@ -243,8 +243,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "7")
-    assert hub_sync.upgrade_hub(admin) == ("7", "7")
+    assert hub_sync.upgrade_hub(admin) == ("1", "8")
+    assert hub_sync.upgrade_hub(admin) == ("8", "8")
     # the history already there records whose passage each change changed
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
                          "WHERE tbl = 'passages'").fetchall() == [("ana",)]
@@ -341,7 +341,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "7")
+    assert hub_sync.upgrade_hub(admin) == ("3", "8")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -507,7 +507,7 @@ def test_a_version_5_hub_upgraded_gives_a_leads_reinserted_passage_back_to_its_c
         admin.execute("ALTER POLICY passages_insert_21 ON dossier_hub.passages "
                       "WITH CHECK (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '5' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("5", "7")
+    assert hub_sync.upgrade_hub(admin) == ("5", "8")
     assert admin.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
                          [key]).fetchone() == ("ana",)
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
@@ -717,6 +717,119 @@ def test_two_leads_rename_one_tag_the_later_write_wins_the_other_is_kept(tmp_pat
     assert afters == ["Renamed by Lea", "Renamed by Leo"]
 
 
+def _codebook(db) -> set:
+    """Each tag (uuid, name) with its passages' uuids: what must agree everywhere."""
+    return {(key, name, tuple(sorted(p for (p,) in db.execute(
+        "SELECT p.uuid FROM passages p WHERE p.tag_id = ?", [tag_id]))))
+        for tag_id, key, name in db.execute("SELECT id, uuid, name FROM tags")}
+
+
+def _hub_codebook(conn) -> set:
+    """:func:`_codebook` as the hub holds it."""
+    return {(key, data["name"], tuple(sorted(p for (p,) in conn.execute(
+        "SELECT key FROM dossier_hub.passages WHERE data->>'tag_uuid' = %s", [key]))))
+        for key, data in conn.execute("SELECT key, data FROM dossier_hub.tags")}
+
+
+def test_a_tag_renamed_to_a_name_a_colleague_just_gave_a_tag_is_told_apart(tmp_path, hub,
+                                                                           lead_db):
+    """Lea makes a tag “Zeta” while Leo, not having pulled it, renames
+    another tag to “Zeta”. The hub names Leo's “Zeta (2)”: Lea's syncs go
+    on (they failed on the file's unique name), Leo keeps his tag (it took
+    Lea's uuid) under that name, told, and every file is the hub's."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "New tag “Zeta”", analyst="lea", origin="lea"):
+        tags.create_tag(lead_db, "Zeta", "#aa0000")
+    mine, old = leo.execute("SELECT uuid, name FROM tags WHERE codable = 1 ORDER BY name "
+                            "LIMIT 1").fetchone()
+    tag_passage(leo, "leo", tag=old)
+    with journal.step(leo, "Rename tag “Zeta”", analyst="leo", origin="leo"):
+        tags.rename_tag(leo, leo.execute("SELECT id FROM tags WHERE uuid = ?",
+                                         [mine]).fetchone()[0], "Zeta")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    told = hub_sync.sync(leo, hub.conn("leo"))
+    assert told.refused == [] and any("“Zeta (2)” on the hub" in c for c in told.conflicts)
+    for _ in range(2):
+        assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    ana = member_db(tmp_path, hub, "ana")
+    for db in (lead_db, leo, ana):
+        assert db.execute("SELECT name FROM tags WHERE uuid = ?", [mine]).fetchone() == (
+            "Zeta (2)",)
+        assert _codebook(db) == _hub_codebook(hub.admin_conn)
+
+
+def test_two_leads_making_tags_of_one_name_keep_both_with_their_passages(tmp_path, hub,
+                                                                         lead_db):
+    """Lea and Leo each make a tag “Fraud” offline and tag a passage with it.
+    Both tags stay, the later pushed named “Fraud (2)” by the hub, each with
+    its own passage, in every file and for a new member; a later rename
+    reaches every file alike."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo, ana = member_db(tmp_path, hub, "leo"), member_db(tmp_path, hub, "ana")
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        with journal.step(db, "New tag “Fraud”", analyst=who, origin=who):
+            tags.create_tag(db, "Fraud", "#aa0000")
+    tag_passage(lead_db, "lea", start=0, end=10, tag="Fraud")
+    tag_passage(leo, "leo", start=20, end=30, tag="Fraud")
+    leos = leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+    for db, who in ((lead_db, "lea"), (leo, "leo"), (ana, "ana"), (lead_db, "lea")):
+        assert hub_sync.sync(db, hub.conn(who)).refused == []
+    bob = member_db(tmp_path, hub, "bob")
+    with journal.step(lead_db, "Rename tag", analyst="lea", origin="lea"):
+        tags.rename_tag(lead_db, lead_db.execute("SELECT id FROM tags WHERE name = 'Fraud'"
+                                                 ).fetchone()[0], "Fraud (financial)")
+    for db, who in ((lead_db, "lea"), (leo, "leo"), (ana, "ana"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(who))
+    team = _hub_codebook(hub.admin_conn)
+    assert {(name, len(ps)) for _, name, ps in team if name.startswith("Fraud")} == {
+        ("Fraud (financial)", 1), ("Fraud (2)", 1)}
+    assert (leos, "Fraud (2)") in {(key, name) for key, name, _ in team}
+    for db in (lead_db, leo, ana, bob):
+        assert _codebook(db) == team
+
+
+def _back_to_version_7(admin) -> None:
+    """The hub's schema as version 7 made it: a tag may take another's name."""
+    from storage import hub_schema
+
+    functions = hub_schema._changes_sql()
+    start = functions.find("  -- (version 8)")
+    end = functions.index("END IF;", start) + len("END IF;\n") if start >= 0 else 0
+    with admin.transaction():
+        admin.execute(functions[:start] + functions[end:])
+        admin.execute("UPDATE dossier_hub.settings SET value = '7' WHERE key = 'version'")
+
+
+def test_a_hub_holding_two_tags_of_one_name_is_joined_and_its_upgrade_tells_them_apart(
+        tmp_path, hub, lead_db):
+    """A version 7 hub took two tags “Fraud” from two leads. Every file, a new
+    member's too (its first sync failed on the file's unique name), holds
+    the one the hub inserted later as “Fraud (2)”; the upgrade renames it so
+    on the hub, by a step every file pulls."""
+    _back_to_version_7(hub.admin_conn)
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        with journal.step(db, "New tag “Fraud”", analyst=who, origin=who):
+            tags.create_tag(db, "Fraud", "#aa0000")
+        tag_passage(db, who, start=0, end=10, tag="Fraud")
+    later = leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+    for db, who in ((lead_db, "lea"), (leo, "leo"), (lead_db, "lea")):
+        assert hub_sync.sync(db, hub.conn(who)).refused == []
+    assert hub.admin_conn.execute("SELECT count(*) FROM dossier_hub.tags WHERE "
+                                  "data->>'name' = 'Fraud'").fetchone()[0] == 2
+    ana = member_db(tmp_path, hub, "ana")
+    for db in (lead_db, leo, ana):
+        assert db.execute("SELECT name FROM tags WHERE uuid = ?", [later]).fetchone() == (
+            "Fraud (2)",)
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "8")
+    for db, who in ((lead_db, "lea"), (leo, "leo"), (ana, "ana")):
+        hub_sync.sync(db, hub.conn(who))
+        assert _codebook(db) == _hub_codebook(hub.admin_conn)
+    assert (later, "Fraud (2)") in {(k, n) for k, n, _ in _hub_codebook(hub.admin_conn)}
+
+
 def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
         tmp_path, hub, lead_db):
     ana = member_db(tmp_path, hub, "ana")
@@ -781,6 +894,40 @@ def test_a_tag_placed_under_a_category_deleted_meanwhile_goes_to_the_top_level(
         assert db.execute("SELECT name, parent_id FROM tags WHERE name IN ('Child', ?) "
                           "ORDER BY name", [moved]).fetchall() == sorted(
             [("Child", None), (moved, None)])
+
+
+def test_a_tag_put_under_a_category_deleted_then_restored_stays_at_the_top_everywhere(
+        tmp_path, hub, lead_db):
+    """Lea deletes a category while Leo puts a new tag under it, then undoes
+    her deletion. The tag went to the top level in the files that pulled
+    the move, and stays there in a new member's too (the restored category
+    put it back under itself there), said as a deletion, not a loop."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    with journal.step(lead_db, "New category", analyst="lea", origin="lea"):
+        category = tags.create_tag(lead_db, "Category", "#123456", codable=False)
+        # (a later tag keeps the category's id from being reused by "Child"
+        # in Lea's file, which would refuse her undo)
+        tags.create_tag(lead_db, "Spare", "#223456")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "Delete tag “Category”", analyst="lea", origin="lea"):
+        tags.delete_tag(lead_db, category)
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    with journal.step(leo, "New tag “Child”", analyst="leo", origin="leo"):
+        child = tags.create_tag(leo, "Child", "#654321")
+        tags.set_parent(leo, child, leo.execute("SELECT id FROM tags WHERE name = 'Category'"
+                                                ).fetchone()[0])
+    hub_sync.sync(leo, hub.conn("leo"))
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    journal.undo(lead_db, origin="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(leo, hub.conn("leo"))
+    ana = open_database(tmp_path / "ana.db")
+    joined = hub_sync.first_sync(ana, hub.conn("ana"), hub.url("ana"))
+    assert any("“Child” was put under “Category”, deleted" in c for c in joined.conflicts)
+    for db in (lead_db, leo, ana):
+        assert (_parents(db)["Child"], _parents(db)["Category"]) == (None, None)
+    assert _parents(lead_db) == _parents(leo) == _parents(ana)
 
 
 def _parents(db) -> dict[str, str | None]:
@@ -1143,7 +1290,7 @@ def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_c
         tmp_path, hub, lead_db):
     _back_to_version_4(hub.admin_conn)
     ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "7")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "8")
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(bob, hub.conn("bob"))
     assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
@@ -1247,7 +1394,7 @@ def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, le
 
     if made != "new":
         _back_to_version_6(hub.admin_conn)
-        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "7")
+        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "8")
     ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
     lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
                                          ).fetchone()
