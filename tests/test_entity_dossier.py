@@ -13,6 +13,18 @@ from desktop.analysis import entity_profile as ep
 from storage import open_database
 
 
+def _one_article_each(db, entities, text: str = "{name} spoke ({i}).") -> None:
+    """An article for each ``(name, label)``, naming it (``text``), with
+    that entity as the analyses found it."""
+    from storage import articles
+
+    for i, (name, label) in enumerate(entities):
+        article_id = articles.add_article(db, title=f"A{i}",
+                                          text=text.format(name=name, i=i))[0]
+        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+
+
 def test_roles_before_after_and_inside_the_name():
     text = ("A delegation led by Deputy Prime Minister and Minister of Interior Sar Sokha "
             "arrived. Sar Sokha met Andrew Giles, Australia's Minister for Immigration, "
@@ -246,14 +258,11 @@ def test_the_page_lists_every_article_it_counts_whatever_joins_the_names_words(t
 def test_a_merged_entitys_names_are_its_aliases_not_a_namesake_of_another_label(tmp_path):
     """The page of “Sar Sokha” (merged with “Sokha”, a PERSON) listed
     “Sokha — ORG”, a company the analyst never merged into him."""
-    from storage import articles, entity_corrections, entity_dossier
+    from storage import entity_corrections, entity_dossier
 
     db = open_database(tmp_path / "x.db")
-    for i, (name, label) in enumerate((("Sar Sokha", "PERSON"), ("Sokha", "PERSON"),
-                                       ("Sokha", "ORG"))):
-        article_id = articles.add_article(db, title=f"A{i}", text=f"Text {i} about {name}.")[0]
-        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
-                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    _one_article_each(db, (("Sar Sokha", "PERSON"), ("Sokha", "PERSON"), ("Sokha", "ORG")),
+                      "Text {i} about {name}.")
     entity_corrections.merge_entities(db, [
         {"canon_id": None, "key": name.lower(), "original_label": "PERSON", "name": name,
          "label": "PERSON"} for name in ("Sar Sokha", "Sokha")], "Sar Sokha", "PERSON")
@@ -453,14 +462,11 @@ def test_two_merged_entities_of_one_name_and_label_open_their_own_pages(
     Entities tab sent a row's name and label, and both rows opened the
     first one's page. Each row's page is now its own, with its row's
     count and aliases."""
-    from storage import articles, entity_corrections, entity_index, journal
+    from storage import entity_corrections, entity_index, journal
 
     db = open_database(tmp_path / "x.db")
-    for i, (name, label) in enumerate((("Sar Sokha", "ORG"), ("Sokha", "PERSON"),
-                                       ("Samdech Kralahom", "PERSON"))):
-        article_id = articles.add_article(db, title=f"A{i}", text=f"{name} spoke ({i}).")[0]
-        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
-                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    _one_article_each(db, (("Sar Sokha", "ORG"), ("Sokha", "PERSON"),
+                           ("Samdech Kralahom", "PERSON")))
     first = entity_corrections.merge_entities(db, [
         {"canon_id": None, "key": name.lower(), "original_label": label, "name": name,
          "label": label} for name, label in (("Sar Sokha", "ORG"), ("Sokha", "PERSON"))],
@@ -489,17 +495,13 @@ def test_a_page_of_a_merged_entity_gone_since_keeps_its_label(tmp_path):
     since (joined into a namesake, unmerged, undone), the page read again
     was the first entity of that name, of any label — "Sokha" the company
     for "Sokha" the person."""
-    from storage import articles
     from storage.entity_corrections import merge_entities
     from storage.entity_dossier import identity
     from storage.entity_index import corpus_entities
 
     db = open_database(tmp_path / "x.db")
-    for i, (name, label) in enumerate((("Sokha Corp", "ORG"), ("Sokha Group", "ORG"),
-                                       ("Mr Sokha", "PERSON"), ("Dr Sokha", "PERSON"))):
-        article_id = articles.add_article(db, title=f"A{i}", text=f"{name} spoke ({i}).")[0]
-        db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
-                   "VALUES (?, ?, ?, 1)", [article_id, name, label])
+    _one_article_each(db, (("Sokha Corp", "ORG"), ("Sokha Group", "ORG"),
+                           ("Mr Sokha", "PERSON"), ("Dr Sokha", "PERSON")))
     rows = {(r["name"], r["label"]): r for r in corpus_entities(db, limit=10_000)}
     merge_entities(db, [rows["Sokha Corp", "ORG"], rows["Sokha Group", "ORG"]], "Sokha", "ORG")
     person = merge_entities(db, [rows["Mr Sokha", "PERSON"], rows["Dr Sokha", "PERSON"]],

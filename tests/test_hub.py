@@ -957,9 +957,10 @@ def _move(db, who: str, name: str, under: str) -> None:
         tags.set_parent(db, ids[name], ids[under])
 
 
-def _loop_on_the_hub(tmp_path, hub, lead_db):
+def _loop_on_the_hub(tmp_path, hub, lead_db, then=hub_sync.sync):
     """Lea puts X under Y; Leo, who has not pulled that, puts Y under X;
-    both sync. Returns Leo's file and his sync's result."""
+    both sync (Leo: ``then``, a sync or only a pull). Returns Leo's file
+    and the result of his ``then``."""
     hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
     _new_tags(lead_db, ["X", "Y"])
     hub_sync.sync(lead_db, hub.conn("lea"))
@@ -967,7 +968,7 @@ def _loop_on_the_hub(tmp_path, hub, lead_db):
     _move(lead_db, "lea", "X", "Y")
     hub_sync.sync(lead_db, hub.conn("lea"))
     _move(leo, "leo", "Y", "X")
-    return leo, hub_sync.sync(leo, hub.conn("leo"))
+    return leo, then(leo, hub.conn("leo"))
 
 
 _LOOP_SAID = ("The tag “Y” was moved under “X”, which a colleague had put under it "
@@ -1013,14 +1014,7 @@ def test_a_move_made_while_a_sync_pulls_breaks_the_loop_a_pulled_move_makes_with
     under Y: his file holds no loop meanwhile (his move, the later one on
     the hub, is the one left out, as it will be everywhere), and after the
     next syncs every file has X under Y, Y at the top."""
-    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
-    _new_tags(lead_db, ["X", "Y"])
-    hub_sync.sync(lead_db, hub.conn("lea"))
-    leo = member_db(tmp_path, hub, "leo")
-    _move(lead_db, "lea", "X", "Y")
-    hub_sync.sync(lead_db, hub.conn("lea"))
-    _move(leo, "leo", "Y", "X")
-    pulled = hub_sync.pull(leo, hub.conn("leo"))
+    leo, pulled = _loop_on_the_hub(tmp_path, hub, lead_db, then=hub_sync.pull)
     assert _LOOP_SAID in pulled.conflicts
     assert _looped(leo) == [] and (_parents(leo)["X"], _parents(leo)["Y"]) == ("Y", None)
     hub_sync.sync(leo, hub.conn("leo"))
