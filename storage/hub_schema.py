@@ -470,6 +470,10 @@ END $$;
 #: leads) are told apart as a pushed step would: each but the first in the
 #: hub's order gets a free name, by one step (of the hub's owner) that
 #: members pull like any other, so that every file renames the same tags.
+#: The hub's order is that of the tags' inserts (the seq of a tag's last
+#: insert, then its key), the one files already used to tell them apart
+#: (hub_sync._Applier._later_named): ordered by a tag's last change instead,
+#: a tag recoloured since would swap names with the one files renamed.
 #: Row-level security as in :data:`_PASSAGE_OWNER_SQL` (the owner writes a
 #: step and applies its changes here only).
 _DUPLICATE_TAGS_SQL = [
@@ -478,9 +482,13 @@ _DUPLICATE_TAGS_SQL = [
     "ALTER TABLE dossier_hub.tags NO FORCE ROW LEVEL SECURITY",
     """DO $$ DECLARE r record; step uuid := gen_random_uuid(); n integer := 0;
     BEGIN
-      FOR r IN SELECT t.key, t.data FROM dossier_hub.tags t WHERE EXISTS (
-          SELECT 1 FROM dossier_hub.tags o WHERE lower(o.data->>'name') = lower(t.data->>'name')
-          AND (o.seq, o.key) < (t.seq, t.key)) ORDER BY t.seq, t.key LOOP
+      FOR r IN WITH ins AS (
+          SELECT t.key, t.data, coalesce((SELECT max(c.seq) FROM dossier_hub.changes c
+            WHERE c.tbl = 'tags' AND c.row_key = t.key AND c.before IS NULL), 0) AS at
+          FROM dossier_hub.tags t)
+        SELECT i.key, i.data FROM ins i WHERE EXISTS (
+          SELECT 1 FROM ins o WHERE lower(o.data->>'name') = lower(i.data->>'name')
+          AND (o.at, o.key) < (i.at, i.key)) ORDER BY i.at, i.key LOOP
         IF n = 0 THEN
           INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, kind, created_at, pushed_at)
             VALUES (step, 0, 'Tags of one name told apart', '', 'do',

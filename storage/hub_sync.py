@@ -1182,8 +1182,9 @@ class _Applier:
         other = find_tag(self.db, name)
         if other is None or other["id"] == local:
             return name
+        # tag ``key`` leaves its local name for ``name``: that one is free
         taken = {name_key(n) for i, n in self.db.execute("SELECT id, name FROM tags")
-                 if i != other["id"]} | {name_key(name)}
+                 if i not in (other["id"], local)} | {name_key(name)}
         data, current = (self._hub_row("tags", other["uuid"]) if other["uuid"]
                          else (None, False))
         if current and name_key(data["name"]) == name_key(name) \

@@ -830,6 +830,38 @@ def test_a_hub_holding_two_tags_of_one_name_is_joined_and_its_upgrade_tells_them
     assert (later, "Fraud (2)") in {(k, n) for k, n, _ in _hub_codebook(hub.admin_conn)}
 
 
+def test_the_upgrade_renames_the_tag_files_renamed_though_the_other_changed_since(
+        tmp_path, hub, lead_db):
+    """A version 7 hub holds Lea's “Fraud” and Leo's, inserted later, which
+    every file calls “Fraud (2)”; then Lea recolours hers. The upgrade
+    renames Leo's, as the files did (the order of the tags' inserts, not of
+    their last changes): every file, a new member's and the hub keep the
+    names they had."""
+    _back_to_version_7(hub.admin_conn)
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        with journal.step(db, "New tag “Fraud”", analyst=who, origin=who):
+            tags.create_tag(db, "Fraud", "#aa0000")
+    later = leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        hub_sync.sync(db, hub.conn(who))
+    with journal.step(lead_db, "Recolour tag", analyst="lea", origin="lea"):
+        tags.recolour_tag(lead_db, lead_db.execute("SELECT id FROM tags WHERE name = 'Fraud'"
+                                                   ).fetchone()[0], "#00aa00")
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        hub_sync.sync(db, hub.conn(who))
+    before = _codebook(lead_db)
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "8")
+    for db, who in ((lead_db, "lea"), (leo, "leo")):
+        hub_sync.sync(db, hub.conn(who))
+    ana = member_db(tmp_path, hub, "ana")
+    for db in (lead_db, leo, ana):
+        assert _codebook(db) == _hub_codebook(hub.admin_conn) == before
+        assert db.execute("SELECT name FROM tags WHERE uuid = ?", [later]).fetchone() == (
+            "Fraud (2)",)
+
+
 def test_a_tag_deleted_while_someone_tagged_with_it_keeps_the_passages_flagged(
         tmp_path, hub, lead_db):
     ana = member_db(tmp_path, hub, "ana")
