@@ -897,13 +897,19 @@ class _Codebook:
     (the hub's current parents, less the void ones). A move under a tag
     deleted by then is void too: a pull puts the tag at the top level for
     good (:meth:`_Applier.parent`), and a restored parent (a lead's undo)
-    does not take it back, in a new member's file either."""
+    does not take it back, in a new member's file either. So with the tags
+    under a tag when it is deleted: a file applying the delete lifts them,
+    and so does every file at that step of the hub's order (:attr:`orphaned`),
+    one that pulls the undo with the delete included (it applies neither)."""
 
     def __init__(self, void: set[tuple[int, str]] | None = None,
                  lifted: set[str] | None = None,
-                 under_deleted: set[str] | None = None) -> None:
+                 under_deleted: set[str] | None = None,
+                 orphaned: dict[int, dict[str, str]] | None = None) -> None:
         #: (seq, tag uuid) of each void move
         self.void = void or set()
+        #: by the seq of a tag's delete, the tags it lifts (uuid → its uuid)
+        self.orphaned = orphaned or {}
         #: tags whose current place on the hub is a void move: at the top
         self.lifted = lifted or set()
         #: tags whose void move was under a tag deleted by then (not a loop)
@@ -919,11 +925,17 @@ class _Codebook:
         # undo, is out of it again; one not inserted yet is not in it)
         gone: set[str] = set()
         under_deleted: set[str] = set()
+        orphaned: dict[int, dict[str, str]] = {}
         for seq, key, inserted, deleted, parent in conn.execute(_PLACEMENTS, [upto]):
             if deleted:
                 parents.pop(key, None)
                 lifted.discard(key)
                 gone.add(key)
+                for child in [c for c, p in parents.items() if p == key]:
+                    parents[child] = None
+                    lifted.add(child)
+                    under_deleted.add(child)
+                    orphaned.setdefault(seq, {})[child] = key
                 continue
             if not inserted and key not in parents:
                 continue        # the hub never recreates a deleted row by an update
@@ -937,7 +949,7 @@ class _Codebook:
             else:
                 lifted.discard(key)
             parents[key] = parent
-        return cls(void, lifted, under_deleted)
+        return cls(void, lifted, under_deleted, orphaned)
 
     def void_at(self, seq: int) -> set[str]:
         """The tags whose move by the hub's step ``seq`` is void."""
@@ -955,10 +967,10 @@ def ancestor_chain(parents: dict[str, str | None], start: str | None) -> set[str
 
 
 def _moves_tags(by_seq: dict[int, list]) -> bool:
-    """Whether pulled changes (``by_seq``) put a tag under another (only
-    then can one close a loop)."""
-    return any(table == "tags" and after and after.get("parent_uuid")
-               and (fields is None or "parent_uuid" in fields)
+    """Whether pulled changes (``by_seq``) put a tag under another or delete
+    one (only then can one close a loop, or lift a tag: :class:`_Codebook`)."""
+    return any(table == "tags" and (after is None or after.get("parent_uuid")
+                                    and (fields is None or "parent_uuid" in fields))
                for changes in by_seq.values() for table, _, after, fields, *_ in changes)
 
 
@@ -1623,9 +1635,11 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
         batch = journal.PulledSteps(db)
         for step_uuid, seq, name, analyst, local_analyst, kind in steps:
             void = codebook.void_at(seq)
+            orphans = codebook.orphaned.get(seq, {})
             if step_uuid in known:
                 _settle_own_moves(applier, batch, unpushed, name, by_seq.get(seq, []), void)
                 _settle_own_names(applier, batch, unpushed, by_seq.get(seq, []))
+                _settle_orphans(applier, batch, unpushed, orphans)
                 continue
             changes = sorted(by_seq.get(seq, []), key=lambda c: (
                 c[2] is None, _ORDER.get(c[0], 9) * (-1 if c[2] is None else 1)))
@@ -1633,6 +1647,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                             origin=f"hub:{step_uuid}", step_uuid=step_uuid):
                 for change in changes:
                     _apply_change(applier, unpushed, name, analyst, change, void)
+                _lift_orphans(applier, unpushed, orphans)
                 applier.reanchor_others()
             result.pulled += 1
         changes = batch.finish()
@@ -1664,6 +1679,45 @@ def _settle_own_moves(applier: _Applier, batch: journal.PulledSteps, unpushed: d
             applier.db.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [under, tag_id])
             if under is None:
                 applier.said_looped(key, parent)
+
+
+def _orphans_here(applier: _Applier, unpushed: dict, orphans: dict[str, str]) -> list[int]:
+    """Of the tags a delete at this step of the hub's order lifts
+    (``orphans``: child uuid → deleted tag's uuid, :attr:`_Codebook.orphaned`),
+    the local ids of those the file still has under that tag: the delete was
+    not applied here (a later undo in the same pull restores the tag, and
+    neither is applied; or it is this file's own, a move under the tag
+    pulled after it). Not one this analyst moved since (not pushed yet: that
+    goes up next and wins)."""
+    found = []
+    for child, parent in orphans.items():
+        local, under = applier.local_id("tags", child), applier.local_id("tags", parent)
+        if local is None or under is None or _own_field(unpushed, local):
+            continue
+        if applier.db.execute("SELECT parent_id FROM tags WHERE id = ?",
+                              [local]).fetchone()[0] == under:
+            found.append(local)
+    return found
+
+
+def _lift_orphans(applier: _Applier, unpushed: dict, orphans: dict[str, str]) -> None:
+    """The tags a delete at this step lifts go to the top level here too
+    (:func:`_orphans_here`), as in every file that applied the delete."""
+    for local in _orphans_here(applier, unpushed, orphans):
+        applier.db.execute("UPDATE tags SET parent_id = NULL WHERE id = ?", [local])
+
+
+def _settle_orphans(applier: _Applier, batch: journal.PulledSteps, unpushed: dict,
+                    orphans: dict[str, str]) -> None:
+    """This file's own delete of a tag, reached by the pull (not applied:
+    the file holds it): :func:`_lift_orphans`, as one pulled step, written
+    only if the file changes."""
+    if not orphans or not _orphans_here(applier, unpushed, orphans):
+        return
+    marker = journal.new_origin()
+    with batch.step("Tags placed in the hub's order", analyst="", origin=f"hub:{marker}",
+                    step_uuid=marker):
+        _lift_orphans(applier, unpushed, orphans)
 
 
 def _settle_own_names(applier: _Applier, batch: journal.PulledSteps, unpushed: dict,

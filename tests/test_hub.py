@@ -962,6 +962,32 @@ def test_a_tag_put_under_a_category_deleted_then_restored_stays_at_the_top_every
     assert _parents(lead_db) == _parents(leo) == _parents(ana)
 
 
+def test_a_tag_under_a_category_deleted_then_restored_is_at_the_top_in_every_file(
+        tmp_path, hub, lead_db):
+    """Lea puts X under a category; Leo, not having pulled that, deletes the
+    category, then undoes it. Deleting a tag lifts the tags under it, in
+    the hub's order: X is at the top level in Leo's file, in Bob's (which
+    pulled the deletion and the undo apart), in Lea's (which pulled both at
+    once, applying neither) and in a new member's."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    _new_tags(lead_db, ["Category", "X", "Spare"])
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    leo, bob = member_db(tmp_path, hub, "leo"), member_db(tmp_path, hub, "bob")
+    _move(lead_db, "lea", "X", "Category")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    with journal.step(leo, "Delete tag “Category”", analyst="leo", origin="leo"):
+        tags.delete_tag(leo, leo.execute("SELECT id FROM tags WHERE name = 'Category'"
+                                         ).fetchone()[0])
+    for db, who in ((leo, "leo"), (bob, "bob")):
+        hub_sync.sync(db, hub.conn(who))
+    journal.undo(leo, origin="leo")
+    for db, who in ((leo, "leo"), (bob, "bob"), (lead_db, "lea")):
+        hub_sync.sync(db, hub.conn(who))
+    ana = member_db(tmp_path, hub, "ana")
+    for db in (lead_db, leo, bob, ana):
+        assert (_parents(db)["X"], _parents(db)["Category"]) == (None, None)
+
+
 def _parents(db) -> dict[str, str | None]:
     """Each tag's name → the name of the tag it sits under (None: the top)."""
     return dict(db.execute("SELECT t.name, p.name FROM tags t "
