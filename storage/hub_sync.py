@@ -986,6 +986,9 @@ class _Applier:
         self.passages_written: set[int] = set()
         #: tags moved under a tag deleted by then (:attr:`_Codebook.under_deleted`)
         self.under_deleted: set[str] = set()
+        #: tags under a temporary name (:meth:`_make_room`): local id → name before
+        self.temporary: dict[int, str] = {}
+        self._hub_version: int | None = None
 
     def local_id(self, table: str, key: str) -> int | None:
         if (table, key) in self.ids:
@@ -1169,16 +1172,40 @@ class _Applier:
             "AND before IS NULL ORDER BY seq DESC, row_key DESC LIMIT 1", [keys]).fetchone()
         return row[0] if row else max(keys)
 
-    def _said_renamed(self, old: str, new: str) -> None:
-        self.result.conflicts.append(
-            f"The tag “{old}” is called “{new}” on the hub: another tag of the team's "
-            "codebook has its name (two tags cannot share one).")
+    def _say(self, line: str) -> None:
+        """Report ``line`` once (two tags making room may meet twice in a sync)."""
+        if line not in self.result.conflicts:
+            self.result.conflicts.append(line)
+
+    def _said_renamed(self, old: str, new: str, tag_id: int | None = None) -> None:
+        """Say that tag ``tag_id`` (here ``old``) takes its hub name ``new``:
+        from the name it had before a temporary one (:meth:`_make_room`)."""
+        old = self.temporary.pop(tag_id, old)
+        if old != new:
+            self._say(f"The tag “{old}” is called “{new}” on the hub: another tag of the "
+                      "team's codebook has its name (two tags cannot share one).")
+
+    def said_temporary(self) -> None:
+        """Say the tags still under a temporary name at the end of a pull
+        (none, when the hub's names reached the file)."""
+        for tag_id in list(self.temporary):
+            row = self.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()
+            if row:
+                self._said_renamed(row[0], row[0], tag_id)
+        self.temporary.clear()
+
+    def _tells_apart(self) -> bool:
+        """Whether the hub gives a tag pushed under a taken name a free one
+        (version 8 or later)."""
+        if self._hub_version is None:
+            self._hub_version = int(self.conn.execute(hub_schema.VERSION_SQL).fetchone()[0])
+        return self._hub_version >= 8
 
     def _local_name(self, tag_id: int) -> str:
         return self.db.execute("SELECT name FROM tags WHERE id = ?", [tag_id]).fetchone()[0]
 
     def _said_apart(self, old: str, new: str) -> None:
-        self.result.conflicts.append(
+        self._say(
             f"Two tags were called “{old}”: one is “{new}” in this file (a hub made "
             "before Dossier told them apart holds both under one name: its owner's "
             "`dossier hub upgrade` renames them so everywhere).")
@@ -1209,7 +1236,12 @@ class _Applier:
             return new
         if current and name_key(data["name"]) not in taken:
             new = data["name"]
-            self._said_renamed(other["name"], new)
+            self._said_renamed(other["name"], new, other["id"])
+        elif current and self._tells_apart():
+            # its hub name is held here by a tag this pull renames later: a
+            # temporary name meanwhile, the rename to the hub's said then
+            new = free_tag_name(other["name"], taken)
+            self.temporary.setdefault(other["id"], other["name"])
         else:
             new = free_tag_name(other["name"], taken)
             self._said_apart(other["name"], new)
@@ -1650,6 +1682,7 @@ def _apply_steps(db: Database, conn: psycopg.Connection, steps, by_seq, result) 
                 _lift_orphans(applier, unpushed, orphans)
                 applier.reanchor_others()
             result.pulled += 1
+        applier.said_temporary()
         changes = batch.finish()
         set_meta(db, LAST_SEQ, str(steps[-1][1]))
     result.changes = result.changes | changes
@@ -1748,7 +1781,7 @@ def _settle_own_names(applier: _Applier, batch: journal.PulledSteps, unpushed: d
             new = applier._make_room(key, local, new)
             if new != old:
                 applier.db.execute("UPDATE tags SET name = ? WHERE id = ?", [new, local])
-                applier._said_renamed(old, new)
+                applier._said_renamed(old, new, local)
 
 
 def _own_field(unpushed: dict, tag_id: int | None) -> bool:

@@ -6,6 +6,7 @@ analysis results."""
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import uuid
 
@@ -787,6 +788,30 @@ def test_two_leads_making_tags_of_one_name_keep_both_with_their_passages(tmp_pat
     assert (leos, "Fraud (2)") in {(key, name) for key, name, _ in team}
     for db in (lead_db, leo, ana, bob):
         assert _codebook(db) == team
+
+
+@pytest.mark.parametrize("leos", [["Fraud", "Fraud (2)"], ["fraud", "Fraud (2)"],
+                                  ["Fraud (2)", "Fraud"]])
+def test_tags_named_apart_on_a_current_hub_are_said_once_without_upgrade_advice(
+        tmp_path, hub, lead_db, leos):
+    """Lea pushes a tag “Fraud” while Leo makes “Fraud” and “Fraud (2)”
+    offline. On a current hub his sync says each of his tags' hub name once,
+    from the name he gave it — no temporary name, no advice to upgrade a
+    hub that is up to date — and his file holds the hub's codebook."""
+    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
+    leo = member_db(tmp_path, hub, "leo")
+    with journal.step(lead_db, "New tag “Fraud”", analyst="lea", origin="lea"):
+        tags.create_tag(lead_db, "Fraud", "#aa0000")
+    with journal.step(leo, "New tags", analyst="leo", origin="leo"):
+        for name in leos:
+            tags.create_tag(leo, name, "#aa0000")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    said = hub_sync.sync(leo, hub.conn("leo")).conflicts
+    assert len(said) == len(set(said)) and not [c for c in said if "upgrade" in c], said
+    names = {n for (n,) in leo.execute("SELECT name FROM tags WHERE name LIKE 'fraud%'")}
+    assert all(re.findall("“([^”]*)”", c)[0] in leos and re.findall("“([^”]*)”", c)[1]
+               in names for c in said), said
+    assert _codebook(leo) == _hub_codebook(hub.admin_conn)
 
 
 def _back_to_version_7(admin) -> None:
