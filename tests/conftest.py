@@ -13,11 +13,14 @@ _SCREEN = Path(__file__).resolve().parent / "data" / "offscreen-screen.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
-# The per-user data folder (desktop.data_location) of every test, and of the
-# subprocesses it starts, is a throwaway one: never the real user's.
+# The per-user data folder (desktop.data_location) and settings (QSettings)
+# of every test, and of the subprocesses it starts, are throwaway ones: never
+# the real user's (windows started in subprocesses wrote their reading
+# positions into ~/.config).
 import tempfile  # noqa: E402
 
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dossier-test-data-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="dossier-test-config-")
 
 import pytest  # noqa: E402
 import shiboken6  # noqa: E402

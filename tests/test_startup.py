@@ -74,6 +74,25 @@ def test_window_is_built_without_importing_spacy(tmp_path):
     assert "spacy imported: False" in out, err
 
 
+def test_a_window_a_test_starts_keeps_its_settings_out_of_the_users(tmp_path):
+    """Windows started in subprocesses by the tests wrote their reading
+    positions into the real user's settings (~/.config/…/Dossier.conf):
+    the session's isolation (conftest) reaches only the test process."""
+    code = f"""
+        from PySide6.QtCore import QSettings
+        from desktop.gui.app import application, prepare_window
+        app = application()
+        window = prepare_window({str(tmp_path / 'x.db')!r}, analyse=False)
+        window.close()
+        print("settings:", QSettings().fileName())
+    """
+    out, err = _run_python(code).communicate(timeout=120)
+    [line] = [line for line in out.splitlines() if line.startswith("settings:")]
+    settings = line.removeprefix("settings: ")
+    assert not settings.startswith(str(Path.home() / ".config")), settings
+    assert settings.startswith(os.environ.get("XDG_CONFIG_HOME", "(unset)")), settings
+
+
 def test_a_tag_survives_sigkill_right_after_saving(seeded_db_path):
     code = f"""
         import sys
