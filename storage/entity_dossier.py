@@ -139,17 +139,6 @@ def _canonical(db: Database, canon_id: int) -> dict:
             "surfaces": surfaces}
 
 
-def article_ids(db: Database, keys: list[str], limit: int = 300,
-                canon_id: int | None = None) -> list[int]:
-    """The articles whose current analysis mentions one of ``keys`` (of the
-    canonical entity ``canon_id``: one of its aliases, key and label), newest
-    (highest id) first (from the index ``article_entities_by_key``)."""
-    rows, params = entity_rows(keys, _canons(canon_id))
-    return [r[0] for r in db.execute(
-        f"SELECT DISTINCT ae.article_id FROM {rows} ORDER BY ae.article_id DESC LIMIT ?",
-        params + [limit])]
-
-
 def _name_spans(db: Database, article_id: int, text: str,
                 names) -> list[tuple[int, int, str]]:
     """Where the full-text index finds the names in the article's text, as

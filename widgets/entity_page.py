@@ -24,12 +24,6 @@ DATA = Qt.ItemDataRole.UserRole
 QUOTE_MARKS = '“”"\' '
 
 
-def _list(items: list[tuple[str, object]], empty: str, tips=None) -> QListWidget:
-    widget = QListWidget()
-    fill_list(widget, items, empty, tips)
-    return widget
-
-
 def fill_list(widget: QListWidget, items: list[tuple[str, object]], empty: str,
               tips=None) -> None:
     widget.clear()
@@ -208,7 +202,3 @@ class EntityPage(QWidget):
     def role_texts(self) -> list[str]:
         return [self.roles.item(i).data(DATA) for i in range(self.roles.count())
                 if self.roles.item(i).data(DATA)]
-
-    def list_texts(self, widget: QListWidget) -> list[str]:
-        return [widget.item(i).text() for i in range(widget.count())]
-
