@@ -9,7 +9,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from storage import journal
-from storage import similarity, stable_ids
+from storage import row_ids, similarity, stable_ids
 from storage.anchoring import changed_stretch, follow_edit, reanchor
 from storage.database import utc_now
 from storage.new_ids import new_uuid
@@ -76,10 +76,8 @@ def store_article(db: Database, *, title: str, text: str, digest: str | None = N
         row["uuid"] = (stable_ids.kept(db, "articles", stable_id) if stable_id
                        else new_uuid())
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
-    columns = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    cursor = db.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks}) "
-                             "ON CONFLICT(text_hash) DO NOTHING", list(row.values()))
+    cursor = db.conn.execute(row_ids.insert_sql(db, "articles", row)
+                             + " ON CONFLICT(text_hash) DO NOTHING", list(row.values()))
     if cursor.rowcount == 0:
         return find_by_hash(db, digest), False
     return cursor.lastrowid, True

@@ -13,7 +13,7 @@ import random
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, row_ids
 from storage.changes import ASSIGNMENTS, Changes
 from storage.database import utc_now
 
@@ -56,8 +56,9 @@ def assign(db: Database, article_ids, analysts, *, by: str = "") -> Changes:
             raise AssignmentError(f"there is no article {missing[0]}")
         now = utc_now()
         db.conn.executemany(
-            "INSERT OR IGNORE INTO assignments (article_id, analyst, status, assigned_at) "
-            "VALUES (?, ?, 'new', ?)", [(i, n, now) for i in ids for n in names])
+            row_ids.insert_sql(db, "assignments", ("article_id", "analyst", "status",
+                                                   "assigned_at"), verb="INSERT OR IGNORE"),
+            [(i, n, "new", now) for i in ids for n in names])
     return step.changes
 
 

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, row_ids
 from storage.database import utc_now
 from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS, PassageError, _article_text
 
 _COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix", "note",
             "analyst", "created_at", "updated_at", "decided_by", "uuid")
-_INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
-    ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join("?" for _ in _COLUMNS))
 
 #: The analyst name of the consensus layer.
 CONSENSUS = "consensus"
@@ -75,7 +73,7 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
     for row in near:
         db.execute("DELETE FROM passages WHERE id = ?", [row[0]])
     now = utc_now()
-    return db.execute(_INSERT, [
+    return db.execute(row_ids.insert_sql(db, "passages", _COLUMNS), [
         article_id, tag_id, low, high, text[low:high],
         text[max(0, low - CONTEXT_CHARS):low], text[high:high + CONTEXT_CHARS],
         note, CONSENSUS, now, now, decided_by, new_uuid()]).lastrowid

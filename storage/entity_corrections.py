@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, row_ids
 from storage.database import utc_now
 from storage.entity_index import entity_key
 
@@ -35,14 +35,15 @@ class EntityError(ValueError):
 def _add_aliases(db: Database, canon_id: int, surfaces) -> None:
     """Point (key, label, name) surfaces at ``canon_id`` (moving them if needed)."""
     for key, label, name in surfaces:
-        db.execute("INSERT INTO entity_aliases (key, label, name, canon_id) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT (key, label) DO UPDATE "
+        db.execute(row_ids.insert_sql(db, "entity_aliases", ("key", "label", "name", "canon_id"))
+                   + " ON CONFLICT (key, label) DO UPDATE "
                    "SET canon_id = excluded.canon_id", [key, label, name, canon_id])
 
 
 def _new_canon(db: Database, name: str, label: str) -> int:
     return db.table("entity_canon").insert(
-        {"name": name, "label": label, "created_at": utc_now()}).last_pk
+        {"id": row_ids.next_id(db, "entity_canon"), "name": name, "label": label,
+         "created_at": utc_now()}).last_pk
 
 
 def _surface(ref: dict) -> tuple[str, str, str]:

@@ -66,7 +66,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
-from storage import full_text, hub_schema, journal
+from storage import full_text, hub_schema, journal, row_ids
 from storage.anchoring import reanchor
 from storage.changes import ALL_KINDS, Changes
 from storage.durability import commits_without_fsync
@@ -1328,9 +1328,8 @@ class _Applier:
                 self.text_changed.add(local)
         if local is None:
             names = list(state)
-            local = self.db.execute(
-                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
-                f'VALUES ({", ".join("?" * len(names))})', [state[c] for c in names]).lastrowid
+            local = self.db.execute(row_ids.insert_sql(self.db, table, names),
+                                    [state[c] for c in names]).lastrowid
         elif state:
             where = "rowid = ?"
             self.db.execute(
@@ -1351,8 +1350,7 @@ class _Applier:
         if not rows:
             return
         has_id = "id" in _local_columns(self.db, table)
-        next_id = self.db.execute(f'SELECT ifnull(max(rowid), 0) + 1 FROM "{table}"'
-                                  ).fetchone()[0]
+        next_id = row_ids.next_id(self.db, table)
         first = next_id
         groups: dict[tuple[str, ...], list[tuple]] = {}
         names = self._names_apart(rows) if table == "tags" else {}
@@ -1365,7 +1363,9 @@ class _Applier:
             if has_id:
                 state["id"] = next_id
                 self.ids[(table, key)] = next_id
-                next_id += 1
+            else:       # (ids never given twice: a keyed table's rowids too)
+                state["rowid"] = next_id
+            next_id += 1
             groups.setdefault(tuple(state), []).append(tuple(state.values()))
         for names, values in groups.items():
             self.db.conn.executemany(

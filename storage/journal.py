@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from storage import changes as kinds
+from storage import row_ids
 from storage.changes import Changes
 from storage.database import utc_now, write_transaction
 from storage.new_ids import new_uuid
@@ -225,6 +226,8 @@ def track(db: Database, table: str, exclude=()) -> None:
     db.execute("INSERT INTO journal_tracked (tbl, columns) VALUES (?, ?) "
                "ON CONFLICT(tbl) DO UPDATE SET columns = excluded.columns",
                [table, json.dumps(journaled)])
+    if row_ids.has_floor(db):
+        row_ids.keep_floor(db, table)
     for cached in ("_journal_columns", "_journal_after_sql"):
         db.__dict__.pop(cached, None)
 

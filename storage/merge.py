@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import journal
+from storage import journal, row_ids
 from storage.articles import METADATA_FIELDS, add_article
 from storage.changes import Changes
 from storage.database import APPLICATION_ID, database_file, utc_now
@@ -203,9 +203,9 @@ def _merge(db: Database, other: sqlite3.Connection) -> MergeReport:
         # their uuid, unless a passage here has it; else a new (time-ordered) one
         made = p["uuid"] if p["uuid"] and p["uuid"] not in our_uuids else new_uuid()
         passage_id = db.execute(
-            "INSERT INTO passages (article_id, tag_id, start, end, text, prefix, suffix, "
-            "note, analyst, created_at, updated_at, anchor, uuid, decided_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row_ids.insert_sql(db, "passages", (
+                "article_id", "tag_id", "start", "end", "text", "prefix", "suffix", "note",
+                "analyst", "created_at", "updated_at", "anchor", "uuid", "decided_by")),
             [article_id, tag_id, p["start"], p["end"], p["text"], p["prefix"], p["suffix"],
              p["note"], p["analyst"], p["created_at"], p["updated_at"], p["anchor"],
              made, p["decided_by"]]).lastrowid
@@ -271,6 +271,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
                "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
         if by_uuid and tag.get("uuid") and tag["uuid"] not in our_by_uuid:
             row["uuid"] = tag["uuid"]
+        row["id"] = row_ids.next_id(db, "tags")
         new_id = db.table("tags").insert(row).last_pk
         mapping[tag["id"]] = new_id
         our_names[new_id] = name
@@ -312,8 +313,8 @@ def _merge_assignments(db, other, article_map: dict[int, int], report: MergeRepo
             report.conflicts.append(
                 f"article {article_id}: {row['analyst']} marked it “{row['status']}” there, "
                 f"“{ours[key]}” here; ours kept")
-    db.conn.executemany("INSERT OR IGNORE INTO assignments (article_id, analyst, status, "
-                        "assigned_at) VALUES (?, ?, ?, ?)", added)
+    db.conn.executemany(row_ids.insert_sql(db, "assignments", (
+        "article_id", "analyst", "status", "assigned_at"), verb="INSERT OR IGNORE"), added)
     report.assignments_added = len(added)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from storage import journal, stable_ids
+from storage import journal, row_ids, stable_ids
 from storage.database import chunks, utc_now
 from storage.export_selection import PassageFilter, selected_passages
 from storage.new_ids import new_uuid
@@ -34,13 +34,6 @@ class PassageError(ValueError):
 #: row and journal it a second time on every tag saved
 _INSERT_COLUMNS = ("article_id", "tag_id", "start", "end", "text", "prefix", "suffix",
                    "note", "analyst", "created_at", "updated_at", "uuid")
-_INSERT = "INSERT INTO passages ({}) VALUES ({})".format(
-    ", ".join(f'"{c}"' for c in _INSERT_COLUMNS), ", ".join("?" for _ in _INSERT_COLUMNS))
-#: the same for a database still at a schema without stable ids (a
-#: migration's or a test's older file): the trigger-less old way
-_INSERT_WITHOUT_UUID = "INSERT INTO passages ({}) VALUES ({})".format(
-    ", ".join(f'"{c}"' for c in _INSERT_COLUMNS[:-1]),
-    ", ".join("?" for _ in _INSERT_COLUMNS[:-1]))
 
 
 def _store(db: Database, values: list, stable_id: str | None = None) -> int:
@@ -52,8 +45,12 @@ def _store(db: Database, values: list, stable_id: str | None = None) -> int:
         db._passages_have_uuid = has_uuid
     if has_uuid:
         made = stable_ids.kept(db, "passages", stable_id) if stable_id else new_uuid()
-        return db.execute(_INSERT, [*values, made]).lastrowid
-    return db.execute(_INSERT_WITHOUT_UUID, values).lastrowid
+        return db.execute(row_ids.insert_sql(db, "passages", _INSERT_COLUMNS),
+                          [*values, made]).lastrowid
+    # a database still at a schema without stable ids (a migration's or a
+    # test's older file): the trigger-less old way
+    return db.execute(row_ids.insert_sql(db, "passages", _INSERT_COLUMNS[:-1]),
+                      values).lastrowid
 
 
 def _article_text(db: Database, article_id: int) -> str:

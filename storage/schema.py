@@ -1191,5 +1191,17 @@ def article_file_paths(db: Database) -> None:
     db.execute("CREATE INDEX articles_by_file ON articles (filename, file_path)")
 
 
+@MIGRATIONS(name="0035_row_ids_never_reused")
+def row_ids_never_reused(db: Database) -> None:
+    """A journaled table never gives a row id twice: ``row_id_floor`` keeps
+    the highest id deleted while it was the highest, and inserts take the id
+    after both (:mod:`storage.row_ids`). Before, the newest passage deleted
+    and a passage added by anyone else shared an id, and the delete's undo
+    was refused. The floors start above every id the journal holds."""
+    from storage import row_ids
+
+    row_ids.create_floor(db)
+
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

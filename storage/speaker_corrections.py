@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage import changes, journal
+from storage import changes, journal, row_ids
 from storage.database import utc_now
 
 #: ``str.translate`` table folding case as SQLite's ``lower()`` does (as
@@ -46,6 +46,8 @@ PERSON, ORGANISATION, DOCUMENT = "person", "organisation", "document"
 SPEAKER_KINDS = (PERSON, ORGANISATION, DOCUMENT)
 #: ``method`` of a quote whose speaker the analyst set (never "to check").
 CORRECTED = "corrected"
+#: The columns a new speaker alias is written with.
+_ALIAS_COLUMNS = ("alias", "speaker", "speaker_kind", "created_at")
 
 
 class SpeakerError(ValueError):
@@ -309,10 +311,10 @@ def _put(db: Database, article_id: int, start: int, end: int, **values) -> None:
     if not 0 <= start < end <= length:
         raise SpeakerError("That passage is not in the article's text.")
     db.execute(
-        'INSERT INTO quote_corrections (article_id, text_hash, start, "end", is_quote, '
-        "marked, speaker, speaker_kind, analyst, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        'ON CONFLICT (text_hash, start, "end") DO UPDATE SET article_id = excluded.article_id, '
+        row_ids.insert_sql(db, "quote_corrections", (
+            "article_id", "text_hash", "start", "end", "is_quote", "marked", "speaker",
+            "speaker_kind", "analyst", "created_at"))
+        + ' ON CONFLICT (text_hash, start, "end") DO UPDATE SET article_id = excluded.article_id, '
         "is_quote = excluded.is_quote, speaker = excluded.speaker, "
         "marked = CASE WHEN excluded.is_quote = 1 AND quote_corrections.is_quote = 1 "
         "THEN max(excluded.marked, quote_corrections.marked) ELSE excluded.marked END, "
@@ -399,8 +401,8 @@ def merge_speakers(db: Database, names: list[str], speaker: str,
             if key == target:
                 continue
             db.execute(
-                "INSERT INTO speaker_aliases (alias, speaker, speaker_kind, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (alias) DO UPDATE SET "
+                row_ids.insert_sql(db, "speaker_aliases", _ALIAS_COLUMNS)
+                + " ON CONFLICT (alias) DO UPDATE SET "
                 "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
                 [key, speaker, kind, utc_now()])
         # the merged speaker is itself shown under this spelling and kind
@@ -410,8 +412,8 @@ def merge_speakers(db: Database, names: list[str], speaker: str,
         # before it deletes, failed on the alias' UNIQUE
         spelling, analysed_kind = _in_use(db, target)
         if speaker != spelling or (kind is not None and kind != analysed_kind):
-            db.execute("INSERT INTO speaker_aliases (alias, speaker, speaker_kind, created_at) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT (alias) DO UPDATE SET "
+            db.execute(row_ids.insert_sql(db, "speaker_aliases", _ALIAS_COLUMNS)
+                       + " ON CONFLICT (alias) DO UPDATE SET "
                        "speaker = excluded.speaker, speaker_kind = excluded.speaker_kind",
                        [target, speaker, kind, utc_now()])
         else:

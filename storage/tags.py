@@ -14,7 +14,7 @@ import unicodedata
 
 from sqlite_utils import Database
 
-from storage import journal, stable_ids
+from storage import journal, row_ids, stable_ids
 from storage.database import utc_now
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -137,6 +137,7 @@ def create_tag(db: Database, name: str, color: str, *, description: str = "",
             row["codable"] = 0
         if stable_id:
             row["uuid"] = stable_ids.kept(db, "tags", stable_id)
+        row["id"] = row_ids.next_id(db, "tags")
         return db.table("tags").insert(row).last_pk
 
 

@@ -1647,3 +1647,20 @@ def test_psycopgs_pipeline_end_warning_is_kept_off_the_log_and_its_others_are_no
     assert [r.getMessage() for r in caplog.records if r.name == "psycopg"] == [
         "connection lost"]
     assert hub_sync._not_pipeline_noise in logger.filters
+
+
+def test_a_pulled_passage_does_not_take_the_id_of_one_deleted_here(tmp_path, hub, lead_db):
+    """Ana deletes her newest passage; bob's passage arrives by the next sync.
+    It used to take the deleted passage's id, and ana's Ctrl+Z of the delete
+    was refused as "changed by someone else since"."""
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    newest = tag_passage(ana, "ana", start=0, end=25)
+    with journal.step(ana, "Delete passage", analyst="ana", origin="window-ana") as deleted:
+        passages.delete_passage(ana, newest)
+    tag_passage(bob, "bob", start=30, end=60)
+    hub_sync.sync(bob, hub.conn("bob"))
+    hub_sync.sync(ana, hub.conn("ana"))
+    pulled = ana.execute("SELECT id FROM passages WHERE analyst = 'bob'").fetchone()[0]
+    assert pulled != newest
+    journal.undo(ana, origin="window-ana", step_id=deleted.id)
+    assert {r[0] for r in ana.execute("SELECT analyst FROM passages")} == {"ana", "bob"}
