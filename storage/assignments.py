@@ -89,12 +89,15 @@ def assign_sample(db: Database, analysts, count: int, *, seed: int | None = None
     return chosen
 
 
-def set_status(db: Database, article_id: int, analyst: str, status: str) -> Changes:
-    """Set one analyst's review status of an article assigned to them."""
+def set_status(db: Database, article_id: int, analyst: str, status: str, *,
+               by: str = "") -> Changes:
+    """Set one analyst's review status of an article assigned to them, in a
+    journal step made by ``by`` (who acted, not whose status it is: on a
+    team hub only a status its own analyst sets claims her name)."""
     if status not in STATUSES:
         raise AssignmentError(f"status must be one of {', '.join(STATUSES)}")
     with journal.recorded(db, f"Mark article {article_id} {status} for {analyst}",
-                          analyst=analyst):
+                          analyst=by):
         if not db.execute("UPDATE assignments SET status = ? WHERE article_id = ? "
                           "AND analyst = ?", [status, article_id, analyst]).rowcount:
             raise AssignmentError(f"article {article_id} is not assigned to {analyst}")

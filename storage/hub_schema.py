@@ -21,7 +21,9 @@ Everything lives in the schema ``dossier_hub``:
   A passage a lead inserts under another member's analyst name is that
   member's (version 6): a lead's undo of deleting Ana's article gives Ana
   her passages back. A member's first change of her own review status
-  claims her analyst name as her first passage would (version 7). Two
+  claims her analyst name as her first passage would (version 7), when the
+  step says she made it (version 9: ``local_analyst``, the journal step's
+  analyst; a colleague's status set by a member claims nothing). Two
   tags never share a name (version 8): a tag a change names as another
   tag already is (ignoring case) gets the first free "name (2)", "name (3)"…
 - ``articles``, ``tags``, ``passages``, ``entity_canon``, ``entity_aliases``,
@@ -33,7 +35,8 @@ Everything lives in the schema ``dossier_hub``:
 - ``settings``: ``blind`` = ``on`` hides others' passages (and the changes
   of them, whoever made those) from analysts until a lead reveals them.
 - ``members`` (version 2): the analyst name each login codes under, taken
-  from its first passage (or, version 7, its first review status). Another login's passages are refused under that
+  from its first passage (or, version 7, its first review status, one the
+  step says it set itself: version 9). Another login's passages are refused under that
   name, so no member codes as another (agreement counts coders by name);
   a passage keeps its analyst for good, and only the analyst who made it
   changes its note (a lead may move, re-anchor, re-tag or delete it). Leads may
@@ -53,7 +56,7 @@ STATE_TABLES = ("articles", "tags", "entity_canon", "entity_aliases", "assignmen
                 "passages")
 #: Bumped when this file's schema changes; stored in ``settings``
 #: (:func:`upgrade_statements` brings an older hub up to it).
-HUB_VERSION = "8"
+HUB_VERSION = "9"
 
 
 def group_role(role: str) -> str:
@@ -167,11 +170,15 @@ BEGIN
   -- (version 7) a member's change of her review status before her first
   -- passage claims the analyst name it is under, as that passage would:
   -- the row-level security of assignments then knows the name as hers.
-  -- Never another login's own name (a status set under it stays refused)
+  -- Never another login's own name (a status set under it stays refused),
+  -- and (version 9) only when the step says that name made it: a status a
+  -- member sets under a colleague's name claims nothing (and is refused)
   IF NEW.tbl = 'assignments' AND NEW.before IS NOT NULL AND NEW.after IS NOT NULL
      AND dossier_hub.is_writer() AND NOT dossier_hub.is_lead()
      AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = NEW.after->>'analyst'
-                     AND r.rolname <> session_user) THEN
+                     AND r.rolname <> session_user)
+     AND NEW.after->>'analyst' = (SELECT s.local_analyst FROM dossier_hub.steps s
+                                  WHERE s.uuid = NEW.step_uuid) THEN
     PERFORM dossier_hub.claim_analyst_name(NEW.after->>'analyst');
   END IF;
   -- (version 8) the members' files cannot hold two tags of one name: a tag
@@ -674,13 +681,16 @@ def upgrade_statements(version: str) -> list[str]:
     name to that member, those already on the hub included. Version 6 → 7
     lets a member's first review status claim her analyst name. Version 7 →
     8 gives a tag named as another tag a free name, those already on the
-    hub included (:data:`_DUPLICATE_TAGS_SQL`)."""
+    hub included (:data:`_DUPLICATE_TAGS_SQL`). Version 8 → 9 lets a review
+    status claim only the name of the analyst the step says made it (the
+    names claimed already stay)."""
     if version == HUB_VERSION:
         return []
-    if version not in ("1", "2", "3", "4", "5", "6", "7"):
+    if version not in [str(n) for n in range(1, int(HUB_VERSION))]:
         raise ValueError(f"unknown hub schema version {version!r}")
+    older = int(version)
     statements = []
-    if version == "1":
+    if older < 2:
         statements += [
             _MEMBERS_TABLE,
             _CODERS_SQL,
@@ -691,19 +701,19 @@ def upgrade_statements(version: str) -> list[str]:
                GROUP BY owner HAVING count(DISTINCT data->>'analyst') = 1
                ON CONFLICT DO NOTHING""",
         ]
-    if version in ("1", "2"):
+    if older < 3:
         statements += [_REFERENCES_SQL, _REFERENCES_TRIGGER]
     # (the version 4 policies call member_name(), which _changes_sql makes)
-    if version not in ("5", "6", "7"):
+    if older < 5:
         statements += _PASSAGE_OWNER_SQL
-    # (_changes_sql, run by every upgrade, holds versions 7 and 8's changes)
+    # (_changes_sql, run by every upgrade, holds versions 7, 8 and 9's changes)
     return statements + [
         _changes_sql(),
-        *(_CODER_OWNER_SQL if version not in ("6", "7") else ()),
-        *_altered_policies(_V4_POLICIES if version not in ("4", "5", "6", "7") else ()),
-        *_altered_policies(_V5_POLICIES if version not in ("5", "6", "7") else ()),
-        *_altered_policies(_V6_POLICIES if version not in ("6", "7") else ()),
-        *_DUPLICATE_TAGS_SQL,
+        *(_CODER_OWNER_SQL if older < 6 else ()),
+        *_altered_policies(_V4_POLICIES if older < 4 else ()),
+        *_altered_policies(_V5_POLICIES if older < 5 else ()),
+        *_altered_policies(_V6_POLICIES if older < 6 else ()),
+        *(_DUPLICATE_TAGS_SQL if older < 8 else ()),
         f"UPDATE dossier_hub.settings SET value = '{HUB_VERSION}' WHERE key = 'version'",
     ]
 

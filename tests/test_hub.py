@@ -244,8 +244,8 @@ def test_an_older_hub_is_upgraded_by_its_owner(tmp_path, hub, lead_db):
         admin.execute("DROP FUNCTION dossier_hub.claim_analyst_name(text)")
         admin.execute("DROP TABLE dossier_hub.members")
         admin.execute("UPDATE dossier_hub.settings SET value = '1' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("1", "8")
-    assert hub_sync.upgrade_hub(admin) == ("8", "8")
+    assert hub_sync.upgrade_hub(admin) == ("1", "9")
+    assert hub_sync.upgrade_hub(admin) == ("9", "9")
     # the history already there records whose passage each change changed
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
                          "WHERE tbl = 'passages'").fetchall() == [("ana",)]
@@ -342,7 +342,7 @@ def test_a_version_3_hub_upgraded_keeps_both_of_two_changes_to_one_row(tmp_path,
         admin.execute("ALTER POLICY passages_delete_23 ON dossier_hub.passages "
                       "USING (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '3' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("3", "8")
+    assert hub_sync.upgrade_hub(admin) == ("3", "9")
     assert "member_name()" in admin.execute(
         "SELECT qual FROM pg_policies WHERE policyname = 'assignments_update_18'").fetchone()[0]
     assert "is_lead()" in admin.execute(
@@ -508,7 +508,7 @@ def test_a_version_5_hub_upgraded_gives_a_leads_reinserted_passage_back_to_its_c
         admin.execute("ALTER POLICY passages_insert_21 ON dossier_hub.passages "
                       "WITH CHECK (owner = current_user AND dossier_hub.is_writer())")
         admin.execute("UPDATE dossier_hub.settings SET value = '5' WHERE key = 'version'")
-    assert hub_sync.upgrade_hub(admin) == ("5", "8")
+    assert hub_sync.upgrade_hub(admin) == ("5", "9")
     assert admin.execute("SELECT owner FROM dossier_hub.passages WHERE key = %s",
                          [key]).fetchone() == ("ana",)
     assert admin.execute("SELECT DISTINCT passage_owner FROM dossier_hub.changes "
@@ -848,7 +848,7 @@ def test_a_hub_holding_two_tags_of_one_name_is_joined_and_its_upgrade_tells_them
     for db in (lead_db, leo, ana):
         assert db.execute("SELECT name FROM tags WHERE uuid = ?", [later]).fetchone() == (
             "Fraud (2)",)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "8")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "9")
     for db, who in ((lead_db, "lea"), (leo, "leo"), (ana, "ana")):
         hub_sync.sync(db, hub.conn(who))
         assert _codebook(db) == _hub_codebook(hub.admin_conn)
@@ -877,7 +877,7 @@ def test_the_upgrade_renames_the_tag_files_renamed_though_the_other_changed_sinc
     for db, who in ((lead_db, "lea"), (leo, "leo")):
         hub_sync.sync(db, hub.conn(who))
     before = _codebook(lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "8")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("7", "9")
     for db, who in ((lead_db, "lea"), (leo, "leo")):
         hub_sync.sync(db, hub.conn(who))
     ana = member_db(tmp_path, hub, "ana")
@@ -1367,7 +1367,7 @@ def test_a_version_4_hub_upgraded_shows_a_leads_earlier_change_to_the_passages_c
         tmp_path, hub, lead_db):
     _back_to_version_4(hub.admin_conn)
     ana, bob, key = _blind_move_by_the_lead(tmp_path, hub, lead_db)
-    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "8")
+    assert hub_sync.upgrade_hub(hub.admin_conn) == ("4", "9")
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.sync(bob, hub.conn("bob"))
     assert ana.execute('SELECT "end" FROM passages WHERE uuid = ?', [key]).fetchone() == (10,)
@@ -1471,7 +1471,7 @@ def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, le
 
     if made != "new":
         _back_to_version_6(hub.admin_conn)
-        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "8")
+        assert hub_sync.upgrade_hub(hub.admin_conn) == ("6", "9")
     ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
     lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
                                          ).fetchone()
@@ -1480,7 +1480,7 @@ def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, le
     hub_sync.sync(ana, hub.conn("ana"))
     hub_sync.guard_local_edits(ana, "analyst", "Ana Lopez")
     ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
-    assignments.set_status(ana, ana_article, "Ana Lopez", "done")
+    assignments.set_status(ana, ana_article, "Ana Lopez", "done", by="Ana Lopez")
     assert hub_sync.sync(ana, hub.conn("ana")).refused == []
     hub_sync.sync(lead_db, hub.conn("lea"))
     assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
@@ -1489,6 +1489,90 @@ def test_a_members_first_review_status_claims_her_analyst_name(tmp_path, hub, le
                                   ).fetchall() == [("ana", "Ana Lopez")]
     tag_passage(bob, "Ana Lopez", start=30, end=40)
     assert len(hub_sync.sync(bob, hub.conn("bob")).refused) == 1
+
+
+def _claim_stands_alone(admin) -> None:
+    """The hub's schema as version 8 made it: a review status claims the name
+    it is under for whoever pushed it, whoever the step says made it."""
+    from storage import hub_schema
+
+    functions, cut = re.subn(r"\n\s*AND NEW\.after->>'analyst' = \(SELECT s\.local_analyst"
+                             r".*?\)(?= THEN)", "", hub_schema._changes_sql(), flags=re.S)
+    assert cut == 1
+    with admin.transaction():
+        admin.execute(functions)
+        admin.execute("UPDATE dossier_hub.settings SET value = '8' WHERE key = 'version'")
+
+
+def _push_status_as(conn, author: str, article_uuid: str, analyst: str, status: str) -> None:
+    """What a member's psql can push: one step saying ``author`` made it,
+    setting ``analyst``'s review status of an article."""
+    from psycopg.types.json import Jsonb
+
+    with conn.transaction():
+        step = conn.execute(
+            "INSERT INTO dossier_hub.steps (uuid, seq, name, analyst, local_analyst, kind, "
+            "created_at, pushed_at) VALUES (gen_random_uuid(), 0, 'Mark', '', %s, 'do', '', "
+            "now()) RETURNING uuid::text", [author]).fetchone()[0]
+        row = conn.execute("SELECT key, data FROM dossier_hub.assignments WHERE "
+                           "data->>'article_uuid' = %s AND data->>'analyst' = %s",
+                           [article_uuid, analyst]).fetchone()
+        conn.execute("INSERT INTO dossier_hub.changes (step_uuid, n, seq, tbl, row_key, "
+                     "before, after, owner) VALUES (%s, 0, 0, 'assignments', %s, %s, %s, '')",
+                     [step, row[0], Jsonb(row[1]), Jsonb({**row[1], "status": status})])
+
+
+@pytest.mark.parametrize("made", ["new", "upgraded from version 8"])
+def test_a_review_status_set_under_a_colleagues_name_claims_nothing(tmp_path, hub, lead_db,
+                                                                      made):
+    """Bob sets the review status of Ana's article under her name ("Ana
+    Lopez", not a login) before Ana codes anything: by a `dossier` call that
+    does not say who acted, by one that says it was him, and from psql. The
+    hub claims her name for none of them (each is refused: he sets only his
+    own status); Ana's own status claims it, and the lead sets anyone's
+    without claiming a name."""
+    from storage import assignments
+
+    if made != "new":
+        _claim_stands_alone(hub.admin_conn)
+        assert hub_sync.upgrade_hub(hub.admin_conn) == ("8", "9")
+    ana, bob = member_db(tmp_path, hub, "ana"), member_db(tmp_path, hub, "bob")
+    lead_article, uuid = lead_db.execute("SELECT id, uuid FROM articles ORDER BY id LIMIT 1"
+                                         ).fetchone()
+    assignments.assign(lead_db, [lead_article], ["Ana Lopez", "bob"], by="lea")
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    hub_sync.sync(bob, hub.conn("bob"))
+    bob_article = bob.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    members = "SELECT login, analyst FROM dossier_hub.members ORDER BY login"
+
+    refused = ("“Mark article {} {} for Ana Lopez”: On this team hub you set only your own "
+               "review status. (this step stays in this file only)")
+    assignments.set_status(bob, bob_article, "Ana Lopez", "done")
+    assert hub_sync.sync(bob, hub.conn("bob")).refused == [refused.format(bob_article, "done")]
+    assert hub.admin_conn.execute(members).fetchall() == []
+    with hub.conn("bob") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _push_status_as(conn, "bob", uuid, "Ana Lopez", "done")
+    assert hub.admin_conn.execute(members).fetchall() == []
+    assignments.set_status(bob, bob_article, "Ana Lopez", "in progress", by="bob")
+    assert hub_sync.sync(bob, hub.conn("bob")).refused == [
+        refused.format(bob_article, "in progress")]
+    assert hub.admin_conn.execute(members).fetchall() == []
+
+    # the lead's status of Ana's article is taken, and claims no name either
+    assignments.set_status(lead_db, lead_article, "Ana Lopez", "in progress", by="lea")
+    assert hub_sync.sync(lead_db, hub.conn("lea")).refused == []
+    assert hub.admin_conn.execute(members).fetchall() == []
+    # Ana's own claims her name, and her passages under it are taken
+    hub_sync.sync(ana, hub.conn("ana"))
+    ana_article = ana.execute("SELECT id FROM articles WHERE uuid = ?", [uuid]).fetchone()[0]
+    assignments.set_status(ana, ana_article, "Ana Lopez", "done", by="Ana Lopez")
+    tag_passage(ana, "Ana Lopez", article=ana_article)
+    assert hub_sync.sync(ana, hub.conn("ana")).refused == []
+    assert hub.admin_conn.execute(members).fetchall() == [("ana", "Ana Lopez")]
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert [(a["analyst"], a["status"]) for a in assignments.analysts_of(lead_db, lead_article)
+            ] == [("Ana Lopez", "done"), ("bob", "new")]
 
 
 def test_a_row_level_security_refusal_is_said_in_words():
