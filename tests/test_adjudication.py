@@ -347,3 +347,36 @@ def test_no_decision_lands_on_words_changed_since_the_disagreements_were_found(
                     and dialog.items[0].article_id != ids["first"], timeout=20000)
     qtbot.keyClick(dialog.view, Qt.Key.Key_A)
     assert _consensus(window.db) != before
+
+
+def test_changing_the_pair_after_find_keeps_the_labels_true(open_window, seeded_db_path,
+                                                            qtbot):
+    """The items found are ana's and ben's until Find is pressed again: B
+    switched to cleo meanwhile must not credit ben's tags to cleo, in the
+    labels or in the status, and B still takes ben's tags."""
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    passages.add_passage(db, article_id=ids["first"], tag_id=ids["cyber"], start=0, end=5,
+                         analyst="cleo")
+    db.close()
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    assert dialog.pair() == ("ana", "ben")
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    dialog.second_box.setFocus()
+    qtbot.keyClick(dialog.second_box, Qt.Key.Key_Down)   # B: cleo, Find not pressed
+    assert dialog.pair() == ("ana", "cleo")
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)               # ana's and ben's item 2
+    assert (view.first_label.text(), view.second_label.text()) == ("A — ana: no tag",
+                                                                   "B — ben: Drugs")
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 100, 150, "consensus")]
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    # Find again: now cleo's
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and dialog.found_pair == ("ana", "cleo"),
+                    timeout=20000)
+    assert view.second_label.text().startswith("B — cleo: ")
