@@ -208,3 +208,23 @@ def test_after_an_adjudication_the_coders_are_ticked_not_the_consensus(seeded_db
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
     assert (dialog.report.analysts, dialog.report.articles) == (
         ["ana", "ben", "consensus"], 1)
+
+
+def test_ticking_a_tag_nobody_used_keeps_the_overall_row_and_says_so(seeded_db_path,
+                                                                     qtbot, capsys):
+    _code(seeded_db_path)
+    expected = _cli_report(seeded_db_path, capsys, "ana,ben,chea")
+    db = open_database(seeded_db_path)
+    dialog = AgreementDialog(seeded_db_path, tags.list_tags(db), me="ana")
+    db.close()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.analyst_list.count() == 3, timeout=10000)
+    for name in ("Drugs", "Cybercrime", "Diplomacy"):        # Diplomacy: nobody's
+        _tick(dialog.tag_list, name)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert dialog.report.overall == expected["overall"]
+    # Cybercrime too: only in articles 2 and 3, which are left out
+    assert "Not in the overall row, used by none of them here: Cybercrime, Diplomacy." in \
+        dialog.status.text()

@@ -216,7 +216,8 @@ class AgreementDialog(QDialog):
             f"{report.characters:,} characters; passages compared: "
             + ", ".join(f"{a} {n:,}" for a, n in report.passages.items())
             + ". Percent agreement is not chance-corrected; — means undefined."
-            + (" " + report.left_out_note() if report.left_out_note() else ""))
+            + "".join(" " + note for note in (report.left_out_note(), report.unpooled_note())
+                      if note))
         self._update_buttons()
 
     def cancel(self) -> None:
