@@ -246,7 +246,7 @@ def test_only_the_disputed_span_is_marked_from_one_disagreement_to_the_next(qtbo
         return {"index": index, "total": 3, "title": "T", "start": 10, "end": 20,
                 "before": before, "span": span, "after": after, "first": "ana",
                 "second": "ben", "first_tags": ["Drugs"], "second_tags": [],
-                "decision": None}
+                "decisions": []}
 
     for index, (before, span, after) in enumerate([("Before one ", "disputed", " after."),
                                                   ("Second context ", "span", " and more."),
@@ -380,3 +380,35 @@ def test_changing_the_pair_after_find_keeps_the_labels_true(open_window, seeded_
     qtbot.waitUntil(lambda: dialog.task is None and dialog.found_pair == ("ana", "cleo"),
                     timeout=20000)
     assert view.second_label.text().startswith("B — cleo: ")
+
+
+def test_a_second_decision_on_an_item_and_its_undo_say_what_is_stored(open_window,
+                                                                       seeded_db_path, qtbot):
+    """A, then N on the same item: ana's Drugs stays stored (a second
+    decision adds to the first), so the label names both; Ctrl+Z takes
+    back the "neither" only, and the label goes back to A's, not to "Not
+    decided yet" while ana's Drugs is stored."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50): written
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_N)          # "neither" writes nothing
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    stored = [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert _consensus(window.db) == stored
+    assert view.decision_label.text() == (
+        "Decided: ana's tags, then neither — a later decision adds to the earlier ones, "
+        "it does not replace them.")
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(window.db) == stored
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(window.db) == []
+    assert view.decision_label.text() == "Not decided yet."
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."

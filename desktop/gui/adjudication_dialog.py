@@ -195,7 +195,13 @@ class AdjudicationDialog(QDialog):
             "span": text[start:end], "after": text[end:end + CONTEXT],
             "first": first, "second": second,
             "first_tags": [n for _, n in item.first], "second_tags": [n for _, n in item.second],
-            "decision": self.decisions.get(self.index)})
+            "decisions": self._choices(self.index)})
+
+    def _choices(self, index: int) -> list[str]:
+        """The decisions taken on item ``index`` and not undone, each once, in
+        the order taken: a later one adds to the earlier ones (it writes
+        its tags beside theirs), so the label names them all."""
+        return list(dict.fromkeys(c for i, c, _ in self.history if i == index))
 
     def step(self, delta: int) -> None:
         if self.items:
@@ -296,7 +302,12 @@ class AdjudicationDialog(QDialog):
             if stack.index() > 0 and stack.command(stack.index() - 1) is command:
                 return                      # the journal refused (the window says why)
         self.history.pop()
-        self.decisions.pop(index, None)
+        # an earlier decision on the same item is still stored: it stands
+        earlier = self._choices(index)
+        if earlier:
+            self.decisions[index] = earlier[-1]
+        else:
+            self.decisions.pop(index, None)
         self._show_progress()
         self.index = index
         self._show()
