@@ -412,3 +412,34 @@ def test_a_second_decision_on_an_item_and_its_undo_say_what_is_stored(open_windo
     assert _consensus(window.db) == []
     assert view.decision_label.text() == "Not decided yet."
     assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+
+
+def test_a_join_keeps_who_decided_each_part_and_when_it_began(db):
+    """carla decides "one", dan "two" next to it: the joined consensus
+    passage names both (dan last: he wrote it) and keeps carla's time."""
+    x = tags.create_tag(db, "X", "#ff0000")
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="A", text="one two three four")
+
+    def decide(start, end, who):
+        with journal.step(db, "Adjudicate", analyst=who):
+            consensus.decide(db, article_id=article, start=start, end=end, tag_ids=[x],
+                             decided_by=who)
+        return db.execute("SELECT start, end, decided_by, created_at FROM passages "
+                          "WHERE analyst = 'consensus'").fetchall()
+
+    decide(0, 3, "carla")
+    carlas_time = "2024-05-01T09:00:00+00:00"     # earlier: not "now" again
+    with journal.step(db, "Back-date"):
+        db.execute("UPDATE passages SET created_at = ? WHERE analyst = 'consensus'",
+                   [carlas_time])
+    assert decide(4, 7, "dan") == [(0, 7, "carla; dan", carlas_time)]
+    assert decide(8, 13, "dan") == [(0, 13, "carla; dan", carlas_time)]
+    assert decide(14, 18, "carla") == [(0, 18, "dan; carla", carlas_time)]
+    # the export says so too
+    [row] = selected_passages(db, PassageFilter(analysts=("consensus",)))
+    assert row["decided_by"] == "dan; carla"
+    journal.undo(db)                                   # carla's last decision
+    assert db.execute("SELECT start, end, decided_by, created_at FROM passages WHERE "
+                      "analyst = 'consensus'").fetchall() == [(0, 13, "carla; dan",
+                                                               carlas_time)]
