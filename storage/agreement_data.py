@@ -74,8 +74,9 @@ def agreement_data(db: Database, analyst_names: list[str], *,
     ``scope`` says which: :data:`CODED_BY_ALL` (the default of the window
     and the command: an article one analyst has not coded yet is not a
     disagreement), :data:`CODED_BY_ANY` or :data:`ALL_ARTICLES`.
-    ``tag_ids`` names the tags; otherwise every tag any chosen analyst used
-    in those articles, in codebook order (by name). One scan of the
+    ``tag_ids`` names the tags (each once, in the order first named);
+    otherwise every tag any chosen analyst used in those articles, in
+    codebook order (by name). One scan of the
     passages and one of the articles' lengths."""
     names = list(dict.fromkeys(analyst_names))
     if not names:
@@ -133,7 +134,8 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
     where = [f"analyst IN ({_placeholders(names)})", "anchor != 'orphaned'"]
     parameters: list = [x for i, n in enumerate(names) for x in (n, i)] + names
     if tag_ids is not None:
-        wanted = [int(t) for t in tag_ids]
+        # a tag named twice (`--tag X --tag x`) is one tag: one row, pooled once
+        wanted = list(dict.fromkeys(int(t) for t in tag_ids))
         where.append(f"tag_id IN ({_placeholders(wanted)})")
         parameters += wanted
     if article_ids is not None:
@@ -186,7 +188,7 @@ def _read(conn, names, article_ids, tag_ids, scope) -> AgreementData:
         tags = sorted(({"id": t, "name": names_of[t]} for t in used if t in names_of),
                       key=lambda t: t["name"].casefold())
     else:
-        wanted = [int(t) for t in tag_ids]
+        wanted = list(dict.fromkeys(int(t) for t in tag_ids))
         names_of = dict(conn.execute(
             f"SELECT id, name FROM tags WHERE id IN ({_placeholders(wanted)})",
             wanted).fetchall()) if wanted else {}

@@ -62,7 +62,8 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
     while reach_end < len(text) and text[reach_end].isspace():
         reach_end += 1
     near = db.execute(
-        "SELECT id, start, end, note FROM passages WHERE article_id = ? AND tag_id = ? "
+        "SELECT id, start, end, note, decided_by, created_at FROM passages "
+        "WHERE article_id = ? AND tag_id = ? "
         "AND analyst = ? AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned' "
         "ORDER BY start, id", [article_id, tag_id, CONSENSUS, reach_end, reach_start]).fetchall()
     if len(near) == 1 and near[0][1] <= start and near[0][2] >= end:
@@ -76,7 +77,19 @@ def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end:
     return db.execute(row_ids.insert_sql(db, "passages", _COLUMNS), [
         article_id, tag_id, low, high, text[low:high],
         text[max(0, low - CONTEXT_CHARS):low], text[high:high + CONTEXT_CHARS],
-        note, CONSENSUS, now, now, decided_by, new_uuid()]).lastrowid
+        note, CONSENSUS, min([now, *(r[5] for r in near if r[5])]), now,
+        _deciders(near, decided_by), new_uuid()]).lastrowid
+
+
+def _deciders(near, decided_by: str) -> str:
+    """``decided_by`` of a passage joined from the consensus passages
+    ``near`` and a decision of ``decided_by``: everyone who decided a part
+    of it, each once, in the order they decided, separated by "; " — the
+    one deciding now last (who wrote the row: a hub's owner of it)."""
+    earlier = [n.strip() for r in sorted(near, key=lambda r: r[5] or "") if r[4]
+               for n in r[4].split("; ")]
+    return "; ".join(dict.fromkeys([*(n for n in earlier if n and n != decided_by),
+                                    decided_by]))
 
 
 def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,

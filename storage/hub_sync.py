@@ -487,10 +487,14 @@ def guard_statements(role: str | None, analyst: str,
     columns = columns or {}
     who = analyst.replace("'", "''")
     if role == "lead":      # a lead moves others' passages, their notes are theirs
+        # a consensus passage is its decider's; a joined one ("carla; dan")
+        # the last one's, who wrote it — its owner on the hub
+        owner = "coalesce(old.decided_by, old.analyst)"
         return [_refuse("passages_note", "UPDATE OF note", "passages",
                         "On this team hub only the analyst who coded a passage changes "
-                        "its note.", f"WHEN coalesce(old.decided_by, old.analyst) IS NOT "
-                        f"'{who}' AND new.note IS NOT old.note")]
+                        "its note.", f"WHEN {owner} IS NOT '{who}' "
+                        f"AND substr({owner}, -{len(analyst) + 2}) IS NOT '; {who}' "
+                        "AND new.note IS NOT old.note")]
 
     def update(table: str) -> str:
         names = [c for c in columns.get(table, []) if c not in ("id", "uuid")]

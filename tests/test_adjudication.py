@@ -246,7 +246,7 @@ def test_only_the_disputed_span_is_marked_from_one_disagreement_to_the_next(qtbo
         return {"index": index, "total": 3, "title": "T", "start": 10, "end": 20,
                 "before": before, "span": span, "after": after, "first": "ana",
                 "second": "ben", "first_tags": ["Drugs"], "second_tags": [],
-                "decision": None}
+                "decisions": []}
 
     for index, (before, span, after) in enumerate([("Before one ", "disputed", " after."),
                                                   ("Second context ", "span", " and more."),
@@ -347,3 +347,99 @@ def test_no_decision_lands_on_words_changed_since_the_disagreements_were_found(
                     and dialog.items[0].article_id != ids["first"], timeout=20000)
     qtbot.keyClick(dialog.view, Qt.Key.Key_A)
     assert _consensus(window.db) != before
+
+
+def test_changing_the_pair_after_find_keeps_the_labels_true(open_window, seeded_db_path,
+                                                            qtbot):
+    """The items found are ana's and ben's until Find is pressed again: B
+    switched to cleo meanwhile must not credit ben's tags to cleo, in the
+    labels or in the status, and B still takes ben's tags."""
+    ids = _build(seeded_db_path)
+    db = open_database(seeded_db_path)
+    passages.add_passage(db, article_id=ids["first"], tag_id=ids["cyber"], start=0, end=5,
+                         analyst="cleo")
+    db.close()
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    assert dialog.pair() == ("ana", "ben")
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    dialog.second_box.setFocus()
+    qtbot.keyClick(dialog.second_box, Qt.Key.Key_Down)   # B: cleo, Find not pressed
+    assert dialog.pair() == ("ana", "cleo")
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)               # ana's and ben's item 2
+    assert (view.first_label.text(), view.second_label.text()) == ("A — ana: no tag",
+                                                                   "B — ben: Drugs")
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 100, 150, "consensus")]
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    # Find again: now cleo's
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and dialog.found_pair == ("ana", "cleo"),
+                    timeout=20000)
+    assert view.second_label.text().startswith("B — cleo: ")
+
+
+def test_a_second_decision_on_an_item_and_its_undo_say_what_is_stored(open_window,
+                                                                       seeded_db_path, qtbot):
+    """A, then N on the same item: ana's Drugs stays stored (a second
+    decision adds to the first), so the label names both; Ctrl+Z takes
+    back the "neither" only, and the label goes back to A's, not to "Not
+    decided yet" while ana's Drugs is stored."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50): written
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_N)          # "neither" writes nothing
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    stored = [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert _consensus(window.db) == stored
+    assert view.decision_label.text() == (
+        "Decided: ana's tags, then neither — a later decision adds to the earlier ones, "
+        "it does not replace them.")
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(window.db) == stored
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _consensus(window.db) == []
+    assert view.decision_label.text() == "Not decided yet."
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+
+
+def test_a_join_keeps_who_decided_each_part_and_when_it_began(db):
+    """carla decides "one", dan "two" next to it: the joined consensus
+    passage names both (dan last: he wrote it) and keeps carla's time."""
+    x = tags.create_tag(db, "X", "#ff0000")
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="A", text="one two three four")
+
+    def decide(start, end, who):
+        with journal.step(db, "Adjudicate", analyst=who):
+            consensus.decide(db, article_id=article, start=start, end=end, tag_ids=[x],
+                             decided_by=who)
+        return db.execute("SELECT start, end, decided_by, created_at FROM passages "
+                          "WHERE analyst = 'consensus'").fetchall()
+
+    decide(0, 3, "carla")
+    carlas_time = "2024-05-01T09:00:00+00:00"     # earlier: not "now" again
+    with journal.step(db, "Back-date"):
+        db.execute("UPDATE passages SET created_at = ? WHERE analyst = 'consensus'",
+                   [carlas_time])
+    assert decide(4, 7, "dan") == [(0, 7, "carla; dan", carlas_time)]
+    assert decide(8, 13, "dan") == [(0, 13, "carla; dan", carlas_time)]
+    assert decide(14, 18, "carla") == [(0, 18, "dan; carla", carlas_time)]
+    # the export says so too
+    [row] = selected_passages(db, PassageFilter(analysts=("consensus",)))
+    assert row["decided_by"] == "dan; carla"
+    journal.undo(db)                                   # carla's last decision
+    assert db.execute("SELECT start, end, decided_by, created_at FROM passages WHERE "
+                      "analyst = 'consensus'").fetchall() == [(0, 13, "carla; dan",
+                                                               carlas_time)]

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.cli import main
-from desktop.gui.agreement_dialog import AgreementDialog
+from desktop.gui.agreement_dialog import AgreementDialog, _checked
 from storage import open_database, passages, tags
 from widgets.agreement_view import AgreementView
 
@@ -167,3 +167,64 @@ def test_status_bar_names_the_analyst_and_a_click_changes_it(open_window, seeded
     qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: label.text() == "Analyst: <b>ben</b>", timeout=5000)
     assert preferences.analyst == "<b>ben</b>"
+
+
+def test_after_an_adjudication_the_coders_are_ticked_not_the_consensus(seeded_db_path,
+                                                                       qtbot):
+    """The consensus is ana's and ben's settled coding, not a third coder:
+    ticked by default it would be pooled in with them and would narrow
+    "coded by all" to the articles it touches. It stays tickable by hand."""
+    from storage import consensus, journal
+
+    db = open_database(seeded_db_path)
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    for analyst, article, start, end in (("ana", 1, 0, 100), ("ben", 1, 50, 150),
+                                         ("ana", 2, 0, 40), ("ben", 2, 10, 40)):
+        passages.add_passage(db, article_id=article, tag_id=drugs, start=start, end=end,
+                             analyst=analyst)
+    with journal.step(db, "Adjudicate", analyst="ana"):
+        consensus.decide(db, article_id=1, start=0, end=150, tag_ids=[drugs],
+                         decided_by="ana")
+    codebook = tags.list_tags(db)
+    db.close()
+    dialog = AgreementDialog(seeded_db_path, codebook, me="ana")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.analyst_list.count() == 3, timeout=10000)
+    assert _checked(dialog.analyst_list) == ["ana", "ben"]
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert (dialog.report.analysts, dialog.report.articles) == (["ana", "ben"], 2)
+
+    # comparing the coders with the consensus is still one key press away
+    row = next(i for i in range(dialog.analyst_list.count())
+               if dialog.analyst_list.item(i).text().startswith("consensus"))
+    dialog.analyst_list.setFocus()
+    dialog.analyst_list.setCurrentRow(row)
+    qtbot.keyClick(dialog.analyst_list, Qt.Key.Key_Space)
+    assert _checked(dialog.analyst_list) == ["ana", "ben", "consensus"]
+    dialog.report = None
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert (dialog.report.analysts, dialog.report.articles) == (
+        ["ana", "ben", "consensus"], 1)
+
+
+def test_ticking_a_tag_nobody_used_keeps_the_overall_row_and_says_so(seeded_db_path,
+                                                                     qtbot, capsys):
+    _code(seeded_db_path)
+    expected = _cli_report(seeded_db_path, capsys, "ana,ben,chea")
+    db = open_database(seeded_db_path)
+    dialog = AgreementDialog(seeded_db_path, tags.list_tags(db), me="ana")
+    db.close()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.analyst_list.count() == 3, timeout=10000)
+    for name in ("Drugs", "Cybercrime", "Diplomacy"):        # Diplomacy: nobody's
+        _tick(dialog.tag_list, name)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert dialog.report.overall == expected["overall"]
+    # Cybercrime too: only in articles 2 and 3, which are left out
+    assert "Not in the overall row, used by none of them here: Cybercrime, Diplomacy." in \
+        dialog.status.text()

@@ -400,3 +400,18 @@ def test_empty_articles_change_nothing():
         assert with_empty["overall"][key] == pytest.approx(without["overall"][key]), key
     assert [row[:3] for row in disagreements(Codings.from_spans([0, 10, 0, 5, 0], spans, 2, 1))
             ] == [(1, 2, 3), (1, 8, 9), (3, 0, 1), (3, 4, 5)]
+
+
+def test_a_tag_nobody_used_is_not_pooled_into_the_overall_row():
+    """Its characters and articles are all "absent" for everyone: pooled,
+    they read as agreement nobody coded and raised α, κ and the
+    percentages (0.558 → 0.601 for α on a hand-checked file)."""
+    lengths = [40, 30]
+    spans = [(0, 0, 0, 0, 10), (0, 0, 0, 8, 12), (0, 1, 0, 5, 15), (1, 0, 0, 0, 10),
+             (0, 0, 1, 20, 30), (0, 1, 1, 22, 30)]
+    two = measure(Codings.from_spans(lengths, spans, 2, 2))
+    three = measure(Codings.from_spans(lengths, spans, 2, 3))     # tag 2: nobody's
+    assert three["tags"][2]["alpha_char"] is None
+    assert three["overall"] == pytest.approx(two["overall"])
+    nobody = measure(Codings.from_spans(lengths, [], 2, 1))
+    assert nobody["overall"] == {k: None for k in nobody["overall"]}

@@ -221,3 +221,25 @@ def test_each_row_is_read_in_words_by_krippendorffs_thresholds(seeded_db_path, c
     assert report["overall"]["reading"].startswith(reading(report["overall"]["alpha_char"]))
     table = run(capsys, "agreement", "--analysts", "ana,ben", "--db", str(seeded_db_path))[1]
     assert table.splitlines()[0].split()[-1] == "reading" and "-0.000" not in table
+
+
+def test_a_tag_named_twice_or_used_by_nobody_leaves_the_overall_row_alone(seeded_db_path,
+                                                                           capsys):
+    """`--tag Drugs --tag drugs` is one tag; Diplomacy, which neither used,
+    gets its row ("nothing to compare") but is not pooled into the overall
+    row, and the scope line says so: the overall figures are those of the
+    tags they used, whichever tags are named."""
+    _code(seeded_db_path)
+    every = ["agreement", "--analysts", "ana,ben", "--json", "--coded-by-any",
+             "--db", str(seeded_db_path)]
+    used = json.loads(run(capsys, *every)[1])
+    assert [r["tag"] for r in used["tags"]] == ["Cybercrime", "Drugs"]
+    named = json.loads(run(capsys, *every, "--tag", "Drugs", "--tag", "Cybercrime",
+                           "--tag", "Diplomacy", "--tag", "drugs")[1])
+    assert [r["tag"] for r in named["tags"]] == ["Drugs", "Cybercrime", "Diplomacy"]
+    assert named["tags"][2]["alpha_char"] is None
+    assert named["overall"] == used["overall"]
+    assert (named["unpooled"], used["unpooled"]) == (["Diplomacy"], [])
+    out = run(capsys, *[a for a in every if a != "--json"], "--tag", "Drugs",
+              "--tag", "Diplomacy")[1]
+    assert "Not in the overall row, used by none of them here: Diplomacy." in out

@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from storage import articles, hub_sync, journal, open_database, passages, review, tags
+from storage import (articles, consensus, hub_sync, journal, open_database, passages, review,
+                     tags)
 from storage.changes import PASSAGES
 
 _numbers = itertools.count()
@@ -1748,3 +1749,30 @@ def test_a_pulled_passage_does_not_take_the_id_of_one_deleted_here(tmp_path, hub
     assert pulled != newest
     journal.undo(ana, origin="window-ana", step_id=deleted.id)
     assert {r[0] for r in ana.execute("SELECT analyst FROM passages")} == {"ana", "bob"}
+
+
+def test_a_lead_changes_the_note_of_a_consensus_passage_she_joined_last(tmp_path,
+                                                                         seeded_template):
+    """A consensus passage two leads decided parts of, joined by the second
+    (``decided_by`` "carla; dan"), is the second's on the hub (its owner):
+    her window lets her change its note, and refuses the first, as the hub."""
+    path = tmp_path / "lead.db"
+    shutil.copy(seeded_template, path)
+    db = open_database(path)
+    article_id, text = db.execute("SELECT id, text FROM articles ORDER BY id").fetchone()
+    tag_id = db.execute("SELECT id FROM tags ORDER BY id").fetchone()[0]
+    first = text.index(" ", 20)
+    consensus.decide(db, article_id=article_id, start=0, end=first, tag_ids=[tag_id],
+                     decided_by="carla")
+    joined = consensus.decide(db, article_id=article_id, start=first + 1, end=first + 30,
+                              tag_ids=[tag_id], decided_by="dan")[0]
+    assert db.execute("SELECT decided_by FROM passages WHERE id = ?",
+                      [joined]).fetchone() == ("carla; dan",)
+    hub_sync.guard_local_edits(db, "lead", "dan")
+    with journal.step(db, "Edit note", analyst="dan", origin="w"):
+        passages.set_note(db, joined, "settled")
+    other = open_database(path)
+    hub_sync.guard_local_edits(other, "lead", "carla")
+    with pytest.raises(Exception, match="only the analyst who coded a passage"):
+        with journal.step(other, "Edit note", analyst="carla", origin="w"):
+            passages.set_note(other, joined, "carla's words")

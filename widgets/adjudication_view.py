@@ -27,6 +27,19 @@ DECISION_TEXT = {"a": "{first}'s tags", "b": "{second}'s tags", "both": "both",
                  "neither": "neither"}
 
 
+def decision_text(decisions: list[str], names: dict) -> str:
+    """What the label says of the decisions taken on an item: a second one
+    adds to the first (it does not replace it), so both are named — "ana's
+    tags, then neither" must not read as if ana's tags were gone."""
+    if not decisions:
+        return "Not decided yet."
+    said = ", then ".join(DECISION_TEXT[d].format(**names) for d in decisions)
+    if len(decisions) == 1:
+        return f"Decided: {said}."
+    return (f"Decided: {said} — a later decision adds to the earlier ones, it does not "
+            "replace them.")
+
+
 def _plain_label() -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -91,7 +104,7 @@ class AdjudicationView(QWidget):
     def show_item(self, item: dict) -> None:
         """``item``: ``index, total, title, before, span, after, first,
         second`` (analyst names), ``first_tags, second_tags`` (tag names),
-        ``decision`` (a decision or None)."""
+        ``decisions`` (those taken on it, in order; empty if none)."""
         self.position.setText(f"Disagreement {item['index'] + 1} of {item['total']} — "
                               f"{item['title']} (characters {item['start']}–{item['end']})")
         before, span, after = item["before"], item["span"], item["after"]
@@ -116,10 +129,7 @@ class AdjudicationView(QWidget):
                                  + (", ".join(item["first_tags"]) or "no tag"))
         self.second_label.setText(f"B — {item['second']}: "
                                   + (", ".join(item["second_tags"]) or "no tag"))
-        decision = item.get("decision")
-        self.decision_label.setText(
-            "Not decided yet." if decision is None
-            else "Decided: " + DECISION_TEXT[decision].format(**names) + ".")
+        self.decision_label.setText(decision_text(item.get("decisions") or [], names))
         for key, button in self.buttons.items():
             button.setEnabled(True)
         self.buttons["previous"].setEnabled(item["index"] > 0)

@@ -8,7 +8,9 @@ per tag and overall:
     Krippendorff's α with each character of each chosen article as a unit,
     binary per tag (applied by this analyst or not) — the reading ATLAS.ti
     and INCEpTION use for text. Overall: every (character, tag) pair is a
-    unit. Computed from aggregated value counts: characters are grouped by
+    unit, for the tags some analyst applied in the chosen articles (see
+    :func:`pooled`; the presence and per-character κ and percentages pool
+    the same tags). Computed from aggregated value counts: characters are grouped by
     how many analysts applied the tag, so 250 million characters cost one
     ``bincount``, not a Python loop (:func:`nominal_alpha` takes the
     weighted value counts and is checked against the ``krippendorff``
@@ -455,16 +457,22 @@ def measure(codings: Codings) -> dict:
     present = np.zeros((n_tags, len(codings.lengths), m), dtype=bool)
     present[codings.tag, codings.article, codings.coder] = True
 
+    # the tags pooled into the overall row: those some analyst applied in
+    # these articles. An unused tag's units are all "absent" for every
+    # analyst; pooled, they would add agreement nobody coded (see pooled())
+    used = pooled(codings)
+
     rows = []
     all_observed = np.zeros((2, 2))
     all_counts, all_weights = [], []
     for t in range(n_tags):
         weights = _char_patterns(grid, cover[t])
         observed, self_pairs = _binary_unitized(weights, total, units[t])
-        all_observed += observed
         counts = _pattern_counts(weights)
-        all_counts.append(counts)
-        all_weights.append(weights)
+        if used[t]:
+            all_observed += observed
+            all_counts.append(counts)
+            all_weights.append(weights)
         char_alpha = alpha_from(observed, expected_coincidences(observed, observed.sum(axis=1)))
         u_alpha = alpha_from(observed, expected_coincidences(observed, self_pairs))
         rows.append({
@@ -475,36 +483,56 @@ def measure(codings: Codings) -> dict:
             "kappa_char": _kappa_of_patterns(cover[t], grid, weights),
             "percent_agreement_char": pairwise_agreement(counts, weights),
         })
+    return {"tags": rows, "overall": _overall(grid, units, cover[used], present[used],
+                                              all_observed, all_counts, all_weights)}
 
+
+def pooled(codings: Codings) -> np.ndarray:
+    """Which tags the overall row pools (bool per tag index): those some
+    analyst applied in the chosen articles. A tag nobody applied there adds
+    only units every analyst left "absent": for one multi-valued variable a
+    value nobody used adds nothing to observed or expected disagreement
+    (Krippendorff), but in the per-tag binary pooling each such unit is a
+    perfect agreement, which raised the pooled α, κ and percentages — and
+    made them depend on naming or ticking such a tag."""
+    used = np.zeros(codings.n_tags, dtype=bool)
+    used[codings.tag] = True
+    return used
+
+
+def _overall(grid: _Grid, units: list[list[_Units]], cover: np.ndarray,
+             present: np.ndarray, all_observed: np.ndarray, all_counts: list,
+             all_weights: list) -> dict:
+    """The overall row over the pooled tags (``cover`` and ``present`` of
+    those tags only; ``all_*`` their per-tag sums from :func:`measure`)."""
+    m, n_pooled = grid.codings.n_coders, len(cover)
+    if not n_pooled:
+        return {k: None for k in MEASURES}
     overall = {"alpha_char": alpha_from(
         all_observed, expected_coincidences(all_observed, all_observed.sum(axis=1)))}
-    if n_tags:
-        ids, codes = _value_ids(grid, cover)
-        gaps = np.flatnonzero(~codes.any(axis=1))
-        breaks = np.zeros((m, grid.n + 1), dtype=bool)
-        for of_tag in units:
-            for i, mine in enumerate(of_tag):
-                breaks[i, mine.first] = True
-                breaks[i, mine.end] = True
-        overall.update(_multi_valued(grid, ids, int(gaps[0]) if len(gaps) else None,
-                                     len(codes), breaks[:, :grid.n]))
-        flat = present.reshape(-1, m)
-        overall["kappa_presence"] = _presence_kappa(flat)
-        overall["percent_agreement"] = _presence_agreement(flat)
-        stacked = cover.transpose(1, 0, 2).reshape(m, -1)
-        if m == 2:
-            w = np.tile(grid.length, n_tags)
-            a, b = stacked
-            overall["kappa_char"] = cohen_kappa(
-                [[w[~a & ~b].sum(), w[~a & b].sum()], [w[a & ~b].sum(), w[a & b].sum()]])
-        else:
-            overall["kappa_char"] = fleiss_kappa(np.concatenate(all_counts),
-                                                 np.concatenate(all_weights))
-        overall["percent_agreement_char"] = pairwise_agreement(
-            np.concatenate(all_counts), np.concatenate(all_weights))
+    ids, codes = _value_ids(grid, cover)
+    gaps = np.flatnonzero(~codes.any(axis=1))
+    breaks = np.zeros((m, grid.n + 1), dtype=bool)
+    for of_tag in units:
+        for i, mine in enumerate(of_tag):
+            breaks[i, mine.first] = True
+            breaks[i, mine.end] = True
+    overall.update(_multi_valued(grid, ids, int(gaps[0]) if len(gaps) else None,
+                                 len(codes), breaks[:, :grid.n]))
+    flat = present.reshape(-1, m)
+    overall["kappa_presence"] = _presence_kappa(flat)
+    overall["percent_agreement"] = _presence_agreement(flat)
+    if m == 2:
+        w = np.tile(grid.length, n_pooled)
+        a, b = cover.transpose(1, 0, 2).reshape(m, -1)
+        overall["kappa_char"] = cohen_kappa(
+            [[w[~a & ~b].sum(), w[~a & b].sum()], [w[a & ~b].sum(), w[a & b].sum()]])
     else:
-        overall.update({k: None for k in MEASURES if k != "alpha_char"})
-    return {"tags": rows, "overall": {k: overall[k] for k in MEASURES}}
+        overall["kappa_char"] = fleiss_kappa(np.concatenate(all_counts),
+                                             np.concatenate(all_weights))
+    overall["percent_agreement_char"] = pairwise_agreement(
+        np.concatenate(all_counts), np.concatenate(all_weights))
+    return {k: overall[k] for k in MEASURES}
 
 
 def disagreements(codings: Codings):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from desktop.agreement.measures import MEASURES, Codings, disagreements, measure
+from desktop.agreement.measures import MEASURES, Codings, disagreements, measure, pooled
 from storage.agreement_data import CODED_BY_ALL, AgreementData, agreement_data, article_texts
 from widgets.wording import counted
 
@@ -97,7 +97,9 @@ class Cancelled(Exception):
 class AgreementReport:
     """Per-tag rows (``{"tag": name, measure: value …}``), the overall row,
     and what they were computed over (``passages``: each analyst's passages
-    compared — of the chosen tags, not orphaned)."""
+    compared — of the chosen tags, not orphaned; ``unpooled``: the tags
+    listed that none of them used in these articles, which the overall row
+    leaves out)."""
 
     analysts: list[str]
     rows: list[dict]
@@ -106,12 +108,13 @@ class AgreementReport:
     characters: int
     passages: dict[str, int]
     data: AgreementData
+    unpooled: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """The report as plain JSON-able data."""
         return {"analysts": self.analysts, "articles": self.articles,
                 "characters": self.characters, "passages": self.passages,
-                "tags": self.rows, "overall": self.overall,
+                "tags": self.rows, "overall": self.overall, "unpooled": self.unpooled,
                 "left_out": [{"article_id": a, "coded_by": who}
                              for a, who in self.data.left_out.items()]}
 
@@ -122,6 +125,14 @@ class AgreementReport:
             return ""
         return ("Left out, not coded by all of them: "
                 + left_out_text(self.data.left_out) + ".")
+
+    def unpooled_note(self) -> str:
+        """Which tags the overall row leaves out for being used by none of
+        them in these articles (empty when none are)."""
+        if not self.unpooled:
+            return ""
+        return ("Not in the overall row, used by none of them here: "
+                + ", ".join(self.unpooled) + ".")
 
     def codings(self) -> Codings:
         """The spans as :class:`Codings` (for :func:`diagnosis_rows`)."""
@@ -215,6 +226,7 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
     codings = _codings(data)
     result = measure(codings)
     compared = np.bincount(codings.coder, minlength=len(names))
+    used = pooled(codings)
     step(2)
     rows = [{"tag": tag["name"], **{k: _plain(row[k]) for k in MEASURES},
              "reading": reading(_plain(row["alpha_char"]))}
@@ -223,7 +235,8 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
                "reading": pooled_reading(_plain(result["overall"]["alpha_char"]), rows)}
     step(3)
     return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
-                           {n: int(c) for n, c in zip(names, compared)}, data)
+                           {n: int(c) for n, c in zip(names, compared)}, data,
+                           [tag["name"] for t, tag in enumerate(data.tags) if not used[t]])
 
 
 def diagnosis_rows(db, report: AgreementReport, *, context: int = 200) -> Iterator[dict]:
@@ -255,7 +268,8 @@ def scope_text(report: AgreementReport) -> str:
     with them (articles, characters, passages, and the articles left out)."""
     text = (f"{counted(report.articles, 'article')}, {report.characters:,} characters; "
             "passages: " + ", ".join(f"{a} {n:,}" for a, n in report.passages.items()))
-    return text + (f"; {report.left_out_note()}" if report.left_out_note() else "")
+    notes = " ".join(n for n in (report.left_out_note(), report.unpooled_note()) if n)
+    return text + (f"; {notes}" if notes else "")
 
 
 def write_csv(db, report: AgreementReport, path: str | Path, *,

@@ -47,6 +47,8 @@ class AdjudicationDialog(QDialog):
         self.spans: dict[int, tuple[int, int]] = {}
         #: (item index, decision, command or None) in the order decided
         self.history: list[tuple[int, str, commands.StorageCommand | None]] = []
+        #: the (A, B) the items were found for: the boxes may have changed since
+        self.found_pair: tuple[str, str] = ("", "")
         self.task: Task | None = None
         self.first_box, self.second_box = QComboBox(), QComboBox()
         names = [a for a in analysts]
@@ -134,7 +136,7 @@ class AdjudicationDialog(QDialog):
                 db.close()
 
         self.task = Task(work, self)
-        self.task.succeeded.connect(self._found)
+        self.task.succeeded.connect(lambda items: self._found(items, (first, second)))
         self.task.failed.connect(self._failed)
         self.find_button.setEnabled(False)
         self.status.setText(f"Looking for the disagreements of {first} and {second}…")
@@ -147,7 +149,8 @@ class AdjudicationDialog(QDialog):
         self.agree_button.setEnabled(True)
         self.status.setText(f"That did not work; nothing changed: {message}")
 
-    def _found(self, items) -> None:
+    def _found(self, items, pair: tuple[str, str]) -> None:
+        """Show the first of the ``items`` found for ``pair`` (A, B)."""
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
@@ -157,14 +160,16 @@ class AdjudicationDialog(QDialog):
         self.decisions.clear()
         self.spans.clear()
         self.history.clear()
-        first, second = self.pair()
+        # the pair of the worker's query, not the boxes', which the user may
+        # have changed while it ran or may change before the next Find
+        first, second = self.found_pair = pair
         self.status.setText(f"{counted(len(self.items), 'disagreement')} of {first} and {second}.")
         self._show()
         self.view.setFocus()
 
     def _show_progress(self) -> None:
         """"3 of 13 disagreements of ana and ben decided"."""
-        first, second = self.pair()
+        first, second = self.found_pair
         self.status.setText(f"{len(self.decisions):,} of "
                             f"{counted(len(self.items), 'disagreement')} of {first} and "
                             f"{second} decided.")
@@ -183,14 +188,20 @@ class AdjudicationDialog(QDialog):
         start, end = self._span(self.index)
         article = articles.get_article(self.window.db, item.article_id)
         text = article["text"] if article else ""
-        first, second = self.pair()
+        first, second = self.found_pair
         self.view.show_item({
             "index": self.index, "total": len(self.items), "title": item.title,
             "start": start, "end": end, "before": text[max(0, start - CONTEXT):start],
             "span": text[start:end], "after": text[end:end + CONTEXT],
             "first": first, "second": second,
             "first_tags": [n for _, n in item.first], "second_tags": [n for _, n in item.second],
-            "decision": self.decisions.get(self.index)})
+            "decisions": self._choices(self.index)})
+
+    def _choices(self, index: int) -> list[str]:
+        """The decisions taken on item ``index`` and not undone, each once, in
+        the order taken: a later one adds to the earlier ones (it writes
+        its tags beside theirs), so the label names them all."""
+        return list(dict.fromkeys(c for i, c, _ in self.history if i == index))
 
     def step(self, delta: int) -> None:
         if self.items:
@@ -291,7 +302,12 @@ class AdjudicationDialog(QDialog):
             if stack.index() > 0 and stack.command(stack.index() - 1) is command:
                 return                      # the journal refused (the window says why)
         self.history.pop()
-        self.decisions.pop(index, None)
+        # an earlier decision on the same item is still stored: it stands
+        earlier = self._choices(index)
+        if earlier:
+            self.decisions[index] = earlier[-1]
+        else:
+            self.decisions.pop(index, None)
         self._show_progress()
         self.index = index
         self._show()

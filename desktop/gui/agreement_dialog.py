@@ -150,10 +150,15 @@ class AgreementDialog(QDialog):
 
     def _load_analysts(self) -> None:
         from storage.agreement_data import analysts
+        from storage.consensus import CONSENSUS
 
         def show(rows) -> None:
             names = [r["analyst"] for r in rows]
-            tick = set(names) if 2 <= len(names) <= 3 else {self.me} & set(names)
+            # the consensus is the coders' settled coding, not a coder of its
+            # own: ticking it by default would pool it in with them (raising
+            # the figures) and narrow "coded by all" to the articles it touches
+            coders = [n for n in names if n != CONSENSUS]
+            tick = set(coders) if 2 <= len(coders) <= 3 else {self.me} & set(coders)
             self.analyst_list.blockSignals(True)
             for row in rows:
                 _checkable(self.analyst_list,
@@ -211,7 +216,8 @@ class AgreementDialog(QDialog):
             f"{report.characters:,} characters; passages compared: "
             + ", ".join(f"{a} {n:,}" for a, n in report.passages.items())
             + ". Percent agreement is not chance-corrected; — means undefined."
-            + (" " + report.left_out_note() if report.left_out_note() else ""))
+            + "".join(" " + note for note in (report.left_out_note(), report.unpooled_note())
+                      if note))
         self._update_buttons()
 
     def cancel(self) -> None:
