@@ -10,6 +10,7 @@ import json
 import pytest
 
 from desktop.agreement.measures import cohen_kappa
+from desktop.agreement.report import agreement_report
 from desktop.cli import main
 from storage import articles, journal, open_database, passages, tags
 from storage.agreement_data import ALL_ARTICLES, CODED_BY_ANY, agreement_data, analysts
@@ -243,3 +244,20 @@ def test_a_tag_named_twice_or_used_by_nobody_leaves_the_overall_row_alone(seeded
     out = run(capsys, *[a for a in every if a != "--json"], "--tag", "Drugs",
               "--tag", "Diplomacy")[1]
     assert "Not in the overall row, used by none of them here: Diplomacy." in out
+
+
+def test_a_tag_nobody_used_is_not_counted_in_the_overall_reading(seeded_db_path):
+    """"1 of 2 tags not reliable" stays so when a tag neither used is named:
+    it is not pooled, so not one of the tags the reading counts."""
+    db = open_database(seeded_db_path)
+    drugs, cyber, diplomacy = (tags.find_tag(db, n)["id"]
+                               for n in ("Drugs", "Cybercrime", "Diplomacy"))
+    with journal.step(db, "Tag", analyst="ana"):
+        passages.add_passage(db, article_id=1, tag_id=drugs, start=0, end=400, analyst="ana")
+        passages.add_passage(db, article_id=1, tag_id=drugs, start=2, end=400, analyst="ben")
+        passages.add_passage(db, article_id=1, tag_id=cyber, start=500, end=520, analyst="ana")
+        passages.add_passage(db, article_id=1, tag_id=cyber, start=540, end=560, analyst="ben")
+    used = agreement_report(db, ["ana", "ben"], tag_ids=[drugs, cyber])
+    named = agreement_report(db, ["ana", "ben"], tag_ids=[drugs, cyber, diplomacy])
+    assert "1 of 2 tags not reliable" in used.overall["reading"]
+    assert named.overall == used.overall and named.unpooled == ["Diplomacy"]

@@ -232,7 +232,9 @@ def agreement_report(db, analysts: list[str], *, article_ids: list[int] | None =
              "reading": reading(_plain(row["alpha_char"]))}
             for tag, row in zip(data.tags, result["tags"])]
     overall = {"tag": "(overall)", **{k: _plain(result["overall"][k]) for k in MEASURES},
-               "reading": pooled_reading(_plain(result["overall"]["alpha_char"]), rows)}
+               # (the tags pooled: one nobody used is no unreliable tag)
+               "reading": pooled_reading(_plain(result["overall"]["alpha_char"]),
+                                         [r for r, u in zip(rows, used) if u])}
     step(3)
     return AgreementReport(names, rows, overall, len(data.article_ids), int(sum(data.lengths)),
                            {n: int(c) for n, c in zip(names, compared)}, data,
