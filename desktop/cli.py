@@ -126,6 +126,37 @@ def _database_failure(error: Exception, args) -> str | None:
     return None
 
 
+#: Commands that commit as they go (an article at a time, a round of a
+#: sync): a lock met midway leaves what was committed before it.
+_COMMITS_AS_IT_GOES = {"analyse": "the articles analysed before stay",
+                       "hub sync": "what was synced before stays"}
+
+
+def _is_busy(error: Exception) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": another
+    connection held the write lock longer than the busy timeout.
+
+    Read from the error code (SQLITE_BUSY, SQLITE_LOCKED and their extended
+    codes) where SQLite gave one; from the message otherwise."""
+    import sqlite3
+
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+def _busy_message(args) -> str:
+    """The one line for a command that met another writer's lock."""
+    command = " ".join(filter(None, (args.command, getattr(args, "hub_command", None))))
+    kept = _COMMITS_AS_IT_GOES.get(command)
+    then = f"{kept}; run it again to go on" if kept else "nothing was changed, try again"
+    return (f"{_database_path(args)} is busy: another Dossier window or command is "
+            f"writing to it; {then}")
+
+
 def _quoted(path: Path) -> str:
     import shlex
 
@@ -787,6 +818,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
     except Exception as error:
+        if _is_busy(error):
+            # as `import` does for a file it could not store: exit 1, try again
+            print(f"dossier: error: {_busy_message(args)}", file=sys.stderr)
+            return EXIT_PROBLEMS
         message = _database_failure(error, args)
         if message is None:
             raise
