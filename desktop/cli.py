@@ -32,21 +32,22 @@ def check_output_folder(path: Path) -> None:
 MAX_ROW_ID = 2**63 - 1
 
 
-def row_id(value: str) -> int:
+def row_id(value: str, *, listed_by: str = "dossier list") -> int:
     """An argparse ``type`` for ids (articles, passages, tags): a whole number
     from 1 to :data:`MAX_ROW_ID`. Anything else is a one-line usage error —
     a larger number would otherwise reach SQLite and end in an
-    OverflowError traceback."""
+    OverflowError traceback. ``listed_by`` is the command that shows the ids
+    (``functools.partial(row_id, listed_by="dossier history")`` for steps)."""
     import argparse
 
     try:
         number = int(value.strip(), 10)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not an id (a whole number; see `dossier list`)") from None
+            f"{value!r} is not an id (a whole number; see `{listed_by}`)") from None
     if not 1 <= number <= MAX_ROW_ID:
         raise argparse.ArgumentTypeError(
-            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `dossier list`)")
+            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `{listed_by}`)")
     return number
 
 
