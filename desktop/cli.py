@@ -471,6 +471,9 @@ QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", 
 def cmd_quotes(args) -> int:
     from storage import quotes
 
+    if args.speaker is not None and not args.speaker.strip():
+        # an empty name matched no speaker: "no quotes yet", though there were
+        raise CommandError("--speaker needs a name (leave it out for every speaker's quotes)")
     db = _database(args, create=False)
     _say_merged(db, args.speaker)
     rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),

@@ -220,6 +220,13 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
             == row["to_check"]
 
 
+@pytest.mark.parametrize("speaker", ["--speaker=", "--speaker=  "])
+def test_quotes_of_an_empty_speaker_ask_for_a_name(seeded_db_path, capsys, speaker):
+    status, out, err = run(capsys, "quotes", speaker, "--db", str(seeded_db_path))
+    assert status == 2 and out == "" and err == (
+        "dossier: error: --speaker needs a name (leave it out for every speaker's quotes)\n")
+
+
 def test_gui_without_a_display_says_so(monkeypatch, capsys):
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
