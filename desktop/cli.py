@@ -32,21 +32,22 @@ def check_output_folder(path: Path) -> None:
 MAX_ROW_ID = 2**63 - 1
 
 
-def row_id(value: str) -> int:
+def row_id(value: str, *, listed_by: str = "dossier list") -> int:
     """An argparse ``type`` for ids (articles, passages, tags): a whole number
     from 1 to :data:`MAX_ROW_ID`. Anything else is a one-line usage error —
     a larger number would otherwise reach SQLite and end in an
-    OverflowError traceback."""
+    OverflowError traceback. ``listed_by`` is the command that shows the ids
+    (``functools.partial(row_id, listed_by="dossier history")`` for steps)."""
     import argparse
 
     try:
         number = int(value.strip(), 10)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not an id (a whole number; see `dossier list`)") from None
+            f"{value!r} is not an id (a whole number; see `{listed_by}`)") from None
     if not 1 <= number <= MAX_ROW_ID:
         raise argparse.ArgumentTypeError(
-            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `dossier list`)")
+            f"{value} is not an id: ids run from 1 to {MAX_ROW_ID:,} (see `{listed_by}`)")
     return number
 
 
@@ -124,6 +125,37 @@ def _database_failure(error: Exception, args) -> str | None:
                 f"`dossier backups --db {_quoted(path)}` and restore the newest good one "
                 f"with `dossier restore --db {_quoted(path)}` (the damaged file is kept)")
     return None
+
+
+#: Commands that commit as they go (an article at a time, a round of a
+#: sync): a lock met midway leaves what was committed before it.
+_COMMITS_AS_IT_GOES = {"analyse": "the articles analysed before stay",
+                       "hub sync": "what was synced before stays"}
+
+
+def _is_busy(error: Exception) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": another
+    connection held the write lock longer than the busy timeout.
+
+    Read from the error code (SQLITE_BUSY, SQLITE_LOCKED and their extended
+    codes) where SQLite gave one; from the message otherwise."""
+    import sqlite3
+
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+def _busy_message(args) -> str:
+    """The one line for a command that met another writer's lock."""
+    command = " ".join(filter(None, (args.command, getattr(args, "hub_command", None))))
+    kept = _COMMITS_AS_IT_GOES.get(command)
+    then = f"{kept}; run it again to go on" if kept else "nothing was changed, try again"
+    return (f"{_database_path(args)} is busy: another Dossier window or command is "
+            f"writing to it; {then}")
 
 
 def _quoted(path: Path) -> str:
@@ -439,6 +471,9 @@ QUOTE_COLUMNS = ("article_id", "article_title", "start", "end", "text", "kind", 
 def cmd_quotes(args) -> int:
     from storage import quotes
 
+    if args.speaker is not None and not args.speaker.strip():
+        # an empty name matched no speaker: "no quotes yet", though there were
+        raise CommandError("--speaker needs a name (leave it out for every speaker's quotes)")
     db = _database(args, create=False)
     _say_merged(db, args.speaker)
     rows = [{"key": quotes.quote_key(q["text_hash"], q["start"], q["end"]),
@@ -787,6 +822,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
     except Exception as error:
+        if _is_busy(error):
+            # as `import` does for a file it could not store: exit 1, try again
+            print(f"dossier: error: {_busy_message(args)}", file=sys.stderr)
+            return EXIT_PROBLEMS
         message = _database_failure(error, args)
         if message is None:
             raise

@@ -28,7 +28,8 @@ def cmd_agreement(args) -> int:
     if args.tag:
         tag_ids = []
         for name in args.tag:
-            tag = tags.find_tag(db, name)
+            # a blank name is no tag's: find_tag would refuse it with a TagError
+            tag = tags.find_tag(db, name) if name.strip() else None
             if tag is None:
                 raise CommandError(f"there is no tag called {name!r}")
             tag_ids.append(tag["id"])
@@ -78,7 +79,9 @@ def add_parser(sub, common) -> None:
                    help="two or more analysts, comma-separated, as recorded on passages")
     p.add_argument("--tag", metavar="NAME", action="append", default=[],
                    help="only this tag (repeatable; default: every tag they used)")
-    p.add_argument("--article", metavar="ID", type=int, action="append", default=[],
+    from desktop.cli import row_id
+
+    p.add_argument("--article", metavar="ID", type=row_id, action="append", default=[],
                    help="only this article (repeatable)")
     p.add_argument("--coded-by-any", action="store_true",
                    help="the articles any of them coded: what one has not coded counts as "

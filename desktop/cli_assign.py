@@ -19,6 +19,10 @@ def cmd_assign(args) -> int:
     from desktop.cli import EXIT_OK, CommandError, _database
     from storage import assignments, journal
 
+    if args.remove and (args.sample or not args.article):
+        # a sample is drawn among articles none of them has: nothing to take away
+        raise CommandError("--remove takes away the articles named with --article ID"
+                           + (", not a --sample" if args.sample else ""))
     db = _database(args, create=False)
     names = [a.strip() for a in (args.analyst or "").split(",") if a.strip()]
     try:

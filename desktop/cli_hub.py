@@ -36,6 +36,10 @@ def _connect(url: str, *, ask: bool = True):
     from desktop.hub_credentials import get_password, remember
 
     hub_sync = _hub()
+    try:
+        hub_sync.check_address(url)     # before a password is asked for it
+    except hub_sync.HubError as error:
+        raise CommandError(str(error)) from error
     public = hub_sync.strip_password(url)
     password = hub_sync.password_in(url)
     if password is not None:

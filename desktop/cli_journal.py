@@ -164,6 +164,10 @@ def _at_least_one(text: str) -> int:
 
 
 def add_parser(sub, common) -> None:
+    from functools import partial
+
+    from desktop.cli import row_id
+
     p = sub.add_parser("history", parents=[common],
                        help="list the newest changes in the journal (each one undoable step)")
     p.add_argument("--limit", type=_at_least_one, default=30, metavar="N",
@@ -175,7 +179,8 @@ def add_parser(sub, common) -> None:
                        help="undo the newest change still in effect (a whole import run; "
                             "or --step ID); refused, changing nothing, if its rows were "
                             "changed since")
-    p.add_argument("--step", type=int, metavar="ID", help="the step to undo (see history)")
+    p.add_argument("--step", type=partial(row_id, listed_by="dossier history"), metavar="ID",
+                   help="the step to undo (see history)")
     p.add_argument("--analyst", metavar="NAME", help="recorded on the undo step")
     p.set_defaults(func=cmd_undo)
 

@@ -226,10 +226,38 @@ def connect(url: str, *, password: str | None = None, timeout: int = 10) -> psyc
     options = {"connect_timeout": timeout, "application_name": "dossier", "autocommit": True}
     if password is not None:
         options["password"] = password
+    check_address(url)
     try:
         return psycopg.connect(url, **options)
     except psycopg.OperationalError as error:
         raise HubOffline(connection_problem(str(error).strip())) from error
+    except psycopg.ProgrammingError as error:   # libpq could not parse the address
+        raise HubError(address_problem(url)) from error
+
+
+def check_address(url: str) -> None:
+    """:class:`HubError` unless libpq reads ``url`` as a connection address
+    (before a password is asked for it, or a connection tried)."""
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as error:
+        raise HubError(address_problem(url)) from error
+
+
+def address_problem(url: str) -> str:
+    """Why libpq could not read ``url`` as a hub address, in words. ``url``
+    is repeated only when it cannot hold a password (no member part, no
+    ``password=``); libpq's message never is (it quotes the token it
+    stumbled on, which may be the password)."""
+    shown = "The hub address" if {"@", "=", "?"} & set(url) else url
+    if "://" not in url and "=" in url:
+        return ("The hub's connection settings are not valid key=value pairs "
+                "(host=HOST dbname=DATABASE user=MEMBER).")
+    if url.startswith(("postgresql://", "postgres://")):
+        return (f"{shown} is not a valid postgresql:// address: write it "
+                f"postgresql://MEMBER@HOST/DATABASE, with a space or % in it written "
+                f"%20 or %25, and after ? only PostgreSQL's own settings.")
+    return f"{shown} is not a postgresql:// address: write it postgresql://MEMBER@HOST/DATABASE."
 
 
 def connection_problem(message: str) -> str:

@@ -148,6 +148,7 @@ def test_cli_table_and_diagnosis_csv(seeded_db_path, tmp_path, capsys):
     (["--analysts", "ana"], "at least two analysts"),
     (["--analysts", "ana,nobody"], "no passages by 'nobody'"),
     (["--analysts", "ana,ben", "--tag", "No such"], "no tag called"),
+    (["--analysts", "ana,ben", "--tag", " "], "no tag called ' '"),
     (["--analysts", "ana,ben", "--article", "999"], "no article 999"),
 ])
 def test_cli_errors_are_one_line(seeded_db_path, capsys, argv, message):

@@ -62,6 +62,26 @@ def test_cli_assign_and_progress(seeded_db_path, capsys):
     assert "--analyst" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv,says", [
+    (["--sample", "3"], "--remove takes away the articles named with --article ID, "
+                        "not a --sample"),
+    (["--article", "1", "--sample", "3"], "not a --sample"),
+    ([], "--remove takes away the articles named with --article ID"),
+])
+def test_cli_remove_takes_only_named_articles_and_refuses_a_sample(seeded_db_path, capsys,
+                                                                   argv, says):
+    db = str(seeded_db_path)
+    assert main(["assign", "--analyst", "ana", "--article", "1", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["assign", "--analyst", "ana", "--remove", *argv, "--db", db]) == 2
+    out, err = capsys.readouterr()
+    assert says in err and out == ""
+    database = open_database(seeded_db_path)
+    assert database.execute("SELECT article_id, analyst FROM assignments").fetchall() == [
+        (1, "ana")]
+    database.close()
+
+
 def test_assigned_to_me_filter_in_the_window(open_window, seeded_db_path, preferences, qtbot):
     preferences.analyst = "ana"
     db = open_database(seeded_db_path)

@@ -99,6 +99,75 @@ def test_not_a_database_is_an_error_and_untouched(tmp_path, capsys):
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("argv", [
+    ["tag", "add", "Busy"],
+    ["delete", "1"],
+    ["autotag", "--tag", "Drugs", "--phrase", "Cambodia"],
+    ["codebook", "import", "{codebook}"],
+])
+def test_a_busy_database_is_one_line_and_the_command_works_once_free(
+        seeded_db_path, tmp_path, capsys, monkeypatch, argv):
+    import sqlite3
+
+    import storage.database
+
+    codebook = tmp_path / "codebook.csv"
+    codebook.write_text("name,description,color,parent\nBusy,,,\n", "utf-8")
+    argv = [arg.format(codebook=codebook) for arg in argv]
+    db = str(seeded_db_path)
+    stats = run(capsys, "stats", "--db", db)[1]
+    monkeypatch.setattr(storage.database, "BUSY_TIMEOUT_SECONDS", 0.2)
+    other = sqlite3.connect(seeded_db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")      # a window or another dossier run writing
+    try:
+        status, _, err = run(capsys, *argv, "--db", db)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert status == 1 and err == (
+        f"dossier: error: {db} is busy: another Dossier window or command is writing to "
+        f"it; nothing was changed, try again\n")
+    assert run(capsys, "stats", "--db", db)[1] == stats
+    assert run(capsys, *argv, "--db", db)[0] == 0
+
+
+def test_a_busy_database_met_midway_through_analyse_keeps_what_was_stored(
+        seeded_db_path, capsys, monkeypatch):
+    import sqlite3
+
+    import desktop.analysis_service
+
+    class LockedMidway:
+        """A pool whose writer meets another's lock after storing some
+        articles (the real error, from a real second writer)."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def load(self):
+            return {"warnings": [], "name": "test", "version": "0"}
+
+        def analyse(self, *args, **kwargs):
+            holder = sqlite3.connect(seeded_db_path, isolation_level=None)
+            writer = sqlite3.connect(seeded_db_path, timeout=0)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                writer.execute("BEGIN IMMEDIATE")
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+                writer.close()
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(desktop.analysis_service, "AnalysisPool", LockedMidway)
+    status, _, err = run(capsys, "analyse", "--db", str(seeded_db_path))
+    assert status == 1 and err.endswith(
+        "is busy: another Dossier window or command is writing to it; the articles "
+        "analysed before stay; run it again to go on\n")
+
+
 def test_import_with_skipped_files_exits_non_zero(tmp_path, capsys):
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x00")
     status, out, err = run(capsys, "import", str(tmp_path / "bad.txt"),
@@ -149,6 +218,13 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
         assert fields[1:3] == [row["kind"], row["method"] or "—"]
         assert (line.split(row["method"] or "—", 1)[1].lstrip(" ")[0] == "?") \
             == row["to_check"]
+
+
+@pytest.mark.parametrize("speaker", ["--speaker=", "--speaker=  "])
+def test_quotes_of_an_empty_speaker_ask_for_a_name(seeded_db_path, capsys, speaker):
+    status, out, err = run(capsys, "quotes", speaker, "--db", str(seeded_db_path))
+    assert status == 2 and out == "" and err == (
+        "dossier: error: --speaker needs a name (leave it out for every speaker's quotes)\n")
 
 
 def test_gui_without_a_display_says_so(monkeypatch, capsys):

@@ -54,3 +54,18 @@ def test_delete_of_a_huge_id_is_a_usage_error(tricky_db_path):
     done = dossier("delete", "99999999999999999999", "--db", str(tricky_db_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "not an id" in done.stderr
+
+
+@pytest.mark.parametrize("command,option,listed_by", [
+    (("undo",), "--step", "dossier history"),
+    (("agreement", "--analysts", "ana,ben"), "--article", "dossier list"),
+], ids=["undo", "agreement"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "0", "x"])
+def test_undo_step_and_agreement_article_out_of_range_are_usage_errors(
+        tricky_db_path, command, option, listed_by, value):
+    """`undo --step` and `agreement --article` took any int: a huge one ended
+    in an OverflowError traceback."""
+    done = dossier(*command, option, value, "--db", str(tricky_db_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"argument {option}: " in done.stderr and "not an id" in done.stderr
+    assert f"see `{listed_by}`)" in done.stderr

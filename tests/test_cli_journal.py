@@ -84,8 +84,9 @@ def test_step_numbers_that_name_no_undoable_step_say_why(tmp_path, seeded_templa
         tags.rename_tag(db, tags.list_tags(db)[0]["id"], "Fraud")
     newest = journal.history(db)[0]["id"]
     db.close()
-    for number, says in ((0, "There is no step 0"), (999999, "There is no step 999999")):
-        refused = dossier("undo", "--step", str(number), "--db", str(path))
+    for number, says in (("0", "0 is not an id: ids run from 1"),
+                         ("999999", "There is no step 999999")):
+        refused = dossier("undo", "--step", number, "--db", str(path))
         assert refused.returncode == 2 and says in refused.stderr, refused.stderr
     assert tags.find_tag(open_database(path), "Fraud")        # step 0 undid nothing
     assert dossier("undo", "--step", str(newest), "--db", str(path)).returncode == 0

@@ -187,3 +187,32 @@ def test_the_hub_password_is_never_stored_in_the_file(tmp_path, hub, lead_db, fo
     set_meta(db, "hub_url", url)
     assert main(["hub", "sync", "--db", str(path)]) == 0
     assert "pw-ana" not in get_meta(db, "hub_url")
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("localhost/dossier", "localhost/dossier is not a postgresql:// address"),
+    ("postgres//lea:s3cret@localhost/dossier", "The hub address is not a postgresql://"),
+    ("postgresql://lea:s3cret word@localhost/dossier",
+     "The hub address is not a valid postgresql:// address"),
+    ("host=localhost password=s3cret word", "not valid key=value pairs"),
+])
+@pytest.mark.parametrize("command", [
+    ["hub", "init", "{url}"],
+    ["hub", "upgrade", "{url}"],
+    ["hub", "connect", "{url}"],
+    ["hub", "add-analyst", "ana", "--url", "{url}", "--password-env", "NO_SUCH_VARIABLE"],
+    ["hub", "remove-analyst", "ana", "--url", "{url}"],
+    ["hub", "blind", "on", "--url", "{url}"],
+    ["hub", "sync", "--url", "{url}"],
+])
+def test_a_malformed_hub_address_is_one_line_without_its_password(
+        tmp_path, no_keyring, capsys, command, url, shown):
+    db = tmp_path / "local.db"
+    assert main(["import", "--db", str(db), str(tmp_path / "none.txt")]) == 1
+    capsys.readouterr()
+    argv = [arg.format(url=url) for arg in command]
+    assert main([*argv, "--db", str(db)] if "sync" in argv or "connect" in argv
+                else argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dossier: error: ") and shown in err
+    assert len(err.splitlines()) == 1 and "s3cret" not in err

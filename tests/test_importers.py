@@ -3,6 +3,7 @@ and the report, including broken and hostile files."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import zipfile
@@ -228,6 +229,27 @@ def test_csv_with_field_name_variants_row_problems_and_in_file_duplicates(tmp_pa
                                    "https://example.org/1", "scrape.csv")
     assert first["text"] == f"{STORY}\n\nWith; a second paragraph."
     assert articles.get_article(db, report.added[1][1])["published"] == "2024-06-13"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_csv_written_by_excel_or_python_keeps_quoted_words_and_paragraphs(tmp_path, db,
+                                                                          delimiter):
+    # csv.writer quotes as Excel does: "" for a quote inside a quoted field;
+    # titles holding the separator are quoted too
+    rows = [(f"Cambodia{delimiter} Australia agree on police training", "2024-06-13",
+             'The minister said "we will act" on Monday.\n\nCritics were unconvinced.'),
+            (f"Talks end{delimiter} envoy hopeful", "2024-06-14",
+             'The envoy called the talks "productive" in a statement.\n\n'
+             'More talks follow in July.')]
+    path = tmp_path / "articles.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(["title", "published", "text"])
+        writer.writerows(rows)
+    report = import_files(db, [path])
+    assert report.skipped == []
+    stored = [articles.get_article(db, i) for _, i in report.added]
+    assert [(a["title"], a["published"], a["text"]) for a in stored] == rows
 
 
 def test_csv_without_a_text_column_is_skipped_whole(tmp_path, db):

@@ -1,5 +1,6 @@
 """Batch files of many articles, as scrapers and news APIs export them:
-.csv (comma, semicolon or tab separated, with a header row), .json (a
+.csv (comma, semicolon or tab separated, with a header row; quotes doubled
+inside quoted fields, as Excel and Python's csv write them), .json (a
 list of objects, or an object holding one under "articles", "items",
 "data", …) and .jsonl (one object a line).
 
@@ -258,7 +259,7 @@ def read_csv(path: Path) -> BatchRows:
         sample = handle.read(20000).lstrip("\ufeff").replace("\x00", "")
     dialects = [csv.excel, csv.excel_tab]
     try:
-        dialects.insert(0, csv.Sniffer().sniff(sample, delimiters=",;\t|"))
+        dialects.insert(0, _sniffed_dialect(sample))
     except csv.Error:
         pass
     headers = []
@@ -287,6 +288,25 @@ def read_csv(path: Path) -> BatchRows:
                 yield from (row[i] for i in dated if i < len(row))
         dayfirst = day_first(dates())      # (streamed: memory stays flat)
     return BatchRows(total, _csv_rows(path, codec, dialect, dayfirst), _nul_notes(dropped))
+
+
+def _sniffed_dialect(sample: str) -> type[csv.Dialect]:
+    """The dialect of a CSV whose head is ``sample``: the separator, quote
+    character and spacing the sniffer guesses, with Excel's quoting rules.
+
+    The sniffer guesses ``doublequote=False`` unless some line of the sample
+    has a doubled quote right between two separators; read that way, a
+    ``""`` inside a quoted text (how Excel and Python's csv write a quote)
+    ends the field, and the article is cut at its first line break. Excel,
+    LibreOffice and Python's csv double quotes (RFC 4180): that rule is kept.
+    Raises :class:`csv.Error` when the sample has no recognisable separator."""
+    guess = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+
+    class Sniffed(csv.excel):
+        delimiter = guess.delimiter
+        quotechar = guess.quotechar or '"'
+        skipinitialspace = guess.skipinitialspace
+    return Sniffed
 
 
 def _nul_notes(dropped: int) -> list[str]:
