@@ -78,6 +78,20 @@ def changed_stretch(old: str, new: str) -> tuple[int, int, int]:
     return begin, len(old) - tail, len(new) - tail
 
 
+def outside_edit(stretch: tuple[int, int, int], *, start: int, end: int
+                 ) -> tuple[int, int] | None:
+    """A range's ``(start, end)`` after the edit ``stretch`` (from
+    :func:`changed_stretch`) when the edit lies wholly before or after it:
+    its characters are the same, moved by what the edit added or removed
+    before them. None when the edit touches the range."""
+    begin, old_end, new_end = stretch
+    if old_end <= start:
+        return start + new_end - old_end, end + new_end - old_end
+    if end <= begin:
+        return start, end
+    return None
+
+
 def follow_edit(stretch: tuple[int, int, int], *, start: int, end: int
                 ) -> tuple[int, int] | None:
     """A passage's ``(start, end)`` after the edit ``stretch`` (from

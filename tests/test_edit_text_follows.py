@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 
-from storage import passages
+from storage import articles, open_database, passages
 from tests.test_undo import tag_words
 
 
@@ -43,3 +43,26 @@ def test_a_word_added_inside_a_passage_keeps_it_on_its_words(open_window, analys
     window.statusBar().clearMessage()
     window.controllers.analysis.process.worker.finished.emit(1)
     assert window.statusBar().currentMessage() == "Analysed 1 article."
+
+
+def test_edit_text_starts_from_the_text_another_window_just_corrected(open_window,
+                                                                      analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    old = window.view.article_text()
+    other = open_database(analysed_db_path)
+    articles.replace_article_text(other, 1, "UPDATED: " + old)
+    other.close()
+    opened = []
+
+    def in_dialog() -> None:     # the analyst adds a word at the end, and saves
+        from widgets.text_edit_dialog import TextEditDialog
+        dialog = window.findChild(TextEditDialog)
+        opened.append(dialog.text())
+        dialog.editor.moveCursor(dialog.editor.textCursor().MoveOperation.End)
+        dialog.editor.insertPlainText(" (fixed)")
+        dialog.accept()
+    QTimer.singleShot(200, in_dialog)
+    # before the window's next look for other windows' commits
+    window.edit_text_action.trigger()
+    assert opened == ["UPDATED: " + old]
+    assert articles.get_article(window.db, 1)["text"] == "UPDATED: " + old + " (fixed)"
