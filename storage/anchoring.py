@@ -15,7 +15,10 @@ never fewer than :data:`MIN_CONTEXT` — an opening quotation mark and
 ",” he said" are not enough to tell two speakers' sentences apart.
 
 When the article's old text is known too (an analyst's edit in Dossier),
-a passage whose words were edited *inside* it — a typo fixed, a word added —
+a passage the edit did not touch stays on its words, moved by what the edit
+added or removed before it (:func:`outside_edit`) — a lede at offset 0 has
+no context before it, and a word fixed just after it left too little after
+it to match — and a passage whose words were edited *inside* it — a typo fixed, a word added —
 follows the edit (:func:`follow_edit`): the edit is the one stretch where
 the old and new texts differ, and the passage keeps its first and last
 words and at least half of its characters. An edit that crosses a

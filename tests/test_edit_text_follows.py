@@ -125,3 +125,23 @@ def test_paragraph_and_line_separators_survive_an_edit_elsewhere(open_window, se
     window.article_list.select_article(article_id)
     type_in_edit_text(window, qtbot, " (fixed)")
     assert articles.get_article(window.db, article_id)["text"] == text + " (fixed)"
+
+
+def test_the_lede_stays_when_the_next_paragraph_is_corrected_and_undone(open_window,
+                                                                       seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(1)
+    text = window.view.article_text()
+    lede = text[:text.index("\n")]
+    window.view.select_range(0, len(lede))
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [tagged] = passages.passages_for_article(window.db, 1)
+    assert text[len(lede):].startswith("\n\nThe request")
+    edit_text(window, text.replace("\n\nThe request", "\n\nThis request", 1))
+    assert "0 no longer found" in window.statusBar().currentMessage()
+    [row] = passages.passages_for_article(window.db, 1)
+    assert (row["start"], row["end"], row["text"], row["anchor"]) == (0, len(lede), lede, "ok")
+    window.undo_action.trigger()
+    assert passages.passages_for_article(window.db, 1) == [tagged]
+    window.redo_action.trigger()
+    assert passages.passages_for_article(window.db, 1) == [row]
