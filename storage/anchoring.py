@@ -15,7 +15,10 @@ never fewer than :data:`MIN_CONTEXT` — an opening quotation mark and
 ",” he said" are not enough to tell two speakers' sentences apart.
 
 When the article's old text is known too (an analyst's edit in Dossier),
-a passage whose words were edited *inside* it — a typo fixed, a word added —
+a passage the edit did not touch stays on its words, moved by what the edit
+added or removed before it (:func:`outside_edit`) — a lede at offset 0 has
+no context before it, and a word fixed just after it left too little after
+it to match — and a passage whose words were edited *inside* it — a typo fixed, a word added —
 follows the edit (:func:`follow_edit`): the edit is the one stretch where
 the old and new texts differ, and the passage keeps its first and last
 words and at least half of its characters. An edit that crosses a
@@ -76,6 +79,20 @@ def changed_stretch(old: str, new: str) -> tuple[int, int, int]:
     begin = _common_prefix(old, new)
     tail = _common_suffix(old[begin:], new[begin:])
     return begin, len(old) - tail, len(new) - tail
+
+
+def outside_edit(stretch: tuple[int, int, int], *, start: int, end: int
+                 ) -> tuple[int, int] | None:
+    """A range's ``(start, end)`` after the edit ``stretch`` (from
+    :func:`changed_stretch`) when the edit lies wholly before or after it:
+    its characters are the same, moved by what the edit added or removed
+    before them. None when the edit touches the range."""
+    begin, old_end, new_end = stretch
+    if old_end <= start:
+        return start + new_end - old_end, end + new_end - old_end
+    if end <= begin:
+        return start, end
+    return None
 
 
 def follow_edit(stretch: tuple[int, int, int], *, start: int, end: int

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from storage import journal
 from storage import row_ids, similarity, stable_ids
-from storage.anchoring import changed_stretch, follow_edit, reanchor
+from storage.anchoring import changed_stretch, follow_edit, outside_edit, reanchor
 from storage.database import utc_now
 from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS
@@ -174,8 +174,10 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
     ``file_path``: where the new text's file lies now, relative to the folder
     imported (a file of the article's name: ``--update``), stored with it.
 
-    Passages move to where their exact text (with the best-matching context)
-    now is; one whose words were edited inside it follows the edit, its text
+    A passage the edit did not touch stays on its words
+    (:func:`storage.anchoring.outside_edit`); others move to where their
+    exact text (with the best-matching context) now is; one whose words
+    were edited inside it follows the edit, its text
     updated (:func:`storage.anchoring.follow_edit`); those whose text is gone
     keep their old offsets and are flagged ``orphaned``. The article's
     near-duplicate fingerprint and links are dropped (see
@@ -201,9 +203,14 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
         rows = db.execute("SELECT id, start, end, text, prefix, suffix FROM passages "
                           "WHERE article_id = ?", [article_id]).fetchall()
         for passage_id, start, end, exact, prefix, suffix in rows:
-            found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
-            if found is None and stretch is not None and before[start:end] == exact:
-                # (an orphan's offsets point into an older text: never followed)
+            # (an orphan's offsets point into an older text: never followed)
+            here = stretch is not None and before[start:end] == exact
+            # words the edit did not touch stay on them, even at the text's
+            # start or end, where one side's context alone may not suffice
+            found = outside_edit(stretch, start=start, end=end) if here else None
+            if found is None:
+                found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
+            if found is None and here:
                 found = follow_edit(stretch, start=start, end=end)
             if found is None:
                 db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "

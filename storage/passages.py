@@ -99,7 +99,8 @@ def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end:
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
-                created_at: str | None = None, stable_id: str | None = None) -> int:
+                created_at: str | None = None, stable_id: str | None = None,
+                expected: str | None = None) -> int:
     """Tag ``text[start:end]`` of an article; returns the new passage id.
 
     The range is checked against the stored text, and the exact text with
@@ -107,9 +108,17 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
     the time of a passage imported from elsewhere (default: now);
     ``stable_id`` its id there (a REFI-QDA selection's GUID), kept as its
     ``uuid`` if no passage has it (:func:`storage.stable_ids.kept`).
+    ``expected``: the words the analyst selected; refused when the stored
+    text has others there (it was edited elsewhere since it was shown).
     """
     with journal.recorded(db, "Tag passage", analyst=analyst):
-        return _insert(db, _article_text(db, article_id), article_id=article_id,
+        text = _article_text(db, article_id)
+        if expected is not None and text[start:end] != expected:
+            raise PassageError(
+                "The article's text was changed meanwhile (in another window, or by a "
+                "colleague): nothing was tagged. Select the words again in the text as "
+                "it is now.")
+        return _insert(db, text, article_id=article_id,
                        tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
                        created_at=created_at, stable_id=stable_id)
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from desktop.window_state import WindowState
 from storage import articles, journal, open_database, passages, tags
@@ -203,6 +204,65 @@ def test_another_programs_commit_keeps_the_reader_where_it_was(open_window,
     # left other rows' counts as they were)
     model = window.article_list.list_model
     assert model.article(model.row_of(4))["passage_count"] == 1
+
+
+def _top_offset(view) -> int:
+    """The code-point offset of the character at the reader's top edge."""
+    return view._offsets.from_utf16(view.cursorForPosition(QPoint(0, 0)).position())
+
+
+def _line_top(view, offset: int) -> int:
+    """The top of the line holding ``offset``, in viewport pixels."""
+    return view.vertical_span(offset, offset + 1)[0]
+
+
+def test_a_text_edited_elsewhere_is_shown_and_tagged_where_the_analyst_reads(
+        open_window, analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    window.article_list.select_article(1)
+    view = window.view
+    old = view.article_text()
+    words = "police officers"
+    view.select_range(old.index(words), old.index(words) + len(words))
+    _scrolled(qtbot, window)
+    top = _top_offset(view)
+    assert top > 0
+    line_top = _line_top(view, top)
+    added = "UPDATED: a paragraph another window put at the top of the article.\n\n"
+    other = open_database(analysed_db_path)
+    articles.replace_article_text(other, 1, added + old)
+    other.close()
+    assert window.check_external_changes()
+    assert view.article_text() == added + old
+    # the words read and the words selected stay where they were (the
+    # analysis, made for the old text, no longer marks entities: lines
+    # may wrap elsewhere)
+    assert _line_top(view, top + len(added)) == line_top
+    start = old.index(words) + len(added)
+    assert view.selection_range() == (start, start + len(words))
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    [row] = passages.passages_for_article(window.db, 1)
+    assert (row["start"], row["text"]) == (start, words)
+
+
+def test_tagging_words_shown_before_an_edit_elsewhere_stores_nothing(
+        open_window, seeded_db_path, qtbot, monkeypatch):
+    refused = []
+    monkeypatch.setattr("desktop.gui.operations.show_error",
+                        lambda parent, title, error: refused.append(str(error)))
+    window = open_window(seeded_db_path)
+    window.controllers.backups.external_timer.stop()    # the edit stays unseen
+    window.article_list.select_article(1)
+    view = window.view
+    old = view.article_text()
+    other = open_database(seeded_db_path)
+    articles.replace_article_text(other, 1, "UPDATED: " + old)
+    other.close()
+    # before the window's next look for other windows' commits
+    view.select_range(old.index("Cambodia asked"), old.index("Cambodia asked") + 14)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert passages.passages_for_article(window.db, 1) == []
+    assert len(refused) == 1 and "changed meanwhile" in refused[0]
 
 
 def test_an_own_passage_updates_the_passages_but_not_the_list(open_window,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 
-from storage import passages
+from storage import articles, journal, open_database, passages
 from tests.test_undo import tag_words
 
 
@@ -43,3 +43,105 @@ def test_a_word_added_inside_a_passage_keeps_it_on_its_words(open_window, analys
     window.statusBar().clearMessage()
     window.controllers.analysis.process.worker.finished.emit(1)
     assert window.statusBar().currentMessage() == "Analysed 1 article."
+
+
+def test_edit_text_starts_from_the_text_another_window_just_corrected(open_window,
+                                                                      analysed_db_path, qtbot):
+    window = open_window(analysed_db_path)
+    old = window.view.article_text()
+    other = open_database(analysed_db_path)
+    articles.replace_article_text(other, 1, "UPDATED: " + old)
+    other.close()
+    opened = []
+
+    def in_dialog() -> None:     # the analyst adds a word at the end, and saves
+        from widgets.text_edit_dialog import TextEditDialog
+        dialog = window.findChild(TextEditDialog)
+        opened.append(dialog.text())
+        dialog.editor.moveCursor(dialog.editor.textCursor().MoveOperation.End)
+        dialog.editor.insertPlainText(" (fixed)")
+        dialog.accept()
+    QTimer.singleShot(200, in_dialog)
+    # before the window's next look for other windows' commits
+    window.edit_text_action.trigger()
+    assert opened == ["UPDATED: " + old]
+    assert articles.get_article(window.db, 1)["text"] == "UPDATED: " + old + " (fixed)"
+
+
+def type_in_edit_text(window, qtbot, keys: str = "", *, at_start: bool = False) -> None:
+    """Open Edit text…, type ``keys`` at the text's end (or start), and Save."""
+    def in_dialog() -> None:
+        from widgets.text_edit_dialog import TextEditDialog
+        dialog = window.findChild(TextEditDialog)
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Home if at_start else Qt.Key.Key_End,
+                       Qt.KeyboardModifier.ControlModifier)
+        if keys:
+            qtbot.keyClicks(dialog.editor, keys)
+        dialog.accept()
+    QTimer.singleShot(200, in_dialog)
+    window.edit_text_action.trigger()
+
+
+def _open_article_with_no_break_spaces(window) -> int:
+    [article_id] = [i for i, text in articles.article_texts(window.db) if "\xa0" in text][:1]
+    window.article_list.select_article(article_id)
+    return article_id
+
+
+def test_edit_text_saved_unchanged_keeps_no_break_spaces_and_writes_no_step(
+        open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    article_id = _open_article_with_no_break_spaces(window)
+    before = articles.get_article(window.db, article_id)["text"]
+    step = journal.last_step_id(window.db)
+    type_in_edit_text(window, qtbot)
+    assert articles.get_article(window.db, article_id)["text"] == before
+    assert journal.last_step_id(window.db) == step
+
+
+def test_a_typo_fixed_elsewhere_keeps_no_break_spaces_and_passages_on_them(
+        open_window, seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    article_id = _open_article_with_no_break_spaces(window)
+    text = window.view.article_text()
+    space = text.index("\xa0")
+    start, end = text.rindex(" ", 0, space - 20) + 1, text.index(" ", space + 5)
+    window.view.select_range(start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    type_in_edit_text(window, qtbot, "X", at_start=True)
+    assert articles.get_article(window.db, article_id)["text"] == "X" + text
+    [row] = passages.passages_for_article(window.db, article_id)
+    assert row["anchor"] != "orphaned" and row["text"] == text[start:end]
+
+
+def test_paragraph_and_line_separators_survive_an_edit_elsewhere(open_window, seeded_db_path,
+                                                                  qtbot):
+    text = ("Phnom\xa0Penh, 3 June.\u2029A paragraph ended by U+2029;\u2028a line broken "
+            "by U+2028,\ta tab and 👮\u200d♀️.\n\nThe last paragraph.")
+    db = open_database(seeded_db_path)
+    article_id, _ = articles.add_article(db, title="Separators", text=text)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(article_id)
+    type_in_edit_text(window, qtbot, " (fixed)")
+    assert articles.get_article(window.db, article_id)["text"] == text + " (fixed)"
+
+
+def test_the_lede_stays_when_the_next_paragraph_is_corrected_and_undone(open_window,
+                                                                       seeded_db_path, qtbot):
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(1)
+    text = window.view.article_text()
+    lede = text[:text.index("\n")]
+    window.view.select_range(0, len(lede))
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [tagged] = passages.passages_for_article(window.db, 1)
+    assert text[len(lede):].startswith("\n\nThe request")
+    edit_text(window, text.replace("\n\nThe request", "\n\nThis request", 1))
+    assert "0 no longer found" in window.statusBar().currentMessage()
+    [row] = passages.passages_for_article(window.db, 1)
+    assert (row["start"], row["end"], row["text"], row["anchor"]) == (0, len(lede), lede, "ok")
+    window.undo_action.trigger()
+    assert passages.passages_for_article(window.db, 1) == [tagged]
+    window.redo_action.trigger()
+    assert passages.passages_for_article(window.db, 1) == [row]

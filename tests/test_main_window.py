@@ -333,3 +333,62 @@ def test_a_new_passage_is_inserted_in_the_list_in_text_order(open_window, analys
     assert plist.topLevelItem(1) is first
     assert [p["text"] for p in stored_passages(analysed_db_path)] == ["Peter Sykora",
                                                                      "Neth Savoeun"]
+
+
+RTL_TEXT = ("قالت الشرطة إن المشتبه بهم فروا من السوق بعد الحادث مساء الاثنين.\n\n"
+            "The police said the suspects fled the market after the incident on Monday.")
+
+
+def centre_of(view, offset: int) -> QPoint:
+    """The viewport point in the middle of the character at ``offset``."""
+    a, b = QTextCursor(view.document()), QTextCursor(view.document())
+    a.setPosition(view._offsets.to_utf16(offset))
+    b.setPosition(view._offsets.to_utf16(offset + 1))
+    ra, rb = view.cursorRect(a), view.cursorRect(b)
+    return QPoint((ra.center().x() + rb.center().x()) // 2, ra.center().y())
+
+
+def _open_rtl_article(open_window, db_path):
+    db = open_database(db_path)
+    article_id, _ = articles.add_article(db, title="RTL", text=RTL_TEXT)
+    db.close()
+    window = open_window(db_path)
+    window.article_list.select_article(article_id)
+    return window, article_id
+
+
+def test_the_character_under_the_pointer_in_right_to_left_text(open_window, seeded_db_path):
+    window, _ = _open_rtl_article(open_window, seeded_db_path)
+    view = window.view
+    for word in ("المشتبه", "suspects"):
+        start = RTL_TEXT.index(word)
+        offsets = range(start, start + len(word))
+        assert [view.offset_at(centre_of(view, i)) for i in offsets] == list(offsets), word
+
+
+def test_a_right_click_on_the_last_letter_of_an_arabic_passage_offers_its_actions(
+        open_window, seeded_db_path, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    window, article_id = _open_rtl_article(open_window, seeded_db_path)
+    view = window.view
+    start = RTL_TEXT.index("المشتبه")
+    end = start + len("المشتبه")
+    view.select_range(start, end)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert len(passages.passages_for_article(window.db, article_id)) == 1
+    view.select_range(0, 0)
+    seen = []
+
+    def look() -> None:
+        menu = QApplication.activePopupWidget()
+        seen.extend(action.text() for action in menu.actions())
+        menu.close()
+    QTimer.singleShot(200, look)
+    # the event a right-click sends (QTest's click sends none offscreen)
+    point = centre_of(view, end - 1)
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, point, view.viewport().mapToGlobal(point)))
+    assert "Delete passage" in seen, seen

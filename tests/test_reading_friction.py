@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from desktop.gui.reading_friction import snapped
-from storage import articles, passages, tags
+from storage import articles, open_database, passages, tags
 
 
 def test_snapped_moves_out_to_word_edges():
@@ -18,6 +18,18 @@ def test_snapped_moves_out_to_word_edges():
     assert snapped(text, 8, 22) == (7, 26)          # "ooperation agai" → words
     assert snapped(text, 7, 18) == (7, 18)          # already whole
     assert snapped(text, 0, 3) == (0, 6)
+
+
+def test_snapped_keeps_combining_marks_and_vowel_signs_in_their_words():
+    text = "Le cafe\u0301 de la gare"                      # "café", its accent combining
+    assert snapped(text, 1, 5) == (0, 8)
+    assert snapped(text, 4, 7) == (3, 8)                  # never between e and its accent
+    hindi = "पुलिस ने कहा"                                  # vowel signs (categories Mn, Mc)
+    assert snapped(hindi, 1, 3) == (0, 5)
+    thai = "ตำรวจ กล่าว"                                  # a tone mark (Mn)
+    assert snapped(thai, 7, 8) == (6, 11)
+    persian = "می\u200cخواهم گفت"                       # a zero-width non-joiner inside
+    assert snapped(persian, 1, 2) == (0, 8)
 
 
 def _tag_one(window):
@@ -163,3 +175,19 @@ def test_undo_replaces_the_message_it_made_stale(open_window, seeded_db_path, qt
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert window.statusBar().currentMessage() == "Redid: Tag as “Cybercrime”."
+
+
+def test_a_word_with_a_combining_accent_is_selected_and_tagged_whole(open_window,
+                                                                     seeded_db_path, qtbot):
+    text = "Le cafe\u0301 de la gare ferme. Les policiers ont arre\u0302te\u0301 un suspect."
+    db = open_database(seeded_db_path)
+    article_id, _ = articles.add_article(db, title="Accents", text=text)
+    db.close()
+    window = open_window(seeded_db_path)
+    window.article_list.select_article(article_id)
+    view = window.view
+    _press_and_drag(view, 1, text.index("cafe") + 2)       # from "Le" into "café"
+    qtbot.waitUntil(lambda: view.selection_range() == (0, 8), timeout=3000)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    [row] = passages.passages_for_article(window.db, article_id)
+    assert row["text"] == "Le cafe\u0301"

@@ -61,6 +61,22 @@ def test_unchanged_passages_stay_ok(db):
     assert passages.get_passage(db, pid)["anchor"] == "ok"
 
 
+def test_the_first_and_last_sentences_stay_when_a_word_just_beside_them_is_fixed(db):
+    text = ("Cambodia asked Australia for help.\n\nThe request was made on Monday. "
+            "Officials welcomed it.")
+    article_id, lede = _tagged(db, text, "Cambodia asked Australia for help.")
+    _, last = _tagged(db, text, "Officials welcomed it.")
+    # a word fixed 2 characters after the lede, one 3 characters before the last sentence
+    new = text.replace("\n\nThe request", "\n\nThis request").replace("Monday.", "Monday!")
+    assert articles.replace_article_text(db, article_id, new) == {
+        "kept": 1, "moved": 1, "orphaned": 0}
+    for pid, words in ((lede, "Cambodia asked Australia for help."),
+                       (last, "Officials welcomed it.")):
+        passage = passages.get_passage(db, pid)
+        assert new[passage["start"]:passage["end"]] == passage["text"] == words
+    assert passages.get_passage(db, lede)["start"] == 0
+
+
 QUOTE = ("Officials said the network laundered money through casinos and property "
          "before the arrests in March.")
 

@@ -90,6 +90,20 @@ def test_passage_outside_the_text_is_refused(db, start, end):
     assert passages.passage_count(db) == 0
 
 
+def test_a_passage_on_words_the_stored_text_no_longer_has_there_is_refused(db):
+    article_id, _ = articles.add_article(db, title="T", text="UPDATED: Cambodia asked")
+    tag_id = tags.list_tags(db)[0]["id"]
+    # offsets taken on the text as it was before another window's edit
+    with pytest.raises(passages.PassageError, match="changed meanwhile"):
+        passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=0, end=14,
+                             analyst="a", expected="Cambodia asked")
+    assert passages.passage_count(db) == 0
+    passages.add_passage(db, article_id=article_id, tag_id=tag_id, start=9, end=23,
+                         analyst="a", expected="Cambodia asked")
+    assert [p["text"] for p in passages.passages_for_article(db, article_id)] == [
+        "Cambodia asked"]
+
+
 def test_overlapping_passages_are_allowed(db):
     article_id, _ = articles.add_article(db, title="T", text="one two three four")
     first, second = (t["id"] for t in tags.list_tags(db)[:2])

@@ -11,7 +11,7 @@ import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import (QAction, QColor, QFont, QPainter, QTextBlockFormat, QTextCharFormat,
-                           QTextCursor, QTextOption)
+                           QTextCursor, QTextLine, QTextOption)
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip
 
 from widgets import palette, row_style
@@ -31,6 +31,26 @@ TOOLTIP_LINKS = 5
 def _place(item: dict) -> tuple:
     """Where an item (passage, quote, entity) stands in text order."""
     return (item["start"], item["end"], item.get("id") or 0)
+
+
+def _drawn_at(document, position: int, x: float, y: float) -> bool:
+    """Whether the character at UTF-16 ``position`` of ``document`` is drawn
+    across the document point ``(x, y)``: its box runs between the x of its
+    two edges, whichever side each is on (right to left in Arabic or
+    Hebrew, left to right otherwise)."""
+    block = document.findBlock(position)
+    layout = block.layout() if block.isValid() else None
+    within = position - block.position()
+    if layout is None or not 0 <= within < block.length() - 1:   # (a paragraph's end)
+        return False
+    line = layout.lineForTextPosition(within)
+    origin = layout.position()
+    if not line.isValid() or not (origin.y() + line.y() <= y
+                                  < origin.y() + line.y() + line.height()):
+        return False
+    edges = [origin.x() + line.cursorToX(within, edge)[0]
+             for edge in (QTextLine.Edge.Leading, QTextLine.Edge.Trailing)]
+    return min(edges) <= x < max(edges)
 
 
 class ArticleView(ReadingTextEdit):
@@ -340,9 +360,16 @@ class ArticleView(ReadingTextEdit):
         if abs(rect.center().y() - point.y()) > rect.height():
             return None
         position = cursor.position()
-        # cursorForPosition gives the nearest gap; use the character on the left
-        # of it when the point lies left of the cursor
-        if point.x() < rect.x() and position > 0:
+        # cursorForPosition gives the nearest gap: the character under the
+        # point is the one on either side of it whose box holds the point
+        # (the one before the gap is on its right in right-to-left text)
+        x = point.x() + self.horizontalScrollBar().value()
+        y = point.y() + self.verticalScrollBar().value()
+        drawn = [p for p in (position - 1, position)
+                 if p >= 0 and _drawn_at(self.document(), p, x, y)]
+        if drawn:
+            position = drawn[0]
+        elif point.x() < rect.x() and position > 0:   # (between words, past a line's end)
             position -= 1
         offset = self._offsets.from_utf16(position)
         return offset if offset < len(self._text) else None

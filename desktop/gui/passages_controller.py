@@ -68,7 +68,9 @@ class PassagesController(Controller):
             return
         if self.run_command(commands.AddPassages(
                 self.controllers.history, f"Tag as “{tag['name']}”", [dict(
-                    article_id=self.current_id, tag_id=tag_id, start=start, end=end)],
+                    article_id=self.current_id, tag_id=tag_id, start=start, end=end,
+                    # refused if the stored text differs from the one shown
+                    expected=self.view.article_text()[start:end])],
                 self.preferences.analyst, article_id=self.current_id), "Tag passage"):
             self.statusBar().showMessage(
                 f"Tagged {end - start} characters as “{tag['name']}”.", 5000)

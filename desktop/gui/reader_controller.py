@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import (analyses, article_query, articles, entity_corrections, passages, quotes,
                      review, similarity)
+from storage.anchoring import changed_stretch, outside_edit
 from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
 from widgets.passage_menu import ask_plain_question
 from widgets.plain_text import plain_message
+from widgets.text_offsets import OffsetMap
 from widgets.wording import counted
 
 
@@ -51,14 +53,20 @@ class ReaderController(Controller):
             return
         self.state.article_id = article_id
         self._article_tools_enabled(True)
-        analysis = analyses.latest_analysis(self.db, article_id)
         self.title_label.setText(article["title"])
         self.review_box.set_status(article["review_status"])
         unsaved = self.unsaved_memos.get(article_id)
         self.memo_editor.set_memo(article_id, article["memo"] if unsaved is None else unsaved,
                                   unsaved=unsaved is not None)
-        self._update_meta(article, analysis)
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
+        self._update_meta(article, self._show_text(article))
+        self._show_note_matches(article["memo"])
+
+    def _show_text(self, article: dict) -> dict | None:
+        """``article``'s text in the reader with its highlights and passages
+        (and the Entities, Quotes and Passages tabs); its latest analysis."""
+        article_id = article["id"]
+        analysis = analyses.latest_analysis(self.db, article_id)
         entities = self._corrected(analysis)
         found = self._with_links(article_id, analysis["quotes"]) if analysis else []
         rows = passages.passages_for_article(self.db, article_id,
@@ -71,7 +79,7 @@ class ReaderController(Controller):
         self._show_analysis_panels(entities, found)
         self.controllers.passages.show_analysts()
         self.passage_list.set_passages(rows, self._tags)
-        self._show_note_matches(article["memo"])
+        return analysis
 
     def show_nothing(self) -> None:
         """No article to show: the list is empty (or nothing matches)."""
@@ -173,17 +181,46 @@ class ReaderController(Controller):
     @contextmanager
     def keeping_position(self):
         """The reader's scroll position and selection as they were after the
-        block (for changes made elsewhere)."""
+        block (for changes made elsewhere). When the block showed the
+        article's text as edited elsewhere, the words at the reader's top
+        edge stay there and the selection stays on its words (it is dropped
+        when the edit touched them)."""
         scroll = self.view.verticalScrollBar().value()
         selected = self.view.selection_range()
         article = self.current_id
+        text = self.view.article_text() if article is not None else ""
+        top = self._line_at_top() if article is not None else (0, 0)
         try:
             yield
         finally:
             if self.current_id == article:
+                edited = article is not None and self.view.article_text() != text
+                if edited:
+                    stretch = changed_stretch(text, self.view.article_text())
+                    selected = selected and outside_edit(stretch, start=selected[0],
+                                                         end=selected[1])
                 if selected:
                     self.view.select_range(*selected)
                 self.view.verticalScrollBar().setValue(scroll)
+                if edited:
+                    self._keep_at_top(top, stretch)
+
+    def _line_at_top(self) -> tuple[int, int]:
+        """The code-point offset of the character at the reader's top edge,
+        and the top of its line (in viewport pixels)."""
+        position = self.view.cursorForPosition(QPoint(0, 0)).position()
+        offset = OffsetMap(self.view.article_text()).from_utf16(position)
+        return offset, self.view.vertical_span(offset, offset + 1)[0]
+
+    def _keep_at_top(self, top: tuple[int, int], stretch: tuple[int, int, int]) -> None:
+        """Scroll so that the words at the top edge before the text was
+        edited (``top``, from :meth:`_line_at_top`) are there again: an
+        edit above them moved them down or up by what it added or removed."""
+        offset, y = top
+        moved = outside_edit(stretch, start=offset, end=offset + 1)
+        offset = moved[0] if moved else stretch[0]     # (inside the edit: where it begins)
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.value() + self.view.vertical_span(offset, offset + 1)[0] - y)
 
     def on_changes(self, changes: Changes) -> None:
         """Re-read what the change did to the article shown; nothing at all
@@ -198,6 +235,11 @@ class ReaderController(Controller):
                     return
                 self.title_label.setText(article["title"])
                 self.review_box.set_status(article["review_status"])
+                if changes.touches(TEXT) and article["text"] != self.view.article_text():
+                    # tagging and Edit text… go by the text shown: never an old one
+                    with self.keeping_position():
+                        self._update_meta(article, self._show_text(article))
+                    return
             if changes.touches(ARTICLE, TEXT, ANALYSIS, ENTITIES):
                 self.article_analysed(article_id)
             return
@@ -332,9 +374,12 @@ class ReaderController(Controller):
         from widgets.text_edit_dialog import TextEditDialog
 
         article_id = self.current_id
-        if article_id is None:
+        # the stored text, not the one shown: another window may have just
+        # corrected it, and saving over it would undo that correction
+        article = articles.get_article(self.db, article_id) if article_id is not None else None
+        if article is None:
             return
-        text = self.view.article_text()
+        text = article["text"]
         while True:
             dialog = TextEditDialog("Edit article text", text, self.window)
             if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,16 +24,25 @@ from PySide6.QtGui import QAction, QKeySequence
 from desktop.gui import commands
 from storage import passages
 
-_WORD = re.compile(r"\w")
+#: zero-width non-joiner and joiner: inside words of Persian, Indic scripts, emoji
+_JOINERS = frozenset("\u200c\u200d")
 ADJUST_SHORTCUT = "Ctrl+Alt+B"
+
+
+def is_word(character: str) -> bool:
+    """Whether ``character`` belongs to a word: a letter or digit, "_", a
+    combining mark (an accent written after its letter, a vowel sign of
+    Hindi or Thai, Arabic's vowel marks: ``\\w`` has none of them), or a
+    zero-width joiner."""
+    return (character.isalnum() or character == "_" or character in _JOINERS
+            or unicodedata.category(character)[0] == "M")
 
 
 def snapped(text: str, start: int, end: int) -> tuple[int, int]:
     """``start``/``end`` moved out to the edges of the words they cut."""
-    while start > 0 and start < len(text) and _WORD.match(text[start - 1]) \
-            and _WORD.match(text[start]):
+    while 0 < start < len(text) and is_word(text[start - 1]) and is_word(text[start]):
         start -= 1
-    while 0 < end < len(text) and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
+    while 0 < end < len(text) and is_word(text[end - 1]) and is_word(text[end]):
         end += 1
     return start, end
 
