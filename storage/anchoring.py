@@ -81,6 +81,25 @@ def changed_stretch(old: str, new: str) -> tuple[int, int, int]:
     return begin, len(old) - tail, len(new) - tail
 
 
+def merge_edits(base: str, mine: str, theirs: str) -> str | None:
+    """Both corrections of ``base`` in one text — ``mine`` (typed in a
+    dialog opened on ``base``) and ``theirs`` (saved elsewhere meanwhile) —
+    when each changed a stretch apart from the other's (a character at
+    least between them); None when they touch or overlap, where no one can
+    say which words should win."""
+    if theirs == base or mine == theirs:
+        return mine
+    if mine == base:
+        return theirs
+    b1, o1, n1 = changed_stretch(base, mine)
+    b2, o2, n2 = changed_stretch(base, theirs)
+    if o1 < b2:
+        return base[:b1] + mine[b1:n1] + base[o1:b2] + theirs[b2:n2] + base[o2:]
+    if o2 < b1:
+        return base[:b2] + theirs[b2:n2] + base[o2:b1] + mine[b1:n1] + base[o1:]
+    return None
+
+
 def outside_edit(stretch: tuple[int, int, int], *, start: int, end: int
                  ) -> tuple[int, int] | None:
     """A range's ``(start, end)`` after the edit ``stretch`` (from

@@ -10,7 +10,8 @@ from sqlite_utils import Database
 
 from storage import journal
 from storage import row_ids, similarity, stable_ids
-from storage.anchoring import changed_stretch, follow_edit, outside_edit, reanchor
+from storage.anchoring import (changed_stretch, follow_edit, merge_edits, outside_edit,
+                               reanchor)
 from storage.database import utc_now
 from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS
@@ -26,6 +27,12 @@ EDITABLE_FIELDS = ("title", "source", "author", "published", "url")
 
 class ArticleError(ValueError):
     """An article change was refused; the message is meant for the user."""
+
+
+class TextChangedMeanwhile(ArticleError):
+    """A corrected text was refused: the text it was typed on was changed
+    elsewhere meanwhile, at the same place (:func:`merge_edits` could not
+    keep both). Nothing was changed."""
 
 
 def text_hash(text: str) -> str:
@@ -169,10 +176,14 @@ def articles_at(db: Database, filename: str, file_path: str, *, limit: int = 2
 
 
 def replace_article_text(db: Database, article_id: int, text: str, *,
-                         file_path: str | None = None) -> dict:
+                         file_path: str | None = None, edited_from: str | None = None) -> dict:
     """Give an article new text and re-anchor its passages, in one transaction.
     ``file_path``: where the new text's file lies now, relative to the folder
     imported (a file of the article's name: ``--update``), stored with it.
+    ``edited_from``: the text ``text`` was typed on; if the stored one is no
+    longer it (corrected elsewhere meanwhile), both corrections are kept
+    where they lie apart (``counts["merged"]`` is then True), else
+    :class:`TextChangedMeanwhile` is raised and nothing changes.
 
     A passage the edit did not touch stays on its words
     (:func:`storage.anchoring.outside_edit`); others move to where their
@@ -187,13 +198,21 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
     if not text.strip():
         raise ValueError("an article needs some text")
     counts = {"kept": 0, "moved": 0, "orphaned": 0}
-    digest = text_hash(text)
     with journal.recorded(db, "Edit article text"):
+        row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        before = row[0] if row else None
+        if edited_from is not None and before is not None and before != edited_from:
+            merged = merge_edits(edited_from, text, before)
+            if merged is None:
+                raise TextChangedMeanwhile(
+                    "The text was changed elsewhere while you edited it — another window, "
+                    "a colleague or an import — at the place you corrected.")
+            if merged != text:
+                text, counts["merged"] = merged, True
+        digest = text_hash(text)
         other = find_by_hash(db, digest)
         if other is not None and other != article_id:
             raise ValueError(f"article {other} already has exactly this text")
-        row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
-        before = row[0] if row else None
         stretch = changed_stretch(before, text) if before is not None else None
         db.execute("UPDATE articles SET text = ?, text_hash = ?, "
                    "file_path = coalesce(?, file_path) WHERE id = ?",

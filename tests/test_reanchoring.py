@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage import articles, passages, tags
-from storage.anchoring import reanchor
+from storage.anchoring import merge_edits, reanchor
 
 TEXT = ("The police said the raid was large. Later the police said the raid was "
         "the biggest this year.")
@@ -406,3 +408,40 @@ def test_update_goes_by_bare_name_for_articles_stored_before_paths_then_by_path(
     assert [articles.get_article(db, i)["text"] for i in (2, 3, 4, 5)] == [
         BRIEF_2024, BRIEF_2025, "AGAIN. " + BRIEF_2024, "AGAIN. " + BRIEF_2025]
     db.close()
+
+
+@pytest.mark.parametrize("mine, theirs, both", [
+    ("The Police met in Lyon.", "The police met in Paris.", "The Police met in Paris."),
+    ("The police met in Lyon on Monday.", "A police met in Lyon.",
+     "A police met in Lyon on Monday."),
+    ("The police met in Lyon.", "The police met in Lyon!", "The police met in Lyon!"),
+    ("The police met in Lyon.", "The police met in Lyon.", "The police met in Lyon."),
+])
+def test_two_corrections_of_one_text_apart_are_both_kept(mine, theirs, both):
+    assert merge_edits("The police met in Lyon.", mine, theirs) == both
+
+
+@pytest.mark.parametrize("mine, theirs", [
+    ("The police met in Lille.", "The police met in Paris."),     # one word, both
+    ("The police met in Lyon", "The police met in Lyon!"),        # touching
+    ("The police met in Lyons.", "The police met in Lyon!"),      # side by side
+])
+def test_two_corrections_at_one_place_are_not_merged(mine, theirs):
+    assert merge_edits("The police met in Lyon.", mine, theirs) is None
+
+
+def test_a_text_typed_on_an_older_text_keeps_a_correction_saved_meanwhile(db):
+    article_id, _ = articles.add_article(db, title="T",
+                                         text="The police met in Lyon. They spoke for an hour.")
+    typed_on = articles.get_article(db, article_id)["text"]
+    articles.replace_article_text(db, article_id, typed_on.replace("Lyon", "Paris"))
+    counts = articles.replace_article_text(db, article_id, typed_on.replace("hour", "day"),
+                                           edited_from=typed_on)
+    assert counts["merged"] is True
+    assert articles.get_article(db, article_id)["text"] == \
+        "The police met in Paris. They spoke for an day."
+    with pytest.raises(articles.TextChangedMeanwhile, match="at the place you corrected"):
+        articles.replace_article_text(db, article_id, typed_on.replace("Lyon", "Nice"),
+                                      edited_from=typed_on)
+    assert articles.get_article(db, article_id)["text"] == \
+        "The police met in Paris. They spoke for an day."

@@ -786,3 +786,47 @@ def test_a_refusal_of_the_window_not_the_file_is_not_offered_again(
     assert offered == ["Drugs"]
     assert "still running" in window.statusBar().currentMessage()
     assert tag_store.get_tag(window.db, drugs)["name"] == "Drugs"
+
+
+def test_a_correction_saved_elsewhere_while_editing_is_kept_with_the_analysts(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """Another window corrects the text while Edit text… is open, at another
+    place: the analyst's save keeps both corrections (it used to save the
+    text the dialog opened with, wiping the other one out)."""
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    text = articles.get_article(window.db, article)["text"]
+
+    def corrected_meanwhile(dialog):
+        dialog.editor.setPlainText(text + " (fixed)")
+        other = open_database(analysed_db_path)
+        articles.replace_article_text(other, article, "UPDATED: " + text)
+        other.close()
+    _edit_text_with(monkeypatch, [corrected_meanwhile])
+    window.edit_text_action.trigger()
+    assert shown == []
+    assert articles.get_article(window.db, article)["text"] == "UPDATED: " + text + " (fixed)"
+    assert "with the correction saved elsewhere meanwhile" in \
+        window.statusBar().currentMessage()
+
+
+def test_a_correction_saved_elsewhere_at_the_same_place_loses_neither(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """Both corrections change the same words: nothing is saved over the
+    other's, the analyst's version goes to the clipboard (said), and the
+    dialog opens again on the text as it now is."""
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    text = articles.get_article(window.db, article)["text"]
+
+    def corrected_meanwhile(dialog):
+        dialog.editor.setPlainText("Mine: " + text)
+        other = open_database(analysed_db_path)
+        articles.replace_article_text(other, article, "Theirs: " + text)
+        other.close()
+    opened = _edit_text_with(monkeypatch, [corrected_meanwhile, lambda dialog: None])
+    window.edit_text_action.trigger()
+    assert shown and "at the place you corrected" in shown[0] and "clipboard" in shown[0]
+    assert QApplication.clipboard().text() == "Mine: " + text
+    assert opened == [text, "Theirs: " + text]
+    assert articles.get_article(window.db, article)["text"] == "Theirs: " + text

@@ -378,17 +378,21 @@ class ReplaceText(StorageCommand):
 
     changes = frozenset({TEXT, PASSAGES, TAGS})
 
-    def __init__(self, host, article_id: int, text: str):
+    def __init__(self, host, article_id: int, text: str, edited_from: str | None = None):
         super().__init__(host, "Edit article text", article_id=article_id)
         self.text_ = text
+        self.edited_from = edited_from      # the text it was typed on
         self.counts: dict = {}
 
     def change(self) -> None:
-        self.counts = articles.replace_article_text(self.db, self.article_id, self.text_)
+        self.counts = articles.replace_article_text(self.db, self.article_id, self.text_,
+                                                    edited_from=self.edited_from)
 
     def first_apply(self) -> None:
         super().first_apply()
-        near_duplicates.link_similar(self.db, self.article_id, self.text_)
+        # (the text stored: a correction made elsewhere meanwhile may be in it)
+        near_duplicates.link_similar(self.db, self.article_id,
+                                     articles.get_article(self.db, self.article_id)["text"])
 
     def replayed(self) -> None:
         near_duplicates.link_similar(self.db, self.article_id,

@@ -15,7 +15,7 @@ from desktop.gui import commands
 from desktop.gui.controller import Controller
 from storage import (analyses, article_query, articles, entity_corrections, passages, quotes,
                      review, similarity)
-from storage.anchoring import changed_stretch, outside_edit
+from storage.anchoring import changed_stretch, merge_edits, outside_edit
 from storage.changes import ANALYSIS, ARTICLE, ENTITIES, MEMO, REVIEW, TEXT, Changes
 from widgets.article_details_dialog import ArticleDetailsDialog
 from widgets.article_list import header_line
@@ -370,7 +370,11 @@ class ReaderController(Controller):
         meanwhile (this one deleted elsewhere, say: the corrected text went
         to the article opened in its place). A save the file refuses (busy
         with another writer, a full disk) brings the dialog back with the
-        text as typed; an article gone meanwhile leaves it on the clipboard."""
+        text as typed; an article gone meanwhile leaves it on the clipboard.
+        A correction saved elsewhere while the dialog was open is kept with
+        the analyst's where the two lie apart; where they meet, the
+        analyst's version goes to the clipboard and the dialog opens again
+        on the text as it is now."""
         from widgets.text_edit_dialog import TextEditDialog
 
         article_id = self.current_id
@@ -379,20 +383,45 @@ class ReaderController(Controller):
         article = articles.get_article(self.db, article_id) if article_id is not None else None
         if article is None:
             return
-        text = article["text"]
+        base = text = article["text"]       # base: the text the dialog is typed on
         while True:
             dialog = TextEditDialog("Edit article text", text, self.window)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             text = dialog.text()
-            if articles.get_article(self.db, article_id) is None:
+            now = articles.get_article(self.db, article_id)
+            if now is None:
                 QApplication.clipboard().setText(text)
                 plain_message(self.window, "Edit article text",
                               "This article was deleted meanwhile, in another window or by "
                               "a colleague: the text was not saved. It is on the clipboard.")
                 return
-            if self._save_text(article_id, text) is not None or not self.ops.refusal_may_pass():
+            if now["text"] != base and merge_edits(base, text, now["text"]) is None:
+                base = self._changed_meanwhile(text, now["text"])
+                text = base
+                continue
+            if self._save_text(article_id, text, edited_from=base) is not None:
                 return
+            if isinstance(self.ops.last_refusal, articles.TextChangedMeanwhile):
+                now = articles.get_article(self.db, article_id)     # (saved in between)
+                if now is None:
+                    return
+                QApplication.clipboard().setText(text)
+                base = text = now["text"]
+            elif not self.ops.refusal_may_pass():
+                return
+
+    def _changed_meanwhile(self, typed: str, stored: str) -> str:
+        """The analyst's corrected text meets a correction saved elsewhere
+        while the dialog was open: theirs to the clipboard, said; the stored
+        text, to open the dialog on again."""
+        QApplication.clipboard().setText(typed)
+        plain_message(self.window, "Edit article text",
+                      "The text was changed elsewhere while you edited it — in another "
+                      "window, by a colleague or an import — at the place you corrected. "
+                      "Nothing was saved. Your version is on the clipboard; the text opens "
+                      "again as it is now.")
+        return stored
 
     def replace_article_text(self, text: str) -> dict | None:
         """Store corrected text of the article shown, re-anchor its passages,
@@ -401,18 +430,23 @@ class ReaderController(Controller):
             return None
         return self._save_text(self.current_id, text) or None
 
-    def _save_text(self, article_id: int, text: str) -> dict | None:
-        """Store ``text`` as ``article_id``'s: the passages' counts ({} when
-        it is the text stored already), None if the change was refused (the
-        error was shown)."""
+    def _save_text(self, article_id: int, text: str, *,
+                   edited_from: str | None = None) -> dict | None:
+        """Store ``text`` as ``article_id``'s (typed on ``edited_from``, see
+        :func:`storage.articles.replace_article_text`): the passages' counts
+        ({} when it is the text stored already), None if the change was
+        refused (the error was shown)."""
         stored = articles.get_article(self.db, article_id)
         if stored is not None and text == stored["text"]:
             return {}
-        command = commands.ReplaceText(self.controllers.history, article_id, text)
+        command = commands.ReplaceText(self.controllers.history, article_id, text, edited_from)
         if not self.run_command(command, "Edit article text"):
             return None
         counts = command.counts
-        message = (f"Text saved: {counted(counts['kept'], 'passage')} in place, {counts['moved']} "
-                   f"moved, {counts['orphaned']} no longer found (kept, marked ⚠).")
+        merged = (" with the correction saved elsewhere meanwhile"
+                  if counts.get("merged") else "")
+        message = (f"Text saved{merged}: {counted(counts['kept'], 'passage')} in place, "
+                   f"{counts['moved']} moved, {counts['orphaned']} no longer found "
+                   "(kept, marked ⚠).")
         self.statusBar().showMessage(message, 10000)
         return counts
