@@ -66,6 +66,30 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def whole_number(low: int, high: int):
+    """An argparse ``type``: a whole number from ``low`` to ``high`` (a count
+    of processes, a limit); anything else a one-line usage error, not a run
+    with a nonsensical count (``--processes -3`` analysed nothing and
+    succeeded; a huge one started without end)."""
+    import argparse
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value.strip(), 10)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a whole number from {low} to {high:,}")
+        return number
+    return parse
+
+
+#: The most analysis processes ``dossier analyse`` starts (each loads the
+#: spaCy pipeline in memory of its own).
+MAX_PROCESSES = 32
+
+
 def _database_path(args) -> Path:
     from desktop.data_location import default_database_path
 
@@ -696,7 +720,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--again: only these articles (ids from `dossier list`)")
     p.add_argument("--again", action="store_true",
                    help="analyse again articles analysed already (the given ones, or all)")
-    p.add_argument("--processes", type=int, metavar="N", default=None,
+    p.add_argument("--processes", type=whole_number(1, MAX_PROCESSES), metavar="N", default=None,
                    help="worker processes, each with its own pipeline (default: one "
                         "per core, up to 4)")
     p.set_defaults(func=cmd_analyse)
@@ -762,7 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=None,
                    help="--pattern/--phrase: stop with an error when the pattern runs "
                         "longer than this on one article (default 5)")
-    p.add_argument("--max", metavar="N", type=int, default=5000,
+    p.add_argument("--max", metavar="N", type=whole_number(1, 10_000_000), default=5000,
                    help="refuse to tag more than N passages at once (default 5000)")
     p.add_argument("--analyst", metavar="NAME", default="dossier autotag",
                    help="the analyst recorded on the new passages")

@@ -69,3 +69,18 @@ def test_undo_step_and_agreement_article_out_of_range_are_usage_errors(
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"argument {option}: " in done.stderr and "not an id" in done.stderr
     assert f"see `{listed_by}`)" in done.stderr
+
+
+@pytest.mark.parametrize("args", [("analyse", "--processes", "-3"),
+                                  ("analyse", "--processes", "99999999999999999999"),
+                                  ("autotag", "--tag", "Key quote", "--phrase", "minister",
+                                   "--max", "-1")],
+                         ids=["negative processes", "huge processes", "negative max"])
+def test_a_count_out_of_range_is_a_usage_error(tricky_db_path, args):
+    """``--processes -3`` analysed nothing and exited 0, a huge one started
+    without end; ``--max -1`` refused every match oddly."""
+    done = dossier(*args, "--db", str(tricky_db_path))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"argument {args[-2]}: " in done.stderr and "is not a whole number from 1" \
+        in done.stderr
