@@ -4,7 +4,7 @@ the article's analysis ends behind it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 
 from storage import articles, journal, open_database, passages
 from tests.test_undo import tag_words
@@ -145,3 +145,39 @@ def test_the_lede_stays_when_the_next_paragraph_is_corrected_and_undone(open_win
     assert passages.passages_for_article(window.db, 1) == [tagged]
     window.redo_action.trigger()
     assert passages.passages_for_article(window.db, 1) == [row]
+
+
+def _word_at_top(view) -> int:
+    return view._offsets.from_utf16(view.cursorForPosition(QPoint(0, 0)).position())
+
+
+def _at_top(view, offset: int) -> bool:
+    """Whether the line holding ``offset`` is the reader's top line (the
+    highlights of a stale analysis gone, the lines may wrap elsewhere)."""
+    top, bottom = view.vertical_span(offset, offset + 1)
+    return top <= 0 < bottom
+
+
+def test_edit_text_and_its_undo_and_redo_keep_the_words_at_the_readers_top(
+        open_window, analysed_db_path, qtbot):
+    """A word fixed below the reader's top edge: after Save, Ctrl+Z and
+    Ctrl+Shift+Z the words at the top edge before each are there still (the
+    reader went back to the article's start each time)."""
+    window = open_window(analysed_db_path)
+    view = window.view
+    text = view.article_text()
+    bar = view.verticalScrollBar()
+    view.setFixedHeight(120)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)
+    bar.setValue(bar.maximum() // 2)
+    below = text.index(" ", len(text) - 40)
+    edited = text[:below] + " indeed" + text[below:]
+    for act, shown in ((lambda: edit_text(window, edited), edited),
+                       (window.undo_action.trigger, text),
+                       (window.redo_action.trigger, edited)):
+        top = _word_at_top(view)
+        assert top > 0 and _at_top(view, top)
+        act()
+        qtbot.waitUntil(lambda shown=shown: view.article_text() == shown, timeout=5000)
+        qtbot.wait(100)         # (the highlights of its analysis, if current, after)
+        assert _at_top(view, top)

@@ -830,3 +830,23 @@ def test_a_correction_saved_elsewhere_at_the_same_place_loses_neither(
     assert QApplication.clipboard().text() == "Mine: " + text
     assert opened == [text, "Theirs: " + text]
     assert articles.get_article(window.db, article)["text"] == "Theirs: " + text
+
+
+def test_edit_text_saved_unchanged_after_a_correction_elsewhere_says_nothing_saved(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """Save pressed with nothing typed while another window corrected the
+    text: nothing is written and the status line does not say "Text saved"."""
+    window, shown = _impatient_window(open_window, analysed_db_path, monkeypatch)
+    article = window.current_id
+    text = articles.get_article(window.db, article)["text"]
+    window.statusBar().clearMessage()
+
+    def corrected_meanwhile(dialog):
+        other = open_database(analysed_db_path)
+        articles.replace_article_text(other, article, "UPDATED: " + text)
+        other.close()
+    _edit_text_with(monkeypatch, [corrected_meanwhile])
+    window.edit_text_action.trigger()
+    assert articles.get_article(window.db, article)["text"] == "UPDATED: " + text
+    assert not window.statusBar().currentMessage().startswith("Text saved")
+    assert "Edit article text" not in window.undo_action.text()

@@ -244,7 +244,10 @@ class ReaderController(Controller):
                 self.article_analysed(article_id)
             return
         if changes.touches(ARTICLE, TEXT):
-            self.show_article(article_id)
+            # the analyst's own Edit text…, its undo or redo: the same words
+            # stay at the reader's top (it went back to the article's start)
+            with self.keeping_position():
+                self.show_article(article_id)
             return
         if changes.touches(REVIEW):
             try:
@@ -389,6 +392,8 @@ class ReaderController(Controller):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             text = dialog.text()
+            if text == base:        # nothing typed: nothing to save, whatever came meanwhile
+                return
             now = articles.get_article(self.db, article_id)
             if now is None:
                 QApplication.clipboard().setText(text)
