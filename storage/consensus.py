@@ -46,14 +46,20 @@ def _blank(text: str, start: int, end: int) -> bool:
     return not text[start:end].strip()
 
 
-def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end: int,
-         decided_by: str) -> int:
-    if _blank(text, start, end):
-        raise PassageError("Only blank space is in this span.")
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the white space at its edges."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+def _add(db: Database, text: str, article_id: int, tag_id: int, start: int, end: int,
+         decided_by: str) -> int:
+    if _blank(text, start, end):
+        raise PassageError("Only blank space is in this span.")
+    start, end = _trimmed(text, start, end)
     # passages only white space apart touch: the space trimmed off one
     # decision's edge must not split it from the next one's
     reach_start, reach_end = start, end
@@ -151,3 +157,28 @@ def consensus_tags(db: Database, article_id: int, start: int, end: int) -> list[
         "SELECT DISTINCT tag_id FROM passages WHERE article_id = ? AND analyst = ? "
         "AND start <= ? AND end >= ? ORDER BY tag_id",
         [article_id, CONSENSUS, start, end])]
+
+
+def decision_stored(db: Database, *, article_id: int, start: int, end: int,
+                    tag_ids) -> bool:
+    """Whether a decision (:func:`decide`'s arguments) is what the consensus
+    holds now: each of its tags has a consensus passage covering the span
+    (its edge white space left out, as :func:`decide` leaves it out). False
+    once it is undone, its passage deleted or cut elsewhere, or its article
+    deleted; a decision that writes nothing ("neither", a blank span) is
+    always stored."""
+    wanted = set(tag_ids)
+    if not wanted:
+        return True
+    row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        return False
+    if _blank(row[0], start, end):
+        return True
+    start, end = _trimmed(row[0], start, end)
+    # consensus passages of a tag never overlap: one passage covers it or none
+    covered = {r[0] for r in db.execute(
+        "SELECT DISTINCT tag_id FROM passages WHERE article_id = ? AND analyst = ? "
+        "AND start <= ? AND end >= ? AND anchor IS NOT 'orphaned'",
+        [article_id, CONSENSUS, start, end])}
+    return wanted <= covered

@@ -443,3 +443,80 @@ def test_a_join_keeps_who_decided_each_part_and_when_it_began(db):
     assert db.execute("SELECT start, end, decided_by, created_at FROM passages WHERE "
                       "analyst = 'consensus'").fetchall() == [(0, 13, "carla; dan",
                                                                carlas_time)]
+
+
+def _press(widget, qtbot, key, modifiers=Qt.KeyboardModifier.NoModifier):
+    """A key in ``widget``'s window, made the active one first (as the
+    analyst's click on it would): its shortcuts answer only there."""
+    widget.window().activateWindow()
+    qtbot.waitUntil(widget.window().isActiveWindow, timeout=5000)
+    qtbot.keyClick(widget, key, modifiers)
+
+
+def test_an_undo_or_redo_in_the_window_shows_in_the_dialog(open_window, seeded_db_path,
+                                                           qtbot):
+    """The dialog does not block the window: Edit → Undo there took a
+    decision back while the dialog still said "Decided: ana's tags.", "1 of
+    3 … decided", and its Ctrl+Z then said to undo it from the Edit menu.
+    Its labels now follow the window's undo and redo."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50)
+    qtbot.keyClick(view, Qt.Key.Key_B)          # ben's Drugs over [100, 150)
+    assert dialog.status.text() == "2 of 3 disagreements of ana and ben decided."
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    in_window = window.article_list
+    _press(in_window, qtbot, Qt.Key.Key_Z, ctrl)     # Edit → Undo there: ben's Drugs
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    _press(view, qtbot, Qt.Key.Key_Left)
+    assert "Disagreement 2 of 3" in view.position.text()
+    assert view.decision_label.text() == "Not decided yet."
+    _press(in_window, qtbot, Qt.Key.Key_Z, ctrl)     # and ana's Drugs
+    assert _consensus(window.db) == []
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+    _press(view, qtbot, Qt.Key.Key_Left)
+    assert view.decision_label.text() == "Not decided yet."
+    # the dialog's Ctrl+Z has nothing left to undo, and says so truly
+    _press(view, qtbot, Qt.Key.Key_Z, ctrl)
+    assert "Edit menu" not in dialog.status.text()
+    assert "nothing to undo" in dialog.status.text()
+    _press(in_window, qtbot, Qt.Key.Key_Z, ctrl | shift)     # Edit → Redo: ana's again
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    # and, stored again, it is the dialog's to undo again
+    _press(view, qtbot, Qt.Key.Key_Z, ctrl)
+    assert _consensus(window.db) == []
+    assert view.decision_label.text() == "Not decided yet."
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+
+
+def test_a_decision_deleted_elsewhere_is_no_longer_said_decided(open_window, seeded_db_path,
+                                                                qtbot):
+    """A colleague (another window, ``dossier``) deletes the consensus
+    passage a decision wrote: the dialog no longer counts it decided."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert view.decision_label.text() == "Decided: ana's tags."
+    other = open_database(seeded_db_path)
+    [passage] = passages.passages_for_article(other, ids["first"], analysts=("consensus",))
+    with journal.step(other, "Delete passage"):
+        passages.delete_passage(other, passage["id"])
+    other.close()
+    window.check_external_changes()
+    assert _consensus(window.db) == []
+    assert view.decision_label.text() == "Not decided yet."
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."

@@ -10,12 +10,17 @@ analyst's tags over the span, **H** both, **N** neither; Shift/Ctrl+arrows
 adjust the span first. Each decision is one undoable step of the window's
 journal ("Adjudicate …": consensus passages with ``decided_by`` = the
 analyst in Preferences, see :mod:`storage.consensus`); **Ctrl+Z** here
-undoes the dialog's last decision. **Accept where they agree** makes every
-span both analysts tagged alike consensus (in the chosen articles), in one
-step written in a worker.
+undoes the dialog's last decision. The dialog does not block the window:
+its labels and progress are re-checked against the consensus stored
+whenever the window publishes a change (an Edit → Undo or Redo there, a
+colleague's change), so they never claim a decision that is not stored.
+**Accept where they agree** makes every span both analysts tagged alike
+consensus (in the chosen articles), in one step written in a worker.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -25,11 +30,28 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushBut
 
 from desktop.gui import commands
 from desktop.gui.workers import Task
+from storage.changes import ARTICLES, PASSAGES, TEXT
 from widgets.adjudication_view import AdjudicationView
 from widgets.wording import counted
 
 #: characters of context shown either side of a disagreement
 CONTEXT = 300
+
+
+@dataclass
+class Decision:
+    """One decision taken in the dialog, and whether it is stored now."""
+
+    index: int                                  # of the disagreement decided
+    choice: str                                 # "a", "b", "both", "neither"
+    command: commands.StorageCommand | None     # its step (None: it wrote nothing)
+    article_id: int
+    start: int
+    end: int
+    tag_ids: tuple[int, ...]
+    #: whether the consensus holds it now: an undo (here or in the window),
+    #: a colleague's deletion takes it back, a redo brings it back
+    stored: bool = True
 
 
 class AdjudicationDialog(QDialog):
@@ -45,8 +67,9 @@ class AdjudicationDialog(QDialog):
         self.index = 0
         self.decisions: dict[int, str] = {}
         self.spans: dict[int, tuple[int, int]] = {}
-        #: (item index, decision, command or None) in the order decided
-        self.history: list[tuple[int, str, commands.StorageCommand | None]] = []
+        #: the decisions in the order taken, stored now or not (a redo in
+        #: the window may store an undone one again)
+        self.history: list[Decision] = []
         #: the (A, B) the items were found for: the boxes may have changed since
         self.found_pair: tuple[str, str] = ("", "")
         self.task: Task | None = None
@@ -100,6 +123,9 @@ class AdjudicationDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        # the window stays usable beside the dialog: its undo, redo and
+        # changes (and colleagues') may take back what was decided here
+        window.ops.changed.connect(self._consensus_changed)
         self.resize(820, 560)
 
     # -- the analysts' disagreements ----------------------------------------
@@ -198,10 +224,40 @@ class AdjudicationDialog(QDialog):
             "decisions": self._choices(self.index)})
 
     def _choices(self, index: int) -> list[str]:
-        """The decisions taken on item ``index`` and not undone, each once, in
+        """The decisions taken on item ``index`` and stored now, each once, in
         the order taken: a later one adds to the earlier ones (it writes
         its tags beside theirs), so the label names them all."""
-        return list(dict.fromkeys(c for i, c, _ in self.history if i == index))
+        return list(dict.fromkeys(d.choice for d in self.history
+                                  if d.index == index and d.stored))
+
+    def _rebuild_decisions(self) -> None:
+        """Each item's decision: the last one taken on it that is stored."""
+        self.decisions = {d.index: d.choice for d in self.history if d.stored}
+
+    def _is_stored(self, decision: Decision) -> bool:
+        from storage import consensus
+
+        return consensus.decision_stored(self.window.db, article_id=decision.article_id,
+                                         start=decision.start, end=decision.end,
+                                         tag_ids=decision.tag_ids)
+
+    def _consensus_changed(self, changes) -> None:
+        """The window published a change (its own, an undo or redo from its
+        Edit menu, a colleague's): re-check the decisions it may concern
+        against the consensus stored, and if any came or went, say so in
+        the progress and the label."""
+        if not self.history or not changes.touches(PASSAGES, TEXT, ARTICLES):
+            return
+        moved = False
+        for decision in self.history:
+            if decision.tag_ids and changes.touches_article(decision.article_id):
+                stored = self._is_stored(decision)
+                moved |= stored != decision.stored
+                decision.stored = stored
+        if moved:
+            self._rebuild_decisions()
+            self._show_progress()
+            self._show()
 
     def step(self, delta: int) -> None:
         if self.items:
@@ -271,8 +327,9 @@ class AdjudicationDialog(QDialog):
                 return False
             if not shiboken6.isValid(command):
                 command = None      # it changed nothing (consensus already): no step
-        self.decisions[self.index] = choice
-        self.history.append((self.index, choice, command))
+        self.history.append(Decision(self.index, choice, command, item.article_id,
+                                     start, end, tuple(tag_ids)))
+        self._rebuild_decisions()
         self._show_progress()
         if self.index + 1 < len(self.items):
             self.index += 1
@@ -288,28 +345,29 @@ class AdjudicationDialog(QDialog):
         super().done(result)
 
     def undo_last(self) -> None:
-        """Undo the dialog's last decision (its journal step, if it wrote one)."""
+        """Undo the dialog's last decision still stored (its journal step, if
+        it wrote one: the step stays in the history, for the window's Redo)."""
         if not self.history:
             return
-        index, _choice, command = self.history[-1]
-        stack = self.window.undo_stack
+        decision = next((d for d in reversed(self.history) if d.stored), None)
+        if decision is None:
+            self.status.setText("None of the decisions taken here is stored now: "
+                                "nothing to undo.")
+            return
+        command, stack = decision.command, self.window.undo_stack
         if command is not None:
             if stack.index() == 0 or stack.command(stack.index() - 1) is not command:
                 self.status.setText("The last decision is no longer the window's last "
                                     "change: undo it from the Edit menu.")
                 return
-            stack.undo()
-            if stack.index() > 0 and stack.command(stack.index() - 1) is command:
-                return                      # the journal refused (the window says why)
-        self.history.pop()
-        # an earlier decision on the same item is still stored: it stands
-        earlier = self._choices(index)
-        if earlier:
-            self.decisions[index] = earlier[-1]
+            stack.undo()        # its published changes mark it not stored
+            if decision.stored:
+                return          # the journal refused (the window says why)
         else:
-            self.decisions.pop(index, None)
+            self.history.remove(decision)   # it wrote nothing: only forgotten
+        self._rebuild_decisions()
         self._show_progress()
-        self.index = index
+        self.index = decision.index
         self._show()
         self.view.setFocus()
 
