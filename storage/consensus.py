@@ -151,14 +151,6 @@ def accept_agreements(db: Database, first: str, second: str, *, decided_by: str,
     return accepted
 
 
-def consensus_tags(db: Database, article_id: int, start: int, end: int) -> list[int]:
-    """The tags with a consensus passage covering all of ``[start, end)``."""
-    return [r[0] for r in db.execute(
-        "SELECT DISTINCT tag_id FROM passages WHERE article_id = ? AND analyst = ? "
-        "AND start <= ? AND end >= ? ORDER BY tag_id",
-        [article_id, CONSENSUS, start, end])]
-
-
 def decision_stored(db: Database, *, article_id: int, start: int, end: int,
                     tag_ids) -> bool:
     """Whether a decision (:func:`decide`'s arguments) is what the consensus
