@@ -388,13 +388,8 @@ def test_a_second_decision_on_an_item_and_its_undo_say_what_is_stored(open_windo
     decision adds to the first), so the label names both; Ctrl+Z takes
     back the "neither" only, and the label goes back to A's, not to "Not
     decided yet" while ana's Drugs is stored."""
-    ids = _build(seeded_db_path)
-    window = open_window(seeded_db_path)
-    dialog = _open_adjudication(window)
-    dialog.find()
-    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot)
     view = dialog.view
-    view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50): written
     qtbot.keyClick(view, Qt.Key.Key_Left)
     qtbot.keyClick(view, Qt.Key.Key_N)          # "neither" writes nothing
@@ -453,19 +448,26 @@ def _press(widget, qtbot, key, modifiers=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(widget, key, modifiers)
 
 
+def _three_found(open_window, seeded_db_path, qtbot):
+    """The window on :func:`_build`'s file, the dialog open with its three
+    disagreements found and its view focused: ``(ids, window, dialog)``."""
+    ids = _build(seeded_db_path)
+    window = open_window(seeded_db_path)
+    dialog = _open_adjudication(window)
+    dialog.find()
+    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    dialog.view.setFocus()
+    return ids, window, dialog
+
+
 def test_an_undo_or_redo_in_the_window_shows_in_the_dialog(open_window, seeded_db_path,
                                                            qtbot):
     """The dialog does not block the window: Edit → Undo there took a
     decision back while the dialog still said "Decided: ana's tags.", "1 of
     3 … decided", and its Ctrl+Z then said to undo it from the Edit menu.
     Its labels now follow the window's undo and redo."""
-    ids = _build(seeded_db_path)
-    window = open_window(seeded_db_path)
-    dialog = _open_adjudication(window)
-    dialog.find()
-    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot)
     view = dialog.view
-    view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50)
     qtbot.keyClick(view, Qt.Key.Key_B)          # ben's Drugs over [100, 150)
     assert dialog.status.text() == "2 of 3 disagreements of ana and ben decided."
@@ -501,13 +503,8 @@ def test_a_decision_deleted_elsewhere_is_no_longer_said_decided(open_window, see
                                                                 qtbot):
     """A colleague (another window, ``dossier``) deletes the consensus
     passage a decision wrote: the dialog no longer counts it decided."""
-    ids = _build(seeded_db_path)
-    window = open_window(seeded_db_path)
-    dialog = _open_adjudication(window)
-    dialog.find()
-    qtbot.waitUntil(lambda: dialog.task is None and len(dialog.items) == 3, timeout=20000)
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot)
     view = dialog.view
-    view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_A)          # ana's Drugs over [0, 50)
     qtbot.keyClick(view, Qt.Key.Key_Left)
     assert view.decision_label.text() == "Decided: ana's tags."

@@ -100,7 +100,10 @@ def test_report_window_from_the_menu_matches_the_cli(open_window, seeded_db_path
     assert not dialog.isVisible()
 
 
-def test_three_analysts_and_a_tag_with_the_keyboard(seeded_db_path, qtbot, capsys):
+def _coded_and_open(seeded_db_path, qtbot, capsys):
+    """Three analysts' coding (:func:`_code`), the command line's report of
+    it, and the Agreement window open on the file as ana: ``(expected,
+    dialog)``."""
     _code(seeded_db_path)
     expected = _cli_report(seeded_db_path, capsys, "ana,ben,chea")
     db = open_database(seeded_db_path)
@@ -109,6 +112,11 @@ def test_three_analysts_and_a_tag_with_the_keyboard(seeded_db_path, qtbot, capsy
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.analyst_list.count() == 3, timeout=10000)
+    return expected, dialog
+
+
+def test_three_analysts_and_a_tag_with_the_keyboard(seeded_db_path, qtbot, capsys):
+    expected, dialog = _coded_and_open(seeded_db_path, qtbot, capsys)
     _tick(dialog.tag_list, "Drugs")
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
@@ -212,14 +220,7 @@ def test_after_an_adjudication_the_coders_are_ticked_not_the_consensus(seeded_db
 
 def test_ticking_a_tag_nobody_used_keeps_the_overall_row_and_says_so(seeded_db_path,
                                                                      qtbot, capsys):
-    _code(seeded_db_path)
-    expected = _cli_report(seeded_db_path, capsys, "ana,ben,chea")
-    db = open_database(seeded_db_path)
-    dialog = AgreementDialog(seeded_db_path, tags.list_tags(db), me="ana")
-    db.close()
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.analyst_list.count() == 3, timeout=10000)
+    expected, dialog = _coded_and_open(seeded_db_path, qtbot, capsys)
     for name in ("Drugs", "Cybercrime", "Diplomacy"):        # Diplomacy: nobody's
         _tick(dialog.tag_list, name)
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
