@@ -31,6 +31,7 @@ keeping the current article asks only whether it is among the first rows.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -65,7 +66,24 @@ REVIEW_FILTERS = {**{s: (s,) for s in STATUSES},
 SEARCH_SCOPES = ("text", "notes", "all")
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"\W")
+
+
+def _separator(match: re.Match) -> str:
+    """A character ``\\W`` found between words: a space, unless it is a
+    combining mark (category M: an accent written after its letter, a
+    Devanagari or Thai vowel sign). A mark is left in its word for FTS5 to
+    tokenise as it tokenised the text: the accents it folds (U+0301) join
+    their letter, the marks unicode61 counts as separators split there in
+    both. Splitting them here made “résumé” decomposed the phrase “re sume”."""
+    return match.group() if unicodedata.category(match.group())[0] == "M" else " "
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` for an FTS5 phrase: runs of letters, digits and
+    combining marks, NFC-normalised (see :func:`_separator`) — so “résumé”
+    copied from a text stored decomposed (e + U+0301) is the word indexed."""
+    return _NOT_WORD.sub(_separator, unicodedata.normalize("NFC", text)).split()
 
 
 class SearchError(ValueError):
@@ -170,7 +188,7 @@ def fts_terms(search: str) -> tuple[str | None, str | None]:
     for match in _TOKEN.finditer(search):
         minus, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
-            words = _WORD.findall(phrase)
+            words = search_words(phrase)
             if words:
                 (left_out if minus else parts).append('"' + " ".join(words) + '"')
             continue
@@ -179,7 +197,7 @@ def fts_terms(search: str) -> tuple[str | None, str | None]:
                 parts.append("OR")
             continue
         prefix = word.endswith("*")
-        words = _WORD.findall(word)
+        words = search_words(word)
         if not words:
             continue
         term = '"' + " ".join(words) + '"' + ("*" if prefix else "")

@@ -112,6 +112,28 @@ def test_search_matches_are_code_point_ranges_of_the_text(db):
     assert search_matches(db, a, "") == [] and search_matches(db, a, "absent") == []
 
 
+def test_a_word_copied_from_a_decomposed_text_finds_and_marks_it(db):
+    """Accents stored as letter + combining mark (macOS files, PDFs): the
+    word selected in such a text and pasted into the search is found, in
+    the text, the memo and the notes, and marked whole in the reader."""
+    import unicodedata
+
+    from storage import review
+    from storage.article_query import note_matches
+
+    text = unicodedata.normalize("NFD", "Le résumé du député à Genève.")
+    a = _add(db, "NFD", text)
+    copied = text[3:11]
+    assert copied == unicodedata.normalize("NFD", "résumé") != "résumé"
+    assert _ids(db, ArticleQuery(search=copied)) == [a]
+    assert _ids(db, ArticleQuery(search="résumé")) == [a]               # typed, composed
+    assert _ids(db, ArticleQuery(search=f'"{text[12:26]}"')) == [a]     # "du député à"
+    assert [text[s:e] for s, e in search_matches(db, a, copied)] == [copied]
+    review.set_memo(db, a, text)
+    assert _ids(db, ArticleQuery(search=copied, search_in="notes")) == [a]
+    assert note_matches(db, a, copied) == (set(), True)
+
+
 def test_sort_orders_and_their_directions(db):
     rows = [("Bravo", "2021-05-01", "Reuters"), ("alpha", None, "ABC"),
             ("Charlie", "2019-01-01", None), ("delta", "2023-12-31", "abc")]
