@@ -31,11 +31,13 @@ keeping the current article asks only whether it is among the first rows.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from storage import search_runs
 from storage.entity_index import count_articles_with, entity_filter, filter_clause
 from storage.review import STATUSES
 from storage.schema import ARTICLES_FTS, MEMOS_FTS, NOTES_FTS
@@ -65,7 +67,24 @@ REVIEW_FILTERS = {**{s: (s,) for s in STATUSES},
 SEARCH_SCOPES = ("text", "notes", "all")
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"\W")
+
+
+def _separator(match: re.Match) -> str:
+    """A character ``\\W`` found between words: a space, unless it is a
+    combining mark (category M: an accent written after its letter, a
+    Devanagari or Thai vowel sign). A mark is left in its word for FTS5 to
+    tokenise as it tokenised the text: the accents it folds (U+0301) join
+    their letter, the marks unicode61 counts as separators split there in
+    both. Splitting them here made “résumé” decomposed the phrase “re sume”."""
+    return match.group() if unicodedata.category(match.group())[0] == "M" else " "
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` for an FTS5 phrase: runs of letters, digits and
+    combining marks, NFC-normalised (see :func:`_separator`) — so “résumé”
+    copied from a text stored decomposed (e + U+0301) is the word indexed."""
+    return _NOT_WORD.sub(_separator, unicodedata.normalize("NFC", text)).split()
 
 
 class SearchError(ValueError):
@@ -142,7 +161,7 @@ class ArticleQuery:
         return any(fts_terms(self.search)) and self.search_in in ("notes", "all")
 
 
-def fts_expression(search: str) -> str | None:
+def fts_expression(search: str, db: Database | None = None) -> str | None:
     """An FTS5 MATCH expression for what the analyst typed, or None if empty.
 
     ``"a phrase"`` stays a phrase; ``word*`` is a prefix; ``OR`` between
@@ -150,45 +169,65 @@ def fts_expression(search: str) -> str | None:
     (as in web search engines; FTS5's ``NOT`` needs something to leave it
     out of, so left-out terms alone make no expression: see :func:`fts_terms`);
     everything else is quoted, so no input is a syntax error. Terms with no
-    letters or digits are dropped.
+    letters or digits are dropped. With ``db``: see :func:`fts_terms`.
     """
-    included, left_out = fts_terms(search)
+    included, left_out = fts_terms(search, db)
     if included and left_out:
         return f"({included}) NOT ({left_out})"
     return included
 
 
-def fts_terms(search: str) -> tuple[str | None, str | None]:
+def fts_terms(search: str, db: Database | None = None) -> tuple[str | None, str | None]:
     """What the analyst typed as two FTS5 expressions: what a match must
     hold (None: nothing asked), and what it must not (the ``-`` terms,
     any of them; None: none). A search over several documents of an
     article (its text, memo and notes) takes out the articles any of whose
     documents holds a left-out term — :func:`fts_expression` says the same
-    of one document."""
+    of one document.
+
+    With ``db``, a word of a script written without spaces (Chinese,
+    Japanese, Thai, Khmer…), alone or quoted alone, also matches inside a
+    longer run of such text (:func:`storage.search_runs.inside_runs`);
+    ``word*`` keeps to the runs beginning with it."""
     parts: list[str] = []
     left_out: list[str] = []
     for match in _TOKEN.finditer(search):
         minus, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
-            words = _WORD.findall(phrase)
+            words = search_words(phrase)
             if words:
-                (left_out if minus else parts).append('"' + " ".join(words) + '"')
+                (left_out if minus else parts).append(_term(words, False, db))
             continue
         if word == "OR":
             if parts and parts[-1] != "OR":
                 parts.append("OR")
             continue
         prefix = word.endswith("*")
-        words = _WORD.findall(word)
+        words = search_words(word)
         if not words:
             continue
-        term = '"' + " ".join(words) + '"' + ("*" if prefix else "")
+        term = _term(words, prefix, db)
         (left_out if word.startswith("-") and len(word) > 1 else parts).append(term)
     while parts and parts[-1] == "OR":
         parts.pop()
     if parts and parts[0] == "OR":
         parts.pop(0)
     return " ".join(parts) or None, " OR ".join(left_out) or None
+
+
+def _term(words: list[str], prefix: bool, db: Database | None) -> str:
+    """One searched term as FTS5 has it: the words as a phrase (a prefix
+    with ``prefix``), or — given ``db`` — a lone word of a script written
+    without spaces as the indexed runs of text holding it."""
+    if db is not None and len(words) == 1 and not prefix and search_runs.is_spaceless(words[0]):
+        try:
+            return search_runs.inside_runs(db, words[0])
+        except search_runs.TooManyTokens:
+            raise SearchError(
+                f"“{words[0]}” is inside more than {search_runs.MAX_TOKENS:,} different runs "
+                f"of text written without spaces: search a longer piece of the text "
+                f"around it, or “{words[0]}*” for the runs that begin with it.") from None
+    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
 
 
 def _day(value: str, what: str) -> date:
@@ -220,7 +259,7 @@ _QUOTING = ("a.id IN (SELECT s.article_id FROM article_speakers s "
             "WHERE lower(s.speaker) = lower(?))")
 
 
-def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
+def _id_sets(q: ArticleQuery, db: Database) -> list[tuple[str, list]]:
     """The search, tag, review, source and date filters as sets of article
     ids (SELECTs each row of which is a distinct id) and their parameters."""
     sets = []
@@ -260,7 +299,7 @@ def _id_sets(q: ArticleQuery) -> list[tuple[str, list]]:
         sets.append((f"SELECT id FROM articles INDEXED BY {SORTS['published'][2]} "
                      f"WHERE ifnull(published, '') {lower} AND ifnull(published, '') < ?",
                      [since, until]))
-    included, left_out = fts_terms(q.search)
+    included, left_out = fts_terms(q.search, db)
     if included or left_out:
         def matching(expression: str) -> tuple[str, list]:
             """The articles any searched document of which matches."""
@@ -333,7 +372,7 @@ def _row_columns(analysts, alias: str = "a") -> tuple[str, list]:
 def _filters(q: ArticleQuery, db: Database) -> tuple[list[str], list]:
     """WHERE clauses and their parameters over ``articles a``."""
     clauses, params = [], []
-    for id_set, set_params in _id_sets(q):
+    for id_set, set_params in _id_sets(q, db):
         clauses.append(f"+a.id IN ({id_set})")
         params += set_params
     if q.entity.strip():
@@ -399,7 +438,7 @@ def count_articles(db: Database, q: ArticleQuery = ArticleQuery()) -> int:
         keys, canons, labels = entity_filter(db, q.entity)
         return count_articles_with(db, keys, canons=canons, labels=labels)
     clauses, params = _filters(q, db)
-    sets = _id_sets(q)
+    sets = _id_sets(q, db)
     if len(clauses) == 1 and len(sets) == 1:   # one filter, a set: count the set
         id_set, params = sets[0]
         return _run(db, f"SELECT count(*) FROM ({id_set})", params).fetchone()[0]
@@ -491,7 +530,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 def note_matches(db: Database, article_id: int, search: str) -> tuple[set[int], bool]:
     """Which of an article's passages have a note that ``search`` matches,
     and whether its memo does."""
-    expression = fts_expression(search)
+    expression = fts_expression(search, db)
     if not expression:
         return set(), False
     passage_ids = {r[0] for r in _run(
@@ -506,7 +545,7 @@ def note_matches(db: Database, article_id: int, search: str) -> tuple[set[int], 
 def search_matches(db: Database, article_id: int, search: str) -> list[tuple[int, int]]:
     """Code-point ranges in the article's text that ``search`` matched
     (as FTS5 tokenises it: case and diacritics folded, prefixes, phrases)."""
-    expression = fts_expression(search)
+    expression = fts_expression(search, db)
     if not expression:
         return []
     row = _run(db, f"SELECT highlight({ARTICLES_FTS}, 1, ?, ?) FROM {ARTICLES_FTS} "
@@ -525,4 +564,23 @@ def search_matches(db: Database, article_id: int, search: str) -> list[tuple[int
             start = None
         else:
             offset += len(piece)
+    runs = [w for w in search_words(search) if search_runs.is_spaceless(w)]
+    if runs:
+        text = marked.replace(_OPEN, "").replace(_CLOSE, "")
+        ranges = [r for start, end in ranges for r in _within(text, start, end, runs)]
     return ranges
+
+
+def _within(text: str, start: int, end: int, words: list[str]) -> list[tuple[int, int]]:
+    """The places of ``words`` overlapping the matched range ``start``–``end``
+    of ``text``; the range itself when none is there. A word found inside a
+    run of Chinese or Thai text matches the whole run (one token): only the
+    word is marked. (FTS5's range leaves out the marks it cuts at, as a
+    Khmer vowel sign ending the word: the word is looked for around it.)"""
+    found = set()
+    for word in words:
+        around = max(0, start - len(word))
+        for m in re.finditer(re.escape(word), text[around:end + len(word)]):
+            if around + m.start() < end and around + m.end() > start:
+                found.add((around + m.start(), around + m.end()))
+    return sorted(found) or [(start, end)]

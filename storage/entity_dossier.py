@@ -32,7 +32,7 @@ import re
 
 from sqlite_utils import Database
 
-from storage.article_query import analyst_clause, search_matches
+from storage.article_query import analyst_clause, search_matches, search_words
 from storage.entity_index import canon_keys, entity_key, entity_rows, filter_keys
 from storage.schema import ARTICLES_FTS, current_analysis_sql
 from storage.speaker_corrections import corrected_quotes_sql, current_select
@@ -226,7 +226,7 @@ def quotes_by(db: Database, keys: list[str], limit: int = 300) -> list[dict]:
 
 def _phrases(names) -> list[str]:
     """Each name as an FTS5 phrase (its words), empty ones left out."""
-    phrases = ['"' + " ".join(_WORD_ANY.findall(name)) + '"' for name in names]
+    phrases = ['"' + " ".join(search_words(name)) + '"' for name in names]
     return [p for p in phrases if p != '""']
 
 
@@ -364,7 +364,6 @@ def passages_on(db: Database, spans_by_article: dict[int, list[tuple[int, int]]]
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
-_WORD_ANY = re.compile(r"\w+")
 
 
 def alias_candidates(db: Database, name: str, label: str, keys: list[str],

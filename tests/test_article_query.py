@@ -112,6 +112,72 @@ def test_search_matches_are_code_point_ranges_of_the_text(db):
     assert search_matches(db, a, "") == [] and search_matches(db, a, "absent") == []
 
 
+def test_a_word_copied_from_a_decomposed_text_finds_and_marks_it(db):
+    """Accents stored as letter + combining mark (macOS files, PDFs): the
+    word selected in such a text and pasted into the search is found, in
+    the text, the memo and the notes, and marked whole in the reader."""
+    import unicodedata
+
+    from storage import review
+    from storage.article_query import note_matches
+
+    text = unicodedata.normalize("NFD", "Le résumé du député à Genève.")
+    a = _add(db, "NFD", text)
+    copied = text[3:11]
+    assert copied == unicodedata.normalize("NFD", "résumé") != "résumé"
+    assert _ids(db, ArticleQuery(search=copied)) == [a]
+    assert _ids(db, ArticleQuery(search="résumé")) == [a]               # typed, composed
+    assert _ids(db, ArticleQuery(search=f'"{text[12:26]}"')) == [a]     # "du député à"
+    assert [text[s:e] for s, e in search_matches(db, a, copied)] == [copied]
+    review.set_memo(db, a, text)
+    assert _ids(db, ArticleQuery(search=copied, search_in="notes")) == [a]
+    assert note_matches(db, a, copied) == (set(), True)
+
+
+@pytest.mark.parametrize("text,word", [("中国政府表示将加强监管。", "政府"),
+                                       ("日本政府は声明を発表した。", "声明"),
+                                       ("รัฐบาลกัมพูชาประกาศวันนี้", "กัมพูชา"),
+                                       ("ព្រះរាជាណាចក្រកម្ពុជា", "កម្ពុជា")])
+def test_a_word_inside_a_run_of_text_written_without_spaces_is_found(db, text, word):
+    """Chinese, Japanese, Thai, Khmer: FTS5 indexes a run of such text as one
+    token (or cuts it at vowel signs), so the word alone found nothing."""
+    from storage import review
+    from storage.article_query import note_matches
+
+    a = _add(db, "Title", text)
+    _add(db, "Other", "Nothing here. 中国 กัม ពុជា")
+    assert _ids(db, ArticleQuery(search=word)) == [a]
+    assert _ids(db, ArticleQuery(search=f'"{word}"')) == [a]
+    assert count_articles(db, ArticleQuery(search=word)) == 1
+    assert _ids(db, ArticleQuery(search=f"-{word}")) == [a + 1]
+    assert [text[s:e] for s, e in search_matches(db, a, word)] == [word]   # the word marked
+    review.set_memo(db, a, text)
+    assert _ids(db, ArticleQuery(search=word, search_in="notes")) == [a]
+    assert note_matches(db, a, word) == (set(), True)
+
+
+def test_a_word_inside_too_many_runs_says_how_to_narrow_it(db, monkeypatch):
+    from storage import search_runs
+
+    monkeypatch.setattr(search_runs, "MAX_TOKENS", 2)
+    for text in ("中国政府表示", "日本政府说", "政府工作报告"):
+        _add(db, "T", text)
+    with pytest.raises(SearchError, match="“政府” is inside more than 2 different runs"):
+        count_articles(db, ArticleQuery(search="政府"))
+    assert _ids(db, ArticleQuery(search="政府*")) == [3]         # the runs beginning with it
+    assert _ids(db, ArticleQuery(search="中国政府")) == [1]
+
+
+def test_a_word_inside_a_run_is_found_in_a_read_only_file(tmp_path):
+    path = tmp_path / "ro.db"
+    db = open_database(path)
+    a = _add(db, "T", "中国政府表示")
+    db.close()
+    db = open_database(path, read_only=True)
+    assert _ids(db, ArticleQuery(search="政府")) == [a]
+    db.close()
+
+
 def test_sort_orders_and_their_directions(db):
     rows = [("Bravo", "2021-05-01", "Reuters"), ("alpha", None, "ABC"),
             ("Charlie", "2019-01-01", None), ("delta", "2023-12-31", "abc")]

@@ -255,6 +255,21 @@ def test_the_page_lists_every_article_it_counts_whatever_joins_the_names_words(t
     db.close()
 
 
+def test_a_name_with_decomposed_accents_has_its_mentions_marked(tmp_path):
+    """A name found in a text stored with letter + combining mark (macOS
+    files, PDFs) was searched as “Sa r Sokha”: its articles listed, no span."""
+    import unicodedata
+
+    from storage import entity_dossier
+
+    db = open_database(tmp_path / "x.db")
+    name = unicodedata.normalize("NFD", "Sâr Sokhà")
+    _one_article_each(db, ((name, "PERSON"),), "Minister {name} spoke ({i}).")
+    mentioned = entity_dossier.mentions(db, [name.lower()], [name])
+    assert [a["spans"] for a in mentioned] == [[(9, 20, name)]]
+    db.close()
+
+
 def test_a_merged_entitys_names_are_its_aliases_not_a_namesake_of_another_label(tmp_path):
     """The page of “Sar Sokha” (merged with “Sokha”, a PERSON) listed
     “Sokha — ORG”, a company the analyst never merged into him."""
