@@ -317,3 +317,30 @@ def test_a_killed_service_takes_its_busy_workers_with_it(tmp_path):
     finally:
         service.kill()
         service.wait()
+
+
+def test_a_failure_the_service_reports_while_the_window_closes_is_logged_not_shown(
+        tmp_path, qtbot):
+    """The service said "failed" as the window stopped it (closing): a modal
+    warning then held the closing window — and a test run's teardown — for
+    good. Its message goes to the log; before the stop it is shown, as ever."""
+    from PySide6.QtCore import QProcess
+
+    from desktop.gui.workers import AnalysisProcess
+
+    runner = AnalysisProcess(tmp_path / "x.db", None)
+    failures = []
+    runner.worker.failed.connect(failures.append)
+
+    def said_failed(stopping: bool) -> None:
+        process = QProcess()
+        process.start(sys.executable, ["-c", 'print(\'{"event": "failed", '
+                                              '"message": "no pipeline"}\')'])
+        assert process.waitForFinished(20000)
+        process.setProperty(AnalysisProcess.STOPPING, stopping)
+        runner._read_events(process)
+
+    said_failed(stopping=True)
+    assert failures == []
+    said_failed(stopping=False)
+    assert failures == ["no pipeline"]

@@ -149,7 +149,12 @@ class AnalysisProcess(QObject):
             elif kind == "finished":
                 self.worker.finished.emit(event["done"])
             elif kind == "failed":
-                self.worker.failed.emit(event["message"])
+                if process.property(self.STOPPING):
+                    # the window is closing (or starting over): a modal
+                    # warning now would hold its close (a test's teardown) for good
+                    log.warning("analysis failed while stopping: %s", event["message"])
+                else:
+                    self.worker.failed.emit(event["message"])
         flush()
 
     def _read_errors(self, process: QProcess) -> None:
