@@ -410,3 +410,36 @@ def test_set_speaker_offers_a_possessives_name_once_without_its_s():
     assert speaker_choices(entities) == [("Donald Trump", "person"),
                                          ("the Commerce Department", "organisation"),
                                          ("Ann Jones", "person")]
+
+
+def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
+                                                                   analysed_db_path, qtbot):
+    """Edit text… dropped every correction of the article and the status line
+    spoke only of passages; Ctrl+Z alone brought them back."""
+    from storage import speaker_corrections as sc
+    from tests.test_edit_text_follows import edit_text
+
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    db = open_database(analysed_db_path)
+    sc.set_speaker(db, am["article_id"], am["start"], am["end"], "Chak Sopheap")
+    first = min(quotes.all_quotes(db, article_id=am["article_id"]), key=lambda q: q["start"])
+    sc.mark_not_quote(db, am["article_id"], first["start"], first["end"])
+    db.close()
+    before = stored(analysed_db_path)
+    window = open_window(analysed_db_path)
+    open_article(qtbot, window, am["article_id"])
+    text = window.view.article_text()
+    inside = first["start"] + 3
+    edit_text(window, text[:inside] + "x" + text[inside:])    # one letter
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Text saved"))
+    assert window.statusBar().currentMessage().endswith(
+        "; 1 speaker correction kept, 1 no longer applies.")
+    corrections, _aliases = stored(analysed_db_path)
+    assert corrections == before[0] + [(am["start"] + 1, am["end"] + 1, 1, "Chak Sopheap",
+                                        "person")]
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: window.view.article_text() == text)
+    assert stored(analysed_db_path) == before
+    assert reader_speaker(window, am["start"]) == "Chak Sopheap"

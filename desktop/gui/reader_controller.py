@@ -22,7 +22,7 @@ from widgets.article_list import header_line
 from widgets.passage_menu import ask_plain_question
 from widgets.plain_text import plain_message
 from widgets.text_offsets import OffsetMap
-from widgets.wording import counted
+from widgets.wording import corrections_carried, counted
 
 
 class ReaderController(Controller):
@@ -452,6 +452,8 @@ class ReaderController(Controller):
                   if counts.get("merged") else "")
         message = (f"Text saved{merged}: {counted(counts['kept'], 'passage')} in place, "
                    f"{counts['moved']} moved, {counts['orphaned']} no longer found "
-                   "(kept, marked ⚠).")
+                   "(kept, marked ⚠)")
+        corrections = corrections_carried(counts)
+        message += f"; {corrections}." if corrections else "."
         self.statusBar().showMessage(message, 10000)
         return counts
