@@ -312,6 +312,22 @@ def test_import_update_keeps_the_speaker_corrections_and_says_so(tmp_path, capsy
     db.close()
 
 
+def test_the_reader_gets_the_marked_quotes_of_a_text_not_analysed_yet(seeded_db_path):
+    """``latest_analysis`` said None — nothing to show — while the Speakers
+    tab, the filter and ``dossier quotes`` counted the analyst's quote."""
+    db = open_database(seeded_db_path)
+    assert analyses.latest_analysis(db, 1) is None
+    sc.mark_as_quote(db, 1, 10, 40, "Jane Marker")
+    shown = analyses.latest_analysis(db, 1)
+    assert (shown["pipeline"], shown["entities"]) == (None, [])
+    assert [(q["start"], q["end"], q["speaker"], q["corrected"]) for q in shown["quotes"]] \
+        == [(10, 40, "Jane Marker", True)]
+    assert [q["speaker"] for q in quotes.all_quotes(db, article_id=1)] == ["Jane Marker"]
+    journal.undo(db)
+    assert analyses.latest_analysis(db, 1) is None
+    db.close()
+
+
 def test_a_speaker_set_on_a_quote_cut_differently_since_no_longer_applies(adb):
     """It came back as a quote the analyst marked: the same words listed
     twice, once under each speaker."""

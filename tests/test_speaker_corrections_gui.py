@@ -443,3 +443,42 @@ def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
     qtbot.waitUntil(lambda: window.view.article_text() == text)
     assert stored(analysed_db_path) == before
     assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+
+
+def test_a_passage_marked_before_the_analysis_is_shown_and_undone(open_window, seeded_db_path,
+                                                                  qtbot):
+    """Mark as quote… on an article whose text was not analysed yet (an
+    import being analysed, an edit being re-analysed) was stored and counted
+    but the reader and the Quotes tab showed nothing: nothing to right-click
+    for Not a quote, and the analyst marked it again."""
+    window = open_window(seeded_db_path)
+    view, panel = window.view, window.quote_panel
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    text = view.article_text()
+    start = text.index("Cambodia")
+    where = point_of(view, start + 3)
+    select_with_keys(qtbot, view, start, 20)
+    pick_from_next_menu(["Mark as &quote…"])
+    right_click(view.viewport(), where)
+    answer_dialog(qtbot, window, "Jane Marker")
+    assert stored(seeded_db_path)[0] == [(start, start + 20, 1, "Jane Marker", "person")]
+    assert reader_speaker(window, start) == "Jane Marker"
+    assert quote_groups(window) == ["Jane Marker (person)"]
+    assert "not analysed yet" in window.meta_label.text()
+    # it can be taken back from the Quotes tab like any quote
+    window.side_tabs.setCurrentWidget(panel)
+    item = panel.topLevelItem(0).child(0)
+    panel.scrollToItem(item)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(item).center())
+    pick_from_next_menu(["Not a quote"])
+    right_click(panel.viewport(), panel.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: stored(seeded_db_path)[0] == [])
+    assert view._quotes == [] and quote_groups(window) == []
+    # and Ctrl+Z puts it back in the reader
+    activate(qtbot, window)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored(seeded_db_path)[0] == [(start, start + 20, 1, "Jane Marker", "person")]
+    assert reader_speaker(window, start) == "Jane Marker"
