@@ -256,11 +256,13 @@ def _speakers_of(db: Database, names) -> dict[str, dict]:
 
 
 def resolve(db: Database, name: str | None) -> str | None:
-    """``name`` as merges show it (the name itself when not merged; spaces
-    around it do not count)."""
+    """``name`` as merges show it (the name itself when not merged); spaces
+    around it do not count, and are not returned (the speaker filters
+    compare whole names: "Am Sam Ath " found nobody)."""
     if not name:
         return name
-    row = _speakers_of(db, [name.strip()]).get(entity_key(name.strip()))
+    name = name.strip()
+    row = _speakers_of(db, [name]).get(entity_key(name))
     return row["speaker"] if row else name
 
 
