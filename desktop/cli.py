@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from widgets.wording import counted
+from widgets.wording import corrections_carried, counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -242,9 +242,10 @@ def cmd_import(args) -> int:
     _listed([f"already present: {path} (article {article_id})"
              for path, article_id in report.duplicates], limit, "already present")
     for path, article_id, counts in report.updated:
+        corrections = corrections_carried(counts)
         print(f"updated article {article_id} from {path}: {counted(counts['kept'], 'passage')} in "
               f"place, {counts['moved']} moved, {counts['orphaned']} no longer found "
-              f"(kept, anchor=orphaned)")
+              f"(kept, anchor=orphaned)" + (f"; {corrections}" if corrections else ""))
     _listed([f"article {article_id} is similar to article {other_id} "
              f"(similarity {score:.2f})" for article_id, other_id, score in report.similar],
             limit, "similar pairs")

@@ -181,7 +181,10 @@ def latest_analysis(db: Database, article_id: int) -> dict | None:
 
     Returns ``{"pipeline", "pipeline_version", "degraded", "created_at",
     "entities": [...], "quotes": [...]}`` with entities and quotes in text
-    order.
+    order. An article whose current text has no analysis yet (being
+    analysed, or just edited) but has passages the analyst marked as quotes
+    gets them: ``pipeline``, ``pipeline_version`` and ``created_at`` None, no
+    entities — they are listed everywhere else, the reader must show them too.
     """
     rows = list(db.query(
         CURRENT_ANALYSES + """
@@ -191,23 +194,34 @@ def latest_analysis(db: Database, article_id: int) -> dict | None:
         """,
         [article_id]))
     if not rows:
-        return None
+        marked = _corrected_quotes(db, article_id)
+        if not marked:
+            return None
+        return {"pipeline": None, "pipeline_version": None, "degraded": False,
+                "created_at": None, "entities": [], "quotes": marked}
     analysis = rows[0]
     analysis_id = analysis.pop("id")
     analysis["degraded"] = bool(analysis["degraded"])
     analysis["entities"] = list(db.query(
         "SELECT start, end, label, text FROM entities WHERE analysis_id = ? "
         "ORDER BY start, end", [analysis_id]))
-    # the quotes as the analyst corrected them (storage.speaker_corrections):
-    # each also has original_speaker, corrected and text_hash; an added one no id
+    analysis["quotes"] = _corrected_quotes(db, article_id)
+    return analysis
+
+
+def _corrected_quotes(db: Database, article_id: int) -> list[dict]:
+    """The article's quotes as the analyst corrected them
+    (:mod:`storage.speaker_corrections`), in text order: its current
+    analysis' (if any) and the passages marked as quotes. Each also has
+    ``original_speaker``, ``corrected`` and ``text_hash``; a marked one no id."""
     from storage import speaker_corrections
 
-    analysis["quotes"] = list(db.query(
+    found = list(db.query(
         f"SELECT id, {', '.join(QUOTE_FIELDS)}, text_hash, original_speaker, corrected "
         "FROM (" + speaker_corrections.corrected_quotes_sql(
             speaker_corrections.current_select("a.id = ?")) + ") ORDER BY start, end",
         [article_id, article_id]))
-    for quote in analysis["quotes"]:
+    for quote in found:
         quote["corrected"] = bool(quote["corrected"])
-    return analysis
+    return found
 

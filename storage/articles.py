@@ -9,7 +9,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from storage import journal
-from storage import row_ids, similarity, stable_ids
+from storage import row_ids, similarity, speaker_corrections, stable_ids
 from storage.anchoring import (changed_stretch, follow_edit, merge_edits, outside_edit,
                                reanchor)
 from storage.database import utc_now
@@ -192,15 +192,20 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
     updated (:func:`storage.anchoring.follow_edit`); those whose text is gone
     keep their old offsets and are flagged ``orphaned``. The article's
     near-duplicate fingerprint and links are dropped (see
-    :func:`storage.similarity.forget`). Returns counts
-    ``{"kept", "moved", "orphaned"}``.
+    :func:`storage.similarity.forget`). The speaker corrections of quotes the
+    edit did not touch are copied to the new text
+    (:func:`storage.speaker_corrections.carry_over`). Returns counts
+    ``{"kept", "moved", "orphaned"}`` of passages, and
+    ``{"corrections_kept", "corrections_dropped"}`` of speaker corrections
+    when the old text had any.
     """
     if not text.strip():
         raise ValueError("an article needs some text")
     counts = {"kept": 0, "moved": 0, "orphaned": 0}
     with journal.recorded(db, "Edit article text"):
-        row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
-        before = row[0] if row else None
+        row = db.execute("SELECT text, text_hash FROM articles WHERE id = ?",
+                         [article_id]).fetchone()
+        before, before_hash = row if row else (None, None)
         if edited_from is not None and before is not None and before != edited_from:
             merged = merge_edits(edited_from, text, before)
             if merged is None:
@@ -218,6 +223,12 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
                    "file_path = coalesce(?, file_path) WHERE id = ?",
                    [text, digest, file_path, article_id])
         similarity.forget(db, article_id)
+        if stretch is not None:
+            # (after the new hash is stored: the triggers summarise its speakers)
+            kept, dropped = speaker_corrections.carry_over(db, article_id, before_hash,
+                                                           digest, stretch)
+            if kept or dropped:
+                counts.update(corrections_kept=kept, corrections_dropped=dropped)
         now = utc_now()
         rows = db.execute("SELECT id, start, end, text, prefix, suffix FROM passages "
                           "WHERE article_id = ?", [article_id]).fetchall()

@@ -1203,5 +1203,58 @@ def row_ids_never_reused(db: Database) -> None:
     row_ids.create_floor(db)
 
 
+
+#: The triggers keeping ``speaker_counts`` from 0036 on: besides the totals,
+#: ``name`` — the speaker's spelling as ``min()`` over ``article_speakers``
+#: gives it, as the filtered Overview sums it — and ``shown``, how many
+#: article rows have that exact spelling. Only when the last of them goes is
+#: the key's next spelling looked up (the key's rows read once, not on every
+#: delete: re-summarising the 20,140 articles of "report" stays linear).
+_SPEAKER_COUNTS_TRIGGERS = [
+    """CREATE TRIGGER article_speakers_counts_insert AFTER INSERT ON article_speakers BEGIN
+        INSERT INTO speaker_counts (key, name, quotes, articles, shown)
+        VALUES (lower(new.speaker), new.speaker, new.quotes, 1, 1)
+        ON CONFLICT (key) DO UPDATE
+        SET quotes = quotes + excluded.quotes, articles = articles + 1,
+            name = min(name, excluded.name),
+            shown = CASE WHEN excluded.name < name THEN 1
+                         WHEN excluded.name = name THEN shown + 1 ELSE shown END;
+    END""",
+    """CREATE TRIGGER article_speakers_counts_delete AFTER DELETE ON article_speakers BEGIN
+        UPDATE speaker_counts SET quotes = quotes - old.quotes, articles = articles - 1,
+            shown = shown - (name = old.speaker)
+        WHERE key = lower(old.speaker);
+        DELETE FROM speaker_counts WHERE key = lower(old.speaker) AND articles <= 0;
+        UPDATE speaker_counts SET (name, shown) = (
+            SELECT speaker, count(*) FROM article_speakers
+            WHERE lower(speaker) = speaker_counts.key GROUP BY speaker ORDER BY speaker LIMIT 1)
+        WHERE key = lower(old.speaker) AND shown <= 0;
+    END""",
+]
+
+
+@MIGRATIONS(name="0036_speaker_counts_spelling")
+def speaker_counts_spelling(db: Database) -> None:
+    """``speaker_counts.name`` follows the spellings in ``article_speakers``:
+    its insert trigger kept the first spelling a speaker was counted under,
+    so a merge that only changed capitalisation ("press release from the
+    ministry" → "Press Release from the Ministry") left the unfiltered
+    Overview's "quoted most" with the old one. The triggers are made again
+    (:data:`_SPEAKER_COUNTS_TRIGGERS`), ``shown`` added, and every name set
+    from the speakers' rows."""
+    db.execute("ALTER TABLE speaker_counts ADD COLUMN shown INTEGER NOT NULL DEFAULT 0")
+    for event in ("insert", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS article_speakers_counts_{event}")
+    for statement in _SPEAKER_COUNTS_TRIGGERS:
+        db.execute(statement)
+    db.execute("""CREATE TEMP TABLE speaker_spellings AS
+        SELECT lower(speaker) AS key, speaker, count(*) AS n FROM article_speakers
+        GROUP BY speaker""")
+    db.execute("""UPDATE speaker_counts SET (name, shown) = (
+        SELECT speaker, n FROM temp.speaker_spellings s WHERE s.key = speaker_counts.key
+        ORDER BY speaker LIMIT 1)
+        WHERE key IN (SELECT key FROM temp.speaker_spellings)""")
+    db.execute("DROP TABLE temp.speaker_spellings")
+
 #: The number of migrations above; stored as ``PRAGMA user_version``.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)

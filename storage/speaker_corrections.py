@@ -20,8 +20,11 @@ Nothing here touches the analyses: corrections are applied when reading
 ``storage.analyses.latest_analysis``, ``storage.autotag_queries`` and the
 ``article_speakers`` summary behind the speaker filter), so they survive
 re-analysis, and a corrected speaker never silently changes. Editing an
-article's text changes its hash: its corrections then no longer apply (their
-offsets would point at other words).
+article's text changes its hash: the corrections of quotes the edit did not
+touch are copied to the new text, moved with their words
+(:func:`carry_over`); those of quotes it touched no longer apply (their
+offsets would point at other words). The old text's rows stay: undoing the
+edit, or typing the old text back, finds them again.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage import changes, journal, row_ids
+from storage.anchoring import outside_edit
 from storage.database import utc_now
 
 #: ``str.translate`` table folding case as SQLite's ``lower()`` does (as
@@ -252,11 +256,13 @@ def _speakers_of(db: Database, names) -> dict[str, dict]:
 
 
 def resolve(db: Database, name: str | None) -> str | None:
-    """``name`` as merges show it (the name itself when not merged; spaces
-    around it do not count)."""
+    """``name`` as merges show it (the name itself when not merged); spaces
+    around it do not count, and are not returned (the speaker filters
+    compare whole names: "Am Sam Ath " found nobody)."""
     if not name:
         return name
-    row = _speakers_of(db, [name.strip()]).get(entity_key(name.strip()))
+    name = name.strip()
+    row = _speakers_of(db, [name]).get(entity_key(name))
     return row["speaker"] if row else name
 
 
@@ -322,6 +328,41 @@ def _put(db: Database, article_id: int, start: int, end: int, **values) -> None:
         [article_id, text_hash, start, end, values["is_quote"], values.get("marked", 0),
          values.get("speaker"), values.get("speaker_kind"), values.get("analyst", ""),
          utc_now()])
+
+
+#: The columns a correction is copied with to an article's edited text.
+_CARRIED_COLUMNS = ("is_quote", "marked", "speaker", "speaker_kind", "analyst", "created_at")
+
+
+def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
+               stretch: tuple[int, int, int]) -> tuple[int, int]:
+    """Copy the corrections of the text ``old_hash`` to the article's new text
+    ``new_hash`` — edited in one ``stretch`` (see
+    :func:`storage.anchoring.changed_stretch`) — at their words' new offsets,
+    inside the caller's journal step. Returns ``(kept, dropped)``: the
+    corrections copied, and those of quotes the edit touched, not copied (the
+    analysis of the new text cuts that quote anew).
+
+    The old rows stay (the key is the text's: undo, or the old text typed
+    back, finds them again). A row the new text has already at those offsets
+    (it had this text once) takes the carried values: they are what the
+    analyst saw last."""
+    if old_hash == new_hash:
+        return 0, 0
+    columns = ("article_id", "text_hash", "start", "end") + _CARRIED_COLUMNS
+    insert = (row_ids.insert_sql(db, "quote_corrections", columns)
+              + ' ON CONFLICT (text_hash, start, "end") DO UPDATE SET '
+              + ", ".join(f"{c} = excluded.{c}" for c in ("article_id",) + _CARRIED_COLUMNS))
+    rows = db.execute(f'SELECT start, "end", {", ".join(_CARRIED_COLUMNS)} '
+                      "FROM quote_corrections WHERE text_hash = ? ORDER BY start, \"end\"",
+                      [old_hash]).fetchall()
+    kept = 0
+    for start, end, *values in rows:
+        found = outside_edit(stretch, start=start, end=end)
+        if found is not None:
+            db.execute(insert, [article_id, new_hash, *found, *values])
+            kept += 1
+    return kept, len(rows) - kept
 
 
 def _analysed_at(db: Database, text_hash: str, start: int, end: int) -> bool:

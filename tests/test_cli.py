@@ -220,6 +220,15 @@ def test_quotes_json_lists_every_quote_with_its_speaker(analysed_db_path, capsys
             == row["to_check"]
 
 
+def test_cli_quotes_speaker_ignores_surrounding_spaces(analysed_db_path, capsys):
+    """The window's filters strip a typed name; ``--speaker "Am Sam Ath "``
+    (a name pasted with its space) listed no quote."""
+    status, out, err = run(capsys, "quotes", "--json", "--speaker", " Am Sam Ath ",
+                           "--db", str(analysed_db_path))
+    assert status == 0, err
+    assert [r["speaker"] for r in json.loads(out)] == ["Am Sam Ath"]
+
+
 @pytest.mark.parametrize("speaker", ["--speaker=", "--speaker=  "])
 def test_quotes_of_an_empty_speaker_ask_for_a_name(seeded_db_path, capsys, speaker):
     status, out, err = run(capsys, "quotes", speaker, "--db", str(seeded_db_path))

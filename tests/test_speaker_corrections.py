@@ -179,10 +179,11 @@ def test_corrections_survive_reanalysis(adb, pipeline):
     assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=quote["article_id"])
             if q["start"] == marked] == ["Neth Savoeun"]
     assert _summary(adb) == _expected_summary(adb)
-    # a text edit ending before the quote keeps offsets only if the text hash
-    # stays; an edited text is a new text: its corrections no longer apply
-    article = articles.get_article(adb, quote["article_id"])
-    articles.replace_article_text(adb, quote["article_id"], article["text"] + "\n\nMore.")
+    # an edit through the quote's words: its correction no longer applies
+    text = articles.get_article(adb, quote["article_id"])["text"]
+    inside = quote["start"] + 5
+    articles.replace_article_text(adb, quote["article_id"],
+                                  text[:inside] + "(edited) " + text[inside:])
     assert not any(q["corrected"] and q["speaker"] == "Chak Sopheap"
                    for q in quotes.all_quotes(adb))
     assert _summary(adb) == _expected_summary(adb)
@@ -214,6 +215,117 @@ def _free_passage(db, article_id, length=20) -> int:
     text = articles.get_article(db, article_id)["text"]
     return next(start for start in range(0, len(text) - length, 10)
                 if all(end <= start or start + length <= begin for begin, end in taken))
+
+
+def _corrections(db) -> list[tuple]:
+    return db.execute('SELECT id, text_hash, start, "end", is_quote, marked, speaker '
+                      "FROM quote_corrections ORDER BY id").fetchall()
+
+
+def test_edit_text_far_from_a_corrected_quote_keeps_the_correction(adb, pipeline):
+    """A line appended to the article dropped every Set speaker, Not a quote
+    and Mark as quote of it: they were keyed by the old text's hash."""
+    from desktop.analysis_jobs import analyse_articles
+
+    quote = _quote(adb, "Am Sam Ath")
+    article_id = quote["article_id"]
+    sc.set_speaker(adb, article_id, quote["start"], quote["end"], "Chak Sopheap")
+    wrong = [q for q in quotes.all_quotes(adb, article_id=article_id)
+             if q["speaker"] == "Neth Savoeun" and q["kind"] == "direct"][0]
+    sc.mark_not_quote(adb, article_id, wrong["start"], wrong["end"])
+    marked = _free_passage(adb, article_id)
+    sc.mark_as_quote(adb, article_id, marked, marked + 20, "Sar Sokha")
+    before = _corrections(adb)
+    text = articles.get_article(adb, article_id)["text"]
+
+    counts = articles.replace_article_text(adb, article_id, text + "\nOne line added.")
+    assert (counts["corrections_kept"], counts["corrections_dropped"]) == (3, 0)
+    assert (counts["kept"], counts["moved"], counts["orphaned"]) == (0, 0, 0)
+    # the analyst's quote shows at once, the others with the new analysis
+    assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=article_id)] \
+        == ["Sar Sokha"]
+    assert _summary(adb) == _expected_summary(adb)
+    analyse_articles(adb, pipeline, [article_id])
+    shown = {q["start"]: q for q in quotes.all_quotes(adb, article_id=article_id)}
+    assert (shown[quote["start"]]["speaker"], shown[quote["start"]]["corrected"]) \
+        == ("Chak Sopheap", True)
+    assert wrong["start"] not in shown
+    assert shown[marked]["speaker"] == "Sar Sokha"
+    assert _speakers(adb)["Chak Sopheap"] == 1 and "Am Sam Ath" not in _speakers(adb)
+    assert _summary(adb) == _expected_summary(adb)
+    # one step: undo leaves the corrections as they were
+    assert journal.undoable(adb)["name"] == "Edit article text"
+    journal.undo(adb)
+    assert _corrections(adb) == before
+    assert _summary(adb) == _expected_summary(adb)
+    journal.redo(adb)
+    assert _speakers(adb)["Chak Sopheap"] == 1
+
+
+def test_an_edit_inside_a_corrected_quote_drops_it_until_the_words_are_back(adb):
+    """The edit's own quote is cut anew by the next analysis: its correction
+    is not carried (and said); the other quotes' are, moved with their words.
+    Typing the old words back finds the dropped correction again."""
+    quote = _quote(adb, "Am Sam Ath")
+    article_id = quote["article_id"]
+    sc.set_speaker(adb, article_id, quote["start"], quote["end"], "Chak Sopheap")
+    first = min(quotes.all_quotes(adb, article_id=article_id), key=lambda q: q["start"])
+    sc.set_speaker(adb, article_id, first["start"], first["end"], "Sar Sokha")
+    text = articles.get_article(adb, article_id)["text"]
+    inside = first["start"] + 3
+
+    edited = text[:inside] + "(edited) " + text[inside:]
+    counts = articles.replace_article_text(adb, article_id, edited)
+    assert (counts["corrections_kept"], counts["corrections_dropped"]) == (1, 1)
+    new_hash = articles.get_article(adb, article_id)["text_hash"]
+    assert [(c["start"], c["speaker"]) for c in sc.quote_corrections(adb, new_hash)] \
+        == [(quote["start"] + 9, "Chak Sopheap")]
+    assert edited[quote["start"] + 9:quote["end"] + 9] == quote["text"]
+    # the old text typed back: both corrections apply again, at once
+    articles.replace_article_text(adb, article_id, text)
+    shown = {q["start"]: q["speaker"] for q in quotes.all_quotes(adb, article_id=article_id)}
+    assert (shown[quote["start"]], shown[first["start"]]) == ("Chak Sopheap", "Sar Sokha")
+    assert _summary(adb) == _expected_summary(adb)
+
+
+def test_import_update_keeps_the_speaker_corrections_and_says_so(tmp_path, capsys):
+    """``dossier import --update`` re-anchors as Edit text… does: a corrected
+    speaker whose words the new version kept stays, moved with them."""
+    from desktop.cli import main
+
+    source = tmp_path / "story.txt"
+    source.write_text('Police met. "We freed 300 people," Neth Savoeun said.', "utf-8")
+    db_path = str(tmp_path / "r.db")
+    assert main(["import", str(source), "--db", db_path]) == 0
+    db = open_database(db_path)
+    start = articles.get_article(db, 1)["text"].index("We freed")
+    sc.mark_as_quote(db, 1, start, start + 20, "Neth Savoeun")
+    db.close()
+    source.write_text('UPDATED. Police met. "We freed 300 people," Neth Savoeun said.', "utf-8")
+    capsys.readouterr()
+    assert main(["import", "--update", str(source), "--db", db_path]) == 0
+    assert "; 1 speaker correction kept, 0 no longer apply" in capsys.readouterr().out
+    db = open_database(db_path)
+    [quote] = quotes.all_quotes(db, article_id=1)
+    assert (quote["start"], quote["text"], quote["speaker"]) \
+        == (start + 9, "We freed 300 people,", "Neth Savoeun")
+    db.close()
+
+
+def test_the_reader_gets_the_marked_quotes_of_a_text_not_analysed_yet(seeded_db_path):
+    """``latest_analysis`` said None — nothing to show — while the Speakers
+    tab, the filter and ``dossier quotes`` counted the analyst's quote."""
+    db = open_database(seeded_db_path)
+    assert analyses.latest_analysis(db, 1) is None
+    sc.mark_as_quote(db, 1, 10, 40, "Jane Marker")
+    shown = analyses.latest_analysis(db, 1)
+    assert (shown["pipeline"], shown["entities"]) == (None, [])
+    assert [(q["start"], q["end"], q["speaker"], q["corrected"]) for q in shown["quotes"]] \
+        == [(10, 40, "Jane Marker", True)]
+    assert [q["speaker"] for q in quotes.all_quotes(db, article_id=1)] == ["Jane Marker"]
+    journal.undo(db)
+    assert analyses.latest_analysis(db, 1) is None
+    db.close()
 
 
 def test_a_speaker_set_on_a_quote_cut_differently_since_no_longer_applies(adb):

@@ -410,3 +410,75 @@ def test_set_speaker_offers_a_possessives_name_once_without_its_s():
     assert speaker_choices(entities) == [("Donald Trump", "person"),
                                          ("the Commerce Department", "organisation"),
                                          ("Ann Jones", "person")]
+
+
+def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
+                                                                   analysed_db_path, qtbot):
+    """Edit text… dropped every correction of the article and the status line
+    spoke only of passages; Ctrl+Z alone brought them back."""
+    from storage import speaker_corrections as sc
+    from tests.test_edit_text_follows import edit_text
+
+    am = first_quote(analysed_db_path, "Am Sam Ath")
+    db = open_database(analysed_db_path)
+    sc.set_speaker(db, am["article_id"], am["start"], am["end"], "Chak Sopheap")
+    first = min(quotes.all_quotes(db, article_id=am["article_id"]), key=lambda q: q["start"])
+    sc.mark_not_quote(db, am["article_id"], first["start"], first["end"])
+    db.close()
+    before = stored(analysed_db_path)
+    window = open_window(analysed_db_path)
+    open_article(qtbot, window, am["article_id"])
+    text = window.view.article_text()
+    inside = first["start"] + 3
+    edit_text(window, text[:inside] + "x" + text[inside:])    # one letter
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Text saved"))
+    assert window.statusBar().currentMessage().endswith(
+        "; 1 speaker correction kept, 1 no longer applies.")
+    corrections, _aliases = stored(analysed_db_path)
+    assert corrections == before[0] + [(am["start"] + 1, am["end"] + 1, 1, "Chak Sopheap",
+                                        "person")]
+    activate(qtbot, window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: window.view.article_text() == text)
+    assert stored(analysed_db_path) == before
+    assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+
+
+def test_a_passage_marked_before_the_analysis_is_shown_and_undone(open_window, seeded_db_path,
+                                                                  qtbot):
+    """Mark as quote… on an article whose text was not analysed yet (an
+    import being analysed, an edit being re-analysed) was stored and counted
+    but the reader and the Quotes tab showed nothing: nothing to right-click
+    for Not a quote, and the analyst marked it again."""
+    window = open_window(seeded_db_path)
+    view, panel = window.view, window.quote_panel
+    window.article_list.select_article(1)
+    qtbot.waitUntil(lambda: window.current_id == 1)
+    text = view.article_text()
+    start = text.index("Cambodia")
+    where = point_of(view, start + 3)
+    select_with_keys(qtbot, view, start, 20)
+    pick_from_next_menu(["Mark as &quote…"])
+    right_click(view.viewport(), where)
+    answer_dialog(qtbot, window, "Jane Marker")
+    assert stored(seeded_db_path)[0] == [(start, start + 20, 1, "Jane Marker", "person")]
+    assert reader_speaker(window, start) == "Jane Marker"
+    assert quote_groups(window) == ["Jane Marker (person)"]
+    assert "not analysed yet" in window.meta_label.text()
+    # it can be taken back from the Quotes tab like any quote
+    window.side_tabs.setCurrentWidget(panel)
+    item = panel.topLevelItem(0).child(0)
+    panel.scrollToItem(item)
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.visualItemRect(item).center())
+    pick_from_next_menu(["Not a quote"])
+    right_click(panel.viewport(), panel.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: stored(seeded_db_path)[0] == [])
+    assert view._quotes == [] and quote_groups(window) == []
+    # and Ctrl+Z puts it back in the reader
+    activate(qtbot, window)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored(seeded_db_path)[0] == [(start, start + 20, 1, "Jane Marker", "person")]
+    assert reader_speaker(window, start) == "Jane Marker"

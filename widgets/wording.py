@@ -14,3 +14,15 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 #: Said after a filter that cannot run (a date that is none, a search FTS5
 #: refuses): the list shown is still the one before it, not the typed one's.
 STILL_SHOWN = "The list still shows the last filter that worked."
+
+
+def corrections_carried(counts: dict) -> str:
+    """What an article text's edit did to its speaker corrections ("2 speaker
+    corrections kept, 1 no longer applies"), from the counts
+    ``storage.articles.replace_article_text`` returns; empty when the article
+    had none."""
+    kept, dropped = counts.get("corrections_kept", 0), counts.get("corrections_dropped", 0)
+    if not kept and not dropped:
+        return ""
+    return (f"{counted(kept, 'speaker correction')} kept, {dropped:,} no longer "
+            + ("applies" if dropped == 1 else "apply"))

@@ -22,7 +22,7 @@ from widgets.article_list import header_line
 from widgets.passage_menu import ask_plain_question
 from widgets.plain_text import plain_message
 from widgets.text_offsets import OffsetMap
-from widgets.wording import counted
+from widgets.wording import corrections_carried, counted
 
 
 class ReaderController(Controller):
@@ -139,7 +139,7 @@ class ReaderController(Controller):
 
     def _update_meta(self, article: dict, analysis: dict | None) -> None:
         parts = [header_line(article) or "source unknown"]
-        if analysis:
+        if analysis and analysis["pipeline"]:    # (not the analyst's quotes alone)
             version = analysis["pipeline_version"].split("+")[0]   # not Dossier's own part
             parts.append(f"entities by {analysis['pipeline']} {version}"
                          + (" (degraded)" if analysis["degraded"] else ""))
@@ -160,12 +160,13 @@ class ReaderController(Controller):
         if article_id != self.current_id:
             return
         analysis = analyses.latest_analysis(self.db, article_id)
-        if analysis:
-            found = self._with_links(article_id, analysis["quotes"])
-            entities = self._corrected(analysis)
-            self.view.set_analysis(entities, found)
-            self._show_analysis_panels(entities, found)
-            self._update_meta(articles.get_article(self.db, article_id), analysis)
+        # none (its text not analysed yet, the analyst's last marked quote
+        # undone): nothing may stay highlighted that is no longer stored
+        found = self._with_links(article_id, analysis["quotes"]) if analysis else []
+        entities = self._corrected(analysis)
+        self.view.set_analysis(entities, found)
+        self._show_analysis_panels(entities, found)
+        self._update_meta(articles.get_article(self.db, article_id), analysis)
 
     def go_to_span(self, start: int, end: int) -> None:
         self.view.select_range(start, end)
@@ -452,6 +453,8 @@ class ReaderController(Controller):
                   if counts.get("merged") else "")
         message = (f"Text saved{merged}: {counted(counts['kept'], 'passage')} in place, "
                    f"{counts['moved']} moved, {counts['orphaned']} no longer found "
-                   "(kept, marked ⚠).")
+                   "(kept, marked ⚠)")
+        corrections = corrections_carried(counts)
+        message += f"; {corrections}." if corrections else "."
         self.statusBar().showMessage(message, 10000)
         return counts
