@@ -224,6 +224,50 @@ def test_pdf_report(tricky, tmp_path, qapp):
         assert expected in text
 
 
+# Run in a child process: the file-size limit that stands for a full disk
+# must not truncate the shared bytecode caches or font caches (hence -B and
+# a private XDG_CACHE_HOME), and it is set only once everything is loaded.
+_FULL_DISK_EXPORT = """
+import json, resource, sys
+from desktop.exporters import export_passages
+from desktop.exporters.pdf_report import ensure_gui_application
+from storage import open_database
+
+ensure_gui_application()
+db = open_database(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), hard))
+try:
+    export_passages(db, sys.argv[2], "pdf")
+    outcome = "exported"
+except OSError as error:
+    outcome = error.strerror
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+print(json.dumps(outcome))
+"""
+
+
+def test_a_pdf_export_on_a_full_disk_fails_and_keeps_the_old_file(tricky_db_path, tmp_path):
+    """QPdfWriter ignored failed writes: a disk that filled up mid-PDF gave a
+    reported success and a truncated PDF renamed over the old file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), QT_QPA_PLATFORM="offscreen")
+    child = subprocess.run(
+        [sys.executable, "-B", "-c", _FULL_DISK_EXPORT, str(tricky_db_path), str(target),
+         "8000"], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert json.loads(child.stdout.splitlines()[-1]) == "File too large"
+    assert target.read_bytes() == b"old"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".dossier-export-")]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "qdpx", "spacy", "html"])
 def test_a_cancelled_export_leaves_no_file(tricky, tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
