@@ -48,6 +48,28 @@ def test_round_trip_into_an_empty_database(tricky, tmp_path):
     target.close()
 
 
+def _times_set_apart(db) -> dict[str, tuple[str, str]]:
+    """Give every passage a creation time and a later, different last-change
+    time (a note edited weeks after tagging); uuid → (created, updated)."""
+    from storage import journal
+
+    with journal.step(db, "Test: set times"):
+        db.execute("UPDATE passages SET created_at = printf('2024-01-%02dT03:04:05+00:00', id), "
+                   "updated_at = printf('2024-03-%02dT10:20:30+00:00', id)")
+    return {r["uuid"]: (r["created_at"], r["updated_at"])
+            for r in db.query("SELECT uuid, created_at, updated_at FROM passages")}
+
+
+def test_a_round_trip_keeps_when_each_passage_was_last_changed(tricky, tmp_path):
+    """The import stored its own time as every passage's last change,
+    though the selection's modifiedDateTime carried the real one."""
+    times = _times_set_apart(tricky)
+    target = open_database(tmp_path / "fresh.db")
+    import_qdpx(target, export_qdpx(tricky, tmp_path))
+    assert {r["uuid"]: (r["created_at"], r["updated_at"]) for r in target.query(
+        "SELECT uuid, created_at, updated_at FROM passages")} == times
+
+
 def _zip(path, project: str, files: dict[str, bytes] | None = None):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", project)

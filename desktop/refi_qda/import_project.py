@@ -612,10 +612,11 @@ class _Importer:
             analyst = self.project.users.get(guid(coding.get("creatingUser")
                                                   or selection.get("creatingUser")),
                                              DEFAULT_ANALYST)
+            created = stored_timestamp(coding.get("creationDateTime")
+                                       or selection.get("creationDateTime"))
             added = passages.add_orphaned_passage(
                 self.db, article_id=article_id, tag_id=tag_id, analyst=analyst, note=note,
-                created_at=stored_timestamp(coding.get("creationDateTime")
-                                            or selection.get("creationDateTime")),
+                created_at=created, updated_at=modified_time(selection, created),
                 stable_id=own or coding.get("guid"), **found)
             if added is None:
                 self.report.passages_existing += 1
@@ -632,6 +633,9 @@ class _Importer:
         # stable ids: a selection's GUID is its first passage's (as Dossier
         # exports it); a further coding's, or one of a whole source, its own
         own = element.get("guid") if local(element.tag) == "PlainTextSelection" else None
+        # a selection's modifiedDateTime is its coding's last change; a whole
+        # source's is the document's, not its codings'
+        own_time = local(element.tag) == "PlainTextSelection"
         for coding in codings:
             refs = children(coding, "CodeRef")
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
@@ -648,11 +652,12 @@ class _Importer:
             if (tag_id, place.start, place.end, analyst) in self.stored[article_id]:
                 self.report.passages_existing += 1
                 continue
+            made = stored_timestamp(coding.get("creationDateTime") or created)
             try:
                 passages.add_passage(
                     self.db, article_id=article_id, tag_id=tag_id, start=place.start,
-                    end=place.end, analyst=analyst, note=note,
-                    created_at=stored_timestamp(coding.get("creationDateTime") or created),
+                    end=place.end, analyst=analyst, note=note, created_at=made,
+                    updated_at=modified_time(element, made) if own_time else None,
                     stable_id=own or coding.get("guid"))
             except PassageError as error:
                 self.report.skipped.append(
@@ -663,6 +668,16 @@ class _Importer:
             self.report.passages_added += 1
             self.coded(tag_id)
             self.report.readings[place.reading] += 1
+
+
+def modified_time(element, created: str | None) -> str | None:
+    """The stored form of ``element``'s ``modifiedDateTime`` (when the
+    selection was last changed where it was exported), or None when it has
+    none. Never earlier than ``created``: a file's clocks may disagree."""
+    modified = stored_timestamp(element.get("modifiedDateTime"))
+    if modified is None or created is None:
+        return modified
+    return max(modified, created)
 
 
 def _metadata_line(line: str, found: dict) -> tuple[str, str] | None:
