@@ -100,7 +100,8 @@ def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end:
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
                 created_at: str | None = None, updated_at: str | None = None,
-                stable_id: str | None = None, expected: str | None = None) -> int:
+                stable_id: str | None = None, expected: str | None = None,
+                decided_by: str | None = None) -> int:
     """Tag ``text[start:end]`` of an article; returns the new passage id.
 
     The range is checked against the stored text, and the exact text with
@@ -111,6 +112,8 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
     ``uuid`` if no passage has it (:func:`storage.stable_ids.kept`).
     ``expected``: the words the analyst selected; refused when the stored
     text has others there (it was edited elsewhere since it was shown).
+    ``decided_by``: who decided an imported consensus passage
+    (:mod:`storage.consensus`).
     """
     with journal.recorded(db, "Tag passage", analyst=analyst):
         text = _article_text(db, article_id)
@@ -119,9 +122,17 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 "The article's text was changed meanwhile (in another window, or by a "
                 "colleague): nothing was tagged. Select the words again in the text as "
                 "it is now.")
-        return _insert(db, text, article_id=article_id,
-                       tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
-                       created_at=created_at, updated_at=updated_at, stable_id=stable_id)
+        passage_id = _insert(db, text, article_id=article_id,
+                             tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
+                             created_at=created_at, updated_at=updated_at, stable_id=stable_id)
+        _set_deciders(db, passage_id, decided_by)
+        return passage_id
+
+
+def _set_deciders(db: Database, passage_id: int, decided_by: str | None) -> None:
+    """Name who decided a just-stored consensus passage (nothing if None)."""
+    if decided_by:
+        db.execute("UPDATE passages SET decided_by = ? WHERE id = ?", [decided_by, passage_id])
 
 
 def add_passages(db: Database, ranges: list[dict], *, analyst: str,
@@ -290,13 +301,15 @@ def passages_for_article(db: Database, article_id: int, *,
 def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,
                          prefix: str, suffix: str, analyst: str, note: str = "",
                          created_at: str | None = None, updated_at: str | None = None,
-                         stable_id: str | None = None) -> int | None:
+                         stable_id: str | None = None,
+                         decided_by: str | None = None) -> int | None:
     """Store a passage whose words are no longer in its article's text (as
     a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
     its exact text and context as they were, its range 0–0 (there is no
     place for it in the text). None, and nothing stored, if the article
     already has an orphaned passage of this analyst with this tag and text.
-    ``created_at``, ``updated_at`` and ``stable_id``: as in :func:`add_passage`."""
+    ``created_at``, ``updated_at``, ``stable_id`` and ``decided_by``: as in
+    :func:`add_passage`."""
     with journal.recorded(db, "Import orphaned passage", analyst=analyst):
         _article_text(db, article_id)
         if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
@@ -307,6 +320,7 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
         passage_id = _store(db, [article_id, tag_id, 0, 0, text, prefix, suffix, note,
                                  analyst, created_at or now, updated_at or now], stable_id)
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
+        _set_deciders(db, passage_id, decided_by)
         return passage_id
 
 

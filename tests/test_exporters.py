@@ -14,8 +14,8 @@ from desktop.exporters.base import xml_safe
 from storage import articles
 from storage.export_selection import PassageFilter
 
-from export_fixtures import (SECOND_TEXT, TRICKY_TEXT, TRICKY_TITLE, tricky,  # noqa: F401
-                             tricky_db_path)
+from export_fixtures import (SECOND_TEXT, TRICKY_TEXT, TRICKY_TITLE,  # noqa: F401
+                             add_joined_consensus, tricky, tricky_db_path)
 
 
 def export(db, tmp_path, fmt, name=None, **kwargs):
@@ -191,6 +191,27 @@ def test_spacy_reports_passages_that_cannot_align():
                                [row], [], warnings)
     assert aligned == 0 and not doc.spans["dossier"]
     assert "passage 9" in warnings[0] and "Short" in warnings[0]
+
+
+def test_w3c_names_who_decided_a_consensus_passage(tricky, tmp_path):
+    """The creator says only "consensus"; who decided it was left out."""
+    add_joined_consensus(tricky)
+    path, _ = export(tricky, tmp_path, "w3c", name="out.jsonld")
+    items = json.loads(path.read_text("utf-8"))["first"]["items"]
+    [decided] = [i for i in items if i["creator"]["name"] == "consensus"]
+    assert decided["dossier:decidedBy"] == "carla; dan"
+    assert not [i for i in items if i is not decided and "dossier:decidedBy" in i]
+
+
+def test_html_and_pdf_reports_name_who_decided_a_consensus_passage(tricky, tmp_path, qapp):
+    from pypdf import PdfReader
+
+    add_joined_consensus(tricky)
+    page = export(tricky, tmp_path, "html")[0].read_text("utf-8")
+    assert "consensus (decided by carla; dan) · " in page
+    path, _ = export(tricky, tmp_path, "pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(path).pages)
+    assert "consensus (decided by carla; dan)" in text
 
 
 def test_html_report_groups_by_tag_and_escapes(tricky, tmp_path):
