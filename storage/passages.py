@@ -62,7 +62,7 @@ def _article_text(db: Database, article_id: int) -> str:
 
 def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int, end: int,
             analyst: str, note: str = "", created_at: str | None = None,
-            stable_id: str | None = None) -> int:
+            updated_at: str | None = None, stable_id: str | None = None) -> int:
     """Check one range against its article's ``text`` and store it; the new id."""
     if not (0 <= start < end <= len(text)):
         raise PassageError(f"Range {start}–{end} is outside the article (0–{len(text)}).")
@@ -73,7 +73,7 @@ def _insert(db: Database, text: str, *, article_id: int, tag_id: int, start: int
         return _store(db, [
             article_id, tag_id, start, end, text[start:end],
             text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS],
-            note, analyst, created_at or now, now], stable_id)
+            note, analyst, created_at or now, updated_at or now], stable_id)
     except sqlite3.IntegrityError as error:
         # (the article was read just before: the tag is what is gone)
         if "FOREIGN KEY" in str(error) and db.execute(
@@ -99,17 +99,21 @@ def same_passage(db: Database, *, article_id: int, tag_id: int, start: int, end:
 
 def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 end: int, analyst: str, note: str = "",
-                created_at: str | None = None, stable_id: str | None = None,
-                expected: str | None = None) -> int:
+                created_at: str | None = None, updated_at: str | None = None,
+                stable_id: str | None = None, expected: str | None = None,
+                decided_by: str | None = None) -> int:
     """Tag ``text[start:end]`` of an article; returns the new passage id.
 
     The range is checked against the stored text, and the exact text with
-    its context is stored with it, in one transaction. ``created_at`` keeps
-    the time of a passage imported from elsewhere (default: now);
+    its context is stored with it, in one transaction. ``created_at`` and
+    ``updated_at`` keep the times a passage imported from elsewhere was
+    made and last changed there (default: now);
     ``stable_id`` its id there (a REFI-QDA selection's GUID), kept as its
     ``uuid`` if no passage has it (:func:`storage.stable_ids.kept`).
     ``expected``: the words the analyst selected; refused when the stored
     text has others there (it was edited elsewhere since it was shown).
+    ``decided_by``: who decided an imported consensus passage
+    (:mod:`storage.consensus`).
     """
     with journal.recorded(db, "Tag passage", analyst=analyst):
         text = _article_text(db, article_id)
@@ -118,9 +122,17 @@ def add_passage(db: Database, *, article_id: int, tag_id: int, start: int,
                 "The article's text was changed meanwhile (in another window, or by a "
                 "colleague): nothing was tagged. Select the words again in the text as "
                 "it is now.")
-        return _insert(db, text, article_id=article_id,
-                       tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
-                       created_at=created_at, stable_id=stable_id)
+        passage_id = _insert(db, text, article_id=article_id,
+                             tag_id=tag_id, start=start, end=end, analyst=analyst, note=note,
+                             created_at=created_at, updated_at=updated_at, stable_id=stable_id)
+        _set_deciders(db, passage_id, decided_by)
+        return passage_id
+
+
+def _set_deciders(db: Database, passage_id: int, decided_by: str | None) -> None:
+    """Name who decided a just-stored consensus passage (nothing if None)."""
+    if decided_by:
+        db.execute("UPDATE passages SET decided_by = ? WHERE id = ?", [decided_by, passage_id])
 
 
 def add_passages(db: Database, ranges: list[dict], *, analyst: str,
@@ -288,14 +300,16 @@ def passages_for_article(db: Database, article_id: int, *,
 
 def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: str,
                          prefix: str, suffix: str, analyst: str, note: str = "",
-                         created_at: str | None = None,
-                         stable_id: str | None = None) -> int | None:
+                         created_at: str | None = None, updated_at: str | None = None,
+                         stable_id: str | None = None,
+                         decided_by: str | None = None) -> int | None:
     """Store a passage whose words are no longer in its article's text (as
     a REFI-QDA project Dossier wrote carries it): ``anchor = 'orphaned'``,
     its exact text and context as they were, its range 0–0 (there is no
     place for it in the text). None, and nothing stored, if the article
     already has an orphaned passage of this analyst with this tag and text.
-    ``stable_id``: as in :func:`add_passage`."""
+    ``created_at``, ``updated_at``, ``stable_id`` and ``decided_by``: as in
+    :func:`add_passage`."""
     with journal.recorded(db, "Import orphaned passage", analyst=analyst):
         _article_text(db, article_id)
         if db.execute("SELECT 1 FROM passages WHERE article_id = ? AND tag_id = ? AND "
@@ -304,8 +318,9 @@ def add_orphaned_passage(db: Database, *, article_id: int, tag_id: int, text: st
             return None
         now = utc_now()
         passage_id = _store(db, [article_id, tag_id, 0, 0, text, prefix, suffix, note,
-                                 analyst, created_at or now, now], stable_id)
+                                 analyst, created_at or now, updated_at or now], stable_id)
         db.execute("UPDATE passages SET anchor = 'orphaned' WHERE id = ?", [passage_id])
+        _set_deciders(db, passage_id, decided_by)
         return passage_id
 
 

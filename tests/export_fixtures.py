@@ -68,6 +68,22 @@ def make_tricky_db(path: Path) -> dict:
     return {"passages": stored, "article_ids": (first, second, third)}
 
 
+def add_joined_consensus(db) -> int:
+    """Two decisions (carla's, then dan's) on overlapping words of the
+    second article, joined into one consensus passage; its id."""
+    from storage import consensus
+
+    article_id = db.execute("SELECT id FROM articles WHERE text = ?", [SECOND_TEXT]).fetchone()[0]
+    start = SECOND_TEXT.index("arrested 12 suspects")
+    consensus.add_consensus(db, article_id=article_id, tag_id=_tag(db, "Cybercrime"),
+                            start=start, end=start + len("arrested 12 suspects"),
+                            decided_by="carla")
+    start = SECOND_TEXT.index("12 suspects in")
+    return consensus.add_consensus(db, article_id=article_id, tag_id=_tag(db, "Cybercrime"),
+                                   start=start, end=start + len("12 suspects in"),
+                                   decided_by="dan")
+
+
 @pytest.fixture
 def tricky_db_path(tmp_path) -> Path:
     path = tmp_path / "tricky.db"

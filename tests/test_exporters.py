@@ -14,8 +14,8 @@ from desktop.exporters.base import xml_safe
 from storage import articles
 from storage.export_selection import PassageFilter
 
-from export_fixtures import (SECOND_TEXT, TRICKY_TEXT, TRICKY_TITLE, tricky,  # noqa: F401
-                             tricky_db_path)
+from export_fixtures import (SECOND_TEXT, TRICKY_TEXT, TRICKY_TITLE,  # noqa: F401
+                             add_joined_consensus, tricky, tricky_db_path)
 
 
 def export(db, tmp_path, fmt, name=None, **kwargs):
@@ -193,6 +193,27 @@ def test_spacy_reports_passages_that_cannot_align():
     assert "passage 9" in warnings[0] and "Short" in warnings[0]
 
 
+def test_w3c_names_who_decided_a_consensus_passage(tricky, tmp_path):
+    """The creator says only "consensus"; who decided it was left out."""
+    add_joined_consensus(tricky)
+    path, _ = export(tricky, tmp_path, "w3c", name="out.jsonld")
+    items = json.loads(path.read_text("utf-8"))["first"]["items"]
+    [decided] = [i for i in items if i["creator"]["name"] == "consensus"]
+    assert decided["dossier:decidedBy"] == "carla; dan"
+    assert not [i for i in items if i is not decided and "dossier:decidedBy" in i]
+
+
+def test_html_and_pdf_reports_name_who_decided_a_consensus_passage(tricky, tmp_path, qapp):
+    from pypdf import PdfReader
+
+    add_joined_consensus(tricky)
+    page = export(tricky, tmp_path, "html")[0].read_text("utf-8")
+    assert "consensus (decided by carla; dan) · " in page
+    path, _ = export(tricky, tmp_path, "pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(path).pages)
+    assert "consensus (decided by carla; dan)" in text
+
+
 def test_html_report_groups_by_tag_and_escapes(tricky, tmp_path):
     path, result = export(tricky, tmp_path, "html", options=ExportOptions(title="Q2 <review>"))
     page = path.read_text("utf-8")
@@ -222,6 +243,50 @@ def test_pdf_report(tricky, tmp_path, qapp):
     for expected in ("Weekly review", "Diplomacy", "Scam compound raid", "scam compound raid",
                      "<script>alert(1)</script>", "Check \"exact\" wording"):
         assert expected in text
+
+
+# Run in a child process: the file-size limit that stands for a full disk
+# must not truncate the shared bytecode caches or font caches (hence -B and
+# a private XDG_CACHE_HOME), and it is set only once everything is loaded.
+_FULL_DISK_EXPORT = """
+import json, resource, sys
+from desktop.exporters import export_passages
+from desktop.exporters.pdf_report import ensure_gui_application
+from storage import open_database
+
+ensure_gui_application()
+db = open_database(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), hard))
+try:
+    export_passages(db, sys.argv[2], "pdf")
+    outcome = "exported"
+except OSError as error:
+    outcome = error.strerror
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+print(json.dumps(outcome))
+"""
+
+
+def test_a_pdf_export_on_a_full_disk_fails_and_keeps_the_old_file(tricky_db_path, tmp_path):
+    """QPdfWriter ignored failed writes: a disk that filled up mid-PDF gave a
+    reported success and a truncated PDF renamed over the old file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), QT_QPA_PLATFORM="offscreen")
+    child = subprocess.run(
+        [sys.executable, "-B", "-c", _FULL_DISK_EXPORT, str(tricky_db_path), str(target),
+         "8000"], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert json.loads(child.stdout.splitlines()[-1]) == "File too large"
+    assert target.read_bytes() == b"old"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".dossier-export-")]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "qdpx", "spacy", "html"])

@@ -100,6 +100,24 @@ def test_qdpx_flags_the_orphan_and_a_round_trip_keeps_it(orphan_db, tmp_path):
     assert len(stored(again)) == 2
 
 
+def test_a_round_trip_keeps_when_the_orphan_was_made_and_last_changed(orphan_db, tmp_path):
+    from desktop.exporters import export_passages
+    from desktop.refi_qda.import_project import import_qdpx
+    from storage import journal
+
+    db = open_database(orphan_db)
+    with journal.step(db, "Test: set times"):
+        db.execute("UPDATE passages SET created_at = '2024-01-02T03:04:05+00:00', "
+                   "updated_at = '2024-02-03T04:05:06+00:00'")
+    export_passages(db, tmp_path / "project.qdpx", "qdpx")
+    again = open_database(tmp_path / "again.db")
+    import_qdpx(again, tmp_path / "project.qdpx")
+    assert [tuple(r) for r in again.execute(
+        "SELECT anchor, created_at, updated_at FROM passages ORDER BY anchor")] == [
+        ("ok", "2024-01-02T03:04:05+00:00", "2024-02-03T04:05:06+00:00"),
+        ("orphaned", "2024-01-02T03:04:05+00:00", "2024-02-03T04:05:06+00:00")]
+
+
 def test_w3c_gives_the_orphan_its_quote_but_no_position(orphan_db, tmp_path):
     out = tmp_path / "notes.jsonld"
     done = dossier("export", "--format", "w3c", "-o", str(out), "--db", str(orphan_db))

@@ -13,8 +13,8 @@ from desktop.exporters.base import xml_safe
 from desktop.refi_qda.import_project import ImportCancelled, QdpxError, import_qdpx
 from storage import articles, open_database, passages, tags
 
-from export_fixtures import (export_qdpx, read_qdpx, tricky, tricky_db_path,  # noqa: F401
-                             validate_qde)
+from export_fixtures import (TRICKY_TEXT, add_joined_consensus, export_qdpx,  # noqa: F401
+                             read_qdpx, tricky, tricky_db_path, validate_qde)
 
 
 def test_round_trip_into_an_empty_database(tricky, tmp_path):
@@ -46,6 +46,56 @@ def test_round_trip_into_an_empty_database(tricky, tmp_path):
     assert (again.passages_added, again.passages_existing, len(again.articles_existing)) == (
         0, 7, 3)
     target.close()
+
+
+def _times_set_apart(db) -> dict[str, tuple[str, str]]:
+    """Give every passage a creation time and a later, different last-change
+    time (a note edited weeks after tagging); uuid → (created, updated)."""
+    from storage import journal
+
+    with journal.step(db, "Test: set times"):
+        db.execute("UPDATE passages SET created_at = printf('2024-01-%02dT03:04:05+00:00', id), "
+                   "updated_at = printf('2024-03-%02dT10:20:30+00:00', id)")
+    return {r["uuid"]: (r["created_at"], r["updated_at"])
+            for r in db.query("SELECT uuid, created_at, updated_at FROM passages")}
+
+
+def test_a_round_trip_keeps_when_each_passage_was_last_changed(tricky, tmp_path):
+    """The import stored its own time as every passage's last change,
+    though the selection's modifiedDateTime carried the real one."""
+    times = _times_set_apart(tricky)
+    target = open_database(tmp_path / "fresh.db")
+    import_qdpx(target, export_qdpx(tricky, tmp_path))
+    assert {r["uuid"]: (r["created_at"], r["updated_at"]) for r in target.query(
+        "SELECT uuid, created_at, updated_at FROM passages")} == times
+
+
+def test_a_round_trip_keeps_who_decided_a_consensus_passage(tricky, tmp_path):
+    """The selection's creatingUser says only "consensus": the deciders were
+    lost, and came back as decided_by None."""
+    from storage import consensus
+
+    joined = add_joined_consensus(tricky)
+    start = TRICKY_TEXT.index("Arabic greeting")
+    single = consensus.add_consensus(tricky, article_id=1, tag_id=tags.find_tag(
+        tricky, "Key quote")["id"], start=start, end=start + 15, decided_by="erin")
+    passages.set_note(tricky, single, "agreed after a call")
+    path = export_qdpx(tricky, tmp_path)
+    validate_qde(read_qdpx(path)[0])
+    target = open_database(tmp_path / "fresh.db")
+    import_qdpx(target, path)
+
+    def decided(db):
+        return {r["uuid"]: (r["analyst"], r["decided_by"]) for r in db.query(
+            "SELECT uuid, analyst, decided_by FROM passages")}
+
+    assert decided(target) == decided(tricky)
+    after = {r["uuid"]: (r["analyst"], r["decided_by"], r["note"]) for r in target.query(
+        "SELECT uuid, analyst, decided_by, note FROM passages")}
+    uuid = {r["id"]: r["uuid"] for r in tricky.query("SELECT id, uuid FROM passages")}
+    # the deciders line stays out of the notes
+    assert after[uuid[joined]] == ("consensus", "carla; dan", "")
+    assert after[uuid[single]] == ("consensus", "erin", "agreed after a call")
 
 
 def _zip(path, project: str, files: dict[str, bytes] | None = None):

@@ -74,8 +74,11 @@ def _passage(row: dict) -> str:
     if row["note"]:
         parts.append(f'<p dir="{direction(row["note"])}" style="margin: 0 0 0 1em;'
                      f' white-space: pre-wrap;"><i>Note:</i> {_text(row["note"])}</p>')
+    who = _text(row["analyst"])
+    if row.get("decided_by"):   # a consensus passage: who decided it
+        who += f' (decided by {_text(row["decided_by"])})'
     parts.append(f'<p style="margin: 0 0 0 1em; color: #666; font-size: small;">'
-                 f'{_text(row["analyst"])} · {_text(row["created_at"])}</p></div>')
+                 f'{who} · {_text(row["created_at"])}</p></div>')
     return "\n".join(parts)
 
 

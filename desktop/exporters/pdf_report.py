@@ -9,6 +9,11 @@ than a bare QGuiApplication, so that widgets can still be made later in
 the same process). Painting on a
 ``QPdfWriter`` is allowed outside the GUI thread, so the export runs in a
 worker like every other format.
+
+The PDF is laid out into memory and written to the file by Python: a
+``QPdfWriter`` given a file name ignores write errors (a full disk gave a
+truncated PDF and a reported success), whereas Python's ``write`` raises
+``OSError``, so the export fails and leaves no file like every other format.
 """
 
 from __future__ import annotations
@@ -53,13 +58,31 @@ def _chart_images(job: ExportJob) -> dict:
 
 
 def write_pdf(path: Path, job: ExportJob) -> ExportResult:
-    from PySide6.QtCore import QMarginsF, QUrl
+    """Lay the HTML report out as an A4 PDF and write it to ``path``."""
+    data, count = _render_pdf(job)
+    job.progress.check()
+    # written from Python so that a short write (disk full) raises OSError
+    with path.open("wb") as handle:
+        handle.write(data)
+    return ExportResult(count)
+
+
+def _render_pdf(job: ExportJob) -> tuple[bytes, int]:
+    """The report's PDF bytes (laid out in memory) and its passage count.
+
+    Rendered into a ``QBuffer`` rather than a file because ``QPdfWriter``
+    does not report failed writes to a file. A report of 5,000 passages is
+    a PDF of about 1.6 MB, so holding it in memory costs little.
+    """
+    from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QUrl
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     ensure_gui_application()
     document_html, count = render(job, images=True)
     job.progress.check()
-    writer = QPdfWriter(str(path))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(job.options.title)
     writer.setCreator("Dossier")
     writer.setResolution(300)
@@ -73,5 +96,7 @@ def write_pdf(path: Path, job: ExportJob) -> ExportResult:
             document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(document_html)
     document.print_(writer)
-    del writer  # finishes the file
-    return ExportResult(count)
+    del writer  # finishes the PDF (its trailer) in the buffer
+    data = bytes(buffer.data())
+    buffer.close()
+    return data, count

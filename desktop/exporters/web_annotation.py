@@ -21,7 +21,9 @@ tool anchoring on a live web page should prefer the quote. The tag is a
 ``urn:uuid:`` URNs (see :mod:`desktop.exporters.identifiers`).
 
 Each annotation also carries ``dossier:anchor`` (``ok``, ``moved`` or
-``orphaned``; the collection's context adds the ``dossier:`` prefix). An
+``orphaned``; the collection's context adds the ``dossier:`` prefix), and a
+consensus passage (``creator`` ``consensus``) ``dossier:decidedBy``: who
+decided it, several names separated by ``; `` as in ``decided_by``. An
 orphaned passage's words are no longer in the article and its offsets are
 stale, so it gets the quote selector only, no position; the export's
 warnings count them.
@@ -85,6 +87,8 @@ def annotation(row: dict, ids: StableIds) -> dict:
         # words are no longer in the text)
         "dossier:anchor": row.get("anchor", "ok"),
     }
+    if row.get("decided_by"):   # the creator says only "consensus"
+        found["dossier:decidedBy"] = row["decided_by"]
     return found
 
 

@@ -25,6 +25,9 @@ text survive a round trip.
 Orphaned passages (their words no longer in the text) are empty selections
 at 0–0 flagged in their ``Description`` (:mod:`desktop.refi_qda.orphans`),
 never selections at stale positions; the export's warnings count them.
+A consensus passage's deciders (``decided_by``) are a line of its
+selection's ``Description`` (:mod:`desktop.refi_qda.deciders`): its
+``creatingUser`` can only say ``consensus``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from desktop.exporters.base import ExportJob, ExportResult, xml_safe
 from desktop.exporters.identifiers import StableIds
 from desktop.refi_qda import NAMESPACE
 from desktop.refi_qda.codes import write_codes
+from desktop.refi_qda.deciders import deciders_line
 from desktop.refi_qda.line_breaks import normalise_line_breaks
 from desktop.refi_qda.orphans import orphan_description
 from desktop.refi_qda.timestamps import xml_timestamp
@@ -86,6 +90,18 @@ def source_description(article: dict) -> str:
     return "\n\n".join(part for part in (metadata, memo) if part)
 
 
+def selection_description(row: dict) -> str:
+    """A passage's selection ``Description``: its note (where QualCoder and
+    MAXQDA read a coding memo), or an orphaned passage's flag in its stead
+    (the note is still its ``Note``); then, for a consensus passage, the
+    line naming who decided it."""
+    orphaned = row["anchor"] == "orphaned"
+    parts = [orphan_description(row) if orphaned else row["note"] or ""]
+    if row.get("decided_by"):
+        parts.append(deciders_line(row["decided_by"]))
+    return "\n".join(part for part in parts if part)
+
+
 class _ProjectWriter:
     def __init__(self, job: ExportJob):
         self.job, self.ids = job, StableIds(job.db)
@@ -130,11 +146,11 @@ class _ProjectWriter:
                             creationDateTime=xml_timestamp(row["created_at"]),
                             modifyingUser=user,
                             modifiedDateTime=xml_timestamp(row["updated_at"]))
+            description = selection_description(row)
+            if description:
+                _text_el(selection, "Description", description)
             if orphaned:
-                _text_el(selection, "Description", orphan_description(row))
                 self.orphans += 1
-            elif row["note"]:     # QualCoder and MAXQDA read a coding memo here
-                _text_el(selection, "Description", row["note"])
             coding = _el(selection, "Coding", guid=self.ids.derived(self.ids.passage(row),
                                                                      "coding"),
                          creatingUser=user, creationDateTime=xml_timestamp(row["created_at"]))

@@ -16,7 +16,10 @@ Description — QualCoder's file memo — is the article memo); and each ``Codin
 ``PlainTextSelection`` as a passage (analyst from the coding's or
 selection's ``creatingUser``; note from the ``Note``\\ s its ``NoteRef``\\ s
 point to, else its ``Description``, where QualCoder and MAXQDA keep a
-coding memo; times normalised by :mod:`desktop.refi_qda.timestamps`). A
+coding memo; created and last changed at the selection's
+``creationDateTime`` and ``modifiedDateTime``, normalised by
+:mod:`desktop.refi_qda.timestamps`; a consensus passage's deciders from the
+line Dossier writes in the Description, :mod:`desktop.refi_qda.deciders`). A
 coding of a whole source becomes a passage over the whole article.
 
 Positions are checked, never trusted: each selection is placed by
@@ -67,6 +70,7 @@ from sqlite_utils import Database
 
 from desktop.codebook_json import CodebookFileError
 from desktop.refi_qda.codebook import read_codes
+from desktop.refi_qda.deciders import deciders_from_description, without_deciders
 from desktop.importers.article_text import controls_as_spaces, text_edges
 from desktop.importers.drafts import iso_date
 from desktop.refi_qda.export import MEMO_HEADING, METADATA_LABELS
@@ -80,6 +84,7 @@ from desktop.refi_qda.xml_reading import (UnsafeXmlError, XmlStream, child_text,
 from desktop.refi_qda.zip_limits import (LimitedReader, ZipLimitError, check_archive,
                                          read_limited)
 from storage import articles, journal, passages, review, tags
+from storage.consensus import CONSENSUS
 from storage.passages import PassageError
 from storage.tags import TagError
 from widgets.wording import counted
@@ -441,7 +446,7 @@ class _Importer:
         if texts:
             return "\n\n".join(texts)
         text, damaged = _text_child(element, "Description", self.project.error_lines)
-        return "" if damaged else (text or "").strip()
+        return "" if damaged else without_deciders((text or "").strip())
 
     def report_unused(self) -> None:
         """Name what the file holds that was not brought in."""
@@ -612,11 +617,13 @@ class _Importer:
             analyst = self.project.users.get(guid(coding.get("creatingUser")
                                                   or selection.get("creatingUser")),
                                              DEFAULT_ANALYST)
+            created = stored_timestamp(coding.get("creationDateTime")
+                                       or selection.get("creationDateTime"))
             added = passages.add_orphaned_passage(
                 self.db, article_id=article_id, tag_id=tag_id, analyst=analyst, note=note,
-                created_at=stored_timestamp(coding.get("creationDateTime")
-                                            or selection.get("creationDateTime")),
-                stable_id=own or coding.get("guid"), **found)
+                created_at=created, updated_at=modified_time(selection, created),
+                stable_id=own or coding.get("guid"),
+                decided_by=deciders(selection, analyst), **found)
             if added is None:
                 self.report.passages_existing += 1
             else:
@@ -632,6 +639,9 @@ class _Importer:
         # stable ids: a selection's GUID is its first passage's (as Dossier
         # exports it); a further coding's, or one of a whole source, its own
         own = element.get("guid") if local(element.tag) == "PlainTextSelection" else None
+        # a selection's modifiedDateTime and Description are its coding's; a
+        # whole source's are the document's, not its codings'
+        of_selection = local(element.tag) == "PlainTextSelection"
         for coding in codings:
             refs = children(coding, "CodeRef")
             tag_id = self.tag_id(guid(refs[0].get("targetGUID"))) if refs else None
@@ -648,12 +658,14 @@ class _Importer:
             if (tag_id, place.start, place.end, analyst) in self.stored[article_id]:
                 self.report.passages_existing += 1
                 continue
+            made = stored_timestamp(coding.get("creationDateTime") or created)
             try:
                 passages.add_passage(
                     self.db, article_id=article_id, tag_id=tag_id, start=place.start,
-                    end=place.end, analyst=analyst, note=note,
-                    created_at=stored_timestamp(coding.get("creationDateTime") or created),
-                    stable_id=own or coding.get("guid"))
+                    end=place.end, analyst=analyst, note=note, created_at=made,
+                    updated_at=modified_time(element, made) if of_selection else None,
+                    stable_id=own or coding.get("guid"),
+                    decided_by=deciders(element, analyst) if of_selection else None)
             except PassageError as error:
                 self.report.skipped.append(
                     (f"selection {place.start}–{place.end} in “{name}”", str(error)))
@@ -663,6 +675,25 @@ class _Importer:
             self.report.passages_added += 1
             self.coded(tag_id)
             self.report.readings[place.reading] += 1
+
+
+def deciders(selection, analyst: str) -> str | None:
+    """Who decided a consensus passage, as its selection's Description
+    names them (:mod:`desktop.refi_qda.deciders`); None for any other
+    analyst's passage, whose ``decided_by`` stays empty."""
+    if analyst != CONSENSUS:
+        return None
+    return deciders_from_description(child_text(selection, "Description"))
+
+
+def modified_time(element, created: str | None) -> str | None:
+    """The stored form of ``element``'s ``modifiedDateTime`` (when the
+    selection was last changed where it was exported), or None when it has
+    none. Never earlier than ``created``: a file's clocks may disagree."""
+    modified = stored_timestamp(element.get("modifiedDateTime"))
+    if modified is None or created is None:
+        return modified
+    return max(modified, created)
 
 
 def _metadata_line(line: str, found: dict) -> tuple[str, str] | None:
