@@ -222,11 +222,14 @@ def _term(words: list[str], prefix: bool, db: Database | None) -> str:
     if db is not None and len(words) == 1 and not prefix and search_runs.is_spaceless(words[0]):
         try:
             return search_runs.inside_runs(db, words[0])
-        except search_runs.TooManyTokens:
+        except search_runs.TooManyTokens as error:
+            where = ("This file holds too much text written without spaces to look inside "
+                     "its runs" if error.too_much_text else
+                     f"“{words[0]}” is inside more than {search_runs.MAX_TOKENS:,} "
+                     "different runs of text written without spaces")
             raise SearchError(
-                f"“{words[0]}” is inside more than {search_runs.MAX_TOKENS:,} different runs "
-                f"of text written without spaces: search a longer piece of the text "
-                f"around it, or “{words[0]}*” for the runs that begin with it.") from None
+                f"{where}: search a longer piece of the text around it, or "
+                f"“{words[0]}*” for the runs that begin with it.") from None
     return '"' + " ".join(words) + '"' + ("*" if prefix else "")
 
 
