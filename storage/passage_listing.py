@@ -5,7 +5,8 @@ A :class:`PassageQuery` narrows the passages by tag (a tag includes the
 tags under it unless ``tag_children`` is off), article, source, published
 date range, analyst, speaker (the passage overlaps a quote of theirs found
 by an analysis of the article's current text), the article's review status and words in the
-note (FTS5, the same index the article list's note search uses). ``analysts``
+note (FTS5, the same index and reading of the words — a word of Chinese,
+Thai… inside a longer run too — as the article list's note search). ``analysts``
 is not a filter the analyst picks but whose passages the window shows (blind
 coding): the other analysts' passages are not listed, counted or exported.
 :func:`count_passages` counts them, :func:`passage_page` reads one page of
@@ -136,6 +137,7 @@ class PassageQuery:
         return bool(self.tag_id is not None or self.article_id is not None
                     or self.source.strip() or self.since or self.until
                     or self.analyst.strip() or self.analysts or self.speaker.strip() or self.review
+                    # (whether the note search says anything: the same without db)
                     or fts_expression(self.note))
 
 
@@ -290,7 +292,9 @@ def _clauses(db: Database, q: PassageQuery, *,
         if until:
             clauses.append("p.created_at < ?")
             params.append(until)
-    expression = fts_expression(q.note)
+    # (with db: a word of Chinese, Thai… is found inside a longer run of
+    # such text, as the article search in notes finds it)
+    expression = fts_expression(q.note, db)
     if expression:
         clauses.append(f"p.id IN (SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH ?)")
         params.append(expression)
@@ -382,7 +386,7 @@ def _head_query(db: Database, q: PassageQuery, head: int) -> tuple[str, list]:
     tags admit few, it reads them from the tag index and sorts them;
     otherwise it is :func:`_ordered_ids`."""
     if q.sort != "article" or q.article_id is not None or q.speaker.strip() \
-            or fts_expression(q.note):
+            or fts_expression(q.note):  # (only whether it is empty: no db)
         return _ordered_ids(db, q)
     articles = _article_filters(q)
     # whose passages: the analyst filter, or the analysts shown (blind coding);

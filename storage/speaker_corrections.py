@@ -24,7 +24,9 @@ article's text changes its hash: the corrections of quotes the edit did not
 touch are copied to the new text, moved with their words
 (:func:`carry_over`); those of quotes it touched no longer apply (their
 offsets would point at other words). The old text's rows stay: undoing the
-edit, or typing the old text back, finds them again.
+edit finds them again; typing the old text back finds those of the words
+the edit changed, while on the other words the corrections carried from the
+edited text replace the old ones (one removed since stays removed).
 """
 
 from __future__ import annotations
@@ -346,7 +348,8 @@ def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
     The old rows stay (the key is the text's: undo, or the old text typed
     back, finds them again). A row the new text has already at those offsets
     (it had this text once) takes the carried values: they are what the
-    analyst saw last."""
+    analyst saw last; its rows on untouched words with none carried to them
+    are deleted (see :func:`_forget_removed`)."""
     if old_hash == new_hash:
         return 0, 0
     columns = ("article_id", "text_hash", "start", "end") + _CARRIED_COLUMNS
@@ -357,12 +360,32 @@ def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
                       "FROM quote_corrections WHERE text_hash = ? ORDER BY start, \"end\"",
                       [old_hash]).fetchall()
     kept = 0
+    carried: set[tuple[int, int]] = set()
     for start, end, *values in rows:
         found = outside_edit(stretch, start=start, end=end)
         if found is not None:
             db.execute(insert, [article_id, new_hash, *found, *values])
+            carried.add(found)
             kept += 1
+    _forget_removed(db, new_hash, stretch, carried)
     return kept, len(rows) - kept
+
+
+def _forget_removed(db: Database, new_hash: str, stretch: tuple[int, int, int],
+                    carried: set[tuple[int, int]]) -> None:
+    """Delete the new text's own older rows (it had this text once) on words
+    the edit did not touch that no row of the old text was carried to: the
+    analyst removed that correction since, on the old text, and reverting an
+    edit must not bring it back. Rows on the edited words stay (the old text
+    could not say anything of them). Plain deletes in the caller's journal
+    step, so undo puts them back."""
+    begin, _old_end, new_end = stretch
+    stale = [row_id for row_id, start, end in db.execute(
+        'SELECT id, start, "end" FROM quote_corrections WHERE text_hash = ? '
+        'AND ("end" <= ? OR start >= ?)', [new_hash, begin, new_end]).fetchall()
+        if (start, end) not in carried]
+    for row_id in stale:
+        db.execute("DELETE FROM quote_corrections WHERE id = ?", [row_id])
 
 
 def _analysed_at(db: Database, text_hash: str, start: int, end: int) -> bool:

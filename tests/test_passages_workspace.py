@@ -15,7 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from storage import open_database, passages, tags
-from storage.passage_listing import PassageQuery, count_passages, passage_ids, passage_page
+from storage.passage_listing import (PassageQuery, count_passages, first_ids, passage_ids,
+                                     passage_page)
 from widgets.passage_workspace import ANALYST, ID_ROLE, NOTE, PASSAGE
 from widgets.wording import STILL_SHOWN
 
@@ -72,6 +73,29 @@ def test_storage_query_filters_and_sorts(seeded_db_path):
     assert passage_ids(db, PassageQuery(sort="analyst", descending=True))[:2] == sorted(
         [ids["b"], ids["d"]], reverse=True)
     assert [r["id"] for r in passage_page(db, PassageQuery(), 1, 2)] == [ids["b"], ids["c"]]
+
+
+def test_the_note_filter_finds_a_word_inside_a_run_of_chinese_or_thai(seeded_db_path):
+    """A word of Chinese or Thai inside a longer run of such text in a note:
+    the article search in notes found it, the Passages filter listed 0 (it
+    did not read the indexes' vocabulary). The count, the first rows and
+    the ids "Export these…" takes agree with the article search."""
+    from storage.article_query import ArticleQuery, count_articles
+
+    ids, cyber, _scams, _drugs = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    chinese = passages.add_passage(db, article_id=2, tag_id=cyber, start=0, end=10,
+                                   analyst="ana", note="备注：柬埔寨政府回应")
+    thai = passages.add_passage(db, article_id=4, tag_id=cyber, start=0, end=10,
+                                analyst="ana", note="หมายเหตุ รัฐบาลกัมพูชาตอบแล้ว")
+    for word, passage_id, article_id in (("柬埔寨", chinese, 2), ("กัมพูชา", thai, 4)):
+        query = PassageQuery(note=word)
+        assert count_passages(db, query) == 1
+        assert first_ids(db, query, 10) == passage_ids(db, query) == [passage_id]
+        assert count_articles(db, ArticleQuery(search=word, search_in="notes")) == 1
+        assert first_ids(db, PassageQuery(note=f"{word} -minister"), 10) == [passage_id]
+    assert passage_ids(db, PassageQuery(note="回应 -柬埔寨")) == []      # left out inside a run too
+    db.close()
 
 
 def test_keyboard_opens_workspace_and_filters_by_tag_and_note(workspace, qtbot):

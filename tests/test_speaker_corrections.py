@@ -288,6 +288,30 @@ def test_an_edit_inside_a_corrected_quote_drops_it_until_the_words_are_back(adb)
     assert _summary(adb) == _expected_summary(adb)
 
 
+def test_a_correction_removed_after_an_edit_stays_removed_when_the_edit_is_reverted(adb):
+    """A mark carried to the edited text and cleared there came back when the
+    old text was typed back: that text's own older row was never deleted.
+    The edit's one journal step records the delete: undo brings it back."""
+    article_id = _quote(adb, "Am Sam Ath")["article_id"]
+    marked = _free_passage(adb, article_id)
+    sc.mark_as_quote(adb, article_id, marked, marked + 20, "Sar Sokha")
+    text = articles.get_article(adb, article_id)["text"]
+    articles.replace_article_text(adb, article_id, "NEW. " + text)
+    assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=article_id)
+            if q["corrected"]] == ["Sar Sokha"]
+    sc.clear_correction(adb, article_id, marked + 5, marked + 25)
+    before = _corrections(adb)
+
+    articles.replace_article_text(adb, article_id, text)
+    assert not [q for q in quotes.all_quotes(adb, article_id=article_id) if q["corrected"]]
+    assert not _corrections(adb)
+    assert _summary(adb) == _expected_summary(adb)
+    journal.undo(adb)
+    assert _corrections(adb) == before
+    journal.redo(adb)
+    assert not _corrections(adb)
+
+
 def test_import_update_keeps_the_speaker_corrections_and_says_so(tmp_path, capsys):
     """``dossier import --update`` re-anchors as Edit text… does: a corrected
     speaker whose words the new version kept stays, moved with them."""
