@@ -66,6 +66,17 @@ def point_of(view, offset: int) -> QPoint:
     return QPoint(rect.x() + 2, rect.center().y())
 
 
+def mark_cambodia_as_quote(qtbot, view) -> int:
+    """Select 20 characters from "Cambodia" with the keys and right-click →
+    Mark as quote… (the dialog then asks who said it); their start."""
+    start = view.article_text().index("Cambodia")
+    where = point_of(view, start + 3)
+    select_with_keys(qtbot, view, start, 20)
+    pick_from_next_menu(["Mark as &quote…"])
+    right_click(view.viewport(), where)
+    return start
+
+
 def open_article(qtbot, window, article_id: int) -> None:
     window.article_list.select_article(article_id)
     qtbot.waitUntil(lambda: window.current_id == article_id and bool(window.view._quotes))
@@ -228,12 +239,7 @@ def test_not_a_quote_from_the_quotes_tab_and_mark_a_selection(open_window, analy
     assert not any(g.startswith("Am Sam Ath") for g in quote_groups(window))
 
     # a selection in the reader → Mark as quote… → the article's person, by key
-    text = view.article_text()
-    start = text.index("Cambodia")
-    where = point_of(view, start + 3)
-    select_with_keys(qtbot, view, start, 20)
-    pick_from_next_menu(["Mark as &quote…"])
-    right_click(view.viewport(), where)
+    start = mark_cambodia_as_quote(qtbot, view)
     corrections = window.controllers.speakers
     qtbot.waitUntil(lambda: corrections.dialog is not None and corrections.dialog.isVisible())
     names = [corrections.dialog.name.itemText(i)
@@ -455,12 +461,7 @@ def test_a_passage_marked_before_the_analysis_is_shown_and_undone(open_window, s
     view, panel = window.view, window.quote_panel
     window.article_list.select_article(1)
     qtbot.waitUntil(lambda: window.current_id == 1)
-    text = view.article_text()
-    start = text.index("Cambodia")
-    where = point_of(view, start + 3)
-    select_with_keys(qtbot, view, start, 20)
-    pick_from_next_menu(["Mark as &quote…"])
-    right_click(view.viewport(), where)
+    start = mark_cambodia_as_quote(qtbot, view)
     answer_dialog(qtbot, window, "Jane Marker")
     assert stored(seeded_db_path)[0] == [(start, start + 20, 1, "Jane Marker", "person")]
     assert reader_speaker(window, start) == "Jane Marker"

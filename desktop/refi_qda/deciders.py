@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 
+from desktop.refi_qda.orphans import marked_value
+
 #: Starts the line of a consensus selection's Description naming its deciders.
 MARK = "Dossier-decided-by: "
 
@@ -27,14 +29,8 @@ def deciders_line(decided_by: str) -> str:
 def deciders_from_description(description: str | None) -> str | None:
     """The ``decided_by`` a Description carries (as :func:`deciders_line`
     writes it), or None when it carries none or a damaged one."""
-    for line in (description or "").splitlines():
-        if line.startswith(MARK):
-            try:
-                found = json.loads(line[len(MARK):])
-            except ValueError:
-                return None
-            return found.strip() if isinstance(found, str) and found.strip() else None
-    return None
+    found = marked_value(description, MARK)
+    return found.strip() if isinstance(found, str) and found.strip() else None
 
 
 def without_deciders(text: str) -> str:

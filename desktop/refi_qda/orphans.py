@@ -27,17 +27,28 @@ def orphan_description(row: dict) -> str:
             f"the selection is empty (0–0).\n{MARK}{json.dumps(data, ensure_ascii=True)}")
 
 
+#: What :func:`marked_value` gives for no line, or a damaged one.
+_NONE = object()
+
+
+def marked_value(description: str | None, mark: str):
+    """The JSON value on the first line of ``description`` starting with
+    ``mark`` (a Dossier line among the words of a selection's Description);
+    :data:`_NONE` when there is none or it is damaged."""
+    for line in (description or "").splitlines():
+        if line.startswith(mark):
+            try:
+                return json.loads(line[len(mark):])
+            except ValueError:
+                return _NONE
+    return _NONE
+
+
 def orphan_from_description(description: str | None) -> dict | None:
     """``{"text", "prefix", "suffix"}`` if ``description`` is an orphaned
     passage's (as :func:`orphan_description` writes it), else None."""
-    for line in (description or "").splitlines():
-        if line.startswith(MARK):
-            try:
-                data = json.loads(line[len(MARK):])
-            except ValueError:
-                return None
-            if (isinstance(data, dict) and isinstance(data.get("text"), str)
-                    and data["text"].strip()):
-                return {"text": data["text"], "prefix": str(data.get("prefix") or ""),
-                        "suffix": str(data.get("suffix") or "")}
+    data = marked_value(description, MARK)
+    if isinstance(data, dict) and isinstance(data.get("text"), str) and data["text"].strip():
+        return {"text": data["text"], "prefix": str(data.get("prefix") or ""),
+                "suffix": str(data.get("suffix") or "")}
     return None
