@@ -92,6 +92,39 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
 
 
 
+def test_another_windows_tagging_is_counted_once_in_the_open_overview(
+        qtbot, open_window, seeded_db_path):
+    """A passage tagged in another window (read by check_external_changes)
+    moved the article list but not the open charts until F5."""
+    from storage import journal
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    chart = overview.views["time"]
+    assert "Diplomacy, 2024-06: 3 passages" in chart.mark_with_key(("2024-06", 6)).toolTip()
+    other = open_database(seeded_db_path)
+    with journal.step(other, "Tag passage", analyst="bo", origin="another window"):
+        passages.add_passage(other, article_id=3, tag_id=6, start=20, end=30, analyst="bo")
+    other.close()
+    counts = window.overview._generation
+    assert window.check_external_changes()
+    qtbot.waitUntil(lambda: "Diplomacy, 2024-06: 4 passages" in
+                    chart.mark_with_key(("2024-06", 6)).toolTip(), timeout=20000)
+    assert window.overview._generation == counts + 1      # one count for the burst
+
+
+def test_the_overview_counts_again_for_changes_that_move_its_charts():
+    from desktop.gui.overview_controller import counts_change
+    from storage.changes import (ANALYSIS, ARTICLE, ENTITIES, MEMO, PASSAGES, REVIEW,
+                                 SPEAKERS, TAGS, Changes)
+    for kind in (PASSAGES, TAGS, ARTICLE, ENTITIES, SPEAKERS):
+        assert counts_change(Changes.of(kind, article_ids=[1])), kind
+    assert counts_change(Changes.of(ANALYSIS))                          # a run is over
+    assert counts_change(Changes.of(ANALYSIS, article_ids=[1], foreign=True))  # another's
+    assert not counts_change(Changes.of(ANALYSIS, article_ids=[1]))     # mid-run, here
+    assert not counts_change(Changes.of(REVIEW, MEMO, article_ids=[1]))
+
+
 def test_clicking_the_no_source_cell_lists_the_articles_without_a_source(
         qtbot, open_window, seeded_db_path):
     """The "(none)" column's cell set the source filter to "", which is no

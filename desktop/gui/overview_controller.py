@@ -20,6 +20,8 @@ from desktop.gui.entity_dossier import EntityDossierController
 from desktop.overview_counts import compute
 from storage import overview
 from storage.article_query import NO_SOURCE
+from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, PASSAGES, SPEAKERS, TAGS,
+                             Changes)
 from widgets.overview_window import OverviewWindow
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,18 @@ log = logging.getLogger(__name__)
 #: After a change the analyst made, the shown chart is counted again this
 #: long after the last of a burst of changes.
 CHANGE_DELAY_MS = 400
+
+
+def counts_change(changes: Changes) -> bool:
+    """True if ``changes`` may change what the Overview counts: passages and
+    the codebook (the tag charts), articles and their details (sources,
+    dates), the entities and speakers (the analyst's corrections), and an
+    analysis — once a run of this window is over (its article-by-article
+    results would count again for every batch), or as soon as another
+    window's results are read."""
+    if changes.touches(PASSAGES, TAGS, ARTICLES, ARTICLE, ENTITIES, SPEAKERS):
+        return True
+    return changes.touches(ANALYSIS) and (changes.foreign or not changes.article_ids)
 
 
 class OverviewController(QObject):
@@ -54,7 +68,16 @@ class OverviewController(QObject):
         self._changed.setInterval(CHANGE_DELAY_MS)
         self._changed.timeout.connect(self.refresh)
         window.undo_stack.indexChanged.connect(lambda _index: self._changed.start())
+        # … and what the analyst did not do here: another window's tagging, a
+        # hub sync, an analysis landing. The window's own operations arrive
+        # both ways; the one timer makes them a single count.
+        window.ops.changed.connect(self._on_changes)
         window.themes.schemeChanged.connect(lambda _scheme: self.refresh())
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Count again (once per burst) when ``changes`` may move a chart."""
+        if counts_change(changes):
+            self._changed.start()
 
     def show(self) -> OverviewWindow:
         if self.view is None:
