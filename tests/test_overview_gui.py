@@ -92,6 +92,34 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
 
 
 
+def test_a_column_click_keeps_the_lists_narrower_dates(qtbot, open_window, seeded_db_path):
+    """With the list "since 2024-06-15", June's Diplomacy segment counts
+    articles 3 and 4; the click set the whole month and listed 5 as well."""
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    window.article_filters.set_filters({"since": "2024-06-15"})
+    chart = overview.views["time"]
+    qtbot.waitUntil(lambda: chart.mark_with_key(("2024-06", 6)) is not None and
+                    "Diplomacy, 2024-06: 2 passages" in
+                    chart.mark_with_key(("2024-06", 6)).toolTip(), timeout=20000)
+    _click(qtbot, chart, chart.mark_with_key(("2024-06", 6)))
+    qtbot.waitUntil(lambda: window.query.tag_id == 6, timeout=5000)
+    assert (window.query.since, window.query.until) == ("2024-06-15", "2024-06-30")
+    qtbot.waitUntil(lambda: _listed(window) == [3, 4], timeout=5000)
+
+
+def test_a_column_click_takes_the_days_both_the_period_and_the_list_have():
+    from types import SimpleNamespace
+    from desktop.gui.overview_controller import within_dates
+    june = ("2024-06-01", "2024-06-30")
+    assert within_dates(june, SimpleNamespace(since="", until="")) == june
+    assert within_dates(june, SimpleNamespace(since="2024-06-15", until="20240620")) == \
+        ("2024-06-15", "2024-06-20")
+    assert within_dates(june, SimpleNamespace(since="2024-01-01", until="2025-01-01")) == june
+    assert within_dates(june, SimpleNamespace(since="2024-06-1", until="")) == june  # typing
+
+
 def test_another_windows_tagging_is_counted_once_in_the_open_overview(
         qtbot, open_window, seeded_db_path):
     """A passage tagged in another window (read by check_external_changes)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from datetime import date
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -41,6 +42,27 @@ def counts_change(changes: Changes) -> bool:
     if changes.touches(PASSAGES, TAGS, ARTICLES, ARTICLE, ENTITIES, SPEAKERS):
         return True
     return changes.touches(ANALYSIS) and (changes.foreign or not changes.article_ids)
+
+
+def within_dates(bounds: tuple[str, str], query) -> tuple[str, str]:
+    """The days of a period (``bounds``, first and last) that the list's
+    ``query`` already shows: a column counts only those, and a click must
+    narrow the list, never widen its dates to the whole period."""
+    since, until = bounds
+    if _day(query.since):
+        since = max(since, _day(query.since))
+    if _day(query.until):
+        until = min(until, _day(query.until))
+    return since, until
+
+
+def _day(value: str) -> str:
+    """``value`` as YYYY-MM-DD (the list also takes 20240617), or "" if it is
+    no date (a filter being typed): the bounds are compared as text."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
 
 
 class OverviewController(QObject):
@@ -146,7 +168,8 @@ class OverviewController(QObject):
                 note = ("The list filters by publication date, not tagging date: it shows "
                         "the tag's articles.")
             else:
-                since, until = overview.period_bounds(options["unit"], period)
+                since, until = within_dates(overview.period_bounds(options["unit"], period),
+                                            self.window.query)
                 values = {"tag_id": tag_id, "since": since, "until": until}
         elif chart == "sources":
             tag_id, source = key
