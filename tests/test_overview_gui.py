@@ -120,6 +120,39 @@ def test_a_column_click_takes_the_days_both_the_period_and_the_list_have():
     assert within_dates(june, SimpleNamespace(since="2024-06-1", until="")) == june  # typing
 
 
+def test_a_parent_tags_click_lists_only_what_it_counts(qtbot, open_window, seeded_db_path):
+    """Unfolded, Cybercrime's June segment counts its own passages (articles
+    2 and 3); the click left "and the tags under it" on and listed article 4,
+    which has only a child tag. Folded, the child's article belongs."""
+    from storage import tags
+    _prepare(seeded_db_path)   # Cybercrime (1): articles 1 (May), 2, 3 (June)
+    db = open_database(seeded_db_path)
+    tags.set_parent(db, 9, 1)          # "Key quote" under Cybercrime
+    passages.add_passage(db, article_id=4, tag_id=9, start=0, end=10, analyst="ana")
+    db.close()
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    chart = overview.views["time"]
+    mark = chart.mark_with_key(("2024-06", 1))
+    assert "Cybercrime, 2024-06: 2 passages" in mark.toolTip()
+    _click(qtbot, chart, mark)
+    qtbot.waitUntil(lambda: window.query.tag_id == 1, timeout=5000)
+    assert not window.query.tag_children
+    qtbot.waitUntil(lambda: _listed(window) == [2, 3], timeout=5000)
+
+    window.article_filters.clear()
+    overview.fold.setChecked(True)
+    heat = _show(qtbot, overview, "sources")
+    qtbot.waitUntil(lambda: heat.mark_with_key((1, "VOD")) is not None and
+                    "Cybercrime × VOD: 2 passages" in heat.mark_with_key((1, "VOD")).toolTip(),
+                    timeout=20000)
+    _click(qtbot, heat, heat.mark_with_key((1, "VOD")))
+    qtbot.waitUntil(lambda: window.query.tag_id == 1 and window.query.source == "VOD",
+                    timeout=5000)
+    assert window.query.tag_children
+    qtbot.waitUntil(lambda: _listed(window) == [3, 4], timeout=5000)
+
+
 def test_another_windows_tagging_is_counted_once_in_the_open_overview(
         qtbot, open_window, seeded_db_path):
     """A passage tagged in another window (read by check_external_changes)

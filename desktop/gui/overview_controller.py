@@ -189,6 +189,10 @@ class OverviewController(QObject):
             kind = key[0]
             label = self.view.views[chart].labels[key]
             values = {"speaker": label} if kind == "speaker" else {"entity": label}
+        if "tag_id" in values:
+            # the mark counted the tag's own passages, or (folded) its
+            # children's too: the list's tag filter must take the same
+            values["tag_children"] = bool(self.view.options().get("fold"))
         if values:
             self.window.article_filters.set_filters(values)
             self.window.left_tabs.setCurrentWidget(self.window.articles_box)
