@@ -14,6 +14,7 @@ import time
 
 from storage import overview, tags as tag_store
 from storage.article_query import NO_SOURCE, ArticleQuery
+from storage.entity_index import entity_key
 from widgets.palette import entity_color
 from widgets.wording import counted
 
@@ -93,6 +94,20 @@ def thin(edges: list[dict], max_edges: int = MAX_EDGES, max_nodes: int = MAX_NOD
         if len(kept) >= max_edges:
             break
     return kept
+
+
+def _entity_node(name: str, label: str) -> tuple:
+    """A network's node for an entity: one per name (any case, as SQLite's
+    lower) *and* label, as storage counts them — spaCy often finds a name
+    under two labels (Cambodia as GPE and ORG), and one node for both drew
+    an edge to itself, doubled edges and summed their counts."""
+    return ("entity", entity_key(name), label)
+
+
+def _name(labels: dict, node: tuple, name: str) -> None:
+    """Name ``node`` by the first of its spellings (as storage does), whatever
+    the order of the rows it comes in."""
+    labels[node] = min(labels.get(node, name), name)
 
 
 def _network(edges: list[dict], labels: dict, kinds: dict, colors: dict, title: str,
@@ -188,9 +203,9 @@ def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
         rows = overview.speaker_entity_edges(db, query)
         labels, kinds, colors, edges = {}, {}, {}, []
         for r in rows:
-            s, e = ("speaker", r["speaker"].lower()), ("entity", r["entity"].lower())
-            labels.setdefault(s, r["speaker"])
-            labels.setdefault(e, r["entity"])
+            s, e = ("speaker", entity_key(r["speaker"])), _entity_node(r["entity"], r["label"])
+            _name(labels, s, r["speaker"])
+            _name(labels, e, r["entity"])
             kinds[s], kinds[e] = "speaker", r["label"]
             colors[s], colors[e] = "#5b8bd9", entity_color(r["label"])
             edges.append({"a": s, "b": e, "weight": r["weight"]})
@@ -201,9 +216,9 @@ def compute(db, query: ArticleQuery, options: dict, only: tuple = ()) -> dict:
         rows = overview.entity_cooccurrence_edges(db, query, min_articles=2)
         labels, kinds, colors, edges = {}, {}, {}, []
         for r in rows:
-            a, b = ("entity", r["a"].lower()), ("entity", r["b"].lower())
-            labels.setdefault(a, r["a"])
-            labels.setdefault(b, r["b"])
+            a, b = _entity_node(r["a"], r["a_label"]), _entity_node(r["b"], r["b_label"])
+            _name(labels, a, r["a"])
+            _name(labels, b, r["b"])
             kinds[a], kinds[b] = r["a_label"], r["b_label"]
             colors[a], colors[b] = entity_color(r["a_label"]), entity_color(r["b_label"])
             edges.append({"a": a, "b": b, "weight": r["weight"]})

@@ -92,6 +92,100 @@ def test_clicking_a_column_and_a_cell_narrows_the_list(qtbot, open_window, seede
 
 
 
+def test_a_column_click_keeps_the_lists_narrower_dates(qtbot, open_window, seeded_db_path):
+    """With the list "since 2024-06-15", June's Diplomacy segment counts
+    articles 3 and 4; the click set the whole month and listed 5 as well."""
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    window.article_filters.set_filters({"since": "2024-06-15"})
+    chart = overview.views["time"]
+    qtbot.waitUntil(lambda: chart.mark_with_key(("2024-06", 6)) is not None and
+                    "Diplomacy, 2024-06: 2 passages" in
+                    chart.mark_with_key(("2024-06", 6)).toolTip(), timeout=20000)
+    _click(qtbot, chart, chart.mark_with_key(("2024-06", 6)))
+    qtbot.waitUntil(lambda: window.query.tag_id == 6, timeout=5000)
+    assert (window.query.since, window.query.until) == ("2024-06-15", "2024-06-30")
+    qtbot.waitUntil(lambda: _listed(window) == [3, 4], timeout=5000)
+
+
+def test_a_column_click_takes_the_days_both_the_period_and_the_list_have():
+    from types import SimpleNamespace
+    from desktop.gui.overview_controller import within_dates
+    june = ("2024-06-01", "2024-06-30")
+    assert within_dates(june, SimpleNamespace(since="", until="")) == june
+    assert within_dates(june, SimpleNamespace(since="2024-06-15", until="20240620")) == \
+        ("2024-06-15", "2024-06-20")
+    assert within_dates(june, SimpleNamespace(since="2024-01-01", until="2025-01-01")) == june
+    assert within_dates(june, SimpleNamespace(since="2024-06-1", until="")) == june  # typing
+
+
+def test_a_parent_tags_click_lists_only_what_it_counts(qtbot, open_window, seeded_db_path):
+    """Unfolded, Cybercrime's June segment counts its own passages (articles
+    2 and 3); the click left "and the tags under it" on and listed article 4,
+    which has only a child tag. Folded, the child's article belongs."""
+    from storage import tags
+    _prepare(seeded_db_path)   # Cybercrime (1): articles 1 (May), 2, 3 (June)
+    db = open_database(seeded_db_path)
+    tags.set_parent(db, 9, 1)          # "Key quote" under Cybercrime
+    passages.add_passage(db, article_id=4, tag_id=9, start=0, end=10, analyst="ana")
+    db.close()
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    chart = overview.views["time"]
+    mark = chart.mark_with_key(("2024-06", 1))
+    assert "Cybercrime, 2024-06: 2 passages" in mark.toolTip()
+    _click(qtbot, chart, mark)
+    qtbot.waitUntil(lambda: window.query.tag_id == 1, timeout=5000)
+    assert not window.query.tag_children
+    qtbot.waitUntil(lambda: _listed(window) == [2, 3], timeout=5000)
+
+    window.article_filters.clear()
+    overview.fold.setChecked(True)
+    heat = _show(qtbot, overview, "sources")
+    qtbot.waitUntil(lambda: heat.mark_with_key((1, "VOD")) is not None and
+                    "Cybercrime × VOD: 2 passages" in heat.mark_with_key((1, "VOD")).toolTip(),
+                    timeout=20000)
+    _click(qtbot, heat, heat.mark_with_key((1, "VOD")))
+    qtbot.waitUntil(lambda: window.query.tag_id == 1 and window.query.source == "VOD",
+                    timeout=5000)
+    assert window.query.tag_children
+    qtbot.waitUntil(lambda: _listed(window) == [3, 4], timeout=5000)
+
+
+def test_another_windows_tagging_is_counted_once_in_the_open_overview(
+        qtbot, open_window, seeded_db_path):
+    """A passage tagged in another window (read by check_external_changes)
+    moved the article list but not the open charts until F5."""
+    from storage import journal
+    _prepare(seeded_db_path)
+    window = open_window(seeded_db_path)
+    overview = _open_overview(qtbot, window)
+    chart = overview.views["time"]
+    assert "Diplomacy, 2024-06: 3 passages" in chart.mark_with_key(("2024-06", 6)).toolTip()
+    other = open_database(seeded_db_path)
+    with journal.step(other, "Tag passage", analyst="bo", origin="another window"):
+        passages.add_passage(other, article_id=3, tag_id=6, start=20, end=30, analyst="bo")
+    other.close()
+    counts = window.overview._generation
+    assert window.check_external_changes()
+    qtbot.waitUntil(lambda: "Diplomacy, 2024-06: 4 passages" in
+                    chart.mark_with_key(("2024-06", 6)).toolTip(), timeout=20000)
+    assert window.overview._generation == counts + 1      # one count for the burst
+
+
+def test_the_overview_counts_again_for_changes_that_move_its_charts():
+    from desktop.gui.overview_controller import counts_change
+    from storage.changes import (ANALYSIS, ARTICLE, ENTITIES, MEMO, PASSAGES, REVIEW,
+                                 SPEAKERS, TAGS, Changes)
+    for kind in (PASSAGES, TAGS, ARTICLE, ENTITIES, SPEAKERS):
+        assert counts_change(Changes.of(kind, article_ids=[1])), kind
+    assert counts_change(Changes.of(ANALYSIS))                          # a run is over
+    assert counts_change(Changes.of(ANALYSIS, article_ids=[1], foreign=True))  # another's
+    assert not counts_change(Changes.of(ANALYSIS, article_ids=[1]))     # mid-run, here
+    assert not counts_change(Changes.of(REVIEW, MEMO, article_ids=[1]))
+
+
 def test_clicking_the_no_source_cell_lists_the_articles_without_a_source(
         qtbot, open_window, seeded_db_path):
     """The "(none)" column's cell set the source filter to "", which is no

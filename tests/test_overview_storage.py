@@ -182,3 +182,34 @@ def test_top_speakers_and_entities_from_the_summaries(corpus):
         ("Interpol", 4), ("Cambodia", 3)]
     assert [(r["name"], r["mentions"]) for r in overview.top_entities(
         db, period=("month", "2024-07"))] == [("Cambodia", 2)]
+
+
+def test_a_name_found_under_two_labels_is_two_network_nodes(corpus, monkeypatch):
+    """spaCy often finds a name under two labels (Cambodia as GPE and ORG):
+    the networks keyed their nodes on the name alone, so Cambodia got an
+    edge to itself, two edges to Interpol and the sum of both counts."""
+    from desktop.overview_counts import compute
+
+    db, ids, t = corpus
+    with db.atomic():
+        for article_id in ids[:3]:
+            db.execute("INSERT INTO article_entities (article_id, name, label, mentions) "
+                       "VALUES (?, 'Cambodia', 'GPE', 1), (?, 'cambodia', 'ORG', 1), "
+                       "(?, 'Interpol', 'ORG', 1)", [article_id] * 3)
+    net = compute(db, ArticleQuery(), {}, only=("entity_network",))["charts"]["entity_network"]
+    pairs = [frozenset((e["a"], e["b"])) for e in net["edges"]]
+    assert all(len(pair) == 2 for pair in pairs) and len(set(pairs)) == len(pairs) == 3
+    assert sorted(n["tip"] for n in net["nodes"]) == [
+        "Cambodia (GPE): 6 articles in the network",
+        "Interpol (ORG): 6 articles in the network",
+        "cambodia (ORG): 6 articles in the network"]
+
+    monkeypatch.setattr(overview, "speaker_entity_edges", lambda db, query: [
+        {"speaker": "Sar Sokha", "entity": "Cambodia", "label": "GPE", "weight": 2},
+        {"speaker": "Sar Sokha", "entity": "Cambodia", "label": "ORG", "weight": 1}])
+    net = compute(db, ArticleQuery(), {}, only=("speaker_network",))["charts"]["speaker_network"]
+    assert len({frozenset((e["a"], e["b"])) for e in net["edges"]}) == 2
+    assert sorted(n["tip"] for n in net["nodes"]) == [
+        "Cambodia (GPE): 2 mentions in the network",
+        "Cambodia (ORG): 1 mentions in the network",
+        "Sar Sokha (speaker): 3 mentions in the network"]

@@ -320,8 +320,8 @@ class ArticleFilters(QWidget):
 
     def set_filters(self, values: dict) -> None:
         """Set some filters at once (keys of :meth:`values`: ``tag_id``,
-        ``entity``, ``speaker``, ``source``, ``since``, ``until``), keep the
-        others, show the filters and ask once."""
+        ``tag_children``, ``entity``, ``speaker``, ``source``, ``since``,
+        ``until``), keep the others, show the filters and ask once."""
         boxes = {"entity": self.entity, "speaker": self.speaker, "source": self.source,
                  "since": self.since, "until": self.until}
         for field, value in values.items():
@@ -329,6 +329,10 @@ class ArticleFilters(QWidget):
                 self.tag.blockSignals(True)
                 self.tag.setCurrentIndex(max(0, self.tag.findData(value)))
                 self.tag.blockSignals(False)
+            elif field == "tag_children":
+                self.tag_children.blockSignals(True)     # asked once, below
+                self.tag_children.setChecked(bool(value))
+                self.tag_children.blockSignals(False)
             elif field in boxes:
                 boxes[field].setText(value or "")
             else:

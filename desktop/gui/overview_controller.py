@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from datetime import date
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -20,6 +21,8 @@ from desktop.gui.entity_dossier import EntityDossierController
 from desktop.overview_counts import compute
 from storage import overview
 from storage.article_query import NO_SOURCE
+from storage.changes import (ANALYSIS, ARTICLE, ARTICLES, ENTITIES, PASSAGES, SPEAKERS, TAGS,
+                             Changes)
 from widgets.overview_window import OverviewWindow
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,39 @@ log = logging.getLogger(__name__)
 #: After a change the analyst made, the shown chart is counted again this
 #: long after the last of a burst of changes.
 CHANGE_DELAY_MS = 400
+
+
+def counts_change(changes: Changes) -> bool:
+    """True if ``changes`` may change what the Overview counts: passages and
+    the codebook (the tag charts), articles and their details (sources,
+    dates), the entities and speakers (the analyst's corrections), and an
+    analysis — once a run of this window is over (its article-by-article
+    results would count again for every batch), or as soon as another
+    window's results are read."""
+    if changes.touches(PASSAGES, TAGS, ARTICLES, ARTICLE, ENTITIES, SPEAKERS):
+        return True
+    return changes.touches(ANALYSIS) and (changes.foreign or not changes.article_ids)
+
+
+def within_dates(bounds: tuple[str, str], query) -> tuple[str, str]:
+    """The days of a period (``bounds``, first and last) that the list's
+    ``query`` already shows: a column counts only those, and a click must
+    narrow the list, never widen its dates to the whole period."""
+    since, until = bounds
+    if _day(query.since):
+        since = max(since, _day(query.since))
+    if _day(query.until):
+        until = min(until, _day(query.until))
+    return since, until
+
+
+def _day(value: str) -> str:
+    """``value`` as YYYY-MM-DD (the list also takes 20240617), or "" if it is
+    no date (a filter being typed): the bounds are compared as text."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
 
 
 class OverviewController(QObject):
@@ -54,7 +90,16 @@ class OverviewController(QObject):
         self._changed.setInterval(CHANGE_DELAY_MS)
         self._changed.timeout.connect(self.refresh)
         window.undo_stack.indexChanged.connect(lambda _index: self._changed.start())
+        # … and what the analyst did not do here: another window's tagging, a
+        # hub sync, an analysis landing. The window's own operations arrive
+        # both ways; the one timer makes them a single count.
+        window.ops.changed.connect(self._on_changes)
         window.themes.schemeChanged.connect(lambda _scheme: self.refresh())
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Count again (once per burst) when ``changes`` may move a chart."""
+        if counts_change(changes):
+            self._changed.start()
 
     def show(self) -> OverviewWindow:
         if self.view is None:
@@ -123,7 +168,8 @@ class OverviewController(QObject):
                 note = ("The list filters by publication date, not tagging date: it shows "
                         "the tag's articles.")
             else:
-                since, until = overview.period_bounds(options["unit"], period)
+                since, until = within_dates(overview.period_bounds(options["unit"], period),
+                                            self.window.query)
                 values = {"tag_id": tag_id, "since": since, "until": until}
         elif chart == "sources":
             tag_id, source = key
@@ -143,6 +189,10 @@ class OverviewController(QObject):
             kind = key[0]
             label = self.view.views[chart].labels[key]
             values = {"speaker": label} if kind == "speaker" else {"entity": label}
+        if "tag_id" in values:
+            # the mark counted the tag's own passages, or (folded) its
+            # children's too: the list's tag filter must take the same
+            values["tag_children"] = bool(self.view.options().get("fold"))
         if values:
             self.window.article_filters.set_filters(values)
             self.window.left_tabs.setCurrentWidget(self.window.articles_box)
