@@ -82,6 +82,11 @@ def store_article(db: Database, *, title: str, text: str, digest: str | None = N
     if journal.ready(db):     # (a database mid-migration has no uuid column yet)
         row["uuid"] = (stable_ids.kept(db, "articles", stable_id) if stable_id
                        else new_uuid())
+    if isinstance(metadata.get("source"), str):
+        # stored trimmed, as an edit stores it: the source filter trims what
+        # is typed and compares it with the stored value, so " VOD" could
+        # never be listed by source, nor "  " as "(none)"
+        metadata["source"] = metadata["source"].strip()
     row.update({k: v for k, v in metadata.items() if v and k in METADATA_FIELDS})
     cursor = db.conn.execute(row_ids.insert_sql(db, "articles", row)
                              + " ON CONFLICT(text_hash) DO NOTHING", list(row.values()))

@@ -190,18 +190,43 @@ def undated_passages(db: Database, q: ArticleQuery | None = None) -> int:
         f"WHERE o.month IS NULL{where}{whose}", params + whose_params).fetchone()[0]
 
 
+#: ASCII capitals to small letters and nothing else: how ``COLLATE NOCASE``
+#: (the source filter's comparison) folds case — "É" and "é" stay two sources.
+_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _one_spelling(rows) -> list[dict]:
+    """``(source, tag_id, passages)`` rows, one per exact spelling, summed
+    per source as the source filter matches it (case aside, ``COLLATE
+    NOCASE``) and labelled with the least spelling among them — a cell's
+    click (tag + that label) lists the articles of every spelling, so the
+    cell counts them all: "VOD" and "vod" are one column, "VOD"."""
+    rows = list(rows)
+    label: dict[str, str] = {}
+    for source, _tag, _n in rows:
+        key = source.translate(_NOCASE)
+        label[key] = min(label.get(key, source), source)
+    summed: dict[tuple, int] = {}
+    for source, tag_id, n in rows:
+        cell = (label[source.translate(_NOCASE)], tag_id)
+        summed[cell] = summed.get(cell, 0) + n
+    return [{"source": s, "tag_id": t, "passages": n} for (s, t), n in summed.items()]
+
+
 def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = False,
                    sources: int = 15) -> list[dict]:
     """Passages per (source, tag), for the ``sources`` sources with the most
-    passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source)."""
+    passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source).
+    A source's spellings that differ only in case are one source, labelled
+    with the least of them (:func:`_one_spelling`), as the source filter
+    finds them all."""
     where, params = _in_list(db, q, "p.article_id")
     whose, whose_params = _whose(q)
     rows = _totals(db, "source") if not where and not whose else db.execute(
         f"SELECT ifnull(o.source, ''), p.tag_id, count(*) FROM passages p "
         f"JOIN article_periods o ON o.article_id = p.article_id "
         f"WHERE 1{where}{whose} GROUP BY o.source, p.tag_id", params + whose_params)
-    found = _fold([{"source": r[0], "tag_id": r[1], "passages": r[2]} for r in rows],
-                  db, fold)
+    found = _fold(_one_spelling(rows), db, fold)
     totals: dict[str, int] = {}
     for row in found:
         totals[row["source"]] = totals.get(row["source"], 0) + row["passages"]

@@ -605,3 +605,54 @@ def test_blind_passage_charts_count_only_the_shown_analysts(corpus, name):
                        and b["start"] < a["end"] and a["start"] < b["end"])
     rows = overview.tag_cooccurrence(db, query, mode="overlap")
     assert {(r["tag_a"], r["tag_b"]): r["count"] for r in rows} == expected
+
+
+def _clicked_passages(db, tag_id: int, source: str) -> int:
+    """The tag's passages in the articles a Tags × sources cell's click
+    lists (tag + source filter, as ``OverviewController.activate`` sets)."""
+    from storage.article_query import NO_SOURCE, id_set
+
+    sql, params = id_set(db, ArticleQuery(tag_id=tag_id, source=source or NO_SOURCE))
+    ids = [r[0] for r in db.execute(sql, params)]
+    return db.execute(f"SELECT count(*) FROM passages WHERE tag_id = ? AND article_id IN "
+                      f"({','.join(map(str, ids)) or 'NULL'})", [tag_id]).fetchone()[0]
+
+
+@pytest.mark.parametrize("query", [ArticleQuery(), ArticleQuery(since="2024-01-01")],
+                         ids=["unfiltered", "filtered"])
+def test_a_source_spelled_in_two_cases_is_one_column_counting_what_its_click_lists(
+        tmp_path, query):
+    """"VOD" and "vod" were two columns, and the "VOD" cell's click listed
+    the articles of both (the source filter ignores case): one column now,
+    under the least spelling, for the corpus totals and a filtered list."""
+    db = open_database(tmp_path / "x.db")
+    tag = tags.create_tag(db, "Drugs", "#aa0000")
+    for i, source in enumerate(("VOD", "vod", "VOD", "Vod", "Reuters", None)):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"Article {i} words " * 5,
+                                          source=source, published="2024-06-01")[0]
+        passages.add_passage(db, article_id=article_id, tag_id=tag, start=0, end=5,
+                             analyst="ana")
+    rows = overview.tags_by_source(db, query)
+    assert {r["source"]: r["passages"] for r in rows} == {"VOD": 4, "Reuters": 1, "": 1}
+    for row in rows:
+        assert _clicked_passages(db, row["tag_id"], row["source"]) == row["passages"]
+    db.close()
+
+
+def test_a_source_imported_with_spaces_around_it_is_listed_by_its_cell(tmp_path):
+    """A source stored as " VOD " was counted under "VOD" (and "  " under
+    "(none)"), but the source filter, which trims what is typed and not
+    what is stored, listed neither: sources are stored trimmed."""
+    db = open_database(tmp_path / "x.db")
+    tag = tags.create_tag(db, "Drugs", "#aa0000")
+    for i, source in enumerate((" VOD ", "VOD", "   ")):
+        article_id = articles.add_article(db, title=f"A{i}", text=f"Article {i} words " * 5,
+                                          source=source, published="2024-06-01")[0]
+        passages.add_passage(db, article_id=article_id, tag_id=tag, start=0, end=5,
+                             analyst="ana")
+    for query in (ArticleQuery(), ArticleQuery(since="2024-01-01")):
+        rows = overview.tags_by_source(db, query)
+        assert {r["source"]: r["passages"] for r in rows} == {"VOD": 2, "": 1}
+        for row in rows:
+            assert _clicked_passages(db, row["tag_id"], row["source"]) == row["passages"]
+    db.close()
