@@ -195,7 +195,7 @@ def undated_passages(db: Database, q: ArticleQuery | None = None) -> int:
 _NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _one_spelling(rows) -> list[dict]:
+def one_spelling(rows) -> list[dict]:
     """``(source, tag_id, passages)`` rows, one per exact spelling, summed
     per source as the source filter matches it (case aside, ``COLLATE
     NOCASE``) and labelled with the least spelling among them — a cell's
@@ -218,7 +218,7 @@ def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = 
     """Passages per (source, tag), for the ``sources`` sources with the most
     passages: rows ``{"source", "tag_id", "passages"}`` ("" for no source).
     A source's spellings that differ only in case are one source, labelled
-    with the least of them (:func:`_one_spelling`), as the source filter
+    with the least of them (:func:`one_spelling`), as the source filter
     finds them all."""
     where, params = _in_list(db, q, "p.article_id")
     whose, whose_params = _whose(q)
@@ -226,7 +226,7 @@ def tags_by_source(db: Database, q: ArticleQuery | None = None, *, fold: bool = 
         f"SELECT ifnull(o.source, ''), p.tag_id, count(*) FROM passages p "
         f"JOIN article_periods o ON o.article_id = p.article_id "
         f"WHERE 1{where}{whose} GROUP BY o.source, p.tag_id", params + whose_params)
-    found = _fold(_one_spelling(rows), db, fold)
+    found = _fold(one_spelling(rows), db, fold)
     totals: dict[str, int] = {}
     for row in found:
         totals[row["source"]] = totals.get(row["source"], 0) + row["passages"]

@@ -35,6 +35,14 @@ def test_summary_and_svg_count_what_is_given():
     assert "Drugs" in texts and "Cyber" in texts          # a legend, not colour alone
 
 
+def test_a_source_spelled_in_two_cases_is_one_column_as_in_the_window():
+    """"VOD", "vod" and " VOD " are one source for the window's Tags ×
+    sources and its source filter: one column in the report too."""
+    rows = [{"tag": "Drugs", "tag_color": "#aa0000", "article_published": None,
+             "article_source": source} for source in ("VOD", "vod", " VOD ", "Reuters")]
+    assert summarise(rows)["sources"] == {("Drugs", "VOD"): 3, ("Drugs", "Reuters"): 1}
+
+
 def test_html_report_opens_with_the_charts_of_the_selection(tricky, tmp_path):
     plain = tmp_path / "plain.html"
     export_passages(tricky, plain, "html")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 from collections import Counter
 
+from storage.overview import one_spelling
+
 #: The most recent months drawn, and the sources tabulated.
 MONTHS, SOURCES = 36, 12
 
@@ -33,8 +35,16 @@ def summarise(rows: list[dict]) -> dict:
         published = (row.get("article_published") or "")[:7]
         if len(published) == 7 and published[4] == "-":
             months[(published, row["tag"])] += 1
-        sources[(row["tag"], row.get("article_source") or "(no source)")] += 1
-    return {"months": months, "sources": sources, "tags": tags}
+        sources[(row["tag"], (row.get("article_source") or "").strip() or "(no source)")] += 1
+    return {"months": months, "sources": _one_per_source(sources), "tags": tags}
+
+
+def _one_per_source(sources: Counter) -> Counter:
+    """``(tag, source)`` counts with a source's spellings that differ only by
+    case ("VOD", "vod") summed under one, as the window's Tags × sources
+    and its source filter take them (:func:`storage.overview.one_spelling`)."""
+    rows = [(source, tag, n) for (tag, source), n in sources.items()]
+    return Counter({(r["tag_id"], r["source"]): r["passages"] for r in one_spelling(rows)})
 
 
 def time_svg(summary: dict, width: int = 720, height: int = 260) -> str:
