@@ -827,20 +827,28 @@ def _back_to_version_7(admin) -> None:
         admin.execute("UPDATE dossier_hub.settings SET value = '7' WHERE key = 'version'")
 
 
-def test_a_hub_holding_two_tags_of_one_name_is_joined_and_its_upgrade_tells_them_apart(
-        tmp_path, hub, lead_db):
-    """A version 7 hub took two tags “Fraud” from two leads. Every file, a new
-    member's too (its first sync failed on the file's unique name), holds
-    the one the hub inserted later as “Fraud (2)”; the upgrade renames it so
-    on the hub, by a step every file pulls."""
+def _two_leads_make_fraud(tmp_path, hub, lead_db, *, tagged: bool) -> tuple:
+    """A version 7 hub; Lea (the lead file) and a second lead, Leo, each make
+    a tag “Fraud” (and, ``tagged``, a passage with it) in their files:
+    ``(leo's file, the uuid of Leo's tag)``."""
     _back_to_version_7(hub.admin_conn)
     hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
     leo = member_db(tmp_path, hub, "leo")
     for db, who in ((lead_db, "lea"), (leo, "leo")):
         with journal.step(db, "New tag “Fraud”", analyst=who, origin=who):
             tags.create_tag(db, "Fraud", "#aa0000")
-        tag_passage(db, who, start=0, end=10, tag="Fraud")
-    later = leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+        if tagged:
+            tag_passage(db, who, start=0, end=10, tag="Fraud")
+    return leo, leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+
+
+def test_a_hub_holding_two_tags_of_one_name_is_joined_and_its_upgrade_tells_them_apart(
+        tmp_path, hub, lead_db):
+    """A version 7 hub took two tags “Fraud” from two leads. Every file, a new
+    member's too (its first sync failed on the file's unique name), holds
+    the one the hub inserted later as “Fraud (2)”; the upgrade renames it so
+    on the hub, by a step every file pulls."""
+    leo, later = _two_leads_make_fraud(tmp_path, hub, lead_db, tagged=True)
     for db, who in ((lead_db, "lea"), (leo, "leo"), (lead_db, "lea")):
         assert hub_sync.sync(db, hub.conn(who)).refused == []
     assert hub.admin_conn.execute("SELECT count(*) FROM dossier_hub.tags WHERE "
@@ -863,13 +871,7 @@ def test_the_upgrade_renames_the_tag_files_renamed_though_the_other_changed_sinc
     renames Leo's, as the files did (the order of the tags' inserts, not of
     their last changes): every file, a new member's and the hub keep the
     names they had."""
-    _back_to_version_7(hub.admin_conn)
-    hub_sync.add_member(hub.admin_conn, "leo", "lead", "pw-leo")
-    leo = member_db(tmp_path, hub, "leo")
-    for db, who in ((lead_db, "lea"), (leo, "leo")):
-        with journal.step(db, "New tag “Fraud”", analyst=who, origin=who):
-            tags.create_tag(db, "Fraud", "#aa0000")
-    later = leo.execute("SELECT uuid FROM tags WHERE name = 'Fraud'").fetchone()[0]
+    leo, later = _two_leads_make_fraud(tmp_path, hub, lead_db, tagged=False)
     for db, who in ((lead_db, "lea"), (leo, "leo")):
         hub_sync.sync(db, hub.conn(who))
     with journal.step(lead_db, "Recolour tag", analyst="lea", origin="lea"):
