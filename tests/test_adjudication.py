@@ -13,6 +13,13 @@ from storage.export_selection import PassageFilter, selected_passages
 
 ME = "Test Analyst"
 TEXT = "x" * 400
+#: words of their own at every offset: a span found in them can be found
+#: again after an edit (in "x" * 400 any 50 x's are everywhere)
+WORDS = ("The port authority said on Monday that customs officers had seized four containers "
+         "of counterfeit medicine bound for Phnom Penh, and that two shipping agents were "
+         "questioned. Police in Sihanoukville confirmed the arrests late in the evening. "
+         "A spokesman declined to say whether the cargo was linked to the fraud case opened "
+         "in March against a local importer, citing the investigation.")
 
 
 def _build(path):
@@ -230,6 +237,25 @@ def test_blank_agreements_and_decisions_write_nothing(db):
                                     tag_ids=[drugs], decided_by=ME)
     assert passages.get_passage(db, passage_id)["text"] == "beta"
     assert _consensus(db) == [(article, "Drugs", 8, 12, "consensus")]
+
+
+def test_a_decision_on_words_no_longer_in_the_text_writes_nothing(db):
+    """The words the lead saw are checked in the decision's own transaction:
+    a text edited elsewhere a moment before would put the decision on
+    other words at the same offsets."""
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="Port", text=WORDS)
+    with journal.step(db, "Edit article text"):
+        articles.replace_article_text(db, article, "Update: " + WORDS)
+    with pytest.raises(passages.PassageError), journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=0, end=50, tag_ids=[drugs],
+                         decided_by=ME, words=WORDS[:50])
+    assert _consensus(db) == []
+    with journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=8, end=58, tag_ids=[drugs],
+                         decided_by=ME, words=WORDS[:50])
+    assert _consensus(db) == [(article, "Drugs", 8, 58, "consensus")]
 
 
 def test_only_the_disputed_span_is_marked_from_one_disagreement_to_the_next(qtbot):
