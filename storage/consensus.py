@@ -99,12 +99,21 @@ def _deciders(near, decided_by: str) -> str:
 
 
 def decide(db: Database, *, article_id: int, start: int, end: int, tag_ids,
-           decided_by: str) -> list[int]:
+           decided_by: str, words: str | None = None) -> list[int]:
     """One decision: ``[start, end)`` is consensus for each of ``tag_ids``
     (none: "neither" — nothing is written; a blank span: nothing either).
-    The consensus passages, in one transaction."""
+    The consensus passages, in one transaction. ``words``: the text the
+    decider saw over the span; if the article's text there is no longer
+    it (edited elsewhere since), :class:`~storage.passages.PassageError`
+    and nothing is written."""
     with journal.recorded(db, "Adjudicate", analyst=decided_by):
         text = _article_text(db, article_id)
+        if words is not None and text[start:end] != words:
+            # checked in the write's transaction: offsets into an older text
+            # would put the decision on other words
+            raise PassageError("The article's text changed there since the disagreement "
+                               "was shown: nothing was decided. Find the disagreements "
+                               "again.")
         if _blank(text, start, end):
             return []
         return [_add(db, text, article_id, t, start, end, decided_by)

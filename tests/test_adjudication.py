@@ -13,16 +13,23 @@ from storage.export_selection import PassageFilter, selected_passages
 
 ME = "Test Analyst"
 TEXT = "x" * 400
+#: words of their own at every offset: a span found in them can be found
+#: again after an edit (in "x" * 400 any 50 x's are everywhere)
+WORDS = ("The port authority said on Monday that customs officers had seized four containers "
+         "of counterfeit medicine bound for Phnom Penh, and that two shipping agents were "
+         "questioned. Police in Sihanoukville confirmed the arrests late in the evening. "
+         "A spokesman declined to say whether the cargo was linked to the fraud case opened "
+         "in March against a local importer, citing the investigation.")
 
 
-def _build(path):
-    """Article A: ana Drugs [0,100), ben Drugs [50,150); article B: ana
-    Cybercrime [0,20), ben Drugs [0,20)."""
+def _build(path, text=TEXT):
+    """Article A (``text``): ana Drugs [0,100), ben Drugs [50,150); article
+    B: ana Cybercrime [0,20), ben Drugs [0,20)."""
     db = open_database(path)
     drugs = tags.find_tag(db, "Drugs")["id"]
     cyber = tags.find_tag(db, "Cybercrime")["id"]
     with journal.step(db, "Import"):
-        first, _ = articles.add_article(db, title="First", text=TEXT)
+        first, _ = articles.add_article(db, title="First", text=text)
         second, _ = articles.add_article(db, title="Second", text="y" * 200)
     for analyst, article, tag, start, end in (
             ("ana", first, drugs, 0, 100), ("ben", first, drugs, 50, 150),
@@ -232,6 +239,25 @@ def test_blank_agreements_and_decisions_write_nothing(db):
     assert _consensus(db) == [(article, "Drugs", 8, 12, "consensus")]
 
 
+def test_a_decision_on_words_no_longer_in_the_text_writes_nothing(db):
+    """The words the lead saw are checked in the decision's own transaction:
+    a text edited elsewhere a moment before would put the decision on
+    other words at the same offsets."""
+    drugs = tags.find_tag(db, "Drugs")["id"]
+    with journal.step(db, "Import"):
+        article, _ = articles.add_article(db, title="Port", text=WORDS)
+    with journal.step(db, "Edit article text"):
+        articles.replace_article_text(db, article, "Update: " + WORDS)
+    with pytest.raises(passages.PassageError), journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=0, end=50, tag_ids=[drugs],
+                         decided_by=ME, words=WORDS[:50])
+    assert _consensus(db) == []
+    with journal.step(db, "Adjudicate"):
+        consensus.decide(db, article_id=article, start=8, end=58, tag_ids=[drugs],
+                         decided_by=ME, words=WORDS[:50])
+    assert _consensus(db) == [(article, "Drugs", 8, 58, "consensus")]
+
+
 def test_only_the_disputed_span_is_marked_from_one_disagreement_to_the_next(qtbot):
     """The yellow mark is the span's alone, on every disagreement shown (a
     merged format once spread over the whole excerpt from the second on)."""
@@ -319,22 +345,37 @@ def test_a_decision_that_changes_nothing_is_not_an_error(open_window, seeded_db_
 
 def test_no_decision_lands_on_words_changed_since_the_disagreements_were_found(
         open_window, seeded_db_path, qtbot):
-    """The article's text corrected after Find (here or by a colleague): a
-    decision was written at the old offsets, on other words; an article
-    deleted elsewhere made Shift+arrow raise. Both now say to find again."""
-    ids = _build(seeded_db_path)
+    """The article's text corrected after Find by a colleague, before the
+    window has read it (no change published yet): a decision was written at
+    the old offsets, on other words; an article deleted elsewhere made
+    Shift+arrow raise. A decision now lands on the words found, wherever
+    they are now; where they are gone, or the article is, it says so and to
+    find again."""
+    ids = _build(seeded_db_path, WORDS)
     window = open_window(seeded_db_path)
     dialog = _open_adjudication(window)
     dialog.find()
     qtbot.waitUntil(lambda: len(dialog.items) == 3 and dialog.task is None, timeout=20000)
     assert dialog.items[0].article_id == ids["first"]
-    window.show_article(ids["first"])
-    assert window.replace_article_text("Intro. " + "x" * 400) is not None
-    before = _consensus(window.db)
+
+    def colleague_edits(text):
+        other = open_database(seeded_db_path)
+        with journal.step(other, "Edit article text"):
+            articles.replace_article_text(other, ids["first"], text)
+        other.close()
+
+    colleague_edits("Update: " + WORDS)
     dialog.view.setFocus()
     qtbot.keyClick(dialog.view, Qt.Key.Key_A)          # take the first analyst's tags
+    before = [(ids["first"], "Drugs", 8, 58, "consensus")]
     assert _consensus(window.db) == before
-    assert "Find them again" in dialog.status.text()
+    assert "(characters 108–158)" in dialog.view.position.text()
+    colleague_edits("Update: " + WORDS[:100] + "-- a sentence rewritten --" + WORDS[150:])
+    qtbot.keyClick(dialog.view, Qt.Key.Key_B)          # its words are gone
+    assert _consensus(window.db) == before
+    assert "can no longer be found" in dialog.status.text()
+    assert "Find disagreements" in dialog.status.text()
+    assert "can no longer be found" in dialog.view.position.text()
     other = open_database(seeded_db_path)
     with journal.step(other, "Delete article"):
         articles.delete_articles(other, [ids["first"]])
@@ -448,10 +489,11 @@ def _press(widget, qtbot, key, modifiers=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(widget, key, modifiers)
 
 
-def _three_found(open_window, seeded_db_path, qtbot):
-    """The window on :func:`_build`'s file, the dialog open with its three
-    disagreements found and its view focused: ``(ids, window, dialog)``."""
-    ids = _build(seeded_db_path)
+def _three_found(open_window, seeded_db_path, qtbot, text=TEXT):
+    """The window on :func:`_build`'s file (its first article's ``text``),
+    the dialog open with its three disagreements found and its view
+    focused: ``(ids, window, dialog)``."""
+    ids = _build(seeded_db_path, text)
     window = open_window(seeded_db_path)
     dialog = _open_adjudication(window)
     dialog.find()
@@ -517,3 +559,82 @@ def test_a_decision_deleted_elsewhere_is_no_longer_said_decided(open_window, see
     assert _consensus(window.db) == []
     assert view.decision_label.text() == "Not decided yet."
     assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+
+
+def _edit_text(window, article_id, text):
+    """Edit → Edit text… of ``article_id``: ``text`` stored, its passages
+    re-anchored, the change published (as the window does it)."""
+    window.show_article(article_id)
+    assert window.replace_article_text(text) is not None
+
+
+def test_a_decision_after_an_edit_in_front_of_its_span_lands_on_the_words_found(
+        open_window, seeded_db_path, qtbot):
+    """Text added in front of a found span (Edit text…, another window, an
+    import --update) moves its words 8 characters on: the decision was
+    refused until Find was pressed again, the label still said 0–50. The
+    dialog now follows the edit, as the passages do."""
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot, WORDS)
+    view = dialog.view
+    _edit_text(window, ids["first"], "Update: " + WORDS)
+    assert "(characters 8–58)" in view.position.text()
+    assert view.text.toPlainText().startswith("Update: The port authority")
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)            # ana's Drugs over the same words
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 8, 58, "consensus")]
+    [stored] = passages.passages_for_article(window.db, ids["first"], analysts=("consensus",))
+    assert stored["text"] == WORDS[:50]
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    assert "(characters 108–158)" in view.position.text()   # the next one followed too
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert (ids["first"], "Drugs", 108, 158, "consensus") in _consensus(window.db)
+
+
+def test_a_decision_stays_decided_when_the_text_changes_in_front_of_it(
+        open_window, seeded_db_path, qtbot):
+    """A decided span whose words an edit moved: its consensus passage moved
+    with them, but the dialog checked the old offsets and said "Not
+    decided yet", "0 of 3 … decided"; and back after the edit's undo."""
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot, WORDS)
+    view = dialog.view
+    qtbot.keyClick(view, Qt.Key.Key_A)            # ana's Drugs over [0, 50)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    _edit_text(window, ids["first"], "Update: " + WORDS)
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 8, 58, "consensus")]
+    assert "(characters 8–58)" in view.position.text()
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    _press(window.article_list, qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.db.execute("SELECT text FROM articles WHERE id = ?",
+                             [ids["first"]]).fetchone()[0] == WORDS    # the edit undone
+    assert "(characters 0–50)" in view.position.text()
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+
+
+def test_an_item_whose_words_were_rewritten_says_so_and_offers_find_again(
+        open_window, seeded_db_path, qtbot):
+    """The words of a found span rewritten: it cannot be followed. The
+    dialog showed the old offsets over the new words; it now says so,
+    decides nothing there, still follows the items the edit left alone,
+    and Find finds them all again."""
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot, WORDS)
+    view = dialog.view
+    lede = "Customs officers at the port seized containers, the authority said."
+    _edit_text(window, ids["first"], lede + WORDS[50:])
+    assert "can no longer be found" in view.position.text()
+    assert "Find disagreements" in view.position.text()
+    assert not view.buttons["a"].isEnabled()
+    assert view.buttons["next"].isEnabled()       # the others can still be reached
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert _consensus(window.db) == []
+    qtbot.keyClick(view, Qt.Key.Key_Right)         # the second one's words are intact
+    shift = len(lede) - 50
+    assert f"(characters {100 + shift}–{150 + shift})" in view.position.text()
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    [stored] = passages.passages_for_article(window.db, ids["first"], analysts=("consensus",))
+    assert (stored["start"], stored["text"]) == (100 + shift, WORDS[100:150])
+    dialog.find_button.click()                     # found again: nothing lost any more
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=20000)
+    assert "can no longer be found" not in view.position.text()

@@ -92,14 +92,20 @@ class AdjudicationView(QWidget):
         # nothing looked for yet: not "none found"
         self.show_message("Choose two analysts, then Find disagreements.")
 
-    def show_message(self, message: str) -> None:
-        """Nothing to decide: say why."""
+    def show_message(self, message: str, *, index: int | None = None,
+                     total: int = 0) -> None:
+        """Nothing to decide: say why. With ``index`` (of ``total``), the
+        item shown cannot be decided but the others can still be reached
+        with Previous and Next."""
         self.position.setText(message)
         self.text.setPlainText("")
         for label in (self.first_label, self.second_label, self.decision_label):
             label.setText("")
         for button in self.buttons.values():
             button.setEnabled(False)
+        if index is not None:
+            self.buttons["previous"].setEnabled(index > 0)
+            self.buttons["next"].setEnabled(index + 1 < total)
 
     def show_item(self, item: dict) -> None:
         """``item``: ``index, total, title, before, span, after, first,

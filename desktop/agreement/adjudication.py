@@ -5,7 +5,9 @@ Qt-free. :func:`disagreements_between` runs the agreement report for the two
 analysts and turns its diagnosis rows (each a stretch of an article where
 their tags differ) into :class:`Disagreement` items with tag ids; a
 :data:`CHOICES` decision names the tags that become consensus there
-(:func:`tags_for`), written by :func:`storage.consensus.decide`.
+(:func:`tags_for`), written by :func:`storage.consensus.decide`. An item
+keeps its words and their context (:class:`Anchor`), as a passage does, so
+that it follows an edit of its article's text (:func:`follow`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 
 from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
 from storage.agreement_data import CODED_BY_ALL, CODED_BY_ANY
+from storage.anchoring import reanchor
+from storage.passages import CONTEXT_CHARS
 
 #: The decisions: the first analyst's tags, the second's, both, neither.
 CHOICES = ("a", "b", "both", "neither")
@@ -78,3 +82,35 @@ def tags_for(item: Disagreement, choice: str) -> list[int]:
     second = [t for t, _ in item.second]
     chosen = {"a": first, "b": second, "both": first + second, "neither": []}[choice]
     return list(dict.fromkeys(chosen))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """``[start, end)`` of an article's text as a passage keeps it: its words
+    (``exact``) and the characters either side, so that it can be found
+    again once the text has changed."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def anchor(text: str, start: int, end: int) -> Anchor:
+    """``[start, end)`` of ``text`` with its words and context."""
+    return Anchor(start, end, text[start:end], text[max(0, start - CONTEXT_CHARS):start],
+                  text[end:end + CONTEXT_CHARS])
+
+
+def follow(anchored: Anchor, text: str) -> Anchor | None:
+    """Where ``anchored``'s words are in ``text`` (its article's text now),
+    by the rule its passages followed the edit
+    (:func:`storage.anchoring.reanchor`): the same place if the words and
+    their context are still there; None if they are gone (rewritten, or
+    only in other surroundings)."""
+    if anchor(text, anchored.start, anchored.end) == anchored:
+        return anchored
+    found = reanchor(text, start=anchored.start, exact=anchored.exact,
+                     prefix=anchored.prefix, suffix=anchored.suffix)
+    return None if found is None else anchor(text, *found)

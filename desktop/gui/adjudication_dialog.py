@@ -14,6 +14,11 @@ undoes the dialog's last decision. The dialog does not block the window:
 its labels and progress are re-checked against the consensus stored
 whenever the window publishes a change (an Edit → Undo or Redo there, a
 colleague's change), so they never claim a decision that is not stored.
+An article's text edited after Find (Edit text…, another window, an
+``import --update``): its items, adjusted spans and decisions follow their
+words as its passages do (:func:`desktop.agreement.adjudication.follow`);
+one whose words are gone says so and decides nothing until Find is pressed
+again — no decision is written at offsets into an older text.
 **Accept where they agree** makes every span both analysts tagged alike
 consensus (in the chosen articles), in one step written in a worker.
 """
@@ -28,6 +33,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout)
 
+from desktop.agreement.adjudication import Anchor, anchor, follow
 from desktop.gui import commands
 from desktop.gui.workers import Task
 from storage.changes import ARTICLES, PASSAGES, TEXT
@@ -46,8 +52,8 @@ class Decision:
     choice: str                                 # "a", "b", "both", "neither"
     command: commands.StorageCommand | None     # its step (None: it wrote nothing)
     article_id: int
-    start: int
-    end: int
+    #: the span decided, in the article's text now (None: its words are gone)
+    span: Anchor | None
     tag_ids: tuple[int, ...]
     #: whether the consensus holds it now: an undo (here or in the window),
     #: a colleague's deletion takes it back, a redo brings it back
@@ -62,11 +68,16 @@ class AdjudicationDialog(QDialog):
         self.window = window
         self.setWindowTitle("Adjudicate disagreements")
         self.items: list = []
-        #: each listed article's text (a hash) when its disagreements were found
+        #: each item's words in its article's text now (None: gone since Find)
+        self.anchors: list[Anchor | None] = []
+        #: each listed article's text (a hash) that the offsets held here are into
         self._found_texts: dict[int, int | None] = {}
+        #: article id → the indices of its items
+        self._by_article: dict[int, list[int]] = {}
         self.index = 0
         self.decisions: dict[int, str] = {}
-        self.spans: dict[int, tuple[int, int]] = {}
+        #: the spans moved with Shift/Ctrl+arrows, by item index
+        self.spans: dict[int, Anchor] = {}
         #: the decisions in the order taken, stored now or not (a redo in
         #: the window may store an undone one again)
         self.history: list[Decision] = []
@@ -180,9 +191,7 @@ class AdjudicationDialog(QDialog):
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
-        # the texts their offsets are into (see _still_as_found)
-        self._found_texts = {article_id: self._text_hash(article_id)
-                             for article_id in {item.article_id for item in self.items}}
+        self._anchor_items()
         self.decisions.clear()
         self.spans.clear()
         self.history.clear()
@@ -193,6 +202,25 @@ class AdjudicationDialog(QDialog):
         self._show()
         self.view.setFocus()
 
+    def _anchor_items(self) -> None:
+        """Take each item's words and context, and the text (a hash) their
+        offsets are into: what lets them follow a later edit."""
+        from storage import articles
+
+        self._by_article = {}
+        for index, item in enumerate(self.items):
+            self._by_article.setdefault(item.article_id, []).append(index)
+        self.anchors = [None] * len(self.items)
+        self._found_texts = {}
+        for article_id, indices in self._by_article.items():
+            article = articles.get_article(self.window.db, article_id)
+            text = article["text"] if article else None
+            self._found_texts[article_id] = None if text is None else hash(text)
+            for index in indices:
+                if text is not None:
+                    self.anchors[index] = anchor(text, self.items[index].start,
+                                                 self.items[index].end)
+
     def _show_progress(self) -> None:
         """"3 of 13 disagreements of ana and ben decided"."""
         first, second = self.found_pair
@@ -201,19 +229,25 @@ class AdjudicationDialog(QDialog):
                             f"{second} decided.")
 
     def _span(self, index: int) -> tuple[int, int]:
-        item = self.items[index]
-        return self.spans.get(index, (item.start, item.end))
+        """Item ``index``'s span (as adjusted), in its article's text now
+        (call :meth:`_follow_text` first; not for an item whose words are
+        gone)."""
+        found = self.spans.get(index) or self.anchors[index]
+        return found.start, found.end
 
     def _show(self) -> None:
         if not self.items:
             self.view.show_message("No disagreements: nothing to decide.")
             return
-        from storage import articles
-
         item = self.items[self.index]
+        text = self._follow_text(item.article_id)
+        if text is None or self.anchors[self.index] is None:
+            self.view.show_message(
+                f"Disagreement {self.index + 1} of {len(self.items)} — {item.title}: "
+                + _gone(text is None) + " Press Find disagreements to find them again.",
+                index=self.index, total=len(self.items))
+            return
         start, end = self._span(self.index)
-        article = articles.get_article(self.window.db, item.article_id)
-        text = article["text"] if article else ""
         first, second = self.found_pair
         self.view.show_item({
             "index": self.index, "total": len(self.items), "title": item.title,
@@ -235,20 +269,63 @@ class AdjudicationDialog(QDialog):
         self.decisions = {d.index: d.choice for d in self.history if d.stored}
 
     def _is_stored(self, decision: Decision) -> bool:
+        """Whether the consensus holds ``decision`` now, over its words
+        where they are now (gone words: it cannot be said to be)."""
         from storage import consensus
 
+        if decision.span is None:
+            return False
         return consensus.decision_stored(self.window.db, article_id=decision.article_id,
-                                         start=decision.start, end=decision.end,
+                                         start=decision.span.start, end=decision.span.end,
                                          tag_ids=decision.tag_ids)
+
+    def _follow_text(self, article_id: int) -> str | None:
+        """The article's text now, with every offset held here for it (its
+        items, adjusted spans, decisions) brought into it: if the text
+        changed since they were taken (here or elsewhere, whether or not a
+        change was published), each follows its words as the passages did;
+        one whose words are gone is set to None. None if the article is gone."""
+        from storage import articles
+
+        article = articles.get_article(self.window.db, article_id)
+        if article is None:
+            return None
+        text = article["text"]
+        if hash(text) == self._found_texts.get(article_id):
+            return text
+        for index in self._by_article.get(article_id, ()):
+            if self.anchors[index] is not None:
+                self.anchors[index] = follow(self.anchors[index], text)
+            if index in self.spans:
+                moved = follow(self.spans[index], text)
+                if moved is None or self.anchors[index] is None:
+                    del self.spans[index]       # back to the item's span, or lost with it
+                else:
+                    self.spans[index] = moved
+        for decision in self.history:
+            if decision.article_id == article_id and decision.span is not None:
+                decision.span = follow(decision.span, text)
+        self._found_texts[article_id] = hash(text)
+        return text
 
     def _consensus_changed(self, changes) -> None:
         """The window published a change (its own, an undo or redo from its
-        Edit menu, a colleague's): re-check the decisions it may concern
-        against the consensus stored, and if any came or went, say so in
-        the progress and the label."""
-        if not self.history or not changes.touches(PASSAGES, TEXT, ARTICLES):
+        Edit menu, a colleague's): follow an edit of a listed article's
+        text, re-check the decisions it may concern against the consensus
+        stored, and if any came or went or moved, say so in the progress
+        and the label."""
+        if not self.items or not changes.touches(PASSAGES, TEXT, ARTICLES):
             return
         moved = False
+        if changes.touches(TEXT, ARTICLES):
+            # an unknown set of articles: the one shown and those decided
+            # now, the others when shown or decided (_follow_text checks)
+            concerned = (changes.article_ids & self._by_article.keys() if changes.article_ids
+                         else {self.items[self.index].article_id}
+                         | {d.article_id for d in self.history})
+            for article_id in concerned:
+                self._follow_text(article_id)
+            moved = self.items[self.index].article_id in concerned
         for decision in self.history:
             if decision.tag_ids and changes.touches_article(decision.article_id):
                 stored = self._is_stored(decision)
@@ -256,7 +333,8 @@ class AdjudicationDialog(QDialog):
                 decision.stored = stored
         if moved:
             self._rebuild_decisions()
-            self._show_progress()
+            if self.history:
+                self._show_progress()
             self._show()
 
     def step(self, delta: int) -> None:
@@ -264,39 +342,31 @@ class AdjudicationDialog(QDialog):
             self.index = max(0, min(len(self.items) - 1, self.index + delta))
             self._show()
 
-    def _text_hash(self, article_id: int) -> int | None:
-        from storage import articles
-
-        article = articles.get_article(self.window.db, article_id)
-        return hash(article["text"]) if article else None
-
-    def _still_as_found(self, item) -> bool:
-        """Whether the item's article still has the text its offsets are
-        into; if not (edited or deleted since, here or elsewhere: a decision
-        landed on other words), the status says to find again."""
-        now = self._text_hash(item.article_id)
-        if now is not None and now == self._found_texts.get(item.article_id):
-            return True
-        self.status.setText(
-            ("This article was deleted" if now is None else "This article's text changed")
-            + " since the disagreements were found: nothing was decided. Find them again.")
-        return False
+    def _current_text(self) -> str | None:
+        """The current item's article text now, its offsets followed into
+        it; None if its article or its words are gone since Find (a decision
+        there would land on other words), and the status says so and to
+        find again."""
+        text = self._follow_text(self.items[self.index].article_id)
+        if text is not None and self.anchors[self.index] is not None:
+            return text
+        self.status.setText(_gone(text is None) + " Nothing was decided: press Find "
+                            "disagreements to find them again.")
+        self._show()
+        return None
 
     def adjust(self, start_delta: int, end_delta: int) -> None:
         """Move the current span's start or end (kept inside the article and
         at least one character long)."""
         if not self.items:
             return
-        from storage import articles
-
-        item = self.items[self.index]
-        if not self._still_as_found(item):
+        text = self._current_text()
+        if text is None:
             return
-        length = len(articles.get_article(self.window.db, item.article_id)["text"])
         start, end = self._span(self.index)
         start = max(0, min(start + start_delta, end - 1))
-        end = min(length, max(end + end_delta, start + 1))
-        self.spans[self.index] = (start, end)
+        end = min(len(text), max(end + end_delta, start + 1))
+        self.spans[self.index] = anchor(text, start, end)
         self._show()
 
     # -- decisions -----------------------------------------------------------
@@ -309,9 +379,11 @@ class AdjudicationDialog(QDialog):
         from storage import consensus
 
         item = self.items[self.index]
-        if not self._still_as_found(item):
+        article_text = self._current_text()
+        if article_text is None:
             return False
         start, end = self._span(self.index)
+        words = article_text[start:end]
         tag_ids = tags_for(item, choice)
         decider = self.window.preferences.analyst
         command = None
@@ -320,15 +392,17 @@ class AdjudicationDialog(QDialog):
             text = f"Adjudicate {start}–{end} of article {item.article_id}: {names}"
             command = commands.Change(
                 _host(self.window), text,
+                # words: refused in its transaction if the text changed meanwhile
                 lambda db: consensus.decide(db, article_id=item.article_id, start=start,
-                                            end=end, tag_ids=tag_ids, decided_by=decider),
+                                            end=end, tag_ids=tag_ids, decided_by=decider,
+                                            words=words),
                 article_id=item.article_id, kinds=frozenset({commands.PASSAGES}))
             if not self.window.run_command(command, "Adjudicate"):
                 return False
             if not shiboken6.isValid(command):
                 command = None      # it changed nothing (consensus already): no step
         self.history.append(Decision(self.index, choice, command, item.article_id,
-                                     start, end, tuple(tag_ids)))
+                                     anchor(article_text, start, end), tuple(tag_ids)))
         self._rebuild_decisions()
         self._show_progress()
         if self.index + 1 < len(self.items):
@@ -442,6 +516,14 @@ class AdjudicationDialog(QDialog):
         self.status.setText(f"Accepting where {first} and {second} agree…")
         self.task.start()
         return self.task
+
+
+def _gone(article_deleted: bool) -> str:
+    """Why an item found can no longer be decided."""
+    if article_deleted:
+        return "This article was deleted since the disagreements were found."
+    return ("This disagreement's words were changed since the disagreements were "
+            "found (here or elsewhere): it can no longer be found in the text.")
 
 
 def _host(window):
