@@ -103,6 +103,29 @@ def anchor(text: str, start: int, end: int) -> Anchor:
                   text[end:end + CONTEXT_CHARS])
 
 
+def anchor_items(db, items: list) -> tuple[list[Anchor | None], dict[int, int | None]]:
+    """Each item's :class:`Anchor` in its article's text (None: the article
+    is gone), and each article's text as a hash (None: gone) — the text the
+    items' offsets are into. Read where the items were found (the Find
+    worker's connection): a large scope's texts are not read on the GUI
+    thread."""
+    from storage.articles import get_article
+
+    anchors: list[Anchor | None] = [None] * len(items)
+    texts: dict[int, int | None] = {}
+    by_article: dict[int, list[int]] = {}
+    for index, item in enumerate(items):
+        by_article.setdefault(item.article_id, []).append(index)
+    for article_id, indices in by_article.items():
+        article = get_article(db, article_id)
+        text = article["text"] if article else None
+        texts[article_id] = None if text is None else hash(text)
+        if text is not None:
+            for index in indices:
+                anchors[index] = anchor(text, items[index].start, items[index].end)
+    return anchors, texts
+
+
 def follow(anchored: Anchor, text: str) -> Anchor | None:
     """Where ``anchored``'s words are in ``text`` (its article's text now),
     by the rule its passages followed the edit

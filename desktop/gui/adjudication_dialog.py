@@ -33,7 +33,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout)
 
-from desktop.agreement.adjudication import Anchor, anchor, follow
+from desktop.agreement.adjudication import Anchor, anchor, anchor_items, follow
 from desktop.gui import commands
 from desktop.gui.workers import Task
 from storage.changes import ARTICLES, PASSAGES, TEXT
@@ -164,16 +164,17 @@ class AdjudicationDialog(QDialog):
         def work(on_progress, is_cancelled):
             db = open_database(db_path, create=False)
             try:
-                return disagreements_between(db, first, second,
-                                             article_ids=_ids(db, article_ids),
-                                             min_length=min_length, both_coded=both_coded,
-                                             on_progress=on_progress,
-                                             is_cancelled=is_cancelled)
+                items = disagreements_between(db, first, second,
+                                              article_ids=_ids(db, article_ids),
+                                              min_length=min_length, both_coded=both_coded,
+                                              on_progress=on_progress,
+                                              is_cancelled=is_cancelled)
+                return items, *anchor_items(db, items)
             finally:
                 db.close()
 
         self.task = Task(work, self)
-        self.task.succeeded.connect(lambda items: self._found(items, (first, second)))
+        self.task.succeeded.connect(lambda found: self._found(*found, (first, second)))
         self.task.failed.connect(self._failed)
         self.find_button.setEnabled(False)
         self.status.setText(f"Looking for the disagreements of {first} and {second}…")
@@ -186,12 +187,17 @@ class AdjudicationDialog(QDialog):
         self.agree_button.setEnabled(True)
         self.status.setText(f"That did not work; nothing changed: {message}")
 
-    def _found(self, items, pair: tuple[str, str]) -> None:
-        """Show the first of the ``items`` found for ``pair`` (A, B)."""
+    def _found(self, items, anchors, texts, pair: tuple[str, str]) -> None:
+        """Show the first of the ``items`` found for ``pair`` (A, B), with
+        their words and the texts (hashes) their offsets are into (see
+        :func:`~desktop.agreement.adjudication.anchor_items`)."""
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
-        self._anchor_items()
+        self.anchors, self._found_texts = list(anchors), dict(texts)
+        self._by_article = {}
+        for index, item in enumerate(self.items):
+            self._by_article.setdefault(item.article_id, []).append(index)
         self.decisions.clear()
         self.spans.clear()
         self.history.clear()
@@ -201,25 +207,6 @@ class AdjudicationDialog(QDialog):
         self.status.setText(f"{counted(len(self.items), 'disagreement')} of {first} and {second}.")
         self._show()
         self.view.setFocus()
-
-    def _anchor_items(self) -> None:
-        """Take each item's words and context, and the text (a hash) their
-        offsets are into: what lets them follow a later edit."""
-        from storage import articles
-
-        self._by_article = {}
-        for index, item in enumerate(self.items):
-            self._by_article.setdefault(item.article_id, []).append(index)
-        self.anchors = [None] * len(self.items)
-        self._found_texts = {}
-        for article_id, indices in self._by_article.items():
-            article = articles.get_article(self.window.db, article_id)
-            text = article["text"] if article else None
-            self._found_texts[article_id] = None if text is None else hash(text)
-            for index in indices:
-                if text is not None:
-                    self.anchors[index] = anchor(text, self.items[index].start,
-                                                 self.items[index].end)
 
     def _show_progress(self) -> None:
         """"3 of 13 disagreements of ana and ben decided"."""
