@@ -40,6 +40,40 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def stored_source(source: str | None) -> str | None:
+    """``source`` as an article stores it: without the whitespace around it
+    (``str.strip``), NULL for none or blank — as an import and an edit store
+    it, and as the source filter compares it with what was typed."""
+    return (source.strip() or None) if isinstance(source, str) else source
+
+
+def trim_stored_sources(db: Database) -> int:
+    """Store every article's source trimmed (:func:`stored_source`), and the
+    sources the change journal's images of articles recorded too; returns
+    the number of articles changed. Migration 0037's work, inside its
+    transaction with the journal's step 0 open, so the rewrite is no step
+    of an analyst's. ``article_periods`` and ``tag_totals`` follow by their
+    triggers.
+
+    The journal's images are trimmed as well: an undo or redo first checks
+    that each row still holds what the step left there, and an import that
+    left " VOD " would otherwise be refused for ever ("changed by someone
+    else since"). Undoing an old step that had " VOD " before it now puts
+    back "VOD"."""
+    # Python's strip, as imports and edits trim: SQLite's trim() takes
+    # spaces only unless told every other kind of blank
+    db.conn.create_function("dossier_stored_source", 1, stored_source, deterministic=True)
+    changed = db.execute("UPDATE articles SET source = dossier_stored_source(source) "
+                         "WHERE source IS NOT dossier_stored_source(source)").rowcount
+    for image in ("before", "after"):
+        source = f"json_extract({image}, '$.source')"
+        db.execute(f"UPDATE journal_changes SET {image} = "
+                   f"json_set({image}, '$.source', dossier_stored_source({source})) "
+                   f"WHERE tbl = 'articles' AND {image} IS NOT NULL "
+                   f"AND {source} IS NOT dossier_stored_source({source})")
+    return changed
+
+
 def find_by_hash(db: Database, digest: str) -> int | None:
     """The id of the article whose text has hash ``digest``, if any."""
     row = db.execute(

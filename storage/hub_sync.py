@@ -68,6 +68,7 @@ from sqlite_utils import Database
 
 from storage import full_text, hub_schema, journal, row_ids
 from storage.anchoring import reanchor
+from storage.articles import stored_source
 from storage.changes import ALL_KINDS, Changes
 from storage.durability import commits_without_fsync
 from storage.hub_meta import HUB_LEFT, HUB_URL
@@ -1175,6 +1176,10 @@ class _Applier:
                 out[column] = self.parent(key, data[ref], data.get("name"))
             else:
                 out[column] = self.resolve(other, data[ref])
+        if table == "articles" and "source" in out:
+            # a hub holds sources as older files pushed them (" VOD "):
+            # stored trimmed here, as the source filter compares them
+            out["source"] = stored_source(out["source"])
         return out
 
     def _adopt(self, table: str, key: str, state: dict) -> int | None:

@@ -300,6 +300,25 @@ def test_a_leads_text_edit_does_not_refuse_or_wipe_an_analysts_memo(tmp_path, hu
             == ("ana's memo", text + " Corrected.")
 
 
+def test_a_source_a_hub_holds_with_spaces_is_stored_trimmed(tmp_path, hub, lead_db):
+    """A hub keeps sources as older files pushed them (" VOD "): a pull and a
+    first sync store them trimmed, as the source filter compares them (one
+    with spaces was never listed by it)."""
+    ana = member_db(tmp_path, hub, "ana")
+    uuid = lead_db.execute("SELECT uuid FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    with journal.step(lead_db, "Edit article details", analyst="lea", origin="window-lea"):
+        # as a file from before sources were trimmed stored an edit
+        lead_db.execute("UPDATE articles SET source = ' VOD ' WHERE uuid = ?", [uuid])
+    hub_sync.sync(lead_db, hub.conn("lea"))
+    assert hub.admin_conn.execute("SELECT data->>'source' FROM dossier_hub.articles "
+                                  "WHERE key = %s", [uuid]).fetchone()[0] == " VOD "
+    hub_sync.sync(ana, hub.conn("ana"))
+    bob = member_db(tmp_path, hub, "bob")
+    for db in (ana, bob):
+        assert db.execute("SELECT source FROM articles WHERE uuid = ?",
+                          [uuid]).fetchone()[0] == "VOD"
+
+
 def _lead_moves_anas_passage(ana, hub, lead_db) -> tuple[int, str]:
     """Ana tags a passage (0–20) and syncs; the lead syncs and re-anchors it
     to 0–10 (not pushed). Returns (Ana's passage id, its uuid)."""

@@ -357,3 +357,28 @@ def test_nodes_whose_labels_overlap_are_moved_apart_and_the_others_stay():
                 assert ra <= lb or rb <= la or ba <= tb or bb <= ta, (a, b)
     assert shift["far"] == 0
     assert max(abs(v) for v in shift.values()) < 40       # apart, not scattered
+
+
+def test_two_nodes_of_one_name_are_labelled_with_their_labels_and_a_single_name_stays_bare(
+        qtbot):
+    """An entity found under two labels is two nodes (Cambodia as GPE and as
+    ORG), drawn with the same name: only colour and hover told them apart.
+    Each now shows its label; a name drawn once (Interpol) stays bare, and
+    a click still filters by the name alone."""
+    from widgets.network_view import NetworkView
+
+    network = NetworkView()
+    qtbot.addWidget(network)
+    gpe, org, interpol = ("entity", "cambodia", "GPE"), ("entity", "cambodia", "ORG"), \
+        ("entity", "interpol", "ORG")
+    nodes = [{"key": gpe, "label": "Cambodia", "kind": "GPE", "size": 1.0},
+             {"key": org, "label": "Cambodia", "kind": "ORG", "size": 0.5},
+             {"key": interpol, "label": "Interpol", "kind": "ORG", "size": 0.8}]
+    edges = [{"a": gpe, "b": interpol, "weight": 3}, {"a": org, "b": interpol, "weight": 1}]
+    network.resize(900, 500)
+    network.set_graph(nodes, edges, {gpe: (-0.5, 0.0), org: (-0.4, 0.1), interpol: (0.5, 0.0)})
+    qtbot.waitUntil(lambda: len(network.nodes) == 3, timeout=5000)
+    shown = {key: [child.text() for child in item.childItems()]
+             for key, item in network.nodes.items()}
+    assert shown == {gpe: ["Cambodia (GPE)"], org: ["Cambodia (ORG)"], interpol: ["Interpol"]}
+    assert network.labels[gpe] == network.labels[org] == "Cambodia"

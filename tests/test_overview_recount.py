@@ -656,3 +656,64 @@ def test_a_source_imported_with_spaces_around_it_is_listed_by_its_cell(tmp_path)
         for row in rows:
             assert _clicked_passages(db, row["tag_id"], row["source"]) == row["passages"]
     db.close()
+
+
+def test_sources_stored_with_spaces_are_trimmed_by_the_migration_and_listed_by_their_cell(
+        tmp_path):
+    """Files from before 0037 keep the sources older imports stored (" VOD "),
+    counted under "VOD" but listed by neither the source filter nor the
+    cell's click: opening one trims them. The rewrite is no analyst's step;
+    an older step that recorded " VOD " is still undone, putting back "VOD"."""
+    import sqlite3
+
+    from storage import journal
+    from storage.article_query import id_set
+    from storage.schema import SCHEMA_VERSION
+
+    path = tmp_path / "x.db"
+    db = open_database(path)
+    tag = tags.create_tag(db, "Drugs", "#aa0000")
+    ids = []
+    with journal.step(db, "Import 5 files", origin="import-old"):
+        for i, source in enumerate((" VOD ", "VOD", "\tvod \n", "   ", " VOD")):
+            article_id = articles.store_article(db, title=f"A{i}", text=f"Article {i} words " * 5,
+                                                published="2024-06-01")[0]
+            # as an import stored it before sources were trimmed
+            db.execute("UPDATE articles SET source = ? WHERE id = ?", [source, article_id])
+            ids.append(article_id)
+    for article_id in ids:
+        passages.add_passage(db, article_id=article_id, tag_id=tag, start=0, end=5,
+                             analyst="ana")
+    with journal.step(db, "Edit article details", origin="window-old") as edit:
+        db.execute("UPDATE articles SET source = 'Reuters' WHERE id = ?", [ids[4]])
+    with journal.step(db, "Import 1 file", origin="import-later"):
+        untagged = articles.store_article(db, title="B", text="Untagged words " * 5)[0]
+        db.execute("UPDATE articles SET source = ' AFP ' WHERE id = ?", [untagged])
+    last_step = journal.last_step_id(db)
+    db.close()
+    conn = sqlite3.connect(path)
+    with conn:      # back to schema 36
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0037_sources_trimmed'")
+        conn.execute("PRAGMA user_version = 36")
+    conn.close()
+
+    db = open_database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [db.execute("SELECT source FROM articles WHERE id = ?", [i]).fetchone()[0]
+            for i in ids] == ["VOD", "VOD", "vod", None, "Reuters"]
+    sql, params = id_set(db, ArticleQuery(source="VOD"))
+    assert sorted(r[0] for r in db.execute(sql, params)) == ids[:3]
+    for query in (ArticleQuery(), ArticleQuery(since="2024-01-01")):
+        rows = overview.tags_by_source(db, query)
+        assert {r["source"]: r["passages"] for r in rows} == {"VOD": 3, "Reuters": 1, "": 1}
+        for row in rows:
+            assert _clicked_passages(db, row["tag_id"], row["source"]) == row["passages"]
+    assert journal.last_step_id(db) == last_step
+    assert journal.undoable(db, "window-old")["id"] == edit.id
+    journal.undo(db, origin="window-old")
+    assert db.execute("SELECT source FROM articles WHERE id = ?", [ids[4]]).fetchone()[0] \
+        == "VOD"
+    assert {r["source"]: r["passages"] for r in overview.tags_by_source(db)} == {"VOD": 4, "": 1}
+    journal.undo(db, origin="import-later")     # its image held " AFP ": not refused
+    assert db.execute("SELECT count(*) FROM articles WHERE id = ?", [untagged]).fetchone()[0] == 0
+    db.close()

@@ -5,12 +5,14 @@ dragging) to emit :attr:`NetworkView.nodeActivated` with its key.
 
 Plain data in: ``set_graph(nodes, edges, positions)`` where a node is
 ``{"key", "label", "kind", "color", "size"}`` (kind "speaker" is drawn as a
-square, anything else as a circle — shape and label, not colour alone),
+square, anything else as a circle — shape and label, not colour alone;
+two nodes of one name are labelled with their kinds, :func:`shown_names`),
 an edge ``{"a", "b", "weight"}`` and positions ``{key: (x, y)}`` in [-1, 1].
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -74,6 +76,20 @@ def spread_apart(boxes: dict, *, gap: float = 3.0, rounds: int = 40) -> dict:
         if not moved:
             break
     return shift
+
+
+def shown_names(nodes: list[dict]) -> dict:
+    """The text drawn beside each node: its label, followed by its kind
+    ("Cambodia (GPE)", "Cambodia (ORG)") where another node drawn has the
+    same name (any case) — an entity found under two labels is two nodes,
+    told apart otherwise only by colour and hover. A name drawn once stays
+    bare."""
+    drawn = Counter(node["label"].casefold() for node in nodes)
+    shown = {}
+    for node in nodes:
+        name, kind = node["label"], node.get("kind")
+        shown[node["key"]] = f"{name} ({kind})" if kind and drawn[name.casefold()] > 1 else name
+    return shown
 
 
 class _NodeShape:
@@ -153,13 +169,14 @@ class NetworkView(ChartView):
         centres = {key: QPointF(x - wide * 0.1, y) for key, (x, y) in placed.items()}
         # each node with its label (right of it): moved apart where they overlap
         metrics = QFontMetricsF(self._label_font())
+        shown = shown_names(nodes)
         boxes = {}
         for node in nodes:
             radius, centre = 5 + 10 * node.get("size", 0.3), centres[node["key"]]
             half = max(radius, metrics.height() / 2)
             boxes[node["key"]] = (centre.x() - radius, centre.y() - half,
                                   centre.x() + radius + 2 + metrics.horizontalAdvance(
-                                      node["label"]), centre.y() + half)
+                                      shown[node["key"]]), centre.y() + half)
         for key, dy in spread_apart(boxes).items():
             centres[key] = QPointF(centres[key].x(), centres[key].y() + dy)
         lines = []
@@ -185,7 +202,7 @@ class NetworkView(ChartView):
                                                     self.background))))
             item.setPen(QPen(QColor(self.text_color), 1))
             scene.addItem(item)
-            label = self._text(node["label"], radius + 2, -8, size=LABEL_POINTS)
+            label = self._text(shown[node["key"]], radius + 2, -8, size=LABEL_POINTS)
             label.setParentItem(item)
             self.nodes[node["key"]] = item
             yield
