@@ -59,12 +59,19 @@ def trim_stored_sources(db: Database) -> int:
     that each row still holds what the step left there, and an import that
     left " VOD " would otherwise be refused for ever ("changed by someone
     else since"). Undoing an old step that had " VOD " before it now puts
-    back "VOD"."""
+    back "VOD". A file none of whose articles holds a spaced source is
+    left as it is, journal included: it is looked at through an index,
+    while the journal of a large import holds every article's whole text
+    (read in full, 100,000 articles' images would make the first opening
+    take minutes). An image there with a spaced source is of an article
+    edited since, and only the undo of that edit puts it back."""
     # Python's strip, as imports and edits trim: SQLite's trim() takes
     # spaces only unless told every other kind of blank
     db.conn.create_function("dossier_stored_source", 1, stored_source, deterministic=True)
     changed = db.execute("UPDATE articles SET source = dossier_stored_source(source) "
                          "WHERE source IS NOT dossier_stored_source(source)").rowcount
+    if not changed:
+        return 0
     for image in ("before", "after"):
         source = f"json_extract({image}, '$.source')"
         db.execute(f"UPDATE journal_changes SET {image} = "
