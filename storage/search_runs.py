@@ -17,15 +17,23 @@ tokens (as unicode61 cuts it at its marks) say what to look up:
   tokens, the last start one — a phrase whose first token is each indexed
   token ending so and whose last is a prefix.
 
-Only indexed tokens starting with a character from U+0E00 on are looked
-up (Thai and every script after it): the vocabulary of Latin, Cyrillic,
-Arabic or Devanagari words, most of an index, is never read. So a word is
-not found inside a run that begins with a Latin letter or a digit
-(“2024年5月”: 5月).
+A run is an indexed token holding a character of these scripts, wherever
+it starts: unicode61 glues figures and Latin letters to the text that
+follows them (“2024年5月10日”, “iphone手机”, “a股市场”). The tokens
+starting from U+0E00 on (Thai and every script after it) are read for each
+word, filtered in SQL. The tokens starting below it — Latin, Cyrillic or
+Arabic words and figures, most of an index — are read once until the file
+changes, to keep the runs among them (:func:`_runs_below`); reading them
+walks every occurrence of those words, so beyond :data:`MAX_OTHER_TOKENS`
+tokens or :data:`MAX_OTHER_WORDS` occurrences they are not read and only
+the runs starting from U+0E00 on are looked inside. A search for a word of a Latin script never comes here
+(``storage.article_query`` sends only words holding a character of these
+scripts).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +68,20 @@ _INDEXES = (ARTICLES_FTS, MEMOS_FTS, NOTES_FTS)
 #: read, 2.3 s a word). A corpus holding more gets a message instead of a
 #: search that stalls; counted by a probe, not a read (0.03 s).
 MAX_VOCABULARY = 500_000
+
+#: The most tokens starting below U+0E00 (Latin words, figures) read to
+#: find the runs among them (“2024年5月”), and the most occurrences of
+#: them: fts5vocab walks every occurrence of each token it lists. Measured:
+#: about 0.55–0.8 µs a token and 20 ns an occurrence (34,000 tokens
+#: occurring 2.1 M times, 66 ms; 426,000 occurring 6.1 M times, 0.33 s), so
+#: at most about 0.15 s once until the file changes. 3,000 generated
+#: Chinese articles hold 19,840 such tokens occurring 25,426 times; 9,000
+#: generated English articles of 300 words, 403,579 occurring 2.75 M
+#: times. Beyond either, those runs are not looked inside: past the
+#: occurrences, known from the indexes' totals, nothing is read; past the
+#: tokens, MAX_OTHER_TOKENS of them were (0.12 s measured, for nothing).
+MAX_OTHER_TOKENS = 150_000
+MAX_OTHER_WORDS = 3_000_000
 
 
 class TooManyTokens(ValueError):
@@ -123,10 +145,14 @@ def tokens(db: Database, word: str) -> list[str]:
     return found
 
 
-def _holding(db: Database, test: str, part: str) -> list[str]:
-    """The indexed tokens (first character from U+0E00 on) for which the SQL
-    ``test`` over ``term`` and ``?`` (= ``part``) holds, in every index."""
-    found: set[str] = set()
+def _holding(db: Database, test: str, part: str, below: set[str]) -> list[str]:
+    """The runs for which the SQL ``test`` over ``term`` and ``?``
+    (= ``part``) holds, in every index: read for the tokens starting from
+    U+0E00 on; ``below`` (:func:`_runs_below`, already filtered by the
+    caller with the same test) joins them."""
+    found = set(below)
+    if len(found) > MAX_TOKENS:
+        raise TooManyTokens(part)
     for index in _INDEXES:
         found.update(r[0] for r in db.execute(
             f"SELECT term FROM {_vocabulary(index)} WHERE term >= ? AND {test}",
@@ -155,14 +181,14 @@ def _kept(db: Database) -> dict:
     state = _state(db)
     kept = db.__dict__.get("_search_runs")
     if kept is None or kept["state"] != state:
-        kept = {"state": state, "words": {}, "readable": None}
+        kept = {"state": state, "words": {}, "below": None}
         db._search_runs = kept
     return kept
 
 
-def _vocabulary_readable(db: Database) -> bool:
-    """Whether the indexes hold at most :data:`MAX_VOCABULARY` tokens of
-    these scripts (a probe at that offset, not a read)."""
+def _count_above(db: Database) -> int | None:
+    """How many tokens starting from U+0E00 on the indexes hold; None when
+    more than :data:`MAX_VOCABULARY` (a probe at that offset, not a read)."""
     with _temp_writes(db):
         _prepare(db)
     total = 0
@@ -170,10 +196,77 @@ def _vocabulary_readable(db: Database) -> bool:
         left = MAX_VOCABULARY - total
         if db.execute(f"SELECT 1 FROM {_vocabulary(index)} WHERE term >= ? "
                       "LIMIT 1 OFFSET ?", [_FIRST, left]).fetchone():
-            return False
+            return None
         total += db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_vocabulary(index)} "
                             "WHERE term >= ? LIMIT ?)", [_FIRST, left]).fetchone()[0]
-    return True
+    return total
+
+
+def _varints(blob: bytes) -> list[int]:
+    """The SQLite varints ``blob`` is made of (big-endian, 7 bits a byte
+    while the high bit is set; a ninth byte gives all 8)."""
+    values, i = [], 0
+    while i < len(blob):
+        value = 0
+        for n in range(9):
+            byte = blob[i]
+            i += 1
+            if n == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80 or i == len(blob):
+                break
+        values.append(value)
+    return values
+
+
+def _occurrences(db: Database) -> int:
+    """How many token occurrences the indexes hold in all. FTS5 keeps each
+    index's totals in row 1 of its ``_data`` table (the rows, then each
+    column's tokens, as varints; what bm25() reads): one row, where
+    counting through fts5vocab walks the whole index."""
+    total = 0
+    for index in _INDEXES:
+        row = db.execute(f"SELECT block FROM {index}_data WHERE id = 1").fetchone()
+        if row is not None:
+            total += sum(_varints(row[0])[1:])
+    return total
+
+
+def _runs_below(db: Database) -> list[str]:
+    """The runs among the tokens starting below U+0E00 (“2024年5月10日”,
+    “iphone手机”), in every index. :class:`TooManyTokens`
+    (``too_much_text``) when they and the tokens from U+0E00 on are more
+    than :data:`MAX_VOCABULARY`; none when the tokens below U+0E00 are
+    more than :data:`MAX_OTHER_TOKENS` or may occur more than
+    :data:`MAX_OTHER_WORDS` times (too long to read)."""
+    above = _count_above(db)
+    if above is None:
+        raise TooManyTokens("", too_much_text=True)
+    # each token from U+0E00 on occurs at least once: the rest is a bound
+    # on the occurrences below, known before reading any
+    if _occurrences(db) - above > MAX_OTHER_WORDS:
+        return []
+    found: set[str] = set()
+    walked = 0
+    for index in _INDEXES:
+        # only the tokens holding a character beyond ASCII (more bytes than
+        # characters) come to Python, whose regex then tests them (SQLite's
+        # GLOB with this character class took three times as long); a
+        # Latin corpus's words cost no Python row each
+        count, wide = db.execute(
+            "SELECT count(*), json_group_array(term) FILTER "
+            "(WHERE length(CAST(term AS BLOB)) > length(term)) "
+            f"FROM (SELECT term FROM {_vocabulary(index)} WHERE term < ? LIMIT ?)",
+            [_FIRST, MAX_OTHER_TOKENS - walked + 1]).fetchone()
+        walked += count
+        if walked > MAX_OTHER_TOKENS:
+            return []
+        found.update(t for t in json.loads(wide) if _SPACELESS.search(t))
+        if above + len(found) > MAX_VOCABULARY:
+            raise TooManyTokens("", too_much_text=True)
+    return sorted(found)
 
 
 def inside_runs(db: Database, word: str) -> str:
@@ -185,11 +278,7 @@ def inside_runs(db: Database, word: str) -> str:
     the file changes (:func:`_kept`)."""
     kept = _kept(db)
     if word not in kept["words"]:
-        if kept["readable"] is None:
-            kept["readable"] = _vocabulary_readable(db)
         try:
-            if not kept["readable"]:
-                raise TooManyTokens(word, too_much_text=True)
             kept["words"][word] = _expanded(db, word)
         except TooManyTokens as error:
             kept["words"][word] = error
@@ -199,17 +288,34 @@ def inside_runs(db: Database, word: str) -> str:
     return found
 
 
+def _kept_runs_below(db: Database, word: str) -> list[str]:
+    """:func:`_runs_below`, read once per state of the file (:func:`_kept`)
+    for every word searched; :class:`TooManyTokens` for ``word``."""
+    kept = _kept(db)
+    if kept["below"] is None:
+        try:
+            kept["below"] = _runs_below(db)
+        except TooManyTokens as error:
+            kept["below"] = error
+    if isinstance(kept["below"], TooManyTokens):
+        raise TooManyTokens(word, too_much_text=True)
+    return kept["below"]
+
+
 def _expanded(db: Database, word: str) -> str:
     """:func:`inside_runs`' expression, worked out from the vocabularies."""
+    below = _kept_runs_below(db, word)
     parts = tokens(db, word)
     if not parts:
         return _quoted([word])
     if len(parts) == 1:
-        found = _holding(db, "instr(term, ?) > 0", parts[0])
+        part = parts[0]
+        found = _holding(db, "instr(term, ?) > 0", part, {t for t in below if part in t})
         phrases = [_quoted([t]) for t in found]
     else:
         first, rest = parts[0], parts[1:]
-        found = _holding(db, "substr(term, -length(?2)) = ?2", first)
+        found = _holding(db, "substr(term, -length(?2)) = ?2", first,
+                         {t for t in below if t.endswith(first)})
         phrases = [_quoted([t] + rest) + "*" for t in found]
     own = _quoted(parts) + ("" if len(parts) == 1 else "*")
     if own not in phrases:

@@ -156,6 +156,38 @@ def test_a_word_inside_a_run_of_text_written_without_spaces_is_found(db, text, w
     assert note_matches(db, a, word) == (set(), True)
 
 
+@pytest.mark.parametrize("text,word", [("2024年5月10日，政府发布通知。", "5月"),
+                                       ("iPhone手机销量下降。", "手机"),
+                                       ("A股市场大幅上涨。", "股市")])
+def test_a_word_inside_a_run_beginning_with_a_digit_or_latin_letter_is_found(
+        db, monkeypatch, text, word):
+    """FTS5 indexes “2024年5月10日” or “iPhone手机销量下降” as one token
+    beginning with a digit or a Latin letter: such runs were not looked
+    inside, so 5月 or 手机 found nothing in them. A Latin word still goes to
+    the index alone (the vocabulary is not read) and finds what it found."""
+    from storage import search_runs
+    from storage.article_query import note_matches
+
+    a = _add(db, "Title", text)
+    other = _add(db, "Other", "Nothing here: iPhone 5 手 机 股")
+    assert _ids(db, ArticleQuery(search=word)) == [a]
+    assert _ids(db, ArticleQuery(search=f'"{word}"')) == [a]
+    assert count_articles(db, ArticleQuery(search=word)) == 1
+    assert _ids(db, ArticleQuery(search=f"-{word}")) == [other]
+    assert [text[s:e] for s, e in search_matches(db, a, word)] == [word]
+    review.set_memo(db, a, text)
+    assert _ids(db, ArticleQuery(search=word, search_in="notes")) == [a]
+    assert note_matches(db, a, word) == (set(), True)
+    looked_up = []
+    inside_runs = search_runs.inside_runs
+    monkeypatch.setattr(search_runs, "inside_runs",
+                        lambda db_, w: looked_up.append(w) or inside_runs(db_, w))
+    assert _ids(db, ArticleQuery(search="iPhone")) == [other]       # the whole token only
+    prefixed = [a, other] if text.startswith("iPhone") else [other]
+    assert _ids(db, ArticleQuery(search="iphone*")) == prefixed
+    assert looked_up == []
+
+
 def test_a_word_inside_too_many_runs_says_how_to_narrow_it(db, monkeypatch):
     from storage import search_runs
 
@@ -207,6 +239,48 @@ def test_a_file_with_too_many_runs_to_read_says_how_to_search_them(db, monkeypat
     monkeypatch.setattr(search_runs, "MAX_VOCABULARY", 3)
     _add(db, "T", "English only")                      # (a change: read again)
     assert count_articles(db, ArticleQuery(search="政府")) == 3
+
+
+def test_the_runs_beginning_with_a_digit_or_latin_letter_count_towards_the_cap(
+        db, monkeypatch):
+    """They are read as well, so the file's MAX_VOCABULARY counts them: one
+    run beginning with a Chinese character and two with a digit or a
+    Latin letter are three runs."""
+    from storage import search_runs
+
+    monkeypatch.setattr(search_runs, "MAX_VOCABULARY", 2)
+    for text in ("中国政府表示", "2024年政府换届", "iPhone手机"):
+        _add(db, "T", text)
+    with pytest.raises(SearchError, match="too much text written without spaces"):
+        count_articles(db, ArticleQuery(search="政府"))
+    assert _ids(db, ArticleQuery(search="2024*")) == [2]      # the index alone
+    monkeypatch.setattr(search_runs, "MAX_VOCABULARY", 3)
+    _add(db, "T", "English only")                      # (a change: read again)
+    assert _ids(db, ArticleQuery(search="政府")) == [1, 2]
+
+
+def test_runs_beginning_with_a_digit_are_not_read_behind_too_much_latin_text(
+        db, monkeypatch):
+    """Finding them walks the tokens below U+0E00 (Latin words, figures)
+    and every occurrence of each: beyond MAX_OTHER_WORDS occurrences
+    (counted from the indexes' totals) or MAX_OTHER_TOKENS tokens that
+    would stall, so only the runs beginning with a character of those
+    scripts are looked inside, as before."""
+    from storage import search_runs
+
+    monkeypatch.setattr(search_runs, "MAX_OTHER_WORDS", 4)
+    a = _add(db, "T", "中国5月表示")
+    b = _add(db, "T", "2024年5月表示")
+    assert _ids(db, ArticleQuery(search="5月")) == [a, b]
+    _add(db, "T", "Five Latin words, no more")
+    assert search_runs._occurrences(db) == 3 + 1 + 1 + 5      # the titles' “T” too
+    assert _ids(db, ArticleQuery(search="5月")) == [a]
+    monkeypatch.setattr(search_runs, "MAX_OTHER_WORDS", 100)
+    monkeypatch.setattr(search_runs, "MAX_OTHER_TOKENS", 8)
+    _add(db, "T", "Six")                               # (a change: read again)
+    assert _ids(db, ArticleQuery(search="5月")) == [a, b]     # 8 tokens below U+0E00
+    _add(db, "T", "Seven")
+    assert _ids(db, ArticleQuery(search="5月")) == [a]        # 9
 
 
 def test_a_word_inside_a_run_is_found_in_a_read_only_file(tmp_path):

@@ -98,6 +98,24 @@ def test_the_note_filter_finds_a_word_inside_a_run_of_chinese_or_thai(seeded_db_
     db.close()
 
 
+def test_the_note_filter_finds_a_word_inside_a_run_beginning_with_a_digit_or_latin_letter(
+        seeded_db_path):
+    """“2024年5月开会” and “iPhone手机已售罄” are single tokens beginning with
+    a digit or a Latin letter: the filter listed no passage for 5月 or 手机."""
+    ids, cyber, _scams, _drugs = _stored(seeded_db_path)
+    db = open_database(seeded_db_path)
+    dated = passages.add_passage(db, article_id=2, tag_id=cyber, start=0, end=10,
+                                 analyst="ana", note="2024年5月开会")
+    brand = passages.add_passage(db, article_id=4, tag_id=cyber, start=0, end=10,
+                                 analyst="ana", note="iPhone手机已售罄")
+    for word, passage_id in (("5月", dated), ("手机", brand)):
+        query = PassageQuery(note=word)
+        assert count_passages(db, query) == 1
+        assert first_ids(db, query, 10) == passage_ids(db, query) == [passage_id]
+    assert passage_ids(db, PassageQuery(note="iPhone")) == []        # a Latin word: whole tokens
+    db.close()
+
+
 def test_keyboard_opens_workspace_and_filters_by_tag_and_note(workspace, qtbot):
     window, controller, widget, ids, (cyber, scams, drugs) = workspace
     assert widget.table.hasFocus()
