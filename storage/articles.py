@@ -239,8 +239,8 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
     keep their old offsets and are flagged ``orphaned``. The article's
     near-duplicate fingerprint and links are dropped (see
     :func:`storage.similarity.forget`). The speaker corrections of quotes the
-    edit did not touch are copied to the new text
-    (:func:`storage.speaker_corrections.carry_over`). Returns counts
+    edit did not touch, or edited inside as passages are followed, are copied
+    to the new text (:func:`storage.speaker_corrections.carry_over`). Returns counts
     ``{"kept", "moved", "orphaned"}`` of passages, and
     ``{"corrections_kept", "corrections_dropped"}`` of speaker corrections
     when the old text had any.

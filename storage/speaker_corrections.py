@@ -21,12 +21,15 @@ Nothing here touches the analyses: corrections are applied when reading
 ``article_speakers`` summary behind the speaker filter), so they survive
 re-analysis, and a corrected speaker never silently changes. Editing an
 article's text changes its hash: the corrections of quotes the edit did not
-touch are copied to the new text, moved with their words
-(:func:`carry_over`); those of quotes it touched no longer apply (their
-offsets would point at other words). The old text's rows stay: undoing the
-edit finds them again; typing the old text back finds those of the words
-the edit changed, while on the other words the corrections carried from the
-edited text replace the old ones (one removed since stays removed).
+touch are copied to the new text, moved with their words, and so are those
+of quotes edited inside as passages are (a typo fixed: the quote keeps its
+first and last characters and at least half of them; its end moves by what
+the edit added or removed) (:func:`carry_over`); those of quotes the edit
+crossed the edge of or rewrote no longer apply (their offsets would point
+at other words). The old text's rows stay: undoing the edit finds them
+again; typing the old text back finds those of the quotes the edit changed
+beyond that, while on the others the corrections carried from the edited
+text replace the old ones (one removed since stays removed).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage import changes, journal, row_ids
-from storage.anchoring import outside_edit
+from storage.anchoring import follow_edit, outside_edit
 from storage.database import utc_now
 
 #: ``str.translate`` table folding case as SQLite's ``lower()`` does (as
@@ -340,16 +343,17 @@ def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
                stretch: tuple[int, int, int]) -> tuple[int, int]:
     """Copy the corrections of the text ``old_hash`` to the article's new text
     ``new_hash`` — edited in one ``stretch`` (see
-    :func:`storage.anchoring.changed_stretch`) — at their words' new offsets,
-    inside the caller's journal step. Returns ``(kept, dropped)``: the
-    corrections copied, and those of quotes the edit touched, not copied (the
-    analysis of the new text cuts that quote anew).
+    :func:`storage.anchoring.changed_stretch`) — at their quotes' new offsets
+    (:func:`_carried_span`), inside the caller's journal step. Returns
+    ``(kept, dropped)``: the corrections copied, and those of quotes the edit
+    crossed the edge of or rewrote most of, not copied (the analysis of the
+    new text cuts that quote anew).
 
     The old rows stay (the key is the text's: undo, or the old text typed
     back, finds them again). A row the new text has already at those offsets
     (it had this text once) takes the carried values: they are what the
-    analyst saw last; its rows on untouched words with none carried to them
-    are deleted (see :func:`_forget_removed`)."""
+    analyst saw last; its rows where one would have been carried, with none
+    carried to them, are deleted (see :func:`_forget_removed`)."""
     if old_hash == new_hash:
         return 0, 0
     columns = ("article_id", "text_hash", "start", "end") + _CARRIED_COLUMNS
@@ -362,7 +366,7 @@ def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
     kept = 0
     carried: set[tuple[int, int]] = set()
     for start, end, *values in rows:
-        found = outside_edit(stretch, start=start, end=end)
+        found = _carried_span(stretch, start, end)
         if found is not None:
             db.execute(insert, [article_id, new_hash, *found, *values])
             carried.add(found)
@@ -371,19 +375,49 @@ def carry_over(db: Database, article_id: int, old_hash: str, new_hash: str,
     return kept, len(rows) - kept
 
 
+def _carried_span(stretch: tuple[int, int, int], start: int, end: int
+                  ) -> tuple[int, int] | None:
+    """Where the correction of the old text's ``start``-``end`` goes in the
+    edited text: moved with its words when the edit lies wholly before or
+    after it; following the edit when the edit lies inside it and leaves
+    half of it as it was — the rule passages follow
+    (:func:`storage.anchoring.follow_edit`), so a correction follows a typo
+    fix as a passage on the same words does; the real pipeline cuts the
+    fixed quote at those offsets (start kept, end moved), where the
+    correction then applies. None otherwise."""
+    return (outside_edit(stretch, start=start, end=end)
+            or follow_edit(stretch, start=start, end=end))
+
+
+def _carried_from(stretch: tuple[int, int, int], start: int, end: int
+                  ) -> tuple[int, int] | None:
+    """The old text's span whose correction :func:`_carried_span` would carry
+    to the new text's ``start``-``end``; None when none would be (the edit
+    crosses that span's edge or rewrote most of it)."""
+    begin, old_end, new_end = stretch
+    shift = new_end - old_end
+    if end <= begin:
+        old = (start, end)
+    elif start >= new_end:
+        old = (start - shift, end - shift)
+    else:
+        old = (start, end - shift)
+    return old if _carried_span(stretch, *old) == (start, end) else None
+
+
 def _forget_removed(db: Database, new_hash: str, stretch: tuple[int, int, int],
                     carried: set[tuple[int, int]]) -> None:
-    """Delete the new text's own older rows (it had this text once) on words
-    the edit did not touch that no row of the old text was carried to: the
-    analyst removed that correction since, on the old text, and reverting an
-    edit must not bring it back. Rows on the edited words stay (the old text
-    could not say anything of them). Plain deletes in the caller's journal
-    step, so undo puts them back."""
-    begin, _old_end, new_end = stretch
+    """Delete the new text's own older rows (it had this text once) where a
+    row of the old text would have been carried (:func:`_carried_from`) and
+    none was: the analyst removed that correction since, on the old text,
+    and reverting an edit — a typo fixed inside the quote undone by typing
+    it back, too — must not bring it back. Rows the old text could not say
+    anything of (the edit crossed their edge or rewrote them) stay. Plain
+    deletes in the caller's journal step, so undo puts them back."""
     stale = [row_id for row_id, start, end in db.execute(
-        'SELECT id, start, "end" FROM quote_corrections WHERE text_hash = ? '
-        'AND ("end" <= ? OR start >= ?)', [new_hash, begin, new_end]).fetchall()
-        if (start, end) not in carried]
+        'SELECT id, start, "end" FROM quote_corrections WHERE text_hash = ?',
+        [new_hash]).fetchall()
+        if (start, end) not in carried and _carried_from(stretch, start, end) is not None]
     for row_id in stale:
         db.execute("DELETE FROM quote_corrections WHERE id = ?", [row_id])
 

@@ -179,11 +179,11 @@ def test_corrections_survive_reanalysis(adb, pipeline):
     assert [q["speaker"] for q in quotes.all_quotes(adb, article_id=quote["article_id"])
             if q["start"] == marked] == ["Neth Savoeun"]
     assert _summary(adb) == _expected_summary(adb)
-    # an edit through the quote's words: its correction no longer applies
+    # an edit across the quote's first words: its correction no longer applies
     text = articles.get_article(adb, quote["article_id"])["text"]
-    inside = quote["start"] + 5
+    edge = quote["start"] + 5
     articles.replace_article_text(adb, quote["article_id"],
-                                  text[:inside] + "(edited) " + text[inside:])
+                                  text[:edge - 10] + "(edited) " + text[edge:])
     assert not any(q["corrected"] and q["speaker"] == "Chak Sopheap"
                    for q in quotes.all_quotes(adb))
     assert _summary(adb) == _expected_summary(adb)
@@ -262,29 +262,124 @@ def test_edit_text_far_from_a_corrected_quote_keeps_the_correction(adb, pipeline
     assert _speakers(adb)["Chak Sopheap"] == 1
 
 
-def test_an_edit_inside_a_corrected_quote_drops_it_until_the_words_are_back(adb):
-    """The edit's own quote is cut anew by the next analysis: its correction
-    is not carried (and said); the other quotes' are, moved with their words.
-    Typing the old words back finds the dropped correction again."""
+def test_an_edit_rewriting_most_of_a_corrected_quote_drops_it_until_the_words_are_back(adb):
+    """The edit's own quote, rewritten but for its first and last letters
+    ("close relationship" → "cooperation and a partnership"), is cut anew by
+    the next analysis: its correction is not carried (and said);
+    the other quotes' are, moved with their words. Typing the old words back
+    finds the dropped correction again."""
     quote = _quote(adb, "Am Sam Ath")
     article_id = quote["article_id"]
     sc.set_speaker(adb, article_id, quote["start"], quote["end"], "Chak Sopheap")
     first = min(quotes.all_quotes(adb, article_id=article_id), key=lambda q: q["start"])
     sc.set_speaker(adb, article_id, first["start"], first["end"], "Sar Sokha")
     text = articles.get_article(adb, article_id)["text"]
-    inside = first["start"] + 3
+    assert first["text"] == "close relationship"
 
-    edited = text[:inside] + "(edited) " + text[inside:]
+    edited = text[:first["start"]] + "cooperation and a partnership" + text[first["end"]:]
+    shift = len(edited) - len(text)
     counts = articles.replace_article_text(adb, article_id, edited)
     assert (counts["corrections_kept"], counts["corrections_dropped"]) == (1, 1)
     new_hash = articles.get_article(adb, article_id)["text_hash"]
     assert [(c["start"], c["speaker"]) for c in sc.quote_corrections(adb, new_hash)] \
-        == [(quote["start"] + 9, "Chak Sopheap")]
-    assert edited[quote["start"] + 9:quote["end"] + 9] == quote["text"]
+        == [(quote["start"] + shift, "Chak Sopheap")]
+    assert edited[quote["start"] + shift:quote["end"] + shift] == quote["text"]
     # the old text typed back: both corrections apply again, at once
     articles.replace_article_text(adb, article_id, text)
     shown = {q["start"]: q["speaker"] for q in quotes.all_quotes(adb, article_id=article_id)}
     assert (shown[quote["start"]], shown[first["start"]]) == ("Chak Sopheap", "Sar Sokha")
+    assert _summary(adb) == _expected_summary(adb)
+
+
+def test_a_typo_fixed_inside_corrected_quotes_keeps_their_corrections_at_the_new_span(
+        adb, pipeline):
+    """A typo fixed inside a quote ("confidnce" → "confidence") dropped the
+    speaker the analyst had set on it, and one fixed inside a passage marked
+    as a quote unmarked it, while the passages on those words followed the
+    fix. They follow it now (start kept, end moved by the letter added),
+    and the new analysis cuts the quote at exactly that span, so the speaker
+    set applies to it. Undo of each fix brings the corrections back as they
+    were."""
+    from desktop.analysis_jobs import analyse_articles
+
+    article_id = _quote(adb, "Am Sam Ath")["article_id"]
+    text = articles.get_article(adb, article_id)["text"]
+    assert text.count("public confidence") == text.count("the training of") == 1
+    # (a line added too: the text fixed is new, not the seed's analysed one)
+    typos = text.replace("public confidence", "public confidnce").replace(
+        "the training of", "the traning of") + "\n\nThis story was updated."
+    articles.replace_article_text(adb, article_id, typos)
+    analyse_articles(adb, pipeline, [article_id])
+    quote = _quote(adb, "Am Sam Ath")
+    assert "confidnce" in quote["text"]
+    sc.set_speaker(adb, article_id, quote["start"], quote["end"], "Chak Sopheap")
+    marked = typos.index("more support")
+    marked_end = typos.index("officers", marked) + len("officers")
+    sc.mark_as_quote(adb, article_id, marked, marked_end, "Sar Sokha")
+    before = _corrections(adb)
+
+    fixed = typos.replace("confidnce", "confidence")
+    counts = articles.replace_article_text(adb, article_id, fixed)
+    assert (counts["corrections_kept"], counts["corrections_dropped"]) == (2, 0)
+    text = fixed.replace("traning", "training")
+    counts = articles.replace_article_text(adb, article_id, text)
+    assert (counts["corrections_kept"], counts["corrections_dropped"]) == (2, 0)
+    new_hash = articles.get_article(adb, article_id)["text_hash"]
+    assert [(c["start"], c["end"], c["is_quote"], c["speaker"])
+            for c in sc.quote_corrections(adb, new_hash)] == [
+        (marked, marked_end + 1, 1, "Sar Sokha"),
+        (quote["start"] + 1, quote["end"] + 2, 1, "Chak Sopheap")]
+    # the analyst's quote shows at once, the speaker set with the new analysis
+    [shown] = quotes.all_quotes(adb, article_id=article_id)
+    assert (shown["text"], shown["speaker"]) == (
+        "more support for the training of the Kingdom’s police officers", "Sar Sokha")
+    analyse_articles(adb, pipeline, [article_id])
+    shown = {q["start"]: q for q in quotes.all_quotes(adb, article_id=article_id)}
+    am = shown[quote["start"] + 1]
+    assert (am["end"], am["speaker"], am["corrected"]) \
+        == (quote["end"] + 2, "Chak Sopheap", True)
+    assert "public confidence" in am["text"]
+    assert shown[marked]["speaker"] == "Sar Sokha"
+    assert _speakers(adb)["Chak Sopheap"] == 1 and "Am Sam Ath" not in _speakers(adb)
+    assert _summary(adb) == _expected_summary(adb)
+
+    assert journal.undoable(adb)["name"] == "Edit article text"
+    journal.undo(adb)
+    journal.undo(adb)
+    assert articles.get_article(adb, article_id)["text"] == typos
+    assert _corrections(adb) == before
+    shown = {q["start"]: q["speaker"] for q in quotes.all_quotes(adb, article_id=article_id)}
+    assert (shown[quote["start"]], shown[marked]) == ("Chak Sopheap", "Sar Sokha")
+    assert _summary(adb) == _expected_summary(adb)
+
+
+def test_a_correction_removed_after_a_typo_fix_stays_removed_when_the_typo_is_typed_back(adb):
+    """The typo fix carries a mark to the fixed text; cleared there, it came
+    back when the typo was typed back: the typo'd text's own row, on the
+    words the edit changed, was never deleted. A speaker changed there
+    comes back as changed. One journal step each: undo restores it."""
+    article_id = _quote(adb, "Am Sam Ath")["article_id"]
+    text = articles.get_article(adb, article_id)["text"]
+    start = text.index("more support")
+    end = text.index("officers", start) + len("officers")
+    sc.mark_as_quote(adb, article_id, start, end, "Sar Sokha")
+    fixed = text.replace("the training of", "the trainings of")
+    articles.replace_article_text(adb, article_id, fixed)
+    sc.clear_correction(adb, article_id, start, end + 1)
+    before = _corrections(adb)
+
+    articles.replace_article_text(adb, article_id, text)
+    assert not [q for q in quotes.all_quotes(adb, article_id=article_id) if q["corrected"]]
+    assert not _corrections(adb)
+    assert _summary(adb) == _expected_summary(adb)
+    journal.undo(adb)
+    assert _corrections(adb) == before
+    # marked again, under another name: the typo typed back keeps that name
+    sc.mark_as_quote(adb, article_id, start, end + 1, "Neth Savoeun")
+    articles.replace_article_text(adb, article_id, text)
+    assert [(q["start"], q["end"], q["speaker"]) for q in
+            quotes.all_quotes(adb, article_id=article_id) if q["corrected"]] \
+        == [(start, end, "Neth Savoeun")]
     assert _summary(adb) == _expected_summary(adb)
 
 

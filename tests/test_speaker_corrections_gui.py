@@ -421,7 +421,9 @@ def test_set_speaker_offers_a_possessives_name_once_without_its_s():
 def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
                                                                    analysed_db_path, qtbot):
     """Edit text… dropped every correction of the article and the status line
-    spoke only of passages; Ctrl+Z alone brought them back."""
+    spoke only of passages; Ctrl+Z alone brought them back. A letter typed
+    inside a quote dropped that quote's correction too: it follows the
+    letter now, as the passages do; a quote rewritten still loses it."""
     from storage import speaker_corrections as sc
     from tests.test_edit_text_follows import edit_text
 
@@ -439,16 +441,27 @@ def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
     edit_text(window, text[:inside] + "x" + text[inside:])    # one letter
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Text saved"))
     assert window.statusBar().currentMessage().endswith(
-        "; 1 speaker correction kept, 1 no longer applies.")
+        "; 2 speaker corrections kept, 0 no longer apply.")
     corrections, _aliases = stored(analysed_db_path)
-    assert corrections == before[0] + [(am["start"] + 1, am["end"] + 1, 1, "Chak Sopheap",
-                                        "person")]
+    assert corrections == before[0] + [
+        (first["start"], first["end"] + 1, 0, None, None),
+        (am["start"] + 1, am["end"] + 1, 1, "Chak Sopheap", "person")]
     activate(qtbot, window)
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: window.view.article_text() == text)
     assert stored(analysed_db_path) == before
     assert reader_speaker(window, am["start"]) == "Chak Sopheap"
+
+    from widgets.text_edit_dialog import TextEditDialog
+    for dialog in window.findChildren(TextEditDialog):   # the first edit's: edit_text's find
+        dialog.setParent(None)
+    window.statusBar().clearMessage()
+    rewritten = "cooperation and a partnership"    # was "close relationship"
+    edit_text(window, text[:first["start"]] + rewritten + text[first["end"]:])
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Text saved"))
+    assert window.statusBar().currentMessage().endswith(
+        "; 1 speaker correction kept, 1 no longer applies.")
 
 
 def test_a_passage_marked_before_the_analysis_is_shown_and_undone(open_window, seeded_db_path,
