@@ -287,3 +287,54 @@ def test_in_a_narrow_list_a_long_analyst_name_is_cut_not_the_passages_words(qtbo
     view.resize(1400, 300)
     qtbot.waitUntil(lambda: header.sectionSize(view.ANALYST_COLUMN)
                     >= view.sizeHintForColumn(view.ANALYST_COLUMN), timeout=2000)
+
+
+def test_a_row_inserted_repaints_the_rows_from_it_down_and_the_list_shows_what_it_holds(
+        qtbot):
+    """A tag saved inserts a row: the rows above it are not repainted (their
+    text was laid out again at each tag saved), and what the screen shows is
+    what a full repaint draws — inserted first, in the middle or last, and in
+    a list scrolled down, where a row inserted above the view moves them all."""
+    from PySide6.QtCore import QObject
+
+    class Paints(QObject):
+        rects: list = []
+
+        def eventFilter(self, _obj, event):
+            if event.type() == QEvent.Type.Paint:
+                Paints.rects.append(event.rect())
+            return False
+
+    def spaced(ids):
+        return [dict(passage(i), start=i * 10, end=i * 10 + 9) for i in sorted(ids)]
+
+    def on_screen(view):
+        QApplication.processEvents()
+        viewport = view.viewport()
+        at = viewport.mapTo(view.window(), QPoint(0, 0))
+        return view.screen().grabWindow(view.window().winId(), at.x(), at.y(),
+                                        viewport.width(), viewport.height()).toImage()
+
+    ids = {2 * i for i in range(1, 9)}           # room between them
+    view = shown(qtbot, spaced(ids), width=380)
+    counter = Paints()
+    view.viewport().installEventFilter(counter)
+    for new in (5, 1, 40):                       # in the middle, first, last
+        QApplication.processEvents()
+        Paints.rects = []
+        ids.add(new)
+        view.set_passages(spaced(ids), [])
+        QApplication.processEvents()
+        row = sorted(ids).index(new)
+        top = view.visualItemRect(view.topLevelItem(row)).top()
+        assert Paints.rects and min(r.top() for r in Paints.rects) >= top
+        assert on_screen(view) == view.viewport().grab().toImage()
+    # scrolled down: a row inserted above the rows in view moves them all
+    ids |= {100 + i for i in range(30)}
+    view.set_passages(spaced(ids), [])
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    for new in (3, 99, 200):                     # above the view, in it, below it
+        QApplication.processEvents()
+        ids.add(new)
+        view.set_passages(spaced(ids), [])
+        assert on_screen(view) == view.viewport().grab().toImage()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QTextLayout
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QStyle, QTreeWidget,
                                QTreeWidgetItem)
@@ -148,7 +148,8 @@ class PassageList(QTreeWidget):
         """Show these passages (in this order). When the rows shown stay, in
         their order, passages added are inserted where they belong and a
         changed one (a note saved) is rewritten in place: a tag saved repaints
-        one row, not the whole list, and the current row stays current (F2,
+        the rows from its own down, not the whole list (see
+        :meth:`doItemsLayout`), and the current row stays current (F2,
         Delete and the arrows act on it). Otherwise the list is refilled,
         keeping the current passage current if it is still listed."""
         self._tags = list(tags)
@@ -159,14 +160,21 @@ class PassageList(QTreeWidget):
         self._passages = {p["id"]: p for p in passages}
         self.blockSignals(True)   # filling the list is not an edit
         if kept == shown:
+            inserted = None
             for row, passage in enumerate(passages):
                 if passage["id"] not in old:
                     self.insertTopLevelItem(row, self._item(passage))
+                    inserted = row if inserted is None else inserted
                 elif old[passage["id"]] != passage:
                     self._fill(self.topLevelItem(row), passage,
                                note_changed=old[passage["id"]].get("note") != passage.get("note"))
-            # laid out now, not by a timer after the next paint: one paint
-            self.executeDelayedItemsLayout()
+            # laid out now, not by a timer after the next paint: one paint,
+            # of the rows from the first one inserted down
+            self._repaint_from = inserted
+            try:
+                self.executeDelayedItemsLayout()
+            finally:
+                self._repaint_from = None
         else:
             current = self._current_passage()
             self.clear()
@@ -195,6 +203,42 @@ class PassageList(QTreeWidget):
         self._listed_analysts = {p.get("analyst") or "" for p in passages}
         self._show_analyst_column()
         self.blockSignals(False)
+
+    #: the first row :meth:`set_passages` inserted, while it lays the rows out
+    _repaint_from: int | None = None
+
+    def doItemsLayout(self) -> None:
+        """Lay the rows out. After rows were inserted into a list whose other
+        rows stay (a tag saved), only the rows from the first one inserted
+        down are repainted: ``QAbstractItemView::doItemsLayout`` repaints
+        the whole list, and its rows' text is laid out anew at each paint
+        (0.6 ms of a tag save on a list of nine passages; the rows above
+        have not moved or changed). Anything else that moves rows — a
+        scroll, the viewport resized — repaints the whole list, as before."""
+        viewport = self.viewport()
+        first = self._repaint_from
+        if first is None or not viewport.updatesEnabled():
+            super().doItemsLayout()
+            return
+        before = (viewport.size(), self.verticalScrollBar().value(),
+                  self.horizontalScrollBar().value())
+        # the attribute itself, not setUpdatesEnabled(), which repaints
+        # everything when updates are enabled again
+        viewport.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, True)
+        try:
+            super().doItemsLayout()
+        finally:
+            viewport.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, False)
+        after = (viewport.size(), self.verticalScrollBar().value(),
+                 self.horizontalScrollBar().value())
+        last = self.topLevelItem(self.topLevelItemCount() - 1)
+        if after != before or first >= self.topLevelItemCount() or last is None:
+            viewport.update()
+            return
+        top = max(0, self.visualItemRect(self.topLevelItem(first)).top())
+        bottom = self.visualItemRect(last).bottom()
+        if bottom >= top:
+            viewport.update(QRect(0, top, viewport.width(), bottom - top + 1))
 
     def _keep_note_being_typed(self) -> None:
         """A note open for typing is committed (and stored, by
