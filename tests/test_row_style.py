@@ -47,3 +47,37 @@ def test_the_reader_selects_in_its_own_colours_and_follows_the_theme_otherwise(q
         assert colours.color(QPalette.ColorRole.Base).name() == "#1e1f22"
     finally:
         app.setPalette(before)
+
+
+def test_the_passages_rows_keep_their_measures_and_measure_again_in_a_new_font(qtbot):
+    """The Passages list keeps each cell's measured size (its first row is
+    measured at each tag saved): its rows are as tall, and a column fitted
+    to its contents as wide, as roomy rows measured anew; a larger font
+    (the reader's zoom followed) makes taller rows."""
+    listed = PassageList()
+    qtbot.addWidget(listed)
+    rows = [{"id": i, "tag": "Cybercrime", "color": "#2ecc71", "text": f"passage {i} words",
+             "note": "a longer note " * i, "analyst": "ana", "start": i, "end": i + 5}
+            for i in (1, 2)]
+    listed.resize(500, 300)
+    listed.show()
+
+    def measures():
+        listed.set_passages(rows, [])
+        listed.doItemsLayout()
+        QApplication.processEvents()
+        return (listed.visualItemRect(listed.topLevelItem(0)).height(),
+                [listed.sizeHintForColumn(c) for c in range(3)])
+
+    kept = listed.itemDelegate()
+    first = measures()
+    assert measures() == first                   # measured, then kept
+    listed.setItemDelegate(row_style.RoomyRows(listed))
+    assert measures() == first                   # as measured anew
+    listed.setItemDelegate(kept)
+    font = listed.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    listed.setFont(font)
+    rows.append(dict(rows[0], id=3, start=50, end=55))
+    taller = measures()
+    assert taller[0] > first[0] and taller[1][0] > first[1][0]
