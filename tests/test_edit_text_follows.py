@@ -37,6 +37,12 @@ def test_a_word_added_inside_a_passage_keeps_it_on_its_words(open_window, analys
     assert window.view.passage_ranges_shown() == [(row["start"], row["end"])]
     message = window.statusBar().currentMessage()
     assert message.startswith("Text saved:") and "0 no longer found" in message
+    # the dialog is gone with its text (each edit kept one, a child of the window)
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from widgets.text_edit_dialog import TextEditDialog
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(TextEditDialog) == []
     # the article's analysis ends behind the edit: its note does not hide it
     window.controllers.analysis.process.worker.finished.emit(1)
     assert window.statusBar().currentMessage() == message

@@ -453,9 +453,6 @@ def test_edit_text_keeps_the_corrections_of_quotes_it_did_not_touch(open_window,
     assert stored(analysed_db_path) == before
     assert reader_speaker(window, am["start"]) == "Chak Sopheap"
 
-    from widgets.text_edit_dialog import TextEditDialog
-    for dialog in window.findChildren(TextEditDialog):   # the first edit's: edit_text's find
-        dialog.setParent(None)
     window.statusBar().clearMessage()
     rewritten = "cooperation and a partnership"    # was "close relationship"
     edit_text(window, text[:first["start"]] + rewritten + text[first["end"]:])

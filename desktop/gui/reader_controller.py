@@ -390,9 +390,14 @@ class ReaderController(Controller):
         base = text = article["text"]       # base: the text the dialog is typed on
         while True:
             dialog = TextEditDialog("Edit article text", text, self.window)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            text = dialog.text()
+            try:
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return
+                text = dialog.text()
+            finally:
+                # a child of the window: each Edit text… kept its dialog,
+                # and the article's whole text in it, as long as the window
+                dialog.deleteLater()
             if text == base:        # nothing typed: nothing to save, whatever came meanwhile
                 return
             now = articles.get_article(self.db, article_id)
