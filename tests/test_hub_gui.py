@@ -54,6 +54,25 @@ def test_hub_url_from_the_dialog_fields():
     assert hub_url("postgresql://x@h:5433/db", "ana") == "postgresql://ana@h:5433/db"
 
 
+def test_the_connect_dialog_is_not_kept_with_the_password_typed(open_window, seeded_db_path,
+                                                                 monkeypatch):
+    """File → Connect to team hub…, a password typed, then Cancel: nothing
+    is connected, and the dialog (a child of the window) is gone with the
+    password in it."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QDialog
+
+    window = open_window(seeded_db_path)
+
+    def exec_(dialog):
+        dialog.password.setText("pw-ana")
+        return QDialog.DialogCode.Rejected
+    monkeypatch.setattr(HubDialog, "exec", exec_)
+    assert window.hub.connect_dialog() is False
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(HubDialog) == []
+
+
 @pytest.mark.slow
 def test_connect_from_the_window_then_see_each_others_passages(qtbot, open_window, tmp_path,
                                                               hub_server, gui_hub):

@@ -185,6 +185,32 @@ def test_restore_from_backup_brings_back_the_old_state(open_window, analysed_db_
     assert any("before-restore" in name for name in labels)
 
 
+def test_file_restore_restores_the_backup_chosen_and_keeps_no_dialog(
+        open_window, analysed_db_path, qtbot, monkeypatch):
+    """File → Restore from backup…: the backup picked in the dialog is
+    restored, and the dialog (a child of the window) is not kept after."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from desktop.gui.restore_dialog import RestoreDialog
+
+    window = open_window(analysed_db_path)
+    task = window.back_up_in_background()
+    assert task.wait(10000)
+    QApplication.processEvents()
+    with journal.step(window.db, "Delete articles"):
+        window.db.execute("DELETE FROM articles WHERE id > 1")
+    window.refresh_articles()
+
+    def exec_(dialog):
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Home)        # the newest backup
+        return QDialog.DialogCode.Accepted
+    monkeypatch.setattr(RestoreDialog, "exec", exec_)
+    window.controllers.backups.restore_from_backup()
+    assert articles.article_count(window.db) == 5
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(RestoreDialog) == []
+
+
 def test_a_restore_by_another_program_starts_the_window_over_on_the_restored_file(
         open_window, seeded_db_path, capsys):
     from desktop.cli import main as dossier

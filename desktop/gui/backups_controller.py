@@ -272,8 +272,12 @@ class BackupsController(Controller):
         from storage.backup import list_backups
 
         dialog = RestoreDialog(list_backups(self.db_path), self.window)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
-            self.restore(dialog.chosen().path)
+        try:
+            chosen = dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()    # (a child of the window: not kept after it closes)
+        if chosen:
+            self.restore(chosen.path)
 
     def restore(self, backup: Path, *, checked: bool = False) -> None:
         """Replace the database by ``backup`` (backing up the current state

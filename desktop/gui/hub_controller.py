@@ -226,9 +226,14 @@ class HubController(QObject):
     def connect_dialog(self) -> bool:
         dialog = HubDialog(self.window, url=self.stored_url() or "",
                            keyring=hub_credentials.has_keyring())
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        return self.connect_to(dialog.url(), dialog.password.text())
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            url, password = dialog.url(), dialog.password.text()
+        finally:
+            # a child of the window: kept, it held the typed password as long
+            dialog.deleteLater()
+        return self.connect_to(url, password)
 
     def connect_to(self, url: str, password: str) -> bool:
         """Sign in; on a file not yet connected, the first sync (with
