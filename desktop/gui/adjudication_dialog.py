@@ -70,8 +70,9 @@ class AdjudicationDialog(QDialog):
         self.items: list = []
         #: each item's words in its article's text now (None: gone since Find)
         self.anchors: list[Anchor | None] = []
-        #: each listed article's text (a hash) that the offsets held here are into
-        self._found_texts: dict[int, int | None] = {}
+        #: each listed article's text that the offsets held here are into
+        #: (kept whole: an edit's stretch is told from it, as for passages)
+        self._texts: dict[int, str | None] = {}
         #: article id → the indices of its items
         self._by_article: dict[int, list[int]] = {}
         self.index = 0
@@ -189,12 +190,12 @@ class AdjudicationDialog(QDialog):
 
     def _found(self, items, anchors, texts, pair: tuple[str, str]) -> None:
         """Show the first of the ``items`` found for ``pair`` (A, B), with
-        their words and the texts (hashes) their offsets are into (see
+        their words and the texts their offsets are into (see
         :func:`~desktop.agreement.adjudication.anchor_items`)."""
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
-        self.anchors, self._found_texts = list(anchors), dict(texts)
+        self.anchors, self._texts = list(anchors), dict(texts)
         self._by_article = {}
         for index, item in enumerate(self.items):
             self._by_article.setdefault(item.article_id, []).append(index)
@@ -270,29 +271,31 @@ class AdjudicationDialog(QDialog):
         """The article's text now, with every offset held here for it (its
         items, adjusted spans, decisions) brought into it: if the text
         changed since they were taken (here or elsewhere, whether or not a
-        change was published), each follows its words as the passages did;
-        one whose words are gone is set to None. None if the article is gone."""
+        change was published), each follows its words as the passages did
+        (:func:`~desktop.agreement.adjudication.follow`, from the text kept
+        for the article: words the edit did not touch stay on them); one
+        whose words are gone is set to None. None if the article is gone."""
         from storage import articles
 
         article = articles.get_article(self.window.db, article_id)
         if article is None:
             return None
-        text = article["text"]
-        if hash(text) == self._found_texts.get(article_id):
-            return text
+        text, old = article["text"], self._texts.get(article_id)
+        if text == old:
+            return old      # (the text kept, not a copy of it per decision)
         for index in self._by_article.get(article_id, ()):
             if self.anchors[index] is not None:
-                self.anchors[index] = follow(self.anchors[index], text)
+                self.anchors[index] = follow(self.anchors[index], old, text)
             if index in self.spans:
-                moved = follow(self.spans[index], text)
+                moved = follow(self.spans[index], old, text)
                 if moved is None or self.anchors[index] is None:
                     del self.spans[index]       # back to the item's span, or lost with it
                 else:
                     self.spans[index] = moved
         for decision in self.history:
             if decision.article_id == article_id and decision.span is not None:
-                decision.span = follow(decision.span, text)
-        self._found_texts[article_id] = hash(text)
+                decision.span = follow(decision.span, old, text)
+        self._texts[article_id] = text
         return text
 
     def _consensus_changed(self, changes) -> None:
