@@ -152,3 +152,26 @@ def follow(anchored: Anchor, old: str, new: str) -> Anchor | None:
     if found is None and here:
         found = follow_edit(stretch, start=start, end=end)
     return None if found is None else anchor(new, *found)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """An :class:`Anchor` as followed through its article's texts: the last
+    place its words were found (``anchor``), the text that place is into
+    (``text``), and whether they are ``gone`` from the latest text. A gone
+    one keeps its last place, so that a later text — the edit undone — can
+    find it again."""
+
+    anchor: Anchor
+    text: str
+    gone: bool = False
+
+
+def follow_into(followed: Followed, text: str) -> Followed:
+    """``followed`` brought into ``text`` (its article's text now), from its
+    last place and the text of that place (:func:`follow`): found, its
+    place there; gone, its last place kept and flagged gone."""
+    moved = follow(followed.anchor, followed.text, text)
+    if moved is not None:
+        return Followed(moved, text)
+    return followed if followed.gone else Followed(followed.anchor, followed.text, True)
