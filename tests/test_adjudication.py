@@ -638,3 +638,58 @@ def test_an_item_whose_words_were_rewritten_says_so_and_offers_find_again(
     dialog.find_button.click()                     # found again: nothing lost any more
     qtbot.waitUntil(lambda: dialog.task is None, timeout=20000)
     assert "can no longer be found" not in view.position.text()
+
+
+def test_a_word_fixed_next_to_a_span_leaves_its_decision_on_the_words_found(
+        open_window, seeded_db_path, qtbot):
+    """An article repeating its lede (as scraped articles often do): a word
+    fixed just after a found span, outside every passage, left the passages
+    on their words, but the dialog moved the item onto the repeated copy
+    (found by its words and context alone) and B wrote consensus there. The
+    dialog now follows an edit as the passages do: words the edit did not
+    touch stay on them."""
+    repeated = WORDS + "\n\n" + WORDS
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot, repeated)
+    assert (dialog.items[1].start, dialog.items[1].end) == (100, 150)   # ben's Drugs only
+    at = repeated.index("Police")           # just after that span, in no passage
+    assert 150 <= at < 190
+    _edit_text(window, ids["first"], repeated[:at] + "The police" + repeated[at + 6:])
+    ben = passages.passages_for_article(window.db, ids["first"], analysts=("ben",))
+    assert [(p["start"], p["end"]) for p in ben] == [(50, 150)]        # the passages stay
+    view = dialog.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)          # the second disagreement
+    assert "(characters 100–150)" in view.position.text()
+    qtbot.keyClick(view, Qt.Key.Key_B)              # ben's Drugs
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 100, 150, "consensus")]
+
+
+def test_undoing_an_edit_that_rewrote_a_decided_span_shows_it_decided_again(
+        open_window, seeded_db_path, qtbot):
+    """A decided span's words rewritten, then the edit undone (Ctrl+Z in the
+    window): text and consensus passage were back exactly, but the dialog
+    had let go of the span when its words went, and still said they could
+    no longer be found, "0 of 3 … decided", and its Ctrl+Z that nothing was
+    stored. It now keeps where the words last were and finds them there
+    again."""
+    ids, window, dialog = _three_found(open_window, seeded_db_path, qtbot, WORDS)
+    view = dialog.view
+    qtbot.keyClick(view, Qt.Key.Key_A)            # ana's Drugs over [0, 50)
+    qtbot.keyClick(view, Qt.Key.Key_Left)         # back to it
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    lede = "Customs officers at the port seized containers, the authority said."
+    _edit_text(window, ids["first"], lede + WORDS[50:])
+    assert "can no longer be found" in view.position.text()
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    _press(window.article_list, qtbot, Qt.Key.Key_Z, ctrl)       # Edit → Undo there
+    assert window.db.execute("SELECT text FROM articles WHERE id = ?",
+                             [ids["first"]]).fetchone()[0] == WORDS     # the edit undone
+    assert _consensus(window.db) == [(ids["first"], "Drugs", 0, 50, "consensus")]
+    assert "(characters 0–50)" in view.position.text()
+    assert view.decision_label.text() == "Decided: ana's tags."
+    assert dialog.status.text() == "1 of 3 disagreements of ana and ben decided."
+    _press(view, qtbot, Qt.Key.Key_Z, ctrl)       # the dialog's undo: the decision
+    assert _consensus(window.db) == []
+    assert view.decision_label.text() == "Not decided yet."
+    assert dialog.status.text() == "0 of 3 disagreements of ana and ben decided."

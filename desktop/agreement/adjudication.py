@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
 from storage.agreement_data import CODED_BY_ALL, CODED_BY_ANY
-from storage.anchoring import reanchor
+from storage.anchoring import changed_stretch, follow_edit, outside_edit, reanchor
 from storage.passages import CONTEXT_CHARS
 
 #: The decisions: the first analyst's tags, the second's, both, neither.
@@ -103,37 +103,75 @@ def anchor(text: str, start: int, end: int) -> Anchor:
                   text[end:end + CONTEXT_CHARS])
 
 
-def anchor_items(db, items: list) -> tuple[list[Anchor | None], dict[int, int | None]]:
+def anchor_items(db, items: list) -> tuple[list[Anchor | None], dict[int, str | None]]:
     """Each item's :class:`Anchor` in its article's text (None: the article
-    is gone), and each article's text as a hash (None: gone) — the text the
-    items' offsets are into. Read where the items were found (the Find
-    worker's connection): a large scope's texts are not read on the GUI
-    thread."""
+    is gone), and each article's text (None: gone) — the text the items'
+    offsets are into, kept so that an edit's stretch can be told
+    (:func:`follow`). Read where the items were found (the Find worker's
+    connection): a large scope's texts are not read on the GUI thread."""
     from storage.articles import get_article
 
     anchors: list[Anchor | None] = [None] * len(items)
-    texts: dict[int, int | None] = {}
+    texts: dict[int, str | None] = {}
     by_article: dict[int, list[int]] = {}
     for index, item in enumerate(items):
         by_article.setdefault(item.article_id, []).append(index)
     for article_id, indices in by_article.items():
         article = get_article(db, article_id)
         text = article["text"] if article else None
-        texts[article_id] = None if text is None else hash(text)
+        texts[article_id] = text
         if text is not None:
             for index in indices:
                 anchors[index] = anchor(text, items[index].start, items[index].end)
     return anchors, texts
 
 
-def follow(anchored: Anchor, text: str) -> Anchor | None:
-    """Where ``anchored``'s words are in ``text`` (its article's text now),
-    by the rule its passages followed the edit
-    (:func:`storage.anchoring.reanchor`): the same place if the words and
-    their context are still there; None if they are gone (rewritten, or
-    only in other surroundings)."""
-    if anchor(text, anchored.start, anchored.end) == anchored:
+def follow(anchored: Anchor, old: str, new: str) -> Anchor | None:
+    """Where ``anchored``'s words — into ``old``, the article's text they
+    were taken in — are in ``new`` (its text now), by the rule its passages
+    followed the edit (:func:`storage.articles.replace_article_text`): words
+    the edit did not touch stay on them, moved by what it added or removed
+    before them (:func:`storage.anchoring.outside_edit`); otherwise the
+    occurrence of the words whose context matches
+    (:func:`storage.anchoring.reanchor`); otherwise, an edit inside the span
+    that leaves most of it, the edit followed
+    (:func:`storage.anchoring.follow_edit`). None if they are gone
+    (rewritten, or only in other surroundings)."""
+    if new == old:
         return anchored
-    found = reanchor(text, start=anchored.start, exact=anchored.exact,
-                     prefix=anchored.prefix, suffix=anchored.suffix)
-    return None if found is None else anchor(text, *found)
+    start, end = anchored.start, anchored.end
+    stretch = changed_stretch(old, new)
+    # outside_edit first: a word fixed next to a span can leave too little
+    # context to tell its words from a repeated copy (a lede scraped twice),
+    # where reanchor alone would pick the copy
+    here = old[start:end] == anchored.exact
+    found = outside_edit(stretch, start=start, end=end) if here else None
+    if found is None:
+        found = reanchor(new, start=start, exact=anchored.exact, prefix=anchored.prefix,
+                         suffix=anchored.suffix)
+    if found is None and here:
+        found = follow_edit(stretch, start=start, end=end)
+    return None if found is None else anchor(new, *found)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """An :class:`Anchor` as followed through its article's texts: the last
+    place its words were found (``anchor``), the text that place is into
+    (``text``), and whether they are ``gone`` from the latest text. A gone
+    one keeps its last place, so that a later text — the edit undone — can
+    find it again."""
+
+    anchor: Anchor
+    text: str
+    gone: bool = False
+
+
+def follow_into(followed: Followed, text: str) -> Followed:
+    """``followed`` brought into ``text`` (its article's text now), from its
+    last place and the text of that place (:func:`follow`): found, its
+    place there; gone, its last place kept and flagged gone."""
+    moved = follow(followed.anchor, followed.text, text)
+    if moved is not None:
+        return Followed(moved, text)
+    return followed if followed.gone else Followed(followed.anchor, followed.text, True)

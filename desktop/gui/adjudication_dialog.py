@@ -18,7 +18,8 @@ An article's text edited after Find (Edit text…, another window, an
 ``import --update``): its items, adjusted spans and decisions follow their
 words as its passages do (:func:`desktop.agreement.adjudication.follow`);
 one whose words are gone says so and decides nothing until Find is pressed
-again — no decision is written at offsets into an older text.
+again, or a later text (the edit undone) has its words again where it last
+found them — no decision is written at offsets into an older text.
 **Accept where they agree** makes every span both analysts tagged alike
 consensus (in the chosen articles), in one step written in a worker.
 """
@@ -33,7 +34,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout)
 
-from desktop.agreement.adjudication import Anchor, anchor, anchor_items, follow
+from desktop.agreement.adjudication import Followed, anchor, anchor_items, follow_into
 from desktop.gui import commands
 from desktop.gui.workers import Task
 from storage.changes import ARTICLES, PASSAGES, TEXT
@@ -52,8 +53,9 @@ class Decision:
     choice: str                                 # "a", "b", "both", "neither"
     command: commands.StorageCommand | None     # its step (None: it wrote nothing)
     article_id: int
-    #: the span decided, in the article's text now (None: its words are gone)
-    span: Anchor | None
+    #: the span decided, followed into the article's text now (``gone``:
+    #: its words are not in it; an undo of the edit may bring them back)
+    span: Followed
     tag_ids: tuple[int, ...]
     #: whether the consensus holds it now: an undo (here or in the window),
     #: a colleague's deletion takes it back, a redo brings it back
@@ -68,16 +70,18 @@ class AdjudicationDialog(QDialog):
         self.window = window
         self.setWindowTitle("Adjudicate disagreements")
         self.items: list = []
-        #: each item's words in its article's text now (None: gone since Find)
-        self.anchors: list[Anchor | None] = []
-        #: each listed article's text (a hash) that the offsets held here are into
-        self._found_texts: dict[int, int | None] = {}
+        #: each item's words, followed into its article's text now (None: the
+        #: article was gone at Find; ``gone``: the words are not in the text now)
+        self.anchors: list[Followed | None] = []
+        #: each listed article's text that the offsets held here are into
+        #: (kept whole: an edit's stretch is told from it, as for passages)
+        self._texts: dict[int, str | None] = {}
         #: article id → the indices of its items
         self._by_article: dict[int, list[int]] = {}
         self.index = 0
         self.decisions: dict[int, str] = {}
         #: the spans moved with Shift/Ctrl+arrows, by item index
-        self.spans: dict[int, Anchor] = {}
+        self.spans: dict[int, Followed] = {}
         #: the decisions in the order taken, stored now or not (a redo in
         #: the window may store an undone one again)
         self.history: list[Decision] = []
@@ -189,12 +193,14 @@ class AdjudicationDialog(QDialog):
 
     def _found(self, items, anchors, texts, pair: tuple[str, str]) -> None:
         """Show the first of the ``items`` found for ``pair`` (A, B), with
-        their words and the texts (hashes) their offsets are into (see
+        their words and the texts their offsets are into (see
         :func:`~desktop.agreement.adjudication.anchor_items`)."""
         self.task = None
         self.find_button.setEnabled(True)
         self.items, self.index = list(items), 0
-        self.anchors, self._found_texts = list(anchors), dict(texts)
+        self._texts = dict(texts)
+        self.anchors = [None if found is None else Followed(found, self._texts[item.article_id])
+                        for item, found in zip(items, anchors)]
         self._by_article = {}
         for index, item in enumerate(self.items):
             self._by_article.setdefault(item.article_id, []).append(index)
@@ -219,8 +225,15 @@ class AdjudicationDialog(QDialog):
         """Item ``index``'s span (as adjusted), in its article's text now
         (call :meth:`_follow_text` first; not for an item whose words are
         gone)."""
-        found = self.spans.get(index) or self.anchors[index]
-        return found.start, found.end
+        found = self.spans.get(index)
+        if found is None or found.gone:     # (gone: the item's own span, found)
+            found = self.anchors[index]
+        return found.anchor.start, found.anchor.end
+
+    def _lost(self, index: int) -> bool:
+        """Whether item ``index``'s words are not in its article's text now
+        (call :meth:`_follow_text` first)."""
+        return self.anchors[index] is None or self.anchors[index].gone
 
     def _show(self) -> None:
         if not self.items:
@@ -228,7 +241,7 @@ class AdjudicationDialog(QDialog):
             return
         item = self.items[self.index]
         text = self._follow_text(item.article_id)
-        if text is None or self.anchors[self.index] is None:
+        if text is None or self._lost(self.index):
             self.view.show_message(
                 f"Disagreement {self.index + 1} of {len(self.items)} — {item.title}: "
                 + _gone(text is None) + " Press Find disagreements to find them again.",
@@ -260,39 +273,39 @@ class AdjudicationDialog(QDialog):
         where they are now (gone words: it cannot be said to be)."""
         from storage import consensus
 
-        if decision.span is None:
+        if decision.span.gone:
             return False
+        span = decision.span.anchor
         return consensus.decision_stored(self.window.db, article_id=decision.article_id,
-                                         start=decision.span.start, end=decision.span.end,
+                                         start=span.start, end=span.end,
                                          tag_ids=decision.tag_ids)
 
     def _follow_text(self, article_id: int) -> str | None:
         """The article's text now, with every offset held here for it (its
         items, adjusted spans, decisions) brought into it: if the text
         changed since they were taken (here or elsewhere, whether or not a
-        change was published), each follows its words as the passages did;
-        one whose words are gone is set to None. None if the article is gone."""
+        change was published), each follows its words as the passages did
+        (:func:`~desktop.agreement.adjudication.follow_into`, from the text
+        they were last found in: words the edit did not touch stay on them);
+        one whose words are gone is flagged so, its last place kept (an undo
+        of the edit finds it there again). None if the article is gone."""
         from storage import articles
 
         article = articles.get_article(self.window.db, article_id)
         if article is None:
             return None
-        text = article["text"]
-        if hash(text) == self._found_texts.get(article_id):
-            return text
+        text, old = article["text"], self._texts.get(article_id)
+        if text == old:
+            return old      # (the text kept, not a copy of it per decision)
         for index in self._by_article.get(article_id, ()):
             if self.anchors[index] is not None:
-                self.anchors[index] = follow(self.anchors[index], text)
+                self.anchors[index] = follow_into(self.anchors[index], text)
             if index in self.spans:
-                moved = follow(self.spans[index], text)
-                if moved is None or self.anchors[index] is None:
-                    del self.spans[index]       # back to the item's span, or lost with it
-                else:
-                    self.spans[index] = moved
+                self.spans[index] = follow_into(self.spans[index], text)
         for decision in self.history:
-            if decision.article_id == article_id and decision.span is not None:
-                decision.span = follow(decision.span, text)
-        self._found_texts[article_id] = hash(text)
+            if decision.article_id == article_id:
+                decision.span = follow_into(decision.span, text)
+        self._texts[article_id] = text
         return text
 
     def _consensus_changed(self, changes) -> None:
@@ -335,7 +348,7 @@ class AdjudicationDialog(QDialog):
         there would land on other words), and the status says so and to
         find again."""
         text = self._follow_text(self.items[self.index].article_id)
-        if text is not None and self.anchors[self.index] is not None:
+        if text is not None and not self._lost(self.index):
             return text
         self.status.setText(_gone(text is None) + " Nothing was decided: press Find "
                             "disagreements to find them again.")
@@ -353,7 +366,7 @@ class AdjudicationDialog(QDialog):
         start, end = self._span(self.index)
         start = max(0, min(start + start_delta, end - 1))
         end = min(len(text), max(end + end_delta, start + 1))
-        self.spans[self.index] = anchor(text, start, end)
+        self.spans[self.index] = Followed(anchor(text, start, end), text)
         self._show()
 
     # -- decisions -----------------------------------------------------------
@@ -389,7 +402,8 @@ class AdjudicationDialog(QDialog):
             if not shiboken6.isValid(command):
                 command = None      # it changed nothing (consensus already): no step
         self.history.append(Decision(self.index, choice, command, item.article_id,
-                                     anchor(article_text, start, end), tuple(tag_ids)))
+                                     Followed(anchor(article_text, start, end), article_text),
+                                     tuple(tag_ids)))
         self._rebuild_decisions()
         self._show_progress()
         if self.index + 1 < len(self.items):
