@@ -127,3 +127,25 @@ def follow_edit(stretch: tuple[int, int, int], *, start: int, end: int
     if max(old_end, new_end) - begin > (1 - KEPT_SHARE) * (end - start):
         return None
     return start, end + (new_end - old_end)
+
+
+def follow(stretch: tuple[int, int, int] | None, new_text: str, *, start: int, end: int,
+           exact: str, prefix: str, suffix: str, here: bool) -> tuple[int, int] | None:
+    """Where a span's words are after an edit, by the one rule every span
+    follows (passages, and the adjudication dialog's items and decisions):
+    words the edit ``stretch`` did not touch stay on them, moved by what it
+    added or removed before them (:func:`outside_edit`) — a word fixed next
+    to a span can leave too little context to tell its words from a
+    repeated copy (a lede scraped twice), where :func:`reanchor` alone would
+    pick the copy; otherwise the occurrence whose context matches
+    (:func:`reanchor`); otherwise, an edit inside the span that leaves most
+    of it, the edit followed (:func:`follow_edit`). ``here``: whether
+    ``start``-``end`` held ``exact`` in the text before the edit (an
+    orphan's offsets point into an older text: only its words are looked
+    for). None when the words are gone."""
+    found = outside_edit(stretch, start=start, end=end) if here and stretch else None
+    if found is None:
+        found = reanchor(new_text, start=start, exact=exact, prefix=prefix, suffix=suffix)
+    if found is None and here and stretch:
+        found = follow_edit(stretch, start=start, end=end)
+    return found

@@ -10,8 +10,7 @@ from sqlite_utils import Database
 
 from storage import journal
 from storage import row_ids, similarity, speaker_corrections, stable_ids
-from storage.anchoring import (changed_stretch, follow_edit, merge_edits, outside_edit,
-                               reanchor)
+from storage.anchoring import changed_stretch, follow, merge_edits
 from storage.database import utc_now
 from storage.new_ids import new_uuid
 from storage.passages import CONTEXT_CHARS
@@ -280,14 +279,9 @@ def replace_article_text(db: Database, article_id: int, text: str, *,
                           "WHERE article_id = ?", [article_id]).fetchall()
         for passage_id, start, end, exact, prefix, suffix in rows:
             # (an orphan's offsets point into an older text: never followed)
-            here = stretch is not None and before[start:end] == exact
-            # words the edit did not touch stay on them, even at the text's
-            # start or end, where one side's context alone may not suffice
-            found = outside_edit(stretch, start=start, end=end) if here else None
-            if found is None:
-                found = reanchor(text, start=start, exact=exact, prefix=prefix, suffix=suffix)
-            if found is None and here:
-                found = follow_edit(stretch, start=start, end=end)
+            found = follow(stretch, text, start=start, end=end, exact=exact, prefix=prefix,
+                           suffix=suffix,
+                           here=stretch is not None and before[start:end] == exact)
             if found is None:
                 db.execute("UPDATE passages SET anchor = 'orphaned', updated_at = ? "
                            "WHERE id = ?", [now, passage_id])

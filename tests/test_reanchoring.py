@@ -160,6 +160,25 @@ def test_changed_stretch_finds_the_one_edited_stretch():
     assert follow_edit((2, 3, 4), start=2, end=6) is None     # the edit is at its edge
 
 
+def test_a_span_beside_an_edit_stays_on_its_words_not_on_a_repeated_copy():
+    """The one rule spans follow (passages, adjudication items): an edit
+    next to a span leaves it on its own words, though the same words with
+    the same near context come again later (a lede scraped twice)."""
+    from storage.anchoring import changed_stretch, follow
+
+    lede = "Police in Phnom Penh arrested four men on Monday. "
+    old = lede + "The ministry said so. " + lede
+    new = lede.replace("Monday", "Tuesday") + "The ministry said so. " + lede
+    start = old.index("four")
+    end = start + len("four men")
+    moved = follow(changed_stretch(old, new), new, start=start, end=end, exact="four men",
+                   prefix=old[max(0, start - 40):start], suffix=old[end:end + 40], here=True)
+    assert moved == (start, end)
+    # an orphan (offsets into an older text) is only looked for by its words
+    assert follow(changed_stretch(old, new), new, start=0, end=4, exact="gone", prefix="",
+                  suffix="", here=False) is None
+
+
 def test_reanchor_without_the_words_is_none():
     assert reanchor("abc", start=0, exact="xyz", prefix="", suffix="") is None
 

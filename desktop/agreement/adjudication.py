@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from desktop.agreement.report import AgreementError, agreement_report, diagnosis_rows
 from storage.agreement_data import CODED_BY_ALL, CODED_BY_ANY
-from storage.anchoring import changed_stretch, follow_edit, outside_edit, reanchor
+from storage.anchoring import changed_stretch, follow as follow_span
 from storage.passages import CONTEXT_CHARS
 
 #: The decisions: the first analyst's tags, the second's, both, neither.
@@ -129,28 +129,14 @@ def anchor_items(db, items: list) -> tuple[list[Anchor | None], dict[int, str | 
 def follow(anchored: Anchor, old: str, new: str) -> Anchor | None:
     """Where ``anchored``'s words — into ``old``, the article's text they
     were taken in — are in ``new`` (its text now), by the rule its passages
-    followed the edit (:func:`storage.articles.replace_article_text`): words
-    the edit did not touch stay on them, moved by what it added or removed
-    before them (:func:`storage.anchoring.outside_edit`); otherwise the
-    occurrence of the words whose context matches
-    (:func:`storage.anchoring.reanchor`); otherwise, an edit inside the span
-    that leaves most of it, the edit followed
-    (:func:`storage.anchoring.follow_edit`). None if they are gone
-    (rewritten, or only in other surroundings)."""
+    followed the edit (:func:`storage.anchoring.follow`). None if they are
+    gone (rewritten, or only in other surroundings)."""
     if new == old:
         return anchored
     start, end = anchored.start, anchored.end
-    stretch = changed_stretch(old, new)
-    # outside_edit first: a word fixed next to a span can leave too little
-    # context to tell its words from a repeated copy (a lede scraped twice),
-    # where reanchor alone would pick the copy
-    here = old[start:end] == anchored.exact
-    found = outside_edit(stretch, start=start, end=end) if here else None
-    if found is None:
-        found = reanchor(new, start=start, exact=anchored.exact, prefix=anchored.prefix,
-                         suffix=anchored.suffix)
-    if found is None and here:
-        found = follow_edit(stretch, start=start, end=end)
+    found = follow_span(changed_stretch(old, new), new, start=start, end=end,
+                        exact=anchored.exact, prefix=anchored.prefix, suffix=anchored.suffix,
+                        here=old[start:end] == anchored.exact)
     return None if found is None else anchor(new, *found)
 
 
