@@ -31,6 +31,33 @@ def test_backup_is_a_consistent_copy_and_restores(tmp_path):
     assert [a["title"] for a in articles.list_articles(db)] == ["One"]
 
 
+def test_a_restore_where_no_file_is_puts_nothing_there_when_it_fails(tmp_path, monkeypatch):
+    """Where the database was set aside, a restore that fails (a full disk)
+    leaves no file, partial copy nor journal at the path; one that succeeds
+    leaves the backup's content there."""
+    from storage import backup as backups
+    from storage.backup import set_aside
+
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="One", text="First article.")
+    backup = take_backup(db, path)
+    db.close()
+    aside = set_aside(path)
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "set_meta", full)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        restore_backup(backup, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([aside.name, "d.db.backups"])
+    monkeypatch.undo()
+    restore_backup(backup, path)
+    db = open_database(path)
+    assert [a["title"] for a in articles.list_articles(db)] == ["One"]
+    db.close()
+
+
 def test_only_the_newest_backups_are_kept(tmp_path):
     path = tmp_path / "d.db"
     db = open_database(path)
@@ -139,6 +166,39 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert [a["title"] for a in articles.list_articles(db)] == ["Safe"]
     [kept] = tmp_path.glob("d.db.damaged-*")
     assert kept.read_bytes() == damaged_bytes
+
+
+def test_a_start_up_restore_that_fails_puts_the_damaged_database_back_and_says_so(
+        tmp_path, qtbot, monkeypatch):
+    """The restore offered at start-up fails (a full disk): the damaged file
+    is back where it was, unchanged, the failure is told, and the choice
+    is offered again; no exception stops the start-up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui import app
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="Safe", text="Backed up article.")
+    take_backup(db, path)
+    db.close()
+    damaged_bytes = _damage(path)
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(app, "restore_backup", full)
+    asked: list[str] = []
+
+    def restore_once(box):
+        asked.append(box.text())
+        offered = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
+        box.clickedButton = lambda: offered[0] if offered and len(asked) == 1 else None
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", restore_once)
+    assert app.open_or_choose(path) == (None, None)
+    assert "database or disk is full" in asked[1] and "not replaced" in asked[1]
+    assert "damaged" in asked[2]            # offered again
+    assert path.read_bytes() == damaged_bytes
+    assert not list(tmp_path.glob("d.db.damaged-*"))
 
 
 def _backed_up_and_lost(tmp_path, how: str):
