@@ -224,8 +224,12 @@ def check_file(path: str | Path) -> list[str]:
         conn.close()
 
 
-def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
-    """Raise unless ``conn`` is empty or a Dossier database we can read."""
+def _check_existing(conn: sqlite3.Connection, path: Path, *,
+                    despite_backups: bool = True) -> None:
+    """Raise unless ``conn`` is empty or a Dossier database we can read. An
+    empty SQLite file with backups beside it raises :class:`LostDatabaseError`
+    unless ``despite_backups``, as a missing or 0-byte file does
+    (:func:`_check_path`)."""
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         user_version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -245,7 +249,12 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
             raise NotADossierDatabaseError(
                 f"{path} is an SQLite database, but not a Dossier database"
             )
-        return  # an empty SQLite file: fine to initialise
+        # an empty SQLite file: what a restore or copy that failed partway
+        # may leave where a database was; started afresh, it hid the work
+        # its backups hold
+        if not despite_backups and (count := backups_beside(path)):
+            raise _lost_error(path, "holds no data (an empty SQLite file)", count)
+        return  # fine to initialise
     if user_version > SCHEMA_VERSION:
         raise NewerDatabaseError(
             f"{path} was written by a newer version of Dossier "
@@ -334,7 +343,7 @@ def open_database(path: str | Path, *, create: bool = True,
     (:func:`write_protected`) read-only and any other for writing; True
     always read-only. A read-only database is never created nor migrated,
     and any write to it fails (:func:`is_read_only` says so).
-    A missing or empty file with backups beside it raises
+    A missing, 0-byte or empty SQLite file with backups beside it raises
     :class:`LostDatabaseError` unless ``despite_backups`` (the analyst chose
     to start a new database there).
     """
@@ -344,7 +353,7 @@ def open_database(path: str | Path, *, create: bool = True,
         read_only = path.exists() and write_protected(path)
     conn = _connect(path, read_only=read_only)
     try:
-        _check_existing(conn, path)
+        _check_existing(conn, path, despite_backups=despite_backups)
         if read_only:
             db = Database(conn)
             if MIGRATIONS.pending(db):

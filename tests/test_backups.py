@@ -236,6 +236,28 @@ def test_a_lost_database_with_backups_is_never_started_afresh_silently(tmp_path,
     assert len(list_backups(path)) == 1
 
 
+def test_an_empty_sqlite_file_with_backups_is_never_started_afresh_silently(tmp_path, capsys):
+    """Where a database with backups was, an SQLite file holding nothing (a
+    restore or copy that failed partway) is refused like a 0-byte one: the
+    command line says so in one line, and a new database is made there
+    only when asked."""
+    from desktop.cli import main
+    from storage import LostDatabaseError
+    path = _backed_up_and_lost(tmp_path, "missing")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 0")      # a file SQLite made, with no table
+    conn.close()
+    empty = path.read_bytes()
+    with pytest.raises(LostDatabaseError, match="backup of it is beside it"):
+        open_database(path)
+    assert main(["stats", "--db", str(path)]) != 0
+    assert "empty SQLite file" in capsys.readouterr().err
+    assert path.read_bytes() == empty            # nothing was written
+    db = open_database(path, despite_backups=True)
+    assert articles.article_count(db) == 0
+    db.close()
+
+
 @pytest.mark.parametrize("how", ["empty", "missing"])
 def test_the_window_offers_the_backup_of_a_lost_database(tmp_path, qtbot, monkeypatch, how):
     from desktop.gui.app import open_or_choose
