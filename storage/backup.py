@@ -138,22 +138,26 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Write a consistent copy of ``source`` to the file ``target`` (replaced),
     checked with ``PRAGMA quick_check`` before it replaces ``target``.
 
-    Raises :class:`BackupError` if the copy fails the check (the copy is
-    deleted; ``target`` is left as it was)."""
+    Raises :class:`BackupError` if the copy fails the check, and SQLite's
+    or the system's error if it cannot be written (a full disk): the copy
+    is deleted with its journal, ``target`` left as it was."""
     partial = target.with_name(target.name + PARTIAL)
-    partial.unlink(missing_ok=True)
-    with held_while_written(partial):
-        destination = sqlite3.connect(partial)
-        try:
-            source.backup(destination)
-            destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            problems = integrity_problems(destination)
-        finally:
-            destination.close()
-        if problems:
-            partial.unlink(missing_ok=True)
-            raise BackupError(f"the copy failed its check ({summary(problems)})")
-        partial.replace(target)
+    _remove_with_side_files(partial)
+    try:
+        with held_while_written(partial):
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+                destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                problems = integrity_problems(destination)
+            finally:
+                destination.close()
+            if problems:
+                raise BackupError(f"the copy failed its check ({summary(problems)})")
+            partial.replace(target)
+    except BaseException:
+        _remove_with_side_files(partial)
+        raise
 
 
 def database_bytes(db_path: str | Path) -> int:
@@ -498,15 +502,27 @@ def put_back(aside: Path, db_path: str | Path) -> None:
 
 
 def clean_partial_backups(db_path: str | Path) -> list[Path]:
-    """Delete ``*.db.partial`` files left by backups (or pre-migration copies)
-    of this database whose writer was killed: only Dossier's own, beside the
-    database or in its backup folder, older than a minute and not being
-    written by a live process. Returns what was deleted."""
+    """Delete ``*.db.partial`` files left by backups (or pre-migration copies,
+    or restores: :data:`RESTORING`) of this database whose writer was killed,
+    and the ``*.partial-journal`` files SQLite left beside them: only
+    Dossier's own, beside the database or in its backup folder, older than a
+    minute and not being written by a live process. Returns what was
+    deleted."""
     db_path = Path(db_path)
-    candidates = list(backup_folder(db_path).glob(f"*.db{PARTIAL}"))
-    candidates += db_path.parent.glob(f"{glob_escape(db_path.name)}.before-schema-*{PARTIAL}")
+    name = glob_escape(db_path.name)
+    patterns = [(backup_folder(db_path), f"*.db{PARTIAL}"),
+                (db_path.parent, f"{name}.before-schema-*{PARTIAL}"),
+                (db_path.parent, f"{name}{RESTORING}")]
     now = time.time()
-    return [path for path in candidates if remove_if_stale(path, now)]
+    deleted = []
+    for folder, pattern in patterns:
+        deleted += [path for path in folder.glob(pattern) if remove_if_stale(path, now)]
+        for journal in folder.glob(pattern + "-journal"):
+            # a live copy's journal: its file is held by the writer
+            copy = journal.with_name(journal.name.removesuffix("-journal"))
+            if not in_use(copy) and remove_if_stale(journal, now):
+                deleted.append(journal)
+    return deleted
 
 
 def glob_escape(name: str) -> str:

@@ -278,14 +278,19 @@ def _migrate(db: Database, path: Path) -> None:
     """Bring the schema up to date in one transaction.
 
     An existing database (one with tables) is first copied, as it was, to
-    ``<name>.before-schema-<N>.db`` beside it.
+    ``<name>.before-schema-<N>.db`` beside it; a copy that cannot be
+    written (a full disk) raises :class:`DatabaseError` saying how much room
+    it needs, nothing changed.
     """
     from storage.backup import copy_database
 
     old_version = db.execute("PRAGMA user_version").fetchone()[0]
     if db.table_names():
-        copy_database(db.conn, path.with_name(
-            f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
+        try:
+            copy_database(db.conn, path.with_name(
+                f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
+        except (sqlite3.OperationalError, OSError) as error:
+            raise _no_room_to_upgrade(path, error) from error
     with db.atomic():
         journaled = "journal_open" in db.table_names()
         if journaled:   # migrations fill columns unrecorded (storage.journal)
@@ -296,6 +301,19 @@ def _migrate(db: Database, path: Path) -> None:
         db.execute("DELETE FROM journal_open")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _no_room_to_upgrade(path: Path, error: Exception) -> DatabaseError:
+    """The error saying the copy kept before an upgrade of ``path`` could
+    not be written (``error``), and how much disk it takes: the file with
+    its write-ahead log."""
+    from storage.backup import database_bytes
+
+    megabytes = max(1, -(-database_bytes(path) // 1024**2))      # rounded up
+    return DatabaseError(
+        f"{path} needs upgrading, but there is no room for the copy kept before it "
+        f"({error}); free about {megabytes:,} MB beside it and open it again. "
+        f"Nothing was changed.")
 
 
 def _check_path(path: Path, create: bool, despite_backups: bool = False) -> None:

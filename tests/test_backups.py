@@ -115,6 +115,85 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
 
 
+def test_an_upgrade_with_no_room_for_the_copy_before_it_says_so_in_one_line(tmp_path):
+    """``dossier list`` on an older-schema database, the disk filling while
+    the copy kept before the upgrade is written (the process's files capped
+    at half the database: writes fail as on a full disk): one line naming
+    the room needed, exit 2, the database and its folder as they were."""
+    import os
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+    limit = path.stat().st_size // 2
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "list", "--db", str(path)],
+        env=dict(os.environ, PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1"),
+        preexec_fn=cap, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("dossier: error:") and "needs upgrading" in line
+    assert "free about 1 MB" in line and "Nothing was changed" in line
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]     # no partial copy
+
+
+def test_the_window_says_when_an_upgrade_has_no_room_for_its_copy(tmp_path, qtbot,
+                                                                 monkeypatch):
+    """The same in the window: the start-up's error dialog, not an
+    exception out of open_or_choose."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.app import application, open_or_choose
+    from storage import backup as backups
+    application()
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+
+    def full(source, target):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "copy_database", full)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    assert open_or_choose(path) == (None, None)
+    [text] = shown
+    assert "needs upgrading" in text and "database or disk is full" in text
+
+
+def test_journals_of_killed_copies_are_cleaned_with_them(tmp_path):
+    """A copy killed while written leaves SQLite's ``-journal`` beside its
+    ``.partial``: both go at the next start, and only if a minute old."""
+    import os
+    import time
+
+    from storage.backup import backup_folder, clean_partial_backups
+    path = tmp_path / "d.db"
+    folder = backup_folder(path)
+    folder.mkdir()
+    left = [tmp_path / "d.db.before-schema-37-from-36.db.partial-journal",
+            tmp_path / "d.db.restoring.partial",
+            tmp_path / "d.db.restoring.partial-journal",
+            folder / "d-20260101-000000-000000.db.partial-journal"]
+    young = folder / "d-20260102-000000-000000.db.partial-journal"
+    for file in left + [young]:
+        file.write_bytes(b"journal")
+    old = time.time() - 120
+    for file in left:
+        os.utime(file, (old, old))
+    assert sorted(clean_partial_backups(path)) == sorted(left)
+    assert young.exists()
+
+
 def _damage(path):
     db = open_database(path)
     articles.add_article(db, title="A", text="Some text. " * 2000)
