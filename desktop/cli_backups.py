@@ -53,8 +53,11 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    import sqlite3
+
     from storage import DatabaseError, open_database
-    from storage.backup import BackupError, check_backup, newest_good_backup, restore_backup
+    from storage.backup import (BackupError, check_backup, newest_good_backup, put_back,
+                                restore_backup)
     from storage.database import check_file
 
     path = _database_path(args)
@@ -72,44 +75,60 @@ def cmd_restore(args) -> int:
     except BackupError as error:
         raise CommandError(str(error)) from error
     try:
-        kept = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
+        kept, aside = _set_current_aside(path, check_file(path) if path.exists() else [], chosen)
     except BackupError as error:     # no room for the copy, say: the database is left alone
         raise CommandError(f"{error}; nothing was restored") from error
+    except (sqlite3.Error, OSError) as error:    # the disk filled while it was copied
+        raise CommandError(f"the copy of {path} kept before a restore could not be written "
+                           f"({error}); nothing was restored") from error
     try:
         restore_backup(chosen, path, checked=True)
+    except (sqlite3.Error, OSError, DatabaseError) as error:
+        # a full disk, say: the file set aside goes back, without the
+        # journal the failed write left (SQLite would apply it to that file)
+        if aside is not None:
+            put_back(aside, path)
+        raise CommandError(f"{chosen.name} could not be written in place of {path} "
+                           f"({error}); nothing was restored") from error
+    try:
         open_database(path, create=False).close()
-    except (BackupError, DatabaseError) as error:
+    except DatabaseError as error:
         raise CommandError(str(error)) from error
     print(f"restored {path} from {chosen}" + (f"; {kept}" if kept else ""))
     return EXIT_OK
 
 
-def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> str:
+def _set_current_aside(path: Path, problems: list[str], chosen: Path) -> tuple[str, Path | None]:
     """Keep the database about to be replaced: a damaged one renamed beside
     it, a sound one as a backup labelled ``before-restore`` (which never
-    deletes ``chosen``, the backup about to be restored). Raises
-    :class:`~storage.backup.BackupError` (nothing changed) if that backup
-    cannot be written although the database is sound (no room for it)."""
+    deletes ``chosen``, the backup about to be restored). Returns what was
+    done, in words, and the damaged file's new name (None if it was backed
+    up instead). Raises :class:`~storage.backup.BackupError` (nothing
+    changed) if that backup cannot be written although the database is
+    sound (no room for it)."""
     from storage import DamagedDatabaseError, DatabaseError, open_database
     from storage.backup import BEFORE_RESTORE, DEFAULT_KEEP, set_aside, take_backup
 
     if not path.exists():
-        return ""
+        return "", None
     if problems:
-        return f"the damaged file is kept as {set_aside(path)}"
+        aside = set_aside(path)
+        return f"the damaged file is kept as {aside}", aside
     try:
         db = open_database(path, create=False)
     except DatabaseError:
-        return f"the file that could not be opened is kept as {set_aside(path)}"
+        aside = set_aside(path)
+        return f"the file that could not be opened is kept as {aside}", aside
     try:
         before = take_backup(db, path, keep=DEFAULT_KEEP + 1, label=BEFORE_RESTORE,
                              spare=chosen)
     except DamagedDatabaseError:
         db.close()
-        return f"the damaged file is kept as {set_aside(path)}"
+        aside = set_aside(path)
+        return f"the damaged file is kept as {aside}", aside
     finally:
         db.close()
-    return f"the state before is backed up as {before}"
+    return f"the state before is backed up as {before}", None
 
 
 def add_parser(sub, common) -> None:

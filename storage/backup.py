@@ -138,22 +138,26 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Write a consistent copy of ``source`` to the file ``target`` (replaced),
     checked with ``PRAGMA quick_check`` before it replaces ``target``.
 
-    Raises :class:`BackupError` if the copy fails the check (the copy is
-    deleted; ``target`` is left as it was)."""
+    Raises :class:`BackupError` if the copy fails the check, and SQLite's
+    or the system's error if it cannot be written (a full disk): the copy
+    is deleted with its journal, ``target`` left as it was."""
     partial = target.with_name(target.name + PARTIAL)
-    partial.unlink(missing_ok=True)
-    with held_while_written(partial):
-        destination = sqlite3.connect(partial)
-        try:
-            source.backup(destination)
-            destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            problems = integrity_problems(destination)
-        finally:
-            destination.close()
-        if problems:
-            partial.unlink(missing_ok=True)
-            raise BackupError(f"the copy failed its check ({summary(problems)})")
-        partial.replace(target)
+    _remove_with_side_files(partial)
+    try:
+        with held_while_written(partial):
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+                destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                problems = integrity_problems(destination)
+            finally:
+                destination.close()
+            if problems:
+                raise BackupError(f"the copy failed its check ({summary(problems)})")
+            partial.replace(target)
+    except BaseException:
+        _remove_with_side_files(partial)
+        raise
 
 
 def database_bytes(db_path: str | Path) -> int:
@@ -403,38 +407,122 @@ def check_backup(backup: str | Path, *, sound: bool = False) -> None:
         raise BackupError(f"{backup} is not a Dossier database; it cannot be restored")
 
 
+#: What a restore writes beside a database that is not there (set aside as
+#: damaged, or lost) before renaming it into place: ``<name>.restoring.partial``.
+RESTORING = ".restoring" + PARTIAL
+#: SQLite's files beside a database: its rollback journal, log and index.
+SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
 def restore_backup(backup: Path, db_path: str | Path, *, checked: bool = False) -> None:
     """Replace the database at ``db_path`` by the backup's content, with a
     new :func:`restore_mark`.
 
-    Connections to ``db_path`` (another window's) see the new content. The
-    backup is checked first (:func:`check_backup`; ``checked``: the caller
-    did that) and :class:`BackupError` raised if it cannot be restored:
-    nothing is changed. The content is written with the backup API into the
-    existing file, so its WAL stays consistent.
+    The backup is checked first (:func:`check_backup`; ``checked``: the
+    caller did that) and :class:`BackupError` raised if it cannot be
+    restored: nothing is changed. Over an existing file the content is
+    written with the backup API into that file: connections to it (another
+    window's) see the new content, and a write that fails is rolled back by
+    SQLite, its WAL staying consistent. Where no file is (one set aside as
+    damaged), it is written to :data:`RESTORING` beside the path and renamed
+    into place only once complete (:func:`_restore_beside`). Through a
+    symlink, the file it points to is written.
     """
     if not checked:
         check_backup(backup)
+    real = Path(os.path.realpath(db_path))
     source = sqlite3.connect(file_uri(backup, mode="ro"), uri=True)
-    target = sqlite3.connect(db_path)
+    try:
+        if real.exists():
+            _write_restored(source, real)
+        else:
+            _restore_beside(source, real)
+    finally:
+        source.close()
+
+
+def _write_restored(source: sqlite3.Connection, path: Path) -> None:
+    """Copy ``source`` into the database file at ``path`` with a new
+    :func:`restore_mark`; SQLite rolls the file back if this fails."""
+    target = sqlite3.connect(path)
     try:
         source.backup(target)
         set_meta(Database(target), RESTORED, uuid.uuid4().hex)
     finally:
-        source.close()
         target.close()
 
 
+def _restore_beside(source: sqlite3.Connection, path: Path) -> None:
+    """Write ``source`` to :data:`RESTORING` beside ``path`` (no file there)
+    and rename it to ``path`` when complete. A copy that fails partway (a
+    full disk) is deleted with its journal and nothing is left at ``path``:
+    written at ``path`` itself, the half-written file and its hot journal
+    were taken for the database, and the journal rolled back onto the
+    damaged file put back there truncated it to nothing."""
+    partial = path.with_name(path.name + RESTORING)
+    _remove_with_side_files(partial)
+    try:
+        with held_while_written(partial):
+            _write_restored(source, partial)
+        # a log or journal beside the path belongs to no file there: SQLite
+        # would apply it to the restored one
+        _remove_side_files(path)
+        partial.replace(path)
+    except BaseException:
+        _remove_with_side_files(partial)
+        raise
+
+
+def _remove_side_files(path: Path) -> None:
+    """Delete SQLite's journal, log and index of ``path`` (not the file)."""
+    for suffix in SIDE_FILES:
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _remove_with_side_files(path: Path) -> None:
+    """Delete ``path`` and SQLite's journal, log and index beside it."""
+    path.unlink(missing_ok=True)
+    _remove_side_files(path)
+
+
+def put_back(aside: Path, db_path: str | Path) -> None:
+    """Undo :func:`set_aside` after a restore that failed: the file kept as
+    ``aside`` (with its ``-wal``/``-shm``) goes back where it was — through a
+    symlink, to the file it points to, the link left as it is. What a
+    restore left there goes first: a copy of the backup (still in the
+    backup folder), a :data:`RESTORING` file, and above all a journal or log
+    that SQLite would otherwise apply to the file put back."""
+    real = Path(os.path.realpath(db_path))
+    _remove_with_side_files(real.with_name(real.name + RESTORING))
+    _remove_side_files(real)
+    for suffix in ("", "-wal", "-shm"):
+        side = aside.with_name(aside.name + suffix)
+        if side.exists():
+            side.replace(real.with_name(real.name + suffix))
+
+
 def clean_partial_backups(db_path: str | Path) -> list[Path]:
-    """Delete ``*.db.partial`` files left by backups (or pre-migration copies)
-    of this database whose writer was killed: only Dossier's own, beside the
-    database or in its backup folder, older than a minute and not being
-    written by a live process. Returns what was deleted."""
+    """Delete ``*.db.partial`` files left by backups (or pre-migration copies,
+    or restores: :data:`RESTORING`) of this database whose writer was killed,
+    and the ``*.partial-journal`` files SQLite left beside them: only
+    Dossier's own, beside the database or in its backup folder, older than a
+    minute and not being written by a live process. Returns what was
+    deleted."""
     db_path = Path(db_path)
-    candidates = list(backup_folder(db_path).glob(f"*.db{PARTIAL}"))
-    candidates += db_path.parent.glob(f"{glob_escape(db_path.name)}.before-schema-*{PARTIAL}")
+    name = glob_escape(db_path.name)
+    patterns = [(backup_folder(db_path), f"*.db{PARTIAL}"),
+                (db_path.parent, f"{name}.before-schema-*{PARTIAL}"),
+                (db_path.parent, f"{name}{RESTORING}")]
     now = time.time()
-    return [path for path in candidates if remove_if_stale(path, now)]
+    deleted = []
+    for folder, pattern in patterns:
+        deleted += [path for path in folder.glob(pattern) if remove_if_stale(path, now)]
+        for journal in folder.glob(pattern + "-journal"):
+            # a live copy's journal: its file is held by the writer
+            copy = journal.with_name(journal.name.removesuffix("-journal"))
+            if not in_use(copy) and remove_if_stale(journal, now):
+                deleted.append(journal)
+    return deleted
 
 
 def glob_escape(name: str) -> str:

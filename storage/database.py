@@ -224,8 +224,12 @@ def check_file(path: str | Path) -> list[str]:
         conn.close()
 
 
-def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
-    """Raise unless ``conn`` is empty or a Dossier database we can read."""
+def _check_existing(conn: sqlite3.Connection, path: Path, *,
+                    despite_backups: bool = True) -> None:
+    """Raise unless ``conn`` is empty or a Dossier database we can read. An
+    empty SQLite file with backups beside it raises :class:`LostDatabaseError`
+    unless ``despite_backups``, as a missing or 0-byte file does
+    (:func:`_check_path`)."""
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         user_version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -245,7 +249,12 @@ def _check_existing(conn: sqlite3.Connection, path: Path) -> None:
             raise NotADossierDatabaseError(
                 f"{path} is an SQLite database, but not a Dossier database"
             )
-        return  # an empty SQLite file: fine to initialise
+        # an empty SQLite file: what a restore or copy that failed partway
+        # may leave where a database was; started afresh, it hid the work
+        # its backups hold
+        if not despite_backups and (count := backups_beside(path)):
+            raise _lost_error(path, "holds no data (an empty SQLite file)", count)
+        return  # fine to initialise
     if user_version > SCHEMA_VERSION:
         raise NewerDatabaseError(
             f"{path} was written by a newer version of Dossier "
@@ -269,14 +278,19 @@ def _migrate(db: Database, path: Path) -> None:
     """Bring the schema up to date in one transaction.
 
     An existing database (one with tables) is first copied, as it was, to
-    ``<name>.before-schema-<N>.db`` beside it.
+    ``<name>.before-schema-<N>.db`` beside it; a copy that cannot be
+    written (a full disk) raises :class:`DatabaseError` saying how much room
+    it needs, nothing changed.
     """
     from storage.backup import copy_database
 
     old_version = db.execute("PRAGMA user_version").fetchone()[0]
     if db.table_names():
-        copy_database(db.conn, path.with_name(
-            f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
+        try:
+            copy_database(db.conn, path.with_name(
+                f"{path.name}.before-schema-{SCHEMA_VERSION}-from-{old_version}.db"))
+        except (sqlite3.OperationalError, OSError) as error:
+            raise _no_room_to_upgrade(path, error) from error
     with db.atomic():
         journaled = "journal_open" in db.table_names()
         if journaled:   # migrations fill columns unrecorded (storage.journal)
@@ -287,6 +301,19 @@ def _migrate(db: Database, path: Path) -> None:
         db.execute("DELETE FROM journal_open")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _no_room_to_upgrade(path: Path, error: Exception) -> DatabaseError:
+    """The error saying the copy kept before an upgrade of ``path`` could
+    not be written (``error``), and how much disk it takes: the file with
+    its write-ahead log."""
+    from storage.backup import database_bytes
+
+    megabytes = max(1, -(-database_bytes(path) // 1024**2))      # rounded up
+    return DatabaseError(
+        f"{path} needs upgrading, but there is no room for the copy kept before it "
+        f"({error}); free about {megabytes:,} MB beside it and open it again. "
+        f"Nothing was changed.")
 
 
 def _check_path(path: Path, create: bool, despite_backups: bool = False) -> None:
@@ -334,7 +361,7 @@ def open_database(path: str | Path, *, create: bool = True,
     (:func:`write_protected`) read-only and any other for writing; True
     always read-only. A read-only database is never created nor migrated,
     and any write to it fails (:func:`is_read_only` says so).
-    A missing or empty file with backups beside it raises
+    A missing, 0-byte or empty SQLite file with backups beside it raises
     :class:`LostDatabaseError` unless ``despite_backups`` (the analyst chose
     to start a new database there).
     """
@@ -344,7 +371,7 @@ def open_database(path: str | Path, *, create: bool = True,
         read_only = path.exists() and write_protected(path)
     conn = _connect(path, read_only=read_only)
     try:
-        _check_existing(conn, path)
+        _check_existing(conn, path, despite_backups=despite_backups)
         if read_only:
             db = Database(conn)
             if MIGRATIONS.pending(db):

@@ -31,6 +31,33 @@ def test_backup_is_a_consistent_copy_and_restores(tmp_path):
     assert [a["title"] for a in articles.list_articles(db)] == ["One"]
 
 
+def test_a_restore_where_no_file_is_puts_nothing_there_when_it_fails(tmp_path, monkeypatch):
+    """Where the database was set aside, a restore that fails (a full disk)
+    leaves no file, partial copy nor journal at the path; one that succeeds
+    leaves the backup's content there."""
+    from storage import backup as backups
+    from storage.backup import set_aside
+
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="One", text="First article.")
+    backup = take_backup(db, path)
+    db.close()
+    aside = set_aside(path)
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "set_meta", full)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        restore_backup(backup, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([aside.name, "d.db.backups"])
+    monkeypatch.undo()
+    restore_backup(backup, path)
+    db = open_database(path)
+    assert [a["title"] for a in articles.list_articles(db)] == ["One"]
+    db.close()
+
+
 def test_only_the_newest_backups_are_kept(tmp_path):
     path = tmp_path / "d.db"
     db = open_database(path)
@@ -88,6 +115,85 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
 
 
+def test_an_upgrade_with_no_room_for_the_copy_before_it_says_so_in_one_line(tmp_path):
+    """``dossier list`` on an older-schema database, the disk filling while
+    the copy kept before the upgrade is written (the process's files capped
+    at half the database: writes fail as on a full disk): one line naming
+    the room needed, exit 2, the database and its folder as they were."""
+    import os
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+    limit = path.stat().st_size // 2
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "list", "--db", str(path)],
+        env=dict(os.environ, PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1"),
+        preexec_fn=cap, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("dossier: error:") and "needs upgrading" in line
+    assert "free about 1 MB" in line and "Nothing was changed" in line
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 1
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]     # no partial copy
+
+
+def test_the_window_says_when_an_upgrade_has_no_room_for_its_copy(tmp_path, qtbot,
+                                                                 monkeypatch):
+    """The same in the window: the start-up's error dialog, not an
+    exception out of open_or_choose."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.app import application, open_or_choose
+    from storage import backup as backups
+    application()
+    path = tmp_path / "old.db"
+    _old_schema_database(path)
+
+    def full(source, target):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(backups, "copy_database", full)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    assert open_or_choose(path) == (None, None)
+    [text] = shown
+    assert "needs upgrading" in text and "database or disk is full" in text
+
+
+def test_journals_of_killed_copies_are_cleaned_with_them(tmp_path):
+    """A copy killed while written leaves SQLite's ``-journal`` beside its
+    ``.partial``: both go at the next start, and only if a minute old."""
+    import os
+    import time
+
+    from storage.backup import backup_folder, clean_partial_backups
+    path = tmp_path / "d.db"
+    folder = backup_folder(path)
+    folder.mkdir()
+    left = [tmp_path / "d.db.before-schema-37-from-36.db.partial-journal",
+            tmp_path / "d.db.restoring.partial",
+            tmp_path / "d.db.restoring.partial-journal",
+            folder / "d-20260101-000000-000000.db.partial-journal"]
+    young = folder / "d-20260102-000000-000000.db.partial-journal"
+    for file in left + [young]:
+        file.write_bytes(b"journal")
+    old = time.time() - 120
+    for file in left:
+        os.utime(file, (old, old))
+    assert sorted(clean_partial_backups(path)) == sorted(left)
+    assert young.exists()
+
+
 def _damage(path):
     db = open_database(path)
     articles.add_article(db, title="A", text="Some text. " * 2000)
@@ -141,6 +247,39 @@ def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qt
     assert kept.read_bytes() == damaged_bytes
 
 
+def test_a_start_up_restore_that_fails_puts_the_damaged_database_back_and_says_so(
+        tmp_path, qtbot, monkeypatch):
+    """The restore offered at start-up fails (a full disk): the damaged file
+    is back where it was, unchanged, the failure is told, and the choice
+    is offered again; no exception stops the start-up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui import app
+    path = tmp_path / "d.db"
+    db = open_database(path)
+    articles.add_article(db, title="Safe", text="Backed up article.")
+    take_backup(db, path)
+    db.close()
+    damaged_bytes = _damage(path)
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(app, "restore_backup", full)
+    asked: list[str] = []
+
+    def restore_once(box):
+        asked.append(box.text())
+        offered = [b for b in box.buttons() if b.text() == "Restore the latest backup"]
+        box.clickedButton = lambda: offered[0] if offered and len(asked) == 1 else None
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", restore_once)
+    assert app.open_or_choose(path) == (None, None)
+    assert "database or disk is full" in asked[1] and "not replaced" in asked[1]
+    assert "damaged" in asked[2]            # offered again
+    assert path.read_bytes() == damaged_bytes
+    assert not list(tmp_path.glob("d.db.damaged-*"))
+
+
 def _backed_up_and_lost(tmp_path, how: str):
     """A database with a tagged article and a backup, then emptied to 0 bytes
     (a failed copy, a sync client) or removed; its path."""
@@ -174,6 +313,28 @@ def test_a_lost_database_with_backups_is_never_started_afresh_silently(tmp_path,
     assert articles.article_count(db) == 0
     db.close()
     assert len(list_backups(path)) == 1
+
+
+def test_an_empty_sqlite_file_with_backups_is_never_started_afresh_silently(tmp_path, capsys):
+    """Where a database with backups was, an SQLite file holding nothing (a
+    restore or copy that failed partway) is refused like a 0-byte one: the
+    command line says so in one line, and a new database is made there
+    only when asked."""
+    from desktop.cli import main
+    from storage import LostDatabaseError
+    path = _backed_up_and_lost(tmp_path, "missing")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 0")      # a file SQLite made, with no table
+    conn.close()
+    empty = path.read_bytes()
+    with pytest.raises(LostDatabaseError, match="backup of it is beside it"):
+        open_database(path)
+    assert main(["stats", "--db", str(path)]) != 0
+    assert "empty SQLite file" in capsys.readouterr().err
+    assert path.read_bytes() == empty            # nothing was written
+    db = open_database(path, despite_backups=True)
+    assert articles.article_count(db) == 0
+    db.close()
 
 
 @pytest.mark.parametrize("how", ["empty", "missing"])

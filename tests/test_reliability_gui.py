@@ -4,7 +4,12 @@ dialog and the log."""
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -344,6 +349,80 @@ def test_a_restore_that_fails_leaves_the_window_on_its_file(open_window, seeded_
     window.controllers.history.undo_stack.undo()                  # and acts on the file
     assert passages.passage_count(window.db) == 0
     assert window.analysis.process is not None
+
+
+def _damaged_with_a_backup(path: Path) -> int:
+    """A database of 30 articles at ``path``, backed up, then one page of
+    article 16's text overwritten (the 29 others still read); its size."""
+    db = open_database(path)
+    for number in range(30):
+        articles.add_article(db, title=f"A{number}", text=f"{number} " + "Some text. " * 20000)
+    take_backup(db, path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    page = (data.find(b"15 Some text. Some") // 4096 + 3) * 4096     # an overflow page
+    data[page:page + 4096] = b"\xab" * 4096
+    Path(os.path.realpath(path)).write_bytes(bytes(data))
+    return len(data)
+
+
+_RESTORE_IN_A_CHILD = """
+import sys
+from pathlib import Path
+from storage.backup import restore_backup
+restore_backup(Path(sys.argv[1]), sys.argv[2], checked=True)
+"""
+
+
+def _restore_on_a_full_disk(limit: int):
+    """A ``restore_backup`` that runs the real one in a process whose files
+    cannot grow past ``limit`` bytes: its writes fail partway, as on a full
+    disk (``disk I/O error``)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    def restore(backup, db_path, *, checked=False):
+        run = subprocess.run(
+            [sys.executable, "-c", _RESTORE_IN_A_CHILD, str(backup), str(db_path)],
+            env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root)),
+            preexec_fn=cap, capture_output=True, text=True, timeout=120)
+        if run.returncode:
+            raise sqlite3.OperationalError(run.stderr.strip().splitlines()[-1])
+    return restore
+
+
+@pytest.mark.parametrize("through", ["path", "symlink"])
+def test_a_restore_that_fills_the_disk_gives_back_the_damaged_database_intact(
+        open_window, tmp_path, monkeypatch, through):
+    """The backup's content fails to be written partway: the damaged file
+    (29 of its 30 articles readable) is back where it was, not truncated by
+    the journal of the half-written copy, and the window is on it."""
+    from desktop.gui import backups_controller
+    from storage import backup as backups
+
+    real = tmp_path / "disk" / "d.db"
+    real.parent.mkdir()
+    path = real
+    if through == "symlink":
+        path = tmp_path / "link.db"
+        path.symlink_to(real)
+    size = _damaged_with_a_backup(path)
+    window = open_window(path)
+    shown: list[str] = []
+    monkeypatch.setattr(backups_controller, "plain_message",
+                        lambda parent, title, text, *args, **kwargs: shown.append(text))
+    monkeypatch.setattr(backups, "restore_backup", _restore_on_a_full_disk(size // 3))
+    [backup] = list_backups(path)
+    window.controllers.backups.restore(backup.path)
+    assert len(shown) == 1 and "not replaced" in shown[0]
+    assert window.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
+    assert real.stat().st_size >= size
+    left = {p.name for p in real.parent.iterdir()} - {"d.db", "d.db-wal", "d.db-shm"}
+    assert left <= {"d.db.backups"}        # no journal, partial copy nor damaged-…
+    assert through == "path" or path.is_symlink()
 
 
 def test_closing_the_window_takes_a_backup(open_window, analysed_db_path):

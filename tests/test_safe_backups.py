@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -171,6 +172,63 @@ def test_a_zeroed_header_with_backups_is_damaged_and_restored_from_the_cli(tmp_p
     assert kept.read_bytes() == damaged
     stats = dossier("stats", "--db", path)
     assert stats.returncode == 0 and '"articles": 25' in stats.stdout, stats.stdout
+
+
+def test_dossier_restore_that_fills_the_disk_puts_the_damaged_database_back(tmp_path):
+    """``dossier restore`` over a damaged database on a disk that fills
+    while the backup is written (the process's files capped at a third of
+    the database: writes fail as on a full disk): one line and exit 2, the
+    damaged file back where it was, unchanged, and the next command still
+    finds it damaged rather than starting an empty database there."""
+    import resource
+
+    path = tmp_path / "dossier.db"
+    db = open_database(path)
+    for number in range(30):
+        articles.add_article(db, title=f"A{number}", text=f"{number} " + "Some text. " * 6000)
+    take_backup(db, path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    with open(path, "r+b") as file:      # page 3, a table's root: the check finds it
+        file.seek(2 * PAGE)
+        file.write(b"\xab" * PAGE)
+    damaged = path.read_bytes()
+    assert check_file(path)
+    limit = len(damaged) // 3
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "restore", "--db", str(path)],
+        env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1"),
+        preexec_fn=cap, capture_output=True, text=True, timeout=120)
+    assert_one_line_error(result, "nothing was restored")
+    assert path.read_bytes() == damaged
+    left = {p.name for p in tmp_path.iterdir()} - {"dossier.db-wal", "dossier.db-shm"}
+    assert left == {"dossier.db", "dossier.db.backups"}     # no journal, copy nor damaged-…
+    assert_one_line_error(dossier("stats", "--db", path), "damaged", "Restore a backup")
+
+
+def test_dossier_restore_with_no_room_for_the_copy_before_it_says_so_in_one_line(tmp_path):
+    """The disk fills while ``dossier restore`` copies the sound database it
+    keeps before replacing it: one line and exit 2, the database unchanged."""
+    import resource
+
+    path = seeded(tmp_path / "dossier.db", count=100)
+    backup = backup_folder(path) / "chosen.db"
+    backup.parent.mkdir()
+    shutil.copyfile(path, backup)
+    before = path.read_bytes()
+    limit = len(before) // 3
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "restore", str(backup), "--db", str(path)],
+        env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1"),
+        preexec_fn=cap, capture_output=True, text=True, timeout=120)
+    assert_one_line_error(result, "kept before a restore", "nothing was restored")
+    assert path.read_bytes() == before
 
 
 def test_a_zeroed_header_without_backups_is_not_a_dossier_database(tmp_path):

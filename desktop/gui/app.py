@@ -8,6 +8,7 @@ worker has loaded the language pipeline.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -24,8 +25,8 @@ from desktop.gui.main_window import MainWindow
 from desktop.gui.preferences import Preferences
 from storage import (DamagedDatabaseError, DatabaseError, LostDatabaseError, damage_reported,
                      is_read_only, open_database)
-from storage.backup import (list_backups, newest_good_backup, restore_backup, set_aside,
-                            set_backups_aside)
+from storage.backup import (list_backups, newest_good_backup, put_back, restore_backup,
+                            set_aside, set_backups_aside)
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,26 @@ def restore_newest_good(path: Path, parent=None) -> Path | None:
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
         return None
-    return set_aside_and_restore(path, backup.path)
+    return set_aside_and_restore(path, backup.path, parent)
 
 
-def set_aside_and_restore(path: Path, backup: Path) -> Path:
-    """Keep a damaged database as ``<name>.damaged-<time>`` and restore ``backup``."""
+def set_aside_and_restore(path: Path, backup: Path, parent=None) -> Path | None:
+    """Keep a damaged database as ``<name>.damaged-<time>`` and restore
+    ``backup``; returns the damaged file's new name. A restore that fails (a
+    full disk) puts the damaged file back, says why, and returns None."""
     damaged = set_aside(path)
-    restore_backup(backup, path)
+    try:
+        restore_backup(backup, path)
+    except (sqlite3.Error, OSError, DatabaseError) as error:
+        log.exception("restoring %s failed", backup)
+        put_back(damaged, path)
+        text = (str(error) or type(error).__name__).rstrip(".")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Backup not restored",
+                          f"{backup.name} could not be restored ({text}). The database "
+                          f"was not replaced.", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+        return None
     log.warning("restored %s from %s; damaged file kept as %s", path, backup, damaged)
     return damaged
 

@@ -359,19 +359,17 @@ class BackupsController(Controller):
         """After a restore that failed: the window on its file as it was,
         never on a closed connection (``closed``: the restore had closed it).
         A failed write of the backup's content was rolled back by SQLite; a
-        damaged file set aside (``aside``) is put back in its place (what
-        stands there is a copy of a backup); a file that cannot be opened
-        after all gets back the state ``before`` the restore, as backed up.
-        The work stopped for the restore starts again; the undo history
-        holds, as the database is the one it was made on."""
+        damaged file set aside (``aside``) is put back in its place, without
+        any journal the restore left there (:func:`~storage.backup.put_back`);
+        a file that cannot be opened after all gets back the state ``before``
+        the restore, as backed up. The work stopped for the restore starts
+        again; the undo history holds, as the database is the one it was
+        made on."""
         from storage import DatabaseError, open_database
-        from storage.backup import restore_backup
+        from storage.backup import put_back, restore_backup
 
         if aside is not None:
-            for suffix in ("", "-wal", "-shm"):
-                side = aside.with_name(aside.name + suffix)
-                if side.exists():
-                    side.replace(self.db_path.with_name(self.db_path.name + suffix))
+            put_back(aside, self.db_path)
         if closed:
             try:
                 self.window.db = open_database(self.db_path)
