@@ -168,6 +168,7 @@ def test_the_window_says_when_an_upgrade_has_no_room_for_its_copy(tmp_path, qtbo
     assert open_or_choose(path) == (None, None)
     [text] = shown
     assert "needs upgrading" in text and "database or disk is full" in text
+    assert text.lower().count("nothing was changed") + text.count("Nothing in that file") == 1
 
 
 def test_journals_of_killed_copies_are_cleaned_with_them(tmp_path):

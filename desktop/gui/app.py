@@ -67,8 +67,11 @@ def open_or_choose(path: Path, parent=None, first_use=None):
         except DatabaseError as error:
             backups = list_backups(path) if isinstance(error, DamagedDatabaseError) else []
             lost = isinstance(error, LostDatabaseError)
+            # (said once: some errors say it themselves)
+            unchanged = ("" if "nothing was changed" in str(error).lower()
+                         else "\n\nNothing in that file was changed.")
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database",
-                              f"{error}\n\nNothing in that file was changed."
+                              f"{error}{unchanged}"
                               + (f" A new database there keeps those backups aside, in "
                                  f"{path.name}.backups.lost-<date>." if lost else ""),
                               parent=parent)
