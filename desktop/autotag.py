@@ -4,8 +4,10 @@ expression, a speaker's quotes or an entity's mentions.
 Plain Python (no Qt): :func:`find_candidates` returns candidate dicts
 ``article_id, article_title, start, end, text, before, after`` in article
 and offset order (each match, or with ``extent`` its whole sentence or
-paragraph: several matches in one sentence make one passage) (offsets are code points into the stored text), leaving
-out spans the analyst tagging (``AutoTagRequest.analyst``) already gave
+paragraph: several matches in one sentence make one passage) (offsets
+are code points into the stored text, never normalised: a phrase's
+accented letters match in either Unicode form, and no match cuts a letter
+from its combining marks), leaving out spans the analyst tagging (``AutoTagRequest.analyst``) already gave
 the tag at the same offsets: a colleague's passages do not count. :func:`insert_passages`
 stores them as one journal step (in a worker in the window, whose undo
 command then replays that step; directly in the CLI).
@@ -20,8 +22,13 @@ runs one.
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from itertools import permutations
 
 import regex
 
@@ -99,18 +106,126 @@ class AutoTagRequest:
 
 def compile_pattern(mode: str, query: str, *, ignore_case: bool = True) -> regex.Pattern:
     """The regular expression for a phrase (matched literally, runs of white
-    space matching any white space) or a pattern (``regex``'s VERSION0:
-    :mod:`re`'s syntax); AutoTagError if invalid."""
+    space matching any white space, each accented letter typed or stored
+    composed or with combining marks: :func:`_phrase_regex`) or a pattern
+    (``regex``'s VERSION0: :mod:`re`'s syntax); AutoTagError if invalid."""
     if not query.strip():
         raise AutoTagError("Type what to look for.")
     flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     if mode == PHRASE:
-        return regex.compile(r"\s+".join(regex.escape(word) for word in query.split()),
-                             flags)
+        return regex.compile(_phrase_regex(query), flags)
     try:
         return regex.compile(query, flags)
     except (regex.error, OverflowError, RecursionError, ValueError) as error:
         raise AutoTagError(f"“{query}” is not a valid regular expression: {error}") from None
+
+
+#: the most combining marks on one letter of a phrase whose every order is
+#: tried (:func:`_spellings`); a letter with more is matched as typed, as
+#: NFC and as NFD (the orders would be too many, and no language needs them)
+_MAX_MARKS = 4
+
+
+def _phrase_regex(query: str) -> str:
+    """A phrase as a regular expression: its words literally, runs of white
+    space matching any white space, each letter in any canonically
+    equivalent form (:func:`_spellings`) — the stored text is never
+    normalised, and text from macOS files or PDFs often keeps accents as
+    combining marks. A match may not end before a mark that belongs to the
+    text's letter (:func:`_joins_previous`): "cafe" is not "café", in
+    either form."""
+    words = ("".join(_alternatives(_spellings(letter)) for letter in _letters(word))
+             for word in query.split())
+    return r"\s+".join(words) + f"(?![{_joins_previous()}])"
+
+
+def _letters(word: str) -> list[str]:
+    """``word`` composed (NFC: a Hangul syllable is one letter) and cut into
+    letters: a starter with the combining marks after it (marks that start
+    the word are a letter of their own)."""
+    letters: list[str] = []
+    for char in unicodedata.normalize("NFC", word):
+        if letters and unicodedata.combining(char):
+            letters[-1] += char
+        else:
+            letters.append(char)
+    return letters
+
+
+def _spellings(letter: str) -> list[str]:
+    """Every canonically equivalent way to write ``letter`` (see
+    :func:`_letters`): precomposed, decomposed, partly composed ("ê" with a
+    combining dot below for "ệ"), its marks in any order that means the
+    same, a singleton such as the Ångström sign.
+
+    Each candidate is a first code point (the letter's base, or any code
+    point decomposing to the base and some of its marks) followed by the
+    remaining marks in some order; those whose NFD is the letter's are
+    kept."""
+    target = unicodedata.normalize("NFD", letter)
+    found = {letter, target, unicodedata.normalize("NFC", letter)}
+    if len(target) - 1 > _MAX_MARKS:
+        return sorted(found)
+    marks = Counter(target)
+    for first, decomposed in ((target[0], target[0]), *_decomposing().get(target[0], ())):
+        if Counter(decomposed) - marks:         # more than the letter holds
+            continue
+        for order in set(permutations((marks - Counter(decomposed)).elements())):
+            spelled = first + "".join(order)
+            if unicodedata.normalize("NFD", spelled) == target:
+                found.add(spelled)
+    return sorted(found)
+
+
+@cache
+def _decomposing() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every code point with a canonical decomposition, as ``(code point,
+    its NFD)`` under the first code point of that NFD (read once: a few
+    hundredths of a second)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.decomposition(char) or 0xAC00 <= code <= 0xD7A3:   # Hangul: algorithmic
+            decomposed = unicodedata.normalize("NFD", char)
+            if decomposed != char:
+                found.setdefault(decomposed[0], []).append((char, decomposed))
+    return {base: tuple(chars) for base, chars in found.items()}
+
+
+def _alternatives(spellings: list[str]) -> str:
+    """``spellings`` as one regular expression (none is a prefix of
+    another: they share their NFD)."""
+    escaped = [regex.escape(s) for s in spellings]
+    return escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
+
+
+@cache
+def _joins_previous() -> str:
+    """A character class (without brackets) of what joins the letter before
+    it: combining marks (``unicodedata.combining``) and Hangul vowel and
+    final jamo (which compose with the syllable before them)."""
+    codes = [c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    codes += [*range(0x1160, 0x1200), *range(0xD7B0, 0xD800)]
+    ranges: list[list[int]] = []
+    for code in sorted(set(codes)):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"\\U{a:08x}" + (f"-\\U{b:08x}" if b > a else "") for a, b in ranges)
+
+
+def _whole_letters(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``–``end`` widened so that it cuts no letter from its
+    combining marks: back from a mark to its letter, on over the marks
+    after the last letter (``caf[ée]`` finds "cafe" in "café" typed with a
+    combining accent: the passage is "café")."""
+    if start < end:
+        while 0 < start < len(text) and unicodedata.combining(text[start]):
+            start -= 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+    return start, end
 
 
 def _timed_out(query: str, article: dict, time_limit: float) -> AutoTagTimeout:
@@ -143,7 +258,7 @@ def _pattern_matches(db: Database, pattern: regex.Pattern, query: str,
             try:
                 # the time limit covers the whole scan of this article
                 for match in pattern.finditer(text, timeout=time_limit):
-                    start, end = _trimmed(text, *match.span())
+                    start, end = _whole_letters(text, *_trimmed(text, *match.span()))
                     if start < end:
                         yield {"article_id": article["id"],
                                "article_title": article["title"],

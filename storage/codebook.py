@@ -41,7 +41,9 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
     :func:`storage.tags.unused_colour`); an entry with ``"codable": False``
     creates a category (without a key unless the entry gives a free one).
     An existing tag takes the entry's
-    colour (if it has one) and description (when the entry has one); it
+    colour (if it has one) and description (when the entry has one: a
+    blank one — every tag without one in a JSON export, an empty CSV
+    cell — gives none and leaves the tag's own); it
     keeps its key, and stays codable or a category as it is: a file never
     stops analysts tagging with a tag they already use (nor makes a
     category of this codebook a tag) — the codebook's "Use for tagging"
@@ -71,8 +73,10 @@ def apply_codebook(db: Database, entries: list[dict]) -> dict:
             if entry.get("color") and entry["color"].lower() != tag["color"]:
                 tags.recolour_tag(db, tag["id"], entry["color"])
                 changed = True
+            # a blank description is what files write for "none": it must
+            # not erase the coding rule written here
             description = (entry.get("description") or "").strip()
-            if "description" in entry and description != (tag["description"] or ""):
+            if description and description != (tag["description"] or ""):
                 db.execute("UPDATE tags SET description = ? WHERE id = ?",
                            [description, tag["id"]])
                 changed = True

@@ -69,6 +69,13 @@ def quotes_query(*, article_id: int | None = None, speaker: str | None = None,
     return _quote_rows(articles) + (" WHERE " + " AND ".join(where) if where else ""), params
 
 
+def quote_count(db: Database) -> int:
+    """How many quotes :func:`all_quotes` lists (every kind, as corrected:
+    a quote marked "not a quote" left out, one marked by hand counted),
+    without reading them (:func:`storage.speaker_corrections.corrected_quote_count_sql`)."""
+    return db.execute(speaker_corrections.corrected_quote_count_sql()).fetchone()[0]
+
+
 def all_quotes(db: Database, *, article_id: int | None = None,
                speaker: str | None = None, kinds: Iterable[str] | None = None):
     """Yield quote rows (id, article_id, article_title, start, end, text,

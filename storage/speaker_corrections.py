@@ -83,7 +83,8 @@ def corrected_quotes_sql(current: str) -> str:
     the current analysis no longer has at those offsets adds nothing. No CTE, so that triggers can
     use it. Columns: id, article_id, article_title, start, end, text, kind,
     speaker, speaker_kind, speaker_start, speaker_end, cue, method,
-    text_hash, original_speaker, corrected (1 where a correction applies)."""
+    text_hash, original_speaker, corrected (1 where a correction applies).
+    :func:`corrected_quote_count_sql` counts these rows: change both together."""
     return f"""
         SELECT q.id, c.article_id, c.title AS article_title, q.start, q.end, q.text,
                -- a scare quote or title given a speaker is someone's words
@@ -117,6 +118,32 @@ def corrected_quotes_sql(current: str) -> str:
             SELECT 1 FROM quotes x WHERE x.analysis_id = c.analysis_id
             AND x.start = k.start AND x.end = k.end)
 """
+
+
+def corrected_quote_count_sql() -> str:
+    """A SELECT of one number: how many rows :func:`corrected_quotes_sql`
+    gives over every article — the current analyses' quotes, less those at
+    the offsets of a "not a quote" correction of their text, plus the
+    passages marked as quotes where the current analysis has none. Counted
+    from the quotes index and the corrections alone: the corrected rows
+    themselves (the quote rows read, each correction looked up) took
+    2.2 s on 100,000 articles, this 0.35 s. (CROSS JOIN: the few
+    corrections lead; SQLite otherwise walked every article's quotes.)
+    Change it with corrected_quotes_sql."""
+    from storage.schema import current_analysis_sql
+
+    current = current_analysis_sql("a.id")
+    at_offsets = f'x.analysis_id = {current} AND x.start = k.start AND x."end" = k."end"'
+    return f"""SELECT
+        (SELECT count(*) FROM articles a JOIN quotes x ON x.analysis_id = {current})
+        - (SELECT count(*) FROM quote_corrections k
+           CROSS JOIN articles a ON a.text_hash = k.text_hash
+           CROSS JOIN quotes x ON {at_offsets}
+           WHERE k.is_quote = 0)
+        + (SELECT count(*) FROM quote_corrections k
+           CROSS JOIN articles a ON a.text_hash = k.text_hash
+           WHERE k.is_quote = 1 AND k.marked = 1
+           AND NOT EXISTS (SELECT 1 FROM quotes x WHERE {at_offsets}))"""
 
 
 def article_speakers_sql(articles: str) -> str:

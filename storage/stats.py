@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import quotes
 from storage.analyses import CURRENT_ANALYSES
 
 
 def counts(db: Database) -> dict:
-    """Articles, analysed articles, tags, passages, entities and quotes."""
+    """Articles, analysed articles, tags, passages, entities and quotes
+    (the quotes ``dossier quotes`` and the Quotes tab list: as the analyst
+    corrected them, :func:`storage.quotes.quote_count`)."""
     def one(sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 
@@ -21,6 +24,7 @@ def counts(db: Database) -> dict:
         "passages": one("SELECT count(*) FROM passages"),
         "entities": one(CURRENT_ANALYSES +
                         f"SELECT count(*) FROM entities WHERE analysis_id IN {shown}"),
-        "quotes": one(CURRENT_ANALYSES +
-                      f"SELECT count(*) FROM quotes WHERE analysis_id IN {shown}"),
+        # the analysis's raw quotes would count those marked "not a quote"
+        # and miss those marked by hand
+        "quotes": quotes.quote_count(db),
     }

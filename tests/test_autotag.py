@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -120,6 +121,62 @@ def test_phrase_is_literal_and_spans_line_breaks(db):
     assert find_candidates(db, AutoTagRequest(tid, PHRASE, "a.k.a", article_id=article_id))
     assert find_candidates(db, AutoTagRequest(tid, PHRASE, "phnom PENH",
                                               ignore_case=False)) == []
+
+
+#: a phrase's letters, stored decomposed (NFD: accents as combining marks,
+#: as macOS files and some PDFs keep them) and precomposed (NFC)
+ACCENTED = "Le café de Phnôm Pénh. Le CAFÉ ferme. Việt Nam, cafe, Ångström, 한국."
+
+
+@pytest.mark.parametrize("stored", ["NFD", "NFC"])
+@pytest.mark.parametrize("typed", ["NFD", "NFC"])
+def test_a_phrase_finds_accented_words_typed_and_stored_in_either_form(db, stored, typed):
+    text = unicodedata.normalize(stored, ACCENTED)
+    article_id, _ = articles.add_article(db, title="accents", text=text)
+    tid = tag_id(db)
+
+    def found(phrase, **options):
+        return [c["text"] for c in find_candidates(db, AutoTagRequest(
+            tid, PHRASE, unicodedata.normalize(typed, phrase), article_id=article_id,
+            **options))]
+
+    café = unicodedata.normalize(stored, "café")
+    assert found("café") == [café, unicodedata.normalize(stored, "CAFÉ")]
+    assert found("café", ignore_case=False) == [café]
+    assert found("Phnôm Pénh") == [unicodedata.normalize(stored, "Phnôm Pénh")]
+    assert found("Việt Nam") == [unicodedata.normalize(stored, "Việt Nam")]
+    assert found("Ångström") == [unicodedata.normalize(stored, "Ångström")]
+    assert found("한국") == [unicodedata.normalize(stored, "한국")]   # Hangul: jamo in NFD
+    # offsets are code points into the stored text, never normalised
+    for c in find_candidates(db, AutoTagRequest(tid, PHRASE, "café", article_id=article_id)):
+        assert text[c["start"]:c["end"]] == c["text"]
+    # an unaccented phrase is another word, in either form
+    assert found("cafe", ignore_case=False) == ["cafe"]
+
+
+def test_a_phrase_matches_the_other_spellings_of_a_letter_with_two_marks(db):
+    """"ệ" is one code point, or e with a dot below and a circumflex in
+    either order, or "ê" or "ẹ" with the other mark: the same letter."""
+    spellings = ["\u1ec7", "e\u0323\u0302", "e\u0302\u0323", "\u00ea\u0323", "\u1eb9\u0302"]
+    text = " ".join(f"Vi{s}t" for s in spellings) + " Vi\u00eat Vi\u1eb9t"
+    article_id, _ = articles.add_article(db, title="viet", text=text)
+    found = find_candidates(db, AutoTagRequest(tag_id(db), PHRASE, "Việt",
+                                               article_id=article_id))
+    assert [c["text"] for c in found] == [f"Vi{s}t" for s in spellings]
+
+
+def test_a_pattern_match_never_cuts_a_letter_from_its_combining_marks(db):
+    text = "Un cafe\u0301 noir, un cafe cre\u0300me."
+    article_id, _ = articles.add_article(db, title="nfd", text=text)
+    tid = tag_id(db)
+
+    def found(pattern):
+        return [c["text"] for c in find_candidates(db, AutoTagRequest(
+            tid, REGEX, pattern, article_id=article_id))]
+
+    assert found("caf[ée]") == ["cafe\u0301", "cafe"]
+    assert found(r"cr\w") == ["cre\u0300"]
+    assert found("\u0300") == ["e\u0300"]      # a mark alone takes its letter
 
 
 def test_skips_spans_already_tagged_with_the_same_tag(analysed):

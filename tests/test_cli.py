@@ -44,6 +44,50 @@ def test_analyse_then_stats_counts_entities_and_quotes(seeded_db_path, capsys):
     assert "analysed 0 articles" in run(capsys, "analyse", "--db", str(seeded_db_path))[1]
 
 
+def test_stats_counts_the_quotes_as_corrected_like_dossier_quotes(analysed_db_path, capsys):
+    """A quote marked "not a quote" is not counted, quotes marked by hand
+    are: the number `dossier quotes` and the Quotes tab list."""
+    from storage import speaker_corrections
+
+    db = open_database(analysed_db_path)
+    raw = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    first = db.execute("SELECT a.id, q.start, q.end FROM quotes q JOIN analyses n "
+                       "ON n.id = q.analysis_id JOIN articles a ON a.id = n.article_id "
+                       "ORDER BY a.id, q.start LIMIT 1").fetchone()
+    speaker_corrections.mark_not_quote(db, *first, analyst="A")
+    speaker_corrections.mark_as_quote(db, 1, 0, 10, "Someone", analyst="A")
+    speaker_corrections.mark_as_quote(db, 1, 20, 30, "Someone", analyst="A")
+    db.close()
+    status, out, _ = run(capsys, "quotes", "--json", "--db", str(analysed_db_path))
+    listed = len(json.loads(out))
+    assert status == 0 and listed == raw - 1 + 2
+    stats = json.loads(run(capsys, "stats", "--db", str(analysed_db_path))[1])
+    assert stats["quotes"] == listed
+
+
+def test_the_quote_count_follows_every_kind_of_correction(analysed_db_path):
+    """storage.stats counts the corrected quotes without listing them: the
+    count must stay the number of rows `dossier quotes` lists."""
+    from storage import quotes, speaker_corrections, stats
+
+    db = open_database(analysed_db_path)
+    raw = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    first, second, third = [tuple(r) for r in db.execute(
+        "SELECT a.id, q.start, q.end FROM quotes q JOIN analyses n ON n.id = q.analysis_id "
+        "JOIN articles a ON a.id = n.article_id ORDER BY a.id, q.start LIMIT 3")]
+    speaker_corrections.mark_not_quote(db, *first, analyst="A")                 # -1
+    speaker_corrections.set_speaker(db, *second, "Jane Doe", analyst="A")       # 0
+    speaker_corrections.mark_as_quote(db, *third, "Jane Doe", analyst="A")      # 0: there
+    speaker_corrections.mark_as_quote(db, 2, 0, 10, "Someone", analyst="A")     # +1
+    unanalysed, _ = articles.add_article(db, title="new", text="“Words,” she said.")
+    speaker_corrections.mark_as_quote(db, unanalysed, 0, 8, "Someone", analyst="A")  # +1
+    listed = len(list(quotes.all_quotes(db)))
+    assert listed == raw + 1
+    assert stats.counts(db)["quotes"] == listed
+    assert quotes.quote_count(db) == listed
+    db.close()
+
+
 def _tag_two(db_path):
     db = open_database(db_path)
     text = articles.get_article(db, 1)["text"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from desktop.cli import main
 from storage import open_database, tags
 
@@ -116,6 +118,26 @@ def test_autotag_case_sensitive_phrase(analysed_db_path, capsys):
                 "--dry-run", "--db", str(analysed_db_path))[1]
     count = int(out.splitlines()[-1].split()[2])
     assert status == 0 and 0 < count < int(loose.splitlines()[-1].split()[2])
+
+
+def test_autotag_phrase_tags_words_stored_with_combining_accents(tmp_path, capsys):
+    """A typed phrase finds the words of a text that keeps its accents as
+    combining marks (NFD: macOS files, some PDFs); the passages stored are
+    the stored text's, whole letters."""
+    from storage import articles
+
+    db_path = tmp_path / "nfd.db"
+    db = open_database(db_path)
+    text = unicodedata.normalize("NFD", "Le café de Phnôm Pénh. Le café ferme.")
+    article_id, _ = articles.add_article(db, title="nfd", text=text)
+    tags.create_tag(db, "Places", "#123456")
+    db.close()
+    status, out, _ = run(capsys, "autotag", "--tag", "Places", "--phrase", "café",
+                         "--analyst", "A", "--db", str(db_path))
+    assert status == 0 and out.splitlines()[-1] == "tagged 2 passages as “Places”"
+    café = unicodedata.normalize("NFD", "café")
+    assert [(r[2], r[3], r[4]) for r in stored_passages(db_path)] == [
+        (3, 8, café), (text.index(café, 8), text.index(café, 8) + 5, café)]
 
 
 def test_autotag_errors_are_one_line_and_store_nothing(analysed_db_path, tmp_path, capsys):

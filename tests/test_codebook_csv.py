@@ -80,6 +80,20 @@ def test_taguette_columns_and_a_cli_import(db, tmp_path, capsys):
     stored.close()
 
 
+def test_an_empty_description_cell_keeps_the_tags_own(db, tmp_path, capsys):
+    """A CSV always has the column: an empty cell gives no description, and
+    the existing tag's stays (the report said "updated" and it was gone)."""
+    ours = tags.find_tag(db, "Drugs")["description"]
+    assert ours
+    path = tmp_path / "colleague.csv"
+    path.write_text("name,description,color\nDrugs,,#000000\nDiplomacy,,\n", encoding="utf-8")
+    result = apply_codebook(db, read_codebook_file(path).entries)
+    assert result == {"created": [], "updated": ["Drugs"]}
+    assert tags.find_tag(db, "Drugs")["description"] == ours
+    assert tags.find_tag(db, "Drugs")["color"] == "#000000"
+    assert tags.find_tag(db, "Diplomacy")["description"]
+
+
 @pytest.mark.parametrize("text, message", [
     ("colour\n#123456\n", "no column naming the tags"),
     ("name,color\nA,#12345\n", "not a colour like #a1b2c3"),

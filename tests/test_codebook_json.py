@@ -8,6 +8,7 @@ import json
 import pytest
 
 from desktop.cli import main
+from desktop.codebook_files import export_codebook
 from desktop.codebook_json import CodebookFileError, parse_codebook, read_codebook
 from storage import open_database, tags
 from storage.codebook import apply_codebook, codebook_entries
@@ -71,6 +72,26 @@ def test_import_updates_colours_descriptions_and_parents_and_keeps_keys(db):
         "#000000", "Narcotics", keys["Drugs"])
     assert heroin["parent_id"] == drugs["id"]
     assert heroin["shortcut"] is None          # its key was taken, and 1–9 all are
+
+
+def test_a_blank_description_in_an_exported_file_keeps_the_tags_own(db, tmp_path):
+    """A JSON export writes "description": "" for every tag without one;
+    importing it must not erase the coding rules written here."""
+    colleague = open_database(tmp_path / "colleague.db")
+    tags.create_tag(colleague, "Drugs", "#000000")
+    tags.create_tag(colleague, "Diplomacy", tags.find_tag(db, "Diplomacy")["color"])
+    export_codebook(colleague, tmp_path / "colleague.json")
+    colleague.close()
+    assert {e["description"] for e in read_codebook(tmp_path / "colleague.json")} == {""}
+    ours = {t["name"]: t["description"] for t in tags.list_tags(db)}
+    assert ours["Drugs"] and ours["Diplomacy"]
+
+    result = apply_codebook(db, read_codebook(tmp_path / "colleague.json"))
+    # only the colour changed: Diplomacy, the same but for its blank
+    # description, is not reported updated
+    assert result == {"created": [], "updated": ["Drugs"]}
+    assert {t["name"]: t["description"] for t in tags.list_tags(db)} == ours
+    assert tags.find_tag(db, "Drugs")["color"] == "#000000"
 
 
 def test_a_colour_is_optional_and_a_new_tag_without_one_gets_an_unused_colour(db):
