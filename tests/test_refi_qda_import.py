@@ -4,6 +4,7 @@ project, hostile archives, cancelling, and ``dossier import`` of a .qdpx."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import pytest
@@ -241,6 +242,69 @@ def test_a_text_ending_in_blank_space_comes_back_exactly(tmp_path):
                 database.execute('SELECT start, "end" FROM passages').fetchall())
 
     assert rows(fresh) == rows(db)
+
+
+#: A note whose blank space is part of it: an indented list ending in a line break.
+SPACED_NOTE = "  - first point\n  - second point\n"
+
+
+def _noted_db(path, note: str, *, decided_by: str | None = None):
+    """A database with one passage carrying ``note`` (a consensus passage
+    when ``decided_by`` is given)."""
+    from storage import consensus
+
+    db = open_database(path)
+    article_id, _ = articles.add_article(db, title="t", text="Police raided the compound.")
+    tag = tags.create_tag(db, "Raid", "#123456")
+    if decided_by:
+        passage = consensus.add_consensus(db, article_id=article_id, tag_id=tag, start=7,
+                                          end=26, decided_by=decided_by)
+        passages.set_note(db, passage, note)
+    else:
+        passages.add_passage(db, article_id=article_id, tag_id=tag, start=7, end=26,
+                             analyst="ana", note=note)
+    return db
+
+
+def test_a_note_keeps_its_blank_space_through_a_round_trip(tmp_path):
+    """The import stripped every note: an indented list came back with its
+    first line pulled left and its last line break gone."""
+    db = _noted_db(tmp_path / "a.db", SPACED_NOTE)
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+    assert fresh.execute("SELECT note FROM passages").fetchall() == [(SPACED_NOTE,)]
+
+
+def test_a_note_kept_in_the_description_loses_only_the_deciders_line(tmp_path):
+    """A coding memo read from the selection's Description (no Note: as
+    another tool keeps it) drops Dossier's deciders line, and nothing of
+    the note around it."""
+    db = _noted_db(tmp_path / "a.db", SPACED_NOTE, decided_by="carla; dan")
+    path = export_qdpx(db, tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    qde = files.pop("project.qde").decode("utf-8")
+    # the same project without its Notes: the note is only in the Description
+    qde = re.sub(r"<Notes>.*</Notes>|<NoteRef [^>]*/>", "", qde, flags=re.S)
+    assert "Dossier-decided-by: " in qde and "<Note " not in qde
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, _zip(tmp_path / "described.qdpx", qde, files))
+    assert fresh.execute("SELECT note, decided_by FROM passages").fetchall() == [
+        (SPACED_NOTE, "carla; dan")]
+    # blank space alone is still no note
+    blank = open_database(tmp_path / "c.db")
+    import_qdpx(blank, _zip(tmp_path / "blank.qdpx",
+                            FOREIGN.replace("a memo on the selection", " \n\t ")))
+    assert {p["text"]: p["note"] for p in passages.export_rows(blank)}["Jobs and taxes"] == ""
+
+
+def test_a_note_keeps_its_blank_space_through_a_merge_of_a_qdpx(tmp_path):
+    from desktop.merge_files import merge_file
+
+    path = export_qdpx(_noted_db(tmp_path / "a.db", SPACED_NOTE), tmp_path)
+    ours = open_database(tmp_path / "ours.db")
+    merge_file(ours, path, analyst="me")
+    assert ours.execute("SELECT note FROM passages").fetchall() == [(SPACED_NOTE,)]
 
 
 def _one_source(tmp_path, origin: str, description: str):

@@ -16,7 +16,7 @@ Description — QualCoder's file memo — is the article memo); and each ``Codin
 ``PlainTextSelection`` as a passage (analyst from the coding's or
 selection's ``creatingUser``; note from the ``Note``\\ s its ``NoteRef``\\ s
 point to, else its ``Description``, where QualCoder and MAXQDA keep a
-coding memo; created and last changed at the selection's
+coding memo — kept as written, blank space included; created and last changed at the selection's
 ``creationDateTime`` and ``modifiedDateTime``, normalised by
 :mod:`desktop.refi_qda.timestamps`; a consensus passage's deciders from the
 line Dossier writes in the Description, :mod:`desktop.refi_qda.deciders`). A
@@ -441,12 +441,13 @@ class _Importer:
                                             "its text is damaged in the file"))
                 continue
             text = self._note_text(note)
-            if text and text.strip():
-                texts.append(text.strip())
+            if text and text.strip():      # blank space only is no note; a note is kept as written
+                texts.append(text)
         if texts:
             return "\n\n".join(texts)
         text, damaged = _text_child(element, "Description", self.project.error_lines)
-        return "" if damaged else without_deciders((text or "").strip())
+        note = "" if damaged else without_deciders(text or "")
+        return note if note.strip() else ""
 
     def report_unused(self) -> None:
         """Name what the file holds that was not brought in."""
