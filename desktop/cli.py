@@ -287,6 +287,8 @@ def _import_project(db, path: Path, report, origin: str = "") -> None:
     report.skipped += [(f"{path}: {what}", why) for what, why in project.skipped]
     for line in project.warnings:
         print(f"warning: {path}: {line}", file=sys.stderr)
+    for what, why in project.renamed:
+        print(f"renamed in {path}: {what}: {why}")
     for what, why in project.not_imported:
         print(f"not imported from {path}: {what}: {why}")
     print(f"{path}: {project.summary()}")
@@ -631,7 +633,7 @@ def cmd_codebook(args) -> int:
         result = apply_codebook(db, found.entries)
     except (CodebookFileError, TagError) as error:
         raise CommandError(f"{path}: {error}") from error
-    summary, details = import_lines(result, found.skipped)
+    summary, details = import_lines(result, found.skipped, found.renamed)
     for line in details:
         print(line)
     print(summary)

@@ -61,6 +61,9 @@ class CodebookFile:
 
     entries: list[dict]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: codes that come in under another name (a ``.qdc``'s ``Victims/Other``
+    #: beside its ``Crime/Other``: “Other (2)”), with why
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_codebook_file(path: Path) -> CodebookFile:
@@ -68,19 +71,21 @@ def read_codebook_file(path: Path) -> CodebookFile:
     :class:`~desktop.codebook_json.CodebookFileError` if it cannot be used."""
     if format_of(path) == QDC:
         qdc = read_qdc(path)
-        return CodebookFile(qdc.entries, qdc.skipped)
+        return CodebookFile(qdc.entries, qdc.skipped, qdc.renamed)
     if format_of(path) == CSV:
         return CodebookFile(read_codebook_csv(path))
     return CodebookFile(read_codebook(path))
 
 
-def import_lines(result: dict, skipped: list[tuple[str, str]]) -> tuple[str, list[str]]:
+def import_lines(result: dict, skipped: list[tuple[str, str]],
+                 renamed: list[tuple[str, str]] = ()) -> tuple[str, list[str]]:
     """``(summary, details)`` of an import: the counts, then one line per
-    created, updated and skipped tag."""
+    created, updated, renamed and skipped tag."""
     summary = f"{counted(len(result['created']), 'tag')} created, {len(result['updated'])} updated"
     if skipped:
         summary += f", {len(skipped)} skipped"
     details = ([f"created tag “{name}”" for name in result["created"]]
                + [f"updated tag “{name}”" for name in result["updated"]]
+               + [f"renamed {what}: {why}" for what, why in renamed]
                + [f"skipped {what}: {why}" for what, why in skipped])
     return summary, details

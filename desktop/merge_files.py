@@ -57,6 +57,8 @@ def merge_file(db, path: str | Path, *, analyst: str = "", origin: str = "") -> 
         finally:
             project_db.close()
         report = merge_database(db, staged, analyst=analyst, name=path.name, origin=origin)
-    report.notes += imported.warnings       # (kept, worked around: not "skipped")
-    report.skipped += imported.detail_lines()[len(imported.warnings):]
+    # kept, worked around (a damaged file read, a code given a free name): not "skipped"
+    kept = len(imported.warnings) + len(imported.renamed)
+    report.notes += imported.detail_lines()[:kept]
+    report.skipped += imported.detail_lines()[kept:]
     return report

@@ -43,7 +43,7 @@ from storage.changes import Changes
 from storage.database import APPLICATION_ID, database_file, utc_now
 from storage.new_ids import new_uuid
 from storage.schema import SCHEMA_VERSION
-from storage.tags import name_key
+from storage.tags import free_name, name_key
 
 
 class MergeError(ValueError):
@@ -265,7 +265,7 @@ def _merge_tags(db, other, report: MergeReport, touched: set) -> dict[int, int]:
                     f"tag “{ours['name']}”: their parent “{their_parent or '(none)'}”, "
                     f"ours “{our_parent or '(none)'}” kept")
             continue
-        name = _free_name(unicodedata.normalize("NFC", tag["name"]), our_by_name)
+        name = free_name(unicodedata.normalize("NFC", tag["name"]), our_by_name)
         row = {"name": name, "color": tag["color"],
                "description": tag["description"] or "", "created_at": tag["created_at"],
                "shortcut": None, "codable": 1 if tag.get("codable", 1) else 0}
@@ -316,17 +316,6 @@ def _merge_assignments(db, other, article_map: dict[int, int], report: MergeRepo
     db.conn.executemany(row_ids.insert_sql(db, "assignments", (
         "article_id", "analyst", "status", "assigned_at"), verb="INSERT OR IGNORE"), added)
     report.assignments_added = len(added)
-
-
-def _free_name(name: str, taken: dict) -> str:
-    """``name``, or if a tag here has it (any case or Unicode form:
-    :func:`storage.tags.name_key`) the first free “name (2)”,
-    “name (3)”… (tag names are unique)."""
-    free, n = name, 1
-    while name_key(free) in taken:
-        n += 1
-        free = f"{name} ({n})"
-    return free
 
 
 def _two_tags_line(ours: dict, holder: dict, added: str) -> str:

@@ -39,6 +39,27 @@ def name_key(name: str) -> str:
     return _clean_name(name).casefold()
 
 
+def free_name(name: str, taken) -> str:
+    """``name``, or if ``taken`` (the names in use, as :func:`name_key`
+    gives them) holds it, the first free “name (2)”, “name (3)”… — how a
+    second tag of a name comes in (a merge, a REFI-QDA import), since tag
+    names are unique."""
+    free, n = name, 1
+    while name_key(free) in taken:
+        n += 1
+        free = f"{name} ({n})"
+    return free
+
+
+def find_tag_by_uuid(db: Database, stable_id: str | None) -> dict | None:
+    """The tag whose stable id is ``stable_id`` (as stored: lower case,
+    hyphenated), or None."""
+    if not stable_id:
+        return None
+    rows = list(db.query("SELECT * FROM tags WHERE uuid = ?", [stable_id]))
+    return rows[0] if rows else None
+
+
 def _check_color(color: str) -> str:
     if not _COLOR.match(color):
         raise TagError(f"{color!r} is not a colour like #a1b2c3.")

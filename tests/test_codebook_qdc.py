@@ -55,7 +55,8 @@ def nested(db):
 
 # A codebook in the style other tools write: prefixed namespace, braces
 # around some GUIDs, #rgb colours, code folders that are not codable,
-# nesting, a colourless code, a nameless one, a repeated name, and Sets.
+# nesting, a colourless code, a nameless one, a name repeated under another
+# parent, and Sets.
 OTHER_TOOL = """<?xml version="1.0" encoding="utf-8"?>
 <qda:CodeBook xmlns:qda="urn:QDA-XML:codebook:1.0"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" origin="Some QDA tool 12">
@@ -170,14 +171,15 @@ def test_a_codebook_written_by_another_tool(db, tmp_path, capsys):
     status, out, _ = run(capsys, "codebook", "import", path, "--db", tmp_path / "new.db")
     assert status == 0, out
     lines = out.splitlines()
-    assert lines[-1] == "5 tags created, 1 updated, 3 skipped"
+    assert lines[-1] == "6 tags created, 1 updated, 2 skipped"
     assert [line for line in lines if line.startswith("created")] == [
         "created tag “Topics”", "created tag “Economy”", "created tag “Jobs”",
-        "created tag “Liberals”", "created tag “Taxes”"]
+        "created tag “Liberals”", "created tag “ECONOMY (2)”", "created tag “Taxes”"]
     assert "updated tag “Diplomacy”" in lines
     assert any(line.startswith("skipped nameless code") for line in lines)
-    assert "skipped code “ECONOMY”: a code called “Economy” was read before; " \
-           "its codes go under it" in lines
+    # the same name under another parent is another code, not the first one again
+    assert "renamed code “ECONOMY” at the top: another code called “Economy” is in " \
+           "“Topics”; this one comes in as “ECONOMY (2)”" in lines
     assert "skipped sets: Dossier has no sets of codes; not imported" in lines
 
     rows = {r[0]: r[1:] for r in tree(db)}
@@ -185,12 +187,12 @@ def test_a_codebook_written_by_another_tool(db, tmp_path, capsys):
     assert rows["Economy"] == ("#ffff00", "Anything about jobs or taxes or business",
                                "Topics")                     # #rgb widened
     assert rows["Jobs"] == ("#33cc33", "", "Economy")         # name trimmed, colour lowered
-    assert rows["Taxes"][2] == "Economy"                     # under the first “Economy”
+    assert rows["Taxes"][2] == "ECONOMY (2)"                 # under its own “ECONOMY”
     assert rows["Liberals"][2] is None                       # its nameless folder is gone
     # merged by name: the existing tag keeps its name, key and colour (none given)
     assert rows["Diplomacy"] == (diplomacy_color, "Talks between governments", "Topics")
     assert tags.find_tag(db, "Diplomacy")["shortcut"] == keys["Diplomacy"]
-    assert "ECONOMY" not in rows and len(rows) == 9 + 5
+    assert "ECONOMY" not in rows and len(rows) == 9 + 6
 
 
 @pytest.mark.parametrize("content, message", [

@@ -4,6 +4,7 @@ project, hostile archives, cancelling, and ``dossier import`` of a .qdpx."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import pytest
@@ -243,6 +244,69 @@ def test_a_text_ending_in_blank_space_comes_back_exactly(tmp_path):
     assert rows(fresh) == rows(db)
 
 
+#: A note whose blank space is part of it: an indented list ending in a line break.
+SPACED_NOTE = "  - first point\n  - second point\n"
+
+
+def _noted_db(path, note: str, *, decided_by: str | None = None):
+    """A database with one passage carrying ``note`` (a consensus passage
+    when ``decided_by`` is given)."""
+    from storage import consensus
+
+    db = open_database(path)
+    article_id, _ = articles.add_article(db, title="t", text="Police raided the compound.")
+    tag = tags.create_tag(db, "Raid", "#123456")
+    if decided_by:
+        passage = consensus.add_consensus(db, article_id=article_id, tag_id=tag, start=7,
+                                          end=26, decided_by=decided_by)
+        passages.set_note(db, passage, note)
+    else:
+        passages.add_passage(db, article_id=article_id, tag_id=tag, start=7, end=26,
+                             analyst="ana", note=note)
+    return db
+
+
+def test_a_note_keeps_its_blank_space_through_a_round_trip(tmp_path):
+    """The import stripped every note: an indented list came back with its
+    first line pulled left and its last line break gone."""
+    db = _noted_db(tmp_path / "a.db", SPACED_NOTE)
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+    assert fresh.execute("SELECT note FROM passages").fetchall() == [(SPACED_NOTE,)]
+
+
+def test_a_note_kept_in_the_description_loses_only_the_deciders_line(tmp_path):
+    """A coding memo read from the selection's Description (no Note: as
+    another tool keeps it) drops Dossier's deciders line, and nothing of
+    the note around it."""
+    db = _noted_db(tmp_path / "a.db", SPACED_NOTE, decided_by="carla; dan")
+    path = export_qdpx(db, tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    qde = files.pop("project.qde").decode("utf-8")
+    # the same project without its Notes: the note is only in the Description
+    qde = re.sub(r"<Notes>.*</Notes>|<NoteRef [^>]*/>", "", qde, flags=re.S)
+    assert "Dossier-decided-by: " in qde and "<Note " not in qde
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, _zip(tmp_path / "described.qdpx", qde, files))
+    assert fresh.execute("SELECT note, decided_by FROM passages").fetchall() == [
+        (SPACED_NOTE, "carla; dan")]
+    # blank space alone is still no note
+    blank = open_database(tmp_path / "c.db")
+    import_qdpx(blank, _zip(tmp_path / "blank.qdpx",
+                            FOREIGN.replace("a memo on the selection", " \n\t ")))
+    assert {p["text"]: p["note"] for p in passages.export_rows(blank)}["Jobs and taxes"] == ""
+
+
+def test_a_note_keeps_its_blank_space_through_a_merge_of_a_qdpx(tmp_path):
+    from desktop.merge_files import merge_file
+
+    path = export_qdpx(_noted_db(tmp_path / "a.db", SPACED_NOTE), tmp_path)
+    ours = open_database(tmp_path / "ours.db")
+    merge_file(ours, path, analyst="me")
+    assert ours.execute("SELECT note FROM passages").fetchall() == [(SPACED_NOTE,)]
+
+
 def _one_source(tmp_path, origin: str, description: str):
     project = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}"><Sources>
@@ -348,3 +412,109 @@ def test_timestamps_are_read_leniently_and_written_as_xs_datetime(value, stored,
 
     assert stored_timestamp(value) == stored
     assert xml_timestamp(value) == written
+
+
+#: An NVivo/MAXQDA-style project: a code called "Other" in two places of the
+#: tree, one coding of each.
+SAME_NAME_TEXT = "Police raided the compound. The victims were trafficked from Thailand."
+SAME_NAME = """<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="NVivo 14">
+ <Users><User guid="00000000-0000-0000-0000-0000000000aa" name="ana"/></Users>
+ <CodeBook><Codes>
+  <Code guid="00000000-0000-0000-0000-000000000001" name="Crime" isCodable="true" color="#ff0000">
+   <Code guid="00000000-0000-0000-0000-000000000002" name="Other" isCodable="true" color="#00ff00"/>
+  </Code>
+  <Code guid="00000000-0000-0000-0000-000000000003" name="Victims" isCodable="true" color="#0000ff">
+   <Code guid="00000000-0000-0000-0000-000000000004" name="Other" isCodable="true" color="#00ffff"/>
+  </Code>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="00000000-0000-0000-0000-0000000000b1" name="doc">
+   <PlainTextContent>{text}</PlainTextContent>
+   <PlainTextSelection guid="00000000-0000-0000-0000-0000000000c1" name="raided the compound" startPosition="7" endPosition="26" creatingUser="00000000-0000-0000-0000-0000000000aa">
+    <Coding guid="00000000-0000-0000-0000-0000000000d1"><CodeRef targetGUID="00000000-0000-0000-0000-000000000002"/></Coding>
+   </PlainTextSelection>
+   <PlainTextSelection guid="00000000-0000-0000-0000-0000000000c2" name="trafficked from Thailand" startPosition="45" endPosition="69" creatingUser="00000000-0000-0000-0000-0000000000aa">
+    <Coding guid="00000000-0000-0000-0000-0000000000d2"><CodeRef targetGUID="00000000-0000-0000-0000-000000000004"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+ </Sources>
+</Project>""".format(text=SAME_NAME_TEXT)
+
+
+def _filed(db) -> list[tuple[str, str, str | None]]:
+    """Each passage's words, tag and the tag's parent, in text order."""
+    return [tuple(r) for r in db.execute(
+        "SELECT p.text, t.name, par.name FROM passages p JOIN tags t ON t.id = p.tag_id "
+        "LEFT JOIN tags par ON par.id = t.parent_id ORDER BY p.start")]
+
+
+def test_codes_of_one_name_under_two_parents_stay_two_tags(tmp_path):
+    """Victims/Other was read as Crime/Other again: one tag held both codes'
+    codings, under Crime, and a re-export wrote one code."""
+    assert SAME_NAME_TEXT[7:26] == "raided the compound"
+    assert SAME_NAME_TEXT[45:69] == "trafficked from Thailand"
+    db = open_database(tmp_path / "a.db")
+    report = import_qdpx(db, _zip(tmp_path / "nvivo.qdpx", SAME_NAME))
+    assert _filed(db) == [("raided the compound", "Other", "Crime"),
+                          ("trafficked from Thailand", "Other (2)", "Victims")]
+    assert report.tags_added == ["Crime", "Other", "Victims", "Other (2)"]
+    assert "renamed code “Other” in “Victims”: another code called “Other” is in “Crime”; " \
+           "this one comes in as “Other (2)”" in report.detail_lines()
+    assert report.skipped == []
+    # the second tag keeps the code's GUID, so the same file again adds nothing
+    again = import_qdpx(db, tmp_path / "nvivo.qdpx")
+    assert (again.tags_added, again.passages_added, again.passages_existing) == ([], 0, 2)
+    # Dossier's export writes both codes, and a new database keeps them apart
+    fresh = open_database(tmp_path / "b.db")
+    import_qdpx(fresh, export_qdpx(db, tmp_path))
+    assert _filed(fresh) == _filed(db)
+
+
+def test_a_code_named_like_a_tag_elsewhere_in_the_tree_here_is_a_tag_of_its_own(tmp_path):
+    """Imported into a file that already has Crime/Other, the project's
+    Victims/Other codings were filed under Crime/Other (tags were looked up
+    by name only)."""
+    db = open_database(tmp_path / "a.db")
+    crime = tags.create_tag(db, "Crime", "#ff0000")
+    other = tags.create_tag(db, "Other", "#00ff00")
+    tags.set_parent(db, other, crime)
+    # the project's Crime/Other is ours by name and place; its Victims/Other is not
+    only_victims = re.sub(r'<Code guid="[^"]*01" .*?</Code>\n', "", SAME_NAME, flags=re.S)
+    assert 'name="Crime"' not in only_victims
+    report = import_qdpx(db, _zip(tmp_path / "victims.qdpx", only_victims))
+    assert _filed(db) == [("trafficked from Thailand", "Other (2)", "Victims")]
+    assert report.tags_added == ["Victims", "Other (2)"]
+    assert "renamed code “Other” in “Victims”: the tag “Other” here is another one " \
+           "(in “Crime”); this code comes in as “Other (2)”" in report.detail_lines()
+    # both codes: Crime/Other is the tag here, Victims/Other the one just made
+    report = import_qdpx(db, _zip(tmp_path / "both.qdpx", SAME_NAME))
+    assert _filed(db) == [("raided the compound", "Other", "Crime"),
+                          ("trafficked from Thailand", "Other (2)", "Victims")]
+    assert report.tags_added == [] and report.passages_existing == 1
+
+
+def test_a_tag_renamed_and_moved_since_its_export_is_still_its_code(tmp_path):
+    """Tags were matched by name alone: a tag renamed here after the export
+    came back a second time under its old name, with every passage again."""
+    db = _noted_db(tmp_path / "a.db", "")
+    path = export_qdpx(db, tmp_path)
+    raid = tags.find_tag(db, "Raid")["id"]
+    tags.rename_tag(db, raid, "Police raid")
+    tags.set_parent(db, raid, tags.create_tag(db, "Operations", "#00aa00"))
+    report = import_qdpx(db, path)
+    assert (report.tags_added, report.passages_added, report.passages_existing) == ([], 0, 1)
+    assert _filed(db) == [("raided the compound", "Police raid", "Operations")]
+
+
+def test_a_merge_of_a_project_with_one_name_under_two_parents_keeps_two_tags(tmp_path):
+    """A merge reads the .qdpx through the import: both codings landed under
+    Crime/Other; the new name is said as a note, not as something skipped."""
+    from desktop.merge_files import merge_file
+
+    ours = open_database(tmp_path / "ours.db")
+    report = merge_file(ours, _zip(tmp_path / "nvivo.qdpx", SAME_NAME), analyst="me")
+    assert _filed(ours) == [("raided the compound", "Other", "Crime"),
+                            ("trafficked from Thailand", "Other (2)", "Victims")]
+    assert any("comes in as “Other (2)”" in line for line in report.notes)
+    assert report.skipped == []

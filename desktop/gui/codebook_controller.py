@@ -188,7 +188,7 @@ class CodebookController(Controller):
             return False
         summary, _details = import_lines(command.counts, found.skipped)
         self.ops.report("Import codebook", f"Codebook imported: {summary}.",
-                        [f"{what}: {why}" for what, why in found.skipped],
+                        [f"{what}: {why}" for what, why in found.renamed + found.skipped],
                         status=lambda text: self.statusBar().showMessage(text, 8000))
         return True
 

@@ -14,7 +14,11 @@ Code folders (``isCodable="false"``, QualCoder's categories) become
 categories — tags that hold the hierarchy and are not used for tagging
 (``"codable": False`` in their entry; :mod:`storage.tags`). A code without a name is skipped
 (its children move up to its parent); a code whose name was already read
-is skipped (merged by name: its children go under the first one). A code
+under the same parent is skipped (merged by name: its children go under
+the first one); one whose name was read under another parent (NVivo's and
+MAXQDA's ``Crime/Other`` and ``Victims/Other``) is another code and comes
+in under the first free name, “Other (2)” (a tag's name is unique), said
+in ``renamed``. A code
 without a colour leaves an existing tag's colour alone; a new tag gets one
 from the default palette. ``Sets`` are not read (Dossier has none). What is
 skipped is reported, with the reason. A flat file (no code inside another)
@@ -58,6 +62,9 @@ class QdcCodebook:
 
     entries: list[dict] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: codes that came in under another name (what, why), as
+    #: ``("code “Other” in “Victims”", "… it comes in as “Other (2)”")``
+    renamed: list[tuple[str, str]] = field(default_factory=list)
     #: each code's GUID (lower case, no braces) -> the tag name it became
     guids: dict[str, str] = field(default_factory=dict)
 
@@ -99,7 +106,12 @@ class _Reader:
 
     def __init__(self):
         self.result = QdcCodebook()
-        self.seen: dict[str, str] = {}      # tags.name_key(name) -> name as first read
+        # (name key, parent's name key) -> the name that code came in as: a
+        # code is another one's repeat only under the same parent
+        self.placed: dict[tuple[str, str | None], str] = {}
+        # name key -> (the name, its parent) of the entry that has it: every
+        # name taken, the free names given here too
+        self.taken: dict[str, tuple[str, str | None]] = {}
         self.count = 0
 
     def codes(self, top: list) -> None:
@@ -119,19 +131,36 @@ class _Reader:
                          for child in reversed(children(element, "Code")))
 
     def code(self, element, parent: str | None, path: str) -> str | None:
-        """Read one code; the name its children go under."""
+        """Read one code; the name its children go under.
+
+        A code whose name was read before under the same parent is that
+        code again (merged: its codes go under the first). Under another
+        parent it is another code — NVivo's and MAXQDA's ``Crime/Other``
+        and ``Victims/Other`` — and comes in under a free name, “Other (2)”
+        (:func:`storage.tags.free_name`, as a merge names it), since a
+        tag's name is unique: its codings never land under the first one."""
         name = " ".join((element.get("name") or "").split())
         label = f"code “{name}”" if name else f"nameless code in {path}"
+        key = tags.name_key(name) if name else ""
+        place = (key, tags.name_key(parent) if parent else None)
         if not name:
             self.result.skipped.append((label, "it has no name; its codes go one level up"))
             here = parent
-        elif tags.name_key(name) in self.seen:
-            here = self.seen[tags.name_key(name)]
+        elif place in self.placed:
+            here = self.placed[place]
             self.result.skipped.append(
                 (label, f"a code called “{here}” was read before; its codes go under it"))
         else:
-            here = self.seen[tags.name_key(name)] = name
-            entry = {"name": name, "color": color(element.get("color"), None),
+            here = self.placed[place] = tags.free_name(name, self.taken)
+            if here != name:
+                first, first_parent = self.taken[key]
+                self.result.renamed.append((
+                    f"{label} in “{parent}”" if parent else f"{label} at the top",
+                    f"another code called “{first}” is "
+                    f"{f'in “{first_parent}”' if first_parent else 'at the top'}; "
+                    f"this one comes in as “{here}”"))
+            self.taken[tags.name_key(here)] = (here, parent)
+            entry = {"name": here, "color": color(element.get("color"), None),
                      "parent": parent, "codable": element.get("isCodable") != "false"}
             description = child_text(element, "Description")
             if description is not None:

@@ -35,7 +35,14 @@ def deciders_from_description(description: str | None) -> str | None:
 
 def without_deciders(text: str) -> str:
     """``text`` (a note read from a Description) without the deciders line:
-    it is Dossier's mark, not what the analysts wrote."""
+    it is Dossier's mark, not what the analysts wrote. Only that line goes,
+    with the line break the export joined it on with
+    (:func:`desktop.refi_qda.export.selection_description`): the note
+    around it keeps its blank space, as written."""
     if MARK not in text:
         return text
-    return "\n".join(line for line in text.splitlines() if not line.startswith(MARK)).strip()
+    lines = text.splitlines(keepends=True)
+    kept = "".join(line for line in lines if not line.startswith(MARK))
+    if lines[-1].startswith(MARK) and kept.endswith("\n"):
+        kept = kept[:-1]        # the break before the (last) deciders line
+    return kept

@@ -6,7 +6,10 @@ folders (``isCodable="false"``, QualCoder's categories) as categories
 ``.qdc`` (:func:`desktop.refi_qda.codebook.read_codes`); a category that
 has codings in the file (QualCoder allows none, other tools may) becomes
 an ordinary tag, so no coding is dropped, and the report says so;
-a tag that already exists by name keeps its colour, description and place;
+a code is a tag already here when it has the tag's stable id as its GUID,
+else its name where the tree agrees (:meth:`_Importer._tag_here`), and
+that tag keeps its colour, description and place; a code whose name a tag
+elsewhere in the tree has comes in as “Name (2)”, said in ``renamed``;
 each ``TextSource`` as an article (text from its internal ``sources/``
 file or its ``PlainTextContent``; title from its name; in a project
 Dossier wrote (its ``origin``), source, author, published and URL from the
@@ -16,7 +19,7 @@ Description — QualCoder's file memo — is the article memo); and each ``Codin
 ``PlainTextSelection`` as a passage (analyst from the coding's or
 selection's ``creatingUser``; note from the ``Note``\\ s its ``NoteRef``\\ s
 point to, else its ``Description``, where QualCoder and MAXQDA keep a
-coding memo; created and last changed at the selection's
+coding memo — kept as written, blank space included; created and last changed at the selection's
 ``creationDateTime`` and ``modifiedDateTime``, normalised by
 :mod:`desktop.refi_qda.timestamps`; a consensus passage's deciders from the
 line Dossier writes in the Description, :mod:`desktop.refi_qda.deciders`). A
@@ -86,6 +89,7 @@ from desktop.refi_qda.zip_limits import (LimitedReader, ZipLimitError, check_arc
 from storage import articles, journal, passages, review, tags
 from storage.consensus import CONSENSUS
 from storage.passages import PassageError
+from storage.stable_ids import canonical
 from storage.tags import TagError
 from widgets.wording import counted
 
@@ -120,6 +124,9 @@ class QdpxReport:
     passages_existing: int = 0
     #: what could not be imported (a failure), with the reason
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: codes that came in under another name than the file's (what, why):
+    #: another code or tag elsewhere in the tree has theirs
+    renamed: list[tuple[str, str]] = field(default_factory=list)
     #: what the file holds that Dossier does not keep (no failure), with why
     not_imported: list[tuple[str, str]] = field(default_factory=list)
     #: how the selections' positions were counted: reading -> how many
@@ -146,6 +153,7 @@ class QdpxReport:
     def detail_lines(self) -> list[str]:
         """One line per warning, skipped item and item not kept."""
         return (self.warnings
+                + [f"renamed {what}: {why}" for what, why in self.renamed]
                 + [f"skipped {what}: {why}" for what, why in self.skipped]
                 + [f"not imported: {what}: {why}" for what, why in self.not_imported])
 
@@ -361,32 +369,81 @@ class _Importer:
         if codebook is None:
             return
         self.report.skipped += codebook.skipped
-        ids: dict[str, int] = {}
+        self.report.renamed += codebook.renamed
+        ids: dict[str, int] = {}        # the codes' names in the file -> their tags here
+        # tags here that are one of the file's codes already (each is at most
+        # one): those its codes are by stable id, before any is matched by
+        # name, then each one matched or made
+        held = {tag["id"] for tag in (tags.find_tag_by_uuid(self.db, canonical(entry.get("guid")))
+                                      for entry in codebook.entries) if tag}
         for entry in codebook.entries:
-            existing = tags.find_tag(self.db, entry["name"])
+            parent = ids.get(entry.get("parent") or "")
+            existing = self._tag_here(entry, parent, held)
             if existing:
+                held.add(existing["id"])
                 ids[entry["name"]] = existing["id"]
                 self._kept_as_here(entry, existing)
                 if not existing["codable"]:
                     self.categories[existing["id"]] = existing["name"]
                 continue
+            name = self._free_name_here(entry)
             fallback = tags.unused_colour(t["color"] for t in tags.list_tags(self.db))
             codable = entry.get("codable", True)
             try:
-                tag_id = tags.create_tag(self.db, entry["name"], entry["color"] or fallback,
+                tag_id = tags.create_tag(self.db, name, entry["color"] or fallback,
                                          description=entry.get("description") or "",
                                          codable=codable, stable_id=entry.get("guid"))
             except TagError as error:
                 self.report.skipped.append((f"code “{entry['name']}”", str(error)))
                 continue
+            held.add(tag_id)
             if not codable:
-                self.categories[tag_id] = entry["name"]
+                self.categories[tag_id] = name
             ids[entry["name"]] = tag_id
-            self.report.tags_added.append(entry["name"])
-            parent = ids.get(entry.get("parent") or "")
+            self.report.tags_added.append(name)
             if parent is not None:
                 tags.set_parent(self.db, tag_id, parent)
         self.tag_ids = {code_guid: ids.get(name) for code_guid, name in codebook.guids.items()}
+
+    def _tag_here(self, entry: dict, parent: int | None, held: set[int]) -> dict | None:
+        """The tag here that the code ``entry`` is, or None (a new tag);
+        ``parent``: the tag here its parent code is.
+
+        By stable id first: a tag exported from here (or from a copy) keeps
+        its GUID, wherever it was moved and whatever it was renamed to since.
+        Then by name, unless another code of the file is that tag already
+        (``held``) — in a flat file (no code inside another, as Taguette
+        writes) or for a tag at the top here, whatever the file's tree says
+        (the tag keeps its place); for a tag inside another here, only when
+        the code is inside that same tag in the file: ``Victims/Other`` is
+        not the ``Crime/Other`` here, and its codings must not be counted
+        under Crime."""
+        found = tags.find_tag_by_uuid(self.db, canonical(entry.get("guid")))
+        if found is not None:
+            return found
+        found = tags.find_tag(self.db, entry["name"])
+        if found is None or found["id"] in held:
+            return None
+        if "parent" not in entry or found["parent_id"] in (None, parent):
+            return found
+        return None
+
+    def _free_name_here(self, entry: dict) -> str:
+        """The name a new tag for ``entry`` takes: its own, or when a tag
+        elsewhere in the tree here has it, the first free “name (2)”… —
+        said in the report."""
+        taken = {tags.name_key(t["name"]) for t in tags.list_tags(self.db)}
+        name = tags.free_name(entry["name"], taken)
+        if name != entry["name"]:
+            holder = tags.find_tag(self.db, entry["name"])
+            holder_parent = tags.get_tag(self.db, holder["parent_id"]) if holder else None
+            where = f"in “{holder_parent['name']}”" if holder_parent else "at the top"
+            in_file = f"in “{entry['parent']}”" if entry.get("parent") else "at the top"
+            self.report.renamed.append((
+                f"code “{entry['name']}” {in_file}",
+                f"the tag “{holder['name'] if holder else entry['name']}” here is another one "
+                f"({where}); this code comes in as “{name}”"))
+        return name
 
     def _kept_as_here(self, entry: dict, here: dict) -> None:
         """A code whose name a tag here has: its passages go under that tag,
@@ -441,12 +498,13 @@ class _Importer:
                                             "its text is damaged in the file"))
                 continue
             text = self._note_text(note)
-            if text and text.strip():
-                texts.append(text.strip())
+            if text and text.strip():      # blank space only is no note; a note is kept as written
+                texts.append(text)
         if texts:
             return "\n\n".join(texts)
         text, damaged = _text_child(element, "Description", self.project.error_lines)
-        return "" if damaged else without_deciders((text or "").strip())
+        note = "" if damaged else without_deciders(text or "")
+        return note if note.strip() else ""
 
     def report_unused(self) -> None:
         """Name what the file holds that was not brought in."""
