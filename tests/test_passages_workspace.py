@@ -694,6 +694,38 @@ def _typing_a_note_in(qtbot, widget, passage_id: int, words: str):
     return editor
 
 
+def test_this_article_only_is_the_readers_article_even_one_the_article_list_hides(
+        workspace, qtbot):
+    """A search hides article 3 from the article list; Enter on one of its
+    passages here opens it in the reader. "This article only" then listed
+    article 1's passages (the list's last choice), and F2, Delete, Re-tag and
+    Export these… acted on them."""
+    window, _controller, widget, ids, _tags = workspace
+    search = window.article_filters.search
+    search.setFocus()
+    qtbot.keyClicks(search, "Savoeun")                      # article 1 only
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.article_list.list_model.row_of(3) is None, timeout=3000)
+    assert window.current_id == 1
+    table = widget.table
+    table.setFocus()
+    table.setCurrentIndex(widget.model.index(widget.model.row_of(ids["d"]), PASSAGE))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_id == 3, timeout=3000)
+    qtbot.mouseClick(widget.this_article, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=3000)
+    assert set(_listed(widget)) == {ids["c"], ids["d"]}
+    # a search nothing matches: the reader shows no article, and none's passages are listed
+    search.setFocus()
+    search.selectAll()
+    qtbot.keyClicks(search, "zzqxwv")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_id is None, timeout=3000)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=3000)
+    qtbot.wait(50)
+    assert _listed(widget) == []
+
+
 def test_a_note_being_typed_in_the_workspace_is_kept_when_its_rows_are_read_again(
         workspace, qtbot):
     """"This article only", then Alt+Down from the note's editor: the rows

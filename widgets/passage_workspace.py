@@ -44,6 +44,10 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: before it, so that a narrow column still shows the passage itself)
 BEFORE, AFTER = 20, 40
 DEBOUNCE_MS = 250
+#: "This article only" with no article in the reader: an id no article has
+#: (ids start at 1), so that the list is empty — with no id it listed every
+#: passage, and Delete or Re-tag acted on the whole corpus
+NO_ARTICLE = 0
 #: the Tag column's narrowest and widest, fitted to the codebook's names
 TAG_WIDTH = (105, 240)
 
@@ -565,7 +569,9 @@ class PassageWorkspace(QWidget):
     def values(self) -> dict:
         """The query, as keyword arguments of ``PassageQuery``."""
         return {"tag_id": self.tag.currentData(), "tag_children": self.tag_children.isChecked(),
-                "article_id": self._current_article if self.this_article.isChecked() else None,
+                # (ticked with no article in the reader: none's, never everyone's)
+                "article_id": (self._current_article or NO_ARTICLE)
+                if self.this_article.isChecked() else None,
                 "source": self.source.text().strip(), "since": self.since.text().strip(),
                 "until": self.until.text().strip(), "date_of": self.date_of.currentData(),
                 "analyst": self.analyst.currentData() or "",
