@@ -360,3 +360,18 @@ def test_a_memo_save_keeps_a_change_made_meanwhile_or_is_refused(db):
                         typed_on="Check the date.")
     assert refused.value.stored == review.memo(db, article_id) == stored
     assert review.set_memo(db, article_id, "whatever") == "whatever"    # nothing typed on
+
+
+def test_a_passage_is_not_retagged_to_a_category(db):
+    """Tagging with a category (a tag that only groups tags) is refused;
+    re-tagging to one was stored."""
+    article_id, _ = articles.add_article(db, title="T", text="Police seized drugs at the port.")
+    drugs = tags.create_tag(db, "Narcotics", "#112233")
+    group = tags.create_tag(db, "Crime types", "#445566", codable=False)
+    passage = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=0, end=6,
+                                   analyst="ana")
+    with pytest.raises(passages.PassageError, match="“Crime types” is a category"):
+        passages.retag_passage(db, passage, group)
+    with pytest.raises(passages.PassageError, match="“Crime types” is a category"):
+        passages.retag_passages(db, [passage], group)
+    assert passages.get_passage(db, passage)["tag_id"] == drugs
