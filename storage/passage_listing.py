@@ -102,7 +102,7 @@ class PassageQuery:
 
     tag_id: int | None = None
     tag_children: bool = True
-    article_id: int | None = None
+    article_id: int | None = None   # (0, an id no article has: none's)
     source: str = ""       # article_query.NO_SOURCE: the articles without one
     since: str = ""        # YYYY-MM-DD, on the date ``date_of`` names
     until: str = ""

@@ -190,8 +190,9 @@ def _refuse_copy(db: Database, passage_id: int, *, tag_id: int | None = None,
 
 
 def retag_passage(db: Database, passage_id: int, tag_id: int) -> None:
-    """Move a passage to another tag (refused if that makes it a copy of
-    another passage of its analyst's)."""
+    """Move a passage to another tag (refused if that tag is a category, or
+    if that makes it a copy of another passage of its analyst's)."""
+    _refuse_category(db, tag_id)
     _refuse_copy(db, passage_id, tag_id=tag_id)
     _update(db, passage_id, "tag_id", tag_id)
 
@@ -235,18 +236,29 @@ def delete_passages(db: Database, passage_ids) -> int:
 
 def retag_passages(db: Database, passage_ids, tag_id: int) -> int:
     """Move many passages to one tag in one transaction (a journal step);
-    returns how many moved. Refused, as :func:`retag_passage` is, if one
-    would become a copy of another passage of its analyst's — already under
-    that tag, or moved there with it."""
+    returns how many moved. Refused, as :func:`retag_passage` is, if the tag
+    is a category, or if one would become a copy of another passage of its
+    analyst's — already under that tag, or moved there with it."""
     ids = [int(i) for i in passage_ids]
     with journal.recorded(db, "Re-tag passages"):
-        if db.execute("SELECT 1 FROM tags WHERE id = ?", [tag_id]).fetchone() is None:
-            raise PassageError(f"There is no tag {tag_id}.")
+        _refuse_category(db, tag_id)
         _refuse_copies(db, ids, tag_id)
         now = utc_now()
         return sum(db.execute(f"UPDATE passages SET tag_id = ?, updated_at = ? WHERE id IN "
                               f"({', '.join('?' * len(chunk))})", [tag_id, now, *chunk]
                               ).rowcount for chunk in chunks(ids))
+
+
+def _refuse_category(db: Database, tag_id: int) -> None:
+    """:class:`PassageError` if there is no tag ``tag_id``, or if it is a
+    category (``codable`` 0: it groups tags and is not used for tagging —
+    the window refuses tagging with one, and re-tagging is tagging)."""
+    row = db.execute("SELECT name, codable FROM tags WHERE id = ?", [tag_id]).fetchone()
+    if row is None:
+        raise PassageError(f"There is no tag {tag_id}.")
+    if not row[1]:
+        raise PassageError(f"“{row[0]}” is a category: it groups tags and is not used for "
+                           "tagging. Nothing was re-tagged.")
 
 
 def _refuse_copies(db: Database, ids: list[int], tag_id: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
-from storage import journal, open_database, passages, review, tags
+from storage import articles, journal, open_database, passages, review, tags
 from tests.test_main_window import select_with_keys
 from tests.test_undo import pick_from_next_menu, right_click
 from widgets.memo_editor import SAVE_DELAY_MS
@@ -165,6 +165,60 @@ def test_leaving_the_memo_saves_it(open_window, analysed_db_path, qtbot):
     window.view.setFocus()
     qtbot.waitUntil(lambda: not memo.hasFocus())
     assert not memo.pending() and stored_memo(analysed_db_path, 1) == "ask the embassy"
+
+
+def test_a_memo_changed_elsewhere_shows_in_the_memo_tab_and_typing_adds_to_it(
+        open_window, analysed_db_path, qtbot):
+    """A colleague's memo (another window, a hub sync) was not shown, and
+    the analyst's typing then saved over it: only the new words were left.
+    Here it comes with a text correction (whose refresh returned early)."""
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    text = window.view.article_text()
+    other = open_database(analysed_db_path)
+    review.set_memo(other, 1, "colleague's memo")
+    articles.replace_article_text(other, 1, "Breaking: " + text)
+    other.close()
+    assert window.controllers.backups.check_external_changes()
+    assert memo.toPlainText() == "colleague's memo"
+    assert window.side_tabs.tabText(window.side_tabs.indexOf(memo)) == "Memo •"
+    memo.moveCursor(memo.textCursor().MoveOperation.End)
+    qtbot.keyClicks(memo, " and mine")
+    qtbot.waitUntil(lambda: not memo.pending(), timeout=SAVE_DELAY_MS * 6)
+    assert stored_memo(analysed_db_path, 1) == "colleague's memo and mine"
+
+
+def test_a_memo_changed_elsewhere_while_the_analyst_types_keeps_both(
+        open_window, analysed_db_path, qtbot):
+    """The colleague's memo arrives between two saves of the analyst's
+    typing: apart, both changes are merged; at the same place, both versions
+    are kept, the analyst's last, and shown."""
+    window = open_window(analysed_db_path)
+    memo = open_memo(window)
+    qtbot.keyClicks(memo, "Check the date.")
+    qtbot.waitUntil(lambda: not memo.pending(), timeout=SAVE_DELAY_MS * 6)
+    qtbot.keyClicks(memo, " Ask the embassy.")
+    assert memo.pending()
+    other = open_database(analysed_db_path)
+    review.set_memo(other, 1, "Source: AKP. Check the date.")
+    other.close()
+    assert window.controllers.backups.check_external_changes()
+    assert memo.toPlainText() == "Check the date. Ask the embassy."    # typing kept
+    memo.flush()
+    merged = "Source: AKP. Check the date. Ask the embassy."
+    assert stored_memo(analysed_db_path, 1) == merged
+    assert memo.toPlainText() == merged
+    qtbot.keyClicks(memo, " Call back.")           # typed on the merged memo
+    other = open_database(analysed_db_path)
+    review.set_memo(other, 1, "Source: AKP. Check the date. Ask the embassy. Done.")
+    other.close()
+    assert window.controllers.backups.check_external_changes()
+    memo.flush()
+    both = ("Source: AKP. Check the date. Ask the embassy. Done.\n\n"
+            "Source: AKP. Check the date. Ask the embassy. Call back.")
+    assert stored_memo(analysed_db_path, 1) == both
+    assert memo.toPlainText() == both and not memo.pending()
+    assert "both versions" in window.statusBar().currentMessage()
 
 
 def test_tab_leaves_the_memo_and_writes_nothing_in_it(open_window, analysed_db_path, qtbot):

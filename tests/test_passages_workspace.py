@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from storage import open_database, passages, tags
 from storage.passage_listing import (PassageQuery, count_passages, first_ids, passage_ids,
                                      passage_page)
+from tests.test_undo import pick_from_next_menu, right_click
 from widgets.passage_workspace import ANALYST, ID_ROLE, NOTE, PASSAGE
 from widgets.wording import STILL_SHOWN
 
@@ -145,6 +146,44 @@ def test_keyboard_opens_workspace_and_filters_by_tag_and_note(workspace, qtbot):
     assert _listed(widget) == [ids["a"]]       # the reader shows article 1
 
 
+def _menu_labels(menu) -> list:
+    """A menu as text: an action's label (without its key), a submenu as
+    (label, [its labels])."""
+    return [(a.text().split("\t")[0], _menu_labels(a.menu())) if a.menu()
+            else a.text().split("\t")[0] for a in menu.actions() if not a.isSeparator()]
+
+
+def test_retag_menus_offer_no_category(workspace, qtbot, seeded_db_path):
+    """A category (a tag not used for tagging) was offered by Re-tag as and
+    the right-click menu, as the Passages tab's menu never does; now, as
+    there, it is only a submenu of its tags, or left out."""
+    window, _controller, widget, ids, (cyber, scams, drugs) = workspace
+    other = open_database(seeded_db_path)
+    tags.set_codable(other, tags.find_tag(other, "Diplomacy")["id"], False)
+    tags.set_codable(other, cyber, False)
+    other.close()
+    assert window.controllers.backups.check_external_changes()
+    qtbot.waitUntil(lambda: "Drugs" in _menu_labels(widget.retag_menu)
+                    and "Diplomacy" not in _menu_labels(widget.retag_menu), timeout=3000)
+    labels = _menu_labels(widget.retag_menu)
+    assert ("Cybercrime", ["Scams"]) in labels
+    table = widget.table
+    table.setFocus()
+    table.setCurrentIndex(widget.model.index(widget.model.row_of(ids["d"]), PASSAGE))
+    shown = []
+
+    def read_and_pick() -> None:
+        menu = QApplication.activePopupWidget()
+        [retag] = [a.menu() for a in menu.actions() if a.text().startswith("Re-tag")]
+        shown.extend(_menu_labels(retag))
+    QTimer.singleShot(100, read_and_pick)
+    pick_from_next_menu(["Re-tag 1 passage(s) as", "Cybercrime", "Scams"])
+    rect = table.visualRect(widget.model.index(widget.model.row_of(ids["d"]), PASSAGE))
+    right_click(table.viewport(), rect.center())
+    assert "Diplomacy" not in shown and ("Cybercrime", ["Scams"]) in shown
+    assert passages.get_passage(window.db, ids["d"])["tag_id"] == scams
+
+
 def test_header_click_sorts(workspace, qtbot):
     window, controller, widget, ids, _ = workspace
     header = widget.table.horizontalHeader()
@@ -206,7 +245,7 @@ def test_multi_select_retag_and_delete_are_undoable(workspace, qtbot):
     qtbot.keyClick(table, Qt.Key.Key_Down)                                 # b
     qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # b, c
     assert widget.selected_ids() == [ids["b"], ids["c"]]
-    [action] = [a for a in widget.retag_menu.actions() if a.text().strip() == "Drugs"]
+    [action] = [a for a in widget.retag_menu.actions() if a.text().split("\t")[0] == "Drugs"]
     action.trigger()
     db = window.db
     assert {passages.get_passage(db, i)["tag_id"] for i in (ids["b"], ids["c"])} == {drugs}
@@ -692,6 +731,38 @@ def _typing_a_note_in(qtbot, widget, passage_id: int, words: str):
     editor.end(False)
     qtbot.keyClicks(editor, words)
     return editor
+
+
+def test_this_article_only_is_the_readers_article_even_one_the_article_list_hides(
+        workspace, qtbot):
+    """A search hides article 3 from the article list; Enter on one of its
+    passages here opens it in the reader. "This article only" then listed
+    article 1's passages (the list's last choice), and F2, Delete, Re-tag and
+    Export these… acted on them."""
+    window, _controller, widget, ids, _tags = workspace
+    search = window.article_filters.search
+    search.setFocus()
+    qtbot.keyClicks(search, "Savoeun")                      # article 1 only
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.article_list.list_model.row_of(3) is None, timeout=3000)
+    assert window.current_id == 1
+    table = widget.table
+    table.setFocus()
+    table.setCurrentIndex(widget.model.index(widget.model.row_of(ids["d"]), PASSAGE))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_id == 3, timeout=3000)
+    qtbot.mouseClick(widget.this_article, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=3000)
+    assert set(_listed(widget)) == {ids["c"], ids["d"]}
+    # a search nothing matches: the reader shows no article, and none's passages are listed
+    search.setFocus()
+    search.selectAll()
+    qtbot.keyClicks(search, "zzqxwv")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_id is None, timeout=3000)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 0, timeout=3000)
+    qtbot.wait(50)
+    assert _listed(widget) == []
 
 
 def test_a_note_being_typed_in_the_workspace_is_kept_when_its_rows_are_read_again(

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from storage import (NewerDatabaseError, NotADossierDatabaseError, analyses, articles,
-                     open_database, passages, tags)
+                     open_database, passages, review, tags)
 from storage.database import APPLICATION_ID
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -343,3 +343,35 @@ def test_a_passage_is_not_retagged_or_moved_onto_a_copy_of_another(db):
         passages.retag_passages(db, [first, second], third)   # copies of each other there
     assert passages.get_passage(db, first)["tag_id"] == drugs
     assert passages.retag_passages(db, [second], third) == 1
+
+
+def test_a_memo_save_keeps_a_change_made_meanwhile_or_is_refused(db):
+    """A memo save carries the memo it was typed on: one changed elsewhere
+    meanwhile is merged where the two changes lie apart, and the save is
+    refused (nothing changed) where they meet — never silently overwritten."""
+    article_id, _ = articles.add_article(db, title="T", text="Some words.")
+    review.set_memo(db, article_id, "Check the date.")
+    review.set_memo(db, article_id, "Source: AKP. Check the date.")      # elsewhere
+    stored = review.set_memo(db, article_id, "Check the date. Ask the embassy.",
+                             typed_on="Check the date.")
+    assert stored == review.memo(db, article_id) == "Source: AKP. Check the date. Ask the embassy."
+    with pytest.raises(review.MemoChangedMeanwhile) as refused:
+        review.set_memo(db, article_id, "Source: Xinhua. Check the date.",
+                        typed_on="Check the date.")
+    assert refused.value.stored == review.memo(db, article_id) == stored
+    assert review.set_memo(db, article_id, "whatever") == "whatever"    # nothing typed on
+
+
+def test_a_passage_is_not_retagged_to_a_category(db):
+    """Tagging with a category (a tag that only groups tags) is refused;
+    re-tagging to one was stored."""
+    article_id, _ = articles.add_article(db, title="T", text="Police seized drugs at the port.")
+    drugs = tags.create_tag(db, "Narcotics", "#112233")
+    group = tags.create_tag(db, "Crime types", "#445566", codable=False)
+    passage = passages.add_passage(db, article_id=article_id, tag_id=drugs, start=0, end=6,
+                                   analyst="ana")
+    with pytest.raises(passages.PassageError, match="“Crime types” is a category"):
+        passages.retag_passage(db, passage, group)
+    with pytest.raises(passages.PassageError, match="“Crime types” is a category"):
+        passages.retag_passages(db, [passage], group)
+    assert passages.get_passage(db, passage)["tag_id"] == drugs

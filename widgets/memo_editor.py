@@ -63,13 +63,21 @@ class MemoEditor(QPlainTextEdit):
             self._refused = True
 
     def show_stored(self, article_id: int, text: str) -> None:
-        """The memo as stored now (after an undo or redo): shown unless
-        newer typing is waiting to be saved, which is never dropped."""
+        """The memo as stored now (after an undo or redo, a change made
+        elsewhere, a save merged with one): shown unless newer typing is
+        waiting to be saved, which is never dropped. The cursor and the
+        scroll position stay on their words (the analyst may be writing)."""
         if self._dirty or article_id != self.article_id or text == self.toPlainText():
             return
+        position = _same_place(self.toPlainText(), text, self.textCursor().position())
+        scroll = self.verticalScrollBar().value()
         self._loading = True
         self.setPlainText(text)
         self._loading = False
+        cursor = self.textCursor()
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+        self.verticalScrollBar().setValue(scroll)
 
     def forget_pending(self) -> None:
         """The analyst gave up the typed text that could not be saved: it is
@@ -112,3 +120,19 @@ class MemoEditor(QPlainTextEdit):
         if self._dirty:
             self._dirty = False
             self.memoEdited.emit(self.article_id, self.toPlainText())
+
+
+def _same_place(old: str, new: str, position: int) -> int:
+    """Where ``position`` in ``old`` is in ``new``: as far from the start
+    when the change lies after it, as far from the end when it lies before
+    (a change around it: its start). Positions count UTF-16 units, as Qt's
+    cursor does, hence the texts compared encoded."""
+    old16 = memoryview(old.encode("utf-16-le")).cast("H")
+    new16 = memoryview(new.encode("utf-16-le")).cast("H")
+    same_start = 0
+    while (same_start < min(len(old16), len(new16))
+           and old16[same_start] == new16[same_start]):
+        same_start += 1
+    if position <= same_start:
+        return position
+    return max(same_start, len(new16) - (len(old16) - position))

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from widgets.article_filters import (REVIEW_CHOICES, fill_tag_combo, name_completer,
-                                     show_hit_count, tree_order)
+                                     show_hit_count)
 from widgets.flow_layout import FlowLayout
 from widgets.lazy_rows import LazyRows
 from widgets.open_editor import commit_open_editor
-from widgets.passage_menu import color_icon
+from widgets.passage_menu import add_tag_actions, color_icon
 from widgets.plain_text import plain_tooltip
 from widgets.problem_label import ProblemLabel
 
@@ -44,6 +44,10 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: before it, so that a narrow column still shows the passage itself)
 BEFORE, AFTER = 20, 40
 DEBOUNCE_MS = 250
+#: "This article only" with no article in the reader: an id no article has
+#: (ids start at 1), so that the list is empty — with no id it listed every
+#: passage, and Delete or Re-tag acted on the whole corpus
+NO_ARTICLE = 0
 #: the Tag column's narrowest and widest, fitted to the codebook's names
 TAG_WIDTH = (105, 240)
 
@@ -427,7 +431,9 @@ class PassageWorkspace(QWidget):
     def set_tags(self, tags: list[dict]) -> None:
         """The codebook: the tag filter (nested) and the re-tag menu."""
         self._tags = list(tags)
-        shown = [(t["id"], t["name"], t["color"], t.get("parent_id")) for t in tags]
+        # (a tag made a category, or given another key, changes the menu)
+        shown = [(t["id"], t["name"], t["color"], t.get("parent_id"), t.get("codable", 1),
+                  t.get("shortcut")) for t in tags]
         if shown == self._shown_tags:
             return
         self._shown_tags = shown
@@ -436,10 +442,9 @@ class PassageWorkspace(QWidget):
         self.tag.blockSignals(True)
         fill_tag_combo(self.tag, tags, chosen)
         self.retag_menu.clear()
-        for depth, tag in tree_order(tags):
-            action = self.retag_menu.addAction(color_icon(tag["color"]),
-                                               "    " * depth + tag["name"])
-            action.triggered.connect(lambda _c=False, t=tag["id"]: self._retag_selected(t))
+        # as the Passages tab's: nested as the codebook is, a category (not
+        # used for tagging) only a submenu of its tags — it was offered here
+        add_tag_actions(self.retag_menu, tags, self._retag_selected)
         self.tag.blockSignals(False)
 
     def set_analysts(self, names: list[str]) -> None:
@@ -565,7 +570,9 @@ class PassageWorkspace(QWidget):
     def values(self) -> dict:
         """The query, as keyword arguments of ``PassageQuery``."""
         return {"tag_id": self.tag.currentData(), "tag_children": self.tag_children.isChecked(),
-                "article_id": self._current_article if self.this_article.isChecked() else None,
+                # (ticked with no article in the reader: none's, never everyone's)
+                "article_id": (self._current_article or NO_ARTICLE)
+                if self.this_article.isChecked() else None,
                 "source": self.source.text().strip(), "since": self.since.text().strip(),
                 "until": self.until.text().strip(), "date_of": self.date_of.currentData(),
                 "analyst": self.analyst.currentData() or "",
@@ -635,8 +642,6 @@ class PassageWorkspace(QWidget):
             index.data(ID_ROLE)))
         menu.addAction("Edit note", lambda: self.table.edit(index.siblingAtColumn(NOTE)))
         retag = menu.addMenu(f"Re-tag {len(ids)} passage(s) as")
-        for depth, tag in tree_order(self._tags):
-            retag.addAction(color_icon(tag["color"]), "    " * depth + tag["name"],
-                            lambda t=tag["id"]: self.retagRequested.emit(ids, t))
+        add_tag_actions(retag, self._tags, lambda tag_id: self.retagRequested.emit(ids, tag_id))
         menu.addAction(f"Delete {len(ids)} passage(s)", lambda: self.deleteRequested.emit(ids))
         menu.exec(self.table.viewport().mapToGlobal(position))

@@ -421,9 +421,12 @@ class SetMemo(StorageCommand):
     #: :meth:`QUndoCommand.id` of memo saves (merging needs one)
     ID = 7001
 
-    def __init__(self, host, article_id: int, text: str):
+    def __init__(self, host, article_id: int, text: str, typed_on: str | None = None):
         super().__init__(host, "Edit memo", article_id=article_id)
         self.text_ = text
+        self.typed_on = typed_on        # the memo it was typed on
+        #: the memo stored (with a change made elsewhere meanwhile, if any)
+        self.stored = text
         self.merge_key = f"memo:{article_id}"
 
     def id(self) -> int:
@@ -442,7 +445,8 @@ class SetMemo(StorageCommand):
         return True
 
     def change(self) -> None:
-        review.set_memo(self.db, self.article_id, self.text_)
+        self.stored = review.set_memo(self.db, self.article_id, self.text_,
+                                      typed_on=self.typed_on)
 
 
 class CorrectEntities(Change):

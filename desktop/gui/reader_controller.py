@@ -36,6 +36,10 @@ class ReaderController(Controller):
         #: memos whose saving failed (the file busy, the disk full), by
         #: article: kept until the database takes them
         self.unsaved_memos: dict[int, str] = {}
+        #: the stored memo the editor's typing began on, by article (the
+        #: one shown, and those waiting in unsaved_memos): a save carries it,
+        #: so that a memo changed elsewhere meanwhile is merged, not overwritten
+        self.memo_typed_on: dict[int, str] = {}
         self.article_list.articleSelected.connect(self.show_article)
         self.memo_editor.memoEdited.connect(self.save_memo)
         self.similar_bar.articleActivated.connect(self.article_list.select_article)
@@ -58,6 +62,11 @@ class ReaderController(Controller):
         unsaved = self.unsaved_memos.get(article_id)
         self.memo_editor.set_memo(article_id, article["memo"] if unsaved is None else unsaved,
                                   unsaved=unsaved is not None)
+        # (after set_memo: the memo it saved first keeps its own until stored)
+        self.memo_typed_on = {other: memo for other, memo in self.memo_typed_on.items()
+                              if other in self.unsaved_memos}
+        if unsaved is None:
+            self.memo_typed_on[article_id] = article["memo"]
         self.similar_bar.set_articles(similarity.similar_to(self.db, article_id))
         self._update_meta(article, self._show_text(article))
         self._show_note_matches(article["memo"])
@@ -229,6 +238,9 @@ class ReaderController(Controller):
         article_id = self.current_id
         if article_id is None or not changes.touches_article(article_id):
             return
+        if changes.touches(MEMO):
+            # another window's, a colleague's (hub), or an undo or redo
+            self._memo_changed(article_id)
         if changes.foreign:       # as little as possible under the analyst's eyes
             if changes.touches(ARTICLE, TEXT, REVIEW):
                 article = articles.get_article(self.db, article_id)
@@ -255,12 +267,19 @@ class ReaderController(Controller):
                 self.review_box.set_status(review.review_status(self.db, article_id))
             except review.ReviewError:
                 pass
-        if changes.touches(MEMO):       # an undo or redo (see save_memo)
-            memo = review.memo(self.db, article_id)
-            self.memo_editor.show_stored(article_id, memo)
-            self._show_memo_mark(memo)
         if changes.touches(ENTITIES, ANALYSIS):
             self.article_analysed(article_id)
+
+    def _memo_changed(self, article_id: int) -> None:
+        """The article's stored memo changed, not by the editor's own save
+        (save_memo is not published): the editor shows it, unless typing
+        waits to be saved — that typing is kept, and its save merges the
+        two (see :meth:`save_memo`)."""
+        memo = review.memo(self.db, article_id)
+        if not self.memo_editor.pending() and article_id not in self.unsaved_memos:
+            self.memo_typed_on[article_id] = memo
+            self.memo_editor.show_stored(article_id, memo)
+        self._show_note_matches(memo)
 
     # -- review status and memo ----------------------------------------------
     def set_review_status(self, status: str) -> None:
@@ -319,17 +338,51 @@ class ReaderController(Controller):
         article is being shown (the editor saves before it switches), and
         must not bring the reader back to this one; undo and redo do."""
         history = self.controllers.history
-        command = commands.SetMemo(history, article_id, text)
-        if self._guard("Save memo", lambda: command.first_apply() or True) is None:
+        command = commands.SetMemo(history, article_id, text, self.memo_typed_on.get(article_id))
+        applied = self._guard("Save memo", self._apply_memo, command)
+        if applied is None:
             # kept, never passing for saved: shown again with its article,
             # saved by the next leaving of it, or asked about at closing
             self.unsaved_memos[article_id] = text
             self.memo_editor.keep_unsaved(article_id)
             return
+        if isinstance(applied, review.MemoChangedMeanwhile):
+            self._keep_both_memos(article_id, text, applied.stored)
+            return
         self.unsaved_memos.pop(article_id, None)
+        self.memo_typed_on[article_id] = command.stored
         history.push(command)   # merged into the last save if it is this memo's
+        if command.stored != text:
+            self.statusBar().showMessage(
+                "The memo was changed elsewhere while you typed it: both changes are kept.",
+                10000)
         if article_id == self.current_id:
-            self._show_memo_mark(text)
+            # (the change made elsewhere, merged in, shown)
+            self.memo_editor.show_stored(article_id, command.stored)
+            self._show_memo_mark(command.stored)
+
+    @staticmethod
+    def _apply_memo(command: commands.SetMemo):
+        """Store a memo save: True, or the refusal when the memo was changed
+        elsewhere at the place typed (not an error to show: nothing typed is
+        lost, see :meth:`_keep_both_memos`)."""
+        try:
+            command.first_apply()
+        except review.MemoChangedMeanwhile as conflict:
+            return conflict
+        return True
+
+    def _keep_both_memos(self, article_id: int, typed: str, stored: str) -> None:
+        """The memo was changed elsewhere at the place the analyst typed (no
+        one can say which words should win): the memo saved holds both, the
+        one stored first and the analyst's below it, and the analyst is told
+        to tidy it up."""
+        self.memo_typed_on[article_id] = stored
+        both = f"{stored.rstrip()}\n\n{typed}" if stored.strip() else typed
+        self.save_memo(article_id, both)
+        self.statusBar().showMessage(
+            "The memo was changed elsewhere while you typed it, at the same place: both "
+            "versions are kept in it, yours last.", 15000)
 
     def _show_memo_mark(self, memo: str, *, matched: bool = False) -> None:
         """The Memo tab says whether the article has a memo (and whether the

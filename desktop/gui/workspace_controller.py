@@ -8,7 +8,8 @@ page per filter change, later pages as the table scrolls) and turns its
 requests into the window's undoable commands: a note edit and a re-tag or
 deletion of many passages are each one step of the window's undo history.
 After any change, undo or redo (the undo stack's index moves) the list is
-read again, keeping its place; filtered by speaker, also when an analysis
+read again, keeping its place; "This article only" follows the article the
+reader shows (the window state's ``article`` event); filtered by speaker, also when an analysis
 lands or a text or speaker is changed elsewhere (the filter reads quotes). "Export these…" exports exactly the passages
 listed, through the window's background export.
 
@@ -83,7 +84,12 @@ class WorkspaceController(QObject):
         w.retagRequested.connect(self.retag)
         w.deleteRequested.connect(self.delete)
         w.exportRequested.connect(lambda: self.export_listed())
-        window.article_list.articleSelected.connect(w.set_current_article)
+        # "This article only" is the reader's article, however it was opened:
+        # followed through the window's state, not the article list (Enter on a
+        # passage here, an entity dossier's link open articles the list may
+        # not show — its search hides them — and the list's was listed then)
+        w.set_current_article(window.state.article_id)
+        window.state.events.article.connect(self._reader_article_changed)
         # a method of this QObject (not a lambda): disconnected when the
         # window (and with it the controller) is deleted
         window.undo_stack.indexChanged.connect(self._history_moved)
@@ -128,6 +134,11 @@ class WorkspaceController(QObject):
             # window's own too: it moves no undo stack) or a speaker corrected
             # elsewhere adds or drops passages although none changed
             self._history_moved(0)
+
+    def _reader_article_changed(self, article_id: int | None) -> None:
+        """The reader shows another article (None: none)."""
+        if shiboken6.isValid(self.widget):      # (a plain callback: may outlive it)
+            self.widget.set_current_article(article_id)
 
     @Slot(tuple)
     def _shown_analysts_changed(self, _shown: tuple) -> None:
