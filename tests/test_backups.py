@@ -231,15 +231,21 @@ def answer_restore(monkeypatch) -> list[str]:
     return asked
 
 
-def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qtbot,
-                                                                    monkeypatch):
-    from desktop.gui.app import open_or_choose
+def _damaged_after_a_backup(tmp_path) -> tuple:
+    """``d.db`` with one article, backed up, then damaged: its path and its
+    damaged bytes."""
     path = tmp_path / "d.db"
     db = open_database(path)
     articles.add_article(db, title="Safe", text="Backed up article.")
     take_backup(db, path)
     db.close()
-    damaged_bytes = _damage(path)
+    return path, _damage(path)
+
+
+def test_the_window_offers_the_latest_backup_for_a_damaged_database(tmp_path, qtbot,
+                                                                    monkeypatch):
+    from desktop.gui.app import open_or_choose
+    path, damaged_bytes = _damaged_after_a_backup(tmp_path)
     answer_restore(monkeypatch)
     db, opened = open_or_choose(path)
     assert opened == path
@@ -256,12 +262,7 @@ def test_a_start_up_restore_that_fails_puts_the_damaged_database_back_and_says_s
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.gui import app
-    path = tmp_path / "d.db"
-    db = open_database(path)
-    articles.add_article(db, title="Safe", text="Backed up article.")
-    take_backup(db, path)
-    db.close()
-    damaged_bytes = _damage(path)
+    path, damaged_bytes = _damaged_after_a_backup(tmp_path)
 
     def full(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")

@@ -368,12 +368,7 @@ def test_a_correction_removed_after_a_typo_fix_stays_removed_when_the_typo_is_ty
     sc.clear_correction(adb, article_id, start, end + 1)
     before = _corrections(adb)
 
-    articles.replace_article_text(adb, article_id, text)
-    assert not [q for q in quotes.all_quotes(adb, article_id=article_id) if q["corrected"]]
-    assert not _corrections(adb)
-    assert _summary(adb) == _expected_summary(adb)
-    journal.undo(adb)
-    assert _corrections(adb) == before
+    _typed_back_forgets_and_undo_brings_back(adb, article_id, text, before)
     # marked again, under another name: the typo typed back keeps that name
     sc.mark_as_quote(adb, article_id, start, end + 1, "Neth Savoeun")
     articles.replace_article_text(adb, article_id, text)
@@ -381,6 +376,18 @@ def test_a_correction_removed_after_a_typo_fix_stays_removed_when_the_typo_is_ty
             quotes.all_quotes(adb, article_id=article_id) if q["corrected"]] \
         == [(start, end, "Neth Savoeun")]
     assert _summary(adb) == _expected_summary(adb)
+
+
+def _typed_back_forgets_and_undo_brings_back(adb, article_id: int, text: str,
+                                             before) -> None:
+    """The old ``text`` typed back: no correction comes back (the counts
+    agree), and undoing that edit restores the corrections ``before`` it."""
+    articles.replace_article_text(adb, article_id, text)
+    assert not [q for q in quotes.all_quotes(adb, article_id=article_id) if q["corrected"]]
+    assert not _corrections(adb)
+    assert _summary(adb) == _expected_summary(adb)
+    journal.undo(adb)
+    assert _corrections(adb) == before
 
 
 def test_a_correction_removed_after_an_edit_stays_removed_when_the_edit_is_reverted(adb):
@@ -397,12 +404,7 @@ def test_a_correction_removed_after_an_edit_stays_removed_when_the_edit_is_rever
     sc.clear_correction(adb, article_id, marked + 5, marked + 25)
     before = _corrections(adb)
 
-    articles.replace_article_text(adb, article_id, text)
-    assert not [q for q in quotes.all_quotes(adb, article_id=article_id) if q["corrected"]]
-    assert not _corrections(adb)
-    assert _summary(adb) == _expected_summary(adb)
-    journal.undo(adb)
-    assert _corrections(adb) == before
+    _typed_back_forgets_and_undo_brings_back(adb, article_id, text, before)
     journal.redo(adb)
     assert not _corrections(adb)
 
