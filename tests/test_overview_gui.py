@@ -382,3 +382,8 @@ def test_two_nodes_of_one_name_are_labelled_with_their_labels_and_a_single_name_
              for key, item in network.nodes.items()}
     assert shown == {gpe: ["Cambodia (GPE)"], org: ["Cambodia (ORG)"], interpol: ["Interpol"]}
     assert network.labels[gpe] == network.labels[org] == "Cambodia"
+    # an edge's hover names its ends as they are drawn (both were "Cambodia — Interpol")
+    from PySide6.QtWidgets import QGraphicsLineItem
+    edges = sorted(item.toolTip() for item in network.scene().items()
+                   if isinstance(item, QGraphicsLineItem))
+    assert edges == ["Cambodia (GPE) — Interpol: 3", "Cambodia (ORG) — Interpol: 1"]

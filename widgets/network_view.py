@@ -185,8 +185,8 @@ class NetworkView(ChartView):
                 continue
             line = scene.addLine(QLineF(centres[edge["a"]], centres[edge["b"]]),
                                  QPen(QColor(edge_color), 0.6 + 5 * edge["weight"] / top))
-            line.setToolTip(f"{edge.get('a_label', edge['a'])} — "
-                            f"{edge.get('b_label', edge['b'])}: {edge['weight']:,} "
+            # its ends named as drawn: "Cambodia (GPE)" where two nodes share a name
+            line.setToolTip(f"{shown[edge['a']]} — {shown[edge['b']]}: {edge['weight']:,} "
                             f"{edge.get('unit', '')}".strip())
             line.setZValue(0)
             lines.append((line, edge))
