@@ -132,7 +132,8 @@ def _lost_error(path: Path, what: str, backups: int) -> LostDatabaseError:
         f"{'are' if backups != 1 else 'is'} beside it (in {path.name}.backups): a copy "
         "or sync that did not finish, a full disk or a file moved away. Restore the latest "
         "backup (in the window, or with dossier restore), open another file, or start a "
-        "new database there.")
+        f"new database there (the window offers it; elsewhere, move {path.name}.backups "
+        "away first).")
 
 
 def file_uri(path: str | Path, **params: str) -> str:

@@ -58,6 +58,39 @@ def test_title_names_the_project_and_new_empty_database_opens(open_window, seede
     assert [p.name for p in recent_files(settings)][:2] == ["second study.db", "dossier.db"]
 
 
+def test_new_database_where_a_deleted_ones_backups_lie_asks_then_keeps_them_aside(
+        open_window, seeded_db_path, tmp_path, switched, monkeypatch):
+    """File → New on the name of a database deleted with its backups left
+    beside it: opening refuses such a place (a lost database is not
+    replaced unnoticed), so File → New asks first; No creates nothing, Yes
+    keeps the backups aside as <name>.backups.lost-<date> and starts the
+    new database there (it said "Could not create" and offered no way)."""
+    from desktop.gui import project_files
+    from storage.backup import take_backup
+
+    target = tmp_path / "study.db"
+    old = open_database(target)
+    take_backup(old, target)
+    old.close()
+    for leftover in tmp_path.glob("study.db*"):
+        if leftover.is_file():
+            leftover.unlink()          # the database deleted, its backups left
+    window = open_window(seeded_db_path)
+    answers, asked, warned = [False, True], [], []
+    monkeypatch.setattr(project_files, "ask_plain_question",
+                        lambda _parent, _title, text: asked.append(text) or answers.pop(0),
+                        raising=False)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    assert window.project_files.new_database(target, with_samples=False) is None
+    assert not target.exists() and (tmp_path / "study.db.backups").is_dir()
+    other = window.project_files.new_database(target, with_samples=False)
+    switched.append(other)
+    assert warned == [] and len(asked) == 2 and "1 backup of an earlier study.db" in asked[0]
+    assert other is not None and articles.article_count(other.db) == 0
+    [kept] = tmp_path.glob("study.db.backups.lost-*")
+    assert list(kept.glob("*.db"))
+
+
 def test_new_database_with_samples_and_open_recent(open_window, seeded_db_path, tmp_path,
                                                    qtbot, switched):
     window = open_window(seeded_db_path)

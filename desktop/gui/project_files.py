@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop.gui import commands
+from widgets.passage_menu import ask_plain_question
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,30 @@ class ProjectFiles(QObject):
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
+    def _lost_backups_set_aside(self, path: Path) -> bool:
+        """Where backups of an earlier database of that name lie (the file
+        deleted or moved, its ``.backups`` folder left), a new database is
+        started only when the analyst says so, those backups kept aside as
+        ``<name>.backups.lost-<date>`` (as the start-up's "Start a new
+        database" does): opening refuses such a place, lest a lost database
+        be replaced by an empty one unnoticed. Whether to go on."""
+        from storage.backup import set_backups_aside
+        from storage.database import backups_beside
+
+        found = backups_beside(path)
+        if not found:
+            return True
+        if not ask_plain_question(
+                self.window, "New database",
+                f"{found} backup{'s' if found != 1 else ''} of an earlier {path.name} "
+                f"{'lie' if found != 1 else 'lies'} beside it, in {path.name}.backups. Start a "
+                f"new database there? Those backups are kept aside, in "
+                f"{path.name}.backups.lost-<date>; File → Restore from backup… no longer "
+                "lists them."):
+            return False
+        set_backups_aside(path)
+        return True
+
     def new_database(self, path: Path | None = None, *, with_samples: bool | None = None):
         """Create a database file and open it; asks for the file and whether
         to start with the sample articles unless told."""
@@ -121,6 +146,8 @@ class ProjectFiles(QObject):
         if path.exists():
             QMessageBox.warning(self.window, "New database",
                                 f"{path} already exists. Open it with Open database….")
+            return None
+        if not self._lost_backups_set_aside(path):
             return None
         if with_samples is None:
             box = QMessageBox(QMessageBox.Icon.Question, "New database",
